@@ -1,0 +1,68 @@
+# hwt top-level build.  `make demo` and `make check` are the two entry points
+# the README promises; both install what they need first (scripts/install-deps.sh).
+
+BUILD        := $(CURDIR)/build
+export HWT_RESULTS := $(BUILD)/results
+
+# Each directory has a Makefile with `all` and `check`; `check` prints
+# "PASS: name" / "FAIL: name" lines and appends them to $(HWT_RESULTS)/*.txt.
+UNIT_DIRS    := decoder backends/soft
+
+.PHONY: all deps build check check-unit check-vm check-vm-arm64 demo clean \
+	vm-record bench
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@for d in $(UNIT_DIRS); do $(MAKE) -C $$d all || exit 1; done
+
+# Every suite runs even if an earlier one failed; the summary decides.
+check: deps
+	@rm -rf $(HWT_RESULTS); mkdir -p $(HWT_RESULTS)
+	-@$(MAKE) --no-print-directory check-unit-run
+	-@$(MAKE) --no-print-directory check-vm-run
+	-@$(MAKE) --no-print-directory check-vm-arm64-run
+	@scripts/summary.sh $(HWT_RESULTS)
+
+check-unit: deps
+	@rm -rf $(HWT_RESULTS); mkdir -p $(HWT_RESULTS)
+	-@$(MAKE) --no-print-directory check-unit-run
+	@scripts/summary.sh $(HWT_RESULTS)
+
+check-unit-run:
+	@mkdir -p $(HWT_RESULTS)
+	@for d in $(UNIT_DIRS); do \
+		name=$$(echo $$d | tr / -); \
+		$(MAKE) --no-print-directory -C $$d check || \
+			echo "FAIL: $$name (make check exited non-zero)" | \
+			tee -a $(HWT_RESULTS)/$$name.txt; \
+	done
+
+check-vm: deps
+	@rm -rf $(HWT_RESULTS); mkdir -p $(HWT_RESULTS)
+	-@$(MAKE) --no-print-directory check-vm-run
+	@scripts/summary.sh $(HWT_RESULTS)
+
+check-vm-arm64: deps
+	@rm -rf $(HWT_RESULTS); mkdir -p $(HWT_RESULTS)
+	-@$(MAKE) --no-print-directory check-vm-arm64-run
+	@scripts/summary.sh $(HWT_RESULTS)
+
+check-vm-run:
+	@mkdir -p $(HWT_RESULTS)
+	@tests/vm/run.sh x86_64 || \
+		echo "FAIL: vm-x86_64 (harness exited non-zero)" | \
+		tee -a $(HWT_RESULTS)/vm-x86_64.txt
+
+check-vm-arm64-run:
+	@mkdir -p $(HWT_RESULTS)
+	@tests/vm/run.sh arm64 || \
+		echo "FAIL: vm-arm64 (harness exited non-zero)" | \
+		tee -a $(HWT_RESULTS)/vm-arm64.txt
+
+clean:
+	rm -rf $(BUILD)
+	@for d in $(UNIT_DIRS); do $(MAKE) -C $$d clean; done

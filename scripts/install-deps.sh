@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs what building and testing hwt needs on Debian 12 (run as root).
+# Idempotent: does nothing when every package is already there.
+set -eu
+
+PKGS="build-essential pkg-config git python3 file xz-utils zstd cpio kmod bc
+ linux-image-amd64 linux-headers-amd64
+ qemu-system-x86 qemu-system-arm busybox-static
+ gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+ libipt-dev libopencsd-dev libopencsd-bin libelf-dev libdwarf-dev
+ libcapstone-dev libsqlite3-dev sqlite3 zlib1g-dev clang"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends $missing
