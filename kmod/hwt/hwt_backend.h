@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hwt backend interface: what a trace-unit driver (intel_pt, coresight,
+ * soft, null) implements and what the framework offers it.
+ *
+ * A backend is its own module; it calls hwt_backend_register() at init and
+ * hwt_backend_unregister() at exit.  The framework holds a reference on the
+ * backend's module for as long as any context uses it.
+ *
+ * Calling contexts (who may sleep) are part of the contract:
+ *   configure, init, deinit, start, stop          process context, may sleep
+ *   thread_start, thread_stop                      the traced thread itself,
+ *                                                  process context (task_work)
+ *   thread_exit                                    the exiting thread itself,
+ *                                                  atomic (tracepoint)
+ *   switch_in, switch_out, cpu_switch              scheduler, atomic, IRQs off,
+ *                                                  runqueue lock held: no wakeups,
+ *                                                  no sleeping, no allocation
+ * hwt_buffer_write() may be called from any of these.
+ */
+#ifndef _HWT_BACKEND_H
+#define _HWT_BACKEND_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+
+struct module;
+struct task_struct;
+struct hwt_context;
+struct hwt_thread;
+struct hwt_buffer;
+
+struct hwt_backend_ops {
+	/* Context created / destroyed. */
+	int (*init)(struct hwt_context *ctx);
+	void (*deinit)(struct hwt_context *ctx);
+	/* Validate and keep a config blob; only before START. */
+	int (*configure)(struct hwt_context *ctx, u32 version,
+			 const void *data, u32 size);
+	int (*start)(struct hwt_context *ctx);
+	void (*stop)(struct hwt_context *ctx);
+
+	/* Thread mode. */
+	void (*thread_start)(struct hwt_context *ctx, struct hwt_thread *thr);
+	void (*thread_stop)(struct hwt_context *ctx, struct hwt_thread *thr);
+	void (*thread_exit)(struct hwt_context *ctx, struct hwt_thread *thr);
+	void (*switch_in)(struct hwt_context *ctx, struct hwt_thread *thr,
+			  int cpu);
+	void (*switch_out)(struct hwt_context *ctx, struct hwt_thread *thr,
+			   int cpu);
+
+	/* CPU mode: a context switch on a traced CPU, prev -> next. */
+	void (*cpu_switch)(struct hwt_context *ctx, int cpu,
+			   struct task_struct *prev, struct task_struct *next);
+};
+
+/* hwt_backend.modes */
+#define HWT_BACKEND_THREAD	(1u << 0)
+#define HWT_BACKEND_CPU		(1u << 1)
+
+struct hwt_backend {
+	const char *name;
+	struct module *owner;
+	const struct hwt_backend_ops *ops;
+	u32 modes;			/* HWT_BACKEND_* */
+	u32 max_ranges;			/* address-range filters it honours */
+	struct list_head link;		/* framework's */
+};
+
+int hwt_backend_register(struct hwt_backend *be);
+void hwt_backend_unregister(struct hwt_backend *be);
+
+/* Per-context and per-thread backend state. */
+void *hwt_context_priv(struct hwt_context *ctx);
+void hwt_context_set_priv(struct hwt_context *ctx, void *priv);
+bool hwt_context_running(struct hwt_context *ctx);
+bool hwt_context_ring_mode(struct hwt_context *ctx);
+void *hwt_thread_priv(struct hwt_thread *thr);
+void hwt_thread_set_priv(struct hwt_thread *thr, void *priv);
+struct task_struct *hwt_thread_task(struct hwt_thread *thr);
+struct hwt_buffer *hwt_thread_buffer(struct hwt_thread *thr);
+struct hwt_buffer *hwt_cpu_buffer(struct hwt_context *ctx, int cpu);
+
+/*
+ * The traced thread that is current, with its context, or NULL.  Caller
+ * must be in an RCU read-side or preempt-disabled section; the result is
+ * valid until it ends.
+ */
+struct hwt_thread *hwt_thread_current(struct hwt_context **ctxp);
+
+/*
+ * Append len bytes to a buffer.  Streaming mode: if they do not fit before
+ * the consumer's tail, nothing is written, the loss is counted and a BUFFER
+ * record is queued; returns -ENOSPC.  Ring mode: overwrites the oldest data.
+ * Returns len on success.
+ */
+int hwt_buffer_write(struct hwt_buffer *buf, const void *data, size_t len);
+/* Free bytes before a streaming write would fail (ring mode: size). */
+size_t hwt_buffer_space(struct hwt_buffer *buf);
+/* True once data has been lost since the last call (clears the flag). */
+bool hwt_buffer_test_and_clear_overflow(struct hwt_buffer *buf);
+
+/*
+ * Attach a probe to a kernel tracepoint by name (tracepoints are not
+ * exported as symbols on Debian's kernel).  Returns 0 or -errno.
+ */
+int hwt_tracepoint_attach(const char *name, void *probe, void *data);
+void hwt_tracepoint_detach(const char *name, void *probe, void *data);
+
+#endif /* _HWT_BACKEND_H */
