@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Trace buffers: vmalloc_user memory, written by backends from any
+ * context, mapped read-only into the consumer.
+ */
+
+#include <linux/module.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "hwt_internal.h"
+
+struct hwt_buffer *hwt_buffer_alloc(struct hwt_context *ctx, u32 idx,
+				    pid_t tid, int cpu)
+{
+	struct hwt_buffer *buf;
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return NULL;
+	buf->base = vmalloc_user(ctx->bufsize);
+	if (!buf->base) {
+		kfree(buf);
+		return NULL;
+	}
+	buf->ctx = ctx;
+	buf->idx = idx;
+	buf->tid = tid;
+	buf->cpu = cpu;
+	buf->live = true;
+	raw_spin_lock_init(&buf->lock);
+	hwt_ring_init(&buf->ring, ctx->bufsize, ctx->flags & HWT_ALLOC_RING);
+	return buf;
+}
+
+void hwt_buffer_free(struct hwt_buffer *buf)
+{
+	if (!buf)
+		return;
+	vfree(buf->base);
+	kfree(buf);
+}
+
+int hwt_buffer_write(struct hwt_buffer *buf, const void *data, size_t len)
+{
+	struct hwt_ring_span span;
+	unsigned long flags;
+	bool wrapped, notify = false;
+	u64 lost = 0;
+	int ret;
+
+	raw_spin_lock_irqsave(&buf->lock, flags);
+	ret = hwt_ring_reserve(&buf->ring, len, &span, &wrapped);
+	if (ret) {
+		buf->overflow = true;
+	} else {
+		memcpy(buf->base + span.off[0], data, span.len[0]);
+		if (span.len[1])
+			memcpy(buf->base, data + span.len[0], span.len[1]);
+		/* Writing resumed: the loss episode is over, report it. */
+		if (buf->overflow) {
+			buf->overflow = false;
+			lost = buf->ring.episode_lost;
+			buf->ring.episode_lost = 0;
+		}
+		if (!buf->signalled &&
+		    buf->ring.head - buf->ring.tail >= buf->ring.size / 4) {
+			buf->signalled = true;
+			notify = true;
+		}
+	}
+	raw_spin_unlock_irqrestore(&buf->lock, flags);
+
+	if (lost)
+		hwt_record_buffer_event(buf, HWT_BUFREC_OVERFLOW, lost);
+	if (wrapped && buf->ring.ring_mode)
+		hwt_record_buffer_event(buf, HWT_BUFREC_WRAP, 0);
+	if (notify)
+		hwt_context_wake(buf->ctx);
+	return ret ? ret : (int)len;
+}
+EXPORT_SYMBOL_GPL(hwt_buffer_write);
+
+size_t hwt_buffer_space(struct hwt_buffer *buf)
+{
+	unsigned long flags;
+	size_t space;
+
+	raw_spin_lock_irqsave(&buf->lock, flags);
+	space = hwt_ring_space(&buf->ring);
+	raw_spin_unlock_irqrestore(&buf->lock, flags);
+	return space;
+}
+EXPORT_SYMBOL_GPL(hwt_buffer_space);
+
+/*
+ * The backend asks whether data was lost since it last asked, to mark the
+ * gap in its own format (an OVF packet) before it writes again.  The
+ * episode's total goes into a BUFFER record.
+ */
+bool hwt_buffer_test_and_clear_overflow(struct hwt_buffer *buf)
+{
+	unsigned long flags;
+	bool was;
+	u64 lost;
+
+	raw_spin_lock_irqsave(&buf->lock, flags);
+	was = buf->overflow;
+	buf->overflow = false;
+	lost = buf->ring.episode_lost;
+	buf->ring.episode_lost = 0;
+	raw_spin_unlock_irqrestore(&buf->lock, flags);
+	if (was)
+		hwt_record_buffer_event(buf, HWT_BUFREC_OVERFLOW, lost);
+	return was;
+}
+EXPORT_SYMBOL_GPL(hwt_buffer_test_and_clear_overflow);
+
+void hwt_buffer_ptr(struct hwt_buffer *buf, struct hwt_bufptr *ptr)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&buf->lock, flags);
+	ptr->size = buf->ring.size;
+	ptr->head = buf->ring.head;
+	ptr->tail = hwt_ring_oldest(&buf->ring);
+	ptr->lost = buf->ring.lost;
+	ptr->wraps = buf->ring.wraps;
+	ptr->flags = 0;
+	if (buf->ring.lost)
+		ptr->flags |= HWT_BUF_OVERFLOW;
+	if (buf->ring.wraps)
+		ptr->flags |= HWT_BUF_WRAPPED;
+	if (READ_ONCE(buf->live))
+		ptr->flags |= HWT_BUF_LIVE;
+	buf->signalled = false;
+	raw_spin_unlock_irqrestore(&buf->lock, flags);
+	ptr->tid = buf->tid;
+	ptr->cpu = buf->cpu;
+	ptr->mmap_offset = (u64)buf->idx * HWT_MMAP_STRIDE;
+}
+
+int hwt_buffer_consume(struct hwt_buffer *buf, u64 tail)
+{
+	unsigned long flags;
+	int ret;
+
+	raw_spin_lock_irqsave(&buf->lock, flags);
+	ret = hwt_ring_consume(&buf->ring, tail);
+	if (!ret)
+		buf->signalled = false;
+	raw_spin_unlock_irqrestore(&buf->lock, flags);
+	return ret;
+}
+
+bool hwt_buffer_has_data(struct hwt_buffer *buf)
+{
+	unsigned long flags;
+	bool ret;
+
+	raw_spin_lock_irqsave(&buf->lock, flags);
+	ret = buf->ring.head - buf->ring.tail >= buf->ring.size / 4 ||
+	      (!buf->live && buf->ring.head != buf->ring.tail &&
+	       !buf->ring.ring_mode);
+	raw_spin_unlock_irqrestore(&buf->lock, flags);
+	return ret;
+}
+
+int hwt_buffer_mmap(struct hwt_context *ctx, struct vm_area_struct *vma)
+{
+	unsigned long size = vma->vm_end - vma->vm_start;
+	u64 offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	struct hwt_buffer *buf;
+	u32 idx;
+
+	if (vma->vm_flags & VM_WRITE)
+		return -EPERM;
+	if (offset % HWT_MMAP_STRIDE)
+		return -EINVAL;
+	idx = offset / HWT_MMAP_STRIDE;
+	if (idx >= ctx->nbufs || !ctx->bufs[idx])
+		return -EINVAL;
+	buf = ctx->bufs[idx];
+	if (size > ctx->bufsize)
+		return -EINVAL;
+	vma->vm_flags &= ~VM_MAYWRITE;
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_pgoff = 0;
+	return remap_vmalloc_range(vma, buf->base, 0);
+}

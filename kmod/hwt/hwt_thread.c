@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Traced threads (thread mode).
+ *
+ * Every traced task has one struct hwt_thread, found by the scheduler and
+ * process hooks through a global RCU hash keyed by task.  Work that must
+ * run in the traced thread itself (allocating a new thread's buffer,
+ * letting the backend arm or disarm the trace unit on the thread's own
+ * registers) goes through task_work, since it cannot be cancelled once
+ * queued (task_work_cancel is not exported) each queued work holds a
+ * context reference and decides what to do from the state it finds when it
+ * runs.
+ *
+ * Lifetimes: a hwt_thread lives exactly as long as its context (freed
+ * from the context's list).  Being in the hash holds a context reference,
+ * and so does each pending task_work.  A thread leaves the hash when it
+ * exits, or when its context is gone and its sync work has disarmed it.
+ */
+
+#include <linux/hashtable.h>
+#include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+
+#include "hwt_internal.h"
+
+#define HWT_THREAD_HASH_BITS	8
+
+static DEFINE_HASHTABLE(hwt_thread_hash, HWT_THREAD_HASH_BITS);
+static DEFINE_SPINLOCK(hwt_thread_lock);
+static atomic_t hwt_nthreads = ATOMIC_INIT(0);
+
+enum { HWT_THR_SYNC_PENDING };
+
+struct hwt_thread *hwt_thread_lookup(struct task_struct *task)
+{
+	struct hwt_thread *thr;
+
+	if (!atomic_read(&hwt_nthreads))
+		return NULL;
+	hash_for_each_possible_rcu(hwt_thread_hash, thr, hnode,
+				   (unsigned long)task)
+		if (thr->task == task)
+			return thr;
+	return NULL;
+}
+
+struct hwt_thread *hwt_thread_current(struct hwt_context **ctxp)
+{
+	struct hwt_thread *thr = hwt_thread_lookup(current);
+
+	if (thr && ctxp)
+		*ctxp = thr->ctx;
+	return thr;
+}
+EXPORT_SYMBOL_GPL(hwt_thread_current);
+
+void *hwt_thread_priv(struct hwt_thread *thr)
+{
+	return thr->priv;
+}
+EXPORT_SYMBOL_GPL(hwt_thread_priv);
+
+void hwt_thread_set_priv(struct hwt_thread *thr, void *priv)
+{
+	thr->priv = priv;
+}
+EXPORT_SYMBOL_GPL(hwt_thread_set_priv);
+
+struct task_struct *hwt_thread_task(struct hwt_thread *thr)
+{
+	return thr->task;
+}
+EXPORT_SYMBOL_GPL(hwt_thread_task);
+
+struct hwt_buffer *hwt_thread_buffer(struct hwt_thread *thr)
+{
+	return smp_load_acquire(&thr->buf);
+}
+EXPORT_SYMBOL_GPL(hwt_thread_buffer);
+
+static struct hwt_thread *thread_new(struct hwt_context *ctx,
+				     struct task_struct *task, gfp_t gfp)
+{
+	struct hwt_thread *thr = kzalloc(sizeof(*thr), gfp);
+
+	if (!thr)
+		return NULL;
+	get_task_struct(task);
+	thr->task = task;
+	thr->ctx = ctx;
+	thr->pid = task_tgid_nr(task);
+	thr->tid = task_pid_nr(task);
+	thr->state = HWT_THR_ATTACHING;
+	INIT_LIST_HEAD(&thr->ctx_link);
+	return thr;
+}
+
+/* Called from the context's final free only. */
+void hwt_thread_free(struct hwt_thread *thr)
+{
+	put_task_struct(thr->task);
+	kfree(thr);
+}
+
+/* Insert into the hash and the context's list; -EBUSY if already traced. */
+static int thread_hash(struct hwt_thread *thr)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	spin_lock_irqsave(&hwt_thread_lock, flags);
+	if (hwt_thread_lookup(thr->task) || thr->ctx->dead) {
+		ret = -EBUSY;
+	} else {
+		hwt_context_get(thr->ctx);
+		hash_add_rcu(hwt_thread_hash, &thr->hnode,
+			     (unsigned long)thr->task);
+		list_add_tail(&thr->ctx_link, &thr->ctx->threads);
+		thr->hashed = true;
+		atomic_inc(&hwt_nthreads);
+		atomic_inc(&thr->ctx->live_threads);
+	}
+	spin_unlock_irqrestore(&hwt_thread_lock, flags);
+	return ret;
+}
+
+/* Remove from the hash (the thread stays on the context's list).  Returns
+ * whether this call did it; the caller then drops the hash's reference
+ * (the context's final free waits for an RCU grace period). */
+static bool thread_unhash(struct hwt_thread *thr)
+{
+	unsigned long flags;
+	bool did = false;
+
+	spin_lock_irqsave(&hwt_thread_lock, flags);
+	if (thr->hashed) {
+		hash_del_rcu(&thr->hnode);
+		thr->hashed = false;
+		atomic_dec(&hwt_nthreads);
+		did = true;
+	}
+	spin_unlock_irqrestore(&hwt_thread_lock, flags);
+	return did;
+}
+
+static void thread_record_comm(struct hwt_thread *thr)
+{
+	struct hwt_rec_comm rec = { };
+
+	hwt_record_init_hdr(&rec.hdr, HWT_REC_COMM, sizeof(rec), thr->task,
+			    thr->buf);
+	get_task_comm(rec.comm, thr->task);
+	hwt_record_push(thr->ctx, &rec.hdr);
+}
+
+/* Give a thread its buffer; ctx->mutex held. */
+static int thread_add_buffer(struct hwt_thread *thr)
+{
+	struct hwt_context *ctx = thr->ctx;
+	struct hwt_buffer *buf;
+
+	if (ctx->nbufs >= ctx->maxbufs)
+		return -ENOSPC;
+	buf = hwt_buffer_alloc(ctx, ctx->nbufs, thr->tid, -1);
+	if (!buf)
+		return -ENOMEM;
+	ctx->bufs[ctx->nbufs] = buf;
+	smp_store_release(&ctx->nbufs, ctx->nbufs + 1);
+	smp_store_release(&thr->buf, buf);
+	thr->state = HWT_THR_ACTIVE;
+	return 0;
+}
+
+/*
+ * Bring the thread's trace unit in line with the context: armed while the
+ * context runs, disarmed otherwise.  Runs in the thread itself with
+ * ctx->mutex held.
+ */
+static void thread_sync_locked(struct hwt_thread *thr)
+{
+	struct hwt_context *ctx = thr->ctx;
+	const struct hwt_backend_ops *ops = ctx->backend->ops;
+	bool want = !ctx->dead && ctx->state == HWT_STATE_RUNNING &&
+		    thr->state == HWT_THR_ACTIVE;
+
+	if (want && !thr->started) {
+		if (ops->thread_start)
+			ops->thread_start(ctx, thr);
+		thr->started = true;
+	} else if (!want && thr->started) {
+		if (ops->thread_stop)
+			ops->thread_stop(ctx, thr);
+		thr->started = false;
+	}
+}
+
+static void thread_sync_work(struct callback_head *cb)
+{
+	struct hwt_thread *thr = container_of(cb, struct hwt_thread,
+					      sync_work);
+	struct hwt_context *ctx = thr->ctx;
+	bool gone;
+
+	clear_bit(HWT_THR_SYNC_PENDING, &thr->work_flags);
+	mutex_lock(&ctx->mutex);
+	thread_sync_locked(thr);
+	gone = ctx->dead;
+	mutex_unlock(&ctx->mutex);
+	/* Disarmed and nobody wants it: let go of the hash entry. */
+	if (gone && thread_unhash(thr))
+		hwt_context_put(ctx);
+	hwt_context_put(ctx);
+}
+
+/* Queue a sync in the thread; ctx->mutex held. */
+static void thread_queue_sync(struct hwt_thread *thr)
+{
+	if (thr->state != HWT_THR_ACTIVE && !thr->started)
+		return;
+	if (test_and_set_bit(HWT_THR_SYNC_PENDING, &thr->work_flags))
+		return;
+	hwt_context_get(thr->ctx);
+	init_task_work(&thr->sync_work, thread_sync_work);
+	/* TWA_SIGNAL: a thread blocked in a syscall runs it at once (the
+	 * syscall restarts transparently). */
+	if (task_work_add(thr->task, &thr->sync_work, TWA_SIGNAL)) {
+		/* Exiting: the exit hook disarms and unhashes it. */
+		clear_bit(HWT_THR_SYNC_PENDING, &thr->work_flags);
+		hwt_context_put(thr->ctx);
+	}
+}
+
+/* New thread of a traced process: first thing it does in user context. */
+static void thread_attach_work(struct callback_head *cb)
+{
+	struct hwt_thread *thr = container_of(cb, struct hwt_thread,
+					      attach_work);
+	struct hwt_context *ctx = thr->ctx;
+	bool drop = false;
+
+	mutex_lock(&ctx->mutex);
+	if (ctx->dead || thr->state != HWT_THR_ATTACHING) {
+		drop = ctx->dead;
+	} else if (thread_add_buffer(thr)) {
+		pr_warn_ratelimited("hwt: no buffer for thread %d, not traced\n",
+				    thr->tid);
+		thr->state = HWT_THR_DETACHED;
+		drop = true;
+	} else {
+		thread_record_comm(thr);
+		thread_sync_locked(thr);
+	}
+	mutex_unlock(&ctx->mutex);
+	if (drop && thread_unhash(thr)) {
+		atomic_dec(&ctx->live_threads);
+		hwt_context_put(ctx);
+	}
+	hwt_context_put(ctx);
+}
+
+static bool thread_in_context(struct hwt_context *ctx, struct task_struct *t)
+{
+	struct hwt_thread *thr;
+	unsigned long flags;
+	bool found = false;
+
+	spin_lock_irqsave(&hwt_thread_lock, flags);
+	list_for_each_entry(thr, &ctx->threads, ctx_link)
+		if (thr->task == t)
+			found = true;
+	spin_unlock_irqrestore(&hwt_thread_lock, flags);
+	return found;
+}
+
+/* Next thread of leader's group not yet in ctx, with a reference. */
+static struct task_struct *next_untraced(struct hwt_context *ctx,
+					 struct task_struct *leader)
+{
+	struct task_struct *t, *found = NULL;
+
+	rcu_read_lock();
+	for_each_thread(leader, t) {
+		if (t->flags & PF_EXITING || thread_in_context(ctx, t))
+			continue;
+		get_task_struct(t);
+		found = t;
+		break;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/*
+ * Thread mode ALLOC: trace every thread of process pid.  ctx->mutex held.
+ * Threads created meanwhile are caught either here (they are on the
+ * thread list) or by the fork hook (their parent is already hashed).
+ */
+int hwt_thread_attach_process(struct hwt_context *ctx, pid_t pid)
+{
+	struct task_struct *leader, *t;
+	struct hwt_thread *thr;
+	struct pid *p;
+	int ret = 0;
+
+	p = find_get_pid(pid);
+	leader = p ? get_pid_task(p, PIDTYPE_TGID) : NULL;
+	put_pid(p);
+	if (!leader)
+		return -ESRCH;
+	if (leader->flags & PF_KTHREAD) {
+		ret = -EPERM;
+		goto out;
+	}
+	if (!hwt_may_trace_task(leader)) {
+		ret = -EPERM;
+		goto out;
+	}
+	ctx->pid = task_tgid_nr(leader);
+
+	while ((t = next_untraced(ctx, leader))) {
+		thr = thread_new(ctx, t, GFP_KERNEL);
+		put_task_struct(t);
+		if (!thr) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = thread_add_buffer(thr);
+		if (!ret)
+			ret = thread_hash(thr);
+		if (ret) {
+			/* The buffer (if any) stays in ctx->bufs and is freed
+			 * with the context. */
+			hwt_thread_free(thr);
+			break;
+		}
+		thread_record_comm(thr);
+	}
+	if (!ret && list_empty(&ctx->threads))
+		ret = -ESRCH;		/* it exited under us */
+out:
+	put_task_struct(leader);
+	return ret;
+}
+
+void hwt_thread_start_all(struct hwt_context *ctx)
+{
+	struct hwt_thread *thr;
+
+	list_for_each_entry(thr, &ctx->threads, ctx_link)
+		thread_queue_sync(thr);
+}
+
+void hwt_thread_stop_all(struct hwt_context *ctx)
+{
+	hwt_thread_start_all(ctx);	/* a sync stops when not running */
+}
+
+/*
+ * The context's fd is gone (ctx->dead set, ctx->mutex held).  Threads that
+ * are armed get a sync that disarms and unhashes them; the others leave
+ * the hash now.
+ */
+void hwt_thread_detach_all(struct hwt_context *ctx)
+{
+	struct hwt_thread *thr;
+	int dropped = 0;
+
+	list_for_each_entry(thr, &ctx->threads, ctx_link) {
+		if (thr->started) {
+			thread_queue_sync(thr);
+			if (test_bit(HWT_THR_SYNC_PENDING, &thr->work_flags))
+				continue;
+		}
+		if (thr->state == HWT_THR_ATTACHING)
+			continue;	/* its attach work unhashes it */
+		if (thread_unhash(thr))
+			dropped++;
+	}
+	while (dropped--)
+		hwt_context_put(ctx);
+}
+
+/* sched_process_fork: runs in the parent, atomic; child not yet running. */
+void hwt_thread_on_fork(struct task_struct *parent, struct task_struct *child)
+{
+	struct hwt_rec_thread rec = { };
+	struct hwt_thread *pthr, *thr;
+	struct hwt_context *ctx;
+	bool is_thread;
+
+	pthr = hwt_thread_lookup(parent);
+	if (!pthr)
+		return;
+	ctx = pthr->ctx;
+	if (READ_ONCE(ctx->dead))
+		return;
+	is_thread = same_thread_group(parent, child);
+	if (!is_thread && !(ctx->flags & HWT_ALLOC_INHERIT))
+		return;
+
+	thr = thread_new(ctx, child, GFP_ATOMIC);
+	if (thr && thread_hash(thr)) {
+		hwt_thread_free(thr);
+		thr = NULL;
+	}
+	hwt_record_init_hdr(&rec.hdr, HWT_REC_THREAD_CREATE, sizeof(rec),
+			    child, NULL);
+	rec.parent_pid = task_tgid_nr(parent);
+	rec.parent_tid = task_pid_nr(parent);
+	rec.flags = is_thread ? 0 : HWT_THREAD_FORK;
+	hwt_record_push(ctx, &rec.hdr);
+	if (!thr) {
+		pr_warn_ratelimited("hwt: cannot follow new thread %d\n",
+				    task_pid_nr(child));
+		return;
+	}
+
+	hwt_context_get(ctx);
+	init_task_work(&thr->attach_work, thread_attach_work);
+	if (task_work_add(child, &thr->attach_work, TWA_RESUME)) {
+		/* Cannot happen for a task that has not run yet; if it
+		 * does, the exit hook cleans up. */
+		hwt_context_put(ctx);
+	}
+}
+
+/* sched_process_exit: runs in the exiting thread, atomic. */
+void hwt_thread_on_exit(struct task_struct *task)
+{
+	struct hwt_rec_thread rec = { };
+	struct hwt_thread *thr = hwt_thread_lookup(task);
+	struct hwt_context *ctx;
+	struct hwt_buffer *buf;
+
+	if (!thr)
+		return;
+	ctx = thr->ctx;
+	buf = hwt_thread_buffer(thr);
+	if (!READ_ONCE(ctx->dead)) {
+		if (thr->started && ctx->backend->ops->thread_exit)
+			ctx->backend->ops->thread_exit(ctx, thr);
+		hwt_record_init_hdr(&rec.hdr, HWT_REC_THREAD_EXIT,
+				    sizeof(rec), task, buf);
+		rec.parent_pid = -1;
+		rec.parent_tid = -1;
+		rec.exit_code = task->exit_code;
+		if (atomic_dec_and_test(&ctx->live_threads)) {
+			rec.flags = HWT_THREAD_LAST;
+			WRITE_ONCE(ctx->state, HWT_STATE_TARGET_GONE);
+		}
+		hwt_record_push(ctx, &rec.hdr);
+	}
+	if (buf)
+		WRITE_ONCE(buf->live, false);
+	/* state and started are otherwise changed under ctx->mutex, which
+	 * we cannot take here; the task is dying, so no work of it can run
+	 * concurrently except its own pending ones, which run after this
+	 * (exit_task_work comes later in do_exit) and see EXITED. */
+	WRITE_ONCE(thr->state, HWT_THR_EXITED);
+	thr->started = false;
+	/* Hash readers may still hold thr: the context's final free
+	 * waits for a grace period first (see hwt_context_put). */
+	if (thread_unhash(thr))
+		hwt_context_put(ctx);
+}
+
+int hwt_thread_init(void)
+{
+	return 0;
+}
+
+void hwt_thread_exit(void)
+{
+	WARN_ON(atomic_read(&hwt_nthreads));
+}
