@@ -9,12 +9,22 @@
  */
 
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
 #include "hwt_backend.h"
 #include "hwt_null.h"
+
+/* A sample and its filler go in one write, so that each switch-in is
+ * either stored whole or counted whole as lost. */
+struct null_bounce {
+	struct hwt_null_sample s;
+	u8 filler[HWT_NULL_FILLER_MAX];
+};
+
+static struct null_bounce __percpu *null_bounce;
 
 struct null_ctx {
 	atomic64_t seq;
@@ -54,25 +64,22 @@ static int null_configure(struct hwt_context *ctx, u32 version,
 	return 0;
 }
 
+/* Scheduler context: preemption is off, so the per-CPU bounce is ours. */
 static void null_emit(struct hwt_context *ctx, struct hwt_buffer *buf,
 		      struct task_struct *task, int cpu)
 {
-	static const u8 zeros[HWT_NULL_FILLER_MAX];
 	struct null_ctx *nc = hwt_context_priv(ctx);
-	struct hwt_null_sample s;
+	struct null_bounce *b = this_cpu_ptr(null_bounce);
 
 	if (!buf)
 		return;
-	s.magic = HWT_NULL_MAGIC;
-	s.tid = task_pid_nr(task);
-	s.cpu = cpu;
-	s.filler = nc->filler;
-	s.seq = atomic64_inc_return(&nc->seq);
-	s.time = ktime_get_mono_fast_ns();
-	/* One write for the sample and its filler would need a bounce
-	 * buffer; two writes can tear only at a loss, which is recorded. */
-	if (hwt_buffer_write(buf, &s, sizeof(s)) > 0 && nc->filler)
-		hwt_buffer_write(buf, zeros, nc->filler);
+	b->s.magic = HWT_NULL_MAGIC;
+	b->s.tid = task_pid_nr(task);
+	b->s.cpu = cpu;
+	b->s.filler = nc->filler;
+	b->s.seq = atomic64_inc_return(&nc->seq);
+	b->s.time = ktime_get_mono_fast_ns();
+	hwt_buffer_write(buf, b, sizeof(b->s) + nc->filler);
 }
 
 static void null_switch_in(struct hwt_context *ctx, struct hwt_thread *thr,
@@ -104,12 +111,21 @@ static struct hwt_backend null_backend = {
 
 static int __init hwt_null_init(void)
 {
-	return hwt_backend_register(&null_backend);
+	int ret;
+
+	null_bounce = alloc_percpu(struct null_bounce);
+	if (!null_bounce)
+		return -ENOMEM;
+	ret = hwt_backend_register(&null_backend);
+	if (ret)
+		free_percpu(null_bounce);
+	return ret;
 }
 
 static void __exit hwt_null_exit(void)
 {
 	hwt_backend_unregister(&null_backend);
+	free_percpu(null_bounce);
 }
 
 module_init(hwt_null_init);
