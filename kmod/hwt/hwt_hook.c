@@ -252,27 +252,20 @@ static u32 vma_prot(unsigned long vm_flags)
 	       (vm_flags & VM_EXEC ? PROT_EXEC : 0);
 }
 
-static void probe_vma_store(void *data, struct maple_tree *mt,
-			    struct vm_area_struct *vma)
+/* Build an MMAP record for vma in rec (room for HWT_PATH_MAX); pathbuf
+ * is scratch for d_path. */
+static void build_mmap_record(struct hwt_rec_mmap *rec,
+			      struct vm_area_struct *vma, char *pathbuf)
 {
-	struct hwt_scratch *s;
-	struct hwt_rec_mmap *rec;
-	struct hwt_targets t;
 	const char *path = "";
 	size_t len;
 
-	/* Exec builds the new image's first mappings on an mm that is not
-	 * yet current's; the ELF mappings that matter come after the switch. */
-	if (vma->vm_mm != current->mm || !targets_of(current, &t))
-		return;
-	s = this_cpu_ptr(hwt_scratch);
 	if (vma->vm_file) {
-		path = d_path(&vma->vm_file->f_path, s->path, sizeof(s->path));
+		path = d_path(&vma->vm_file->f_path, pathbuf, HWT_PATH_MAX);
 		if (IS_ERR(path))
 			path = "";
 	}
 	len = strnlen(path, HWT_PATH_MAX - 1);
-	rec = (struct hwt_rec_mmap *)s->rec;
 	memset(rec, 0, sizeof(*rec));
 	rec->addr = vma->vm_start;
 	rec->len = vma->vm_end - vma->vm_start;
@@ -283,7 +276,68 @@ static void probe_vma_store(void *data, struct maple_tree *mt,
 	rec->hdr.type = HWT_REC_MMAP;
 	rec->hdr.size = ALIGN(sizeof(*rec) + len + 1, 8);
 	memset(rec->path + len, 0, rec->hdr.size - sizeof(*rec) - len);
-	push_all(&t, &rec->hdr, current);
+}
+
+static void probe_vma_store(void *data, struct maple_tree *mt,
+			    struct vm_area_struct *vma)
+{
+	struct hwt_scratch *s;
+	struct hwt_targets t;
+
+	/* Exec builds the new image's first mappings on an mm that is not
+	 * yet current's; the ELF mappings that matter come after the switch. */
+	if (vma->vm_mm != current->mm || !targets_of(current, &t))
+		return;
+	s = this_cpu_ptr(hwt_scratch);
+	build_mmap_record((struct hwt_rec_mmap *)s->rec, vma, s->path);
+	push_all(&t, &((struct hwt_rec_mmap *)s->rec)->hdr, current);
+}
+
+/*
+ * Attaching to a running process: report the executable mappings it
+ * already has, as if they had just been made (the decoder needs them).
+ * Process context, ctx->mutex held.
+ */
+int hwt_hook_synthesize_mmaps(struct hwt_context *ctx,
+			      struct task_struct *task,
+			      struct hwt_buffer *buf)
+{
+	struct mm_struct *mm = get_task_mm(task);
+	struct vm_area_struct *vma;
+	struct hwt_rec_mmap *rec;
+	char *pathbuf;
+	int ret = 0;
+
+	if (!mm)
+		return 0;
+	rec = kmalloc(HWT_SCRATCH_SIZE, GFP_KERNEL);
+	pathbuf = kmalloc(HWT_PATH_MAX, GFP_KERNEL);
+	if (!rec || !pathbuf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (mmap_read_lock_killable(mm)) {
+		ret = -EINTR;
+		goto out;
+	}
+	{
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma) {
+			if (!(vma->vm_flags & VM_EXEC))
+				continue;
+			build_mmap_record(rec, vma, pathbuf);
+			hwt_record_init_hdr(&rec->hdr, HWT_REC_MMAP,
+					    rec->hdr.size, task, buf);
+			hwt_record_push(ctx, &rec->hdr);
+		}
+	}
+	mmap_read_unlock(mm);
+out:
+	kfree(pathbuf);
+	kfree(rec);
+	mmput(mm);
+	return ret;
 }
 
 static int kp_munmap_pre(struct kprobe *kp, struct pt_regs *regs)

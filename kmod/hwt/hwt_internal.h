@@ -153,6 +153,9 @@ struct hwt_context *hwt_cpu_context(int cpu);
 
 /* hwt_hook.c */
 int hwt_hook_init(void);
+int hwt_hook_synthesize_mmaps(struct hwt_context *ctx,
+			      struct task_struct *task,
+			      struct hwt_buffer *buf);
 void hwt_hook_exit(void);
 
 /* hwt_security.c */

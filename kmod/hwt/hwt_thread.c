@@ -341,6 +341,8 @@ int hwt_thread_attach_process(struct hwt_context *ctx, pid_t pid)
 	}
 	if (!ret && list_empty(&ctx->threads))
 		ret = -ESRCH;		/* it exited under us */
+	if (!ret)
+		ret = hwt_hook_synthesize_mmaps(ctx, leader, ctx->bufs[0]);
 out:
 	put_task_struct(leader);
 	return ret;

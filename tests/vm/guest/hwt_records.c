@@ -60,6 +60,16 @@ static void test_records(int dev)
 	c = child_spawn(actions, NULL);
 	ctx = ctx_thread(dev, c.pid, 1 << 20, 0, 1 << 20);
 	CHECK(ctx >= 0);
+	/* Attach reports the mappings the process already has. */
+	CHECK(recs_drain(ctx, &r) == 0);
+	ok = 0;
+	recs_for_each(&r, h)
+		if (h->type == HWT_REC_MMAP && h->pid == c.pid &&
+		    (((struct hwt_rec_mmap *)h)->prot & PROT_EXEC) &&
+		    strstr(((struct hwt_rec_mmap *)h)->path, "hwt_records"))
+			ok = 1;
+	CHECK(ok);
+	recs_free(&r);
 	CHECK(ioctl(ctx, HWT_IOC_START) == 0);
 	child_go(&c);
 	CHECK(child_wait(&c) == 0);
