@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* CoreSight front end entry points (cs_frontend.h). */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cs_decode.h"
+#include "cs_frontend.h"
+#include "cs_snapshot.h"
+#include "internal.h"
+
+int hwt_cs_decode_snapshot_opts(const char *dir,
+				const struct hwt_cs_snapshot_opts *opts,
+				const struct hwt_sink *sink,
+				char *err, size_t errlen)
+{
+	struct cs_snapshot *ss;
+	const char *w;
+	int rc;
+
+	ss = cs_snapshot_open(dir, err, errlen);
+	if (!ss)
+		return -1;
+	rc = cs_snapshot_decode(ss, opts ? opts->only_trace_id : -1, sink,
+				err, errlen);
+	w = cs_snapshot_warnings(ss);
+	if (*w && !(opts && opts->quiet)) {
+		const char *p = w;
+
+		while (*p) {
+			size_t n = strcspn(p, "\n");
+
+			fprintf(stderr, "hwt: warning: %.*s\n", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+	}
+	cs_snapshot_close(ss);
+	return rc;
+}
+
+int hwt_cs_decode_snapshot(const char *dir, const struct hwt_sink *sink,
+			   char *err, size_t errlen)
+{
+	return hwt_cs_decode_snapshot_opts(dir, NULL, sink, err, errlen);
+}
+
+int hwt_cs_snapshot_dumps(const char *dir, hwt_cs_dump_fn fn, void *arg,
+			  char *err, size_t errlen)
+{
+	struct cs_snapshot *ss;
+	size_t i;
+	int rc = 0;
+
+	ss = cs_snapshot_open(dir, err, errlen);
+	if (!ss)
+		return -1;
+	for (i = 0; i < cs_snapshot_ndumps(ss) && rc >= 0; i++) {
+		const struct cs_dump *d = cs_snapshot_dump(ss, i);
+
+		rc = fn(arg, d->path, d->addr, d->length, d->offset);
+	}
+	cs_snapshot_close(ss);
+	return rc < 0 ? rc : 0;
+}
+
+struct stream_regs {
+	const struct hwt_cs_stream *s;
+	char traceid[16];
+};
+
+/* stream_params keys are the register names in lowercase. */
+static const char *stream_reg(void *arg, const char *name)
+{
+	struct stream_regs *r = arg;
+	char key[32];
+	size_t i;
+
+	if (r->traceid[0] && !strcasecmp(name, "TRCTRACEIDR"))
+		return r->traceid;
+	for (i = 0; name[i] && i < sizeof(key) - 1; i++)
+		key[i] = (char)tolower((unsigned char)name[i]);
+	key[i] = '\0';
+	return r->s->param ? r->s->param(r->s->param_arg, key) : NULL;
+}
+
+int hwt_cs_decode_stream(const struct hwt_cs_stream *s,
+			 const struct hwt_sink *sink, char *err,
+			 size_t errlen)
+{
+	struct stream_regs r;
+	struct cs_unit u;
+	const char *proto, *core;
+	char e[256];
+
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	if (s->trace_id >= 0)
+		snprintf(r.traceid, sizeof(r.traceid), "0x%x",
+			 (unsigned)s->trace_id);
+	if (!s->kind || (strcmp(s->kind, "etm4") && strcmp(s->kind, "ete"))) {
+		hwt_seterr(err, errlen,
+			   "stream %u: kind '%s' is not a CoreSight kind (etm4, ete)",
+			   s->id, s->kind ? s->kind : "(none)");
+		return -1;
+	}
+	proto = !strcmp(s->kind, "ete") ? "ETE" : "ETM4";
+	core = s->param ? s->param(s->param_arg, "core_profile") : NULL;
+	if (!core)	/* ETE implies Armv9; ETMv4 on an unnamed core: v8 */
+		core = !strcmp(proto, "ETE") ? "ARMv9-A" : "ARMv8-A";
+	memset(&u, 0, sizeof(u));
+	if (cs_unit_config(&u, proto, core, stream_reg, &r, e,
+			   sizeof(e)) < 0) {
+		hwt_seterr(err, errlen, "stream %u: %s", s->id, e);
+		return -1;
+	}
+	snprintf(u.name, sizeof(u.name), "%s 0x%x", s->name ? s->name : "etm",
+		 u.trace_id);
+	u.info.id = s->id;
+	u.info.tid = s->tid;
+	u.info.cpu = s->cpu;
+	u.info.trace_id = u.trace_id;
+	u.info.name = u.name;
+	u.info.read_mem = s->read_mem;
+	u.info.read_mem_arg = s->read_mem_arg;
+	return cs_decode_buffer(s->data, s->size,
+				s->formatted ? CS_FMT_FRAMED : CS_FMT_SINGLE,
+				&u, 1, sink, err, errlen);
+}

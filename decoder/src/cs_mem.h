@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Memory of the traced cores as a snapshot's dumps give it: file bytes
+ * mapped at addresses.  Regions never overlap (a dump overlapping an
+ * earlier one is refused, as OpenCSD's memory map refuses it).
+ */
+#ifndef HWT_DECODER_CS_MEM_H
+#define HWT_DECODER_CS_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cs_mem;
+
+struct cs_mem *cs_mem_alloc(void);
+void cs_mem_free(struct cs_mem *m);
+
+/*
+ * Maps path's bytes [offset, offset + length) (length 0: to the end of the
+ * file; a length past the end is clipped) at addr.  Returns 0, 1 if the
+ * same region was already added (nothing done), or -1 with err set (file
+ * unreadable, offset past its end, empty, overlap, address wrap).
+ */
+int cs_mem_add_file(struct cs_mem *m, const char *path, uint64_t addr,
+		    uint64_t offset, uint64_t length, char *err,
+		    size_t errlen);
+
+/* hwt_read_mem_fn: bytes copied (up to the end of the region holding
+ * addr), or -1 if nothing is mapped at addr. */
+int cs_mem_read(void *m, uint64_t addr, void *buf, size_t size);
+
+#endif /* HWT_DECODER_CS_MEM_H */
