@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * libhwtdecode: turn hardware traces (Intel PT, CoreSight ETM) into an SQLite
+ * database (schema: docs/schema.md) and read it back.
+ *
+ * All functions return 0 (or a count) on success and a negative value on
+ * failure; on failure a message is written to the caller's err buffer (or
+ * stderr for the read-side commands).
+ */
+#ifndef HWT_DECODE_H
+#define HWT_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of the output database schema (meta key schema_version). */
+#define HWT_SCHEMA_VERSION 1
+
+/* -------------------------------------------------------------------- */
+/* Images: the traced program's memory, with symbols.                   */
+
+/* Opaque: a set of sections (file bytes at a virtual address) and the
+ * binaries they come from (path, build id, ELF symbols, DWARF lines). */
+struct hwt_image;
+
+struct hwt_image *hwt_image_alloc(void);
+void hwt_image_free(struct hwt_image *img);
+
+/* Raw bytes of path [offset, offset + size) at vaddr (size 0: to the end of
+ * the file).  Like ptxed --raw. */
+int hwt_image_add_raw(struct hwt_image *img, const char *path, uint64_t offset,
+		      uint64_t size, uint64_t vaddr, char *err, size_t errlen);
+
+/* The PT_LOAD segments of an ELF file; with have_base, relocated so that
+ * the lowest segment lands at base (like ptxed --elf FILE:BASE).  Loads its
+ * symbols (symtab, dynsym) and DWARF line table when present. */
+int hwt_image_add_elf(struct hwt_image *img, const char *path, uint64_t base,
+		      int have_base, char *err, size_t errlen);
+
+/* A mapping from an mmap/exec record: len bytes of path at file offset pgoff
+ * mapped at addr.  ELF files get their symbols. */
+int hwt_image_add_mapping(struct hwt_image *img, const char *path,
+			  uint64_t addr, uint64_t len, uint64_t pgoff,
+			  char *err, size_t errlen);
+
+/* Copies up to size bytes at addr; returns bytes copied or -1 if unmapped. */
+int hwt_image_read(const struct hwt_image *img, uint64_t addr, void *buf,
+		   size_t size);
+
+/* -------------------------------------------------------------------- */
+/* Decoding.                                                            */
+
+struct hwt_decode_opts {
+	const char *out;	/* output database (created/replaced) */
+	const char *cpu;	/* "F/M[/S]" for libipt errata, NULL: none */
+	int threads;		/* PT segment decoder threads, 0: auto */
+	int quiet;		/* no progress/diagnostics on stderr */
+};
+
+/* Raw Intel PT file + image (ptxed style).  Returns 0 on success, also when
+ * the trace had decode errors (they are recorded in the errors table). */
+int hwt_decode_pt_file(const char *pt_path, struct hwt_image *img,
+		       const struct hwt_decode_opts *opts,
+		       char *err, size_t errlen);
+
+/* A trace session directory (docs/trace-store.md). */
+int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
+		       char *err, size_t errlen);
+
+/* An OpenCSD snapshot directory (CoreSight front end). */
+int hwt_decode_snapshot(const char *dir, struct hwt_image *img,
+			const struct hwt_decode_opts *opts,
+			char *err, size_t errlen);
+
+/* Parses "F/M[/S]" (decimal or 0x hex). */
+int hwt_parse_cpu(const char *s, unsigned *family, unsigned *model,
+		  unsigned *stepping);
+
+/* Decodes a raw PT buffer against img into a database at out; the fuzzing
+ * and test entry (no files besides the output). */
+int hwt_decode_pt_buffer(const uint8_t *buf, size_t size,
+			 struct hwt_image *img,
+			 const struct hwt_decode_opts *opts,
+			 char *err, size_t errlen);
+
+/* -------------------------------------------------------------------- */
+/* Reading a decoded database.                                          */
+
+enum hwt_replay_format {
+	HWT_REPLAY_ADDR = 0,	/* 16 hex digits per instruction */
+	HWT_REPLAY_INSN,	/* address + disassembly */
+	HWT_REPLAY_LINE,	/* source file:line transitions */
+};
+
+struct hwt_replay_opts {
+	int64_t tid;		/* -1: any */
+	int64_t stream;		/* -1: all streams, in id order */
+	uint64_t from;		/* first instruction index (per stream) */
+	uint64_t count;		/* 0: all */
+	enum hwt_replay_format format;
+};
+
+int hwt_replay(const char *db, const struct hwt_replay_opts *opts, FILE *out);
+
+/* Top functions by instructions and by calls, and the call tree. */
+int hwt_report(const char *db, int top, FILE *out);
+
+/* Runs sql and prints the rows as an aligned table or CSV. */
+int hwt_query(const char *db, const char *sql, int csv, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HWT_DECODE_H */

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Calls per thread, the way perf's thread-stack does it: push on a call,
+ * pop to the frame whose return address matches on a return (frames above
+ * it never returned), a jump to the start of another function is a tail
+ * call, a return with no matching frame means we missed the call (trace
+ * started inside), and tracing (re)starting creates the bottom frame.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct cp_ent {
+	uint64_t parent, ip, id;
+	uint32_t sym;
+};
+
+struct hwt_callpaths {
+	struct cp_ent *tab;	/* open addressing, id 0: empty */
+	size_t mask, n;
+	uint64_t next_id;
+};
+
+struct frame {
+	uint64_t call_id, cp, ret_addr;
+	uint64_t call_insn, call_time, call_blocks;
+	uint32_t sym, flags;
+};
+
+struct hwt_callstack {
+	struct hwt_callpaths *cp;
+	uint64_t *next_call_id;
+	hwt_call_out_fn out;
+	hwt_cp_out_fn cpout;
+	void *arg;
+	struct frame *st;
+	size_t n, cap;
+	int prev_valid;
+	int prev_class;
+	uint64_t prev_ret;	/* address after the previous block */
+	uint64_t blocks;
+	uint64_t *calls;	/* per symbol id */
+	size_t ncalls;
+};
+
+static uint64_t cp_hash(uint64_t parent, uint32_t sym, uint64_t ip)
+{
+	uint64_t h = parent * 0x9e3779b97f4a7c15ull ^ ip * 0xff51afd7ed558ccdull;
+
+	return (h ^ sym) * 0xc4ceb9fe1a85ec53ull;
+}
+
+struct hwt_callpaths *hwt_callpaths_alloc(void)
+{
+	struct hwt_callpaths *cp = hwt_xrealloc(NULL, sizeof(*cp));
+
+	cp->mask = 255;
+	cp->n = 0;
+	cp->next_id = 1;	/* 0 is the root (perf: id 0 = unknown) */
+	cp->tab = calloc(cp->mask + 1, sizeof(*cp->tab));
+	if (!cp->tab)
+		abort();
+	return cp;
+}
+
+void hwt_callpaths_free(struct hwt_callpaths *cp)
+{
+	if (!cp)
+		return;
+	free(cp->tab);
+	free(cp);
+}
+
+uint64_t hwt_callpath_get(struct hwt_callpaths *cp, uint64_t parent,
+			  uint32_t sym, uint64_t ip, int *is_new)
+{
+	size_t k;
+
+	if (sym)
+		ip = 0;		/* with a symbol, the path is per function */
+	for (k = cp_hash(parent, sym, ip) & cp->mask; cp->tab[k].id;
+	     k = (k + 1) & cp->mask) {
+		const struct cp_ent *e = &cp->tab[k];
+
+		if (e->parent == parent && e->sym == sym && e->ip == ip) {
+			*is_new = 0;
+			return e->id;
+		}
+	}
+	cp->tab[k].parent = parent;
+	cp->tab[k].sym = sym;
+	cp->tab[k].ip = ip;
+	cp->tab[k].id = cp->next_id++;
+	*is_new = 1;
+	if (++cp->n * 2 > cp->mask) {
+		size_t om = cp->mask, i;
+		struct cp_ent *ot = cp->tab;
+		uint64_t id = ot[k].id;
+
+		cp->mask = om * 2 + 1;
+		cp->tab = calloc(cp->mask + 1, sizeof(*cp->tab));
+		if (!cp->tab)
+			abort();
+		for (i = 0; i <= om; i++) {
+			size_t j;
+
+			if (!ot[i].id)
+				continue;
+			j = cp_hash(ot[i].parent, ot[i].sym, ot[i].ip) &
+			    cp->mask;
+			while (cp->tab[j].id)
+				j = (j + 1) & cp->mask;
+			cp->tab[j] = ot[i];
+		}
+		free(ot);
+		return id;
+	}
+	return cp->tab[k].id;
+}
+
+struct hwt_callstack *hwt_callstack_alloc(struct hwt_callpaths *cp,
+					  uint64_t *next_call_id,
+					  hwt_call_out_fn out,
+					  hwt_cp_out_fn cpout, void *arg)
+{
+	struct hwt_callstack *cs = hwt_xrealloc(NULL, sizeof(*cs));
+
+	memset(cs, 0, sizeof(*cs));
+	cs->cp = cp;
+	cs->next_call_id = next_call_id;
+	cs->out = out;
+	cs->cpout = cpout;
+	cs->arg = arg;
+	return cs;
+}
+
+void hwt_callstack_free(struct hwt_callstack *cs)
+{
+	if (!cs)
+		return;
+	free(cs->st);
+	free(cs->calls);
+	free(cs);
+}
+
+static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
+		uint64_t ret_addr, uint32_t flags, uint64_t insn,
+		uint64_t time)
+{
+	uint64_t parent = cs->n ? cs->st[cs->n - 1].cp : 0;
+	struct frame *f;
+	int is_new, rc;
+
+	if (cs->n == cs->cap) {
+		cs->cap = cs->cap ? 2 * cs->cap : 64;
+		cs->st = hwt_xrealloc(cs->st, cs->cap * sizeof(*cs->st));
+	}
+	f = &cs->st[cs->n];
+	f->cp = hwt_callpath_get(cs->cp, parent, sym, ip, &is_new);
+	if (is_new) {
+		rc = cs->cpout(cs->arg, f->cp, parent, sym, sym ? 0 : ip);
+		if (rc < 0)
+			return rc;
+	}
+	f->call_id = (*cs->next_call_id)++;
+	f->ret_addr = ret_addr;
+	f->call_insn = insn;
+	f->call_time = time;
+	f->call_blocks = cs->blocks;
+	f->sym = sym;
+	f->flags = flags;
+	cs->n++;
+	if (sym >= cs->ncalls) {
+		size_t nn = sym + 256;
+
+		cs->calls = hwt_xrealloc(cs->calls, nn * sizeof(*cs->calls));
+		memset(cs->calls + cs->ncalls, 0,
+		       (nn - cs->ncalls) * sizeof(*cs->calls));
+		cs->ncalls = nn;
+	}
+	cs->calls[sym]++;
+	return 0;
+}
+
+static int pop(struct hwt_callstack *cs, uint32_t extra_flags, uint64_t insn,
+	       uint64_t time)
+{
+	struct frame *f = &cs->st[--cs->n];
+	struct hwt_call_row r;
+
+	r.id = f->call_id;
+	r.parent_id = cs->n ? cs->st[cs->n - 1].call_id : 0;
+	r.call_path_id = f->cp;
+	r.call_insn = f->call_insn;
+	r.return_insn = insn;
+	r.call_time = f->call_time;
+	r.return_time = time;
+	r.insn_count = insn - f->call_insn;
+	r.branch_count = cs->blocks - f->call_blocks;
+	r.flags = f->flags | extra_flags;
+	r.sym_id = f->sym;
+	return cs->out(cs->arg, &r);
+}
+
+static int pop_all(struct hwt_callstack *cs, uint64_t insn, uint64_t time)
+{
+	int rc;
+
+	while (cs->n)
+		if ((rc = pop(cs, HWT_CALL_NO_RETURN, insn, time)) < 0)
+			return rc;
+	return 0;
+}
+
+int hwt_callstack_block(struct hwt_callstack *cs, uint64_t ip, uint32_t sym,
+			int sym_start, uint64_t end_ip, uint32_t end_len,
+			uint32_t ninsn, int iclass, uint64_t insn_index,
+			uint64_t time)
+{
+	int rc = 0;
+	size_t i;
+
+	if (cs->n && cs->prev_valid) {
+		switch (cs->prev_class) {
+		case HWT_IC_CALL:
+		case HWT_IC_IND_CALL:
+			rc = push(cs, sym, ip, cs->prev_ret, 0, insn_index,
+				  time);
+			break;
+		case HWT_IC_RET:
+			for (i = cs->n; i > 0; i--)
+				if (cs->st[i - 1].ret_addr == ip)
+					break;
+			if (i) {
+				while (cs->n > i && rc >= 0)
+					rc = pop(cs, HWT_CALL_NO_RETURN,
+						 insn_index, time);
+				if (rc >= 0)
+					rc = pop(cs, 0, insn_index, time);
+			} else {
+				/* Returned to a caller we never saw called:
+				 * it becomes the new bottom. */
+				if (cs->n == 1)
+					rc = pop(cs, 0, insn_index, time);
+				else
+					rc = pop_all(cs, insn_index, time);
+			}
+			break;
+		case HWT_IC_JUMP:
+		case HWT_IC_IND_JUMP:
+		case HWT_IC_COND_JUMP:
+			if (sym_start && sym != cs->st[cs->n - 1].sym) {
+				/* Tail call: the callee returns for us. */
+				uint64_t ra = cs->st[cs->n - 1].ret_addr;
+
+				rc = pop(cs, 0, insn_index, time);
+				if (rc >= 0)
+					rc = push(cs, sym, ip, ra,
+						  HWT_CALL_NON_CALL,
+						  insn_index, time);
+			}
+			break;
+		default:
+			break;
+		}
+	} else if (cs->n && sym != cs->st[cs->n - 1].sym) {
+		/* Tracing resumed somewhere else: keep the frames of the
+		 * function we resumed in, drop the ones above. */
+		for (i = cs->n; i > 0; i--)
+			if (cs->st[i - 1].sym == sym && sym)
+				break;
+		if (!i)
+			i = 0;
+		while (cs->n > i && rc >= 0)
+			rc = pop(cs, HWT_CALL_NO_RETURN, insn_index, time);
+	}
+	if (rc < 0)
+		return rc;
+	if (!cs->n) {
+		rc = push(cs, sym, ip, 0, HWT_CALL_NO_CALL, insn_index, time);
+		if (rc < 0)
+			return rc;
+	}
+	cs->blocks++;
+	cs->prev_valid = 1;
+	cs->prev_class = iclass;
+	cs->prev_ret = end_ip + end_len;
+	(void)ninsn;
+	return 0;
+}
+
+void hwt_callstack_break(struct hwt_callstack *cs)
+{
+	cs->prev_valid = 0;
+}
+
+int hwt_callstack_reset(struct hwt_callstack *cs, uint64_t insn_index,
+			uint64_t time)
+{
+	cs->prev_valid = 0;
+	return pop_all(cs, insn_index, time);
+}
+
+const uint64_t *hwt_callstack_calls(const struct hwt_callstack *cs, size_t *n)
+{
+	*n = cs->ncalls;
+	return cs->calls;
+}
