@@ -6,7 +6,7 @@ export HWT_RESULTS := $(BUILD)/results
 
 # Each directory has a Makefile with `all` and `check`; `check` prints
 # "PASS: name" / "FAIL: name" lines and appends them to $(HWT_RESULTS)/*.txt.
-UNIT_DIRS    := kmod/hwt decoder backends/soft
+UNIT_DIRS    := kmod/hwt hwtd decoder backends/soft
 
 .PHONY: all deps build check check-unit check-vm check-vm-arm64 demo clean \
 	vm-record bench

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Collector: hwt context -> trace store.  See collect.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "collect.h"
+
+#define MAX_BUFS	HWT_MAX_THREADS
+#define MAX_GAPS	64
+#define MAX_IMAGES	256
+#define RECBUF		(256 * 1024)
+
+struct gap {
+	uint64_t pos;		/* lost bytes come before this stream byte */
+	uint64_t lost;
+};
+
+struct cbuf {
+	int mapped;
+	const uint8_t *map;
+	uint64_t size;
+	uint64_t consumed;	/* next stream byte we have not stored */
+	uint64_t lost_stored;	/* lost bytes already attributed */
+	struct gap gaps[MAX_GAPS];
+	int ngaps;
+};
+
+struct hwt_collect {
+	int fd;
+	struct hwt_store *store;
+	struct hwt_collect_opts opts;
+	struct cbuf bufs[MAX_BUFS];
+	uint8_t *recbuf;
+	char *images[MAX_IMAGES];
+	int nimages;
+	uint64_t bytes, records;
+	char err[256];
+};
+
+static int cfail(struct hwt_collect *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *hwt_collect_error(const struct hwt_collect *c)
+{
+	return c->err;
+}
+
+uint64_t hwt_collect_bytes(const struct hwt_collect *c)
+{
+	return c->bytes;
+}
+
+uint64_t hwt_collect_records(const struct hwt_collect *c)
+{
+	return c->records;
+}
+
+struct hwt_collect *hwt_collect_new(int ctxfd, struct hwt_store *store,
+				    const struct hwt_collect_opts *opts)
+{
+	struct hwt_collect *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->recbuf = malloc(RECBUF);
+	if (!c->recbuf) {
+		free(c);
+		return NULL;
+	}
+	c->fd = ctxfd;
+	c->store = store;
+	c->opts = *opts;
+	return c;
+}
+
+void hwt_collect_free(struct hwt_collect *c)
+{
+	int i;
+
+	if (!c)
+		return;
+	for (i = 0; i < MAX_BUFS; i++)
+		if (c->bufs[i].mapped)
+			munmap((void *)c->bufs[i].map, c->bufs[i].size);
+	for (i = 0; i < c->nimages; i++)
+		free(c->images[i]);
+	free(c->recbuf);
+	free(c);
+}
+
+static void note_image(struct hwt_collect *c, const struct hwt_rec_mmap *m)
+{
+	int i;
+
+	if (!(m->prot & PROT_EXEC) || m->path[0] != '/')
+		return;
+	for (i = 0; i < c->nimages; i++)
+		if (!strcmp(c->images[i], m->path))
+			return;
+	if (c->nimages < MAX_IMAGES)
+		c->images[c->nimages++] = strdup(m->path);
+}
+
+static void note_gap(struct hwt_collect *c, const struct hwt_rec_buffer *b)
+{
+	struct cbuf *cb;
+
+	if (!(b->flags & HWT_BUFREC_OVERFLOW) || b->hdr.buf_idx >= MAX_BUFS)
+		return;
+	cb = &c->bufs[b->hdr.buf_idx];
+	if (cb->ngaps < MAX_GAPS) {
+		cb->gaps[cb->ngaps].pos = b->hdr.buf_head;
+		cb->gaps[cb->ngaps].lost = b->lost;
+		cb->ngaps++;
+	}
+	/* More episodes than we track between drains: the excess is
+	 * attributed at the end of the next drain instead. */
+}
+
+static int drain_records(struct hwt_collect *c)
+{
+	struct hwt_record_get g;
+	uint32_t off;
+
+	for (;;) {
+		memset(&g, 0, sizeof(g));
+		g.buf = (uintptr_t)c->recbuf;
+		g.buflen = RECBUF;
+		if (ioctl(c->fd, HWT_IOC_RECORD_GET, &g))
+			return cfail(c, "RECORD_GET: %s", strerror(errno));
+		if (!g.nrecords)
+			return 0;
+		for (off = 0; off < g.bytes;) {
+			const struct hwt_record_hdr *h =
+				(const void *)(c->recbuf + off);
+
+			if (hwt_store_record(c->store, h, g.bytes - off))
+				return cfail(c, "%s",
+					     hwt_store_error(c->store));
+			if (h->type == HWT_REC_MMAP)
+				note_image(c, (const void *)h);
+			else if (h->type == HWT_REC_BUFFER)
+				note_gap(c, (const void *)h);
+			c->records++;
+			off += h->size;
+		}
+	}
+}
+
+/* Store stream bytes [from, to) of buffer cb, which the kernel keeps
+ * intact until we SVC_BUF them. */
+static int store_range(struct hwt_collect *c, uint32_t idx, struct cbuf *cb,
+		       uint64_t from, uint64_t to, uint64_t lost_before)
+{
+	uint64_t off = from % cb->size, len = to - from, first;
+
+	first = cb->size - off < len ? cb->size - off : len;
+	if (hwt_store_append(c->store, idx, cb->map + off, first, lost_before))
+		return cfail(c, "%s", hwt_store_error(c->store));
+	if (len > first &&
+	    hwt_store_append(c->store, idx, cb->map, len - first, 0))
+		return cfail(c, "%s", hwt_store_error(c->store));
+	c->bytes += len;
+	return 0;
+}
+
+static int open_stream(struct hwt_collect *c, uint32_t idx,
+		       const struct hwt_bufptr *bp)
+{
+	struct cbuf *cb = &c->bufs[idx];
+	void *m;
+
+	m = mmap(NULL, bp->size, PROT_READ, MAP_SHARED, c->fd,
+		 (off_t)bp->mmap_offset);
+	if (m == MAP_FAILED)
+		return cfail(c, "mmap buffer %u: %s", idx, strerror(errno));
+	cb->map = m;
+	cb->size = bp->size;
+	cb->mapped = 1;
+	cb->consumed = 0;
+	if (hwt_store_stream(c->store, idx, c->opts.kind, bp->tid, bp->cpu,
+			     -1, 0))
+		return cfail(c, "%s", hwt_store_error(c->store));
+	if (c->opts.on_stream && c->opts.on_stream(c->store, idx, c->opts.arg))
+		return cfail(c, "%s", hwt_store_error(c->store));
+	return 0;
+}
+
+static int drain_buffer(struct hwt_collect *c, uint32_t idx, int final)
+{
+	struct cbuf *cb = &c->bufs[idx];
+	struct hwt_bufptr bp = { .idx = idx };
+	struct hwt_svc_buf svc = { .idx = idx };
+	uint64_t from, lost_unplaced;
+	int i;
+
+	if (ioctl(c->fd, HWT_IOC_BUFPTR_GET, &bp))
+		return errno == EINVAL ? 0 : cfail(c, "BUFPTR_GET %u: %s", idx,
+						   strerror(errno));
+	if (!cb->mapped && open_stream(c, idx, &bp))
+		return -1;
+
+	from = cb->consumed;
+	if (c->opts.ring) {
+		/* Flight recorder: what was overwritten before we looked is
+		 * a gap in front of what is still there. */
+		uint64_t oldest = bp.head > bp.size ? bp.head - bp.size : 0;
+
+		if (oldest < bp.tail)
+			oldest = bp.tail;
+		if (from < oldest) {
+			if (store_range(c, idx, cb, oldest, bp.head,
+					oldest - from))
+				return -1;
+		} else if (store_range(c, idx, cb, from, bp.head, 0)) {
+			return -1;
+		}
+		cb->consumed = bp.head;
+		return 0;
+	}
+
+	/* Streaming: split the new bytes at the loss points the BUFFER
+	 * records gave, so each gap sits where it happened. */
+	for (i = 0; i < cb->ngaps && cb->gaps[i].pos <= bp.head; i++) {
+		struct gap *g = &cb->gaps[i];
+
+		if (g->pos < from)
+			g->pos = from;		/* cannot be: defensive */
+		if (store_range(c, idx, cb, from, g->pos, 0))
+			return -1;
+		if (hwt_store_append(c->store, idx, NULL, 0, g->lost))
+			return cfail(c, "%s", hwt_store_error(c->store));
+		cb->lost_stored += g->lost;
+		from = g->pos;
+	}
+	memmove(cb->gaps, cb->gaps + i, (cb->ngaps - i) * sizeof(cb->gaps[0]));
+	cb->ngaps -= i;
+	if (store_range(c, idx, cb, from, bp.head, 0))
+		return -1;
+	cb->consumed = bp.head;
+	/* Losses with no BUFFER record yet (episode still open, or the
+	 * record was dropped): account for them at the end. */
+	lost_unplaced = bp.lost - cb->lost_stored;
+	if (final && lost_unplaced) {
+		if (hwt_store_append(c->store, idx, NULL, 0, lost_unplaced))
+			return cfail(c, "%s", hwt_store_error(c->store));
+		cb->lost_stored = bp.lost;
+	}
+	svc.tail = bp.head;
+	if (ioctl(c->fd, HWT_IOC_SVC_BUF, &svc))
+		return cfail(c, "SVC_BUF %u: %s", idx, strerror(errno));
+	return 0;
+}
+
+static int drain_all(struct hwt_collect *c, int buffers, int final)
+{
+	struct hwt_info info = { 0 };
+	uint32_t i;
+
+	if (drain_records(c))
+		return -1;
+	if (!buffers)
+		return 0;
+	if (ioctl(c->fd, HWT_IOC_INFO, &info))
+		return cfail(c, "INFO: %s", strerror(errno));
+	for (i = 0; i < info.nbuffers && i < MAX_BUFS; i++)
+		if (drain_buffer(c, i, final))
+			return -1;
+	return 0;
+}
+
+int hwt_collect_step(struct hwt_collect *c, int timeout_ms)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	struct hwt_info info = { 0 };
+
+	if (poll(&p, 1, timeout_ms) < 0 && errno != EINTR)
+		return cfail(c, "poll: %s", strerror(errno));
+	if (ioctl(c->fd, HWT_IOC_INFO, &info))
+		return cfail(c, "INFO: %s", strerror(errno));
+	if (info.state == HWT_STATE_TARGET_GONE) {
+		if (hwt_collect_snapshot(c))
+			return -1;
+		return 1;
+	}
+	if (drain_all(c, !c->opts.ring, 0))
+		return -1;
+	if (hwt_store_commit(c->store))
+		return cfail(c, "%s", hwt_store_error(c->store));
+	return 0;
+}
+
+int hwt_collect_snapshot(struct hwt_collect *c)
+{
+	/* Records first: BUFFER records place the gaps in the data. */
+	if (drain_all(c, 1, 1))
+		return -1;
+	if (drain_records(c))
+		return -1;
+	if (hwt_store_commit(c->store))
+		return cfail(c, "%s", hwt_store_error(c->store));
+	return 0;
+}
+
+static int mkdirs(char *path)
+{
+	char *p;
+
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(path, 0755) && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+static int copy_file(const char *src, const char *dst)
+{
+	char buf[65536];
+	int in, out, ret = 0;
+	ssize_t n;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (out < 0) {
+		close(in);
+		return errno == EEXIST ? 0 : -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			ret = -1;
+			break;
+		}
+	if (n < 0 || fsync(out))
+		ret = -1;
+	close(in);
+	close(out);
+	return ret;
+}
+
+int hwt_collect_copy_images(struct hwt_collect *c, const char *session_dir)
+{
+	char dst[PATH_MAX * 2];
+	int i, failed = 0;
+
+	for (i = 0; i < c->nimages; i++) {
+		snprintf(dst, sizeof(dst), "%s/images%s", session_dir,
+			 c->images[i]);
+		if (mkdirs(dst) || copy_file(c->images[i], dst))
+			failed++;
+	}
+	return failed ? cfail(c, "%d image(s) could not be copied", failed) :
+			0;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The collector: drains one hwt context (records and every buffer) into a
+ * trace store.  Used by hwt-collect (one-off, in the VM) and by hwtd.
+ */
+#ifndef HWT_COLLECT_H
+#define HWT_COLLECT_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+struct hwt_collect;
+
+struct hwt_collect_opts {
+	const char *kind;	/* streams' kind: "intel_pt", "null", ... */
+	int ring;		/* context is in ring (flight recorder) mode */
+	/* Called once per new stream, to add its stream_params. */
+	int (*on_stream)(struct hwt_store *s, uint32_t id, void *arg);
+	void *arg;
+};
+
+struct hwt_collect *hwt_collect_new(int ctxfd, struct hwt_store *store,
+				    const struct hwt_collect_opts *opts);
+
+/*
+ * Wait up to timeout_ms for data, then drain what is there (ring mode:
+ * records only; buffers are read by hwt_collect_snapshot).  Returns 1 once
+ * the target is gone and everything is drained, 0 to go on, -1 on error
+ * (message in hwt_collect_error).
+ */
+int hwt_collect_step(struct hwt_collect *c, int timeout_ms);
+
+/* Drain everything now (streaming), or copy the buffers' current
+ * contents (ring mode), and commit. */
+int hwt_collect_snapshot(struct hwt_collect *c);
+
+/* Copy the files of executable mappings seen so far into
+ * SESSION/images/<path> so the session decodes on another machine. */
+int hwt_collect_copy_images(struct hwt_collect *c, const char *session_dir);
+
+const char *hwt_collect_error(const struct hwt_collect *c);
+uint64_t hwt_collect_bytes(const struct hwt_collect *c);
+uint64_t hwt_collect_records(const struct hwt_collect *c);
+void hwt_collect_free(struct hwt_collect *c);
+
+#endif /* HWT_COLLECT_H */

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * hwt-collect: the minimal one-off recorder.  Launches PROG, traces all of
+ * its threads with one backend, and writes a session directory
+ * (docs/trace-store.md).  `make vm-record` runs it inside the test VM;
+ * hwtd does the same job as a service.
+ *
+ *   hwt-collect [-b BACKEND] [-s BUFSIZE] [-q RECQ] [-R] [-c VERSION:FILE]
+ *               [-p KEY=VALUE]... -o SESSION -- PROG [ARGS...]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "collect.h"
+
+#define MAX_PARAMS	16
+
+static const char *params[MAX_PARAMS];
+static int nparams;
+
+static void usage(int rc)
+{
+	fprintf(rc ? stderr : stdout,
+		"usage: hwt-collect [-b BACKEND] [-s BUFSIZE] [-q RECQ] [-R]\n"
+		"                   [-c VERSION:CONFIGFILE] [-p KEY=VALUE]...\n"
+		"                   -o SESSION -- PROG [ARGS...]\n"
+		"  -b  backend (default soft)\n"
+		"  -s  bytes per buffer (default 16M)\n"
+		"  -q  record queue bytes (default 1M)\n"
+		"  -R  ring (flight recorder) mode: keep the last BUFSIZE bytes\n"
+		"  -c  backend config blob from a file, with its version\n"
+		"  -p  stream parameter for the decoder (repeatable)\n");
+	exit(rc);
+}
+
+static unsigned long long parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+
+	if (*end == 'k' || *end == 'K')
+		v <<= 10, end++;
+	else if (*end == 'm' || *end == 'M')
+		v <<= 20, end++;
+	if (*end || !v) {
+		fprintf(stderr, "hwt-collect: bad size '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static int add_params(struct hwt_store *s, uint32_t id, void *arg)
+{
+	const char *backend = arg;
+	char key[64];
+	int i;
+
+	/* The soft backend emulates no particular CPU: no errata apply. */
+	if (!strcmp(backend, "soft") &&
+	    hwt_store_param(s, id, "cpu", "0/0/0"))
+		return -1;
+	for (i = 0; i < nparams; i++) {
+		const char *eq = strchr(params[i], '=');
+		size_t n = (size_t)(eq - params[i]);
+
+		if (n >= sizeof(key))
+			n = sizeof(key) - 1;
+		memcpy(key, params[i], n);
+		key[n] = 0;
+		if (hwt_store_param(s, id, key, eq + 1))
+			return -1;
+	}
+	return 0;
+}
+
+static int load_config(int ctx, const char *spec)
+{
+	struct hwt_config cfg = { 0 };
+	unsigned char blob[HWT_CONFIG_MAX];
+	char *end;
+	ssize_t n;
+	int fd;
+
+	cfg.version = (uint32_t)strtoul(spec, &end, 0);
+	if (*end != ':') {
+		fprintf(stderr, "hwt-collect: -c wants VERSION:FILE\n");
+		return -1;
+	}
+	fd = open(end + 1, O_RDONLY);
+	if (fd < 0 || (n = read(fd, blob, sizeof(blob))) < 0) {
+		fprintf(stderr, "hwt-collect: %s: %s\n", end + 1,
+			strerror(errno));
+		return -1;
+	}
+	close(fd);
+	cfg.size = (uint32_t)n;
+	cfg.data = (uintptr_t)blob;
+	if (ioctl(ctx, HWT_IOC_SET_CONFIG, &cfg)) {
+		fprintf(stderr, "hwt-collect: backend rejected config: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *backend = "soft", *out = NULL, *config = NULL;
+	unsigned long long bufsize = 16 << 20, recq = 1 << 20;
+	struct hwt_collect_opts copts = { 0 };
+	struct hwt_alloc a = { 0 };
+	struct hwt_collect *col;
+	struct hwt_store *store;
+	struct utsname uts;
+	char err[512], cmd[1024] = "", num[32];
+	int opt, ring = 0, dev, ctx, go[2], st, rc, i;
+	pid_t pid;
+
+	while ((opt = getopt(argc, argv, "b:s:q:Rc:p:o:h")) != -1) {
+		switch (opt) {
+		case 'b': backend = optarg; break;
+		case 's': bufsize = parse_size(optarg); break;
+		case 'q': recq = parse_size(optarg); break;
+		case 'R': ring = 1; break;
+		case 'c': config = optarg; break;
+		case 'p':
+			if (nparams == MAX_PARAMS || !strchr(optarg, '='))
+				usage(2);
+			params[nparams++] = optarg;
+			break;
+		case 'o': out = optarg; break;
+		case 'h': usage(0); break;
+		default: usage(2);
+		}
+	}
+	if (!out || optind >= argc)
+		usage(2);
+	for (i = optind; i < argc; i++) {
+		strncat(cmd, argv[i], sizeof(cmd) - strlen(cmd) - 2);
+		if (i + 1 < argc)
+			strcat(cmd, " ");
+	}
+
+	dev = open(HWT_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (dev < 0) {
+		fprintf(stderr, "hwt-collect: %s: %s (is the hwt module loaded?)\n",
+			HWT_DEVICE_PATH, strerror(errno));
+		return 1;
+	}
+	store = hwt_store_create(out, err, sizeof(err));
+	if (!store) {
+		fprintf(stderr, "hwt-collect: %s\n", err);
+		return 1;
+	}
+
+	/* The child waits until tracing is armed, then execs PROG. */
+	if (pipe2(go, O_CLOEXEC))
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		char b;
+
+		close(go[1]);
+		if (read(go[0], &b, 1) != 1)
+			_exit(127);
+		execvp(argv[optind], argv + optind);
+		fprintf(stderr, "hwt-collect: %s: %s\n", argv[optind],
+			strerror(errno));
+		_exit(127);
+	}
+	close(go[0]);
+
+	a.mode = HWT_MODE_THREAD;
+	a.flags = ring ? HWT_ALLOC_RING : 0;
+	a.pid = pid;
+	a.bufsize = bufsize;
+	a.recq_size = (uint32_t)recq;
+	snprintf(a.backend, sizeof(a.backend), "%s", backend);
+	ctx = ioctl(dev, HWT_IOC_ALLOC, &a);
+	if (ctx < 0) {
+		fprintf(stderr, "hwt-collect: cannot trace with backend '%s': %s\n",
+			backend, strerror(errno));
+		kill(pid, SIGKILL);
+		return 1;
+	}
+	if (config && load_config(ctx, config)) {
+		kill(pid, SIGKILL);
+		return 1;
+	}
+	uname(&uts);
+	snprintf(num, sizeof(num), "%d", pid);
+	if (hwt_store_meta(store, "backend", backend) ||
+	    hwt_store_meta(store, "mode", "thread") ||
+	    hwt_store_meta(store, "arch", uts.machine) ||
+	    hwt_store_meta(store, "kernel", uts.release) ||
+	    hwt_store_meta(store, "target_pid", num) ||
+	    hwt_store_meta(store, "command", cmd)) {
+		fprintf(stderr, "hwt-collect: %s\n", hwt_store_error(store));
+		return 1;
+	}
+	copts.kind = !strcmp(backend, "null") ? "null" : "intel_pt";
+	copts.ring = ring;
+	copts.on_stream = add_params;
+	copts.arg = (void *)backend;
+	col = hwt_collect_new(ctx, store, &copts);
+	if (!col || ioctl(ctx, HWT_IOC_START)) {
+		fprintf(stderr, "hwt-collect: start: %s\n", strerror(errno));
+		kill(pid, SIGKILL);
+		return 1;
+	}
+	if (write(go[1], "g", 1) != 1)
+		return 1;
+	close(go[1]);
+
+	while ((rc = hwt_collect_step(col, 100)) == 0)
+		;
+	if (rc < 0)
+		fprintf(stderr, "hwt-collect: %s\n", hwt_collect_error(col));
+	if (waitpid(pid, &st, 0) != pid)
+		st = -1;
+	if (hwt_collect_copy_images(col, out))
+		fprintf(stderr, "hwt-collect: %s\n", hwt_collect_error(col));
+	hwt_store_meta(store, "state", rc < 0 ? "error" : "complete");
+	snprintf(num, sizeof(num), "%d", WIFEXITED(st) ? WEXITSTATUS(st) :
+			128 + WTERMSIG(st));
+	hwt_store_meta(store, "exit_status", num);
+	fprintf(stderr, "hwt-collect: %s: %llu bytes, %llu records, exit %s\n",
+		out, (unsigned long long)hwt_collect_bytes(col),
+		(unsigned long long)hwt_collect_records(col), num);
+	hwt_collect_free(col);
+	close(ctx);
+	if (hwt_store_close(store) || rc < 0)
+		return 1;
+	return 0;
+}

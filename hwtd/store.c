@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Trace store writer; see store.h and docs/trace-store.md. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+#include <zlib.h>
+
+#include "store.h"
+
+#define MAX_STREAMS	1024
+
+struct pending_chunk {
+	uint32_t stream;
+	uint64_t seq, offset, length, lost_before, time;
+	uint32_t crc;
+};
+
+struct stream {
+	int fd;			/* -1: not declared */
+	uint64_t size;		/* bytes in the file */
+	uint64_t seq;		/* next chunk number */
+	uint64_t lost;
+	int dirty;
+};
+
+struct hwt_store {
+	char dir[PATH_MAX];
+	sqlite3 *db;
+	sqlite3_stmt *ins_record, *ins_chunk, *upd_stream;
+	struct stream streams[MAX_STREAMS];
+	struct pending_chunk *pending;
+	size_t npending, cap;
+	char err[256];
+};
+
+static const char schema[] =
+	"PRAGMA journal_mode=WAL;"
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE streams (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+	" tid INTEGER, cpu INTEGER, trace_id INTEGER,"
+	" formatted INTEGER NOT NULL DEFAULT 0,"
+	" bytes INTEGER NOT NULL DEFAULT 0, lost INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE stream_params (stream INTEGER NOT NULL, key TEXT NOT NULL,"
+	" value TEXT NOT NULL, PRIMARY KEY (stream, key));"
+	"CREATE TABLE chunks (stream INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	" offset INTEGER NOT NULL, length INTEGER NOT NULL,"
+	" crc32 INTEGER NOT NULL, lost_before INTEGER NOT NULL DEFAULT 0,"
+	" time INTEGER, PRIMARY KEY (stream, seq));"
+	"CREATE TABLE records (id INTEGER PRIMARY KEY, type TEXT NOT NULL,"
+	" time INTEGER, pid INTEGER, tid INTEGER, cpu INTEGER, stream INTEGER,"
+	" stream_offset INTEGER, addr INTEGER, len INTEGER, pgoff INTEGER,"
+	" prot INTEGER, flags INTEGER, path TEXT, aux INTEGER);";
+
+static int fail(struct hwt_store *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int db_fail(struct hwt_store *s, const char *what)
+{
+	return fail(s, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+const char *hwt_store_error(const struct hwt_store *s)
+{
+	return s->err;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+struct hwt_store *hwt_store_create(const char *dir, char *err, size_t errlen)
+{
+	struct hwt_store *s = calloc(1, sizeof(*s));
+	char path[PATH_MAX + 16];
+	char created[32];
+	time_t t = time(NULL);
+	int i;
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < MAX_STREAMS; i++)
+		s->streams[i].fd = -1;
+	if (strlen(dir) >= sizeof(s->dir) - 32) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		free(s);
+		return NULL;
+	}
+	strcpy(s->dir, dir);
+	if (mkdir(dir, 0755)) {
+		snprintf(err, errlen, "%s: %s", dir,
+			 errno == EEXIST ? "session already exists" :
+					   strerror(errno));
+		free(s);
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/session.db", dir);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL,
+			 NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "INSERT INTO records (type, time, pid, tid, cpu,"
+			       " stream, stream_offset, addr, len, pgoff, prot,"
+			       " flags, path, aux) VALUES"
+			       " (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			       -1, &s->ins_record, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "INSERT INTO chunks VALUES (?,?,?,?,?,?,?)", -1,
+			       &s->ins_chunk, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "UPDATE streams SET bytes = ?, lost = ?"
+			       " WHERE id = ?", -1, &s->upd_stream,
+			       NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+			 s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		hwt_store_close(s);
+		return NULL;
+	}
+	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	snprintf(path, sizeof(path), "%d", HWT_STORE_FORMAT_VERSION);
+	if (hwt_store_meta(s, "format_version", path) ||
+	    hwt_store_meta(s, "created", created) ||
+	    hwt_store_meta(s, "state", "recording") ||
+	    sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", s->err);
+		hwt_store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int exec_bind_text2(struct hwt_store *s, const char *sql,
+			   const char *a, const char *b)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "prepare");
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(s, sql);
+}
+
+int hwt_store_meta(struct hwt_store *s, const char *key, const char *value)
+{
+	return exec_bind_text2(s, "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+			       key, value);
+}
+
+int hwt_store_stream(struct hwt_store *s, uint32_t id, const char *kind,
+		     int tid, int cpu, int trace_id, int formatted)
+{
+	char path[PATH_MAX + 32];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (id >= MAX_STREAMS)
+		return fail(s, "stream %u: at most %d streams", id,
+			    MAX_STREAMS);
+	if (s->streams[id].fd >= 0)
+		return fail(s, "stream %u declared twice", id);
+	snprintf(path, sizeof(path), "%s/stream-%u.bin", s->dir, id);
+	s->streams[id].fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND |
+				 O_CLOEXEC, 0644);
+	if (s->streams[id].fd < 0)
+		return fail(s, "%s: %s", path, strerror(errno));
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO streams (id, kind, tid, cpu,"
+			       " trace_id, formatted) VALUES (?,?,?,?,?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "prepare");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
+	if (tid >= 0)
+		sqlite3_bind_int(st, 3, tid);
+	if (cpu >= 0)
+		sqlite3_bind_int(st, 4, cpu);
+	if (trace_id >= 0)
+		sqlite3_bind_int(st, 5, trace_id);
+	sqlite3_bind_int(st, 6, !!formatted);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(s, "insert stream");
+}
+
+int hwt_store_param(struct hwt_store *s, uint32_t stream, const char *key,
+		    const char *value)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO stream_params"
+			       " VALUES (?,?,?)", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "prepare");
+	sqlite3_bind_int64(st, 1, stream);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, value, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(s, "insert param");
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int hwt_store_append(struct hwt_store *s, uint32_t stream, const void *data,
+		     size_t len, uint64_t lost_before)
+{
+	struct stream *st;
+	struct pending_chunk *c;
+
+	if (stream >= MAX_STREAMS || s->streams[stream].fd < 0)
+		return fail(s, "append to undeclared stream %u", stream);
+	st = &s->streams[stream];
+	if (!len && !lost_before)
+		return 0;
+	if (s->npending == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		void *p = realloc(s->pending, cap * sizeof(*s->pending));
+
+		if (!p)
+			return fail(s, "out of memory");
+		s->pending = p;
+		s->cap = cap;
+	}
+	if (len && write_all(st->fd, data, len)) {
+		int e = errno;
+
+		/* A short write leaves an un-indexed tail: cut it now so the
+		 * file stays equal to what chunks describe. */
+		if (ftruncate(st->fd, (off_t)st->size))
+			(void)0;
+		return fail(s, "stream-%u.bin: %s", stream,
+			    strerror(e ? e : ENOSPC));
+	}
+	c = &s->pending[s->npending++];
+	c->stream = stream;
+	c->seq = st->seq++;
+	c->offset = st->size;
+	c->length = len;
+	c->lost_before = lost_before;
+	c->crc = (uint32_t)crc32(crc32(0, NULL, 0), data, (uInt)len);
+	c->time = now_ns();
+	st->size += len;
+	st->lost += lost_before;
+	st->dirty = 1;
+	return 0;
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, int64_t v, int present)
+{
+	if (present)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static const char *const rec_names[HWT_REC_MAX + 1] = {
+	[HWT_REC_MMAP] = "mmap", [HWT_REC_MUNMAP] = "munmap",
+	[HWT_REC_EXEC] = "exec", [HWT_REC_THREAD_CREATE] = "thread_create",
+	[HWT_REC_THREAD_EXIT] = "thread_exit", [HWT_REC_COMM] = "comm",
+	[HWT_REC_SWITCH_IN] = "switch_in", [HWT_REC_SWITCH_OUT] = "switch_out",
+	[HWT_REC_BUFFER] = "buffer", [HWT_REC_LOST] = "lost",
+};
+
+/* Payload sizes the record must at least have. */
+static const size_t rec_min[HWT_REC_MAX + 1] = {
+	[HWT_REC_MMAP] = sizeof(struct hwt_rec_mmap) + 1,
+	[HWT_REC_MUNMAP] = sizeof(struct hwt_rec_munmap),
+	[HWT_REC_EXEC] = sizeof(struct hwt_rec_exec) + 1,
+	[HWT_REC_THREAD_CREATE] = sizeof(struct hwt_rec_thread),
+	[HWT_REC_THREAD_EXIT] = sizeof(struct hwt_rec_thread),
+	[HWT_REC_COMM] = sizeof(struct hwt_rec_comm),
+	[HWT_REC_SWITCH_IN] = sizeof(struct hwt_rec_switch),
+	[HWT_REC_SWITCH_OUT] = sizeof(struct hwt_rec_switch),
+	[HWT_REC_BUFFER] = sizeof(struct hwt_rec_buffer),
+	[HWT_REC_LOST] = sizeof(struct hwt_rec_lost),
+};
+
+int hwt_store_record(struct hwt_store *s, const struct hwt_record_hdr *h,
+		     size_t avail)
+{
+	sqlite3_stmt *st = s->ins_record;
+	const char *str = NULL;
+	size_t strmax = 0;
+	int64_t addr = 0, len = 0, pgoff = 0, prot = 0, flags = 0, aux = 0;
+	int has = 0;	/* bit per optional column */
+	int rc;
+
+	if (avail < sizeof(*h) || h->size < sizeof(*h) || h->size > avail ||
+	    h->size % 8)
+		return fail(s, "malformed record (size %u)", h->size);
+	if (h->type < 1 || h->type > HWT_REC_MAX)
+		return 0;	/* newer kernel: skip unknown types */
+	if (h->size < rec_min[h->type])
+		return fail(s, "short %s record", rec_names[h->type]);
+
+	switch (h->type) {
+	case HWT_REC_MMAP: {
+		const struct hwt_rec_mmap *r = (const void *)h;
+
+		addr = r->addr, len = r->len, pgoff = r->pgoff;
+		prot = r->prot, flags = r->flags, has = 0x1f;
+		str = r->path;
+		strmax = h->size - sizeof(*r);
+		break;
+	}
+	case HWT_REC_MUNMAP: {
+		const struct hwt_rec_munmap *r = (const void *)h;
+
+		addr = r->addr, len = r->len, has = 0x3;
+		break;
+	}
+	case HWT_REC_EXEC:
+		str = ((const struct hwt_rec_exec *)h)->path;
+		strmax = h->size - sizeof(struct hwt_rec_exec);
+		break;
+	case HWT_REC_THREAD_CREATE:
+	case HWT_REC_THREAD_EXIT: {
+		const struct hwt_rec_thread *r = (const void *)h;
+
+		addr = r->parent_pid, flags = r->flags, has = 0x11 | 0x20;
+		aux = h->type == HWT_REC_THREAD_CREATE ? r->parent_tid :
+							 r->exit_code;
+		if (h->type == HWT_REC_THREAD_EXIT)
+			has &= ~0x1;
+		break;
+	}
+	case HWT_REC_COMM:
+		str = ((const struct hwt_rec_comm *)h)->comm;
+		strmax = sizeof(((const struct hwt_rec_comm *)h)->comm);
+		break;
+	case HWT_REC_SWITCH_IN:
+	case HWT_REC_SWITCH_OUT:
+		aux = ((const struct hwt_rec_switch *)h)->other_tid;
+		has = 0x20;
+		break;
+	case HWT_REC_BUFFER: {
+		const struct hwt_rec_buffer *r = (const void *)h;
+
+		aux = (int64_t)r->lost, len = (int64_t)r->total_lost;
+		flags = r->flags, addr = (int64_t)r->wraps, has = 0x33;
+		break;
+	}
+	case HWT_REC_LOST: {
+		const struct hwt_rec_lost *r = (const void *)h;
+
+		aux = (int64_t)r->records, len = (int64_t)r->total;
+		has = 0x22;
+		break;
+	}
+	}
+	/* Strings from the kernel are NUL-terminated within the record;
+	 * check rather than trust. */
+	if (str && !memchr(str, 0, strmax))
+		return fail(s, "%s record: unterminated string",
+			    rec_names[h->type]);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_text(st, 1, rec_names[h->type], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)h->time);
+	bind_opt(st, 3, h->pid, h->pid >= 0);
+	bind_opt(st, 4, h->tid, h->tid >= 0);
+	sqlite3_bind_int(st, 5, h->cpu);
+	bind_opt(st, 6, h->buf_idx, h->buf_idx != (uint32_t)~0u);
+	bind_opt(st, 7, (int64_t)h->buf_head, h->buf_idx != (uint32_t)~0u);
+	bind_opt(st, 8, addr, has & 0x1);
+	bind_opt(st, 9, len, has & 0x2);
+	bind_opt(st, 10, pgoff, has & 0x4);
+	bind_opt(st, 11, prot, has & 0x8);
+	bind_opt(st, 12, flags, has & 0x10);
+	if (str)
+		sqlite3_bind_text(st, 13, str, -1, SQLITE_TRANSIENT);
+	bind_opt(st, 14, aux, has & 0x20);
+	rc = sqlite3_step(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(s, "insert record");
+}
+
+int hwt_store_commit(struct hwt_store *s)
+{
+	size_t i;
+
+	/* Bytes first, durably; only then the rows that point at them. */
+	for (i = 0; i < MAX_STREAMS; i++) {
+		struct stream *st = &s->streams[i];
+
+		if (st->fd >= 0 && st->dirty) {
+			if (fdatasync(st->fd))
+				return fail(s, "stream-%zu.bin: fdatasync: %s",
+					    i, strerror(errno));
+			st->dirty = 0;
+		}
+	}
+	for (i = 0; i < s->npending; i++) {
+		struct pending_chunk *c = &s->pending[i];
+		sqlite3_stmt *st = s->ins_chunk;
+
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, c->stream);
+		sqlite3_bind_int64(st, 2, (int64_t)c->seq);
+		sqlite3_bind_int64(st, 3, (int64_t)c->offset);
+		sqlite3_bind_int64(st, 4, (int64_t)c->length);
+		sqlite3_bind_int64(st, 5, c->crc);
+		sqlite3_bind_int64(st, 6, (int64_t)c->lost_before);
+		sqlite3_bind_int64(st, 7, (int64_t)c->time);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return db_fail(s, "insert chunk");
+	}
+	for (i = 0; i < MAX_STREAMS; i++) {
+		struct stream *st = &s->streams[i];
+
+		if (st->fd < 0)
+			continue;
+		sqlite3_reset(s->upd_stream);
+		sqlite3_bind_int64(s->upd_stream, 1, (int64_t)st->size);
+		sqlite3_bind_int64(s->upd_stream, 2, (int64_t)st->lost);
+		sqlite3_bind_int64(s->upd_stream, 3, (int64_t)i);
+		if (sqlite3_step(s->upd_stream) != SQLITE_DONE)
+			return db_fail(s, "update stream");
+	}
+	s->npending = 0;
+	if (sqlite3_exec(s->db, "COMMIT; BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(s, "commit");
+	return 0;
+}
+
+int hwt_store_close(struct hwt_store *s)
+{
+	int ret = 0, i;
+
+	if (s->db && s->ins_chunk) {
+		ret = hwt_store_commit(s);
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	}
+	sqlite3_finalize(s->ins_record);
+	sqlite3_finalize(s->ins_chunk);
+	sqlite3_finalize(s->upd_stream);
+	if (s->db)
+		sqlite3_close(s->db);
+	for (i = 0; i < MAX_STREAMS; i++)
+		if (s->streams[i].fd >= 0)
+			close(s->streams[i].fd);
+	free(s->pending);
+	free(s);
+	return ret;
+}
+
+int hwt_store_fsck(const char *dir, uint64_t *truncated, char *err,
+		   size_t errlen)
+{
+	char path[PATH_MAX + 32];
+	sqlite3_stmt *st = NULL, *ck = NULL;
+	sqlite3 *db = NULL;
+	uint8_t *buf = NULL;
+	int ret = -1;
+
+	*truncated = 0;
+	snprintf(path, sizeof(path), "%s/session.db", dir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+			 db ? sqlite3_errmsg(db) : "cannot open");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT id FROM streams", -1, &st, NULL) ||
+	    sqlite3_prepare_v2(db, "SELECT seq, offset, length, crc32 FROM"
+			       " chunks WHERE stream = ? ORDER BY seq", -1,
+			       &ck, NULL)) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+		goto out;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0), end = 0, expect_seq = 0;
+		struct stat sb;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/stream-%lld.bin", dir,
+			 (long long)id);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &sb)) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			goto out;
+		}
+		sqlite3_reset(ck);
+		sqlite3_bind_int64(ck, 1, id);
+		while (sqlite3_step(ck) == SQLITE_ROW) {
+			int64_t seq = sqlite3_column_int64(ck, 0);
+			int64_t off = sqlite3_column_int64(ck, 1);
+			int64_t len = sqlite3_column_int64(ck, 2);
+			uint32_t crc = (uint32_t)sqlite3_column_int64(ck, 3);
+
+			if (seq != expect_seq++ || off != end || len < 0 ||
+			    off + len > sb.st_size) {
+				snprintf(err, errlen, "stream %lld chunk %lld:"
+					 " not contiguous or past end of file",
+					 (long long)id, (long long)seq);
+				close(fd);
+				goto out;
+			}
+			free(buf);
+			buf = malloc(len ? (size_t)len : 1);
+			if (!buf || pread(fd, buf, (size_t)len, off) != len ||
+			    (uint32_t)crc32(crc32(0, NULL, 0), buf,
+					    (uInt)len) != crc) {
+				snprintf(err, errlen, "stream %lld chunk %lld:"
+					 " checksum mismatch", (long long)id,
+					 (long long)seq);
+				close(fd);
+				goto out;
+			}
+			end = off + len;
+		}
+		if (sb.st_size > end) {
+			*truncated += (uint64_t)(sb.st_size - end);
+			if (ftruncate(fd, end)) {
+				snprintf(err, errlen, "%s: %s", path,
+					 strerror(errno));
+				close(fd);
+				goto out;
+			}
+		}
+		close(fd);
+	}
+	ret = 0;
+out:
+	free(buf);
+	sqlite3_finalize(st);
+	sqlite3_finalize(ck);
+	sqlite3_close(db);
+	return ret;
+}
