@@ -3,6 +3,8 @@
 
 BUILD        := $(CURDIR)/build
 export HWT_RESULTS := $(BUILD)/results
+# Extra static programs for the test VMs (tests/vm/run.sh; docs/testing.md).
+export VM_EXTRA
 
 # Each directory has a Makefile with `all` and `check`; `check` prints
 # "PASS: name" / "FAIL: name" lines and appends them to $(HWT_RESULTS)/*.txt.

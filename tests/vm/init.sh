@@ -1,0 +1,114 @@
+#!/bin/busybox sh
+# /init of the hwt test VM (installed by tests/vm/run.sh).  Loads our
+# modules, runs every program in /tests then /extra, unloads the modules,
+# scans dmesg, and ends the VM with vmctl: exit 0 = all passed, 1 = a test
+# failed.  Results ("PASS: x" / "FAIL: x" lines only) go to the host over a
+# clean channel: /dev/ttyS1 on x86-64, a semihosting file on arm64.  The
+# console (ttyS0 / ttyAMA0) gets everything, for debugging.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+# The initramfs has no /dev/console node: the kernel gave us no stdio.
+exec </dev/console >/dev/console 2>&1
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs shm /dev/shm
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+. /etc/hwt-vm.conf	# HWT_ARCH, HWT_PROG_TIMEOUT, HWT_RMMOD_TIMEOUT
+
+if [ "$HWT_ARCH" = x86_64 ]; then
+	stty -F /dev/ttyS1 raw -echo 2>/dev/null
+	stty -F /dev/ttyS2 raw -echo 2>/dev/null
+	to_results() { cat >/dev/ttyS1; }
+	to_dmesg() { cat >/dev/ttyS2; }
+else
+	to_results() { /bin/vmctl append results.txt; }
+	to_dmesg() { /bin/vmctl append dmesg.txt; }
+fi
+
+failed=0
+# One result line to the host and the console.
+result() {
+	echo "$1" | to_results
+	echo "hwt-vm: $1" >/dev/console
+	case $1 in FAIL:*) failed=1 ;; esac
+}
+kmsg() { echo "hwt-vm: $*" >/dev/kmsg; }
+
+finish() {
+	dmesg >/tmp/dmesg.txt
+	to_dmesg </tmp/dmesg.txt
+	echo "hwt-vm: done, failed=$failed" >/dev/console
+	/bin/vmctl exit "$failed"
+	poweroff -f	# vmctl failed: the host sees status 0, "no verdict"
+}
+
+A=vm-$HWT_ARCH
+kmsg "loading modules"	# the dmesg scan starts at this line
+loaded=""
+# Debian's own modules ours depend on first (none so far), then ours, in
+# the order run.sh wrote.
+for m in $(cat /lib/hwt/deps/order /lib/hwt/order 2>/dev/null); do
+	ko=/lib/hwt/$m.ko
+	[ -f "$ko" ] || ko=/lib/hwt/deps/$m.ko
+	if err=$(insmod "$ko" 2>&1); then
+		loaded="$m $loaded"
+		case $ko in */deps/*) ;; *) result "PASS: $A/insmod/$m" ;; esac
+	else
+		result "FAIL: $A/insmod/$m ($err)"
+	fi
+done
+
+cd /tmp
+for p in /tests/* /extra/*; do
+	[ -f "$p" ] && [ -x "$p" ] || continue
+	name=guest/${p##*/}
+	kmsg "run $name"
+	start=$(date +%s)
+	timeout -s KILL "$HWT_PROG_TIMEOUT" "$p" </dev/null >/tmp/out 2>&1
+	rc=$?
+	took=$(($(date +%s) - start))
+	sed "s|^|[$name] |" /tmp/out >/dev/console
+	grep -E '^(PASS|FAIL|SKIP): ' /tmp/out | to_results
+	grep -q '^FAIL: ' /tmp/out && failed=1
+	if [ "$rc" = 0 ]; then
+		result "PASS: $name"
+	elif [ "$rc" = 137 ] && [ "$took" -ge "$HWT_PROG_TIMEOUT" ]; then
+		result "FAIL: $name (timeout after ${HWT_PROG_TIMEOUT}s)"
+	elif [ "$rc" -gt 128 ]; then
+		result "FAIL: $name (exit $rc, signal $((rc - 128)))"
+	else
+		result "FAIL: $name (exit $rc)"
+	fi
+done
+cd /
+
+# Unloading must work: a leaked reference or a stuck thread shows up here.
+kmsg "unloading modules"
+for m in $loaded; do
+	case " $(cat /lib/hwt/order) " in *" $m "*) ;; *) continue ;; esac
+	if err=$(timeout -s KILL "$HWT_RMMOD_TIMEOUT" rmmod "$m" 2>&1); then
+		result "PASS: $A/rmmod/$m"
+	else
+		result "FAIL: $A/rmmod/$m (${err:-timeout}; refcnt $(cat /sys/module/$m/refcnt 2>/dev/null))"
+	fi
+done
+
+# Any kernel warning after our modules came in is a failure.  Taint bits
+# 5 (bad page), 7 (died: oops) and 9 (warning) catch what the text misses.
+dmesg | sed -n '/hwt-vm: loading modules/,$p' |
+	grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|refcount_t|list_(add|del) corruption|KASAN|UBSAN|kernel BUG|stack-protector|soft lockup|hung_task|blocked for more than' \
+	>/tmp/bad
+t=$(cat /proc/sys/kernel/tainted)
+if [ -s /tmp/bad ]; then
+	result "FAIL: $A/dmesg-clean ($(head -n 1 /tmp/bad | sed 's/^\[[ 0-9.]*\] //'))"
+elif [ $((t & 0x2a0)) != 0 ]; then
+	result "FAIL: $A/dmesg-clean (kernel tainted $t)"
+else
+	result "PASS: $A/dmesg-clean"
+fi
+finish

@@ -1,0 +1,421 @@
+#!/bin/sh
+# hwt VM tests: boot Debian's own kernel under QEMU TCG with our modules and
+# the programs of tests/vm/guest/ (plus $VM_EXTRA) in an initramfs, and turn
+# what comes back into PASS:/FAIL: lines.  See docs/testing.md.
+#
+# usage: tests/vm/run.sh x86_64|arm64
+#
+# Environment: HWT_RESULTS (results dir), VM_EXTRA (more static programs to
+# run in the guest), HWT_VM_TIMEOUT (whole VM, s), HWT_VM_PROG_TIMEOUT (per
+# program, s), HWT_VM_SMP, HWT_VM_MEM (MiB), HWT_VM_KVER (kernel release,
+# default: newest installed amd64 kernel with headers), HWT_VM_JOBS.
+set -u
+
+arch=${1:-x86_64}
+case $arch in
+x86_64) karch=x86_64 ;;
+arm64 | aarch64) arch=arm64 karch=arm64 ;;
+*) echo "usage: $0 x86_64|arm64" >&2; exit 2 ;;
+esac
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+B=$root/build/vm-$arch
+A=vm-$arch
+res_dir=${HWT_RESULTS:-$root/build/results}
+mkdir -p "$B" "$res_dir" || exit 1
+res_file=$res_dir/vm-$arch.txt
+vm_timeout=${HWT_VM_TIMEOUT:-240}
+prog_timeout=${HWT_VM_PROG_TIMEOUT:-60}
+smp=${HWT_VM_SMP:-2}
+mem=${HWT_VM_MEM:-1024}
+jobs=${HWT_VM_JOBS:-2}
+nfail=0
+
+result() {
+	echo "$1"
+	echo "$1" >>"$res_file"
+	case $1 in FAIL:*) nfail=$((nfail + 1)) ;; esac
+}
+note() { echo "$A: $*"; }
+die() {
+	result "FAIL: $A/$1"
+	exit 1
+}
+# Last lines of a log, indented, for a failure message.
+show_tail() {
+	tail -n "${2:-25}" "$1" | sed 's/^/    /'
+}
+
+if [ "$arch" = x86_64 ]; then
+	qemu=qemu-system-x86_64 cc=gcc cross=""
+else
+	qemu=qemu-system-aarch64 cc=aarch64-linux-gnu-gcc
+	cross="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
+fi
+for t in $qemu $cc make cpio timeout file; do
+	command -v "$t" >/dev/null ||
+		die "setup (missing tool $t: run scripts/install-deps.sh)"
+done
+
+# --- Kernel: the newest Debian amd64 kernel that has its headers. -------
+kver=${HWT_VM_KVER:-}
+if [ -z "$kver" ]; then
+	for v in $(ls /boot 2>/dev/null | sed -n 's/^vmlinuz-\(.*-amd64\)$/\1/p' |
+		sort -rV); do
+		if [ -e "/lib/modules/$v/build/Makefile" ] ||
+			[ -e "/usr/src/linux-headers-$v/Makefile" ]; then
+			kver=$v
+			break
+		fi
+	done
+fi
+[ -n "$kver" ] || die "setup (no /boot/vmlinuz-*-amd64 with headers: install linux-image-amd64 linux-headers-amd64)"
+abi=${kver%-amd64}
+
+if [ "$arch" = x86_64 ]; then
+	kdir=/lib/modules/$kver/build
+	[ -e "$kdir/Makefile" ] || kdir=/usr/src/linux-headers-$kver
+	kimage=/boot/vmlinuz-$kver
+	kmods=/lib/modules/$kver
+	busybox=$(command -v busybox)
+	console=ttyS0
+else
+	debs=$B/debs
+	"$here/fetch-arm64.sh" "$abi" "$debs" ||
+		die "setup (could not fetch arm64 kernel $abi packages)"
+	kdir=$debs/root/usr/src/linux-headers-$abi-arm64
+	# The package's scripts/tools links are relative to /usr/src; point
+	# them at the host's linux-kbuild (same version, host binaries).
+	for l in scripts tools; do
+		t=$(readlink "$kdir/$l")
+		case $t in
+		../../lib/*) ln -sfn "/usr/lib/${t#../../lib/}" "$kdir/$l" ;;
+		esac
+	done
+	kimage=$debs/root/boot/vmlinuz-$abi-arm64
+	kmods=$debs/root/lib/modules/$abi-arm64
+	busybox=$debs/root/bin/busybox
+	console=ttyAMA0
+fi
+for f in "$kdir/Makefile" "$kimage" "$busybox"; do
+	[ -e "$f" ] || die "setup (missing $f)"
+done
+note "kernel $kver ($arch), headers $kdir"
+
+# --- Modules: build copies under $B/src (kbuild writes objects next to the
+# sources, and the x86 and arm64 builds must not collide). ---------------
+src=$B/src
+# Mirror the sources of one directory, touching only files that changed so
+# that kbuild's incremental build stays correct.
+sync_dir() {
+	mkdir -p "$2"
+	(cd "$1" && find . -type f \( -name '*.[chS]' -o -name Kbuild \
+		-o -name Makefile -o -name '*.lds' \)) | while read -r f; do
+		mkdir -p "$2/${f%/*}"
+		cmp -s "$1/$f" "$2/$f" || cp "$1/$f" "$2/$f"
+	done
+	(cd "$2" && find . -type f \( -name '*.[chS]' -o -name Kbuild \
+		-o -name Makefile -o -name '*.lds' \)) | while read -r f; do
+		case $f in *.mod.c) continue ;; esac
+		[ -e "$1/$f" ] || rm -f "$2/$f"
+	done
+}
+# kbuild's list of the modules a directory built, in Kbuild order.
+built_modules() {
+	[ -f "$1/modules.order" ] || return 0
+	sed 's,.*/,,; s,\.o$,,; s,\.ko$,,' "$1/modules.order"
+}
+
+sync_dir "$root/include" "$src/include"
+order=""		# our modules, load order
+moddirs=""
+build_ok=1
+mod_dirs="kmod/hwt"
+for d in "$root"/backends/*/; do
+	[ -f "$d/Kbuild" ] && mod_dirs="$mod_dirs backends/$(basename "$d")"
+done
+for d in $mod_dirs; do
+	if [ ! -f "$root/$d/Kbuild" ]; then
+		result "FAIL: $A/build/$d (no $d/Kbuild)"
+		build_ok=0
+		continue
+	fi
+	sync_dir "$root/$d" "$src/$d"
+	extra=""
+	[ "$d" != kmod/hwt ] &&
+		extra="KBUILD_EXTRA_SYMBOLS=$src/kmod/hwt/Module.symvers"
+	log=$B/build-$(echo "$d" | tr / -).log
+	rm -f "$src/$d/modules.order"
+	# shellcheck disable=SC2086
+	if make -C "$kdir" M="$src/$d" $cross $extra -j"$jobs" modules \
+		>"$log" 2>&1; then
+		mods=$(built_modules "$src/$d")
+		result "PASS: $A/build/$d${mods:+ (}$(echo $mods)${mods:+)}"
+		order="$order $mods"
+		moddirs="$moddirs $src/$d"
+	else
+		result "FAIL: $A/build/$d (see $log)"
+		show_tail "$log"
+		build_ok=0
+	fi
+done
+# hwt first, then the null test backend, then the soft backend, then the
+# other backends.
+load=""
+for m in hwt hwt_null hwt_soft; do
+	case " $order " in *" $m "*) load="$load $m" ;; esac
+done
+for m in $order; do
+	case " $load " in *" $m "*) ;; *) load="$load $m" ;; esac
+done
+if [ $build_ok = 0 ]; then
+	result "FAIL: $A/vm (not booted: module build failed)"
+	exit 1
+fi
+
+# Debian modules ours depend on (modinfo depends), dependencies first.
+deps=""
+add_deps() {
+	for dep in $(modinfo -F depends "$1" 2>/dev/null | tr , ' '); do
+		case " $load $deps " in *" $dep "*) continue ;; esac
+		ko=$(find "$kmods/kernel" -name "$dep.ko*" | head -n 1)
+		[ -n "$ko" ] || die "setup (module dependency $dep not found in $kmods)"
+		add_deps "$ko"
+		deps="$deps $dep"
+		dep_files="$dep_files $ko"
+	done
+}
+dep_files=""
+for m in $load; do
+	for d in $moddirs; do
+		[ -f "$d/$m.ko" ] && add_deps "$d/$m.ko"
+	done
+done
+
+# --- Guest programs. ----------------------------------------------------
+gdir=$B/guest
+mkdir -p "$gdir"
+cflags="-static -O2 -Wall -Wextra -Werror -I $root/include"
+# Rebuild when the source, a guest header or an ABI header changed.
+stale() {
+	[ ! -e "$1" ] || [ "$2" -nt "$1" ] ||
+		[ -n "$(find "$root/tests/vm/guest" "$root/include" "$root/kmod" \
+			-name '*.h' -newer "$1" 2>/dev/null | head -n 1)" ]
+}
+if stale "$gdir/vmctl" "$here/vmctl.c"; then
+	# shellcheck disable=SC2086
+	$cc $cflags -o "$gdir/vmctl" "$here/vmctl.c" >"$gdir/vmctl.log" 2>&1 || {
+		show_tail "$gdir/vmctl.log"
+		die "build/vmctl"
+	}
+fi
+progs=""
+for c in "$root"/tests/vm/guest/*.c; do
+	[ -e "$c" ] || continue
+	n=$(basename "$c" .c)
+	if stale "$gdir/$n" "$c"; then
+		rm -f "$gdir/$n"
+		# shellcheck disable=SC2086
+		if ! $cc $cflags -o "$gdir/$n" "$c" >"$gdir/$n.log" 2>&1; then
+			result "FAIL: $A/build/guest/$n"
+			show_tail "$gdir/$n.log"
+			continue
+		fi
+	fi
+	progs="$progs $gdir/$n"
+done
+
+# --- Initramfs. ---------------------------------------------------------
+st=$B/initramfs
+rm -rf "$st"
+mkdir -p "$st/bin" "$st/dev" "$st/proc" "$st/sys" "$st/tmp" "$st/etc" \
+	"$st/lib/hwt/deps" "$st/tests" "$st/extra"
+cp "$busybox" "$st/bin/busybox"
+cp "$gdir/vmctl" "$st/bin/vmctl"
+cp "$here/init.sh" "$st/init"
+chmod 755 "$st/init"
+for m in $load; do
+	for d in $moddirs; do
+		[ -f "$d/$m.ko" ] && cp "$d/$m.ko" "$st/lib/hwt/"
+	done
+done
+echo $load >"$st/lib/hwt/order"
+for ko in $dep_files; do
+	case $ko in
+	*.xz) xz -dc "$ko" ;;
+	*.zst) zstd -dcq "$ko" ;;
+	*) cat "$ko" ;;
+	esac >"$st/lib/hwt/deps/$(basename "${ko%.ko*}").ko"
+done
+echo $deps >"$st/lib/hwt/deps/order"
+for p in $progs; do
+	cp "$p" "$st/tests/"
+done
+case $arch in
+x86_64) want="x86-64" ;;
+arm64) want="aarch64" ;;
+esac
+for p in ${VM_EXTRA:-}; do
+	n=$(basename "$p")
+	if [ ! -f "$p" ]; then
+		result "FAIL: guest/$n (VM_EXTRA program $p not found)"
+		continue
+	fi
+	info=$(file -L "$p")
+	case $info in
+	*"$want"*) ;;
+	*ELF*)
+		# `make check` runs both VMs: a program for the other one is
+		# not ours to run.
+		echo "SKIP: guest/$n (not a $arch program)" | tee -a "$res_file"
+		continue
+		;;
+	esac
+	cp "$p" "$st/extra/$n"
+	chmod 755 "$st/extra/$n"
+	# A dynamic program gets its loader and libraries (x86-64 only).
+	case $info in
+	*"dynamically linked"*)
+		[ "$arch" = x86_64 ] && for l in $(ldd "$p" | grep -o '/[^ ]*'); do
+			mkdir -p "$st${l%/*}"
+			cp -L "$l" "$st$l"
+		done
+		;;
+	esac
+done
+cat >"$st/etc/hwt-vm.conf" <<EOF
+HWT_ARCH=$arch
+HWT_PROG_TIMEOUT=$prog_timeout
+HWT_RMMOD_TIMEOUT=30
+EOF
+(cd "$st" && find . | cpio -o -H newc --quiet) >"$B/initramfs.cpio" ||
+	die "setup (cpio failed)"
+
+# --- Boot. --------------------------------------------------------------
+run=$B/run
+rm -rf "$run"
+mkdir -p "$run"
+append="console=$console panic=-1 oops=panic loglevel=5 mitigations=off"
+
+# Debian's x86 bzImage is XZ-compressed; its ELF vmlinux boots through PVH
+# and skips the decompressor (~3 s under TCG).  Extracted once, cached.
+extract_vmlinux() {
+	for magic in 'xz:\xFD\x37\x7A\x58\x5A\x00' 'zstd -q:\x28\xB5\x2F\xFD' \
+		'gzip:\x1F\x8B\x08'; do
+		tool=${magic%%:*}
+		for off in $(LC_ALL=C grep -obUaP "${magic#*:}" "$1" |
+			cut -d: -f1); do
+			tail -c +$((off + 1)) "$1" | $tool -dc >"$2.tmp" 2>/dev/null
+			if [ "$(head -c 4 "$2.tmp" | od -An -tx1 | tr -d ' ')" = \
+				7f454c46 ]; then
+				mv "$2.tmp" "$2"
+				return 0
+			fi
+		done
+	done
+	rm -f "$2.tmp"
+	return 1
+}
+
+boot() {	# kernel image
+	cd "$run" || return 1
+	rm -f console.log results.txt dmesg.txt qemu.err
+	if [ "$arch" = x86_64 ]; then
+		set -- -accel tcg -kernel "$1" \
+			-device isa-debug-exit,iobase=0xf4,iosize=4 \
+			-serial file:console.log -serial file:results.txt \
+			-serial file:dmesg.txt
+	else
+		set -- -M virt -cpu cortex-a57 -accel tcg -kernel "$1" \
+			-semihosting-config enable=on,target=native,userspace=on \
+			-serial file:console.log
+	fi
+	start=$(date +%s.%N)
+	timeout -k 5 "$vm_timeout" $qemu "$@" -m "$mem" -smp "$smp" \
+		-nodefaults -no-user-config -display none -monitor none \
+		-no-reboot -initrd "$B/initramfs.cpio" -append "$append" \
+		</dev/null 2>qemu.err
+	rc=$?
+	took=$(echo "$(date +%s.%N) $start" | awk '{printf "%.1f", $1 - $2}')
+	touch console.log results.txt dmesg.txt
+	cd "$root" || return 1
+}
+
+if [ "$arch" = x86_64 ]; then
+	vmlinux=$B/vmlinux-$kver
+	if [ ! -s "$vmlinux" ] || [ "$kimage" -nt "$vmlinux" ]; then
+		extract_vmlinux "$kimage" "$vmlinux" ||
+			note "could not extract vmlinux from $kimage"
+	fi
+	if [ -s "$vmlinux" ]; then
+		boot "$vmlinux"
+		if [ ! -s "$run/console.log" ] && [ -s "$run/qemu.err" ]; then
+			note "PVH boot of vmlinux failed ($(head -n 1 "$run/qemu.err")); falling back to the bzImage"
+			boot "$kimage"
+		fi
+	else
+		note "booting the bzImage (slower)"
+		boot "$kimage"
+	fi
+else
+	image=$B/Image-$abi
+	if [ ! -s "$image" ] || [ "$kimage" -nt "$image" ]; then
+		case $(file -b "$kimage") in
+		gzip*) gzip -dc "$kimage" >"$image" ;;
+		*) cp "$kimage" "$image" ;;
+		esac
+	fi
+	boot "$image"
+fi
+
+# --- Verdict. -----------------------------------------------------------
+cp "$run/console.log" "$B/console.log"
+tr -d '\r' <"$run/dmesg.txt" >"$B/dmesg.txt"
+tr -d '\r' <"$run/results.txt" | grep -E '^(PASS|FAIL|SKIP): ' >"$B/results.txt"
+while IFS= read -r line; do
+	result "$line"
+done <"$B/results.txt"
+npass=$(grep -c '^PASS: ' "$B/results.txt")
+gfail=$(grep -c '^FAIL: ' "$B/results.txt")
+# The first sign of a crash on the console, and the program then running.
+crash_re='Kernel panic|BUG: |Oops|general protection fault|Internal error:'
+panic=$(grep -m 1 -E "$crash_re" "$B/console.log" | tr -d '\r' |
+	sed 's/^\[[ 0-9.]*\] //')
+running=$(grep -o 'hwt-vm: run .*' "$B/console.log" | tail -n 1 | tr -d '\r')
+[ -n "$panic" ] && [ -n "$running" ] && panic="$panic; during ${running#hwt-vm: run }"
+logs="console: $B/console.log, dmesg: $B/dmesg.txt"
+
+case $rc in
+1)	if [ "$gfail" = 0 ] && [ "$npass" -gt 0 ]; then
+		verdict=pass
+	else
+		verdict="test failure (guest said pass but sent $gfail FAIL, $npass PASS lines)"
+	fi ;;
+3)	verdict="test failure ($gfail FAIL lines)" ;;
+124 | 137)
+	verdict="hang (no exit within ${vm_timeout}s${panic:+; console: $panic})" ;;
+0)	if [ -n "$panic" ]; then
+		verdict="kernel panic/oops ($panic)"
+	else
+		verdict="VM stopped without a verdict (reboot or poweroff)"
+	fi ;;
+*)	if [ $((rc & 1)) = 1 ] && [ "$rc" -lt 256 ]; then
+		verdict="guest error (status $(((rc - 1) / 2)))"
+	else
+		verdict="qemu failed (status $rc: $(head -n 1 "$B/run/qemu.err"))"
+	fi ;;
+esac
+note "verdict: $verdict (${took}s; $logs)"
+if [ "$verdict" = pass ]; then
+	result "PASS: $A/vm ($npass guest results, ${took}s)"
+else
+	case $verdict in
+	"test failure"*) ;;
+	"kernel panic"*)
+		grep -m 1 -A 30 -E "$crash_re" "$B/console.log" | sed 's/^/    /' ;;
+	*) show_tail "$B/console.log" 30 ;;
+	esac
+	result "FAIL: $A/vm ($verdict)"
+fi
+[ "$nfail" = 0 ]
