@@ -127,3 +127,22 @@ int hwt_cs_decode_stream(const struct hwt_cs_stream *s,
 				s->formatted ? CS_FMT_FRAMED : CS_FMT_SINGLE,
 				&u, 1, sink, err, errlen);
 }
+
+static int add_image(void *arg, const char *path, uint64_t addr,
+		     uint64_t len, uint64_t offset)
+{
+	char e[512];
+
+	/* A dump is memory: an ELF file dumped at addr is that file mapped
+	 * there, so its symbols apply; a raw dump still names its range. */
+	if (hwt_image_add_mapping(arg, path, addr, len ? len : UINT64_MAX,
+				  offset, e, sizeof(e)) < 0)
+		fprintf(stderr, "hwt: warning: image %s\n", e);
+	return 0;
+}
+
+int hwt_cs_snapshot_add_images(const char *dir, struct hwt_image *img,
+			       char *err, size_t errlen)
+{
+	return hwt_cs_snapshot_dumps(dir, add_image, img, err, errlen);
+}

@@ -72,6 +72,13 @@ typedef int (*hwt_cs_dump_fn)(void *arg, const char *path, uint64_t addr,
 int hwt_cs_snapshot_dumps(const char *dir, hwt_cs_dump_fn fn, void *arg,
 			  char *err, size_t errlen);
 
+/* The same dumps added to img with hwt_image_add_mapping (ELF dumps get
+ * their symbols; raw dumps are still attributed by range).  Call before
+ * the core is allocated with img. */
+struct hwt_image;
+int hwt_cs_snapshot_add_images(const char *dir, struct hwt_image *img,
+			       char *err, size_t errlen);
+
 /*
  * One stream of a trace session (docs/trace-store.md) of kind "etm4" or
  * "ete": the bytes covered by its chunks, in order.

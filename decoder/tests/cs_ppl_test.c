@@ -7,8 +7,9 @@
  * a tiny sink expands the blocks (A64/A32: 4 bytes; T32: length from the
  * first halfword in the snapshot's memory).
  *
- * usage: cs_ppl_test SNAPSHOT_DIR EXPECTED.ppl [NAME]
- * Prints PASS: NAME / FAIL: NAME (default NAME: cs-ppl-<dir basename>).
+ * usage: cs_ppl_test                 the corpus snapshots (run.sh)
+ *        cs_ppl_test DIR PPL [NAME]  one snapshot
+ *        cs_ppl_test --ref DIR PPL   print the expanded reference
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -176,36 +177,51 @@ static int read_ppl(const char *path)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static void reset(void)
+{
+	int id;
+
+	for (id = 0; id < MAXID; id++) {
+		free(ours[id].a);
+		free(ref[id].a);
+		memset(&ours[id], 0, sizeof(ours[id]));
+		memset(&ref[id], 0, sizeof(ref[id]));
+	}
+	nblocks = ngaps = nevents = 0;
+	cs_mem_free(mem);
+	mem = cs_mem_alloc();
+}
+
+/* Loads the snapshot's memory (for T32 lengths) and the reference. */
+static int load_ref(const char *dir, const char *ppl)
+{
+	char err[512];
+
+	reset();
+	if (hwt_cs_snapshot_dumps(dir, add_dump, NULL, err,
+				  sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	return read_ppl(ppl);
+}
+
+/* One comparison; prints PASS:/FAIL: name.  Returns 1 if it passed. */
+static int run_case(const char *dir, const char *ppl, const char *name)
 {
 	const struct hwt_sink sink = {
 		.stream_begin = sink_begin,
 		.block = sink_block,
 		.event = sink_event,
 	};
-	char err[512], name[256];
-	const char *base;
+	char err[512];
 	size_t total = 0;
 	int id, ok = 1, rc, nids = 0;
 
-	if (argc < 3) {
-		fprintf(stderr, "usage: %s SNAPSHOT_DIR EXPECTED.ppl [NAME]\n",
-			argv[0]);
-		return 2;
-	}
-	base = strrchr(argv[1], '/');
-	base = base && base[1] ? base + 1 : argv[1];
-	snprintf(name, sizeof(name), "%s", argc > 3 ? argv[3] : base);
-	mem = cs_mem_alloc();
-	if (hwt_cs_snapshot_dumps(argv[1], add_dump, NULL, err,
-				  sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
-		ok = 0;
-	}
-	if (ok && read_ppl(argv[2]) < 0)
+	if (load_ref(dir, ppl) < 0)
 		ok = 0;
 	if (ok) {
-		rc = hwt_cs_decode_snapshot(argv[1], &sink, err, sizeof(err));
+		rc = hwt_cs_decode_snapshot(dir, &sink, err, sizeof(err));
 		if (rc < 0) {
 			fprintf(stderr, "decode: %s\n", rc == -1 ? err :
 				"sink aborted");
@@ -245,6 +261,64 @@ int main(int argc, char **argv)
 	printf("# %s: %d trace IDs, %zu instructions, %zu blocks, %zu events (%zu gaps)\n",
 	       name, nids, total, nblocks, nevents, ngaps);
 	printf("%s: %s\n", ok ? "PASS" : "FAIL", name);
+	fflush(stdout);
+	return ok;
+}
+
+/* Snapshots of the corpus and the lister output they must match.  The
+ * badopcode/rangelimit .ppl files were produced (see their headers) from
+ * the same juno_r1_1 directory: they must match it as well. */
+static const struct {
+	const char *dir, *ppl;
+} cases[] = {
+	{ "juno_r1_1", "juno_r1_1" },
+	{ "juno_r1_1", "juno_r1_1_badopcode" },
+	{ "juno_r1_1", "juno_r1_1_rangelimit" },
+	{ "juno-uname-002", "juno-uname-002" },
+};
+
+int main(int argc, char **argv)
+{
+	char dir[4096], ppl[4096], name[256];
+	const char *root = getenv("ROOT");
+	size_t i;
+	int ok = 1;
+
+	if (argc == 4 && !strcmp(argv[1], "--ref")) {
+		/* The expanded reference, "ID ADDR" per instruction, for the
+		 * CLI test (cs_cli.sh). */
+		int id;
+		size_t k;
+
+		if (load_ref(argv[2], argv[3]) < 0)
+			return 1;
+		for (id = 0; id < MAXID; id++)
+			for (k = 0; k < ref[id].n; k++)
+				printf("%d %016" PRIx64 "\n", id, ref[id].a[k]);
+		return 0;
+	}
+	if (argc >= 3)
+		return run_case(argv[1], argv[2], argc > 3 ? argv[3] :
+				"cs-ppl") ? 0 : 1;
+	if (argc != 1) {
+		fprintf(stderr, "usage: %s [SNAPSHOT_DIR EXPECTED.ppl [NAME]]\n"
+			"       %s --ref SNAPSHOT_DIR EXPECTED.ppl\n", argv[0],
+			argv[0]);
+		return 2;
+	}
+	/* No arguments: the corpus cases (run.sh sets ROOT). */
+	if (!root)
+		root = "../..";
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s/../shared/corpus/coresight/%s",
+			 root, cases[i].dir);
+		snprintf(ppl, sizeof(ppl),
+			 "%s/../shared/corpus/coresight/expected/%s.ppl", root,
+			 cases[i].ppl);
+		snprintf(name, sizeof(name), "cs-ppl-%s", cases[i].ppl);
+		ok &= run_case(dir, ppl, name);
+	}
+	reset();
 	cs_mem_free(mem);
 	return ok ? 0 : 1;
 }
