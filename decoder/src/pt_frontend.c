@@ -221,6 +221,10 @@ static void config_init(struct pt_config *cfg, const uint8_t *buf,
 	/* libipt never writes through begin/end. */
 	cfg->begin = (uint8_t *)(uintptr_t)buf;
 	cfg->end = (uint8_t *)(uintptr_t)buf + size;
+	/* Blocks contiguous in memory: the core finds instruction
+	 * boundaries by decoding sequentially from ip. */
+	cfg->flags.variant.block.end_on_call = 1;
+	cfg->flags.variant.block.end_on_jump = 1;
 	if (p && (p->family || p->model)) {
 		cfg->cpu.vendor = pcv_intel;
 		cfg->cpu.family = (uint16_t)p->family;

@@ -7,7 +7,7 @@ T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
 ok() { echo "PASS: $1"; }
 ko() { echo "FAIL: $1"; }
-check() { name=$1; shift; if "$@"; then ok "$name"; else ko "$name"; fi; }
+check() { _n=$1; shift; if "$@"; then ok "$_n"; else ko "$_n"; fi; }
 
 if [ -d "$C" ]; then
 	"$HWT" decode --pt "$C/test_simple.raw/pt.bin" \

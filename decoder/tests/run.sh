@@ -5,7 +5,7 @@
 cd "$(dirname "$0")" || exit 1
 : "${RESULTS:=../../build/results/decoder.txt}"
 mkdir -p "$(dirname "$RESULTS")"
-export HWT BUILD ROOT
+export HWT PTGEN BUILD ROOT
 fail=0
 for t in "$@"; do
 	out=$("$t" 2>&1); rc=$?
