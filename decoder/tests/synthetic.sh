@@ -85,3 +85,16 @@ check session-lost-and-crc-gaps test "$("$HWT" query --csv "$T/s2.db" \
 "$HWT" replay "$T/s2.db" > "$T/s2.out"
 check session-gap-prefix-is-truth sh -c "sed '/^\[/,\$d' '$T/s2.out' > '$T/s2p';
 	head -n \$(wc -l < '$T/s2p') '$G/truth.txt' | cmp -s - '$T/s2p'"
+
+# Source lines from DWARF (libdwarf): the program rebuilt by as/ld with one
+# line per instruction; --format line prints the line transitions.
+G=$T/small
+if python3 ./mklines.py "$G" "$T" 2>/dev/null; then
+	"$HWT" decode -q --pt "$G/pt.bin" --elf "$T/lines.elf" -o "$T/ln.db"
+	"$HWT" replay "$T/ln.db" --format line | sed 's/.*://' > "$T/ln.out"
+	check dwarf-replay-line-transitions cmp -s "$T/ln.out" "$T/lines.exp"
+	check dwarf-line-file-name sh -c "\"$HWT\" replay '$T/ln.db' --format line |
+		head -1 | grep -q 'prog.S:'"
+else
+	echo "FAIL: dwarf-replay-line-transitions (as/ld failed)"
+fi
