@@ -4,11 +4,16 @@
  * ETMv4/ETE (and ETMv3/PTM) packet + instruction-flow decoders, one memory
  * accessor callback per trace ID, generic elements mapped to flow.h.
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cs_decode.h"
 #include "cs_ini.h"
@@ -457,35 +462,43 @@ static const char *decoder_name(int proto)
 	}
 }
 
-/* Feeds the buffer through the tree; a fatal datapath response (corrupt
- * frames) is recorded as a gap on every unit, the tree reset, and decode
- * goes on one frame (or byte) later. */
+/* Bytes handed to OpenCSD per call: progress is reported (and a crash
+ * localised) at this granularity.  A multiple of the 16-byte frame. */
+#define CS_CHUNK 4096
+
+/* Feeds data[start, size) through the tree in CS_CHUNK pieces, calling
+ * progress(pos) after each.  A fatal datapath response (corrupt frames) is
+ * recorded as a gap on every unit, the tree reset, and decode goes on one
+ * frame (or byte) later. */
 static int push_data(struct dec *d, dcd_tree_handle_t tree,
-		     const uint8_t *data, size_t size, int format,
-		     struct unit_state *st, size_t n)
+		     const uint8_t *data, size_t size, size_t start,
+		     int format, struct unit_state *st, size_t n,
+		     int (*progress)(void *, uint64_t), void *parg)
 {
-	size_t pos = 0, step = format == CS_FMT_SINGLE ? 1 : 16;
+	size_t pos = start, step = format == CS_FMT_SINGLE ? 1 : 16;
 	ocsd_datapath_resp_t r = OCSD_RESP_CONT;
 
 	while (pos < size) {
-		uint32_t done = 0, len;
+		size_t end = (pos / CS_CHUNK + 1) * CS_CHUNK;
+		uint32_t done = 0;
 
-		len = size - pos > UINT32_MAX ? UINT32_MAX :
-			(uint32_t)(size - pos);
+		if (end > size)
+			end = size;
 		if (OCSD_DATA_RESP_IS_WAIT(r))
 			r = ocsd_dt_process_data(tree, OCSD_OP_FLUSH, 0, 0,
 						 NULL, NULL);
 		else
-			r = ocsd_dt_process_data(tree, OCSD_OP_DATA, pos, len,
+			r = ocsd_dt_process_data(tree, OCSD_OP_DATA, pos,
+						 (uint32_t)(end - pos),
 						 data + pos, &done);
 		if (d->abort_rc)
 			return d->abort_rc;
 		if (OCSD_DATA_RESP_IS_FATAL(r)) {
-			char msg[320];
+			char msg[160];
 			size_t i;
 
 			snprintf(msg, sizeof(msg),
-				 "OpenCSD datapath error %d at trace offset %zu: reset",
+				 "OpenCSD datapath error %d at trace offset %zu: decoder reset",
 				 (int)r, pos + done);
 			for (i = 0; i < n; i++) {
 				struct hwt_event ev;
@@ -509,7 +522,13 @@ static int push_data(struct dec *d, dcd_tree_handle_t tree,
 		}
 		pos += done;
 		if (!done && !OCSD_DATA_RESP_IS_WAIT(r))
-			pos += step;	/* cannot happen; never spin */
+			pos += step;	/* never spin on a stuck decoder */
+		if (pos % CS_CHUNK == 0 || pos >= size) {
+			int rc = progress ? progress(parg, pos) : 0;
+
+			if (rc < 0)
+				return rc;
+		}
 	}
 	while (OCSD_DATA_RESP_IS_WAIT(r)) {
 		r = ocsd_dt_process_data(tree, OCSD_OP_FLUSH, 0, 0, NULL, NULL);
@@ -520,11 +539,14 @@ static int push_data(struct dec *d, dcd_tree_handle_t tree,
 	return d->abort_rc;
 }
 
-int cs_decode_buffer(const uint8_t *data, size_t size, int format,
-		     struct cs_unit *units, size_t nunits,
-		     const struct hwt_sink *sink, char *err, size_t errlen)
+/* Builds a tree for the units and decodes data[start, size) into sink. */
+static int decode_range(const uint8_t *data, size_t size, size_t start,
+			int format, struct cs_unit *units, size_t nunits,
+			const struct hwt_sink *sink,
+			int (*progress)(void *, uint64_t), void *parg,
+			char *err, size_t errlen)
 {
-	struct unit_state *st = NULL;
+	struct unit_state *st;
 	dcd_tree_handle_t tree;
 	struct dec d;
 	uint32_t flags;
@@ -533,12 +555,6 @@ int cs_decode_buffer(const uint8_t *data, size_t size, int format,
 
 	memset(&d, 0, sizeof(d));
 	d.sink = sink;
-	if (format == CS_FMT_SINGLE && nunits != 1) {
-		hwt_seterr(err, errlen,
-			   "a single-source buffer needs exactly one trace unit (%zu given)",
-			   nunits);
-		return -1;
-	}
 	flags = format == CS_FMT_FRAMED_FSYNC ? OCSD_DFRMTR_HAS_FSYNCS :
 		OCSD_DFRMTR_FRAME_MEM_ALIGN;
 	tree = ocsd_create_dcd_tree(format == CS_FMT_SINGLE ?
@@ -557,14 +573,6 @@ int cs_decode_buffer(const uint8_t *data, size_t size, int format,
 
 		st[i].u = u;
 		st[i].ctxid = -1;
-		if (d.by_id[u->trace_id & 0x7f]) {
-			hwt_seterr(err, errlen,
-				   "two trace units with trace ID 0x%x (%s, %s)",
-				   u->trace_id, d.by_id[u->trace_id]->u->name,
-				   u->name);
-			rc = -1;
-			goto out;
-		}
 		oe = ocsd_dt_create_decoder(tree, decoder_name(u->proto),
 					    OCSD_CREATE_FLG_FULL_DECODER,
 					    &u->cfg, &csid);
@@ -585,25 +593,303 @@ int cs_decode_buffer(const uint8_t *data, size_t size, int format,
 		rc = -1;
 		goto out;
 	}
+	rc = push_data(&d, tree, data, size, start, format, st, nunits,
+		       progress, parg);
+out:
+	ocsd_destroy_dcd_tree(tree);
+	free(st);
+	return rc;
+}
+
+/*
+ * OpenCSD 1.3.3 has memory-safety bugs on corrupt trace (a use after free
+ * in TrcPktDecodeEtmV4I::mispredictAtom, found by our robustness test), so
+ * the decode runs in a child process that streams its blocks and events
+ * back through a pipe.  If the child dies, the chunk it was working on is
+ * recorded as a gap and a new child goes on after it.  HWT_CS_NOFORK=1
+ * decodes in-process (debugging, fuzzing our own code).
+ */
+enum { REC_BLOCK = 1, REC_EVENT, REC_PROGRESS, REC_END, REC_ERROR };
+
+struct rec_hdr {
+	uint8_t kind;
+	uint8_t pad;
+	uint16_t len;		/* payload bytes after the header */
+	uint32_t stream;
+};
+
+struct pipe_out {
+	int fd;
+	size_t n;
+	uint8_t buf[65536];
+};
+
+static int out_flush(struct pipe_out *o)
+{
+	size_t off = 0;
+
+	while (off < o->n) {
+		ssize_t w = write(o->fd, o->buf + off, o->n - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	o->n = 0;
+	return 0;
+}
+
+static int out_rec(struct pipe_out *o, int kind, uint32_t stream,
+		   const void *a, size_t alen, const void *b, size_t blen)
+{
+	struct rec_hdr h;
+
+	if (blen > 1024)
+		blen = 1024;
+	if (o->n + sizeof(h) + alen + blen > sizeof(o->buf) &&
+	    out_flush(o) < 0)
+		return -1;
+	memset(&h, 0, sizeof(h));
+	h.kind = (uint8_t)kind;
+	h.len = (uint16_t)(alen + blen);
+	h.stream = stream;
+	memcpy(o->buf + o->n, &h, sizeof(h));
+	o->n += sizeof(h);
+	memcpy(o->buf + o->n, a, alen);
+	o->n += alen;
+	if (blen)
+		memcpy(o->buf + o->n, b, blen);
+	o->n += blen;
+	return 0;
+}
+
+static int child_block(void *arg, uint32_t stream, const struct hwt_block *b)
+{
+	return out_rec(arg, REC_BLOCK, stream, b, sizeof(*b), NULL, 0);
+}
+
+static int child_event(void *arg, uint32_t stream, const struct hwt_event *e)
+{
+	struct hwt_event c = *e;
+
+	c.msg = NULL;
+	return out_rec(arg, REC_EVENT, stream, &c, sizeof(c), e->msg,
+		       e->msg ? strlen(e->msg) : 0);
+}
+
+static int child_progress(void *arg, uint64_t pos)
+{
+	struct pipe_out *o = arg;
+
+	if (out_rec(o, REC_PROGRESS, 0, &pos, sizeof(pos), NULL, 0) < 0)
+		return -1;
+	return out_flush(o);
+}
+
+static int read_full(int fd, void *buf, size_t n)
+{
+	size_t off = 0;
+
+	while (off < n) {
+		ssize_t r = read(fd, (uint8_t *)buf + off, n - off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return off ? -1 : 0;	/* 0: clean EOF */
+		off += (size_t)r;
+	}
+	return 1;
+}
+
+/* Runs one child over data[*pos, size).  Returns 0 when it finished, 1 if
+ * it died (*pos: where it had got to, *why: how it died), or <0 (sink
+ * abort, or -1 with err set). */
+static int run_child(const uint8_t *data, size_t size, uint64_t *pos,
+		     int format, struct cs_unit *units, size_t nunits,
+		     const struct hwt_sink *sink, char *why, size_t whylen,
+		     char *err, size_t errlen)
+{
+	int fds[2], status, rc = 1, done = 0;
+	pid_t pid;
+
+	if (pipe(fds) < 0) {
+		hwt_seterr(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		hwt_seterr(err, errlen, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		static struct pipe_out o;
+		struct hwt_sink cs = {
+			.arg = &o,
+			.block = child_block,
+			.event = child_event,
+		};
+		char e[512] = "";
+		int r;
+
+		close(fds[0]);
+		o.fd = fds[1];
+		r = decode_range(data, size, (size_t)*pos, format, units,
+				 nunits, &cs, child_progress, &o, e, sizeof(e));
+		if (r < 0)
+			out_rec(&o, REC_ERROR, 0, e, strlen(e), NULL, 0);
+		else
+			out_rec(&o, REC_END, 0, NULL, 0, NULL, 0);
+		_exit(out_flush(&o) < 0 ? 1 : 0);
+	}
+	close(fds[1]);
+	for (;;) {
+		struct rec_hdr h;
+		union {
+			struct hwt_block b;
+			struct hwt_event e;
+			uint64_t pos;
+			char text[1100];
+		} u;
+		char msg[1100];
+		int r = read_full(fds[0], &h, sizeof(h));
+
+		if (r <= 0)
+			break;
+		if (h.len > sizeof(u.text) - 1 ||
+		    read_full(fds[0], u.text, h.len) != 1)
+			break;
+		u.text[h.len] = '\0';
+		if (h.kind == REC_BLOCK && h.len == sizeof(u.b)) {
+			rc = sink->block(sink->arg, h.stream, &u.b);
+		} else if (h.kind == REC_EVENT && h.len >= sizeof(u.e)) {
+			memcpy(msg, u.text + sizeof(u.e), h.len - sizeof(u.e));
+			msg[h.len - sizeof(u.e)] = '\0';
+			u.e.msg = h.len > sizeof(u.e) ? msg : NULL;
+			rc = sink->event ? sink->event(sink->arg, h.stream,
+						       &u.e) : 0;
+		} else if (h.kind == REC_PROGRESS && h.len == sizeof(u.pos)) {
+			*pos = u.pos;
+			rc = 1;
+		} else if (h.kind == REC_END) {
+			done = 1;
+			rc = 0;
+		} else if (h.kind == REC_ERROR) {
+			hwt_seterr(err, errlen, "%s", u.text);
+			rc = -1;
+			done = 1;
+		}
+		if (rc < 0)
+			break;
+		rc = 1;
+		if (done)
+			break;
+	}
+	if (rc < 0 && !done)
+		kill(pid, SIGKILL);
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc < 0)
+		return rc;
+	if (done && rc >= 0 && WIFEXITED(status) && !WEXITSTATUS(status))
+		return 0;
+	if (WIFSIGNALED(status))
+		snprintf(why, whylen, "signal %d", WTERMSIG(status));
+	else
+		snprintf(why, whylen, "exit status %d",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 1;
+}
+
+int cs_decode_buffer(const uint8_t *data, size_t size, int format,
+		     struct cs_unit *units, size_t nunits,
+		     const struct hwt_sink *sink, char *err, size_t errlen)
+{
+	const char *nofork = getenv("HWT_CS_NOFORK");
+	uint64_t pos = 0;
+	size_t i, begun = 0;
+	uint8_t seen[128];
+	int rc = 0;
+
+	if (format == CS_FMT_SINGLE && nunits != 1) {
+		hwt_seterr(err, errlen,
+			   "a single-source buffer needs exactly one trace unit (%zu given)",
+			   nunits);
+		return -1;
+	}
+	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < nunits; i++) {
+		if (seen[units[i].trace_id & 0x7f]++) {
+			hwt_seterr(err, errlen,
+				   "two trace units with trace ID 0x%x",
+				   units[i].trace_id);
+			return -1;
+		}
+		if (!decoder_name(units[i].proto)) {
+			hwt_seterr(err, errlen, "%s: no decoder for its protocol",
+				   units[i].name);
+			return -1;
+		}
+	}
+	for (i = 0; i < nunits; i++, begun++) {
 		if (sink->stream_begin) {
 			rc = sink->stream_begin(sink->arg, &units[i].info);
 			if (rc < 0)
 				goto out;
 		}
-		st[i].active = 1;
 	}
-	rc = push_data(&d, tree, data, size, format, st, nunits);
+	if (nofork && *nofork == '1') {
+		rc = decode_range(data, size, 0, format, units, nunits, sink,
+				  NULL, NULL, err, errlen);
+		goto out;
+	}
+	for (;;) {
+		uint64_t from = pos;
+		char why[64] = "", msg[256];
+
+		rc = run_child(data, size, &pos, format, units, nunits, sink,
+			       why, sizeof(why), err, errlen);
+		if (rc <= 0)
+			break;
+		/* The child died inside the chunk after pos: skip it. */
+		from = pos;
+		pos = (pos / CS_CHUNK + 1) * CS_CHUNK;
+		if (pos > size)
+			pos = size;
+		snprintf(msg, sizeof(msg),
+			 "OpenCSD failed (%s) decoding trace bytes %llu-%llu: skipped",
+			 why, (unsigned long long)from,
+			 (unsigned long long)pos);
+		for (i = 0; i < nunits && sink->event; i++) {
+			struct hwt_event ev;
+
+			memset(&ev, 0, sizeof(ev));
+			ev.type = HWT_EV_GAP;
+			ev.code = -OCSD_ERR_FAIL;
+			ev.offset = from;
+			ev.msg = msg;
+			rc = sink->event(sink->arg, units[i].info.id, &ev);
+			if (rc < 0)
+				goto out;
+		}
+		rc = 0;
+		if (pos >= size)
+			break;
+	}
 out:
-	for (i = 0; i < nunits; i++) {
-		if (st && st[i].active && sink->stream_end) {
+	for (i = 0; i < begun; i++) {
+		if (sink->stream_end) {
 			int r = sink->stream_end(sink->arg, units[i].info.id);
 
 			if (r < 0 && rc >= 0)
 				rc = r;
 		}
 	}
-	ocsd_destroy_dcd_tree(tree);
-	free(st);
 	return rc;
 }

@@ -228,6 +228,15 @@ static int read_dumps(struct cs_snapshot *ss, const struct cs_dev *dev,
 		}
 		if (!strcasecmp(e->key, "space"))
 			continue;	/* memory space: all dumps serve all */
+		if (strcasecmp(e->key, "address") &&
+		    strcasecmp(e->key, "length") &&
+		    strcasecmp(e->key, "offset")) {
+			hwt_seterr(err, errlen,
+				   "%s:%u: unknown dump section key '%s'", name,
+				   e->line, e->key);
+			free(d.file);
+			return -1;
+		}
 		if (cs_parse_u64(e->value, &v) < 0) {
 			hwt_seterr(err, errlen, "%s:%u: %s: bad number '%s'",
 				   name, e->line, e->key, e->value);
@@ -241,14 +250,8 @@ static int read_dumps(struct cs_snapshot *ss, const struct cs_dev *dev,
 			have_addr = 1;
 		} else if (!strcasecmp(e->key, "length")) {
 			d.length = v;
-		} else if (!strcasecmp(e->key, "offset")) {
-			d.offset = v;
 		} else {
-			hwt_seterr(err, errlen,
-				   "%s:%u: unknown dump section key '%s'", name,
-				   e->line, e->key);
-			free(d.file);
-			return -1;
+			d.offset = v;
 		}
 		continue;
 dup:
