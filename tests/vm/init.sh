@@ -101,7 +101,7 @@ done
 # Any kernel warning after our modules came in is a failure.  Taint bits
 # 5 (bad page), 7 (died: oops) and 9 (warning) catch what the text misses.
 dmesg | sed -n '/hwt-vm: loading modules/,$p' |
-	grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|refcount_t|list_(add|del) corruption|KASAN|UBSAN|kernel BUG|stack-protector|soft lockup|hung_task|blocked for more than' \
+	grep -E 'WARNING:|BUG:|Oops|general protection|Call [Tt]race|refcount_t|list_(add|del) corruption|KASAN|UBSAN|Unable to handle kernel|Internal error:|stack-protector|blocked for more than|rcu_.* stall' \
 	>/tmp/bad
 t=$(cat /proc/sys/kernel/tainted)
 if [ -s /tmp/bad ]; then

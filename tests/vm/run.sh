@@ -25,6 +25,9 @@ A=vm-$arch
 res_dir=${HWT_RESULTS:-$root/build/results}
 mkdir -p "$B" "$res_dir" || exit 1
 res_file=$res_dir/vm-$arch.txt
+# Two runs for one arch would share $B: take turns.
+exec 9>"$B/.lock"
+flock 9
 vm_timeout=${HWT_VM_TIMEOUT:-240}
 prog_timeout=${HWT_VM_PROG_TIMEOUT:-60}
 smp=${HWT_VM_SMP:-2}
@@ -53,7 +56,7 @@ else
 	qemu=qemu-system-aarch64 cc=aarch64-linux-gnu-gcc
 	cross="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
 fi
-for t in $qemu $cc make cpio timeout file; do
+for t in $qemu $cc make cpio timeout file flock; do
 	command -v "$t" >/dev/null ||
 		die "setup (missing tool $t: run scripts/install-deps.sh)"
 done
@@ -101,6 +104,10 @@ fi
 for f in "$kdir/Makefile" "$kimage" "$busybox"; do
 	[ -e "$f" ] || die "setup (missing $f)"
 done
+case $(file -L "$busybox") in
+*"statically linked"*) ;;
+*) die "setup ($busybox is not static: install busybox-static)" ;;
+esac
 note "kernel $kver ($arch), headers $kdir"
 
 # --- Modules: build copies under $B/src (kbuild writes objects next to the
@@ -127,7 +134,10 @@ built_modules() {
 	sed 's,.*/,,; s,\.o$,,; s,\.ko$,,' "$1/modules.order"
 }
 
-sync_dir "$root/include" "$src/include"
+# Module sources may include each other's headers across these trees.
+for d in include kmod backends; do
+	[ -d "$root/$d" ] && sync_dir "$root/$d" "$src/$d"
+done
 order=""		# our modules, load order
 moddirs=""
 build_ok=1
@@ -141,7 +151,6 @@ for d in $mod_dirs; do
 		build_ok=0
 		continue
 	fi
-	sync_dir "$root/$d" "$src/$d"
 	extra=""
 	[ "$d" != kmod/hwt ] &&
 		extra="KBUILD_EXTRA_SYMBOLS=$src/kmod/hwt/Module.symvers"
@@ -268,7 +277,7 @@ for p in ${VM_EXTRA:-}; do
 	*ELF*)
 		# `make check` runs both VMs: a program for the other one is
 		# not ours to run.
-		echo "SKIP: guest/$n (not a $arch program)" | tee -a "$res_file"
+		echo "SKIP: guest/$n (built for another architecture; this is the $arch VM)" | tee -a "$res_file"
 		continue
 		;;
 	esac
@@ -352,6 +361,7 @@ if [ "$arch" = x86_64 ]; then
 		boot "$vmlinux"
 		if [ ! -s "$run/console.log" ] && [ -s "$run/qemu.err" ]; then
 			note "PVH boot of vmlinux failed ($(head -n 1 "$run/qemu.err")); falling back to the bzImage"
+			rm -f "$vmlinux"	# extract again next time
 			boot "$kimage"
 		fi
 	else
