@@ -251,7 +251,9 @@ struct unit_state {
 	uint64_t time;		/* last timestamp */
 	int isa;		/* last isa reported (enum hwt_isa) */
 	int64_t ctxid;		/* last context ID reported, -1 none */
-	int active;		/* stream_begin done */
+	/* A run of ADDR_NACC elements (trace going through code with no
+	 * image, e.g. the kernel) becomes one gap. */
+	uint64_t nacc_n, nacc_first, nacc_last, nacc_off;
 };
 
 struct dec {
@@ -322,6 +324,30 @@ static const char *unsync_str(unsync_info_t r)
 	}
 }
 
+static ocsd_datapath_resp_t flush_nacc(struct dec *d, struct unit_state *s)
+{
+	struct hwt_event ev;
+	char msg[160];
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HWT_EV_GAP;
+	ev.code = -OCSD_ERR_MEM_NACC;
+	ev.ip = s->nacc_first;
+	ev.arg = s->nacc_n;
+	ev.offset = s->nacc_off;
+	if (s->nacc_n == 1)
+		snprintf(msg, sizeof(msg), "no memory image at 0x%" PRIx64,
+			 s->nacc_first);
+	else
+		snprintf(msg, sizeof(msg),
+			 "no memory image at 0x%" PRIx64 " (%" PRIu64
+			 " traced addresses without an image, last 0x%" PRIx64 ")",
+			 s->nacc_first, s->nacc_n, s->nacc_last);
+	ev.msg = msg;
+	s->nacc_n = 0;
+	return emit_event(d, s, &ev);
+}
+
 static ocsd_datapath_resp_t elem_cb(const void *ctx, ocsd_trc_index_t idx,
 				    uint8_t chan, const ocsd_generic_trace_elem *e)
 {
@@ -332,6 +358,12 @@ static ocsd_datapath_resp_t elem_cb(const void *ctx, ocsd_trc_index_t idx,
 
 	if (!s)
 		return OCSD_RESP_CONT;
+	if (s->nacc_n && e->elem_type != OCSD_GEN_TRC_ELEM_ADDR_NACC) {
+		ocsd_datapath_resp_t r = flush_nacc(d, s);
+
+		if (OCSD_DATA_RESP_IS_FATAL(r))
+			return r;
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.offset = idx;
 	switch (e->elem_type) {
@@ -377,13 +409,12 @@ static ocsd_datapath_resp_t elem_cb(const void *ctx, ocsd_trc_index_t idx,
 		}
 		return emit_event(d, s, &ev);
 	case OCSD_GEN_TRC_ELEM_ADDR_NACC:
-		ev.type = HWT_EV_GAP;
-		ev.code = -OCSD_ERR_MEM_NACC;
-		ev.ip = e->st_addr;
-		snprintf(msg, sizeof(msg),
-			 "no memory image at 0x%" PRIx64, (uint64_t)e->st_addr);
-		ev.msg = msg;
-		return emit_event(d, s, &ev);
+		if (!s->nacc_n++) {
+			s->nacc_first = e->st_addr;
+			s->nacc_off = idx;
+		}
+		s->nacc_last = e->st_addr;
+		return OCSD_RESP_CONT;
 	case OCSD_GEN_TRC_ELEM_ADDR_UNKNOWN:
 		ev.type = HWT_EV_GAP;
 		ev.code = -OCSD_ERR_BAD_DECODE_PKT;
@@ -595,6 +626,11 @@ static int decode_range(const uint8_t *data, size_t size, size_t start,
 	}
 	rc = push_data(&d, tree, data, size, start, format, st, nunits,
 		       progress, parg);
+	for (i = 0; rc >= 0 && i < nunits; i++)
+		if (st[i].nacc_n)
+			flush_nacc(&d, &st[i]);
+	if (rc >= 0)
+		rc = d.abort_rc;
 out:
 	ocsd_destroy_dcd_tree(tree);
 	free(st);
