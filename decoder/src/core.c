@@ -41,6 +41,7 @@ struct hwt_core {
 	size_t nst;
 	size_t last;
 	uint64_t next_call_id, next_error_id;
+	int no_calls;		/* no calls rows (call paths/stats still) */
 	uint8_t *buf;
 	size_t bufcap;
 };
@@ -83,6 +84,8 @@ static int on_call(void *arg, const struct hwt_call_row *row)
 {
 	struct stream *s = arg;
 
+	if (s->core->no_calls)
+		return 0;
 	return hwt_db_call(s->core->db, s->thread_id, row);
 }
 
@@ -412,6 +415,11 @@ struct hwt_core *hwt_core_alloc(const char *db_path, struct hwt_image *img,
 const struct hwt_sink *hwt_core_sink(struct hwt_core *c)
 {
 	return &c->sink;
+}
+
+void hwt_core_set_no_calls(struct hwt_core *c, int no_calls)
+{
+	c->no_calls = no_calls;
 }
 
 struct hwt_db *hwt_core_db(struct hwt_core *c)

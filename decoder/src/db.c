@@ -180,7 +180,7 @@ struct hwt_db *hwt_db_create(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	/* WAL + per-chunk commits: a killed decode leaves a readable db. */
-	if (exec(db->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+	if (exec(db->db, "PRAGMA page_size=16384; PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;"
 		 "BEGIN;", err, errlen) < 0)
 		goto fail;
 	if (exec(db->db, schema, err, errlen) < 0)
@@ -214,7 +214,13 @@ sqlite3 *hwt_db_handle(struct hwt_db *db)
 
 int hwt_db_commit(struct hwt_db *db)
 {
-	return exec(db->db, "COMMIT; BEGIN;", NULL, 0);
+	char err[256];
+
+	if (exec(db->db, "COMMIT; BEGIN;", err, sizeof(err)) < 0) {
+		fprintf(stderr, "hwt: database commit: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 int hwt_db_close(struct hwt_db *db)
@@ -241,7 +247,11 @@ static int step(struct hwt_db *db, int s)
 	int rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	/* Say why once; the caller only sees -1 travel up. */
+	fprintf(stderr, "hwt: database write: %s\n", sqlite3_errmsg(db->db));
+	return -1;
 }
 
 #define B64(s, i, v) sqlite3_bind_int64(db->st[s], i, (sqlite3_int64)(v))

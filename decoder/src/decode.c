@@ -89,6 +89,7 @@ int hwt_decode_pt_buffer(const uint8_t *buf, size_t size,
 	core = hwt_core_alloc(opts->out, img, err, errlen);
 	if (!core)
 		return -1;
+	hwt_core_set_no_calls(core, opts->no_calls);
 	hwt_db_session(hwt_core_db(core), "pt", "intel_pt");
 	memset(&info, 0, sizeof(info));
 	info.id = 0;
@@ -134,9 +135,13 @@ int hwt_decode_snapshot(const char *dir, struct hwt_image *img,
 	struct hwt_core *core;
 	int rc;
 
+	/* The snapshot's memory dumps are its images (CoreSight helper). */
+	if (hwt_cs_snapshot_add_images(dir, img, err, errlen) < 0)
+		return -1;
 	core = hwt_core_alloc(opts->out, img, err, errlen);
 	if (!core)
 		return -1;
+	hwt_core_set_no_calls(core, opts->no_calls);
 	hwt_db_session(hwt_core_db(core), dir, "coresight");
 	rc = hwt_cs_decode_snapshot(dir, hwt_core_sink(core), err, errlen);
 	if (rc < 0) {
@@ -420,6 +425,7 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 	core = hwt_core_alloc(opts->out, img, err, errlen);
 	if (!core)
 		goto out;
+	hwt_core_set_no_calls(core, opts->no_calls);
 	hwt_db_session(hwt_core_db(core), dir, "session");
 	if (sqlite3_prepare_v2(sdb, "SELECT id, kind, tid FROM streams ORDER "
 			       "BY id", -1, &st, NULL) != SQLITE_OK) {

@@ -260,6 +260,9 @@ struct hwt_core *hwt_core_alloc(const char *db_path, struct hwt_image *img,
 				char *err, size_t errlen);
 const struct hwt_sink *hwt_core_sink(struct hwt_core *core);
 struct hwt_db *hwt_core_db(struct hwt_core *core);
+/* Skip the per-call rows of the calls table (perf exports calls only on
+ * request too); call_paths and function_stats stay complete. */
+void hwt_core_set_no_calls(struct hwt_core *core, int no_calls);
 /* Pid/tid of a stream (before its stream_begin). */
 void hwt_core_set_thread(struct hwt_core *core, uint32_t stream, int64_t pid,
 			 int64_t tid);

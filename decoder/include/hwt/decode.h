@@ -60,6 +60,7 @@ struct hwt_decode_opts {
 	const char *cpu;	/* "F/M[/S]" for libipt errata, NULL: none */
 	int threads;		/* PT segment decoder threads, 0: auto */
 	int quiet;		/* no progress/diagnostics on stderr */
+	int no_calls;		/* no per-call rows in calls */
 };
 
 /* Raw Intel PT file + image (ptxed style).  Returns 0 on success, also when
