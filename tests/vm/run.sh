@@ -7,8 +7,9 @@
 #
 # Environment: HWT_RESULTS (results dir), VM_EXTRA (more static programs to
 # run in the guest), HWT_VM_TIMEOUT (whole VM, s), HWT_VM_PROG_TIMEOUT (per
-# program, s), HWT_VM_SMP, HWT_VM_MEM (MiB), HWT_VM_KVER (kernel release,
-# default: newest installed amd64 kernel with headers), HWT_VM_JOBS.
+# program, s; default 60), HWT_VM_SMP, HWT_VM_MEM (MiB), HWT_VM_KVER (kernel
+# release; default: newest installed amd64 kernel with headers),
+# HWT_VM_JOBS.
 set -u
 
 arch=${1:-x86_64}
@@ -28,7 +29,6 @@ res_file=$res_dir/vm-$arch.txt
 # Two runs for one arch would share $B: take turns.
 exec 9>"$B/.lock"
 flock 9
-vm_timeout=${HWT_VM_TIMEOUT:-240}
 prog_timeout=${HWT_VM_PROG_TIMEOUT:-60}
 smp=${HWT_VM_SMP:-2}
 mem=${HWT_VM_MEM:-1024}
@@ -302,6 +302,10 @@ EOF
 	die "setup (cpio failed)"
 
 # --- Boot. --------------------------------------------------------------
+# The guest bounds every program and rmmod itself, so only a kernel-level
+# hang can outlast this.
+nprogs=$(find "$st/tests" "$st/extra" -type f | wc -l)
+vm_timeout=${HWT_VM_TIMEOUT:-$((120 + nprogs * prog_timeout + 30 * $(echo $load | wc -w)))}
 run=$B/run
 rm -rf "$run"
 mkdir -p "$run"
