@@ -773,6 +773,13 @@ static int run_child(const uint8_t *data, size_t size, uint64_t *pos,
 		char e[512] = "";
 		int r;
 
+		/* The parent's crash handlers (sanitizers, libFuzzer, a
+		 * caller's) must not run here: a crash is ours to report. */
+		signal(SIGSEGV, SIG_DFL);
+		signal(SIGBUS, SIG_DFL);
+		signal(SIGILL, SIG_DFL);
+		signal(SIGFPE, SIG_DFL);
+		signal(SIGABRT, SIG_DFL);
 		close(fds[0]);
 		o.fd = fds[1];
 		r = decode_range(data, size, (size_t)*pos, format, units,
