@@ -28,6 +28,17 @@ __attribute__((weak)) int hwt_cs_decode_snapshot(const char *dir,
 	return -1;
 }
 
+__attribute__((weak)) int hwt_cs_snapshot_add_images(const char *dir,
+						     struct hwt_image *img,
+						     char *err, size_t errlen)
+{
+	(void)dir;
+	(void)img;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
 int hwt_parse_cpu(const char *s, unsigned *family, unsigned *model,
 		  unsigned *stepping)
 {
