@@ -134,13 +134,15 @@ int hwt_image_add_raw(struct hwt_image *img, const char *path, uint64_t offset,
 
 	if (!f)
 		return -1;
-	if (offset > f->size || (size && size > f->size - offset)) {
-		hwt_seterr(err, errlen, "%s: range 0x%llx+0x%llx beyond the "
-			   "file (%zu bytes)", path, (unsigned long long)offset,
-			   (unsigned long long)size, f->size);
+	if (offset >= f->size) {
+		hwt_seterr(err, errlen, "%s: offset 0x%llx beyond the file "
+			   "(%zu bytes)", path, (unsigned long long)offset,
+			   f->size);
 		return -1;
 	}
-	if (!size)
+	/* A size past the end maps to the end (ptxed's FROM-TO ranges
+	 * read as OFFSET-SIZE cover the same bytes). */
+	if (!size || size > f->size - offset)
 		size = f->size - offset;
 	if (!size) {
 		hwt_seterr(err, errlen, "%s: empty", path);
