@@ -159,6 +159,8 @@ static int drain_records(struct hwt_collect *c)
 				note_image(c, (const void *)h);
 			else if (h->type == HWT_REC_BUFFER)
 				note_gap(c, (const void *)h);
+			if (c->opts.on_record)
+				c->opts.on_record(h, c->opts.arg);
 			c->records++;
 			off += h->size;
 		}
@@ -297,6 +299,13 @@ int hwt_collect_step(struct hwt_collect *c, int timeout_ms)
 	if (ioctl(c->fd, HWT_IOC_INFO, &info))
 		return cfail(c, "INFO: %s", strerror(errno));
 	if (info.state == HWT_STATE_TARGET_GONE) {
+		if (c->opts.ring && c->opts.ring_no_final_dump) {
+			if (drain_records(c))
+				return -1;
+			if (hwt_store_commit(c->store))
+				return cfail(c, "%s", hwt_store_error(c->store));
+			return 1;
+		}
 		if (hwt_collect_snapshot(c))
 			return -1;
 		return 1;
@@ -306,6 +315,11 @@ int hwt_collect_step(struct hwt_collect *c, int timeout_ms)
 	if (hwt_store_commit(c->store))
 		return cfail(c, "%s", hwt_store_error(c->store));
 	return 0;
+}
+
+int hwt_collect_drain_records(struct hwt_collect *c)
+{
+	return drain_records(c);
 }
 
 int hwt_collect_snapshot(struct hwt_collect *c)

@@ -18,6 +18,13 @@ struct hwt_collect_opts {
 	/* Called once per new stream, to add its stream_params. */
 	int (*on_stream)(struct hwt_store *s, uint32_t id, void *arg);
 	void *arg;
+	/* Called for every kernel record after it is stored (may be
+	 * NULL): hwtd watches MMAP for filters and THREAD_EXIT for crashes. */
+	void (*on_record)(const struct hwt_record_hdr *h, void *arg);
+	/* Ring mode: when the target is gone, drain records only and leave
+	 * the buffers to an explicit hwt_collect_snapshot() (hwtd dumps the
+	 * flight recorder only on request or on a crash). */
+	int ring_no_final_dump;
 };
 
 struct hwt_collect *hwt_collect_new(int ctxfd, struct hwt_store *store,
@@ -34,6 +41,10 @@ int hwt_collect_step(struct hwt_collect *c, int timeout_ms);
 /* Drain everything now (streaming), or copy the buffers' current
  * contents (ring mode), and commit. */
 int hwt_collect_snapshot(struct hwt_collect *c);
+
+/* Drain the record queue only (before START: the MMAP records the kernel
+ * synthesized at attach), without committing. */
+int hwt_collect_drain_records(struct hwt_collect *c);
 
 /* Copy the files of executable mappings seen so far into
  * SESSION/images/<path> so the session decodes on another machine. */

@@ -572,3 +572,26 @@ out:
 	sqlite3_close(db);
 	return ret;
 }
+
+int hwt_store_set_state(const char *dir, const char *from, const char *state)
+{
+	char path[PATH_MAX + 32];
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	int ret = -1;
+
+	snprintf(path, sizeof(path), "%s/session.db", dir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) ==
+	    SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "UPDATE meta SET value = ? WHERE"
+			       " key = 'state' AND value = ?", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_DONE)
+			ret = 0;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return ret;
+}

@@ -58,4 +58,8 @@ int hwt_store_close(struct hwt_store *s);
 int hwt_store_fsck(const char *dir, uint64_t *truncated, char *err,
 		   size_t errlen);
 
+/* Set meta state to state if it is now from (hwtd marks sessions a crash
+ * interrupted).  0, or -1 if the database cannot be written. */
+int hwt_store_set_state(const char *dir, const char *from, const char *state);
+
 #endif /* HWT_STORE_H */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hwt/decode.h"
+#include "../../hwtd/client/client.h"	/* record, stop, ... (hwtd) */
 
 struct cmd {
 	const char *name;
@@ -293,6 +294,12 @@ static const struct cmd cmds[] = {
 	  "hwt report DB [--top N]" },
 	{ "query", cmd_query, "run SQL on a decoded database",
 	  "hwt query DB [--csv] \"SQL\"" },
+	{ "record", hwt_cmd_record, "record a trace (via hwtd)", HWT_RECORD_USAGE },
+	{ "stop", hwt_cmd_stop, "stop a session", HWT_STOP_USAGE },
+	{ "snapshot", hwt_cmd_snapshot, "flush / dump a session", HWT_SNAPSHOT_USAGE },
+	{ "status", hwt_cmd_status, "list hwtd's sessions", HWT_STATUS_USAGE },
+	{ "info", hwt_cmd_info, "summarize a session directory", HWT_INFO_USAGE },
+	{ "fsck", hwt_cmd_fsck, "check and repair a session", HWT_FSCK_USAGE },
 };
 
 static const struct cmd *find_cmd(const char *name)

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The decoder's entry points for the test VM's static hwt, which cannot
+ * link libipt (Debian ships no static libipt).  Each says so and fails;
+ * sessions recorded in the guest are decoded on the host.
+ */
+#include <stdio.h>
+
+#include "hwt/decode.h"
+
+static int absent(char *err, size_t errlen)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "the decoder is not in this build of hwt"
+			 " (the VM's static hwt); decode on the host");
+	return -1;
+}
+
+struct hwt_image *hwt_image_alloc(void)
+{
+	return NULL;
+}
+
+void hwt_image_free(struct hwt_image *img)
+{
+	(void)img;
+}
+
+int hwt_image_add_raw(struct hwt_image *img, const char *path,
+		      uint64_t offset, uint64_t size, uint64_t vaddr,
+		      char *err, size_t errlen)
+{
+	(void)img, (void)path, (void)offset, (void)size, (void)vaddr;
+	return absent(err, errlen);
+}
+
+int hwt_image_add_elf(struct hwt_image *img, const char *path, uint64_t base,
+		      int have_base, char *err, size_t errlen)
+{
+	(void)img, (void)path, (void)base, (void)have_base;
+	return absent(err, errlen);
+}
+
+int hwt_decode_pt_file(const char *pt_path, struct hwt_image *img,
+		       const struct hwt_decode_opts *opts, char *err,
+		       size_t errlen)
+{
+	(void)pt_path, (void)img, (void)opts;
+	return absent(err, errlen);
+}
+
+int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
+		       char *err, size_t errlen)
+{
+	(void)dir, (void)opts;
+	return absent(err, errlen);
+}
+
+int hwt_decode_snapshot(const char *dir, struct hwt_image *img,
+			const struct hwt_decode_opts *opts, char *err,
+			size_t errlen)
+{
+	(void)dir, (void)img, (void)opts;
+	return absent(err, errlen);
+}
+
+int hwt_parse_cpu(const char *s, unsigned *family, unsigned *model,
+		  unsigned *stepping)
+{
+	(void)s, (void)family, (void)model, (void)stepping;
+	return -1;
+}
+
+int hwt_replay(const char *db, const struct hwt_replay_opts *opts, FILE *out)
+{
+	(void)db, (void)opts, (void)out;
+	fprintf(stderr, "hwt: replay is not in this build (VM)\n");
+	return -1;
+}
+
+int hwt_report(const char *db, int top, FILE *out)
+{
+	(void)db, (void)top, (void)out;
+	fprintf(stderr, "hwt: report is not in this build (VM)\n");
+	return -1;
+}
+
+int hwt_query(const char *db, const char *sql, int csv, FILE *out)
+{
+	(void)db, (void)sql, (void)csv, (void)out;
+	fprintf(stderr, "hwt: query is not in this build (VM)\n");
+	return -1;
+}

@@ -1,0 +1,637 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* A recording session.  See session.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "collect.h"
+#include "filter.h"
+#include "session.h"
+
+/*
+ * What hwtd knows of each backend: the streams' kind for the decoder,
+ * how many address ranges its trace unit filters, and how to put the
+ * ranges into its config blob.  A backend missing here still works (the
+ * kernel decides whether it exists), only without filters.
+ */
+struct backend_desc {
+	const char *name, *kind;
+	int nranges;
+	int (*filter_config)(const struct hwtd_range *r, int n,
+			     struct hwt_config *cfg, void *blob);
+};
+
+static const struct backend_desc backends[] = {
+	{ "null", "null", 0, NULL },
+	{ "soft", "intel_pt", 0, NULL },
+	{ "intel_pt", "intel_pt", 0, NULL },
+	{ "coresight", "etm4", 0, NULL },
+};
+
+static const struct backend_desc *find_backend(const char *name)
+{
+	static const struct backend_desc unknown = { "", "intel_pt", 0, NULL };
+	size_t i;
+
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (!strcmp(backends[i].name, name))
+			return &backends[i];
+	return &unknown;
+}
+
+#define MAX_MAPS	512
+
+struct hwtd_session {
+	int id;
+	struct hwtd_cred cred;
+	char path[PATH_MAX];
+	char backend[HWT_BACKEND_NAME_MAX];
+	const struct backend_desc *bd;
+	char state[32];
+	char error[512];
+	char target[64];
+	int ctx;
+	int lockfd;		/* flock on the directory: "being recorded" */
+	int ring;
+	uint64_t quota;
+	struct hwt_store *store;
+	struct hwt_collect *col;
+	int finished;
+	int crash_sig;		/* a traced thread died of this signal */
+	int dumped;
+	struct hwtd_mapping *maps;	/* MMAP records before START */
+	int nmaps;
+	struct hwtd_range ranges[HWTD_RANGES_MAX];
+	int nranges;
+};
+
+static int serr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int serr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void on_record(const struct hwt_record_hdr *h, void *arg)
+{
+	struct hwtd_session *s = arg;
+
+	if (h->type == HWT_REC_MMAP && s->maps && s->nmaps < MAX_MAPS) {
+		const struct hwt_rec_mmap *m = (const void *)h;
+		struct hwtd_mapping *d = &s->maps[s->nmaps];
+		size_t n = h->size - sizeof(*m);
+
+		if (!(m->prot & PROT_EXEC))
+			return;
+		d->addr = m->addr;
+		d->len = m->len;
+		d->pgoff = m->pgoff;
+		if (n >= sizeof(d->path))
+			n = sizeof(d->path) - 1;
+		memcpy(d->path, m->path, n);	/* the store checked the NUL */
+		d->path[n] = 0;
+		s->nmaps++;
+	} else if (h->type == HWT_REC_THREAD_EXIT) {
+		const struct hwt_rec_thread *t = (const void *)h;
+
+		/* task->exit_code: a signal in the low 7 bits (0x80: core
+		 * dumped), else the exit status << 8. */
+		if ((t->exit_code & 0x7f) && !s->crash_sig)
+			s->crash_sig = t->exit_code & 0x7f;
+	}
+}
+
+static int add_params(struct hwt_store *st, uint32_t id, void *arg)
+{
+	struct hwtd_session *s = arg;
+	char f[HWTD_RANGES_MAX * 40] = "";
+	size_t len = 0;
+	int i;
+
+	/* The soft backend emulates no particular CPU: no errata apply. */
+	if (!strcmp(s->backend, "soft") &&
+	    hwt_store_param(st, id, "cpu", "0/0/0"))
+		return -1;
+	if (!s->nranges)
+		return 0;
+	for (i = 0; i < s->nranges; i++)
+		len += (size_t)snprintf(f + len, sizeof(f) - len, "%s%llx-%llx",
+					i ? "," : "",
+					(unsigned long long)s->ranges[i].start,
+					(unsigned long long)s->ranges[i].end);
+	return hwt_store_param(st, id, "addr_filter", f);
+}
+
+/* The main executable of a running process, for filters without
+ * @OBJECT. */
+static int main_object(const struct hwtd_req *r, char *out, size_t len)
+{
+	char link[64];
+	ssize_t n;
+
+	if (r->target == HWTD_TARGET_LAUNCH) {
+		snprintf(out, len, "%s", r->exe);
+		return 0;
+	}
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)r->pid);
+	n = readlink(link, out, len - 1);
+	if (n < 0)
+		return -1;
+	out[n] = 0;
+	return 0;
+}
+
+/* The path an object name stands for: itself if absolute, else the path
+ * of the first executable mapping whose base name it is. */
+static const char *object_path(struct hwtd_session *s, const char *object,
+			       const char *main_obj)
+{
+	int i;
+
+	if (!*object)
+		return main_obj;
+	if (hwtd_filter_object_matches(object, main_obj))
+		return main_obj;
+	for (i = 0; i < s->nmaps; i++)
+		if (hwtd_filter_object_matches(object, s->maps[i].path))
+			return s->maps[i].path;
+	return NULL;
+}
+
+static int resolve_filters(struct hwtd_session *s, const struct hwtd_req *r,
+			   char *err, size_t errlen)
+{
+	char main_obj[PATH_MAX];
+	int i, n;
+
+	if (r->target == HWTD_TARGET_CPUS)
+		return serr(err, errlen, "filters need a process target");
+	if (main_object(r, main_obj, sizeof(main_obj)))
+		return serr(err, errlen, "process %d: cannot read its"
+			    " executable", (int)r->pid);
+	for (i = 0; i < r->nfilters; i++) {
+		struct hwtd_filter f;
+		struct hwtd_range *out = s->ranges + s->nranges;
+		const char *path;
+		int room = HWTD_RANGES_MAX - s->nranges;
+
+		if (hwtd_filter_parse(r->filters[i], &f, err, errlen))
+			return -1;
+		path = object_path(s, f.object, main_obj);
+		if (!path)
+			return serr(err, errlen, "filter '%s': object '%s' is"
+				    " not mapped in the target%s",
+				    r->filters[i], f.object,
+				    r->target == HWTD_TARGET_LAUNCH ?
+				    " (a launched program is held before exec:"
+				    " only its executable is known)" : "");
+		/* Read the ELF file as the client. */
+		hwtd_fs_as(&s->cred);
+		n = hwtd_filter_resolve(&f, path, out, room, err, errlen);
+		if (n > 0) {
+			if (r->target == HWTD_TARGET_LAUNCH)
+				n = hwtd_filter_relocate_static(out, n, path,
+								err, errlen) ?
+				    -1 : n;
+			else
+				n = hwtd_filter_relocate(out, n, path, s->maps,
+							 s->nmaps, err, errlen)
+				    ? -1 : n;
+		}
+		hwtd_fs_restore();
+		if (n < 0)
+			return -1;
+		s->nranges += n;
+	}
+	if (s->nranges > s->bd->nranges || !s->bd->filter_config)
+		return serr(err, errlen, "too many address ranges: the filters"
+			    " need %d, backend '%s' filters at most %d",
+			    s->nranges, s->backend, s->bd->nranges);
+	return 0;
+}
+
+static int set_config(struct hwtd_session *s, const struct hwtd_req *r,
+		      char *err, size_t errlen)
+{
+	unsigned char blob[HWT_CONFIG_MAX];
+	struct hwt_config cfg = { 0 };
+
+	if (r->has_config && s->nranges)
+		return serr(err, errlen, "give either filters or a config"
+			    " blob, not both");
+	if (r->has_config) {
+		cfg.version = r->config_version;
+		cfg.size = r->config_size;
+		cfg.data = (uintptr_t)r->config;
+	} else if (s->nranges) {
+		if (s->bd->filter_config(s->ranges, s->nranges, &cfg, blob))
+			return serr(err, errlen, "cannot build the filter"
+				    " config");
+	} else {
+		return 0;
+	}
+	if (ioctl(s->ctx, HWT_IOC_SET_CONFIG, &cfg))
+		return serr(err, errlen, "backend '%s' rejected the config: %s",
+			    s->backend, strerror(errno));
+	return 0;
+}
+
+static int alloc_context(struct hwtd_session *s, const struct hwtd_req *r,
+			 char *err, size_t errlen)
+{
+	struct hwt_alloc a = { 0 };
+	int dev;
+
+	a.mode = r->target == HWTD_TARGET_CPUS ? HWT_MODE_CPU :
+						 HWT_MODE_THREAD;
+	a.flags = r->ring ? HWT_ALLOC_RING : 0;
+	a.pid = r->target == HWTD_TARGET_CPUS ? 0 : r->pid;
+	a.bufsize = r->bufsize ? r->bufsize : HWTD_BUFSIZE_DEFAULT;
+	a.recq_size = HWTD_RECQ_DEFAULT;
+	memcpy(a.cpu_map, r->cpu_map, sizeof(a.cpu_map));
+	snprintf(a.backend, sizeof(a.backend), "%s", r->backend);
+	dev = open(HWT_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		return serr(err, errlen, "%s: %s (is the hwt module loaded?)",
+			    HWT_DEVICE_PATH, strerror(errno));
+	s->ctx = ioctl(dev, HWT_IOC_ALLOC, &a);
+	close(dev);
+	if (s->ctx >= 0)
+		return 0;
+	switch (errno) {
+	case ENOENT:
+		return serr(err, errlen, "unknown backend '%s' (is its module"
+			    " loaded?)", r->backend);
+	case EOPNOTSUPP:
+		return serr(err, errlen, "backend '%s' cannot trace %s",
+			    r->backend, a.mode == HWT_MODE_CPU ? "CPUs" :
+			    "threads");
+	case EBUSY:
+		return serr(err, errlen, "%s is already traced",
+			    s->target);
+	default:
+		return serr(err, errlen, "cannot trace %s: %s", s->target,
+			    strerror(errno));
+	}
+}
+
+static int write_meta(struct hwtd_session *s, const struct hwtd_req *r)
+{
+	struct utsname uts;
+	char num[32];
+	int ret;
+
+	uname(&uts);
+	snprintf(num, sizeof(num), "%d", (int)r->pid);
+	ret = hwt_store_meta(s->store, "backend", s->backend) ||
+	      hwt_store_meta(s->store, "mode", r->target == HWTD_TARGET_CPUS ?
+			     "cpu" : "thread") ||
+	      hwt_store_meta(s->store, "arch", uts.machine) ||
+	      hwt_store_meta(s->store, "kernel", uts.release) ||
+	      hwt_store_meta(s->store, "recorder", r->ring ? "ring" :
+			     "stream");
+	if (!ret && r->target != HWTD_TARGET_CPUS)
+		ret = hwt_store_meta(s->store, "target_pid", num);
+	if (!ret && r->command[0])
+		ret = hwt_store_meta(s->store, "command", r->command);
+	return ret ? -1 : 0;
+}
+
+/* Undo a half-made session directory (start failed). */
+static void remove_session_dir(const char *dir)
+{
+	static const char *const files[] = {
+		"session.db", "session.db-wal", "session.db-shm",
+		"session.db-journal"
+	};
+	char p[PATH_MAX + 32];
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		unlink(p);
+	}
+	for (k = 0; k < HWT_MAX_THREADS; k++) {
+		snprintf(p, sizeof(p), "%s/stream-%d.bin", dir, k);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
+/* A launched target must be the client's own child, held before exec. */
+static int check_launch(const struct hwtd_req *r, const struct hwtd_cred *c,
+			char *err, size_t errlen)
+{
+	char path[64], buf[512], *p;
+	int ppid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)r->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return serr(err, errlen, "process %d: no such process",
+			    (int)r->pid);
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+		sscanf(p + 1, " %*c %d", &ppid);
+	fclose(f);
+	if (ppid != c->pid)
+		return serr(err, errlen, "process %d is not the client's child",
+			    (int)r->pid);
+	return 0;
+}
+
+struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
+					const struct hwtd_cred *c, int id,
+					char *err, size_t errlen)
+{
+	struct hwt_collect_opts co = { 0 };
+	struct hwtd_session *s;
+	char serr_buf[512];
+	int made_dir = 0;
+
+	if (r->verb != HWTD_RECORD)
+		return serr(err, errlen, "not a record request"), NULL;
+	if (r->target == HWTD_TARGET_CPUS ? hwtd_may_trace_cpus(c, err, errlen)
+					  : hwtd_may_trace_pid(c, r->pid, err,
+							       errlen))
+		return NULL;
+	if (r->target == HWTD_TARGET_LAUNCH && check_launch(r, c, err, errlen))
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return serr(err, errlen, "out of memory"), NULL;
+	s->id = id;
+	s->cred = *c;
+	s->ctx = -1;
+	s->lockfd = -1;
+	s->ring = r->ring;
+	s->quota = r->quota;
+	snprintf(s->path, sizeof(s->path), "%s", r->session);
+	snprintf(s->backend, sizeof(s->backend), "%s", r->backend);
+	snprintf(s->state, sizeof(s->state), "recording");
+	if (r->target == HWTD_TARGET_CPUS)
+		snprintf(s->target, sizeof(s->target), "cpus");
+	else
+		snprintf(s->target, sizeof(s->target), "pid:%d", (int)r->pid);
+	s->bd = find_backend(r->backend);
+	s->maps = calloc(MAX_MAPS, sizeof(*s->maps));
+	if (!s->maps) {
+		serr(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (alloc_context(s, r, err, errlen))
+		goto fail;
+
+	/* The directory and its files belong to the client. */
+	hwtd_fs_as(c);
+	s->store = hwt_store_create(r->session, serr_buf, sizeof(serr_buf));
+	hwtd_fs_restore();
+	if (!s->store) {
+		serr(err, errlen, "%s", serr_buf);
+		goto fail;
+	}
+	made_dir = 1;
+	s->lockfd = open(r->session, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->lockfd < 0 || flock(s->lockfd, LOCK_EX | LOCK_NB)) {
+		serr(err, errlen, "%s: cannot lock: %s", r->session,
+		     strerror(errno));
+		goto fail;
+	}
+	co.kind = s->bd->kind;
+	co.ring = r->ring;
+	co.on_stream = add_params;
+	co.on_record = on_record;
+	co.arg = s;
+	co.ring_no_final_dump = 1;
+	s->col = hwt_collect_new(s->ctx, s->store, &co);
+	if (!s->col) {
+		serr(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (write_meta(s, r)) {
+		serr(err, errlen, "%s", hwt_store_error(s->store));
+		goto fail;
+	}
+	/* The MMAP records the kernel synthesized at attach place the
+	 * filters; they go into the store as well. */
+	if (hwt_collect_drain_records(s->col)) {
+		serr(err, errlen, "%s", hwt_collect_error(s->col));
+		goto fail;
+	}
+	if (r->nfilters && resolve_filters(s, r, err, errlen))
+		goto fail;
+	if (set_config(s, r, err, errlen))
+		goto fail;
+	if (hwt_store_commit(s->store)) {
+		serr(err, errlen, "%s", hwt_store_error(s->store));
+		goto fail;
+	}
+	if (ioctl(s->ctx, HWT_IOC_START)) {
+		serr(err, errlen, "start: %s", strerror(errno));
+		goto fail;
+	}
+	free(s->maps);
+	s->maps = NULL;		/* filters are set once, at START */
+	return s;
+fail:
+	hwt_collect_free(s->col);
+	if (s->store)
+		hwt_store_close(s->store);
+	if (s->ctx >= 0)
+		close(s->ctx);
+	if (made_dir)
+		remove_session_dir(r->session);
+	if (s->lockfd >= 0)
+		close(s->lockfd);
+	free(s->maps);
+	free(s);
+	return NULL;
+}
+
+int hwtd_session_fd(const struct hwtd_session *s)
+{
+	return s->ctx;
+}
+
+short hwtd_session_events(const struct hwtd_session *s)
+{
+	/* A ring always holds data: poll only for POLLHUP (reported even
+	 * with no events asked) and service ring sessions by time. */
+	return s->ring ? 0 : POLLIN;
+}
+
+static void set_state(struct hwtd_session *s, const char *state)
+{
+	snprintf(s->state, sizeof(s->state), "%s", state);
+	hwt_store_meta(s->store, "state", state);
+}
+
+/* Ends the session: stop, drain, copy the images, commit. */
+static void finish(struct hwtd_session *s, const char *state)
+{
+	char num[16];
+
+	if (s->finished)
+		return;
+	s->finished = 1;
+	if (ioctl(s->ctx, HWT_IOC_STOP) && errno != EINVAL && !s->error[0])
+		snprintf(s->error, sizeof(s->error), "stop: %s",
+			 strerror(errno));
+	/* Streaming: what is left in the buffers.  Ring: nothing unless
+	 * asked (a dump happened already if it was wanted). */
+	if (!s->ring && !s->error[0] && hwt_collect_snapshot(s->col))
+		snprintf(s->error, sizeof(s->error), "%s",
+			 hwt_collect_error(s->col));
+	hwtd_fs_as(&s->cred);
+	if (hwt_collect_copy_images(s->col, s->path) && !s->error[0])
+		snprintf(s->error, sizeof(s->error), "%s",
+			 hwt_collect_error(s->col));
+	hwtd_fs_restore();
+	if (s->crash_sig) {
+		snprintf(num, sizeof(num), "%d", s->crash_sig);
+		hwt_store_meta(s->store, "crash_signal", num);
+	}
+	if (s->error[0] && strcmp(state, "error"))
+		hwt_store_meta(s->store, "error", s->error);
+	set_state(s, s->error[0] && !strcmp(state, "complete") ? "error" :
+		  state);
+	if (hwt_store_commit(s->store) && !s->error[0])
+		snprintf(s->error, sizeof(s->error), "%s",
+			 hwt_store_error(s->store));
+}
+
+static int dump(struct hwtd_session *s)
+{
+	if (hwt_collect_snapshot(s->col)) {
+		snprintf(s->error, sizeof(s->error), "%s",
+			 hwt_collect_error(s->col));
+		return -1;
+	}
+	s->dumped++;
+	return 0;
+}
+
+int hwtd_session_service(struct hwtd_session *s)
+{
+	int rc;
+
+	if (s->finished)
+		return 1;
+	rc = hwt_collect_step(s->col, 0);
+	if (rc < 0) {
+		snprintf(s->error, sizeof(s->error), "%s",
+			 hwt_collect_error(s->col));
+		hwt_store_meta(s->store, "error", s->error);
+		finish(s, "error");
+		return 1;
+	}
+	/* Post-mortem: a traced thread died of a signal; its ring holds the
+	 * last bytes before the fault.  Dump once, at once. */
+	if (s->crash_sig && s->ring && !s->dumped && dump(s)) {
+		finish(s, "error");
+		return 1;
+	}
+	if (s->quota && hwt_collect_bytes(s->col) >= s->quota) {
+		finish(s, "stopped-quota");
+		return 1;
+	}
+	if (rc == 1) {
+		finish(s, s->crash_sig ? "crashed" : "complete");
+		return 1;
+	}
+	return 0;
+}
+
+int hwtd_session_snapshot(struct hwtd_session *s, char *err, size_t errlen)
+{
+	if (s->finished)
+		return serr(err, errlen, "session has finished");
+	if (dump(s))
+		return serr(err, errlen, "%s", s->error);
+	return 0;
+}
+
+void hwtd_session_stop(struct hwtd_session *s, const char *state)
+{
+	finish(s, state);
+}
+
+void hwtd_session_free(struct hwtd_session *s)
+{
+	if (!s->finished)
+		finish(s, "stopped");
+	hwt_collect_free(s->col);
+	hwt_store_close(s->store);
+	close(s->ctx);
+	close(s->lockfd);
+	free(s->maps);
+	free(s);
+}
+
+int hwtd_session_id(const struct hwtd_session *s)
+{
+	return s->id;
+}
+
+uid_t hwtd_session_owner(const struct hwtd_session *s)
+{
+	return s->cred.uid;
+}
+
+const char *hwtd_session_path(const struct hwtd_session *s)
+{
+	return s->path;
+}
+
+const char *hwtd_session_state(const struct hwtd_session *s)
+{
+	return s->state;
+}
+
+int hwtd_session_is_ring(const struct hwtd_session *s)
+{
+	return s->ring;
+}
+
+int hwtd_session_finished(const struct hwtd_session *s)
+{
+	return s->finished;
+}
+
+const char *hwtd_session_error(const struct hwtd_session *s)
+{
+	return s->error;
+}
+
+uint64_t hwtd_session_bytes(const struct hwtd_session *s)
+{
+	return hwt_collect_bytes(s->col);
+}
+
+void hwtd_session_describe(const struct hwtd_session *s, char *buf,
+			   size_t len)
+{
+	snprintf(buf, len, "%d %s %s %s %s %llu %llu %s", s->id, s->state,
+		 s->backend, s->ring ? "ring" : "stream", s->target,
+		 (unsigned long long)hwt_collect_bytes(s->col),
+		 (unsigned long long)hwt_collect_records(s->col), s->path);
+}
