@@ -14,8 +14,8 @@ set -u
 
 arch=${1:-x86_64}
 case $arch in
-x86_64) karch=x86_64 ;;
-arm64 | aarch64) arch=arm64 karch=arm64 ;;
+x86_64) ;;
+arm64 | aarch64) arch=arm64 ;;
 *) echo "usage: $0 x86_64|arm64" >&2; exit 2 ;;
 esac
 
