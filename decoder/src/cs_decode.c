@@ -850,12 +850,13 @@ static int run_child(const uint8_t *data, size_t size, uint64_t *pos,
 	return 1;
 }
 
-int cs_decode_buffer(const uint8_t *data, size_t size, int format,
-		     struct cs_unit *units, size_t nunits,
-		     const struct hwt_sink *sink, char *err, size_t errlen)
+int cs_decode_buffer(const uint8_t *data, size_t start, size_t size,
+		     int format, struct cs_unit *units, size_t nunits,
+		     int flags, const struct hwt_sink *sink, char *err,
+		     size_t errlen)
 {
 	const char *nofork = getenv("HWT_CS_NOFORK");
-	uint64_t pos = 0;
+	uint64_t pos = start;
 	size_t i, begun = 0;
 	uint8_t seen[128];
 	int rc = 0;
@@ -880,7 +881,8 @@ int cs_decode_buffer(const uint8_t *data, size_t size, int format,
 			return -1;
 		}
 	}
-	for (i = 0; i < nunits; i++, begun++) {
+	for (i = 0; i < nunits && !(flags & CS_DEC_NO_BEGIN_END);
+	     i++, begun++) {
 		if (sink->stream_begin) {
 			rc = sink->stream_begin(sink->arg, &units[i].info);
 			if (rc < 0)
@@ -888,7 +890,7 @@ int cs_decode_buffer(const uint8_t *data, size_t size, int format,
 		}
 	}
 	if (nofork && *nofork == '1') {
-		rc = decode_range(data, size, 0, format, units, nunits, sink,
+		rc = decode_range(data, size, start, format, units, nunits, sink,
 				  NULL, NULL, err, errlen);
 		goto out;
 	}

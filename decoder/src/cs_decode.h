@@ -58,15 +58,20 @@ int cs_unit_config(struct cs_unit *u, const char *proto_name,
 		   const char *core, cs_reg_get_fn get, void *arg,
 		   char *err, size_t errlen);
 
+/* cs_decode_buffer flags */
+#define CS_DEC_NO_BEGIN_END	1	/* the caller brackets the streams */
+
 /*
- * Decodes size bytes at data holding the units' trace; each unit's
- * info.read_mem supplies its code.  Calls sink->stream_begin for every
- * unit first and stream_end for every unit last.  Returns 0 (also when
- * the trace had errors: they become HWT_EV_GAP events), or the sink's
- * negative value, or -1 with err set if the decoder cannot be built.
+ * Decodes data[start, size) holding the units' trace (offsets reported
+ * are indexes into data); each unit's info.read_mem supplies its code.
+ * Calls sink->stream_begin for every unit first and stream_end for every
+ * unit last (unless CS_DEC_NO_BEGIN_END).  Returns 0 (also when the trace
+ * had errors: they become HWT_EV_GAP events), or the sink's negative
+ * value, or -1 with err set if the decoder cannot be built.
  */
-int cs_decode_buffer(const uint8_t *data, size_t size, int format,
-		     struct cs_unit *units, size_t nunits,
-		     const struct hwt_sink *sink, char *err, size_t errlen);
+int cs_decode_buffer(const uint8_t *data, size_t start, size_t size,
+		     int format, struct cs_unit *units, size_t nunits,
+		     int flags, const struct hwt_sink *sink, char *err,
+		     size_t errlen);
 
 #endif /* HWT_DECODER_CS_DECODE_H */

@@ -84,6 +84,54 @@ static const char *stream_reg(void *arg, const char *name)
 	return r->s->param ? r->s->param(r->s->param_arg, key) : NULL;
 }
 
+/* The pieces of s between its cuts, each decoded afresh, one gap per
+ * cut, inside one stream_begin/stream_end. */
+static int decode_pieces(const struct hwt_cs_stream *s, struct cs_unit *u,
+			 const struct hwt_sink *sink, char *err,
+			 size_t errlen)
+{
+	int format = s->formatted ? CS_FMT_FRAMED : CS_FMT_SINGLE;
+	uint64_t pos = 0;
+	size_t i;
+	int rc = 0;
+
+	if (sink->stream_begin) {
+		rc = sink->stream_begin(sink->arg, &u->info);
+		if (rc < 0)
+			return rc;
+	}
+	for (i = 0; rc >= 0 && i <= s->ncuts; i++) {
+		uint64_t end = i < s->ncuts ? s->cuts[i].offset : s->size;
+
+		if (end > s->size)
+			end = s->size;
+		if (end > pos)
+			rc = cs_decode_buffer(s->data, (size_t)pos,
+					      (size_t)end, format, u, 1,
+					      CS_DEC_NO_BEGIN_END, sink, err,
+					      errlen);
+		if (end > pos)
+			pos = end;
+		if (rc >= 0 && i < s->ncuts && sink->event) {
+			struct hwt_event ev;
+
+			memset(&ev, 0, sizeof(ev));
+			ev.type = HWT_EV_GAP;
+			ev.code = -1;
+			ev.offset = s->cuts[i].offset;
+			ev.msg = s->cuts[i].msg;
+			rc = sink->event(sink->arg, u->info.id, &ev);
+		}
+	}
+	if (sink->stream_end) {
+		int r = sink->stream_end(sink->arg, u->info.id);
+
+		if (r < 0 && rc >= 0)
+			rc = r;
+	}
+	return rc;
+}
+
 int hwt_cs_decode_stream(const struct hwt_cs_stream *s,
 			 const struct hwt_sink *sink, char *err,
 			 size_t errlen)
@@ -123,9 +171,7 @@ int hwt_cs_decode_stream(const struct hwt_cs_stream *s,
 	u.info.name = u.name;
 	u.info.read_mem = s->read_mem;
 	u.info.read_mem_arg = s->read_mem_arg;
-	return cs_decode_buffer(s->data, s->size,
-				s->formatted ? CS_FMT_FRAMED : CS_FMT_SINGLE,
-				&u, 1, sink, err, errlen);
+	return decode_pieces(s, &u, sink, err, errlen);
 }
 
 static int add_image(void *arg, const char *path, uint64_t addr,

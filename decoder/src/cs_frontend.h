@@ -99,6 +99,14 @@ struct hwt_cs_stream {
 	hwt_read_mem_fn read_mem;	/* the process's code (session images) */
 	void *read_mem_arg;
 	const char *name;	/* for messages/stream_info; NULL: "etm" */
+	/* Offsets in data where bytes are missing (lost, bad chunk), in
+	 * increasing order: decode restarts there after a HWT_EV_GAP with
+	 * msg. */
+	const struct hwt_cs_cut {
+		uint64_t offset;
+		const char *msg;
+	} *cuts;
+	size_t ncuts;
 };
 
 /*
@@ -109,5 +117,19 @@ struct hwt_cs_stream {
 int hwt_cs_decode_stream(const struct hwt_cs_stream *s,
 			 const struct hwt_sink *sink, char *err,
 			 size_t errlen);
+
+/*
+ * Stream id of a session (session.db open as sdb, directory dir) whose
+ * kind is etm4 or ete: reads its streams row, stream_params and chunks
+ * (checking bounds and crc32; a missing, damaged or lost chunk, or a
+ * buffer/lost record, becomes a gap) and decodes it with
+ * hwt_cs_decode_stream.  read_mem: the session's images.
+ */
+struct sqlite3;
+int hwt_cs_decode_session_stream(struct sqlite3 *sdb, const char *dir,
+				 int64_t id, int64_t tid,
+				 hwt_read_mem_fn read_mem, void *read_mem_arg,
+				 const struct hwt_sink *sink, char *err,
+				 size_t errlen);
 
 #endif /* HWT_DECODER_CS_FRONTEND_H */

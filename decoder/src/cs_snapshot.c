@@ -573,8 +573,8 @@ static int decode_buffer(struct cs_snapshot *ss, const char *bufsec,
 		rc = -1;
 		goto out;
 	}
-	rc = cs_decode_buffer(data, size, format, units, nunits, sink, err,
-			      errlen);
+	rc = cs_decode_buffer(data, 0, size, format, units, nunits, 0, sink,
+			      err, errlen);
 	if (size)
 		munmap((void *)data, size);
 out:
