@@ -693,7 +693,8 @@ static int out_rec(struct pipe_out *o, int kind, uint32_t stream,
 	h.stream = stream;
 	memcpy(o->buf + o->n, &h, sizeof(h));
 	o->n += sizeof(h);
-	memcpy(o->buf + o->n, a, alen);
+	if (alen)
+		memcpy(o->buf + o->n, a, alen);
 	o->n += alen;
 	if (blen)
 		memcpy(o->buf + o->n, b, blen);
