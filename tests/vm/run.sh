@@ -235,13 +235,41 @@ for c in "$root"/tests/vm/guest/*.c; do
 	progs="$progs $gdir/$n"
 done
 
+# Other parts ship static programs for the guest's /bin (hwtd, hwt): a
+# top-level directory whose Makefile has a `vm` target builds them into
+# build/vm-$VM_ARCH/bin.  For arm64 only Makefiles that know VM_ARCH are
+# asked, so an x86-only one is not built for nothing.
+for mk in "$root"/*/Makefile; do
+	grep -q '^vm:' "$mk" || continue
+	[ "$arch" = x86_64 ] || grep -q VM_ARCH "$mk" || continue
+	d=${mk%/Makefile}
+	n=${d##*/}
+	if make -C "$d" vm VM_ARCH="$arch" -j"$jobs" >"$B/build-$n-vm.log" 2>&1
+	then
+		result "PASS: $A/build/$n-vm"
+	else
+		result "FAIL: $A/build/$n-vm (see $B/build-$n-vm.log)"
+		show_tail "$B/build-$n-vm.log"
+	fi
+done
+
 # --- Initramfs. ---------------------------------------------------------
 st=$B/initramfs
 rm -rf "$st"
 mkdir -p "$st/bin" "$st/dev" "$st/proc" "$st/sys" "$st/tmp" "$st/etc" \
 	"$st/lib/hwt/deps" "$st/tests" "$st/extra"
 cp "$busybox" "$st/bin/busybox"
+for p in "$B"/bin/*; do
+	[ -f "$p" ] && [ -x "$p" ] && cp "$p" "$st/bin/"
+done
 cp "$gdir/vmctl" "$st/bin/vmctl"
+# Static tools (hwtd, hwt, hwt-collect: hwtd/Makefile `vm`) into /bin.
+[ "$arch" = x86_64 ] && [ -f "$root/hwtd/Makefile" ] &&
+	{ make -C "$root/hwtd" vm >"$B/hwtd-vm.log" 2>&1 ||
+		result "FAIL: $A/build/hwtd-vm (see $B/hwtd-vm.log)"; }
+for p in "$B"/bin/*; do
+	[ -f "$p" ] && [ -x "$p" ] && cp "$p" "$st/bin/"
+done
 cp "$here/init.sh" "$st/init"
 chmod 755 "$st/init"
 for m in $load; do
