@@ -99,8 +99,25 @@ static void test_cpu_mode(int dev)
 	ctx2 = ioctl(dev, HWT_IOC_ALLOC, &a);	/* one context per CPU */
 	CHECK(ctx2 == -1 && errno == EBUSY);
 	CHECK(ioctl(ctx, HWT_IOC_START) == 0);
-	for (int i = 0; i < 50; i++)
-		usleep(200);
+	{
+		/* CPU 0 may sit idle: give it a thread that sleeps and wakes. */
+		pid_t p = fork();
+		int st;
+
+		if (p == 0) {
+			cpu_set_t set;
+
+			CPU_ZERO(&set);
+			CPU_SET(0, &set);
+			if (sched_setaffinity(0, sizeof(set), &set))
+				_exit(1);
+			for (int i = 0; i < 50; i++)
+				usleep(200);
+			_exit(0);
+		}
+		CHECK(waitpid(p, &st, 0) == p && WIFEXITED(st) &&
+		      WEXITSTATUS(st) == 0);
+	}
 	CHECK(ioctl(ctx, HWT_IOC_STOP) == 0);
 	memset(&bp, 0, sizeof(bp));
 	bp.idx = 0;

@@ -126,40 +126,47 @@ struct child {
 	pid_t pid;
 	int go;
 	int hold;		/* write a byte: child_hold() returns */
+	int ready;		/* a byte arrives when the child holds */
 };
 
-static int child_hold_fd = -1;
+static int child_hold_fd = -1, child_ready_fd = -1;
 
-/* In the child: block until the parent calls child_release(). */
+/* In the child: block until the parent calls child_release().  The parent
+ * can wait for this point with child_wait_holding(). */
 static inline void child_hold(void)
 {
 	char b;
 
-	if (read(child_hold_fd, &b, 1) != 1)
+	if (write(child_ready_fd, "h", 1) != 1 ||
+	    read(child_hold_fd, &b, 1) != 1)
 		_exit(101);
 }
 
 static inline struct child child_spawn(int (*fn)(void *), void *arg)
 {
 	struct child c;
-	int p[2], h[2];
+	int p[2], h[2], r[2];
 	char b;
 
-	if (pipe(p) || pipe(h))
+	if (pipe(p) || pipe(h) || pipe(r))
 		abort();
 	c.pid = fork();
 	if (c.pid == 0) {
 		close(p[1]);
 		close(h[1]);
+		close(r[0]);
 		child_hold_fd = h[0];
+		child_ready_fd = r[1];
 		if (read(p[0], &b, 1) != 1)
 			_exit(100);
 		_exit(fn(arg));
 	}
 	close(p[0]);
 	close(h[0]);
+	close(r[1]);
 	c.go = p[1];
 	c.hold = h[1];
+	c.ready = r[0];
 	return c;
 }
 
@@ -168,6 +175,17 @@ static inline void child_go(struct child *c)
 	if (write(c->go, "g", 1) != 1)
 		abort();
 	close(c->go);
+}
+
+/* Wait until the child is about to block in child_hold(), then give it
+ * 50 ms to get there. */
+static inline void child_wait_holding(struct child *c)
+{
+	char b;
+
+	if (read(c->ready, &b, 1) != 1)
+		abort();
+	usleep(50000);
 }
 
 static inline void child_release(struct child *c)
@@ -181,6 +199,7 @@ static inline int child_wait(struct child *c)
 	int st;
 
 	close(c->hold);
+	close(c->ready);
 	if (waitpid(c->pid, &st, 0) != c->pid)
 		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
