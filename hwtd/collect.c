@@ -45,6 +45,7 @@ struct hwt_collect {
 	char *images[MAX_IMAGES];
 	int nimages;
 	uint64_t bytes, records;
+	int quota_reached;
 	char err[256];
 };
 
@@ -66,6 +67,11 @@ const char *hwt_collect_error(const struct hwt_collect *c)
 uint64_t hwt_collect_bytes(const struct hwt_collect *c)
 {
 	return c->bytes;
+}
+
+int hwt_collect_quota_reached(const struct hwt_collect *c)
+{
+	return c->quota_reached;
 }
 
 uint64_t hwt_collect_records(const struct hwt_collect *c)
@@ -221,6 +227,11 @@ static int drain_buffer(struct hwt_collect *c, uint32_t idx, int final)
 		return -1;
 
 	from = cb->consumed;
+	if (!c->opts.ring && c->opts.quota &&
+	    c->bytes + (bp.head - from) > c->opts.quota) {
+		c->quota_reached = 1;
+		return 0;
+	}
 	if (c->opts.ring) {
 		/* Flight recorder: what was overwritten before we looked is
 		 * a gap in front of what is still there. */

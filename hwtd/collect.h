@@ -25,6 +25,10 @@ struct hwt_collect_opts {
 	 * the buffers to an explicit hwt_collect_snapshot() (hwtd dumps the
 	 * flight recorder only on request or on a crash). */
 	int ring_no_final_dump;
+	/* Store at most this many bytes (0: no limit): a drain that would
+	 * go past it is not stored, and hwt_collect_quota_reached() says so.
+	 * Whole drains only, so the store never ends in a cut write. */
+	uint64_t quota;
 };
 
 struct hwt_collect *hwt_collect_new(int ctxfd, struct hwt_store *store,
@@ -50,6 +54,7 @@ int hwt_collect_drain_records(struct hwt_collect *c);
  * SESSION/images/<path> so the session decodes on another machine. */
 int hwt_collect_copy_images(struct hwt_collect *c, const char *session_dir);
 
+int hwt_collect_quota_reached(const struct hwt_collect *c);
 const char *hwt_collect_error(const struct hwt_collect *c);
 uint64_t hwt_collect_bytes(const struct hwt_collect *c);
 uint64_t hwt_collect_records(const struct hwt_collect *c);

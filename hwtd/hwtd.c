@@ -353,6 +353,8 @@ static void on_signal(int sfd)
 					       hwtd_session_path(sessions[i]),
 					       err);
 			logmsg(LOG_INFO, "SIGUSR2: flight recorders dumped");
+		} else if (si.ssi_signo == SIGHUP) {
+			logmsg(LOG_INFO, "SIGHUP ignored");
 		} else {
 			quit = 1;
 		}
@@ -451,6 +453,7 @@ int main(int argc, char **argv)
 
 	while (!quit) {
 		int cmap[MAX_CLIENTS], smap[MAX_SESSIONS], nc = 0, ns = 0;
+		int timeout = HWTD_SERVICE_MS;
 
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
@@ -464,17 +467,21 @@ int main(int argc, char **argv)
 		for (i = 0; i < MAX_SESSIONS; i++)
 			if (sessions[i]) {
 				smap[ns++] = i;
+				if (hwtd_session_service_ms(sessions[i]) <
+				    timeout)
+					timeout = hwtd_session_service_ms(
+							sessions[i]);
 				pfd[n++] = (struct pollfd){
 					.fd = hwtd_session_fd(sessions[i]),
 					.events = hwtd_session_events(sessions[i]) };
 			}
-		if (poll(pfd, (nfds_t)n, HWTD_SERVICE_MS) < 0 && errno != EINTR) {
+		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR) {
 			logmsg(LOG_ERR, "poll: %s", strerror(errno));
 			break;
 		}
 		/* Sessions first: a slow client never delays a drain.  Each
 		 * one is serviced when ready and at least every
-		 * HWTD_SERVICE_MS (the poll timeout). */
+		 * hwtd_session_service_ms() (the poll timeout). */
 		for (i = 0; i < ns; i++)
 			if (sessions[smap[i]] &&
 			    hwtd_session_service(sessions[smap[i]]))

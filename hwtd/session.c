@@ -65,11 +65,12 @@ struct hwtd_session {
 	int ctx;
 	int lockfd;		/* flock on the directory: "being recorded" */
 	int ring;
-	uint64_t quota;
 	struct hwt_store *store;
 	struct hwt_collect *col;
 	int finished;
 	int crash_sig;		/* a traced thread died of this signal */
+	int last_exit_seen;	/* THREAD_EXIT of the last thread arrived */
+	int records_lost;	/* the kernel dropped records */
 	int dumped;
 	struct hwtd_mapping *maps;	/* MMAP records before START */
 	int nmaps;
@@ -116,6 +117,10 @@ static void on_record(const struct hwt_record_hdr *h, void *arg)
 		 * dumped), else the exit status << 8. */
 		if ((t->exit_code & 0x7f) && !s->crash_sig)
 			s->crash_sig = t->exit_code & 0x7f;
+		if (t->flags & HWT_THREAD_LAST)
+			s->last_exit_seen = 1;
+	} else if (h->type == HWT_REC_LOST) {
+		s->records_lost = 1;
 	}
 }
 
@@ -265,7 +270,8 @@ static int alloc_context(struct hwtd_session *s, const struct hwtd_req *r,
 	a.flags = r->ring ? HWT_ALLOC_RING : 0;
 	a.pid = r->target == HWTD_TARGET_CPUS ? 0 : r->pid;
 	a.bufsize = r->bufsize ? r->bufsize : HWTD_BUFSIZE_DEFAULT;
-	a.recq_size = HWTD_RECQ_DEFAULT;
+	/* A flight recorder drains records by time only: give them room. */
+	a.recq_size = r->ring ? HWT_RECQ_MAX : HWTD_RECQ_DEFAULT;
 	memcpy(a.cpu_map, r->cpu_map, sizeof(a.cpu_map));
 	snprintf(a.backend, sizeof(a.backend), "%s", r->backend);
 	dev = open(HWT_DEVICE_PATH, O_RDWR | O_CLOEXEC);
@@ -384,7 +390,6 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	s->ctx = -1;
 	s->lockfd = -1;
 	s->ring = r->ring;
-	s->quota = r->quota;
 	snprintf(s->path, sizeof(s->path), "%s", r->session);
 	snprintf(s->backend, sizeof(s->backend), "%s", r->backend);
 	snprintf(s->state, sizeof(s->state), "recording");
@@ -422,6 +427,7 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	co.on_record = on_record;
 	co.arg = s;
 	co.ring_no_final_dump = 1;
+	co.quota = r->quota;
 	s->col = hwt_collect_new(s->ctx, s->store, &co);
 	if (!s->col) {
 		serr(err, errlen, "out of memory");
@@ -470,6 +476,11 @@ fail:
 int hwtd_session_fd(const struct hwtd_session *s)
 {
 	return s->ctx;
+}
+
+int hwtd_session_service_ms(const struct hwtd_session *s)
+{
+	return s->ring ? HWTD_RING_SERVICE_MS : HWTD_SERVICE_MS;
 }
 
 short hwtd_session_events(const struct hwtd_session *s)
@@ -550,9 +561,20 @@ int hwtd_session_service(struct hwtd_session *s)
 		finish(s, "error");
 		return 1;
 	}
-	if (s->quota && hwt_collect_bytes(s->col) >= s->quota) {
+	if (hwt_collect_quota_reached(s->col)) {
 		finish(s, "stopped-quota");
 		return 1;
+	}
+	/* The target is gone but its exit records were dropped: it may
+	 * have crashed.  Keep the rings rather than lose a post-mortem. */
+	if (rc == 1 && s->ring && !s->crash_sig && !s->last_exit_seen &&
+	    s->records_lost && !s->dumped) {
+		hwt_store_meta(s->store, "exit_cause", "unknown (records lost);"
+			       " rings dumped");
+		if (dump(s)) {
+			finish(s, "error");
+			return 1;
+		}
 	}
 	if (rc == 1) {
 		finish(s, s->crash_sig ? "crashed" : "complete");

@@ -19,6 +19,7 @@
 #include "proto.h"
 
 #define HWTD_SERVICE_MS		250
+#define HWTD_RING_SERVICE_MS	50	/* records pile up: drain often */
 #define HWTD_BUFSIZE_DEFAULT	(4u << 20)
 #define HWTD_RECQ_DEFAULT	(1u << 20)
 
@@ -32,6 +33,8 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 					char *err, size_t errlen);
 
 int hwtd_session_fd(const struct hwtd_session *s);
+/* How long it may wait unserviced, ms. */
+int hwtd_session_service_ms(const struct hwtd_session *s);
 short hwtd_session_events(const struct hwtd_session *s);
 
 /* Drain what is there; 0: go on, 1: the session has finished (its state

@@ -105,6 +105,7 @@ static int cmd_decode(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-calls", no_argument, NULL, 'n' },
+		{ "segmented", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -124,6 +125,7 @@ static int cmd_decode(int argc, char **argv)
 		case 'o': o.out = optarg; break;
 		case 'q': o.quiet = 1; break;
 		case 'n': o.no_calls = 1; break;
+		case 'S': o.segmented = 1; break;
 		case 't': o.threads = atoi(optarg); break;
 		case 'r':
 			if (add_raw(img, optarg, err, sizeof(err)) < 0)
@@ -286,7 +288,7 @@ static const struct cmd cmds[] = {
 	  "hwt decode (SESSION | --pt FILE | --snapshot DIR)\n"
 	  "         [--raw FILE:VADDR | --raw FILE:OFFSET-SIZE:VADDR |\n"
 	  "          --elf FILE[:BASE]]... [--cpu F/M[/S]] [--threads N]\n"
-	  "         [--no-calls] [-q] -o OUT.db" },
+	  "         [--threads N] [--segmented] [--no-calls] [-q] -o OUT.db" },
 	{ "replay", cmd_replay, "print the executed instructions",
 	  "hwt replay DB [--thread TID] [--stream ID] [--from N --count K]\n"
 	  "         [--format addr|insn|line]" },

@@ -152,7 +152,8 @@ static int record_local(struct hwtd_req *r, int *go_fd)
 			hwtd_session_stop(s, "stopped");
 			stopping = 1;
 		}
-		if (poll(&p, 1, HWTD_SERVICE_MS) < 0 && errno != EINTR)
+		if (poll(&p, 1, hwtd_session_service_ms(s)) < 0 &&
+		    errno != EINTR)
 			break;
 		if (hwtd_session_service(s))
 			break;

@@ -286,6 +286,17 @@ for ko in $dep_files; do
 	esac >"$st/lib/hwt/deps/$(basename "${ko%.ko*}").ko"
 done
 echo $deps >"$st/lib/hwt/deps/order"
+record_prog=${HWT_VM_RECORD_PROG:-}
+if [ -n "$record_prog" ]; then
+	[ "$arch" = x86_64 ] || die "record (x86_64 only: the soft backend)"
+	[ -f "$record_prog" ] || die "record ($record_prog not found)"
+	[ -n "${HWT_VM_RECORD_OUT:-}" ] || die "record (HWT_VM_RECORD_OUT unset)"
+	[ -e "$HWT_VM_RECORD_OUT" ] &&
+		die "record ($HWT_VM_RECORD_OUT exists: not overwriting it)"
+	mkdir -p "$st/record"
+	cp "$record_prog" "$st/record/"
+	progs="" VM_EXTRA=""
+fi
 for p in $progs; do
 	cp "$p" "$st/tests/"
 done
@@ -322,6 +333,9 @@ for p in ${VM_EXTRA:-}; do
 	esac
 done
 cat >"$st/etc/hwt-vm.conf" <<EOF
+HWT_RECORD_PROG='${record_prog:+/record/$(basename "$record_prog")}'
+HWT_RECORD_ARGS='${HWT_VM_RECORD_ARGS:-}'
+HWT_RECORD_OPTS='${HWT_VM_RECORD_OPTS:-}'
 HWT_ARCH=$arch
 HWT_PROG_TIMEOUT=$prog_timeout
 HWT_RMMOD_TIMEOUT=30
@@ -361,12 +375,12 @@ extract_vmlinux() {
 
 boot() {	# kernel image
 	cd "$run" || return 1
-	rm -f console.log results.txt dmesg.txt qemu.err
+	rm -f console.log results.txt dmesg.txt qemu.err record.b64
 	if [ "$arch" = x86_64 ]; then
 		set -- -accel tcg -kernel "$1" \
 			-device isa-debug-exit,iobase=0xf4,iosize=4 \
 			-serial file:console.log -serial file:results.txt \
-			-serial file:dmesg.txt
+			-serial file:dmesg.txt -serial file:record.b64
 	else
 		set -- -M virt -cpu cortex-a57 -accel tcg -kernel "$1" \
 			-semihosting-config enable=on,target=native,userspace=on \
@@ -448,6 +462,18 @@ case $rc in
 		verdict="qemu failed (status $rc: $(head -n 1 "$B/run/qemu.err"))"
 	fi ;;
 esac
+if [ -n "$record_prog" ] && [ "$verdict" = pass ]; then
+	# The session came back as base64 of a gzipped tar, between markers.
+	out=$HWT_VM_RECORD_OUT
+	tmp=$B/record.tgz
+	tr -d '\r' <"$run/record.b64" |
+		sed -n '/^HWT-RECORD-BEGIN$/,/^HWT-RECORD-END$/p' |
+		sed '1d;$d' | base64 -d >"$tmp" 2>/dev/null
+	mkdir -p "$out.tmp" && tar -xzf "$tmp" -C "$out.tmp" 2>/dev/null &&
+		[ -f "$out.tmp/session/session.db" ] &&
+		mv "$out.tmp/session" "$out" && rmdir "$out.tmp" ||
+		verdict="record (no session came back; see $B/console.log)"
+fi
 note "verdict: $verdict (${took}s; $logs)"
 if [ "$verdict" = pass ]; then
 	result "PASS: $A/vm ($npass guest results, ${took}s)"

@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * hwtd end to end in the VM with the null backend: sessions recorded
+ * through the daemon and in-process, checked against the null backend's
+ * ground truth (every sample carries a per-context sequence number, so
+ * stored samples + counted losses must add up to every sample written);
+ * kill -9 of hwtd mid-session; flight recorder with a crashing target;
+ * snapshot and SIGUSR2; quota; bad input.  Needs /bin/hwtd and /bin/hwt
+ * (make -C hwtd vm; tests/vm/run.sh packs them).
+ *
+ * Re-executed as the traced program: "busy MS" (two threads yielding on
+ * one CPU for MS ms), "crash MS" (the same, then a SIGSEGV).
+ */
+#include "hwt_test.h"
+
+#include <pthread.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#define SOCK	"/tmp/hwtd.sock"
+#define STATE	"/tmp/hwtd-state"
+#define FILLER	2016		/* sample = 2048 bytes: divides the ring */
+#define SAMPLE	(sizeof(struct hwt_null_sample) + FILLER)
+
+static pid_t hwtd_pid = -1;
+static char self[256];
+
+/* --- the traced program --------------------------------------------- */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int slow;		/* sleep, not yield: a bounded data rate */
+
+static void *spin(void *arg)
+{
+	long long end = *(long long *)arg;
+	cpu_set_t cs;
+
+	CPU_ZERO(&cs);
+	CPU_SET(0, &cs);
+	sched_setaffinity(0, sizeof(cs), &cs);
+	while (now_ms() < end)
+		if (slow)
+			usleep(500);
+		else
+			sched_yield();
+	return NULL;
+}
+
+static int busy(int ms, int crash)
+{
+	long long start = now_ms(), end = start + ms;
+	pthread_t t;
+	FILE *f;
+
+	pthread_create(&t, NULL, spin, &end);
+	spin(&end);
+	pthread_join(t, NULL);
+	f = fopen("/tmp/busy.log", "a");
+	if (f) {
+		fprintf(f, "busy pid %d: %d ms asked, %lld ms ran\n", getpid(),
+			ms, now_ms() - start);
+		fclose(f);
+	}
+	if (crash) {
+		volatile uintptr_t bad = 8;
+
+		*(volatile int *)bad = 1;	/* SIGSEGV */
+	}
+	return 0;
+}
+
+/* --- running tools ---------------------------------------------------- */
+static char out[65536];
+
+/* Run argv, output (stdout+stderr) into out; the exit status. */
+static int run(char *const argv[])
+{
+	int p[2], st;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(p))
+		abort();
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((n = read(p[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = 0;
+	close(p[0]);
+	waitpid(pid, &st, 0);
+	printf("  $ %s ... -> %d\n%s", argv[1] ? argv[1] : argv[0],
+	       WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), out);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+#define HWT(...) run((char *const[]){ "/bin/hwt", __VA_ARGS__, NULL })
+
+static void start_hwtd(void)
+{
+	hwtd_pid = fork();
+	if (hwtd_pid == 0) {
+		int fd = open("/tmp/hwtd.log", O_WRONLY | O_CREAT | O_APPEND,
+			      0644);
+
+		dup2(fd, 2);
+		execl("/bin/hwtd", "hwtd", "-f", "-s", SOCK, "-S", STATE, NULL);
+		_exit(127);
+	}
+	/* Up once it answers. */
+	for (int i = 0; i < 100; i++) {
+		if (!run((char *const[]){ "/bin/hwt", "status", "-S", SOCK,
+					  NULL }))
+			return;
+		usleep(50000);
+	}
+}
+
+/* Wait until hwtd lists a session (the recorder started it). */
+static int wait_session(const char *path)
+{
+	for (int i = 0; i < 200; i++) {
+		if (!HWT("status", "-S", SOCK) && strstr(out, path))
+			return 0;
+		usleep(50000);
+	}
+	return -1;
+}
+
+static void write_null_config(void)
+{
+	struct hwt_null_config c = { .filler = FILLER };
+	int fd = open("/tmp/nullcfg", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0 || write(fd, &c, sizeof(c)) != sizeof(c))
+		abort();
+	close(fd);
+}
+
+/* "key  value" of hwt info output, as a number (-1: absent). */
+static long long info_num(const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\n%s ", key);
+	p = strstr(out, pat);
+	return p ? strtoll(p + strlen(pat), NULL, 10) : -1;
+}
+
+static int info_has(const char *s)
+{
+	return strstr(out, s) != NULL;
+}
+
+/* Totals of hwt info: bytes and lost. */
+static int info_totals(long long *bytes, long long *lost)
+{
+	const char *p = strstr(out, "\ntotal ");
+
+	return !p || sscanf(p, "\ntotal %lld bytes, %*d chunks, %lld", bytes,
+			    lost) != 2 ? -1 : 0;
+}
+
+/*
+ * The null backend's ground truth: each stream file is whole samples with
+ * the magic, per-context seqs increasing.  Returns samples seen and the
+ * highest seq; -1 on a bad sample.
+ */
+static long long check_samples(const char *dir, int partial_ok,
+			       uint64_t *max_seq)
+{
+	static uint8_t buf[1 << 16];
+	long long n = 0;
+	int s;
+
+	*max_seq = 0;
+	for (s = 0; s < 8; s++) {
+		char path[256];
+		uint64_t last = 0;
+		size_t have = 0;
+		ssize_t r;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/stream-%d.bin", dir, s);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		while ((r = read(fd, buf + have, sizeof(buf) - have)) > 0 ||
+		       have >= SAMPLE) {
+			size_t off = 0;
+
+			have += r > 0 ? (size_t)r : 0;
+			while (have - off >= SAMPLE) {
+				struct hwt_null_sample *sm = (void *)(buf + off);
+
+				if (sm->magic != HWT_NULL_MAGIC ||
+				    sm->filler != FILLER || sm->seq <= last) {
+					if (!partial_ok || n) {
+						close(fd);
+						return -1;
+					}
+					off += 8;	/* ring start mid-sample */
+					continue;
+				}
+				last = sm->seq;
+				if (sm->seq > *max_seq)
+					*max_seq = sm->seq;
+				n++;
+				off += SAMPLE;
+			}
+			memmove(buf, buf + off, have - off);
+			have -= off;
+			if (r <= 0)
+				break;
+		}
+		close(fd);
+		if (have && !partial_ok)
+			return -1;	/* a torn sample */
+	}
+	return n;
+}
+
+/*
+ * Zero unaccounted loss: the null backend numbers its samples per context,
+ * so every sequence number up to the highest stored is either stored or
+ * inside a counted loss (a loss at the very end has no stored successor:
+ * it can only be counted, which "lost" covers too).
+ */
+static int accounted(long long n, long long lost, uint64_t max)
+{
+	long long lost_samples = lost / (long long)SAMPLE;
+
+	if (lost % (long long)SAMPLE || n > (long long)max)
+		return 0;
+	return lost ? lost_samples >= (long long)max - n : n == (long long)max;
+}
+
+/* --- tests ----------------------------------------------------------- */
+static void test_record_daemon(void)
+{
+	long long bytes, lost, n;
+	uint64_t max;
+
+	t_begin("hwtd/record-null-via-daemon");
+	CHECK(HWT("record", "-S", SOCK, "-b", "null", "-c", "1:/tmp/nullcfg",
+		  "-o", "/tmp/s1", "--", self, "busy", "600") == 0);
+	CHECK(HWT("info", "/tmp/s1") == 0);
+	CHECK(info_has("state        complete"));
+	CHECK(info_totals(&bytes, &lost) == 0 && bytes > 0);
+	n = check_samples("/tmp/s1", 0, &max);
+	CHECK(n > 0 && accounted(n, lost, max));
+	CHECK(bytes == n * (long long)SAMPLE);
+	CHECK(HWT("fsck", "/tmp/s1") == 0);
+	t_end();
+
+	t_begin("hwtd/record-null-in-process");
+	CHECK(HWT("record", "-n", "-b", "null", "-c", "1:/tmp/nullcfg",
+		  "-o", "/tmp/s1n", "--", self, "busy", "300") == 0);
+	CHECK(HWT("info", "/tmp/s1n") == 0 && info_has("state        complete"));
+	n = check_samples("/tmp/s1n", 0, &max);
+	CHECK(info_totals(&bytes, &lost) == 0);
+	CHECK(n > 0 && accounted(n, lost, max));
+	t_end();
+
+	t_begin("hwtd/same-as-hwt-collect");
+	/* Same layout as hwt-collect's session of the same program. */
+	CHECK(run((char *const[]){ "/bin/hwt-collect", "-b", "null", "-c",
+				   "1:/tmp/nullcfg", "-o", "/tmp/s1c", "--",
+				   self, "busy", "300", NULL }) == 0);
+	CHECK(HWT("info", "/tmp/s1c") == 0);
+	CHECK(info_has("records") && info_has("state        complete"));
+	n = check_samples("/tmp/s1c", 0, &max);
+	CHECK(n > 0);
+	t_end();
+}
+
+static void test_kill9(void)
+{
+	long long bytes, lost, n;
+	uint64_t max;
+	pid_t rec;
+	int st;
+
+	t_begin("hwtd/kill-9-mid-session");
+	rec = fork();
+	if (rec == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl("/bin/hwt", "hwt", "record", "-S", SOCK, "-b", "null",
+		      "-s", "64K", "-c", "1:/tmp/nullcfg", "-o", "/tmp/s2",
+		      "--", self, "slow", "3000", NULL);
+		_exit(127);
+	}
+	CHECK(wait_session("/tmp/s2") == 0);
+	usleep(500 * 1000);
+	CHECK(kill(hwtd_pid, SIGKILL) == 0);
+	waitpid(hwtd_pid, &st, 0);
+	waitpid(rec, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1);	/* "hwtd went away" */
+	/* The directory opens and what is indexed is consistent. */
+	CHECK(HWT("info", "/tmp/s2") == 0);
+	CHECK(info_has("state        recording"));
+	CHECK(HWT("fsck", "/tmp/s2") == 0);
+	CHECK(HWT("info", "/tmp/s2") == 0);
+	CHECK(info_has("state        interrupted"));
+	CHECK(info_totals(&bytes, &lost) == 0 && bytes > 0);
+	n = check_samples("/tmp/s2", 0, &max);
+	CHECK(n > 0 && bytes == n * (long long)SAMPLE);
+	t_end();
+
+	t_begin("hwtd/restart-recovers");
+	/* A session hwtd was writing when killed: a restart repairs it. */
+	start_hwtd();
+	rec = fork();
+	if (rec == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl("/bin/hwt", "hwt", "record", "-S", SOCK, "-b", "null",
+		      "-c", "1:/tmp/nullcfg", "-o", "/tmp/s3", "--", self,
+		      "slow", "3000", NULL);
+		_exit(127);
+	}
+	CHECK(wait_session("/tmp/s3") == 0);
+	usleep(500 * 1000);
+	kill(hwtd_pid, SIGKILL);
+	waitpid(hwtd_pid, &st, 0);
+	waitpid(rec, &st, 0);
+	start_hwtd();
+	CHECK(HWT("info", "/tmp/s3") == 0);
+	CHECK(info_has("state        interrupted"));
+	n = check_samples("/tmp/s3", 0, &max);
+	CHECK(n > 0);
+	CHECK(HWT("fsck", "/tmp/s3") == 0);
+	t_end();
+}
+
+static void test_ring(void)
+{
+	long long bytes, lost, n, b1, b2;
+	uint64_t max;
+
+	t_begin("hwtd/flight-recorder-crash");
+	/* exit status: hwt record itself succeeds; the target crashed. */
+	CHECK(HWT("record", "-S", SOCK, "-b", "null", "-m", "ring", "-s",
+		  "64K", "-c", "1:/tmp/nullcfg", "-o", "/tmp/s4", "--", self,
+		  "crash", "800") == 0);
+	CHECK(HWT("info", "/tmp/s4") == 0);
+	CHECK(info_has("state        crashed"));
+	CHECK(info_num("crash_signal") == SIGSEGV);
+	CHECK(info_totals(&bytes, &lost) == 0);
+	/* The last 64K of each thread's buffer, no more. */
+	CHECK(bytes > 0 && bytes <= 2 * 65536);
+	n = check_samples("/tmp/s4", 1, &max);
+	CHECK(n > 0);
+	t_end();
+
+	t_begin("hwtd/flight-recorder-no-crash-no-dump");
+	CHECK(HWT("record", "-S", SOCK, "-b", "null", "-m", "ring", "-s",
+		  "64K", "-c", "1:/tmp/nullcfg", "-o", "/tmp/s5", "--", self,
+		  "busy", "300") == 0);
+	CHECK(HWT("info", "/tmp/s5") == 0 && info_has("state        complete"));
+	CHECK(info_totals(&bytes, &lost) == 0 && bytes == 0);
+	t_end();
+
+	t_begin("hwtd/snapshot-and-sigusr2");
+	{
+		pid_t rec = fork();
+		int st;
+
+		if (rec == 0) {
+			int fd = open("/dev/null", O_WRONLY);
+
+			dup2(fd, 1);
+			dup2(fd, 2);
+			execl("/bin/hwt", "hwt", "record", "-S", SOCK, "-b",
+			      "null", "-m", "ring", "-s", "64K", "-c",
+			      "1:/tmp/nullcfg", "-o", "/tmp/s6", "--", self,
+			      "slow", "4000", NULL);
+			_exit(127);
+		}
+		CHECK(wait_session("/tmp/s6") == 0);
+		usleep(300 * 1000);
+		CHECK(HWT("snapshot", "-S", SOCK, "/tmp/s6") == 0);
+		CHECK(HWT("status", "-S", SOCK) == 0 && info_has("/tmp/s6"));
+		CHECK(HWT("info", "/tmp/s6") == 0);
+		CHECK(info_totals(&b1, &lost) == 0 && b1 > 0);
+		usleep(300 * 1000);
+		kill(hwtd_pid, SIGUSR2);
+		usleep(600 * 1000);
+		CHECK(HWT("info", "/tmp/s6") == 0);
+		CHECK(info_totals(&b2, &lost) == 0 && b2 > b1);
+		waitpid(rec, &st, 0);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	t_end();
+
+	t_begin("hwtd/quota-stops-cleanly");
+	CHECK(HWT("record", "-S", SOCK, "-b", "null", "-s", "64K", "-q", "1M",
+		  "-c", "1:/tmp/nullcfg", "-o", "/tmp/s7", "--", self, "slow",
+		  "5000") == 0);
+	CHECK(HWT("info", "/tmp/s7") == 0);
+	CHECK(info_has("state        stopped-quota"));
+	/* Never past the quota; whole drains (<= 2 x 64K) short of it. */
+	CHECK(info_totals(&bytes, &lost) == 0 && bytes <= 1 << 20 &&
+	      bytes > (1 << 20) - 2 * 65536);
+	CHECK(check_samples("/tmp/s7", 0, &max) > 0);
+	t_end();
+}
+
+/* One raw request; the answer's first line. */
+static int raw(const char *msg, size_t len, char *ans, size_t anslen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	ssize_t n;
+
+	strcpy(sa.sun_path, SOCK);
+	if (fd < 0 || connect(fd, (void *)&sa, sizeof(sa)))
+		return -1;
+	if (send(fd, msg, len, 0) < 0)
+		return -1;
+	n = recv(fd, ans, anslen - 1, 0);
+	close(fd);
+	if (n < 0)
+		return -1;
+	ans[n] = 0;
+	return 0;
+}
+
+static void test_bad_input(void)
+{
+	static char big[20000];
+	char ans[4096];
+
+	t_begin("hwtd/bad-input");
+	CHECK(HWT("record", "-S", SOCK, "-b", "nosuch", "-o", "/tmp/b1", "--",
+		  self, "busy", "10") == 1);
+	CHECK(info_has("unknown backend 'nosuch'"));
+	CHECK(access("/tmp/b1", F_OK) != 0);	/* nothing left behind */
+	CHECK(HWT("record", "-S", SOCK, "-b", "null", "-o", "/tmp/s1", "--",
+		  self, "busy", "10") == 1);
+	CHECK(info_has("session already exists"));
+	CHECK(HWT("record", "-S", SOCK, "-b", "null", "-f", "no_such_func",
+		  "-o", "/tmp/b2", "--", self, "busy", "10") == 1);
+	CHECK(info_has("function 'no_such_func' not found"));
+	CHECK(HWT("record", "-S", SOCK, "-b", "null", "-f", "busy", "-o",
+		  "/tmp/b3", "--", self, "busy", "10") == 1);
+	CHECK(info_has("too many address ranges"));
+	CHECK(HWT("record", "-S", SOCK, "-b", "null", "-o", "/tmp/b4", "-p",
+		  "999999") == 1);
+	CHECK(info_has("no such process"));
+	CHECK(raw("bogus\n", 6, ans, sizeof(ans)) == 0 &&
+	      !strncmp(ans, "error\n", 6));
+	CHECK(raw("record\ntarget=pid:1\n", 20, ans, sizeof(ans)) == 0 &&
+	      strstr(ans, "needs target"));
+	CHECK(raw("stop\nsession=/x\nsession=/y\n", 27, ans, sizeof(ans)) == 0
+	      && strstr(ans, "twice"));
+	memset(big, 'a', sizeof(big));
+	CHECK(raw(big, sizeof(big), ans, sizeof(ans)) == 0 &&
+	      strstr(ans, "too long"));
+	CHECK(raw("status\n\0x\n", 10, ans, sizeof(ans)) == 0 &&
+	      strstr(ans, "NUL"));
+	CHECK(HWT("stop", "-S", SOCK, "/tmp/nosuch") == 1);
+	CHECK(info_has("no such session"));
+	/* Still up. */
+	CHECK(HWT("status", "-S", SOCK) == 0);
+	CHECK(kill(hwtd_pid, 0) == 0);
+	t_end();
+
+	t_begin("hwtd/full-disk");
+	mkdir("/tmp/small", 0755);
+	CHECK(mount("tmpfs", "/tmp/small", "tmpfs", 0, "size=512k") == 0);
+	CHECK(HWT("record", "-S", SOCK, "-b", "null", "-c", "1:/tmp/nullcfg",
+		  "-o", "/tmp/small/s", "--", self, "busy", "1500") == 1);
+	CHECK(info_has("error") &&
+	      (info_has("No space left") || info_has("disk is full")));
+	CHECK(HWT("status", "-S", SOCK) == 0);
+	CHECK(HWT("info", "/tmp/small/s") == 0 ||
+	      info_has("INCONSISTENT") == 0);
+	umount("/tmp/small");
+	t_end();
+}
+
+int main(int argc, char **argv)
+{
+	ssize_t n;
+
+	if (argc == 3 && !strcmp(argv[1], "busy"))
+		return busy(atoi(argv[2]), 0);
+	if (argc == 3 && !strcmp(argv[1], "slow")) {
+		slow = 1;
+		return busy(atoi(argv[2]), 0);
+	}
+	if (argc == 3 && !strcmp(argv[1], "crash"))
+		return busy(atoi(argv[2]), 1);
+	if (access("/bin/hwtd", X_OK) || access("/bin/hwt", X_OK)) {
+		printf("SKIP: hwtd (no /bin/hwtd or /bin/hwt in the guest)\n");
+		return 0;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return 1;
+	self[n] = 0;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	write_null_config();
+	start_hwtd();
+	test_record_daemon();
+	test_bad_input();
+	test_ring();
+	test_kill9();
+	if (hwtd_pid > 0) {
+		kill(hwtd_pid, SIGTERM);
+		waitpid(hwtd_pid, NULL, 0);
+	}
+	if (t_total_failed) {
+		printf("  hwtd log:\n");
+		fflush(stdout);
+		system("cat /tmp/hwtd.log /tmp/busy.log");
+	}
+	return t_total_failed ? 1 : 0;
+}
