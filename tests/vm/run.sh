@@ -263,13 +263,6 @@ for p in "$B"/bin/*; do
 	[ -f "$p" ] && [ -x "$p" ] && cp "$p" "$st/bin/"
 done
 cp "$gdir/vmctl" "$st/bin/vmctl"
-# Static tools (hwtd, hwt, hwt-collect: hwtd/Makefile `vm`) into /bin.
-[ "$arch" = x86_64 ] && [ -f "$root/hwtd/Makefile" ] &&
-	{ make -C "$root/hwtd" vm >"$B/hwtd-vm.log" 2>&1 ||
-		result "FAIL: $A/build/hwtd-vm (see $B/hwtd-vm.log)"; }
-for p in "$B"/bin/*; do
-	[ -f "$p" ] && [ -x "$p" ] && cp "$p" "$st/bin/"
-done
 cp "$here/init.sh" "$st/init"
 chmod 755 "$st/init"
 for m in $load; do
