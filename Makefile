@@ -65,6 +65,22 @@ check-vm-arm64-run:
 		echo "FAIL: vm-arm64 (harness exited non-zero)" | \
 		tee -a $(HWT_RESULTS)/vm-arm64.txt
 
+# Trace one static program in the VM with the soft backend:
+#   make vm-record PROG=/abs/static-binary [ARGS="..."] OUT=/abs/dir
+#                  [OPTS="hwt-collect options, e.g. -b null -s 4M"]
+vm-record: build
+	@if [ -z "$(PROG)" ] || [ -z "$(OUT)" ]; then \
+		echo 'usage: make vm-record PROG=/abs/static-binary [ARGS="..."] OUT=/abs/dir [OPTS="..."]' >&2; \
+		exit 2; fi
+	@HWT_RESULTS=$(BUILD)/vm-record-results HWT_VM_RECORD_PROG="$(PROG)" \
+		HWT_VM_RECORD_ARGS="$(ARGS)" HWT_VM_RECORD_OUT="$(OUT)" \
+		HWT_VM_RECORD_OPTS="$(if $(OPTS),$(OPTS),-b soft)" \
+		tests/vm/run.sh x86_64
+	@build/bin/hwt info "$(OUT)"
+
+demo: build
+	@scripts/demo.sh
+
 clean:
 	rm -rf $(BUILD)
 	@for d in $(UNIT_DIRS); do $(MAKE) -C $$d clean; done

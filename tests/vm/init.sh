@@ -105,6 +105,27 @@ stuck() {
 
 cd /tmp
 LIMIT=$HWT_PROG_TIMEOUT
+if [ -n "$HWT_RECORD_PROG" ]; then
+	# Record mode: trace one program with hwt-collect and send the
+	# session to the host (the fourth serial port), then unload as usual.
+	kmsg "record $HWT_RECORD_PROG"
+	# shellcheck disable=SC2086
+	run_limited /bin/hwt-collect $HWT_RECORD_OPTS -o /tmp/session -- \
+		"$HWT_RECORD_PROG" $HWT_RECORD_ARGS
+	sed "s|^|[record] |" /tmp/out >/dev/console
+	[ $state = stuck ] && stuck record
+	if [ $state = ok ] && [ "$rc" = 0 ]; then
+		stty -F /dev/ttyS3 raw -echo 2>/dev/null
+		{
+			echo HWT-RECORD-BEGIN
+			tar -C /tmp -czf - session | base64
+			echo HWT-RECORD-END
+		} >/dev/ttyS3
+		result "PASS: record/$(basename "$HWT_RECORD_PROG")"
+	else
+		result "FAIL: record/$(basename "$HWT_RECORD_PROG") (exit $rc, $state)"
+	fi
+fi
 for p in /tests/* /extra/*; do
 	[ -f "$p" ] && [ -x "$p" ] || continue
 	name=guest/${p##*/}
