@@ -3,8 +3,12 @@
 # Generates a synthetic PT trace (libipt encoder; calls, returns, indirect
 # calls/jumps, loops), then times on the same input in the same run:
 #   ref     a minimal ptxed-like libipt block-decoder loop (ref_blk.c)
-#   hwt     hwt decode --pt ... -o DB (full pipeline into SQLite)
+#   hwt     hwt decode --pt ... -o DB (full pipeline into SQLite; a trace
+#           this big is decoded in PSB segments by worker threads with the
+#           query-decoder fast path)
 #   hwt-nc  the same with --no-calls (no per-call rows)
+#   hwt-1   --threads 1 --no-calls: one continuous libipt block decode,
+#           ptxed's way, plus the core and SQLite
 # and prints instructions/s, MB/s and the ratio hwt/ref.
 set -e
 cd "$(dirname "$0")"
@@ -45,5 +49,8 @@ hwt_insn=$("$ROOT/build/bin/hwt" query --csv "$OUT/x.db" \
 report hwt "$s" "$hwt_insn"
 s=$(run_hwt --no-calls)
 report hwt-nc "$s" "$hwt_insn"
+s=$(run_hwt --no-calls --threads 1)
+report hwt-1 "$s" "$hwt_insn"
+echo "cpus: $(nproc), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$hwt_insn" = "$ref_insn" ] ||
 	echo "WARNING: instruction counts differ (hwt $hwt_insn, ref $ref_insn)"

@@ -10,6 +10,8 @@
 
 struct hwt_blocks {
 	struct hwt_ublock *v;	/* v[id - 1] */
+	uint32_t *succ;		/* succ[id]: the block that last followed id */
+	uint32_t prev;		/* the last block interned */
 	uint32_t n, cap;
 	uint32_t *tab;		/* open addressing, 0: empty */
 	uint32_t mask;
@@ -29,6 +31,9 @@ struct hwt_blocks *hwt_blocks_alloc(void)
 
 	memset(b, 0, sizeof(*b));
 	b->mask = 1023;
+	b->succ = calloc(1, sizeof(*b->succ));	/* succ[0]: start */
+	if (!b->succ)
+		abort();
 	b->tab = calloc(b->mask + 1, sizeof(*b->tab));
 	if (!b->tab)
 		abort();
@@ -46,6 +51,7 @@ void hwt_blocks_free(struct hwt_blocks *b)
 		free(b->v[i].code);
 	}
 	free(b->v);
+	free(b->succ);
 	free(b->tab);
 	free(b);
 }
@@ -74,15 +80,30 @@ uint32_t hwt_blocks_intern(struct hwt_blocks *b, uint64_t ip, uint64_t end_ip,
 			   uint32_t ninsn, uint8_t isa, uint8_t iclass,
 			   int *is_new)
 {
-	uint64_t k = hash(ip, end_ip, ninsn) & b->mask;
+	uint64_t k;
 	struct hwt_ublock *u;
 	uint32_t id;
 
+	/* Traces repeat: the block that followed prev last time usually
+	 * follows it again, which spares the hash probe. */
+	id = b->succ[b->prev];
+	if (id) {
+		u = &b->v[id - 1];
+		if (u->ip == ip && u->end_ip == end_ip && u->ninsn == ninsn &&
+		    u->isa == isa) {
+			*is_new = 0;
+			b->prev = id;
+			return id;
+		}
+	}
+	k = hash(ip, end_ip, ninsn) & b->mask;
 	while ((id = b->tab[k])) {
 		u = &b->v[id - 1];
 		if (u->ip == ip && u->end_ip == end_ip && u->ninsn == ninsn &&
 		    u->isa == isa) {
 			*is_new = 0;
+			b->succ[b->prev] = id;
+			b->prev = id;
 			return id;
 		}
 		k = (k + 1) & b->mask;
@@ -90,6 +111,10 @@ uint32_t hwt_blocks_intern(struct hwt_blocks *b, uint64_t ip, uint64_t end_ip,
 	if (b->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 1024;
 		b->v = hwt_xrealloc(b->v, (size_t)b->cap * sizeof(*b->v));
+		b->succ = hwt_xrealloc(b->succ, ((size_t)b->cap + 1) *
+				       sizeof(*b->succ));
+		memset(b->succ + b->n + 1, 0,
+		       ((size_t)b->cap - b->n) * sizeof(*b->succ));
 	}
 	u = &b->v[b->n];
 	memset(u, 0, sizeof(*u));
@@ -100,6 +125,8 @@ uint32_t hwt_blocks_intern(struct hwt_blocks *b, uint64_t ip, uint64_t end_ip,
 	u->iclass = iclass;
 	id = ++b->n;
 	b->tab[k] = id;
+	b->succ[b->prev] = id;
+	b->prev = id;
 	if ((uint64_t)b->n * 2 > b->mask)
 		grow(b);
 	*is_new = 1;

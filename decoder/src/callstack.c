@@ -24,6 +24,8 @@ struct hwt_callpaths {
 
 struct frame {
 	uint64_t call_id, cp, ret_addr;
+	uint64_t lc_cp, lc_ip;	/* the last callee's path: loops call the */
+	uint32_t lc_sym;	/* same function again, no hash lookup */
 	uint64_t call_insn, call_time, call_blocks;
 	uint32_t sym, flags;
 };
@@ -149,7 +151,7 @@ static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
 		uint64_t time)
 {
 	uint64_t parent = cs->n ? cs->st[cs->n - 1].cp : 0;
-	struct frame *f;
+	struct frame *f, *pf;
 	int is_new, rc;
 
 	if (cs->n == cs->cap) {
@@ -157,12 +159,24 @@ static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
 		cs->st = hwt_xrealloc(cs->st, cs->cap * sizeof(*cs->st));
 	}
 	f = &cs->st[cs->n];
-	f->cp = hwt_callpath_get(cs->cp, parent, sym, ip, &is_new);
-	if (is_new) {
-		rc = cs->cpout(cs->arg, f->cp, parent, sym, sym ? 0 : ip);
-		if (rc < 0)
-			return rc;
+	pf = cs->n ? f - 1 : NULL;
+	if (pf && pf->lc_cp && pf->lc_sym == sym && (sym || pf->lc_ip == ip)) {
+		f->cp = pf->lc_cp;
+	} else {
+		f->cp = hwt_callpath_get(cs->cp, parent, sym, ip, &is_new);
+		if (is_new) {
+			rc = cs->cpout(cs->arg, f->cp, parent, sym,
+				       sym ? 0 : ip);
+			if (rc < 0)
+				return rc;
+		}
+		if (pf) {
+			pf->lc_cp = f->cp;
+			pf->lc_sym = sym;
+			pf->lc_ip = ip;
+		}
 	}
+	f->lc_cp = 0;
 	f->call_id = (*cs->next_call_id)++;
 	f->ret_addr = ret_addr;
 	f->call_insn = insn;

@@ -205,7 +205,9 @@ static void new_block(struct hwt_core *c, struct stream *s,
 static int sink_block(void *arg, uint32_t stream, const struct hwt_block *blk)
 {
 	struct hwt_core *c = arg;
-	struct stream *s = get_stream(c, stream);
+	struct stream *s = c->st && c->last < c->nst &&
+			   c->st[c->last]->id == stream ? c->st[c->last] :
+			   get_stream(c, stream);
 	struct hwt_ublock *u;
 	uint32_t id;
 	int is_new, rc;

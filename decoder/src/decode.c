@@ -97,6 +97,7 @@ int hwt_decode_pt_buffer(const uint8_t *buf, size_t size,
 	if (cpu_params(opts->cpu, &params, err, errlen) < 0)
 		return -1;
 	params.threads = opts->threads;
+	params.segmented = opts->segmented;
 	core = hwt_core_alloc(opts->out, img, err, errlen);
 	if (!core)
 		return -1;
@@ -345,6 +346,8 @@ static int decode_stream(sqlite3 *sdb, const char *dir, int64_t id,
 	if (cpu_params(param(sdb, id, "cpu", v, sizeof(v)), &params, err,
 		       errlen) < 0)
 		return -1;
+	params.threads = opts->threads;
+	params.segmented = opts->segmented;
 	if (param(sdb, id, "mtc_freq", v, sizeof(v)))
 		params.mtc_freq = (uint8_t)strtoul(v, NULL, 0);
 	if (param(sdb, id, "nom_freq", v, sizeof(v)))
@@ -390,7 +393,6 @@ static int decode_stream(sqlite3 *sdb, const char *dir, int64_t id,
 			rc = sink->event(sink->arg, info.id, &ev);
 		}
 	}
-	(void)opts;
 	free(cuts);
 	free(buf);
 	return rc < 0 ? -1 : 0;
@@ -450,6 +452,15 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 		int64_t tid = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 :
 			      sqlite3_column_int64(st, 2);
 
+		if (kind && (!strcmp(kind, "etm4") || !strcmp(kind, "ete"))) {
+			/* CoreSight front end (cs_session.c). */
+			hwt_core_set_thread(core, (uint32_t)id, pid, tid);
+			rc = hwt_cs_decode_session_stream(sdb, dir, id, tid,
+					hwt_image_read_cb, img,
+					hwt_core_sink(core), err, errlen);
+			n++;
+			continue;
+		}
 		if (!kind || strcmp(kind, "intel_pt")) {
 			if (!opts->quiet)
 				fprintf(stderr, "hwt: stream %lld: kind '%s' "

@@ -24,7 +24,6 @@ struct hwt_image {
 	struct hwt_file *files;
 	size_t nfiles;
 	uint32_t next_sym_id;
-	size_t last;		/* index of the last hit + 1, 0: none */
 };
 
 struct hwt_image *hwt_image_alloc(void)
@@ -124,7 +123,6 @@ static void add_section(struct hwt_image *img, const struct hwt_file *f,
 	s->file_offset = off;
 	s->path = f->path;
 	s->bin = bin;
-	img->last = 0;
 }
 
 int hwt_image_add_raw(struct hwt_image *img, const char *path, uint64_t offset,
@@ -274,21 +272,12 @@ const struct hwt_section *hwt_image_find(const struct hwt_image *img,
 {
 	size_t i;
 
-	if (img->last) {
-		const struct hwt_section *s = &img->secs[img->last - 1];
-
-		if (addr - s->vaddr < s->size)
-			return s;
-	}
+	/* Newest first; no lookup cache: decoder threads share images. */
 	for (i = img->nsecs; i > 0; i--) {
 		const struct hwt_section *s = &img->secs[i - 1];
 
-		if (addr - s->vaddr < s->size) {
-			/* The cache is only a hint; a const image stays
-			 * correct without it. */
-			((struct hwt_image *)img)->last = i;
+		if (addr - s->vaddr < s->size)
 			return s;
-		}
 	}
 	return NULL;
 }

@@ -135,9 +135,9 @@ int hwt_insn_text(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 	return len;
 }
 
-static int in_group(const cs_insn *insn, int grp)
+static int in_group(csh h, const cs_insn *insn, int grp)
 {
-	return cs_insn_group(0, insn, (unsigned)grp);
+	return cs_insn_group(h, insn, (unsigned)grp);
 }
 
 int hwt_insn_class(struct hwt_disasm *d, int isa, const uint8_t *bytes,
@@ -178,21 +178,21 @@ int hwt_insn_class(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 			cls = HWT_IC_FAR_RET;
 			break;
 		default:
-			if (in_group(insn, CS_GRP_JUMP))
+			if (in_group(h, insn, CS_GRP_JUMP))
 				cls = HWT_IC_COND_JUMP;
 		}
-	} else if (in_group(insn, CS_GRP_CALL)) {
+	} else if (in_group(h, insn, CS_GRP_CALL)) {
 		cls = HWT_IC_CALL;
 		if (strstr(insn->mnemonic, "blr") || strstr(insn->mnemonic, "blx"))
 			cls = HWT_IC_IND_CALL;
-	} else if (in_group(insn, CS_GRP_RET) ||
+	} else if (in_group(h, insn, CS_GRP_RET) ||
 		   !strcmp(insn->mnemonic, "ret")) {
 		cls = HWT_IC_RET;
-	} else if (in_group(insn, CS_GRP_INT)) {
+	} else if (in_group(h, insn, CS_GRP_INT)) {
 		cls = HWT_IC_FAR_CALL;
-	} else if (in_group(insn, CS_GRP_IRET)) {
+	} else if (in_group(h, insn, CS_GRP_IRET)) {
 		cls = HWT_IC_FAR_RET;
-	} else if (in_group(insn, CS_GRP_JUMP)) {
+	} else if (in_group(h, insn, CS_GRP_JUMP)) {
 		cls = strchr(insn->mnemonic, '.') || !strncmp(insn->mnemonic, "cb", 2) ||
 		      !strncmp(insn->mnemonic, "tb", 2) ? HWT_IC_COND_JUMP :
 		      (!strcmp(insn->mnemonic, "br") || !strcmp(insn->mnemonic, "bx")) ?
@@ -200,4 +200,58 @@ int hwt_insn_class(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 	}
 	cs_free(insn, 1);
 	return cls;
+}
+
+int hwt_insn_decode(struct hwt_disasm *d, int isa, const uint8_t *bytes,
+		    size_t size, uint64_t ip, struct hwt_insn_info *out)
+{
+	csh h = handle(d, isa, 1);
+	const cs_x86 *x;
+	cs_insn *insn;
+	int direct;
+
+	memset(out, 0, sizeof(*out));
+	if (!h || isa > HWT_ISA_X86_64 ||
+	    cs_disasm(h, bytes, size, ip, 1, &insn) != 1)
+		return -1;
+	out->len = (uint8_t)insn->size;
+	x = &insn->detail->x86;
+	direct = x->op_count == 1 && x->operands[0].type == X86_OP_IMM;
+	if (direct)
+		out->target = (uint64_t)x->operands[0].imm;
+	switch (insn->id) {
+	case X86_INS_CALL:
+		out->iclass = direct ? HWT_IC_CALL : HWT_IC_IND_CALL;
+		break;
+	case X86_INS_RET:
+		out->iclass = HWT_IC_RET;
+		break;
+	case X86_INS_JMP:
+		out->iclass = direct ? HWT_IC_JUMP : HWT_IC_IND_JUMP;
+		break;
+	case X86_INS_LJMP: case X86_INS_LCALL: case X86_INS_SYSCALL:
+	case X86_INS_SYSENTER: case X86_INS_SYSEXIT: case X86_INS_SYSRET:
+	case X86_INS_INT: case X86_INS_INT1: case X86_INS_INT3:
+	case X86_INS_INTO: case X86_INS_UD2: case X86_INS_UD2B:
+	case X86_INS_HLT: case X86_INS_IRET: case X86_INS_IRETD:
+	case X86_INS_IRETQ: case X86_INS_RETF: case X86_INS_RETFQ:
+	case X86_INS_XBEGIN: case X86_INS_XEND: case X86_INS_XABORT:
+	case X86_INS_VMCALL: case X86_INS_VMFUNC:
+		out->special = 1;
+		break;
+	default:
+		if (in_group(h, insn, CS_GRP_JUMP))
+			out->iclass = HWT_IC_COND_JUMP;
+		if (in_group(h, insn, CS_GRP_INT) || in_group(h, insn, CS_GRP_IRET) ||
+		    in_group(h, insn, CS_GRP_PRIVILEGE))
+			out->special = 1;
+	}
+	/* Operand-size prefixed near branches truncate the IP: leave them
+	 * to libipt. */
+	if (out->iclass && (x->prefix[2] == 0x66 || (out->iclass != HWT_IC_RET &&
+	    out->iclass != HWT_IC_IND_CALL && out->iclass != HWT_IC_IND_JUMP &&
+	    !direct)))
+		out->special = 1;
+	cs_free(insn, 1);
+	return out->len;
 }

@@ -132,6 +132,16 @@ int hwt_insn_lengths(struct hwt_disasm *d, int isa, const uint8_t *code,
 /* Disassembles one instruction; returns its length or negative. */
 int hwt_insn_text(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 		  size_t size, uint64_t ip, char *text, size_t textlen);
+/* One x86 instruction for the PT fast path: length, class, direct target,
+ * special (far/system/TSX/privileged: left to libipt). */
+struct hwt_insn_info {
+	uint8_t len;
+	uint8_t iclass;		/* enum hwt_iclass, HWT_IC_OTHER: no branch */
+	uint8_t special;
+	uint64_t target;	/* direct branches */
+};
+int hwt_insn_decode(struct hwt_disasm *d, int isa, const uint8_t *bytes,
+		    size_t size, uint64_t ip, struct hwt_insn_info *out);
 /* Class of the instruction in bytes (enum hwt_iclass). */
 int hwt_insn_class(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 		   size_t size, uint64_t ip);
@@ -275,7 +285,8 @@ struct hwt_pt_params {
 	unsigned family, model, stepping;	/* 0/0/0: no errata */
 	uint8_t mtc_freq, nom_freq;
 	uint32_t cpuid_15_eax, cpuid_15_ebx;
-	int threads;		/* segment decoder threads, 0: 1 */
+	int threads;		/* segment workers; 0: auto, 1: one piece */
+	int segmented;		/* segments even with one worker (tests) */
 };
 
 /*

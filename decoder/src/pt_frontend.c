@@ -3,24 +3,28 @@
  * Intel PT front end: libipt's block decoder over an image section cache,
  * with ptxed's error semantics: on a decode error the instructions decoded
  * so far count, the error is reported (a gap) and decoding resyncs at the
- * next PSB; the end of the trace ends the decode.
+ * next PSB; the end of the trace ends the decode.  Large traces go to
+ * pt_segment.c (PSB segments in parallel).
  */
-#include <intel-pt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "internal.h"
+#include "pt_internal.h"
+
+/* Below this, decode in one piece: segmenting only pays for big traces. */
+#define SEGMENT_MIN_BYTES (4u << 20)
 
 struct pt_ctx {
 	const struct hwt_sink *sink;
-	const struct hwt_stream_info *info;
+	uint32_t stream;
+	uint64_t base;
 	struct pt_block_decoder *dec;
-	int isa;
 	uint64_t time;
 	int aborted;
 };
 
-static int isa_of(enum pt_exec_mode m)
+int hwt_pt_isa(enum pt_exec_mode m)
 {
 	switch (m) {
 	case ptem_16bit: return HWT_ISA_X86_16;
@@ -49,8 +53,8 @@ static uint64_t offset_of(const struct pt_ctx *x)
 	uint64_t off = 0;
 
 	if (pt_blk_get_offset(x->dec, &off) < 0)
-		return 0;
-	return off;
+		return x->base;
+	return x->base + off;
 }
 
 static int emit_event(struct pt_ctx *x, uint32_t type, int32_t code,
@@ -67,7 +71,7 @@ static int emit_event(struct pt_ctx *x, uint32_t type, int32_t code,
 	ev.time = x->time;
 	ev.offset = offset_of(x);
 	ev.msg = msg;
-	rc = x->sink->event(x->sink->arg, x->info->id, &ev);
+	rc = x->sink->event(x->sink->arg, x->stream, &ev);
 	if (rc < 0)
 		x->aborted = rc;
 	return rc;
@@ -79,7 +83,8 @@ static int emit_gap(struct pt_ctx *x, int status, const struct pt_block *b)
 			  0, pt_errstr(pt_errcode(status)));
 }
 
-static int emit_block(struct pt_ctx *x, const struct pt_block *b)
+static int emit_block(struct pt_ctx *x, const struct pt_block *b,
+		      int partial)
 {
 	struct hwt_block hb;
 	int rc;
@@ -91,11 +96,12 @@ static int emit_block(struct pt_ctx *x, const struct pt_block *b)
 	hb.time = x->time;
 	hb.offset = 0;
 	hb.ninsn = b->ninsn;
-	hb.isa = (uint8_t)isa_of(b->mode);
+	hb.isa = (uint8_t)hwt_pt_isa(b->mode);
 	hb.iclass = (uint8_t)iclass_of(b->iclass);
 	hb.flags = (b->truncated ? HWT_BLK_TRUNCATED : 0) |
-		   (b->speculative ? HWT_BLK_SPECULATIVE : 0);
-	rc = x->sink->block(x->sink->arg, x->info->id, &hb);
+		   (b->speculative ? HWT_BLK_SPECULATIVE : 0) |
+		   (partial ? HWT_BLK_PARTIAL : 0);
+	rc = x->sink->block(x->sink->arg, x->stream, &hb);
 	if (rc < 0)
 		x->aborted = rc;
 	return rc;
@@ -148,10 +154,11 @@ static int drain_events(struct pt_ctx *x, int status)
 					ev.variant.overflow.ip, 0, "overflow");
 			break;
 		case ptev_exec_mode:
-			x->isa = isa_of(ev.variant.exec_mode.mode);
 			rc = emit_event(x, HWT_EV_EXEC_MODE, 0,
 					ev.variant.exec_mode.ip,
-					(uint64_t)x->isa, NULL);
+					(uint64_t)hwt_pt_isa(
+						ev.variant.exec_mode.mode),
+					NULL);
 			break;
 		default:
 			break;
@@ -201,7 +208,7 @@ static int decode_loop(struct pt_ctx *x)
 			}
 			block.ninsn = 0;
 			status = pt_blk_next(x->dec, &block, sizeof(block));
-			if (emit_block(x, &block) < 0)
+			if (emit_block(x, &block, status < 0) < 0)
 				return x->aborted;
 			if (status < 0)
 				break;
@@ -214,30 +221,108 @@ static int decode_loop(struct pt_ctx *x)
 	return 0;
 }
 
-static void config_init(struct pt_config *cfg, const uint8_t *buf,
-			size_t size, const struct hwt_pt_params *p)
+void hwt_pt_config(const struct hwt_pt_env *env, struct pt_config *cfg,
+		   const uint8_t *begin, const uint8_t *end)
 {
+	const struct hwt_pt_params *p = &env->params;
+
 	pt_config_init(cfg);
 	/* libipt never writes through begin/end. */
-	cfg->begin = (uint8_t *)(uintptr_t)buf;
-	cfg->end = (uint8_t *)(uintptr_t)buf + size;
+	cfg->begin = (uint8_t *)(uintptr_t)begin;
+	cfg->end = (uint8_t *)(uintptr_t)end;
 	/* Blocks contiguous in memory: the core finds instruction
 	 * boundaries by decoding sequentially from ip. */
 	cfg->flags.variant.block.end_on_call = 1;
 	cfg->flags.variant.block.end_on_jump = 1;
-	if (p && (p->family || p->model)) {
+	if (p->family || p->model) {
 		cfg->cpu.vendor = pcv_intel;
 		cfg->cpu.family = (uint16_t)p->family;
 		cfg->cpu.model = (uint8_t)p->model;
 		cfg->cpu.stepping = (uint8_t)p->stepping;
 		pt_cpu_errata(&cfg->errata, &cfg->cpu);
 	}
-	if (p) {
-		cfg->mtc_freq = p->mtc_freq;
-		cfg->nom_freq = p->nom_freq;
-		cfg->cpuid_0x15_eax = p->cpuid_15_eax;
-		cfg->cpuid_0x15_ebx = p->cpuid_15_ebx;
+	cfg->mtc_freq = p->mtc_freq;
+	cfg->nom_freq = p->nom_freq;
+	cfg->cpuid_0x15_eax = p->cpuid_15_eax;
+	cfg->cpuid_0x15_ebx = p->cpuid_15_ebx;
+}
+
+int hwt_pt_blk_loop(const struct hwt_pt_env *env, struct pt_image *pimg,
+		    const uint8_t *buf, size_t size, uint64_t base,
+		    const struct hwt_sink *sink, uint32_t stream)
+{
+	struct pt_config cfg;
+	struct pt_ctx x;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	x.sink = sink;
+	x.stream = stream;
+	x.base = base;
+	hwt_pt_config(env, &cfg, buf, buf + size);
+	x.dec = pt_blk_alloc_decoder(&cfg);
+	if (!x.dec)
+		return -1;
+	pt_blk_set_image(x.dec, pimg);
+	rc = decode_loop(&x);
+	pt_blk_free_decoder(x.dec);
+	return rc;
+}
+
+int hwt_pt_env_init(struct hwt_pt_env *env, struct hwt_image *img,
+		    const struct hwt_pt_params *params, char *err,
+		    size_t errlen)
+{
+	size_t i;
+
+	memset(env, 0, sizeof(*env));
+	if (params)
+		env->params = *params;
+	env->img = img;
+	env->isc = pt_iscache_alloc(NULL);
+	if (!env->isc) {
+		hwt_seterr(err, errlen, "libipt: out of memory");
+		return -1;
 	}
+	env->nisids = img ? hwt_image_nsections(img) : 0;
+	env->isids = hwt_xrealloc(NULL, (env->nisids + 1) * sizeof(int));
+	for (i = 0; i < env->nisids; i++) {
+		const struct hwt_section *s = hwt_image_section(img, i);
+
+		env->isids[i] = pt_iscache_add_file(env->isc, s->path,
+						    s->file_offset, s->size,
+						    s->vaddr);
+		if (env->isids[i] < 0) {
+			hwt_seterr(err, errlen, "libipt: %s: %s", s->path,
+				   pt_errstr(pt_errcode(env->isids[i])));
+			hwt_pt_env_fini(env);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void hwt_pt_env_fini(struct hwt_pt_env *env)
+{
+	pt_iscache_free(env->isc);
+	free(env->isids);
+	memset(env, 0, sizeof(*env));
+}
+
+struct pt_image *hwt_pt_env_image(const struct hwt_pt_env *env)
+{
+	struct pt_image *pimg = pt_image_alloc(NULL);
+	size_t i;
+
+	if (!pimg)
+		return NULL;
+	for (i = 0; i < env->nisids; i++)
+		if (pt_image_add_cached(pimg, env->isc, env->isids[i],
+					NULL) < 0) {
+			pt_image_free(pimg);
+			return NULL;
+		}
+	return pimg;
 }
 
 int hwt_pt_decode(const uint8_t *buf, size_t size, struct hwt_image *img,
@@ -245,55 +330,36 @@ int hwt_pt_decode(const uint8_t *buf, size_t size, struct hwt_image *img,
 		  const struct hwt_stream_info *info,
 		  const struct hwt_sink *sink, char *err, size_t errlen)
 {
-	struct pt_image_section_cache *isc = NULL;
-	struct pt_image *pimg = NULL;
-	struct pt_config cfg;
-	struct pt_ctx x;
-	size_t i;
-	int rc;
+	struct hwt_pt_env env;
+	struct pt_image *pimg;
+	int threads = params ? params->threads : 0, rc;
 
-	memset(&x, 0, sizeof(x));
-	x.sink = sink;
-	x.info = info;
-	config_init(&cfg, buf, size, params);
-	isc = pt_iscache_alloc(NULL);
-	pimg = pt_image_alloc(NULL);
-	if (!isc || !pimg) {
-		hwt_seterr(err, errlen, "libipt: out of memory");
-		rc = -1;
-		goto out;
-	}
-	for (i = 0; img && i < hwt_image_nsections(img); i++) {
-		const struct hwt_section *s = hwt_image_section(img, i);
-		int isid = pt_iscache_add_file(isc, s->path, s->file_offset,
-					       s->size, s->vaddr);
+	if (hwt_pt_env_init(&env, img, params, err, errlen) < 0)
+		return -1;
+	if (threads <= 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-		if (isid < 0 || (rc = pt_image_add_cached(pimg, isc, isid,
-							  NULL)) < 0) {
-			hwt_seterr(err, errlen, "libipt: %s: %s", s->path,
-				   pt_errstr(pt_errcode(isid < 0 ? isid : rc)));
-			rc = -1;
-			goto out;
-		}
+		/* Auto: segments only for big traces. */
+		threads = size < SEGMENT_MIN_BYTES ? 1 :
+			  (int)(n < 1 ? 1 : n > 8 ? 8 : n);
 	}
-	rc = 0;
-	if (size) {
-		x.dec = pt_blk_alloc_decoder(&cfg);
-		if (!x.dec) {
-			hwt_seterr(err, errlen, "libipt: bad configuration");
-			rc = -1;
-			goto out;
-		}
-		pt_blk_set_image(x.dec, pimg);
-		rc = decode_loop(&x);
-		pt_blk_free_decoder(x.dec);
-		if (rc < 0) {
-			hwt_seterr(err, errlen, "decode aborted (output)");
-			goto out;
-		}
+	if (threads > 1 || (params && params->segmented)) {
+		rc = hwt_pt_decode_segments(buf, size, &env, threads, info,
+					    sink, err, errlen);
+		hwt_pt_env_fini(&env);
+		return rc;
 	}
-out:
+	pimg = hwt_pt_env_image(&env);
+	if (!pimg) {
+		hwt_seterr(err, errlen, "libipt: cannot build the image");
+		hwt_pt_env_fini(&env);
+		return -1;
+	}
+	rc = size ? hwt_pt_blk_loop(&env, pimg, buf, size, 0, sink,
+				    info->id) : 0;
+	if (rc < 0)
+		hwt_seterr(err, errlen, "decode aborted (output)");
 	pt_image_free(pimg);
-	pt_iscache_free(isc);
+	hwt_pt_env_fini(&env);
 	return rc;
 }

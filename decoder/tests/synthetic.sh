@@ -53,6 +53,16 @@ check synth-block-counts-sum test "$("$HWT" query --csv "$G/x.db" "SELECT
 "$HWT" replay "$G/x.db" --from 1000 --count 500 > "$T/slice"
 check synth-replay-slice sh -c "sed -n 1001,1500p '$G/truth.txt' | cmp -s - '$T/slice'"
 
+# PSB segments decoded in parallel (query-decoder fast path + libipt)
+# join into the same sequence.
+for t in 1 2; do
+	"$HWT" decode -q --segmented --threads $t --pt "$G/pt.bin" \
+		--elf "$G/prog.elf" -o "$T/seg$t.db"
+	"$HWT" replay "$T/seg$t.db" > "$T/seg$t"
+	check synth-segmented-$t-replay-matches-truth cmp -s "$T/seg$t" "$G/truth.txt"
+	check synth-segmented-$t-function-stats stats_match "$T/seg$t.db" "$G"
+done
+
 # Corruption: the error is recorded, decoding resyncs at the next PSB
 # (ptxed semantics): what follows the gap is the truth from that PSB on.
 cp "$G/pt.bin" "$T/c.bin"
@@ -67,6 +77,11 @@ check synth-corrupt-resync-at-next-psb cmp -s "$T/after" "$T/exp-after"
 sed '/^\[/,$d' "$T/c" > "$T/before"
 check synth-corrupt-prefix-is-truth sh -c \
 	"head -n $(wc -l < "$T/before") '$G/truth.txt' | cmp -s - '$T/before'"
+
+"$HWT" decode -q --segmented --threads 2 --pt "$T/c.bin" --elf "$G/prog.elf" \
+	-o "$T/cs.db"
+"$HWT" replay "$T/cs.db" > "$T/cs"
+check synth-corrupt-segmented-equals-continuous cmp -s "$T/c" "$T/cs"
 
 # Session directory input: chunks concatenated, image from the mmap record.
 python3 ./mksession.py "$T/s1" "$G/pt.bin" "$G/prog.elf" 0x400000 0x1000 0x58 \

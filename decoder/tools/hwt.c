@@ -288,7 +288,7 @@ static const struct cmd cmds[] = {
 	  "hwt decode (SESSION | --pt FILE | --snapshot DIR)\n"
 	  "         [--raw FILE:VADDR | --raw FILE:OFFSET-SIZE:VADDR |\n"
 	  "          --elf FILE[:BASE]]... [--cpu F/M[/S]] [--threads N]\n"
-	  "         [--threads N] [--segmented] [--no-calls] [-q] -o OUT.db" },
+	  "         [--segmented] [--no-calls] [-q] -o OUT.db" },
 	{ "replay", cmd_replay, "print the executed instructions",
 	  "hwt replay DB [--thread TID] [--stream ID] [--from N --count K]\n"
 	  "         [--format addr|insn|line]" },

@@ -58,7 +58,9 @@ int hwt_image_read(const struct hwt_image *img, uint64_t addr, void *buf,
 struct hwt_decode_opts {
 	const char *out;	/* output database (created/replaced) */
 	const char *cpu;	/* "F/M[/S]" for libipt errata, NULL: none */
-	int threads;		/* PT segment decoder threads, 0: auto */
+	int threads;		/* PT segment workers; 0: auto (segments for
+				 * traces >= 4 MiB), 1: one continuous decode */
+	int segmented;		/* PSB segments even with one worker */
 	int quiet;		/* no progress/diagnostics on stderr */
 	int no_calls;		/* no per-call rows in calls */
 };

@@ -40,6 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&o, 0, sizeof(o));
 	o.out = ":memory:";
 	o.quiet = 1;
+	/* Odd first byte: the PSB-segment path (fast path, cuts) too. */
+	if (size && (data[0] & 1)) {
+		o.segmented = 1;
+		o.threads = 1 + (data[0] >> 7);
+	}
 	hwt_decode_pt_buffer(data, size, img, &o, err, sizeof(err));
 	return 0;
 }

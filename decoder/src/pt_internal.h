@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Shared by the Intel PT objects: pt_frontend.c (libipt block decoder,
+ * ptxed loop) and pt_segment.c (PSB segments decoded in parallel, with a
+ * query-decoder fast path and its block cache).
+ */
+#ifndef HWT_DECODER_PT_INTERNAL_H
+#define HWT_DECODER_PT_INTERNAL_H
+
+#include <intel-pt.h>
+
+#include "internal.h"
+
+/* What every decoder of one stream shares: the section cache and the
+ * configuration (errata, frequencies). */
+struct hwt_pt_env {
+	struct pt_image_section_cache *isc;
+	int *isids;
+	size_t nisids;
+	struct hwt_pt_params params;
+	struct hwt_image *img;
+};
+
+int hwt_pt_env_init(struct hwt_pt_env *env, struct hwt_image *img,
+		    const struct hwt_pt_params *params, char *err,
+		    size_t errlen);
+void hwt_pt_env_fini(struct hwt_pt_env *env);
+/* A fresh libipt image over the shared cache (one per thread). */
+struct pt_image *hwt_pt_env_image(const struct hwt_pt_env *env);
+void hwt_pt_config(const struct hwt_pt_env *env, struct pt_config *cfg,
+		   const uint8_t *begin, const uint8_t *end);
+int hwt_pt_isa(enum pt_exec_mode m);
+
+/*
+ * ptxed's block-decoder loop over buf[0..size) (trace offsets reported
+ * + base), blocks and events to sink as stream.  Returns 0 or the sink's
+ * negative abort value.
+ */
+int hwt_pt_blk_loop(const struct hwt_pt_env *env, struct pt_image *pimg,
+		    const uint8_t *buf, size_t size, uint64_t base,
+		    const struct hwt_sink *sink, uint32_t stream);
+
+/* Segmented decode with threads workers (pt_segment.c). */
+int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
+			   const struct hwt_pt_env *env, int threads,
+			   const struct hwt_stream_info *info,
+			   const struct hwt_sink *sink, char *err,
+			   size_t errlen);
+
+#endif /* HWT_DECODER_PT_INTERNAL_H */

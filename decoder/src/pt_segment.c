@@ -1,0 +1,664 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Intel PT in PSB segments, decoded by worker threads and fed to the sink
+ * in trace order.
+ *
+ * Segment k is [PSB_k, PSB_k+1).  A worker first tries the fast path: its
+ * own block cache (ip -> block, built once with capstone) walked with
+ * libipt's query decoder (pt_qry_cond_branch/indirect_branch), so a
+ * repeated block costs a table lookup and one query.  Anything the fast
+ * path does not model (events other than PGE/status updates, far and
+ * system instructions, decode errors, unmapped code) makes it give up and
+ * the segment is decoded again with libipt's block decoder in ptxed's loop.
+ * Either way the segment is decoded from a fresh sync at its PSB, and its
+ * end is cut at the IP that PSB_k+1's FUP gives (the next instruction to
+ * run when that PSB was written), so the segments join into the same
+ * instruction sequence a continuous decode yields.  An error resyncs at
+ * the next PSB, as ptxed does.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pt_internal.h"
+
+#define MAX_BLOCK_INSNS	1024
+#define RETSTACK	64	/* libipt's return-compression stack depth */
+#define POOL_CAP	8192	/* items per recycled segment buffer */
+
+enum item_kind { IT_BLOCK, IT_EVENT };
+
+struct item {
+	uint8_t kind;
+	union {
+		struct hwt_block b;
+		struct hwt_event e;
+	} u;
+};
+
+struct segment {
+	uint64_t start, end;
+	struct item *items;
+	size_t n, cap;
+	size_t tail;		/* fast path: first item after the last
+				 * trace-consuming block */
+	int done;
+	int fast;		/* decoded by the fast path */
+};
+
+/* A cached block of the fast path. */
+struct fblock {
+	uint64_t ip, end_ip, next, target;
+	uint32_t ninsn;
+	uint8_t iclass;
+	uint8_t special;	/* ends in something the fast path leaves */
+	uint8_t push;		/* call that pushes a return address */
+	uint8_t *lens;
+};
+
+struct worker {
+	struct seg_run *run;
+	struct pt_image *pimg;
+	struct hwt_disasm *dis;
+	struct fblock *tab;	/* open addressing by ip */
+	size_t mask, n;
+	uint8_t buf[MAX_BLOCK_INSNS * 15 + 16];
+	pthread_t th;
+};
+
+struct seg_run {
+	const uint8_t *buf;
+	size_t size;
+	const struct hwt_pt_env *env;
+	uint32_t stream;
+	struct segment *segs;
+	size_t nsegs;
+	size_t next;		/* next segment to take */
+	size_t consumed;	/* segments fed to the sink */
+	size_t window;		/* segments in flight at most */
+	int stop;
+	struct item **pool;	/* spare item buffers (POOL_CAP items each) */
+	size_t npool;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+/* ---- segment output ---- */
+
+static struct item *add_item(struct segment *s)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : POOL_CAP;
+		s->items = hwt_xrealloc(s->items, s->cap * sizeof(*s->items));
+	}
+	return &s->items[s->n++];
+}
+
+static int buf_block(void *arg, uint32_t stream, const struct hwt_block *b)
+{
+	struct item *it = add_item(arg);
+
+	(void)stream;
+	it->kind = IT_BLOCK;
+	it->u.b = *b;
+	return 0;
+}
+
+static int buf_event(void *arg, uint32_t stream, const struct hwt_event *e)
+{
+	struct item *it = add_item(arg);
+
+	(void)stream;
+	it->kind = IT_EVENT;
+	it->u.e = *e;	/* msg: static strings (pt_errstr, literals) */
+	return 0;
+}
+
+/* ---- fast path block cache ---- */
+
+static uint64_t ip_hash(uint64_t ip)
+{
+	return (ip * 0x9e3779b97f4a7c15ull) >> 20;
+}
+
+static void cache_grow(struct worker *w)
+{
+	size_t om = w->mask, i;
+	struct fblock *ot = w->tab;
+
+	w->mask = om ? om * 2 + 1 : 4095;
+	w->tab = calloc(w->mask + 1, sizeof(*w->tab));
+	if (!w->tab)
+		abort();
+	for (i = 0; ot && i <= om; i++) {
+		size_t k;
+
+		if (!ot[i].ninsn)
+			continue;
+		for (k = ip_hash(ot[i].ip) & w->mask; w->tab[k].ninsn;
+		     k = (k + 1) & w->mask)
+			;
+		w->tab[k] = ot[i];
+	}
+	free(ot);
+}
+
+/* Decodes the block at ip with capstone: sequential instructions up to
+ * and including the first branch or special instruction. */
+static int build(struct worker *w, uint64_t ip, struct fblock *fb)
+{
+	const struct hwt_image *img = w->run->env->img;
+	uint8_t lens[MAX_BLOCK_INSNS];
+	size_t got = 0, off = 0;
+	struct hwt_insn_info in;
+	int n;
+
+	memset(fb, 0, sizeof(*fb));
+	fb->ip = ip;
+	while (got < sizeof(w->buf)) {
+		n = img ? hwt_image_read(img, ip + got, w->buf + got,
+					 sizeof(w->buf) - got) : -1;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	for (;;) {
+		if (off >= got || fb->ninsn == MAX_BLOCK_INSNS ||
+		    hwt_insn_decode(w->dis, HWT_ISA_X86_64, w->buf + off,
+				    got - off, ip + off, &in) <= 0 ||
+		    off + in.len > got)
+			return -1;	/* unmapped or undecodable */
+		lens[fb->ninsn++] = in.len;
+		fb->end_ip = ip + off;
+		off += in.len;
+		if (in.special) {
+			fb->special = 1;
+			break;
+		}
+		if (in.iclass) {
+			fb->iclass = in.iclass;
+			fb->target = in.target;
+			fb->push = (in.iclass == HWT_IC_CALL &&
+				    in.target != ip + off) ||
+				   in.iclass == HWT_IC_IND_CALL;
+			break;
+		}
+	}
+	fb->next = ip + off;
+	fb->lens = hwt_xrealloc(NULL, fb->ninsn);
+	memcpy(fb->lens, lens, fb->ninsn);
+	return 0;
+}
+
+static const struct fblock *lookup(struct worker *w, uint64_t ip)
+{
+	size_t k = ip_hash(ip) & w->mask;
+
+	for (; w->tab[k].ninsn; k = (k + 1) & w->mask)
+		if (w->tab[k].ip == ip)
+			return &w->tab[k];
+	if (build(w, ip, &w->tab[k]) < 0) {
+		memset(&w->tab[k], 0, sizeof(w->tab[k]));
+		return NULL;
+	}
+	if (++w->n * 2 > w->mask) {
+		cache_grow(w);
+		return lookup(w, ip);
+	}
+	return &w->tab[k];
+}
+
+/* ---- fast path ---- */
+
+enum { FAST_OK = 0, FAST_BAIL = 1 };
+
+/* Status updates that do not change the flow may pass; anything else is
+ * left to libipt. */
+static int fast_events(struct pt_query_decoder *q, int status, int *enabled,
+		       uint64_t *ip, struct segment *seg, uint64_t base)
+{
+	while (status & pts_event_pending) {
+		struct pt_event ev;
+		struct item *it;
+		uint64_t off = 0;
+
+		status = pt_qry_event(q, &ev, sizeof(ev));
+		if (status < 0)
+			return -1;
+		switch (ev.type) {
+		case ptev_enabled:
+			if (*enabled)
+				return -1;
+			*enabled = 1;
+			*ip = ev.variant.enabled.ip;
+			pt_qry_get_offset(q, &off);
+			it = add_item(seg);
+			memset(it, 0, sizeof(*it));
+			it->kind = IT_EVENT;
+			it->u.e.type = HWT_EV_ENABLE;
+			it->u.e.ip = *ip;
+			it->u.e.arg = ev.variant.enabled.resumed;
+			it->u.e.offset = base + off;
+			break;
+		case ptev_exec_mode:
+			if (ev.variant.exec_mode.mode != ptem_64bit)
+				return -1;
+			break;
+		case ptev_tsx:
+			if (ev.variant.tsx.speculative || ev.variant.tsx.aborted)
+				return -1;
+			break;
+		case ptev_cbr:
+		case ptev_tick:
+		case ptev_mnt:
+			break;
+		default:
+			return -1;
+		}
+	}
+	return status;
+}
+
+static int fast_segment(struct worker *w, struct segment *seg)
+{
+	const uint8_t *b = w->run->buf;
+	struct pt_query_decoder *q;
+	struct pt_config cfg;
+	uint64_t ip = 0, rs[RETSTACK];
+	unsigned rtop = 0, rn = 0;
+	int status, prev = 0, enabled, taken, ret = FAST_BAIL;
+
+	hwt_pt_config(w->run->env, &cfg, b + seg->start, b + seg->end);
+	q = pt_qry_alloc_decoder(&cfg);
+	if (!q)
+		return FAST_BAIL;
+	status = pt_qry_sync_forward(q, &ip);
+	if (status < 0)
+		goto out;
+	enabled = !(status & pts_ip_suppressed);
+	for (;;) {
+		const struct fblock *fb;
+		struct item *it;
+
+		status = fast_events(q, status, &enabled, &ip, seg,
+				     seg->start);
+		if (status < 0)
+			goto out;
+		if (!enabled) {
+			if (status & pts_eos)
+				break;
+			goto out;	/* waits for an event we leave */
+		}
+		fb = lookup(w, ip);
+		if (!fb || fb->special)
+			goto out;
+		prev = status;
+		it = add_item(seg);
+		it->kind = IT_BLOCK;
+		it->u.b.ip = fb->ip;
+		it->u.b.end_ip = fb->end_ip;
+		it->u.b.time = 0;
+		it->u.b.offset = 0;
+		it->u.b.ninsn = fb->ninsn;
+		it->u.b.isa = HWT_ISA_X86_64;
+		it->u.b.iclass = fb->iclass;
+		it->u.b.flags = 0;
+		switch (fb->iclass) {
+		case HWT_IC_COND_JUMP:
+			status = pt_qry_cond_branch(q, &taken);
+			if (status < 0)
+				goto end;
+			ip = taken ? fb->target : fb->next;
+			seg->tail = seg->n;	/* what follows ran after the
+						 * last trace consumed */
+			break;
+		case HWT_IC_JUMP:
+			ip = fb->target;
+			continue;	/* no trace: status unchanged */
+		case HWT_IC_CALL:
+			if (fb->push) {
+				rs[rtop] = fb->next;
+				rtop = (rtop + 1) % RETSTACK;
+				if (rn < RETSTACK)
+					rn++;
+			}
+			ip = fb->target;
+			continue;
+		case HWT_IC_RET:
+			/* A compressed return is a taken TNT bit. */
+			status = pt_qry_cond_branch(q, &taken);
+			if (status >= 0) {
+				if (!taken || !rn)
+					goto out;
+				rtop = (rtop + RETSTACK - 1) % RETSTACK;
+				rn--;
+				ip = rs[rtop];
+				seg->tail = seg->n;
+				break;
+			}
+			if (status != -pte_bad_query)
+				goto end;
+			status = pt_qry_indirect_branch(q, &ip);
+			if (status < 0)
+				goto end;
+			if (status & pts_ip_suppressed)
+				goto out;
+			seg->tail = seg->n;
+			break;
+		case HWT_IC_IND_CALL:
+		case HWT_IC_IND_JUMP:
+			if (fb->push) {
+				rs[rtop] = fb->next;
+				rtop = (rtop + 1) % RETSTACK;
+				if (rn < RETSTACK)
+					rn++;
+			}
+			status = pt_qry_indirect_branch(q, &ip);
+			if (status < 0)
+				goto end;
+			if (status & pts_ip_suppressed)
+				goto out;
+			seg->tail = seg->n;
+			break;
+		default:
+			goto out;	/* block cut at MAX_BLOCK_INSNS etc. */
+		}
+	}
+	ret = FAST_OK;
+	goto out;
+end:
+	/* Out of trace at a branch: the segment's end (the block stays, as
+	 * libipt's partial block does); anything else is libipt's job.
+	 * After an end-of-trace status, a failing query is the end too. */
+	if (status == -pte_eos || (prev & pts_eos)) {
+		seg->items[seg->n - 1].u.b.flags |= HWT_BLK_PARTIAL;
+		ret = FAST_OK;
+	}
+out:
+	pt_qry_free_decoder(q);
+	return ret;
+}
+
+/* ---- the cut at the next segment's FUP ---- */
+
+/* Whether the last instruction of b took trace (conditional, indirect,
+ * return); libipt does not tell direct from indirect jumps and calls. */
+static int takes_trace(struct worker *w, const struct hwt_block *b)
+{
+	const struct fblock *fb;
+
+	switch (b->iclass) {
+	case HWT_IC_COND_JUMP: case HWT_IC_RET: case HWT_IC_IND_JUMP:
+	case HWT_IC_IND_CALL:
+		return 1;
+	case HWT_IC_JUMP: case HWT_IC_CALL:
+		fb = lookup(w, b->ip);
+		return !fb || fb->ninsn != b->ninsn ||
+		       (fb->iclass != HWT_IC_JUMP && fb->iclass != HWT_IC_CALL);
+	default:
+		return 1;	/* far/other: stop the search */
+	}
+}
+
+/* Instruction count of block b before address ip, -1 if ip is not an
+ * instruction boundary of b. */
+static long insns_before(struct worker *w, const struct hwt_block *b,
+			 uint64_t ip)
+{
+	const struct fblock *fb = lookup(w, b->ip);
+	uint64_t a = b->ip;
+	uint32_t i;
+
+	/* The cached block starting at b->ip covers b when sequential. */
+	if (!fb || fb->ninsn < b->ninsn)
+		return -1;
+	for (i = 0; i < b->ninsn; a += fb->lens[i++])
+		if (a == ip)
+			return i;
+	return -1;
+}
+
+/*
+ * Cuts the segment at fup, the next PSB+'s FUP IP.  Only the tail that ran
+ * without trace after the last consumed branch (plus a final partial block)
+ * can hold it; if it does not, the segment already ends where the next one
+ * starts.
+ */
+static void cut(struct worker *w, struct segment *seg, uint64_t fup)
+{
+	size_t i, start = seg->n;
+
+	if (seg->fast) {
+		start = seg->tail;
+	} else {
+		while (start > 0) {
+			const struct item *it = &seg->items[start - 1];
+
+			if (it->kind != IT_BLOCK)
+				break;
+			if (takes_trace(w, &it->u.b) &&
+			    !(start == seg->n && (it->u.b.flags &
+						  HWT_BLK_PARTIAL)))
+				break;
+			start--;
+		}
+	}
+	for (i = start; i < seg->n; i++) {
+		struct item *it = &seg->items[i];
+		long k;
+
+		if (it->kind != IT_BLOCK || fup < it->u.b.ip ||
+		    fup > it->u.b.end_ip)
+			continue;
+		k = insns_before(w, &it->u.b, fup);
+		if (k < 0)
+			continue;
+		if (k == 0) {
+			seg->n = i;
+		} else {
+			const struct fblock *fb = lookup(w, it->u.b.ip);
+			uint64_t a = it->u.b.ip;
+			long j;
+
+			for (j = 0; j < k - 1; j++)
+				a += fb->lens[j];
+			it->u.b.ninsn = (uint32_t)k;
+			it->u.b.end_ip = a;
+			it->u.b.iclass = HWT_IC_OTHER;
+			it->u.b.flags &= (uint16_t)~HWT_BLK_PARTIAL;
+			seg->n = i + 1;
+		}
+		return;
+	}
+}
+
+static void decode_segment(struct worker *w, size_t k)
+{
+	struct seg_run *r = w->run;
+	struct segment *seg = &r->segs[k];
+	struct hwt_sink bs = { seg, NULL, buf_block, buf_event, NULL };
+	uint64_t fup = 0;
+	int has_fup = 0;
+
+	if (k + 1 < r->nsegs) {
+		struct pt_query_decoder *q;
+		struct pt_config cfg;
+		int st;
+
+		/* The next PSB+'s FUP: where segment k hands over. */
+		hwt_pt_config(r->env, &cfg, r->buf, r->buf + r->size);
+		q = pt_qry_alloc_decoder(&cfg);
+		if (q) {
+			st = pt_qry_sync_set(q, &fup, r->segs[k + 1].start);
+			has_fup = st >= 0 && !(st & pts_ip_suppressed);
+			pt_qry_free_decoder(q);
+		}
+	}
+	seg->fast = fast_segment(w, seg) == FAST_OK;
+	if (!seg->fast) {
+		seg->n = 0;
+		hwt_pt_blk_loop(r->env, w->pimg, r->buf + seg->start,
+				(size_t)(seg->end - seg->start), seg->start,
+				&bs, r->stream);
+	}
+	if (has_fup)
+		cut(w, seg, fup);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct seg_run *r = w->run;
+
+	for (;;) {
+		size_t k;
+
+		pthread_mutex_lock(&r->mu);
+		while (!r->stop && r->next < r->nsegs &&
+		       r->next >= r->consumed + r->window)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->stop || r->next >= r->nsegs) {
+			pthread_mutex_unlock(&r->mu);
+			return NULL;
+		}
+		k = r->next++;
+		/* Recycled buffers spare the page faults of fresh ones. */
+		if (r->npool) {
+			r->segs[k].items = r->pool[--r->npool];
+			r->segs[k].cap = POOL_CAP;
+		}
+		pthread_mutex_unlock(&r->mu);
+		decode_segment(w, k);
+		pthread_mutex_lock(&r->mu);
+		r->segs[k].done = 1;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+	}
+}
+
+/* PSB offsets via libipt's packet decoder. */
+static size_t find_psbs(const struct hwt_pt_env *env, const uint8_t *buf,
+			size_t size, struct segment **segs)
+{
+	struct pt_packet_decoder *p;
+	struct pt_config cfg;
+	size_t n = 0, cap = 0;
+
+	*segs = NULL;
+	hwt_pt_config(env, &cfg, buf, buf + size);
+	p = pt_pkt_alloc_decoder(&cfg);
+	if (!p)
+		return 0;
+	while (pt_pkt_sync_forward(p) >= 0) {
+		uint64_t off;
+
+		if (pt_pkt_get_sync_offset(p, &off) < 0)
+			break;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			*segs = hwt_xrealloc(*segs, cap * sizeof(**segs));
+		}
+		memset(&(*segs)[n], 0, sizeof(**segs));
+		(*segs)[n].start = off;
+		if (n)
+			(*segs)[n - 1].end = off;
+		n++;
+	}
+	if (n)
+		(*segs)[n - 1].end = size;
+	pt_pkt_free_decoder(p);
+	return n;
+}
+
+int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
+			   const struct hwt_pt_env *env, int threads,
+			   const struct hwt_stream_info *info,
+			   const struct hwt_sink *sink, char *err,
+			   size_t errlen)
+{
+	struct seg_run r;
+	struct worker *ws;
+	size_t i, j;
+	int t, rc = 0, started = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.buf = buf;
+	r.size = size;
+	r.env = env;
+	r.stream = info->id;
+	r.nsegs = find_psbs(env, buf, size, &r.segs);
+	if (threads < 1)
+		threads = 1;
+	r.window = (size_t)threads * 16;
+	r.pool = hwt_xrealloc(NULL, (r.window + (size_t)threads) *
+			      sizeof(*r.pool));
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.cv, NULL);
+	ws = calloc((size_t)threads, sizeof(*ws));
+	if (!ws)
+		abort();
+	for (t = 0; t < threads; t++) {
+		ws[t].run = &r;
+		ws[t].pimg = hwt_pt_env_image(env);
+		ws[t].dis = hwt_disasm_alloc();
+		cache_grow(&ws[t]);
+		if (!ws[t].pimg ||
+		    pthread_create(&ws[t].th, NULL, worker_main, &ws[t])) {
+			hwt_seterr(err, errlen, "cannot start decoder threads");
+			rc = -1;
+			break;
+		}
+		started++;
+	}
+	/* Feed the segments to the sink in order as they complete. */
+	for (i = 0; rc == 0 && i < r.nsegs; i++) {
+		struct segment *s = &r.segs[i];
+
+		pthread_mutex_lock(&r.mu);
+		while (!s->done)
+			pthread_cond_wait(&r.cv, &r.mu);
+		pthread_mutex_unlock(&r.mu);
+		for (j = 0; j < s->n && rc == 0; j++) {
+			const struct item *it = &s->items[j];
+
+			rc = it->kind == IT_BLOCK ?
+			     sink->block(sink->arg, info->id, &it->u.b) :
+			     sink->event(sink->arg, info->id, &it->u.e);
+		}
+		pthread_mutex_lock(&r.mu);
+		if (s->cap == POOL_CAP && r.npool < r.window + (size_t)threads)
+			r.pool[r.npool++] = s->items;
+		else
+			free(s->items);
+		s->items = NULL;
+		r.consumed = i + 1;
+		pthread_cond_broadcast(&r.cv);
+		pthread_mutex_unlock(&r.mu);
+	}
+	if (rc)
+		hwt_seterr(err, errlen, "decode aborted (output)");
+	pthread_mutex_lock(&r.mu);
+	r.stop = 1;
+	pthread_cond_broadcast(&r.cv);
+	pthread_mutex_unlock(&r.mu);
+	for (t = 0; t < threads; t++) {
+		if (t < started)
+			pthread_join(ws[t].th, NULL);
+		if (ws[t].pimg)
+			pt_image_free(ws[t].pimg);
+		hwt_disasm_free(ws[t].dis);
+		for (i = 0; ws[t].tab && i <= ws[t].mask; i++)
+			free(ws[t].tab[i].lens);
+		free(ws[t].tab);
+	}
+	for (i = 0; i < r.nsegs; i++)
+		free(r.segs[i].items);
+	while (r.npool)
+		free(r.pool[--r.npool]);
+	free(r.pool);
+	free(r.segs);
+	free(ws);
+	pthread_mutex_destroy(&r.mu);
+	pthread_cond_destroy(&r.cv);
+	return rc ? -1 : 0;
+}
