@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "priv.h"
@@ -55,6 +57,19 @@ int hwtd_may_trace_pid(const struct hwtd_cred *c, pid_t pid, char *err,
 	snprintf(err, errlen, "process %d: permission denied (uid %u may"
 		 " trace only its own processes)", (int)pid, (unsigned)c->uid);
 	return -1;
+}
+
+int hwtd_pid_pin(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int hwtd_pid_same(int pidfd)
+{
+	/* Signal 0 through the pidfd: ESRCH once that process is gone, even
+	 * if its pid names another one now. */
+	return pidfd >= 0 &&
+	       syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
 }
 
 int hwtd_may_trace_cpus(const struct hwtd_cred *c, char *err, size_t errlen)

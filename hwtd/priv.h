@@ -32,6 +32,12 @@ int hwtd_peer_cred(int fd, struct hwtd_cred *c);
 int hwtd_may_trace_pid(const struct hwtd_cred *c, pid_t pid, char *err,
 		       size_t errlen);
 
+/* Pin a process against pid reuse: a pidfd, or -1.  After the check and
+ * the attach, hwtd_pid_same() tells whether the pid still names the
+ * process that was checked (it did not exit and get its pid reused). */
+int hwtd_pid_pin(pid_t pid);
+int hwtd_pid_same(int pidfd);
+
 /* May c trace CPUs? */
 int hwtd_may_trace_cpus(const struct hwtd_cred *c, char *err, size_t errlen);
 

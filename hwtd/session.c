@@ -64,6 +64,7 @@ struct hwtd_session {
 	char target[64];
 	int ctx;
 	int lockfd;		/* flock on the directory: "being recorded" */
+	int pidfd;		/* the target, pinned against pid reuse */
 	int ring;
 	struct hwt_store *store;
 	struct hwt_collect *col;
@@ -226,7 +227,11 @@ static int resolve_filters(struct hwtd_session *s, const struct hwtd_req *r,
 			return -1;
 		s->nranges += n;
 	}
-	if (s->nranges > s->bd->nranges || !s->bd->filter_config)
+	if (!s->bd->nranges || !s->bd->filter_config)
+		return serr(err, errlen, "too many address ranges: backend '%s'"
+			    " has no address-range filters (the filters need"
+			    " %d)", s->backend, s->nranges);
+	if (s->nranges > s->bd->nranges)
 		return serr(err, errlen, "too many address ranges: the filters"
 			    " need %d, backend '%s' filters at most %d",
 			    s->nranges, s->backend, s->bd->nranges);
@@ -385,10 +390,23 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return serr(err, errlen, "out of memory"), NULL;
-	s->id = id;
-	s->cred = *c;
+	s->pidfd = -1;
 	s->ctx = -1;
 	s->lockfd = -1;
+	if (r->target != HWTD_TARGET_CPUS) {
+		/* Check again once pinned: the pidfd is the process checked
+		 * (hwtd_pid_same() below closes the rest of the window). */
+		s->pidfd = hwtd_pid_pin(r->pid);
+		if (s->pidfd < 0 || hwtd_may_trace_pid(c, r->pid, err,
+						       errlen)) {
+			if (s->pidfd < 0)
+				serr(err, errlen, "process %d: %s", (int)r->pid,
+				     strerror(errno));
+			goto fail;
+		}
+	}
+	s->id = id;
+	s->cred = *c;
 	s->ring = r->ring;
 	snprintf(s->path, sizeof(s->path), "%s", r->session);
 	snprintf(s->backend, sizeof(s->backend), "%s", r->backend);
@@ -405,6 +423,12 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	}
 	if (alloc_context(s, r, err, errlen))
 		goto fail;
+	/* The pid checked is the pid attached: it did not die and get
+	 * reused in between. */
+	if (s->pidfd >= 0 && !hwtd_pid_same(s->pidfd)) {
+		serr(err, errlen, "process %d exited", (int)r->pid);
+		goto fail;
+	}
 
 	/* The directory and its files belong to the client. */
 	hwtd_fs_as(c);
@@ -468,6 +492,8 @@ fail:
 		remove_session_dir(r->session);
 	if (s->lockfd >= 0)
 		close(s->lockfd);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
 	free(s->maps);
 	free(s);
 	return NULL;
@@ -489,6 +515,8 @@ short hwtd_session_events(const struct hwtd_session *s)
 	 * with no events asked) and service ring sessions by time. */
 	return s->ring ? 0 : POLLIN;
 }
+
+static int service(struct hwtd_session *s);
 
 static void set_state(struct hwtd_session *s, const char *state)
 {
@@ -512,11 +540,10 @@ static void finish(struct hwtd_session *s, const char *state)
 	if (!s->ring && !s->error[0] && hwt_collect_snapshot(s->col))
 		snprintf(s->error, sizeof(s->error), "%s",
 			 hwt_collect_error(s->col));
-	hwtd_fs_as(&s->cred);
+	/* As the client (callers switched): no image it cannot read. */
 	if (hwt_collect_copy_images(s->col, s->path) && !s->error[0])
 		snprintf(s->error, sizeof(s->error), "%s",
 			 hwt_collect_error(s->col));
-	hwtd_fs_restore();
 	if (s->crash_sig) {
 		snprintf(num, sizeof(num), "%d", s->crash_sig);
 		hwt_store_meta(s->store, "crash_signal", num);
@@ -547,6 +574,16 @@ int hwtd_session_service(struct hwtd_session *s)
 
 	if (s->finished)
 		return 1;
+	hwtd_fs_as(&s->cred);	/* new stream files belong to the client */
+	rc = service(s);
+	hwtd_fs_restore();
+	return rc;
+}
+
+static int service(struct hwtd_session *s)
+{
+	int rc;
+
 	rc = hwt_collect_step(s->col, 0);
 	if (rc < 0) {
 		snprintf(s->error, sizeof(s->error), "%s",
@@ -585,26 +622,33 @@ int hwtd_session_service(struct hwtd_session *s)
 
 int hwtd_session_snapshot(struct hwtd_session *s, char *err, size_t errlen)
 {
+	int rc;
+
 	if (s->finished)
 		return serr(err, errlen, "session has finished");
-	if (dump(s))
-		return serr(err, errlen, "%s", s->error);
-	return 0;
+	hwtd_fs_as(&s->cred);
+	rc = dump(s);
+	hwtd_fs_restore();
+	return rc ? serr(err, errlen, "%s", s->error) : 0;
 }
 
 void hwtd_session_stop(struct hwtd_session *s, const char *state)
 {
+	hwtd_fs_as(&s->cred);
 	finish(s, state);
+	hwtd_fs_restore();
 }
 
 void hwtd_session_free(struct hwtd_session *s)
 {
 	if (!s->finished)
-		finish(s, "stopped");
+		hwtd_session_stop(s, "stopped");
 	hwt_collect_free(s->col);
 	hwt_store_close(s->store);
 	close(s->ctx);
 	close(s->lockfd);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
 	free(s->maps);
 	free(s);
 }

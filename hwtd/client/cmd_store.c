@@ -154,11 +154,14 @@ int hwt_cmd_info(int argc, char **argv)
 	sqlite3 *db;
 	int bad;
 
+	if (argc == 2 && (!strcmp(argv[1], "-h") ||
+			  !strcmp(argv[1], "--help"))) {
+		printf("usage: %s\n", HWT_INFO_USAGE);
+		return 0;
+	}
 	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(argc == 2 ? stdout : stderr, "usage: %s\n",
-			HWT_INFO_USAGE);
-		return argc == 2 && strcmp(argv[1], "-h") &&
-		       strcmp(argv[1], "--help") ? 2 : argc == 2 ? 0 : 2;
+		fprintf(stderr, "usage: %s\n", HWT_INFO_USAGE);
+		return 2;
 	}
 	db = open_db(argv[1]);
 	if (!db)
