@@ -263,6 +263,71 @@ static void test_bad_input(void)
 	t_end();
 }
 
+/* As uid 1000: own processes only, no CPUs, files as that user. */
+static int unprivileged(void)
+{
+	int bad = 0;
+	struct stat sb;
+
+	if (setgid(1000) || setuid(1000))
+		return 0xff;
+	if (HWT("record", "-S", SOCK, "-b", "null", "-o", "/tmp/u/s", "--",
+		self, "busy", "100") != 0)
+		bad |= 1;
+	if (stat("/tmp/u/s/stream-0.bin", &sb) || sb.st_uid != 1000 ||
+	    stat("/tmp/u/s/session.db", &sb) || sb.st_uid != 1000)
+		bad |= 2;
+	if (HWT("record", "-S", SOCK, "-b", "null", "-o", "/tmp/u/s1", "-p",
+		"1") != 1 || !info_has("permission denied"))
+		bad |= 4;
+	if (HWT("record", "-S", SOCK, "-b", "null", "-o", "/tmp/u/s2", "-C",
+		"0") != 1 || !info_has("only root"))
+		bad |= 8;
+	/* hwtd (root) must not create what uid 1000 could not. */
+	if (HWT("record", "-S", SOCK, "-b", "null", "-o", "/tmp/rootonly/s",
+		"--", self, "busy", "100") != 1 ||
+	    !info_has("Permission denied") || !access("/tmp/rootonly/s", F_OK))
+		bad |= 16;
+	/* Someone else's session is invisible. */
+	if (HWT("stop", "-S", SOCK, "/tmp/s-root") != 1 ||
+	    !info_has("no such session"))
+		bad |= 32;
+	return bad;
+}
+
+static void test_permissions(void)
+{
+	pid_t pid, rec;
+	int st;
+
+	t_begin("hwtd/permissions");
+	mkdir("/tmp/u", 0777);
+	chmod("/tmp/u", 0777);
+	mkdir("/tmp/rootonly", 0755);
+	/* A root session for the user to fail to stop. */
+	rec = fork();
+	if (rec == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl("/bin/hwt", "hwt", "record", "-S", SOCK, "-b", "null",
+		      "-o", "/tmp/s-root", "--", self, "slow", "3000", NULL);
+		_exit(127);
+	}
+	CHECK(wait_session("/tmp/s-root") == 0);
+	pid = fork();
+	if (pid == 0)
+		_exit(unprivileged());
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st));
+	if (WIFEXITED(st) && WEXITSTATUS(st))
+		t_fail("unprivileged checks failed: mask %#x", WEXITSTATUS(st));
+	CHECK(HWT("stop", "-S", SOCK, "/tmp/s-root") == 0);
+	waitpid(rec, &st, 0);
+	t_end();
+}
+
 int main(int argc, char **argv)
 {
 	traced_program(argc, argv);
@@ -277,6 +342,7 @@ int main(int argc, char **argv)
 	start_hwtd();
 	test_record_daemon();
 	test_bad_input();
+	test_permissions();
 	test_ring();
 	test_kill9();
 	if (hwtd_pid > 0) {
