@@ -16,6 +16,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "hwt/hwt_soft.h"
+
 #include "collect.h"
 #include "filter.h"
 #include "session.h"
@@ -33,9 +35,32 @@ struct backend_desc {
 			     struct hwt_config *cfg, void *blob);
 };
 
+/* include/hwt/hwt_soft.h: inclusive ranges, as PT's ADDRn_A/B. */
+static int soft_filter_config(const struct hwtd_range *r, int n,
+			      struct hwt_config *cfg, void *blob)
+{
+	struct hwt_soft_config *c = blob;
+	int i;
+
+	if (n > HWT_SOFT_MAX_RANGES ||
+	    sizeof(*c) > HWT_CONFIG_MAX)
+		return -1;
+	memset(c, 0, sizeof(*c));
+	c->nranges = (__u32)n;
+	for (i = 0; i < n; i++) {
+		c->ranges[i].start = r[i].start;
+		c->ranges[i].end = r[i].end - 1;
+	}
+	cfg->version = HWT_SOFT_CONFIG_VERSION;
+	cfg->size = sizeof(*c);
+	cfg->data = (uintptr_t)c;
+	return 0;
+}
+
 static const struct backend_desc backends[] = {
 	{ "null", "null", 0, NULL },
-	{ "soft", "intel_pt", 0, NULL },
+	{ HWT_SOFT_BACKEND_NAME, "intel_pt", HWT_SOFT_MAX_RANGES,
+	  soft_filter_config },
 	{ "intel_pt", "intel_pt", 0, NULL },
 	{ "coresight", "etm4", 0, NULL },
 };
@@ -128,7 +153,7 @@ static void on_record(const struct hwt_record_hdr *h, void *arg)
 static int add_params(struct hwt_store *st, uint32_t id, void *arg)
 {
 	struct hwtd_session *s = arg;
-	char f[HWTD_RANGES_MAX * 40] = "";
+	char f[HWTD_RANGES_MAX * 40] = "";	/* inclusive, as PT's */
 	size_t len = 0;
 	int i;
 
@@ -142,7 +167,7 @@ static int add_params(struct hwt_store *st, uint32_t id, void *arg)
 		len += (size_t)snprintf(f + len, sizeof(f) - len, "%s%llx-%llx",
 					i ? "," : "",
 					(unsigned long long)s->ranges[i].start,
-					(unsigned long long)s->ranges[i].end);
+					(unsigned long long)s->ranges[i].end - 1);
 	return hwt_store_param(st, id, "addr_filter", f);
 }
 
@@ -241,7 +266,7 @@ static int resolve_filters(struct hwtd_session *s, const struct hwtd_req *r,
 static int set_config(struct hwtd_session *s, const struct hwtd_req *r,
 		      char *err, size_t errlen)
 {
-	unsigned char blob[HWT_CONFIG_MAX];
+	uint64_t blob[HWT_CONFIG_MAX / 8];	/* aligned for any config */
 	struct hwt_config cfg = { 0 };
 
 	if (r->has_config && s->nranges)
