@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Soft-backend acceptance of hwtd, run in the VM by hwtd/tests/soft/run.sh
+ * through `make vm-record` (this program is the recorded one; the sessions
+ * it makes go inside the session the harness brings back, under sub/).
+ *
+ *   driver drive   records, with the soft backend: the same program via
+ *                  hwtd and via hwt-collect; a filter on one function; a
+ *                  flight recorder around a crash.
+ *   driver work    the traced program: deterministic calls
+ *   driver crash   work, then a SIGSEGV on CRASH_LINE
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SOCK	"/tmp/hwtd-soft.sock"
+#define SUB	"/tmp/session/sub"
+
+static volatile int sink;
+
+__attribute__((noinline)) int hot_function(int x)
+{
+	int i, s = 0;
+
+	for (i = 0; i < x; i++)
+		s += (i & 3) ? i : -i;
+	return s;
+}
+
+__attribute__((noinline)) int cold_function(int x)
+{
+	return x * 7 + 1;
+}
+
+__attribute__((noinline)) static void fault(void)
+{
+	volatile int *p = (int *)(uintptr_t)sink;
+
+	*p = 1;		/* CRASH_LINE */
+}
+
+static int work(int crash)
+{
+	int i;
+
+	for (i = 0; i < 20; i++)
+		sink += hot_function(50) + cold_function(i);
+	if (crash) {
+		sink = 0;
+		fault();
+	}
+	return 0;
+}
+
+static int run(char *const argv[])
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	waitpid(pid, &st, 0);
+	printf("driver: %s %s -> %d\n", argv[0], argv[1],
+	       WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	fflush(stdout);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int drive(const char *self)
+{
+	pid_t hwtd;
+	int bad = 0, i;
+
+	mkdir(SUB, 0755);
+	hwtd = fork();
+	if (hwtd == 0) {
+		execl("/bin/hwtd", "hwtd", "-f", "-s", SOCK, "-S",
+		      "/tmp/hwtd-soft-state", NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100 && access(SOCK, F_OK); i++)
+		usleep(50000);
+	bad |= run((char *const[]){ "/bin/hwt", "record", "-S", SOCK, "-b",
+				    "soft", "-o", SUB "/hwtd", "--",
+				    (char *)self, "work", NULL }) != 0;
+	bad |= run((char *const[]){ "/bin/hwt-collect", "-b", "soft", "-o",
+				    SUB "/collect", "--", (char *)self, "work",
+				    NULL }) != 0;
+	bad |= run((char *const[]){ "/bin/hwt", "record", "-S", SOCK, "-b",
+				    "soft", "-f", "hot_function", "-o",
+				    SUB "/filter", "--", (char *)self, "work",
+				    NULL }) != 0;
+	bad |= run((char *const[]){ "/bin/hwt", "record", "-S", SOCK, "-b",
+				    "soft", "-m", "ring", "-s", "64K", "-o",
+				    SUB "/crash", "--", (char *)self, "crash",
+				    NULL }) != 0;
+	run((char *const[]){ "/bin/hwt", "info", SUB "/crash", NULL });
+	kill(hwtd, SIGTERM);
+	waitpid(hwtd, NULL, 0);
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "work"))
+		return work(0);
+	if (argc == 2 && !strcmp(argv[1], "crash"))
+		return work(1);
+	if (argc == 2 && !strcmp(argv[1], "drive"))
+		return drive(argv[0]);
+	fprintf(stderr, "usage: driver drive|work|crash\n");
+	return 2;
+}
