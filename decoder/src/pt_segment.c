@@ -259,6 +259,15 @@ static int fast_events(struct pt_query_decoder *q, int status, int *enabled,
 	return status;
 }
 
+/* libipt's return-compression stack: a ring that forgets the oldest. */
+static void ret_push(uint64_t *rs, unsigned *top, unsigned *n, uint64_t ip)
+{
+	rs[*top] = ip;
+	*top = (*top + 1) % RETSTACK;
+	if (*n < RETSTACK)
+		(*n)++;
+}
+
 static int fast_segment(struct worker *w, struct segment *seg)
 {
 	const uint8_t *b = w->run->buf;
@@ -316,12 +325,8 @@ static int fast_segment(struct worker *w, struct segment *seg)
 			ip = fb->target;
 			continue;	/* no trace: status unchanged */
 		case HWT_IC_CALL:
-			if (fb->push) {
-				rs[rtop] = fb->next;
-				rtop = (rtop + 1) % RETSTACK;
-				if (rn < RETSTACK)
-					rn++;
-			}
+			if (fb->push)
+				ret_push(rs, &rtop, &rn, fb->next);
 			ip = fb->target;
 			continue;
 		case HWT_IC_RET:
@@ -338,21 +343,12 @@ static int fast_segment(struct worker *w, struct segment *seg)
 			}
 			if (status != -pte_bad_query)
 				goto end;
-			status = pt_qry_indirect_branch(q, &ip);
-			if (status < 0)
-				goto end;
-			if (status & pts_ip_suppressed)
-				goto out;
-			seg->tail = seg->n;
-			break;
+			/* An uncompressed return is an indirect branch. */
+			__attribute__((fallthrough));
 		case HWT_IC_IND_CALL:
 		case HWT_IC_IND_JUMP:
-			if (fb->push) {
-				rs[rtop] = fb->next;
-				rtop = (rtop + 1) % RETSTACK;
-				if (rn < RETSTACK)
-					rn++;
-			}
+			if (fb->push)
+				ret_push(rs, &rtop, &rn, fb->next);
 			status = pt_qry_indirect_branch(q, &ip);
 			if (status < 0)
 				goto end;

@@ -14,7 +14,7 @@ stats_match() {	# DB DIR: function_stats equals ptgen's stats.txt
 }
 
 for cfg in "small:--iters 10" "loop:--iters 2000 --psb 256" \
-	   "psb-dense:--iters 300 --psb 64"; do
+	   "psb-dense:--iters 300 --psb 64" "retcomp:--iters 500 --psb 300 --retcomp"; do
 	name=${cfg%%:*}; args=${cfg#*:}
 	G=$T/$name; mkdir -p "$G"
 	"$PTGEN" "$G" $args || { echo "FAIL: synth-$name (ptgen)"; continue; }
@@ -55,6 +55,11 @@ check synth-replay-slice sh -c "sed -n 1001,1500p '$G/truth.txt' | cmp -s - '$T/
 
 # PSB segments decoded in parallel (query-decoder fast path + libipt)
 # join into the same sequence.
+R=$T/retcomp
+"$HWT" decode -q --segmented --threads 2 --pt "$R/pt.bin" --elf "$R/prog.elf" \
+	-o "$T/segrc.db"
+"$HWT" replay "$T/segrc.db" > "$T/segrc"
+check synth-segmented-retcomp-replay-matches-truth cmp -s "$T/segrc" "$R/truth.txt"
 for t in 1 2; do
 	"$HWT" decode -q --segmented --threads $t --pt "$G/pt.bin" \
 		--elf "$G/prog.elf" -o "$T/seg$t.db"

@@ -13,6 +13,9 @@
  * returns, TIP.PGE at the start and TIP.PGD at the end.
  *
  * usage: ptgen OUTDIR [--iters K] [--min-bytes N] [--psb N] [--no-truth]
+ *              [--retcomp]
+ * --retcomp compresses returns (a taken TNT bit) whose call came after the
+ * last PSB, as the hardware does with return compression enabled.
  * Writes OUTDIR/{pt.bin,prog.elf,prog.bin,truth.txt,stats.txt,psb.txt,info}.
  */
 #include <elf.h>
@@ -339,7 +342,8 @@ int main(int argc, char **argv)
 	uint64_t iters = 10, min_bytes = 0, psb_every = 512, ninsn = 0;
 	uint64_t next_psb, stack[64];
 	uint64_t calls[NPROG], insns[NPROG];
-	int truth = 1, sp = 0, cur, fn, i, loops = 0;
+	int truth = 1, sp = 0, cur, fn, i, loops = 0, retcomp = 0;
+	uint8_t comp[64];	/* frame's call came after the last PSB */
 	FILE *tf = NULL, *pf, *f;
 
 	if (argc < 2) {
@@ -357,6 +361,8 @@ int main(int argc, char **argv)
 			psb_every = strtoull(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--no-truth"))
 			truth = 0;
+		else if (!strcmp(argv[i], "--retcomp"))
+			retcomp = 1;
 		else {
 			fprintf(stderr, "ptgen: bad argument %s\n", argv[i]);
 			return 2;
@@ -396,6 +402,7 @@ int main(int argc, char **argv)
 				(unsigned long long)ninsn);
 			psb_plus(in->addr, 1);
 			next_psb = offset() + psb_every;
+			memset(comp, 0, sizeof(comp));
 		}
 		if (tf)
 			fprintf(tf, "%016llx\n", (unsigned long long)in->addr);
@@ -421,6 +428,7 @@ int main(int argc, char **argv)
 			break;
 		case CALL:
 		case ICALL:
+			comp[sp / 2] = 1;
 			stack[sp++] = (uint64_t)cur + 1;
 			stack[sp++] = (uint64_t)fn;
 			next = find(in->target);
@@ -432,7 +440,10 @@ int main(int argc, char **argv)
 		case RET:
 			fn = (int)stack[--sp];
 			next = (int)stack[--sp];
-			ip_packet(ppt_tip, prog[next].addr);
+			if (retcomp && comp[sp / 2])
+				tnt(1);
+			else
+				ip_packet(ppt_tip, prog[next].addr);
 			break;
 		case IJMP:
 			tgt = find(in->count % 2 || !in->target2 ? in->target :
