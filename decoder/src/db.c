@@ -468,6 +468,14 @@ sqlite3 *hwt_db_open_ro(const char *path)
 	sqlite3_stmt *st = NULL;
 	int ok = 0;
 
+	/* A decode killed mid-transaction leaves a hot journal that only a
+	 * writer can roll back: do that first, then read only. */
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) ==
+	    SQLITE_OK)
+		sqlite3_exec(db, "SELECT COUNT(*) FROM sqlite_master", NULL,
+			     NULL, NULL);
+	sqlite3_close(db);
+	db = NULL;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
 		fprintf(stderr, "hwt: %s: cannot open: %s\n", path,
