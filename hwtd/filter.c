@@ -10,20 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errf.h"
 #include "filter.h"
-
-static int ferr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int ferr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int parse_hex(const char *s, size_t n, uint64_t *v)
 {
@@ -48,7 +36,7 @@ int hwtd_filter_parse(const char *spec, struct hwtd_filter *f, char *err,
 
 	memset(f, 0, sizeof(*f));
 	if (!*spec)
-		return ferr(err, errlen, "empty filter");
+		return hwtd_errf(err, errlen, "empty filter");
 	if (!at) {
 		/* No '@': a path or shared object is a whole object, any
 		 * other word a function of the main program. */
@@ -56,7 +44,7 @@ int hwtd_filter_parse(const char *spec, struct hwtd_filter *f, char *err,
 			f->kind = HWTD_F_OBJECT;
 			n = strlen(spec);
 			if (n >= sizeof(f->object))
-				return ferr(err, errlen, "filter: path too long");
+				return hwtd_errf(err, errlen, "filter: path too long");
 			memcpy(f->object, spec, n + 1);
 			return 0;
 		}
@@ -64,10 +52,10 @@ int hwtd_filter_parse(const char *spec, struct hwtd_filter *f, char *err,
 	} else {
 		n = strlen(at + 1);
 		if (!n)
-			return ferr(err, errlen, "filter '%s': empty object"
+			return hwtd_errf(err, errlen, "filter '%s': empty object"
 				    " after '@'", spec);
 		if (n >= sizeof(f->object))
-			return ferr(err, errlen, "filter: path too long");
+			return hwtd_errf(err, errlen, "filter: path too long");
 		memcpy(f->object, at + 1, n + 1);
 	}
 	n = (size_t)(at - spec);
@@ -81,16 +69,16 @@ int hwtd_filter_parse(const char *spec, struct hwtd_filter *f, char *err,
 		if (parse_hex(spec, (size_t)(dash - spec), &f->start) ||
 		    parse_hex(dash + 1, (size_t)(at - dash - 1), &f->end) ||
 		    f->start >= f->end)
-			return ferr(err, errlen, "filter '%s': want START-END"
+			return hwtd_errf(err, errlen, "filter '%s': want START-END"
 				    " in hex with START < END", spec);
 		if (!*f->object)
-			return ferr(err, errlen, "filter '%s': an address range"
+			return hwtd_errf(err, errlen, "filter '%s': an address range"
 				    " needs @OBJECT", spec);
 		return 0;
 	}
 	f->kind = HWTD_F_FUNC;
 	if (n >= sizeof(f->func))
-		return ferr(err, errlen, "filter: function name too long");
+		return hwtd_errf(err, errlen, "filter: function name too long");
 	memcpy(f->func, spec, n);
 	f->func[n] = 0;
 	return 0;
@@ -110,14 +98,14 @@ static int elf_open(struct elf_file *ef, const char *path, char *err,
 	ef->e = NULL;
 	ef->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (ef->fd < 0)
-		return ferr(err, errlen, "%s: %s", path, strerror(errno));
+		return hwtd_errf(err, errlen, "%s: %s", path, strerror(errno));
 	ef->e = elf_begin(ef->fd, ELF_C_READ, NULL);
 	if (!ef->e || elf_kind(ef->e) != ELF_K_ELF ||
 	    !gelf_getehdr(ef->e, &ef->eh) || elf_getphdrnum(ef->e, &ef->nph)) {
 		if (ef->e)
 			elf_end(ef->e);
 		close(ef->fd);
-		return ferr(err, errlen, "%s: not an ELF file", path);
+		return hwtd_errf(err, errlen, "%s: not an ELF file", path);
 	}
 	return 0;
 }
@@ -203,13 +191,13 @@ int hwtd_filter_resolve(const struct hwtd_filter *f, const char *path,
 	switch (f->kind) {
 	case HWTD_F_FUNC:
 		if (find_func(&ef, f->func, &sym)) {
-			ferr(err, errlen, "function '%s' not found in %s",
+			hwtd_errf(err, errlen, "function '%s' not found in %s",
 			     f->func, path);
 			break;
 		}
 		if (max < 1 || vaddr_to_off(&ef, sym.st_value, sym.st_size,
 					    out)) {
-			ferr(err, errlen, "%s: function '%s' is not in a"
+			hwtd_errf(err, errlen, "%s: function '%s' is not in a"
 			     " loadable segment", path, f->func);
 			break;
 		}
@@ -218,7 +206,7 @@ int hwtd_filter_resolve(const struct hwtd_filter *f, const char *path,
 	case HWTD_F_RANGE:
 		if (max < 1 || vaddr_to_off(&ef, f->start, f->end - f->start,
 					    out)) {
-			ferr(err, errlen, "%s: %#llx-%#llx is not inside one"
+			hwtd_errf(err, errlen, "%s: %#llx-%#llx is not inside one"
 			     " loadable segment", path,
 			     (unsigned long long)f->start,
 			     (unsigned long long)f->end);
@@ -241,7 +229,7 @@ int hwtd_filter_resolve(const struct hwtd_filter *f, const char *path,
 			n++;
 		}
 		if (n <= 0)
-			ferr(err, errlen, "%s: %s", path, n ? "too many"
+			hwtd_errf(err, errlen, "%s: %s", path, n ? "too many"
 			     " executable segments" : "no executable segment");
 		else
 			ret = n;
@@ -279,7 +267,7 @@ int hwtd_filter_relocate(struct hwtd_range *r, int n, const char *path,
 			break;
 		}
 		if (j == nmaps)
-			return ferr(err, errlen, "%s: file offsets %#llx-%#llx"
+			return hwtd_errf(err, errlen, "%s: file offsets %#llx-%#llx"
 				    " are not mapped in the target", path,
 				    (unsigned long long)r[i].start,
 				    (unsigned long long)r[i].end);
@@ -299,7 +287,7 @@ int hwtd_filter_relocate_static(struct hwtd_range *r, int n,
 		return -1;
 	if (ef.eh.e_type != ET_EXEC) {
 		elf_close(&ef);
-		return ferr(err, errlen, "%s: position-independent: its load"
+		return hwtd_errf(err, errlen, "%s: position-independent: its load"
 			    " address is known only once it runs (attach with"
 			    " -p, or build with -no-pie)", path);
 	}
@@ -317,6 +305,6 @@ int hwtd_filter_relocate_static(struct hwtd_range *r, int n,
 		}
 	}
 	elf_close(&ef);
-	return ret ? ferr(err, errlen, "%s: offsets outside its segments",
+	return ret ? hwtd_errf(err, errlen, "%s: offsets outside its segments",
 			  path) : 0;
 }

@@ -16,6 +16,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "errf.h"
 #include "hwt/hwt_soft.h"
 
 #include "collect.h"
@@ -103,19 +104,6 @@ struct hwtd_session {
 	struct hwtd_range ranges[HWTD_RANGES_MAX];
 	int nranges;
 };
-
-static int serr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int serr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static void on_record(const struct hwt_record_hdr *h, void *arg)
 {
@@ -214,9 +202,9 @@ static int resolve_filters(struct hwtd_session *s, const struct hwtd_req *r,
 	int i, n;
 
 	if (r->target == HWTD_TARGET_CPUS)
-		return serr(err, errlen, "filters need a process target");
+		return hwtd_errf(err, errlen, "filters need a process target");
 	if (main_object(r, main_obj, sizeof(main_obj)))
-		return serr(err, errlen, "process %d: cannot read its"
+		return hwtd_errf(err, errlen, "process %d: cannot read its"
 			    " executable", (int)r->pid);
 	for (i = 0; i < r->nfilters; i++) {
 		struct hwtd_filter f;
@@ -228,7 +216,7 @@ static int resolve_filters(struct hwtd_session *s, const struct hwtd_req *r,
 			return -1;
 		path = object_path(s, f.object, main_obj);
 		if (!path)
-			return serr(err, errlen, "filter '%s': object '%s' is"
+			return hwtd_errf(err, errlen, "filter '%s': object '%s' is"
 				    " not mapped in the target%s",
 				    r->filters[i], f.object,
 				    r->target == HWTD_TARGET_LAUNCH ?
@@ -253,11 +241,11 @@ static int resolve_filters(struct hwtd_session *s, const struct hwtd_req *r,
 		s->nranges += n;
 	}
 	if (!s->bd->nranges || !s->bd->filter_config)
-		return serr(err, errlen, "too many address ranges: backend '%s'"
+		return hwtd_errf(err, errlen, "too many address ranges: backend '%s'"
 			    " has no address-range filters (the filters need"
 			    " %d)", s->backend, s->nranges);
 	if (s->nranges > s->bd->nranges)
-		return serr(err, errlen, "too many address ranges: the filters"
+		return hwtd_errf(err, errlen, "too many address ranges: the filters"
 			    " need %d, backend '%s' filters at most %d",
 			    s->nranges, s->backend, s->bd->nranges);
 	return 0;
@@ -270,7 +258,7 @@ static int set_config(struct hwtd_session *s, const struct hwtd_req *r,
 	struct hwt_config cfg = { 0 };
 
 	if (r->has_config && s->nranges)
-		return serr(err, errlen, "give either filters or a config"
+		return hwtd_errf(err, errlen, "give either filters or a config"
 			    " blob, not both");
 	if (r->has_config) {
 		cfg.version = r->config_version;
@@ -278,13 +266,13 @@ static int set_config(struct hwtd_session *s, const struct hwtd_req *r,
 		cfg.data = (uintptr_t)r->config;
 	} else if (s->nranges) {
 		if (s->bd->filter_config(s->ranges, s->nranges, &cfg, blob))
-			return serr(err, errlen, "cannot build the filter"
+			return hwtd_errf(err, errlen, "cannot build the filter"
 				    " config");
 	} else {
 		return 0;
 	}
 	if (ioctl(s->ctx, HWT_IOC_SET_CONFIG, &cfg))
-		return serr(err, errlen, "backend '%s' rejected the config: %s",
+		return hwtd_errf(err, errlen, "backend '%s' rejected the config: %s",
 			    s->backend, strerror(errno));
 	return 0;
 }
@@ -306,7 +294,7 @@ static int alloc_context(struct hwtd_session *s, const struct hwtd_req *r,
 	snprintf(a.backend, sizeof(a.backend), "%s", r->backend);
 	dev = open(HWT_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (dev < 0)
-		return serr(err, errlen, "%s: %s (is the hwt module loaded?)",
+		return hwtd_errf(err, errlen, "%s: %s (is the hwt module loaded?)",
 			    HWT_DEVICE_PATH, strerror(errno));
 	s->ctx = ioctl(dev, HWT_IOC_ALLOC, &a);
 	close(dev);
@@ -314,17 +302,17 @@ static int alloc_context(struct hwtd_session *s, const struct hwtd_req *r,
 		return 0;
 	switch (errno) {
 	case ENOENT:
-		return serr(err, errlen, "unknown backend '%s' (is its module"
+		return hwtd_errf(err, errlen, "unknown backend '%s' (is its module"
 			    " loaded?)", r->backend);
 	case EOPNOTSUPP:
-		return serr(err, errlen, "backend '%s' cannot trace %s",
+		return hwtd_errf(err, errlen, "backend '%s' cannot trace %s",
 			    r->backend, a.mode == HWT_MODE_CPU ? "CPUs" :
 			    "threads");
 	case EBUSY:
-		return serr(err, errlen, "%s is already traced",
+		return hwtd_errf(err, errlen, "%s is already traced",
 			    s->target);
 	default:
-		return serr(err, errlen, "cannot trace %s: %s", s->target,
+		return hwtd_errf(err, errlen, "cannot trace %s: %s", s->target,
 			    strerror(errno));
 	}
 }
@@ -384,13 +372,13 @@ static int check_launch(const struct hwtd_req *r, const struct hwtd_cred *c,
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)r->pid);
 	f = fopen(path, "re");
 	if (!f)
-		return serr(err, errlen, "process %d: no such process",
+		return hwtd_errf(err, errlen, "process %d: no such process",
 			    (int)r->pid);
 	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
 		sscanf(p + 1, " %*c %d", &ppid);
 	fclose(f);
 	if (ppid != c->pid)
-		return serr(err, errlen, "process %d is not the client's child",
+		return hwtd_errf(err, errlen, "process %d is not the client's child",
 			    (int)r->pid);
 	return 0;
 }
@@ -405,7 +393,7 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	int made_dir = 0;
 
 	if (r->verb != HWTD_RECORD)
-		return serr(err, errlen, "not a record request"), NULL;
+		return hwtd_errf(err, errlen, "not a record request"), NULL;
 	if (r->target == HWTD_TARGET_CPUS ? hwtd_may_trace_cpus(c, err, errlen)
 					  : hwtd_may_trace_pid(c, r->pid, err,
 							       errlen))
@@ -414,7 +402,7 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 		return NULL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return serr(err, errlen, "out of memory"), NULL;
+		return hwtd_errf(err, errlen, "out of memory"), NULL;
 	s->pidfd = -1;
 	s->ctx = -1;
 	s->lockfd = -1;
@@ -425,7 +413,7 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 		if (s->pidfd < 0 || hwtd_may_trace_pid(c, r->pid, err,
 						       errlen)) {
 			if (s->pidfd < 0)
-				serr(err, errlen, "process %d: %s", (int)r->pid,
+				hwtd_errf(err, errlen, "process %d: %s", (int)r->pid,
 				     strerror(errno));
 			goto fail;
 		}
@@ -443,7 +431,7 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	s->bd = find_backend(r->backend);
 	s->maps = calloc(MAX_MAPS, sizeof(*s->maps));
 	if (!s->maps) {
-		serr(err, errlen, "out of memory");
+		hwtd_errf(err, errlen, "out of memory");
 		goto fail;
 	}
 	if (alloc_context(s, r, err, errlen))
@@ -451,7 +439,7 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	/* The pid checked is the pid attached: it did not die and get
 	 * reused in between. */
 	if (s->pidfd >= 0 && !hwtd_pid_same(s->pidfd)) {
-		serr(err, errlen, "process %d exited", (int)r->pid);
+		hwtd_errf(err, errlen, "process %d exited", (int)r->pid);
 		goto fail;
 	}
 
@@ -460,13 +448,13 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	s->store = hwt_store_create(r->session, serr_buf, sizeof(serr_buf));
 	hwtd_fs_restore();
 	if (!s->store) {
-		serr(err, errlen, "%s", serr_buf);
+		hwtd_errf(err, errlen, "%s", serr_buf);
 		goto fail;
 	}
 	made_dir = 1;
 	s->lockfd = open(r->session, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->lockfd < 0 || flock(s->lockfd, LOCK_EX | LOCK_NB)) {
-		serr(err, errlen, "%s: cannot lock: %s", r->session,
+		hwtd_errf(err, errlen, "%s: cannot lock: %s", r->session,
 		     strerror(errno));
 		goto fail;
 	}
@@ -479,17 +467,17 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	co.quota = r->quota;
 	s->col = hwt_collect_new(s->ctx, s->store, &co);
 	if (!s->col) {
-		serr(err, errlen, "out of memory");
+		hwtd_errf(err, errlen, "out of memory");
 		goto fail;
 	}
 	if (write_meta(s, r)) {
-		serr(err, errlen, "%s", hwt_store_error(s->store));
+		hwtd_errf(err, errlen, "%s", hwt_store_error(s->store));
 		goto fail;
 	}
 	/* The MMAP records the kernel synthesized at attach place the
 	 * filters; they go into the store as well. */
 	if (hwt_collect_drain_records(s->col)) {
-		serr(err, errlen, "%s", hwt_collect_error(s->col));
+		hwtd_errf(err, errlen, "%s", hwt_collect_error(s->col));
 		goto fail;
 	}
 	if (r->nfilters && resolve_filters(s, r, err, errlen))
@@ -497,11 +485,11 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	if (set_config(s, r, err, errlen))
 		goto fail;
 	if (hwt_store_commit(s->store)) {
-		serr(err, errlen, "%s", hwt_store_error(s->store));
+		hwtd_errf(err, errlen, "%s", hwt_store_error(s->store));
 		goto fail;
 	}
 	if (ioctl(s->ctx, HWT_IOC_START)) {
-		serr(err, errlen, "start: %s", strerror(errno));
+		hwtd_errf(err, errlen, "start: %s", strerror(errno));
 		goto fail;
 	}
 	free(s->maps);
@@ -650,11 +638,11 @@ int hwtd_session_snapshot(struct hwtd_session *s, char *err, size_t errlen)
 	int rc;
 
 	if (s->finished)
-		return serr(err, errlen, "session has finished");
+		return hwtd_errf(err, errlen, "session has finished");
 	hwtd_fs_as(&s->cred);
 	rc = dump(s);
 	hwtd_fs_restore();
-	return rc ? serr(err, errlen, "%s", s->error) : 0;
+	return rc ? hwtd_errf(err, errlen, "%s", s->error) : 0;
 }
 
 void hwtd_session_stop(struct hwtd_session *s, const char *state)

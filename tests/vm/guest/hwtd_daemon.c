@@ -60,17 +60,10 @@ static void test_kill9(void)
 	int st;
 
 	t_begin("hwtd/kill-9-mid-session");
-	rec = fork();
-	if (rec == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execl("/bin/hwt", "hwt", "record", "-S", SOCK, "-b", "null",
-		      "-s", "64K", "-c", "1:/tmp/nullcfg", "-o", "/tmp/s2",
-		      "--", self, "slow", "3000", NULL);
-		_exit(127);
-	}
+	rec = spawn_hwt((char *const[]){ "/bin/hwt", "record", "-S", SOCK,
+				"-b", "null", "-s", "64K", "-c",
+				"1:/tmp/nullcfg", "-o", "/tmp/s2", "--", self,
+				"slow", "3000", NULL });
 	CHECK(wait_session("/tmp/s2") == 0);
 	usleep(500 * 1000);
 	CHECK(kill(hwtd_pid, SIGKILL) == 0);
@@ -91,17 +84,9 @@ static void test_kill9(void)
 	t_begin("hwtd/restart-recovers");
 	/* A session hwtd was writing when killed: a restart repairs it. */
 	start_hwtd();
-	rec = fork();
-	if (rec == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execl("/bin/hwt", "hwt", "record", "-S", SOCK, "-b", "null",
-		      "-c", "1:/tmp/nullcfg", "-o", "/tmp/s3", "--", self,
-		      "slow", "3000", NULL);
-		_exit(127);
-	}
+	rec = spawn_hwt((char *const[]){ "/bin/hwt", "record", "-S", SOCK,
+				"-b", "null", "-c", "1:/tmp/nullcfg", "-o",
+				"/tmp/s3", "--", self, "slow", "3000", NULL });
 	CHECK(wait_session("/tmp/s3") == 0);
 	usleep(500 * 1000);
 	kill(hwtd_pid, SIGKILL);
@@ -146,20 +131,11 @@ static void test_ring(void)
 
 	t_begin("hwtd/snapshot-and-sigusr2");
 	{
-		pid_t rec = fork();
+		pid_t rec = spawn_hwt((char *const[]){ "/bin/hwt", "record",
+			"-S", SOCK, "-b", "null", "-m", "ring", "-s", "64K", "-c",
+			"1:/tmp/nullcfg", "-o", "/tmp/s6", "--", self, "slow", "4000",
+			NULL });
 		int st;
-
-		if (rec == 0) {
-			int fd = open("/dev/null", O_WRONLY);
-
-			dup2(fd, 1);
-			dup2(fd, 2);
-			execl("/bin/hwt", "hwt", "record", "-S", SOCK, "-b",
-			      "null", "-m", "ring", "-s", "64K", "-c",
-			      "1:/tmp/nullcfg", "-o", "/tmp/s6", "--", self,
-			      "slow", "4000", NULL);
-			_exit(127);
-		}
 		CHECK(wait_session("/tmp/s6") == 0);
 		usleep(300 * 1000);
 		CHECK(HWT("snapshot", "-S", SOCK, "/tmp/s6") == 0);
@@ -305,16 +281,9 @@ static void test_permissions(void)
 	chmod("/tmp/u", 0777);
 	mkdir("/tmp/rootonly", 0755);
 	/* A root session for the user to fail to stop. */
-	rec = fork();
-	if (rec == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execl("/bin/hwt", "hwt", "record", "-S", SOCK, "-b", "null",
-		      "-o", "/tmp/s-root", "--", self, "slow", "3000", NULL);
-		_exit(127);
-	}
+	rec = spawn_hwt((char *const[]){ "/bin/hwt", "record", "-S", SOCK,
+				"-b", "null", "-o", "/tmp/s-root", "--", self,
+				"slow", "3000", NULL });
 	CHECK(wait_session("/tmp/s-root") == 0);
 	pid = fork();
 	if (pid == 0)

@@ -112,6 +112,22 @@ static int run(char *const argv[])
 
 #define HWT(...) run((char *const[]){ "/bin/hwt", __VA_ARGS__, NULL })
 
+/* Start argv in the background, output discarded; its pid. */
+static pid_t spawn_hwt(char *const argv[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
 static void start_hwtd(void)
 {
 	hwtd_pid = fork();
