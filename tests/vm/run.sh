@@ -161,7 +161,7 @@ for d in $mod_dirs; do
 		>"$log" 2>&1; then
 		mods=$(built_modules "$src/$d")
 		result "PASS: $A/build/$d${mods:+ (}$(echo $mods)${mods:+)}"
-		order="$order $mods"
+		order="$order $(echo $mods)"	# one line: the case matches below need spaces
 		moddirs="$moddirs $src/$d"
 	else
 		result "FAIL: $A/build/$d (see $log)"
@@ -425,6 +425,15 @@ tr -d '\r' <"$run/results.txt" | grep -E '^(PASS|FAIL|SKIP): ' >"$B/results.txt"
 while IFS= read -r line; do
 	result "$line"
 done <"$B/results.txt"
+# Host-side halves of guest tests (e.g. decoding a trace with host
+# libraries): backends/*/tests/vm-post.sh ARCH BUILD_DIR prints PASS/FAIL.
+for h in "$root"/backends/*/tests/vm-post.sh; do
+	[ -x "$h" ] || continue
+	"$h" "$arch" "$B" >"$B/post.txt" 2>>"$B/post.err"
+	while IFS= read -r line; do
+		case $line in PASS:* | FAIL:* | SKIP:*) result "$line" ;; INFO:*) echo "$line" ;; esac
+	done <"$B/post.txt"
+done
 npass=$(grep -c '^PASS: ' "$B/results.txt")
 gfail=$(grep -c '^FAIL: ' "$B/results.txt")
 # The first sign of a crash on the console, and the program then running.

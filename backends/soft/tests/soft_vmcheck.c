@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Host half of the soft backend's VM acceptance test: reads the SOFTDUMP
+ * lines that tests/vm/guest/soft_trace.c printed on the guest console (PT
+ * bytes per thread, the ptrace ground truth, the marker IP, the filter
+ * ranges), decodes the PT with libipt's instruction decoder against the
+ * guest binary's loadable segments, and compares instruction by
+ * instruction.
+ *
+ * usage: soft_vmcheck CONSOLE_LOG GUEST_BINARY
+ * Prints PASS:/FAIL: lines; exits non-zero on any FAIL.
+ */
+#include <fcntl.h>
+#include <gelf.h>
+#include <intel-pt.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAXTAG	8
+#define MAXTH	4
+
+struct vec {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+static void push(struct vec *a, uint64_t x)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 4096;
+		a->v = realloc(a->v, a->cap * sizeof(*a->v));
+		if (!a->v)
+			abort();
+	}
+	a->v[a->n++] = x;
+}
+
+struct tagdata {
+	char name[64];
+	struct vec pt[MAXTH];		/* bytes, one per element */
+	struct vec gt[MAXTH];
+	uint64_t marker, thread_end;
+	double secs;
+	unsigned int nranges;
+	uint64_t rs[4], re[4];
+};
+
+static struct tagdata tags[MAXTAG];
+static int ntags, fails;
+
+static struct tagdata *tag(const char *name)
+{
+	int i;
+
+	for (i = 0; i < ntags; i++)
+		if (!strcmp(tags[i].name, name))
+			return &tags[i];
+	if (ntags == MAXTAG)
+		return NULL;
+	snprintf(tags[ntags].name, sizeof(tags[ntags].name), "%s", name);
+	return &tags[ntags++];
+}
+
+static void parse(FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+
+	while (getline(&line, &cap, f) > 0) {
+		char *p = strstr(line, "SOFTDUMP "), *tok, *save;
+		char name[64], what[16];
+		struct tagdata *t;
+		int th, n;
+
+		if (!p)
+			continue;
+		p[strcspn(p, "\r\n")] = 0;
+		if (sscanf(p, "SOFTDUMP %63s %n", name, &n) != 1)
+			continue;
+		t = tag(name);
+		if (!t)
+			continue;
+		p += n;
+		if (sscanf(p, "marker %lx %lx", &t->marker,
+			   &t->thread_end) >= 1)
+			continue;
+		if (sscanf(p, "time %lf", &t->secs) == 1)
+			continue;
+		if (!strncmp(p, "ranges ", 7)) {
+			unsigned int i;
+
+			p += 7;
+			t->nranges = (unsigned int)strtoul(p, &p, 10);
+			for (i = 0; i < t->nranges && i < 4; i++) {
+				t->rs[i] = strtoull(p, &p, 16);
+				t->re[i] = strtoull(p, &p, 16);
+			}
+			continue;
+		}
+		if (sscanf(p, "%d %15s %n", &th, what, &n) != 2 || th < 0 ||
+		    th >= MAXTH)
+			continue;
+		p += n;
+		if (!strcmp(what, "pt")) {
+			for (; p[0] && p[1]; p += 2) {
+				unsigned int b;
+
+				if (sscanf(p, "%2x", &b) != 1)
+					break;
+				push(&t->pt[th], b);
+			}
+		} else if (!strcmp(what, "gt")) {
+			for (tok = strtok_r(p, " ", &save); tok;
+			     tok = strtok_r(NULL, " ", &save))
+				push(&t->gt[th], strtoull(tok, NULL, 16));
+		}
+	}
+	free(line);
+}
+
+static int add_segments(struct pt_image *img, const char *path)
+{
+	int fd = open(path, O_RDONLY), n = 0;
+	size_t i, phnum;
+	Elf *e;
+
+	if (fd < 0)
+		return -1;
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (!e || elf_getphdrnum(e, &phnum))
+		return -1;
+	for (i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD ||
+		    !(ph.p_flags & PF_X))
+			continue;
+		if (pt_image_add_file(img, path, ph.p_offset, ph.p_filesz,
+				      NULL, ph.p_vaddr) < 0)
+			return -1;
+		n++;
+	}
+	elf_end(e);
+	close(fd);
+	return n;
+}
+
+static int decode(const struct vec *ptv, const char *bin, struct vec *out,
+		  char *err, size_t errlen)
+{
+	struct pt_insn_decoder *d;
+	struct pt_image *img;
+	struct pt_config c;
+	uint8_t *buf;
+	size_t i;
+	int status;
+
+	buf = malloc(ptv->n + 1);
+	for (i = 0; i < ptv->n; i++)
+		buf[i] = (uint8_t)ptv->v[i];
+	pt_config_init(&c);
+	c.begin = buf;
+	c.end = buf + ptv->n;
+	d = pt_insn_alloc_decoder(&c);
+	img = pt_image_alloc("guest");
+	if (!d || !img || add_segments(img, bin) <= 0) {
+		snprintf(err, errlen, "cannot load %s", bin);
+		return -1;
+	}
+	pt_insn_set_image(d, img);
+	status = pt_insn_sync_forward(d);
+	for (;;) {
+		struct pt_insn insn;
+
+		while (status >= 0 && (status & pts_event_pending)) {
+			struct pt_event ev;
+
+			status = pt_insn_event(d, &ev, sizeof(ev));
+			if (status >= 0 && ev.type == ptev_overflow) {
+				snprintf(err, errlen, "overflow in the trace");
+				status = -pte_internal;
+			}
+		}
+		if (status < 0)
+			break;
+		status = pt_insn_next(d, &insn, sizeof(insn));
+		if (status < 0)
+			break;
+		push(out, insn.ip);
+	}
+	if (status != -pte_eos && !err[0]) {
+		uint64_t off = 0;
+
+		pt_insn_get_offset(d, &off);
+		snprintf(err, errlen, "libipt: %s at offset %#llx after %zu insns",
+			 pt_errstr(pt_errcode(status)),
+			 (unsigned long long)off, out->n);
+	}
+	pt_insn_free_decoder(d);
+	pt_image_free(img);
+	free(buf);
+	return err[0] ? -1 : 0;
+}
+
+static int in_ranges(const struct tagdata *t, uint64_t ip)
+{
+	unsigned int i;
+
+	if (!t->nranges)
+		return 1;
+	for (i = 0; i < t->nranges && i < 4; i++)
+		if (ip >= t->rs[i] && ip <= t->re[i])
+			return 1;
+	return 0;
+}
+
+static size_t find(const struct vec *a, uint64_t ip)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (a->v[i] == ip)
+			return i;
+	return a->n;
+}
+
+static void check(struct tagdata *t, int th, const char *bin)
+{
+	struct vec dec = { 0 }, want = { 0 };
+	size_t gs = 0, ds = 0, i, n;
+	char err[256] = "";
+
+	if (decode(&t->pt[th], bin, &dec, err, sizeof(err)) == 0 &&
+	    !t->gt[th].n) {
+		/* No ground truth (speed run): decode cleanly, count. */
+		printf("PASS: soft/vm/%s/thread%d/libipt_decode (%zu insns, "
+		       "%zu PT bytes)\n", t->name, th, dec.n, t->pt[th].n);
+		if (t->secs > 0)
+			printf("INFO: soft/vm/%s/thread%d: %.0f steps/s "
+			       "(%zu insns in %.3f s, TCG)\n", t->name, th,
+			       (double)dec.n / t->secs, dec.n, t->secs);
+		free(dec.v);
+		return;
+	}
+	if (!err[0]) {
+		/* The main thread's window opens at the marker. */
+		if (th == 0) {
+			gs = find(&t->gt[0], t->marker);
+			if (gs == t->gt[0].n)
+				snprintf(err, sizeof(err), "marker not in ground truth");
+			if (in_ranges(t, t->marker)) {
+				ds = find(&dec, t->marker);
+				if (ds == dec.n && !err[0])
+					snprintf(err, sizeof(err),
+						 "marker %#llx not decoded (%zu insns)",
+						 (unsigned long long)t->marker,
+						 dec.n);
+			}
+		}
+		for (i = gs; i < t->gt[th].n; i++)
+			if (in_ranges(t, t->gt[th].v[i]))
+				push(&want, t->gt[th].v[i]);
+		n = dec.n - ds;
+		/*
+		 * The second thread ends blocked in pause(), which returns
+		 * a varying number of times under ptrace: compare up to
+		 * the label after its last write.
+		 */
+		if (th > 0 && t->thread_end) {
+			size_t we = find(&want, t->thread_end);
+			size_t de = find(&dec, t->thread_end);
+
+			if (we < want.n && de < dec.n) {
+				want.n = we + 1;
+				n = de + 1 - ds;
+			}
+		}
+		for (i = 0; !err[0] && i < n && i < want.n; i++)
+			if (dec.v[ds + i] != want.v[i])
+				snprintf(err, sizeof(err),
+					 "insn %zu: decoded %#llx, ground truth %#llx",
+					 i, (unsigned long long)dec.v[ds + i],
+					 (unsigned long long)want.v[i]);
+		if (!err[0] && n != want.n)
+			snprintf(err, sizeof(err),
+				 "%zu insns decoded, ground truth %zu", n,
+				 want.n);
+	}
+	if (err[0]) {
+		printf("FAIL: soft/vm/%s/thread%d/libipt_vs_ptrace: %s\n",
+		       t->name, th, err);
+		fails++;
+	} else {
+		printf("PASS: soft/vm/%s/thread%d/libipt_vs_ptrace (%zu insns, "
+		       "%zu PT bytes)\n", t->name, th, want.n, t->pt[th].n);
+	}
+	free(dec.v);
+	free(want.v);
+}
+
+int main(int argc, char **argv)
+{
+	FILE *f;
+	int i, th;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s CONSOLE_LOG GUEST_BINARY\n", argv[0]);
+		return 2;
+	}
+	f = fopen(argv[1], "r");
+	if (!f || elf_version(EV_CURRENT) == EV_NONE) {
+		printf("FAIL: soft/vm/console (cannot read %s)\n", argv[1]);
+		return 1;
+	}
+	parse(f);
+	fclose(f);
+	if (!ntags) {
+		printf("FAIL: soft/vm/dump (no SOFTDUMP lines in %s)\n", argv[1]);
+		return 1;
+	}
+	for (i = 0; i < ntags; i++)
+		for (th = 0; th < MAXTH; th++)
+			if (tags[i].pt[th].n || tags[i].gt[th].n ||
+			    (th == 0 && tags[i].secs > 0))
+				check(&tags[i], th, argv[2]);
+	return fails != 0;
+}

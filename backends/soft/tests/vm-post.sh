@@ -1,0 +1,18 @@
+#!/bin/sh
+# Host half of the soft backend's VM test, run by tests/vm/run.sh after the
+# guest: decode the PT that tests/vm/guest/soft_trace printed on the console
+# with libipt (no static libipt for the guest in Debian) against the same
+# guest binary, and compare with the guest's ptrace ground truth.
+# usage: vm-post.sh ARCH BUILD_DIR; prints PASS:/FAIL: lines.
+arch=$1
+B=$2
+[ "$arch" = x86_64 ] || exit 0
+bin=$B/guest/soft_trace
+[ -f "$bin" ] || exit 0
+here=$(cd "$(dirname "$0")/.." && pwd)
+if ! make -s -C "$here" "$here/build/soft_vmcheck" >"$B/soft_vmcheck-build.log" 2>&1; then
+	echo "FAIL: soft/vm/build_soft_vmcheck (see $B/soft_vmcheck-build.log)"
+	exit 0
+fi
+"$here/build/soft_vmcheck" "$B/console.log" "$bin"
+exit 0

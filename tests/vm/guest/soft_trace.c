@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Soft backend acceptance test (guest side).  A deterministic workload
+ * (direct/indirect calls, returns, a jump table, conditional loops,
+ * syscalls, a signal handler, a second thread) runs twice in a forked
+ * child of this static program:
+ *   1. traced by hwt's "soft" backend (one PT buffer per thread);
+ *   2. single-stepped with ptrace, recording every executed IP per thread
+ *      (the ground truth).
+ * The guest checks what it can (data came, no loss, the target survived
+ * the stepping, no stray SIGTRAP) and prints both the PT bytes and the
+ * ground truth as "SOFTDUMP" lines on the console; the host decodes the PT
+ * with libipt against this very binary and compares
+ * (backends/soft/tests/vm-post.sh, soft_vmcheck.c).
+ */
+#include "hwt_test.h"
+#include "hwt/hwt_soft.h"
+
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/user.h>
+#include <linux/sched.h>
+
+#define NTHREADS	2
+
+/* ---- the workload: no libc inside, raw syscalls only ---- */
+
+static long raw3(long nr, long a, long b, long c)
+{
+	long ret;
+
+	__asm__ volatile ("syscall" : "=a"(ret)
+			  : "a"(nr), "D"(a), "S"(b), "d"(c)
+			  : "rcx", "r11", "memory");
+	return ret;
+}
+
+static int start_fd = -1, sync_rd = -1, sync_wr = -1;
+static volatile long sink;
+static volatile int handled;
+static int heavy;		/* speed run: much more work, no ground truth */
+
+__attribute__((noinline)) static long fib(long n)
+{
+	return n < 2 ? n : fib(n - 1) + fib(n - 2);
+}
+
+__attribute__((noinline)) static long op_add(long a) { return a + 3; }
+__attribute__((noinline)) static long op_mul(long a) { return a * 5; }
+__attribute__((noinline)) static long op_xor(long a) { return a ^ 0x55; }
+__attribute__((noinline)) static long op_neg(long a) { return -a; }
+
+static long (*const ops[4])(long) = { op_add, op_mul, op_xor, op_neg };
+
+/* Dense switch: gcc -O2 makes it a jump table (an indirect jmp). */
+__attribute__((noinline)) static long jump_table(long i, long v)
+{
+	switch (i % 9) {
+	case 0: v += 7; break;
+	case 1: v *= 3; break;
+	case 2: v -= 11; break;
+	case 3: v ^= 0x1234; break;
+	case 4: v = v << 2; break;
+	case 5: v = v >> 1; break;
+	case 6: v |= 0x80; break;
+	case 7: v &= 0xffff; break;
+	default: v = ~v; break;
+	}
+	return v;
+}
+
+static void on_usr1(int sig)
+{
+	handled += sig + (int)fib(5);
+}
+
+/*
+ * Runs on its own stack and ends blocked in pause(2): exit_group() takes it
+ * down at a known instruction (a racing SYS_exit would not be).
+ */
+__attribute__((noinline, noreturn)) static void thread_body(void)
+{
+	long v = 1, i;
+	char c = 't';
+
+	for (i = 0; i < 40; i++)
+		v = ops[i & 3](v) + jump_table(i, v);
+	sink = v;
+	/*
+	 * Compare up to here: once the main thread has its byte it races
+	 * to exit_group(), and pause() may return under ptrace.
+	 */
+	__asm__ volatile (".globl soft_thread_end\nsoft_thread_end: nop");
+	raw3(SYS_write, sync_wr, (long)&c, 1);
+	for (;;)
+		raw3(SYS_pause, 0, 0, 0);
+}
+
+static char thread_stack[64 << 10] __attribute__((aligned(16)));
+
+/* clone(2) by hand: the child returns 0 on the new stack. */
+__attribute__((noinline)) static long spawn_thread(void)
+{
+	long ret;
+	register long r10 __asm__("r10") = 0;
+	register long r8 __asm__("r8") = 0;
+
+	__asm__ volatile ("syscall\n\t"
+			  "test %%rax, %%rax\n\t"
+			  "jnz 1f\n\t"
+			  "call *%[body]\n"
+			  "1:"
+			  : "=a"(ret)
+			  : "a"((long)SYS_clone),
+			    "D"((long)(CLONE_VM | CLONE_FS | CLONE_FILES |
+				       CLONE_SIGHAND | CLONE_THREAD |
+				       CLONE_SYSVSEM)),
+			    "S"(thread_stack + sizeof(thread_stack)),
+			    "d"(0L), "r"(r10), "r"(r8),
+			    [body] "r"(thread_body)
+			  : "rcx", "r11", "memory");
+	return ret;
+}
+
+/* The traced window starts at the first instruction after this read. */
+__attribute__((noinline)) static void workload(void)
+{
+	long v = 0, i;
+	char c;
+
+	raw3(SYS_read, start_fd, (long)&c, 1);
+	__asm__ volatile (".globl soft_marker\nsoft_marker: nop");
+	for (i = 0; i < 30; i++) {		/* conditional loop */
+		v += ops[i & 3](i);		/* indirect calls */
+		v = jump_table(i, v);		/* jump table */
+		if (i % 7 == 0)
+			v += raw3(SYS_getpid, 0, 0, 0) > 0;	/* syscalls */
+	}
+	v += fib(10);				/* direct calls, returns */
+	raw3(SYS_kill, raw3(SYS_getpid, 0, 0, 0), SIGUSR1, 0);	/* handler */
+	if (spawn_thread() > 0)			/* second thread */
+		raw3(SYS_read, sync_rd, (long)&c, 1);	/* waits for it */
+	sink = v + handled;
+	if (heavy)
+		sink += fib(25);
+	raw3(SYS_exit_group, 0, 0, 0);
+}
+
+extern const char soft_marker[], soft_thread_end[];
+
+/* ---- harness ---- */
+
+struct gt {			/* ground truth of one thread */
+	pid_t tid;
+	uint64_t *ip;
+	size_t n, cap;
+};
+
+static void gt_push(struct gt *g, uint64_t ip)
+{
+	if (g->n == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 4096;
+		g->ip = realloc(g->ip, g->cap * sizeof(*g->ip));
+		if (!g->ip)
+			abort();
+	}
+	g->ip[g->n++] = ip;
+}
+
+/* A REP string instruction single-steps once per iteration. */
+static int is_rep_string(uint64_t ip)
+{
+	const uint8_t *p = (const uint8_t *)ip;
+	size_t i = 0;
+
+	while (i < 4 && (p[i] == 0x66 || p[i] == 0x67 || (p[i] & 0xf0) == 0x40))
+		i++;
+	if (p[i] != 0xf2 && p[i] != 0xf3)
+		return 0;
+	i++;
+	if ((p[i] & 0xf0) == 0x40)
+		i++;
+	return (p[i] >= 0xa4 && p[i] <= 0xa7) || (p[i] >= 0xaa && p[i] <= 0xaf) ||
+	       (p[i] >= 0x6c && p[i] <= 0x6f);
+}
+
+static void child_prepare(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+/* Ground truth: single-step every thread of a fresh child with ptrace. */
+static int run_ptrace(struct gt *g, double *secs)
+{
+	int p[2], sp[2], status, nthr = 1, exited = 0;
+	struct timespec t0, t1;
+	pid_t pid;
+
+	if (pipe(p) || pipe(sp))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		start_fd = p[0];
+		sync_rd = sp[0];
+		sync_wr = sp[1];
+		child_prepare();
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		raise(SIGSTOP);
+		workload();
+		_exit(1);
+	}
+	if (write(p[1], "g", 1) != 1)
+		return -1;
+	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
+		return -1;
+	ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACECLONE |
+	       PTRACE_O_EXITKILL);
+	memset(g, 0, NTHREADS * sizeof(*g));
+	g[0].tid = pid;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ptrace(PTRACE_SINGLESTEP, pid, 0, 0);
+	while (exited < nthr) {
+		struct user_regs_struct regs;
+		struct gt *cur = NULL;
+		pid_t tid = waitpid(-1, &status, __WALL);
+		int sig = 0, i;
+
+		if (tid < 0)
+			return -1;
+		for (i = 0; i < nthr; i++)
+			if (g[i].tid == tid)
+				cur = &g[i];
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			exited++;
+			continue;
+		}
+		if (!cur) {	/* the new thread's first stop */
+			if (nthr == NTHREADS)
+				return -1;
+			cur = &g[nthr++];
+			cur->tid = tid;
+		}
+		ptrace(PTRACE_GETREGS, tid, 0, &regs);
+		if (status >> 16) {
+			/* PTRACE_EVENT_CLONE: not a step */
+		} else if (WSTOPSIG(status) == SIGTRAP ||
+			   (WSTOPSIG(status) == SIGSTOP && cur->n == 0 &&
+			    cur != &g[0])) {
+			if (!(cur->n && cur->ip[cur->n - 1] == regs.rip &&
+			      is_rep_string(regs.rip)))
+				gt_push(cur, regs.rip);
+		} else {
+			/*
+			 * Signal delivery: the handler runs before the
+			 * instruction this stop is at, which ptrace's fake
+			 * step after the syscall already reported.
+			 */
+			sig = WSTOPSIG(status);
+			if (cur->n && cur->ip[cur->n - 1] == regs.rip)
+				cur->n--;
+		}
+		ptrace(PTRACE_SINGLESTEP, tid, 0, sig);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*secs = (double)(t1.tv_sec - t0.tv_sec) +
+		(double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	close(p[0]);
+	close(p[1]);
+	return nthr;
+}
+
+static void dump_hex(const char *tag, int th, const char *what,
+		     const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i % 64 == 0)
+			printf("%sSOFTDUMP %s %d %s ", i ? "\n" : "", tag, th,
+			       what);
+		printf("%02x", p[i]);
+	}
+	if (n)
+		printf("\n");
+}
+
+static void dump_gt(const char *tag, int th, const struct gt *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++) {
+		if (i % 16 == 0)
+			printf("%sSOFTDUMP %s %d gt", i ? "\n" : "", tag, th);
+		printf(" %llx", (unsigned long long)g->ip[i]);
+	}
+	if (g->n)
+		printf("\n");
+}
+
+/* Record one run with the soft backend; dump its buffers. */
+static void run_soft(const char *tag, const struct hwt_soft_config *cfg,
+		     const struct gt *g, int ngt, int speed)
+{
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 4 << 20 };
+	struct hwt_config c = { .version = HWT_SOFT_CONFIG_VERSION,
+				.size = sizeof(*cfg), .data = (uintptr_t)cfg };
+	struct timespec t0, t1;
+	int p[2], sp[2], status, fd, dev, i, nbuf = 0;
+	size_t steps = 0;
+	uint64_t lost = 0;
+	char name[96];
+	double secs;
+	pid_t pid;
+
+	snprintf(name, sizeof(name), "soft/%s/record", tag);
+	t_begin(name);
+	if (pipe(p) || pipe(sp)) {
+		t_fail("pipe");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		start_fd = p[0];
+		sync_rd = sp[0];
+		sync_wr = sp[1];
+		heavy = speed;
+		child_prepare();
+		workload();
+		_exit(1);
+	}
+	dev = hwt_dev();
+	a.pid = pid;
+	strcpy(a.backend, HWT_SOFT_BACKEND_NAME);
+	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(fd >= 0);
+	CHECK(ioctl(fd, HWT_IOC_SET_CONFIG, &c) == 0);
+	CHECK(ioctl(fd, HWT_IOC_START) == 0);
+	/* Armed once its PSB+ is in buffer 0. */
+	for (i = 0; i < 5000; i++) {
+		struct hwt_bufptr bp = { .idx = 0 };
+
+		if (ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head > 0)
+			break;
+		usleep(1000);
+	}
+	CHECK(i < 5000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(write(p[1], "g", 1) == 1);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	/* Stepping must be invisible: a stray SIGTRAP would kill it. */
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* Let the framework finish the exits (pthread_join-like race). */
+	usleep(200000);
+	for (i = 0; i < NTHREADS; i++) {
+		struct hwt_bufptr bp = { .idx = (uint32_t)i };
+		void *m;
+
+		if (ioctl(fd, HWT_IOC_BUFPTR_GET, &bp))
+			break;
+		nbuf++;
+		lost += bp.lost;
+		m = mmap(NULL, bp.size, PROT_READ, MAP_SHARED, fd,
+			 (off_t)bp.mmap_offset);
+		CHECK(m != MAP_FAILED);
+		if (m == MAP_FAILED)
+			continue;
+		CHECK(bp.head > 0 && bp.head <= bp.size);
+		/* Buffer i belongs to the i-th thread created. */
+		CHECK(i > 0 || bp.tid == pid);
+		dump_hex(tag, i, "pt", m, bp.head < bp.size ? bp.head : bp.size);
+		munmap(m, bp.size);
+	}
+	CHECK(nbuf == ngt);
+	CHECK(lost == 0);
+	for (i = 0; i < ngt && !speed; i++) {
+		dump_gt(tag, i, &g[i]);
+		steps += g[i].n;
+	}
+	printf("SOFTDUMP %s marker %llx %llx\n", tag,
+	       (unsigned long long)(uintptr_t)soft_marker,
+	       (unsigned long long)(uintptr_t)soft_thread_end);
+	printf("SOFTDUMP %s time %.6f\n", tag, secs);
+	printf("SOFTDUMP %s ranges %u", tag, cfg->nranges);
+	for (i = 0; i < (int)cfg->nranges; i++)
+		printf(" %llx %llx", (unsigned long long)cfg->ranges[i].start,
+		       (unsigned long long)cfg->ranges[i].end);
+	printf("\n");
+	if (!speed)
+		printf("INFO: soft/%s: %zu steps (ground truth) in %.3f s\n",
+		       tag, steps, secs);
+	close(fd);
+	close(dev);
+	close(p[0]);
+	close(p[1]);
+	close(sp[0]);
+	close(sp[1]);
+	t_end();
+}
+
+int main(void)
+{
+	struct hwt_soft_config cfg = { 0 };
+	struct gt g[NTHREADS];
+	double secs = 0;
+	int n;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	t_begin("soft/ptrace_ground_truth");
+	n = run_ptrace(g, &secs);
+	CHECK(n == NTHREADS);
+	if (n == NTHREADS)
+		printf("INFO: ptrace single-step: %zu + %zu steps in %.3f s\n",
+		       g[0].n, g[1].n, secs);
+	t_end();
+	if (n != NTHREADS)
+		return 1;
+
+	run_soft("plain", &cfg, g, n, 0);
+	cfg.flags = HWT_SOFT_RET_COMPRESSION | HWT_SOFT_TSC |
+		    HWT_SOFT_LONG_TNT;
+	cfg.psb_period = 256;
+	run_soft("retcomp_tsc_psb256", &cfg, g, n, 0);
+	/* Only the workload's helpers: edges at every call into them. */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.nranges = 2;
+	cfg.ranges[0].start = (uintptr_t)fib;
+	cfg.ranges[0].end = (uintptr_t)fib + 63;
+	cfg.ranges[1].start = (uintptr_t)jump_table;
+	cfg.ranges[1].end = (uintptr_t)jump_table + 200;
+	run_soft("filter", &cfg, g, n, 0);
+	/* Steps per second: about 2.5 M instructions, decoded on the host. */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.flags = HWT_SOFT_RET_COMPRESSION;
+	run_soft("speed", &cfg, g, n, 1);
+	return t_total_failed != 0;
+}
