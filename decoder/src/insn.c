@@ -72,14 +72,60 @@ static csh handle(struct hwt_disasm *d, int isa, int detail)
 	return h[isa];
 }
 
+/*
+ * Splits code (at ip) into instructions i..ninsn-1 ending at end_ip.  An
+ * instruction capstone does not know (ptwrite, movdir64b, newer ISA
+ * extensions) gets the length that lets the rest decode to exactly the
+ * block libipt reported; guesses bounds how many such unknowns we accept.
+ */
+static int split(csh h, cs_insn *insn, const uint8_t *code, size_t size,
+		 uint64_t ip, uint64_t end_ip, uint32_t i, uint32_t ninsn,
+		 uint8_t *lens, int guesses)
+{
+	for (; i < ninsn; i++) {
+		const uint8_t *c = code;
+		size_t sz = size;
+		uint64_t a = ip;
+		unsigned len;
+
+		if (ip > end_ip)
+			return -1;
+		if (i + 1 == ninsn && ip != end_ip)
+			return -1;
+		if (cs_disasm_iter(h, &c, &sz, &a, insn)) {
+			lens[i] = (uint8_t)(a - ip);
+			code = c;
+			size = sz;
+			ip = a;
+			continue;
+		}
+		if (i + 1 == ninsn) {
+			/* The last one starts at end_ip: only its length
+			 * is unknown, and only call returns need it. */
+			lens[i] = 1;
+			return 0;
+		}
+		if (!guesses)
+			return -1;
+		for (len = 1; len <= 15 && len <= size; len++) {
+			lens[i] = (uint8_t)len;
+			if (split(h, insn, code + len, size - len, ip + len,
+				  end_ip, i + 1, ninsn, lens, guesses - 1) == 0)
+				return 0;
+		}
+		return -1;
+	}
+	return ip - lens[ninsn - 1] == end_ip ? 0 : -1;
+}
+
 int hwt_insn_lengths(struct hwt_disasm *d, int isa, const uint8_t *code,
 		     size_t size, uint64_t ip, uint64_t end_ip, uint32_t ninsn,
 		     uint8_t *lens)
 {
-	uint64_t span, addr;
-	uint32_t i;
+	uint64_t span;
 	cs_insn *insn;
 	csh h;
+	int rc;
 
 	if (!ninsn || end_ip < ip)
 		return -1;
@@ -100,21 +146,9 @@ int hwt_insn_lengths(struct hwt_disasm *d, int isa, const uint8_t *code,
 	insn = cs_malloc(h);
 	if (!insn)
 		return -1;
-	addr = ip;
-	for (i = 0; i < ninsn; i++) {
-		uint64_t a = addr;
-
-		if (!cs_disasm_iter(h, &code, &size, &addr, insn))
-			break;
-		lens[i] = (uint8_t)(addr - a);
-		if (i + 1 < ninsn && addr > end_ip)
-			break;
-	}
+	rc = split(h, insn, code, size, ip, end_ip, 0, ninsn, lens, 1);
 	cs_free(insn, 1);
-	if (i != ninsn)
-		return -1;
-	/* The last instruction must start at end_ip. */
-	return (addr - lens[ninsn - 1] == end_ip) ? 0 : -1;
+	return rc;
 }
 
 int hwt_insn_text(struct hwt_disasm *d, int isa, const uint8_t *bytes,

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Unit tests of the decoder's pieces: LEB128 flow coding, capstone
+ * instruction splitting (with unknown instructions), block interning,
+ * the perf-style thread stack, CPU parsing, image reads.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int failed;
+
+static void check(const char *name, int ok)
+{
+	printf("%s: %s\n", ok ? "PASS" : "FAIL", name);
+	if (!ok)
+		failed = 1;
+}
+
+static void test_uleb(void)
+{
+	static const uint64_t v[] = { 0, 1, 127, 128, 300, 1ull << 35,
+				      UINT64_MAX };
+	uint8_t buf[16];
+	size_t i;
+	int ok = 1;
+
+	for (i = 0; i < HWT_ARRAY_SIZE(v); i++) {
+		uint64_t r = 0;
+		size_t n = hwt_uleb_put(buf, v[i]);
+
+		ok &= hwt_uleb_get(buf, n, &r) == n && r == v[i];
+		/* Truncated input is refused, never read past. */
+		ok &= n < 2 || hwt_uleb_get(buf, n - 1, &r) == 0;
+	}
+	check("uleb-roundtrip-and-truncation", ok);
+}
+
+static void test_insn(void)
+{
+	struct hwt_disasm *d = hwt_disasm_alloc();
+	/* nop; ptwrite eax (unknown to capstone 4); mov eax, 1; ret */
+	static const uint8_t code[] = { 0x90, 0xf3, 0x0f, 0xae, 0xe0, 0xb8,
+					0x01, 0, 0, 0, 0xc3, 0xcc, 0xcc };
+	uint8_t lens[4];
+	struct hwt_insn_info in;
+
+	check("insn-lengths-plain",
+	      hwt_insn_lengths(d, HWT_ISA_X86_64, code + 5, 8, 0x1005, 0x100a,
+			       2, lens) == 0 && lens[0] == 5 && lens[1] == 1);
+	check("insn-lengths-unknown-insn-inferred",
+	      hwt_insn_lengths(d, HWT_ISA_X86_64, code, sizeof(code), 0x1000,
+			       0x100a, 4, lens) == 0 && lens[0] == 1 &&
+	      lens[1] == 4 && lens[2] == 5 && lens[3] == 1);
+	check("insn-lengths-inconsistent-refused",
+	      hwt_insn_lengths(d, HWT_ISA_X86_64, code + 5, 8, 0x1005, 0x1009,
+			       2, lens) < 0);
+	check("insn-lengths-a64-fixed",
+	      hwt_insn_lengths(d, HWT_ISA_A64, NULL, 0, 0x1000, 0x100c, 4,
+			       lens) == 0 && lens[3] == 4);
+	/* call rel32 / jmp rax / jne rel8 / syscall classes */
+	check("insn-decode-call",
+	      hwt_insn_decode(d, HWT_ISA_X86_64,
+			      (const uint8_t *)"\xe8\x10\x00\x00\x00", 5,
+			      0x1000, &in) == 5 && in.iclass == HWT_IC_CALL &&
+	      in.target == 0x1015);
+	check("insn-decode-ind-jump",
+	      hwt_insn_decode(d, HWT_ISA_X86_64, (const uint8_t *)"\xff\xe0",
+			      2, 0x1000, &in) == 2 &&
+	      in.iclass == HWT_IC_IND_JUMP);
+	check("insn-decode-cond",
+	      hwt_insn_decode(d, HWT_ISA_X86_64, (const uint8_t *)"\x75\x02",
+			      2, 0x1000, &in) == 2 &&
+	      in.iclass == HWT_IC_COND_JUMP && in.target == 0x1004);
+	check("insn-decode-syscall-special",
+	      hwt_insn_decode(d, HWT_ISA_X86_64, (const uint8_t *)"\x0f\x05",
+			      2, 0x1000, &in) == 2 && in.special);
+	hwt_disasm_free(d);
+}
+
+static void test_blocks(void)
+{
+	struct hwt_blocks *b = hwt_blocks_alloc();
+	int n1, n2, n3, ok = 1;
+	uint32_t a, a2, c, i;
+
+	a = hwt_blocks_intern(b, 0x1000, 0x1010, 3, HWT_ISA_X86_64, 0, &n1);
+	c = hwt_blocks_intern(b, 0x2000, 0x2004, 2, HWT_ISA_X86_64, 0, &n2);
+	a2 = hwt_blocks_intern(b, 0x1000, 0x1010, 3, HWT_ISA_X86_64, 0, &n3);
+	ok &= n1 && n2 && !n3 && a == a2 && a != c;
+	/* Same start, other end: another block. */
+	ok &= hwt_blocks_intern(b, 0x1000, 0x1008, 2, HWT_ISA_X86_64, 0,
+				&n1) != a && n1;
+	for (i = 0; i < 5000; i++)	/* growth keeps ids */
+		hwt_blocks_intern(b, 0x10000 + 16 * i, 0x10000 + 16 * i, 1,
+				  HWT_ISA_X86_64, 0, &n1);
+	ok &= hwt_blocks_intern(b, 0x2000, 0x2004, 2, HWT_ISA_X86_64, 0,
+				&n1) == c && !n1;
+	ok &= hwt_blocks_get(b, c)->ip == 0x2000 && !hwt_blocks_get(b, 0);
+	check("blocks-intern", ok);
+	hwt_blocks_free(b);
+}
+
+struct rows {
+	struct hwt_call_row r[64];
+	int n;
+};
+
+static int out_row(void *arg, const struct hwt_call_row *row)
+{
+	struct rows *rs = arg;
+
+	if (rs->n < 64)
+		rs->r[rs->n++] = *row;
+	return 0;
+}
+
+static int out_cp(void *arg, uint64_t id, uint64_t parent, uint32_t sym,
+		  uint64_t ip)
+{
+	(void)arg; (void)id; (void)parent; (void)sym; (void)ip;
+	return 0;
+}
+
+static void test_callstack(void)
+{
+	struct hwt_callpaths *cp = hwt_callpaths_alloc();
+	uint64_t next = 1;
+	struct rows rs = { .n = 0 };
+	struct hwt_callstack *cs = hwt_callstack_alloc(cp, &next, out_row,
+						       out_cp, &rs);
+	size_t n;
+	const uint64_t *calls;
+
+	/* main(1) calls f(2) at 0x100a -> f returns to 0x100f; f tail-jumps
+	 * to g(3); g returns to main; then a return to an unseen caller
+	 * (4) ends main. */
+	hwt_callstack_block(cs, 0x1000, 1, 1, 0x100a, 5, 3, HWT_IC_CALL, 0, 0);
+	hwt_callstack_block(cs, 0x2000, 2, 1, 0x2004, 5, 2, HWT_IC_JUMP, 3, 0);
+	hwt_callstack_block(cs, 0x3000, 3, 1, 0x3002, 1, 2, HWT_IC_RET, 5, 0);
+	hwt_callstack_block(cs, 0x100f, 1, 0, 0x1010, 1, 2, HWT_IC_RET, 7, 0);
+	hwt_callstack_block(cs, 0x4010, 4, 0, 0x4010, 1, 1, HWT_IC_OTHER, 9,
+			    0);
+	hwt_callstack_reset(cs, 10, 0);
+	calls = hwt_callstack_calls(cs, &n);
+	check("callstack-counts", n > 4 && calls[1] == 1 && calls[2] == 1 &&
+	      calls[3] == 1 && calls[4] == 1);
+	/* Rows in pop order: f (tail-called away), g (returned, non-call),
+	 * main (returned to an unseen caller), 4 (open at the end). */
+	check("callstack-rows", rs.n == 4 && rs.r[0].sym_id == 2 &&
+	      rs.r[1].sym_id == 3 &&
+	      (rs.r[1].flags & HWT_CALL_NON_CALL) && rs.r[2].sym_id == 1 &&
+	      (rs.r[2].flags & HWT_CALL_NO_CALL) && rs.r[3].sym_id == 4 &&
+	      (rs.r[3].flags & HWT_CALL_NO_RETURN) &&
+	      rs.r[1].parent_id == rs.r[2].id && rs.r[2].insn_count == 9);
+	hwt_callstack_free(cs);
+	hwt_callpaths_free(cp);
+}
+
+static void test_cpu(void)
+{
+	unsigned f, m, s;
+
+	check("cpu-parse", hwt_parse_cpu("6/142/10", &f, &m, &s) == 0 &&
+	      f == 6 && m == 142 && s == 10 &&
+	      hwt_parse_cpu("0x6/0x9e", &f, &m, &s) == 0 && m == 0x9e &&
+	      s == 0);
+	check("cpu-parse-rejects", hwt_parse_cpu("banana", &f, &m, &s) < 0 &&
+	      hwt_parse_cpu("6", &f, &m, &s) < 0 &&
+	      hwt_parse_cpu("6/1/2/3", &f, &m, &s) < 0 &&
+	      hwt_parse_cpu("6/-1", &f, &m, &s) < 0 &&
+	      hwt_parse_cpu("6/300", &f, &m, &s) < 0);
+}
+
+static void test_image(void)
+{
+	char path[] = "/tmp/hwt-unit-XXXXXX", err[256];
+	struct hwt_image *img = hwt_image_alloc();
+	uint8_t buf[8];
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, "0123456789", 10) != 10) {
+		check("image-raw", 0);
+		return;
+	}
+	close(fd);
+	check("image-raw", hwt_image_add_raw(img, path, 2, 4, 0x5000, err,
+					     sizeof(err)) == 0 &&
+	      hwt_image_read(img, 0x5001, buf, 8) == 3 &&
+	      !memcmp(buf, "345", 3) && hwt_image_read(img, 0x5004, buf, 1) < 0);
+	check("image-raw-offset-beyond-file",
+	      hwt_image_add_raw(img, path, 10, 0, 0, err, sizeof(err)) < 0);
+	check("image-not-elf", hwt_image_add_elf(img, path, 0, 0, err,
+						 sizeof(err)) < 0 &&
+	      strstr(err, "not an ELF"));
+	unlink(path);
+	hwt_image_free(img);
+}
+
+int main(void)
+{
+	test_uleb();
+	test_insn();
+	test_blocks();
+	test_callstack();
+	test_cpu();
+	test_image();
+	return failed;
+}
