@@ -272,11 +272,21 @@ static uint8_t *stream_bytes(sqlite3 *sdb, const char *dir, int64_t id,
 				 (long long)lost);
 			why = msg;
 		}
-		if (off < 0 || len < 0 || (uint64_t)off > fsize ||
-		    (uint64_t)len > fsize - (uint64_t)off) {
+		if (off < 0 || len < 0 || (uint64_t)off >= fsize) {
 			snprintf(msg, sizeof(msg), "chunk %lld beyond the end "
 				 "of stream-%lld.bin (truncated file)",
 				 (long long)seq, (long long)id);
+			why = msg;
+			len = 0;
+		} else if ((uint64_t)len > fsize - (uint64_t)off) {
+			/* Use what is left, unverified, and say so after it. */
+			len = (int64_t)(fsize - (uint64_t)off);
+			buf = hwt_xrealloc(buf, n + (size_t)len);
+			memcpy(buf + n, file + off, (size_t)len);
+			n += (size_t)len;
+			snprintf(msg, sizeof(msg), "stream-%lld.bin truncated "
+				 "in chunk %lld (%lld bytes left, unverified)",
+				 (long long)id, (long long)seq, (long long)len);
 			why = msg;
 			len = 0;
 		} else if (crc32(0, file + off, (uInt)len) != crc) {

@@ -118,3 +118,15 @@ if python3 ./mklines.py "$G" "$T" 2>/dev/null; then
 else
 	echo "FAIL: dwarf-replay-line-transitions (as/ld failed)"
 fi
+
+# A truncated stream file: what is left is decoded, the rest is a gap.
+G=$T/loop
+python3 ./mksession.py "$T/s3" "$G/pt.bin" "$G/prog.elf" 0x400000 0x1000 0x58 \
+	--chunks 2
+head -c 3000 "$G/pt.bin" > "$T/s3/stream-0.bin"
+"$HWT" decode -q "$T/s3" -o "$T/s3.db"
+check session-truncated-stream-file sh -c "test \$(\"$HWT\" query --csv '$T/s3.db' \
+	\"SELECT COUNT(*) FROM errors WHERE message LIKE '%truncated%'\" | tail -1) -ge 1"
+"$HWT" replay "$T/s3.db" | grep -v '^\[' > "$T/s3.out"
+check session-truncated-prefix-is-truth sh -c "test -s '$T/s3.out' &&
+	head -n \$(wc -l < '$T/s3.out') '$G/truth.txt' | cmp -s - '$T/s3.out'"

@@ -128,12 +128,16 @@ static int cmd_decode(int argc, char **argv)
 		case 'S': o.segmented = 1; break;
 		case 't': o.threads = atoi(optarg); break;
 		case 'r':
-			if (add_raw(img, optarg, err, sizeof(err)) < 0)
+			if (add_raw(img, optarg, err, sizeof(err)) < 0) {
+				rc = 1;
 				goto fail;
+			}
 			break;
 		case 'e':
-			if (add_elf(img, optarg, err, sizeof(err)) < 0)
+			if (add_elf(img, optarg, err, sizeof(err)) < 0) {
+				rc = 1;
 				goto fail;
+			}
 			break;
 		case 'h':
 			hwt_image_free(img);
