@@ -17,6 +17,7 @@
 
 #include "cs_decode.h"
 #include "cs_ini.h"
+#include "cs_mem.h"
 #include "internal.h"
 
 /* ------------------------------------------------------------------ */
@@ -475,10 +476,15 @@ static uint32_t mem_cb(const void *ctx, ocsd_vaddr_t addr,
 	const struct unit_state *s = d->by_id[trcid & 0x7f];
 	int n;
 
-	(void)space;
-	if (!s || !s->u->info.read_mem)
+	if (!s)
 		return 0;
-	n = s->u->info.read_mem(s->u->info.read_mem_arg, addr, buf, req);
+	if (s->u->mem)
+		n = cs_mem_read_space(s->u->mem, addr, space, buf, req);
+	else if (s->u->info.read_mem)
+		n = s->u->info.read_mem(s->u->info.read_mem_arg, addr, buf,
+					req);
+	else
+		return 0;
 	return n > 0 ? (uint32_t)n : 0;
 }
 

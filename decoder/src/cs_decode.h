@@ -14,6 +14,8 @@
 
 #include "flow.h"
 
+struct cs_mem;
+
 enum cs_proto {
 	CS_PROTO_NONE = 0,
 	CS_PROTO_ETMV4,		/* device type "ETM4" */
@@ -33,6 +35,8 @@ struct cs_unit {
 		ocsd_ptm_cfg ptm;
 	} cfg;
 	struct hwt_stream_info info;	/* handed to sink->stream_begin */
+	struct cs_mem *mem;	/* set: OpenCSD reads code here, by memory
+				 * space; NULL: through info.read_mem */
 	char name[48];			/* info.name points here */
 };
 

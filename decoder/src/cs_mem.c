@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <opencsd/ocsd_if_types.h>
+
 #include "cs_mem.h"
 #include "internal.h"
 
@@ -12,6 +14,7 @@ struct cs_region {
 	const uint8_t *data;
 	char *path;
 	uint64_t offset;
+	uint32_t space;
 };
 
 struct cs_file {
@@ -25,6 +28,7 @@ struct cs_mem {
 	struct cs_file *files;
 	size_t nfiles;
 	size_t last;		/* region of the last hit: code is local */
+	int overlaps;		/* regions of disjoint spaces overlap */
 };
 
 struct cs_mem *cs_mem_alloc(void)
@@ -52,8 +56,8 @@ void cs_mem_free(struct cs_mem *m)
 }
 
 int cs_mem_add_file(struct cs_mem *m, const char *path, uint64_t addr,
-		    uint64_t offset, uint64_t length, char *err,
-		    size_t errlen)
+		    uint64_t offset, uint64_t length, uint32_t space,
+		    char *err, size_t errlen)
 {
 	const uint8_t *map;
 	struct cs_region nr;
@@ -61,7 +65,7 @@ int cs_mem_add_file(struct cs_mem *m, const char *path, uint64_t addr,
 
 	for (i = 0; i < m->n; i++)
 		if (m->r[i].start == addr && m->r[i].offset == offset &&
-		    !strcmp(m->r[i].path, path) &&
+		    m->r[i].space == space && !strcmp(m->r[i].path, path) &&
 		    (!length || m->r[i].end - m->r[i].start == length))
 			return 1;
 	map = hwt_map_file(path, &size, err, errlen);
@@ -86,21 +90,25 @@ int cs_mem_add_file(struct cs_mem *m, const char *path, uint64_t addr,
 	nr.end = addr + length;
 	nr.data = map + offset;
 	nr.offset = offset;
+	nr.space = space;
+	for (i = 0; i < m->n; i++) {
+		const struct cs_region *o = &m->r[i];
+
+		if (o->start >= nr.end || nr.start >= o->end)
+			continue;
+		if (o->space & space) {
+			hwt_seterr(err, errlen,
+				   "%s: dump 0x%llx-0x%llx overlaps %s at 0x%llx-0x%llx",
+				   path, (unsigned long long)nr.start,
+				   (unsigned long long)nr.end, o->path,
+				   (unsigned long long)o->start,
+				   (unsigned long long)o->end);
+			goto fail;
+		}
+		m->overlaps = 1;
+	}
 	for (pos = 0; pos < m->n && m->r[pos].start < nr.start; pos++)
 		;
-	if ((pos > 0 && m->r[pos - 1].end > nr.start) ||
-	    (pos < m->n && m->r[pos].start < nr.end)) {
-		const struct cs_region *o = pos > 0 && m->r[pos - 1].end >
-			nr.start ? &m->r[pos - 1] : &m->r[pos];
-
-		hwt_seterr(err, errlen,
-			   "%s: dump 0x%llx-0x%llx overlaps %s at 0x%llx-0x%llx",
-			   path, (unsigned long long)nr.start,
-			   (unsigned long long)nr.end, o->path,
-			   (unsigned long long)o->start,
-			   (unsigned long long)o->end);
-		goto fail;
-	}
 	nr.path = hwt_xstrdup(path);
 	m->r = hwt_xrealloc(m->r, (m->n + 1) * sizeof(*m->r));
 	memmove(&m->r[pos + 1], &m->r[pos], (m->n - pos) * sizeof(*m->r));
@@ -117,15 +125,24 @@ fail:
 	return -1;
 }
 
-int cs_mem_read(void *arg, uint64_t addr, void *buf, size_t size)
+int cs_mem_read_space(struct cs_mem *m, uint64_t addr, uint32_t space,
+		      void *buf, size_t size)
 {
-	struct cs_mem *m = arg;
 	const struct cs_region *r = NULL;
 	size_t lo = 0, hi = m->n, n;
 
 	if (m->last < m->n && addr >= m->r[m->last].start &&
-	    addr < m->r[m->last].end) {
+	    addr < m->r[m->last].end && (m->r[m->last].space & space)) {
 		r = &m->r[m->last];
+	} else if (m->overlaps) {
+		/* Rare (secure/non-secure images at one address): scan. */
+		for (lo = 0; lo < m->n; lo++)
+			if (addr >= m->r[lo].start && addr < m->r[lo].end &&
+			    (m->r[lo].space & space)) {
+				r = &m->r[lo];
+				m->last = lo;
+				break;
+			}
 	} else {
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
@@ -135,8 +152,10 @@ int cs_mem_read(void *arg, uint64_t addr, void *buf, size_t size)
 			else if (addr >= m->r[mid].end)
 				lo = mid + 1;
 			else {
-				r = &m->r[mid];
-				m->last = mid;
+				if (m->r[mid].space & space) {
+					r = &m->r[mid];
+					m->last = mid;
+				}
 				break;
 			}
 		}
@@ -148,4 +167,37 @@ int cs_mem_read(void *arg, uint64_t addr, void *buf, size_t size)
 		n = INT32_MAX;
 	memcpy(buf, r->data + (addr - r->start), n);
 	return (int)n;
+}
+
+int cs_mem_read(void *arg, uint64_t addr, void *buf, size_t size)
+{
+	return cs_mem_read_space(arg, addr, OCSD_MEM_SPACE_ANY, buf, size);
+}
+
+uint32_t cs_mem_space(const char *name)
+{
+	static const struct {
+		const char *name;
+		uint32_t bits;
+	} map[] = {
+		{ "EL1S", OCSD_MEM_SPACE_EL1S },
+		{ "EL1N", OCSD_MEM_SPACE_EL1N },
+		{ "EL2", OCSD_MEM_SPACE_EL2 },	/* EL2 NS, old name */
+		{ "EL2N", OCSD_MEM_SPACE_EL2 },
+		{ "EL3", OCSD_MEM_SPACE_EL3 },
+		{ "EL2S", OCSD_MEM_SPACE_EL2S },
+		{ "S", OCSD_MEM_SPACE_S },
+		{ "N", OCSD_MEM_SPACE_N },
+		{ "ANY", OCSD_MEM_SPACE_ANY },
+		{ "H", OCSD_MEM_SPACE_EL2 },	/* older names */
+		{ "P", OCSD_MEM_SPACE_EL1N },
+		{ "NP", OCSD_MEM_SPACE_EL1N },
+		{ "SP", OCSD_MEM_SPACE_EL1S },
+	};
+	size_t i;
+
+	for (i = 0; name && i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(name, map[i].name))
+			return map[i].bits;
+	return OCSD_MEM_SPACE_ANY;
 }

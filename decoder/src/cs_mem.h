@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Memory of the traced cores as a snapshot's dumps give it: file bytes
- * mapped at addresses.  Regions never overlap (a dump overlapping an
- * earlier one is refused, as OpenCSD's memory map refuses it).
+ * mapped at addresses, each for a set of memory spaces (OpenCSD's
+ * ocsd_mem_space_acc_t bits: EL1S, EL1N, EL2, EL3, EL2S).  Regions of
+ * intersecting spaces never overlap (such a dump is refused, as OpenCSD's
+ * memory map refuses it).
  */
 #ifndef HWT_DECODER_CS_MEM_H
 #define HWT_DECODER_CS_MEM_H
@@ -22,11 +24,19 @@ void cs_mem_free(struct cs_mem *m);
  * unreadable, offset past its end, empty, overlap, address wrap).
  */
 int cs_mem_add_file(struct cs_mem *m, const char *path, uint64_t addr,
-		    uint64_t offset, uint64_t length, char *err,
-		    size_t errlen);
+		    uint64_t offset, uint64_t length, uint32_t space,
+		    char *err, size_t errlen);
 
 /* hwt_read_mem_fn: bytes copied (up to the end of the region holding
  * addr), or -1 if nothing is mapped at addr. */
 int cs_mem_read(void *m, uint64_t addr, void *buf, size_t size);
+
+/* The same for an access in memory space(s) space (0x1f: any). */
+int cs_mem_read_space(struct cs_mem *m, uint64_t addr, uint32_t space,
+		      void *buf, size_t size);
+
+/* Space bits of a snapshot's "space=" name (EL1N, EL2, S, N, ANY, ...);
+ * unknown or empty: any, as OpenCSD reads it. */
+uint32_t cs_mem_space(const char *name);
 
 #endif /* HWT_DECODER_CS_MEM_H */

@@ -168,7 +168,7 @@ static int read_dumps(struct cs_snapshot *ss, const struct cs_dev *dev,
 	size_t i, n = cs_ini_count(dev->ini);
 	unsigned cur = 0;
 	struct cs_dump d;
-	int have_addr = 0;
+	int have_addr = 0, have_space = 0;
 	unsigned secline = 0;
 
 	memset(&d, 0, sizeof(d));
@@ -180,6 +180,8 @@ static int read_dumps(struct cs_snapshot *ss, const struct cs_dev *dev,
 		size_t k;
 
 		if (cur && (!e || e->secno != cur)) {
+			if (!have_space)
+				d.space = cs_mem_space(NULL);
 			if (!d.file || !have_addr) {
 				hwt_seterr(err, errlen,
 					   "%s:%u: dump section without %s", name,
@@ -191,7 +193,8 @@ static int read_dumps(struct cs_snapshot *ss, const struct cs_dev *dev,
 				if (!strcmp(ss->dumps[k].file, d.file) &&
 				    ss->dumps[k].addr == d.addr &&
 				    ss->dumps[k].offset == d.offset &&
-				    ss->dumps[k].length == d.length)
+				    ss->dumps[k].length == d.length &&
+				    ss->dumps[k].space == d.space)
 					break;
 			if (k < ss->ndumps) {
 				free(d.file);	/* the same dump, another core */
@@ -204,6 +207,7 @@ static int read_dumps(struct cs_snapshot *ss, const struct cs_dev *dev,
 			}
 			memset(&d, 0, sizeof(d));
 			have_addr = 0;
+			have_space = 0;
 			cur = 0;
 		}
 		if (!e)
@@ -226,8 +230,17 @@ static int read_dumps(struct cs_snapshot *ss, const struct cs_dev *dev,
 			}
 			continue;
 		}
-		if (!strcasecmp(e->key, "space"))
-			continue;	/* memory space: all dumps serve all */
+		if (!strcasecmp(e->key, "space")) {
+			char *sp;
+
+			if (have_space)
+				goto dup;
+			sp = unquote(e->value);
+			d.space = cs_mem_space(sp);
+			free(sp);
+			have_space = 1;
+			continue;
+		}
 		if (strcasecmp(e->key, "address") &&
 		    strcasecmp(e->key, "length") &&
 		    strcasecmp(e->key, "offset")) {
@@ -466,7 +479,7 @@ static int load_memory(struct cs_snapshot *ss, char *err, size_t errlen)
 		/* Like trc_pkt_lister: a dump that cannot be mapped is left
 		 * out (its code decodes as "no memory image"). */
 		if (cs_mem_add_file(ss->mem, d->path, d->addr, d->offset,
-				    d->length, e, sizeof(e)) < 0)
+				    d->length, d->space, e, sizeof(e)) < 0)
 			warn(ss, "memory dump of %s ignored: %s", d->core, e);
 	}
 	(void)err;
@@ -560,6 +573,7 @@ static int decode_buffer(struct cs_snapshot *ss, const char *bufsec,
 		u->info.name = u->name;
 		u->info.read_mem = cs_mem_read;
 		u->info.read_mem_arg = ss->mem;
+		u->mem = ss->mem;	/* OpenCSD reads honour space= */
 		nunits++;
 		if (format == CS_FMT_SINGLE)
 			break;	/* one source per raw buffer */

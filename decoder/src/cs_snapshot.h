@@ -21,6 +21,7 @@ struct cs_dump {
 	uint64_t addr;
 	uint64_t offset;
 	uint64_t length;	/* 0: to the end of the file */
+	uint32_t space;		/* OpenCSD memory space bits (space=) */
 	const char *core;	/* core device name */
 };
 

@@ -53,6 +53,32 @@ for snap in juno_r1_1 juno-uname-002; do
 	fi
 done
 
+# Dumps given as pieces: ld.so split into two [dump] sections of the same
+# file (the second with offset= and space=), against the lister run live.
+if command -v trc_pkt_lister > /dev/null 2>&1 && [ -d "$C/juno-uname-002" ]; then
+	V=$T/split
+	cp -r "$C/juno-uname-002" "$V" && chmod -R u+w "$V"
+	for f in "$C"/juno-uname-002/cpu_*.ini; do
+		awk '/^\[dump3\]/ { d = 1 }
+		     d && /^length=/ { print "length=0x8000"; print "";
+			print "[dump5]"; print "file=ld-2.21.bin";
+			print "address=0x7f8e597000"; print "offset=0x8000";
+			print "length=0x16b40"; print "space=N"; d = 0; next }
+		     { print }' "$f" > "$V/$(basename "$f")"
+	done
+	trc_pkt_lister -ss_dir "$V" -decode_only \
+		-logfilename "$T/live-split.ppl" > /dev/null 2>&1
+	if grep -q 'offset=0x8000' "$V/cpu_3.ini" &&
+		"$HWT" decode --snapshot "$V" -q -o "$T/split.db" \
+			2> "$T/err" && ! [ -s "$T/err" ] &&
+		"$BUILD/tests/cs_ppl_test" --ref "$V" "$T/live-split.ppl" \
+			> "$T/ref"; then
+		compare cs-cli-split-dumps-live-lister "$T/split.db" "$T/ref"
+	else
+		fail cs-cli-split-dumps-live-lister "setup failed"
+	fi
+fi
+
 # juno-uname-002: the dumps are stripped ELF files; the trace runs in
 # ld.so, whose exported functions must be named, and every block must be
 # attributed to the image file holding it (one binaries row per dump).

@@ -122,8 +122,8 @@ static int add_dump(void *arg, const char *path, uint64_t addr,
 	char err[512];
 
 	(void)arg;
-	if (cs_mem_add_file(mem, path, addr, offset, len, err,
-			    sizeof(err)) < 0)
+	if (cs_mem_add_file(mem, path, addr, offset, len, cs_mem_space(NULL),
+			    err, sizeof(err)) < 0)
 		fprintf(stderr, "note: %s\n", err);
 	return 0;
 }
