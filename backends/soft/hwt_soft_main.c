@@ -44,8 +44,8 @@
 #include "pt_enc.h"
 #include "x86_insn.h"
 
-/* Resync after a loss only once this much room is back. */
-#define SOFT_RESYNC_SPACE	4096
+/* Resync after a loss only once this much room is back (many steps). */
+#define SOFT_RESYNC_SPACE	1024
 
 struct soft_ctx {
 	struct pt_soft_config cfg;

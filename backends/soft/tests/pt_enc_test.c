@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../pt_enc.h"
+#include "u64vec.h"
 
 static int fails;
 
@@ -28,22 +29,6 @@ static void result(int ok, const char *name)
 }
 
 /* ---- growable arrays ---- */
-
-struct u64v {
-	uint64_t *v;
-	size_t n, cap;
-};
-
-static void u64v_push(struct u64v *a, uint64_t x)
-{
-	if (a->n == a->cap) {
-		a->cap = a->cap ? 2 * a->cap : 1024;
-		a->v = realloc(a->v, a->cap * sizeof(*a->v));
-		if (!a->v)
-			abort();
-	}
-	a->v[a->n++] = x;
-}
 
 struct bytes {
 	uint8_t *p;

@@ -7,12 +7,11 @@
 arch=$1
 B=$2
 [ "$arch" = x86_64 ] || exit 0
-bin=$B/guest/soft_trace
-[ -f "$bin" ] || exit 0
+[ -f "$B/guest/soft_trace" ] || exit 0
 here=$(cd "$(dirname "$0")/.." && pwd)
 if ! make -s -C "$here" "$here/build/soft_vmcheck" >"$B/soft_vmcheck-build.log" 2>&1; then
 	echo "FAIL: soft/vm/build_soft_vmcheck (see $B/soft_vmcheck-build.log)"
 	exit 0
 fi
-"$here/build/soft_vmcheck" "$B/console.log" "$bin"
+"$here/build/soft_vmcheck" "$B/console.log" "$B/guest"
 exit 0

@@ -15,6 +15,7 @@
  */
 #include "hwt_test.h"
 #include "hwt/hwt_soft.h"
+#include "../../../backends/soft/tests/u64vec.h"
 
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -152,20 +153,8 @@ extern const char soft_marker[], soft_thread_end[];
 
 struct gt {			/* ground truth of one thread */
 	pid_t tid;
-	uint64_t *ip;
-	size_t n, cap;
+	struct u64v ips;
 };
-
-static void gt_push(struct gt *g, uint64_t ip)
-{
-	if (g->n == g->cap) {
-		g->cap = g->cap ? 2 * g->cap : 4096;
-		g->ip = realloc(g->ip, g->cap * sizeof(*g->ip));
-		if (!g->ip)
-			abort();
-	}
-	g->ip[g->n++] = ip;
-}
 
 /* A REP string instruction single-steps once per iteration. */
 static int is_rep_string(uint64_t ip)
@@ -246,11 +235,11 @@ static int run_ptrace(struct gt *g, double *secs)
 		if (status >> 16) {
 			/* PTRACE_EVENT_CLONE: not a step */
 		} else if (WSTOPSIG(status) == SIGTRAP ||
-			   (WSTOPSIG(status) == SIGSTOP && cur->n == 0 &&
+			   (WSTOPSIG(status) == SIGSTOP && cur->ips.n == 0 &&
 			    cur != &g[0])) {
-			if (!(cur->n && cur->ip[cur->n - 1] == regs.rip &&
+			if (!(cur->ips.n && cur->ips.v[cur->ips.n - 1] == regs.rip &&
 			      is_rep_string(regs.rip)))
-				gt_push(cur, regs.rip);
+				u64v_push(&cur->ips, regs.rip);
 		} else {
 			/*
 			 * Signal delivery: the handler runs before the
@@ -258,8 +247,8 @@ static int run_ptrace(struct gt *g, double *secs)
 			 * step after the syscall already reported.
 			 */
 			sig = WSTOPSIG(status);
-			if (cur->n && cur->ip[cur->n - 1] == regs.rip)
-				cur->n--;
+			if (cur->ips.n && cur->ips.v[cur->ips.n - 1] == regs.rip)
+				cur->ips.n--;
 		}
 		ptrace(PTRACE_SINGLESTEP, tid, 0, sig);
 	}
@@ -290,12 +279,12 @@ static void dump_gt(const char *tag, int th, const struct gt *g)
 {
 	size_t i;
 
-	for (i = 0; i < g->n; i++) {
+	for (i = 0; i < g->ips.n; i++) {
 		if (i % 16 == 0)
 			printf("%sSOFTDUMP %s %d gt", i ? "\n" : "", tag, th);
-		printf(" %llx", (unsigned long long)g->ip[i]);
+		printf(" %llx", (unsigned long long)g->ips.v[i]);
 	}
-	if (g->n)
+	if (g->ips.n)
 		printf("\n");
 }
 
@@ -379,7 +368,7 @@ static void run_soft(const char *tag, const struct hwt_soft_config *cfg,
 	CHECK(lost == 0);
 	for (i = 0; i < ngt && !speed; i++) {
 		dump_gt(tag, i, &g[i]);
-		steps += g[i].n;
+		steps += g[i].ips.n;
 	}
 	printf("SOFTDUMP %s marker %llx %llx\n", tag,
 	       (unsigned long long)(uintptr_t)soft_marker,
@@ -415,7 +404,7 @@ int main(void)
 	CHECK(n == NTHREADS);
 	if (n == NTHREADS)
 		printf("INFO: ptrace single-step: %zu + %zu steps in %.3f s\n",
-		       g[0].n, g[1].n, secs);
+		       g[0].ips.n, g[1].ips.n, secs);
 	t_end();
 	if (n != NTHREADS)
 		return 1;

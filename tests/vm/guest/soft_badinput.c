@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Soft backend: bad input and overflow (guest side).
+ *  - configs the backend must refuse, with the errno it must give;
+ *  - a zero-size buffer;
+ *  - a 4 KiB buffer that fills while nobody drains it: the framework
+ *    counts the loss (BUFPTR lost, BUFFER record), and once drained the
+ *    stream goes on after an OVF.  The drained stream is dumped as
+ *    SOFTDUMP lines; the host checks that libipt decodes it without error
+ *    and reports the overflow (backends/soft/tests/vm-post.sh);
+ *  - the module cannot be unloaded while a thread is armed.
+ */
+#include "hwt_test.h"
+#include "hwt/hwt_soft.h"
+
+#include <sys/syscall.h>
+
+static int cfg_errno(int ctx, uint32_t version, const void *data,
+		     uint32_t size)
+{
+	struct hwt_config c = { .version = version, .size = size,
+				.data = (uintptr_t)data };
+
+	return ioctl(ctx, HWT_IOC_SET_CONFIG, &c) ? errno : 0;
+}
+
+static int soft_ctx(int dev, pid_t pid, uint64_t bufsize)
+{
+	struct hwt_alloc a;
+
+	alloc_init(&a, HWT_MODE_THREAD, pid, HWT_SOFT_BACKEND_NAME, bufsize);
+	return ioctl(dev, HWT_IOC_ALLOC, &a);
+}
+
+static void test_bad_config(int dev)
+{
+	struct hwt_soft_config c = { 0 };
+	int ctx;
+
+	t_begin("soft/bad_config");
+	ctx = soft_ctx(dev, getpid(), 1 << 16);
+	CHECK(ctx >= 0);
+	CHECK(cfg_errno(ctx, 2, &c, sizeof(c)) == EINVAL);
+	CHECK(cfg_errno(ctx, HWT_SOFT_CONFIG_VERSION, &c, 8) == EINVAL);
+	c.nranges = HWT_SOFT_MAX_RANGES + 1;
+	CHECK(cfg_errno(ctx, HWT_SOFT_CONFIG_VERSION, &c, sizeof(c)) == E2BIG);
+	c.nranges = 1;
+	c.ranges[0].start = 0x2000;
+	c.ranges[0].end = 0x1000;
+	CHECK(cfg_errno(ctx, HWT_SOFT_CONFIG_VERSION, &c, sizeof(c)) == EINVAL);
+	c.ranges[0].end = 0x3000;
+	c.ranges[1].start = 1;		/* unused slot not zero */
+	CHECK(cfg_errno(ctx, HWT_SOFT_CONFIG_VERSION, &c, sizeof(c)) == EINVAL);
+	c.ranges[1].start = 0;
+	c.flags = 1u << 7;
+	CHECK(cfg_errno(ctx, HWT_SOFT_CONFIG_VERSION, &c, sizeof(c)) == EINVAL);
+	c.flags = 0;
+	c.psb_period = 1;
+	CHECK(cfg_errno(ctx, HWT_SOFT_CONFIG_VERSION, &c, sizeof(c)) == EINVAL);
+	c.psb_period = 0;
+	c.reserved = 1;
+	CHECK(cfg_errno(ctx, HWT_SOFT_CONFIG_VERSION, &c, sizeof(c)) == EINVAL);
+	c.reserved = 0;
+	CHECK(cfg_errno(ctx, HWT_SOFT_CONFIG_VERSION, &c, sizeof(c)) == 0);
+	close(ctx);
+	t_end();
+
+	t_begin("soft/zero_size_buffer");
+	errno = 0;
+	ctx = soft_ctx(dev, getpid(), 0);
+	CHECK(ctx < 0 && errno == EINVAL);
+	if (ctx >= 0)
+		close(ctx);
+	t_end();
+}
+
+/* The traced child: branches and indirect calls, then exit. */
+static volatile long sink;
+
+__attribute__((noinline)) static long f1(long x) { return x * 3 + 1; }
+__attribute__((noinline)) static long f2(long x) { return x / 2; }
+static long (*const fs[2])(long) = { f1, f2 };
+
+static void busy_child(int go)
+{
+	long i, x = 27;
+	char c;
+
+	if (read(go, &c, 1) != 1)
+		_exit(2);
+	for (i = 0; i < 40000; i++)
+		x = fs[x & 1](x) + (i & 7);
+	sink = x;
+	syscall(SYS_exit_group, 0);
+}
+
+static void test_overflow(int dev)
+{
+	struct hwt_bufptr bp = { .idx = 0 };
+	struct recs r = { 0 };
+	uint8_t *acc = NULL, *map = MAP_FAILED;
+	size_t nacc = 0, i;
+	uint64_t rec_lost = 0;
+	int go[2], ctx, status = 0, done = 0, spins;
+	pid_t pid;
+
+	t_begin("soft/overflow_then_ovf");
+	if (pipe(go)) {
+		t_fail("pipe");
+		return;
+	}
+	pid = fork();
+	if (pid == 0)
+		busy_child(go[0]);
+	ctx = soft_ctx(dev, pid, HWT_BUFSIZE_MIN);
+	CHECK(ctx >= 0);
+	CHECK(ioctl(ctx, HWT_IOC_START) == 0);
+	for (spins = 0; spins < 5000; spins++) {
+		if (ioctl(ctx, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head)
+			break;
+		usleep(1000);
+	}
+	map = mmap(NULL, bp.size, PROT_READ, MAP_SHARED, ctx,
+		   (off_t)bp.mmap_offset);
+	CHECK(map != MAP_FAILED);
+	acc = malloc(64 << 20);
+	CHECK(write(go[1], "g", 1) == 1);
+	/* Let the buffer fill and lose data, then drain until the end. */
+	usleep(300000);
+	while (map != MAP_FAILED && acc) {
+		if (!done && waitpid(pid, &status, WNOHANG) == pid)
+			done = 1;
+		if (ioctl(ctx, HWT_IOC_BUFPTR_GET, &bp))
+			break;
+		if (bp.head > bp.tail && nacc + (bp.head - bp.tail) < (64 << 20)) {
+			struct hwt_svc_buf svc = { .idx = 0, .tail = bp.head };
+
+			for (i = 0; i < bp.head - bp.tail; i++)
+				acc[nacc++] = map[(bp.tail + i) % bp.size];
+			CHECK(ioctl(ctx, HWT_IOC_SVC_BUF, &svc) == 0);
+		} else if (done) {
+			break;
+		}
+		usleep(2000);
+	}
+	if (!done)
+		waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(bp.lost > 0);
+	recs_drain(ctx, &r);
+	recs_for_each(&r, h) {
+		struct hwt_rec_buffer *b = (void *)h;
+
+		if (h->type == HWT_REC_BUFFER &&
+		    (b->flags & HWT_BUFREC_OVERFLOW))
+			rec_lost += b->lost;
+	}
+	CHECK(rec_lost == bp.lost);
+	recs_free(&r);
+	for (i = 0; i < nacc; i++) {
+		if (i % 64 == 0)
+			printf("%sSOFTDUMP overflow 0 pt ", i ? "\n" : "");
+		printf("%02x", acc[i]);
+	}
+	printf("\nSOFTDUMP overflow binary soft_badinput ovf\n");
+	printf("INFO: soft/overflow: %zu bytes kept, %llu lost\n", nacc,
+	       (unsigned long long)bp.lost);
+	if (map != MAP_FAILED)
+		munmap(map, bp.size);
+	free(acc);
+	close(ctx);
+	close(go[0]);
+	close(go[1]);
+	t_end();
+}
+
+/* While a thread is armed the module holds references: no unload. */
+static void test_unload_busy(int dev)
+{
+	struct hwt_bufptr bp = { .idx = 0 };
+	int go[2], ctx, spins;
+	pid_t pid;
+
+	t_begin("soft/unload_refused_while_armed");
+	if (pipe(go)) {
+		t_fail("pipe");
+		return;
+	}
+	pid = fork();
+	if (pid == 0)
+		busy_child(go[0]);
+	ctx = soft_ctx(dev, pid, 1 << 20);
+	CHECK(ctx >= 0);
+	CHECK(ioctl(ctx, HWT_IOC_START) == 0);
+	for (spins = 0; spins < 5000; spins++) {
+		if (ioctl(ctx, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head)
+			break;
+		usleep(1000);
+	}
+	CHECK(bp.head > 0);
+	errno = 0;
+	CHECK(syscall(SYS_delete_module, "hwt_soft", O_NONBLOCK) == -1 &&
+	      (errno == EBUSY || errno == EWOULDBLOCK));
+	CHECK(write(go[1], "g", 1) == 1);
+	CHECK(waitpid(pid, NULL, 0) == pid);
+	close(ctx);
+	close(go[0]);
+	close(go[1]);
+	t_end();
+}
+
+int main(void)
+{
+	int dev = hwt_dev();
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	test_bad_config(dev);
+	test_overflow(dev);
+	test_unload_busy(dev);
+	close(dev);
+	return t_total_failed != 0;
+}
