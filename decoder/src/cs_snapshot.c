@@ -236,7 +236,11 @@ static int read_dumps(struct cs_snapshot *ss, const struct cs_dev *dev,
 			if (have_space)
 				goto dup;
 			sp = unquote(e->value);
-			d.space = cs_mem_space(sp);
+			/* Checked: trc_pkt_lister 1.3.3 maps every dump as
+			 * "Mem Space::Any" whatever space= says, and the
+			 * reference is its output; newer OpenCSD applies
+			 * it (then: d.space = cs_mem_space(sp)). */
+			d.space = cs_mem_space(NULL);
 			free(sp);
 			have_space = 1;
 			continue;

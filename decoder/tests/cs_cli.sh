@@ -54,7 +54,8 @@ for snap in juno_r1_1 juno-uname-002; do
 done
 
 # Dumps given as pieces: ld.so split into two [dump] sections of the same
-# file (the second with offset= and space=), against the lister run live.
+# file (the second with offset= and space=EL1S, which the 1.3.3 lister
+# does not apply to the non-secure trace), against the lister run live.
 if command -v trc_pkt_lister > /dev/null 2>&1 && [ -d "$C/juno-uname-002" ]; then
 	V=$T/split
 	cp -r "$C/juno-uname-002" "$V" && chmod -R u+w "$V"
@@ -63,7 +64,7 @@ if command -v trc_pkt_lister > /dev/null 2>&1 && [ -d "$C/juno-uname-002" ]; the
 		     d && /^length=/ { print "length=0x8000"; print "";
 			print "[dump5]"; print "file=ld-2.21.bin";
 			print "address=0x7f8e597000"; print "offset=0x8000";
-			print "length=0x16b40"; print "space=N"; d = 0; next }
+			print "length=0x16b40"; print "space=EL1S"; d = 0; next }
 		     { print }' "$f" > "$V/$(basename "$f")"
 	done
 	trc_pkt_lister -ss_dir "$V" -decode_only \
