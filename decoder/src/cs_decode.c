@@ -731,18 +731,35 @@ static int child_progress(void *arg, uint64_t pos)
 	return out_flush(o);
 }
 
-static int read_full(int fd, void *buf, size_t n)
+/* The parent's side of the pipe, buffered: records are small and many. */
+struct pipe_in {
+	int fd;
+	size_t pos, len;
+	uint8_t buf[65536];
+};
+
+/* Reads n bytes: 1, 0 at a clean end of file, -1 on a short record. */
+static int in_read(struct pipe_in *in, void *dst, size_t n)
 {
 	size_t off = 0;
 
 	while (off < n) {
-		ssize_t r = read(fd, (uint8_t *)buf + off, n - off);
+		size_t k;
 
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return off ? -1 : 0;	/* 0: clean EOF */
-		off += (size_t)r;
+		if (in->pos == in->len) {
+			ssize_t r = read(in->fd, in->buf, sizeof(in->buf));
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return off ? -1 : 0;
+			in->pos = 0;
+			in->len = (size_t)r;
+		}
+		k = in->len - in->pos < n - off ? in->len - in->pos : n - off;
+		memcpy((uint8_t *)dst + off, in->buf + in->pos, k);
+		in->pos += k;
+		off += k;
 	}
 	return 1;
 }
@@ -756,6 +773,7 @@ static int run_child(const uint8_t *data, size_t size, uint64_t *pos,
 		     char *err, size_t errlen)
 {
 	int fds[2], status, rc = 1, done = 0;
+	struct pipe_in *in;
 	pid_t pid;
 
 	if (pipe(fds) < 0) {
@@ -798,6 +816,9 @@ static int run_child(const uint8_t *data, size_t size, uint64_t *pos,
 		_exit(out_flush(&o) < 0 ? 1 : 0);
 	}
 	close(fds[1]);
+	in = hwt_xrealloc(NULL, sizeof(*in));
+	in->fd = fds[0];
+	in->pos = in->len = 0;
 	for (;;) {
 		struct rec_hdr h;
 		union {
@@ -807,12 +828,12 @@ static int run_child(const uint8_t *data, size_t size, uint64_t *pos,
 			char text[1100];
 		} u;
 		char msg[1100];
-		int r = read_full(fds[0], &h, sizeof(h));
+		int r = in_read(in, &h, sizeof(h));
 
 		if (r <= 0)
 			break;
 		if (h.len > sizeof(u.text) - 1 ||
-		    read_full(fds[0], u.text, h.len) != 1)
+		    in_read(in, u.text, h.len) != 1)
 			break;
 		u.text[h.len] = '\0';
 		if (h.kind == REC_BLOCK && h.len == sizeof(u.b)) {
@@ -842,6 +863,7 @@ static int run_child(const uint8_t *data, size_t size, uint64_t *pos,
 	}
 	if (rc < 0 && !done)
 		kill(pid, SIGKILL);
+	free(in);
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
