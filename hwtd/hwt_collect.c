@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * hwt-collect: the minimal one-off recorder.  Launches PROG, traces all of
- * its threads with one backend, and writes a session directory
+ * hwt-collect: the minimal one-off recorder.  Launches PROG (stopped at its
+ * exec until tracing is armed), traces all of its threads with one backend, and writes a session directory
  * (docs/trace-store.md).  `make vm-record` runs it inside the test VM;
  * hwtd does the same job as a service.
  *
@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "collect.h"
+#include "launch.h"
 
 #define MAX_PARAMS	16
 
@@ -124,7 +125,7 @@ int main(int argc, char **argv)
 	struct hwt_store *store;
 	struct utsname uts;
 	char err[512], cmd[1024] = "", num[32];
-	int opt, ring = 0, dev, ctx, go[2], st, rc, i;
+	int opt, ring = 0, dev, ctx, st, rc, i;
 	pid_t pid;
 
 	while ((opt = getopt(argc, argv, "b:s:q:Rc:p:o:h")) != -1) {
@@ -164,22 +165,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	/* The child waits until tracing is armed, then execs PROG. */
-	if (pipe2(go, O_CLOEXEC))
+	/* Stopped at its exec until tracing is armed (launch.h). */
+	pid = hwt_launch_stopped(argv + optind, err, sizeof(err));
+	if (pid < 0) {
+		fprintf(stderr, "hwt-collect: %s\n", err);
 		return 1;
-	pid = fork();
-	if (pid == 0) {
-		char b;
-
-		close(go[1]);
-		if (read(go[0], &b, 1) != 1)
-			_exit(127);
-		execvp(argv[optind], argv + optind);
-		fprintf(stderr, "hwt-collect: %s: %s\n", argv[optind],
-			strerror(errno));
-		_exit(127);
 	}
-	close(go[0]);
 
 	a.mode = HWT_MODE_THREAD;
 	a.flags = ring ? HWT_ALLOC_RING : 0;
@@ -219,9 +210,11 @@ int main(int argc, char **argv)
 		kill(pid, SIGKILL);
 		return 1;
 	}
-	if (write(go[1], "g", 1) != 1)
+	if (hwt_launch_release(pid)) {
+		fprintf(stderr, "hwt-collect: release: %s\n", strerror(errno));
+		kill(pid, SIGKILL);
 		return 1;
-	close(go[1]);
+	}
 
 	while ((rc = hwt_collect_step(col, 100)) == 0)
 		;

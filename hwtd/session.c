@@ -220,20 +220,20 @@ static int resolve_filters(struct hwtd_session *s, const struct hwtd_req *r,
 				    " not mapped in the target%s",
 				    r->filters[i], f.object,
 				    r->target == HWTD_TARGET_LAUNCH ?
-				    " (a launched program is held before exec:"
-				    " only its executable is known)" : "");
+				    " (a launched program is stopped at its exec:"
+				    " shared libraries are not loaded yet)" : "");
 		/* Read the ELF file as the client. */
 		hwtd_fs_as(&s->cred);
 		n = hwtd_filter_resolve(&f, path, out, room, err, errlen);
-		if (n > 0) {
-			if (r->target == HWTD_TARGET_LAUNCH)
-				n = hwtd_filter_relocate_static(out, n, path,
-								err, errlen) ?
-				    -1 : n;
-			else
-				n = hwtd_filter_relocate(out, n, path, s->maps,
-							 s->nmaps, err, errlen)
-				    ? -1 : n;
+		if (n > 0 && hwtd_filter_relocate(out, n, path, s->maps,
+						  s->nmaps, err, errlen)) {
+			/* No mapping reported: a non-PIE file relocates by
+			 * its own program headers. */
+			char err2[256];
+
+			if (hwtd_filter_relocate_static(out, n, path, err2,
+							sizeof(err2)))
+				n = -1;
 		}
 		hwtd_fs_restore();
 		if (n < 0)

@@ -3,10 +3,10 @@
  * hwt record: start a session through hwtd, or in this process when no
  * hwtd answers (the same session code: hwtd/session.c).
  *
- * A launched program is forked here and held on a pipe before exec until
- * the session is armed, so its trace starts with the exec (as
- * hwt-collect's does); it runs with the client's environment and
- * terminal, never as hwtd's child.
+ * A launched program is forked here and stopped at its exec (launch.h)
+ * until the session is armed, so its trace starts at its first
+ * instruction; it runs with the client's environment and terminal, never
+ * as hwtd's child.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "launch.h"
 #include "proto.h"
 #include "session.h"
 
@@ -82,43 +83,12 @@ static int load_config(struct hwtd_req *r, const char *spec)
 	return 0;
 }
 
-/* Fork PROG, held until a byte arrives on the returned pipe fd. */
-static pid_t launch(char **argv, int *go_fd)
+/* Let the launched program run (tracing is armed), once. */
+static void release(pid_t *held)
 {
-	int go[2];
-	pid_t pid;
-
-	if (pipe2(go, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		char b;
-
-		signal(SIGINT, SIG_DFL);
-		close(go[1]);
-		if (read(go[0], &b, 1) != 1)
-			_exit(127);	/* recording refused */
-		execvp(argv[0], argv);
-		fprintf(stderr, "hwt record: %s: %s\n", argv[0],
-			strerror(errno));
-		_exit(127);
-	}
-	close(go[0]);
-	if (pid < 0) {
-		close(go[1]);
-		return -1;
-	}
-	*go_fd = go[1];
-	return pid;
-}
-
-static void release(int *go_fd)
-{
-	if (*go_fd >= 0 && write(*go_fd, "g", 1) != 1)
+	if (*held > 0 && hwt_launch_release(*held))
 		perror("hwt record: release");
-	if (*go_fd >= 0)
-		close(*go_fd);
-	*go_fd = -1;
+	*held = -1;
 }
 
 static int print_done(const char *session, const char *state,
@@ -130,7 +100,7 @@ static int print_done(const char *session, const char *state,
 }
 
 /* No hwtd: run the session here. */
-static int record_local(struct hwtd_req *r, int *go_fd)
+static int record_local(struct hwtd_req *r, pid_t *held)
 {
 	struct hwtd_cred c = { getpid(), getuid(), getgid() };
 	struct hwtd_session *s;
@@ -143,7 +113,7 @@ static int record_local(struct hwtd_req *r, int *go_fd)
 		fprintf(stderr, "hwt record: %s\n", err);
 		return 1;
 	}
-	release(go_fd);
+	release(held);
 	for (;;) {
 		struct pollfd p = { hwtd_session_fd(s), hwtd_session_events(s),
 				    0 };
@@ -181,7 +151,7 @@ static int send_stop(const char *sock, const char *session)
 
 /* Through hwtd: the request, then wait for "done". */
 static int record_daemon(int fd, const char *sock, struct hwtd_req *r,
-			 int *go_fd)
+			 pid_t *held)
 {
 	static char msg[HWTD_MSG_MAX];
 	char resp[HWTD_MSG_MAX], state[32] = "?", bytes[32] = "0",
@@ -198,7 +168,7 @@ static int record_daemon(int fd, const char *sock, struct hwtd_req *r,
 		return 1;
 	if (strncmp(resp, "ok\n", 3))
 		return hwt_client_report_error(resp, (size_t)n);
-	release(go_fd);
+	release(held);
 	for (;;) {
 		struct pollfd p = { fd, POLLIN, 0 };
 
@@ -232,9 +202,10 @@ int hwt_cmd_record(int argc, char **argv)
 	};
 	static struct hwtd_req r;
 	const char *sock_opt = NULL, *out = NULL, *cpus = NULL;
-	int opt, local = 0, fd = -1, go_fd = -1, rc, st, i;
+	int opt, local = 0, fd = -1, rc, st, i;
+	char err[512];
 	size_t len = 0;
-	pid_t child = -1;
+	pid_t child = -1, held = -1;
 
 	memset(&r, 0, sizeof(r));
 	r.verb = HWTD_RECORD;
@@ -325,22 +296,24 @@ int hwt_cmd_record(int argc, char **argv)
 				argv[optind]);
 			return 1;
 		}
-		child = launch(argv + optind, &go_fd);
+		child = hwt_launch_stopped(argv + optind, err, sizeof(err));
 		if (child < 0) {
-			perror("hwt record: fork");
+			fprintf(stderr, "hwt record: %s\n", err);
+			if (fd >= 0)
+				close(fd);
 			return 1;
 		}
+		held = child;
 		r.pid = child;
 	}
 	signal(SIGINT, on_int);
 	signal(SIGTERM, on_int);
 	rc = fd >= 0 ? record_daemon(fd, hwt_client_socket(sock_opt), &r,
-				     &go_fd)
-		     : record_local(&r, &go_fd);
+				     &held)
+		     : record_local(&r, &held);
 	if (child > 0) {
-		if (go_fd >= 0) {	/* never armed: the child just exits */
-			close(go_fd);
-		}
+		if (held > 0)	/* never armed: it must not run untraced */
+			kill(child, SIGKILL);
 		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
 			;
 	}

@@ -50,9 +50,11 @@ set -- $(nm -S "$B/driver" | awk '$4 == "hot_function" { print $1, $2 }')
 lo=$((0x$1)) hi=$((0x$1 + 0x$2))
 "$HWT" replay "$B/filter.db" --format addr >"$B/filter.addr" 2>/dev/null
 n=$(wc -l <"$B/filter.addr")
-out=$(awk -v lo="$lo" -v hi="$hi" '
-	{ a = strtonum("0x" $1); if (a < lo || a >= hi) bad++ }
-	END { print bad + 0 }' "$B/filter.addr")
+out=0
+while read -r a _; do
+	v=$((0x$a))
+	[ "$v" -ge "$lo" ] && [ "$v" -lt "$hi" ] || out=$((out + 1))
+done <"$B/filter.addr"
 if [ "$n" -gt 0 ] && [ "$out" = 0 ]; then
 	res "PASS: hwtd/soft/filter-one-function ($n instructions, all in hot_function)"
 else
