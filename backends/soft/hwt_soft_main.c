@@ -31,7 +31,9 @@
 #include <linux/slab.h>
 #include <linux/task_work.h>
 #include <linux/tracepoint.h>
+#include <linux/unistd.h>
 #include <linux/uaccess.h>
+#include <linux/uprobes.h>
 #include <asm/debugreg.h>
 #include <asm/msr.h>
 #include <asm/syscall.h>
@@ -62,6 +64,7 @@ struct soft_thread {
 	bool started;			/* PSB+ written, TF set */
 	bool resume_valid;		/* kernel returned to resume_ip */
 	bool dead;			/* released, rearm_work frees it */
+	bool tf_lost;			/* TF was cleared behind our back */
 	u64 resume_ip;
 	unsigned long rearm_pending;	/* bit 0: rearm_work queued */
 	struct callback_head rearm_work;
@@ -131,6 +134,11 @@ static void soft_step(struct soft_thread *t, struct pt_regs *regs)
 
 	t->resume_valid = false;
 	t->steps++;
+	if (t->tf_lost) {
+		/* popf or a debugger cleared TF: steps are missing. */
+		t->tf_lost = false;
+		goto desync;
+	}
 	if (t->st.lost) {
 		/* Nothing to say about the gap: wait for room, then OVF. */
 		if (buf && hwt_buffer_space(buf) >= SOFT_RESYNC_SPACE)
@@ -180,6 +188,12 @@ static int soft_die(struct notifier_block *nb, unsigned long val, void *data)
 	if (val != DIE_DEBUG || !regs || !user_mode(regs) ||
 	    !(*dr6 & DR_STEP))
 		return NOTIFY_DONE;
+#ifdef CONFIG_UPROBES
+	/* A uprobe stepping its out-of-line copy: its trap, not a step of
+	 * the program (uprobes and soft tracing do not mix; see docs). */
+	if (current->utask && current->utask->state == UTASK_SSTEP)
+		return NOTIFY_DONE;
+#endif
 	t = soft_current();
 	/* Also still traced by the framework (its thread outlives ours). */
 	if (!t || !t->started || hwt_thread_current(NULL) != t->thr)
@@ -264,6 +278,13 @@ static void soft_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 	rcu_read_unlock();
 }
 
+static bool soft_is_exec(struct pt_regs *regs)
+{
+	long nr = syscall_get_nr(current, regs);
+
+	return nr == __NR_execve || nr == __NR_execveat;
+}
+
 static void soft_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 {
 	struct soft_thread *t;
@@ -271,9 +292,18 @@ static void soft_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	rcu_read_lock();
 	t = soft_current();
 	if (t && t->started) {
+		/*
+		 * regs->flags is the user RFLAGS of the syscall (SYSCALL
+		 * only cleared the live TF).  Without TF, popf or a debugger
+		 * turned it off and steps went unseen; a successful execve
+		 * clears it legitimately (new image, new start).
+		 */
+		if (!(regs->flags & X86_EFLAGS_TF) &&
+		    !(ret == 0 && soft_is_exec(regs)))
+			t->tf_lost = true;
 		t->resume_ip = regs->ip;
 		t->resume_valid = true;
-		regs->flags |= X86_EFLAGS_TF;	/* execve cleared it */
+		regs->flags |= X86_EFLAGS_TF;
 	}
 	rcu_read_unlock();
 }

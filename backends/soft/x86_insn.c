@@ -358,7 +358,8 @@ static int is_string_op(uint8_t op)
 	       (op >= 0xaa && op <= 0xaf);
 }
 
-int x86_insn_decode(const uint8_t *bytes, size_t avail, struct x86_insn_info *out)
+int x86_insn_decode(const uint8_t *bytes, size_t avail,
+		    struct x86_insn_info *out)
 {
 	struct dec d = { .b = bytes, .avail = avail };
 	uint8_t op, rex = 0;

@@ -73,10 +73,12 @@ struct x86_insn_info {
  * and fills *out, or a negative X86_INSN_E* code.  Reads at most
  * min(avail, 15) bytes.
  */
-int x86_insn_decode(const uint8_t *bytes, size_t avail, struct x86_insn_info *out);
+int x86_insn_decode(const uint8_t *bytes, size_t avail,
+		    struct x86_insn_info *out);
 
 /* Target of a relative branch (X86_BR_JCC, _JMP_REL, _CALL_REL) at ip. */
-static inline uint64_t x86_insn_target(uint64_t ip, const struct x86_insn_info *in)
+static inline uint64_t x86_insn_target(uint64_t ip,
+				       const struct x86_insn_info *in)
 {
 	uint64_t t = ip + in->len + (uint64_t)(int64_t)in->rel;
 

@@ -138,6 +138,15 @@ __attribute__((noinline)) static void workload(void)
 			v += raw3(SYS_getpid, 0, 0, 0) > 0;	/* syscalls */
 	}
 	v += fib(10);				/* direct calls, returns */
+	/* TF-sensitive: pushf sees TF, popf keeps it; the i386 ABI. */
+	__asm__ volatile ("pushfq\n\tpopfq" ::: "memory", "cc");
+	{
+		long r;
+
+		__asm__ volatile ("int $0x80" : "=a"(r) : "a"(20L)
+				  : "r8", "r9", "r10", "r11", "memory");
+		v += r > 0;
+	}
 	raw3(SYS_kill, raw3(SYS_getpid, 0, 0, 0), SIGUSR1, 0);	/* handler */
 	if (spawn_thread() > 0)			/* second thread */
 		raw3(SYS_read, sync_rd, (long)&c, 1);	/* waits for it */
