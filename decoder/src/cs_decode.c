@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -731,64 +732,39 @@ static int child_progress(void *arg, uint64_t pos)
 	return out_flush(o);
 }
 
-/* The parent's side of the pipe, buffered: records are small and many. */
-struct pipe_in {
-	int fd;
-	size_t pos, len;
-	uint8_t buf[65536];
+/*
+ * One decode child: a contiguous group of units, its pipe, what has been
+ * read but not yet parsed, and how far it has got.
+ */
+struct kid {
+	struct cs_unit *units;
+	size_t nunits;
+	pid_t pid;
+	int fd;			/* -1: not running */
+	int done;		/* END or ERROR record seen */
+	uint64_t pos;		/* last progress mark */
+	size_t len;		/* bytes in buf */
+	uint8_t buf[2 * 65536];
 };
 
-/* Reads n bytes: 1, 0 at a clean end of file, -1 on a short record. */
-static int in_read(struct pipe_in *in, void *dst, size_t n)
+static int kid_start(struct kid *k, const uint8_t *data, size_t size,
+		     int format, char *err, size_t errlen)
 {
-	size_t off = 0;
-
-	while (off < n) {
-		size_t k;
-
-		if (in->pos == in->len) {
-			ssize_t r = read(in->fd, in->buf, sizeof(in->buf));
-
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				return off ? -1 : 0;
-			in->pos = 0;
-			in->len = (size_t)r;
-		}
-		k = in->len - in->pos < n - off ? in->len - in->pos : n - off;
-		memcpy((uint8_t *)dst + off, in->buf + in->pos, k);
-		in->pos += k;
-		off += k;
-	}
-	return 1;
-}
-
-/* Runs one child over data[*pos, size).  Returns 0 when it finished, 1 if
- * it died (*pos: where it had got to, *why: how it died), or <0 (sink
- * abort, or -1 with err set). */
-static int run_child(const uint8_t *data, size_t size, uint64_t *pos,
-		     int format, struct cs_unit *units, size_t nunits,
-		     const struct hwt_sink *sink, char *why, size_t whylen,
-		     char *err, size_t errlen)
-{
-	int fds[2], status, rc = 1, done = 0;
-	struct pipe_in *in;
-	pid_t pid;
+	int fds[2];
 
 	if (pipe(fds) < 0) {
 		hwt_seterr(err, errlen, "pipe: %s", strerror(errno));
 		return -1;
 	}
 	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
+	k->pid = fork();
+	if (k->pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
 		hwt_seterr(err, errlen, "fork: %s", strerror(errno));
 		return -1;
 	}
-	if (pid == 0) {
+	if (k->pid == 0) {
 		static struct pipe_out o;
 		struct hwt_sink cs = {
 			.arg = &o,
@@ -807,8 +783,9 @@ static int run_child(const uint8_t *data, size_t size, uint64_t *pos,
 		signal(SIGABRT, SIG_DFL);
 		close(fds[0]);
 		o.fd = fds[1];
-		r = decode_range(data, size, (size_t)*pos, format, units,
-				 nunits, &cs, child_progress, &o, e, sizeof(e));
+		r = decode_range(data, size, (size_t)k->pos, format, k->units,
+				 k->nunits, &cs, child_progress, &o, e,
+				 sizeof(e));
 		if (r < 0)
 			out_rec(&o, REC_ERROR, 0, e, strlen(e), NULL, 0);
 		else
@@ -816,60 +793,73 @@ static int run_child(const uint8_t *data, size_t size, uint64_t *pos,
 		_exit(out_flush(&o) < 0 ? 1 : 0);
 	}
 	close(fds[1]);
-	in = hwt_xrealloc(NULL, sizeof(*in));
-	in->fd = fds[0];
-	in->pos = in->len = 0;
-	for (;;) {
+	k->fd = fds[0];
+	k->done = 0;
+	k->len = 0;
+	return 0;
+}
+
+/* Hands the complete records in k->buf to the sink.  0, or <0: the
+ * sink's value, or -1 with err set (the child could not decode). */
+static int kid_parse(struct kid *k, const struct hwt_sink *sink, char *err,
+		     size_t errlen)
+{
+	size_t off = 0;
+	int rc = 0;
+
+	while (rc >= 0 && k->len - off >= sizeof(struct rec_hdr)) {
 		struct rec_hdr h;
+		const uint8_t *p;
 		union {
 			struct hwt_block b;
 			struct hwt_event e;
 			uint64_t pos;
-			char text[1100];
 		} u;
 		char msg[1100];
-		int r = in_read(in, &h, sizeof(h));
 
-		if (r <= 0)
-			break;
-		if (h.len > sizeof(u.text) - 1 ||
-		    in_read(in, u.text, h.len) != 1)
-			break;
-		u.text[h.len] = '\0';
+		memcpy(&h, k->buf + off, sizeof(h));
+		if (k->len - off - sizeof(h) < h.len)
+			break;	/* the rest comes with the next read */
+		p = k->buf + off + sizeof(h);
+		off += sizeof(h) + h.len;
 		if (h.kind == REC_BLOCK && h.len == sizeof(u.b)) {
+			memcpy(&u.b, p, sizeof(u.b));
 			rc = sink->block(sink->arg, h.stream, &u.b);
-		} else if (h.kind == REC_EVENT && h.len >= sizeof(u.e)) {
-			memcpy(msg, u.text + sizeof(u.e), h.len - sizeof(u.e));
+		} else if (h.kind == REC_EVENT && h.len >= sizeof(u.e) &&
+			   h.len - sizeof(u.e) < sizeof(msg)) {
+			memcpy(&u.e, p, sizeof(u.e));
+			memcpy(msg, p + sizeof(u.e), h.len - sizeof(u.e));
 			msg[h.len - sizeof(u.e)] = '\0';
 			u.e.msg = h.len > sizeof(u.e) ? msg : NULL;
 			rc = sink->event ? sink->event(sink->arg, h.stream,
 						       &u.e) : 0;
 		} else if (h.kind == REC_PROGRESS && h.len == sizeof(u.pos)) {
-			*pos = u.pos;
-			rc = 1;
+			memcpy(&u.pos, p, sizeof(u.pos));
+			k->pos = u.pos;
 		} else if (h.kind == REC_END) {
-			done = 1;
-			rc = 0;
+			k->done = 1;
 		} else if (h.kind == REC_ERROR) {
-			hwt_seterr(err, errlen, "%s", u.text);
+			hwt_seterr(err, errlen, "%.*s", (int)h.len,
+				   (const char *)p);
+			k->done = 1;
 			rc = -1;
-			done = 1;
 		}
-		if (rc < 0)
-			break;
-		rc = 1;
-		if (done)
-			break;
 	}
-	if (rc < 0 && !done)
-		kill(pid, SIGKILL);
-	free(in);
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	memmove(k->buf, k->buf + off, k->len - off);
+	k->len -= off;
+	return rc;
+}
+
+/* Reaps k after its pipe closed: 0 if it finished, 1 if it died (why). */
+static int kid_reap(struct kid *k, char *why, size_t whylen)
+{
+	int status = 0;
+
+	close(k->fd);
+	k->fd = -1;
+	while (waitpid(k->pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (rc < 0)
-		return rc;
-	if (done && rc >= 0 && WIFEXITED(status) && !WEXITSTATUS(status))
+	if (k->done && WIFEXITED(status) && !WEXITSTATUS(status))
 		return 0;
 	if (WIFSIGNALED(status))
 		snprintf(why, whylen, "signal %d", WTERMSIG(status));
@@ -879,13 +869,141 @@ static int run_child(const uint8_t *data, size_t size, uint64_t *pos,
 	return 1;
 }
 
+/* k died in the chunk after k->pos: a gap on its units, then restart
+ * after that chunk.  Returns 1 if restarted, 0 if at the end, <0. */
+static int kid_restart(struct kid *k, const uint8_t *data, size_t size,
+		       int format, const char *why,
+		       const struct hwt_sink *sink, char *err, size_t errlen)
+{
+	uint64_t from = k->pos;
+	char msg[256];
+	size_t i;
+
+	/* Sanitizers in the child exit (not signal): under the fuzzer that
+	 * is a bug in our code, not OpenCSD's. */
+	if (!strncmp(why, "exit", 4) && getenv("HWT_CS_ABORT_ON_CHILD_EXIT"))
+		abort();
+	k->pos = (k->pos / CS_CHUNK + 1) * CS_CHUNK;
+	if (k->pos > size)
+		k->pos = size;
+	snprintf(msg, sizeof(msg),
+		 "OpenCSD failed (%s) decoding trace bytes %llu-%llu: skipped",
+		 why, (unsigned long long)from, (unsigned long long)k->pos);
+	for (i = 0; i < k->nunits && sink->event; i++) {
+		struct hwt_event ev;
+		int rc;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.type = HWT_EV_GAP;
+		ev.code = -OCSD_ERR_FAIL;
+		ev.offset = from;
+		ev.msg = msg;
+		rc = sink->event(sink->arg, k->units[i].info.id, &ev);
+		if (rc < 0)
+			return rc;
+	}
+	if (k->pos >= size)
+		return 0;
+	return kid_start(k, data, size, format, err, errlen) < 0 ? -1 : 1;
+}
+
+/*
+ * Decodes with up to one child per online CPU, each taking a contiguous
+ * group of units (trace IDs are independent: every child deformats the
+ * whole buffer and keeps its own IDs).  The parent multiplexes their
+ * records to the sink: each stream's items stay in trace order.
+ */
+static int decode_children(const uint8_t *data, size_t start, size_t size,
+			   int format, struct cs_unit *units, size_t nunits,
+			   const struct hwt_sink *sink, char *err,
+			   size_t errlen)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nk = nunits, i, running = 0;
+	struct kid *kids;
+	int rc = 0;
+
+	if (ncpu < 1)
+		ncpu = 1;
+	if (nk > (size_t)ncpu)
+		nk = (size_t)ncpu;
+	if (!nk)
+		nk = 1;
+	kids = hwt_xrealloc(NULL, nk * sizeof(*kids));
+	for (i = 0; i < nk; i++) {
+		kids[i].units = units + i * nunits / nk;
+		kids[i].nunits = (i + 1) * nunits / nk - i * nunits / nk;
+		kids[i].fd = -1;
+		kids[i].pos = start;
+	}
+	for (i = 0; i < nk && rc >= 0; i++) {
+		rc = kid_start(&kids[i], data, size, format, err, errlen);
+		running += rc >= 0;
+	}
+	while (rc >= 0 && running) {
+		struct pollfd pfd[128];
+		size_t idx[128], n = 0;
+
+		for (i = 0; i < nk && n < 128; i++)
+			if (kids[i].fd >= 0) {
+				pfd[n].fd = kids[i].fd;
+				pfd[n].events = POLLIN;
+				pfd[n].revents = 0;
+				idx[n++] = i;
+			}
+		if (poll(pfd, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			hwt_seterr(err, errlen, "poll: %s", strerror(errno));
+			rc = -1;
+			break;
+		}
+		for (i = 0; i < n && rc >= 0; i++) {
+			struct kid *k = &kids[idx[i]];
+			char why[64];
+			ssize_t r;
+
+			if (!pfd[i].revents)
+				continue;
+			r = read(k->fd, k->buf + k->len,
+				 sizeof(k->buf) - k->len);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r > 0) {
+				k->len += (size_t)r;
+				rc = kid_parse(k, sink, err, errlen);
+				continue;
+			}
+			/* End of the pipe: finished, or died. */
+			running--;
+			if (!kid_reap(k, why, sizeof(why)))
+				continue;
+			rc = kid_restart(k, data, size, format, why, sink,
+					 err, errlen);
+			if (rc > 0) {
+				running++;
+				rc = 0;
+			}
+		}
+	}
+	for (i = 0; i < nk; i++) {
+		if (kids[i].fd < 0)
+			continue;
+		char why[64];
+
+		kill(kids[i].pid, SIGKILL);
+		kid_reap(&kids[i], why, sizeof(why));
+	}
+	free(kids);
+	return rc;
+}
+
 int cs_decode_buffer(const uint8_t *data, size_t start, size_t size,
 		     int format, struct cs_unit *units, size_t nunits,
 		     int flags, const struct hwt_sink *sink, char *err,
 		     size_t errlen)
 {
 	const char *nofork = getenv("HWT_CS_NOFORK");
-	uint64_t pos = start;
 	size_t i, begun = 0;
 	uint8_t seen[128];
 	int rc = 0;
@@ -918,49 +1036,12 @@ int cs_decode_buffer(const uint8_t *data, size_t start, size_t size,
 				goto out;
 		}
 	}
-	if (nofork && *nofork == '1') {
-		rc = decode_range(data, size, start, format, units, nunits, sink,
-				  NULL, NULL, err, errlen);
-		goto out;
-	}
-	for (;;) {
-		uint64_t from = pos;
-		char why[64] = "", msg[256];
-
-		rc = run_child(data, size, &pos, format, units, nunits, sink,
-			       why, sizeof(why), err, errlen);
-		if (rc <= 0)
-			break;
-		/* Sanitizers in the child exit (not signal): under the fuzzer
-		 * that is a bug in our code, not OpenCSD's. */
-		if (!strncmp(why, "exit", 4) &&
-		    getenv("HWT_CS_ABORT_ON_CHILD_EXIT"))
-			abort();
-		/* The child died inside the chunk after pos: skip it. */
-		from = pos;
-		pos = (pos / CS_CHUNK + 1) * CS_CHUNK;
-		if (pos > size)
-			pos = size;
-		snprintf(msg, sizeof(msg),
-			 "OpenCSD failed (%s) decoding trace bytes %llu-%llu: skipped",
-			 why, (unsigned long long)from,
-			 (unsigned long long)pos);
-		for (i = 0; i < nunits && sink->event; i++) {
-			struct hwt_event ev;
-
-			memset(&ev, 0, sizeof(ev));
-			ev.type = HWT_EV_GAP;
-			ev.code = -OCSD_ERR_FAIL;
-			ev.offset = from;
-			ev.msg = msg;
-			rc = sink->event(sink->arg, units[i].info.id, &ev);
-			if (rc < 0)
-				goto out;
-		}
-		rc = 0;
-		if (pos >= size)
-			break;
-	}
+	if (nofork && *nofork == '1')
+		rc = decode_range(data, size, start, format, units, nunits,
+				  sink, NULL, NULL, err, errlen);
+	else
+		rc = decode_children(data, start, size, format, units, nunits,
+				     sink, err, errlen);
 out:
 	for (i = 0; i < begun; i++) {
 		if (sink->stream_end) {
