@@ -1,5 +1,5 @@
 #!/bin/sh
-# usage: bench/decode-cs/run.sh [N] [RUNS]   (defaults 200, 3)
+# usage: [SNAP=name] bench/decode-cs/run.sh [N] [RUNS]   (defaults 200, 3)
 # The corpus snapshots are small (~100 KB of trace: too short to time), so
 # the largest one (by trace bytes) is copied with its trace.bin repeated N
 # times (frame aligned; each copy resyncs at its first A-sync packet).
@@ -20,7 +20,8 @@ make -s all >/dev/null
 command -v trc_pkt_lister > /dev/null ||
 	{ echo "trc_pkt_lister not installed (libopencsd-bin)"; exit 1; }
 best=""
-for d in "$CORPUS"/*/; do
+# SNAP=name picks a snapshot instead of the largest.
+for d in "$CORPUS"/${SNAP:-*}/; do
 	[ -f "$d/snapshot.ini" ] || continue
 	b=$(awk -F= '/^file=/ { print $2; exit }' "$d/trace.ini")
 	s=$(stat -c %s "$d/$b")
