@@ -8,7 +8,9 @@
  *    stream goes on after an OVF.  The drained stream is dumped as
  *    SOFTDUMP lines; the host checks that libipt decodes it without error
  *    and reports the overflow (backends/soft/tests/vm-post.sh);
- *  - the module cannot be unloaded while a thread is armed.
+ *  - the module cannot be unloaded while a thread is armed;
+ *  - tracees killed while being stepped, then the module unloaded and
+ *    loaded again, several times (teardown under load).
  */
 #include "hwt_test.h"
 #include "hwt/hwt_soft.h"
@@ -209,6 +211,60 @@ static void test_unload_busy(int dev)
 	t_end();
 }
 
+#define SOFT_KO	"/lib/hwt/hwt_soft.ko"
+
+static void test_kill_and_reload(void)
+{
+	int round, i, dev, ctx, go[2];
+	struct hwt_bufptr bp;
+	pid_t pid;
+
+	t_begin("soft/kill_while_stepping_and_reload");
+	for (round = 0; round < 5 && !t_failed; round++) {
+		if (pipe(go)) {
+			t_fail("pipe");
+			break;
+		}
+		pid = fork();
+		if (pid == 0)
+			busy_child(go[0]);
+		dev = hwt_dev();
+		ctx = soft_ctx(dev, pid, 1 << 16);
+		CHECK(ctx >= 0);
+		CHECK(ioctl(ctx, HWT_IOC_START) == 0);
+		memset(&bp, 0, sizeof(bp));
+		for (i = 0; i < 5000; i++) {
+			if (ioctl(ctx, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head)
+				break;
+			usleep(1000);
+		}
+		CHECK(write(go[1], "g", 1) == 1);
+		usleep(20000 * (round + 1));	/* mid-run */
+		kill(pid, SIGKILL);
+		CHECK(waitpid(pid, NULL, 0) == pid);
+		/* Odd rounds close the context first, even ones after. */
+		if (round & 1)
+			close(ctx);
+		for (i = 0; i < 500; i++) {
+			if (!(round & 1) && i == 10)
+				close(ctx);
+			if (syscall(SYS_delete_module, "hwt_soft",
+				    O_NONBLOCK) == 0)
+				break;
+			usleep(10000);
+		}
+		CHECK(i < 500);
+		close(dev);
+		i = open(SOFT_KO, O_RDONLY | O_CLOEXEC);
+		CHECK(i >= 0 && syscall(SYS_finit_module, i, "", 0) == 0);
+		if (i >= 0)
+			close(i);
+		close(go[0]);
+		close(go[1]);
+	}
+	t_end();
+}
+
 int main(void)
 {
 	int dev = hwt_dev();
@@ -218,5 +274,6 @@ int main(void)
 	test_overflow(dev);
 	test_unload_busy(dev);
 	close(dev);
+	test_kill_and_reload();
 	return t_total_failed != 0;
 }
