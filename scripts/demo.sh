@@ -39,9 +39,12 @@ fi
 
 echo "== decoding into SQLite (hwt decode)"
 "$hwt" decode "$out/session" -o "$out/demo.db"
-echo "== report (hwt report)"
-"$hwt" report "$out/demo.db"
-echo "== function_stats for the sample's own functions"
+echo "== report (hwt report --top 8; first 50 lines)"
+"$hwt" report --top 8 "$out/demo.db" >"$out/report.txt"
+head -n 50 "$out/report.txt"
+echo "   ... (whole report: $out/report.txt)"
+echo "== function_stats for the sample's own functions (expected calls:"
+echo "   fib 465, mix 64, square 16, cube 16, apply 2, checksum/run_all/main 1)"
 "$hwt" query "$out/demo.db" "SELECT name, calls, insn_count FROM function_stats
 	WHERE name IN ('main','run_all','fib','checksum','mix','apply','square','cube')
 	ORDER BY insn_count DESC"
