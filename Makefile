@@ -11,7 +11,8 @@ export VM_EXTRA
 UNIT_DIRS    := kmod/hwt hwtd decoder backends/soft
 
 .PHONY: all deps build check check-unit check-vm check-vm-arm64 demo clean \
-	vm-record bench
+	vm-record bench check-e2e check-unit-run check-vm-run check-vm-arm64-run \
+	check-e2e-run
 
 all: build
 
@@ -27,7 +28,19 @@ check: deps
 	-@$(MAKE) --no-print-directory check-unit-run
 	-@$(MAKE) --no-print-directory check-vm-run
 	-@$(MAKE) --no-print-directory check-vm-arm64-run
+	-@$(MAKE) --no-print-directory check-e2e-run
 	@scripts/summary.sh $(HWT_RESULTS)
+
+# End to end against ground truth (record in the VM, decode, compare).
+check-e2e: build
+	@rm -rf $(HWT_RESULTS); mkdir -p $(HWT_RESULTS)
+	-@$(MAKE) --no-print-directory check-e2e-run
+	@scripts/summary.sh $(HWT_RESULTS)
+
+check-e2e-run:
+	@mkdir -p $(HWT_RESULTS)
+	@tests/e2e/demo_counts.sh || \
+		echo "FAIL: e2e (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 
 check-unit: deps
 	@rm -rf $(HWT_RESULTS); mkdir -p $(HWT_RESULTS)
