@@ -189,8 +189,10 @@ static int soft_die(struct notifier_block *nb, unsigned long val, void *data)
 	    !(*dr6 & DR_STEP))
 		return NOTIFY_DONE;
 #ifdef CONFIG_UPROBES
-	/* A uprobe stepping its out-of-line copy: its trap, not a step of
-	 * the program (uprobes and soft tracing do not mix; see docs). */
+	/*
+	 * A uprobe stepping its out-of-line copy: its trap, not a step of
+	 * the program (uprobes and soft tracing do not mix; see docs).
+	 */
 	if (current->utask && current->utask->state == UTASK_SSTEP)
 		return NOTIFY_DONE;
 #endif

@@ -310,8 +310,10 @@ static int step_possible(const struct pt_soft_state *st,
 	case X86_BR_FAR_CALL:
 		return 1;
 	default:
-		/* Kernel entries go through pt_soft_kernel_enter(); UD and
-		 * SYSRET never complete in user mode. */
+		/*
+		 * Kernel entries go through pt_soft_kernel_enter(); UD and
+		 * SYSRET never complete in user mode.
+		 */
 		return 0;
 	}
 }
@@ -367,8 +369,10 @@ int pt_soft_step(struct pt_soft_state *st, const struct x86_insn_info *in,
 		add_tnt(st, out, next_ip != st->ip + in->len);
 		break;
 	case X86_BR_CALL_REL:
-		/* A call to the next instruction (PIC idiom) is not a call
-		 * to a decoder's return stack. */
+		/*
+		 * A call to the next instruction (PIC idiom) is not a call
+		 * to a decoder's return stack.
+		 */
 		if (in->rel)
 			retstack_push(st, st->ip + in->len);
 		break;

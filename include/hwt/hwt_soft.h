@@ -39,8 +39,10 @@
 #define HWT_SOFT_PSB_MIN		64
 #define HWT_SOFT_PSB_MAX		(1u << 30)
 
-/* An instruction is traced iff start <= IP <= end (inclusive, as PT's
- * ADDRn_A/B) for some range, or if nranges is 0. */
+/*
+ * An instruction is traced iff start <= IP <= end (inclusive, as PT's
+ * ADDRn_A/B) for some range, or if nranges is 0.
+ */
 struct hwt_soft_range {
 	__u64	start;
 	__u64	end;
