@@ -212,7 +212,8 @@ static int session_images(sqlite3 *sdb, const char *dir,
 		const char *p = (const char *)sqlite3_column_text(st, 0);
 		struct stat sb;
 
-		if (!p)
+		/* Anonymous and special mappings ([vdso]) have no file. */
+		if (!p || !*p || *p == '[')
 			continue;
 		snprintf(path, sizeof(path), "%s/images/%s", dir, p);
 		if (stat(path, &sb) < 0)
