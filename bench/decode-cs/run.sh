@@ -33,7 +33,9 @@ name=$(basename "$best")
 S=$OUT/$name-x$N
 if [ ! -s "$S/$bfile" ]; then
 	rm -rf "$S" && mkdir -p "$S"
-	cp "$best"/* "$S"/
+	for f in "$best"/*; do
+		if [ -f "$f" ]; then cp "$f" "$S"/; fi
+	done
 	chmod u+w "$S"/*
 	i=0; : > "$S/$bfile.tmp"
 	while [ $i -lt "$N" ]; do
