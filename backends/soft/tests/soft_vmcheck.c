@@ -35,6 +35,8 @@ struct tagdata {
 	struct vec gt[MAXTH];
 	uint64_t marker, thread_end;
 	char binary[64];
+	uint64_t after_ovf;	/* first IP after the first overflow */
+	uint64_t contains;	/* an IP the decoded flow must reach */
 	int allow_ovf;		/* "SOFTDUMP tag binary NAME ovf" */
 	double secs;
 	unsigned int nranges;
@@ -81,6 +83,10 @@ static void parse(FILE *f)
 			   &t->thread_end) >= 1)
 			continue;
 		if (sscanf(p, "time %lf", &t->secs) == 1)
+			continue;
+		if (sscanf(p, "after_ovf %lx", &t->after_ovf) == 1)
+			continue;
+		if (sscanf(p, "contains %lx", &t->contains) == 1)
 			continue;
 		if (sscanf(p, "binary %63s", t->binary) == 1) {
 			t->allow_ovf = strstr(p, " ovf") != NULL;
@@ -146,7 +152,7 @@ static int add_segments(struct pt_image *img, const char *path)
 }
 
 static int decode(const struct vec *ptv, const char *bin, struct vec *out,
-		  size_t *novf, char *err, size_t errlen)
+		  size_t *novf, size_t *ovf_at, char *err, size_t errlen)
 {
 	struct pt_insn_decoder *d;
 	struct pt_image *img;
@@ -176,8 +182,9 @@ static int decode(const struct vec *ptv, const char *bin, struct vec *out,
 			struct pt_event ev;
 
 			status = pt_insn_event(d, &ev, sizeof(ev));
-			if (status >= 0 && ev.type == ptev_overflow)
-				++*novf;
+			if (status >= 0 && ev.type == ptev_overflow &&
+			    !(*novf)++)
+				*ovf_at = out->n;
 		}
 		if (status < 0)
 			break;
@@ -225,14 +232,23 @@ static size_t find(const struct vec *a, uint64_t ip)
 static void check(struct tagdata *t, int th, const char *dir)
 {
 	struct vec dec = { 0 }, want = { 0 };
-	size_t gs = 0, ds = 0, i, n, novf = 0;
+	size_t gs = 0, ds = 0, i, n, novf = 0, ovf_at = 0;
 	char err[256] = "", bin[4096];
 
 	snprintf(bin, sizeof(bin), "%s/%s", dir,
 		 t->binary[0] ? t->binary : "soft_trace");
-	if (decode(&t->pt[th], bin, &dec, &novf, err, sizeof(err)) == 0 &&
-	    novf && !t->allow_ovf)
+	if (decode(&t->pt[th], bin, &dec, &novf, &ovf_at, err,
+		   sizeof(err)) == 0 && novf && !t->allow_ovf)
 		snprintf(err, sizeof(err), "%zu overflows in the trace", novf);
+	if (!err[0] && novf && t->after_ovf &&
+	    (ovf_at >= dec.n || dec.v[ovf_at] != t->after_ovf))
+		snprintf(err, sizeof(err),
+			 "first insn after the overflow %#llx, want %#llx",
+			 ovf_at < dec.n ? (unsigned long long)dec.v[ovf_at] : 0ull,
+			 (unsigned long long)t->after_ovf);
+	if (!err[0] && t->contains && find(&dec, t->contains) == dec.n)
+		snprintf(err, sizeof(err), "%#llx never decoded",
+			 (unsigned long long)t->contains);
 	if (!err[0] && t->allow_ovf && !novf)
 		snprintf(err, sizeof(err), "no overflow decoded");
 	if (!err[0] && !t->gt[th].n) {

@@ -8,6 +8,9 @@
  *    stream goes on after an OVF.  The drained stream is dumped as
  *    SOFTDUMP lines; the host checks that libipt decodes it without error
  *    and reports the overflow (backends/soft/tests/vm-post.sh);
+ *  - a tracee that clears TF itself (popf): the trap that follows the popf
+ *    re-arms, so stepping goes on with nothing lost (host-checked: the
+ *    stream decodes through the untraced-looking loop to a label);
  *  - the module cannot be unloaded while a thread is armed;
  *  - tracees killed while being stepped, then the module unloaded and
  *    loaded again, several times (teardown under load).
@@ -176,6 +179,80 @@ static void test_overflow(int dev)
 	t_end();
 }
 
+/* Clears TF with popf, loops untraced, then makes a syscall. */
+__attribute__((noinline)) static void tf_clear_child(int go)
+{
+	long i, x = 1;
+	char c;
+
+	if (read(go, &c, 1) != 1)
+		_exit(2);
+	__asm__ volatile ("pushfq\n\t"
+			  "andq $~0x100, (%%rsp)\n\t"
+			  "popfq" ::: "memory", "cc");
+	for (i = 0; i < 1000; i++)
+		x = x * 7 + (x >> 3);
+	sink = x;
+	__asm__ volatile ("syscall\n\t"
+			  ".globl soft_tf_resumed\n"
+			  "soft_tf_resumed: nop\n\t"
+			  "nop"
+			  : : "a"((long)SYS_getpid)
+			  : "rcx", "r11", "memory");
+	syscall(SYS_exit_group, 0);
+}
+
+extern const char soft_tf_resumed[];
+
+static void test_tf_cleared(int dev)
+{
+	struct hwt_bufptr bp = { .idx = 0 };
+	int go[2], ctx, i, status = 0;
+	uint8_t *map;
+	pid_t pid;
+
+	t_begin("soft/tf_cleared_by_popf");
+	if (pipe(go)) {
+		t_fail("pipe");
+		return;
+	}
+	pid = fork();
+	if (pid == 0)
+		tf_clear_child(go[0]);
+	ctx = soft_ctx(dev, pid, 1 << 20);
+	CHECK(ctx >= 0);
+	CHECK(ioctl(ctx, HWT_IOC_START) == 0);
+	for (i = 0; i < 5000; i++) {
+		if (ioctl(ctx, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head)
+			break;
+		usleep(1000);
+	}
+	CHECK(write(go[1], "g", 1) == 1);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	/* The thread survived the popf; its exit is traced. */
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	usleep(100000);
+	CHECK(ioctl(ctx, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.lost == 0);
+	map = mmap(NULL, bp.size, PROT_READ, MAP_SHARED, ctx,
+		   (off_t)bp.mmap_offset);
+	CHECK(map != MAP_FAILED);
+	if (map != MAP_FAILED) {
+		for (i = 0; i < (int)bp.head; i++) {
+			if (i % 64 == 0)
+				printf("%sSOFTDUMP tfclear 0 pt ", i ? "\n" : "");
+			printf("%02x", map[i]);
+		}
+		printf("\nSOFTDUMP tfclear binary soft_badinput\n");
+		printf("SOFTDUMP tfclear contains %llx\n",
+		       (unsigned long long)(uintptr_t)soft_tf_resumed);
+		munmap(map, bp.size);
+	}
+	close(ctx);
+	close(go[0]);
+	close(go[1]);
+	t_end();
+}
+
 /* While a thread is armed the module holds references: no unload. */
 static void test_unload_busy(int dev)
 {
@@ -272,6 +349,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_bad_config(dev);
 	test_overflow(dev);
+	test_tf_cleared(dev);
 	test_unload_busy(dev);
 	close(dev);
 	test_kill_and_reload();
