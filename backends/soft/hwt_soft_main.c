@@ -196,11 +196,15 @@ static int soft_die(struct notifier_block *nb, unsigned long val, void *data)
 	if (current->utask && current->utask->state == UTASK_SSTEP)
 		return NOTIFY_DONE;
 #endif
+	rcu_read_lock();
 	t = soft_current();
 	/* Also still traced by the framework (its thread outlives ours). */
-	if (!t || !t->started || hwt_thread_current(NULL) != t->thr)
+	if (!t || !t->started || hwt_thread_current(NULL) != t->thr) {
+		rcu_read_unlock();
 		return NOTIFY_DONE;
+	}
 	soft_step(t, regs);
+	rcu_read_unlock();
 	regs->flags |= X86_EFLAGS_TF;
 	/* ptrace's own step: leave the trap to it. */
 	if (test_thread_flag(TIF_SINGLESTEP))
