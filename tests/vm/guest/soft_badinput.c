@@ -99,6 +99,35 @@ static void busy_child(int go)
 	syscall(SYS_exit_group, 0);
 }
 
+/*
+ * Fork a child that runs fn(read end of go) and trace it with a fresh
+ * context; return once its stream has started (PSB+ in buffer 0), with
+ * that buffer's state in *bp.  The child waits for a byte on go[1].
+ */
+static pid_t traced_child(int dev, void (*fn)(int), uint64_t bufsize,
+			  int go[2], int *ctx, struct hwt_bufptr *bp)
+{
+	pid_t pid;
+	int i;
+
+	*ctx = -1;
+	if (pipe(go))
+		return -1;
+	pid = fork();
+	if (pid == 0)
+		fn(go[0]);
+	*ctx = soft_ctx(dev, pid, bufsize);
+	if (*ctx < 0 || ioctl(*ctx, HWT_IOC_START))
+		return pid;
+	for (i = 0; i < 5000; i++) {
+		memset(bp, 0, sizeof(*bp));
+		if (ioctl(*ctx, HWT_IOC_BUFPTR_GET, bp) == 0 && bp->head)
+			break;
+		usleep(1000);
+	}
+	return pid;
+}
+
 static void test_overflow(int dev)
 {
 	struct hwt_bufptr bp = { .idx = 0 };
@@ -106,25 +135,12 @@ static void test_overflow(int dev)
 	uint8_t *acc = NULL, *map = MAP_FAILED;
 	size_t nacc = 0, i;
 	uint64_t rec_lost = 0;
-	int go[2], ctx, status = 0, done = 0, spins;
+	int go[2], ctx, status = 0, done = 0;
 	pid_t pid;
 
 	t_begin("soft/overflow_then_ovf");
-	if (pipe(go)) {
-		t_fail("pipe");
-		return;
-	}
-	pid = fork();
-	if (pid == 0)
-		busy_child(go[0]);
-	ctx = soft_ctx(dev, pid, HWT_BUFSIZE_MIN);
-	CHECK(ctx >= 0);
-	CHECK(ioctl(ctx, HWT_IOC_START) == 0);
-	for (spins = 0; spins < 5000; spins++) {
-		if (ioctl(ctx, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head)
-			break;
-		usleep(1000);
-	}
+	pid = traced_child(dev, busy_child, HWT_BUFSIZE_MIN, go, &ctx, &bp);
+	CHECK(pid > 0 && ctx >= 0 && bp.head > 0);
 	map = mmap(NULL, bp.size, PROT_READ, MAP_SHARED, ctx,
 		   (off_t)bp.mmap_offset);
 	CHECK(map != MAP_FAILED);
@@ -212,21 +228,8 @@ static void test_tf_cleared(int dev)
 	pid_t pid;
 
 	t_begin("soft/tf_cleared_by_popf");
-	if (pipe(go)) {
-		t_fail("pipe");
-		return;
-	}
-	pid = fork();
-	if (pid == 0)
-		tf_clear_child(go[0]);
-	ctx = soft_ctx(dev, pid, 1 << 20);
-	CHECK(ctx >= 0);
-	CHECK(ioctl(ctx, HWT_IOC_START) == 0);
-	for (i = 0; i < 5000; i++) {
-		if (ioctl(ctx, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head)
-			break;
-		usleep(1000);
-	}
+	pid = traced_child(dev, tf_clear_child, 1 << 20, go, &ctx, &bp);
+	CHECK(pid > 0 && ctx >= 0 && bp.head > 0);
 	CHECK(write(go[1], "g", 1) == 1);
 	CHECK(waitpid(pid, &status, 0) == pid);
 	/* The thread survived the popf; its exit is traced. */
@@ -257,26 +260,12 @@ static void test_tf_cleared(int dev)
 static void test_unload_busy(int dev)
 {
 	struct hwt_bufptr bp = { .idx = 0 };
-	int go[2], ctx, spins;
+	int go[2], ctx;
 	pid_t pid;
 
 	t_begin("soft/unload_refused_while_armed");
-	if (pipe(go)) {
-		t_fail("pipe");
-		return;
-	}
-	pid = fork();
-	if (pid == 0)
-		busy_child(go[0]);
-	ctx = soft_ctx(dev, pid, 1 << 20);
-	CHECK(ctx >= 0);
-	CHECK(ioctl(ctx, HWT_IOC_START) == 0);
-	for (spins = 0; spins < 5000; spins++) {
-		if (ioctl(ctx, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head)
-			break;
-		usleep(1000);
-	}
-	CHECK(bp.head > 0);
+	pid = traced_child(dev, busy_child, 1 << 20, go, &ctx, &bp);
+	CHECK(pid > 0 && ctx >= 0 && bp.head > 0);
 	errno = 0;
 	CHECK(syscall(SYS_delete_module, "hwt_soft", O_NONBLOCK) == -1 &&
 	      (errno == EBUSY || errno == EWOULDBLOCK));
@@ -298,23 +287,9 @@ static void test_kill_and_reload(void)
 
 	t_begin("soft/kill_while_stepping_and_reload");
 	for (round = 0; round < 5 && !t_failed; round++) {
-		if (pipe(go)) {
-			t_fail("pipe");
-			break;
-		}
-		pid = fork();
-		if (pid == 0)
-			busy_child(go[0]);
 		dev = hwt_dev();
-		ctx = soft_ctx(dev, pid, 1 << 16);
-		CHECK(ctx >= 0);
-		CHECK(ioctl(ctx, HWT_IOC_START) == 0);
-		memset(&bp, 0, sizeof(bp));
-		for (i = 0; i < 5000; i++) {
-			if (ioctl(ctx, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head)
-				break;
-			usleep(1000);
-		}
+		pid = traced_child(dev, busy_child, 1 << 16, go, &ctx, &bp);
+		CHECK(pid > 0 && ctx >= 0 && bp.head > 0);
 		CHECK(write(go[1], "g", 1) == 1);
 		usleep(20000 * (round + 1));	/* mid-run */
 		kill(pid, SIGKILL);
