@@ -44,6 +44,7 @@ struct hwt_collect {
 	uint8_t *recbuf;
 	char *images[MAX_IMAGES];
 	int nimages;
+	int ncopied;		/* images[0..ncopied) are in the session */
 	uint64_t bytes, records;
 	int quota_reached;
 	char err[256];
@@ -362,19 +363,24 @@ static int mkdirs(char *path)
 	return 0;
 }
 
+/* Copy to a temporary name, then rename: a crash never leaves a cut
+ * image under the real name. */
 static int copy_file(const char *src, const char *dst)
 {
-	char buf[65536];
+	char buf[65536], tmp[PATH_MAX * 2 + 8];
 	int in, out, ret = 0;
 	ssize_t n;
 
+	if (!access(dst, F_OK))
+		return 0;
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -1;
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0) {
 		close(in);
-		return errno == EEXIST ? 0 : -1;
+		return -1;
 	}
 	while ((n = read(in, buf, sizeof(buf))) > 0)
 		if (write(out, buf, (size_t)n) != n) {
@@ -385,18 +391,24 @@ static int copy_file(const char *src, const char *dst)
 		ret = -1;
 	close(in);
 	close(out);
+	if (!ret && rename(tmp, dst))
+		ret = -1;
+	if (ret)
+		unlink(tmp);
 	return ret;
 }
 
 int hwt_collect_copy_images(struct hwt_collect *c, const char *session_dir)
 {
 	char dst[PATH_MAX * 2];
-	int i, failed = 0;
+	int failed = 0;
 
-	for (i = 0; i < c->nimages; i++) {
-		snprintf(dst, sizeof(dst), "%s/images%s", session_dir,
-			 c->images[i]);
-		if (mkdirs(dst) || copy_file(c->images[i], dst))
+	/* Only the images seen since the last call. */
+	for (; c->ncopied < c->nimages; c->ncopied++) {
+		const char *img = c->images[c->ncopied];
+
+		snprintf(dst, sizeof(dst), "%s/images%s", session_dir, img);
+		if (mkdirs(dst) || copy_file(img, dst))
 			failed++;
 	}
 	return failed ? cfail(c, "%d image(s) could not be copied", failed) :

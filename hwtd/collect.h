@@ -50,8 +50,9 @@ int hwt_collect_snapshot(struct hwt_collect *c);
  * synthesized at attach), without committing. */
 int hwt_collect_drain_records(struct hwt_collect *c);
 
-/* Copy the files of executable mappings seen so far into
- * SESSION/images/<path> so the session decodes on another machine. */
+/* Copy the files of executable mappings seen since the last call into
+ * SESSION/images/<path> so the session decodes on another machine (and a
+ * session cut short by a crash still has them). */
 int hwt_collect_copy_images(struct hwt_collect *c, const char *session_dir);
 
 int hwt_collect_quota_reached(const struct hwt_collect *c);

@@ -531,6 +531,15 @@ short hwtd_session_events(const struct hwtd_session *s)
 
 static int service(struct hwtd_session *s);
 
+/* As the client (callers switched fsuid): no image it cannot read.  A
+ * missing image is noted, not fatal: the trace is intact. */
+static void copy_images(struct hwtd_session *s)
+{
+	if (hwt_collect_copy_images(s->col, s->path))
+		hwt_store_meta(s->store, "image_error",
+			       hwt_collect_error(s->col));
+}
+
 static void set_state(struct hwtd_session *s, const char *state)
 {
 	snprintf(s->state, sizeof(s->state), "%s", state);
@@ -553,10 +562,7 @@ static void finish(struct hwtd_session *s, const char *state)
 	if (!s->ring && !s->error[0] && hwt_collect_snapshot(s->col))
 		snprintf(s->error, sizeof(s->error), "%s",
 			 hwt_collect_error(s->col));
-	/* As the client (callers switched): no image it cannot read. */
-	if (hwt_collect_copy_images(s->col, s->path) && !s->error[0])
-		snprintf(s->error, sizeof(s->error), "%s",
-			 hwt_collect_error(s->col));
+	copy_images(s);
 	if (s->crash_sig) {
 		snprintf(num, sizeof(num), "%d", s->crash_sig);
 		hwt_store_meta(s->store, "crash_signal", num);
@@ -598,6 +604,10 @@ static int service(struct hwtd_session *s)
 	int rc;
 
 	rc = hwt_collect_step(s->col, 0);
+	/* Images as soon as they are mapped: a session hwtd did not get to
+	 * finish still decodes. */
+	if (rc >= 0)
+		copy_images(s);
 	if (rc < 0) {
 		snprintf(s->error, sizeof(s->error), "%s",
 			 hwt_collect_error(s->col));

@@ -6,9 +6,10 @@
  *
  *   driver drive   records, with the soft backend: the same program via
  *                  hwtd and via hwt-collect; a filter on one function; a
- *                  flight recorder around a crash.
+ *                  4 KiB flight recorder around a crash (it wraps).
  *   driver work    the traced program: deterministic calls
- *   driver crash   work, then a SIGSEGV on CRASH_LINE
+ *   driver crash   more work, then a SIGSEGV on CRASH_LINE
+ *   driver long    work for seconds (hwtd is killed -9 meanwhile)
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -20,6 +21,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "hwt/hwt_soft.h"
 
 #define SOCK	"/tmp/hwtd-soft.sock"
 #define SUB	"/tmp/session/sub"
@@ -40,18 +43,19 @@ __attribute__((noinline)) int cold_function(int x)
 	return x * 7 + 1;
 }
 
+/* One statement: its load of sink retires before its store faults, so the
+ * last retired instruction is on the faulting line too.  (A faulting
+ * instruction never retires: the trace ends with its IP in a FUP.) */
 __attribute__((noinline)) static void fault(void)
 {
-	volatile int *p = (int *)(uintptr_t)sink;
-
-	*p = 1;		/* CRASH_LINE */
+	*(volatile int *)(uintptr_t)sink = 1;		/* CRASH_LINE */
 }
 
-static int work(int crash)
+static int work(int crash, int n)
 {
 	int i;
 
-	for (i = 0; i < 20; i++)
+	for (i = 0; i < n; i++)
 		sink += hot_function(50) + cold_function(i);
 	if (crash) {
 		sink = 0;
@@ -81,6 +85,14 @@ static int drive(const char *self)
 	pid_t hwtd;
 	int bad = 0, i;
 
+	/* PSB+ every 256 bytes, so that a 4 KiB ring dump has sync
+	 * points after the part the ring overwrote. */
+	struct hwt_soft_config cfg = { .psb_period = 256 };
+	int fd = open("/tmp/softcfg", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0 || write(fd, &cfg, sizeof(cfg)) != sizeof(cfg))
+		return 1;
+	close(fd);
 	mkdir(SUB, 0755);
 	hwtd = fork();
 	if (hwtd == 0) {
@@ -101,21 +113,41 @@ static int drive(const char *self)
 				    SUB "/filter", "--", (char *)self, "work",
 				    NULL }) != 0;
 	bad |= run((char *const[]){ "/bin/hwt", "record", "-S", SOCK, "-b",
-				    "soft", "-m", "ring", "-s", "64K", "-o",
-				    SUB "/crash", "--", (char *)self, "crash",
-				    NULL }) != 0;
+				    "soft", "-m", "ring", "-s", "4K", "-c",
+				    "1:/tmp/softcfg", "-o", SUB "/crash", "--",
+				    (char *)self, "crash", NULL }) != 0;
 	run((char *const[]){ "/bin/hwt", "info", SUB "/crash", NULL });
-	kill(hwtd, SIGTERM);
-	waitpid(hwtd, NULL, 0);
+
+	/* kill -9 of hwtd in a busy session: what is indexed must decode. */
+	{
+		pid_t rec = fork();
+
+		if (rec == 0) {
+			execl("/bin/hwt", "hwt", "record", "-S", SOCK, "-b",
+			      "soft", "-o", SUB "/killed", "--", self, "long",
+			      NULL);
+			_exit(127);
+		}
+		sleep(2);
+		kill(hwtd, SIGKILL);
+		waitpid(hwtd, NULL, 0);
+		waitpid(rec, NULL, 0);
+		bad |= run((char *const[]){ "/bin/hwt", "fsck", SUB "/killed",
+					    NULL }) != 0;
+		bad |= run((char *const[]){ "/bin/hwt", "info", SUB "/killed",
+					    NULL }) != 0;
+	}
 	return bad;
 }
 
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "work"))
-		return work(0);
+		return work(0, 20);
 	if (argc == 2 && !strcmp(argv[1], "crash"))
-		return work(1);
+		return work(1, 3000);	/* long enough to wrap a 4K ring */
+	if (argc == 2 && !strcmp(argv[1], "long"))
+		return work(0, 200000);	/* still running when hwtd dies */
 	if (argc == 2 && !strcmp(argv[1], "drive"))
 		return drive(argv[0]);
 	fprintf(stderr, "usage: driver drive|work|crash\n");
