@@ -53,6 +53,27 @@ struct soft_ctx {
 	struct pt_soft_config cfg;
 };
 
+/*
+ * What the kernel did between two traps.  One trap can cover several
+ * kernel passes: SYSCALL clears TF, so a syscall that returns onto another
+ * syscall (sigreturn onto a restarted call, a rewound restart) runs it
+ * without a trap in between.
+ */
+enum {
+	SOFT_EV_SYS,		/* the syscall at the current IP returned,
+				 * towards ip (restart: may be rewound) */
+	SOFT_EV_SIG,		/* a signal is delivered at user IP ip */
+	SOFT_EV_RESUME,		/* back to user mode at ip (after a signal) */
+};
+
+struct soft_event {
+	u8 type;
+	u8 restart;
+	u64 ip;
+};
+
+#define SOFT_NEV	16
+
 struct soft_thread {
 	struct hlist_node node;		/* soft_threads, by task */
 	struct rcu_head rcu;
@@ -62,10 +83,11 @@ struct soft_thread {
 	struct x86_insn_info next;	/* decode of the insn at st.ip */
 	bool next_valid;
 	bool started;			/* PSB+ written, TF set */
-	bool resume_valid;		/* kernel returned to resume_ip */
 	bool dead;			/* released, rearm_work frees it */
 	bool tf_lost;			/* TF was cleared behind our back */
-	u64 resume_ip;
+	/* Kernel passes since the last trap, in order (see soft_step()). */
+	u8 nev;
+	struct soft_event ev[SOFT_NEV];
 	unsigned long rearm_pending;	/* bit 0: rearm_work queued */
 	struct callback_head rearm_work;
 	u64 steps;
@@ -122,20 +144,22 @@ static void soft_resync(struct soft_thread *t, u64 ip,
 	t->next_valid = false;
 }
 
-/* The step from st.ip to ip, after the kernel ran at most once. */
+/* The step from st.ip to ip, through the kernel passes since then. */
 static void soft_step(struct soft_thread *t, struct pt_regs *regs)
 {
 	struct pt_soft_out out = { t->out, sizeof(t->out), 0 };
 	struct hwt_buffer *buf = hwt_thread_buffer(t->thr);
 	u64 from = pt_soft_ip(&t->st), ip = regs->ip, tsc = rdtsc();
 	struct x86_insn_info in;
-	bool kernel = t->resume_valid;
+	u8 nev = t->nev, i;
+	bool in_kernel = false;
+	u64 pos = from, resume = 0;
 	int err;
 
-	t->resume_valid = false;
+	t->nev = 0;
 	t->steps++;
-	if (t->tf_lost) {
-		/* popf or a debugger cleared TF: steps are missing. */
+	if (t->tf_lost || nev > SOFT_NEV) {
+		/* TF cleared behind our back, or too many passes to track. */
 		t->tf_lost = false;
 		goto desync;
 	}
@@ -149,18 +173,50 @@ static void soft_step(struct soft_thread *t, struct pt_regs *regs)
 		in = t->next;
 	else if (soft_decode_at(from, &in) <= 0)
 		goto desync;
-	if (x86_br_enters_kernel(in.br) || kernel) {
-		/*
-		 * Into the kernel: by this SYSCALL/INT (then it returned to
-		 * resume_ip, or past the insn), or before executing it
-		 * (signal delivery).  Either way one more instruction ran
-		 * at the resume point before this trap.
-		 */
-		u64 resume = kernel ? t->resume_ip : from + in.len;
+	/* Replay the kernel passes; then one instruction ran at pos. */
+	for (i = 0; i < nev; i++) {
+		const struct soft_event *e = &t->ev[i];
 
-		pt_soft_kernel_enter(&t->st, x86_br_enters_kernel(in.br) ?
-				     &in : NULL, &out);
-		soft_emit(t, &out);
+		switch (e->type) {
+		case SOFT_EV_SYS:
+			if (in_kernel) {
+				/* Returned onto a syscall that ran at once. */
+				pt_soft_kernel_exit(&t->st, resume, tsc, &out);
+				soft_emit(t, &out);
+				pos = resume;
+				if (soft_decode_at(pos, &in) <= 0)
+					goto desync;
+			}
+			if (!x86_br_enters_kernel(in.br))
+				goto desync;
+			pt_soft_kernel_enter(&t->st, &in, &out);
+			soft_emit(t, &out);
+			in_kernel = true;
+			resume = e->ip;
+			/* A restart with no handler goes back to the syscall,
+			 * which then runs again: the next pass. */
+			if (e->restart && i + 1 < nev &&
+			    t->ev[i + 1].type == SOFT_EV_SYS)
+				resume = pos;
+			break;
+		case SOFT_EV_SIG:
+			if (!in_kernel) {
+				/* Delivered before the insn at pos ran. */
+				if (e->ip != pos)
+					goto desync;
+				pt_soft_kernel_enter(&t->st, NULL, &out);
+				soft_emit(t, &out);
+				in_kernel = true;
+			}
+			resume = e->ip;
+			break;
+		case SOFT_EV_RESUME:
+			if (in_kernel)
+				resume = e->ip;
+			break;
+		}
+	}
+	if (in_kernel) {
 		pt_soft_kernel_exit(&t->st, resume, tsc, &out);
 		soft_emit(t, &out);
 		if (soft_decode_at(resume, &in) <= 0)
@@ -227,6 +283,25 @@ static struct notifier_block soft_die_nb = {
 	.priority = INT_MAX,
 };
 
+/* The kernel may rewind the IP to run the syscall again. */
+static bool soft_is_restart(long ret)
+{
+	return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+	       ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK;
+}
+
+/* Note a kernel pass of the current, armed thread (its own context). */
+static void soft_note(struct soft_thread *t, u8 type, u64 ip, bool restart)
+{
+	if (t->nev < SOFT_NEV) {
+		t->ev[t->nev].type = type;
+		t->ev[t->nev].restart = restart;
+		t->ev[t->nev].ip = ip;
+	}
+	if (t->nev <= SOFT_NEV)
+		t->nev++;	/* SOFT_NEV + 1: overflowed, resync */
+}
+
 /*
  * Runs in the thread right before it returns to user mode: after the
  * framework armed it (start the stream there, past any syscall restart)
@@ -247,12 +322,21 @@ static void soft_rearm_work(struct callback_head *cb)
 	}
 	clear_bit(0, &t->rearm_pending);
 	if (t->started) {
-		t->resume_ip = regs->ip;
-		t->resume_valid = true;
+		soft_note(t, SOFT_EV_RESUME, regs->ip, false);
 	} else if (t->task == current && user_64bit_mode(regs)) {
-		pt_soft_start(&t->st, regs->ip, rdtsc(), &out);
+		u64 ip = regs->ip;
+
+		/*
+		 * Armed from get_signal()'s task_work_run() while a syscall
+		 * was interrupted (TWA_SIGNAL): the restart that rewinds
+		 * the IP onto the syscall insn (2 bytes) comes after us.
+		 */
+		if (syscall_get_nr(current, regs) >= 0 &&
+		    soft_is_restart(regs->ax))
+			ip -= 2;
+		pt_soft_start(&t->st, ip, rdtsc(), &out);
 		soft_emit(t, &out);
-		t->next_valid = soft_decode_at(regs->ip, &t->next) > 0;
+		t->next_valid = soft_decode_at(ip, &t->next) > 0;
 		t->started = true;
 	}
 	if (t->started)
@@ -279,8 +363,10 @@ static void soft_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 
 	rcu_read_lock();
 	t = soft_current();
-	if (t && t->started)
+	if (t && t->started) {
+		soft_note(t, SOFT_EV_SIG, task_pt_regs(current)->ip, false);
 		soft_queue_rearm(t);
+	}
 	rcu_read_unlock();
 }
 
@@ -307,8 +393,7 @@ static void soft_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 		if (!(regs->flags & X86_EFLAGS_TF) &&
 		    !(ret == 0 && soft_is_exec(regs)))
 			t->tf_lost = true;
-		t->resume_ip = regs->ip;
-		t->resume_valid = true;
+		soft_note(t, SOFT_EV_SYS, regs->ip, soft_is_restart(ret));
 		regs->flags |= X86_EFLAGS_TF;
 	}
 	rcu_read_unlock();

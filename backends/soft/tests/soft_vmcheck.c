@@ -37,6 +37,8 @@ struct tagdata {
 	char binary[64];
 	uint64_t after_ovf;	/* first IP after the first overflow */
 	uint64_t contains;	/* an IP the decoded flow must reach */
+	uint64_t count_ip;	/* an IP the flow must run count times */
+	unsigned long count;
 	int allow_ovf;		/* "SOFTDUMP tag binary NAME ovf" */
 	double secs;
 	unsigned int nranges;
@@ -87,6 +89,8 @@ static void parse(FILE *f)
 		if (sscanf(p, "after_ovf %lx", &t->after_ovf) == 1)
 			continue;
 		if (sscanf(p, "contains %lx", &t->contains) == 1)
+			continue;
+		if (sscanf(p, "count %lx %lu", &t->count_ip, &t->count) == 2)
 			continue;
 		if (sscanf(p, "binary %63s", t->binary) == 1) {
 			t->allow_ovf = strstr(p, " ovf") != NULL;
@@ -249,6 +253,15 @@ static void check(struct tagdata *t, int th, const char *dir)
 	if (!err[0] && t->contains && find(&dec, t->contains) == dec.n)
 		snprintf(err, sizeof(err), "%#llx never decoded",
 			 (unsigned long long)t->contains);
+	if (!err[0] && t->count_ip) {
+		size_t k = 0;
+
+		for (i = 0; i < dec.n; i++)
+			k += dec.v[i] == t->count_ip;
+		if (k != t->count)
+			snprintf(err, sizeof(err), "%#llx decoded %zu times, ran %lu",
+				 (unsigned long long)t->count_ip, k, t->count);
+	}
 	if (!err[0] && t->allow_ovf && !novf)
 		snprintf(err, sizeof(err), "no overflow decoded");
 	if (!err[0] && !t->gt[th].n) {

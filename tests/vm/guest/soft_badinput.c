@@ -11,6 +11,9 @@
  *  - a tracee that clears TF itself (popf): the trap that follows the popf
  *    re-arms, so stepping goes on with nothing lost (host-checked: the
  *    stream decodes through the untraced-looking loop to a label);
+ *  - signals landing between steps, right before a syscall too: the
+ *    decoded flow must run the syscall exactly as often as the loop did
+ *    (host-checked);
  *  - the module cannot be unloaded while a thread is armed;
  *  - tracees killed while being stepped, then the module unloaded and
  *    loaded again, several times (teardown under load).
@@ -256,6 +259,78 @@ static void test_tf_cleared(int dev)
 	t_end();
 }
 
+#define RACE_LOOPS	20000
+
+static void race_handler(int sig)
+{
+	sink += sig;
+}
+
+/* getpid() in a tight loop, RACE_LOOPS times, while signals rain. */
+__attribute__((noinline)) static void race_child(int go)
+{
+	struct sigaction sa = { .sa_handler = race_handler };
+	char c;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	if (read(go, &c, 1) != 1)
+		_exit(2);
+	__asm__ volatile ("xor %%ebx, %%ebx\n"
+			  "1:\tmov %0, %%eax\n\t"
+			  ".globl soft_race_syscall\n"
+			  "soft_race_syscall: syscall\n\t"
+			  "inc %%rbx\n\t"
+			  "cmp %1, %%rbx\n\t"
+			  "jne 1b"
+			  : : "i"(SYS_getpid), "i"(RACE_LOOPS)
+			  : "rax", "rbx", "rcx", "r11", "memory", "cc");
+	syscall(SYS_exit_group, 0);
+}
+
+extern const char soft_race_syscall[];
+
+static void test_signal_race(int dev)
+{
+	struct hwt_bufptr bp = { .idx = 0 };
+	int go[2], ctx, i, status = 0, sent = 0;
+	uint8_t *map;
+	pid_t pid;
+
+	t_begin("soft/signals_between_steps");
+	pid = traced_child(dev, race_child, 16 << 20, go, &ctx, &bp);
+	CHECK(pid > 0 && ctx >= 0 && bp.head > 0);
+	CHECK(write(go[1], "g", 1) == 1);
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		kill(pid, SIGUSR1);
+		sent++;
+		usleep(300);
+	}
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	usleep(100000);
+	CHECK(ioctl(ctx, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.lost == 0);
+	map = mmap(NULL, bp.size, PROT_READ, MAP_SHARED, ctx,
+		   (off_t)bp.mmap_offset);
+	CHECK(map != MAP_FAILED);
+	if (map != MAP_FAILED) {
+		for (i = 0; i < (int)bp.head; i++) {
+			if (i % 64 == 0)
+				printf("%sSOFTDUMP sigrace 0 pt ", i ? "\n" : "");
+			printf("%02x", map[i]);
+		}
+		printf("\nSOFTDUMP sigrace binary soft_badinput\n");
+		printf("SOFTDUMP sigrace count %llx %d\n",
+		       (unsigned long long)(uintptr_t)soft_race_syscall,
+		       RACE_LOOPS);
+		printf("INFO: soft/signals_between_steps: %d signals sent\n",
+		       sent);
+		munmap(map, bp.size);
+	}
+	close(ctx);
+	close(go[0]);
+	close(go[1]);
+	t_end();
+}
+
 /* While a thread is armed the module holds references: no unload. */
 static void test_unload_busy(int dev)
 {
@@ -325,6 +400,7 @@ int main(void)
 	test_bad_config(dev);
 	test_overflow(dev);
 	test_tf_cleared(dev);
+	test_signal_race(dev);
 	test_unload_busy(dev);
 	close(dev);
 	test_kill_and_reload();
