@@ -115,9 +115,12 @@ static int flush_flow(struct stream *s)
 	return hwt_db_commit(c->db);
 }
 
-static int flow_put(struct stream *s, uint64_t v)
+static inline int flow_put(struct stream *s, uint64_t v)
 {
-	s->flen += hwt_uleb_put(s->flow + s->flen, v);
+	if (v < 0x80)
+		s->flow[s->flen++] = (uint8_t)v;	/* most block ids */
+	else
+		s->flen += hwt_uleb_put(s->flow + s->flen, v);
 	s->fentries++;
 	return s->flen >= FLOW_CHUNK ? flush_flow(s) : 0;
 }
@@ -199,52 +202,106 @@ static void new_block(struct hwt_core *c, struct stream *s,
 	u->sym_id = sym ? sym->id : 0;
 	u->bin_id = bin ? bin->id : 0;
 	u->sym_start = sym && sym->start + (uint64_t)bin->bias == u->ip;
+	u->end_len = u->lens_ok ? u->lens[u->ninsn - 1] : 0;
 	(void)blk;
+}
+
+static inline struct stream *cur_stream(struct hwt_core *c, uint32_t stream)
+{
+	return c->st && c->last < c->nst && c->st[c->last]->id == stream ?
+	       c->st[c->last] : get_stream(c, stream);
+}
+
+/* Id of the block (interned, its row written, the first time), 0 on a
+ * database error. */
+static uint32_t intern(struct hwt_core *c, struct stream *s,
+		       const struct hwt_block *blk)
+{
+	struct hwt_ublock *u;
+	uint32_t id;
+	int is_new;
+
+	id = hwt_blocks_intern(c->blocks, blk->ip, blk->end_ip, blk->ninsn,
+			       blk->isa, blk->iclass, &is_new);
+	if (is_new) {
+		u = hwt_blocks_get(c->blocks, id);
+		new_block(c, s, u, blk);
+		if (hwt_db_block(c->db, id, u) < 0)
+			return 0;
+	}
+	return id;
+}
+
+static void grow_counts(struct stream *s, uint32_t id)
+{
+	size_t n = (size_t)id * 2 + 1024;
+
+	s->counts = hwt_xrealloc(s->counts, n * sizeof(*s->counts));
+	memset(s->counts + s->ncounts, 0,
+	       (n - s->ncounts) * sizeof(*s->counts));
+	s->ncounts = n;
+}
+
+/* One executed block u (id): the per-block work of the core. */
+static inline int count_block(struct stream *s, const struct hwt_ublock *u,
+			      uint32_t id)
+{
+	int rc;
+
+	if (id >= s->ncounts)
+		grow_counts(s, id);
+	s->counts[id]++;
+	if (s->cs) {
+		rc = hwt_callstack_block(s->cs, u->ip, u->sym_id, u->sym_start,
+					 u->end_ip, u->end_len, u->ninsn,
+					 u->iclass, s->ninsn, s->time);
+		if (rc < 0)
+			return rc;
+	}
+	s->nblocks++;
+	s->ninsn += u->ninsn;
+	return flow_put(s, (uint64_t)id << 1);
 }
 
 static int sink_block(void *arg, uint32_t stream, const struct hwt_block *blk)
 {
 	struct hwt_core *c = arg;
-	struct stream *s = c->st && c->last < c->nst &&
-			   c->st[c->last]->id == stream ? c->st[c->last] :
-			   get_stream(c, stream);
-	struct hwt_ublock *u;
+	struct stream *s = cur_stream(c, stream);
 	uint32_t id;
-	int is_new, rc;
 
 	if (!blk->ninsn)
 		return 0;
-	id = hwt_blocks_intern(c->blocks, blk->ip, blk->end_ip, blk->ninsn,
-			       blk->isa, blk->iclass, &is_new);
-	u = hwt_blocks_get(c->blocks, id);
-	if (is_new) {
-		new_block(c, s, u, blk);
-		if (hwt_db_block(c->db, id, u) < 0)
-			return -1;
-	}
-	if (id >= s->ncounts) {
-		size_t n = (size_t)id * 2 + 1024;
-
-		s->counts = hwt_xrealloc(s->counts, n * sizeof(*s->counts));
-		memset(s->counts + s->ncounts, 0,
-		       (n - s->ncounts) * sizeof(*s->counts));
-		s->ncounts = n;
-	}
-	s->counts[id]++;
+	id = intern(c, s, blk);
+	if (!id)
+		return -1;
 	if (blk->time)
 		s->time = blk->time;
-	if (s->cs) {
-		rc = hwt_callstack_block(s->cs, u->ip, u->sym_id, u->sym_start,
-					 u->end_ip,
-					 u->lens_ok ? u->lens[u->ninsn - 1] : 0,
-					 u->ninsn, u->iclass, s->ninsn,
-					 s->time);
-		if (rc < 0)
-			return rc;
+	return count_block(s, hwt_blocks_get(c->blocks, id), id);
+}
+
+static uint32_t sink_intern(void *arg, uint32_t stream,
+			    const struct hwt_block *blk)
+{
+	struct hwt_core *c = arg;
+
+	return blk->ninsn ? intern(c, cur_stream(c, stream), blk) : 0;
+}
+
+static int sink_blocks(void *arg, uint32_t stream, const uint32_t *ids,
+		       size_t n)
+{
+	struct hwt_core *c = arg;
+	struct stream *s = cur_stream(c, stream);
+	const struct hwt_ublock *v = hwt_blocks_get(c->blocks, 1);
+	uint32_t nb = hwt_blocks_count(c->blocks);
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc >= 0; i++) {
+		if (!ids[i] || ids[i] > nb)
+			return -1;
+		rc = count_block(s, &v[ids[i] - 1], ids[i]);
 	}
-	s->nblocks++;
-	rc = flow_put(s, (uint64_t)id << 1);
-	s->ninsn += blk->ninsn;
 	return rc;
 }
 
@@ -411,6 +468,8 @@ struct hwt_core *hwt_core_alloc(const char *db_path, struct hwt_image *img,
 	c->sink.block = sink_block;
 	c->sink.event = sink_event;
 	c->sink.stream_end = sink_end;
+	c->sink.intern = sink_intern;
+	c->sink.blocks = sink_blocks;
 	return c;
 }
 

@@ -109,6 +109,18 @@ struct hwt_sink {
 	int (*block)(void *arg, uint32_t stream, const struct hwt_block *blk);
 	int (*event)(void *arg, uint32_t stream, const struct hwt_event *ev);
 	int (*stream_end)(void *arg, uint32_t stream);
+	/*
+	 * Optional (NULL: a front end calls block).  A front end that keeps
+	 * its own cache of blocks may intern each block once (its id, > 0;
+	 * 0: the decode aborts) and then hand over runs of executed blocks
+	 * as ids: blocks(ids) does what block() does for each of them
+	 * (timestamp 0, offset and flags are not needed).  Ids stay valid
+	 * for the sink's lifetime.
+	 */
+	uint32_t (*intern)(void *arg, uint32_t stream,
+			   const struct hwt_block *blk);
+	int (*blocks)(void *arg, uint32_t stream, const uint32_t *ids,
+		      size_t n);
 };
 
 #endif /* HWT_DECODER_FLOW_H */

@@ -166,6 +166,7 @@ struct hwt_ublock {
 	uint8_t *code;		/* bytes from ip, code_size of them */
 	uint32_t code_size;
 	uint8_t sym_start;	/* ip is the first insn of sym */
+	uint8_t end_len;	/* length of the last insn, 0: unknown */
 	uint32_t sym_id;	/* symbol of ip, 0: unknown */
 	uint32_t bin_id;
 };

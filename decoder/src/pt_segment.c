@@ -26,20 +26,31 @@
 #define RETSTACK	64	/* libipt's return-compression stack depth */
 #define POOL_CAP	8192	/* items per recycled segment buffer */
 
-enum item_kind { IT_BLOCK, IT_EVENT };
+enum item_kind { IT_BLOCK, IT_EVENT, IT_FAST };
 
+struct fblock;
+
+/* 16 bytes: the fast path writes one per executed block, the main thread
+ * reads it back; a full hwt_block would be 3.5 times the memory traffic. */
 struct item {
 	uint8_t kind;
-	union {
-		struct hwt_block b;
-		struct hwt_event e;
-	} u;
+	uint16_t flags;		/* IT_FAST: HWT_BLK_* */
+	uint32_t x;		/* IT_BLOCK, IT_EVENT: index in segment.ext */
+	struct fblock *fb;	/* IT_FAST: the cached block */
+};
+
+/* Blocks from libipt's block decoder and events. */
+union ext {
+	struct hwt_block b;
+	struct hwt_event e;
 };
 
 struct segment {
 	uint64_t start, end;
 	struct item *items;
 	size_t n, cap;
+	union ext *ext;
+	size_t next, extcap;
 	size_t tail;		/* fast path: first item after the last
 				 * trace-consuming block */
 	int done;
@@ -54,13 +65,22 @@ struct fblock {
 	uint8_t special;	/* ends in something the fast path leaves */
 	uint8_t push;		/* call that pushes a return address */
 	uint8_t *lens;
+	uint32_t cid;		/* the sink's id of the block, 0: not yet;
+				 * main thread only (workers never read it) */
+	/* Worker only: the blocks that followed this one (at next, at
+	 * target, at the last indirect target), so that a repeated path
+	 * costs no hash lookup. */
+	struct fblock *succ[2];
+	struct fblock *ind;
+	uint64_t ind_ip;
 };
 
 struct worker {
 	struct seg_run *run;
 	struct pt_image *pimg;
 	struct hwt_disasm *dis;
-	struct fblock *tab;	/* open addressing by ip */
+	struct fblock **tab;	/* open addressing by ip; blocks never move
+				 * (items point at them) */
 	size_t mask, n;
 	uint8_t buf[MAX_BLOCK_INSNS * 15 + 16];
 	pthread_t th;
@@ -94,24 +114,59 @@ static struct item *add_item(struct segment *s)
 	return &s->items[s->n++];
 }
 
+static uint32_t ext_new(struct segment *s)
+{
+	if (s->next == s->extcap) {
+		s->extcap = s->extcap ? 2 * s->extcap : 16;
+		s->ext = hwt_xrealloc(s->ext, s->extcap * sizeof(*s->ext));
+	}
+	return (uint32_t)s->next++;
+}
+
+static union ext *add_ext(struct segment *s, uint8_t kind)
+{
+	uint32_t x = ext_new(s);
+	struct item *it = add_item(s);
+
+	it->kind = kind;
+	it->flags = 0;
+	it->x = x;
+	it->fb = NULL;
+	return &s->ext[x];
+}
+
 static int buf_block(void *arg, uint32_t stream, const struct hwt_block *b)
 {
-	struct item *it = add_item(arg);
-
 	(void)stream;
-	it->kind = IT_BLOCK;
-	it->u.b = *b;
+	add_ext(arg, IT_BLOCK)->b = *b;
 	return 0;
 }
 
 static int buf_event(void *arg, uint32_t stream, const struct hwt_event *e)
 {
-	struct item *it = add_item(arg);
-
 	(void)stream;
-	it->kind = IT_EVENT;
-	it->u.e = *e;	/* msg: static strings (pt_errstr, literals) */
+	/* msg: static strings (pt_errstr, literals) */
+	add_ext(arg, IT_EVENT)->e = *e;
 	return 0;
+}
+
+/* The block of item it (IT_BLOCK or IT_FAST); tmp holds a fast one. */
+static struct hwt_block *item_block(const struct segment *s,
+				    const struct item *it,
+				    struct hwt_block *tmp)
+{
+	const struct fblock *fb = it->fb;
+
+	if (it->kind == IT_BLOCK)
+		return &s->ext[it->x].b;
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->ip = fb->ip;
+	tmp->end_ip = fb->end_ip;
+	tmp->ninsn = fb->ninsn;
+	tmp->isa = HWT_ISA_X86_64;
+	tmp->iclass = fb->iclass;
+	tmp->flags = it->flags;
+	return tmp;
 }
 
 /* ---- fast path block cache ---- */
@@ -124,7 +179,7 @@ static uint64_t ip_hash(uint64_t ip)
 static void cache_grow(struct worker *w)
 {
 	size_t om = w->mask, i;
-	struct fblock *ot = w->tab;
+	struct fblock **ot = w->tab;
 
 	w->mask = om ? om * 2 + 1 : 4095;
 	w->tab = calloc(w->mask + 1, sizeof(*w->tab));
@@ -133,9 +188,9 @@ static void cache_grow(struct worker *w)
 	for (i = 0; ot && i <= om; i++) {
 		size_t k;
 
-		if (!ot[i].ninsn)
+		if (!ot[i])
 			continue;
-		for (k = ip_hash(ot[i].ip) & w->mask; w->tab[k].ninsn;
+		for (k = ip_hash(ot[i]->ip) & w->mask; w->tab[k];
 		     k = (k + 1) & w->mask)
 			;
 		w->tab[k] = ot[i];
@@ -190,22 +245,47 @@ static int build(struct worker *w, uint64_t ip, struct fblock *fb)
 	return 0;
 }
 
-static const struct fblock *lookup(struct worker *w, uint64_t ip)
+static struct fblock *lookup(struct worker *w, uint64_t ip)
 {
 	size_t k = ip_hash(ip) & w->mask;
+	struct fblock *fb;
 
-	for (; w->tab[k].ninsn; k = (k + 1) & w->mask)
-		if (w->tab[k].ip == ip)
-			return &w->tab[k];
-	if (build(w, ip, &w->tab[k]) < 0) {
-		memset(&w->tab[k], 0, sizeof(w->tab[k]));
+	for (; (fb = w->tab[k]); k = (k + 1) & w->mask)
+		if (fb->ip == ip)
+			return fb;
+	fb = hwt_xrealloc(NULL, sizeof(*fb));
+	if (build(w, ip, fb) < 0) {
+		free(fb);
 		return NULL;
 	}
-	if (++w->n * 2 > w->mask) {
+	w->tab[k] = fb;
+	if (++w->n * 2 > w->mask)
 		cache_grow(w);
+	return fb;
+}
+
+/* The block at ip, entered from pfb (NULL: unknown) by way k: 0 fall
+ * through, 1 direct branch, 2 indirect branch or return. */
+static struct fblock *next_block(struct worker *w, struct fblock *pfb,
+				 int k, uint64_t ip)
+{
+	struct fblock *fb;
+
+	if (!pfb)
 		return lookup(w, ip);
+	if (k < 2) {
+		if (!pfb->succ[k])
+			pfb->succ[k] = lookup(w, ip);
+		return pfb->succ[k];
 	}
-	return &w->tab[k];
+	if (pfb->ind && pfb->ind_ip == ip)
+		return pfb->ind;
+	fb = lookup(w, ip);
+	if (fb) {
+		pfb->ind = fb;
+		pfb->ind_ip = ip;
+	}
+	return fb;
 }
 
 /* ---- fast path ---- */
@@ -219,7 +299,7 @@ static int fast_events(struct pt_query_decoder *q, int status, int *enabled,
 {
 	while (status & pts_event_pending) {
 		struct pt_event ev;
-		struct item *it;
+		union ext *e;
 		uint64_t off = 0;
 
 		status = pt_qry_event(q, &ev, sizeof(ev));
@@ -232,13 +312,12 @@ static int fast_events(struct pt_query_decoder *q, int status, int *enabled,
 			*enabled = 1;
 			*ip = ev.variant.enabled.ip;
 			pt_qry_get_offset(q, &off);
-			it = add_item(seg);
-			memset(it, 0, sizeof(*it));
-			it->kind = IT_EVENT;
-			it->u.e.type = HWT_EV_ENABLE;
-			it->u.e.ip = *ip;
-			it->u.e.arg = ev.variant.enabled.resumed;
-			it->u.e.offset = base + off;
+			e = add_ext(seg, IT_EVENT);
+			memset(e, 0, sizeof(*e));
+			e->e.type = HWT_EV_ENABLE;
+			e->e.ip = *ip;
+			e->e.arg = ev.variant.enabled.resumed;
+			e->e.offset = base + off;
 			break;
 		case ptev_exec_mode:
 			if (ev.variant.exec_mode.mode != ptem_64bit)
@@ -275,7 +354,8 @@ static int fast_segment(struct worker *w, struct segment *seg)
 	struct pt_config cfg;
 	uint64_t ip = 0, rs[RETSTACK];
 	unsigned rtop = 0, rn = 0;
-	int status, prev = 0, enabled, taken, ret = FAST_BAIL;
+	int status, prev = 0, enabled, taken, ret = FAST_BAIL, way = 0;
+	struct fblock *pfb = NULL;
 
 	hwt_pt_config(w->run->env, &cfg, b + seg->start, b + seg->end);
 	q = pt_qry_alloc_decoder(&cfg);
@@ -286,8 +366,9 @@ static int fast_segment(struct worker *w, struct segment *seg)
 		goto out;
 	enabled = !(status & pts_ip_suppressed);
 	for (;;) {
-		const struct fblock *fb;
+		struct fblock *fb;
 		struct item *it;
+		uint64_t want = ip;
 
 		status = fast_events(q, status, &enabled, &ip, seg,
 				     seg->start);
@@ -298,36 +379,35 @@ static int fast_segment(struct worker *w, struct segment *seg)
 				break;
 			goto out;	/* waits for an event we leave */
 		}
-		fb = lookup(w, ip);
+		fb = next_block(w, ip == want ? pfb : NULL, way, ip);
 		if (!fb || fb->special)
 			goto out;
+		pfb = fb;
 		prev = status;
 		it = add_item(seg);
-		it->kind = IT_BLOCK;
-		it->u.b.ip = fb->ip;
-		it->u.b.end_ip = fb->end_ip;
-		it->u.b.time = 0;
-		it->u.b.offset = 0;
-		it->u.b.ninsn = fb->ninsn;
-		it->u.b.isa = HWT_ISA_X86_64;
-		it->u.b.iclass = fb->iclass;
-		it->u.b.flags = 0;
+		it->kind = IT_FAST;
+		it->flags = 0;
+		it->x = 0;
+		it->fb = fb;
 		switch (fb->iclass) {
 		case HWT_IC_COND_JUMP:
 			status = pt_qry_cond_branch(q, &taken);
 			if (status < 0)
 				goto end;
 			ip = taken ? fb->target : fb->next;
+			way = !!taken;
 			seg->tail = seg->n;	/* what follows ran after the
 						 * last trace consumed */
 			break;
 		case HWT_IC_JUMP:
 			ip = fb->target;
+			way = 1;
 			continue;	/* no trace: status unchanged */
 		case HWT_IC_CALL:
 			if (fb->push)
 				ret_push(rs, &rtop, &rn, fb->next);
 			ip = fb->target;
+			way = 1;
 			continue;
 		case HWT_IC_RET:
 			/* A compressed return is a taken TNT bit. */
@@ -338,6 +418,7 @@ static int fast_segment(struct worker *w, struct segment *seg)
 				rtop = (rtop + RETSTACK - 1) % RETSTACK;
 				rn--;
 				ip = rs[rtop];
+				way = 2;
 				seg->tail = seg->n;
 				break;
 			}
@@ -354,6 +435,7 @@ static int fast_segment(struct worker *w, struct segment *seg)
 				goto end;
 			if (status & pts_ip_suppressed)
 				goto out;
+			way = 2;
 			seg->tail = seg->n;
 			break;
 		default:
@@ -367,7 +449,7 @@ end:
 	 * libipt's partial block does); anything else is libipt's job.
 	 * After an end-of-trace status, a failing query is the end too. */
 	if (status == -pte_eos || (prev & pts_eos)) {
-		seg->items[seg->n - 1].u.b.flags |= HWT_BLK_PARTIAL;
+		seg->items[seg->n - 1].flags |= HWT_BLK_PARTIAL;
 		ret = FAST_OK;
 	}
 out:
@@ -429,39 +511,51 @@ static void cut(struct worker *w, struct segment *seg, uint64_t fup)
 	} else {
 		while (start > 0) {
 			const struct item *it = &seg->items[start - 1];
+			const struct hwt_block *b;
 
 			if (it->kind != IT_BLOCK)
 				break;
-			if (takes_trace(w, &it->u.b) &&
-			    !(start == seg->n && (it->u.b.flags &
-						  HWT_BLK_PARTIAL)))
+			b = &seg->ext[it->x].b;
+			if (takes_trace(w, b) &&
+			    !(start == seg->n && (b->flags & HWT_BLK_PARTIAL)))
 				break;
 			start--;
 		}
 	}
 	for (i = start; i < seg->n; i++) {
 		struct item *it = &seg->items[i];
+		struct hwt_block tmp, *b;
 		long k;
 
-		if (it->kind != IT_BLOCK || fup < it->u.b.ip ||
-		    fup > it->u.b.end_ip)
+		if (it->kind == IT_EVENT)
 			continue;
-		k = insns_before(w, &it->u.b, fup);
+		b = item_block(seg, it, &tmp);
+		if (fup < b->ip || fup > b->end_ip)
+			continue;
+		k = insns_before(w, b, fup);
 		if (k < 0)
 			continue;
 		if (k == 0) {
 			seg->n = i;
 		} else {
-			const struct fblock *fb = lookup(w, it->u.b.ip);
-			uint64_t a = it->u.b.ip;
+			const struct fblock *fb = lookup(w, b->ip);
+			uint64_t a = b->ip;
 			long j;
 
 			for (j = 0; j < k - 1; j++)
 				a += fb->lens[j];
-			it->u.b.ninsn = (uint32_t)k;
-			it->u.b.end_ip = a;
-			it->u.b.iclass = HWT_IC_OTHER;
-			it->u.b.flags &= (uint16_t)~HWT_BLK_PARTIAL;
+			if (it->kind == IT_FAST) {
+				/* A cut block is no cached block. */
+				it->x = ext_new(seg);
+				it->kind = IT_BLOCK;
+				it->fb = NULL;
+				seg->ext[it->x].b = tmp;
+				b = &seg->ext[it->x].b;
+			}
+			b->ninsn = (uint32_t)k;
+			b->end_ip = a;
+			b->iclass = HWT_IC_OTHER;
+			b->flags &= (uint16_t)~HWT_BLK_PARTIAL;
 			seg->n = i + 1;
 		}
 		return;
@@ -472,7 +566,9 @@ static void decode_segment(struct worker *w, size_t k)
 {
 	struct seg_run *r = w->run;
 	struct segment *seg = &r->segs[k];
-	struct hwt_sink bs = { seg, NULL, buf_block, buf_event, NULL };
+	struct hwt_sink bs = {
+		.arg = seg, .block = buf_block, .event = buf_event,
+	};
 	uint64_t fup = 0;
 	int has_fup = 0;
 
@@ -493,6 +589,7 @@ static void decode_segment(struct worker *w, size_t k)
 	seg->fast = fast_segment(w, seg) == FAST_OK;
 	if (!seg->fast) {
 		seg->n = 0;
+		seg->next = 0;
 		hwt_pt_blk_loop(r->env, w->pimg, r->buf + seg->start,
 				(size_t)(seg->end - seg->start), seg->start,
 				&bs, r->stream);
@@ -539,6 +636,9 @@ static size_t find_psbs(const struct hwt_pt_env *env, const uint8_t *buf,
 	struct pt_packet_decoder *p;
 	struct pt_config cfg;
 	size_t n = 0, cap = 0;
+	/* Segments of at least a 1024th of the trace (at most 64 KiB): a
+	 * segment costs two thread handoffs, a PSB every few KiB is common. */
+	uint64_t min = size / 1024 < 65536 ? size / 1024 : 65536;
 
 	*segs = NULL;
 	hwt_pt_config(env, &cfg, buf, buf + size);
@@ -550,6 +650,8 @@ static size_t find_psbs(const struct hwt_pt_env *env, const uint8_t *buf,
 
 		if (pt_pkt_get_sync_offset(p, &off) < 0)
 			break;
+		if (n && off - (*segs)[n - 1].start < min)
+			continue;
 		if (n == cap) {
 			cap = cap ? 2 * cap : 256;
 			*segs = hwt_xrealloc(*segs, cap * sizeof(**segs));
@@ -566,6 +668,51 @@ static size_t find_psbs(const struct hwt_pt_env *env, const uint8_t *buf,
 	return n;
 }
 
+/*
+ * Hands segment s to the sink.  Runs of fast-path blocks go as ids when the
+ * sink interns (each cached block interned once, at its first use, which
+ * keeps the sink's id order): the per-block work is then the sink's count.
+ */
+static int feed(struct segment *s, const struct hwt_sink *sink,
+		uint32_t stream)
+{
+	uint32_t ids[1024];
+	struct hwt_block tmp;
+	size_t j = 0, m;
+	int rc = 0;
+
+	while (j < s->n && rc == 0) {
+		const struct item *it = &s->items[j];
+
+		if (it->kind == IT_EVENT) {
+			rc = sink->event(sink->arg, stream, &s->ext[it->x].e);
+			j++;
+			continue;
+		}
+		if (it->kind == IT_BLOCK || !sink->intern || !sink->blocks) {
+			rc = sink->block(sink->arg, stream,
+					 item_block(s, it, &tmp));
+			j++;
+			continue;
+		}
+		for (m = 0; m < HWT_ARRAY_SIZE(ids) && j < s->n &&
+		     s->items[j].kind == IT_FAST; m++, j++) {
+			struct fblock *fb = s->items[j].fb;
+
+			if (!fb->cid) {
+				fb->cid = sink->intern(sink->arg, stream,
+						       item_block(s,
+							&s->items[j], &tmp));
+				if (!fb->cid)
+					return -1;
+			}
+			ids[m] = fb->cid;
+		}
+		rc = sink->blocks(sink->arg, stream, ids, m);
+	}
+	return rc;
+}
+
 int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 			   const struct hwt_pt_env *env, int threads,
 			   const struct hwt_stream_info *info,
@@ -574,7 +721,7 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 {
 	struct seg_run r;
 	struct worker *ws;
-	size_t i, j;
+	size_t i;
 	int t, rc = 0, started = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -614,19 +761,15 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 		while (!s->done)
 			pthread_cond_wait(&r.cv, &r.mu);
 		pthread_mutex_unlock(&r.mu);
-		for (j = 0; j < s->n && rc == 0; j++) {
-			const struct item *it = &s->items[j];
-
-			rc = it->kind == IT_BLOCK ?
-			     sink->block(sink->arg, info->id, &it->u.b) :
-			     sink->event(sink->arg, info->id, &it->u.e);
-		}
+		rc = feed(s, sink, info->id);
 		pthread_mutex_lock(&r.mu);
 		if (s->cap == POOL_CAP && r.npool < r.window + (size_t)threads)
 			r.pool[r.npool++] = s->items;
 		else
 			free(s->items);
 		s->items = NULL;
+		free(s->ext);
+		s->ext = NULL;
 		r.consumed = i + 1;
 		pthread_cond_broadcast(&r.cv);
 		pthread_mutex_unlock(&r.mu);
@@ -644,11 +787,16 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 			pt_image_free(ws[t].pimg);
 		hwt_disasm_free(ws[t].dis);
 		for (i = 0; ws[t].tab && i <= ws[t].mask; i++)
-			free(ws[t].tab[i].lens);
+			if (ws[t].tab[i]) {
+				free(ws[t].tab[i]->lens);
+				free(ws[t].tab[i]);
+			}
 		free(ws[t].tab);
 	}
-	for (i = 0; i < r.nsegs; i++)
+	for (i = 0; i < r.nsegs; i++) {
 		free(r.segs[i].items);
+		free(r.segs[i].ext);
+	}
 	while (r.npool)
 		free(r.pool[--r.npool]);
 	free(r.pool);
