@@ -41,6 +41,7 @@ struct hwt_collect {
 	struct hwt_store *store;
 	struct hwt_collect_opts opts;
 	struct cbuf bufs[MAX_BUFS];
+	struct hwt_bufptr heads[MAX_BUFS];	/* drain_all's snapshot */
 	uint8_t *recbuf;
 	char *images[MAX_IMAGES];
 	int nimages;
@@ -142,12 +143,18 @@ static void note_gap(struct hwt_collect *c, const struct hwt_rec_buffer *b)
 	 * attributed at the end of the next drain instead. */
 }
 
+/*
+ * Drain the records queued now, not the ones that arrive meanwhile: a
+ * target switching fast makes records faster than they can be stored,
+ * and an unbounded loop would never get to the buffers.
+ */
 static int drain_records(struct hwt_collect *c)
 {
 	struct hwt_record_get g;
+	uint64_t left = UINT64_MAX;
 	uint32_t off;
 
-	for (;;) {
+	while (left) {
 		memset(&g, 0, sizeof(g));
 		g.buf = (uintptr_t)c->recbuf;
 		g.buflen = RECBUF;
@@ -155,6 +162,9 @@ static int drain_records(struct hwt_collect *c)
 			return cfail(c, "RECORD_GET: %s", strerror(errno));
 		if (!g.nrecords)
 			return 0;
+		if (left == UINT64_MAX)
+			left = (uint64_t)g.nrecords + g.pending;
+		left -= g.nrecords < left ? g.nrecords : left;
 		for (off = 0; off < g.bytes;) {
 			const struct hwt_record_hdr *h =
 				(const void *)(c->recbuf + off);
@@ -172,6 +182,7 @@ static int drain_records(struct hwt_collect *c)
 			off += h->size;
 		}
 	}
+	return 0;
 }
 
 /* Store stream bytes [from, to) of buffer cb, which the kernel keeps
@@ -213,19 +224,16 @@ static int open_stream(struct hwt_collect *c, uint32_t idx,
 	return 0;
 }
 
-static int drain_buffer(struct hwt_collect *c, uint32_t idx, int final)
+/* Store buffer idx up to the head of bp, a snapshot taken before the
+ * records were drained (drain_all says why). */
+static int drain_buffer(struct hwt_collect *c, uint32_t idx,
+			const struct hwt_bufptr *bpp, int final)
 {
 	struct cbuf *cb = &c->bufs[idx];
-	struct hwt_bufptr bp = { .idx = idx };
+	struct hwt_bufptr bp = *bpp;
 	struct hwt_svc_buf svc = { .idx = idx };
 	uint64_t from, lost_unplaced;
 	int i;
-
-	if (ioctl(c->fd, HWT_IOC_BUFPTR_GET, &bp))
-		return errno == EINVAL ? 0 : cfail(c, "BUFPTR_GET %u: %s", idx,
-						   strerror(errno));
-	if (!cb->mapped && open_stream(c, idx, &bp))
-		return -1;
 
 	from = cb->consumed;
 	if (!c->opts.ring && c->opts.quota &&
@@ -284,19 +292,40 @@ static int drain_buffer(struct hwt_collect *c, uint32_t idx, int final)
 	return 0;
 }
 
+/*
+ * Heads first, then records, then the data up to those heads: every
+ * BUFFER record of a loss before a head was queued before the head was
+ * read, so each gap is known before the bytes after it are stored.
+ */
 static int drain_all(struct hwt_collect *c, int buffers, int final)
 {
 	struct hwt_info info = { 0 };
-	uint32_t i;
+	uint32_t i, n = 0;
 
+	if (buffers) {
+		if (ioctl(c->fd, HWT_IOC_INFO, &info))
+			return cfail(c, "INFO: %s", strerror(errno));
+		n = info.nbuffers < MAX_BUFS ? info.nbuffers : MAX_BUFS;
+		for (i = 0; i < n; i++) {
+			struct hwt_bufptr *bp = &c->heads[i];
+
+			memset(bp, 0, sizeof(*bp));
+			bp->idx = i;
+			if (ioctl(c->fd, HWT_IOC_BUFPTR_GET, bp)) {
+				if (errno != EINVAL)
+					return cfail(c, "BUFPTR_GET %u: %s", i,
+						     strerror(errno));
+				bp->size = 0;	/* not there (yet) */
+				continue;
+			}
+			if (!c->bufs[i].mapped && open_stream(c, i, bp))
+				return -1;
+		}
+	}
 	if (drain_records(c))
 		return -1;
-	if (!buffers)
-		return 0;
-	if (ioctl(c->fd, HWT_IOC_INFO, &info))
-		return cfail(c, "INFO: %s", strerror(errno));
-	for (i = 0; i < info.nbuffers && i < MAX_BUFS; i++)
-		if (drain_buffer(c, i, final))
+	for (i = 0; i < n; i++)
+		if (c->heads[i].size && drain_buffer(c, i, &c->heads[i], final))
 			return -1;
 	return 0;
 }
