@@ -22,12 +22,19 @@ struct hwt_callpaths {
 	uint64_t next_id;
 };
 
+/* A callee's path remembered by its caller's frame: loops call the same
+ * functions again, no hash lookup. */
+struct lcallee {
+	uint64_t cp, ip;
+	uint32_t sym;
+};
+
 struct frame {
 	uint64_t call_id, cp, ret_addr;
-	uint64_t lc_cp, lc_ip;	/* the last callee's path: loops call the */
-	uint32_t lc_sym;	/* same function again, no hash lookup */
+	struct lcallee lc[2];	/* the last two callees (cp 0: none) */
 	uint64_t call_insn, call_time, call_blocks;
 	uint32_t sym, flags;
+	uint32_t lc_next;	/* lc entry to replace next */
 };
 
 struct hwt_callstack {
@@ -160,8 +167,12 @@ static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
 	}
 	f = &cs->st[cs->n];
 	pf = cs->n ? f - 1 : NULL;
-	if (pf && pf->lc_cp && pf->lc_sym == sym && (sym || pf->lc_ip == ip)) {
-		f->cp = pf->lc_cp;
+	if (pf && pf->lc[0].cp && pf->lc[0].sym == sym &&
+	    (sym || pf->lc[0].ip == ip)) {
+		f->cp = pf->lc[0].cp;
+	} else if (pf && pf->lc[1].cp && pf->lc[1].sym == sym &&
+		   (sym || pf->lc[1].ip == ip)) {
+		f->cp = pf->lc[1].cp;
 	} else {
 		f->cp = hwt_callpath_get(cs->cp, parent, sym, ip, &is_new);
 		if (is_new) {
@@ -171,12 +182,17 @@ static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
 				return rc;
 		}
 		if (pf) {
-			pf->lc_cp = f->cp;
-			pf->lc_sym = sym;
-			pf->lc_ip = ip;
+			struct lcallee *l = &pf->lc[pf->lc_next];
+
+			pf->lc_next ^= 1;
+			l->cp = f->cp;
+			l->sym = sym;
+			l->ip = ip;
 		}
 	}
-	f->lc_cp = 0;
+	f->lc[0].cp = 0;
+	f->lc[1].cp = 0;
+	f->lc_next = 0;
 	f->call_id = (*cs->next_call_id)++;
 	f->ret_addr = ret_addr;
 	f->call_insn = insn;
@@ -203,6 +219,8 @@ static int pop(struct hwt_callstack *cs, uint32_t extra_flags, uint64_t insn,
 	struct frame *f = &cs->st[--cs->n];
 	struct hwt_call_row r;
 
+	if (!cs->out)
+		return 0;	/* no call rows wanted */
 	r.id = f->call_id;
 	r.parent_id = cs->n ? cs->st[cs->n - 1].call_id : 0;
 	r.call_path_id = f->cp;
@@ -227,10 +245,10 @@ static int pop_all(struct hwt_callstack *cs, uint64_t insn, uint64_t time)
 	return 0;
 }
 
-int hwt_callstack_block(struct hwt_callstack *cs, uint64_t ip, uint32_t sym,
-			int sym_start, uint64_t end_ip, uint32_t end_len,
-			uint32_t ninsn, int iclass, uint64_t insn_index,
-			uint64_t time)
+static __attribute__((noinline)) int
+block_slow(struct hwt_callstack *cs, uint64_t ip, uint32_t sym, int sym_start,
+	   uint64_t end_ip, uint32_t end_len, int iclass, uint64_t insn_index,
+	   uint64_t time)
 {
 	int rc = 0;
 	size_t i;
@@ -300,8 +318,66 @@ int hwt_callstack_block(struct hwt_callstack *cs, uint64_t ip, uint32_t sym,
 	cs->prev_valid = 1;
 	cs->prev_class = iclass;
 	cs->prev_ret = end_ip + end_len;
-	(void)ninsn;
 	return 0;
+}
+
+int hwt_callstack_ublock(struct hwt_callstack *cs,
+			 const struct hwt_ublock *u, uint64_t insn_index,
+			 uint64_t time)
+{
+	if (cs->n && cs->prev_valid) {
+		switch (cs->prev_class) {
+		case HWT_IC_CALL:
+		case HWT_IC_IND_CALL:
+		case HWT_IC_RET:
+			break;
+		case HWT_IC_JUMP:
+		case HWT_IC_IND_JUMP:
+		case HWT_IC_COND_JUMP:
+			if (u->sym_start && u->sym_id != cs->st[cs->n - 1].sym)
+				break;
+			__attribute__((fallthrough));
+		default:
+			cs->blocks++;
+			cs->prev_class = u->iclass;
+			cs->prev_ret = u->end_ip + u->end_len;
+			return 0;
+		}
+	}
+	return block_slow(cs, u->ip, u->sym_id, u->sym_start, u->end_ip,
+			  u->end_len, u->iclass, insn_index, time);
+}
+
+int hwt_callstack_block(struct hwt_callstack *cs, uint64_t ip, uint32_t sym,
+			int sym_start, uint64_t end_ip, uint32_t end_len,
+			uint32_t ninsn, int iclass, uint64_t insn_index,
+			uint64_t time)
+{
+	/* Most blocks follow one that neither called nor returned nor
+	 * jumped into another function: only the state moves on (this
+	 * path saves no registers; block_slow does the rest). */
+	if (cs->n && cs->prev_valid) {
+		switch (cs->prev_class) {
+		case HWT_IC_CALL:
+		case HWT_IC_IND_CALL:
+		case HWT_IC_RET:
+			break;
+		case HWT_IC_JUMP:
+		case HWT_IC_IND_JUMP:
+		case HWT_IC_COND_JUMP:
+			if (sym_start && sym != cs->st[cs->n - 1].sym)
+				break;
+			__attribute__((fallthrough));
+		default:
+			cs->blocks++;
+			cs->prev_class = iclass;
+			cs->prev_ret = end_ip + end_len;
+			return 0;
+		}
+	}
+	(void)ninsn;
+	return block_slow(cs, ip, sym, sym_start, end_ip, end_len, iclass,
+			  insn_index, time);
 }
 
 void hwt_callstack_break(struct hwt_callstack *cs)

@@ -148,8 +148,8 @@ static int sink_begin(void *arg, const struct hwt_stream_info *info)
 	if (!s->thread_id &&
 	    hwt_db_thread(c->db, s->tid, s->pid, &s->thread_id) < 0)
 		return -1;
-	s->cs = hwt_callstack_alloc(c->cps, &c->next_call_id, on_call, on_cp,
-				    s);
+	s->cs = hwt_callstack_alloc(c->cps, &c->next_call_id,
+				    c->no_calls ? NULL : on_call, on_cp, s);
 	return hwt_db_stream(c->db, info, s->thread_id);
 }
 
@@ -252,9 +252,7 @@ static inline int count_block(struct stream *s, const struct hwt_ublock *u,
 		grow_counts(s, id);
 	s->counts[id]++;
 	if (s->cs) {
-		rc = hwt_callstack_block(s->cs, u->ip, u->sym_id, u->sym_start,
-					 u->end_ip, u->end_len, u->ninsn,
-					 u->iclass, s->ninsn, s->time);
+		rc = hwt_callstack_ublock(s->cs, u, s->ninsn, s->time);
 		if (rc < 0)
 			return rc;
 	}
@@ -294,15 +292,43 @@ static int sink_blocks(void *arg, uint32_t stream, const uint32_t *ids,
 	struct stream *s = cur_stream(c, stream);
 	const struct hwt_ublock *v = hwt_blocks_get(c->blocks, 1);
 	uint32_t nb = hwt_blocks_count(c->blocks);
+	uint64_t *counts, ninsn = s->ninsn;
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < n && rc >= 0; i++) {
-		if (!ids[i] || ids[i] > nb)
+	/* count_block() by hand, with the hot state in registers. */
+	if (nb >= s->ncounts)
+		grow_counts(s, nb);
+	counts = s->counts;
+	for (i = 0; i < n; i++) {
+		uint32_t id = ids[i];
+		const struct hwt_ublock *u;
+
+		if (!id || id > nb)
 			return -1;
-		rc = count_block(s, &v[ids[i] - 1], ids[i]);
+		u = &v[id - 1];
+		counts[id]++;
+		if (s->cs && hwt_callstack_ublock(s->cs, u, ninsn,
+						  s->time) < 0)
+			return -1;
+		ninsn += u->ninsn;
+		s->nblocks++;
+		if (id < 64) {
+			s->flow[s->flen++] = (uint8_t)(id << 1);
+			s->fentries++;
+			if (s->flen < FLOW_CHUNK)
+				continue;
+			s->ninsn = ninsn;
+			rc = flush_flow(s);
+		} else {
+			s->ninsn = ninsn;
+			rc = flow_put(s, (uint64_t)id << 1);
+		}
+		if (rc < 0)
+			return rc;
 	}
-	return rc;
+	s->ninsn = ninsn;
+	return 0;
 }
 
 static const char *gap_kind(uint32_t type)

@@ -206,6 +206,7 @@ typedef int (*hwt_call_out_fn)(void *arg, const struct hwt_call_row *row);
 typedef int (*hwt_cp_out_fn)(void *arg, uint64_t id, uint64_t parent,
 			     uint32_t sym, uint64_t ip);
 
+/* out NULL: no call rows (call paths and counts still). */
 struct hwt_callstack;
 struct hwt_callstack *hwt_callstack_alloc(struct hwt_callpaths *cp,
 					  uint64_t *next_call_id,
@@ -221,6 +222,10 @@ int hwt_callstack_block(struct hwt_callstack *cs, uint64_t ip, uint32_t sym,
 			int sym_start, uint64_t end_ip, uint32_t end_len,
 			uint32_t ninsn, int iclass, uint64_t insn_index,
 			uint64_t time);
+/* The same for block u (end_len: u->end_len); the core's per-block call. */
+int hwt_callstack_ublock(struct hwt_callstack *cs,
+			 const struct hwt_ublock *u, uint64_t insn_index,
+			 uint64_t time);
 /* Tracing stopped (PGD/gap): the next block does not follow the last. */
 void hwt_callstack_break(struct hwt_callstack *cs);
 /* Exec: everything returns. */
