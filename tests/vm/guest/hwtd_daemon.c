@@ -239,6 +239,51 @@ static void test_bad_input(void)
 	t_end();
 }
 
+static void test_attach_and_cpus(void)
+{
+	long long bytes, lost;
+	pid_t target, rec;
+	char pid[16];
+	int st;
+
+	t_begin("hwtd/attach-pid-and-stop");
+	target = spawn_hwt((char *const[]){ self, "slow", "4000", NULL });
+	snprintf(pid, sizeof(pid), "%d", (int)target);
+	usleep(200 * 1000);
+	rec = spawn_hwt((char *const[]){ "/bin/hwt", "record", "-S", SOCK,
+					 "-b", "null", "-c", "1:/tmp/nullcfg",
+					 "-o", "/tmp/s8", "-p", pid, NULL });
+	CHECK(wait_session("/tmp/s8") == 0);
+	usleep(500 * 1000);
+	CHECK(HWT("stop", "-S", SOCK, "/tmp/s8") == 0);
+	CHECK(info_has("stopped"));
+	waitpid(rec, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(kill(target, 0) == 0);	/* the target lives on, untraced */
+	CHECK(HWT("info", "/tmp/s8") == 0 && info_has("state        stopped"));
+	/* Attached mid-run: the kernel reported the mappings at attach. */
+	CHECK(info_has("mmap "));
+	CHECK(info_totals(&bytes, &lost) == 0 && bytes > 0);
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	t_end();
+
+	t_begin("hwtd/cpu-mode");
+	rec = spawn_hwt((char *const[]){ "/bin/hwt", "record", "-S", SOCK,
+					 "-b", "null", "-o", "/tmp/s9", "-C",
+					 "0-1", NULL });
+	CHECK(wait_session("/tmp/s9") == 0);
+	usleep(500 * 1000);
+	CHECK(HWT("stop", "-S", SOCK, "/tmp/s9") == 0);
+	waitpid(rec, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(HWT("info", "/tmp/s9") == 0 && info_has("state        stopped"));
+	CHECK(info_has("mode         cpu") && info_has("cpu 0") &&
+	      info_has("cpu 1"));
+	CHECK(info_totals(&bytes, &lost) == 0 && bytes > 0);
+	t_end();
+}
+
 /* As uid 1000: own processes only, no CPUs, files as that user. */
 static int unprivileged(void)
 {
@@ -312,6 +357,7 @@ int main(int argc, char **argv)
 	test_record_daemon();
 	test_bad_input();
 	test_permissions();
+	test_attach_and_cpus();
 	test_ring();
 	test_kill9();
 	if (hwtd_pid > 0) {
