@@ -29,12 +29,9 @@ static void sample_span(const char *dir, struct span *sp)
 	sp->first = UINT64_MAX;
 	sp->last = 0;
 	for (s = 0; s < 8; s++) {
-		char path[256];
 		ssize_t r;
-		int fd;
+		int fd = open_stream(dir, s);
 
-		snprintf(path, sizeof(path), "%s/stream-%d.bin", dir, s);
-		fd = open(path, O_RDONLY);
 		if (fd < 0)
 			continue;
 		/* Samples are SAMPLE bytes each, back to back. */

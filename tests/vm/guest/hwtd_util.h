@@ -194,6 +194,15 @@ static int info_totals(long long *bytes, long long *lost)
 			    lost) != 2 ? -1 : 0;
 }
 
+/* SESSION/stream-N.bin, read-only; -1 if there is none. */
+static int open_stream(const char *dir, int n)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/stream-%d.bin", dir, n);
+	return open(path, O_RDONLY);
+}
+
 /*
  * The null backend's ground truth: each stream file is whole samples with
  * the magic, per-context seqs increasing.  Returns samples seen and the
@@ -208,14 +217,11 @@ static long long check_samples(const char *dir, int partial_ok,
 
 	*max_seq = 0;
 	for (s = 0; s < 8; s++) {
-		char path[256];
 		uint64_t last = 0;
 		size_t have = 0;
 		ssize_t r;
-		int fd;
+		int fd = open_stream(dir, s);
 
-		snprintf(path, sizeof(path), "%s/stream-%d.bin", dir, s);
-		fd = open(path, O_RDONLY);
 		if (fd < 0)
 			continue;
 		while ((r = read(fd, buf + have, sizeof(buf) - have)) > 0 ||
