@@ -47,7 +47,7 @@ static void test_thread_lifecycle(int dev)
 	CHECK(ioctl(ctx, HWT_IOC_INFO, &info) == 0 &&
 	      info.state == HWT_STATE_RUNNING);
 	child_go(&c);
-	usleep(20000);
+	child_wait_holding(&c);
 	CHECK(ioctl(ctx, HWT_IOC_STOP) == 0);
 	CHECK(ioctl(ctx, HWT_IOC_INFO, &info) == 0 &&
 	      info.state == HWT_STATE_STOPPED);

@@ -198,9 +198,13 @@ static inline int child_wait(struct child *c)
 {
 	int st;
 
+	/* The ready pipe stays open until the child is gone: a child that
+	 * reaches child_hold() late must not die of SIGPIPE. */
 	close(c->hold);
-	close(c->ready);
 	if (waitpid(c->pid, &st, 0) != c->pid)
+		st = -1;
+	close(c->ready);
+	if (st == -1)
 		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

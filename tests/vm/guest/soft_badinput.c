@@ -297,6 +297,13 @@ static void test_signal_race(int dev)
 	pid_t pid;
 
 	t_begin("soft/signals_between_steps");
+	/* The child inherits the handler: a SIGUSR1 that arrives before the
+	 * child's own sigaction must not kill it. */
+	{
+		struct sigaction sa = { .sa_handler = race_handler };
+
+		sigaction(SIGUSR1, &sa, NULL);
+	}
 	pid = traced_child(dev, race_child, 16 << 20, go, &ctx, &bp);
 	CHECK(pid > 0 && ctx >= 0 && bp.head > 0);
 	CHECK(write(go[1], "g", 1) == 1);
