@@ -80,6 +80,7 @@ static const char schema[] =
 enum {
 	S_META, S_THREAD, S_BINARY, S_SECTION, S_SYMBOL, S_STREAM, S_BLOCK,
 	S_BCOUNT, S_CP, S_CALL, S_ERROR, S_FLOW, S_SSTAT, S_LINE, S_SEND,
+	S_CALLN,	/* CALLS_STMT rows of calls in one statement */
 	S_NUM
 };
 
@@ -105,10 +106,25 @@ static const char *const stmt_sql[S_NUM] = {
 		   "error_count = ? WHERE id = ?",
 };
 
+struct pending_call {
+	uint64_t thread_id;
+	struct hwt_call_row r;
+};
+
+#define CALLS_MAX	65536	/* pending call rows at most */
+#define CALLS_STMT	64	/* rows per multi-row INSERT (704 params) */
+#define CALL_COLS	11	/* parameters per calls row */
+
 struct hwt_db {
 	sqlite3 *db;
 	sqlite3_stmt *st[S_NUM];
+	/* Call rows come at returns, inner calls first: kept sorted by id
+	 * until the next commit, so that SQLite appends instead of seeking. */
+	struct pending_call *calls;
+	size_t ncalls;
 };
+
+static int flush_calls(struct hwt_db *db);
 
 static int is_sqlite_or_empty(const char *path, char *err, size_t errlen)
 {
@@ -138,6 +154,24 @@ static int is_sqlite_or_empty(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	return 1;
+}
+
+/* "INSERT INTO calls VALUES (...), (...), ..." with CALLS_STMT rows: the
+ * statement overhead (begin, halt, reset) once per CALLS_STMT rows. */
+static const char *calln_sql(void)
+{
+	static char sql[64 + CALLS_STMT * 40];
+	size_t n;
+	int i;
+
+	if (sql[0])
+		return sql;
+	n = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO calls VALUES ");
+	for (i = 0; i < CALLS_STMT; i++)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+				      "%s(?,?,0,?,?,?,?,?,?,?,?,?)",
+				      i ? "," : "");
+	return sql;
 }
 
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
@@ -173,8 +207,11 @@ struct hwt_db *hwt_db_create(const char *path, char *err, size_t errlen)
 	}
 	db = hwt_xrealloc(NULL, sizeof(*db));
 	memset(db, 0, sizeof(*db));
+	/* NOMUTEX: one thread writes (the core's); serialized mode would
+	 * take a mutex on every bind and step of millions of rows. */
 	if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
 		hwt_seterr(err, errlen, "%s: cannot create database: %s", path,
 			   db->db ? sqlite3_errmsg(db->db) : "out of memory");
 		goto fail;
@@ -186,7 +223,8 @@ struct hwt_db *hwt_db_create(const char *path, char *err, size_t errlen)
 	if (exec(db->db, schema, err, errlen) < 0)
 		goto fail;
 	for (i = 0; i < S_NUM; i++)
-		if (sqlite3_prepare_v2(db->db, stmt_sql[i], -1, &db->st[i],
+		if (sqlite3_prepare_v2(db->db, i == S_CALLN ? calln_sql() :
+				       stmt_sql[i], -1, &db->st[i],
 				       NULL) != SQLITE_OK) {
 			hwt_seterr(err, errlen, "sqlite: %s",
 				   sqlite3_errmsg(db->db));
@@ -216,6 +254,8 @@ int hwt_db_commit(struct hwt_db *db)
 {
 	char err[256];
 
+	if (flush_calls(db) < 0)
+		return -1;
 	if (exec(db->db, "COMMIT; BEGIN;", err, sizeof(err)) < 0) {
 		fprintf(stderr, "hwt: database commit: %s\n", err);
 		return -1;
@@ -229,7 +269,10 @@ int hwt_db_close(struct hwt_db *db)
 
 	if (!db)
 		return 0;
-	rc = exec(db->db, "COMMIT;", NULL, 0);
+	rc = flush_calls(db);
+	if (!rc)
+		rc = exec(db->db, "COMMIT;", NULL, 0);
+	free(db->calls);
 	for (i = 0; i < S_NUM; i++)
 		sqlite3_finalize(db->st[i]);
 	/* Leave a single self-contained file behind. */
@@ -393,18 +436,59 @@ int hwt_db_flow(struct hwt_db *db, uint32_t stream, uint64_t seq,
 int hwt_db_call(struct hwt_db *db, uint64_t thread_id,
 		const struct hwt_call_row *r)
 {
-	B64(S_CALL, 1, r->id);
-	B64(S_CALL, 2, thread_id);
-	B64(S_CALL, 3, r->call_path_id);
-	B64(S_CALL, 4, r->call_time);
-	B64(S_CALL, 5, r->return_time);
-	B64(S_CALL, 6, r->call_insn);
-	B64(S_CALL, 7, r->return_insn);
-	B64(S_CALL, 8, r->branch_count);
-	B64(S_CALL, 9, r->insn_count);
-	B64(S_CALL, 10, r->parent_id);
-	B64(S_CALL, 11, r->flags);
-	return step(db, S_CALL);
+	size_t i;
+
+	if (db->ncalls == CALLS_MAX && flush_calls(db) < 0)
+		return -1;
+	if (!db->calls)
+		db->calls = hwt_xrealloc(NULL, CALLS_MAX * sizeof(*db->calls));
+	/* Insertion from the end: ids arrive nearly sorted. */
+	for (i = db->ncalls; i > 0 && db->calls[i - 1].r.id > r->id; i--)
+		db->calls[i] = db->calls[i - 1];
+	db->calls[i].thread_id = thread_id;
+	db->calls[i].r = *r;
+	db->ncalls++;
+	return 0;
+}
+
+/* Binds a calls row to statement s from parameter base + 1 on. */
+static void bind_call(struct hwt_db *db, int s, int base,
+		      const struct pending_call *c)
+{
+	const struct hwt_call_row *r = &c->r;
+
+	B64(s, base + 1, r->id);
+	B64(s, base + 2, c->thread_id);
+	B64(s, base + 3, r->call_path_id);
+	B64(s, base + 4, r->call_time);
+	B64(s, base + 5, r->return_time);
+	B64(s, base + 6, r->call_insn);
+	B64(s, base + 7, r->return_insn);
+	B64(s, base + 8, r->branch_count);
+	B64(s, base + 9, r->insn_count);
+	B64(s, base + 10, r->parent_id);
+	B64(s, base + 11, r->flags);
+}
+
+static int flush_calls(struct hwt_db *db)
+{
+	size_t i = 0;
+	int k;
+
+	for (; i + CALLS_STMT <= db->ncalls; i += CALLS_STMT) {
+		for (k = 0; k < CALLS_STMT; k++)
+			bind_call(db, S_CALLN, k * CALL_COLS,
+				  &db->calls[i + (size_t)k]);
+		if (step(db, S_CALLN) < 0)
+			return -1;
+	}
+	for (; i < db->ncalls; i++) {
+		bind_call(db, S_CALL, 0, &db->calls[i]);
+		if (step(db, S_CALL) < 0)
+			return -1;
+	}
+	db->ncalls = 0;
+	return 0;
 }
 
 int hwt_db_call_path(struct hwt_db *db, uint64_t id, uint64_t parent,
