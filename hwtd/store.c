@@ -27,6 +27,8 @@ struct pending_chunk {
 
 struct stream {
 	int fd;			/* -1: not declared */
+	char kind[16];		/* the row, rewritten at each commit: a */
+	int tid, cpu, trace_id, formatted;	/* rolled-back one comes back */
 	uint64_t size;		/* bytes in the file */
 	uint64_t seq;		/* next chunk number */
 	uint64_t lost;
@@ -129,11 +131,15 @@ struct hwt_store *hwt_store_create(const char *dir, char *err, size_t errlen)
 			       " (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			       -1, &s->ins_record, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
-			       "INSERT INTO chunks VALUES (?,?,?,?,?,?,?)", -1,
+			       "INSERT OR REPLACE INTO chunks VALUES"
+			       " (?,?,?,?,?,?,?)", -1,
 			       &s->ins_chunk, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
-			       "UPDATE streams SET bytes = ?, lost = ?"
-			       " WHERE id = ?", -1, &s->upd_stream,
+			       "INSERT INTO streams (bytes, lost, id, kind,"
+			       " tid, cpu, trace_id, formatted) VALUES"
+			       " (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE"
+			       " SET bytes = excluded.bytes,"
+			       " lost = excluded.lost", -1, &s->upd_stream,
 			       NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path,
 			 s->db ? sqlite3_errmsg(s->db) : "cannot open");
@@ -191,6 +197,11 @@ int hwt_store_stream(struct hwt_store *s, uint32_t id, const char *kind,
 				 O_CLOEXEC, 0644);
 	if (s->streams[id].fd < 0)
 		return fail(s, "%s: %s", path, strerror(errno));
+	snprintf(s->streams[id].kind, sizeof(s->streams[id].kind), "%s", kind);
+	s->streams[id].tid = tid;
+	s->streams[id].cpu = cpu;
+	s->streams[id].trace_id = trace_id;
+	s->streams[id].formatted = !!formatted;
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO streams (id, kind, tid, cpu,"
 			       " trace_id, formatted) VALUES (?,?,?,?,?,?)",
 			       -1, &st, NULL) != SQLITE_OK)
@@ -417,6 +428,28 @@ int hwt_store_record(struct hwt_store *s, const struct hwt_record_hdr *h,
 	return rc == SQLITE_DONE ? 0 : db_fail(s, "insert record");
 }
 
+/*
+ * A failed commit (a full disk) leaves the pending chunks pending, so a
+ * later commit indexes them; if SQLite rolled the transaction back, the
+ * stream rows come back from memory (the upsert), and the records queued
+ * since the last commit are lost (said in the error).  The database never
+ * counts bytes that no chunk covers.
+ */
+static int commit_failed(struct hwt_store *s, const char *what)
+{
+	int rolled_back = sqlite3_get_autocommit(s->db);
+
+	db_fail(s, what);
+	if (rolled_back) {
+		size_t n = strlen(s->err);
+
+		snprintf(s->err + n, sizeof(s->err) - n, " (rolled back: records"
+			 " since the last commit lost)");
+		sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+	}
+	return -1;
+}
+
 int hwt_store_commit(struct hwt_store *s)
 {
 	size_t i;
@@ -445,23 +478,35 @@ int hwt_store_commit(struct hwt_store *s)
 		sqlite3_bind_int64(st, 6, (int64_t)c->lost_before);
 		sqlite3_bind_int64(st, 7, (int64_t)c->time);
 		if (sqlite3_step(st) != SQLITE_DONE)
-			return db_fail(s, "insert chunk");
+			return commit_failed(s, "insert chunk");
 	}
 	for (i = 0; i < MAX_STREAMS; i++) {
 		struct stream *st = &s->streams[i];
+		sqlite3_stmt *u = s->upd_stream;
 
 		if (st->fd < 0)
 			continue;
-		sqlite3_reset(s->upd_stream);
-		sqlite3_bind_int64(s->upd_stream, 1, (int64_t)st->size);
-		sqlite3_bind_int64(s->upd_stream, 2, (int64_t)st->lost);
-		sqlite3_bind_int64(s->upd_stream, 3, (int64_t)i);
-		if (sqlite3_step(s->upd_stream) != SQLITE_DONE)
-			return db_fail(s, "update stream");
+		sqlite3_reset(u);
+		sqlite3_clear_bindings(u);
+		sqlite3_bind_int64(u, 1, (int64_t)st->size);
+		sqlite3_bind_int64(u, 2, (int64_t)st->lost);
+		sqlite3_bind_int64(u, 3, (int64_t)i);
+		sqlite3_bind_text(u, 4, st->kind, -1, SQLITE_STATIC);
+		if (st->tid >= 0)
+			sqlite3_bind_int(u, 5, st->tid);
+		if (st->cpu >= 0)
+			sqlite3_bind_int(u, 6, st->cpu);
+		if (st->trace_id >= 0)
+			sqlite3_bind_int(u, 7, st->trace_id);
+		sqlite3_bind_int(u, 8, st->formatted);
+		if (sqlite3_step(u) != SQLITE_DONE)
+			return commit_failed(s, "update stream");
 	}
-	s->npending = 0;
-	if (sqlite3_exec(s->db, "COMMIT; BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(s, "commit");
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return commit_failed(s, "commit");
+	s->npending = 0;	/* indexed for good only now */
+	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(s, "begin");
 	return 0;
 }
 

@@ -288,6 +288,10 @@ int hwt_cmd_record(int argc, char **argv)
 				strerror(errno));
 			return 1;
 		}
+		if (fd < 0)
+			fprintf(stderr, "hwt record: no hwtd at %s (%s):"
+				" recording in this process\n",
+				hwt_client_socket(NULL), strerror(errno));
 	}
 	if (!r.target) {
 		r.target = HWTD_TARGET_LAUNCH;
