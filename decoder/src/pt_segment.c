@@ -24,7 +24,7 @@
 
 #define MAX_BLOCK_INSNS	1024
 #define RETSTACK	64	/* libipt's return-compression stack depth */
-#define POOL_CAP	8192	/* items per recycled segment buffer */
+#define POOL_CAP	8192	/* items of a fresh segment buffer */
 
 enum item_kind { IT_BLOCK, IT_EVENT, IT_FAST };
 
@@ -97,7 +97,10 @@ struct seg_run {
 	size_t consumed;	/* segments fed to the sink */
 	size_t window;		/* segments in flight at most */
 	int stop;
-	struct item **pool;	/* spare item buffers (POOL_CAP items each) */
+	struct pooled {		/* spare item buffers, any size: a big */
+		struct item *items;	/* one freed and allocated again */
+		size_t cap;	/* costs page faults each time */
+	} *pool;
 	size_t npool;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -617,8 +620,9 @@ static void *worker_main(void *arg)
 		k = r->next++;
 		/* Recycled buffers spare the page faults of fresh ones. */
 		if (r->npool) {
-			r->segs[k].items = r->pool[--r->npool];
-			r->segs[k].cap = POOL_CAP;
+			r->npool--;
+			r->segs[k].items = r->pool[r->npool].items;
+			r->segs[k].cap = r->pool[r->npool].cap;
 		}
 		pthread_mutex_unlock(&r->mu);
 		decode_segment(w, k);
@@ -763,10 +767,12 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 		pthread_mutex_unlock(&r.mu);
 		rc = feed(s, sink, info->id);
 		pthread_mutex_lock(&r.mu);
-		if (s->cap == POOL_CAP && r.npool < r.window + (size_t)threads)
-			r.pool[r.npool++] = s->items;
-		else
+		if (s->items && r.npool < r.window + (size_t)threads) {
+			r.pool[r.npool].items = s->items;
+			r.pool[r.npool++].cap = s->cap;
+		} else {
 			free(s->items);
+		}
 		s->items = NULL;
 		free(s->ext);
 		s->ext = NULL;
@@ -798,7 +804,7 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 		free(r.segs[i].ext);
 	}
 	while (r.npool)
-		free(r.pool[--r.npool]);
+		free(r.pool[--r.npool].items);
 	free(r.pool);
 	free(r.segs);
 	free(ws);
