@@ -325,6 +325,9 @@ int hwt_callstack_ublock(struct hwt_callstack *cs,
 			 const struct hwt_ublock *u, uint64_t insn_index,
 			 uint64_t time)
 {
+	/* Most blocks follow one that neither called nor returned nor
+	 * jumped into another function: only the state moves on (this
+	 * path saves no registers; block_slow does the rest). */
 	if (cs->n && cs->prev_valid) {
 		switch (cs->prev_class) {
 		case HWT_IC_CALL:
@@ -353,31 +356,17 @@ int hwt_callstack_block(struct hwt_callstack *cs, uint64_t ip, uint32_t sym,
 			uint32_t ninsn, int iclass, uint64_t insn_index,
 			uint64_t time)
 {
-	/* Most blocks follow one that neither called nor returned nor
-	 * jumped into another function: only the state moves on (this
-	 * path saves no registers; block_slow does the rest). */
-	if (cs->n && cs->prev_valid) {
-		switch (cs->prev_class) {
-		case HWT_IC_CALL:
-		case HWT_IC_IND_CALL:
-		case HWT_IC_RET:
-			break;
-		case HWT_IC_JUMP:
-		case HWT_IC_IND_JUMP:
-		case HWT_IC_COND_JUMP:
-			if (sym_start && sym != cs->st[cs->n - 1].sym)
-				break;
-			__attribute__((fallthrough));
-		default:
-			cs->blocks++;
-			cs->prev_class = iclass;
-			cs->prev_ret = end_ip + end_len;
-			return 0;
-		}
-	}
-	(void)ninsn;
-	return block_slow(cs, ip, sym, sym_start, end_ip, end_len, iclass,
-			  insn_index, time);
+	struct hwt_ublock u;
+
+	memset(&u, 0, sizeof(u));
+	u.ip = ip;
+	u.end_ip = end_ip;
+	u.ninsn = ninsn;
+	u.iclass = (uint8_t)iclass;
+	u.sym_id = sym;
+	u.sym_start = !!sym_start;
+	u.end_len = (uint8_t)end_len;	/* instruction lengths: <= 15 */
+	return hwt_callstack_ublock(cs, &u, insn_index, time);
 }
 
 void hwt_callstack_break(struct hwt_callstack *cs)
