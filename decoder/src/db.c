@@ -216,7 +216,11 @@ struct hwt_db *hwt_db_create(const char *path, char *err, size_t errlen)
 			   db->db ? sqlite3_errmsg(db->db) : "out of memory");
 		goto fail;
 	}
-	/* WAL + per-chunk commits: a killed decode leaves a readable db. */
+	/* Rollback journal + per-chunk commits: a killed decode leaves a
+	 * consistent, readable db (the next open rolls a hot journal back).
+	 * synchronous=OFF: not durable against an OS crash or power loss,
+	 * which a decode can simply be run again after.  New pages are
+	 * appended without journaling, cheaper than WAL's double write. */
 	if (exec(db->db, "PRAGMA page_size=16384; PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;"
 		 "BEGIN;", err, errlen) < 0)
 		goto fail;
