@@ -232,11 +232,37 @@ __attribute__((noinline)) static void tf_clear_child(int go)
 
 extern const char soft_tf_resumed[];
 
+/*
+ * Once the target is gone: check buffer 0 lost nothing and print its PT
+ * bytes as SOFTDUMP lines for the host to decode (vm-post.sh).  Returns
+ * whether the dump was printed.
+ */
+static int dump_stream(int ctx, struct hwt_bufptr *bp, const char *label)
+{
+	uint8_t *map;
+	int i;
+
+	usleep(100000);
+	CHECK(ioctl(ctx, HWT_IOC_BUFPTR_GET, bp) == 0 && bp->lost == 0);
+	map = mmap(NULL, bp->size, PROT_READ, MAP_SHARED, ctx,
+		   (off_t)bp->mmap_offset);
+	CHECK(map != MAP_FAILED);
+	if (map == MAP_FAILED)
+		return 0;
+	for (i = 0; i < (int)bp->head; i++) {
+		if (i % 64 == 0)
+			printf("%sSOFTDUMP %s 0 pt ", i ? "\n" : "", label);
+		printf("%02x", map[i]);
+	}
+	printf("\nSOFTDUMP %s binary soft_badinput\n", label);
+	munmap(map, bp->size);
+	return 1;
+}
+
 static void test_tf_cleared(int dev)
 {
 	struct hwt_bufptr bp = { .idx = 0 };
-	int go[2], ctx, i, status = 0;
-	uint8_t *map;
+	int go[2], ctx, status = 0;
 	pid_t pid;
 
 	t_begin("soft/tf_cleared_by_popf");
@@ -246,22 +272,9 @@ static void test_tf_cleared(int dev)
 	CHECK(waitpid(pid, &status, 0) == pid);
 	/* The thread survived the popf; its exit is traced. */
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	usleep(100000);
-	CHECK(ioctl(ctx, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.lost == 0);
-	map = mmap(NULL, bp.size, PROT_READ, MAP_SHARED, ctx,
-		   (off_t)bp.mmap_offset);
-	CHECK(map != MAP_FAILED);
-	if (map != MAP_FAILED) {
-		for (i = 0; i < (int)bp.head; i++) {
-			if (i % 64 == 0)
-				printf("%sSOFTDUMP tfclear 0 pt ", i ? "\n" : "");
-			printf("%02x", map[i]);
-		}
-		printf("\nSOFTDUMP tfclear binary soft_badinput\n");
+	if (dump_stream(ctx, &bp, "tfclear"))
 		printf("SOFTDUMP tfclear contains %llx\n",
 		       (unsigned long long)(uintptr_t)soft_tf_resumed);
-		munmap(map, bp.size);
-	}
 	close(ctx);
 	close(go[0]);
 	close(go[1]);
@@ -301,8 +314,7 @@ extern const char soft_race_syscall[];
 static void test_signal_race(int dev)
 {
 	struct hwt_bufptr bp = { .idx = 0 };
-	int go[2], ctx, i, status = 0, sent = 0;
-	uint8_t *map;
+	int go[2], ctx, status = 0, sent = 0;
 	pid_t pid;
 
 	t_begin("soft/signals_between_steps");
@@ -322,24 +334,12 @@ static void test_signal_race(int dev)
 		usleep(300);
 	}
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	usleep(100000);
-	CHECK(ioctl(ctx, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.lost == 0);
-	map = mmap(NULL, bp.size, PROT_READ, MAP_SHARED, ctx,
-		   (off_t)bp.mmap_offset);
-	CHECK(map != MAP_FAILED);
-	if (map != MAP_FAILED) {
-		for (i = 0; i < (int)bp.head; i++) {
-			if (i % 64 == 0)
-				printf("%sSOFTDUMP sigrace 0 pt ", i ? "\n" : "");
-			printf("%02x", map[i]);
-		}
-		printf("\nSOFTDUMP sigrace binary soft_badinput\n");
+	if (dump_stream(ctx, &bp, "sigrace")) {
 		printf("SOFTDUMP sigrace count %llx %d\n",
 		       (unsigned long long)(uintptr_t)soft_race_syscall,
 		       RACE_LOOPS);
 		printf("INFO: soft/signals_between_steps: %d signals sent\n",
 		       sent);
-		munmap(map, bp.size);
 	}
 	close(ctx);
 	close(go[0]);
