@@ -5,8 +5,8 @@
  *
  * Segment k is [PSB_k, PSB_k+1).  A worker first tries the fast path: its
  * own block cache (ip -> block, built once with capstone) walked with
- * libipt's query decoder (pt_qry_cond_branch/indirect_branch), so a
- * repeated block costs a table lookup and one query.  Anything the fast
+ * flow queries on libipt's packet decoder (pt_fastpkt.c), so a repeated
+ * block costs a table lookup and a TNT bit.  Anything the fast
  * path does not model (events other than PGE/status updates, far and
  * system instructions, decode errors, unmapped code) makes it give up and
  * the segment is decoded again with libipt's block decoder in ptxed's loop.
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pt_fastpkt.h"
 #include "pt_internal.h"
 
 #define MAX_BLOCK_INSNS	1024
@@ -295,52 +296,6 @@ static struct fblock *next_block(struct worker *w, struct fblock *pfb,
 
 enum { FAST_OK = 0, FAST_BAIL = 1 };
 
-/* Status updates that do not change the flow may pass; anything else is
- * left to libipt. */
-static int fast_events(struct pt_query_decoder *q, int status, int *enabled,
-		       uint64_t *ip, struct segment *seg, uint64_t base)
-{
-	while (status & pts_event_pending) {
-		struct pt_event ev;
-		union ext *e;
-		uint64_t off = 0;
-
-		status = pt_qry_event(q, &ev, sizeof(ev));
-		if (status < 0)
-			return -1;
-		switch (ev.type) {
-		case ptev_enabled:
-			if (*enabled)
-				return -1;
-			*enabled = 1;
-			*ip = ev.variant.enabled.ip;
-			pt_qry_get_offset(q, &off);
-			e = add_ext(seg, IT_EVENT);
-			memset(e, 0, sizeof(*e));
-			e->e.type = HWT_EV_ENABLE;
-			e->e.ip = *ip;
-			e->e.arg = ev.variant.enabled.resumed;
-			e->e.offset = base + off;
-			break;
-		case ptev_exec_mode:
-			if (ev.variant.exec_mode.mode != ptem_64bit)
-				return -1;
-			break;
-		case ptev_tsx:
-			if (ev.variant.tsx.speculative || ev.variant.tsx.aborted)
-				return -1;
-			break;
-		case ptev_cbr:
-		case ptev_tick:
-		case ptev_mnt:
-			break;
-		default:
-			return -1;
-		}
-	}
-	return status;
-}
-
 /* libipt's return-compression stack: a ring that forgets the oldest. */
 static void ret_push(uint64_t *rs, unsigned *top, unsigned *n, uint64_t ip)
 {
@@ -353,40 +308,31 @@ static void ret_push(uint64_t *rs, unsigned *top, unsigned *n, uint64_t ip)
 static int fast_segment(struct worker *w, struct segment *seg)
 {
 	const uint8_t *b = w->run->buf;
-	struct pt_query_decoder *q;
+	struct hwt_fastpkt f;
 	struct pt_config cfg;
 	uint64_t ip = 0, rs[RETSTACK];
 	unsigned rtop = 0, rn = 0;
-	int status, prev = 0, enabled, taken, ret = FAST_BAIL, way = 0;
+	int status, enabled = 0, taken, ret = FAST_BAIL, way = 0;
 	struct fblock *pfb = NULL;
 
 	hwt_pt_config(w->run->env, &cfg, b + seg->start, b + seg->end);
-	q = pt_qry_alloc_decoder(&cfg);
-	if (!q)
-		return FAST_BAIL;
-	status = pt_qry_sync_forward(q, &ip);
+	status = hwt_fastpkt_init(&f, &cfg, &enabled, &ip);
 	if (status < 0)
 		goto out;
-	enabled = !(status & pts_ip_suppressed);
+	if (!enabled) {
+		/* Nothing but timing to the end, or libipt's job. */
+		if (hwt_fastpkt_at_end(&f) == 1)
+			ret = FAST_OK;
+		goto out;
+	}
 	for (;;) {
 		struct fblock *fb;
 		struct item *it;
-		uint64_t want = ip;
 
-		status = fast_events(q, status, &enabled, &ip, seg,
-				     seg->start);
-		if (status < 0)
-			goto out;
-		if (!enabled) {
-			if (status & pts_eos)
-				break;
-			goto out;	/* waits for an event we leave */
-		}
-		fb = next_block(w, ip == want ? pfb : NULL, way, ip);
+		fb = next_block(w, pfb, way, ip);
 		if (!fb || fb->special)
 			goto out;
 		pfb = fb;
-		prev = status;
 		it = add_item(seg);
 		it->kind = IT_FAST;
 		it->flags = 0;
@@ -394,7 +340,7 @@ static int fast_segment(struct worker *w, struct segment *seg)
 		it->fb = fb;
 		switch (fb->iclass) {
 		case HWT_IC_COND_JUMP:
-			status = pt_qry_cond_branch(q, &taken);
+			status = hwt_fastpkt_cond(&f, &taken);
 			if (status < 0)
 				goto end;
 			ip = taken ? fb->target : fb->next;
@@ -405,7 +351,7 @@ static int fast_segment(struct worker *w, struct segment *seg)
 		case HWT_IC_JUMP:
 			ip = fb->target;
 			way = 1;
-			continue;	/* no trace: status unchanged */
+			continue;	/* no trace */
 		case HWT_IC_CALL:
 			if (fb->push)
 				ret_push(rs, &rtop, &rn, fb->next);
@@ -414,7 +360,7 @@ static int fast_segment(struct worker *w, struct segment *seg)
 			continue;
 		case HWT_IC_RET:
 			/* A compressed return is a taken TNT bit. */
-			status = pt_qry_cond_branch(q, &taken);
+			status = hwt_fastpkt_cond(&f, &taken);
 			if (status >= 0) {
 				if (!taken || !rn)
 					goto out;
@@ -433,11 +379,9 @@ static int fast_segment(struct worker *w, struct segment *seg)
 		case HWT_IC_IND_JUMP:
 			if (fb->push)
 				ret_push(rs, &rtop, &rn, fb->next);
-			status = pt_qry_indirect_branch(q, &ip);
+			status = hwt_fastpkt_tip(&f, &ip);
 			if (status < 0)
 				goto end;
-			if (status & pts_ip_suppressed)
-				goto out;
 			way = 2;
 			seg->tail = seg->n;
 			break;
@@ -445,18 +389,15 @@ static int fast_segment(struct worker *w, struct segment *seg)
 			goto out;	/* block cut at MAX_BLOCK_INSNS etc. */
 		}
 	}
-	ret = FAST_OK;
-	goto out;
 end:
 	/* Out of trace at a branch: the segment's end (the block stays, as
-	 * libipt's partial block does); anything else is libipt's job.
-	 * After an end-of-trace status, a failing query is the end too. */
-	if (status == -pte_eos || (prev & pts_eos)) {
+	 * libipt's partial block does); anything else is libipt's job. */
+	if (status == -pte_eos) {
 		seg->items[seg->n - 1].flags |= HWT_BLK_PARTIAL;
 		ret = FAST_OK;
 	}
 out:
-	pt_qry_free_decoder(q);
+	hwt_fastpkt_fini(&f);
 	return ret;
 }
 

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A minimal Intel PT flow query on libipt's packet decoder, for the PSB
+ * segment fast path (pt_segment.c).  It models only what that path needs:
+ * TNT bits (short and long TNT, oldest bit = most significant valid bit,
+ * as libipt's tnt cache reads them), TIP with last-IP compression, PSB+
+ * (FUP, MODE.Exec, timing) as a status update, MODE.Exec 64-bit, and
+ * skips PAD and timing packets (TSC, TMA, MTC, CYC, CBR, MNT), which do
+ * not change the flow.  Anything else (TIP.PGE/PGD, FUP outside PSB+, OVF,
+ * MODE.TSX, PTWRITE, PIP, VMCS, power events, suppressed IPs, non-64-bit
+ * modes) is reported as -pte_nosync so that the caller gives the segment
+ * to libipt's block decoder, which models it all.
+ */
+#ifndef HWT_PT_FASTPKT_H
+#define HWT_PT_FASTPKT_H
+
+#include <intel-pt.h>
+#include <stdint.h>
+
+struct hwt_fastpkt {
+	struct pt_packet_decoder *pkt;
+	uint64_t tnt;		/* pending TNT payload */
+	uint64_t index;		/* mask of the next (oldest) bit; 0: empty */
+	uint64_t last_ip;
+	uint64_t tip_ip;	/* a TIP read ahead by a TNT query */
+	int have_ip;
+	int tip_pending;
+};
+
+/* Allocates on cfg and reads the first PSB+.  Returns 0 with *enabled
+ * and *ip set, or a negative pt_error_code. */
+int hwt_fastpkt_init(struct hwt_fastpkt *f, const struct pt_config *cfg,
+		     int *enabled, uint64_t *ip);
+void hwt_fastpkt_fini(struct hwt_fastpkt *f);
+
+/* Refills the TNT queue; 0, -pte_eos at the end, -pte_bad_query when the
+ * next flow packet is a TIP (kept for hwt_fastpkt_tip), other < 0: the
+ * trace has something this layer does not model. */
+int hwt_fastpkt_fill(struct hwt_fastpkt *f);
+
+/* Conditional branch (or compressed return): 0 and *taken, or < 0 as for
+ * hwt_fastpkt_fill. */
+static inline int hwt_fastpkt_cond(struct hwt_fastpkt *f, int *taken)
+{
+	if (!f->index) {
+		int st = hwt_fastpkt_fill(f);
+
+		if (st < 0)
+			return st;
+	}
+	*taken = !!(f->tnt & f->index);
+	f->index >>= 1;
+	return 0;
+}
+
+/* Indirect branch target: 0 and *ip, or < 0 as for hwt_fastpkt_fill
+ * (-pte_bad_query: TNT bits pending, as libipt's query says). */
+int hwt_fastpkt_tip(struct hwt_fastpkt *f, uint64_t *ip);
+
+/* Whether the rest of the trace holds no flow packet (only PAD, timing
+ * and PSB+ updates): 1 yes, 0 no, < 0 error. */
+int hwt_fastpkt_at_end(struct hwt_fastpkt *f);
+
+#endif
