@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * pt_fastpkt (flow queries on libipt's packet decoder) against libipt's
+ * query decoder and against the known content: random traces made with
+ * libipt's encoder (short and long TNT, TIP with every IP compression,
+ * PAD and timing packets, PSB+ in the middle) are queried both ways, bit
+ * by bit and target by target; a TNT query before a TIP must fail with
+ * -pte_bad_query on both (the uncompressed-return case), the end must be
+ * -pte_eos, and packets the fast layer does not model must make it fail.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pt_fastpkt.h"
+
+static int failed;
+
+static void check(const char *name, int ok)
+{
+	printf("%s: %s\n", ok ? "PASS" : "FAIL", name);
+	if (!ok)
+		failed = 1;
+}
+
+static uint64_t rng = 88172645463325252ull;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+enum { Q_COND, Q_BADQ, Q_TIP };
+
+struct q {
+	int kind;
+	int taken;
+	uint64_t ip;
+};
+
+#define BUFSZ (1 << 20)
+#define MAXQ (1 << 18)
+
+static uint8_t buf[BUFSZ];
+static struct q qs[MAXQ];
+
+static int emit(struct pt_encoder *e, struct pt_packet *p)
+{
+	return pt_enc_next(e, p) < 0 ? -1 : 0;
+}
+
+static int psb_plus(struct pt_encoder *e, uint64_t ip)
+{
+	struct pt_packet p;
+
+	memset(&p, 0, sizeof(p));
+	p.type = ppt_psb;
+	if (emit(e, &p))
+		return -1;
+	memset(&p, 0, sizeof(p));
+	p.type = ppt_fup;
+	p.payload.ip.ipc = pt_ipc_sext_48;
+	p.payload.ip.ip = ip;
+	if (emit(e, &p))
+		return -1;
+	memset(&p, 0, sizeof(p));
+	p.type = ppt_mode;
+	p.payload.mode.leaf = pt_mol_exec;
+	p.payload.mode.bits.exec = pt_set_exec_mode(ptem_64bit);
+	if (emit(e, &p))
+		return -1;
+	memset(&p, 0, sizeof(p));
+	p.type = ppt_psbend;
+	return emit(e, &p);
+}
+
+/* Writes a trace into buf and the queries it answers into qs; returns
+ * the trace size, sets *nq and *ip0. */
+static size_t gen(int ops, int with_ovf, size_t *nq, uint64_t *ip0)
+{
+	struct pt_config cfg;
+	struct pt_encoder *e;
+	struct pt_packet p;
+	uint64_t last = 0x7f0000401000ull, off = 0;
+	size_t n = 0;
+	int i;
+
+	pt_config_init(&cfg);
+	cfg.begin = buf;
+	cfg.end = buf + BUFSZ;
+	e = pt_alloc_encoder(&cfg);
+	*ip0 = last;
+	if (!e || psb_plus(e, last))
+		return 0;
+	for (i = 0; i < ops; i++) {
+		unsigned r = rnd() % 16;
+
+		memset(&p, 0, sizeof(p));
+		if (r < 6) {
+			int k = r < 3 ? 1 + rnd() % 6 : 1 + rnd() % 47, j;
+
+			p.type = k <= 6 && r < 3 ? ppt_tnt_8 : ppt_tnt_64;
+			p.payload.tnt.bit_size = (uint8_t)k;
+			p.payload.tnt.payload = rnd() & ((1ull << k) - 1);
+			for (j = k - 1; j >= 0; j--) {
+				qs[n].kind = Q_COND;
+				qs[n++].taken = (p.payload.tnt.payload >> j) & 1;
+			}
+		} else if (r < 10) {
+			static const enum pt_ip_compression ipc[] = {
+				pt_ipc_update_16, pt_ipc_update_32,
+				pt_ipc_update_48, pt_ipc_sext_48, pt_ipc_full };
+			enum pt_ip_compression c = ipc[rnd() % 5];
+			uint64_t ip = last, m;
+
+			m = c == pt_ipc_update_16 ? 0xffffull :
+			    c == pt_ipc_update_32 ? 0xffffffffull :
+						    0x7fffffffffffull;
+			ip = (ip & ~m) | (rnd() & m);
+			if (c == pt_ipc_full && (rnd() & 1))
+				ip |= 0xffff800000000000ull; /* kernel half */
+			else if (c == pt_ipc_full || c == pt_ipc_sext_48)
+				ip &= 0x7fffffffffffull;
+			if (c == pt_ipc_update_48)
+				ip = (last & ~0xffffffffffffull) |
+				     (ip & 0xffffffffffffull);
+			if (rnd() & 1) {
+				qs[n].kind = Q_BADQ;
+				n++;
+			}
+			p.type = ppt_tip;
+			p.payload.ip.ipc = c;
+			p.payload.ip.ip = ip;
+			qs[n].kind = Q_TIP;
+			qs[n++].ip = ip;
+			last = ip;
+		} else if (r < 12) {
+			p.type = ppt_pad;
+		} else if (r < 13) {
+			p.type = ppt_tsc;
+			p.payload.tsc.tsc = rnd() & 0xffffffffffffffull;
+		} else if (r < 14) {
+			p.type = ppt_cbr;
+			p.payload.cbr.ratio = 20;
+		} else {
+			if (psb_plus(e, last & 0x7fffffffffffull))
+				return 0;
+			last &= 0x7fffffffffffull;
+			continue;
+		}
+		if (emit(e, &p))
+			return 0;
+		if (n + 64 >= MAXQ)
+			break;
+	}
+	if (with_ovf) {
+		memset(&p, 0, sizeof(p));
+		p.type = ppt_ovf;
+		emit(e, &p);
+	}
+	pt_enc_get_offset(e, &off);
+	pt_free_encoder(e);
+	*nq = n;
+	return (size_t)off;
+}
+
+/* libipt's query decoder, draining status events. */
+static int qry_events(struct pt_query_decoder *q, int st)
+{
+	while (st >= 0 && (st & pts_event_pending)) {
+		struct pt_event ev;
+
+		st = pt_qry_event(q, &ev, sizeof(ev));
+	}
+	return st;
+}
+
+static int run_one(int seed, int ops)
+{
+	struct pt_config cfg;
+	struct pt_query_decoder *q;
+	struct hwt_fastpkt f;
+	uint64_t ip0, qip = 0, fip = 0;
+	size_t nq, size, i;
+	int en = 0, st, fs, ok = 1;
+
+	rng = 88172645463325252ull + (uint64_t)seed * 7919;
+	size = gen(ops, 0, &nq, &ip0);
+	if (!size)
+		return 0;
+	pt_config_init(&cfg);
+	cfg.begin = buf;
+	cfg.end = buf + size;
+	q = pt_qry_alloc_decoder(&cfg);
+	st = q ? pt_qry_sync_forward(q, &qip) : -1;
+	st = qry_events(q, st);
+	fs = hwt_fastpkt_init(&f, &cfg, &en, &fip);
+	if (st < 0 || fs < 0 || !en || qip != ip0 || fip != ip0)
+		ok = 0;
+	for (i = 0; ok && i < nq; i++) {
+		int qt = -1, ft = -1;
+
+		switch (qs[i].kind) {
+		case Q_COND:
+			st = qry_events(q, pt_qry_cond_branch(q, &qt));
+			fs = hwt_fastpkt_cond(&f, &ft);
+			ok = st >= 0 && fs == 0 && qt == qs[i].taken &&
+			     ft == qs[i].taken;
+			break;
+		case Q_BADQ:
+			st = pt_qry_cond_branch(q, &qt);
+			fs = hwt_fastpkt_cond(&f, &ft);
+			ok = st == -pte_bad_query && fs == -pte_bad_query;
+			break;
+		case Q_TIP:
+			st = qry_events(q, pt_qry_indirect_branch(q, &qip));
+			fs = hwt_fastpkt_tip(&f, &fip);
+			ok = st >= 0 && fs == 0 && qip == qs[i].ip &&
+			     fip == qs[i].ip;
+			break;
+		}
+		if (!ok)
+			fprintf(stderr, "seed %d query %zu/%zu kind %d: qry %d "
+				"fast %d\n", seed, i, nq, qs[i].kind, st, fs);
+	}
+	if (ok) {
+		int qt, ft;
+
+		st = pt_qry_cond_branch(q, &qt);
+		fs = hwt_fastpkt_cond(&f, &ft);
+		ok = st == -pte_eos && fs == -pte_eos;
+	}
+	pt_qry_free_decoder(q);
+	hwt_fastpkt_fini(&f);
+	return ok;
+}
+
+/* Packets the fast layer leaves to libipt make it fail (not end). */
+static int run_ovf(void)
+{
+	struct pt_config cfg;
+	struct hwt_fastpkt f;
+	uint64_t ip0, ip;
+	size_t nq, size, i;
+	int en, fs = 0, t;
+
+	rng = 12345;
+	size = gen(50, 1, &nq, &ip0);
+	if (!size)
+		return 0;
+	pt_config_init(&cfg);
+	cfg.begin = buf;
+	cfg.end = buf + size;
+	if (hwt_fastpkt_init(&f, &cfg, &en, &ip) < 0)
+		return 0;
+	for (i = 0; i < nq && fs >= 0; i++)
+		fs = qs[i].kind == Q_TIP ? hwt_fastpkt_tip(&f, &ip) :
+		     qs[i].kind == Q_COND ? hwt_fastpkt_cond(&f, &t) : 0;
+	if (fs >= 0)
+		fs = hwt_fastpkt_cond(&f, &t);
+	hwt_fastpkt_fini(&f);
+	return fs < 0 && fs != -pte_eos && fs != -pte_bad_query;
+}
+
+int main(void)
+{
+	int s, ok = 1;
+
+	for (s = 0; s < 20; s++)
+		ok &= run_one(s, 200 + s * 500);
+	check("fastpkt-matches-query-decoder-20-traces", ok);
+	check("fastpkt-ovf-fails", run_ovf());
+	return failed;
+}
