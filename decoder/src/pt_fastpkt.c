@@ -7,6 +7,24 @@
  */
 #include "pt_fastpkt.h"
 
+/* libipt's packet decoder, positioned at f->pos (the byte-level parser
+ * below moves f->pos on its own). */
+static int next_packet(struct hwt_fastpkt *f, struct pt_packet *p)
+{
+	uint64_t off;
+	int st = pt_pkt_sync_set(f->pkt, (uint64_t)(f->pos - f->begin));
+
+	if (st < 0)
+		return st;
+	st = pt_pkt_next(f->pkt, p, sizeof(*p));
+	if (st < 0)
+		return st;
+	if (pt_pkt_get_offset(f->pkt, &off) < 0)
+		return -pte_internal;
+	f->pos = f->begin + off;
+	return st;
+}
+
 /* libipt's pt_last_ip_update_ip, for the compressions it knows. */
 static int update_ip(struct hwt_fastpkt *f, const struct pt_packet_ip *p)
 {
@@ -73,7 +91,7 @@ static int psb_plus(struct hwt_fastpkt *f, int *enabled)
 	f->have_ip = 0;
 	*enabled = 0;
 	for (;;) {
-		int st = pt_pkt_next(f->pkt, &p, sizeof(p));
+		int st = next_packet(f, &p);
 
 		if (st < 0)
 			return st == -pte_eos ? -pte_nosync : st;
@@ -104,10 +122,19 @@ int hwt_fastpkt_init(struct hwt_fastpkt *f, const struct pt_config *cfg,
 	f->pkt = pt_pkt_alloc_decoder(cfg);
 	if (!f->pkt)
 		return -pte_nomem;
+	f->begin = f->pos = cfg->begin;
+	f->end = cfg->end;
 	st = pt_pkt_sync_forward(f->pkt);
 	if (st < 0)
 		return st;
-	st = pt_pkt_next(f->pkt, &p, sizeof(p));
+	{
+		uint64_t off;
+
+		if (pt_pkt_get_offset(f->pkt, &off) < 0)
+			return -pte_internal;
+		f->pos = f->begin + off;
+	}
+	st = next_packet(f, &p);
 	if (st < 0)
 		return st;
 	if (p.type != ppt_psb)
@@ -125,6 +152,67 @@ void hwt_fastpkt_fini(struct hwt_fastpkt *f)
 	f->pkt = NULL;
 }
 
+/* The common packets straight from the bytes: 1 TNT read, 0 PAD
+ * skipped, -pte_bad_query TIP read, 2 not handled here (libipt's job). */
+static int fast_bytes(struct hwt_fastpkt *f)
+{
+	const uint8_t *q = f->pos;
+	size_t left = (size_t)(f->end - q);
+	uint8_t b;
+
+	if (!left)
+		return 2;
+	b = q[0];
+	if (!b) {
+		f->pos++;
+		return 0;
+	}
+	if (!(b & 1) && b != 0x02) {
+		/* Short TNT: the highest set bit of b >> 1 is the stop bit. */
+		unsigned v = b >> 1, n = 31 - (unsigned)__builtin_clz(v);
+
+		f->tnt = v & ((1u << n) - 1);
+		f->index = n ? 1ull << (n - 1) : 0;
+		f->pos++;
+		return n ? 1 : 2;
+	}
+	if (b == 0x02 && left >= 8 && q[1] == 0xa3) {
+		uint64_t v = 0;
+		unsigned n, i;
+
+		for (i = 7; i >= 2; i--)
+			v = v << 8 | q[i];
+		if (!v)
+			return 2;
+		n = 63 - (unsigned)__builtin_clzll(v);
+		if (!n)
+			return 2;	/* no bits: libipt's verdict */
+		f->tnt = v & ((1ull << n) - 1);
+		f->index = 1ull << (n - 1);
+		f->pos += 8;
+		return 1;
+	}
+	if ((b & 0x1f) == 0x0d) {
+		static const uint8_t sz[8] = { 0, 2, 4, 6, 6, 0xff, 8, 0xff };
+		struct pt_packet_ip ip;
+		unsigned n = sz[b >> 5], i;
+
+		if (n == 0xff || !n || left < 1 + (size_t)n)
+			return 2;
+		ip.ipc = (enum pt_ip_compression)(b >> 5);
+		ip.ip = 0;
+		for (i = n; i >= 1; i--)
+			ip.ip = ip.ip << 8 | q[i];
+		if (update_ip(f, &ip) < 0)
+			return 2;
+		f->pos += 1 + n;
+		f->tip_ip = f->last_ip;
+		f->tip_pending = 1;
+		return -pte_bad_query;
+	}
+	return 2;
+}
+
 int hwt_fastpkt_fill(struct hwt_fastpkt *f)
 {
 	struct pt_packet p;
@@ -132,8 +220,14 @@ int hwt_fastpkt_fill(struct hwt_fastpkt *f)
 	if (f->tip_pending)
 		return -pte_bad_query;
 	for (;;) {
-		int st = pt_pkt_next(f->pkt, &p, sizeof(p));
+		int st = fast_bytes(f);
 		int en;
+
+		if (st == 0)
+			continue;
+		if (st != 2)
+			return st == 1 ? 0 : st;
+		st = next_packet(f, &p);
 
 		if (st < 0)
 			return st;
@@ -192,7 +286,7 @@ int hwt_fastpkt_at_end(struct hwt_fastpkt *f)
 	if (f->index || f->tip_pending)
 		return 0;
 	for (;;) {
-		int st = pt_pkt_next(f->pkt, &p, sizeof(p));
+		int st = next_packet(f, &p);
 
 		if (st == -pte_eos)
 			return 1;

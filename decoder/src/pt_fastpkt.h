@@ -9,7 +9,9 @@
  * not change the flow.  Anything else (TIP.PGE/PGD, FUP outside PSB+, OVF,
  * MODE.TSX, PTWRITE, PIP, VMCS, power events, suppressed IPs, non-64-bit
  * modes) is reported as -pte_nosync so that the caller gives the segment
- * to libipt's block decoder, which models it all.
+ * to libipt's block decoder, which models it all.  PAD, short and long
+ * TNT and TIP are parsed here (bounds-checked; anything unusual goes to
+ * libipt's packet decoder at the same offset), the rest by pt_pkt_next.
  */
 #ifndef HWT_PT_FASTPKT_H
 #define HWT_PT_FASTPKT_H
@@ -19,6 +21,7 @@
 
 struct hwt_fastpkt {
 	struct pt_packet_decoder *pkt;
+	const uint8_t *begin, *pos, *end;	/* pos: the next packet */
 	uint64_t tnt;		/* pending TNT payload */
 	uint64_t index;		/* mask of the next (oldest) bit; 0: empty */
 	uint64_t last_ip;
