@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "collect.h"
@@ -47,6 +48,7 @@ struct hwt_collect {
 	int nimages;
 	int ncopied;		/* images[0..ncopied) are in the session */
 	uint64_t bytes, records;
+	uint64_t commit_ns, commit_bytes;	/* at the last commit */
 	int quota_reached;
 	char err[256];
 };
@@ -330,6 +332,32 @@ static int drain_all(struct hwt_collect *c, int buffers, int final)
 	return 0;
 }
 
+/*
+ * A commit (fdatasync + a SQLite transaction) per poll wakeup costs more
+ * than the bytes at high rates; the bytes are written and their buffer
+ * space given back already, so committing by time or volume only delays
+ * when they are indexed (a crash meanwhile loses at most that much).
+ */
+#define COMMIT_NS	(50 * 1000000ull)
+#define COMMIT_BYTES	(32ull << 20)
+
+static int commit_due(struct hwt_collect *c)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	if (now - c->commit_ns < COMMIT_NS &&
+	    c->bytes - c->commit_bytes < COMMIT_BYTES)
+		return 0;
+	if (hwt_store_commit(c->store))
+		return cfail(c, "%s", hwt_store_error(c->store));
+	c->commit_ns = now;
+	c->commit_bytes = c->bytes;
+	return 0;
+}
+
 int hwt_collect_step(struct hwt_collect *c, int timeout_ms)
 {
 	struct pollfd p = { .fd = c->fd, .events = POLLIN };
@@ -353,9 +381,7 @@ int hwt_collect_step(struct hwt_collect *c, int timeout_ms)
 	}
 	if (drain_all(c, !c->opts.ring, 0))
 		return -1;
-	if (hwt_store_commit(c->store))
-		return cfail(c, "%s", hwt_store_error(c->store));
-	return 0;
+	return commit_due(c);
 }
 
 int hwt_collect_drain_records(struct hwt_collect *c)

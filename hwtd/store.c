@@ -35,11 +35,21 @@ struct stream {
 	int dirty;
 };
 
+/* Switch entries of one (stream, type) since the last commit: a BLOB. */
+struct swbuf {
+	uint8_t *p;
+	size_t n, cap;		/* bytes */
+};
+
+#define SW_ENTRY	32	/* bytes per packed switch entry */
+#define SW_NONE		MAX_STREAMS	/* slot of switches with no stream */
+
 struct hwt_store {
 	char dir[PATH_MAX];
 	sqlite3 *db;
-	sqlite3_stmt *ins_record, *ins_chunk, *upd_stream;
+	sqlite3_stmt *ins_record, *ins_chunk, *upd_stream, *ins_switch;
 	struct stream streams[MAX_STREAMS];
+	struct swbuf sw[2][MAX_STREAMS + 1];	/* [out?][stream] */
 	struct pending_chunk *pending;
 	size_t npending, cap;
 	char err[256];
@@ -61,7 +71,9 @@ static const char schema[] =
 	"CREATE TABLE records (id INTEGER PRIMARY KEY, type TEXT NOT NULL,"
 	" time INTEGER, pid INTEGER, tid INTEGER, cpu INTEGER, stream INTEGER,"
 	" stream_offset INTEGER, addr INTEGER, len INTEGER, pgoff INTEGER,"
-	" prot INTEGER, flags INTEGER, path TEXT, aux INTEGER);";
+	" prot INTEGER, flags INTEGER, path TEXT, aux INTEGER);"
+	"CREATE TABLE switches (id INTEGER PRIMARY KEY, stream INTEGER,"
+	" type TEXT NOT NULL, count INTEGER NOT NULL, entries BLOB NOT NULL);";
 
 static int fail(struct hwt_store *s, const char *fmt, ...)
 {
@@ -134,6 +146,10 @@ struct hwt_store *hwt_store_create(const char *dir, char *err, size_t errlen)
 			       "INSERT OR REPLACE INTO chunks VALUES"
 			       " (?,?,?,?,?,?,?)", -1,
 			       &s->ins_chunk, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "INSERT INTO switches (stream, type, count,"
+			       " entries) VALUES (?,?,?,?)", -1,
+			       &s->ins_switch, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
 			       "INSERT INTO streams (bytes, lost, id, kind,"
 			       " tid, cpu, trace_id, formatted) VALUES"
@@ -237,12 +253,30 @@ int hwt_store_param(struct hwt_store *s, uint32_t stream, const char *key,
 	return rc == SQLITE_DONE ? 0 : db_fail(s, "insert param");
 }
 
-static int write_all(int fd, const void *data, size_t len)
+/*
+ * write() and crc32 in one pass over pieces small enough to stay in the
+ * cache: the data (the kernel's buffer, mmap'd) is read from memory once.
+ */
+#define PIECE	(128u << 10)
+
+static int write_all(int fd, const void *data, size_t len, uint32_t *crc)
 {
 	const uint8_t *p = data;
+	size_t done = 0;	/* bytes summed so far */
 
+	*crc = (uint32_t)crc32(0, NULL, 0);
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		size_t piece = len < PIECE ? len : PIECE;
+		ssize_t n;
+
+		if (done < (size_t)(p - (const uint8_t *)data) + piece) {
+			size_t from = done - (size_t)(p - (const uint8_t *)data);
+
+			*crc = (uint32_t)crc32(*crc, p + from,
+					       (uInt)(piece - from));
+			done += piece - from;
+		}
+		n = write(fd, p, piece);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -259,6 +293,7 @@ int hwt_store_append(struct hwt_store *s, uint32_t stream, const void *data,
 {
 	struct stream *st;
 	struct pending_chunk *c;
+	uint32_t crc = 0;
 
 	if (stream >= MAX_STREAMS || s->streams[stream].fd < 0)
 		return fail(s, "append to undeclared stream %u", stream);
@@ -274,7 +309,7 @@ int hwt_store_append(struct hwt_store *s, uint32_t stream, const void *data,
 		s->pending = p;
 		s->cap = cap;
 	}
-	if (len && write_all(st->fd, data, len)) {
+	if (len && write_all(st->fd, data, len, &crc)) {
 		int e = errno;
 
 		/* A short write leaves an un-indexed tail: cut it now so the
@@ -290,7 +325,7 @@ int hwt_store_append(struct hwt_store *s, uint32_t stream, const void *data,
 	c->offset = st->size;
 	c->length = len;
 	c->lost_before = lost_before;
-	c->crc = (uint32_t)crc32(crc32(0, NULL, 0), data, (uInt)len);
+	c->crc = len ? crc : (uint32_t)crc32(0, NULL, 0);
 	c->time = now_ns();
 	st->size += len;
 	st->lost += lost_before;
@@ -327,6 +362,79 @@ static const size_t rec_min[HWT_REC_MAX + 1] = {
 	[HWT_REC_BUFFER] = sizeof(struct hwt_rec_buffer),
 	[HWT_REC_LOST] = sizeof(struct hwt_rec_lost),
 };
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/*
+ * Switch records come by the thousand per MB of trace: a row each costs
+ * more than the trace bytes themselves, so they are packed into one BLOB
+ * per (stream, type, commit); see docs/trace-store.md, format 2.
+ */
+static int queue_switch(struct hwt_store *s, const struct hwt_rec_switch *r)
+{
+	const struct hwt_record_hdr *h = &r->hdr;
+	int has_stream = h->buf_idx != (uint32_t)~0u;
+	struct swbuf *b = &s->sw[h->type == HWT_REC_SWITCH_OUT]
+				[has_stream ? h->buf_idx : SW_NONE];
+	uint8_t *e;
+
+	if (b->n + SW_ENTRY > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64 * SW_ENTRY;
+		void *p = realloc(b->p, cap);
+
+		if (!p)
+			return fail(s, "out of memory");
+		b->p = p;
+		b->cap = cap;
+	}
+	e = b->p + b->n;
+	put64(e, h->time);
+	put64(e + 8, has_stream ? h->buf_head : UINT64_MAX);
+	put32(e + 16, (uint32_t)h->pid);
+	put32(e + 20, (uint32_t)h->tid);
+	put32(e + 24, (uint32_t)h->cpu);
+	put32(e + 28, (uint32_t)r->other_tid);
+	b->n += SW_ENTRY;
+	return 0;
+}
+
+static int flush_switches(struct hwt_store *s)
+{
+	static const char *const names[2] = { "switch_in", "switch_out" };
+	sqlite3_stmt *st = s->ins_switch;
+	int t, i;
+
+	for (t = 0; t < 2; t++)
+		for (i = 0; i <= MAX_STREAMS; i++) {
+			struct swbuf *b = &s->sw[t][i];
+
+			if (!b->n)
+				continue;
+			sqlite3_reset(st);
+			if (i == SW_NONE)
+				sqlite3_bind_null(st, 1);
+			else
+				sqlite3_bind_int(st, 1, i);
+			sqlite3_bind_text(st, 2, names[t], -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, (int64_t)(b->n / SW_ENTRY));
+			sqlite3_bind_blob(st, 4, b->p, (int)b->n,
+					  SQLITE_STATIC);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				return -1;
+			b->n = 0;	/* in the transaction, like records */
+		}
+	return 0;
+}
 
 int hwt_store_record(struct hwt_store *s, const struct hwt_record_hdr *h,
 		     size_t avail)
@@ -383,6 +491,8 @@ int hwt_store_record(struct hwt_store *s, const struct hwt_record_hdr *h,
 		break;
 	case HWT_REC_SWITCH_IN:
 	case HWT_REC_SWITCH_OUT:
+		if (h->buf_idx == (uint32_t)~0u || h->buf_idx < MAX_STREAMS)
+			return queue_switch(s, (const void *)h);
 		aux = ((const struct hwt_rec_switch *)h)->other_tid;
 		has = 0x20;
 		break;
@@ -454,6 +564,8 @@ int hwt_store_commit(struct hwt_store *s)
 {
 	size_t i;
 
+	if (flush_switches(s))
+		return commit_failed(s, "insert switches");
 	/* Bytes first, durably; only then the rows that point at them. */
 	for (i = 0; i < MAX_STREAMS; i++) {
 		struct stream *st = &s->streams[i];
@@ -521,11 +633,16 @@ int hwt_store_close(struct hwt_store *s)
 	sqlite3_finalize(s->ins_record);
 	sqlite3_finalize(s->ins_chunk);
 	sqlite3_finalize(s->upd_stream);
+	sqlite3_finalize(s->ins_switch);
 	if (s->db)
 		sqlite3_close(s->db);
 	for (i = 0; i < MAX_STREAMS; i++)
 		if (s->streams[i].fd >= 0)
 			close(s->streams[i].fd);
+	for (i = 0; i <= MAX_STREAMS; i++) {
+		free(s->sw[0][i].p);
+		free(s->sw[1][i].p);
+	}
 	free(s->pending);
 	free(s);
 	return ret;

@@ -17,7 +17,7 @@
 
 #include "hwt/hwt.h"
 
-#define HWT_STORE_FORMAT_VERSION 1
+#define HWT_STORE_FORMAT_VERSION 2
 
 struct hwt_store;
 

@@ -431,9 +431,10 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 	    sqlite3_prepare_v2(sdb, "SELECT value FROM meta WHERE key = "
 			       "'format_version'", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW ||
-	    sqlite3_column_int(st, 0) != 1) {
+	    sqlite3_column_int(st, 0) < 1 || sqlite3_column_int(st, 0) > 2) {
+		/* 2 only packs switch records, which decoding does not use. */
 		hwt_seterr(err, errlen, "%s: corrupt or unsupported session "
-			   "database (format_version 1 expected)", path);
+			   "database (format_version 1 or 2 expected)", path);
 		goto out;
 	}
 	sqlite3_finalize(st);

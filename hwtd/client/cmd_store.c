@@ -131,7 +131,13 @@ static void print_records(sqlite3 *db)
 	char line[1024] = "";
 	size_t len = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT type, COUNT(*) FROM records GROUP"
+	/* Format 2 packs switch records into switches BLOBs: count both. */
+	if (sqlite3_prepare_v2(db, "SELECT type, SUM(n) FROM (SELECT type,"
+			       " COUNT(*) AS n FROM records GROUP BY type"
+			       " UNION ALL SELECT type, SUM(count) FROM"
+			       " switches GROUP BY type) GROUP BY type ORDER"
+			       " BY type", -1, &st, NULL) != SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT type, COUNT(*) FROM records GROUP"
 			       " BY type ORDER BY type", -1, &st, NULL) !=
 	    SQLITE_OK)
 		return;

@@ -60,15 +60,22 @@ static void test_crash(void)
 		struct hwt_rec_munmap m = { .hdr = { .type = HWT_REC_MUNMAP,
 			.size = sizeof(m), .buf_idx = ~0u }, .addr = 0x1000,
 			.len = 0x2000 };
+		struct hwt_rec_switch sw = { .hdr = {
+			.type = HWT_REC_SWITCH_IN, .size = sizeof(sw),
+			.buf_idx = 0, .buf_head = 300, .time = 7 },
+			.other_tid = -1 };
 
 		if (!s || hwt_store_stream(s, 0, "intel_pt", 42, -1, -1, 0) ||
 		    hwt_store_append(s, 0, data, 300, 0) ||
 		    hwt_store_append(s, 0, data + 300, 200, 77) ||
 		    hwt_store_record(s, &m.hdr, sizeof(m)) ||
+		    hwt_store_record(s, &sw.hdr, sizeof(sw)) ||
+		    hwt_store_record(s, &sw.hdr, sizeof(sw)) ||
 		    hwt_store_commit(s))
 			_exit(1);
 		/* Appended but never committed: a crash right here. */
 		if (hwt_store_append(s, 0, data + 500, 500, 0) ||
+		    hwt_store_record(s, &sw.hdr, sizeof(sw)) ||
 		    hwt_store_record(s, &m.hdr, sizeof(m)))
 			_exit(2);
 		_exit(0);
@@ -85,6 +92,14 @@ static void test_crash(void)
 	UNIT_CHECK(q1(dir, "SELECT count(*) FROM records") == 1);
 	UNIT_CHECK(q1(dir, "SELECT len FROM records WHERE type='munmap'") ==
 		   0x2000);
+	/* Format 2: the two committed switch records, one packed row of
+	 * 32-byte little-endian entries; the uncommitted one is gone. */
+	UNIT_CHECK(q1(dir, "SELECT count(*) FROM switches") == 1);
+	UNIT_CHECK(q1(dir, "SELECT count FROM switches WHERE stream = 0 AND"
+		      " type = 'switch_in'") == 2);
+	UNIT_CHECK(q1(dir, "SELECT length(entries) FROM switches") == 64);
+	UNIT_CHECK(q1(dir, "SELECT hex(substr(entries, 33, 9)) = "
+		      "'07000000000000002C' FROM switches") == 1);
 	UNIT_CHECK(hwt_store_fsck(dir, &cut, err, sizeof(err)) == 0);
 	UNIT_CHECK(cut == 500);
 	UNIT_CHECK(fsize(dir, "stream-0.bin") == 500);
@@ -139,7 +154,7 @@ static void test_bad_input(void)
 	UNIT_CHECK(hwt_store_close(s) == 0);
 	UNIT_CHECK(q1(dir, "SELECT count(*) FROM records") == 0);
 	UNIT_CHECK(q1(dir, "SELECT value FROM meta WHERE key='format_version'")
-		   == 1);
+		   == 2);
 }
 
 int main(void)
