@@ -6,7 +6,7 @@
 #   ref      a minimal ptxed-like libipt block-decoder loop (ref_blk.c)
 #   hwt      hwt decode --pt ... -o DB (full pipeline into SQLite; a trace
 #            this big is decoded in PSB segments by worker threads with the
-#            query-decoder fast path), one calls row per call
+#            packet-level fast path, pt_fastpkt.c), one calls row per call
 #   hwt-nc   the same with --no-calls (no per-call rows)
 #   hwt-1c   hwt decode --no-calls pinned to one core (taskset -c 0)
 #   hwt-1    --threads 1 --no-calls: one continuous libipt block decode,
