@@ -46,10 +46,21 @@ int hwt_fastpkt_fill(struct hwt_fastpkt *f);
 static inline int hwt_fastpkt_cond(struct hwt_fastpkt *f, int *taken)
 {
 	if (!f->index) {
-		int st = hwt_fastpkt_fill(f);
+		/* A short TNT (even byte other than PAD 0x00 and the 0x02
+		 * prefix) inline: its stop bit sits above the queue's mask. */
+		if (f->pos < f->end && !(f->pos[0] & 1) && f->pos[0] > 2 &&
+		    !f->tip_pending) {
+			unsigned v = f->pos[0] >> 1;
 
-		if (st < 0)
-			return st;
+			f->tnt = v;
+			f->index = 1ull << (30 - __builtin_clz(v));
+			f->pos++;
+		} else {
+			int st = hwt_fastpkt_fill(f);
+
+			if (st < 0)
+				return st;
+		}
 	}
 	*taken = !!(f->tnt & f->index);
 	f->index >>= 1;
