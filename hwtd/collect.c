@@ -49,6 +49,7 @@ struct hwt_collect {
 	int ncopied;		/* images[0..ncopied) are in the session */
 	uint64_t bytes, records;
 	uint64_t commit_ns, commit_bytes;	/* at the last commit */
+	uint64_t drain_ns;			/* the last step's drain */
 	int quota_reached;
 	char err[256];
 };
@@ -341,13 +342,32 @@ static int drain_all(struct hwt_collect *c, int buffers, int final)
 #define COMMIT_NS	(50 * 1000000ull)
 #define COMMIT_BYTES	(32ull << 20)
 
-static int commit_due(struct hwt_collect *c)
+#define PACE_NS		(2 * 1000000ull)
+
+static uint64_t mono_ns(void)
 {
 	struct timespec ts;
-	uint64_t now;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t pace_left_ns(const struct hwt_collect *c, uint64_t now)
+{
+	return now - c->drain_ns < PACE_NS ? PACE_NS - (now - c->drain_ns) : 0;
+}
+
+int hwt_collect_due_ms(const struct hwt_collect *c)
+{
+	uint64_t left = pace_left_ns(c, mono_ns());
+
+	return (int)((left + 999999) / 1000000);
+}
+
+static int commit_due(struct hwt_collect *c)
+{
+	uint64_t now = mono_ns();
+
 	if (now - c->commit_ns < COMMIT_NS &&
 	    c->bytes - c->commit_bytes < COMMIT_BYTES)
 		return 0;
@@ -362,7 +382,15 @@ int hwt_collect_step(struct hwt_collect *c, int timeout_ms)
 {
 	struct pollfd p = { .fd = c->fd, .events = POLLIN };
 	struct hwt_info info = { 0 };
+	uint64_t left = pace_left_ns(c, mono_ns());
 
+	if (left && !timeout_ms)
+		return 0;
+	if (left) {
+		struct timespec ts = { 0, (long)left };
+
+		nanosleep(&ts, NULL);
+	}
 	if (poll(&p, 1, timeout_ms) < 0 && errno != EINTR)
 		return cfail(c, "poll: %s", strerror(errno));
 	if (ioctl(c->fd, HWT_IOC_INFO, &info))
@@ -379,6 +407,7 @@ int hwt_collect_step(struct hwt_collect *c, int timeout_ms)
 			return -1;
 		return 1;
 	}
+	c->drain_ns = mono_ns();
 	if (drain_all(c, !c->opts.ring, 0))
 		return -1;
 	return commit_due(c);

@@ -42,6 +42,14 @@ struct hwt_collect *hwt_collect_new(int ctxfd, struct hwt_store *store,
  */
 int hwt_collect_step(struct hwt_collect *c, int timeout_ms);
 
+/*
+ * Milliseconds until a step would drain again (0: now).  The kernel
+ * reports data as soon as there is any; draining by the sample costs more
+ * per byte than the bytes, so steps come at most every 2 ms (a step with
+ * timeout_ms 0 before then does nothing and returns 0).
+ */
+int hwt_collect_due_ms(const struct hwt_collect *c);
+
 /* Drain everything now (streaming), or copy the buffers' current
  * contents (ring mode), and commit. */
 int hwt_collect_snapshot(struct hwt_collect *c);

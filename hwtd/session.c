@@ -519,14 +519,22 @@ int hwtd_session_fd(const struct hwtd_session *s)
 
 int hwtd_session_service_ms(const struct hwtd_session *s)
 {
+	int due = s->col && !s->finished ? hwt_collect_due_ms(s->col) : 0;
+
+	/* Just drained: come back when the next drain is worth it. */
+	if (due)
+		return due;
 	return s->ring ? HWTD_RING_SERVICE_MS : HWTD_SERVICE_MS;
 }
 
 short hwtd_session_events(const struct hwtd_session *s)
 {
 	/* A ring always holds data: poll only for POLLHUP (reported even
-	 * with no events asked) and service ring sessions by time. */
-	return s->ring ? 0 : POLLIN;
+	 * with no events asked) and service ring sessions by time.  Data
+	 * right after a drain waits for hwtd_session_service_ms(). */
+	if (s->ring || (s->col && !s->finished && hwt_collect_due_ms(s->col)))
+		return 0;
+	return POLLIN;
 }
 
 static int service(struct hwtd_session *s);
