@@ -52,6 +52,16 @@ static void sample_span(const char *dir, struct span *sp)
 	}
 }
 
+/* Echo the `hwt info` line that starts with key (after its newline). */
+static void info_line(const char *how, const char *key)
+{
+	const char *k = strstr(out, key);
+
+	if (k)
+		printf("BENCH: %-8s %.*s\n", how, (int)strcspn(k + 1, "\n"),
+		       k + 1);
+}
+
 /* secs: the recording's wall time (launch to done). */
 static void report(const char *how, char *dir, int rc, double wall)
 {
@@ -64,6 +74,9 @@ static void report(const char *how, char *dir, int rc, double wall)
 	CHECK(rc == 0);
 	CHECK(HWT("info", dir) == 0);
 	CHECK(info_totals(&bytes, &lost) == 0 && bytes > 0);
+	/* Drains (chunks) and records stored: where the time goes. */
+	info_line(how + 12, "\ntotal ");
+	info_line(how + 12, "\nrecords ");
 	n = check_samples(dir, 0, &max);
 	CHECK(n > 0 && accounted(n, lost, max));
 	sample_span(dir, &sp);
