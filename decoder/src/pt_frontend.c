@@ -22,6 +22,7 @@ struct pt_ctx {
 	struct pt_block_decoder *dec;
 	uint64_t time;
 	int aborted;
+	struct hwt_pt_stop *stop;
 };
 
 int hwt_pt_isa(enum pt_exec_mode m)
@@ -77,10 +78,34 @@ static int emit_event(struct pt_ctx *x, uint32_t type, int32_t code,
 	return rc;
 }
 
+/* Whether the decode has read past the stop boundary. */
+static int past(const struct pt_ctx *x)
+{
+	return x->stop && offset_of(x) > x->stop->boundary;
+}
+
+/* Returns 1 when the decode stops here (an error past the boundary). */
 static int emit_gap(struct pt_ctx *x, int status, const struct pt_block *b)
 {
-	return emit_event(x, HWT_EV_GAP, status, b && b->ninsn ? b->end_ip : 0,
-			  0, pt_errstr(pt_errcode(status)));
+	if (emit_event(x, HWT_EV_GAP, status, b && b->ninsn ? b->end_ip : 0,
+		       0, pt_errstr(pt_errcode(status))) < 0)
+		return -1;
+	if (!past(x))
+		return 0;
+	x->stop->err_past = 1;
+	x->stop->err_off = offset_of(x);
+	return 1;
+}
+
+/* Past the boundary, the block that holds the next segment's FUP ends
+ * the decode. */
+static int at_fup(struct pt_ctx *x, const struct pt_block *b)
+{
+	if (!past(x) || !b->ninsn || x->stop->fup < b->ip ||
+	    x->stop->fup > b->end_ip)
+		return 0;
+	x->stop->found = 1;
+	return 1;
 }
 
 static int emit_block(struct pt_ctx *x, const struct pt_block *b,
@@ -169,6 +194,31 @@ static int drain_events(struct pt_ctx *x, int status)
 	return status;
 }
 
+/*
+ * After the block that holds the next segment's FUP: one more step, as a
+ * continuous decode would take, to see whether the trace goes on from
+ * there; an error then is the continuous decode's error (a gap, err_past).
+ * Nothing else is emitted: the next segment decodes it.
+ */
+static int check_on(struct pt_ctx *x, int status)
+{
+	struct pt_block block;
+
+	while (status >= 0 && (status & pts_event_pending)) {
+		struct pt_event ev;
+
+		status = pt_blk_event(x->dec, &ev, sizeof(ev));
+	}
+	if (status >= 0 && !(status & pts_eos)) {
+		memset(&block, 0, sizeof(block));
+		status = pt_blk_next(x->dec, &block, sizeof(block));
+	}
+	if (status >= 0 || status == -pte_eos)
+		return 0;
+	x->stop->found = 0;
+	return emit_gap(x, status, NULL) < 0 ? x->aborted : 0;
+}
+
 /* ptxed's decode loop, block flavour. */
 static int decode_loop(struct pt_ctx *x)
 {
@@ -177,17 +227,30 @@ static int decode_loop(struct pt_ctx *x)
 
 	for (;;) {
 		struct pt_block block;
-		int status;
+		int status, stop;
 
 		memset(&block, 0, sizeof(block));
 		status = pt_blk_sync_forward(x->dec);
+		if (status >= 0 && x->stop) {
+			uint64_t off;
+
+			/* Resynced into the next segment: its own decode
+			 * covers the rest. */
+			if (pt_blk_get_sync_offset(x->dec, &off) >= 0 &&
+			    x->base + off >= x->stop->boundary)
+				break;
+		}
 		if (status < 0) {
 			uint64_t off;
+			int rc;
 
 			if (status == -pte_eos)
 				break;
-			if (emit_gap(x, status, NULL) < 0)
+			rc = emit_gap(x, status, NULL);
+			if (rc < 0)
 				return x->aborted;
+			if (rc)
+				break;
 			/* No progress: we never will. */
 			if (pt_blk_get_offset(x->dec, &off) < 0 ||
 			    (have_last && off <= last_offset))
@@ -208,15 +271,27 @@ static int decode_loop(struct pt_ctx *x)
 			}
 			block.ninsn = 0;
 			status = pt_blk_next(x->dec, &block, sizeof(block));
-			if (emit_block(x, &block, status < 0) < 0)
+			stop = at_fup(x, &block);
+			if (emit_block(x, &block, status < 0 || stop) < 0)
 				return x->aborted;
+			if (stop && status >= 0)
+				return check_on(x, status);
+			if (stop && status == -pte_eos)
+				return 0;
+			/* An error with the block: the continuous decode's
+			 * error, reported below. */
+			if (stop)
+				x->stop->found = 0;
 			if (status < 0)
 				break;
 		}
 		if (status == -pte_eos)
 			break;
-		if (emit_gap(x, status, &block) < 0)
+		stop = emit_gap(x, status, &block);
+		if (stop < 0)
 			return x->aborted;
+		if (stop)
+			break;
 	}
 	return 0;
 }
@@ -249,13 +324,15 @@ void hwt_pt_config(const struct hwt_pt_env *env, struct pt_config *cfg,
 
 int hwt_pt_blk_loop(const struct hwt_pt_env *env, struct pt_image *pimg,
 		    const uint8_t *buf, size_t size, uint64_t base,
-		    const struct hwt_sink *sink, uint32_t stream)
+		    const struct hwt_sink *sink, uint32_t stream,
+		    struct hwt_pt_stop *stop)
 {
 	struct pt_config cfg;
 	struct pt_ctx x;
 	int rc;
 
 	memset(&x, 0, sizeof(x));
+	x.stop = stop;
 	x.sink = sink;
 	x.stream = stream;
 	x.base = base;
@@ -356,7 +433,7 @@ int hwt_pt_decode(const uint8_t *buf, size_t size, struct hwt_image *img,
 		return -1;
 	}
 	rc = size ? hwt_pt_blk_loop(&env, pimg, buf, size, 0, sink,
-				    info->id) : 0;
+				    info->id, NULL) : 0;
 	if (rc < 0)
 		hwt_seterr(err, errlen, "decode aborted (output)");
 	pt_image_free(pimg);

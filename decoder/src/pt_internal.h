@@ -32,13 +32,27 @@ void hwt_pt_config(const struct hwt_pt_env *env, struct pt_config *cfg,
 int hwt_pt_isa(enum pt_exec_mode m);
 
 /*
+ * Where a segment's decode that runs on into the next segment's trace
+ * stops (pt_segment.c): past boundary (a trace offset, + base), at the
+ * first block holding fup (found = 1; that block is flagged partial), or
+ * at the first error there (err_past = 1, err_off its offset: a
+ * continuous decode resyncs after it), or at a sync point there.
+ */
+struct hwt_pt_stop {
+	uint64_t boundary, fup;
+	int found, err_past;
+	uint64_t err_off;
+};
+
+/*
  * ptxed's block-decoder loop over buf[0..size) (trace offsets reported
- * + base), blocks and events to sink as stream.  Returns 0 or the sink's
- * negative abort value.
+ * + base), blocks and events to sink as stream; stop NULL: to the end.
+ * Returns 0 or the sink's negative abort value.
  */
 int hwt_pt_blk_loop(const struct hwt_pt_env *env, struct pt_image *pimg,
 		    const uint8_t *buf, size_t size, uint64_t base,
-		    const struct hwt_sink *sink, uint32_t stream);
+		    const struct hwt_sink *sink, uint32_t stream,
+		    struct hwt_pt_stop *stop);
 
 /* Segmented decode with threads workers (pt_segment.c). */
 int hwt_pt_decode_segments(const uint8_t *buf, size_t size,

@@ -56,6 +56,11 @@ struct segment {
 				 * trace-consuming block */
 	int done;
 	int fast;		/* decoded by the fast path */
+	/* An error past the segment's end (its decode ran on into the next
+	 * segment's trace): a continuous decode resyncs at the first PSB
+	 * after err_off, so the segments that start before it are skipped. */
+	int err_past;
+	uint64_t err_off;
 };
 
 /* A cached block of the fast path. */
@@ -531,12 +536,36 @@ static void decode_segment(struct worker *w, size_t k)
 		}
 	}
 	seg->fast = fast_segment(w, seg) == FAST_OK;
-	if (!seg->fast) {
+	if (!seg->fast && has_fup) {
+		/* libipt stops at the end of the trace it is given, before
+		 * the instructions that ran without trace up to the next
+		 * PSB's FUP: let it run on into the next segment's trace
+		 * to the block that holds the FUP, and cut there. */
+		struct hwt_pt_stop stop = { .boundary = seg->end, .fup = fup };
+
+		seg->n = 0;
+		seg->next = 0;
+		hwt_pt_blk_loop(r->env, w->pimg, r->buf + seg->start,
+				(size_t)(r->segs[k + 1].end - seg->start),
+				seg->start, &bs, r->stream, &stop);
+		seg->err_past = stop.err_past;
+		seg->err_off = stop.err_off;
+		if (!stop.found && !stop.err_past) {
+			/* The trace does not reach the FUP (inconsistent):
+			 * this segment's trace alone, as before. */
+			seg->n = 0;
+			seg->next = 0;
+			has_fup = 0;
+			hwt_pt_blk_loop(r->env, w->pimg, r->buf + seg->start,
+					(size_t)(seg->end - seg->start),
+					seg->start, &bs, r->stream, NULL);
+		}
+	} else if (!seg->fast) {
 		seg->n = 0;
 		seg->next = 0;
 		hwt_pt_blk_loop(r->env, w->pimg, r->buf + seg->start,
 				(size_t)(seg->end - seg->start), seg->start,
-				&bs, r->stream);
+				&bs, r->stream, NULL);
 	}
 	if (has_fup)
 		cut(w, seg, fup);
@@ -666,6 +695,7 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 {
 	struct seg_run r;
 	struct worker *ws;
+	uint64_t skip_until = 0;
 	size_t i;
 	int t, rc = 0, started = 0;
 
@@ -706,7 +736,11 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 		while (!s->done)
 			pthread_cond_wait(&r.cv, &r.mu);
 		pthread_mutex_unlock(&r.mu);
-		rc = feed(s, sink, info->id);
+		if (s->start >= skip_until) {
+			rc = feed(s, sink, info->id);
+			if (s->err_past)
+				skip_until = s->err_off;
+		}
 		pthread_mutex_lock(&r.mu);
 		if (s->items && r.npool < r.window + (size_t)threads) {
 			r.pool[r.npool].items = s->items;

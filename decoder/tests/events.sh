@@ -1,0 +1,52 @@
+#!/bin/sh
+# Event scenarios (tests/events/*.S): `hwt replay --format addr` against
+# libipt's instruction decoder driven as ptxed drives it (ref_insn), both
+# for the default decode and for the PSB-segmented one (fast path).
+# Address lines must match exactly; every error the reference reports
+# must show as a gap ('[' line) in hwt's replay too.
+: "${HWT:=../../build/bin/hwt}" "${BUILD:=../../build/decoder}"
+T=$BUILD/events
+mkdir -p "$T"
+result() {
+	echo "$1"
+}
+for src in events/*.S; do
+	n=$(basename "$src" .S)
+	d=$T/$n
+	mkdir -p "$d"
+	sed -n 's/^[^#]*#@ *//p' "$src" >"$d/script"
+	if ! as -o "$d/x.o" "$src" 2>"$d/err" ||
+	   ! ld -Ttext=0x100000 -e 0x100000 -o "$d/x.elf" "$d/x.o" 2>>"$d/err" ||
+	   ! objcopy -O binary -j .text "$d/x.elf" "$d/x.bin" ||
+	   ! nm "$d/x.elf" >"$d/syms" ||
+	   ! "$BUILD/ptscript" "$d/script" "$d/syms" "$d/pt.bin" 2>>"$d/err"; then
+		result "FAIL: events-$n (build: $(head -c 300 "$d/err"))"
+		continue
+	fi
+	"$BUILD/ref_insn" "$d/pt.bin" "$d/x.bin:0x100000" >"$d/ref.out"
+	grep -E '^[0-9a-f]{16}$' "$d/ref.out" >"$d/ref.addr"
+	if [ ! -s "$d/ref.addr" ]; then
+		result "FAIL: events-$n (the reference decoded nothing)"
+		continue
+	fi
+	for mode in plain segmented; do
+		opt=
+		[ $mode = segmented ] && opt="--segmented --threads 2"
+		rm -f "$d/$mode.db"
+		"$HWT" decode -q $opt --pt "$d/pt.bin" \
+			--raw "$d/x.bin:0x100000" -o "$d/$mode.db" \
+			>"$d/$mode.log" 2>&1
+		"$HWT" replay "$d/$mode.db" --format addr >"$d/$mode.out" \
+			2>>"$d/$mode.log"
+		grep -E '^[0-9a-f]{16}$' "$d/$mode.out" >"$d/$mode.addr"
+		want=$(grep -c ': error:\|sync error' "$d/ref.out")
+		got=$(grep -c '^\[' "$d/$mode.out")
+		if ! cmp -s "$d/ref.addr" "$d/$mode.addr"; then
+			result "FAIL: events-$n-$mode (addresses differ from libipt's insn decoder: diff $d/ref.addr $d/$mode.addr)"
+		elif [ "$got" -lt "$want" ]; then
+			result "FAIL: events-$n-$mode ($want errors in the reference, $got gaps in the replay)"
+		else
+			result "PASS: events-$n-$mode ($(wc -l <"$d/ref.addr") insns, $want errors)"
+		fi
+	done
+done
