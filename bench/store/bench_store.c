@@ -9,6 +9,9 @@
  *   drain   - this program drains and discards (the kernel's ceiling)
  *   hwtd    - through the daemon (hwt record -S)
  *   collect - hwt-collect, the one-off recorder
+ * and, for scale, a bare write(2) loop of 4 MiB blocks into a new tmpfs
+ * file (the guest's page-cache ceiling: under TCG the kernel's copy and
+ * page allocation are emulated too).
  * Run with bench/store/run.sh (one command).
  */
 #include "../../tests/vm/guest/hwtd_util.h"
@@ -157,6 +160,28 @@ static void drain_only(void)
 	t_end();
 }
 
+/* MB/s of write(2) into a new tmpfs file: what no writer can beat. */
+static void page_cache_ceiling(void)
+{
+	static char block[4 << 20];
+	long long t0;
+	int fd, i;
+
+	memset(block, 0x5a, sizeof(block));
+	fd = open("/tmp/bench-ceiling", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return;
+	t0 = now_ms();
+	for (i = 0; i < 64; i++)	/* 256 MiB */
+		if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block))
+			break;
+	printf("BENCH: ceiling  %8.1f MB/s bare write(2) of 4 MiB blocks into"
+	       " tmpfs (%d MiB)\n", i * 4.194304 / ((now_ms() - t0) / 1e3 +
+						1e-9), i * 4);
+	close(fd);
+	unlink("/tmp/bench-ceiling");
+}
+
 int main(int argc, char **argv)
 {
 	char ms[16];
@@ -174,6 +199,7 @@ int main(int argc, char **argv)
 	snprintf(ms, sizeof(ms), "%d", RUN_MS);
 	write_null_config();
 	start_hwtd();
+	page_cache_ceiling();
 	drain_only();
 	t0 = now_ms();
 	rc = HWT("record", "-S", SOCK, "-b", "null", "-s", BUFSIZE, "-c",
