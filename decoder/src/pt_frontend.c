@@ -6,6 +6,8 @@
  * next PSB; the end of the trace ends the decode.  Large traces go to
  * pt_segment.c (PSB segments in parallel).
  */
+#define _GNU_SOURCE	/* sched_getaffinity, CPU_COUNT */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -402,6 +404,21 @@ struct pt_image *hwt_pt_env_image(const struct hwt_pt_env *env)
 	return pimg;
 }
 
+/* CPUs in this process's affinity mask (taskset, cpusets), at least 1. */
+static int usable_cpus(void)
+{
+	cpu_set_t set;
+	int n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+		n = CPU_COUNT(&set);
+		if (n > 0)
+			return n;
+	}
+	n = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? n : 1;
+}
+
 int hwt_pt_decode(const uint8_t *buf, size_t size, struct hwt_image *img,
 		  const struct hwt_pt_params *params,
 		  const struct hwt_stream_info *info,
@@ -413,12 +430,16 @@ int hwt_pt_decode(const uint8_t *buf, size_t size, struct hwt_image *img,
 
 	if (hwt_pt_env_init(&env, img, params, err, errlen) < 0)
 		return -1;
-	if (threads <= 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads <= 0 && size >= SEGMENT_MIN_BYTES) {
+		/* Auto, a big trace: PSB segments (the fast path pays even
+		 * on one CPU), a worker per CPU this process may run on. */
+		int n = usable_cpus();
 
-		/* Auto: segments only for big traces. */
-		threads = size < SEGMENT_MIN_BYTES ? 1 :
-			  (int)(n < 1 ? 1 : n > 8 ? 8 : n);
+		threads = n > 8 ? 8 : n;
+		rc = hwt_pt_decode_segments(buf, size, &env, threads, info,
+					    sink, err, errlen);
+		hwt_pt_env_fini(&env);
+		return rc;
 	}
 	if (threads > 1 || (params && params->segmented)) {
 		rc = hwt_pt_decode_segments(buf, size, &env, threads, info,

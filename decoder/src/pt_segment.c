@@ -697,7 +697,7 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 	struct worker *ws;
 	uint64_t skip_until = 0;
 	size_t i;
-	int t, rc = 0, started = 0;
+	int t, rc = 0, started = 0, inline_worker;
 
 	memset(&r, 0, sizeof(r));
 	r.buf = buf;
@@ -707,6 +707,7 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 	r.nsegs = find_psbs(env, buf, size, &r.segs);
 	if (threads < 1)
 		threads = 1;
+	inline_worker = threads == 1;
 	r.window = (size_t)threads * 16;
 	r.pool = hwt_xrealloc(NULL, (r.window + (size_t)threads) *
 			      sizeof(*r.pool));
@@ -720,8 +721,16 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 		ws[t].pimg = hwt_pt_env_image(env);
 		ws[t].dis = hwt_disasm_alloc();
 		cache_grow(&ws[t]);
-		if (!ws[t].pimg ||
-		    pthread_create(&ws[t].th, NULL, worker_main, &ws[t])) {
+		if (!ws[t].pimg) {
+			hwt_seterr(err, errlen, "libipt: cannot build the image");
+			rc = -1;
+			break;
+		}
+		/* One worker: this thread is the worker (no handoffs, no
+		 * context switches on a single CPU). */
+		if (inline_worker)
+			break;
+		if (pthread_create(&ws[t].th, NULL, worker_main, &ws[t])) {
 			hwt_seterr(err, errlen, "cannot start decoder threads");
 			rc = -1;
 			break;
@@ -732,6 +741,17 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 	for (i = 0; rc == 0 && i < r.nsegs; i++) {
 		struct segment *s = &r.segs[i];
 
+		if (inline_worker) {
+			if (s->start >= skip_until) {
+				if (r.npool) {
+					r.npool--;
+					s->items = r.pool[r.npool].items;
+					s->cap = r.pool[r.npool].cap;
+				}
+				decode_segment(&ws[0], i);
+			}
+			s->done = 1;
+		}
 		pthread_mutex_lock(&r.mu);
 		while (!s->done)
 			pthread_cond_wait(&r.cv, &r.mu);

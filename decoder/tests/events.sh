@@ -1,7 +1,8 @@
 #!/bin/sh
 # Event scenarios (tests/events/*.S): `hwt replay --format addr` against
-# libipt's instruction decoder driven as ptxed drives it (ref_insn), both
-# for the default decode and for the PSB-segmented one (fast path).
+# libipt's instruction decoder driven as ptxed drives it (ref_insn), for
+# the continuous decode and for the PSB-segmented one (fast path), with
+# worker threads and inline.
 # Address lines must match exactly; every error the reference reports
 # must show as a gap ('[' line) in hwt's replay too.
 : "${HWT:=../../build/bin/hwt}" "${BUILD:=../../build/decoder}"
@@ -29,9 +30,12 @@ for src in events/*.S; do
 		result "FAIL: events-$n (the reference decoded nothing)"
 		continue
 	fi
-	for mode in plain segmented; do
-		opt=
-		[ $mode = segmented ] && opt="--segmented --threads 2"
+	for mode in plain segmented inline; do
+		case $mode in
+		plain) opt= ;;
+		segmented) opt="--segmented --threads 2" ;;
+		inline) opt="--segmented --threads 1" ;;	# no worker thread
+		esac
 		rm -f "$d/$mode.db"
 		"$HWT" decode -q $opt --pt "$d/pt.bin" \
 			--raw "$d/x.bin:0x100000" -o "$d/$mode.db" \
