@@ -51,6 +51,8 @@ struct hwt_callstack {
 	uint64_t blocks;
 	uint64_t *calls;	/* per symbol id */
 	size_t ncalls;
+	struct hwt_cpstat *cpst;	/* per call path id */
+	size_t ncpst;
 };
 
 static uint64_t cp_hash(uint64_t parent, uint32_t sym, uint64_t ip)
@@ -150,6 +152,7 @@ void hwt_callstack_free(struct hwt_callstack *cs)
 		return;
 	free(cs->st);
 	free(cs->calls);
+	free(cs->cpst);
 	free(cs);
 }
 
@@ -219,6 +222,17 @@ static int pop(struct hwt_callstack *cs, uint32_t extra_flags, uint64_t insn,
 	struct frame *f = &cs->st[--cs->n];
 	struct hwt_call_row r;
 
+	/* The call tree's counts, with or without call rows. */
+	if (f->cp >= cs->ncpst) {
+		size_t nn = f->cp + 256;
+
+		cs->cpst = hwt_xrealloc(cs->cpst, nn * sizeof(*cs->cpst));
+		memset(cs->cpst + cs->ncpst, 0,
+		       (nn - cs->ncpst) * sizeof(*cs->cpst));
+		cs->ncpst = nn;
+	}
+	cs->cpst[f->cp].calls++;
+	cs->cpst[f->cp].insns += insn - f->call_insn;
 	if (!cs->out)
 		return 0;	/* no call rows wanted */
 	r.id = f->call_id;
@@ -385,4 +399,11 @@ const uint64_t *hwt_callstack_calls(const struct hwt_callstack *cs, size_t *n)
 {
 	*n = cs->ncalls;
 	return cs->calls;
+}
+
+const struct hwt_cpstat *hwt_callstack_cpstats(const struct hwt_callstack *cs,
+					       size_t *n)
+{
+	*n = cs->ncpst;
+	return cs->cpst;
 }

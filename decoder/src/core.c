@@ -428,6 +428,16 @@ static int stream_stats(struct hwt_core *c, struct stream *s, size_t nsyms)
 						(uint32_t)i, nc, insns[i]);
 	}
 	free(insns);
+	if (s->cs) {
+		const struct hwt_cpstat *cp = hwt_callstack_cpstats(s->cs,
+								   &ncalls);
+
+		for (i = 1; i < ncalls && rc >= 0; i++)
+			if (cp[i].calls)
+				rc = hwt_db_call_path_stat(c->db, s->thread_id,
+							   i, cp[i].calls,
+							   cp[i].insns);
+	}
 	return rc;
 }
 

@@ -51,6 +51,8 @@ static const char schema[] =
 "  PRIMARY KEY (stream_id, seq));\n"
 "CREATE TABLE symbol_stats (thread_id INTEGER, symbol_id INTEGER,\n"
 "  calls INTEGER, insn_count INTEGER);\n"
+"CREATE TABLE call_path_stats (thread_id INTEGER, call_path_id INTEGER,\n"
+"  calls INTEGER, insn_count INTEGER);\n"
 "CREATE TABLE lines (addr INTEGER PRIMARY KEY, file TEXT, line INTEGER);\n"
 "INSERT INTO threads VALUES (0, -1, -1);\n"
 "INSERT INTO comms VALUES (0, '');\n"
@@ -79,7 +81,7 @@ static const char schema[] =
 
 enum {
 	S_META, S_THREAD, S_BINARY, S_SECTION, S_SYMBOL, S_STREAM, S_BLOCK,
-	S_BCOUNT, S_CP, S_CALL, S_ERROR, S_FLOW, S_SSTAT, S_LINE, S_SEND,
+	S_BCOUNT, S_CP, S_CALL, S_ERROR, S_FLOW, S_SSTAT, S_CPSTAT, S_LINE, S_SEND,
 	S_CALLN,	/* CALLS_STMT rows of calls in one statement */
 	S_NUM
 };
@@ -101,6 +103,7 @@ static const char *const stmt_sql[S_NUM] = {
 	[S_ERROR] = "INSERT INTO errors VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_FLOW] = "INSERT INTO flow VALUES (?, ?, ?, ?, ?, ?)",
 	[S_SSTAT] = "INSERT INTO symbol_stats VALUES (?, ?, ?, ?)",
+	[S_CPSTAT] = "INSERT INTO call_path_stats VALUES (?, ?, ?, ?)",
 	[S_LINE] = "INSERT OR IGNORE INTO lines VALUES (?, ?, ?)",
 	[S_SEND] = "UPDATE streams SET insn_count = ?, block_count = ?, "
 		   "error_count = ? WHERE id = ?",
@@ -523,6 +526,16 @@ int hwt_db_symbol_stat(struct hwt_db *db, uint64_t thread_id, uint32_t sym,
 	B64(S_SSTAT, 3, calls);
 	B64(S_SSTAT, 4, insns);
 	return step(db, S_SSTAT);
+}
+
+int hwt_db_call_path_stat(struct hwt_db *db, uint64_t thread_id,
+			  uint64_t call_path, uint64_t calls, uint64_t insns)
+{
+	B64(S_CPSTAT, 1, thread_id);
+	B64(S_CPSTAT, 2, call_path);
+	B64(S_CPSTAT, 3, calls);
+	B64(S_CPSTAT, 4, insns);
+	return step(db, S_CPSTAT);
 }
 
 int hwt_db_line(struct hwt_db *db, uint64_t addr, const char *file,

@@ -234,6 +234,13 @@ int hwt_callstack_reset(struct hwt_callstack *cs, uint64_t insn_index,
 /* Per-symbol call counts so far: calls[sym] for sym < n. */
 const uint64_t *hwt_callstack_calls(const struct hwt_callstack *cs,
 				    size_t *n);
+/* Per call path (index: call path id < n), the frames that have ended:
+ * how many, and their instructions (inclusive). */
+struct hwt_cpstat {
+	uint64_t calls, insns;
+};
+const struct hwt_cpstat *hwt_callstack_cpstats(const struct hwt_callstack *cs,
+					       size_t *n);
 
 /* db.c: schema and writer -------------------------------------------- */
 struct hwt_db;
@@ -262,6 +269,8 @@ int hwt_db_block_count(struct hwt_db *db, uint32_t stream,
 		       uint64_t thread_id, uint32_t block, uint64_t count);
 int hwt_db_symbol_stat(struct hwt_db *db, uint64_t thread_id, uint32_t sym,
 		       uint64_t calls, uint64_t insns);
+int hwt_db_call_path_stat(struct hwt_db *db, uint64_t thread_id,
+			  uint64_t call_path, uint64_t calls, uint64_t insns);
 int hwt_db_line(struct hwt_db *db, uint64_t addr, const char *file,
 		uint32_t line);
 int hwt_db_stream_end(struct hwt_db *db, uint32_t stream, uint64_t ninsn,

@@ -33,6 +33,21 @@ static int print_top(sqlite3 *db, const char *title, const char *order,
 	return 0;
 }
 
+static int has_table(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE "
+			       "type = 'table' AND name = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
 static void tree(const struct node *n, size_t nn, uint64_t parent, int depth,
 		 FILE *out, int *budget)
 {
@@ -71,7 +86,18 @@ int hwt_report(const char *path, int top, FILE *out)
 	}
 	/* Call tree: per call path, how often and how many instructions
 	 * (inclusive). */
-	if (sqlite3_prepare_v2(db, "SELECT p.id, p.parent_id, "
+	/* call_path_stats has the counts with or without call rows (a
+	 * database of an older hwt has only the rows). */
+	if (sqlite3_prepare_v2(db, has_table(db, "call_path_stats") ?
+			       "SELECT p.id, p.parent_id, "
+			       "CASE WHEN p.symbol_id = 0 THEN printf('%#x', "
+			       "p.ip) ELSE s.name END, "
+			       "COALESCE(SUM(c.calls), 0), "
+			       "COALESCE(SUM(c.insn_count), 0) FROM call_paths p "
+			       "JOIN symbols s ON s.id = p.symbol_id LEFT JOIN "
+			       "call_path_stats c ON c.call_path_id = p.id "
+			       "WHERE p.id != 0 GROUP BY p.id ORDER BY 5 DESC" :
+			       "SELECT p.id, p.parent_id, "
 			       "CASE WHEN p.symbol_id = 0 THEN printf('%#x', "
 			       "p.ip) ELSE s.name END, COUNT(c.id), "
 			       "COALESCE(SUM(c.insn_count), 0) FROM call_paths p "

@@ -46,6 +46,18 @@ check synth-tail-call-parent test "$("$HWT" query --csv "$G/x.db" "SELECT
 	COUNT(*) FROM call_paths p JOIN symbols s ON s.id = p.symbol_id JOIN
 	call_paths q ON q.id = p.parent_id JOIN symbols t ON t.id = q.symbol_id
 	WHERE s.name = 'h' AND t.name NOT IN ('main', 'f')" | tail -1)" = 0
+# call_path_stats (the call tree's counts) equals the calls rows summed
+# per call path, and --no-calls keeps it: hwt report prints the same.
+check synth-call-path-stats test "$("$HWT" query --csv "$G/x.db" "SELECT
+	COUNT(*) FROM (SELECT call_path_id, COUNT(*), SUM(insn_count) FROM calls
+	GROUP BY call_path_id EXCEPT SELECT call_path_id, calls, insn_count
+	FROM call_path_stats)" | tail -1)" = 0
+"$HWT" decode -q --no-calls --pt "$G/pt.bin" --elf "$G/prog.elf" \
+	-o "$T/nocalls.db"
+"$HWT" report "$G/x.db" > "$T/report-calls"
+"$HWT" report "$T/nocalls.db" > "$T/report-nocalls"
+check synth-no-calls-report-same sh -c "cmp -s '$T/report-calls' \
+	'$T/report-nocalls' && grep -q ' calls ' '$T/report-calls'"
 # Block counts add up to the instruction count.
 check synth-block-counts-sum test "$("$HWT" query --csv "$G/x.db" "SELECT
 	SUM(insn_count) FROM block_stats" | tail -1)" = "$(wc -l < "$G/truth.txt")"
