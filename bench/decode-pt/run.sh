@@ -8,7 +8,9 @@
 #            this big is decoded in PSB segments by worker threads with the
 #            packet-level fast path, pt_fastpkt.c), one calls row per call
 #   hwt-nc   the same with --no-calls (no per-call rows)
-#   hwt-1c   hwt decode --no-calls pinned to one core (taskset -c 0)
+#   hwt-1c   hwt decode --no-calls pinned to one core (taskset -c 0: one
+#            CPU in the affinity mask, so the segments are decoded inline
+#            on the main thread)
 #   hwt-1    --threads 1 --no-calls: one continuous libipt block decode,
 #            ptxed's way, plus the core and SQLite
 # Every run is timed by /usr/bin/time (whole process: start, file reading,

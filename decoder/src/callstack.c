@@ -178,6 +178,17 @@ static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
 		f->cp = pf->lc[1].cp;
 	} else {
 		f->cp = hwt_callpath_get(cs->cp, parent, sym, ip, &is_new);
+		/* Every path this stack meets comes through here first (the
+		 * remembered callees above are earlier results of it). */
+		if (f->cp >= cs->ncpst) {
+			size_t nn = f->cp + 256;
+
+			cs->cpst = hwt_xrealloc(cs->cpst,
+						nn * sizeof(*cs->cpst));
+			memset(cs->cpst + cs->ncpst, 0,
+			       (nn - cs->ncpst) * sizeof(*cs->cpst));
+			cs->ncpst = nn;
+		}
 		if (is_new) {
 			rc = cs->cpout(cs->arg, f->cp, parent, sym,
 				       sym ? 0 : ip);
@@ -222,15 +233,8 @@ static int pop(struct hwt_callstack *cs, uint32_t extra_flags, uint64_t insn,
 	struct frame *f = &cs->st[--cs->n];
 	struct hwt_call_row r;
 
-	/* The call tree's counts, with or without call rows. */
-	if (f->cp >= cs->ncpst) {
-		size_t nn = f->cp + 256;
-
-		cs->cpst = hwt_xrealloc(cs->cpst, nn * sizeof(*cs->cpst));
-		memset(cs->cpst + cs->ncpst, 0,
-		       (nn - cs->ncpst) * sizeof(*cs->cpst));
-		cs->ncpst = nn;
-	}
+	/* The call tree's counts, with or without call rows (push made
+	 * room for f->cp). */
 	cs->cpst[f->cp].calls++;
 	cs->cpst[f->cp].insns += insn - f->call_insn;
 	if (!cs->out)
