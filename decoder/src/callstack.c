@@ -22,19 +22,19 @@ struct hwt_callpaths {
 	uint64_t next_id;
 };
 
-/* A callee's path remembered by its caller's frame: loops call the same
- * functions again, no hash lookup. */
-struct lcallee {
-	uint64_t cp, ip;
+/* Recently met call paths, direct-mapped by (parent, callee): a call
+ * from a frame met before costs a probe, not a hash table lookup, also
+ * when the frame itself is new (recursion, call trees). */
+#define CPC_BITS	10
+struct cpc_ent {
+	uint64_t parent, ip, cp;	/* cp 0: empty */
 	uint32_t sym;
 };
 
 struct frame {
 	uint64_t call_id, cp, ret_addr;
-	struct lcallee lc[2];	/* the last two callees (cp 0: none) */
 	uint64_t call_insn, call_time, call_blocks;
 	uint32_t sym, flags;
-	uint32_t lc_next;	/* lc entry to replace next */
 };
 
 struct hwt_callstack {
@@ -53,6 +53,7 @@ struct hwt_callstack {
 	size_t ncalls;
 	struct hwt_cpstat *cpst;	/* per call path id */
 	size_t ncpst;
+	struct cpc_ent cpc[1u << CPC_BITS];
 };
 
 static uint64_t cp_hash(uint64_t parent, uint32_t sym, uint64_t ip)
@@ -161,7 +162,11 @@ static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
 		uint64_t time)
 {
 	uint64_t parent = cs->n ? cs->st[cs->n - 1].cp : 0;
-	struct frame *f, *pf;
+	uint64_t key = sym ? sym : ip;
+	struct cpc_ent *e = &cs->cpc[((parent * 0x9e3779b97f4a7c15ull) ^
+				      (key * 0xff51afd7ed558ccdull)) >>
+				     (64 - CPC_BITS)];
+	struct frame *f;
 	int is_new, rc;
 
 	if (cs->n == cs->cap) {
@@ -169,17 +174,13 @@ static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
 		cs->st = hwt_xrealloc(cs->st, cs->cap * sizeof(*cs->st));
 	}
 	f = &cs->st[cs->n];
-	pf = cs->n ? f - 1 : NULL;
-	if (pf && pf->lc[0].cp && pf->lc[0].sym == sym &&
-	    (sym || pf->lc[0].ip == ip)) {
-		f->cp = pf->lc[0].cp;
-	} else if (pf && pf->lc[1].cp && pf->lc[1].sym == sym &&
-		   (sym || pf->lc[1].ip == ip)) {
-		f->cp = pf->lc[1].cp;
+	if (e->cp && e->parent == parent && e->sym == sym &&
+	    (sym || e->ip == ip)) {
+		f->cp = e->cp;
 	} else {
 		f->cp = hwt_callpath_get(cs->cp, parent, sym, ip, &is_new);
 		/* Every path this stack meets comes through here first (the
-		 * remembered callees above are earlier results of it). */
+		 * cache holds earlier results of it). */
 		if (f->cp >= cs->ncpst) {
 			size_t nn = f->cp + 256;
 
@@ -195,25 +196,20 @@ static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
 			if (rc < 0)
 				return rc;
 		}
-		if (pf) {
-			struct lcallee *l = &pf->lc[pf->lc_next];
-
-			pf->lc_next ^= 1;
-			l->cp = f->cp;
-			l->sym = sym;
-			l->ip = ip;
-		}
+		e->parent = parent;
+		e->sym = sym;
+		e->ip = ip;
+		e->cp = f->cp;
 	}
-	f->lc[0].cp = 0;
-	f->lc[1].cp = 0;
-	f->lc_next = 0;
-	f->call_id = (*cs->next_call_id)++;
 	f->ret_addr = ret_addr;
 	f->call_insn = insn;
-	f->call_time = time;
-	f->call_blocks = cs->blocks;
 	f->sym = sym;
 	f->flags = flags;
+	if (cs->out) {	/* what only call rows need */
+		f->call_id = (*cs->next_call_id)++;
+		f->call_time = time;
+		f->call_blocks = cs->blocks;
+	}
 	cs->n++;
 	if (sym >= cs->ncalls) {
 		size_t nn = sym + 256;
