@@ -38,17 +38,14 @@ struct frame {
 };
 
 struct hwt_callstack {
+	struct hwt_callstack_hot h;	/* first: internal.h's inline step */
 	struct hwt_callpaths *cp;
 	uint64_t *next_call_id;
 	hwt_call_out_fn out;
 	hwt_cp_out_fn cpout;
 	void *arg;
 	struct frame *st;
-	size_t n, cap;
-	int prev_valid;
-	int prev_class;
-	uint64_t prev_ret;	/* address after the previous block */
-	uint64_t blocks;
+	size_t cap;
 	uint64_t *calls;	/* per symbol id */
 	size_t ncalls;
 	struct hwt_cpstat *cpst;	/* per call path id */
@@ -161,7 +158,7 @@ static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
 		uint64_t ret_addr, uint32_t flags, uint64_t insn,
 		uint64_t time)
 {
-	uint64_t parent = cs->n ? cs->st[cs->n - 1].cp : 0;
+	uint64_t parent = cs->h.n ? cs->st[cs->h.n - 1].cp : 0;
 	uint64_t key = sym ? sym : ip;
 	struct cpc_ent *e = &cs->cpc[((parent * 0x9e3779b97f4a7c15ull) ^
 				      (key * 0xff51afd7ed558ccdull)) >>
@@ -169,11 +166,11 @@ static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
 	struct frame *f;
 	int is_new, rc;
 
-	if (cs->n == cs->cap) {
+	if (cs->h.n == cs->cap) {
 		cs->cap = cs->cap ? 2 * cs->cap : 64;
 		cs->st = hwt_xrealloc(cs->st, cs->cap * sizeof(*cs->st));
 	}
-	f = &cs->st[cs->n];
+	f = &cs->st[cs->h.n];
 	if (e->cp && e->parent == parent && e->sym == sym &&
 	    (sym || e->ip == ip)) {
 		f->cp = e->cp;
@@ -208,9 +205,10 @@ static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
 	if (cs->out) {	/* what only call rows need */
 		f->call_id = (*cs->next_call_id)++;
 		f->call_time = time;
-		f->call_blocks = cs->blocks;
+		f->call_blocks = cs->h.blocks;
 	}
-	cs->n++;
+	cs->h.n++;
+	cs->h.top_sym = sym;
 	if (sym >= cs->ncalls) {
 		size_t nn = sym + 256;
 
@@ -226,9 +224,10 @@ static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
 static int pop(struct hwt_callstack *cs, uint32_t extra_flags, uint64_t insn,
 	       uint64_t time)
 {
-	struct frame *f = &cs->st[--cs->n];
+	struct frame *f = &cs->st[--cs->h.n];
 	struct hwt_call_row r;
 
+	cs->h.top_sym = cs->h.n ? cs->st[cs->h.n - 1].sym : 0;
 	/* The call tree's counts, with or without call rows (push made
 	 * room for f->cp). */
 	cs->cpst[f->cp].calls++;
@@ -236,14 +235,14 @@ static int pop(struct hwt_callstack *cs, uint32_t extra_flags, uint64_t insn,
 	if (!cs->out)
 		return 0;	/* no call rows wanted */
 	r.id = f->call_id;
-	r.parent_id = cs->n ? cs->st[cs->n - 1].call_id : 0;
+	r.parent_id = cs->h.n ? cs->st[cs->h.n - 1].call_id : 0;
 	r.call_path_id = f->cp;
 	r.call_insn = f->call_insn;
 	r.return_insn = insn;
 	r.call_time = f->call_time;
 	r.return_time = time;
 	r.insn_count = insn - f->call_insn;
-	r.branch_count = cs->blocks - f->call_blocks;
+	r.branch_count = cs->h.blocks - f->call_blocks;
 	r.flags = f->flags | extra_flags;
 	r.sym_id = f->sym;
 	return cs->out(cs->arg, &r);
@@ -253,7 +252,7 @@ static int pop_all(struct hwt_callstack *cs, uint64_t insn, uint64_t time)
 {
 	int rc;
 
-	while (cs->n)
+	while (cs->h.n)
 		if ((rc = pop(cs, HWT_CALL_NO_RETURN, insn, time)) < 0)
 			return rc;
 	return 0;
@@ -267,19 +266,19 @@ block_slow(struct hwt_callstack *cs, uint64_t ip, uint32_t sym, int sym_start,
 	int rc = 0;
 	size_t i;
 
-	if (cs->n && cs->prev_valid) {
-		switch (cs->prev_class) {
+	if (cs->h.n && cs->h.prev_valid) {
+		switch (cs->h.prev_class) {
 		case HWT_IC_CALL:
 		case HWT_IC_IND_CALL:
-			rc = push(cs, sym, ip, cs->prev_ret, 0, insn_index,
+			rc = push(cs, sym, ip, cs->h.prev_ret, 0, insn_index,
 				  time);
 			break;
 		case HWT_IC_RET:
-			for (i = cs->n; i > 0; i--)
+			for (i = cs->h.n; i > 0; i--)
 				if (cs->st[i - 1].ret_addr == ip)
 					break;
 			if (i) {
-				while (cs->n > i && rc >= 0)
+				while (cs->h.n > i && rc >= 0)
 					rc = pop(cs, HWT_CALL_NO_RETURN,
 						 insn_index, time);
 				if (rc >= 0)
@@ -287,7 +286,7 @@ block_slow(struct hwt_callstack *cs, uint64_t ip, uint32_t sym, int sym_start,
 			} else {
 				/* Returned to a caller we never saw called:
 				 * it becomes the new bottom. */
-				if (cs->n == 1)
+				if (cs->h.n == 1)
 					rc = pop(cs, 0, insn_index, time);
 				else
 					rc = pop_all(cs, insn_index, time);
@@ -296,9 +295,9 @@ block_slow(struct hwt_callstack *cs, uint64_t ip, uint32_t sym, int sym_start,
 		case HWT_IC_JUMP:
 		case HWT_IC_IND_JUMP:
 		case HWT_IC_COND_JUMP:
-			if (sym_start && sym != cs->st[cs->n - 1].sym) {
+			if (sym_start && sym != cs->st[cs->h.n - 1].sym) {
 				/* Tail call: the callee returns for us. */
-				uint64_t ra = cs->st[cs->n - 1].ret_addr;
+				uint64_t ra = cs->st[cs->h.n - 1].ret_addr;
 
 				rc = pop(cs, 0, insn_index, time);
 				if (rc >= 0)
@@ -310,57 +309,35 @@ block_slow(struct hwt_callstack *cs, uint64_t ip, uint32_t sym, int sym_start,
 		default:
 			break;
 		}
-	} else if (cs->n && sym != cs->st[cs->n - 1].sym) {
+	} else if (cs->h.n && sym != cs->st[cs->h.n - 1].sym) {
 		/* Tracing resumed somewhere else: keep the frames of the
 		 * function we resumed in, drop the ones above. */
-		for (i = cs->n; i > 0; i--)
+		for (i = cs->h.n; i > 0; i--)
 			if (cs->st[i - 1].sym == sym && sym)
 				break;
 		if (!i)
 			i = 0;
-		while (cs->n > i && rc >= 0)
+		while (cs->h.n > i && rc >= 0)
 			rc = pop(cs, HWT_CALL_NO_RETURN, insn_index, time);
 	}
 	if (rc < 0)
 		return rc;
-	if (!cs->n) {
+	if (!cs->h.n) {
 		rc = push(cs, sym, ip, 0, HWT_CALL_NO_CALL, insn_index, time);
 		if (rc < 0)
 			return rc;
 	}
-	cs->blocks++;
-	cs->prev_valid = 1;
-	cs->prev_class = iclass;
-	cs->prev_ret = end_ip + end_len;
+	cs->h.blocks++;
+	cs->h.prev_valid = 1;
+	cs->h.prev_class = iclass;
+	cs->h.prev_ret = end_ip + end_len;
 	return 0;
 }
 
-int hwt_callstack_ublock(struct hwt_callstack *cs,
-			 const struct hwt_ublock *u, uint64_t insn_index,
-			 uint64_t time)
+int hwt_callstack_block_slow(struct hwt_callstack *cs,
+			     const struct hwt_ublock *u, uint64_t insn_index,
+			     uint64_t time)
 {
-	/* Most blocks follow one that neither called nor returned nor
-	 * jumped into another function: only the state moves on (this
-	 * path saves no registers; block_slow does the rest). */
-	if (cs->n && cs->prev_valid) {
-		switch (cs->prev_class) {
-		case HWT_IC_CALL:
-		case HWT_IC_IND_CALL:
-		case HWT_IC_RET:
-			break;
-		case HWT_IC_JUMP:
-		case HWT_IC_IND_JUMP:
-		case HWT_IC_COND_JUMP:
-			if (u->sym_start && u->sym_id != cs->st[cs->n - 1].sym)
-				break;
-			__attribute__((fallthrough));
-		default:
-			cs->blocks++;
-			cs->prev_class = u->iclass;
-			cs->prev_ret = u->end_ip + u->end_len;
-			return 0;
-		}
-	}
 	return block_slow(cs, u->ip, u->sym_id, u->sym_start, u->end_ip,
 			  u->end_len, u->iclass, insn_index, time);
 }
@@ -385,13 +362,13 @@ int hwt_callstack_block(struct hwt_callstack *cs, uint64_t ip, uint32_t sym,
 
 void hwt_callstack_break(struct hwt_callstack *cs)
 {
-	cs->prev_valid = 0;
+	cs->h.prev_valid = 0;
 }
 
 int hwt_callstack_reset(struct hwt_callstack *cs, uint64_t insn_index,
 			uint64_t time)
 {
-	cs->prev_valid = 0;
+	cs->h.prev_valid = 0;
 	return pop_all(cs, insn_index, time);
 }
 

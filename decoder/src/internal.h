@@ -222,10 +222,53 @@ int hwt_callstack_block(struct hwt_callstack *cs, uint64_t ip, uint32_t sym,
 			int sym_start, uint64_t end_ip, uint32_t end_len,
 			uint32_t ninsn, int iclass, uint64_t insn_index,
 			uint64_t time);
-/* The same for block u (end_len: u->end_len); the core's per-block call. */
-int hwt_callstack_ublock(struct hwt_callstack *cs,
-			 const struct hwt_ublock *u, uint64_t insn_index,
-			 uint64_t time);
+/*
+ * The per-block step's state: the first member of struct hwt_callstack
+ * (callstack.c), so that the common step below is inline in the core's
+ * per-block loop; everything else stays in callstack.c.
+ */
+struct hwt_callstack_hot {
+	size_t n;		/* frames */
+	uint32_t top_sym;	/* the top frame's symbol (n > 0) */
+	int prev_valid;
+	int prev_class;
+	uint64_t prev_ret;	/* address after the previous block */
+	uint64_t blocks;
+};
+int hwt_callstack_block_slow(struct hwt_callstack *cs,
+			     const struct hwt_ublock *u, uint64_t insn_index,
+			     uint64_t time);
+
+/* The same for block u (end_len: u->end_len); the core's per-block call.
+ * Most blocks follow one that neither called nor returned nor jumped into
+ * another function: only the state moves on. */
+static inline int hwt_callstack_ublock(struct hwt_callstack *cs,
+				       const struct hwt_ublock *u,
+				       uint64_t insn_index, uint64_t time)
+{
+	struct hwt_callstack_hot *h = (struct hwt_callstack_hot *)cs;
+
+	if (h->n && h->prev_valid) {
+		switch (h->prev_class) {
+		case HWT_IC_CALL:
+		case HWT_IC_IND_CALL:
+		case HWT_IC_RET:
+			break;
+		case HWT_IC_JUMP:
+		case HWT_IC_IND_JUMP:
+		case HWT_IC_COND_JUMP:
+			if (u->sym_start && u->sym_id != h->top_sym)
+				break;
+			__attribute__((fallthrough));
+		default:
+			h->blocks++;
+			h->prev_class = u->iclass;
+			h->prev_ret = u->end_ip + u->end_len;
+			return 0;
+		}
+	}
+	return hwt_callstack_block_slow(cs, u, insn_index, time);
+}
 /* Tracing stopped (PGD/gap): the next block does not follow the last. */
 void hwt_callstack_break(struct hwt_callstack *cs);
 /* Exec: everything returns. */
