@@ -498,44 +498,39 @@ static int flush_calls(struct hwt_db *db)
 	return 0;
 }
 
+/* The rows of four integers. */
+static int insert4(struct hwt_db *db, int k, uint64_t a, uint64_t b,
+		   uint64_t c, uint64_t d)
+{
+	B64(k, 1, a);
+	B64(k, 2, b);
+	B64(k, 3, c);
+	B64(k, 4, d);
+	return step(db, k);
+}
+
 int hwt_db_call_path(struct hwt_db *db, uint64_t id, uint64_t parent,
 		     uint32_t sym, uint64_t ip)
 {
-	B64(S_CP, 1, id);
-	B64(S_CP, 2, parent);
-	B64(S_CP, 3, sym);
-	B64(S_CP, 4, ip);
-	return step(db, S_CP);
+	return insert4(db, S_CP, id, parent, sym, ip);
 }
 
 int hwt_db_block_count(struct hwt_db *db, uint32_t stream,
 		       uint64_t thread_id, uint32_t block, uint64_t count)
 {
-	B64(S_BCOUNT, 1, stream);
-	B64(S_BCOUNT, 2, thread_id);
-	B64(S_BCOUNT, 3, block);
-	B64(S_BCOUNT, 4, count);
-	return step(db, S_BCOUNT);
+	return insert4(db, S_BCOUNT, stream, thread_id, block, count);
 }
 
 int hwt_db_symbol_stat(struct hwt_db *db, uint64_t thread_id, uint32_t sym,
 		       uint64_t calls, uint64_t insns)
 {
-	B64(S_SSTAT, 1, thread_id);
-	B64(S_SSTAT, 2, sym);
-	B64(S_SSTAT, 3, calls);
-	B64(S_SSTAT, 4, insns);
-	return step(db, S_SSTAT);
+	return insert4(db, S_SSTAT, thread_id, sym, calls, insns);
 }
 
 int hwt_db_call_path_stat(struct hwt_db *db, uint64_t thread_id,
 			  uint64_t call_path, uint64_t calls, uint64_t insns)
 {
-	B64(S_CPSTAT, 1, thread_id);
-	B64(S_CPSTAT, 2, call_path);
-	B64(S_CPSTAT, 3, calls);
-	B64(S_CPSTAT, 4, insns);
-	return step(db, S_CPSTAT);
+	return insert4(db, S_CPSTAT, thread_id, call_path, calls, insns);
 }
 
 int hwt_db_line(struct hwt_db *db, uint64_t addr, const char *file,
