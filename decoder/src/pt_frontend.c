@@ -25,6 +25,7 @@ struct pt_ctx {
 	uint64_t time;
 	int aborted;
 	struct hwt_pt_stop *stop;
+	uint64_t ninsn;		/* instructions emitted */
 };
 
 int hwt_pt_isa(enum pt_exec_mode m)
@@ -99,12 +100,14 @@ static int emit_gap(struct pt_ctx *x, int status, const struct pt_block *b)
 	return 1;
 }
 
-/* Past the boundary, the block that holds the next segment's FUP ends
- * the decode. */
+/* After the instructions the segment's own trace accounts for, the block
+ * that holds the next segment's FUP ends the decode.  (Not "past the
+ * boundary": libipt reads ahead, so the decoder's offset passes the next
+ * PSB while it still finishes blocks that the trace before it decided.) */
 static int at_fup(struct pt_ctx *x, const struct pt_block *b)
 {
-	if (!past(x) || !b->ninsn || x->stop->fup < b->ip ||
-	    x->stop->fup > b->end_ip)
+	if (!x->stop || x->ninsn < x->stop->skip_insns || !b->ninsn ||
+	    x->stop->fup < b->ip || x->stop->fup > b->end_ip)
 		return 0;
 	x->stop->found = 1;
 	return 1;
@@ -118,6 +121,7 @@ static int emit_block(struct pt_ctx *x, const struct pt_block *b,
 
 	if (!b->ninsn)
 		return 0;
+	x->ninsn += b->ninsn;
 	hb.ip = b->ip;
 	hb.end_ip = b->end_ip;
 	hb.time = x->time;

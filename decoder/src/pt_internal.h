@@ -33,13 +33,14 @@ int hwt_pt_isa(enum pt_exec_mode m);
 
 /*
  * Where a segment's decode that runs on into the next segment's trace
- * stops (pt_segment.c): past boundary (a trace offset, + base), at the
- * first block holding fup (found = 1; that block is flagged partial), or
- * at the first error there (err_past = 1, err_off its offset: a
- * continuous decode resyncs after it), or at a sync point there.
+ * stops (pt_segment.c): at the first block that starts skip_insns or more
+ * instructions in and holds fup (found = 1; that block is flagged
+ * partial), or at the first error past boundary, a trace offset (+ base)
+ * (err_past = 1, err_off its offset: a continuous decode resyncs after
+ * it), or at a sync point past boundary.
  */
 struct hwt_pt_stop {
-	uint64_t boundary, fup;
+	uint64_t boundary, fup, skip_insns;
 	int found, err_past;
 	uint64_t err_off;
 };

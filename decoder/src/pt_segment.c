@@ -103,6 +103,7 @@ struct seg_run {
 	size_t consumed;	/* segments fed to the sink */
 	size_t window;		/* segments in flight at most */
 	int stop;
+	int no_fast;		/* HWT_NO_FASTPATH set: libipt only (tests) */
 	struct pooled {		/* spare item buffers, any size: a big */
 		struct item *items;	/* one freed and allocated again */
 		size_t cap;	/* costs page faults each time */
@@ -446,31 +447,57 @@ static long insns_before(struct worker *w, const struct hwt_block *b,
 }
 
 /*
- * Cuts the segment at fup, the next PSB+'s FUP IP.  Only the tail that ran
- * without trace after the last consumed branch (plus a final partial block)
- * can hold it; if it does not, the segment already ends where the next one
- * starts.
+ * Where the instructions that ran without trace after the segment's last
+ * trace-consuming block begin (an item index): only they can hold the next
+ * PSB+'s FUP.  A final partial block consumed nothing (it ran out of
+ * trace).
  */
-static void cut(struct worker *w, struct segment *seg, uint64_t fup)
+static size_t tail_start(struct worker *w, const struct segment *seg)
 {
-	size_t i, start = seg->n;
+	size_t start = seg->n;
 
-	if (seg->fast) {
-		start = seg->tail;
-	} else {
-		while (start > 0) {
-			const struct item *it = &seg->items[start - 1];
-			const struct hwt_block *b;
+	if (seg->fast)
+		return seg->tail;
+	while (start > 0) {
+		const struct item *it = &seg->items[start - 1];
+		const struct hwt_block *b;
 
-			if (it->kind != IT_BLOCK)
-				break;
-			b = &seg->ext[it->x].b;
-			if (takes_trace(w, b) &&
-			    !(start == seg->n && (b->flags & HWT_BLK_PARTIAL)))
-				break;
-			start--;
-		}
+		if (it->kind != IT_BLOCK)
+			break;
+		b = &seg->ext[it->x].b;
+		if (takes_trace(w, b) &&
+		    !(start == seg->n && (b->flags & HWT_BLK_PARTIAL)))
+			break;
+		start--;
 	}
+	return start;
+}
+
+/* Instructions in the items before index end. */
+static uint64_t insns_upto(const struct segment *seg, size_t end)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < end; i++) {
+		struct hwt_block tmp;
+
+		if (seg->items[i].kind != IT_EVENT)
+			n += item_block(seg, &seg->items[i], &tmp)->ninsn;
+	}
+	return n;
+}
+
+/*
+ * Cuts the segment at fup, the next PSB+'s FUP IP: at its first
+ * occurrence from item start on (tail_start()).  Returns whether it was
+ * there; if not, the segment already ends where the next one starts.
+ */
+static int cut(struct worker *w, struct segment *seg, size_t start,
+	       uint64_t fup)
+{
+	size_t i;
+
 	for (i = start; i < seg->n; i++) {
 		struct item *it = &seg->items[i];
 		struct hwt_block tmp, *b;
@@ -507,17 +534,61 @@ static void cut(struct worker *w, struct segment *seg, uint64_t fup)
 			b->flags &= (uint16_t)~HWT_BLK_PARTIAL;
 			seg->n = i + 1;
 		}
-		return;
+		return 1;
 	}
+	return 0;
+}
+
+/* libipt's block decoder over trace [from, to), into seg's items. */
+static void blk_decode(struct worker *w, struct segment *seg, uint64_t from,
+		       uint64_t to, struct hwt_pt_stop *stop)
+{
+	struct seg_run *r = w->run;
+	struct hwt_sink bs = {
+		.arg = seg, .block = buf_block, .event = buf_event,
+	};
+
+	seg->n = 0;
+	seg->next = 0;
+	hwt_pt_blk_loop(r->env, w->pimg, r->buf + from, (size_t)(to - from),
+			from, &bs, r->stream, stop);
+}
+
+/*
+ * A segment libipt decodes, to be joined at the next PSB+'s FUP.  libipt
+ * stops where its trace ends, before the instructions that ran without
+ * trace up to the FUP (and before any error a continuous decode meets
+ * there), so it decodes once more with the next segment's trace too,
+ * stopping at the FUP's first occurrence after what the segment's own
+ * trace decided.
+ */
+static void join_libipt(struct worker *w, size_t k, uint64_t fup)
+{
+	struct seg_run *r = w->run;
+	struct segment *seg = &r->segs[k];
+	struct hwt_pt_stop stop = { .boundary = seg->end, .fup = fup };
+	size_t start;
+
+	blk_decode(w, seg, seg->start, seg->end, NULL);
+	start = tail_start(w, seg);
+	stop.skip_insns = insns_upto(seg, start);
+	blk_decode(w, seg, seg->start, r->segs[k + 1].end, &stop);
+	seg->err_past = stop.err_past;
+	seg->err_off = stop.err_off;
+	if (stop.err_past)
+		return;		/* the continuous decode's error ends it */
+	if (!stop.found) {
+		/* The trace never reaches the FUP (inconsistent): the
+		 * segment's own trace, cut where it can be. */
+		blk_decode(w, seg, seg->start, seg->end, NULL);
+	}
+	cut(w, seg, start, fup);
 }
 
 static void decode_segment(struct worker *w, size_t k)
 {
 	struct seg_run *r = w->run;
 	struct segment *seg = &r->segs[k];
-	struct hwt_sink bs = {
-		.arg = seg, .block = buf_block, .event = buf_event,
-	};
 	uint64_t fup = 0;
 	int has_fup = 0;
 
@@ -535,40 +606,15 @@ static void decode_segment(struct worker *w, size_t k)
 			pt_qry_free_decoder(q);
 		}
 	}
-	seg->fast = fast_segment(w, seg) == FAST_OK;
-	if (!seg->fast && has_fup) {
-		/* libipt stops at the end of the trace it is given, before
-		 * the instructions that ran without trace up to the next
-		 * PSB's FUP: let it run on into the next segment's trace
-		 * to the block that holds the FUP, and cut there. */
-		struct hwt_pt_stop stop = { .boundary = seg->end, .fup = fup };
-
-		seg->n = 0;
-		seg->next = 0;
-		hwt_pt_blk_loop(r->env, w->pimg, r->buf + seg->start,
-				(size_t)(r->segs[k + 1].end - seg->start),
-				seg->start, &bs, r->stream, &stop);
-		seg->err_past = stop.err_past;
-		seg->err_off = stop.err_off;
-		if (!stop.found && !stop.err_past) {
-			/* The trace does not reach the FUP (inconsistent):
-			 * this segment's trace alone, as before. */
-			seg->n = 0;
-			seg->next = 0;
-			has_fup = 0;
-			hwt_pt_blk_loop(r->env, w->pimg, r->buf + seg->start,
-					(size_t)(seg->end - seg->start),
-					seg->start, &bs, r->stream, NULL);
-		}
-	} else if (!seg->fast) {
-		seg->n = 0;
-		seg->next = 0;
-		hwt_pt_blk_loop(r->env, w->pimg, r->buf + seg->start,
-				(size_t)(seg->end - seg->start), seg->start,
-				&bs, r->stream, NULL);
+	seg->fast = !r->no_fast && fast_segment(w, seg) == FAST_OK;
+	if (seg->fast) {
+		if (has_fup)
+			cut(w, seg, tail_start(w, seg), fup);
+	} else if (has_fup) {
+		join_libipt(w, k, fup);
+	} else {
+		blk_decode(w, seg, seg->start, seg->end, NULL);
 	}
-	if (has_fup)
-		cut(w, seg, fup);
 }
 
 static void *worker_main(void *arg)
@@ -705,6 +751,9 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 	r.env = env;
 	r.stream = info->id;
 	r.nsegs = find_psbs(env, buf, size, &r.segs);
+	/* Tests: every segment through libipt's block decoder, so that its
+	 * joins are checked on traces the fast path would take. */
+	r.no_fast = getenv("HWT_NO_FASTPATH") && *getenv("HWT_NO_FASTPATH");
 	if (threads < 1)
 		threads = 1;
 	inline_worker = threads == 1;

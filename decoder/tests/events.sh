@@ -2,7 +2,7 @@
 # Event scenarios (tests/events/*.S): `hwt replay --format addr` against
 # libipt's instruction decoder driven as ptxed drives it (ref_insn), for
 # the continuous decode and for the PSB-segmented one (fast path), with
-# worker threads and inline.
+# worker threads and inline, and segmented with libipt alone.
 # Address lines must match exactly; every error the reference reports
 # must show as a gap ('[' line) in hwt's replay too.
 : "${HWT:=../../build/bin/hwt}" "${BUILD:=../../build/decoder}"
@@ -10,6 +10,26 @@ T=$BUILD/events
 mkdir -p "$T"
 result() {
 	echo "$1"
+}
+# Whether the replay's addresses are the reference's.  One latitude: the
+# instruction at which the reference reports an error may be missing
+# (libipt's block decoder reports the block before a failed query with or
+# without it, depending on its block cache; ptxed's instruction decoder
+# prints it).
+same_flow() {	# REF.out HWT.out
+	awk 'function addr(l) { return length(l) == 16 && l ~ /^[0-9a-f]+$/ }
+	FNR == NR { if (addr($0)) { r[++n] = $0; opt[n] = 0 }
+		    else if ($0 ~ /error/ && n) opt[n] = 1
+		    next }
+	addr($0) { h[++m] = $0 }
+	END {
+		i = 1; j = 1
+		while (i <= n || j <= m) {
+			if (i <= n && j <= m && r[i] == h[j]) { i++; j++ }
+			else if (i <= n && opt[i]) i++
+			else exit 1
+		}
+	}' "$1" "$2"
 }
 for src in events/*.S; do
 	n=$(basename "$src" .S)
@@ -30,14 +50,17 @@ for src in events/*.S; do
 		result "FAIL: events-$n (the reference decoded nothing)"
 		continue
 	fi
-	for mode in plain segmented inline; do
+	for mode in plain segmented inline libipt; do
+		nofast=
 		case $mode in
 		plain) opt= ;;
 		segmented) opt="--segmented --threads 2" ;;
 		inline) opt="--segmented --threads 1" ;;	# no worker thread
+		# segments without the fast path: libipt's joins
+		libipt) opt="--segmented --threads 2" nofast=1 ;;
 		esac
 		rm -f "$d/$mode.db"
-		"$HWT" decode -q $opt --pt "$d/pt.bin" \
+		HWT_NO_FASTPATH=$nofast "$HWT" decode -q $opt --pt "$d/pt.bin" \
 			--raw "$d/x.bin:0x100000" -o "$d/$mode.db" \
 			>"$d/$mode.log" 2>&1
 		"$HWT" replay "$d/$mode.db" --format addr >"$d/$mode.out" \
@@ -45,7 +68,7 @@ for src in events/*.S; do
 		grep -E '^[0-9a-f]{16}$' "$d/$mode.out" >"$d/$mode.addr"
 		want=$(grep -c ': error:\|sync error' "$d/ref.out")
 		got=$(grep -c '^\[' "$d/$mode.out")
-		if ! cmp -s "$d/ref.addr" "$d/$mode.addr"; then
+		if ! same_flow "$d/ref.out" "$d/$mode.out"; then
 			result "FAIL: events-$n-$mode (addresses differ from libipt's insn decoder: diff $d/ref.addr $d/$mode.addr)"
 		elif [ "$got" -lt "$want" ]; then
 			result "FAIL: events-$n-$mode ($want errors in the reference, $got gaps in the replay)"
