@@ -72,6 +72,16 @@ R=$T/retcomp
 	-o "$T/segrc.db"
 "$HWT" replay "$T/segrc.db" > "$T/segrc"
 check synth-segmented-retcomp-replay-matches-truth cmp -s "$T/segrc" "$R/truth.txt"
+# The same with every segment through libipt (no fast path): its joins
+# at every PSB, wherever the generator put it (after a branch, in
+# straight-line code, after calls), with and without return compression.
+for c in "$G" "$R"; do
+	HWT_NO_FASTPATH=1 "$HWT" decode -q --segmented --threads 2 \
+		--pt "$c/pt.bin" --elf "$c/prog.elf" -o "$T/seglib.db"
+	"$HWT" replay "$T/seglib.db" > "$T/seglib"
+	check "synth-segmented-libipt-$(basename "$c")-replay-matches-truth" \
+		cmp -s "$T/seglib" "$c/truth.txt"
+done
 for t in 1 2; do
 	"$HWT" decode -q --segmented --threads $t --pt "$G/pt.bin" \
 		--elf "$G/prog.elf" -o "$T/seg$t.db"
