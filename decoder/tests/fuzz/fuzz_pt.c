@@ -40,11 +40,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&o, 0, sizeof(o));
 	o.out = ":memory:";
 	o.quiet = 1;
-	/* Odd first byte: the PSB-segment path (fast path, cuts) too. */
+	/* Odd first byte: the PSB-segment path (fast path, cuts) too;
+	 * bit 1 also: libipt alone in the segments (its joins). */
 	if (size && (data[0] & 1)) {
 		o.segmented = 1;
 		o.threads = 1 + (data[0] >> 7);
 	}
+	if (size && (data[0] & 3) == 3)
+		setenv("HWT_NO_FASTPATH", "1", 1);
+	else
+		unsetenv("HWT_NO_FASTPATH");
 	hwt_decode_pt_buffer(data, size, img, &o, err, sizeof(err));
 	return 0;
 }
