@@ -185,6 +185,18 @@ static int drain_events(struct pt_ctx *x, int status)
 					ev.variant.overflow.ip, 0, "overflow");
 			break;
 		case ptev_exec_mode:
+			if (x->stop && x->stop->by_mode && !x->stop->found &&
+			    x->stop->modes_seen++ == x->stop->modes_before) {
+				/* The next segment's PSB+: the join. */
+				if (ev.ip_suppressed ||
+				    ev.variant.exec_mode.ip != x->stop->fup) {
+					x->stop->mismatch = 1;
+					return status;
+				}
+				x->stop->found = 1;
+				x->stop->join_insns = x->ninsn;
+				return status;
+			}
 			rc = emit_event(x, HWT_EV_EXEC_MODE, 0,
 					ev.variant.exec_mode.ip,
 					(uint64_t)hwt_pt_isa(
@@ -210,19 +222,25 @@ static int check_on(struct pt_ctx *x, int status)
 {
 	struct pt_block block;
 
+	memset(&block, 0, sizeof(block));
 	while (status >= 0 && (status & pts_event_pending)) {
 		struct pt_event ev;
 
 		status = pt_blk_event(x->dec, &ev, sizeof(ev));
 	}
-	if (status >= 0 && !(status & pts_eos)) {
-		memset(&block, 0, sizeof(block));
+	if (status >= 0 && !(status & pts_eos))
 		status = pt_blk_next(x->dec, &block, sizeof(block));
-	}
 	if (status >= 0 || status == -pte_eos)
 		return 0;
+	/* What the continuous decode decoded, then its error. */
 	x->stop->found = 0;
-	return emit_gap(x, status, NULL) < 0 ? x->aborted : 0;
+	if (emit_block(x, &block, 1) < 0 ||
+	    emit_event(x, HWT_EV_GAP, status, block.ninsn ? block.end_ip : 0,
+		       0, pt_errstr(pt_errcode(status))) < 0)
+		return x->aborted;
+	x->stop->err_past = 1;
+	x->stop->err_off = offset_of(x);
+	return 0;
 }
 
 /* ptxed's decode loop, block flavour. */
@@ -269,6 +287,10 @@ static int decode_loop(struct pt_ctx *x)
 			status = drain_events(x, status);
 			if (x->aborted)
 				return x->aborted;
+			if (x->stop && x->stop->mismatch)
+				return 0;
+			if (x->stop && x->stop->by_mode && x->stop->found)
+				return check_on(x, status);
 			if (status < 0)
 				break;
 			if (status & pts_eos) {

@@ -33,14 +33,21 @@ int hwt_pt_isa(enum pt_exec_mode m);
 
 /*
  * Where a segment's decode that runs on into the next segment's trace
- * stops (pt_segment.c): at the first block that starts skip_insns or more
- * instructions in and holds fup (found = 1; that block is flagged
- * partial), or at the first error past boundary, a trace offset (+ base)
- * (err_past = 1, err_off its offset: a continuous decode resyncs after
- * it), or at a sync point past boundary.
+ * stops (pt_segment.c).  by_mode: at the MODE.Exec event of the next PSB+
+ * (the modes_before + 1st one; libipt reports it where execution was when
+ * the PSB went out) if its IP is fup (found = 1, join_insns the
+ * instructions before it), else at once (mismatch = 1).  Otherwise: at the
+ * first block that starts skip_insns or more instructions in and holds
+ * fup (found = 1; that block is flagged partial).  Either way one more
+ * step follows, and an error there or anywhere past boundary, a trace
+ * offset (+ base), ends it as the continuous decode's error (err_past =
+ * 1, err_off its offset: a continuous decode resyncs after it); so does a
+ * sync point past boundary.
  */
 struct hwt_pt_stop {
 	uint64_t boundary, fup, skip_insns;
+	int by_mode, mismatch;
+	uint64_t modes_before, modes_seen, join_insns;
 	int found, err_past;
 	uint64_t err_off;
 };

@@ -554,21 +554,66 @@ static void blk_decode(struct worker *w, struct segment *seg, uint64_t from,
 			from, &bs, r->stream, stop);
 }
 
+/* MODE.Exec packets in trace [from, to): libipt reports each as an event. */
+static uint64_t count_modes(const struct seg_run *r, uint64_t from,
+			    uint64_t to)
+{
+	struct pt_packet_decoder *p;
+	struct pt_packet pkt;
+	struct pt_config cfg;
+	uint64_t n = 0;
+
+	hwt_pt_config(r->env, &cfg, r->buf + from, r->buf + to);
+	p = pt_pkt_alloc_decoder(&cfg);
+	if (!p)
+		return UINT64_MAX;
+	if (pt_pkt_sync_set(p, 0) < 0) {
+		pt_pkt_free_decoder(p);
+		return UINT64_MAX;
+	}
+	while (pt_pkt_next(p, &pkt, sizeof(pkt)) >= 0)
+		if (pkt.type == ppt_mode && pkt.payload.mode.leaf == pt_mol_exec)
+			n++;
+	pt_pkt_free_decoder(p);
+	return n;
+}
+
 /*
  * A segment libipt decodes, to be joined at the next PSB+'s FUP.  libipt
  * stops where its trace ends, before the instructions that ran without
  * trace up to the FUP (and before any error a continuous decode meets
- * there), so it decodes once more with the next segment's trace too,
- * stopping at the FUP's first occurrence after what the segment's own
- * trace decided.
+ * there), so it decodes with the next segment's trace too and stops at the
+ * next PSB+'s MODE.Exec event, which libipt reports where execution was
+ * when the PSB went out (the MODE.Exec packets before it counted at the
+ * packet level).  Should that event not be where the FUP says, it decodes
+ * once with the segment's own trace, to learn how many instructions that
+ * trace decided, and once more with the next segment's too, stopping at
+ * the FUP's first occurrence after them.
  */
 static void join_libipt(struct worker *w, size_t k, uint64_t fup)
 {
 	struct seg_run *r = w->run;
 	struct segment *seg = &r->segs[k];
-	struct hwt_pt_stop stop = { .boundary = seg->end, .fup = fup };
+	struct hwt_pt_stop stop = {
+		.boundary = seg->end, .fup = fup, .skip_insns = UINT64_MAX,
+		.by_mode = 1,
+	};
 	size_t start;
 
+	stop.modes_before = count_modes(r, seg->start, seg->end);
+	if (stop.modes_before != UINT64_MAX) {
+		blk_decode(w, seg, seg->start, r->segs[k + 1].end, &stop);
+		seg->err_past = stop.err_past;
+		seg->err_off = stop.err_off;
+		if (stop.err_past)
+			return;	/* the continuous decode's error ends it */
+		/* Stopped at the join: what it emitted ran before it. */
+		if (stop.found && insns_upto(seg, seg->n) == stop.join_insns)
+			return;
+	}
+	memset(&stop, 0, sizeof(stop));
+	stop.boundary = seg->end;
+	stop.fup = fup;
 	blk_decode(w, seg, seg->start, seg->end, NULL);
 	start = tail_start(w, seg);
 	stop.skip_insns = insns_upto(seg, start);
@@ -576,7 +621,7 @@ static void join_libipt(struct worker *w, size_t k, uint64_t fup)
 	seg->err_past = stop.err_past;
 	seg->err_off = stop.err_off;
 	if (stop.err_past)
-		return;		/* the continuous decode's error ends it */
+		return;
 	if (!stop.found) {
 		/* The trace never reaches the FUP (inconsistent): the
 		 * segment's own trace, cut where it can be. */
