@@ -104,6 +104,7 @@ struct seg_run {
 	size_t window;		/* segments in flight at most */
 	int stop;
 	int no_fast;		/* HWT_NO_FASTPATH set: libipt only (tests) */
+	int join2;		/* and the fallback join only (tests) */
 	struct pooled {		/* spare item buffers, any size: a big */
 		struct item *items;	/* one freed and allocated again */
 		size_t cap;	/* costs page faults each time */
@@ -600,7 +601,8 @@ static void join_libipt(struct worker *w, size_t k, uint64_t fup)
 	};
 	size_t start;
 
-	stop.modes_before = count_modes(r, seg->start, seg->end);
+	stop.modes_before = r->join2 ? UINT64_MAX :
+			    count_modes(r, seg->start, seg->end);
 	if (stop.modes_before != UINT64_MAX) {
 		blk_decode(w, seg, seg->start, r->segs[k + 1].end, &stop);
 		seg->err_past = stop.err_past;
@@ -799,6 +801,8 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 	/* Tests: every segment through libipt's block decoder, so that its
 	 * joins are checked on traces the fast path would take. */
 	r.no_fast = getenv("HWT_NO_FASTPATH") && *getenv("HWT_NO_FASTPATH");
+	/* HWT_NO_FASTPATH=2: and the two-decode join only (its test). */
+	r.join2 = r.no_fast && !strcmp(getenv("HWT_NO_FASTPATH"), "2");
 	if (threads < 1)
 		threads = 1;
 	inline_worker = threads == 1;

@@ -2,7 +2,8 @@
 # Event scenarios (tests/events/*.S): `hwt replay --format addr` against
 # libipt's instruction decoder driven as ptxed drives it (ref_insn), for
 # the continuous decode and for the PSB-segmented one (fast path), with
-# worker threads and inline, and segmented with libipt alone.
+# worker threads and inline, and segmented with libipt alone (both of
+# its joins).
 # Address lines must match exactly; every error the reference reports
 # must show as a gap ('[' line) in hwt's replay too.
 : "${HWT:=../../build/bin/hwt}" "${BUILD:=../../build/decoder}"
@@ -50,7 +51,7 @@ for src in events/*.S; do
 		result "FAIL: events-$n (the reference decoded nothing)"
 		continue
 	fi
-	for mode in plain segmented inline libipt; do
+	for mode in plain segmented inline libipt libipt2; do
 		nofast=
 		case $mode in
 		plain) opt= ;;
@@ -58,6 +59,8 @@ for src in events/*.S; do
 		inline) opt="--segmented --threads 1" ;;	# no worker thread
 		# segments without the fast path: libipt's joins
 		libipt) opt="--segmented --threads 2" nofast=1 ;;
+		# and the join's fallback (two decodes, no MODE.Exec event)
+		libipt2) opt="--segmented --threads 2" nofast=2 ;;
 		esac
 		rm -f "$d/$mode.db"
 		HWT_NO_FASTPATH=$nofast "$HWT" decode -q $opt --pt "$d/pt.bin" \

@@ -75,12 +75,15 @@ check synth-segmented-retcomp-replay-matches-truth cmp -s "$T/segrc" "$R/truth.t
 # The same with every segment through libipt (no fast path): its joins
 # at every PSB, wherever the generator put it (after a branch, in
 # straight-line code, after calls), with and without return compression.
+# HWT_NO_FASTPATH=2: the join's two-decode fallback alone.
 for c in "$G" "$R"; do
-	HWT_NO_FASTPATH=1 "$HWT" decode -q --segmented --threads 2 \
-		--pt "$c/pt.bin" --elf "$c/prog.elf" -o "$T/seglib.db"
-	"$HWT" replay "$T/seglib.db" > "$T/seglib"
-	check "synth-segmented-libipt-$(basename "$c")-replay-matches-truth" \
-		cmp -s "$T/seglib" "$c/truth.txt"
+	for nf in 1 2; do
+		HWT_NO_FASTPATH=$nf "$HWT" decode -q --segmented --threads 2 \
+			--pt "$c/pt.bin" --elf "$c/prog.elf" -o "$T/seglib.db"
+		"$HWT" replay "$T/seglib.db" > "$T/seglib"
+		check "synth-segmented-libipt$nf-$(basename "$c")-replay-matches-truth" \
+			cmp -s "$T/seglib" "$c/truth.txt"
+	done
 done
 for t in 1 2; do
 	"$HWT" decode -q --segmented --threads $t --pt "$G/pt.bin" \
