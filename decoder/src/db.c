@@ -379,15 +379,6 @@ int hwt_db_stream(struct hwt_db *db, const struct hwt_stream_info *info,
 	return step(db, S_STREAM);
 }
 
-int hwt_db_stream_end(struct hwt_db *db, uint32_t stream, uint64_t ninsn,
-		      uint64_t nblocks, uint64_t nerrors)
-{
-	B64(S_SEND, 1, ninsn);
-	B64(S_SEND, 2, nblocks);
-	B64(S_SEND, 3, nerrors);
-	B64(S_SEND, 4, stream);
-	return step(db, S_SEND);
-}
 
 int hwt_db_block(struct hwt_db *db, uint32_t id, const struct hwt_ublock *b)
 {
@@ -498,7 +489,7 @@ static int flush_calls(struct hwt_db *db)
 	return 0;
 }
 
-/* The rows of four integers. */
+/* The statements of four integers. */
 static int insert4(struct hwt_db *db, int k, uint64_t a, uint64_t b,
 		   uint64_t c, uint64_t d)
 {
@@ -507,6 +498,12 @@ static int insert4(struct hwt_db *db, int k, uint64_t a, uint64_t b,
 	B64(k, 3, c);
 	B64(k, 4, d);
 	return step(db, k);
+}
+
+int hwt_db_stream_end(struct hwt_db *db, uint32_t stream, uint64_t ninsn,
+		      uint64_t nblocks, uint64_t nerrors)
+{
+	return insert4(db, S_SEND, ninsn, nblocks, nerrors, stream);
 }
 
 int hwt_db_call_path(struct hwt_db *db, uint64_t id, uint64_t parent,
