@@ -45,7 +45,10 @@ for src in events/*.S; do
 		result "FAIL: events-$n (build: $(head -c 300 "$d/err"))"
 		continue
 	fi
-	"$BUILD/ref_insn" "$d/pt.bin" "$d/x.bin:0x100000" >"$d/ref.out"
+	# "# cpu: F/M" in the scenario: that processor's errata, both sides.
+	cpu=$(sed -n 's/^# cpu: *//p' "$src")
+	cpuopt=${cpu:+--cpu $cpu}
+	"$BUILD/ref_insn" "$d/pt.bin" $cpuopt "$d/x.bin:0x100000" >"$d/ref.out"
 	grep -E '^[0-9a-f]{16}$' "$d/ref.out" >"$d/ref.addr"
 	if [ ! -s "$d/ref.addr" ]; then
 		result "FAIL: events-$n (the reference decoded nothing)"
@@ -63,7 +66,8 @@ for src in events/*.S; do
 		libipt2) opt="--segmented --threads 2" nofast=2 ;;
 		esac
 		rm -f "$d/$mode.db"
-		HWT_NO_FASTPATH=$nofast "$HWT" decode -q $opt --pt "$d/pt.bin" \
+		HWT_NO_FASTPATH=$nofast "$HWT" decode -q $opt $cpuopt \
+			--pt "$d/pt.bin" \
 			--raw "$d/x.bin:0x100000" -o "$d/$mode.db" \
 			>"$d/$mode.log" 2>&1
 		"$HWT" replay "$d/$mode.db" --format addr >"$d/$mode.out" \

@@ -7,7 +7,9 @@
  * and each event or error as a line starting with '['; speculative
  * (TSX) instructions are printed like the others, as ptxed does.
  *
- * usage: ref_insn PT FILE:VADDR...
+ * usage: ref_insn PT [--cpu F/M[/S]] FILE:VADDR...
+ * --cpu applies libipt's errata workarounds for that processor, as
+ * ptxed's --cpu does.
  */
 #include <intel-pt.h>
 #include <inttypes.h>
@@ -87,7 +89,8 @@ int main(int argc, char **argv)
 	int status;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: ref_insn PT FILE:VADDR...\n");
+		fprintf(stderr, "usage: ref_insn PT [--cpu F/M[/S]] "
+			"FILE:VADDR...\n");
 		return 2;
 	}
 	pt = slurp(argv[1], &size);
@@ -95,8 +98,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ref_insn: cannot read %s\n", argv[1]);
 		return 2;
 	}
+	pt_config_init(&cfg);
 	img = pt_image_alloc(NULL);
 	for (int i = 2; i < argc; i++) {
+		unsigned fam, model, step = 0;
+
+		if (!strcmp(argv[i], "--cpu") && i + 1 < argc) {
+			if (sscanf(argv[++i], "%u/%u/%u", &fam, &model,
+				   &step) < 2)
+				return 2;
+			cfg.cpu.vendor = pcv_intel;
+			cfg.cpu.family = (uint16_t)fam;
+			cfg.cpu.model = (uint8_t)model;
+			cfg.cpu.stepping = (uint8_t)step;
+			if (pt_cpu_errata(&cfg.errata, &cfg.cpu) < 0)
+				return 2;
+			continue;
+		}
 		char *colon = strrchr(argv[i], ':');
 
 		if (!colon)
@@ -108,7 +126,6 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	pt_config_init(&cfg);
 	cfg.begin = pt;
 	cfg.end = pt + size;
 	d = pt_insn_alloc_decoder(&cfg);
