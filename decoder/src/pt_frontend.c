@@ -213,10 +213,11 @@ static int drain_events(struct pt_ctx *x, int status)
 }
 
 /*
- * After the block that holds the next segment's FUP: one more step, as a
- * continuous decode would take, to see whether the trace goes on from
- * there; an error then is the continuous decode's error (a gap, err_past).
- * Nothing else is emitted: the next segment decodes it.
+ * At the join (the next PSB+'s MODE.Exec event, or the block that holds
+ * its FUP): one more step, as a continuous decode would take, to see
+ * whether the trace goes on from there.  If it does, nothing of it is
+ * emitted (the next segment decodes it); an error there is the continuous
+ * decode's error: what it decoded and the gap (err_past).
  */
 static int check_on(struct pt_ctx *x, int status)
 {
