@@ -100,14 +100,18 @@ static int emit_gap(struct pt_ctx *x, int status, const struct pt_block *b)
 	return 1;
 }
 
-/* After the instructions the segment's own trace accounts for, the block
- * that holds the next segment's FUP ends the decode.  (Not "past the
- * boundary": libipt reads ahead, so the decoder's offset passes the next
- * PSB while it still finishes blocks that the trace before it decided.) */
+/*
+ * Past the instructions the segment's own trace accounts for, the block
+ * that holds the next segment's FUP ends the decode (one that straddles
+ * that point may hold it before it: pt_segment.c's cut_after() checks).
+ * Not "past the boundary": libipt reads ahead, so the decoder's offset
+ * passes the next PSB while it still finishes blocks that the trace
+ * before it decided.
+ */
 static int at_fup(struct pt_ctx *x, const struct pt_block *b)
 {
-	if (!x->stop || x->ninsn < x->stop->skip_insns || !b->ninsn ||
-	    x->stop->fup < b->ip || x->stop->fup > b->end_ip)
+	if (!x->stop || x->ninsn + b->ninsn <= x->stop->skip_insns ||
+	    !b->ninsn || x->stop->fup < b->ip || x->stop->fup > b->end_ip)
 		return 0;
 	x->stop->found = 1;
 	return 1;

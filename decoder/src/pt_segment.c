@@ -55,7 +55,6 @@ struct segment {
 	size_t tail;		/* fast path: first item after the last
 				 * trace-consuming block */
 	int done;
-	int fast;		/* decoded by the fast path */
 	/* An error past the segment's end (its decode ran on into the next
 	 * segment's trace): a continuous decode resyncs at the first PSB
 	 * after err_off, so the segments that start before it are skipped. */
@@ -312,7 +311,9 @@ static void ret_push(uint64_t *rs, unsigned *top, unsigned *n, uint64_t ip)
 		(*n)++;
 }
 
-static int fast_segment(struct worker *w, struct segment *seg)
+/* The fast path over trace [from, to), its items after seg's. */
+static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
+			uint64_t to)
 {
 	const uint8_t *b = w->run->buf;
 	struct hwt_fastpkt f;
@@ -322,7 +323,8 @@ static int fast_segment(struct worker *w, struct segment *seg)
 	int status, enabled = 0, taken, ret = FAST_BAIL, way = 0;
 	struct fblock *pfb = NULL;
 
-	hwt_pt_config(w->run->env, &cfg, b + seg->start, b + seg->end);
+	seg->tail = seg->n;
+	hwt_pt_config(w->run->env, &cfg, b + from, b + to);
 	status = hwt_fastpkt_init(&f, &cfg, &enabled, &ip);
 	if (status < 0)
 		goto out;
@@ -453,13 +455,14 @@ static long insns_before(struct worker *w, const struct hwt_block *b,
  * PSB+'s FUP.  A final partial block consumed nothing (it ran out of
  * trace).
  */
-static size_t tail_start(struct worker *w, const struct segment *seg)
+static size_t tail_start(struct worker *w, const struct segment *seg,
+			 int fast, size_t base)
 {
 	size_t start = seg->n;
 
-	if (seg->fast)
+	if (fast)
 		return seg->tail;
-	while (start > 0) {
+	while (start > base) {
 		const struct item *it = &seg->items[start - 1];
 		const struct hwt_block *b;
 
@@ -474,13 +477,13 @@ static size_t tail_start(struct worker *w, const struct segment *seg)
 	return start;
 }
 
-/* Instructions in the items before index end. */
-static uint64_t insns_upto(const struct segment *seg, size_t end)
+/* Instructions in the items [from, to). */
+static uint64_t insns_in(const struct segment *seg, size_t from, size_t to)
 {
 	uint64_t n = 0;
 	size_t i;
 
-	for (i = 0; i < end; i++) {
+	for (i = from; i < to; i++) {
 		struct hwt_block tmp;
 
 		if (seg->items[i].kind != IT_EVENT)
@@ -494,6 +497,38 @@ static uint64_t insns_upto(const struct segment *seg, size_t end)
  * occurrence from item start on (tail_start()).  Returns whether it was
  * there; if not, the segment already ends where the next one starts.
  */
+/* Ends the segment's items before instruction k of item i's block. */
+static void cut_block(struct worker *w, struct segment *seg, size_t i,
+		      long k)
+{
+	struct item *it = &seg->items[i];
+	struct hwt_block tmp, *b = item_block(seg, it, &tmp);
+	const struct fblock *fb;
+	uint64_t a = b->ip;
+	long j;
+
+	if (k == 0) {
+		seg->n = i;
+		return;
+	}
+	fb = lookup(w, b->ip);
+	for (j = 0; j < k - 1; j++)
+		a += fb->lens[j];
+	if (it->kind == IT_FAST) {
+		/* A cut block is no cached block. */
+		it->x = ext_new(seg);
+		it->kind = IT_BLOCK;
+		it->fb = NULL;
+		seg->ext[it->x].b = tmp;
+		b = &seg->ext[it->x].b;
+	}
+	b->ninsn = (uint32_t)k;
+	b->end_ip = a;
+	b->iclass = HWT_IC_OTHER;
+	b->flags &= (uint16_t)~HWT_BLK_PARTIAL;
+	seg->n = i + 1;
+}
+
 static int cut(struct worker *w, struct segment *seg, size_t start,
 	       uint64_t fup)
 {
@@ -512,47 +547,73 @@ static int cut(struct worker *w, struct segment *seg, size_t start,
 		k = insns_before(w, b, fup);
 		if (k < 0)
 			continue;
-		if (k == 0) {
-			seg->n = i;
-		} else {
-			const struct fblock *fb = lookup(w, b->ip);
-			uint64_t a = b->ip;
-			long j;
-
-			for (j = 0; j < k - 1; j++)
-				a += fb->lens[j];
-			if (it->kind == IT_FAST) {
-				/* A cut block is no cached block. */
-				it->x = ext_new(seg);
-				it->kind = IT_BLOCK;
-				it->fb = NULL;
-				seg->ext[it->x].b = tmp;
-				b = &seg->ext[it->x].b;
-			}
-			b->ninsn = (uint32_t)k;
-			b->end_ip = a;
-			b->iclass = HWT_IC_OTHER;
-			b->flags &= (uint16_t)~HWT_BLK_PARTIAL;
-			seg->n = i + 1;
-		}
+		cut_block(w, seg, i, k);
 		return 1;
 	}
 	return 0;
 }
 
-/* libipt's block decoder over trace [from, to), into seg's items. */
-static void blk_decode(struct worker *w, struct segment *seg, uint64_t from,
-		       uint64_t to, struct hwt_pt_stop *stop)
+/*
+ * The same by instruction index: at the first instruction at fup that is
+ * skip or more instructions after item base (libipt's blocks need not
+ * split the same way in two decodes: its block cache is shared).
+ */
+static int cut_after(struct worker *w, struct segment *seg, size_t base,
+		     uint64_t skip, uint64_t fup)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = base; i < seg->n; i++) {
+		struct item *it = &seg->items[i];
+		struct hwt_block tmp, *b;
+		long k;
+
+		if (it->kind == IT_EVENT)
+			continue;
+		b = item_block(seg, it, &tmp);
+		n += b->ninsn;
+		if (n <= skip || fup < b->ip || fup > b->end_ip)
+			continue;
+		k = insns_before(w, b, fup);
+		/* Not before the skip-th instruction. */
+		if (k < 0 || n - b->ninsn + (uint64_t)k < skip)
+			continue;
+		cut_block(w, seg, i, k);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A piece of a segment: trace [from, to) whose items start at item base
+ * and ext entry ebase; next_to: the end of the trace after it (the next
+ * piece's or segment's), fup: the IP of the PSB+ at to (has_fup).
+ */
+struct piece {
+	uint64_t from, to, next_to, fup;
+	int has_fup;
+	size_t base, ebase;
+	int err_past;		/* out: the continuous decode's error */
+	uint64_t err_off;
+};
+
+/* libipt's block decoder over trace [from, to), into seg's items after
+ * the piece's base (what was there is dropped). */
+static void blk_decode(struct worker *w, struct segment *seg,
+		       const struct piece *pc, uint64_t to,
+		       struct hwt_pt_stop *stop)
 {
 	struct seg_run *r = w->run;
 	struct hwt_sink bs = {
 		.arg = seg, .block = buf_block, .event = buf_event,
 	};
 
-	seg->n = 0;
-	seg->next = 0;
-	hwt_pt_blk_loop(r->env, w->pimg, r->buf + from, (size_t)(to - from),
-			from, &bs, r->stream, stop);
+	seg->n = pc->base;
+	seg->next = pc->ebase;
+	hwt_pt_blk_loop(r->env, w->pimg, r->buf + pc->from,
+			(size_t)(to - pc->from), pc->from, &bs, r->stream,
+			stop);
 }
 
 /* MODE.Exec packets in trace [from, to): libipt reports each as an event. */
@@ -591,76 +652,170 @@ static uint64_t count_modes(const struct seg_run *r, uint64_t from,
  * trace decided, and once more with the next segment's too, stopping at
  * the FUP's first occurrence after them.
  */
-static void join_libipt(struct worker *w, size_t k, uint64_t fup)
+static void join_libipt(struct worker *w, struct segment *seg,
+			struct piece *pc)
 {
 	struct seg_run *r = w->run;
-	struct segment *seg = &r->segs[k];
 	struct hwt_pt_stop stop = {
-		.boundary = seg->end, .fup = fup, .skip_insns = UINT64_MAX,
+		.boundary = pc->to, .fup = pc->fup, .skip_insns = UINT64_MAX,
 		.by_mode = 1,
 	};
 	size_t start;
 
 	stop.modes_before = r->join2 ? UINT64_MAX :
-			    count_modes(r, seg->start, seg->end);
+			    count_modes(r, pc->from, pc->to);
 	if (stop.modes_before != UINT64_MAX) {
-		blk_decode(w, seg, seg->start, r->segs[k + 1].end, &stop);
-		seg->err_past = stop.err_past;
-		seg->err_off = stop.err_off;
+		blk_decode(w, seg, pc, pc->next_to, &stop);
+		pc->err_past = stop.err_past;
+		pc->err_off = stop.err_off;
 		if (stop.err_past)
 			return;	/* the continuous decode's error ends it */
 		/* Stopped at the join: what it emitted ran before it. */
-		if (stop.found && insns_upto(seg, seg->n) == stop.join_insns)
+		if (stop.found &&
+		    insns_in(seg, pc->base, seg->n) == stop.join_insns)
 			return;
 	}
 	memset(&stop, 0, sizeof(stop));
-	stop.boundary = seg->end;
-	stop.fup = fup;
-	blk_decode(w, seg, seg->start, seg->end, NULL);
-	start = tail_start(w, seg);
-	stop.skip_insns = insns_upto(seg, start);
-	blk_decode(w, seg, seg->start, r->segs[k + 1].end, &stop);
-	seg->err_past = stop.err_past;
-	seg->err_off = stop.err_off;
+	stop.boundary = pc->to;
+	stop.fup = pc->fup;
+	blk_decode(w, seg, pc, pc->to, NULL);
+	start = tail_start(w, seg, 0, pc->base);
+	stop.skip_insns = insns_in(seg, pc->base, start);
+	blk_decode(w, seg, pc, pc->next_to, &stop);
+	pc->err_past = stop.err_past;
+	pc->err_off = stop.err_off;
 	if (stop.err_past)
 		return;
-	if (!stop.found) {
-		/* The trace never reaches the FUP (inconsistent): the
-		 * segment's own trace, cut where it can be. */
-		blk_decode(w, seg, seg->start, seg->end, NULL);
-	}
-	cut(w, seg, start, fup);
+	if (stop.found &&
+	    cut_after(w, seg, pc->base, stop.skip_insns, pc->fup))
+		return;
+	/* The trace never reaches the FUP (inconsistent): the piece's own
+	 * trace, cut where it can be. */
+	blk_decode(w, seg, pc, pc->to, NULL);
+	cut(w, seg, tail_start(w, seg, 0, pc->base), pc->fup);
 }
 
+/* A piece: the fast path (if try_fast), or libipt joined at its end. */
+static void decode_piece(struct worker *w, struct segment *seg,
+			 struct piece *pc, int try_fast)
+{
+	pc->base = seg->n;
+	pc->ebase = seg->next;
+	pc->err_past = 0;
+	if (try_fast && !w->run->no_fast &&
+	    fast_segment(w, seg, pc->from, pc->to) == FAST_OK) {
+		if (pc->has_fup)
+			cut(w, seg, tail_start(w, seg, 1, pc->base), pc->fup);
+		return;
+	}
+	if (pc->has_fup)
+		join_libipt(w, seg, pc);
+	else
+		blk_decode(w, seg, pc, pc->to, NULL);
+}
+
+/* The IP of the PSB+ at trace offset off: 1 and *ip, or 0 (none). */
+static int psb_fup(const struct seg_run *r, uint64_t off, uint64_t *ip)
+{
+	struct pt_query_decoder *q;
+	struct pt_config cfg;
+	int st, has = 0;
+
+	hwt_pt_config(r->env, &cfg, r->buf, r->buf + r->size);
+	q = pt_qry_alloc_decoder(&cfg);
+	if (q) {
+		st = pt_qry_sync_set(q, ip, off);
+		has = st >= 0 && !(st & pts_ip_suppressed);
+		pt_qry_free_decoder(q);
+	}
+	return has;
+}
+
+/* The PSBs in trace (from, to), at most max of them, into offs. */
+static size_t inner_psbs(const struct seg_run *r, uint64_t from, uint64_t to,
+			 uint64_t *offs, size_t max)
+{
+	struct pt_packet_decoder *p;
+	struct pt_config cfg;
+	size_t n = 0;
+
+	hwt_pt_config(r->env, &cfg, r->buf + from, r->buf + to);
+	p = pt_pkt_alloc_decoder(&cfg);
+	if (!p)
+		return 0;
+	/* At the segment's own PSB; each step finds the next one. */
+	if (pt_pkt_sync_set(p, 0) >= 0)
+		while (n < max && pt_pkt_sync_forward(p) >= 0) {
+			uint64_t off;
+
+			if (pt_pkt_get_sync_offset(p, &off) < 0)
+				break;
+			offs[n++] = from + off;
+		}
+	pt_pkt_free_decoder(p);
+	return n;
+}
+
+#define MAX_PIECES	64
+
+/*
+ * Segment k: the fast path over all of it; if that gives up and the
+ * segment holds more PSBs, piece by piece between them (the fast path where
+ * it can, libipt joined at each piece's end where it cannot), so that one
+ * packet the fast path does not model costs libipt one PSB interval, not
+ * the segment.
+ */
 static void decode_segment(struct worker *w, size_t k)
 {
 	struct seg_run *r = w->run;
 	struct segment *seg = &r->segs[k];
-	uint64_t fup = 0;
-	int has_fup = 0;
+	uint64_t offs[MAX_PIECES], skip = 0;
+	struct piece pc = { .from = seg->start, .to = seg->end };
+	size_t n, i;
 
 	if (k + 1 < r->nsegs) {
-		struct pt_query_decoder *q;
-		struct pt_config cfg;
-		int st;
-
 		/* The next PSB+'s FUP: where segment k hands over. */
-		hwt_pt_config(r->env, &cfg, r->buf, r->buf + r->size);
-		q = pt_qry_alloc_decoder(&cfg);
-		if (q) {
-			st = pt_qry_sync_set(q, &fup, r->segs[k + 1].start);
-			has_fup = st >= 0 && !(st & pts_ip_suppressed);
-			pt_qry_free_decoder(q);
-		}
+		pc.has_fup = psb_fup(r, seg->end, &pc.fup);
+		pc.next_to = r->segs[k + 1].end;
 	}
-	seg->fast = !r->no_fast && fast_segment(w, seg) == FAST_OK;
-	if (seg->fast) {
-		if (has_fup)
-			cut(w, seg, tail_start(w, seg), fup);
-	} else if (has_fup) {
-		join_libipt(w, k, fup);
-	} else {
-		blk_decode(w, seg, seg->start, seg->end, NULL);
+	seg->n = 0;
+	seg->next = 0;
+	if (!r->no_fast && fast_segment(w, seg, seg->start, seg->end) ==
+	    FAST_OK) {
+		if (pc.has_fup)
+			cut(w, seg, tail_start(w, seg, 1, 0), pc.fup);
+		return;
+	}
+	seg->n = 0;
+	seg->next = 0;
+	n = r->no_fast ? 0 : inner_psbs(r, seg->start, seg->end, offs,
+					MAX_PIECES);
+	if (!n) {
+		decode_piece(w, seg, &pc, 0);
+		seg->err_past = pc.err_past;
+		seg->err_off = pc.err_off;
+		return;
+	}
+	for (i = 0; i <= n; i++) {
+		struct piece p = pc;
+
+		p.from = i ? offs[i - 1] : seg->start;
+		if (i < n) {
+			p.to = offs[i];
+			p.next_to = i + 1 < n ? offs[i + 1] : seg->end;
+			p.has_fup = psb_fup(r, p.to, &p.fup);
+		}
+		/* A continuous decode resynced past this piece. */
+		if (p.from < skip)
+			continue;
+		decode_piece(w, seg, &p, 1);
+		if (p.err_past) {
+			skip = p.err_off;
+			if (i == n) {
+				seg->err_past = 1;
+				seg->err_off = p.err_off;
+			}
+		}
 	}
 }
 
@@ -706,6 +861,11 @@ static size_t find_psbs(const struct hwt_pt_env *env, const uint8_t *buf,
 	/* Segments of at least a 1024th of the trace (at most 64 KiB): a
 	 * segment costs two thread handoffs, a PSB every few KiB is common. */
 	uint64_t min = size / 1024 < 65536 ? size / 1024 : 65536;
+	const char *t = getenv("HWT_SEGMENT_MIN");
+
+	/* Tests: segments of several PSBs in small traces. */
+	if (t && *t)
+		min = strtoull(t, NULL, 0);
 
 	*segs = NULL;
 	hwt_pt_config(env, &cfg, buf, buf + size);

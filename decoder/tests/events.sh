@@ -3,7 +3,7 @@
 # libipt's instruction decoder driven as ptxed drives it (ref_insn), for
 # the continuous decode and for the PSB-segmented one (fast path), with
 # worker threads and inline, and segmented with libipt alone (both of
-# its joins).
+# its joins), and with all PSBs in one segment (pieces).
 # Address lines must match exactly; every error the reference reports
 # must show as a gap ('[' line) in hwt's replay too.
 : "${HWT:=../../build/bin/hwt}" "${BUILD:=../../build/decoder}"
@@ -54,8 +54,8 @@ for src in events/*.S; do
 		result "FAIL: events-$n (the reference decoded nothing)"
 		continue
 	fi
-	for mode in plain segmented inline libipt libipt2; do
-		nofast=
+	for mode in plain segmented inline libipt libipt2 pieces; do
+		nofast= segmin=
 		case $mode in
 		plain) opt= ;;
 		segmented) opt="--segmented --threads 2" ;;
@@ -64,9 +64,13 @@ for src in events/*.S; do
 		libipt) opt="--segmented --threads 2" nofast=1 ;;
 		# and the join's fallback (two decodes, no MODE.Exec event)
 		libipt2) opt="--segmented --threads 2" nofast=2 ;;
+		# one segment of all the PSBs: where the fast path gives up,
+		# piece by piece between them
+		pieces) opt="--segmented --threads 1" segmin=1000000 ;;
 		esac
 		rm -f "$d/$mode.db"
-		HWT_NO_FASTPATH=$nofast "$HWT" decode -q $opt $cpuopt \
+		HWT_NO_FASTPATH=$nofast HWT_SEGMENT_MIN=$segmin \
+			"$HWT" decode -q $opt $cpuopt \
 			--pt "$d/pt.bin" \
 			--raw "$d/x.bin:0x100000" -o "$d/$mode.db" \
 			>"$d/$mode.log" 2>&1
