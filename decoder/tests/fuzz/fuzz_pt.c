@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.out = ":memory:";
 	o.quiet = 1;
 	/* Odd first byte: the PSB-segment path (fast path, cuts) too;
-	 * bit 1 also: libipt alone in the segments (its joins). */
+	 * bit 1 also: libipt alone in the segments (its joins); */
 	if (size && (data[0] & 1)) {
 		o.segmented = 1;
 		o.threads = 1 + (data[0] >> 7);
@@ -50,6 +50,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setenv("HWT_NO_FASTPATH", "1", 1);
 	else
 		unsetenv("HWT_NO_FASTPATH");
+	/* bit 2 also: all PSBs in one segment (piece by piece). */
+	if (size && (data[0] & 5) == 5)
+		setenv("HWT_SEGMENT_MIN", "1000000", 1);
+	else
+		unsetenv("HWT_SEGMENT_MIN");
 	hwt_decode_pt_buffer(data, size, img, &o, err, sizeof(err));
 	return 0;
 }
