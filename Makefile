@@ -12,6 +12,7 @@ UNIT_DIRS    := kmod/hwt hwtd decoder backends/soft
 
 .PHONY: all deps build check check-unit check-vm check-vm-arm64 demo clean \
 	vm-record bench check-e2e check-unit-run check-vm-run check-vm-arm64-run \
+	check-hwtd-soft-run \
 	check-e2e-run
 
 all: build
@@ -27,6 +28,7 @@ check: deps
 	@rm -rf $(HWT_RESULTS); mkdir -p $(HWT_RESULTS)
 	-@$(MAKE) --no-print-directory check-unit-run
 	-@$(MAKE) --no-print-directory check-vm-run
+	-@$(MAKE) --no-print-directory check-hwtd-soft-run
 	-@$(MAKE) --no-print-directory check-vm-arm64-run
 	-@$(MAKE) --no-print-directory check-e2e-run
 	@scripts/summary.sh $(HWT_RESULTS)
@@ -71,6 +73,17 @@ check-vm-run:
 	@tests/vm/run.sh x86_64 || \
 		echo "FAIL: vm-x86_64 (harness exited non-zero)" | \
 		tee -a $(HWT_RESULTS)/vm-x86_64.txt
+
+# hwtd's acceptance with the soft backend (x86-64 VM): a session through
+# hwtd decodes as hwt-collect's does, a one-function filter, the crash
+# ring's replay ends at the faulting line, a kill -9'd session decodes.
+check-hwtd-soft-run:
+	@mkdir -p $(HWT_RESULTS)
+	@if [ "$$(uname -m)" = x86_64 ]; then \
+		$(MAKE) --no-print-directory -C hwtd check-vm-soft || \
+		echo "FAIL: hwtd/soft (make check-vm-soft exited non-zero)" | \
+		tee -a $(HWT_RESULTS)/hwtd.txt; \
+	else echo "SKIP: hwtd/soft (the soft backend is x86-64 only)"; fi
 
 check-vm-arm64-run:
 	@mkdir -p $(HWT_RESULTS)
