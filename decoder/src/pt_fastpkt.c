@@ -278,6 +278,49 @@ int hwt_fastpkt_tip(struct hwt_fastpkt *f, uint64_t *ip)
 	return 0;
 }
 
+int hwt_fastpkt_syscall(struct hwt_fastpkt *f, uint64_t *ip)
+{
+	struct pt_packet p;
+	int st, en, disabled = 0;
+
+	/* TNT bits or a TIP left over: not the pattern. */
+	if (f->index || f->tip_pending)
+		return -pte_nosync;
+	for (;;) {
+		st = next_packet(f, &p);
+		if (st < 0)
+			return st == -pte_eos && !disabled ? -pte_nosync : st;
+		switch (p.type) {
+		case ppt_tip_pgd:
+			if (disabled || p.payload.ip.ipc != pt_ipc_suppressed)
+				return -pte_nosync;
+			disabled = 1;
+			continue;
+		case ppt_tip_pge:
+			if (!disabled)
+				return -pte_nosync;
+			st = update_ip(f, &p.payload.ip);
+			if (st < 0)
+				return st;
+			*ip = f->last_ip;
+			return 0;
+		case ppt_psb:
+			if (!disabled)
+				return -pte_nosync;
+			st = psb_plus(f, &en);
+			if (st < 0)
+				return st;
+			if (en)
+				return -pte_nosync;
+			continue;
+		default:
+			if (skip_packet(&p))
+				continue;
+			return -pte_nosync;
+		}
+	}
+}
+
 int hwt_fastpkt_at_end(struct hwt_fastpkt *f)
 {
 	struct pt_packet p;

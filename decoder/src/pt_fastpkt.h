@@ -4,9 +4,10 @@
  * segment fast path (pt_segment.c).  It models only what that path needs:
  * TNT bits (short and long TNT, oldest bit = most significant valid bit,
  * as libipt's tnt cache reads them), TIP with last-IP compression, PSB+
- * (FUP, MODE.Exec, timing) as a status update, MODE.Exec 64-bit, and
- * skips PAD and timing packets (TSC, TMA, MTC, CYC, CBR, MNT), which do
- * not change the flow.  Anything else (TIP.PGE/PGD, FUP outside PSB+, OVF,
+ * (FUP, MODE.Exec, timing) as a status update, MODE.Exec 64-bit, the
+ * TIP.PGD/TIP.PGE pair around a SYSCALL in a user-space trace, and skips
+ * PAD and timing packets (TSC, TMA, MTC, CYC, CBR, MNT), which do not
+ * change the flow.  Anything else (other TIP.PGE/PGD, FUP outside PSB+, OVF,
  * MODE.TSX, PTWRITE, PIP, VMCS, power events, suppressed IPs, non-64-bit
  * modes) is reported as -pte_nosync so that the caller gives the segment
  * to libipt's block decoder, which models it all.  PAD, short and long
@@ -70,6 +71,12 @@ static inline int hwt_fastpkt_cond(struct hwt_fastpkt *f, int *taken)
 /* Indirect branch target: 0 and *ip, or < 0 as for hwt_fastpkt_fill
  * (-pte_bad_query: TNT bits pending, as libipt's query says). */
 int hwt_fastpkt_tip(struct hwt_fastpkt *f, uint64_t *ip);
+
+/* After a SYSCALL in a user-space trace: TIP.PGD with no IP, then (after
+ * timing packets and PSB+ with tracing disabled at most) TIP.PGE: 0 and
+ * *ip its target; -pte_eos when the trace ends disabled; other < 0:
+ * something else (libipt's job). */
+int hwt_fastpkt_syscall(struct hwt_fastpkt *f, uint64_t *ip);
 
 /* Whether the rest of the trace holds no flow packet (only PAD, timing
  * and PSB+ updates): 1 yes, 0 no, < 0 error. */

@@ -68,6 +68,7 @@ struct fblock {
 	uint32_t ninsn;
 	uint8_t iclass;
 	uint8_t special;	/* ends in something the fast path leaves */
+	uint8_t syscall;	/* special: a SYSCALL (0f 05) */
 	uint8_t push;		/* call that pushes a return address */
 	uint8_t *lens;
 	uint32_t cid;		/* the sink's id of the block, 0: not yet;
@@ -238,6 +239,12 @@ static int build(struct worker *w, uint64_t ip, struct fblock *fb)
 		off += in.len;
 		if (in.special) {
 			fb->special = 1;
+			/* What a user-space trace disables tracing at. */
+			if (in.len == 2 && w->buf[off - 2] == 0x0f &&
+			    w->buf[off - 1] == 0x05) {
+				fb->syscall = 1;
+				fb->iclass = HWT_IC_FAR_CALL;
+			}
 			break;
 		}
 		if (in.iclass) {
@@ -311,6 +318,16 @@ static void ret_push(uint64_t *rs, unsigned *top, unsigned *n, uint64_t ip)
 		(*n)++;
 }
 
+/* An event of the fast path's (tracing disabled or enabled at ip). */
+static void fast_event(struct segment *seg, uint32_t type, uint64_t ip)
+{
+	struct hwt_event *e = &add_ext(seg, IT_EVENT)->e;
+
+	memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->ip = ip;
+}
+
 /* The fast path over trace [from, to), its items after seg's. */
 static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 			uint64_t to)
@@ -339,7 +356,7 @@ static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		struct item *it;
 
 		fb = next_block(w, pfb, way, ip);
-		if (!fb || fb->special)
+		if (!fb || (fb->special && !fb->syscall))
 			goto out;
 		pfb = fb;
 		it = add_item(seg);
@@ -347,6 +364,22 @@ static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		it->flags = 0;
 		it->x = 0;
 		it->fb = fb;
+		if (fb->syscall) {
+			/* User-space tracing: TIP.PGD at the SYSCALL, TIP.PGE
+			 * where it returns, as libipt reports them. */
+			status = hwt_fastpkt_syscall(&f, &ip);
+			if (status < 0 && status != -pte_eos)
+				goto out;
+			fast_event(seg, HWT_EV_DISABLE, 0);
+			if (status == -pte_eos) {
+				ret = FAST_OK;	/* disabled to the end */
+				goto out;
+			}
+			fast_event(seg, HWT_EV_ENABLE, ip);
+			pfb = NULL;
+			seg->tail = seg->n;
+			continue;
+		}
 		switch (fb->iclass) {
 		case HWT_IC_COND_JUMP:
 			status = hwt_fastpkt_cond(&f, &taken);
