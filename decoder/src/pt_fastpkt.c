@@ -278,10 +278,11 @@ int hwt_fastpkt_tip(struct hwt_fastpkt *f, uint64_t *ip)
 	return 0;
 }
 
-int hwt_fastpkt_syscall(struct hwt_fastpkt *f, uint64_t *ip)
+/* TIP.PGD with no IP first unless disabled, then up to TIP.PGE. */
+static int pgd_pge(struct hwt_fastpkt *f, uint64_t *ip, int disabled)
 {
 	struct pt_packet p;
-	int st, en, disabled = 0;
+	int st, en;
 
 	/* TNT bits or a TIP left over: not the pattern. */
 	if (f->index || f->tip_pending)
@@ -321,29 +322,12 @@ int hwt_fastpkt_syscall(struct hwt_fastpkt *f, uint64_t *ip)
 	}
 }
 
-int hwt_fastpkt_at_end(struct hwt_fastpkt *f)
+int hwt_fastpkt_syscall(struct hwt_fastpkt *f, uint64_t *ip)
 {
-	struct pt_packet p;
-	int en;
+	return pgd_pge(f, ip, 0);
+}
 
-	if (f->index || f->tip_pending)
-		return 0;
-	for (;;) {
-		int st = next_packet(f, &p);
-
-		if (st == -pte_eos)
-			return 1;
-		if (st < 0)
-			return st;
-		if (p.type == ppt_psb) {
-			st = psb_plus(f, &en);
-			if (st < 0)
-				return st;
-			if (en)
-				return 0;	/* tracing (re)starts */
-			continue;
-		}
-		if (!skip_packet(&p))
-			return 0;
-	}
+int hwt_fastpkt_enable(struct hwt_fastpkt *f, uint64_t *ip)
+{
+	return pgd_pge(f, ip, 1);
 }

@@ -78,8 +78,7 @@ int hwt_fastpkt_tip(struct hwt_fastpkt *f, uint64_t *ip);
  * something else (libipt's job). */
 int hwt_fastpkt_syscall(struct hwt_fastpkt *f, uint64_t *ip);
 
-/* Whether the rest of the trace holds no flow packet (only PAD, timing
- * and PSB+ updates): 1 yes, 0 no, < 0 error. */
-int hwt_fastpkt_at_end(struct hwt_fastpkt *f);
+/* Tracing disabled (a PSB+ without FUP): the same from the TIP.PGE on. */
+int hwt_fastpkt_enable(struct hwt_fastpkt *f, uint64_t *ip);
 
 #endif

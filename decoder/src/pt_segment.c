@@ -346,10 +346,15 @@ static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 	if (status < 0)
 		goto out;
 	if (!enabled) {
-		/* Nothing but timing to the end, or libipt's job. */
-		if (hwt_fastpkt_at_end(&f) == 1)
+		/* Disabled at the PSB: timing to the end, or to a TIP.PGE
+		 * (else libipt's job). */
+		status = hwt_fastpkt_enable(&f, &ip);
+		if (status == -pte_eos)
 			ret = FAST_OK;
-		goto out;
+		if (status < 0)
+			goto out;
+		fast_event(seg, HWT_EV_ENABLE, ip);
+		seg->tail = seg->n;
 	}
 	for (;;) {
 		struct fblock *fb;
