@@ -289,8 +289,10 @@ static int pgd_pge(struct hwt_fastpkt *f, uint64_t *ip, int disabled)
 		return -pte_nosync;
 	for (;;) {
 		st = next_packet(f, &p);
+		if (st == -pte_eos && disabled)
+			return 1;	/* disabled to the end */
 		if (st < 0)
-			return st == -pte_eos && !disabled ? -pte_nosync : st;
+			return st;
 		switch (p.type) {
 		case ppt_tip_pgd:
 			if (disabled || p.payload.ip.ipc != pt_ipc_suppressed)

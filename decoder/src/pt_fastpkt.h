@@ -74,8 +74,8 @@ int hwt_fastpkt_tip(struct hwt_fastpkt *f, uint64_t *ip);
 
 /* After a SYSCALL in a user-space trace: TIP.PGD with no IP, then (after
  * timing packets and PSB+ with tracing disabled at most) TIP.PGE: 0 and
- * *ip its target; -pte_eos when the trace ends disabled; other < 0:
- * something else (libipt's job). */
+ * *ip its target; 1 when the trace ends disabled; -pte_eos when it ends
+ * before the TIP.PGD; other < 0: something else (libipt's job). */
 int hwt_fastpkt_syscall(struct hwt_fastpkt *f, uint64_t *ip);
 
 /* Tracing disabled (a PSB+ without FUP): the same from the TIP.PGE on. */

@@ -349,9 +349,9 @@ static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		/* Disabled at the PSB: timing to the end, or to a TIP.PGE
 		 * (else libipt's job). */
 		status = hwt_fastpkt_enable(&f, &ip);
-		if (status == -pte_eos)
+		if (status == 1)
 			ret = FAST_OK;
-		if (status < 0)
+		if (status)
 			goto out;
 		fast_event(seg, HWT_EV_ENABLE, ip);
 		seg->tail = seg->n;
@@ -373,10 +373,12 @@ static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 			/* User-space tracing: TIP.PGD at the SYSCALL, TIP.PGE
 			 * where it returns, as libipt reports them. */
 			status = hwt_fastpkt_syscall(&f, &ip);
-			if (status < 0 && status != -pte_eos)
+			if (status == -pte_eos)
+				goto end;	/* the segment ends first */
+			if (status < 0)
 				goto out;
 			fast_event(seg, HWT_EV_DISABLE, 0);
-			if (status == -pte_eos) {
+			if (status == 1) {
 				ret = FAST_OK;	/* disabled to the end */
 				goto out;
 			}
