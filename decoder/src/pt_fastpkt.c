@@ -246,6 +246,13 @@ int hwt_fastpkt_fill(struct hwt_fastpkt *f)
 			f->tip_ip = f->last_ip;
 			f->tip_pending = 1;
 			return -pte_bad_query;
+		case ppt_fup:
+			/* An asynchronous event before the branch queried. */
+			st = update_ip(f, &p.payload.ip);
+			if (st < 0)
+				return st;
+			f->fup_ip = f->last_ip;
+			return HWT_FASTPKT_ASYNC;
 		case ppt_psb:
 			/* A status update while tracing stays enabled. */
 			st = psb_plus(f, &en);
@@ -270,6 +277,8 @@ int hwt_fastpkt_tip(struct hwt_fastpkt *f, uint64_t *ip)
 		return -pte_bad_query;
 	if (!f->tip_pending) {
 		st = hwt_fastpkt_fill(f);
+		if (st == HWT_FASTPKT_ASYNC)
+			return st;
 		if (st != -pte_bad_query)
 			return st < 0 ? st : -pte_bad_query;
 	}
@@ -278,8 +287,10 @@ int hwt_fastpkt_tip(struct hwt_fastpkt *f, uint64_t *ip)
 	return 0;
 }
 
-/* TIP.PGD with no IP first unless disabled, then up to TIP.PGE. */
-static int pgd_pge(struct hwt_fastpkt *f, uint64_t *ip, int disabled)
+/* TIP.PGD first unless disabled (with no IP unless any_ip), then up to
+ * TIP.PGE. */
+static int pgd_pge(struct hwt_fastpkt *f, uint64_t *ip, int disabled,
+		   int any_ip)
 {
 	struct pt_packet p;
 	int st, en;
@@ -295,8 +306,14 @@ static int pgd_pge(struct hwt_fastpkt *f, uint64_t *ip, int disabled)
 			return st;
 		switch (p.type) {
 		case ppt_tip_pgd:
-			if (disabled || p.payload.ip.ipc != pt_ipc_suppressed)
+			if (disabled || (!any_ip &&
+			    p.payload.ip.ipc != pt_ipc_suppressed))
 				return -pte_nosync;
+			if (p.payload.ip.ipc != pt_ipc_suppressed) {
+				st = update_ip(f, &p.payload.ip);
+				if (st < 0)
+					return st;
+			}
 			disabled = 1;
 			continue;
 		case ppt_tip_pge:
@@ -326,10 +343,15 @@ static int pgd_pge(struct hwt_fastpkt *f, uint64_t *ip, int disabled)
 
 int hwt_fastpkt_syscall(struct hwt_fastpkt *f, uint64_t *ip)
 {
-	return pgd_pge(f, ip, 0);
+	return pgd_pge(f, ip, 0, 0);
 }
 
 int hwt_fastpkt_enable(struct hwt_fastpkt *f, uint64_t *ip)
 {
-	return pgd_pge(f, ip, 1);
+	return pgd_pge(f, ip, 1, 0);
+}
+
+int hwt_fastpkt_async_pgd(struct hwt_fastpkt *f, uint64_t *ip)
+{
+	return pgd_pge(f, ip, 0, 1);
 }

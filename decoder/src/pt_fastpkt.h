@@ -5,9 +5,10 @@
  * TNT bits (short and long TNT, oldest bit = most significant valid bit,
  * as libipt's tnt cache reads them), TIP with last-IP compression, PSB+
  * (FUP, MODE.Exec, timing) as a status update, MODE.Exec 64-bit, the
- * TIP.PGD/TIP.PGE pair around a SYSCALL in a user-space trace, and skips
+ * TIP.PGD/TIP.PGE pair around a SYSCALL or after a FUP (an interrupt) in
+ * a user-space trace, and skips
  * PAD and timing packets (TSC, TMA, MTC, CYC, CBR, MNT), which do not
- * change the flow.  Anything else (other TIP.PGE/PGD, FUP outside PSB+, OVF,
+ * change the flow.  Anything else (other TIP.PGE/PGD, FUP with a TIP, OVF,
  * MODE.TSX, PTWRITE, PIP, VMCS, power events, suppressed IPs, non-64-bit
  * modes) is reported as -pte_nosync so that the caller gives the segment
  * to libipt's block decoder, which models it all.  PAD, short and long
@@ -29,7 +30,12 @@ struct hwt_fastpkt {
 	uint64_t tip_ip;	/* a TIP read ahead by a TNT query */
 	int have_ip;
 	int tip_pending;
+	uint64_t fup_ip;	/* HWT_FASTPKT_ASYNC: where */
 };
+
+/* A query's answer: a FUP (outside PSB+) instead of TNT or TIP, i.e. an
+ * asynchronous event at fup_ip before the branch queried. */
+#define HWT_FASTPKT_ASYNC	1
 
 /* Allocates on cfg and reads the first PSB+.  Returns 0 with *enabled
  * and *ip set, or a negative pt_error_code. */
@@ -38,12 +44,13 @@ int hwt_fastpkt_init(struct hwt_fastpkt *f, const struct pt_config *cfg,
 void hwt_fastpkt_fini(struct hwt_fastpkt *f);
 
 /* Refills the TNT queue; 0, -pte_eos at the end, -pte_bad_query when the
- * next flow packet is a TIP (kept for hwt_fastpkt_tip), other < 0: the
- * trace has something this layer does not model. */
+ * next flow packet is a TIP (kept for hwt_fastpkt_tip), HWT_FASTPKT_ASYNC
+ * for a FUP, other < 0: the trace has something this layer does not
+ * model. */
 int hwt_fastpkt_fill(struct hwt_fastpkt *f);
 
-/* Conditional branch (or compressed return): 0 and *taken, or < 0 as for
- * hwt_fastpkt_fill. */
+/* Conditional branch (or compressed return): 0 and *taken, or non-zero as
+ * for hwt_fastpkt_fill. */
 static inline int hwt_fastpkt_cond(struct hwt_fastpkt *f, int *taken)
 {
 	if (!f->index) {
@@ -59,7 +66,7 @@ static inline int hwt_fastpkt_cond(struct hwt_fastpkt *f, int *taken)
 		} else {
 			int st = hwt_fastpkt_fill(f);
 
-			if (st < 0)
+			if (st)
 				return st;
 		}
 	}
@@ -80,5 +87,9 @@ int hwt_fastpkt_syscall(struct hwt_fastpkt *f, uint64_t *ip);
 
 /* Tracing disabled (a PSB+ without FUP): the same from the TIP.PGE on. */
 int hwt_fastpkt_enable(struct hwt_fastpkt *f, uint64_t *ip);
+
+/* After HWT_FASTPKT_ASYNC in a user-space trace: TIP.PGD (an asynchronous
+ * disable at fup_ip), then as hwt_fastpkt_syscall. */
+int hwt_fastpkt_async_pgd(struct hwt_fastpkt *f, uint64_t *ip);
 
 #endif

@@ -318,6 +318,9 @@ static void ret_push(uint64_t *rs, unsigned *top, unsigned *n, uint64_t ip)
 		(*n)++;
 }
 
+static int cut(struct worker *w, struct segment *seg, size_t start,
+	       uint64_t fup);
+
 /* An event of the fast path's (tracing disabled or enabled at ip). */
 static void fast_event(struct segment *seg, uint32_t type, uint64_t ip)
 {
@@ -326,6 +329,31 @@ static void fast_event(struct segment *seg, uint32_t type, uint64_t ip)
 	memset(e, 0, sizeof(*e));
 	e->type = type;
 	e->ip = ip;
+}
+
+/*
+ * An asynchronous disable at f->fup_ip: the instructions from there on,
+ * walked since the last trace consumed, never ran (cut); then TIP.PGD and
+ * TIP.PGE.  Returns 0 with *ip where tracing resumes, 1 if it never does,
+ * -1 for libipt.
+ */
+static int fast_async(struct worker *w, struct segment *seg,
+		      struct hwt_fastpkt *f, uint64_t *ip)
+{
+	uint64_t at = f->fup_ip;
+	int st;
+
+	if (!cut(w, seg, seg->tail, at))
+		return -1;
+	st = hwt_fastpkt_async_pgd(f, ip);
+	if (st < 0)
+		return -1;
+	fast_event(seg, HWT_EV_DISABLE, at);
+	if (st == 1)
+		return 1;
+	fast_event(seg, HWT_EV_ENABLE, *ip);
+	seg->tail = seg->n;
+	return 0;
 }
 
 /* The fast path over trace [from, to), its items after seg's. */
@@ -337,7 +365,7 @@ static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 	struct pt_config cfg;
 	uint64_t ip = 0, rs[RETSTACK];
 	unsigned rtop = 0, rn = 0;
-	int status, enabled = 0, taken, ret = FAST_BAIL, way = 0;
+	int status, enabled = 0, taken = 0, ret = FAST_BAIL, way = 0;
 	struct fblock *pfb = NULL;
 
 	seg->tail = seg->n;
@@ -361,7 +389,7 @@ static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		struct item *it;
 
 		fb = next_block(w, pfb, way, ip);
-		if (!fb || (fb->special && !fb->syscall))
+		if (!fb)
 			goto out;
 		pfb = fb;
 		it = add_item(seg);
@@ -369,6 +397,16 @@ static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		it->flags = 0;
 		it->x = 0;
 		it->fb = fb;
+		if (fb->special && !fb->syscall) {
+			/* libipt's, unless an interrupt came first (a FUP
+			 * at or before it). */
+			if (f.index || f.tip_pending)
+				goto out;
+			status = hwt_fastpkt_fill(&f);
+			if (status == HWT_FASTPKT_ASYNC)
+				goto async;
+			goto out;
+		}
 		if (fb->syscall) {
 			/* User-space tracing: TIP.PGD at the SYSCALL, TIP.PGE
 			 * where it returns, as libipt reports them. */
@@ -390,6 +428,8 @@ static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		switch (fb->iclass) {
 		case HWT_IC_COND_JUMP:
 			status = hwt_fastpkt_cond(&f, &taken);
+			if (status == HWT_FASTPKT_ASYNC)
+				goto async;
 			if (status < 0)
 				goto end;
 			ip = taken ? fb->target : fb->next;
@@ -410,6 +450,8 @@ static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		case HWT_IC_RET:
 			/* A compressed return is a taken TNT bit. */
 			status = hwt_fastpkt_cond(&f, &taken);
+			if (status == HWT_FASTPKT_ASYNC)
+				goto async;
 			if (status >= 0) {
 				if (!taken || !rn)
 					goto out;
@@ -426,17 +468,29 @@ static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 			__attribute__((fallthrough));
 		case HWT_IC_IND_CALL:
 		case HWT_IC_IND_JUMP:
-			if (fb->push)
-				ret_push(rs, &rtop, &rn, fb->next);
 			status = hwt_fastpkt_tip(&f, &ip);
+			if (status == HWT_FASTPKT_ASYNC)
+				goto async;
 			if (status < 0)
 				goto end;
+			if (fb->push)
+				ret_push(rs, &rtop, &rn, fb->next);
 			way = 2;
 			seg->tail = seg->n;
 			break;
 		default:
 			goto out;	/* block cut at MAX_BLOCK_INSNS etc. */
 		}
+		continue;
+async:
+		/* An interrupt (FUP, TIP.PGD) before the branch queried,
+		 * tracing back at the TIP.PGE. */
+		status = fast_async(w, seg, &f, &ip);
+		if (status == 1)
+			ret = FAST_OK;	/* disabled to the end */
+		if (status)
+			goto out;
+		pfb = NULL;
 	}
 end:
 	/* Out of trace at a branch: the segment's end (the block stays, as
