@@ -586,11 +586,6 @@ static uint64_t insns_in(const struct segment *seg, size_t from, size_t to)
 	return n;
 }
 
-/*
- * Cuts the segment at fup, the next PSB+'s FUP IP: at its first
- * occurrence from item start on (tail_start()).  Returns whether it was
- * there; if not, the segment already ends where the next one starts.
- */
 /* Ends the segment's items before instruction k of item i's block. */
 static void cut_block(struct worker *w, struct segment *seg, size_t i,
 		      long k)
@@ -623,29 +618,6 @@ static void cut_block(struct worker *w, struct segment *seg, size_t i,
 	seg->n = i + 1;
 }
 
-static int cut(struct worker *w, struct segment *seg, size_t start,
-	       uint64_t fup)
-{
-	size_t i;
-
-	for (i = start; i < seg->n; i++) {
-		struct item *it = &seg->items[i];
-		struct hwt_block tmp, *b;
-		long k;
-
-		if (it->kind == IT_EVENT)
-			continue;
-		b = item_block(seg, it, &tmp);
-		if (fup < b->ip || fup > b->end_ip)
-			continue;
-		k = insns_before(w, b, fup);
-		if (k < 0)
-			continue;
-		cut_block(w, seg, i, k);
-		return 1;
-	}
-	return 0;
-}
 
 /*
  * The same by instruction index: at the first instruction at fup that is
@@ -677,6 +649,17 @@ static int cut_after(struct worker *w, struct segment *seg, size_t base,
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * Cuts the segment at fup, the next PSB+'s FUP IP: at its first
+ * occurrence from item start on (tail_start()).  Returns whether it was
+ * there; if not, the segment already ends where the next one starts.
+ */
+static int cut(struct worker *w, struct segment *seg, size_t start,
+	       uint64_t fup)
+{
+	return cut_after(w, seg, start, 0, fup);
 }
 
 /*
