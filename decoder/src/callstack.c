@@ -295,7 +295,7 @@ block_slow(struct hwt_callstack *cs, uint64_t ip, uint32_t sym, int sym_start,
 		case HWT_IC_JUMP:
 		case HWT_IC_IND_JUMP:
 		case HWT_IC_COND_JUMP:
-			if (sym_start && sym != cs->st[cs->h.n - 1].sym) {
+			if (sym_start && sym != cs->h.top_sym) {
 				/* Tail call: the callee returns for us. */
 				uint64_t ra = cs->st[cs->h.n - 1].ret_addr;
 
@@ -309,7 +309,7 @@ block_slow(struct hwt_callstack *cs, uint64_t ip, uint32_t sym, int sym_start,
 		default:
 			break;
 		}
-	} else if (cs->h.n && sym != cs->st[cs->h.n - 1].sym) {
+	} else if (cs->h.n && sym != cs->h.top_sym) {
 		/* Tracing resumed somewhere else: keep the frames of the
 		 * function we resumed in, drop the ones above. */
 		for (i = cs->h.n; i > 0; i--)

@@ -332,6 +332,22 @@ static void fast_event(struct segment *seg, uint32_t type, uint64_t ip)
 }
 
 /*
+ * Tracing disabled at at (0: not known), and st a TIP.PGE query's answer:
+ * 0, enabled again at ip, or 1, disabled to the end.  The events libipt
+ * reports; returns st.
+ */
+static int fast_disabled(struct segment *seg, int st, uint64_t at,
+			 uint64_t ip)
+{
+	fast_event(seg, HWT_EV_DISABLE, at);
+	if (st == 1)
+		return 1;
+	fast_event(seg, HWT_EV_ENABLE, ip);
+	seg->tail = seg->n;
+	return 0;
+}
+
+/*
  * An asynchronous disable at f->fup_ip: the instructions from there on,
  * walked since the last trace consumed, never ran (cut); then TIP.PGD and
  * TIP.PGE.  Returns 0 with *ip where tracing resumes, 1 if it never does,
@@ -348,12 +364,7 @@ static int fast_async(struct worker *w, struct segment *seg,
 	st = hwt_fastpkt_async_pgd(f, ip);
 	if (st < 0)
 		return -1;
-	fast_event(seg, HWT_EV_DISABLE, at);
-	if (st == 1)
-		return 1;
-	fast_event(seg, HWT_EV_ENABLE, *ip);
-	seg->tail = seg->n;
-	return 0;
+	return fast_disabled(seg, st, at, *ip);
 }
 
 /* The fast path over trace [from, to), its items after seg's. */
@@ -397,17 +408,17 @@ static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		it->flags = 0;
 		it->x = 0;
 		it->fb = fb;
-		if (fb->special && !fb->syscall) {
-			/* libipt's, unless an interrupt came first (a FUP
-			 * at or before it). */
-			if (f.index || f.tip_pending)
+		if (fb->special) {
+			if (!fb->syscall) {
+				/* libipt's, unless an interrupt came first
+				 * (a FUP at or before it). */
+				if (f.index || f.tip_pending)
+					goto out;
+				status = hwt_fastpkt_fill(&f);
+				if (status == HWT_FASTPKT_ASYNC)
+					goto async;
 				goto out;
-			status = hwt_fastpkt_fill(&f);
-			if (status == HWT_FASTPKT_ASYNC)
-				goto async;
-			goto out;
-		}
-		if (fb->syscall) {
+			}
 			/* User-space tracing: TIP.PGD at the SYSCALL, TIP.PGE
 			 * where it returns, as libipt reports them. */
 			status = hwt_fastpkt_syscall(&f, &ip);
@@ -415,14 +426,11 @@ static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 				goto end;	/* the segment ends first */
 			if (status < 0)
 				goto out;
-			fast_event(seg, HWT_EV_DISABLE, 0);
-			if (status == 1) {
+			if (fast_disabled(seg, status, 0, ip)) {
 				ret = FAST_OK;	/* disabled to the end */
 				goto out;
 			}
-			fast_event(seg, HWT_EV_ENABLE, ip);
 			pfb = NULL;
-			seg->tail = seg->n;
 			continue;
 		}
 		switch (fb->iclass) {
@@ -544,18 +552,17 @@ static long insns_before(struct worker *w, const struct hwt_block *b,
 }
 
 /*
- * Where the instructions that ran without trace after the segment's last
- * trace-consuming block begin (an item index): only they can hold the next
+ * Where the instructions that ran without trace after the last
+ * trace-consuming block of libipt's items from base begin (an item index;
+ * the fast path keeps it in seg->tail): only they can hold the next
  * PSB+'s FUP.  A final partial block consumed nothing (it ran out of
  * trace).
  */
 static size_t tail_start(struct worker *w, const struct segment *seg,
-			 int fast, size_t base)
+			 size_t base)
 {
 	size_t start = seg->n;
 
-	if (fast)
-		return seg->tail;
 	while (start > base) {
 		const struct item *it = &seg->items[start - 1];
 		const struct hwt_block *b;
@@ -756,7 +763,7 @@ static void join_libipt(struct worker *w, struct segment *seg,
 	stop.boundary = pc->to;
 	stop.fup = pc->fup;
 	blk_decode(w, seg, pc, pc->to, NULL);
-	start = tail_start(w, seg, 0, pc->base);
+	start = tail_start(w, seg, pc->base);
 	stop.skip_insns = insns_in(seg, pc->base, start);
 	blk_decode(w, seg, pc, pc->next_to, &stop);
 	pc->err_past = stop.err_past;
@@ -769,7 +776,7 @@ static void join_libipt(struct worker *w, struct segment *seg,
 	/* The trace never reaches the FUP (inconsistent): the piece's own
 	 * trace, cut where it can be. */
 	blk_decode(w, seg, pc, pc->to, NULL);
-	cut(w, seg, tail_start(w, seg, 0, pc->base), pc->fup);
+	cut(w, seg, tail_start(w, seg, pc->base), pc->fup);
 }
 
 /* A piece: the fast path (if try_fast), or libipt joined at its end. */
@@ -782,7 +789,7 @@ static void decode_piece(struct worker *w, struct segment *seg,
 	if (try_fast && !w->run->no_fast &&
 	    fast_segment(w, seg, pc->from, pc->to) == FAST_OK) {
 		if (pc->has_fup)
-			cut(w, seg, tail_start(w, seg, 1, pc->base), pc->fup);
+			cut(w, seg, seg->tail, pc->fup);
 		return;
 	}
 	if (pc->has_fup)
@@ -860,19 +867,14 @@ static void decode_segment(struct worker *w, size_t k)
 	if (!r->no_fast && fast_segment(w, seg, seg->start, seg->end) ==
 	    FAST_OK) {
 		if (pc.has_fup)
-			cut(w, seg, tail_start(w, seg, 1, 0), pc.fup);
+			cut(w, seg, seg->tail, pc.fup);
 		return;
 	}
 	seg->n = 0;
 	seg->next = 0;
 	n = r->no_fast ? 0 : inner_psbs(r, seg->start, seg->end, offs,
 					MAX_PIECES);
-	if (!n) {
-		decode_piece(w, seg, &pc, 0);
-		seg->err_past = pc.err_past;
-		seg->err_off = pc.err_off;
-		return;
-	}
+	/* n == 0: one piece, the segment, which the fast path just left. */
 	for (i = 0; i <= n; i++) {
 		struct piece p = pc;
 
@@ -885,7 +887,7 @@ static void decode_segment(struct worker *w, size_t k)
 		/* A continuous decode resynced past this piece. */
 		if (p.from < skip)
 			continue;
-		decode_piece(w, seg, &p, 1);
+		decode_piece(w, seg, &p, n > 0);
 		if (p.err_past) {
 			skip = p.err_off;
 			if (i == n) {
