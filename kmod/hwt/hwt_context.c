@@ -119,6 +119,7 @@ static void ctx_stop_locked(struct hwt_context *ctx)
 {
 	u32 i, n = ctx->nbufs;
 
+	lockdep_assert_held(&ctx->mutex);
 	if (!ctx->started)
 		return;
 	ctx->started = false;

@@ -26,6 +26,7 @@ int hwt_cpu_attach(struct hwt_context *ctx, const u64 *map)
 	unsigned int cpu, word, bit;
 	int ret = 0;
 
+	lockdep_assert_held(&ctx->mutex);
 	ctx->cpus = kzalloc(cpumask_size(), GFP_KERNEL);
 	if (!ctx->cpus)
 		return -ENOMEM;
@@ -65,6 +66,7 @@ void hwt_cpu_detach(struct hwt_context *ctx)
 {
 	unsigned int cpu;
 
+	lockdep_assert_held(&ctx->mutex);
 	if (!ctx->cpus)
 		return;
 	mutex_lock(&hwt_cpu_lock);

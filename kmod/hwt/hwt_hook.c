@@ -308,6 +308,7 @@ int hwt_hook_synthesize_mmaps(struct hwt_context *ctx,
 	char *pathbuf;
 	int ret = 0;
 
+	lockdep_assert_held(&ctx->mutex);
 	if (!mm)
 		return 0;
 	rec = kmalloc(HWT_SCRATCH_SIZE, GFP_KERNEL);
