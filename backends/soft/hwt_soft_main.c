@@ -19,9 +19,30 @@
  *    re-arms at the handler;
  *  - fork/clone copy TF into the child: task_newtask clears it there (the
  *    framework arms the child itself if it is traced).
+ *
+ * Lifecycle of a traced thread's record (struct soft_thread).  It is
+ * found only through the framework's thread (hwt_thread_current(), whose
+ * hash holds a task reference, so a freed task's address never finds a
+ * record) and is touched only by the traced thread itself: its traps, its
+ * probes, its task_work and its exit hook.  So it needs no lock; RCU only
+ * because the framework's lookup does.  States, always moving down:
+ *   ARMING    thread_start allocated it and queued rearm_work (started
+ *             false: no TF yet, traps and probes ignore it);
+ *   STEPPING  rearm_work wrote PSB+ and set TF (started true);
+ *   released  thread_stop (sync work: context stopped or closed) or
+ *             thread_exit (exit hook): the stream is flushed, TF cleared
+ *             in the live registers (thread_stop), the framework's
+ *             pointer cleared.  The framework calls
+ *             exactly one of the two for each thread_start, whatever
+ *             order the thread's exit, the context's close, STOP, exec or
+ *             the owner's death come in (kmod/hwt/hwt_thread.c).  It is
+ *             freed there, or by a still-queued rearm_work (dead).
+ * TF is only ever set on the current thread while its record is STEPPING:
+ * by its own trap, its own sys_exit, its own rearm_work.
+ * Module references: the context holds the backend's module; a queued
+ * rearm_work holds one of its own, as it can outlive the context.
  */
 
-#include <linux/hashtable.h>
 #include <linux/kdebug.h>
 #include <linux/module.h>
 #include <linux/ptrace.h>
@@ -75,9 +96,7 @@ struct soft_event {
 #define SOFT_NEV	16
 
 struct soft_thread {
-	struct hlist_node node;		/* soft_threads, by task */
 	struct rcu_head rcu;
-	struct task_struct *task;
 	struct hwt_thread *thr;
 	struct pt_soft_state st;
 	struct x86_insn_info next;	/* decode of the insn at st.ip */
@@ -94,22 +113,19 @@ struct soft_thread {
 	u8 out[2 * PT_SOFT_MAX_OUT];
 };
 
-static DEFINE_HASHTABLE(soft_threads, 8);
-static DEFINE_SPINLOCK(soft_threads_lock);
-static atomic_t soft_narmed = ATOMIC_INIT(0);
+static struct hwt_backend soft_backend;
 
-/* The armed soft_thread of current, or NULL.  Caller: RCU or IRQs off. */
+/*
+ * The record of current if this backend traces it, or NULL.  Caller: RCU
+ * or preemption off.
+ */
 static struct soft_thread *soft_current(void)
 {
-	struct soft_thread *t;
+	struct hwt_thread *thr = hwt_thread_current(NULL);
 
-	if (!atomic_read(&soft_narmed))
+	if (!thr || hwt_thread_backend(thr) != &soft_backend)
 		return NULL;
-	hash_for_each_possible_rcu(soft_threads, t, node,
-				   (unsigned long)current)
-		if (t->task == current)
-			return t;
-	return NULL;
+	return hwt_thread_priv(thr);
 }
 
 /* Read the instruction at ip without sleeping (we may run with IRQs off). */
@@ -254,8 +270,7 @@ static int soft_die(struct notifier_block *nb, unsigned long val, void *data)
 #endif
 	rcu_read_lock();
 	t = soft_current();
-	/* Also still traced by the framework (its thread outlives ours). */
-	if (!t || !t->started || hwt_thread_current(NULL) != t->thr) {
+	if (!t || !t->started) {
 		rcu_read_unlock();
 		return NOTIFY_DONE;
 	}
@@ -323,7 +338,7 @@ static void soft_rearm_work(struct callback_head *cb)
 	clear_bit(0, &t->rearm_pending);
 	if (t->started) {
 		soft_note(t, SOFT_EV_RESUME, regs->ip, false);
-	} else if (t->task == current && user_64bit_mode(regs)) {
+	} else if (user_64bit_mode(regs)) {
 		u64 ip = regs->ip;
 
 		/*
@@ -459,14 +474,6 @@ static int soft_configure(struct hwt_context *ctx, u32 version,
 	return 0;
 }
 
-static void soft_unhash(struct soft_thread *t)
-{
-	spin_lock(&soft_threads_lock);
-	hash_del_rcu(&t->node);
-	spin_unlock(&soft_threads_lock);
-	atomic_dec(&soft_narmed);
-}
-
 /* In the traced thread (task_work), process context. */
 static void soft_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 {
@@ -480,16 +487,9 @@ static void soft_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return;
-	t->task = current;
 	t->thr = thr;
 	pt_soft_init(&t->st, &sc->cfg);
 	hwt_thread_set_priv(thr, t);
-	/* One module reference per armed thread, dropped at disarm. */
-	__module_get(THIS_MODULE);
-	spin_lock(&soft_threads_lock);
-	hash_add_rcu(soft_threads, &t->node, (unsigned long)current);
-	spin_unlock(&soft_threads_lock);
-	atomic_inc(&soft_narmed);
 	/* Start where the thread will really resume (after restarts). */
 	soft_queue_rearm(t);
 }
@@ -513,13 +513,11 @@ static void soft_finish(struct soft_thread *t, bool in_syscall)
 static void soft_release(struct hwt_thread *thr, struct soft_thread *t)
 {
 	hwt_thread_set_priv(thr, NULL);
-	soft_unhash(t);
 	/* Same thread as rearm_work: no race on the bit. */
 	if (test_bit(0, &t->rearm_pending))
 		t->dead = true;
 	else
 		kfree_rcu(t, rcu);
-	module_put(THIS_MODULE);
 }
 
 static void soft_thread_stop(struct hwt_context *ctx, struct hwt_thread *thr)
@@ -621,7 +619,7 @@ static void __exit hwt_soft_exit(void)
 	hwt_backend_unregister(&soft_backend);
 	unregister_die_notifier(&soft_die_nb);
 	soft_tps_detach(ARRAY_SIZE(soft_tps));
-	rcu_barrier();	/* kfree_rcu() of soft_threads */
+	rcu_barrier();	/* kfree_rcu() of thread records */
 }
 
 module_init(hwt_soft_init);

@@ -40,7 +40,11 @@ struct hwt_backend_ops {
 	int (*start)(struct hwt_context *ctx);
 	void (*stop)(struct hwt_context *ctx);
 
-	/* Thread mode. */
+	/*
+	 * Thread mode.  Each thread_start is followed by exactly one
+	 * thread_stop or thread_exit, also after the context's fd is closed
+	 * (then hwt_context_running() is false and no record is queued).
+	 */
 	void (*thread_start)(struct hwt_context *ctx, struct hwt_thread *thr);
 	void (*thread_stop)(struct hwt_context *ctx, struct hwt_thread *thr);
 	void (*thread_exit)(struct hwt_context *ctx, struct hwt_thread *thr);
@@ -78,6 +82,8 @@ bool hwt_context_ring_mode(struct hwt_context *ctx);
 void *hwt_thread_priv(struct hwt_thread *thr);
 void hwt_thread_set_priv(struct hwt_thread *thr, void *priv);
 struct task_struct *hwt_thread_task(struct hwt_thread *thr);
+/* The backend of the thread's context: is this thread one of ours? */
+const struct hwt_backend *hwt_thread_backend(struct hwt_thread *thr);
 struct hwt_buffer *hwt_thread_buffer(struct hwt_thread *thr);
 struct hwt_buffer *hwt_cpu_buffer(struct hwt_context *ctx, int cpu);
 

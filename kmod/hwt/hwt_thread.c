@@ -15,6 +15,20 @@
  * from the context's list).  Being in the hash holds a context reference,
  * and so does each pending task_work.  A thread leaves the hash when it
  * exits, or when its context is gone and its sync work has disarmed it.
+ * The hwt_thread holds a reference on its task, so while it is hashed the
+ * task_struct cannot be freed and its address cannot key another task.
+ *
+ * Armed or not (thr->started): only the traced thread itself moves it,
+ * from task_work (thread_sync_locked, under ctx->mutex) or from its exit
+ * hook (atomic, no mutex: the thread's own works run after it, in
+ * exit_task_work).  Every backend thread_start is paired with exactly one
+ * thread_stop (sync work) or thread_exit (exit hook), whether or not the
+ * context is still open: the backend's per-thread state and its trap
+ * settings die with that call and never outlive the hash entry.  Others
+ * (ctx_release's detach) only read it, to decide whether a sync is needed.
+ *
+ * State (thr->state) moves only down: ATTACHING -> ACTIVE (attach work, or
+ * at ALLOC) -> EXITED (exit hook) or DETACHED (no buffer).
  */
 
 #include <linux/hashtable.h>
@@ -60,15 +74,21 @@ EXPORT_SYMBOL_GPL(hwt_thread_current);
 
 void *hwt_thread_priv(struct hwt_thread *thr)
 {
-	return thr->priv;
+	return READ_ONCE(thr->priv);
 }
 EXPORT_SYMBOL_GPL(hwt_thread_priv);
 
 void hwt_thread_set_priv(struct hwt_thread *thr, void *priv)
 {
-	thr->priv = priv;
+	WRITE_ONCE(thr->priv, priv);
 }
 EXPORT_SYMBOL_GPL(hwt_thread_set_priv);
+
+const struct hwt_backend *hwt_thread_backend(struct hwt_thread *thr)
+{
+	return thr->ctx->backend;
+}
+EXPORT_SYMBOL_GPL(hwt_thread_backend);
 
 struct task_struct *hwt_thread_task(struct hwt_thread *thr)
 {
@@ -163,6 +183,7 @@ static int thread_add_buffer(struct hwt_thread *thr)
 	struct hwt_context *ctx = thr->ctx;
 	struct hwt_buffer *buf;
 
+	lockdep_assert_held(&ctx->mutex);
 	if (ctx->nbufs >= ctx->maxbufs)
 		return -ENOSPC;
 	buf = hwt_buffer_alloc(ctx, ctx->nbufs, thr->tid, -1);
@@ -187,14 +208,15 @@ static void thread_sync_locked(struct hwt_thread *thr)
 	bool want = !ctx->dead && ctx->state == HWT_STATE_RUNNING &&
 		    thr->state == HWT_THR_ACTIVE;
 
+	lockdep_assert_held(&ctx->mutex);
 	if (want && !thr->started) {
 		if (ops->thread_start)
 			ops->thread_start(ctx, thr);
-		thr->started = true;
+		smp_store_release(&thr->started, true);
 	} else if (!want && thr->started) {
 		if (ops->thread_stop)
 			ops->thread_stop(ctx, thr);
-		thr->started = false;
+		smp_store_release(&thr->started, false);
 	}
 }
 
@@ -219,6 +241,7 @@ static void thread_sync_work(struct callback_head *cb)
 /* Queue a sync in the thread; ctx->mutex held. */
 static void thread_queue_sync(struct hwt_thread *thr)
 {
+	lockdep_assert_held(&thr->ctx->mutex);
 	if (thr->state != HWT_THR_ACTIVE && !thr->started)
 		return;
 	if (test_and_set_bit(HWT_THR_SYNC_PENDING, &thr->work_flags))
@@ -306,6 +329,7 @@ int hwt_thread_attach_process(struct hwt_context *ctx, pid_t pid)
 	struct pid *p;
 	int ret = 0;
 
+	lockdep_assert_held(&ctx->mutex);
 	p = find_get_pid(pid);
 	leader = p ? get_pid_task(p, PIDTYPE_TGID) : NULL;
 	put_pid(p);
@@ -371,8 +395,9 @@ void hwt_thread_detach_all(struct hwt_context *ctx)
 	struct hwt_thread *thr;
 	int dropped = 0;
 
+	lockdep_assert_held(&ctx->mutex);
 	list_for_each_entry(thr, &ctx->threads, ctx_link) {
-		if (thr->started) {
+		if (smp_load_acquire(&thr->started)) {
 			thread_queue_sync(thr);
 			if (test_bit(HWT_THR_SYNC_PENDING, &thr->work_flags))
 				continue;
@@ -442,9 +467,14 @@ void hwt_thread_on_exit(struct task_struct *task)
 		return;
 	ctx = thr->ctx;
 	buf = hwt_thread_buffer(thr);
+	/*
+	 * Disarm even when the context was closed meanwhile: a sync queued by
+	 * the close runs after us and finds nothing armed, so without this
+	 * call the backend's per-thread state would outlive the thread.
+	 */
+	if (thr->started && ctx->backend->ops->thread_exit)
+		ctx->backend->ops->thread_exit(ctx, thr);
 	if (!READ_ONCE(ctx->dead)) {
-		if (thr->started && ctx->backend->ops->thread_exit)
-			ctx->backend->ops->thread_exit(ctx, thr);
 		hwt_record_init_hdr(&rec.hdr, HWT_REC_THREAD_EXIT,
 				    sizeof(rec), task, buf);
 		rec.parent_pid = -1;
@@ -463,7 +493,8 @@ void hwt_thread_on_exit(struct task_struct *task)
 	 * concurrently except its own pending ones, which run after this
 	 * (exit_task_work comes later in do_exit) and see EXITED. */
 	WRITE_ONCE(thr->state, HWT_THR_EXITED);
-	thr->started = false;
+	/* Pairs with detach_all: seen false only once thread_exit is done. */
+	smp_store_release(&thr->started, false);
 	/* Hash readers may still hold thr: the context's final free
 	 * waits for a grace period first (see hwt_context_put). */
 	if (thread_unhash(thr))

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#if !defined(__x86_64__)
+/* The soft backend is x86-64 only: nothing to test elsewhere. */
+#include <stdio.h>
+int main(void)
+{
+	printf("SKIP: %s (soft backend is x86-64 only)\n", __FILE__);
+	return 0;
+}
+#else
+/*
+ * Soft backend lifecycle (guest side): tracing must never touch a task it
+ * does not trace.
+ *
+ * Each trial forks a target (one or three threads, stepping in a loop that
+ * makes system calls), traces it with the soft backend, and ends it in
+ * one of the orders that race with the target's own exit: SIGKILL then
+ * close() at once (the target is in do_exit while the context goes),
+ * close() then SIGKILL, SIGKILL after STOP, close() of a context whose
+ * thread is blocked, exit of the target while its owner closes.  After
+ * the trials, thousands of untraced processes and threads run system
+ * calls: none may see SIGTRAP (a stale per-thread record keyed by a
+ * reused task_struct would set the trap flag on them), and the module
+ * reference counts of hwt and hwt_soft must come back to where they
+ * started, so that both modules unload.
+ *
+ * usage: soft_lifecycle [TRIALS [SPAWNS [SEED]]]  (100, 3000, time)
+ */
+#include "hwt_test.h"
+#include "hwt/hwt_soft.h"
+
+#include <pthread.h>
+#include <sys/syscall.h>
+
+static volatile long sink;
+
+__attribute__((noinline)) static long step_a(long x) { return x * 3 + 1; }
+__attribute__((noinline)) static long step_b(long x) { return x / 2; }
+static long (*const steps[2])(long) = { step_a, step_b };
+
+/* Stepped work with a system call every few hundred instructions. */
+static void *spin(void *arg)
+{
+	long x = 27, i;
+
+	(void)arg;
+	for (i = 0;; i++) {
+		x = steps[x & 1](x) + (i & 7);
+		if (!(i & 31))
+			syscall(SYS_getppid);
+		sink = x;
+	}
+	return NULL;
+}
+
+static void target(int go, int nthreads)
+{
+	pthread_t th;
+	char c;
+	int i;
+
+	if (read(go, &c, 1) != 1)
+		_exit(2);
+	for (i = 1; i < nthreads; i++)
+		if (pthread_create(&th, NULL, spin, NULL))
+			_exit(3);
+	spin(NULL);
+}
+
+static int soft_ctx(int dev, pid_t pid)
+{
+	struct hwt_alloc a;
+
+	alloc_init(&a, HWT_MODE_THREAD, pid, HWT_SOFT_BACKEND_NAME, 1 << 16);
+	a.flags = HWT_ALLOC_RING;	/* nobody drains: keep stepping */
+	return ioctl(dev, HWT_IOC_ALLOC, &a);
+}
+
+/* Wait until buffer 0 has trace: the target's first thread is armed. */
+static int wait_stepping(int ctx)
+{
+	struct hwt_bufptr bp;
+
+	for (int i = 0; i < 5000; i++) {
+		memset(&bp, 0, sizeof(bp));
+		if (ioctl(ctx, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head > 4096)
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}
+
+enum ending {
+	KILL_THEN_CLOSE,	/* close while the target is in do_exit */
+	CLOSE_THEN_KILL,	/* disarm work queued, then the target dies */
+	STOP_KILL_CLOSE,	/* STOP queued, kill, close */
+	CLOSE_THEN_REAP,	/* close; the target keeps running untraced */
+	OWNER_DIES,		/* the owner process is killed instead */
+	NENDINGS
+};
+
+static const char *const ending_names[NENDINGS] = {
+	"kill-then-close", "close-then-kill", "stop-kill-close",
+	"close-then-reap", "owner-dies",
+};
+
+/* One trial; returns 0 when the target ended as it should. */
+static int trial(int dev, enum ending how, int nthreads, unsigned int jitter)
+{
+	int go[2], ctx, st, ok = 1;
+	pid_t pid, owner = -1;
+
+	if (pipe(go))
+		return 0;
+	pid = fork();
+	if (pid == 0) {
+		close(go[1]);
+		target(go[0], nthreads);
+	}
+	close(go[0]);
+	if (how == OWNER_DIES) {
+		int p[2];
+		char b;
+
+		if (pipe(p))
+			return 0;
+		owner = fork();
+		if (owner == 0) {
+			ctx = soft_ctx(dev, pid);
+			if (ctx < 0 || ioctl(ctx, HWT_IOC_START) ||
+			    write(p[1], "s", 1) != 1)
+				_exit(1);
+			wait_stepping(ctx);
+			if (write(p[1], "r", 1) != 1)
+				_exit(1);
+			pause();
+			_exit(0);
+		}
+		close(p[1]);
+		ok = read(p[0], &b, 1) == 1;
+		if (write(go[1], "g", 1) != 1)
+			ok = 0;
+		ok = ok && read(p[0], &b, 1) == 1;
+		close(p[0]);
+		usleep(jitter);
+		kill(owner, SIGKILL);
+		kill(pid, SIGKILL);
+		waitpid(owner, NULL, 0);
+		waitpid(pid, &st, 0);
+		close(go[1]);
+		return ok && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+	}
+	ctx = soft_ctx(dev, pid);
+	if (ctx < 0 || ioctl(ctx, HWT_IOC_START)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(go[1]);
+		if (ctx >= 0)
+			close(ctx);
+		return 0;
+	}
+	if (write(go[1], "g", 1) != 1)
+		ok = 0;
+	close(go[1]);
+	if (!wait_stepping(ctx))
+		ok = 0;
+	switch (how) {
+	case KILL_THEN_CLOSE:
+		kill(pid, SIGKILL);
+		usleep(jitter);
+		close(ctx);
+		break;
+	case CLOSE_THEN_KILL:
+		close(ctx);
+		usleep(jitter);
+		kill(pid, SIGKILL);
+		break;
+	case STOP_KILL_CLOSE:
+		ioctl(ctx, HWT_IOC_STOP);
+		kill(pid, SIGKILL);
+		usleep(jitter);
+		close(ctx);
+		break;
+	case CLOSE_THEN_REAP:
+		close(ctx);
+		/* Untraced now: it must run on without a trap. */
+		usleep(20000 + jitter);
+		kill(pid, SIGKILL);
+		break;
+	default:
+		break;
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		return 0;
+	/* Anything but our SIGKILL (a SIGTRAP above all) is a failure. */
+	return ok && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+}
+
+static int mod_refcnt(const char *mod)
+{
+	char path[128];
+	FILE *f;
+	int n = -1;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%d", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+/* Teardown is asynchronous (task_work, RCU, workqueue): poll up to 10 s. */
+static int wait_mod_refcnt(const char *mod, int want)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (mod_refcnt(mod) == want)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+static void *untraced_thread(void *arg)
+{
+	for (int i = 0; i < 8; i++)
+		syscall(SYS_getppid);
+	return arg;
+}
+
+/*
+ * Spawn n untraced processes (every fourth with a thread) that make
+ * system calls; count those that did not exit 0, and those killed by
+ * SIGTRAP.
+ */
+static void spawn_untraced(int n, int *bad, int *trapped)
+{
+	*bad = *trapped = 0;
+	for (int i = 0; i < n; i++) {
+		pid_t p = fork();
+		int st;
+
+		if (p == 0) {
+			pthread_t th;
+
+			for (int j = 0; j < 8; j++)
+				syscall(SYS_getppid);
+			if (i % 4 == 0 &&
+			    (pthread_create(&th, NULL, untraced_thread, NULL) ||
+			     pthread_join(th, NULL)))
+				_exit(3);
+			_exit(0);
+		}
+		if (p < 0 || waitpid(p, &st, 0) != p) {
+			(*bad)++;
+			continue;
+		}
+		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGTRAP)
+			(*trapped)++;
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			(*bad)++;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int trials = argc > 1 ? atoi(argv[1]) : 100;
+	int spawns = argc > 2 ? atoi(argv[2]) : 3000;
+	unsigned int seed = argc > 3 ? (unsigned int)strtoul(argv[3], NULL, 0)
+				     : (unsigned int)time(NULL);
+	int dev = hwt_dev(), hwt_base, soft_base, bad, trapped, i;
+	int failed_by[NENDINGS] = { 0 };
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);	/* a target that died early */
+	srand(seed);
+	hwt_base = settled_refcnt();
+	soft_base = mod_refcnt("hwt_soft");
+
+	t_begin("soft/lifecycle/exit-races");
+	for (i = 0; i < trials; i++) {
+		enum ending how = (enum ending)(i % NENDINGS);
+		int nthreads = (i / NENDINGS) % 2 ? 3 : 1;
+
+		if (!trial(dev, how, nthreads, (unsigned int)rand() % 3000))
+			failed_by[how]++;
+	}
+	for (i = 0; i < NENDINGS; i++)
+		if (failed_by[i])
+			t_fail("%d %s trials ended otherwise than by SIGKILL",
+			       failed_by[i], ending_names[i]);
+	printf("INFO: soft/lifecycle: %d trials, seed %u\n", trials, seed);
+	t_end();
+
+	t_begin("soft/lifecycle/no-stray-sigtrap");
+	spawn_untraced(spawns, &bad, &trapped);
+	printf("INFO: soft/lifecycle: %d untraced processes, %d killed by SIGTRAP, %d failed otherwise\n",
+	       spawns, trapped, bad - trapped);
+	CHECK(trapped == 0);
+	CHECK(bad == 0);
+	t_end();
+
+	t_begin("soft/lifecycle/refcounts-settle");
+	close(dev);
+	if (!wait_mod_refcnt("hwt_soft", soft_base))
+		t_fail("hwt_soft refcnt %d, was %d", mod_refcnt("hwt_soft"),
+		       soft_base);
+	if (!wait_refcnt(hwt_base - 1))	/* our /dev/hwt fd is closed */
+		t_fail("hwt refcnt %d, was %d", hwt_refcnt(), hwt_base - 1);
+	t_end();
+	return t_total_failed != 0;
+}
+#endif /* __x86_64__ */
