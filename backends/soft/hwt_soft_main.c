@@ -31,14 +31,16 @@
  *   STEPPING  rearm_work wrote PSB+ and set TF (started true);
  *   released  thread_stop (sync work: context stopped or closed) or
  *             thread_exit (exit hook): the stream is flushed, TF cleared
- *             in the live registers (thread_stop), the framework's
- *             pointer cleared.  The framework calls
+ *             in the live registers (thread_stop) and in no saved frame,
+ *             the framework's pointer cleared.  The framework calls
  *             exactly one of the two for each thread_start, whatever
  *             order the thread's exit, the context's close, STOP, exec or
  *             the owner's death come in (kmod/hwt/hwt_thread.c).  It is
  *             freed there, or by a still-queued rearm_work (dead).
  * TF is only ever set on the current thread while its record is STEPPING:
- * by its own trap, its own sys_exit, its own rearm_work.
+ * by its own trap, its own sys_exit, its own rearm_work.  Signal frames
+ * never keep our TF (soft_scrub_sigframes), so a handler that returns
+ * after tracing ended, or in a child forked inside it, does not trap.
  * Module references: the context holds the backend's module; a queued
  * rearm_work holds one of its own, as it can outlive the context.
  */
@@ -57,6 +59,7 @@
 #include <linux/uprobes.h>
 #include <asm/debugreg.h>
 #include <asm/msr.h>
+#include <asm/sigframe.h>
 #include <asm/syscall.h>
 #include <trace/events/signal.h>
 #include <trace/events/syscalls.h>
@@ -94,6 +97,8 @@ struct soft_event {
 };
 
 #define SOFT_NEV	16
+/* Signal frames set up between two returns to user mode we scrub. */
+#define SOFT_NSIGFRAMES	4
 
 struct soft_thread {
 	struct rcu_head rcu;
@@ -107,6 +112,9 @@ struct soft_thread {
 	/* Kernel passes since the last trap, in order (see soft_step()). */
 	u8 nev;
 	struct soft_event ev[SOFT_NEV];
+	/* Interrupted IPs of the frames set up since the last rearm_work. */
+	u8 nsig;
+	u64 sig_ip[SOFT_NSIGFRAMES];
 	unsigned long rearm_pending;	/* bit 0: rearm_work queued */
 	struct callback_head rearm_work;
 	u64 steps;
@@ -318,6 +326,41 @@ static void soft_note(struct soft_thread *t, u8 type, u64 ip, bool restart)
 }
 
 /*
+ * Signal delivery saved the stepped code's RFLAGS, our TF included, in the
+ * handler's frame; rt_sigreturn would restore it even once tracing has
+ * ended (or in a child forked inside the handler), and that trap would be
+ * a SIGTRAP nobody asked for.  Clear it in the frames set up since the
+ * last return to user mode, innermost first (each frame's saved SP is the
+ * next one out); while the thread is still traced, sys_exit of
+ * rt_sigreturn sets TF again.  A frame is trusted only if its saved IP is
+ * where that delivery interrupted the thread, so a failed frame setup
+ * (the kernel then forces SIGSEGV) makes us write nothing.
+ */
+static void soft_scrub_sigframes(struct soft_thread *t, struct pt_regs *regs)
+{
+	unsigned long frame = regs->sp;
+	int i = t->nsig;
+
+	t->nsig = 0;
+	if (test_thread_flag(TIF_SINGLESTEP))
+		return;		/* ptrace's TF: its business */
+	while (i-- > 0) {
+		struct rt_sigframe __user *f = (void __user *)frame;
+		unsigned long flags, ip, sp;
+
+		if (get_user(ip, &f->uc.uc_mcontext.ip) ||
+		    get_user(flags, &f->uc.uc_mcontext.flags) ||
+		    get_user(sp, &f->uc.uc_mcontext.sp) ||
+		    ip != t->sig_ip[i])
+			return;
+		if ((flags & X86_EFLAGS_TF) &&
+		    put_user(flags & ~X86_EFLAGS_TF, &f->uc.uc_mcontext.flags))
+			return;
+		frame = sp;
+	}
+}
+
+/*
  * Runs in the thread right before it returns to user mode: after the
  * framework armed it (start the stream there, past any syscall restart)
  * or after a signal frame was set up (resume at the handler).
@@ -337,6 +380,7 @@ static void soft_rearm_work(struct callback_head *cb)
 	}
 	clear_bit(0, &t->rearm_pending);
 	if (t->started) {
+		soft_scrub_sigframes(t, regs);
 		soft_note(t, SOFT_EV_RESUME, regs->ip, false);
 	} else if (user_64bit_mode(regs)) {
 		u64 ip = regs->ip;
@@ -379,7 +423,13 @@ static void soft_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 	rcu_read_lock();
 	t = soft_current();
 	if (t && t->started) {
-		soft_note(t, SOFT_EV_SIG, task_pt_regs(current)->ip, false);
+		u64 ip = task_pt_regs(current)->ip;
+
+		soft_note(t, SOFT_EV_SIG, ip, false);
+		/* More nested frames than we keep: the outer ones are not
+		 * scrubbed (the innermost is, and is checked by its IP). */
+		if (t->nsig < SOFT_NSIGFRAMES)
+			t->sig_ip[t->nsig++] = ip;
 		soft_queue_rearm(t);
 	}
 	rcu_read_unlock();
@@ -390,6 +440,15 @@ static bool soft_is_exec(struct pt_regs *regs)
 	long nr = syscall_get_nr(current, regs);
 
 	return nr == __NR_execve || nr == __NR_execveat;
+}
+
+/*
+ * rt_sigreturn restores a frame whose TF we cleared ourselves.  It also
+ * sets orig_ax to -1 (no restart), so that is how its exit looks.
+ */
+static bool soft_is_sigreturn(struct pt_regs *regs)
+{
+	return syscall_get_nr(current, regs) < 0;
 }
 
 static void soft_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
@@ -403,10 +462,12 @@ static void soft_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 		 * regs->flags is the user RFLAGS of the syscall (SYSCALL
 		 * only cleared the live TF).  Without TF, popf or a debugger
 		 * turned it off and steps went unseen; a successful execve
-		 * clears it legitimately (new image, new start).
+		 * clears it legitimately (new image, new start), and so
+		 * does rt_sigreturn of a frame we scrubbed.
 		 */
 		if (!(regs->flags & X86_EFLAGS_TF) &&
-		    !(ret == 0 && soft_is_exec(regs)))
+		    !(ret == 0 && soft_is_exec(regs)) &&
+		    !soft_is_sigreturn(regs))
 			t->tf_lost = true;
 		soft_note(t, SOFT_EV_SYS, regs->ip, soft_is_restart(ret));
 		regs->flags |= X86_EFLAGS_TF;

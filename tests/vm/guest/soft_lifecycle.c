@@ -196,6 +196,98 @@ static int trial(int dev, enum ending how, int nthreads, unsigned int jitter)
 	return ok && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
 }
 
+/*
+ * Tracing ends while the target is inside a signal handler; the handler
+ * then returns (rt_sigreturn restores the registers saved when it was
+ * entered, while the target was being stepped).  Inside the handler the
+ * target also forks: the untraced child returns from the same frame.
+ * Neither may trap.
+ */
+static int handler_rd = -1, handler_ready_wr = -1;
+static volatile int handler_done, in_forked_child, forked_child_status;
+
+static void blocking_handler(int sig)
+{
+	pid_t p;
+	char c;
+	int st;
+
+	(void)sig;
+	p = fork();
+	if (p == 0) {
+		in_forked_child = 1;
+		return;
+	}
+	if (write(handler_ready_wr, "h", 1) != 1 ||
+	    read(handler_rd, &c, 1) != 1)
+		_exit(6);
+	forked_child_status = p > 0 && waitpid(p, &st, 0) == p ? st : -1;
+	handler_done = 1;
+}
+
+static void handler_target(int go)
+{
+	long x = 27, i;
+	char c;
+
+	signal(SIGUSR1, blocking_handler);
+	if (read(go, &c, 1) != 1)
+		_exit(2);
+	for (i = 0; !handler_done && !in_forked_child; i++) {
+		x = steps[x & 1](x) + (i & 7);
+		sink = x;
+	}
+	if (in_forked_child)
+		_exit(0);
+	_exit(WIFEXITED(forked_child_status) &&
+	      !WEXITSTATUS(forked_child_status) ? 0 : 7);
+}
+
+static void test_end_in_handler(int dev, int rounds)
+{
+	int r, bad = 0;
+
+	t_begin("soft/lifecycle/handler-returns-untraced");
+	for (r = 0; r < rounds; r++) {
+		int go[2], hp[2], ready[2], ctx, st;
+		pid_t pid;
+		char c;
+
+		if (pipe(go) || pipe(hp) || pipe(ready))
+			abort();
+		pid = fork();
+		if (pid == 0) {
+			handler_rd = hp[0];
+			handler_ready_wr = ready[1];
+			handler_target(go[0]);
+		}
+		ctx = soft_ctx(dev, pid);
+		CHECK(ctx >= 0 && ioctl(ctx, HWT_IOC_START) == 0);
+		CHECK(write(go[1], "g", 1) == 1);
+		CHECK(wait_stepping(ctx));
+		kill(pid, SIGUSR1);
+		CHECK(read(ready[0], &c, 1) == 1);	/* in the handler */
+		if (r & 1) {
+			CHECK(ioctl(ctx, HWT_IOC_STOP) == 0);
+			usleep(20000);
+		}
+		close(ctx);
+		usleep(20000);
+		CHECK(write(hp[1], "r", 1) == 1);	/* return from it */
+		CHECK(waitpid(pid, &st, 0) == pid);
+		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+			if (!bad++)
+				t_fail("round %d: target %s %d", r,
+				       WIFSIGNALED(st) ? "killed by signal" :
+				       "exited", WIFSIGNALED(st) ?
+				       WTERMSIG(st) : WEXITSTATUS(st));
+		}
+		close(go[0]), close(go[1]), close(hp[0]), close(hp[1]);
+		close(ready[0]), close(ready[1]);
+	}
+	t_end();
+}
+
 static int mod_refcnt(const char *mod)
 {
 	char path[128];
@@ -293,6 +385,8 @@ int main(int argc, char **argv)
 			       failed_by[i], ending_names[i]);
 	printf("INFO: soft/lifecycle: %d trials, seed %u\n", trials, seed);
 	t_end();
+
+	test_end_in_handler(dev, 10);
 
 	t_begin("soft/lifecycle/no-stray-sigtrap");
 	spawn_untraced(spawns, &bad, &trapped);
