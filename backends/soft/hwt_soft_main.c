@@ -334,7 +334,10 @@ static void soft_note(struct soft_thread *t, u8 type, u64 ip, bool restart)
  * next one out); while the thread is still traced, sys_exit of
  * rt_sigreturn sets TF again.  A frame is trusted only if its saved IP is
  * where that delivery interrupted the thread, so a failed frame setup
- * (the kernel then forces SIGSEGV) makes us write nothing.
+ * (the kernel then forces SIGSEGV) makes us write nothing.  Runs from
+ * rearm_work, or from thread_stop when tracing ends before it (the frames
+ * are built by then: a stop runs from task_work, which get_signal runs
+ * before it dequeues the next signal).
  */
 static void soft_scrub_sigframes(struct soft_thread *t, struct pt_regs *regs)
 {
@@ -426,9 +429,15 @@ static void soft_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 		u64 ip = task_pt_regs(current)->ip;
 
 		soft_note(t, SOFT_EV_SIG, ip, false);
-		/* More nested frames than we keep: the outer ones are not
-		 * scrubbed (the innermost is, and is checked by its IP). */
-		if (t->nsig < SOFT_NSIGFRAMES)
+		/*
+		 * A handler will run: its frame gets our TF.  (The
+		 * tracepoint also fires for stops and default actions,
+		 * which build no frame.)  More nested frames than we keep:
+		 * the outer ones are not scrubbed, the inner ones are.
+		 */
+		if (ka->sa.sa_handler != SIG_DFL &&
+		    ka->sa.sa_handler != SIG_IGN &&
+		    t->nsig < SOFT_NSIGFRAMES)
 			t->sig_ip[t->nsig++] = ip;
 		soft_queue_rearm(t);
 	}
@@ -589,6 +598,8 @@ static void soft_thread_stop(struct hwt_context *ctx, struct hwt_thread *thr)
 	if (!t)
 		return;
 	soft_finish(t, syscall_get_nr(current, regs) >= 0);
+	/* Frames built since the last rearm_work, which now frees only. */
+	soft_scrub_sigframes(t, regs);
 	if (!test_thread_flag(TIF_SINGLESTEP))
 		regs->flags &= ~X86_EFLAGS_TF;
 	pr_debug("hwt_soft: tid %d: %llu steps, %llu bytes\n",
