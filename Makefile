@@ -12,7 +12,7 @@ UNIT_DIRS    := kmod/hwt hwtd decoder backends/soft
 
 .PHONY: all deps build check check-unit check-vm check-vm-arm64 demo clean \
 	vm-record bench check-e2e check-unit-run check-vm-run check-vm-arm64-run \
-	check-hwtd-soft-run \
+	check-hwtd-soft-run check-vm-fuzz \
 	check-e2e-run
 
 all: build
@@ -90,6 +90,24 @@ check-vm-arm64-run:
 	@tests/vm/run.sh arm64 || \
 		echo "FAIL: vm-arm64 (harness exited non-zero)" | \
 		tee -a $(HWT_RESULTS)/vm-arm64.txt
+
+# The kernel fuzzer alone for longer (make check runs it 30 s per VM):
+#   make check-vm-fuzz [FUZZ_SECONDS=300] [FUZZ_SEED=N] [FUZZ_ARCH=arm64]
+# A copy of tests/vm/guest/hwt_fuzz.c built with those defaults runs after
+# the usual guest tests (every guest program runs in each VM boot).
+FUZZ_SECONDS ?= 300
+FUZZ_SEED    ?= 0
+FUZZ_ARCH    ?= x86_64
+check-vm-fuzz: deps
+	@rm -rf $(HWT_RESULTS); mkdir -p $(HWT_RESULTS) $(BUILD)/fuzz
+	@case "$(FUZZ_ARCH)" in arm64) cc=aarch64-linux-gnu-gcc ;; *) cc=gcc ;; esac; \
+	$$cc -static -O2 -Wall -Wextra -Werror -I include \
+		-DFUZZ_SECONDS=$(FUZZ_SECONDS) -DFUZZ_SEED=$(FUZZ_SEED) \
+		-o $(BUILD)/fuzz/hwt_fuzz_long tests/vm/guest/hwt_fuzz.c
+	-@VM_EXTRA=$(BUILD)/fuzz/hwt_fuzz_long \
+		HWT_VM_PROG_TIMEOUT=$$(($(FUZZ_SECONDS) + 180)) \
+		tests/vm/run.sh $(FUZZ_ARCH)
+	@scripts/summary.sh $(HWT_RESULTS)
 
 # Trace one static program in the VM with the soft backend:
 #   make vm-record PROG=/abs/static-binary [ARGS="..."] OUT=/abs/dir
