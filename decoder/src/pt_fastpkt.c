@@ -119,6 +119,8 @@ int hwt_fastpkt_init(struct hwt_fastpkt *f, const struct pt_config *cfg,
 
 	f->tnt = f->index = 0;
 	f->tip_pending = 0;
+	f->resume_ip = 0;
+	f->bdm70 = cfg->errata.bdm70;
 	f->pkt = pt_pkt_alloc_decoder(cfg);
 	if (!f->pkt)
 		return -pte_nomem;
@@ -330,7 +332,10 @@ static int pgd_pge(struct hwt_fastpkt *f, uint64_t *ip, int disabled,
 			st = psb_plus(f, &en);
 			if (st < 0)
 				return st;
-			if (en)
+			/* A FUP while disabled (TraceEn=1, FilterEn or
+			 * ContextEn=0): libipt stays disabled if it is where
+			 * tracing stopped; else its decode fails there. */
+			if (en && (f->bdm70 || f->last_ip != f->resume_ip))
 				return -pte_nosync;
 			continue;
 		default:
@@ -353,5 +358,6 @@ int hwt_fastpkt_enable(struct hwt_fastpkt *f, uint64_t *ip)
 
 int hwt_fastpkt_async_pgd(struct hwt_fastpkt *f, uint64_t *ip)
 {
+	f->resume_ip = f->fup_ip;
 	return pgd_pge(f, ip, 0, 1);
 }

@@ -31,6 +31,12 @@ struct hwt_fastpkt {
 	int have_ip;
 	int tip_pending;
 	uint64_t fup_ip;	/* HWT_FASTPKT_ASYNC: where */
+	/* While tracing is disabled: where libipt's decoder is (where
+	 * tracing stopped; 0 after a sync without FUP).  A PSB+ whose FUP
+	 * carries another IP then fails libipt's continuous decode. */
+	uint64_t resume_ip;
+	int bdm70;		/* erratum BDM70 applied: libipt drops a
+				 * PSB+ FUP while disabled */
 };
 
 /* A query's answer: a FUP (outside PSB+) instead of TNT or TIP, i.e. an
@@ -80,7 +86,8 @@ static inline int hwt_fastpkt_cond(struct hwt_fastpkt *f, int *taken)
 int hwt_fastpkt_tip(struct hwt_fastpkt *f, uint64_t *ip);
 
 /* After a SYSCALL in a user-space trace: TIP.PGD with no IP, then (after
- * timing packets and PSB+ with tracing disabled at most) TIP.PGE: 0 and
+ * timing packets and PSB+ with tracing disabled at most; a PSB+ FUP only
+ * at resume_ip, which the caller sets) TIP.PGE: 0 and
  * *ip its target; 1 when the trace ends disabled; -pte_eos when it ends
  * before the TIP.PGD; other < 0: something else (libipt's job). */
 int hwt_fastpkt_syscall(struct hwt_fastpkt *f, uint64_t *ip);
@@ -89,7 +96,8 @@ int hwt_fastpkt_syscall(struct hwt_fastpkt *f, uint64_t *ip);
 int hwt_fastpkt_enable(struct hwt_fastpkt *f, uint64_t *ip);
 
 /* After HWT_FASTPKT_ASYNC in a user-space trace: TIP.PGD (an asynchronous
- * disable at fup_ip), then as hwt_fastpkt_syscall. */
+ * disable at fup_ip, which becomes resume_ip), then as
+ * hwt_fastpkt_syscall. */
 int hwt_fastpkt_async_pgd(struct hwt_fastpkt *f, uint64_t *ip);
 
 #endif

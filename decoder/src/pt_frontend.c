@@ -26,6 +26,7 @@ struct pt_ctx {
 	int aborted;
 	struct hwt_pt_stop *stop;
 	uint64_t ninsn;		/* instructions emitted */
+	int in_prefix;		/* the disabled start's own events pending */
 };
 
 int hwt_pt_isa(enum pt_exec_mode m)
@@ -152,6 +153,12 @@ static int drain_events(struct pt_ctx *x, int status)
 		status = pt_blk_event(x->dec, &ev, sizeof(ev));
 		if (status < 0)
 			return status;
+		if (x->in_prefix) {
+			/* disabled_start()'s packets: not the trace's. */
+			if (ev.type == ptev_async_disabled)
+				x->in_prefix = 0;
+			continue;
+		}
 		if (ev.has_tsc)
 			x->time = ev.tsc;
 		switch (ev.type) {
@@ -355,13 +362,67 @@ void hwt_pt_config(const struct hwt_pt_env *env, struct pt_config *cfg,
 	cfg->cpuid_0x15_ebx = p->cpuid_15_ebx;
 }
 
+/*
+ * The trace buf[0..size), which starts at a PSB, behind packets that leave
+ * libipt's decoder where a continuous decode is after tracing was disabled
+ * at ip: a PSB+ with FUP ip, then FUP ip and TIP.PGD (an asynchronous
+ * disable at ip: no instruction runs).  libipt syncs with tracing enabled
+ * at a PSB+ that has a FUP, but a PSB+ while tracing is disabled may carry
+ * one too (TraceEn=1 with FilterEn or ContextEn=0, SDM "Packet
+ * Generation"); a continuous decode stays disabled there and accepts it if
+ * its IP is where tracing stopped.  Returns a malloc'd copy (*prefix_len
+ * bytes of prefix) or NULL.
+ */
+static uint8_t *disabled_start(const struct pt_config *cfg, uint64_t ip,
+			       size_t *prefix_len)
+{
+	uint8_t head[64];
+	struct pt_config ec;
+	struct pt_encoder *enc;
+	struct pt_packet p[6];
+	uint64_t len = 0;
+	uint8_t *copy = NULL;
+	size_t size = (size_t)(cfg->end - cfg->begin), i;
+
+	memset(p, 0, sizeof(p));
+	p[0].type = ppt_psb;
+	p[1].type = ppt_mode;
+	p[1].payload.mode.leaf = pt_mol_exec;
+	p[1].payload.mode.bits.exec.csl = 1;
+	p[2].type = ppt_fup;
+	p[2].payload.ip.ipc = pt_ipc_full;
+	p[2].payload.ip.ip = ip;
+	p[3].type = ppt_psbend;
+	p[4] = p[2];
+	p[5].type = ppt_tip_pgd;
+	p[5].payload.ip.ipc = pt_ipc_suppressed;
+	pt_config_init(&ec);
+	ec.begin = head;
+	ec.end = head + sizeof(head);
+	enc = pt_alloc_encoder(&ec);
+	if (!enc)
+		return NULL;
+	for (i = 0; i < HWT_ARRAY_SIZE(p); i++)
+		if (pt_enc_next(enc, &p[i]) < 0)
+			break;
+	if (i == HWT_ARRAY_SIZE(p) && pt_enc_get_offset(enc, &len) >= 0) {
+		copy = hwt_xrealloc(NULL, (size_t)len + size);
+		memcpy(copy, head, (size_t)len);
+		memcpy(copy + len, cfg->begin, size);
+		*prefix_len = (size_t)len;
+	}
+	pt_free_encoder(enc);
+	return copy;
+}
+
 int hwt_pt_blk_loop(const struct hwt_pt_env *env, struct pt_image *pimg,
 		    const uint8_t *buf, size_t size, uint64_t base,
 		    const struct hwt_sink *sink, uint32_t stream,
-		    struct hwt_pt_stop *stop)
+		    struct hwt_pt_stop *stop, const uint64_t *disabled_at)
 {
 	struct pt_config cfg;
 	struct pt_ctx x;
+	uint8_t *copy = NULL;
 	int rc;
 
 	memset(&x, 0, sizeof(x));
@@ -370,12 +431,26 @@ int hwt_pt_blk_loop(const struct hwt_pt_env *env, struct pt_image *pimg,
 	x.stream = stream;
 	x.base = base;
 	hwt_pt_config(env, &cfg, buf, buf + size);
+	if (disabled_at) {
+		size_t plen = 0;
+
+		copy = disabled_start(&cfg, *disabled_at, &plen);
+		if (!copy)
+			return -1;
+		cfg.begin = copy;
+		cfg.end = copy + plen + size;
+		x.base = base - plen;
+		x.in_prefix = 1;
+	}
 	x.dec = pt_blk_alloc_decoder(&cfg);
-	if (!x.dec)
+	if (!x.dec) {
+		free(copy);
 		return -1;
+	}
 	pt_blk_set_image(x.dec, pimg);
 	rc = decode_loop(&x);
 	pt_blk_free_decoder(x.dec);
+	free(copy);
 	return rc;
 }
 
@@ -485,7 +560,7 @@ int hwt_pt_decode(const uint8_t *buf, size_t size, struct hwt_image *img,
 		return -1;
 	}
 	rc = size ? hwt_pt_blk_loop(&env, pimg, buf, size, 0, sink,
-				    info->id, NULL) : 0;
+				    info->id, NULL, NULL) : 0;
 	if (rc < 0)
 		hwt_seterr(err, errlen, "decode aborted (output)");
 	pt_image_free(pimg);

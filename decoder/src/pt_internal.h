@@ -55,12 +55,15 @@ struct hwt_pt_stop {
 /*
  * ptxed's block-decoder loop over buf[0..size) (trace offsets reported
  * + base), blocks and events to sink as stream; stop NULL: to the end.
+ * disabled_at NULL: buf's first PSB+ starts the decode as libipt syncs
+ * (tracing enabled if it has a FUP); else tracing starts disabled, as a
+ * continuous decode is after tracing stopped at *disabled_at.
  * Returns 0 or the sink's negative abort value.
  */
 int hwt_pt_blk_loop(const struct hwt_pt_env *env, struct pt_image *pimg,
 		    const uint8_t *buf, size_t size, uint64_t base,
 		    const struct hwt_sink *sink, uint32_t stream,
-		    struct hwt_pt_stop *stop);
+		    struct hwt_pt_stop *stop, const uint64_t *disabled_at);
 
 /* Segmented decode with threads workers (pt_segment.c). */
 int hwt_pt_decode_segments(const uint8_t *buf, size_t size,

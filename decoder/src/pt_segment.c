@@ -54,6 +54,12 @@ struct segment {
 	size_t next, extcap;
 	size_t tail;		/* fast path: first item after the last
 				 * trace-consuming block */
+	/* How the segment starts: its PSB+ has a FUP (start_fup, at
+	 * start_ip), and tracing is disabled there all the same
+	 * (start_disabled: a continuous decode arrives disabled); how it
+	 * ends (enum end_state). */
+	int start_fup, start_disabled, end_state;
+	uint64_t start_ip;
 	int done;
 	/* An error past the segment's end (its decode ran on into the next
 	 * segment's trace): a continuous decode resyncs at the first PSB
@@ -103,6 +109,7 @@ struct seg_run {
 	size_t consumed;	/* segments fed to the sink */
 	size_t window;		/* segments in flight at most */
 	int stop;
+	int bdm70;		/* libipt drops a disabled PSB+'s FUP */
 	int no_fast;		/* HWT_NO_FASTPATH set: libipt only (tests) */
 	int join2;		/* and the fallback join only (tests) */
 	struct pooled {		/* spare item buffers, any size: a big */
@@ -367,9 +374,20 @@ static int fast_async(struct worker *w, struct segment *seg,
 	return fast_disabled(seg, st, at, *ip);
 }
 
-/* The fast path over trace [from, to), its items after seg's. */
+static int psb_then_pge(const struct seg_run *r, uint64_t off);
+
+/* Where the fast path left tracing: disabled (and libipt's decoder at
+ * resume_ip, where tracing stopped) or not. */
+struct fast_end {
+	int disabled;
+	uint64_t resume_ip;
+};
+
+/* The fast path over trace [from, to), its items after seg's;
+ * start_disabled: tracing is disabled at the PSB+ at from, its FUP
+ * notwithstanding. */
 static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
-			uint64_t to)
+			uint64_t to, int start_disabled, struct fast_end *fe)
 {
 	const uint8_t *b = w->run->buf;
 	struct hwt_fastpkt f;
@@ -380,16 +398,31 @@ static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 	struct fblock *pfb = NULL;
 
 	seg->tail = seg->n;
+	fe->disabled = 0;
 	hwt_pt_config(w->run->env, &cfg, b + from, b + to);
 	status = hwt_fastpkt_init(&f, &cfg, &enabled, &ip);
 	if (status < 0)
 		goto out;
+	/* With BDM70 applied libipt drops the FUP of a PSB+ that a TIP.PGE
+	 * follows (and the IP it gives): libipt's case. */
+	if (enabled && !start_disabled && w->run->bdm70 &&
+	    psb_then_pge(w->run, from))
+		goto out;
+	if (start_disabled && enabled) {
+		/* libipt's decoder is where tracing stopped: the FUP's IP
+		 * (pt_frontend.c's disabled start). */
+		enabled = 0;
+		f.resume_ip = ip;
+	}
 	if (!enabled) {
 		/* Disabled at the PSB: timing to the end, or to a TIP.PGE
 		 * (else libipt's job). */
 		status = hwt_fastpkt_enable(&f, &ip);
-		if (status == 1)
+		if (status == 1) {
 			ret = FAST_OK;
+			fe->disabled = 1;
+			fe->resume_ip = f.resume_ip;
+		}
 		if (status)
 			goto out;
 		fast_event(seg, HWT_EV_ENABLE, ip);
@@ -420,7 +453,9 @@ static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 				goto out;
 			}
 			/* User-space tracing: TIP.PGD at the SYSCALL, TIP.PGE
-			 * where it returns, as libipt reports them. */
+			 * where it returns, as libipt reports them; libipt's
+			 * decoder waits after the SYSCALL. */
+			f.resume_ip = fb->next;
 			status = hwt_fastpkt_syscall(&f, &ip);
 			if (status == -pte_eos)
 				goto end;	/* the segment ends first */
@@ -428,6 +463,8 @@ static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 				goto out;
 			if (fast_disabled(seg, status, 0, ip)) {
 				ret = FAST_OK;	/* disabled to the end */
+				fe->disabled = 1;
+				fe->resume_ip = f.resume_ip;
 				goto out;
 			}
 			pfb = NULL;
@@ -494,8 +531,11 @@ async:
 		/* An interrupt (FUP, TIP.PGD) before the branch queried,
 		 * tracing back at the TIP.PGE. */
 		status = fast_async(w, seg, &f, &ip);
-		if (status == 1)
+		if (status == 1) {
 			ret = FAST_OK;	/* disabled to the end */
+			fe->disabled = 1;
+			fe->resume_ip = f.resume_ip;
+		}
 		if (status)
 			goto out;
 		pfb = NULL;
@@ -669,6 +709,40 @@ static int cut(struct worker *w, struct segment *seg, size_t start,
 	return cut_after(w, seg, start, 0, fup);
 }
 
+/* How a decode leaves tracing: a continuous decode goes on from there
+ * into the next PSB+ enabled, disabled, or resyncing after an error. */
+enum end_state { END_ENABLED, END_DISABLED, END_ERROR };
+
+/* How the items from base end; start_state if none says. */
+static int end_state(const struct segment *seg, size_t base, int start_state)
+{
+	size_t i;
+
+	for (i = seg->n; i > base; i--) {
+		const struct item *it = &seg->items[i - 1];
+		const struct hwt_event *e;
+
+		if (it->kind != IT_EVENT)
+			return END_ENABLED;
+		e = &seg->ext[it->x].e;
+		switch (e->type) {
+		case HWT_EV_ENABLE:
+		case HWT_EV_ASYNC:
+			return END_ENABLED;
+		case HWT_EV_DISABLE:
+			return END_DISABLED;
+		case HWT_EV_OVERFLOW:
+			/* No IP: it resolved while tracing was disabled. */
+			return e->ip ? END_ENABLED : END_DISABLED;
+		case HWT_EV_GAP:
+			return END_ERROR;
+		default:
+			break;
+		}
+	}
+	return start_state;
+}
+
 /*
  * A piece of a segment: trace [from, to) whose items start at item base
  * and ext entry ebase; next_to: the end of the trace after it (the next
@@ -677,6 +751,9 @@ static int cut(struct worker *w, struct segment *seg, size_t start,
 struct piece {
 	uint64_t from, to, next_to, fup;
 	int has_fup;
+	int start_fup;		/* the PSB+ at from has a FUP, at start_ip */
+	int start_disabled;	/* tracing disabled there all the same */
+	uint64_t start_ip;
 	size_t base, ebase;
 	int err_past;		/* out: the continuous decode's error */
 	uint64_t err_off;
@@ -697,7 +774,7 @@ static void blk_decode(struct worker *w, struct segment *seg,
 	seg->next = pc->ebase;
 	hwt_pt_blk_loop(r->env, w->pimg, r->buf + pc->from,
 			(size_t)(to - pc->from), pc->from, &bs, r->stream,
-			stop);
+			stop, pc->start_disabled ? &pc->start_ip : NULL);
 }
 
 /* MODE.Exec packets in trace [from, to): libipt reports each as an event. */
@@ -724,6 +801,8 @@ static uint64_t count_modes(const struct seg_run *r, uint64_t from,
 	return n;
 }
 
+static int piece_end(const struct segment *seg, const struct piece *pc);
+
 /*
  * A segment libipt decodes, to be joined at the next PSB+'s FUP.  libipt
  * stops where its trace ends, before the instructions that ran without
@@ -745,6 +824,7 @@ static void join_libipt(struct worker *w, struct segment *seg,
 		.by_mode = 1,
 	};
 	size_t start;
+	int disabled;
 
 	stop.modes_before = r->join2 ? UINT64_MAX :
 			    count_modes(r, pc->from, pc->to);
@@ -765,11 +845,21 @@ static void join_libipt(struct worker *w, struct segment *seg,
 	blk_decode(w, seg, pc, pc->to, NULL);
 	start = tail_start(w, seg, pc->base);
 	stop.skip_insns = insns_in(seg, pc->base, start);
+	/* Disabled at the join: nothing runs up to the FUP, which is no
+	 * place in the code; only an error of the continuous decode there
+	 * is to be learnt from the next segment's trace. */
+	disabled = piece_end(seg, pc) == END_DISABLED;
+	if (disabled)
+		stop.skip_insns = insns_in(seg, pc->base, seg->n);
 	blk_decode(w, seg, pc, pc->next_to, &stop);
 	pc->err_past = stop.err_past;
 	pc->err_off = stop.err_off;
 	if (stop.err_past)
 		return;
+	if (disabled) {
+		blk_decode(w, seg, pc, pc->to, NULL);
+		return;
+	}
 	if (stop.found &&
 	    cut_after(w, seg, pc->base, stop.skip_insns, pc->fup))
 		return;
@@ -779,6 +869,29 @@ static void join_libipt(struct worker *w, struct segment *seg,
 	cut(w, seg, tail_start(w, seg, pc->base), pc->fup);
 }
 
+/*
+ * The fast path over a piece: 1 if its items stand (cut at the next PSB+'s
+ * FUP), 0 if the piece is libipt's.  Where the piece ends disabled, the
+ * next PSB+'s FUP is no place in the code; a continuous decode in libipt
+ * accepts it only where tracing stopped, and fails there otherwise (what
+ * libipt's join reproduces).
+ */
+static int fast_piece(struct worker *w, struct segment *seg,
+		      const struct piece *pc)
+{
+	struct fast_end fe;
+
+	if (fast_segment(w, seg, pc->from, pc->to, pc->start_disabled,
+			 &fe) != FAST_OK)
+		return 0;
+	if (!pc->has_fup)
+		return 1;
+	if (fe.disabled)
+		return pc->fup == fe.resume_ip;
+	cut(w, seg, seg->tail, pc->fup);
+	return 1;
+}
+
 /* A piece: the fast path (if try_fast), or libipt joined at its end. */
 static void decode_piece(struct worker *w, struct segment *seg,
 			 struct piece *pc, int try_fast)
@@ -786,11 +899,11 @@ static void decode_piece(struct worker *w, struct segment *seg,
 	pc->base = seg->n;
 	pc->ebase = seg->next;
 	pc->err_past = 0;
-	if (try_fast && !w->run->no_fast &&
-	    fast_segment(w, seg, pc->from, pc->to) == FAST_OK) {
-		if (pc->has_fup)
-			cut(w, seg, seg->tail, pc->fup);
-		return;
+	if (try_fast && !w->run->no_fast) {
+		if (fast_piece(w, seg, pc))
+			return;
+		seg->n = pc->base;
+		seg->next = pc->ebase;
 	}
 	if (pc->has_fup)
 		join_libipt(w, seg, pc);
@@ -813,6 +926,53 @@ static int psb_fup(const struct seg_run *r, uint64_t off, uint64_t *ip)
 		pt_qry_free_decoder(q);
 	}
 	return has;
+}
+
+/*
+ * Whether the PSB+ at off is followed by a TIP.PGE before anything else
+ * that changes the flow (timing and status packets, more PSB+s skipped):
+ * then tracing was disabled there, though the PSB+ may have a FUP.  A
+ * guess where the segment before is not decoded yet (checked when it is).
+ */
+static int psb_then_pge(const struct seg_run *r, uint64_t off)
+{
+	struct pt_packet_decoder *p;
+	struct pt_packet pkt;
+	struct pt_config cfg;
+	int in_psb = 0, pge = 0;
+
+	hwt_pt_config(r->env, &cfg, r->buf + off, r->buf + r->size);
+	p = pt_pkt_alloc_decoder(&cfg);
+	if (!p)
+		return 0;
+	if (pt_pkt_sync_set(p, 0) < 0)
+		goto out;
+	while (pt_pkt_next(p, &pkt, sizeof(pkt)) >= 0) {
+		switch (pkt.type) {
+		case ppt_psb:
+			in_psb = 1;
+			continue;
+		case ppt_psbend:
+			in_psb = 0;
+			continue;
+		case ppt_fup:
+			if (in_psb)
+				continue;
+			goto out;
+		case ppt_tip_pge:
+			pge = !in_psb;
+			goto out;
+		case ppt_pad: case ppt_tsc: case ppt_tma: case ppt_mtc:
+		case ppt_cyc: case ppt_cbr: case ppt_mnt: case ppt_mode:
+		case ppt_pip: case ppt_vmcs:
+			continue;
+		default:
+			goto out;
+		}
+	}
+out:
+	pt_pkt_free_decoder(p);
+	return pge;
 }
 
 /* The PSBs in trace (from, to), at most max of them, into offs. */
@@ -842,21 +1002,48 @@ static size_t inner_psbs(const struct seg_run *r, uint64_t from, uint64_t to,
 
 #define MAX_PIECES	64
 
+/* How a continuous decode arrives at a segment's PSB, as far as its
+ * start goes (decode_segment()). */
+enum arrival { ARRIVE_GUESS = -1, ARRIVE_OTHER = 0, ARRIVE_DISABLED = 1 };
+
+/* How piece pc's items (decoded) end; how it started if they do not
+ * say. */
+static int piece_end(const struct segment *seg, const struct piece *pc)
+{
+	return end_state(seg, pc->base,
+			 pc->start_disabled || !pc->start_fup ? END_DISABLED :
+			 END_ENABLED);
+}
+
 /*
- * Segment k: the fast path over all of it; if that gives up and the
- * segment holds more PSBs, piece by piece between them (the fast path where
- * it can, libipt joined at each piece's end where it cannot), so that one
- * packet the fast path does not model costs libipt one PSB interval, not
- * the segment.
+ * Segment k, where a continuous decode arrives as given (ARRIVE_GUESS:
+ * guessed from the packets after its PSB+; the caller checks the guess
+ * against the segment before).  Arriving disabled at a PSB+ with a FUP,
+ * the segment starts disabled (libipt would sync enabled there).  The
+ * fast path over all of it; if that gives up and the segment holds more
+ * PSBs, piece by piece between them (the fast path where it can, libipt
+ * joined at each piece's end where it cannot; each piece starts as the
+ * one before ended), so that one packet the fast path does not model
+ * costs libipt one PSB interval, not the segment.
  */
-static void decode_segment(struct worker *w, size_t k)
+static void decode_segment(struct worker *w, size_t k, int arrival)
 {
 	struct seg_run *r = w->run;
 	struct segment *seg = &r->segs[k];
 	uint64_t offs[MAX_PIECES], skip = 0;
 	struct piece pc = { .from = seg->start, .to = seg->end };
+	int state;
 	size_t n, i;
 
+	seg->err_past = 0;
+	seg->start_fup = psb_fup(r, seg->start, &seg->start_ip);
+	if (arrival == ARRIVE_GUESS)
+		arrival = k > 0 && seg->start_fup &&
+			  psb_then_pge(r, seg->start);
+	seg->start_disabled = arrival == ARRIVE_DISABLED && seg->start_fup;
+	pc.start_fup = seg->start_fup;
+	pc.start_disabled = seg->start_disabled;
+	pc.start_ip = seg->start_ip;
 	if (k + 1 < r->nsegs) {
 		/* The next PSB+'s FUP: where segment k hands over. */
 		pc.has_fup = psb_fup(r, seg->end, &pc.fup);
@@ -864,30 +1051,34 @@ static void decode_segment(struct worker *w, size_t k)
 	}
 	seg->n = 0;
 	seg->next = 0;
-	if (!r->no_fast && fast_segment(w, seg, seg->start, seg->end) ==
-	    FAST_OK) {
-		if (pc.has_fup)
-			cut(w, seg, seg->tail, pc.fup);
-		return;
-	}
+	if (!r->no_fast && fast_piece(w, seg, &pc))
+		goto done;
 	seg->n = 0;
 	seg->next = 0;
 	n = r->no_fast ? 0 : inner_psbs(r, seg->start, seg->end, offs,
 					MAX_PIECES);
 	/* n == 0: one piece, the segment, which the fast path just left. */
+	state = END_ERROR;
 	for (i = 0; i <= n; i++) {
 		struct piece p = pc;
 
-		p.from = i ? offs[i - 1] : seg->start;
+		if (i) {
+			p.from = offs[i - 1];
+			p.start_disabled = state == END_DISABLED &&
+					   p.start_fup;
+		}
 		if (i < n) {
 			p.to = offs[i];
 			p.next_to = i + 1 < n ? offs[i + 1] : seg->end;
 			p.has_fup = psb_fup(r, p.to, &p.fup);
 		}
 		/* A continuous decode resynced past this piece. */
-		if (p.from < skip)
-			continue;
-		decode_piece(w, seg, &p, n > 0);
+		if (p.from < skip) {
+			state = END_ERROR;
+		} else {
+			decode_piece(w, seg, &p, n > 0);
+			state = p.err_past ? END_ERROR : piece_end(seg, &p);
+		}
 		if (p.err_past) {
 			skip = p.err_off;
 			if (i == n) {
@@ -895,7 +1086,14 @@ static void decode_segment(struct worker *w, size_t k)
 				seg->err_off = p.err_off;
 			}
 		}
+		/* The next piece starts at this one's end. */
+		pc.start_fup = p.has_fup;
+		pc.start_ip = p.fup;
 	}
+done:
+	pc.base = 0;
+	pc.start_fup = seg->start_fup;
+	seg->end_state = seg->err_past ? END_ERROR : piece_end(seg, &pc);
 }
 
 static void *worker_main(void *arg)
@@ -922,7 +1120,7 @@ static void *worker_main(void *arg)
 			r->segs[k].cap = r->pool[r->npool].cap;
 		}
 		pthread_mutex_unlock(&r->mu);
-		decode_segment(w, k);
+		decode_segment(w, k, ARRIVE_GUESS);
 		pthread_mutex_lock(&r->mu);
 		r->segs[k].done = 1;
 		pthread_cond_broadcast(&r->cv);
@@ -1026,10 +1224,12 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 			   size_t errlen)
 {
 	struct seg_run r;
-	struct worker *ws;
+	struct worker *ws, *mw;
 	uint64_t skip_until = 0;
 	size_t i;
 	int t, rc = 0, started = 0, inline_worker;
+	/* How the segment fed last ended (the first starts with a sync). */
+	int prev_end = END_ERROR;
 
 	memset(&r, 0, sizeof(r));
 	r.buf = buf;
@@ -1042,6 +1242,13 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 	r.no_fast = getenv("HWT_NO_FASTPATH") && *getenv("HWT_NO_FASTPATH");
 	/* HWT_NO_FASTPATH=2: and the two-decode join only (its test). */
 	r.join2 = r.no_fast && !strcmp(getenv("HWT_NO_FASTPATH"), "2");
+	r.bdm70 = env->params.family || env->params.model;
+	if (r.bdm70) {
+		struct pt_config cfg;
+
+		hwt_pt_config(env, &cfg, buf, buf + size);
+		r.bdm70 = cfg.errata.bdm70;
+	}
 	if (threads < 1)
 		threads = 1;
 	inline_worker = threads == 1;
@@ -1050,10 +1257,13 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 			      sizeof(*r.pool));
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.cv, NULL);
-	ws = calloc((size_t)threads, sizeof(*ws));
+	/* One more: the main thread's, to decode a segment again whose
+	 * start its worker guessed wrong. */
+	ws = calloc((size_t)threads + 1, sizeof(*ws));
 	if (!ws)
 		abort();
-	for (t = 0; t < threads; t++) {
+	mw = &ws[inline_worker ? 0 : threads];
+	for (t = 0; t <= threads; t++) {
 		ws[t].run = &r;
 		ws[t].pimg = hwt_pt_env_image(env);
 		ws[t].dis = hwt_disasm_alloc();
@@ -1065,7 +1275,7 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 		}
 		/* One worker: this thread is the worker (no handoffs, no
 		 * context switches on a single CPU). */
-		if (inline_worker)
+		if (inline_worker || t == threads)
 			break;
 		if (pthread_create(&ws[t].th, NULL, worker_main, &ws[t])) {
 			hwt_seterr(err, errlen, "cannot start decoder threads");
@@ -1085,7 +1295,7 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 					s->items = r.pool[r.npool].items;
 					s->cap = r.pool[r.npool].cap;
 				}
-				decode_segment(&ws[0], i);
+				decode_segment(mw, i, prev_end == END_DISABLED);
 			}
 			s->done = 1;
 		}
@@ -1094,9 +1304,17 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 			pthread_cond_wait(&r.cv, &r.mu);
 		pthread_mutex_unlock(&r.mu);
 		if (s->start >= skip_until) {
+			/* The worker guessed how the segment starts: decode it
+			 * again if the segment before says otherwise. */
+			if (s->start_disabled !=
+			    (prev_end == END_DISABLED && s->start_fup))
+				decode_segment(mw, i, prev_end == END_DISABLED);
 			rc = feed(s, sink, info->id);
 			if (s->err_past)
 				skip_until = s->err_off;
+			prev_end = s->end_state;
+		} else {
+			prev_end = END_ERROR;	/* resynced after it */
 		}
 		pthread_mutex_lock(&r.mu);
 		if (s->items && r.npool < r.window + (size_t)threads) {
@@ -1118,7 +1336,7 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 	r.stop = 1;
 	pthread_cond_broadcast(&r.cv);
 	pthread_mutex_unlock(&r.mu);
-	for (t = 0; t < threads; t++) {
+	for (t = 0; t <= threads; t++) {
 		if (t < started)
 			pthread_join(ws[t].th, NULL);
 		if (ws[t].pimg)

@@ -32,7 +32,10 @@ same_flow() {	# REF.out HWT.out
 		}
 	}' "$1" "$2"
 }
-for src in events/*.S; do
+# EVENTS="name ...": only those scenarios (while working on them).
+srcs=events/*.S
+[ -n "$EVENTS" ] && srcs=$(for n in $EVENTS; do printf 'events/%s.S ' "$n"; done)
+for src in $srcs; do
 	n=$(basename "$src" .S)
 	d=$T/$n
 	mkdir -p "$d"
