@@ -484,7 +484,7 @@ static int listen_on(const char *path)
 	unlink(path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (void *)&sa, sizeof(sa)) ||
-	    chmod(path, 0666) || listen(fd, 16)) {
+	    chmod(path, 0666) || listen(fd, SOMAXCONN)) {
 		hwtd_log(LOG_ERR, "%s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
