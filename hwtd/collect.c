@@ -447,31 +447,49 @@ static int mkdirs(char *path)
 	return 0;
 }
 
-/* Copy to a temporary name, then rename: a crash never leaves a cut
- * image under the real name. */
-static int copy_file(const char *src, const char *dst)
+/*
+ * Copy to a temporary name, then rename: a crash never leaves a cut
+ * image under the real name.  The source is whatever is at the mapped
+ * path now, which its owner may have replaced: it is opened without
+ * following a symlink and without blocking (a FIFO), must be a regular
+ * file of at most max bytes, and no more than its size is copied.
+ * Returns 0, or -1 (not copied; nothing left behind).
+ */
+static int copy_file(const char *src, const char *dst, uint64_t max)
 {
 	char buf[65536], tmp[PATH_MAX * 2 + 8];
 	int in, out, ret = 0;
-	ssize_t n;
+	uint64_t left;
+	struct stat sb;
+	ssize_t n = 0;
 
 	if (!access(dst, F_OK))
 		return 0;
-	in = open(src, O_RDONLY | O_CLOEXEC);
+	in = open(src, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY |
+		  O_CLOEXEC);
 	if (in < 0)
 		return -1;
+	if (fstat(in, &sb) || !S_ISREG(sb.st_mode) || sb.st_size < 0 ||
+	    (uint64_t)sb.st_size > max) {
+		close(in);
+		return -1;
+	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
-	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	unlink(tmp);		/* a leftover of a crash */
+	out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		   0644);
 	if (out < 0) {
 		close(in);
 		return -1;
 	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
+	for (left = (uint64_t)sb.st_size; left; left -= (uint64_t)n) {
+		n = read(in, buf, left < sizeof(buf) ? left : sizeof(buf));
+		if (n <= 0 || write(out, buf, (size_t)n) != n) {
 			ret = -1;
 			break;
 		}
-	if (n < 0 || fsync(out))
+	}
+	if (fsync(out))
 		ret = -1;
 	close(in);
 	close(out);
@@ -492,9 +510,21 @@ int hwt_collect_copy_images(struct hwt_collect *c, const char *session_dir)
 		const char *img = c->images[c->ncopied];
 
 		snprintf(dst, sizeof(dst), "%s/images%s", session_dir, img);
-		if (mkdirs(dst) || copy_file(img, dst))
+		if (mkdirs(dst) || copy_file(img, dst, c->opts.image_max ?
+					     c->opts.image_max :
+					     HWT_COLLECT_IMAGE_MAX))
 			failed++;
 	}
 	return failed ? cfail(c, "%d image(s) could not be copied", failed) :
 			0;
+}
+
+int hwt_collect_images_pending(const struct hwt_collect *c)
+{
+	return c->nimages - c->ncopied;
+}
+
+void hwt_collect_images_taken(struct hwt_collect *c)
+{
+	c->ncopied = c->nimages;
 }

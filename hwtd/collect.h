@@ -29,7 +29,12 @@ struct hwt_collect_opts {
 	 * go past it is not stored, and hwt_collect_quota_reached() says so.
 	 * Whole drains only, so the store never ends in a cut write. */
 	uint64_t quota;
+	/* Images larger than this are not copied (0: the default,
+	 * HWT_COLLECT_IMAGE_MAX). */
+	uint64_t image_max;
 };
+
+#define HWT_COLLECT_IMAGE_MAX	(1ull << 30)
 
 struct hwt_collect *hwt_collect_new(int ctxfd, struct hwt_store *store,
 				    const struct hwt_collect_opts *opts);
@@ -58,10 +63,25 @@ int hwt_collect_snapshot(struct hwt_collect *c);
  * synthesized at attach), without committing. */
 int hwt_collect_drain_records(struct hwt_collect *c);
 
-/* Copy the files of executable mappings seen since the last call into
+/*
+ * Copy the files of executable mappings seen since the last call into
  * SESSION/images/<path> so the session decodes on another machine (and a
- * session cut short by a crash still has them). */
+ * session cut short by a crash still has them).  Each path is whatever
+ * is there now: a symlink is not followed, a FIFO not waited for, only a
+ * regular file of at most image_max bytes is copied, and no more than
+ * its size.  Call it as the session's owner (hwtd: in a child, asuser.h).
+ *
+ * Returns 0, or -1 if some image could not be copied ("N image(s) could
+ * not be copied" in hwt_collect_error; the others are copied).
+ */
 int hwt_collect_copy_images(struct hwt_collect *c, const char *session_dir);
+
+/* Images seen but not yet copied (or handed to a copier). */
+int hwt_collect_images_pending(const struct hwt_collect *c);
+
+/* The pending images were handed to a copier (a child that runs
+ * hwt_collect_copy_images()): do not copy them again here. */
+void hwt_collect_images_taken(struct hwt_collect *c);
 
 int hwt_collect_quota_reached(const struct hwt_collect *c);
 const char *hwt_collect_error(const struct hwt_collect *c);

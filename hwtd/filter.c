@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "errf.h"
@@ -94,11 +95,23 @@ struct elf_file {
 static int elf_open(struct elf_file *ef, const char *path, char *err,
 		    size_t errlen)
 {
+	struct stat sb;
+
 	elf_version(EV_CURRENT);
 	ef->e = NULL;
-	ef->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* hwtd reads it (as the client): whatever is at the path now may
+	 * be a symlink, a FIFO or a device put there by the client. */
+	ef->fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY |
+		      O_CLOEXEC);
 	if (ef->fd < 0)
 		return hwtd_errf(err, errlen, "%s: %s", path, strerror(errno));
+	if (fstat(ef->fd, &sb) || !S_ISREG(sb.st_mode) ||
+	    (uint64_t)sb.st_size > HWTD_ELF_MAX) {
+		close(ef->fd);
+		return hwtd_errf(err, errlen, "%s: not a regular file of at most"
+				 " %llu bytes", path,
+				 (unsigned long long)HWTD_ELF_MAX);
+	}
 	ef->e = elf_begin(ef->fd, ELF_C_READ, NULL);
 	if (!ef->e || elf_kind(ef->e) != ELF_K_ELF ||
 	    !gelf_getehdr(ef->e, &ef->eh) || elf_getphdrnum(ef->e, &ef->nph)) {

@@ -17,6 +17,8 @@
 #include <stdint.h>
 
 #define HWTD_RANGES_MAX	16
+/* An ELF file read for a filter: a regular file of at most this size. */
+#define HWTD_ELF_MAX	(1ull << 30)
 
 struct hwtd_range {
 	uint64_t start, end;		/* [start, end) */

@@ -26,60 +26,6 @@ int hwtd_peer_cred(int fd, struct hwtd_cred *c)
 	return 0;
 }
 
-int hwtd_may_trace_pid(const struct hwtd_cred *c, pid_t pid, char *err,
-		       size_t errlen)
-{
-	char path[64], line[256];
-	unsigned long r, e, s;
-	int found = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f) {
-		snprintf(err, errlen, "process %d: %s", (int)pid,
-			 errno == ENOENT ? "no such process" : strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Uid: %lu %lu %lu", &r, &e, &s) == 3) {
-			found = 1;
-			break;
-		}
-	fclose(f);
-	if (!found) {
-		snprintf(err, errlen, "process %d: cannot read its uids",
-			 (int)pid);
-		return -1;
-	}
-	if (c->uid == 0 || (r == c->uid && e == c->uid && s == c->uid))
-		return 0;
-	snprintf(err, errlen, "process %d: permission denied (uid %u may"
-		 " trace only its own processes)", (int)pid, (unsigned)c->uid);
-	return -1;
-}
-
-int hwtd_pid_pin(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-int hwtd_pid_same(int pidfd)
-{
-	/* Signal 0 through the pidfd: ESRCH once that process is gone, even
-	 * if its pid names another one now. */
-	return pidfd >= 0 &&
-	       syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
-}
-
-int hwtd_may_trace_cpus(const struct hwtd_cred *c, char *err, size_t errlen)
-{
-	if (c->uid == 0)
-		return 0;
-	snprintf(err, errlen, "permission denied (only root may trace CPUs)");
-	return -1;
-}
-
 int hwtd_may_control(const struct hwtd_cred *c, uid_t owner)
 {
 	return c->uid == 0 || c->uid == owner;

@@ -13,13 +13,18 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "errf.h"
 #include "hwt/hwt_soft.h"
 
+#include "asuser.h"
 #include "collect.h"
+#include "ctx.h"
 #include "filter.h"
 #include "session.h"
 
@@ -89,8 +94,13 @@ struct hwtd_session {
 	char error[512];
 	char target[64];
 	int ctx;
-	int lockfd;		/* flock on the directory: "being recorded" */
-	int pidfd;		/* the target, pinned against pid reuse */
+	int lockfd;		/* flock on the directory: "being recorded";
+				 * opened O_NOFOLLOW as the client */
+	dev_t dev;		/* the directory hwt_store_create() made */
+	ino_t ino;
+	pid_t copier;		/* a child copying images as the client */
+	long long copier_ms;	/* when it started */
+	int image_failed;	/* some image could not be copied */
 	int ring;
 	struct hwt_store *store;
 	struct hwt_collect *col;
@@ -277,46 +287,6 @@ static int set_config(struct hwtd_session *s, const struct hwtd_req *r,
 	return 0;
 }
 
-static int alloc_context(struct hwtd_session *s, const struct hwtd_req *r,
-			 char *err, size_t errlen)
-{
-	struct hwt_alloc a = { 0 };
-	int dev;
-
-	a.mode = r->target == HWTD_TARGET_CPUS ? HWT_MODE_CPU :
-						 HWT_MODE_THREAD;
-	a.flags = r->ring ? HWT_ALLOC_RING : 0;
-	a.pid = r->target == HWTD_TARGET_CPUS ? 0 : r->pid;
-	a.bufsize = r->bufsize ? r->bufsize : HWTD_BUFSIZE_DEFAULT;
-	/* A flight recorder drains records by time only: give them room. */
-	a.recq_size = r->ring ? HWT_RECQ_MAX : HWTD_RECQ_DEFAULT;
-	memcpy(a.cpu_map, r->cpu_map, sizeof(a.cpu_map));
-	snprintf(a.backend, sizeof(a.backend), "%s", r->backend);
-	dev = open(HWT_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		return hwtd_errf(err, errlen, "%s: %s (is the hwt module loaded?)",
-			    HWT_DEVICE_PATH, strerror(errno));
-	s->ctx = ioctl(dev, HWT_IOC_ALLOC, &a);
-	close(dev);
-	if (s->ctx >= 0)
-		return 0;
-	switch (errno) {
-	case ENOENT:
-		return hwtd_errf(err, errlen, "unknown backend '%s' (is its module"
-			    " loaded?)", r->backend);
-	case EOPNOTSUPP:
-		return hwtd_errf(err, errlen, "backend '%s' cannot trace %s",
-			    r->backend, a.mode == HWT_MODE_CPU ? "CPUs" :
-			    "threads");
-	case EBUSY:
-		return hwtd_errf(err, errlen, "%s is already traced",
-			    s->target);
-	default:
-		return hwtd_errf(err, errlen, "cannot trace %s: %s", s->target,
-			    strerror(errno));
-	}
-}
-
 static int write_meta(struct hwtd_session *s, const struct hwtd_req *r)
 {
 	struct utsname uts;
@@ -339,85 +309,77 @@ static int write_meta(struct hwtd_session *s, const struct hwtd_req *r)
 	return ret ? -1 : 0;
 }
 
-/* Undo a half-made session directory (start failed). */
-static void remove_session_dir(const char *dir)
+/*
+ * Undo a half-made session directory (start failed), as the client:
+ * only the names the store creates, unlinked relative to the directory
+ * opened O_NOFOLLOW (s->lockfd), then the directory itself if its parent
+ * still holds that very directory under its name.
+ */
+static void remove_session_dir(struct hwtd_session *s, const char *dir)
 {
 	static const char *const files[] = {
 		"session.db", "session.db-wal", "session.db-shm",
 		"session.db-journal"
 	};
-	char p[PATH_MAX + 32];
+	char name[32], parent[PATH_MAX], *slash;
+	struct stat sb;
 	size_t i;
-	int k;
+	int k, pfd;
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
-		unlink(p);
-	}
+	hwtd_fs_as(&s->cred);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		unlinkat(s->lockfd, files[i], 0);
 	for (k = 0; k < HWT_MAX_THREADS; k++) {
-		snprintf(p, sizeof(p), "%s/stream-%d.bin", dir, k);
-		unlink(p);
+		snprintf(name, sizeof(name), "stream-%d.bin", k);
+		unlinkat(s->lockfd, name, 0);
 	}
-	rmdir(dir);
-}
-
-/* A launched target must be the client's own child, held before exec. */
-static int check_launch(const struct hwtd_req *r, const struct hwtd_cred *c,
-			char *err, size_t errlen)
-{
-	char path[64], buf[512], *p;
-	int ppid = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)r->pid);
-	f = fopen(path, "re");
-	if (!f)
-		return hwtd_errf(err, errlen, "process %d: no such process",
-			    (int)r->pid);
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
-		sscanf(p + 1, " %*c %d", &ppid);
-	fclose(f);
-	if (ppid != c->pid)
-		return hwtd_errf(err, errlen, "process %d is not the client's child",
-			    (int)r->pid);
-	return 0;
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (slash && slash[1]) {
+		*slash = 0;
+		pfd = open(slash == parent ? "/" : parent, O_RDONLY |
+			   O_DIRECTORY | O_CLOEXEC);
+		if (pfd >= 0) {
+			if (!fstatat(pfd, slash + 1, &sb, AT_SYMLINK_NOFOLLOW) &&
+			    S_ISDIR(sb.st_mode) && sb.st_dev == s->dev &&
+			    sb.st_ino == s->ino)
+				unlinkat(pfd, slash + 1, AT_REMOVEDIR);
+			close(pfd);
+		}
+	}
+	hwtd_fs_restore();
 }
 
 struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 					const struct hwtd_cred *c, int id,
-					char *err, size_t errlen)
+					int ctx, char *err, size_t errlen)
 {
 	struct hwt_collect_opts co = { 0 };
 	struct hwtd_session *s;
 	char serr_buf[512];
+	struct stat sb;
 	int made_dir = 0;
 
-	if (r->verb != HWTD_RECORD)
+	if (r->verb != HWTD_RECORD) {
+		if (ctx >= 0)
+			close(ctx);
 		return hwtd_errf(err, errlen, "not a record request"), NULL;
-	if (r->target == HWTD_TARGET_CPUS ? hwtd_may_trace_cpus(c, err, errlen)
-					  : hwtd_may_trace_pid(c, r->pid, err,
-							       errlen))
-		return NULL;
-	if (r->target == HWTD_TARGET_LAUNCH && check_launch(r, c, err, errlen))
-		return NULL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return hwtd_errf(err, errlen, "out of memory"), NULL;
-	s->pidfd = -1;
-	s->ctx = -1;
-	s->lockfd = -1;
-	if (r->target != HWTD_TARGET_CPUS) {
-		/* Check again once pinned: the pidfd is the process checked
-		 * (hwtd_pid_same() below closes the rest of the window). */
-		s->pidfd = hwtd_pid_pin(r->pid);
-		if (s->pidfd < 0 || hwtd_may_trace_pid(c, r->pid, err,
-						       errlen)) {
-			if (s->pidfd < 0)
-				hwtd_errf(err, errlen, "process %d: %s", (int)r->pid,
-				     strerror(errno));
-			goto fail;
-		}
 	}
+	/* The kernel checked the client's rights when the client allocated
+	 * it; here only that it is the context the request describes. */
+	if (hwtd_ctx_check(ctx, r, err, errlen)) {
+		if (ctx >= 0)
+			close(ctx);
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		close(ctx);
+		return hwtd_errf(err, errlen, "out of memory"), NULL;
+	}
+	s->ctx = ctx;
+	s->lockfd = -1;
+	s->copier = -1;
 	s->id = id;
 	s->cred = *c;
 	s->ring = r->ring;
@@ -434,26 +396,29 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 		hwtd_errf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (alloc_context(s, r, err, errlen))
-		goto fail;
-	/* The pid checked is the pid attached: it did not die and get
-	 * reused in between. */
-	if (s->pidfd >= 0 && !hwtd_pid_same(s->pidfd)) {
-		hwtd_errf(err, errlen, "process %d exited", (int)r->pid);
-		goto fail;
-	}
 
-	/* The directory and its files belong to the client. */
+	/* The directory and its files belong to the client; hwtd keeps the
+	 * directory open (O_NOFOLLOW) and remembers which one it is. */
 	hwtd_fs_as(c);
 	s->store = hwt_store_create(r->session, serr_buf, sizeof(serr_buf));
+	if (s->store)
+		s->lockfd = open(r->session, O_RDONLY | O_DIRECTORY |
+				 O_NOFOLLOW | O_CLOEXEC);
 	hwtd_fs_restore();
 	if (!s->store) {
 		hwtd_errf(err, errlen, "%s", serr_buf);
 		goto fail;
 	}
+	if (s->lockfd < 0 || fstat(s->lockfd, &sb) || sb.st_uid != c->uid) {
+		/* Replaced under us: not ours to clean up either. */
+		hwtd_errf(err, errlen, "%s: not the directory just made",
+			  r->session);
+		goto fail;
+	}
+	s->dev = sb.st_dev;
+	s->ino = sb.st_ino;
 	made_dir = 1;
-	s->lockfd = open(r->session, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->lockfd < 0 || flock(s->lockfd, LOCK_EX | LOCK_NB)) {
+	if (flock(s->lockfd, LOCK_EX | LOCK_NB)) {
 		hwtd_errf(err, errlen, "%s: cannot lock: %s", r->session,
 		     strerror(errno));
 		goto fail;
@@ -502,11 +467,9 @@ fail:
 	if (s->ctx >= 0)
 		close(s->ctx);
 	if (made_dir)
-		remove_session_dir(r->session);
+		remove_session_dir(s, r->session);
 	if (s->lockfd >= 0)
 		close(s->lockfd);
-	if (s->pidfd >= 0)
-		close(s->pidfd);
 	free(s->maps);
 	free(s);
 	return NULL;
@@ -514,12 +477,16 @@ fail:
 
 int hwtd_session_fd(const struct hwtd_session *s)
 {
-	return s->ctx;
+	/* Finished (waiting for its image copier): nothing to poll. */
+	return s->finished ? -1 : s->ctx;
 }
 
 int hwtd_session_service_ms(const struct hwtd_session *s)
 {
 	int due = s->col && !s->finished ? hwt_collect_due_ms(s->col) : 0;
+
+	if (s->finished)
+		return HWTD_RING_SERVICE_MS;	/* reap the copier soon */
 
 	/* Just drained: come back when the next drain is worth it. */
 	if (due)
@@ -539,13 +506,75 @@ short hwtd_session_events(const struct hwtd_session *s)
 
 static int service(struct hwtd_session *s);
 
-/* As the client (callers switched fsuid): no image it cannot read.  A
- * missing image is noted, not fatal: the trace is intact. */
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* In the copier child, as the client. */
+static int copier_main(void *arg)
+{
+	struct hwtd_session *s = arg;
+
+	return hwt_collect_copy_images(s->col, s->path) ? 1 : 0;
+}
+
+/*
+ * Reap the image copier if it is done; kill it past HWTD_COPIER_MAX_MS,
+ * or at once with wait set.  Returns 1 while it runs, else 0.
+ */
+static int reap_copier(struct hwtd_session *s, int wait)
+{
+	int st;
+	pid_t r;
+
+	if (s->copier <= 0)
+		return 0;
+	if (wait || mono_ms() - s->copier_ms > HWTD_COPIER_MAX_MS) {
+		kill(s->copier, SIGKILL);
+		wait = 1;
+	}
+	do
+		r = waitpid(s->copier, &st, wait ? 0 : WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return 1;
+	if (r < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+		s->image_failed = 1;
+	s->copier = -1;
+	return 0;
+}
+
+/*
+ * The images mapped since the last copy go into the session, copied by a
+ * child that became the client (asuser.h): hwtd opens none of them itself,
+ * and a FIFO, a device or a slow file system there never blocks its loop.
+ * One copier at a time; a missing image is noted, not fatal: the trace is
+ * intact.
+ */
 static void copy_images(struct hwtd_session *s)
 {
-	if (hwt_collect_copy_images(s->col, s->path))
-		hwt_store_meta(s->store, "image_error",
-			       hwt_collect_error(s->col));
+	if (reap_copier(s, 0) || !hwt_collect_images_pending(s->col))
+		return;
+	s->copier = hwtd_spawn_as(s->cred.uid, s->cred.gid, copier_main, s);
+	if (s->copier < 0) {
+		s->image_failed = 1;
+		s->copier = -1;
+	}
+	s->copier_ms = mono_ms();
+	hwt_collect_images_taken(s->col);
+}
+
+/* The copier is done: say so in the meta if an image is missing. */
+static void note_images(struct hwtd_session *s)
+{
+	if (s->image_failed)
+		hwt_store_meta(s->store, "image_error", "some images could not"
+			       " be copied (not a regular file, larger than"
+			       " the cap, unreadable, or the copy timed out)");
 }
 
 static void set_state(struct hwtd_session *s, const char *state)
@@ -599,8 +628,20 @@ int hwtd_session_service(struct hwtd_session *s)
 {
 	int rc;
 
-	if (s->finished)
+	if (s->finished) {
+		/* Done once its last images are in. */
+		if (reap_copier(s, 0) || hwt_collect_images_pending(s->col)) {
+			copy_images(s);
+			return 0;
+		}
+		if (s->image_failed) {
+			hwtd_fs_as(&s->cred);
+			note_images(s);
+			hwt_store_commit(s->store);
+			hwtd_fs_restore();
+		}
 		return 1;
+	}
 	hwtd_fs_as(&s->cred);	/* new stream files belong to the client */
 	rc = service(s);
 	hwtd_fs_restore();
@@ -674,12 +715,16 @@ void hwtd_session_free(struct hwtd_session *s)
 {
 	if (!s->finished)
 		hwtd_session_stop(s, "stopped");
+	if (s->copier > 0) {
+		reap_copier(s, 1);
+		hwtd_fs_as(&s->cred);
+		note_images(s);
+		hwtd_fs_restore();
+	}
 	hwt_collect_free(s->col);
 	hwt_store_close(s->store);
 	close(s->ctx);
 	close(s->lockfd);
-	if (s->pidfd >= 0)
-		close(s->pidfd);
 	free(s->maps);
 	free(s);
 }
@@ -692,6 +737,18 @@ int hwtd_session_id(const struct hwtd_session *s)
 uid_t hwtd_session_owner(const struct hwtd_session *s)
 {
 	return s->cred.uid;
+}
+
+gid_t hwtd_session_group(const struct hwtd_session *s)
+{
+	return s->cred.gid;
+}
+
+void hwtd_session_dir_id(const struct hwtd_session *s, dev_t *dev,
+			 ino_t *ino)
+{
+	*dev = s->dev;
+	*ino = s->ino;
 }
 
 const char *hwtd_session_path(const struct hwtd_session *s)

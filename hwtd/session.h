@@ -20,17 +20,27 @@
 
 #define HWTD_SERVICE_MS		250
 #define HWTD_RING_SERVICE_MS	50	/* records pile up: drain often */
-#define HWTD_BUFSIZE_DEFAULT	(4u << 20)
-#define HWTD_RECQ_DEFAULT	(1u << 20)
 
 struct hwtd_session;
 
-/* Check c's rights, allocate the context, resolve the filters, create the
- * session directory (as c) and START.  NULL with a message in err;
- * nothing is left behind then (no context, no directory). */
+/* An image copier (a child, as the client) gets this long. */
+#define HWTD_COPIER_MAX_MS	120000
+
+/*
+ * Start recording r for client c into the context ctx, which the client
+ * allocated with its own credentials (ctx.h; the kernel checked its
+ * rights then).  Checks ctx is the context r describes, creates the
+ * session directory (as c), resolves the filters and STARTs.  The session
+ * owns ctx from here, whatever the outcome.
+ *
+ * Returns the session, or NULL with a message in err ("record needs the
+ * trace context ...", "the context sent traces process N, not M",
+ * "session already exists", a filter's error, ...); nothing is left
+ * behind then (ctx closed, no directory).
+ */
 struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 					const struct hwtd_cred *c, int id,
-					char *err, size_t errlen);
+					int ctx, char *err, size_t errlen);
 
 int hwtd_session_fd(const struct hwtd_session *s);
 /* How long it may wait unserviced, ms. */
@@ -38,7 +48,7 @@ int hwtd_session_service_ms(const struct hwtd_session *s);
 short hwtd_session_events(const struct hwtd_session *s);
 
 /* Drain what is there; 0: go on, 1: the session has finished (its state
- * says how). */
+ * says how) and its images are copied: free it. */
 int hwtd_session_service(struct hwtd_session *s);
 
 /* Flush (streaming) or dump the kernel rings (flight recorder) into the
@@ -53,6 +63,10 @@ void hwtd_session_free(struct hwtd_session *s);
 
 int hwtd_session_id(const struct hwtd_session *s);
 uid_t hwtd_session_owner(const struct hwtd_session *s);
+gid_t hwtd_session_group(const struct hwtd_session *s);
+/* The session directory hwtd made: device and inode. */
+void hwtd_session_dir_id(const struct hwtd_session *s, dev_t *dev,
+			 ino_t *ino);
 const char *hwtd_session_path(const struct hwtd_session *s);
 const char *hwtd_session_state(const struct hwtd_session *s);
 int hwtd_session_is_ring(const struct hwtd_session *s);

@@ -40,6 +40,11 @@ int hwt_client_connect(const char *path);
 int hwt_client_call(int fd, const char *req, size_t reqlen, char *resp,
 		    size_t resplen);
 
+/* The same with a file descriptor attached (SCM_RIGHTS; ctx < 0: none):
+ * how `hwt record` hands hwtd the context it allocated. */
+int hwt_client_call_fd(int fd, const char *req, size_t reqlen, int ctx,
+		       char *resp, size_t resplen);
+
 /* Receive one message; its length, 0 at EOF, -1 on error. */
 int hwt_client_recv(int fd, char *resp, size_t resplen);
 

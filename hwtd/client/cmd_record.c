@@ -7,6 +7,11 @@
  * until the session is armed, so its trace starts at its first
  * instruction; it runs with the client's environment and terminal, never
  * as hwtd's child.
+ *
+ * The trace context is allocated HERE, with the user's own credentials:
+ * the kernel decides whether this user may trace the target (ptrace's
+ * rule; CAP_PERFMON for CPUs).  hwtd gets the context fd with the request
+ * (SCM_RIGHTS) and never allocates one itself (docs/security.md).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +28,8 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "ctx.h"
+#include "fdpass.h"
 #include "launch.h"
 #include "proto.h"
 #include "session.h"
@@ -99,8 +106,8 @@ static int print_done(const char *session, const char *state,
 	return strcmp(state, "error") ? 0 : 1;
 }
 
-/* No hwtd: run the session here. */
-static int record_local(struct hwtd_req *r, pid_t *held)
+/* No hwtd: run the session here, in the context ctx (consumed). */
+static int record_local(struct hwtd_req *r, int ctx, pid_t *held)
 {
 	struct hwtd_cred c = { getpid(), getuid(), getgid() };
 	struct hwtd_session *s;
@@ -108,7 +115,7 @@ static int record_local(struct hwtd_req *r, pid_t *held)
 	unsigned long long bytes;
 	int stopping = 0;
 
-	s = hwtd_session_start(r, &c, 1, err, sizeof(err));
+	s = hwtd_session_start(r, &c, 1, ctx, err, sizeof(err));
 	if (!s) {
 		fprintf(stderr, "hwt record: %s\n", err);
 		return 1;
@@ -149,9 +156,10 @@ static int send_stop(const char *sock, const char *session)
 	return rc;
 }
 
-/* Through hwtd: the request, then wait for "done". */
+/* Through hwtd: the request with the context ctx (consumed: hwtd holds
+ * it from here), then wait for "done". */
 static int record_daemon(int fd, const char *sock, struct hwtd_req *r,
-			 pid_t *held)
+			 int ctx, pid_t *held)
 {
 	static char msg[HWTD_MSG_MAX];
 	char resp[HWTD_MSG_MAX], state[32] = "?", bytes[32] = "0",
@@ -160,10 +168,12 @@ static int record_daemon(int fd, const char *sock, struct hwtd_req *r,
 
 	n = hwtd_req_format(r, msg, sizeof(msg));
 	if (n < 0) {
+		close(ctx);
 		fprintf(stderr, "hwt record: request too large\n");
 		return 1;
 	}
-	n = hwt_client_call(fd, msg, (size_t)n, resp, sizeof(resp));
+	n = hwt_client_call_fd(fd, msg, (size_t)n, ctx, resp, sizeof(resp));
+	close(ctx);
 	if (n < 0)
 		return 1;
 	if (strncmp(resp, "ok\n", 3))
@@ -202,7 +212,7 @@ int hwt_cmd_record(int argc, char **argv)
 	};
 	static struct hwtd_req r;
 	const char *sock_opt = NULL, *out = NULL, *cpus = NULL;
-	int opt, local = 0, fd = -1, rc, st, i;
+	int opt, local = 0, fd = -1, ctx, rc, st, i;
 	char err[512];
 	size_t len = 0;
 	pid_t child = -1, held = -1;
@@ -310,11 +320,19 @@ int hwt_cmd_record(int argc, char **argv)
 		held = child;
 		r.pid = child;
 	}
+	/* With this user's own rights: the kernel decides. */
+	ctx = hwtd_ctx_alloc(&r, err, sizeof(err));
+	if (ctx < 0) {
+		fprintf(stderr, "hwt record: %s\n", err);
+		rc = 1;
+		goto out;
+	}
 	signal(SIGINT, on_int);
 	signal(SIGTERM, on_int);
 	rc = fd >= 0 ? record_daemon(fd, hwt_client_socket(sock_opt), &r,
-				     &held)
-		     : record_local(&r, &held);
+				     ctx, &held)
+		     : record_local(&r, ctx, &held);
+out:
 	if (child > 0) {
 		if (held > 0)	/* never armed: it must not run untraced */
 			kill(child, SIGKILL);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "fdpass.h"
 #include "proto.h"
 
 const char *hwt_client_socket(const char *opt)
@@ -61,11 +62,29 @@ int hwt_client_recv(int fd, char *resp, size_t resplen)
 int hwt_client_call(int fd, const char *req, size_t reqlen, char *resp,
 		    size_t resplen)
 {
+	return hwt_client_call_fd(fd, req, reqlen, -1, resp, resplen);
+}
+
+int hwt_client_call_fd(int fd, const char *req, size_t reqlen, int ctx,
+		       char *resp, size_t resplen)
+{
 	char status[16];
+	ssize_t k;
 	int n;
 
-	if (send(fd, req, reqlen, MSG_NOSIGNAL) != (ssize_t)reqlen) {
-		fprintf(stderr, "hwt: send to hwtd: %s\n", strerror(errno));
+	if (hwtd_send_fd(fd, req, reqlen, ctx) != (ssize_t)reqlen) {
+		int e = errno;
+
+		/* hwtd may have refused the connection and said why ("too
+		 * many connections for uid N") before closing it. */
+		k = recv(fd, resp, resplen - 1, MSG_DONTWAIT);
+		if (k > 0) {
+			resp[k] = 0;
+			if (hwtd_resp_status(resp, (size_t)k, status,
+					     sizeof(status)))
+				return (int)k;
+		}
+		fprintf(stderr, "hwt: send to hwtd: %s\n", strerror(e));
 		return -1;
 	}
 	n = hwt_client_recv(fd, resp, resplen);

@@ -117,7 +117,12 @@ struct hwt_info {
 	__u32	state;			/* out: HWT_STATE_* */
 	__u64	bufsize;		/* out */
 	char	backend[HWT_BACKEND_NAME_MAX];	/* out */
-	__u64	reserved[4];
+	__s32	pid;			/* out: THREAD: the target process
+					 * as the caller's pid namespace
+					 * numbers it (0: gone or not
+					 * visible); CPU: 0 */
+	__u32	flags;			/* out: HWT_ALLOC_* given at ALLOC */
+	__u64	reserved[3];
 };
 
 #define HWT_STATE_ALLOCATED	1

@@ -16,6 +16,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/pid_namespace.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -269,6 +270,15 @@ static int ctx_info(struct hwt_context *ctx, void __user *uarg)
 	info.state = READ_ONCE(ctx->state);
 	info.bufsize = ctx->bufsize;
 	strscpy(info.backend, ctx->backend->name, sizeof(info.backend));
+	info.flags = ctx->flags;
+	/* A receiver of the fd (hwtd) checks the target is what it was
+	 * asked to record: the pid as the caller sees it. */
+	if (ctx->mode == HWT_MODE_THREAD) {
+		rcu_read_lock();
+		info.pid = pid_nr_ns(find_pid_ns(ctx->pid, &init_pid_ns),
+				     task_active_pid_ns(current));
+		rcu_read_unlock();
+	}
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 

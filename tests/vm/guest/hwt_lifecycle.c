@@ -39,6 +39,7 @@ static void test_thread_lifecycle(int dev)
 	CHECK(info.state == HWT_STATE_ALLOCATED);
 	CHECK(info.nbuffers == 1);
 	CHECK(!strcmp(info.backend, "null"));
+	CHECK(info.pid == c.pid && info.flags == 0);	/* what hwtd checks */
 	CHECK_ERR(ioctl(ctx, HWT_IOC_STOP), EINVAL);	/* not running */
 	CHECK(null_config(ctx, 0) == 0);
 	CHECK(ioctl(ctx, HWT_IOC_START) == 0);
