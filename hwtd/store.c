@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "store.h"
+#include "store_io.h"
 
 #define MAX_STREAMS	1024
 
@@ -46,6 +47,8 @@ struct swbuf {
 
 struct hwt_store {
 	char dir[PATH_MAX];
+	int dirfd;
+	unsigned mode;		/* of the files */
 	sqlite3 *db;
 	sqlite3_stmt *ins_record, *ins_chunk, *upd_stream, *ins_switch;
 	struct stream streams[MAX_STREAMS];
@@ -56,7 +59,6 @@ struct hwt_store {
 };
 
 static const char schema[] =
-	"PRAGMA journal_mode=WAL;"
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE streams (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
 	" tid INTEGER, cpu INTEGER, trace_id INTEGER,"
@@ -103,18 +105,100 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 }
 
+/* Names a session directory may hold; hwt_store_create() removes them
+ * all from a directory it made and could not finish. */
+#define TMP_DB		HWT_SESSION_TMP_DB
+
+static void remove_made(struct hwt_store *s)
+{
+	static const char *const names[] = {
+		TMP_DB, TMP_DB "-wal", TMP_DB "-shm", TMP_DB "-journal",
+		"session.db", "session.db-wal", "session.db-shm",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		unlinkat(s->dirfd, names[i], 0);
+	rmdir(s->dir);
+}
+
+/*
+ * session.db is built complete (schema, format_version, state) under a
+ * temporary name and renamed into place: a session killed or out of disk
+ * while being created never has a session.db without its tables.
+ */
+static int build_db(struct hwt_store *s, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 32], created[32], version[16];
+	time_t t = time(NULL);
+	int fd;
+
+	fd = openat(s->dirfd, TMP_DB, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, s->mode);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s/%s: %s", s->dir, TMP_DB,
+			 strerror(errno));
+		return -1;
+	}
+	close(fd);
+	snprintf(path, sizeof(path), "%s/%s", s->dir, TMP_DB);
+	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	snprintf(version, sizeof(version), "%d", HWT_STORE_FORMAT_VERSION);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_exec(s->db, "PRAGMA journal_mode=WAL;"
+			 "PRAGMA synchronous=FULL; BEGIN", NULL, NULL, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    hwt_store_meta(s, "format_version", version) ||
+	    hwt_store_meta(s, "created", created) ||
+	    hwt_store_meta(s, "state", "recording") ||
+	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+			 s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		return -1;
+	}
+	/* The last close checkpoints the WAL into the file (synced) and
+	 * removes it: the renamed file is complete on its own. */
+	if (sqlite3_close(s->db) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		return -1;
+	}
+	s->db = NULL;
+	fd = openat(s->dirfd, TMP_DB, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) ||
+	    renameat(s->dirfd, TMP_DB, s->dirfd, "session.db") ||
+	    fsync(s->dirfd)) {
+		snprintf(err, errlen, "%s/session.db: %s", s->dir,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 struct hwt_store *hwt_store_create(const char *dir, char *err, size_t errlen)
+{
+	return hwt_store_create_opts(dir, NULL, err, errlen);
+}
+
+struct hwt_store *hwt_store_create_opts(const char *dir,
+					const struct hwt_store_opts *o,
+					char *err, size_t errlen)
 {
 	struct hwt_store *s = calloc(1, sizeof(*s));
 	char path[PATH_MAX + 16];
-	char created[32];
-	time_t t = time(NULL);
+	unsigned mode = o && o->mode ? o->mode & 0666 : 0600;
 	int i;
 
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	s->dirfd = -1;
+	s->mode = mode;
 	for (i = 0; i < MAX_STREAMS; i++)
 		s->streams[i].fd = -1;
 	if (strlen(dir) >= sizeof(s->dir) - 32) {
@@ -123,17 +207,27 @@ struct hwt_store *hwt_store_create(const char *dir, char *err, size_t errlen)
 		return NULL;
 	}
 	strcpy(s->dir, dir);
-	if (mkdir(dir, 0755)) {
+	/* The directory: the files' mode, searchable where readable. */
+	if (mkdir(dir, mode | (mode & 0444) >> 2)) {
 		snprintf(err, errlen, "%s: %s", dir,
 			 errno == EEXIST ? "session already exists" :
 					   strerror(errno));
 		free(s);
 		return NULL;
 	}
+	s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			O_CLOEXEC);
+	if (s->dirfd < 0) {
+		snprintf(err, errlen, "%s: %s", s->dir, strerror(errno));
+		rmdir(s->dir);
+		free(s);
+		return NULL;
+	}
+	if (build_db(s, err, errlen))
+		goto fail;
 	snprintf(path, sizeof(path), "%s/session.db", dir);
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
-	    sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK ||
 	    sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL,
 			 NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
@@ -156,23 +250,24 @@ struct hwt_store *hwt_store_create(const char *dir, char *err, size_t errlen)
 			       " (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE"
 			       " SET bytes = excluded.bytes,"
 			       " lost = excluded.lost", -1, &s->upd_stream,
-			       NULL) != SQLITE_OK) {
+			       NULL) != SQLITE_OK ||
+	    sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path,
 			 s->db ? sqlite3_errmsg(s->db) : "cannot open");
-		hwt_store_close(s);
-		return NULL;
-	}
-	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-	snprintf(path, sizeof(path), "%d", HWT_STORE_FORMAT_VERSION);
-	if (hwt_store_meta(s, "format_version", path) ||
-	    hwt_store_meta(s, "created", created) ||
-	    hwt_store_meta(s, "state", "recording") ||
-	    sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", s->err);
-		hwt_store_close(s);
-		return NULL;
+		goto fail;
 	}
 	return s;
+fail:
+	sqlite3_finalize(s->ins_record);
+	sqlite3_finalize(s->ins_chunk);
+	sqlite3_finalize(s->ins_switch);
+	sqlite3_finalize(s->upd_stream);
+	s->ins_record = s->ins_chunk = s->ins_switch = s->upd_stream = NULL;
+	sqlite3_close(s->db);
+	s->db = NULL;
+	remove_made(s);
+	hwt_store_close(s);
+	return NULL;
 }
 
 static int exec_bind_text2(struct hwt_store *s, const char *sql,
@@ -199,7 +294,7 @@ int hwt_store_meta(struct hwt_store *s, const char *key, const char *value)
 int hwt_store_stream(struct hwt_store *s, uint32_t id, const char *kind,
 		     int tid, int cpu, int trace_id, int formatted)
 {
-	char path[PATH_MAX + 32];
+	char path[32];
 	sqlite3_stmt *st;
 	int rc;
 
@@ -208,11 +303,11 @@ int hwt_store_stream(struct hwt_store *s, uint32_t id, const char *kind,
 			    MAX_STREAMS);
 	if (s->streams[id].fd >= 0)
 		return fail(s, "stream %u declared twice", id);
-	snprintf(path, sizeof(path), "%s/stream-%u.bin", s->dir, id);
-	s->streams[id].fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND |
-				 O_CLOEXEC, 0644);
+	snprintf(path, sizeof(path), "stream-%u.bin", id);
+	s->streams[id].fd = openat(s->dirfd, path, O_WRONLY | O_CREAT | O_EXCL |
+				   O_APPEND | O_NOFOLLOW | O_CLOEXEC, s->mode);
 	if (s->streams[id].fd < 0)
-		return fail(s, "%s: %s", path, strerror(errno));
+		return fail(s, "%s/%s: %s", s->dir, path, strerror(errno));
 	snprintf(s->streams[id].kind, sizeof(s->streams[id].kind), "%s", kind);
 	s->streams[id].tid = tid;
 	s->streams[id].cpu = cpu;
@@ -639,6 +734,8 @@ int hwt_store_close(struct hwt_store *s)
 	for (i = 0; i < MAX_STREAMS; i++)
 		if (s->streams[i].fd >= 0)
 			close(s->streams[i].fd);
+	if (s->dirfd >= 0)
+		close(s->dirfd);
 	for (i = 0; i <= MAX_STREAMS; i++) {
 		free(s->sw[0][i].p);
 		free(s->sw[1][i].p);
@@ -648,104 +745,277 @@ int hwt_store_close(struct hwt_store *s)
 	return ret;
 }
 
-int hwt_store_fsck(const char *dir, uint64_t *truncated, char *err,
-		   size_t errlen)
+/* ---- fsck: the session directory is untrusted input ---- */
+
+struct fsck_stream {
+	int64_t id;
+	uint64_t end;		/* bytes the chunks cover */
+	uint64_t lost;		/* their lost_before, summed */
+	int64_t bytes_row, lost_row;	/* what streams says */
+	struct stat sb;		/* the file, as verified */
+	int exists;
+};
+
+/* Checks one stream's chunks against its file, reading the whole list;
+ * no file is changed.  0, or -1 with a message. */
+static int fsck_verify(int dirfd, sqlite3 *db, sqlite3_stmt *ck,
+		       struct hwt_sqlite_budget *budget, uid_t owner,
+		       struct fsck_stream *f, uint8_t *buf, size_t buflen,
+		       char *err, size_t errlen)
 {
-	char path[PATH_MAX + 32];
+	struct hwt_file_policy pol = { .check_owner = 1, .owner = owner };
+	char name[48], why[256];
+	int64_t expect_seq = 0;
+	int fd, rc;
+
+	snprintf(name, sizeof(name), "stream-%lld.bin", (long long)f->id);
+	errno = 0;
+	fd = hwt_open_checked(dirfd, name, name, &pol, &f->sb, why,
+			      sizeof(why));
+	if (fd < 0 && errno != ENOENT) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	f->exists = fd >= 0;
+	sqlite3_reset(ck);
+	sqlite3_bind_int64(ck, 1, f->id);
+	while ((rc = sqlite3_step(ck)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(ck, 0);
+		int64_t off = sqlite3_column_int64(ck, 1);
+		int64_t len = sqlite3_column_int64(ck, 2);
+		uint32_t crc = (uint32_t)sqlite3_column_int64(ck, 3);
+		int64_t lost = sqlite3_column_int64(ck, 4);
+		uint32_t sum = (uint32_t)crc32(0, NULL, 0);
+		int64_t done;
+
+		if (!f->exists) {
+			snprintf(err, errlen, "%s: %s (chunk %lld indexes it)",
+				 name, strerror(ENOENT), (long long)seq);
+			return -1;
+		}
+		if (seq != expect_seq++ || off != (int64_t)f->end || len < 0 ||
+		    lost < 0 || len > f->sb.st_size - off) {
+			snprintf(err, errlen, "stream %lld chunk %lld: not "
+				 "contiguous or past end of file",
+				 (long long)f->id, (long long)seq);
+			goto fail;
+		}
+		for (done = 0; done < len; ) {
+			size_t n = (size_t)(len - done) < buflen ?
+				   (size_t)(len - done) : buflen;
+
+			if (pread(fd, buf, n, off + done) != (ssize_t)n) {
+				snprintf(err, errlen, "%s: short read",
+					 name);
+				goto fail;
+			}
+			sum = (uint32_t)crc32(sum, buf, (uInt)n);
+			done += (int64_t)n;
+		}
+		if (sum != crc) {
+			snprintf(err, errlen, "stream %lld chunk %lld: checksum"
+				 " mismatch", (long long)f->id,
+				 (long long)seq);
+			goto fail;
+		}
+		f->end += (uint64_t)len;
+		f->lost += (uint64_t)lost;
+	}
+	if (rc != SQLITE_DONE) {
+		/* An error is never "no more chunks": cutting there would
+		 * cut committed, indexed bytes. */
+		snprintf(err, errlen, "session.db: reading the chunks of stream"
+			 " %lld: %s", (long long)f->id,
+			 hwt_sqlite_errmsg(db, budget, why, sizeof(why)));
+		goto fail;
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* Cuts a verified file to end: only the very file verified (same inode),
+ * opened again for writing without following a link. */
+static int fsck_cut(int dirfd, const struct fsck_stream *f, char *err,
+		    size_t errlen)
+{
+	char name[48];
+	struct stat sb;
+	int fd;
+
+	snprintf(name, sizeof(name), "stream-%lld.bin", (long long)f->id);
+	fd = openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) || sb.st_dev != f->sb.st_dev ||
+	    sb.st_ino != f->sb.st_ino || !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: %s", name, fd < 0 ? strerror(errno)
+			 : "replaced while being checked; not cut");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (ftruncate(fd, (off_t)f->end)) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int fsck_reconcile(sqlite3 *db, const struct fsck_stream *fs,
+			  size_t n, unsigned *fixed, char *err, size_t errlen)
+{
+	sqlite3_stmt *up = NULL;
+	size_t i;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "UPDATE streams SET bytes = ?2, lost = ?3"
+			       " WHERE id = ?1", -1, &up, NULL) != SQLITE_OK)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if (fs[i].bytes_row == (int64_t)fs[i].end &&
+		    fs[i].lost_row == (int64_t)fs[i].lost)
+			continue;
+		sqlite3_reset(up);
+		sqlite3_bind_int64(up, 1, fs[i].id);
+		sqlite3_bind_int64(up, 2, (int64_t)fs[i].end);
+		sqlite3_bind_int64(up, 3, (int64_t)fs[i].lost);
+		if (sqlite3_step(up) != SQLITE_DONE)
+			goto fail;
+		(*fixed)++;
+	}
+	sqlite3_finalize(up);
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "session.db: updating streams: %s",
+		 sqlite3_errmsg(db));
+	sqlite3_finalize(up);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int hwt_store_fsck_at(int dirfd, const char *shown,
+		      struct hwt_store_fsck_result *res, char *err,
+		      size_t errlen)
+{
+	struct hwt_sqlite_budget budget = { 0, 0 };
+	struct fsck_stream *fs = NULL;
 	sqlite3_stmt *st = NULL, *ck = NULL;
 	sqlite3 *db = NULL;
+	struct stat dsb;
+	size_t n = 0, i, buflen = 1u << 20;
 	uint8_t *buf = NULL;
-	int ret = -1;
+	char why[256];
+	int ret = -1, rc;
 
-	*truncated = 0;
-	snprintf(path, sizeof(path), "%s/session.db", dir);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) !=
-	    SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path,
-			 db ? sqlite3_errmsg(db) : "cannot open");
+	memset(res, 0, sizeof(*res));
+	if (fstat(dirfd, &dsb) || !S_ISDIR(dsb.st_mode)) {
+		snprintf(err, errlen, "%s: not a directory", shown);
+		return -1;
+	}
+	db = hwt_session_db_open(dirfd, shown, 1, &budget, err, errlen);
+	if (!db)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT id, bytes, lost FROM streams ORDER"
+			       " BY id", -1, &st, NULL) ||
+	    sqlite3_prepare_v2(db, "SELECT seq, offset, length, crc32,"
+			       " lost_before FROM chunks WHERE stream = ?"
+			       " ORDER BY seq", -1, &ck, NULL)) {
+		snprintf(err, errlen, "%s/session.db: %s", shown,
+			 sqlite3_errmsg(db));
 		goto out;
 	}
-	if (sqlite3_prepare_v2(db, "SELECT id FROM streams", -1, &st, NULL) ||
-	    sqlite3_prepare_v2(db, "SELECT seq, offset, length, crc32 FROM"
-			       " chunks WHERE stream = ? ORDER BY seq", -1,
-			       &ck, NULL)) {
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+	fs = calloc(MAX_STREAMS, sizeof(*fs));
+	buf = malloc(buflen);
+	if (!fs || !buf) {
+		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0), end = 0, expect_seq = 0;
-		struct stat sb;
-		int fd;
+	/* Phase 1: read every stream's whole chunk list and verify it;
+	 * nothing is written unless all of it reads and checks out. */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
 
-		snprintf(path, sizeof(path), "%s/stream-%lld.bin", dir,
-			 (long long)id);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0 || fstat(fd, &sb)) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			if (fd >= 0)
-				close(fd);
+		/* File names come from a bounded integer only. */
+		if (id < 0 || id >= MAX_STREAMS || n == MAX_STREAMS) {
+			snprintf(err, errlen, "%s/session.db: stream id %lld "
+				 "out of range", shown, (long long)id);
 			goto out;
 		}
-		sqlite3_reset(ck);
-		sqlite3_bind_int64(ck, 1, id);
-		while (sqlite3_step(ck) == SQLITE_ROW) {
-			int64_t seq = sqlite3_column_int64(ck, 0);
-			int64_t off = sqlite3_column_int64(ck, 1);
-			int64_t len = sqlite3_column_int64(ck, 2);
-			uint32_t crc = (uint32_t)sqlite3_column_int64(ck, 3);
-
-			if (seq != expect_seq++ || off != end || len < 0 ||
-			    off + len > sb.st_size) {
-				snprintf(err, errlen, "stream %lld chunk %lld:"
-					 " not contiguous or past end of file",
-					 (long long)id, (long long)seq);
-				close(fd);
-				goto out;
-			}
-			free(buf);
-			buf = malloc(len ? (size_t)len : 1);
-			if (!buf || pread(fd, buf, (size_t)len, off) != len ||
-			    (uint32_t)crc32(crc32(0, NULL, 0), buf,
-					    (uInt)len) != crc) {
-				snprintf(err, errlen, "stream %lld chunk %lld:"
-					 " checksum mismatch", (long long)id,
-					 (long long)seq);
-				close(fd);
-				goto out;
-			}
-			end = off + len;
-		}
-		if (sb.st_size > end) {
-			*truncated += (uint64_t)(sb.st_size - end);
-			if (ftruncate(fd, end)) {
-				snprintf(err, errlen, "%s: %s", path,
-					 strerror(errno));
-				close(fd);
-				goto out;
-			}
-		}
-		close(fd);
+		fs[n].id = id;
+		fs[n].bytes_row = sqlite3_column_int64(st, 1);
+		fs[n].lost_row = sqlite3_column_int64(st, 2);
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s/session.db: reading streams: %s",
+			 shown, hwt_sqlite_errmsg(db, &budget, why,
+						  sizeof(why)));
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (fsck_verify(dirfd, db, ck, &budget, dsb.st_uid, &fs[i],
+				buf, buflen, err, errlen))
+			goto out;
+	sqlite3_finalize(st);
+	sqlite3_finalize(ck);
+	st = ck = NULL;
+	/* Phase 2: the rows say what the chunks cover, then the files are
+	 * cut to it (either order repeats safely). */
+	if (fsck_reconcile(db, fs, n, &res->streams_fixed, err, errlen))
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (!fs[i].exists || (uint64_t)fs[i].sb.st_size <= fs[i].end)
+			continue;
+		if (fsck_cut(dirfd, &fs[i], err, errlen))
+			goto out;
+		res->truncated += (uint64_t)fs[i].sb.st_size - fs[i].end;
 	}
 	ret = 0;
 out:
 	free(buf);
+	free(fs);
 	sqlite3_finalize(st);
 	sqlite3_finalize(ck);
 	sqlite3_close(db);
 	return ret;
 }
 
-int hwt_store_set_state(const char *dir, const char *from, const char *state)
+int hwt_store_fsck(const char *dir, uint64_t *truncated, char *err,
+		   size_t errlen)
 {
-	char path[PATH_MAX + 32];
+	struct hwt_store_fsck_result res;
+	int fd = hwt_open_dir(AT_FDCWD, dir, 0, err, errlen), rc;
+
+	*truncated = 0;
+	if (fd < 0)
+		return -1;
+	rc = hwt_store_fsck_at(fd, dir, &res, err, errlen);
+	*truncated = res.truncated;
+	close(fd);
+	return rc;
+}
+
+int hwt_store_set_state_at(int dirfd, const char *from, const char *state)
+{
+	struct hwt_sqlite_budget budget = { 0, 0 };
 	sqlite3_stmt *st = NULL;
 	sqlite3 *db = NULL;
+	char err[256];
 	int ret = -1;
 
-	snprintf(path, sizeof(path), "%s/session.db", dir);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) ==
-	    SQLITE_OK &&
-	    sqlite3_prepare_v2(db, "UPDATE meta SET value = ? WHERE"
+	db = hwt_session_db_open(dirfd, "session", 1, &budget, err,
+				 sizeof(err));
+	if (!db)
+		return -1;
+	if (sqlite3_prepare_v2(db, "UPDATE meta SET value = ? WHERE"
 			       " key = 'state' AND value = ?", -1, &st,
 			       NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
@@ -756,4 +1026,15 @@ int hwt_store_set_state(const char *dir, const char *from, const char *state)
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return ret;
+}
+
+int hwt_store_set_state(const char *dir, const char *from, const char *state)
+{
+	int fd = hwt_open_dir(AT_FDCWD, dir, 0, NULL, 0), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = hwt_store_set_state_at(fd, from, state);
+	close(fd);
+	return rc;
 }

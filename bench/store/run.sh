@@ -12,7 +12,7 @@ gcc -static -O2 -Wall -Wextra -Werror -I "$root/include" \
 make -s -C "$root/hwtd" vm >/dev/null || exit 1
 # The writer alone, on the host (its storage, native speed).
 gcc -O2 -I "$root/include" -o "$out/host_store" "$here/host_store.c" \
-	"$root/hwtd/store.c" -lsqlite3 -lz || exit 1
+	"$root/hwtd/store.c" "$root/hwtd/store_io.c" -lsqlite3 -lz || exit 1
 "$out/host_store" "$out/host-session"
 HWT_RESULTS=$out/results HWT_VM_MEM=${HWT_VM_MEM:-2048} \
 	VM_EXTRA="$out/bench_store" "$root/tests/vm/run.sh" x86_64 \

@@ -476,13 +476,15 @@ static int sink_end(void *arg, uint32_t stream)
 	return rc;
 }
 
-struct hwt_core *hwt_core_alloc(const char *db_path, struct hwt_image *img,
-				char *err, size_t errlen)
+struct hwt_core *hwt_core_alloc(const struct hwt_decode_opts *opts,
+				struct hwt_image *img, char *err,
+				size_t errlen)
 {
 	struct hwt_core *c = hwt_xrealloc(NULL, sizeof(*c));
+	const char *db_path = opts->out;
 
 	memset(c, 0, sizeof(*c));
-	c->db = hwt_db_create(db_path, err, errlen);
+	c->db = hwt_db_create(db_path, opts->force, opts->mode, err, errlen);
 	if (!c->db) {
 		free(c);
 		return NULL;
@@ -491,7 +493,7 @@ struct hwt_core *hwt_core_alloc(const char *db_path, struct hwt_image *img,
 	if (img && hwt_db_image(c->db, img) < 0) {
 		hwt_seterr(err, errlen, "%s: cannot write images: %s", db_path,
 			   sqlite3_errmsg(hwt_db_handle(c->db)));
-		hwt_db_close(c->db);
+		hwt_db_abandon(c->db);
 		free(c);
 		return NULL;
 	}
@@ -564,10 +566,10 @@ int hwt_core_finish(struct hwt_core *c, char *err, size_t errlen)
 	if (rc < 0)
 		hwt_seterr(err, errlen, "database write failed: %s",
 			   sqlite3_errmsg(hwt_db_handle(c->db)));
-	if (hwt_db_close(c->db) < 0 && rc >= 0) {
-		hwt_seterr(err, errlen, "database close failed");
-		rc = -1;
-	}
+	if (rc >= 0)
+		rc = hwt_db_finish(c->db, err, errlen);
+	else
+		hwt_db_abandon(c->db);
 	c->db = NULL;
 	hwt_core_free(c);
 	return rc;
@@ -579,8 +581,7 @@ void hwt_core_free(struct hwt_core *c)
 
 	if (!c)
 		return;
-	if (c->db)
-		hwt_db_close(c->db);
+	hwt_db_abandon(c->db);
 	for (i = 0; i < c->nst; i++) {
 		hwt_callstack_free(c->st[i]->cs);
 		free(c->st[i]->counts);

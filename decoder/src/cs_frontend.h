@@ -119,17 +119,21 @@ int hwt_cs_decode_stream(const struct hwt_cs_stream *s,
 			 size_t errlen);
 
 /*
- * Stream id of a session (session.db open as sdb, directory dir) whose
- * kind is etm4 or ete: reads its streams row, stream_params and chunks
- * (checking bounds and crc32; a missing, damaged or lost chunk, or a
- * buffer/lost record, becomes a gap) and decodes it with
- * hwt_cs_decode_stream.  read_mem: the session's images.
+ * Stream id of a session (session.db open as sdb, directory dirfd owned
+ * by owner) whose kind is etm4 or ete: reads its streams row,
+ * stream_params and chunks (hwt_session_stream_bytes: a missing, damaged
+ * or lost chunk, or a buffer/lost record, becomes a gap) and decodes it
+ * with hwt_cs_decode_stream.  read_mem: the session's images.  budget:
+ * the session database's (store_io.h).  -1 with err set if session.db
+ * cannot be read whole.
  */
 struct sqlite3;
-int hwt_cs_decode_session_stream(struct sqlite3 *sdb, const char *dir,
-				 int64_t id, int64_t tid,
+struct hwt_sqlite_budget;
+int hwt_cs_decode_session_stream(struct sqlite3 *sdb, int dirfd,
+				 unsigned owner, int64_t id, int64_t tid,
 				 hwt_read_mem_fn read_mem, void *read_mem_arg,
-				 const struct hwt_sink *sink, char *err,
+				 const struct hwt_sink *sink,
+				 struct hwt_sqlite_budget *budget, char *err,
 				 size_t errlen);
 
 #endif /* HWT_DECODER_CS_FRONTEND_H */

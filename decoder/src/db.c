@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The output database: schema (docs/schema.md) and a writer built from
- * prepared statements inside long transactions, committed per flow chunk so
- * an interrupted decode leaves a valid, readable database.
+ * prepared statements inside long transactions, committed per flow chunk.
+ * It is written as OUT.tmp (O_EXCL, locked exclusively) and renamed over
+ * OUT only when complete (meta complete = 1, synced): a failed, killed or
+ * disk-full decode never leaves a file that reads as complete, and never
+ * touches an existing OUT.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +18,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "store_io.h"
 
 static const char schema[] =
 "PRAGMA application_id = 0x68777464;\n"	/* 'hwtd' */
@@ -120,6 +126,8 @@ struct pending_call {
 
 struct hwt_db {
 	sqlite3 *db;
+	char *out, *tmp;	/* NULL for ":memory:" */
+	int force;
 	sqlite3_stmt *st[S_NUM];
 	/* Call rows come at returns, inner calls first: kept sorted by id
 	 * until the next commit, so that SQLite appends instead of seeking. */
@@ -189,43 +197,74 @@ static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 	return 0;
 }
 
-struct hwt_db *hwt_db_create(const char *path, char *err, size_t errlen)
+/* OUT.tmp and what SQLite keeps beside it. */
+static void remove_tmp(const char *tmp)
+{
+	char aux[PATH_MAX + 16];
+
+	unlink(tmp);
+	snprintf(aux, sizeof(aux), "%s-journal", tmp);
+	unlink(aux);
+}
+
+struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
+			     char *err, size_t errlen)
 {
 	struct hwt_db *db;
 	char aux[4096];
-	int i, rc;
+	int i, rc, fd;
 
-	rc = is_sqlite_or_empty(path, err, errlen);
-	if (rc < 0)
-		return NULL;
-	if (rc > 0) {
-		/* Replace an old database wholesale. */
-		unlink(path);
-		snprintf(aux, sizeof(aux), "%s-wal", path);
-		unlink(aux);
-		snprintf(aux, sizeof(aux), "%s-shm", path);
-		unlink(aux);
-		snprintf(aux, sizeof(aux), "%s-journal", path);
-		unlink(aux);
-	}
 	db = hwt_xrealloc(NULL, sizeof(*db));
 	memset(db, 0, sizeof(*db));
+	db->force = force;
+	if (strcmp(path, ":memory:")) {
+		rc = is_sqlite_or_empty(path, err, errlen);
+		if (rc < 0)
+			goto fail;
+		if (rc > 0 && !force) {
+			hwt_seterr(err, errlen, "%s exists (--force replaces "
+				   "it once the decode succeeds)", path);
+			goto fail;
+		}
+		if (strlen(path) > PATH_MAX - 16) {
+			hwt_seterr(err, errlen, "%s: path too long", path);
+			goto fail;
+		}
+		db->out = hwt_xstrdup(path);
+		snprintf(aux, sizeof(aux), "%s.tmp", path);
+		/* O_EXCL: a second decode into the same OUT stops here. */
+		fd = open(aux, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			  O_CLOEXEC, mode ? mode & 0666 : 0600);
+		if (fd < 0) {
+			hwt_seterr(err, errlen, errno == EEXIST ?
+				   "%s exists: another decode into %s is "
+				   "running (or one was killed: remove it)" :
+				   "%s: cannot create: %s", aux, errno == EEXIST
+				   ? path : strerror(errno));
+			goto fail;
+		}
+		close(fd);
+		db->tmp = hwt_xstrdup(aux);
+		path = db->tmp;
+	}
 	/* NOMUTEX: one thread writes (the core's); serialized mode would
 	 * take a mutex on every bind and step of millions of rows. */
 	if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
+			    (db->tmp ? 0 : SQLITE_OPEN_CREATE) |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		hwt_seterr(err, errlen, "%s: cannot create database: %s", path,
 			   db->db ? sqlite3_errmsg(db->db) : "out of memory");
 		goto fail;
 	}
-	/* Rollback journal + per-chunk commits: a killed decode leaves a
-	 * consistent, readable db (the next open rolls a hot journal back).
-	 * synchronous=OFF: not durable against an OS crash or power loss,
-	 * which a decode can simply be run again after.  New pages are
-	 * appended without journaling, cheaper than WAL's double write. */
+	/* Rollback journal + per-chunk commits; synchronous=OFF (the file
+	 * is synced once, complete, before its rename).  New pages are
+	 * appended without journaling, cheaper than WAL's double write.
+	 * locking_mode=EXCLUSIVE: the lock taken at the first write is
+	 * held to the end, so a reader of OUT.tmp never makes a commit
+	 * fail (it waits, then says the file is locked). */
+	sqlite3_busy_timeout(db->db, 10000);
 	if (exec(db->db, "PRAGMA page_size=16384; PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;"
-		 "BEGIN;", err, errlen) < 0)
+		 "PRAGMA locking_mode=EXCLUSIVE; BEGIN;", err, errlen) < 0)
 		goto fail;
 	if (exec(db->db, schema, err, errlen) < 0)
 		goto fail;
@@ -248,6 +287,10 @@ fail:
 	for (i = 0; i < S_NUM; i++)
 		sqlite3_finalize(db->st[i]);
 	sqlite3_close(db->db);
+	if (db->tmp)
+		remove_tmp(db->tmp);
+	free(db->tmp);
+	free(db->out);
 	free(db);
 	return NULL;
 }
@@ -270,25 +313,113 @@ int hwt_db_commit(struct hwt_db *db)
 	return 0;
 }
 
-int hwt_db_close(struct hwt_db *db)
+static void db_free(struct hwt_db *db)
 {
-	int i, rc;
+	int i;
 
-	if (!db)
-		return 0;
-	rc = flush_calls(db);
-	if (!rc)
-		rc = exec(db->db, "COMMIT;", NULL, 0);
 	free(db->calls);
 	for (i = 0; i < S_NUM; i++)
 		sqlite3_finalize(db->st[i]);
+	free(db->tmp);
+	free(db->out);
+	free(db);
+}
+
+void hwt_db_abandon(struct hwt_db *db)
+{
+	if (!db)
+		return;
+	for (int i = 0; i < S_NUM; i++) {
+		sqlite3_finalize(db->st[i]);
+		db->st[i] = NULL;
+	}
+	sqlite3_close(db->db);
+	if (db->tmp)
+		remove_tmp(db->tmp);
+	db_free(db);
+}
+
+/* Syncs path's data (and, with dir, the directory holding it). */
+static int sync_path(const char *path, int dir)
+{
+	char buf[PATH_MAX];
+	const char *p = path;
+	int fd, rc;
+
+	if (dir) {
+		char *slash;
+
+		snprintf(buf, sizeof(buf), "%s", path);
+		slash = strrchr(buf, '/');
+		if (!slash)
+			p = ".";
+		else if (slash == buf)
+			p = "/";
+		else
+			*slash = 0, p = buf;
+	}
+	fd = open(p, O_RDONLY | O_CLOEXEC | (dir ? O_DIRECTORY : O_NOFOLLOW));
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int hwt_db_finish(struct hwt_db *db, char *err, size_t errlen)
+{
+	char aux[PATH_MAX + 16];
+	int rc;
+
+	rc = flush_calls(db);
+	/* complete is the last row written: a file without it is what a
+	 * decode left that did not finish. */
+	if (!rc)
+		rc = hwt_db_meta(db, "complete", "1");
+	if (!rc)
+		rc = exec(db->db, "COMMIT;", err, errlen);
+	else
+		hwt_seterr(err, errlen, "database write: %s",
+			   sqlite3_errmsg(db->db));
+	for (int i = 0; i < S_NUM; i++) {
+		sqlite3_finalize(db->st[i]);
+		db->st[i] = NULL;
+	}
 	/* Leave a single self-contained file behind. */
 	if (!rc)
-		exec(db->db, "PRAGMA journal_mode=DELETE;", NULL, 0);
-	if (sqlite3_close(db->db) != SQLITE_OK)
+		rc = exec(db->db, "PRAGMA journal_mode=DELETE;", err, errlen);
+	if (sqlite3_close(db->db) != SQLITE_OK && !rc) {
+		hwt_seterr(err, errlen, "database close: %s",
+			   sqlite3_errmsg(db->db));
 		rc = -1;
-	free(db);
-	return rc;
+	}
+	db->db = NULL;
+	if (!rc && db->tmp) {
+		/* A journal of an older OUT would be rolled back into the new
+		 * file: they go first. */
+		snprintf(aux, sizeof(aux), "%s-journal", db->out);
+		unlink(aux);
+		snprintf(aux, sizeof(aux), "%s-wal", db->out);
+		unlink(aux);
+		if (sync_path(db->tmp, 0) < 0 ||
+		    (db->force ? rename(db->tmp, db->out) :
+		     renameat2(AT_FDCWD, db->tmp, AT_FDCWD, db->out,
+			       RENAME_NOREPLACE)) < 0) {
+			hwt_seterr(err, errlen, "%s: %s", db->out,
+				   errno == EEXIST ? "created meanwhile by "
+				   "someone else (--force replaces it)" :
+				   strerror(errno));
+			rc = -1;
+		} else {
+			sync_path(db->out, 1);
+			free(db->tmp);
+			db->tmp = NULL;	/* it is OUT now */
+		}
+	}
+	if (rc && db->tmp)
+		remove_tmp(db->tmp);
+	db_free(db);
+	return rc ? -1 : 0;
 }
 
 static int step(struct hwt_db *db, int s)
@@ -555,31 +686,41 @@ int hwt_db_session(struct hwt_db *db, const char *source, const char *kind)
 	return rc;
 }
 
-sqlite3 *hwt_db_open_ro(const char *path)
+sqlite3 *hwt_db_open_ro(const char *path, struct hwt_sqlite_budget *budget,
+			const char *const *tables)
 {
-	sqlite3 *db = NULL;
+	struct hwt_sqlite_opts o;
 	sqlite3_stmt *st = NULL;
-	int ok = 0;
+	char err[512];
+	sqlite3 *db;
+	int rc, ok = 0, complete = 0;
 
-	/* A decode killed mid-transaction leaves a hot journal that only a
-	 * writer can roll back: do that first, then read only. */
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) ==
-	    SQLITE_OK)
-		sqlite3_exec(db, "SELECT COUNT(*) FROM sqlite_master", NULL,
-			     NULL, NULL);
-	sqlite3_close(db);
-	db = NULL;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK) {
-		fprintf(stderr, "hwt: %s: cannot open: %s\n", path,
-			db ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
+	/* Read only, for any file: a decode in progress writes OUT.tmp and
+	 * holds its lock, so a reader can never make it fail. */
+	memset(&o, 0, sizeof(o));
+	o.file.follow = 1;	/* the user named it */
+	o.budget = budget;
+	db = hwt_sqlite_open(AT_FDCWD, path, path, &o, err, sizeof(err));
+	if (!db) {
+		fprintf(stderr, "hwt: %s\n", err);
 		return NULL;
 	}
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
-			       "'schema_version'", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		ok = sqlite3_column_int(st, 0) == HWT_SCHEMA_VERSION;
+	if (sqlite3_prepare_v2(db, "SELECT key, value FROM meta WHERE key IN "
+			       "('schema_version', 'complete')", -1, &st,
+			       NULL) == SQLITE_OK) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *k = (const char *)
+					sqlite3_column_text(st, 0);
+
+			if (k && !strcmp(k, "complete"))
+				complete = sqlite3_column_int(st, 1) == 1;
+			else
+				ok = sqlite3_column_int(st, 1) ==
+				     HWT_SCHEMA_VERSION;
+		}
+		if (rc != SQLITE_DONE)
+			ok = 0;
+	}
 	sqlite3_finalize(st);
 	if (!ok) {
 		fprintf(stderr, "hwt: %s: not an hwt database (schema "
@@ -587,5 +728,14 @@ sqlite3 *hwt_db_open_ro(const char *path)
 		sqlite3_close(db);
 		return NULL;
 	}
+	if (tables && hwt_sqlite_check_tables(db, tables, err, sizeof(err))) {
+		fprintf(stderr, "hwt: %s: %s\n", path, err);
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (!complete)
+		fprintf(stderr, "hwt: warning: %s is incomplete (no meta "
+			"complete: its decode did not finish); what follows "
+			"covers only what it wrote\n", path);
 	return db;
 }

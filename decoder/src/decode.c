@@ -5,17 +5,23 @@
  * end).  Each builds an image, a core (the database writer) and runs the
  * front end over every stream.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "internal.h"
 #include "cs_frontend.h"
+
+static int check_output(const char *out, const char *in_dir,
+			const char *in_file, char *err, size_t errlen);
 
 /* Replaced by the CoreSight front end's definition when it is built. */
 __attribute__((weak)) int hwt_cs_decode_snapshot(const char *dir,
@@ -98,7 +104,7 @@ int hwt_decode_pt_buffer(const uint8_t *buf, size_t size,
 		return -1;
 	params.threads = opts->threads;
 	params.segmented = opts->segmented;
-	core = hwt_core_alloc(opts->out, img, err, errlen);
+	core = hwt_core_alloc(opts, img, err, errlen);
 	if (!core)
 		return -1;
 	hwt_core_set_no_calls(core, opts->no_calls);
@@ -130,6 +136,8 @@ int hwt_decode_pt_file(const char *pt_path, struct hwt_image *img,
 	const uint8_t *buf;
 	size_t size;
 
+	if (check_output(opts->out, NULL, pt_path, err, errlen) < 0)
+		return -1;
 	buf = hwt_map_file(pt_path, &size, err, errlen);
 	if (!buf)
 		return -1;
@@ -147,10 +155,12 @@ int hwt_decode_snapshot(const char *dir, struct hwt_image *img,
 	struct hwt_core *core;
 	int rc;
 
+	if (check_output(opts->out, dir, NULL, err, errlen) < 0)
+		return -1;
 	/* The snapshot's memory dumps are its images (CoreSight helper). */
 	if (hwt_cs_snapshot_add_images(dir, img, err, errlen) < 0)
 		return -1;
-	core = hwt_core_alloc(opts->out, img, err, errlen);
+	core = hwt_core_alloc(opts, img, err, errlen);
 	if (!core)
 		return -1;
 	hwt_core_set_no_calls(core, opts->no_calls);
@@ -163,146 +173,264 @@ int hwt_decode_snapshot(const char *dir, struct hwt_image *img,
 	return hwt_core_finish(core, err, errlen);
 }
 
-/* ---- session directories ---- */
+/* ---- the output: never inside an input ---- */
 
-struct cut {
-	uint64_t offset;	/* in the stream's concatenated bytes */
-	char msg[96];
-};
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/*
+ * OUT must not lie inside the input directory in_dir (a session or a
+ * snapshot) or inside any session directory, nor be the input file
+ * in_file: the decode (and its rename) would replace what it reads.
+ * 0, or -1 with err set.
+ */
+static int check_output(const char *out, const char *in_dir,
+			const char *in_file, char *err, size_t errlen)
+{
+	char parent[PATH_MAX], real[PATH_MAX];
+	struct stat in, sb, osb;
+	char *slash;
+	int first = 1;
+
+	if (!out || !strcmp(out, ":memory:"))
+		return 0;
+	if (in_file && !stat(in_file, &in) && !stat(out, &osb) &&
+	    same_file(&in, &osb)) {
+		hwt_seterr(err, errlen, "%s is the input %s: refused", out,
+			   in_file);
+		return -1;
+	}
+	snprintf(parent, sizeof(parent), "%s", out);
+	slash = strrchr(parent, '/');
+	if (!slash)
+		snprintf(parent, sizeof(parent), ".");
+	else if (slash == parent)
+		parent[1] = 0;
+	else
+		*slash = 0;
+	if (!realpath(parent, real))
+		return 0;	/* creating OUT.tmp will say why */
+	if (in_dir && stat(in_dir, &in))
+		in_dir = NULL;
+	for (;;) {
+		char probe[PATH_MAX + 16];
+
+		if (stat(real, &sb))
+			return 0;
+		if (in_dir && same_file(&sb, &in)) {
+			hwt_seterr(err, errlen, "%s is inside the input %s: "
+				   "refused (give an output outside it)", out,
+				   in_dir);
+			return -1;
+		}
+		snprintf(probe, sizeof(probe), "%s/session.db", real);
+		if (first && !lstat(probe, &sb)) {
+			hwt_seterr(err, errlen, "%s would be written into the "
+				   "trace session %s: refused (give an output "
+				   "outside it)", out, real);
+			return -1;
+		}
+		first = 0;
+		if (!strcmp(real, "/"))
+			return 0;
+		slash = strrchr(real, '/');
+		if (slash == real)
+			real[1] = 0;
+		else
+			*slash = 0;
+	}
+}
+
+/* ---- session directories ---- */
 
 static int cut_cmp(const void *a, const void *b)
 {
-	const struct cut *x = a, *y = b;
+	const struct hwt_stream_cut *x = a, *y = b;
 
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-static const char *param(sqlite3 *db, int64_t stream, const char *key,
-			 char *buf, size_t len)
+static void add_cut(struct hwt_stream_cut **cuts, size_t *ncuts,
+		    uint64_t offset, const char *msg)
+{
+	*cuts = hwt_xrealloc(*cuts, (*ncuts + 1) * sizeof(**cuts));
+	(*cuts)[*ncuts].offset = offset;
+	snprintf((*cuts)[*ncuts].msg, sizeof((*cuts)->msg), "%s", msg);
+	(*ncuts)++;
+}
+
+/* The message of a step loop that did not end on SQLITE_DONE. */
+static int db_fail(sqlite3 *db, struct hwt_sqlite_budget *budget,
+		   const char *what, char *err, size_t errlen)
+{
+	char why[256];
+
+	hwt_seterr(err, errlen, "session.db: reading %s: %s", what,
+		   hwt_sqlite_errmsg(db, budget, why, sizeof(why)));
+	return -1;
+}
+
+/* 1: *v set, 0: no such parameter, -1: the database cannot be read. */
+static int param(sqlite3 *db, int64_t stream, const char *key, char *buf,
+		 size_t len)
 {
 	sqlite3_stmt *st;
-	const char *v = NULL;
+	int rc;
 
 	if (sqlite3_prepare_v2(db, "SELECT value FROM stream_params WHERE "
 			       "stream = ? AND key = ?", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return NULL;
+		return -1;
 	sqlite3_bind_int64(st, 1, stream);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
 		snprintf(buf, len, "%s", sqlite3_column_text(st, 0));
-		v = buf;
-	}
 	sqlite3_finalize(st);
-	return v;
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int session_images(sqlite3 *sdb, const char *dir,
-			  struct hwt_image *img, int quiet)
+/*
+ * Images named by the records: SESSION/images/PATH (beneath the session
+ * directory, no symlink on the way) if there, else PATH.  Never through a
+ * symlink; and when the caller is not the session's owner (root decoding
+ * a user's session), only files that owner, the caller or anyone could
+ * read (a 0600 secret of another user is never copied into blocks.code).
+ */
+static int session_images(sqlite3 *sdb, int dirfd, const char *dir,
+			  uid_t owner, struct hwt_image *img, int quiet,
+			  struct hwt_sqlite_budget *budget, char *err,
+			  size_t errlen)
 {
+	struct hwt_file_policy pol = { .check_owner = geteuid() != owner,
+				       .owner = owner, .other_ok = 1 };
 	sqlite3_stmt *st;
-	char path[PATH_MAX + 64], err[512];
+	char name[PATH_MAX + 64], shown[2 * PATH_MAX + 64], why[PATH_MAX + 256];
+	int rc;
 
 	if (sqlite3_prepare_v2(sdb, "SELECT path, addr, len, pgoff FROM "
 			       "records WHERE type IN ('mmap', 'exec') AND "
 			       "path IS NOT NULL AND len > 0 ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+		return db_fail(sdb, budget, "records", err, errlen);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *p = (const char *)sqlite3_column_text(st, 0);
 		struct stat sb;
+		int in_session;
 
 		/* Anonymous and special mappings ([vdso]) have no file. */
-		if (!p || !*p || *p == '[')
+		if (!p || !*p || *p == '[' || strlen(p) >= PATH_MAX)
 			continue;
-		snprintf(path, sizeof(path), "%s/images/%s", dir, p);
-		if (stat(path, &sb) < 0)
-			snprintf(path, sizeof(path), "%s", p);
-		if (hwt_image_add_mapping(img, path,
-					  (uint64_t)sqlite3_column_int64(st, 1),
-					  (uint64_t)sqlite3_column_int64(st, 2),
-					  (uint64_t)sqlite3_column_int64(st, 3),
-					  err, sizeof(err)) < 0 && !quiet)
-			fprintf(stderr, "hwt: warning: image %s\n", err);
+		snprintf(name, sizeof(name), "images/%s", p + (*p == '/'));
+		in_session = !fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW);
+		pol.beneath = in_session;
+		hwt_image_set_policy(img, in_session ? dirfd : AT_FDCWD, &pol);
+		if (in_session)
+			snprintf(shown, sizeof(shown), "%s/%s", dir, name);
+		else
+			snprintf(shown, sizeof(shown), "%s", p);
+		if (hwt_image_add_mapping_at(img, in_session ? name : p, shown,
+					(uint64_t)sqlite3_column_int64(st, 1),
+					(uint64_t)sqlite3_column_int64(st, 2),
+					(uint64_t)sqlite3_column_int64(st, 3),
+					why, sizeof(why)) < 0 && !quiet)
+			fprintf(stderr, "hwt: warning: image %s\n", why);
 	}
 	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(sdb, budget, "records", err, errlen);
 	return 0;
 }
 
-/* Reads the chunks of one stream: concatenated bytes and the cut points
- * (lost data, bad checksums, BUFFER records) where the decoder must stop
- * and resync. */
-static uint8_t *stream_bytes(sqlite3 *sdb, const char *dir, int64_t id,
-			     size_t *size, struct cut **cuts, size_t *ncuts,
-			     char *err, size_t errlen)
+uint8_t *hwt_session_stream_bytes(sqlite3 *sdb, int dirfd, uid_t owner,
+				  int64_t id, struct hwt_sqlite_budget *budget,
+				  size_t *size, struct hwt_stream_cut **cuts,
+				  size_t *ncuts, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	char path[PATH_MAX];
+	struct hwt_file_policy pol = { .check_owner = 1, .owner = owner };
+	sqlite3_stmt *st = NULL;
+	char name[48];
 	const uint8_t *file;
 	size_t fsize = 0, n = 0;
+	uint64_t next = 0;	/* the file's bytes before next are used */
 	uint8_t *buf = NULL;
 	int64_t expect = 0;
+	int fd, rc;
 
 	*ncuts = 0;
 	*cuts = NULL;
-	snprintf(path, sizeof(path), "%s/stream-%lld.bin", dir, (long long)id);
-	file = hwt_map_file(path, &fsize, err, errlen);
+	if (id < 0 || id > INT32_MAX) {
+		hwt_seterr(err, errlen, "session.db: stream id %lld out of "
+			   "range", (long long)id);
+		return NULL;
+	}
+	snprintf(name, sizeof(name), "stream-%lld.bin", (long long)id);
+	fd = hwt_open_checked(dirfd, name, name, &pol, NULL, err, errlen);
+	if (fd < 0)
+		return NULL;
+	file = hwt_map_fd(fd, name, &fsize, err, errlen);
+	close(fd);
 	if (!file)
 		return NULL;
 	if (sqlite3_prepare_v2(sdb, "SELECT seq, offset, length, crc32, "
 			       "lost_before FROM chunks WHERE stream = ? "
 			       "ORDER BY seq", -1, &st, NULL) != SQLITE_OK) {
-		hwt_seterr(err, errlen, "session.db: no chunks table");
-		return NULL;
+		db_fail(sdb, budget, "chunks", err, errlen);
+		goto fail;
 	}
 	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	/* Every byte copied is a byte of the file, used once: whatever the
+	 * rows say, the buffer never exceeds the file. */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(st, 0);
 		int64_t off = sqlite3_column_int64(st, 1);
 		int64_t len = sqlite3_column_int64(st, 2);
 		uint32_t crc = (uint32_t)sqlite3_column_int64(st, 3);
 		int64_t lost = sqlite3_column_int64(st, 4);
-		const char *why = NULL;
 		char msg[96];
 
 		if (seq != expect)
-			why = "missing chunk";
+			add_cut(cuts, ncuts, n, "missing chunk");
 		expect = seq + 1;
 		if (lost > 0) {
 			snprintf(msg, sizeof(msg), "%lld bytes lost",
 				 (long long)lost);
-			why = msg;
+			add_cut(cuts, ncuts, n, msg);
 		}
 		if (off < 0 || len < 0 || (uint64_t)off >= fsize) {
 			snprintf(msg, sizeof(msg), "chunk %lld beyond the end "
-				 "of stream-%lld.bin (truncated file)",
-				 (long long)seq, (long long)id);
-			why = msg;
-			len = 0;
-		} else if ((uint64_t)len > fsize - (uint64_t)off) {
+				 "of %s (truncated file)", (long long)seq,
+				 name);
+			add_cut(cuts, ncuts, n, msg);
+			continue;
+		}
+		if ((uint64_t)off < next) {
+			snprintf(msg, sizeof(msg), "chunk %lld overlaps an "
+				 "earlier chunk, skipped", (long long)seq);
+			add_cut(cuts, ncuts, n, msg);
+			continue;
+		}
+		if ((uint64_t)len > fsize - (uint64_t)off) {
 			/* Use what is left, unverified, and say so after it. */
 			len = (int64_t)(fsize - (uint64_t)off);
 			buf = hwt_xrealloc(buf, n + (size_t)len);
 			memcpy(buf + n, file + off, (size_t)len);
 			n += (size_t)len;
-			snprintf(msg, sizeof(msg), "stream-%lld.bin truncated "
-				 "in chunk %lld (%lld bytes left, unverified)",
-				 (long long)id, (long long)seq, (long long)len);
-			why = msg;
-			len = 0;
-		} else if (crc32(0, file + off, (uInt)len) != crc) {
+			next = fsize;
+			snprintf(msg, sizeof(msg), "%s truncated in chunk %lld "
+				 "(%lld bytes left, unverified)", name,
+				 (long long)seq, (long long)len);
+			add_cut(cuts, ncuts, n, msg);
+			continue;
+		}
+		next = (uint64_t)(off + len);
+		if (crc32(0, file + off, (uInt)len) != crc) {
 			snprintf(msg, sizeof(msg), "chunk %lld: crc32 "
 				 "mismatch, skipped", (long long)seq);
-			why = msg;
-			len = 0;
-		}
-		if (why) {
-			*cuts = hwt_xrealloc(*cuts, (*ncuts + 1) *
-					     sizeof(**cuts));
-			(*cuts)[*ncuts].offset = n;
-			snprintf((*cuts)[*ncuts].msg, sizeof((*cuts)->msg),
-				 "%s", why);
-			(*ncuts)++;
+			add_cut(cuts, ncuts, n, msg);
+			continue;
 		}
 		if (!len)
 			continue;
@@ -311,67 +439,95 @@ static uint8_t *stream_bytes(sqlite3 *sdb, const char *dir, int64_t id,
 		n += (size_t)len;
 	}
 	sqlite3_finalize(st);
-	*size = n;
-	return buf ? buf : hwt_xrealloc(NULL, 1);
-}
-
-static void buffer_cuts(sqlite3 *sdb, int64_t id, struct cut **cuts,
-			size_t *ncuts)
-{
-	sqlite3_stmt *st;
-
+	st = NULL;
+	if (rc != SQLITE_DONE) {
+		/* Never "no more chunks": the decode would silently lose the
+		 * rest of the trace. */
+		db_fail(sdb, budget, "chunks", err, errlen);
+		goto fail;
+	}
+	/* BUFFER/LOST records place losses in the stream's bytes. */
 	if (sqlite3_prepare_v2(sdb, "SELECT stream_offset, aux FROM records "
 			       "WHERE type IN ('buffer', 'lost') AND "
 			       "stream = ? AND stream_offset IS NOT NULL",
-			       -1, &st, NULL) != SQLITE_OK)
-		return;
+			       -1, &st, NULL) != SQLITE_OK) {
+		db_fail(sdb, budget, "records", err, errlen);
+		goto fail;
+	}
 	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		*cuts = hwt_xrealloc(*cuts, (*ncuts + 1) * sizeof(**cuts));
-		(*cuts)[*ncuts].offset = (uint64_t)sqlite3_column_int64(st, 0);
-		snprintf((*cuts)[*ncuts].msg, sizeof((*cuts)->msg),
-			 "buffer record: %lld bytes lost",
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t off = sqlite3_column_int64(st, 0);
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "buffer record: %lld bytes lost",
 			 (long long)sqlite3_column_int64(st, 1));
-		(*ncuts)++;
+		add_cut(cuts, ncuts, off < 0 ? 0 : (uint64_t)off, msg);
 	}
 	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE) {
+		db_fail(sdb, budget, "records", err, errlen);
+		goto fail;
+	}
+	qsort(*cuts, *ncuts, sizeof(**cuts), cut_cmp);
+	if (fsize)
+		munmap((void *)file, fsize);
+	*size = n;
+	return buf ? buf : hwt_xrealloc(NULL, 1);
+fail:
+	sqlite3_finalize(st);
+	if (fsize)
+		munmap((void *)file, fsize);
+	free(buf);
+	free(*cuts);
+	*cuts = NULL;
+	*ncuts = 0;
+	return NULL;
 }
 
-static int decode_stream(sqlite3 *sdb, const char *dir, int64_t id,
+static int decode_stream(sqlite3 *sdb, int dirfd, uid_t owner, int64_t id,
 			 int64_t tid, struct hwt_image *img,
 			 struct hwt_core *core,
 			 const struct hwt_decode_opts *opts,
+			 struct hwt_sqlite_budget *budget,
 			 char *err, size_t errlen)
 {
+	static const char *const keys[] = { "cpu", "mtc_freq", "nom_freq",
+					    "cpuid_15_eax", "cpuid_15_ebx" };
 	const struct hwt_sink *sink = hwt_core_sink(core);
 	struct hwt_pt_params params;
 	struct hwt_stream_info info;
-	struct cut *cuts;
+	struct hwt_stream_cut *cuts;
 	size_t size, ncuts, i;
 	uint64_t pos = 0;
-	char v[64], name[32];
+	char v[5][64], name[32];
+	int have[5];
 	uint8_t *buf;
 	int rc;
 
 	memset(&params, 0, sizeof(params));
-	if (cpu_params(param(sdb, id, "cpu", v, sizeof(v)), &params, err,
-		       errlen) < 0)
+	for (i = 0; i < 5; i++) {
+		have[i] = param(sdb, id, keys[i], v[i], sizeof(v[i]));
+		if (have[i] < 0)
+			return db_fail(sdb, budget, "stream_params", err,
+				       errlen);
+	}
+	if (cpu_params(have[0] ? v[0] : NULL, &params, err, errlen) < 0)
 		return -1;
 	params.threads = opts->threads;
 	params.segmented = opts->segmented;
-	if (param(sdb, id, "mtc_freq", v, sizeof(v)))
-		params.mtc_freq = (uint8_t)strtoul(v, NULL, 0);
-	if (param(sdb, id, "nom_freq", v, sizeof(v)))
-		params.nom_freq = (uint8_t)strtoul(v, NULL, 0);
-	if (param(sdb, id, "cpuid_15_eax", v, sizeof(v)))
-		params.cpuid_15_eax = (uint32_t)strtoul(v, NULL, 0);
-	if (param(sdb, id, "cpuid_15_ebx", v, sizeof(v)))
-		params.cpuid_15_ebx = (uint32_t)strtoul(v, NULL, 0);
-	buf = stream_bytes(sdb, dir, id, &size, &cuts, &ncuts, err, errlen);
+	if (have[1])
+		params.mtc_freq = (uint8_t)strtoul(v[1], NULL, 0);
+	if (have[2])
+		params.nom_freq = (uint8_t)strtoul(v[2], NULL, 0);
+	if (have[3])
+		params.cpuid_15_eax = (uint32_t)strtoul(v[3], NULL, 0);
+	if (have[4])
+		params.cpuid_15_ebx = (uint32_t)strtoul(v[4], NULL, 0);
+	buf = hwt_session_stream_bytes(sdb, dirfd, owner, id, budget, &size,
+				       &cuts, &ncuts, err, errlen);
 	if (!buf)
 		return -1;
-	buffer_cuts(sdb, id, &cuts, &ncuts);
-	qsort(cuts, ncuts, sizeof(*cuts), cut_cmp);
 	memset(&info, 0, sizeof(info));
 	snprintf(name, sizeof(name), "stream-%lld", (long long)id);
 	info.id = (uint32_t)id;
@@ -412,53 +568,81 @@ static int decode_stream(sqlite3 *sdb, const char *dir, int64_t id,
 int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 		       char *err, size_t errlen)
 {
-	char path[PATH_MAX];
+	struct hwt_sqlite_budget budget = { 0, 0 };
 	struct hwt_image *img = NULL;
 	struct hwt_core *core = NULL;
 	sqlite3 *sdb = NULL;
 	sqlite3_stmt *st = NULL;
+	struct stat dsb;
 	int64_t pid = -1;
-	int rc = -1, n = 0;
+	int rc = -1, n = 0, step, dirfd;
 
-	snprintf(path, sizeof(path), "%s/session.db", dir);
-	if (access(path, R_OK) < 0) {
-		hwt_seterr(err, errlen, "%s: not a trace session (no readable "
-			   "session.db)", dir);
+	/* Everything of the session through this fd (store_io.h). */
+	dirfd = hwt_open_dir(AT_FDCWD, dir, 1, err, errlen);
+	if (dirfd < 0)
+		return -1;
+	if (fstat(dirfd, &dsb) < 0) {
+		hwt_seterr(err, errlen, "%s: %s", dir, strerror(errno));
+		close(dirfd);
 		return -1;
 	}
-	if (sqlite3_open_v2(path, &sdb, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK ||
-	    sqlite3_prepare_v2(sdb, "SELECT value FROM meta WHERE key = "
-			       "'format_version'", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW ||
-	    sqlite3_column_int(st, 0) < 1 || sqlite3_column_int(st, 0) > 2) {
+	if (check_output(opts->out, dir, NULL, err, errlen) < 0) {
+		close(dirfd);
+		return -1;
+	}
+	sdb = hwt_session_db_open(dirfd, dir, 0, &budget, err, errlen);
+	if (!sdb)
+		goto out;
+	if (sqlite3_prepare_v2(sdb, "SELECT value FROM meta WHERE key = "
+			       "'format_version'", -1, &st, NULL) != SQLITE_OK) {
+		db_fail(sdb, &budget, "meta", err, errlen);
+		goto out;
+	}
+	step = sqlite3_step(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		db_fail(sdb, &budget, "meta", err, errlen);
+		goto out;
+	}
+	if (step != SQLITE_ROW || sqlite3_column_int(st, 0) < 1 ||
+	    sqlite3_column_int(st, 0) > 2) {
 		/* 2 only packs switch records, which decoding does not use. */
-		hwt_seterr(err, errlen, "%s: corrupt or unsupported session "
-			   "database (format_version 1 or 2 expected)", path);
+		hwt_seterr(err, errlen, "%s/session.db: corrupt or unsupported "
+			   "session database (format_version 1 or 2 expected)",
+			   dir);
 		goto out;
 	}
 	sqlite3_finalize(st);
 	st = NULL;
 	if (sqlite3_prepare_v2(sdb, "SELECT value FROM meta WHERE key = "
-			       "'target_pid'", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
+			       "'target_pid'", -1, &st, NULL) != SQLITE_OK) {
+		db_fail(sdb, &budget, "meta", err, errlen);
+		goto out;
+	}
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
 		pid = sqlite3_column_int64(st, 0);
+	else if (step != SQLITE_DONE) {
+		db_fail(sdb, &budget, "meta", err, errlen);
+		goto out;
+	}
 	sqlite3_finalize(st);
 	st = NULL;
 	img = hwt_image_alloc();
-	session_images(sdb, dir, img, opts->quiet);
-	core = hwt_core_alloc(opts->out, img, err, errlen);
+	if (session_images(sdb, dirfd, dir, dsb.st_uid, img, opts->quiet,
+			   &budget, err, errlen) < 0)
+		goto out;
+	core = hwt_core_alloc(opts, img, err, errlen);
 	if (!core)
 		goto out;
 	hwt_core_set_no_calls(core, opts->no_calls);
 	hwt_db_session(hwt_core_db(core), dir, "session");
 	if (sqlite3_prepare_v2(sdb, "SELECT id, kind, tid FROM streams ORDER "
 			       "BY id", -1, &st, NULL) != SQLITE_OK) {
-		hwt_seterr(err, errlen, "%s: no streams table", path);
+		db_fail(sdb, &budget, "streams", err, errlen);
 		goto out;
 	}
 	rc = 0;
-	while (rc >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+	while (rc >= 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		const char *kind = (const char *)sqlite3_column_text(st, 1);
 		int64_t tid = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 :
@@ -467,9 +651,10 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 		if (kind && (!strcmp(kind, "etm4") || !strcmp(kind, "ete"))) {
 			/* CoreSight front end (cs_session.c). */
 			hwt_core_set_thread(core, (uint32_t)id, pid, tid);
-			rc = hwt_cs_decode_session_stream(sdb, dir, id, tid,
-					hwt_image_read_cb, img,
-					hwt_core_sink(core), err, errlen);
+			rc = hwt_cs_decode_session_stream(sdb, dirfd,
+					dsb.st_uid, id, tid, hwt_image_read_cb,
+					img, hwt_core_sink(core), &budget, err,
+					errlen);
 			n++;
 			continue;
 		}
@@ -481,10 +666,12 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 			continue;
 		}
 		hwt_core_set_thread(core, (uint32_t)id, pid, tid);
-		rc = decode_stream(sdb, dir, id, tid, img, core, opts, err,
-				   errlen);
+		rc = decode_stream(sdb, dirfd, dsb.st_uid, id, tid, img, core,
+				   opts, &budget, err, errlen);
 		n++;
 	}
+	if (rc >= 0 && step != SQLITE_DONE)
+		rc = db_fail(sdb, &budget, "streams", err, errlen);
 	if (rc >= 0) {
 		rc = hwt_core_finish(core, err, errlen);
 		core = NULL;
@@ -496,5 +683,6 @@ out:
 	hwt_core_free(core);
 	hwt_image_free(img);
 	sqlite3_close(sdb);
+	close(dirfd);
 	return rc;
 }

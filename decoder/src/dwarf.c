@@ -86,19 +86,25 @@ static int row_cmp(const void *a, const void *b)
 struct hwt_lines *hwt_dwarf_lines(const char *path)
 {
 	struct hwt_lines *l;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	l = hwt_dwarf_lines_fd(fd);
+	close(fd);
+	return l;
+}
+
+struct hwt_lines *hwt_dwarf_lines_fd(int fd)
+{
+	struct hwt_lines *l;
 	Dwarf_Debug dbg;
 	Dwarf_Error e = NULL;
 	size_t cap = 0, i, j;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
 	if (dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &dbg,
-			 &e) != DW_DLV_OK) {
-		close(fd);
+			 &e) != DW_DLV_OK)
 		return NULL;
-	}
 	l = hwt_xrealloc(NULL, sizeof(*l));
 	memset(l, 0, sizeof(*l));
 	file_index(l, "");	/* index 0: no file */
@@ -120,7 +126,6 @@ struct hwt_lines *hwt_dwarf_lines(const char *path)
 		dwarf_dealloc(dbg, cu, DW_DLA_DIE);
 	}
 	dwarf_finish(dbg, &e);
-	close(fd);
 	if (!l->nrows) {
 		hwt_dwarf_free(l);
 		return NULL;

@@ -5,6 +5,8 @@
  * Later sections win over earlier ones where they overlap, as in libipt.
  */
 #include <elf.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +16,7 @@ struct hwt_file {
 	char *path;
 	const uint8_t *data;
 	size_t size;
+	int fd;		/* kept: ELF symbols and DWARF lines read from it */
 };
 
 struct hwt_image {
@@ -24,6 +27,10 @@ struct hwt_image {
 	struct hwt_file *files;
 	size_t nfiles;
 	uint32_t next_sym_id;
+	/* How files are opened: as named (symlinks followed, any owner),
+	 * or as a session's records name them (hwt_image_set_policy). */
+	int dirfd;
+	struct hwt_file_policy policy;
 };
 
 struct hwt_image *hwt_image_alloc(void)
@@ -32,7 +39,16 @@ struct hwt_image *hwt_image_alloc(void)
 
 	memset(img, 0, sizeof(*img));
 	img->next_sym_id = 1;
+	img->dirfd = AT_FDCWD;
+	img->policy.follow = 1;
 	return img;
+}
+
+void hwt_image_set_policy(struct hwt_image *img, int dirfd,
+			  const struct hwt_file_policy *p)
+{
+	img->dirfd = dirfd;
+	img->policy = *p;
 }
 
 void hwt_image_free(struct hwt_image *img)
@@ -47,8 +63,10 @@ void hwt_image_free(struct hwt_image *img)
 		free(img->bins[i]->path);
 		free(img->bins[i]);
 	}
-	for (i = 0; i < img->nfiles; i++)
+	for (i = 0; i < img->nfiles; i++) {
 		free(img->files[i].path);
+		close(img->files[i].fd);
+	}
 	/* File mappings stay until exit: sections may still point at them. */
 	free(img->files);
 	free(img->bins);
@@ -56,9 +74,12 @@ void hwt_image_free(struct hwt_image *img)
 	free(img);
 }
 
-static const struct hwt_file *get_file(struct hwt_image *img,
-				       const char *path, char *err,
-				       size_t errlen)
+/* The file open_name (relative to img->dirfd, opened under img->policy),
+ * known as path. */
+static const struct hwt_file *get_file_at(struct hwt_image *img,
+					  const char *open_name,
+					  const char *path, char *err,
+					  size_t errlen)
 {
 	struct hwt_file *f;
 	size_t i;
@@ -69,17 +90,32 @@ static const struct hwt_file *get_file(struct hwt_image *img,
 	img->files = hwt_xrealloc(img->files,
 				  (img->nfiles + 1) * sizeof(*img->files));
 	f = &img->files[img->nfiles];
-	f->data = hwt_map_file(path, &f->size, err, errlen);
-	if (!f->data)
+	f->fd = hwt_open_checked(img->dirfd, open_name, path, &img->policy,
+				 NULL, err, errlen);
+	if (f->fd < 0)
 		return NULL;
+	f->data = hwt_map_fd(f->fd, path, &f->size, err, errlen);
+	if (!f->data) {
+		close(f->fd);
+		return NULL;
+	}
 	f->path = hwt_xstrdup(path);
 	img->nfiles++;
 	return f;
 }
 
-static struct hwt_binary *get_binary(struct hwt_image *img, const char *path,
-				     int64_t bias, const struct hwt_elf *elf)
+static const struct hwt_file *get_file(struct hwt_image *img,
+				       const char *path, char *err,
+				       size_t errlen)
 {
+	return get_file_at(img, path, path, err, errlen);
+}
+
+static struct hwt_binary *get_binary(struct hwt_image *img,
+				     const struct hwt_file *f, int64_t bias,
+				     const struct hwt_elf *elf)
+{
+	const char *path = f->path;
 	struct hwt_binary *b;
 	size_t i;
 
@@ -94,6 +130,7 @@ static struct hwt_binary *get_binary(struct hwt_image *img, const char *path,
 	memset(b, 0, sizeof(*b));
 	b->id = (uint32_t)img->nbins + 1;
 	b->path = hwt_xstrdup(path);
+	b->fd = f->fd;
 	b->bias = bias;
 	if (elf) {
 		b->elf = *elf;
@@ -151,7 +188,7 @@ int hwt_image_add_raw(struct hwt_image *img, const char *path, uint64_t offset,
 		return -1;
 	}
 	add_section(img, f, offset, size, vaddr,
-		    get_binary(img, path, (int64_t)(vaddr - offset), NULL));
+		    get_binary(img, f, (int64_t)(vaddr - offset), NULL));
 	return 0;
 }
 
@@ -166,16 +203,14 @@ int hwt_image_add_elf(struct hwt_image *img, const char *path, uint64_t base,
 	size_t i, added = 0;
 	int rc;
 
-	rc = hwt_elf_load(path, &elf, err, errlen);
+	f = get_file(img, path, err, errlen);
+	if (!f)
+		return -1;
+	rc = hwt_elf_load_fd(f->fd, path, &elf, err, errlen);
 	if (rc < 0)
 		return -1;
 	if (!rc) {
 		hwt_seterr(err, errlen, "%s: not an ELF file", path);
-		return -1;
-	}
-	f = get_file(img, path, err, errlen);
-	if (!f) {
-		hwt_elf_fini(&elf);
 		return -1;
 	}
 	for (i = 0; i < elf.nsegs; i++)
@@ -183,7 +218,7 @@ int hwt_image_add_elf(struct hwt_image *img, const char *path, uint64_t base,
 			minv = elf.segs[i].vaddr;
 	if (have_base && elf.nsegs)
 		bias = (int64_t)(base - minv);
-	bin = get_binary(img, path, bias, &elf);
+	bin = get_binary(img, f, bias, &elf);
 	for (i = 0; i < bin->elf.nsegs; i++) {
 		const struct hwt_elf_seg *s = &bin->elf.segs[i];
 
@@ -209,7 +244,16 @@ int hwt_image_add_mapping(struct hwt_image *img, const char *path,
 			  uint64_t addr, uint64_t len, uint64_t pgoff,
 			  char *err, size_t errlen)
 {
-	const struct hwt_file *f = get_file(img, path, err, errlen);
+	return hwt_image_add_mapping_at(img, path, path, addr, len, pgoff,
+					err, errlen);
+}
+
+int hwt_image_add_mapping_at(struct hwt_image *img, const char *open_name,
+			     const char *path, uint64_t addr, uint64_t len,
+			     uint64_t pgoff, char *err, size_t errlen)
+{
+	const struct hwt_file *f = get_file_at(img, open_name, path, err,
+					       errlen);
 	struct hwt_binary *bin;
 	struct hwt_elf elf;
 	int64_t bias = (int64_t)(addr - pgoff);
@@ -225,7 +269,7 @@ int hwt_image_add_mapping(struct hwt_image *img, const char *path,
 	}
 	if (len > f->size - pgoff)
 		len = f->size - pgoff;
-	rc = hwt_elf_load(path, &elf, NULL, 0);
+	rc = hwt_elf_load_fd(f->fd, path, &elf, NULL, 0);
 	if (rc > 0) {
 		/* Link address of file offset pgoff, from its segment. */
 		for (i = 0; i < elf.nsegs; i++) {
@@ -238,9 +282,9 @@ int hwt_image_add_mapping(struct hwt_image *img, const char *path,
 				break;
 			}
 		}
-		bin = get_binary(img, path, bias, &elf);
+		bin = get_binary(img, f, bias, &elf);
 	} else {
-		bin = get_binary(img, path, bias, NULL);
+		bin = get_binary(img, f, bias, NULL);
 	}
 	add_section(img, f, pgoff, len, addr, bin);
 	return 0;
@@ -337,7 +381,7 @@ const struct hwt_line *hwt_image_line(struct hwt_image *img, uint64_t addr,
 		return NULL;
 	b = s->bin;
 	if (!b->lines_loaded) {
-		b->lines = hwt_dwarf_lines(b->path);
+		b->lines = hwt_dwarf_lines_fd(b->fd);
 		b->lines_loaded = 1;
 	}
 	if (!b->lines)

@@ -13,6 +13,7 @@
 
 #include "hwt/decode.h"
 #include "flow.h"
+#include "store_io.h"
 
 #define HWT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -21,9 +22,13 @@ void hwt_seterr(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void *hwt_xrealloc(void *p, size_t n);	/* aborts on OOM: never a partial state */
 char *hwt_xstrdup(const char *s);
-/* Maps a whole file read-only; returns NULL (err set) on failure. */
+/* Maps a whole file read-only (a path the user named: symlinks followed,
+ * but never a FIFO or a device); returns NULL (err set) on failure. */
 const uint8_t *hwt_map_file(const char *path, size_t *size, char *err,
 			    size_t errlen);
+/* Maps the whole regular file fd (not closed); shown names it. */
+const uint8_t *hwt_map_fd(int fd, const char *shown, size_t *size,
+			  char *err, size_t errlen);
 
 /* symtab.c (libelf) -------------------------------------------------- */
 struct hwt_sym {
@@ -52,6 +57,9 @@ struct hwt_elf {
 /* 1: ELF loaded, 0: not an ELF file, <0: corrupt ELF (err set). */
 int hwt_elf_load(const char *path, struct hwt_elf *elf, char *err,
 		 size_t errlen);
+/* The same from an open file (not closed; path for messages). */
+int hwt_elf_load_fd(int fd, const char *path, struct hwt_elf *elf,
+		    char *err, size_t errlen);
 void hwt_elf_fini(struct hwt_elf *elf);
 const struct hwt_sym *hwt_sym_find(const struct hwt_sym *syms, size_t n,
 				   uint64_t addr);
@@ -72,6 +80,7 @@ struct hwt_lines {
 
 /* Loads the DWARF line table of path; NULL if it has none. */
 struct hwt_lines *hwt_dwarf_lines(const char *path);
+struct hwt_lines *hwt_dwarf_lines_fd(int fd);	/* fd is not closed */
 void hwt_dwarf_free(struct hwt_lines *l);
 /* The row covering addr (the last row with row.addr <= addr), or NULL. */
 const struct hwt_line *hwt_lines_find(const struct hwt_lines *l,
@@ -87,6 +96,7 @@ struct hwt_binary {
 	int is_elf;
 	struct hwt_lines *lines;
 	int lines_loaded;
+	int fd;			/* its file, for the DWARF lines */
 };
 
 struct hwt_section {
@@ -97,6 +107,16 @@ struct hwt_section {
 	struct hwt_binary *bin;
 };
 
+/* Files added from now on are opened relative to dirfd (AT_FDCWD: as
+ * named) and must pass p (store_io.h).  The default: as named, symlinks
+ * followed, any owner (files the user names on the command line). */
+void hwt_image_set_policy(struct hwt_image *img, int dirfd,
+			  const struct hwt_file_policy *p);
+/* hwt_image_add_mapping() of the file open_name (relative to the policy's
+ * dirfd), recorded as path. */
+int hwt_image_add_mapping_at(struct hwt_image *img, const char *open_name,
+			     const char *path, uint64_t addr, uint64_t len,
+			     uint64_t pgoff, char *err, size_t errlen);
 size_t hwt_image_nsections(const struct hwt_image *img);
 const struct hwt_section *hwt_image_section(const struct hwt_image *img,
 					    size_t i);
@@ -287,8 +307,15 @@ const struct hwt_cpstat *hwt_callstack_cpstats(const struct hwt_callstack *cs,
 
 /* db.c: schema and writer -------------------------------------------- */
 struct hwt_db;
-struct hwt_db *hwt_db_create(const char *path, char *err, size_t errlen);
-int hwt_db_close(struct hwt_db *db);	/* commits */
+/* Creates path.tmp (O_EXCL, mode or 0600): path itself must not exist
+ * unless force.  ":memory:" is written in memory. */
+struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
+			     char *err, size_t errlen);
+/* Marks the database complete, commits, syncs and renames it over path:
+ * 0, or -1 with err set (the temporary file removed). */
+int hwt_db_finish(struct hwt_db *db, char *err, size_t errlen);
+/* Closes and removes the temporary file: path is left as it was. */
+void hwt_db_abandon(struct hwt_db *db);
 sqlite3 *hwt_db_handle(struct hwt_db *db);
 int hwt_db_commit(struct hwt_db *db);	/* commit + begin */
 int hwt_db_meta(struct hwt_db *db, const char *key, const char *value);
@@ -319,13 +346,38 @@ int hwt_db_line(struct hwt_db *db, uint64_t addr, const char *file,
 int hwt_db_stream_end(struct hwt_db *db, uint32_t stream, uint64_t ninsn,
 		      uint64_t nblocks, uint64_t nerrors);
 int hwt_db_session(struct hwt_db *db, const char *source, const char *kind);
-/* Opens an existing database read-only and checks it is ours. */
-sqlite3 *hwt_db_open_ro(const char *path);
+/* Opens an existing database read-only (store_io.h: busy timeout,
+ * defensive, untrusted schema, budget), checks it is ours and that the
+ * NULL-terminated tables (may be NULL) are tables, not views; warns when
+ * it is incomplete.  NULL with a message on stderr. */
+sqlite3 *hwt_db_open_ro(const char *path, struct hwt_sqlite_budget *budget,
+			const char *const *tables);
+
+/* decode.c: session directories ------------------------------------- */
+/* A point in a stream's bytes where the decoder must resync, and why. */
+struct hwt_stream_cut {
+	uint64_t offset;
+	char msg[96];
+};
+/*
+ * The bytes that stream id's chunks index (stream-ID.bin under dirfd: a
+ * regular file of owner, no symlink), concatenated in seq order, and the
+ * cuts, sorted: missing chunks, lost data, bad checksums, a truncated file,
+ * overlapping chunks, BUFFER/LOST records.  Never more bytes than the file
+ * holds, whatever the rows say.
+ * Returns the buffer (malloc'd, *size bytes), or NULL with err set if the
+ * file fails its checks or the chunk list cannot be read whole.
+ */
+uint8_t *hwt_session_stream_bytes(sqlite3 *sdb, int dirfd, uid_t owner,
+				  int64_t id, struct hwt_sqlite_budget *budget,
+				  size_t *size, struct hwt_stream_cut **cuts,
+				  size_t *ncuts, char *err, size_t errlen);
 
 /* core.c: the sink that fills the database ----------------------------- */
 struct hwt_core;
-struct hwt_core *hwt_core_alloc(const char *db_path, struct hwt_image *img,
-				char *err, size_t errlen);
+struct hwt_core *hwt_core_alloc(const struct hwt_decode_opts *opts,
+				struct hwt_image *img, char *err,
+				size_t errlen);
 const struct hwt_sink *hwt_core_sink(struct hwt_core *core);
 struct hwt_db *hwt_core_db(struct hwt_core *core);
 /* Skip the per-call rows of the calls table (perf exports calls only on

@@ -97,8 +97,12 @@ static int print_stmt(sqlite3_stmt *st, int csv, FILE *out)
 
 int hwt_query(const char *path, const char *sql, int csv, FILE *out)
 {
-	sqlite3 *db = hwt_db_open_ro(path);
+	/* The budget stops a statement (or a view it reads) that runs
+	 * away, with a clear message. */
+	struct hwt_sqlite_budget budget = { 0, 0 };
+	sqlite3 *db = hwt_db_open_ro(path, &budget, NULL);
 	const char *tail = sql;
+	char why[256];
 	int rc = 0;
 
 	if (!db)
@@ -107,14 +111,18 @@ int hwt_query(const char *path, const char *sql, int csv, FILE *out)
 		sqlite3_stmt *st = NULL;
 
 		if (sqlite3_prepare_v2(db, tail, -1, &st, &tail) != SQLITE_OK) {
-			fprintf(stderr, "hwt: query: %s\n", sqlite3_errmsg(db));
+			fprintf(stderr, "hwt: query: %s\n",
+				hwt_sqlite_errmsg(db, &budget, why,
+						  sizeof(why)));
 			rc = -1;
 			break;
 		}
 		if (!st)
 			break;	/* trailing whitespace/comment */
 		if (print_stmt(st, csv, out) < 0) {
-			fprintf(stderr, "hwt: query: %s\n", sqlite3_errmsg(db));
+			fprintf(stderr, "hwt: query: %s\n",
+				hwt_sqlite_errmsg(db, &budget, why,
+						  sizeof(why)));
 			rc = -1;
 		}
 		sqlite3_finalize(st);

@@ -28,8 +28,9 @@ struct replay {
 	const struct hwt_replay_opts *o;
 	FILE *out;
 	sqlite3 *db;
+	struct hwt_sqlite_budget budget;
 	struct rblock *b;
-	size_t nb;
+	size_t nb;		/* entries of b, 0 when b is NULL */
 	struct rline *lines;
 	size_t nlines;
 	struct hwt_disasm *dis;
@@ -56,34 +57,67 @@ static void *dup_blob(sqlite3_stmt *st, int col, size_t *n)
 	return q;
 }
 
+/* A step loop's end: SQLITE_DONE, or a loud failure (never "no more
+ * rows"). */
+static int loop_end(struct replay *r, int rc, const char *what)
+{
+	char why[256];
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	fprintf(stderr, "hwt: replay: reading %s: %s\n", what,
+		hwt_sqlite_errmsg(r->db, &r->budget, why, sizeof(why)));
+	return -1;
+}
+
 static int load_blocks(struct replay *r)
 {
 	sqlite3_stmt *st;
-	uint64_t max = 0;
+	int64_t max = 0, count = 0;
+	int rc;
 
-	if (sqlite3_prepare_v2(r->db, "SELECT MAX(id) FROM blocks", -1, &st,
-			       NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		max = (uint64_t)sqlite3_column_int64(st, 0);
+	if (sqlite3_prepare_v2(r->db, "SELECT MAX(id), COUNT(*) FROM blocks",
+			       -1, &st, NULL) != SQLITE_OK)
+		return loop_end(r, SQLITE_ERROR, "blocks");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		max = sqlite3_column_int64(st, 0);
+		count = sqlite3_column_int64(st, 1);
+		rc = sqlite3_step(st);
+	}
 	sqlite3_finalize(st);
-	if (max > (1u << 30))
+	if (loop_end(r, rc, "blocks"))
 		return -1;
+	/* Blocks are indexed by id: the writer numbers them 1..n, so the
+	 * table is sized by the rows there are, not by an id (2^30 in a
+	 * damaged database must not cost gigabytes). */
+	if (max < 0 || max > count + 1) {
+		fprintf(stderr, "hwt: replay: blocks: ids not dense (max id "
+			"%lld for %lld rows): not a database hwt wrote\n",
+			(long long)max, (long long)count);
+		return -1;
+	}
 	r->nb = (size_t)max + 1;
 	r->b = calloc(r->nb, sizeof(*r->b));
-	if (!r->b)
+	if (!r->b) {
+		fprintf(stderr, "hwt: replay: out of memory for %zu blocks\n",
+			r->nb);
+		r->nb = 0;
 		return -1;
+	}
 	if (sqlite3_prepare_v2(r->db, "SELECT id, ip, ninsn, isa, insn_lens, "
 			       "code FROM blocks", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		uint64_t id = (uint64_t)sqlite3_column_int64(st, 0);
+		return loop_end(r, SQLITE_ERROR, "blocks");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
 		struct rblock *b;
 		size_t nl = 0;
 
-		if (id >= r->nb)
+		if (id < 0 || (uint64_t)id >= r->nb)
 			continue;
 		b = &r->b[id];
+		free(b->lens);
+		free(b->code);
 		b->ip = (uint64_t)sqlite3_column_int64(st, 1);
 		b->ninsn = (uint32_t)sqlite3_column_int64(st, 2);
 		b->isa = sqlite3_column_int(st, 3);
@@ -95,18 +129,19 @@ static int load_blocks(struct replay *r)
 		b->code = dup_blob(st, 5, &b->code_size);
 	}
 	sqlite3_finalize(st);
-	return 0;
+	return loop_end(r, rc, "blocks");
 }
 
 static int load_lines(struct replay *r)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
+	int rc;
 
 	if (sqlite3_prepare_v2(r->db, "SELECT addr, file, line FROM lines "
 			       "ORDER BY addr", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+		return loop_end(r, SQLITE_ERROR, "lines");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *f = (const char *)sqlite3_column_text(st, 1);
 
 		if (r->nlines == cap) {
@@ -120,7 +155,7 @@ static int load_lines(struct replay *r)
 		r->nlines++;
 	}
 	sqlite3_finalize(st);
-	return 0;
+	return loop_end(r, rc, "lines");
 }
 
 static const struct rline *find_line(const struct replay *r, uint64_t addr)
@@ -194,24 +229,30 @@ static void insn(struct replay *r, const struct rblock *b, uint64_t ip,
 	}
 }
 
-static void gap(struct replay *r, uint64_t eid)
+static int gap(struct replay *r, uint64_t eid)
 {
 	sqlite3_stmt *st = r->err_st;
+	int rc;
 
 	if (r->idx < r->o->from ||
 	    (r->o->count && r->idx - r->o->from >= r->o->count))
-		return;
+		return 0;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)eid);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 2);
+		const char *msg = (const char *)sqlite3_column_text(st, 3);
+
 		fprintf(r->out, "[%llx, %llx: %s: %s]\n",
 			(unsigned long long)sqlite3_column_int64(st, 0),
 			(unsigned long long)sqlite3_column_int64(st, 1),
-			sqlite3_column_text(st, 2),
-			sqlite3_column_text(st, 3));
-	else
+			kind ? kind : "?", msg ? msg : "?");
+	} else if (rc == SQLITE_DONE) {
 		fprintf(r->out, "[gap]\n");
+	}
 	sqlite3_reset(st);
 	r->last_file = NULL;
+	return rc == SQLITE_ROW ? 0 : loop_end(r, rc, "errors");
 }
 
 static int chunk(struct replay *r, const uint8_t *p, size_t n)
@@ -226,7 +267,8 @@ static int chunk(struct replay *r, const uint8_t *p, size_t n)
 		p += k;
 		n -= k;
 		if (v & 1) {
-			gap(r, v >> 1);
+			if (gap(r, v >> 1) < 0)
+				return -2;
 			continue;
 		}
 		id = v >> 1;
@@ -265,7 +307,7 @@ static int chunk(struct replay *r, const uint8_t *p, size_t n)
 static int replay_stream(struct replay *r, int64_t stream)
 {
 	sqlite3_stmt *st;
-	int rc = 0;
+	int rc = 0, step = SQLITE_DONE;
 
 	r->idx = 0;
 	r->done = 0;
@@ -273,9 +315,9 @@ static int replay_stream(struct replay *r, int64_t stream)
 	if (sqlite3_prepare_v2(r->db, "SELECT first_insn, insn_count, data "
 			       "FROM flow WHERE stream_id = ? ORDER BY seq",
 			       -1, &st, NULL) != SQLITE_OK)
-		return -1;
+		return loop_end(r, SQLITE_ERROR, "flow");
 	sqlite3_bind_int64(st, 1, stream);
-	while (!r->done && sqlite3_step(st) == SQLITE_ROW) {
+	while (!r->done && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		uint64_t first = (uint64_t)sqlite3_column_int64(st, 0);
 		uint64_t cnt = (uint64_t)sqlite3_column_int64(st, 1);
 
@@ -284,33 +326,38 @@ static int replay_stream(struct replay *r, int64_t stream)
 			continue;
 		rc = chunk(r, sqlite3_column_blob(st, 2),
 			   (size_t)sqlite3_column_bytes(st, 2));
-		if (rc < 0) {
+		if (rc == -1)
 			fprintf(stderr, "hwt: replay: corrupt flow in stream "
 				"%lld\n", (long long)stream);
+		if (rc < 0)
 			break;
-		}
 	}
 	sqlite3_finalize(st);
-	return rc;
+	if (rc >= 0 && !r->done && loop_end(r, step, "flow"))
+		rc = -1;
+	return rc < 0 ? -1 : 0;
 }
 
 int hwt_replay(const char *path, const struct hwt_replay_opts *o, FILE *out)
 {
+	static const char *const tables[] = { "meta", "blocks", "flow",
+		"errors", "streams", "threads", "lines", NULL };
 	struct replay r;
 	sqlite3_stmt *st = NULL;
-	int rc = -1, found = 0;
+	int rc = -1, found = 0, step = SQLITE_DONE;
 	size_t i;
 
 	memset(&r, 0, sizeof(r));
 	r.o = o;
 	r.out = out;
-	r.db = hwt_db_open_ro(path);
+	r.db = hwt_db_open_ro(path, &r.budget, tables);
 	if (!r.db)
 		return -1;
 	r.dis = hwt_disasm_alloc();
 	if (load_blocks(&r) < 0 ||
-	    (o->format == HWT_REPLAY_LINE && load_lines(&r) < 0) ||
-	    sqlite3_prepare_v2(r.db, "SELECT offset, ip, kind, message FROM "
+	    (o->format == HWT_REPLAY_LINE && load_lines(&r) < 0))
+		goto out;
+	if (sqlite3_prepare_v2(r.db, "SELECT offset, ip, kind, message FROM "
 			       "errors WHERE id = ?", -1, &r.err_st,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r.db, "SELECT s.id FROM streams s LEFT JOIN "
@@ -324,10 +371,12 @@ int hwt_replay(const char *path, const struct hwt_replay_opts *o, FILE *out)
 	sqlite3_bind_int64(st, 1, o->stream);
 	sqlite3_bind_int64(st, 2, o->tid);
 	rc = 0;
-	while (rc >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+	while (rc >= 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		found++;
 		rc = replay_stream(&r, sqlite3_column_int64(st, 0));
 	}
+	if (rc >= 0 && loop_end(&r, step, "streams"))
+		rc = -1;
 	if (!found && (o->stream >= 0 || o->tid >= 0)) {
 		fprintf(stderr, "hwt: %s: no such stream/thread\n", path);
 		rc = -1;

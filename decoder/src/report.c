@@ -10,42 +10,58 @@ struct node {
 	const char *name;
 };
 
+static struct hwt_sqlite_budget report_budget;
+
+/* A step loop's end: SQLITE_DONE, or a loud failure (never "no more
+ * rows").  0 or -1. */
+static int loop_end(sqlite3 *db, int rc)
+{
+	char why[256];
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	fprintf(stderr, "hwt: report: %s\n",
+		hwt_sqlite_errmsg(db, &report_budget, why, sizeof(why)));
+	return -1;
+}
+
 static int print_top(sqlite3 *db, const char *title, const char *order,
 		     int top, FILE *out)
 {
-	char sql[256];
+	char sql[512];
 	sqlite3_stmt *st;
+	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT name, calls, insn_count FROM "
-		 "function_stats ORDER BY %s DESC, name LIMIT ?", order);
+	/* function_stats is a view, which a database from someone else can
+	 * redefine (as an endless recursive CTE...): its definition is
+	 * spelled out here, over tables checked to be tables. */
+	snprintf(sql, sizeof(sql), "SELECT s.name AS name, SUM(st.calls) AS "
+		 "calls, SUM(st.insn_count) AS insn_count FROM symbol_stats st"
+		 " JOIN symbols s ON s.id = st.symbol_id GROUP BY s.name "
+		 "ORDER BY %s DESC, name LIMIT ?", order);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
+		return loop_end(db, SQLITE_ERROR);
 	sqlite3_bind_int(st, 1, top);
 	fprintf(out, "%s\n%14s %10s  %s\n", title, "instructions", "calls",
 		"function");
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
 		fprintf(out, "%14lld %10lld  %s\n",
 			(long long)sqlite3_column_int64(st, 2),
 			(long long)sqlite3_column_int64(st, 1),
-			sqlite3_column_text(st, 0));
+			name ? name : "?");
+	}
 	fputc('\n', out);
 	sqlite3_finalize(st);
-	return 0;
+	return loop_end(db, rc);
 }
 
 static int has_table(sqlite3 *db, const char *name)
 {
-	sqlite3_stmt *st;
-	int found = 0;
+	const char *const names[] = { name, NULL };
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE "
-			       "type = 'table' AND name = ?", -1, &st,
-			       NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return found;
+	return !hwt_sqlite_check_tables(db, names, NULL, 0);
 }
 
 static void tree(const struct node *n, size_t nn, uint64_t parent, int depth,
@@ -69,18 +85,19 @@ static void tree(const struct node *n, size_t nn, uint64_t parent, int depth,
 
 int hwt_report(const char *path, int top, FILE *out)
 {
-	sqlite3 *db = hwt_db_open_ro(path);
+	static const char *const tables[] = { "meta", "symbols",
+		"symbol_stats", "call_paths", "calls", NULL };
+	sqlite3 *db = hwt_db_open_ro(path, &report_budget, tables);
 	sqlite3_stmt *st;
 	struct node *n = NULL;
 	size_t nn = 0, i;
-	int budget = 500, rc = 0;
+	int lines = 500, rc = 0, step;
 
 	if (!db)
 		return -1;
 	if (print_top(db, "Top functions by instructions (self)",
 		      "insn_count", top, out) < 0 ||
 	    print_top(db, "Top functions by calls", "calls", top, out) < 0) {
-		fprintf(stderr, "hwt: report: %s\n", sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return -1;
 	}
@@ -105,11 +122,11 @@ int hwt_report(const char *path, int top, FILE *out)
 			       "calls c ON c.call_path_id = p.id WHERE p.id != 0 "
 			       "GROUP BY p.id ORDER BY 5 DESC", -1, &st, NULL) !=
 	    SQLITE_OK) {
-		fprintf(stderr, "hwt: report: %s\n", sqlite3_errmsg(db));
+		loop_end(db, SQLITE_ERROR);
 		sqlite3_close(db);
 		return -1;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 2);
 
 		n = hwt_xrealloc(n, (nn + 1) * sizeof(*n));
@@ -121,9 +138,11 @@ int hwt_report(const char *path, int top, FILE *out)
 		nn++;
 	}
 	sqlite3_finalize(st);
+	if (loop_end(db, step))
+		rc = -1;
 	fprintf(out, "Call tree (calls, instructions inclusive)\n");
-	tree(n, nn, 0, 0, out, &budget);
-	if (budget <= 0)
+	tree(n, nn, 0, 0, out, &lines);
+	if (lines <= 0)
 		fprintf(out, "... (truncated)\n");
 	for (i = 0; i < nn; i++)
 		free((char *)n[i].name);

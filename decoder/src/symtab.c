@@ -121,25 +121,17 @@ static void read_symbols(Elf *e, struct hwt_elf *elf)
 	elf->nsyms = j;
 }
 
-int hwt_elf_load(const char *path, struct hwt_elf *elf, char *err,
-		 size_t errlen)
+int hwt_elf_load_fd(int fd, const char *path, struct hwt_elf *elf,
+		    char *err, size_t errlen)
 {
 	GElf_Ehdr eh;
 	size_t i, nph;
 	Elf *e;
-	int fd;
 	char magic[4];
 
 	memset(elf, 0, sizeof(*elf));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		hwt_seterr(err, errlen, "%s: cannot open", path);
-		return -1;
-	}
-	if (read(fd, magic, 4) != 4 || memcmp(magic, ELFMAG, 4)) {
-		close(fd);
+	if (pread(fd, magic, 4, 0) != 4 || memcmp(magic, ELFMAG, 4))
 		return 0;
-	}
 	elf_version(EV_CURRENT);
 	e = elf_begin(fd, ELF_C_READ, NULL);
 	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) ||
@@ -148,7 +140,6 @@ int hwt_elf_load(const char *path, struct hwt_elf *elf, char *err,
 			   elf_errmsg(-1));
 		if (e)
 			elf_end(e);
-		close(fd);
 		return -1;
 	}
 	elf->type = eh.e_type;
@@ -170,8 +161,22 @@ int hwt_elf_load(const char *path, struct hwt_elf *elf, char *err,
 	read_build_id(e, elf);
 	read_symbols(e, elf);
 	elf_end(e);
-	close(fd);
 	return 1;
+}
+
+int hwt_elf_load(const char *path, struct hwt_elf *elf, char *err,
+		 size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), rc;
+
+	memset(elf, 0, sizeof(*elf));
+	if (fd < 0) {
+		hwt_seterr(err, errlen, "%s: cannot open", path);
+		return -1;
+	}
+	rc = hwt_elf_load_fd(fd, path, elf, err, errlen);
+	close(fd);
+	return rc;
 }
 
 void hwt_elf_fini(struct hwt_elf *elf)

@@ -40,34 +40,38 @@ char *hwt_xstrdup(const char *s)
 	return memcpy(hwt_xrealloc(NULL, n), s, n);
 }
 
-const uint8_t *hwt_map_file(const char *path, size_t *size, char *err,
-			    size_t errlen)
+const uint8_t *hwt_map_fd(int fd, const char *shown, size_t *size,
+			  char *err, size_t errlen)
 {
 	struct stat st;
 	void *p;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		hwt_seterr(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		hwt_seterr(err, errlen, "%s: not a regular file", path);
-		close(fd);
+		hwt_seterr(err, errlen, "%s: not a regular file", shown);
 		return NULL;
 	}
 	*size = (size_t)st.st_size;
-	if (!st.st_size) {
-		close(fd);
-		/* A valid pointer for an empty file; never dereferenced. */
+	if (!st.st_size)	/* a valid pointer, never dereferenced */
 		return (const uint8_t *)"";
-	}
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
 	if (p == MAP_FAILED) {
-		hwt_seterr(err, errlen, "%s: mmap: %s", path, strerror(errno));
+		hwt_seterr(err, errlen, "%s: mmap: %s", shown, strerror(errno));
 		return NULL;
 	}
+	return p;
+}
+
+const uint8_t *hwt_map_file(const char *path, size_t *size, char *err,
+			    size_t errlen)
+{
+	static const struct hwt_file_policy named = { .follow = 1 };
+	const uint8_t *p;
+	int fd;
+
+	fd = hwt_open_checked(AT_FDCWD, path, path, &named, NULL, err, errlen);
+	if (fd < 0)
+		return NULL;
+	p = hwt_map_fd(fd, path, size, err, errlen);
+	close(fd);
 	return p;
 }

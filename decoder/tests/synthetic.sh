@@ -78,8 +78,9 @@ check synth-segmented-retcomp-replay-matches-truth cmp -s "$T/segrc" "$R/truth.t
 # HWT_NO_FASTPATH=2: the join's two-decode fallback alone.
 for c in "$G" "$R"; do
 	for nf in 1 2; do
-		HWT_NO_FASTPATH=$nf "$HWT" decode -q --segmented --threads 2 \
-			--pt "$c/pt.bin" --elf "$c/prog.elf" -o "$T/seglib.db"
+		HWT_NO_FASTPATH=$nf "$HWT" decode -q --force --segmented \
+			--threads 2 --pt "$c/pt.bin" --elf "$c/prog.elf" \
+			-o "$T/seglib.db"
 		"$HWT" replay "$T/seglib.db" > "$T/seglib"
 		check "synth-segmented-libipt$nf-$(basename "$c")-replay-matches-truth" \
 			cmp -s "$T/seglib" "$c/truth.txt"

@@ -106,6 +106,8 @@ static int cmd_decode(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-calls", no_argument, NULL, 'n' },
 		{ "segmented", no_argument, NULL, 'S' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "mode", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -117,8 +119,22 @@ static int cmd_decode(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "o:qh", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:qfh", lo, NULL)) != -1) {
 		switch (opt) {
+		case 'f': o.force = 1; break;
+		case 'm': {
+			char *end;
+			unsigned long m = strtoul(optarg, &end, 8);
+
+			if (!*optarg || *end || !m || m > 0666) {
+				snprintf(err, sizeof(err), "--mode %s: an "
+					 "octal file mode such as 0644 "
+					 "expected", optarg);
+				goto fail;
+			}
+			o.mode = (unsigned)m;
+			break;
+		}
 		case 'p': pt = optarg; break;
 		case 's': snap = optarg; break;
 		case 'c': o.cpu = optarg; break;
@@ -292,7 +308,8 @@ static const struct cmd cmds[] = {
 	  "hwt decode (SESSION | --pt FILE | --snapshot DIR)\n"
 	  "         [--raw FILE:VADDR | --raw FILE:OFFSET-SIZE:VADDR |\n"
 	  "          --elf FILE[:BASE]]... [--cpu F/M[/S]] [--threads N]\n"
-	  "         [--segmented] [--no-calls] [-q] -o OUT.db" },
+	  "         [--segmented] [--no-calls] [-q] [--force] [--mode MODE]\n"
+	  "         -o OUT.db" },
 	{ "replay", cmd_replay, "print the executed instructions",
 	  "hwt replay DB [--thread TID] [--stream ID] [--from N --count K]\n"
 	  "         [--format addr|insn|line]" },

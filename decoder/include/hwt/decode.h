@@ -56,7 +56,10 @@ int hwt_image_read(const struct hwt_image *img, uint64_t addr, void *buf,
 /* Decoding.                                                            */
 
 struct hwt_decode_opts {
-	const char *out;	/* output database (created/replaced) */
+	const char *out;	/* output database: written as OUT.tmp and
+				 * renamed over OUT when complete */
+	int force;		/* replace an existing OUT (else refused) */
+	unsigned mode;		/* of OUT; 0: 0600 (like perf.data) */
 	const char *cpu;	/* "F/M[/S]" for libipt errata, NULL: none */
 	int threads;		/* PT segment workers; 0: auto (segments for
 				 * traces >= 4 MiB), 1: one continuous decode */
@@ -71,7 +74,21 @@ int hwt_decode_pt_file(const char *pt_path, struct hwt_image *img,
 		       const struct hwt_decode_opts *opts,
 		       char *err, size_t errlen);
 
-/* A trace session directory (docs/trace-store.md). */
+/*
+ * A trace session directory (docs/trace-store.md), untrusted: its files
+ * are opened through the directory's fd without following symlinks and
+ * must be regular files of the directory's owner; sizes and counts read
+ * from session.db are bounded by the real file sizes.  Images named by its
+ * records are opened as the caller, never through a symlink, and, when the
+ * caller is not the session's owner (root decoding a user's session), only
+ * if owned by that owner, by the caller, or world-readable.
+ *
+ * Returns 0 on success (decode errors and gaps are recorded in errors).
+ * Returns -1 with a message in err if: OUT is inside the session directory,
+ * OUT exists without force, OUT.tmp exists (another decode), session.db
+ * cannot be read whole (a damaged page, a lock held past the busy timeout:
+ * SQLite's message), or the output cannot be written.
+ */
 int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 		       char *err, size_t errlen);
 
