@@ -333,8 +333,10 @@ static void soft_note(struct soft_thread *t, u8 type, u64 ip, bool restart)
  * last return to user mode, innermost first (each frame's saved SP is the
  * next one out); while the thread is still traced, sys_exit of
  * rt_sigreturn sets TF again.  A frame is trusted only if its saved IP is
- * where that delivery interrupted the thread, so a failed frame setup
- * (the kernel then forces SIGSEGV) makes us write nothing.  Runs from
+ * where that delivery interrupted the thread (or 2 bytes before: with
+ * SA_RESTART, handle_signal() rewinds an interrupted syscall onto its
+ * SYSCALL instruction after the tracepoint), so a failed frame setup (the
+ * kernel then forces SIGSEGV) makes us write nothing.  Runs from
  * rearm_work, or from thread_stop when tracing ends before it (the frames
  * are built by then: a stop runs from task_work, which get_signal runs
  * before it dequeues the next signal).
@@ -354,7 +356,7 @@ static void soft_scrub_sigframes(struct soft_thread *t, struct pt_regs *regs)
 		if (get_user(ip, &f->uc.uc_mcontext.ip) ||
 		    get_user(flags, &f->uc.uc_mcontext.flags) ||
 		    get_user(sp, &f->uc.uc_mcontext.sp) ||
-		    ip != t->sig_ip[i])
+		    (ip != t->sig_ip[i] && ip != t->sig_ip[i] - 2))
 			return;
 		if ((flags & X86_EFLAGS_TF) &&
 		    put_user(flags & ~X86_EFLAGS_TF, &f->uc.uc_mcontext.flags))
@@ -433,12 +435,17 @@ static void soft_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 		 * A handler will run: its frame gets our TF.  (The
 		 * tracepoint also fires for stops and default actions,
 		 * which build no frame.)  More nested frames than we keep:
-		 * the outer ones are not scrubbed, the inner ones are.
+		 * keep the innermost, which the scrub walks from.
 		 */
 		if (ka->sa.sa_handler != SIG_DFL &&
-		    ka->sa.sa_handler != SIG_IGN &&
-		    t->nsig < SOFT_NSIGFRAMES)
+		    ka->sa.sa_handler != SIG_IGN) {
+			if (t->nsig == SOFT_NSIGFRAMES) {
+				memmove(t->sig_ip, t->sig_ip + 1,
+					sizeof(t->sig_ip) - sizeof(t->sig_ip[0]));
+				t->nsig--;
+			}
 			t->sig_ip[t->nsig++] = ip;
+		}
 		soft_queue_rearm(t);
 	}
 	rcu_read_unlock();

@@ -203,7 +203,7 @@ static int trial(int dev, enum ending how, int nthreads, unsigned int jitter)
  * target also forks: the untraced child returns from the same frame.
  * Neither may trap.
  */
-static int handler_rd = -1, handler_ready_wr = -1;
+static int handler_rd = -1, handler_ready_wr = -1, blocked_rd = -1;
 static volatile int handler_done, in_forked_child, forked_child_status;
 
 static void blocking_handler(int sig)
@@ -230,9 +230,15 @@ static void handler_target(int go)
 	long x = 27, i;
 	char c;
 
-	signal(SIGUSR1, blocking_handler);
+	signal(SIGUSR1, blocking_handler);	/* glibc: SA_RESTART */
 	if (read(go, &c, 1) != 1)
 		_exit(2);
+	if (blocked_rd >= 0) {
+		/* The signal interrupts read(), which restarts after the
+		 * handler: its frame's IP is the SYSCALL instruction. */
+		if (read(blocked_rd, &c, 1) != 1 && !in_forked_child)
+			_exit(8);
+	}
 	for (i = 0; !handler_done && !in_forked_child; i++) {
 		x = steps[x & 1](x) + (i & 7);
 		sink = x;
@@ -249,22 +255,27 @@ static void test_end_in_handler(int dev, int rounds)
 
 	t_begin("soft/lifecycle/handler-returns-untraced");
 	for (r = 0; r < rounds; r++) {
-		int go[2], hp[2], ready[2], ctx, st;
+		int go[2], hp[2], ready[2], blk[2], ctx, st;
+		int blocked = r & 2;
 		pid_t pid;
 		char c;
 
-		if (pipe(go) || pipe(hp) || pipe(ready))
+		if (pipe(go) || pipe(hp) || pipe(ready) || pipe(blk))
 			abort();
 		pid = fork();
 		if (pid == 0) {
 			handler_rd = hp[0];
 			handler_ready_wr = ready[1];
+			blocked_rd = blocked ? blk[0] : -1;
 			handler_target(go[0]);
 		}
 		ctx = soft_ctx(dev, pid);
 		CHECK(ctx >= 0 && ioctl(ctx, HWT_IOC_START) == 0);
 		CHECK(write(go[1], "g", 1) == 1);
-		CHECK(wait_stepping(ctx));
+		if (blocked)
+			usleep(100000);	/* let it block in read() */
+		else
+			CHECK(wait_stepping(ctx));
 		kill(pid, SIGUSR1);
 		CHECK(read(ready[0], &c, 1) == 1);	/* in the handler */
 		if (r & 1) {
@@ -274,6 +285,11 @@ static void test_end_in_handler(int dev, int rounds)
 		close(ctx);
 		usleep(20000);
 		CHECK(write(hp[1], "r", 1) == 1);	/* return from it */
+		if (blocked) {
+			/* One byte for the target, one for its child. */
+			usleep(20000);
+			CHECK(write(blk[1], "bb", 2) == 2);
+		}
 		CHECK(waitpid(pid, &st, 0) == pid);
 		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
 			if (!bad++)
@@ -284,6 +300,7 @@ static void test_end_in_handler(int dev, int rounds)
 		}
 		close(go[0]), close(go[1]), close(hp[0]), close(hp[1]);
 		close(ready[0]), close(ready[1]);
+		close(blk[0]), close(blk[1]);
 	}
 	t_end();
 }
@@ -386,7 +403,7 @@ int main(int argc, char **argv)
 	printf("INFO: soft/lifecycle: %d trials, seed %u\n", trials, seed);
 	t_end();
 
-	test_end_in_handler(dev, 10);
+	test_end_in_handler(dev, 12);
 
 	t_begin("soft/lifecycle/no-stray-sigtrap");
 	spawn_untraced(spawns, &bad, &trapped);
