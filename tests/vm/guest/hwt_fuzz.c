@@ -233,8 +233,11 @@ static pid_t target_spawn(void)
 		return -1;
 	}
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		/* Gone with us: a target left stopped would pin a context. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		target_main(ms, seed, "/proc/self/exe");
+	}
 	if (pid > 0) {
 		targets[i].pid = pid;
 		atomic_fetch_add(&n_targets, 1);
@@ -284,12 +287,17 @@ static void targets_reap(int block)
 
 /* ---- contexts ---- */
 
-struct slot {
-	_Atomic int fd;			/* -1: empty */
-	atomic_uint gen;		/* bumped before each close */
+/* What ALLOC asked for: what INFO and BUFPTR_GET must say. */
+struct ctx_desc {
 	uint32_t mode;
 	uint64_t bufsize;
 	char backend[HWT_BACKEND_NAME_MAX];
+};
+
+struct slot {
+	_Atomic int fd;			/* -1: empty */
+	atomic_uint gen;		/* bumped before each close */
+	struct ctx_desc desc;		/* set while fd is -1 */
 	pthread_mutex_t fill;		/* one filler at a time */
 };
 
@@ -341,8 +349,10 @@ static void slot_close(struct slot *s)
 }
 
 static const uint64_t bufsizes[] = {
+	/* Valid sizes stay small: a thread of a target gets a buffer each,
+	 * and the guest has 1 GiB (HWT_BUFSIZE_MAX: see hwt_badinput). */
 	0, 1, 4095, 4096, 8192, 12288, 65536, 1 << 20, 4097,
-	HWT_BUFSIZE_MAX, HWT_BUFSIZE_MAX + 4096, ~0ULL,
+	HWT_BUFSIZE_MAX + 4096, ~0ULL,
 };
 
 /* What alloc_validate() must refuse (EINVAL or E2BIG), by the ABI. */
@@ -453,16 +463,16 @@ static void op_alloc(void)
 		EXPECT("ALLOC thread", fd, err, 0, ESRCH, EBUSY);
 	}
 	if (fd >= 0) {
-		s->mode = a.mode;
-		s->bufsize = a.bufsize;
-		memcpy(s->backend, a.backend, sizeof(s->backend));
+		s->desc.mode = a.mode;
+		s->desc.bufsize = a.bufsize;
+		memcpy(s->desc.backend, a.backend, sizeof(a.backend));
 		atomic_store(&s->fd, fd);
 	}
 out:
 	pthread_mutex_unlock(&s->fill);
 }
 
-static int config_for(struct slot *s, int fd, int valid)
+static int config_for(const struct ctx_desc *s, int fd, int valid)
 {
 	struct hwt_config c = { 0 };
 	struct hwt_soft_config sc = { 0 };
@@ -497,14 +507,22 @@ static int config_for(struct slot *s, int fd, int valid)
 
 static void op_ctx(void)
 {
-	struct slot *s = &slots[below(NSLOTS)];
+	struct slot *sl = &slots[below(NSLOTS)];
+	struct ctx_desc desc, *s = &desc;
 	struct hwt_info info;
 	unsigned int gen;
 	int fd, r, err;
 
-	fd = slot_grab(s, &gen);
+	fd = slot_grab(sl, &gen);
 	if (fd < 0)
 		return;
+	/* The slot may be refilled for another context at any time: a
+	 * copy of its description taken within the same generation. */
+	desc = sl->desc;
+	if (!slot_same(sl, gen)) {
+		close(fd);
+		return;
+	}
 	switch (below(16)) {
 	case 0:
 	case 1:
@@ -553,8 +571,7 @@ static void op_ctx(void)
 			     !strncmp(info.backend, s->backend,
 				      sizeof(info.backend)) &&
 			     info.nbuffers <= (s->mode == HWT_MODE_THREAD ?
-					       HWT_MAX_THREADS : 1024)) ||
-			    !slot_same(s, gen),
+					       HWT_MAX_THREADS : 1024)),
 			    "INFO fields: abi %u mode %u state %u bufsize %llu nbuffers %u backend %.32s",
 			    info.abi_version, info.mode, info.state,
 			    (unsigned long long)info.bufsize, info.nbuffers,
@@ -831,10 +848,10 @@ static void op_targets(void)
 					ioctl(fd, HWT_IOC_START);
 				kill(p, SIGKILL);
 				if (fd >= 0) {
-					s->mode = a.mode;
-					s->bufsize = a.bufsize;
-					memcpy(s->backend, a.backend,
-					       sizeof(s->backend));
+					s->desc.mode = a.mode;
+					s->desc.bufsize = a.bufsize;
+					memcpy(s->desc.backend, a.backend,
+					       sizeof(a.backend));
 					atomic_store(&s->fd, fd);
 				}
 			}
@@ -910,6 +927,23 @@ static int wait_mod_refcnt(const char *mod, int want)
 	return 0;
 }
 
+/* Bytes of vmalloc memory hwt.ko holds (its buffers, record queues). */
+static long hwt_vmalloc_bytes(void)
+{
+	FILE *f = fopen("/proc/vmallocinfo", "r");
+	char line[512];
+	long sum = 0, n;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "[hwt]") &&
+		    sscanf(line, "%*s %ld", &n) == 1)
+			sum += n;
+	fclose(f);
+	return sum;
+}
+
 static int spawn_untraced(int n)
 {
 	int trapped = 0;
@@ -939,6 +973,7 @@ int main(int argc, char **argv)
 			(uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	long seconds = FUZZ_SECONDS, spawns = 1000;
 	int nthreads = 3, opt, base[NMODS], trapped, i;
+	long vm_base, vm_now = -1;
 	pthread_t th[MAX_THREADS];
 
 	if (argc == 4 && !strcmp(argv[1], "--target")) {
@@ -977,6 +1012,7 @@ int main(int argc, char **argv)
 	dev_fd = hwt_dev();
 	for (i = 0; i < NMODS; i++)
 		base[i] = mod_refcnt(fuzz_mods[i]);
+	vm_base = hwt_vmalloc_bytes();
 	base[0]--;		/* our /dev/hwt fd, closed before the check */
 	for (i = 0; i < NSLOTS; i++) {
 		atomic_init(&slots[i].fd, -1);
@@ -1020,6 +1056,14 @@ int main(int argc, char **argv)
 			       fuzz_mods[i], mod_refcnt(fuzz_mods[i]),
 			       base[i]);
 	}
+	/* Every buffer and record queue freed (the frees are deferred). */
+	for (i = 0; i < 500 && (vm_now = hwt_vmalloc_bytes()) != vm_base; i++)
+		usleep(10000);
+	printf("INFO: fuzz: hwt vmalloc bytes %ld before, %ld after\n",
+	       vm_base, vm_now);
+	if (vm_now != vm_base)
+		t_fail("hwt holds %ld vmalloc bytes, %ld before the run",
+		       vm_now, vm_base);
 	t_end();
 
 	t_begin("kmod/fuzz/no-stray-sigtrap");
