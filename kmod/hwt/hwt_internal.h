@@ -91,7 +91,9 @@ struct hwt_context {
 	struct hwt_buffer **bufs;
 	u32 nbufs, maxbufs;
 
-	struct list_head threads;	/* struct hwt_thread, under mutex */
+	struct list_head threads;	/* struct hwt_thread; added under
+					 * hwt_thread_lock (RCU), walked under
+					 * mutex or that lock */
 	atomic_t live_threads;
 	struct cpumask *cpus;		/* CPU mode */
 

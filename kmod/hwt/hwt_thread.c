@@ -12,7 +12,9 @@
  * runs.
  *
  * Lifetimes: a hwt_thread lives exactly as long as its context (freed
- * from the context's list).  Being in the hash holds a context reference,
+ * from the context's list).  The list only grows until then; additions
+ * come under hwt_thread_lock, also from the fork hook, which cannot take
+ * ctx->mutex, so they are RCU-published for the mutex holders walking it.  Being in the hash holds a context reference,
  * and so does each pending task_work.  A thread leaves the hash when it
  * exits, or when its context is gone and its sync work has disarmed it.
  * The hwt_thread holds a reference on its task, so while it is hashed the
@@ -139,7 +141,9 @@ static int thread_hash(struct hwt_thread *thr)
 		hwt_context_get(thr->ctx);
 		hash_add_rcu(hwt_thread_hash, &thr->hnode,
 			     (unsigned long)thr->task);
-		list_add_tail(&thr->ctx_link, &thr->ctx->threads);
+		/* The fork hook adds without ctx->mutex: publish it for
+		 * the mutex holders that walk the list meanwhile. */
+		list_add_tail_rcu(&thr->ctx_link, &thr->ctx->threads);
 		thr->hashed = true;
 		atomic_inc(&hwt_nthreads);
 		atomic_inc(&thr->ctx->live_threads);
@@ -376,7 +380,9 @@ void hwt_thread_start_all(struct hwt_context *ctx)
 {
 	struct hwt_thread *thr;
 
-	list_for_each_entry(thr, &ctx->threads, ctx_link)
+	lockdep_assert_held(&ctx->mutex);
+	list_for_each_entry_rcu(thr, &ctx->threads, ctx_link,
+				lockdep_is_held(&ctx->mutex))
 		thread_queue_sync(thr);
 }
 
@@ -396,7 +402,8 @@ void hwt_thread_detach_all(struct hwt_context *ctx)
 	int dropped = 0;
 
 	lockdep_assert_held(&ctx->mutex);
-	list_for_each_entry(thr, &ctx->threads, ctx_link) {
+	list_for_each_entry_rcu(thr, &ctx->threads, ctx_link,
+				lockdep_is_held(&ctx->mutex)) {
 		if (smp_load_acquire(&thr->started)) {
 			thread_queue_sync(thr);
 			if (test_bit(HWT_THR_SYNC_PENDING, &thr->work_flags))
