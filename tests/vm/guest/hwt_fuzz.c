@@ -901,32 +901,6 @@ static void *worker(void *arg)
 
 /* ---- the checks after the run ---- */
 
-static int mod_refcnt(const char *mod)
-{
-	char path[128];
-	FILE *f;
-	int n = -1;
-
-	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%d", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
-}
-
-static int wait_mod_refcnt(const char *mod, int want)
-{
-	for (int i = 0; i < 1000; i++) {
-		if (mod_refcnt(mod) == want)
-			return 1;
-		usleep(10000);
-	}
-	return 0;
-}
-
 /* Bytes of vmalloc memory hwt.ko holds (its buffers, record queues). */
 static long hwt_vmalloc_bytes(void)
 {
@@ -944,26 +918,6 @@ static long hwt_vmalloc_bytes(void)
 	return sum;
 }
 
-static int spawn_untraced(int n)
-{
-	int trapped = 0;
-
-	for (int i = 0; i < n; i++) {
-		pid_t p = fork();
-		int st;
-
-		if (p == 0) {
-			for (int j = 0; j < 8; j++)
-				syscall(SYS_getppid);
-			_exit(0);
-		}
-		if (p > 0 && waitpid(p, &st, 0) == p && WIFSIGNALED(st) &&
-		    WTERMSIG(st) == SIGTRAP)
-			trapped++;
-	}
-	return trapped;
-}
-
 static const char *const fuzz_mods[] = { "hwt", "hwt_null", "hwt_soft" };
 #define NMODS	3
 
@@ -972,7 +926,7 @@ int main(int argc, char **argv)
 	uint64_t seed = FUZZ_SEED ? FUZZ_SEED :
 			(uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	long seconds = FUZZ_SECONDS, spawns = 1000;
-	int nthreads = 3, opt, base[NMODS], trapped, i;
+	int nthreads = 3, opt, base[NMODS], trapped, bad, i;
 	long vm_base, vm_now = -1;
 	pthread_t th[MAX_THREADS];
 
@@ -1067,10 +1021,11 @@ int main(int argc, char **argv)
 	t_end();
 
 	t_begin("kmod/fuzz/no-stray-sigtrap");
-	trapped = spawn_untraced((int)spawns);
-	printf("INFO: fuzz: %ld untraced processes, %d killed by SIGTRAP\n",
-	       spawns, trapped);
+	spawn_untraced((int)spawns, 0, &bad, &trapped);
+	printf("INFO: fuzz: %ld untraced processes, %d killed by SIGTRAP, %d failed otherwise\n",
+	       spawns, trapped, bad - trapped);
 	CHECK(trapped == 0);
+	CHECK(bad == 0);
 	t_end();
 	return t_total_failed != 0;
 }

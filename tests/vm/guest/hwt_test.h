@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -278,18 +280,38 @@ static inline void recs_free(struct recs *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* /sys/module/hwt/refcnt: contexts and open fds hold references. */
-static inline int hwt_refcnt(void)
+/* /sys/module/MOD/refcnt, or -1 if the module is not loaded. */
+static inline int mod_refcnt(const char *mod)
 {
-	FILE *f = fopen("/sys/module/hwt/refcnt", "r");
+	char path[128];
+	FILE *f;
 	int n = -1;
 
+	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
+	f = fopen(path, "r");
 	if (f) {
 		if (fscanf(f, "%d", &n) != 1)
 			n = -1;
 		fclose(f);
 	}
 	return n;
+}
+
+/* Teardown is asynchronous (task_work, RCU, workqueue): poll up to 10 s. */
+static inline int wait_mod_refcnt(const char *mod, int want)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (mod_refcnt(mod) == want)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+/* /sys/module/hwt/refcnt: contexts and open fds hold references. */
+static inline int hwt_refcnt(void)
+{
+	return mod_refcnt("hwt");
 }
 
 /* The reference count once pending teardowns (RCU grace period, then a
@@ -318,6 +340,49 @@ static inline int wait_refcnt(int want)
 		usleep(10000);
 	}
 	return 0;
+}
+
+static inline void *untraced_thread(void *arg)
+{
+	for (int i = 0; i < 8; i++)
+		syscall(SYS_getppid);
+	return arg;
+}
+
+/*
+ * Spawn n untraced processes that make system calls, every thread_every-th
+ * (0: none) with a second thread; count those that did not exit 0 in *bad
+ * and those killed by SIGTRAP in *trapped.  A stale trace record keyed by
+ * a reused task would set the trap flag on them.
+ */
+static inline void spawn_untraced(int n, int thread_every, int *bad,
+				  int *trapped)
+{
+	*bad = *trapped = 0;
+	for (int i = 0; i < n; i++) {
+		pid_t p = fork();
+		int st;
+
+		if (p == 0) {
+			pthread_t th;
+
+			for (int j = 0; j < 8; j++)
+				syscall(SYS_getppid);
+			if (thread_every && i % thread_every == 0 &&
+			    (pthread_create(&th, NULL, untraced_thread, NULL) ||
+			     pthread_join(th, NULL)))
+				_exit(3);
+			_exit(0);
+		}
+		if (p < 0 || waitpid(p, &st, 0) != p) {
+			(*bad)++;
+			continue;
+		}
+		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGTRAP)
+			(*trapped)++;
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			(*bad)++;
+	}
 }
 
 #endif /* HWT_TEST_H */

@@ -305,74 +305,6 @@ static void test_end_in_handler(int dev, int rounds)
 	t_end();
 }
 
-static int mod_refcnt(const char *mod)
-{
-	char path[128];
-	FILE *f;
-	int n = -1;
-
-	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%d", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
-}
-
-/* Teardown is asynchronous (task_work, RCU, workqueue): poll up to 10 s. */
-static int wait_mod_refcnt(const char *mod, int want)
-{
-	for (int i = 0; i < 1000; i++) {
-		if (mod_refcnt(mod) == want)
-			return 1;
-		usleep(10000);
-	}
-	return 0;
-}
-
-static void *untraced_thread(void *arg)
-{
-	for (int i = 0; i < 8; i++)
-		syscall(SYS_getppid);
-	return arg;
-}
-
-/*
- * Spawn n untraced processes (every fourth with a thread) that make
- * system calls; count those that did not exit 0, and those killed by
- * SIGTRAP.
- */
-static void spawn_untraced(int n, int *bad, int *trapped)
-{
-	*bad = *trapped = 0;
-	for (int i = 0; i < n; i++) {
-		pid_t p = fork();
-		int st;
-
-		if (p == 0) {
-			pthread_t th;
-
-			for (int j = 0; j < 8; j++)
-				syscall(SYS_getppid);
-			if (i % 4 == 0 &&
-			    (pthread_create(&th, NULL, untraced_thread, NULL) ||
-			     pthread_join(th, NULL)))
-				_exit(3);
-			_exit(0);
-		}
-		if (p < 0 || waitpid(p, &st, 0) != p) {
-			(*bad)++;
-			continue;
-		}
-		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGTRAP)
-			(*trapped)++;
-		if (!WIFEXITED(st) || WEXITSTATUS(st))
-			(*bad)++;
-	}
-}
-
 int main(int argc, char **argv)
 {
 	int trials = argc > 1 ? atoi(argv[1]) : 100;
@@ -406,7 +338,7 @@ int main(int argc, char **argv)
 	test_end_in_handler(dev, 12);
 
 	t_begin("soft/lifecycle/no-stray-sigtrap");
-	spawn_untraced(spawns, &bad, &trapped);
+	spawn_untraced(spawns, 4, &bad, &trapped);
 	printf("INFO: soft/lifecycle: %d untraced processes, %d killed by SIGTRAP, %d failed otherwise\n",
 	       spawns, trapped, bad - trapped);
 	CHECK(trapped == 0);
