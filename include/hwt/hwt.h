@@ -205,6 +205,13 @@ struct hwt_rec_thread {
 #define HWT_THREAD_LAST		(1u << 0)	/* EXIT: last thread of the
 						 * context */
 #define HWT_THREAD_FORK		(1u << 1)	/* CREATE: a new process */
+#define HWT_THREAD_REVOKED	(1u << 2)	/* EXIT: the thread lives on,
+						 * but tracing ended at an exec
+						 * that gained privileges
+						 * (setuid, setgid, file caps,
+						 * unreadable binary) the
+						 * context's owner could not
+						 * ptrace through */
 
 struct hwt_rec_comm {
 	struct hwt_record_hdr hdr;

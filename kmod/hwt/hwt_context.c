@@ -437,6 +437,10 @@ int hwt_context_alloc(struct hwt_alloc *req)
 	ctx->flags = req->flags;
 	ctx->bufsize = req->bufsize;
 	ctx->state = HWT_STATE_ALLOCATED;
+	/* ptrace keeps a tracer with this capability attached across a
+	 * privileged exec (and lets the exec gain the privileges). */
+	ctx->owner_may_ptrace = ns_capable_noaudit(&init_user_ns,
+						   CAP_SYS_PTRACE);
 	ctx->maxbufs = req->mode == HWT_MODE_THREAD ? HWT_MAX_THREADS :
 						      nr_cpu_ids;
 

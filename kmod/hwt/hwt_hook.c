@@ -229,6 +229,7 @@ static void probe_exec(void *data, struct task_struct *task, pid_t old_pid,
 	rec->hdr.size = ALIGN(sizeof(*rec) + len + 1, 8);
 	memset(rec->path + len + 1, 0, rec->hdr.size - sizeof(*rec) - len - 1);
 	push_all(&t, &rec->hdr, task);
+	hwt_thread_on_exec(task);
 }
 
 static void probe_rename(void *data, struct task_struct *task,

@@ -83,6 +83,8 @@ struct hwt_context {
 	bool started;			/* backend start ran, stop not yet */
 	bool backend_inited;		/* backend init ran */
 	bool dead;			/* fd released */
+	bool owner_may_ptrace;		/* CAP_SYS_PTRACE at ALLOC: keeps
+					 * tracing across privileged exec */
 	pid_t pid;			/* thread mode target */
 	u64 bufsize;
 
@@ -146,6 +148,7 @@ void hwt_thread_detach_all(struct hwt_context *ctx);
 struct hwt_thread *hwt_thread_lookup(struct task_struct *task);
 void hwt_thread_on_fork(struct task_struct *parent, struct task_struct *child);
 void hwt_thread_on_exit(struct task_struct *task);
+void hwt_thread_on_exec(struct task_struct *task);
 void hwt_thread_free(struct hwt_thread *thr);
 
 /* hwt_cpu.c */

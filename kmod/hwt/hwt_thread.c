@@ -30,13 +30,17 @@
  * (ctx_release's detach) only read it, to decide whether a sync is needed.
  *
  * State (thr->state) moves only down: ATTACHING -> ACTIVE (attach work, or
- * at ALLOC) -> EXITED (exit hook) or DETACHED (no buffer).
+ * at ALLOC) -> EXITED (exit hook) or DETACHED (no buffer, or an exec that
+ * gained privileges the context's owner could not ptrace through: the
+ * exec hook marks it REVOKED, and its sync work, which runs before the
+ * new program's first instruction, disarms and unhashes it).
  */
 
 #include <linux/hashtable.h>
 #include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -49,7 +53,7 @@ static DEFINE_HASHTABLE(hwt_thread_hash, HWT_THREAD_HASH_BITS);
 static DEFINE_SPINLOCK(hwt_thread_lock);
 static atomic_t hwt_nthreads = ATOMIC_INIT(0);
 
-enum { HWT_THR_SYNC_PENDING };
+enum { HWT_THR_SYNC_PENDING, HWT_THR_REVOKED };
 
 struct hwt_thread *hwt_thread_lookup(struct task_struct *task)
 {
@@ -210,7 +214,8 @@ static void thread_sync_locked(struct hwt_thread *thr)
 	struct hwt_context *ctx = thr->ctx;
 	const struct hwt_backend_ops *ops = ctx->backend->ops;
 	bool want = !ctx->dead && ctx->state == HWT_STATE_RUNNING &&
-		    thr->state == HWT_THR_ACTIVE;
+		    thr->state == HWT_THR_ACTIVE &&
+		    !test_bit(HWT_THR_REVOKED, &thr->work_flags);
 
 	lockdep_assert_held(&ctx->mutex);
 	if (want && !thr->started) {
@@ -224,17 +229,52 @@ static void thread_sync_locked(struct hwt_thread *thr)
 	}
 }
 
+/*
+ * Tracing of a thread ended by a privileged exec: say so (a THREAD_EXIT
+ * record flagged REVOKED; the last one ends the context like an exit).
+ * ctx->mutex held, the thread disarmed.
+ */
+static void thread_revoke_locked(struct hwt_thread *thr)
+{
+	struct hwt_context *ctx = thr->ctx;
+	struct hwt_rec_thread rec = { };
+	struct hwt_buffer *buf = hwt_thread_buffer(thr);
+
+	lockdep_assert_held(&ctx->mutex);
+	WRITE_ONCE(thr->state, HWT_THR_DETACHED);
+	if (buf)
+		WRITE_ONCE(buf->live, false);
+	if (ctx->dead)
+		return;
+	hwt_record_init_hdr(&rec.hdr, HWT_REC_THREAD_EXIT, sizeof(rec),
+			    thr->task, buf);
+	rec.parent_pid = -1;
+	rec.parent_tid = -1;
+	rec.flags = HWT_THREAD_REVOKED;
+	if (atomic_dec_and_test(&ctx->live_threads)) {
+		rec.flags |= HWT_THREAD_LAST;
+		WRITE_ONCE(ctx->state, HWT_STATE_TARGET_GONE);
+	}
+	hwt_record_push(ctx, &rec.hdr);
+	pr_info_ratelimited("hwt: tid %d: tracing ended at a privileged exec\n",
+			    thr->tid);
+}
+
 static void thread_sync_work(struct callback_head *cb)
 {
 	struct hwt_thread *thr = container_of(cb, struct hwt_thread,
 					      sync_work);
 	struct hwt_context *ctx = thr->ctx;
-	bool gone;
+	bool gone, revoked;
 
 	clear_bit(HWT_THR_SYNC_PENDING, &thr->work_flags);
 	mutex_lock(&ctx->mutex);
 	thread_sync_locked(thr);
-	gone = ctx->dead;
+	revoked = test_bit(HWT_THR_REVOKED, &thr->work_flags) &&
+		  thr->state == HWT_THR_ACTIVE;
+	if (revoked)
+		thread_revoke_locked(thr);
+	gone = ctx->dead || revoked;
 	mutex_unlock(&ctx->mutex);
 	/* Disarmed and nobody wants it: let go of the hash entry. */
 	if (gone && thread_unhash(thr))
@@ -242,23 +282,30 @@ static void thread_sync_work(struct callback_head *cb)
 	hwt_context_put(ctx);
 }
 
-/* Queue a sync in the thread; ctx->mutex held. */
-static void thread_queue_sync(struct hwt_thread *thr)
+/* Queue a sync in the thread (mode: TWA_SIGNAL from another thread). */
+static void thread_queue_sync_mode(struct hwt_thread *thr,
+				   enum task_work_notify_mode mode)
 {
-	lockdep_assert_held(&thr->ctx->mutex);
 	if (thr->state != HWT_THR_ACTIVE && !thr->started)
 		return;
 	if (test_and_set_bit(HWT_THR_SYNC_PENDING, &thr->work_flags))
 		return;
 	hwt_context_get(thr->ctx);
 	init_task_work(&thr->sync_work, thread_sync_work);
-	/* TWA_SIGNAL: a thread blocked in a syscall runs it at once (the
-	 * syscall restarts transparently). */
-	if (task_work_add(thr->task, &thr->sync_work, TWA_SIGNAL)) {
+	if (task_work_add(thr->task, &thr->sync_work, mode)) {
 		/* Exiting: the exit hook disarms and unhashes it. */
 		clear_bit(HWT_THR_SYNC_PENDING, &thr->work_flags);
 		hwt_context_put(thr->ctx);
 	}
+}
+
+/* Queue a sync in the thread; ctx->mutex held. */
+static void thread_queue_sync(struct hwt_thread *thr)
+{
+	lockdep_assert_held(&thr->ctx->mutex);
+	/* TWA_SIGNAL: a thread blocked in a syscall runs it at once (the
+	 * syscall restarts transparently). */
+	thread_queue_sync_mode(thr, TWA_SIGNAL);
 }
 
 /* New thread of a traced process: first thing it does in user context. */
@@ -460,6 +507,28 @@ void hwt_thread_on_fork(struct task_struct *parent, struct task_struct *child)
 		 * does, the exit hook cleans up. */
 		hwt_context_put(ctx);
 	}
+}
+
+/*
+ * sched_process_exec: runs in the exec'ing thread, atomic, once the new
+ * program is set up and before its first instruction.  An exec that
+ * gained privileges (or of a binary the caller cannot read) leaves the
+ * process non-dumpable, which is what ptrace's access check looks at: a
+ * context whose owner could not ptrace it now stops tracing it, as
+ * ptrace would have kept the exec from gaining them.  The sync work runs
+ * before the return to user mode.
+ */
+void hwt_thread_on_exec(struct task_struct *task)
+{
+	struct hwt_thread *thr = hwt_thread_lookup(task);
+
+	if (!thr || READ_ONCE(thr->ctx->dead) || thr->ctx->owner_may_ptrace)
+		return;
+	if (!task->mm || get_dumpable(task->mm) == SUID_DUMP_USER)
+		return;
+	if (test_and_set_bit(HWT_THR_REVOKED, &thr->work_flags))
+		return;
+	thread_queue_sync_mode(thr, TWA_RESUME);
 }
 
 /* sched_process_exit: runs in the exiting thread, atomic. */
