@@ -25,6 +25,7 @@
 struct gap {
 	uint64_t pos;		/* lost bytes come before this stream byte */
 	uint64_t lost;
+	uint64_t total;		/* the buffer's losses up to and with it */
 };
 
 struct cbuf {
@@ -140,6 +141,7 @@ static void note_gap(struct hwt_collect *c, const struct hwt_rec_buffer *b)
 	if (cb->ngaps < MAX_GAPS) {
 		cb->gaps[cb->ngaps].pos = b->hdr.buf_head;
 		cb->gaps[cb->ngaps].lost = b->lost;
+		cb->gaps[cb->ngaps].total = b->total_lost;
 		cb->ngaps++;
 	}
 	/* More episodes than we track between drains: the excess is
@@ -266,14 +268,21 @@ static int drain_buffer(struct hwt_collect *c, uint32_t idx,
 	 * records gave, so each gap sits where it happened. */
 	for (i = 0; i < cb->ngaps && cb->gaps[i].pos <= bp.head; i++) {
 		struct gap *g = &cb->gaps[i];
+		uint64_t room = g->total > cb->lost_stored ?
+				g->total - cb->lost_stored : 0;
+		uint64_t lost = g->lost < room ? g->lost : room;
 
+		/* A loss is stored once: no more than the kernel counted up
+		 * to this record.  A final drain stores an episode still
+		 * open (the target gone, its buffer full) as unplaced; STOP
+		 * reports that episode only afterwards. */
 		if (g->pos < from)
 			g->pos = from;		/* cannot be: defensive */
 		if (store_range(c, idx, cb, from, g->pos, 0))
 			return -1;
-		if (hwt_store_append(c->store, idx, NULL, 0, g->lost))
+		if (hwt_store_append(c->store, idx, NULL, 0, lost))
 			return cfail(c, "%s", hwt_store_error(c->store));
-		cb->lost_stored += g->lost;
+		cb->lost_stored += lost;
 		from = g->pos;
 	}
 	memmove(cb->gaps, cb->gaps + i, (cb->ngaps - i) * sizeof(cb->gaps[0]));
@@ -283,7 +292,8 @@ static int drain_buffer(struct hwt_collect *c, uint32_t idx,
 	cb->consumed = bp.head;
 	/* Losses with no BUFFER record yet (episode still open, or the
 	 * record was dropped): account for them at the end. */
-	lost_unplaced = bp.lost - cb->lost_stored;
+	lost_unplaced = bp.lost > cb->lost_stored ?
+			bp.lost - cb->lost_stored : 0;
 	if (final && lost_unplaced) {
 		if (hwt_store_append(c->store, idx, NULL, 0, lost_unplaced))
 			return cfail(c, "%s", hwt_store_error(c->store));

@@ -395,6 +395,14 @@ int hwt_store_append(struct hwt_store *s, uint32_t stream, const void *data,
 	st = &s->streams[stream];
 	if (!len && !lost_before)
 		return 0;
+	/* The columns are signed 64-bit and fsck refuses a negative one: a
+	 * count that does not fit (a caller's unsigned wrap) is refused here,
+	 * not indexed as a session that fsck then rejects. */
+	if (lost_before > (uint64_t)INT64_MAX - st->lost ||
+	    len > (uint64_t)INT64_MAX - st->size)
+		return fail(s, "stream %u: %llu bytes lost, %zu written: more"
+			    " than a stream can count (a caller's bug)",
+			    stream, (unsigned long long)lost_before, len);
 	if (s->npending == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
 		void *p = realloc(s->pending, cap * sizeof(*s->pending));

@@ -58,7 +58,8 @@ int hwt_store_param(struct hwt_store *s, uint32_t stream, const char *key,
 		    const char *value);
 
 /* Append bytes to stream-N.bin; lost_before: bytes the kernel dropped just
- * before them.  Indexed at the next commit. */
+ * before them.  Indexed at the next commit.  A stream's bytes and losses
+ * must each stay within INT64_MAX (-1 otherwise, nothing appended). */
 int hwt_store_append(struct hwt_store *s, uint32_t stream, const void *data,
 		     size_t len, uint64_t lost_before);
 

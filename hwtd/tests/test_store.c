@@ -256,6 +256,44 @@ static void test_fsck_reconciles(void)
 	UNIT_CHECK(q1(dir, "SELECT lost FROM streams") == 5);
 }
 
+/*
+ * A loss count that wrapped below zero in the caller (the collector once
+ * stored -N to make up for a loss it had counted twice) is refused by the
+ * writer: it used to be indexed as lost_before -N, and fsck, which rightly
+ * refuses negative losses, then refused the whole session.
+ */
+static void test_append_range(void)
+{
+	char dir[256], err[512];
+	struct hwt_store_fsck_result res;
+	struct hwt_store *s;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s/range", root);
+	s = hwt_store_create(dir, err, sizeof(err));
+	UNIT_CHECK(s && hwt_store_stream(s, 0, "null", 1, -1, -1, 0) == 0);
+	if (!s)
+		return;
+	UNIT_CHECK(hwt_store_append(s, 0, "abcdef", 6, 4096) == 0);
+	UNIT_CHECK(hwt_store_append(s, 0, NULL, 0, 4096) == 0);
+	UNIT_CHECK(hwt_store_append(s, 0, NULL, 0, (uint64_t)-4096) == -1);
+	UNIT_CHECK(strstr(hwt_store_error(s), "more than a stream can count")
+		   != NULL);
+	UNIT_CHECK(hwt_store_append(s, 0, NULL, 0,
+				    (uint64_t)INT64_MAX - 8191) == -1);
+	UNIT_CHECK(hwt_store_append(s, 0, "gh", 2, 0) == 0);
+	UNIT_CHECK(hwt_store_close(s) == 0);
+	UNIT_CHECK(q1(dir, "SELECT count(*) FROM chunks") == 3);
+	UNIT_CHECK(q1(dir, "SELECT count(*) FROM chunks WHERE lost_before < 0")
+		   == 0);
+	UNIT_CHECK(q1(dir, "SELECT lost FROM streams") == 8192);
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	UNIT_CHECK(hwt_store_fsck_at(fd, dir, &res, err, sizeof(err)) == 0);
+	if (res.truncated || res.streams_fixed)
+		UNIT_CHECK(!"fsck changed a session the writer left whole");
+	close(fd);
+}
+
 /* Sessions are private by default, like perf.data. */
 static void test_modes(void)
 {
@@ -459,6 +497,7 @@ int main(void)
 	UNIT_RUN(test_bad_input(), "hwtd/store-bad-input");
 	UNIT_RUN(test_fsck_hostile(), "hwtd/store-fsck-no-symlink-fifo-or-other-owner");
 	UNIT_RUN(test_fsck_reconciles(), "hwtd/store-fsck-reconciles-streams");
+	UNIT_RUN(test_append_range(), "hwtd/store-append-refuses-negative-loss");
 	UNIT_RUN(test_modes(), "hwtd/store-modes-0600-0700");
 	UNIT_RUN(test_create_full_disk(), "hwtd/store-create-atomic-full-disk");
 	UNIT_RUN(test_crash_random(), "hwtd/store-crash-kill9-random");

@@ -52,6 +52,84 @@ static void test_record_daemon(void)
 	t_end();
 }
 
+/* The target's state letter in /proc/PID/stat ('Z': all its threads
+ * have exited), or 0 if it is gone. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * A loss episode still open when the target exits: its buffer is full and
+ * nothing drains it (hwtd is stopped) until every thread is gone.  hwtd's
+ * final drain stores that loss as unplaced; its STOP then makes the kernel
+ * report the episode in a BUFFER record, which must not be stored again
+ * (it was, and the final accounting went negative: a chunk with
+ * lost_before -N that fsck refuses).
+ */
+static void test_loss_at_exit(void)
+{
+	long long bytes, lost, n;
+	uint64_t max;
+	pid_t rec, target = 0;
+	FILE *f;
+	int st, i;
+
+	t_begin("hwtd/loss-open-at-target-exit");
+	unlink("/tmp/burst.pid");
+	unlink("/tmp/burst.go");
+	rec = spawn_hwt((char *const[]){ "/bin/hwt", "record", "-S", SOCK,
+				"-b", "null", "-s", "4K", "-c",
+				"1:/tmp/nullcfg", "-o", "/tmp/s10", "--", self,
+				"burst", "200", NULL });
+	for (i = 0; i < 600 && !target; i++) {
+		f = fopen("/tmp/burst.pid", "r");
+		if (f) {
+			if (fscanf(f, "%d", &target) != 1)
+				target = 0;
+			fclose(f);
+		}
+		if (!target)
+			usleep(50000);
+	}
+	CHECK(target > 0);
+	/* Nothing drains from here until the target is gone: its 4 KiB
+	 * buffer (two samples) overflows and stays full. */
+	CHECK(kill(hwtd_pid, SIGSTOP) == 0);
+	close(open("/tmp/burst.go", O_WRONLY | O_CREAT, 0644));
+	for (i = 0; i < 1200 && target > 0; i++) {
+		char c = proc_state(target);
+
+		if (!c || c == 'Z')
+			break;
+		usleep(50000);
+	}
+	CHECK(kill(hwtd_pid, SIGCONT) == 0);
+	waitpid(rec, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(HWT("info", "/tmp/s10") == 0);
+	CHECK(info_has("state        complete"));
+	CHECK(info_totals(&bytes, &lost) == 0 && lost > 0);
+	n = check_samples("/tmp/s10", 0, &max);
+	CHECK(n > 0 && accounted(n, lost, max));
+	CHECK(HWT("fsck", "/tmp/s10") == 0);
+	t_end();
+}
+
 static void test_kill9(void)
 {
 	long long bytes, lost, n;
@@ -355,6 +433,7 @@ int main(int argc, char **argv)
 	write_null_config();
 	start_hwtd();
 	test_record_daemon();
+	test_loss_at_exit();
 	test_bad_input();
 	test_permissions();
 	test_attach_and_cpus();

@@ -287,6 +287,18 @@ static void traced_program(int argc, char **argv)
 		slow = 1;
 		exit(busy(atoi(argv[2]), 0));
 	}
+	if (!strcmp(argv[1], "burst")) {
+		/* Traced from here on: say who we are, then wait for the
+		 * test's go before the busy part. */
+		FILE *f = fopen("/tmp/burst.pid.tmp", "w");
+
+		if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) ||
+		    rename("/tmp/burst.pid.tmp", "/tmp/burst.pid"))
+			exit(1);
+		while (access("/tmp/burst.go", F_OK))
+			usleep(1000);
+		exit(busy(atoi(argv[2]), 0));
+	}
 }
 
 /* The path of this program, for re-executing it as the target. */
