@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "walk_files.h"
+
 #include "../x86_insn.h"
 
 static csh cs;
@@ -222,47 +224,9 @@ out:
 	close(fd);
 }
 
-static int cmp(const void *a, const void *b)
+static int budget_left(void)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void check_path(const char *path)
-{
-	struct dirent *de;
-	struct stat st;
-	char **names = NULL;
-	size_t n = 0, i;
-	DIR *dir;
-
-	if (stat(path, &st))
-		return;
-	if (!S_ISDIR(st.st_mode)) {
-		check_file(path);
-		return;
-	}
-	dir = opendir(path);
-	if (!dir)
-		return;
-	/* Sorted, so that a budget picks the same files every run. */
-	while ((de = readdir(dir))) {
-		char buf[4096];
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(buf, sizeof(buf), "%s/%s", path, de->d_name);
-		names = realloc(names, (n + 1) * sizeof(*names));
-		names[n++] = strdup(buf);
-	}
-	closedir(dir);
-	qsort(names, n, sizeof(*names), cmp);
-	for (i = 0; i < n; i++) {
-		if (!stat(names[i], &st) && S_ISREG(st.st_mode) &&
-		    (!max_insns || n_insn < max_insns))
-			check_file(names[i]);
-		free(names[i]);
-	}
-	free(names);
+	return !max_insns || n_insn < max_insns;
 }
 
 int main(int argc, char **argv)
@@ -283,7 +247,7 @@ int main(int argc, char **argv)
 		return 2;
 	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
 	for (i = optind; i < argc; i++)
-		check_path(argv[i]);
+		walk_files(argv[i], check_file, budget_left);
 	cs_close(&cs);
 	printf("x86_insn_xcheck: %llu files, %llu instructions compared, "
 	       "%llu disagree, %llu bytes capstone could not decode\n",
