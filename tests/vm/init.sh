@@ -55,6 +55,24 @@ loaded=""
 for m in $(cat /lib/hwt/deps/order /lib/hwt/order 2>/dev/null); do
 	ko=/lib/hwt/$m.ko
 	[ -f "$ko" ] || ko=/lib/hwt/deps/$m.ko
+	need=$(sed -n "s/^$m //p" /lib/hwt/needs 2>/dev/null)
+	if [ -n "$need" ] && ! grep -qw "$need" /proc/cpuinfo; then
+		# This guest lacks the feature: the module must refuse with
+		# ENODEV and say why in one line (busybox insmod retries with
+		# init_module after finit_module fails, so init may run twice:
+		# count distinct lines).
+		if err=$(insmod "$ko" 2>&1); then
+			loaded="$m $loaded"
+			result "FAIL: $A/insmod/$m (loaded without $need)"
+		elif echo "$err" | grep -q 'No such device' &&
+			[ "$(dmesg | sed -n "s/^\[[ 0-9.]*\] $m: //p" |
+				sort -u | wc -l)" = 1 ]; then
+			result "PASS: $A/insmod/$m (refused: no $need)"
+		else
+			result "FAIL: $A/insmod/$m (want ENODEV and one \"$m:\" line: $err)"
+		fi
+		continue
+	fi
 	if err=$(insmod "$ko" 2>&1); then
 		loaded="$m $loaded"
 		case $ko in */deps/*) ;; *) result "PASS: $A/insmod/$m" ;; esac

@@ -271,6 +271,10 @@ for m in $load; do
 	done
 done
 echo $load >"$st/lib/hwt/order"
+# Modules that need a CPU feature the guest may lack: backends/*/vm-needs
+# lines "module cpuinfo-flag"; init.sh expects them to refuse to load
+# (ENODEV, one dmesg line) where /proc/cpuinfo lacks the flag.
+cat "$root"/backends/*/vm-needs >"$st/lib/hwt/needs" 2>/dev/null || :
 for ko in $dep_files; do
 	case $ko in
 	*.xz) xz -dc "$ko" ;;

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * pt_model: a software model of one logical CPU's Intel PT MSR interface
+ * that enforces the Intel SDM Vol. 3C chapter 33.
+ *
+ * Every WRMSR/RDMSR the hardware answers with #GP is refused and counted
+ * (gp, with the SDM section of the rule in gp_rule); every "operational
+ * error" (33.2.7.2 "ToPA Errors", 33.2.8.7, 33.2.8.8) sets
+ * RTIT_STATUS.Error and is counted (op_errors).  ptm_emit() plays the
+ * trace unit's side: it stores packet bytes where the ToPA tables or the
+ * single range say, moving the output pointers, following END, raising
+ * PMIs at INT entries and stopping at STOP entries.
+ *
+ * The model decodes CPUID itself (it does not use pt_caps), so that a
+ * mistake in the backend's reading of CPUID shows up as refused writes.
+ * Pure C with no kernel includes: the user-space tests use it now, the
+ * emulated trace unit (hwt_pt_emu) will use it in the kernel.
+ */
+#ifndef HWT_PT_MODEL_H
+#define HWT_PT_MODEL_H
+
+#include "pt_pure.h"
+#include "pt_caps.h"
+
+/* Physical memory as the trace unit sees it. */
+struct ptm_mem {
+	/* Returns 0, or -1 if [pa, pa + len) is not memory. */
+	int (*read)(void *ctx, uint64_t pa, void *buf, uint32_t len);
+	int (*write)(void *ctx, uint64_t pa, const void *buf, uint32_t len);
+	void *ctx;
+};
+
+struct ptm {
+	struct pt_cpuid cpuid;
+	const struct ptm_mem *mem;
+	/* architectural state */
+	uint64_t ctl, status, base, mask_ptrs, cr3_match;
+	uint64_t addr[8];
+	/* accounting */
+	uint32_t gp;			/* refused accesses */
+	const char *gp_rule;		/* SDM section of the last one */
+	uint32_t op_errors;		/* operational errors */
+	const char *op_rule;
+	uint32_t pmi;			/* ToPA PMIs raised */
+	uint32_t writes;		/* accepted WRMSRs */
+	uint64_t stored;		/* packet bytes written to memory */
+};
+
+void ptm_init(struct ptm *m, const struct pt_cpuid *cpuid,
+	      const struct ptm_mem *mem);
+
+/* Returns 0, or -1 for #GP (counted). */
+int ptm_wrmsr(struct ptm *m, uint32_t msr, uint64_t val);
+int ptm_rdmsr(struct ptm *m, uint32_t msr, uint64_t *val);
+
+/*
+ * ptm_emit() - the trace unit outputs len packet bytes.
+ *
+ * Returns the bytes stored: all of them while packet generation is on
+ * (TraceEn set, no Error, not Stopped), fewer if a STOP region filled or
+ * an operational error happened on the way, 0 while it is off.
+ */
+uint64_t ptm_emit(struct ptm *m, const uint8_t *buf, uint64_t len);
+
+#endif /* HWT_PT_MODEL_H */
