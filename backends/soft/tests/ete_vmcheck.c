@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Host half of the arm64 soft backend's VM test: reads the SOFTA64 lines
+ * tests/vm/guest/soft_a64.c printed on the guest console (the ETE bytes
+ * the kernel stepper wrote, the thread id, the workload's entry, the
+ * ptrace ground truth with its arm64 quirks filtered), decodes the ETE
+ * with OpenCSD's full decoder over the guest binary's loadable segments,
+ * and compares the decoded instruction addresses with the ground truth
+ * from the workload's entry on, instruction for instruction.
+ *
+ * usage: ete_vmcheck CONSOLE_LOG GUEST_DIR
+ * Prints PASS:/FAIL:/INFO: lines; exits non-zero on any FAIL.
+ */
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <opencsd/c_api/opencsd_c_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../ete_enc.h"
+#include "u64vec.h"
+
+#define MAXSEG	8
+
+struct seg {
+	uint64_t va;
+	size_t len;
+	uint8_t *data;
+};
+
+static struct seg segs[MAXSEG];
+static int nsegs;
+
+static struct u64v ete, gt, got;
+static uint64_t marker;
+static unsigned int tid;
+static char binary[64];
+static int seen_end;
+static unsigned long long bad, nexc, nctx, ctx_bad;
+
+static void parse(FILE *f)
+{
+	char *line = NULL, *p, *tok, *save;
+	size_t cap = 0;
+
+	while (getline(&line, &cap, f) > 0) {
+		p = strstr(line, "SOFTA64 ");
+		if (!p)
+			continue;
+		p += 8;
+		if (sscanf(p, "binary %63s", binary) == 1)
+			continue;
+		if (sscanf(p, "marker %lx tid %u", &marker, &tid) == 2)
+			continue;
+		if (!strncmp(p, "end", 3)) {
+			seen_end = 1;
+			continue;
+		}
+		tok = strtok_r(p, " \n", &save);
+		if (!tok)
+			continue;
+		if (!strcmp(tok, "ete")) {
+			while ((tok = strtok_r(NULL, " \n", &save)))
+				u64v_push(&ete, strtoull(tok, NULL, 16));
+		} else if (!strcmp(tok, "gt")) {
+			while ((tok = strtok_r(NULL, " \n", &save)))
+				u64v_push(&gt, strtoull(tok, NULL, 16));
+		}
+	}
+	free(line);
+}
+
+static int load_segments(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	size_t i, phnum;
+	Elf *e;
+
+	if (fd < 0)
+		return -1;
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (!e || elf_getphdrnum(e, &phnum))
+		return -1;
+	for (i = 0; i < phnum && nsegs < MAXSEG; i++) {
+		GElf_Phdr ph;
+		struct seg *s = &segs[nsegs];
+
+		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD ||
+		    !(ph.p_flags & PF_X))
+			continue;
+		s->va = ph.p_vaddr;
+		s->len = ph.p_filesz;
+		s->data = malloc(s->len);
+		if (!s->data ||
+		    pread(fd, s->data, s->len, (off_t)ph.p_offset) !=
+		    (ssize_t)s->len)
+			return -1;
+		nsegs++;
+	}
+	elf_end(e);
+	close(fd);
+	return nsegs;
+}
+
+static uint32_t mem_cb(const void *ctx, const ocsd_vaddr_t addr,
+		       const ocsd_mem_space_acc_t space, const uint32_t req,
+		       uint8_t *buf)
+{
+	int i;
+
+	(void)ctx;
+	(void)space;
+	for (i = 0; i < nsegs; i++) {
+		const struct seg *s = &segs[i];
+		uint64_t n;
+
+		if (addr < s->va || addr >= s->va + s->len)
+			continue;
+		n = s->va + s->len - addr;
+		if (n > req)
+			n = req;
+		memcpy(buf, s->data + (addr - s->va), n);
+		return (uint32_t)n;
+	}
+	return 0;
+}
+
+static ocsd_datapath_resp_t elem_cb(const void *ctx,
+				    const ocsd_trc_index_t idx, const uint8_t id,
+				    const ocsd_generic_trace_elem *e)
+{
+	ocsd_vaddr_t a;
+
+	(void)ctx;
+	(void)idx;
+	(void)id;
+	switch (e->elem_type) {
+	case OCSD_GEN_TRC_ELEM_INSTR_RANGE:
+		if (e->isa != ocsd_isa_aarch64)
+			bad++;
+		for (a = e->st_addr; a < e->en_addr; a += 4)
+			u64v_push(&got, a);
+		break;
+	case OCSD_GEN_TRC_ELEM_EXCEPTION:
+		nexc++;
+		break;
+	case OCSD_GEN_TRC_ELEM_PE_CONTEXT:
+		nctx++;
+		if (!e->context.ctxt_id_valid ||
+		    e->context.context_id != tid ||
+		    e->context.exception_level != ocsd_EL0 ||
+		    !e->context.bits64)
+			ctx_bad++;
+		break;
+	case OCSD_GEN_TRC_ELEM_TRACE_ON:
+	case OCSD_GEN_TRC_ELEM_NO_SYNC:
+	case OCSD_GEN_TRC_ELEM_EO_TRACE:
+	case OCSD_GEN_TRC_ELEM_TIMESTAMP:
+		break;
+	default:
+		/* Overflows, unknown or inaccessible addresses, gaps. */
+		bad++;
+		break;
+	}
+	return OCSD_RESP_CONT;
+}
+
+static int decode(void)
+{
+	struct ete_soft_config c = { .trace_id = 0x10 };
+	struct ete_soft_reg regs[ETE_SOFT_NREGS];
+	dcd_tree_handle_t h = ocsd_create_dcd_tree(OCSD_TRC_SRC_SINGLE, 0);
+	ocsd_ete_cfg cfg;
+	unsigned char csid;
+	uint8_t *t = malloc(ete.n + 1);
+	size_t pos = 0, i;
+	uint32_t done;
+	int n, ret = -1;
+
+	if (!h || !t)
+		return -1;
+	for (i = 0; i < ete.n; i++)
+		t[i] = (uint8_t)ete.v[i];
+	memset(&cfg, 0, sizeof(cfg));
+	n = ete_soft_regs(&c, regs);
+	for (i = 0; i < (size_t)n; i++) {
+		const char *nm = regs[i].name;
+		uint32_t v = regs[i].value;
+
+		if (!strcmp(nm, "TRCIDR0"))
+			cfg.reg_idr0 = v;
+		else if (!strcmp(nm, "TRCIDR1"))
+			cfg.reg_idr1 = v;
+		else if (!strcmp(nm, "TRCIDR2"))
+			cfg.reg_idr2 = v;
+		else if (!strcmp(nm, "TRCIDR8"))
+			cfg.reg_idr8 = v;
+		else if (!strcmp(nm, "TRCCONFIGR"))
+			cfg.reg_configr = v;
+		else if (!strcmp(nm, "TRCTRACEIDR"))
+			cfg.reg_traceidr = v;
+		else if (!strcmp(nm, "TRCDEVARCH"))
+			cfg.reg_devarch = v;
+	}
+	cfg.arch_ver = ARCH_AA64;
+	cfg.core_prof = profile_CortexA;
+	if (ocsd_dt_create_decoder(h, OCSD_BUILTIN_DCD_ETE,
+				   OCSD_CREATE_FLG_FULL_DECODER, &cfg,
+				   &csid) != OCSD_OK ||
+	    ocsd_dt_set_gen_elem_outfn(h, elem_cb, NULL) != OCSD_OK ||
+	    ocsd_dt_add_callback_mem_acc(h, 0, ~0ull, OCSD_MEM_SPACE_ANY,
+					 mem_cb, NULL) != OCSD_OK)
+		goto out;
+	while (pos < ete.n) {
+		ocsd_datapath_resp_t r = ocsd_dt_process_data(h, OCSD_OP_DATA,
+			pos, (uint32_t)(ete.n - pos), t + pos, &done);
+
+		if (OCSD_DATA_RESP_IS_FATAL(r))
+			goto out;
+		pos += done;
+		if (!done && OCSD_DATA_RESP_IS_WAIT(r))
+			ocsd_dt_process_data(h, OCSD_OP_FLUSH, 0, 0, NULL,
+					     NULL);
+	}
+	ocsd_dt_process_data(h, OCSD_OP_EOT, 0, 0, NULL, NULL);
+	ret = 0;
+out:
+	ocsd_destroy_dcd_tree(h);
+	free(t);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	char path[4096];
+	size_t from, i;
+	FILE *f;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s CONSOLE_LOG GUEST_DIR\n", argv[0]);
+		return 2;
+	}
+	f = fopen(argv[1], "r");
+	if (!f || elf_version(EV_CURRENT) == EV_NONE) {
+		printf("FAIL: soft/a64/vm/decode (cannot read %s)\n", argv[1]);
+		return 1;
+	}
+	parse(f);
+	fclose(f);
+	if (!seen_end || !ete.n || !gt.n || !marker || !binary[0]) {
+		printf("FAIL: soft/a64/vm/decode (no complete SOFTA64 dump in %s)\n",
+		       argv[1]);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", argv[2], binary);
+	if (load_segments(path) <= 0) {
+		printf("FAIL: soft/a64/vm/decode (cannot load %s)\n", path);
+		return 1;
+	}
+	ocsd_def_errlog_init(OCSD_ERR_SEV_ERROR, 1);
+	ocsd_def_errlog_config_output(C_API_MSGLOGOUT_FLG_NONE, NULL);
+	if (decode() || bad || ctx_bad || !nctx) {
+		printf("FAIL: soft/a64/vm/decode (OpenCSD: %llu bad elements, "
+		       "%llu contexts, %llu not thread %u)\n", bad, nctx,
+		       ctx_bad, tid);
+		return 1;
+	}
+	printf("PASS: soft/a64/vm/decode\n");
+	for (from = 0; from < got.n && got.v[from] != marker; from++)
+		;
+	for (i = 0; from + i < got.n && i < gt.n; i++)
+		if (got.v[from + i] != gt.v[i])
+			break;
+	printf("INFO: soft/a64/vm: %zu ETE bytes, %zu instructions decoded "
+	       "(%zu from the workload's entry, %llu exceptions), ptrace "
+	       "ground truth %zu\n", ete.n, got.n, got.n - from, nexc, gt.n);
+	if (i == gt.n && from + i == got.n) {
+		printf("PASS: soft/a64/vm/steps_equal_ptrace (%zu)\n", gt.n);
+		return 0;
+	}
+	printf("FAIL: soft/a64/vm/steps_equal_ptrace (%zu decoded vs %zu "
+	       "ptrace; first difference at %zu: %#llx vs %#llx)\n",
+	       got.n - from, gt.n, i,
+	       from + i < got.n ? (unsigned long long)got.v[from + i] : 0ull,
+	       i < gt.n ? (unsigned long long)gt.v[i] : 0ull);
+	for (size_t k = i > 4 ? i - 4 : 0; k < i + 4; k++)
+		printf("INFO:   %zu: %#llx %#llx\n", k,
+		       from + k < got.n ? (unsigned long long)got.v[from + k] : 0ull,
+		       k < gt.n ? (unsigned long long)gt.v[k] : 0ull);
+	return 1;
+}
