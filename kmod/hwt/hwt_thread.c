@@ -14,8 +14,9 @@
  * Lifetimes: a hwt_thread lives exactly as long as its context (freed
  * from the context's list).  The list only grows until then; additions
  * come under hwt_thread_lock, also from the fork hook, which cannot take
- * ctx->mutex, so they are RCU-published for the mutex holders walking it.  Being in the hash holds a context reference,
- * and so does each pending task_work.  A thread leaves the hash when it
+ * ctx->mutex, so they are RCU-published for the mutex holders walking it.
+ * Being in the hash holds a context reference, and so does each pending
+ * task_work.  A thread leaves the hash when it
  * exits, or when its context is gone and its sync work has disarmed it.
  * The hwt_thread holds a reference on its task, so while it is hashed the
  * task_struct cannot be freed and its address cannot key another task.
@@ -230,32 +231,42 @@ static void thread_sync_locked(struct hwt_thread *thr)
 }
 
 /*
+ * The thread leaves the context (it exits, or a privileged exec ended its
+ * tracing): a THREAD_EXIT record, the last one ending the context, and
+ * its buffer no longer live.  Safe from the exit hook (atomic).
+ */
+static void thread_leaves(struct hwt_thread *thr, u32 flags, int exit_code)
+{
+	struct hwt_context *ctx = thr->ctx;
+	struct hwt_buffer *buf = hwt_thread_buffer(thr);
+	struct hwt_rec_thread rec = { };
+
+	if (!READ_ONCE(ctx->dead)) {
+		hwt_record_init_hdr(&rec.hdr, HWT_REC_THREAD_EXIT,
+				    sizeof(rec), thr->task, buf);
+		rec.parent_pid = -1;
+		rec.parent_tid = -1;
+		rec.exit_code = exit_code;
+		rec.flags = flags;
+		if (atomic_dec_and_test(&ctx->live_threads)) {
+			rec.flags |= HWT_THREAD_LAST;
+			WRITE_ONCE(ctx->state, HWT_STATE_TARGET_GONE);
+		}
+		hwt_record_push(ctx, &rec.hdr);
+	}
+	if (buf)
+		WRITE_ONCE(buf->live, false);
+}
+
+/*
  * Tracing of a thread ended by a privileged exec: say so (a THREAD_EXIT
- * record flagged REVOKED; the last one ends the context like an exit).
- * ctx->mutex held, the thread disarmed.
+ * record flagged REVOKED).  ctx->mutex held, the thread disarmed.
  */
 static void thread_revoke_locked(struct hwt_thread *thr)
 {
-	struct hwt_context *ctx = thr->ctx;
-	struct hwt_rec_thread rec = { };
-	struct hwt_buffer *buf = hwt_thread_buffer(thr);
-
-	lockdep_assert_held(&ctx->mutex);
+	lockdep_assert_held(&thr->ctx->mutex);
 	WRITE_ONCE(thr->state, HWT_THR_DETACHED);
-	if (buf)
-		WRITE_ONCE(buf->live, false);
-	if (ctx->dead)
-		return;
-	hwt_record_init_hdr(&rec.hdr, HWT_REC_THREAD_EXIT, sizeof(rec),
-			    thr->task, buf);
-	rec.parent_pid = -1;
-	rec.parent_tid = -1;
-	rec.flags = HWT_THREAD_REVOKED;
-	if (atomic_dec_and_test(&ctx->live_threads)) {
-		rec.flags |= HWT_THREAD_LAST;
-		WRITE_ONCE(ctx->state, HWT_STATE_TARGET_GONE);
-	}
-	hwt_record_push(ctx, &rec.hdr);
+	thread_leaves(thr, HWT_THREAD_REVOKED, 0);
 	pr_info_ratelimited("hwt: tid %d: tracing ended at a privileged exec\n",
 			    thr->tid);
 }
@@ -534,15 +545,12 @@ void hwt_thread_on_exec(struct task_struct *task)
 /* sched_process_exit: runs in the exiting thread, atomic. */
 void hwt_thread_on_exit(struct task_struct *task)
 {
-	struct hwt_rec_thread rec = { };
 	struct hwt_thread *thr = hwt_thread_lookup(task);
 	struct hwt_context *ctx;
-	struct hwt_buffer *buf;
 
 	if (!thr)
 		return;
 	ctx = thr->ctx;
-	buf = hwt_thread_buffer(thr);
 	/*
 	 * Disarm even when the context was closed meanwhile: a sync queued by
 	 * the close runs after us and finds nothing armed, so without this
@@ -550,20 +558,7 @@ void hwt_thread_on_exit(struct task_struct *task)
 	 */
 	if (thr->started && ctx->backend->ops->thread_exit)
 		ctx->backend->ops->thread_exit(ctx, thr);
-	if (!READ_ONCE(ctx->dead)) {
-		hwt_record_init_hdr(&rec.hdr, HWT_REC_THREAD_EXIT,
-				    sizeof(rec), task, buf);
-		rec.parent_pid = -1;
-		rec.parent_tid = -1;
-		rec.exit_code = task->exit_code;
-		if (atomic_dec_and_test(&ctx->live_threads)) {
-			rec.flags = HWT_THREAD_LAST;
-			WRITE_ONCE(ctx->state, HWT_STATE_TARGET_GONE);
-		}
-		hwt_record_push(ctx, &rec.hdr);
-	}
-	if (buf)
-		WRITE_ONCE(buf->live, false);
+	thread_leaves(thr, 0, task->exit_code);
 	/* state and started are otherwise changed under ctx->mutex, which
 	 * we cannot take here; the task is dying, so no work of it can run
 	 * concurrently except its own pending ones, which run after this
