@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "asuser.h"
-#include "errf.h"
+#include "hwt_err.h"
 
 int hwtd_become(uid_t uid, gid_t gid)
 {
@@ -75,12 +75,12 @@ int hwtd_run_as(uid_t uid, gid_t gid,
 
 	msg[0] = 0;
 	if (pipe2(p, O_CLOEXEC))
-		return hwtd_errf(msg, msglen, "pipe: %s", strerror(errno));
+		return hwt_errf(msg, msglen, "pipe: %s", strerror(errno));
 	pid = fork();
 	if (pid < 0) {
 		close(p[0]);
 		close(p[1]);
-		return hwtd_errf(msg, msglen, "fork: %s", strerror(errno));
+		return hwt_errf(msg, msglen, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
 		int rc;
@@ -127,13 +127,13 @@ int hwtd_run_as(uid_t uid, gid_t gid,
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
-			return hwtd_errf(msg, msglen, "waitpid: %s",
+			return hwt_errf(msg, msglen, "waitpid: %s",
 					 strerror(errno));
 	if (timed_out)
-		return hwtd_errf(msg, msglen, "timed out after %d ms",
+		return hwt_errf(msg, msglen, "timed out after %d ms",
 				 timeout_ms);
 	if (WIFSIGNALED(st))
-		return hwtd_errf(msg, msglen, "killed by signal %d",
+		return hwt_errf(msg, msglen, "killed by signal %d",
 				 WTERMSIG(st));
 	if (WEXITSTATUS(st) == 126)
 		return -1;	/* msg says why */

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hwt_err.h"
 #include "collect.h"
 
 #define MAX_BUFS	HWT_MAX_THREADS
@@ -60,7 +61,7 @@ static int cfail(struct hwt_collect *c, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	hwt_verrf(c->err, sizeof(c->err), fmt, ap);
 	va_end(ap);
 	return -1;
 }

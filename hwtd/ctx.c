@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "ctx.h"
-#include "errf.h"
+#include "hwt_err.h"
 
 static const char *target_name(const struct hwtd_req *r, char *buf,
 			       size_t len)
@@ -40,7 +40,7 @@ int hwtd_ctx_alloc(const struct hwtd_req *r, char *err, size_t errlen)
 	target_name(r, what, sizeof(what));
 	dev = open(HWT_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (dev < 0)
-		return hwtd_errf(err, errlen, "%s: %s (is the hwt module"
+		return hwt_errf(err, errlen, "%s: %s (is the hwt module"
 				 " loaded?)", HWT_DEVICE_PATH, strerror(errno));
 	ctx = ioctl(dev, HWT_IOC_ALLOC, &a);
 	e = errno;
@@ -51,27 +51,27 @@ int hwtd_ctx_alloc(const struct hwtd_req *r, char *err, size_t errlen)
 	case EPERM:
 	case EACCES:
 		if (a.mode == HWT_MODE_CPU)
-			return hwtd_errf(err, errlen, "cannot trace CPUs:"
+			return hwt_errf(err, errlen, "cannot trace CPUs:"
 				" permission denied (tracing CPUs needs"
 				" CAP_PERFMON or CAP_SYS_ADMIN: only root by"
 				" default)");
-		return hwtd_errf(err, errlen, "cannot trace %s: permission"
+		return hwt_errf(err, errlen, "cannot trace %s: permission"
 			" denied (the kernel's ptrace check: another user's"
 			" process, a non-dumpable one, or a setuid, setgid or"
 			" file-capability program)", what);
 	case ESRCH:
-		return hwtd_errf(err, errlen, "%s: no such process", what);
+		return hwt_errf(err, errlen, "%s: no such process", what);
 	case ENOENT:
-		return hwtd_errf(err, errlen, "unknown backend '%s' (is its"
+		return hwt_errf(err, errlen, "unknown backend '%s' (is its"
 				 " module loaded?)", r->backend);
 	case EOPNOTSUPP:
-		return hwtd_errf(err, errlen, "backend '%s' cannot trace %s",
+		return hwt_errf(err, errlen, "backend '%s' cannot trace %s",
 				 r->backend, a.mode == HWT_MODE_CPU ? "CPUs" :
 				 "threads");
 	case EBUSY:
-		return hwtd_errf(err, errlen, "%s is already traced", what);
+		return hwt_errf(err, errlen, "%s is already traced", what);
 	default:
-		return hwtd_errf(err, errlen, "cannot trace %s: %s", what,
+		return hwt_errf(err, errlen, "cannot trace %s: %s", what,
 				 strerror(e));
 	}
 }
@@ -100,45 +100,45 @@ int hwtd_ctx_check(int fd, const struct hwtd_req *r, char *err,
 	uint64_t bufsize = r->bufsize ? r->bufsize : HWTD_BUFSIZE_DEFAULT;
 
 	if (fd < 0)
-		return hwtd_errf(err, errlen, "record needs the trace context"
+		return hwt_errf(err, errlen, "record needs the trace context"
 				 " (an fd allocated by the client, sent with"
 				 " SCM_RIGHTS): hwtd does not allocate one for"
 				 " a client");
 	if (!is_hwt_fd(fd))
-		return hwtd_errf(err, errlen, "the file descriptor sent is not"
+		return hwt_errf(err, errlen, "the file descriptor sent is not"
 				 " an hwt context");
 	memset(&info, 0, sizeof(info));
 	if (ioctl(fd, HWT_IOC_INFO, &info))
-		return hwtd_errf(err, errlen, "the context sent: INFO: %s",
+		return hwt_errf(err, errlen, "the context sent: INFO: %s",
 				 strerror(errno));
 	if (info.abi_version != HWT_ABI_VERSION)
-		return hwtd_errf(err, errlen, "the context sent: ABI version %u,"
+		return hwt_errf(err, errlen, "the context sent: ABI version %u,"
 				 " hwtd speaks %u", info.abi_version,
 				 HWT_ABI_VERSION);
 	if (info.mode != mode)
-		return hwtd_errf(err, errlen, "the context sent traces %s, the"
+		return hwt_errf(err, errlen, "the context sent traces %s, the"
 				 " request asks for %s", info.mode ==
 				 HWT_MODE_CPU ? "CPUs" : "a process",
 				 mode == HWT_MODE_CPU ? "CPUs" : "a process");
 	if (mode == HWT_MODE_THREAD && info.pid != r->pid)
-		return hwtd_errf(err, errlen, "the context sent traces process"
+		return hwt_errf(err, errlen, "the context sent traces process"
 				 " %d, not %d", (int)info.pid, (int)r->pid);
 	if (strncmp(info.backend, r->backend, sizeof(info.backend)))
-		return hwtd_errf(err, errlen, "the context sent uses backend"
+		return hwt_errf(err, errlen, "the context sent uses backend"
 				 " '%.*s', not '%s'", (int)sizeof(info.backend),
 				 info.backend, r->backend);
 	if (!(info.flags & HWT_ALLOC_RING) != !r->ring)
-		return hwtd_errf(err, errlen, "the context sent is%s a ring,"
+		return hwt_errf(err, errlen, "the context sent is%s a ring,"
 				 " the request says mode=%s",
 				 info.flags & HWT_ALLOC_RING ? "" : " not",
 				 r->ring ? "ring" : "stream");
 	if (info.bufsize != bufsize)
-		return hwtd_errf(err, errlen, "the context sent has %llu-byte"
+		return hwt_errf(err, errlen, "the context sent has %llu-byte"
 				 " buffers, the request %llu",
 				 (unsigned long long)info.bufsize,
 				 (unsigned long long)bufsize);
 	if (info.state != HWT_STATE_ALLOCATED)
-		return hwtd_errf(err, errlen, "the context sent has been started"
+		return hwt_errf(err, errlen, "the context sent has been started"
 				 " already (state %u)", info.state);
 	return 0;
 }

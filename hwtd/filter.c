@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "errf.h"
+#include "hwt_err.h"
 #include "filter.h"
 
 static int parse_hex(const char *s, size_t n, uint64_t *v)
@@ -37,7 +37,7 @@ int hwtd_filter_parse(const char *spec, struct hwtd_filter *f, char *err,
 
 	memset(f, 0, sizeof(*f));
 	if (!*spec)
-		return hwtd_errf(err, errlen, "empty filter");
+		return hwt_errf(err, errlen, "empty filter");
 	if (!at) {
 		/* No '@': a path or shared object is a whole object, any
 		 * other word a function of the main program. */
@@ -45,7 +45,7 @@ int hwtd_filter_parse(const char *spec, struct hwtd_filter *f, char *err,
 			f->kind = HWTD_F_OBJECT;
 			n = strlen(spec);
 			if (n >= sizeof(f->object))
-				return hwtd_errf(err, errlen, "filter: path too long");
+				return hwt_errf(err, errlen, "filter: path too long");
 			memcpy(f->object, spec, n + 1);
 			return 0;
 		}
@@ -53,10 +53,10 @@ int hwtd_filter_parse(const char *spec, struct hwtd_filter *f, char *err,
 	} else {
 		n = strlen(at + 1);
 		if (!n)
-			return hwtd_errf(err, errlen, "filter '%s': empty object"
+			return hwt_errf(err, errlen, "filter '%s': empty object"
 				    " after '@'", spec);
 		if (n >= sizeof(f->object))
-			return hwtd_errf(err, errlen, "filter: path too long");
+			return hwt_errf(err, errlen, "filter: path too long");
 		memcpy(f->object, at + 1, n + 1);
 	}
 	n = (size_t)(at - spec);
@@ -70,16 +70,16 @@ int hwtd_filter_parse(const char *spec, struct hwtd_filter *f, char *err,
 		if (parse_hex(spec, (size_t)(dash - spec), &f->start) ||
 		    parse_hex(dash + 1, (size_t)(at - dash - 1), &f->end) ||
 		    f->start >= f->end)
-			return hwtd_errf(err, errlen, "filter '%s': want START-END"
+			return hwt_errf(err, errlen, "filter '%s': want START-END"
 				    " in hex with START < END", spec);
 		if (!*f->object)
-			return hwtd_errf(err, errlen, "filter '%s': an address range"
+			return hwt_errf(err, errlen, "filter '%s': an address range"
 				    " needs @OBJECT", spec);
 		return 0;
 	}
 	f->kind = HWTD_F_FUNC;
 	if (n >= sizeof(f->func))
-		return hwtd_errf(err, errlen, "filter: function name too long");
+		return hwt_errf(err, errlen, "filter: function name too long");
 	memcpy(f->func, spec, n);
 	f->func[n] = 0;
 	return 0;
@@ -104,11 +104,11 @@ static int elf_open(struct elf_file *ef, const char *path, char *err,
 	ef->fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY |
 		      O_CLOEXEC);
 	if (ef->fd < 0)
-		return hwtd_errf(err, errlen, "%s: %s", path, strerror(errno));
+		return hwt_errf(err, errlen, "%s: %s", path, strerror(errno));
 	if (fstat(ef->fd, &sb) || !S_ISREG(sb.st_mode) ||
 	    (uint64_t)sb.st_size > HWTD_ELF_MAX) {
 		close(ef->fd);
-		return hwtd_errf(err, errlen, "%s: not a regular file of at most"
+		return hwt_errf(err, errlen, "%s: not a regular file of at most"
 				 " %llu bytes", path,
 				 (unsigned long long)HWTD_ELF_MAX);
 	}
@@ -118,7 +118,7 @@ static int elf_open(struct elf_file *ef, const char *path, char *err,
 		if (ef->e)
 			elf_end(ef->e);
 		close(ef->fd);
-		return hwtd_errf(err, errlen, "%s: not an ELF file", path);
+		return hwt_errf(err, errlen, "%s: not an ELF file", path);
 	}
 	return 0;
 }
@@ -204,13 +204,13 @@ int hwtd_filter_resolve(const struct hwtd_filter *f, const char *path,
 	switch (f->kind) {
 	case HWTD_F_FUNC:
 		if (find_func(&ef, f->func, &sym)) {
-			hwtd_errf(err, errlen, "function '%s' not found in %s",
+			hwt_errf(err, errlen, "function '%s' not found in %s",
 			     f->func, path);
 			break;
 		}
 		if (max < 1 || vaddr_to_off(&ef, sym.st_value, sym.st_size,
 					    out)) {
-			hwtd_errf(err, errlen, "%s: function '%s' is not in a"
+			hwt_errf(err, errlen, "%s: function '%s' is not in a"
 			     " loadable segment", path, f->func);
 			break;
 		}
@@ -219,7 +219,7 @@ int hwtd_filter_resolve(const struct hwtd_filter *f, const char *path,
 	case HWTD_F_RANGE:
 		if (max < 1 || vaddr_to_off(&ef, f->start, f->end - f->start,
 					    out)) {
-			hwtd_errf(err, errlen, "%s: %#llx-%#llx is not inside one"
+			hwt_errf(err, errlen, "%s: %#llx-%#llx is not inside one"
 			     " loadable segment", path,
 			     (unsigned long long)f->start,
 			     (unsigned long long)f->end);
@@ -242,7 +242,7 @@ int hwtd_filter_resolve(const struct hwtd_filter *f, const char *path,
 			n++;
 		}
 		if (n <= 0)
-			hwtd_errf(err, errlen, "%s: %s", path, n ? "too many"
+			hwt_errf(err, errlen, "%s: %s", path, n ? "too many"
 			     " executable segments" : "no executable segment");
 		else
 			ret = n;
@@ -280,7 +280,7 @@ int hwtd_filter_relocate(struct hwtd_range *r, int n, const char *path,
 			break;
 		}
 		if (j == nmaps)
-			return hwtd_errf(err, errlen, "%s: file offsets %#llx-%#llx"
+			return hwt_errf(err, errlen, "%s: file offsets %#llx-%#llx"
 				    " are not mapped in the target", path,
 				    (unsigned long long)r[i].start,
 				    (unsigned long long)r[i].end);
@@ -300,7 +300,7 @@ int hwtd_filter_relocate_static(struct hwtd_range *r, int n,
 		return -1;
 	if (ef.eh.e_type != ET_EXEC) {
 		elf_close(&ef);
-		return hwtd_errf(err, errlen, "%s: position-independent: its load"
+		return hwt_errf(err, errlen, "%s: position-independent: its load"
 			    " address is known only once it runs (attach with"
 			    " -p, or build with -no-pie)", path);
 	}
@@ -318,6 +318,6 @@ int hwtd_filter_relocate_static(struct hwtd_range *r, int n,
 		}
 	}
 	elf_close(&ef);
-	return ret ? hwtd_errf(err, errlen, "%s: offsets outside its segments",
+	return ret ? hwt_errf(err, errlen, "%s: offsets outside its segments",
 			  path) : 0;
 }

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "errf.h"
+#include "hwt_err.h"
 #include "launch.h"
 
 pid_t hwt_launch_stopped(char **argv, char *err, size_t errlen)
@@ -20,7 +20,7 @@ pid_t hwt_launch_stopped(char **argv, char *err, size_t errlen)
 
 	/* The exec error, if any, comes back on a close-on-exec pipe. */
 	if (pipe2(ep, O_CLOEXEC))
-		return hwtd_errf(err, errlen, "pipe: %s", strerror(errno));
+		return hwt_errf(err, errlen, "pipe: %s", strerror(errno));
 	pid = fork();
 	if (pid == 0) {
 		close(ep[0]);
@@ -36,24 +36,24 @@ pid_t hwt_launch_stopped(char **argv, char *err, size_t errlen)
 	close(ep[1]);
 	if (pid < 0) {
 		close(ep[0]);
-		return hwtd_errf(err, errlen, "fork: %s", strerror(errno));
+		return hwt_errf(err, errlen, "fork: %s", strerror(errno));
 	}
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR) {
 			close(ep[0]);
-			return hwtd_errf(err, errlen, "waitpid: %s",
+			return hwt_errf(err, errlen, "waitpid: %s",
 					 strerror(errno));
 		}
 	if (read(ep[0], &e, sizeof(e)) == sizeof(e) && e) {
 		close(ep[0]);	/* the child has exited: reaped above */
-		return hwtd_errf(err, errlen, "%s: %s", argv[0], strerror(e));
+		return hwt_errf(err, errlen, "%s: %s", argv[0], strerror(e));
 	}
 	close(ep[0]);
 	/* The exec's SIGTRAP stop: the new image is in place, not run. */
 	if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
-		return hwtd_errf(err, errlen, "%s: did not stop at exec",
+		return hwt_errf(err, errlen, "%s: did not stop at exec",
 				 argv[0]);
 	}
 	return pid;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errf.h"
+#include "hwt_err.h"
 #include "proto.h"
 
 static const char *const verbs[] = {
@@ -94,7 +94,7 @@ static int copy_val(char *dst, size_t dstlen, const char *v, size_t n,
 		    const char *key, char *err, size_t errlen)
 {
 	if (n >= dstlen)
-		return hwtd_errf(err, errlen, "%s: value too long (max %zu)", key,
+		return hwt_errf(err, errlen, "%s: value too long (max %zu)", key,
 			    dstlen - 1);
 	memcpy(dst, v, n);
 	dst[n] = 0;
@@ -132,17 +132,17 @@ static int parse_config(struct hwtd_req *r, const char *v, char *err,
 	errno = 0;
 	ver = strtoul(v, &end, 10);
 	if (*v < '0' || *v > '9' || errno || *end != ':' || ver > UINT32_MAX)
-		return hwtd_errf(err, errlen, "config: want VERSION:HEX");
+		return hwt_errf(err, errlen, "config: want VERSION:HEX");
 	end++;
 	n = strlen(end);
 	if (n % 2 || n / 2 > HWT_CONFIG_MAX)
-		return hwtd_errf(err, errlen, "config: want an even number of hex"
+		return hwt_errf(err, errlen, "config: want an even number of hex"
 			    " digits, at most %d bytes", HWT_CONFIG_MAX);
 	for (i = 0; i < n / 2; i++) {
 		int hi = hexval(end[2 * i]), lo = hexval(end[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
-			return hwtd_errf(err, errlen, "config: bad hex digit");
+			return hwt_errf(err, errlen, "config: bad hex digit");
 		r->config[i] = (unsigned char)(hi << 4 | lo);
 	}
 	r->has_config = 1;
@@ -166,7 +166,7 @@ static int set_key(struct hwtd_req *r, const char *k, const char *v,
 			r->target = HWTD_TARGET_CPUS;
 			if (hwtd_parse_cpus(tmp + 5, r->cpu_map,
 					    HWT_CPU_MAP_WORDS))
-				return hwtd_errf(err, errlen, "target: bad CPU list"
+				return hwt_errf(err, errlen, "target: bad CPU list"
 					    " '%s'", tmp + 5);
 			return 0;
 		}
@@ -175,25 +175,25 @@ static int set_key(struct hwtd_req *r, const char *k, const char *v,
 		else if (!strncmp(tmp, "launch:", 7))
 			r->target = HWTD_TARGET_LAUNCH;
 		else
-			return hwtd_errf(err, errlen, "target: want pid:N, launch:N"
+			return hwt_errf(err, errlen, "target: want pid:N, launch:N"
 				    " or cpus:LIST, got '%s'", tmp);
 		v = strchr(tmp, ':') + 1;
 		errno = 0;
 		pid = strtoll(v, &end, 10);
 		if (*v < '1' || *v > '9' || *end || errno || pid > INT32_MAX)
-			return hwtd_errf(err, errlen, "target: bad pid '%s'", v);
+			return hwt_errf(err, errlen, "target: bad pid '%s'", v);
 		r->pid = (pid_t)pid;
 		return 0;
 	}
 	if (!strcmp(k, "backend")) {
 		if (!*tmp)
-			return hwtd_errf(err, errlen, "backend: empty");
+			return hwt_errf(err, errlen, "backend: empty");
 		return copy_val(r->backend, sizeof(r->backend), tmp,
 				strlen(tmp), k, err, errlen);
 	}
 	if (!strcmp(k, "mode")) {
 		if (strcmp(tmp, "stream") && strcmp(tmp, "ring"))
-			return hwtd_errf(err, errlen, "mode: want stream or ring,"
+			return hwt_errf(err, errlen, "mode: want stream or ring,"
 				    " got '%s'", tmp);
 		r->ring = !strcmp(tmp, "ring");
 		return 0;
@@ -202,20 +202,20 @@ static int set_key(struct hwtd_req *r, const char *k, const char *v,
 		uint64_t n;
 
 		if (hwtd_parse_size(tmp, &n))
-			return hwtd_errf(err, errlen, "%s: bad size '%s'", k, tmp);
+			return hwt_errf(err, errlen, "%s: bad size '%s'", k, tmp);
 		if (!strcmp(k, "quota")) {
 			r->quota = n;
 			return 0;
 		}
 		if (n < HWT_BUFSIZE_MIN || n > HWT_BUFSIZE_MAX || n % 4096)
-			return hwtd_errf(err, errlen, "bufsize: %s is not a multiple"
+			return hwt_errf(err, errlen, "bufsize: %s is not a multiple"
 				    " of 4K between 4K and 256M", tmp);
 		r->bufsize = n;
 		return 0;
 	}
 	if (!strcmp(k, "exe")) {
 		if (tmp[0] != '/')
-			return hwtd_errf(err, errlen, "exe: not an absolute path");
+			return hwt_errf(err, errlen, "exe: not an absolute path");
 		return copy_val(r->exe, sizeof(r->exe), tmp, strlen(tmp), k,
 				err, errlen);
 	}
@@ -224,10 +224,10 @@ static int set_key(struct hwtd_req *r, const char *k, const char *v,
 				strlen(tmp), k, err, errlen);
 	if (!strcmp(k, "filter")) {
 		if (r->nfilters == HWTD_FILTERS_MAX)
-			return hwtd_errf(err, errlen, "filter: more than %d",
+			return hwt_errf(err, errlen, "filter: more than %d",
 				    HWTD_FILTERS_MAX);
 		if (!*tmp)
-			return hwtd_errf(err, errlen, "filter: empty");
+			return hwt_errf(err, errlen, "filter: empty");
 		return copy_val(r->filters[r->nfilters++], HWTD_FILTER_LEN,
 				tmp, strlen(tmp), k, err, errlen);
 	}
@@ -235,13 +235,13 @@ static int set_key(struct hwtd_req *r, const char *k, const char *v,
 		return parse_config(r, tmp, err, errlen);
 	if (!strcmp(k, "wait")) {
 		if (strcmp(tmp, "0") && strcmp(tmp, "1"))
-			return hwtd_errf(err, errlen, "wait: want 0 or 1");
+			return hwt_errf(err, errlen, "wait: want 0 or 1");
 		r->wait = tmp[0] == '1';
 		return 0;
 	}
 	/* session */
 	if (tmp[0] != '/' || has_dotdot(tmp))
-		return hwtd_errf(err, errlen, "session: want an absolute path"
+		return hwt_errf(err, errlen, "session: want an absolute path"
 			    " without '..'");
 	return copy_val(r->session, sizeof(r->session), tmp, strlen(tmp), k,
 			err, errlen);
@@ -256,21 +256,21 @@ int hwtd_req_parse(const char *msg, size_t len, struct hwtd_req *r,
 
 	memset(r, 0, sizeof(*r));
 	if (!len)
-		return hwtd_errf(err, errlen, "empty request");
+		return hwt_errf(err, errlen, "empty request");
 	if (len > HWTD_MSG_MAX)
-		return hwtd_errf(err, errlen, "request longer than %d bytes",
+		return hwt_errf(err, errlen, "request longer than %d bytes",
 			    HWTD_MSG_MAX);
 	if (memchr(msg, 0, len))
-		return hwtd_errf(err, errlen, "NUL byte in request");
+		return hwt_errf(err, errlen, "NUL byte in request");
 	if (msg[len - 1] != '\n')
-		return hwtd_errf(err, errlen, "request does not end with a newline");
+		return hwt_errf(err, errlen, "request does not end with a newline");
 	nl = memchr(p, '\n', len);
 	n = (size_t)(nl - p);
 	for (i = 1; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strlen(verbs[i]) == n && !memcmp(p, verbs[i], n))
 			r->verb = (enum hwtd_verb)i;
 	if (!r->verb)
-		return hwtd_errf(err, errlen, "unknown request '%.*s'",
+		return hwt_errf(err, errlen, "unknown request '%.*s'",
 			    (int)(n > 32 ? 32 : n), p);
 	for (p = nl + 1; p < end; p = nl + 1) {
 		const char *eq;
@@ -279,7 +279,7 @@ int hwtd_req_parse(const char *msg, size_t len, struct hwtd_req *r,
 		nl = memchr(p, '\n', (size_t)(end - p));
 		eq = memchr(p, '=', (size_t)(nl - p));
 		if (!eq || eq == p || eq - p >= (long)sizeof(key))
-			return hwtd_errf(err, errlen, "malformed line '%.*s'",
+			return hwt_errf(err, errlen, "malformed line '%.*s'",
 				    (int)(nl - p > 40 ? 40 : nl - p), p);
 		memcpy(key, p, (size_t)(eq - p));
 		key[eq - p] = 0;
@@ -287,10 +287,10 @@ int hwtd_req_parse(const char *msg, size_t len, struct hwtd_req *r,
 			if (!strcmp(keys[i].name, key))
 				break;
 		if (i == NKEYS || !(keys[i].verbs & V(r->verb)))
-			return hwtd_errf(err, errlen, "unknown key '%s' for %s",
+			return hwt_errf(err, errlen, "unknown key '%s' for %s",
 				    key, verbs[r->verb]);
 		if ((seen & (1u << i)) && !keys[i].repeat)
-			return hwtd_errf(err, errlen, "key '%s' given twice", key);
+			return hwt_errf(err, errlen, "key '%s' given twice", key);
 		seen |= 1u << i;
 		if (set_key(r, key, eq + 1, (size_t)(nl - eq - 1), err,
 			    errlen))
@@ -299,15 +299,15 @@ int hwtd_req_parse(const char *msg, size_t len, struct hwtd_req *r,
 	switch (r->verb) {
 	case HWTD_RECORD:
 		if (!r->target || !r->session[0] || !r->backend[0])
-			return hwtd_errf(err, errlen, "record needs target, backend"
+			return hwt_errf(err, errlen, "record needs target, backend"
 				    " and session");
 		if (r->target == HWTD_TARGET_LAUNCH && !r->exe[0])
-			return hwtd_errf(err, errlen, "target launch needs exe");
+			return hwt_errf(err, errlen, "target launch needs exe");
 		break;
 	case HWTD_STOP:
 	case HWTD_SNAPSHOT:
 		if (!r->session[0])
-			return hwtd_errf(err, errlen, "%s needs session",
+			return hwt_errf(err, errlen, "%s needs session",
 				    verbs[r->verb]);
 		break;
 	case HWTD_STATUS:

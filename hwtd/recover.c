@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "asuser.h"
-#include "errf.h"
+#include "hwt_err.h"
 #include "log.h"
 #include "recover.h"
 #include "store.h"
@@ -37,14 +37,14 @@ int hwtd_registry_add(const char *state_dir, const struct hwtd_reg *e,
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
 		if (fd >= 0)
 			close(fd);
-		return hwtd_errf(err, errlen, "%s: %s", p, strerror(errno));
+		return hwt_errf(err, errlen, "%s: %s", p, strerror(errno));
 	}
 	fprintf(f, "%s\n%u %u %llu %llu\n%s\n", REG_MAGIC, (unsigned)e->uid,
 		(unsigned)e->gid, (unsigned long long)e->dev,
 		(unsigned long long)e->ino, e->path);
 	bad = fflush(f) || fsync(fileno(f));
 	if (fclose(f) || bad)
-		return hwtd_errf(err, errlen, "%s: %s", p, strerror(errno));
+		return hwt_errf(err, errlen, "%s: %s", p, strerror(errno));
 	return 0;
 }
 
@@ -103,18 +103,18 @@ static int recover_one(void *arg, char *msg, size_t msglen)
 
 	fd = open(e->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return hwtd_errf(msg, msglen, "not touched: %s",
+		return hwt_errf(msg, msglen, "not touched: %s",
 				 strerror(errno)), 2;
 	if (fstat(fd, &sb) || sb.st_uid != e->uid || sb.st_dev != e->dev ||
 	    sb.st_ino != e->ino)
-		return hwtd_errf(msg, msglen, "not touched: not the directory"
+		return hwt_errf(msg, msglen, "not touched: not the directory"
 				 " hwtd made for uid %u", (unsigned)e->uid), 2;
 	if (fchdir(fd))
-		return hwtd_errf(msg, msglen, "not touched: %s",
+		return hwt_errf(msg, msglen, "not touched: %s",
 				 strerror(errno)), 2;
 	if (hwt_store_fsck(".", &cut, err, sizeof(err))) {
 		hwt_store_set_state(".", "recording", "interrupted");
-		return hwtd_errf(msg, msglen, "fsck: %s", err), 1;
+		return hwt_errf(msg, msglen, "fsck: %s", err), 1;
 	}
 	hwt_store_set_state(".", "recording", "interrupted");
 	snprintf(msg, msglen, "%llu bytes of un-indexed tail cut",

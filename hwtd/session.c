@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "errf.h"
+#include "hwt_err.h"
 #include "hwt/hwt_soft.h"
 
 #include "asuser.h"
@@ -212,9 +212,9 @@ static int resolve_filters(struct hwtd_session *s, const struct hwtd_req *r,
 	int i, n;
 
 	if (r->target == HWTD_TARGET_CPUS)
-		return hwtd_errf(err, errlen, "filters need a process target");
+		return hwt_errf(err, errlen, "filters need a process target");
 	if (main_object(r, main_obj, sizeof(main_obj)))
-		return hwtd_errf(err, errlen, "process %d: cannot read its"
+		return hwt_errf(err, errlen, "process %d: cannot read its"
 			    " executable", (int)r->pid);
 	for (i = 0; i < r->nfilters; i++) {
 		struct hwtd_filter f;
@@ -226,7 +226,7 @@ static int resolve_filters(struct hwtd_session *s, const struct hwtd_req *r,
 			return -1;
 		path = object_path(s, f.object, main_obj);
 		if (!path)
-			return hwtd_errf(err, errlen, "filter '%s': object '%s' is"
+			return hwt_errf(err, errlen, "filter '%s': object '%s' is"
 				    " not mapped in the target%s",
 				    r->filters[i], f.object,
 				    r->target == HWTD_TARGET_LAUNCH ?
@@ -251,11 +251,11 @@ static int resolve_filters(struct hwtd_session *s, const struct hwtd_req *r,
 		s->nranges += n;
 	}
 	if (!s->bd->nranges || !s->bd->filter_config)
-		return hwtd_errf(err, errlen, "too many address ranges: backend '%s'"
+		return hwt_errf(err, errlen, "too many address ranges: backend '%s'"
 			    " has no address-range filters (the filters need"
 			    " %d)", s->backend, s->nranges);
 	if (s->nranges > s->bd->nranges)
-		return hwtd_errf(err, errlen, "too many address ranges: the filters"
+		return hwt_errf(err, errlen, "too many address ranges: the filters"
 			    " need %d, backend '%s' filters at most %d",
 			    s->nranges, s->backend, s->bd->nranges);
 	return 0;
@@ -268,7 +268,7 @@ static int set_config(struct hwtd_session *s, const struct hwtd_req *r,
 	struct hwt_config cfg = { 0 };
 
 	if (r->has_config && s->nranges)
-		return hwtd_errf(err, errlen, "give either filters or a config"
+		return hwt_errf(err, errlen, "give either filters or a config"
 			    " blob, not both");
 	if (r->has_config) {
 		cfg.version = r->config_version;
@@ -276,13 +276,13 @@ static int set_config(struct hwtd_session *s, const struct hwtd_req *r,
 		cfg.data = (uintptr_t)r->config;
 	} else if (s->nranges) {
 		if (s->bd->filter_config(s->ranges, s->nranges, &cfg, blob))
-			return hwtd_errf(err, errlen, "cannot build the filter"
+			return hwt_errf(err, errlen, "cannot build the filter"
 				    " config");
 	} else {
 		return 0;
 	}
 	if (ioctl(s->ctx, HWT_IOC_SET_CONFIG, &cfg))
-		return hwtd_errf(err, errlen, "backend '%s' rejected the config: %s",
+		return hwt_errf(err, errlen, "backend '%s' rejected the config: %s",
 			    s->backend, strerror(errno));
 	return 0;
 }
@@ -363,7 +363,7 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	if (r->verb != HWTD_RECORD) {
 		if (ctx >= 0)
 			close(ctx);
-		return hwtd_errf(err, errlen, "not a record request"), NULL;
+		return hwt_errf(err, errlen, "not a record request"), NULL;
 	}
 	/* The kernel checked the client's rights when the client allocated
 	 * it; here only that it is the context the request describes. */
@@ -375,7 +375,7 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		close(ctx);
-		return hwtd_errf(err, errlen, "out of memory"), NULL;
+		return hwt_errf(err, errlen, "out of memory"), NULL;
 	}
 	s->ctx = ctx;
 	s->lockfd = -1;
@@ -393,7 +393,7 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	s->bd = find_backend(r->backend);
 	s->maps = calloc(MAX_MAPS, sizeof(*s->maps));
 	if (!s->maps) {
-		hwtd_errf(err, errlen, "out of memory");
+		hwt_errf(err, errlen, "out of memory");
 		goto fail;
 	}
 
@@ -406,12 +406,12 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 				 O_NOFOLLOW | O_CLOEXEC);
 	hwtd_fs_restore();
 	if (!s->store) {
-		hwtd_errf(err, errlen, "%s", serr_buf);
+		hwt_errf(err, errlen, "%s", serr_buf);
 		goto fail;
 	}
 	if (s->lockfd < 0 || fstat(s->lockfd, &sb) || sb.st_uid != c->uid) {
 		/* Replaced under us: not ours to clean up either. */
-		hwtd_errf(err, errlen, "%s: not the directory just made",
+		hwt_errf(err, errlen, "%s: not the directory just made",
 			  r->session);
 		goto fail;
 	}
@@ -419,7 +419,7 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	s->ino = sb.st_ino;
 	made_dir = 1;
 	if (flock(s->lockfd, LOCK_EX | LOCK_NB)) {
-		hwtd_errf(err, errlen, "%s: cannot lock: %s", r->session,
+		hwt_errf(err, errlen, "%s: cannot lock: %s", r->session,
 		     strerror(errno));
 		goto fail;
 	}
@@ -432,17 +432,17 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	co.quota = r->quota;
 	s->col = hwt_collect_new(s->ctx, s->store, &co);
 	if (!s->col) {
-		hwtd_errf(err, errlen, "out of memory");
+		hwt_errf(err, errlen, "out of memory");
 		goto fail;
 	}
 	if (write_meta(s, r)) {
-		hwtd_errf(err, errlen, "%s", hwt_store_error(s->store));
+		hwt_errf(err, errlen, "%s", hwt_store_error(s->store));
 		goto fail;
 	}
 	/* The MMAP records the kernel synthesized at attach place the
 	 * filters; they go into the store as well. */
 	if (hwt_collect_drain_records(s->col)) {
-		hwtd_errf(err, errlen, "%s", hwt_collect_error(s->col));
+		hwt_errf(err, errlen, "%s", hwt_collect_error(s->col));
 		goto fail;
 	}
 	if (r->nfilters && resolve_filters(s, r, err, errlen))
@@ -450,11 +450,11 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	if (set_config(s, r, err, errlen))
 		goto fail;
 	if (hwt_store_commit(s->store)) {
-		hwtd_errf(err, errlen, "%s", hwt_store_error(s->store));
+		hwt_errf(err, errlen, "%s", hwt_store_error(s->store));
 		goto fail;
 	}
 	if (ioctl(s->ctx, HWT_IOC_START)) {
-		hwtd_errf(err, errlen, "start: %s", strerror(errno));
+		hwt_errf(err, errlen, "start: %s", strerror(errno));
 		goto fail;
 	}
 	free(s->maps);
@@ -697,11 +697,11 @@ int hwtd_session_snapshot(struct hwtd_session *s, char *err, size_t errlen)
 	int rc;
 
 	if (s->finished)
-		return hwtd_errf(err, errlen, "session has finished");
+		return hwt_errf(err, errlen, "session has finished");
 	hwtd_fs_as(&s->cred);
 	rc = dump(s);
 	hwtd_fs_restore();
-	return rc ? hwtd_errf(err, errlen, "%s", s->error) : 0;
+	return rc ? hwt_errf(err, errlen, "%s", s->error) : 0;
 }
 
 void hwtd_session_stop(struct hwtd_session *s, const char *state)

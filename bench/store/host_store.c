@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../hwtd/store.h"
+#include "store.h"
 
 static double now(void)
 {

@@ -11,8 +11,9 @@ gcc -static -O2 -Wall -Wextra -Werror -I "$root/include" \
 	-o "$out/bench_store" "$here/bench_store.c" || exit 1
 make -s -C "$root/hwtd" vm >/dev/null || exit 1
 # The writer alone, on the host (its storage, native speed).
-gcc -O2 -I "$root/include" -o "$out/host_store" "$here/host_store.c" \
-	"$root/hwtd/store.c" "$root/hwtd/store_io.c" -lsqlite3 -lz || exit 1
+gcc -O2 -I "$root/include" -I "$root/common" -I "$root/store" \
+	-o "$out/host_store" "$here/host_store.c" "$root/store/store.c" \
+	"$root/store/store_io.c" -lsqlite3 -lz || exit 1
 "$out/host_store" "$out/host-session"
 HWT_RESULTS=$out/results HWT_VM_MEM=${HWT_VM_MEM:-2048} \
 	VM_EXTRA="$out/bench_store" "$root/tests/vm/run.sh" x86_64 \

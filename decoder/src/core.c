@@ -491,7 +491,7 @@ struct hwt_core *hwt_core_alloc(const struct hwt_decode_opts *opts,
 	}
 	c->img = img;
 	if (img && hwt_db_image(c->db, img) < 0) {
-		hwt_seterr(err, errlen, "%s: cannot write images: %s", db_path,
+		hwt_errf(err, errlen, "%s: cannot write images: %s", db_path,
 			   sqlite3_errmsg(hwt_db_handle(c->db)));
 		hwt_db_abandon(c->db);
 		free(c);
@@ -564,7 +564,7 @@ int hwt_core_finish(struct hwt_core *c, char *err, size_t errlen)
 	if (rc >= 0)
 		rc = write_lines(c);
 	if (rc < 0)
-		hwt_seterr(err, errlen, "database write failed: %s",
+		hwt_errf(err, errlen, "database write failed: %s",
 			   sqlite3_errmsg(hwt_db_handle(c->db)));
 	if (rc >= 0)
 		rc = hwt_db_finish(c->db, err, errlen);

@@ -138,7 +138,7 @@ static int get_regs(const struct reg_want *w, size_t n, cs_reg_get_fn get,
 
 		if (!s) {
 			if (w[i].required) {
-				hwt_seterr(err, errlen,
+				hwt_errf(err, errlen,
 					   "missing register %s", w[i].name);
 				return -1;
 			}
@@ -146,7 +146,7 @@ static int get_regs(const struct reg_want *w, size_t n, cs_reg_get_fn get,
 			continue;
 		}
 		if (cs_parse_u64(s, &v) < 0 || v > UINT32_MAX) {
-			hwt_seterr(err, errlen,
+			hwt_errf(err, errlen,
 				   "register %s: bad value '%s'", w[i].name, s);
 			return -1;
 		}
@@ -167,7 +167,7 @@ int cs_unit_config(struct cs_unit *u, const char *proto_name,
 	memset(&u->cfg, 0, sizeof(u->cfg));
 	u->proto = CS_PROTO_NONE;
 	if (!core || core_arch(core, &arch, &prof) < 0) {
-		hwt_seterr(err, errlen,
+		hwt_errf(err, errlen,
 			   "unknown core type '%s': cannot tell its architecture",
 			   core ? core : "(none)");
 		return -1;
@@ -230,7 +230,7 @@ int cs_unit_config(struct cs_unit *u, const char *proto_name,
 		u->proto = IS("ETM3") ? CS_PROTO_ETMV3 : CS_PROTO_PTM;
 		traceid = c->reg_trc_id;
 	} else {
-		hwt_seterr(err, errlen, "unsupported trace unit type '%s'",
+		hwt_errf(err, errlen, "unsupported trace unit type '%s'",
 			   proto_name);
 		return -1;
 	}
@@ -238,7 +238,7 @@ int cs_unit_config(struct cs_unit *u, const char *proto_name,
 	traceid &= 0x7f;
 	/* 0 and 0x70..0x7f are reserved IDs: a decoder cannot use them. */
 	if (traceid == 0 || traceid >= 0x70) {
-		hwt_seterr(err, errlen, "reserved trace ID 0x%x", traceid);
+		hwt_errf(err, errlen, "reserved trace ID 0x%x", traceid);
 		return -1;
 	}
 	u->trace_id = (uint8_t)traceid;
@@ -599,7 +599,7 @@ static int decode_range(const uint8_t *data, size_t size, size_t start,
 				    OCSD_TRC_SRC_SINGLE :
 				    OCSD_TRC_SRC_FRAME_FORMATTED, flags);
 	if (!tree) {
-		hwt_seterr(err, errlen, "OpenCSD: cannot create a decode tree");
+		hwt_errf(err, errlen, "OpenCSD: cannot create a decode tree");
 		return -1;
 	}
 	st = hwt_xrealloc(NULL, (nunits ? nunits : 1) * sizeof(*st));
@@ -615,7 +615,7 @@ static int decode_range(const uint8_t *data, size_t size, size_t start,
 					    OCSD_CREATE_FLG_FULL_DECODER,
 					    &u->cfg, &csid);
 		if (oe != OCSD_OK) {
-			hwt_seterr(err, errlen,
+			hwt_errf(err, errlen,
 				   "OpenCSD: cannot create the %s decoder for %s (error %d)",
 				   decoder_name(u->proto), u->name, (int)oe);
 			rc = -1;
@@ -627,7 +627,7 @@ static int decode_range(const uint8_t *data, size_t size, size_t start,
 	    ocsd_dt_add_callback_trcid_mem_acc(tree, 0, ~(ocsd_vaddr_t)0,
 					       OCSD_MEM_SPACE_ANY, mem_cb,
 					       &d) != OCSD_OK) {
-		hwt_seterr(err, errlen, "OpenCSD: cannot attach callbacks");
+		hwt_errf(err, errlen, "OpenCSD: cannot attach callbacks");
 		rc = -1;
 		goto out;
 	}
@@ -753,7 +753,7 @@ static int kid_start(struct kid *k, const uint8_t *data, size_t size,
 	int fds[2];
 
 	if (pipe(fds) < 0) {
-		hwt_seterr(err, errlen, "pipe: %s", strerror(errno));
+		hwt_errf(err, errlen, "pipe: %s", strerror(errno));
 		return -1;
 	}
 	fflush(NULL);
@@ -761,7 +761,7 @@ static int kid_start(struct kid *k, const uint8_t *data, size_t size,
 	if (k->pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		hwt_seterr(err, errlen, "fork: %s", strerror(errno));
+		hwt_errf(err, errlen, "fork: %s", strerror(errno));
 		return -1;
 	}
 	if (k->pid == 0) {
@@ -839,7 +839,7 @@ static int kid_parse(struct kid *k, const struct hwt_sink *sink, char *err,
 		} else if (h.kind == REC_END) {
 			k->done = 1;
 		} else if (h.kind == REC_ERROR) {
-			hwt_seterr(err, errlen, "%.*s", (int)h.len,
+			hwt_errf(err, errlen, "%.*s", (int)h.len,
 				   (const char *)p);
 			k->done = 1;
 			rc = -1;
@@ -954,7 +954,7 @@ static int decode_children(const uint8_t *data, size_t start, size_t size,
 		if (poll(pfd, n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			hwt_seterr(err, errlen, "poll: %s", strerror(errno));
+			hwt_errf(err, errlen, "poll: %s", strerror(errno));
 			rc = -1;
 			break;
 		}
@@ -1009,7 +1009,7 @@ int cs_decode_buffer(const uint8_t *data, size_t start, size_t size,
 	int rc = 0;
 
 	if (format == CS_FMT_SINGLE && nunits != 1) {
-		hwt_seterr(err, errlen,
+		hwt_errf(err, errlen,
 			   "a single-source buffer needs exactly one trace unit (%zu given)",
 			   nunits);
 		return -1;
@@ -1017,13 +1017,13 @@ int cs_decode_buffer(const uint8_t *data, size_t start, size_t size,
 	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < nunits; i++) {
 		if (seen[units[i].trace_id & 0x7f]++) {
-			hwt_seterr(err, errlen,
+			hwt_errf(err, errlen,
 				   "two trace units with trace ID 0x%x",
 				   units[i].trace_id);
 			return -1;
 		}
 		if (!decoder_name(units[i].proto)) {
-			hwt_seterr(err, errlen, "%s: no decoder for its protocol",
+			hwt_errf(err, errlen, "%s: no decoder for its protocol",
 				   units[i].name);
 			return -1;
 		}

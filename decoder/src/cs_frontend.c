@@ -147,7 +147,7 @@ int hwt_cs_decode_stream(const struct hwt_cs_stream *s,
 		snprintf(r.traceid, sizeof(r.traceid), "0x%x",
 			 (unsigned)s->trace_id);
 	if (!s->kind || (strcmp(s->kind, "etm4") && strcmp(s->kind, "ete"))) {
-		hwt_seterr(err, errlen,
+		hwt_errf(err, errlen,
 			   "stream %u: kind '%s' is not a CoreSight kind (etm4, ete)",
 			   s->id, s->kind ? s->kind : "(none)");
 		return -1;
@@ -159,7 +159,7 @@ int hwt_cs_decode_stream(const struct hwt_cs_stream *s,
 	memset(&u, 0, sizeof(u));
 	if (cs_unit_config(&u, proto, core, stream_reg, &r, e,
 			   sizeof(e)) < 0) {
-		hwt_seterr(err, errlen, "stream %u: %s", s->id, e);
+		hwt_errf(err, errlen, "stream %u: %s", s->id, e);
 		return -1;
 	}
 	snprintf(u.name, sizeof(u.name), "%s 0x%x", s->name ? s->name : "etm",

@@ -119,21 +119,22 @@ int hwt_cs_decode_stream(const struct hwt_cs_stream *s,
 			 size_t errlen);
 
 /*
- * Stream id of a session (session.db open as sdb, directory dirfd owned
- * by owner) whose kind is etm4 or ete: reads its streams row,
- * stream_params and chunks (hwt_session_stream_bytes: a missing, damaged
- * or lost chunk, or a buffer/lost record, becomes a gap) and decodes it
- * with hwt_cs_decode_stream.  read_mem: the session's images.  budget:
- * the session database's (store_io.h).  -1 with err set if session.db
- * cannot be read whole.
+ * Decodes the session stream ss (kind etm4 or ete) of the session r: its
+ * stream_params (ETM registers, core_profile) and the bytes its chunks
+ * index (hwt_store_reader_bytes: a missing, damaged or lost chunk, or a
+ * buffer/lost record, becomes a gap) through hwt_cs_decode_stream.
+ * read_mem: the session's images.
+ *
+ * Returns 0 on success.
+ * Returns -1 with err set if: the trace ID is out of range, session.db
+ * cannot be read whole, or the decode fails.
  */
-struct sqlite3;
-struct hwt_sqlite_budget;
-int hwt_cs_decode_session_stream(struct sqlite3 *sdb, int dirfd,
-				 unsigned owner, int64_t id, int64_t tid,
+struct hwt_store_reader;
+struct hwt_store_stream;
+int hwt_cs_decode_session_stream(struct hwt_store_reader *r,
+				 const struct hwt_store_stream *ss,
 				 hwt_read_mem_fn read_mem, void *read_mem_arg,
-				 const struct hwt_sink *sink,
-				 struct hwt_sqlite_budget *budget, char *err,
+				 const struct hwt_sink *sink, char *err,
 				 size_t errlen);
 
 #endif /* HWT_DECODER_CS_FRONTEND_H */

@@ -55,12 +55,12 @@ struct cs_ini *cs_ini_parse(const char *buf, size_t size, const char *name,
 	char *p, *end;
 
 	if (size > CS_INI_MAX_SIZE) {
-		hwt_seterr(err, errlen, "%s: too large (%zu bytes, limit %u)",
+		hwt_errf(err, errlen, "%s: too large (%zu bytes, limit %u)",
 			   name, size, CS_INI_MAX_SIZE);
 		return NULL;
 	}
 	if (memchr(buf, '\0', size)) {
-		hwt_seterr(err, errlen, "%s: contains a NUL byte: not a text file",
+		hwt_errf(err, errlen, "%s: contains a NUL byte: not a text file",
 			   name);
 		return NULL;
 	}
@@ -77,7 +77,7 @@ struct cs_ini *cs_ini_parse(const char *buf, size_t size, const char *name,
 
 		lineno++;
 		if ((size_t)(le - p) > CS_INI_MAX_LINE) {
-			hwt_seterr(err, errlen, "%s:%u: line longer than %u bytes",
+			hwt_errf(err, errlen, "%s:%u: line longer than %u bytes",
 				   name, lineno, CS_INI_MAX_LINE);
 			goto fail;
 		}
@@ -94,14 +94,14 @@ struct cs_ini *cs_ini_parse(const char *buf, size_t size, const char *name,
 			char *close = strchr(key, ']');
 
 			if (!close || close[1]) {
-				hwt_seterr(err, errlen,
+				hwt_errf(err, errlen,
 					   "%s:%u: malformed section header '%s'",
 					   name, lineno, key);
 				goto fail;
 			}
 			section = trim(key + 1, close);
 			if (!*section) {
-				hwt_seterr(err, errlen,
+				hwt_errf(err, errlen,
 					   "%s:%u: empty section name", name,
 					   lineno);
 				goto fail;
@@ -116,7 +116,7 @@ struct cs_ini *cs_ini_parse(const char *buf, size_t size, const char *name,
 		}
 		eq = strchr(key, '=');
 		if (!eq) {
-			hwt_seterr(err, errlen,
+			hwt_errf(err, errlen,
 				   "%s:%u: expected key=value, got '%s'", name,
 				   lineno, key);
 			goto fail;
@@ -124,12 +124,12 @@ struct cs_ini *cs_ini_parse(const char *buf, size_t size, const char *name,
 		val = trim(eq + 1, eq + 1 + strlen(eq + 1));
 		key = trim(key, eq);
 		if (!*key) {
-			hwt_seterr(err, errlen, "%s:%u: empty key", name,
+			hwt_errf(err, errlen, "%s:%u: empty key", name,
 				   lineno);
 			goto fail;
 		}
 		if (ini->nents == CS_INI_MAX_ENTRIES) {
-			hwt_seterr(err, errlen, "%s:%u: more than %u entries",
+			hwt_errf(err, errlen, "%s:%u: more than %u entries",
 				   name, lineno, CS_INI_MAX_ENTRIES);
 			goto fail;
 		}

@@ -72,7 +72,7 @@ int cs_mem_add_file(struct cs_mem *m, const char *path, uint64_t addr,
 	if (!map)
 		return -1;
 	if (offset >= size) {
-		hwt_seterr(err, errlen,
+		hwt_errf(err, errlen,
 			   "%s: dump offset 0x%llx is past the end of the file (%zu bytes)",
 			   path, (unsigned long long)offset, size);
 		goto fail;
@@ -80,7 +80,7 @@ int cs_mem_add_file(struct cs_mem *m, const char *path, uint64_t addr,
 	if (!length || length > size - offset)
 		length = size - offset;
 	if (addr + length < addr) {
-		hwt_seterr(err, errlen,
+		hwt_errf(err, errlen,
 			   "%s: dump at 0x%llx + 0x%llx wraps the address space",
 			   path, (unsigned long long)addr,
 			   (unsigned long long)length);
@@ -97,7 +97,7 @@ int cs_mem_add_file(struct cs_mem *m, const char *path, uint64_t addr,
 		if (o->start >= nr.end || nr.start >= o->end)
 			continue;
 		if (o->space & space) {
-			hwt_seterr(err, errlen,
+			hwt_errf(err, errlen,
 				   "%s: dump 0x%llx-0x%llx overlaps %s at 0x%llx-0x%llx",
 				   path, (unsigned long long)nr.start,
 				   (unsigned long long)nr.end, o->path,

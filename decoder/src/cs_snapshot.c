@@ -122,7 +122,7 @@ static int check_device(struct cs_snapshot *ss, struct cs_dev *dev,
 	size_t i, n = cs_ini_count(dev->ini);
 
 	if (cs_ini_nsections(dev->ini, "device") != 1) {
-		hwt_seterr(err, errlen,
+		hwt_errf(err, errlen,
 			   "%s: needs exactly one [device] section", name);
 		return -1;
 	}
@@ -138,7 +138,7 @@ static int check_device(struct cs_snapshot *ss, struct cs_dev *dev,
 			else if (!strcasecmp(e->key, "type"))
 				dst = &dev->type;
 			if (dst && *dst) {
-				hwt_seterr(err, errlen,
+				hwt_errf(err, errlen,
 					   "%s:%u: duplicate key '%s' in [device]",
 					   name, e->line, e->key);
 				return -1;
@@ -146,14 +146,14 @@ static int check_device(struct cs_snapshot *ss, struct cs_dev *dev,
 			if (dst)
 				*dst = e->value;
 		} else if (!*e->section) {
-			hwt_seterr(err, errlen,
+			hwt_errf(err, errlen,
 				   "%s:%u: '%s' is outside any section", name,
 				   e->line, e->key);
 			return -1;
 		}
 	}
 	if (!dev->name || !*dev->name) {
-		hwt_seterr(err, errlen, "%s: [device] has no name", name);
+		hwt_errf(err, errlen, "%s: [device] has no name", name);
 		return -1;
 	}
 	(void)ss;
@@ -183,7 +183,7 @@ static int read_dumps(struct cs_snapshot *ss, const struct cs_dev *dev,
 			if (!have_space)
 				d.space = cs_mem_space(NULL);
 			if (!d.file || !have_addr) {
-				hwt_seterr(err, errlen,
+				hwt_errf(err, errlen,
 					   "%s:%u: dump section without %s", name,
 					   secline, d.file ? "address" : "file");
 				free(d.file);
@@ -223,7 +223,7 @@ static int read_dumps(struct cs_snapshot *ss, const struct cs_dev *dev,
 				goto dup;
 			d.file = unquote(e->value);
 			if (!*d.file) {
-				hwt_seterr(err, errlen, "%s:%u: empty file name",
+				hwt_errf(err, errlen, "%s:%u: empty file name",
 					   name, e->line);
 				free(d.file);
 				return -1;
@@ -248,14 +248,14 @@ static int read_dumps(struct cs_snapshot *ss, const struct cs_dev *dev,
 		if (strcasecmp(e->key, "address") &&
 		    strcasecmp(e->key, "length") &&
 		    strcasecmp(e->key, "offset")) {
-			hwt_seterr(err, errlen,
+			hwt_errf(err, errlen,
 				   "%s:%u: unknown dump section key '%s'", name,
 				   e->line, e->key);
 			free(d.file);
 			return -1;
 		}
 		if (cs_parse_u64(e->value, &v) < 0) {
-			hwt_seterr(err, errlen, "%s:%u: %s: bad number '%s'",
+			hwt_errf(err, errlen, "%s:%u: %s: bad number '%s'",
 				   name, e->line, e->key, e->value);
 			free(d.file);
 			return -1;
@@ -272,7 +272,7 @@ static int read_dumps(struct cs_snapshot *ss, const struct cs_dev *dev,
 		}
 		continue;
 dup:
-		hwt_seterr(err, errlen, "%s:%u: duplicate key '%s'", name,
+		hwt_errf(err, errlen, "%s:%u: duplicate key '%s'", name,
 			   e->line, e->key);
 		free(d.file);
 		return -1;
@@ -331,7 +331,7 @@ struct cs_snapshot *cs_snapshot_open(const char *dir, char *err,
 		goto fail;
 	ver = cs_ini_get(ss->snap, "snapshot", "version");
 	if (ver && strcmp(ver, "1.0") && strcmp(ver, "1")) {
-		hwt_seterr(err, errlen,
+		hwt_errf(err, errlen,
 			   "%s: unsupported snapshot version '%s' (1.0 expected)",
 			   cs_ini_name(ss->snap), ver);
 		goto fail;
@@ -345,7 +345,7 @@ struct cs_snapshot *cs_snapshot_open(const char *dir, char *err,
 		if (strcasecmp(e->section, "device_list"))
 			continue;
 		if (ss->ndevs == CS_MAX_DEVICES) {
-			hwt_seterr(err, errlen, "%s: more than %d devices",
+			hwt_errf(err, errlen, "%s: more than %d devices",
 				   cs_ini_name(ss->snap), CS_MAX_DEVICES);
 			goto fail;
 		}
@@ -364,20 +364,20 @@ struct cs_snapshot *cs_snapshot_open(const char *dir, char *err,
 		if (check_device(ss, dev, err, errlen) < 0)
 			goto fail;
 		if (find_dev(ss, dev->name) != dev) {
-			hwt_seterr(err, errlen,
+			hwt_errf(err, errlen,
 				   "%s: device name '%s' is used twice",
 				   cs_ini_name(dev->ini), dev->name);
 			goto fail;
 		}
 	}
 	if (!ss->ndevs) {
-		hwt_seterr(err, errlen, "%s: no [device_list] entries",
+		hwt_errf(err, errlen, "%s: no [device_list] entries",
 			   cs_ini_name(ss->snap));
 		goto fail;
 	}
 	meta = cs_ini_get(ss->snap, "trace", "metadata");
 	if (!meta) {
-		hwt_seterr(err, errlen,
+		hwt_errf(err, errlen,
 			   "%s: no [trace] metadata= (trace.ini) entry: no trace to decode",
 			   cs_ini_name(ss->snap));
 		goto fail;
@@ -393,7 +393,7 @@ struct cs_snapshot *cs_snapshot_open(const char *dir, char *err,
 	if (!ss->trace)
 		goto fail;
 	if (!trace_get(ss, "trace_buffers", "buffers")) {
-		hwt_seterr(err, errlen, "%s: no [trace_buffers] buffers= entry",
+		hwt_errf(err, errlen, "%s: no [trace_buffers] buffers= entry",
 			   cs_ini_name(ss->trace));
 		goto fail;
 	}
@@ -509,7 +509,7 @@ static int decode_buffer(struct cs_snapshot *ss, const char *bufsec,
 	char *path;
 
 	if (!bname || !bfile) {
-		hwt_seterr(err, errlen, "%s: [%s] needs name= and file=",
+		hwt_errf(err, errlen, "%s: [%s] needs name= and file=",
 			   cs_ini_name(ss->trace), bufsec);
 		return -1;
 	}

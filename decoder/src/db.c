@@ -147,20 +147,20 @@ static int is_sqlite_or_empty(const char *path, char *err, size_t errlen)
 	if (stat(path, &sb) < 0)
 		return errno == ENOENT ? 0 : -1;
 	if (!S_ISREG(sb.st_mode)) {
-		hwt_seterr(err, errlen, "%s: not a regular file", path);
+		hwt_errf(err, errlen, "%s: not a regular file", path);
 		return -1;
 	}
 	if (!sb.st_size)
 		return 1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		hwt_seterr(err, errlen, "%s: %s", path, strerror(errno));
+		hwt_errf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	n = read(fd, hdr, sizeof(hdr));
 	close(fd);
 	if (n != (ssize_t)sizeof(hdr) || memcmp(hdr, "SQLite format 3", 16)) {
-		hwt_seterr(err, errlen, "%s: exists and is not an SQLite "
+		hwt_errf(err, errlen, "%s: exists and is not an SQLite "
 			   "database; refusing to overwrite it", path);
 		return -1;
 	}
@@ -190,7 +190,7 @@ static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 	char *msg = NULL;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		hwt_seterr(err, errlen, "sqlite: %s", msg ? msg : "error");
+		hwt_errf(err, errlen, "sqlite: %s", msg ? msg : "error");
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -222,12 +222,12 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 		if (rc < 0)
 			goto fail;
 		if (rc > 0 && !force) {
-			hwt_seterr(err, errlen, "%s exists (--force replaces "
+			hwt_errf(err, errlen, "%s exists (--force replaces "
 				   "it once the decode succeeds)", path);
 			goto fail;
 		}
 		if (strlen(path) > PATH_MAX - 16) {
-			hwt_seterr(err, errlen, "%s: path too long", path);
+			hwt_errf(err, errlen, "%s: path too long", path);
 			goto fail;
 		}
 		db->out = hwt_xstrdup(path);
@@ -236,7 +236,7 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 		fd = open(aux, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 			  O_CLOEXEC, mode ? mode & 0666 : 0600);
 		if (fd < 0) {
-			hwt_seterr(err, errlen, errno == EEXIST ?
+			hwt_errf(err, errlen, errno == EEXIST ?
 				   "%s exists: another decode into %s is "
 				   "running (or one was killed: remove it)" :
 				   "%s: cannot create: %s", aux, errno == EEXIST
@@ -252,7 +252,7 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 	if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READWRITE |
 			    (db->tmp ? 0 : SQLITE_OPEN_CREATE) |
 			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		hwt_seterr(err, errlen, "%s: cannot create database: %s", path,
+		hwt_errf(err, errlen, "%s: cannot create database: %s", path,
 			   db->db ? sqlite3_errmsg(db->db) : "out of memory");
 		goto fail;
 	}
@@ -272,14 +272,14 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 		if (sqlite3_prepare_v2(db->db, i == S_CALLN ? calln_sql() :
 				       stmt_sql[i], -1, &db->st[i],
 				       NULL) != SQLITE_OK) {
-			hwt_seterr(err, errlen, "sqlite: %s",
+			hwt_errf(err, errlen, "sqlite: %s",
 				   sqlite3_errmsg(db->db));
 			goto fail;
 		}
 	snprintf(aux, sizeof(aux), "%d", HWT_SCHEMA_VERSION);
 	if (hwt_db_meta(db, "schema_version", aux) < 0 ||
 	    hwt_db_commit(db) < 0) {
-		hwt_seterr(err, errlen, "sqlite: %s", sqlite3_errmsg(db->db));
+		hwt_errf(err, errlen, "sqlite: %s", sqlite3_errmsg(db->db));
 		goto fail;
 	}
 	return db;
@@ -379,7 +379,7 @@ int hwt_db_finish(struct hwt_db *db, char *err, size_t errlen)
 	if (!rc)
 		rc = exec(db->db, "COMMIT;", err, errlen);
 	else
-		hwt_seterr(err, errlen, "database write: %s",
+		hwt_errf(err, errlen, "database write: %s",
 			   sqlite3_errmsg(db->db));
 	for (int i = 0; i < S_NUM; i++) {
 		sqlite3_finalize(db->st[i]);
@@ -389,7 +389,7 @@ int hwt_db_finish(struct hwt_db *db, char *err, size_t errlen)
 	if (!rc)
 		rc = exec(db->db, "PRAGMA journal_mode=DELETE;", err, errlen);
 	if (sqlite3_close(db->db) != SQLITE_OK && !rc) {
-		hwt_seterr(err, errlen, "database close: %s",
+		hwt_errf(err, errlen, "database close: %s",
 			   sqlite3_errmsg(db->db));
 		rc = -1;
 	}
@@ -405,7 +405,7 @@ int hwt_db_finish(struct hwt_db *db, char *err, size_t errlen)
 		    (db->force ? rename(db->tmp, db->out) :
 		     renameat2(AT_FDCWD, db->tmp, AT_FDCWD, db->out,
 			       RENAME_NOREPLACE)) < 0) {
-			hwt_seterr(err, errlen, "%s: %s", db->out,
+			hwt_errf(err, errlen, "%s: %s", db->out,
 				   errno == EEXIST ? "created meanwhile by "
 				   "someone else (--force replaces it)" :
 				   strerror(errno));

@@ -19,6 +19,7 @@
 
 #include "internal.h"
 #include "cs_frontend.h"
+#include "store_reader.h"
 
 static int check_output(const char *out, const char *in_dir,
 			const char *in_file, char *err, size_t errlen);
@@ -30,7 +31,7 @@ __attribute__((weak)) int hwt_cs_decode_snapshot(const char *dir,
 {
 	(void)dir;
 	(void)sink;
-	hwt_seterr(err, errlen, "CoreSight decoding is not built in");
+	hwt_errf(err, errlen, "CoreSight decoding is not built in");
 	return -1;
 }
 
@@ -81,7 +82,7 @@ static int cpu_params(const char *cpu, struct hwt_pt_params *p, char *err,
 	if (!cpu)
 		return 0;
 	if (hwt_parse_cpu(cpu, &p->family, &p->model, &p->stepping) < 0) {
-		hwt_seterr(err, errlen, "unknown CPU '%s' (expected "
+		hwt_errf(err, errlen, "unknown CPU '%s' (expected "
 			   "family/model[/stepping], e.g. 6/142/10)", cpu);
 		return -1;
 	}
@@ -142,7 +143,7 @@ int hwt_decode_pt_file(const char *pt_path, struct hwt_image *img,
 	if (!buf)
 		return -1;
 	if (!size) {
-		hwt_seterr(err, errlen, "%s: empty trace file", pt_path);
+		hwt_errf(err, errlen, "%s: empty trace file", pt_path);
 		return -1;
 	}
 	return hwt_decode_pt_buffer(buf, size, img, opts, err, errlen);
@@ -198,7 +199,7 @@ static int check_output(const char *out, const char *in_dir,
 		return 0;
 	if (in_file && !stat(in_file, &in) && !stat(out, &osb) &&
 	    same_file(&in, &osb)) {
-		hwt_seterr(err, errlen, "%s is the input %s: refused", out,
+		hwt_errf(err, errlen, "%s is the input %s: refused", out,
 			   in_file);
 		return -1;
 	}
@@ -220,14 +221,14 @@ static int check_output(const char *out, const char *in_dir,
 		if (stat(real, &sb))
 			return 0;
 		if (in_dir && same_file(&sb, &in)) {
-			hwt_seterr(err, errlen, "%s is inside the input %s: "
+			hwt_errf(err, errlen, "%s is inside the input %s: "
 				   "refused (give an output outside it)", out,
 				   in_dir);
 			return -1;
 		}
 		snprintf(probe, sizeof(probe), "%s/session.db", real);
 		if (first && !lstat(probe, &sb)) {
-			hwt_seterr(err, errlen, "%s would be written into the "
+			hwt_errf(err, errlen, "%s would be written into the "
 				   "trace session %s: refused (give an output "
 				   "outside it)", out, real);
 			return -1;
@@ -245,259 +246,72 @@ static int check_output(const char *out, const char *in_dir,
 
 /* ---- session directories ---- */
 
-static int cut_cmp(const void *a, const void *b)
-{
-	const struct hwt_stream_cut *x = a, *y = b;
-
-	return x->offset < y->offset ? -1 : x->offset > y->offset;
-}
-
-static void add_cut(struct hwt_stream_cut **cuts, size_t *ncuts,
-		    uint64_t offset, const char *msg)
-{
-	*cuts = hwt_xrealloc(*cuts, (*ncuts + 1) * sizeof(**cuts));
-	(*cuts)[*ncuts].offset = offset;
-	snprintf((*cuts)[*ncuts].msg, sizeof((*cuts)->msg), "%s", msg);
-	(*ncuts)++;
-}
-
-/* The message of a step loop that did not end on SQLITE_DONE. */
-static int db_fail(sqlite3 *db, struct hwt_sqlite_budget *budget,
-		   const char *what, char *err, size_t errlen)
-{
-	char why[256];
-
-	hwt_seterr(err, errlen, "session.db: reading %s: %s", what,
-		   hwt_sqlite_errmsg(db, budget, why, sizeof(why)));
-	return -1;
-}
-
-/* 1: *v set, 0: no such parameter, -1: the database cannot be read. */
-static int param(sqlite3 *db, int64_t stream, const char *key, char *buf,
-		 size_t len)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT value FROM stream_params WHERE "
-			       "stream = ? AND key = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(st, 1, stream);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(buf, len, "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-/*
- * Images named by the records: SESSION/images/PATH (beneath the session
+/* The session's images: SESSION/images/PATH (beneath the session
  * directory, no symlink on the way) if there, else PATH.  Never through a
  * symlink; and when the caller is not the session's owner (root decoding
  * a user's session), only files that owner, the caller or anyone could
- * read (a 0600 secret of another user is never copied into blocks.code).
- */
-static int session_images(sqlite3 *sdb, int dirfd, const char *dir,
-			  uid_t owner, struct hwt_image *img, int quiet,
-			  struct hwt_sqlite_budget *budget, char *err,
-			  size_t errlen)
+ * read (a 0600 secret of another user is never copied into blocks.code). */
+struct image_walk {
+	struct hwt_image *img;
+	int dirfd;
+	const char *dir;
+	struct hwt_file_policy pol;
+	int quiet;
+};
+
+static int add_image(void *arg, const struct hwt_store_mapping *m)
 {
-	struct hwt_file_policy pol = { .check_owner = geteuid() != owner,
-				       .owner = owner, .other_ok = 1 };
-	sqlite3_stmt *st;
+	struct image_walk *w = arg;
+	const char *p = m->path;
 	char name[PATH_MAX + 64], shown[2 * PATH_MAX + 64], why[PATH_MAX + 256];
-	int rc;
+	struct stat sb;
+	int in_session;
 
-	if (sqlite3_prepare_v2(sdb, "SELECT path, addr, len, pgoff FROM "
-			       "records WHERE type IN ('mmap', 'exec') AND "
-			       "path IS NOT NULL AND len > 0 ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(sdb, budget, "records", err, errlen);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *p = (const char *)sqlite3_column_text(st, 0);
-		struct stat sb;
-		int in_session;
-
-		/* Anonymous and special mappings ([vdso]) have no file. */
-		if (!p || !*p || *p == '[' || strlen(p) >= PATH_MAX)
-			continue;
-		snprintf(name, sizeof(name), "images/%s", p + (*p == '/'));
-		in_session = !fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW);
-		pol.beneath = in_session;
-		hwt_image_set_policy(img, in_session ? dirfd : AT_FDCWD, &pol);
-		if (in_session)
-			snprintf(shown, sizeof(shown), "%s/%s", dir, name);
-		else
-			snprintf(shown, sizeof(shown), "%s", p);
-		if (hwt_image_add_mapping_at(img, in_session ? name : p, shown,
-					(uint64_t)sqlite3_column_int64(st, 1),
-					(uint64_t)sqlite3_column_int64(st, 2),
-					(uint64_t)sqlite3_column_int64(st, 3),
-					why, sizeof(why)) < 0 && !quiet)
-			fprintf(stderr, "hwt: warning: image %s\n", why);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(sdb, budget, "records", err, errlen);
+	/* Anonymous and special mappings ([vdso]) have no file. */
+	if (!*p || *p == '[' || strlen(p) >= PATH_MAX)
+		return 0;
+	snprintf(name, sizeof(name), "images/%s", p + (*p == '/'));
+	in_session = !fstatat(w->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW);
+	w->pol.beneath = in_session;
+	hwt_image_set_policy(w->img, in_session ? w->dirfd : AT_FDCWD, &w->pol);
+	if (in_session)
+		snprintf(shown, sizeof(shown), "%s/%s", w->dir, name);
+	else
+		snprintf(shown, sizeof(shown), "%s", p);
+	if (hwt_image_add_mapping_at(w->img, in_session ? name : p, shown,
+				     m->addr, m->len, m->pgoff, why,
+				     sizeof(why)) < 0 && !w->quiet)
+		fprintf(stderr, "hwt: warning: image %s\n", why);
 	return 0;
 }
 
-uint8_t *hwt_session_stream_bytes(sqlite3 *sdb, int dirfd, uid_t owner,
-				  int64_t id, struct hwt_sqlite_budget *budget,
-				  size_t *size, struct hwt_stream_cut **cuts,
-				  size_t *ncuts, char *err, size_t errlen)
+static int session_images(struct hwt_store_reader *r, const char *dir,
+			  struct hwt_image *img, int quiet, char *err,
+			  size_t errlen)
 {
-	struct hwt_file_policy pol = { .check_owner = 1, .owner = owner };
-	sqlite3_stmt *st = NULL;
-	char name[48];
-	const uint8_t *file;
-	size_t fsize = 0, n = 0;
-	uint64_t next = 0;	/* the file's bytes before next are used */
-	uint8_t *buf = NULL;
-	int64_t expect = 0;
-	int fd, rc;
+	uid_t owner = hwt_store_reader_owner(r);
+	struct image_walk w = {
+		.img = img, .dirfd = hwt_store_reader_dirfd(r), .dir = dir,
+		.pol = { .check_owner = geteuid() != owner, .owner = owner,
+			 .other_ok = 1 },
+		.quiet = quiet,
+	};
 
-	*ncuts = 0;
-	*cuts = NULL;
-	if (id < 0 || id > INT32_MAX) {
-		hwt_seterr(err, errlen, "session.db: stream id %lld out of "
-			   "range", (long long)id);
-		return NULL;
-	}
-	snprintf(name, sizeof(name), "stream-%lld.bin", (long long)id);
-	fd = hwt_open_checked(dirfd, name, name, &pol, NULL, err, errlen);
-	if (fd < 0)
-		return NULL;
-	file = hwt_map_fd(fd, name, &fsize, err, errlen);
-	close(fd);
-	if (!file)
-		return NULL;
-	if (sqlite3_prepare_v2(sdb, "SELECT seq, offset, length, crc32, "
-			       "lost_before FROM chunks WHERE stream = ? "
-			       "ORDER BY seq", -1, &st, NULL) != SQLITE_OK) {
-		db_fail(sdb, budget, "chunks", err, errlen);
-		goto fail;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	/* Every byte copied is a byte of the file, used once: whatever the
-	 * rows say, the buffer never exceeds the file. */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t seq = sqlite3_column_int64(st, 0);
-		int64_t off = sqlite3_column_int64(st, 1);
-		int64_t len = sqlite3_column_int64(st, 2);
-		uint32_t crc = (uint32_t)sqlite3_column_int64(st, 3);
-		int64_t lost = sqlite3_column_int64(st, 4);
-		char msg[96];
-
-		if (seq != expect)
-			add_cut(cuts, ncuts, n, "missing chunk");
-		expect = seq + 1;
-		if (lost > 0) {
-			snprintf(msg, sizeof(msg), "%lld bytes lost",
-				 (long long)lost);
-			add_cut(cuts, ncuts, n, msg);
-		}
-		if (off < 0 || len < 0 || (uint64_t)off >= fsize) {
-			snprintf(msg, sizeof(msg), "chunk %lld beyond the end "
-				 "of %s (truncated file)", (long long)seq,
-				 name);
-			add_cut(cuts, ncuts, n, msg);
-			continue;
-		}
-		if ((uint64_t)off < next) {
-			snprintf(msg, sizeof(msg), "chunk %lld overlaps an "
-				 "earlier chunk, skipped", (long long)seq);
-			add_cut(cuts, ncuts, n, msg);
-			continue;
-		}
-		if ((uint64_t)len > fsize - (uint64_t)off) {
-			/* Use what is left, unverified, and say so after it. */
-			len = (int64_t)(fsize - (uint64_t)off);
-			buf = hwt_xrealloc(buf, n + (size_t)len);
-			memcpy(buf + n, file + off, (size_t)len);
-			n += (size_t)len;
-			next = fsize;
-			snprintf(msg, sizeof(msg), "%s truncated in chunk %lld "
-				 "(%lld bytes left, unverified)", name,
-				 (long long)seq, (long long)len);
-			add_cut(cuts, ncuts, n, msg);
-			continue;
-		}
-		next = (uint64_t)(off + len);
-		if (crc32(0, file + off, (uInt)len) != crc) {
-			snprintf(msg, sizeof(msg), "chunk %lld: crc32 "
-				 "mismatch, skipped", (long long)seq);
-			add_cut(cuts, ncuts, n, msg);
-			continue;
-		}
-		if (!len)
-			continue;
-		buf = hwt_xrealloc(buf, n + (size_t)len);
-		memcpy(buf + n, file + off, (size_t)len);
-		n += (size_t)len;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc != SQLITE_DONE) {
-		/* Never "no more chunks": the decode would silently lose the
-		 * rest of the trace. */
-		db_fail(sdb, budget, "chunks", err, errlen);
-		goto fail;
-	}
-	/* BUFFER/LOST records place losses in the stream's bytes. */
-	if (sqlite3_prepare_v2(sdb, "SELECT stream_offset, aux FROM records "
-			       "WHERE type IN ('buffer', 'lost') AND "
-			       "stream = ? AND stream_offset IS NOT NULL",
-			       -1, &st, NULL) != SQLITE_OK) {
-		db_fail(sdb, budget, "records", err, errlen);
-		goto fail;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t off = sqlite3_column_int64(st, 0);
-		char msg[96];
-
-		snprintf(msg, sizeof(msg), "buffer record: %lld bytes lost",
-			 (long long)sqlite3_column_int64(st, 1));
-		add_cut(cuts, ncuts, off < 0 ? 0 : (uint64_t)off, msg);
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc != SQLITE_DONE) {
-		db_fail(sdb, budget, "records", err, errlen);
-		goto fail;
-	}
-	qsort(*cuts, *ncuts, sizeof(**cuts), cut_cmp);
-	if (fsize)
-		munmap((void *)file, fsize);
-	*size = n;
-	return buf ? buf : hwt_xrealloc(NULL, 1);
-fail:
-	sqlite3_finalize(st);
-	if (fsize)
-		munmap((void *)file, fsize);
-	free(buf);
-	free(*cuts);
-	*cuts = NULL;
-	*ncuts = 0;
-	return NULL;
+	return hwt_store_reader_mappings(r, add_image, &w, err, errlen);
 }
 
-static int decode_stream(sqlite3 *sdb, int dirfd, uid_t owner, int64_t id,
-			 int64_t tid, struct hwt_image *img,
-			 struct hwt_core *core,
-			 const struct hwt_decode_opts *opts,
-			 struct hwt_sqlite_budget *budget,
-			 char *err, size_t errlen)
+static int decode_stream(struct hwt_store_reader *r,
+			 const struct hwt_store_stream *ss,
+			 struct hwt_image *img, struct hwt_core *core,
+			 const struct hwt_decode_opts *opts, char *err,
+			 size_t errlen)
 {
 	static const char *const keys[] = { "cpu", "mtc_freq", "nom_freq",
 					    "cpuid_15_eax", "cpuid_15_ebx" };
 	const struct hwt_sink *sink = hwt_core_sink(core);
 	struct hwt_pt_params params;
 	struct hwt_stream_info info;
-	struct hwt_stream_cut *cuts;
+	struct hwt_store_cut *cuts;
 	size_t size, ncuts, i;
 	uint64_t pos = 0;
 	char v[5][64], name[32];
@@ -507,10 +321,10 @@ static int decode_stream(sqlite3 *sdb, int dirfd, uid_t owner, int64_t id,
 
 	memset(&params, 0, sizeof(params));
 	for (i = 0; i < 5; i++) {
-		have[i] = param(sdb, id, keys[i], v[i], sizeof(v[i]));
+		have[i] = hwt_store_reader_param(r, ss->id, keys[i], v[i],
+						 sizeof(v[i]), err, errlen);
 		if (have[i] < 0)
-			return db_fail(sdb, budget, "stream_params", err,
-				       errlen);
+			return -1;
 	}
 	if (cpu_params(have[0] ? v[0] : NULL, &params, err, errlen) < 0)
 		return -1;
@@ -524,14 +338,14 @@ static int decode_stream(sqlite3 *sdb, int dirfd, uid_t owner, int64_t id,
 		params.cpuid_15_eax = (uint32_t)strtoul(v[3], NULL, 0);
 	if (have[4])
 		params.cpuid_15_ebx = (uint32_t)strtoul(v[4], NULL, 0);
-	buf = hwt_session_stream_bytes(sdb, dirfd, owner, id, budget, &size,
-				       &cuts, &ncuts, err, errlen);
+	buf = hwt_store_reader_bytes(r, ss->id, &size, &cuts, &ncuts, err,
+				     errlen);
 	if (!buf)
 		return -1;
 	memset(&info, 0, sizeof(info));
-	snprintf(name, sizeof(name), "stream-%lld", (long long)id);
-	info.id = (uint32_t)id;
-	info.tid = (int32_t)tid;
+	snprintf(name, sizeof(name), "stream-%lld", (long long)ss->id);
+	info.id = (uint32_t)ss->id;
+	info.tid = (int32_t)ss->tid;
 	info.cpu = -1;
 	info.trace_id = -1;
 	info.name = name;
@@ -568,110 +382,64 @@ static int decode_stream(sqlite3 *sdb, int dirfd, uid_t owner, int64_t id,
 int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 		       char *err, size_t errlen)
 {
-	struct hwt_sqlite_budget budget = { 0, 0 };
+	struct hwt_store_stream *streams = NULL;
+	struct hwt_store_reader *r;
 	struct hwt_image *img = NULL;
 	struct hwt_core *core = NULL;
-	sqlite3 *sdb = NULL;
-	sqlite3_stmt *st = NULL;
-	struct stat dsb;
 	int64_t pid = -1;
-	int rc = -1, n = 0, step, dirfd;
+	size_t nstreams = 0, i;
+	char v[32];
+	int rc = -1, n = 0;
 
-	/* Everything of the session through this fd (store_io.h). */
-	dirfd = hwt_open_dir(AT_FDCWD, dir, 1, err, errlen);
-	if (dirfd < 0)
+	/* Everything of the session through the reader (store_reader.h). */
+	r = hwt_store_reader_open(dir, err, errlen);
+	if (!r)
 		return -1;
-	if (fstat(dirfd, &dsb) < 0) {
-		hwt_seterr(err, errlen, "%s: %s", dir, strerror(errno));
-		close(dirfd);
-		return -1;
-	}
-	if (check_output(opts->out, dir, NULL, err, errlen) < 0) {
-		close(dirfd);
-		return -1;
-	}
-	sdb = hwt_session_db_open(dirfd, dir, 0, &budget, err, errlen);
-	if (!sdb)
+	if (check_output(opts->out, dir, NULL, err, errlen) < 0)
 		goto out;
-	if (sqlite3_prepare_v2(sdb, "SELECT value FROM meta WHERE key = "
-			       "'format_version'", -1, &st, NULL) != SQLITE_OK) {
-		db_fail(sdb, &budget, "meta", err, errlen);
+	switch (hwt_store_reader_meta(r, "target_pid", v, sizeof(v), err,
+				      errlen)) {
+	case -1:
 		goto out;
+	case 1:
+		pid = strtoll(v, NULL, 0);
+		break;
 	}
-	step = sqlite3_step(st);
-	if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		db_fail(sdb, &budget, "meta", err, errlen);
-		goto out;
-	}
-	if (step != SQLITE_ROW || sqlite3_column_int(st, 0) < 1 ||
-	    sqlite3_column_int(st, 0) > 2) {
-		/* 2 only packs switch records, which decoding does not use. */
-		hwt_seterr(err, errlen, "%s/session.db: corrupt or unsupported "
-			   "session database (format_version 1 or 2 expected)",
-			   dir);
-		goto out;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (sqlite3_prepare_v2(sdb, "SELECT value FROM meta WHERE key = "
-			       "'target_pid'", -1, &st, NULL) != SQLITE_OK) {
-		db_fail(sdb, &budget, "meta", err, errlen);
-		goto out;
-	}
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		pid = sqlite3_column_int64(st, 0);
-	else if (step != SQLITE_DONE) {
-		db_fail(sdb, &budget, "meta", err, errlen);
-		goto out;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
 	img = hwt_image_alloc();
-	if (session_images(sdb, dirfd, dir, dsb.st_uid, img, opts->quiet,
-			   &budget, err, errlen) < 0)
+	if (session_images(r, dir, img, opts->quiet, err, errlen) < 0)
+		goto out;
+	if (hwt_store_reader_streams(r, &streams, &nstreams, err, errlen) < 0)
 		goto out;
 	core = hwt_core_alloc(opts, img, err, errlen);
 	if (!core)
 		goto out;
 	hwt_core_set_no_calls(core, opts->no_calls);
 	hwt_db_session(hwt_core_db(core), dir, "session");
-	if (sqlite3_prepare_v2(sdb, "SELECT id, kind, tid FROM streams ORDER "
-			       "BY id", -1, &st, NULL) != SQLITE_OK) {
-		db_fail(sdb, &budget, "streams", err, errlen);
-		goto out;
-	}
 	rc = 0;
-	while (rc >= 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		const char *kind = (const char *)sqlite3_column_text(st, 1);
-		int64_t tid = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 :
-			      sqlite3_column_int64(st, 2);
+	for (i = 0; rc >= 0 && i < nstreams; i++) {
+		const struct hwt_store_stream *ss = &streams[i];
 
-		if (kind && (!strcmp(kind, "etm4") || !strcmp(kind, "ete"))) {
+		if (!strcmp(ss->kind, "etm4") || !strcmp(ss->kind, "ete")) {
 			/* CoreSight front end (cs_session.c). */
-			hwt_core_set_thread(core, (uint32_t)id, pid, tid);
-			rc = hwt_cs_decode_session_stream(sdb, dirfd,
-					dsb.st_uid, id, tid, hwt_image_read_cb,
-					img, hwt_core_sink(core), &budget, err,
-					errlen);
+			hwt_core_set_thread(core, (uint32_t)ss->id, pid,
+					    ss->tid);
+			rc = hwt_cs_decode_session_stream(r, ss,
+					hwt_image_read_cb, img,
+					hwt_core_sink(core), err, errlen);
 			n++;
 			continue;
 		}
-		if (!kind || strcmp(kind, "intel_pt")) {
+		if (strcmp(ss->kind, "intel_pt")) {
 			if (!opts->quiet)
 				fprintf(stderr, "hwt: stream %lld: kind '%s' "
 					"not decoded from sessions yet\n",
-					(long long)id, kind ? kind : "?");
+					(long long)ss->id, ss->kind);
 			continue;
 		}
-		hwt_core_set_thread(core, (uint32_t)id, pid, tid);
-		rc = decode_stream(sdb, dirfd, dsb.st_uid, id, tid, img, core,
-				   opts, &budget, err, errlen);
+		hwt_core_set_thread(core, (uint32_t)ss->id, pid, ss->tid);
+		rc = decode_stream(r, ss, img, core, opts, err, errlen);
 		n++;
 	}
-	if (rc >= 0 && step != SQLITE_DONE)
-		rc = db_fail(sdb, &budget, "streams", err, errlen);
 	if (rc >= 0) {
 		rc = hwt_core_finish(core, err, errlen);
 		core = NULL;
@@ -679,10 +447,9 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 	if (rc >= 0 && !n && !opts->quiet)
 		fprintf(stderr, "hwt: %s: no intel_pt streams\n", dir);
 out:
-	sqlite3_finalize(st);
+	free(streams);
 	hwt_core_free(core);
 	hwt_image_free(img);
-	sqlite3_close(sdb);
-	close(dirfd);
+	hwt_store_reader_close(r);
 	return rc;
 }

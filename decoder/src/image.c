@@ -170,7 +170,7 @@ int hwt_image_add_raw(struct hwt_image *img, const char *path, uint64_t offset,
 	if (!f)
 		return -1;
 	if (offset >= f->size) {
-		hwt_seterr(err, errlen, "%s: offset 0x%llx beyond the file "
+		hwt_errf(err, errlen, "%s: offset 0x%llx beyond the file "
 			   "(%zu bytes)", path, (unsigned long long)offset,
 			   f->size);
 		return -1;
@@ -180,11 +180,11 @@ int hwt_image_add_raw(struct hwt_image *img, const char *path, uint64_t offset,
 	if (!size || size > f->size - offset)
 		size = f->size - offset;
 	if (!size) {
-		hwt_seterr(err, errlen, "%s: empty", path);
+		hwt_errf(err, errlen, "%s: empty", path);
 		return -1;
 	}
 	if (vaddr + size < vaddr) {
-		hwt_seterr(err, errlen, "%s: address wraps", path);
+		hwt_errf(err, errlen, "%s: address wraps", path);
 		return -1;
 	}
 	add_section(img, f, offset, size, vaddr,
@@ -210,7 +210,7 @@ int hwt_image_add_elf(struct hwt_image *img, const char *path, uint64_t base,
 	if (rc < 0)
 		return -1;
 	if (!rc) {
-		hwt_seterr(err, errlen, "%s: not an ELF file", path);
+		hwt_errf(err, errlen, "%s: not an ELF file", path);
 		return -1;
 	}
 	for (i = 0; i < elf.nsegs; i++)
@@ -225,7 +225,7 @@ int hwt_image_add_elf(struct hwt_image *img, const char *path, uint64_t base,
 		if (!s->filesz)
 			continue;
 		if (s->offset > f->size || s->filesz > f->size - s->offset) {
-			hwt_seterr(err, errlen, "%s: corrupt ELF: segment "
+			hwt_errf(err, errlen, "%s: corrupt ELF: segment "
 				   "beyond the file", path);
 			return -1;
 		}
@@ -234,7 +234,7 @@ int hwt_image_add_elf(struct hwt_image *img, const char *path, uint64_t base,
 		added++;
 	}
 	if (!added) {
-		hwt_seterr(err, errlen, "%s: no loadable segments", path);
+		hwt_errf(err, errlen, "%s: no loadable segments", path);
 		return -1;
 	}
 	return 0;
@@ -263,7 +263,7 @@ int hwt_image_add_mapping_at(struct hwt_image *img, const char *open_name,
 	if (!f)
 		return -1;
 	if (pgoff >= f->size) {
-		hwt_seterr(err, errlen, "%s: offset 0x%llx beyond the file",
+		hwt_errf(err, errlen, "%s: offset 0x%llx beyond the file",
 			   path, (unsigned long long)pgoff);
 		return -1;
 	}

@@ -12,14 +12,13 @@
 #include <sqlite3.h>
 
 #include "hwt/decode.h"
+#include "hwt_err.h"
 #include "flow.h"
 #include "store_io.h"
 
 #define HWT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* util.c ------------------------------------------------------------- */
-void hwt_seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 void *hwt_xrealloc(void *p, size_t n);	/* aborts on OOM: never a partial state */
 char *hwt_xstrdup(const char *s);
 /* Maps a whole file read-only (a path the user named: symlinks followed,
@@ -352,26 +351,6 @@ int hwt_db_session(struct hwt_db *db, const char *source, const char *kind);
  * it is incomplete.  NULL with a message on stderr. */
 sqlite3 *hwt_db_open_ro(const char *path, struct hwt_sqlite_budget *budget,
 			const char *const *tables);
-
-/* decode.c: session directories ------------------------------------- */
-/* A point in a stream's bytes where the decoder must resync, and why. */
-struct hwt_stream_cut {
-	uint64_t offset;
-	char msg[96];
-};
-/*
- * The bytes that stream id's chunks index (stream-ID.bin under dirfd: a
- * regular file of owner, no symlink), concatenated in seq order, and the
- * cuts, sorted: missing chunks, lost data, bad checksums, a truncated file,
- * overlapping chunks, BUFFER/LOST records.  Never more bytes than the file
- * holds, whatever the rows say.
- * Returns the buffer (malloc'd, *size bytes), or NULL with err set if the
- * file fails its checks or the chunk list cannot be read whole.
- */
-uint8_t *hwt_session_stream_bytes(sqlite3 *sdb, int dirfd, uid_t owner,
-				  int64_t id, struct hwt_sqlite_budget *budget,
-				  size_t *size, struct hwt_stream_cut **cuts,
-				  size_t *ncuts, char *err, size_t errlen);
 
 /* core.c: the sink that fills the database ----------------------------- */
 struct hwt_core;

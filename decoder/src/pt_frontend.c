@@ -466,7 +466,7 @@ int hwt_pt_env_init(struct hwt_pt_env *env, struct hwt_image *img,
 	env->img = img;
 	env->isc = pt_iscache_alloc(NULL);
 	if (!env->isc) {
-		hwt_seterr(err, errlen, "libipt: out of memory");
+		hwt_errf(err, errlen, "libipt: out of memory");
 		return -1;
 	}
 	env->nisids = img ? hwt_image_nsections(img) : 0;
@@ -478,7 +478,7 @@ int hwt_pt_env_init(struct hwt_pt_env *env, struct hwt_image *img,
 						    s->file_offset, s->size,
 						    s->vaddr);
 		if (env->isids[i] < 0) {
-			hwt_seterr(err, errlen, "libipt: %s: %s", s->path,
+			hwt_errf(err, errlen, "libipt: %s: %s", s->path,
 				   pt_errstr(pt_errcode(env->isids[i])));
 			hwt_pt_env_fini(env);
 			return -1;
@@ -555,14 +555,14 @@ int hwt_pt_decode(const uint8_t *buf, size_t size, struct hwt_image *img,
 	}
 	pimg = hwt_pt_env_image(&env);
 	if (!pimg) {
-		hwt_seterr(err, errlen, "libipt: cannot build the image");
+		hwt_errf(err, errlen, "libipt: cannot build the image");
 		hwt_pt_env_fini(&env);
 		return -1;
 	}
 	rc = size ? hwt_pt_blk_loop(&env, pimg, buf, size, 0, sink,
 				    info->id, NULL, NULL) : 0;
 	if (rc < 0)
-		hwt_seterr(err, errlen, "decode aborted (output)");
+		hwt_errf(err, errlen, "decode aborted (output)");
 	pt_image_free(pimg);
 	hwt_pt_env_fini(&env);
 	return rc;

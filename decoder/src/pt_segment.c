@@ -1269,7 +1269,7 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 		ws[t].dis = hwt_disasm_alloc();
 		cache_grow(&ws[t]);
 		if (!ws[t].pimg) {
-			hwt_seterr(err, errlen, "libipt: cannot build the image");
+			hwt_errf(err, errlen, "libipt: cannot build the image");
 			rc = -1;
 			break;
 		}
@@ -1278,7 +1278,7 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 		if (inline_worker || t == threads)
 			break;
 		if (pthread_create(&ws[t].th, NULL, worker_main, &ws[t])) {
-			hwt_seterr(err, errlen, "cannot start decoder threads");
+			hwt_errf(err, errlen, "cannot start decoder threads");
 			rc = -1;
 			break;
 		}
@@ -1331,7 +1331,7 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 		pthread_mutex_unlock(&r.mu);
 	}
 	if (rc)
-		hwt_seterr(err, errlen, "decode aborted (output)");
+		hwt_errf(err, errlen, "decode aborted (output)");
 	pthread_mutex_lock(&r.mu);
 	r.stop = 1;
 	pthread_cond_broadcast(&r.cv);

@@ -136,7 +136,7 @@ int hwt_elf_load_fd(int fd, const char *path, struct hwt_elf *elf,
 	e = elf_begin(fd, ELF_C_READ, NULL);
 	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) ||
 	    elf_getphdrnum(e, &nph)) {
-		hwt_seterr(err, errlen, "%s: corrupt ELF: %s", path,
+		hwt_errf(err, errlen, "%s: corrupt ELF: %s", path,
 			   elf_errmsg(-1));
 		if (e)
 			elf_end(e);
@@ -171,7 +171,7 @@ int hwt_elf_load(const char *path, struct hwt_elf *elf, char *err,
 
 	memset(elf, 0, sizeof(*elf));
 	if (fd < 0) {
-		hwt_seterr(err, errlen, "%s: cannot open", path);
+		hwt_errf(err, errlen, "%s: cannot open", path);
 		return -1;
 	}
 	rc = hwt_elf_load_fd(fd, path, elf, err, errlen);

@@ -11,17 +11,6 @@
 
 #include "internal.h"
 
-void hwt_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 void *hwt_xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
@@ -47,7 +36,7 @@ const uint8_t *hwt_map_fd(int fd, const char *shown, size_t *size,
 	void *p;
 
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		hwt_seterr(err, errlen, "%s: not a regular file", shown);
+		hwt_errf(err, errlen, "%s: not a regular file", shown);
 		return NULL;
 	}
 	*size = (size_t)st.st_size;
@@ -55,7 +44,7 @@ const uint8_t *hwt_map_fd(int fd, const char *shown, size_t *size,
 		return (const uint8_t *)"";
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED) {
-		hwt_seterr(err, errlen, "%s: mmap: %s", shown, strerror(errno));
+		hwt_errf(err, errlen, "%s: mmap: %s", shown, strerror(errno));
 		return NULL;
 	}
 	return p;

@@ -13,65 +13,30 @@ C=$(cd "$ROOT/../shared/corpus/coresight" 2>/dev/null && pwd)
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
 S=$C/juno-uname-002
-if [ -z "$C" ] || [ ! -d "$S" ] || ! command -v python3 > /dev/null; then
-	echo "FAIL: cs-session (needs the corpus and python3)"
+if [ -z "$C" ] || [ ! -d "$S" ]; then
+	echo "FAIL: cs-session (needs the corpus)"
 	exit 0
 fi
 
+MK=$ROOT/build/store/mksession
+[ -x "$MK" ] || make -s -C "$ROOT/store" tools >&2 || exit 1
 mksession() {	# DIR DAMAGE(0/1)
-	python3 - "$S" "$1" "$2" <<'PY'
-import os, sqlite3, sys, zlib
-src, out, damage = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
-os.makedirs(out)
-trace = open(os.path.join(src, "trace.bin"), "rb").read()
-regs = {}
-for line in open(os.path.join(src, "device_9.ini")):
-    if "=" in line and line.startswith("TRC"):
-        k, v = line.strip().split("=", 1)
-        regs[k.split("(")[0].lower()] = v
-assert int(regs["trctraceidr"], 16) == 0x16
-db = sqlite3.connect(os.path.join(out, "session.db"))
-db.executescript("""
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE streams (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, tid INTEGER,
-  cpu INTEGER, trace_id INTEGER, formatted INTEGER NOT NULL DEFAULT 0,
-  bytes INTEGER NOT NULL DEFAULT 0, lost INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE stream_params (stream INTEGER NOT NULL, key TEXT NOT NULL,
-  value TEXT NOT NULL, PRIMARY KEY (stream, key));
-CREATE TABLE chunks (stream INTEGER NOT NULL, seq INTEGER NOT NULL,
-  offset INTEGER NOT NULL, length INTEGER NOT NULL, crc32 INTEGER NOT NULL,
-  lost_before INTEGER NOT NULL DEFAULT 0, time INTEGER,
-  PRIMARY KEY (stream, seq));
-CREATE TABLE records (id INTEGER PRIMARY KEY, type TEXT NOT NULL,
-  time INTEGER, pid INTEGER, tid INTEGER, cpu INTEGER, stream INTEGER,
-  stream_offset INTEGER, addr INTEGER, len INTEGER, pgoff INTEGER,
-  prot INTEGER, flags INTEGER, path TEXT, aux INTEGER);
-""")
-for k, v in [("format_version", "1"), ("backend", "coresight"),
-             ("mode", "cpu"), ("arch", "aarch64"), ("state", "complete")]:
-    db.execute("INSERT INTO meta VALUES (?, ?)", (k, v))
-db.execute("INSERT INTO streams VALUES (0, 'etm4', NULL, 3, 22, 1, ?, 0)",
-           (len(trace),))
-for k, v in regs.items():
-    db.execute("INSERT INTO stream_params VALUES (0, ?, ?)", (k, v))
-db.execute("INSERT INTO stream_params VALUES (0, 'core_profile', 'Cortex-A53')")
-with open(os.path.join(out, "stream-0.bin"), "wb") as f:
-    f.write(trace)
-for seq, off in enumerate(range(0, len(trace), 4096)):
-    chunk = trace[off:off + 4096]
-    crc = zlib.crc32(chunk)
-    if damage and seq == 10:
-        crc ^= 1
-    db.execute("INSERT INTO chunks VALUES (0, ?, ?, ?, ?, 0, NULL)",
-               (seq, off, len(chunk), crc))
-for name, addr in [("uname.bin", 0x400000), ("libc-2.21.bin", 0x7f8e446000),
-                   ("ld-2.21.bin", 0x7f8e58f000), ("vdso.bin", 0x7f8e5ba000)]:
-    p = os.path.join(src, name)
-    db.execute("INSERT INTO records (type, pid, tid, addr, len, pgoff, path)"
-               " VALUES ('mmap', 1, 1, ?, ?, 0, ?)",
-               (addr, os.path.getsize(p), p))
-db.commit()
-PY
+	grep -qi '^TRCTRACEIDR[^=]*=0x0*16[[:space:]]*$' "$S/device_9.ini" || return 1
+	bad=
+	[ "$2" = 1 ] && bad="--bad-crc 0:10"
+	set -- "$1"
+	for img in uname.bin:0x400000 libc-2.21.bin:0x7f8e446000 \
+		ld-2.21.bin:0x7f8e58f000 vdso.bin:0x7f8e5ba000; do
+		f=$S/${img%%:*}
+		set -- "$@" --mmap "${img#*:}:$(stat -c %s "$f"):0:$f"
+	done
+	# shellcheck disable=SC2086 # $bad: an option pair
+	"$MK" "$@" --meta backend=coresight --meta mode=cpu \
+		--meta arch=aarch64 \
+		--stream 0:etm4:cpu=3:trace_id=22:formatted \
+		--params-ini "0:$S/device_9.ini" \
+		--param 0:core_profile=Cortex-A53 $bad \
+		--data "0:$S/trace.bin:4096"
 }
 
 "$BUILD/tests/cs_ppl_test" --ref "$S" "$C/expected/juno-uname-002.ppl" |

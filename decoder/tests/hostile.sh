@@ -15,8 +15,8 @@ q() { "$HWT" query --csv "$1" "$2" 2>/dev/null | tail -1; }
 G=$T/gen
 mkdir -p "$G"
 "$PTGEN" "$G" --iters 2000 --psb 256 > /dev/null || { echo "FAIL: hostile (ptgen)"; exit 0; }
-# mksession.py DIR PT ELF ...: the directory first.
-mks2() { d=$1; shift; python3 ./mksession.py "$d" "$G/pt.bin" "$G/prog.elf" \
+# mksession.sh DIR PT ELF ...: the directory first.
+mks2() { d=$1; shift; ./gen/mksession.sh "$d" "$G/pt.bin" "$G/prog.elf" \
 	0x400000 0x1000 0x58 "$@"; }
 
 # --- finding 3: 16 zeroed bytes in a leaf page of chunks ---------------
@@ -51,6 +51,8 @@ head -c 100 /dev/urandom >> "$T/l/stream-0.bin"
 python3 - "$T/l/session.db" "$T/locked" <<'PY' &
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
+# Out of WAL (where readers never wait): the lock then blocks readers too.
+db.execute("PRAGMA journal_mode=DELETE")
 db.execute("BEGIN EXCLUSIVE")
 open(sys.argv[2], "w").close()
 time.sleep(9)
@@ -159,7 +161,7 @@ check report-table-as-view-refused sh -c "test $rc = 1 && grep -q 'not a table' 
 # Root decoding uid 1000's session that names root's 0600 file: refused.
 if [ "$(id -u)" = 0 ]; then
 	cp "$G/prog.elf" "$T/secret" && chmod 600 "$T/secret"
-	python3 ./mksession.py "$T/u" "$G/pt.bin" "$T/secret" 0x400000 0x1000 0x58 --chunks 2
+	./gen/mksession.sh "$T/u" "$G/pt.bin" "$T/secret" 0x400000 0x1000 0x58 --chunks 2
 	chown -R 1000:1000 "$T/u"
 	"$HWT" decode "$T/u" -o "$T/u.db" > /dev/null 2> "$T/out"
 	check root-decode-refuses-unreadable-image sh -c "

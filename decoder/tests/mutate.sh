@@ -14,7 +14,7 @@ trap 'rm -rf "$T"' EXIT
 echo "# mutation test: seed $SEED, $N rounds (HWT_MUTATE_SEED=$SEED repeats it)"
 mkdir -p "$T/g"
 "$PTGEN" "$T/g" --iters 300 --psb 128 > /dev/null || { echo "FAIL: mutate (ptgen)"; exit 0; }
-python3 ./mksession.py "$T/base" "$T/g/pt.bin" "$T/g/prog.elf" 0x400000 \
+./gen/mksession.sh "$T/base" "$T/g/pt.bin" "$T/g/prog.elf" 0x400000 \
 	0x1000 0x58 --chunks 16 --lost-before 3:100
 head -c 300 /dev/urandom >> "$T/base/stream-0.bin"
 "$HWT" decode -q "$T/base" -o "$T/base.db" || { echo "FAIL: mutate (decode)"; exit 0; }

@@ -115,14 +115,14 @@ check synth-corrupt-prefix-is-truth sh -c \
 check synth-corrupt-segmented-equals-continuous cmp -s "$T/c" "$T/cs"
 
 # Session directory input: chunks concatenated, image from the mmap record.
-python3 ./mksession.py "$T/s1" "$G/pt.bin" "$G/prog.elf" 0x400000 0x1000 0x58 \
+./gen/mksession.sh "$T/s1" "$G/pt.bin" "$G/prog.elf" 0x400000 0x1000 0x58 \
 	--chunks 4 --tid 777
 "$HWT" decode -q "$T/s1" -o "$T/s1.db"
 "$HWT" replay "$T/s1.db" --thread 777 > "$T/s1.out"
 check session-replay-matches-truth cmp -s "$T/s1.out" "$G/truth.txt"
 check session-thread-row test "$("$HWT" query --csv "$T/s1.db" \
 	"SELECT tid FROM threads WHERE id > 0" | tail -1)" = 777
-python3 ./mksession.py "$T/s2" "$G/pt.bin" "$G/prog.elf" 0x400000 0x1000 0x58 \
+./gen/mksession.sh "$T/s2" "$G/pt.bin" "$G/prog.elf" 0x400000 0x1000 0x58 \
 	--chunks 4 --lost-before 2:4096 --bad-crc 3
 "$HWT" decode -q "$T/s2" -o "$T/s2.db"
 check session-lost-and-crc-gaps test "$("$HWT" query --csv "$T/s2.db" \
@@ -147,7 +147,7 @@ fi
 
 # A truncated stream file: what is left is decoded, the rest is a gap.
 G=$T/loop
-python3 ./mksession.py "$T/s3" "$G/pt.bin" "$G/prog.elf" 0x400000 0x1000 0x58 \
+./gen/mksession.sh "$T/s3" "$G/pt.bin" "$G/prog.elf" 0x400000 0x1000 0x58 \
 	--chunks 2
 head -c 3000 "$G/pt.bin" > "$T/s3/stream-0.bin"
 "$HWT" decode -q "$T/s3" -o "$T/s3.db"

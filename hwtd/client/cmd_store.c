@@ -7,184 +7,104 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <sqlite3.h>
 
 #include "client.h"
 #include "store.h"
 #include "store_io.h"
+#include "store_reader.h"
 
-/* Session reads are bounded like any reader's (store_io.h). */
-static struct hwt_sqlite_budget budget;
-
-static sqlite3 *open_db(int dirfd, const char *dir)
-{
-	char err[512];
-	/* Read-only, but not immutable: a WAL left by a crash is read. */
-	sqlite3 *db = hwt_session_db_open(dirfd, dir, 0, &budget, err,
-					  sizeof(err));
-
-	if (!db)
-		fprintf(stderr, "hwt: %s\n", err);
-	return db;
-}
-
-/* A step loop's end: SQLITE_DONE, or a loud failure (never "no more
- * rows"); 0 or -1. */
-static int loop_end(sqlite3 *db, int rc, const char *what)
-{
-	char why[256];
-
-	if (rc == SQLITE_DONE)
-		return 0;
-	fprintf(stderr, "hwt info: %s: %s\n", what,
-		hwt_sqlite_errmsg(db, &budget, why, sizeof(why)));
-	return -1;
-}
-
-static int print_meta(sqlite3 *db)
+static int print_meta(struct hwt_store_reader *r, char *err, size_t errlen)
 {
 	static const char *const keys[] = {
 		"state", "backend", "mode", "recorder", "arch", "kernel",
 		"target_pid", "command", "created", "exit_status",
 		"crash_signal", "error"
 	};
-	sqlite3_stmt *st;
+	char v[1024];
 	size_t i;
-	int rc = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1,
-			       &st, NULL) != SQLITE_OK)
-		return loop_end(db, SQLITE_ERROR, "meta");
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && !rc; i++) {
-		int step;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		int rc = hwt_store_reader_meta(r, keys[i], v, sizeof(v), err,
+					       errlen);
 
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, keys[i], -1, SQLITE_STATIC);
-		step = sqlite3_step(st);
-		if (step == SQLITE_ROW) {
-			const char *v = (const char *)
-					sqlite3_column_text(st, 0);
-
-			printf("%-12s %s\n", keys[i], v ? v : "NULL");
-		} else {
-			rc = loop_end(db, step, "meta");
-		}
+		if (rc < 0)
+			return -1;
+		if (rc)
+			printf("%-12s %s\n", keys[i], v);
 	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-static long long file_size(int dirfd, long long id)
-{
-	char name[48];
-	struct stat sb;
-
-	/* The name from a bounded integer only; lstat: never follows. */
-	if (id < 0 || id > INT32_MAX)
-		return -1;
-	snprintf(name, sizeof(name), "stream-%lld.bin", id);
-	return fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) ||
-	       !S_ISREG(sb.st_mode) ? -1 : (long long)sb.st_size;
+	return 0;
 }
 
 /* Streams and their chunks; returns the number of inconsistencies, or -1
  * if the database cannot be read. */
-static int print_streams(sqlite3 *db, int dirfd)
+static int print_streams(struct hwt_store_reader *r, char *err,
+			 size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct hwt_store_stream *v;
 	long long tb = 0, tc = 0, tl = 0, tg = 0;
-	int bad = 0, rc;
+	size_t n, i;
+	int bad = 0;
 
-	if (sqlite3_prepare_v2(db,
-	    "SELECT s.id, s.kind, s.tid, s.cpu, s.bytes, s.lost,"
-	    " COUNT(c.seq), COALESCE(SUM(c.length), 0),"
-	    " COALESCE(SUM(c.lost_before), 0),"
-	    " COALESCE(SUM(c.lost_before > 0), 0),"
-	    " COALESCE(MAX(c.offset + c.length), 0)"
-	    " FROM streams s LEFT JOIN chunks c ON c.stream = s.id"
-	    " GROUP BY s.id ORDER BY s.id", -1, &st, NULL) != SQLITE_OK) {
-		loop_end(db, SQLITE_ERROR, "streams");
+	if (hwt_store_reader_streams(r, &v, &n, err, errlen) < 0)
 		return -1;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long long id = sqlite3_column_int64(st, 0);
-		long long bytes = sqlite3_column_int64(st, 4);
-		long long lost = sqlite3_column_int64(st, 5);
-		long long nch = sqlite3_column_int64(st, 6);
-		long long sum = sqlite3_column_int64(st, 7);
-		long long lsum = sqlite3_column_int64(st, 8);
-		long long gaps = sqlite3_column_int64(st, 9);
-		long long end = sqlite3_column_int64(st, 10);
-		long long fs = file_size(dirfd, id);
-		const char *kind = (const char *)sqlite3_column_text(st, 1);
+	for (i = 0; i < n; i++) {
+		const struct hwt_store_stream *s = &v[i];
+		long long fs = hwt_store_reader_file_size(r, s->id);
 		char who[48];
 
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+		if (s->tid >= 0)
 			snprintf(who, sizeof(who), "tid %lld",
-				 sqlite3_column_int64(st, 2));
-		else if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+				 (long long)s->tid);
+		else if (s->cpu >= 0)
 			snprintf(who, sizeof(who), "cpu %lld",
-				 sqlite3_column_int64(st, 3));
+				 (long long)s->cpu);
 		else
 			snprintf(who, sizeof(who), "-");
 		printf("stream %-4lld %-9s %-10s %12lld bytes %6lld chunks"
-		       " %10lld lost in %lld gaps", id,
-		       kind ? kind : "?", who, bytes,
-		       nch, lost, gaps);
-		if (sum != bytes || end != bytes || lsum != lost || fs < end) {
+		       " %10lld lost in %lld gaps", (long long)s->id, s->kind,
+		       who, (long long)s->bytes, (long long)s->chunks,
+		       (long long)s->lost, (long long)s->gaps);
+		if (s->chunk_bytes != s->bytes || s->chunk_end != s->bytes ||
+		    s->chunk_lost != s->lost || fs < s->chunk_end) {
 			printf("  INCONSISTENT (chunks cover %lld, file %lld)",
-			       sum, fs);
+			       (long long)s->chunk_bytes, fs);
 			bad++;
-		} else if (fs > end) {
+		} else if (fs > s->chunk_end) {
 			printf("  (un-indexed tail %lld bytes: hwt fsck)",
-			       fs - end);
+			       fs - (long long)s->chunk_end);
 		}
 		printf("\n");
-		tb += bytes, tc += nch, tl += lost, tg += gaps;
+		tb += s->bytes, tc += s->chunks, tl += s->lost, tg += s->gaps;
 	}
-	sqlite3_finalize(st);
-	if (loop_end(db, rc, "streams"))
-		return -1;
+	free(v);
 	printf("total        %lld bytes, %lld chunks, %lld bytes lost in %lld"
 	       " gaps\n", tb, tc, tl, tg);
 	return bad;
 }
 
-static int print_records(sqlite3 *db)
+static int print_records(struct hwt_store_reader *r, char *err,
+			 size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct hwt_store_record_count *v;
 	long long total = 0;
 	char line[1024] = "";
-	size_t len = 0;
-	int rc;
+	size_t len = 0, n, i;
 
-	/* Format 2 packs switch records into switches BLOBs: count both. */
-	if (sqlite3_prepare_v2(db, "SELECT type, SUM(n) FROM (SELECT type,"
-			       " COUNT(*) AS n FROM records GROUP BY type"
-			       " UNION ALL SELECT type, SUM(count) FROM"
-			       " switches GROUP BY type) GROUP BY type ORDER"
-			       " BY type", -1, &st, NULL) != SQLITE_OK &&
-	    sqlite3_prepare_v2(db, "SELECT type, COUNT(*) FROM records GROUP"
-			       " BY type ORDER BY type", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return loop_end(db, SQLITE_ERROR, "records");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long long n = sqlite3_column_int64(st, 1);
-		const char *type = (const char *)sqlite3_column_text(st, 0);
-
-		total += n;
+	if (hwt_store_reader_record_counts(r, &v, &n, err, errlen) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		total += v[i].count;
 		if (len < sizeof(line))
 			len += (size_t)snprintf(line + len, sizeof(line) - len,
-				"%s%s %lld", len ? ", " : "",
-				type ? type : "?", n);
+				"%s%s %lld", len ? ", " : "", v[i].type,
+				(long long)v[i].count);
 	}
-	sqlite3_finalize(st);
-	if (loop_end(db, rc, "records"))
-		return -1;
+	free(v);
 	printf("records      %lld%s%s%s\n", total, len ? " (" : "", line,
 	       len ? ")" : "");
 	return 0;
@@ -192,9 +112,9 @@ static int print_records(sqlite3 *db)
 
 int hwt_cmd_info(int argc, char **argv)
 {
+	struct hwt_store_reader *r;
 	char err[512];
-	sqlite3 *db;
-	int bad, dirfd;
+	int bad;
 
 	if (argc == 2 && (!strcmp(argv[1], "-h") ||
 			  !strcmp(argv[1], "--help"))) {
@@ -205,25 +125,21 @@ int hwt_cmd_info(int argc, char **argv)
 		fprintf(stderr, "usage: %s\n", HWT_INFO_USAGE);
 		return 2;
 	}
-	dirfd = hwt_open_dir(AT_FDCWD, argv[1], 1, err, sizeof(err));
-	if (dirfd < 0) {
+	/* Read-only, but not immutable: a WAL left by a crash is read. */
+	r = hwt_store_reader_open(argv[1], err, sizeof(err));
+	if (!r) {
 		fprintf(stderr, "hwt: %s\n", err);
 		return 1;
 	}
-	db = open_db(dirfd, argv[1]);
-	if (!db) {
-		close(dirfd);
-		return 1;
-	}
 	printf("session      %s\n", argv[1]);
-	bad = print_meta(db);
+	bad = print_meta(r, err, sizeof(err));
 	if (!bad)
-		bad = print_streams(db, dirfd);
-	if (bad >= 0 && print_records(db))
+		bad = print_streams(r, err, sizeof(err));
+	if (bad >= 0 && print_records(r, err, sizeof(err)))
 		bad = -1;
-	sqlite3_close(db);
-	close(dirfd);
+	hwt_store_reader_close(r);
 	if (bad < 0) {
+		fprintf(stderr, "hwt info: %s\n", err);
 		fprintf(stderr, "hwt info: %s: the session database cannot be "
 			"read whole: the output above is incomplete\n",
 			argv[1]);

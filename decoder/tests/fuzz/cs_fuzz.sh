@@ -9,14 +9,14 @@ T=${1:-${FUZZ_TIME:-60}}
 B=../build/decoder/csfuzz
 C=../../shared/corpus/coresight/juno-uname-002
 mkdir -p "$B/obj" "$B/corpus"
-for s in src/*.c ../hwtd/store_io.c; do
+for s in src/*.c ../store/store_io.c ../store/store_reader.c; do
 	o="$B/obj/$(basename "$s" .c).o"
 	[ "$o" -nt "$s" ] || clang -O1 -g -std=gnu11 \
 		-fsanitize=fuzzer-no-link,address,undefined -Iinclude -Isrc \
-		-I../hwtd \
+		-I../store -I../common \
 		-c -o "$o" "$s"
 done
-clang -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I../hwtd \
+clang -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I../store -I../common \
 	-o "$B/cs_fuzz" tests/fuzz/cs_fuzz.c "$B"/obj/*.o \
 	-lipt -lelf -ldwarf -lcapstone -lsqlite3 -lz -lopencsd_c_api \
 	-lopencsd -lstdc++ -lpthread

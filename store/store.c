@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 #include <zlib.h>
 
+#include "hwt_err.h"
 #include "store.h"
 #include "store_io.h"
 
@@ -82,7 +83,7 @@ static int fail(struct hwt_store *s, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	hwt_verrf(s->err, sizeof(s->err), fmt, ap);
 	va_end(ap);
 	return -1;
 }

@@ -13,22 +13,8 @@
 #include <unistd.h>
 #include <linux/openat2.h>
 
+#include "hwt_err.h"
 #include "store_io.h"
-
-static int seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* Without openat2 (before Linux 5.6): no absolute name, no "..". */
 static int escapes(const char *name)
@@ -81,44 +67,44 @@ int hwt_open_checked(int dirfd, const char *name, const char *shown,
 			  openat(dirfd, name, flags);
 	if (fd < 0) {
 		if (errno == ELOOP)
-			return seterr(err, errlen, "%s: %s (not followed)",
+			return hwt_errf(err, errlen, "%s: %s (not followed)",
 				      shown, p->beneath ?
 				      "a symbolic link on the way" :
 				      "is a symbolic link");
 		if (errno == EXDEV)
-			return seterr(err, errlen, "%s: outside its "
+			return hwt_errf(err, errlen, "%s: outside its "
 				      "directory (refused)", shown);
-		return seterr(err, errlen, "%s: %s", shown, strerror(errno));
+		return hwt_errf(err, errlen, "%s: %s", shown, strerror(errno));
 	}
 	if (fstat(fd, &st) < 0) {
 		int e = errno;
 
-		seterr(err, errlen, "%s: %s", shown, strerror(e));
+		hwt_errf(err, errlen, "%s: %s", shown, strerror(e));
 		errno = e;
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		seterr(err, errlen, "%s: not a regular file (refused)", shown);
+		hwt_errf(err, errlen, "%s: not a regular file (refused)", shown);
 		errno = EINVAL;
 		goto fail;
 	}
 	if (p->check_owner && st.st_uid != p->owner &&
 	    !(p->other_ok && (st.st_mode & S_IROTH))) {
 		if (p->other_ok)
-			seterr(err, errlen, "%s: owned by uid %u, not by the "
+			hwt_errf(err, errlen, "%s: owned by uid %u, not by the "
 			       "session's owner (uid %u), and not "
 			       "world-readable: refused (its owner may not "
 			       "have been able to read it)", shown,
 			       (unsigned)st.st_uid, (unsigned)p->owner);
 		else
-			seterr(err, errlen, "%s: owned by uid %u, not by its "
+			hwt_errf(err, errlen, "%s: owned by uid %u, not by its "
 			       "directory's owner (uid %u): refused", shown,
 			       (unsigned)st.st_uid, (unsigned)p->owner);
 		errno = EACCES;
 		goto fail;
 	}
 	if (p->max_size && (uint64_t)st.st_size > p->max_size) {
-		seterr(err, errlen, "%s: %lld bytes, more than the %llu "
+		hwt_errf(err, errlen, "%s: %lld bytes, more than the %llu "
 		       "allowed", shown, (long long)st.st_size,
 		       (unsigned long long)p->max_size);
 		errno = EFBIG;
@@ -144,7 +130,7 @@ int hwt_open_dir(int dirfd, const char *name, int follow, char *err,
 			(follow ? 0 : O_NOFOLLOW));
 
 	if (fd < 0)
-		return seterr(err, errlen, "%s: %s", name,
+		return hwt_errf(err, errlen, "%s: %s", name,
 			      errno == ELOOP ? "is a symbolic link (not "
 			      "followed)" : strerror(errno));
 	return fd;
@@ -183,7 +169,7 @@ sqlite3 *hwt_sqlite_open(int dirfd, const char *name, const char *shown,
 			 name);
 	if (sqlite3_open_v2(path, &db, o->writable ? SQLITE_OPEN_READWRITE :
 			    SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		seterr(err, errlen, "%s: %s", shown,
+		hwt_errf(err, errlen, "%s: %s", shown,
 		       db ? sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);
 		return NULL;
@@ -210,7 +196,7 @@ sqlite3 *hwt_sqlite_open(int dirfd, const char *name, const char *shown,
 	if (sqlite3_exec(db, "PRAGMA trusted_schema=OFF;"
 			 "SELECT count(*) FROM sqlite_master", NULL, NULL,
 			 &msg) != SQLITE_OK) {
-		seterr(err, errlen, "%s: cannot be read (corrupt, locked or not"
+		hwt_errf(err, errlen, "%s: cannot be read (corrupt, locked or not"
 		       " a database): %s", shown, msg ? msg : sqlite3_errmsg(db));
 		sqlite3_free(msg);
 		sqlite3_close(db);
@@ -243,7 +229,7 @@ int hwt_sqlite_check_tables(sqlite3 *db, const char *const *names,
 	if (sqlite3_prepare_v2(db, "SELECT type FROM main.sqlite_master "
 			       "WHERE lower(name) = lower(?1)", -1, &st,
 			       NULL) != SQLITE_OK)
-		return seterr(err, errlen, "schema: %s", sqlite3_errmsg(db));
+		return hwt_errf(err, errlen, "schema: %s", sqlite3_errmsg(db));
 	for (; *names && !rc; names++) {
 		const char *type;
 		int step;
@@ -254,12 +240,12 @@ int hwt_sqlite_check_tables(sqlite3 *db, const char *const *names,
 		type = step == SQLITE_ROW ?
 		       (const char *)sqlite3_column_text(st, 0) : NULL;
 		if (step == SQLITE_DONE)
-			rc = seterr(err, errlen, "no table %s", *names);
+			rc = hwt_errf(err, errlen, "no table %s", *names);
 		else if (step != SQLITE_ROW)
-			rc = seterr(err, errlen, "schema: %s",
+			rc = hwt_errf(err, errlen, "schema: %s",
 				    sqlite3_errmsg(db));
 		else if (!type || strcmp(type, "table"))
-			rc = seterr(err, errlen, "%s is a %s, not a table "
+			rc = hwt_errf(err, errlen, "%s is a %s, not a table "
 				    "(refused: not as hwt writes it)", *names,
 				    type ? type : "NULL");
 	}
@@ -279,7 +265,7 @@ sqlite3 *hwt_session_db_open(int dirfd, const char *shown, int writable,
 	sqlite3 *db;
 
 	if (fstat(dirfd, &dsb)) {
-		seterr(err, errlen, "%s: %s", shown, strerror(errno));
+		hwt_errf(err, errlen, "%s: %s", shown, strerror(errno));
 		return NULL;
 	}
 	memset(&o, 0, sizeof(o));
@@ -290,7 +276,7 @@ sqlite3 *hwt_session_db_open(int dirfd, const char *shown, int writable,
 	snprintf(path, sizeof(path), "%s/session.db", shown);
 	if (fstatat(dirfd, "session.db", &sb, AT_SYMLINK_NOFOLLOW) &&
 	    errno == ENOENT) {
-		seterr(err, errlen, "%s: no session.db (%s)", shown,
+		hwt_errf(err, errlen, "%s: no session.db (%s)", shown,
 		       fstatat(dirfd, HWT_SESSION_TMP_DB, &sb,
 			       AT_SYMLINK_NOFOLLOW) ?
 		       "not a trace session" : "its creation was interrupted:"
@@ -299,7 +285,7 @@ sqlite3 *hwt_session_db_open(int dirfd, const char *shown, int writable,
 	}
 	db = hwt_sqlite_open(dirfd, "session.db", path, &o, err, errlen);
 	if (db && hwt_sqlite_check_tables(db, tables, why, sizeof(why))) {
-		seterr(err, errlen, "%s: %s", path, why);
+		hwt_errf(err, errlen, "%s: %s", path, why);
 		sqlite3_close(db);
 		return NULL;
 	}

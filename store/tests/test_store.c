@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
-#include "../store.h"
+#include "store.h"
 #include "../../kmod/hwt/tests/unit.h"
 
 static char root[] = "/tmp/hwt-store-test-XXXXXX";
@@ -493,14 +493,14 @@ int main(void)
 {
 	if (!mkdtemp(root))
 		return 1;
-	UNIT_RUN(test_crash(), "hwtd/store-crash-safety");
-	UNIT_RUN(test_bad_input(), "hwtd/store-bad-input");
-	UNIT_RUN(test_fsck_hostile(), "hwtd/store-fsck-no-symlink-fifo-or-other-owner");
-	UNIT_RUN(test_fsck_reconciles(), "hwtd/store-fsck-reconciles-streams");
-	UNIT_RUN(test_append_range(), "hwtd/store-append-refuses-negative-loss");
-	UNIT_RUN(test_modes(), "hwtd/store-modes-0600-0700");
-	UNIT_RUN(test_create_full_disk(), "hwtd/store-create-atomic-full-disk");
-	UNIT_RUN(test_crash_random(), "hwtd/store-crash-kill9-random");
+	UNIT_RUN(test_crash(), "store/crash-safety");
+	UNIT_RUN(test_bad_input(), "store/bad-input");
+	UNIT_RUN(test_fsck_hostile(), "store/fsck-no-symlink-fifo-or-other-owner");
+	UNIT_RUN(test_fsck_reconciles(), "store/fsck-reconciles-streams");
+	UNIT_RUN(test_append_range(), "store/append-refuses-negative-loss");
+	UNIT_RUN(test_modes(), "store/modes-0600-0700");
+	UNIT_RUN(test_create_full_disk(), "store/create-atomic-full-disk");
+	UNIT_RUN(test_crash_random(), "store/crash-kill9-random");
 	if (!unit_failed) {
 		char cmd[300];
 

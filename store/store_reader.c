@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* The session reader (store_reader.h): the only SQL that reads session.db. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sqlite3.h>
+#include <zlib.h>
+
+#include "hwt_err.h"
+#include "store_io.h"
+#include "store_reader.h"
+
+struct hwt_store_reader {
+	int dirfd;
+	uid_t owner;
+	sqlite3 *db;
+	sqlite3_stmt *param;	/* prepared once: front ends ask per key */
+	struct hwt_sqlite_budget budget;
+};
+
+/* The message of a read that did not end on SQLITE_DONE (or could not
+ * start).  Returns -1. */
+static int db_fail(struct hwt_store_reader *r, const char *what, char *err,
+		   size_t errlen)
+{
+	char why[256];
+
+	return hwt_errf(err, errlen, "session.db: reading %s: %s", what,
+			hwt_sqlite_errmsg(r->db, &r->budget, why,
+					  sizeof(why)));
+}
+
+struct hwt_store_reader *hwt_store_reader_open(const char *dir, char *err,
+					       size_t errlen)
+{
+	struct hwt_store_reader *r = calloc(1, sizeof(*r));
+	struct stat sb;
+	char v[32];
+	int rc;
+
+	if (!r) {
+		hwt_errf(err, errlen, "%s: out of memory", dir);
+		return NULL;
+	}
+	r->dirfd = hwt_open_dir(AT_FDCWD, dir, 1, err, errlen);
+	if (r->dirfd < 0)
+		goto fail;
+	if (fstat(r->dirfd, &sb) < 0) {
+		hwt_errf(err, errlen, "%s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	r->owner = sb.st_uid;
+	r->db = hwt_session_db_open(r->dirfd, dir, 0, &r->budget, err,
+				    errlen);
+	if (!r->db)
+		goto fail;
+	rc = hwt_store_reader_meta(r, "format_version", v, sizeof(v), err,
+				   errlen);
+	if (rc < 0)
+		goto fail;
+	/* 2 only packs switch records into BLOBs; both read the same here. */
+	if (!rc || (strcmp(v, "1") && strcmp(v, "2"))) {
+		hwt_errf(err, errlen, "%s/session.db: corrupt or unsupported "
+			 "session database (format_version 1 or 2 expected)",
+			 dir);
+		goto fail;
+	}
+	return r;
+fail:
+	hwt_store_reader_close(r);
+	return NULL;
+}
+
+void hwt_store_reader_close(struct hwt_store_reader *r)
+{
+	if (!r)
+		return;
+	sqlite3_finalize(r->param);
+	sqlite3_close(r->db);
+	if (r->dirfd >= 0)
+		close(r->dirfd);
+	free(r);
+}
+
+int hwt_store_reader_dirfd(const struct hwt_store_reader *r)
+{
+	return r->dirfd;
+}
+
+uid_t hwt_store_reader_owner(const struct hwt_store_reader *r)
+{
+	return r->owner;
+}
+
+/* One value of a prepared single-column query: 1, 0 or -1. */
+static int one_value(struct hwt_store_reader *r, sqlite3_stmt *st,
+		     const char *what, char *buf, size_t len, char *err,
+		     size_t errlen)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+
+		snprintf(buf, len, "%s", v ? (const char *)v : "");
+		return 1;
+	}
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_fail(r, what, err, errlen);
+}
+
+int hwt_store_reader_meta(struct hwt_store_reader *r, const char *key,
+			  char *buf, size_t len, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT value FROM meta WHERE key = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(r, "meta", err, errlen);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = one_value(r, st, "meta", buf, len, err, errlen);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int hwt_store_reader_param(struct hwt_store_reader *r, int64_t stream,
+			   const char *key, char *buf, size_t len, char *err,
+			   size_t errlen)
+{
+	int rc;
+
+	if (!r->param &&
+	    sqlite3_prepare_v2(r->db, "SELECT value FROM stream_params WHERE "
+			       "stream = ? AND key = ?", -1, &r->param,
+			       NULL) != SQLITE_OK)
+		return db_fail(r, "stream_params", err, errlen);
+	sqlite3_reset(r->param);
+	sqlite3_bind_int64(r->param, 1, stream);
+	sqlite3_bind_text(r->param, 2, key, -1, SQLITE_STATIC);
+	rc = one_value(r, r->param, "stream_params", buf, len, err, errlen);
+	sqlite3_reset(r->param);
+	return rc;
+}
+
+static int64_t int_or_none(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? -1 :
+	       sqlite3_column_int64(st, col);
+}
+
+int hwt_store_reader_streams(struct hwt_store_reader *r,
+			     struct hwt_store_stream **out, size_t *n,
+			     char *err, size_t errlen)
+{
+	struct hwt_store_stream *v = NULL, *q;
+	sqlite3_stmt *st;
+	size_t cnt = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(r->db,
+	    "SELECT s.id, s.kind, s.tid, s.cpu, s.trace_id, s.formatted,"
+	    " s.bytes, s.lost, COUNT(c.seq), COALESCE(SUM(c.length), 0),"
+	    " COALESCE(SUM(c.lost_before), 0),"
+	    " COALESCE(SUM(c.lost_before > 0), 0),"
+	    " COALESCE(MAX(c.offset + c.length), 0)"
+	    " FROM streams s LEFT JOIN chunks c ON c.stream = s.id"
+	    " GROUP BY s.id ORDER BY s.id", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(r, "streams", err, errlen);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *kind = sqlite3_column_text(st, 1);
+		struct hwt_store_stream *s;
+
+		q = realloc(v, (cnt + 1) * sizeof(*v));
+		if (!q) {
+			sqlite3_finalize(st);
+			free(v);
+			return hwt_errf(err, errlen, "session.db: reading "
+					"streams: out of memory");
+		}
+		v = q;
+		s = &v[cnt++];
+		memset(s, 0, sizeof(*s));
+		s->id = sqlite3_column_int64(st, 0);
+		snprintf(s->kind, sizeof(s->kind), "%s",
+			 kind ? (const char *)kind : "?");
+		s->tid = int_or_none(st, 2);
+		s->cpu = int_or_none(st, 3);
+		s->trace_id = int_or_none(st, 4);
+		s->formatted = sqlite3_column_int(st, 5) != 0;
+		s->bytes = sqlite3_column_int64(st, 6);
+		s->lost = sqlite3_column_int64(st, 7);
+		s->chunks = sqlite3_column_int64(st, 8);
+		s->chunk_bytes = sqlite3_column_int64(st, 9);
+		s->chunk_lost = sqlite3_column_int64(st, 10);
+		s->gaps = sqlite3_column_int64(st, 11);
+		s->chunk_end = sqlite3_column_int64(st, 12);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return db_fail(r, "streams", err, errlen);
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int hwt_store_reader_mappings(struct hwt_store_reader *r,
+			      int (*cb)(void *arg,
+					const struct hwt_store_mapping *m),
+			      void *arg, char *err, size_t errlen)
+{
+	struct hwt_store_mapping m;
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT path, addr, len, pgoff FROM "
+			       "records WHERE type IN ('mmap', 'exec') AND "
+			       "path IS NOT NULL AND len > 0 ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(r, "records", err, errlen);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_text(st, 0);
+
+		m.path = p ? (const char *)p : "";
+		m.addr = (uint64_t)sqlite3_column_int64(st, 1);
+		m.len = (uint64_t)sqlite3_column_int64(st, 2);
+		m.pgoff = (uint64_t)sqlite3_column_int64(st, 3);
+		stop = cb(arg, &m);
+	}
+	sqlite3_finalize(st);
+	if (stop)
+		return stop;
+	if (rc != SQLITE_DONE)
+		return db_fail(r, "records", err, errlen);
+	return 0;
+}
+
+/* A growing array of cuts; 0, or -1 when memory runs out. */
+struct cuts {
+	struct hwt_store_cut *v;
+	size_t n;
+	int oom;
+};
+
+static void add_cut(struct cuts *c, uint64_t offset, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void add_cut(struct cuts *c, uint64_t offset, const char *fmt, ...)
+{
+	struct hwt_store_cut *q;
+	va_list ap;
+
+	if (c->oom)
+		return;
+	q = realloc(c->v, (c->n + 1) * sizeof(*q));
+	if (!q) {
+		c->oom = 1;
+		return;
+	}
+	c->v = q;
+	q[c->n].offset = offset;
+	va_start(ap, fmt);
+	vsnprintf(q[c->n].msg, sizeof(q->msg), fmt, ap);
+	va_end(ap);
+	c->n++;
+}
+
+static int cut_cmp(const void *a, const void *b)
+{
+	const struct hwt_store_cut *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* The bytes of a growing buffer; 0, or -1 when memory runs out. */
+static int append(uint8_t **buf, size_t *n, const uint8_t *p, size_t len)
+{
+	uint8_t *q = realloc(*buf, *n + len ? *n + len : 1);
+
+	if (!q)
+		return -1;
+	memcpy(q + *n, p, len);
+	*buf = q;
+	*n += len;
+	return 0;
+}
+
+/* Maps stream-ID.bin (checked as store_io.h says); *size 0: no mapping. */
+static const uint8_t *map_stream(struct hwt_store_reader *r,
+				 const char *name, size_t *size, char *err,
+				 size_t errlen)
+{
+	struct hwt_file_policy pol = { .check_owner = 1, .owner = r->owner };
+	struct stat sb;
+	void *p;
+	int fd;
+
+	*size = 0;
+	fd = hwt_open_checked(r->dirfd, name, name, &pol, &sb, err, errlen);
+	if (fd < 0)
+		return NULL;
+	if (!sb.st_size) {
+		close(fd);
+		return (const uint8_t *)"";	/* never dereferenced */
+	}
+	p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		hwt_errf(err, errlen, "%s: mmap: %s", name, strerror(errno));
+		return NULL;
+	}
+	*size = (size_t)sb.st_size;
+	return p;
+}
+
+/* The chunks of stream id, in order, appended to *buf; cuts where they do
+ * not join.  0, or -1 (err set). */
+static int read_chunks(struct hwt_store_reader *r, int64_t id,
+		       const char *name, const uint8_t *file, size_t fsize,
+		       uint8_t **buf, size_t *n, struct cuts *c, char *err,
+		       size_t errlen)
+{
+	sqlite3_stmt *st;
+	uint64_t next = 0;	/* the file's bytes before next are used */
+	int64_t expect = 0;
+	int rc, oom = 0;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT seq, offset, length, crc32, "
+			       "lost_before FROM chunks WHERE stream = ? "
+			       "ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(r, "chunks", err, errlen);
+	sqlite3_bind_int64(st, 1, id);
+	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(st, 0);
+		int64_t off = sqlite3_column_int64(st, 1);
+		int64_t len = sqlite3_column_int64(st, 2);
+		uint32_t crc = (uint32_t)sqlite3_column_int64(st, 3);
+		int64_t lost = sqlite3_column_int64(st, 4);
+
+		if (seq != expect)
+			add_cut(c, *n, "missing chunk");
+		expect = seq + 1;
+		if (lost > 0)
+			add_cut(c, *n, "%lld bytes lost", (long long)lost);
+		if (off < 0 || len < 0 || (uint64_t)off >= fsize) {
+			add_cut(c, *n, "chunk %lld beyond the end of %s "
+				"(truncated file)", (long long)seq, name);
+			continue;
+		}
+		if ((uint64_t)off < next) {
+			add_cut(c, *n, "chunk %lld overlaps an earlier chunk, "
+				"skipped", (long long)seq);
+			continue;
+		}
+		if ((uint64_t)len > fsize - (uint64_t)off) {
+			/* Use what is left, unverified, and say so after it. */
+			len = (int64_t)(fsize - (uint64_t)off);
+			oom = append(buf, n, file + off, (size_t)len);
+			next = fsize;
+			add_cut(c, *n, "%s truncated in chunk %lld (%lld bytes "
+				"left, unverified)", name, (long long)seq,
+				(long long)len);
+			continue;
+		}
+		next = (uint64_t)(off + len);
+		if (crc32(0, file + off, (uInt)len) != crc) {
+			add_cut(c, *n, "chunk %lld: crc32 mismatch, skipped",
+				(long long)seq);
+			continue;
+		}
+		if (len)
+			oom = append(buf, n, file + off, (size_t)len);
+	}
+	sqlite3_finalize(st);
+	if (oom)
+		return hwt_errf(err, errlen, "%s: out of memory", name);
+	/* Never "no more chunks": the decode would silently lose the rest
+	 * of the trace. */
+	if (rc != SQLITE_DONE)
+		return db_fail(r, "chunks", err, errlen);
+	return 0;
+}
+
+/* BUFFER/LOST records place losses in the stream's bytes.  0 or -1. */
+static int read_loss_records(struct hwt_store_reader *r, int64_t id,
+			     struct cuts *c, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT stream_offset, aux FROM records "
+			       "WHERE type IN ('buffer', 'lost') AND "
+			       "stream = ? AND stream_offset IS NOT NULL",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(r, "records", err, errlen);
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t off = sqlite3_column_int64(st, 0);
+
+		add_cut(c, off < 0 ? 0 : (uint64_t)off,
+			"buffer record: %lld bytes lost",
+			(long long)sqlite3_column_int64(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(r, "records", err, errlen);
+	return 0;
+}
+
+uint8_t *hwt_store_reader_bytes(struct hwt_store_reader *r, int64_t id,
+				size_t *size, struct hwt_store_cut **cuts,
+				size_t *ncuts, char *err, size_t errlen)
+{
+	struct cuts c = { NULL, 0, 0 };
+	const uint8_t *file;
+	uint8_t *buf = NULL;
+	size_t fsize, n = 0;
+	char name[48];
+	int rc;
+
+	*cuts = NULL;
+	*ncuts = 0;
+	if (id < 0 || id > INT32_MAX) {
+		hwt_errf(err, errlen, "session.db: stream id %lld out of "
+			 "range", (long long)id);
+		return NULL;
+	}
+	snprintf(name, sizeof(name), "stream-%lld.bin", (long long)id);
+	file = map_stream(r, name, &fsize, err, errlen);
+	if (!file)
+		return NULL;
+	rc = read_chunks(r, id, name, file, fsize, &buf, &n, &c, err, errlen);
+	if (!rc)
+		rc = read_loss_records(r, id, &c, err, errlen);
+	if (fsize)
+		munmap((void *)file, fsize);
+	if (!rc && !buf && append(&buf, &n, NULL, 0))
+		rc = hwt_errf(err, errlen, "%s: out of memory", name);
+	if (!rc && c.oom)
+		rc = hwt_errf(err, errlen, "%s: out of memory", name);
+	if (rc) {
+		free(buf);
+		free(c.v);
+		return NULL;
+	}
+	if (c.n)
+		qsort(c.v, c.n, sizeof(*c.v), cut_cmp);
+	*cuts = c.v;
+	*ncuts = c.n;
+	*size = n;
+	return buf;
+}
+
+int64_t hwt_store_reader_file_size(const struct hwt_store_reader *r,
+				   int64_t id)
+{
+	char name[48];
+	struct stat sb;
+
+	/* The name from a bounded integer only; lstat: never follows. */
+	if (id < 0 || id > INT32_MAX)
+		return -1;
+	snprintf(name, sizeof(name), "stream-%lld.bin", (long long)id);
+	if (fstatat(r->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) ||
+	    !S_ISREG(sb.st_mode))
+		return -1;
+	return (int64_t)sb.st_size;
+}
+
+int hwt_store_reader_record_counts(struct hwt_store_reader *r,
+				   struct hwt_store_record_count **out,
+				   size_t *n, char *err, size_t errlen)
+{
+	struct hwt_store_record_count *v = NULL, *q;
+	sqlite3_stmt *st;
+	size_t cnt = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	/* Format 2 packs switch records into switches BLOBs: count both;
+	 * format 1 has no switches table. */
+	if (sqlite3_prepare_v2(r->db, "SELECT type, SUM(n) FROM (SELECT type,"
+			       " COUNT(*) AS n FROM records GROUP BY type"
+			       " UNION ALL SELECT type, SUM(count) FROM"
+			       " switches GROUP BY type) GROUP BY type ORDER"
+			       " BY type", -1, &st, NULL) != SQLITE_OK &&
+	    sqlite3_prepare_v2(r->db, "SELECT type, COUNT(*) FROM records GROUP"
+			       " BY type ORDER BY type", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_fail(r, "records", err, errlen);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *type = sqlite3_column_text(st, 0);
+
+		q = realloc(v, (cnt + 1) * sizeof(*v));
+		if (!q) {
+			sqlite3_finalize(st);
+			free(v);
+			return hwt_errf(err, errlen, "session.db: reading "
+					"records: out of memory");
+		}
+		v = q;
+		snprintf(v[cnt].type, sizeof(v[cnt].type), "%s",
+			 type ? (const char *)type : "?");
+		v[cnt++].count = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return db_fail(r, "records", err, errlen);
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The one reader of a session directory (docs/trace-store.md): every
+ * program that reads a session (hwt decode, the CoreSight front end, hwt
+ * info) goes through these functions, and only store/ knows session.db's
+ * tables.  The writer is store.h.
+ *
+ * A session is untrusted input: everything is read through the directory's
+ * fd with store_io.h's rules (no symlink followed, regular files of the
+ * directory's owner, a budget of SQLite operations), every step loop ends
+ * on SQLITE_DONE or fails loudly, and a damaged chunk list is never read as
+ * a shorter one.
+ */
+#ifndef HWT_STORE_READER_H
+#define HWT_STORE_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct hwt_store_reader;
+
+/* One streams row, with what its chunks cover. */
+struct hwt_store_stream {
+	int64_t id;
+	char kind[16];		/* "intel_pt", "etm4", "ete", ... ("?" if NULL) */
+	int64_t tid;		/* -1: none */
+	int64_t cpu;		/* -1: none */
+	int64_t trace_id;	/* -1: none */
+	int formatted;		/* CoreSight frame-formatted */
+	int64_t bytes, lost;	/* as the row says */
+	int64_t chunks;		/* chunk rows */
+	int64_t chunk_bytes;	/* the sum of their lengths */
+	int64_t chunk_lost;	/* the sum of their lost_before */
+	int64_t gaps;		/* chunks with lost_before > 0 */
+	int64_t chunk_end;	/* the largest offset + length */
+};
+
+/* A mapping named by an mmap or exec record. */
+struct hwt_store_mapping {
+	const char *path;	/* never NULL, may be "" or "[vdso]" */
+	uint64_t addr, len, pgoff;
+};
+
+/* A place in a stream's bytes where the decode must restart: a missing,
+ * damaged or overlapping chunk, or bytes the kernel lost. */
+struct hwt_store_cut {
+	uint64_t offset;	/* in the bytes hwt_store_reader_bytes gives */
+	char msg[96];
+};
+
+/* Kernel records of one type (format 2's packed switches included). */
+struct hwt_store_record_count {
+	char type[24];
+	int64_t count;
+};
+
+/*
+ * Opens the session directory dir (a path the user named: a symlink as its
+ * last component is followed) and its session.db read-only.
+ *
+ * Returns the reader on success.
+ * Returns NULL with a message in err if: dir cannot be opened as a
+ * directory, session.db fails store_io.h's checks (hwt_session_db_open),
+ * or its format_version is missing or not one this reader knows (1, 2).
+ */
+struct hwt_store_reader *hwt_store_reader_open(const char *dir, char *err,
+					       size_t errlen);
+
+/* Closes r (NULL is fine). */
+void hwt_store_reader_close(struct hwt_store_reader *r);
+
+/* The session directory's fd (owned by r) and its owner. */
+int hwt_store_reader_dirfd(const struct hwt_store_reader *r);
+uid_t hwt_store_reader_owner(const struct hwt_store_reader *r);
+
+/*
+ * The meta value of key into buf.
+ *
+ * Returns 1 if key is there (buf set; "" for a NULL value).
+ * Returns 0 if key is not there.
+ * Returns -1 with a message in err if session.db cannot be read.
+ */
+int hwt_store_reader_meta(struct hwt_store_reader *r, const char *key,
+			  char *buf, size_t len, char *err, size_t errlen);
+
+/* The stream_params value of (stream, key): 1, 0 or -1 as
+ * hwt_store_reader_meta(). */
+int hwt_store_reader_param(struct hwt_store_reader *r, int64_t stream,
+			   const char *key, char *buf, size_t len, char *err,
+			   size_t errlen);
+
+/*
+ * Every stream, by id, into *out (malloc'd; free() it) and *n.
+ *
+ * Returns 0 on success (*n may be 0).
+ * Returns -1 with a message in err if session.db cannot be read whole.
+ */
+int hwt_store_reader_streams(struct hwt_store_reader *r,
+			     struct hwt_store_stream **out, size_t *n,
+			     char *err, size_t errlen);
+
+/*
+ * Calls cb for each mmap/exec record with a path and a length, in record
+ * order; a cb that returns non-zero stops the walk with that value.
+ *
+ * Returns 0 after the last record, or cb's non-zero value.
+ * Returns -1 with a message in err if session.db cannot be read whole.
+ */
+int hwt_store_reader_mappings(struct hwt_store_reader *r,
+			      int (*cb)(void *arg,
+					const struct hwt_store_mapping *m),
+			      void *arg, char *err, size_t errlen);
+
+/*
+ * The bytes of stream id that its chunks index, in chunk order, into a
+ * malloc'd buffer (never NULL on success, even when *size is 0), and the
+ * cuts (malloc'd, sorted by offset; free() it) where they do not join: a
+ * missing sequence number, bytes lost before a chunk, a chunk beyond the
+ * file's end, one overlapping an earlier one, a crc32 mismatch (the chunk
+ * is skipped), and the BUFFER/LOST records' offsets.  Every byte copied is
+ * a byte of the file, used once: whatever the rows say, the buffer never
+ * exceeds stream-ID.bin.
+ *
+ * Returns the buffer on success.
+ * Returns NULL with a message in err if: id is out of range, stream-ID.bin
+ * fails store_io.h's checks, memory runs out, or the chunk list or the
+ * records cannot be read whole (never "no more chunks").
+ */
+uint8_t *hwt_store_reader_bytes(struct hwt_store_reader *r, int64_t id,
+				size_t *size, struct hwt_store_cut **cuts,
+				size_t *ncuts, char *err, size_t errlen);
+
+/*
+ * The size of stream-ID.bin (lstat: never follows a link).
+ * Returns the size, or -1 if it is missing or not a regular file.
+ */
+int64_t hwt_store_reader_file_size(const struct hwt_store_reader *r,
+				   int64_t id);
+
+/*
+ * Counts of kernel records by type, by type name, into *out (malloc'd) and
+ * *n.
+ *
+ * Returns 0 on success.
+ * Returns -1 with a message in err if session.db cannot be read whole.
+ */
+int hwt_store_reader_record_counts(struct hwt_store_reader *r,
+				   struct hwt_store_record_count **out,
+				   size_t *n, char *err, size_t errlen);
+
+#endif /* HWT_STORE_READER_H */

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * store_reader: what the writer (store.h) records is what the reader
+ * gives back, and a damaged session gives cuts or a clear error, never a
+ * shorter trace read as whole.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sqlite3.h>
+
+#include "store.h"
+#include "store_reader.h"
+#include "../../kmod/hwt/tests/unit.h"
+
+static char root[256];
+
+/* A session: stream 0 (intel_pt, tid 42) of three chunks, 77 bytes lost
+ * before the second; stream 3 (etm4, cpu 1, trace id 16, formatted) of
+ * one chunk; two params; an mmap, an exec and a munmap record (only the
+ * mmap has a length: the one mapping). */
+static int make_session(const char *dir, uint8_t *data, size_t len)
+{
+	char err[256];
+	struct hwt_store *s = hwt_store_create(dir, err, sizeof(err));
+	struct {
+		struct hwt_rec_mmap m;
+		char path[16];
+	} mm = { .m = { .hdr = { .type = HWT_REC_MMAP, .size = sizeof(mm),
+				 .buf_idx = ~0u }, .addr = 0x400000,
+			.len = 0x1000, .pgoff = 0x2000, .prot = 5 },
+		 .path = "/bin/true" };
+	struct {
+		struct hwt_rec_exec e;
+		char path[16];
+	} ex = { .e = { .hdr = { .type = HWT_REC_EXEC, .size = sizeof(ex),
+				 .buf_idx = ~0u } }, .path = "/bin/x" };
+	struct hwt_rec_munmap um = { .hdr = { .type = HWT_REC_MUNMAP,
+		.size = sizeof(um), .buf_idx = ~0u }, .addr = 1, .len = 2 };
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		data[i] = (uint8_t)(i * 7 + 1);
+	if (!s)
+		return -1;
+	if (hwt_store_meta(s, "target_pid", "42") ||
+	    hwt_store_stream(s, 0, "intel_pt", 42, -1, -1, 0) ||
+	    hwt_store_stream(s, 3, "etm4", -1, 1, 16, 1) ||
+	    hwt_store_param(s, 0, "cpu", "6/85/4") ||
+	    hwt_store_param(s, 3, "trcidr0", "0x28000ea1") ||
+	    hwt_store_append(s, 0, data, 100, 0) ||
+	    hwt_store_commit(s) ||
+	    hwt_store_append(s, 0, data + 100, 100, 77) ||
+	    hwt_store_commit(s) ||
+	    hwt_store_append(s, 0, data + 200, len - 200, 0) ||
+	    hwt_store_append(s, 3, data, 50, 0) ||
+	    hwt_store_record(s, &mm.m.hdr, sizeof(mm)) ||
+	    hwt_store_record(s, &ex.e.hdr, sizeof(ex)) ||
+	    hwt_store_record(s, &um.hdr, sizeof(um))) {
+		hwt_store_close(s);
+		return -1;
+	}
+	return hwt_store_close(s);
+}
+
+/* Runs one statement on dir's session.db (the test's way to damage it). */
+static int sql(const char *dir, const char *stmt)
+{
+	char path[512];
+	sqlite3 *db;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/session.db", dir);
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_exec(db, stmt, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+struct maps {
+	int n;
+	char path[2][32];
+	uint64_t addr, len, pgoff;
+};
+
+static int count_map(void *arg, const struct hwt_store_mapping *m)
+{
+	struct maps *w = arg;
+
+	if (w->n < 2)
+		snprintf(w->path[w->n], sizeof(w->path[0]), "%s", m->path);
+	if (!w->n) {
+		w->addr = m->addr;
+		w->len = m->len;
+		w->pgoff = m->pgoff;
+	}
+	w->n++;
+	return 0;
+}
+
+static void test_round_trip(void)
+{
+	char dir[300], err[256], v[64];
+	struct hwt_store_reader *r;
+	struct hwt_store_stream *st;
+	struct hwt_store_record_count *rc;
+	struct hwt_store_cut *cuts;
+	struct maps maps = { 0 };
+	uint8_t data[300], *b;
+	size_t n, ncuts, size, i;
+
+	snprintf(dir, sizeof(dir), "%s/ok", root);
+	UNIT_CHECK(make_session(dir, data, sizeof(data)) == 0);
+	r = hwt_store_reader_open(dir, err, sizeof(err));
+	UNIT_CHECK(r != NULL);
+	if (!r)
+		return;
+	UNIT_CHECK(hwt_store_reader_owner(r) == geteuid());
+	UNIT_CHECK(hwt_store_reader_meta(r, "target_pid", v, sizeof(v), err,
+					 sizeof(err)) == 1 && !strcmp(v, "42"));
+	UNIT_CHECK(hwt_store_reader_meta(r, "no_such_key", v, sizeof(v), err,
+					 sizeof(err)) == 0);
+	UNIT_CHECK(hwt_store_reader_param(r, 0, "cpu", v, sizeof(v), err,
+					  sizeof(err)) == 1 &&
+		   !strcmp(v, "6/85/4"));
+	UNIT_CHECK(hwt_store_reader_param(r, 3, "cpu", v, sizeof(v), err,
+					  sizeof(err)) == 0);
+	UNIT_CHECK(hwt_store_reader_streams(r, &st, &n, err,
+					    sizeof(err)) == 0);
+	UNIT_CHECK(n == 2);
+	if (n == 2) {
+		UNIT_CHECK(st[0].id == 0 && !strcmp(st[0].kind, "intel_pt"));
+		UNIT_CHECK(st[0].tid == 42 && st[0].cpu == -1 &&
+			   st[0].trace_id == -1 && !st[0].formatted);
+		UNIT_CHECK(st[0].bytes == 300 && st[0].lost == 77);
+		UNIT_CHECK(st[0].chunks == 3 && st[0].chunk_bytes == 300 &&
+			   st[0].chunk_lost == 77 && st[0].gaps == 1 &&
+			   st[0].chunk_end == 300);
+		UNIT_CHECK(st[1].id == 3 && !strcmp(st[1].kind, "etm4"));
+		UNIT_CHECK(st[1].tid == -1 && st[1].cpu == 1 &&
+			   st[1].trace_id == 16 && st[1].formatted);
+	}
+	free(st);
+	UNIT_CHECK(hwt_store_reader_file_size(r, 0) == 300);
+	UNIT_CHECK(hwt_store_reader_file_size(r, 9) == -1);
+	UNIT_CHECK(hwt_store_reader_mappings(r, count_map, &maps, err,
+					     sizeof(err)) == 0);
+	UNIT_CHECK(maps.n == 1 && !strcmp(maps.path[0], "/bin/true"));
+	UNIT_CHECK(maps.addr == 0x400000 && maps.len == 0x1000 &&
+		   maps.pgoff == 0x2000);
+	b = hwt_store_reader_bytes(r, 0, &size, &cuts, &ncuts, err,
+				   sizeof(err));
+	UNIT_CHECK(b && size == 300 && !memcmp(b, data, 300));
+	/* The loss sits where the second chunk's bytes begin. */
+	UNIT_CHECK(ncuts == 1 && cuts && cuts[0].offset == 100 &&
+		   strstr(cuts[0].msg, "77 bytes lost"));
+	free(b);
+	free(cuts);
+	UNIT_CHECK(hwt_store_reader_record_counts(r, &rc, &n, err,
+						  sizeof(err)) == 0);
+	for (i = 0; i < n; i++)
+		UNIT_CHECK(rc[i].count == 1);
+	UNIT_CHECK(n == 3);
+	free(rc);
+	hwt_store_reader_close(r);
+}
+
+static void test_damage(void)
+{
+	char dir[300], err[256];
+	struct hwt_store_reader *r;
+	struct hwt_store_cut *cuts;
+	uint8_t data[300], *b;
+	size_t size, ncuts;
+
+	snprintf(dir, sizeof(dir), "%s/bad", root);
+	UNIT_CHECK(make_session(dir, data, sizeof(data)) == 0);
+	/* A bad crc and a missing chunk: skipped, each a cut. */
+	UNIT_CHECK(sql(dir, "UPDATE chunks SET crc32 = (crc32 + 1) % 4294967296 WHERE "
+		       "stream = 0 AND seq = 0; DELETE FROM chunks WHERE "
+		       "stream = 0 AND seq = 1") == 0);
+	r = hwt_store_reader_open(dir, err, sizeof(err));
+	UNIT_CHECK(r != NULL);
+	if (!r)
+		return;
+	b = hwt_store_reader_bytes(r, 0, &size, &cuts, &ncuts, err,
+				   sizeof(err));
+	UNIT_CHECK(b && size == 100 && !memcmp(b, data + 200, 100));
+	UNIT_CHECK(ncuts == 2 && strstr(cuts[0].msg, "crc32 mismatch") &&
+		   strstr(cuts[1].msg, "missing chunk"));
+	free(b);
+	free(cuts);
+	/* Out of range ids never name a file. */
+	UNIT_CHECK(!hwt_store_reader_bytes(r, -1, &size, &cuts, &ncuts, err,
+					   sizeof(err)) &&
+		   strstr(err, "out of range"));
+	hwt_store_reader_close(r);
+
+	/* Unknown formats are refused at open. */
+	UNIT_CHECK(sql(dir, "UPDATE meta SET value = '9' WHERE key = "
+		       "'format_version'") == 0);
+	r = hwt_store_reader_open(dir, err, sizeof(err));
+	UNIT_CHECK(!r && strstr(err, "format_version"));
+	hwt_store_reader_close(r);
+
+	/* A view where a table should be is refused at open. */
+	UNIT_CHECK(sql(dir, "UPDATE meta SET value = '2' WHERE key = "
+		       "'format_version'; DROP TABLE chunks; CREATE VIEW "
+		       "chunks AS SELECT 0 AS stream") == 0);
+	r = hwt_store_reader_open(dir, err, sizeof(err));
+	UNIT_CHECK(!r && strstr(err, "chunks"));
+	hwt_store_reader_close(r);
+
+	/* Not a session. */
+	r = hwt_store_reader_open(root, err, sizeof(err));
+	UNIT_CHECK(!r && strstr(err, "session.db"));
+}
+
+/* A stream file replaced by a symlink is never followed. */
+static void test_symlink_stream(void)
+{
+	char dir[300], path[400], err[256];
+	struct hwt_store_reader *r;
+	struct hwt_store_cut *cuts;
+	uint8_t data[300];
+	size_t size, ncuts;
+
+	snprintf(dir, sizeof(dir), "%s/link", root);
+	UNIT_CHECK(make_session(dir, data, sizeof(data)) == 0);
+	snprintf(path, sizeof(path), "%s/stream-0.bin", dir);
+	UNIT_CHECK(unlink(path) == 0 && symlink("/etc/passwd", path) == 0);
+	r = hwt_store_reader_open(dir, err, sizeof(err));
+	UNIT_CHECK(r != NULL);
+	if (!r)
+		return;
+	UNIT_CHECK(!hwt_store_reader_bytes(r, 0, &size, &cuts, &ncuts, err,
+					   sizeof(err)) &&
+		   strstr(err, "symbolic link"));
+	UNIT_CHECK(hwt_store_reader_file_size(r, 0) == -1);
+	hwt_store_reader_close(r);
+}
+
+int main(void)
+{
+	char cmd[300];
+
+	snprintf(root, sizeof(root), "/tmp/hwt-test-reader.%d", getpid());
+	if (mkdir(root, 0700)) {
+		perror(root);
+		return 1;
+	}
+	UNIT_RUN(test_round_trip(), "store/reader-round-trip");
+	UNIT_RUN(test_damage(), "store/reader-damage-is-cut-or-error");
+	UNIT_RUN(test_symlink_stream(), "store/reader-no-symlinked-stream");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	if (system(cmd))
+		return 1;
+	return unit_failed ? 1 : 0;
+}
