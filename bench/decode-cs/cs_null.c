@@ -2,9 +2,10 @@
 /*
  * The OpenCSD decode alone: the CoreSight front end over a snapshot with a
  * sink that only counts (no database), in-process or in the crash-safe
- * child (HWT_CS_NOFORK unset).  Prints "insn N blocks N seconds S".
+ * child (without --no-fork).  Prints "insn N blocks N seconds S".
  */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "cs_frontend.h"
@@ -27,8 +28,14 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	char err[512];
 
+	if (argc == 3 && !strcmp(argv[1], "--no-fork")) {
+		o.no_fork = 1;
+		argv++;
+		argc--;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s SNAPSHOT_DIR\n", argv[0]);
+		fprintf(stderr, "usage: %s [--no-fork] SNAPSHOT_DIR\n",
+			argv[0]);
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -73,7 +73,7 @@ t_hwt=$(timeit hwt)
 h_insn=$("$ROOT/build/bin/hwt" query --csv "$OUT/x.db" \
 	"SELECT SUM(insn_count) FROM streams" | tail -1)
 t_null=$(timeit "$OUT/cs_null" "$S")
-t_nofork=$(HWT_CS_NOFORK=1 timeit "$OUT/cs_null" "$S")
+t_nofork=$(timeit "$OUT/cs_null" --no-fork "$S")
 report() {	# name seconds insns
 	awk -v n="$1" -v s="$2" -v i="$3" -v b="$bytes" -v r="$t_lister" \
 		'BEGIN { printf "%-12s %8.3f s %7.2f M insn/s %6.2f MB/s  ratio %.2fx\n",

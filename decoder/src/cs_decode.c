@@ -649,7 +649,7 @@ out:
  * in TrcPktDecodeEtmV4I::mispredictAtom, found by our robustness test), so
  * the decode runs in a child process that streams its blocks and events
  * back through a pipe.  If the child dies, the chunk it was working on is
- * recorded as a gap and a new child goes on after it.  HWT_CS_NOFORK=1
+ * recorded as a gap and a new child goes on after it.  CS_DEC_NO_FORK
  * decodes in-process (debugging, fuzzing our own code).
  */
 enum { REC_BLOCK = 1, REC_EVENT, REC_PROGRESS, REC_END, REC_ERROR };
@@ -742,6 +742,7 @@ struct kid {
 	pid_t pid;
 	int fd;			/* -1: not running */
 	int done;		/* END or ERROR record seen */
+	int abort_on_exit;	/* CS_DEC_ABORT_ON_CHILD_EXIT */
 	uint64_t pos;		/* last progress mark */
 	size_t len;		/* bytes in buf */
 	uint8_t buf[2 * 65536];
@@ -881,7 +882,7 @@ static int kid_restart(struct kid *k, const uint8_t *data, size_t size,
 
 	/* Sanitizers in the child exit (not signal): under the fuzzer that
 	 * is a bug in our code, not OpenCSD's. */
-	if (!strncmp(why, "exit", 4) && getenv("HWT_CS_ABORT_ON_CHILD_EXIT"))
+	if (!strncmp(why, "exit", 4) && k->abort_on_exit)
 		abort();
 	k->pos = (k->pos / CS_CHUNK + 1) * CS_CHUNK;
 	if (k->pos > size)
@@ -915,7 +916,7 @@ static int kid_restart(struct kid *k, const uint8_t *data, size_t size,
  */
 static int decode_children(const uint8_t *data, size_t start, size_t size,
 			   int format, struct cs_unit *units, size_t nunits,
-			   const struct hwt_sink *sink, char *err,
+			   int flags, const struct hwt_sink *sink, char *err,
 			   size_t errlen)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -935,6 +936,7 @@ static int decode_children(const uint8_t *data, size_t start, size_t size,
 		kids[i].nunits = (i + 1) * nunits / nk - i * nunits / nk;
 		kids[i].fd = -1;
 		kids[i].pos = start;
+		kids[i].abort_on_exit = !!(flags & CS_DEC_ABORT_ON_CHILD_EXIT);
 	}
 	for (i = 0; i < nk && rc >= 0; i++) {
 		rc = kid_start(&kids[i], data, size, format, err, errlen);
@@ -1003,7 +1005,6 @@ int cs_decode_buffer(const uint8_t *data, size_t start, size_t size,
 		     int flags, const struct hwt_sink *sink, char *err,
 		     size_t errlen)
 {
-	const char *nofork = getenv("HWT_CS_NOFORK");
 	size_t i, begun = 0;
 	uint8_t seen[128];
 	int rc = 0;
@@ -1036,12 +1037,12 @@ int cs_decode_buffer(const uint8_t *data, size_t start, size_t size,
 				goto out;
 		}
 	}
-	if (nofork && *nofork == '1')
+	if (flags & CS_DEC_NO_FORK)
 		rc = decode_range(data, size, start, format, units, nunits,
 				  sink, NULL, NULL, err, errlen);
 	else
 		rc = decode_children(data, start, size, format, units, nunits,
-				     sink, err, errlen);
+				     flags, sink, err, errlen);
 out:
 	for (i = 0; i < begun; i++) {
 		if (sink->stream_end) {

@@ -64,6 +64,9 @@ int cs_unit_config(struct cs_unit *u, const char *proto_name,
 
 /* cs_decode_buffer flags */
 #define CS_DEC_NO_BEGIN_END	1	/* the caller brackets the streams */
+#define CS_DEC_NO_FORK		2	/* OpenCSD in this process (tests) */
+#define CS_DEC_ABORT_ON_CHILD_EXIT 4	/* abort() when a child exits
+					 * (sanitizers under the fuzzer) */
 
 /*
  * Decodes data[start, size) holding the units' trace (offsets reported

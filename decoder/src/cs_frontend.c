@@ -10,6 +10,12 @@
 #include "cs_snapshot.h"
 #include "internal.h"
 
+static int cs_flags(int no_fork, int abort_on_child_exit)
+{
+	return (no_fork ? CS_DEC_NO_FORK : 0) |
+	       (abort_on_child_exit ? CS_DEC_ABORT_ON_CHILD_EXIT : 0);
+}
+
 int hwt_cs_decode_snapshot_opts(const char *dir,
 				const struct hwt_cs_snapshot_opts *opts,
 				const struct hwt_sink *sink,
@@ -22,8 +28,10 @@ int hwt_cs_decode_snapshot_opts(const char *dir,
 	ss = cs_snapshot_open(dir, err, errlen);
 	if (!ss)
 		return -1;
-	rc = cs_snapshot_decode(ss, opts ? opts->only_trace_id : -1, sink,
-				err, errlen);
+	rc = cs_snapshot_decode(ss, opts ? opts->only_trace_id : -1,
+				cs_flags(opts ? opts->no_fork : 0,
+					 opts ? opts->abort_on_child_exit : 0),
+				sink, err, errlen);
 	w = cs_snapshot_warnings(ss);
 	if (*w && !(opts && opts->quiet)) {
 		const char *p = w;
@@ -108,8 +116,10 @@ static int decode_pieces(const struct hwt_cs_stream *s, struct cs_unit *u,
 		if (end > pos)
 			rc = cs_decode_buffer(s->data, (size_t)pos,
 					      (size_t)end, format, u, 1,
-					      CS_DEC_NO_BEGIN_END, sink, err,
-					      errlen);
+					      CS_DEC_NO_BEGIN_END |
+					      cs_flags(s->no_fork,
+						       s->abort_on_child_exit),
+					      sink, err, errlen);
 		if (end > pos)
 			pos = end;
 		if (rc >= 0 && i < s->ncuts && sink->event) {

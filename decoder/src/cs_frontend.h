@@ -52,6 +52,8 @@ int hwt_cs_decode_snapshot(const char *dir, const struct hwt_sink *sink,
 struct hwt_cs_snapshot_opts {
 	int only_trace_id;	/* -1: all */
 	int quiet;		/* no warnings on stderr */
+	int no_fork;		/* hwt_decode_test_opts.cs_no_fork */
+	int abort_on_child_exit; /* hwt_decode_test_opts.cs_abort_on_child_exit */
 };
 
 int hwt_cs_decode_snapshot_opts(const char *dir,
@@ -107,6 +109,8 @@ struct hwt_cs_stream {
 		const char *msg;
 	} *cuts;
 	size_t ncuts;
+	int no_fork;		/* hwt_decode_test_opts.cs_no_fork */
+	int abort_on_child_exit; /* hwt_decode_test_opts.cs_abort_on_child_exit */
 };
 
 /*
@@ -129,10 +133,12 @@ int hwt_cs_decode_stream(const struct hwt_cs_stream *s,
  * Returns -1 with err set if: the trace ID is out of range, session.db
  * cannot be read whole, or the decode fails.
  */
+struct hwt_decode_opts;
 struct hwt_store_reader;
 struct hwt_store_stream;
 int hwt_cs_decode_session_stream(struct hwt_store_reader *r,
 				 const struct hwt_store_stream *ss,
+				 const struct hwt_decode_opts *opts,
 				 hwt_read_mem_fn read_mem, void *read_mem_arg,
 				 const struct hwt_sink *sink, char *err,
 				 size_t errlen);

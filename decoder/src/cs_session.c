@@ -34,6 +34,7 @@ static const char *param(void *arg, const char *key)
 
 int hwt_cs_decode_session_stream(struct hwt_store_reader *r,
 				 const struct hwt_store_stream *ss,
+				 const struct hwt_decode_opts *opts,
 				 hwt_read_mem_fn read_mem, void *read_mem_arg,
 				 const struct hwt_sink *sink, char *err,
 				 size_t errlen)
@@ -83,6 +84,8 @@ int hwt_cs_decode_session_stream(struct hwt_store_reader *r,
 	s.name = name;
 	s.cuts = k;
 	s.ncuts = ncuts;
+	s.no_fork = opts->test.cs_no_fork;
+	s.abort_on_child_exit = opts->test.cs_abort_on_child_exit;
 	rc = hwt_cs_decode_stream(&s, sink, err, errlen);
 	if (p.failed) {
 		hwt_errf(err, errlen, "%s", p.err);

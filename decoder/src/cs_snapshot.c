@@ -494,7 +494,7 @@ static int load_memory(struct cs_snapshot *ss, char *err, size_t errlen)
 /* Decodes one [bufferN] section. */
 static int decode_buffer(struct cs_snapshot *ss, const char *bufsec,
 			 unsigned bufidx, uint8_t *used, int only_id,
-			 const struct hwt_sink *sink, char *err,
+			 int flags, const struct hwt_sink *sink, char *err,
 			 size_t errlen)
 {
 	const char *bname = trace_get(ss, bufsec, "name");
@@ -591,7 +591,7 @@ static int decode_buffer(struct cs_snapshot *ss, const char *bufsec,
 		rc = -1;
 		goto out;
 	}
-	rc = cs_decode_buffer(data, 0, size, format, units, nunits, 0, sink,
+	rc = cs_decode_buffer(data, 0, size, format, units, nunits, flags, sink,
 			      err, errlen);
 	if (size)
 		munmap((void *)data, size);
@@ -601,7 +601,7 @@ out:
 	return rc;
 }
 
-int cs_snapshot_decode(struct cs_snapshot *ss, int only_id,
+int cs_snapshot_decode(struct cs_snapshot *ss, int only_id, int flags,
 		       const struct hwt_sink *sink, char *err, size_t errlen)
 {
 	const char *list = trace_get(ss, "trace_buffers", "buffers");
@@ -625,8 +625,8 @@ int cs_snapshot_decode(struct cs_snapshot *ss, int only_id,
 		*e = '\0';
 		if (!*b)
 			continue;
-		rc = decode_buffer(ss, b, bufidx, used, only_id, sink, err,
-				   errlen);
+		rc = decode_buffer(ss, b, bufidx, used, only_id, flags, sink,
+				   err, errlen);
 		if (rc < 0)
 			break;
 	}

@@ -49,7 +49,7 @@ const char *cs_snapshot_warnings(const struct cs_snapshot *ss);
  * (trace errors become HWT_EV_GAP events), the sink's negative value, or
  * -1 with err set.
  */
-int cs_snapshot_decode(struct cs_snapshot *ss, int only_id,
+int cs_snapshot_decode(struct cs_snapshot *ss, int only_id, int flags,
 		       const struct hwt_sink *sink, char *err, size_t errlen);
 
 #endif /* HWT_DECODER_CS_SNAPSHOT_H */

@@ -24,28 +24,6 @@
 static int check_output(const char *out, const char *in_dir,
 			const char *in_file, char *err, size_t errlen);
 
-/* Replaced by the CoreSight front end's definition when it is built. */
-__attribute__((weak)) int hwt_cs_decode_snapshot(const char *dir,
-						 const struct hwt_sink *sink,
-						 char *err, size_t errlen)
-{
-	(void)dir;
-	(void)sink;
-	hwt_errf(err, errlen, "CoreSight decoding is not built in");
-	return -1;
-}
-
-__attribute__((weak)) int hwt_cs_snapshot_add_images(const char *dir,
-						     struct hwt_image *img,
-						     char *err, size_t errlen)
-{
-	(void)dir;
-	(void)img;
-	(void)err;
-	(void)errlen;
-	return 0;
-}
-
 int hwt_parse_cpu(const char *s, unsigned *family, unsigned *model,
 		  unsigned *stepping)
 {
@@ -104,6 +82,8 @@ int hwt_decode_pt_buffer(const uint8_t *buf, size_t size,
 	if (cpu_params(opts->cpu, &params, err, errlen) < 0)
 		return -1;
 	params.threads = opts->threads;
+	params.no_fastpath = opts->test.pt_no_fastpath;
+	params.segment_min = opts->test.pt_segment_min;
 	params.segmented = opts->segmented;
 	core = hwt_core_alloc(opts, img, err, errlen);
 	if (!core)
@@ -153,6 +133,11 @@ int hwt_decode_snapshot(const char *dir, struct hwt_image *img,
 			const struct hwt_decode_opts *opts,
 			char *err, size_t errlen)
 {
+	struct hwt_cs_snapshot_opts cs = {
+		.only_trace_id = -1,
+		.no_fork = opts->test.cs_no_fork,
+		.abort_on_child_exit = opts->test.cs_abort_on_child_exit,
+	};
 	struct hwt_core *core;
 	int rc;
 
@@ -166,7 +151,8 @@ int hwt_decode_snapshot(const char *dir, struct hwt_image *img,
 		return -1;
 	hwt_core_set_no_calls(core, opts->no_calls);
 	hwt_db_session(hwt_core_db(core), dir, "coresight");
-	rc = hwt_cs_decode_snapshot(dir, hwt_core_sink(core), err, errlen);
+	rc = hwt_cs_decode_snapshot_opts(dir, &cs, hwt_core_sink(core), err,
+					 errlen);
 	if (rc < 0) {
 		hwt_core_free(core);
 		return -1;
@@ -329,6 +315,8 @@ static int decode_stream(struct hwt_store_reader *r,
 	if (cpu_params(have[0] ? v[0] : NULL, &params, err, errlen) < 0)
 		return -1;
 	params.threads = opts->threads;
+	params.no_fastpath = opts->test.pt_no_fastpath;
+	params.segment_min = opts->test.pt_segment_min;
 	params.segmented = opts->segmented;
 	if (have[1])
 		params.mtc_freq = (uint8_t)strtoul(v[1], NULL, 0);
@@ -423,7 +411,7 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 			/* CoreSight front end (cs_session.c). */
 			hwt_core_set_thread(core, (uint32_t)ss->id, pid,
 					    ss->tid);
-			rc = hwt_cs_decode_session_stream(r, ss,
+			rc = hwt_cs_decode_session_stream(r, ss, opts,
 					hwt_image_read_cb, img,
 					hwt_core_sink(core), err, errlen);
 			n++;

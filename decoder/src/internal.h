@@ -376,6 +376,8 @@ struct hwt_pt_params {
 	uint32_t cpuid_15_eax, cpuid_15_ebx;
 	int threads;		/* segment workers; 0: auto, 1: one piece */
 	int segmented;		/* segments even with one worker (tests) */
+	int no_fastpath;	/* hwt_decode_test_opts.pt_no_fastpath */
+	uint64_t segment_min;	/* hwt_decode_test_opts.pt_segment_min */
 };
 
 /*

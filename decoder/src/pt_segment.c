@@ -110,7 +110,7 @@ struct seg_run {
 	size_t window;		/* segments in flight at most */
 	int stop;
 	int bdm70;		/* libipt drops a disabled PSB+'s FUP */
-	int no_fast;		/* HWT_NO_FASTPATH set: libipt only (tests) */
+	int no_fast;		/* params.no_fastpath: libipt only (tests) */
 	int join2;		/* and the fallback join only (tests) */
 	struct pooled {		/* spare item buffers, any size: a big */
 		struct item *items;	/* one freed and allocated again */
@@ -1138,11 +1138,10 @@ static size_t find_psbs(const struct hwt_pt_env *env, const uint8_t *buf,
 	/* Segments of at least a 1024th of the trace (at most 64 KiB): a
 	 * segment costs two thread handoffs, a PSB every few KiB is common. */
 	uint64_t min = size / 1024 < 65536 ? size / 1024 : 65536;
-	const char *t = getenv("HWT_SEGMENT_MIN");
 
 	/* Tests: segments of several PSBs in small traces. */
-	if (t && *t)
-		min = strtoull(t, NULL, 0);
+	if (env->params.segment_min)
+		min = env->params.segment_min;
 
 	*segs = NULL;
 	hwt_pt_config(env, &cfg, buf, buf + size);
@@ -1239,9 +1238,9 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 	r.nsegs = find_psbs(env, buf, size, &r.segs);
 	/* Tests: every segment through libipt's block decoder, so that its
 	 * joins are checked on traces the fast path would take. */
-	r.no_fast = getenv("HWT_NO_FASTPATH") && *getenv("HWT_NO_FASTPATH");
-	/* HWT_NO_FASTPATH=2: and the two-decode join only (its test). */
-	r.join2 = r.no_fast && !strcmp(getenv("HWT_NO_FASTPATH"), "2");
+	r.no_fast = env->params.no_fastpath != 0;
+	/* 2: and the two-decode join only (its test). */
+	r.join2 = env->params.no_fastpath == 2;
 	r.bdm70 = env->params.family || env->params.model;
 	if (r.bdm70) {
 		struct pt_config cfg;

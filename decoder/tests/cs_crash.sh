@@ -1,7 +1,7 @@
 #!/bin/sh
 # OpenCSD 1.3.3 segfaults on some corrupt trace (mispredictAtom).  This
 # damages juno_r1_1's trace the same way every time (300 seeded byte
-# flips) into an input that crashes it in-process (HWT_CS_NOFORK=1), and
+# flips) into an input that crashes it in-process (--test-cs-no-fork), and
 # checks that `hwt decode` survives: exit 0, the crashed chunk recorded as
 # an "OpenCSD failed" gap, the other trace still decoded.
 # Env (from run.sh): HWT, ROOT.
@@ -23,7 +23,7 @@ for i in range(300):
     b[random.randrange(len(b))] ^= random.randrange(1, 256)
 open(sys.argv[1], "wb").write(b)
 PY
-HWT_CS_NOFORK=1 "$HWT" decode --snapshot "$T/s" -q -o "$T/n.db" \
+"$HWT" decode --test-cs-no-fork --snapshot "$T/s" -q -o "$T/n.db" \
 	> /dev/null 2>&1
 inproc=$?
 "$HWT" decode --snapshot "$T/s" -q -o "$T/f.db" 2> "$T/err"

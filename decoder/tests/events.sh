@@ -72,8 +72,9 @@ for src in $srcs; do
 		pieces) opt="--segmented --threads 1" segmin=1000000 ;;
 		esac
 		rm -f "$d/$mode.db"
-		HWT_NO_FASTPATH=$nofast HWT_SEGMENT_MIN=$segmin \
-			"$HWT" decode -q $opt $cpuopt \
+		[ -n "$nofast" ] && opt="$opt --test-pt-no-fastpath $nofast"
+		[ -n "$segmin" ] && opt="$opt --test-pt-segment-min $segmin"
+		"$HWT" decode -q $opt $cpuopt \
 			--pt "$d/pt.bin" \
 			--raw "$d/x.bin:0x100000" -o "$d/$mode.db" \
 			>"$d/$mode.log" 2>&1

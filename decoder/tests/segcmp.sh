@@ -86,8 +86,9 @@ compare() {
 		esac
 		SDB=$d/$mode.db
 		why=
-		if ! HWT_NO_FASTPATH=$nofast HWT_SEGMENT_MIN=$segmin \
-			"$HWT" decode -q $opt "$@" -o "$SDB" >"$d/$mode.log" 2>&1
+		[ -n "$nofast" ] && opt="$opt --test-pt-no-fastpath $nofast"
+		[ -n "$segmin" ] && opt="$opt --test-pt-segment-min $segmin"
+		if ! "$HWT" decode -q $opt "$@" -o "$SDB" >"$d/$mode.log" 2>&1
 		then
 			why="decode failed"
 		else

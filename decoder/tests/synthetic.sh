@@ -75,10 +75,10 @@ check synth-segmented-retcomp-replay-matches-truth cmp -s "$T/segrc" "$R/truth.t
 # The same with every segment through libipt (no fast path): its joins
 # at every PSB, wherever the generator put it (after a branch, in
 # straight-line code, after calls), with and without return compression.
-# HWT_NO_FASTPATH=2: the join's two-decode fallback alone.
+# --test-pt-no-fastpath 2: the join's two-decode fallback alone.
 for c in "$G" "$R"; do
 	for nf in 1 2; do
-		HWT_NO_FASTPATH=$nf "$HWT" decode -q --force --segmented \
+		"$HWT" decode -q --force --segmented --test-pt-no-fastpath "$nf" \
 			--threads 2 --pt "$c/pt.bin" --elf "$c/prog.elf" \
 			-o "$T/seglib.db"
 		"$HWT" replay "$T/seglib.db" > "$T/seglib"

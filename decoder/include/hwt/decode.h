@@ -66,6 +66,20 @@ struct hwt_decode_opts {
 	int segmented;		/* PSB segments even with one worker */
 	int quiet;		/* no progress/diagnostics on stderr */
 	int no_calls;		/* no per-call rows in calls */
+	/* Switches for tests and fuzzers (0: off), never needed otherwise;
+	 * the library reads no environment variables. */
+	struct hwt_decode_test_opts {
+		int pt_no_fastpath;	/* 1: every PT segment through libipt's
+					 * block decoder (its joins checked);
+					 * 2: and joins by two decodes only */
+		uint64_t pt_segment_min; /* PT segments of at least this many
+					 * bytes; 0: a 1024th of the trace, at
+					 * most 64 KiB */
+		int cs_no_fork;		/* OpenCSD in this process, not in a
+					 * crash-isolating child */
+		int cs_abort_on_child_exit; /* abort() if an OpenCSD child exits
+					 * (sanitizers under the fuzzer) */
+	} test;
 };
 
 /* Raw Intel PT file + image (ptxed style).  Returns 0 on success, also when

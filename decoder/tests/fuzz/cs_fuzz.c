@@ -46,7 +46,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *names[] = { "snapshot.ini", "trace.ini",
 				       "device_0.ini", "cpu_0.ini",
 				       "trace.bin" };
-	struct hwt_cs_snapshot_opts o = { .only_trace_id = -1, .quiet = 1 };
+	/* A child that exits (a sanitizer's report) is a bug in our code,
+	 * not OpenCSD's: abort so that libFuzzer keeps the input. */
+	struct hwt_cs_snapshot_opts o = { .only_trace_id = -1, .quiet = 1,
+					  .abort_on_child_exit = 1 };
 	const struct hwt_sink sink = { .block = sink_block };
 	size_t i, pos = 0;
 	char err[1024];

@@ -35,7 +35,7 @@ seed="$B/corpus/seed-uname"
 } > "$seed"
 # allow_user_segv_handler: the decode child resets SIGSEGV to the default
 # (OpenCSD 1.3.3 crashes on some corrupt trace; the parent records a gap).
-HWT_CS_ABORT_ON_CHILD_EXIT=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 ASAN_OPTIONS=detect_leaks=0:allow_user_segv_handler=1 "$B/cs_fuzz" \
 	-max_total_time="$T" -max_len=16384 -timeout=20 \
 	-artifact_prefix="$B/" "$B/corpus"

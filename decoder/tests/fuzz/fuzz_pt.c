@@ -47,14 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.threads = 1 + (data[0] >> 7);
 	}
 	if (size && (data[0] & 3) == 3)
-		setenv("HWT_NO_FASTPATH", "1", 1);
-	else
-		unsetenv("HWT_NO_FASTPATH");
+		o.test.pt_no_fastpath = 1;
 	/* bit 2 also: all PSBs in one segment (piece by piece). */
 	if (size && (data[0] & 5) == 5)
-		setenv("HWT_SEGMENT_MIN", "1000000", 1);
-	else
-		unsetenv("HWT_SEGMENT_MIN");
+		o.test.pt_segment_min = 1000000;
 	hwt_decode_pt_buffer(data, size, img, &o, err, sizeof(err));
 	return 0;
 }

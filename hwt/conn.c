@@ -10,7 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "hwt_cmds.h"
 #include "fdpass.h"
 #include "proto.h"
 

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "hwt_cmds.h"
 #include "store.h"
 #include "store_io.h"
 #include "store_reader.h"

@@ -27,7 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "hwt_cmds.h"
 #include "ctx.h"
 #include "fdpass.h"
 #include "launch.h"

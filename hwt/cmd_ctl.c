@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "hwt_cmds.h"
 #include "proto.h"
 
 /* Parse [-S SOCKET] and at most want positional arguments. */

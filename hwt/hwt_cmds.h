@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The hwtd client subcommands of hwt(1): record, stop, snapshot, status
- * (talk to hwtd over its socket; record falls back to recording
- * in-process when no hwtd runs) and info, fsck (read a session
- * directory).  Each takes argv from its own name on.
+ * The subcommands of hwt(1), one group per file: decode (cmd_decode.c);
+ * replay, report, query (cmd_view.c); record, stop, snapshot, status
+ * (cmd_record.c, cmd_ctl.c: talk to hwtd over its socket; record falls
+ * back to recording in-process when no hwtd runs); info, fsck
+ * (cmd_store.c: read a session directory).  Each takes argv from its own
+ * name on and returns the exit status.
  */
 #ifndef HWT_CLIENT_H
 #define HWT_CLIENT_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
+int hwt_cmd_decode(int argc, char **argv);
+int hwt_cmd_replay(int argc, char **argv);
+int hwt_cmd_report(int argc, char **argv);
+int hwt_cmd_query(int argc, char **argv);
 int hwt_cmd_record(int argc, char **argv);
 int hwt_cmd_stop(int argc, char **argv);
 int hwt_cmd_snapshot(int argc, char **argv);
@@ -17,6 +25,17 @@ int hwt_cmd_status(int argc, char **argv);
 int hwt_cmd_info(int argc, char **argv);
 int hwt_cmd_fsck(int argc, char **argv);
 
+#define HWT_DECODE_USAGE \
+	"hwt decode (SESSION | --pt FILE | --snapshot DIR)\n" \
+	"         [--raw FILE:VADDR | --raw FILE:OFFSET-SIZE:VADDR |\n" \
+	"          --elf FILE[:BASE]]... [--cpu F/M[/S]] [--threads N]\n" \
+	"         [--segmented] [--no-calls] [-q] [--force] [--mode MODE]\n" \
+	"         -o OUT.db"
+#define HWT_REPLAY_USAGE \
+	"hwt replay DB [--thread TID] [--stream ID] [--from N --count K]\n" \
+	"         [--format addr|insn|line]"
+#define HWT_REPORT_USAGE	"hwt report DB [--top N]"
+#define HWT_QUERY_USAGE		"hwt query DB [--csv] \"SQL\""
 #define HWT_RECORD_USAGE \
 	"hwt record [-b BACKEND] [-f FILTER]... [-m stream|ring] [-s SIZE]\n" \
 	"         [-q QUOTA] [-c VERSION:FILE] [-S SOCKET] [-n]\n" \
@@ -26,6 +45,14 @@ int hwt_cmd_fsck(int argc, char **argv);
 #define HWT_STATUS_USAGE	"hwt status [-S SOCKET]"
 #define HWT_INFO_USAGE		"hwt info SESSION"
 #define HWT_FSCK_USAGE		"hwt fsck [-f] SESSION"
+
+/* --- hwt.c --- */
+
+/* Prints the usage of command name to f; returns rc. */
+int hwt_usage_of(const char *name, FILE *f, int rc);
+
+/* A decimal or 0x number, no sign: 0, or -1 if s is not one. */
+int hwt_parse_u64(const char *s, uint64_t *v);
 
 /* --- shared by the client sources (conn.c) --- */
 

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* hwt decode: a session, a raw PT file or a CoreSight snapshot into an
+ * SQLite database (libhwtdecode). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hwt/decode.h"
+#include "hwt_cmds.h"
+
+/* FILE:VADDR or FILE:OFFSET-SIZE:VADDR (file names may contain ':'). */
+static int add_raw(struct hwt_image *img, const char *arg, char *err,
+		   size_t errlen)
+{
+	char *s = strdup(arg), *c, *c2, *dash;
+	uint64_t vaddr, off = 0, size = 0;
+	int rc = -1;
+
+	if (!s)
+		return -1;
+	c = strrchr(s, ':');
+	if (!c || hwt_parse_u64(c + 1, &vaddr) < 0) {
+		snprintf(err, errlen, "--raw %s: expected FILE:VADDR or "
+			 "FILE:OFFSET-SIZE:VADDR", arg);
+		goto out;
+	}
+	*c = 0;
+	c2 = strrchr(s, ':');
+	if (c2 && (dash = strchr(c2 + 1, '-'))) {
+		*dash = 0;
+		if (hwt_parse_u64(c2 + 1, &off) == 0 &&
+		    hwt_parse_u64(dash + 1, &size) == 0) {
+			*c2 = 0;
+		} else {
+			*dash = '-';
+		}
+	}
+	rc = hwt_image_add_raw(img, s, off, size, vaddr, err, errlen);
+out:
+	free(s);
+	return rc;
+}
+
+static int add_elf(struct hwt_image *img, const char *arg, char *err,
+		   size_t errlen)
+{
+	char *s = strdup(arg), *c;
+	uint64_t base = 0;
+	int have = 0, rc;
+
+	if (!s)
+		return -1;
+	c = strrchr(s, ':');
+	if (c && hwt_parse_u64(c + 1, &base) == 0) {
+		*c = 0;
+		have = 1;
+	}
+	rc = hwt_image_add_elf(img, s, base, have, err, errlen);
+	free(s);
+	return rc;
+}
+
+int hwt_cmd_decode(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "pt", required_argument, NULL, 'p' },
+		{ "raw", required_argument, NULL, 'r' },
+		{ "elf", required_argument, NULL, 'e' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "snapshot", required_argument, NULL, 's' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-calls", no_argument, NULL, 'n' },
+		{ "segmented", no_argument, NULL, 'S' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "mode", required_argument, NULL, 'm' },
+		/* Test switches (hwt_decode_test_opts; docs/decoder.md),
+		 * not in the usage. */
+		{ "test-pt-no-fastpath", required_argument, NULL, 1 },
+		{ "test-pt-segment-min", required_argument, NULL, 2 },
+		{ "test-cs-no-fork", no_argument, NULL, 3 },
+		{ "test-cs-abort-on-child-exit", no_argument, NULL, 4 },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct hwt_decode_opts o;
+	struct hwt_image *img = hwt_image_alloc();
+	const char *pt = NULL, *snap = NULL;
+	char err[1024] = "";
+	int opt, rc = 2;
+
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "o:qfh", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'f': o.force = 1; break;
+		case 'm': {
+			char *end;
+			unsigned long m = strtoul(optarg, &end, 8);
+
+			if (!*optarg || *end || !m || m > 0666) {
+				snprintf(err, sizeof(err), "--mode %s: an "
+					 "octal file mode such as 0644 "
+					 "expected", optarg);
+				goto fail;
+			}
+			o.mode = (unsigned)m;
+			break;
+		}
+		case 'p': pt = optarg; break;
+		case 's': snap = optarg; break;
+		case 'c': o.cpu = optarg; break;
+		case 'o': o.out = optarg; break;
+		case 'q': o.quiet = 1; break;
+		case 'n': o.no_calls = 1; break;
+		case 'S': o.segmented = 1; break;
+		case 't': o.threads = atoi(optarg); break;
+		case 1:
+			o.test.pt_no_fastpath = atoi(optarg);
+			break;
+		case 2:
+			if (hwt_parse_u64(optarg, &o.test.pt_segment_min) < 0) {
+				snprintf(err, sizeof(err), "--test-pt-segment-"
+					 "min %s: a byte count expected",
+					 optarg);
+				goto fail;
+			}
+			break;
+		case 3: o.test.cs_no_fork = 1; break;
+		case 4: o.test.cs_abort_on_child_exit = 1; break;
+		case 'r':
+			if (add_raw(img, optarg, err, sizeof(err)) < 0) {
+				rc = 1;
+				goto fail;
+			}
+			break;
+		case 'e':
+			if (add_elf(img, optarg, err, sizeof(err)) < 0) {
+				rc = 1;
+				goto fail;
+			}
+			break;
+		case 'h':
+			hwt_image_free(img);
+			return hwt_usage_of("decode", stdout, 0);
+		default:
+			hwt_image_free(img);
+			return hwt_usage_of("decode", stderr, 2);
+		}
+	}
+	if (!o.out) {
+		snprintf(err, sizeof(err), "no output given (-o OUT.db)");
+		goto fail;
+	}
+	if (o.cpu) {
+		unsigned f, m, s;
+
+		if (hwt_parse_cpu(o.cpu, &f, &m, &s) < 0) {
+			snprintf(err, sizeof(err), "unknown CPU '%s' (expected "
+				 "family/model[/stepping])", o.cpu);
+			goto fail;
+		}
+	}
+	rc = 1;
+	if (pt && !snap && optind == argc)
+		rc = hwt_decode_pt_file(pt, img, &o, err, sizeof(err));
+	else if (snap && !pt && optind == argc)
+		rc = hwt_decode_snapshot(snap, img, &o, err, sizeof(err));
+	else if (!pt && !snap && optind == argc - 1)
+		rc = hwt_decode_session(argv[optind], &o, err, sizeof(err));
+	else {
+		snprintf(err, sizeof(err), "give exactly one input: SESSION, "
+			 "--pt FILE or --snapshot DIR");
+		rc = -2;
+	}
+	if (rc < 0)
+		goto fail;
+	hwt_image_free(img);
+	return 0;
+fail:
+	fprintf(stderr, "hwt decode: %s\n", err[0] ? err : "failed");
+	hwt_image_free(img);
+	return rc == -2 || rc == 2 ? 2 : 1;
+}
+
