@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cs_frontend.h"
+#include "cs/cs_frontend.h"
 
 static unsigned long long nblocks, ninsn;
 

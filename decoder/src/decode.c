@@ -17,8 +17,13 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "internal.h"
-#include "cs_frontend.h"
+#include "core/util.h"
+#include "image/image.h"
+#include "db/db.h"
+#include "core/core.h"
+#include "pt/pt_frontend.h"
+#include "core/flow.h"
+#include "cs/cs_frontend.h"
 #include "store_reader.h"
 
 static int check_output(const char *out, const char *in_dir,

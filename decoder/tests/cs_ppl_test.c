@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cs_frontend.h"
-#include "cs_mem.h"
+#include "cs/cs_frontend.h"
+#include "cs/cs_mem.h"
 
 #define MAXID 0x800
 

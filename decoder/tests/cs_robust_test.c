@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cs_frontend.h"
-#include "cs_ini.h"
+#include "cs/cs_frontend.h"
+#include "cs/cs_ini.h"
 
 static int failed;
 static char tmp[] = "/tmp/hwt-cs-robust-XXXXXX";

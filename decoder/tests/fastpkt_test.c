@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pt_fastpkt.h"
+#include "pt/pt_fastpkt.h"
 
 static int failed;
 

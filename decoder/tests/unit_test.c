@@ -9,7 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "hwt/decode.h"
+#include "core/util.h"
+#include "image/insn.h"
+#include "core/blocks.h"
+#include "core/callstack.h"
+#include "core/flow.h"
 
 static int failed;
 

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cs_frontend.h"
+#include "cs/cs_frontend.h"
 
 static char dir[64];
 

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * blocks.c: the unique blocks of a decode.
+ */
+#ifndef HWT_DECODER_BLOCKS_H
+#define HWT_DECODER_BLOCKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hwt_ublock {
+	uint64_t ip, end_ip;
+	uint32_t ninsn;
+	uint8_t isa, iclass;
+	uint8_t lens_ok;	/* lens valid */
+	uint8_t flushed;	/* written to the database */
+	uint8_t *lens;		/* ninsn instruction lengths */
+	uint8_t *code;		/* bytes from ip, code_size of them */
+	uint32_t code_size;
+	uint8_t sym_start;	/* ip is the first insn of sym */
+	uint8_t end_len;	/* length of the last insn, 0: unknown */
+	uint32_t sym_id;	/* symbol of ip, 0: unknown */
+	uint32_t bin_id;
+};
+
+struct hwt_blocks;
+struct hwt_blocks *hwt_blocks_alloc(void);
+void hwt_blocks_free(struct hwt_blocks *b);
+/* Id (>= 1) of the unique block; *is_new set when it was just added. */
+uint32_t hwt_blocks_intern(struct hwt_blocks *b, uint64_t ip, uint64_t end_ip,
+			   uint32_t ninsn, uint8_t isa, uint8_t iclass,
+			   int *is_new);
+struct hwt_ublock *hwt_blocks_get(struct hwt_blocks *b, uint32_t id);
+uint32_t hwt_blocks_count(const struct hwt_blocks *b);
+
+#endif /* HWT_DECODER_BLOCKS_H */

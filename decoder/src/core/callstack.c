@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Calls per thread, the way perf's thread-stack does it: push on a call,
+ * pop to the frame whose return address matches on a return (frames above
+ * it never returned), a jump to the start of another function is a tail
+ * call, a return with no matching frame means we missed the call (trace
+ * started inside), and tracing (re)starting creates the bottom frame.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/callstack.h"
+#include "core/util.h"
+#include "core/blocks.h"
+#include "core/flow.h"
+
+struct cp_ent {
+	uint64_t parent, ip, id;
+	uint32_t sym;
+};
+
+struct hwt_callpaths {
+	struct cp_ent *tab;	/* open addressing, id 0: empty */
+	size_t mask, n;
+	uint64_t next_id;
+};
+
+/* Recently met call paths, direct-mapped by (parent, callee): a call
+ * from a frame met before costs a probe, not a hash table lookup, also
+ * when the frame itself is new (recursion, call trees). */
+#define CPC_BITS	10
+struct cpc_ent {
+	uint64_t parent, ip, cp;	/* cp 0: empty */
+	uint32_t sym;
+};
+
+struct frame {
+	uint64_t call_id, cp, ret_addr;
+	uint64_t call_insn, call_time, call_blocks;
+	uint32_t sym, flags;
+};
+
+struct hwt_callstack {
+	struct hwt_callstack_hot h;	/* first: internal.h's inline step */
+	struct hwt_callpaths *cp;
+	uint64_t *next_call_id;
+	hwt_call_out_fn out;
+	hwt_cp_out_fn cpout;
+	void *arg;
+	struct frame *st;
+	size_t cap;
+	uint64_t *calls;	/* per symbol id */
+	size_t ncalls;
+	struct hwt_cpstat *cpst;	/* per call path id */
+	size_t ncpst;
+	struct cpc_ent cpc[1u << CPC_BITS];
+};
+
+static uint64_t cp_hash(uint64_t parent, uint32_t sym, uint64_t ip)
+{
+	uint64_t h = parent * 0x9e3779b97f4a7c15ull ^ ip * 0xff51afd7ed558ccdull;
+
+	return (h ^ sym) * 0xc4ceb9fe1a85ec53ull;
+}
+
+struct hwt_callpaths *hwt_callpaths_alloc(void)
+{
+	struct hwt_callpaths *cp = hwt_xrealloc(NULL, sizeof(*cp));
+
+	cp->mask = 255;
+	cp->n = 0;
+	cp->next_id = 1;	/* 0 is the root (perf: id 0 = unknown) */
+	cp->tab = calloc(cp->mask + 1, sizeof(*cp->tab));
+	if (!cp->tab)
+		abort();
+	return cp;
+}
+
+void hwt_callpaths_free(struct hwt_callpaths *cp)
+{
+	if (!cp)
+		return;
+	free(cp->tab);
+	free(cp);
+}
+
+uint64_t hwt_callpath_get(struct hwt_callpaths *cp, uint64_t parent,
+			  uint32_t sym, uint64_t ip, int *is_new)
+{
+	size_t k;
+
+	if (sym)
+		ip = 0;		/* with a symbol, the path is per function */
+	for (k = cp_hash(parent, sym, ip) & cp->mask; cp->tab[k].id;
+	     k = (k + 1) & cp->mask) {
+		const struct cp_ent *e = &cp->tab[k];
+
+		if (e->parent == parent && e->sym == sym && e->ip == ip) {
+			*is_new = 0;
+			return e->id;
+		}
+	}
+	cp->tab[k].parent = parent;
+	cp->tab[k].sym = sym;
+	cp->tab[k].ip = ip;
+	cp->tab[k].id = cp->next_id++;
+	*is_new = 1;
+	if (++cp->n * 2 > cp->mask) {
+		size_t om = cp->mask, i;
+		struct cp_ent *ot = cp->tab;
+		uint64_t id = ot[k].id;
+
+		cp->mask = om * 2 + 1;
+		cp->tab = calloc(cp->mask + 1, sizeof(*cp->tab));
+		if (!cp->tab)
+			abort();
+		for (i = 0; i <= om; i++) {
+			size_t j;
+
+			if (!ot[i].id)
+				continue;
+			j = cp_hash(ot[i].parent, ot[i].sym, ot[i].ip) &
+			    cp->mask;
+			while (cp->tab[j].id)
+				j = (j + 1) & cp->mask;
+			cp->tab[j] = ot[i];
+		}
+		free(ot);
+		return id;
+	}
+	return cp->tab[k].id;
+}
+
+struct hwt_callstack *hwt_callstack_alloc(struct hwt_callpaths *cp,
+					  uint64_t *next_call_id,
+					  hwt_call_out_fn out,
+					  hwt_cp_out_fn cpout, void *arg)
+{
+	struct hwt_callstack *cs = hwt_xrealloc(NULL, sizeof(*cs));
+
+	memset(cs, 0, sizeof(*cs));
+	cs->cp = cp;
+	cs->next_call_id = next_call_id;
+	cs->out = out;
+	cs->cpout = cpout;
+	cs->arg = arg;
+	return cs;
+}
+
+void hwt_callstack_free(struct hwt_callstack *cs)
+{
+	if (!cs)
+		return;
+	free(cs->st);
+	free(cs->calls);
+	free(cs->cpst);
+	free(cs);
+}
+
+static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
+		uint64_t ret_addr, uint32_t flags, uint64_t insn,
+		uint64_t time)
+{
+	uint64_t parent = cs->h.n ? cs->st[cs->h.n - 1].cp : 0;
+	uint64_t key = sym ? sym : ip;
+	struct cpc_ent *e = &cs->cpc[((parent * 0x9e3779b97f4a7c15ull) ^
+				      (key * 0xff51afd7ed558ccdull)) >>
+				     (64 - CPC_BITS)];
+	struct frame *f;
+	int is_new, rc;
+
+	if (cs->h.n == cs->cap) {
+		cs->cap = cs->cap ? 2 * cs->cap : 64;
+		cs->st = hwt_xrealloc(cs->st, cs->cap * sizeof(*cs->st));
+	}
+	f = &cs->st[cs->h.n];
+	if (e->cp && e->parent == parent && e->sym == sym &&
+	    (sym || e->ip == ip)) {
+		f->cp = e->cp;
+	} else {
+		f->cp = hwt_callpath_get(cs->cp, parent, sym, ip, &is_new);
+		/* Every path this stack meets comes through here first (the
+		 * cache holds earlier results of it). */
+		if (f->cp >= cs->ncpst) {
+			size_t nn = f->cp + 256;
+
+			cs->cpst = hwt_xrealloc(cs->cpst,
+						nn * sizeof(*cs->cpst));
+			memset(cs->cpst + cs->ncpst, 0,
+			       (nn - cs->ncpst) * sizeof(*cs->cpst));
+			cs->ncpst = nn;
+		}
+		if (is_new) {
+			rc = cs->cpout(cs->arg, f->cp, parent, sym,
+				       sym ? 0 : ip);
+			if (rc < 0)
+				return rc;
+		}
+		e->parent = parent;
+		e->sym = sym;
+		e->ip = ip;
+		e->cp = f->cp;
+	}
+	f->ret_addr = ret_addr;
+	f->call_insn = insn;
+	f->sym = sym;
+	f->flags = flags;
+	if (cs->out) {	/* what only call rows need */
+		f->call_id = (*cs->next_call_id)++;
+		f->call_time = time;
+		f->call_blocks = cs->h.blocks;
+	}
+	cs->h.n++;
+	cs->h.top_sym = sym;
+	if (sym >= cs->ncalls) {
+		size_t nn = sym + 256;
+
+		cs->calls = hwt_xrealloc(cs->calls, nn * sizeof(*cs->calls));
+		memset(cs->calls + cs->ncalls, 0,
+		       (nn - cs->ncalls) * sizeof(*cs->calls));
+		cs->ncalls = nn;
+	}
+	cs->calls[sym]++;
+	return 0;
+}
+
+static int pop(struct hwt_callstack *cs, uint32_t extra_flags, uint64_t insn,
+	       uint64_t time)
+{
+	struct frame *f = &cs->st[--cs->h.n];
+	struct hwt_call_row r;
+
+	cs->h.top_sym = cs->h.n ? cs->st[cs->h.n - 1].sym : 0;
+	/* The call tree's counts, with or without call rows (push made
+	 * room for f->cp). */
+	cs->cpst[f->cp].calls++;
+	cs->cpst[f->cp].insns += insn - f->call_insn;
+	if (!cs->out)
+		return 0;	/* no call rows wanted */
+	r.id = f->call_id;
+	r.parent_id = cs->h.n ? cs->st[cs->h.n - 1].call_id : 0;
+	r.call_path_id = f->cp;
+	r.call_insn = f->call_insn;
+	r.return_insn = insn;
+	r.call_time = f->call_time;
+	r.return_time = time;
+	r.insn_count = insn - f->call_insn;
+	r.branch_count = cs->h.blocks - f->call_blocks;
+	r.flags = f->flags | extra_flags;
+	r.sym_id = f->sym;
+	return cs->out(cs->arg, &r);
+}
+
+static int pop_all(struct hwt_callstack *cs, uint64_t insn, uint64_t time)
+{
+	int rc;
+
+	while (cs->h.n)
+		if ((rc = pop(cs, HWT_CALL_NO_RETURN, insn, time)) < 0)
+			return rc;
+	return 0;
+}
+
+static __attribute__((noinline)) int
+block_slow(struct hwt_callstack *cs, uint64_t ip, uint32_t sym, int sym_start,
+	   uint64_t end_ip, uint32_t end_len, int iclass, uint64_t insn_index,
+	   uint64_t time)
+{
+	int rc = 0;
+	size_t i;
+
+	if (cs->h.n && cs->h.prev_valid) {
+		switch (cs->h.prev_class) {
+		case HWT_IC_CALL:
+		case HWT_IC_IND_CALL:
+			rc = push(cs, sym, ip, cs->h.prev_ret, 0, insn_index,
+				  time);
+			break;
+		case HWT_IC_RET:
+			for (i = cs->h.n; i > 0; i--)
+				if (cs->st[i - 1].ret_addr == ip)
+					break;
+			if (i) {
+				while (cs->h.n > i && rc >= 0)
+					rc = pop(cs, HWT_CALL_NO_RETURN,
+						 insn_index, time);
+				if (rc >= 0)
+					rc = pop(cs, 0, insn_index, time);
+			} else {
+				/* Returned to a caller we never saw called:
+				 * it becomes the new bottom. */
+				if (cs->h.n == 1)
+					rc = pop(cs, 0, insn_index, time);
+				else
+					rc = pop_all(cs, insn_index, time);
+			}
+			break;
+		case HWT_IC_JUMP:
+		case HWT_IC_IND_JUMP:
+		case HWT_IC_COND_JUMP:
+			if (sym_start && sym != cs->h.top_sym) {
+				/* Tail call: the callee returns for us. */
+				uint64_t ra = cs->st[cs->h.n - 1].ret_addr;
+
+				rc = pop(cs, 0, insn_index, time);
+				if (rc >= 0)
+					rc = push(cs, sym, ip, ra,
+						  HWT_CALL_NON_CALL,
+						  insn_index, time);
+			}
+			break;
+		default:
+			break;
+		}
+	} else if (cs->h.n && sym != cs->h.top_sym) {
+		/* Tracing resumed somewhere else: keep the frames of the
+		 * function we resumed in, drop the ones above. */
+		for (i = cs->h.n; i > 0; i--)
+			if (cs->st[i - 1].sym == sym && sym)
+				break;
+		if (!i)
+			i = 0;
+		while (cs->h.n > i && rc >= 0)
+			rc = pop(cs, HWT_CALL_NO_RETURN, insn_index, time);
+	}
+	if (rc < 0)
+		return rc;
+	if (!cs->h.n) {
+		rc = push(cs, sym, ip, 0, HWT_CALL_NO_CALL, insn_index, time);
+		if (rc < 0)
+			return rc;
+	}
+	cs->h.blocks++;
+	cs->h.prev_valid = 1;
+	cs->h.prev_class = iclass;
+	cs->h.prev_ret = end_ip + end_len;
+	return 0;
+}
+
+int hwt_callstack_block_slow(struct hwt_callstack *cs,
+			     const struct hwt_ublock *u, uint64_t insn_index,
+			     uint64_t time)
+{
+	return block_slow(cs, u->ip, u->sym_id, u->sym_start, u->end_ip,
+			  u->end_len, u->iclass, insn_index, time);
+}
+
+int hwt_callstack_block(struct hwt_callstack *cs, uint64_t ip, uint32_t sym,
+			int sym_start, uint64_t end_ip, uint32_t end_len,
+			uint32_t ninsn, int iclass, uint64_t insn_index,
+			uint64_t time)
+{
+	struct hwt_ublock u;
+
+	memset(&u, 0, sizeof(u));
+	u.ip = ip;
+	u.end_ip = end_ip;
+	u.ninsn = ninsn;
+	u.iclass = (uint8_t)iclass;
+	u.sym_id = sym;
+	u.sym_start = !!sym_start;
+	u.end_len = (uint8_t)end_len;	/* instruction lengths: <= 15 */
+	return hwt_callstack_ublock(cs, &u, insn_index, time);
+}
+
+void hwt_callstack_break(struct hwt_callstack *cs)
+{
+	cs->h.prev_valid = 0;
+}
+
+int hwt_callstack_reset(struct hwt_callstack *cs, uint64_t insn_index,
+			uint64_t time)
+{
+	cs->h.prev_valid = 0;
+	return pop_all(cs, insn_index, time);
+}
+
+const uint64_t *hwt_callstack_calls(const struct hwt_callstack *cs, size_t *n)
+{
+	*n = cs->ncalls;
+	return cs->calls;
+}
+
+const struct hwt_cpstat *hwt_callstack_cpstats(const struct hwt_callstack *cs,
+					       size_t *n)
+{
+	*n = cs->ncpst;
+	return cs->cpst;
+}

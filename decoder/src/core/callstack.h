@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * callstack.c: a perf-style thread stack: calls, returns, call paths.
+ */
+#ifndef HWT_DECODER_CALLSTACK_H
+#define HWT_DECODER_CALLSTACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/blocks.h"
+#include "core/flow.h"
+
+struct hwt_call_row {
+	uint64_t id, parent_id, call_path_id;
+	uint64_t call_insn, return_insn;	/* instruction index in stream */
+	uint64_t call_time, return_time;
+	uint64_t insn_count, branch_count;
+	uint32_t flags;		/* HWT_CALL_* */
+	uint32_t sym_id;
+};
+
+#define HWT_CALL_NO_CALL	(1u << 0)	/* entered without a seen call */
+#define HWT_CALL_NO_RETURN	(1u << 1)	/* left without a seen return */
+#define HWT_CALL_NON_CALL	(1u << 2)	/* entered by a jump (tail call) */
+
+struct hwt_callpaths;	/* shared by all streams */
+struct hwt_callpaths *hwt_callpaths_alloc(void);
+void hwt_callpaths_free(struct hwt_callpaths *cp);
+/* Id of (parent, sym, ip): sym 0 keys by ip.  *is_new on creation. */
+uint64_t hwt_callpath_get(struct hwt_callpaths *cp, uint64_t parent,
+			  uint32_t sym, uint64_t ip, int *is_new);
+
+typedef int (*hwt_call_out_fn)(void *arg, const struct hwt_call_row *row);
+typedef int (*hwt_cp_out_fn)(void *arg, uint64_t id, uint64_t parent,
+			     uint32_t sym, uint64_t ip);
+
+/* out NULL: no call rows (call paths and counts still). */
+struct hwt_callstack;
+struct hwt_callstack *hwt_callstack_alloc(struct hwt_callpaths *cp,
+					  uint64_t *next_call_id,
+					  hwt_call_out_fn out,
+					  hwt_cp_out_fn cpout, void *arg);
+void hwt_callstack_free(struct hwt_callstack *cs);
+/*
+ * Feeds one executed block: first_sym is the symbol of blk_ip, insn_index
+ * the stream index of its first instruction.  The previous block's class
+ * decides what entering this block means (call, return, tail call).
+ */
+int hwt_callstack_block(struct hwt_callstack *cs, uint64_t ip, uint32_t sym,
+			int sym_start, uint64_t end_ip, uint32_t end_len,
+			uint32_t ninsn, int iclass, uint64_t insn_index,
+			uint64_t time);
+/*
+ * The per-block step's state: the first member of struct hwt_callstack
+ * (callstack.c), so that the common step below is inline in the core's
+ * per-block loop; everything else stays in callstack.c.
+ */
+struct hwt_callstack_hot {
+	size_t n;		/* frames */
+	uint32_t top_sym;	/* the top frame's symbol (n > 0) */
+	int prev_valid;
+	int prev_class;
+	uint64_t prev_ret;	/* address after the previous block */
+	uint64_t blocks;
+};
+int hwt_callstack_block_slow(struct hwt_callstack *cs,
+			     const struct hwt_ublock *u, uint64_t insn_index,
+			     uint64_t time);
+
+/* The same for block u (end_len: u->end_len); the core's per-block call.
+ * Most blocks follow one that neither called nor returned nor jumped into
+ * another function: only the state moves on. */
+static inline int hwt_callstack_ublock(struct hwt_callstack *cs,
+				       const struct hwt_ublock *u,
+				       uint64_t insn_index, uint64_t time)
+{
+	struct hwt_callstack_hot *h = (struct hwt_callstack_hot *)cs;
+
+	if (h->n && h->prev_valid) {
+		switch (h->prev_class) {
+		case HWT_IC_CALL:
+		case HWT_IC_IND_CALL:
+		case HWT_IC_RET:
+			break;
+		case HWT_IC_JUMP:
+		case HWT_IC_IND_JUMP:
+		case HWT_IC_COND_JUMP:
+			if (u->sym_start && u->sym_id != h->top_sym)
+				break;
+			__attribute__((fallthrough));
+		default:
+			h->blocks++;
+			h->prev_class = u->iclass;
+			h->prev_ret = u->end_ip + u->end_len;
+			return 0;
+		}
+	}
+	return hwt_callstack_block_slow(cs, u, insn_index, time);
+}
+/* Tracing stopped (PGD/gap): the next block does not follow the last. */
+void hwt_callstack_break(struct hwt_callstack *cs);
+/* Exec: everything returns. */
+int hwt_callstack_reset(struct hwt_callstack *cs, uint64_t insn_index,
+			uint64_t time);
+/* Per-symbol call counts so far: calls[sym] for sym < n. */
+const uint64_t *hwt_callstack_calls(const struct hwt_callstack *cs,
+				    size_t *n);
+/* Per call path (index: call path id < n), the frames that have ended:
+ * how many, and their instructions (inclusive). */
+struct hwt_cpstat {
+	uint64_t calls, insns;
+};
+const struct hwt_cpstat *hwt_callstack_cpstats(const struct hwt_callstack *cs,
+					       size_t *n);
+
+#endif /* HWT_DECODER_CALLSTACK_H */

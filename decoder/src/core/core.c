@@ -1,0 +1,606 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The decoder core: a hwt_sink that interns blocks, counts them per stream,
+ * appends them to the replayable flow, reconstructs calls and writes it all
+ * to the database.  Front ends (Intel PT, CoreSight) only produce blocks.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "core/util.h"
+#include "image/symtab.h"
+#include "image/dwarf.h"
+#include "image/image.h"
+#include "image/insn.h"
+#include "core/blocks.h"
+#include "core/callstack.h"
+#include "db/db.h"
+#include "core/flow.h"
+
+#define FLOW_CHUNK	(64 * 1024)	/* bytes of flow per committed row */
+
+struct hwt_core;
+
+struct stream {
+	struct hwt_core *core;
+	uint32_t id;
+	int64_t pid, tid;
+	uint64_t thread_id;
+	int begun, ended;
+	hwt_read_mem_fn rd;
+	void *rdarg;
+	struct hwt_callstack *cs;
+	uint64_t ninsn, nblocks, nerrors, time;
+	uint64_t *counts;	/* per block id */
+	size_t ncounts;
+	uint8_t *flow;
+	size_t flen;
+	uint64_t fentries, ffirst, fseq;
+};
+
+struct hwt_core {
+	struct hwt_db *db;
+	struct hwt_image *img;
+	struct hwt_sink sink;
+	struct hwt_blocks *blocks;
+	struct hwt_callpaths *cps;
+	struct hwt_disasm *dis;
+	struct stream **st;
+	size_t nst;
+	size_t last;
+	uint64_t next_call_id, next_error_id;
+	int no_calls;		/* no calls rows (call paths/stats still) */
+	uint8_t *buf;
+	size_t bufcap;
+};
+
+static struct stream *get_stream(struct hwt_core *c, uint32_t id)
+{
+	struct stream *s;
+	size_t i;
+
+	if (c->last < c->nst && c->st[c->last]->id == id)
+		return c->st[c->last];
+	for (i = 0; i < c->nst; i++)
+		if (c->st[i]->id == id) {
+			c->last = i;
+			return c->st[i];
+		}
+	c->st = hwt_xrealloc(c->st, (c->nst + 1) * sizeof(*c->st));
+	s = hwt_xrealloc(NULL, sizeof(*s));
+	memset(s, 0, sizeof(*s));
+	s->core = c;
+	s->id = id;
+	s->pid = -1;
+	s->tid = -1;
+	s->flow = hwt_xrealloc(NULL, FLOW_CHUNK + 32);
+	c->st[c->nst] = s;
+	c->last = c->nst++;
+	return s;
+}
+
+void hwt_core_set_thread(struct hwt_core *c, uint32_t stream, int64_t pid,
+			 int64_t tid)
+{
+	struct stream *s = get_stream(c, stream);
+
+	s->pid = pid;
+	s->tid = tid;
+}
+
+static int on_call(void *arg, const struct hwt_call_row *row)
+{
+	struct stream *s = arg;
+
+	if (s->core->no_calls)
+		return 0;
+	return hwt_db_call(s->core->db, s->thread_id, row);
+}
+
+static int on_cp(void *arg, uint64_t id, uint64_t parent, uint32_t sym,
+		 uint64_t ip)
+{
+	struct stream *s = arg;
+
+	return hwt_db_call_path(s->core->db, id, parent, sym, ip);
+}
+
+static int flush_flow(struct stream *s)
+{
+	struct hwt_core *c = s->core;
+	int rc;
+
+	if (!s->fentries)
+		return 0;
+	rc = hwt_db_flow(c->db, s->id, s->fseq++, s->ffirst,
+			 s->ninsn - s->ffirst, s->fentries, s->flow, s->flen);
+	s->flen = 0;
+	s->fentries = 0;
+	s->ffirst = s->ninsn;
+	if (rc < 0)
+		return rc;
+	/* A killed decode keeps everything up to here. */
+	return hwt_db_commit(c->db);
+}
+
+static inline int flow_put(struct stream *s, uint64_t v)
+{
+	if (v < 0x80)
+		s->flow[s->flen++] = (uint8_t)v;	/* most block ids */
+	else
+		s->flen += hwt_uleb_put(s->flow + s->flen, v);
+	s->fentries++;
+	return s->flen >= FLOW_CHUNK ? flush_flow(s) : 0;
+}
+
+static int sink_begin(void *arg, const struct hwt_stream_info *info)
+{
+	struct hwt_core *c = arg;
+	struct stream *s = get_stream(c, info->id);
+	size_t i;
+
+	if (s->begun)
+		return 0;	/* a stream may be fed in pieces */
+	s->begun = 1;
+	s->rd = info->read_mem;
+	s->rdarg = info->read_mem_arg;
+	if (s->tid < 0)
+		s->tid = info->tid;
+	/* One thread row per tid; unknown tids get one each. */
+	for (i = 0; i < c->nst; i++)
+		if (c->st[i] != s && c->st[i]->begun && s->tid >= 0 &&
+		    c->st[i]->tid == s->tid) {
+			s->thread_id = c->st[i]->thread_id;
+			break;
+		}
+	if (!s->thread_id &&
+	    hwt_db_thread(c->db, s->tid, s->pid, &s->thread_id) < 0)
+		return -1;
+	s->cs = hwt_callstack_alloc(c->cps, &c->next_call_id,
+				    c->no_calls ? NULL : on_call, on_cp, s);
+	return hwt_db_stream(c->db, info, s->thread_id);
+}
+
+static void new_block(struct hwt_core *c, struct stream *s,
+		      struct hwt_ublock *u, const struct hwt_block *blk)
+{
+	const struct hwt_binary *bin = NULL;
+	const struct hwt_sym *sym;
+	uint64_t span = u->end_ip - u->ip;
+	size_t want, got = 0;
+	int n;
+
+	/* Bytes of the block plus room for the last instruction. */
+	if (s->rd && span < (1u << 20)) {
+		want = (size_t)span + 16;
+		if (want > c->bufcap) {
+			c->bufcap = want;
+			c->buf = hwt_xrealloc(c->buf, want);
+		}
+		while (got < want) {
+			n = s->rd(s->rdarg, u->ip + got, c->buf + got,
+				  want - got);
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		u->lens = hwt_xrealloc(NULL, u->ninsn);
+		if (got > span && hwt_insn_lengths(c->dis, u->isa, c->buf, got,
+						   u->ip, u->end_ip, u->ninsn,
+						   u->lens) == 0) {
+			u->lens_ok = 1;
+			got = (size_t)span + u->lens[u->ninsn - 1];
+		}
+		if (got) {
+			u->code = hwt_xrealloc(NULL, got);
+			memcpy(u->code, c->buf, got);
+			u->code_size = (uint32_t)got;
+		}
+	}
+	if (!u->lens_ok && (u->isa == HWT_ISA_A64 || u->isa == HWT_ISA_A32)) {
+		u->lens = hwt_xrealloc(u->lens, u->ninsn);
+		u->lens_ok = !hwt_insn_lengths(c->dis, u->isa, NULL, 0, u->ip,
+					       u->end_ip, u->ninsn, u->lens);
+	}
+	if (!u->iclass && u->code_size && u->lens_ok)
+		u->iclass = (uint8_t)hwt_insn_class(
+			c->dis, u->isa, u->code + span, u->code_size - span,
+			u->end_ip);
+	sym = c->img ? hwt_image_symbol(c->img, u->ip, &bin) : NULL;
+	u->sym_id = sym ? sym->id : 0;
+	u->bin_id = bin ? bin->id : 0;
+	u->sym_start = sym && sym->start + (uint64_t)bin->bias == u->ip;
+	u->end_len = u->lens_ok ? u->lens[u->ninsn - 1] : 0;
+	(void)blk;
+}
+
+static inline struct stream *cur_stream(struct hwt_core *c, uint32_t stream)
+{
+	return c->st && c->last < c->nst && c->st[c->last]->id == stream ?
+	       c->st[c->last] : get_stream(c, stream);
+}
+
+/* Id of the block (interned, its row written, the first time), 0 on a
+ * database error. */
+static uint32_t intern(struct hwt_core *c, struct stream *s,
+		       const struct hwt_block *blk)
+{
+	struct hwt_ublock *u;
+	uint32_t id;
+	int is_new;
+
+	id = hwt_blocks_intern(c->blocks, blk->ip, blk->end_ip, blk->ninsn,
+			       blk->isa, blk->iclass, &is_new);
+	if (is_new) {
+		u = hwt_blocks_get(c->blocks, id);
+		new_block(c, s, u, blk);
+		if (hwt_db_block(c->db, id, u) < 0)
+			return 0;
+	}
+	return id;
+}
+
+static void grow_counts(struct stream *s, uint32_t id)
+{
+	size_t n = (size_t)id * 2 + 1024;
+
+	s->counts = hwt_xrealloc(s->counts, n * sizeof(*s->counts));
+	memset(s->counts + s->ncounts, 0,
+	       (n - s->ncounts) * sizeof(*s->counts));
+	s->ncounts = n;
+}
+
+/* One executed block u (id): the per-block work of the core. */
+static inline int count_block(struct stream *s, const struct hwt_ublock *u,
+			      uint32_t id)
+{
+	int rc;
+
+	if (id >= s->ncounts)
+		grow_counts(s, id);
+	s->counts[id]++;
+	if (s->cs) {
+		rc = hwt_callstack_ublock(s->cs, u, s->ninsn, s->time);
+		if (rc < 0)
+			return rc;
+	}
+	s->nblocks++;
+	s->ninsn += u->ninsn;
+	return flow_put(s, (uint64_t)id << 1);
+}
+
+static int sink_block(void *arg, uint32_t stream, const struct hwt_block *blk)
+{
+	struct hwt_core *c = arg;
+	struct stream *s = cur_stream(c, stream);
+	uint32_t id;
+
+	if (!blk->ninsn)
+		return 0;
+	id = intern(c, s, blk);
+	if (!id)
+		return -1;
+	if (blk->time)
+		s->time = blk->time;
+	return count_block(s, hwt_blocks_get(c->blocks, id), id);
+}
+
+static uint32_t sink_intern(void *arg, uint32_t stream,
+			    const struct hwt_block *blk)
+{
+	struct hwt_core *c = arg;
+
+	return blk->ninsn ? intern(c, cur_stream(c, stream), blk) : 0;
+}
+
+static int sink_blocks(void *arg, uint32_t stream, const uint32_t *ids,
+		       size_t n)
+{
+	struct hwt_core *c = arg;
+	struct stream *s = cur_stream(c, stream);
+	const struct hwt_ublock *v = hwt_blocks_get(c->blocks, 1);
+	uint32_t nb = hwt_blocks_count(c->blocks);
+	uint64_t *counts, ninsn = s->ninsn;
+	size_t i;
+	int rc = 0;
+
+	/* count_block() by hand, with the hot state in registers. */
+	if (nb >= s->ncounts)
+		grow_counts(s, nb);
+	counts = s->counts;
+	for (i = 0; i < n; i++) {
+		uint32_t id = ids[i];
+		const struct hwt_ublock *u;
+
+		if (!id || id > nb)
+			return -1;
+		u = &v[id - 1];
+		counts[id]++;
+		if (s->cs && hwt_callstack_ublock(s->cs, u, ninsn,
+						  s->time) < 0)
+			return -1;
+		ninsn += u->ninsn;
+		s->nblocks++;
+		if (id < 64) {
+			s->flow[s->flen++] = (uint8_t)(id << 1);
+			s->fentries++;
+			if (s->flen < FLOW_CHUNK)
+				continue;
+			s->ninsn = ninsn;
+			rc = flush_flow(s);
+		} else {
+			s->ninsn = ninsn;
+			rc = flow_put(s, (uint64_t)id << 1);
+		}
+		if (rc < 0)
+			return rc;
+	}
+	s->ninsn = ninsn;
+	return 0;
+}
+
+static const char *gap_kind(uint32_t type)
+{
+	switch (type) {
+	case HWT_EV_OVERFLOW: return "overflow";
+	case HWT_EV_GAP: return "error";
+	default: return "event";
+	}
+}
+
+static int sink_event(void *arg, uint32_t stream, const struct hwt_event *ev)
+{
+	struct hwt_core *c = arg;
+	struct stream *s = get_stream(c, stream);
+	uint64_t eid;
+
+	if (ev->time)
+		s->time = ev->time;
+	switch (ev->type) {
+	case HWT_EV_GAP:
+	case HWT_EV_OVERFLOW:
+		eid = ++c->next_error_id;
+		s->nerrors++;
+		if (hwt_db_error(c->db, eid, stream, s->ninsn, ev,
+				 gap_kind(ev->type)) < 0)
+			return -1;
+		if (s->cs)
+			hwt_callstack_break(s->cs);
+		return flow_put(s, eid << 1 | 1);
+	case HWT_EV_DISABLE:
+	case HWT_EV_ASYNC:
+	case HWT_EV_ENABLE:
+		if (s->cs)
+			hwt_callstack_break(s->cs);
+		return 0;
+	case HWT_EV_CONTEXT:
+		/* A new address space (exec): every frame is gone. */
+		if (s->cs && ev->msg && !strcmp(ev->msg, "exec"))
+			return hwt_callstack_reset(s->cs, s->ninsn, s->time);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Instructions of block u per symbol, added count times into insns[]. */
+static void attribute(struct hwt_core *c, const struct hwt_ublock *u,
+		      uint64_t count, uint64_t *insns, size_t nsyms)
+{
+	const struct hwt_binary *bin;
+	const struct hwt_sym *sym;
+	uint64_t ip = u->ip;
+	uint32_t i;
+
+	sym = c->img ? hwt_image_symbol(c->img, u->end_ip, &bin) : NULL;
+	if (!u->lens_ok || (sym && sym->id == u->sym_id)) {
+		if (u->sym_id < nsyms)
+			insns[u->sym_id] += count * u->ninsn;
+		return;
+	}
+	for (i = 0; i < u->ninsn; ip += u->lens[i++]) {
+		sym = hwt_image_symbol(c->img, ip, &bin);
+		insns[sym && sym->id < nsyms ? sym->id : 0] += count;
+	}
+}
+
+static int stream_stats(struct hwt_core *c, struct stream *s, size_t nsyms)
+{
+	uint64_t *insns = calloc(nsyms, sizeof(*insns));
+	const uint64_t *calls = NULL;
+	size_t ncalls = 0, i;
+	int rc = 0;
+
+	if (!insns)
+		return -1;
+	for (i = 1; i < s->ncounts; i++) {
+		struct hwt_ublock *u;
+
+		if (!s->counts[i])
+			continue;
+		u = hwt_blocks_get(c->blocks, (uint32_t)i);
+		attribute(c, u, s->counts[i], insns, nsyms);
+		if (hwt_db_block_count(c->db, s->id, s->thread_id, (uint32_t)i,
+				       s->counts[i]) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	if (s->cs)
+		calls = hwt_callstack_calls(s->cs, &ncalls);
+	for (i = 0; i < nsyms && rc >= 0; i++) {
+		uint64_t nc = i < ncalls ? calls[i] : 0;
+
+		if (nc || insns[i])
+			rc = hwt_db_symbol_stat(c->db, s->thread_id,
+						(uint32_t)i, nc, insns[i]);
+	}
+	free(insns);
+	if (s->cs) {
+		const struct hwt_cpstat *cp = hwt_callstack_cpstats(s->cs,
+								   &ncalls);
+
+		for (i = 1; i < ncalls && rc >= 0; i++)
+			if (cp[i].calls)
+				rc = hwt_db_call_path_stat(c->db, s->thread_id,
+							   i, cp[i].calls,
+							   cp[i].insns);
+	}
+	return rc;
+}
+
+static size_t nsymbols(const struct hwt_core *c)
+{
+	size_t i, n = 1;
+
+	for (i = 0; c->img && i < hwt_image_nbinaries(c->img); i++) {
+		const struct hwt_binary *b = hwt_image_binary(c->img, i);
+
+		if (b->elf.nsyms && b->elf.syms[b->elf.nsyms - 1].id >= n)
+			n = b->elf.syms[b->elf.nsyms - 1].id + 1;
+	}
+	return n;
+}
+
+static int sink_end(void *arg, uint32_t stream)
+{
+	struct hwt_core *c = arg;
+	struct stream *s = get_stream(c, stream);
+	int rc;
+
+	if (s->ended)
+		return 0;
+	s->ended = 1;
+	if (s->cs && hwt_callstack_reset(s->cs, s->ninsn, s->time) < 0)
+		return -1;
+	rc = flush_flow(s);
+	if (rc >= 0)
+		rc = stream_stats(c, s, nsymbols(c));
+	if (rc >= 0)
+		rc = hwt_db_stream_end(c->db, s->id, s->ninsn, s->nblocks,
+				       s->nerrors);
+	if (rc >= 0)
+		rc = hwt_db_commit(c->db);
+	return rc;
+}
+
+struct hwt_core *hwt_core_alloc(const struct hwt_decode_opts *opts,
+				struct hwt_image *img, char *err,
+				size_t errlen)
+{
+	struct hwt_core *c = hwt_xrealloc(NULL, sizeof(*c));
+	const char *db_path = opts->out;
+
+	memset(c, 0, sizeof(*c));
+	c->db = hwt_db_create(db_path, opts->force, opts->mode, err, errlen);
+	if (!c->db) {
+		free(c);
+		return NULL;
+	}
+	c->img = img;
+	if (img && hwt_db_image(c->db, img) < 0) {
+		hwt_errf(err, errlen, "%s: cannot write images: %s", db_path,
+			   sqlite3_errmsg(hwt_db_handle(c->db)));
+		hwt_db_abandon(c->db);
+		free(c);
+		return NULL;
+	}
+	c->blocks = hwt_blocks_alloc();
+	c->cps = hwt_callpaths_alloc();
+	c->dis = hwt_disasm_alloc();
+	c->next_call_id = 1;
+	c->sink.arg = c;
+	c->sink.stream_begin = sink_begin;
+	c->sink.block = sink_block;
+	c->sink.event = sink_event;
+	c->sink.stream_end = sink_end;
+	c->sink.intern = sink_intern;
+	c->sink.blocks = sink_blocks;
+	return c;
+}
+
+const struct hwt_sink *hwt_core_sink(struct hwt_core *c)
+{
+	return &c->sink;
+}
+
+void hwt_core_set_no_calls(struct hwt_core *c, int no_calls)
+{
+	c->no_calls = no_calls;
+}
+
+struct hwt_db *hwt_core_db(struct hwt_core *c)
+{
+	return c->db;
+}
+
+/* Source lines of every executed instruction that has DWARF info. */
+static int write_lines(struct hwt_core *c)
+{
+	uint32_t id, i;
+
+	if (!c->img)
+		return 0;
+	for (id = 1; id <= hwt_blocks_count(c->blocks); id++) {
+		const struct hwt_ublock *u = hwt_blocks_get(c->blocks, id);
+		uint64_t ip = u->ip;
+
+		if (!u->lens_ok)
+			continue;
+		for (i = 0; i < u->ninsn; ip += u->lens[i++]) {
+			const char *file = NULL;
+			const struct hwt_line *l =
+				hwt_image_line(c->img, ip, &file);
+
+			if (!l)
+				break;	/* no DWARF here: skip the block */
+			if (hwt_db_line(c->db, ip, file, l->line) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int hwt_core_finish(struct hwt_core *c, char *err, size_t errlen)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->nst && rc >= 0; i++)
+		if (c->st[i]->begun)
+			rc = sink_end(c, c->st[i]->id);
+	if (rc >= 0)
+		rc = write_lines(c);
+	if (rc < 0)
+		hwt_errf(err, errlen, "database write failed: %s",
+			   sqlite3_errmsg(hwt_db_handle(c->db)));
+	if (rc >= 0)
+		rc = hwt_db_finish(c->db, err, errlen);
+	else
+		hwt_db_abandon(c->db);
+	c->db = NULL;
+	hwt_core_free(c);
+	return rc;
+}
+
+void hwt_core_free(struct hwt_core *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	hwt_db_abandon(c->db);
+	for (i = 0; i < c->nst; i++) {
+		hwt_callstack_free(c->st[i]->cs);
+		free(c->st[i]->counts);
+		free(c->st[i]->flow);
+		free(c->st[i]);
+	}
+	free(c->st);
+	hwt_blocks_free(c->blocks);
+	hwt_callpaths_free(c->cps);
+	hwt_disasm_free(c->dis);
+	free(c->buf);
+	free(c);
+}

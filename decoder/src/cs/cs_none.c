@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The CoreSight front end's entry points when the decoder is built without
+ * OpenCSD (make NO_CS=1): the Makefile compiles this file instead of
+ * cs_*.c.  Each says so and fails; nothing else changes.
+ */
+#include "cs/cs_frontend.h"
+#include "core/util.h"
+#include "core/flow.h"
+
+int hwt_cs_decode_snapshot_opts(const char *dir,
+				const struct hwt_cs_snapshot_opts *opts,
+				const struct hwt_sink *sink, char *err,
+				size_t errlen)
+{
+	(void)dir;
+	(void)opts;
+	(void)sink;
+	return hwt_errf(err, errlen, "CoreSight decoding is not built in");
+}
+
+int hwt_cs_snapshot_add_images(const char *dir, struct hwt_image *img,
+			       char *err, size_t errlen)
+{
+	(void)dir;
+	(void)img;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
+int hwt_cs_decode_session_stream(struct hwt_store_reader *r,
+				 const struct hwt_store_stream *ss,
+				 const struct hwt_decode_opts *opts,
+				 hwt_read_mem_fn read_mem, void *read_mem_arg,
+				 const struct hwt_sink *sink, char *err,
+				 size_t errlen)
+{
+	(void)r;
+	(void)ss;
+	(void)opts;
+	(void)read_mem;
+	(void)read_mem_arg;
+	(void)sink;
+	return hwt_errf(err, errlen, "CoreSight decoding is not built in");
+}

@@ -1,0 +1,747 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The output database: schema (docs/schema.md) and a writer built from
+ * prepared statements inside long transactions, committed per flow chunk.
+ * It is written as OUT.tmp (O_EXCL, locked exclusively) and renamed over
+ * OUT only when complete (meta complete = 1, synced): a failed, killed or
+ * disk-full decode never leaves a file that reads as complete, and never
+ * touches an existing OUT.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db/db.h"
+#include "core/util.h"
+#include "image/symtab.h"
+#include "image/image.h"
+#include "core/blocks.h"
+#include "core/callstack.h"
+#include "core/flow.h"
+#include "store_io.h"
+
+static const char schema[] =
+"PRAGMA application_id = 0x68777464;\n"	/* 'hwtd' */
+"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+"CREATE TABLE sessions (id INTEGER PRIMARY KEY, source TEXT, kind TEXT,\n"
+"  created TEXT);\n"
+"CREATE TABLE threads (id INTEGER PRIMARY KEY, pid INTEGER, tid INTEGER);\n"
+"CREATE TABLE comms (id INTEGER PRIMARY KEY, comm TEXT);\n"
+"CREATE TABLE binaries (id INTEGER PRIMARY KEY, path TEXT NOT NULL,\n"
+"  build_id TEXT, bias INTEGER NOT NULL DEFAULT 0);\n"
+"CREATE TABLE sections (id INTEGER PRIMARY KEY, binary_id INTEGER,\n"
+"  vaddr INTEGER, size INTEGER, file_offset INTEGER);\n"
+"CREATE TABLE symbols (id INTEGER PRIMARY KEY, binary_id INTEGER,\n"
+"  sym_start INTEGER, sym_end INTEGER, binding INTEGER, name TEXT);\n"
+"CREATE TABLE streams (id INTEGER PRIMARY KEY, thread_id INTEGER,\n"
+"  name TEXT, tid INTEGER, cpu INTEGER, trace_id INTEGER,\n"
+"  insn_count INTEGER DEFAULT 0, block_count INTEGER DEFAULT 0,\n"
+"  error_count INTEGER DEFAULT 0);\n"
+"CREATE TABLE blocks (id INTEGER PRIMARY KEY, binary_id INTEGER,\n"
+"  symbol_id INTEGER, ip INTEGER, end_ip INTEGER, ninsn INTEGER,\n"
+"  isa INTEGER, iclass INTEGER, insn_lens BLOB, code BLOB);\n"
+"CREATE TABLE block_counts (stream_id INTEGER, thread_id INTEGER,\n"
+"  block_id INTEGER, count INTEGER, PRIMARY KEY (stream_id, block_id));\n"
+"CREATE TABLE call_paths (id INTEGER PRIMARY KEY, parent_id INTEGER,\n"
+"  symbol_id INTEGER, ip INTEGER);\n"
+"CREATE TABLE calls (id INTEGER PRIMARY KEY, thread_id INTEGER,\n"
+"  comm_id INTEGER, call_path_id INTEGER, call_time INTEGER,\n"
+"  return_time INTEGER, call_insn INTEGER, return_insn INTEGER,\n"
+"  branch_count INTEGER, insn_count INTEGER, parent_call_id INTEGER,\n"
+"  flags INTEGER);\n"
+"CREATE TABLE errors (id INTEGER PRIMARY KEY, stream_id INTEGER,\n"
+"  insn_index INTEGER, offset INTEGER, ip INTEGER, code INTEGER,\n"
+"  kind TEXT, message TEXT);\n"
+"CREATE TABLE flow (stream_id INTEGER, seq INTEGER, first_insn INTEGER,\n"
+"  insn_count INTEGER, entries INTEGER, data BLOB,\n"
+"  PRIMARY KEY (stream_id, seq));\n"
+"CREATE TABLE symbol_stats (thread_id INTEGER, symbol_id INTEGER,\n"
+"  calls INTEGER, insn_count INTEGER);\n"
+"CREATE TABLE call_path_stats (thread_id INTEGER, call_path_id INTEGER,\n"
+"  calls INTEGER, insn_count INTEGER);\n"
+"CREATE TABLE lines (addr INTEGER PRIMARY KEY, file TEXT, line INTEGER);\n"
+"INSERT INTO threads VALUES (0, -1, -1);\n"
+"INSERT INTO comms VALUES (0, '');\n"
+"INSERT INTO binaries VALUES (0, '[unknown]', NULL, 0);\n"
+"INSERT INTO symbols VALUES (0, 0, 0, 0, 0, '[unknown]');\n"
+"INSERT INTO call_paths VALUES (0, 0, 0, 0);\n"
+"CREATE VIEW function_stats AS\n"
+"  SELECT s.name AS name, SUM(st.calls) AS calls,\n"
+"         SUM(st.insn_count) AS insn_count\n"
+"  FROM symbol_stats st JOIN symbols s ON s.id = st.symbol_id\n"
+"  GROUP BY s.name;\n"
+"CREATE VIEW block_stats AS\n"
+"  SELECT b.id AS block_id, bi.path AS binary, b.ip AS ip,\n"
+"         b.end_ip AS end_ip, b.ninsn AS ninsn, s.name AS symbol,\n"
+"         c.thread_id AS thread_id, c.count AS count,\n"
+"         c.count * b.ninsn AS insn_count\n"
+"  FROM block_counts c JOIN blocks b ON b.id = c.block_id\n"
+"  JOIN binaries bi ON bi.id = b.binary_id\n"
+"  JOIN symbols s ON s.id = b.symbol_id;\n"
+"CREATE VIEW calls_view AS\n"
+"  SELECT c.id, c.thread_id, t.tid, s.name AS symbol, c.call_insn,\n"
+"         c.return_insn, c.insn_count, c.branch_count, c.parent_call_id,\n"
+"         c.flags\n"
+"  FROM calls c JOIN call_paths p ON p.id = c.call_path_id\n"
+"  JOIN symbols s ON s.id = p.symbol_id JOIN threads t ON t.id = c.thread_id;\n";
+
+enum {
+	S_META, S_THREAD, S_BINARY, S_SECTION, S_SYMBOL, S_STREAM, S_BLOCK,
+	S_BCOUNT, S_CP, S_CALL, S_ERROR, S_FLOW, S_SSTAT, S_CPSTAT, S_LINE, S_SEND,
+	S_CALLN,	/* CALLS_STMT rows of calls in one statement */
+	S_NUM
+};
+
+static const char *const stmt_sql[S_NUM] = {
+	[S_META] = "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+	[S_THREAD] = "INSERT INTO threads (pid, tid) VALUES (?, ?)",
+	[S_BINARY] = "INSERT INTO binaries VALUES (?, ?, ?, ?)",
+	[S_SECTION] = "INSERT INTO sections (binary_id, vaddr, size, "
+		      "file_offset) VALUES (?, ?, ?, ?)",
+	[S_SYMBOL] = "INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?)",
+	[S_STREAM] = "INSERT INTO streams (id, thread_id, name, tid, cpu, "
+		     "trace_id) VALUES (?, ?, ?, ?, ?, ?)",
+	[S_BLOCK] = "INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_BCOUNT] = "INSERT INTO block_counts VALUES (?, ?, ?, ?)",
+	[S_CP] = "INSERT INTO call_paths VALUES (?, ?, ?, ?)",
+	[S_CALL] = "INSERT INTO calls VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, "
+		   "?, ?)",
+	[S_ERROR] = "INSERT INTO errors VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_FLOW] = "INSERT INTO flow VALUES (?, ?, ?, ?, ?, ?)",
+	[S_SSTAT] = "INSERT INTO symbol_stats VALUES (?, ?, ?, ?)",
+	[S_CPSTAT] = "INSERT INTO call_path_stats VALUES (?, ?, ?, ?)",
+	[S_LINE] = "INSERT OR IGNORE INTO lines VALUES (?, ?, ?)",
+	[S_SEND] = "UPDATE streams SET insn_count = ?, block_count = ?, "
+		   "error_count = ? WHERE id = ?",
+};
+
+struct pending_call {
+	uint64_t thread_id;
+	struct hwt_call_row r;
+};
+
+#define CALLS_MAX	65536	/* pending call rows at most */
+#define CALLS_STMT	64	/* rows per multi-row INSERT (704 params) */
+#define CALL_COLS	11	/* parameters per calls row */
+
+struct hwt_db {
+	sqlite3 *db;
+	char *out, *tmp;	/* NULL for ":memory:" */
+	int force;
+	sqlite3_stmt *st[S_NUM];
+	/* Call rows come at returns, inner calls first: kept sorted by id
+	 * until the next commit, so that SQLite appends instead of seeking. */
+	struct pending_call *calls;
+	size_t ncalls;
+};
+
+static int flush_calls(struct hwt_db *db);
+
+static int is_sqlite_or_empty(const char *path, char *err, size_t errlen)
+{
+	char hdr[16];
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	if (stat(path, &sb) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISREG(sb.st_mode)) {
+		hwt_errf(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	if (!sb.st_size)
+		return 1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		hwt_errf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = read(fd, hdr, sizeof(hdr));
+	close(fd);
+	if (n != (ssize_t)sizeof(hdr) || memcmp(hdr, "SQLite format 3", 16)) {
+		hwt_errf(err, errlen, "%s: exists and is not an SQLite "
+			   "database; refusing to overwrite it", path);
+		return -1;
+	}
+	return 1;
+}
+
+/* "INSERT INTO calls VALUES (...), (...), ..." with CALLS_STMT rows: the
+ * statement overhead (begin, halt, reset) once per CALLS_STMT rows. */
+static const char *calln_sql(void)
+{
+	static char sql[64 + CALLS_STMT * 40];
+	size_t n;
+	int i;
+
+	if (sql[0])
+		return sql;
+	n = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO calls VALUES ");
+	for (i = 0; i < CALLS_STMT; i++)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+				      "%s(?,?,0,?,?,?,?,?,?,?,?,?)",
+				      i ? "," : "");
+	return sql;
+}
+
+static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		hwt_errf(err, errlen, "sqlite: %s", msg ? msg : "error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* OUT.tmp and what SQLite keeps beside it. */
+static void remove_tmp(const char *tmp)
+{
+	char aux[PATH_MAX + 16];
+
+	unlink(tmp);
+	snprintf(aux, sizeof(aux), "%s-journal", tmp);
+	unlink(aux);
+}
+
+struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
+			     char *err, size_t errlen)
+{
+	struct hwt_db *db;
+	char aux[4096];
+	int i, rc, fd;
+
+	db = hwt_xrealloc(NULL, sizeof(*db));
+	memset(db, 0, sizeof(*db));
+	db->force = force;
+	if (strcmp(path, ":memory:")) {
+		rc = is_sqlite_or_empty(path, err, errlen);
+		if (rc < 0)
+			goto fail;
+		if (rc > 0 && !force) {
+			hwt_errf(err, errlen, "%s exists (--force replaces "
+				   "it once the decode succeeds)", path);
+			goto fail;
+		}
+		if (strlen(path) > PATH_MAX - 16) {
+			hwt_errf(err, errlen, "%s: path too long", path);
+			goto fail;
+		}
+		db->out = hwt_xstrdup(path);
+		snprintf(aux, sizeof(aux), "%s.tmp", path);
+		/* O_EXCL: a second decode into the same OUT stops here. */
+		fd = open(aux, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			  O_CLOEXEC, mode ? mode & 0666 : 0600);
+		if (fd < 0) {
+			hwt_errf(err, errlen, errno == EEXIST ?
+				   "%s exists: another decode into %s is "
+				   "running (or one was killed: remove it)" :
+				   "%s: cannot create: %s", aux, errno == EEXIST
+				   ? path : strerror(errno));
+			goto fail;
+		}
+		close(fd);
+		db->tmp = hwt_xstrdup(aux);
+		path = db->tmp;
+	}
+	/* NOMUTEX: one thread writes (the core's); serialized mode would
+	 * take a mutex on every bind and step of millions of rows. */
+	if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READWRITE |
+			    (db->tmp ? 0 : SQLITE_OPEN_CREATE) |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		hwt_errf(err, errlen, "%s: cannot create database: %s", path,
+			   db->db ? sqlite3_errmsg(db->db) : "out of memory");
+		goto fail;
+	}
+	/* Rollback journal + per-chunk commits; synchronous=OFF (the file
+	 * is synced once, complete, before its rename).  New pages are
+	 * appended without journaling, cheaper than WAL's double write.
+	 * locking_mode=EXCLUSIVE: the lock taken at the first write is
+	 * held to the end, so a reader of OUT.tmp never makes a commit
+	 * fail (it waits, then says the file is locked). */
+	sqlite3_busy_timeout(db->db, 10000);
+	if (exec(db->db, "PRAGMA page_size=16384; PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;"
+		 "PRAGMA locking_mode=EXCLUSIVE; BEGIN;", err, errlen) < 0)
+		goto fail;
+	if (exec(db->db, schema, err, errlen) < 0)
+		goto fail;
+	for (i = 0; i < S_NUM; i++)
+		if (sqlite3_prepare_v2(db->db, i == S_CALLN ? calln_sql() :
+				       stmt_sql[i], -1, &db->st[i],
+				       NULL) != SQLITE_OK) {
+			hwt_errf(err, errlen, "sqlite: %s",
+				   sqlite3_errmsg(db->db));
+			goto fail;
+		}
+	snprintf(aux, sizeof(aux), "%d", HWT_SCHEMA_VERSION);
+	if (hwt_db_meta(db, "schema_version", aux) < 0 ||
+	    hwt_db_commit(db) < 0) {
+		hwt_errf(err, errlen, "sqlite: %s", sqlite3_errmsg(db->db));
+		goto fail;
+	}
+	return db;
+fail:
+	for (i = 0; i < S_NUM; i++)
+		sqlite3_finalize(db->st[i]);
+	sqlite3_close(db->db);
+	if (db->tmp)
+		remove_tmp(db->tmp);
+	free(db->tmp);
+	free(db->out);
+	free(db);
+	return NULL;
+}
+
+sqlite3 *hwt_db_handle(struct hwt_db *db)
+{
+	return db->db;
+}
+
+int hwt_db_commit(struct hwt_db *db)
+{
+	char err[256];
+
+	if (flush_calls(db) < 0)
+		return -1;
+	if (exec(db->db, "COMMIT; BEGIN;", err, sizeof(err)) < 0) {
+		fprintf(stderr, "hwt: database commit: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void db_free(struct hwt_db *db)
+{
+	int i;
+
+	free(db->calls);
+	for (i = 0; i < S_NUM; i++)
+		sqlite3_finalize(db->st[i]);
+	free(db->tmp);
+	free(db->out);
+	free(db);
+}
+
+void hwt_db_abandon(struct hwt_db *db)
+{
+	if (!db)
+		return;
+	for (int i = 0; i < S_NUM; i++) {
+		sqlite3_finalize(db->st[i]);
+		db->st[i] = NULL;
+	}
+	sqlite3_close(db->db);
+	if (db->tmp)
+		remove_tmp(db->tmp);
+	db_free(db);
+}
+
+/* Syncs path's data (and, with dir, the directory holding it). */
+static int sync_path(const char *path, int dir)
+{
+	char buf[PATH_MAX];
+	const char *p = path;
+	int fd, rc;
+
+	if (dir) {
+		char *slash;
+
+		snprintf(buf, sizeof(buf), "%s", path);
+		slash = strrchr(buf, '/');
+		if (!slash)
+			p = ".";
+		else if (slash == buf)
+			p = "/";
+		else
+			*slash = 0, p = buf;
+	}
+	fd = open(p, O_RDONLY | O_CLOEXEC | (dir ? O_DIRECTORY : O_NOFOLLOW));
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int hwt_db_finish(struct hwt_db *db, char *err, size_t errlen)
+{
+	char aux[PATH_MAX + 16];
+	int rc;
+
+	rc = flush_calls(db);
+	/* complete is the last row written: a file without it is what a
+	 * decode left that did not finish. */
+	if (!rc)
+		rc = hwt_db_meta(db, "complete", "1");
+	if (!rc)
+		rc = exec(db->db, "COMMIT;", err, errlen);
+	else
+		hwt_errf(err, errlen, "database write: %s",
+			   sqlite3_errmsg(db->db));
+	for (int i = 0; i < S_NUM; i++) {
+		sqlite3_finalize(db->st[i]);
+		db->st[i] = NULL;
+	}
+	/* Leave a single self-contained file behind. */
+	if (!rc)
+		rc = exec(db->db, "PRAGMA journal_mode=DELETE;", err, errlen);
+	if (sqlite3_close(db->db) != SQLITE_OK && !rc) {
+		hwt_errf(err, errlen, "database close: %s",
+			   sqlite3_errmsg(db->db));
+		rc = -1;
+	}
+	db->db = NULL;
+	if (!rc && db->tmp) {
+		/* A journal of an older OUT would be rolled back into the new
+		 * file: they go first. */
+		snprintf(aux, sizeof(aux), "%s-journal", db->out);
+		unlink(aux);
+		snprintf(aux, sizeof(aux), "%s-wal", db->out);
+		unlink(aux);
+		if (sync_path(db->tmp, 0) < 0 ||
+		    (db->force ? rename(db->tmp, db->out) :
+		     renameat2(AT_FDCWD, db->tmp, AT_FDCWD, db->out,
+			       RENAME_NOREPLACE)) < 0) {
+			hwt_errf(err, errlen, "%s: %s", db->out,
+				   errno == EEXIST ? "created meanwhile by "
+				   "someone else (--force replaces it)" :
+				   strerror(errno));
+			rc = -1;
+		} else {
+			sync_path(db->out, 1);
+			free(db->tmp);
+			db->tmp = NULL;	/* it is OUT now */
+		}
+	}
+	if (rc && db->tmp)
+		remove_tmp(db->tmp);
+	db_free(db);
+	return rc ? -1 : 0;
+}
+
+static int step(struct hwt_db *db, int s)
+{
+	sqlite3_stmt *st = db->st[s];
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	/* Say why once; the caller only sees -1 travel up. */
+	fprintf(stderr, "hwt: database write: %s\n", sqlite3_errmsg(db->db));
+	return -1;
+}
+
+#define B64(s, i, v) sqlite3_bind_int64(db->st[s], i, (sqlite3_int64)(v))
+#define BTXT(s, i, v) sqlite3_bind_text(db->st[s], i, v, -1, SQLITE_TRANSIENT)
+
+int hwt_db_meta(struct hwt_db *db, const char *key, const char *value)
+{
+	BTXT(S_META, 1, key);
+	BTXT(S_META, 2, value);
+	return step(db, S_META);
+}
+
+int hwt_db_image(struct hwt_db *db, struct hwt_image *img)
+{
+	size_t i, j;
+
+	for (i = 0; i < hwt_image_nbinaries(img); i++) {
+		const struct hwt_binary *b = hwt_image_binary(img, i);
+
+		B64(S_BINARY, 1, b->id);
+		BTXT(S_BINARY, 2, b->path);
+		if (b->build_id[0])
+			BTXT(S_BINARY, 3, b->build_id);
+		else
+			sqlite3_bind_null(db->st[S_BINARY], 3);
+		B64(S_BINARY, 4, b->bias);
+		if (step(db, S_BINARY) < 0)
+			return -1;
+		for (j = 0; j < b->elf.nsyms; j++) {
+			const struct hwt_sym *s = &b->elf.syms[j];
+
+			B64(S_SYMBOL, 1, s->id);
+			B64(S_SYMBOL, 2, b->id);
+			B64(S_SYMBOL, 3, s->start + (uint64_t)b->bias);
+			B64(S_SYMBOL, 4, s->start + s->size + (uint64_t)b->bias);
+			B64(S_SYMBOL, 5, s->binding);
+			BTXT(S_SYMBOL, 6, s->name);
+			if (step(db, S_SYMBOL) < 0)
+				return -1;
+		}
+	}
+	for (i = 0; i < hwt_image_nsections(img); i++) {
+		const struct hwt_section *s = hwt_image_section(img, i);
+
+		B64(S_SECTION, 1, s->bin->id);
+		B64(S_SECTION, 2, s->vaddr);
+		B64(S_SECTION, 3, s->size);
+		B64(S_SECTION, 4, s->file_offset);
+		if (step(db, S_SECTION) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int hwt_db_thread(struct hwt_db *db, int64_t tid, int64_t pid,
+		  uint64_t *thread_id)
+{
+	B64(S_THREAD, 1, pid);
+	B64(S_THREAD, 2, tid);
+	if (step(db, S_THREAD) < 0)
+		return -1;
+	*thread_id = (uint64_t)sqlite3_last_insert_rowid(db->db);
+	return 0;
+}
+
+int hwt_db_stream(struct hwt_db *db, const struct hwt_stream_info *info,
+		  uint64_t thread_id)
+{
+	B64(S_STREAM, 1, info->id);
+	B64(S_STREAM, 2, thread_id);
+	BTXT(S_STREAM, 3, info->name ? info->name : "");
+	B64(S_STREAM, 4, info->tid);
+	B64(S_STREAM, 5, info->cpu);
+	B64(S_STREAM, 6, info->trace_id);
+	return step(db, S_STREAM);
+}
+
+
+int hwt_db_block(struct hwt_db *db, uint32_t id, const struct hwt_ublock *b)
+{
+	B64(S_BLOCK, 1, id);
+	B64(S_BLOCK, 2, b->bin_id);
+	B64(S_BLOCK, 3, b->sym_id);
+	B64(S_BLOCK, 4, b->ip);
+	B64(S_BLOCK, 5, b->end_ip);
+	B64(S_BLOCK, 6, b->ninsn);
+	B64(S_BLOCK, 7, b->isa);
+	B64(S_BLOCK, 8, b->iclass);
+	if (b->lens_ok)
+		sqlite3_bind_blob(db->st[S_BLOCK], 9, b->lens, (int)b->ninsn,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(db->st[S_BLOCK], 9);
+	if (b->code_size)
+		sqlite3_bind_blob(db->st[S_BLOCK], 10, b->code,
+				  (int)b->code_size, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(db->st[S_BLOCK], 10);
+	return step(db, S_BLOCK);
+}
+
+int hwt_db_error(struct hwt_db *db, uint64_t id, uint32_t stream,
+		 uint64_t insn_index, const struct hwt_event *ev,
+		 const char *kind)
+{
+	B64(S_ERROR, 1, id);
+	B64(S_ERROR, 2, stream);
+	B64(S_ERROR, 3, insn_index);
+	B64(S_ERROR, 4, ev->offset);
+	B64(S_ERROR, 5, ev->ip);
+	B64(S_ERROR, 6, ev->code);
+	BTXT(S_ERROR, 7, kind);
+	BTXT(S_ERROR, 8, ev->msg ? ev->msg : "");
+	return step(db, S_ERROR);
+}
+
+int hwt_db_flow(struct hwt_db *db, uint32_t stream, uint64_t seq,
+		uint64_t first_insn, uint64_t ninsn, uint64_t nentries,
+		const uint8_t *data, size_t size)
+{
+	B64(S_FLOW, 1, stream);
+	B64(S_FLOW, 2, seq);
+	B64(S_FLOW, 3, first_insn);
+	B64(S_FLOW, 4, ninsn);
+	B64(S_FLOW, 5, nentries);
+	sqlite3_bind_blob(db->st[S_FLOW], 6, data, (int)size, SQLITE_STATIC);
+	return step(db, S_FLOW);
+}
+
+int hwt_db_call(struct hwt_db *db, uint64_t thread_id,
+		const struct hwt_call_row *r)
+{
+	size_t i;
+
+	if (db->ncalls == CALLS_MAX && flush_calls(db) < 0)
+		return -1;
+	if (!db->calls)
+		db->calls = hwt_xrealloc(NULL, CALLS_MAX * sizeof(*db->calls));
+	/* Insertion from the end: ids arrive nearly sorted. */
+	for (i = db->ncalls; i > 0 && db->calls[i - 1].r.id > r->id; i--)
+		db->calls[i] = db->calls[i - 1];
+	db->calls[i].thread_id = thread_id;
+	db->calls[i].r = *r;
+	db->ncalls++;
+	return 0;
+}
+
+/* Binds a calls row to statement s from parameter base + 1 on. */
+static void bind_call(struct hwt_db *db, int s, int base,
+		      const struct pending_call *c)
+{
+	const struct hwt_call_row *r = &c->r;
+
+	B64(s, base + 1, r->id);
+	B64(s, base + 2, c->thread_id);
+	B64(s, base + 3, r->call_path_id);
+	B64(s, base + 4, r->call_time);
+	B64(s, base + 5, r->return_time);
+	B64(s, base + 6, r->call_insn);
+	B64(s, base + 7, r->return_insn);
+	B64(s, base + 8, r->branch_count);
+	B64(s, base + 9, r->insn_count);
+	B64(s, base + 10, r->parent_id);
+	B64(s, base + 11, r->flags);
+}
+
+static int flush_calls(struct hwt_db *db)
+{
+	size_t i = 0;
+	int k;
+
+	for (; i + CALLS_STMT <= db->ncalls; i += CALLS_STMT) {
+		for (k = 0; k < CALLS_STMT; k++)
+			bind_call(db, S_CALLN, k * CALL_COLS,
+				  &db->calls[i + (size_t)k]);
+		if (step(db, S_CALLN) < 0)
+			return -1;
+	}
+	for (; i < db->ncalls; i++) {
+		bind_call(db, S_CALL, 0, &db->calls[i]);
+		if (step(db, S_CALL) < 0)
+			return -1;
+	}
+	db->ncalls = 0;
+	return 0;
+}
+
+/* The statements of four integers. */
+static int insert4(struct hwt_db *db, int k, uint64_t a, uint64_t b,
+		   uint64_t c, uint64_t d)
+{
+	B64(k, 1, a);
+	B64(k, 2, b);
+	B64(k, 3, c);
+	B64(k, 4, d);
+	return step(db, k);
+}
+
+int hwt_db_stream_end(struct hwt_db *db, uint32_t stream, uint64_t ninsn,
+		      uint64_t nblocks, uint64_t nerrors)
+{
+	return insert4(db, S_SEND, ninsn, nblocks, nerrors, stream);
+}
+
+int hwt_db_call_path(struct hwt_db *db, uint64_t id, uint64_t parent,
+		     uint32_t sym, uint64_t ip)
+{
+	return insert4(db, S_CP, id, parent, sym, ip);
+}
+
+int hwt_db_block_count(struct hwt_db *db, uint32_t stream,
+		       uint64_t thread_id, uint32_t block, uint64_t count)
+{
+	return insert4(db, S_BCOUNT, stream, thread_id, block, count);
+}
+
+int hwt_db_symbol_stat(struct hwt_db *db, uint64_t thread_id, uint32_t sym,
+		       uint64_t calls, uint64_t insns)
+{
+	return insert4(db, S_SSTAT, thread_id, sym, calls, insns);
+}
+
+int hwt_db_call_path_stat(struct hwt_db *db, uint64_t thread_id,
+			  uint64_t call_path, uint64_t calls, uint64_t insns)
+{
+	return insert4(db, S_CPSTAT, thread_id, call_path, calls, insns);
+}
+
+int hwt_db_line(struct hwt_db *db, uint64_t addr, const char *file,
+		uint32_t line)
+{
+	B64(S_LINE, 1, addr);
+	BTXT(S_LINE, 2, file);
+	B64(S_LINE, 3, line);
+	return step(db, S_LINE);
+}
+
+int hwt_db_session(struct hwt_db *db, const char *source, const char *kind)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, "INSERT INTO sessions (source, kind, "
+			       "created) VALUES (?, ?, datetime('now'))", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+sqlite3 *hwt_db_open_ro(const char *path, struct hwt_sqlite_budget *budget,
+			const char *const *tables)
+{
+	struct hwt_sqlite_opts o;
+	sqlite3_stmt *st = NULL;
+	char err[512];
+	sqlite3 *db;
+	int rc, ok = 0, complete = 0;
+
+	/* Read only, for any file: a decode in progress writes OUT.tmp and
+	 * holds its lock, so a reader can never make it fail. */
+	memset(&o, 0, sizeof(o));
+	o.file.follow = 1;	/* the user named it */
+	o.budget = budget;
+	db = hwt_sqlite_open(AT_FDCWD, path, path, &o, err, sizeof(err));
+	if (!db) {
+		fprintf(stderr, "hwt: %s\n", err);
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT key, value FROM meta WHERE key IN "
+			       "('schema_version', 'complete')", -1, &st,
+			       NULL) == SQLITE_OK) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *k = (const char *)
+					sqlite3_column_text(st, 0);
+
+			if (k && !strcmp(k, "complete"))
+				complete = sqlite3_column_int(st, 1) == 1;
+			else
+				ok = sqlite3_column_int(st, 1) ==
+				     HWT_SCHEMA_VERSION;
+		}
+		if (rc != SQLITE_DONE)
+			ok = 0;
+	}
+	sqlite3_finalize(st);
+	if (!ok) {
+		fprintf(stderr, "hwt: %s: not an hwt database (schema "
+			"version %d expected)\n", path, HWT_SCHEMA_VERSION);
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (tables && hwt_sqlite_check_tables(db, tables, err, sizeof(err))) {
+		fprintf(stderr, "hwt: %s: %s\n", path, err);
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (!complete)
+		fprintf(stderr, "hwt: warning: %s is incomplete (no meta "
+			"complete: its decode did not finish); what follows "
+			"covers only what it wrote\n", path);
+	return db;
+}

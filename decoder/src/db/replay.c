@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * `hwt replay`: expands the flow (block ids) back into the executed
+ * instruction sequence using the blocks table (lengths, bytes), so no image
+ * is needed at replay time.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "image/insn.h"
+#include "db/db.h"
+#include "core/flow.h"
+
+struct rblock {
+	uint64_t ip;
+	uint32_t ninsn;
+	int isa;
+	uint8_t *lens;		/* NULL: unknown */
+	uint8_t *code;
+	size_t code_size;
+};
+
+struct rline {
+	uint64_t addr;
+	const char *file;
+	uint32_t line;
+};
+
+struct replay {
+	const struct hwt_replay_opts *o;
+	FILE *out;
+	sqlite3 *db;
+	struct hwt_sqlite_budget budget;
+	struct rblock *b;
+	size_t nb;		/* entries of b, 0 when b is NULL */
+	struct rline *lines;
+	size_t nlines;
+	struct hwt_disasm *dis;
+	sqlite3_stmt *err_st;
+	uint64_t idx;		/* instruction index in the stream */
+	uint64_t printed;
+	const char *last_file;
+	uint32_t last_line;
+	int done;
+};
+
+static void *dup_blob(sqlite3_stmt *st, int col, size_t *n)
+{
+	const void *p = sqlite3_column_blob(st, col);
+	int len = sqlite3_column_bytes(st, col);
+	void *q;
+
+	if (!p || len <= 0)
+		return NULL;
+	q = hwt_xrealloc(NULL, (size_t)len);
+	memcpy(q, p, (size_t)len);
+	if (n)
+		*n = (size_t)len;
+	return q;
+}
+
+/* A step loop's end: SQLITE_DONE, or a loud failure (never "no more
+ * rows"). */
+static int loop_end(struct replay *r, int rc, const char *what)
+{
+	char why[256];
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	fprintf(stderr, "hwt: replay: reading %s: %s\n", what,
+		hwt_sqlite_errmsg(r->db, &r->budget, why, sizeof(why)));
+	return -1;
+}
+
+static int load_blocks(struct replay *r)
+{
+	sqlite3_stmt *st;
+	int64_t max = 0, count = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT MAX(id), COUNT(*) FROM blocks",
+			       -1, &st, NULL) != SQLITE_OK)
+		return loop_end(r, SQLITE_ERROR, "blocks");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		max = sqlite3_column_int64(st, 0);
+		count = sqlite3_column_int64(st, 1);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (loop_end(r, rc, "blocks"))
+		return -1;
+	/* Blocks are indexed by id: the writer numbers them 1..n, so the
+	 * table is sized by the rows there are, not by an id (2^30 in a
+	 * damaged database must not cost gigabytes). */
+	if (max < 0 || max > count + 1) {
+		fprintf(stderr, "hwt: replay: blocks: ids not dense (max id "
+			"%lld for %lld rows): not a database hwt wrote\n",
+			(long long)max, (long long)count);
+		return -1;
+	}
+	r->nb = (size_t)max + 1;
+	r->b = calloc(r->nb, sizeof(*r->b));
+	if (!r->b) {
+		fprintf(stderr, "hwt: replay: out of memory for %zu blocks\n",
+			r->nb);
+		r->nb = 0;
+		return -1;
+	}
+	if (sqlite3_prepare_v2(r->db, "SELECT id, ip, ninsn, isa, insn_lens, "
+			       "code FROM blocks", -1, &st, NULL) != SQLITE_OK)
+		return loop_end(r, SQLITE_ERROR, "blocks");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		struct rblock *b;
+		size_t nl = 0;
+
+		if (id < 0 || (uint64_t)id >= r->nb)
+			continue;
+		b = &r->b[id];
+		free(b->lens);
+		free(b->code);
+		b->ip = (uint64_t)sqlite3_column_int64(st, 1);
+		b->ninsn = (uint32_t)sqlite3_column_int64(st, 2);
+		b->isa = sqlite3_column_int(st, 3);
+		b->lens = dup_blob(st, 4, &nl);
+		if (b->lens && nl != b->ninsn) {
+			free(b->lens);
+			b->lens = NULL;
+		}
+		b->code = dup_blob(st, 5, &b->code_size);
+	}
+	sqlite3_finalize(st);
+	return loop_end(r, rc, "blocks");
+}
+
+static int load_lines(struct replay *r)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT addr, file, line FROM lines "
+			       "ORDER BY addr", -1, &st, NULL) != SQLITE_OK)
+		return loop_end(r, SQLITE_ERROR, "lines");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *f = (const char *)sqlite3_column_text(st, 1);
+
+		if (r->nlines == cap) {
+			cap = cap ? 2 * cap : 1024;
+			r->lines = hwt_xrealloc(r->lines,
+						cap * sizeof(*r->lines));
+		}
+		r->lines[r->nlines].addr = (uint64_t)sqlite3_column_int64(st, 0);
+		r->lines[r->nlines].file = hwt_xstrdup(f ? f : "??");
+		r->lines[r->nlines].line = (uint32_t)sqlite3_column_int(st, 2);
+		r->nlines++;
+	}
+	sqlite3_finalize(st);
+	return loop_end(r, rc, "lines");
+}
+
+static const struct rline *find_line(const struct replay *r, uint64_t addr)
+{
+	size_t lo = 0, hi = r->nlines;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->lines[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->nlines && r->lines[lo].addr == addr ? &r->lines[lo] :
+	       NULL;
+}
+
+static int in_range(struct replay *r)
+{
+	if (r->idx < r->o->from)
+		return 0;
+	if (r->o->count && r->idx - r->o->from >= r->o->count) {
+		r->done = 1;
+		return 0;
+	}
+	return 1;
+}
+
+static void put_addr(FILE *out, uint64_t ip)
+{
+	static const char hex[] = "0123456789abcdef";
+	char s[17];
+	int i;
+
+	for (i = 15; i >= 0; i--, ip >>= 4)
+		s[i] = hex[ip & 15];
+	s[16] = '\n';
+	fwrite(s, 1, 17, out);
+}
+
+static void insn(struct replay *r, const struct rblock *b, uint64_t ip,
+		 size_t off)
+{
+	char text[160];
+	const struct rline *l;
+
+	if (!in_range(r))
+		return;
+	switch (r->o->format) {
+	case HWT_REPLAY_ADDR:
+		put_addr(r->out, ip);
+		break;
+	case HWT_REPLAY_INSN:
+		if (!b->code || off >= b->code_size ||
+		    hwt_insn_text(r->dis, b->isa, b->code + off,
+				  b->code_size - off, ip, text,
+				  sizeof(text)) < 0)
+			snprintf(text, sizeof(text), "(bad)");
+		fprintf(r->out, "%016llx  %s\n", (unsigned long long)ip, text);
+		break;
+	case HWT_REPLAY_LINE:
+		l = find_line(r, ip);
+		if (l && (l->line != r->last_line || !r->last_file ||
+			  strcmp(l->file, r->last_file))) {
+			fprintf(r->out, "%s:%u\n", l->file, l->line);
+			r->last_file = l->file;
+			r->last_line = l->line;
+		}
+		break;
+	}
+}
+
+static int gap(struct replay *r, uint64_t eid)
+{
+	sqlite3_stmt *st = r->err_st;
+	int rc;
+
+	if (r->idx < r->o->from ||
+	    (r->o->count && r->idx - r->o->from >= r->o->count))
+		return 0;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)eid);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 2);
+		const char *msg = (const char *)sqlite3_column_text(st, 3);
+
+		fprintf(r->out, "[%llx, %llx: %s: %s]\n",
+			(unsigned long long)sqlite3_column_int64(st, 0),
+			(unsigned long long)sqlite3_column_int64(st, 1),
+			kind ? kind : "?", msg ? msg : "?");
+	} else if (rc == SQLITE_DONE) {
+		fprintf(r->out, "[gap]\n");
+	}
+	sqlite3_reset(st);
+	r->last_file = NULL;
+	return rc == SQLITE_ROW ? 0 : loop_end(r, rc, "errors");
+}
+
+static int chunk(struct replay *r, const uint8_t *p, size_t n)
+{
+	while (n && !r->done) {
+		uint64_t v, id;
+		size_t k = hwt_uleb_get(p, n, &v);
+		const struct rblock *b;
+
+		if (!k)
+			return -1;
+		p += k;
+		n -= k;
+		if (v & 1) {
+			if (gap(r, v >> 1) < 0)
+				return -2;
+			continue;
+		}
+		id = v >> 1;
+		if (id >= r->nb || !r->b[id].ninsn)
+			return -1;
+		b = &r->b[id];
+		if (r->idx + b->ninsn <= r->o->from) {
+			r->idx += b->ninsn;	/* fast skip */
+			continue;
+		}
+		if (!b->lens) {
+			insn(r, b, b->ip, 0);
+			if (in_range(r))
+				fprintf(r->out, "[%u instructions at %llx: "
+					"lengths unknown]\n", b->ninsn - 1,
+					(unsigned long long)b->ip);
+			r->idx += b->ninsn;
+			continue;
+		}
+		{
+			uint64_t ip = b->ip;
+			size_t off = 0;
+			uint32_t i;
+
+			for (i = 0; i < b->ninsn && !r->done; i++) {
+				insn(r, b, ip, off);
+				ip += b->lens[i];
+				off += b->lens[i];
+				r->idx++;
+			}
+		}
+	}
+	return 0;
+}
+
+static int replay_stream(struct replay *r, int64_t stream)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step = SQLITE_DONE;
+
+	r->idx = 0;
+	r->done = 0;
+	r->last_file = NULL;
+	if (sqlite3_prepare_v2(r->db, "SELECT first_insn, insn_count, data "
+			       "FROM flow WHERE stream_id = ? ORDER BY seq",
+			       -1, &st, NULL) != SQLITE_OK)
+		return loop_end(r, SQLITE_ERROR, "flow");
+	sqlite3_bind_int64(st, 1, stream);
+	while (!r->done && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t first = (uint64_t)sqlite3_column_int64(st, 0);
+		uint64_t cnt = (uint64_t)sqlite3_column_int64(st, 1);
+
+		r->idx = first;
+		if (first + cnt < r->o->from)
+			continue;
+		rc = chunk(r, sqlite3_column_blob(st, 2),
+			   (size_t)sqlite3_column_bytes(st, 2));
+		if (rc == -1)
+			fprintf(stderr, "hwt: replay: corrupt flow in stream "
+				"%lld\n", (long long)stream);
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc >= 0 && !r->done && loop_end(r, step, "flow"))
+		rc = -1;
+	return rc < 0 ? -1 : 0;
+}
+
+int hwt_replay(const char *path, const struct hwt_replay_opts *o, FILE *out)
+{
+	static const char *const tables[] = { "meta", "blocks", "flow",
+		"errors", "streams", "threads", "lines", NULL };
+	struct replay r;
+	sqlite3_stmt *st = NULL;
+	int rc = -1, found = 0, step = SQLITE_DONE;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.out = out;
+	r.db = hwt_db_open_ro(path, &r.budget, tables);
+	if (!r.db)
+		return -1;
+	r.dis = hwt_disasm_alloc();
+	if (load_blocks(&r) < 0 ||
+	    (o->format == HWT_REPLAY_LINE && load_lines(&r) < 0))
+		goto out;
+	if (sqlite3_prepare_v2(r.db, "SELECT offset, ip, kind, message FROM "
+			       "errors WHERE id = ?", -1, &r.err_st,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(r.db, "SELECT s.id FROM streams s LEFT JOIN "
+			       "threads t ON t.id = s.thread_id WHERE "
+			       "(?1 < 0 OR s.id = ?1) AND (?2 < 0 OR "
+			       "t.tid = ?2 OR s.tid = ?2) ORDER BY s.id", -1,
+			       &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "hwt: %s: %s\n", path, sqlite3_errmsg(r.db));
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, o->stream);
+	sqlite3_bind_int64(st, 2, o->tid);
+	rc = 0;
+	while (rc >= 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		found++;
+		rc = replay_stream(&r, sqlite3_column_int64(st, 0));
+	}
+	if (rc >= 0 && loop_end(&r, step, "streams"))
+		rc = -1;
+	if (!found && (o->stream >= 0 || o->tid >= 0)) {
+		fprintf(stderr, "hwt: %s: no such stream/thread\n", path);
+		rc = -1;
+	}
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(r.err_st);
+	for (i = 0; i < r.nb; i++) {
+		free(r.b[i].lens);
+		free(r.b[i].code);
+	}
+	for (i = 0; i < r.nlines; i++)
+		free((char *)r.lines[i].file);
+	free(r.lines);
+	free(r.b);
+	hwt_disasm_free(r.dis);
+	sqlite3_close(r.db);
+	return rc;
+}

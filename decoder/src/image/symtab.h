@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * symtab.c: an ELF file's segments and symbols (libelf).
+ */
+#ifndef HWT_DECODER_SYMTAB_H
+#define HWT_DECODER_SYMTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hwt_sym {
+	uint64_t start;		/* link-time address */
+	uint64_t size;
+	char *name;
+	uint32_t id;		/* database symbol id (>= 1) */
+	uint8_t binding;	/* STB_* */
+};
+
+struct hwt_elf_seg {
+	uint64_t vaddr, offset, filesz, memsz;
+	uint32_t flags;		/* PF_* */
+};
+
+struct hwt_elf {
+	int type;		/* ET_* */
+	int machine;		/* EM_* */
+	char build_id[64];	/* lowercase hex, "" if none */
+	struct hwt_elf_seg *segs;
+	size_t nsegs;
+	struct hwt_sym *syms;	/* sorted by start, sized and unique */
+	size_t nsyms;
+};
+
+/* 1: ELF loaded, 0: not an ELF file, <0: corrupt ELF (err set). */
+int hwt_elf_load(const char *path, struct hwt_elf *elf, char *err,
+		 size_t errlen);
+/* The same from an open file (not closed; path for messages). */
+int hwt_elf_load_fd(int fd, const char *path, struct hwt_elf *elf,
+		    char *err, size_t errlen);
+void hwt_elf_fini(struct hwt_elf *elf);
+const struct hwt_sym *hwt_sym_find(const struct hwt_sym *syms, size_t n,
+				   uint64_t addr);
+
+#endif /* HWT_DECODER_SYMTAB_H */

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * pt_frontend.c: the Intel PT front end's entry (libipt).
+ */
+#ifndef HWT_DECODER_PT_FRONTEND_H
+#define HWT_DECODER_PT_FRONTEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hwt/decode.h"
+#include "core/flow.h"
+
+struct hwt_pt_params {
+	unsigned family, model, stepping;	/* 0/0/0: no errata */
+	uint8_t mtc_freq, nom_freq;
+	uint32_t cpuid_15_eax, cpuid_15_ebx;
+	int threads;		/* segment workers; 0: auto, 1: one piece */
+	int segmented;		/* segments even with one worker (tests) */
+	int no_fastpath;	/* hwt_decode_test_opts.pt_no_fastpath */
+	uint64_t segment_min;	/* hwt_decode_test_opts.pt_segment_min */
+};
+
+/*
+ * Decodes buf (raw PT) of stream info->id against img into sink.  Decode
+ * errors are reported as HWT_EV_GAP events and decoding resyncs at the next
+ * PSB, like ptxed.  The caller brackets it with the sink's stream_begin and
+ * stream_end (a stream may be decoded in pieces, e.g. around lost data).
+ * Returns 0, or negative on setup failure/sink abort.
+ */
+int hwt_pt_decode(const uint8_t *buf, size_t size, struct hwt_image *img,
+		  const struct hwt_pt_params *params,
+		  const struct hwt_stream_info *info,
+		  const struct hwt_sink *sink, char *err, size_t errlen);
+
+#endif /* HWT_DECODER_PT_FRONTEND_H */
