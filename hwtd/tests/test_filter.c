@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "../filter.h"
-#include "../../kmod/hwt/tests/unit.h"
+#include "../../tests/lib/unit.h"
 
 static char dir[] = "/tmp/hwtd-filter-test-XXXXXX";
 static char exe[256], pie[256], err[512];

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "../launch.h"
-#include "../../kmod/hwt/tests/unit.h"
+#include "../../tests/lib/unit.h"
 
 static char state_of(pid_t pid)
 {

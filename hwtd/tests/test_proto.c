@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "../proto.h"
-#include "../../kmod/hwt/tests/unit.h"
+#include "../../tests/lib/unit.h"
 
 static struct hwtd_req r, r2;
 static char err[512], buf[HWTD_MSG_MAX];

@@ -16,7 +16,7 @@
 
 #include "store.h"
 #include "store_reader.h"
-#include "../../kmod/hwt/tests/unit.h"
+#include "../../tests/lib/unit.h"
 
 static char root[256];
 

@@ -17,7 +17,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
-#include "../../kmod/hwt/tests/unit.h"
+#include "../../tests/lib/unit.h"
 
 static char root[] = "/tmp/hwt-store-test-XXXXXX";
 

@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 
 #include "../ete_enc.h"
-#include "u64vec.h"
+#include "../../../tests/lib/u64vec.h"
 
 static int fails;
 static unsigned long long tot_steps, tot_insns, tot_progs, tot_syncs;

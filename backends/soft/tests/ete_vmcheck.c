@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "../ete_enc.h"
-#include "u64vec.h"
+#include "../../../tests/lib/u64vec.h"
 
 #define MAXSEG	8
 

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "../pt_enc.h"
-#include "u64vec.h"
+#include "../../../tests/lib/u64vec.h"
 
 static int fails;
 

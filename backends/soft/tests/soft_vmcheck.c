@@ -24,7 +24,7 @@
 #define MAXTAG	8
 #define MAXTH	4
 
-#include "u64vec.h"
+#include "../../../tests/lib/u64vec.h"
 
 #define vec u64v
 #define push u64v_push

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "../hwt_recq.h"
-#include "unit.h"
+#include "../../../tests/lib/unit.h"
 
 static void make(struct hwt_rec_munmap *m, uint64_t seq)
 {

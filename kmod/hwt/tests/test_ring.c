@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "../hwt_ring.h"
-#include "unit.h"
+#include "../../../tests/lib/unit.h"
 
 /* A model buffer: write bytes through the ring's spans and compare with
  * what an independent byte-for-byte model says must be there. */

@@ -24,7 +24,7 @@ int main(void)
  */
 #include "hwt_test.h"
 #include "hwt/hwt_soft.h"
-#include "../../../backends/soft/tests/u64vec.h"
+#include "../../lib/u64vec.h"
 
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
