@@ -20,7 +20,9 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
+# The layout's "never" rules (docs/architecture.md) are part of the build.
 build: deps
+	@scripts/check-layout.py
 	@for d in $(UNIT_DIRS); do $(MAKE) -C $$d all || exit 1; done
 
 # Every suite runs even if an earlier one failed; the summary decides.
@@ -51,6 +53,7 @@ check-unit: deps
 
 check-unit-run:
 	@mkdir -p $(HWT_RESULTS)
+	@scripts/check-layout.py | tee -a $(HWT_RESULTS)/layout.txt
 	@for d in $(UNIT_DIRS); do \
 		name=$$(echo $$d | tr / -); \
 		$(MAKE) --no-print-directory -C $$d check || \
