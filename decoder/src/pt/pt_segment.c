@@ -16,147 +16,12 @@
  * instruction sequence a continuous decode yields.  An error resyncs at
  * the next PSB, as ptxed does.
  */
-#include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "pt/pt_fastpkt.h"
-#include "pt/pt_internal.h"
-
-#define MAX_BLOCK_INSNS	1024
-#define RETSTACK	64	/* libipt's return-compression stack depth */
-#define POOL_CAP	8192	/* items of a fresh segment buffer */
-
-enum item_kind { IT_BLOCK, IT_EVENT, IT_FAST };
-
-struct fblock;
-
-/* 16 bytes: the fast path writes one per executed block, the main thread
- * reads it back; a full hwt_block would be 3.5 times the memory traffic. */
-struct item {
-	uint8_t kind;
-	uint16_t flags;		/* IT_FAST: HWT_BLK_* */
-	uint32_t x;		/* IT_BLOCK, IT_EVENT: index in segment.ext */
-	struct fblock *fb;	/* IT_FAST: the cached block */
-};
-
-/* Blocks from libipt's block decoder and events. */
-union ext {
-	struct hwt_block b;
-	struct hwt_event e;
-};
-
-struct segment {
-	uint64_t start, end;
-	struct item *items;
-	size_t n, cap;
-	union ext *ext;
-	size_t next, extcap;
-	size_t tail;		/* fast path: first item after the last
-				 * trace-consuming block */
-	/* How the segment starts: its PSB+ has a FUP (start_fup, at
-	 * start_ip), and tracing is disabled there all the same
-	 * (start_disabled: a continuous decode arrives disabled); how it
-	 * ends (enum end_state). */
-	int start_fup, start_disabled, end_state;
-	uint64_t start_ip;
-	int done;
-	/* An error past the segment's end (its decode ran on into the next
-	 * segment's trace): a continuous decode resyncs at the first PSB
-	 * after err_off, so the segments that start before it are skipped. */
-	int err_past;
-	uint64_t err_off;
-};
-
-/* A cached block of the fast path. */
-struct fblock {
-	uint64_t ip, end_ip, next, target;
-	uint32_t ninsn;
-	uint8_t iclass;
-	uint8_t special;	/* ends in something the fast path leaves */
-	uint8_t syscall;	/* special: a SYSCALL (0f 05) */
-	uint8_t push;		/* call that pushes a return address */
-	uint8_t *lens;
-	uint32_t cid;		/* the sink's id of the block, 0: not yet;
-				 * main thread only (workers never read it) */
-	/* Worker only: the blocks that followed this one (at next, at
-	 * target, at the last indirect target), so that a repeated path
-	 * costs no hash lookup. */
-	struct fblock *succ[2];
-	struct fblock *ind;
-	uint64_t ind_ip;
-};
-
-struct worker {
-	struct seg_run *run;
-	struct pt_image *pimg;
-	struct hwt_disasm *dis;
-	struct fblock **tab;	/* open addressing by ip; blocks never move
-				 * (items point at them) */
-	size_t mask, n;
-	uint8_t buf[MAX_BLOCK_INSNS * 15 + 16];
-	pthread_t th;
-};
-
-struct seg_run {
-	const uint8_t *buf;
-	size_t size;
-	const struct hwt_pt_env *env;
-	uint32_t stream;
-	struct segment *segs;
-	size_t nsegs;
-	size_t next;		/* next segment to take */
-	size_t consumed;	/* segments fed to the sink */
-	size_t window;		/* segments in flight at most */
-	int stop;
-	int bdm70;		/* libipt drops a disabled PSB+'s FUP */
-	int no_fast;		/* params.no_fastpath: libipt only (tests) */
-	int join2;		/* and the fallback join only (tests) */
-	struct pooled {		/* spare item buffers, any size: a big */
-		struct item *items;	/* one freed and allocated again */
-		size_t cap;	/* costs page faults each time */
-	} *pool;
-	size_t npool;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-};
-
-/* ---- segment output ---- */
-
-static struct item *add_item(struct segment *s)
-{
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : POOL_CAP;
-		s->items = hwt_xrealloc(s->items, s->cap * sizeof(*s->items));
-	}
-	return &s->items[s->n++];
-}
-
-static uint32_t ext_new(struct segment *s)
-{
-	if (s->next == s->extcap) {
-		s->extcap = s->extcap ? 2 * s->extcap : 16;
-		s->ext = hwt_xrealloc(s->ext, s->extcap * sizeof(*s->ext));
-	}
-	return (uint32_t)s->next++;
-}
-
-static union ext *add_ext(struct segment *s, uint8_t kind)
-{
-	uint32_t x = ext_new(s);
-	struct item *it = add_item(s);
-
-	it->kind = kind;
-	it->flags = 0;
-	it->x = x;
-	it->fb = NULL;
-	return &s->ext[x];
-}
+#include "pt/pt_seg.h"
 
 static int buf_block(void *arg, uint32_t stream, const struct hwt_block *b)
 {
 	(void)stream;
-	add_ext(arg, IT_BLOCK)->b = *b;
+	seg_add_ext(arg, IT_BLOCK)->b = *b;
 	return 0;
 }
 
@@ -164,583 +29,8 @@ static int buf_event(void *arg, uint32_t stream, const struct hwt_event *e)
 {
 	(void)stream;
 	/* msg: static strings (pt_errstr, literals) */
-	add_ext(arg, IT_EVENT)->e = *e;
+	seg_add_ext(arg, IT_EVENT)->e = *e;
 	return 0;
-}
-
-/* The block of item it (IT_BLOCK or IT_FAST); tmp holds a fast one. */
-static struct hwt_block *item_block(const struct segment *s,
-				    const struct item *it,
-				    struct hwt_block *tmp)
-{
-	const struct fblock *fb = it->fb;
-
-	if (it->kind == IT_BLOCK)
-		return &s->ext[it->x].b;
-	memset(tmp, 0, sizeof(*tmp));
-	tmp->ip = fb->ip;
-	tmp->end_ip = fb->end_ip;
-	tmp->ninsn = fb->ninsn;
-	tmp->isa = HWT_ISA_X86_64;
-	tmp->iclass = fb->iclass;
-	tmp->flags = it->flags;
-	return tmp;
-}
-
-/* ---- fast path block cache ---- */
-
-static uint64_t ip_hash(uint64_t ip)
-{
-	return (ip * 0x9e3779b97f4a7c15ull) >> 20;
-}
-
-static void cache_grow(struct worker *w)
-{
-	size_t om = w->mask, i;
-	struct fblock **ot = w->tab;
-
-	w->mask = om ? om * 2 + 1 : 4095;
-	w->tab = calloc(w->mask + 1, sizeof(*w->tab));
-	if (!w->tab)
-		abort();
-	for (i = 0; ot && i <= om; i++) {
-		size_t k;
-
-		if (!ot[i])
-			continue;
-		for (k = ip_hash(ot[i]->ip) & w->mask; w->tab[k];
-		     k = (k + 1) & w->mask)
-			;
-		w->tab[k] = ot[i];
-	}
-	free(ot);
-}
-
-/* Decodes the block at ip with capstone: sequential instructions up to
- * and including the first branch or special instruction. */
-static int build(struct worker *w, uint64_t ip, struct fblock *fb)
-{
-	const struct hwt_image *img = w->run->env->img;
-	uint8_t lens[MAX_BLOCK_INSNS];
-	size_t got = 0, off = 0;
-	struct hwt_insn_info in;
-	int n;
-
-	memset(fb, 0, sizeof(*fb));
-	fb->ip = ip;
-	while (got < sizeof(w->buf)) {
-		n = img ? hwt_image_read(img, ip + got, w->buf + got,
-					 sizeof(w->buf) - got) : -1;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	for (;;) {
-		if (off >= got || fb->ninsn == MAX_BLOCK_INSNS ||
-		    hwt_insn_decode(w->dis, HWT_ISA_X86_64, w->buf + off,
-				    got - off, ip + off, &in) <= 0 ||
-		    off + in.len > got)
-			return -1;	/* unmapped or undecodable */
-		lens[fb->ninsn++] = in.len;
-		fb->end_ip = ip + off;
-		off += in.len;
-		if (in.special) {
-			fb->special = 1;
-			/* What a user-space trace disables tracing at. */
-			if (in.len == 2 && w->buf[off - 2] == 0x0f &&
-			    w->buf[off - 1] == 0x05) {
-				fb->syscall = 1;
-				fb->iclass = HWT_IC_FAR_CALL;
-			}
-			break;
-		}
-		if (in.iclass) {
-			fb->iclass = in.iclass;
-			fb->target = in.target;
-			fb->push = (in.iclass == HWT_IC_CALL &&
-				    in.target != ip + off) ||
-				   in.iclass == HWT_IC_IND_CALL;
-			break;
-		}
-	}
-	fb->next = ip + off;
-	fb->lens = hwt_xrealloc(NULL, fb->ninsn);
-	memcpy(fb->lens, lens, fb->ninsn);
-	return 0;
-}
-
-static struct fblock *lookup(struct worker *w, uint64_t ip)
-{
-	size_t k = ip_hash(ip) & w->mask;
-	struct fblock *fb;
-
-	for (; (fb = w->tab[k]); k = (k + 1) & w->mask)
-		if (fb->ip == ip)
-			return fb;
-	fb = hwt_xrealloc(NULL, sizeof(*fb));
-	if (build(w, ip, fb) < 0) {
-		free(fb);
-		return NULL;
-	}
-	w->tab[k] = fb;
-	if (++w->n * 2 > w->mask)
-		cache_grow(w);
-	return fb;
-}
-
-/* The block at ip, entered from pfb (NULL: unknown) by way k: 0 fall
- * through, 1 direct branch, 2 indirect branch or return. */
-static struct fblock *next_block(struct worker *w, struct fblock *pfb,
-				 int k, uint64_t ip)
-{
-	struct fblock *fb;
-
-	if (!pfb)
-		return lookup(w, ip);
-	if (k < 2) {
-		if (!pfb->succ[k])
-			pfb->succ[k] = lookup(w, ip);
-		return pfb->succ[k];
-	}
-	if (pfb->ind && pfb->ind_ip == ip)
-		return pfb->ind;
-	fb = lookup(w, ip);
-	if (fb) {
-		pfb->ind = fb;
-		pfb->ind_ip = ip;
-	}
-	return fb;
-}
-
-/* ---- fast path ---- */
-
-enum { FAST_OK = 0, FAST_BAIL = 1 };
-
-/* libipt's return-compression stack: a ring that forgets the oldest. */
-static void ret_push(uint64_t *rs, unsigned *top, unsigned *n, uint64_t ip)
-{
-	rs[*top] = ip;
-	*top = (*top + 1) % RETSTACK;
-	if (*n < RETSTACK)
-		(*n)++;
-}
-
-static int cut(struct worker *w, struct segment *seg, size_t start,
-	       uint64_t fup);
-
-/* An event of the fast path's (tracing disabled or enabled at ip). */
-static void fast_event(struct segment *seg, uint32_t type, uint64_t ip)
-{
-	struct hwt_event *e = &add_ext(seg, IT_EVENT)->e;
-
-	memset(e, 0, sizeof(*e));
-	e->type = type;
-	e->ip = ip;
-}
-
-/*
- * Tracing disabled at at (0: not known), and st a TIP.PGE query's answer:
- * 0, enabled again at ip, or 1, disabled to the end.  The events libipt
- * reports; returns st.
- */
-static int fast_disabled(struct segment *seg, int st, uint64_t at,
-			 uint64_t ip)
-{
-	fast_event(seg, HWT_EV_DISABLE, at);
-	if (st == 1)
-		return 1;
-	fast_event(seg, HWT_EV_ENABLE, ip);
-	seg->tail = seg->n;
-	return 0;
-}
-
-/*
- * An asynchronous disable at f->fup_ip: the instructions from there on,
- * walked since the last trace consumed, never ran (cut); then TIP.PGD and
- * TIP.PGE.  Returns 0 with *ip where tracing resumes, 1 if it never does,
- * -1 for libipt.
- */
-static int fast_async(struct worker *w, struct segment *seg,
-		      struct hwt_fastpkt *f, uint64_t *ip)
-{
-	uint64_t at = f->fup_ip;
-	int st;
-
-	if (!cut(w, seg, seg->tail, at))
-		return -1;
-	st = hwt_fastpkt_async_pgd(f, ip);
-	if (st < 0)
-		return -1;
-	return fast_disabled(seg, st, at, *ip);
-}
-
-static int psb_then_pge(const struct seg_run *r, uint64_t off);
-
-/* Where the fast path left tracing: disabled (and libipt's decoder at
- * resume_ip, where tracing stopped) or not. */
-struct fast_end {
-	int disabled;
-	uint64_t resume_ip;
-};
-
-/* The fast path over trace [from, to), its items after seg's;
- * start_disabled: tracing is disabled at the PSB+ at from, its FUP
- * notwithstanding. */
-static int fast_segment(struct worker *w, struct segment *seg, uint64_t from,
-			uint64_t to, int start_disabled, struct fast_end *fe)
-{
-	const uint8_t *b = w->run->buf;
-	struct hwt_fastpkt f;
-	struct pt_config cfg;
-	uint64_t ip = 0, rs[RETSTACK];
-	unsigned rtop = 0, rn = 0;
-	int status, enabled = 0, taken = 0, ret = FAST_BAIL, way = 0;
-	struct fblock *pfb = NULL;
-
-	seg->tail = seg->n;
-	fe->disabled = 0;
-	hwt_pt_config(w->run->env, &cfg, b + from, b + to);
-	status = hwt_fastpkt_init(&f, &cfg, &enabled, &ip);
-	if (status < 0)
-		goto out;
-	/* With BDM70 applied libipt drops the FUP of a PSB+ that a TIP.PGE
-	 * follows (and the IP it gives): libipt's case. */
-	if (enabled && !start_disabled && w->run->bdm70 &&
-	    psb_then_pge(w->run, from))
-		goto out;
-	if (start_disabled && enabled) {
-		/* libipt's decoder is where tracing stopped: the FUP's IP
-		 * (pt_frontend.c's disabled start). */
-		enabled = 0;
-		f.resume_ip = ip;
-	}
-	if (!enabled) {
-		/* Disabled at the PSB: timing to the end, or to a TIP.PGE
-		 * (else libipt's job). */
-		status = hwt_fastpkt_enable(&f, &ip);
-		if (status == 1) {
-			ret = FAST_OK;
-			fe->disabled = 1;
-			fe->resume_ip = f.resume_ip;
-		}
-		if (status)
-			goto out;
-		fast_event(seg, HWT_EV_ENABLE, ip);
-		seg->tail = seg->n;
-	}
-	for (;;) {
-		struct fblock *fb;
-		struct item *it;
-
-		fb = next_block(w, pfb, way, ip);
-		if (!fb)
-			goto out;
-		pfb = fb;
-		it = add_item(seg);
-		it->kind = IT_FAST;
-		it->flags = 0;
-		it->x = 0;
-		it->fb = fb;
-		if (fb->special) {
-			if (!fb->syscall) {
-				/* libipt's, unless an interrupt came first
-				 * (a FUP at or before it). */
-				if (f.index || f.tip_pending)
-					goto out;
-				status = hwt_fastpkt_fill(&f);
-				if (status == HWT_FASTPKT_ASYNC)
-					goto async;
-				goto out;
-			}
-			/* User-space tracing: TIP.PGD at the SYSCALL, TIP.PGE
-			 * where it returns, as libipt reports them; libipt's
-			 * decoder waits after the SYSCALL. */
-			f.resume_ip = fb->next;
-			status = hwt_fastpkt_syscall(&f, &ip);
-			if (status == -pte_eos)
-				goto end;	/* the segment ends first */
-			if (status < 0)
-				goto out;
-			if (fast_disabled(seg, status, 0, ip)) {
-				ret = FAST_OK;	/* disabled to the end */
-				fe->disabled = 1;
-				fe->resume_ip = f.resume_ip;
-				goto out;
-			}
-			pfb = NULL;
-			continue;
-		}
-		switch (fb->iclass) {
-		case HWT_IC_COND_JUMP:
-			status = hwt_fastpkt_cond(&f, &taken);
-			if (status == HWT_FASTPKT_ASYNC)
-				goto async;
-			if (status < 0)
-				goto end;
-			ip = taken ? fb->target : fb->next;
-			way = !!taken;
-			seg->tail = seg->n;	/* what follows ran after the
-						 * last trace consumed */
-			break;
-		case HWT_IC_JUMP:
-			ip = fb->target;
-			way = 1;
-			continue;	/* no trace */
-		case HWT_IC_CALL:
-			if (fb->push)
-				ret_push(rs, &rtop, &rn, fb->next);
-			ip = fb->target;
-			way = 1;
-			continue;
-		case HWT_IC_RET:
-			/* A compressed return is a taken TNT bit. */
-			status = hwt_fastpkt_cond(&f, &taken);
-			if (status == HWT_FASTPKT_ASYNC)
-				goto async;
-			if (status >= 0) {
-				if (!taken || !rn)
-					goto out;
-				rtop = (rtop + RETSTACK - 1) % RETSTACK;
-				rn--;
-				ip = rs[rtop];
-				way = 2;
-				seg->tail = seg->n;
-				break;
-			}
-			if (status != -pte_bad_query)
-				goto end;
-			/* An uncompressed return is an indirect branch. */
-			__attribute__((fallthrough));
-		case HWT_IC_IND_CALL:
-		case HWT_IC_IND_JUMP:
-			status = hwt_fastpkt_tip(&f, &ip);
-			if (status == HWT_FASTPKT_ASYNC)
-				goto async;
-			if (status < 0)
-				goto end;
-			if (fb->push)
-				ret_push(rs, &rtop, &rn, fb->next);
-			way = 2;
-			seg->tail = seg->n;
-			break;
-		default:
-			goto out;	/* block cut at MAX_BLOCK_INSNS etc. */
-		}
-		continue;
-async:
-		/* An interrupt (FUP, TIP.PGD) before the branch queried,
-		 * tracing back at the TIP.PGE. */
-		status = fast_async(w, seg, &f, &ip);
-		if (status == 1) {
-			ret = FAST_OK;	/* disabled to the end */
-			fe->disabled = 1;
-			fe->resume_ip = f.resume_ip;
-		}
-		if (status)
-			goto out;
-		pfb = NULL;
-	}
-end:
-	/* Out of trace at a branch: the segment's end (the block stays, as
-	 * libipt's partial block does); anything else is libipt's job. */
-	if (status == -pte_eos) {
-		seg->items[seg->n - 1].flags |= HWT_BLK_PARTIAL;
-		ret = FAST_OK;
-	}
-out:
-	hwt_fastpkt_fini(&f);
-	return ret;
-}
-
-/* ---- the cut at the next segment's FUP ---- */
-
-/* Whether the last instruction of b took trace (conditional, indirect,
- * return); libipt does not tell direct from indirect jumps and calls. */
-static int takes_trace(struct worker *w, const struct hwt_block *b)
-{
-	const struct fblock *fb;
-
-	switch (b->iclass) {
-	case HWT_IC_COND_JUMP: case HWT_IC_RET: case HWT_IC_IND_JUMP:
-	case HWT_IC_IND_CALL:
-		return 1;
-	case HWT_IC_JUMP: case HWT_IC_CALL:
-		fb = lookup(w, b->ip);
-		return !fb || fb->ninsn != b->ninsn ||
-		       (fb->iclass != HWT_IC_JUMP && fb->iclass != HWT_IC_CALL);
-	default:
-		return 1;	/* far/other: stop the search */
-	}
-}
-
-/* Instruction count of block b before address ip, -1 if ip is not an
- * instruction boundary of b. */
-static long insns_before(struct worker *w, const struct hwt_block *b,
-			 uint64_t ip)
-{
-	const struct fblock *fb = lookup(w, b->ip);
-	uint64_t a = b->ip;
-	uint32_t i;
-
-	/* The cached block starting at b->ip covers b when sequential. */
-	if (!fb || fb->ninsn < b->ninsn)
-		return -1;
-	for (i = 0; i < b->ninsn; a += fb->lens[i++])
-		if (a == ip)
-			return i;
-	return -1;
-}
-
-/*
- * Where the instructions that ran without trace after the last
- * trace-consuming block of libipt's items from base begin (an item index;
- * the fast path keeps it in seg->tail): only they can hold the next
- * PSB+'s FUP.  A final partial block consumed nothing (it ran out of
- * trace).
- */
-static size_t tail_start(struct worker *w, const struct segment *seg,
-			 size_t base)
-{
-	size_t start = seg->n;
-
-	while (start > base) {
-		const struct item *it = &seg->items[start - 1];
-		const struct hwt_block *b;
-
-		if (it->kind != IT_BLOCK)
-			break;
-		b = &seg->ext[it->x].b;
-		if (takes_trace(w, b) &&
-		    !(start == seg->n && (b->flags & HWT_BLK_PARTIAL)))
-			break;
-		start--;
-	}
-	return start;
-}
-
-/* Instructions in the items [from, to). */
-static uint64_t insns_in(const struct segment *seg, size_t from, size_t to)
-{
-	uint64_t n = 0;
-	size_t i;
-
-	for (i = from; i < to; i++) {
-		struct hwt_block tmp;
-
-		if (seg->items[i].kind != IT_EVENT)
-			n += item_block(seg, &seg->items[i], &tmp)->ninsn;
-	}
-	return n;
-}
-
-/* Ends the segment's items before instruction k of item i's block. */
-static void cut_block(struct worker *w, struct segment *seg, size_t i,
-		      long k)
-{
-	struct item *it = &seg->items[i];
-	struct hwt_block tmp, *b = item_block(seg, it, &tmp);
-	const struct fblock *fb;
-	uint64_t a = b->ip;
-	long j;
-
-	if (k == 0) {
-		seg->n = i;
-		return;
-	}
-	fb = lookup(w, b->ip);
-	for (j = 0; j < k - 1; j++)
-		a += fb->lens[j];
-	if (it->kind == IT_FAST) {
-		/* A cut block is no cached block. */
-		it->x = ext_new(seg);
-		it->kind = IT_BLOCK;
-		it->fb = NULL;
-		seg->ext[it->x].b = tmp;
-		b = &seg->ext[it->x].b;
-	}
-	b->ninsn = (uint32_t)k;
-	b->end_ip = a;
-	b->iclass = HWT_IC_OTHER;
-	b->flags &= (uint16_t)~HWT_BLK_PARTIAL;
-	seg->n = i + 1;
-}
-
-
-/*
- * The same by instruction index: at the first instruction at fup that is
- * skip or more instructions after item base (libipt's blocks need not
- * split the same way in two decodes: its block cache is shared).
- */
-static int cut_after(struct worker *w, struct segment *seg, size_t base,
-		     uint64_t skip, uint64_t fup)
-{
-	uint64_t n = 0;
-	size_t i;
-
-	for (i = base; i < seg->n; i++) {
-		struct item *it = &seg->items[i];
-		struct hwt_block tmp, *b;
-		long k;
-
-		if (it->kind == IT_EVENT)
-			continue;
-		b = item_block(seg, it, &tmp);
-		n += b->ninsn;
-		if (n <= skip || fup < b->ip || fup > b->end_ip)
-			continue;
-		k = insns_before(w, b, fup);
-		/* Not before the skip-th instruction. */
-		if (k < 0 || n - b->ninsn + (uint64_t)k < skip)
-			continue;
-		cut_block(w, seg, i, k);
-		return 1;
-	}
-	return 0;
-}
-
-/*
- * Cuts the segment at fup, the next PSB+'s FUP IP: at its first
- * occurrence from item start on (tail_start()).  Returns whether it was
- * there; if not, the segment already ends where the next one starts.
- */
-static int cut(struct worker *w, struct segment *seg, size_t start,
-	       uint64_t fup)
-{
-	return cut_after(w, seg, start, 0, fup);
-}
-
-/* How a decode leaves tracing: a continuous decode goes on from there
- * into the next PSB+ enabled, disabled, or resyncing after an error. */
-enum end_state { END_ENABLED, END_DISABLED, END_ERROR };
-
-/* How the items from base end; start_state if none says. */
-static int end_state(const struct segment *seg, size_t base, int start_state)
-{
-	size_t i;
-
-	for (i = seg->n; i > base; i--) {
-		const struct item *it = &seg->items[i - 1];
-		const struct hwt_event *e;
-
-		if (it->kind != IT_EVENT)
-			return END_ENABLED;
-		e = &seg->ext[it->x].e;
-		switch (e->type) {
-		case HWT_EV_ENABLE:
-		case HWT_EV_ASYNC:
-			return END_ENABLED;
-		case HWT_EV_DISABLE:
-			return END_DISABLED;
-		case HWT_EV_OVERFLOW:
-			/* No IP: it resolved while tracing was disabled. */
-			return e->ip ? END_ENABLED : END_DISABLED;
-		case HWT_EV_GAP:
-			return END_ERROR;
-		default:
-			break;
-		}
-	}
-	return start_state;
 }
 
 /*
@@ -836,21 +126,21 @@ static void join_libipt(struct worker *w, struct segment *seg,
 			return;	/* the continuous decode's error ends it */
 		/* Stopped at the join: what it emitted ran before it. */
 		if (stop.found &&
-		    insns_in(seg, pc->base, seg->n) == stop.join_insns)
+		    seg_insns_in(seg, pc->base, seg->n) == stop.join_insns)
 			return;
 	}
 	memset(&stop, 0, sizeof(stop));
 	stop.boundary = pc->to;
 	stop.fup = pc->fup;
 	blk_decode(w, seg, pc, pc->to, NULL);
-	start = tail_start(w, seg, pc->base);
-	stop.skip_insns = insns_in(seg, pc->base, start);
+	start = seg_tail_start(w, seg, pc->base);
+	stop.skip_insns = seg_insns_in(seg, pc->base, start);
 	/* Disabled at the join: nothing runs up to the FUP, which is no
 	 * place in the code; only an error of the continuous decode there
 	 * is to be learnt from the next segment's trace. */
 	disabled = piece_end(seg, pc) == END_DISABLED;
 	if (disabled)
-		stop.skip_insns = insns_in(seg, pc->base, seg->n);
+		stop.skip_insns = seg_insns_in(seg, pc->base, seg->n);
 	blk_decode(w, seg, pc, pc->next_to, &stop);
 	pc->err_past = stop.err_past;
 	pc->err_off = stop.err_off;
@@ -861,12 +151,12 @@ static void join_libipt(struct worker *w, struct segment *seg,
 		return;
 	}
 	if (stop.found &&
-	    cut_after(w, seg, pc->base, stop.skip_insns, pc->fup))
+	    seg_cut_after(w, seg, pc->base, stop.skip_insns, pc->fup))
 		return;
 	/* The trace never reaches the FUP (inconsistent): the piece's own
 	 * trace, cut where it can be. */
 	blk_decode(w, seg, pc, pc->to, NULL);
-	cut(w, seg, tail_start(w, seg, pc->base), pc->fup);
+	seg_cut(w, seg, seg_tail_start(w, seg, pc->base), pc->fup);
 }
 
 /*
@@ -881,14 +171,14 @@ static int fast_piece(struct worker *w, struct segment *seg,
 {
 	struct fast_end fe;
 
-	if (fast_segment(w, seg, pc->from, pc->to, pc->start_disabled,
+	if (seg_fast_segment(w, seg, pc->from, pc->to, pc->start_disabled,
 			 &fe) != FAST_OK)
 		return 0;
 	if (!pc->has_fup)
 		return 1;
 	if (fe.disabled)
 		return pc->fup == fe.resume_ip;
-	cut(w, seg, seg->tail, pc->fup);
+	seg_cut(w, seg, seg->tail, pc->fup);
 	return 1;
 }
 
@@ -934,7 +224,7 @@ static int psb_fup(const struct seg_run *r, uint64_t off, uint64_t *ip)
  * then tracing was disabled there, though the PSB+ may have a FUP.  A
  * guess where the segment before is not decoded yet (checked when it is).
  */
-static int psb_then_pge(const struct seg_run *r, uint64_t off)
+int seg_psb_then_pge(const struct seg_run *r, uint64_t off)
 {
 	struct pt_packet_decoder *p;
 	struct pt_packet pkt;
@@ -1010,7 +300,7 @@ enum arrival { ARRIVE_GUESS = -1, ARRIVE_OTHER = 0, ARRIVE_DISABLED = 1 };
  * say. */
 static int piece_end(const struct segment *seg, const struct piece *pc)
 {
-	return end_state(seg, pc->base,
+	return seg_end_state(seg, pc->base,
 			 pc->start_disabled || !pc->start_fup ? END_DISABLED :
 			 END_ENABLED);
 }
@@ -1039,7 +329,7 @@ static void decode_segment(struct worker *w, size_t k, int arrival)
 	seg->start_fup = psb_fup(r, seg->start, &seg->start_ip);
 	if (arrival == ARRIVE_GUESS)
 		arrival = k > 0 && seg->start_fup &&
-			  psb_then_pge(r, seg->start);
+			  seg_psb_then_pge(r, seg->start);
 	seg->start_disabled = arrival == ARRIVE_DISABLED && seg->start_fup;
 	pc.start_fup = seg->start_fup;
 	pc.start_disabled = seg->start_disabled;
@@ -1194,7 +484,7 @@ static int feed(struct segment *s, const struct hwt_sink *sink,
 		}
 		if (it->kind == IT_BLOCK || !sink->intern || !sink->blocks) {
 			rc = sink->block(sink->arg, stream,
-					 item_block(s, it, &tmp));
+					 seg_item_block(s, it, &tmp));
 			j++;
 			continue;
 		}
@@ -1204,7 +494,7 @@ static int feed(struct segment *s, const struct hwt_sink *sink,
 
 			if (!fb->cid) {
 				fb->cid = sink->intern(sink->arg, stream,
-						       item_block(s,
+						       seg_item_block(s,
 							&s->items[j], &tmp));
 				if (!fb->cid)
 					return -1;
@@ -1266,7 +556,7 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 		ws[t].run = &r;
 		ws[t].pimg = hwt_pt_env_image(env);
 		ws[t].dis = hwt_disasm_alloc();
-		cache_grow(&ws[t]);
+		seg_cache_grow(&ws[t]);
 		if (!ws[t].pimg) {
 			hwt_errf(err, errlen, "libipt: cannot build the image");
 			rc = -1;

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The fast path of a PT segment (pt_seg.h): cached blocks walked
+ * with flow queries on libipt's packet decoder (pt_fastpkt.c). */
+#include "pt/pt_seg.h"
+
+/* libipt's return-compression stack: a ring that forgets the oldest. */
+static void ret_push(uint64_t *rs, unsigned *top, unsigned *n, uint64_t ip)
+{
+	rs[*top] = ip;
+	*top = (*top + 1) % RETSTACK;
+	if (*n < RETSTACK)
+		(*n)++;
+}
+
+
+/* An event of the fast path's (tracing disabled or enabled at ip). */
+static void fast_event(struct segment *seg, uint32_t type, uint64_t ip)
+{
+	struct hwt_event *e = &seg_add_ext(seg, IT_EVENT)->e;
+
+	memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->ip = ip;
+}
+
+/*
+ * Tracing disabled at at (0: not known), and st a TIP.PGE query's answer:
+ * 0, enabled again at ip, or 1, disabled to the end.  The events libipt
+ * reports; returns st.
+ */
+static int fast_disabled(struct segment *seg, int st, uint64_t at,
+			 uint64_t ip)
+{
+	fast_event(seg, HWT_EV_DISABLE, at);
+	if (st == 1)
+		return 1;
+	fast_event(seg, HWT_EV_ENABLE, ip);
+	seg->tail = seg->n;
+	return 0;
+}
+
+/*
+ * An asynchronous disable at f->fup_ip: the instructions from there on,
+ * walked since the last trace consumed, never ran (cut); then TIP.PGD and
+ * TIP.PGE.  Returns 0 with *ip where tracing resumes, 1 if it never does,
+ * -1 for libipt.
+ */
+static int fast_async(struct worker *w, struct segment *seg,
+		      struct hwt_fastpkt *f, uint64_t *ip)
+{
+	uint64_t at = f->fup_ip;
+	int st;
+
+	if (!seg_cut(w, seg, seg->tail, at))
+		return -1;
+	st = hwt_fastpkt_async_pgd(f, ip);
+	if (st < 0)
+		return -1;
+	return fast_disabled(seg, st, at, *ip);
+}
+
+
+
+
+/* The fast path over trace [from, to), its items after seg's;
+ * start_disabled: tracing is disabled at the PSB+ at from, its FUP
+ * notwithstanding. */
+int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
+		     uint64_t to, int start_disabled, struct fast_end *fe)
+{
+	const uint8_t *b = w->run->buf;
+	struct hwt_fastpkt f;
+	struct pt_config cfg;
+	uint64_t ip = 0, rs[RETSTACK];
+	unsigned rtop = 0, rn = 0;
+	int status, enabled = 0, taken = 0, ret = FAST_BAIL, way = 0;
+	struct fblock *pfb = NULL;
+
+	seg->tail = seg->n;
+	fe->disabled = 0;
+	hwt_pt_config(w->run->env, &cfg, b + from, b + to);
+	status = hwt_fastpkt_init(&f, &cfg, &enabled, &ip);
+	if (status < 0)
+		goto out;
+	/* With BDM70 applied libipt drops the FUP of a PSB+ that a TIP.PGE
+	 * follows (and the IP it gives): libipt's case. */
+	if (enabled && !start_disabled && w->run->bdm70 &&
+	    seg_psb_then_pge(w->run, from))
+		goto out;
+	if (start_disabled && enabled) {
+		/* libipt's decoder is where tracing stopped: the FUP's IP
+		 * (pt_frontend.c's disabled start). */
+		enabled = 0;
+		f.resume_ip = ip;
+	}
+	if (!enabled) {
+		/* Disabled at the PSB: timing to the end, or to a TIP.PGE
+		 * (else libipt's job). */
+		status = hwt_fastpkt_enable(&f, &ip);
+		if (status == 1) {
+			ret = FAST_OK;
+			fe->disabled = 1;
+			fe->resume_ip = f.resume_ip;
+		}
+		if (status)
+			goto out;
+		fast_event(seg, HWT_EV_ENABLE, ip);
+		seg->tail = seg->n;
+	}
+	for (;;) {
+		struct fblock *fb;
+		struct item *it;
+
+		fb = seg_next_block(w, pfb, way, ip);
+		if (!fb)
+			goto out;
+		pfb = fb;
+		it = seg_add_item(seg);
+		it->kind = IT_FAST;
+		it->flags = 0;
+		it->x = 0;
+		it->fb = fb;
+		if (fb->special) {
+			if (!fb->syscall) {
+				/* libipt's, unless an interrupt came first
+				 * (a FUP at or before it). */
+				if (f.index || f.tip_pending)
+					goto out;
+				status = hwt_fastpkt_fill(&f);
+				if (status == HWT_FASTPKT_ASYNC)
+					goto async;
+				goto out;
+			}
+			/* User-space tracing: TIP.PGD at the SYSCALL, TIP.PGE
+			 * where it returns, as libipt reports them; libipt's
+			 * decoder waits after the SYSCALL. */
+			f.resume_ip = fb->next;
+			status = hwt_fastpkt_syscall(&f, &ip);
+			if (status == -pte_eos)
+				goto end;	/* the segment ends first */
+			if (status < 0)
+				goto out;
+			if (fast_disabled(seg, status, 0, ip)) {
+				ret = FAST_OK;	/* disabled to the end */
+				fe->disabled = 1;
+				fe->resume_ip = f.resume_ip;
+				goto out;
+			}
+			pfb = NULL;
+			continue;
+		}
+		switch (fb->iclass) {
+		case HWT_IC_COND_JUMP:
+			status = hwt_fastpkt_cond(&f, &taken);
+			if (status == HWT_FASTPKT_ASYNC)
+				goto async;
+			if (status < 0)
+				goto end;
+			ip = taken ? fb->target : fb->next;
+			way = !!taken;
+			seg->tail = seg->n;	/* what follows ran after the
+						 * last trace consumed */
+			break;
+		case HWT_IC_JUMP:
+			ip = fb->target;
+			way = 1;
+			continue;	/* no trace */
+		case HWT_IC_CALL:
+			if (fb->push)
+				ret_push(rs, &rtop, &rn, fb->next);
+			ip = fb->target;
+			way = 1;
+			continue;
+		case HWT_IC_RET:
+			/* A compressed return is a taken TNT bit. */
+			status = hwt_fastpkt_cond(&f, &taken);
+			if (status == HWT_FASTPKT_ASYNC)
+				goto async;
+			if (status >= 0) {
+				if (!taken || !rn)
+					goto out;
+				rtop = (rtop + RETSTACK - 1) % RETSTACK;
+				rn--;
+				ip = rs[rtop];
+				way = 2;
+				seg->tail = seg->n;
+				break;
+			}
+			if (status != -pte_bad_query)
+				goto end;
+			/* An uncompressed return is an indirect branch. */
+			__attribute__((fallthrough));
+		case HWT_IC_IND_CALL:
+		case HWT_IC_IND_JUMP:
+			status = hwt_fastpkt_tip(&f, &ip);
+			if (status == HWT_FASTPKT_ASYNC)
+				goto async;
+			if (status < 0)
+				goto end;
+			if (fb->push)
+				ret_push(rs, &rtop, &rn, fb->next);
+			way = 2;
+			seg->tail = seg->n;
+			break;
+		default:
+			goto out;	/* block cut at MAX_BLOCK_INSNS etc. */
+		}
+		continue;
+async:
+		/* An interrupt (FUP, TIP.PGD) before the branch queried,
+		 * tracing back at the TIP.PGE. */
+		status = fast_async(w, seg, &f, &ip);
+		if (status == 1) {
+			ret = FAST_OK;	/* disabled to the end */
+			fe->disabled = 1;
+			fe->resume_ip = f.resume_ip;
+		}
+		if (status)
+			goto out;
+		pfb = NULL;
+	}
+end:
+	/* Out of trace at a branch: the segment's end (the block stays, as
+	 * libipt's partial block does); anything else is libipt's job. */
+	if (status == -pte_eos) {
+		seg->items[seg->n - 1].flags |= HWT_BLK_PARTIAL;
+		ret = FAST_OK;
+	}
+out:
+	hwt_fastpkt_fini(&f);
+	return ret;
+}

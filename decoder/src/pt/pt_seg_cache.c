@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The fast path's block cache (pt_seg.h): ip -> block, built once
+ * with capstone; blocks never move. */
+#include "pt/pt_seg.h"
+
+static uint64_t ip_hash(uint64_t ip)
+{
+	return (ip * 0x9e3779b97f4a7c15ull) >> 20;
+}
+
+void seg_cache_grow(struct worker *w)
+{
+	size_t om = w->mask, i;
+	struct fblock **ot = w->tab;
+
+	w->mask = om ? om * 2 + 1 : 4095;
+	w->tab = calloc(w->mask + 1, sizeof(*w->tab));
+	if (!w->tab)
+		abort();
+	for (i = 0; ot && i <= om; i++) {
+		size_t k;
+
+		if (!ot[i])
+			continue;
+		for (k = ip_hash(ot[i]->ip) & w->mask; w->tab[k];
+		     k = (k + 1) & w->mask)
+			;
+		w->tab[k] = ot[i];
+	}
+	free(ot);
+}
+
+/* Decodes the block at ip with capstone: sequential instructions up to
+ * and including the first branch or special instruction. */
+static int build(struct worker *w, uint64_t ip, struct fblock *fb)
+{
+	const struct hwt_image *img = w->run->env->img;
+	uint8_t lens[MAX_BLOCK_INSNS];
+	size_t got = 0, off = 0;
+	struct hwt_insn_info in;
+	int n;
+
+	memset(fb, 0, sizeof(*fb));
+	fb->ip = ip;
+	while (got < sizeof(w->buf)) {
+		n = img ? hwt_image_read(img, ip + got, w->buf + got,
+					 sizeof(w->buf) - got) : -1;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	for (;;) {
+		if (off >= got || fb->ninsn == MAX_BLOCK_INSNS ||
+		    hwt_insn_decode(w->dis, HWT_ISA_X86_64, w->buf + off,
+				    got - off, ip + off, &in) <= 0 ||
+		    off + in.len > got)
+			return -1;	/* unmapped or undecodable */
+		lens[fb->ninsn++] = in.len;
+		fb->end_ip = ip + off;
+		off += in.len;
+		if (in.special) {
+			fb->special = 1;
+			/* What a user-space trace disables tracing at. */
+			if (in.len == 2 && w->buf[off - 2] == 0x0f &&
+			    w->buf[off - 1] == 0x05) {
+				fb->syscall = 1;
+				fb->iclass = HWT_IC_FAR_CALL;
+			}
+			break;
+		}
+		if (in.iclass) {
+			fb->iclass = in.iclass;
+			fb->target = in.target;
+			fb->push = (in.iclass == HWT_IC_CALL &&
+				    in.target != ip + off) ||
+				   in.iclass == HWT_IC_IND_CALL;
+			break;
+		}
+	}
+	fb->next = ip + off;
+	fb->lens = hwt_xrealloc(NULL, fb->ninsn);
+	memcpy(fb->lens, lens, fb->ninsn);
+	return 0;
+}
+
+struct fblock *seg_cache_lookup(struct worker *w, uint64_t ip)
+{
+	size_t k = ip_hash(ip) & w->mask;
+	struct fblock *fb;
+
+	for (; (fb = w->tab[k]); k = (k + 1) & w->mask)
+		if (fb->ip == ip)
+			return fb;
+	fb = hwt_xrealloc(NULL, sizeof(*fb));
+	if (build(w, ip, fb) < 0) {
+		free(fb);
+		return NULL;
+	}
+	w->tab[k] = fb;
+	if (++w->n * 2 > w->mask)
+		seg_cache_grow(w);
+	return fb;
+}
+
+/* The block at ip, entered from pfb (NULL: unknown) by way k: 0 fall
+ * through, 1 direct branch, 2 indirect branch or return. */
+struct fblock *seg_next_block(struct worker *w, struct fblock *pfb,
+			      int k, uint64_t ip)
+{
+	struct fblock *fb;
+
+	if (!pfb)
+		return seg_cache_lookup(w, ip);
+	if (k < 2) {
+		if (!pfb->succ[k])
+			pfb->succ[k] = seg_cache_lookup(w, ip);
+		return pfb->succ[k];
+	}
+	if (pfb->ind && pfb->ind_ip == ip)
+		return pfb->ind;
+	fb = seg_cache_lookup(w, ip);
+	if (fb) {
+		pfb->ind = fb;
+		pfb->ind_ip = ip;
+	}
+	return fb;
+}
