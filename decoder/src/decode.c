@@ -417,8 +417,8 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 			hwt_core_set_thread(core, (uint32_t)ss->id, pid,
 					    ss->tid);
 			rc = hwt_cs_decode_session_stream(r, ss, opts,
-					hwt_image_read_cb, img,
-					hwt_core_sink(core), err, errlen);
+							  hwt_image_read_cb, img,
+							  hwt_core_sink(core), err, errlen);
 			n++;
 			continue;
 		}

@@ -28,7 +28,7 @@ struct addrs {
 };
 
 static struct addrs ours[MAXID], ref[MAXID];
-static struct cs_mem *mem;
+static struct hwt_cs_mem *mem;
 static size_t nblocks, ngaps, nevents;
 
 static void push(struct addrs *s, uint64_t a)
@@ -52,7 +52,7 @@ static unsigned insn_size(int isa, uint64_t addr)
 
 	if (isa != HWT_ISA_T32)
 		return 4;
-	if (cs_mem_read(mem, addr, b, 2) != 2)
+	if (hwt_cs_mem_read(mem, addr, b, 2) != 2)
 		return 0;
 	top = (unsigned)b[1] >> 3;	/* bits 15:11 of the halfword */
 	return top == 0x1d || top == 0x1e || top == 0x1f ? 4 : 2;
@@ -122,7 +122,7 @@ static int add_dump(void *arg, const char *path, uint64_t addr,
 	char err[512];
 
 	(void)arg;
-	if (cs_mem_add_file(mem, path, addr, offset, len, cs_mem_space(NULL),
+	if (hwt_cs_mem_add_file(mem, path, addr, offset, len, hwt_cs_mem_space(NULL),
 			    err, sizeof(err)) < 0)
 		fprintf(stderr, "note: %s\n", err);
 	return 0;
@@ -188,8 +188,8 @@ static void reset(void)
 		memset(&ref[id], 0, sizeof(ref[id]));
 	}
 	nblocks = ngaps = nevents = 0;
-	cs_mem_free(mem);
-	mem = cs_mem_alloc();
+	hwt_cs_mem_free(mem);
+	mem = hwt_cs_mem_alloc();
 }
 
 /* Loads the snapshot's memory (for T32 lengths) and the reference. */
@@ -319,6 +319,6 @@ int main(int argc, char **argv)
 		ok &= run_case(dir, ppl, name);
 	}
 	reset();
-	cs_mem_free(mem);
+	hwt_cs_mem_free(mem);
 	return ok ? 0 : 1;
 }

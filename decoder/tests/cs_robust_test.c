@@ -40,29 +40,29 @@ static void ini_bad(const char *name, const char *text, size_t len,
 		    const char *want)
 {
 	char err[512] = "";
-	struct cs_ini *ini = cs_ini_parse(text, len, "t.ini", err,
-					  sizeof(err));
+	struct hwt_cs_ini *ini = hwt_cs_ini_parse(text, len, "t.ini", err,
+						  sizeof(err));
 
 	verdict(!ini && strstr(err, want), name, "err '%s', want '%s'", err,
 		want);
-	cs_ini_free(ini);
+	hwt_cs_ini_free(ini);
 }
 
 static void ini_tests(void)
 {
-	char big[CS_INI_MAX_LINE + 16];
-	struct cs_ini *ini;
+	char big[HWT_CS_INI_MAX_LINE + 16];
+	struct hwt_cs_ini *ini;
 	char err[256];
 	uint64_t v;
 
 	const char *good = "; c\n[regs]\r\nA(0x1) = 0x10 # x\n\n[d]\nk=\n";
 
-	ini = cs_ini_parse(good, strlen(good), "t.ini", err, sizeof(err));
-	verdict(ini && cs_ini_count(ini) == 2 &&
-		!strcmp(cs_ini_get(ini, "REGS", "a(0x1)"), "0x10") &&
-		!strcmp(cs_ini_get(ini, "d", "k"), "") &&
-		cs_ini_entry(ini, 1)->line == 6, "cs-ini-good", "parse");
-	cs_ini_free(ini);
+	ini = hwt_cs_ini_parse(good, strlen(good), "t.ini", err, sizeof(err));
+	verdict(ini && hwt_cs_ini_count(ini) == 2 &&
+		!strcmp(hwt_cs_ini_get(ini, "REGS", "a(0x1)"), "0x10") &&
+		!strcmp(hwt_cs_ini_get(ini, "d", "k"), "") &&
+		hwt_cs_ini_entry(ini, 1)->line == 6, "cs-ini-good", "parse");
+	hwt_cs_ini_free(ini);
 	ini_bad("cs-ini-no-equals", "[a]\nkey\n", 8, "t.ini:2:");
 	ini_bad("cs-ini-bad-header", "[a\nk=v\n", 7, "t.ini:1:");
 	ini_bad("cs-ini-empty-section", "[ ]\n", 4, "t.ini:1:");
@@ -71,11 +71,11 @@ static void ini_tests(void)
 	memset(big, 'x', sizeof(big));
 	memcpy(big, "[a]\nk=", 6);
 	ini_bad("cs-ini-long-line", big, sizeof(big), "t.ini:2:");
-	verdict(cs_parse_u64("0x10", &v) == 0 && v == 16 &&
-		cs_parse_u64("-1", &v) < 0 && cs_parse_u64("0x", &v) < 0 &&
-		cs_parse_u64("12z", &v) < 0 &&
-		cs_parse_u64("0x1ffffffffffffffff", &v) < 0 &&
-		cs_parse_u64(" 1", &v) < 0, "cs-parse-u64", "numbers");
+	verdict(hwt_cs_parse_u64("0x10", &v) == 0 && v == 16 &&
+		hwt_cs_parse_u64("-1", &v) < 0 && hwt_cs_parse_u64("0x", &v) < 0 &&
+		hwt_cs_parse_u64("12z", &v) < 0 &&
+		hwt_cs_parse_u64("0x1ffffffffffffffff", &v) < 0 &&
+		hwt_cs_parse_u64(" 1", &v) < 0, "cs-parse-u64", "numbers");
 }
 
 static int sink_block(void *arg, uint32_t stream, const struct hwt_block *b)

@@ -128,7 +128,7 @@ struct reg_want {
 	uint32_t def;
 };
 
-static int get_regs(const struct reg_want *w, size_t n, cs_reg_get_fn get,
+static int get_regs(const struct reg_want *w, size_t n, hwt_cs_reg_get_fn get,
 		    void *arg, char *err, size_t errlen)
 {
 	size_t i;
@@ -146,7 +146,7 @@ static int get_regs(const struct reg_want *w, size_t n, cs_reg_get_fn get,
 			*w[i].dst = w[i].def;
 			continue;
 		}
-		if (cs_parse_u64(s, &v) < 0 || v > UINT32_MAX) {
+		if (hwt_cs_parse_u64(s, &v) < 0 || v > UINT32_MAX) {
 			hwt_errf(err, errlen,
 				   "register %s: bad value '%s'", w[i].name, s);
 			return -1;
@@ -156,9 +156,9 @@ static int get_regs(const struct reg_want *w, size_t n, cs_reg_get_fn get,
 	return 0;
 }
 
-int cs_unit_config(struct cs_unit *u, const char *proto_name,
-		   const char *core, cs_reg_get_fn get, void *arg,
-		   char *err, size_t errlen)
+int hwt_cs_unit_config(struct hwt_cs_unit *u, const char *proto_name,
+		       const char *core, hwt_cs_reg_get_fn get, void *arg,
+		       char *err, size_t errlen)
 {
 	ocsd_arch_version_t arch;
 	ocsd_core_profile_t prof;
@@ -166,7 +166,7 @@ int cs_unit_config(struct cs_unit *u, const char *proto_name,
 	uint32_t traceid;
 
 	memset(&u->cfg, 0, sizeof(u->cfg));
-	u->proto = CS_PROTO_NONE;
+	u->proto = HWT_CS_PROTO_NONE;
 	if (!core || core_arch(core, &arch, &prof) < 0) {
 		hwt_errf(err, errlen,
 			   "unknown core type '%s': cannot tell its architecture",
@@ -194,7 +194,7 @@ int cs_unit_config(struct cs_unit *u, const char *proto_name,
 			return -1;
 		c->arch_ver = arch;
 		c->core_prof = prof;
-		u->proto = CS_PROTO_ETMV4;
+		u->proto = HWT_CS_PROTO_ETMV4;
 		traceid = c->reg_traceidr;
 	} else if (IS("ETE")) {
 		ocsd_ete_cfg *c = &u->cfg.ete;
@@ -212,7 +212,7 @@ int cs_unit_config(struct cs_unit *u, const char *proto_name,
 			return -1;
 		c->arch_ver = arch;
 		c->core_prof = prof;
-		u->proto = CS_PROTO_ETE;
+		u->proto = HWT_CS_PROTO_ETE;
 		traceid = c->reg_traceidr;
 	} else if (IS("ETM3") || IS("PTM1") || IS("PFT1")) {
 		/* ocsd_etmv3_cfg and ocsd_ptm_cfg have the same layout. */
@@ -228,7 +228,7 @@ int cs_unit_config(struct cs_unit *u, const char *proto_name,
 			return -1;
 		c->arch_ver = arch;
 		c->core_prof = prof;
-		u->proto = IS("ETM3") ? CS_PROTO_ETMV3 : CS_PROTO_PTM;
+		u->proto = IS("ETM3") ? HWT_CS_PROTO_ETMV3 : HWT_CS_PROTO_PTM;
 		traceid = c->reg_trc_id;
 	} else {
 		hwt_errf(err, errlen, "unsupported trace unit type '%s'",
@@ -250,7 +250,7 @@ int cs_unit_config(struct cs_unit *u, const char *proto_name,
 /* Decoding.                                                           */
 
 struct unit_state {
-	struct cs_unit *u;
+	struct hwt_cs_unit *u;
 	uint64_t time;		/* last timestamp */
 	int isa;		/* last isa reported (enum hwt_isa) */
 	int64_t ctxid;		/* last context ID reported, -1 none */
@@ -481,7 +481,7 @@ static uint32_t mem_cb(const void *ctx, ocsd_vaddr_t addr,
 	if (!s)
 		return 0;
 	if (s->u->mem)
-		n = cs_mem_read_space(s->u->mem, addr, space, buf, req);
+		n = hwt_cs_mem_read_space(s->u->mem, addr, space, buf, req);
 	else if (s->u->info.read_mem)
 		n = s->u->info.read_mem(s->u->info.read_mem_arg, addr, buf,
 					req);
@@ -493,19 +493,19 @@ static uint32_t mem_cb(const void *ctx, ocsd_vaddr_t addr,
 static const char *decoder_name(int proto)
 {
 	switch (proto) {
-	case CS_PROTO_ETMV4: return OCSD_BUILTIN_DCD_ETMV4I;
-	case CS_PROTO_ETE: return OCSD_BUILTIN_DCD_ETE;
-	case CS_PROTO_ETMV3: return OCSD_BUILTIN_DCD_ETMV3;
-	case CS_PROTO_PTM: return OCSD_BUILTIN_DCD_PTM;
+	case HWT_CS_PROTO_ETMV4: return OCSD_BUILTIN_DCD_ETMV4I;
+	case HWT_CS_PROTO_ETE: return OCSD_BUILTIN_DCD_ETE;
+	case HWT_CS_PROTO_ETMV3: return OCSD_BUILTIN_DCD_ETMV3;
+	case HWT_CS_PROTO_PTM: return OCSD_BUILTIN_DCD_PTM;
 	default: return NULL;
 	}
 }
 
 /* Bytes handed to OpenCSD per call: progress is reported (and a crash
  * localised) at this granularity.  A multiple of the 16-byte frame. */
-#define CS_CHUNK 4096
+#define HWT_CS_CHUNK 4096
 
-/* Feeds data[start, size) through the tree in CS_CHUNK pieces, calling
+/* Feeds data[start, size) through the tree in HWT_CS_CHUNK pieces, calling
  * progress(pos) after each.  A fatal datapath response (corrupt frames) is
  * recorded as a gap on every unit, the tree reset, and decode goes on one
  * frame (or byte) later. */
@@ -514,11 +514,11 @@ static int push_data(struct dec *d, dcd_tree_handle_t tree,
 		     int format, struct unit_state *st, size_t n,
 		     int (*progress)(void *, uint64_t), void *parg)
 {
-	size_t pos = start, step = format == CS_FMT_SINGLE ? 1 : 16;
+	size_t pos = start, step = format == HWT_CS_FMT_SINGLE ? 1 : 16;
 	ocsd_datapath_resp_t r = OCSD_RESP_CONT;
 
 	while (pos < size) {
-		size_t end = (pos / CS_CHUNK + 1) * CS_CHUNK;
+		size_t end = (pos / HWT_CS_CHUNK + 1) * HWT_CS_CHUNK;
 		uint32_t done = 0;
 
 		if (end > size)
@@ -562,7 +562,7 @@ static int push_data(struct dec *d, dcd_tree_handle_t tree,
 		pos += done;
 		if (!done && !OCSD_DATA_RESP_IS_WAIT(r))
 			pos += step;	/* never spin on a stuck decoder */
-		if (pos % CS_CHUNK == 0 || pos >= size) {
+		if (pos % HWT_CS_CHUNK == 0 || pos >= size) {
 			int rc = progress ? progress(parg, pos) : 0;
 
 			if (rc < 0)
@@ -580,7 +580,7 @@ static int push_data(struct dec *d, dcd_tree_handle_t tree,
 
 /* Builds a tree for the units and decodes data[start, size) into sink. */
 static int decode_range(const uint8_t *data, size_t size, size_t start,
-			int format, struct cs_unit *units, size_t nunits,
+			int format, struct hwt_cs_unit *units, size_t nunits,
 			const struct hwt_sink *sink,
 			int (*progress)(void *, uint64_t), void *parg,
 			char *err, size_t errlen)
@@ -594,9 +594,9 @@ static int decode_range(const uint8_t *data, size_t size, size_t start,
 
 	memset(&d, 0, sizeof(d));
 	d.sink = sink;
-	flags = format == CS_FMT_FRAMED_FSYNC ? OCSD_DFRMTR_HAS_FSYNCS :
+	flags = format == HWT_CS_FMT_FRAMED_FSYNC ? OCSD_DFRMTR_HAS_FSYNCS :
 		OCSD_DFRMTR_FRAME_MEM_ALIGN;
-	tree = ocsd_create_dcd_tree(format == CS_FMT_SINGLE ?
+	tree = ocsd_create_dcd_tree(format == HWT_CS_FMT_SINGLE ?
 				    OCSD_TRC_SRC_SINGLE :
 				    OCSD_TRC_SRC_FRAME_FORMATTED, flags);
 	if (!tree) {
@@ -606,7 +606,7 @@ static int decode_range(const uint8_t *data, size_t size, size_t start,
 	st = hwt_xrealloc(NULL, (nunits ? nunits : 1) * sizeof(*st));
 	memset(st, 0, (nunits ? nunits : 1) * sizeof(*st));
 	for (i = 0; i < nunits; i++) {
-		struct cs_unit *u = &units[i];
+		struct hwt_cs_unit *u = &units[i];
 		unsigned char csid = 0;
 		ocsd_err_t oe;
 
@@ -650,7 +650,7 @@ out:
  * in TrcPktDecodeEtmV4I::mispredictAtom, found by our robustness test), so
  * the decode runs in a child process that streams its blocks and events
  * back through a pipe.  If the child dies, the chunk it was working on is
- * recorded as a gap and a new child goes on after it.  CS_DEC_NO_FORK
+ * recorded as a gap and a new child goes on after it.  HWT_CS_DEC_NO_FORK
  * decodes in-process (debugging, fuzzing our own code).
  */
 enum { REC_BLOCK = 1, REC_EVENT, REC_PROGRESS, REC_END, REC_ERROR };
@@ -738,12 +738,12 @@ static int child_progress(void *arg, uint64_t pos)
  * read but not yet parsed, and how far it has got.
  */
 struct kid {
-	struct cs_unit *units;
+	struct hwt_cs_unit *units;
 	size_t nunits;
 	pid_t pid;
 	int fd;			/* -1: not running */
 	int done;		/* END or ERROR record seen */
-	int abort_on_exit;	/* CS_DEC_ABORT_ON_CHILD_EXIT */
+	int abort_on_exit;	/* HWT_CS_DEC_ABORT_ON_CHILD_EXIT */
 	uint64_t pos;		/* last progress mark */
 	size_t len;		/* bytes in buf */
 	uint8_t buf[2 * 65536];
@@ -885,7 +885,7 @@ static int kid_restart(struct kid *k, const uint8_t *data, size_t size,
 	 * is a bug in our code, not OpenCSD's. */
 	if (!strncmp(why, "exit", 4) && k->abort_on_exit)
 		abort();
-	k->pos = (k->pos / CS_CHUNK + 1) * CS_CHUNK;
+	k->pos = (k->pos / HWT_CS_CHUNK + 1) * HWT_CS_CHUNK;
 	if (k->pos > size)
 		k->pos = size;
 	snprintf(msg, sizeof(msg),
@@ -916,7 +916,7 @@ static int kid_restart(struct kid *k, const uint8_t *data, size_t size,
  * records to the sink: each stream's items stay in trace order.
  */
 static int decode_children(const uint8_t *data, size_t start, size_t size,
-			   int format, struct cs_unit *units, size_t nunits,
+			   int format, struct hwt_cs_unit *units, size_t nunits,
 			   int flags, const struct hwt_sink *sink, char *err,
 			   size_t errlen)
 {
@@ -937,7 +937,7 @@ static int decode_children(const uint8_t *data, size_t start, size_t size,
 		kids[i].nunits = (i + 1) * nunits / nk - i * nunits / nk;
 		kids[i].fd = -1;
 		kids[i].pos = start;
-		kids[i].abort_on_exit = !!(flags & CS_DEC_ABORT_ON_CHILD_EXIT);
+		kids[i].abort_on_exit = !!(flags & HWT_CS_DEC_ABORT_ON_CHILD_EXIT);
 	}
 	for (i = 0; i < nk && rc >= 0; i++) {
 		rc = kid_start(&kids[i], data, size, format, err, errlen);
@@ -1001,16 +1001,16 @@ static int decode_children(const uint8_t *data, size_t start, size_t size,
 	return rc;
 }
 
-int cs_decode_buffer(const uint8_t *data, size_t start, size_t size,
-		     int format, struct cs_unit *units, size_t nunits,
-		     int flags, const struct hwt_sink *sink, char *err,
-		     size_t errlen)
+int hwt_cs_decode_buffer(const uint8_t *data, size_t start, size_t size,
+			 int format, struct hwt_cs_unit *units, size_t nunits,
+			 int flags, const struct hwt_sink *sink, char *err,
+			 size_t errlen)
 {
 	size_t i, begun = 0;
 	uint8_t seen[128];
 	int rc = 0;
 
-	if (format == CS_FMT_SINGLE && nunits != 1) {
+	if (format == HWT_CS_FMT_SINGLE && nunits != 1) {
 		hwt_errf(err, errlen,
 			   "a single-source buffer needs exactly one trace unit (%zu given)",
 			   nunits);
@@ -1030,7 +1030,7 @@ int cs_decode_buffer(const uint8_t *data, size_t start, size_t size,
 			return -1;
 		}
 	}
-	for (i = 0; i < nunits && !(flags & CS_DEC_NO_BEGIN_END);
+	for (i = 0; i < nunits && !(flags & HWT_CS_DEC_NO_BEGIN_END);
 	     i++, begun++) {
 		if (sink->stream_begin) {
 			rc = sink->stream_begin(sink->arg, &units[i].info);
@@ -1038,7 +1038,7 @@ int cs_decode_buffer(const uint8_t *data, size_t start, size_t size,
 				goto out;
 		}
 	}
-	if (flags & CS_DEC_NO_FORK)
+	if (flags & HWT_CS_DEC_NO_FORK)
 		rc = decode_range(data, size, start, format, units, nunits,
 				  sink, NULL, NULL, err, errlen);
 	else

@@ -14,19 +14,19 @@
 
 #include "core/flow.h"
 
-struct cs_mem;
+struct hwt_cs_mem;
 
-enum cs_proto {
-	CS_PROTO_NONE = 0,
-	CS_PROTO_ETMV4,		/* device type "ETM4" */
-	CS_PROTO_ETE,		/* "ETE" */
-	CS_PROTO_ETMV3,		/* "ETM3" */
-	CS_PROTO_PTM,		/* "PTM1" / "PFT1" */
+enum hwt_cs_proto {
+	HWT_CS_PROTO_NONE = 0,
+	HWT_CS_PROTO_ETMV4,		/* device type "ETM4" */
+	HWT_CS_PROTO_ETE,		/* "ETE" */
+	HWT_CS_PROTO_ETMV3,		/* "ETM3" */
+	HWT_CS_PROTO_PTM,		/* "PTM1" / "PFT1" */
 };
 
 /* One trace unit (one trace ID) to decode. */
-struct cs_unit {
-	int proto;		/* enum cs_proto */
+struct hwt_cs_unit {
+	int proto;		/* enum hwt_cs_proto */
 	uint8_t trace_id;	/* 1..0x6f */
 	union {
 		ocsd_etmv4_cfg etm4;
@@ -35,21 +35,21 @@ struct cs_unit {
 		ocsd_ptm_cfg ptm;
 	} cfg;
 	struct hwt_stream_info info;	/* handed to sink->stream_begin */
-	struct cs_mem *mem;	/* set: OpenCSD reads code here, by memory
+	struct hwt_cs_mem *mem;	/* set: OpenCSD reads code here, by memory
 				 * space; NULL: through info.read_mem */
 	char name[48];			/* info.name points here */
 };
 
 /* Buffer formats. */
-enum cs_format {
-	CS_FMT_FRAMED = 0,	/* TMC/ETB 16-byte frames, memory aligned */
-	CS_FMT_FRAMED_FSYNC,	/* DSTREAM: frames with fsyncs */
-	CS_FMT_SINGLE,		/* raw bytes of one source */
+enum hwt_cs_format {
+	HWT_CS_FMT_FRAMED = 0,	/* TMC/ETB 16-byte frames, memory aligned */
+	HWT_CS_FMT_FRAMED_FSYNC,	/* DSTREAM: frames with fsyncs */
+	HWT_CS_FMT_SINGLE,		/* raw bytes of one source */
 };
 
 /* Register names of a unit as in device_N.ini [regs] and stream_params
  * (lowercase there); get(arg, name) returns the value text or NULL. */
-typedef const char *(*cs_reg_get_fn)(void *arg, const char *name);
+typedef const char *(*hwt_cs_reg_get_fn)(void *arg, const char *name);
 
 /*
  * Fills u->proto and u->cfg from register values.  proto_name: "ETM4",
@@ -58,27 +58,27 @@ typedef const char *(*cs_reg_get_fn)(void *arg, const char *name);
  * architecture and profile.  Missing optional registers get OpenCSD's
  * snapshot defaults.  0, or -1 with err set.
  */
-int cs_unit_config(struct cs_unit *u, const char *proto_name,
-		   const char *core, cs_reg_get_fn get, void *arg,
-		   char *err, size_t errlen);
+int hwt_cs_unit_config(struct hwt_cs_unit *u, const char *proto_name,
+		       const char *core, hwt_cs_reg_get_fn get, void *arg,
+		       char *err, size_t errlen);
 
-/* cs_decode_buffer flags */
-#define CS_DEC_NO_BEGIN_END	1	/* the caller brackets the streams */
-#define CS_DEC_NO_FORK		2	/* OpenCSD in this process (tests) */
-#define CS_DEC_ABORT_ON_CHILD_EXIT 4	/* abort() when a child exits
+/* hwt_cs_decode_buffer flags */
+#define HWT_CS_DEC_NO_BEGIN_END	1	/* the caller brackets the streams */
+#define HWT_CS_DEC_NO_FORK		2	/* OpenCSD in this process (tests) */
+#define HWT_CS_DEC_ABORT_ON_CHILD_EXIT 4	/* abort() when a child exits
 					 * (sanitizers under the fuzzer) */
 
 /*
  * Decodes data[start, size) holding the units' trace (offsets reported
  * are indexes into data); each unit's info.read_mem supplies its code.
  * Calls sink->stream_begin for every unit first and stream_end for every
- * unit last (unless CS_DEC_NO_BEGIN_END).  Returns 0 (also when the trace
+ * unit last (unless HWT_CS_DEC_NO_BEGIN_END).  Returns 0 (also when the trace
  * had errors: they become HWT_EV_GAP events), or the sink's negative
  * value, or -1 with err set if the decoder cannot be built.
  */
-int cs_decode_buffer(const uint8_t *data, size_t start, size_t size,
-		     int format, struct cs_unit *units, size_t nunits,
-		     int flags, const struct hwt_sink *sink, char *err,
-		     size_t errlen);
+int hwt_cs_decode_buffer(const uint8_t *data, size_t start, size_t size,
+			 int format, struct hwt_cs_unit *units, size_t nunits,
+			 int flags, const struct hwt_sink *sink, char *err,
+			 size_t errlen);
 
 #endif /* HWT_DECODER_CS_DECODE_H */

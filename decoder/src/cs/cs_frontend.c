@@ -12,10 +12,10 @@
 #include "image/image.h"
 #include "core/flow.h"
 
-static int cs_flags(int no_fork, int abort_on_child_exit)
+static int hwt_cs_flags(int no_fork, int abort_on_child_exit)
 {
-	return (no_fork ? CS_DEC_NO_FORK : 0) |
-	       (abort_on_child_exit ? CS_DEC_ABORT_ON_CHILD_EXIT : 0);
+	return (no_fork ? HWT_CS_DEC_NO_FORK : 0) |
+	       (abort_on_child_exit ? HWT_CS_DEC_ABORT_ON_CHILD_EXIT : 0);
 }
 
 int hwt_cs_decode_snapshot_opts(const char *dir,
@@ -23,18 +23,18 @@ int hwt_cs_decode_snapshot_opts(const char *dir,
 				const struct hwt_sink *sink,
 				char *err, size_t errlen)
 {
-	struct cs_snapshot *ss;
+	struct hwt_cs_snapshot *ss;
 	const char *w;
 	int rc;
 
-	ss = cs_snapshot_open(dir, err, errlen);
+	ss = hwt_cs_snapshot_open(dir, err, errlen);
 	if (!ss)
 		return -1;
-	rc = cs_snapshot_decode(ss, opts ? opts->only_trace_id : -1,
-				cs_flags(opts ? opts->no_fork : 0,
-					 opts ? opts->abort_on_child_exit : 0),
-				sink, err, errlen);
-	w = cs_snapshot_warnings(ss);
+	rc = hwt_cs_snapshot_decode(ss, opts ? opts->only_trace_id : -1,
+				    hwt_cs_flags(opts ? opts->no_fork : 0,
+				    opts ? opts->abort_on_child_exit : 0),
+				    sink, err, errlen);
+	w = hwt_cs_snapshot_warnings(ss);
 	if (*w && !(opts && opts->quiet)) {
 		const char *p = w;
 
@@ -45,7 +45,7 @@ int hwt_cs_decode_snapshot_opts(const char *dir,
 			p += n + (p[n] == '\n');
 		}
 	}
-	cs_snapshot_close(ss);
+	hwt_cs_snapshot_close(ss);
 	return rc;
 }
 
@@ -58,19 +58,19 @@ int hwt_cs_decode_snapshot(const char *dir, const struct hwt_sink *sink,
 int hwt_cs_snapshot_dumps(const char *dir, hwt_cs_dump_fn fn, void *arg,
 			  char *err, size_t errlen)
 {
-	struct cs_snapshot *ss;
+	struct hwt_cs_snapshot *ss;
 	size_t i;
 	int rc = 0;
 
-	ss = cs_snapshot_open(dir, err, errlen);
+	ss = hwt_cs_snapshot_open(dir, err, errlen);
 	if (!ss)
 		return -1;
-	for (i = 0; i < cs_snapshot_ndumps(ss) && rc >= 0; i++) {
-		const struct cs_dump *d = cs_snapshot_dump(ss, i);
+	for (i = 0; i < hwt_cs_snapshot_ndumps(ss) && rc >= 0; i++) {
+		const struct hwt_cs_dump *d = hwt_cs_snapshot_dump(ss, i);
 
 		rc = fn(arg, d->path, d->addr, d->length, d->offset);
 	}
-	cs_snapshot_close(ss);
+	hwt_cs_snapshot_close(ss);
 	return rc < 0 ? rc : 0;
 }
 
@@ -96,11 +96,11 @@ static const char *stream_reg(void *arg, const char *name)
 
 /* The pieces of s between its cuts, each decoded afresh, one gap per
  * cut, inside one stream_begin/stream_end. */
-static int decode_pieces(const struct hwt_cs_stream *s, struct cs_unit *u,
+static int decode_pieces(const struct hwt_cs_stream *s, struct hwt_cs_unit *u,
 			 const struct hwt_sink *sink, char *err,
 			 size_t errlen)
 {
-	int format = s->formatted ? CS_FMT_FRAMED : CS_FMT_SINGLE;
+	int format = s->formatted ? HWT_CS_FMT_FRAMED : HWT_CS_FMT_SINGLE;
 	uint64_t pos = 0;
 	size_t i;
 	int rc = 0;
@@ -116,12 +116,12 @@ static int decode_pieces(const struct hwt_cs_stream *s, struct cs_unit *u,
 		if (end > s->size)
 			end = s->size;
 		if (end > pos)
-			rc = cs_decode_buffer(s->data, (size_t)pos,
-					      (size_t)end, format, u, 1,
-					      CS_DEC_NO_BEGIN_END |
-					      cs_flags(s->no_fork,
-						       s->abort_on_child_exit),
-					      sink, err, errlen);
+			rc = hwt_cs_decode_buffer(s->data, (size_t)pos,
+						  (size_t)end, format, u, 1,
+						  HWT_CS_DEC_NO_BEGIN_END |
+						  hwt_cs_flags(s->no_fork,
+						  s->abort_on_child_exit),
+						  sink, err, errlen);
 		if (end > pos)
 			pos = end;
 		if (rc >= 0 && i < s->ncuts && sink->event) {
@@ -149,7 +149,7 @@ int hwt_cs_decode_stream(const struct hwt_cs_stream *s,
 			 size_t errlen)
 {
 	struct stream_regs r;
-	struct cs_unit u;
+	struct hwt_cs_unit u;
 	const char *proto, *core;
 	char e[256];
 
@@ -169,7 +169,7 @@ int hwt_cs_decode_stream(const struct hwt_cs_stream *s,
 	if (!core)	/* ETE implies Armv9; ETMv4 on an unnamed core: v8 */
 		core = !strcmp(proto, "ETE") ? "ARMv9-A" : "ARMv8-A";
 	memset(&u, 0, sizeof(u));
-	if (cs_unit_config(&u, proto, core, stream_reg, &r, e,
+	if (hwt_cs_unit_config(&u, proto, core, stream_reg, &r, e,
 			   sizeof(e)) < 0) {
 		hwt_errf(err, errlen, "stream %u: %s", s->id, e);
 		return -1;

@@ -9,10 +9,10 @@
 #include "cs/cs_ini.h"
 #include "core/util.h"
 
-struct cs_ini {
+struct hwt_cs_ini {
 	char *name;
 	char *text;		/* a private copy, cut into strings in place */
-	struct cs_ini_entry *ents;
+	struct hwt_cs_ini_entry *ents;
 	size_t nents;
 	const char **sections;	/* every header, in order */
 	size_t nsections;
@@ -34,7 +34,7 @@ static char *trim(char *b, char *e)
 	return b;
 }
 
-void cs_ini_free(struct cs_ini *ini)
+void hwt_cs_ini_free(struct hwt_cs_ini *ini)
 {
 	if (!ini)
 		return;
@@ -45,18 +45,18 @@ void cs_ini_free(struct cs_ini *ini)
 	free(ini);
 }
 
-struct cs_ini *cs_ini_parse(const char *buf, size_t size, const char *name,
-			    char *err, size_t errlen)
+struct hwt_cs_ini *hwt_cs_ini_parse(const char *buf, size_t size, const char *name,
+				    char *err, size_t errlen)
 {
-	struct cs_ini *ini;
+	struct hwt_cs_ini *ini;
 	const char *section = "";
 	size_t cap = 0, scap = 0;
 	unsigned lineno = 0;
 	char *p, *end;
 
-	if (size > CS_INI_MAX_SIZE) {
+	if (size > HWT_CS_INI_MAX_SIZE) {
 		hwt_errf(err, errlen, "%s: too large (%zu bytes, limit %u)",
-			   name, size, CS_INI_MAX_SIZE);
+			   name, size, HWT_CS_INI_MAX_SIZE);
 		return NULL;
 	}
 	if (memchr(buf, '\0', size)) {
@@ -76,9 +76,9 @@ struct cs_ini *cs_ini_parse(const char *buf, size_t size, const char *name,
 		char *le = nl ? nl : end, *c, *eq, *key, *val;
 
 		lineno++;
-		if ((size_t)(le - p) > CS_INI_MAX_LINE) {
+		if ((size_t)(le - p) > HWT_CS_INI_MAX_LINE) {
 			hwt_errf(err, errlen, "%s:%u: line longer than %u bytes",
-				   name, lineno, CS_INI_MAX_LINE);
+				   name, lineno, HWT_CS_INI_MAX_LINE);
 			goto fail;
 		}
 		/* Comments run to the end of the line. */
@@ -128,9 +128,9 @@ struct cs_ini *cs_ini_parse(const char *buf, size_t size, const char *name,
 				   lineno);
 			goto fail;
 		}
-		if (ini->nents == CS_INI_MAX_ENTRIES) {
+		if (ini->nents == HWT_CS_INI_MAX_ENTRIES) {
 			hwt_errf(err, errlen, "%s:%u: more than %u entries",
-				   name, lineno, CS_INI_MAX_ENTRIES);
+				   name, lineno, HWT_CS_INI_MAX_ENTRIES);
 			goto fail;
 		}
 		if (ini->nents == cap) {
@@ -147,41 +147,41 @@ struct cs_ini *cs_ini_parse(const char *buf, size_t size, const char *name,
 	}
 	return ini;
 fail:
-	cs_ini_free(ini);
+	hwt_cs_ini_free(ini);
 	return NULL;
 }
 
-struct cs_ini *cs_ini_load(const char *path, char *err, size_t errlen)
+struct hwt_cs_ini *hwt_cs_ini_load(const char *path, char *err, size_t errlen)
 {
-	struct cs_ini *ini;
+	struct hwt_cs_ini *ini;
 	const uint8_t *map;
 	size_t size;
 
 	map = hwt_map_file(path, &size, err, errlen);
 	if (!map)
 		return NULL;
-	ini = cs_ini_parse((const char *)map, size, path, err, errlen);
+	ini = hwt_cs_ini_parse((const char *)map, size, path, err, errlen);
 	if (size)
 		munmap((void *)map, size);
 	return ini;
 }
 
-const char *cs_ini_name(const struct cs_ini *ini)
+const char *hwt_cs_ini_name(const struct hwt_cs_ini *ini)
 {
 	return ini->name;
 }
 
-size_t cs_ini_count(const struct cs_ini *ini)
+size_t hwt_cs_ini_count(const struct hwt_cs_ini *ini)
 {
 	return ini->nents;
 }
 
-const struct cs_ini_entry *cs_ini_entry(const struct cs_ini *ini, size_t i)
+const struct hwt_cs_ini_entry *hwt_cs_ini_entry(const struct hwt_cs_ini *ini, size_t i)
 {
 	return i < ini->nents ? &ini->ents[i] : NULL;
 }
 
-size_t cs_ini_nsections(const struct cs_ini *ini, const char *section)
+size_t hwt_cs_ini_nsections(const struct hwt_cs_ini *ini, const char *section)
 {
 	size_t i, n = 0;
 
@@ -190,8 +190,8 @@ size_t cs_ini_nsections(const struct cs_ini *ini, const char *section)
 	return n;
 }
 
-const char *cs_ini_get(const struct cs_ini *ini, const char *section,
-		       const char *key)
+const char *hwt_cs_ini_get(const struct hwt_cs_ini *ini, const char *section,
+			   const char *key)
 {
 	size_t i;
 
@@ -202,7 +202,7 @@ const char *cs_ini_get(const struct cs_ini *ini, const char *section,
 	return NULL;
 }
 
-int cs_parse_u64(const char *s, uint64_t *v)
+int hwt_cs_parse_u64(const char *s, uint64_t *v)
 {
 	unsigned long long x;
 	char *end;

@@ -9,7 +9,7 @@
 #include "cs/cs_mem.h"
 #include "core/util.h"
 
-struct cs_region {
+struct hwt_cs_region {
 	uint64_t start, end;	/* [start, end) */
 	const uint8_t *data;
 	char *path;
@@ -17,29 +17,29 @@ struct cs_region {
 	uint32_t space;
 };
 
-struct cs_file {
+struct hwt_cs_file {
 	const uint8_t *map;
 	size_t size;
 };
 
-struct cs_mem {
-	struct cs_region *r;	/* sorted by start */
+struct hwt_cs_mem {
+	struct hwt_cs_region *r;	/* sorted by start */
 	size_t n;
-	struct cs_file *files;
+	struct hwt_cs_file *files;
 	size_t nfiles;
 	size_t last;		/* region of the last hit: code is local */
 	int overlaps;		/* regions of disjoint spaces overlap */
 };
 
-struct cs_mem *cs_mem_alloc(void)
+struct hwt_cs_mem *hwt_cs_mem_alloc(void)
 {
-	struct cs_mem *m = hwt_xrealloc(NULL, sizeof(*m));
+	struct hwt_cs_mem *m = hwt_xrealloc(NULL, sizeof(*m));
 
 	memset(m, 0, sizeof(*m));
 	return m;
 }
 
-void cs_mem_free(struct cs_mem *m)
+void hwt_cs_mem_free(struct hwt_cs_mem *m)
 {
 	size_t i;
 
@@ -55,12 +55,12 @@ void cs_mem_free(struct cs_mem *m)
 	free(m);
 }
 
-int cs_mem_add_file(struct cs_mem *m, const char *path, uint64_t addr,
-		    uint64_t offset, uint64_t length, uint32_t space,
-		    char *err, size_t errlen)
+int hwt_cs_mem_add_file(struct hwt_cs_mem *m, const char *path, uint64_t addr,
+			uint64_t offset, uint64_t length, uint32_t space,
+			char *err, size_t errlen)
 {
 	const uint8_t *map;
-	struct cs_region nr;
+	struct hwt_cs_region nr;
 	size_t size, i, pos;
 
 	for (i = 0; i < m->n; i++)
@@ -92,7 +92,7 @@ int cs_mem_add_file(struct cs_mem *m, const char *path, uint64_t addr,
 	nr.offset = offset;
 	nr.space = space;
 	for (i = 0; i < m->n; i++) {
-		const struct cs_region *o = &m->r[i];
+		const struct hwt_cs_region *o = &m->r[i];
 
 		if (o->start >= nr.end || nr.start >= o->end)
 			continue;
@@ -125,10 +125,10 @@ fail:
 	return -1;
 }
 
-int cs_mem_read_space(struct cs_mem *m, uint64_t addr, uint32_t space,
-		      void *buf, size_t size)
+int hwt_cs_mem_read_space(struct hwt_cs_mem *m, uint64_t addr, uint32_t space,
+			  void *buf, size_t size)
 {
-	const struct cs_region *r = NULL;
+	const struct hwt_cs_region *r = NULL;
 	size_t lo = 0, hi = m->n, n;
 
 	if (m->last < m->n && addr >= m->r[m->last].start &&
@@ -169,12 +169,12 @@ int cs_mem_read_space(struct cs_mem *m, uint64_t addr, uint32_t space,
 	return (int)n;
 }
 
-int cs_mem_read(void *arg, uint64_t addr, void *buf, size_t size)
+int hwt_cs_mem_read(void *arg, uint64_t addr, void *buf, size_t size)
 {
-	return cs_mem_read_space(arg, addr, OCSD_MEM_SPACE_ANY, buf, size);
+	return hwt_cs_mem_read_space(arg, addr, OCSD_MEM_SPACE_ANY, buf, size);
 }
 
-uint32_t cs_mem_space(const char *name)
+uint32_t hwt_cs_mem_space(const char *name)
 {
 	static const struct {
 		const char *name;

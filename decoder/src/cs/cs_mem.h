@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct cs_mem;
+struct hwt_cs_mem;
 
-struct cs_mem *cs_mem_alloc(void);
-void cs_mem_free(struct cs_mem *m);
+struct hwt_cs_mem *hwt_cs_mem_alloc(void);
+void hwt_cs_mem_free(struct hwt_cs_mem *m);
 
 /*
  * Maps path's bytes [offset, offset + length) (length 0: to the end of the
@@ -23,20 +23,20 @@ void cs_mem_free(struct cs_mem *m);
  * same region was already added (nothing done), or -1 with err set (file
  * unreadable, offset past its end, empty, overlap, address wrap).
  */
-int cs_mem_add_file(struct cs_mem *m, const char *path, uint64_t addr,
-		    uint64_t offset, uint64_t length, uint32_t space,
-		    char *err, size_t errlen);
+int hwt_cs_mem_add_file(struct hwt_cs_mem *m, const char *path, uint64_t addr,
+			uint64_t offset, uint64_t length, uint32_t space,
+			char *err, size_t errlen);
 
 /* hwt_read_mem_fn: bytes copied (up to the end of the region holding
  * addr), or -1 if nothing is mapped at addr. */
-int cs_mem_read(void *m, uint64_t addr, void *buf, size_t size);
+int hwt_cs_mem_read(void *m, uint64_t addr, void *buf, size_t size);
 
 /* The same for an access in memory space(s) space (0x1f: any). */
-int cs_mem_read_space(struct cs_mem *m, uint64_t addr, uint32_t space,
-		      void *buf, size_t size);
+int hwt_cs_mem_read_space(struct hwt_cs_mem *m, uint64_t addr, uint32_t space,
+			  void *buf, size_t size);
 
 /* Space bits of a snapshot's "space=" name (EL1N, EL2, S, N, ANY, ...);
  * unknown or empty: any, as OpenCSD reads it. */
-uint32_t cs_mem_space(const char *name);
+uint32_t hwt_cs_mem_space(const char *name);
 
 #endif /* HWT_DECODER_CS_MEM_H */

@@ -14,31 +14,31 @@
 #include "core/util.h"
 #include "core/flow.h"
 
-#define CS_MAX_DEVICES	1024
+#define HWT_CS_MAX_DEVICES	1024
 
-struct cs_dev {
-	struct cs_ini *ini;
+struct hwt_cs_dev {
+	struct hwt_cs_ini *ini;
 	const char *name;	/* [device] name */
 	const char *cls;	/* [device] class */
 	const char *type;	/* [device] type */
 };
 
-struct cs_snapshot {
+struct hwt_cs_snapshot {
 	char *dir;
-	struct cs_ini *snap, *trace;
-	struct cs_dev *devs;
+	struct hwt_cs_ini *snap, *trace;
+	struct hwt_cs_dev *devs;
 	size_t ndevs;
-	struct cs_dump *dumps;
+	struct hwt_cs_dump *dumps;
 	size_t ndumps;
 	char *warn;
 	size_t warnlen;
-	struct cs_mem *mem;
+	struct hwt_cs_mem *mem;
 };
 
-static void warn(struct cs_snapshot *ss, const char *fmt, ...)
+static void warn(struct hwt_cs_snapshot *ss, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static void warn(struct cs_snapshot *ss, const char *fmt, ...)
+static void warn(struct hwt_cs_snapshot *ss, const char *fmt, ...)
 {
 	char line[512];
 	size_t n;
@@ -81,21 +81,21 @@ static char *unquote(const char *s)
 	return hwt_xstrdup(s);
 }
 
-void cs_snapshot_close(struct cs_snapshot *ss)
+void hwt_cs_snapshot_close(struct hwt_cs_snapshot *ss)
 {
 	size_t i;
 
 	if (!ss)
 		return;
 	for (i = 0; i < ss->ndevs; i++)
-		cs_ini_free(ss->devs[i].ini);
+		hwt_cs_ini_free(ss->devs[i].ini);
 	for (i = 0; i < ss->ndumps; i++) {
 		free(ss->dumps[i].path);
 		free(ss->dumps[i].file);
 	}
-	cs_mem_free(ss->mem);
-	cs_ini_free(ss->snap);
-	cs_ini_free(ss->trace);
+	hwt_cs_mem_free(ss->mem);
+	hwt_cs_ini_free(ss->snap);
+	hwt_cs_ini_free(ss->trace);
 	free(ss->devs);
 	free(ss->dumps);
 	free(ss->warn);
@@ -103,7 +103,7 @@ void cs_snapshot_close(struct cs_snapshot *ss)
 	free(ss);
 }
 
-static const struct cs_dev *find_dev(const struct cs_snapshot *ss,
+static const struct hwt_cs_dev *find_dev(const struct hwt_cs_snapshot *ss,
 				     const char *name)
 {
 	size_t i;
@@ -116,19 +116,19 @@ static const struct cs_dev *find_dev(const struct cs_snapshot *ss,
 
 /* Checks a device file's sections the way OpenCSD does: [device] keys
  * once each, [dump*] needs file and address and knows no other keys. */
-static int check_device(struct cs_snapshot *ss, struct cs_dev *dev,
+static int check_device(struct hwt_cs_snapshot *ss, struct hwt_cs_dev *dev,
 			char *err, size_t errlen)
 {
-	const char *name = cs_ini_name(dev->ini);
-	size_t i, n = cs_ini_count(dev->ini);
+	const char *name = hwt_cs_ini_name(dev->ini);
+	size_t i, n = hwt_cs_ini_count(dev->ini);
 
-	if (cs_ini_nsections(dev->ini, "device") != 1) {
+	if (hwt_cs_ini_nsections(dev->ini, "device") != 1) {
 		hwt_errf(err, errlen,
 			   "%s: needs exactly one [device] section", name);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		const struct cs_ini_entry *e = cs_ini_entry(dev->ini, i);
+		const struct hwt_cs_ini_entry *e = hwt_cs_ini_entry(dev->ini, i);
 		const char **dst = NULL;
 
 		if (!strcasecmp(e->section, "device")) {
@@ -162,27 +162,27 @@ static int check_device(struct cs_snapshot *ss, struct cs_dev *dev,
 }
 
 /* The [dump*] sections of a core device. */
-static int read_dumps(struct cs_snapshot *ss, const struct cs_dev *dev,
+static int read_dumps(struct hwt_cs_snapshot *ss, const struct hwt_cs_dev *dev,
 		      char *err, size_t errlen)
 {
-	const char *name = cs_ini_name(dev->ini);
-	size_t i, n = cs_ini_count(dev->ini);
+	const char *name = hwt_cs_ini_name(dev->ini);
+	size_t i, n = hwt_cs_ini_count(dev->ini);
 	unsigned cur = 0;
-	struct cs_dump d;
+	struct hwt_cs_dump d;
 	int have_addr = 0, have_space = 0;
 	unsigned secline = 0;
 
 	memset(&d, 0, sizeof(d));
 	/* One pass; a dump ends where the next section starts. */
 	for (i = 0; i <= n; i++) {
-		const struct cs_ini_entry *e = i < n ?
-			cs_ini_entry(dev->ini, i) : NULL;
+		const struct hwt_cs_ini_entry *e = i < n ?
+			hwt_cs_ini_entry(dev->ini, i) : NULL;
 		uint64_t v;
 		size_t k;
 
 		if (cur && (!e || e->secno != cur)) {
 			if (!have_space)
-				d.space = cs_mem_space(NULL);
+				d.space = hwt_cs_mem_space(NULL);
 			if (!d.file || !have_addr) {
 				hwt_errf(err, errlen,
 					   "%s:%u: dump section without %s", name,
@@ -240,8 +240,8 @@ static int read_dumps(struct cs_snapshot *ss, const struct cs_dev *dev,
 			/* Checked: trc_pkt_lister 1.3.3 maps every dump as
 			 * "Mem Space::Any" whatever space= says, and the
 			 * reference is its output; newer OpenCSD applies
-			 * it (then: d.space = cs_mem_space(sp)). */
-			d.space = cs_mem_space(NULL);
+			 * it (then: d.space = hwt_cs_mem_space(sp)). */
+			d.space = hwt_cs_mem_space(NULL);
 			free(sp);
 			have_space = 1;
 			continue;
@@ -255,7 +255,7 @@ static int read_dumps(struct cs_snapshot *ss, const struct cs_dev *dev,
 			free(d.file);
 			return -1;
 		}
-		if (cs_parse_u64(e->value, &v) < 0) {
+		if (hwt_cs_parse_u64(e->value, &v) < 0) {
 			hwt_errf(err, errlen, "%s:%u: %s: bad number '%s'",
 				   name, e->line, e->key, e->value);
 			free(d.file);
@@ -283,13 +283,13 @@ dup:
 
 /* Value of key in trace.ini [section] (sections are matched
  * case-sensitively there, like OpenCSD's buffer names). */
-static const char *trace_get(const struct cs_snapshot *ss,
+static const char *trace_get(const struct hwt_cs_snapshot *ss,
 			     const char *section, const char *key)
 {
-	size_t i, n = cs_ini_count(ss->trace);
+	size_t i, n = hwt_cs_ini_count(ss->trace);
 
 	for (i = 0; i < n; i++) {
-		const struct cs_ini_entry *e = cs_ini_entry(ss->trace, i);
+		const struct hwt_cs_ini_entry *e = hwt_cs_ini_entry(ss->trace, i);
 
 		if (!strcmp(e->section, section) && !strcasecmp(e->key, key))
 			return e->value;
@@ -298,13 +298,13 @@ static const char *trace_get(const struct cs_snapshot *ss,
 }
 
 /* The core (cpu device name) that [core_trace_sources] gives source. */
-static const char *core_of(const struct cs_snapshot *ss, const char *src)
+static const char *core_of(const struct hwt_cs_snapshot *ss, const char *src)
 {
-	size_t i, n = cs_ini_count(ss->trace);
+	size_t i, n = hwt_cs_ini_count(ss->trace);
 	const char *core = NULL;
 
 	for (i = 0; i < n; i++) {
-		const struct cs_ini_entry *e = cs_ini_entry(ss->trace, i);
+		const struct hwt_cs_ini_entry *e = hwt_cs_ini_entry(ss->trace, i);
 
 		/* The last mention wins, as in OpenCSD's map. */
 		if (!strcasecmp(e->section, "core_trace_sources") &&
@@ -314,10 +314,10 @@ static const char *core_of(const struct cs_snapshot *ss, const char *src)
 	return core;
 }
 
-struct cs_snapshot *cs_snapshot_open(const char *dir, char *err,
-				     size_t errlen)
+struct hwt_cs_snapshot *hwt_cs_snapshot_open(const char *dir, char *err,
+					     size_t errlen)
 {
-	struct cs_snapshot *ss;
+	struct hwt_cs_snapshot *ss;
 	const char *ver, *meta;
 	char *path;
 	size_t i, n;
@@ -326,28 +326,28 @@ struct cs_snapshot *cs_snapshot_open(const char *dir, char *err,
 	memset(ss, 0, sizeof(*ss));
 	ss->dir = hwt_xstrdup(dir);
 	path = join(dir, "snapshot.ini");
-	ss->snap = cs_ini_load(path, err, errlen);
+	ss->snap = hwt_cs_ini_load(path, err, errlen);
 	free(path);
 	if (!ss->snap)
 		goto fail;
-	ver = cs_ini_get(ss->snap, "snapshot", "version");
+	ver = hwt_cs_ini_get(ss->snap, "snapshot", "version");
 	if (ver && strcmp(ver, "1.0") && strcmp(ver, "1")) {
 		hwt_errf(err, errlen,
 			   "%s: unsupported snapshot version '%s' (1.0 expected)",
-			   cs_ini_name(ss->snap), ver);
+			   hwt_cs_ini_name(ss->snap), ver);
 		goto fail;
 	}
-	n = cs_ini_count(ss->snap);
+	n = hwt_cs_ini_count(ss->snap);
 	for (i = 0; i < n; i++) {
-		const struct cs_ini_entry *e = cs_ini_entry(ss->snap, i);
-		struct cs_dev *dev;
+		const struct hwt_cs_ini_entry *e = hwt_cs_ini_entry(ss->snap, i);
+		struct hwt_cs_dev *dev;
 		char *file;
 
 		if (strcasecmp(e->section, "device_list"))
 			continue;
-		if (ss->ndevs == CS_MAX_DEVICES) {
+		if (ss->ndevs == HWT_CS_MAX_DEVICES) {
 			hwt_errf(err, errlen, "%s: more than %d devices",
-				   cs_ini_name(ss->snap), CS_MAX_DEVICES);
+				   hwt_cs_ini_name(ss->snap), HWT_CS_MAX_DEVICES);
 			goto fail;
 		}
 		ss->devs = hwt_xrealloc(ss->devs,
@@ -357,7 +357,7 @@ struct cs_snapshot *cs_snapshot_open(const char *dir, char *err,
 		file = unquote(e->value);
 		path = join(dir, file);
 		free(file);
-		dev->ini = cs_ini_load(path, err, errlen);
+		dev->ini = hwt_cs_ini_load(path, err, errlen);
 		free(path);
 		if (!dev->ini)
 			goto fail;
@@ -367,27 +367,27 @@ struct cs_snapshot *cs_snapshot_open(const char *dir, char *err,
 		if (find_dev(ss, dev->name) != dev) {
 			hwt_errf(err, errlen,
 				   "%s: device name '%s' is used twice",
-				   cs_ini_name(dev->ini), dev->name);
+				   hwt_cs_ini_name(dev->ini), dev->name);
 			goto fail;
 		}
 	}
 	if (!ss->ndevs) {
 		hwt_errf(err, errlen, "%s: no [device_list] entries",
-			   cs_ini_name(ss->snap));
+			   hwt_cs_ini_name(ss->snap));
 		goto fail;
 	}
-	meta = cs_ini_get(ss->snap, "trace", "metadata");
+	meta = hwt_cs_ini_get(ss->snap, "trace", "metadata");
 	if (!meta) {
 		hwt_errf(err, errlen,
 			   "%s: no [trace] metadata= (trace.ini) entry: no trace to decode",
-			   cs_ini_name(ss->snap));
+			   hwt_cs_ini_name(ss->snap));
 		goto fail;
 	}
 	path = unquote(meta);
 	{
 		char *full = join(dir, path);
 
-		ss->trace = cs_ini_load(full, err, errlen);
+		ss->trace = hwt_cs_ini_load(full, err, errlen);
 		free(full);
 	}
 	free(path);
@@ -395,17 +395,17 @@ struct cs_snapshot *cs_snapshot_open(const char *dir, char *err,
 		goto fail;
 	if (!trace_get(ss, "trace_buffers", "buffers")) {
 		hwt_errf(err, errlen, "%s: no [trace_buffers] buffers= entry",
-			   cs_ini_name(ss->trace));
+			   hwt_cs_ini_name(ss->trace));
 		goto fail;
 	}
 	/* Dumps of the cores that have a trace source. */
 	for (i = 0; i < ss->ndevs; i++) {
-		n = cs_ini_count(ss->trace);
+		n = hwt_cs_ini_count(ss->trace);
 		size_t k;
 
 		for (k = 0; k < n; k++) {
-			const struct cs_ini_entry *e = cs_ini_entry(ss->trace,
-								    k);
+			const struct hwt_cs_ini_entry *e = hwt_cs_ini_entry(ss->trace,
+									    k);
 
 			if (!strcasecmp(e->section, "core_trace_sources") &&
 			    !strcmp(e->key, ss->devs[i].name))
@@ -416,34 +416,34 @@ struct cs_snapshot *cs_snapshot_open(const char *dir, char *err,
 	}
 	return ss;
 fail:
-	cs_snapshot_close(ss);
+	hwt_cs_snapshot_close(ss);
 	return NULL;
 }
 
-size_t cs_snapshot_ndumps(const struct cs_snapshot *ss)
+size_t hwt_cs_snapshot_ndumps(const struct hwt_cs_snapshot *ss)
 {
 	return ss->ndumps;
 }
 
-const struct cs_dump *cs_snapshot_dump(const struct cs_snapshot *ss,
-				       size_t i)
+const struct hwt_cs_dump *hwt_cs_snapshot_dump(const struct hwt_cs_snapshot *ss,
+					       size_t i)
 {
 	return i < ss->ndumps ? &ss->dumps[i] : NULL;
 }
 
-const char *cs_snapshot_warnings(const struct cs_snapshot *ss)
+const char *hwt_cs_snapshot_warnings(const struct hwt_cs_snapshot *ss)
 {
 	return ss->warn ? ss->warn : "";
 }
 
-/* cs_reg_get_fn over a device's [regs]: "NAME(0x...)" keys match NAME. */
+/* hwt_cs_reg_get_fn over a device's [regs]: "NAME(0x...)" keys match NAME. */
 static const char *dev_reg(void *arg, const char *reg)
 {
-	const struct cs_dev *dev = arg;
-	size_t i, n = cs_ini_count(dev->ini), len = strlen(reg);
+	const struct hwt_cs_dev *dev = arg;
+	size_t i, n = hwt_cs_ini_count(dev->ini), len = strlen(reg);
 
 	for (i = 0; i < n; i++) {
-		const struct cs_ini_entry *e = cs_ini_entry(dev->ini, i);
+		const struct hwt_cs_ini_entry *e = hwt_cs_ini_entry(dev->ini, i);
 		size_t klen = strcspn(e->key, "(");
 
 		if (!strcasecmp(e->section, "regs") && klen == len &&
@@ -470,20 +470,20 @@ static int32_t cpu_number(const char *core)
 	return (int32_t)atoi(core + i);
 }
 
-static int load_memory(struct cs_snapshot *ss, char *err, size_t errlen)
+static int load_memory(struct hwt_cs_snapshot *ss, char *err, size_t errlen)
 {
 	size_t i;
 
 	if (ss->mem)
 		return 0;
-	ss->mem = cs_mem_alloc();
+	ss->mem = hwt_cs_mem_alloc();
 	for (i = 0; i < ss->ndumps; i++) {
-		const struct cs_dump *d = &ss->dumps[i];
+		const struct hwt_cs_dump *d = &ss->dumps[i];
 		char e[512];
 
 		/* Like trc_pkt_lister: a dump that cannot be mapped is left
 		 * out (its code decodes as "no memory image"). */
-		if (cs_mem_add_file(ss->mem, d->path, d->addr, d->offset,
+		if (hwt_cs_mem_add_file(ss->mem, d->path, d->addr, d->offset,
 				    d->length, d->space, e, sizeof(e)) < 0)
 			warn(ss, "memory dump of %s ignored: %s", d->core, e);
 	}
@@ -493,7 +493,7 @@ static int load_memory(struct cs_snapshot *ss, char *err, size_t errlen)
 }
 
 /* Decodes one [bufferN] section. */
-static int decode_buffer(struct cs_snapshot *ss, const char *bufsec,
+static int decode_buffer(struct hwt_cs_snapshot *ss, const char *bufsec,
 			 unsigned bufidx, uint8_t *used, int only_id,
 			 int flags, const struct hwt_sink *sink, char *err,
 			 size_t errlen)
@@ -502,8 +502,8 @@ static int decode_buffer(struct cs_snapshot *ss, const char *bufsec,
 	const char *bfile = trace_get(ss, bufsec, "file");
 	const char *fmt = trace_get(ss, bufsec, "format");
 	const char **srcs = NULL;
-	struct cs_unit *units = NULL;
-	size_t nsrcs = 0, nunits = 0, i, n = cs_ini_count(ss->trace);
+	struct hwt_cs_unit *units = NULL;
+	size_t nsrcs = 0, nunits = 0, i, n = hwt_cs_ini_count(ss->trace);
 	const uint8_t *data = NULL;
 	size_t size = 0;
 	int format, rc = 0;
@@ -511,17 +511,17 @@ static int decode_buffer(struct cs_snapshot *ss, const char *bufsec,
 
 	if (!bname || !bfile) {
 		hwt_errf(err, errlen, "%s: [%s] needs name= and file=",
-			   cs_ini_name(ss->trace), bufsec);
+			   hwt_cs_ini_name(ss->trace), bufsec);
 		return -1;
 	}
 	if (fmt && !strcmp(fmt, "source_data"))
-		format = CS_FMT_SINGLE;
+		format = HWT_CS_FMT_SINGLE;
 	else if (fmt && !strcmp(fmt, "dstream_coresight"))
-		format = CS_FMT_FRAMED_FSYNC;
+		format = HWT_CS_FMT_FRAMED_FSYNC;
 	else
-		format = CS_FMT_FRAMED;
+		format = HWT_CS_FMT_FRAMED;
 	for (i = 0; i < n; i++) {
-		const struct cs_ini_entry *e = cs_ini_entry(ss->trace, i);
+		const struct hwt_cs_ini_entry *e = hwt_cs_ini_entry(ss->trace, i);
 
 		if (!strcasecmp(e->section, "source_buffers") &&
 		    !strcmp(e->value, bname)) {
@@ -534,9 +534,9 @@ static int decode_buffer(struct cs_snapshot *ss, const char *bufsec,
 		qsort(srcs, nsrcs, sizeof(*srcs), cmp_str);
 	units = hwt_xrealloc(NULL, (nsrcs ? nsrcs : 1) * sizeof(*units));
 	for (i = 0; i < nsrcs; i++) {
-		const struct cs_dev *src = find_dev(ss, srcs[i]), *core;
+		const struct hwt_cs_dev *src = find_dev(ss, srcs[i]), *core;
 		const char *cname = core_of(ss, srcs[i]);
-		struct cs_unit *u = &units[nunits];
+		struct hwt_cs_unit *u = &units[nunits];
 		char e[256];
 
 		if (i && !strcmp(srcs[i], srcs[i - 1]))
@@ -559,10 +559,10 @@ static int decode_buffer(struct cs_snapshot *ss, const char *bufsec,
 			continue;
 		}
 		memset(u, 0, sizeof(*u));
-		if (cs_unit_config(u, src->type ? src->type : "", core->type,
+		if (hwt_cs_unit_config(u, src->type ? src->type : "", core->type,
 				   dev_reg, (void *)src, e, sizeof(e)) < 0) {
 			warn(ss, "source %s (%s): %s: not decoded",
-			     srcs[i], cs_ini_name(src->ini), e);
+			     srcs[i], hwt_cs_ini_name(src->ini), e);
 			continue;
 		}
 		if (only_id >= 0 && u->trace_id != only_id)
@@ -576,11 +576,11 @@ static int decode_buffer(struct cs_snapshot *ss, const char *bufsec,
 		u->info.cpu = cpu_number(cname);
 		u->info.trace_id = u->trace_id;
 		u->info.name = u->name;
-		u->info.read_mem = cs_mem_read;
+		u->info.read_mem = hwt_cs_mem_read;
 		u->info.read_mem_arg = ss->mem;
 		u->mem = ss->mem;	/* OpenCSD reads honour space= */
 		nunits++;
-		if (format == CS_FMT_SINGLE)
+		if (format == HWT_CS_FMT_SINGLE)
 			break;	/* one source per raw buffer */
 	}
 	if (!nunits)
@@ -592,8 +592,8 @@ static int decode_buffer(struct cs_snapshot *ss, const char *bufsec,
 		rc = -1;
 		goto out;
 	}
-	rc = cs_decode_buffer(data, 0, size, format, units, nunits, flags, sink,
-			      err, errlen);
+	rc = hwt_cs_decode_buffer(data, 0, size, format, units, nunits, flags, sink,
+				  err, errlen);
 	if (size)
 		munmap((void *)data, size);
 out:
@@ -602,8 +602,8 @@ out:
 	return rc;
 }
 
-int cs_snapshot_decode(struct cs_snapshot *ss, int only_id, int flags,
-		       const struct hwt_sink *sink, char *err, size_t errlen)
+int hwt_cs_snapshot_decode(struct hwt_cs_snapshot *ss, int only_id, int flags,
+			   const struct hwt_sink *sink, char *err, size_t errlen)
 {
 	const char *list = trace_get(ss, "trace_buffers", "buffers");
 	uint8_t used[128];

@@ -15,7 +15,7 @@
 #include "core/flow.h"
 
 /* A memory dump of a core: file bytes [offset, offset + length) at addr. */
-struct cs_dump {
+struct hwt_cs_dump {
 	char *path;		/* full path (dir + file) */
 	char *file;		/* as written in the .ini */
 	uint64_t addr;
@@ -25,22 +25,22 @@ struct cs_dump {
 	const char *core;	/* core device name */
 };
 
-struct cs_snapshot;
+struct hwt_cs_snapshot;
 
 /* Reads and checks DIR's .ini files (not yet the trace or the dumps).
  * NULL on error with a message naming the file and line. */
-struct cs_snapshot *cs_snapshot_open(const char *dir, char *err,
-				     size_t errlen);
-void cs_snapshot_close(struct cs_snapshot *ss);
+struct hwt_cs_snapshot *hwt_cs_snapshot_open(const char *dir, char *err,
+					     size_t errlen);
+void hwt_cs_snapshot_close(struct hwt_cs_snapshot *ss);
 
 /* Memory dumps of the cores that feed a trace unit, deduplicated. */
-size_t cs_snapshot_ndumps(const struct cs_snapshot *ss);
-const struct cs_dump *cs_snapshot_dump(const struct cs_snapshot *ss,
-				       size_t i);
+size_t hwt_cs_snapshot_ndumps(const struct hwt_cs_snapshot *ss);
+const struct hwt_cs_dump *hwt_cs_snapshot_dump(const struct hwt_cs_snapshot *ss,
+					       size_t i);
 
 /* Warnings collected so far (units skipped, dumps ignored), one per line,
  * "" if none. */
-const char *cs_snapshot_warnings(const struct cs_snapshot *ss);
+const char *hwt_cs_snapshot_warnings(const struct hwt_cs_snapshot *ss);
 
 /*
  * Decodes every buffer's ETM/ETE/PTM sources.  Stream ids are the trace
@@ -49,7 +49,7 @@ const char *cs_snapshot_warnings(const struct cs_snapshot *ss);
  * (trace errors become HWT_EV_GAP events), the sink's negative value, or
  * -1 with err set.
  */
-int cs_snapshot_decode(struct cs_snapshot *ss, int only_id, int flags,
-		       const struct hwt_sink *sink, char *err, size_t errlen);
+int hwt_cs_snapshot_decode(struct hwt_cs_snapshot *ss, int only_id, int flags,
+			   const struct hwt_sink *sink, char *err, size_t errlen);
 
 #endif /* HWT_DECODER_CS_SNAPSHOT_H */
