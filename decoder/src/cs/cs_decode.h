@@ -47,21 +47,6 @@ enum hwt_cs_format {
 	HWT_CS_FMT_SINGLE,		/* raw bytes of one source */
 };
 
-/* Register names of a unit as in device_N.ini [regs] and stream_params
- * (lowercase there); get(arg, name) returns the value text or NULL. */
-typedef const char *(*hwt_cs_reg_get_fn)(void *arg, const char *name);
-
-/*
- * Fills u->proto and u->cfg from register values.  proto_name: "ETM4",
- * "ETE", "ETM3", "PTM1", "PFT1" (case-insensitive, ".x" suffix ignored);
- * core: core type name ("Cortex-A53", "ARMv8.2-A", ...) giving the
- * architecture and profile.  Missing optional registers get OpenCSD's
- * snapshot defaults.  0, or -1 with err set.
- */
-int hwt_cs_unit_config(struct hwt_cs_unit *u, const char *proto_name,
-		       const char *core, hwt_cs_reg_get_fn get, void *arg,
-		       char *err, size_t errlen);
-
 /* hwt_cs_decode_buffer flags */
 #define HWT_CS_DEC_NO_BEGIN_END	1	/* the caller brackets the streams */
 #define HWT_CS_DEC_NO_FORK		2	/* OpenCSD in this process (tests) */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cs/cs_config.h"
 #include "cs/cs_decode.h"
 #include "cs/cs_frontend.h"
 #include "cs/cs_snapshot.h"

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 
+#include "cs/cs_config.h"
 #include "cs/cs_decode.h"
 #include "cs/cs_ini.h"
 #include "cs/cs_mem.h"
