@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAXTAG	8
+#define MAXTAG	16
 #define MAXTH	4
 
 #include "u64vec.h"
