@@ -18,7 +18,7 @@
  *    ADDRn_A/B, then RTIT_CTL with TraceEn last (33.2.8.1, 33.3.3,
  *    33.3.7.1), from pt_seq_start();
  *  - switch_out / stop: RTIT_CTL with TraceEn clear first (packets are
- *    flushed to memory once TraceEn is clear, 33.2.8.2, 33.3.7.1), then
+ *    flushed to memory once TraceEn is clear, 33.2.8.3, 33.3.4), then
  *    STATUS, OUTPUT_BASE, OUTPUT_MASK_PTRS read back (33.2.8.4, 33.2.8.7,
  *    33.2.8.8); the pointer is mapped to a byte offset (pt_topa_offset)
  *    and the framework's head moves there (pt_pos_advance): the trace
@@ -244,9 +244,11 @@ static void pt_load(struct pt_thr *pt)
 
 /*
  * Disable tracing on this CPU and take the output position back: TraceEn
- * clear first (the unit flushes its buffered packets, 33.2.8.2 TraceEn,
- * 33.3.7.1), then STATUS (33.2.8.4) and the output pointers (33.2.8.7,
- * 33.2.8.8), read only once TraceEn is clear.  IRQs or preemption off.
+ * clear first (the unit flushes its buffered packets, after which the
+ * output MSRs are stable: 33.2.8.3 "Disabling Packet Generation", 33.3.4
+ * "Flushing Trace Output", 33.3.7.1), then STATUS (Error, Stopped: 33.2.8.4
+ * and 33.3.3 "Disabling Packet Generation") and the output pointers
+ * (33.2.8.7, 33.2.8.8).  IRQs or preemption off.
  */
 static void pt_unload(struct pt_thr *pt)
 {
