@@ -22,7 +22,8 @@ int main(void)
  *    because the unit is held on a CPU (EBUSY) leave nothing behind: the
  *    unit's state and counters are unchanged, and the same context then
  *    traces exactly;
- *  - a buffer the CPU's ToPA cannot describe is refused (EOPNOTSUPP);
+ *  - a buffer the CPU's ToPA cannot describe is refused (EOPNOTSUPP),
+ *    and Broadwell's single-entry ToPA traces into one 4 KiB page;
  *  - both modules unload, with no reference left.
  */
 #include "hwt_test.h"
@@ -194,6 +195,16 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt)
 		t_begin(name);
 		check_topa_single();
 		t_end();
+		/*
+		 * One 4 KiB page is one ToPA output entry followed by an END
+		 * to its own table (33.2.7.2): the workload's trace fits.
+		 */
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.flags = HWT_INTEL_PT_DEFAULT_FLAGS;
+		snprintf(tag, sizeof(tag), "ptemu_%s_4k", cpu->name);
+		r.tag = tag;
+		r.bufsize = 4096;
+		run_traced(&r, g, ngt);
 	} else {
 		/* Default config (return compression on), after refusals. */
 		memset(&cfg, 0, sizeof(cfg));
@@ -254,7 +265,7 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt)
 	CHECK(emu_param("op_errors") == 0);
 	CHECK(emu_param("dropped") == 0);
 	CHECK(emu_param("unsupported") == 0);
-	CHECK(cpu->multi ? emu_param("stored") > 0 : 1);
+	CHECK(emu_param("stored") > 0);
 	t_end();
 
 	snprintf(name, sizeof(name), "pt_emu/%s/rmmod", cpu->name);

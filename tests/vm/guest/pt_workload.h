@@ -316,6 +316,7 @@ struct trace_run {
 	uint32_t nranges;	/* address filters, for the host's check */
 	uint64_t ranges[4][2];
 	int speed;		/* speed run: more work, no ground truth */
+	uint64_t bufsize;	/* per thread; 0: 4 MiB */
 	/* Before START, the context allocated; may fail the test. */
 	void (*before_start)(int fd, void *arg);
 	void *arg;
@@ -324,7 +325,8 @@ struct trace_run {
 /* Record one run with r's backend; dump its buffers. */
 static void run_traced(const struct trace_run *r, const struct gt *g, int ngt)
 {
-	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 4 << 20 };
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD,
+			       .bufsize = r->bufsize ? r->bufsize : 4 << 20 };
 	struct hwt_config c = { .version = r->version, .size = r->cfg_size,
 				.data = (uintptr_t)r->cfg };
 	const char *tag = r->tag;
