@@ -44,6 +44,11 @@ struct hwt_backend_ops {
 	 * Thread mode.  Each thread_start is followed by exactly one
 	 * thread_stop or thread_exit, also after the context's fd is closed
 	 * (then hwt_context_running() is false and no record is queued).
+	 * The thread can be switched out and in while it runs thread_start
+	 * or thread_stop, and switch_in/switch_out are called for it then
+	 * (before thread_start is done, after thread_stop began): a backend
+	 * that programs hardware there does it with preemption off, and its
+	 * switch hooks go by its own per-thread state.
 	 */
 	void (*thread_start)(struct hwt_context *ctx, struct hwt_thread *thr);
 	void (*thread_stop)(struct hwt_context *ctx, struct hwt_thread *thr);
@@ -79,9 +84,18 @@ void *hwt_context_priv(struct hwt_context *ctx);
 void hwt_context_set_priv(struct hwt_context *ctx, void *priv);
 bool hwt_context_running(struct hwt_context *ctx);
 bool hwt_context_ring_mode(struct hwt_context *ctx);
+/* Bytes of each of the context's buffers (a multiple of PAGE_SIZE). */
+u64 hwt_context_bufsize(struct hwt_context *ctx);
 void *hwt_thread_priv(struct hwt_thread *thr);
 void hwt_thread_set_priv(struct hwt_thread *thr, void *priv);
 struct task_struct *hwt_thread_task(struct hwt_thread *thr);
+/*
+ * A second per-thread slot for the trace unit itself when it is software
+ * (the emulated Intel PT unit, hwt_pt_emu): the backend owns priv, the
+ * unit hw_priv.  Set and cleared by the traced thread only.
+ */
+void *hwt_thread_hw_priv(struct hwt_thread *thr);
+void hwt_thread_set_hw_priv(struct hwt_thread *thr, void *priv);
 /* The backend of the thread's context: is this thread one of ours? */
 const struct hwt_backend *hwt_thread_backend(struct hwt_thread *thr);
 struct hwt_buffer *hwt_thread_buffer(struct hwt_thread *thr);
@@ -101,6 +115,18 @@ struct hwt_thread *hwt_thread_current(struct hwt_context **ctxp);
  * Returns len on success.
  */
 int hwt_buffer_write(struct hwt_buffer *buf, const void *data, size_t len);
+/*
+ * Hardware output (a trace unit writing into the pages itself): the
+ * buffer's size and its pages (4 KiB each, physically scattered), the
+ * current head, and hwt_buffer_produced() to move the head to where the
+ * unit got (absolute bytes, >= head).  Streaming mode: bytes the unit
+ * wrote over unread data count as lost (BUFFER record); ring mode: a
+ * wrap record.  Returns 0, or -EINVAL if head goes backwards.
+ */
+u64 hwt_buffer_size(struct hwt_buffer *buf);
+struct page *hwt_buffer_page(struct hwt_buffer *buf, unsigned long i);
+u64 hwt_buffer_head(struct hwt_buffer *buf);
+int hwt_buffer_produced(struct hwt_buffer *buf, u64 head);
 /* Free bytes before a streaming write would fail (ring mode: size). */
 size_t hwt_buffer_space(struct hwt_buffer *buf);
 /* True once data has been lost since the last call (clears the flag). */

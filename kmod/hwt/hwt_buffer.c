@@ -42,6 +42,29 @@ void hwt_buffer_free(struct hwt_buffer *buf)
 	kfree(buf);
 }
 
+/* A quarter of the buffer is unread: poll should say so (once). */
+static bool hwt_buffer_signal_locked(struct hwt_buffer *buf)
+{
+	lockdep_assert_held(&buf->lock);
+	if (buf->signalled ||
+	    buf->ring.head - buf->ring.tail < buf->ring.size / 4)
+		return false;
+	buf->signalled = true;
+	return true;
+}
+
+/* After a write, outside buf->lock: loss and wrap records, the wakeup. */
+static void hwt_buffer_report(struct hwt_buffer *buf, u64 lost, bool wrapped,
+			      bool notify)
+{
+	if (lost)
+		hwt_record_buffer_event(buf, HWT_BUFREC_OVERFLOW, lost);
+	if (wrapped && buf->ring.ring_mode)
+		hwt_record_buffer_event(buf, HWT_BUFREC_WRAP, 0);
+	if (notify)
+		hwt_context_wake(buf->ctx);
+}
+
 int hwt_buffer_write(struct hwt_buffer *buf, const void *data, size_t len)
 {
 	struct hwt_ring_span span;
@@ -64,23 +87,66 @@ int hwt_buffer_write(struct hwt_buffer *buf, const void *data, size_t len)
 			lost = buf->ring.episode_lost;
 			buf->ring.episode_lost = 0;
 		}
-		if (!buf->signalled &&
-		    buf->ring.head - buf->ring.tail >= buf->ring.size / 4) {
-			buf->signalled = true;
-			notify = true;
-		}
+		notify = hwt_buffer_signal_locked(buf);
 	}
 	raw_spin_unlock_irqrestore(&buf->lock, flags);
 
-	if (lost)
-		hwt_record_buffer_event(buf, HWT_BUFREC_OVERFLOW, lost);
-	if (wrapped && buf->ring.ring_mode)
-		hwt_record_buffer_event(buf, HWT_BUFREC_WRAP, 0);
-	if (notify)
-		hwt_context_wake(buf->ctx);
+	hwt_buffer_report(buf, lost, wrapped, notify);
 	return ret ? ret : (int)len;
 }
 EXPORT_SYMBOL_GPL(hwt_buffer_write);
+
+/*
+ * Hardware output: the trace unit writes into the buffer's pages by
+ * itself.  The backend builds its output tables from the pages and
+ * reports how far the unit got (absolute position, as head).
+ */
+u64 hwt_buffer_size(struct hwt_buffer *buf)
+{
+	return buf->ring.size;
+}
+EXPORT_SYMBOL_GPL(hwt_buffer_size);
+
+/* Page i of the buffer (vmalloc_user: 4 KiB pages, not contiguous). */
+struct page *hwt_buffer_page(struct hwt_buffer *buf, unsigned long i)
+{
+	if (i >= buf->ring.size >> PAGE_SHIFT)
+		return NULL;
+	return vmalloc_to_page(buf->base + (i << PAGE_SHIFT));
+}
+EXPORT_SYMBOL_GPL(hwt_buffer_page);
+
+u64 hwt_buffer_head(struct hwt_buffer *buf)
+{
+	unsigned long flags;
+	u64 head;
+
+	raw_spin_lock_irqsave(&buf->lock, flags);
+	head = buf->ring.head;
+	raw_spin_unlock_irqrestore(&buf->lock, flags);
+	return head;
+}
+EXPORT_SYMBOL_GPL(hwt_buffer_head);
+
+int hwt_buffer_produced(struct hwt_buffer *buf, u64 head)
+{
+	unsigned long flags;
+	bool wrapped, notify = false;
+	u64 lost;
+	int ret;
+
+	raw_spin_lock_irqsave(&buf->lock, flags);
+	ret = hwt_ring_produced(&buf->ring, head, &wrapped);
+	lost = buf->ring.episode_lost;
+	buf->ring.episode_lost = 0;
+	if (!ret)
+		notify = hwt_buffer_signal_locked(buf);
+	raw_spin_unlock_irqrestore(&buf->lock, flags);
+
+	hwt_buffer_report(buf, lost, wrapped, notify);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hwt_buffer_produced);
 
 size_t hwt_buffer_space(struct hwt_buffer *buf)
 {

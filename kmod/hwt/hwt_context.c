@@ -49,6 +49,12 @@ bool hwt_context_ring_mode(struct hwt_context *ctx)
 }
 EXPORT_SYMBOL_GPL(hwt_context_ring_mode);
 
+u64 hwt_context_bufsize(struct hwt_context *ctx)
+{
+	return ctx->bufsize;
+}
+EXPORT_SYMBOL_GPL(hwt_context_bufsize);
+
 struct hwt_buffer *hwt_cpu_buffer(struct hwt_context *ctx, int cpu)
 {
 	if (ctx->mode != HWT_MODE_CPU || cpu < 0 || cpu >= ctx->maxbufs)

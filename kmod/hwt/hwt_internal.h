@@ -66,6 +66,7 @@ struct hwt_thread {
 	bool hashed;
 	bool started;			/* backend thread_start ran */
 	void *priv;			/* backend's */
+	void *hw_priv;			/* software trace unit's */
 	unsigned long work_flags;	/* HWT_THR_SYNC_PENDING */
 	struct callback_head attach_work;
 	struct callback_head sync_work;

@@ -48,6 +48,33 @@ int hwt_ring_reserve(struct hwt_ring *r, u64 len, struct hwt_ring_span *span,
 	return 0;
 }
 
+int hwt_ring_produced(struct hwt_ring *r, u64 new_head, bool *wrapped)
+{
+	u64 len, over;
+
+	*wrapped = false;
+	if (new_head < r->head)
+		return -EINVAL;
+	len = new_head - r->head;
+	r->head = new_head;
+	/* Less than a lap between two reads in practice: no division. */
+	r->off += len;
+	while (r->off >= r->size) {
+		r->off -= r->size;
+		r->wraps++;
+		*wrapped = true;
+	}
+	if (r->head - r->tail > r->size) {
+		over = r->head - r->tail - r->size;
+		if (!r->ring_mode) {
+			r->lost += over;
+			r->episode_lost += over;
+		}
+		r->tail += over;
+	}
+	return 0;
+}
+
 int hwt_ring_consume(struct hwt_ring *r, u64 new_tail)
 {
 	if (new_tail > r->head)

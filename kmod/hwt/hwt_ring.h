@@ -47,6 +47,15 @@ int hwt_ring_reserve(struct hwt_ring *r, u64 len, struct hwt_ring_span *span,
 /* The consumer has read up to new_tail.  -EINVAL if it is out of range. */
 int hwt_ring_consume(struct hwt_ring *r, u64 new_tail);
 
+/*
+ * A trace unit wrote into the buffer memory by itself (hardware output,
+ * not hwt_ring_reserve()) up to the absolute position new_head.  Returns
+ * -EINVAL if new_head is behind head.  Streaming mode: bytes written over
+ * data the consumer had not read are lost (counted; the tail moves past
+ * them).  *wrapped tells whether the output crossed the end of the buffer.
+ */
+int hwt_ring_produced(struct hwt_ring *r, u64 new_head, bool *wrapped);
+
 /* First byte still held in memory (ring mode drops the oldest). */
 u64 hwt_ring_oldest(const struct hwt_ring *r);
 

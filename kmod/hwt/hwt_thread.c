@@ -91,6 +91,18 @@ void hwt_thread_set_priv(struct hwt_thread *thr, void *priv)
 }
 EXPORT_SYMBOL_GPL(hwt_thread_set_priv);
 
+void *hwt_thread_hw_priv(struct hwt_thread *thr)
+{
+	return READ_ONCE(thr->hw_priv);
+}
+EXPORT_SYMBOL_GPL(hwt_thread_hw_priv);
+
+void hwt_thread_set_hw_priv(struct hwt_thread *thr, void *priv)
+{
+	WRITE_ONCE(thr->hw_priv, priv);
+}
+EXPORT_SYMBOL_GPL(hwt_thread_set_hw_priv);
+
 const struct hwt_backend *hwt_thread_backend(struct hwt_thread *thr)
 {
 	return thr->ctx->backend;
@@ -220,9 +232,13 @@ static void thread_sync_locked(struct hwt_thread *thr)
 
 	lockdep_assert_held(&ctx->mutex);
 	if (want && !thr->started) {
+		/*
+		 * Started first: a backend that enables hardware in
+		 * thread_start must see every switch-out from then on.
+		 */
+		smp_store_release(&thr->started, true);
 		if (ops->thread_start)
 			ops->thread_start(ctx, thr);
-		smp_store_release(&thr->started, true);
 	} else if (!want && thr->started) {
 		if (ops->thread_stop)
 			ops->thread_stop(ctx, thr);

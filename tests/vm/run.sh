@@ -275,6 +275,9 @@ echo $load >"$st/lib/hwt/order"
 # lines "module cpuinfo-flag"; init.sh expects them to refuse to load
 # (ENODEV, one dmesg line) where /proc/cpuinfo lacks the flag.
 cat "$root"/backends/*/vm-needs >"$st/lib/hwt/needs" 2>/dev/null || :
+# Modules built and shipped but not loaded at boot (backends/*/vm-noload,
+# one name a line): a guest test loads them itself.
+cat "$root"/backends/*/vm-noload >"$st/lib/hwt/noload" 2>/dev/null || :
 for ko in $dep_files; do
 	case $ko in
 	*.xz) xz -dc "$ko" ;;

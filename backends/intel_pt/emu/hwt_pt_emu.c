@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hwt_pt_emu: an emulated Intel PT trace unit, for testing hwt_intel_pt
+ * where there is no PT hardware (our machines, QEMU TCG).
+ *
+ * It exports hwt_pt_emu_hw_ops (pt_hw.h), which hwt_intel_pt picks up
+ * instead of the hardware when this module is loaded first:
+ *  - CPUID answers with one row of the CPU table (tests/pt_cpus.h),
+ *    chosen with cpu=NAME (default kabylake);
+ *  - the PT MSRs of each CPU are a pt_model (pt_model.c), which refuses
+ *    every access the SDM says would #GP and counts it (parameter
+ *    "refused"), and flags operational errors ("op_errors");
+ *  - while a CPU's RTIT_CTL has TraceEn (and User, and CR3 matching with
+ *    CR3Filter), the user code of the thread running there is traced:
+ *    the thread is single-stepped by the soft backend's stepper
+ *    (soft_step.c) and the PT packets it encodes are stored by the model
+ *    where the ToPA tables (or the single range) say, moving
+ *    OUTPUT_MASK_PTRS and RTIT_STATUS as the unit would;
+ *  - packets produced while packet generation is off on that CPU are
+ *    counted in "dropped" (never in thread mode done right);
+ *  - busy_cpus=MASK makes TraceEn read as set on those CPUs, as if perf
+ *    were tracing there (hwt_intel_pt must then refuse START: EBUSY).
+ *
+ * Stepping needs the thread's lifecycle, which hardware does not:
+ * hwt_intel_pt calls thread_attach once tracing is enabled in the thread
+ * and thread_detach before it is disabled for good; the stepper's record
+ * sits in the framework's per-thread hw_priv slot.
+ *
+ * Not emulated (docs/intel-pt.md): BranchEn off, TraceStop ranges, MTC,
+ * CYC, PTWRITE, power events, kernel tracing, PSB from PacketByteCnt (the
+ * encoder keeps its own PSB count per thread), PMIs (counted only).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <asm/io.h>
+
+#include "hwt_backend.h"
+#include "../pt_hw.h"
+#include "../pt_model.h"
+#include "../tests/pt_cpus.h"
+#include "soft_step.h"
+
+static char *cpu = "kabylake";
+module_param(cpu, charp, 0444);
+MODULE_PARM_DESC(cpu, "CPU table row whose CPUID the unit answers with");
+
+static const struct pt_cpu *emu_cpu;
+static DEFINE_PER_CPU(struct ptm, emu_ptm);
+static atomic64_t emu_dropped;
+static atomic64_t emu_unsupported;
+
+/* Physical memory as the trace unit sees it (ToPA tables, output). */
+static int emu_mem_rw(u64 pa, void *buf, u32 len, bool write)
+{
+	while (len) {
+		unsigned long pfn = pa >> PAGE_SHIFT;
+		u32 off = offset_in_page(pa);
+		u32 n = min_t(u32, len, PAGE_SIZE - off);
+		void *va;
+
+		if (!pfn_valid(pfn))
+			return -1;
+		va = kmap_local_page(pfn_to_page(pfn));
+		if (write)
+			memcpy(va + off, buf, n);
+		else
+			memcpy(buf, va + off, n);
+		kunmap_local(va);
+		pa += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int emu_mem_read(void *ctx, uint64_t pa, void *buf, uint32_t len)
+{
+	return emu_mem_rw(pa, buf, len, false);
+}
+
+static int emu_mem_write(void *ctx, uint64_t pa, const void *buf,
+			 uint32_t len)
+{
+	return emu_mem_rw(pa, (void *)buf, len, true);
+}
+
+static const struct ptm_mem emu_mem = {
+	.read = emu_mem_read,
+	.write = emu_mem_write,
+};
+
+static void emu_cpuid(u32 leaf, u32 subleaf, u32 r[4])
+{
+	const struct pt_cpuid *id = &emu_cpu->id;
+
+	memset(r, 0, 4 * sizeof(u32));
+	switch (leaf) {
+	case 0:
+		r[0] = id->max_leaf;
+		break;
+	case 7:
+		if (id->max_leaf >= 7 && subleaf == 0)
+			r[1] = id->leaf7_ebx;
+		break;
+	case 0x14:
+		if (id->max_leaf >= 0x14 && subleaf < 2)
+			memcpy(r, id->leaf14[subleaf], 4 * sizeof(u32));
+		break;
+	case 0x15:
+		if (id->max_leaf >= 0x15)
+			memcpy(r, id->leaf15, 4 * sizeof(u32));
+		break;
+	case 0x80000000:
+		r[0] = 0x80000008;
+		break;
+	case 0x80000008:
+		r[0] = id->ext8_eax;
+		break;
+	}
+}
+
+static int emu_read_msr(u32 msr, u64 *val)
+{
+	unsigned long flags;
+	int ret;
+
+	local_irq_save(flags);
+	ret = ptm_rdmsr(this_cpu_ptr(&emu_ptm), msr, val);
+	local_irq_restore(flags);
+	return ret ? -EIO : 0;
+}
+
+static int emu_write_msr(u32 msr, u64 val)
+{
+	unsigned long flags;
+	struct ptm *m;
+	int ret;
+
+	local_irq_save(flags);
+	m = this_cpu_ptr(&emu_ptm);
+	ret = ptm_wrmsr(m, msr, val);
+	if (ret)
+		pr_warn_ratelimited("cpu %d: wrmsr %#x = %#llx refused (SDM %s)\n",
+				    smp_processor_id(), msr, val, m->gp_rule);
+	local_irq_restore(flags);
+	return ret ? -EIO : 0;
+}
+
+/* The stepper's record of current, if the unit traces it. */
+static struct soft_thread *emu_lookup(void)
+{
+	struct hwt_thread *thr = hwt_thread_current(NULL);
+
+	return thr ? hwt_thread_hw_priv(thr) : NULL;
+}
+
+/*
+ * The packets of one step of user code on this CPU: stored by the model
+ * if packet generation is on for user code here (TraceEn, User, CR3
+ * matching with CR3Filter; 33.2.8.2, 33.2.8.6).
+ */
+static bool emu_write(struct soft_thread *t, const u8 *buf, size_t len)
+{
+	unsigned long flags;
+	struct ptm *m;
+	u64 stored = len;
+	bool on;
+
+	local_irq_save(flags);
+	m = this_cpu_ptr(&emu_ptm);
+	on = (m->ctl & PT_CTL_TRACEEN) && (m->ctl & PT_CTL_USER);
+	if (on && (m->ctl & PT_CTL_CR3FILTER) && current->mm)
+		on = (m->cr3_match & ~0xfffull) ==
+		     (__pa(current->mm->pgd) & ~0xfffull);
+	if (on)
+		stored = ptm_emit(m, buf, len);
+	else
+		atomic64_add(len, &emu_dropped);
+	local_irq_restore(flags);
+	return stored == len;
+}
+
+/* Hardware has no notion of room: output goes on until a STOP entry. */
+static size_t emu_space(struct soft_thread *t)
+{
+	return SIZE_MAX;
+}
+
+static const struct soft_step_ops emu_step_ops = {
+	.lookup = emu_lookup,
+	.write = emu_write,
+	.space = emu_space,
+};
+
+/* What this CPU's RTIT MSRs ask of the encoder. */
+static void emu_soft_config(const struct ptm *m, struct pt_soft_config *cfg)
+{
+	const struct pt_cpuid *id = &emu_cpu->id;
+	u32 n;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (!(m->ctl & PT_CTL_DISRETC))
+		cfg->flags |= PT_SOFT_RET_COMPRESSION;
+	if (m->ctl & PT_CTL_TSCEN)
+		cfg->flags |= PT_SOFT_TSC;
+	/* PSBFreq: 2K << n bytes where enumerated (CPUID.(14H,0):EBX[1]). */
+	if (id->leaf14[0][1] & (1u << 1))
+		cfg->psb_period = 2048u << ((m->ctl >> PT_CTL_PSBFREQ_SHIFT) &
+					     0xf);
+	for (n = 0; n < PT_SOFT_MAX_RANGES; n++) {
+		u32 type = (m->ctl >> PT_CTL_ADDR_SHIFT(n)) & 0xf;
+
+		if (type == 1) {
+			cfg->ranges[cfg->nranges].start = m->addr[2 * n];
+			cfg->ranges[cfg->nranges].end = m->addr[2 * n + 1];
+			cfg->nranges++;
+		} else if (type) {
+			atomic64_inc(&emu_unsupported);	/* TraceStop */
+		}
+	}
+	if (!(m->ctl & PT_CTL_BRANCHEN) ||
+	    (m->ctl & (PT_CTL_MTCEN | PT_CTL_CYCEN | PT_CTL_PTWEN |
+		       PT_CTL_PWREVTEN | PT_CTL_OS)))
+		atomic64_inc(&emu_unsupported);
+}
+
+/* In the thread, process context, tracing enabled on this CPU. */
+static void emu_thread_attach(struct hwt_thread *thr)
+{
+	struct pt_soft_config cfg;
+	struct soft_thread *t;
+
+	if (hwt_thread_hw_priv(thr))
+		return;
+	preempt_disable();
+	emu_soft_config(this_cpu_ptr(&emu_ptm), &cfg);
+	preempt_enable();
+	if (pt_soft_config_check(&cfg)) {
+		atomic64_inc(&emu_unsupported);
+		return;
+	}
+	t = soft_thread_new(&cfg, thr);
+	if (!t)
+		return;
+	hwt_thread_set_hw_priv(thr, t);
+	soft_thread_arm(t);
+}
+
+static void emu_thread_detach(struct hwt_thread *thr, bool exiting)
+{
+	struct soft_thread *t = hwt_thread_hw_priv(thr);
+
+	if (!t)
+		return;
+	hwt_thread_set_hw_priv(thr, NULL);
+	if (exiting)
+		soft_thread_exit(t);
+	else
+		soft_thread_stop(t);
+}
+
+const struct pt_hw_ops hwt_pt_emu_hw_ops = {
+	.name = "hwt_pt_emu (emulated)",
+	.cpuid = emu_cpuid,
+	.read_msr = emu_read_msr,
+	.write_msr = emu_write_msr,
+	.thread_attach = emu_thread_attach,
+	.thread_detach = emu_thread_detach,
+};
+EXPORT_SYMBOL_GPL(hwt_pt_emu_hw_ops);
+
+/* Read-only counters, summed over CPUs, for the tests. */
+enum {
+	EMU_REFUSED, EMU_OP_ERRORS, EMU_PMI, EMU_STORED, EMU_DROPPED,
+	EMU_UNSUPPORTED,
+};
+
+static int emu_get_counter(char *buf, const struct kernel_param *kp)
+{
+	long which = (long)kp->arg;
+	u64 sum = 0;
+	int c;
+
+	if (which == EMU_DROPPED)
+		sum = atomic64_read(&emu_dropped);
+	else if (which == EMU_UNSUPPORTED)
+		sum = atomic64_read(&emu_unsupported);
+	else
+		for_each_possible_cpu(c) {
+			const struct ptm *m = per_cpu_ptr(&emu_ptm, c);
+
+			sum += which == EMU_REFUSED ? m->gp :
+			       which == EMU_OP_ERRORS ? m->op_errors :
+			       which == EMU_PMI ? m->pmi : m->stored;
+		}
+	return sysfs_emit(buf, "%llu\n", sum);
+}
+
+static const struct kernel_param_ops emu_counter_ops = {
+	.get = emu_get_counter,
+};
+
+#define EMU_COUNTER(name, which, desc)					\
+	module_param_cb(name, &emu_counter_ops, (void *)(long)(which), 0444); \
+	MODULE_PARM_DESC(name, desc)
+
+EMU_COUNTER(refused, EMU_REFUSED, "MSR accesses refused (#GP on hardware)");
+EMU_COUNTER(op_errors, EMU_OP_ERRORS, "ToPA/output operational errors");
+EMU_COUNTER(pmi, EMU_PMI, "ToPA PMIs the unit would have raised");
+EMU_COUNTER(stored, EMU_STORED, "packet bytes stored through ToPA");
+EMU_COUNTER(dropped, EMU_DROPPED,
+	    "packet bytes of user code run while generation was off");
+EMU_COUNTER(unsupported, EMU_UNSUPPORTED,
+	    "configs asking for what the emulation does not produce");
+
+/* Another agent (perf) holding the unit on some CPUs. */
+static unsigned long busy_cpus;
+
+static void emu_set_busy(void *arg)
+{
+	struct ptm *m = this_cpu_ptr(&emu_ptm);
+
+	if (test_bit(smp_processor_id(), &busy_cpus))
+		m->ctl |= PT_CTL_TRACEEN | PT_CTL_USER | PT_CTL_BRANCHEN;
+	else if (m->ctl == (PT_CTL_TRACEEN | PT_CTL_USER | PT_CTL_BRANCHEN))
+		m->ctl = 0;
+}
+
+static int emu_set_busy_cpus(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_ulong(val, kp);
+
+	if (!ret)
+		on_each_cpu(emu_set_busy, NULL, 1);
+	return ret;
+}
+
+static const struct kernel_param_ops emu_busy_ops = {
+	.set = emu_set_busy_cpus,
+	.get = param_get_ulong,
+};
+module_param_cb(busy_cpus, &emu_busy_ops, &busy_cpus, 0644);
+MODULE_PARM_DESC(busy_cpus, "CPUs whose TraceEn reads as set (held by perf)");
+
+static int __init hwt_pt_emu_init(void)
+{
+	size_t i;
+	int c;
+
+	for (i = 0; i < ARRAY_SIZE(pt_cpus); i++)
+		if (!strcmp(pt_cpus[i].name, cpu))
+			emu_cpu = &pt_cpus[i];
+	if (!emu_cpu) {
+		pr_info("no CPU \"%s\" in the table\n", cpu);
+		return -EINVAL;
+	}
+	for_each_possible_cpu(c)
+		ptm_init(per_cpu_ptr(&emu_ptm, c), &emu_cpu->id, &emu_mem);
+	pr_info("emulating Intel PT of %s\n", emu_cpu->name);
+	return soft_step_init(&emu_step_ops);
+}
+
+static void __exit hwt_pt_emu_exit(void)
+{
+	soft_step_exit();
+}
+
+module_init(hwt_pt_emu_init);
+module_exit(hwt_pt_emu_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hwt: emulated Intel PT trace unit (tests)");

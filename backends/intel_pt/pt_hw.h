@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The trace unit as the intel_pt backend sees it: CPUID and the PT MSRs,
+ * through one table of operations (kernel only).
+ *
+ * On hardware they are cpuid_count(), rdmsrl_safe() and wrmsrl_safe().
+ * The emulated unit hwt_pt_emu (backends/intel_pt/emu) exports its own
+ * table as hwt_pt_emu_hw_ops: hwt_intel_pt picks it up at load with
+ * symbol_get() when hwt_pt_emu is loaded first, and holds that module
+ * until it unloads itself.  A software unit also needs to single-step the
+ * threads it traces, so it gets the thread's lifecycle (thread_attach
+ * after tracing was enabled in the thread, thread_detach before it is
+ * disabled for good); hardware leaves them NULL.
+ */
+#ifndef HWT_PT_HW_H
+#define HWT_PT_HW_H
+
+#include <linux/types.h>
+
+struct hwt_thread;
+
+struct pt_hw_ops {
+	const char *name;
+	void (*cpuid)(u32 leaf, u32 subleaf, u32 regs[4]);
+	/* On the current CPU, IRQs or preemption off.  0 or -EIO (#GP). */
+	int (*read_msr)(u32 msr, u64 *val);
+	int (*write_msr)(u32 msr, u64 val);
+	/*
+	 * Software units only.  In the traced thread: attach in process
+	 * context; detach in process context or (exiting) from its exit
+	 * hook, atomic.
+	 */
+	void (*thread_attach)(struct hwt_thread *thr);
+	void (*thread_detach)(struct hwt_thread *thr, bool exiting);
+};
+
+/* hwt_pt_emu's table (a weak reference: see symbol_get()). */
+extern const struct pt_hw_ops hwt_pt_emu_hw_ops;
+
+#endif /* HWT_PT_HW_H */

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * soft_step: the x86-64 kernel single-stepper that turns each step of a
+ * user thread into Intel PT packets (soft_step.c).  Its user (hwt_soft,
+ * hwt_pt_emu) finds the record of the current thread and takes the
+ * packets; everything else (traps, syscall and signal passes, signal
+ * frame scrubbing, TF in children, the record's lifecycle) is here.
+ * Each user module compiles its own copy of soft_step.c.
+ */
+#ifndef HWT_SOFT_STEP_H
+#define HWT_SOFT_STEP_H
+
+#include <linux/types.h>
+#include <linux/rcupdate.h>
+#include <linux/task_work.h>
+
+#include "pt_enc.h"
+#include "x86_insn.h"
+
+/*
+ * What the kernel did between two traps.  One trap can cover several
+ * kernel passes: SYSCALL clears TF, so a syscall that returns onto another
+ * syscall (sigreturn onto a restarted call, a rewound restart) runs it
+ * without a trap in between.
+ */
+enum {
+	SOFT_EV_SYS,		/* the syscall at the current IP returned,
+				 * towards ip (restart: may be rewound) */
+	SOFT_EV_SIG,		/* a signal is delivered at user IP ip */
+	SOFT_EV_RESUME,		/* back to user mode at ip (after a signal) */
+};
+
+struct soft_event {
+	u8 type;
+	u8 restart;
+	u64 ip;
+};
+
+#define SOFT_NEV	16
+/* Signal frames set up between two returns to user mode we scrub. */
+#define SOFT_NSIGFRAMES	4
+
+/* One stepped thread; the lifecycle is described in soft_step.c. */
+struct soft_thread {
+	struct rcu_head rcu;
+	void *owner;			/* the user's (hwt_soft: hwt_thread) */
+	struct pt_soft_state st;
+	struct x86_insn_info next;	/* decode of the insn at st.ip */
+	bool next_valid;
+	bool started;			/* PSB+ written, TF set */
+	bool dead;			/* released, rearm_work frees it */
+	bool tf_lost;			/* TF was cleared behind our back */
+	/* Kernel passes since the last trap, in order (see soft_step()). */
+	u8 nev;
+	struct soft_event ev[SOFT_NEV];
+	/* Interrupted IPs of the frames set up since the last rearm_work. */
+	u8 nsig;
+	u64 sig_ip[SOFT_NSIGFRAMES];
+	unsigned long rearm_pending;	/* bit 0: rearm_work queued */
+	struct callback_head rearm_work;
+	u64 steps;
+	u8 out[2 * PT_SOFT_MAX_OUT];
+};
+
+struct soft_step_ops {
+	/*
+	 * The record of current if it is stepped, or NULL.  Called under
+	 * RCU (or with preemption or IRQs off), from traps and tracepoints.
+	 */
+	struct soft_thread *(*lookup)(void);
+	/*
+	 * Store the packets of one event (any context, possibly IRQs off).
+	 * Returns false if they were lost: the stream then resyncs with OVF
+	 * once space() says there is room again.
+	 */
+	bool (*write)(struct soft_thread *t, const u8 *buf, size_t len);
+	size_t (*space)(struct soft_thread *t);
+};
+
+/* Module init/exit: tracepoint probes and the die notifier. */
+int soft_step_init(const struct soft_step_ops *ops);
+void soft_step_exit(void);
+
+/*
+ * In the thread to step (process context): a record for cfg, which
+ * pt_soft_config_check() accepted, or NULL (no memory, or not a 64-bit
+ * user thread).  soft_thread_arm() then starts stepping where the thread
+ * returns to user mode (PSB+ first).
+ */
+struct soft_thread *soft_thread_new(const struct pt_soft_config *cfg,
+				    void *owner);
+void soft_thread_arm(struct soft_thread *t);
+
+/*
+ * End the stream and release the record, once per soft_thread_new(): in
+ * the thread, process context (stop: TF cleared) or from its exit hook
+ * (exit: atomic).  The caller has already made ops->lookup() forget it.
+ */
+void soft_thread_stop(struct soft_thread *t);
+void soft_thread_exit(struct soft_thread *t);
+
+#endif /* HWT_SOFT_STEP_H */

@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#if !defined(__x86_64__)
+#include <stdio.h>
+int main(void)
+{
+	printf("SKIP: %s (Intel PT is x86-64 only)\n", __FILE__);
+	return 0;
+}
+#else
+/*
+ * The intel_pt backend's kernel path on the emulated trace unit
+ * (hwt_pt_emu, backends/intel_pt/emu): the guest has no Intel PT, so
+ * hwt_intel_pt refused to load at boot; this test loads hwt_pt_emu (one
+ * CPU of the table at a time), then hwt_intel_pt, which picks the
+ * emulated unit up, and checks:
+ *  - the shared workload (pt_workload.h) traced in thread mode by the
+ *    intel_pt backend decodes on the host with libipt to exactly the
+ *    ptrace single-step ground truth (SOFTDUMP lines, soft_vmcheck);
+ *  - the unit refused no MSR access (what hardware would #GP), saw no
+ *    operational error, and no packet was produced while it was off;
+ *  - SET_CONFIG errors (EINVAL, EOPNOTSUPP, E2BIG) and a START refused
+ *    because the unit is held on a CPU (EBUSY) leave nothing behind: the
+ *    unit's state and counters are unchanged, and the same context then
+ *    traces exactly;
+ *  - a buffer the CPU's ToPA cannot describe is refused (EOPNOTSUPP),
+ *    and Broadwell's single-entry ToPA traces into one 4 KiB page;
+ *  - both modules unload, with no reference left.
+ */
+#include "hwt_test.h"
+#include "hwt/hwt_intel_pt.h"
+
+#include "pt_workload.h"
+
+#define EMU_KO		"/lib/hwt/hwt_pt_emu.ko"
+#define PT_KO		"/lib/hwt/hwt_intel_pt.ko"
+#define EMU_PARAMS	"/sys/module/hwt_pt_emu/parameters/"
+
+static int load(const char *ko, const char *params)
+{
+	int fd = open(ko, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = (int)syscall(SYS_finit_module, fd, params, 0);
+	close(fd);
+	return ret;
+}
+
+static int unload(const char *name)
+{
+	int i;
+
+	/* The last context's release may still be on its way. */
+	for (i = 0; i < 50; i++) {
+		if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		usleep(100000);
+	}
+	return -1;
+}
+
+static long long emu_param(const char *name)
+{
+	char path[128], buf[32];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), EMU_PARAMS "%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = atoll(buf);
+	fclose(f);
+	return v;
+}
+
+static int set_busy(unsigned long mask)
+{
+	FILE *f = fopen(EMU_PARAMS "busy_cpus", "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fprintf(f, "%lu\n", mask) > 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+struct refusals {
+	int max_ranges;		/* the emulated CPU's address ranges */
+	int ptwrite;		/* it has PTWRITE */
+};
+
+/*
+ * Before START of a traced run: configs the CPU or the ABI refuses, then
+ * START while the unit is held on CPU 0.  None may change anything: the
+ * unit's counters stay, and the run that follows must decode exactly.
+ */
+static void refuse_first(int fd, void *arg)
+{
+	const struct refusals *rf = arg;
+	struct hwt_intel_pt_config bad;
+	struct hwt_config c = { .version = HWT_INTEL_PT_CONFIG_VERSION,
+				.size = sizeof(bad), .data = (uintptr_t)&bad };
+	long long stored = emu_param("stored"), refused = emu_param("refused");
+
+	memset(&bad, 0, sizeof(bad));
+	bad.flags = HWT_INTEL_PT_DEFAULT_FLAGS | (1u << 20);
+	CHECK_ERR(ioctl(fd, HWT_IOC_SET_CONFIG, &c), EINVAL);
+	bad.flags = HWT_INTEL_PT_DEFAULT_FLAGS | HWT_INTEL_PT_KERNEL;
+	CHECK_ERR(ioctl(fd, HWT_IOC_SET_CONFIG, &c), EINVAL);
+	if (!rf->ptwrite) {
+		bad.flags = HWT_INTEL_PT_DEFAULT_FLAGS | HWT_INTEL_PT_PTWRITE;
+		CHECK_ERR(ioctl(fd, HWT_IOC_SET_CONFIG, &c), EOPNOTSUPP);
+	}
+	bad.flags = HWT_INTEL_PT_DEFAULT_FLAGS;
+	bad.nranges = HWT_INTEL_PT_MAX_RANGES + 1;
+	CHECK_ERR(ioctl(fd, HWT_IOC_SET_CONFIG, &c), E2BIG);
+	if (rf->max_ranges < HWT_INTEL_PT_MAX_RANGES) {
+		int i;
+
+		bad.nranges = (uint32_t)rf->max_ranges + 1;
+		for (i = 0; i < (int)bad.nranges; i++) {
+			bad.ranges[i].start = (uintptr_t)fib;
+			bad.ranges[i].end = (uintptr_t)fib + 16;
+			bad.ranges[i].type = HWT_INTEL_PT_RANGE_FILTER;
+		}
+		CHECK_ERR(ioctl(fd, HWT_IOC_SET_CONFIG, &c), E2BIG);
+	}
+	/* perf holds PT on CPU 0: the thread could run there. */
+	CHECK(set_busy(1) == 0);
+	CHECK_ERR(ioctl(fd, HWT_IOC_START), EBUSY);
+	CHECK(set_busy(0) == 0);
+	CHECK(emu_param("stored") == stored);
+	CHECK(emu_param("refused") == refused);
+}
+
+/* Buffers of more than one page need multi-entry ToPA. */
+static void check_topa_single(void)
+{
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 8192,
+			       .pid = getpid() };
+	int dev = hwt_dev(), fd;
+
+	strcpy(a.backend, HWT_INTEL_PT_BACKEND_NAME);
+	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(fd >= 0);
+	CHECK_ERR(ioctl(fd, HWT_IOC_START), EOPNOTSUPP);
+	close(fd);
+	close(dev);
+}
+
+struct emu_cpu {
+	const char *name;
+	int multi;		/* multi-entry ToPA */
+	int max_ranges;
+	int ptwrite;
+};
+
+static const struct emu_cpu cpus[] = {
+	{ "kabylake", 1, 2, 0 },
+	{ "icelake-sp", 1, 2, 0 },
+	{ "broadwell-e", 0, 0, 0 },
+};
+
+static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt)
+{
+	struct hwt_intel_pt_config cfg;
+	struct refusals rf = { cpu->max_ranges, cpu->ptwrite };
+	struct trace_run r = {
+		.name = "pt_emu", .binary = "pt_emu",
+		.backend = HWT_INTEL_PT_BACKEND_NAME,
+		.version = HWT_INTEL_PT_CONFIG_VERSION, .cfg = &cfg,
+		.cfg_size = sizeof(cfg),
+	};
+	char name[96], tag[64], params[64];
+
+	snprintf(name, sizeof(name), "pt_emu/%s/load", cpu->name);
+	t_begin(name);
+	snprintf(params, sizeof(params), "cpu=%s", cpu->name);
+	CHECK(load(EMU_KO, params) == 0);
+	CHECK(load(PT_KO, "") == 0);
+	t_end();
+	if (t_failed) {
+		unload("hwt_intel_pt");
+		unload("hwt_pt_emu");
+		return;
+	}
+
+	if (!cpu->multi) {
+		snprintf(name, sizeof(name), "pt_emu/%s/topa_single_entry",
+			 cpu->name);
+		t_begin(name);
+		check_topa_single();
+		t_end();
+		/*
+		 * One 4 KiB page is one ToPA output entry followed by an END
+		 * to its own table (33.2.7.2): the workload's trace fits.
+		 */
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.flags = HWT_INTEL_PT_DEFAULT_FLAGS;
+		snprintf(tag, sizeof(tag), "ptemu_%s_4k", cpu->name);
+		r.tag = tag;
+		r.bufsize = 4096;
+		run_traced(&r, g, ngt);
+	} else {
+		/* Default config (return compression on), after refusals. */
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.flags = HWT_INTEL_PT_DEFAULT_FLAGS;
+		snprintf(tag, sizeof(tag), "ptemu_%s_default", cpu->name);
+		r.tag = tag;
+		r.before_start = refuse_first;
+		r.arg = &rf;
+		run_traced(&r, g, ngt);
+		/* TSC, no return compression, PSB every 2K, two ranges. */
+		cfg.flags |= HWT_INTEL_PT_TSC | HWT_INTEL_PT_NO_RETCOMP |
+			     HWT_INTEL_PT_PSB_PERIOD;
+		cfg.psb_period = 0;
+		cfg.nranges = 2;
+		cfg.ranges[0].start = (uintptr_t)fib;
+		cfg.ranges[0].end = (uintptr_t)fib + 63;
+		cfg.ranges[0].type = HWT_INTEL_PT_RANGE_FILTER;
+		cfg.ranges[1].start = (uintptr_t)jump_table;
+		cfg.ranges[1].end = (uintptr_t)jump_table + 200;
+		cfg.ranges[1].type = HWT_INTEL_PT_RANGE_FILTER;
+		r.nranges = 2;
+		r.ranges[0][0] = cfg.ranges[0].start;
+		r.ranges[0][1] = cfg.ranges[0].end;
+		r.ranges[1][0] = cfg.ranges[1].start;
+		r.ranges[1][1] = cfg.ranges[1].end;
+		snprintf(tag, sizeof(tag), "ptemu_%s_tsc_psb2k_filter",
+			 cpu->name);
+		r.before_start = NULL;
+		run_traced(&r, g, ngt);
+	}
+	if (cpu->multi && !strcmp(cpu->name, "kabylake")) {
+		/*
+		 * ~2.5 M instructions, ~1 MB of PT without return
+		 * compression: hundreds of ToPA entries filled and crossed,
+		 * PSB every 2K, many switch-outs.  No ground truth: it must
+		 * decode cleanly and run op_add's entry as often as the
+		 * program calls it (8 in the main loop, HEAVY_CALLS more).
+		 */
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.flags = HWT_INTEL_PT_DEFAULT_FLAGS |
+			    HWT_INTEL_PT_NO_RETCOMP;
+		memset(&r.ranges, 0, sizeof(r.ranges));
+		r.nranges = 0;
+		r.speed = 1;
+		snprintf(tag, sizeof(tag), "ptemu_%s_speed", cpu->name);
+		printf("SOFTDUMP %s count %llx %d\n", tag,
+		       (unsigned long long)(uintptr_t)op_add, 8 + HEAVY_CALLS);
+		run_traced(&r, g, ngt);
+	}
+
+	snprintf(name, sizeof(name), "pt_emu/%s/unit_counters", cpu->name);
+	t_begin(name);
+	printf("INFO: pt_emu/%s: stored %lld, refused %lld, op_errors %lld, dropped %lld, unsupported %lld, pmi %lld\n",
+	       cpu->name, emu_param("stored"), emu_param("refused"),
+	       emu_param("op_errors"), emu_param("dropped"),
+	       emu_param("unsupported"), emu_param("pmi"));
+	CHECK(emu_param("refused") == 0);
+	CHECK(emu_param("op_errors") == 0);
+	CHECK(emu_param("dropped") == 0);
+	CHECK(emu_param("unsupported") == 0);
+	CHECK(emu_param("stored") > 0);
+	t_end();
+
+	snprintf(name, sizeof(name), "pt_emu/%s/rmmod", cpu->name);
+	t_begin(name);
+	CHECK(unload("hwt_intel_pt") == 0);
+	CHECK(unload("hwt_pt_emu") == 0);
+	CHECK(access("/sys/module/hwt_pt_emu", F_OK) != 0);
+	t_end();
+}
+
+int main(void)
+{
+	struct gt g[NTHREADS];
+	double secs = 0;
+	size_t i;
+	int n;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (access(EMU_KO, F_OK) != 0) {
+		printf("FAIL: pt_emu/modules (%s missing)\n", EMU_KO);
+		return 1;
+	}
+	/* On a PT machine the real backend is loaded: not ours to replace. */
+	if (access("/sys/module/hwt_intel_pt", F_OK) == 0) {
+		printf("SKIP: pt_emu (hwt_intel_pt is loaded: real Intel PT)\n");
+		return 0;
+	}
+	t_begin("pt_emu/ptrace_ground_truth");
+	n = run_ptrace(g, &secs);
+	CHECK(n == NTHREADS);
+	t_end();
+	if (n != NTHREADS)
+		return 1;
+	for (i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++)
+		run_cpu(&cpus[i], g, n);
+	return t_total_failed != 0;
+}
+#endif /* __x86_64__ */
