@@ -6,6 +6,8 @@
  * call, a return with no matching frame means we missed the call (trace
  * started inside), and tracing (re)starting creates the bottom frame.
  */
+#include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,7 +43,7 @@ struct frame {
 };
 
 struct hwt_callstack {
-	struct hwt_callstack_hot h;	/* first: internal.h's inline step */
+	struct hwt_callstack_hot h;	/* first: callstack.h's inline step */
 	struct hwt_callpaths *cp;
 	uint64_t *next_call_id;
 	hwt_call_out_fn out;
@@ -55,6 +57,11 @@ struct hwt_callstack {
 	size_t ncpst;
 	struct cpc_ent cpc[1u << CPC_BITS];
 };
+
+/* hwt_callstack_ublock() (callstack.h) reads the hot state through a
+ * pointer to the whole. */
+_Static_assert(offsetof(struct hwt_callstack, h) == 0,
+	       "the hot state must be the first member");
 
 static uint64_t cp_hash(uint64_t parent, uint32_t sym, uint64_t ip)
 {
@@ -227,9 +234,12 @@ static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
 static int pop(struct hwt_callstack *cs, uint32_t extra_flags, uint64_t insn,
 	       uint64_t time)
 {
-	struct frame *f = &cs->st[--cs->h.n];
+	struct frame *f;
 	struct hwt_call_row r;
 
+	/* Callers pop only while frames are left. */
+	assert(cs->h.n > 0 && cs->h.n <= cs->cap);
+	f = &cs->st[--cs->h.n];
 	cs->h.top_sym = cs->h.n ? cs->st[cs->h.n - 1].sym : 0;
 	/* The call tree's counts, with or without call rows (push made
 	 * room for f->cp). */

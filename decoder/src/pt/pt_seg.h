@@ -129,6 +129,8 @@ struct fast_end {
 	uint64_t resume_ip;
 };
 
+/* How a decode leaves tracing: a continuous decode goes on from there
+ * into the next PSB+ enabled, disabled, or resyncing after an error. */
 enum end_state { END_ENABLED, END_DISABLED, END_ERROR };
 
 /* ---- a segment's output ---- */

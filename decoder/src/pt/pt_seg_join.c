@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Where a segment's decode stops: the cut at the next segment's
  * FUP, and the state tracing is left in (pt_seg.h). */
+#include <assert.h>
+
 #include "pt/pt_seg.h"
 
 /* Whether the last instruction of b took trace (conditional, indirect,
@@ -92,11 +94,15 @@ static void cut_block(struct worker *w, struct segment *seg, size_t i,
 	uint64_t a = b->ip;
 	long j;
 
+	/* A cut keeps the first k instructions of a block the items hold. */
+	assert(i < seg->n && k >= 0 && (uint64_t)k < b->ninsn);
 	if (k == 0) {
 		seg->n = i;
 		return;
 	}
 	fb = seg_cache_lookup(w, b->ip);
+	/* insns_before() found k through this block's cached lengths. */
+	assert(fb && fb->ninsn >= (uint32_t)k);
 	for (j = 0; j < k - 1; j++)
 		a += fb->lens[j];
 	if (it->kind == IT_FAST) {
@@ -157,10 +163,6 @@ int seg_cut(struct worker *w, struct segment *seg, size_t start,
 {
 	return seg_cut_after(w, seg, start, 0, fup);
 }
-
-/* How a decode leaves tracing: a continuous decode goes on from there
- * into the next PSB+ enabled, disabled, or resyncing after an error. */
-
 
 /* How the items from base end; start_state if none says. */
 int seg_end_state(const struct segment *seg, size_t base, int start_state)

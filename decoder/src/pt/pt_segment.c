@@ -16,6 +16,8 @@
  * instruction sequence a continuous decode yields.  An error resyncs at
  * the next PSB, as ptxed does.
  */
+#include <assert.h>
+
 #include "pt/pt_seg.h"
 
 static int buf_block(void *arg, uint32_t stream, const struct hwt_block *b)
@@ -615,6 +617,8 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 		s->items = NULL;
 		free(s->ext);
 		s->ext = NULL;
+		/* The sink sees the segments in trace order, each once. */
+		assert(r.consumed == i);
 		r.consumed = i + 1;
 		pthread_cond_broadcast(&r.cv);
 		pthread_mutex_unlock(&r.mu);
