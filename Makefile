@@ -104,7 +104,7 @@ FUZZ_ARCH    ?= x86_64
 check-vm-fuzz: deps
 	@rm -rf $(HWT_RESULTS); mkdir -p $(HWT_RESULTS) $(BUILD)/fuzz
 	@case "$(FUZZ_ARCH)" in arm64) cc=aarch64-linux-gnu-gcc ;; *) cc=gcc ;; esac; \
-	$$cc -static -O2 -Wall -Wextra -Werror -I include \
+	$$cc -static -O2 -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -I include \
 		-DFUZZ_SECONDS=$(FUZZ_SECONDS) -DFUZZ_SEED=$(FUZZ_SEED) \
 		-o $(BUILD)/fuzz/hwt_fuzz_long tests/vm/guest/hwt_fuzz.c
 	-@VM_EXTRA=$(BUILD)/fuzz/hwt_fuzz_long \

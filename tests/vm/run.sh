@@ -205,7 +205,7 @@ done
 # --- Guest programs. ----------------------------------------------------
 gdir=$B/guest
 mkdir -p "$gdir"
-cflags="-static -O2 -Wall -Wextra -Werror -I $root/include"
+cflags="-static -O2 -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -I $root/include"
 # Rebuild when the source, a guest header or an ABI header changed.
 stale() {
 	[ ! -e "$1" ] || [ "$2" -nt "$1" ] ||

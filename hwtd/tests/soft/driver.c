@@ -29,6 +29,10 @@
 
 static volatile int sink;
 
+/* Global (not static): hwt record -f finds them by name. */
+int hot_function(int x);
+int cold_function(int x);
+
 __attribute__((noinline)) int hot_function(int x)
 {
 	int i, s = 0;

@@ -15,7 +15,8 @@ res() {
 	case $1 in FAIL:*) fails=$((fails + 1)) ;; esac
 }
 mkdir -p "$B"
-gcc -static -O1 -g -no-pie -Wall -Wextra -Werror -I "$root/include" -o "$B/driver" \
+gcc -static -O1 -g -no-pie -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
+	-I "$root/include" -o "$B/driver" \
 	"$here/driver.c" || exit 1
 rm -rf "$B/out" "$B"/*.db
 HWT_RESULTS=$B/results HWT_VM_RECORD_PROG=$B/driver HWT_VM_RECORD_ARGS=drive \
