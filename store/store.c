@@ -137,7 +137,7 @@ static int build_db(struct hwt_store *s, char *err, size_t errlen)
 	fd = openat(s->dirfd, TMP_DB, O_WRONLY | O_CREAT | O_EXCL |
 		    O_NOFOLLOW | O_CLOEXEC, s->mode);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s/%s: %s", s->dir, TMP_DB,
+		hwt_errf(err, errlen, "%s/%s: %s", s->dir, TMP_DB,
 			 strerror(errno));
 		return -1;
 	}
@@ -155,14 +155,14 @@ static int build_db(struct hwt_store *s, char *err, size_t errlen)
 	    hwt_store_meta(s, "created", created) ||
 	    hwt_store_meta(s, "state", "recording") ||
 	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path,
+		hwt_errf(err, errlen, "%s: %s", path,
 			 s->db ? sqlite3_errmsg(s->db) : "cannot open");
 		return -1;
 	}
 	/* The last close checkpoints the WAL into the file (synced) and
 	 * removes it: the renamed file is complete on its own. */
 	if (sqlite3_close(s->db) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		hwt_errf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
 		return -1;
 	}
 	s->db = NULL;
@@ -170,7 +170,7 @@ static int build_db(struct hwt_store *s, char *err, size_t errlen)
 	if (fd < 0 || fsync(fd) ||
 	    renameat(s->dirfd, TMP_DB, s->dirfd, "session.db") ||
 	    fsync(s->dirfd)) {
-		snprintf(err, errlen, "%s/session.db: %s", s->dir,
+		hwt_errf(err, errlen, "%s/session.db: %s", s->dir,
 			 strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -195,7 +195,7 @@ struct hwt_store *hwt_store_create_opts(const char *dir,
 	int i;
 
 	if (!s) {
-		snprintf(err, errlen, "out of memory");
+		hwt_errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	s->dirfd = -1;
@@ -203,14 +203,14 @@ struct hwt_store *hwt_store_create_opts(const char *dir,
 	for (i = 0; i < MAX_STREAMS; i++)
 		s->streams[i].fd = -1;
 	if (strlen(dir) >= sizeof(s->dir) - 32) {
-		snprintf(err, errlen, "%s: path too long", dir);
+		hwt_errf(err, errlen, "%s: path too long", dir);
 		free(s);
 		return NULL;
 	}
 	strcpy(s->dir, dir);
 	/* The directory: the files' mode, searchable where readable. */
 	if (mkdir(dir, mode | (mode & 0444) >> 2)) {
-		snprintf(err, errlen, "%s: %s", dir,
+		hwt_errf(err, errlen, "%s: %s", dir,
 			 errno == EEXIST ? "session already exists" :
 					   strerror(errno));
 		free(s);
@@ -219,7 +219,7 @@ struct hwt_store *hwt_store_create_opts(const char *dir,
 	s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 			O_CLOEXEC);
 	if (s->dirfd < 0) {
-		snprintf(err, errlen, "%s: %s", s->dir, strerror(errno));
+		hwt_errf(err, errlen, "%s: %s", s->dir, strerror(errno));
 		rmdir(s->dir);
 		free(s);
 		return NULL;
@@ -253,7 +253,7 @@ struct hwt_store *hwt_store_create_opts(const char *dir,
 			       " lost = excluded.lost", -1, &s->upd_stream,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path,
+		hwt_errf(err, errlen, "%s: %s", path,
 			 s->db ? sqlite3_errmsg(s->db) : "cannot open");
 		goto fail;
 	}
@@ -782,7 +782,7 @@ static int fsck_verify(int dirfd, sqlite3 *db, sqlite3_stmt *ck,
 	fd = hwt_open_checked(dirfd, name, name, &pol, &f->sb, why,
 			      sizeof(why));
 	if (fd < 0 && errno != ENOENT) {
-		snprintf(err, errlen, "%s", why);
+		hwt_errf(err, errlen, "%s", why);
 		return -1;
 	}
 	f->exists = fd >= 0;
@@ -798,13 +798,13 @@ static int fsck_verify(int dirfd, sqlite3 *db, sqlite3_stmt *ck,
 		int64_t done;
 
 		if (!f->exists) {
-			snprintf(err, errlen, "%s: %s (chunk %lld indexes it)",
+			hwt_errf(err, errlen, "%s: %s (chunk %lld indexes it)",
 				 name, strerror(ENOENT), (long long)seq);
 			return -1;
 		}
 		if (seq != expect_seq++ || off != (int64_t)f->end || len < 0 ||
 		    lost < 0 || len > f->sb.st_size - off) {
-			snprintf(err, errlen, "stream %lld chunk %lld: not "
+			hwt_errf(err, errlen, "stream %lld chunk %lld: not "
 				 "contiguous or past end of file",
 				 (long long)f->id, (long long)seq);
 			goto fail;
@@ -814,7 +814,7 @@ static int fsck_verify(int dirfd, sqlite3 *db, sqlite3_stmt *ck,
 				   (size_t)(len - done) : buflen;
 
 			if (pread(fd, buf, n, off + done) != (ssize_t)n) {
-				snprintf(err, errlen, "%s: short read",
+				hwt_errf(err, errlen, "%s: short read",
 					 name);
 				goto fail;
 			}
@@ -822,7 +822,7 @@ static int fsck_verify(int dirfd, sqlite3 *db, sqlite3_stmt *ck,
 			done += (int64_t)n;
 		}
 		if (sum != crc) {
-			snprintf(err, errlen, "stream %lld chunk %lld: checksum"
+			hwt_errf(err, errlen, "stream %lld chunk %lld: checksum"
 				 " mismatch", (long long)f->id,
 				 (long long)seq);
 			goto fail;
@@ -833,7 +833,7 @@ static int fsck_verify(int dirfd, sqlite3 *db, sqlite3_stmt *ck,
 	if (rc != SQLITE_DONE) {
 		/* An error is never "no more chunks": cutting there would
 		 * cut committed, indexed bytes. */
-		snprintf(err, errlen, "session.db: reading the chunks of stream"
+		hwt_errf(err, errlen, "session.db: reading the chunks of stream"
 			 " %lld: %s", (long long)f->id,
 			 hwt_sqlite_errmsg(db, budget, why, sizeof(why)));
 		goto fail;
@@ -861,14 +861,14 @@ static int fsck_cut(int dirfd, const struct fsck_stream *f, char *err,
 		    O_NOCTTY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &sb) || sb.st_dev != f->sb.st_dev ||
 	    sb.st_ino != f->sb.st_ino || !S_ISREG(sb.st_mode)) {
-		snprintf(err, errlen, "%s: %s", name, fd < 0 ? strerror(errno)
+		hwt_errf(err, errlen, "%s: %s", name, fd < 0 ? strerror(errno)
 			 : "replaced while being checked; not cut");
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
 	if (ftruncate(fd, (off_t)f->end)) {
-		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		hwt_errf(err, errlen, "%s: %s", name, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -903,7 +903,7 @@ static int fsck_reconcile(sqlite3 *db, const struct fsck_stream *fs,
 		goto fail;
 	return 0;
 fail:
-	snprintf(err, errlen, "session.db: updating streams: %s",
+	hwt_errf(err, errlen, "session.db: updating streams: %s",
 		 sqlite3_errmsg(db));
 	sqlite3_finalize(up);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -926,7 +926,7 @@ int hwt_store_fsck_at(int dirfd, const char *shown,
 
 	memset(res, 0, sizeof(*res));
 	if (fstat(dirfd, &dsb) || !S_ISDIR(dsb.st_mode)) {
-		snprintf(err, errlen, "%s: not a directory", shown);
+		hwt_errf(err, errlen, "%s: not a directory", shown);
 		return -1;
 	}
 	db = hwt_session_db_open(dirfd, shown, 1, &budget, err, errlen);
@@ -937,14 +937,14 @@ int hwt_store_fsck_at(int dirfd, const char *shown,
 	    sqlite3_prepare_v2(db, "SELECT seq, offset, length, crc32,"
 			       " lost_before FROM chunks WHERE stream = ?"
 			       " ORDER BY seq", -1, &ck, NULL)) {
-		snprintf(err, errlen, "%s/session.db: %s", shown,
+		hwt_errf(err, errlen, "%s/session.db: %s", shown,
 			 sqlite3_errmsg(db));
 		goto out;
 	}
 	fs = calloc(MAX_STREAMS, sizeof(*fs));
 	buf = malloc(buflen);
 	if (!fs || !buf) {
-		snprintf(err, errlen, "out of memory");
+		hwt_errf(err, errlen, "out of memory");
 		goto out;
 	}
 	/* Phase 1: read every stream's whole chunk list and verify it;
@@ -954,7 +954,7 @@ int hwt_store_fsck_at(int dirfd, const char *shown,
 
 		/* File names come from a bounded integer only. */
 		if (id < 0 || id >= MAX_STREAMS || n == MAX_STREAMS) {
-			snprintf(err, errlen, "%s/session.db: stream id %lld "
+			hwt_errf(err, errlen, "%s/session.db: stream id %lld "
 				 "out of range", shown, (long long)id);
 			goto out;
 		}
@@ -964,7 +964,7 @@ int hwt_store_fsck_at(int dirfd, const char *shown,
 		n++;
 	}
 	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "%s/session.db: reading streams: %s",
+		hwt_errf(err, errlen, "%s/session.db: reading streams: %s",
 			 shown, hwt_sqlite_errmsg(db, &budget, why,
 						  sizeof(why)));
 		goto out;

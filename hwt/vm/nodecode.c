@@ -7,13 +7,12 @@
 #include <stdio.h>
 
 #include "hwt/decode.h"
+#include "hwt_err.h"
 
 static int absent(char *err, size_t errlen)
 {
-	if (err && errlen)
-		snprintf(err, errlen, "the decoder is not in this build of hwt"
-			 " (the VM's static hwt); decode on the host");
-	return -1;
+	return hwt_errf(err, errlen, "the decoder is not in this build of "
+			"hwt (the VM's static hwt); decode on the host");
 }
 
 struct hwt_image *hwt_image_alloc(void)
