@@ -87,10 +87,17 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help"))
 		return usage(stdout, 0);
+	if (!strcmp(argv[1], "--version")) {
+		printf("hwt %s\n", HWT_VERSION);
+		return 0;
+	}
 	c = find_cmd(argv[1]);
 	if (!c) {
 		fprintf(stderr, "hwt: unknown command '%s'\n", argv[1]);
 		return usage(stderr, 2);
 	}
+	/* One convention for every command, whatever its own parser takes. */
+	if (argc == 3 && !strcmp(argv[2], "--help"))
+		return hwt_usage_of(c->name, stdout, 0);
 	return c->fn(argc - 1, argv + 1);
 }

@@ -128,6 +128,12 @@ int main(int argc, char **argv)
 	int opt, ring = 0, dev, ctx, st, rc, i;
 	pid_t pid;
 
+	if (argc == 2 && !strcmp(argv[1], "--help"))
+		usage(0);
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("hwt-collect %s\n", HWT_VERSION);
+		return 0;
+	}
 	while ((opt = getopt(argc, argv, "b:s:q:Rc:p:o:h")) != -1) {
 		switch (opt) {
 		case 'b': backend = optarg; break;

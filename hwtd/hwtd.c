@@ -552,6 +552,12 @@ int main(int argc, char **argv)
 	int opt, lfd, sfd, i, n;
 	sigset_t mask;
 
+	if (argc == 2 && !strcmp(argv[1], "--help"))
+		usage(0);
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("hwtd %s\n", HWT_VERSION);
+		return 0;
+	}
 	while ((opt = getopt(argc, argv, "fs:S:c:n:i:h")) != -1) {
 		switch (opt) {
 		case 'f': opts.foreground = 1; break;
