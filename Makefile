@@ -11,6 +11,7 @@ export VM_EXTRA
 UNIT_DIRS    := kmod/hwt store hwtd decoder hwt backends/soft backends/intel_pt
 
 .PHONY: all deps build check check-unit check-vm check-vm-arm64 demo clean \
+	install uninstall check-install-run \
 	vm-record bench check-e2e check-unit-run check-vm-run check-vm-arm64-run \
 	check-hwtd-soft-run check-vm-fuzz \
 	check-e2e-run
@@ -25,10 +26,25 @@ build: deps
 	@scripts/check-layout.py
 	@for d in $(UNIT_DIRS); do $(MAKE) -C $$d all || exit 1; done
 
+# make install [PREFIX=/usr/local] [DESTDIR=...]: binaries, libhwtdecode
+# (shared and static, hwtdecode.pc), headers, man pages, bash completion,
+# the systemd unit, and the kernel modules as a DKMS source tree
+# (scripts/install.sh holds the one list; docs/install.md).
+INSTALL_VARS := DESTDIR PREFIX BINDIR SBINDIR LIBDIR INCLUDEDIR MANDIR \
+		DATADIR SYSTEMDUNITDIR DKMSDIR
+export $(INSTALL_VARS)
+install: build
+	@$(MAKE) --no-print-directory -C decoder dist
+	@scripts/install.sh install
+
+uninstall:
+	@scripts/install.sh uninstall
+
 # Every suite runs even if an earlier one failed; the summary decides.
 check: deps
 	@rm -rf $(HWT_RESULTS); mkdir -p $(HWT_RESULTS)
 	-@$(MAKE) --no-print-directory check-unit-run
+	-@$(MAKE) --no-print-directory check-install-run
 	-@$(MAKE) --no-print-directory check-vm-run
 	-@$(MAKE) --no-print-directory check-hwtd-soft-run
 	-@$(MAKE) --no-print-directory check-vm-arm64-run
@@ -70,6 +86,14 @@ check-vm-arm64: deps
 	@rm -rf $(HWT_RESULTS); mkdir -p $(HWT_RESULTS)
 	-@$(MAKE) --no-print-directory check-vm-arm64-run
 	@scripts/summary.sh $(HWT_RESULTS)
+
+# make install into a staging DESTDIR, and a program built against it
+# with pkg-config (tests/install/check.sh).
+check-install-run:
+	@mkdir -p $(HWT_RESULTS)
+	@tests/install/check.sh || \
+		echo "FAIL: install (tests/install/check.sh exited non-zero)" | \
+		tee -a $(HWT_RESULTS)/install.txt
 
 check-vm-run:
 	@mkdir -p $(HWT_RESULTS)
