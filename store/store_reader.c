@@ -360,9 +360,15 @@ static int read_chunks(struct hwt_store_reader *r, int64_t id,
 			continue;
 		}
 		if ((uint64_t)off < next) {
-			add_cut(c, *n, "chunk %lld overlaps an earlier chunk, "
-				"skipped", (long long)seq);
-			continue;
+			/* The writer never indexes a byte twice: the index
+			 * itself is damaged, and no decode of it is true. */
+			sqlite3_finalize(st);
+			return hwt_errf(err, errlen, "%s: chunk %lld at offset "
+					"%lld overlaps the chunks before it (they "
+					"end at %llu): the chunk index is "
+					"inconsistent (hwt fsck reports it)",
+					name, (long long)seq, (long long)off,
+					(unsigned long long)next);
 		}
 		if ((uint64_t)len > fsize - (uint64_t)off) {
 			/* Use what is left, unverified, and say so after it. */

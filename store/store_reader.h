@@ -117,15 +117,17 @@ int hwt_store_reader_mappings(struct hwt_store_reader *r,
  * malloc'd buffer (never NULL on success, even when *size is 0), and the
  * cuts (malloc'd, sorted by offset; free() it) where they do not join: a
  * missing sequence number, bytes lost before a chunk, a chunk beyond the
- * file's end, one overlapping an earlier one, a crc32 mismatch (the chunk
- * is skipped), and the BUFFER/LOST records' offsets.  Every byte copied is
+ * file's end, a crc32 mismatch (the chunk is skipped), and the BUFFER/LOST
+ * records' offsets.  Every byte copied is
  * a byte of the file, used once: whatever the rows say, the buffer never
  * exceeds stream-ID.bin.
  *
  * Returns the buffer on success.
  * Returns NULL with a message in err if: id is out of range, stream-ID.bin
- * fails store_io.h's checks, memory runs out, or the chunk list or the
- * records cannot be read whole (never "no more chunks").
+ * fails store_io.h's checks, memory runs out, a chunk overlaps the chunks
+ * before it (the index is damaged: the message names the chunk), or the
+ * chunk list or the records cannot be read whole (never "no more
+ * chunks").
  */
 uint8_t *hwt_store_reader_bytes(struct hwt_store_reader *r, int64_t id,
 				size_t *size, struct hwt_store_cut **cuts,

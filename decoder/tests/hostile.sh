@@ -19,6 +19,18 @@ mkdir -p "$G"
 mks2() { d=$1; shift; ./gen/mksession.sh "$d" "$G/pt.bin" "$G/prog.elf" \
 	0x400000 0x1000 0x58 "$@"; }
 
+# --- an overlapping chunk index (issue 19): refused, the chunk named ------
+mks2 "$T/ov" --chunks 3
+python3 - "$T/ov/session.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE chunks SET offset = 0 WHERE stream = 0 AND seq = 1")
+db.commit()
+PY
+"$HWT" decode -q "$T/ov" -o "$T/ov.db" > "$T/out" 2>&1; rc=$?
+check overlapping-chunks-decode-refused sh -c "test $rc -ne 0 &&
+	grep -q 'chunk 1 at offset 0 overlaps' '$T/out' && test ! -e '$T/ov.db'"
+
 # --- finding 3: 16 zeroed bytes in a leaf page of chunks ---------------
 mks2 "$T/z" --chunks 2000
 head -c 5000 /dev/urandom >> "$T/z/stream-0.bin"	# an un-indexed tail

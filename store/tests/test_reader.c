@@ -196,6 +196,12 @@ static void test_damage(void)
 		   strstr(cuts[1].msg, "missing chunk"));
 	free(b);
 	free(cuts);
+	/* Overlapping chunks: the index is damaged, refused by name. */
+	UNIT_CHECK(sql(dir, "UPDATE chunks SET offset = 0 WHERE stream = 0 "
+		       "AND seq = 2") == 0);
+	UNIT_CHECK(!hwt_store_reader_bytes(r, 0, &size, &cuts, &ncuts, err,
+					   sizeof(err)) &&
+		   strstr(err, "chunk 2 at offset 0 overlaps"));
 	/* Out of range ids never name a file. */
 	UNIT_CHECK(!hwt_store_reader_bytes(r, -1, &size, &cuts, &ncuts, err,
 					   sizeof(err)) &&
