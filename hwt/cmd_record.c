@@ -244,12 +244,14 @@ int hwt_cmd_record(int argc, char **argv)
 			r.ring = !strcmp(optarg, "ring");
 			break;
 		case 's':
-			if (hwtd_parse_size(optarg, &r.bufsize))
-				return usage(2);
-			break;
 		case 'q':
-			if (hwtd_parse_size(optarg, &r.quota))
-				return usage(2);
+			if (hwtd_parse_size(optarg, opt == 's' ? &r.bufsize :
+					    &r.quota)) {
+				fprintf(stderr, "hwt record: -%c %s: a size "
+					"such as 4096, 64K or 16M expected\n",
+					opt, optarg);
+				return 2;
+			}
 			break;
 		case 'c':
 			if (load_config(&r, optarg))

@@ -5,9 +5,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hwt/decode.h"
 #include "hwt_cmds.h"
+
+/*
+ * These commands read a decoded database; a session directory given
+ * instead gets the command that makes one, not SQLite's "disk I/O error".
+ * Returns 0 if db may be a database, 1 (message printed) if it is a
+ * directory.
+ */
+static int not_a_session(const char *cmd, const char *db)
+{
+	char probe[4096];
+	struct stat sb;
+
+	if (stat(db, &sb) || !S_ISDIR(sb.st_mode))
+		return 0;
+	snprintf(probe, sizeof(probe), "%s/session.db", db);
+	if (!lstat(probe, &sb))
+		fprintf(stderr, "hwt %s: %s is a trace session; %s reads the "
+			"database hwt decode makes of it: hwt decode %s -o "
+			"OUT.db, then hwt %s OUT.db\n", cmd, db, cmd, db, cmd);
+	else
+		fprintf(stderr, "hwt %s: %s is a directory, not a decoded "
+			"database\n", cmd, db);
+	return 1;
+}
 
 int hwt_cmd_replay(int argc, char **argv)
 {
@@ -63,6 +88,8 @@ int hwt_cmd_replay(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return hwt_usage_of("replay", stderr, 2);
+	if (not_a_session("replay", argv[optind]))
+		return 1;
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	return hwt_replay(argv[optind], &o, stdout) < 0 ? 1 : 0;
 bad:
@@ -82,14 +109,26 @@ int hwt_cmd_report(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "n:h", lo, NULL)) != -1) {
 		switch (opt) {
-		case 'n': top = atoi(optarg); break;
+		case 'n': {
+			uint64_t n;
+
+			if (hwt_parse_u64(optarg, &n) < 0 || !n || n > 1000000) {
+				fprintf(stderr, "hwt report: --top %s: a number "
+					"from 1 to 1000000 expected\n", optarg);
+				return 2;
+			}
+			top = (int)n;
+			break;
+		}
 		case 'h': return hwt_usage_of("report", stdout, 0);
 		default: return hwt_usage_of("report", stderr, 2);
 		}
 	}
 	if (optind != argc - 1)
 		return hwt_usage_of("report", stderr, 2);
-	return hwt_report(argv[optind], top > 0 ? top : 20, stdout) < 0;
+	if (not_a_session("report", argv[optind]))
+		return 1;
+	return hwt_report(argv[optind], top, stdout) < 0;
 }
 
 int hwt_cmd_query(int argc, char **argv)
@@ -111,6 +150,8 @@ int hwt_cmd_query(int argc, char **argv)
 	}
 	if (optind != argc - 2)
 		return hwt_usage_of("query", stderr, 2);
+	if (not_a_session("query", argv[optind]))
+		return 1;
 	return hwt_query(argv[optind], argv[optind + 1], csv, stdout) < 0;
 }
 

@@ -1,0 +1,53 @@
+#!/bin/sh
+# hwt's command-line conventions (issue 19): --version and --help on every
+# binary and command (exit 0, on stdout), bad values refused with exit 2
+# and a message naming the option, a session directory given where a
+# decoded database is wanted answered with the command that makes one.
+# PASS:/FAIL: lines.  Env: ROOT (repo), RESULTS (file to append to).
+set -u
+: "${ROOT:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${RESULTS:=$ROOT/build/results/hwt.txt}"
+B=$ROOT/build/bin
+T=$(mktemp -d) || exit 1
+trap 'rm -rf "$T"' EXIT
+mkdir -p "$(dirname "$RESULTS")"
+fails=0
+# expect NAME RC PATTERN CMD...: exit status RC, output matching PATTERN
+expect() {
+	name=$1 want=$2 pat=$3
+	shift 3
+	"$@" >"$T/out" 2>&1
+	rc=$?
+	if [ "$rc" = "$want" ] && grep -q -- "$pat" "$T/out"; then
+		echo "PASS: hwt/cli/$name" | tee -a "$RESULTS"
+	else
+		echo "FAIL: hwt/cli/$name (exit $rc, want $want; $(head -c 200 "$T/out"))" |
+			tee -a "$RESULTS"
+		fails=$((fails + 1))
+	fi
+}
+v=$(cat "$ROOT/VERSION")
+expect version-hwt 0 "^hwt $v\$" "$B/hwt" --version
+expect version-hwtd 0 "^hwtd $v\$" "$B/hwtd" --version
+expect version-hwt-collect 0 "^hwt-collect $v\$" "$B/hwt-collect" --version
+expect help-hwtd 0 "^usage: hwtd" "$B/hwtd" --help
+expect help-hwt-collect 0 "^usage: hwt-collect" "$B/hwt-collect" --help
+expect help-hwt 0 "^usage: hwt COMMAND" "$B/hwt" --help
+for c in decode replay report query record stop snapshot status info fsck; do
+	expect "help-$c" 0 "^usage: hwt $c" "$B/hwt" "$c" --help
+done
+expect unknown-command 2 "unknown command 'frob'" "$B/hwt" frob
+for n in abc -5 0 1000001; do
+	expect "report-top-$n" 2 "--top $n: a number from 1 to 1000000" \
+		"$B/hwt" report --top "$n" "$T/x.db"
+done
+expect record-size-abc 2 "-s abc: a size" "$B/hwt" record -s abc -o "$T/s" -- /bin/true
+expect record-quota-abc 2 "-q 12Q: a size" "$B/hwt" record -q 12Q -o "$T/s" -- /bin/true
+# A session directory where a decoded database is wanted.
+mkdir "$T/sess" && : >"$T/sess/session.db"
+for c in replay report; do
+	expect "$c-of-a-session" 1 "hwt decode $T/sess -o OUT.db" "$B/hwt" "$c" "$T/sess"
+done
+expect query-of-a-session 1 "hwt decode $T/sess -o OUT.db" "$B/hwt" query "$T/sess" "SELECT 1"
+expect replay-of-a-directory 1 "is a directory, not a decoded database" "$B/hwt" replay "$T"
+[ "$fails" = 0 ]
