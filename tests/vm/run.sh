@@ -286,6 +286,21 @@ for ko in $dep_files; do
 	esac >"$st/lib/hwt/deps/$(basename "${ko%.ko*}").ko"
 done
 echo $deps >"$st/lib/hwt/deps/order"
+# A dynamically linked program gets its loader and the libraries ldd
+# lists, at the same paths (x86-64: the host's own are the guest's), so
+# that it runs in the guest and its images decode on the host.
+copy_dynamic_deps() {	# program
+	case $(file -L "$1") in
+	*"dynamically linked"*) ;;
+	*) return 0 ;;
+	esac
+	[ "$arch" = x86_64 ] || return 0
+	for l in $(ldd "$1" | grep -o '/[^ ]*'); do
+		mkdir -p "$st${l%/*}"
+		cp -L "$l" "$st$l"
+	done
+}
+
 record_prog=${HWT_VM_RECORD_PROG:-}
 if [ -n "$record_prog" ]; then
 	[ "$arch" = x86_64 ] || die "record (x86_64 only: the soft backend)"
@@ -295,6 +310,7 @@ if [ -n "$record_prog" ]; then
 		die "record ($HWT_VM_RECORD_OUT exists: not overwriting it)"
 	mkdir -p "$st/record"
 	cp "$record_prog" "$st/record/"
+	copy_dynamic_deps "$record_prog"
 	progs="" VM_EXTRA=""
 fi
 for p in $progs; do
@@ -322,15 +338,7 @@ for p in ${VM_EXTRA:-}; do
 	esac
 	cp "$p" "$st/extra/$n"
 	chmod 755 "$st/extra/$n"
-	# A dynamic program gets its loader and libraries (x86-64 only).
-	case $info in
-	*"dynamically linked"*)
-		[ "$arch" = x86_64 ] && for l in $(ldd "$p" | grep -o '/[^ ]*'); do
-			mkdir -p "$st${l%/*}"
-			cp -L "$l" "$st$l"
-		done
-		;;
-	esac
+	copy_dynamic_deps "$p"
 done
 cat >"$st/etc/hwt-vm.conf" <<EOF
 HWT_RECORD_PROG='${record_prog:+/record/$(basename "$record_prog")}'
@@ -485,6 +493,11 @@ if [ -n "$record_prog" ] && [ "$verdict" = pass ]; then
 		[ -f "$out.tmp/session/session.db" ] &&
 		mv "$out.tmp/session" "$out" && rmdir "$out.tmp" ||
 		verdict="record (no session came back; see $B/console.log)"
+fi
+# A failed recording says why on the terminal, not only in console.log.
+if [ -n "$record_prog" ] && grep -q "^FAIL: record/" "$B/results.txt" 2>/dev/null; then
+	tr -d '\r' <"$B/console.log" | grep -a '^\[record\] ' | tail -n 20 |
+		sed 's/^/    /'
 fi
 note "verdict: $verdict (${took}s; $logs)"
 if [ "$verdict" = pass ]; then
