@@ -115,6 +115,50 @@ int hwt_decode_pt_buffer(const uint8_t *buf, size_t size,
 	return hwt_core_finish(core, err, errlen);
 }
 
+/* Intel PT emits a PSB+ at least every 64 KiB of trace (SDM 33.2.7.2,
+ * IA32_RTIT_CTL.PSBFreq: at most 64K bytes), so a file without one in its
+ * first MiB is no PT trace, whatever its name. */
+#define PT_SYNC_WINDOW	(1u << 20)
+
+/*
+ * A --pt file that is something else: an empty decode with exit 0 would
+ * hide it.
+ * Returns 0 if buf may be raw Intel PT (a PSB in its first MiB).
+ * Returns -1 with err naming what it is (perf.data, SQLite, ELF) or
+ * saying no PSB was found.
+ */
+static int not_pt(const char *path, const uint8_t *buf, size_t size,
+		  char *err, size_t errlen)
+{
+	static const uint8_t psb[16] = { 0x02, 0x82, 0x02, 0x82, 0x02, 0x82,
+					 0x02, 0x82, 0x02, 0x82, 0x02, 0x82,
+					 0x02, 0x82, 0x02, 0x82 };
+	static const struct {
+		const char *magic;
+		size_t len;
+		const char *what;
+	} other[] = {
+		{ "PERFILE2", 8, "a perf.data file, not raw Intel PT: give it "
+				 "without --pt" },
+		{ "SQLite format 3", 16, "an SQLite database (hwt replay, "
+					 "report and query read decoded ones)" },
+		{ "\177ELF", 4, "an ELF file: programs go with --elf" },
+	};
+	size_t i;
+
+	for (i = 0; i < HWT_ARRAY_SIZE(other); i++)
+		if (size >= other[i].len &&
+		    !memcmp(buf, other[i].magic, other[i].len))
+			return hwt_errf(err, errlen, "%s: %s", path,
+					other[i].what);
+	if (!memmem(buf, size < PT_SYNC_WINDOW ? size : PT_SYNC_WINDOW, psb,
+		    sizeof(psb)))
+		return hwt_errf(err, errlen, "%s: not an Intel PT trace (no "
+				"PSB packet in its first %zu bytes)", path,
+				size < PT_SYNC_WINDOW ? size : PT_SYNC_WINDOW);
+	return 0;
+}
+
 int hwt_decode_pt_file(const char *pt_path, struct hwt_image *img,
 		       const struct hwt_decode_opts *opts,
 		       char *err, size_t errlen)
@@ -131,6 +175,8 @@ int hwt_decode_pt_file(const char *pt_path, struct hwt_image *img,
 		hwt_errf(err, errlen, "%s: empty trace file", pt_path);
 		return -1;
 	}
+	if (not_pt(pt_path, buf, size, err, errlen) < 0)
+		return -1;
 	return hwt_decode_pt_buffer(buf, size, img, opts, err, errlen);
 }
 
