@@ -1,7 +1,9 @@
 #!/bin/sh
 # Symbol names against binutils' ground truth: objdump -d (NAME@plt
 # entries), objdump -d -j .plt with readelf -r and nm (the IRELATIVE PLT
-# of a static program), readelf -S (no symbol reaches past its section).  Programs: tests/names/prog.cc built here (dynamic, and with
+# of a static program), nm and nm -C (demangled C++ names, the mangled one
+# kept in symbols.mangled), readelf -S (no symbol reaches past its
+# section).  Programs: tests/names/prog.cc built here (dynamic, and with
 # IBT's .plt.sec) and samples/demo.c (static, as the e2e demo).  A PT
 # script (ptscript) runs the template function and the PLT entry, so the
 # decode symbolizes them for real.
@@ -47,8 +49,13 @@ EOS
 check names-decode test $? -eq 0
 "$HWT" query --csv "$T/prog.db" "SELECT name, calls, insn_count FROM
 	function_stats ORDER BY name" | tail -n +2 | tr -d '"' >"$T/fs"
-check names-template-as-nm grep -q "twice.*,1,2\$" "$T/fs"
+tname=$(nm -C "$P" | awk -v a="$tw" '$1 == a { $1 = ""; $2 = ""; sub(/^  /, ""); print }')
+check names-template-demangled-as-nm-C \
+	grep -qxF "$tname,1,2" "$T/fs"
 check names-plt-entry-as-objdump grep -qx 'puts@plt,1,1' "$T/fs"
+check names-template-mangled-kept test "$("$HWT" query --csv "$T/prog.db" \
+	"SELECT mangled FROM symbols WHERE sym_start = $(dec "$tw")" |
+	tail -1 | tr -d '"')" = "_ZN6hwt_ns5twiceIlEET_NS_3BoxIS1_EE"
 check names-no-init-phantom sh -c "! grep -q '^_init,' '$T/fs'"
 
 # 2. Every NAME@plt label objdump -d shows (the lazy .plt, and IBT's
@@ -73,3 +80,7 @@ for b in prog prog-ibt demo; do
 	check "names-$b-symbols-within-sections" \
 		$CHECK sections "$T/$b" "$T/$b.db"
 done
+
+# 5. Names as nm -C gives them, mangled ones as nm.
+check names-prog-demangled-as-nm-C $CHECK demangle "$T/prog" "$T/prog.db" 1
+check names-demo-as-nm $CHECK demangle "$T/demo" "$T/demo.db"

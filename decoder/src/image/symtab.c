@@ -54,6 +54,11 @@ static void read_build_id(Elf *e, struct hwt_elf *elf)
 	}
 }
 
+/* libstdc++'s demangler (C linkage; libstdc++ is linked for OpenCSD).
+ * The same cp-demangle code as libiberty's, which nm -C uses. */
+char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
+		     int *status);
+
 static struct hwt_sym *add_sym(struct hwt_elf *elf, size_t *cap,
 			       const char *name, uint64_t start,
 			       uint64_t size, uint64_t limit, int binding,
@@ -72,7 +77,19 @@ static struct hwt_sym *add_sym(struct hwt_elf *elf, size_t *cap,
 	sym->limit = limit;
 	sym->binding = (uint8_t)binding;
 	sym->type = (uint8_t)type;
-	sym->name = hwt_xstrdup(name);
+	sym->name = NULL;
+	if (name[0] == '_' && name[1] == 'Z') {
+		int st = -1;
+		char *d = __cxa_demangle(name, NULL, NULL, &st);
+
+		if (d && !st) {
+			sym->name = hwt_xstrdup(d);
+			sym->mangled = hwt_xstrdup(name);
+		}
+		free(d);
+	}
+	if (!sym->name)
+		sym->name = hwt_xstrdup(name);
 	return sym;
 }
 
@@ -118,7 +135,7 @@ static const char *ifunc_at(const struct hwt_elf *elf, size_t n,
 		     underscores(s->name) < underscores(best->name)))
 			best = s;
 	}
-	return best ? best->name : NULL;
+	return best ? best->mangled ? best->mangled : best->name : NULL;
 }
 
 struct got_slot {
@@ -280,6 +297,7 @@ static void plt_symbols(Elf *e, struct hwt_elf *elf, size_t *cap)
 static void free_sym(struct hwt_sym *s)
 {
 	free(s->name);
+	free(s->mangled);
 }
 
 static void read_symbols(Elf *e, struct hwt_elf *elf)

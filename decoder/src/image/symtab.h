@@ -12,7 +12,8 @@ struct hwt_sym {
 	uint64_t start;		/* link-time address */
 	uint64_t size;
 	uint64_t limit;		/* end of its section (0: unknown) */
-	char *name;
+	char *name;		/* demangled where C++ */
+	char *mangled;		/* the ELF name where demangled, else NULL */
 	uint32_t id;		/* database symbol id (>= 1) */
 	uint8_t binding;	/* STB_* */
 	uint8_t type;		/* STT_* */

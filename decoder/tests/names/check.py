@@ -8,6 +8,9 @@ usage: check.py CHECK BINARY DB
               an IFUNC nm lists at the addend readelf -r gives SLOT, 8 bytes
   sections    no symbol reaches past the end of the section it starts in
               (readelf -S)
+  demangle    every name is one nm -C gives that address (NAME@plt aside);
+              every mangled name is one nm gives it; ARG4=1: at least one
+              demangled name
 Prints one line per mismatch; exits 1 on any.
 """
 import re
@@ -23,7 +26,7 @@ def run(*cmd):
 
 def symbols(db):
     con = sqlite3.connect('file:%s?mode=ro' % db, uri=True)
-    rows = con.execute('SELECT sym_start, sym_end, name '
+    rows = con.execute('SELECT sym_start, sym_end, name, mangled '
                        'FROM symbols WHERE id > 0').fetchall()
     con.close()
     return rows
@@ -77,6 +80,29 @@ def main():
                 if s <= r[0] < e and r[1] > e:
                     bad.append('%s [%x, %x) past %s end %x' %
                                (r[2], r[0], r[1], n, e))
+    elif what == 'demangle':
+        plain, dem = set(), set()
+        for line in run('nm', '--defined-only', binary).splitlines():
+            f = line.split(' ', 2)
+            if len(f) == 3:
+                plain.add((int(f[0], 16), f[2]))
+        for line in run('nm', '-C', '--defined-only',
+                        binary).splitlines():
+            f = line.split(' ', 2)
+            if len(f) == 3:
+                dem.add((int(f[0], 16), f[2]))
+        ndem = 0
+        for r in rows:
+            if r[2].endswith('@plt'):
+                continue
+            if (r[0], r[2]) not in dem:
+                bad.append('name %r at %x: not nm -C\'s' % (r[2], r[0]))
+            if r[3] is not None:
+                ndem += 1
+                if (r[0], r[3]) not in plain:
+                    bad.append('mangled %r at %x: not nm\'s' % (r[3], r[0]))
+        if len(sys.argv) > 4 and sys.argv[4] == '1' and not ndem:
+            bad.append('no demangled name')
     else:
         sys.exit('unknown check ' + what)
     for b in bad[:20]:
