@@ -15,7 +15,8 @@ if [ -d "$C" ]; then
 	"$HWT" replay "$T/x.db" --format addr > "$T/addr" &&
 	grep -E '^[0-9a-f]{16} ' "$C/ptxed-elf-hello.out" |
 		cut -c1-16 > "$T/ref" &&
-	grep -v '^\[' "$T/addr" > "$T/got"
+	cp "$T/addr" "$T/got"
+	# Every line: ptxed's addresses, no placeholder and no gap line.
 	check acceptance-dynamorio-hello-ptxed cmp -s "$T/ref" "$T/got"
 	check acceptance-dynamorio-hello-8insn \
 		test "$(wc -l < "$T/got")" -eq 8

@@ -63,6 +63,42 @@ static void test_insn(void)
 	check("insn-lengths-inconsistent-refused",
 	      hwt_insn_lengths(d, HWT_ISA_X86_64, code + 5, 8, 0x1005, 0x1009,
 			       2, lens) < 0);
+	{
+		/* vpcmpb k1, ymm16, [rdi], 0; kmovd eax, k1; vpcmpeqb k0,
+		 * ymm16, [rdi]; kortestd k1, k0 (capstone 4.0.2 knows none),
+		 * jne; then padding: lengths by libipt, the last one too. */
+		static const uint8_t evex[] = {
+			0x62, 0xf3, 0x7d, 0x20, 0x3f, 0x0f, 0x00,
+			0xc5, 0xfb, 0x93, 0xc1,
+			0x62, 0xf1, 0x7d, 0x20, 0x74, 0x07,
+			0xc4, 0xe1, 0xf9, 0x98, 0xc8,
+			0x75, 0x10, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+			0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90 };
+		uint8_t el[5], el6[6], ret[sizeof(evex)];
+
+		check("insn-lengths-evex-by-libipt",
+		      hwt_insn_lengths(d, HWT_ISA_X86_64, evex, sizeof(evex),
+				       0x2000, 0x2016, 5, el) == 0 &&
+		      el[0] == 7 && el[1] == 4 && el[2] == 6 && el[3] == 5 &&
+		      el[4] == 2);
+		check("insn-lengths-evex-last-by-libipt",
+		      hwt_insn_lengths_ipt(HWT_ISA_X86_64, evex, sizeof(evex),
+					   0x2000, 0x2011, 4, el) == 0 &&
+		      el[3] == 5);
+		/* The last one a return the made-up trace cannot follow
+		 * (jne 0x10 replaced by ret; push rax): its length all the
+		 * same. */
+		memcpy(ret, evex, sizeof(evex));
+		ret[22] = 0x50;
+		ret[23] = 0xc3;
+		check("insn-lengths-libipt-last-ret",
+		      hwt_insn_lengths_ipt(HWT_ISA_X86_64, ret, sizeof(ret),
+					   0x2000, 0x2017, 6, el6) == 0 &&
+		      el6[4] == 1 && el6[5] == 1);
+		check("insn-lengths-libipt-inconsistent-refused",
+		      hwt_insn_lengths_ipt(HWT_ISA_X86_64, evex, sizeof(evex),
+					   0x2000, 0x2012, 4, el) < 0);
+	}
 	check("insn-lengths-a64-fixed",
 	      hwt_insn_lengths(d, HWT_ISA_A64, NULL, 0, 0x1000, 0x100c, 4,
 			       lens) == 0 && lens[3] == 4);

@@ -36,8 +36,10 @@ errors=$("$hwt" query --csv "$w/demo.db" "SELECT count(*) FROM errors" |
 	tail -n 1)
 [ "$errors" = 0 ] && result "PASS: e2e/demo-no-decode-errors" ||
 	result "FAIL: e2e/demo-no-decode-errors ($errors errors/gaps)"
+# _init: glibc's static start-up (csu/libc-start.c, call_init) calls it
+# once; an _init stretched over .plt counted every PLT call as one more.
 for want in fib:465 mix:64 square:16 cube:16 apply:2 checksum:1 run_all:1 \
-	main:1; do
+	main:1 _init:1; do
 	name=${want%:*}
 	got=$("$hwt" query --csv "$w/demo.db" \
 		"SELECT calls FROM function_stats WHERE name = '$name'" |
@@ -45,4 +47,22 @@ for want in fib:465 mix:64 square:16 cube:16 apply:2 checksum:1 run_all:1 \
 	[ "$got" = "${want#*:}" ] && result "PASS: e2e/demo-calls-$name" ||
 		result "FAIL: e2e/demo-calls-$name (got '$got', want ${want#*:})"
 done
+# Every entry into .plt (readelf -S gives its range; entries of 8 bytes,
+# the IFUNC stubs of a static program) is a call of a NAME@plt symbol.
+plt=$(readelf -SW "$w/demo" | sed 's/^ *\[ *[0-9]*\]//' |
+	awk '$1 == ".plt" { print $3, $5 }')
+if [ -n "$plt" ]; then
+	set -- $plt
+	entries=$("$hwt" query --csv "$w/demo.db" "SELECT sum(c.count)
+		FROM block_counts c JOIN blocks b ON b.id = c.block_id
+		WHERE b.ip >= $((0x$1)) AND b.ip < $((0x$1 + 0x$2))
+		AND (b.ip - $((0x$1))) % 8 = 0" | tail -n 1)
+	named=$("$hwt" query --csv "$w/demo.db" "SELECT sum(calls) FROM
+		function_stats WHERE name LIKE '%@plt'" | tail -n 1)
+	[ -n "$entries" ] && [ "$entries" = "$named" ] &&
+		result "PASS: e2e/demo-plt-calls-named ($named)" ||
+		result "FAIL: e2e/demo-plt-calls-named ($entries entries, $named NAME@plt calls)"
+else
+	result "FAIL: e2e/demo-plt-calls-named (no .plt in the demo)"
+fi
 exit $fail

@@ -38,7 +38,8 @@ static const char schema[] =
 "CREATE TABLE sections (id INTEGER PRIMARY KEY, binary_id INTEGER,\n"
 "  vaddr INTEGER, size INTEGER, file_offset INTEGER);\n"
 "CREATE TABLE symbols (id INTEGER PRIMARY KEY, binary_id INTEGER,\n"
-"  sym_start INTEGER, sym_end INTEGER, binding INTEGER, name TEXT);\n"
+"  sym_start INTEGER, sym_end INTEGER, binding INTEGER, name TEXT,\n"
+"  mangled TEXT);\n"
 "CREATE TABLE streams (id INTEGER PRIMARY KEY, thread_id INTEGER,\n"
 "  name TEXT, tid INTEGER, cpu INTEGER, trace_id INTEGER,\n"
 "  insn_count INTEGER DEFAULT 0, block_count INTEGER DEFAULT 0,\n"
@@ -69,7 +70,7 @@ static const char schema[] =
 "INSERT INTO threads VALUES (0, -1, -1);\n"
 "INSERT INTO comms VALUES (0, '');\n"
 "INSERT INTO binaries VALUES (0, '[unknown]', NULL, 0);\n"
-"INSERT INTO symbols VALUES (0, 0, 0, 0, 0, '[unknown]');\n"
+"INSERT INTO symbols VALUES (0, 0, 0, 0, 0, '[unknown]', NULL);\n"
 "INSERT INTO call_paths VALUES (0, 0, 0, 0);\n"
 "CREATE VIEW function_stats AS\n"
 "  SELECT s.name AS name, SUM(st.calls) AS calls,\n"
@@ -104,7 +105,7 @@ static const char *const stmt_sql[S_NUM] = {
 	[S_BINARY] = "INSERT INTO binaries VALUES (?, ?, ?, ?)",
 	[S_SECTION] = "INSERT INTO sections (binary_id, vaddr, size, "
 		      "file_offset) VALUES (?, ?, ?, ?)",
-	[S_SYMBOL] = "INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?)",
+	[S_SYMBOL] = "INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[S_STREAM] = "INSERT INTO streams (id, thread_id, name, tid, cpu, "
 		     "trace_id) VALUES (?, ?, ?, ?, ?, ?)",
 	[S_BLOCK] = "INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -476,6 +477,10 @@ int hwt_db_image(struct hwt_db *db, struct hwt_image *img)
 			B64(S_SYMBOL, 4, s->start + s->size + (uint64_t)b->bias);
 			B64(S_SYMBOL, 5, s->binding);
 			BTXT(S_SYMBOL, 6, s->name);
+			if (s->mangled)
+				BTXT(S_SYMBOL, 7, s->mangled);
+			else
+				sqlite3_bind_null(db->st[S_SYMBOL], 7);
 			if (step(db, S_SYMBOL) < 0)
 				return -1;
 		}

@@ -200,11 +200,32 @@ static void put_addr(FILE *out, uint64_t ip)
 	fwrite(s, 1, 17, out);
 }
 
+/* An instruction the disassembler does not know (capstone 4.0.2 and
+ * AVX-512): its bytes, as the trace's decoder measured them. */
+static void put_bytes(char *text, size_t textlen, const struct rblock *b,
+		      size_t off, unsigned len)
+{
+	size_t n = 0;
+	unsigned i;
+
+	if (!b->code || off >= b->code_size || !len) {
+		snprintf(text, textlen, "(bad)");
+		return;
+	}
+	if (len > b->code_size - off)
+		len = (unsigned)(b->code_size - off);
+	n = (size_t)snprintf(text, textlen, ".byte");
+	for (i = 0; i < len && n < textlen; i++)
+		n += (size_t)snprintf(text + n, textlen - n, "%s0x%02x",
+				      i ? ", " : " ", b->code[off + i]);
+}
+
 static void insn(struct replay *r, const struct rblock *b, uint64_t ip,
-		 size_t off)
+		 size_t off, unsigned len)
 {
 	char text[160];
 	const struct rline *l;
+	int n;
 
 	if (!in_range(r))
 		return;
@@ -213,11 +234,14 @@ static void insn(struct replay *r, const struct rblock *b, uint64_t ip,
 		put_addr(r->out, ip);
 		break;
 	case HWT_REPLAY_INSN:
-		if (!b->code || off >= b->code_size ||
+		/* Text only where the disassembler agrees with the length
+		 * the trace's decoder used (0: not known). */
+		n = b->code && off < b->code_size ?
 		    hwt_insn_text(r->dis, b->isa, b->code + off,
-				  b->code_size - off, ip, text,
-				  sizeof(text)) < 0)
-			snprintf(text, sizeof(text), "(bad)");
+				  b->code_size - off, ip, text, sizeof(text)) :
+		    -1;
+		if (n < 0 || (len && n != (int)len))
+			put_bytes(text, sizeof(text), b, off, len);
 		fprintf(r->out, "%016llx  %s\n", (unsigned long long)ip, text);
 		break;
 	case HWT_REPLAY_LINE:
@@ -283,7 +307,7 @@ static int chunk(struct replay *r, const uint8_t *p, size_t n)
 			continue;
 		}
 		if (!b->lens) {
-			insn(r, b, b->ip, 0);
+			insn(r, b, b->ip, 0, 0);
 			if (in_range(r))
 				fprintf(r->out, "[%u instructions at %llx: "
 					"lengths unknown]\n", b->ninsn - 1,
@@ -297,7 +321,7 @@ static int chunk(struct replay *r, const uint8_t *p, size_t n)
 			uint32_t i;
 
 			for (i = 0; i < b->ninsn && !r->done; i++) {
-				insn(r, b, ip, off);
+				insn(r, b, ip, off, b->lens[i]);
 				ip += b->lens[i];
 				off += b->lens[i];
 				r->idx++;

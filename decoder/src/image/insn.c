@@ -79,6 +79,7 @@ static csh handle(struct hwt_disasm *d, int isa, int detail)
  * instruction capstone does not know (ptwrite, movdir64b, newer ISA
  * extensions) gets the length that lets the rest decode to exactly the
  * block libipt reported; guesses bounds how many such unknowns we accept.
+ * Without guesses, an unknown last instruction fails too.
  */
 static int split(csh h, cs_insn *insn, const uint8_t *code, size_t size,
 		 uint64_t ip, uint64_t end_ip, uint32_t i, uint32_t ninsn,
@@ -101,7 +102,7 @@ static int split(csh h, cs_insn *insn, const uint8_t *code, size_t size,
 			ip = a;
 			continue;
 		}
-		if (i + 1 == ninsn) {
+		if (i + 1 == ninsn && guesses) {
 			/* The last one starts at end_ip: only its length
 			 * is unknown, and only call returns need it. */
 			lens[i] = 1;
@@ -148,7 +149,14 @@ int hwt_insn_lengths(struct hwt_disasm *d, int isa, const uint8_t *code,
 	insn = cs_malloc(h);
 	if (!insn)
 		return -1;
-	rc = split(h, insn, code, size, ip, end_ip, 0, ninsn, lens, 1);
+	/* x86: what capstone splits alone, else libipt's own decoder (the
+	 * one that decoded the trace), else a guess for one unknown. */
+	rc = split(h, insn, code, size, ip, end_ip, 0, ninsn, lens, 0);
+	if (rc)
+		rc = hwt_insn_lengths_ipt(isa, code, size, ip, end_ip, ninsn,
+					  lens);
+	if (rc)
+		rc = split(h, insn, code, size, ip, end_ip, 0, ninsn, lens, 1);
 	cs_free(insn, 1);
 	return rc;
 }

@@ -20,6 +20,11 @@ void hwt_disasm_free(struct hwt_disasm *d);
 int hwt_insn_lengths(struct hwt_disasm *d, int isa, const uint8_t *code,
 		     size_t size, uint64_t ip, uint64_t end_ip, uint32_t ninsn,
 		     uint8_t *lens);
+/* The same for x86 from libipt's instruction decoder, for blocks capstone
+ * cannot split (insn_ipt.c); needs code. */
+int hwt_insn_lengths_ipt(int isa, const uint8_t *code, size_t size,
+			 uint64_t ip, uint64_t end_ip, uint32_t ninsn,
+			 uint8_t *lens);
 /* Disassembles one instruction; returns its length or negative. */
 int hwt_insn_text(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 		  size_t size, uint64_t ip, char *text, size_t textlen);

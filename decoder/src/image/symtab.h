@@ -11,9 +11,12 @@
 struct hwt_sym {
 	uint64_t start;		/* link-time address */
 	uint64_t size;
-	char *name;
+	uint64_t limit;		/* end of its section (0: unknown) */
+	char *name;		/* demangled where C++ */
+	char *mangled;		/* the ELF name where demangled, else NULL */
 	uint32_t id;		/* database symbol id (>= 1) */
 	uint8_t binding;	/* STB_* */
+	uint8_t type;		/* STT_* */
 };
 
 struct hwt_elf_seg {
@@ -27,7 +30,10 @@ struct hwt_elf {
 	char build_id[64];	/* lowercase hex, "" if none */
 	struct hwt_elf_seg *segs;
 	size_t nsegs;
-	struct hwt_sym *syms;	/* sorted by start, sized and unique */
+	/* Sorted by start, sized and unique: a symbol of size 0 reaches
+	 * the next one but never past its section; x86-64 PLT entries are
+	 * synthesized as NAME@plt (from .rela.plt/.rela.dyn). */
+	struct hwt_sym *syms;
 	size_t nsyms;
 };
 
