@@ -103,7 +103,8 @@ struct hwt_cs_stream {
 	const char *name;	/* for messages/stream_info; NULL: "etm" */
 	/* Offsets in data where bytes are missing (lost, bad chunk), in
 	 * increasing order: decode restarts there after a HWT_EV_GAP with
-	 * msg. */
+	 * msg (msg NULL: restarts without a gap, e.g. where perf.data's
+	 * AUXTRACE buffers join, which perf decodes each afresh). */
 	const struct hwt_cs_cut {
 		uint64_t offset;
 		const char *msg;
