@@ -24,6 +24,7 @@
 #include "pt/pt_frontend.h"
 #include "core/flow.h"
 #include "cs/cs_frontend.h"
+#include "perf/perf_decode.h"
 #include "store_reader.h"
 
 static int check_output(const char *out, const char *in_dir,
@@ -163,6 +164,49 @@ int hwt_decode_snapshot(const char *dir, struct hwt_image *img,
 		return -1;
 	}
 	return hwt_core_finish(core, err, errlen);
+}
+
+int hwt_is_perf_data(const char *path)
+{
+	char magic[8];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, magic, sizeof(magic));
+	close(fd);
+	return n == (ssize_t)sizeof(magic) && !memcmp(magic, "PERFILE2", 8);
+}
+
+int hwt_decode_perf_data(const char *path, const struct hwt_decode_opts *opts,
+			 char *err, size_t errlen)
+{
+	struct hwt_perf_decode *pd;
+	struct hwt_image *img;
+	struct hwt_core *core;
+	int rc = -1;
+
+	if (check_output(opts->out, NULL, path, err, errlen) < 0)
+		return -1;
+	pd = hwt_perf_decode_open(path, opts, err, errlen);
+	if (!pd)
+		return -1;
+	img = hwt_image_alloc();
+	hwt_perf_decode_images(pd, img);
+	core = hwt_core_alloc(opts, img, err, errlen);
+	if (core) {
+		hwt_core_set_no_calls(core, opts->no_calls);
+		hwt_db_session(hwt_core_db(core), path, "perf.data");
+		if (hwt_perf_decode_run(pd, img, core, err, errlen) < 0)
+			hwt_core_free(core);
+		else
+			rc = hwt_core_finish(core, err, errlen);
+	}
+	hwt_perf_decode_close(pd);
+	hwt_image_free(img);
+	return rc;
 }
 
 /* ---- the output: never inside an input ---- */
