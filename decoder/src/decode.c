@@ -348,7 +348,7 @@ static int decode_stream(struct hwt_store_reader *r,
 	struct hwt_stream_info info;
 	struct hwt_store_cut *cuts;
 	size_t size, ncuts, i;
-	uint64_t pos = 0;
+	struct hwt_cut *k;
 	char v[5][64], name[32];
 	int have[5];
 	uint8_t *buf;
@@ -390,27 +390,15 @@ static int decode_stream(struct hwt_store_reader *r,
 	info.read_mem_arg = img;
 	rc = sink->stream_begin(sink->arg, &info);
 	/* Decode the pieces between cuts; each cut is a recorded gap. */
-	for (i = 0; rc >= 0 && i <= ncuts; i++) {
-		uint64_t end = i < ncuts ? cuts[i].offset : size;
-
-		if (end > size)
-			end = size;
-		if (end > pos)
-			rc = hwt_pt_decode(buf + pos, (size_t)(end - pos), img,
-					   &params, &info, sink, err, errlen);
-		if (end > pos)
-			pos = end;
-		if (rc >= 0 && i < ncuts) {
-			struct hwt_event ev;
-
-			memset(&ev, 0, sizeof(ev));
-			ev.type = HWT_EV_GAP;
-			ev.code = -1;
-			ev.offset = cuts[i].offset;
-			ev.msg = cuts[i].msg;
-			rc = sink->event(sink->arg, info.id, &ev);
-		}
+	k = hwt_xrealloc(NULL, (ncuts ? ncuts : 1) * sizeof(*k));
+	for (i = 0; i < ncuts; i++) {
+		k[i].offset = cuts[i].offset;
+		k[i].msg = cuts[i].msg;
 	}
+	if (rc >= 0)
+		rc = hwt_pt_decode_pieces(buf, size, k, ncuts, img, &params,
+					  &info, sink, err, errlen);
+	free(k);
 	free(cuts);
 	free(buf);
 	return rc < 0 ? -1 : 0;

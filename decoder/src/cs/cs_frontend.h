@@ -105,10 +105,7 @@ struct hwt_cs_stream {
 	 * increasing order: decode restarts there after a HWT_EV_GAP with
 	 * msg (msg NULL: restarts without a gap, e.g. where perf.data's
 	 * AUXTRACE buffers join, which perf decodes each afresh). */
-	const struct hwt_cs_cut {
-		uint64_t offset;
-		const char *msg;
-	} *cuts;
+	const struct hwt_cut *cuts;	/* flow.h */
 	size_t ncuts;
 	int no_fork;		/* hwt_decode_test_opts.cs_no_fork */
 	int abort_on_child_exit; /* hwt_decode_test_opts.cs_abort_on_child_exit */

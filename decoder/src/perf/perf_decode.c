@@ -407,7 +407,7 @@ int hwt_perf_decode_images(struct hwt_perf_decode *pd, struct hwt_image *img)
 
 static int cmp_cut(const void *a, const void *b)
 {
-	const struct hwt_cs_cut *x = a, *y = b;
+	const struct hwt_cut *x = a, *y = b;
 
 	if (x->offset != y->offset)
 		return x->offset < y->offset ? -1 : 1;
@@ -418,7 +418,7 @@ static int cmp_cut(const void *a, const void *b)
 struct stream {
 	uint8_t *data;
 	size_t size;
-	struct hwt_cs_cut *cuts;
+	struct hwt_cut *cuts;
 	size_t ncuts;
 	char **msgs;		/* owned cut messages */
 	size_t nmsgs;
