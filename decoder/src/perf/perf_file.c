@@ -20,6 +20,7 @@
 /* format.txt "Header feature sections" */
 #define FEAT_BUILD_ID	2
 #define FEAT_NRCPUS	7
+#define FEAT_CPUID	9
 #define FEAT_AUXTRACE	18
 /* uapi struct perf_event_attr: sample_type at 24, flags word at 40
  * (sample_id_all is bit 18); PERF_ATTR_SIZE_VER0 = 64. */
@@ -39,13 +40,14 @@ struct hwt_perf_file {
 	int mapped;
 	uint64_t data_off, data_size;
 	struct hwt_perf_attr *attrs;
+	const uint8_t **ids;	/* per attr: its nids u64 ids in the file */
 	size_t nattrs;
 	struct hwt_perf_build_id *bids;
 	size_t nbids;
 	uint32_t nrcpus;
+	const char *cpuid;	/* HEADER_CPUID, NULL if absent */
 	size_t nindex;
-	uint64_t id_sample_type;	/* sample_id layout (attr 0) */
-	int sample_id_all;
+	uint64_t id_sample_type;	/* attr 0's: IDENTIFIER in use? */
 	int cut;		/* data section past the end: clipped */
 	char warning[512];
 };
@@ -225,6 +227,12 @@ static int read_features(struct hwt_perf_file *f, char *err, size_t errlen)
 						(unsigned long long)size);
 			f->nrcpus = rd32(f->p + off + 4);
 		}
+		if (bit == FEAT_CPUID && size >= 4 &&
+		    rd32(f->p + off) <= size - 4 &&
+		    memchr(f->p + off + 4, 0, rd32(f->p + off)))
+			/* format.txt "HEADER_CPUID": struct perf_header_string
+			 * { u32 len; char string[len]; } (NUL-terminated) */
+			f->cpuid = (const char *)f->p + off + 4;
 		if (bit == FEAT_AUXTRACE)
 			f->nindex = read_auxtrace_index(f, off, size);
 	}
@@ -255,6 +263,7 @@ static int read_attrs(struct hwt_perf_file *f, uint64_t attr_size,
 				(unsigned long long)attr_size);
 	n = (size_t)(size / attr_size);
 	f->attrs = hwt_xrealloc(NULL, n * sizeof(*f->attrs));
+	f->ids = hwt_xrealloc(NULL, n * sizeof(*f->ids));
 	for (i = 0; i < n; i++) {
 		const uint8_t *a = f->p + off + i * attr_size;
 		const uint8_t *ids = a + attr_size - 16;
@@ -274,12 +283,12 @@ static int read_attrs(struct hwt_perf_file *f, uint64_t attr_size,
 		at->sample_type = rd64(a + 24);
 		at->flags = rd64(a + 40);
 		at->nids = (size_t)(isz / 8);
+		f->ids[i] = f->p + ioff;
 	}
 	f->nattrs = n;
-	/* The sample_id layout of non-sample records: attr 0's (perf
-	 * requires the same layout for all, or PERF_SAMPLE_IDENTIFIER). */
+	/* The sample_id layout of non-sample records: attr 0's, or with
+	 * PERF_SAMPLE_IDENTIFIER the record's own attr's (record_attr). */
 	f->id_sample_type = f->attrs[0].sample_type;
-	f->sample_id_all = !!(f->attrs[0].flags & ATTR_SAMPLE_ID_ALL);
 	return 0;
 }
 
@@ -352,6 +361,7 @@ struct hwt_perf_file *hwt_perf_open_mem(const uint8_t *data, size_t size,
 		 * data section is still readable. */
 		f->nbids = 0;
 		f->nrcpus = 0;
+		f->cpuid = NULL;
 		f->nindex = 0;
 	}
 	return f;
@@ -389,6 +399,7 @@ void hwt_perf_close(struct hwt_perf_file *f)
 	if (f->mapped && f->size)
 		munmap((void *)f->p, f->size);
 	free(f->attrs);
+	free(f->ids);
 	free(f->bids);
 	free(f);
 }
@@ -420,6 +431,11 @@ uint32_t hwt_perf_nrcpus(const struct hwt_perf_file *f)
 	return f->nrcpus;
 }
 
+const char *hwt_perf_cpuid(const struct hwt_perf_file *f)
+{
+	return f->cpuid;
+}
+
 size_t hwt_perf_auxtrace_index_entries(const struct hwt_perf_file *f)
 {
 	return f->nindex;
@@ -431,13 +447,36 @@ size_t hwt_perf_auxtrace_index_entries(const struct hwt_perf_file *f)
  * Returns the length of the body without them if: they fit.
  * Returns -1 if: the body is shorter than they are.
  */
+/*
+ * The attr a record's sample_id belongs to: with PERF_SAMPLE_IDENTIFIER
+ * (uapi: "the id is the last u64 of sample_id") the attr whose ids
+ * section holds that id, else attr 0 (perf requires one layout then).
+ * Returns the attr's index.
+ */
+static size_t record_attr(const struct hwt_perf_file *f, const uint8_t *b,
+			  uint64_t len)
+{
+	uint64_t id;
+	size_t i, k;
+
+	if (!(f->id_sample_type & S_IDENTIFIER) || len < 8)
+		return 0;
+	id = rd64(b + len - 8);
+	for (i = 0; i < f->nattrs; i++)
+		for (k = 0; k < f->attrs[i].nids; k++)
+			if (rd64(f->ids[i] + 8 * k) == id)
+				return i;
+	return 0;
+}
+
 static int64_t sample_id(const struct hwt_perf_file *f, const uint8_t *b,
 			 uint64_t len, struct hwt_perf_sample_id *sid)
 {
-	uint64_t st = f->id_sample_type, need = 0, pos;
+	const struct hwt_perf_attr *a = &f->attrs[record_attr(f, b, len)];
+	uint64_t st = a->sample_type, need = 0, pos;
 
 	memset(sid, 0, sizeof(*sid));
-	if (!f->sample_id_all)
+	if (!(a->flags & ATTR_SAMPLE_ID_ALL))
 		return (int64_t)len;
 	need += (st & S_TID) ? 8 : 0;
 	need += (st & S_TIME) ? 8 : 0;

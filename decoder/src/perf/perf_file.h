@@ -156,6 +156,9 @@ const struct hwt_perf_build_id *
 hwt_perf_build_id(const struct hwt_perf_file *f, size_t i);
 /* Returns HEADER_NRCPUS' online count, or 0 if the feature is absent. */
 uint32_t hwt_perf_nrcpus(const struct hwt_perf_file *f);
+/* Returns HEADER_CPUID's string (x86: "GenuineIntel,6,78,3"), or NULL if
+ * absent or not terminated inside its section. */
+const char *hwt_perf_cpuid(const struct hwt_perf_file *f);
 /* Returns the number of HEADER_AUXTRACE index entries (0 if absent or
  * unusable: the index is not needed, the data section is walked). */
 size_t hwt_perf_auxtrace_index_entries(const struct hwt_perf_file *f);
