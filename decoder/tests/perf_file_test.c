@@ -14,8 +14,11 @@
 
 #include "perf/perf_cs.h"
 #include "perf/perf_file.h"
+#include "perf/perf_pt.h"
 
 #define CORPUS "/../shared/corpus/coresight/simpleperf-etm/perf_etm.data"
+#define CORPUS_PT \
+	"/../shared/corpus/intel_pt/perf-intel_pt-4.14/perf.data.intel_pt-4.14"
 
 static int failed;
 
@@ -27,7 +30,8 @@ static void verdict(int ok, const char *name, const char *why)
 }
 
 struct counts {
-	size_t n, mmap2, comm, exit_, itrace, aux, auxtrace, info;
+	size_t n, mmap, mmap2, comm, exit_, itrace, aux, auxtrace, info;
+	size_t aux_cpu;		/* AUX records with a CPU */
 	uint64_t last_offset;
 	const uint8_t *priv;
 	size_t npriv;
@@ -41,11 +45,15 @@ static int count(void *arg, const struct hwt_perf_rec *r)
 	c->n++;
 	c->last_offset = r->file_offset;
 	switch (r->type) {
+	case HWT_PERF_RECORD_MMAP: c->mmap++; break;
 	case HWT_PERF_RECORD_MMAP2: c->mmap2++; break;
 	case HWT_PERF_RECORD_COMM: c->comm++; break;
 	case HWT_PERF_RECORD_EXIT: c->exit_++; break;
 	case HWT_PERF_RECORD_ITRACE_START: c->itrace++; break;
-	case HWT_PERF_RECORD_AUX: c->aux++; break;
+	case HWT_PERF_RECORD_AUX:
+		c->aux++;
+		c->aux_cpu += r->sid.has_cpu && r->sid.cpu < 4;
+		break;
 	case HWT_PERF_RECORD_AUXTRACE: {
 		uint64_t i;
 
@@ -123,7 +131,7 @@ static int walk(const uint8_t *data, size_t n, size_t flip,
 int main(void)
 {
 	const char *root = getenv("ROOT");
-	char path[4096], err[512], why[1024];
+	char path[1024], err[512], why[2048];
 	struct hwt_perf_cs_unit *u = NULL;
 	struct hwt_perf_file *f;
 	struct counts c, full;
@@ -217,6 +225,42 @@ int main(void)
 					    err, sizeof(err)) < 0 &&
 		     strstr(err, "version 2");
 		verdict(ok, "cs-etm-metadata-refused", err);
+	}
+
+	/* Intel PT: perf 4.14's file (three events, PERF_SAMPLE_IDENTIFIER,
+	 * sample_id layouts that differ): perf report -D's counts, the
+	 * front end's parameters from intel_pt's AUXTRACE_INFO, HEADER_CPUID
+	 * and the intel_pt attr's config 0x300e601. */
+	snprintf(path, sizeof(path), "%s%s", root ? root : "../..", CORPUS_PT);
+	{
+		size_t psize;
+		uint8_t *pdata = load(path, &psize);
+		struct hwt_pt_params p;
+
+		f = pdata ? hwt_perf_open_mem(pdata, psize, err, sizeof(err))
+			  : NULL;
+		memset(&c, 0, sizeof(c));
+		rc = f ? hwt_perf_records(f, count, &c, err, sizeof(err)) : -1;
+		snprintf(why, sizeof(why), "%s: rc %d (%s), %zu MMAP %zu MMAP2 "
+			 "%zu COMM %zu AUX (%zu with CPU) %zu AUXTRACE", path, rc,
+			 rc ? err : "", c.mmap, c.mmap2, c.comm, c.aux,
+			 c.aux_cpu, c.auxtrace);
+		verdict(rc == 0 && c.mmap == 56 && c.mmap2 == 10 &&
+			c.comm == 3 && c.exit_ == 1 && c.itrace == 2 &&
+			c.aux == 10 && c.aux_cpu == 10 && c.auxtrace == 2 &&
+			c.info == 1, "pt-records-as-perf-report-D", why);
+		rc = f && c.priv ? hwt_perf_pt_params(c.priv, c.npriv, f, &p,
+						      err, sizeof(err)) : -1;
+		snprintf(why, sizeof(why), "rc %d: mtc_freq %u nom_freq %u "
+			 "cpuid_15 %u/%u cpu %u/%u/%u", rc, p.mtc_freq,
+			 p.nom_freq, p.cpuid_15_eax, p.cpuid_15_ebx, p.family,
+			 p.model, p.stepping);
+		verdict(rc == 0 && p.mtc_freq == 3 && p.nom_freq == 12 &&
+			p.cpuid_15_eax == 2 && p.cpuid_15_ebx == 100 &&
+			p.family == 6 && p.model == 78 && p.stepping == 3,
+			"pt-params", why);
+		hwt_perf_close(f);
+		free(pdata);
 	}
 
 	/* Cut at every byte. */

@@ -13,11 +13,13 @@
 #include "core/core.h"
 #include "core/util.h"
 #include "cs/cs_frontend.h"
+#include "pt/pt_frontend.h"
 #include "image/image.h"
 #include "image/symtab.h"
 #include "perf/perf_cs.h"
 #include "perf/perf_decode.h"
 #include "perf/perf_file.h"
+#include "perf/perf_pt.h"
 
 #define PER_THREAD_CPU	0xffffffffu
 #define PER_THREAD_ID	0x1000u
@@ -53,6 +55,7 @@ struct hwt_perf_decode {
 	size_t nunits;
 	int have_info;
 	uint32_t info_type;
+	struct hwt_pt_params pt;	/* Intel PT */
 	struct buf *bufs;
 	size_t nbufs;
 	struct aux *auxs;
@@ -68,10 +71,12 @@ struct hwt_perf_decode {
 	char err[512];
 };
 
+/* Records a message as a gap on every stream (at_end: after the trace,
+ * else before it) and warns unless quiet.  Returns nothing. */
 static void note(struct hwt_perf_decode *pd, int at_end, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* A malloc'd copy of the formatted message. */
+/* Returns a malloc'd copy of the formatted message. */
 static char *vfmt(const char *f, va_list ap)
 {
 	char msg[1024];
@@ -96,6 +101,8 @@ static void note(struct hwt_perf_decode *pd, int at_end, const char *fmt, ...)
 		fprintf(stderr, "hwt: warning: %s\n", msg);
 }
 
+/* id's n bytes as lowercase hex in out ("" for n = 0).
+ * Returns nothing. */
 static void hex(char *out, size_t outlen, const uint8_t *id, size_t n)
 {
 	size_t i;
@@ -124,6 +131,18 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 					(unsigned long long)r->file_offset);
 		pd->have_info = 1;
 		pd->info_type = r->u.auxtrace_info.type;
+		if (pd->info_type == HWT_PERF_AUXTRACE_INTEL_PT) {
+			char e[512];
+
+			if (hwt_perf_pt_params(r->u.auxtrace_info.priv,
+					       r->u.auxtrace_info.npriv, pd->f,
+					       &pd->pt, e, sizeof(e)) == 0)
+				return 0;
+			return hwt_errf(pd->err, sizeof(pd->err),
+					"PERF_RECORD_AUXTRACE_INFO at file "
+					"offset 0x%llx: %s",
+					(unsigned long long)r->file_offset, e);
+		}
 		if (pd->info_type != HWT_PERF_AUXTRACE_CS_ETM)
 			return 0;
 		if (hwt_perf_cs_meta(r->u.auxtrace_info.priv,
@@ -245,9 +264,10 @@ struct hwt_perf_decode *hwt_perf_decode_open(const char *path,
 			 "intel_pt//u?)", path);
 		goto fail;
 	}
-	if (pd->info_type != HWT_PERF_AUXTRACE_CS_ETM) {
-		hwt_errf(err, errlen, "%s: AUX trace type %u: only CoreSight "
-			 "(cs_etm, 3) is decoded from perf.data yet", path,
+	if (pd->info_type != HWT_PERF_AUXTRACE_CS_ETM &&
+	    pd->info_type != HWT_PERF_AUXTRACE_INTEL_PT) {
+		hwt_errf(err, errlen, "%s: AUX trace type %u: only Intel PT "
+			 "(1) and CoreSight (cs_etm, 3) are decoded", path,
 			 pd->info_type);
 		goto fail;
 	}
@@ -347,6 +367,8 @@ static int find_binary(const struct hwt_decode_opts *o, const char *path,
 	return candidate(out, bid);
 }
 
+/* Returns 1 if: pid started tracing (ITRACE_START) or none is known;
+ * 0 if not. */
 static int traced_pid(const struct hwt_perf_decode *pd, uint32_t pid)
 {
 	size_t i;
@@ -405,6 +427,8 @@ int hwt_perf_decode_images(struct hwt_perf_decode *pd, struct hwt_image *img)
 
 /* ---- streams ---- */
 
+/* qsort order of cuts: by offset, gaps before plain restarts.
+ * Returns <0, 0, >0 as qsort wants. */
 static int cmp_cut(const void *a, const void *b)
 {
 	const struct hwt_cut *x = a, *y = b;
@@ -425,6 +449,8 @@ struct stream {
 	int raw;
 };
 
+/* Appends a cut at `at` (msg owned by s from now on; NULL: restart).
+ * Returns nothing. */
 static void add_cut(struct stream *s, uint64_t at, char *msg)
 {
 	s->cuts = hwt_xrealloc(s->cuts, (s->ncuts + 1) * sizeof(*s->cuts));
@@ -437,6 +463,7 @@ static void add_cut(struct stream *s, uint64_t at, char *msg)
 	}
 }
 
+/* Returns the formatted message, malloc'd (aborts on OOM). */
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static char *fmt(const char *f, ...)
 {
@@ -449,7 +476,8 @@ static char *fmt(const char *f, ...)
 	return msg;
 }
 
-/* The stream position of AUX offset o on cpu (buffers in file order). */
+/* Returns the stream position of AUX offset o on cpu (buffers in file
+ * order; past them all: the stream's size). */
 static uint64_t stream_pos(const struct hwt_perf_decode *pd, uint32_t cpu,
 			   uint64_t o)
 {
@@ -468,7 +496,7 @@ static uint64_t stream_pos(const struct hwt_perf_decode *pd, uint32_t cpu,
 	return pos;
 }
 
-/* Bytes of [o, o + n) on cpu that some buffer holds. */
+/* Returns the bytes of [o, o + n) on cpu that some buffer holds. */
 static uint64_t covered(const struct hwt_perf_decode *pd, uint32_t cpu,
 			uint64_t o, uint64_t n)
 {
@@ -489,9 +517,10 @@ static uint64_t covered(const struct hwt_perf_decode *pd, uint32_t cpu,
 	return c;
 }
 
-/* One CPU's (or the per-thread) bytes, cuts and gaps. */
+/* One CPU's (or the per-thread) bytes, cuts and gaps into s; restart_each:
+ * a plain restart where buffers join (CoreSight).  Returns nothing. */
 static void build_stream(const struct hwt_perf_decode *pd, uint32_t cpu,
-			 struct stream *s)
+			 int restart_each, struct stream *s)
 {
 	uint64_t prev_end = 0;
 	int first = 1;
@@ -514,7 +543,7 @@ static void build_stream(const struct hwt_perf_decode *pd, uint32_t cpu,
 				(unsigned long long)b->offset,
 				(unsigned long long)b->file_offset,
 				(unsigned long long)b->offset));
-		else if (!first)	/* perf decodes each buffer afresh */
+		else if (!first && restart_each) /* perf's CoreSight decode */
 			add_cut(s, s->size, NULL);
 		first = 0;
 		s->data = hwt_xrealloc(s->data, s->size + b->size + 1);
@@ -563,6 +592,7 @@ static void build_stream(const struct hwt_perf_decode *pd, uint32_t cpu,
 		qsort(s->cuts, s->ncuts, sizeof(*s->cuts), cmp_cut);
 }
 
+/* Returns nothing. */
 static void free_stream(struct stream *s)
 {
 	size_t i;
@@ -574,7 +604,7 @@ static void free_stream(struct stream *s)
 	free(s->data);
 }
 
-/* Whether cpu has anything recorded: AUX records or buffers. */
+/* Returns 1 if: cpu has AUX records or buffers; 0 if not. */
 static int has_trace(const struct hwt_perf_decode *pd, uint32_t cpu)
 {
 	size_t i;
@@ -589,6 +619,26 @@ static int has_trace(const struct hwt_perf_decode *pd, uint32_t cpu)
 	return 0;
 }
 
+/* The pid/tid of cpu's first ITRACE_START (-1: none).
+ * Returns nothing. */
+static void stream_thread(const struct hwt_perf_decode *pd, uint32_t cpu,
+			  int64_t *pid, int64_t *tid)
+{
+	size_t i;
+
+	*pid = *tid = -1;
+	for (i = 0; i < pd->npids; i++)
+		if (pd->pid_cpu[i] == cpu) {
+			*pid = pd->pids[i];
+			*tid = pd->tids[i];
+			return;
+		}
+}
+
+/* CoreSight: unit u's trace on cpu (PER_THREAD_CPU: the per-thread
+ * buffers) as stream id, each AUXTRACE buffer afresh as perf does.
+ * Returns 0 if: decoded (errors are gaps).
+ * Returns -1 with err set if: the CoreSight front end failed. */
 static int decode_unit(struct hwt_perf_decode *pd, struct hwt_core *core,
 		       struct hwt_perf_cs_unit *u, uint32_t cpu, uint32_t id,
 		       struct hwt_image *img, char *err, size_t errlen)
@@ -596,17 +646,11 @@ static int decode_unit(struct hwt_perf_decode *pd, struct hwt_core *core,
 	struct hwt_cs_stream cs;
 	struct stream s;
 	char name[32];
-	int64_t pid = -1, tid = -1;
-	size_t i;
+	int64_t pid, tid;
 	int rc;
 
-	for (i = 0; i < pd->npids; i++)
-		if (pd->pid_cpu[i] == cpu) {
-			pid = pd->pids[i];
-			tid = pd->tids[i];
-			break;
-		}
-	build_stream(pd, cpu, &s);
+	stream_thread(pd, cpu, &pid, &tid);
+	build_stream(pd, cpu, 1, &s);
 	memset(&cs, 0, sizeof(cs));
 	snprintf(name, sizeof(name), "cpu%d", (int)cpu);
 	cs.id = id;
@@ -632,11 +676,80 @@ static int decode_unit(struct hwt_perf_decode *pd, struct hwt_core *core,
 	return rc < 0 ? -1 : 0;
 }
 
+/* Intel PT: one stream per CPU (or the per-thread buffers), its
+ * contiguous buffers decoded as one trace, as perf does.
+ * Returns 0 if: decoded (errors are gaps).
+ * Returns -1 with err set if: the PT front end or the sink failed. */
+static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
+		     struct hwt_core *core, uint32_t cpu, char *err,
+		     size_t errlen)
+{
+	const struct hwt_sink *sink = hwt_core_sink(core);
+	struct hwt_stream_info info;
+	struct stream s;
+	char name[32];
+	int64_t pid, tid;
+	int rc;
+
+	stream_thread(pd, cpu, &pid, &tid);
+	build_stream(pd, cpu, 0, &s);
+	memset(&info, 0, sizeof(info));
+	snprintf(name, sizeof(name), "cpu%d", (int)cpu);
+	info.id = cpu == PER_THREAD_CPU ? PER_THREAD_ID : cpu;
+	info.tid = (int32_t)tid;
+	info.cpu = cpu == PER_THREAD_CPU ? -1 : (int32_t)cpu;
+	info.trace_id = -1;
+	info.name = name;
+	info.read_mem = hwt_image_read_cb;
+	info.read_mem_arg = img;
+	hwt_core_set_thread(core, info.id, pid, tid);
+	rc = sink->stream_begin(sink->arg, &info);
+	if (rc >= 0)
+		rc = hwt_pt_decode_pieces(s.size ? s.data : (const uint8_t *)"",
+					  s.size, s.cuts, s.ncuts, img, &pd->pt,
+					  &info, sink, err, errlen);
+	if (rc >= 0)
+		rc = sink->stream_end(sink->arg, info.id);
+	free_stream(&s);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Returns the CPU of entry i of the buffers followed by the AUX records
+ * (PER_THREAD_CPU: a per-thread one). */
+static uint32_t trace_cpu(const struct hwt_perf_decode *pd, size_t i)
+{
+	if (i < pd->nbufs)
+		return pd->bufs[i].cpu;
+	i -= pd->nbufs;
+	return pd->auxs[i].has_cpu ? pd->auxs[i].cpu : PER_THREAD_CPU;
+}
+
+/* Every CPU with trace (first seen first) through decode_pt.
+ * Returns 0 if: all decoded; -1 with err set if: one failed. */
+static int decode_pt_all(struct hwt_perf_decode *pd, struct hwt_image *img,
+			 struct hwt_core *core, char *err, size_t errlen)
+{
+	size_t i, j, n = pd->nbufs + pd->nauxs;
+
+	for (i = 0; i < n; i++) {
+		uint32_t cpu = trace_cpu(pd, i);
+
+		for (j = 0; j < i && trace_cpu(pd, j) != cpu; j++)
+			;
+		if (j == i && decode_pt(pd, img, core, cpu, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int hwt_perf_decode_run(struct hwt_perf_decode *pd, struct hwt_image *img,
 			struct hwt_core *core, char *err, size_t errlen)
 {
 	int per_thread = has_trace(pd, PER_THREAD_CPU);
 	size_t i;
+
+	if (pd->info_type == HWT_PERF_AUXTRACE_INTEL_PT)
+		return decode_pt_all(pd, img, core, err, errlen);
 
 	for (i = 0; i < pd->nunits; i++) {
 		struct hwt_perf_cs_unit *u = &pd->units[i];
