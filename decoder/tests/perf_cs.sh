@@ -41,6 +41,12 @@ if ! "$HWT" decode -q "$C/perf_etm.data" --buildid-dir "$T/bid" \
 else
 	echo "PASS: perf-cs-decode-by-magic"
 fi
+# 1b. The same file rewritten in pipe mode (mkpipe.py: HEADER_ATTR and
+# HEADER_BUILD_ID records, then the records): the same decode.
+python3 ./mkpipe.py "$C/perf_etm.data" "$T/etm.pipe" &&
+"$HWT" decode -q "$T/etm.pipe" --buildid-dir "$T/bid" -o "$T/pipe.db" \
+	2> "$T/err" || fail perf-cs-pipe-decode "$(cat "$T/err")"
+
 # 2. --perf-data, binary through --symfs (no build-id cache).
 if ! "$HWT" decode -q --perf-data "$C/perf_etm.data" --symfs "$T/symfs" \
 		--buildid-dir "$T/none" -o "$T/symfs.db" 2> "$T/err"; then
@@ -56,7 +62,7 @@ if command -v perf > /dev/null 2>&1; then
 	for cpu in $cpus; do
 		awk -v c="$cpu" '{ g = $1; gsub(/[][]/, "", g);
 			if (g + 0 == c) print $2 }' "$T/perf" > "$T/want.$cpu"
-		for db in bid symfs; do
+		for db in bid symfs pipe; do
 			replay_cpu "$T/$db.db" "$cpu" > "$T/got"
 			if cmp -s "$T/want.$cpu" "$T/got"; then
 				echo "PASS: perf-cs-vs-perf-script-$db-cpu$cpu ($(wc -l < "$T/got") insns)"

@@ -31,7 +31,7 @@ static void verdict(int ok, const char *name, const char *why)
 
 struct counts {
 	size_t n, mmap, mmap2, comm, exit_, itrace, aux, auxtrace, info;
-	size_t aux_cpu;		/* AUX records with a CPU */
+	size_t aux_cpu;		/* AUX records with a CPU (< 8) */
 	uint64_t last_offset;
 	const uint8_t *priv;
 	size_t npriv;
@@ -52,7 +52,7 @@ static int count(void *arg, const struct hwt_perf_rec *r)
 	case HWT_PERF_RECORD_ITRACE_START: c->itrace++; break;
 	case HWT_PERF_RECORD_AUX:
 		c->aux++;
-		c->aux_cpu += r->sid.has_cpu && r->sid.cpu < 4;
+		c->aux_cpu += r->sid.has_cpu && r->sid.cpu < 8;
 		break;
 	case HWT_PERF_RECORD_AUXTRACE: {
 		uint64_t i;
@@ -261,6 +261,51 @@ int main(void)
 			"pt-params", why);
 		hwt_perf_close(f);
 		free(pdata);
+	}
+
+	/* Pipe mode (format.txt "Pipe-mode data"): the 16-byte header, a
+	 * HEADER_ATTR record (attr 0 with its ids), the data section. */
+	{
+		uint64_t aoff, doff, dsz, ioff, isz;
+		uint32_t asize;
+		uint8_t *pipe;
+		size_t psize, pos = 0;
+
+		memcpy(&aoff, data + 24, 8);
+		memcpy(&doff, data + 40, 8);
+		memcpy(&dsz, data + 48, 8);
+		memcpy(&asize, data + aoff + 4, 4);
+		memcpy(&ioff, data + aoff + 0x80, 8);	/* attr_size 0x90 */
+		memcpy(&isz, data + aoff + 0x88, 8);
+		psize = 16 + 8 + asize + isz + dsz;
+		pipe = malloc(psize);
+		memcpy(pipe, "PERFILE2\x10\0\0\0\0\0\0\0", 16);
+		pos = 16;
+		pipe[pos] = 64;
+		memset(pipe + pos + 1, 0, 5);
+		pipe[pos + 6] = (uint8_t)(8 + asize + isz);
+		pipe[pos + 7] = (uint8_t)((8 + asize + isz) >> 8);
+		memcpy(pipe + pos + 8, data + aoff, asize);
+		memcpy(pipe + pos + 8 + asize, data + ioff, isz);
+		pos += 8 + asize + isz;
+		memcpy(pipe + pos, data + doff, dsz);
+		rc = walk(pipe, psize, psize, &c, err, sizeof(err));
+		snprintf(why, sizeof(why), "rc %d (%s), %zu records (%zu + 1 "
+			 "expected), %zu AUX with CPU", rc, rc ? err : "", c.n,
+			 full.n, c.aux_cpu);
+		verdict(rc == 0 && c.n == full.n + 1 && c.aux == 4 &&
+			c.aux_cpu == 4 && c.trace_bytes == 0x180, "pipe-mode",
+			why);
+		ok = 1;
+		for (n = 0; n < psize && ok; n++) {
+			rc = walk(pipe, n, psize, &c, err, sizeof(err));
+			ok = n < 16 ? rc == -2 : rc == -1 || c.n <= full.n + 1;
+			if (!ok)
+				snprintf(why, sizeof(why), "pipe cut at %zu: "
+					 "rc %d", n, rc);
+		}
+		verdict(ok, "pipe-cut-at-every-byte", why);
+		free(pipe);
 	}
 
 	/* Cut at every byte. */

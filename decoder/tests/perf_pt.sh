@@ -49,3 +49,20 @@ if [ "$g" -eq 2 ] && [ "$v" -eq 2 ]; then
 else
 	fail perf-pt-missing-binary-gaps "libc gaps $g, [vdso] $v (2 streams each)"
 fi
+# Pipe mode (mkpipe.py): the same streams and errors as the file.
+if python3 ./mkpipe.py "$F" "$T/pt.pipe" &&
+	"$HWT" decode -q "$T/pt.pipe" --buildid-dir "$T/none" -o "$T/pipe.db" \
+		2> "$T/err"; then
+	for db in pt pipe; do
+		"$HWT" query --csv "$T/$db.db" "SELECT s.id, s.cpu, s.tid,
+			e.offset, e.message FROM streams s JOIN errors e ON
+			e.stream_id = s.id ORDER BY 1, 4, 5" > "$T/$db.rows"
+	done
+	if cmp -s "$T/pt.rows" "$T/pipe.rows" && [ -s "$T/pt.rows" ]; then
+		echo "PASS: perf-pt-pipe-mode ($(wc -l < "$T/pt.rows") rows)"
+	else
+		fail perf-pt-pipe-mode "$(diff "$T/pt.rows" "$T/pipe.rows" | head -3)"
+	fi
+else
+	fail perf-pt-pipe-mode "exit $?: $(cat "$T/err")"
+fi

@@ -110,7 +110,7 @@ int hwt_decode_pt_file(const char *pt_path, struct hwt_image *img,
 int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 		       char *err, size_t errlen);
 
-/* A perf.data file (file mode) with CoreSight (cs_etm) or Intel PT AUX
+/* A perf.data file (file or pipe mode) with CoreSight (cs_etm) or Intel PT AUX
  * trace: one stream per CPU.  Returns 0 on success (lost or missing trace, missing
  * binaries and a damaged record after the header are recorded gaps), -1
  * with err set if the file cannot be decoded at all. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * perf.data reader (file mode): perf_file.h.  Section names in comments
+ * perf.data reader (file and pipe mode): perf_file.h.  Section names in comments
  * are those of tools/perf/Documentation/perf.data-file-format.txt
  * ("format.txt") and of uapi linux/perf_event.h ("uapi").
  */
@@ -49,6 +49,7 @@ struct hwt_perf_file {
 	size_t nindex;
 	uint64_t id_sample_type;	/* attr 0's: IDENTIFIER in use? */
 	int cut;		/* data section past the end: clipped */
+	int pipe;		/* pipe mode: attrs, features as records */
 	char warning[512];
 };
 
@@ -93,6 +94,9 @@ const char *hwt_perf_rec_name(uint32_t type)
 	case HWT_PERF_RECORD_AUXTRACE_INFO: return "AUXTRACE_INFO";
 	case HWT_PERF_RECORD_AUXTRACE: return "AUXTRACE";
 	case HWT_PERF_RECORD_TIME_CONV: return "TIME_CONV";
+	case HWT_PERF_RECORD_HEADER_ATTR: return "HEADER_ATTR";
+	case HWT_PERF_RECORD_HEADER_BUILD_ID: return "HEADER_BUILD_ID";
+	case HWT_PERF_RECORD_HEADER_FEATURE: return "HEADER_FEATURE";
 	}
 	return "record";
 }
@@ -183,6 +187,35 @@ static size_t read_auxtrace_index(const struct hwt_perf_file *f, uint64_t off,
 }
 
 /*
+ * One feature section [off, off + size) (inside the file) of feature bit.
+ * Returns 0 if: it is sound or not one this reader uses.
+ * Returns -1 with err set if: a build-id or nrcpus section is damaged.
+ */
+static int read_feature(struct hwt_perf_file *f, size_t bit, uint64_t off,
+			uint64_t size, char *err, size_t errlen)
+{
+	if (bit == FEAT_BUILD_ID)
+		return read_build_ids(f, off, size, err, errlen);
+	if (bit == FEAT_NRCPUS) {
+		/* format.txt "HEADER_NRCPUS": u32 available, online */
+		if (size < 8)
+			return hwt_errf(err, errlen, "HEADER_NRCPUS at file "
+					"offset 0x%llx: %llu bytes, 8 needed",
+					(unsigned long long)off,
+					(unsigned long long)size);
+		f->nrcpus = rd32(f->p + off + 4);
+	}
+	if (bit == FEAT_CPUID && size >= 4 && rd32(f->p + off) <= size - 4 &&
+	    memchr(f->p + off + 4, 0, rd32(f->p + off)))
+		/* format.txt "HEADER_CPUID": struct perf_header_string
+		 * { u32 len; char string[len]; } (NUL-terminated) */
+		f->cpuid = (const char *)f->p + off + 4;
+	if (bit == FEAT_AUXTRACE)
+		f->nindex = read_auxtrace_index(f, off, size);
+	return 0;
+}
+
+/*
  * format.txt: "the feature sections follow the data section": one
  * perf_file_section per bit set in adds_features, in bit order.
  * Returns 0 if: every section lies inside the file and the ones read
@@ -215,28 +248,33 @@ static int read_features(struct hwt_perf_file *f, char *err, size_t errlen)
 					(unsigned long long)off,
 					(unsigned long long)size, f->size);
 		k++;
-		if (bit == FEAT_BUILD_ID &&
-		    read_build_ids(f, off, size, err, errlen) < 0)
+		if (read_feature(f, bit, off, size, err, errlen) < 0)
 			return -1;
-		if (bit == FEAT_NRCPUS) {
-			/* format.txt "HEADER_NRCPUS": u32 available, online */
-			if (size < 8)
-				return hwt_errf(err, errlen, "HEADER_NRCPUS at "
-						"file offset 0x%llx: %llu bytes, "
-						"8 needed", (unsigned long long)off,
-						(unsigned long long)size);
-			f->nrcpus = rd32(f->p + off + 4);
-		}
-		if (bit == FEAT_CPUID && size >= 4 &&
-		    rd32(f->p + off) <= size - 4 &&
-		    memchr(f->p + off + 4, 0, rd32(f->p + off)))
-			/* format.txt "HEADER_CPUID": struct perf_header_string
-			 * { u32 len; char string[len]; } (NUL-terminated) */
-			f->cpuid = (const char *)f->p + off + 4;
-		if (bit == FEAT_AUXTRACE)
-			f->nindex = read_auxtrace_index(f, off, size);
 	}
 	return 0;
+}
+
+/* Adds the perf_event_attr at a (uapi: sample_type at 24, flags at 40;
+ * at least PERF_ATTR_SIZE_VER0 bytes) with its nids ids at ids.
+ * Returns nothing. */
+static void add_attr(struct hwt_perf_file *f, const uint8_t *a,
+		     const uint8_t *ids, size_t nids)
+{
+	struct hwt_perf_attr *at;
+
+	f->attrs = hwt_xrealloc(f->attrs, (f->nattrs + 1) * sizeof(*f->attrs));
+	f->ids = hwt_xrealloc(f->ids, (f->nattrs + 1) * sizeof(*f->ids));
+	at = &f->attrs[f->nattrs];
+	at->type = rd32(a);
+	at->size = rd32(a + 4);
+	at->config = rd64(a + 8);
+	at->sample_type = rd64(a + 24);
+	at->flags = rd64(a + 40);
+	at->nids = nids;
+	f->ids[f->nattrs++] = ids;
+	/* The sample_id layout of non-sample records: attr 0's, or with
+	 * PERF_SAMPLE_IDENTIFIER the record's own attr's (record_attr). */
+	f->id_sample_type = f->attrs[0].sample_type;
 }
 
 /*
@@ -262,13 +300,10 @@ static int read_attrs(struct hwt_perf_file *f, uint64_t attr_size,
 				"%llu", (unsigned long long)size,
 				(unsigned long long)attr_size);
 	n = (size_t)(size / attr_size);
-	f->attrs = hwt_xrealloc(NULL, n * sizeof(*f->attrs));
-	f->ids = hwt_xrealloc(NULL, n * sizeof(*f->ids));
 	for (i = 0; i < n; i++) {
 		const uint8_t *a = f->p + off + i * attr_size;
 		const uint8_t *ids = a + attr_size - 16;
 		uint64_t ioff = rd64(ids), isz = rd64(ids + 8);
-		struct hwt_perf_attr *at = &f->attrs[i];
 
 		if (!in_file(ioff, isz, f->size) || isz % 8)
 			return hwt_errf(err, errlen, "attr %zu at file offset "
@@ -277,18 +312,8 @@ static int read_attrs(struct hwt_perf_file *f, uint64_t attr_size,
 					(unsigned long long)(off + i * attr_size),
 					(unsigned long long)ioff,
 					(unsigned long long)isz);
-		at->type = rd32(a);
-		at->size = rd32(a + 4);
-		at->config = rd64(a + 8);
-		at->sample_type = rd64(a + 24);
-		at->flags = rd64(a + 40);
-		at->nids = (size_t)(isz / 8);
-		f->ids[i] = f->p + ioff;
+		add_attr(f, a, f->p + ioff, (size_t)(isz / 8));
 	}
-	f->nattrs = n;
-	/* The sample_id layout of non-sample records: attr 0's, or with
-	 * PERF_SAMPLE_IDENTIFIER the record's own attr's (record_attr). */
-	f->id_sample_type = f->attrs[0].sample_type;
 	return 0;
 }
 
@@ -309,9 +334,16 @@ struct hwt_perf_file *hwt_perf_open_mem(const uint8_t *data, size_t size,
 	}
 	hsize = rd64(data + 8);
 	if (hsize == 16) {
-		hwt_errf(err, errlen, "perf.data in pipe mode (perf record "
-			 "-o -): not read yet");
-		return NULL;
+		/* format.txt "Pipe-mode data": a header of magic and size,
+		 * then records; attrs and features come as records. */
+		f = hwt_xrealloc(NULL, sizeof(*f));
+		memset(f, 0, sizeof(*f));
+		f->p = data;
+		f->size = size;
+		f->pipe = 1;
+		f->data_off = 16;
+		f->data_size = size - 16;
+		return f;
 	}
 	/* format.txt "The file header" */
 	if (hsize < HDR_SIZE || size < HDR_SIZE) {
@@ -472,10 +504,14 @@ static size_t record_attr(const struct hwt_perf_file *f, const uint8_t *b,
 static int64_t sample_id(const struct hwt_perf_file *f, const uint8_t *b,
 			 uint64_t len, struct hwt_perf_sample_id *sid)
 {
-	const struct hwt_perf_attr *a = &f->attrs[record_attr(f, b, len)];
-	uint64_t st = a->sample_type, need = 0, pos;
+	const struct hwt_perf_attr *a;
+	uint64_t st, need = 0, pos;
 
 	memset(sid, 0, sizeof(*sid));
+	if (!f->nattrs)		/* pipe mode before its first attr */
+		return (int64_t)len;
+	a = &f->attrs[record_attr(f, b, len)];
+	st = a->sample_type;
 	if (!(a->flags & ATTR_SAMPLE_ID_ALL))
 		return (int64_t)len;
 	need += (st & S_TID) ? 8 : 0;
@@ -599,7 +635,7 @@ const char *hwt_perf_warning(const struct hwt_perf_file *f)
 	return f->warning;
 }
 
-int hwt_perf_records(const struct hwt_perf_file *f, hwt_perf_rec_fn fn,
+int hwt_perf_records(struct hwt_perf_file *f, hwt_perf_rec_fn fn,
 		     void *arg, char *err, size_t errlen)
 {
 	uint64_t pos = f->data_off, end = f->data_off + f->data_size;
@@ -634,7 +670,31 @@ int hwt_perf_records(const struct hwt_perf_file *f, hwt_perf_rec_fn fn,
 					(unsigned long long)r.size,
 					(unsigned long long)(end - pos));
 		body = r.size - 8;
-		if (r.type == HWT_PERF_RECORD_AUXTRACE_INFO) {
+		if (r.type == HWT_PERF_RECORD_HEADER_ATTR) {
+			/* perf/event.h attr_event: perf_event_attr (its own
+			 * size) then u64 id[] to the record's end */
+			uint64_t asz = body >= 8 ? rd32(h + 12) : 0;
+
+			if (asz < ATTR_VER0 || asz > body || (body - asz) % 8)
+				why = "attr size outside the record";
+			else if (f->pipe)
+				add_attr(f, h + 8, h + 8 + asz,
+					 (size_t)((body - asz) / 8));
+		} else if (r.type == HWT_PERF_RECORD_HEADER_BUILD_ID) {
+			/* the record is a build_id_event ("HEADER_BUILD_ID") */
+			if (f->pipe && read_build_ids(f, pos, r.size, err,
+						      errlen) < 0)
+				return -1;
+		} else if (r.type == HWT_PERF_RECORD_HEADER_FEATURE) {
+			/* perf/event.h perf_record_header_feature: u64
+			 * feat_id, then the feature's section */
+			if (body < 8)
+				why = "shorter than its feature id";
+			else if (f->pipe && rd64(h + 8) < FEAT_BITS &&
+				 read_feature(f, (size_t)rd64(h + 8), pos + 16,
+					      r.size - 16, err, errlen) < 0)
+				return -1;
+		} else if (r.type == HWT_PERF_RECORD_AUXTRACE_INFO) {
 			/* perf/event.h auxtrace_info_event: u32 type, u32
 			 * reserved, u64 priv[] */
 			if (body < 8 || body % 8)

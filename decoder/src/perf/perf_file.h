@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * perf_file.c: our own reader of perf.data files (file mode), written to
+ * perf_file.c: our own reader of perf.data files (file and pipe mode, from
+ * a file on disk: the whole file is mapped), written to
  * linux tools/perf/Documentation/perf.data-file-format.txt ("the file
  * header", "attributes", "data", the feature sections) and the records
  * of uapi linux/perf_event.h (enum perf_event_type) and perf's
@@ -25,9 +26,12 @@
 #define HWT_PERF_RECORD_MMAP2		10
 #define HWT_PERF_RECORD_AUX		11
 #define HWT_PERF_RECORD_ITRACE_START	12
+#define HWT_PERF_RECORD_HEADER_ATTR	64	/* pipe mode */
+#define HWT_PERF_RECORD_HEADER_BUILD_ID	67	/* pipe mode */
 #define HWT_PERF_RECORD_AUXTRACE_INFO	70
 #define HWT_PERF_RECORD_AUXTRACE	71
 #define HWT_PERF_RECORD_TIME_CONV	79
+#define HWT_PERF_RECORD_HEADER_FEATURE	80	/* pipe mode */
 
 /* perf_event_header.misc */
 #define HWT_PERF_MISC_CPUMODE_MASK	7
@@ -122,12 +126,13 @@ struct hwt_perf_file;
  * Maps and checks path: the header, the attribute section with its ids,
  * the feature sections (build ids, nrcpus, the auxtrace index).
  * Returns the file if: the header, attrs and feature table are sound.
+ * Returns the file if: it is in pipe mode (format.txt "Pipe-mode data":
+ * a 16-byte header; attrs and features come with the records).
  * Returns the file, with hwt_perf_warning set, if: the data section runs
  * past the end (a cut file: the data is read up to the cut, features are
  * ignored) or a feature section is damaged (features ignored).
  * Returns NULL with err set if: the file cannot be read, is not a
- * little-endian PERFILE2 file (pipe-mode files are refused: not yet
- * read), or a header field or attr lies outside the file or is
+ * little-endian PERFILE2 file, or a header field or attr lies outside the file or is
  * inconsistent (the message names it and its file offset).
  */
 struct hwt_perf_file *hwt_perf_open(const char *path, char *err,
@@ -167,7 +172,9 @@ size_t hwt_perf_auxtrace_index_entries(const struct hwt_perf_file *f);
 typedef int (*hwt_perf_rec_fn)(void *arg, const struct hwt_perf_rec *r);
 
 /*
- * Calls fn for every record of the data section, in file order.
+ * Calls fn for every record of the data section, in file order.  In pipe
+ * mode the HEADER_ATTR, HEADER_BUILD_ID and HEADER_FEATURE records fill
+ * f's attrs, build ids and features as they come (fn sees them too).
  * Returns 0 if: every record was read and fn never stopped.
  * Returns fn's negative value if: fn stopped (err untouched).
  * Returns -1 with err set if: a record is damaged (size below its
@@ -176,7 +183,7 @@ typedef int (*hwt_perf_rec_fn)(void *arg, const struct hwt_perf_rec *r);
  * record before it; the message names the record type and its file
  * offset.
  */
-int hwt_perf_records(const struct hwt_perf_file *f, hwt_perf_rec_fn fn,
+int hwt_perf_records(struct hwt_perf_file *f, hwt_perf_rec_fn fn,
 		     void *arg, char *err, size_t errlen);
 
 /* Returns u64 word i of p (unaligned little-endian read). */
