@@ -77,6 +77,9 @@ int hwt_cmd_decode(int argc, char **argv)
 		{ "segmented", no_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "perf-data", required_argument, NULL, 'P' },
+		{ "buildid-dir", required_argument, NULL, 'B' },
+		{ "symfs", required_argument, NULL, 'Y' },
 		/* Test switches (hwt_decode_test_opts; docs/decoder.md),
 		 * not in the usage. */
 		{ "test-pt-no-fastpath", required_argument, NULL, 1 },
@@ -88,8 +91,8 @@ int hwt_cmd_decode(int argc, char **argv)
 	};
 	struct hwt_decode_opts o;
 	struct hwt_image *img = hwt_image_alloc();
-	const char *pt = NULL, *snap = NULL;
-	char err[1024] = "";
+	const char *pt = NULL, *snap = NULL, *perf = NULL;
+	char err[1024] = "", bdir[4096];
 	int opt, rc = 2;
 
 	memset(&o, 0, sizeof(o));
@@ -112,6 +115,9 @@ int hwt_cmd_decode(int argc, char **argv)
 		}
 		case 'p': pt = optarg; break;
 		case 's': snap = optarg; break;
+		case 'P': perf = optarg; break;
+		case 'B': o.buildid_dir = optarg; break;
+		case 'Y': o.symfs = optarg; break;
 		case 'c': o.cpu = optarg; break;
 		case 'o': o.out = optarg; break;
 		case 'q': o.quiet = 1; break;
@@ -164,16 +170,28 @@ int hwt_cmd_decode(int argc, char **argv)
 			goto fail;
 		}
 	}
+	/* perf's default build-id cache (the library reads no environment) */
+	if (!o.buildid_dir && getenv("HOME")) {
+		snprintf(bdir, sizeof(bdir), "%s/.debug/.build-id",
+			 getenv("HOME"));
+		o.buildid_dir = bdir;
+	}
+	/* perf.data: --perf-data FILE, or a FILE with its magic */
+	if (!perf && !pt && !snap && optind == argc - 1 &&
+	    hwt_is_perf_data(argv[optind]))
+		perf = argv[optind++];
 	rc = 1;
-	if (pt && !snap && optind == argc)
+	if (perf && !pt && !snap && optind == argc)
+		rc = hwt_decode_perf_data(perf, &o, err, sizeof(err));
+	else if (pt && !snap && !perf && optind == argc)
 		rc = hwt_decode_pt_file(pt, img, &o, err, sizeof(err));
-	else if (snap && !pt && optind == argc)
+	else if (snap && !pt && !perf && optind == argc)
 		rc = hwt_decode_snapshot(snap, img, &o, err, sizeof(err));
-	else if (!pt && !snap && optind == argc - 1)
+	else if (!pt && !snap && !perf && optind == argc - 1)
 		rc = hwt_decode_session(argv[optind], &o, err, sizeof(err));
 	else {
 		snprintf(err, sizeof(err), "give exactly one input: SESSION, "
-			 "--pt FILE or --snapshot DIR");
+			 "--pt FILE, --snapshot DIR or --perf-data FILE");
 		rc = -2;
 	}
 	if (rc < 0)

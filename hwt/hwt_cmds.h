@@ -26,7 +26,8 @@ int hwt_cmd_info(int argc, char **argv);
 int hwt_cmd_fsck(int argc, char **argv);
 
 #define HWT_DECODE_USAGE \
-	"hwt decode (SESSION | --pt FILE | --snapshot DIR)\n" \
+	"hwt decode (SESSION | --pt FILE | --snapshot DIR | FILE.data |\n" \
+	"            --perf-data FILE) [--buildid-dir DIR] [--symfs DIR]\n" \
 	"         [--raw FILE:VADDR | --raw FILE:OFFSET-SIZE:VADDR |\n" \
 	"          --elf FILE[:BASE]]... [--cpu F/M[/S]] [--threads N]\n" \
 	"         [--segmented] [--no-calls] [-q] [--force] [--mode MODE]\n" \

@@ -24,6 +24,7 @@
 #include "pt/pt_frontend.h"
 #include "core/flow.h"
 #include "cs/cs_frontend.h"
+#include "perf/perf_decode.h"
 #include "store_reader.h"
 
 static int check_output(const char *out, const char *in_dir,
@@ -211,6 +212,49 @@ int hwt_decode_snapshot(const char *dir, struct hwt_image *img,
 	return hwt_core_finish(core, err, errlen);
 }
 
+int hwt_is_perf_data(const char *path)
+{
+	char magic[8];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, magic, sizeof(magic));
+	close(fd);
+	return n == (ssize_t)sizeof(magic) && !memcmp(magic, "PERFILE2", 8);
+}
+
+int hwt_decode_perf_data(const char *path, const struct hwt_decode_opts *opts,
+			 char *err, size_t errlen)
+{
+	struct hwt_perf_decode *pd;
+	struct hwt_image *img;
+	struct hwt_core *core;
+	int rc = -1;
+
+	if (check_output(opts->out, NULL, path, err, errlen) < 0)
+		return -1;
+	pd = hwt_perf_decode_open(path, opts, err, errlen);
+	if (!pd)
+		return -1;
+	img = hwt_image_alloc();
+	hwt_perf_decode_images(pd, img);
+	core = hwt_core_alloc(opts, img, err, errlen);
+	if (core) {
+		hwt_core_set_no_calls(core, opts->no_calls);
+		hwt_db_session(hwt_core_db(core), path, "perf.data");
+		if (hwt_perf_decode_run(pd, img, core, err, errlen) < 0)
+			hwt_core_free(core);
+		else
+			rc = hwt_core_finish(core, err, errlen);
+	}
+	hwt_perf_decode_close(pd);
+	hwt_image_free(img);
+	return rc;
+}
+
 /* ---- the output: never inside an input ---- */
 
 static int same_file(const struct stat *a, const struct stat *b)
@@ -350,7 +394,7 @@ static int decode_stream(struct hwt_store_reader *r,
 	struct hwt_stream_info info;
 	struct hwt_store_cut *cuts;
 	size_t size, ncuts, i;
-	uint64_t pos = 0;
+	struct hwt_cut *k;
 	char v[5][64], name[32];
 	int have[5];
 	uint8_t *buf;
@@ -392,27 +436,15 @@ static int decode_stream(struct hwt_store_reader *r,
 	info.read_mem_arg = img;
 	rc = sink->stream_begin(sink->arg, &info);
 	/* Decode the pieces between cuts; each cut is a recorded gap. */
-	for (i = 0; rc >= 0 && i <= ncuts; i++) {
-		uint64_t end = i < ncuts ? cuts[i].offset : size;
-
-		if (end > size)
-			end = size;
-		if (end > pos)
-			rc = hwt_pt_decode(buf + pos, (size_t)(end - pos), img,
-					   &params, &info, sink, err, errlen);
-		if (end > pos)
-			pos = end;
-		if (rc >= 0 && i < ncuts) {
-			struct hwt_event ev;
-
-			memset(&ev, 0, sizeof(ev));
-			ev.type = HWT_EV_GAP;
-			ev.code = -1;
-			ev.offset = cuts[i].offset;
-			ev.msg = cuts[i].msg;
-			rc = sink->event(sink->arg, info.id, &ev);
-		}
+	k = hwt_xrealloc(NULL, (ncuts ? ncuts : 1) * sizeof(*k));
+	for (i = 0; i < ncuts; i++) {
+		k[i].offset = cuts[i].offset;
+		k[i].msg = cuts[i].msg;
 	}
+	if (rc >= 0)
+		rc = hwt_pt_decode_pieces(buf, size, k, ncuts, img, &params,
+					  &info, sink, err, errlen);
+	free(k);
 	free(cuts);
 	free(buf);
 	return rc < 0 ? -1 : 0;

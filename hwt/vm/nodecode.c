@@ -90,3 +90,16 @@ int hwt_query(const char *db, const char *sql, int csv, FILE *out)
 	fprintf(stderr, "hwt: query is not in this build (VM)\n");
 	return -1;
 }
+
+int hwt_decode_perf_data(const char *path, const struct hwt_decode_opts *opts,
+			 char *err, size_t errlen)
+{
+	(void)path, (void)opts;
+	return absent(err, errlen);
+}
+
+int hwt_is_perf_data(const char *path)
+{
+	(void)path;
+	return 0;
+}

@@ -66,6 +66,10 @@ struct hwt_decode_opts {
 	int segmented;		/* PSB segments even with one worker */
 	int quiet;		/* no progress/diagnostics on stderr */
 	int no_calls;		/* no per-call rows in calls */
+	/* perf.data inputs: where binaries are looked up (docs/decoder.md
+	 * "perf.data"); NULL: not there. */
+	const char *buildid_dir;	/* DIR/xx/rest[/elf] by build id */
+	const char *symfs;		/* DIR + the recorded path */
 	/* Switches for tests and fuzzers (0: off), never needed otherwise;
 	 * the library reads no environment variables. */
 	struct hwt_decode_test_opts {
@@ -105,6 +109,16 @@ int hwt_decode_pt_file(const char *pt_path, struct hwt_image *img,
  */
 int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 		       char *err, size_t errlen);
+
+/* A perf.data file (file or pipe mode) with CoreSight (cs_etm) or Intel PT AUX
+ * trace: one stream per CPU.  Returns 0 on success (lost or missing trace, missing
+ * binaries and a damaged record after the header are recorded gaps), -1
+ * with err set if the file cannot be decoded at all. */
+int hwt_decode_perf_data(const char *path, const struct hwt_decode_opts *opts,
+			 char *err, size_t errlen);
+
+/* 1 if path starts with perf.data's magic "PERFILE2", else 0. */
+int hwt_is_perf_data(const char *path);
 
 /* An OpenCSD snapshot directory (CoreSight front end). */
 int hwt_decode_snapshot(const char *dir, struct hwt_image *img,

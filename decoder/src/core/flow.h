@@ -82,6 +82,16 @@ struct hwt_event {
 };
 
 /*
+ * A place in a stream's bytes where bytes are missing (lost, a bad chunk,
+ * a perf.data AUX gap): the front end decodes afresh from offset, after a
+ * HWT_EV_GAP with msg there (msg NULL: afresh without a gap).
+ */
+struct hwt_cut {
+	uint64_t offset;
+	const char *msg;
+};
+
+/*
  * Memory of the traced program as the front end sees it (from the session's
  * images / the snapshot's dumps).  Returns bytes copied (possibly < size),
  * or a negative value if nothing is mapped at addr.

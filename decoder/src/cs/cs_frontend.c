@@ -125,7 +125,7 @@ static int decode_pieces(const struct hwt_cs_stream *s, struct hwt_cs_unit *u,
 						  sink, err, errlen);
 		if (end > pos)
 			pos = end;
-		if (rc >= 0 && i < s->ncuts && sink->event) {
+		if (rc >= 0 && i < s->ncuts && s->cuts[i].msg && sink->event) {
 			struct hwt_event ev;
 
 			memset(&ev, 0, sizeof(ev));

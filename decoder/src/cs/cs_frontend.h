@@ -103,11 +103,9 @@ struct hwt_cs_stream {
 	const char *name;	/* for messages/stream_info; NULL: "etm" */
 	/* Offsets in data where bytes are missing (lost, bad chunk), in
 	 * increasing order: decode restarts there after a HWT_EV_GAP with
-	 * msg. */
-	const struct hwt_cs_cut {
-		uint64_t offset;
-		const char *msg;
-	} *cuts;
+	 * msg (msg NULL: restarts without a gap, e.g. where perf.data's
+	 * AUXTRACE buffers join, which perf decodes each afresh). */
+	const struct hwt_cut *cuts;	/* flow.h */
 	size_t ncuts;
 	int no_fork;		/* hwt_decode_test_opts.cs_no_fork */
 	int abort_on_child_exit; /* hwt_decode_test_opts.cs_abort_on_child_exit */

@@ -44,3 +44,12 @@ int hwt_cs_decode_session_stream(struct hwt_store_reader *r,
 	(void)sink;
 	return hwt_errf(err, errlen, "CoreSight decoding is not built in");
 }
+
+int hwt_cs_decode_stream(const struct hwt_cs_stream *s,
+			 const struct hwt_sink *sink, char *err,
+			 size_t errlen)
+{
+	(void)s;
+	(void)sink;
+	return hwt_errf(err, errlen, "CoreSight decoding is not built in");
+}

@@ -44,7 +44,7 @@ int hwt_cs_decode_session_stream(struct hwt_store_reader *r,
 	struct hwt_cs_stream s;
 	struct params p;
 	struct hwt_store_cut *cuts = NULL;
-	struct hwt_cs_cut *k = NULL;
+	struct hwt_cut *k = NULL;
 	uint8_t *buf = NULL;
 	size_t n = 0, ncuts = 0, i;
 	char name[32];

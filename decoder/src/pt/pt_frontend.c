@@ -567,3 +567,39 @@ int hwt_pt_decode(const uint8_t *buf, size_t size, struct hwt_image *img,
 	hwt_pt_env_fini(&env);
 	return rc;
 }
+
+int hwt_pt_decode_pieces(const uint8_t *buf, size_t size,
+			 const struct hwt_cut *cuts, size_t ncuts,
+			 struct hwt_image *img,
+			 const struct hwt_pt_params *params,
+			 const struct hwt_stream_info *info,
+			 const struct hwt_sink *sink, char *err,
+			 size_t errlen)
+{
+	uint64_t pos = 0;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc >= 0 && i <= ncuts; i++) {
+		uint64_t end = i < ncuts ? cuts[i].offset : size;
+
+		if (end > size)
+			end = size;
+		if (end > pos)
+			rc = hwt_pt_decode(buf + pos, (size_t)(end - pos), img,
+					   params, info, sink, err, errlen);
+		if (end > pos)
+			pos = end;
+		if (rc >= 0 && i < ncuts && cuts[i].msg) {
+			struct hwt_event ev;
+
+			memset(&ev, 0, sizeof(ev));
+			ev.type = HWT_EV_GAP;
+			ev.code = -1;
+			ev.offset = cuts[i].offset;
+			ev.msg = cuts[i].msg;
+			rc = sink->event(sink->arg, info->id, &ev);
+		}
+	}
+	return rc;
+}

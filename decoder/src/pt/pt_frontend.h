@@ -33,4 +33,21 @@ int hwt_pt_decode(const uint8_t *buf, size_t size, struct hwt_image *img,
 		  const struct hwt_stream_info *info,
 		  const struct hwt_sink *sink, char *err, size_t errlen);
 
+/*
+ * Decodes the pieces of buf between cuts (increasing offsets) with
+ * hwt_pt_decode, each afresh, a HWT_EV_GAP with the cut's message at each
+ * cut (none where msg is NULL).  The caller brackets it with stream_begin
+ * and stream_end.
+ * Returns 0 if: every piece was decoded (decode errors are gaps).
+ * Returns negative if: a piece's setup failed (err set) or the sink
+ * aborted.
+ */
+int hwt_pt_decode_pieces(const uint8_t *buf, size_t size,
+			 const struct hwt_cut *cuts, size_t ncuts,
+			 struct hwt_image *img,
+			 const struct hwt_pt_params *params,
+			 const struct hwt_stream_info *info,
+			 const struct hwt_sink *sink, char *err,
+			 size_t errlen);
+
 #endif /* HWT_DECODER_PT_FRONTEND_H */

@@ -1,0 +1,775 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* perf.data -> CoreSight front end -> core (perf_decode.h). */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "hwt/decode.h"
+#include "hwt_err.h"
+#include "core/core.h"
+#include "core/util.h"
+#include "cs/cs_frontend.h"
+#include "pt/pt_frontend.h"
+#include "image/image.h"
+#include "image/symtab.h"
+#include "perf/perf_cs.h"
+#include "perf/perf_decode.h"
+#include "perf/perf_file.h"
+#include "perf/perf_pt.h"
+
+#define PER_THREAD_CPU	0xffffffffu
+#define PER_THREAD_ID	0x1000u
+
+struct buf {			/* an AUXTRACE record's trace */
+	uint32_t cpu, tid;
+	uint64_t offset, size, file_offset;
+	const uint8_t *data;
+};
+
+struct aux {			/* a PERF_RECORD_AUX */
+	uint32_t cpu;
+	int has_cpu;
+	uint64_t offset, size, flags, file_offset;
+};
+
+struct map {
+	uint32_t pid;
+	uint64_t addr, len, pgoff;
+	const char *path;
+	char build_id[41];
+};
+
+struct note {			/* a gap on every stream */
+	uint64_t at_end;	/* 1: after the trace, 0: before */
+	char *msg;
+};
+
+struct hwt_perf_decode {
+	struct hwt_perf_file *f;
+	const struct hwt_decode_opts *opts;
+	struct hwt_perf_cs_unit *units;
+	size_t nunits;
+	int have_info;
+	uint32_t info_type;
+	struct hwt_pt_params pt;	/* Intel PT */
+	struct buf *bufs;
+	size_t nbufs;
+	struct aux *auxs;
+	size_t nauxs;
+	struct map *maps;
+	size_t nmaps;
+	struct note *notes;
+	size_t nnotes;
+	uint32_t pids[16];	/* traced processes (ITRACE_START) */
+	uint32_t tids[16];
+	uint32_t pid_cpu[16];
+	size_t npids;
+	char err[512];
+};
+
+/* Records a message as a gap on every stream (at_end: after the trace,
+ * else before it) and warns unless quiet.  Returns nothing. */
+static void note(struct hwt_perf_decode *pd, int at_end, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Returns a malloc'd copy of the formatted message. */
+static char *vfmt(const char *f, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), f, ap);
+	return hwt_xstrdup(msg);
+}
+
+static void note(struct hwt_perf_decode *pd, int at_end, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = vfmt(fmt, ap);
+	va_end(ap);
+	pd->notes = hwt_xrealloc(pd->notes, (pd->nnotes + 1) *
+				 sizeof(*pd->notes));
+	pd->notes[pd->nnotes].at_end = (uint64_t)at_end;
+	pd->notes[pd->nnotes++].msg = msg;
+	if (!pd->opts->quiet)
+		fprintf(stderr, "hwt: warning: %s\n", msg);
+}
+
+/* id's n bytes as lowercase hex in out ("" for n = 0).
+ * Returns nothing. */
+static void hex(char *out, size_t outlen, const uint8_t *id, size_t n)
+{
+	size_t i;
+
+	out[0] = 0;
+	for (i = 0; i < n && 2 * i + 2 < outlen; i++)
+		snprintf(out + 2 * i, 3, "%02x", id[i]);
+}
+
+/*
+ * Keeps what the decode needs of one record.
+ * Returns 0 if: kept or not needed.
+ * Returns -1 with pd->err set if: the AUXTRACE_INFO is not cs_etm, is
+ * damaged or repeated.
+ */
+static int on_record(void *arg, const struct hwt_perf_rec *r)
+{
+	struct hwt_perf_decode *pd = arg;
+
+	switch (r->type) {
+	case HWT_PERF_RECORD_AUXTRACE_INFO:
+		if (pd->have_info)
+			return hwt_errf(pd->err, sizeof(pd->err),
+					"PERF_RECORD_AUXTRACE_INFO at file "
+					"offset 0x%llx: a second one",
+					(unsigned long long)r->file_offset);
+		pd->have_info = 1;
+		pd->info_type = r->u.auxtrace_info.type;
+		if (pd->info_type == HWT_PERF_AUXTRACE_INTEL_PT) {
+			char e[512];
+
+			if (hwt_perf_pt_params(r->u.auxtrace_info.priv,
+					       r->u.auxtrace_info.npriv, pd->f,
+					       &pd->pt, e, sizeof(e)) == 0)
+				return 0;
+			return hwt_errf(pd->err, sizeof(pd->err),
+					"PERF_RECORD_AUXTRACE_INFO at file "
+					"offset 0x%llx: %s",
+					(unsigned long long)r->file_offset, e);
+		}
+		if (pd->info_type != HWT_PERF_AUXTRACE_CS_ETM)
+			return 0;
+		if (hwt_perf_cs_meta(r->u.auxtrace_info.priv,
+				     r->u.auxtrace_info.npriv, &pd->units,
+				     &pd->nunits, pd->err,
+				     sizeof(pd->err)) < 0) {
+			char e[512];
+
+			snprintf(e, sizeof(e), "%s", pd->err);
+			return hwt_errf(pd->err, sizeof(pd->err),
+					"PERF_RECORD_AUXTRACE_INFO at file "
+					"offset 0x%llx: %s",
+					(unsigned long long)r->file_offset, e);
+		}
+		return 0;
+	case HWT_PERF_RECORD_AUXTRACE: {
+		struct buf *b;
+
+		pd->bufs = hwt_xrealloc(pd->bufs, (pd->nbufs + 1) *
+					sizeof(*pd->bufs));
+		b = &pd->bufs[pd->nbufs++];
+		b->cpu = r->u.auxtrace.cpu;
+		b->tid = r->u.auxtrace.tid;
+		b->offset = r->u.auxtrace.offset;
+		b->size = r->u.auxtrace.size;
+		b->data = r->u.auxtrace.data;
+		b->file_offset = r->file_offset;
+		return 0;
+	}
+	case HWT_PERF_RECORD_AUX: {
+		struct aux *a;
+
+		pd->auxs = hwt_xrealloc(pd->auxs, (pd->nauxs + 1) *
+					sizeof(*pd->auxs));
+		a = &pd->auxs[pd->nauxs++];
+		a->cpu = r->sid.cpu;
+		a->has_cpu = r->sid.has_cpu;
+		a->offset = r->u.aux.aux_offset;
+		a->size = r->u.aux.aux_size;
+		a->flags = r->u.aux.flags;
+		a->file_offset = r->file_offset;
+		return 0;
+	}
+	case HWT_PERF_RECORD_ITRACE_START: {
+		size_t i;
+
+		for (i = 0; i < pd->npids; i++)
+			if (pd->pids[i] == r->u.itrace_start.pid &&
+			    pd->pid_cpu[i] == r->sid.cpu)
+				return 0;
+		if (pd->npids < 16) {
+			pd->pids[pd->npids] = r->u.itrace_start.pid;
+			pd->tids[pd->npids] = r->u.itrace_start.tid;
+			pd->pid_cpu[pd->npids++] = r->sid.has_cpu ?
+				r->sid.cpu : PER_THREAD_CPU;
+		}
+		return 0;
+	}
+	case HWT_PERF_RECORD_LOST:
+		note(pd, 1, "perf.data: PERF_RECORD_LOST at file offset "
+		     "0x%llx: %llu sideband records lost",
+		     (unsigned long long)r->file_offset,
+		     (unsigned long long)r->u.lost.lost);
+		return 0;
+	case HWT_PERF_RECORD_MMAP:
+	case HWT_PERF_RECORD_MMAP2: {
+		struct map *m;
+
+		if ((r->misc & HWT_PERF_MISC_CPUMODE_MASK) !=
+		    HWT_PERF_MISC_USER)
+			return 0;	/* kernel maps: never this host's */
+		if (r->type == HWT_PERF_RECORD_MMAP2 ?
+		    !(r->u.mmap.prot & PROT_EXEC) :
+		    (r->misc & HWT_PERF_MISC_MMAP_DATA))
+			return 0;
+		pd->maps = hwt_xrealloc(pd->maps, (pd->nmaps + 1) *
+					sizeof(*pd->maps));
+		m = &pd->maps[pd->nmaps++];
+		m->pid = r->u.mmap.pid;
+		m->addr = r->u.mmap.addr;
+		m->len = r->u.mmap.len;
+		m->pgoff = r->u.mmap.pgoff;
+		m->path = r->u.mmap.filename;
+		hex(m->build_id, sizeof(m->build_id), r->u.mmap.build_id,
+		    r->u.mmap.build_id ? r->u.mmap.build_id_size : 0);
+		return 0;
+	}
+	}
+	return 0;
+}
+
+struct hwt_perf_decode *hwt_perf_decode_open(const char *path,
+					     const struct hwt_decode_opts *opts,
+					     char *err, size_t errlen)
+{
+	struct hwt_perf_decode *pd;
+	char e[512];
+	int rc;
+
+	pd = hwt_xrealloc(NULL, sizeof(*pd));
+	memset(pd, 0, sizeof(*pd));
+	pd->opts = opts;
+	pd->f = hwt_perf_open(path, err, errlen);
+	if (!pd->f)
+		goto fail;
+	if (*hwt_perf_warning(pd->f))
+		note(pd, 1, "%s: %s", path, hwt_perf_warning(pd->f));
+	rc = hwt_perf_records(pd->f, on_record, pd, e, sizeof(e));
+	if (rc < 0 && pd->err[0]) {
+		hwt_errf(err, errlen, "%s: %s", path, pd->err);
+		goto fail;
+	}
+	if (rc < 0)	/* a damaged record: keep what came before */
+		note(pd, 1, "%s: %s (the records before it are decoded)",
+		     path, e);
+	if (!pd->have_info) {
+		hwt_errf(err, errlen, "%s: no PERF_RECORD_AUXTRACE_INFO: no "
+			 "AUX trace (recorded with -e cs_etm//u or "
+			 "intel_pt//u?)", path);
+		goto fail;
+	}
+	if (pd->info_type != HWT_PERF_AUXTRACE_CS_ETM &&
+	    pd->info_type != HWT_PERF_AUXTRACE_INTEL_PT) {
+		hwt_errf(err, errlen, "%s: AUX trace type %u: only Intel PT "
+			 "(1) and CoreSight (cs_etm, 3) are decoded", path,
+			 pd->info_type);
+		goto fail;
+	}
+	return pd;
+fail:
+	hwt_perf_decode_close(pd);
+	return NULL;
+}
+
+void hwt_perf_decode_close(struct hwt_perf_decode *pd)
+{
+	size_t i;
+
+	if (!pd)
+		return;
+	for (i = 0; i < pd->nnotes; i++)
+		free(pd->notes[i].msg);
+	free(pd->notes);
+	free(pd->units);
+	free(pd->bufs);
+	free(pd->auxs);
+	free(pd->maps);
+	hwt_perf_close(pd->f);
+	free(pd);
+}
+
+/* ---- binaries ---- */
+
+/* A recorded id and a file's: perf pads a 16-byte id to 20 with zeros.
+ * Returns 1 if: they are the same id. */
+static int same_build_id(const char *recorded, const char *file)
+{
+	size_t n = strlen(file);
+
+	if (!*recorded || !n)
+		return 0;
+	if (strncmp(recorded, file, n))
+		return 0;
+	return strspn(recorded + n, "0") == strlen(recorded + n);
+}
+
+/* Returns 1 if: path is an ELF file whose build id is want (any ELF
+ * if want is ""); 0 if not. */
+static int candidate(const char *path, const char *want)
+{
+	struct hwt_elf elf;
+	struct stat sb;
+	char e[256];
+	int ok;
+
+	if (stat(path, &sb) || !S_ISREG(sb.st_mode))
+		return 0;
+	memset(&elf, 0, sizeof(elf));
+	if (hwt_elf_load(path, &elf, e, sizeof(e)) != 1)
+		return 0;
+	ok = !*want || same_build_id(want, elf.build_id);
+	hwt_elf_fini(&elf);
+	return ok;
+}
+
+/*
+ * The file for a mapping: buildid_dir/xx/rest[/elf] (rest with and
+ * without perf's zero padding), symfs/path, path.
+ * Returns 1 with out set if: one was found; 0 if not.
+ */
+static int find_binary(const struct hwt_decode_opts *o, const char *path,
+		       const char *bid, char *out, size_t outlen)
+{
+	char trimmed[41];
+	size_t n;
+
+	snprintf(trimmed, sizeof(trimmed), "%s", bid);
+	n = strlen(trimmed);
+	while (n > 32 && trimmed[n - 1] == '0' && trimmed[n - 2] == '0')
+		trimmed[n -= 2] = 0;
+	if (o->buildid_dir && *bid) {
+		const char *ids[2] = { bid, trimmed };
+		int i;
+
+		for (i = 0; i < 2; i++) {
+			snprintf(out, outlen, "%s/%.2s/%s/elf", o->buildid_dir,
+				 ids[i], ids[i] + 2);
+			if (candidate(out, bid))
+				return 1;
+			snprintf(out, outlen, "%s/%.2s/%s", o->buildid_dir,
+				 ids[i], ids[i] + 2);
+			if (candidate(out, bid))
+				return 1;
+		}
+	}
+	if (o->symfs) {
+		snprintf(out, outlen, "%s/%s", o->symfs, path);
+		if (candidate(out, bid))
+			return 1;
+	}
+	snprintf(out, outlen, "%s", path);
+	return candidate(out, bid);
+}
+
+/* Returns 1 if: pid started tracing (ITRACE_START) or none is known;
+ * 0 if not. */
+static int traced_pid(const struct hwt_perf_decode *pd, uint32_t pid)
+{
+	size_t i;
+
+	if (!pd->npids)
+		return 1;
+	for (i = 0; i < pd->npids; i++)
+		if (pd->pids[i] == pid)
+			return 1;
+	return 0;
+}
+
+int hwt_perf_decode_images(struct hwt_perf_decode *pd, struct hwt_image *img)
+{
+	size_t i, j;
+
+	for (i = 0; i < pd->nmaps; i++) {
+		struct map *m = &pd->maps[i];
+		char file[PATH_MAX + 128], e[512];
+
+		if (!traced_pid(pd, m->pid) || !*m->path)
+			continue;
+		if (!m->build_id[0])	/* HEADER_BUILD_ID by file name */
+			for (j = 0; j < hwt_perf_nbuild_ids(pd->f); j++) {
+				const struct hwt_perf_build_id *b =
+					hwt_perf_build_id(pd->f, j);
+
+				if (!strcmp(b->filename, m->path)) {
+					snprintf(m->build_id,
+						 sizeof(m->build_id), "%s",
+						 b->hex);
+					break;
+				}
+			}
+		if (m->path[0] == '[') {	/* [vdso], [kernel.kallsyms] */
+			note(pd, 0, "%s at 0x%llx: not decoded (special "
+			     "mapping of the recording machine)", m->path,
+			     (unsigned long long)m->addr);
+			continue;
+		}
+		if (!find_binary(pd->opts, m->path, m->build_id, file,
+				 sizeof(file))) {
+			note(pd, 0, "binary %s (build id %s) at 0x%llx not "
+			     "found (--buildid-dir, --symfs): its code is not "
+			     "decoded", m->path,
+			     m->build_id[0] ? m->build_id : "unknown",
+			     (unsigned long long)m->addr);
+			continue;
+		}
+		if (hwt_image_add_mapping(img, file, m->addr, m->len,
+					  m->pgoff, e, sizeof(e)) < 0)
+			note(pd, 0, "binary %s: %s", file, e);
+	}
+	return 0;
+}
+
+/* ---- streams ---- */
+
+/* qsort order of cuts: by offset, gaps before plain restarts.
+ * Returns <0, 0, >0 as qsort wants. */
+static int cmp_cut(const void *a, const void *b)
+{
+	const struct hwt_cut *x = a, *y = b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	/* gaps (msg) before plain restarts at the same offset */
+	return (x->msg == NULL) - (y->msg == NULL);
+}
+
+struct stream {
+	uint8_t *data;
+	size_t size;
+	struct hwt_cut *cuts;
+	size_t ncuts;
+	char **msgs;		/* owned cut messages */
+	size_t nmsgs;
+	int raw;
+};
+
+/* Appends a cut at `at` (msg owned by s from now on; NULL: restart).
+ * Returns nothing. */
+static void add_cut(struct stream *s, uint64_t at, char *msg)
+{
+	s->cuts = hwt_xrealloc(s->cuts, (s->ncuts + 1) * sizeof(*s->cuts));
+	s->cuts[s->ncuts].offset = at;
+	s->cuts[s->ncuts++].msg = msg;
+	if (msg) {
+		s->msgs = hwt_xrealloc(s->msgs, (s->nmsgs + 1) *
+				       sizeof(*s->msgs));
+		s->msgs[s->nmsgs++] = msg;
+	}
+}
+
+/* Returns the formatted message, malloc'd (aborts on OOM). */
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, f);
+	msg = vfmt(f, ap);
+	va_end(ap);
+	return msg;
+}
+
+/* Returns the stream position of AUX offset o on cpu (buffers in file
+ * order; past them all: the stream's size). */
+static uint64_t stream_pos(const struct hwt_perf_decode *pd, uint32_t cpu,
+			   uint64_t o)
+{
+	uint64_t pos = 0;
+	size_t i;
+
+	for (i = 0; i < pd->nbufs; i++) {
+		const struct buf *b = &pd->bufs[i];
+
+		if (b->cpu != cpu)
+			continue;
+		if (o < b->offset + b->size)
+			return pos + (o > b->offset ? o - b->offset : 0);
+		pos += b->size;
+	}
+	return pos;
+}
+
+/* Returns the bytes of [o, o + n) on cpu that some buffer holds. */
+static uint64_t covered(const struct hwt_perf_decode *pd, uint32_t cpu,
+			uint64_t o, uint64_t n)
+{
+	uint64_t c = 0;
+	size_t i;
+
+	for (i = 0; i < pd->nbufs; i++) {
+		const struct buf *b = &pd->bufs[i];
+		uint64_t lo, hi;
+
+		if (b->cpu != cpu)
+			continue;
+		lo = b->offset > o ? b->offset : o;
+		hi = b->offset + b->size < o + n ? b->offset + b->size : o + n;
+		if (hi > lo)
+			c += hi - lo;
+	}
+	return c;
+}
+
+/* One CPU's (or the per-thread) bytes, cuts and gaps into s; restart_each:
+ * a plain restart where buffers join (CoreSight).  Returns nothing. */
+static void build_stream(const struct hwt_perf_decode *pd, uint32_t cpu,
+			 int restart_each, struct stream *s)
+{
+	uint64_t prev_end = 0;
+	int first = 1;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < pd->nnotes; i++)
+		if (!pd->notes[i].at_end)
+			add_cut(s, 0, hwt_xstrdup(pd->notes[i].msg));
+	for (i = 0; i < pd->nbufs; i++) {
+		const struct buf *b = &pd->bufs[i];
+
+		if (b->cpu != cpu)
+			continue;
+		if (!first && b->offset != prev_end)
+			add_cut(s, s->size, fmt("AUX trace of CPU %d: bytes "
+				"0x%llx-0x%llx not in the file (AUXTRACE at "
+				"file offset 0x%llx starts at 0x%llx)",
+				(int)cpu, (unsigned long long)prev_end,
+				(unsigned long long)b->offset,
+				(unsigned long long)b->file_offset,
+				(unsigned long long)b->offset));
+		else if (!first && restart_each) /* perf's CoreSight decode */
+			add_cut(s, s->size, NULL);
+		first = 0;
+		s->data = hwt_xrealloc(s->data, s->size + b->size + 1);
+		memcpy(s->data + s->size, b->data, b->size);
+		s->size += b->size;
+		prev_end = b->offset + b->size;
+	}
+	for (i = 0; i < pd->nauxs; i++) {
+		const struct aux *a = &pd->auxs[i];
+		uint64_t have;
+
+		if ((a->has_cpu ? a->cpu : PER_THREAD_CPU) != cpu)
+			continue;
+		if (a->flags & HWT_PERF_AUX_CS_RAW)
+			s->raw = 1;
+		have = covered(pd, cpu, a->offset, a->size);
+		if (have < a->size)
+			add_cut(s, stream_pos(pd, cpu, a->offset),
+				fmt("AUX data of CPU %d: %llu of %llu bytes at "
+				    "0x%llx not in the file (PERF_RECORD_AUX at "
+				    "file offset 0x%llx)", (int)cpu,
+				    (unsigned long long)(a->size - have),
+				    (unsigned long long)a->size,
+				    (unsigned long long)a->offset,
+				    (unsigned long long)a->file_offset));
+		if (a->flags & (HWT_PERF_AUX_TRUNCATED | HWT_PERF_AUX_PARTIAL |
+				HWT_PERF_AUX_COLLISION))
+			add_cut(s, stream_pos(pd, cpu, a->offset + a->size),
+				fmt("AUX data of CPU %d lost after 0x%llx "
+				    "(PERF_RECORD_AUX at file offset 0x%llx, "
+				    "flags 0x%llx:%s%s%s)", (int)cpu,
+				    (unsigned long long)(a->offset + a->size),
+				    (unsigned long long)a->file_offset,
+				    (unsigned long long)a->flags,
+				    a->flags & HWT_PERF_AUX_TRUNCATED ?
+				    " truncated" : "",
+				    a->flags & HWT_PERF_AUX_PARTIAL ?
+				    " partial" : "",
+				    a->flags & HWT_PERF_AUX_COLLISION ?
+				    " collision" : ""));
+	}
+	for (i = 0; i < pd->nnotes; i++)
+		if (pd->notes[i].at_end)
+			add_cut(s, s->size, hwt_xstrdup(pd->notes[i].msg));
+	if (s->ncuts)
+		qsort(s->cuts, s->ncuts, sizeof(*s->cuts), cmp_cut);
+}
+
+/* Returns nothing. */
+static void free_stream(struct stream *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nmsgs; i++)
+		free(s->msgs[i]);
+	free(s->msgs);
+	free(s->cuts);
+	free(s->data);
+}
+
+/* Returns 1 if: cpu has AUX records or buffers; 0 if not. */
+static int has_trace(const struct hwt_perf_decode *pd, uint32_t cpu)
+{
+	size_t i;
+
+	for (i = 0; i < pd->nbufs; i++)
+		if (pd->bufs[i].cpu == cpu)
+			return 1;
+	for (i = 0; i < pd->nauxs; i++)
+		if ((pd->auxs[i].has_cpu ? pd->auxs[i].cpu : PER_THREAD_CPU) ==
+		    cpu)
+			return 1;
+	return 0;
+}
+
+/* The pid/tid of cpu's first ITRACE_START (-1: none).
+ * Returns nothing. */
+static void stream_thread(const struct hwt_perf_decode *pd, uint32_t cpu,
+			  int64_t *pid, int64_t *tid)
+{
+	size_t i;
+
+	*pid = *tid = -1;
+	for (i = 0; i < pd->npids; i++)
+		if (pd->pid_cpu[i] == cpu) {
+			*pid = pd->pids[i];
+			*tid = pd->tids[i];
+			return;
+		}
+}
+
+/* CoreSight: unit u's trace on cpu (PER_THREAD_CPU: the per-thread
+ * buffers) as stream id, each AUXTRACE buffer afresh as perf does.
+ * Returns 0 if: decoded (errors are gaps).
+ * Returns -1 with err set if: the CoreSight front end failed. */
+static int decode_unit(struct hwt_perf_decode *pd, struct hwt_core *core,
+		       struct hwt_perf_cs_unit *u, uint32_t cpu, uint32_t id,
+		       struct hwt_image *img, char *err, size_t errlen)
+{
+	struct hwt_cs_stream cs;
+	struct stream s;
+	char name[32];
+	int64_t pid, tid;
+	int rc;
+
+	stream_thread(pd, cpu, &pid, &tid);
+	build_stream(pd, cpu, 1, &s);
+	memset(&cs, 0, sizeof(cs));
+	snprintf(name, sizeof(name), "cpu%d", (int)cpu);
+	cs.id = id;
+	cs.tid = (int32_t)tid;
+	cs.cpu = cpu == PER_THREAD_CPU ? -1 : (int32_t)u->cpu;
+	cs.kind = u->kind;
+	cs.formatted = !s.raw;
+	cs.trace_id = (int32_t)u->trace_id;
+	cs.param = hwt_perf_cs_param;
+	cs.param_arg = u;
+	cs.data = s.size ? s.data : (const uint8_t *)"";
+	cs.size = s.size;
+	cs.read_mem = hwt_image_read_cb;
+	cs.read_mem_arg = img;
+	cs.name = name;
+	cs.cuts = s.cuts;
+	cs.ncuts = s.ncuts;
+	cs.no_fork = pd->opts->test.cs_no_fork;
+	cs.abort_on_child_exit = pd->opts->test.cs_abort_on_child_exit;
+	hwt_core_set_thread(core, id, pid, tid);
+	rc = hwt_cs_decode_stream(&cs, hwt_core_sink(core), err, errlen);
+	free_stream(&s);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Intel PT: one stream per CPU (or the per-thread buffers), its
+ * contiguous buffers decoded as one trace, as perf does.
+ * Returns 0 if: decoded (errors are gaps).
+ * Returns -1 with err set if: the PT front end or the sink failed. */
+static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
+		     struct hwt_core *core, uint32_t cpu, char *err,
+		     size_t errlen)
+{
+	const struct hwt_sink *sink = hwt_core_sink(core);
+	struct hwt_stream_info info;
+	struct stream s;
+	char name[32];
+	int64_t pid, tid;
+	int rc;
+
+	stream_thread(pd, cpu, &pid, &tid);
+	build_stream(pd, cpu, 0, &s);
+	memset(&info, 0, sizeof(info));
+	snprintf(name, sizeof(name), "cpu%d", (int)cpu);
+	info.id = cpu == PER_THREAD_CPU ? PER_THREAD_ID : cpu;
+	info.tid = (int32_t)tid;
+	info.cpu = cpu == PER_THREAD_CPU ? -1 : (int32_t)cpu;
+	info.trace_id = -1;
+	info.name = name;
+	info.read_mem = hwt_image_read_cb;
+	info.read_mem_arg = img;
+	hwt_core_set_thread(core, info.id, pid, tid);
+	rc = sink->stream_begin(sink->arg, &info);
+	if (rc >= 0)
+		rc = hwt_pt_decode_pieces(s.size ? s.data : (const uint8_t *)"",
+					  s.size, s.cuts, s.ncuts, img, &pd->pt,
+					  &info, sink, err, errlen);
+	if (rc >= 0)
+		rc = sink->stream_end(sink->arg, info.id);
+	free_stream(&s);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Returns the CPU of entry i of the buffers followed by the AUX records
+ * (PER_THREAD_CPU: a per-thread one). */
+static uint32_t trace_cpu(const struct hwt_perf_decode *pd, size_t i)
+{
+	if (i < pd->nbufs)
+		return pd->bufs[i].cpu;
+	i -= pd->nbufs;
+	return pd->auxs[i].has_cpu ? pd->auxs[i].cpu : PER_THREAD_CPU;
+}
+
+/* Every CPU with trace (first seen first) through decode_pt.
+ * Returns 0 if: all decoded; -1 with err set if: one failed. */
+static int decode_pt_all(struct hwt_perf_decode *pd, struct hwt_image *img,
+			 struct hwt_core *core, char *err, size_t errlen)
+{
+	size_t i, j, n = pd->nbufs + pd->nauxs;
+
+	for (i = 0; i < n; i++) {
+		uint32_t cpu = trace_cpu(pd, i);
+
+		for (j = 0; j < i && trace_cpu(pd, j) != cpu; j++)
+			;
+		if (j == i && decode_pt(pd, img, core, cpu, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int hwt_perf_decode_run(struct hwt_perf_decode *pd, struct hwt_image *img,
+			struct hwt_core *core, char *err, size_t errlen)
+{
+	int per_thread = has_trace(pd, PER_THREAD_CPU);
+	size_t i;
+
+	if (pd->info_type == HWT_PERF_AUXTRACE_INTEL_PT)
+		return decode_pt_all(pd, img, core, err, errlen);
+
+	for (i = 0; i < pd->nunits; i++) {
+		struct hwt_perf_cs_unit *u = &pd->units[i];
+
+		if (!has_trace(pd, u->cpu) && !per_thread)
+			continue;
+		if (strcmp(u->kind, "etm4") && strcmp(u->kind, "ete")) {
+			note(pd, 1, "CPU %u: %s trace in perf.data: not "
+			     "decoded yet", u->cpu, u->kind);
+			continue;
+		}
+		if (has_trace(pd, u->cpu) &&
+		    decode_unit(pd, core, u, u->cpu, u->cpu, img, err,
+				errlen) < 0)
+			return -1;
+		/* A per-thread buffer may hold any unit's trace ID. */
+		if (per_thread &&
+		    decode_unit(pd, core, u, PER_THREAD_CPU,
+				PER_THREAD_ID + u->cpu, img, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
