@@ -206,11 +206,14 @@ done
 gdir=$B/guest
 mkdir -p "$gdir"
 cflags="-static -O2 -Wall -Wextra -Werror -I $root/include"
-# Rebuild when the source, a guest header or an ABI header changed.
+# Rebuild when the source, a guest header, an ABI header or the pure A64
+# logic some guest tests compile in (backends/soft/a64_*) changed.
 stale() {
 	[ ! -e "$1" ] || [ "$2" -nt "$1" ] ||
 		[ -n "$(find "$root/tests/vm/guest" "$root/include" "$root/kmod" \
-			-name '*.h' -newer "$1" 2>/dev/null | head -n 1)" ]
+			-name '*.h' -newer "$1" 2>/dev/null | head -n 1)" ] ||
+		[ -n "$(find "$root/backends/soft" -maxdepth 1 -name 'a64_*.[ch]' \
+			-newer "$1" 2>/dev/null | head -n 1)" ]
 }
 if stale "$gdir/vmctl" "$here/vmctl.c"; then
 	# shellcheck disable=SC2086

@@ -8,8 +8,10 @@
  * and compares the decoded instruction addresses with the ground truth
  * from the workload's entry on, instruction for instruction.
  *
- * usage: ete_vmcheck CONSOLE_LOG GUEST_DIR
- * Prints PASS:/FAIL:/INFO: lines; exits non-zero on any FAIL.
+ * usage: ete_vmcheck CONSOLE_LOG GUEST_DIR [TAG NAME]
+ * TAG: the lines' prefix (default SOFTA64; soft_a64_excl.c prints one
+ * dump per case as "SOFTA64:case"); NAME: the results' prefix (default
+ * soft/a64/vm).  Prints PASS:/FAIL:/INFO: lines; exits non-zero on any FAIL.
  */
 #include <fcntl.h>
 #include <gelf.h>
@@ -40,17 +42,19 @@ static unsigned int tid;
 static char binary[64];
 static int seen_end;
 static unsigned long long bad, nexc, nctx, ctx_bad;
+static const char *tag = "SOFTA64", *tname = "soft/a64/vm";
 
 static void parse(FILE *f)
 {
-	char *line = NULL, *p, *tok, *save;
+	char *line = NULL, *p, *tok, *save, prefix[80];
 	size_t cap = 0;
 
+	snprintf(prefix, sizeof(prefix), "%s ", tag);
 	while (getline(&line, &cap, f) > 0) {
-		p = strstr(line, "SOFTA64 ");
+		p = strstr(line, prefix);
 		if (!p)
 			continue;
-		p += 8;
+		p += strlen(prefix);
 		if (sscanf(p, "binary %63s", binary) == 1)
 			continue;
 		if (sscanf(p, "marker %lx tid %u", &marker, &tid) == 2)
@@ -239,51 +243,57 @@ int main(int argc, char **argv)
 	size_t from, i;
 	FILE *f;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s CONSOLE_LOG GUEST_DIR\n", argv[0]);
+	if (argc != 3 && argc != 5) {
+		fprintf(stderr, "usage: %s CONSOLE_LOG GUEST_DIR [TAG NAME]\n",
+			argv[0]);
 		return 2;
+	}
+	if (argc == 5) {
+		tag = argv[3];
+		tname = argv[4];
 	}
 	f = fopen(argv[1], "r");
 	if (!f || elf_version(EV_CURRENT) == EV_NONE) {
-		printf("FAIL: soft/a64/vm/decode (cannot read %s)\n", argv[1]);
+		printf("FAIL: %s/decode (cannot read %s)\n", tname, argv[1]);
 		return 1;
 	}
 	parse(f);
 	fclose(f);
 	if (!seen_end || !ete.n || !gt.n || !marker || !binary[0]) {
-		printf("FAIL: soft/a64/vm/decode (no complete SOFTA64 dump in %s)\n",
-		       argv[1]);
+		printf("FAIL: %s/decode (no complete %s dump in %s)\n",
+		       tname, tag, argv[1]);
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/%s", argv[2], binary);
 	if (load_segments(path) <= 0) {
-		printf("FAIL: soft/a64/vm/decode (cannot load %s)\n", path);
+		printf("FAIL: %s/decode (cannot load %s)\n", tname, path);
 		return 1;
 	}
 	ocsd_def_errlog_init(OCSD_ERR_SEV_ERROR, 1);
 	ocsd_def_errlog_config_output(C_API_MSGLOGOUT_FLG_NONE, NULL);
 	if (decode() || bad || ctx_bad || !nctx) {
-		printf("FAIL: soft/a64/vm/decode (OpenCSD: %llu bad elements, "
-		       "%llu contexts, %llu not thread %u)\n", bad, nctx,
-		       ctx_bad, tid);
+		printf("FAIL: %s/decode (OpenCSD: %llu bad elements, "
+		       "%llu contexts, %llu not thread %u)\n", tname, bad,
+		       nctx, ctx_bad, tid);
 		return 1;
 	}
-	printf("PASS: soft/a64/vm/decode\n");
+	printf("PASS: %s/decode\n", tname);
 	for (from = 0; from < got.n && got.v[from] != marker; from++)
 		;
 	for (i = 0; from + i < got.n && i < gt.n; i++)
 		if (got.v[from + i] != gt.v[i])
 			break;
-	printf("INFO: soft/a64/vm: %zu ETE bytes, %zu instructions decoded "
+	printf("INFO: %s: %zu ETE bytes, %zu instructions decoded "
 	       "(%zu from the workload's entry, %llu exceptions), ptrace "
-	       "ground truth %zu\n", ete.n, got.n, got.n - from, nexc, gt.n);
+	       "ground truth %zu\n", tname, ete.n, got.n, got.n - from, nexc,
+	       gt.n);
 	if (i == gt.n && from + i == got.n) {
-		printf("PASS: soft/a64/vm/steps_equal_ptrace (%zu)\n", gt.n);
+		printf("PASS: %s/steps_equal_ptrace (%zu)\n", tname, gt.n);
 		return 0;
 	}
-	printf("FAIL: soft/a64/vm/steps_equal_ptrace (%zu decoded vs %zu "
+	printf("FAIL: %s/steps_equal_ptrace (%zu decoded vs %zu "
 	       "ptrace; first difference at %zu: %#llx vs %#llx)\n",
-	       got.n - from, gt.n, i,
+	       tname, got.n - from, gt.n, i,
 	       from + i < got.n ? (unsigned long long)got.v[from + i] : 0ull,
 	       i < gt.n ? (unsigned long long)gt.v[i] : 0ull);
 	for (size_t k = i > 4 ? i - 4 : 0; k < i + 4; k++)

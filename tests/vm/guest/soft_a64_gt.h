@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The arm64 soft backend's acceptance harness, shared by the guest tests
+ * that compare a traced run with ptrace (soft_a64_excl.c, soft_a64_sys.c):
+ * a case is a workload function (ending in a raw exit_group) and an
+ * optional setup run in the child first.  For each case:
+ *  - a64_ptrace() single-steps it with ptrace from the workload's entry:
+ *    the ground truth.  Load/store-exclusive sequences are stepped over
+ *    by the stepper's own rule (a64_excl.c, compiled in): BRKs at the
+ *    exits, PTRACE_CONT, the path to the exit hit recorded as if stepped,
+ *    a retry (the loop-back branch after the store taken) not recorded.
+ *    Signals are passed on; ptrace's arm64 quirks are filtered: a second
+ *    stop at the same IP after every SVC, and a stop at the return
+ *    address before a handler (c->handler) when an SVC raised a signal;
+ *  - a64_record() traces it with the soft backend (thread mode, every
+ *    thread of the process: the dump is the main thread's buffer), which
+ *    must exit 0 within a time limit, and prints the ETE and the ground
+ *    truth as "SOFTA64:<case>" lines; the host (vm-post.sh, ete_vmcheck)
+ *    decodes the ETE with OpenCSD against this binary and compares.
+ */
+#ifndef SOFT_A64_GT_H
+#define SOFT_A64_GT_H
+
+#include "hwt_test.h"
+#include "hwt/hwt_soft.h"
+
+#include <elf.h>
+#include <sched.h>
+#include <sys/auxv.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <asm/ptrace.h>
+
+#include "../../../backends/soft/a64_insn.c"
+#include "../../../backends/soft/a64_excl.c"
+
+#define MAX_GT		400000
+#define A64_BRK		0xd4200000u
+
+struct a64_case {
+	const char *name;
+	void (*fn)(void);		/* the workload; ends in exit_group */
+	void (*setup)(void);		/* in the child, before it; or NULL */
+	const void *handler;		/* a signal handler it runs, or NULL */
+};
+
+/* What the last a64_ptrace() saw. */
+struct a64_gt_stats {
+	size_t stops, dup, fake, over, retries;
+	double secs;
+};
+
+static void a64_raw_exit(void)
+{
+	register long x0 __asm__("x0") = 0;
+	register long x8 __asm__("x8") = SYS_exit_group;
+
+	__asm__ volatile("svc #0" : : "r"(x0), "r"(x8) : "memory");
+	__builtin_unreachable();
+}
+
+static double a64_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int a64_is_svc_at(uint64_t ip)
+{
+	return (*(const uint32_t *)(uintptr_t)ip & 0xffe0001f) == 0xd4000001;
+}
+
+static uint64_t a64_raw[MAX_GT], a64_gt[MAX_GT];
+static size_t a64_ngt;
+static struct a64_gt_stats a64_stats;
+
+static int a64_get_pc(pid_t pid, uint64_t *pc)
+{
+	struct user_pt_regs r;
+	struct iovec io = { &r, sizeof(r) };
+
+	if (ptrace(PTRACE_GETREGSET, pid, (void *)NT_PRSTATUS, &io))
+		return -1;
+	*pc = r.pc;
+	return 0;
+}
+
+/*
+ * Run the sequence at pc to one of its exits with BRKs (the code is ours:
+ * a static binary, the same in the child).  Appends the path to a64_raw
+ * (if record).  Returns 0, or -1 if the child did not stop at an exit.
+ */
+static int a64_step_over(pid_t pid, const struct a64_excl_seq *seq,
+			 size_t *nraw, int record)
+{
+	uint64_t ip[A64_EXCL_MAX_INSNS], next[A64_EXCL_MAX_INSNS];
+	uint64_t pc = 0, pc2;
+	long orig[A64_EXCL_MAX_EXITS];
+	int k, n, i, st, hit;
+
+again:
+	hit = -1;
+	/* One at a time, restored in reverse: 8-byte words may overlap. */
+	for (k = 0; k < (int)seq->nexits; k++) {
+		errno = 0;
+		orig[k] = ptrace(PTRACE_PEEKTEXT, pid, (void *)seq->exit[k],
+				 NULL);
+		if (errno ||
+		    ptrace(PTRACE_POKETEXT, pid, (void *)seq->exit[k],
+			   (void *)((orig[k] & ~0xffffffffl) | A64_BRK)))
+			return -1;
+	}
+	if (ptrace(PTRACE_CONT, pid, NULL, NULL) == 0 &&
+	    waitpid(pid, &st, 0) == pid && WIFSTOPPED(st) &&
+	    WSTOPSIG(st) == SIGTRAP && a64_get_pc(pid, &pc) == 0)
+		hit = a64_excl_exit_at(seq, pc);
+	for (k = (int)seq->nexits - 1; k >= 0; k--)
+		ptrace(PTRACE_POKETEXT, pid, (void *)seq->exit[k],
+		       (void *)orig[k]);
+	if (hit < 0)
+		return -1;
+	/* A retry (the loop-back branch at exit 0 taken) is not shown. */
+	if (hit == 0 && seq->loop) {
+		if (ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) ||
+		    waitpid(pid, &st, 0) != pid || !WIFSTOPPED(st) ||
+		    a64_get_pc(pid, &pc2))
+			return -1;
+		if (a64_excl_retry(seq, 0, pc2)) {
+			a64_stats.retries++;
+			goto again;
+		}
+	}
+	a64_stats.over++;
+	if (!record)
+		return 0;
+	n = a64_excl_path(seq, (uint32_t)hit, ip, next);
+	for (i = 0; i < n && *nraw < MAX_GT; i++)
+		a64_raw[(*nraw)++] = ip[i];
+	if (hit == 0 && seq->loop && *nraw < MAX_GT)
+		a64_raw[(*nraw)++] = pc;	/* the branch: not taken */
+	return 0;
+}
+
+/* The ground truth of c into a64_gt[0 .. a64_ngt - 1]; 0 if it failed. */
+static int a64_ptrace(const struct a64_case *c)
+{
+	size_t nraw = 0, i;
+	int st, started = 0, sig;
+	double t0 = a64_now();
+	cpu_set_t one, all;
+	uint64_t pc;
+	pid_t pid;
+
+	memset(&a64_stats, 0, sizeof(a64_stats));
+	a64_ngt = 0;
+	/*
+	 * Tracer and tracee on one CPU: each step is then two context
+	 * switches, not two cross-CPU wake-ups (under TCG: ~220 steps/s).
+	 */
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	sched_getaffinity(0, sizeof(all), &all);
+	sched_setaffinity(0, sizeof(one), &one);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (c->setup)
+			c->setup();
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		raise(SIGSTOP);
+		c->fn();
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFSTOPPED(st))
+		return 0;
+	for (;;) {
+		struct a64_excl_seq seq;
+
+		if (a64_get_pc(pid, &pc))
+			break;
+		if (pc == (uintptr_t)c->fn)
+			started = 1;
+		if (a64_excl_class(*(const uint32_t *)(uintptr_t)pc) ==
+		    A64_EXCL_LOAD &&
+		    a64_excl_scan((const uint32_t *)(uintptr_t)pc,
+				  A64_EXCL_MAX_INSNS, pc, &seq) == 0) {
+			if (a64_step_over(pid, &seq, &nraw, started)) {
+				kill(pid, SIGKILL);
+				waitpid(pid, &st, 0);
+				return 0;
+			}
+			continue;
+		}
+		if (started && nraw < MAX_GT)
+			a64_raw[nraw++] = pc;
+		if (ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) ||
+		    waitpid(pid, &st, 0) != pid || !WIFSTOPPED(st))
+			break;
+		/* A signal stop is no step: deliver it with the next one. */
+		while (WSTOPSIG(st) != SIGTRAP) {
+			sig = WSTOPSIG(st);
+			if (ptrace(PTRACE_SINGLESTEP, pid, NULL,
+				   (void *)(long)sig) ||
+			    waitpid(pid, &st, 0) != pid || !WIFSTOPPED(st))
+				goto out;
+		}
+	}
+out:
+	a64_stats.secs = a64_now() - t0;
+	sched_setaffinity(0, sizeof(all), &all);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || nraw < 100 ||
+	    nraw >= MAX_GT)
+		return 0;
+	a64_stats.stops = nraw;
+	/* The quirks (see the top). */
+	for (i = 0; i < nraw; i++) {
+		uint64_t ip = a64_raw[i];
+
+		if (a64_ngt && a64_gt[a64_ngt - 1] == ip &&
+		    a64_is_svc_at(ip - 4)) {
+			a64_stats.dup++;
+			continue;
+		}
+		if (c->handler && i > 0 && a64_raw[i - 1] + 4 == ip &&
+		    a64_is_svc_at(a64_raw[i - 1])) {
+			size_t j = i + 1;
+
+			while (j < nraw && a64_raw[j] == ip)
+				j++;
+			if (j < nraw && a64_raw[j] == (uintptr_t)c->handler) {
+				a64_stats.fake++;
+				continue;
+			}
+		}
+		a64_gt[a64_ngt++] = ip;
+	}
+	printf("INFO: soft/a64x/%s: ptrace %zu stops in %.1f s, %zu after "
+	       "dropping %zu duplicates after SVC and %zu fake stops before "
+	       "handlers; %zu exclusive sequences stepped over (%zu retries "
+	       "not shown)\n", c->name, nraw, a64_stats.secs, a64_ngt,
+	       a64_stats.dup, a64_stats.fake, a64_stats.over,
+	       a64_stats.retries);
+	return 1;
+}
+
+static void a64_dump(const char *tag, const char *what, const uint8_t *b,
+		     size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i % 64 == 0)
+			printf("%s%s %s", i ? "\n" : "", tag, what);
+		printf(" %02x", b[i]);
+	}
+	if (n)
+		printf("\n");
+}
+
+/*
+ * Trace c with the soft backend and dump its main thread's stream with
+ * the ground truth of the last a64_ptrace() (binary: this program's name
+ * in the guest).  Returns 1 if it ran, exited 0 within limit_s and lost
+ * nothing.
+ */
+static int a64_record(int dev, const struct a64_case *c, const char *binary,
+		      int limit_s)
+{
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 16 << 20 };
+	struct hwt_bufptr bp = { .idx = 0 };
+	int p[2], st = 0, fd, i, ok = 1;
+	char tag[64];
+	double t0, dt;
+	size_t k;
+	pid_t pid;
+	void *m;
+
+	if (pipe(p))
+		return 0;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		char ch;
+
+		if (c->setup)
+			c->setup();
+		if (read(p[0], &ch, 1) != 1)
+			_exit(2);
+		c->fn();
+	}
+	a.pid = pid;
+	strcpy(a.backend, HWT_SOFT_BACKEND_NAME);
+	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
+	if (fd < 0 || ioctl(fd, HWT_IOC_START)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		return 0;
+	}
+	for (i = 0; i < 5000; i++) {
+		if (ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head > 0)
+			break;
+		usleep(1000);
+	}
+	t0 = a64_now();
+	if (write(p[1], "g", 1) != 1)
+		ok = 0;
+	/* Livelock guard: a stepped exclusive loop never ends. */
+	for (i = 0; i < limit_s * 20; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			break;
+		usleep(50000);
+	}
+	dt = a64_now() - t0;
+	if (i == limit_s * 20) {
+		printf("INFO: soft/a64x/%s: traced workload still running "
+		       "after %d s (livelock?)\n", c->name, limit_s);
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		ok = 0;
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		printf("INFO: soft/a64x/%s: traced workload status %#x\n",
+		       c->name, st);
+		ok = 0;
+	}
+	printf("INFO: soft/a64x/%s: traced run %.3f s (%zu ground-truth "
+	       "instructions: %.0f steps/s; ptrace: %.0f steps/s)\n", c->name,
+	       dt, a64_ngt, a64_ngt / dt,
+	       a64_stats.secs > 0 ? a64_stats.stops / a64_stats.secs : 0);
+	usleep(200000);
+	/* The main thread's buffer (other threads have theirs). */
+	for (i = 0; i < 8; i++) {
+		bp.idx = i;
+		if (ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) || bp.tid == pid)
+			break;
+	}
+	if (i == 8 || bp.tid != pid || bp.lost || !bp.head ||
+	    bp.head >= bp.size)
+		ok = 0;
+	m = ok ? mmap(NULL, bp.size, PROT_READ, MAP_SHARED, fd,
+		      (off_t)bp.mmap_offset) : MAP_FAILED;
+	if (m != MAP_FAILED) {
+		snprintf(tag, sizeof(tag), "SOFTA64:%s", c->name);
+		printf("%s binary %s\n", tag, binary);
+		printf("%s marker %llx tid %d\n", tag,
+		       (unsigned long long)(uintptr_t)c->fn, (int)pid);
+		a64_dump(tag, "ete", m, bp.head);
+		for (k = 0; k < a64_ngt; k++) {
+			if (k % 16 == 0)
+				printf("%s%s gt", k ? "\n" : "", tag);
+			printf(" %llx", (unsigned long long)a64_gt[k]);
+		}
+		printf("\n%s end\n", tag);
+		munmap(m, bp.size);
+	} else {
+		ok = 0;
+	}
+	close(fd);
+	close(p[0]);
+	close(p[1]);
+	return ok;
+}
+
+#endif /* SOFT_A64_GT_H */
