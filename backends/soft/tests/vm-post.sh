@@ -19,7 +19,7 @@ if [ "$arch" = arm64 ]; then
 	"$here/build/ete_vmcheck" "$B/console.log" "$B/guest"
 	# One dump per case of the guest tests built on soft_a64_gt.h; a
 	# case the guest did not dump fails here.
-	for t in "soft_a64_excl asm glibc"; do
+	for t in "soft_a64_excl asm glibc" "soft_a64_sys sys"; do
 		set -- $t
 		prog=$1
 		shift
