@@ -8,7 +8,8 @@
 # Environment: HWT_RESULTS (results dir), VM_EXTRA (more static programs to
 # run in the guest), HWT_VM_TIMEOUT (whole VM, s), HWT_VM_PROG_TIMEOUT (per
 # program, s; default 120), HWT_VM_SMP, HWT_VM_MEM (MiB), HWT_VM_KVER (kernel
-# release; default: newest installed amd64 kernel with headers),
+# release; default: newest installed amd64 kernel with headers), HWT_VM_CPU
+# (arm64 QEMU CPU model; default cortex-a57, e.g. max: PAC, BTI, LSE),
 # HWT_VM_JOBS.
 set -u
 
@@ -385,7 +386,7 @@ boot() {	# kernel image
 			-serial file:console.log -serial file:results.txt \
 			-serial file:dmesg.txt -serial file:record.b64
 	else
-		set -- -M virt -cpu cortex-a57 -accel tcg -kernel "$1" \
+		set -- -M virt -cpu "${HWT_VM_CPU:-cortex-a57}" -accel tcg -kernel "$1" \
 			-semihosting-config enable=on,target=native,userspace=on \
 			-serial file:console.log
 	fi
