@@ -118,9 +118,9 @@ __attribute__((noinline)) void excl_asm(void)
 static void threaded_setup(void);
 
 static const struct a64_case cases[] = {
-	{ "asm", excl_asm, NULL, NULL },
+	{ .name = "asm", .fn = excl_asm },
 	/* a parked second thread: glibc's locks are real */
-	{ "glibc", excl_glibc, threaded_setup, NULL },
+	{ .name = "glibc", .fn = excl_glibc, .setup = threaded_setup },
 };
 
 static void *parked(void *arg)
@@ -176,7 +176,7 @@ int main(void)
 		t_end();
 		snprintf(name, sizeof(name), "soft/a64x/%s/record", c->name);
 		t_begin(name);
-		CHECK(a64_record(dev, c, "soft_a64_excl", 30));
+		CHECK(a64_record(dev, c, "soft_a64_excl", 30, 0));
 		t_end();
 	}
 	close(dev);

@@ -42,6 +42,11 @@ struct a64_case {
 	void (*fn)(void);		/* the workload; ends in exit_group */
 	void (*setup)(void);		/* in the child, before it; or NULL */
 	const void *handler;		/* a signal handler it runs, or NULL */
+	int fatal;			/* the signal it dies of, or 0: exit 0 */
+	/* Compared up to here (the first time), or NULL: to the end. */
+	const void *stop;
+	/* A second thread's entry (soft_a64_mt.c), compared too; or NULL. */
+	const void *fn2;
 };
 
 /* What the last a64_ptrace() saw. */
@@ -50,7 +55,7 @@ struct a64_gt_stats {
 	double secs;
 };
 
-static void a64_raw_exit(void)
+static inline void a64_raw_exit(void)
 {
 	register long x0 __asm__("x0") = 0;
 	register long x8 __asm__("x8") = SYS_exit_group;
@@ -59,7 +64,7 @@ static void a64_raw_exit(void)
 	__builtin_unreachable();
 }
 
-static double a64_now(void)
+static inline double a64_now(void)
 {
 	struct timespec ts;
 
@@ -67,16 +72,19 @@ static double a64_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int a64_is_svc_at(uint64_t ip)
+static inline int a64_is_svc_at(uint64_t ip)
 {
 	return (*(const uint32_t *)(uintptr_t)ip & 0xffe0001f) == 0xd4000001;
 }
 
 static uint64_t a64_raw[MAX_GT], a64_gt[MAX_GT];
 static size_t a64_ngt;
+/* The second thread's ground truth (c->fn2). */
+static uint64_t a64_gt2[MAX_GT];
+static size_t a64_ngt2;
 static struct a64_gt_stats a64_stats;
 
-static int a64_get_pc(pid_t pid, uint64_t *pc)
+static inline int a64_get_pc(pid_t pid, uint64_t *pc)
 {
 	struct user_pt_regs r;
 	struct iovec io = { &r, sizeof(r) };
@@ -92,8 +100,8 @@ static int a64_get_pc(pid_t pid, uint64_t *pc)
  * a static binary, the same in the child).  Appends the path to a64_raw
  * (if record).  Returns 0, or -1 if the child did not stop at an exit.
  */
-static int a64_step_over(pid_t pid, const struct a64_excl_seq *seq,
-			 size_t *nraw, int record)
+static inline int a64_step_over(pid_t pid, const struct a64_excl_seq *seq,
+				size_t *nraw, int record)
 {
 	uint64_t ip[A64_EXCL_MAX_INSNS], next[A64_EXCL_MAX_INSNS];
 	uint64_t pc = 0, pc2;
@@ -143,10 +151,45 @@ again:
 	return 0;
 }
 
-/* The ground truth of c into a64_gt[0 .. a64_ngt - 1]; 0 if it failed. */
-static int a64_ptrace(const struct a64_case *c)
+/*
+ * ptrace's stops raw[0 .. nraw - 1] of one thread into its ground truth
+ * gt[]: the quirks (see the top) dropped, cut at c->stop.  Returns its
+ * length.
+ */
+static inline size_t a64_filter(const struct a64_case *c,
+				const uint64_t *raw, size_t nraw, uint64_t *gt)
 {
-	size_t nraw = 0, i;
+	size_t i, n = 0;
+
+	for (i = 0; i < nraw; i++) {
+		uint64_t ip = raw[i];
+
+		if (c->stop && ip == (uintptr_t)c->stop)
+			break;
+		if (n && gt[n - 1] == ip && a64_is_svc_at(ip - 4)) {
+			a64_stats.dup++;
+			continue;
+		}
+		if (c->handler && i > 0 && raw[i - 1] + 4 == ip &&
+		    a64_is_svc_at(raw[i - 1])) {
+			size_t j = i + 1;
+
+			while (j < nraw && raw[j] == ip)
+				j++;
+			if (j < nraw && raw[j] == (uintptr_t)c->handler) {
+				a64_stats.fake++;
+				continue;
+			}
+		}
+		gt[n++] = ip;
+	}
+	return n;
+}
+
+/* The ground truth of c into a64_gt[0 .. a64_ngt - 1]; 0 if it failed. */
+static inline int a64_ptrace(const struct a64_case *c)
+{
+	size_t nraw = 0;
 	int st, started = 0, sig;
 	double t0 = a64_now();
 	cpu_set_t one, all;
@@ -209,32 +252,12 @@ static int a64_ptrace(const struct a64_case *c)
 out:
 	a64_stats.secs = a64_now() - t0;
 	sched_setaffinity(0, sizeof(all), &all);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || nraw < 100 ||
+	if ((c->fatal ? !WIFSIGNALED(st) || WTERMSIG(st) != c->fatal :
+	     !WIFEXITED(st) || WEXITSTATUS(st) != 0) || nraw < 100 ||
 	    nraw >= MAX_GT)
 		return 0;
 	a64_stats.stops = nraw;
-	/* The quirks (see the top). */
-	for (i = 0; i < nraw; i++) {
-		uint64_t ip = a64_raw[i];
-
-		if (a64_ngt && a64_gt[a64_ngt - 1] == ip &&
-		    a64_is_svc_at(ip - 4)) {
-			a64_stats.dup++;
-			continue;
-		}
-		if (c->handler && i > 0 && a64_raw[i - 1] + 4 == ip &&
-		    a64_is_svc_at(a64_raw[i - 1])) {
-			size_t j = i + 1;
-
-			while (j < nraw && a64_raw[j] == ip)
-				j++;
-			if (j < nraw && a64_raw[j] == (uintptr_t)c->handler) {
-				a64_stats.fake++;
-				continue;
-			}
-		}
-		a64_gt[a64_ngt++] = ip;
-	}
+	a64_ngt = a64_filter(c, a64_raw, nraw, a64_gt);
 	printf("INFO: soft/a64x/%s: ptrace %zu stops in %.1f s, %zu after "
 	       "dropping %zu duplicates after SVC and %zu fake stops before "
 	       "handlers; %zu exclusive sequences stepped over (%zu retries "
@@ -244,8 +267,8 @@ out:
 	return 1;
 }
 
-static void a64_dump(const char *tag, const char *what, const uint8_t *b,
-		     size_t n)
+static inline void a64_dump(const char *tag, const char *what,
+			    const uint8_t *b, size_t n)
 {
 	size_t i;
 
@@ -259,22 +282,80 @@ static void a64_dump(const char *tag, const char *what, const uint8_t *b,
 }
 
 /*
+ * Dump the stream of the main thread (second = 0: tid pid) or of the
+ * other one (c->fn2) with its ground truth, as "SOFTA64:<case>[2]".
+ */
+static inline int a64_dump_thread(int fd, const struct a64_case *c,
+				  const char *binary, pid_t pid, int second,
+				  uint32_t ring)
+{
+	struct hwt_bufptr bp;
+	const uint64_t *gt = second ? a64_gt2 : a64_gt;
+	size_t ngt = second ? a64_ngt2 : a64_ngt, k;
+	uint64_t from;
+	char tag[64];
+	void *m;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		memset(&bp, 0, sizeof(bp));
+		bp.idx = i;
+		if (ioctl(fd, HWT_IOC_BUFPTR_GET, &bp))
+			return 0;
+		if (second ? bp.tid != pid : bp.tid == pid)
+			break;
+	}
+	if (i == 8 || bp.lost || !bp.head ||
+	    (ring ? !bp.wraps : bp.head >= bp.size))
+		return 0;
+	m = mmap(NULL, bp.size, PROT_READ, MAP_SHARED, fd,
+		 (off_t)bp.mmap_offset);
+	if (m == MAP_FAILED)
+		return 0;
+	snprintf(tag, sizeof(tag), "SOFTA64:%s%s", c->name, second ? "2" : "");
+	printf("%s binary %s\n", tag, binary);
+	printf("%s marker %llx tid %d\n", tag,
+	       (unsigned long long)(uintptr_t)(second ? c->fn2 :
+					       (const void *)c->fn),
+	       (int)bp.tid);
+	if (c->stop && !second)
+		printf("%s stop %llx\n", tag,
+		       (unsigned long long)(uintptr_t)c->stop);
+	if (ring) {
+		/* Oldest first: from the head round to it. */
+		printf("%s tail\n", tag);
+		from = bp.head % bp.size;
+		a64_dump(tag, "ete", (const uint8_t *)m + from, bp.size - from);
+		a64_dump(tag, "ete", m, from);
+	} else {
+		a64_dump(tag, "ete", m, bp.head);
+	}
+	for (k = 0; k < ngt; k++) {
+		if (k % 16 == 0)
+			printf("%s%s gt", k ? "\n" : "", tag);
+		printf(" %llx", (unsigned long long)gt[k]);
+	}
+	printf("\n%s end\n", tag);
+	munmap(m, bp.size);
+	return 1;
+}
+
+/*
  * Trace c with the soft backend and dump its main thread's stream with
  * the ground truth of the last a64_ptrace() (binary: this program's name
- * in the guest).  Returns 1 if it ran, exited 0 within limit_s and lost
- * nothing.
+ * in the guest).  ring: 0, streaming into 16 MiB; else a flight recorder
+ * of that many bytes, which must wrap: the dump is its content oldest
+ * first, and says "tail" (only the end of the run is in it).  Returns 1
+ * if it ran, ended as c says within limit_s and lost nothing.
  */
-static int a64_record(int dev, const struct a64_case *c, const char *binary,
-		      int limit_s)
+static inline int a64_record(int dev, const struct a64_case *c,
+			     const char *binary, int limit_s, uint32_t ring)
 {
 	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 16 << 20 };
 	struct hwt_bufptr bp = { .idx = 0 };
 	int p[2], st = 0, fd, i, ok = 1;
-	char tag[64];
 	double t0, dt;
-	size_t k;
 	pid_t pid;
-	void *m;
 
 	if (pipe(p))
 		return 0;
@@ -290,6 +371,10 @@ static int a64_record(int dev, const struct a64_case *c, const char *binary,
 		c->fn();
 	}
 	a.pid = pid;
+	if (ring) {
+		a.bufsize = ring;
+		a.flags = HWT_ALLOC_RING;
+	}
 	strcpy(a.backend, HWT_SOFT_BACKEND_NAME);
 	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
 	if (fd < 0 || ioctl(fd, HWT_IOC_START)) {
@@ -319,7 +404,8 @@ static int a64_record(int dev, const struct a64_case *c, const char *binary,
 		waitpid(pid, &st, 0);
 		ok = 0;
 	}
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+	if (c->fatal ? !WIFSIGNALED(st) || WTERMSIG(st) != c->fatal :
+	    !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		printf("INFO: soft/a64x/%s: traced workload status %#x\n",
 		       c->name, st);
 		ok = 0;
@@ -330,32 +416,10 @@ static int a64_record(int dev, const struct a64_case *c, const char *binary,
 	       a64_stats.secs > 0 ? a64_stats.stops / a64_stats.secs : 0);
 	usleep(200000);
 	/* The main thread's buffer (other threads have theirs). */
-	for (i = 0; i < 8; i++) {
-		bp.idx = i;
-		if (ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) || bp.tid == pid)
-			break;
-	}
-	if (i == 8 || bp.tid != pid || bp.lost || !bp.head ||
-	    bp.head >= bp.size)
+	if (ok && !a64_dump_thread(fd, c, binary, pid, 0, ring))
 		ok = 0;
-	m = ok ? mmap(NULL, bp.size, PROT_READ, MAP_SHARED, fd,
-		      (off_t)bp.mmap_offset) : MAP_FAILED;
-	if (m != MAP_FAILED) {
-		snprintf(tag, sizeof(tag), "SOFTA64:%s", c->name);
-		printf("%s binary %s\n", tag, binary);
-		printf("%s marker %llx tid %d\n", tag,
-		       (unsigned long long)(uintptr_t)c->fn, (int)pid);
-		a64_dump(tag, "ete", m, bp.head);
-		for (k = 0; k < a64_ngt; k++) {
-			if (k % 16 == 0)
-				printf("%s%s gt", k ? "\n" : "", tag);
-			printf(" %llx", (unsigned long long)a64_gt[k]);
-		}
-		printf("\n%s end\n", tag);
-		munmap(m, bp.size);
-	} else {
+	if (ok && c->fn2 && !a64_dump_thread(fd, c, binary, pid, 1, ring))
 		ok = 0;
-	}
 	close(fd);
 	close(p[0]);
 	close(p[1]);

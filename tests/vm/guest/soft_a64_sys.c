@@ -72,7 +72,8 @@ __attribute__((noinline)) void sys_workload(void)
 }
 
 static const struct a64_case sys_case = {
-	"sys", sys_workload, sys_setup, on_usr1
+	.name = "sys", .fn = sys_workload, .setup = sys_setup,
+	.handler = on_usr1,
 };
 
 int main(void)
@@ -94,7 +95,7 @@ int main(void)
 	CHECK(a64_stats.fake == NSYS / SIG_EVERY);
 	t_end();
 	t_begin("soft/a64x/sys/record");
-	CHECK(a64_record(dev, &sys_case, "soft_a64_sys", 90));
+	CHECK(a64_record(dev, &sys_case, "soft_a64_sys", 90, 0));
 	t_end();
 	close(dev);
 	t_begin("soft/a64x/sys/refcnt");
