@@ -19,7 +19,8 @@ if [ "$arch" = arm64 ]; then
 	"$here/build/ete_vmcheck" "$B/console.log" "$B/guest"
 	# One dump per case of the guest tests built on soft_a64_gt.h; a
 	# case the guest did not dump fails here.
-	for t in "soft_a64_excl asm glibc" "soft_a64_sys sys"; do
+	for t in "soft_a64_excl asm glibc" "soft_a64_sys sys" \
+		"soft_a64_ring ring"; do
 		set -- $t
 		prog=$1
 		shift

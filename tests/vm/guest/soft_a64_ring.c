@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#if !defined(__aarch64__)
+#include <stdio.h>
+
+int main(void)
+{
+	printf("SKIP: %s (the arm64 half of the soft backend)\n", __FILE__);
+	return 0;
+}
+#else
+/*
+ * The arm64 soft backend as a flight recorder (issue 16): a workload of
+ * indirect calls (an address packet each) and system calls much longer
+ * than the ring, ending in a SIGSEGV (a store through NULL).  Traced in
+ * ring mode with an 8 KiB buffer, which wraps; the host decodes the
+ * ring's content, oldest first, from its first sync point with OpenCSD:
+ * it must be the end of ptrace's single-step sequence, and end with an
+ * exception whose preferred return address is the faulting store
+ * (ete_vmcheck "tail" mode).
+ */
+#include "soft_a64_gt.h"
+
+#define RING		8192
+
+__attribute__((noinline)) static long ring_sq(long x)
+{
+	return x * x;
+}
+
+__attribute__((noinline)) static long ring_cu(long x)
+{
+	return x * ring_sq(x);
+}
+
+static long (*volatile ring_ops[2])(long) = { ring_sq, ring_cu };
+static long *volatile ring_null;
+
+__attribute__((noinline)) void ring_workload(void)
+{
+	long acc = 0;
+	int i;
+
+	for (i = 0; i < 2500; i++) {
+		acc += ring_ops[i & 1](i);
+		if (i % 500 == 0)
+			acc += syscall(SYS_getppid) > 0;
+	}
+	*ring_null = acc;	/* SIGSEGV: the last instruction */
+	a64_raw_exit();
+}
+
+static const struct a64_case ring_case = {
+	.name = "ring", .fn = ring_workload, .fatal = SIGSEGV,
+};
+
+int main(void)
+{
+	int dev, hwt_base, soft_base;
+
+	if (access("/sys/module/hwt_soft", F_OK)) {
+		printf("FAIL: soft/a64x/ring (hwt_soft is not loaded)\n");
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	hwt_base = hwt_refcnt();
+	soft_base = mod_refcnt("hwt_soft");
+	dev = hwt_dev();
+	t_begin("soft/a64x/ring/ptrace");
+	CHECK(a64_ptrace(&ring_case));
+	t_end();
+	t_begin("soft/a64x/ring/record");
+	CHECK(a64_record(dev, &ring_case, "soft_a64_ring", 60, RING));
+	t_end();
+	close(dev);
+	t_begin("soft/a64x/ring/refcnt");
+	if (!wait_mod_refcnt("hwt_soft", soft_base))
+		t_fail("hwt_soft refcnt %d, was %d", mod_refcnt("hwt_soft"),
+		       soft_base);
+	if (!wait_refcnt(hwt_base))
+		t_fail("hwt refcnt %d, was %d", hwt_refcnt(), hwt_base);
+	t_end();
+	return t_total_failed != 0;
+}
+#endif /* __aarch64__ */
