@@ -148,18 +148,13 @@ static void threaded_setup(void)
 
 int main(void)
 {
-	int dev, hwt_base, soft_base, n, bad;
+	struct a64_refs r;
+	int dev = a64_begin("soft/a64x", &r), n, bad;
 	size_t i;
 	char name[64];
 
-	if (access("/sys/module/hwt_soft", F_OK)) {
-		printf("FAIL: soft/a64x (hwt_soft is not loaded)\n");
+	if (dev < 0)
 		return 1;
-	}
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	hwt_base = hwt_refcnt();
-	soft_base = mod_refcnt("hwt_soft");
-	dev = hwt_dev();
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct a64_case *c = &cases[i];
 
@@ -179,7 +174,6 @@ int main(void)
 		CHECK(a64_record(dev, c, "soft_a64_excl", 30, 0));
 		t_end();
 	}
-	close(dev);
 	/* Tracing leaves no breakpoint or step behind: untraced runs. */
 	t_begin("soft/a64x/untraced_after");
 	bad = 0;
@@ -187,22 +181,14 @@ int main(void)
 		pid_t pid = fork();
 		int st;
 
-		if (pid == 0) {
+		if (pid == 0)
 			excl_asm();	/* exits 0 */
-		}
 		if (pid < 0 || waitpid(pid, &st, 0) != pid ||
 		    !WIFEXITED(st) || WEXITSTATUS(st))
 			bad++;
 	}
 	CHECK(bad == 0);
 	t_end();
-	t_begin("soft/a64x/refcnt");
-	if (!wait_mod_refcnt("hwt_soft", soft_base))
-		t_fail("hwt_soft refcnt %d, was %d", mod_refcnt("hwt_soft"),
-		       soft_base);
-	if (!wait_refcnt(hwt_base))
-		t_fail("hwt refcnt %d, was %d", hwt_refcnt(), hwt_base);
-	t_end();
-	return t_total_failed != 0;
+	return a64_end(dev, &r, "soft/a64x/refcnt");
 }
 #endif /* __aarch64__ */

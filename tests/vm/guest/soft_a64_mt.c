@@ -117,14 +117,11 @@ static int mt_ptrace(const struct a64_case *c)
 	int st, started = 0, ok = 1;
 	pid_t pid, tid2 = 0, w;
 	double t0 = a64_now();
-	cpu_set_t one, all;
+	cpu_set_t all;
 	uint64_t pc;
 
 	memset(&a64_stats, 0, sizeof(a64_stats));
-	CPU_ZERO(&one);
-	CPU_SET(0, &one);
-	sched_getaffinity(0, sizeof(all), &all);
-	sched_setaffinity(0, sizeof(one), &one);
+	a64_pin(&all);
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -188,7 +185,7 @@ static int mt_ptrace(const struct a64_case *c)
 		}
 	}
 	a64_stats.secs = a64_now() - t0;
-	sched_setaffinity(0, sizeof(all), &all);
+	a64_unpin(&all);
 	if (!ok || !WIFEXITED(st) || WEXITSTATUS(st) || n1 < 100 ||
 	    n2 < 100 || n1 >= MAX_GT || n2 >= MAX_GT)
 		return 0;
@@ -203,30 +200,17 @@ static int mt_ptrace(const struct a64_case *c)
 
 int main(void)
 {
-	int dev, hwt_base, soft_base;
+	struct a64_refs r;
+	int dev = a64_begin("soft/a64x/mt", &r);
 
-	if (access("/sys/module/hwt_soft", F_OK)) {
-		printf("FAIL: soft/a64x/mt (hwt_soft is not loaded)\n");
+	if (dev < 0)
 		return 1;
-	}
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	hwt_base = hwt_refcnt();
-	soft_base = mod_refcnt("hwt_soft");
-	dev = hwt_dev();
 	t_begin("soft/a64x/mt/ptrace");
 	CHECK(mt_ptrace(&mt_case));
 	t_end();
 	t_begin("soft/a64x/mt/record");
 	CHECK(a64_record(dev, &mt_case, "soft_a64_mt", 60, 0));
 	t_end();
-	close(dev);
-	t_begin("soft/a64x/mt/refcnt");
-	if (!wait_mod_refcnt("hwt_soft", soft_base))
-		t_fail("hwt_soft refcnt %d, was %d", mod_refcnt("hwt_soft"),
-		       soft_base);
-	if (!wait_refcnt(hwt_base))
-		t_fail("hwt refcnt %d, was %d", hwt_refcnt(), hwt_base);
-	t_end();
-	return t_total_failed != 0;
+	return a64_end(dev, &r, "soft/a64x/mt/refcnt");
 }
 #endif /* __aarch64__ */

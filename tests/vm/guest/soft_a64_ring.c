@@ -55,30 +55,17 @@ static const struct a64_case ring_case = {
 
 int main(void)
 {
-	int dev, hwt_base, soft_base;
+	struct a64_refs r;
+	int dev = a64_begin("soft/a64x/ring", &r);
 
-	if (access("/sys/module/hwt_soft", F_OK)) {
-		printf("FAIL: soft/a64x/ring (hwt_soft is not loaded)\n");
+	if (dev < 0)
 		return 1;
-	}
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	hwt_base = hwt_refcnt();
-	soft_base = mod_refcnt("hwt_soft");
-	dev = hwt_dev();
 	t_begin("soft/a64x/ring/ptrace");
 	CHECK(a64_ptrace(&ring_case));
 	t_end();
 	t_begin("soft/a64x/ring/record");
 	CHECK(a64_record(dev, &ring_case, "soft_a64_ring", 60, RING));
 	t_end();
-	close(dev);
-	t_begin("soft/a64x/ring/refcnt");
-	if (!wait_mod_refcnt("hwt_soft", soft_base))
-		t_fail("hwt_soft refcnt %d, was %d", mod_refcnt("hwt_soft"),
-		       soft_base);
-	if (!wait_refcnt(hwt_base))
-		t_fail("hwt refcnt %d, was %d", hwt_refcnt(), hwt_base);
-	t_end();
-	return t_total_failed != 0;
+	return a64_end(dev, &r, "soft/a64x/ring/refcnt");
 }
 #endif /* __aarch64__ */

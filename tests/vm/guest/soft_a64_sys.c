@@ -24,32 +24,14 @@ int main(void)
 
 static volatile int sig_seen;
 
-void sys_restorer(void);
-__asm__(".text\n.globl sys_restorer\n.type sys_restorer, %function\n"
-	"sys_restorer:\n\tmov x8, #139\n\tsvc #0\n");
-
 __attribute__((noinline)) static void on_usr1(int sig)
 {
 	sig_seen += sig;
 }
 
-struct ksigaction {
-	void (*handler)(int);
-	unsigned long flags;
-	void (*restorer)(void);
-	uint64_t mask;
-};
-
 static void sys_setup(void)
 {
-	struct ksigaction ka = {
-		.handler = on_usr1,
-		.flags = 0x04000000 /* SA_RESTORER */,
-		.restorer = sys_restorer,
-	};
-
-	if (syscall(SYS_rt_sigaction, SIGUSR1, &ka, NULL, 8))
-		_exit(3);
+	a64_sigaction(SIGUSR1, on_usr1);
 }
 
 __attribute__((noinline)) void sys_workload(void)
@@ -78,16 +60,11 @@ static const struct a64_case sys_case = {
 
 int main(void)
 {
-	int dev, hwt_base, soft_base;
+	struct a64_refs r;
+	int dev = a64_begin("soft/a64x/sys", &r);
 
-	if (access("/sys/module/hwt_soft", F_OK)) {
-		printf("FAIL: soft/a64x/sys (hwt_soft is not loaded)\n");
+	if (dev < 0)
 		return 1;
-	}
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	hwt_base = hwt_refcnt();
-	soft_base = mod_refcnt("hwt_soft");
-	dev = hwt_dev();
 	t_begin("soft/a64x/sys/ptrace");
 	CHECK(a64_ptrace(&sys_case));
 	/* Each kill's SVC has its duplicate stop, and one fake stop. */
@@ -97,14 +74,6 @@ int main(void)
 	t_begin("soft/a64x/sys/record");
 	CHECK(a64_record(dev, &sys_case, "soft_a64_sys", 90, 0));
 	t_end();
-	close(dev);
-	t_begin("soft/a64x/sys/refcnt");
-	if (!wait_mod_refcnt("hwt_soft", soft_base))
-		t_fail("hwt_soft refcnt %d, was %d", mod_refcnt("hwt_soft"),
-		       soft_base);
-	if (!wait_refcnt(hwt_base))
-		t_fail("hwt refcnt %d, was %d", hwt_refcnt(), hwt_base);
-	t_end();
-	return t_total_failed != 0;
+	return a64_end(dev, &r, "soft/a64x/sys/refcnt");
 }
 #endif /* __aarch64__ */
