@@ -16,7 +16,8 @@ if [ "$arch" = arm64 ]; then
 		echo "FAIL: soft/a64/vm/build_ete_vmcheck (see $B/ete_vmcheck-build.log)"
 		exit 0
 	fi
-	"$here/build/ete_vmcheck" "$B/console.log" "$B/guest"
+	"$here/build/ete_vmcheck" "$B/console.log" "$B/guest" \
+		"SOFTA64:a64" "soft/a64/vm"
 	# One dump per case of the guest tests built on soft_a64_gt.h; a
 	# case the guest did not dump fails here.
 	for t in "soft_a64_excl asm glibc" "soft_a64_sys sys" \
