@@ -88,7 +88,6 @@ static const struct a64_case a64_case = {
  */
 static void probe_exclusive(int dev)
 {
-	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 64 << 10 };
 	static volatile uint64_t word;
 	int p[2], st = 0, fd, i;
 	pid_t pid;
@@ -113,11 +112,12 @@ static void probe_exclusive(int dev)
 				 : "memory");
 		_exit(0);
 	}
-	a.pid = pid;
-	strcpy(a.backend, HWT_SOFT_BACKEND_NAME);
-	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
-	if (fd >= 0 && ioctl(fd, HWT_IOC_START) == 0)
-		usleep(100000);
+	fd = a64_trace(dev, pid, 64 << 10, 0, 2000);
+	if (fd < 0) {
+		/* (reaped) It must not pass untraced. */
+		t_fail("could not trace the loop");
+		goto out;
+	}
 	if (write(p[1], "g", 1) != 1)
 		kill(pid, SIGKILL);
 	for (i = 0; i < 30; i++) {
@@ -132,8 +132,8 @@ static void probe_exclusive(int dev)
 	if (i == 30)
 		t_fail("a traced LDXR/STXR loop did not complete in 3 s");
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	if (fd >= 0)
-		close(fd);
+	close(fd);
+out:
 	close(p[0]);
 	close(p[1]);
 	t_end();
@@ -162,9 +162,7 @@ enum ending { KILL_CLOSE, CLOSE_RUN, CLOSE_BLOCKED, NENDINGS };
 
 static int race(int dev, enum ending how)
 {
-	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 64 << 10 };
-	struct hwt_bufptr bp = { .idx = 0 };
-	int p[2], st, fd, i, ok = 1;
+	int p[2], st, fd, ok = 1;
 	pid_t pid;
 
 	if (pipe(p))
@@ -172,19 +170,9 @@ static int race(int dev, enum ending how)
 	pid = fork();
 	if (pid == 0)
 		spin_target(how == CLOSE_BLOCKED ? p[0] : -1);
-	a.pid = pid;
-	strcpy(a.backend, HWT_SOFT_BACKEND_NAME);
-	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
-	if (fd < 0 || ioctl(fd, HWT_IOC_START)) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &st, 0);
+	fd = a64_trace(dev, pid, 64 << 10, 0, 2000);
+	if (fd < 0)
 		return 0;
-	}
-	for (i = 0; i < 2000; i++) {
-		if (ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head > 0)
-			break;
-		usleep(1000);
-	}
 	switch (how) {
 	case KILL_CLOSE:
 		kill(pid, SIGKILL);

@@ -356,6 +356,37 @@ static inline void a64_dump(const char *tag, const char *what,
 }
 
 /*
+ * Trace process pid with the soft backend (thread mode, bufsize-byte
+ * buffers, HWT_ALLOC_* flags) and wait until its first sync point is
+ * written (at most wait_ms).  Returns the context fd; -1 (pid killed and
+ * reaped) if it could not be traced.
+ */
+static inline int a64_trace(int dev, pid_t pid, uint64_t bufsize,
+			    uint32_t flags, int wait_ms)
+{
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .pid = pid,
+			       .bufsize = bufsize, .flags = flags };
+	struct hwt_bufptr bp = { .idx = 0 };
+	int fd, st, i;
+
+	strcpy(a.backend, HWT_SOFT_BACKEND_NAME);
+	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
+	if (fd < 0 || ioctl(fd, HWT_IOC_START)) {
+		if (fd >= 0)
+			close(fd);
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		return -1;
+	}
+	for (i = 0; i < wait_ms; i++) {
+		if (ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head > 0)
+			break;
+		usleep(1000);
+	}
+	return fd;
+}
+
+/*
  * Dump the stream of the main thread (second = 0: tid pid) or of the
  * other one (c->fn2) with its ground truth, as "SOFTA64:<case>[2]".
  */
@@ -425,8 +456,6 @@ static inline int a64_dump_thread(int fd, const struct a64_case *c,
 static inline int a64_record(int dev, const struct a64_case *c,
 			     const char *binary, int limit_s, uint32_t ring)
 {
-	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 16 << 20 };
-	struct hwt_bufptr bp = { .idx = 0 };
 	int p[2], st = 0, fd, i, ok = 1;
 	double t0, dt;
 	pid_t pid;
@@ -444,23 +473,10 @@ static inline int a64_record(int dev, const struct a64_case *c,
 			_exit(2);
 		c->fn();
 	}
-	a.pid = pid;
-	if (ring) {
-		a.bufsize = ring;
-		a.flags = HWT_ALLOC_RING;
-	}
-	strcpy(a.backend, HWT_SOFT_BACKEND_NAME);
-	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
-	if (fd < 0 || ioctl(fd, HWT_IOC_START)) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &st, 0);
+	fd = a64_trace(dev, pid, ring ? ring : 16 << 20,
+		       ring ? HWT_ALLOC_RING : 0, 5000);
+	if (fd < 0)
 		return 0;
-	}
-	for (i = 0; i < 5000; i++) {
-		if (ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head > 0)
-			break;
-		usleep(1000);
-	}
 	t0 = a64_now();
 	if (write(p[1], "g", 1) != 1)
 		ok = 0;
