@@ -147,6 +147,7 @@ struct soft_thread {
 	struct callback_head rearm_work;
 	/* Exclusive sequences (see SOFT_EXCL_*). */
 	u8 excl;
+	s8 excl_hit;			/* exit hit, for the next soft_step */
 	bool excl_queued;		/* excl_work queued */
 	struct callback_head excl_work;
 	struct a64_excl_seq seq;
@@ -296,8 +297,9 @@ static void soft_excl_try(struct soft_thread *t, u64 pc)
 
 /*
  * Step hook after the sequence ran (RUN) and the instruction at the exit
- * it hit went to pc: report the path to the exit; the exit instruction
- * is then the step being handled.  Returns true instead for a retry (the
+ * it hit went to pc: soft_step reports the kernel passes before it (if
+ * it began where the kernel returned), the path to the exit, then the
+ * exit instruction's step.  Returns true instead for a retry (the
  * loop-back branch at exit 0 taken: the store-exclusive failed): nothing
  * is reported and the sequence runs again (a64_excl.h).
  */
@@ -323,7 +325,7 @@ static bool soft_excl_exited(struct soft_thread *t, u64 pc)
 	if (hit < 0)
 		t->step_lost = true;
 	else
-		soft_excl_report(t, hit, 0);
+		t->excl_hit = hit;	/* soft_step reports the path */
 	return false;
 }
 
@@ -479,9 +481,11 @@ static void soft_queue_excl(struct soft_thread *t)
 
 /*
  * The step from the encoder's IP to regs->pc, through the kernel passes
- * since then.
+ * since then.  Without step, only the kernel passes: the thread is back
+ * at regs->pc, which it has not run yet (a retried exclusive sequence
+ * that started where the kernel returned).
  */
-static void soft_step(struct soft_thread *t, struct pt_regs *regs)
+static void soft_step(struct soft_thread *t, struct pt_regs *regs, bool step)
 {
 	struct ete_soft_out out = { t->out, sizeof(t->out), 0 };
 	struct hwt_buffer *buf = hwt_thread_buffer(t->thr);
@@ -490,7 +494,9 @@ static void soft_step(struct soft_thread *t, struct pt_regs *regs)
 	u8 nev = t->nev, i;
 	bool in_kernel = false;
 	u64 pos = from, resume = 0;
+	int hit = t->excl_hit;
 
+	t->excl_hit = -1;
 	t->nev = 0;
 	t->svc_entered = false;
 	t->steps++;
@@ -560,6 +566,22 @@ static void soft_step(struct soft_thread *t, struct pt_regs *regs)
 		if (!soft_decode_at(resume, &in))
 			goto desync;
 	}
+	if (!step) {
+		t->steps--;
+		if (ete_soft_ip(&t->st) == ip)
+			goto emit;
+		goto desync;
+	}
+	if (hit >= 0) {
+		/* A sequence ran at full speed to exit hit (SOFT_EXCL_*). */
+		soft_excl_report(t, hit, 0);
+		if (t->step_lost) {
+			t->step_lost = false;
+			goto desync;
+		}
+		if (!soft_decode_at(ete_soft_ip(&t->st), &in))
+			goto desync;
+	}
 	if (ete_soft_step(&t->st, &in, ip, &out) == 0)
 		goto emit;
 desync:
@@ -588,8 +610,11 @@ static int soft_step_fn(struct pt_regs *regs, unsigned long esr)
 		return DBG_HOOK_ERROR;
 	}
 	if (t->excl != SOFT_EXCL_RUN || !soft_excl_exited(t, regs->pc)) {
-		soft_step(t, regs);
+		soft_step(t, regs, true);
 		soft_excl_try(t, regs->pc);
+	} else if (t->nev) {
+		/* A retry, not shown; the passes before it are. */
+		soft_step(t, regs, false);
 	}
 	rcu_read_unlock();
 	/* Active-not-pending again: the next instruction runs, then traps. */
@@ -654,8 +679,11 @@ static void soft_rearm_work(struct callback_head *cb)
 		t->next_valid = soft_decode_at(regs->pc, &t->next);
 		t->started = true;
 	}
-	if (t->started)
+	if (t->started) {
 		soft_arm(regs);
+		/* Starting at, or a handler starting with, a load-exclusive. */
+		soft_excl_try(t, regs->pc);
+	}
 	module_put(THIS_MODULE);
 }
 
@@ -716,6 +744,8 @@ static void soft_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	if (t && t->started) {
 		soft_note(t, SOFT_EV_SYS, regs->pc, soft_is_restart(ret));
 		soft_arm(regs);
+		/* Returning onto a load-exclusive: step it over too. */
+		soft_excl_try(t, regs->pc);
 	}
 	rcu_read_unlock();
 }
@@ -801,6 +831,7 @@ static void soft_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 	if (!t)
 		return;
 	t->thr = thr;
+	t->excl_hit = -1;
 	ete_soft_init(&t->st, &sc->cfg);
 	hwt_thread_set_priv(thr, t);
 	soft_queue_rearm(t);
