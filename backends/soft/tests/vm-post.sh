@@ -20,7 +20,7 @@ if [ "$arch" = arm64 ]; then
 		"SOFTA64:a64" "soft/a64/vm"
 	# One dump per case of the guest tests built on soft_a64_gt.h; a
 	# case the guest did not dump fails here.
-	for t in "soft_a64_excl asm glibc" "soft_a64_sys sys" \
+	for t in "soft_a64_excl asm glibc edges" "soft_a64_sys sys" \
 		"soft_a64_ring ring" "soft_a64_mt mt mt2"; do
 		set -- $t
 		prog=$1

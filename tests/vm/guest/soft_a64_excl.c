@@ -115,12 +115,46 @@ __attribute__((noinline)) void excl_asm(void)
 	a64_raw_exit();
 }
 
+/*
+ * Sequences the stepper does not reach by a step: a signal handler
+ * whose first instruction is a load-exclusive (on its own frame: sp),
+ * and one right after an SVC (where the kernel returns).
+ */
+void excl_handler(int sig);
+__asm__(".text\n.globl excl_handler\n.type excl_handler, %function\n"
+	"excl_handler:\n1:\tldxr x1, [sp]\n\tstxr w3, x1, [sp]\n"
+	"\tcbnz w3, 1b\n\tret\n");
+
+static void edges_setup(void)
+{
+	a64_sigaction(SIGUSR1, excl_handler);
+}
+
+__attribute__((noinline)) void excl_edges(void)
+{
+	uint64_t v;
+	uint32_t fail;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		__asm__ volatile("mov x8, #173\n\tsvc #0\n"	/* getppid */
+				 "1: ldxr %0, [%2]\n\tadd %0, %0, #1\n\t"
+				 "stxr %w1, %0, [%2]\n\tcbnz %w1, 1b"
+				 : "=&r"(v), "=&r"(fail) : "r"(&word)
+				 : "memory", "x0", "x8");
+		kill(getpid(), SIGUSR1);
+	}
+	a64_raw_exit();
+}
+
 static void threaded_setup(void);
 
 static const struct a64_case cases[] = {
 	{ .name = "asm", .fn = excl_asm },
 	/* a parked second thread: glibc's locks are real */
 	{ .name = "glibc", .fn = excl_glibc, .setup = threaded_setup },
+	{ .name = "edges", .fn = excl_edges, .setup = edges_setup,
+	  .handler = excl_handler },
 };
 
 static void *parked(void *arg)
@@ -164,6 +198,9 @@ int main(void)
 		/* One retry per iteration of the CLREX loop. */
 		if (c->fn == excl_asm)
 			CHECK(a64_stats.over >= 120 && a64_stats.retries >= 20);
+		/* Each of the 10 passes: after an SVC, in a handler. */
+		if (c->fn == excl_edges)
+			CHECK(a64_stats.over >= 20 && a64_stats.fake == 10);
 		/* Without LSE (cortex-a57) glibc's atomics are LL/SC. */
 		if (c->fn == excl_glibc &&
 		    !(getauxval(AT_HWCAP) & HWCAP_ATOMICS))
