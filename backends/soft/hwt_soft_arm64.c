@@ -22,6 +22,9 @@
  *    is stepped like any other;
  *  - a child does not inherit TIF_SINGLESTEP (copy_process clears it);
  *    task_newtask clears it anyway, with the child's SPSR.SS.
+ *  - load/store-exclusive sequences are stepped over with user hardware
+ *    breakpoints at their exits (SOFT_EXCL_*, a64_excl.h): stepped, their
+ *    store-exclusive would fail forever.
  * Signal frames keep SPSR.SS, but without TIF_SINGLESTEP it arms nothing
  * (MDSCR_EL1.SS stays off), so no frame needs scrubbing, unlike x86's TF.
  *
@@ -34,8 +37,9 @@
  *   STEPPING  rearm_work wrote the sync point and armed (started true);
  *   released  thread_stop or thread_exit (exactly one of them per
  *             thread_start): stream flushed, TIF_SINGLESTEP and SPSR.SS
- *             cleared, the framework's pointer cleared; freed there or
- *             by a still-queued rearm_work (dead).
+ *             cleared, the framework's pointer cleared, breakpoints
+ *             handed to soft_wq; freed there or by the last still-queued
+ *             task_work of ours, rearm_work or excl_work (dead).
  * TIF_SINGLESTEP is only ever set on the current thread while its record
  * is STEPPING: by its own rearm_work or its own sys_exit.  Module
  * references: the context holds the module; a queued rearm_work holds
@@ -44,7 +48,9 @@
 
 #include <linux/compat.h>
 #include <linux/errno.h>
+#include <linux/hw_breakpoint.h>
 #include <linux/module.h>
+#include <linux/perf_event.h>
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
@@ -53,6 +59,7 @@
 #include <linux/task_work.h>
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <asm/debug-monitors.h>
 #include <trace/events/signal.h>
 #include <trace/events/syscalls.h>
@@ -60,6 +67,7 @@
 
 #include <hwt/hwt_soft.h>
 #include "hwt_backend.h"
+#include "a64_excl.h"
 #include "ete_enc.h"
 #include "soft_arm64_syms.h"
 
@@ -90,6 +98,36 @@ struct soft_event {
 
 #define SOFT_NEV	16
 
+/*
+ * Stepping over a load/store-exclusive sequence (a64_excl.h): the step
+ * hook finds the thread about to run a load-exclusive and scans the
+ * sequence (ARM); excl_work, before the return to user mode, puts user
+ * hardware breakpoints at its exits and turns stepping off (RUN); the
+ * sequence runs at full speed and hits an exit.  Our breakpoints keep
+ * perf's default overflow handler, so the kernel steps over the exit
+ * instruction itself (breakpoint_handler(): breakpoints off, stepping on)
+ * and, as excl_work set debug.suspended_step, its step exception reaches
+ * the step hooks once the breakpoints are back (reinstall_suspended_bps()).
+ * The hook tells the exit by the breakpoints' counts, reports the path
+ * to it and the exit instruction, and queues excl_work again (DONE) to
+ * disable the breakpoints before the thread runs on.
+ */
+enum {
+	SOFT_EXCL_NONE,
+	SOFT_EXCL_ARM,		/* sequence scanned, excl_work queued */
+	SOFT_EXCL_RUN,		/* at full speed, breakpoints at the exits */
+	SOFT_EXCL_DONE,		/* reported; excl_work disables them */
+};
+
+/* The breakpoints; freed by soft_wq (unregistering sleeps). */
+struct soft_bps {
+	struct work_struct work;
+	struct perf_event *bp[A64_EXCL_MAX_EXITS];
+	bool on;		/* some are enabled */
+};
+
+static struct workqueue_struct *soft_wq;
+
 struct soft_thread {
 	struct rcu_head rcu;
 	struct hwt_thread *thr;
@@ -107,6 +145,15 @@ struct soft_thread {
 	struct soft_event ev[SOFT_NEV];
 	unsigned long rearm_pending;	/* bit 0: rearm_work queued */
 	struct callback_head rearm_work;
+	/* Exclusive sequences (see SOFT_EXCL_*). */
+	u8 excl;
+	s8 excl_hit;			/* exit hit, for the next soft_step */
+	bool excl_queued;		/* excl_work queued */
+	struct callback_head excl_work;
+	struct a64_excl_seq seq;
+	u64 bpcount[A64_EXCL_MAX_EXITS];
+	struct soft_bps *bps;
+	u64 excl_runs, excl_retries, excl_fail;
 	u64 steps;
 	u8 out[2 * ETE_SOFT_MAX_OUT];
 };
@@ -163,11 +210,282 @@ static void soft_emit(struct soft_thread *t, struct ete_soft_out *out)
 	out->len = 0;
 }
 
+/* Read up to A64_EXCL_MAX_INSNS words at ip without sleeping. */
+static u32 soft_read_words(u64 ip, u32 *w)
+{
+	u32 n;
+
+	for (n = 0; n < A64_EXCL_MAX_INSNS; n++) {
+		if (copy_from_user_nofault(&w[n], (const void __user *)(ip + 4 * n),
+					   sizeof(*w)))
+			break;
+		w[n] = le32_to_cpu((__force __le32)w[n]);
+	}
+	return n;
+}
+
+/*
+ * Report the path through the exclusive sequence that left it through
+ * exit k, or (k < 0) that stopped before the instruction at pc inside it:
+ * each instruction as a step.  The encoder is at the load-exclusive.
+ */
+static void soft_excl_report(struct soft_thread *t, int k, u64 pc)
+{
+	struct ete_soft_out out = { t->out, sizeof(t->out), 0 };
+	u64 ip[A64_EXCL_MAX_INSNS], next[A64_EXCL_MAX_INSNS];
+	struct a64_insn_info in;
+	int n, i;
+
+	/* Losing output: the resync after it says where we are. */
+	if (t->st.lost)
+		return;
+	if (k < 0) {
+		/* Interrupted inside: no branch was taken on the way. */
+		if (pc < t->seq.start || pc >= t->seq.start + 4 * t->seq.n)
+			goto lost;
+		if (a64_excl_path(&t->seq, 0, ip, next) < 0)
+			goto lost;
+		n = (pc - t->seq.start) / 4;
+	} else {
+		n = a64_excl_path(&t->seq, k, ip, next);
+	}
+	if (n < 0 || ete_soft_ip(&t->st) != t->seq.start)
+		goto lost;
+	for (i = 0; i < n; i++) {
+		a64_insn_decode(t->seq.insn[i], ip[i], &in);
+		if (ete_soft_step(&t->st, &in, next[i], &out))
+			goto lost;
+		soft_emit(t, &out);
+	}
+	t->steps += n;
+	t->next_valid = false;
+	return;
+lost:
+	t->step_lost = true;
+}
+
+/* Queue excl_work for the current thread (its own context). */
+static void soft_queue_excl(struct soft_thread *t);
+
+/*
+ * Step hook, the thread is about to run the instruction at pc: if it is
+ * a load-exclusive starting a sequence we can step over, have excl_work
+ * arm the exits.
+ */
+static void soft_excl_try(struct soft_thread *t, u64 pc)
+{
+	u32 w[A64_EXCL_MAX_INSNS] = { 0 };
+
+	/*
+	 * DONE: a sequence just exited onto this one (a retry): excl_work
+	 * moves the breakpoints rather than disabling them.  Cheap test
+	 * first: the predecode of the encoder's IP (pc).
+	 */
+	if ((t->excl != SOFT_EXCL_NONE && t->excl != SOFT_EXCL_DONE) ||
+	    (t->next_valid && ete_soft_ip(&t->st) == pc &&
+	     a64_excl_class(t->next.insn) != A64_EXCL_LOAD))
+		return;
+	if (a64_excl_scan(w, soft_read_words(pc, w), pc, &t->seq)) {
+		if (a64_excl_class(w[0]) != A64_EXCL_LOAD)
+			return;
+		t->excl_fail++;
+		return;
+	}
+	t->excl = SOFT_EXCL_ARM;
+	soft_queue_excl(t);
+}
+
+/*
+ * Step hook after the sequence ran (RUN) and the instruction at the exit
+ * it hit went to pc: soft_step reports the kernel passes before it (if
+ * it began where the kernel returned), the path to the exit, then the
+ * exit instruction's step.  Returns true instead for a retry (the
+ * loop-back branch at exit 0 taken: the store-exclusive failed): nothing
+ * is reported and the sequence runs again (a64_excl.h).
+ */
+static bool soft_excl_exited(struct soft_thread *t, u64 pc)
+{
+	int k, hit = -1;
+
+	for (k = 0; k < t->seq.nexits && t->bps; k++) {
+		if (local64_read(&t->bps->bp[k]->count) != t->bpcount[k]) {
+			hit = k;
+			break;
+		}
+	}
+	if (hit >= 0 && a64_excl_retry(&t->seq, hit, pc)) {
+		t->excl_retries++;
+		t->excl = SOFT_EXCL_ARM;
+		soft_queue_excl(t);
+		return true;
+	}
+	t->excl = SOFT_EXCL_DONE;
+	soft_queue_excl(t);
+	t->excl_runs++;
+	if (hit < 0)
+		t->step_lost = true;
+	else
+		t->excl_hit = hit;	/* soft_step reports the path */
+	return false;
+}
+
+/*
+ * Interrupted while RUN (a signal, the end of tracing) at pc: report the
+ * part of the sequence that ran.
+ */
+static void soft_excl_interrupted(struct soft_thread *t, u64 pc)
+{
+	int k = a64_excl_exit_at(&t->seq, pc);
+
+	if (t->excl != SOFT_EXCL_RUN)
+		return;
+	soft_excl_report(t, k, pc);
+	t->excl = SOFT_EXCL_DONE;
+}
+
+static void soft_bps_free_work(struct work_struct *work)
+{
+	struct soft_bps *b = container_of(work, struct soft_bps, work);
+	int k;
+
+	for (k = 0; k < A64_EXCL_MAX_EXITS; k++)
+		if (b->bp[k])
+			unregister_hw_breakpoint(b->bp[k]);
+	kfree(b);
+}
+
+/*
+ * Enable the breakpoints at the exits of t->seq (on) or disable them.
+ * The thread itself, process context.
+ */
+static int soft_bps_set(struct soft_thread *t, bool on)
+{
+	struct perf_event_attr attr;
+	struct perf_event *bp;
+	int k, ret = 0;
+
+	might_sleep();
+	if (!t->bps) {
+		if (!on)
+			return 0;
+		t->bps = kzalloc(sizeof(*t->bps), GFP_KERNEL);
+		if (!t->bps)
+			return -ENOMEM;
+		INIT_WORK(&t->bps->work, soft_bps_free_work);
+	}
+	if (!on && !t->bps->on)
+		return 0;
+	for (k = 0; k < A64_EXCL_MAX_EXITS; k++) {
+		bool en = on && k < t->seq.nexits;
+
+		bp = t->bps->bp[k];
+		if (!bp && !en)
+			continue;
+		hw_breakpoint_init(&attr);
+		attr.bp_addr = en ? t->seq.exit[k] : bp->attr.bp_addr;
+		attr.bp_len = HW_BREAKPOINT_LEN_4;
+		attr.bp_type = HW_BREAKPOINT_X;
+		attr.exclude_kernel = 1;
+		attr.disabled = !en;
+		if (!bp) {
+			/* No handler: the kernel steps over the exit. */
+			bp = register_user_hw_breakpoint(&attr, NULL, NULL,
+							 current);
+			if (IS_ERR(bp)) {
+				ret = PTR_ERR(bp);
+				break;
+			}
+			t->bps->bp[k] = bp;
+		} else if (modify_user_hw_breakpoint(bp, &attr)) {
+			ret = -EINVAL;
+			if (en)
+				break;
+		}
+		if (en)
+			t->bpcount[k] = local64_read(&bp->count);
+	}
+	t->bps->on = on;
+	if (ret && on)
+		soft_bps_set(t, false);
+	return ret;
+}
+
+/* Hand the breakpoints to soft_wq to unregister (may be atomic). */
+static void soft_bps_release(struct soft_thread *t)
+{
+	if (t->bps)
+		queue_work(soft_wq, &t->bps->work);
+	t->bps = NULL;
+}
+
+/*
+ * The step-over's part of debug.suspended_step: while the kernel has our
+ * breakpoints toggled off (stepping over an exit), the next step must
+ * still reach the step hooks.
+ */
+static void soft_excl_resume_stepping(void)
+{
+	struct debug_info *d = &current->thread.debug;
+
+	d->suspended_step = d->bps_disabled || d->wps_disabled;
+}
+
+/* Before the return to user mode: arm the exits (ARM) or disarm (DONE). */
+static void soft_excl_work(struct callback_head *cb)
+{
+	struct soft_thread *t = container_of(cb, struct soft_thread,
+					     excl_work);
+	struct pt_regs *regs = task_pt_regs(current);
+
+	t->excl_queued = false;
+	if (t->dead) {
+		/* Released while this was queued: the last work frees. */
+		if (!test_bit(0, &t->rearm_pending))
+			kfree_rcu(t, rcu);
+		module_put(THIS_MODULE);
+		return;
+	}
+	if (t->excl == SOFT_EXCL_ARM) {
+		if (t->started && regs->pc == t->seq.start &&
+		    test_thread_flag(TIF_SINGLESTEP) && !soft_bps_set(t, true)) {
+			t->excl = SOFT_EXCL_RUN;
+			soft_disarm(regs);
+			/* Report the exit's step: see SOFT_EXCL_*. */
+			current->thread.debug.suspended_step = 1;
+		} else {
+			/* Step on (an exclusive loop may not finish). */
+			t->excl = SOFT_EXCL_NONE;
+			t->excl_fail++;
+		}
+	} else if (t->excl == SOFT_EXCL_DONE) {
+		soft_bps_set(t, false);
+		t->excl = SOFT_EXCL_NONE;
+	}
+	module_put(THIS_MODULE);
+}
+
+static void soft_queue_excl(struct soft_thread *t)
+{
+	if (t->excl_queued)
+		return;
+	__module_get(THIS_MODULE);
+	init_task_work(&t->excl_work, soft_excl_work);
+	if (task_work_add(current, &t->excl_work, TWA_RESUME)) {
+		module_put(THIS_MODULE);
+		if (t->excl == SOFT_EXCL_ARM)
+			t->excl = SOFT_EXCL_NONE;
+		return;
+	}
+	t->excl_queued = true;
+}
+
 /*
  * The step from the encoder's IP to regs->pc, through the kernel passes
- * since then.
+ * since then.  Without step, only the kernel passes: the thread is back
+ * at regs->pc, which it has not run yet (a retried exclusive sequence
+ * that started where the kernel returned).
  */
-static void soft_step(struct soft_thread *t, struct pt_regs *regs)
+static void soft_step(struct soft_thread *t, struct pt_regs *regs, bool step)
 {
 	struct ete_soft_out out = { t->out, sizeof(t->out), 0 };
 	struct hwt_buffer *buf = hwt_thread_buffer(t->thr);
@@ -176,7 +494,9 @@ static void soft_step(struct soft_thread *t, struct pt_regs *regs)
 	u8 nev = t->nev, i;
 	bool in_kernel = false;
 	u64 pos = from, resume = 0;
+	int hit = t->excl_hit;
 
+	t->excl_hit = -1;
 	t->nev = 0;
 	t->svc_entered = false;
 	t->steps++;
@@ -246,6 +566,22 @@ static void soft_step(struct soft_thread *t, struct pt_regs *regs)
 		if (!soft_decode_at(resume, &in))
 			goto desync;
 	}
+	if (!step) {
+		t->steps--;
+		if (ete_soft_ip(&t->st) == ip)
+			goto emit;
+		goto desync;
+	}
+	if (hit >= 0) {
+		/* A sequence ran at full speed to exit hit (SOFT_EXCL_*). */
+		soft_excl_report(t, hit, 0);
+		if (t->step_lost) {
+			t->step_lost = false;
+			goto desync;
+		}
+		if (!soft_decode_at(ete_soft_ip(&t->st), &in))
+			goto desync;
+	}
 	if (ete_soft_step(&t->st, &in, ip, &out) == 0)
 		goto emit;
 desync:
@@ -273,7 +609,13 @@ static int soft_step_fn(struct pt_regs *regs, unsigned long esr)
 		rcu_read_unlock();
 		return DBG_HOOK_ERROR;
 	}
-	soft_step(t, regs);
+	if (t->excl != SOFT_EXCL_RUN || !soft_excl_exited(t, regs->pc)) {
+		soft_step(t, regs, true);
+		soft_excl_try(t, regs->pc);
+	} else if (t->nev) {
+		/* A retry, not shown; the passes before it are. */
+		soft_step(t, regs, false);
+	}
 	rcu_read_unlock();
 	/* Active-not-pending again: the next instruction runs, then traps. */
 	regs->pstate |= DBG_SPSR_SS;
@@ -316,12 +658,19 @@ static void soft_rearm_work(struct callback_head *cb)
 	struct ete_soft_out out = { t->out, sizeof(t->out), 0 };
 
 	if (t->dead) {
-		/* Released while this was queued: ours to free. */
-		kfree_rcu(t, rcu);
+		/* Released while this was queued: the last work frees. */
+		if (!t->excl_queued)
+			kfree_rcu(t, rcu);
 		module_put(THIS_MODULE);
 		return;
 	}
 	clear_bit(0, &t->rearm_pending);
+	if (t->excl != SOFT_EXCL_NONE) {
+		/* A signal ended a step-over: the handler is stepped. */
+		soft_bps_set(t, false);
+		soft_excl_resume_stepping();
+		t->excl = SOFT_EXCL_NONE;
+	}
 	if (t->started) {
 		soft_note(t, SOFT_EV_RESUME, regs->pc, false);
 	} else if (!compat_user_mode(regs)) {
@@ -330,8 +679,11 @@ static void soft_rearm_work(struct callback_head *cb)
 		t->next_valid = soft_decode_at(regs->pc, &t->next);
 		t->started = true;
 	}
-	if (t->started)
+	if (t->started) {
 		soft_arm(regs);
+		/* Starting at, or a handler starting with, a load-exclusive. */
+		soft_excl_try(t, regs->pc);
+	}
 	module_put(THIS_MODULE);
 }
 
@@ -355,6 +707,7 @@ static void soft_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 	rcu_read_lock();
 	t = soft_current();
 	if (t && t->started) {
+		soft_excl_interrupted(t, task_pt_regs(current)->pc);
 		soft_note(t, SOFT_EV_SIG, task_pt_regs(current)->pc, false);
 		soft_queue_rearm(t);
 	}
@@ -391,6 +744,8 @@ static void soft_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	if (t && t->started) {
 		soft_note(t, SOFT_EV_SYS, regs->pc, soft_is_restart(ret));
 		soft_arm(regs);
+		/* Returning onto a load-exclusive: step it over too. */
+		soft_excl_try(t, regs->pc);
 	}
 	rcu_read_unlock();
 }
@@ -476,6 +831,7 @@ static void soft_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 	if (!t)
 		return;
 	t->thr = thr;
+	t->excl_hit = -1;
 	ete_soft_init(&t->st, &sc->cfg);
 	hwt_thread_set_priv(thr, t);
 	soft_queue_rearm(t);
@@ -503,8 +859,9 @@ static void soft_finish(struct soft_thread *t)
 static void soft_release(struct hwt_thread *thr, struct soft_thread *t)
 {
 	hwt_thread_set_priv(thr, NULL);
-	/* Same thread as rearm_work: no race on the bit. */
-	if (test_bit(0, &t->rearm_pending))
+	soft_bps_release(t);
+	/* Same thread as the works: no race on the flags. */
+	if (test_bit(0, &t->rearm_pending) || t->excl_queued)
 		t->dead = true;
 	else
 		kfree_rcu(t, rcu);
@@ -516,10 +873,18 @@ static void soft_thread_stop(struct hwt_context *ctx, struct hwt_thread *thr)
 
 	if (!t)
 		return;
+	soft_excl_interrupted(t, task_pt_regs(current)->pc);
 	soft_finish(t);
 	soft_disarm(task_pt_regs(current));
-	pr_debug("hwt_soft: tid %d: %llu steps, %llu bytes\n",
-		 task_pid_nr(current), t->steps, t->st.total);
+	/* No breakpoint of ours may fire once the thread runs untraced. */
+	if (t->excl != SOFT_EXCL_NONE) {
+		soft_bps_set(t, false);
+		current->thread.debug.suspended_step = 0;
+		t->excl = SOFT_EXCL_NONE;
+	}
+	pr_debug("hwt_soft: tid %d: %llu steps, %llu bytes, %llu exclusive sequences stepped over (%llu retries), %llu not\n",
+		 task_pid_nr(current), t->steps, t->st.total, t->excl_runs,
+		 t->excl_retries, t->excl_fail);
 	soft_release(thr, t);
 }
 
@@ -530,6 +895,7 @@ static void soft_thread_exit(struct hwt_context *ctx, struct hwt_thread *thr)
 
 	if (!t)
 		return;
+	soft_excl_interrupted(t, task_pt_regs(current)->pc);
 	soft_finish(t);
 	soft_disarm(task_pt_regs(current));
 	soft_release(thr, t);
@@ -585,11 +951,15 @@ static int __init hwt_soft_init(void)
 	ret = soft_a64_resolve();
 	if (ret)
 		return ret;
+	soft_wq = alloc_workqueue("hwt_soft", 0, 0);
+	if (!soft_wq)
+		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(soft_tps); i++) {
 		ret = hwt_tracepoint_attach(soft_tps[i].name, soft_tps[i].probe,
 					    NULL);
 		if (ret) {
 			soft_tps_detach(i);
+			destroy_workqueue(soft_wq);
 			return ret;
 		}
 	}
@@ -598,6 +968,7 @@ static int __init hwt_soft_init(void)
 	if (ret) {
 		soft_a64.unregister_user_step_hook(&soft_step_hook);
 		soft_tps_detach(ARRAY_SIZE(soft_tps));
+		destroy_workqueue(soft_wq);
 	}
 	return ret;
 }
@@ -609,6 +980,7 @@ static void __exit hwt_soft_exit(void)
 	soft_a64.unregister_user_step_hook(&soft_step_hook);
 	soft_tps_detach(ARRAY_SIZE(soft_tps));
 	rcu_barrier();	/* kfree_rcu() of thread records */
+	destroy_workqueue(soft_wq);	/* breakpoints still to unregister */
 }
 
 module_init(hwt_soft_init);

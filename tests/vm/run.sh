@@ -8,7 +8,8 @@
 # Environment: HWT_RESULTS (results dir), VM_EXTRA (more static programs to
 # run in the guest), HWT_VM_TIMEOUT (whole VM, s), HWT_VM_PROG_TIMEOUT (per
 # program, s; default 120), HWT_VM_SMP, HWT_VM_MEM (MiB), HWT_VM_KVER (kernel
-# release; default: newest installed amd64 kernel with headers),
+# release; default: newest installed amd64 kernel with headers), HWT_VM_CPU
+# (arm64 QEMU CPU model; default cortex-a57, e.g. max: PAC, BTI, LSE),
 # HWT_VM_JOBS.
 set -u
 
@@ -206,11 +207,14 @@ done
 gdir=$B/guest
 mkdir -p "$gdir"
 cflags="-static -O2 -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -I $root/include"
-# Rebuild when the source, a guest header or an ABI header changed.
+# Rebuild when the source, a guest header, an ABI header or the pure A64
+# logic some guest tests compile in (backends/soft/a64_*) changed.
 stale() {
 	[ ! -e "$1" ] || [ "$2" -nt "$1" ] ||
 		[ -n "$(find "$root/tests/vm/guest" "$root/include" "$root/kmod" \
-			-name '*.h' -newer "$1" 2>/dev/null | head -n 1)" ]
+			-name '*.h' -newer "$1" 2>/dev/null | head -n 1)" ] ||
+		[ -n "$(find "$root/backends/soft" -maxdepth 1 -name 'a64_*.[ch]' \
+			-newer "$1" 2>/dev/null | head -n 1)" ]
 }
 if stale "$gdir/vmctl" "$here/vmctl.c"; then
 	# shellcheck disable=SC2086
@@ -393,7 +397,7 @@ boot() {	# kernel image
 			-serial file:console.log -serial file:results.txt \
 			-serial file:dmesg.txt -serial file:record.b64
 	else
-		set -- -M virt -cpu cortex-a57 -accel tcg -kernel "$1" \
+		set -- -M virt -cpu "${HWT_VM_CPU:-cortex-a57}" -accel tcg -kernel "$1" \
 			-semihosting-config enable=on,target=native,userspace=on \
 			-serial file:console.log
 	fi

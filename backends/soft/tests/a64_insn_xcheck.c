@@ -139,34 +139,7 @@ static void walk(const char *file, const uint8_t *code, size_t size,
 
 static void check_file(const char *path)
 {
-	Elf_Scn *scn = NULL;
-	GElf_Ehdr eh;
-	Elf *e;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return;
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) ||
-	    eh.e_machine != EM_AARCH64)
-		goto out;
-	n_files++;
-	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
-		    !(sh.sh_flags & SHF_EXECINSTR))
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (data && data->d_buf)
-			walk(path, data->d_buf, data->d_size, sh.sh_addr);
-	}
-out:
-	if (e)
-		elf_end(e);
-	close(fd);
+	n_files += walk_elf_text(path, EM_AARCH64, walk);
 }
 
 static int budget_left(void)

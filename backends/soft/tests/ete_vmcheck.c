@@ -8,8 +8,13 @@
  * and compares the decoded instruction addresses with the ground truth
  * from the workload's entry on, instruction for instruction.
  *
- * usage: ete_vmcheck CONSOLE_LOG GUEST_DIR
- * Prints PASS:/FAIL:/INFO: lines; exits non-zero on any FAIL.
+ * usage: ete_vmcheck CONSOLE_LOG GUEST_DIR [TAG NAME]
+ * A "stop ADDR" line cuts the comparison at ADDR's first execution; a
+ * "tail" line (a flight recorder's content) compares the decode with the
+ * end of the ground truth (check_tail()).
+ * TAG: the lines' prefix (default SOFTA64; soft_a64_excl.c prints one
+ * dump per case as "SOFTA64:case"); NAME: the results' prefix (default
+ * soft/a64/vm).  Prints PASS:/FAIL:/INFO: lines; exits non-zero on any FAIL.
  */
 #include <fcntl.h>
 #include <gelf.h>
@@ -35,26 +40,38 @@ static struct seg segs[MAXSEG];
 static int nsegs;
 
 static struct u64v ete, gt, got;
-static uint64_t marker;
+static uint64_t marker, stop;
 static unsigned int tid;
 static char binary[64];
 static int seen_end;
 static unsigned long long bad, nexc, nctx, ctx_bad;
+/* A flight recorder's content: only the end of the run ("tail"). */
+static int tail;
+static uint64_t last_exc_addr;
+static size_t got_at_last_exc;
+static const char *tag = "SOFTA64", *tname = "soft/a64/vm";
 
 static void parse(FILE *f)
 {
-	char *line = NULL, *p, *tok, *save;
+	char *line = NULL, *p, *tok, *save, prefix[80];
 	size_t cap = 0;
 
+	snprintf(prefix, sizeof(prefix), "%s ", tag);
 	while (getline(&line, &cap, f) > 0) {
-		p = strstr(line, "SOFTA64 ");
+		p = strstr(line, prefix);
 		if (!p)
 			continue;
-		p += 8;
+		p += strlen(prefix);
 		if (sscanf(p, "binary %63s", binary) == 1)
 			continue;
 		if (sscanf(p, "marker %lx tid %u", &marker, &tid) == 2)
 			continue;
+		if (sscanf(p, "stop %lx", &stop) == 1)
+			continue;
+		if (!strncmp(p, "tail", 4)) {
+			tail = 1;
+			continue;
+		}
 		if (!strncmp(p, "end", 3)) {
 			seen_end = 1;
 			continue;
@@ -146,6 +163,8 @@ static ocsd_datapath_resp_t elem_cb(const void *ctx,
 		break;
 	case OCSD_GEN_TRC_ELEM_EXCEPTION:
 		nexc++;
+		last_exc_addr = e->excep_ret_addr ? e->en_addr : 0;
+		got_at_last_exc = got.n;
 		break;
 	case OCSD_GEN_TRC_ELEM_PE_CONTEXT:
 		nctx++;
@@ -233,57 +252,106 @@ out:
 	return ret;
 }
 
+/*
+ * The decode of a flight recorder (from its first sync point) must be the
+ * end of the ground truth up to its last instruction, the one that
+ * faulted: the stream ends with an exception whose preferred return
+ * address is that instruction, and nothing after it.
+ */
+static int check_tail(void)
+{
+	size_t i, n = got.n, base;
+
+	printf("INFO: %s: %zu ETE bytes (the ring), %zu instructions decoded "
+	       "from its first sync point, last exception at %#llx; ptrace "
+	       "ground truth %zu, ends at %#llx\n", tname, ete.n, n,
+	       (unsigned long long)last_exc_addr, gt.n,
+	       gt.n ? (unsigned long long)gt.v[gt.n - 1] : 0ull);
+	if (!n || n >= gt.n || got_at_last_exc != n ||
+	    last_exc_addr != gt.v[gt.n - 1]) {
+		printf("FAIL: %s/ends_at_fault\n", tname);
+		return 1;
+	}
+	printf("PASS: %s/ends_at_fault\n", tname);
+	base = gt.n - 1 - n;
+	for (i = 0; i < n; i++)
+		if (got.v[i] != gt.v[base + i])
+			break;
+	if (i == n) {
+		printf("PASS: %s/tail_equal_ptrace (%zu)\n", tname, n);
+		return 0;
+	}
+	printf("FAIL: %s/tail_equal_ptrace (first difference at %zu of %zu: "
+	       "%#llx vs %#llx)\n", tname, i, n,
+	       (unsigned long long)got.v[i],
+	       (unsigned long long)gt.v[base + i]);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
-	size_t from, i;
+	size_t from, end, i;
 	FILE *f;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s CONSOLE_LOG GUEST_DIR\n", argv[0]);
+	if (argc != 3 && argc != 5) {
+		fprintf(stderr, "usage: %s CONSOLE_LOG GUEST_DIR [TAG NAME]\n",
+			argv[0]);
 		return 2;
+	}
+	if (argc == 5) {
+		tag = argv[3];
+		tname = argv[4];
 	}
 	f = fopen(argv[1], "r");
 	if (!f || elf_version(EV_CURRENT) == EV_NONE) {
-		printf("FAIL: soft/a64/vm/decode (cannot read %s)\n", argv[1]);
+		printf("FAIL: %s/decode (cannot read %s)\n", tname, argv[1]);
 		return 1;
 	}
 	parse(f);
 	fclose(f);
 	if (!seen_end || !ete.n || !gt.n || !marker || !binary[0]) {
-		printf("FAIL: soft/a64/vm/decode (no complete SOFTA64 dump in %s)\n",
-		       argv[1]);
+		printf("FAIL: %s/decode (no complete %s dump in %s)\n",
+		       tname, tag, argv[1]);
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/%s", argv[2], binary);
 	if (load_segments(path) <= 0) {
-		printf("FAIL: soft/a64/vm/decode (cannot load %s)\n", path);
+		printf("FAIL: %s/decode (cannot load %s)\n", tname, path);
 		return 1;
 	}
 	ocsd_def_errlog_init(OCSD_ERR_SEV_ERROR, 1);
 	ocsd_def_errlog_config_output(C_API_MSGLOGOUT_FLG_NONE, NULL);
 	if (decode() || bad || ctx_bad || !nctx) {
-		printf("FAIL: soft/a64/vm/decode (OpenCSD: %llu bad elements, "
-		       "%llu contexts, %llu not thread %u)\n", bad, nctx,
-		       ctx_bad, tid);
+		printf("FAIL: %s/decode (OpenCSD: %llu bad elements, "
+		       "%llu contexts, %llu not thread %u)\n", tname, bad,
+		       nctx, ctx_bad, tid);
 		return 1;
 	}
-	printf("PASS: soft/a64/vm/decode\n");
+	printf("PASS: %s/decode\n", tname);
+	if (tail)
+		return check_tail();
 	for (from = 0; from < got.n && got.v[from] != marker; from++)
 		;
-	for (i = 0; from + i < got.n && i < gt.n; i++)
+	/* "stop": compared up to its first execution (the guest cut too). */
+	for (end = from; stop && end < got.n && got.v[end] != stop; end++)
+		;
+	if (!stop)
+		end = got.n;
+	for (i = 0; from + i < end && i < gt.n; i++)
 		if (got.v[from + i] != gt.v[i])
 			break;
-	printf("INFO: soft/a64/vm: %zu ETE bytes, %zu instructions decoded "
+	printf("INFO: %s: %zu ETE bytes, %zu instructions decoded "
 	       "(%zu from the workload's entry, %llu exceptions), ptrace "
-	       "ground truth %zu\n", ete.n, got.n, got.n - from, nexc, gt.n);
-	if (i == gt.n && from + i == got.n) {
-		printf("PASS: soft/a64/vm/steps_equal_ptrace (%zu)\n", gt.n);
+	       "ground truth %zu\n", tname, ete.n, got.n, end - from, nexc,
+	       gt.n);
+	if (i == gt.n && from + i == end) {
+		printf("PASS: %s/steps_equal_ptrace (%zu)\n", tname, gt.n);
 		return 0;
 	}
-	printf("FAIL: soft/a64/vm/steps_equal_ptrace (%zu decoded vs %zu "
+	printf("FAIL: %s/steps_equal_ptrace (%zu decoded vs %zu "
 	       "ptrace; first difference at %zu: %#llx vs %#llx)\n",
-	       got.n - from, gt.n, i,
+	       tname, end - from, gt.n, i,
 	       from + i < got.n ? (unsigned long long)got.v[from + i] : 0ull,
 	       i < gt.n ? (unsigned long long)gt.v[i] : 0ull);
 	for (size_t k = i > 4 ? i - 4 : 0; k < i + 4; k++)

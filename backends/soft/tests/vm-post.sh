@@ -16,7 +16,22 @@ if [ "$arch" = arm64 ]; then
 		echo "FAIL: soft/a64/vm/build_ete_vmcheck (see $B/ete_vmcheck-build.log)"
 		exit 0
 	fi
-	"$here/build/ete_vmcheck" "$B/console.log" "$B/guest"
+	"$here/build/ete_vmcheck" "$B/console.log" "$B/guest" \
+		"SOFTA64:a64" "soft/a64/vm"
+	# One dump per case of the guest tests built on soft_a64_gt.h; a
+	# case the guest did not dump fails here.
+	for t in "soft_a64_excl asm glibc edges" "soft_a64_sys sys" \
+		"soft_a64_ring ring" "soft_a64_mt mt mt2"; do
+		set -- $t
+		prog=$1
+		shift
+		[ -f "$here/../../tests/vm/guest/$prog.c" ] &&
+			[ -f "$B/guest/$prog" ] || continue
+		for c in "$@"; do
+			"$here/build/ete_vmcheck" "$B/console.log" "$B/guest" \
+				"SOFTA64:$c" "soft/a64x/$c/vm"
+		done
+	done
 	exit 0
 fi
 [ "$arch" = x86_64 ] || exit 0

@@ -9,6 +9,10 @@
 #define WALK_FILES_H
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +67,46 @@ static void walk_files(const char *path, void (*check)(const char *),
 		free(names[i]);
 	}
 	free(names);
+}
+
+/*
+ * Calls text(path, code, size, addr) for each executable PROGBITS section
+ * of path if it is an ELF file for machine (EM_*).  Returns 1 if it was,
+ * 0 if not.  The caller has called elf_version().
+ */
+static inline int walk_elf_text(const char *path, int machine,
+				void (*text)(const char *, const uint8_t *,
+					     size_t, uint64_t))
+{
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+	int fd, ret = 0;
+	Elf *e;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) ||
+	    eh.e_machine != machine)
+		goto out;
+	ret = 1;
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    !(sh.sh_flags & SHF_EXECINSTR))
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (data && data->d_buf)
+			text(path, data->d_buf, data->d_size, sh.sh_addr);
+	}
+out:
+	if (e)
+		elf_end(e);
+	close(fd);
+	return ret;
 }
 
 #endif /* WALK_FILES_H */

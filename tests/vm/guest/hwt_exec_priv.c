@@ -207,16 +207,8 @@ static void check(const char *name, int bad)
 
 int main(int argc, char **argv)
 {
-	/*
-	 * arm64's soft backend cannot step glibc's start-up yet (a stepped
-	 * load/store-exclusive loop does not finish: issue 16).
-	 */
-#ifdef __x86_64__
 	const char *backend = access("/sys/module/hwt_soft", F_OK) ? "null" :
 			      HWT_SOFT_BACKEND_NAME;
-#else
-	const char *backend = "null";
-#endif
 
 	if (argc > 1 && !strcmp(argv[1], "--spin"))
 		return spin_main();
