@@ -7,6 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dirent.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <time.h>
+
 #include "hwt/decode.h"
 #include "hwt_cmds.h"
 
@@ -62,6 +67,75 @@ static int add_elf(struct hwt_image *img, const char *arg, char *err,
 	return rc;
 }
 
+/* One SQLite number of the decoded database, -1 if it cannot be read. */
+static long long db_count(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		v = -1;
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Bytes of trace in the input: the file, or a session's stream files. */
+static unsigned long long input_bytes(const char *path)
+{
+	unsigned long long n = 0;
+	char name[4096];
+	struct dirent *e;
+	struct stat sb;
+	DIR *d;
+
+	if (stat(path, &sb))
+		return 0;
+	if (!S_ISDIR(sb.st_mode))
+		return (unsigned long long)sb.st_size;
+	d = opendir(path);
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, "stream-", 7))
+			continue;
+		snprintf(name, sizeof(name), "%s/%s", path, e->d_name);
+		if (!lstat(name, &sb) && S_ISREG(sb.st_mode))
+			n += (unsigned long long)sb.st_size;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* After a decode: one line on stderr saying what it gave and how fast. */
+static void summary(const char *out, const char *input, double secs)
+{
+	unsigned long long bytes = input_bytes(input);
+	long long insns, streams, threads, errors;
+	sqlite3 *db;
+
+	if (!strcmp(out, ":memory:") ||
+	    sqlite3_open_v2(out, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return;
+	insns = db_count(db, "SELECT COALESCE(SUM(insn_count), 0) FROM "
+			 "streams");
+	streams = db_count(db, "SELECT COUNT(*) FROM streams");
+	threads = db_count(db, "SELECT COUNT(DISTINCT thread_id) FROM "
+			   "streams");
+	errors = db_count(db, "SELECT COUNT(*) FROM errors");
+	sqlite3_close(db);
+	if (insns < 0 || streams < 0 || threads < 0 || errors < 0)
+		return;
+	fprintf(stderr, "hwt decode: %lld instructions in %lld stream%s "
+		"(%lld thread%s), %lld error%s or gap%s; %llu trace bytes in "
+		"%.2f s (%.1f MB/s) -> %s\n", insns, streams,
+		streams == 1 ? "" : "s", threads, threads == 1 ? "" : "s",
+		errors, errors == 1 ? "" : "s", errors == 1 ? "" : "s", bytes,
+		secs, secs > 0 ? (double)bytes / secs / 1e6 : 0.0, out);
+}
+
 int hwt_cmd_decode(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -90,6 +164,7 @@ int hwt_cmd_decode(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct hwt_decode_opts o;
+	struct timespec t0, t1;
 	struct hwt_image *img = hwt_image_alloc();
 	const char *pt = NULL, *snap = NULL, *perf = NULL;
 	char err[1024] = "", bdir[4096];
@@ -123,7 +198,19 @@ int hwt_cmd_decode(int argc, char **argv)
 		case 'q': o.quiet = 1; break;
 		case 'n': o.no_calls = 1; break;
 		case 'S': o.segmented = 1; break;
-		case 't': o.threads = atoi(optarg); break;
+		case 't': {
+			uint64_t n;
+
+			if (hwt_parse_u64(optarg, &n) < 0 || n > 256) {
+				snprintf(err, sizeof(err), "--threads %s: a number "
+					 "from 0 (automatic) to 256 expected",
+					 optarg);
+				rc = 2;
+				goto fail;
+			}
+			o.threads = (int)n;
+			break;
+		}
 		case 1:
 			o.test.pt_no_fastpath = atoi(optarg);
 			break;
@@ -181,6 +268,7 @@ int hwt_cmd_decode(int argc, char **argv)
 	    hwt_is_perf_data(argv[optind]))
 		perf = argv[optind++];
 	rc = 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (perf && !pt && !snap && optind == argc)
 		rc = hwt_decode_perf_data(perf, &o, err, sizeof(err));
 	else if (pt && !snap && !perf && optind == argc)
@@ -196,6 +284,11 @@ int hwt_cmd_decode(int argc, char **argv)
 	}
 	if (rc < 0)
 		goto fail;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!o.quiet)
+		summary(o.out, perf ? perf : pt ? pt : snap ? snap :
+			argv[optind], (double)(t1.tv_sec - t0.tv_sec) +
+			(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	hwt_image_free(img);
 	return 0;
 fail:

@@ -43,6 +43,22 @@ for n in abc -5 0 1000001; do
 done
 expect record-size-abc 2 "-s abc: a size" "$B/hwt" record -s abc -o "$T/s" -- /bin/true
 expect record-quota-abc 2 "-q 12Q: a size" "$B/hwt" record -q 12Q -o "$T/s" -- /bin/true
+for n in abc -3 257 100000; do
+	expect "decode-threads-$n" 2 "--threads $n: a number from 0" \
+		"$B/hwt" decode --threads "$n" --pt /dev/null -o "$T/t.db"
+done
+# Every decode ends with one summary line (-q: none).  The corpus
+# capture's 8 instructions are ptxed's count.
+P=$ROOT/../shared/corpus/intel_pt/dynamorio-hello/test_simple.raw
+expect decode-summary 0 "^hwt decode: 8 instructions in 1 stream (1 thread), 0 errors or gaps; 2272 trace bytes" \
+	"$B/hwt" decode --pt "$P/pt.bin" --elf "$P/hello" -o "$T/sum.db"
+"$B/hwt" decode -q --pt "$P/pt.bin" --elf "$P/hello" -o "$T/q.db" 2>"$T/q.err"
+if [ ! -s "$T/q.err" ] && [ -s "$T/q.db" ]; then
+	echo "PASS: hwt/cli/decode-quiet-says-nothing" | tee -a "$RESULTS"
+else
+	echo "FAIL: hwt/cli/decode-quiet-says-nothing" | tee -a "$RESULTS"
+	fails=$((fails + 1))
+fi
 # A session directory where a decoded database is wanted.
 mkdir "$T/sess" && : >"$T/sess/session.db"
 for c in replay report; do
