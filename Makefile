@@ -11,7 +11,7 @@ export VM_EXTRA
 UNIT_DIRS    := kmod/hwt store hwtd decoder hwt backends/soft backends/intel_pt
 
 .PHONY: all deps build check check-unit check-vm check-vm-arm64 demo clean \
-	install uninstall check-install-run \
+	install uninstall check-install-run check-dkms \
 	vm-record bench check-e2e check-unit-run check-vm-run check-vm-arm64-run \
 	check-hwtd-soft-run check-vm-fuzz \
 	check-e2e-run
@@ -86,6 +86,11 @@ check-vm-arm64: deps
 	@rm -rf $(HWT_RESULTS); mkdir -p $(HWT_RESULTS)
 	-@$(MAKE) --no-print-directory check-vm-arm64-run
 	@scripts/summary.sh $(HWT_RESULTS)
+
+# The DKMS tree make install ships, built by dkms itself for the VM's
+# kernel in a private tree (needs the dkms package; not part of check).
+check-dkms: build
+	@tests/install/dkms.sh
 
 # make install into a staging DESTDIR, and a program built against it
 # with pkg-config (tests/install/check.sh).
