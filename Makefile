@@ -61,6 +61,8 @@ check-e2e-run:
 	@mkdir -p $(HWT_RESULTS)
 	@tests/e2e/demo_counts.sh || \
 		echo "FAIL: e2e (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
+	@tests/e2e/dyn_counts.sh || \
+		echo "FAIL: e2e/dyn (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 
 check-unit: deps
 	@rm -rf $(HWT_RESULTS); mkdir -p $(HWT_RESULTS)

@@ -10,7 +10,9 @@
 # program, s; default 120), HWT_VM_SMP, HWT_VM_MEM (MiB), HWT_VM_KVER (kernel
 # release; default: newest installed amd64 kernel with headers), HWT_VM_CPU
 # (arm64 QEMU CPU model; default cortex-a57, e.g. max: PAC, BTI, LSE),
-# HWT_VM_JOBS.
+# HWT_VM_JOBS; record mode (make vm-record): HWT_VM_RECORD_PROG, _ARGS, _OUT,
+# _OPTS, and HWT_VM_RECORD_FILES (files the program opens itself, copied to
+# the same absolute paths).
 set -u
 
 arch=${1:-x86_64}
@@ -315,6 +317,14 @@ if [ -n "$record_prog" ]; then
 	mkdir -p "$st/record"
 	cp "$record_prog" "$st/record/"
 	copy_dynamic_deps "$record_prog"
+	# Files the program opens itself (a dlopen'd library...), at their
+	# own absolute paths.
+	for f in ${HWT_VM_RECORD_FILES:-}; do
+		[ -f "$f" ] || die "record ($f not found)"
+		mkdir -p "$st${f%/*}"
+		cp -L "$f" "$st$f"
+		copy_dynamic_deps "$f"
+	done
 	progs="" VM_EXTRA=""
 fi
 for p in $progs; do
