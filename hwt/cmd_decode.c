@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <dirent.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "hwt/decode.h"
 #include "hwt_cmds.h"
+#include "store_reader.h"
 
 /* FILE:VADDR or FILE:OFFSET-SIZE:VADDR (file names may contain ':'). */
 static int add_raw(struct hwt_image *img, const char *arg, char *err,
@@ -83,29 +83,27 @@ static long long db_count(sqlite3 *db, const char *sql)
 	return v;
 }
 
-/* Bytes of trace in the input: the file, or a session's stream files. */
+/* Bytes of trace in the input: the file, or what a session's streams
+ * hold (store_reader.h: the session format is the store's). */
 static unsigned long long input_bytes(const char *path)
 {
+	struct hwt_store_stream *v;
+	struct hwt_store_reader *r;
 	unsigned long long n = 0;
-	char name[4096];
-	struct dirent *e;
 	struct stat sb;
-	DIR *d;
+	size_t ns, i;
 
 	if (stat(path, &sb))
 		return 0;
 	if (!S_ISDIR(sb.st_mode))
 		return (unsigned long long)sb.st_size;
-	d = opendir(path);
-	while (d && (e = readdir(d))) {
-		if (strncmp(e->d_name, "stream-", 7))
-			continue;
-		snprintf(name, sizeof(name), "%s/%s", path, e->d_name);
-		if (!lstat(name, &sb) && S_ISREG(sb.st_mode))
-			n += (unsigned long long)sb.st_size;
+	r = hwt_store_reader_open(path, NULL, 0);
+	if (r && !hwt_store_reader_streams(r, &v, &ns, NULL, 0)) {
+		for (i = 0; i < ns; i++)
+			n += (unsigned long long)v[i].bytes;
+		free(v);
 	}
-	if (d)
-		closedir(d);
+	hwt_store_reader_close(r);
 	return n;
 }
 

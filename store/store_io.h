@@ -129,4 +129,17 @@ sqlite3 *hwt_session_db_open(int dirfd, const char *shown, int writable,
 			     struct hwt_sqlite_budget *budget, char *err,
 			     size_t errlen);
 
+/* Maps the whole regular file fd read-only (fd is not closed; shown names
+ * it).  An empty file gives a valid pointer that must not be read or
+ * unmapped, with *size 0.
+ * Returns the mapping, or NULL with err set if fd is not a regular file
+ * or mmap fails. */
+const uint8_t *hwt_map_fd(int fd, const char *shown, size_t *size,
+			  char *err, size_t errlen);
+
+/* hwt_map_fd() of a path the user named (symlinks followed, but never a
+ * FIFO or a device: hwt_open_checked()).  NULL with err set on failure. */
+const uint8_t *hwt_map_file(const char *path, size_t *size, char *err,
+			    size_t errlen);
+
 #endif /* HWT_STORE_IO_H */

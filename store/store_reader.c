@@ -303,25 +303,15 @@ static const uint8_t *map_stream(struct hwt_store_reader *r,
 				 size_t errlen)
 {
 	struct hwt_file_policy pol = { .check_owner = 1, .owner = r->owner };
-	struct stat sb;
-	void *p;
+	const uint8_t *p;
 	int fd;
 
 	*size = 0;
-	fd = hwt_open_checked(r->dirfd, name, name, &pol, &sb, err, errlen);
+	fd = hwt_open_checked(r->dirfd, name, name, &pol, NULL, err, errlen);
 	if (fd < 0)
 		return NULL;
-	if (!sb.st_size) {
-		close(fd);
-		return (const uint8_t *)"";	/* never dereferenced */
-	}
-	p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	p = hwt_map_fd(fd, name, size, err, errlen);
 	close(fd);
-	if (p == MAP_FAILED) {
-		hwt_errf(err, errlen, "%s: mmap: %s", name, strerror(errno));
-		return NULL;
-	}
-	*size = (size_t)sb.st_size;
 	return p;
 }
 
