@@ -291,7 +291,8 @@ static int append(uint8_t **buf, size_t *n, const uint8_t *p, size_t len)
 
 	if (!q)
 		return -1;
-	memcpy(q + *n, p, len);
+	if (len)	/* p may be NULL only then */
+		memcpy(q + *n, p, len);
 	*buf = q;
 	*n += len;
 	return 0;
@@ -442,9 +443,8 @@ uint8_t *hwt_store_reader_bytes(struct hwt_store_reader *r, int64_t id,
 		rc = read_loss_records(r, id, &c, err, errlen);
 	if (fsize)
 		munmap((void *)file, fsize);
-	if (!rc && !buf && append(&buf, &n, NULL, 0))
-		rc = hwt_errf(err, errlen, "%s: out of memory", name);
-	if (!rc && c.oom)
+	/* Never NULL on success, even for a stream without bytes. */
+	if (!rc && ((!buf && !(buf = malloc(1))) || c.oom))
 		rc = hwt_errf(err, errlen, "%s: out of memory", name);
 	if (rc) {
 		free(buf);
