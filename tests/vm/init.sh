@@ -10,7 +10,15 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+# The initramfs may carry files under /tmp (a recorded program built there
+# comes with its libraries at their host paths): they stay visible on the
+# tmpfs mounted over it.
+mkdir /.initramfs-tmp
+mount --bind /tmp /.initramfs-tmp
 mount -t tmpfs tmp /tmp
+cp -a /.initramfs-tmp/. /tmp/
+umount /.initramfs-tmp
+rmdir /.initramfs-tmp
 # The initramfs has no /dev/console node: the kernel gave us no stdio.
 exec </dev/console >/dev/console 2>&1
 mkdir -p /dev/pts /dev/shm
