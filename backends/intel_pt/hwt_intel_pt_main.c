@@ -43,6 +43,7 @@
 #include "hwt_backend.h"
 #include "pt_caps.h"
 #include "pt_config.h"
+#include "pt_describe.h"
 #include "pt_hw.h"
 #include "pt_topa.h"
 
@@ -70,6 +71,7 @@ static const struct pt_hw_ops pt_native_ops = {
 
 static const struct pt_hw_ops *pt_hw = &pt_native_ops;
 static bool pt_hw_emulated;
+static struct pt_cpuid pt_id;
 static struct pt_caps pt_caps;
 
 /* The raw CPUID pt_caps_parse() reads (SDM Vol. 3C 33.3.1). */
@@ -80,6 +82,10 @@ static void pt_read_cpuid(struct pt_cpuid *id)
 	memset(id, 0, sizeof(*id));
 	pt_hw->cpuid(0, 0, r);
 	id->max_leaf = r[0];
+	if (id->max_leaf >= 1) {
+		pt_hw->cpuid(1, 0, r);
+		id->leaf1_eax = r[0];
+	}
 	if (id->max_leaf >= 7) {
 		pt_hw->cpuid(7, 0, r);
 		id->leaf7_ebx = r[1];
@@ -339,6 +345,15 @@ static int pt_configure(struct hwt_context *ctx, u32 version,
 	return 0;
 }
 
+/* HWT_IOC_DESCRIBE: the CPU and the filters libipt decodes with. */
+static int pt_describe_ctx(struct hwt_context *ctx, char *buf, size_t len)
+{
+	struct pt_ctx *pc = hwt_context_priv(ctx);
+	int n = pt_describe(&pt_id, &pc->cfg, buf, len);
+
+	return n < 0 ? pt_errno(n) : n;
+}
+
 static void pt_busy_cpu(void *arg)
 {
 	atomic_t *busy = arg;
@@ -446,6 +461,7 @@ static const struct hwt_backend_ops pt_ops = {
 	.init = pt_init,
 	.deinit = pt_deinit,
 	.configure = pt_configure,
+	.describe = pt_describe_ctx,
 	.start = pt_start,
 	.thread_start = pt_thread_start,
 	.thread_stop = pt_thread_stop,
@@ -463,7 +479,6 @@ static struct hwt_backend pt_backend = {
 
 static int __init hwt_intel_pt_init(void)
 {
-	struct pt_cpuid id;
 	int ret;
 
 	/* The emulated unit, if it is loaded (docs/intel-pt.md). */
@@ -473,12 +488,12 @@ static int __init hwt_intel_pt_init(void)
 		pt_hw = emu;
 		pt_hw_emulated = true;
 	}
-	pt_read_cpuid(&id);
-	ret = pt_errno(pt_caps_parse(&id, &pt_caps));
+	pt_read_cpuid(&pt_id);
+	ret = pt_errno(pt_caps_parse(&pt_id, &pt_caps));
 	if (ret) {
 		pr_info("no usable Intel PT on this CPU (CPUID.(EAX=7,ECX=0):EBX[25]=%u, CPUID.(EAX=14H,ECX=0):ECX=%#x): not loading\n",
-			!!(id.leaf7_ebx & PT_CPUID7_EBX_PT),
-			id.max_leaf >= 0x14 ? id.leaf14[0][2] : 0);
+			!!(pt_id.leaf7_ebx & PT_CPUID7_EBX_PT),
+			pt_id.max_leaf >= 0x14 ? pt_id.leaf14[0][2] : 0);
 		goto fail;
 	}
 	pt_backend.max_ranges = pt_caps.max_ranges;

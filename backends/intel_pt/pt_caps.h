@@ -18,6 +18,7 @@
 /* Raw CPUID registers, as returned: [0] = EAX .. [3] = EDX. */
 struct pt_cpuid {
 	uint32_t max_leaf;	/* CPUID.0:EAX */
+	uint32_t leaf1_eax;	/* CPUID.1:EAX: family, model, stepping */
 	uint32_t leaf7_ebx;	/* CPUID.(7,0):EBX, bit 25 = Intel PT */
 	uint32_t leaf14[2][4];	/* CPUID.(14H, 0) and (14H, 1) */
 	/* CPUID.15H: EAX denominator, EBX numerator, ECX crystal Hz */

@@ -47,6 +47,7 @@
  */
 
 #include <linux/compat.h>
+#include <linux/ctype.h>
 #include <linux/errno.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/module.h>
@@ -817,6 +818,29 @@ static int soft_configure(struct hwt_context *ctx, u32 version,
 	return 0;
 }
 
+/*
+ * HWT_IOC_DESCRIBE: the stream is raw ETE (or ETMv4) from one source,
+ * decoded with the register set the emulated unit would show
+ * (ete_soft_regs()), named as lowercase stream parameters.
+ */
+static int soft_describe(struct hwt_context *ctx, char *buf, size_t len)
+{
+	struct soft_ctx *sc = hwt_context_priv(ctx);
+	struct ete_soft_reg regs[ETE_SOFT_NREGS];
+	int i, j, n, pos;
+
+	n = ete_soft_regs(&sc->cfg, regs);
+	pos = scnprintf(buf, len, "kind=%s\n",
+			sc->cfg.flags & ETE_SOFT_ETMV4 ? "etm4" : "ete");
+	for (i = 0; i < n; i++) {
+		for (j = 0; regs[i].name[j] && (size_t)pos + 1 < len; j++)
+			buf[pos++] = tolower(regs[i].name[j]);
+		pos += scnprintf(buf + pos, len - pos, "=0x%x\n",
+				 regs[i].value);
+	}
+	return pos;
+}
+
 /* In the traced thread (task_work), process context. */
 static void soft_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 {
@@ -905,6 +929,7 @@ static const struct hwt_backend_ops soft_ops = {
 	.init = soft_init,
 	.deinit = soft_deinit,
 	.configure = soft_configure,
+	.describe = soft_describe,
 	.thread_start = soft_thread_start,
 	.thread_stop = soft_thread_stop,
 	.thread_exit = soft_thread_exit,

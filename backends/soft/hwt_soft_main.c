@@ -12,6 +12,7 @@
  * packets go into the thread's hwt buffer.
  */
 
+#include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
@@ -109,6 +110,26 @@ static int soft_configure(struct hwt_context *ctx, u32 version,
 	return 0;
 }
 
+/*
+ * HWT_IOC_DESCRIBE: Intel PT of no particular CPU (no errata apply),
+ * and the address filter the config set, inclusive as ADDRn_A/B.
+ */
+static int soft_describe(struct hwt_context *ctx, char *buf, size_t len)
+{
+	struct soft_ctx *sc = hwt_context_priv(ctx);
+	int pos;
+	u32 i;
+
+	pos = scnprintf(buf, len, "kind=intel_pt\ncpu=0/0/0\n");
+	for (i = 0; i < sc->cfg.nranges; i++)
+		pos += scnprintf(buf + pos, len - pos, "%s%llx-%llx%s",
+				 i ? "," : "addr_filter=",
+				 (unsigned long long)sc->cfg.ranges[i].start,
+				 (unsigned long long)sc->cfg.ranges[i].end,
+				 i + 1 == sc->cfg.nranges ? "\n" : "");
+	return pos;
+}
+
 /* In the traced thread (task_work), process context. */
 static void soft_be_thread_start(struct hwt_context *ctx,
 				 struct hwt_thread *thr)
@@ -152,6 +173,7 @@ static const struct hwt_backend_ops soft_ops = {
 	.init = soft_init,
 	.deinit = soft_deinit,
 	.configure = soft_configure,
+	.describe = soft_describe,
 	.thread_start = soft_be_thread_start,
 	.thread_stop = soft_be_thread_stop,
 	.thread_exit = soft_be_thread_exit,

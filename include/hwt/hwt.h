@@ -125,6 +125,25 @@ struct hwt_info {
 	__u64	reserved[3];
 };
 
+/*
+ * What a decoder needs to know of a context's trace, as text: lines
+ * "key=value\n", the first "kind=K" (the streams' format: "intel_pt",
+ * "ete", "etm4", "null"), then the backend's parameters (for Intel PT the
+ * CPU and CPUID values libipt wants, for ETE/ETMv4 the trace unit's
+ * registers as lowercase names, "trcidr0=0x..."), as of the config set so
+ * far.  Keys are [a-z0-9_] (1..31 bytes), values printable ASCII (at
+ * most 255 bytes); at most HWT_DESCRIBE_MAX bytes in all, NUL included.
+ */
+#define HWT_DESCRIBE_MAX	4096
+
+struct hwt_describe {
+	__u64	buf;			/* user pointer to the text */
+	__u32	buflen;			/* bytes at buf, room for the NUL */
+	__u32	len;			/* out: text bytes, NUL not counted;
+					 * EMSGSIZE if buflen <= len */
+	__u64	reserved[2];
+};
+
 #define HWT_STATE_ALLOCATED	1
 #define HWT_STATE_RUNNING	2
 #define HWT_STATE_STOPPED	3
@@ -142,6 +161,7 @@ struct hwt_info {
 #define HWT_IOC_SVC_BUF		_IOW(HWT_IOC_MAGIC, 0x15, struct hwt_svc_buf)
 #define HWT_IOC_WAKEUP		_IO(HWT_IOC_MAGIC, 0x16)
 #define HWT_IOC_INFO		_IOR(HWT_IOC_MAGIC, 0x17, struct hwt_info)
+#define HWT_IOC_DESCRIBE	_IOWR(HWT_IOC_MAGIC, 0x18, struct hwt_describe)
 
 /*
  * Records.  RECORD_GET copies whole records back to back; each starts with

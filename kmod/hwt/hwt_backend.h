@@ -61,6 +61,15 @@ struct hwt_backend_ops {
 	/* CPU mode: a context switch on a traced CPU, prev -> next. */
 	void (*cpu_switch)(struct hwt_context *ctx, int cpu,
 			   struct task_struct *prev, struct task_struct *next);
+
+	/*
+	 * What a decoder needs of this context's trace (HWT_IOC_DESCRIBE,
+	 * include/hwt/hwt.h): "kind=K\n" first, then "key=value\n" lines,
+	 * into buf (len bytes, HWT_DESCRIBE_MAX), with ctx->mutex held.
+	 * Optional: without it the text is "kind=<backend name>\n".
+	 * Returns the bytes written (scnprintf), or a negative errno.
+	 */
+	int (*describe)(struct hwt_context *ctx, char *buf, size_t len);
 };
 
 /* hwt_backend.modes */

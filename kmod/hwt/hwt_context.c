@@ -288,6 +288,65 @@ static int ctx_info(struct hwt_context *ctx, void __user *uarg)
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
+/*
+ * A backend's description is handed to user space as is: only what the
+ * ABI promises passes (printable lines, the first "kind=").
+ */
+static bool describe_ok(const char *text, size_t len)
+{
+	size_t i;
+
+	if (len < 7 || strncmp(text, "kind=", 5) || text[len - 1] != '\n')
+		return false;
+	for (i = 0; i < len; i++)
+		if (text[i] != '\n' && (text[i] < 0x20 || text[i] > 0x7e))
+			return false;
+	return true;
+}
+
+static int ctx_describe(struct hwt_context *ctx, void __user *uarg)
+{
+	const struct hwt_backend_ops *ops = ctx->backend->ops;
+	struct hwt_describe req;
+	char *text;
+	int ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.reserved[0] || req.reserved[1] || !req.buf)
+		return -EINVAL;
+	text = kzalloc(HWT_DESCRIBE_MAX, GFP_KERNEL);
+	if (!text)
+		return -ENOMEM;
+	mutex_lock(&ctx->mutex);
+	if (ops->describe)
+		ret = ops->describe(ctx, text, HWT_DESCRIBE_MAX);
+	else
+		ret = scnprintf(text, HWT_DESCRIBE_MAX, "kind=%s\n",
+				ctx->backend->name);
+	mutex_unlock(&ctx->mutex);
+	if (ret >= 0 && !describe_ok(text, ret)) {
+		pr_warn_ratelimited("hwt: backend %s described its trace badly\n",
+				    ctx->backend->name);
+		ret = -EIO;
+	}
+	if (ret >= 0) {
+		req.len = ret;
+		if (req.buflen <= req.len)
+			ret = -EMSGSIZE;
+		else if (copy_to_user(u64_to_user_ptr(req.buf), text,
+				      req.len + 1))
+			ret = -EFAULT;
+		else
+			ret = 0;
+		if ((!ret || ret == -EMSGSIZE) &&
+		    copy_to_user(uarg, &req, sizeof(req)))
+			ret = -EFAULT;
+	}
+	kfree(text);
+	return ret;
+}
+
 static int ctx_record_get(struct hwt_context *ctx, void __user *uarg)
 {
 	struct hwt_record_get req;
@@ -325,6 +384,8 @@ static long ctx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return 0;
 	case HWT_IOC_INFO:
 		return ctx_info(ctx, uarg);
+	case HWT_IOC_DESCRIBE:
+		return ctx_describe(ctx, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -106,6 +106,9 @@ static void emu_cpuid(u32 leaf, u32 subleaf, u32 r[4])
 	case 0:
 		r[0] = id->max_leaf;
 		break;
+	case 1:
+		r[0] = id->leaf1_eax;
+		break;
 	case 7:
 		if (id->max_leaf >= 7 && subleaf == 0)
 			r[1] = id->leaf7_ebx;

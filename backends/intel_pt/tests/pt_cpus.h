@@ -18,7 +18,10 @@
  *    which its Intel maintainers describe as "reported from ICX silicon"
  *    (qemu target/i386/cpu.c INTEL_PT_DEFAULT_*, patch "i386/cpu: Rename
  *    Intel PT feature set", Xiaoyao Li): leaf 14H only; leaf 7 EBX,
- *    leaf 15H and MAXPHYADDR (46) are not from that source.
+ *    leaf 15H and MAXPHYADDR (46) are not from that source.  Leaf 1 is
+ *    06_6A_6, the signature of 3rd-generation Xeon Scalable (ICX).
+ * Leaf 1 of the other real rows is the signature in their names; the
+ * synthetic rows have 0 there (family 0: no errata apply).
  * Sapphire Rapids: we found no public dump of its leaf 14H (QEMU's list
  * only says SPR enumerates fewer CycThresh encodings than ICX), so it is
  * not in the table rather than made up.
@@ -46,6 +49,7 @@ struct pt_cpu {
 		unsigned int ranges;
 		unsigned int mtc_bm, cyc_bm, psb_bm;
 		unsigned int num, den, phys;
+		const char *fms;	/* family/model/stepping, decimal */
 	} want;
 };
 
@@ -53,16 +57,18 @@ static const struct pt_cpu pt_cpus[] = {
 	{
 		.name = "broadwell-e", .real = 1,
 		.id = {
-			.max_leaf = 0x14, .leaf7_ebx = 0x021cbfbb,
+			.max_leaf = 0x14, .leaf1_eax = 0x000406f1,
+			.leaf7_ebx = 0x021cbfbb,
 			.leaf14 = { { 0x0, 0x1, 0x1, 0x0 } },
 			.ext8_eax = 0x302e,
 		},
-		.want = { .topa = 1, .cr3 = 1, .phys = 46 },
+		.want = { .topa = 1, .cr3 = 1, .phys = 46, .fms = "6/79/1" },
 	},
 	{
 		.name = "kabylake", .real = 1,
 		.id = {
-			.max_leaf = 0x16, .leaf7_ebx = 0x02946687,
+			.max_leaf = 0x16, .leaf1_eax = 0x000906e9,
+			.leaf7_ebx = 0x02946687,
 			.leaf14 = { { 0x1, 0xf, 0x7, 0x0 },
 				    { 0x02490002, 0x003f3fff, 0, 0 } },
 			.leaf15 = { 2, 0x12c, 0, 0 },
@@ -71,12 +77,13 @@ static const struct pt_cpu pt_cpus[] = {
 		.want = { .topa = 1, .multi = 1, .single = 1, .cr3 = 1,
 			  .psb_cyc = 1, .ip = 1, .mtc = 1, .ranges = 2,
 			  .mtc_bm = 0x249, .cyc_bm = 0x3fff, .psb_bm = 0x3f,
-			  .num = 300, .den = 2, .phys = 39 },
+			  .num = 300, .den = 2, .phys = 39, .fms = "6/158/9" },
 	},
 	{
 		.name = "icelake-sp", .real = 1,
 		.id = {
-			.max_leaf = 0x14, .leaf7_ebx = 1u << 25,
+			.max_leaf = 0x14, .leaf1_eax = 0x000606a6,
+			.leaf7_ebx = 1u << 25,
 			.leaf14 = { { 0x1, 0xf, 0x7, 0x0 },
 				    { 0x02490002, 0x003f1fff, 0, 0 } },
 			.ext8_eax = 0x302e,
@@ -84,7 +91,7 @@ static const struct pt_cpu pt_cpus[] = {
 		.want = { .topa = 1, .multi = 1, .single = 1, .cr3 = 1,
 			  .psb_cyc = 1, .ip = 1, .mtc = 1, .ranges = 2,
 			  .mtc_bm = 0x249, .cyc_bm = 0x1fff, .psb_bm = 0x3f,
-			  .phys = 46 },
+			  .phys = 46, .fms = "6/106/6" },
 	},
 	{
 		.name = "synthetic-all", .real = 0,
@@ -98,7 +105,8 @@ static const struct pt_cpu pt_cpus[] = {
 		.want = { .topa = 1, .multi = 1, .single = 1, .cr3 = 1,
 			  .psb_cyc = 1, .ip = 1, .mtc = 1, .ptw = 1, .pwr = 1,
 			  .ranges = 4, .mtc_bm = 0xffff, .cyc_bm = 0xffff,
-			  .psb_bm = 0xffff, .num = 250, .den = 3, .phys = 52 },
+			  .psb_bm = 0xffff, .num = 250, .den = 3, .phys = 52,
+			  .fms = "0/0/0" },
 	},
 	{
 		.name = "synthetic-single-range", .real = 0,
@@ -110,7 +118,7 @@ static const struct pt_cpu pt_cpus[] = {
 		},
 		.want = { .single = 1, .psb_cyc = 1, .ip = 1, .mtc = 1,
 			  .ranges = 1, .mtc_bm = 0x9, .cyc_bm = 0x3,
-			  .psb_bm = 0x5, .phys = 39 },
+			  .psb_bm = 0x5, .phys = 39, .fms = "0/0/0" },
 	},
 	{
 		.name = "synthetic-topa-only", .real = 0,
@@ -122,7 +130,7 @@ static const struct pt_cpu pt_cpus[] = {
 		},
 		.want = { .topa = 1, .multi = 1, .psb_cyc = 1, .ip = 1,
 			  .ranges = 1, .cyc_bm = 0x6, .psb_bm = 0x2,
-			  .phys = 36 },
+			  .phys = 36, .fms = "0/0/0" },
 	},
 };
 
