@@ -221,7 +221,7 @@ int hwt_cmd_record(int argc, char **argv)
 	r.verb = HWTD_RECORD;
 	snprintf(r.backend, sizeof(r.backend), "soft");
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+b:f:m:s:q:c:S:no:p:C:h", lo,
+	while ((opt = getopt_long(argc, argv, "+b:f:m:s:q:c:x:S:no:p:C:h", lo,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'b':
@@ -257,6 +257,21 @@ int hwt_cmd_record(int argc, char **argv)
 			if (load_config(&r, optarg))
 				return 2;
 			break;
+		case 'x':
+			/* Repeated -x add to the list: "-x tsc -x mtc=3". */
+			len = strlen(r.options);
+			if (len + !!len + strlen(optarg) >= sizeof(r.options) ||
+			    !*optarg || !hwtd_bopts_syntax_ok(optarg)) {
+				fprintf(stderr, "hwt record: -x %s: options are"
+					" a-z, 0-9, '_', '=' and ',' (at most"
+					" %zu bytes in all)\n", optarg,
+					sizeof(r.options) - 1);
+				return 2;
+			}
+			snprintf(r.options + len, sizeof(r.options) - len,
+				 "%s%s", len ? "," : "", optarg);
+			len = 0;
+			break;
 		case 'S': sock_opt = optarg; break;
 		case 'n': local = 1; break;
 		case 'o': out = optarg; break;
@@ -276,6 +291,11 @@ int hwt_cmd_record(int argc, char **argv)
 	}
 	if (!out || (r.target && optind < argc) || (!r.target && optind >= argc))
 		return usage(2);
+	if (r.has_config && (r.options[0] || r.nfilters)) {
+		fprintf(stderr, "hwt record: -c gives the whole config: not with"
+			" -x or -f\n");
+		return 2;
+	}
 	if (cpus && hwtd_parse_cpus(cpus, r.cpu_map, HWT_CPU_MAP_WORDS)) {
 		fprintf(stderr, "hwt record: bad CPU list '%s'\n", cpus);
 		return 2;

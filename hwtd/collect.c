@@ -17,6 +17,7 @@
 
 #include "hwt_err.h"
 #include "collect.h"
+#include "describe.h"
 
 #define MAX_BUFS	HWT_MAX_THREADS
 #define MAX_GAPS	64
@@ -53,6 +54,10 @@ struct hwt_collect {
 	uint64_t commit_ns, commit_bytes;	/* at the last commit */
 	uint64_t drain_ns;			/* the last step's drain */
 	int quota_reached;
+	/* What the backend records (HWT_IOC_DESCRIBE), asked once the
+	 * first stream appears: the config is fixed by then. */
+	struct hwt_desc desc;
+	int described;
 	char err[256];
 };
 
@@ -213,6 +218,7 @@ static int open_stream(struct hwt_collect *c, uint32_t idx,
 {
 	struct cbuf *cb = &c->bufs[idx];
 	void *m;
+	int i;
 
 	m = mmap(NULL, bp->size, PROT_READ, MAP_SHARED, c->fd,
 		 (off_t)bp->mmap_offset);
@@ -222,9 +228,20 @@ static int open_stream(struct hwt_collect *c, uint32_t idx,
 	cb->size = bp->size;
 	cb->mapped = 1;
 	cb->consumed = 0;
-	if (hwt_store_stream(c->store, idx, c->opts.kind, bp->tid, bp->cpu,
+	if (!c->described) {
+		char e[256];
+
+		if (hwt_desc_get(c->fd, &c->desc, e, sizeof(e)))
+			return cfail(c, "%s", e);
+		c->described = 1;
+	}
+	if (hwt_store_stream(c->store, idx, c->desc.kind, bp->tid, bp->cpu,
 			     -1, 0))
 		return cfail(c, "%s", hwt_store_error(c->store));
+	for (i = 0; i < c->desc.nparams; i++)
+		if (hwt_store_param(c->store, idx, c->desc.params[i].key,
+				    c->desc.params[i].value))
+			return cfail(c, "%s", hwt_store_error(c->store));
 	if (c->opts.on_stream && c->opts.on_stream(c->store, idx, c->opts.arg))
 		return cfail(c, "%s", hwt_store_error(c->store));
 	return 0;

@@ -12,10 +12,15 @@
 
 struct hwt_collect;
 
+/*
+ * Each stream's kind and decoder parameters are what the backend
+ * describes (HWT_IOC_DESCRIBE, describe.h), asked when the first stream
+ * appears.
+ */
 struct hwt_collect_opts {
-	const char *kind;	/* streams' kind: "intel_pt", "null", ... */
 	int ring;		/* context is in ring (flight recorder) mode */
-	/* Called once per new stream, to add its stream_params. */
+	/* Called once per new stream, after the backend's parameters are
+	 * stored, to add (or override) stream_params. */
 	int (*on_stream)(struct hwt_store *s, uint32_t id, void *arg);
 	void *arg;
 	/* Called for every kernel record after it is stored (may be

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bopts.h"
 #include "collect.h"
 #include "launch.h"
 
@@ -34,13 +35,15 @@ static void usage(int rc)
 {
 	fprintf(rc ? stderr : stdout,
 		"usage: hwt-collect [-b BACKEND] [-s BUFSIZE] [-q RECQ] [-R]\n"
-		"                   [-c VERSION:CONFIGFILE] [-p KEY=VALUE]...\n"
-		"                   -o SESSION -- PROG [ARGS...]\n"
+		"                   [-c VERSION:CONFIGFILE | -x OPTIONS]\n"
+		"                   [-p KEY=VALUE]... -o SESSION -- PROG [ARGS...]\n"
 		"  -b  backend (default soft)\n"
 		"  -s  bytes per buffer (default 16M)\n"
 		"  -q  record queue bytes (default 1M)\n"
 		"  -R  ring (flight recorder) mode: keep the last BUFSIZE bytes\n"
 		"  -c  backend config blob from a file, with its version\n"
+		"  -x  backend options, e.g. soft: tsc,psb=256; intel_pt:\n"
+		"      tsc,mtc=3,cyc,psb=2,noretcomp,ptwrite,pwr (hwt-record(1))\n"
 		"  -p  stream parameter for the decoder (repeatable)\n");
 	exit(rc);
 }
@@ -61,16 +64,13 @@ static unsigned long long parse_size(const char *s)
 	return v;
 }
 
+/* -p KEY=VALUE: added to (or overriding) what the backend describes. */
 static int add_params(struct hwt_store *s, uint32_t id, void *arg)
 {
-	const char *backend = arg;
 	char key[64];
 	int i;
 
-	/* The soft backend emulates no particular CPU: no errata apply. */
-	if (!strcmp(backend, "soft") &&
-	    hwt_store_param(s, id, "cpu", "0/0/0"))
-		return -1;
+	(void)arg;
 	for (i = 0; i < nparams; i++) {
 		const char *eq = strchr(params[i], '=');
 		size_t n = (size_t)(eq - params[i]);
@@ -115,9 +115,32 @@ static int load_config(int ctx, const char *spec)
 	return 0;
 }
 
+/* -x OPTIONS: the backend's config from its options (bopts.h). */
+static int set_options(int ctx, const char *backend, const char *opts)
+{
+	uint64_t blob[HWT_CONFIG_MAX / 8];
+	struct hwt_config cfg;
+	char err[256];
+	int rc;
+
+	rc = hwtd_bopts_build(backend, opts, NULL, 0, &cfg, blob, err,
+			      sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "hwt-collect: %s\n", err);
+		return -1;
+	}
+	if (rc && ioctl(ctx, HWT_IOC_SET_CONFIG, &cfg)) {
+		fprintf(stderr, "hwt-collect: backend '%s' rejected -x %s: %s\n",
+			backend, opts, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *backend = "soft", *out = NULL, *config = NULL;
+	const char *bopts = NULL;
 	unsigned long long bufsize = 16 << 20, recq = 1 << 20;
 	struct hwt_collect_opts copts = { 0 };
 	struct hwt_alloc a = { 0 };
@@ -134,13 +157,14 @@ int main(int argc, char **argv)
 		printf("hwt-collect %s\n", HWT_VERSION);
 		return 0;
 	}
-	while ((opt = getopt(argc, argv, "b:s:q:Rc:p:o:h")) != -1) {
+	while ((opt = getopt(argc, argv, "b:s:q:Rc:x:p:o:h")) != -1) {
 		switch (opt) {
 		case 'b': backend = optarg; break;
 		case 's': bufsize = parse_size(optarg); break;
 		case 'q': recq = parse_size(optarg); break;
 		case 'R': ring = 1; break;
 		case 'c': config = optarg; break;
+		case 'x': bopts = optarg; break;
 		case 'p':
 			if (nparams == MAX_PARAMS || !strchr(optarg, '='))
 				usage(2);
@@ -151,7 +175,7 @@ int main(int argc, char **argv)
 		default: usage(2);
 		}
 	}
-	if (!out || optind >= argc)
+	if (!out || optind >= argc || (config && bopts))
 		usage(2);
 	for (i = optind; i < argc; i++) {
 		strncat(cmd, argv[i], sizeof(cmd) - strlen(cmd) - 2);
@@ -195,6 +219,10 @@ int main(int argc, char **argv)
 		kill(pid, SIGKILL);
 		return 1;
 	}
+	if (bopts && set_options(ctx, backend, bopts)) {
+		kill(pid, SIGKILL);
+		return 1;
+	}
 	uname(&uts);
 	snprintf(num, sizeof(num), "%d", pid);
 	if (hwt_store_meta(store, "backend", backend) ||
@@ -206,10 +234,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hwt-collect: %s\n", hwt_store_error(store));
 		return 1;
 	}
-	copts.kind = !strcmp(backend, "null") ? "null" : "intel_pt";
 	copts.ring = ring;
 	copts.on_stream = add_params;
-	copts.arg = (void *)backend;
 	col = hwt_collect_new(ctx, store, &copts);
 	if (!col || ioctl(ctx, HWT_IOC_START)) {
 		fprintf(stderr, "hwt-collect: start: %s\n", strerror(errno));

@@ -32,6 +32,7 @@ static const struct {
 	{ "filter", V(HWTD_RECORD), 1 },
 	{ "wait", V(HWTD_RECORD), 0 },
 	{ "config", V(HWTD_RECORD), 0 },
+	{ "options", V(HWTD_RECORD), 0 },
 	{ "session", V(HWTD_RECORD) | V(HWTD_STOP) | V(HWTD_SNAPSHOT), 0 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -233,6 +234,14 @@ static int set_key(struct hwtd_req *r, const char *k, const char *v,
 	}
 	if (!strcmp(k, "config"))
 		return parse_config(r, tmp, err, errlen);
+	if (!strcmp(k, "options")) {
+		if (!*tmp || !hwtd_bopts_syntax_ok(tmp))
+			return hwt_errf(err, errlen, "options: want a-z, 0-9,"
+					" '_', '=', ',' (1..%d bytes)",
+					HWTD_BOPTS_LEN - 1);
+		return copy_val(r->options, sizeof(r->options), tmp,
+				strlen(tmp), k, err, errlen);
+	}
 	if (!strcmp(k, "wait")) {
 		if (strcmp(tmp, "0") && strcmp(tmp, "1"))
 			return hwt_errf(err, errlen, "wait: want 0 or 1");
@@ -409,6 +418,8 @@ int hwtd_req_format(const struct hwtd_req *r, char *buf, size_t buflen)
 			put(&o, "wait", "1");
 		if (r->has_config)
 			put_config(&o, r);
+		if (r->options[0])
+			put(&o, "options", "%s", r->options);
 	}
 	if (r->verb != HWTD_STATUS)
 		put(&o, "session", "%s", r->session);

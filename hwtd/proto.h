@@ -21,6 +21,7 @@
 #include <sys/types.h>
 
 #include "hwt/hwt.h"
+#include "bopts.h"
 
 #define HWTD_MSG_MAX		16384	/* one message, either direction */
 #define HWTD_FILTERS_MAX	16
@@ -59,6 +60,7 @@ struct hwtd_req {
 	int has_config;				/* backend config blob */
 	uint32_t config_version, config_size;
 	unsigned char config[HWT_CONFIG_MAX];
+	char options[HWTD_BOPTS_LEN];		/* backend options (bopts.h) */
 	/* record, stop, snapshot */
 	char session[PATH_MAX];			/* absolute path */
 };

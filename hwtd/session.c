@@ -20,67 +20,13 @@
 #include <unistd.h>
 
 #include "hwt_err.h"
-#include "hwt/hwt_soft.h"
 
 #include "asuser.h"
+#include "bopts.h"
 #include "collect.h"
 #include "ctx.h"
 #include "filter.h"
 #include "session.h"
-
-/*
- * What hwtd knows of each backend: the streams' kind for the decoder,
- * how many address ranges its trace unit filters, and how to put the
- * ranges into its config blob.  A backend missing here still works (the
- * kernel decides whether it exists), only without filters.
- */
-struct backend_desc {
-	const char *name, *kind;
-	int nranges;
-	int (*filter_config)(const struct hwtd_range *r, int n,
-			     struct hwt_config *cfg, void *blob);
-};
-
-/* include/hwt/hwt_soft.h: inclusive ranges, as PT's ADDRn_A/B. */
-static int soft_filter_config(const struct hwtd_range *r, int n,
-			      struct hwt_config *cfg, void *blob)
-{
-	struct hwt_soft_config *c = blob;
-	int i;
-
-	if (n > HWT_SOFT_MAX_RANGES ||
-	    sizeof(*c) > HWT_CONFIG_MAX)
-		return -1;
-	memset(c, 0, sizeof(*c));
-	c->nranges = (__u32)n;
-	for (i = 0; i < n; i++) {
-		c->ranges[i].start = r[i].start;
-		c->ranges[i].end = r[i].end - 1;
-	}
-	cfg->version = HWT_SOFT_CONFIG_VERSION;
-	cfg->size = sizeof(*c);
-	cfg->data = (uintptr_t)c;
-	return 0;
-}
-
-static const struct backend_desc backends[] = {
-	{ "null", "null", 0, NULL },
-	{ HWT_SOFT_BACKEND_NAME, "intel_pt", HWT_SOFT_MAX_RANGES,
-	  soft_filter_config },
-	{ "intel_pt", "intel_pt", 0, NULL },
-	{ "coresight", "etm4", 0, NULL },
-};
-
-static const struct backend_desc *find_backend(const char *name)
-{
-	static const struct backend_desc unknown = { "", "intel_pt", 0, NULL };
-	size_t i;
-
-	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
-		if (!strcmp(backends[i].name, name))
-			return &backends[i];
-	return &unknown;
-}
 
 #define MAX_MAPS	512
 
@@ -89,7 +35,6 @@ struct hwtd_session {
 	struct hwtd_cred cred;
 	char path[PATH_MAX];
 	char backend[HWT_BACKEND_NAME_MAX];
-	const struct backend_desc *bd;
 	char state[32];
 	char error[512];
 	char target[64];
@@ -146,27 +91,6 @@ static void on_record(const struct hwt_record_hdr *h, void *arg)
 	} else if (h->type == HWT_REC_LOST) {
 		s->records_lost = 1;
 	}
-}
-
-static int add_params(struct hwt_store *st, uint32_t id, void *arg)
-{
-	struct hwtd_session *s = arg;
-	char f[HWTD_RANGES_MAX * 40] = "";	/* inclusive, as PT's */
-	size_t len = 0;
-	int i;
-
-	/* The soft backend emulates no particular CPU: no errata apply. */
-	if (!strcmp(s->backend, "soft") &&
-	    hwt_store_param(st, id, "cpu", "0/0/0"))
-		return -1;
-	if (!s->nranges)
-		return 0;
-	for (i = 0; i < s->nranges; i++)
-		len += (size_t)snprintf(f + len, sizeof(f) - len, "%s%llx-%llx",
-					i ? "," : "",
-					(unsigned long long)s->ranges[i].start,
-					(unsigned long long)s->ranges[i].end - 1);
-	return hwt_store_param(st, id, "addr_filter", f);
 }
 
 /* The main executable of a running process, for filters without
@@ -250,36 +174,33 @@ static int resolve_filters(struct hwtd_session *s, const struct hwtd_req *r,
 			return -1;
 		s->nranges += n;
 	}
-	if (!s->bd->nranges || !s->bd->filter_config)
-		return hwt_errf(err, errlen, "too many address ranges: backend '%s'"
-			    " has no address-range filters (the filters need"
-			    " %d)", s->backend, s->nranges);
-	if (s->nranges > s->bd->nranges)
-		return hwt_errf(err, errlen, "too many address ranges: the filters"
-			    " need %d, backend '%s' filters at most %d",
-			    s->nranges, s->backend, s->bd->nranges);
 	return 0;
 }
 
+/*
+ * The backend's config: a blob the client sent, or one built here from
+ * the client's backend options and the filters' ranges (bopts.h); the
+ * backend refuses what its trace unit cannot do.
+ */
 static int set_config(struct hwtd_session *s, const struct hwtd_req *r,
 		      char *err, size_t errlen)
 {
 	uint64_t blob[HWT_CONFIG_MAX / 8];	/* aligned for any config */
 	struct hwt_config cfg = { 0 };
+	int built;
 
-	if (r->has_config && s->nranges)
-		return hwt_errf(err, errlen, "give either filters or a config"
-			    " blob, not both");
+	if (r->has_config && (s->nranges || r->options[0]))
+		return hwt_errf(err, errlen, "give either filters and options"
+			    " or a config blob, not both");
 	if (r->has_config) {
 		cfg.version = r->config_version;
 		cfg.size = r->config_size;
 		cfg.data = (uintptr_t)r->config;
-	} else if (s->nranges) {
-		if (s->bd->filter_config(s->ranges, s->nranges, &cfg, blob))
-			return hwt_errf(err, errlen, "cannot build the filter"
-				    " config");
 	} else {
-		return 0;
+		built = hwtd_bopts_build(s->backend, r->options, s->ranges,
+					 s->nranges, &cfg, blob, err, errlen);
+		if (built <= 0)
+			return built;
 	}
 	if (ioctl(s->ctx, HWT_IOC_SET_CONFIG, &cfg))
 		return hwt_errf(err, errlen, "backend '%s' rejected the config: %s",
@@ -390,7 +311,6 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 		snprintf(s->target, sizeof(s->target), "cpus");
 	else
 		snprintf(s->target, sizeof(s->target), "pid:%d", (int)r->pid);
-	s->bd = find_backend(r->backend);
 	s->maps = calloc(MAX_MAPS, sizeof(*s->maps));
 	if (!s->maps) {
 		hwt_errf(err, errlen, "out of memory");
@@ -423,9 +343,7 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 		     strerror(errno));
 		goto fail;
 	}
-	co.kind = s->bd->kind;
 	co.ring = r->ring;
-	co.on_stream = add_params;
 	co.on_record = on_record;
 	co.arg = s;
 	co.ring_no_final_dump = 1;

@@ -44,6 +44,7 @@ static void test_roundtrip(void)
 	r.config_version = 7;
 	r.config_size = 3;
 	memcpy(r.config, "\x00\xab\xff", 3);
+	strcpy(r.options, "tsc,mtc=3");
 	strcpy(r.session, "/tmp/s");
 	n = hwtd_req_format(&r, buf, sizeof(buf));
 	UNIT_CHECK(n > 0);
@@ -57,6 +58,7 @@ static void test_roundtrip(void)
 	UNIT_CHECK(r2.has_config && r2.config_version == 7 &&
 		   r2.config_size == 3 && !memcmp(r2.config, "\x00\xab\xff", 3));
 	UNIT_CHECK(!strcmp(r2.session, "/tmp/s"));
+	UNIT_CHECK(!strcmp(r2.options, "tsc,mtc=3"));
 
 	/* CPU sets survive the trip. */
 	memset(&r, 0, sizeof(r));
@@ -119,6 +121,10 @@ static void test_malformed(void)
 	UNIT_CHECK(rejects("record\nconfig=1:abc\n", "even"));
 	UNIT_CHECK(rejects("record\nconfig=1:zz\n", "hex"));
 	UNIT_CHECK(rejects("record\nconfig=x:00\n", "VERSION"));
+	UNIT_CHECK(rejects("record\noptions=\n", "options"));
+	UNIT_CHECK(rejects("record\noptions=tsc;x\n", "options"));
+	UNIT_CHECK(rejects("record\noptions=TSC\n", "options"));
+	UNIT_CHECK(rejects("record\noptions=tsc\noptions=tsc\n", "twice"));
 	UNIT_CHECK(rejects("record\nfilter=\n", "empty"));
 	UNIT_CHECK(rejects("record\ntarget=launch:5\nbackend=soft\n"
 			   "session=/s\n", "needs exe"));

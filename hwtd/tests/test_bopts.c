@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * bopts.c: each option sets exactly the config field the ABI headers
+ * (include/hwt/hwt_soft.h, hwt_intel_pt.h) name for it, ranges become
+ * inclusive [start, end - 1], and every malformed option string, unknown
+ * option, repeat, out-of-range value and excess of ranges is refused.
+ */
+#include <string.h>
+
+#include "hwt/hwt_intel_pt.h"
+#include "hwt/hwt_soft.h"
+
+#include "../bopts.h"
+#include "../filter.h"
+#include "../../tests/lib/unit.h"
+
+static uint64_t blob[HWT_CONFIG_MAX / 8];
+static struct hwt_config cfg;
+static char err[256];
+
+static int build(const char *backend, const char *opts,
+		 const struct hwtd_range *r, int n)
+{
+	memset(blob, 0xa5, sizeof(blob));
+	memset(&cfg, 0, sizeof(cfg));
+	err[0] = 0;
+	return hwtd_bopts_build(backend, opts, r, n, &cfg, blob, err,
+				sizeof(err));
+}
+
+static void test_soft(void)
+{
+	const struct hwt_soft_config *c = (const void *)blob;
+	struct hwtd_range r[5] = { { 0x401000, 0x401100 },
+				   { 0x500000, 0x500001 } };
+
+	UNIT_CHECK(build("soft", NULL, NULL, 0) == 0);
+	UNIT_CHECK(build("soft", "", NULL, 0) == 0);
+	UNIT_CHECK(build("soft", "tsc,psb=256", r, 2) == 1);
+	UNIT_CHECK(cfg.version == HWT_SOFT_CONFIG_VERSION &&
+		   cfg.size == sizeof(*c) && cfg.data == (uintptr_t)blob);
+	UNIT_CHECK(c->flags == HWT_SOFT_TSC && c->psb_period == 256 &&
+		   c->reserved == 0);
+	UNIT_CHECK(c->nranges == 2 && c->ranges[0].start == 0x401000 &&
+		   c->ranges[0].end == 0x4010ff &&
+		   c->ranges[1].start == 0x500000 &&
+		   c->ranges[1].end == 0x500000);
+	UNIT_CHECK(c->ranges[2].start == 0 && c->ranges[3].end == 0);
+	UNIT_CHECK(build("soft", "retcomp,longtnt", NULL, 0) == 1 &&
+		   c->flags == (HWT_SOFT_RET_COMPRESSION |
+				HWT_SOFT_LONG_TNT) && c->nranges == 0);
+	UNIT_CHECK(build("soft", "psb=63", NULL, 0) == -1);
+	UNIT_CHECK(build("soft", "psb=1073741825", NULL, 0) == -1);
+	UNIT_CHECK(build("soft", "psb", NULL, 0) == -1);
+	UNIT_CHECK(build("soft", "tsc=1", NULL, 0) == -1);
+	UNIT_CHECK(build("soft", "mtc", NULL, 0) == -1 &&
+		   strstr(err, "mtc"));
+	UNIT_CHECK(build("soft", NULL, r, 5) == -1 && strstr(err, "at most 4"));
+}
+
+static void test_intel_pt(void)
+{
+	const struct hwt_intel_pt_config *c = (const void *)blob;
+	struct hwtd_range r[5] = { { 0x401000, 0x401100 } };
+
+	UNIT_CHECK(build("intel_pt", NULL, r, 1) == 1);
+	UNIT_CHECK(cfg.version == HWT_INTEL_PT_CONFIG_VERSION &&
+		   cfg.size == sizeof(*c));
+	UNIT_CHECK(c->flags == HWT_INTEL_PT_DEFAULT_FLAGS && c->nranges == 1 &&
+		   c->ranges[0].start == 0x401000 &&
+		   c->ranges[0].end == 0x4010ff &&
+		   c->ranges[0].type == HWT_INTEL_PT_RANGE_FILTER &&
+		   c->ranges[0].reserved == 0 && c->reserved0 == 0 &&
+		   c->reserved1 == 0 && c->cr3_match == 0);
+	UNIT_CHECK(build("intel_pt", "tsc,mtc=6,cyc=2,psb=1,noretcomp,"
+			 "ptwrite,fup_on_ptw,pwr", NULL, 0) == 1);
+	UNIT_CHECK(c->flags == (HWT_INTEL_PT_DEFAULT_FLAGS | HWT_INTEL_PT_TSC |
+				HWT_INTEL_PT_MTC | HWT_INTEL_PT_CYC |
+				HWT_INTEL_PT_PSB_PERIOD |
+				HWT_INTEL_PT_NO_RETCOMP |
+				HWT_INTEL_PT_PTWRITE |
+				HWT_INTEL_PT_FUP_ON_PTW |
+				HWT_INTEL_PT_PWR_EVT));
+	UNIT_CHECK(c->mtc_period == 6 && c->cyc_thresh == 2 &&
+		   c->psb_period == 1 && c->nranges == 0);
+	/* perf's default MTC period; CYC threshold 0 = every cycle. */
+	UNIT_CHECK(build("intel_pt", "mtc,cyc", NULL, 0) == 1 &&
+		   c->mtc_period == 3 && c->cyc_thresh == 0);
+	UNIT_CHECK(build("intel_pt", "nobranch", NULL, 0) == 1 &&
+		   c->flags == HWT_INTEL_PT_USER);
+	UNIT_CHECK(build("intel_pt", "mtc=16", NULL, 0) == -1);
+	UNIT_CHECK(build("intel_pt", "psb", NULL, 0) == -1);
+	UNIT_CHECK(build("intel_pt", "tsc=1", NULL, 0) == -1);
+	UNIT_CHECK(build("intel_pt", "kernel", NULL, 0) == -1);
+	UNIT_CHECK(build("intel_pt", NULL, r, 5) == -1);
+}
+
+static void test_bad(void)
+{
+	struct hwtd_range r[1] = { { 0x401000, 0x401100 } };
+	char big[HWTD_BOPTS_LEN + 8];
+
+	UNIT_CHECK(build("null", "tsc", NULL, 0) == -1);
+	UNIT_CHECK(build("null", NULL, r, 1) == -1 &&
+		   strstr(err, "too many address ranges"));
+	UNIT_CHECK(build("null", NULL, NULL, 0) == 0);
+	UNIT_CHECK(build("soft", "tsc,tsc", NULL, 0) == -1 &&
+		   strstr(err, "twice"));
+	UNIT_CHECK(build("soft", "tsc,", NULL, 0) == -1);
+	UNIT_CHECK(build("soft", ",tsc", NULL, 0) == -1);
+	UNIT_CHECK(build("soft", "tsc,,psb=64", NULL, 0) == -1);
+	UNIT_CHECK(build("soft", "psb=", NULL, 0) == -1);
+	UNIT_CHECK(build("soft", "psb=64x", NULL, 0) == -1);
+	UNIT_CHECK(build("soft", "psb=-64", NULL, 0) == -1);
+	UNIT_CHECK(build("soft", "psb=99999999999999999999", NULL, 0) == -1);
+	UNIT_CHECK(build("soft", "TSC", NULL, 0) == -1);
+	UNIT_CHECK(build("soft", "tsc psb=64", NULL, 0) == -1);
+	UNIT_CHECK(build("soft", "a_very_long_option_name_beyond_31=1", NULL,
+			 0) == -1);
+	memset(big, 'a', sizeof(big));
+	big[HWTD_BOPTS_LEN] = 0;			/* 256 bytes */
+	UNIT_CHECK(!hwtd_bopts_syntax_ok(big));
+	big[HWTD_BOPTS_LEN - 1] = 0;			/* 255 */
+	UNIT_CHECK(hwtd_bopts_syntax_ok(big));
+	UNIT_CHECK(!hwtd_bopts_syntax_ok("tsc;rm"));
+	UNIT_CHECK(hwtd_bopts_syntax_ok("tsc,mtc=3"));
+}
+
+int main(void)
+{
+	UNIT_RUN(test_soft(), "hwtd/bopts/soft");
+	UNIT_RUN(test_intel_pt(), "hwtd/bopts/intel_pt");
+	UNIT_RUN(test_bad(), "hwtd/bopts/refused");
+	return unit_failed ? 1 : 0;
+}
