@@ -563,6 +563,11 @@ int hwtd_session_service(struct hwtd_session *s)
 	hwtd_fs_as(&s->cred);	/* new stream files belong to the client */
 	rc = service(s);
 	hwtd_fs_restore();
+	/* Just finished: done only once the image copier is (ending the
+	 * session now would kill it mid-copy and lose the program's image:
+	 * a short-lived target ends while its first copy still runs). */
+	if (rc == 1 && s->finished)
+		return hwtd_session_service(s);
 	return rc;
 }
 

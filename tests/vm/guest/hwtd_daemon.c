@@ -14,6 +14,43 @@
 #include "hwtd_util.h"
 
 /* --- tests ----------------------------------------------------------- */
+
+/*
+ * A target that ends while hwtd still copies its image: the session is
+ * done only once the copy is (hwtd once ended it at the target's exit
+ * and killed the copier, leaving images/...tmp and no image).
+ */
+static void test_image_outlives_target(void)
+{
+	static char block[1 << 16];
+	const size_t size = 64u << 20;
+	struct stat sb;
+	size_t i;
+	int fd;
+
+	t_begin("hwtd/image-copied-after-target-exit");
+	fd = open("/tmp/bigimage", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	for (i = 0; i < sizeof(block); i++)
+		block[i] = (char)(i * 7);
+	for (i = 0; fd >= 0 && i < size; i += sizeof(block))
+		if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block))
+			break;
+	CHECK(fd >= 0 && i == size);
+	if (fd >= 0)
+		close(fd);
+	CHECK(HWT("record", "-S", SOCK, "-b", "null", "-o", "/tmp/simg",
+		  "--", self, "mapexec", "/tmp/bigimage") == 0);
+	CHECK(stat("/tmp/simg/images/tmp/bigimage", &sb) == 0 &&
+	      (size_t)sb.st_size == size, "image size %lld",
+	      (long long)sb.st_size);
+	CHECK(access("/tmp/simg/images/tmp/bigimage.tmp", F_OK) != 0);
+	CHECK(HWT("info", "/tmp/simg") == 0 && !info_has("image_error"));
+	unlink("/tmp/bigimage");
+	system("rm -rf /tmp/simg");
+	t_end();
+}
+
+
 static void test_record_daemon(void)
 {
 	long long bytes, lost, n;
@@ -433,6 +470,7 @@ int main(int argc, char **argv)
 	write_null_config();
 	start_hwtd();
 	test_record_daemon();
+	test_image_outlives_target();
 	test_loss_at_exit();
 	test_bad_input();
 	test_permissions();

@@ -287,6 +287,18 @@ static void traced_program(int argc, char **argv)
 		slow = 1;
 		exit(busy(atoi(argv[2]), 0));
 	}
+	if (!strcmp(argv[1], "mapexec")) {
+		/* Map a file executable (an MMAP record: hwtd copies it
+		 * into the session) and exit at once. */
+		int fd = open(argv[2], O_RDONLY);
+		struct stat sb;
+
+		if (fd < 0 || fstat(fd, &sb) ||
+		    mmap(NULL, (size_t)sb.st_size, PROT_READ | PROT_EXEC,
+			 MAP_PRIVATE, fd, 0) == MAP_FAILED)
+			exit(1);
+		exit(0);
+	}
 	if (!strcmp(argv[1], "burst")) {
 		/* Traced from here on: say who we are, then wait for the
 		 * test's go before the busy part. */
