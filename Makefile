@@ -61,6 +61,10 @@ check-e2e-run:
 	@mkdir -p $(HWT_RESULTS)
 	@tests/e2e/demo_counts.sh || \
 		echo "FAIL: e2e (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
+	@tests/e2e/demo_counts.sh arm64 || \
+		echo "FAIL: e2e-arm64 (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
+	@tests/e2e/demo_counts.sh intel_pt || \
+		echo "FAIL: e2e-intel_pt (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/dyn_counts.sh || \
 		echo "FAIL: e2e/dyn (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 
@@ -143,21 +147,29 @@ check-vm-fuzz: deps
 		tests/vm/run.sh $(FUZZ_ARCH)
 	@scripts/summary.sh $(HWT_RESULTS)
 
-# Trace one static program in the VM with the soft backend:
-#   make vm-record PROG=/abs/static-binary [ARGS="..."] OUT=/abs/dir
+# ARCH=arm64 makes demo and vm-record use the arm64 VM (the soft
+# backend's ETE half); anything else, or nothing, the x86-64 one.
+REC_ARCH := $(if $(filter arm64 aarch64,$(ARCH)),arm64,x86_64)
+
+# Trace one program in the VM with the soft backend:
+#   make vm-record PROG=/abs/program [ARGS="..."] OUT=/abs/dir
 #                  [OPTS="hwt-collect options, e.g. -b null -s 4M"]
+#                  [ARCH=arm64 (a static arm64 program)]
+#                  [PT_EMU=kabylake (OPTS="-b intel_pt" through the
+#                   emulated Intel PT unit of that CPU row)]
 vm-record: build
 	@if [ -z "$(PROG)" ] || [ -z "$(OUT)" ]; then \
-		echo 'usage: make vm-record PROG=/abs/static-binary [ARGS="..."] OUT=/abs/dir [OPTS="..."]' >&2; \
+		echo 'usage: make vm-record PROG=/abs/program [ARGS="..."] OUT=/abs/dir [OPTS="..."] [ARCH=arm64]' >&2; \
 		exit 2; fi
 	@HWT_RESULTS=$(BUILD)/vm-record-results HWT_VM_RECORD_PROG="$(PROG)" \
 		HWT_VM_RECORD_ARGS="$(ARGS)" HWT_VM_RECORD_OUT="$(OUT)" \
 		HWT_VM_RECORD_OPTS="$(if $(OPTS),$(OPTS),-b soft)" \
-		tests/vm/run.sh x86_64
+		HWT_VM_PT_EMU="$(PT_EMU)" tests/vm/run.sh $(REC_ARCH)
 	@build/bin/hwt info "$(OUT)"
 
+# make demo [ARCH=arm64]
 demo: build
-	@scripts/demo.sh
+	@scripts/demo.sh $(REC_ARCH)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,16 +1,23 @@
 #!/bin/sh
-# make demo: trace samples/demo.c in the test VM (Debian's kernel under
-# QEMU, with hwt + the soft backend), decode the trace into SQLite and
-# print a report.  Everything lands in build/demo/.
+# make demo [ARCH=arm64]: trace samples/demo.c in the test VM (Debian's
+# kernel under QEMU, with hwt + the soft backend), decode the trace into
+# SQLite and print a report.  Everything lands in build/demo/ (x86-64) or
+# build/demo-arm64/ (arm64: the soft backend writes ETE there, decoded
+# with OpenCSD).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=$root/build/demo
+arch=${1:-x86_64}
 hwt=$root/build/bin/hwt
+case $arch in
+x86_64) out=$root/build/demo cc=gcc ;;
+arm64) out=$root/build/demo-arm64 cc=aarch64-linux-gnu-gcc ;;
+*) echo "usage: $0 [x86_64|arm64]" >&2; exit 2 ;;
+esac
 rm -rf "$out"
 mkdir -p "$out"
 
-echo "== building the sample program (samples/demo.c, static)"
-gcc -O2 -g -static -fno-optimize-sibling-calls -o "$out/demo" \
+echo "== building the sample program (samples/demo.c, static, $arch)"
+$cc -O2 -g -static -fno-optimize-sibling-calls -o "$out/demo" \
 	"$root/samples/demo.c"
 
 backend=soft
@@ -22,10 +29,10 @@ if [ ! -f "$root/backends/soft/Kbuild" ]; then
 	echo "   are no instructions to decode until the soft backend exists."
 fi
 
-echo "== recording it in the VM with the $backend backend (make vm-record)"
+echo "== recording it in the $arch VM with the $backend backend (make vm-record)"
 HWT_RESULTS=$out/results HWT_VM_RECORD_PROG=$out/demo \
 	HWT_VM_RECORD_OUT=$out/session HWT_VM_RECORD_OPTS="-b $backend" \
-	"$root/tests/vm/run.sh" x86_64 >"$out/vm.log" 2>&1 || {
+	"$root/tests/vm/run.sh" "$arch" >"$out/vm.log" 2>&1 || {
 	tail -n 20 "$out/vm.log"
 	echo "demo: recording failed (log: $out/vm.log)" >&2
 	exit 1

@@ -8,7 +8,8 @@ PKGS="build-essential pkg-config git python3 file xz-utils zstd cpio kmod bc
  qemu-system-x86 qemu-system-arm busybox-static
  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
  libipt-dev libopencsd-dev libopencsd-bin libelf-dev libdwarf-dev
- libcapstone-dev libsqlite3-dev sqlite3 zlib1g-dev clang"
+ libcapstone-dev libsqlite3-dev sqlite3 zlib1g-dev clang
+ libsqlite3-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64"
 
 missing=""
 for p in $PKGS; do
@@ -23,5 +24,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# hwt-collect and hwtd run in the arm64 test VM: static arm64 builds
+# need the arm64 libraries (Debian multiarch).
+dpkg --print-foreign-architectures | grep -qx arm64 ||
+	dpkg --add-architecture arm64
 apt-get update -q
 apt-get install -y -q --no-install-recommends $missing

@@ -3,10 +3,29 @@
 # soft backend, decode with `hwt decode`, and compare function_stats with the
 # call counts the program's structure fixes (see samples/demo.c).  Prints
 # PASS:/FAIL: lines (appended to $HWT_RESULTS/e2e.txt).
+# usage: demo_counts.sh [x86_64|arm64|intel_pt]
+#   x86_64    the soft backend (Intel PT packets), results e2e/...
+#   arm64     the soft backend's ETE, decoded with OpenCSD: e2e-arm64/...
+#   intel_pt  hwt_intel_pt driving the emulated PT unit of a Kaby Lake
+#             (backends/intel_pt/emu), with TSC packets and no return
+#             compression (-x tsc,noretcomp): e2e-intel_pt/...; the
+#             session must carry that CPU's family/model/stepping and TSC
+#             ratio
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
+mode=${1:-x86_64}
+emu=""
+backend=soft
+xopts=""
+case $mode in
+x86_64) arch=x86_64 cc=gcc t=e2e ;;
+arm64) arch=arm64 cc=aarch64-linux-gnu-gcc t=e2e-arm64 ;;
+intel_pt) arch=x86_64 cc=gcc t=e2e-intel_pt emu=kabylake backend=intel_pt
+	xopts="-x tsc,noretcomp" ;;
+*) echo "usage: $0 [x86_64|arm64|intel_pt]" >&2; exit 2 ;;
+esac
 res=${HWT_RESULTS:-$root/build/results}/e2e.txt
-w=$root/build/e2e
+w=$root/build/$t
 hwt=$root/build/bin/hwt
 mkdir -p "$(dirname "$res")"
 rm -rf "$w"
@@ -17,25 +36,43 @@ result() {
 	case $1 in FAIL:*) fail=1 ;; esac
 }
 
-gcc -O2 -g -static -fno-optimize-sibling-calls -o "$w/demo" \
-	"$root/samples/demo.c" || { result "FAIL: e2e/demo-build"; exit 1; }
+$cc -O2 -g -static -fno-optimize-sibling-calls -o "$w/demo" \
+	"$root/samples/demo.c" || { result "FAIL: $t/demo-build"; exit 1; }
 if ! HWT_RESULTS=$w/vm-results HWT_VM_RECORD_PROG=$w/demo \
-	HWT_VM_RECORD_OUT=$w/session HWT_VM_RECORD_OPTS="-b soft" \
-	"$root/tests/vm/run.sh" x86_64 >"$w/vm.log" 2>&1; then
+	HWT_VM_RECORD_OUT=$w/session HWT_VM_RECORD_OPTS="-b $backend $xopts" \
+	HWT_VM_PT_EMU=$emu "$root/tests/vm/run.sh" "$arch" >"$w/vm.log" 2>&1; then
 	tail -n 15 "$w/vm.log" | sed 's/^/    /'
-	result "FAIL: e2e/demo-record (log: $w/vm.log)"
+	result "FAIL: $t/demo-record (log: $w/vm.log)"
 	exit 1
 fi
-result "PASS: e2e/demo-record"
+result "PASS: $t/demo-record"
+# What the backend described (HWT_IOC_DESCRIBE) is what the session keeps.
+param() {
+	sqlite3 "$w/session/session.db" "SELECT value FROM stream_params
+		WHERE stream = 0 AND key = '$1'" 2>/dev/null
+}
+case $mode in
+x86_64) want="intel_pt cpu=0/0/0" ;;
+arm64) want="ete trcidr0=0x8000001" ;;
+intel_pt) want="intel_pt cpu=6/158/9 cpuid_15_eax=2 cpuid_15_ebx=300" ;;
+esac
+kind=$(sqlite3 "$w/session/session.db" "SELECT kind FROM streams
+	WHERE id = 0" 2>/dev/null)
+got=$kind
+for kv in ${want#* }; do
+	got="$got ${kv%%=*}=$(param "${kv%%=*}")"
+done
+[ "$got" = "$want" ] && result "PASS: $t/demo-described ($got)" ||
+	result "FAIL: $t/demo-described (got '$got', want '$want')"
 if ! "$hwt" decode "$w/session" -o "$w/demo.db" >"$w/decode.log" 2>&1; then
-	result "FAIL: e2e/demo-decode ($(tail -n 1 "$w/decode.log"))"
+	result "FAIL: $t/demo-decode ($(tail -n 1 "$w/decode.log"))"
 	exit 1
 fi
-result "PASS: e2e/demo-decode"
+result "PASS: $t/demo-decode"
 errors=$("$hwt" query --csv "$w/demo.db" "SELECT count(*) FROM errors" |
 	tail -n 1)
-[ "$errors" = 0 ] && result "PASS: e2e/demo-no-decode-errors" ||
-	result "FAIL: e2e/demo-no-decode-errors ($errors errors/gaps)"
+[ "$errors" = 0 ] && result "PASS: $t/demo-no-decode-errors" ||
+	result "FAIL: $t/demo-no-decode-errors ($errors errors/gaps)"
 # _init: glibc's static start-up (csu/libc-start.c, call_init) calls it
 # once; an _init stretched over .plt counted every PLT call as one more.
 for want in fib:465 mix:64 square:16 cube:16 apply:2 checksum:1 run_all:1 \
@@ -44,9 +81,18 @@ for want in fib:465 mix:64 square:16 cube:16 apply:2 checksum:1 run_all:1 \
 	got=$("$hwt" query --csv "$w/demo.db" \
 		"SELECT calls FROM function_stats WHERE name = '$name'" |
 		tail -n 1)
-	[ "$got" = "${want#*:}" ] && result "PASS: e2e/demo-calls-$name" ||
-		result "FAIL: e2e/demo-calls-$name (got '$got', want ${want#*:})"
+	[ "$got" = "${want#*:}" ] && result "PASS: $t/demo-calls-$name" ||
+		result "FAIL: $t/demo-calls-$name (got '$got', want ${want#*:})"
 done
+# -x tsc reached the trace unit: calls carry TSC times (libipt's).
+if [ "$mode" = intel_pt ]; then
+	timed=$("$hwt" query --csv "$w/demo.db" "SELECT count(*) FROM calls
+		WHERE call_time > 0" | tail -n 1)
+	[ "${timed:-0}" -gt 0 ] &&
+		result "PASS: $t/demo-tsc-times ($timed calls timed)" ||
+		result "FAIL: $t/demo-tsc-times (no call has a time: -x tsc lost)"
+fi
+[ "$arch" = x86_64 ] || exit $fail	# arm64's IFUNC PLT: issue 20
 # Every entry into .plt (readelf -S gives its range; entries of 8 bytes,
 # the IFUNC stubs of a static program) is a call of a NAME@plt symbol.
 plt=$(readelf -SW "$w/demo" | sed 's/^ *\[ *[0-9]*\]//' |
@@ -60,9 +106,9 @@ if [ -n "$plt" ]; then
 	named=$("$hwt" query --csv "$w/demo.db" "SELECT sum(calls) FROM
 		function_stats WHERE name LIKE '%@plt'" | tail -n 1)
 	[ -n "$entries" ] && [ "$entries" = "$named" ] &&
-		result "PASS: e2e/demo-plt-calls-named ($named)" ||
-		result "FAIL: e2e/demo-plt-calls-named ($entries entries, $named NAME@plt calls)"
+		result "PASS: $t/demo-plt-calls-named ($named)" ||
+		result "FAIL: $t/demo-plt-calls-named ($entries entries, $named NAME@plt calls)"
 else
-	result "FAIL: e2e/demo-plt-calls-named (no .plt in the demo)"
+	result "FAIL: $t/demo-plt-calls-named (no .plt in the demo)"
 fi
 exit $fail

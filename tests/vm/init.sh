@@ -31,11 +31,14 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 if [ "$HWT_ARCH" = x86_64 ]; then
 	stty -F /dev/ttyS1 raw -echo 2>/dev/null
 	stty -F /dev/ttyS2 raw -echo 2>/dev/null
+	stty -F /dev/ttyS3 raw -echo 2>/dev/null
 	to_results() { cat >/dev/ttyS1; }
 	to_dmesg() { cat >/dev/ttyS2; }
+	to_record() { cat >/dev/ttyS3; }
 else
 	to_results() { /bin/vmctl append results.txt; }
 	to_dmesg() { /bin/vmctl append dmesg.txt; }
+	to_record() { /bin/vmctl append record.b64; }
 fi
 
 failed=0
@@ -66,6 +69,18 @@ for m in $(cat /lib/hwt/deps/order /lib/hwt/order 2>/dev/null); do
 	# Shipped for a guest test that loads it itself (vm-noload).
 	grep -qx "$m" /lib/hwt/noload 2>/dev/null && continue
 	need=$(sed -n "s/^$m //p" /lib/hwt/needs 2>/dev/null)
+	# Record mode with an emulated PT unit (make vm-record PT_EMU=ROW):
+	# the emulator first, so that hwt_intel_pt takes its ops at load.
+	if [ "$m" = hwt_intel_pt ] && [ -n "${HWT_PT_EMU:-}" ]; then
+		if err=$(insmod /lib/hwt/hwt_pt_emu.ko cpu="$HWT_PT_EMU" 2>&1)
+		then
+			loaded="hwt_pt_emu $loaded"
+			result "PASS: $A/insmod/hwt_pt_emu (cpu=$HWT_PT_EMU)"
+			need=""
+		else
+			result "FAIL: $A/insmod/hwt_pt_emu ($err)"
+		fi
+	fi
 	if [ -n "$need" ] && ! grep -qw "$need" /proc/cpuinfo; then
 		# This guest lacks the feature: the module must refuse with
 		# ENODEV and say why in one line (busybox insmod retries with
@@ -143,12 +158,11 @@ if [ -n "$HWT_RECORD_PROG" ]; then
 	sed "s|^|[record] |" /tmp/out >/dev/console
 	[ $state = stuck ] && stuck record
 	if [ $state = ok ] && [ "$rc" = 0 ]; then
-		stty -F /dev/ttyS3 raw -echo 2>/dev/null
 		{
 			echo HWT-RECORD-BEGIN
 			tar -C /tmp -czf - session | base64
 			echo HWT-RECORD-END
-		} >/dev/ttyS3
+		} | to_record
 		result "PASS: record/$(basename "$HWT_RECORD_PROG")"
 	else
 		result "FAIL: record/$(basename "$HWT_RECORD_PROG") (exit $rc, $state)"

@@ -11,8 +11,10 @@
 # release; default: newest installed amd64 kernel with headers), HWT_VM_CPU
 # (arm64 QEMU CPU model; default cortex-a57, e.g. max: PAC, BTI, LSE),
 # HWT_VM_JOBS; record mode (make vm-record): HWT_VM_RECORD_PROG, _ARGS, _OUT,
-# _OPTS, and HWT_VM_RECORD_FILES (files the program opens itself, copied to
-# the same absolute paths).
+# _OPTS, HWT_VM_RECORD_FILES (files the program opens itself, copied to
+# the same absolute paths), and HWT_VM_PT_EMU (a CPU row of the emulated
+# Intel PT unit, backends/intel_pt/tests/pt_cpus.h: loaded before
+# hwt_intel_pt so that `-b intel_pt` records through it).
 set -u
 
 arch=${1:-x86_64}
@@ -309,8 +311,14 @@ copy_dynamic_deps() {	# program
 
 record_prog=${HWT_VM_RECORD_PROG:-}
 if [ -n "$record_prog" ]; then
-	[ "$arch" = x86_64 ] || die "record (x86_64 only: the soft backend)"
 	[ -f "$record_prog" ] || die "record ($record_prog not found)"
+	# arm64: the guest has no arm64 libraries to run a dynamic program.
+	if [ "$arch" = arm64 ]; then
+		case $(file -L "$record_prog") in
+		*"dynamically linked"*)
+			die "record (arm64: $record_prog is dynamically linked; link it -static)" ;;
+		esac
+	fi
 	[ -n "${HWT_VM_RECORD_OUT:-}" ] || die "record (HWT_VM_RECORD_OUT unset)"
 	[ -e "$HWT_VM_RECORD_OUT" ] &&
 		die "record ($HWT_VM_RECORD_OUT exists: not overwriting it)"
@@ -358,6 +366,7 @@ cat >"$st/etc/hwt-vm.conf" <<EOF
 HWT_RECORD_PROG='${record_prog:+/record/$(basename "$record_prog")}'
 HWT_RECORD_ARGS='${HWT_VM_RECORD_ARGS:-}'
 HWT_RECORD_OPTS='${HWT_VM_RECORD_OPTS:-}'
+HWT_PT_EMU='${HWT_VM_PT_EMU:-}'
 HWT_ARCH=$arch
 HWT_PROG_TIMEOUT=$prog_timeout
 HWT_RMMOD_TIMEOUT=30

@@ -3,35 +3,47 @@
 # hwtd, via hwt-collect, with a one-function filter, a flight recorder
 # around a crash); the sessions come back to the host and are decoded with
 # the host's hwt.  Prints PASS:/FAIL: lines; exit 1 if any failed.
-#   hwtd/tests/soft/run.sh
+#   hwtd/tests/soft/run.sh [x86_64|arm64]
+# (arm64: the soft backend's ETE half, decoded with OpenCSD; results are
+# named hwtd/soft-arm64/...)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
-B=$root/build/hwtd/soft
+arch=${1:-x86_64}
+case $arch in
+x86_64) cc=gcc t=hwtd/soft B=$root/build/hwtd/soft ;;
+arm64) cc=aarch64-linux-gnu-gcc t=hwtd/soft-arm64 B=$root/build/hwtd/soft-arm64 ;;
+*) echo "usage: $0 [x86_64|arm64]" >&2; exit 2 ;;
+esac
 HWT=$root/build/bin/hwt
 fails=0
 res() {
 	echo "$1"
 	case $1 in FAIL:*) fails=$((fails + 1)) ;; esac
 }
+# Symbols as "ADDR SIZE NAME" of the driver's functions (readelf reads
+# either architecture's ELF).
+funcs() {
+	readelf -sW "$B/driver" | awk '$4 == "FUNC" { print $2, $3, $8 }'
+}
 mkdir -p "$B"
-gcc -static -O1 -g -no-pie -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
+$cc -static -O1 -g -no-pie -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
 	-I "$root/include" -o "$B/driver" \
 	"$here/driver.c" || exit 1
 rm -rf "$B/out" "$B"/*.db
 HWT_RESULTS=$B/results HWT_VM_RECORD_PROG=$B/driver HWT_VM_RECORD_ARGS=drive \
 	HWT_VM_RECORD_OUT=$B/out HWT_VM_RECORD_OPTS="-b null" \
-	"$root/tests/vm/run.sh" x86_64 >"$B/vm.log" 2>&1
+	"$root/tests/vm/run.sh" "$arch" >"$B/vm.log" 2>&1
 if [ ! -d "$B/out/sub" ]; then
-	res "FAIL: hwtd/soft (no sessions came back; see $B/vm.log)"
+	res "FAIL: $t (no sessions came back; see $B/vm.log)"
 	exit 1
 fi
-grep -a '^driver: \|\[record\] driver' "$root/build/vm-x86_64/console.log" |
+grep -a '^driver: \|\[record\] driver' "$root/build/vm-$arch/console.log" |
 	tr -d '\r' | sed 's/^/  /'
 for s in hwtd collect filter crash killed; do
 	if ! "$HWT" decode "$B/out/sub/$s" -q -o "$B/$s.db" \
 		>"$B/$s.decode.log" 2>&1; then
-		res "FAIL: hwtd/soft/decode-$s (see $B/$s.decode.log)"
+		res "FAIL: $t/decode-$s (see $B/$s.decode.log)"
 	fi
 done
 
@@ -41,11 +53,10 @@ done
 # checks on stack strings), and the stack is randomized per exec, so whole
 # runs may differ by a few instructions in libc (seen: 13979 vs 13995).
 own_code() {
-	nm -S "$B/driver" | awk '$3 ~ /^[tT]$/ && ($4 == "main" ||
-		$4 == "work" || $4 == "hot_function" ||
-		$4 == "cold_function") { print $1, $2 }' |
+	funcs | awk '$3 == "main" || $3 == "work" || $3 == "hot_function" ||
+		$3 == "cold_function" { print $1, $2 }' |
 	while read -r start size; do
-		printf '%016x %016x\n' $((0x$start)) $((0x$start + 0x$size))
+		printf '%016x %016x\n' $((0x$start)) $((0x$start + size))
 	done
 }
 own_code >"$B/own.ranges"
@@ -59,7 +70,7 @@ for s in hwtd collect; do
 		"$B/own.ranges" "$B/$s.addr" >"$B/$s.own.addr"
 done
 n=$(wc -l <"$B/hwtd.own.addr")
-echo "INFO: hwtd/soft: $(wc -l <"$B/hwtd.addr") vs $(wc -l <"$B/collect.addr") instructions in all, $(wc -l <"$B/own.ranges") own functions"
+echo "INFO: $t: $(wc -l <"$B/hwtd.addr") vs $(wc -l <"$B/collect.addr") instructions in all, $(wc -l <"$B/own.ranges") own functions"
 # Both start at the ELF entry point and end on the same instruction (the
 # exit_group syscall): neither recording began late or stopped early.
 entry=$(printf '%016x' "$(readelf -h "$B/driver" | awk '/Entry point/ { print $4 }')")
@@ -71,14 +82,14 @@ done
 if [ "$(wc -l <"$B/own.ranges")" = 4 ] && [ "$n" -gt 500 ] &&
 	[ "$ends_ok" = 1 ] &&
 	cmp -s "$B/hwtd.own.addr" "$B/collect.own.addr"; then
-	res "PASS: hwtd/soft/same-as-hwt-collect ($n instructions in the program's code)"
+	res "PASS: $t/same-as-hwt-collect ($n instructions in the program's code)"
 else
-	res "FAIL: hwtd/soft/same-as-hwt-collect ($n vs $(wc -l <"$B/collect.own.addr") instructions in the program's code; entry and exit agree: $ends_ok)"
+	res "FAIL: $t/same-as-hwt-collect ($n vs $(wc -l <"$B/collect.own.addr") instructions in the program's code; entry and exit agree: $ends_ok)"
 fi
 
 # 2. A filter on hot_function: every traced instruction is in it (nm).
-set -- $(nm -S "$B/driver" | awk '$4 == "hot_function" { print $1, $2 }')
-lo=$((0x$1)) hi=$((0x$1 + 0x$2))
+set -- $(funcs | awk '$3 == "hot_function" { print $1, $2 }')
+lo=$((0x$1)) hi=$((0x$1 + $2))
 "$HWT" replay "$B/filter.db" --format addr >"$B/filter.addr" 2>/dev/null
 n=$(wc -l <"$B/filter.addr")
 out=0
@@ -87,9 +98,9 @@ while read -r a _; do
 	[ "$v" -ge "$lo" ] && [ "$v" -lt "$hi" ] || out=$((out + 1))
 done <"$B/filter.addr"
 if [ "$n" -gt 0 ] && [ "$out" = 0 ]; then
-	res "PASS: hwtd/soft/filter-one-function ($n instructions, all in hot_function)"
+	res "PASS: $t/filter-one-function ($n instructions, all in hot_function)"
 else
-	res "FAIL: hwtd/soft/filter-one-function ($n instructions, $out outside hot_function)"
+	res "FAIL: $t/filter-one-function ($n instructions, $out outside hot_function)"
 fi
 
 # 3. Flight recorder: the dump after the SIGSEGV ends at the faulting line.
@@ -106,11 +117,11 @@ gap=$(q "SELECT SUM(lost_before) FROM chunks")
 case $last in
 *driver.c:"$line"*)
 	if [ "$state" = crashed ] && [ "$bytes" -le 4096 ] && [ "$gap" -gt 0 ]; then
-		res "PASS: hwtd/soft/crash-replay-ends-at-fault (state $state, last $bytes bytes of a wrapped 4K ring after a $gap-byte gap, $last)"
+		res "PASS: $t/crash-replay-ends-at-fault (state $state, last $bytes bytes of a wrapped 4K ring after a $gap-byte gap, $last)"
 	else
-		res "FAIL: hwtd/soft/crash-replay-ends-at-fault (state $state, $bytes bytes, gap $gap: want crashed, <= 4096, a gap)"
+		res "FAIL: $t/crash-replay-ends-at-fault (state $state, $bytes bytes, gap $gap: want crashed, <= 4096, a gap)"
 	fi ;;
-*)	res "FAIL: hwtd/soft/crash-replay-ends-at-fault (state $state, last line '$last', want driver.c:$line)" ;;
+*)	res "FAIL: $t/crash-replay-ends-at-fault (state $state, last line '$last', want driver.c:$line)" ;;
 esac
 
 # 4. kill -9 of hwtd mid-session: fsck'd in the guest, consistent, decodes.
@@ -119,8 +130,8 @@ st=$(sqlite3 "$B/out/sub/killed/session.db" \
 n=$("$HWT" replay "$B/killed.db" --format addr 2>/dev/null | grep -vc '^\[')
 if [ "$st" = interrupted ] && "$HWT" info "$B/out/sub/killed" >/dev/null &&
 	"$HWT" fsck "$B/out/sub/killed" >/dev/null && [ "$n" -gt 1000 ]; then
-	res "PASS: hwtd/soft/kill-9-session-decodes ($n instructions)"
+	res "PASS: $t/kill-9-session-decodes ($n instructions)"
 else
-	res "FAIL: hwtd/soft/kill-9-session-decodes (state $st, $n instructions)"
+	res "FAIL: $t/kill-9-session-decodes (state $st, $n instructions)"
 fi
 [ "$fails" = 0 ]
