@@ -84,6 +84,27 @@ for want in fib:465 mix:64 square:16 cube:16 apply:2 checksum:1 run_all:1 \
 	[ "$got" = "${want#*:}" ] && result "PASS: $t/demo-calls-$name" ||
 		result "FAIL: $t/demo-calls-$name (got '$got', want ${want#*:})"
 done
+# Arm's reference decoder on the recorded stream: the session written out
+# as an OpenCSD snapshot (ete_snapshot.py: the described registers, the
+# stream's bytes, the program's code) decodes with trc_pkt_lister to
+# exactly the instructions `hwt replay` gives.
+if [ "$mode" = arm64 ]; then
+	rm -rf "$w/snapshot"
+	if "$root/tests/e2e/ete_snapshot.py" "$w/session" 0 "$w/demo" \
+		"$w/snapshot" 2>"$w/snapshot.log" &&
+		(cd "$w/snapshot" && trc_pkt_lister -ss_dir . -decode \
+			-logfilename "$w/lister.log" >/dev/null 2>&1); then
+		"$root/tests/e2e/ete_snapshot.py" --expand "$w/lister.log" \
+			>"$w/lister.addr"
+		"$hwt" replay "$w/demo.db" --format addr >"$w/hwt.addr" 2>&1
+		n=$(wc -l <"$w/hwt.addr")
+		[ "$n" -gt 10000 ] && cmp -s "$w/lister.addr" "$w/hwt.addr" &&
+			result "PASS: $t/demo-trc_pkt_lister-agrees ($n instructions)" ||
+			result "FAIL: $t/demo-trc_pkt_lister-agrees ($(wc -l <"$w/lister.addr") vs $n instructions)"
+	else
+		result "FAIL: $t/demo-trc_pkt_lister-agrees (no snapshot or no lister run: $w/snapshot.log)"
+	fi
+fi
 # -x tsc reached the trace unit: calls carry TSC times (libipt's).
 if [ "$mode" = intel_pt ]; then
 	timed=$("$hwt" query --csv "$w/demo.db" "SELECT count(*) FROM calls
