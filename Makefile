@@ -13,6 +13,7 @@ UNIT_DIRS    := kmod/hwt store hwtd decoder hwt backends/soft backends/intel_pt
 .PHONY: all deps build check check-unit check-vm check-vm-arm64 demo clean \
 	install uninstall check-install-run check-dkms \
 	vm-record bench check-e2e check-unit-run check-vm-run check-vm-arm64-run \
+	check-hw-run \
 	check-hwtd-soft-run check-vm-fuzz \
 	check-e2e-run
 
@@ -49,7 +50,16 @@ check: deps
 	-@$(MAKE) --no-print-directory check-hwtd-soft-run
 	-@$(MAKE) --no-print-directory check-vm-arm64-run
 	-@$(MAKE) --no-print-directory check-e2e-run
+	-@$(MAKE) --no-print-directory check-hw-run
 	@scripts/summary.sh $(HWT_RESULTS)
+
+# Real trace hardware of this host, where it has some (one SKIP line
+# saying why where not): tests/hw/intel_pt.sh.
+check-hw-run:
+	@mkdir -p $(HWT_RESULTS)
+	@tests/hw/intel_pt.sh || \
+		echo "FAIL: hw (tests/hw/intel_pt.sh exited non-zero)" | \
+		tee -a $(HWT_RESULTS)/hw.txt
 
 # End to end against ground truth (record in the VM, decode, compare).
 check-e2e: build
