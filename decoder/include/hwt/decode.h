@@ -161,6 +161,22 @@ int hwt_report(const char *db, int top, FILE *out);
 /* Runs sql and prints the rows as an aligned table or CSV. */
 int hwt_query(const char *db, const char *sql, int csv, FILE *out);
 
+/* Compiler profiles from a decoded database (docs/pgo.md). */
+enum hwt_export_format {
+	HWT_EXPORT_AUTOFDO = 1,	/* AutoFDO text, as simpleperf inject */
+	HWT_EXPORT_BOLT,	/* llvm-bolt --pa pre-aggregated */
+};
+
+struct hwt_export_opts {
+	enum hwt_export_format format;
+	const char *binary;	/* NULL: every traced binary; else its
+				 * path, file name or build id */
+};
+
+/* Writes the profile to out: 0, or -1 with a message on stderr. */
+int hwt_export(const char *db, const struct hwt_export_opts *opts,
+	       FILE *out);
+
 #ifdef __cplusplus
 }
 #endif
