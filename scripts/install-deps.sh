@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs what building and testing hwt needs on Debian 12 (run as root).
 # Idempotent: does nothing when every package is already there.
+# clang-16 bolt-16 autofdo hyperfine valgrind: the profiles' consumers and
+# the measurements of bench/pgo (docs/pgo.md).
 set -eu
 
 PKGS="build-essential pkg-config git python3 file xz-utils zstd cpio kmod bc
@@ -8,7 +10,8 @@ PKGS="build-essential pkg-config git python3 file xz-utils zstd cpio kmod bc
  qemu-system-x86 qemu-system-arm busybox-static
  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
  libipt-dev libopencsd-dev libopencsd-bin libelf-dev libdwarf-dev
- libcapstone-dev libsqlite3-dev sqlite3 zlib1g-dev clang"
+ libcapstone-dev libsqlite3-dev sqlite3 zlib1g-dev clang
+ clang-16 bolt-16 autofdo hyperfine valgrind"
 
 missing=""
 for p in $PKGS; do
