@@ -314,20 +314,28 @@ static void test_edges(void)
 		}
 	hwt_edges_add(e, 1, 4, 2);	/* (1, 4) seen with flags 1 */
 	want++;
-	v = hwt_edges_slots(e, &n);
-	for (i = 0; i < n; i++) {
-		if (!v[i].count)
-			continue;
-		seen++;
-		total += v[i].count;
-		if (v[i].from == 1 && v[i].flags == 2)
-			ok &= v[i].to == 4 && v[i].count == 1;
-		else
-			ok &= v[i].to == v[i].from * 3 + 1 &&
-			      v[i].flags == (v[i].from & 3) &&
-			      v[i].count == v[i].from % 7 + 1;
+	/* The second successor of some blocks, in the hash. */
+	for (k = 1; k <= 5000; k += 3) {
+		hwt_edges_add(e, k, k + 100000, 0);
+		hwt_edges_add(e, k, k + 100000, 0);
+		want += 2;
 	}
-	ok &= seen == 5001 && hwt_edges_count(e) == 5001 && total == want;
+	n = 0;
+	while ((v = hwt_edges_next(e, &n))) {
+		seen++;
+		total += v->count;
+		if (v->from == 1 && v->flags == 2)
+			ok &= v->to == 4 && v->count == 1;
+		else if (v->to == v->from + 100000)
+			ok &= v->from % 3 == 1 && v->flags == 0 &&
+			      v->count == 2;
+		else
+			ok &= v->to == v->from * 3 + 1 &&
+			      v->flags == (v->from & 3) &&
+			      v->count == v->from % 7 + 1;
+	}
+	ok &= seen == 5001 + 1667 && hwt_edges_count(e) == 5001 + 1667 &&
+	       total == want;
 	hwt_edges_free(e);
 	check("edges-counts", ok);
 }

@@ -482,13 +482,11 @@ static int stream_stats(struct hwt_core *c, struct stream *s, size_t nsyms)
 		}
 	}
 	if (rc >= 0) {
-		size_t nslots, j;
-		const struct hwt_edge *e = hwt_edges_slots(s->edges, &nslots);
+		const struct hwt_edge *e;
+		size_t cur = 0;
 
-		for (j = 0; j < nslots && rc >= 0; j++)
-			if (e[j].count)
-				rc = hwt_db_edge(c->db, s->id, s->thread_id,
-						 &e[j]);
+		while (rc >= 0 && (e = hwt_edges_next(s->edges, &cur)))
+			rc = hwt_db_edge(c->db, s->id, s->thread_id, e);
 	}
 	if (s->cs)
 		calls = hwt_callstack_calls(s->cs, &ncalls);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Transition counts: an open-addressing hash of (from, to, flags), grown
- * at half load.  One lookup per executed block.
+ * Transition counts.  Most blocks go on to one successor (loops, straight
+ * code): each from block's first (to, flags) is counted in an array indexed
+ * by from, like the block counts; any other goes to an open-addressing
+ * hash of (from, to, flags), grown at half load.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,8 @@
 #include "core/util.h"
 
 struct hwt_edges {
+	struct hwt_edge *first;	/* by from: its first successor */
+	size_t nfirst;
 	struct hwt_edge *v;	/* count 0: empty slot */
 	size_t cap, n;		/* cap: power of two */
 	struct hwt_edge *last;	/* the slot the last add hit */
@@ -39,6 +43,7 @@ void hwt_edges_free(struct hwt_edges *e)
 {
 	if (!e)
 		return;
+	free(e->first);
 	free(e->v);
 	free(e);
 }
@@ -75,7 +80,30 @@ static void grow(struct hwt_edges *e)
 void hwt_edges_add(struct hwt_edges *e, uint32_t from, uint32_t to,
 		   uint32_t flags)
 {
-	struct hwt_edge *x = e->last;
+	struct hwt_edge *x;
+
+	if (from >= e->nfirst) {
+		size_t n = (size_t)from * 2 + 1024;
+
+		e->first = hwt_xrealloc(e->first, n * sizeof(*e->first));
+		memset(e->first + e->nfirst, 0,
+		       (n - e->nfirst) * sizeof(*e->first));
+		e->nfirst = n;
+	}
+	x = &e->first[from];
+	if (x->count && x->to == to && x->flags == flags) {
+		x->count++;
+		return;
+	}
+	if (!x->count) {
+		x->from = from;
+		x->to = to;
+		x->flags = flags;
+		x->count = 1;
+		e->n++;
+		return;
+	}
+	x = e->last;
 
 	/* Loops repeat the same transition: skip the hash then. */
 	if (!x || x->from != from || x->to != to || x->flags != flags) {
@@ -100,9 +128,21 @@ size_t hwt_edges_count(const struct hwt_edges *e)
 	return e->n;
 }
 
-const struct hwt_edge *hwt_edges_slots(const struct hwt_edges *e,
-				       size_t *nslots)
+const struct hwt_edge *hwt_edges_next(const struct hwt_edges *e,
+				      size_t *cursor)
 {
-	*nslots = e->cap;
-	return e->v;
+	size_t i = *cursor;
+
+	for (; i < e->nfirst; i++)
+		if (e->first[i].count) {
+			*cursor = i + 1;
+			return &e->first[i];
+		}
+	for (; i - e->nfirst < e->cap; i++)
+		if (e->v[i - e->nfirst].count) {
+			*cursor = i + 1;
+			return &e->v[i - e->nfirst];
+		}
+	*cursor = i;
+	return NULL;
 }

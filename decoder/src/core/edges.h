@@ -28,8 +28,9 @@ void hwt_edges_add(struct hwt_edges *e, uint32_t from, uint32_t to,
 		   uint32_t flags);
 /* Distinct edges counted so far. */
 size_t hwt_edges_count(const struct hwt_edges *e);
-/* The table's *nslots slots, in no order: a slot with count 0 is empty. */
-const struct hwt_edge *hwt_edges_slots(const struct hwt_edges *e,
-				       size_t *nslots);
+/* Walks the edges, in no order: *cursor 0 first.
+ * Returns the next edge, NULL if there is none left. */
+const struct hwt_edge *hwt_edges_next(const struct hwt_edges *e,
+				      size_t *cursor);
 
 #endif /* HWT_DECODER_EDGES_H */
