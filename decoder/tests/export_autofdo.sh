@@ -73,3 +73,15 @@ if [ "$bad" = 0 ] && [ -n "$(cat "$T/want")" ] &&
 else
 	fail export-bolt-branches "bad lines $bad; missing: $(comm -23 "$T/want" "$T/got")"
 fi
+
+# 6. A database whose block ids were forged (one id far beyond the rows):
+#    a clear error, exit 1, no file; never an allocation sized by it.
+cp "$T/a.db" "$T/f.db" && chmod u+w "$T/f.db" &&
+	sqlite3 "$T/f.db" "UPDATE blocks SET id = 200000000 WHERE id = 1"
+if "$HWT" export --bolt "$T/f.fdata" "$T/f.db" 2> "$T/err"; then
+	fail export-forged-ids "exit 0"
+elif [ $? != 1 ] || [ -e "$T/f.fdata" ] || ! grep -q "out of range" "$T/err"; then
+	fail export-forged-ids "$(cat "$T/err")"
+else
+	echo "PASS: export-forged-ids"
+fi

@@ -229,21 +229,26 @@ static int load_blocks(struct ex *x)
 {
 	uint32_t *byid;
 	sqlite3_stmt *st;
-	int64_t max = 0;
+	int64_t max = 0, nrows = 0;
 	size_t i;
 	int rc;
 
-	if (sqlite3_prepare_v2(x->db, "SELECT MAX(id) FROM blocks", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(x->db, "SELECT MAX(id), COUNT(*) FROM blocks",
+			       -1, &st, NULL) != SQLITE_OK)
 		return loop_end(x->db, SQLITE_ERROR);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		max = sqlite3_column_int64(st, 0);
+		nrows = sqlite3_column_int64(st, 1);
+	}
 	sqlite3_finalize(st);
 	if (loop_end(x->db, rc) < 0)
 		return -1;
-	if (max < 0 || max >= MAX_BLOCKS) {
+	/* The decoder numbers blocks 1..n: an array by id, bounded by the
+	 * rows there are (a forged id must not size it). */
+	if (max < 0 || max >= MAX_BLOCKS || max > nrows * 2 + 1024) {
 		fprintf(stderr, "hwt export: block id %" PRId64 " out of "
-			"range\n", max);
+			"range for %" PRId64 " blocks: not a database hwt "
+			"decode wrote\n", max, nrows);
 		return -1;
 	}
 	x->nblk = (uint32_t)max + 1;
