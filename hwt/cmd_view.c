@@ -163,6 +163,7 @@ int hwt_cmd_export(int argc, char **argv)
 		{ "autofdo", required_argument, NULL, 'a' },
 		{ "bolt", required_argument, NULL, 'b' },
 		{ "binary", required_argument, NULL, 'B' },
+		{ "sample", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -187,6 +188,19 @@ int hwt_cmd_export(int argc, char **argv)
 			outpath = optarg;
 			break;
 		case 'B': o.binary = optarg; break;
+		case 's': {
+			uint64_t n;
+
+			if (hwt_parse_u64(optarg, &n) < 0 || !n ||
+			    n > 1000000000) {
+				fprintf(stderr, "hwt export: --sample %s: a "
+					"number from 1 to 1000000000 "
+					"expected\n", optarg);
+				return 2;
+			}
+			o.sample = (uint32_t)n;
+			break;
+		}
 		case 'h': return hwt_usage_of("export", stdout, 0);
 		default: return hwt_usage_of("export", stderr, 2);
 		}

@@ -40,7 +40,7 @@ int hwt_cmd_fsck(int argc, char **argv);
 #define HWT_QUERY_USAGE		"hwt query DB [--csv] \"SQL\""
 #define HWT_EXPORT_USAGE \
 	"hwt export (--autofdo OUT.txt | --bolt OUT.fdata) DB\n" \
-	"         [--binary PATH|NAME|BUILDID]"
+	"         [--binary PATH|NAME|BUILDID] [--sample N]"
 #define HWT_RECORD_USAGE \
 	"hwt record [-b BACKEND] [-f FILTER]... [-m stream|ring] [-s SIZE]\n" \
 	"         [-q QUOTA] [-c VERSION:FILE] [-S SOCKET] [-n]\n" \

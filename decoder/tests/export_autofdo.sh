@@ -74,6 +74,27 @@ else
 	fail export-bolt-branches "bad lines $bad; missing: $(comm -23 "$T/want" "$T/got")"
 fi
 
+# 5. --sample N (what LBR sampling sees): with a sample at every taken
+#    branch each branch the exact profile has is in some sample, at most
+#    in 32 (the stack's depth): exact <= sampled <= 32 x exact, the same
+#    branches; a period longer than the run gives no sample at all.
+"$HWT" export --bolt "$T/s.fdata" --sample 1 "$T/a.db" 2> "$T/err" ||
+	fail export-sample "$(cat "$T/err")"
+grep '^B ' "$T/a.fdata" | awk '{ print $2 "-" $3, $4 }' | sort > "$T/ex"
+grep '^B ' "$T/s.fdata" | awk '{ print $2 "-" $3, $4 }' | sort > "$T/sa"
+if [ -s "$T/ex" ] && [ "$(cut -d' ' -f1 "$T/ex")" = "$(cut -d' ' -f1 "$T/sa")" ] &&
+   join "$T/ex" "$T/sa" | awk '$3 < $2 || $3 > 32 * $2 { bad = 1 } END { exit bad }'; then
+	echo "PASS: export-sample-every-branch"
+else
+	fail export-sample-every-branch "$(join -a1 -a2 "$T/ex" "$T/sa")"
+fi
+"$HWT" export --autofdo "$T/s.txt" --sample 1000000 "$T/a.db" 2> "$T/err"
+if [ "$(head -3 "$T/s.txt" | tr '\n' ' ')" = "0 0 0 " ]; then
+	echo "PASS: export-sample-none"
+else
+	fail export-sample-none "$(head -5 "$T/s.txt"; cat "$T/err")"
+fi
+
 # 6. A database whose block ids were forged (one id far beyond the rows):
 #    a clear error, exit 1, no file; never an allocation sized by it.
 cp "$T/a.db" "$T/f.db" && chmod u+w "$T/f.db" &&

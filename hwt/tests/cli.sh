@@ -68,5 +68,8 @@ expect query-of-a-session 1 "hwt decode $T/sess -o OUT.db" "$B/hwt" query "$T/se
 expect export-of-a-session 1 "hwt decode $T/sess -o OUT.db" "$B/hwt" export --bolt "$T/o" "$T/sess"
 expect export-no-format 2 "^usage: hwt export" "$B/hwt" export "$T/x.db"
 expect export-two-formats 2 "one of --autofdo and --bolt" "$B/hwt" export --bolt "$T/o" --autofdo "$T/p" "$T/x.db"
+for n in 0 abc 1000000001; do
+	expect "export-sample-$n" 2 "--sample $n: a number from 1" "$B/hwt" export --bolt "$T/o" --sample "$n" "$T/x.db"
+done
 expect replay-of-a-directory 1 "is a directory, not a decoded database" "$B/hwt" replay "$T"
 [ "$fails" = 0 ]

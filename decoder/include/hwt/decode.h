@@ -171,6 +171,9 @@ struct hwt_export_opts {
 	enum hwt_export_format format;
 	const char *binary;	/* NULL: every traced binary; else its
 				 * path, file name or build id */
+	uint32_t sample;	/* 0: exact counts; N: what LBR sampling
+				 * sees instead (a 32-branch stack at every
+				 * N-th taken branch), for comparison */
 };
 
 /* Writes the profile to out: 0, or -1 with a message on stderr. */

@@ -57,8 +57,23 @@ struct recs {
 	size_t n, cap;
 };
 
+#define LBR_DEPTH	32	/* branches per emulated LBR sample */
+
+struct lbr_ent {
+	uint64_t from, to;	/* runtime addresses */
+	uint32_t fbin, tbin;	/* binary indexes + 1, 0: none */
+};
+
+struct pair {			/* a transition without a break */
+	uint32_t from, to, taken;
+};
+
 struct ex {
 	sqlite3 *db;
+	uint32_t sample;	/* 0: exact; else LBR samples every N */
+	char mode;		/* 'a' AutoFDO, 'b' BOLT */
+	struct pair *pairs;	/* sorted by (from, to) */
+	size_t npairs;
 	struct xbin *bins;
 	size_t nbins;
 	struct xblock *blk;	/* by block id */
@@ -386,6 +401,201 @@ static int each_edge(struct ex *x, struct recs *r,
 	return loop_end(x->db, rc);
 }
 
+/* ---- LBR sampling: what perf inject / perf2bolt see of a trace ---- */
+
+/* qsort/bsearch order of pairs: from, to.
+ * Returns <0, 0 or >0 if x sorts before, with or after y. */
+static int cmp_pair(const void *x, const void *y)
+{
+	const struct pair *p = x, *q = y;
+
+	if (p->from != q->from)
+		return p->from < q->from ? -1 : 1;
+	if (p->to != q->to)
+		return p->to < q->to ? -1 : 1;
+	return 0;
+}
+
+/* Reads the transitions without a break (whether they branched).
+ * Returns 0 if read, -1 (message on stderr) if not. */
+static int load_pairs(struct ex *x)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(x->db, "SELECT from_block, to_block, "
+			       "MAX(flags & 1) FROM edges WHERE flags & 2 = 0 "
+			       "AND to_block > 0 GROUP BY from_block, to_block",
+			       -1, &st, NULL) != SQLITE_OK)
+		return loop_end(x->db, SQLITE_ERROR);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t f = sqlite3_column_int64(st, 0);
+		int64_t t = sqlite3_column_int64(st, 1);
+
+		if (f <= 0 || t <= 0 || f >= (int64_t)x->nblk ||
+		    t >= (int64_t)x->nblk)
+			continue;
+		if (x->npairs == cap) {
+			cap = cap ? cap * 2 : 1024;
+			x->pairs = hwt_xrealloc(x->pairs, cap * sizeof(*x->pairs));
+		}
+		x->pairs[x->npairs].from = (uint32_t)f;
+		x->pairs[x->npairs].to = (uint32_t)t;
+		x->pairs[x->npairs].taken = sqlite3_column_int(st, 2) == 1;
+		x->npairs++;
+	}
+	sqlite3_finalize(st);
+	if (x->npairs)
+		qsort(x->pairs, x->npairs, sizeof(*x->pairs), cmp_pair);
+	return loop_end(x->db, rc);
+}
+
+/* Returns 1 if block from went on to block to by a taken branch, 0 if it
+ * fell through, -1 if the two were never seen together without a break
+ * (an event between them: no branch). */
+static int pair_taken(const struct ex *x, uint32_t from, uint32_t to)
+{
+	struct pair key = { from, to, 0 };
+	const struct pair *p = x->npairs ?
+		bsearch(&key, x->pairs, x->npairs, sizeof(*x->pairs),
+			cmp_pair) : NULL;
+
+	return p ? (int)p->taken : -1;
+}
+
+/* Returns 1 if binary index bi (1-based) is selected, 0 if not. */
+static int sel(const struct ex *x, uint32_t bi)
+{
+	return bi && x->bins[bi - 1].selected;
+}
+
+/* The records one LBR sample (ring e, n entries, oldest at head) gives:
+ * AutoFDO as simpleperf's ConvertLBRDataToAutoFDO (a branch within the
+ * binary, a range from one branch's target to the next one's source, the
+ * sample's address: the last target); BOLT as perf2bolt (B per branch, F
+ * per fall-through between two). */
+static void lbr_sample(struct ex *x, struct recs *r, const struct lbr_ent *e,
+		       size_t head, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct lbr_ent *c = &e[(head + i) % LBR_DEPTH];
+		const struct lbr_ent *p = i ?
+			&e[(head + i - 1) % LBR_DEPTH] : NULL;
+
+		if (x->mode == 'a') {
+			uint64_t base = sel(x, c->fbin) ?
+				x->bins[c->fbin - 1].load_vaddr : 0;
+			uint64_t f, t;
+
+			if (sel(x, c->fbin) && c->tbin == c->fbin) {
+				f = link_addr(x, c->fbin, c->from);
+				t = link_addr(x, c->tbin, c->to);
+				if (f >= base)
+					rec_add(r, 'B', f - base,
+						t >= base ? t - base : 0, 1);
+			}
+			if (p && sel(x, c->fbin) && p->tbin == c->fbin) {
+				f = link_addr(x, c->fbin, p->to);
+				t = link_addr(x, c->fbin, c->from);
+				if (t >= f && t - f <= (1u << 20) && f >= base)
+					rec_add(r, 'R', f - base, t - base, 1);
+			}
+			continue;
+		}
+		if (sel(x, c->fbin) || sel(x, c->tbin))
+			rec_add(r, 'B', sel(x, c->fbin) ?
+				link_addr(x, c->fbin, c->from) : 0,
+				sel(x, c->tbin) ?
+				link_addr(x, c->tbin, c->to) : 0, 1);
+		if (p && sel(x, p->tbin) && p->tbin == c->fbin &&
+		    c->from >= p->to)
+			rec_add(r, 'F', link_addr(x, c->fbin, p->to),
+				link_addr(x, c->fbin, c->from), 1);
+	}
+	if (x->mode == 'a' && n) {
+		const struct lbr_ent *c = &e[(head + n - 1) % LBR_DEPTH];
+
+		if (sel(x, c->tbin)) {
+			uint64_t a = link_addr(x, c->tbin, c->to);
+			uint64_t base = x->bins[c->tbin - 1].load_vaddr;
+
+			if (a >= base)
+				rec_add(r, 'A', a - base, 0, 1);
+		}
+	}
+}
+
+/* Walks every stream's flow and takes an LBR sample (the last LBR_DEPTH
+ * taken branches) at every x->sample-th taken branch; a gap empties the
+ * branch stack.
+ * Returns 0 if done, -1 (message on stderr) if the flow is corrupt or
+ * cannot be read. */
+static int sample_recs(struct ex *x, struct recs *r)
+{
+	struct lbr_ent ring[LBR_DEPTH];
+	sqlite3_stmt *st;
+	uint64_t ntaken = 0;
+	int64_t stream = -1;
+	uint32_t prev = 0;
+	size_t head = 0, n = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(x->db, "SELECT stream_id, data FROM flow "
+			       "ORDER BY stream_id, seq", -1, &st, NULL)
+	    != SQLITE_OK)
+		return loop_end(x->db, SQLITE_ERROR);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const uint8_t *p = sqlite3_column_blob(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1), off = 0;
+
+		if (sqlite3_column_int64(st, 0) != stream) {
+			stream = sqlite3_column_int64(st, 0);
+			prev = 0;
+			n = 0;
+		}
+		while (off < len) {
+			uint64_t v;
+			size_t k = hwt_uleb_get(p + off, len - off, &v);
+			const struct xblock *a, *b;
+			struct lbr_ent *e;
+
+			if (!k) {
+				fprintf(stderr, "hwt export: corrupt flow in "
+					"stream %lld\n", (long long)stream);
+				sqlite3_finalize(st);
+				return -1;
+			}
+			off += k;
+			if (v & 1 || v >> 1 >= x->nblk) {	/* a gap */
+				prev = 0;
+				n = 0;
+				continue;
+			}
+			if (prev && pair_taken(x, prev, (uint32_t)(v >> 1)) == 1) {
+				a = &x->blk[prev];
+				b = &x->blk[v >> 1];
+				e = &ring[(head + n) % LBR_DEPTH];
+				if (n == LBR_DEPTH)
+					head = (head + 1) % LBR_DEPTH;
+				else
+					n++;
+				e->from = a->end_ip;
+				e->to = b->ip;
+				e->fbin = a->bin;
+				e->tbin = b->bin;
+				if (++ntaken % x->sample == 0)
+					lbr_sample(x, r, ring, head, n);
+			}
+			prev = (uint32_t)(v >> 1);
+		}
+	}
+	sqlite3_finalize(st);
+	return loop_end(x->db, rc);
+}
+
 /* ---- AutoFDO ---- */
 
 static void afdo_edge(struct ex *x, struct recs *r, const struct xblock *f,
@@ -456,8 +666,12 @@ static int afdo_binary(struct ex *x, FILE *out)
 			if (x->bins[i].build_id)
 				bid = x->bins[i].build_id;
 		}
-	block_recs(x, &r, 'R', 1);
-	rc = each_edge(x, &r, afdo_edge);
+	if (x->sample) {
+		rc = sample_recs(x, &r);
+	} else {
+		block_recs(x, &r, 'R', 1);
+		rc = each_edge(x, &r, afdo_edge);
+	}
 	if (rc < 0) {
 		free(r.v);
 		return rc;
@@ -465,7 +679,12 @@ static int afdo_binary(struct ex *x, FILE *out)
 	rec_merge(&r);
 	fprintf(out, "%zu\n", rec_count(&r, 'R'));
 	print_recs(&r, 'R', "%" PRIx64 "-%" PRIx64 ":%" PRIu64 "\n", out);
-	fprintf(out, "0\n%zu\n", rec_count(&r, 'B'));
+	fprintf(out, "%zu\n", rec_count(&r, 'A'));
+	for (i = 0; i < r.n; i++)
+		if (r.v[i].kind == 'A')
+			fprintf(out, "%" PRIx64 ":%" PRIu64 "\n", r.v[i].a,
+				r.v[i].count);
+	fprintf(out, "%zu\n", rec_count(&r, 'B'));
 	print_recs(&r, 'B', "%" PRIx64 "->%" PRIx64 ":%" PRIu64 "\n", out);
 	/* simpleperf's BuildId::ToString(): 0x and 20 bytes. */
 	n = strlen(bid);
@@ -550,8 +769,12 @@ static int export_bolt(struct ex *x, uint8_t *want, FILE *out)
 			return -1;
 		}
 	}
-	block_recs(x, &r, 'F', 0);
-	rc = each_edge(x, &r, bolt_edge);
+	if (x->sample) {
+		rc = sample_recs(x, &r);
+	} else {
+		block_recs(x, &r, 'F', 0);
+		rc = each_edge(x, &r, bolt_edge);
+	}
 	if (rc >= 0) {
 		rec_merge(&r);
 		print_recs(&r, 'B', "B %" PRIx64 " %" PRIx64 " %" PRIu64
@@ -567,7 +790,7 @@ int hwt_export(const char *path, const struct hwt_export_opts *opts,
 	       FILE *out)
 {
 	static const char *const tables[] = {
-		"binaries", "blocks", "block_counts", "edges", NULL
+		"binaries", "blocks", "block_counts", "edges", "flow", NULL
 	};
 	struct ex x;
 	uint8_t *want = NULL;
@@ -578,7 +801,10 @@ int hwt_export(const char *path, const struct hwt_export_opts *opts,
 	x.db = hwt_db_open_ro(path, &export_budget, tables);
 	if (!x.db)
 		return -1;
-	if (load_bins(&x) < 0 || load_blocks(&x) < 0)
+	x.sample = opts->sample;
+	x.mode = opts->format == HWT_EXPORT_BOLT ? 'b' : 'a';
+	if (load_bins(&x) < 0 || load_blocks(&x) < 0 ||
+	    (x.sample && load_pairs(&x) < 0))
 		goto out;
 	want = hwt_xrealloc(NULL, x.nbins + 1);
 	for (i = 0; i < x.nbins; i++) {
@@ -605,6 +831,7 @@ out:
 	}
 	free(x.bins);
 	free(x.blk);
+	free(x.pairs);
 	free(want);
 	sqlite3_close(x.db);
 	return rc;
