@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* hwt replay, report, query: read a decoded database (libhwtdecode). */
+/* hwt replay, report, query, export: read a decoded database (libhwtdecode). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hwt/decode.h"
 #include "hwt_cmds.h"
@@ -155,3 +156,76 @@ int hwt_cmd_query(int argc, char **argv)
 	return hwt_query(argv[optind], argv[optind + 1], csv, stdout) < 0;
 }
 
+
+int hwt_cmd_export(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "autofdo", required_argument, NULL, 'a' },
+		{ "bolt", required_argument, NULL, 'b' },
+		{ "binary", required_argument, NULL, 'B' },
+		{ "sample", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct hwt_export_opts o;
+	const char *outpath = NULL;
+	FILE *out;
+	int opt, rc;
+
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'a':
+		case 'b':
+			if (outpath) {
+				fprintf(stderr, "hwt export: one of --autofdo "
+					"and --bolt, once\n");
+				return 2;
+			}
+			o.format = opt == 'a' ? HWT_EXPORT_AUTOFDO :
+				   HWT_EXPORT_BOLT;
+			outpath = optarg;
+			break;
+		case 'B': o.binary = optarg; break;
+		case 's': {
+			uint64_t n;
+
+			if (hwt_parse_u64(optarg, &n) < 0 || !n ||
+			    n > 1000000000) {
+				fprintf(stderr, "hwt export: --sample %s: a "
+					"number from 1 to 1000000000 "
+					"expected\n", optarg);
+				return 2;
+			}
+			o.sample = (uint32_t)n;
+			break;
+		}
+		case 'h': return hwt_usage_of("export", stdout, 0);
+		default: return hwt_usage_of("export", stderr, 2);
+		}
+	}
+	if (!outpath || !*outpath || optind != argc - 1)
+		return hwt_usage_of("export", stderr, 2);
+	if (not_a_session("export", argv[optind]))
+		return 1;
+	out = strcmp(outpath, "-") ? fopen(outpath, "w") : stdout;
+	if (!out) {
+		fprintf(stderr, "hwt export: %s: %s\n", outpath,
+			strerror(errno));
+		return 1;
+	}
+	rc = hwt_export(argv[optind], &o, out);
+	if (out != stdout) {
+		if (fclose(out) && !rc) {
+			fprintf(stderr, "hwt export: %s: %s\n", outpath,
+				strerror(errno));
+			rc = -1;
+		}
+		if (rc)
+			unlink(outpath);	/* no half a profile */
+	} else if (fflush(out) && !rc) {
+		rc = -1;
+	}
+	return rc ? 1 : 0;
+}

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Installs what building and testing hwt needs on Debian 12 (run as root).
 # Idempotent: does nothing when every package is already there.
+# --bench: also what the benchmarks need (clang-16 bolt-16 autofdo
+# hyperfine valgrind: the profiles' consumers and the measurements of
+# bench/pgo, docs/pgo.md); make check does not.
 set -eu
 
 PKGS="build-essential pkg-config git python3 file xz-utils zstd cpio kmod bc
@@ -10,6 +13,7 @@ PKGS="build-essential pkg-config git python3 file xz-utils zstd cpio kmod bc
  libipt-dev libopencsd-dev libopencsd-bin libelf-dev libdwarf-dev
  libcapstone-dev libsqlite3-dev sqlite3 zlib1g-dev clang
  libsqlite3-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64"
+[ "${1:-}" = --bench ] && PKGS="$PKGS clang-16 bolt-16 autofdo hyperfine valgrind"
 
 missing=""
 for p in $PKGS; do

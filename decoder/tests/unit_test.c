@@ -2,7 +2,8 @@
 /*
  * Unit tests of the decoder's pieces: LEB128 flow coding, capstone
  * instruction splitting (with unknown instructions), block interning,
- * the perf-style thread stack, CPU parsing, image reads.
+ * the perf-style thread stack, CPU parsing, image reads, branch targets,
+ * transition counts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "core/util.h"
 #include "image/insn.h"
 #include "core/blocks.h"
+#include "core/edges.h"
 #include "core/callstack.h"
 #include "core/flow.h"
 
@@ -241,8 +243,107 @@ static void test_image(void)
 	hwt_image_free(img);
 }
 
+/* Direct branch targets, encodings from the Arm ARM (C6.2: B, BL,
+ * B.cond, CBZ; RET, BR are indirect) and the Intel SDM (CALL rel32,
+ * Jcc rel8; JMP r/m64 and RET indirect). */
+static void test_insn_target(void)
+{
+	static const struct {
+		int isa;
+		uint32_t word;	/* A64: the instruction */
+		uint8_t x86[5], n;
+		uint64_t ip;
+		int64_t want;	/* target - ip, or INT64_MIN: none */
+	} t[] = {
+		{ HWT_ISA_A64, 0x14000002, {0}, 4, 0x1000, 8 },	/* b +8 */
+		{ HWT_ISA_A64, 0x97ffffff, {0}, 4, 0x1000, -4 },	/* bl -4 */
+		{ HWT_ISA_A64, 0x54000081, {0}, 4, 0x1000, 16 },	/* b.ne +16 */
+		{ HWT_ISA_A64, 0xb4000040, {0}, 4, 0x2000, 8 },	/* cbz x0, +8 */
+		{ HWT_ISA_A64, 0xd65f03c0, {0}, 4, 0x1000, INT64_MIN },	/* ret */
+		{ HWT_ISA_A64, 0xd61f0220, {0}, 4, 0x1000, INT64_MIN },	/* br x17 */
+		{ HWT_ISA_A64, 0xd503201f, {0}, 4, 0x1000, INT64_MIN },	/* nop */
+		{ HWT_ISA_X86_64, 0, { 0xe8, 0, 0, 0, 0 }, 5, 0x400000, 5 },
+		{ HWT_ISA_X86_64, 0, { 0x75, 0xfe }, 2, 0x400000, 0 },
+		{ HWT_ISA_X86_64, 0, { 0xff, 0xe0 }, 2, 0x400000, INT64_MIN },
+		{ HWT_ISA_X86_64, 0, { 0xc3 }, 1, 0x400000, INT64_MIN },
+	};
+	struct hwt_disasm *d = hwt_disasm_alloc();
+	size_t i;
+	int ok = 1;
+
+	for (i = 0; i < HWT_ARRAY_SIZE(t); i++) {
+		uint8_t b[8];
+		uint64_t got = 0;
+		int rc;
+
+		if (t[i].isa == HWT_ISA_A64) {
+			b[0] = (uint8_t)t[i].word;
+			b[1] = (uint8_t)(t[i].word >> 8);
+			b[2] = (uint8_t)(t[i].word >> 16);
+			b[3] = (uint8_t)(t[i].word >> 24);
+		} else {
+			memcpy(b, t[i].x86, t[i].n);
+		}
+		rc = hwt_insn_target(d, t[i].isa, b, t[i].n, t[i].ip, &got);
+		if (t[i].want == INT64_MIN ? rc != -1 :
+		    rc || got != t[i].ip + (uint64_t)t[i].want) {
+			printf("  insn-target %zu: rc %d target 0x%llx\n", i,
+			       rc, (unsigned long long)got);
+			ok = 0;
+		}
+	}
+	hwt_disasm_free(d);
+	check("insn-direct-branch-targets", ok);
+}
+
+/* Transition counts: every (from, to, flags) keeps its own count across
+ * the table's growth; the same pair with other flags is another edge. */
+static void test_edges(void)
+{
+	struct hwt_edges *e = hwt_edges_alloc();
+	const struct hwt_edge *v;
+	uint64_t total = 0, want = 0;
+	size_t i, n, seen = 0;
+	uint32_t k;
+	int ok = 1;
+
+	for (k = 1; k <= 5000; k++)
+		for (i = 0; i < k % 7 + 1; i++) {
+			hwt_edges_add(e, k, k * 3 + 1, k & 3);
+			want++;
+		}
+	hwt_edges_add(e, 1, 4, 2);	/* (1, 4) seen with flags 1 */
+	want++;
+	/* The second successor of some blocks, in the hash. */
+	for (k = 1; k <= 5000; k += 3) {
+		hwt_edges_add(e, k, k + 100000, 0);
+		hwt_edges_add(e, k, k + 100000, 0);
+		want += 2;
+	}
+	n = 0;
+	while ((v = hwt_edges_next(e, &n))) {
+		seen++;
+		total += v->count;
+		if (v->from == 1 && v->flags == 2)
+			ok &= v->to == 4 && v->count == 1;
+		else if (v->to == v->from + 100000)
+			ok &= v->from % 3 == 1 && v->flags == 0 &&
+			      v->count == 2;
+		else
+			ok &= v->to == v->from * 3 + 1 &&
+			      v->flags == (v->from & 3) &&
+			      v->count == v->from % 7 + 1;
+	}
+	ok &= seen == 5001 + 1667 && hwt_edges_count(e) == 5001 + 1667 &&
+	       total == want;
+	hwt_edges_free(e);
+	check("edges-counts", ok);
+}
+
 int main(void)
 {
+	test_insn_target();
+	test_edges();
 	test_uleb();
 	test_insn();
 	test_blocks();

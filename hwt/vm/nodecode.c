@@ -91,6 +91,13 @@ int hwt_query(const char *db, const char *sql, int csv, FILE *out)
 	return -1;
 }
 
+int hwt_export(const char *db, const struct hwt_export_opts *opts, FILE *out)
+{
+	(void)db, (void)opts, (void)out;
+	fprintf(stderr, "hwt: export is not in this build (VM)\n");
+	return -1;
+}
+
 int hwt_decode_perf_data(const char *path, const struct hwt_decode_opts *opts,
 			 char *err, size_t errlen)
 {

@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 /* Version of the output database schema (meta key schema_version). */
-#define HWT_SCHEMA_VERSION 1
+#define HWT_SCHEMA_VERSION 2
 
 /* -------------------------------------------------------------------- */
 /* Images: the traced program's memory, with symbols.                   */
@@ -160,6 +160,25 @@ int hwt_report(const char *db, int top, FILE *out);
 
 /* Runs sql and prints the rows as an aligned table or CSV. */
 int hwt_query(const char *db, const char *sql, int csv, FILE *out);
+
+/* Compiler profiles from a decoded database (docs/pgo.md). */
+enum hwt_export_format {
+	HWT_EXPORT_AUTOFDO = 1,	/* AutoFDO text, as simpleperf inject */
+	HWT_EXPORT_BOLT,	/* llvm-bolt --pa pre-aggregated */
+};
+
+struct hwt_export_opts {
+	enum hwt_export_format format;
+	const char *binary;	/* NULL: every traced binary; else its
+				 * path, file name or build id */
+	uint32_t sample;	/* 0: exact counts; N: what LBR sampling
+				 * sees instead (a 32-branch stack at every
+				 * N-th taken branch), for comparison */
+};
+
+/* Writes the profile to out: 0, or -1 with a message on stderr. */
+int hwt_export(const char *db, const struct hwt_export_opts *opts,
+	       FILE *out);
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,8 @@ struct hwt_ublock {
 	uint8_t end_len;	/* length of the last insn, 0: unknown */
 	uint32_t sym_id;	/* symbol of ip, 0: unknown */
 	uint32_t bin_id;
+	uint8_t has_target;	/* target valid */
+	uint64_t target;	/* of the last insn, a direct branch */
 };
 
 struct hwt_blocks;

@@ -14,6 +14,7 @@
 #include "image/image.h"
 #include "image/insn.h"
 #include "core/blocks.h"
+#include "core/edges.h"
 #include "core/callstack.h"
 #include "db/db.h"
 #include "core/flow.h"
@@ -37,6 +38,10 @@ struct stream {
 	uint8_t *flow;
 	size_t flen;
 	uint64_t fentries, ffirst, fseq;
+	struct hwt_edges *edges;	/* transitions between blocks */
+	uint32_t prev;		/* the block before, 0: none */
+	uint16_t prev_flags;	/* its HWT_BLK_* */
+	uint8_t brk;		/* a gap or trace event since prev */
 };
 
 struct hwt_core {
@@ -75,6 +80,7 @@ static struct stream *get_stream(struct hwt_core *c, uint32_t id)
 	s->pid = -1;
 	s->tid = -1;
 	s->flow = hwt_xrealloc(NULL, FLOW_CHUNK + 32);
+	s->edges = hwt_edges_alloc();
 	c->st[c->nst] = s;
 	c->last = c->nst++;
 	return s;
@@ -212,6 +218,11 @@ static void new_block(struct hwt_core *c, struct stream *s,
 	u->bin_id = bin ? bin->id : 0;
 	u->sym_start = sym && sym->start + (uint64_t)bin->bias == u->ip;
 	u->end_len = u->lens_ok ? u->lens[u->ninsn - 1] : 0;
+	if ((u->iclass == HWT_IC_COND_JUMP || u->iclass == HWT_IC_JUMP ||
+	     u->iclass == HWT_IC_CALL) && u->code_size > span &&
+	    !hwt_insn_target(c->dis, u->isa, u->code + span,
+			     u->code_size - span, u->end_ip, &u->target))
+		u->has_target = 1;
 	(void)blk;
 }
 
@@ -251,6 +262,43 @@ static void grow_counts(struct stream *s, uint32_t id)
 	s->ncounts = n;
 }
 
+/*
+ * The edges row of prev -> the block next (id, 0: the stream ended):
+ * taken from the front end where it knows the outcome (OpenCSD's atoms),
+ * else from where the flow went: a conditional branch was taken when the
+ * next block does not start after it; unknown after a break, counted as
+ * not taken.
+ */
+static uint32_t edge_flags(const struct hwt_ublock *p, uint16_t pflags,
+			   const struct hwt_ublock *next, int brk)
+{
+	uint32_t f = brk ? HWT_EDGE_BREAK : 0;
+
+	if (p->iclass == HWT_IC_OTHER)
+		return f;
+	if (pflags & HWT_BLK_OUTCOME)
+		return f | (pflags & HWT_BLK_TAKEN ? HWT_EDGE_TAKEN : 0);
+	if (p->iclass != HWT_IC_COND_JUMP)
+		return f | HWT_EDGE_TAKEN;
+	if (next && !brk && p->end_len &&
+	    next->ip != p->end_ip + p->end_len)
+		return f | HWT_EDGE_TAKEN;
+	return f;
+}
+
+static inline void note_edge(struct hwt_core *c, struct stream *s,
+			     uint32_t id, const struct hwt_ublock *u,
+			     uint16_t flags)
+{
+	if (s->prev)
+		hwt_edges_add(s->edges, s->prev, id,
+			      edge_flags(hwt_blocks_get(c->blocks, s->prev),
+					 s->prev_flags, u, s->brk));
+	s->prev = id;
+	s->prev_flags = flags;
+	s->brk = 0;
+}
+
 /* One executed block u (id): the per-block work of the core. */
 static inline int count_block(struct stream *s, const struct hwt_ublock *u,
 			      uint32_t id)
@@ -283,6 +331,7 @@ static int sink_block(void *arg, uint32_t stream, const struct hwt_block *blk)
 		return -1;
 	if (blk->time)
 		s->time = blk->time;
+	note_edge(c, s, id, hwt_blocks_get(c->blocks, id), blk->flags);
 	return count_block(s, hwt_blocks_get(c->blocks, id), id);
 }
 
@@ -317,6 +366,7 @@ static int sink_blocks(void *arg, uint32_t stream, const uint32_t *ids,
 			return -1;
 		u = &v[id - 1];
 		counts[id]++;
+		note_edge(c, s, id, u, 0);
 		if (s->cs && hwt_callstack_ublock(s->cs, u, ninsn,
 						  s->time) < 0)
 			return -1;
@@ -357,6 +407,10 @@ static int sink_event(void *arg, uint32_t stream, const struct hwt_event *ev)
 
 	if (ev->time)
 		s->time = ev->time;
+	/* The flow goes on elsewhere: no transition between the blocks
+	 * around it (an ISA switch or a timestamp is none). */
+	if (ev->type != HWT_EV_TIME && ev->type != HWT_EV_EXEC_MODE)
+		s->brk = 1;
 	switch (ev->type) {
 	case HWT_EV_GAP:
 	case HWT_EV_OVERFLOW:
@@ -427,6 +481,13 @@ static int stream_stats(struct hwt_core *c, struct stream *s, size_t nsyms)
 			break;
 		}
 	}
+	if (rc >= 0) {
+		const struct hwt_edge *e;
+		size_t cur = 0;
+
+		while (rc >= 0 && (e = hwt_edges_next(s->edges, &cur)))
+			rc = hwt_db_edge(c->db, s->id, s->thread_id, e);
+	}
 	if (s->cs)
 		calls = hwt_callstack_calls(s->cs, &ncalls);
 	for (i = 0; i < nsyms && rc >= 0; i++) {
@@ -472,6 +533,8 @@ static int sink_end(void *arg, uint32_t stream)
 	if (s->ended)
 		return 0;
 	s->ended = 1;
+	s->brk = 1;
+	note_edge(c, s, 0, NULL, 0);
 	if (s->cs && hwt_callstack_reset(s->cs, s->ninsn, s->time) < 0)
 		return -1;
 	rc = flush_flow(s);
@@ -594,6 +657,7 @@ void hwt_core_free(struct hwt_core *c)
 	for (i = 0; i < c->nst; i++) {
 		hwt_callstack_free(c->st[i]->cs);
 		free(c->st[i]->counts);
+		hwt_edges_free(c->st[i]->edges);
 		free(c->st[i]->flow);
 		free(c->st[i]);
 	}

@@ -43,6 +43,9 @@ enum hwt_iclass {
 #define HWT_BLK_TAKEN		(1u << 0)	/* last branch was taken */
 #define HWT_BLK_TRUNCATED	(1u << 1)	/* last insn crosses a section */
 #define HWT_BLK_SPECULATIVE	(1u << 2)
+#define HWT_BLK_OUTCOME		(1u << 4)	/* HWT_BLK_TAKEN is the
+						 * branch's outcome, as the
+						 * trace said (ETM atoms) */
 #define HWT_BLK_PARTIAL		(1u << 3)	/* decoding stopped at end_ip
 						 * (end of trace or error):
 						 * its outcome is unknown */

@@ -151,7 +151,8 @@ static ocsd_datapath_resp_t elem_cb(const void *ctx, ocsd_trc_index_t idx,
 		b.ninsn = e->num_instr_range;
 		b.isa = (uint8_t)map_isa(e->isa);
 		b.iclass = (uint8_t)map_iclass(e);
-		b.flags = e->last_instr_exec ? HWT_BLK_TAKEN : 0;
+		b.flags = HWT_BLK_OUTCOME |
+			  (e->last_instr_exec ? HWT_BLK_TAKEN : 0);
 		rc = d->sink->block(d->sink->arg, s->u->info.id, &b);
 		if (rc < 0) {
 			d->abort_rc = rc;

@@ -23,6 +23,7 @@
 #include "image/image.h"
 #include "core/blocks.h"
 #include "core/callstack.h"
+#include "core/edges.h"
 #include "core/flow.h"
 #include "store_io.h"
 
@@ -34,7 +35,7 @@ static const char schema[] =
 "CREATE TABLE threads (id INTEGER PRIMARY KEY, pid INTEGER, tid INTEGER);\n"
 "CREATE TABLE comms (id INTEGER PRIMARY KEY, comm TEXT);\n"
 "CREATE TABLE binaries (id INTEGER PRIMARY KEY, path TEXT NOT NULL,\n"
-"  build_id TEXT, bias INTEGER NOT NULL DEFAULT 0);\n"
+"  build_id TEXT, bias INTEGER NOT NULL DEFAULT 0, load_vaddr INTEGER);\n"
 "CREATE TABLE sections (id INTEGER PRIMARY KEY, binary_id INTEGER,\n"
 "  vaddr INTEGER, size INTEGER, file_offset INTEGER);\n"
 "CREATE TABLE symbols (id INTEGER PRIMARY KEY, binary_id INTEGER,\n"
@@ -46,7 +47,9 @@ static const char schema[] =
 "  error_count INTEGER DEFAULT 0);\n"
 "CREATE TABLE blocks (id INTEGER PRIMARY KEY, binary_id INTEGER,\n"
 "  symbol_id INTEGER, ip INTEGER, end_ip INTEGER, ninsn INTEGER,\n"
-"  isa INTEGER, iclass INTEGER, insn_lens BLOB, code BLOB);\n"
+"  isa INTEGER, iclass INTEGER, insn_lens BLOB, code BLOB, target INTEGER);\n"
+"CREATE TABLE edges (stream_id INTEGER, thread_id INTEGER,\n"
+"  from_block INTEGER, to_block INTEGER, flags INTEGER, count INTEGER);\n"
 "CREATE TABLE block_counts (stream_id INTEGER, thread_id INTEGER,\n"
 "  block_id INTEGER, count INTEGER, PRIMARY KEY (stream_id, block_id));\n"
 "CREATE TABLE call_paths (id INTEGER PRIMARY KEY, parent_id INTEGER,\n"
@@ -69,7 +72,7 @@ static const char schema[] =
 "CREATE TABLE lines (addr INTEGER PRIMARY KEY, file TEXT, line INTEGER);\n"
 "INSERT INTO threads VALUES (0, -1, -1);\n"
 "INSERT INTO comms VALUES (0, '');\n"
-"INSERT INTO binaries VALUES (0, '[unknown]', NULL, 0);\n"
+"INSERT INTO binaries VALUES (0, '[unknown]', NULL, 0, NULL);\n"
 "INSERT INTO symbols VALUES (0, 0, 0, 0, 0, '[unknown]', NULL);\n"
 "INSERT INTO call_paths VALUES (0, 0, 0, 0);\n"
 "CREATE VIEW function_stats AS\n"
@@ -95,6 +98,7 @@ static const char schema[] =
 enum {
 	S_META, S_THREAD, S_BINARY, S_SECTION, S_SYMBOL, S_STREAM, S_BLOCK,
 	S_BCOUNT, S_CP, S_CALL, S_ERROR, S_FLOW, S_SSTAT, S_CPSTAT, S_LINE, S_SEND,
+	S_EDGE,
 	S_CALLN,	/* CALLS_STMT rows of calls in one statement */
 	S_NUM
 };
@@ -102,13 +106,15 @@ enum {
 static const char *const stmt_sql[S_NUM] = {
 	[S_META] = "INSERT OR REPLACE INTO meta VALUES (?, ?)",
 	[S_THREAD] = "INSERT INTO threads (pid, tid) VALUES (?, ?)",
-	[S_BINARY] = "INSERT INTO binaries VALUES (?, ?, ?, ?)",
+	[S_BINARY] = "INSERT INTO binaries VALUES (?, ?, ?, ?, ?)",
 	[S_SECTION] = "INSERT INTO sections (binary_id, vaddr, size, "
 		      "file_offset) VALUES (?, ?, ?, ?)",
 	[S_SYMBOL] = "INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[S_STREAM] = "INSERT INTO streams (id, thread_id, name, tid, cpu, "
 		     "trace_id) VALUES (?, ?, ?, ?, ?, ?)",
-	[S_BLOCK] = "INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_BLOCK] = "INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		    "?)",
+	[S_EDGE] = "INSERT INTO edges VALUES (?, ?, ?, ?, ?, ?)",
 	[S_BCOUNT] = "INSERT INTO block_counts VALUES (?, ?, ?, ?)",
 	[S_CP] = "INSERT INTO call_paths VALUES (?, ?, ?, ?)",
 	[S_CALL] = "INSERT INTO calls VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, "
@@ -466,6 +472,11 @@ int hwt_db_image(struct hwt_db *db, struct hwt_image *img)
 		else
 			sqlite3_bind_null(db->st[S_BINARY], 3);
 		B64(S_BINARY, 4, b->bias);
+		/* AutoFDO's offsets count from the first PT_LOAD's vaddr. */
+		if (b->is_elf && b->elf.nsegs)
+			B64(S_BINARY, 5, b->elf.segs[0].vaddr);
+		else
+			sqlite3_bind_null(db->st[S_BINARY], 5);
 		if (step(db, S_BINARY) < 0)
 			return -1;
 		for (j = 0; j < b->elf.nsyms; j++) {
@@ -542,7 +553,23 @@ int hwt_db_block(struct hwt_db *db, uint32_t id, const struct hwt_ublock *b)
 				  (int)b->code_size, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(db->st[S_BLOCK], 10);
+	if (b->has_target)
+		B64(S_BLOCK, 11, b->target);
+	else
+		sqlite3_bind_null(db->st[S_BLOCK], 11);
 	return step(db, S_BLOCK);
+}
+
+int hwt_db_edge(struct hwt_db *db, uint32_t stream, uint64_t thread_id,
+		const struct hwt_edge *e)
+{
+	B64(S_EDGE, 1, stream);
+	B64(S_EDGE, 2, thread_id);
+	B64(S_EDGE, 3, e->from);
+	B64(S_EDGE, 4, e->to);
+	B64(S_EDGE, 5, e->flags);
+	B64(S_EDGE, 6, e->count);
+	return step(db, S_EDGE);
 }
 
 int hwt_db_error(struct hwt_db *db, uint64_t id, uint32_t stream,

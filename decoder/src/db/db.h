@@ -13,6 +13,7 @@
 #include "store_io.h"
 #include "core/blocks.h"
 #include "core/callstack.h"
+#include "core/edges.h"
 #include "core/flow.h"
 
 struct hwt_db;
@@ -34,6 +35,8 @@ int hwt_db_thread(struct hwt_db *db, int64_t tid, int64_t pid,
 int hwt_db_stream(struct hwt_db *db, const struct hwt_stream_info *info,
 		  uint64_t thread_id);
 int hwt_db_block(struct hwt_db *db, uint32_t id, const struct hwt_ublock *b);
+int hwt_db_edge(struct hwt_db *db, uint32_t stream, uint64_t thread_id,
+		const struct hwt_edge *e);
 int hwt_db_error(struct hwt_db *db, uint64_t id, uint32_t stream,
 		 uint64_t insn_index, const struct hwt_event *ev,
 		 const char *kind);

@@ -246,6 +246,48 @@ int hwt_insn_class(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 	return cls;
 }
 
+int hwt_insn_target(struct hwt_disasm *d, int isa, const uint8_t *bytes,
+		    size_t size, uint64_t ip, uint64_t *target)
+{
+	csh h = handle(d, isa, 1);
+	cs_insn *insn;
+	int rc = -1, i;
+
+	if (!h || cs_disasm(h, bytes, size, ip, 1, &insn) != 1)
+		return -1;
+	if (!in_group(h, insn, CS_GRP_JUMP) && !in_group(h, insn, CS_GRP_CALL))
+		goto out;
+	/* The immediate operand of a direct branch is its absolute target
+	 * (capstone adds the pc); cbz/tbz carry it last. */
+	if (isa <= HWT_ISA_X86_64) {
+		const cs_x86 *x = &insn->detail->x86;
+
+		if (x->op_count == 1 && x->operands[0].type == X86_OP_IMM) {
+			*target = (uint64_t)x->operands[0].imm;
+			rc = 0;
+		}
+	} else if (isa == HWT_ISA_A64) {
+		const cs_arm64 *a = &insn->detail->arm64;
+
+		i = a->op_count - 1;
+		if (i >= 0 && a->operands[i].type == ARM64_OP_IMM) {
+			*target = (uint64_t)a->operands[i].imm;
+			rc = 0;
+		}
+	} else {
+		const cs_arm *a = &insn->detail->arm;
+
+		i = a->op_count - 1;
+		if (i >= 0 && a->operands[i].type == ARM_OP_IMM) {
+			*target = (uint64_t)(uint32_t)a->operands[i].imm;
+			rc = 0;
+		}
+	}
+out:
+	cs_free(insn, 1);
+	return rc;
+}
+
 int hwt_insn_decode(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 		    size_t size, uint64_t ip, struct hwt_insn_info *out)
 {

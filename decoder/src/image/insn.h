@@ -38,6 +38,14 @@ struct hwt_insn_info {
 };
 int hwt_insn_decode(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 		    size_t size, uint64_t ip, struct hwt_insn_info *out);
+/*
+ * Target of the direct branch or call in bytes (at ip), for every ISA.
+ * Returns 0 with *target set if it is a direct branch (b, bl, b.cond,
+ * cbz, tbz, jmp, jcc, call rel),
+ * Returns -1 if it is no branch, an indirect one, or does not decode.
+ */
+int hwt_insn_target(struct hwt_disasm *d, int isa, const uint8_t *bytes,
+		    size_t size, uint64_t ip, uint64_t *target);
 /* Class of the instruction in bytes (enum hwt_iclass). */
 int hwt_insn_class(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 		   size_t size, uint64_t ip);

@@ -418,8 +418,11 @@ int hwt_perf_decode_images(struct hwt_perf_decode *pd, struct hwt_image *img)
 			     (unsigned long long)m->addr);
 			continue;
 		}
-		if (hwt_image_add_mapping(img, file, m->addr, m->len,
-					  m->pgoff, e, sizeof(e)) < 0)
+		/* Recorded as the path the trace ran (perf's dso name, what
+		 * the profiles of hwt export name), opened where found. */
+		if (hwt_image_add_mapping_at(img, file, m->path, m->addr,
+					     m->len, m->pgoff, e,
+					     sizeof(e)) < 0)
 			note(pd, 0, "binary %s: %s", file, e);
 	}
 	return 0;
