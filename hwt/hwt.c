@@ -52,6 +52,8 @@ static const struct cmd cmds[] = {
 	  HWT_QUERY_USAGE },
 	{ "export", hwt_cmd_export, "AutoFDO / BOLT profile from a database",
 	  HWT_EXPORT_USAGE },
+	{ "flamegraph", hwt_cmd_flamegraph, "folded stacks from a database",
+	  HWT_FLAMEGRAPH_USAGE },
 	{ "record", hwt_cmd_record, "record a trace (via hwtd)", HWT_RECORD_USAGE },
 	{ "stop", hwt_cmd_stop, "stop a session", HWT_STOP_USAGE },
 	{ "snapshot", hwt_cmd_snapshot, "flush / dump a session", HWT_SNAPSHOT_USAGE },

@@ -18,6 +18,7 @@ int hwt_cmd_decode(int argc, char **argv);
 int hwt_cmd_replay(int argc, char **argv);
 int hwt_cmd_report(int argc, char **argv);
 int hwt_cmd_export(int argc, char **argv);
+int hwt_cmd_flamegraph(int argc, char **argv);
 int hwt_cmd_query(int argc, char **argv);
 int hwt_cmd_record(int argc, char **argv);
 int hwt_cmd_stop(int argc, char **argv);
@@ -41,6 +42,8 @@ int hwt_cmd_fsck(int argc, char **argv);
 #define HWT_EXPORT_USAGE \
 	"hwt export (--autofdo OUT.txt | --bolt OUT.fdata) DB\n" \
 	"         [--binary PATH|NAME|BUILDID] [--sample N]"
+#define HWT_FLAMEGRAPH_USAGE \
+	"hwt flamegraph DB --folded [-o OUT] [--per-thread] [--thread TID]"
 #define HWT_RECORD_USAGE \
 	"hwt record [-b BACKEND] [-f FILTER]... [-m stream|ring] [-s SIZE]\n" \
 	"         [-q QUOTA] [-x OPTIONS]... [-c VERSION:FILE] [-S SOCKET] [-n]\n" \

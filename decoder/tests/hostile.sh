@@ -138,6 +138,19 @@ python3 -c "import sqlite3,sys; d=sqlite3.connect(sys.argv[1]); \
 d.execute('INSERT INTO blocks (id, ninsn) VALUES (1073741824, 1)'); d.commit()" "$T/b30.db"
 "$HWT" replay "$T/b30.db" > /dev/null 2> "$T/out"; rc=$?
 check replay-block-id-2pow30-no-crash sh -c "test $rc = 1 && grep -q 'blocks' '$T/out'"
+# Call paths whose parents loop: flamegraph says so and stops (no hang).
+cp "$T/old.db" "$T/loop.db"
+python3 - "$T/loop.db" <<'PY'
+import sqlite3, sys
+d = sqlite3.connect(sys.argv[1])
+d.execute("UPDATE call_paths SET parent_id = id WHERE id = (SELECT "
+          "call_path_id FROM call_path_stats ORDER BY insn_count LIMIT 1)")
+d.commit()
+PY
+timeout 30 "$HWT" flamegraph --folded "$T/loop.db" > /dev/null 2> "$T/out"; rc=$?
+check flamegraph-parent-loop-refused sh -c "test $rc = 1 &&
+	grep -q 'parents loop' '$T/out' &&
+	test \"\$(sqlite3 '$T/old.db' 'SELECT COUNT(*) FROM call_path_stats')\" -gt 0"
 # 1000 chunks of length 2^62 over a 2 MiB stream file: bounded by the file.
 mks2 "$T/huge" --chunks 1
 head -c 2000000 /dev/zero >> "$T/huge/stream-0.bin"

@@ -33,7 +33,7 @@ expect version-hwt-collect 0 "^hwt-collect $v\$" "$B/hwt-collect" --version
 expect help-hwtd 0 "^usage: hwtd" "$B/hwtd" --help
 expect help-hwt-collect 0 "^usage: hwt-collect" "$B/hwt-collect" --help
 expect help-hwt 0 "^usage: hwt COMMAND" "$B/hwt" --help
-for c in decode replay report query export record stop snapshot status info fsck; do
+for c in decode replay report query export flamegraph record stop snapshot status info fsck; do
 	expect "help-$c" 0 "^usage: hwt $c" "$B/hwt" "$c" --help
 done
 expect unknown-command 2 "unknown command 'frob'" "$B/hwt" frob
@@ -70,6 +70,11 @@ expect export-no-format 2 "^usage: hwt export" "$B/hwt" export "$T/x.db"
 expect export-two-formats 2 "one of --autofdo and --bolt" "$B/hwt" export --bolt "$T/o" --autofdo "$T/p" "$T/x.db"
 for n in 0 abc 1000000001; do
 	expect "export-sample-$n" 2 "--sample $n: a number from 1" "$B/hwt" export --bolt "$T/o" --sample "$n" "$T/x.db"
+done
+expect flamegraph-of-a-session 1 "hwt decode $T/sess -o OUT.db" "$B/hwt" flamegraph --folded "$T/sess"
+expect flamegraph-no-format 2 "^usage: hwt flamegraph" "$B/hwt" flamegraph "$T/x.db"
+for n in abc -1 2147483648; do
+	expect "flamegraph-thread-$n" 2 "--thread $n: a thread id" "$B/hwt" flamegraph --folded --thread "$n" "$T/x.db"
 done
 expect replay-of-a-directory 1 "is a directory, not a decoded database" "$B/hwt" replay "$T"
 [ "$fails" = 0 ]

@@ -110,3 +110,13 @@ int hwt_is_perf_data(const char *path)
 	(void)path;
 	return 0;
 }
+
+int hwt_flame_folded(const char *db, const struct hwt_flame_opts *opts,
+		     FILE *out)
+{
+	(void)db;
+	(void)opts;
+	(void)out;
+	fprintf(stderr, "hwt: flamegraph is not in this build (VM)\n");
+	return -1;
+}

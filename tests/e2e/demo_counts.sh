@@ -84,6 +84,20 @@ for want in fib:465 mix:64 square:16 cube:16 apply:2 checksum:1 run_all:1 \
 	[ "$got" = "${want#*:}" ] && result "PASS: $t/demo-calls-$name" ||
 		result "FAIL: $t/demo-calls-$name (got '$got', want ${want#*:})"
 done
+# Folded stacks (hwt flamegraph --folded): they add up to every traced
+# instruction, and fib(12)'s recursion shows as stacks of 1 to 12 fib
+# frames under run_all, no deeper (samples/demo.c).
+"$hwt" flamegraph "$w/demo.db" --folded >"$w/demo.folded" 2>"$w/folded.log"
+fsum=$(awk '{ s += $NF } END { print s + 0 }' "$w/demo.folded")
+traced=$("$hwt" query --csv "$w/demo.db" "SELECT SUM(insn_count) FROM flow" |
+	tail -n 1)
+depths=$(awk '{ n = gsub(/;fib/, ";fib", $1); if (n) print n }' \
+	"$w/demo.folded" | sort -n | uniq | tr '\n' ' ')
+[ "$fsum" = "$traced" ] && [ "$fsum" -gt 0 ] &&
+	[ "$depths" = "1 2 3 4 5 6 7 8 9 10 11 12 " ] &&
+	grep -q ';main;run_all;fib ' "$w/demo.folded" &&
+	result "PASS: $t/demo-folded-stacks ($fsum instructions, fib depths 1-12)" ||
+	result "FAIL: $t/demo-folded-stacks (sum $fsum, traced $traced, fib depths '$depths')"
 # Arm's reference decoder on the recorded stream: the session written out
 # as an OpenCSD snapshot (ete_snapshot.py: the described registers, the
 # stream's bytes, the program's code) decodes with trc_pkt_lister to

@@ -180,6 +180,19 @@ struct hwt_export_opts {
 int hwt_export(const char *db, const struct hwt_export_opts *opts,
 	       FILE *out);
 
+/* Folded stacks of a decoded database (flamegraph.pl, inferno,
+ * speedscope read them): "root;...;leaf N" with N the instructions the
+ * leaf executed itself under that path; the lines sum to the traced
+ * instructions. */
+struct hwt_flame_opts {
+	int per_thread;		/* a "tid N" root frame per thread */
+	int64_t tid;		/* -1: every thread; else only this one */
+};
+
+/* Writes the folded stacks to out: 0, or -1 with a message on stderr. */
+int hwt_flame_folded(const char *db, const struct hwt_flame_opts *opts,
+		     FILE *out);
+
 #ifdef __cplusplus
 }
 #endif
