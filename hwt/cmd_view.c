@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* hwt replay, report, query, export: read a decoded database (libhwtdecode). */
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,37 +158,57 @@ int hwt_cmd_query(int argc, char **argv)
 }
 
 
+/* A count option's value: 0 if it is a number in 0..max, else -1. */
+static int count_arg(const char *what, const char *s, uint64_t max,
+		     uint64_t *v)
+{
+	if (hwt_parse_u64(s, v) < 0 || *v > max) {
+		fprintf(stderr, "hwt export: %s %s: a number from 0 to %"
+			PRIu64 " expected\n", what, s, max);
+		return -1;
+	}
+	return 0;
+}
+
 int hwt_cmd_export(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "autofdo", required_argument, NULL, 'a' },
 		{ "bolt", required_argument, NULL, 'b' },
+		{ "perfetto", required_argument, NULL, 'p' },
 		{ "binary", required_argument, NULL, 'B' },
 		{ "sample", required_argument, NULL, 's' },
+		{ "clock", required_argument, NULL, 'c' },
+		{ "min-duration", required_argument, NULL, 'm' },
+		{ "max-events", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct hwt_timeline_opts t;
 	struct hwt_export_opts o;
 	const char *outpath = NULL;
+	int opt, rc, perfetto = 0, tl_opts = 0, prof_opts = 0;
 	FILE *out;
-	int opt, rc;
 
 	memset(&o, 0, sizeof(o));
+	memset(&t, 0, sizeof(t));
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 		case 'b':
+		case 'p':
 			if (outpath) {
-				fprintf(stderr, "hwt export: one of --autofdo "
-					"and --bolt, once\n");
+				fprintf(stderr, "hwt export: one of --autofdo, "
+					"--bolt and --perfetto, once\n");
 				return 2;
 			}
 			o.format = opt == 'a' ? HWT_EXPORT_AUTOFDO :
 				   HWT_EXPORT_BOLT;
+			perfetto = opt == 'p';
 			outpath = optarg;
 			break;
-		case 'B': o.binary = optarg; break;
+		case 'B': o.binary = optarg; prof_opts = 1; break;
 		case 's': {
 			uint64_t n;
 
@@ -199,14 +220,42 @@ int hwt_cmd_export(int argc, char **argv)
 				return 2;
 			}
 			o.sample = (uint32_t)n;
+			prof_opts = 1;
 			break;
 		}
+		case 'c':
+			if (strcmp(optarg, "insn") && strcmp(optarg, "time")) {
+				fprintf(stderr, "hwt export: --clock %s: insn"
+					" or time expected\n", optarg);
+				return 2;
+			}
+			t.clock_time = !strcmp(optarg, "time");
+			tl_opts = 1;
+			break;
+		case 'm':
+			if (count_arg("--min-duration", optarg, UINT64_MAX / 2,
+				      &t.min_duration))
+				return 2;
+			tl_opts = 1;
+			break;
+		case 'M':
+			if (count_arg("--max-events", optarg, 1000000000,
+				      &t.max_events))
+				return 2;
+			tl_opts = 1;
+			break;
 		case 'h': return hwt_usage_of("export", stdout, 0);
 		default: return hwt_usage_of("export", stderr, 2);
 		}
 	}
 	if (!outpath || !*outpath || optind != argc - 1)
 		return hwt_usage_of("export", stderr, 2);
+	if ((perfetto && prof_opts) || (!perfetto && tl_opts)) {
+		fprintf(stderr, "hwt export: --binary and --sample go with "
+			"--autofdo/--bolt; --clock, --min-duration and "
+			"--max-events with --perfetto\n");
+		return 2;
+	}
 	if (not_a_session("export", argv[optind]))
 		return 1;
 	out = strcmp(outpath, "-") ? fopen(outpath, "w") : stdout;
@@ -215,7 +264,8 @@ int hwt_cmd_export(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	rc = hwt_export(argv[optind], &o, out);
+	rc = perfetto ? hwt_timeline_json(argv[optind], &t, out) :
+			hwt_export(argv[optind], &o, out);
 	if (out != stdout) {
 		if (fclose(out) && !rc) {
 			fprintf(stderr, "hwt export: %s: %s\n", outpath,
@@ -223,7 +273,7 @@ int hwt_cmd_export(int argc, char **argv)
 			rc = -1;
 		}
 		if (rc)
-			unlink(outpath);	/* no half a profile */
+			unlink(outpath);	/* no half a file */
 	} else if (fflush(out) && !rc) {
 		rc = -1;
 	}

@@ -41,7 +41,9 @@ int hwt_cmd_fsck(int argc, char **argv);
 #define HWT_QUERY_USAGE		"hwt query DB [--csv] \"SQL\""
 #define HWT_EXPORT_USAGE \
 	"hwt export (--autofdo OUT.txt | --bolt OUT.fdata) DB\n" \
-	"         [--binary PATH|NAME|BUILDID] [--sample N]"
+	"         [--binary PATH|NAME|BUILDID] [--sample N]\n" \
+	"hwt export --perfetto OUT.json DB [--clock insn|time]\n" \
+	"         [--min-duration N] [--max-events N]"
 #define HWT_FLAMEGRAPH_USAGE \
 	"hwt flamegraph DB --folded [-o OUT] [--per-thread] [--thread TID]"
 #define HWT_RECORD_USAGE \

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Bounded mutation test (issue 14): the session store reader (hwt info,
 # hwt fsck, hwt decode) on mutated session.db files, and hwt replay/report/
-# export and flamegraph on mutated decoded databases.  Each run must end by itself (no hang: 30 s
+# export (profiles, timeline) and flamegraph on mutated decoded databases.  Each run must end by itself (no hang: 30 s
 # each) with no crash and no runaway allocation (1 GB of address space):
 # exit status 0 or 1.  Seeded; the seed is printed (HWT_MUTATE_SEED repeats
 # a run, HWT_MUTATE_ROUNDS sets its length).  Env (from run.sh): HWT, PTGEN.
@@ -46,6 +46,7 @@ while [ $i -lt $N ]; do
 	run export-bolt "$HWT" export --bolt "$T/x.fdata" "$T/m.db"
 	run export-sample "$HWT" export --bolt "$T/x.fdata" --sample 3 "$T/m.db"
 	run flamegraph "$HWT" flamegraph --folded -o "$T/x.folded" --per-thread "$T/m.db"
+	run perfetto "$HWT" export --perfetto "$T/x.json" --max-events 100000 "$T/m.db"
 	i=$((i + 1))
 done
 if [ $bad = 0 ]; then

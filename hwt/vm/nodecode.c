@@ -120,3 +120,13 @@ int hwt_flame_folded(const char *db, const struct hwt_flame_opts *opts,
 	fprintf(stderr, "hwt: flamegraph is not in this build (VM)\n");
 	return -1;
 }
+
+int hwt_timeline_json(const char *db, const struct hwt_timeline_opts *opts,
+		      FILE *out)
+{
+	(void)db;
+	(void)opts;
+	(void)out;
+	fprintf(stderr, "hwt: export is not in this build (VM)\n");
+	return -1;
+}

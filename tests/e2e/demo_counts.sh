@@ -98,6 +98,16 @@ depths=$(awk '{ n = gsub(/;fib/, ";fib", $1); if (n) print n }' \
 	grep -q ';main;run_all;fib ' "$w/demo.folded" &&
 	result "PASS: $t/demo-folded-stacks ($fsum instructions, fib depths 1-12)" ||
 	result "FAIL: $t/demo-folded-stacks (sum $fsum, traced $traced, fib depths '$depths')"
+# The Perfetto timeline (hwt export --perfetto): every call one slice,
+# properly nested, fib's 465 calls 12 deep, durations = instructions.
+ncalls=$("$hwt" query --csv "$w/demo.db" "SELECT COUNT(*) FROM calls" |
+	tail -n 1)
+if "$hwt" export --perfetto "$w/demo.json" "$w/demo.db" 2>"$w/json.log" &&
+	why=$("$root/tests/e2e/check_timeline.py" "$w/demo.json" "$ncalls"); then
+	result "PASS: $t/demo-perfetto-timeline ($why)"
+else
+	result "FAIL: $t/demo-perfetto-timeline (${why:-$(cat "$w/json.log")})"
+fi
 # Arm's reference decoder on the recorded stream: the session written out
 # as an OpenCSD snapshot (ete_snapshot.py: the described registers, the
 # stream's bytes, the program's code) decodes with trc_pkt_lister to
@@ -123,9 +133,13 @@ fi
 if [ "$mode" = intel_pt ]; then
 	timed=$("$hwt" query --csv "$w/demo.db" "SELECT count(*) FROM calls
 		WHERE call_time > 0" | tail -n 1)
-	[ "${timed:-0}" -gt 0 ] &&
-		result "PASS: $t/demo-tsc-times ($timed calls timed)" ||
-		result "FAIL: $t/demo-tsc-times (no call has a time: -x tsc lost)"
+	tsok=$("$hwt" export --perfetto - --clock time "$w/demo.db" |
+		python3 -c 'import json, sys
+x = [e for e in json.load(sys.stdin)["traceEvents"] if e["ph"] == "X"]
+print(sum(1 for e in x if e["ts"] > 0))' 2>/dev/null)
+	[ "${timed:-0}" -gt 0 ] && [ "${tsok:-0}" = "$timed" ] &&
+		result "PASS: $t/demo-tsc-times ($timed calls timed, as many TSC slices)" ||
+		result "FAIL: $t/demo-tsc-times ($timed calls timed, $tsok slices on the TSC clock)"
 fi
 [ "$arch" = x86_64 ] || exit $fail	# arm64's IFUNC PLT: issue 20
 # Every entry into .plt (readelf -S gives its range; entries of 8 bytes,

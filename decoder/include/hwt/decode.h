@@ -180,6 +180,19 @@ struct hwt_export_opts {
 int hwt_export(const char *db, const struct hwt_export_opts *opts,
 	       FILE *out);
 
+/* A timeline of a decoded database as Chrome trace-event JSON (what
+ * ui.perfetto.dev opens): a track per thread, a slice per call, instant
+ * events at gaps. */
+struct hwt_timeline_opts {
+	int clock_time;		/* 0: instructions; 1: the trace's clock */
+	uint64_t min_duration;	/* shorter slices are left out */
+	uint64_t max_events;	/* 0: no limit; else the cut is reported */
+};
+
+/* Writes the JSON to out: 0, or -1 with a message on stderr. */
+int hwt_timeline_json(const char *db, const struct hwt_timeline_opts *opts,
+		      FILE *out);
+
 /* Folded stacks of a decoded database (flamegraph.pl, inferno,
  * speedscope read them): "root;...;leaf N" with N the instructions the
  * leaf executed itself under that path; the lines sum to the traced
