@@ -55,4 +55,9 @@ echo "   fib 465, mix 64, square 16, cube 16, apply 2, checksum/run_all/main 1)"
 "$hwt" query "$out/demo.db" "SELECT name, calls, insn_count FROM function_stats
 	WHERE name IN ('main','run_all','fib','checksum','mix','apply','square','cube')
 	ORDER BY insn_count DESC"
+echo "== flame graph and timeline"
+"$hwt" flamegraph "$out/demo.db" --folded -o "$out/demo.folded"
+"$hwt" export --perfetto "$out/demo.json" "$out/demo.db"
+echo "   $out/demo.folded: folded stacks (flamegraph.pl, inferno, speedscope.app)"
+echo "   $out/demo.json: a timeline for ui.perfetto.dev or chrome://tracing"
 echo "== done: $out/demo.db (try: $hwt replay $out/demo.db --format line | less)"
