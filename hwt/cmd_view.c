@@ -103,10 +103,11 @@ int hwt_cmd_report(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "top", required_argument, NULL, 'n' },
+		{ "diff", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int opt, top = 20;
+	int opt, top = 20, diff = 0;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "n:h", lo, NULL)) != -1) {
@@ -122,9 +123,19 @@ int hwt_cmd_report(int argc, char **argv)
 			top = (int)n;
 			break;
 		}
+		case 'd': diff = 1; break;
 		case 'h': return hwt_usage_of("report", stdout, 0);
 		default: return hwt_usage_of("report", stderr, 2);
 		}
+	}
+	if (diff) {
+		if (optind != argc - 2)
+			return hwt_usage_of("report", stderr, 2);
+		if (not_a_session("report", argv[optind]) ||
+		    not_a_session("report", argv[optind + 1]))
+			return 1;
+		return hwt_report_diff(argv[optind], argv[optind + 1], top,
+				       stdout) < 0;
 	}
 	if (optind != argc - 1)
 		return hwt_usage_of("report", stderr, 2);

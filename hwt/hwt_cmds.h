@@ -37,7 +37,9 @@ int hwt_cmd_fsck(int argc, char **argv);
 #define HWT_REPLAY_USAGE \
 	"hwt replay DB [--thread TID] [--stream ID] [--from N --count K]\n" \
 	"         [--format addr|insn|line]"
-#define HWT_REPORT_USAGE	"hwt report DB [--top N]"
+#define HWT_REPORT_USAGE \
+	"hwt report DB [--top N]\n" \
+	"hwt report --diff A.db B.db [--top N]"
 #define HWT_QUERY_USAGE		"hwt query DB [--csv] \"SQL\""
 #define HWT_EXPORT_USAGE \
 	"hwt export (--autofdo OUT.txt | --bolt OUT.fdata) DB\n" \

@@ -75,6 +75,8 @@ expect export-perfetto-max-events-x 2 "--max-events x: a number" "$B/hwt" export
 for n in 0 abc 1000000001; do
 	expect "export-sample-$n" 2 "--sample $n: a number from 1" "$B/hwt" export --bolt "$T/o" --sample "$n" "$T/x.db"
 done
+expect report-diff-one-db 2 "^usage: hwt report" "$B/hwt" report --diff "$T/x.db"
+expect report-diff-of-a-session 1 "hwt decode $T/sess -o OUT.db" "$B/hwt" report --diff "$T/sess" "$T/sess"
 expect flamegraph-of-a-session 1 "hwt decode $T/sess -o OUT.db" "$B/hwt" flamegraph --folded "$T/sess"
 expect flamegraph-no-format 2 "^usage: hwt flamegraph" "$B/hwt" flamegraph "$T/x.db"
 for n in abc -1 2147483648; do

@@ -130,3 +130,13 @@ int hwt_timeline_json(const char *db, const struct hwt_timeline_opts *opts,
 	fprintf(stderr, "hwt: export is not in this build (VM)\n");
 	return -1;
 }
+
+int hwt_report_diff(const char *a, const char *b, int top, FILE *out)
+{
+	(void)a;
+	(void)b;
+	(void)top;
+	(void)out;
+	fprintf(stderr, "hwt: report is not in this build (VM)\n");
+	return -1;
+}

@@ -98,6 +98,17 @@ depths=$(awk '{ n = gsub(/;fib/, ";fib", $1); if (n) print n }' \
 	grep -q ';main;run_all;fib ' "$w/demo.folded" &&
 	result "PASS: $t/demo-folded-stacks ($fsum instructions, fib depths 1-12)" ||
 	result "FAIL: $t/demo-folded-stacks (sum $fsum, traced $traced, fib depths '$depths')"
+# hwt report --diff of the run with itself: every function unchanged, the
+# totals are function_stats' (fib's row first among equals: 465 calls).
+"$hwt" report --diff "$w/demo.db" "$w/demo.db" --top 1000000 >"$w/diff.txt" 2>&1
+fs=$("$hwt" query --csv "$w/demo.db" "SELECT SUM(calls) || ' ' ||
+	SUM(insn_count) FROM function_stats" | tail -n 1)
+changed=$(awk 'NR > 4 && ($3 != "+0" || $6 != "+0")' "$w/diff.txt" | wc -l)
+tot=$(tail -n 1 "$w/diff.txt" | awk '{ print $1, $4 }')
+fibrow=$(awk '$NF == "fib" { print $1, $2 }' "$w/diff.txt")
+[ "$changed" = 0 ] && [ "$tot" = "$fs" ] && [ "$fibrow" = "465 465" ] &&
+	result "PASS: $t/demo-report-diff-self (all unchanged, totals $tot)" ||
+	result "FAIL: $t/demo-report-diff-self ($changed changed, totals '$tot' vs '$fs', fib '$fibrow')"
 # The Perfetto timeline (hwt export --perfetto): every call one slice,
 # properly nested, fib's 465 calls 12 deep, durations = instructions.
 ncalls=$("$hwt" query --csv "$w/demo.db" "SELECT COUNT(*) FROM calls" |

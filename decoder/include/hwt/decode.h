@@ -158,6 +158,11 @@ int hwt_replay(const char *db, const struct hwt_replay_opts *opts, FILE *out);
 /* Top functions by instructions and by calls, and the call tree. */
 int hwt_report(const char *db, int top, FILE *out);
 
+/* Two decoded runs side by side: per function, calls and instructions
+ * (self) in a and in b with the change, the largest changes first (top
+ * of them), and the totals. */
+int hwt_report_diff(const char *a, const char *b, int top, FILE *out);
+
 /* Runs sql and prints the rows as an aligned table or CSV. */
 int hwt_query(const char *db, const char *sql, int csv, FILE *out);
 
