@@ -104,9 +104,11 @@ int hwt_cmd_report(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "top", required_argument, NULL, 'n' },
 		{ "diff", no_argument, NULL, 'd' },
+		{ "latency", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char *latency = NULL;
 	int opt, top = 20, diff = 0;
 
 	optind = 1;
@@ -124,9 +126,23 @@ int hwt_cmd_report(int argc, char **argv)
 			break;
 		}
 		case 'd': diff = 1; break;
+		case 'l':
+			if (!*optarg)
+				return hwt_usage_of("report", stderr, 2);
+			latency = optarg;
+			break;
 		case 'h': return hwt_usage_of("report", stdout, 0);
 		default: return hwt_usage_of("report", stderr, 2);
 		}
+	}
+	if (diff && latency)
+		return hwt_usage_of("report", stderr, 2);
+	if (latency) {
+		if (optind != argc - 1)
+			return hwt_usage_of("report", stderr, 2);
+		if (not_a_session("report", argv[optind]))
+			return 1;
+		return hwt_report_latency(argv[optind], latency, stdout) < 0;
 	}
 	if (diff) {
 		if (optind != argc - 2)

@@ -39,7 +39,8 @@ int hwt_cmd_fsck(int argc, char **argv);
 	"         [--format addr|insn|line]"
 #define HWT_REPORT_USAGE \
 	"hwt report DB [--top N]\n" \
-	"hwt report --diff A.db B.db [--top N]"
+	"hwt report --diff A.db B.db [--top N]\n" \
+	"hwt report --latency FUNC DB"
 #define HWT_QUERY_USAGE		"hwt query DB [--csv] \"SQL\""
 #define HWT_EXPORT_USAGE \
 	"hwt export (--autofdo OUT.txt | --bolt OUT.fdata) DB\n" \

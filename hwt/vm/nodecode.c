@@ -140,3 +140,12 @@ int hwt_report_diff(const char *a, const char *b, int top, FILE *out)
 	fprintf(stderr, "hwt: report is not in this build (VM)\n");
 	return -1;
 }
+
+int hwt_report_latency(const char *db, const char *func, FILE *out)
+{
+	(void)db;
+	(void)func;
+	(void)out;
+	fprintf(stderr, "hwt: report is not in this build (VM)\n");
+	return -1;
+}

@@ -109,6 +109,19 @@ fibrow=$(awk '$NF == "fib" { print $1, $2 }' "$w/diff.txt")
 [ "$changed" = 0 ] && [ "$tot" = "$fs" ] && [ "$fibrow" = "465 465" ] &&
 	result "PASS: $t/demo-report-diff-self (all unchanged, totals $tot)" ||
 	result "FAIL: $t/demo-report-diff-self ($changed changed, totals '$tot' vs '$fs', fib '$fibrow')"
+# hwt report --latency fib: 465 calls; the shortest are fib(12)'s 233 base
+# cases (F(13), one histogram bucket), the longest the outer fib(12), which
+# holds every fib instruction (function_stats' self count: fib only calls
+# fib).
+"$hwt" report --latency fib "$w/demo.db" >"$w/latency.txt" 2>&1
+ncalls_fib=$(sed -n 's/^fib: \([0-9]*\) calls.*/\1/p' "$w/latency.txt")
+lmax=$(awk '$1 == "max" { print $2 }' "$w/latency.txt")
+first=$(awk '/^histogram/ { getline; print $(NF - 1) }' "$w/latency.txt")
+fibins=$("$hwt" query --csv "$w/demo.db" "SELECT insn_count FROM function_stats
+	WHERE name = 'fib'" | tail -n 1)
+[ "$ncalls_fib" = 465 ] && [ "$first" = 233 ] && [ "$lmax" = "$fibins" ] &&
+	result "PASS: $t/demo-latency-fib (465 calls, 233 base cases, max $lmax)" ||
+	result "FAIL: $t/demo-latency-fib (calls '$ncalls_fib', shortest bucket '$first', max '$lmax' vs $fibins)"
 # The Perfetto timeline (hwt export --perfetto): every call one slice,
 # properly nested, fib's 465 calls 12 deep, durations = instructions.
 ncalls=$("$hwt" query --csv "$w/demo.db" "SELECT COUNT(*) FROM calls" |

@@ -163,6 +163,10 @@ int hwt_report(const char *db, int top, FILE *out);
  * of them), and the totals. */
 int hwt_report_diff(const char *a, const char *b, int top, FILE *out);
 
+/* Per-call durations of func (instructions, and time where the trace has
+ * it): count, min, p50, p90, p99, max and a histogram. */
+int hwt_report_latency(const char *db, const char *func, FILE *out);
+
 /* Runs sql and prints the rows as an aligned table or CSV. */
 int hwt_query(const char *db, const char *sql, int csv, FILE *out);
 
