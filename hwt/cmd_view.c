@@ -44,13 +44,16 @@ int hwt_cmd_replay(int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "calls", no_argument, NULL, 'C' },
+		{ "func", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct hwt_replay_opts o = { -1, -1, 0, 0, HWT_REPLAY_ADDR };
+	struct hwt_calls_opts co = { -1, NULL };
 	static char obuf[1 << 16];
+	int opt, calls = 0, flow_opts = 0;
 	uint64_t v;
-	int opt;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -59,20 +62,34 @@ int hwt_cmd_replay(int argc, char **argv)
 		case 's':
 			if (hwt_parse_u64(optarg, &v) < 0)
 				goto bad;
-			if (opt == 't')
+			if (opt == 't') {
 				o.tid = (int64_t)v;
-			else
+				co.tid = (int64_t)v;
+			} else {
 				o.stream = (int64_t)v;
+				flow_opts = 1;
+			}
 			break;
 		case 'f':
 			if (hwt_parse_u64(optarg, &o.from) < 0)
 				goto bad;
+			flow_opts = 1;
 			break;
 		case 'c':
 			if (hwt_parse_u64(optarg, &o.count) < 0)
 				goto bad;
+			flow_opts = 1;
+			break;
+		case 'C':
+			calls = 1;
+			break;
+		case 'u':
+			if (!*optarg)
+				goto bad;
+			co.func = optarg;
 			break;
 		case 'F':
+			flow_opts = 1;
 			if (!strcmp(optarg, "addr"))
 				o.format = HWT_REPLAY_ADDR;
 			else if (!strcmp(optarg, "insn"))
@@ -88,11 +105,13 @@ int hwt_cmd_replay(int argc, char **argv)
 			return hwt_usage_of("replay", stderr, 2);
 		}
 	}
-	if (optind != argc - 1)
+	if (optind != argc - 1 || (calls && flow_opts) || (co.func && !calls))
 		return hwt_usage_of("replay", stderr, 2);
 	if (not_a_session("replay", argv[optind]))
 		return 1;
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	if (calls)
+		return hwt_replay_calls(argv[optind], &co, stdout) < 0 ? 1 : 0;
 	return hwt_replay(argv[optind], &o, stdout) < 0 ? 1 : 0;
 bad:
 	fprintf(stderr, "hwt replay: bad value '%s'\n", optarg);

@@ -36,7 +36,8 @@ int hwt_cmd_fsck(int argc, char **argv);
 	"         -o OUT.db"
 #define HWT_REPLAY_USAGE \
 	"hwt replay DB [--thread TID] [--stream ID] [--from N --count K]\n" \
-	"         [--format addr|insn|line]"
+	"         [--format addr|insn|line]\n" \
+	"hwt replay DB --calls [--thread TID] [--func NAME]"
 #define HWT_REPORT_USAGE \
 	"hwt report DB [--top N]\n" \
 	"hwt report --diff A.db B.db [--top N]\n" \

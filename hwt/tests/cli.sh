@@ -79,6 +79,8 @@ expect report-diff-one-db 2 "^usage: hwt report" "$B/hwt" report --diff "$T/x.db
 expect report-diff-of-a-session 1 "hwt decode $T/sess -o OUT.db" "$B/hwt" report --diff "$T/sess" "$T/sess"
 expect report-latency-and-diff 2 "^usage: hwt report" "$B/hwt" report --latency f --diff "$T/x.db" "$T/x.db"
 expect report-latency-empty 2 "^usage: hwt report" "$B/hwt" report --latency "" "$T/x.db"
+expect replay-calls-with-format 2 "^usage: hwt replay" "$B/hwt" replay --calls --format addr "$T/x.db"
+expect replay-func-without-calls 2 "^usage: hwt replay" "$B/hwt" replay --func main "$T/x.db"
 expect flamegraph-of-a-session 1 "hwt decode $T/sess -o OUT.db" "$B/hwt" flamegraph --folded "$T/sess"
 expect flamegraph-no-format 2 "^usage: hwt flamegraph" "$B/hwt" flamegraph "$T/x.db"
 for n in abc -1 2147483648; do

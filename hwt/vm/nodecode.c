@@ -149,3 +149,13 @@ int hwt_report_latency(const char *db, const char *func, FILE *out)
 	fprintf(stderr, "hwt: report is not in this build (VM)\n");
 	return -1;
 }
+
+int hwt_replay_calls(const char *db, const struct hwt_calls_opts *opts,
+		     FILE *out)
+{
+	(void)db;
+	(void)opts;
+	(void)out;
+	fprintf(stderr, "hwt: replay is not in this build (VM)\n");
+	return -1;
+}

@@ -153,6 +153,22 @@ if [ "$mode" = arm64 ]; then
 		result "FAIL: $t/demo-trc_pkt_lister-agrees (no snapshot or no lister run: $w/snapshot.log)"
 	fi
 fi
+# hwt replay --calls against the executed instructions (trc_pkt_lister's
+# on arm64, where it decoded them independently; hwt's own elsewhere):
+# every call of the demo's functions at the index of its entry
+# instruction, in order, fib 12 deep (tests/e2e/check_calls.py).
+"$hwt" replay "$w/demo.db" --calls --func run_all >"$w/calls.txt" 2>&1
+addrs=$w/lister.addr
+[ "$mode" = arm64 ] && [ -s "$addrs" ] || {
+	addrs=$w/replay.addr
+	"$hwt" replay "$w/demo.db" --format addr >"$addrs" 2>&1
+}
+if why=$("$root/tests/e2e/check_calls.py" "$w/demo" "$addrs" "$w/calls.txt")
+then
+	result "PASS: $t/demo-call-trace ($why; entries from $(basename "$addrs"))"
+else
+	result "FAIL: $t/demo-call-trace ($why)"
+fi
 # -x tsc reached the trace unit: calls carry TSC times (libipt's).
 if [ "$mode" = intel_pt ]; then
 	timed=$("$hwt" query --csv "$w/demo.db" "SELECT count(*) FROM calls

@@ -155,6 +155,16 @@ struct hwt_replay_opts {
 
 int hwt_replay(const char *db, const struct hwt_replay_opts *opts, FILE *out);
 
+/* The call trace: a line per call in call order, indented by depth
+ * (perf script --call-trace). */
+struct hwt_calls_opts {
+	int64_t tid;		/* -1: every thread */
+	const char *func;	/* NULL; else only its calls and callees */
+};
+
+int hwt_replay_calls(const char *db, const struct hwt_calls_opts *opts,
+		     FILE *out);
+
 /* Top functions by instructions and by calls, and the call tree. */
 int hwt_report(const char *db, int top, FILE *out);
 
