@@ -330,13 +330,14 @@ int hwt_cmd_flamegraph(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "folded", no_argument, NULL, 'f' },
+		{ "svg", required_argument, NULL, 'S' },
 		{ "per-thread", no_argument, NULL, 'p' },
 		{ "thread", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct hwt_flame_opts o = { .tid = -1 };
-	const char *outpath = NULL;
+	const char *outpath = NULL, *svg = NULL;
 	int opt, rc, folded = 0;
 	FILE *out;
 
@@ -344,6 +345,7 @@ int hwt_cmd_flamegraph(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'f': folded = 1; break;
+		case 'S': svg = optarg; break;
 		case 'p': o.per_thread = 1; break;
 		case 'o': outpath = optarg; break;
 		case 't': {
@@ -361,19 +363,22 @@ int hwt_cmd_flamegraph(int argc, char **argv)
 		default: return hwt_usage_of("flamegraph", stderr, 2);
 		}
 	}
-	/* --folded is the one output so far; asked for, so that an SVG can
-	 * be added without changing what plain `hwt flamegraph` means. */
-	if (!folded || optind != argc - 1 || (outpath && !*outpath))
+	/* One output, named: --folded (to -o or stdout) or --svg FILE. */
+	if (folded == !!svg || optind != argc - 1 ||
+	    (outpath && (!*outpath || svg)) || (svg && !*svg))
 		return hwt_usage_of("flamegraph", stderr, 2);
 	if (not_a_session("flamegraph", argv[optind]))
 		return 1;
+	if (svg)
+		outpath = svg;
 	out = outpath && strcmp(outpath, "-") ? fopen(outpath, "w") : stdout;
 	if (!out) {
 		fprintf(stderr, "hwt flamegraph: %s: %s\n", outpath,
 			strerror(errno));
 		return 1;
 	}
-	rc = hwt_flame_folded(argv[optind], &o, out);
+	rc = svg ? hwt_flame_svg(argv[optind], &o, argv[optind], out) :
+		   hwt_flame_folded(argv[optind], &o, out);
 	if (out != stdout) {
 		if (fclose(out) && !rc) {
 			fprintf(stderr, "hwt flamegraph: %s: %s\n", outpath,

@@ -49,7 +49,8 @@ int hwt_cmd_fsck(int argc, char **argv);
 	"hwt export --perfetto OUT.json DB [--clock insn|time]\n" \
 	"         [--min-duration N] [--max-events N]"
 #define HWT_FLAMEGRAPH_USAGE \
-	"hwt flamegraph DB --folded [-o OUT] [--per-thread] [--thread TID]"
+	"hwt flamegraph DB (--folded [-o OUT] | --svg OUT.svg)\n" \
+	"         [--per-thread] [--thread TID]"
 #define HWT_RECORD_USAGE \
 	"hwt record [-b BACKEND] [-f FILTER]... [-m stream|ring] [-s SIZE]\n" \
 	"         [-q QUOTA] [-x OPTIONS]... [-c VERSION:FILE] [-S SOCKET] [-n]\n" \

@@ -46,6 +46,7 @@ while [ $i -lt $N ]; do
 	run export-bolt "$HWT" export --bolt "$T/x.fdata" "$T/m.db"
 	run export-sample "$HWT" export --bolt "$T/x.fdata" --sample 3 "$T/m.db"
 	run flamegraph "$HWT" flamegraph --folded -o "$T/x.folded" --per-thread "$T/m.db"
+	run flamegraph-svg "$HWT" flamegraph --svg "$T/x.svg" "$T/m.db"
 	run report-diff "$HWT" report --diff "$T/m.db" "$T/m.db"
 	run replay-calls "$HWT" replay --calls "$T/m.db"
 	run report-latency "$HWT" report --latency main "$T/m.db"

@@ -83,6 +83,8 @@ expect replay-calls-with-format 2 "^usage: hwt replay" "$B/hwt" replay --calls -
 expect replay-func-without-calls 2 "^usage: hwt replay" "$B/hwt" replay --func main "$T/x.db"
 expect flamegraph-of-a-session 1 "hwt decode $T/sess -o OUT.db" "$B/hwt" flamegraph --folded "$T/sess"
 expect flamegraph-no-format 2 "^usage: hwt flamegraph" "$B/hwt" flamegraph "$T/x.db"
+expect flamegraph-two-formats 2 "^usage: hwt flamegraph" "$B/hwt" flamegraph --folded --svg "$T/o.svg" "$T/x.db"
+expect flamegraph-svg-and-o 2 "^usage: hwt flamegraph" "$B/hwt" flamegraph --svg "$T/o.svg" -o "$T/o" "$T/x.db"
 for n in abc -1 2147483648; do
 	expect "flamegraph-thread-$n" 2 "--thread $n: a thread id" "$B/hwt" flamegraph --folded --thread "$n" "$T/x.db"
 done

@@ -159,3 +159,14 @@ int hwt_replay_calls(const char *db, const struct hwt_calls_opts *opts,
 	fprintf(stderr, "hwt: replay is not in this build (VM)\n");
 	return -1;
 }
+
+int hwt_flame_svg(const char *db, const struct hwt_flame_opts *opts,
+		  const char *title, FILE *out)
+{
+	(void)db;
+	(void)opts;
+	(void)title;
+	(void)out;
+	fprintf(stderr, "hwt: flamegraph is not in this build (VM)\n");
+	return -1;
+}

@@ -98,6 +98,16 @@ depths=$(awk '{ n = gsub(/;fib/, ";fib", $1); if (n) print n }' \
 	grep -q ';main;run_all;fib ' "$w/demo.folded" &&
 	result "PASS: $t/demo-folded-stacks ($fsum instructions, fib depths 1-12)" ||
 	result "FAIL: $t/demo-folded-stacks (sum $fsum, traced $traced, fib depths '$depths')"
+# The SVG flame graph: frames as the folded stacks say (check_svg.py), and
+# librsvg renders it.
+if "$hwt" flamegraph "$w/demo.db" --svg "$w/demo.svg" 2>"$w/svg.log" &&
+	why=$("$root/tests/e2e/check_svg.py" "$w/demo.svg" "$fsum") &&
+	rsvg-convert -w 1200 "$w/demo.svg" -o "$w/demo.png" 2>>"$w/svg.log" &&
+	[ -s "$w/demo.png" ]; then
+	result "PASS: $t/demo-flamegraph-svg ($why; rendered)"
+else
+	result "FAIL: $t/demo-flamegraph-svg (${why:-$(tail -n 1 "$w/svg.log")})"
+fi
 # hwt report --diff of the run with itself: every function unchanged, the
 # totals are function_stats' (fib's row first among equals: 465 calls).
 "$hwt" report --diff "$w/demo.db" "$w/demo.db" --top 1000000 >"$w/diff.txt" 2>&1

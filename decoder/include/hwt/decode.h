@@ -225,6 +225,11 @@ struct hwt_flame_opts {
 int hwt_flame_folded(const char *db, const struct hwt_flame_opts *opts,
 		     FILE *out);
 
+/* Writes them as a self-contained interactive SVG flame graph (zoom,
+ * search, tooltips) titled title: 0, or -1 with a message on stderr. */
+int hwt_flame_svg(const char *db, const struct hwt_flame_opts *opts,
+		  const char *title, FILE *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,6 +14,7 @@
 
 #include "core/util.h"
 #include "db/db.h"
+#include "db/flame.h"
 #include "hwt/decode.h"
 
 /* A bound on what a database may make us allocate (ids come from rows). */
@@ -216,27 +217,25 @@ static int stack_of(const struct flame *f, int64_t id, char **buf,
 	return n ? 0 : -1;
 }
 
-struct line {
-	char *stack;
-	uint64_t count;
-};
-
 /* qsort order of output lines: by stack.
  * Returns <0, 0 or >0 as x sorts before, with or after y. */
 static int cmp_line(const void *x, const void *y)
 {
-	return strcmp(((const struct line *)x)->stack,
-		      ((const struct line *)y)->stack);
+	return strcmp(((const struct hwt_flame_line *)x)->stack,
+		      ((const struct hwt_flame_line *)y)->stack);
 }
 
-int hwt_flame_folded(const char *path, const struct hwt_flame_opts *opts,
-		     FILE *out)
+int hwt_flame_lines(const char *path, const struct hwt_flame_opts *opts,
+		    struct hwt_flame_line **linesp, size_t *nlinesp)
 {
 	static const char *const tables[] = { "meta", "symbols", "threads",
 		"call_paths", "call_path_stats", NULL };
 	struct flame f = { 0 };
-	struct line *lines = NULL;
+	struct hwt_flame_line *lines = NULL;
 	size_t nlines = 0, cap_lines = 0, i, j;
+
+	*linesp = NULL;
+	*nlinesp = 0;
 	uint64_t clamped = 0;
 	int rc = -1;
 
@@ -312,20 +311,19 @@ int hwt_flame_folded(const char *path, const struct hwt_flame_opts *opts,
 			" (left out)\n", clamped);
 	/* One line per stack: threads merged unless asked apart. */
 	qsort(lines, nlines, sizeof(*lines), cmp_line);
-	for (i = 0; i < nlines; i = j) {
-		uint64_t sum = 0;
-
-		for (j = i; j < nlines && !strcmp(lines[j].stack,
-						  lines[i].stack); j++)
-			sum += lines[j].count;
-		if (fprintf(out, "%s %" PRIu64 "\n", lines[i].stack, sum) < 0) {
-			fprintf(stderr, "hwt flamegraph: write failed\n");
-			goto out;
+	for (i = 0, j = 0; i < nlines; i++) {
+		if (j && !strcmp(lines[j - 1].stack, lines[i].stack)) {
+			lines[j - 1].count += lines[i].count;
+			free(lines[i].stack);
+			continue;
 		}
+		lines[j++] = lines[i];
 	}
-	rc = fflush(out) ? -1 : 0;
-	if (rc)
-		fprintf(stderr, "hwt flamegraph: write failed\n");
+	*linesp = lines;
+	*nlinesp = j;
+	lines = NULL;
+	nlines = 0;
+	rc = 0;
 out:
 	for (i = 0; i < nlines; i++)
 		free(lines[i].stack);
@@ -335,5 +333,35 @@ out:
 	free(f.paths);
 	free(f.stats);
 	sqlite3_close(f.db);
+	return rc;
+}
+
+void hwt_flame_lines_free(struct hwt_flame_line *lines, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(lines[i].stack);
+	free(lines);
+}
+
+int hwt_flame_folded(const char *path, const struct hwt_flame_opts *opts,
+		     FILE *out)
+{
+	struct hwt_flame_line *lines;
+	size_t n, i;
+	int rc = 0;
+
+	if (hwt_flame_lines(path, opts, &lines, &n))
+		return -1;
+	for (i = 0; i < n && !rc; i++)
+		if (fprintf(out, "%s %" PRIu64 "\n", lines[i].stack,
+			    lines[i].count) < 0)
+			rc = -1;
+	if (!rc && fflush(out))
+		rc = -1;
+	if (rc)
+		fprintf(stderr, "hwt flamegraph: write failed\n");
+	hwt_flame_lines_free(lines, n);
 	return rc;
 }
