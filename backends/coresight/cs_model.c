@@ -206,6 +206,7 @@ static void csm_set_idle(struct csm *m, uint32_t want)
 	m->idle_want = want;
 	m->idle_reads = CSM_IDLE_READS;
 	m->isb_due = m->ete;
+	m->idle_seen = 0;
 }
 
 static int csm_write_trbe(struct csm *m, uint32_t reg, uint64_t v)
@@ -236,7 +237,7 @@ static int csm_write_trbe(struct csm *m, uint32_t reg, uint64_t v)
 				return refuse(m, "D10.3: enabled with TRBSR.S/IRQ set");
 		}
 		if (on && !(v & TRBLIMITR_E)) {
-			if ((m->prgctlr & TRCPRGCTLR_EN) || !m->idle)
+			if ((m->prgctlr & TRCPRGCTLR_EN) || !m->idle_seen)
 				return refuse(m, "D10.8: TRBE off before the source is idle");
 			if (!m->tsb_done || !m->dsb_done)
 				return refuse(m, "D10.8: TRBE off without TSB CSYNC; DSB");
@@ -315,7 +316,7 @@ int csm_write(struct csm *m, uint32_t reg, uint64_t v)
 		if (v & ~1ull)
 			return refuse(m, "ETMv4 7.3.44 TRCPRGCTLR: RES0 bit set");
 		if ((v & 1) && !(m->prgctlr & 1)) {
-			if (!m->idle || m->idle_want != 1)
+			if (!m->idle_seen)
 				return refuse(m, "ETMv4 3.4.3: enabled before idle");
 			/* With TRBE off ETE trace goes to the ATB; with no
 			 * ATB sink behind it, it is lost. */
@@ -334,7 +335,7 @@ int csm_write(struct csm *m, uint32_t reg, uint64_t v)
 	}
 	if (m->prgctlr & TRCPRGCTLR_EN)
 		return refuse(m, "ETMv4 3.4.3: programmed while TRCPRGCTLR.EN");
-	if (!m->idle)
+	if (!m->idle || !m->idle_seen)
 		return refuse(m, "ETMv4 3.4.3: programmed before TRCSTATR.IDLE");
 	if (check_prog(m, reg, v))
 		return -1;
@@ -355,6 +356,8 @@ int csm_read(struct csm *m, uint32_t reg, uint64_t *v)
 		if (!m->isb_due && m->idle != m->idle_want &&
 		    !--m->idle_reads)
 			m->idle = m->idle_want;
+		if (m->idle && m->idle_want)
+			m->idle_seen = 1;
 		*v = m->idle ? TRCSTATR_IDLE | TRCSTATR_PMSTABLE : 0;
 		return 0;
 	case TRCOSLSR:
@@ -413,7 +416,7 @@ void csm_barrier(struct csm *m, enum cs_op_kind kind)
 		break;
 	case CS_OP_TSB:
 		/* Only a TSB after the unit went idle flushes its trace. */
-		if (m->idle && !(m->prgctlr & 1))
+		if (m->idle_seen && !(m->prgctlr & 1))
 			m->tsb_done = 1;
 		break;
 	case CS_OP_DSB:

@@ -17,7 +17,8 @@
  *
  * Timing the software must wait for is modelled: after TRCPRGCTLR
  * changes, TRCSTATR.IDLE follows only after an ISB (ETE, system
- * registers) and CSM_IDLE_READS reads.  csm_emit() plays the trace
+ * registers) and CSM_IDLE_READS reads, and programming is refused until
+ * software has read IDLE since the last change (or since reset).  csm_emit() plays the trace
  * unit's output side on the TRBE pointer.
  *
  * Pure C with no kernel includes: the user-space tests use it now, the
@@ -44,6 +45,8 @@ struct csm {
 	uint32_t idle;			/* TRCSTATR.IDLE as read now */
 	uint32_t idle_want;		/* where it is going */
 	uint32_t idle_reads;		/* reads left before it gets there */
+	uint8_t idle_seen;		/* software read IDLE since the last
+					 * TRCPRGCTLR change (or reset) */
 	uint8_t isb_due;		/* ETE: TRCPRGCTLR written, no ISB yet */
 	uint8_t oslk;			/* OS Lock locked */
 	uint32_t claim;			/* claim tags set */
