@@ -445,14 +445,16 @@ uint64_t csm_emit(struct csm *m, uint64_t len)
 		done += room;
 		if (m->trbptr < lim)
 			break;
+		/* At the limit the pointer wraps to the base, WRAP set
+		 * (D10.3; see cs_trbe_collect()). */
+		m->trbptr = m->trbbaser;
+		m->trbsr |= TRBSR_WRAP;
 		if (fm == TRB_FM_FILL) {
-			/* Fill mode: stop, buffer full (D10.3). */
+			/* Fill mode: stop, buffer full, interrupt. */
 			m->trbsr |= TRBSR_S | TRBSR_IRQ | TRB_BSC_FULL;
 			m->irqs++;
 			break;
 		}
-		m->trbptr = m->trbbaser;
-		m->trbsr |= TRBSR_WRAP;
 		if (fm == TRB_FM_WRAP) {
 			m->trbsr |= TRBSR_IRQ;
 			m->irqs++;

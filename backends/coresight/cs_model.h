@@ -78,10 +78,10 @@ void csm_claim_external(struct csm *m);
  * csm_emit() - the trace unit outputs len bytes through the TRBE.
  *
  * Returns the bytes stored: all while the unit is enabled and the TRBE
- * collects, fewer if the buffer filled in Fill mode (the TRBE stops:
- * TRBSR.S, BSC FULL, IRQ), 0 while off.  In Wrap mode the pointer
- * returns to the base with TRBSR.WRAP and IRQ set; in Circular Buffer
- * mode with WRAP only.
+ * collects, fewer if the buffer filled in Fill mode, 0 while off.  At the
+ * limit the pointer returns to the base with TRBSR.WRAP set in every
+ * mode; Fill mode then stops (S, BSC FULL, IRQ), Wrap mode raises IRQ and
+ * goes on, Circular Buffer mode goes on silently.
  */
 uint64_t csm_emit(struct csm *m, uint64_t len);
 

@@ -107,11 +107,19 @@ bad:
 }
 
 int cs_trbe_collect(uint64_t size, uint64_t start, uint64_t now,
-		    int wrapped, struct cs_trbe_span *span)
+		    unsigned int fill, int wrapped, struct cs_trbe_span *span)
 {
 	memset(span, 0, sizeof(*span));
-	if (start > size || now > size)
+	if (start > size || now > size || !cs_trbe_mode_ok(fill))
 		return -CS_EINVAL;
+	if (wrapped && fill == TRB_FM_FILL) {
+		if (now != 0)
+			return -CS_EINVAL;
+		span->off = start;
+		span->len = size - start;
+		span->full = 1;
+		return 0;
+	}
 	if (!wrapped) {
 		if (now < start)
 			return -CS_EINVAL;

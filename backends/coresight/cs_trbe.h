@@ -90,21 +90,29 @@ struct cs_trbe_span {
 	uint64_t off;		/* first byte, from base */
 	uint64_t len;		/* bytes; may wrap past the end */
 	uint8_t lost;		/* older trace was overwritten (wrap) */
+	uint8_t full;		/* Fill mode stopped at the limit: trace
+				 * after it is lost */
 };
 
 /*
  * cs_trbe_collect() - the valid bytes of a buffer from where the pointer
- * started (start), where it is now (now, an offset from cs_trbe_offset)
- * and TRBSR.WRAP.  Without wrap: [start, now).  With wrap: the whole
- * buffer, oldest byte at now, and lost set: older trace may have been
- * overwritten (D10.3: in Wrap and Circular Buffer mode the pointer
- * returns to base at the limit and overwrites).
+ * started (start), where it is now (now, an offset from cs_trbe_offset),
+ * the fill mode and TRBSR.WRAP.  At the limit the write pointer returns
+ * to the base and WRAP is set in every mode (D10.3; Linux's
+ * coresight-trbe.c: "If the TRBE has wrapped around the write pointer has
+ * wrapped and should be treated as limit", and a Fill-mode stop is WRAP
+ * with EC 0, BSC FILLED).  So:
+ *   no wrap:                 [start, now);
+ *   Fill mode with wrap:     [start, size), full set (the unit stopped);
+ *   Wrap/Circular with wrap: the whole buffer, oldest byte at now, lost
+ *                            set (older trace may have been overwritten).
  *
  * Returns 0 and fills span.
- * Returns -CS_EINVAL if start or now exceeds size, or without wrap now is
- * below start.
+ * Returns -CS_EINVAL if start or now exceeds size, fill is not a fill
+ * mode, without wrap now is below start, or in Fill mode with wrap now is
+ * not 0 (the pointer stops at the base).
  */
 int cs_trbe_collect(uint64_t size, uint64_t start, uint64_t now,
-		    int wrapped, struct cs_trbe_span *span);
+		    unsigned int fill, int wrapped, struct cs_trbe_span *span);
 
 #endif /* HWT_CS_TRBE_H */

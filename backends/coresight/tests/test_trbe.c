@@ -5,7 +5,8 @@
  * pointer math against cs_model: for every fill mode and a sweep of
  * start offsets and output lengths, the span cs_trbe_collect() gives
  * after cs_seq_stop() equals what an independent computation here says
- * the unit wrote (Fill: stop at the limit; Wrap/Circular: modulo).
+ * the unit wrote (the pointer wraps to the base at the limit, WRAP set;
+ * Fill mode stops there, Wrap/Circular go on: modulo).
  */
 #include "cs_unit.h"
 #include "cs_cpus.h"
@@ -107,14 +108,21 @@ static void test_collect(void)
 {
 	struct cs_trbe_span sp;
 
-	CHECK(cs_trbe_collect(0x1000, 0x100, 0x300, 0, &sp) == 0 &&
-	      sp.off == 0x100 && sp.len == 0x200 && !sp.lost);
-	CHECK(cs_trbe_collect(0x1000, 0x300, 0x100, 1, &sp) == 0 &&
-	      sp.off == 0x100 && sp.len == 0x1000 && sp.lost);
-	CHECK(cs_trbe_collect(0x1000, 0x300, 0x1000, 1, &sp) == 0 &&
-	      sp.off == 0);
-	CHECK(cs_trbe_collect(0x1000, 0x300, 0x100, 0, &sp) == -CS_EINVAL);
-	CHECK(cs_trbe_collect(0x1000, 0x1001, 0x1001, 0, &sp) == -CS_EINVAL);
+	const unsigned int F = TRB_FM_FILL, W = TRB_FM_WRAP;
+
+	CHECK(cs_trbe_collect(0x1000, 0x100, 0x300, F, 0, &sp) == 0 &&
+	      sp.off == 0x100 && sp.len == 0x200 && !sp.lost && !sp.full);
+	CHECK(cs_trbe_collect(0x1000, 0x300, 0x100, W, 1, &sp) == 0 &&
+	      sp.off == 0x100 && sp.len == 0x1000 && sp.lost && !sp.full);
+	CHECK(cs_trbe_collect(0x1000, 0x300, 0x1000, TRB_FM_CIRCULAR, 1,
+			      &sp) == 0 && sp.off == 0);
+	CHECK(cs_trbe_collect(0x1000, 0x300, 0, F, 1, &sp) == 0 &&
+	      sp.off == 0x300 && sp.len == 0xd00 && sp.full && !sp.lost);
+	CHECK(cs_trbe_collect(0x1000, 0x300, 0x40, F, 1, &sp) == -CS_EINVAL);
+	CHECK(cs_trbe_collect(0x1000, 0x300, 0x100, F, 0, &sp) == -CS_EINVAL);
+	CHECK(cs_trbe_collect(0x1000, 0x1001, 0x1001, F, 0, &sp) ==
+	      -CS_EINVAL);
+	CHECK(cs_trbe_collect(0x1000, 0, 0, 2, 0, &sp) == -CS_EINVAL);
 }
 
 /* Through the model: what was written where, per fill mode. */
@@ -148,20 +156,27 @@ static void test_pointer(const struct cs_cpu *c, unsigned int fm)
 		CHECKF(m.refused == 0, "refused: %s", m.rule);
 		CHECK(cs_trbe_offset(&trbe, res[0], &off) == 0);
 		CHECK(cs_trbe_status(res[1], &st) == 0);
-		/* Independently: where the unit must have stopped. */
+		/* Independently: where the unit must have stopped.  The
+		 * pointer wraps to the base at the limit in every mode;
+		 * Fill mode stops there. */
 		full = fm == TRB_FM_FILL && start + total >= size;
-		wrapped = fm != TRB_FM_FILL && start + total >= size;
-		want_end = fm == TRB_FM_FILL ? (full ? size : start + total) :
-			   (start + total) % size;
+		wrapped = start + total >= size;
+		want_end = full ? 0 : (start + total) % size;
+		if (full)
+			CHECK(total == size - start);
 		CHECKF(off == want_end, "fm %u start %#llx total %#llx: "
 		       "offset %#llx", fm, (unsigned long long)start,
 		       (unsigned long long)total, (unsigned long long)off);
 		CHECK(st.wrapped == wrapped);
 		CHECK((st.why == CS_TRBE_FULL) == full);
 		CHECK(st.irq == (full || (wrapped && fm == TRB_FM_WRAP)));
-		CHECK(cs_trbe_collect(size, start, off, st.wrapped, &sp) == 0);
+		CHECK(cs_trbe_collect(size, start, off, fm, st.wrapped, &sp) ==
+		      0);
 		if (!wrapped)
 			CHECK(sp.off == start && sp.len == want_end - start);
+		else if (full)
+			CHECK(sp.off == start && sp.len == size - start &&
+			      sp.full && !sp.lost);
 		else
 			CHECK(sp.len == size && sp.off == want_end && sp.lost);
 	}
