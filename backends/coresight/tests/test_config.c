@@ -344,11 +344,120 @@ static void test_envelope(void)
 	      -CS_EINVAL);
 }
 
+/* Every documented error, one at a time, from a valid config. */
+static int try(const struct cs_cpu *c, const struct cs_idregs *id,
+	       const struct hwt_coresight_config *x, enum cs_mode mode)
+{
+	struct hwt_coresight_config got;
+	struct cs_caps k;
+
+	if (cs_caps_parse(id ? id : &c->id, &k))
+		return -99;
+	return cs_config_parse(&k, HWT_CORESIGHT_CONFIG_VERSION, x,
+			       sizeof(*x), mode, &got);
+}
+
+#define EXPECT(cpu, id, mode, want, ...) do {				\
+	struct hwt_coresight_config x = base;				\
+	int r_;								\
+	__VA_ARGS__;							\
+	r_ = try(cpu, id, &x, mode);					\
+	CHECKF(r_ == (want), "%s: %s: got %d, want %d", (cpu)->name,	\
+	       #__VA_ARGS__, r_, want);					\
+} while (0)
+
+static void test_errors(void)
+{
+	const struct cs_cpu *a53 = &cs_cpus[0], *ete = &cs_cpus[2],
+			    *min = &cs_cpus[5];
+	const enum cs_mode T = CS_MODE_THREAD, C = CS_MODE_CPU;
+	const int INV = -CS_EINVAL, NS = -CS_EOPNOTSUPP, BIG = -CS_E2BIG;
+	struct hwt_coresight_config base;
+	struct cs_idregs ia32 = a53->id, noel0 = a53->id;
+
+	memset(&base, 0, sizeof(base));
+	base.flags = F(USER) | F(KERNEL) | F(CONTEXTID);
+	base.nranges = 1;
+	base.ranges[0] = (struct hwt_coresight_range){ 0x400000, 0x400ffc,
+						       1, 0 };
+	ia32.trcidr[2] = (ia32.trcidr[2] & ~0x1fu) | 4;	/* IASIZE 32 */
+	noel0.trcidr[3] &= ~(1u << 20);			/* NS EL0 gone */
+
+	EXPECT(a53, NULL, C, 0, (void)0);
+	/* EINVAL */
+	EXPECT(a53, NULL, C, INV, x.flags |= 1u << 9);
+	EXPECT(a53, NULL, C, INV, x.reserved[0] = 1);
+	EXPECT(a53, NULL, C, INV, x.reserved[1] = 1);
+	EXPECT(a53, NULL, C, INV, x.sink = 4);
+	EXPECT(a53, NULL, C, INV, x.flags = F(CONTEXTID));
+	EXPECT(a53, NULL, T, INV, (void)0);		/* KERNEL, thread */
+	EXPECT(a53, NULL, C, INV, x.cc_threshold = 8);
+	EXPECT(a53, NULL, C, INV, x.flags |= F(CYCLES));	/* thr 0 */
+	EXPECT(a53, NULL, C, INV, x.flags |= F(CYCLES);
+	       x.cc_threshold = 0x1000);
+	EXPECT(a53, NULL, C, INV, x.flags |= F(TS_EVENT));
+	EXPECT(a53, NULL, C, INV, x.flags |= F(TIMESTAMP); x.ts_event = 1);
+	EXPECT(a53, NULL, C, INV, x.flags |= F(TIMESTAMP) | F(TS_EVENT);
+	       x.ts_event = 32);
+	EXPECT(a53, NULL, C, INV, x.sync_period = 7);
+	EXPECT(a53, NULL, C, INV, x.sync_period = 21);
+	EXPECT(a53, NULL, C, INV, x.ranges[0].reserved = 1);
+	EXPECT(a53, NULL, C, INV, x.ranges[0].type = 0);
+	EXPECT(a53, NULL, C, INV, x.ranges[0].type = 3);
+	EXPECT(a53, NULL, C, INV, x.ranges[0].start += 2);
+	EXPECT(a53, NULL, C, INV, x.ranges[0].end += 1);
+	EXPECT(a53, NULL, C, INV, x.ranges[0].end = 0x3ffffc);
+	EXPECT(a53, NULL, C, INV, x.ranges[3].end = 4);	/* unused slot */
+	EXPECT(a53, &ia32, C, INV, x.ranges[0].end = 1ull << 32);
+	EXPECT(a53, &ia32, C, BIG, (void)0);	/* 32-bit: no ranges */
+	/* EOPNOTSUPP */
+	EXPECT(min, NULL, C, 0, x.flags &= ~F(CONTEXTID); x.nranges = 0;
+	       memset(x.ranges, 0, sizeof(x.ranges)));
+	EXPECT(min, NULL, C, NS, x.flags |= F(BRANCH_BCAST); x.nranges = 0;
+	       memset(x.ranges, 0, sizeof(x.ranges)));
+	EXPECT(min, NULL, C, NS, x.flags |= F(RETSTACK));
+	EXPECT(min, NULL, C, NS, x.flags |= F(CYCLES); x.cc_threshold = 8);
+	EXPECT(min, NULL, C, NS, x.flags |= F(TIMESTAMP));
+	EXPECT(min, NULL, C, NS, (void)0);		/* CONTEXTID */
+	EXPECT(min, NULL, C, NS, x.flags |= F(VMID));
+	EXPECT(min, NULL, T, NS, x.flags = F(USER); x.nranges = 0;
+	       memset(x.ranges, 0, sizeof(x.ranges)));	/* no CID */
+	EXPECT(min, NULL, C, NS, x.flags &= ~F(CONTEXTID); x.nranges = 0;
+	       memset(x.ranges, 0, sizeof(x.ranges)); x.sync_period = 12);
+	EXPECT(min, NULL, C, NS, x.flags &= ~F(CONTEXTID); x.nranges = 0;
+	       memset(x.ranges, 0, sizeof(x.ranges)); x.sink = 2); /* ETR */
+	EXPECT(a53, NULL, C, NS, x.sink = 1);			/* TRBE */
+	EXPECT(a53, NULL, C, NS, x.flags |= F(CYCLES); x.cc_threshold = 3);
+	EXPECT(a53, NULL, C, 0, x.flags |= F(CYCLES); x.cc_threshold = 4);
+	EXPECT(a53, NULL, C, NS, x.flags |= F(TIMESTAMP) | F(TS_EVENT);
+	       x.ts_event = 16);			/* 8 pairs: 0..15 */
+	EXPECT(a53, NULL, C, 0, x.flags |= F(TIMESTAMP) | F(TS_EVENT);
+	       x.ts_event = 15);
+	EXPECT(a53, &noel0, C, NS, (void)0);		/* USER */
+	EXPECT(a53, &noel0, C, 0, x.flags &= ~F(USER));
+	EXPECT(ete, NULL, C, NS, x.nranges = 0;
+	       memset(x.ranges, 0, sizeof(x.ranges)));	/* KERNEL: EL0 only */
+	/* E2BIG, and the order of the answers */
+	EXPECT(a53, NULL, C, BIG, x.nranges = 9);
+	EXPECT(a53, NULL, C, BIG, x.nranges = 9; x.flags |= 1u << 9);
+	EXPECT(a53, NULL, C, BIG, x.nranges = 5;
+	       x.ranges[1] = x.ranges[2] = x.ranges[3] = x.ranges[4] =
+	       x.ranges[0]);
+	EXPECT(a53, NULL, C, 0, x.nranges = 4;
+	       x.ranges[1] = x.ranges[2] = x.ranges[3] = x.ranges[0]);
+	EXPECT(a53, NULL, C, INV, x.nranges = 5; x.flags |= 1u << 9;
+	       x.ranges[1] = x.ranges[2] = x.ranges[3] = x.ranges[4] =
+	       x.ranges[0]);
+	EXPECT(min, NULL, C, NS, x.flags |= F(BRANCH_BCAST));	/* not BIG */
+	EXPECT(min, NULL, C, BIG, x.flags &= ~F(CONTEXTID));
+}
+
 int main(void)
 {
 	size_t i;
 
 	RUN(test_envelope(), "config ABI envelope");
+	RUN(test_errors(), "config every error, one at a time");
 	for (i = 0; i < ARRAY_SIZE(cs_cpus); i++) {
 		accepted = 0;
 		RUN(sweep(&cs_cpus[i], CS_MODE_THREAD, 4000),
