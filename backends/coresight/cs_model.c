@@ -474,7 +474,7 @@ static int io_write(void *ctx, uint32_t reg, uint64_t v)
 	return csm_write(ctx, reg, v);
 }
 
-static void io_barrier(void *ctx, enum cs_op_kind kind)
+static void io_order(void *ctx, enum cs_op_kind kind)
 {
 	csm_barrier(ctx, kind);
 }
@@ -483,6 +483,6 @@ void csm_io(struct csm *m, struct cs_io *io)
 {
 	io->read = io_read;
 	io->write = io_write;
-	io->barrier = io_barrier;
+	io->order = io_order;
 	io->ctx = m;
 }

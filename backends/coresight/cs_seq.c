@@ -139,7 +139,7 @@ int cs_seq_run(const struct cs_op *ops, int n, const struct cs_io *io,
 			res[r++] = v;
 			break;
 		default:
-			io->barrier(io->ctx, o->kind);
+			io->order(io->ctx, o->kind);
 			break;
 		}
 	}

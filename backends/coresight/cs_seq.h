@@ -60,7 +60,7 @@ struct cs_io {
 	/* Return 0, or -1 if the access faulted / was refused. */
 	int (*read)(void *ctx, uint32_t reg, uint64_t *val);
 	int (*write)(void *ctx, uint32_t reg, uint64_t val);
-	void (*barrier)(void *ctx, enum cs_op_kind kind);
+	void (*order)(void *ctx, enum cs_op_kind kind);	/* ISB, DSB, TSB */
 	void *ctx;
 };
 
