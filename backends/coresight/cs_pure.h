@@ -10,6 +10,13 @@
  * Extension (DDI 0616), "Arm ARM Dx" the Arm Architecture Reference
  * Manual (DDI 0487), whose chapter D10 "The Trace Buffer Extension" and
  * register pages TRB*_EL1 define TRBE.
+ *
+ * The spec texts were not at hand when this was written: section numbers
+ * are as recalled and want checking against IHI 0064H.  The bit positions
+ * of TRCCONFIGR, TRCSTATR, TRCIDR3 and TRCIDR4 were checked against the
+ * Cortex-A35/A53/A76 TRMs' register pages; the TRBSR_EL1, TRBLIMITR_EL1
+ * and TRBIDR_EL1 fields against Linux's arch/arm64 sysreg definitions
+ * and coresight-trbe.h.
  */
 #ifndef HWT_CS_PURE_H
 #define HWT_CS_PURE_H
