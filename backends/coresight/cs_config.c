@@ -183,8 +183,11 @@ int cs_config_regs(const struct cs_caps *caps,
 	/* TRCTSCTLR.EVENT (7.3.68): SEL 4:0, TYPE 7 = 0 single resource;
 	 * resource 0 is always FALSE, so 0 means "only at sync". */
 	regs->tsctlr = f & FLAG(TS_EVENT) ? cfg->ts_event : 0;
-	if (cfg->sync_period) {
-		regs->syncpr = cfg->sync_period;	/* PERIOD 4:0 */
+	/* PERIOD 4:0; always written where writable, so that no earlier
+	 * session's period is left behind. */
+	if (!caps->sync_fixed) {
+		regs->syncpr = cfg->sync_period ? cfg->sync_period :
+			       CS_SYNC_DEFAULT;
 		regs->write_syncpr = 1;
 	}
 	regs->traceidr = caps->traceid_bits ? trace_id : 0;

@@ -12,6 +12,9 @@
 #include "cs_caps.h"
 #include "hwt/hwt_coresight.h"
 
+/* TRCSYNCPR.PERIOD without a sync_period: 2^12 bytes, as Linux. */
+#define CS_SYNC_DEFAULT	12
+
 enum cs_mode {
 	CS_MODE_THREAD,		/* one thread, enabled while it runs */
 	CS_MODE_CPU,		/* everything on a CPU */

@@ -105,8 +105,9 @@ struct hwt_coresight_range {
 /*
  * cc_threshold: TRCCCCTLR.THRESHOLD (11:0), with CYCLES only (else 0),
  * at least TRCIDR3.CCITMIN.  sync_period: TRCSYNCPR.PERIOD, a trace
- * sync every 2^sync_period bytes, 8..20, or 0 for the unit's default (no
- * write); needs TRCIDR3.SYNCPR == 0 (ETMv4 7.3.67).  ts_event: a
+ * sync every 2^sync_period bytes, 8..20, or 0 for 12 (4096 bytes, what
+ * Linux's etm4x programs); a non-zero value needs TRCIDR3.SYNCPR == 0
+ * (ETMv4 7.3.67), and where the period is fixed TRCSYNCPR is not written.  ts_event: a
  * resource selector number 0..31 (TRCTSCTLR.EVENT.SEL), with TS_EVENT
  * only.  Range slots from nranges on must be all 0.
  */

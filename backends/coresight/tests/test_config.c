@@ -213,8 +213,9 @@ static void check_programmed(const struct cs_cpu *c, const struct cs_caps *k,
 		CHECK(m.reg[TRCCCCTLR / 4] == x->cc_threshold);
 	if (f & F(TS_EVENT))
 		CHECK(m.reg[TRCTSCTLR / 4] == x->ts_event);
-	if (x->sync_period)
-		CHECK(m.reg[TRCSYNCPR / 4] == x->sync_period);
+	if (!c->want.sync_fixed)
+		CHECK(m.reg[TRCSYNCPR / 4] ==
+		      (x->sync_period ? x->sync_period : 12u));
 	CHECK(m.reg[TRCTRACEIDR / 4] == (c->want.traceid_bits ? 0x10u : 0));
 	/* TRCVICTLR (7.3.72): EVENT 1 (TRUE), SSSTATUS 9, EXLEVEL_S 19:16
 	 * all excluded, EXLEVEL_NS 23:20: EL0 unless USER, EL1/2 unless
@@ -452,12 +453,50 @@ static void test_errors(void)
 	EXPECT(min, NULL, C, BIG, x.flags &= ~F(CONTEXTID));
 }
 
+/* A second session on the same unit inherits nothing of the first. */
+static void test_no_stale(void)
+{
+	const struct cs_cpu *c = &cs_cpus[0];
+	struct hwt_coresight_config a, b;
+	struct cs_regs ra, rb;
+	struct cs_trbe_regs trbe;
+	struct cs_caps k;
+	struct csm m;
+	uint64_t res[2];
+
+	CHECK(cs_caps_parse(&c->id, &k) == 0);
+	memset(&a, 0, sizeof(a));
+	a.flags = F(USER) | F(KERNEL) | F(TIMESTAMP) | F(TS_EVENT) |
+		  F(CYCLES) | F(BRANCH_BCAST) | F(VMID);
+	a.ts_event = 5;
+	a.cc_threshold = 100;
+	a.sync_period = 16;
+	a.nranges = 2;
+	a.ranges[0] = (struct hwt_coresight_range){ 0x1000, 0x1ffc, 1, 0 };
+	a.ranges[1] = (struct hwt_coresight_range){ 0x1800, 0x18fc, 2, 0 };
+	cs_config_default(&b);
+	CHECK(cs_config_regs(&k, &a, CS_MODE_CPU, 0x10, &ra) == 0);
+	CHECK(cs_config_regs(&k, &b, CS_MODE_THREAD, 0x11, &rb) == 0);
+	csm_init(&m, &c->id);
+	CHECK(run_start(&m, &k, &ra, 0, 0, &trbe) == 0);
+	CHECK(run_stop(&m, &k, 0, res) == 0);
+	CHECK(run_start(&m, &k, &rb, 0, 0, &trbe) == 0);
+	CHECK(m.refused == 0);
+	CHECK(m.reg[TRCCONFIGR / 4] == (1u | 1u << 6));
+	CHECK(m.reg[TRCSYNCPR / 4] == 12);
+	CHECK(m.reg[TRCTSCTLR / 4] == 0);
+	CHECK(m.reg[TRCVIIECTLR / 4] == 0);
+	CHECK(m.reg[TRCTRACEIDR / 4] == 0x11);
+	CHECK(((m.reg[TRCVICTLR / 4] >> 20) & 0xf) == 6);	/* EL1, EL2 */
+}
+
 int main(void)
 {
 	size_t i;
 
 	RUN(test_envelope(), "config ABI envelope");
 	RUN(test_errors(), "config every error, one at a time");
+	RUN(test_no_stale(), "config second session inherits nothing");
 	for (i = 0; i < ARRAY_SIZE(cs_cpus); i++) {
 		accepted = 0;
 		RUN(sweep(&cs_cpus[i], CS_MODE_THREAD, 4000),
