@@ -8,7 +8,8 @@ export VM_EXTRA
 
 # Each directory has a Makefile with `all` and `check`; `check` prints
 # "PASS: name" / "FAIL: name" lines and appends them to $(HWT_RESULTS)/*.txt.
-UNIT_DIRS    := kmod/hwt store hwtd decoder hwt backends/soft backends/intel_pt
+UNIT_DIRS    := kmod/hwt store hwtd decoder hwt backends/soft backends/intel_pt \
+		backends/coresight
 
 .PHONY: all deps build check check-unit check-vm check-vm-arm64 demo clean \
 	install uninstall check-install-run check-dkms \

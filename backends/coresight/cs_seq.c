@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Trace unit programming sequences (see cs_seq.h).
+ */
+#include "cs_seq.h"
+
+#define OP(k, r, v, m)	(struct cs_op){ .kind = (k), .reg = (r), \
+					.val = (v), .mask = (m) }
+#define WR(r, v)	OP(CS_OP_WRITE, r, v, 0)
+
+int cs_seq_start(const struct cs_caps *caps, const struct cs_regs *regs,
+		 const struct cs_trbe_regs *trbe, struct cs_op *ops)
+{
+	int n = 0, is_trbe = regs->sink == HWT_CORESIGHT_SINK_TRBE;
+	uint32_t i;
+
+	if (is_trbe != !!trbe || (is_trbe && caps->arch != CS_ARCH_ETE))
+		return -CS_EINVAL;
+
+	/* Claim (CoreSight Architecture B2.4): nobody holds a tag. */
+	ops[n++] = OP(CS_OP_EXPECT, TRCCLAIMCLR, 0,
+		      CS_CLAIM_SELF_HOSTED | CS_CLAIM_EXTERNAL);
+	ops[n++] = WR(TRCCLAIMSET, CS_CLAIM_SELF_HOSTED);
+	/* OS Lock released before programming (ETMv4 3.4.1, 7.3.41). */
+	ops[n++] = WR(TRCOSLAR, 0);
+	ops[n++] = OP(CS_OP_ISB, 0, 0, 0);
+	/* Disable, then wait for idle before any programming (3.4.3). */
+	ops[n++] = WR(TRCPRGCTLR, 0);
+	ops[n++] = OP(CS_OP_ISB, 0, 0, 0);
+	ops[n++] = OP(CS_OP_POLL, TRCSTATR, TRCSTATR_IDLE, TRCSTATR_IDLE);
+
+	ops[n++] = WR(TRCCONFIGR, regs->configr);
+	ops[n++] = WR(TRCEVENTCTL0R, regs->eventctl0r);
+	ops[n++] = WR(TRCEVENTCTL1R, regs->eventctl1r);
+	if (caps->stallctl)
+		ops[n++] = WR(TRCSTALLCTLR, regs->stallctlr);
+	if (caps->ts_bits)
+		ops[n++] = WR(TRCTSCTLR, regs->tsctlr);
+	if (regs->write_syncpr)
+		ops[n++] = WR(TRCSYNCPR, regs->syncpr);
+	if (regs->write_ccctlr)
+		ops[n++] = WR(TRCCCCTLR, regs->ccctlr);
+	if (regs->write_bbctlr)
+		ops[n++] = WR(TRCBBCTLR, regs->bbctlr);
+	ops[n++] = WR(TRCTRACEIDR, regs->traceidr);
+	ops[n++] = WR(TRCVICTLR, regs->victlr);
+	if (caps->num_ac_pairs)
+		ops[n++] = WR(TRCVIIECTLR, regs->viiectlr);
+	if (caps->num_ac_pairs)
+		ops[n++] = WR(TRCVISSCTLR, regs->vissctlr);
+	for (i = 0; i < regs->nac; i++) {
+		ops[n++] = WR(TRCACVR(i), regs->acvr[i]);
+		ops[n++] = WR(TRCACATR(i), regs->acatr[i]);
+	}
+
+	/* The sink before the source (D10.2: TRBE enabled, then trace). */
+	if (trbe) {
+		ops[n++] = WR(CS_TRBSR, 0);
+		ops[n++] = WR(CS_TRBBASER, trbe->baser);
+		ops[n++] = WR(CS_TRBPTR, trbe->ptr);
+		ops[n++] = WR(CS_TRBLIMITR, trbe->limitr);
+		ops[n++] = OP(CS_OP_ISB, 0, 0, 0);
+	}
+	ops[n++] = WR(TRCPRGCTLR, TRCPRGCTLR_EN);
+	ops[n++] = OP(CS_OP_ISB, 0, 0, 0);
+	ops[n++] = OP(CS_OP_POLL, TRCSTATR, 0, TRCSTATR_IDLE);
+	return n;
+}
+
+int cs_seq_stop(const struct cs_caps *caps, int trbe, struct cs_op *ops)
+{
+	int n = 0;
+
+	(void)caps;
+	ops[n++] = WR(TRCPRGCTLR, 0);
+	ops[n++] = OP(CS_OP_ISB, 0, 0, 0);
+	/* Idle with stable registers (ETMv4 7.3.66). */
+	ops[n++] = OP(CS_OP_POLL, TRCSTATR, TRCSTATR_IDLE | TRCSTATR_PMSTABLE,
+		      TRCSTATR_IDLE | TRCSTATR_PMSTABLE);
+	if (trbe) {
+		/* Trace in flight to memory, then the TRBE off (D10.8). */
+		ops[n++] = OP(CS_OP_TSB, 0, 0, 0);
+		ops[n++] = OP(CS_OP_DSB, 0, 0, 0);
+		ops[n++] = OP(CS_OP_READ, CS_TRBLIMITR, 0, 0);
+		ops[n++] = OP(CS_OP_WRITE, CS_TRBLIMITR, 0, TRBLIMITR_E);
+		ops[n++] = OP(CS_OP_ISB, 0, 0, 0);
+		ops[n++] = OP(CS_OP_READ, CS_TRBPTR, 0, 0);
+		ops[n++] = OP(CS_OP_READ, CS_TRBSR, 0, 0);
+		ops[n++] = WR(CS_TRBSR, 0);
+	}
+	ops[n++] = WR(TRCCLAIMCLR, CS_CLAIM_SELF_HOSTED);
+	return n;
+}
+
+int cs_seq_run(const struct cs_op *ops, int n, const struct cs_io *io,
+	       uint64_t *res, int nres)
+{
+	int i, k, r = 0;
+	uint64_t v, last = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct cs_op *o = &ops[i];
+
+		switch (o->kind) {
+		case CS_OP_WRITE:
+			v = o->val;
+			/* mask: clear those bits of the last value read (a
+			 * read-modify-write, e.g. TRBLIMITR.E). */
+			if (o->mask)
+				v = last & ~o->mask;
+			if (io->write(io->ctx, o->reg, v))
+				return -CS_EINVAL;
+			break;
+		case CS_OP_POLL:
+			for (k = 0; k < CS_POLL_MAX; k++) {
+				if (io->read(io->ctx, o->reg, &v))
+					return -CS_EINVAL;
+				if ((v & o->mask) == o->val)
+					break;
+			}
+			if (k == CS_POLL_MAX)
+				return -CS_EINVAL;
+			break;
+		case CS_OP_EXPECT:
+			if (io->read(io->ctx, o->reg, &v))
+				return -CS_EINVAL;
+			if ((v & o->mask) != o->val)
+				return -CS_EBUSY;
+			break;
+		case CS_OP_READ:
+			if (io->read(io->ctx, o->reg, &v))
+				return -CS_EINVAL;
+			last = v;
+			/* The TRBLIMITR read only feeds the next write. */
+			if (o->reg == CS_TRBLIMITR)
+				break;
+			if (r >= nres)
+				return -CS_EINVAL;
+			res[r++] = v;
+			break;
+		default:
+			io->order(io->ctx, o->kind);
+			break;
+		}
+	}
+	return 0;
+}

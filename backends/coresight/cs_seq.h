@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * cs_seq: the programming sequences of a trace unit (ETE or ETMv4) and
+ * its TRBE, as lists of operations that the kernel glue runs against the
+ * hardware (MMIO or system registers) and the tests run against
+ * cs_model.  The order is the spec's:
+ *
+ * start (ETMv4 3.4 "Programming the trace unit", ETE "Programming and
+ * enabling the trace unit"; Arm ARM D10 for TRBE):
+ *   claim: TRCCLAIMCLR reads 0 (no agent), TRCCLAIMSET = self-hosted,
+ *   TRCOSLAR = 0 (release the OS Lock), ISB,
+ *   TRCPRGCTLR = 0, ISB, poll TRCSTATR.IDLE == 1,
+ *   program TRCCONFIGR ... TRCACATRn,
+ *   TRBE: TRBSR = 0, TRBBASER, TRBPTR, TRBLIMITR with E = 1, ISB,
+ *   TRCPRGCTLR = 1, ISB, poll TRCSTATR.IDLE == 0.
+ * stop:
+ *   TRCPRGCTLR = 0, ISB, poll TRCSTATR.IDLE == 1 (and PMSTABLE),
+ *   TRBE: TSB CSYNC, DSB (trace in flight reaches memory, D10.8
+ *   "Synchronization and the Trace Buffer Unit"), TRBLIMITR with E = 0,
+ *   ISB, read TRBPTR, read TRBSR, TRBSR = 0,
+ *   TRCCLAIMCLR = self-hosted.
+ */
+#ifndef HWT_CS_SEQ_H
+#define HWT_CS_SEQ_H
+
+#include "cs_pure.h"
+#include "cs_caps.h"
+#include "cs_config.h"
+#include "cs_trbe.h"
+
+enum cs_op_kind {
+	CS_OP_WRITE,		/* reg = val */
+	CS_OP_POLL,		/* read reg until (v & mask) == val */
+	CS_OP_EXPECT,		/* read reg once: (v & mask) == val or EBUSY */
+	CS_OP_READ,		/* read reg into the next result slot */
+	CS_OP_ISB,		/* context synchronization */
+	CS_OP_DSB,		/* DSB: outstanding writes complete */
+	CS_OP_TSB,		/* TSB CSYNC: trace synchronization barrier */
+};
+
+/*
+ * A WRITE with mask != 0 is a read-modify-write: it writes the value of
+ * the last READ with the mask bits cleared (val unused).
+ */
+struct cs_op {
+	uint8_t kind;		/* enum cs_op_kind */
+	uint32_t reg;
+	uint64_t val;
+	uint64_t mask;
+};
+
+/* Reads a POLL makes before it gives up (the unit is stuck). */
+#define CS_POLL_MAX	1000
+
+/* Most ops either sequence emits. */
+#define CS_SEQ_MAX	(40 + 4 * HWT_CORESIGHT_MAX_RANGES)
+
+/* Access to the unit, through the real registers or the model. */
+struct cs_io {
+	/* Return 0, or -1 if the access faulted / was refused. */
+	int (*read)(void *ctx, uint32_t reg, uint64_t *val);
+	int (*write)(void *ctx, uint32_t reg, uint64_t val);
+	void (*order)(void *ctx, enum cs_op_kind kind);	/* ISB, DSB, TSB */
+	void *ctx;
+};
+
+/*
+ * cs_seq_start() - the ops that claim, program and enable a unit.
+ * @trbe:	TRBE values for regs->sink == TRBE; NULL for a TMC sink
+ *		(its ops come from the TMC step)
+ *
+ * Returns the number of ops stored in ops (at most CS_SEQ_MAX).
+ * Returns -CS_EINVAL if regs->sink is TRBE without trbe values or not
+ * TRBE with them, or the unit is ETMv4 and the sink is TRBE.
+ */
+int cs_seq_start(const struct cs_caps *caps, const struct cs_regs *regs,
+		 const struct cs_trbe_regs *trbe, struct cs_op *ops);
+
+/*
+ * cs_seq_stop() - the ops that disable the unit, drain the TRBE (with
+ * trbe), read TRBPTR_EL1 then TRBSR_EL1 into result slots 0 and 1, clear
+ * the status, and release the claim.
+ *
+ * Returns the number of ops stored in ops (at most CS_SEQ_MAX).
+ */
+int cs_seq_stop(const struct cs_caps *caps, int trbe, struct cs_op *ops);
+
+/*
+ * cs_seq_run() - run ops through io.
+ * @res:	result slots for CS_OP_READ (nres of them)
+ *
+ * Returns 0 if every op completed.
+ * Returns -CS_EBUSY if an EXPECT failed (the unit is claimed by another
+ * agent); nothing after it ran.
+ * Returns -CS_EINVAL if an access was refused, a POLL did not see its
+ * value in CS_POLL_MAX reads, or there are more READs than nres.
+ */
+int cs_seq_run(const struct cs_op *ops, int n, const struct cs_io *io,
+	       uint64_t *res, int nres);
+
+#endif /* HWT_CS_SEQ_H */

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * cs_trbe: Trace Buffer Extension programming values over a buffer, the
+ * write pointer turned into a byte offset, and TRBSR_EL1 decoded.  Rules:
+ * Arm ARM (DDI 0487) D10 "The Trace Buffer Extension" (D10.2 "The trace
+ * buffer": base, limit and write pointer; D10.3 "Trace buffer
+ * management": fill modes, trigger, buffer management events) and the
+ * register pages TRBBASER_EL1, TRBLIMITR_EL1, TRBPTR_EL1, TRBSR_EL1,
+ * TRBIDR_EL1 (D19).
+ */
+#ifndef HWT_CS_TRBE_H
+#define HWT_CS_TRBE_H
+
+#include "cs_pure.h"
+#include "cs_caps.h"
+
+#define CS_TRBE_PAGE	4096ull	/* TRBBASER/TRBLIMITR granule: 63:12 */
+
+struct cs_trbe_regs {
+	uint64_t baser;		/* TRBBASER_EL1 */
+	uint64_t limitr;	/* TRBLIMITR_EL1 with E set */
+	uint64_t ptr;		/* TRBPTR_EL1 */
+};
+
+/*
+ * cs_trbe_program() - TRBE register values for a buffer.
+ * @base:	virtual address of the buffer (TRBLIMITR.nVM = 0)
+ * @size:	its size in bytes
+ * @fill:	TRB_FM_FILL, TRB_FM_WRAP or TRB_FM_CIRCULAR
+ * @trig:	TRB_TM_STOP, TRB_TM_IRQ or TRB_TM_IGNORE
+ * @offset:	where the write pointer starts, from base
+ *
+ * Returns 0 and fills regs.
+ * Returns -CS_EOPNOTSUPP if the CPU has no TRBE it can program
+ * (caps->trbe).
+ * Returns -CS_EINVAL if base or size is not 4K aligned (BASE and LIMIT
+ * are 63:12, D10.2), size is 0 or base + size overflows, fill or trig is
+ * a reserved encoding (0b10) or out of range, or offset is not below
+ * size or not aligned to 2^TRBIDR_EL1.Align.
+ */
+int cs_trbe_program(const struct cs_caps *caps, uint64_t base,
+		    uint64_t size, unsigned int fill, unsigned int trig,
+		    uint64_t offset, struct cs_trbe_regs *regs);
+
+/*
+ * cs_trbe_offset() - the write pointer as a byte offset into the buffer.
+ *
+ * Returns 0 and sets *off to ptr - base (size when a filled buffer has
+ * ptr == limit).
+ * Returns -CS_EINVAL if ptr is outside [base, limit] (a pointer the unit
+ * can never hold: the buffer was reprogrammed or the read is wrong).
+ */
+int cs_trbe_offset(const struct cs_trbe_regs *regs, uint64_t ptr,
+		   uint64_t *off);
+
+enum cs_trbe_why {
+	CS_TRBE_RUNNING,	/* S == 0: not stopped */
+	CS_TRBE_STOP_NONE,	/* stopped, EC 0 / BSC 0: by software */
+	CS_TRBE_FULL,		/* buffer full in fill mode (BSC 1) */
+	CS_TRBE_TRIGGER,	/* stop on trigger (BSC 2) */
+	CS_TRBE_ABORT_S1,	/* data abort on write, stage 1 (EC 0x24) */
+	CS_TRBE_ABORT_S2,	/* stage 2 (EC 0x25) */
+	CS_TRBE_GPC,		/* granule protection check (EC 0x1e) */
+	CS_TRBE_IMPDEF,		/* IMPLEMENTATION DEFINED event (0x1f) */
+};
+
+struct cs_trbe_status {
+	enum cs_trbe_why why;
+	uint8_t irq;		/* TRBSR.IRQ: the management interrupt */
+	uint8_t wrapped;	/* TRBSR.WRAP: the pointer wrapped */
+	uint8_t triggered;	/* TRBSR.TRG */
+	uint8_t ext_abort;	/* TRBSR.EA */
+	uint8_t stopped;	/* TRBSR.S */
+	uint8_t ec, bsc;
+	uint16_t mss;		/* syndrome: BSC or FSC, 15:0 */
+};
+
+/*
+ * cs_trbe_status() - decode TRBSR_EL1.
+ *
+ * Returns 0 and fills st.
+ * Returns -CS_EINVAL if EC is a value the TRBE does not define
+ * (anything but 0, 0x1e, 0x1f, 0x24, 0x25), or EC is 0 with BSC not 0,
+ * 1 or 2, or a RES0 bit (16, 19, 25:23, 63:32) is set.
+ */
+int cs_trbe_status(uint64_t trbsr, struct cs_trbe_status *st);
+
+/* What the driver may copy out after the unit stopped or was stopped. */
+struct cs_trbe_span {
+	uint64_t off;		/* first byte, from base */
+	uint64_t len;		/* bytes; may wrap past the end */
+	uint8_t lost;		/* older trace was overwritten (wrap) */
+	uint8_t full;		/* Fill mode stopped at the limit: trace
+				 * after it is lost */
+};
+
+/*
+ * cs_trbe_collect() - the valid bytes of a buffer from where the pointer
+ * started (start), where it is now (now, an offset from cs_trbe_offset),
+ * the fill mode and TRBSR.WRAP.  At the limit the write pointer returns
+ * to the base and WRAP is set in every mode (D10.3; Linux's
+ * coresight-trbe.c: "If the TRBE has wrapped around the write pointer has
+ * wrapped and should be treated as limit", and a Fill-mode stop is WRAP
+ * with EC 0, BSC FILLED).  So:
+ *   no wrap:                 [start, now);
+ *   Fill mode with wrap:     [start, size), full set (the unit stopped);
+ *   Wrap/Circular with wrap: the whole buffer, oldest byte at now, lost
+ *                            set (older trace may have been overwritten).
+ *
+ * Returns 0 and fills span.
+ * Returns -CS_EINVAL if start or now exceeds size, fill is not a fill
+ * mode, without wrap now is below start, or in Fill mode with wrap now is
+ * not 0 (the pointer stops at the base).
+ */
+int cs_trbe_collect(uint64_t size, uint64_t start, uint64_t now,
+		    unsigned int fill, int wrapped, struct cs_trbe_span *span);
+
+#endif /* HWT_CS_TRBE_H */
