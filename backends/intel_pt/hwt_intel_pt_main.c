@@ -11,8 +11,8 @@
  *  - START: any CPU whose RTIT_CTL.TraceEn is already set (perf's
  *    intel_pt holds the unit) -> -EBUSY, nothing written (33.3.3);
  *  - thread_start (in the thread): a ToPA over the hwt buffer's pages,
- *    one 4 KiB entry per page, END closing the ring (33.2.7.2), no INT
- *    (no PMI handling yet), then the start sequence;
+ *    one 4 KiB entry per page, END closing the ring (33.2.7.2), INT
+ *    where each half ends in streaming mode, then the start sequence;
  *  - start / switch_in: with TraceEn clear, STATUS, OUTPUT_BASE,
  *    OUTPUT_MASK_PTRS (from the thread's byte offset), CR3_MATCH,
  *    ADDRn_A/B, then RTIT_CTL with TraceEn last (33.2.8.1, 33.3.3,
@@ -22,13 +22,21 @@
  *    STATUS, OUTPUT_BASE, OUTPUT_MASK_PTRS read back (33.2.8.4, 33.2.8.7,
  *    33.2.8.8); the pointer is mapped to a byte offset (pt_topa_offset)
  *    and the framework's head moves there (pt_pos_advance): the trace
- *    continues on whichever CPU the thread runs next.
+ *    continues on whichever CPU the thread runs next;
+ *  - ToPA PMI (an NMI, 33.2.7.2 "ToPA PMI"): an NMI_LOCAL handler that
+ *    does not rely on IA32_PERF_GLOBAL_STATUS bit 55 (perf's handler may
+ *    have acknowledged it) but on this CPU's own state: the output
+ *    crossed an INT entry since the last drain.  It drains (TraceEn off,
+ *    read, on) and defers the head's move and the wakeup to irq_work;
+ *    a per-CPU hrtimer polls as a backstop (poll_ms).
  *
  * Per-thread state is only touched by the thread itself or by the
  * scheduler hooks of its own switches (IRQs off), never concurrently.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hrtimer.h>
+#include <linux/irq_work.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -38,6 +46,7 @@
 #include <linux/workqueue.h>
 #include <asm/io.h>
 #include <asm/msr.h>
+#include <asm/nmi.h>
 #include <asm/processor.h>
 
 #include "hwt_backend.h"
@@ -102,6 +111,9 @@ struct pt_ctx {
 	struct hwt_intel_pt_config cfg;
 };
 
+/* Streaming mode: INT where each 1/PT_INT_PARTS of the buffer ends. */
+#define PT_INT_PARTS	2
+
 /* Bits of RTIT_STATUS carried from a switch-out to the next switch-in. */
 #define PT_STATUS_KEEP	((0x1ffffull << PT_STATUS_BYTECNT_SHIFT) | \
 			 PT_STATUS_PENDPSB | PT_STATUS_PENDTOPAPMI)
@@ -109,6 +121,7 @@ struct pt_ctx {
 /* One traced thread: its ToPA over the buffer and where output stands. */
 struct pt_thr {
 	struct llist_node free_link;
+	struct irq_work publish;	/* from the PMI handler (NMI) */
 	struct hwt_thread *thr;
 	struct hwt_buffer *buf;
 	struct pt_msrs regs;		/* RTIT_CTL with TraceEn clear, ... */
@@ -122,6 +135,7 @@ struct pt_thr {
 	u64 status;			/* saved at switch-out (PT_STATUS_KEEP) */
 	u64 off;			/* byte offset the unit writes next */
 	u64 pos;			/* absolute position (framework head) */
+	bool streaming;			/* INT entries, PMI and poll */
 	int cpu;			/* TraceEn set by us there, or -1 */
 	bool on;			/* between thread_start and stop/exit */
 	u32 busy;			/* switch-ins that found PT taken */
@@ -132,6 +146,8 @@ static void pt_thr_free(struct pt_thr *pt)
 {
 	u32 i;
 
+	/* A PMI's publish may still be queued on the CPU it came on. */
+	irq_work_sync(&pt->publish);
 	for (i = 0; pt->tables && i < pt->ntables; i++)
 		if (pt->tables[i])
 			free_page((unsigned long)pt->tables[i]);
@@ -159,9 +175,10 @@ static DECLARE_WORK(pt_free_work, pt_free_fn);
 /*
  * The ToPA of a thread: one 4 KiB output entry per page of its hwt buffer
  * (vmalloc_user: pages are scattered, 4 KiB is the contiguous unit), END
- * entries chaining the tables and closing the ring (33.2.7.2).  No INT:
- * ring mode needs none, and streaming mode drains at every switch-out
- * (no PMI handler yet).
+ * entries chaining the tables and closing the ring (33.2.7.2).  Streaming
+ * mode: INT on the entries where each half of the buffer ends (a ToPA PMI
+ * when such a region fills, 33.2.7.2 "ToPA PMI"), so the reader is woken
+ * while half the buffer is still free; ring mode: no INT.
  */
 static int pt_thr_build(struct pt_thr *pt)
 {
@@ -190,7 +207,8 @@ static int pt_thr_build(struct pt_thr *pt)
 		pt->chunks[i].phys = page_to_phys(pg);
 		pt->chunks[i].order = 0;
 	}
-	pt_topa_set_int(pt->chunks, n, 0);
+	/* Streaming: a PMI where each half of the buffer ends. */
+	pt_topa_set_int(pt->chunks, n, pt->streaming ? PT_INT_PARTS : 0);
 	ret = pt_topa_build(&pt->topa, &pt_caps, pt->chunks, n, pt->tables,
 			    pt->tables_phys, pt->ntables, pt->start);
 	return pt_errno(ret);
@@ -203,6 +221,166 @@ static u64 pt_user_cr3(void)
 	return current->mm ? __pa(current->mm->pgd) : 0;
 }
 
+static unsigned int poll_ms = 10;
+module_param(poll_ms, uint, 0644);
+MODULE_PARM_DESC(poll_ms, "Backstop poll of a tracing CPU's output, ms (0: off)");
+
+/* The thread whose TraceEn we set on this CPU: the PMI's and poll's. */
+static DEFINE_PER_CPU(struct pt_thr *, pt_cur);
+/* Load, unload or poll under way here: an NMI leaves the MSRs alone. */
+static DEFINE_PER_CPU(int, pt_busy);
+/* A drain crossed an INT region end: its PMI may still come. */
+static DEFINE_PER_CPU(int, pt_late_pmi);
+static DEFINE_PER_CPU(struct hrtimer, pt_poll_timer);
+static atomic64_t pt_nmi_pmis, pt_nmi_other, pt_poll_count;
+
+/*
+ * Disable tracing on this CPU and take the output position back: TraceEn
+ * clear first (the unit flushes its buffered packets, after which the
+ * output MSRs are stable: 33.2.8.3 "Disabling Packet Generation", 33.3.4
+ * "Flushing Trace Output", 33.3.7.1), then STATUS (Error, Stopped: 33.2.8.4
+ * and 33.3.3 "Disabling Packet Generation") and the output pointers
+ * (33.2.8.7, 33.2.8.8).  IRQs off (or NMI), on the CPU where pt traces.
+ * Returns 0 and the absolute position the unit got to in *pos.
+ * Returns -EIO if an MSR access was refused, -EINVAL if the pointers
+ * are outside the thread's ToPA.
+ */
+static int pt_stop_read(struct pt_thr *pt, u64 *pos)
+{
+	u64 status = 0, base = 0, mask = 0, off;
+
+	if (pt_hw->write_msr(PT_MSR_CTL, pt->regs.ctl) ||
+	    pt_hw->read_msr(PT_MSR_STATUS, &status) ||
+	    pt_hw->read_msr(PT_MSR_OUTPUT_BASE, &base) ||
+	    pt_hw->read_msr(PT_MSR_OUTPUT_MASK, &mask))
+		return -EIO;
+	if (status & PT_STATUS_ERROR) {
+		/* An operational error (33.2.7.2 "ToPA Errors"). */
+		pt->errors++;
+		pr_warn_ratelimited("RTIT_STATUS %#llx: output error\n", status);
+	}
+	pt->status = status & PT_STATUS_KEEP;
+	if (pt_topa_offset(&pt->topa, base, mask, &off))
+		return -EINVAL;
+	pt->off = off;
+	*pos = pt_pos_advance(pt->size, pt->pos, off);
+	return 0;
+}
+
+/*
+ * Where the unit writes now, read with TraceEn still set (RDMSR of the
+ * output MSRs does not fault while tracing, 33.2.8.7/8; bytes still
+ * buffered in the unit are not counted, which only makes it late).
+ * Returns the absolute position, or pt->pos if the MSRs cannot be read.
+ */
+static u64 pt_peek(struct pt_thr *pt)
+{
+	u64 base, mask, off;
+
+	if (pt_hw->read_msr(PT_MSR_OUTPUT_BASE, &base) ||
+	    pt_hw->read_msr(PT_MSR_OUTPUT_MASK, &mask) ||
+	    pt_topa_offset(&pt->topa, base, mask, &off))
+		return pt->pos;
+	return pt_pos_advance(pt->size, pt->pos, off);
+}
+
+/*
+ * Drain while tracing goes on (PMI, poll): TraceEn clear, read, TraceEn
+ * set again with nothing else written (33.2.7.2 "ToPA PMI": the handler
+ * clears TraceEn to flush and re-enables it before returning).  IRQs off
+ * or NMI, pt_busy or the NMI itself keeping others off the MSRs.
+ * Returns the number of INT region ends the output crossed since the
+ * last drain (0 also if an access failed: tracing then stays off here
+ * until the next switch-in, counted in errors).
+ */
+static u64 pt_drain(struct pt_thr *pt)
+{
+	u64 pos, n;
+
+	if (pt_stop_read(pt, &pos)) {
+		pt->errors++;
+		goto off;
+	}
+	n = pt_topa_int_count(&pt->topa, pt->pos, pos);
+	WRITE_ONCE(pt->pos, pos);
+	if (pt_hw->write_msr(PT_MSR_CTL, pt->regs.ctl | PT_CTL_TRACEEN)) {
+		pt->errors++;
+		goto off;
+	}
+	return n;
+off:
+	this_cpu_write(pt_cur, NULL);
+	pt->cpu = -1;
+	return 0;
+}
+
+/* irq_work after a PMI: the framework's head moves, the reader wakes. */
+static void pt_publish_fn(struct irq_work *w)
+{
+	struct pt_thr *pt = container_of(w, struct pt_thr, publish);
+
+	/* -EINVAL if a drain since published further: nothing to do. */
+	hwt_buffer_produced(pt->buf, READ_ONCE(pt->pos));
+}
+
+/*
+ * The ToPA PMI reaches Linux as an NMI (33.2.7.2 "ToPA PMI"; 33.2.8.4).
+ * IA32_PERF_GLOBAL_STATUS bit 55 is not looked at: perf's handler, first
+ * in the chain, may have acknowledged it already.  Instead: is this CPU
+ * tracing for us, and has the output crossed an INT region end since
+ * the last drain?  Then drain and defer the rest to irq_work.
+ * Returns NMI_HANDLED if the NMI was (or may have been) our PMI:
+ * crossed INT ends, a drain under way on this CPU, or a PMI a drain
+ * already accounted for (pt_late_pmi).
+ * Returns NMI_DONE otherwise.
+ */
+static int pt_nmi(unsigned int cmd, struct pt_regs *regs)
+{
+	struct pt_thr *pt = this_cpu_read(pt_cur);
+
+	if (this_cpu_read(pt_busy)) {
+		atomic64_inc(&pt_nmi_other);
+		return NMI_HANDLED;
+	}
+	if (pt && pt_topa_int_count(&pt->topa, pt->pos, pt_peek(pt)) &&
+	    pt_drain(pt)) {
+		atomic64_inc(&pt_nmi_pmis);
+		irq_work_queue(&pt->publish);
+		return NMI_HANDLED;
+	}
+	if (this_cpu_read(pt_late_pmi)) {
+		this_cpu_write(pt_late_pmi, 0);
+		atomic64_inc(&pt_nmi_other);
+		return NMI_HANDLED;
+	}
+	return NMI_DONE;
+}
+
+/*
+ * Backstop (a PMI lost or coalesced; ring mode, which has none): every
+ * poll_ms on a CPU that traces for us, drain if the output moved.
+ */
+static enum hrtimer_restart pt_poll_fn(struct hrtimer *t)
+{
+	struct pt_thr *pt = this_cpu_read(pt_cur);
+	unsigned int ms = READ_ONCE(poll_ms);
+
+	if (!pt || !ms)
+		return HRTIMER_NORESTART;
+	if (pt_peek(pt) != pt->pos) {
+		this_cpu_write(pt_busy, 1);
+		barrier();
+		if (pt_drain(pt))
+			this_cpu_write(pt_late_pmi, 1);
+		barrier();
+		this_cpu_write(pt_busy, 0);
+		atomic64_inc(&pt_poll_count);
+		hwt_buffer_produced(pt->buf, READ_ONCE(pt->pos));
+	}
+	hrtimer_forward_now(t, ms_to_ktime(ms));
+	return HRTIMER_RESTART;
+}
+
 /*
  * Enable tracing of the thread on this CPU: the start sequence with
  * TraceEn written last (33.2.8.1, 33.3.3, 33.3.7.1).  IRQs or preemption
@@ -211,24 +389,28 @@ static u64 pt_user_cr3(void)
  */
 static void pt_load(struct pt_thr *pt)
 {
+	struct hrtimer *timer = this_cpu_ptr(&pt_poll_timer);
 	struct pt_wrmsr seq[PT_SEQ_MAX];
 	struct pt_output out;
+	unsigned int ms;
 	u64 ctl;
 	int i, n;
 
 	if (pt->cpu >= 0)
 		return;
+	this_cpu_write(pt_busy, 1);
+	barrier();
 	if (pt_hw->read_msr(PT_MSR_CTL, &ctl)) {
 		pt->errors++;
-		return;
+		goto out;
 	}
 	if (ctl & PT_CTL_TRACEEN) {
 		pt->busy++;
-		return;
+		goto out;
 	}
 	if (pt_topa_output(&pt->topa, pt->off, &out)) {
 		pt->errors++;
-		return;
+		goto out;
 	}
 	n = pt_seq_start(&pt->regs, &out, pt->status, seq);
 	for (i = 0; i < n; i++) {
@@ -236,48 +418,47 @@ static void pt_load(struct pt_thr *pt)
 			pt->errors++;
 			pr_warn_ratelimited("wrmsr %#x = %#llx refused\n",
 					    seq[i].msr, seq[i].val);
-			return;	/* TraceEn (written last) stays clear */
+			goto out;	/* TraceEn (written last) stays clear */
 		}
 	}
 	pt->cpu = smp_processor_id();
+	this_cpu_write(pt_cur, pt);
+	ms = READ_ONCE(poll_ms);
+	if (ms && !hrtimer_active(timer))
+		hrtimer_start(timer, ms_to_ktime(ms),
+			      HRTIMER_MODE_REL_PINNED_HARD);
+out:
+	barrier();
+	this_cpu_write(pt_busy, 0);
 }
 
 /*
- * Disable tracing on this CPU and take the output position back: TraceEn
- * clear first (the unit flushes its buffered packets, after which the
- * output MSRs are stable: 33.2.8.3 "Disabling Packet Generation", 33.3.4
- * "Flushing Trace Output", 33.3.7.1), then STATUS (Error, Stopped: 33.2.8.4
- * and 33.3.3 "Disabling Packet Generation") and the output pointers
- * (33.2.8.7, 33.2.8.8).  IRQs or preemption off.
+ * Disable tracing on this CPU (pt_stop_read) and publish the position to
+ * the framework: hwt_buffer_produced() moves the head, counts wraps and
+ * losses and wakes the reader.  IRQs or preemption off.
  */
 static void pt_unload(struct pt_thr *pt)
 {
-	u64 status = 0, base = 0, mask = 0, off;
+	u64 pos;
 
 	if (pt->cpu < 0)
 		return;
 	WARN_ON_ONCE(pt->cpu != smp_processor_id());
+	this_cpu_write(pt_busy, 1);
+	barrier();
+	this_cpu_write(pt_cur, NULL);
 	pt->cpu = -1;
-	if (pt_hw->write_msr(PT_MSR_CTL, pt->regs.ctl) ||
-	    pt_hw->read_msr(PT_MSR_STATUS, &status) ||
-	    pt_hw->read_msr(PT_MSR_OUTPUT_BASE, &base) ||
-	    pt_hw->read_msr(PT_MSR_OUTPUT_MASK, &mask)) {
+	if (pt_stop_read(pt, &pos)) {
 		pt->errors++;
-		return;
+		goto out;
 	}
-	if (status & PT_STATUS_ERROR) {
-		/* An operational error (33.2.7.2 "ToPA Errors"). */
-		pt->errors++;
-		pr_warn_ratelimited("RTIT_STATUS %#llx: output error\n", status);
-	}
-	pt->status = status & PT_STATUS_KEEP;
-	if (pt_topa_offset(&pt->topa, base, mask, &off)) {
-		pt->errors++;
-		return;
-	}
-	pt->pos = pt_pos_advance(pt->size, pt->pos, off);
-	pt->off = off;
-	hwt_buffer_produced(pt->buf, pt->pos);
+	if (pt_topa_int_count(&pt->topa, pt->pos, pos))
+		this_cpu_write(pt_late_pmi, 1);
+	WRITE_ONCE(pt->pos, pos);
+	hwt_buffer_produced(pt->buf, pos);
+out:
+	barrier();
+	this_cpu_write(pt_busy, 0);
 }
 
 static struct pt_thr *pt_thr_of(struct hwt_thread *thr)
@@ -369,6 +550,7 @@ static int pt_start(struct hwt_context *ctx)
 static void pt_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 {
 	struct pt_ctx *pc = hwt_context_priv(ctx);
+	unsigned long flags;
 	struct pt_thr *pt;
 	u64 off;
 	int ret;
@@ -378,7 +560,9 @@ static void pt_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 	pt = kzalloc(sizeof(*pt), GFP_KERNEL);
 	if (!pt)
 		return;
+	pt->publish = IRQ_WORK_INIT_HARD(pt_publish_fn);
 	pt->thr = thr;
+	pt->streaming = !hwt_context_ring_mode(ctx);
 	pt->buf = hwt_thread_buffer(thr);
 	pt->size = hwt_buffer_size(pt->buf);
 	pt->cpu = -1;
@@ -397,11 +581,14 @@ static void pt_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 	off = pt->pos;
 	pt->off = do_div(off, (u32)pt->size);
 	hwt_thread_set_priv(thr, pt);
-	/* The hooks of this thread's switches act from here on. */
-	preempt_disable();
+	/*
+	 * The hooks of this thread's switches act from here on.  IRQs off:
+	 * the poll (hrtimer) must not find this CPU half programmed.
+	 */
+	local_irq_save(flags);
 	pt->on = true;
 	pt_load(pt);
-	preempt_enable();
+	local_irq_restore(flags);
 	if (pt_hw->thread_attach)
 		pt_hw->thread_attach(thr);
 }
@@ -410,16 +597,17 @@ static void pt_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 static void pt_thread_end(struct hwt_thread *thr, bool exiting)
 {
 	struct pt_thr *pt = hwt_thread_priv(thr);
+	unsigned long flags;
 
 	if (!pt)
 		return;
 	/* A software unit flushes what it still holds while TraceEn is on. */
 	if (pt_hw->thread_detach)
 		pt_hw->thread_detach(thr, exiting);
-	preempt_disable();
+	local_irq_save(flags);
 	pt_unload(pt);
 	pt->on = false;
-	preempt_enable();
+	local_irq_restore(flags);
 	hwt_thread_set_priv(thr, NULL);
 	if (pt->busy || pt->errors)
 		pr_info_ratelimited("tid %d: %u switch-ins found PT in use, %u MSR or output errors\n",
@@ -441,6 +629,23 @@ static void pt_thread_exit(struct hwt_context *ctx, struct hwt_thread *thr)
 {
 	pt_thread_end(thr, true);
 }
+
+/* Read-only counters for the tests (docs/intel-pt.md). */
+static int pt_get_counter(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(kp->arg));
+}
+
+static const struct kernel_param_ops pt_counter_ops = {
+	.get = pt_get_counter,
+};
+
+module_param_cb(pmi, &pt_counter_ops, &pt_nmi_pmis, 0444);
+MODULE_PARM_DESC(pmi, "ToPA PMIs handled (output crossed an INT entry)");
+module_param_cb(pmi_other, &pt_counter_ops, &pt_nmi_other, 0444);
+MODULE_PARM_DESC(pmi_other, "NMIs claimed during a drain or after one");
+module_param_cb(polls, &pt_counter_ops, &pt_poll_count, 0444);
+MODULE_PARM_DESC(polls, "backstop polls that found new output");
 
 static const struct hwt_backend_ops pt_ops = {
 	.init = pt_init,
@@ -464,7 +669,7 @@ static struct hwt_backend pt_backend = {
 static int __init hwt_intel_pt_init(void)
 {
 	struct pt_cpuid id;
-	int ret;
+	int ret, c;
 
 	/* The emulated unit, if it is loaded (docs/intel-pt.md). */
 	const struct pt_hw_ops *emu = symbol_get(hwt_pt_emu_hw_ops);
@@ -482,9 +687,20 @@ static int __init hwt_intel_pt_init(void)
 		goto fail;
 	}
 	pt_backend.max_ranges = pt_caps.max_ranges;
-	ret = hwt_backend_register(&pt_backend);
+	for_each_possible_cpu(c) {
+		struct hrtimer *t = per_cpu_ptr(&pt_poll_timer, c);
+
+		hrtimer_init(t, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+		t->function = pt_poll_fn;
+	}
+	ret = register_nmi_handler(NMI_LOCAL, pt_nmi, 0, "hwt_intel_pt");
 	if (ret)
 		goto fail;
+	ret = hwt_backend_register(&pt_backend);
+	if (ret) {
+		unregister_nmi_handler(NMI_LOCAL, "hwt_intel_pt");
+		goto fail;
+	}
 	if (pt_hw_emulated)
 		pr_info("using the trace unit of %s\n", pt_hw->name);
 	return 0;
@@ -496,8 +712,14 @@ fail:
 
 static void __exit hwt_intel_pt_exit(void)
 {
+	int c;
+
 	hwt_backend_unregister(&pt_backend);
 	flush_work(&pt_free_work);
+	/* No thread traced any more: the polls stop, no PMI is ours. */
+	for_each_possible_cpu(c)
+		hrtimer_cancel(per_cpu_ptr(&pt_poll_timer, c));
+	unregister_nmi_handler(NMI_LOCAL, "hwt_intel_pt");
 	if (pt_hw_emulated)
 		symbol_put(hwt_pt_emu_hw_ops);
 }

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAXTAG	16
+#define MAXTAG	32
 #define MAXTH	4
 
 #include "../../../tests/lib/u64vec.h"

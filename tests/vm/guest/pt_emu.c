@@ -152,6 +152,218 @@ static void check_topa_single(void)
 	close(dev);
 }
 
+/* Backstop poll of hwt_intel_pt, ms (0: off). */
+static int set_poll_ms(unsigned int ms)
+{
+	FILE *f = fopen("/sys/module/hwt_intel_pt/parameters/poll_ms", "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fprintf(f, "%u\n", ms) > 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static long long pt_param(const char *name)
+{
+	char path[128], buf[32];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/hwt_intel_pt/parameters/%s",
+		 name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = atoll(buf);
+	fclose(f);
+	return v;
+}
+
+/* What a streaming reader collected from one buffer. */
+struct sbuf {
+	uint8_t *data;
+	size_t n, cap;
+	const uint8_t *map;
+	uint64_t size;
+	uint64_t lost;
+	uint64_t max_lag;	/* most unread bytes seen at a read */
+	int torn;		/* the unit lapped the bytes being copied */
+};
+
+/*
+ * Copy what buffer i holds past its tail, then consume it (SVC_BUF).  The
+ * unit does not respect the tail: if, once copied, the head is more than
+ * a buffer past where the copy began, the bytes may have been overwritten
+ * while being read (torn).  Returns 0, or -1 if the buffer is not there.
+ */
+static int drain_one(int fd, uint32_t i, struct sbuf *b)
+{
+	struct hwt_bufptr bp = { .idx = i }, after = { .idx = i };
+	struct hwt_svc_buf svc = { .idx = i };
+	uint64_t p;
+
+	if (ioctl(fd, HWT_IOC_BUFPTR_GET, &bp))
+		return -1;
+	if (!b->map) {
+		void *m = mmap(NULL, bp.size, PROT_READ, MAP_SHARED, fd,
+			       (off_t)bp.mmap_offset);
+
+		if (m == MAP_FAILED)
+			return -1;
+		b->map = m;
+		b->size = bp.size;
+	}
+	b->lost = bp.lost;
+	if (bp.head - bp.tail > b->max_lag)
+		b->max_lag = bp.head - bp.tail;
+	if (bp.head == bp.tail)
+		return 0;
+	if (b->n + (bp.head - bp.tail) > b->cap) {
+		b->cap = (b->n + (bp.head - bp.tail)) * 2;
+		b->data = realloc(b->data, b->cap);
+		if (!b->data)
+			abort();
+	}
+	for (p = bp.tail; p < bp.head; p++)
+		b->data[b->n++] = b->map[p % b->size];
+	if (ioctl(fd, HWT_IOC_BUFPTR_GET, &after) == 0 &&
+	    after.head > bp.tail + b->size)
+		b->torn = 1;
+	svc.tail = bp.head;
+	return ioctl(fd, HWT_IOC_SVC_BUF, &svc) ? -1 : 0;
+}
+
+/*
+ * Streaming mode as hwt-collect reads it: a 256 KiB buffer per thread
+ * with INT where each half ends, a reader woken through poll() that
+ * copies and consumes while the traced program runs.  The main thread
+ * writes ~3.5 times its buffer (fib(25) and 100000 op_add calls, no
+ * return compression: ~900 KB) in one stretch on one CPU: without the
+ * PMI path nothing but switch-outs and the poll would move the head, and
+ * the unit would lap unread data.  No byte may be lost, every lap must
+ * be seen, and the collected stream must decode on the host with
+ * op_add's entry run exactly as often as the program calls it.
+ */
+#define SBUF_SIZE	(256 << 10)
+
+static void run_streaming(const char *cpu)
+{
+	struct hwt_intel_pt_config cfg;
+	struct hwt_config c = { .version = HWT_INTEL_PT_CONFIG_VERSION,
+				.size = sizeof(cfg), .data = (uintptr_t)&cfg };
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = SBUF_SIZE };
+	struct sbuf b[NTHREADS];
+	long long pmi0 = emu_param("pmi"), acked0 = emu_param("pmi_acked");
+	long long handled0 = pt_param("pmi");
+	int p[2], sp[2], status = 0, fd, dev, i, done = 0;
+	struct timespec t0, t1;
+	char name[96], tag[64];
+	double secs;
+	pid_t pid;
+
+	snprintf(tag, sizeof(tag), "ptemu_%s_stream", cpu);
+	snprintf(name, sizeof(name), "pt_emu/%s/record", tag);
+	t_begin(name);
+	/* The PMIs alone must keep the reader going: no backstop poll. */
+	CHECK(set_poll_ms(0) == 0);
+	memset(b, 0, sizeof(b));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.flags = HWT_INTEL_PT_DEFAULT_FLAGS | HWT_INTEL_PT_NO_RETCOMP;
+	if (pipe(p) || pipe(sp)) {
+		t_fail("pipe");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		start_fd = p[0];
+		sync_rd = sp[0];
+		sync_wr = sp[1];
+		heavy = 1;
+		child_prepare();
+		workload();
+		_exit(1);
+	}
+	dev = hwt_dev();
+	a.pid = pid;
+	snprintf(a.backend, sizeof(a.backend), "%s", HWT_INTEL_PT_BACKEND_NAME);
+	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(fd >= 0);
+	CHECK(ioctl(fd, HWT_IOC_SET_CONFIG, &c) == 0);
+	CHECK(ioctl(fd, HWT_IOC_START) == 0);
+	for (i = 0; i < 5000; i++) {
+		struct hwt_bufptr bp = { .idx = 0 };
+
+		if (ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head > 0)
+			break;
+		usleep(1000);
+	}
+	CHECK(i < 5000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(write(p[1], "g", 1) == 1);
+	while (!t_failed) {
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+
+		if (!done && waitpid(pid, &status, WNOHANG) == pid) {
+			done = 1;
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			/* the framework finishes the exits */
+			usleep(200000);
+		}
+		poll(&pf, 1, 50);
+		for (i = 0; i < NTHREADS; i++)
+			drain_one(fd, (uint32_t)i, &b[i]);
+		if (done)
+			break;
+	}
+	CHECK(done);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	for (i = 0; i < NTHREADS; i++) {
+		CHECK(b[i].map != NULL);
+		CHECK(b[i].lost == 0);
+		CHECK(!b[i].torn);
+	}
+	/* It lapped its buffer many times: the PMIs kept it read. */
+	CHECK(b[0].n > 3 * SBUF_SIZE);
+	printf("INFO: pt_emu/%s: %zu + %zu bytes streamed through %d KiB buffers (lost %llu, most unread at a read %llu), unit PMIs %lld (acked first %lld), backend PMIs %lld, other NMIs %lld, polls %lld\n",
+	       tag, b[0].n, b[1].n, SBUF_SIZE >> 10,
+	       (unsigned long long)b[0].lost,
+	       (unsigned long long)b[0].max_lag, emu_param("pmi") - pmi0,
+	       emu_param("pmi_acked") - acked0, pt_param("pmi") - handled0,
+	       pt_param("pmi_other"), pt_param("polls"));
+	/* Each PMI the unit raised was taken by the backend (not bit 55). */
+	CHECK(emu_param("pmi") - pmi0 >= 2 * 3);
+	CHECK(emu_param("pmi_acked") - acked0 > 0);
+	CHECK(pt_param("pmi") - handled0 > 0);
+	CHECK(pt_param("pmi") - handled0 <= emu_param("pmi") - pmi0);
+	CHECK(emu_param("reentered") == 0);
+	CHECK(set_poll_ms(10) == 0);
+	printf("SOFTDUMP %s binary pt_emu\n", tag);
+	printf("SOFTDUMP %s count %llx %d\n", tag,
+	       (unsigned long long)(uintptr_t)op_add, 8 + HEAVY_CALLS);
+	for (i = 0; i < NTHREADS; i++) {
+		dump_hex(tag, i, "pt", b[i].data, b[i].n);
+		if (b[i].map)
+			munmap((void *)b[i].map, b[i].size);
+		free(b[i].data);
+	}
+	printf("SOFTDUMP %s marker %llx %llx\n", tag,
+	       (unsigned long long)(uintptr_t)soft_marker,
+	       (unsigned long long)(uintptr_t)soft_thread_end);
+	printf("SOFTDUMP %s time %.6f\n", tag, secs);
+	printf("SOFTDUMP %s ranges 0\n", tag);
+	close(fd);
+	close(dev);
+	close(p[0]);
+	close(p[1]);
+	close(sp[0]);
+	close(sp[1]);
+	t_end();
+}
+
 struct emu_cpu {
 	const char *name;
 	int multi;		/* multi-entry ToPA */
@@ -253,18 +465,33 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt)
 		printf("SOFTDUMP %s count %llx %d\n", tag,
 		       (unsigned long long)(uintptr_t)op_add, 8 + HEAVY_CALLS);
 		run_traced(&r, g, ngt);
+		/* Seconds of tracing on one CPU: the backstop poll ran. */
+		snprintf(name, sizeof(name), "pt_emu/%s/poll", cpu->name);
+		t_begin(name);
+		CHECK(pt_param("polls") > 0);
+		t_end();
 	}
+
+	/*
+	 * Streaming through INT entries needs more than one region: with
+	 * Broadwell's single output entry the PMI comes when the only
+	 * region is full and the unit goes on over it (33.2.7.2).
+	 */
+	if (cpu->multi)
+		run_streaming(cpu->name);
 
 	snprintf(name, sizeof(name), "pt_emu/%s/unit_counters", cpu->name);
 	t_begin(name);
-	printf("INFO: pt_emu/%s: stored %lld, refused %lld, op_errors %lld, dropped %lld, unsupported %lld, pmi %lld\n",
+	printf("INFO: pt_emu/%s: stored %lld, refused %lld, op_errors %lld, dropped %lld, unsupported %lld, pmi %lld, reentered %lld\n",
 	       cpu->name, emu_param("stored"), emu_param("refused"),
 	       emu_param("op_errors"), emu_param("dropped"),
-	       emu_param("unsupported"), emu_param("pmi"));
+	       emu_param("unsupported"), emu_param("pmi"),
+	       emu_param("reentered"));
 	CHECK(emu_param("refused") == 0);
 	CHECK(emu_param("op_errors") == 0);
 	CHECK(emu_param("dropped") == 0);
 	CHECK(emu_param("unsupported") == 0);
+	CHECK(emu_param("reentered") == 0);
 	CHECK(emu_param("stored") > 0);
 	t_end();
 
