@@ -12,7 +12,7 @@
  *    intel_pt holds the unit) -> -EBUSY, nothing written (33.3.3);
  *  - thread_start (in the thread): a ToPA over the hwt buffer's pages,
  *    one 4 KiB entry per page, END closing the ring (33.2.7.2), INT
- *    where each half ends in streaming mode, then the start sequence;
+ *    where each quarter ends in streaming mode, then the start sequence;
  *  - start / switch_in: with TraceEn clear, STATUS, OUTPUT_BASE,
  *    OUTPUT_MASK_PTRS (from the thread's byte offset), CR3_MATCH,
  *    ADDRn_A/B, then RTIT_CTL with TraceEn last (33.2.8.1, 33.3.3,
@@ -111,8 +111,15 @@ struct pt_ctx {
 	struct hwt_intel_pt_config cfg;
 };
 
-/* Streaming mode: INT where each 1/PT_INT_PARTS of the buffer ends. */
-#define PT_INT_PARTS	2
+/* Error/Stopped episodes after which a thread is no longer traced. */
+#define PT_MAX_STOPS	8
+
+/*
+ * Streaming mode: INT where each 1/PT_INT_PARTS of the buffer ends: the
+ * reader is woken (the framework's poll says data at a quarter) with
+ * three quarters of the buffer left before the unit overwrites.
+ */
+#define PT_INT_PARTS	4
 
 /* Bits of RTIT_STATUS carried from a switch-out to the next switch-in. */
 #define PT_STATUS_KEEP	((0x1ffffull << PT_STATUS_BYTECNT_SHIFT) | \
@@ -138,6 +145,8 @@ struct pt_thr {
 	bool streaming;			/* INT entries, PMI and poll */
 	int cpu;			/* TraceEn set by us there, or -1 */
 	bool on;			/* between thread_start and stop/exit */
+	bool gap;			/* unit stopped (Error): record pending */
+	u32 stops;			/* such episodes (PT_MAX_STOPS, then off) */
 	u32 busy;			/* switch-ins that found PT taken */
 	u32 errors;			/* refused MSR accesses, Error status */
 };
@@ -176,9 +185,9 @@ static DECLARE_WORK(pt_free_work, pt_free_fn);
  * The ToPA of a thread: one 4 KiB output entry per page of its hwt buffer
  * (vmalloc_user: pages are scattered, 4 KiB is the contiguous unit), END
  * entries chaining the tables and closing the ring (33.2.7.2).  Streaming
- * mode: INT on the entries where each half of the buffer ends (a ToPA PMI
- * when such a region fills, 33.2.7.2 "ToPA PMI"), so the reader is woken
- * while half the buffer is still free; ring mode: no INT.
+ * mode: INT on the entries where each quarter of the buffer ends (a ToPA
+ * PMI when such a region fills, 33.2.7.2 "ToPA PMI"), so the reader is
+ * woken while most of the buffer is still free; ring mode: no INT.
  */
 static int pt_thr_build(struct pt_thr *pt)
 {
@@ -207,7 +216,7 @@ static int pt_thr_build(struct pt_thr *pt)
 		pt->chunks[i].phys = page_to_phys(pg);
 		pt->chunks[i].order = 0;
 	}
-	/* Streaming: a PMI where each half of the buffer ends. */
+	/* Streaming: a PMI where each quarter of the buffer ends. */
 	pt_topa_set_int(pt->chunks, n, pt->streaming ? PT_INT_PARTS : 0);
 	ret = pt_topa_build(&pt->topa, &pt_caps, pt->chunks, n, pt->tables,
 			    pt->tables_phys, pt->ntables, pt->start);
@@ -254,10 +263,21 @@ static int pt_stop_read(struct pt_thr *pt, u64 *pos)
 	    pt_hw->read_msr(PT_MSR_OUTPUT_BASE, &base) ||
 	    pt_hw->read_msr(PT_MSR_OUTPUT_MASK, &mask))
 		return -EIO;
-	if (status & PT_STATUS_ERROR) {
-		/* An operational error (33.2.7.2 "ToPA Errors"). */
+	if (status & (PT_STATUS_ERROR | PT_STATUS_STOPPED)) {
+		/*
+		 * An operational error (33.2.7.2 "ToPA Errors") or a ToPA
+		 * STOP (33.2.7.2 "ToPA STOP"): TriggerEn was cleared and the
+		 * unit wrote nothing since (33.2.8.4).  What it would have
+		 * written is lost, how much is unknown: a gap at this
+		 * position (pt->gap, recorded by the caller).  The next
+		 * enable writes STATUS without these bits.
+		 */
 		pt->errors++;
-		pr_warn_ratelimited("RTIT_STATUS %#llx: output error\n", status);
+		pt->stops++;
+		pt->gap = true;
+		pr_warn_ratelimited("RTIT_STATUS %#llx: the unit stopped writing (%s)\n",
+				    status, status & PT_STATUS_ERROR ?
+				    "output error" : "ToPA STOP");
 	}
 	pt->status = status & PT_STATUS_KEEP;
 	if (pt_topa_offset(&pt->topa, base, mask, &off))
@@ -295,6 +315,7 @@ static u64 pt_peek(struct pt_thr *pt)
  */
 static u64 pt_drain(struct pt_thr *pt)
 {
+	struct pt_output out;
 	u64 pos, n;
 
 	if (pt_stop_read(pt, &pos)) {
@@ -303,6 +324,23 @@ static u64 pt_drain(struct pt_thr *pt)
 	}
 	n = pt_topa_int_count(&pt->topa, pt->pos, pos);
 	WRITE_ONCE(pt->pos, pos);
+	/*
+	 * The output MSRs again in their canonical form: a pointer left at
+	 * an END entry after a region filled is, without multi-entry ToPA,
+	 * a table offset that enabling refuses (33.2.7.2 "ToPA Errors").
+	 * After Error/Stopped, STATUS without them (writable while TraceEn
+	 * is clear, 33.2.8.4) before TraceEn; an error that keeps coming
+	 * back ends tracing of the thread.
+	 */
+	if (pt_topa_output(&pt->topa, pt->off, &out) ||
+	    pt_hw->write_msr(PT_MSR_OUTPUT_BASE, out.base) ||
+	    pt_hw->write_msr(PT_MSR_OUTPUT_MASK, out.mask_ptrs)) {
+		pt->errors++;
+		goto off;
+	}
+	if (pt->gap && (pt->stops > PT_MAX_STOPS ||
+			pt_hw->write_msr(PT_MSR_STATUS, pt->status)))
+		goto off;
 	if (pt_hw->write_msr(PT_MSR_CTL, pt->regs.ctl | PT_CTL_TRACEEN)) {
 		pt->errors++;
 		goto off;
@@ -314,6 +352,22 @@ off:
 	return 0;
 }
 
+/*
+ * The unit stopped writing (Error/Stopped) before the head just
+ * published: a BUFFER record with HWT_BUFREC_GAP marks the place.  IRQs
+ * off, not NMI.
+ */
+static void pt_note_gap(struct pt_thr *pt)
+{
+	if (!xchg(&pt->gap, false))
+		return;
+	hwt_buffer_gap(pt->buf);
+	if (pt->stops > PT_MAX_STOPS)
+		pr_warn_ratelimited("tid %d: the unit stopped writing %u times: no longer traced\n",
+				    task_pid_nr(hwt_thread_task(pt->thr)),
+				    pt->stops);
+}
+
 /* irq_work after a PMI: the framework's head moves, the reader wakes. */
 static void pt_publish_fn(struct irq_work *w)
 {
@@ -321,6 +375,7 @@ static void pt_publish_fn(struct irq_work *w)
 
 	/* -EINVAL if a drain since published further: nothing to do. */
 	hwt_buffer_produced(pt->buf, READ_ONCE(pt->pos));
+	pt_note_gap(pt);
 }
 
 /*
@@ -342,11 +397,15 @@ static int pt_nmi(unsigned int cmd, struct pt_regs *regs)
 		atomic64_inc(&pt_nmi_other);
 		return NMI_HANDLED;
 	}
-	if (pt && pt_topa_int_count(&pt->topa, pt->pos, pt_peek(pt)) &&
-	    pt_drain(pt)) {
-		atomic64_inc(&pt_nmi_pmis);
-		irq_work_queue(&pt->publish);
-		return NMI_HANDLED;
+	if (pt && pt_topa_int_count(&pt->topa, pt->pos, pt_peek(pt))) {
+		u64 n = pt_drain(pt);
+
+		if (n || pt->gap)
+			irq_work_queue(&pt->publish);
+		if (n) {
+			atomic64_inc(&pt_nmi_pmis);
+			return NMI_HANDLED;
+		}
 	}
 	if (this_cpu_read(pt_late_pmi)) {
 		this_cpu_write(pt_late_pmi, 0);
@@ -357,8 +416,22 @@ static int pt_nmi(unsigned int cmd, struct pt_regs *regs)
 }
 
 /*
+ * Has the unit on this CPU stopped writing (RTIT_STATUS.Error or Stopped,
+ * readable while tracing, 33.2.8.4)?  Returns true if so (or if STATUS
+ * cannot be read).
+ */
+static bool pt_stopped(void)
+{
+	u64 status;
+
+	return pt_hw->read_msr(PT_MSR_STATUS, &status) ||
+	       (status & (PT_STATUS_ERROR | PT_STATUS_STOPPED));
+}
+
+/*
  * Backstop (a PMI lost or coalesced; ring mode, which has none): every
- * poll_ms on a CPU that traces for us, drain if the output moved.
+ * poll_ms on a CPU that traces for us, drain if the output moved or the
+ * unit stopped writing (it then resumes, after a gap record).
  */
 static enum hrtimer_restart pt_poll_fn(struct hrtimer *t)
 {
@@ -367,7 +440,7 @@ static enum hrtimer_restart pt_poll_fn(struct hrtimer *t)
 
 	if (!pt || !ms)
 		return HRTIMER_NORESTART;
-	if (pt_peek(pt) != pt->pos) {
+	if (pt_peek(pt) != pt->pos || pt_stopped()) {
 		this_cpu_write(pt_busy, 1);
 		barrier();
 		if (pt_drain(pt))
@@ -376,6 +449,9 @@ static enum hrtimer_restart pt_poll_fn(struct hrtimer *t)
 		this_cpu_write(pt_busy, 0);
 		atomic64_inc(&pt_poll_count);
 		hwt_buffer_produced(pt->buf, READ_ONCE(pt->pos));
+		pt_note_gap(pt);
+		if (!this_cpu_read(pt_cur))
+			return HRTIMER_NORESTART;
 	}
 	hrtimer_forward_now(t, ms_to_ktime(ms));
 	return HRTIMER_RESTART;
@@ -396,7 +472,7 @@ static void pt_load(struct pt_thr *pt)
 	u64 ctl;
 	int i, n;
 
-	if (pt->cpu >= 0)
+	if (pt->cpu >= 0 || pt->stops > PT_MAX_STOPS)
 		return;
 	this_cpu_write(pt_busy, 1);
 	barrier();
@@ -456,6 +532,7 @@ static void pt_unload(struct pt_thr *pt)
 		this_cpu_write(pt_late_pmi, 1);
 	WRITE_ONCE(pt->pos, pos);
 	hwt_buffer_produced(pt->buf, pos);
+	pt_note_gap(pt);
 out:
 	barrier();
 	this_cpu_write(pt_busy, 0);

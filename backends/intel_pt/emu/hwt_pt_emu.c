@@ -67,6 +67,9 @@ static atomic64_t emu_unsupported;
 static DEFINE_PER_CPU(int, emu_emitting);
 static atomic64_t emu_reentered;
 static atomic64_t emu_pmi_acked;
+/* Tests: the next emit hits an operational error (inject_error=1). */
+static atomic_t emu_inject;
+static atomic64_t emu_injected;
 
 /*
  * An MSR access while this CPU's unit is in ptm_emit() (only an NMI can
@@ -209,6 +212,17 @@ static bool emu_write(struct soft_thread *t, const u8 *buf, size_t len)
 	if (on && (m->ctl & PT_CTL_CR3FILTER) && current->mm)
 		on = (m->cr3_match & ~0xfffull) ==
 		     (__pa(current->mm->pgd) & ~0xfffull);
+	if (on && (m->status & PT_STATUS_TRIGGEREN) &&
+	    atomic_xchg(&emu_inject, 0)) {
+		/*
+		 * As an operational error does (33.2.7.2 "ToPA Errors"):
+		 * Error set, TriggerEn cleared, nothing written from here
+		 * until software clears Error and enables again.
+		 */
+		m->status |= PT_STATUS_ERROR;
+		m->status &= ~PT_STATUS_TRIGGEREN;
+		atomic64_inc(&emu_injected);
+	}
 	if (on) {
 		pmis = m->pmi;
 		this_cpu_write(emu_emitting, 1);
@@ -341,7 +355,7 @@ EXPORT_SYMBOL_GPL(hwt_pt_emu_hw_ops);
 /* Read-only counters, summed over CPUs, for the tests. */
 enum {
 	EMU_REFUSED, EMU_OP_ERRORS, EMU_PMI, EMU_STORED, EMU_DROPPED,
-	EMU_UNSUPPORTED, EMU_REENTERED, EMU_PMI_ACKED,
+	EMU_UNSUPPORTED, EMU_REENTERED, EMU_PMI_ACKED, EMU_INJECTED,
 };
 
 static int emu_get_counter(char *buf, const struct kernel_param *kp)
@@ -358,6 +372,8 @@ static int emu_get_counter(char *buf, const struct kernel_param *kp)
 		sum = atomic64_read(&emu_reentered);
 	else if (which == EMU_PMI_ACKED)
 		sum = atomic64_read(&emu_pmi_acked);
+	else if (which == EMU_INJECTED)
+		sum = atomic64_read(&emu_injected);
 	else
 		for_each_possible_cpu(c) {
 			const struct ptm *m = per_cpu_ptr(&emu_ptm, c);
@@ -389,6 +405,31 @@ EMU_COUNTER(dropped, EMU_DROPPED,
 	    "packet bytes of user code run while generation was off");
 EMU_COUNTER(unsupported, EMU_UNSUPPORTED,
 	    "configs asking for what the emulation does not produce");
+
+EMU_COUNTER(injected, EMU_INJECTED, "operational errors injected");
+
+static int emu_set_inject(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int ret = kstrtobool(val, &on);
+
+	if (!ret)
+		atomic_set(&emu_inject, on);
+	return ret;
+}
+
+static int emu_get_inject(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&emu_inject));
+}
+
+static const struct kernel_param_ops emu_inject_ops = {
+	.set = emu_set_inject,
+	.get = emu_get_inject,
+};
+module_param_cb(inject_error, &emu_inject_ops, NULL, 0644);
+MODULE_PARM_DESC(inject_error,
+		 "1: the next packets written hit an operational error");
 
 /* Another agent (perf) holding the unit on some CPUs. */
 static unsigned long busy_cpus;

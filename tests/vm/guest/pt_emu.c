@@ -237,7 +237,7 @@ static int drain_one(int fd, uint32_t i, struct sbuf *b)
 
 /*
  * Streaming mode as hwt-collect reads it: a 256 KiB buffer per thread
- * with INT where each half ends, a reader woken through poll() that
+ * with INT where each quarter ends, a reader woken through poll() that
  * copies and consumes while the traced program runs.  The main thread
  * writes ~3.5 times its buffer (fib(25) and 100000 op_add calls, no
  * return compression: ~900 KB) in one stretch on one CPU: without the
@@ -364,6 +364,202 @@ static void run_streaming(const char *cpu)
 	t_end();
 }
 
+/* The child's scheduler state from /proc (R, S, ...), or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * Loss, never silent.  The workload's gap variant (pt_workload.h,
+ * heavy = 2) with its own ptrace ground truth gm.  The reader takes what
+ * the main thread wrote up to its pause (it blocks in read(2): the
+ * switch-out publishes the head), then reads nothing until the program
+ * has exited, while ~10 KB more are written.
+ *  - !inject, a 4 KiB streaming buffer nobody reads: the unit laps it
+ *    (its one 4 KiB region has INT: a PMI per lap, 33.2.7.2), so the
+ *    framework counts exactly the bytes overwritten unread (bufptr.lost
+ *    = the oldest byte kept - the reader's tail, the same in BUFFER
+ *    records);
+ *  - inject, 64 KiB (4 KiB on Broadwell): the unit meets an operational
+ *    error right after the pause (RTIT_STATUS.Error): one BUFFER record
+ *    with HWT_BUFREC_GAP where its output stopped, tracing resumed.
+ * The host decodes the pieces apart (a cut where bytes are missing):
+ * before it equal to the ground truth from the marker, after it (from
+ * the first PSB) equal to the ground truth's end, something missing.
+ */
+static int set_inject(void)
+{
+	FILE *f = fopen(EMU_PARAMS "inject_error", "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fputs("1\n", f) >= 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static void run_gap(const char *cpu, int multi, const struct gt *gm,
+		    int ngt, int inject)
+{
+	struct hwt_intel_pt_config cfg;
+	struct hwt_config c = { .version = HWT_INTEL_PT_CONFIG_VERSION,
+				.size = sizeof(cfg), .data = (uintptr_t)&cfg };
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD,
+			       .bufsize = inject && multi ? 65536 : 4096 };
+	struct hwt_bufptr bp = { .idx = 0 }, bp2;
+	struct sbuf b[NTHREADS];
+	struct recs r = { 0 };
+	uint64_t head0 = 0, rec_lost = 0, cut = 0;
+	long long injected = emu_param("injected");
+	int p[2], sp[2], mp[2], status = 0, fd, dev, i, ngap = 0;
+	char name[96], tag[64], ch;
+	pid_t pid;
+
+	snprintf(tag, sizeof(tag), "ptemu_%s_%s", cpu,
+		 inject ? "error" : "gap");
+	snprintf(name, sizeof(name), "pt_emu/%s/record", tag);
+	t_begin(name);
+	memset(b, 0, sizeof(b));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.flags = HWT_INTEL_PT_DEFAULT_FLAGS | HWT_INTEL_PT_NO_RETCOMP;
+	if (pipe(p) || pipe(sp) || pipe(mp)) {
+		t_fail("pipe");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		start_fd = p[0];
+		sync_rd = sp[0];
+		sync_wr = sp[1];
+		mid_wr = mp[1];
+		heavy = 2;
+		child_prepare();
+		workload();
+		_exit(1);
+	}
+	dev = hwt_dev();
+	a.pid = pid;
+	snprintf(a.backend, sizeof(a.backend), "%s", HWT_INTEL_PT_BACKEND_NAME);
+	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(fd >= 0);
+	CHECK(ioctl(fd, HWT_IOC_SET_CONFIG, &c) == 0);
+	CHECK(ioctl(fd, HWT_IOC_START) == 0);
+	for (i = 0; i < 5000; i++) {
+		if (ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head > 0)
+			break;
+		usleep(1000);
+	}
+	CHECK(i < 5000);
+	CHECK(write(p[1], "g", 1) == 1);
+	/* The pause: blocked in read(2), its switch-out drained the unit. */
+	CHECK(read(mp[0], &ch, 1) == 1);
+	for (i = 0; i < 200 && proc_state(pid) != 'S'; i++)
+		usleep(10000);
+	CHECK(i < 200);
+	do {
+		head0 = bp.head;
+		usleep(20000);
+		CHECK(ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) == 0);
+	} while (bp.head != head0 && !t_failed);
+	CHECK(bp.tail == 0 && bp.head > 0 && bp.head < 4096 && bp.lost == 0);
+	CHECK(drain_one(fd, 0, &b[0]) == 0 && b[0].n == head0);
+	/* Nobody reads from here on; or the unit fails once, right away. */
+	if (inject)
+		CHECK(set_inject() == 0);
+	CHECK(write(p[1], "g", 1) == 1);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	usleep(200000);
+	bp2 = (struct hwt_bufptr){ .idx = 0 };
+	CHECK(ioctl(fd, HWT_IOC_BUFPTR_GET, &bp2) == 0);
+	CHECK(recs_drain(fd, &r) == 0);
+	recs_for_each(&r, h) {
+		const struct hwt_rec_buffer *rb = (const void *)h;
+
+		if (h->type != HWT_REC_BUFFER || h->buf_idx != 0)
+			continue;
+		if (rb->flags & HWT_BUFREC_OVERFLOW)
+			rec_lost += rb->lost;
+		if (rb->flags & HWT_BUFREC_GAP) {
+			ngap++;
+			cut = h->buf_head;
+		}
+	}
+	recs_free(&r);
+	if (inject) {
+		/*
+		 * RTIT_STATUS.Error: the unit wrote nothing until the
+		 * backend's poll saw it, recorded a gap where the output
+		 * stopped, cleared it and enabled again.
+		 */
+		CHECK(emu_param("injected") == injected + 1);
+		CHECK(ngap == 1);
+		CHECK(cut >= head0 && cut < bp2.head);
+	} else {
+		CHECK(ngap == 0);
+	}
+	if (a.bufsize == 4096) {
+		/*
+		 * It lapped: exactly the bytes between the reads are lost.
+		 * (Broadwell's error run too: one 4 KiB region is all its
+		 * ToPA takes; the Error gap then lies inside the loss.)
+		 */
+		CHECK(bp2.head > head0 + 2 * 4096);
+		CHECK(bp2.tail == bp2.head - 4096);
+		CHECK(bp2.lost == bp2.tail - head0);
+		CHECK(bp2.flags & HWT_BUF_OVERFLOW);
+		CHECK(rec_lost == bp2.lost);
+		cut = head0;
+	} else {
+		/* No byte of the buffer was overwritten. */
+		CHECK(bp2.lost == 0 && rec_lost == 0);
+		CHECK(bp2.tail == head0);
+	}
+	printf("INFO: pt_emu/%s: gap at byte %llu, %llu bytes lost, %llu kept after the pause (head %llu, %llu KiB buffer)\n",
+	       tag, (unsigned long long)cut, (unsigned long long)bp2.lost,
+	       (unsigned long long)(bp2.head - bp2.tail),
+	       (unsigned long long)bp2.head,
+	       (unsigned long long)a.bufsize >> 10);
+	for (i = 0; i < NTHREADS; i++) {
+		CHECK(drain_one(fd, (uint32_t)i, &b[i]) == 0);
+		CHECK(i == 0 || b[i].lost == 0);
+	}
+	printf("SOFTDUMP %s binary pt_emu\n", tag);
+	for (i = 0; i < NTHREADS; i++) {
+		dump_hex(tag, i, "pt", b[i].data, b[i].n);
+		if (b[i].map)
+			munmap((void *)b[i].map, b[i].size);
+		free(b[i].data);
+	}
+	printf("SOFTDUMP %s 0 cut %llu\n", tag, (unsigned long long)cut);
+	for (i = 0; i < ngt; i++)
+		dump_gt(tag, i, &gm[i]);
+	printf("SOFTDUMP %s marker %llx %llx\n", tag,
+	       (unsigned long long)(uintptr_t)soft_marker,
+	       (unsigned long long)(uintptr_t)soft_thread_end);
+	printf("SOFTDUMP %s ranges 0\n", tag);
+	close(fd);
+	close(dev);
+	close(p[0]);
+	close(p[1]);
+	close(sp[0]);
+	close(sp[1]);
+	close(mp[0]);
+	close(mp[1]);
+	t_end();
+}
+
 struct emu_cpu {
 	const char *name;
 	int multi;		/* multi-entry ToPA */
@@ -377,7 +573,8 @@ static const struct emu_cpu cpus[] = {
 	{ "broadwell-e", 0, 0, 0 },
 };
 
-static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt)
+static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt,
+		    const struct gt *gm)
 {
 	struct hwt_intel_pt_config cfg;
 	struct refusals rf = { cpu->max_ranges, cpu->ptwrite };
@@ -479,6 +676,8 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt)
 	 */
 	if (cpu->multi)
 		run_streaming(cpu->name);
+	run_gap(cpu->name, cpu->multi, gm, ngt, 0);
+	run_gap(cpu->name, cpu->multi, gm, ngt, 1);
 
 	snprintf(name, sizeof(name), "pt_emu/%s/unit_counters", cpu->name);
 	t_begin(name);
@@ -492,6 +691,7 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt)
 	CHECK(emu_param("dropped") == 0);
 	CHECK(emu_param("unsupported") == 0);
 	CHECK(emu_param("reentered") == 0);
+	CHECK(emu_param("injected") == 1);
 	CHECK(emu_param("stored") > 0);
 	t_end();
 
@@ -505,10 +705,10 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt)
 
 int main(void)
 {
-	struct gt g[NTHREADS];
+	struct gt g[NTHREADS], gm[NTHREADS];
 	double secs = 0;
 	size_t i;
-	int n;
+	int n, nm;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (access(EMU_KO, F_OK) != 0) {
@@ -526,8 +726,19 @@ int main(void)
 	t_end();
 	if (n != NTHREADS)
 		return 1;
+	/* The gap run's variant of the workload (pt_workload.h). */
+	t_begin("pt_emu/ptrace_ground_truth_gap");
+	heavy = 2;
+	nm = run_ptrace(gm, &secs);
+	heavy = 0;
+	CHECK(nm == NTHREADS);
+	printf("INFO: pt_emu: gap variant ground truth %zu + %zu steps in %.1f s\n",
+	       gm[0].ips.n, gm[1].ips.n, secs);
+	t_end();
+	if (nm != NTHREADS)
+		return 1;
 	for (i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++)
-		run_cpu(&cpus[i], g, n);
+		run_cpu(&cpus[i], g, n, gm);
 	return t_total_failed != 0;
 }
 #endif /* __x86_64__ */
