@@ -133,6 +133,8 @@ struct pt_thr {
 	struct hwt_buffer *buf;
 	struct pt_msrs regs;		/* RTIT_CTL with TraceEn clear, ... */
 	struct pt_topa topa;
+	bool single;			/* single-range output (no ToPA) */
+	u64 single_phys;		/* its region: the buffer's one page */
 	struct pt_chunk *chunks;	/* one per buffer page */
 	u64 *start;
 	u64 **tables;			/* ToPA table pages */
@@ -194,6 +196,22 @@ static int pt_thr_build(struct pt_thr *pt)
 	u32 n = pt->size >> PAGE_SHIFT, i;
 	int ret;
 
+	if (!pt_caps.topa) {
+		/*
+		 * Single-range output (33.2.7.1): one physically contiguous
+		 * region of 2^n bytes aligned to its size; of the
+		 * framework's vmalloc_user buffers only a one-page buffer
+		 * is that (pt_start checks).  No INT: no PMI, the poll and
+		 * switch-out drain.
+		 */
+		struct page *pg = hwt_buffer_page(pt->buf, 0);
+
+		if (n != 1 || !pg)
+			return -EOPNOTSUPP;
+		pt->single = true;
+		pt->single_phys = page_to_phys(pg);
+		return 0;
+	}
 	pt->chunks = kvcalloc(n, sizeof(*pt->chunks), GFP_KERNEL);
 	pt->start = kvcalloc(n, sizeof(*pt->start), GFP_KERNEL);
 	pt->ntables = pt_topa_tables_needed(&pt_caps, n);
@@ -244,6 +262,38 @@ static DEFINE_PER_CPU(struct hrtimer, pt_poll_timer);
 static atomic64_t pt_nmi_pmis, pt_nmi_other, pt_poll_count;
 
 /*
+ * The output MSRs that make the unit write next at byte offset off: ToPA
+ * (33.2.7.2) or the single range (33.2.7.1, 33.2.8.7, 33.2.8.8).
+ * Returns 0, or -PT_EINVAL if off is outside the buffer.
+ */
+static int pt_out_at(const struct pt_thr *pt, u64 off, struct pt_output *out)
+{
+	if (pt->single)
+		return pt_single_output(&pt_caps, pt->single_phys, pt->size, off,
+					out);
+	return pt_topa_output(&pt->topa, off, out);
+}
+
+/*
+ * The byte offset the output MSRs read back point at.
+ * Returns 0, or -PT_EINVAL if they point outside the thread's output.
+ */
+static int pt_out_offset(const struct pt_thr *pt, u64 base, u64 mask,
+			 u64 *off)
+{
+	if (pt->single)
+		return base == pt->single_phys ? pt_single_offset(mask, off) :
+		       -PT_EINVAL;
+	return pt_topa_offset(&pt->topa, base, mask, off);
+}
+
+/* INT region ends crossed in (prev, pos]: none with a single range. */
+static u64 pt_ints(const struct pt_thr *pt, u64 prev, u64 pos)
+{
+	return pt->single ? 0 : pt_topa_int_count(&pt->topa, prev, pos);
+}
+
+/*
  * Disable tracing on this CPU and take the output position back: TraceEn
  * clear first (the unit flushes its buffered packets, after which the
  * output MSRs are stable: 33.2.8.3 "Disabling Packet Generation", 33.3.4
@@ -280,7 +330,7 @@ static int pt_stop_read(struct pt_thr *pt, u64 *pos)
 				    "output error" : "ToPA STOP");
 	}
 	pt->status = status & PT_STATUS_KEEP;
-	if (pt_topa_offset(&pt->topa, base, mask, &off))
+	if (pt_out_offset(pt, base, mask, &off))
 		return -EINVAL;
 	pt->off = off;
 	*pos = pt_pos_advance(pt->size, pt->pos, off);
@@ -299,7 +349,7 @@ static u64 pt_peek(struct pt_thr *pt)
 
 	if (pt_hw->read_msr(PT_MSR_OUTPUT_BASE, &base) ||
 	    pt_hw->read_msr(PT_MSR_OUTPUT_MASK, &mask) ||
-	    pt_topa_offset(&pt->topa, base, mask, &off))
+	    pt_out_offset(pt, base, mask, &off))
 		return pt->pos;
 	return pt_pos_advance(pt->size, pt->pos, off);
 }
@@ -322,7 +372,7 @@ static u64 pt_drain(struct pt_thr *pt)
 		pt->errors++;
 		goto off;
 	}
-	n = pt_topa_int_count(&pt->topa, pt->pos, pos);
+	n = pt_ints(pt, pt->pos, pos);
 	WRITE_ONCE(pt->pos, pos);
 	/*
 	 * The output MSRs again in their canonical form: a pointer left at
@@ -332,7 +382,7 @@ static u64 pt_drain(struct pt_thr *pt)
 	 * is clear, 33.2.8.4) before TraceEn; an error that keeps coming
 	 * back ends tracing of the thread.
 	 */
-	if (pt_topa_output(&pt->topa, pt->off, &out) ||
+	if (pt_out_at(pt, pt->off, &out) ||
 	    pt_hw->write_msr(PT_MSR_OUTPUT_BASE, out.base) ||
 	    pt_hw->write_msr(PT_MSR_OUTPUT_MASK, out.mask_ptrs)) {
 		pt->errors++;
@@ -397,7 +447,7 @@ static int pt_nmi(unsigned int cmd, struct pt_regs *regs)
 		atomic64_inc(&pt_nmi_other);
 		return NMI_HANDLED;
 	}
-	if (pt && pt_topa_int_count(&pt->topa, pt->pos, pt_peek(pt))) {
+	if (pt && pt_ints(pt, pt->pos, pt_peek(pt))) {
 		u64 n = pt_drain(pt);
 
 		if (n || pt->gap)
@@ -484,7 +534,7 @@ static void pt_load(struct pt_thr *pt)
 		pt->busy++;
 		goto out;
 	}
-	if (pt_topa_output(&pt->topa, pt->off, &out)) {
+	if (pt_out_at(pt, pt->off, &out)) {
 		pt->errors++;
 		goto out;
 	}
@@ -528,7 +578,7 @@ static void pt_unload(struct pt_thr *pt)
 		pt->errors++;
 		goto out;
 	}
-	if (pt_topa_int_count(&pt->topa, pt->pos, pos))
+	if (pt_ints(pt, pt->pos, pos))
 		this_cpu_write(pt_late_pmi, 1);
 	WRITE_ONCE(pt->pos, pos);
 	hwt_buffer_produced(pt->buf, pos);
@@ -608,16 +658,18 @@ static void pt_busy_cpu(void *arg)
 
 /*
  * The unit must be free on every CPU the thread may run on: TraceEn set
- * somewhere (perf's intel_pt) -> -EBUSY, nothing written (33.3.3).  ToPA
- * output only: the buffer is 4 KiB pages, so more than one page needs
- * multi-entry ToPA (CPUID.(14H,0):ECX[1]).
+ * somewhere (perf's intel_pt) -> -EBUSY, nothing written (33.3.3).  The
+ * buffer is 4 KiB pages, physically scattered: more than one page needs
+ * multi-entry ToPA (CPUID.(14H,0):ECX[1]); without ToPA, single-range
+ * output (ECX[2], 33.2.7.1) takes exactly one page.  Else -EOPNOTSUPP.
  */
 static int pt_start(struct hwt_context *ctx)
 {
 	atomic_t busy = ATOMIC_INIT(0);
 
-	if (!pt_caps.topa ||
-	    (!pt_caps.topa_multi && hwt_context_bufsize(ctx) > PAGE_SIZE))
+	if (!pt_caps.topa ? !pt_caps.single_range ||
+			     hwt_context_bufsize(ctx) != PAGE_SIZE :
+	    !pt_caps.topa_multi && hwt_context_bufsize(ctx) > PAGE_SIZE)
 		return -EOPNOTSUPP;
 	on_each_cpu(pt_busy_cpu, &busy, 1);
 	return atomic_read(&busy) ? -EBUSY : 0;
@@ -646,7 +698,7 @@ static void pt_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 	ret = pt_thr_build(pt);
 	if (!ret)
 		ret = pt_errno(pt_config_regs(&pt_caps, &pc->cfg,
-					      PT_MODE_THREAD, 1,
+					      PT_MODE_THREAD, !pt->single,
 					      pt_user_cr3(), &pt->regs));
 	if (ret) {
 		pr_info_ratelimited("tid %d not traced (%d)\n",

@@ -137,7 +137,10 @@ static void refuse_first(int fd, void *arg)
 	CHECK(emu_param("refused") == refused);
 }
 
-/* Buffers of more than one page need multi-entry ToPA. */
+/*
+ * Buffers of more than one page need multi-entry ToPA (the pages are
+ * scattered); without ToPA, single-range output takes one page only.
+ */
 static void check_topa_single(void)
 {
 	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 8192,
@@ -571,6 +574,8 @@ static const struct emu_cpu cpus[] = {
 	{ "kabylake", 1, 2, 0 },
 	{ "icelake-sp", 1, 2, 0 },
 	{ "broadwell-e", 0, 0, 0 },
+	/* no ToPA: single-range output (33.2.7.1) into a one-page buffer */
+	{ "synthetic-single-range", 0, 1, 0 },
 };
 
 static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt,
@@ -606,7 +611,8 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt,
 		t_end();
 		/*
 		 * One 4 KiB page is one ToPA output entry followed by an END
-		 * to its own table (33.2.7.2): the workload's trace fits.
+		 * to its own table (33.2.7.2), or without ToPA the single
+		 * range (33.2.7.1): the workload's trace fits.
 		 */
 		memset(&cfg, 0, sizeof(cfg));
 		cfg.flags = HWT_INTEL_PT_DEFAULT_FLAGS;
