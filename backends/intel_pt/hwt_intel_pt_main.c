@@ -423,6 +423,12 @@ static void pt_publish_fn(struct irq_work *w)
 {
 	struct pt_thr *pt = container_of(w, struct pt_thr, publish);
 
+	/*
+	 * After the thread's last drain (thread_end) the position is
+	 * published already; the buffer may be on its way out.
+	 */
+	if (!READ_ONCE(pt->on))
+		return;
 	/* -EINVAL if a drain since published further: nothing to do. */
 	hwt_buffer_produced(pt->buf, READ_ONCE(pt->pos));
 	pt_note_gap(pt);
@@ -735,7 +741,7 @@ static void pt_thread_end(struct hwt_thread *thr, bool exiting)
 		pt_hw->thread_detach(thr, exiting);
 	local_irq_save(flags);
 	pt_unload(pt);
-	pt->on = false;
+	WRITE_ONCE(pt->on, false);
 	local_irq_restore(flags);
 	hwt_thread_set_priv(thr, NULL);
 	if (pt->busy || pt->errors)
