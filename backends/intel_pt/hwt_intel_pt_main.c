@@ -11,8 +11,8 @@
  *  - START: any CPU whose RTIT_CTL.TraceEn is already set (perf's
  *    intel_pt holds the unit) -> -EBUSY, nothing written (33.3.3);
  *  - thread_start (in the thread): a ToPA over the hwt buffer's pages,
- *    one 4 KiB entry per page, END closing the ring (33.2.7.2), no INT
- *    (no PMI handling yet), then the start sequence;
+ *    one 4 KiB entry per page, END closing the ring (33.2.7.2), INT
+ *    where each quarter ends in streaming mode, then the start sequence;
  *  - start / switch_in: with TraceEn clear, STATUS, OUTPUT_BASE,
  *    OUTPUT_MASK_PTRS (from the thread's byte offset), CR3_MATCH,
  *    ADDRn_A/B, then RTIT_CTL with TraceEn last (33.2.8.1, 33.3.3,
@@ -22,13 +22,21 @@
  *    STATUS, OUTPUT_BASE, OUTPUT_MASK_PTRS read back (33.2.8.4, 33.2.8.7,
  *    33.2.8.8); the pointer is mapped to a byte offset (pt_topa_offset)
  *    and the framework's head moves there (pt_pos_advance): the trace
- *    continues on whichever CPU the thread runs next.
+ *    continues on whichever CPU the thread runs next;
+ *  - ToPA PMI (an NMI, 33.2.7.2 "ToPA PMI"): an NMI_LOCAL handler that
+ *    does not rely on IA32_PERF_GLOBAL_STATUS bit 55 (perf's handler may
+ *    have acknowledged it) but on this CPU's own state: the output
+ *    crossed an INT entry since the last drain.  It drains (TraceEn off,
+ *    read, on) and defers the head's move and the wakeup to irq_work;
+ *    a per-CPU hrtimer polls as a backstop (poll_ms).
  *
  * Per-thread state is only touched by the thread itself or by the
  * scheduler hooks of its own switches (IRQs off), never concurrently.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hrtimer.h>
+#include <linux/irq_work.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -38,6 +46,7 @@
 #include <linux/workqueue.h>
 #include <asm/io.h>
 #include <asm/msr.h>
+#include <asm/nmi.h>
 #include <asm/processor.h>
 
 #include "hwt_backend.h"
@@ -108,6 +117,16 @@ struct pt_ctx {
 	struct hwt_intel_pt_config cfg;
 };
 
+/* Error/Stopped episodes after which a thread is no longer traced. */
+#define PT_MAX_STOPS	8
+
+/*
+ * Streaming mode: INT where each 1/PT_INT_PARTS of the buffer ends: the
+ * reader is woken (the framework's poll says data at a quarter) with
+ * three quarters of the buffer left before the unit overwrites.
+ */
+#define PT_INT_PARTS	4
+
 /* Bits of RTIT_STATUS carried from a switch-out to the next switch-in. */
 #define PT_STATUS_KEEP	((0x1ffffull << PT_STATUS_BYTECNT_SHIFT) | \
 			 PT_STATUS_PENDPSB | PT_STATUS_PENDTOPAPMI)
@@ -115,10 +134,13 @@ struct pt_ctx {
 /* One traced thread: its ToPA over the buffer and where output stands. */
 struct pt_thr {
 	struct llist_node free_link;
+	struct irq_work publish;	/* from the PMI handler (NMI) */
 	struct hwt_thread *thr;
 	struct hwt_buffer *buf;
 	struct pt_msrs regs;		/* RTIT_CTL with TraceEn clear, ... */
 	struct pt_topa topa;
+	bool single;			/* single-range output (no ToPA) */
+	u64 single_phys;		/* its region: the buffer's one page */
 	struct pt_chunk *chunks;	/* one per buffer page */
 	u64 *start;
 	u64 **tables;			/* ToPA table pages */
@@ -128,8 +150,11 @@ struct pt_thr {
 	u64 status;			/* saved at switch-out (PT_STATUS_KEEP) */
 	u64 off;			/* byte offset the unit writes next */
 	u64 pos;			/* absolute position (framework head) */
+	bool streaming;			/* INT entries, PMI and poll */
 	int cpu;			/* TraceEn set by us there, or -1 */
 	bool on;			/* between thread_start and stop/exit */
+	bool gap;			/* unit stopped (Error): record pending */
+	u32 stops;			/* such episodes (PT_MAX_STOPS, then off) */
 	u32 busy;			/* switch-ins that found PT taken */
 	u32 errors;			/* refused MSR accesses, Error status */
 };
@@ -138,6 +163,8 @@ static void pt_thr_free(struct pt_thr *pt)
 {
 	u32 i;
 
+	/* A PMI's publish may still be queued on the CPU it came on. */
+	irq_work_sync(&pt->publish);
 	for (i = 0; pt->tables && i < pt->ntables; i++)
 		if (pt->tables[i])
 			free_page((unsigned long)pt->tables[i]);
@@ -165,15 +192,32 @@ static DECLARE_WORK(pt_free_work, pt_free_fn);
 /*
  * The ToPA of a thread: one 4 KiB output entry per page of its hwt buffer
  * (vmalloc_user: pages are scattered, 4 KiB is the contiguous unit), END
- * entries chaining the tables and closing the ring (33.2.7.2).  No INT:
- * ring mode needs none, and streaming mode drains at every switch-out
- * (no PMI handler yet).
+ * entries chaining the tables and closing the ring (33.2.7.2).  Streaming
+ * mode: INT on the entries where each quarter of the buffer ends (a ToPA
+ * PMI when such a region fills, 33.2.7.2 "ToPA PMI"), so the reader is
+ * woken while most of the buffer is still free; ring mode: no INT.
  */
 static int pt_thr_build(struct pt_thr *pt)
 {
 	u32 n = pt->size >> PAGE_SHIFT, i;
 	int ret;
 
+	if (!pt_caps.topa) {
+		/*
+		 * Single-range output (33.2.7.1): one physically contiguous
+		 * region of 2^n bytes aligned to its size; of the
+		 * framework's vmalloc_user buffers only a one-page buffer
+		 * is that (pt_start checks).  No INT: no PMI, the poll and
+		 * switch-out drain.
+		 */
+		struct page *pg = hwt_buffer_page(pt->buf, 0);
+
+		if (n != 1 || !pg)
+			return -EOPNOTSUPP;
+		pt->single = true;
+		pt->single_phys = page_to_phys(pg);
+		return 0;
+	}
 	pt->chunks = kvcalloc(n, sizeof(*pt->chunks), GFP_KERNEL);
 	pt->start = kvcalloc(n, sizeof(*pt->start), GFP_KERNEL);
 	pt->ntables = pt_topa_tables_needed(&pt_caps, n);
@@ -196,7 +240,8 @@ static int pt_thr_build(struct pt_thr *pt)
 		pt->chunks[i].phys = page_to_phys(pg);
 		pt->chunks[i].order = 0;
 	}
-	pt_topa_set_int(pt->chunks, n, 0);
+	/* Streaming: a PMI where each quarter of the buffer ends. */
+	pt_topa_set_int(pt->chunks, n, pt->streaming ? PT_INT_PARTS : 0);
 	ret = pt_topa_build(&pt->topa, &pt_caps, pt->chunks, n, pt->tables,
 			    pt->tables_phys, pt->ntables, pt->start);
 	return pt_errno(ret);
@@ -209,43 +254,49 @@ static u64 pt_user_cr3(void)
 	return current->mm ? __pa(current->mm->pgd) : 0;
 }
 
-/*
- * Enable tracing of the thread on this CPU: the start sequence with
- * TraceEn written last (33.2.8.1, 33.3.3, 33.3.7.1).  IRQs or preemption
- * off.  TraceEn already set means another user (perf) holds the unit:
- * nothing is written (33.3.3).
- */
-static void pt_load(struct pt_thr *pt)
-{
-	struct pt_wrmsr seq[PT_SEQ_MAX];
-	struct pt_output out;
-	u64 ctl;
-	int i, n;
+static unsigned int poll_ms = 10;
+module_param(poll_ms, uint, 0644);
+MODULE_PARM_DESC(poll_ms, "Backstop poll of a tracing CPU's output, ms (0: off)");
 
-	if (pt->cpu >= 0)
-		return;
-	if (pt_hw->read_msr(PT_MSR_CTL, &ctl)) {
-		pt->errors++;
-		return;
-	}
-	if (ctl & PT_CTL_TRACEEN) {
-		pt->busy++;
-		return;
-	}
-	if (pt_topa_output(&pt->topa, pt->off, &out)) {
-		pt->errors++;
-		return;
-	}
-	n = pt_seq_start(&pt->regs, &out, pt->status, seq);
-	for (i = 0; i < n; i++) {
-		if (pt_hw->write_msr(seq[i].msr, seq[i].val)) {
-			pt->errors++;
-			pr_warn_ratelimited("wrmsr %#x = %#llx refused\n",
-					    seq[i].msr, seq[i].val);
-			return;	/* TraceEn (written last) stays clear */
-		}
-	}
-	pt->cpu = smp_processor_id();
+/* The thread whose TraceEn we set on this CPU: the PMI's and poll's. */
+static DEFINE_PER_CPU(struct pt_thr *, pt_cur);
+/* Load, unload or poll under way here: an NMI leaves the MSRs alone. */
+static DEFINE_PER_CPU(int, pt_busy);
+/* A drain crossed an INT region end: its PMI may still come. */
+static DEFINE_PER_CPU(int, pt_late_pmi);
+static DEFINE_PER_CPU(struct hrtimer, pt_poll_timer);
+static atomic64_t pt_nmi_pmis, pt_nmi_other, pt_poll_count;
+
+/*
+ * The output MSRs that make the unit write next at byte offset off: ToPA
+ * (33.2.7.2) or the single range (33.2.7.1, 33.2.8.7, 33.2.8.8).
+ * Returns 0, or -PT_EINVAL if off is outside the buffer.
+ */
+static int pt_out_at(const struct pt_thr *pt, u64 off, struct pt_output *out)
+{
+	if (pt->single)
+		return pt_single_output(&pt_caps, pt->single_phys, pt->size, off,
+					out);
+	return pt_topa_output(&pt->topa, off, out);
+}
+
+/*
+ * The byte offset the output MSRs read back point at.
+ * Returns 0, or -PT_EINVAL if they point outside the thread's output.
+ */
+static int pt_out_offset(const struct pt_thr *pt, u64 base, u64 mask,
+			 u64 *off)
+{
+	if (pt->single)
+		return base == pt->single_phys ? pt_single_offset(mask, off) :
+		       -PT_EINVAL;
+	return pt_topa_offset(&pt->topa, base, mask, off);
+}
+
+/* INT region ends crossed in (prev, pos]: none with a single range. */
+static u64 pt_ints(const struct pt_thr *pt, u64 prev, u64 pos)
+{
+	return pt->single ? 0 : pt_topa_int_count(&pt->topa, prev, pos);
 }
 
 /*
@@ -254,36 +305,299 @@ static void pt_load(struct pt_thr *pt)
  * output MSRs are stable: 33.2.8.3 "Disabling Packet Generation", 33.3.4
  * "Flushing Trace Output", 33.3.7.1), then STATUS (Error, Stopped: 33.2.8.4
  * and 33.3.3 "Disabling Packet Generation") and the output pointers
- * (33.2.8.7, 33.2.8.8).  IRQs or preemption off.
+ * (33.2.8.7, 33.2.8.8).  IRQs off (or NMI), on the CPU where pt traces.
+ * Returns 0 and the absolute position the unit got to in *pos.
+ * Returns -EIO if an MSR access was refused, -EINVAL if the pointers
+ * are outside the thread's ToPA.
+ */
+static int pt_stop_read(struct pt_thr *pt, u64 *pos)
+{
+	u64 status = 0, base = 0, mask = 0, off;
+
+	if (pt_hw->write_msr(PT_MSR_CTL, pt->regs.ctl) ||
+	    pt_hw->read_msr(PT_MSR_STATUS, &status) ||
+	    pt_hw->read_msr(PT_MSR_OUTPUT_BASE, &base) ||
+	    pt_hw->read_msr(PT_MSR_OUTPUT_MASK, &mask))
+		return -EIO;
+	if (status & (PT_STATUS_ERROR | PT_STATUS_STOPPED)) {
+		/*
+		 * An operational error (33.2.7.2 "ToPA Errors") or a ToPA
+		 * STOP (33.2.7.2 "ToPA STOP"): TriggerEn was cleared and the
+		 * unit wrote nothing since (33.2.8.4).  What it would have
+		 * written is lost, how much is unknown: a gap at this
+		 * position (pt->gap, recorded by the caller).  The next
+		 * enable writes STATUS without these bits.
+		 */
+		pt->errors++;
+		pt->stops++;
+		pt->gap = true;
+		pr_warn_ratelimited("RTIT_STATUS %#llx: the unit stopped writing (%s)\n",
+				    status, status & PT_STATUS_ERROR ?
+				    "output error" : "ToPA STOP");
+	}
+	pt->status = status & PT_STATUS_KEEP;
+	if (pt_out_offset(pt, base, mask, &off))
+		return -EINVAL;
+	pt->off = off;
+	*pos = pt_pos_advance(pt->size, pt->pos, off);
+	return 0;
+}
+
+/*
+ * Where the unit writes now, read with TraceEn still set (RDMSR of the
+ * output MSRs does not fault while tracing, 33.2.8.7/8; bytes still
+ * buffered in the unit are not counted, which only makes it late).
+ * Returns the absolute position, or pt->pos if the MSRs cannot be read.
+ */
+static u64 pt_peek(struct pt_thr *pt)
+{
+	u64 base, mask, off;
+
+	if (pt_hw->read_msr(PT_MSR_OUTPUT_BASE, &base) ||
+	    pt_hw->read_msr(PT_MSR_OUTPUT_MASK, &mask) ||
+	    pt_out_offset(pt, base, mask, &off))
+		return pt->pos;
+	return pt_pos_advance(pt->size, pt->pos, off);
+}
+
+/*
+ * Drain while tracing goes on (PMI, poll): TraceEn clear, read, TraceEn
+ * set again with nothing else written (33.2.7.2 "ToPA PMI": the handler
+ * clears TraceEn to flush and re-enables it before returning).  IRQs off
+ * or NMI, pt_busy or the NMI itself keeping others off the MSRs.
+ * Returns the number of INT region ends the output crossed since the
+ * last drain (0 also if an access failed: tracing then stays off here
+ * until the next switch-in, counted in errors).
+ */
+static u64 pt_drain(struct pt_thr *pt)
+{
+	struct pt_output out;
+	u64 pos, n;
+
+	if (pt_stop_read(pt, &pos)) {
+		pt->errors++;
+		goto off;
+	}
+	n = pt_ints(pt, pt->pos, pos);
+	WRITE_ONCE(pt->pos, pos);
+	/*
+	 * The output MSRs again in their canonical form: a pointer left at
+	 * an END entry after a region filled is, without multi-entry ToPA,
+	 * a table offset that enabling refuses (33.2.7.2 "ToPA Errors").
+	 * After Error/Stopped, STATUS without them (writable while TraceEn
+	 * is clear, 33.2.8.4) before TraceEn; an error that keeps coming
+	 * back ends tracing of the thread.
+	 */
+	if (pt_out_at(pt, pt->off, &out) ||
+	    pt_hw->write_msr(PT_MSR_OUTPUT_BASE, out.base) ||
+	    pt_hw->write_msr(PT_MSR_OUTPUT_MASK, out.mask_ptrs)) {
+		pt->errors++;
+		goto off;
+	}
+	if (pt->gap && (pt->stops > PT_MAX_STOPS ||
+			pt_hw->write_msr(PT_MSR_STATUS, pt->status)))
+		goto off;
+	if (pt_hw->write_msr(PT_MSR_CTL, pt->regs.ctl | PT_CTL_TRACEEN)) {
+		pt->errors++;
+		goto off;
+	}
+	return n;
+off:
+	this_cpu_write(pt_cur, NULL);
+	pt->cpu = -1;
+	return 0;
+}
+
+/*
+ * The unit stopped writing (Error/Stopped) before the head just
+ * published: a BUFFER record with HWT_BUFREC_GAP marks the place.  IRQs
+ * off, not NMI.
+ */
+static void pt_note_gap(struct pt_thr *pt)
+{
+	if (!xchg(&pt->gap, false))
+		return;
+	hwt_buffer_gap(pt->buf);
+	if (pt->stops > PT_MAX_STOPS)
+		pr_warn_ratelimited("tid %d: the unit stopped writing %u times: no longer traced\n",
+				    task_pid_nr(hwt_thread_task(pt->thr)),
+				    pt->stops);
+}
+
+/* irq_work after a PMI: the framework's head moves, the reader wakes. */
+static void pt_publish_fn(struct irq_work *w)
+{
+	struct pt_thr *pt = container_of(w, struct pt_thr, publish);
+
+	/*
+	 * After the thread's last drain (thread_end) the position is
+	 * published already; the buffer may be on its way out.
+	 */
+	if (!READ_ONCE(pt->on))
+		return;
+	/* -EINVAL if a drain since published further: nothing to do. */
+	hwt_buffer_produced(pt->buf, READ_ONCE(pt->pos));
+	pt_note_gap(pt);
+}
+
+/*
+ * The ToPA PMI reaches Linux as an NMI (33.2.7.2 "ToPA PMI"; 33.2.8.4).
+ * IA32_PERF_GLOBAL_STATUS bit 55 is not looked at: perf's handler, first
+ * in the chain, may have acknowledged it already.  Instead: is this CPU
+ * tracing for us, and has the output crossed an INT region end since
+ * the last drain?  Then drain and defer the rest to irq_work.
+ * Returns NMI_HANDLED if the NMI was (or may have been) our PMI:
+ * crossed INT ends, a drain under way on this CPU, or a PMI a drain
+ * already accounted for (pt_late_pmi).
+ * Returns NMI_DONE otherwise.
+ */
+static int pt_nmi(unsigned int cmd, struct pt_regs *regs)
+{
+	struct pt_thr *pt = this_cpu_read(pt_cur);
+
+	if (this_cpu_read(pt_busy)) {
+		atomic64_inc(&pt_nmi_other);
+		return NMI_HANDLED;
+	}
+	if (pt && pt_ints(pt, pt->pos, pt_peek(pt))) {
+		u64 n = pt_drain(pt);
+
+		if (n || pt->gap)
+			irq_work_queue(&pt->publish);
+		if (n) {
+			atomic64_inc(&pt_nmi_pmis);
+			return NMI_HANDLED;
+		}
+	}
+	if (this_cpu_read(pt_late_pmi)) {
+		this_cpu_write(pt_late_pmi, 0);
+		atomic64_inc(&pt_nmi_other);
+		return NMI_HANDLED;
+	}
+	return NMI_DONE;
+}
+
+/*
+ * Has the unit on this CPU stopped writing (RTIT_STATUS.Error or Stopped,
+ * readable while tracing, 33.2.8.4)?  Returns true if so (or if STATUS
+ * cannot be read).
+ */
+static bool pt_stopped(void)
+{
+	u64 status;
+
+	return pt_hw->read_msr(PT_MSR_STATUS, &status) ||
+	       (status & (PT_STATUS_ERROR | PT_STATUS_STOPPED));
+}
+
+/*
+ * Backstop (a PMI lost or coalesced; ring mode, which has none): every
+ * poll_ms on a CPU that traces for us, drain if the output moved or the
+ * unit stopped writing (it then resumes, after a gap record).
+ */
+static enum hrtimer_restart pt_poll_fn(struct hrtimer *t)
+{
+	struct pt_thr *pt = this_cpu_read(pt_cur);
+	unsigned int ms = READ_ONCE(poll_ms);
+
+	if (!pt || !ms)
+		return HRTIMER_NORESTART;
+	if (pt_peek(pt) != pt->pos || pt_stopped()) {
+		this_cpu_write(pt_busy, 1);
+		barrier();
+		if (pt_drain(pt))
+			this_cpu_write(pt_late_pmi, 1);
+		barrier();
+		this_cpu_write(pt_busy, 0);
+		atomic64_inc(&pt_poll_count);
+		hwt_buffer_produced(pt->buf, READ_ONCE(pt->pos));
+		pt_note_gap(pt);
+		if (!this_cpu_read(pt_cur))
+			return HRTIMER_NORESTART;
+	}
+	hrtimer_forward_now(t, ms_to_ktime(ms));
+	return HRTIMER_RESTART;
+}
+
+/*
+ * Enable tracing of the thread on this CPU: the start sequence with
+ * TraceEn written last (33.2.8.1, 33.3.3, 33.3.7.1).  IRQs or preemption
+ * off.  TraceEn already set means another user (perf) holds the unit:
+ * nothing is written (33.3.3).
+ */
+static void pt_load(struct pt_thr *pt)
+{
+	struct hrtimer *timer = this_cpu_ptr(&pt_poll_timer);
+	struct pt_wrmsr seq[PT_SEQ_MAX];
+	struct pt_output out;
+	unsigned int ms;
+	u64 ctl;
+	int i, n;
+
+	if (pt->cpu >= 0 || pt->stops > PT_MAX_STOPS)
+		return;
+	this_cpu_write(pt_busy, 1);
+	barrier();
+	if (pt_hw->read_msr(PT_MSR_CTL, &ctl)) {
+		pt->errors++;
+		goto out;
+	}
+	if (ctl & PT_CTL_TRACEEN) {
+		pt->busy++;
+		goto out;
+	}
+	if (pt_out_at(pt, pt->off, &out)) {
+		pt->errors++;
+		goto out;
+	}
+	n = pt_seq_start(&pt->regs, &out, pt->status, seq);
+	for (i = 0; i < n; i++) {
+		if (pt_hw->write_msr(seq[i].msr, seq[i].val)) {
+			pt->errors++;
+			pr_warn_ratelimited("wrmsr %#x = %#llx refused\n",
+					    seq[i].msr, seq[i].val);
+			goto out;	/* TraceEn (written last) stays clear */
+		}
+	}
+	pt->cpu = smp_processor_id();
+	this_cpu_write(pt_cur, pt);
+	ms = READ_ONCE(poll_ms);
+	if (ms && !hrtimer_active(timer))
+		hrtimer_start(timer, ms_to_ktime(ms),
+			      HRTIMER_MODE_REL_PINNED_HARD);
+out:
+	barrier();
+	this_cpu_write(pt_busy, 0);
+}
+
+/*
+ * Disable tracing on this CPU (pt_stop_read) and publish the position to
+ * the framework: hwt_buffer_produced() moves the head, counts wraps and
+ * losses and wakes the reader.  IRQs or preemption off.
  */
 static void pt_unload(struct pt_thr *pt)
 {
-	u64 status = 0, base = 0, mask = 0, off;
+	u64 pos;
 
 	if (pt->cpu < 0)
 		return;
 	WARN_ON_ONCE(pt->cpu != smp_processor_id());
+	this_cpu_write(pt_busy, 1);
+	barrier();
+	this_cpu_write(pt_cur, NULL);
 	pt->cpu = -1;
-	if (pt_hw->write_msr(PT_MSR_CTL, pt->regs.ctl) ||
-	    pt_hw->read_msr(PT_MSR_STATUS, &status) ||
-	    pt_hw->read_msr(PT_MSR_OUTPUT_BASE, &base) ||
-	    pt_hw->read_msr(PT_MSR_OUTPUT_MASK, &mask)) {
+	if (pt_stop_read(pt, &pos)) {
 		pt->errors++;
-		return;
+		goto out;
 	}
-	if (status & PT_STATUS_ERROR) {
-		/* An operational error (33.2.7.2 "ToPA Errors"). */
-		pt->errors++;
-		pr_warn_ratelimited("RTIT_STATUS %#llx: output error\n", status);
-	}
-	pt->status = status & PT_STATUS_KEEP;
-	if (pt_topa_offset(&pt->topa, base, mask, &off)) {
-		pt->errors++;
-		return;
-	}
-	pt->pos = pt_pos_advance(pt->size, pt->pos, off);
-	pt->off = off;
-	hwt_buffer_produced(pt->buf, pt->pos);
+	if (pt_ints(pt, pt->pos, pos))
+		this_cpu_write(pt_late_pmi, 1);
+	WRITE_ONCE(pt->pos, pos);
+	hwt_buffer_produced(pt->buf, pos);
+	pt_note_gap(pt);
+out:
+	barrier();
+	this_cpu_write(pt_busy, 0);
 }
 
 static struct pt_thr *pt_thr_of(struct hwt_thread *thr)
@@ -365,16 +679,18 @@ static void pt_busy_cpu(void *arg)
 
 /*
  * The unit must be free on every CPU the thread may run on: TraceEn set
- * somewhere (perf's intel_pt) -> -EBUSY, nothing written (33.3.3).  ToPA
- * output only: the buffer is 4 KiB pages, so more than one page needs
- * multi-entry ToPA (CPUID.(14H,0):ECX[1]).
+ * somewhere (perf's intel_pt) -> -EBUSY, nothing written (33.3.3).  The
+ * buffer is 4 KiB pages, physically scattered: more than one page needs
+ * multi-entry ToPA (CPUID.(14H,0):ECX[1]); without ToPA, single-range
+ * output (ECX[2], 33.2.7.1) takes exactly one page.  Else -EOPNOTSUPP.
  */
 static int pt_start(struct hwt_context *ctx)
 {
 	atomic_t busy = ATOMIC_INIT(0);
 
-	if (!pt_caps.topa ||
-	    (!pt_caps.topa_multi && hwt_context_bufsize(ctx) > PAGE_SIZE))
+	if (!pt_caps.topa ? !pt_caps.single_range ||
+			     hwt_context_bufsize(ctx) != PAGE_SIZE :
+	    !pt_caps.topa_multi && hwt_context_bufsize(ctx) > PAGE_SIZE)
 		return -EOPNOTSUPP;
 	on_each_cpu(pt_busy_cpu, &busy, 1);
 	return atomic_read(&busy) ? -EBUSY : 0;
@@ -384,6 +700,7 @@ static int pt_start(struct hwt_context *ctx)
 static void pt_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 {
 	struct pt_ctx *pc = hwt_context_priv(ctx);
+	unsigned long flags;
 	struct pt_thr *pt;
 	u64 off;
 	int ret;
@@ -393,14 +710,16 @@ static void pt_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 	pt = kzalloc(sizeof(*pt), GFP_KERNEL);
 	if (!pt)
 		return;
+	pt->publish = IRQ_WORK_INIT_HARD(pt_publish_fn);
 	pt->thr = thr;
+	pt->streaming = !hwt_context_ring_mode(ctx);
 	pt->buf = hwt_thread_buffer(thr);
 	pt->size = hwt_buffer_size(pt->buf);
 	pt->cpu = -1;
 	ret = pt_thr_build(pt);
 	if (!ret)
 		ret = pt_errno(pt_config_regs(&pt_caps, &pc->cfg,
-					      PT_MODE_THREAD, 1,
+					      PT_MODE_THREAD, !pt->single,
 					      pt_user_cr3(), &pt->regs));
 	if (ret) {
 		pr_info_ratelimited("tid %d not traced (%d)\n",
@@ -412,11 +731,14 @@ static void pt_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 	off = pt->pos;
 	pt->off = do_div(off, (u32)pt->size);
 	hwt_thread_set_priv(thr, pt);
-	/* The hooks of this thread's switches act from here on. */
-	preempt_disable();
+	/*
+	 * The hooks of this thread's switches act from here on.  IRQs off:
+	 * the poll (hrtimer) must not find this CPU half programmed.
+	 */
+	local_irq_save(flags);
 	pt->on = true;
 	pt_load(pt);
-	preempt_enable();
+	local_irq_restore(flags);
 	if (pt_hw->thread_attach)
 		pt_hw->thread_attach(thr);
 }
@@ -425,16 +747,17 @@ static void pt_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 static void pt_thread_end(struct hwt_thread *thr, bool exiting)
 {
 	struct pt_thr *pt = hwt_thread_priv(thr);
+	unsigned long flags;
 
 	if (!pt)
 		return;
 	/* A software unit flushes what it still holds while TraceEn is on. */
 	if (pt_hw->thread_detach)
 		pt_hw->thread_detach(thr, exiting);
-	preempt_disable();
+	local_irq_save(flags);
 	pt_unload(pt);
-	pt->on = false;
-	preempt_enable();
+	WRITE_ONCE(pt->on, false);
+	local_irq_restore(flags);
 	hwt_thread_set_priv(thr, NULL);
 	if (pt->busy || pt->errors)
 		pr_info_ratelimited("tid %d: %u switch-ins found PT in use, %u MSR or output errors\n",
@@ -456,6 +779,23 @@ static void pt_thread_exit(struct hwt_context *ctx, struct hwt_thread *thr)
 {
 	pt_thread_end(thr, true);
 }
+
+/* Read-only counters for the tests (docs/intel-pt.md). */
+static int pt_get_counter(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(kp->arg));
+}
+
+static const struct kernel_param_ops pt_counter_ops = {
+	.get = pt_get_counter,
+};
+
+module_param_cb(pmi, &pt_counter_ops, &pt_nmi_pmis, 0444);
+MODULE_PARM_DESC(pmi, "ToPA PMIs handled (output crossed an INT entry)");
+module_param_cb(pmi_other, &pt_counter_ops, &pt_nmi_other, 0444);
+MODULE_PARM_DESC(pmi_other, "NMIs claimed during a drain or after one");
+module_param_cb(polls, &pt_counter_ops, &pt_poll_count, 0444);
+MODULE_PARM_DESC(polls, "backstop polls that found new output");
 
 static const struct hwt_backend_ops pt_ops = {
 	.init = pt_init,
@@ -479,7 +819,7 @@ static struct hwt_backend pt_backend = {
 
 static int __init hwt_intel_pt_init(void)
 {
-	int ret;
+	int ret, c;
 
 	/* The emulated unit, if it is loaded (docs/intel-pt.md). */
 	const struct pt_hw_ops *emu = symbol_get(hwt_pt_emu_hw_ops);
@@ -497,9 +837,20 @@ static int __init hwt_intel_pt_init(void)
 		goto fail;
 	}
 	pt_backend.max_ranges = pt_caps.max_ranges;
-	ret = hwt_backend_register(&pt_backend);
+	for_each_possible_cpu(c) {
+		struct hrtimer *t = per_cpu_ptr(&pt_poll_timer, c);
+
+		hrtimer_init(t, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+		t->function = pt_poll_fn;
+	}
+	ret = register_nmi_handler(NMI_LOCAL, pt_nmi, 0, "hwt_intel_pt");
 	if (ret)
 		goto fail;
+	ret = hwt_backend_register(&pt_backend);
+	if (ret) {
+		unregister_nmi_handler(NMI_LOCAL, "hwt_intel_pt");
+		goto fail;
+	}
 	if (pt_hw_emulated)
 		pr_info("using the trace unit of %s\n", pt_hw->name);
 	return 0;
@@ -511,8 +862,14 @@ fail:
 
 static void __exit hwt_intel_pt_exit(void)
 {
+	int c;
+
 	hwt_backend_unregister(&pt_backend);
 	flush_work(&pt_free_work);
+	/* No thread traced any more: the polls stop, no PMI is ours. */
+	for_each_possible_cpu(c)
+		hrtimer_cancel(per_cpu_ptr(&pt_poll_timer, c));
+	unregister_nmi_handler(NMI_LOCAL, "hwt_intel_pt");
 	if (pt_hw_emulated)
 		symbol_put(hwt_pt_emu_hw_ops);
 }

@@ -442,8 +442,10 @@ uint64_t ptm_emit(struct ptm *m, const uint8_t *buf, uint64_t len)
 			idx++;
 			m->mask_ptrs = 0x7full | ((uint64_t)idx << 7);
 		}
-		if (e & PT_TOPA_INT)
+		if (e & PT_TOPA_INT) {
 			m->pmi++;
+			m->global_status |= PT_GLOBAL_STATUS_TOPA_PMI;
+		}
 	}
 	m->stored += done;
 	return done;

@@ -36,6 +36,8 @@ struct ptm {
 	/* architectural state */
 	uint64_t ctl, status, base, mask_ptrs, cr3_match;
 	uint64_t addr[8];
+	/* IA32_PERF_GLOBAL_STATUS: only Trace_ToPA_PMI (bit 55) */
+	uint64_t global_status;
 	/* accounting */
 	uint32_t gp;			/* refused accesses */
 	const char *gp_rule;		/* SDM section of the last one */
@@ -58,7 +60,9 @@ int ptm_rdmsr(struct ptm *m, uint32_t msr, uint64_t *val);
  *
  * Returns the bytes stored: all of them while packet generation is on
  * (TraceEn set, no Error, not Stopped), fewer if a STOP region filled or
- * an operational error happened on the way, 0 while it is off.
+ * an operational error happened on the way, 0 while it is off.  Each
+ * INT region filled counts a PMI (pmi) and sets global_status bit 55
+ * (33.2.7.2 "ToPA PMI"); the caller raises the interrupt.
  */
 uint64_t ptm_emit(struct ptm *m, const uint8_t *buf, uint64_t len);
 

@@ -89,6 +89,12 @@ struct pt_output {
 #define PT_STATUS_STOPPED	(1ull << 5)
 #define PT_STATUS_PENDPSB	(1ull << 6)
 #define PT_STATUS_PENDTOPAPMI	(1ull << 7)
+
+/*
+ * IA32_PERF_GLOBAL_STATUS (38EH) bit 55, Trace_ToPA_PMI: set with a ToPA
+ * PMI (33.2.7.2 "ToPA PMI"); perf's NMI handler acknowledges it.
+ */
+#define PT_GLOBAL_STATUS_TOPA_PMI	(1ull << 55)
 #define PT_STATUS_BYTECNT_SHIFT	32	/* PacketByteCnt, 48:32 */
 
 /* ToPA entry bits (33.2.7.2, table "ToPA Table Entry Fields"). */

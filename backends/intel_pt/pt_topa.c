@@ -215,3 +215,27 @@ uint64_t pt_pos_advance(uint64_t size, uint64_t prev, uint64_t off)
 
 	return prev - prev_off + off + (off < prev_off ? size : 0);
 }
+
+/* Positions in [0, x] that are end + k * size, k >= 0. */
+static uint64_t pt_ends_upto(uint64_t size, uint64_t end, uint64_t x)
+{
+	return x >= end ? (x - end) / size + 1 : 0;
+}
+
+uint64_t pt_topa_int_count(const struct pt_topa *t, uint64_t prev,
+			   uint64_t pos)
+{
+	uint64_t n = 0, end;
+	uint32_t i;
+
+	if (pos <= prev || !t->size)
+		return 0;
+	for (i = 0; i < t->nchunks; i++) {
+		if (!t->chunks[i].intr)
+			continue;
+		end = t->start[i] + pt_chunk_size(&t->chunks[i]);
+		n += pt_ends_upto(t->size, end, pos) -
+		     pt_ends_upto(t->size, end, prev);
+	}
+	return n;
+}

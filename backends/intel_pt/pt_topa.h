@@ -134,4 +134,17 @@ int pt_single_offset(uint64_t mask_ptrs, uint64_t *off);
  */
 uint64_t pt_pos_advance(uint64_t size, uint64_t prev, uint64_t off);
 
+/*
+ * pt_topa_int_count() - ToPA PMIs between two absolute positions: how
+ * many ends of INT regions (33.2.7.2 "ToPA PMI": the PMI is signalled when
+ * such a region fills) lie in (prev, pos].  The PMI handler asks it
+ * instead of IA32_PERF_GLOBAL_STATUS bit 55, which another handler (perf)
+ * may have cleared first.
+ *
+ * Returns the number of INT region ends crossed (0 if pos <= prev or no
+ * chunk has INT).
+ */
+uint64_t pt_topa_int_count(const struct pt_topa *t, uint64_t prev,
+			   uint64_t pos);
+
 #endif /* HWT_PT_TOPA_H */

@@ -248,6 +248,12 @@ struct hwt_rec_switch {
 
 #define HWT_BUFREC_OVERFLOW	(1u << 0)
 #define HWT_BUFREC_WRAP		(1u << 1)
+/*
+ * The trace unit stopped writing for a while (Intel PT: RTIT_STATUS.Error
+ * or Stopped): trace is missing at hdr.buf_head, how much is unknown
+ * (lost is 0).  The stream goes on after it: cut there.
+ */
+#define HWT_BUFREC_GAP		(1u << 2)
 
 struct hwt_rec_buffer {
 	struct hwt_record_hdr hdr;	/* buf_idx, buf_head */

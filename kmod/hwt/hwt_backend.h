@@ -136,6 +136,12 @@ u64 hwt_buffer_size(struct hwt_buffer *buf);
 struct page *hwt_buffer_page(struct hwt_buffer *buf, unsigned long i);
 u64 hwt_buffer_head(struct hwt_buffer *buf);
 int hwt_buffer_produced(struct hwt_buffer *buf, u64 head);
+/*
+ * The trace unit lost output it cannot count (it stopped writing: an
+ * output error): a BUFFER record flagged HWT_BUFREC_GAP at the current
+ * head.  Not from NMI context.
+ */
+void hwt_buffer_gap(struct hwt_buffer *buf);
 /* Free bytes before a streaming write would fail (ring mode: size). */
 size_t hwt_buffer_space(struct hwt_buffer *buf);
 /* True once data has been lost since the last call (clears the flag). */

@@ -148,6 +148,12 @@ int hwt_buffer_produced(struct hwt_buffer *buf, u64 head)
 }
 EXPORT_SYMBOL_GPL(hwt_buffer_produced);
 
+void hwt_buffer_gap(struct hwt_buffer *buf)
+{
+	hwt_record_buffer_event(buf, HWT_BUFREC_GAP, 0);
+}
+EXPORT_SYMBOL_GPL(hwt_buffer_gap);
+
 size_t hwt_buffer_space(struct hwt_buffer *buf)
 {
 	unsigned long flags;

@@ -28,7 +28,12 @@
  *
  * Not emulated (docs/intel-pt.md): BranchEn off, TraceStop ranges, MTC,
  * CYC, PTWRITE, power events, kernel tracing, PSB from PacketByteCnt (the
- * encoder keeps its own PSB count per thread), PMIs (counted only).
+ * encoder keeps its own PSB count per thread).
+ *
+ * ToPA PMIs are real NMIs: when an INT region fills, the model sets
+ * GLOBAL_STATUS bit 55 and the unit sends an NMI to its CPU through the
+ * local APIC; a first NMI handler acknowledges bit 55 as perf's would,
+ * so hwt_intel_pt has to recognise its PMI without it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -40,7 +45,9 @@
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
+#include <asm/apic.h>
 #include <asm/io.h>
+#include <asm/nmi.h>
 
 #include "hwt_backend.h"
 #include "../pt_hw.h"
@@ -56,6 +63,26 @@ static const struct pt_cpu *emu_cpu;
 static DEFINE_PER_CPU(struct ptm, emu_ptm);
 static atomic64_t emu_dropped;
 static atomic64_t emu_unsupported;
+/* ptm_emit() running on this CPU: an MSR access now would interleave. */
+static DEFINE_PER_CPU(int, emu_emitting);
+static atomic64_t emu_reentered;
+static atomic64_t emu_pmi_acked;
+/* Tests: the next emit hits an operational error (inject_error=1). */
+static atomic_t emu_inject;
+static atomic64_t emu_injected;
+
+/*
+ * An MSR access while this CPU's unit is in ptm_emit() (only an NMI can
+ * do that): hardware completes one or the other atomically, the model
+ * cannot.  Refused and counted; the tests require none.
+ */
+static bool emu_reentry(void)
+{
+	if (!this_cpu_read(emu_emitting))
+		return false;
+	atomic64_inc(&emu_reentered);
+	return true;
+}
 
 /* Physical memory as the trace unit sees it (ToPA tables, output). */
 static int emu_mem_rw(u64 pa, void *buf, u32 len, bool write)
@@ -135,6 +162,8 @@ static int emu_read_msr(u32 msr, u64 *val)
 	unsigned long flags;
 	int ret;
 
+	if (emu_reentry())
+		return -EIO;
 	local_irq_save(flags);
 	ret = ptm_rdmsr(this_cpu_ptr(&emu_ptm), msr, val);
 	local_irq_restore(flags);
@@ -147,6 +176,8 @@ static int emu_write_msr(u32 msr, u64 val)
 	struct ptm *m;
 	int ret;
 
+	if (emu_reentry())
+		return -EIO;
 	local_irq_save(flags);
 	m = this_cpu_ptr(&emu_ptm);
 	ret = ptm_wrmsr(m, msr, val);
@@ -175,7 +206,8 @@ static bool emu_write(struct soft_thread *t, const u8 *buf, size_t len)
 	unsigned long flags;
 	struct ptm *m;
 	u64 stored = len;
-	bool on;
+	bool on, pmi = false;
+	u32 pmis;
 
 	local_irq_save(flags);
 	m = this_cpu_ptr(&emu_ptm);
@@ -183,10 +215,34 @@ static bool emu_write(struct soft_thread *t, const u8 *buf, size_t len)
 	if (on && (m->ctl & PT_CTL_CR3FILTER) && current->mm)
 		on = (m->cr3_match & ~0xfffull) ==
 		     (__pa(current->mm->pgd) & ~0xfffull);
-	if (on)
+	if (on && (m->status & PT_STATUS_TRIGGEREN) &&
+	    atomic_xchg(&emu_inject, 0)) {
+		/*
+		 * As an operational error does (33.2.7.2 "ToPA Errors"):
+		 * Error set, TriggerEn cleared, nothing written from here
+		 * until software clears Error and enables again.
+		 */
+		m->status |= PT_STATUS_ERROR;
+		m->status &= ~PT_STATUS_TRIGGEREN;
+		atomic64_inc(&emu_injected);
+	}
+	if (on) {
+		pmis = m->pmi;
+		this_cpu_write(emu_emitting, 1);
+		barrier();
 		stored = ptm_emit(m, buf, len);
-	else
+		barrier();
+		this_cpu_write(emu_emitting, 0);
+		pmi = m->pmi != pmis;
+	} else {
 		atomic64_add(len, &emu_dropped);
+	}
+	/*
+	 * An INT region filled: the ToPA PMI, which is an NMI on this CPU
+	 * (33.2.7.2 "ToPA PMI"), sent once the unit's state is consistent.
+	 */
+	if (pmi)
+		apic->send_IPI_mask(cpumask_of(smp_processor_id()), NMI_VECTOR);
 	local_irq_restore(flags);
 	return stored == len;
 }
@@ -270,6 +326,25 @@ static void emu_thread_detach(struct hwt_thread *thr, bool exiting)
 		soft_thread_stop(t);
 }
 
+/*
+ * What perf's NMI handler does on hardware, first in the chain: it
+ * acknowledges IA32_PERF_GLOBAL_STATUS bit 55 (Trace_ToPA_PMI, cleared
+ * through GLOBAL_STATUS_RESET) before any later handler looks.  It does
+ * not claim the NMI: hwt_intel_pt must recognise its PMI without the
+ * bit, or the kernel reports an unknown NMI.
+ * Returns NMI_DONE.
+ */
+static int emu_perf_ack(unsigned int cmd, struct pt_regs *regs)
+{
+	struct ptm *m = this_cpu_ptr(&emu_ptm);
+
+	if (m->global_status & PT_GLOBAL_STATUS_TOPA_PMI) {
+		m->global_status &= ~PT_GLOBAL_STATUS_TOPA_PMI;
+		atomic64_inc(&emu_pmi_acked);
+	}
+	return NMI_DONE;
+}
+
 const struct pt_hw_ops hwt_pt_emu_hw_ops = {
 	.name = "hwt_pt_emu (emulated)",
 	.cpuid = emu_cpuid,
@@ -283,7 +358,7 @@ EXPORT_SYMBOL_GPL(hwt_pt_emu_hw_ops);
 /* Read-only counters, summed over CPUs, for the tests. */
 enum {
 	EMU_REFUSED, EMU_OP_ERRORS, EMU_PMI, EMU_STORED, EMU_DROPPED,
-	EMU_UNSUPPORTED,
+	EMU_UNSUPPORTED, EMU_REENTERED, EMU_PMI_ACKED, EMU_INJECTED,
 };
 
 static int emu_get_counter(char *buf, const struct kernel_param *kp)
@@ -296,6 +371,12 @@ static int emu_get_counter(char *buf, const struct kernel_param *kp)
 		sum = atomic64_read(&emu_dropped);
 	else if (which == EMU_UNSUPPORTED)
 		sum = atomic64_read(&emu_unsupported);
+	else if (which == EMU_REENTERED)
+		sum = atomic64_read(&emu_reentered);
+	else if (which == EMU_PMI_ACKED)
+		sum = atomic64_read(&emu_pmi_acked);
+	else if (which == EMU_INJECTED)
+		sum = atomic64_read(&emu_injected);
 	else
 		for_each_possible_cpu(c) {
 			const struct ptm *m = per_cpu_ptr(&emu_ptm, c);
@@ -317,12 +398,41 @@ static const struct kernel_param_ops emu_counter_ops = {
 
 EMU_COUNTER(refused, EMU_REFUSED, "MSR accesses refused (#GP on hardware)");
 EMU_COUNTER(op_errors, EMU_OP_ERRORS, "ToPA/output operational errors");
-EMU_COUNTER(pmi, EMU_PMI, "ToPA PMIs the unit would have raised");
+EMU_COUNTER(pmi, EMU_PMI, "ToPA PMIs raised (NMI to the CPU)");
+EMU_COUNTER(pmi_acked, EMU_PMI_ACKED,
+	    "GLOBAL_STATUS bit 55 acknowledged first, as perf would");
+EMU_COUNTER(reentered, EMU_REENTERED,
+	    "MSR accesses refused because they interleaved an emit");
 EMU_COUNTER(stored, EMU_STORED, "packet bytes stored through ToPA");
 EMU_COUNTER(dropped, EMU_DROPPED,
 	    "packet bytes of user code run while generation was off");
 EMU_COUNTER(unsupported, EMU_UNSUPPORTED,
 	    "configs asking for what the emulation does not produce");
+
+EMU_COUNTER(injected, EMU_INJECTED, "operational errors injected");
+
+static int emu_set_inject(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int ret = kstrtobool(val, &on);
+
+	if (!ret)
+		atomic_set(&emu_inject, on);
+	return ret;
+}
+
+static int emu_get_inject(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&emu_inject));
+}
+
+static const struct kernel_param_ops emu_inject_ops = {
+	.set = emu_set_inject,
+	.get = emu_get_inject,
+};
+module_param_cb(inject_error, &emu_inject_ops, NULL, 0644);
+MODULE_PARM_DESC(inject_error,
+		 "1: the next packets written hit an operational error");
 
 /* Another agent (perf) holding the unit on some CPUs. */
 static unsigned long busy_cpus;
@@ -356,7 +466,7 @@ MODULE_PARM_DESC(busy_cpus, "CPUs whose TraceEn reads as set (held by perf)");
 static int __init hwt_pt_emu_init(void)
 {
 	size_t i;
-	int c;
+	int c, ret;
 
 	for (i = 0; i < ARRAY_SIZE(pt_cpus); i++)
 		if (!strcmp(pt_cpus[i].name, cpu))
@@ -367,13 +477,23 @@ static int __init hwt_pt_emu_init(void)
 	}
 	for_each_possible_cpu(c)
 		ptm_init(per_cpu_ptr(&emu_ptm, c), &emu_cpu->id, &emu_mem);
+	ret = register_nmi_handler(NMI_LOCAL, emu_perf_ack, NMI_FLAG_FIRST,
+				   "hwt_pt_emu_ack");
+	if (ret)
+		return ret;
+	ret = soft_step_init(&emu_step_ops);
+	if (ret) {
+		unregister_nmi_handler(NMI_LOCAL, "hwt_pt_emu_ack");
+		return ret;
+	}
 	pr_info("emulating Intel PT of %s\n", emu_cpu->name);
-	return soft_step_init(&emu_step_ops);
+	return 0;
 }
 
 static void __exit hwt_pt_emu_exit(void)
 {
 	soft_step_exit();
+	unregister_nmi_handler(NMI_LOCAL, "hwt_pt_emu_ack");
 }
 
 module_init(hwt_pt_emu_init);

@@ -139,7 +139,7 @@ static void walk(const struct pt_cpu *cpu, uint32_t n, unsigned int maxorder,
 	static uint8_t piece[1 << 16];
 	struct ring *r = calloc(1, sizeof(*r));
 	uint64_t ctl = PT_CTL_USER | PT_CTL_BRANCHEN | PT_CTL_TOPA;
-	uint64_t total = 0, head = 0, len, i, base, mask, off, pmis = 0;
+	uint64_t total = 0, head = 0, len, i, base, mask, off, pmis = 0, prev;
 	struct pt_output out, back;
 	struct ptm m;
 	int ret;
@@ -174,8 +174,17 @@ static void walk(const struct pt_cpu *cpu, uint32_t n, unsigned int maxorder,
 		CHECK(pt_topa_offset(&r->t, base, mask, &off) == 0);
 		CHECKF(off == total % r->t.size, "off %#llx total %#llx",
 		       (unsigned long long)off, (unsigned long long)total);
+		prev = head;
 		head = pt_pos_advance(r->t.size, head, off);
 		CHECK(head == total);
+		/* What the PMI handler computes: the model's PMIs. */
+		CHECKF(pt_topa_int_count(&r->t, prev, head) == m.pmi,
+		       "int_count %llu, the unit raised %u",
+		       (unsigned long long)pt_topa_int_count(&r->t, prev, head),
+		       m.pmi);
+		CHECK(!!(m.global_status & PT_GLOBAL_STATUS_TOPA_PMI) ==
+		      (m.pmi > 0));
+		m.global_status = 0;
 		/* switch-in, half the time on another CPU */
 		pmis += m.pmi;
 		m.pmi = 0;
@@ -188,6 +197,9 @@ static void walk(const struct pt_cpu *cpu, uint32_t n, unsigned int maxorder,
 	}
 	pmis += m.pmi;
 	CHECK(m.gp == 0 && m.op_errors == 0);
+	/* Over several laps at once too (a late drain). */
+	CHECK(pt_topa_int_count(&r->t, 0, total) == want_pmis(r, total));
+	CHECK(pt_topa_int_count(&r->t, total, total / 3) == 0);
 	CHECKF(pmis == want_pmis(r, total), "pmis %llu want %llu",
 	       (unsigned long long)pmis,
 	       (unsigned long long)want_pmis(r, total));
@@ -426,6 +438,34 @@ static void test_pos(void)
 	}
 }
 
+/* INT region ends exactly at the edges of (prev, pos]. */
+static void test_int_count(void)
+{
+	struct ring *r = calloc(1, sizeof(*r));
+	const struct pt_topa *t = &r->t;
+
+	if (!r)
+		abort();
+	CHECK(pt_caps_parse(&KBL->id, &r->k) == 0);
+	make_chunks(r, 16, 0);			/* 16 x 4K, INT on 3, 7, 11, 15 */
+	pt_topa_set_int(r->ch, 16, 4);
+	CHECK(pt_topa_build(&r->t, &r->k, r->ch, 16, r->tabs, r->tphys,
+			    MAXTAB, r->start) == 0);
+	CHECK(pt_topa_int_count(t, 0, 0x4000 - 1) == 0);
+	CHECK(pt_topa_int_count(t, 0, 0x4000) == 1);
+	CHECK(pt_topa_int_count(t, 0x4000 - 1, 0x4000) == 1);
+	CHECK(pt_topa_int_count(t, 0x4000, 0x4001) == 0);
+	CHECK(pt_topa_int_count(t, 0x4000, 0x8000) == 1);
+	CHECK(pt_topa_int_count(t, 0xffff, 0x10000 + 0x4000) == 2);
+	CHECK(pt_topa_int_count(t, 0, 3 * 0x10000) == 12);
+	CHECK(pt_topa_int_count(t, 0x8000, 0x8000) == 0);
+	pt_topa_set_int(r->ch, 16, 0);		/* ring mode */
+	CHECK(pt_topa_build(&r->t, &r->k, r->ch, 16, r->tabs, r->tphys,
+			    MAXTAB, r->start) == 0);
+	CHECK(pt_topa_int_count(t, 0, 5 * 0x10000) == 0);
+	free(r);
+}
+
 /* Single-range output: wraps within its mask, pointer maps both ways. */
 static void test_single(const struct pt_cpu *cpu)
 {
@@ -494,6 +534,7 @@ int main(void)
 	RUN(test_build_errors(), "topa/build-errors");
 	RUN(test_set_int(), "topa/set-int");
 	RUN(test_pos(), "topa/position-advance");
+	RUN(test_int_count(), "topa/int-count-edges");
 	RUN(test_single(KBL), "topa/single-range");
 	RUN(test_single(SRO), "topa/single-range-no-topa");
 	pt_mem_free(&mem);

@@ -137,7 +137,10 @@ static void refuse_first(int fd, void *arg)
 	CHECK(emu_param("refused") == refused);
 }
 
-/* Buffers of more than one page need multi-entry ToPA. */
+/*
+ * Buffers of more than one page need multi-entry ToPA (the pages are
+ * scattered); without ToPA, single-range output takes one page only.
+ */
 static void check_topa_single(void)
 {
 	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 8192,
@@ -152,6 +155,414 @@ static void check_topa_single(void)
 	close(dev);
 }
 
+/* Backstop poll of hwt_intel_pt, ms (0: off). */
+static int set_poll_ms(unsigned int ms)
+{
+	FILE *f = fopen("/sys/module/hwt_intel_pt/parameters/poll_ms", "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fprintf(f, "%u\n", ms) > 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static long long pt_param(const char *name)
+{
+	char path[128], buf[32];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/hwt_intel_pt/parameters/%s",
+		 name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = atoll(buf);
+	fclose(f);
+	return v;
+}
+
+/* What a streaming reader collected from one buffer. */
+struct sbuf {
+	uint8_t *data;
+	size_t n, cap;
+	const uint8_t *map;
+	uint64_t size;
+	uint64_t lost;
+	uint64_t max_lag;	/* most unread bytes seen at a read */
+	int torn;		/* the unit lapped the bytes being copied */
+};
+
+/*
+ * Copy what buffer i holds past its tail, then consume it (SVC_BUF).  The
+ * unit does not respect the tail: if, once copied, the head is more than
+ * a buffer past where the copy began, the bytes may have been overwritten
+ * while being read (torn).  Returns 0, or -1 if the buffer is not there.
+ */
+static int drain_one(int fd, uint32_t i, struct sbuf *b)
+{
+	struct hwt_bufptr bp = { .idx = i }, after = { .idx = i };
+	struct hwt_svc_buf svc = { .idx = i };
+	uint64_t p;
+
+	if (ioctl(fd, HWT_IOC_BUFPTR_GET, &bp))
+		return -1;
+	if (!b->map) {
+		void *m = mmap(NULL, bp.size, PROT_READ, MAP_SHARED, fd,
+			       (off_t)bp.mmap_offset);
+
+		if (m == MAP_FAILED)
+			return -1;
+		b->map = m;
+		b->size = bp.size;
+	}
+	b->lost = bp.lost;
+	if (bp.head - bp.tail > b->max_lag)
+		b->max_lag = bp.head - bp.tail;
+	if (bp.head == bp.tail)
+		return 0;
+	if (b->n + (bp.head - bp.tail) > b->cap) {
+		b->cap = (b->n + (bp.head - bp.tail)) * 2;
+		b->data = realloc(b->data, b->cap);
+		if (!b->data)
+			abort();
+	}
+	for (p = bp.tail; p < bp.head; p++)
+		b->data[b->n++] = b->map[p % b->size];
+	if (ioctl(fd, HWT_IOC_BUFPTR_GET, &after) == 0 &&
+	    after.head > bp.tail + b->size)
+		b->torn = 1;
+	svc.tail = bp.head;
+	return ioctl(fd, HWT_IOC_SVC_BUF, &svc) ? -1 : 0;
+}
+
+/*
+ * Streaming mode as hwt-collect reads it: a 256 KiB buffer per thread
+ * with INT where each quarter ends, a reader woken through poll() that
+ * copies and consumes while the traced program runs.  The main thread
+ * writes ~3.5 times its buffer (fib(25) and 100000 op_add calls, no
+ * return compression: ~900 KB) in one stretch on one CPU: without the
+ * PMI path nothing but switch-outs and the poll would move the head, and
+ * the unit would lap unread data.  No byte may be lost, every lap must
+ * be seen, and the collected stream must decode on the host with
+ * op_add's entry run exactly as often as the program calls it.
+ */
+#define SBUF_SIZE	(256 << 10)
+
+static void run_streaming(const char *cpu)
+{
+	struct hwt_intel_pt_config cfg;
+	struct hwt_config c = { .version = HWT_INTEL_PT_CONFIG_VERSION,
+				.size = sizeof(cfg), .data = (uintptr_t)&cfg };
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = SBUF_SIZE };
+	struct sbuf b[NTHREADS];
+	long long pmi0 = emu_param("pmi"), acked0 = emu_param("pmi_acked");
+	long long handled0 = pt_param("pmi");
+	int p[2], sp[2], status = 0, fd, dev, i, done = 0;
+	struct timespec t0, t1;
+	char name[96], tag[64];
+	double secs;
+	pid_t pid;
+
+	snprintf(tag, sizeof(tag), "ptemu_%s_stream", cpu);
+	snprintf(name, sizeof(name), "pt_emu/%s/record", tag);
+	t_begin(name);
+	/* The PMIs alone must keep the reader going: no backstop poll. */
+	CHECK(set_poll_ms(0) == 0);
+	memset(b, 0, sizeof(b));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.flags = HWT_INTEL_PT_DEFAULT_FLAGS | HWT_INTEL_PT_NO_RETCOMP;
+	if (pipe(p) || pipe(sp)) {
+		t_fail("pipe");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		start_fd = p[0];
+		sync_rd = sp[0];
+		sync_wr = sp[1];
+		heavy = 1;
+		child_prepare();
+		workload();
+		_exit(1);
+	}
+	dev = hwt_dev();
+	a.pid = pid;
+	snprintf(a.backend, sizeof(a.backend), "%s", HWT_INTEL_PT_BACKEND_NAME);
+	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(fd >= 0);
+	CHECK(ioctl(fd, HWT_IOC_SET_CONFIG, &c) == 0);
+	CHECK(ioctl(fd, HWT_IOC_START) == 0);
+	for (i = 0; i < 5000; i++) {
+		struct hwt_bufptr bp = { .idx = 0 };
+
+		if (ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head > 0)
+			break;
+		usleep(1000);
+	}
+	CHECK(i < 5000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(write(p[1], "g", 1) == 1);
+	while (!t_failed) {
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+
+		if (!done && waitpid(pid, &status, WNOHANG) == pid) {
+			done = 1;
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			/* the framework finishes the exits */
+			usleep(200000);
+		}
+		poll(&pf, 1, 50);
+		for (i = 0; i < NTHREADS; i++)
+			drain_one(fd, (uint32_t)i, &b[i]);
+		if (done)
+			break;
+	}
+	CHECK(done);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	for (i = 0; i < NTHREADS; i++) {
+		CHECK(b[i].map != NULL);
+		CHECK(b[i].lost == 0);
+		CHECK(!b[i].torn);
+	}
+	/* It lapped its buffer many times: the PMIs kept it read. */
+	CHECK(b[0].n > 3 * SBUF_SIZE);
+	printf("INFO: pt_emu/%s: %zu + %zu bytes streamed through %d KiB buffers (lost %llu, most unread at a read %llu), unit PMIs %lld (acked first %lld), backend PMIs %lld, other NMIs %lld, polls %lld\n",
+	       tag, b[0].n, b[1].n, SBUF_SIZE >> 10,
+	       (unsigned long long)b[0].lost,
+	       (unsigned long long)b[0].max_lag, emu_param("pmi") - pmi0,
+	       emu_param("pmi_acked") - acked0, pt_param("pmi") - handled0,
+	       pt_param("pmi_other"), pt_param("polls"));
+	/* Each PMI the unit raised was taken by the backend (not bit 55). */
+	CHECK(emu_param("pmi") - pmi0 >= 2 * 3);
+	CHECK(emu_param("pmi_acked") - acked0 > 0);
+	CHECK(pt_param("pmi") - handled0 > 0);
+	CHECK(pt_param("pmi") - handled0 <= emu_param("pmi") - pmi0);
+	CHECK(emu_param("reentered") == 0);
+	CHECK(set_poll_ms(10) == 0);
+	printf("SOFTDUMP %s binary pt_emu\n", tag);
+	printf("SOFTDUMP %s count %llx %d\n", tag,
+	       (unsigned long long)(uintptr_t)op_add, 8 + HEAVY_CALLS);
+	for (i = 0; i < NTHREADS; i++) {
+		dump_hex(tag, i, "pt", b[i].data, b[i].n);
+		if (b[i].map)
+			munmap((void *)b[i].map, b[i].size);
+		free(b[i].data);
+	}
+	printf("SOFTDUMP %s marker %llx %llx\n", tag,
+	       (unsigned long long)(uintptr_t)soft_marker,
+	       (unsigned long long)(uintptr_t)soft_thread_end);
+	printf("SOFTDUMP %s time %.6f\n", tag, secs);
+	printf("SOFTDUMP %s ranges 0\n", tag);
+	close(fd);
+	close(dev);
+	close(p[0]);
+	close(p[1]);
+	close(sp[0]);
+	close(sp[1]);
+	t_end();
+}
+
+/* The child's scheduler state from /proc (R, S, ...), or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * Loss, never silent.  The workload's gap variant (pt_workload.h,
+ * heavy = 2) with its own ptrace ground truth gm.  The reader takes what
+ * the main thread wrote up to its pause (it blocks in read(2): the
+ * switch-out publishes the head), then reads nothing until the program
+ * has exited, while ~10 KB more are written.
+ *  - !inject, a 4 KiB streaming buffer nobody reads: the unit laps it
+ *    (its one 4 KiB region has INT: a PMI per lap, 33.2.7.2), so the
+ *    framework counts exactly the bytes overwritten unread (bufptr.lost
+ *    = the oldest byte kept - the reader's tail, the same in BUFFER
+ *    records);
+ *  - inject, 64 KiB (4 KiB on Broadwell): the unit meets an operational
+ *    error right after the pause (RTIT_STATUS.Error): one BUFFER record
+ *    with HWT_BUFREC_GAP where its output stopped, tracing resumed.
+ * The host decodes the pieces apart (a cut where bytes are missing):
+ * before it equal to the ground truth from the marker, after it (from
+ * the first PSB) equal to the ground truth's end, something missing.
+ */
+static int set_inject(void)
+{
+	FILE *f = fopen(EMU_PARAMS "inject_error", "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fputs("1\n", f) >= 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static void run_gap(const char *cpu, int multi, const struct gt *gm,
+		    int ngt, int inject)
+{
+	struct hwt_intel_pt_config cfg;
+	struct hwt_config c = { .version = HWT_INTEL_PT_CONFIG_VERSION,
+				.size = sizeof(cfg), .data = (uintptr_t)&cfg };
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD,
+			       .bufsize = inject && multi ? 65536 : 4096 };
+	struct hwt_bufptr bp = { .idx = 0 }, bp2;
+	struct sbuf b[NTHREADS];
+	struct recs r = { 0 };
+	uint64_t head0 = 0, rec_lost = 0, cut = 0;
+	long long injected = emu_param("injected");
+	int p[2], sp[2], mp[2], status = 0, fd, dev, i, ngap = 0;
+	char name[96], tag[64], ch;
+	pid_t pid;
+
+	snprintf(tag, sizeof(tag), "ptemu_%s_%s", cpu,
+		 inject ? "error" : "gap");
+	snprintf(name, sizeof(name), "pt_emu/%s/record", tag);
+	t_begin(name);
+	memset(b, 0, sizeof(b));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.flags = HWT_INTEL_PT_DEFAULT_FLAGS | HWT_INTEL_PT_NO_RETCOMP;
+	if (pipe(p) || pipe(sp) || pipe(mp)) {
+		t_fail("pipe");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		start_fd = p[0];
+		sync_rd = sp[0];
+		sync_wr = sp[1];
+		mid_wr = mp[1];
+		heavy = 2;
+		child_prepare();
+		workload();
+		_exit(1);
+	}
+	dev = hwt_dev();
+	a.pid = pid;
+	snprintf(a.backend, sizeof(a.backend), "%s", HWT_INTEL_PT_BACKEND_NAME);
+	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(fd >= 0);
+	CHECK(ioctl(fd, HWT_IOC_SET_CONFIG, &c) == 0);
+	CHECK(ioctl(fd, HWT_IOC_START) == 0);
+	for (i = 0; i < 5000; i++) {
+		if (ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.head > 0)
+			break;
+		usleep(1000);
+	}
+	CHECK(i < 5000);
+	CHECK(write(p[1], "g", 1) == 1);
+	/* The pause: blocked in read(2), its switch-out drained the unit. */
+	CHECK(read(mp[0], &ch, 1) == 1);
+	for (i = 0; i < 200 && proc_state(pid) != 'S'; i++)
+		usleep(10000);
+	CHECK(i < 200);
+	do {
+		head0 = bp.head;
+		usleep(20000);
+		CHECK(ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) == 0);
+	} while (bp.head != head0 && !t_failed);
+	CHECK(bp.tail == 0 && bp.head > 0 && bp.head < 4096 && bp.lost == 0);
+	CHECK(drain_one(fd, 0, &b[0]) == 0 && b[0].n == head0);
+	/* Nobody reads from here on; or the unit fails once, right away. */
+	if (inject)
+		CHECK(set_inject() == 0);
+	CHECK(write(p[1], "g", 1) == 1);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	usleep(200000);
+	bp2 = (struct hwt_bufptr){ .idx = 0 };
+	CHECK(ioctl(fd, HWT_IOC_BUFPTR_GET, &bp2) == 0);
+	CHECK(recs_drain(fd, &r) == 0);
+	recs_for_each(&r, h) {
+		const struct hwt_rec_buffer *rb = (const void *)h;
+
+		if (h->type != HWT_REC_BUFFER || h->buf_idx != 0)
+			continue;
+		if (rb->flags & HWT_BUFREC_OVERFLOW)
+			rec_lost += rb->lost;
+		if (rb->flags & HWT_BUFREC_GAP) {
+			ngap++;
+			cut = h->buf_head;
+		}
+	}
+	recs_free(&r);
+	if (inject) {
+		/*
+		 * RTIT_STATUS.Error: the unit wrote nothing until the
+		 * backend's poll saw it, recorded a gap where the output
+		 * stopped, cleared it and enabled again.
+		 */
+		CHECK(emu_param("injected") == injected + 1);
+		CHECK(ngap == 1);
+		CHECK(cut >= head0 && cut < bp2.head);
+	} else {
+		CHECK(ngap == 0);
+	}
+	if (a.bufsize == 4096) {
+		/*
+		 * It lapped: exactly the bytes between the reads are lost.
+		 * (Broadwell's error run too: one 4 KiB region is all its
+		 * ToPA takes; the Error gap then lies inside the loss.)
+		 */
+		CHECK(bp2.head > head0 + 2 * 4096);
+		CHECK(bp2.tail == bp2.head - 4096);
+		CHECK(bp2.lost == bp2.tail - head0);
+		CHECK(bp2.flags & HWT_BUF_OVERFLOW);
+		CHECK(rec_lost == bp2.lost);
+		cut = head0;
+	} else {
+		/* No byte of the buffer was overwritten. */
+		CHECK(bp2.lost == 0 && rec_lost == 0);
+		CHECK(bp2.tail == head0);
+	}
+	printf("INFO: pt_emu/%s: gap at byte %llu, %llu bytes lost, %llu kept after the pause (head %llu, %llu KiB buffer)\n",
+	       tag, (unsigned long long)cut, (unsigned long long)bp2.lost,
+	       (unsigned long long)(bp2.head - bp2.tail),
+	       (unsigned long long)bp2.head,
+	       (unsigned long long)a.bufsize >> 10);
+	for (i = 0; i < NTHREADS; i++) {
+		CHECK(drain_one(fd, (uint32_t)i, &b[i]) == 0);
+		CHECK(i == 0 || b[i].lost == 0);
+	}
+	printf("SOFTDUMP %s binary pt_emu\n", tag);
+	for (i = 0; i < NTHREADS; i++) {
+		dump_hex(tag, i, "pt", b[i].data, b[i].n);
+		if (b[i].map)
+			munmap((void *)b[i].map, b[i].size);
+		free(b[i].data);
+	}
+	printf("SOFTDUMP %s 0 cut %llu\n", tag, (unsigned long long)cut);
+	for (i = 0; i < ngt; i++)
+		dump_gt(tag, i, &gm[i]);
+	printf("SOFTDUMP %s marker %llx %llx\n", tag,
+	       (unsigned long long)(uintptr_t)soft_marker,
+	       (unsigned long long)(uintptr_t)soft_thread_end);
+	printf("SOFTDUMP %s ranges 0\n", tag);
+	close(fd);
+	close(dev);
+	close(p[0]);
+	close(p[1]);
+	close(sp[0]);
+	close(sp[1]);
+	close(mp[0]);
+	close(mp[1]);
+	t_end();
+}
+
 struct emu_cpu {
 	const char *name;
 	int multi;		/* multi-entry ToPA */
@@ -163,9 +574,12 @@ static const struct emu_cpu cpus[] = {
 	{ "kabylake", 1, 2, 0 },
 	{ "icelake-sp", 1, 2, 0 },
 	{ "broadwell-e", 0, 0, 0 },
+	/* no ToPA: single-range output (33.2.7.1) into a one-page buffer */
+	{ "synthetic-single-range", 0, 1, 0 },
 };
 
-static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt)
+static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt,
+		    const struct gt *gm)
 {
 	struct hwt_intel_pt_config cfg;
 	struct refusals rf = { cpu->max_ranges, cpu->ptwrite };
@@ -197,7 +611,8 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt)
 		t_end();
 		/*
 		 * One 4 KiB page is one ToPA output entry followed by an END
-		 * to its own table (33.2.7.2): the workload's trace fits.
+		 * to its own table (33.2.7.2), or without ToPA the single
+		 * range (33.2.7.1): the workload's trace fits.
 		 */
 		memset(&cfg, 0, sizeof(cfg));
 		cfg.flags = HWT_INTEL_PT_DEFAULT_FLAGS;
@@ -253,18 +668,36 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt)
 		printf("SOFTDUMP %s count %llx %d\n", tag,
 		       (unsigned long long)(uintptr_t)op_add, 8 + HEAVY_CALLS);
 		run_traced(&r, g, ngt);
+		/* Seconds of tracing on one CPU: the backstop poll ran. */
+		snprintf(name, sizeof(name), "pt_emu/%s/poll", cpu->name);
+		t_begin(name);
+		CHECK(pt_param("polls") > 0);
+		t_end();
 	}
+
+	/*
+	 * Streaming through INT entries needs more than one region: with
+	 * Broadwell's single output entry the PMI comes when the only
+	 * region is full and the unit goes on over it (33.2.7.2).
+	 */
+	if (cpu->multi)
+		run_streaming(cpu->name);
+	run_gap(cpu->name, cpu->multi, gm, ngt, 0);
+	run_gap(cpu->name, cpu->multi, gm, ngt, 1);
 
 	snprintf(name, sizeof(name), "pt_emu/%s/unit_counters", cpu->name);
 	t_begin(name);
-	printf("INFO: pt_emu/%s: stored %lld, refused %lld, op_errors %lld, dropped %lld, unsupported %lld, pmi %lld\n",
+	printf("INFO: pt_emu/%s: stored %lld, refused %lld, op_errors %lld, dropped %lld, unsupported %lld, pmi %lld, reentered %lld\n",
 	       cpu->name, emu_param("stored"), emu_param("refused"),
 	       emu_param("op_errors"), emu_param("dropped"),
-	       emu_param("unsupported"), emu_param("pmi"));
+	       emu_param("unsupported"), emu_param("pmi"),
+	       emu_param("reentered"));
 	CHECK(emu_param("refused") == 0);
 	CHECK(emu_param("op_errors") == 0);
 	CHECK(emu_param("dropped") == 0);
 	CHECK(emu_param("unsupported") == 0);
+	CHECK(emu_param("reentered") == 0);
+	CHECK(emu_param("injected") == 1);
 	CHECK(emu_param("stored") > 0);
 	t_end();
 
@@ -278,10 +711,10 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt)
 
 int main(void)
 {
-	struct gt g[NTHREADS];
+	struct gt g[NTHREADS], gm[NTHREADS];
 	double secs = 0;
 	size_t i;
-	int n;
+	int n, nm;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (access(EMU_KO, F_OK) != 0) {
@@ -299,8 +732,19 @@ int main(void)
 	t_end();
 	if (n != NTHREADS)
 		return 1;
+	/* The gap run's variant of the workload (pt_workload.h). */
+	t_begin("pt_emu/ptrace_ground_truth_gap");
+	heavy = 2;
+	nm = run_ptrace(gm, &secs);
+	heavy = 0;
+	CHECK(nm == NTHREADS);
+	printf("INFO: pt_emu: gap variant ground truth %zu + %zu steps in %.1f s\n",
+	       gm[0].ips.n, gm[1].ips.n, secs);
+	t_end();
+	if (nm != NTHREADS)
+		return 1;
 	for (i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++)
-		run_cpu(&cpus[i], g, n);
+		run_cpu(&cpus[i], g, n, gm);
 	return t_total_failed != 0;
 }
 #endif /* __x86_64__ */
