@@ -51,6 +51,7 @@ struct hwt_collect {
 	int nimages;
 	int ncopied;		/* images[0..ncopied) are in the session */
 	uint64_t bytes, records;
+	uint64_t torn;		/* bytes overwritten while being copied */
 	uint64_t commit_ns, commit_bytes;	/* at the last commit */
 	uint64_t drain_ns;			/* the last step's drain */
 	int quota_reached;
@@ -196,20 +197,47 @@ static int drain_records(struct hwt_collect *c)
 	return 0;
 }
 
-/* Store stream bytes [from, to) of buffer cb, which the kernel keeps
- * intact until we SVC_BUF them. */
+/*
+ * Store stream bytes [from, to) of buffer cb.  A software backend keeps
+ * them intact until we SVC_BUF them, but a trace unit that ignores the
+ * reader's tail (Intel PT's ToPA, a flight recorder still running) may
+ * overwrite the oldest of them while we copy: so they are copied out
+ * first, the head is read again, and what the unit may have reached
+ * (more than a buffer behind the new head) is stored as lost instead.
+ */
 static int store_range(struct hwt_collect *c, uint32_t idx, struct cbuf *cb,
 		       uint64_t from, uint64_t to, uint64_t lost_before)
 {
-	uint64_t off = from % cb->size, len = to - from, first;
+	uint64_t off = from % cb->size, len = to - from, first, skip = 0;
+	struct hwt_bufptr after = { .idx = idx };
+	uint8_t *copy;
+	int rc;
 
+	if (!len)
+		return lost_before && hwt_store_append(c->store, idx, NULL, 0,
+						       lost_before) ?
+		       cfail(c, "%s", hwt_store_error(c->store)) : 0;
+	if (len > cb->size)	/* never more than the buffer holds */
+		return cfail(c, "buffer %u: %llu bytes to copy from a %llu-byte"
+			     " buffer", idx, (unsigned long long)len,
+			     (unsigned long long)cb->size);
+	copy = malloc(len);
+	if (!copy)
+		return cfail(c, "out of memory");
 	first = cb->size - off < len ? cb->size - off : len;
-	if (hwt_store_append(c->store, idx, cb->map + off, first, lost_before))
+	memcpy(copy, cb->map + off, first);
+	memcpy(copy + first, cb->map, len - first);
+	if (!ioctl(c->fd, HWT_IOC_BUFPTR_GET, &after) &&
+	    after.head > from + cb->size)
+		skip = after.head - cb->size - from < len ?
+		       after.head - cb->size - from : len;
+	rc = hwt_store_append(c->store, idx, copy + skip, len - skip,
+			      lost_before + skip);
+	free(copy);
+	if (rc)
 		return cfail(c, "%s", hwt_store_error(c->store));
-	if (len > first &&
-	    hwt_store_append(c->store, idx, cb->map, len - first, 0))
-		return cfail(c, "%s", hwt_store_error(c->store));
-	c->bytes += len;
+	c->bytes += len - skip;
+	c->torn += skip;
 	return 0;
 }
 
@@ -282,8 +310,24 @@ static int drain_buffer(struct hwt_collect *c, uint32_t idx,
 		return 0;
 	}
 
-	/* Streaming: split the new bytes at the loss points the BUFFER
-	 * records gave, so each gap sits where it happened. */
+	/* Streaming, and the unit lapped unread bytes (a ToPA ignores the
+	 * tail): the kernel moved the tail to the oldest byte kept; what
+	 * lies before it is lost, whatever records say of it. */
+	if (bp.tail > from) {
+		uint64_t lapped = bp.tail - from;
+
+		for (i = 0; i < cb->ngaps && cb->gaps[i].pos <= bp.tail; i++)
+			;
+		memmove(cb->gaps, cb->gaps + i,
+			(cb->ngaps - i) * sizeof(cb->gaps[0]));
+		cb->ngaps -= i;
+		if (hwt_store_append(c->store, idx, NULL, 0, lapped))
+			return cfail(c, "%s", hwt_store_error(c->store));
+		cb->lost_stored += lapped;
+		from = bp.tail;
+	}
+	/* Split the new bytes at the loss points the BUFFER records gave,
+	 * so each gap sits where it happened. */
 	for (i = 0; i < cb->ngaps && cb->gaps[i].pos <= bp.head; i++) {
 		struct gap *g = &cb->gaps[i];
 		uint64_t room = g->total > cb->lost_stored ?
