@@ -226,6 +226,37 @@ static int is_p0(const struct a64_insn_info *in)
 	return in->br != A64_BR_NONE && in->br != A64_BR_EXC;
 }
 
+/*
+ * Where the program goes after the non-exception instruction *in at ip:
+ * a random outcome for conditional branches, a random function for
+ * indirect calls and branches, returns through the simulated stack.
+ */
+static uint64_t sim_next(const struct a64_insn_info *in, uint64_t ip,
+			 uint64_t stack[64], unsigned int *sp)
+{
+	switch (in->br) {
+	case A64_BR_B:
+	case A64_BR_BL:
+		if (in->br == A64_BR_BL && *sp < 64)
+			stack[(*sp)++] = ip + 4;
+		return in->target;
+	case A64_BR_BCOND:
+	case A64_BR_CB:
+	case A64_BR_TB:
+		return rnd(2) ? in->target : ip + 4;
+	case A64_BR_BLR:
+		if (*sp < 64)
+			stack[(*sp)++] = ip + 4;
+		return random_func();
+	case A64_BR_BR:
+		return random_func();
+	case A64_BR_RET:
+		return *sp ? stack[--*sp] : random_func();
+	default:
+		return ip + 4;
+	}
+}
+
 static void simulate(const struct sim_opts *o, struct sim_result *r)
 {
 	struct ete_soft_state st;
@@ -301,33 +332,7 @@ static void simulate(const struct sim_opts *o, struct sim_result *r)
 			r->steps++;
 			continue;
 		}
-		switch (in.br) {
-		case A64_BR_B:
-		case A64_BR_BL:
-			next = in.target;
-			if (in.br == A64_BR_BL && sp < 64)
-				stack[sp++] = ip + 4;
-			break;
-		case A64_BR_BCOND:
-		case A64_BR_CB:
-		case A64_BR_TB:
-			next = rnd(2) ? in.target : ip + 4;
-			break;
-		case A64_BR_BLR:
-			if (sp < 64)
-				stack[sp++] = ip + 4;
-			next = random_func();
-			break;
-		case A64_BR_BR:
-			next = random_func();
-			break;
-		case A64_BR_RET:
-			next = sp ? stack[--sp] : random_func();
-			break;
-		default:
-			next = ip + 4;
-			break;
-		}
+		next = sim_next(&in, ip, stack, &sp);
 		{
 			uint64_t before = st.p0_out;
 			int was_lost = st.lost;
@@ -479,33 +484,7 @@ static void simulate_filtered(const struct sim_opts *o, struct sim_result *r)
 			prev_view = 0;
 			continue;
 		}
-		switch (in.br) {
-		case A64_BR_B:
-		case A64_BR_BL:
-			next = in.target;
-			if (in.br == A64_BR_BL && sp < 64)
-				stack[sp++] = ip + 4;
-			break;
-		case A64_BR_BCOND:
-		case A64_BR_CB:
-		case A64_BR_TB:
-			next = rnd(2) ? in.target : ip + 4;
-			break;
-		case A64_BR_BLR:
-			if (sp < 64)
-				stack[sp++] = ip + 4;
-			next = random_func();
-			break;
-		case A64_BR_BR:
-			next = random_func();
-			break;
-		case A64_BR_RET:
-			next = sp ? stack[--sp] : random_func();
-			break;
-		default:
-			next = ip + 4;
-			break;
-		}
+		next = sim_next(&in, ip, stack, &sp);
 		if (view && is_p0(&in))
 			commit(r, &pend, &pord);
 		r->ons_pending += !view && in_ranges(c, next);
