@@ -783,7 +783,11 @@ static void soft_deinit(struct hwt_context *ctx)
  * HWT_SOFT_TSC asks for timestamps (an instruction-count clock), the
  * PSB period is the sync period; RET_COMPRESSION and LONG_TNT are
  * Intel PT encodings with no ETE meaning and change nothing.  Address
- * ranges are not honoured on arm64 yet: -EOPNOTSUPP.
+ * ranges (inclusive, as on x86) become ViewInst include ranges, one
+ * address range comparator pair each (ete_enc.h).
+ * Returns 0 if the config was taken; -EINVAL if the version, size,
+ * flags, reserved field, a range or the PSB period is wrong; -E2BIG if
+ * more than HWT_SOFT_MAX_RANGES ranges.
  */
 static int soft_configure(struct hwt_context *ctx, u32 version,
 			  const void *data, u32 size)
@@ -809,10 +813,13 @@ static int soft_configure(struct hwt_context *ctx, u32 version,
 	if (uc->flags & HWT_SOFT_TSC)
 		cfg.flags |= ETE_SOFT_TS;
 	cfg.sync_period = uc->psb_period;
+	cfg.nranges = uc->nranges;
+	for (i = 0; i < uc->nranges; i++) {
+		cfg.ranges[i].start = uc->ranges[i].start;
+		cfg.ranges[i].end = uc->ranges[i].end;
+	}
 	if (ete_soft_config_check(&cfg))
 		return -EINVAL;
-	if (uc->nranges)
-		return -EOPNOTSUPP;
 	sc->cfg = cfg;
 	return 0;
 }
@@ -915,7 +922,7 @@ static struct hwt_backend soft_backend = {
 	.owner = THIS_MODULE,
 	.ops = &soft_ops,
 	.modes = HWT_BACKEND_THREAD,
-	.max_ranges = 0,
+	.max_ranges = HWT_SOFT_MAX_RANGES,
 };
 
 static const struct {
@@ -939,6 +946,8 @@ static int __init hwt_soft_init(void)
 {
 	int ret, i;
 
+	/* The emulated unit's TRCIDR4.NUMACPAIRS is what we offer. */
+	BUILD_BUG_ON(HWT_SOFT_MAX_RANGES != ETE_SOFT_MAX_RANGES);
 	BUILD_BUG_ON(sizeof(register_trace_signal_deliver(soft_probe_signal,
 							  NULL)) != sizeof(int));
 	BUILD_BUG_ON(sizeof(register_trace_sys_enter(soft_probe_sys_enter,
