@@ -15,7 +15,8 @@
  *   - decoding from each A-sync alone gives the rest of the full decode.
  * With -s DIR it also writes one stream as an OpenCSD snapshot directory
  * and the simulated addresses in DIR/expected.txt, for trc_pkt_lister
- * (tests/ete_lister.sh).
+ * (tests/ete_lister.sh); with -f DIR the same for a run filtered by four
+ * address ranges (its device_1.ini has the comparator registers).
  */
 #include <opencsd/c_api/opencsd_c_api.h>
 #include <stdio.h>
@@ -1042,8 +1043,12 @@ static int expand_ppl(const char *path)
 
 int main(int argc, char **argv)
 {
-	const char *snapdir = argc == 3 && !strcmp(argv[1], "-s") ?
+	/* -s: the lossy run's snapshot; -f: the 4-range filtered one's */
+	const char *snapdir = argc == 3 && (!strcmp(argv[1], "-s") ||
+					    !strcmp(argv[1], "-f")) ?
 			      argv[2] : NULL;
+	const char *snapcase = snapdir && argv[1][1] == 'f' ?
+			       "ete_filter4_sync256" : "ete_loss";
 	static const struct {
 		const char *name;
 		uint32_t flags, period;
@@ -1090,7 +1095,7 @@ int main(int argc, char **argv)
 				 seed);
 			scenario(name, &o, seed * 100 + i,
 				 snapdir && seed == 1 && !strcmp(sc[i].name,
-				 "ete_loss") ? snapdir : NULL);
+				 snapcase) ? snapdir : NULL);
 		}
 	}
 	printf("ete_enc_test: %llu programs, %llu steps, %llu instructions "
