@@ -731,21 +731,11 @@ static int soft_configure(struct hwt_context *ctx, u32 version,
 	struct soft_ctx *sc = hwt_context_priv(ctx);
 	const struct hwt_soft_config *uc = data;
 	struct ete_soft_config cfg = { .trace_id = SOFT_TRACE_ID };
+	int ret = soft_config_check(version, data, size);
 	u32 i;
 
-	if (version != HWT_SOFT_CONFIG_VERSION || size != sizeof(*uc))
-		return -EINVAL;
-	if (uc->nranges > HWT_SOFT_MAX_RANGES)
-		return -E2BIG;
-	if (uc->flags & ~HWT_SOFT_FLAGS_ALL || uc->reserved)
-		return -EINVAL;
-	for (i = 0; i < HWT_SOFT_MAX_RANGES; i++) {
-		if (i < uc->nranges && uc->ranges[i].start > uc->ranges[i].end)
-			return -EINVAL;
-		if (i >= uc->nranges &&
-		    (uc->ranges[i].start || uc->ranges[i].end))
-			return -EINVAL;
-	}
+	if (ret)
+		return ret;
 	if (uc->flags & HWT_SOFT_TSC)
 		cfg.flags |= ETE_SOFT_TS;
 	cfg.sync_period = uc->psb_period;

@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/tracepoint.h>
 
+#include <hwt/hwt_soft.h>
 #include "hwt_backend.h"
 #include "soft_life.h"
 
@@ -70,6 +71,33 @@ bool soft_is_restart(long ret)
 {
 	return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
 	       ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK;
+}
+
+int soft_config_check(u32 version, const void *data, u32 size)
+{
+	const struct hwt_soft_config *uc = data;
+	u32 i;
+
+	if (version != HWT_SOFT_CONFIG_VERSION) {
+		pr_debug("hwt_soft: config version %u, want %u\n", version,
+			 HWT_SOFT_CONFIG_VERSION);
+		return -EINVAL;
+	}
+	if (size != sizeof(*uc))
+		return -EINVAL;
+	if (uc->nranges > HWT_SOFT_MAX_RANGES)
+		return -E2BIG;
+	if (uc->flags & ~HWT_SOFT_FLAGS_ALL || uc->reserved)
+		return -EINVAL;
+	for (i = 0; i < HWT_SOFT_MAX_RANGES; i++) {
+		if (i < uc->nranges && uc->ranges[i].start > uc->ranges[i].end)
+			return -EINVAL;
+		/* Unused slots must be zero, like reserved fields. */
+		if (i >= uc->nranges &&
+		    (uc->ranges[i].start || uc->ranges[i].end))
+			return -EINVAL;
+	}
+	return 0;
 }
 
 int soft_tps_attach(const struct soft_tp *tps, int n)

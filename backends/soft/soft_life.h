@@ -16,6 +16,8 @@
  *  - The log of kernel passes between two traps (struct soft_evlog),
  *    which the trap handler replays in order.
  *  - The tracepoint probes of a module (struct soft_tp).
+ *  - The checks of the config blob (struct hwt_soft_config) that do not
+ *    depend on the encoder.
  */
 #ifndef HWT_SOFT_LIFE_H
 #define HWT_SOFT_LIFE_H
@@ -94,6 +96,16 @@ void soft_note(struct soft_evlog *log, u8 type, u64 ip, bool restart);
 
 /* Returns true if ret is a restart code (the syscall may run again). */
 bool soft_is_restart(long ret);
+
+/*
+ * Checks the SET_CONFIG blob (data, size bytes, version) as both halves
+ * read it; the encoder's own check (PSB / sync period) comes after.
+ * Returns 0 if it is well formed; -EINVAL if the version or size is
+ * wrong, a flag unknown, the reserved field or an unused range slot not
+ * zero, or a range has start > end; -E2BIG if it has more than
+ * HWT_SOFT_MAX_RANGES ranges.
+ */
+int soft_config_check(u32 version, const void *data, u32 size);
 
 /* A tracepoint and our probe on it. */
 struct soft_tp {
