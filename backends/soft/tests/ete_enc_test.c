@@ -1041,6 +1041,76 @@ static int expand_ppl(const char *path)
 	return 0;
 }
 
+/* The value of register name in regs[0 .. n - 1], or ~0 if absent. */
+static uint64_t reg_val(const struct ete_soft_reg *regs, int n,
+			const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(regs[i].name, name))
+			return regs[i].value;
+	return ~0ull;
+}
+
+/*
+ * The filter as hardware is programmed (hand-derived from the ETMv4 /
+ * ETE register descriptions): TRCIDR4.NUMACPAIRS [3:0] = 4; TRCVIIECTLR
+ * INCLUDE[m] = bit m, EXCLUDE = bits [23:16]; range m in TRCACVR<2m>
+ * (register 0x100 + 4m) and TRCACVR<2m+1> (0x102 + 4m); TRCACATR 0
+ * (instruction address, no context); and the config checks.
+ */
+static void regs_and_config(void)
+{
+	struct ete_soft_config c = { .trace_id = 0x10 };
+	struct ete_soft_reg regs[ETE_SOFT_NREGS];
+	int n, ok = 1, i;
+
+	n = ete_soft_regs(&c, regs);
+	ok &= n <= ETE_SOFT_NREGS && reg_val(regs, n, "TRCIDR4") == 4 &&
+	      reg_val(regs, n, "TRCVIIECTLR") == 0 &&
+	      reg_val(regs, n, "TRCACVR0") == ~0ull;
+	c.nranges = 2;
+	c.ranges[0] = (struct ete_soft_range){ 0x400000, 0x400fff };
+	c.ranges[1] = (struct ete_soft_range){ 0x7f0000001000, 0x7f0000001003 };
+	ok &= ete_soft_config_check(&c) == 0;
+	n = ete_soft_regs(&c, regs);
+	ok &= n <= ETE_SOFT_NREGS && reg_val(regs, n, "TRCIDR4") == 4 &&
+	      reg_val(regs, n, "TRCVIIECTLR") == 0x3 &&
+	      reg_val(regs, n, "TRCACVR0") == 0x400000 &&
+	      reg_val(regs, n, "TRCACVR1") == 0x400fff &&
+	      reg_val(regs, n, "TRCACVR2") == 0x7f0000001000 &&
+	      reg_val(regs, n, "TRCACVR3") == 0x7f0000001003 &&
+	      reg_val(regs, n, "TRCACATR0") == 0 &&
+	      reg_val(regs, n, "TRCACATR3") == 0 &&
+	      reg_val(regs, n, "TRCACVR4") == ~0ull;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(regs[i].name, "TRCACVR1"))
+			ok &= regs[i].index == 0x102;
+		if (!strcmp(regs[i].name, "TRCACVR2"))
+			ok &= regs[i].index == 0x104;
+		if (!strcmp(regs[i].name, "TRCACATR3"))
+			ok &= regs[i].index == 0x126;
+		if (!strcmp(regs[i].name, "TRCVIIECTLR"))
+			ok &= regs[i].index == 0x021;
+	}
+	ok &= ete_soft_in_view(&c, 0x400000) && ete_soft_in_view(&c, 0x400ffc) &&
+	      !ete_soft_in_view(&c, 0x401000) && !ete_soft_in_view(&c, 0x3ffffc) &&
+	      ete_soft_in_view(&c, 0x7f0000001000) &&
+	      !ete_soft_in_view(&c, 0x7f0000001004);
+	/* config errors */
+	c.ranges[2].end = 4;			/* unused slot not zero */
+	ok &= ete_soft_config_check(&c) != 0;
+	c.ranges[2].end = 0;
+	c.ranges[1].start = c.ranges[1].end + 4;	/* reversed */
+	ok &= ete_soft_config_check(&c) != 0;
+	c.ranges[1].start = c.ranges[1].end;	/* one address */
+	ok &= ete_soft_config_check(&c) == 0;
+	c.nranges = ETE_SOFT_MAX_RANGES + 1;
+	ok &= ete_soft_config_check(&c) != 0;
+	result(ok, "filter_registers_and_config");
+}
+
 int main(int argc, char **argv)
 {
 	/* -s: the lossy run's snapshot; -f: the 4-range filtered one's */
@@ -1076,6 +1146,7 @@ int main(int argc, char **argv)
 		return expand_ppl(argv[2]);
 	ocsd_def_errlog_init(OCSD_ERR_SEV_ERROR, 1);
 	ocsd_def_errlog_config_output(C_API_MSGLOGOUT_FLG_NONE, NULL);
+	regs_and_config();
 	for (i = 0; i < sizeof(sc) / sizeof(sc[0]); i++) {
 		for (seed = 1; seed <= 4; seed++) {
 			struct sim_opts o = {
