@@ -21,7 +21,9 @@ int main(void)
  *          BL in its middle (both ends mid-function, the end bound on
  *          that instruction's first byte).
  * The decode must equal the ground truth restricted to the ranges,
- * instruction for instruction, with a Trace On at every entry.
+ * instruction for instruction, with a Trace On at every entry.  First,
+ * the config's errors: up to HWT_SOFT_MAX_RANGES ranges are taken, one
+ * more is E2BIG, a reversed range or a non-zero unused slot EINVAL.
  */
 #include "soft_a64_gt.h"
 
@@ -90,6 +92,47 @@ __attribute__((noinline)) void filt_workload(void)
 	a64_raw_exit();
 }
 
+static int cfg_errno(int ctx, const struct hwt_soft_config *c)
+{
+	struct hwt_config hc = { .version = HWT_SOFT_CONFIG_VERSION,
+				 .size = sizeof(*c), .data = (uintptr_t)c };
+
+	return ioctl(ctx, HWT_IOC_SET_CONFIG, &hc) ? errno : 0;
+}
+
+static void bad_config(int dev)
+{
+	struct hwt_soft_config c = { 0 };
+	struct hwt_alloc a;
+	unsigned int i;
+	int ctx;
+
+	t_begin("soft/a64x/filt/config");
+	alloc_init(&a, HWT_MODE_THREAD, getpid(), HWT_SOFT_BACKEND_NAME,
+		   1 << 16);
+	ctx = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(ctx >= 0);
+	c.nranges = HWT_SOFT_MAX_RANGES;
+	for (i = 0; i < HWT_SOFT_MAX_RANGES; i++) {
+		c.ranges[i].start = 0x400000 + 0x1000 * i;
+		c.ranges[i].end = c.ranges[i].start + 0xfff;
+	}
+	CHECK(cfg_errno(ctx, &c) == 0);
+	c.nranges = HWT_SOFT_MAX_RANGES + 1;
+	CHECK(cfg_errno(ctx, &c) == E2BIG);
+	c.nranges = 1;
+	CHECK(cfg_errno(ctx, &c) == EINVAL);	/* unused slots not zero */
+	memset(&c.ranges[1], 0, sizeof(c.ranges) - sizeof(c.ranges[0]));
+	CHECK(cfg_errno(ctx, &c) == 0);
+	c.ranges[0].start = c.ranges[0].end + 4;
+	CHECK(cfg_errno(ctx, &c) == EINVAL);
+	c.ranges[0].start = c.ranges[0].end;	/* one address: taken */
+	CHECK(cfg_errno(ctx, &c) == 0);
+	if (ctx >= 0)
+		close(ctx);
+	t_end();
+}
+
 static struct hwt_soft_config cfg1, cfg2;
 
 static const struct a64_case filt1 = {
@@ -107,6 +150,7 @@ int main(void)
 
 	if (dev < 0)
 		return 1;
+	bad_config(dev);
 	cfg1.nranges = 1;
 	cfg1.ranges[0].start = (uintptr_t)filt_sum;
 	cfg1.ranges[0].end = (uintptr_t)filt_sum_end - 1;
