@@ -123,16 +123,18 @@ check-vm-run:
 		echo "FAIL: vm-x86_64 (harness exited non-zero)" | \
 		tee -a $(HWT_RESULTS)/vm-x86_64.txt
 
-# hwtd's acceptance with the soft backend (x86-64 VM): a session through
-# hwtd decodes as hwt-collect's does, a one-function filter, the crash
-# ring's replay ends at the faulting line, a kill -9'd session decodes.
+# hwtd's acceptance with the soft backend, in the x86-64 and the arm64
+# VM: a session through hwtd decodes as hwt-collect's does, a
+# one-function filter, the crash ring's replay ends at the faulting line,
+# a kill -9'd session decodes.
 check-hwtd-soft-run:
 	@mkdir -p $(HWT_RESULTS)
-	@if [ "$$(uname -m)" = x86_64 ]; then \
-		$(MAKE) --no-print-directory -C hwtd check-vm-soft || \
+	@$(MAKE) --no-print-directory -C hwtd check-vm-soft || \
 		echo "FAIL: hwtd/soft (make check-vm-soft exited non-zero)" | \
-		tee -a $(HWT_RESULTS)/hwtd.txt; \
-	else echo "SKIP: hwtd/soft (the soft backend is x86-64 only)"; fi
+		tee -a $(HWT_RESULTS)/hwtd.txt
+	@$(MAKE) --no-print-directory -C hwtd check-vm-soft-arm64 || \
+		echo "FAIL: hwtd/soft-arm64 (make check-vm-soft-arm64 exited non-zero)" | \
+		tee -a $(HWT_RESULTS)/hwtd.txt
 
 check-vm-arm64-run:
 	@mkdir -p $(HWT_RESULTS)

@@ -39,8 +39,22 @@
 
 int ete_soft_config_check(const struct ete_soft_config *cfg)
 {
-	if (!cfg || cfg->flags & ~ETE_SOFT_FLAGS_ALL || cfg->reserved)
+	uint32_t i;
+
+	if (!cfg || cfg->flags & ~ETE_SOFT_FLAGS_ALL ||
+	    cfg->nranges > ETE_SOFT_MAX_RANGES)
 		return ETE_SOFT_EINVAL;
+	for (i = 0; i < ETE_SOFT_MAX_RANGES; i++) {
+		const struct ete_soft_range *r = &cfg->ranges[i];
+
+		if (i >= cfg->nranges) {
+			if (r->start || r->end)
+				return ETE_SOFT_EINVAL;
+			continue;
+		}
+		if (r->start > r->end)
+			return ETE_SOFT_EINVAL;
+	}
 	if (cfg->sync_period && (cfg->sync_period < ETE_SOFT_SYNC_MIN ||
 				 cfg->sync_period > ETE_SOFT_SYNC_MAX))
 		return ETE_SOFT_EINVAL;
@@ -50,10 +64,31 @@ int ete_soft_config_check(const struct ete_soft_config *cfg)
 	return 0;
 }
 
+/*
+ * ViewInst include function (ETMv4 and ETE "ViewInst include/exclude
+ * control", TRCVIIECTLR): with no include comparator selected every
+ * instruction is included, else an instruction is traced iff an address
+ * range comparator pair it selects matches.  A range comparator matches
+ * TRCACVR<2n> <= address <= TRCACVR<2n+1> (ETMv4 "Address range
+ * comparators": both ends inclusive), on the instruction's address.
+ */
+int ete_soft_in_view(const struct ete_soft_config *cfg, uint64_t ip)
+{
+	uint32_t i;
+
+	if (!cfg->nranges)
+		return 1;
+	for (i = 0; i < cfg->nranges && i < ETE_SOFT_MAX_RANGES; i++)
+		if (ip >= cfg->ranges[i].start && ip <= cfg->ranges[i].end)
+			return 1;
+	return 0;
+}
+
 int ete_soft_regs(const struct ete_soft_config *cfg,
 		  struct ete_soft_reg regs[ETE_SOFT_NREGS])
 {
 	int etm4 = !!(cfg->flags & ETE_SOFT_ETMV4);
+	uint32_t i, incl = 0;
 	int n = 0;
 
 #define REG(nm, idx, val) do {						\
@@ -62,15 +97,26 @@ int ete_soft_regs(const struct ete_soft_config *cfg,
 		regs[n].value = val;					\
 		n++;							\
 	} while (0)
-	/* TRCCONFIGR: CID (bit 6) always, VMID (7), TS (11); no BB, CCI,
-	 * RS, COND, QE, data trace. */
-	REG("TRCCONFIGR", 0x004, 0x40 |
+	/* TRCCONFIGR: bit 0 RES1 (the TRMs; the Juno snapshot's 0xC1), CID
+	 * (bit 6) always, VMID (7), TS (11); no BB, CCI, RS, COND, QE, data
+	 * trace. */
+	REG("TRCCONFIGR", 0x004, 0x1 | 0x40 |
 	    (cfg->flags & ETE_SOFT_VMID ? 0x80 : 0) |
 	    (cfg->flags & ETE_SOFT_TS ? 0x800 : 0));
 	REG("TRCTRACEIDR", 0x010, cfg->trace_id);
 	/* TRCVICTLR: EVENT = resource 1 (TRUE), SSSTATUS started, every
 	 * Secure EL and Non-secure EL1/EL2 excluded: EL0 (NS) only. */
 	REG("TRCVICTLR", 0x020, 0x00000201 | 0x000f0000 | 0x00600000);
+	/*
+	 * TRCVIIECTLR (ETMv4 / ETE "ViewInst Include/Exclude Control
+	 * Register"): INCLUDE[m] (bit m) selects address range comparator
+	 * pair m for the include function, EXCLUDE[m] (bit 16 + m) for the
+	 * exclude one; none selected: everything included.  One include
+	 * pair per configured range, no exclude.
+	 */
+	for (i = 0; i < cfg->nranges && i < ETE_SOFT_MAX_RANGES; i++)
+		incl |= 1u << i;
+	REG("TRCVIIECTLR", 0x021, incl);
 	/* TRCIDR8 MAXSPEC = 0: no speculation, every P0 element committed;
 	 * TRCIDR9-13: no P0/P1 keys, no conditional trace. */
 	REG("TRCIDR8", 0x060, 0);
@@ -92,9 +138,10 @@ int ete_soft_regs(const struct ete_soft_config *cfg,
 	REG("TRCIDR2", 0x07a, 0x08 | 0x4 << 5 | 0x4 << 10);
 	/* TRCIDR3: EXLEVEL_NS = EL0 only, one PE, TRCSYNCPR writable. */
 	REG("TRCIDR3", 0x07b, 0x00100000);
-	/* TRCIDR4: no address, data, context ID or VMID comparators, no
-	 * PE comparator inputs, no single-shot comparators. */
-	REG("TRCIDR4", 0x07c, 0);
+	/* TRCIDR4: NUMACPAIRS [3:0] = ETE_SOFT_MAX_RANGES address
+	 * comparator pairs; no data, context ID or VMID comparators, no PE
+	 * comparator inputs, no single-shot comparators. */
+	REG("TRCIDR4", 0x07c, ETE_SOFT_MAX_RANGES);
 	/* TRCIDR5: TRACEIDSIZE 7 bits; no counters, sequencer, ext inputs. */
 	REG("TRCIDR5", 0x07d, 0x00070000);
 	/* TRCAUTHSTATUS: Non-secure non-invasive debug implemented and
@@ -103,6 +150,30 @@ int ete_soft_regs(const struct ete_soft_config *cfg,
 	/* TRCDEVARCH: ARCHITECT Arm (0x23b), PRESENT, REVISION, ARCHVER
 	 * 5 (ETE) or 4 (ETMv4, revision 2), ARCHPART 0xa13. */
 	REG("TRCDEVARCH", 0x3ef, etm4 ? 0x47724a13 : 0x47705a13);
+	/*
+	 * The comparators of each include range, pair m = comparators 2m
+	 * (low) and 2m + 1 (high) (ETMv4 / ETE "Address Comparator Value
+	 * Registers" TRCACVR<n>, 64-bit, offset 0x400 + 8n; "Address
+	 * Comparator Access Type Registers" TRCACATR<n>, offset 0x480 + 8n).
+	 * TRCACATR = 0: TYPE instruction address, CONTEXTTYPE none,
+	 * EXLEVEL_S/EXLEVEL_NS 0: compare in every Exception level the unit
+	 * implements (TRCIDR3: Non-secure EL0 only).
+	 */
+	for (i = 0; i < cfg->nranges && i < ETE_SOFT_MAX_RANGES; i++) {
+		static const char *const acvr[2 * ETE_SOFT_MAX_RANGES] = {
+			"TRCACVR0", "TRCACVR1", "TRCACVR2", "TRCACVR3",
+			"TRCACVR4", "TRCACVR5", "TRCACVR6", "TRCACVR7",
+		};
+		static const char *const acatr[2 * ETE_SOFT_MAX_RANGES] = {
+			"TRCACATR0", "TRCACATR1", "TRCACATR2", "TRCACATR3",
+			"TRCACATR4", "TRCACATR5", "TRCACATR6", "TRCACATR7",
+		};
+
+		REG(acvr[2 * i], 0x100 + 4 * i, cfg->ranges[i].start);
+		REG(acvr[2 * i + 1], 0x100 + 4 * i + 2, cfg->ranges[i].end);
+		REG(acatr[2 * i], 0x120 + 4 * i, 0);
+		REG(acatr[2 * i + 1], 0x120 + 4 * i + 2, 0);
+	}
 #undef REG
 	return n;
 }
@@ -110,7 +181,7 @@ int ete_soft_regs(const struct ete_soft_config *cfg,
 void ete_soft_init(struct ete_soft_state *st,
 		   const struct ete_soft_config *cfg)
 {
-	*st = (struct ete_soft_state){ .cfg = *cfg };
+	*st = (struct ete_soft_state){ .cfg = *cfg, .need_sync = 1 };
 	if (!st->cfg.sync_period)
 		st->cfg.sync_period = ETE_SOFT_SYNC_DEFAULT;
 }
@@ -349,6 +420,32 @@ static void sync_point(struct ete_soft_state *st, struct ete_soft_out *out,
 	st->bytes = 0;
 	st->nsync++;
 	st->sync_due = 0;
+	st->need_sync = 0;
+}
+
+/*
+ * ViewInst becomes active at ip, the next instruction (ETMv4 / ETE "Trace
+ * On element": output when tracing starts and after every discontinuity
+ * in the trace, a filtered-out region included; the element is followed
+ * by the address, and the context when it is not known, of the first
+ * traced instruction: OpenCSD commits P0_TRC_ON as
+ * OCSD_GEN_TRC_ELEM_TRACE_ON, then takes the address).  Atoms of the
+ * traced region before go out first.  With no sync point since the start
+ * or an Overflow, or one due, a full sync point with Trace On instead.
+ */
+static void trace_on(struct ete_soft_state *st, struct ete_soft_out *out,
+		     uint64_t ip)
+{
+	st->active = 1;
+	if (st->need_sync || st->sync_due ||
+	    st->bytes >= st->cfg.sync_period) {
+		sync_point(st, out, ip, 1);
+		return;
+	}
+	write_atoms(st, out);
+	put1(st, out, H_TRACE_ON);
+	timestamp(st, out);
+	address(st, out, ip);
 }
 
 int ete_soft_start(struct ete_soft_state *st, uint64_t ip, uint32_t ctxid,
@@ -364,7 +461,9 @@ int ete_soft_start(struct ete_soft_state *st, uint64_t ip, uint32_t ctxid,
 	st->ip = ip;
 	st->ctxid = ctxid;
 	st->vmid = vmid;
-	sync_point(st, out, ip, 1);
+	/* Nothing is output while ViewInst is inactive. */
+	if (ete_soft_in_view(&st->cfg, ip))
+		trace_on(st, out, ip);
 	return 0;
 }
 
@@ -380,7 +479,7 @@ static void p0_edge(struct ete_soft_state *st, struct ete_soft_out *out)
 int ete_soft_step(struct ete_soft_state *st, const struct a64_insn_info *in,
 		  uint64_t next_ip, struct ete_soft_out *out)
 {
-	int err = room(out), p0 = 1;
+	int err = room(out), p0 = 1, next_in;
 
 	if (err)
 		return err;
@@ -415,6 +514,26 @@ int ete_soft_step(struct ete_soft_state *st, const struct a64_insn_info *in,
 		st->ip = next_ip;
 		return 0;
 	}
+	next_in = ete_soft_in_view(&st->cfg, next_ip);
+	if (!st->active) {
+		/* Not traced; tracing resumes where ViewInst does. */
+		st->ip = next_ip;
+		if (next_in)
+			trace_on(st, out, next_ip);
+		return 0;
+	}
+	/*
+	 * The instruction was traced (ViewInst is evaluated for each
+	 * instruction: its P0 element is output whatever follows).  A
+	 * branch out of the ranges is one atom like any other; an indirect
+	 * one has no target address when the target is not traced (the
+	 * decoder needs none: a Trace On and the address of the first
+	 * traced instruction come before the next P0 element).  Falling
+	 * through out of a range outputs nothing: the instructions since
+	 * the last P0 element stay unseen, as on hardware, where trace is
+	 * made of instruction blocks that end at P0 elements (ETMv4 "P0
+	 * elements": an atom covers the instructions up to its branch).
+	 */
 	/*
 	 * P0 elements (ETMv4 "P0 elements" / ETE "Atom elements"): every
 	 * branch is one atom, E if taken; an ISB is a P0 instruction too
@@ -444,11 +563,20 @@ int ete_soft_step(struct ete_soft_state *st, const struct a64_insn_info *in,
 		 * processAtom sets m_need_addr).
 		 */
 		atom(st, out, 1);
-		write_atoms(st, out);
-		address(st, out, next_ip);
+		if (next_in) {
+			write_atoms(st, out);
+			address(st, out, next_ip);
+		}
 		break;
 	}
 	st->ip = next_ip;
+	if (!next_in) {
+		/* ViewInst inactive: a due sync point waits for Trace On. */
+		st->active = 0;
+		if (st->bytes >= st->cfg.sync_period)
+			st->sync_due = 1;
+		return 0;
+	}
 	if (p0)
 		p0_edge(st, out);
 	return 0;
@@ -497,8 +625,15 @@ int ete_soft_kernel_enter(struct ete_soft_state *st,
 		type = EXC_TRAP;
 	}
 	st->in_kernel = 1;
-	if (!st->lost)
+	/*
+	 * Traced iff ViewInst is active where it is taken: for SVC the
+	 * instruction itself, for an asynchronous exception the
+	 * instruction it interrupts, whose address is the preferred return
+	 * address (the decoder walks to it from the last P0 element).
+	 */
+	if (!st->lost && st->active)
 		exception(st, out, type, ret);
+	st->active = 0;
 	st->ip = ret;
 	return 0;
 }
@@ -522,13 +657,8 @@ int ete_soft_kernel_exit(struct ete_soft_state *st, uint64_t ip,
 	st->ip = ip;
 	if (st->lost)
 		return 0;
-	if (st->bytes >= st->cfg.sync_period || st->sync_due) {
-		sync_point(st, out, ip, 1);
-		return 0;
-	}
-	put1(st, out, H_TRACE_ON);
-	timestamp(st, out);
-	address(st, out, ip);
+	if (ete_soft_in_view(&st->cfg, ip))
+		trace_on(st, out, ip);
 	return 0;
 }
 
@@ -570,7 +700,11 @@ int ete_soft_resync(struct ete_soft_state *st, uint64_t ip,
 	st->lost = 0;
 	st->in_kernel = 0;
 	st->ip = ip;
+	st->active = 0;
 	put(st, out, ovf, sizeof(ovf));
-	sync_point(st, out, ip, 1);
+	/* After an Overflow the decoder waits for a sync point. */
+	st->need_sync = 1;
+	if (ete_soft_in_view(&st->cfg, ip))
+		trace_on(st, out, ip);
 	return 0;
 }

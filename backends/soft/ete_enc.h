@@ -24,7 +24,9 @@
  *                            Overflow, then a sync point at ip.
  *
  * The emulated unit traces EL0 only (the kernel is excluded as by
- * TRCVICTLR.EXLEVEL_NS), non-secure, AArch64, with the context ID (the
+ * TRCVICTLR.EXLEVEL_NS), optionally only inside ViewInst include address
+ * ranges (ete_soft_config.ranges: address range comparator pairs, as
+ * many as TRCIDR4.NUMACPAIRS says), non-secure, AArch64, with the context ID (the
  * thread id) and optionally the VMID, no cycle counts, no return stack,
  * no speculation (TRCIDR8.MAXSPEC = 0: every P0 element is committed),
  * no branch broadcast, no data trace.  Timestamps, when enabled, are an
@@ -49,6 +51,12 @@
 #define ETE_SOFT_VMID		(1u << 2)	/* VMID in context packets */
 #define ETE_SOFT_FLAGS_ALL	(ETE_SOFT_ETMV4 | ETE_SOFT_TS | ETE_SOFT_VMID)
 
+/*
+ * Address-range comparator pairs of the emulated unit (TRCIDR4.NUMACPAIRS)
+ * and so the most ViewInst include ranges a config can ask for.
+ */
+#define ETE_SOFT_MAX_RANGES	4
+
 #define ETE_SOFT_SYNC_MIN	64
 #define ETE_SOFT_SYNC_MAX	(1u << 30)
 #define ETE_SOFT_SYNC_DEFAULT	4096
@@ -59,11 +67,22 @@
 /* Atoms held before they are written (one Atom format 6 packet holds 24). */
 #define ETE_SOFT_MAX_ATOMS	24
 
+/* An instruction address range, start <= ip <= end (inclusive). */
+struct ete_soft_range {
+	uint64_t start;
+	uint64_t end;
+};
+
 struct ete_soft_config {
 	uint32_t flags;		/* ETE_SOFT_* */
 	uint32_t sync_period;	/* bytes between sync points, 0: default */
 	uint32_t trace_id;	/* 1 .. 0x6f (TRCTRACEIDR) */
-	uint32_t reserved;
+	/*
+	 * ViewInst include ranges (address range comparator pairs); 0:
+	 * every EL0 instruction is traced.  Unused slots must be zero.
+	 */
+	uint32_t nranges;
+	struct ete_soft_range ranges[ETE_SOFT_MAX_RANGES];
 };
 
 struct ete_soft_state {
@@ -86,7 +105,11 @@ struct ete_soft_state {
 	uint8_t in_kernel;
 	uint8_t lost;		/* output lost since the last resync */
 	uint8_t sync_due;	/* a sync point is due at the next P0 edge */
-	uint8_t reserved;
+	uint8_t active;		/* ViewInst active: the instruction at ip is
+				 * traced and the decoder knows ip */
+	uint8_t need_sync;	/* no sync point since start or Overflow:
+				 * the next Trace On is a full sync point */
+	uint8_t reserved[3];
 };
 
 /* Output area for one call; ete_soft_* append at out->len. */
@@ -100,9 +123,9 @@ struct ete_soft_out {
 struct ete_soft_reg {
 	const char *name;	/* "TRCIDR0", ... */
 	uint16_t index;		/* register number (byte offset / 4) */
-	uint32_t value;
+	uint64_t value;		/* TRCACVRn are 64-bit, the rest 32 */
 };
-#define ETE_SOFT_NREGS		20
+#define ETE_SOFT_NREGS		(22 + 4 * ETE_SOFT_MAX_RANGES)
 
 /* Errors (negative returns). */
 #define ETE_SOFT_EINVAL		(-1)	/* bad config, argument or state */
@@ -110,7 +133,11 @@ struct ete_soft_reg {
 #define ETE_SOFT_EDESYNC	(-3)	/* next_ip impossible for the insn;
 					 * nothing emitted, call resync */
 
-/* Returns 0 if cfg is valid, ETE_SOFT_EINVAL if a field is out of range. */
+/*
+ * Returns 0 if cfg is valid; ETE_SOFT_EINVAL if a field is out of range,
+ * more than ETE_SOFT_MAX_RANGES ranges, a range with start > end, or an
+ * unused range slot not zero.
+ */
 int ete_soft_config_check(const struct ete_soft_config *cfg);
 
 /*
@@ -120,13 +147,21 @@ int ete_soft_config_check(const struct ete_soft_config *cfg);
 int ete_soft_regs(const struct ete_soft_config *cfg,
 		  struct ete_soft_reg regs[ETE_SOFT_NREGS]);
 
+/*
+ * Returns 1 if ViewInst is active for the instruction at ip under cfg (in
+ * one of its ranges, or no ranges), 0 if not.
+ */
+int ete_soft_in_view(const struct ete_soft_config *cfg, uint64_t ip);
+
 /* Reset st for cfg (which must pass ete_soft_config_check()). */
 void ete_soft_init(struct ete_soft_state *st,
 		   const struct ete_soft_config *cfg);
 
 /*
  * Start the stream at ip (the next instruction to execute) for thread
- * ctxid: a sync point with Trace On.  Returns 0, ETE_SOFT_EINVAL if
+ * ctxid: a sync point with Trace On, or nothing yet if ip is outside the
+ * ranges (the sync point comes with the first traced instruction).
+ * Returns 0, ETE_SOFT_EINVAL if
  * already started, ETE_SOFT_ENOSPC if out has no room.
  */
 int ete_soft_start(struct ete_soft_state *st, uint64_t ip, uint32_t ctxid,
@@ -172,7 +207,8 @@ int ete_soft_flush(struct ete_soft_state *st, struct ete_soft_out *out);
 void ete_soft_lost(struct ete_soft_state *st);
 
 /*
- * Overflow, then a sync point with Trace On at ip (user mode), for both
+ * Overflow, then a sync point with Trace On at ip (user mode; deferred to
+ * the first traced instruction if ip is outside the ranges), for both
  * loss (after ete_soft_lost()) and an EDESYNC step.  Returns 0,
  * ETE_SOFT_EINVAL if not started, ETE_SOFT_ENOSPC.
  */

@@ -71,6 +71,7 @@
 #include "a64_excl.h"
 #include "ete_enc.h"
 #include "soft_arm64_syms.h"
+#include "soft_life.h"
 
 /* Resync after a loss only once this much room is back (many steps). */
 #define SOFT_RESYNC_SPACE	1024
@@ -80,24 +81,6 @@
 struct soft_ctx {
 	struct ete_soft_config cfg;
 };
-
-/* What the kernel did between two traps (see soft_step()). */
-enum {
-	/* The SVC at the current IP returned towards ip (restart: it may
-	 * be rewound onto the SVC).
-	 */
-	SOFT_EV_SYS,
-	SOFT_EV_SIG,		/* a signal is delivered at user IP ip */
-	SOFT_EV_RESUME,		/* back to user mode at ip (after a signal) */
-};
-
-struct soft_event {
-	u8 type;
-	u8 restart;
-	u64 ip;
-};
-
-#define SOFT_NEV	16
 
 /*
  * Stepping over a load/store-exclusive sequence (a64_excl.h): the step
@@ -130,27 +113,21 @@ struct soft_bps {
 static struct workqueue_struct *soft_wq;
 
 struct soft_thread {
-	struct rcu_head rcu;
+	struct soft_life life;		/* first: the record's lifecycle */
 	struct hwt_thread *thr;
 	struct ete_soft_state st;
 	struct a64_insn_info next;	/* decode of the insn at the IP */
 	bool next_valid;
 	bool started;			/* sync point written, armed */
-	bool dead;			/* released, rearm_work frees it */
 	bool step_lost;			/* stepping turned off elsewhere */
 	bool svc_entered;		/* the SVC at the IP ran (a syscall
 					 * entered since the last trap)
 					 */
-	/* Kernel passes since the last trap, in order. */
-	u8 nev;
-	struct soft_event ev[SOFT_NEV];
-	unsigned long rearm_pending;	/* bit 0: rearm_work queued */
-	struct callback_head rearm_work;
+	/* Kernel passes since the last trap, in order (see soft_step()). */
+	struct soft_evlog log;
 	/* Exclusive sequences (see SOFT_EXCL_*). */
 	u8 excl;
 	s8 excl_hit;			/* exit hit, for the next soft_step */
-	bool excl_queued;		/* excl_work queued */
-	struct callback_head excl_work;
 	struct a64_excl_seq seq;
 	u64 bpcount[A64_EXCL_MAX_EXITS];
 	struct soft_bps *bps;
@@ -435,17 +412,12 @@ static void soft_excl_resume_stepping(void)
 static void soft_excl_work(struct callback_head *cb)
 {
 	struct soft_thread *t = container_of(cb, struct soft_thread,
-					     excl_work);
+					     life.work[SOFT_WORK_EXCL]);
 	struct pt_regs *regs = task_pt_regs(current);
 
-	t->excl_queued = false;
-	if (t->dead) {
-		/* Released while this was queued: the last work frees. */
-		if (!test_bit(0, &t->rearm_pending))
-			kfree_rcu(t, rcu);
-		module_put(THIS_MODULE);
+	/* Released while this was queued: the last work frees. */
+	if (!soft_life_work_begin(&t->life, SOFT_WORK_EXCL))
 		return;
-	}
 	if (t->excl == SOFT_EXCL_ARM) {
 		if (t->started && regs->pc == t->seq.start &&
 		    test_thread_flag(TIF_SINGLESTEP) && !soft_bps_set(t, true)) {
@@ -462,22 +434,14 @@ static void soft_excl_work(struct callback_head *cb)
 		soft_bps_set(t, false);
 		t->excl = SOFT_EXCL_NONE;
 	}
-	module_put(THIS_MODULE);
+	soft_life_work_end();
 }
 
 static void soft_queue_excl(struct soft_thread *t)
 {
-	if (t->excl_queued)
-		return;
-	__module_get(THIS_MODULE);
-	init_task_work(&t->excl_work, soft_excl_work);
-	if (task_work_add(current, &t->excl_work, TWA_RESUME)) {
-		module_put(THIS_MODULE);
-		if (t->excl == SOFT_EXCL_ARM)
-			t->excl = SOFT_EXCL_NONE;
-		return;
-	}
-	t->excl_queued = true;
+	if (soft_life_queue(&t->life, SOFT_WORK_EXCL, soft_excl_work) &&
+	    t->excl == SOFT_EXCL_ARM)
+		t->excl = SOFT_EXCL_NONE;
 }
 
 /*
@@ -492,13 +456,13 @@ static void soft_step(struct soft_thread *t, struct pt_regs *regs, bool step)
 	struct hwt_buffer *buf = hwt_thread_buffer(t->thr);
 	u64 from = ete_soft_ip(&t->st), ip = regs->pc;
 	struct a64_insn_info in;
-	u8 nev = t->nev, i;
+	u8 nev = t->log.nev, i;
 	bool in_kernel = false;
 	u64 pos = from, resume = 0;
 	int hit = t->excl_hit;
 
 	t->excl_hit = -1;
-	t->nev = 0;
+	t->log.nev = 0;
 	t->svc_entered = false;
 	t->steps++;
 	if (t->step_lost || nev > SOFT_NEV) {
@@ -516,7 +480,7 @@ static void soft_step(struct soft_thread *t, struct pt_regs *regs, bool step)
 	else if (!soft_decode_at(from, &in))
 		goto desync;
 	for (i = 0; i < nev; i++) {
-		const struct soft_event *e = &t->ev[i];
+		const struct soft_event *e = &t->log.ev[i];
 
 		switch (e->type) {
 		case SOFT_EV_SYS:
@@ -540,7 +504,7 @@ static void soft_step(struct soft_thread *t, struct pt_regs *regs, bool step)
 			 * which then runs again: the next pass.
 			 */
 			if (e->restart && i + 1 < nev &&
-			    t->ev[i + 1].type == SOFT_EV_SYS)
+			    t->log.ev[i + 1].type == SOFT_EV_SYS)
 				resume = pos;
 			break;
 		case SOFT_EV_SIG:
@@ -613,7 +577,7 @@ static int soft_step_fn(struct pt_regs *regs, unsigned long esr)
 	if (t->excl != SOFT_EXCL_RUN || !soft_excl_exited(t, regs->pc)) {
 		soft_step(t, regs, true);
 		soft_excl_try(t, regs->pc);
-	} else if (t->nev) {
+	} else if (t->log.nev) {
 		/* A retry, not shown; the passes before it are. */
 		soft_step(t, regs, false);
 	}
@@ -627,24 +591,6 @@ static struct step_hook soft_step_hook = {
 	.fn = soft_step_fn,
 };
 
-static bool soft_is_restart(long ret)
-{
-	return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
-	       ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK;
-}
-
-/* Note a kernel pass of the current, armed thread (its own context). */
-static void soft_note(struct soft_thread *t, u8 type, u64 ip, bool restart)
-{
-	if (t->nev < SOFT_NEV) {
-		t->ev[t->nev].type = type;
-		t->ev[t->nev].restart = restart;
-		t->ev[t->nev].ip = ip;
-	}
-	if (t->nev <= SOFT_NEV)
-		t->nev++;	/* SOFT_NEV + 1: overflowed, resync */
-}
-
 /*
  * Runs in the thread right before it returns to user mode: after the
  * framework armed it (start the stream at the IP it resumes at: on arm64
@@ -654,18 +600,13 @@ static void soft_note(struct soft_thread *t, u8 type, u64 ip, bool restart)
 static void soft_rearm_work(struct callback_head *cb)
 {
 	struct soft_thread *t = container_of(cb, struct soft_thread,
-					     rearm_work);
+					     life.work[SOFT_WORK_REARM]);
 	struct pt_regs *regs = task_pt_regs(current);
 	struct ete_soft_out out = { t->out, sizeof(t->out), 0 };
 
-	if (t->dead) {
-		/* Released while this was queued: the last work frees. */
-		if (!t->excl_queued)
-			kfree_rcu(t, rcu);
-		module_put(THIS_MODULE);
+	/* Released while this was queued: the last work frees. */
+	if (!soft_life_work_begin(&t->life, SOFT_WORK_REARM))
 		return;
-	}
-	clear_bit(0, &t->rearm_pending);
 	if (t->excl != SOFT_EXCL_NONE) {
 		/* A signal ended a step-over: the handler is stepped. */
 		soft_bps_set(t, false);
@@ -673,7 +614,7 @@ static void soft_rearm_work(struct callback_head *cb)
 		t->excl = SOFT_EXCL_NONE;
 	}
 	if (t->started) {
-		soft_note(t, SOFT_EV_RESUME, regs->pc, false);
+		soft_note(&t->log, SOFT_EV_RESUME, regs->pc, false);
 	} else if (!compat_user_mode(regs)) {
 		ete_soft_start(&t->st, regs->pc, task_pid_nr(current), 0, &out);
 		soft_emit(t, &out);
@@ -685,19 +626,12 @@ static void soft_rearm_work(struct callback_head *cb)
 		/* Starting at, or a handler starting with, a load-exclusive. */
 		soft_excl_try(t, regs->pc);
 	}
-	module_put(THIS_MODULE);
+	soft_life_work_end();
 }
 
 static void soft_queue_rearm(struct soft_thread *t)
 {
-	if (test_and_set_bit(0, &t->rearm_pending))
-		return;
-	__module_get(THIS_MODULE);
-	init_task_work(&t->rearm_work, soft_rearm_work);
-	if (task_work_add(current, &t->rearm_work, TWA_RESUME)) {
-		clear_bit(0, &t->rearm_pending);
-		module_put(THIS_MODULE);
-	}
+	soft_life_queue(&t->life, SOFT_WORK_REARM, soft_rearm_work);
 }
 
 static void soft_probe_signal(void *data, int sig, struct kernel_siginfo *info,
@@ -709,7 +643,8 @@ static void soft_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 	t = soft_current();
 	if (t && t->started) {
 		soft_excl_interrupted(t, task_pt_regs(current)->pc);
-		soft_note(t, SOFT_EV_SIG, task_pt_regs(current)->pc, false);
+		soft_note(&t->log, SOFT_EV_SIG, task_pt_regs(current)->pc,
+			  false);
 		soft_queue_rearm(t);
 	}
 	rcu_read_unlock();
@@ -743,7 +678,8 @@ static void soft_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	rcu_read_lock();
 	t = soft_current();
 	if (t && t->started) {
-		soft_note(t, SOFT_EV_SYS, regs->pc, soft_is_restart(ret));
+		soft_note(&t->log, SOFT_EV_SYS, regs->pc,
+			  soft_is_restart(ret));
 		soft_arm(regs);
 		/* Returning onto a load-exclusive: step it over too. */
 		soft_excl_try(t, regs->pc);
@@ -784,7 +720,11 @@ static void soft_deinit(struct hwt_context *ctx)
  * HWT_SOFT_TSC asks for timestamps (an instruction-count clock), the
  * PSB period is the sync period; RET_COMPRESSION and LONG_TNT are
  * Intel PT encodings with no ETE meaning and change nothing.  Address
- * ranges are not honoured on arm64 yet: -EOPNOTSUPP.
+ * ranges (inclusive, as on x86) become ViewInst include ranges, one
+ * address range comparator pair each (ete_enc.h).
+ * Returns 0 if the config was taken; -EINVAL if the version, size,
+ * flags, reserved field, a range or the PSB period is wrong; -E2BIG if
+ * more than HWT_SOFT_MAX_RANGES ranges.
  */
 static int soft_configure(struct hwt_context *ctx, u32 version,
 			  const void *data, u32 size)
@@ -792,28 +732,21 @@ static int soft_configure(struct hwt_context *ctx, u32 version,
 	struct soft_ctx *sc = hwt_context_priv(ctx);
 	const struct hwt_soft_config *uc = data;
 	struct ete_soft_config cfg = { .trace_id = SOFT_TRACE_ID };
+	int ret = soft_config_check(version, data, size);
 	u32 i;
 
-	if (version != HWT_SOFT_CONFIG_VERSION || size != sizeof(*uc))
-		return -EINVAL;
-	if (uc->nranges > HWT_SOFT_MAX_RANGES)
-		return -E2BIG;
-	if (uc->flags & ~HWT_SOFT_FLAGS_ALL || uc->reserved)
-		return -EINVAL;
-	for (i = 0; i < HWT_SOFT_MAX_RANGES; i++) {
-		if (i < uc->nranges && uc->ranges[i].start > uc->ranges[i].end)
-			return -EINVAL;
-		if (i >= uc->nranges &&
-		    (uc->ranges[i].start || uc->ranges[i].end))
-			return -EINVAL;
-	}
+	if (ret)
+		return ret;
 	if (uc->flags & HWT_SOFT_TSC)
 		cfg.flags |= ETE_SOFT_TS;
 	cfg.sync_period = uc->psb_period;
+	cfg.nranges = uc->nranges;
+	for (i = 0; i < uc->nranges; i++) {
+		cfg.ranges[i].start = uc->ranges[i].start;
+		cfg.ranges[i].end = uc->ranges[i].end;
+	}
 	if (ete_soft_config_check(&cfg))
 		return -EINVAL;
-	if (uc->nranges)
-		return -EOPNOTSUPP;
 	sc->cfg = cfg;
 	return 0;
 }
@@ -835,8 +768,8 @@ static int soft_describe(struct hwt_context *ctx, char *buf, size_t len)
 	for (i = 0; i < n; i++) {
 		for (j = 0; regs[i].name[j] && (size_t)pos + 1 < len; j++)
 			buf[pos++] = tolower(regs[i].name[j]);
-		pos += scnprintf(buf + pos, len - pos, "=0x%x\n",
-				 regs[i].value);
+		pos += scnprintf(buf + pos, len - pos, "=0x%llx\n",
+				 (unsigned long long)regs[i].value);
 	}
 	return pos;
 }
@@ -884,11 +817,7 @@ static void soft_release(struct hwt_thread *thr, struct soft_thread *t)
 {
 	hwt_thread_set_priv(thr, NULL);
 	soft_bps_release(t);
-	/* Same thread as the works: no race on the flags. */
-	if (test_bit(0, &t->rearm_pending) || t->excl_queued)
-		t->dead = true;
-	else
-		kfree_rcu(t, rcu);
+	soft_life_release(&t->life);
 }
 
 static void soft_thread_stop(struct hwt_context *ctx, struct hwt_thread *thr)
@@ -940,30 +869,24 @@ static struct hwt_backend soft_backend = {
 	.owner = THIS_MODULE,
 	.ops = &soft_ops,
 	.modes = HWT_BACKEND_THREAD,
-	.max_ranges = 0,
+	.max_ranges = HWT_SOFT_MAX_RANGES,
 };
 
-static const struct {
-	const char *name;
-	void *probe;
-} soft_tps[] = {
+static const struct soft_tp soft_tps[] = {
 	{ "signal_deliver", soft_probe_signal },
 	{ "sys_enter", soft_probe_sys_enter },
 	{ "sys_exit", soft_probe_sys_exit },
 	{ "task_newtask", soft_probe_newtask },
 };
 
-static void soft_tps_detach(int n)
-{
-	while (n-- > 0)
-		hwt_tracepoint_detach(soft_tps[n].name, soft_tps[n].probe, NULL);
-	tracepoint_synchronize_unregister();
-}
-
 static int __init hwt_soft_init(void)
 {
-	int ret, i;
+	int ret;
 
+	/* kfree_rcu() of the life frees the whole record. */
+	BUILD_BUG_ON(offsetof(struct soft_thread, life) != 0);
+	/* The emulated unit's TRCIDR4.NUMACPAIRS is what we offer. */
+	BUILD_BUG_ON(HWT_SOFT_MAX_RANGES != ETE_SOFT_MAX_RANGES);
 	BUILD_BUG_ON(sizeof(register_trace_signal_deliver(soft_probe_signal,
 							  NULL)) != sizeof(int));
 	BUILD_BUG_ON(sizeof(register_trace_sys_enter(soft_probe_sys_enter,
@@ -979,20 +902,16 @@ static int __init hwt_soft_init(void)
 	soft_wq = alloc_workqueue("hwt_soft", 0, 0);
 	if (!soft_wq)
 		return -ENOMEM;
-	for (i = 0; i < ARRAY_SIZE(soft_tps); i++) {
-		ret = hwt_tracepoint_attach(soft_tps[i].name, soft_tps[i].probe,
-					    NULL);
-		if (ret) {
-			soft_tps_detach(i);
-			destroy_workqueue(soft_wq);
-			return ret;
-		}
+	ret = soft_tps_attach(soft_tps, ARRAY_SIZE(soft_tps));
+	if (ret) {
+		destroy_workqueue(soft_wq);
+		return ret;
 	}
 	soft_a64.register_user_step_hook(&soft_step_hook);
 	ret = hwt_backend_register(&soft_backend);
 	if (ret) {
 		soft_a64.unregister_user_step_hook(&soft_step_hook);
-		soft_tps_detach(ARRAY_SIZE(soft_tps));
+		soft_tps_detach(soft_tps, ARRAY_SIZE(soft_tps));
 		destroy_workqueue(soft_wq);
 	}
 	return ret;
@@ -1003,7 +922,7 @@ static void __exit hwt_soft_exit(void)
 	hwt_backend_unregister(&soft_backend);
 	/* Waits for hooks running (synchronize_rcu). */
 	soft_a64.unregister_user_step_hook(&soft_step_hook);
-	soft_tps_detach(ARRAY_SIZE(soft_tps));
+	soft_tps_detach(soft_tps, ARRAY_SIZE(soft_tps));
 	rcu_barrier();	/* kfree_rcu() of thread records */
 	destroy_workqueue(soft_wq);	/* breakpoints still to unregister */
 }

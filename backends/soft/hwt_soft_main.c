@@ -18,6 +18,7 @@
 
 #include <hwt/hwt_soft.h>
 #include "hwt_backend.h"
+#include "soft_life.h"
 #include "soft_step.h"
 
 struct soft_ctx {
@@ -81,17 +82,11 @@ static int soft_configure(struct hwt_context *ctx, u32 version,
 	struct soft_ctx *sc = hwt_context_priv(ctx);
 	const struct hwt_soft_config *uc = data;
 	struct pt_soft_config cfg = { };
+	int ret = soft_config_check(version, data, size);
 	u32 i;
 
-	if (version != HWT_SOFT_CONFIG_VERSION) {
-		pr_debug("hwt_soft: config version %u, want %u\n", version,
-			 HWT_SOFT_CONFIG_VERSION);
-		return -EINVAL;
-	}
-	if (size != sizeof(*uc))
-		return -EINVAL;
-	if (uc->nranges > HWT_SOFT_MAX_RANGES)
-		return -E2BIG;
+	if (ret)
+		return ret;
 	cfg.flags = uc->flags;
 	cfg.psb_period = uc->psb_period;
 	cfg.nranges = uc->nranges;
@@ -100,10 +95,6 @@ static int soft_configure(struct hwt_context *ctx, u32 version,
 		cfg.ranges[i].start = uc->ranges[i].start;
 		cfg.ranges[i].end = uc->ranges[i].end;
 	}
-	/* Unused range slots must be zero, like reserved fields. */
-	for (; i < HWT_SOFT_MAX_RANGES; i++)
-		if (uc->ranges[i].start || uc->ranges[i].end)
-			return -EINVAL;
 	if (pt_soft_config_check(&cfg))
 		return -EINVAL;
 	sc->cfg = cfg;

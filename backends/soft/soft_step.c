@@ -122,12 +122,12 @@ static void soft_step(struct soft_thread *t, struct pt_regs *regs)
 	struct pt_soft_out out = { t->out, sizeof(t->out), 0 };
 	u64 from = pt_soft_ip(&t->st), ip = regs->ip, tsc = rdtsc();
 	struct x86_insn_info in;
-	u8 nev = t->nev, i;
+	u8 nev = t->log.nev, i;
 	bool in_kernel = false;
 	u64 pos = from, resume = 0;
 	int err;
 
-	t->nev = 0;
+	t->log.nev = 0;
 	t->steps++;
 	if (t->tf_lost || nev > SOFT_NEV) {
 		/* TF cleared behind our back, or too many passes to track. */
@@ -146,7 +146,7 @@ static void soft_step(struct soft_thread *t, struct pt_regs *regs)
 		goto desync;
 	/* Replay the kernel passes; then one instruction ran at pos. */
 	for (i = 0; i < nev; i++) {
-		const struct soft_event *e = &t->ev[i];
+		const struct soft_event *e = &t->log.ev[i];
 
 		switch (e->type) {
 		case SOFT_EV_SYS:
@@ -167,7 +167,7 @@ static void soft_step(struct soft_thread *t, struct pt_regs *regs)
 			/* A restart with no handler goes back to the syscall,
 			 * which then runs again: the next pass. */
 			if (e->restart && i + 1 < nev &&
-			    t->ev[i + 1].type == SOFT_EV_SYS)
+			    t->log.ev[i + 1].type == SOFT_EV_SYS)
 				resume = pos;
 			break;
 		case SOFT_EV_SIG:
@@ -253,25 +253,6 @@ static struct notifier_block soft_die_nb = {
 	.priority = INT_MAX,
 };
 
-/* The kernel may rewind the IP to run the syscall again. */
-static bool soft_is_restart(long ret)
-{
-	return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
-	       ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK;
-}
-
-/* Note a kernel pass of the current, armed thread (its own context). */
-static void soft_note(struct soft_thread *t, u8 type, u64 ip, bool restart)
-{
-	if (t->nev < SOFT_NEV) {
-		t->ev[t->nev].type = type;
-		t->ev[t->nev].restart = restart;
-		t->ev[t->nev].ip = ip;
-	}
-	if (t->nev <= SOFT_NEV)
-		t->nev++;	/* SOFT_NEV + 1: overflowed, resync */
-}
-
 /*
  * Signal delivery saved the stepped code's RFLAGS, our TF included, in the
  * handler's frame; rt_sigreturn would restore it even once tracing has
@@ -320,20 +301,16 @@ static void soft_scrub_sigframes(struct soft_thread *t, struct pt_regs *regs)
 static void soft_rearm_work(struct callback_head *cb)
 {
 	struct soft_thread *t = container_of(cb, struct soft_thread,
-					     rearm_work);
+					     life.work[SOFT_WORK_REARM]);
 	struct pt_regs *regs = task_pt_regs(current);
 	struct pt_soft_out out = { t->out, sizeof(t->out), 0 };
 
-	if (t->dead) {
-		/* Released while this was queued: ours to free. */
-		kfree_rcu(t, rcu);
-		module_put(THIS_MODULE);
+	/* Released while this was queued: freed, nothing to do. */
+	if (!soft_life_work_begin(&t->life, SOFT_WORK_REARM))
 		return;
-	}
-	clear_bit(0, &t->rearm_pending);
 	if (t->started) {
 		soft_scrub_sigframes(t, regs);
-		soft_note(t, SOFT_EV_RESUME, regs->ip, false);
+		soft_note(&t->log, SOFT_EV_RESUME, regs->ip, false);
 	} else if (user_64bit_mode(regs)) {
 		u64 ip = regs->ip;
 
@@ -352,19 +329,12 @@ static void soft_rearm_work(struct callback_head *cb)
 	}
 	if (t->started)
 		regs->flags |= X86_EFLAGS_TF;
-	module_put(THIS_MODULE);
+	soft_life_work_end();
 }
 
 static void soft_queue_rearm(struct soft_thread *t)
 {
-	if (test_and_set_bit(0, &t->rearm_pending))
-		return;
-	__module_get(THIS_MODULE);
-	init_task_work(&t->rearm_work, soft_rearm_work);
-	if (task_work_add(current, &t->rearm_work, TWA_RESUME)) {
-		clear_bit(0, &t->rearm_pending);
-		module_put(THIS_MODULE);
-	}
+	soft_life_queue(&t->life, SOFT_WORK_REARM, soft_rearm_work);
 }
 
 static void soft_probe_signal(void *data, int sig, struct kernel_siginfo *info,
@@ -377,7 +347,7 @@ static void soft_probe_signal(void *data, int sig, struct kernel_siginfo *info,
 	if (t && t->started) {
 		u64 ip = task_pt_regs(current)->ip;
 
-		soft_note(t, SOFT_EV_SIG, ip, false);
+		soft_note(&t->log, SOFT_EV_SIG, ip, false);
 		/*
 		 * A handler will run: its frame gets our TF.  (The
 		 * tracepoint also fires for stops and default actions,
@@ -432,7 +402,8 @@ static void soft_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 		    !(ret == 0 && soft_is_exec(regs)) &&
 		    !soft_is_sigreturn(regs))
 			t->tf_lost = true;
-		soft_note(t, SOFT_EV_SYS, regs->ip, soft_is_restart(ret));
+		soft_note(&t->log, SOFT_EV_SYS, regs->ip,
+			  soft_is_restart(ret));
 		regs->flags |= X86_EFLAGS_TF;
 	}
 	rcu_read_unlock();
@@ -487,15 +458,6 @@ static void soft_finish(struct soft_thread *t, bool in_syscall)
 	t->started = false;
 }
 
-static void soft_release(struct soft_thread *t)
-{
-	/* Same thread as rearm_work: no race on the bit. */
-	if (test_bit(0, &t->rearm_pending))
-		t->dead = true;
-	else
-		kfree_rcu(t, rcu);
-}
-
 void soft_thread_stop(struct soft_thread *t)
 {
 	struct pt_regs *regs = task_pt_regs(current);
@@ -507,34 +469,24 @@ void soft_thread_stop(struct soft_thread *t)
 		regs->flags &= ~X86_EFLAGS_TF;
 	pr_debug("tid %d: %llu steps, %llu bytes\n",
 		 task_pid_nr(current), t->steps, t->st.total);
-	soft_release(t);
+	soft_life_release(&t->life);
 }
 
 void soft_thread_exit(struct soft_thread *t)
 {
 	soft_finish(t, true);
-	soft_release(t);
+	soft_life_release(&t->life);
 }
 
-static const struct {
-	const char *name;
-	void *probe;
-} soft_tps[] = {
+static const struct soft_tp soft_tps[] = {
 	{ "signal_deliver", soft_probe_signal },
 	{ "sys_exit", soft_probe_sys_exit },
 	{ "task_newtask", soft_probe_newtask },
 };
 
-static void soft_tps_detach(int n)
-{
-	while (n-- > 0)
-		hwt_tracepoint_detach(soft_tps[n].name, soft_tps[n].probe, NULL);
-	tracepoint_synchronize_unregister();
-}
-
 int soft_step_init(const struct soft_step_ops *ops)
 {
-	int ret, i;
+	int ret;
 
 	BUILD_BUG_ON(sizeof(register_trace_signal_deliver(soft_probe_signal,
 							  NULL)) != sizeof(int));
@@ -543,24 +495,22 @@ int soft_step_init(const struct soft_step_ops *ops)
 	BUILD_BUG_ON(sizeof(register_trace_task_newtask(soft_probe_newtask,
 							NULL)) != sizeof(int));
 
+	/* kfree_rcu() of the life frees the whole record. */
+	BUILD_BUG_ON(offsetof(struct soft_thread, life) != 0);
+
 	soft_ops = ops;
-	for (i = 0; i < ARRAY_SIZE(soft_tps); i++) {
-		ret = hwt_tracepoint_attach(soft_tps[i].name, soft_tps[i].probe,
-					    NULL);
-		if (ret) {
-			soft_tps_detach(i);
-			return ret;
-		}
-	}
+	ret = soft_tps_attach(soft_tps, ARRAY_SIZE(soft_tps));
+	if (ret)
+		return ret;
 	ret = register_die_notifier(&soft_die_nb);
 	if (ret)
-		soft_tps_detach(ARRAY_SIZE(soft_tps));
+		soft_tps_detach(soft_tps, ARRAY_SIZE(soft_tps));
 	return ret;
 }
 
 void soft_step_exit(void)
 {
 	unregister_die_notifier(&soft_die_nb);
-	soft_tps_detach(ARRAY_SIZE(soft_tps));
+	soft_tps_detach(soft_tps, ARRAY_SIZE(soft_tps));
 	rcu_barrier();	/* kfree_rcu() of thread records */
 }

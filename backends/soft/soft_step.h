@@ -15,49 +15,31 @@
 #include <linux/task_work.h>
 
 #include "pt_enc.h"
+#include "soft_life.h"
 #include "x86_insn.h"
 
-/*
- * What the kernel did between two traps.  One trap can cover several
- * kernel passes: SYSCALL clears TF, so a syscall that returns onto another
- * syscall (sigreturn onto a restarted call, a rewound restart) runs it
- * without a trap in between.
- */
-enum {
-	SOFT_EV_SYS,		/* the syscall at the current IP returned,
-				 * towards ip (restart: may be rewound) */
-	SOFT_EV_SIG,		/* a signal is delivered at user IP ip */
-	SOFT_EV_RESUME,		/* back to user mode at ip (after a signal) */
-};
-
-struct soft_event {
-	u8 type;
-	u8 restart;
-	u64 ip;
-};
-
-#define SOFT_NEV	16
 /* Signal frames set up between two returns to user mode we scrub. */
 #define SOFT_NSIGFRAMES	4
 
 /* One stepped thread; the lifecycle is described in soft_step.c. */
 struct soft_thread {
-	struct rcu_head rcu;
+	struct soft_life life;		/* first: the record's lifecycle */
 	void *owner;			/* the user's (hwt_soft: hwt_thread) */
 	struct pt_soft_state st;
 	struct x86_insn_info next;	/* decode of the insn at st.ip */
 	bool next_valid;
 	bool started;			/* PSB+ written, TF set */
-	bool dead;			/* released, rearm_work frees it */
 	bool tf_lost;			/* TF was cleared behind our back */
-	/* Kernel passes since the last trap, in order (see soft_step()). */
-	u8 nev;
-	struct soft_event ev[SOFT_NEV];
+	/*
+	 * Kernel passes since the last trap, in order (see soft_step()).
+	 * One trap can cover several: SYSCALL clears TF, so a syscall that
+	 * returns onto another syscall (sigreturn onto a restarted call, a
+	 * rewound restart) runs it without a trap in between.
+	 */
+	struct soft_evlog log;
 	/* Interrupted IPs of the frames set up since the last rearm_work. */
 	u8 nsig;
 	u64 sig_ip[SOFT_NSIGFRAMES];
-	unsigned long rearm_pending;	/* bit 0: rearm_work queued */
-	struct callback_head rearm_work;
 	u64 steps;
 	u8 out[2 * PT_SOFT_MAX_OUT];
 };

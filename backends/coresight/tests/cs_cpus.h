@@ -98,7 +98,7 @@ static const struct cs_cpu cs_cpus[] = {
 		.name = "soft-ete (synthetic)",
 		.id = {
 			.trcidr = { 0x08000001, 0x0000fff0, 0x08 | 4 << 5 |
-				    4 << 10, 0x00100000, 0, 0x00070000 },
+				    4 << 10, 0x00100000, 0x4, 0x00070000 },
 			.trcdevarch = 0x47705a13,
 			/* TraceVer 1 (7:4), TraceBuffer 1 (47:44) */
 			.dfr0 = 1ull << 4 | 1ull << 44,
@@ -106,21 +106,23 @@ static const struct cs_cpu cs_cpus[] = {
 		},
 		/* DEVARCH 0x47705a13: ARCHITECT 0x23b, PRESENT, REVISION
 		 * 0, ARCHVER 5 (ETE), ARCHPART 0xa13.  IDR3 0x00100000:
-		 * EXLEVEL_NS 1 (EL0 only), CCITMIN 0. */
+		 * EXLEVEL_NS 1 (EL0 only), CCITMIN 0.  IDR4 0x4:
+		 * NUMACPAIRS 4, the soft unit's address filters. */
 		.want = { 1, 5, 0, 0, 0, 0, 0, 64, 32, 32, 64,
-			  0, 0, 1, 0, 0, 1, 7, 1, 6, SINK(TRBE) },
+			  0, 0, 1, 0, 4, 1, 7, 1, 6, SINK(TRBE) },
 	},
 	{
 		.name = "soft-etm4 (synthetic)",
 		.id = {
 			.trcidr = { 0x08000001, 0x0000f420, 0x08 | 4 << 5 |
-				    4 << 10, 0x00100000, 0, 0x00070000 },
+				    4 << 10, 0x00100000, 0x4, 0x00070000 },
 			.trcdevarch = 0x47724a13,
 			.sinks = SINK(ETR),
 		},
-		/* DEVARCH 0x47724a13: REVISION 2, ARCHVER 4: ETMv4.2. */
+		/* DEVARCH 0x47724a13: REVISION 2, ARCHVER 4: ETMv4.2.
+		 * IDR4 0x4: NUMACPAIRS 4. */
 		.want = { 0, 4, 2, 0, 0, 0, 0, 64, 32, 32, 64,
-			  0, 0, 1, 0, 0, 1, 7, 0, 0, SINK(ETR) },
+			  0, 0, 1, 0, 4, 1, 7, 0, 0, SINK(ETR) },
 	},
 	{
 		.name = "all (synthetic)",

@@ -8,9 +8,8 @@
  * and TRCTRACEIDR that cs_config_regs() produced for the config the
  * encoder ran with; the decoded addresses must equal the program's.
  * Also: the soft rows equal ete_soft_regs()'s ID registers, and
- * cs_config's TRCCONFIGR equals the one the encoder describes (but for
- * bit 0, RES1, which ete_enc leaves clear), so the backend and the
- * emulated unit agree.
+ * cs_config's TRCCONFIGR equals the one the encoder describes, so the
+ * backend and the emulated unit agree.
  *
  * Measured limit of the decode half: flipping any one of TRCCONFIGR bits
  * 0, 3, 4, 6, 7, 11, 12 or the trace ID handed to OpenCSD changes
@@ -253,16 +252,13 @@ static void test_unit(const struct cs_cpu *c, uint32_t flags)
 		else if (idx == 0x3ef)
 			want = c->id.trcdevarch;
 		else if (idx == 0x004)
-			/* ete_enc leaves TRCCONFIGR's RES1 bit 0 clear
-			 * (the TRMs and the Juno snapshot's 0xC1 set it):
-			 * compare the rest. */
-			want = regs.configr & ~TRCCONFIGR_RES1;
+			want = regs.configr;
 		else if (idx == 0x010)
 			want = regs.traceidr;
 		else
 			continue;
-		CHECKF(er[i].value == want, "%s: %s %#x, ours %#x", c->name,
-		       er[i].name, er[i].value, want);
+		CHECKF(er[i].value == want, "%s: %s %#llx, ours %#x", c->name,
+		       er[i].name, (unsigned long long)er[i].value, want);
 	}
 
 	CHECK(run_prog(&ecfg, truth, &nt, t, sizeof(t), &n) == 0);

@@ -15,7 +15,8 @@
  *   - decoding from each A-sync alone gives the rest of the full decode.
  * With -s DIR it also writes one stream as an OpenCSD snapshot directory
  * and the simulated addresses in DIR/expected.txt, for trc_pkt_lister
- * (tests/ete_lister.sh).
+ * (tests/ete_lister.sh); with -f DIR the same for a run filtered by four
+ * address ranges (its device_1.ini has the comparator registers).
  */
 #include <opencsd/c_api/opencsd_c_api.h>
 #include <stdio.h>
@@ -29,6 +30,9 @@
 static int fails;
 static unsigned long long tot_steps, tot_insns, tot_progs, tot_syncs;
 static unsigned long long tot_exc, tot_ovf, tot_ts, tot_bytes, tot_ts_lost;
+/* filtered runs: traced instructions, those not seen (fallen out of a
+ * range after the last P0 element), entries into the ranges */
+static unsigned long long tot_f_view, tot_f_unseen, tot_f_enter;
 
 static void result(int ok, const char *name)
 {
@@ -174,6 +178,7 @@ struct sim_opts {
 	unsigned int steps;
 	unsigned int p_signal;	/* per 10000 steps */
 	unsigned int p_loss;	/* per 10000 steps */
+	unsigned int nranges;	/* ViewInst include ranges (gen_ranges) */
 	uint32_t tid, vmid;
 };
 
@@ -186,6 +191,9 @@ struct sim_result {
 	uint8_t *t;		/* the trace */
 	size_t n, cap;
 	unsigned long long steps, syncs, ovf;
+	/* filtered: Trace On elements the decoder must show (restarts
+	 * followed by a P0 element), and restarts not yet followed */
+	unsigned long long ons, ons_pending;
 };
 
 static void out_add(struct sim_result *r, const struct ete_soft_out *o)
@@ -217,6 +225,37 @@ static void truncate_at(struct sim_result *r, uint64_t written,
 static int is_p0(const struct a64_insn_info *in)
 {
 	return in->br != A64_BR_NONE && in->br != A64_BR_EXC;
+}
+
+/*
+ * Where the program goes after the non-exception instruction *in at ip:
+ * a random outcome for conditional branches, a random function for
+ * indirect calls and branches, returns through the simulated stack.
+ */
+static uint64_t sim_next(const struct a64_insn_info *in, uint64_t ip,
+			 uint64_t stack[64], unsigned int *sp)
+{
+	switch (in->br) {
+	case A64_BR_B:
+	case A64_BR_BL:
+		if (in->br == A64_BR_BL && *sp < 64)
+			stack[(*sp)++] = ip + 4;
+		return in->target;
+	case A64_BR_BCOND:
+	case A64_BR_CB:
+	case A64_BR_TB:
+		return rnd(2) ? in->target : ip + 4;
+	case A64_BR_BLR:
+		if (*sp < 64)
+			stack[(*sp)++] = ip + 4;
+		return random_func();
+	case A64_BR_BR:
+		return random_func();
+	case A64_BR_RET:
+		return *sp ? stack[--*sp] : random_func();
+	default:
+		return ip + 4;
+	}
 }
 
 static void simulate(const struct sim_opts *o, struct sim_result *r)
@@ -294,33 +333,7 @@ static void simulate(const struct sim_opts *o, struct sim_result *r)
 			r->steps++;
 			continue;
 		}
-		switch (in.br) {
-		case A64_BR_B:
-		case A64_BR_BL:
-			next = in.target;
-			if (in.br == A64_BR_BL && sp < 64)
-				stack[sp++] = ip + 4;
-			break;
-		case A64_BR_BCOND:
-		case A64_BR_CB:
-		case A64_BR_TB:
-			next = rnd(2) ? in.target : ip + 4;
-			break;
-		case A64_BR_BLR:
-			if (sp < 64)
-				stack[sp++] = ip + 4;
-			next = random_func();
-			break;
-		case A64_BR_BR:
-			next = random_func();
-			break;
-		case A64_BR_RET:
-			next = sp ? stack[--sp] : random_func();
-			break;
-		default:
-			next = ip + 4;
-			break;
-		}
+		next = sim_next(&in, ip, stack, &sp);
 		{
 			uint64_t before = st.p0_out;
 			int was_lost = st.lost;
@@ -361,6 +374,164 @@ static void simulate(const struct sim_opts *o, struct sim_result *r)
 	}
 }
 
+/*
+ * The same run with ViewInst include ranges (o->cfg.nranges > 0).  What
+ * the decoder must show is derived here from the execution alone, by the
+ * rules of a trace unit (ETMv4 / ETE "ViewInst", "P0 elements", "Trace On
+ * element", "Exception element"), not from the encoder's state:
+ *   - an instruction is traced iff its address is in a range;
+ *   - a traced instruction is seen iff a traced P0 element follows it
+ *     before an untraced instruction runs: its own (a branch, an ISB,
+ *     an SVC) or a later one, or a traced asynchronous exception (the
+ *     decoder walks to its preferred return address).  The traced
+ *     instructions after the last P0 element before an untraced one
+ *     (falling out of a range) are not seen;
+ *   - an exception is traced iff the instruction where it is taken is:
+ *     the SVC, or the instruction an asynchronous one interrupts.
+ * No losses here (the unfiltered scenarios cover them).
+ */
+static void commit(struct sim_result *r, struct u64v *pend,
+		   struct u64v *pord)
+{
+	size_t i;
+
+	/* a P0 element: the Trace On elements before it are output */
+	r->ons += r->ons_pending;
+	r->ons_pending = 0;
+	for (i = 0; i < pend->n; i++) {
+		u64v_push(&r->truth, pend->v[i]);
+		u64v_push(&r->ord, pord->v[i]);
+	}
+	pend->n = 0;
+	pord->n = 0;
+}
+
+/* The test's own range check: start <= ip <= end for some range. */
+static int in_ranges(const struct ete_soft_config *c, uint64_t ip)
+{
+	uint32_t k;
+
+	for (k = 0; k < c->nranges; k++)
+		if (ip >= c->ranges[k].start && ip <= c->ranges[k].end)
+			return 1;
+	return 0;
+}
+
+static void simulate_filtered(const struct sim_opts *o, struct sim_result *r)
+{
+	const struct ete_soft_config *c = &o->cfg;
+	struct ete_soft_state st;
+	uint8_t buf[4 * ETE_SOFT_MAX_OUT];
+	struct ete_soft_out out = { buf, sizeof(buf), 0 };
+	struct u64v pend = { 0 }, pord = { 0 };
+	uint64_t stack[64], ip = random_func(), icount = 0;
+	unsigned int sp = 0, i;
+	int err = 0, view = 0, prev_view = 0;
+
+	memset(r, 0, sizeof(*r));
+	ete_soft_init(&st, c);
+	err |= ete_soft_start(&st, ip, o->tid, o->vmid, &out);
+	out_add(r, &out);
+	r->ons_pending = in_ranges(c, ip);
+	for (i = 0; i < o->steps && !err; i++) {
+		struct a64_insn_info in;
+		uint64_t next;
+		uint32_t w;
+
+		out.len = 0;
+		if (code_at(ip, &w))
+			abort();
+		a64_insn_decode(w, ip, &in);
+		view = in_ranges(c, ip);
+		if (rnd(10000) < o->p_signal) {
+			prev_view = 0;
+			err |= ete_soft_kernel_enter(&st, NULL, &out);
+			if (view) {
+				commit(r, &pend, &pord);
+				u64v_push(&r->exc, (uint64_t)0xe << 56 | ip);
+			}
+			pend.n = pord.n = 0;
+			if (sp < 64)
+				stack[sp++] = ip;
+			ip = random_func();
+			err |= ete_soft_kernel_exit(&st, ip, &out);
+			r->ons_pending += in_ranges(c, ip);
+			out_add(r, &out);
+			continue;
+		}
+		if (!view) {
+			tot_f_unseen += pend.n;
+			pend.n = pord.n = 0;
+		} else {
+			tot_f_view++;
+			tot_f_enter += !prev_view;
+			u64v_push(&pend, ip);
+			u64v_push(&pord, icount);
+		}
+		prev_view = view;
+		if (in.br == A64_BR_EXC) {
+			err |= ete_soft_kernel_enter(&st, &in, &out);
+			if (view) {
+				commit(r, &pend, &pord);
+				u64v_push(&r->exc, (uint64_t)0x2 << 56 |
+					  (ip + 4));
+			}
+			icount++;
+			ip += 4;
+			err |= ete_soft_kernel_exit(&st, ip, &out);
+			r->ons_pending += in_ranges(c, ip);
+			out_add(r, &out);
+			r->steps++;
+			prev_view = 0;
+			continue;
+		}
+		next = sim_next(&in, ip, stack, &sp);
+		if (view && is_p0(&in))
+			commit(r, &pend, &pord);
+		r->ons_pending += !view && in_ranges(c, next);
+		err |= ete_soft_step(&st, &in, next, &out);
+		out_add(r, &out);
+		icount++;
+		r->steps++;
+		ip = next;
+	}
+	out.len = 0;
+	err |= ete_soft_flush(&st, &out);
+	out_add(r, &out);
+	r->syncs = st.nsync;
+	free(pend.v);
+	free(pord.v);
+	if (err) {
+		fprintf(stderr, "sim: encoder error %d\n", err);
+		fails++;
+	}
+}
+
+/*
+ * Ranges for a filtered scenario: n ranges starting at random
+ * instructions (sometimes at a function's entry, sometimes a byte or two
+ * before an instruction), 1 to 64 instructions long, ending on the last
+ * byte of an instruction or on its first, so that control enters them by
+ * branches and by falling in, and leaves by branches, by falling out,
+ * by exceptions.
+ */
+static void gen_ranges(struct ete_soft_config *c, unsigned int n)
+{
+	unsigned int k;
+
+	c->nranges = n;
+	for (k = 0; k < n; k++) {
+		int ri = (int)rnd(NREG);
+		uint64_t a = rnd(3) ? region_base[ri] +
+			     4 * (uint64_t)rnd((uint32_t)regions[ri].n) :
+			     regions[ri].func[rnd(NFUNC)];
+		uint64_t len = 4 * (uint64_t)rnd(64);
+
+		c->ranges[k].start = a - (rnd(4) ? 0 : 1 + rnd(3));
+		c->ranges[k].end = a + len + (rnd(2) ? 3 : 0);
+	}
+}
+
 /* ---- OpenCSD ---- */
 
 static uint32_t mem_cb(const void *ctx, const ocsd_vaddr_t addr,
@@ -384,7 +555,7 @@ struct decoded {
 	struct u64v exc;
 	struct u64v ts;		/* timestamp values */
 	struct u64v ts_pos;	/* addr.n when each timestamp came */
-	unsigned long long bad, ctx_bad, nctx;
+	unsigned long long bad, ctx_bad, nctx, ons;
 	uint32_t tid, vmid;
 	int vmid_on;
 };
@@ -410,6 +581,8 @@ static ocsd_datapath_resp_t elem_cb(const void *ctx,
 		if (e->trace_on_reason == TRACE_ON_OVERFLOW) {
 			u64v_push(&d->addr, MARK);
 			u64v_push(&d->idx, idx);
+		} else {
+			d->ons++;
 		}
 		break;
 	case OCSD_GEN_TRC_ELEM_EXCEPTION:
@@ -625,8 +798,20 @@ static void scenario(const char *name, const struct sim_opts *o,
 	int ok = 1;
 	size_t i, j, nchecked = 0;
 
+	struct sim_opts fo = *o;
+
 	gen_program(seed);
-	simulate(o, &r);
+	/* ranges over this program's code */
+	if (fo.nranges) {
+		gen_ranges(&fo.cfg, fo.nranges);
+		if (ete_soft_config_check(&fo.cfg))
+			ok = 0;
+	}
+	o = &fo;
+	if (o->cfg.nranges)
+		simulate_filtered(o, &r);
+	else
+		simulate(o, &r);
 	tot_progs++;
 	tot_steps += r.steps;
 	tot_bytes += r.n;
@@ -654,6 +839,12 @@ static void scenario(const char *name, const struct sim_opts *o,
 	if (cmp_vec("instructions", &r.truth, &d.addr) ||
 	    cmp_vec("exceptions", &r.exc, &d.exc))
 		ok = 0;
+	/* filtered: a Trace On at every restart of tracing */
+	if (o->cfg.nranges && d.ons != r.ons) {
+		fprintf(stderr, "  %s: %llu Trace On elements decoded, %llu "
+			"restarts of tracing\n", name, d.ons, r.ons);
+		ok = 0;
+	}
 	/* timestamps: the instruction-count clock, equal to the ordinal of
 	 * the next instruction decoded after each */
 	if (o->cfg.flags & ETE_SOFT_TS) {
@@ -673,6 +864,21 @@ static void scenario(const char *name, const struct sim_opts *o,
 			 * nothing the decoder shows */
 			if (gap && d.ts.v[i] != r.ord.v[p]) {
 				tot_ts_lost++;
+				continue;
+			}
+			/* filtered: the instructions right after a Trace On
+			 * may be unseen (fallen out of the range) */
+			if (o->cfg.nranges) {
+				if (d.ts.v[i] > r.ord.v[p] ||
+				    (i && d.ts.v[i] < d.ts.v[i - 1])) {
+					fprintf(stderr, "  %s: timestamp %zu "
+						"= %llu after ordinal %llu\n",
+						name, i,
+						(unsigned long long)d.ts.v[i],
+						(unsigned long long)r.ord.v[p]);
+					ok = 0;
+				}
+				tot_ts++;
 				continue;
 			}
 			if (d.ts.v[i] != r.ord.v[p]) {
@@ -763,8 +969,8 @@ static void write_snapshot(const char *dir, const struct sim_opts *o,
 	fprintf(f, "[device]\nname=%s_0\nclass=trace_source\ntype=%s\n\n"
 		"[regs]\n", etm4 ? "ETM" : "ETE", etm4 ? "ETM4" : "ETE");
 	for (i = 0; i < n; i++)
-		fprintf(f, "%s(0x%03x)=0x%08X\n", regs[i].name,
-			regs[i].index, regs[i].value);
+		fprintf(f, "%s(0x%03x)=0x%08llX\n", regs[i].name,
+			regs[i].index, (unsigned long long)regs[i].value);
 	fclose(f);
 	f = open_in(dir, "cpu_0.ini");
 	fprintf(f, "[device]\nname=cpu_0\nclass=core\ntype=%s\n\n"
@@ -835,25 +1041,104 @@ static int expand_ppl(const char *path)
 	return 0;
 }
 
+/* The value of register name in regs[0 .. n - 1], or ~0 if absent. */
+static uint64_t reg_val(const struct ete_soft_reg *regs, int n,
+			const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(regs[i].name, name))
+			return regs[i].value;
+	return ~0ull;
+}
+
+/*
+ * The filter as hardware is programmed (hand-derived from the ETMv4 /
+ * ETE register descriptions): TRCIDR4.NUMACPAIRS [3:0] = 4; TRCVIIECTLR
+ * INCLUDE[m] = bit m, EXCLUDE = bits [23:16]; range m in TRCACVR<2m>
+ * (register 0x100 + 4m) and TRCACVR<2m+1> (0x102 + 4m); TRCACATR 0
+ * (instruction address, no context); and the config checks.
+ */
+static void regs_and_config(void)
+{
+	struct ete_soft_config c = { .trace_id = 0x10 };
+	struct ete_soft_reg regs[ETE_SOFT_NREGS];
+	int n, ok = 1, i;
+
+	n = ete_soft_regs(&c, regs);
+	ok &= n <= ETE_SOFT_NREGS && reg_val(regs, n, "TRCIDR4") == 4 &&
+	      reg_val(regs, n, "TRCVIIECTLR") == 0 &&
+	      reg_val(regs, n, "TRCACVR0") == ~0ull;
+	c.nranges = 2;
+	c.ranges[0] = (struct ete_soft_range){ 0x400000, 0x400fff };
+	c.ranges[1] = (struct ete_soft_range){ 0x7f0000001000, 0x7f0000001003 };
+	ok &= ete_soft_config_check(&c) == 0;
+	n = ete_soft_regs(&c, regs);
+	ok &= n <= ETE_SOFT_NREGS && reg_val(regs, n, "TRCIDR4") == 4 &&
+	      reg_val(regs, n, "TRCVIIECTLR") == 0x3 &&
+	      reg_val(regs, n, "TRCACVR0") == 0x400000 &&
+	      reg_val(regs, n, "TRCACVR1") == 0x400fff &&
+	      reg_val(regs, n, "TRCACVR2") == 0x7f0000001000 &&
+	      reg_val(regs, n, "TRCACVR3") == 0x7f0000001003 &&
+	      reg_val(regs, n, "TRCACATR0") == 0 &&
+	      reg_val(regs, n, "TRCACATR3") == 0 &&
+	      reg_val(regs, n, "TRCACVR4") == ~0ull;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(regs[i].name, "TRCACVR1"))
+			ok &= regs[i].index == 0x102;
+		if (!strcmp(regs[i].name, "TRCACVR2"))
+			ok &= regs[i].index == 0x104;
+		if (!strcmp(regs[i].name, "TRCACATR3"))
+			ok &= regs[i].index == 0x126;
+		if (!strcmp(regs[i].name, "TRCVIIECTLR"))
+			ok &= regs[i].index == 0x021;
+	}
+	ok &= ete_soft_in_view(&c, 0x400000) && ete_soft_in_view(&c, 0x400ffc) &&
+	      !ete_soft_in_view(&c, 0x401000) && !ete_soft_in_view(&c, 0x3ffffc) &&
+	      ete_soft_in_view(&c, 0x7f0000001000) &&
+	      !ete_soft_in_view(&c, 0x7f0000001004);
+	/* config errors */
+	c.ranges[2].end = 4;			/* unused slot not zero */
+	ok &= ete_soft_config_check(&c) != 0;
+	c.ranges[2].end = 0;
+	c.ranges[1].start = c.ranges[1].end + 4;	/* reversed */
+	ok &= ete_soft_config_check(&c) != 0;
+	c.ranges[1].start = c.ranges[1].end;	/* one address */
+	ok &= ete_soft_config_check(&c) == 0;
+	c.nranges = ETE_SOFT_MAX_RANGES + 1;
+	ok &= ete_soft_config_check(&c) != 0;
+	result(ok, "filter_registers_and_config");
+}
+
 int main(int argc, char **argv)
 {
-	const char *snapdir = argc == 3 && !strcmp(argv[1], "-s") ?
+	/* -s: the lossy run's snapshot; -f: the 4-range filtered one's */
+	const char *snapdir = argc == 3 && (!strcmp(argv[1], "-s") ||
+					    !strcmp(argv[1], "-f")) ?
 			      argv[2] : NULL;
+	const char *snapcase = snapdir && argv[1][1] == 'f' ?
+			       "ete_filter4_sync256" : "ete_loss";
 	static const struct {
 		const char *name;
 		uint32_t flags, period;
-		unsigned int steps, p_signal, p_loss;
+		unsigned int steps, p_signal, p_loss, nranges;
 	} sc[] = {
-		{ "ete_plain", 0, 0, 20000, 0, 0 },
-		{ "ete_ts_vmid", ETE_SOFT_TS | ETE_SOFT_VMID, 0, 20000, 0, 0 },
-		{ "ete_signals", ETE_SOFT_TS, 0, 20000, 30, 0 },
-		{ "ete_sync64", ETE_SOFT_TS, 64, 20000, 10, 0 },
-		{ "ete_loss", ETE_SOFT_TS, 512, 30000, 10, 8 },
-		{ "etm4_plain", ETE_SOFT_ETMV4, 0, 20000, 0, 0 },
+		{ "ete_plain", 0, 0, 20000, 0, 0, 0 },
+		{ "ete_ts_vmid", ETE_SOFT_TS | ETE_SOFT_VMID, 0, 20000, 0, 0, 0 },
+		{ "ete_signals", ETE_SOFT_TS, 0, 20000, 30, 0, 0 },
+		{ "ete_sync64", ETE_SOFT_TS, 64, 20000, 10, 0, 0 },
+		{ "ete_loss", ETE_SOFT_TS, 512, 30000, 10, 8, 0 },
+		{ "etm4_plain", ETE_SOFT_ETMV4, 0, 20000, 0, 0, 0 },
 		{ "etm4_ts_vmid_signals", ETE_SOFT_ETMV4 | ETE_SOFT_TS |
-		  ETE_SOFT_VMID, 256, 20000, 30, 0 },
+		  ETE_SOFT_VMID, 256, 20000, 30, 0, 0 },
 		{ "etm4_loss", ETE_SOFT_ETMV4 | ETE_SOFT_TS, 1024, 30000, 10,
-		  8 },
+		  8, 0 },
+		{ "ete_filter1", ETE_SOFT_TS, 0, 60000, 20, 0, 1 },
+		{ "ete_filter4_sync256", ETE_SOFT_TS | ETE_SOFT_VMID, 256,
+		  60000, 20, 0, 4 },
+		{ "etm4_filter2", ETE_SOFT_ETMV4 | ETE_SOFT_TS, 0, 60000, 20,
+		  0, 2 },
 	};
 	unsigned int i, seed;
 
@@ -861,6 +1146,7 @@ int main(int argc, char **argv)
 		return expand_ppl(argv[2]);
 	ocsd_def_errlog_init(OCSD_ERR_SEV_ERROR, 1);
 	ocsd_def_errlog_config_output(C_API_MSGLOGOUT_FLG_NONE, NULL);
+	regs_and_config();
 	for (i = 0; i < sizeof(sc) / sizeof(sc[0]); i++) {
 		for (seed = 1; seed <= 4; seed++) {
 			struct sim_opts o = {
@@ -870,6 +1156,7 @@ int main(int argc, char **argv)
 				.steps = sc[i].steps,
 				.p_signal = sc[i].p_signal,
 				.p_loss = sc[i].p_loss,
+				.nranges = sc[i].nranges,
 				.tid = 1000 + seed * 7,
 				.vmid = 0x2a,
 			};
@@ -879,14 +1166,17 @@ int main(int argc, char **argv)
 				 seed);
 			scenario(name, &o, seed * 100 + i,
 				 snapdir && seed == 1 && !strcmp(sc[i].name,
-				 "ete_loss") ? snapdir : NULL);
+				 snapcase) ? snapdir : NULL);
 		}
 	}
 	printf("ete_enc_test: %llu programs, %llu steps, %llu instructions "
 	       "compared with OpenCSD, %llu exceptions, %llu overflows, "
 	       "%llu sync points, %llu timestamps (%llu more before a loss), "
-	       "%llu trace bytes\n",
+	       "%llu trace bytes; filtered runs: %llu instructions in the "
+	       "ranges (%llu not seen: fallen out after the last P0 "
+	       "element), ~%llu entries\n",
 	       tot_progs, tot_steps, tot_insns, tot_exc, tot_ovf, tot_syncs,
-	       tot_ts, tot_ts_lost, tot_bytes);
+	       tot_ts, tot_ts_lost, tot_bytes, tot_f_view, tot_f_unseen,
+	       tot_f_enter);
 	return fails != 0;
 }

@@ -11,7 +11,10 @@
  * usage: ete_vmcheck CONSOLE_LOG GUEST_DIR [TAG NAME]
  * A "stop ADDR" line cuts the comparison at ADDR's first execution; a
  * "tail" line (a flight recorder's content) compares the decode with the
- * end of the ground truth (check_tail()).
+ * end of the ground truth (check_tail()).  "range START END" lines (the
+ * backend's address filter, inclusive) make it compare the whole decode
+ * with the ground truth inside the ranges, and count a Trace On element
+ * at every entry into them (check_ranges()).
  * TAG: the lines' prefix (default SOFTA64; soft_a64_excl.c prints one
  * dump per case as "SOFTA64:case"); NAME: the results' prefix (default
  * soft/a64/vm).  Prints PASS:/FAIL:/INFO: lines; exits non-zero on any FAIL.
@@ -50,6 +53,11 @@ static int tail;
 static uint64_t last_exc_addr;
 static size_t got_at_last_exc;
 static const char *tag = "SOFTA64", *tname = "soft/a64/vm";
+/* Address filter of the traced run ("range" lines). */
+#define MAXRANGE 4
+static uint64_t rstart[MAXRANGE], rend[MAXRANGE];
+static int nranges;
+static unsigned long long nons;
 
 static void parse(FILE *f)
 {
@@ -68,6 +76,15 @@ static void parse(FILE *f)
 			continue;
 		if (sscanf(p, "stop %lx", &stop) == 1)
 			continue;
+		if (!strncmp(p, "range ", 6)) {
+			if (nranges < MAXRANGE &&
+			    sscanf(p, "range %lx %lx", &rstart[nranges],
+				   &rend[nranges]) == 2)
+				nranges++;
+			else
+				nranges = MAXRANGE + 1;	/* refused below */
+			continue;
+		}
 		if (!strncmp(p, "tail", 4)) {
 			tail = 1;
 			continue;
@@ -175,6 +192,8 @@ static ocsd_datapath_resp_t elem_cb(const void *ctx,
 			ctx_bad++;
 		break;
 	case OCSD_GEN_TRC_ELEM_TRACE_ON:
+		nons++;
+		break;
 	case OCSD_GEN_TRC_ELEM_NO_SYNC:
 	case OCSD_GEN_TRC_ELEM_EO_TRACE:
 	case OCSD_GEN_TRC_ELEM_TIMESTAMP:
@@ -250,6 +269,74 @@ out:
 	ocsd_destroy_dcd_tree(h);
 	free(t);
 	return ret;
+}
+
+static int in_ranges(uint64_t a)
+{
+	int k;
+
+	for (k = 0; k < nranges; k++)
+		if (a >= rstart[k] && a <= rend[k])
+			return 1;
+	return 0;
+}
+
+/* Whether the guest binary has an SVC at a. */
+static int svc_at(uint64_t a)
+{
+	uint32_t w;
+
+	if (mem_cb(NULL, a, OCSD_MEM_SPACE_ANY, 4, (uint8_t *)&w) != 4)
+		return 0;
+	return (w & 0xffe0001f) == 0xd4000001;
+}
+
+/*
+ * A filtered run: the decode (all of it: nothing outside the ranges is
+ * traced, so nothing before the workload's entry either) must be the
+ * ground truth restricted to the ranges, and there must be one Trace On
+ * element per entry into them: from an instruction outside, or back
+ * from the kernel after an SVC inside (the kernel is not traced).
+ */
+static int check_ranges(void)
+{
+	struct u64v want = { 0 };
+	size_t i, entries = 0;
+	int ok;
+
+	for (i = 0; i < gt.n; i++) {
+		if (!in_ranges(gt.v[i]))
+			continue;
+		u64v_push(&want, gt.v[i]);
+		if (!i || !in_ranges(gt.v[i - 1]) || svc_at(gt.v[i - 1]))
+			entries++;
+	}
+	printf("INFO: %s: %zu ETE bytes, %zu instructions decoded, %llu "
+	       "exceptions, %llu Trace On; ptrace ground truth %zu, %zu in "
+	       "the %d ranges, %zu entries into them\n", tname, ete.n, got.n,
+	       nexc, nons, gt.n, want.n, nranges, entries);
+	for (i = 0; i < want.n && i < got.n; i++)
+		if (got.v[i] != want.v[i])
+			break;
+	ok = i == want.n && i == got.n && want.n;
+	if (ok)
+		printf("PASS: %s/steps_equal_ptrace_in_ranges (%zu)\n", tname,
+		       want.n);
+	else
+		printf("FAIL: %s/steps_equal_ptrace_in_ranges (%zu decoded vs "
+		       "%zu; first difference at %zu: %#llx vs %#llx)\n",
+		       tname, got.n, want.n, i,
+		       i < got.n ? (unsigned long long)got.v[i] : 0ull,
+		       i < want.n ? (unsigned long long)want.v[i] : 0ull);
+	if (nons == entries) {
+		printf("PASS: %s/trace_on_per_entry (%zu)\n", tname, entries);
+	} else {
+		printf("FAIL: %s/trace_on_per_entry (%llu Trace On, %zu "
+		       "entries)\n", tname, nons, entries);
+		ok = 0;
+	}
+	free(want.v);
+	return !ok;
 }
 
 /*
@@ -331,6 +418,12 @@ int main(int argc, char **argv)
 	printf("PASS: %s/decode\n", tname);
 	if (tail)
 		return check_tail();
+	if (nranges > MAXRANGE) {
+		printf("FAIL: %s/decode (bad range line)\n", tname);
+		return 1;
+	}
+	if (nranges)
+		return check_ranges();
 	for (from = 0; from < got.n && got.v[from] != marker; from++)
 		;
 	/* "stop": compared up to its first execution (the guest cut too). */

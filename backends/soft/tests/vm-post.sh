@@ -21,7 +21,8 @@ if [ "$arch" = arm64 ]; then
 	# One dump per case of the guest tests built on soft_a64_gt.h; a
 	# case the guest did not dump fails here.
 	for t in "soft_a64_excl asm glibc edges" "soft_a64_sys sys" \
-		"soft_a64_ring ring" "soft_a64_mt mt mt2"; do
+		"soft_a64_ring ring" "soft_a64_mt mt mt2" \
+		"soft_a64_filt filt1 filt2"; do
 		set -- $t
 		prog=$1
 		shift

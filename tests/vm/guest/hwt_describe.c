@@ -102,8 +102,8 @@ static int regs_match(const char *text, const struct ete_soft_config *cfg)
 		char want[64];
 		size_t j;
 
-		snprintf(want, sizeof(want), "\n%s=0x%x\n", regs[i].name,
-			 regs[i].value);
+		snprintf(want, sizeof(want), "\n%s=0x%llx\n", regs[i].name,
+			 (unsigned long long)regs[i].value);
 		for (j = 0; want[j]; j++)
 			want[j] = (char)tolower((unsigned char)want[j]);
 		if (!strstr(text, want))

@@ -472,12 +472,6 @@ out:
 	pthread_mutex_unlock(&s->fill);
 }
 
-#ifdef __x86_64__
-#define HAVE_SOFT_RANGES 1
-#else
-#define HAVE_SOFT_RANGES 0
-#endif
-
 static int config_for(const struct ctx_desc *s, int fd, int valid)
 {
 	struct hwt_config c = { 0 };
@@ -487,8 +481,8 @@ static int config_for(const struct ctx_desc *s, int fd, int valid)
 	if (!strcmp(s->backend, HWT_SOFT_BACKEND_NAME)) {
 		sc.flags = valid ? (uint32_t)below(8) : 1u << (3 + below(29));
 		sc.psb_period = chance(50) ? 0 : 256 << below(6);
-		/* Address filters: x86-64 only so far (arm64: EOPNOTSUPP). */
-		if (HAVE_SOFT_RANGES && chance(30)) {
+		/* Address filters (x86-64: PT ranges, arm64: comparators). */
+		if (chance(30)) {
 			sc.nranges = 1;
 			sc.ranges[0].start = 0x400000;
 			sc.ranges[0].end = 0x7fffffffffff;

@@ -47,6 +47,12 @@ struct a64_case {
 	const void *stop;
 	/* A second thread's entry (soft_a64_mt.c), compared too; or NULL. */
 	const void *fn2;
+	/*
+	 * The backend's config (soft_a64_filt.c: address ranges), or NULL;
+	 * its ranges go into the dump as "range START END" lines and the
+	 * host compares the decode with the ground truth inside them.
+	 */
+	const struct hwt_soft_config *cfg;
 };
 
 /* What the last a64_ptrace() saw. */
@@ -361,16 +367,25 @@ static inline void a64_dump(const char *tag, const char *what,
  * written (at most wait_ms).  Returns the context fd; -1 (pid killed and
  * reaped) if it could not be traced.
  */
-static inline int a64_trace(int dev, pid_t pid, uint64_t bufsize,
-			    uint32_t flags, int wait_ms)
+static inline int a64_trace_cfg(int dev, pid_t pid, uint64_t bufsize,
+				uint32_t flags, int wait_ms,
+				const struct hwt_soft_config *cfg)
 {
 	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .pid = pid,
 			       .bufsize = bufsize, .flags = flags };
+	struct hwt_config hc = { .version = HWT_SOFT_CONFIG_VERSION,
+				 .size = sizeof(*cfg),
+				 .data = (uintptr_t)cfg };
 	struct hwt_bufptr bp = { .idx = 0 };
 	int fd, st, i;
 
 	strcpy(a.backend, HWT_SOFT_BACKEND_NAME);
 	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
+	if (fd >= 0 && cfg && ioctl(fd, HWT_IOC_SET_CONFIG, &hc)) {
+		printf("INFO: soft/a64x: SET_CONFIG: %s\n", strerror(errno));
+		close(fd);
+		fd = -1;
+	}
 	if (fd < 0 || ioctl(fd, HWT_IOC_START)) {
 		if (fd >= 0)
 			close(fd);
@@ -384,6 +399,12 @@ static inline int a64_trace(int dev, pid_t pid, uint64_t bufsize,
 		usleep(1000);
 	}
 	return fd;
+}
+
+static inline int a64_trace(int dev, pid_t pid, uint64_t bufsize,
+			    uint32_t flags, int wait_ms)
+{
+	return a64_trace_cfg(dev, pid, bufsize, flags, wait_ms, NULL);
 }
 
 /*
@@ -426,6 +447,10 @@ static inline int a64_dump_thread(int fd, const struct a64_case *c,
 	if (c->stop && !second)
 		printf("%s stop %llx\n", tag,
 		       (unsigned long long)(uintptr_t)c->stop);
+	for (k = 0; c->cfg && k < c->cfg->nranges; k++)
+		printf("%s range %llx %llx\n", tag,
+		       (unsigned long long)c->cfg->ranges[k].start,
+		       (unsigned long long)c->cfg->ranges[k].end);
 	if (ring) {
 		/* Oldest first: from the head round to it. */
 		printf("%s tail\n", tag);
@@ -473,8 +498,8 @@ static inline int a64_record(int dev, const struct a64_case *c,
 			_exit(2);
 		c->fn();
 	}
-	fd = a64_trace(dev, pid, ring ? ring : 16 << 20,
-		       ring ? HWT_ALLOC_RING : 0, 5000);
+	fd = a64_trace_cfg(dev, pid, ring ? ring : 16 << 20,
+			   ring ? HWT_ALLOC_RING : 0, 5000, c->cfg);
 	if (fd < 0)
 		return 0;
 	t0 = a64_now();

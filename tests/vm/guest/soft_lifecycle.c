@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-#if !defined(__x86_64__)
-/* The soft backend is x86-64 only: nothing to test elsewhere. */
+#if !defined(__x86_64__) && !defined(__aarch64__)
+/* The soft backend is x86-64 and arm64 only: nothing to test elsewhere. */
 #include <stdio.h>
 int main(void)
 {
-	printf("SKIP: %s (soft backend is x86-64 only)\n", __FILE__);
+	printf("SKIP: %s (soft backend: x86-64 and arm64 only)\n", __FILE__);
 	return 0;
 }
 #else
@@ -22,9 +22,20 @@ int main(void)
  * calls: none may see SIGTRAP (a stale per-thread record keyed by a
  * reused task_struct would set the trap flag on them), and the module
  * reference counts of hwt and hwt_soft must come back to where they
- * started, so that both modules unload.
+ * started, so that both modules unload.  Before those, hwt_soft is
+ * unloaded while the target's task_works may still be queued (the
+ * target raises signals and, on arm64, runs load/store-exclusive loops
+ * all the time: each queues one) and loaded again, five times per
+ * teardown order; a target left running untraced across the unload
+ * must not trap either.
  *
- * usage: soft_lifecycle [TRIALS [SPAWNS [SEED]]]  (100, 3000, time)
+ * The same on x86-64 (TF, die notifier: soft_step.c) and arm64
+ * (TIF_SINGLESTEP, step hook: hwt_soft_arm64.c).
+ *
+ * usage: soft_lifecycle [TRIALS [SPAWNS [SEED]]]  (100, 3000, time;
+ * arm64: 60, 2000, time, and 9 unload rounds instead of 15: stepping
+ * and fork are slower there under TCG, and the whole program must fit
+ * the harness's 120 s even on a shared host)
  */
 #include "hwt_test.h"
 #include "hwt/hwt_soft.h"
@@ -88,6 +99,151 @@ static int wait_stepping(int ctx)
 		usleep(1000);
 	}
 	return 0;
+}
+
+/* ---- unload while work is queued ---- */
+
+#define SOFT_KO	"/lib/hwt/hwt_soft.ko"
+
+static volatile unsigned long xword;
+static volatile int nsig;
+
+static void sig_count(int sig)
+{
+	(void)sig;
+	nsig++;
+}
+
+/* An atomic add: a load/store-exclusive loop on arm64 (no LSE here). */
+static void excl_add(volatile unsigned long *w)
+{
+#if defined(__aarch64__)
+	unsigned long v;
+	unsigned int fail;
+
+	__asm__ volatile("1: ldxr %0, [%2]\n\tadd %0, %0, #1\n\t"
+			 "stxr %w1, %0, [%2]\n\tcbnz %w1, 1b"
+			 : "=&r"(v), "=&r"(fail) : "r"(w) : "memory");
+#else
+	__atomic_fetch_add(w, 1, __ATOMIC_RELAXED);
+#endif
+}
+
+/* Stepped work that keeps the stepper's task_works queued. */
+static void busy_queueing(int go)
+{
+	long x = 27, i;
+	char c;
+
+	signal(SIGUSR2, sig_count);
+	if (read(go, &c, 1) != 1)
+		_exit(2);
+	for (i = 0;; i++) {
+		x = steps[x & 1](x) + (i & 7);
+		if (!(i & 15))
+			raise(SIGUSR2);
+		if (!(i & 3))
+			excl_add(&xword);
+		sink = x;
+	}
+}
+
+enum unload_order {
+	UL_KILL_CLOSE,		/* kill, close, unload at once */
+	UL_CLOSE_KILL,		/* close, kill, unload at once */
+	UL_CLOSE_RUN,		/* close, unload while it runs untraced */
+	UL_NORDERS
+};
+
+/*
+ * One round: trace a target, end tracing in order how, and unload
+ * hwt_soft as soon as it lets us (each refused attempt is counted), then
+ * load it again.  Returns 1 if the target died of our SIGKILL and the
+ * module went and came back.
+ */
+static int unload_round(enum unload_order how, unsigned int jitter,
+			int *refused)
+{
+	int go[2], dev = hwt_dev(), ctx, st = 0, i, fd, ok = 1;
+	pid_t pid;
+
+	if (dev < 0 || pipe(go))
+		return 0;
+	pid = fork();
+	if (pid == 0) {
+		close(go[1]);
+		busy_queueing(go[0]);
+	}
+	close(go[0]);
+	ctx = soft_ctx(dev, pid);
+	if (ctx < 0 || ioctl(ctx, HWT_IOC_START) ||
+	    write(go[1], "g", 1) != 1 || !wait_stepping(ctx))
+		ok = 0;
+	usleep(jitter);
+	switch (how) {
+	case UL_KILL_CLOSE:
+		kill(pid, SIGKILL);
+		close(ctx);
+		break;
+	case UL_CLOSE_KILL:
+	case UL_CLOSE_RUN:
+		close(ctx);
+		if (how == UL_CLOSE_KILL)
+			kill(pid, SIGKILL);
+		break;
+	default:
+		break;
+	}
+	close(dev);
+	for (i = 0; i < 1000; i++) {
+		if (syscall(SYS_delete_module, "hwt_soft", O_NONBLOCK) == 0)
+			break;
+		if (errno != EBUSY && errno != EWOULDBLOCK) {
+			t_fail("delete_module: %s", strerror(errno));
+			ok = 0;
+			break;
+		}
+		(*refused)++;
+		usleep(1000);
+	}
+	if (i == 1000) {
+		t_fail("hwt_soft still busy after 1 s (refcnt %d)",
+		       mod_refcnt("hwt_soft"));
+		ok = 0;
+	}
+	if (how == UL_CLOSE_RUN) {
+		/* The module is gone: the target must run on, untrapped. */
+		usleep(50000);
+		kill(pid, SIGKILL);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFSIGNALED(st) ||
+	    WTERMSIG(st) != SIGKILL) {
+		t_fail("target of order %d ended with status %#x", how, st);
+		ok = 0;
+	}
+	fd = open(SOFT_KO, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0)) {
+		t_fail("cannot load %s again: %s", SOFT_KO, strerror(errno));
+		ok = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	close(go[1]);
+	return ok;
+}
+
+static void test_unload_with_work(int rounds)
+{
+	int r, good = 0, refused = 0;
+
+	t_begin("soft/lifecycle/unload-with-work-queued");
+	for (r = 0; r < rounds && !t_failed; r++)
+		good += unload_round((enum unload_order)(r % UL_NORDERS),
+				     (unsigned int)rand() % 20000, &refused);
+	printf("INFO: soft/lifecycle: %d of %d unload rounds good, %d unload "
+	       "attempts refused while busy\n", good, rounds, refused);
+	CHECK(good == rounds);
+	t_end();
 }
 
 enum ending {
@@ -305,10 +461,20 @@ static void test_end_in_handler(int dev, int rounds)
 	t_end();
 }
 
+#if defined(__aarch64__)
+#define DEF_TRIALS	60
+#define DEF_SPAWNS	2000
+#define UNLOAD_ROUNDS	(3 * UL_NORDERS)
+#else
+#define DEF_TRIALS	100
+#define DEF_SPAWNS	3000
+#define UNLOAD_ROUNDS	(5 * UL_NORDERS)
+#endif
+
 int main(int argc, char **argv)
 {
-	int trials = argc > 1 ? atoi(argv[1]) : 100;
-	int spawns = argc > 2 ? atoi(argv[2]) : 3000;
+	int trials = argc > 1 ? atoi(argv[1]) : DEF_TRIALS;
+	int spawns = argc > 2 ? atoi(argv[2]) : DEF_SPAWNS;
 	unsigned int seed = argc > 3 ? (unsigned int)strtoul(argv[3], NULL, 0)
 				     : (unsigned int)time(NULL);
 	int dev = hwt_dev(), hwt_base, soft_base, bad, trapped, i;
@@ -336,6 +502,7 @@ int main(int argc, char **argv)
 	t_end();
 
 	test_end_in_handler(dev, 12);
+	test_unload_with_work(UNLOAD_ROUNDS);
 
 	t_begin("soft/lifecycle/no-stray-sigtrap");
 	spawn_untraced(spawns, 4, &bad, &trapped);
@@ -355,4 +522,4 @@ int main(int argc, char **argv)
 	t_end();
 	return t_total_failed != 0;
 }
-#endif /* __x86_64__ */
+#endif /* __x86_64__ || __aarch64__ */
