@@ -112,26 +112,20 @@ static int slices(sqlite3 *db, struct tl *t,
 		  const struct hwt_timeline_opts *o)
 {
 	sqlite3_stmt *st;
+	char sql[512];
 	int rc;
 
-	/* Parents before children at equal start: by start, then longest
-	 * first, which is how the viewers nest slices. */
-	if (sqlite3_prepare_v2(db, o->clock_time ?
-			       "SELECT t.pid, t.tid, c.call_time,"
-			       " c.return_time, s.name, p.ip, c.insn_count,"
-			       " c.flags FROM calls c JOIN threads t ON"
-			       " t.id = c.thread_id JOIN call_paths p ON"
-			       " p.id = c.call_path_id LEFT JOIN symbols s ON"
-			       " s.id = p.symbol_id AND p.symbol_id != 0"
-			       " ORDER BY t.pid, t.tid, 3, 4 DESC, c.id" :
-			       "SELECT t.pid, t.tid, c.call_insn,"
-			       " c.return_insn, s.name, p.ip, c.insn_count,"
-			       " c.flags FROM calls c JOIN threads t ON"
-			       " t.id = c.thread_id JOIN call_paths p ON"
-			       " p.id = c.call_path_id LEFT JOIN symbols s ON"
-			       " s.id = p.symbol_id AND p.symbol_id != 0"
-			       " ORDER BY t.pid, t.tid, 3, 4 DESC, c.id", -1,
-			       &st, NULL) != SQLITE_OK)
+	/* One query for either clock, its two columns named; parents before
+	 * children at equal start (by start, then longest first), which is
+	 * how the viewers nest slices. */
+	snprintf(sql, sizeof(sql), "SELECT t.pid, t.tid, c.%s, c.%s, s.name,"
+		 " p.ip, c.insn_count, c.flags FROM calls c JOIN threads t ON"
+		 " t.id = c.thread_id JOIN call_paths p ON p.id ="
+		 " c.call_path_id LEFT JOIN symbols s ON s.id = p.symbol_id"
+		 " AND p.symbol_id != 0 ORDER BY t.pid, t.tid, 3, 4 DESC, c.id",
+		 o->clock_time ? "call_time" : "call_insn",
+		 o->clock_time ? "return_time" : "return_insn");
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return loop_end(db, SQLITE_ERROR);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t b = (int64_t)sqlite3_column_int64(st, 2);
