@@ -152,6 +152,7 @@ int hwt_cmd_decode(int argc, char **argv)
 		{ "perf-data", required_argument, NULL, 'P' },
 		{ "buildid-dir", required_argument, NULL, 'B' },
 		{ "symfs", required_argument, NULL, 'Y' },
+		{ "debug-dir", required_argument, NULL, 'D' },
 		/* Test switches (hwt_decode_test_opts; docs/decoder.md),
 		 * not in the usage. */
 		{ "test-pt-no-fastpath", required_argument, NULL, 1 },
@@ -166,6 +167,11 @@ int hwt_cmd_decode(int argc, char **argv)
 	struct hwt_image *img = hwt_image_alloc();
 	const char *pt = NULL, *snap = NULL, *perf = NULL;
 	char err[1024] = "", bdir[4096];
+	struct {
+		const char *arg;
+		int raw;
+	} files[256];
+	size_t nfiles = 0, i;
 	int opt, rc = 2;
 
 	memset(&o, 0, sizeof(o));
@@ -223,23 +229,32 @@ int hwt_cmd_decode(int argc, char **argv)
 		case 3: o.test.cs_no_fork = 1; break;
 		case 4: o.test.cs_abort_on_child_exit = 1; break;
 		case 'r':
-			if (add_raw(img, optarg, err, sizeof(err)) < 0) {
-				rc = 1;
-				goto fail;
-			}
-			break;
 		case 'e':
-			if (add_elf(img, optarg, err, sizeof(err)) < 0) {
-				rc = 1;
+			/* added after the options: --debug-dir applies */
+			if (nfiles == sizeof(files) / sizeof(files[0])) {
+				snprintf(err, sizeof(err), "more than %zu --elf "
+					 "and --raw files", nfiles);
+				rc = 2;
 				goto fail;
 			}
+			files[nfiles].arg = optarg;
+			files[nfiles++].raw = opt == 'r';
 			break;
+		case 'D': o.debug_dirs = optarg; break;
 		case 'h':
 			hwt_image_free(img);
 			return hwt_usage_of("decode", stdout, 0);
 		default:
 			hwt_image_free(img);
 			return hwt_usage_of("decode", stderr, 2);
+		}
+	}
+	hwt_image_set_debug_dirs(img, o.debug_dirs);
+	for (i = 0; i < nfiles; i++) {
+		if ((files[i].raw ? add_raw : add_elf)(img, files[i].arg, err,
+						       sizeof(err)) < 0) {
+			rc = 1;
+			goto fail;
 		}
 	}
 	if (!o.out) {

@@ -32,8 +32,8 @@ int hwt_cmd_fsck(int argc, char **argv);
 	"            --perf-data FILE) [--buildid-dir DIR] [--symfs DIR]\n" \
 	"         [--raw FILE:VADDR | --raw FILE:OFFSET-SIZE:VADDR |\n" \
 	"          --elf FILE[:BASE]]... [--cpu F/M[/S]] [--threads N]\n" \
-	"         [--segmented] [--no-calls] [-q] [--force] [--mode MODE]\n" \
-	"         -o OUT.db"
+	"         [--debug-dir DIR[:DIR]...] [--segmented] [--no-calls] [-q]\n" \
+	"         [--force] [--mode MODE] -o OUT.db"
 #define HWT_REPLAY_USAGE \
 	"hwt replay DB [--thread TID] [--stream ID] [--from N --count K]\n" \
 	"         [--format addr|insn|line]\n" \

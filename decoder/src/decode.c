@@ -240,6 +240,7 @@ int hwt_decode_perf_data(const char *path, const struct hwt_decode_opts *opts,
 	if (!pd)
 		return -1;
 	img = hwt_image_alloc();
+	hwt_image_set_debug_dirs(img, opts->debug_dirs);
 	hwt_perf_decode_images(pd, img);
 	core = hwt_core_alloc(opts, img, err, errlen);
 	if (core) {
@@ -477,6 +478,7 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 		break;
 	}
 	img = hwt_image_alloc();
+	hwt_image_set_debug_dirs(img, opts->debug_dirs);
 	if (session_images(r, dir, img, opts->quiet, err, errlen) < 0)
 		goto out;
 	if (hwt_store_reader_streams(r, &streams, &nstreams, err, errlen) < 0)

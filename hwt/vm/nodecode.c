@@ -25,6 +25,12 @@ void hwt_image_free(struct hwt_image *img)
 	(void)img;
 }
 
+void hwt_image_set_debug_dirs(struct hwt_image *img, const char *dirs)
+{
+	(void)img;
+	(void)dirs;
+}
+
 int hwt_image_add_raw(struct hwt_image *img, const char *path,
 		      uint64_t offset, uint64_t size, uint64_t vaddr,
 		      char *err, size_t errlen)

@@ -55,3 +55,62 @@ for want in dyn_add:200 dyn_mul:7 plugin_work:1 plugin_step:5 \
 		result "PASS: e2e/dyn-calls-$name ($got)" ||
 		result "FAIL: e2e/dyn-calls-$name (got '$got', want ${want#*:})"
 done
+
+# Names inside stripped code.  ld.so and libc are stripped; their names
+# come from the separate debug files found by build id in /usr/lib/debug
+# (Debian's libc6-dbg, installed by scripts/install-deps.sh), checked
+# against nm on those files; ld.so's structure fixes a few counts.
+debug_file() {	# ELF: its debug file by build id, or nothing
+	_id=$(readelf -n "$1" 2>/dev/null | awk '/Build ID:/ { print $3 }')
+	[ -n "$_id" ] && [ -f "/usr/lib/debug/.build-id/$(echo "$_id" |
+		cut -c1-2)/$(echo "$_id" | cut -c3-).debug" ] &&
+		echo "/usr/lib/debug/.build-id/$(echo "$_id" |
+			cut -c1-2)/$(echo "$_id" | cut -c3-).debug"
+}
+for lib in /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6; do
+	dbg=$(debug_file "$lib")
+	if [ -z "$dbg" ]; then
+		result "FAIL: e2e/debuginfo-names-${lib##*/} (no debug file for $lib: apt-get install libc6-dbg)"
+		continue
+	fi
+	python3 "$root/tests/e2e/check_debuginfo.py" names "$w/dyn.db" \
+		"${lib##*/}" "$dbg" | tee -a "$res"
+done
+for want in _dl_start:1 dl_main:1 _dl_fini:1; do
+	name=${want%:*}
+	got=$("$hwt" query --csv "$w/dyn.db" \
+		"SELECT SUM(calls) FROM function_stats WHERE name = '$name'" |
+		tail -n 1)
+	[ "$got" = "${want#*:}" ] &&
+		result "PASS: e2e/dyn-ldso-calls-$name ($got)" ||
+		result "FAIL: e2e/dyn-ldso-calls-$name (got '$got', want ${want#*:})"
+done
+# Without its debug file, a stripped program's own functions are named
+# sub_ADDR from its .eh_frame: the same starts, calls and instructions as
+# the symbols of the unstripped program say (those .eh_frame describes:
+# readelf --debug-dump=frames).  With its debug file in a directory of
+# ours, the names come back.
+rm -rf "$w/session-strip" "$w/dbg" "$w/strip.db" "$w/strip-dbg.db"
+cp -a "$w/session" "$w/session-strip"
+sp=$w/session-strip/images/record/prog
+id=$(readelf -n "$sp" | awk '/Build ID:/ { print $3 }')
+mkdir -p "$w/dbg/.build-id/$(echo "$id" | cut -c1-2)"
+if objcopy --only-keep-debug "$sp" \
+	"$w/dbg/.build-id/$(echo "$id" | cut -c1-2)/$(echo "$id" | cut -c3-).debug" &&
+	strip -s "$sp" && [ -z "$(nm "$sp" 2>/dev/null)" ] &&
+	"$hwt" decode -q "$w/session-strip" -o "$w/strip.db" &&
+	"$hwt" decode -q --debug-dir "/usr/lib/debug:$w/dbg" "$w/session-strip" \
+		-o "$w/strip-dbg.db"; then
+	readelf --debug-dump=frames "$w/prog" >"$w/frames.txt"
+	python3 "$root/tests/e2e/check_debuginfo.py" stripped "$w/dyn.db" \
+		"$w/strip.db" record/prog "$w/frames.txt" | tee -a "$res"
+	q="SELECT name, calls, insn_count FROM function_stats ORDER BY name"
+	if [ "$("$hwt" query --csv "$w/dyn.db" "$q")" = \
+	     "$("$hwt" query --csv "$w/strip-dbg.db" "$q")" ]; then
+		result "PASS: e2e/stripped-debug-file-by-build-id"
+	else
+		result "FAIL: e2e/stripped-debug-file-by-build-id (function_stats differ)"
+	fi
+else
+	result "FAIL: e2e/stripped-decode (strip or decode failed)"
+fi

@@ -48,6 +48,12 @@ int hwt_image_add_mapping(struct hwt_image *img, const char *path,
 			  uint64_t addr, uint64_t len, uint64_t pgoff,
 			  char *err, size_t errlen);
 
+/* Separate debug files are looked up by build id, as gdb does, in
+ * DIR/.build-id/xx/rest.debug for each DIR of the ':'-separated list dirs,
+ * for binaries added from now on; NULL: HWT_DEBUG_DIR; "": nowhere. */
+#define HWT_DEBUG_DIR "/usr/lib/debug"
+void hwt_image_set_debug_dirs(struct hwt_image *img, const char *dirs);
+
 /* Copies up to size bytes at addr; returns bytes copied or -1 if unmapped. */
 int hwt_image_read(const struct hwt_image *img, uint64_t addr, void *buf,
 		   size_t size);
@@ -70,6 +76,10 @@ struct hwt_decode_opts {
 	 * "perf.data"); NULL: not there. */
 	const char *buildid_dir;	/* DIR/xx/rest[/elf] by build id */
 	const char *symfs;		/* DIR + the recorded path */
+	/* Where debug files are found by build id: as for
+	 * hwt_image_set_debug_dirs(), for the images a session or perf.data
+	 * decode makes. */
+	const char *debug_dirs;
 	/* Switches for tests and fuzzers (0: off), never needed otherwise;
 	 * the library reads no environment variables. */
 	struct hwt_decode_test_opts {

@@ -172,3 +172,44 @@ const struct hwt_line *hwt_lines_find(const struct hwt_lines *l,
 		return NULL;
 	return &l->rows[lo - 1];
 }
+
+size_t hwt_dwarf_fde_ranges(int fd, struct hwt_range **out)
+{
+	Dwarf_Cie *cies = NULL;
+	Dwarf_Fde *fdes = NULL;
+	Dwarf_Signed ncie = 0, nfde = 0, i;
+	Dwarf_Debug dbg;
+	Dwarf_Error e = NULL;
+	size_t n = 0;
+
+	*out = NULL;
+	if (dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &dbg,
+			 &e) != DW_DLV_OK)
+		return 0;
+	if (dwarf_get_fde_list_eh(dbg, &cies, &ncie, &fdes, &nfde, &e) ==
+	    DW_DLV_OK && nfde > 0) {
+		*out = hwt_xrealloc(NULL, (size_t)nfde * sizeof(**out));
+		for (i = 0; i < nfde; i++) {
+			Dwarf_Addr low;
+			Dwarf_Unsigned len, blen;
+			Dwarf_Ptr bytes;
+			Dwarf_Off cie_off, fde_off;
+			Dwarf_Signed cie_index;
+
+			if (dwarf_get_fde_range(fdes[i], &low, &len, &bytes,
+						&blen, &cie_off, &cie_index,
+						&fde_off, &e) != DW_DLV_OK)
+				continue;
+			(*out)[n].start = low;
+			(*out)[n].size = len;
+			n++;
+		}
+		dwarf_fde_cie_list_dealloc(dbg, cies, ncie, fdes, nfde);
+	}
+	dwarf_finish(dbg, &e);
+	if (!n) {
+		free(*out);
+		*out = NULL;
+	}
+	return n;
+}

@@ -5,10 +5,13 @@
  * Later sections win over earlier ones where they overlap, as in libipt.
  */
 #include <elf.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "image/image.h"
 #include "core/util.h"
@@ -34,6 +37,7 @@ struct hwt_image {
 	 * or as a session's records name them (hwt_image_set_policy). */
 	int dirfd;
 	struct hwt_file_policy policy;
+	char *debug_dirs;	/* NULL: HWT_DEBUG_DIR; "": none */
 };
 
 struct hwt_image *hwt_image_alloc(void)
@@ -54,6 +58,12 @@ void hwt_image_set_policy(struct hwt_image *img, int dirfd,
 	img->policy = *p;
 }
 
+void hwt_image_set_debug_dirs(struct hwt_image *img, const char *dirs)
+{
+	free(img->debug_dirs);
+	img->debug_dirs = dirs ? hwt_xstrdup(dirs) : NULL;
+}
+
 void hwt_image_free(struct hwt_image *img)
 {
 	size_t i;
@@ -63,6 +73,8 @@ void hwt_image_free(struct hwt_image *img)
 	for (i = 0; i < img->nbins; i++) {
 		hwt_elf_fini(&img->bins[i]->elf);
 		hwt_dwarf_free(img->bins[i]->lines);
+		if (img->bins[i]->debug_fd >= 0)
+			close(img->bins[i]->debug_fd);
 		free(img->bins[i]->path);
 		free(img->bins[i]);
 	}
@@ -72,6 +84,7 @@ void hwt_image_free(struct hwt_image *img)
 	}
 	/* File mappings stay until exit: sections may still point at them. */
 	free(img->files);
+	free(img->debug_dirs);
 	free(img->bins);
 	free(img->secs);
 	free(img);
@@ -114,6 +127,83 @@ static const struct hwt_file *get_file(struct hwt_image *img,
 	return get_file_at(img, path, path, err, errlen);
 }
 
+/*
+ * The separate debug file of build id in debug directory dir:
+ * DIR/.build-id/xx/rest.debug (gdb's and Debian's -dbg/-dbgsym layout).
+ * A symlink is followed only where it stays inside dir (Fedora's layout);
+ * the file must be a regular file owned by root or by us, writable by
+ * no one else (a root decode must not read what another user planted).
+ * Returns an open fd if there is one.
+ * Returns -1 if there is none or it fails a check.
+ */
+static int open_debug_file(const char *dir, const char *build_id)
+{
+	char path[PATH_MAX], real[PATH_MAX], rdir[PATH_MAX];
+	const int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+	struct stat st;
+	size_t n;
+	int fd;
+
+	if (strlen(build_id) < 3 ||
+	    snprintf(path, sizeof(path), "%s/.build-id/%.2s/%s.debug", dir,
+		     build_id, build_id + 2) >= (int)sizeof(path))
+		return -1;
+	fd = open(path, flags);
+	if (fd < 0 && errno == ELOOP) {
+		if (!realpath(path, real) || !realpath(dir, rdir))
+			return -1;
+		n = strlen(rdir);
+		if (strncmp(real, rdir, n) || real[n] != '/')
+			return -1;
+		fd = open(real, flags);
+	}
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & 0022)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Names for a binary's code beyond its own symbols: those of its debug
+ * file (by build id, in img's debug directories), then "sub_ADDR" for
+ * the functions its .eh_frame describes and no symbol covers (a stripped
+ * program's own functions).
+ */
+static void more_symbols(struct hwt_image *img, struct hwt_binary *b)
+{
+	const char *dirs = img->debug_dirs ? img->debug_dirs : HWT_DEBUG_DIR;
+	struct hwt_range *r;
+	size_t n;
+
+	while (*dirs && b->build_id[0]) {
+		size_t len = strcspn(dirs, ":");
+		char dir[PATH_MAX];
+		int fd = -1;
+
+		if (len && len < sizeof(dir)) {
+			memcpy(dir, dirs, len);
+			dir[len] = 0;
+			fd = open_debug_file(dir, b->build_id);
+		}
+		dirs += len + (dirs[len] == ':');
+		if (fd < 0)
+			continue;
+		if (hwt_elf_add_debug_fd(&b->elf, fd) == 1) {
+			b->debug_fd = fd;
+			break;
+		}
+		close(fd);
+	}
+	n = hwt_dwarf_fde_ranges(b->fd, &r);
+	hwt_elf_add_unnamed(&b->elf, r, n);
+	free(r);
+}
+
 static struct hwt_binary *get_binary(struct hwt_image *img,
 				     const struct hwt_file *f, int64_t bias,
 				     const struct hwt_elf *elf)
@@ -134,11 +224,13 @@ static struct hwt_binary *get_binary(struct hwt_image *img,
 	b->id = (uint32_t)img->nbins + 1;
 	b->path = hwt_xstrdup(path);
 	b->fd = f->fd;
+	b->debug_fd = -1;
 	b->bias = bias;
 	if (elf) {
 		b->elf = *elf;
 		b->is_elf = 1;
 		memcpy(b->build_id, elf->build_id, sizeof(b->build_id));
+		more_symbols(img, b);
 		for (i = 0; i < b->elf.nsyms; i++)
 			b->elf.syms[i].id = img->next_sym_id++;
 	}
@@ -384,7 +476,8 @@ const struct hwt_line *hwt_image_line(struct hwt_image *img, uint64_t addr,
 		return NULL;
 	b = s->bin;
 	if (!b->lines_loaded) {
-		b->lines = hwt_dwarf_lines_fd(b->fd);
+		b->lines = hwt_dwarf_lines_fd(b->debug_fd >= 0 ?
+					      b->debug_fd : b->fd);
 		b->lines_loaded = 1;
 	}
 	if (!b->lines)

@@ -24,6 +24,7 @@ struct hwt_binary {
 	struct hwt_lines *lines;
 	int lines_loaded;
 	int fd;			/* its file, for the DWARF lines */
+	int debug_fd;		/* its debug file (by build id), or -1 */
 };
 
 struct hwt_section {

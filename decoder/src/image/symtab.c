@@ -300,10 +300,10 @@ static void free_sym(struct hwt_sym *s)
 	free(s->mangled);
 }
 
-static void read_symbols(Elf *e, struct hwt_elf *elf)
+/* Appends e's function symbols (symtab and dynsym) to elf->syms. */
+static void collect_symbols(Elf *e, struct hwt_elf *elf, size_t *cap)
 {
 	Elf_Scn *scn = NULL;
-	size_t cap = 0, n, i, j;
 
 	while ((scn = elf_nextscn(e, scn))) {
 		GElf_Shdr sh;
@@ -341,18 +341,23 @@ static void read_symbols(Elf *e, struct hwt_elf *elf)
 			name = elf_strptr(e, sh.sh_link, s.st_name);
 			if (!name || !*name)
 				continue;
-			add_sym(elf, &cap, name, s.st_value, s.st_size, end,
+			add_sym(elf, cap, name, s.st_value, s.st_size, end,
 				GELF_ST_BIND(s.st_info),
 				GELF_ST_TYPE(s.st_info));
 		}
 	}
-	plt_symbols(e, elf, &cap);
-	n = elf->nsyms;
+}
+
+/* Sorts elf->syms, keeps one per address and sizes them: sized ones end
+ * at the next symbol, unsized ones reach it but never past their
+ * section.  Run again after symbols are added: sizes only shrink. */
+static void finish_symbols(struct hwt_elf *elf)
+{
+	size_t n = elf->nsyms, i, j;
+
 	if (!n)
 		return;
 	qsort(elf->syms, n, sizeof(*elf->syms), sym_cmp);
-	/* One symbol per address; sized ones end at the next symbol, unsized
-	 * ones reach it but never past their section. */
 	for (i = 0, j = 0; i < n; i++) {
 		if (j && elf->syms[j - 1].start == elf->syms[i].start) {
 			free_sym(&elf->syms[i]);
@@ -375,6 +380,86 @@ static void read_symbols(Elf *e, struct hwt_elf *elf)
 		}
 	}
 	elf->nsyms = j;
+}
+
+static void read_symbols(Elf *e, struct hwt_elf *elf)
+{
+	size_t cap = elf->nsyms;
+
+	collect_symbols(e, elf, &cap);
+	plt_symbols(e, elf, &cap);
+	finish_symbols(elf);
+}
+
+int hwt_elf_add_debug_fd(struct hwt_elf *elf, int fd)
+{
+	struct hwt_elf dbg;
+	size_t cap = elf->nsyms;
+	char magic[4];
+	Elf *e;
+
+	if (!elf->build_id[0] || pread(fd, magic, 4, 0) != 4 ||
+	    memcmp(magic, ELFMAG, 4))
+		return 0;
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF) {
+		if (e)
+			elf_end(e);
+		return 0;
+	}
+	memset(&dbg, 0, sizeof(dbg));
+	read_build_id(e, &dbg);
+	if (strcmp(dbg.build_id, elf->build_id)) {
+		elf_end(e);
+		return 0;
+	}
+	collect_symbols(e, elf, &cap);
+	elf_end(e);
+	finish_symbols(elf);
+	return 1;
+}
+
+/* 1 if one of the first n symbols overlaps [start, end). */
+static int overlaps(const struct hwt_sym *syms, size_t n, uint64_t start,
+		    uint64_t end)
+{
+	size_t lo = 0, hi = n;
+
+	if (hwt_sym_find(syms, n, start))
+		return 1;
+	while (lo < hi) {	/* the first symbol starting at or after start */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (syms[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && syms[lo].start < end;
+}
+
+size_t hwt_elf_add_unnamed(struct hwt_elf *elf, const struct hwt_range *r,
+			   size_t n)
+{
+	size_t cap = elf->nsyms, old = elf->nsyms, i, added = 0;
+	char name[32];
+
+	for (i = 0; i < n; i++) {
+		if (!r[i].start || !r[i].size ||
+		    r[i].start + r[i].size < r[i].start ||
+		    overlaps(elf->syms, old, r[i].start,
+			     r[i].start + r[i].size))
+			continue;
+		snprintf(name, sizeof(name), "sub_%llx",
+			 (unsigned long long)r[i].start);
+		add_sym(elf, &cap, name, r[i].start, r[i].size,
+			r[i].start + r[i].size, STB_LOCAL, STT_FUNC);
+		added++;
+	}
+	if (added)
+		finish_symbols(elf);
+	return added;
 }
 
 int hwt_elf_load_fd(int fd, const char *path, struct hwt_elf *elf,

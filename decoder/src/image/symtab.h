@@ -44,6 +44,30 @@ int hwt_elf_load(const char *path, struct hwt_elf *elf, char *err,
 int hwt_elf_load_fd(int fd, const char *path, struct hwt_elf *elf,
 		    char *err, size_t errlen);
 void hwt_elf_fini(struct hwt_elf *elf);
+
+/*
+ * Adds the function symbols of a separate debug file (fd, not closed:
+ * `objcopy --only-keep-debug`, a distribution's -dbg/-dbgsym package),
+ * for a stripped elf.
+ * Returns 1 if fd is an ELF file with elf's build id (symbols added).
+ * Returns 0 if elf has no build id, or fd is not an ELF file, or its
+ * build id differs (nothing added).
+ */
+int hwt_elf_add_debug_fd(struct hwt_elf *elf, int fd);
+
+struct hwt_range {
+	uint64_t start, size;	/* link-time address, bytes */
+};
+
+/*
+ * Names code that no symbol covers (a stripped binary's own functions):
+ * one symbol "sub_ADDR" (link-time address in hex, as disassemblers name
+ * them) per range r that overlaps no existing symbol.  The ranges are
+ * function extents, e.g. .eh_frame's FDEs (hwt_dwarf_fde_ranges).
+ * Returns the number of symbols added (0 if every range was covered).
+ */
+size_t hwt_elf_add_unnamed(struct hwt_elf *elf, const struct hwt_range *r,
+			   size_t n);
 const struct hwt_sym *hwt_sym_find(const struct hwt_sym *syms, size_t n,
 				   uint64_t addr);
 
