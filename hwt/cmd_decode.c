@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "hwt/decode.h"
 #include "hwt_cmds.h"
@@ -84,8 +85,10 @@ static long long db_count(sqlite3 *db, const char *sql)
 }
 
 /* Bytes of trace in the input: the file, or what a session's streams
- * hold (store_reader.h: the session format is the store's). */
-static unsigned long long input_bytes(const char *path)
+ * hold (store_reader.h: the session format is the store's); *lost: the
+ * bytes a session's trace units lost. */
+static unsigned long long input_bytes(const char *path,
+				      unsigned long long *lost)
 {
 	struct hwt_store_stream *v;
 	struct hwt_store_reader *r;
@@ -93,25 +96,57 @@ static unsigned long long input_bytes(const char *path)
 	struct stat sb;
 	size_t ns, i;
 
+	*lost = 0;
 	if (stat(path, &sb))
 		return 0;
 	if (!S_ISDIR(sb.st_mode))
 		return (unsigned long long)sb.st_size;
 	r = hwt_store_reader_open(path, NULL, 0);
 	if (r && !hwt_store_reader_streams(r, &v, &ns, NULL, 0)) {
-		for (i = 0; i < ns; i++)
+		for (i = 0; i < ns; i++) {
 			n += (unsigned long long)v[i].bytes;
+			*lost += (unsigned long long)v[i].lost;
+		}
 		free(v);
 	}
 	hwt_store_reader_close(r);
 	return n;
 }
 
+/* While a decode runs on a terminal: one line on stderr, rewritten. */
+struct progress {
+	struct timespec t0;
+	int shown;
+};
+
+static void progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct progress *p = arg;
+	struct timespec t;
+	double secs, rate;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	secs = (double)(t.tv_sec - p->t0.tv_sec) +
+	       (double)(t.tv_nsec - p->t0.tv_nsec) / 1e9;
+	rate = secs > 0 ? (double)done / secs : 0;
+	if (total && done <= total && rate > 0)
+		fprintf(stderr, "\rhwt decode: %.1f of %.1f MB (%.0f%%), "
+			"%.1f MB/s, %.0f s left\033[K", (double)done / 1e6,
+			(double)total / 1e6, 100.0 * (double)done /
+			(double)total, rate / 1e6,
+			(double)(total - done) / rate);
+	else
+		fprintf(stderr, "\rhwt decode: %.1f MB, %.1f MB/s\033[K",
+			(double)done / 1e6, rate / 1e6);
+	p->shown = 1;
+}
+
 /* After a decode: one line on stderr saying what it gave and how fast. */
 static void summary(const char *out, const char *input, double secs)
 {
-	unsigned long long bytes = input_bytes(input);
-	long long insns, streams, threads, errors;
+	unsigned long long lost, bytes = input_bytes(input, &lost);
+	long long insns, streams, threads, errors, overflows;
+	char loss[64] = "";
 	sqlite3 *db;
 
 	if (!strcmp(out, ":memory:") ||
@@ -123,15 +158,23 @@ static void summary(const char *out, const char *input, double secs)
 	threads = db_count(db, "SELECT COUNT(DISTINCT thread_id) FROM "
 			   "streams");
 	errors = db_count(db, "SELECT COUNT(*) FROM errors");
+	overflows = db_count(db, "SELECT COUNT(*) FROM errors WHERE kind = "
+			     "'overflow'");
 	sqlite3_close(db);
-	if (insns < 0 || streams < 0 || threads < 0 || errors < 0)
+	if (insns < 0 || streams < 0 || threads < 0 || errors < 0 ||
+	    overflows < 0)
 		return;
+	/* What a gap hid cannot be counted in instructions: the trace
+	 * says nothing of them.  Say what it can: overflows, bytes lost. */
+	if (overflows || lost)
+		snprintf(loss, sizeof(loss), " (%lld overflow%s, %llu bytes "
+			 "lost)", overflows, overflows == 1 ? "" : "s", lost);
 	fprintf(stderr, "hwt decode: %lld instructions in %lld stream%s "
-		"(%lld thread%s), %lld error%s or gap%s; %llu trace bytes in "
-		"%.2f s (%.1f MB/s) -> %s\n", insns, streams,
+		"(%lld thread%s), %lld error%s or gap%s%s; %llu trace bytes "
+		"in %.2f s (%.1f MB/s) -> %s\n", insns, streams,
 		streams == 1 ? "" : "s", threads, threads == 1 ? "" : "s",
-		errors, errors == 1 ? "" : "s", errors == 1 ? "" : "s", bytes,
-		secs, secs > 0 ? (double)bytes / secs / 1e6 : 0.0, out);
+		errors, errors == 1 ? "" : "s", errors == 1 ? "" : "s", loss,
+		bytes, secs, secs > 0 ? (double)bytes / secs / 1e6 : 0.0, out);
 }
 
 int hwt_cmd_decode(int argc, char **argv)
@@ -159,11 +202,13 @@ int hwt_cmd_decode(int argc, char **argv)
 		{ "test-pt-segment-min", required_argument, NULL, 2 },
 		{ "test-cs-no-fork", no_argument, NULL, 3 },
 		{ "test-cs-abort-on-child-exit", no_argument, NULL, 4 },
+		{ "test-progress-unthrottled", no_argument, NULL, 5 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct hwt_decode_opts o;
 	struct timespec t0, t1;
+	struct progress meter = { .shown = 0 };
 	struct hwt_image *img = hwt_image_alloc();
 	const char *pt = NULL, *snap = NULL, *perf = NULL;
 	char err[1024] = "", bdir[4096];
@@ -228,6 +273,7 @@ int hwt_cmd_decode(int argc, char **argv)
 			break;
 		case 3: o.test.cs_no_fork = 1; break;
 		case 4: o.test.cs_abort_on_child_exit = 1; break;
+		case 5: o.test.progress_unthrottled = 1; break;
 		case 'r':
 		case 'e':
 			/* added after the options: --debug-dir applies */
@@ -282,6 +328,11 @@ int hwt_cmd_decode(int argc, char **argv)
 		perf = argv[optind++];
 	rc = 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	meter.t0 = t0;
+	if (!o.quiet && isatty(STDERR_FILENO)) {
+		o.progress = progress;
+		o.progress_arg = &meter;
+	}
 	if (perf && !pt && !snap && optind == argc)
 		rc = hwt_decode_perf_data(perf, &o, err, sizeof(err));
 	else if (pt && !snap && !perf && optind == argc)
@@ -295,6 +346,8 @@ int hwt_cmd_decode(int argc, char **argv)
 			 "--pt FILE, --snapshot DIR or --perf-data FILE");
 		rc = -2;
 	}
+	if (meter.shown)
+		fputs("\r\033[K", stderr);	/* the summary takes its place */
 	if (rc < 0)
 		goto fail;
 	clock_gettime(CLOCK_MONOTONIC, &t1);

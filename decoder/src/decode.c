@@ -95,6 +95,7 @@ int hwt_decode_pt_buffer(const uint8_t *buf, size_t size,
 	if (!core)
 		return -1;
 	hwt_core_set_no_calls(core, opts->no_calls);
+	hwt_core_set_total(core, size);
 	hwt_db_session(hwt_core_db(core), "pt", "intel_pt");
 	memset(&info, 0, sizeof(info));
 	info.id = 0;
@@ -460,6 +461,7 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 	struct hwt_core *core = NULL;
 	int64_t pid = -1;
 	size_t nstreams = 0, i;
+	uint64_t total = 0;
 	char v[32];
 	int rc = -1, n = 0;
 
@@ -487,6 +489,9 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 	if (!core)
 		goto out;
 	hwt_core_set_no_calls(core, opts->no_calls);
+	for (i = 0; i < nstreams; i++)
+		total += (uint64_t)streams[i].bytes;
+	hwt_core_set_total(core, total);
 	hwt_db_session(hwt_core_db(core), dir, "session");
 	rc = 0;
 	for (i = 0; rc >= 0 && i < nstreams; i++) {

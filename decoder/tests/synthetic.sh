@@ -124,7 +124,9 @@ check session-thread-row test "$("$HWT" query --csv "$T/s1.db" \
 	"SELECT tid FROM threads WHERE id > 0" | tail -1)" = 777
 ./gen/mksession.sh "$T/s2" "$G/pt.bin" "$G/prog.elf" 0x400000 0x1000 0x58 \
 	--chunks 4 --lost-before 2:4096 --bad-crc 3
-"$HWT" decode -q "$T/s2" -o "$T/s2.db"
+"$HWT" decode "$T/s2" -o "$T/s2.db" 2>"$T/s2.sum"
+check session-summary-says-lost-bytes grep -q \
+	"2 errors or gaps (0 overflows, 4096 bytes lost)" "$T/s2.sum"
 check session-lost-and-crc-gaps test "$("$HWT" query --csv "$T/s2.db" \
 	"SELECT COUNT(*) FROM errors WHERE message LIKE '%lost%' OR
 	 message LIKE '%crc32%'" | tail -1)" = 2

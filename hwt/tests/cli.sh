@@ -59,6 +59,45 @@ else
 	echo "FAIL: hwt/cli/decode-quiet-says-nothing" | tee -a "$RESULTS"
 	fails=$((fails + 1))
 fi
+# A progress line while a decode runs on a terminal (script(1) gives it
+# one): bytes done of the total, rewritten in place, cleared before the
+# summary; none without a terminal or with -q.  The test switch lifts the
+# half-second throttle so that a small trace shows it.
+G=$T/gen
+mkdir -p "$G"
+if "$ROOT/build/decoder/ptgen" "$G" --min-bytes 1000000 --psb 4096 \
+	--iters 1000 --no-truth >/dev/null 2>&1; then
+	for mode in continuous segmented; do
+		opt=--segmented
+		[ $mode = continuous ] && opt="--threads 1"
+		script -qec "$B/hwt decode $opt --test-progress-unthrottled \
+--pt $G/pt.bin --elf $G/prog.elf -o $T/pr-$mode.db" /dev/null \
+			>"$T/tty.out" 2>&1
+		if grep -aq "hwt decode: 0\.[0-9] of 1\.0 MB ([0-9]*%), " "$T/tty.out" &&
+		   tr '\r' '\n' <"$T/tty.out" | grep -aq "^.\[Khwt decode: 2158472 instructions"; then
+			echo "PASS: hwt/cli/decode-progress-$mode" | tee -a "$RESULTS"
+		else
+			echo "FAIL: hwt/cli/decode-progress-$mode ($(head -c 200 "$T/tty.out"))" |
+				tee -a "$RESULTS"
+			fails=$((fails + 1))
+		fi
+	done
+	"$B/hwt" decode --test-progress-unthrottled --pt "$G/pt.bin" \
+		--elf "$G/prog.elf" -o "$T/pr-notty.db" 2>"$T/notty.err"
+	script -qec "$B/hwt decode -q --test-progress-unthrottled --pt \
+$G/pt.bin --elf $G/prog.elf -o $T/pr-q.db" /dev/null >"$T/q.out" 2>&1
+	if [ "$(wc -l <"$T/notty.err")" = 1 ] && ! grep -q "MB (" "$T/notty.err" &&
+	   [ ! -s "$T/q.out" ] && [ -s "$T/pr-q.db" ]; then
+		echo "PASS: hwt/cli/decode-progress-only-on-a-terminal" | tee -a "$RESULTS"
+	else
+		echo "FAIL: hwt/cli/decode-progress-only-on-a-terminal ($(head -c 200 "$T/notty.err") / $(head -c 100 "$T/q.out"))" |
+			tee -a "$RESULTS"
+		fails=$((fails + 1))
+	fi
+else
+	echo "FAIL: hwt/cli/decode-progress (ptgen)" | tee -a "$RESULTS"
+	fails=$((fails + 1))
+fi
 # A session directory where a decoded database is wanted.
 mkdir "$T/sess" && : >"$T/sess/session.db"
 for c in replay report; do

@@ -80,6 +80,11 @@ struct hwt_decode_opts {
 	 * hwt_image_set_debug_dirs(), for the images a session or perf.data
 	 * decode makes. */
 	const char *debug_dirs;
+	/* Called from the decoding thread with the trace bytes decoded so
+	 * far and the input's total (0: unknown), at most every half
+	 * second and not during the first second (NULL: never). */
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	void *progress_arg;
 	/* Switches for tests and fuzzers (0: off), never needed otherwise;
 	 * the library reads no environment variables. */
 	struct hwt_decode_test_opts {
@@ -93,6 +98,8 @@ struct hwt_decode_opts {
 					 * crash-isolating child */
 		int cs_abort_on_child_exit; /* abort() if an OpenCSD child exits
 					 * (sanitizers under the fuzzer) */
+		int progress_unthrottled; /* progress at every report, from
+					 * the start */
 	} test;
 };
 

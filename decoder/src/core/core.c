@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/core.h"
 #include "core/util.h"
@@ -33,6 +34,7 @@ struct stream {
 	void *rdarg;
 	struct hwt_callstack *cs;
 	uint64_t ninsn, nblocks, nerrors, time;
+	uint64_t progress;	/* trace offset decoded to */
 	uint64_t *counts;	/* per block id */
 	size_t ncounts;
 	uint8_t *flow;
@@ -58,7 +60,21 @@ struct hwt_core {
 	int no_calls;		/* no calls rows (call paths/stats still) */
 	uint8_t *buf;
 	size_t bufcap;
+	/* Progress meter (opts->progress): bytes decoded over all streams,
+	 * the input's size, when it was last called (ms). */
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	void *progress_arg;
+	uint64_t progress_done, progress_total, progress_ms;
+	int progress_unthrottled;
 };
+
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
 
 static struct stream *get_stream(struct hwt_core *c, uint32_t id)
 {
@@ -318,6 +334,29 @@ static inline int count_block(struct stream *s, const struct hwt_ublock *u,
 	return flow_put(s, (uint64_t)id << 1);
 }
 
+static int sink_progress(void *arg, uint32_t stream, uint64_t offset)
+{
+	struct hwt_core *c = arg;
+	struct stream *s;
+	uint64_t ms;
+
+	if (!c->progress)
+		return 0;
+	s = cur_stream(c, stream);
+	if (offset > s->progress) {
+		c->progress_done += offset - s->progress;
+		s->progress = offset;
+	}
+	ms = now_ms();
+	if (c->progress_unthrottled ||
+	    (ms - c->progress_ms < (1ull << 63) && ms - c->progress_ms >= 500)) {
+		c->progress_ms = ms;
+		c->progress(c->progress_arg, c->progress_done,
+			    c->progress_total);
+	}
+	return 0;
+}
+
 static int sink_block(void *arg, uint32_t stream, const struct hwt_block *blk)
 {
 	struct hwt_core *c = arg;
@@ -331,6 +370,8 @@ static int sink_block(void *arg, uint32_t stream, const struct hwt_block *blk)
 		return -1;
 	if (blk->time)
 		s->time = blk->time;
+	if (c->progress && blk->offset && !(s->nblocks & 0xffff))
+		sink_progress(c, stream, blk->offset);
 	note_edge(c, s, id, hwt_blocks_get(c->blocks, id), blk->flags);
 	return count_block(s, hwt_blocks_get(c->blocks, id), id);
 }
@@ -580,12 +621,22 @@ struct hwt_core *hwt_core_alloc(const struct hwt_decode_opts *opts,
 	c->sink.stream_end = sink_end;
 	c->sink.intern = sink_intern;
 	c->sink.blocks = sink_blocks;
+	c->sink.progress = sink_progress;
+	c->progress = opts->progress;
+	c->progress_arg = opts->progress_arg;
+	c->progress_ms = now_ms() + 500;	/* the first after a second */
+	c->progress_unthrottled = opts->test.progress_unthrottled;
 	return c;
 }
 
 const struct hwt_sink *hwt_core_sink(struct hwt_core *c)
 {
 	return &c->sink;
+}
+
+void hwt_core_set_total(struct hwt_core *c, uint64_t total)
+{
+	c->progress_total = total;
 }
 
 void hwt_core_set_no_calls(struct hwt_core *c, int no_calls)

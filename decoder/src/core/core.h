@@ -21,6 +21,8 @@ struct hwt_db *hwt_core_db(struct hwt_core *core);
 /* Skip the per-call rows of the calls table (perf exports calls only on
  * request too); call_paths and function_stats stay complete. */
 void hwt_core_set_no_calls(struct hwt_core *core, int no_calls);
+/* Bytes of trace in the whole input, for opts->progress. */
+void hwt_core_set_total(struct hwt_core *core, uint64_t total);
 /* Pid/tid of a stream (before its stream_begin). */
 void hwt_core_set_thread(struct hwt_core *core, uint32_t stream, int64_t pid,
 			 int64_t tid);

@@ -134,6 +134,12 @@ struct hwt_sink {
 			   const struct hwt_block *blk);
 	int (*blocks)(void *arg, uint32_t stream, const uint32_t *ids,
 		      size_t n);
+	/*
+	 * Optional: the stream's trace is decoded up to offset (for a
+	 * progress meter; a front end that hands over blocks with offsets
+	 * need not call it).  Returns 0.
+	 */
+	int (*progress)(void *arg, uint32_t stream, uint64_t offset);
 };
 
 /* flow.c: the compact replayable flow encoding. */

@@ -26,6 +26,7 @@ struct pt_ctx {
 	int aborted;
 	struct hwt_pt_stop *stop;
 	uint64_t ninsn;		/* instructions emitted */
+	uint64_t nblocks;	/* blocks emitted (progress every 64 Ki) */
 	int in_prefix;		/* the disabled start's own events pending */
 };
 
@@ -138,6 +139,8 @@ static int emit_block(struct pt_ctx *x, const struct pt_block *b,
 		   (b->speculative ? HWT_BLK_SPECULATIVE : 0) |
 		   (partial ? HWT_BLK_PARTIAL : 0);
 	rc = x->sink->block(x->sink->arg, x->stream, &hb);
+	if (rc >= 0 && x->sink->progress && !(++x->nblocks & 0xffff))
+		rc = x->sink->progress(x->sink->arg, x->stream, offset_of(x));
 	if (rc < 0)
 		x->aborted = rc;
 	return rc;

@@ -601,6 +601,8 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 			    (prev_end == END_DISABLED && s->start_fup))
 				decode_segment(mw, i, prev_end == END_DISABLED);
 			rc = feed(s, sink, info->id);
+			if (!rc && sink->progress)
+				rc = sink->progress(sink->arg, info->id, s->end);
 			if (s->err_past)
 				skip_until = s->err_off;
 			prev_end = s->end_state;
