@@ -326,6 +326,14 @@ int hwt_cmd_decode(int argc, char **argv)
 	if (!perf && !pt && !snap && optind == argc - 1 &&
 	    hwt_is_perf_data(argv[optind]))
 		perf = argv[optind++];
+	if (nfiles && !pt && !snap) {
+		/* A session's and a perf.data's images are their records'. */
+		snprintf(err, sizeof(err), "--elf and --raw give the image of "
+			 "--pt or --snapshot input; a %s names its own",
+			 perf ? "perf.data" : "session");
+		rc = 2;
+		goto fail;
+	}
 	rc = 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	meter.t0 = t0;

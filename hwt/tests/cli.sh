@@ -98,6 +98,11 @@ else
 	echo "FAIL: hwt/cli/decode-progress (ptgen)" | tee -a "$RESULTS"
 	fails=$((fails + 1))
 fi
+# --elf/--raw with an input that names its own images is refused.
+expect decode-elf-with-session 2 "a session names its own" \
+	"$B/hwt" decode "$T/sess" --elf "$P/hello" -o "$T/e.db"
+expect decode-raw-with-perf-data 2 "a perf.data names its own" \
+	"$B/hwt" decode --perf-data "$P/pt.bin" --raw "$P/hello:0x1000" -o "$T/e.db"
 # A session directory where a decoded database is wanted.
 mkdir "$T/sess" && : >"$T/sess/session.db"
 for c in replay report; do
