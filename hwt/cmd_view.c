@@ -124,11 +124,18 @@ int hwt_cmd_report(int argc, char **argv)
 		{ "top", required_argument, NULL, 'n' },
 		{ "diff", no_argument, NULL, 'd' },
 		{ "latency", required_argument, NULL, 'l' },
+		{ "sort", required_argument, NULL, 's' },
+		{ "children", no_argument, NULL, 'c' },
+		{ "thread", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	static const char *const sorts[] = { "self", "calls", "total",
+		"name" };
+	struct hwt_report_opts ro = { .top = 20, .tid = -1 };
 	const char *latency = NULL;
-	int opt, top = 20, diff = 0;
+	int opt, top = 20, diff = 0, tree_opts = 0;
+	size_t i;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "n:h", lo, NULL)) != -1) {
@@ -145,6 +152,32 @@ int hwt_cmd_report(int argc, char **argv)
 			break;
 		}
 		case 'd': diff = 1; break;
+		case 's':
+			for (i = 0; i < 4 && strcmp(optarg, sorts[i]); i++)
+				;
+			if (i == 4) {
+				fprintf(stderr, "hwt report: --sort %s: one of "
+					"self, calls, total, name expected\n",
+					optarg);
+				return 2;
+			}
+			ro.sort = (enum hwt_report_sort)(HWT_REPORT_SORT_SELF +
+							 (int)i);
+			tree_opts = 1;
+			break;
+		case 'c': ro.children = 1; tree_opts = 1; break;
+		case 't': {
+			uint64_t n;
+
+			if (hwt_parse_u64(optarg, &n) < 0 || n > INT32_MAX) {
+				fprintf(stderr, "hwt report: --thread %s: a "
+					"thread id expected\n", optarg);
+				return 2;
+			}
+			ro.tid = (int64_t)n;
+			tree_opts = 1;
+			break;
+		}
 		case 'l':
 			if (!*optarg)
 				return hwt_usage_of("report", stderr, 2);
@@ -154,7 +187,7 @@ int hwt_cmd_report(int argc, char **argv)
 		default: return hwt_usage_of("report", stderr, 2);
 		}
 	}
-	if (diff && latency)
+	if ((diff && latency) || (tree_opts && (diff || latency)))
 		return hwt_usage_of("report", stderr, 2);
 	if (latency) {
 		if (optind != argc - 1)
@@ -176,7 +209,8 @@ int hwt_cmd_report(int argc, char **argv)
 		return hwt_usage_of("report", stderr, 2);
 	if (not_a_session("report", argv[optind]))
 		return 1;
-	return hwt_report(argv[optind], top, stdout) < 0;
+	ro.top = top;
+	return hwt_report(argv[optind], &ro, stdout) < 0;
 }
 
 int hwt_cmd_query(int argc, char **argv)

@@ -39,7 +39,8 @@ int hwt_cmd_fsck(int argc, char **argv);
 	"         [--format addr|insn|line]\n" \
 	"hwt replay DB --calls [--thread TID] [--func NAME]"
 #define HWT_REPORT_USAGE \
-	"hwt report DB [--top N]\n" \
+	"hwt report DB [--top N] [--sort self|calls|total|name] [--children]\n" \
+	"         [--thread TID]\n" \
 	"hwt report --diff A.db B.db [--top N]\n" \
 	"hwt report --latency FUNC DB"
 #define HWT_QUERY_USAGE		"hwt query DB [--csv] \"SQL\""

@@ -41,6 +41,12 @@ for n in abc -5 0 1000001; do
 	expect "report-top-$n" 2 "--top $n: a number from 1 to 1000000" \
 		"$B/hwt" report --top "$n" "$T/x.db"
 done
+expect report-sort-bad 2 "--sort frob: one of self, calls, total, name" \
+	"$B/hwt" report --sort frob "$T/x.db"
+expect report-thread-bad 2 "--thread x1: a thread id" \
+	"$B/hwt" report --thread x1 "$T/x.db"
+expect report-children-with-diff 2 "^usage: hwt report" \
+	"$B/hwt" report --children --diff "$T/x.db" "$T/y.db"
 expect record-size-abc 2 "-s abc: a size" "$B/hwt" record -s abc -o "$T/s" -- /bin/true
 expect record-quota-abc 2 "-q 12Q: a size" "$B/hwt" record -q 12Q -o "$T/s" -- /bin/true
 for n in abc -3 257 100000; do

@@ -83,9 +83,10 @@ int hwt_replay(const char *db, const struct hwt_replay_opts *opts, FILE *out)
 	return -1;
 }
 
-int hwt_report(const char *db, int top, FILE *out)
+int hwt_report(const char *db, const struct hwt_report_opts *opts,
+	       FILE *out)
 {
-	(void)db, (void)top, (void)out;
+	(void)db, (void)opts, (void)out;
 	fprintf(stderr, "hwt: report is not in this build (VM)\n");
 	return -1;
 }

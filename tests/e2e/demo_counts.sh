@@ -179,6 +179,19 @@ then
 else
 	result "FAIL: $t/demo-call-trace ($why)"
 fi
+# hwt report --children (and calls, self) against the call stack rebuilt
+# from the same executed addresses and objdump's calls and returns
+# (tests/e2e/check_report.py).
+objdump=objdump
+[ "$mode" = arm64 ] && objdump=aarch64-linux-gnu-objdump
+"$hwt" report "$w/demo.db" --sort name --children --top 1000000 \
+	>"$w/report-children.txt" 2>&1
+if why=$("$root/tests/e2e/check_report.py" "$w/demo" "$addrs" \
+	"$w/report-children.txt" "$objdump"); then
+	result "PASS: $t/demo-report-children ($why)"
+else
+	result "FAIL: $t/demo-report-children ($why)"
+fi
 # -x tsc reached the trace unit: calls carry TSC times (libipt's).
 if [ "$mode" = intel_pt ]; then
 	timed=$("$hwt" query --csv "$w/demo.db" "SELECT count(*) FROM calls

@@ -55,6 +55,14 @@ for want in dyn_add:200 dyn_mul:7 plugin_work:1 plugin_step:5 \
 		result "PASS: e2e/dyn-calls-$name ($got)" ||
 		result "FAIL: e2e/dyn-calls-$name (got '$got', want ${want#*:})"
 done
+# hwt report --thread: each thread's own report has its 100 dyn_add calls.
+for tid in $("$hwt" query --csv "$w/dyn.db" "SELECT tid FROM streams" | tail -n +2); do
+	got=$("$hwt" report "$w/dyn.db" --thread "$tid" --sort name --top 1000000 |
+		awk '$NF == "dyn_add" { print $(NF - 1) }')
+	[ "$got" = 100 ] &&
+		result "PASS: e2e/dyn-report-thread-$tid-dyn_add (100)" ||
+		result "FAIL: e2e/dyn-report-thread-$tid-dyn_add (got '$got', want 100)"
+done
 
 # Names inside stripped code.  ld.so and libc are stripped; their names
 # come from the separate debug files found by build id in /usr/lib/debug

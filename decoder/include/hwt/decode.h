@@ -182,8 +182,29 @@ struct hwt_calls_opts {
 int hwt_replay_calls(const char *db, const struct hwt_calls_opts *opts,
 		     FILE *out);
 
-/* Top functions by instructions and by calls, and the call tree. */
-int hwt_report(const char *db, int top, FILE *out);
+/* Top functions and the call tree (perf report's). */
+enum hwt_report_sort {
+	HWT_REPORT_SORT_DEFAULT = 0,	/* a table by self instructions and
+					 * one by calls */
+	HWT_REPORT_SORT_SELF,		/* one table, by self instructions */
+	HWT_REPORT_SORT_CALLS,
+	HWT_REPORT_SORT_TOTAL,		/* by instructions with children */
+	HWT_REPORT_SORT_NAME,
+};
+
+struct hwt_report_opts {
+	int top;			/* rows per table (>= 1) */
+	enum hwt_report_sort sort;
+	int children;			/* a column of inclusive instructions
+					 * (perf report --children: recursion
+					 * counted once) */
+	int64_t tid;			/* -1: every thread */
+};
+
+/* Returns 0, or -1 (message on stderr) if db cannot be read or has no
+ * thread tid. */
+int hwt_report(const char *db, const struct hwt_report_opts *opts,
+	       FILE *out);
 
 /* Two decoded runs side by side: per function, calls and instructions
  * (self) in a and in b with the change, the largest changes first (top
