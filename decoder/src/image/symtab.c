@@ -300,6 +300,19 @@ static void free_sym(struct hwt_sym *s)
 	free(s->mangled);
 }
 
+/*
+ * Arm's mapping symbols ($a, $t, $d and A64's $x, each optionally
+ * followed by ".anything": ELF for the Arm Architecture, "Mapping
+ * symbols"; the same in AArch64's ELF) mark code and data, not functions:
+ * objdump and perf never name code after them.
+ * Returns 1 if name is one.
+ */
+static int is_mapping_symbol(const char *name)
+{
+	return name[0] == '$' && strchr("atdx", name[1]) && name[1] &&
+	       (!name[2] || name[2] == '.');
+}
+
 /* Appends e's function symbols (symtab and dynsym) to elf->syms. */
 static void collect_symbols(Elf *e, struct hwt_elf *elf, size_t *cap)
 {
@@ -339,7 +352,7 @@ static void collect_symbols(Elf *e, struct hwt_elf *elf, size_t *cap)
 			if (GELF_ST_TYPE(s.st_info) == STT_NOTYPE && !exec)
 				continue;	/* a data or absolute label */
 			name = elf_strptr(e, sh.sh_link, s.st_name);
-			if (!name || !*name)
+			if (!name || !*name || is_mapping_symbol(name))
 				continue;
 			add_sym(elf, cap, name, s.st_value, s.st_size, end,
 				GELF_ST_BIND(s.st_info),
