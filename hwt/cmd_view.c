@@ -43,21 +43,33 @@ int hwt_cmd_replay(int argc, char **argv)
 		{ "stream", required_argument, NULL, 's' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "count", required_argument, NULL, 'c' },
-		{ "format", required_argument, NULL, 'F' },
+		{ "format", required_argument, NULL, 'm' },
+		{ "fields", required_argument, NULL, 'F' },
 		{ "calls", no_argument, NULL, 'C' },
 		{ "func", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct hwt_replay_opts o = { -1, -1, 0, 0, HWT_REPLAY_ADDR };
+	struct hwt_replay_opts o = { -1, -1, 0, 0, HWT_REPLAY_ADDR, NULL };
+	char why[160];
 	struct hwt_calls_opts co = { -1, NULL };
 	static char obuf[1 << 16];
 	int opt, calls = 0, flow_opts = 0;
 	uint64_t v;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hF:", lo, NULL)) != -1) {
 		switch (opt) {
+		case 'F':
+			if (hwt_replay_fields_check(optarg, why,
+						    sizeof(why)) < 0) {
+				fprintf(stderr, "hwt replay: -F %s: %s\n",
+					optarg, why);
+				return 2;
+			}
+			o.fields = optarg;
+			flow_opts = 1;
+			break;
 		case 't':
 		case 's':
 			if (hwt_parse_u64(optarg, &v) < 0)
@@ -88,7 +100,7 @@ int hwt_cmd_replay(int argc, char **argv)
 				goto bad;
 			co.func = optarg;
 			break;
-		case 'F':
+		case 'm':
 			flow_opts = 1;
 			if (!strcmp(optarg, "addr"))
 				o.format = HWT_REPLAY_ADDR;

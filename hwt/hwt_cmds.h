@@ -36,7 +36,8 @@ int hwt_cmd_fsck(int argc, char **argv);
 	"         [--force] [--mode MODE] -o OUT.db"
 #define HWT_REPLAY_USAGE \
 	"hwt replay DB [--thread TID] [--stream ID] [--from N --count K]\n" \
-	"         [--format addr|insn|line]\n" \
+	"         [--format addr|insn|line | -F FIELD[,FIELD]...]\n" \
+	"         (fields: tid,cpu,index,ip,sym,symoff,dso,srcline,insn)\n" \
 	"hwt replay DB --calls [--thread TID] [--func NAME]"
 #define HWT_REPORT_USAGE \
 	"hwt report DB [--top N] [--sort self|calls|total|name] [--children]\n" \

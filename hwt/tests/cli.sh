@@ -47,6 +47,8 @@ expect report-thread-bad 2 "--thread x1: a thread id" \
 	"$B/hwt" report --thread x1 "$T/x.db"
 expect report-children-with-diff 2 "^usage: hwt report" \
 	"$B/hwt" report --children --diff "$T/x.db" "$T/y.db"
+expect replay-field-bad 2 "unknown field 'frob'" \
+	"$B/hwt" replay -F ip,frob "$T/x.db"
 expect record-size-abc 2 "-s abc: a size" "$B/hwt" record -s abc -o "$T/s" -- /bin/true
 expect record-quota-abc 2 "-q 12Q: a size" "$B/hwt" record -q 12Q -o "$T/s" -- /bin/true
 for n in abc -3 257 100000; do

@@ -177,3 +177,10 @@ int hwt_flame_svg(const char *db, const struct hwt_flame_opts *opts,
 	fprintf(stderr, "hwt: flamegraph is not in this build (VM)\n");
 	return -1;
 }
+
+int hwt_replay_fields_check(const char *fields, char *err, size_t errlen)
+{
+	(void)fields;
+	snprintf(err, errlen, "not in this build (VM)");
+	return -1;
+}

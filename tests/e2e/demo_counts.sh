@@ -192,6 +192,17 @@ if why=$("$root/tests/e2e/check_report.py" "$w/demo" "$addrs" \
 else
 	result "FAIL: $t/demo-report-children ($why)"
 fi
+# hwt replay -F: every sym+0xOFF is nm's, every srcline addr2line's
+# (tests/e2e/check_fields.py).
+nm=nm addr2line=addr2line
+[ "$mode" = arm64 ] && nm=aarch64-linux-gnu-nm addr2line=aarch64-linux-gnu-addr2line
+"$hwt" replay "$w/demo.db" -F ip,sym,symoff,srcline >"$w/fields.txt" 2>&1
+if why=$("$root/tests/e2e/check_fields.py" "$w/demo" "$w/fields.txt" \
+	"$nm" "$addr2line"); then
+	result "PASS: $t/demo-replay-fields ($why)"
+else
+	result "FAIL: $t/demo-replay-fields ($why)"
+fi
 # -x tsc reached the trace unit: calls carry TSC times (libipt's).
 if [ "$mode" = intel_pt ]; then
 	timed=$("$hwt" query --csv "$w/demo.db" "SELECT count(*) FROM calls

@@ -168,7 +168,16 @@ struct hwt_replay_opts {
 	uint64_t from;		/* first instruction index (per stream) */
 	uint64_t count;		/* 0: all */
 	enum hwt_replay_format format;
+	/* NULL, or a line per instruction with these fields, comma
+	 * separated, as perf script -F: tid, cpu, index (the instruction's
+	 * in its stream), ip, sym, symoff (sym+0xOFF with sym, else +0xOFF),
+	 * dso, srcline, insn.  format is then not used. */
+	const char *fields;
 };
+
+/* Returns 0 if hwt_replay_opts.fields names only known fields, else -1
+ * with the first unknown one in err. */
+int hwt_replay_fields_check(const char *fields, char *err, size_t errlen);
 
 int hwt_replay(const char *db, const struct hwt_replay_opts *opts, FILE *out);
 

@@ -15,6 +15,7 @@
 struct rblock {
 	uint64_t ip;
 	uint32_t ninsn;
+	int64_t sym, bin;	/* symbols and binaries ids */
 	int isa;
 	uint8_t *lens;		/* NULL: unknown */
 	uint8_t *code;
@@ -27,8 +28,26 @@ struct rline {
 	uint32_t line;
 };
 
+enum field { F_TID, F_CPU, F_INDEX, F_IP, F_SYM, F_SYMOFF, F_DSO, F_SRCLINE,
+	     F_INSN, F_NFIELDS };
+
+static const char *const field_names[F_NFIELDS] = { "tid", "cpu", "index",
+	"ip", "sym", "symoff", "dso", "srcline", "insn" };
+
+struct rsym {			/* a row of symbols, or of binaries */
+	int64_t id;
+	uint64_t start;
+	char *name;
+};
+
 struct replay {
 	const struct hwt_replay_opts *o;
+	enum field fields[32];
+	size_t nfields;
+	int has[F_NFIELDS];
+	struct rsym *syms, *bins;
+	size_t nsyms, nbins;
+	int64_t tid, cpu;	/* of the stream being replayed */
 	FILE *out;
 	sqlite3 *db;
 	struct hwt_sqlite_budget budget;
@@ -73,6 +92,92 @@ static int loop_end(struct replay *r, int rc, const char *what)
 	return -1;
 }
 
+/* Parses a comma-separated field list into r (r NULL: only checks).
+ * Returns 0, or -1 with the unknown field in err. */
+static int parse_fields(struct replay *r, const char *list, char *err,
+			size_t errlen)
+{
+	const char *p = list;
+	size_t n = 0;
+
+	while (*p) {
+		size_t len = strcspn(p, ","), i;
+
+		for (i = 0; i < F_NFIELDS; i++)
+			if (strlen(field_names[i]) == len &&
+			    !strncmp(p, field_names[i], len))
+				break;
+		if (i == F_NFIELDS || n == 32) {
+			snprintf(err, errlen, "%s '%.*s' (fields: tid, cpu, "
+				 "index, ip, sym, symoff, dso, srcline, insn)",
+				 n == 32 ? "too many fields at" :
+				 "unknown field", (int)len, p);
+			return -1;
+		}
+		if (r) {
+			r->fields[n] = (enum field)i;
+			r->has[i] = 1;
+		}
+		n++;
+		p += len + (p[len] == ',');
+	}
+	if (!n) {
+		snprintf(err, errlen, "no fields given");
+		return -1;
+	}
+	if (r)
+		r->nfields = n;
+	return 0;
+}
+
+int hwt_replay_fields_check(const char *fields, char *err, size_t errlen)
+{
+	return parse_fields(NULL, fields, err, errlen);
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const struct rsym *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* id, start, name rows of sql into *v, sorted by id. */
+static int load_named(struct replay *r, const char *sql, struct rsym **v,
+		      size_t *n, const char *what)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return loop_end(r, SQLITE_ERROR, what);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 2);
+
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 256;
+			*v = hwt_xrealloc(*v, cap * sizeof(**v));
+		}
+		(*v)[*n].id = sqlite3_column_int64(st, 0);
+		(*v)[*n].start = (uint64_t)sqlite3_column_int64(st, 1);
+		(*v)[*n].name = hwt_xstrdup(name ? name : "[unknown]");
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	if (*n)
+		qsort(*v, *n, sizeof(**v), by_id);
+	return loop_end(r, rc, what);
+}
+
+static const struct rsym *find_named(const struct rsym *v, size_t n,
+				     int64_t id)
+{
+	struct rsym key = { .id = id };
+
+	return n ? bsearch(&key, v, n, sizeof(*v), by_id) : NULL;
+}
+
 static int load_blocks(struct replay *r)
 {
 	sqlite3_stmt *st;
@@ -109,7 +214,8 @@ static int load_blocks(struct replay *r)
 		return -1;
 	}
 	if (sqlite3_prepare_v2(r->db, "SELECT id, ip, ninsn, isa, insn_lens, "
-			       "code FROM blocks", -1, &st, NULL) != SQLITE_OK)
+			       "code, symbol_id, binary_id FROM blocks", -1,
+			       &st, NULL) != SQLITE_OK)
 		return loop_end(r, SQLITE_ERROR, "blocks");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
@@ -130,6 +236,8 @@ static int load_blocks(struct replay *r)
 			b->lens = NULL;
 		}
 		b->code = dup_blob(st, 5, &b->code_size);
+		b->sym = sqlite3_column_int64(st, 6);
+		b->bin = sqlite3_column_int64(st, 7);
 	}
 	sqlite3_finalize(st);
 	return loop_end(r, rc, "blocks");
@@ -220,28 +328,109 @@ static void put_bytes(char *text, size_t textlen, const struct rblock *b,
 				      i ? ", " : " ", b->code[off + i]);
 }
 
+/* The disassembly of the instruction at off in b (len: its length as the
+ * trace's decoder measured it, 0: not known). */
+static void insn_text(struct replay *r, const struct rblock *b, uint64_t ip,
+		      size_t off, unsigned len, char *text, size_t textlen)
+{
+	/* Text only where the disassembler agrees with the length the
+	 * trace's decoder used. */
+	int n = b->code && off < b->code_size ?
+		hwt_insn_text(r->dis, b->isa, b->code + off,
+			      b->code_size - off, ip, text, textlen) : -1;
+
+	if (n < 0 || (len && n != (int)len))
+		put_bytes(text, textlen, b, off, len);
+}
+
+/* One line of the chosen fields. */
+static void fields_line(struct replay *r, const struct rblock *b,
+			uint64_t ip, size_t off, unsigned len)
+{
+	const struct rsym *sym = NULL, *bin;
+	const struct rline *l;
+	const char *base;
+	char text[160];
+	size_t i, printed = 0;
+
+	if (r->has[F_SYM] || r->has[F_SYMOFF])
+		sym = b->sym > 0 ? find_named(r->syms, r->nsyms, b->sym) :
+		      NULL;
+	for (i = 0; i < r->nfields; i++) {
+		if (r->fields[i] == F_SYMOFF && r->has[F_SYM])
+			continue;	/* printed with sym */
+		if (printed++)
+			fputc(' ', r->out);
+		switch (r->fields[i]) {
+		case F_TID:
+			fprintf(r->out, "%7lld", (long long)r->tid);
+			break;
+		case F_CPU:
+			if (r->cpu >= 0)
+				fprintf(r->out, "[%03lld]", (long long)r->cpu);
+			else
+				fputs("[---]", r->out);
+			break;
+		case F_INDEX:
+			fprintf(r->out, "%10llu", (unsigned long long)r->idx);
+			break;
+		case F_IP:
+			fprintf(r->out, "%016llx", (unsigned long long)ip);
+			break;
+		case F_SYM:
+			fputs(sym ? sym->name : "[unknown]", r->out);
+			if (r->has[F_SYMOFF] && sym)
+				fprintf(r->out, "+0x%llx", (unsigned long long)
+					(ip - sym->start));
+			break;
+		case F_SYMOFF:
+			if (!r->has[F_SYM])
+				fprintf(r->out, "+0x%llx", sym ?
+					(unsigned long long)(ip - sym->start) :
+					0ull);
+			break;
+		case F_DSO:
+			bin = find_named(r->bins, r->nbins, b->bin);
+			base = bin ? strrchr(bin->name, '/') : NULL;
+			fprintf(r->out, "(%s)", !bin ? "[unknown]" :
+				base ? base + 1 : bin->name);
+			break;
+		case F_SRCLINE:
+			l = find_line(r, ip);
+			if (l)
+				fprintf(r->out, "%s:%u", l->file, l->line);
+			else
+				fputs("??:0", r->out);
+			break;
+		case F_INSN:
+			insn_text(r, b, ip, off, len, text, sizeof(text));
+			fputs(text, r->out);
+			break;
+		case F_NFIELDS:
+			break;
+		}
+	}
+	fputc('\n', r->out);
+}
+
 static void insn(struct replay *r, const struct rblock *b, uint64_t ip,
 		 size_t off, unsigned len)
 {
 	char text[160];
 	const struct rline *l;
-	int n;
 
 	if (!in_range(r))
 		return;
+	if (r->nfields) {
+		fields_line(r, b, ip, off, len);
+		return;
+	}
 	switch (r->o->format) {
 	case HWT_REPLAY_ADDR:
 		put_addr(r->out, ip);
 		break;
 	case HWT_REPLAY_INSN:
-		/* Text only where the disassembler agrees with the length
-		 * the trace's decoder used (0: not known). */
-		n = b->code && off < b->code_size ?
-		    hwt_insn_text(r->dis, b->isa, b->code + off,
-				  b->code_size - off, ip, text, sizeof(text)) :
-		    -1;
-		if (n < 0 || (len && n != (int)len))
-			put_bytes(text, sizeof(text), b, off, len);
+		insn_text(r, b, ip, off, len, text, sizeof(text));
 		fprintf(r->out, "%016llx  %s\n", (unsigned long long)ip, text);
 		break;
 	case HWT_REPLAY_LINE:
@@ -331,7 +520,8 @@ static int chunk(struct replay *r, const uint8_t *p, size_t n)
 	return 0;
 }
 
-static int replay_stream(struct replay *r, int64_t stream)
+static int replay_stream(struct replay *r, int64_t stream, int64_t tid,
+			 int64_t cpu)
 {
 	sqlite3_stmt *st;
 	int rc = 0, step = SQLITE_DONE;
@@ -339,6 +529,8 @@ static int replay_stream(struct replay *r, int64_t stream)
 	r->idx = 0;
 	r->done = 0;
 	r->last_file = NULL;
+	r->tid = tid;
+	r->cpu = cpu;
 	if (sqlite3_prepare_v2(r->db, "SELECT first_insn, insn_count, data "
 			       "FROM flow WHERE stream_id = ? ORDER BY seq",
 			       -1, &st, NULL) != SQLITE_OK)
@@ -368,8 +560,10 @@ static int replay_stream(struct replay *r, int64_t stream)
 int hwt_replay(const char *path, const struct hwt_replay_opts *o, FILE *out)
 {
 	static const char *const tables[] = { "meta", "blocks", "flow",
-		"errors", "streams", "threads", "lines", NULL };
+		"errors", "streams", "threads", "lines", "symbols", "binaries",
+		NULL };
 	struct replay r;
+	char why[160];
 	sqlite3_stmt *st = NULL;
 	int rc = -1, found = 0, step = SQLITE_DONE;
 	size_t i;
@@ -381,13 +575,25 @@ int hwt_replay(const char *path, const struct hwt_replay_opts *o, FILE *out)
 	if (!r.db)
 		return -1;
 	r.dis = hwt_disasm_alloc();
+	if (o->fields && parse_fields(&r, o->fields, why, sizeof(why)) < 0) {
+		fprintf(stderr, "hwt: replay: %s\n", why);
+		goto out;
+	}
 	if (load_blocks(&r) < 0 ||
-	    (o->format == HWT_REPLAY_LINE && load_lines(&r) < 0))
+	    ((o->format == HWT_REPLAY_LINE || r.has[F_SRCLINE]) &&
+	     load_lines(&r) < 0) ||
+	    ((r.has[F_SYM] || r.has[F_SYMOFF]) &&
+	     load_named(&r, "SELECT id, sym_start, name FROM symbols",
+			&r.syms, &r.nsyms, "symbols") < 0) ||
+	    (r.has[F_DSO] &&
+	     load_named(&r, "SELECT id, 0, path FROM binaries", &r.bins,
+			&r.nbins, "binaries") < 0))
 		goto out;
 	if (sqlite3_prepare_v2(r.db, "SELECT offset, ip, kind, message FROM "
 			       "errors WHERE id = ?", -1, &r.err_st,
 			       NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(r.db, "SELECT s.id FROM streams s LEFT JOIN "
+	    sqlite3_prepare_v2(r.db, "SELECT s.id, COALESCE(t.tid, s.tid), "
+			       "s.cpu FROM streams s LEFT JOIN "
 			       "threads t ON t.id = s.thread_id WHERE "
 			       "(?1 < 0 OR s.id = ?1) AND (?2 < 0 OR "
 			       "t.tid = ?2 OR s.tid = ?2) ORDER BY s.id", -1,
@@ -400,7 +606,11 @@ int hwt_replay(const char *path, const struct hwt_replay_opts *o, FILE *out)
 	rc = 0;
 	while (rc >= 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		found++;
-		rc = replay_stream(&r, sqlite3_column_int64(st, 0));
+		rc = replay_stream(&r, sqlite3_column_int64(st, 0),
+				   sqlite3_column_type(st, 1) == SQLITE_NULL ?
+				   -1 : sqlite3_column_int64(st, 1),
+				   sqlite3_column_type(st, 2) == SQLITE_NULL ?
+				   -1 : sqlite3_column_int64(st, 2));
 	}
 	if (rc >= 0 && loop_end(&r, step, "streams"))
 		rc = -1;
@@ -417,6 +627,12 @@ out:
 	}
 	for (i = 0; i < r.nlines; i++)
 		free((char *)r.lines[i].file);
+	for (i = 0; i < r.nsyms; i++)
+		free(r.syms[i].name);
+	for (i = 0; i < r.nbins; i++)
+		free(r.bins[i].name);
+	free(r.syms);
+	free(r.bins);
 	free(r.lines);
 	free(r.b);
 	hwt_disasm_free(r.dis);
