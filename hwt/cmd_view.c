@@ -36,6 +36,20 @@ static int not_a_session(const char *cmd, const char *db)
 	return 1;
 }
 
+/* A --thread value.  Returns the thread id, or -1 (message printed) if
+ * arg is not one. */
+static int64_t parse_tid(const char *cmd, const char *arg)
+{
+	uint64_t n;
+
+	if (hwt_parse_u64(arg, &n) < 0 || n > INT32_MAX) {
+		fprintf(stderr, "hwt %s: --thread %s: a thread id expected\n",
+			cmd, arg);
+		return -1;
+	}
+	return (int64_t)n;
+}
+
 int hwt_cmd_replay(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -178,18 +192,12 @@ int hwt_cmd_report(int argc, char **argv)
 			tree_opts = 1;
 			break;
 		case 'c': ro.children = 1; tree_opts = 1; break;
-		case 't': {
-			uint64_t n;
-
-			if (hwt_parse_u64(optarg, &n) < 0 || n > INT32_MAX) {
-				fprintf(stderr, "hwt report: --thread %s: a "
-					"thread id expected\n", optarg);
+		case 't':
+			ro.tid = parse_tid("report", optarg);
+			if (ro.tid < 0)
 				return 2;
-			}
-			ro.tid = (int64_t)n;
 			tree_opts = 1;
 			break;
-		}
 		case 'l':
 			if (!*optarg)
 				return hwt_usage_of("report", stderr, 2);
@@ -394,17 +402,11 @@ int hwt_cmd_flamegraph(int argc, char **argv)
 		case 'S': svg = optarg; break;
 		case 'p': o.per_thread = 1; break;
 		case 'o': outpath = optarg; break;
-		case 't': {
-			uint64_t n;
-
-			if (hwt_parse_u64(optarg, &n) < 0 || n > INT32_MAX) {
-				fprintf(stderr, "hwt flamegraph: --thread %s: a"
-					" thread id expected\n", optarg);
+		case 't':
+			o.tid = parse_tid("flamegraph", optarg);
+			if (o.tid < 0)
 				return 2;
-			}
-			o.tid = (int64_t)n;
 			break;
-		}
 		case 'h': return hwt_usage_of("flamegraph", stdout, 0);
 		default: return hwt_usage_of("flamegraph", stderr, 2);
 		}

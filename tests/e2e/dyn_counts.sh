@@ -45,16 +45,21 @@ errors=$("$hwt" query --csv "$w/dyn.db" "SELECT COUNT(*) FROM errors" | tail -n 
 	result "FAIL: e2e/dyn-two-threads-no-errors ($threads streams, $errors errors)"
 # prog.c: ADDS 100 per thread, MULS 7, STEPS 5; each call to the library
 # goes through its PLT entry once.
-for want in dyn_add:200 dyn_mul:7 plugin_work:1 plugin_step:5 \
-	dyn_add@plt:200 dyn_mul@plt:7; do
-	name=${want%:*}
-	got=$("$hwt" query --csv "$w/dyn.db" \
-		"SELECT SUM(calls) FROM function_stats WHERE name = '$name'" |
-		tail -n 1)
-	[ "$got" = "${want#*:}" ] &&
-		result "PASS: e2e/dyn-calls-$name ($got)" ||
-		result "FAIL: e2e/dyn-calls-$name (got '$got', want ${want#*:})"
-done
+calls() {	# TEST-PREFIX NAME:COUNT...: function_stats' calls
+	_p=$1
+	shift
+	for want in "$@"; do
+		name=${want%:*}
+		got=$("$hwt" query --csv "$w/dyn.db" \
+			"SELECT SUM(calls) FROM function_stats WHERE name = '$name'" |
+			tail -n 1)
+		[ "$got" = "${want#*:}" ] &&
+			result "PASS: e2e/$_p-$name ($got)" ||
+			result "FAIL: e2e/$_p-$name (got '$got', want ${want#*:})"
+	done
+}
+calls dyn-calls dyn_add:200 dyn_mul:7 plugin_work:1 plugin_step:5 \
+	dyn_add@plt:200 dyn_mul@plt:7
 # hwt report --thread: each thread's own report has its 100 dyn_add calls.
 for tid in $("$hwt" query --csv "$w/dyn.db" "SELECT tid FROM streams" | tail -n +2); do
 	got=$("$hwt" report "$w/dyn.db" --thread "$tid" --sort name --top 1000000 |
@@ -84,15 +89,7 @@ for lib in /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6; do
 	python3 "$root/tests/e2e/check_debuginfo.py" names "$w/dyn.db" \
 		"${lib##*/}" "$dbg" | tee -a "$res"
 done
-for want in _dl_start:1 dl_main:1 _dl_fini:1; do
-	name=${want%:*}
-	got=$("$hwt" query --csv "$w/dyn.db" \
-		"SELECT SUM(calls) FROM function_stats WHERE name = '$name'" |
-		tail -n 1)
-	[ "$got" = "${want#*:}" ] &&
-		result "PASS: e2e/dyn-ldso-calls-$name ($got)" ||
-		result "FAIL: e2e/dyn-ldso-calls-$name (got '$got', want ${want#*:})"
-done
+calls dyn-ldso-calls _dl_start:1 dl_main:1 _dl_fini:1
 # Without its debug file, a stripped program's own functions are named
 # sub_ADDR from its .eh_frame: the same starts, calls and instructions as
 # the symbols of the unstripped program say (those .eh_frame describes:
