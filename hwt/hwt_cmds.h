@@ -37,7 +37,7 @@ int hwt_cmd_fsck(int argc, char **argv);
 #define HWT_REPLAY_USAGE \
 	"hwt replay DB [--thread TID] [--stream ID] [--from N --count K]\n" \
 	"         [--format addr|insn|line | -F FIELD[,FIELD]...]\n" \
-	"         (fields: tid,cpu,index,ip,sym,symoff,dso,srcline,insn)\n" \
+	"         (fields: tid,cpu,index,ip,sym,symoff,dso,srcline,inline,insn)\n" \
 	"hwt replay DB --calls [--thread TID] [--func NAME]"
 #define HWT_REPORT_USAGE \
 	"hwt report DB [--top N] [--sort self|calls|total|name] [--children]\n" \

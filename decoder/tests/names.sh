@@ -34,6 +34,7 @@ CHECK="python3 names/check.py"
 P=$T/prog
 tw=$(nm "$P" | awk '$3 ~ /^_ZN6hwt_ns5twiceIlEET_NS_3BoxIS1_EE$/ { print $1 }')
 plt=$(objdump -d "$P" | sed -n 's/^\([0-9a-f]*\) <puts@plt>:$/\1/p')
+inl=$(nm "$P" | awk '$3 == "hwt_inl" { print $1 }')
 cat >"$T/script" <<EOS
 psb
 mode.exec 64
@@ -41,6 +42,8 @@ psbend
 tip.pge 3 0x$tw
 tip.pgd 0
 tip.pge 3 0x$plt
+tip.pgd 0
+tip.pge 3 0x$inl
 tip.pgd 0
 EOS
 : >"$T/nosyms"
@@ -57,6 +60,11 @@ check names-template-mangled-kept test "$("$HWT" query --csv "$T/prog.db" \
 	"SELECT mangled FROM symbols WHERE sym_start = $(dec "$tw")" |
 	tail -1 | tr -d '"')" = "_ZN6hwt_ns5twiceIlEET_NS_3BoxIS1_EE"
 check names-no-init-phantom sh -c "! grep -q '^_init,' '$T/fs'"
+# Inline frames (DWARF DW_TAG_inlined_subroutine, the inlines table) as
+# llvm-symbolizer gives them at each instruction of hwt_inl: sq inside
+# sq_plus inside hwt_inl, and sq inside hwt_inl.
+"$HWT" replay "$T/prog.db" -F ip,sym,inline >"$T/inl" 2>&1
+check names-inline-frames-as-llvm-symbolizer $CHECK inline "$P" "$T/inl" hwt_inl
 
 # 2. Every NAME@plt label objdump -d shows (the lazy .plt, and IBT's
 # .plt.sec) is a symbol of that name at that address, 16 bytes at most.

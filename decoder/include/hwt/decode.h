@@ -171,7 +171,8 @@ struct hwt_replay_opts {
 	/* NULL, or a line per instruction with these fields, comma
 	 * separated, as perf script -F: tid, cpu, index (the instruction's
 	 * in its stream), ip, sym, symoff (sym+0xOFF with sym, else +0xOFF),
-	 * dso, srcline, insn.  format is then not used. */
+	 * dso, srcline, inline (inlined functions there, innermost first,
+	 * ';'-separated, '-' if none), insn.  format is then not used. */
 	const char *fields;
 };
 

@@ -676,6 +676,55 @@ static int write_lines(struct hwt_core *c)
 	return 0;
 }
 
+/* The inlined subroutines (DWARF) whose code ran: one row per range that
+ * overlaps an executed block, in runtime addresses. */
+static int write_inlines(struct hwt_core *c)
+{
+	size_t nb = hwt_image_nbinaries(c->img), idx[64], n, k;
+	uint8_t **done = calloc(nb + 1, sizeof(*done));
+	uint32_t id;
+	int rc = 0;
+
+	if (!done)
+		return -1;
+	for (id = 1; id <= hwt_blocks_count(c->blocks) && rc >= 0; id++) {
+		const struct hwt_ublock *u = hwt_blocks_get(c->blocks, id);
+		const struct hwt_binary *b = NULL;
+		const struct hwt_inlines *l =
+			hwt_image_inlines(c->img, u->ip, &b);
+		uint64_t lo;
+
+		if (!l || b->id > nb)
+			continue;
+		if (!done[b->id]) {
+			done[b->id] = calloc(l->n, 1);
+			if (!done[b->id]) {
+				rc = -1;
+				break;
+			}
+		}
+		lo = u->ip - (uint64_t)b->bias;
+		n = hwt_inlines_at(l, lo, lo + (u->end_ip - u->ip) + 1, idx,
+				   HWT_ARRAY_SIZE(idx));
+		for (k = 0; k < n && rc >= 0; k++) {
+			const struct hwt_inline *x = &l->v[idx[k]];
+
+			if (done[b->id][idx[k]])
+				continue;
+			done[b->id][idx[k]] = 1;
+			rc = hwt_db_inline(c->db, b->id,
+					   x->lo + (uint64_t)b->bias,
+					   x->hi + (uint64_t)b->bias, x->depth,
+					   x->name, x->call_file,
+					   x->call_line);
+		}
+	}
+	for (k = 0; k <= nb; k++)
+		free(done[k]);
+	free(done);
+	return rc;
+}
+
 int hwt_core_finish(struct hwt_core *c, char *err, size_t errlen)
 {
 	size_t i;
@@ -686,6 +735,8 @@ int hwt_core_finish(struct hwt_core *c, char *err, size_t errlen)
 			rc = sink_end(c, c->st[i]->id);
 	if (rc >= 0)
 		rc = write_lines(c);
+	if (rc >= 0 && c->img)
+		rc = write_inlines(c);
 	if (rc < 0)
 		hwt_errf(err, errlen, "database write failed: %s",
 			   sqlite3_errmsg(hwt_db_handle(c->db)));

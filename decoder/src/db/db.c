@@ -70,6 +70,8 @@ static const char schema[] =
 "CREATE TABLE call_path_stats (thread_id INTEGER, call_path_id INTEGER,\n"
 "  calls INTEGER, insn_count INTEGER);\n"
 "CREATE TABLE lines (addr INTEGER PRIMARY KEY, file TEXT, line INTEGER);\n"
+"CREATE TABLE inlines (binary_id INTEGER, start INTEGER, end INTEGER,\n"
+"  depth INTEGER, name TEXT, call_file TEXT, call_line INTEGER);\n"
 "INSERT INTO threads VALUES (0, -1, -1);\n"
 "INSERT INTO comms VALUES (0, '');\n"
 "INSERT INTO binaries VALUES (0, '[unknown]', NULL, 0, NULL);\n"
@@ -97,7 +99,7 @@ static const char schema[] =
 
 enum {
 	S_META, S_THREAD, S_BINARY, S_SECTION, S_SYMBOL, S_STREAM, S_BLOCK,
-	S_BCOUNT, S_CP, S_CALL, S_ERROR, S_FLOW, S_SSTAT, S_CPSTAT, S_LINE, S_SEND,
+	S_BCOUNT, S_CP, S_CALL, S_ERROR, S_FLOW, S_SSTAT, S_CPSTAT, S_LINE, S_INLINE, S_SEND,
 	S_EDGE,
 	S_CALLN,	/* CALLS_STMT rows of calls in one statement */
 	S_NUM
@@ -124,6 +126,7 @@ static const char *const stmt_sql[S_NUM] = {
 	[S_SSTAT] = "INSERT INTO symbol_stats VALUES (?, ?, ?, ?)",
 	[S_CPSTAT] = "INSERT INTO call_path_stats VALUES (?, ?, ?, ?)",
 	[S_LINE] = "INSERT OR IGNORE INTO lines VALUES (?, ?, ?)",
+	[S_INLINE] = "INSERT INTO inlines VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[S_SEND] = "UPDATE streams SET insn_count = ?, block_count = ?, "
 		   "error_count = ? WHERE id = ?",
 };
@@ -706,6 +709,20 @@ int hwt_db_line(struct hwt_db *db, uint64_t addr, const char *file,
 	BTXT(S_LINE, 2, file);
 	B64(S_LINE, 3, line);
 	return step(db, S_LINE);
+}
+
+int hwt_db_inline(struct hwt_db *db, uint32_t binary_id, uint64_t start,
+		  uint64_t end, uint32_t depth, const char *name,
+		  const char *call_file, uint32_t call_line)
+{
+	B64(S_INLINE, 1, binary_id);
+	B64(S_INLINE, 2, start);
+	B64(S_INLINE, 3, end);
+	B64(S_INLINE, 4, depth);
+	BTXT(S_INLINE, 5, name);
+	BTXT(S_INLINE, 6, call_file);
+	B64(S_INLINE, 7, call_line);
+	return step(db, S_INLINE);
 }
 
 int hwt_db_session(struct hwt_db *db, const char *source, const char *kind)

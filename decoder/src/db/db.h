@@ -53,6 +53,11 @@ int hwt_db_symbol_stat(struct hwt_db *db, uint64_t thread_id, uint32_t sym,
 		       uint64_t calls, uint64_t insns);
 int hwt_db_call_path_stat(struct hwt_db *db, uint64_t thread_id,
 			  uint64_t call_path, uint64_t calls, uint64_t insns);
+/* An inlined subroutine's range [start, end) (runtime addresses) in
+ * binary_id, depth 1 = inlined into a real function. */
+int hwt_db_inline(struct hwt_db *db, uint32_t binary_id, uint64_t start,
+		  uint64_t end, uint32_t depth, const char *name,
+		  const char *call_file, uint32_t call_line);
 int hwt_db_line(struct hwt_db *db, uint64_t addr, const char *file,
 		uint32_t line);
 int hwt_db_stream_end(struct hwt_db *db, uint32_t stream, uint64_t ninsn,

@@ -29,10 +29,16 @@ struct rline {
 };
 
 enum field { F_TID, F_CPU, F_INDEX, F_IP, F_SYM, F_SYMOFF, F_DSO, F_SRCLINE,
-	     F_INSN, F_NFIELDS };
+	     F_INLINE, F_INSN, F_NFIELDS };
 
 static const char *const field_names[F_NFIELDS] = { "tid", "cpu", "index",
-	"ip", "sym", "symoff", "dso", "srcline", "insn" };
+	"ip", "sym", "symoff", "dso", "srcline", "inline", "insn" };
+
+struct rinline {		/* a row of inlines */
+	uint64_t start, end, max_end;	/* max_end: of this and before */
+	uint32_t depth;
+	char *name;
+};
 
 struct rsym {			/* a row of symbols, or of binaries */
 	int64_t id;
@@ -47,6 +53,8 @@ struct replay {
 	int has[F_NFIELDS];
 	struct rsym *syms, *bins;
 	size_t nsyms, nbins;
+	struct rinline *inl;
+	size_t ninl;
 	int64_t tid, cpu;	/* of the stream being replayed */
 	FILE *out;
 	sqlite3 *db;
@@ -109,7 +117,8 @@ static int parse_fields(struct replay *r, const char *list, char *err,
 				break;
 		if (i == F_NFIELDS || n == 32) {
 			snprintf(err, errlen, "%s '%.*s' (fields: tid, cpu, "
-				 "index, ip, sym, symoff, dso, srcline, insn)",
+				 "index, ip, sym, symoff, dso, srcline, inline, "
+				 "insn)",
 				 n == 32 ? "too many fields at" :
 				 "unknown field", (int)len, p);
 			return -1;
@@ -176,6 +185,87 @@ static const struct rsym *find_named(const struct rsym *v, size_t n,
 	struct rsym key = { .id = id };
 
 	return n ? bsearch(&key, v, n, sizeof(*v), by_id) : NULL;
+}
+
+static int inline_cmp(const void *a, const void *b)
+{
+	const struct rinline *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return (x->depth > y->depth) - (x->depth < y->depth);
+}
+
+static int load_inlines(struct replay *r)
+{
+	static const char *const tables[] = { "inlines", NULL };
+	sqlite3_stmt *st;
+	size_t cap = 0, i;
+	int rc;
+
+	/* A view there could be anything (the reader's tables are checked
+	 * to be tables: hwt_db_open_ro). */
+	if (hwt_sqlite_check_tables(r->db, tables, NULL, 0)) {
+		fprintf(stderr, "hwt: replay: no inlines table (a database "
+			"of an older hwt: decode again)\n");
+		return -1;
+	}
+	if (sqlite3_prepare_v2(r->db, "SELECT start, end, depth, name FROM "
+			       "inlines", -1, &st, NULL) != SQLITE_OK)
+		return loop_end(r, SQLITE_ERROR, "inlines");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 3);
+		struct rinline *x;
+
+		if (r->ninl == cap) {
+			cap = cap ? 2 * cap : 256;
+			r->inl = hwt_xrealloc(r->inl, cap * sizeof(*r->inl));
+		}
+		x = &r->inl[r->ninl++];
+		x->start = (uint64_t)sqlite3_column_int64(st, 0);
+		x->end = (uint64_t)sqlite3_column_int64(st, 1);
+		x->depth = (uint32_t)sqlite3_column_int64(st, 2);
+		x->name = hwt_xstrdup(name ? name : "??");
+	}
+	sqlite3_finalize(st);
+	if (r->ninl)
+		qsort(r->inl, r->ninl, sizeof(*r->inl), inline_cmp);
+	for (i = 0; i < r->ninl; i++)
+		r->inl[i].max_end = i && r->inl[i - 1].max_end > r->inl[i].end ?
+				    r->inl[i - 1].max_end : r->inl[i].end;
+	return loop_end(r, rc, "inlines");
+}
+
+/* The inline frames at ip, innermost first, as "a;b" ("-": none). */
+static void put_inlines(struct replay *r, uint64_t ip)
+{
+	const struct rinline *at[32];
+	size_t lo = 0, hi = r->ninl, n = 0, j, k;
+
+	while (lo < hi) {	/* the first row starting after ip */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->inl[mid].start <= ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (j = lo; j > 0 && r->inl[j - 1].max_end > ip && n < 32; j--)
+		if (r->inl[j - 1].end > ip)
+			at[n++] = &r->inl[j - 1];
+	if (!n) {
+		fputc('-', r->out);
+		return;
+	}
+	for (j = 1; j < n; j++)	/* by depth, deepest first */
+		for (k = j; k > 0 && at[k]->depth > at[k - 1]->depth; k--) {
+			const struct rinline *t = at[k];
+
+			at[k] = at[k - 1];
+			at[k - 1] = t;
+		}
+	for (j = 0; j < n; j++)
+		fprintf(r->out, "%s%s", j ? ";" : "", at[j]->name);
 }
 
 static int load_blocks(struct replay *r)
@@ -402,6 +492,9 @@ static void fields_line(struct replay *r, const struct rblock *b,
 			else
 				fputs("??:0", r->out);
 			break;
+		case F_INLINE:
+			put_inlines(r, ip);
+			break;
 		case F_INSN:
 			insn_text(r, b, ip, off, len, text, sizeof(text));
 			fputs(text, r->out);
@@ -587,7 +680,8 @@ int hwt_replay(const char *path, const struct hwt_replay_opts *o, FILE *out)
 			&r.syms, &r.nsyms, "symbols") < 0) ||
 	    (r.has[F_DSO] &&
 	     load_named(&r, "SELECT id, 0, path FROM binaries", &r.bins,
-			&r.nbins, "binaries") < 0))
+			&r.nbins, "binaries") < 0) ||
+	    (r.has[F_INLINE] && load_inlines(&r) < 0))
 		goto out;
 	if (sqlite3_prepare_v2(r.db, "SELECT offset, ip, kind, message FROM "
 			       "errors WHERE id = ?", -1, &r.err_st,
@@ -633,6 +727,9 @@ out:
 		free(r.bins[i].name);
 	free(r.syms);
 	free(r.bins);
+	for (i = 0; i < r.ninl; i++)
+		free(r.inl[i].name);
+	free(r.inl);
 	free(r.lines);
 	free(r.b);
 	hwt_disasm_free(r.dis);

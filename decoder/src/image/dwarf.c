@@ -213,3 +213,307 @@ size_t hwt_dwarf_fde_ranges(int fd, struct hwt_range **out)
 	}
 	return n;
 }
+
+/* The name of an inlined subroutine: its abstract origin's (or that
+ * one's specification's) DW_AT_name, at most a few hops away. */
+static char *origin_name(Dwarf_Debug dbg, Dwarf_Die die)
+{
+	static const Dwarf_Half refs[] = { DW_AT_abstract_origin,
+		DW_AT_specification };
+	Dwarf_Error e = NULL;
+	Dwarf_Die cur = die;
+	char *name = NULL, *out = NULL;
+	int hop, i;
+
+	for (hop = 0; hop < 4 && !out; hop++) {
+		Dwarf_Die next = NULL;
+
+		if (dwarf_diename(cur, &name, &e) == DW_DLV_OK) {
+			out = hwt_xstrdup(name);
+			dwarf_dealloc(dbg, name, DW_DLA_STRING);
+			break;
+		}
+		for (i = 0; i < 2 && !next; i++) {
+			Dwarf_Attribute a;
+			Dwarf_Off off;
+
+			if (dwarf_attr(cur, refs[i], &a, &e) != DW_DLV_OK)
+				continue;
+			if (dwarf_global_formref(a, &off, &e) != DW_DLV_OK ||
+			    dwarf_offdie_b(dbg, off, 1, &next, &e) !=
+			    DW_DLV_OK)
+				next = NULL;
+			dwarf_dealloc(dbg, a, DW_DLA_ATTR);
+		}
+		if (cur != die)
+			dwarf_dealloc(dbg, cur, DW_DLA_DIE);
+		if (!next)
+			return NULL;
+		cur = next;
+	}
+	if (cur != die)
+		dwarf_dealloc(dbg, cur, DW_DLA_DIE);
+	return out;
+}
+
+struct inl_walk {
+	Dwarf_Debug dbg;
+	struct hwt_inlines *l;
+	size_t cap;
+	char **files;		/* the CU's file names (dwarf_srcfiles) */
+	Dwarf_Signed nfiles;
+	int version;		/* of the CU: DWARF 5 numbers files from 0 */
+	uint64_t cu_base;	/* the CU's low_pc, base of .debug_ranges */
+};
+
+static void add_inline(struct inl_walk *w, uint64_t lo, uint64_t hi,
+		       uint32_t depth, const char *name, const char *file,
+		       uint32_t line)
+{
+	struct hwt_inline *x;
+
+	if (hi <= lo)
+		return;
+	if (w->l->n == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 256;
+		w->l->v = hwt_xrealloc(w->l->v, w->cap * sizeof(*w->l->v));
+	}
+	x = &w->l->v[w->l->n++];
+	x->lo = lo;
+	x->hi = hi;
+	x->depth = depth;
+	x->name = hwt_xstrdup(name);
+	x->call_file = hwt_xstrdup(file);
+	x->call_line = line;
+}
+
+/* The address ranges of die (low_pc/high_pc, or DW_AT_ranges in
+ * .debug_ranges or DWARF 5's .debug_rnglists), each added. */
+static void inline_ranges(struct inl_walk *w, Dwarf_Die die, uint32_t depth,
+			  const char *name, const char *file, uint32_t line)
+{
+	Dwarf_Error e = NULL;
+	Dwarf_Addr lo, hi;
+	Dwarf_Half form;
+	enum Dwarf_Form_Class cls;
+	Dwarf_Attribute a;
+	Dwarf_Unsigned val, n, i, off;
+
+	if (dwarf_lowpc(die, &lo, &e) == DW_DLV_OK &&
+	    dwarf_highpc_b(die, &hi, &form, &cls, &e) == DW_DLV_OK) {
+		if (cls == DW_FORM_CLASS_CONSTANT)
+			hi += lo;
+		add_inline(w, lo, hi, depth, name, file, line);
+		return;
+	}
+	if (dwarf_attr(die, DW_AT_ranges, &a, &e) != DW_DLV_OK)
+		return;
+	if (dwarf_whatform(a, &form, &e) == DW_DLV_OK &&
+	    (form == DW_FORM_rnglistx ?
+	     dwarf_formudata(a, &val, &e) :
+	     dwarf_global_formref(a, (Dwarf_Off *)&val, &e)) == DW_DLV_OK) {
+		if (w->version >= 5) {
+			Dwarf_Rnglists_Head head;
+
+			if (dwarf_rnglists_get_rle_head(a, form, val, &head, &n,
+							&off, &e) ==
+			    DW_DLV_OK) {
+				for (i = 0; i < n; i++) {
+					unsigned len, code;
+					Dwarf_Unsigned r1, r2, c1, c2;
+					Dwarf_Bool unavail = 0;
+
+					if (dwarf_get_rnglists_entry_fields_a(
+						head, i, &len, &code, &r1, &r2,
+						&unavail, &c1, &c2, &e) !=
+					    DW_DLV_OK)
+						break;
+					if (!unavail &&
+					    (code == DW_RLE_offset_pair ||
+					     code == DW_RLE_startx_endx ||
+					     code == DW_RLE_startx_length ||
+					     code == DW_RLE_start_end ||
+					     code == DW_RLE_start_length))
+						add_inline(w, c1, c2, depth,
+							   name, file, line);
+				}
+				dwarf_dealloc_rnglists_head(head);
+			}
+		} else {
+			Dwarf_Ranges *r;
+			Dwarf_Signed cnt, k;
+			Dwarf_Off real;
+			uint64_t base = w->cu_base;
+
+			if (dwarf_get_ranges_b(w->dbg, val, die, &real, &r,
+					       &cnt, &n, &e) == DW_DLV_OK) {
+				for (k = 0; k < cnt; k++) {
+					if (r[k].dwr_type ==
+					    DW_RANGES_ADDRESS_SELECTION)
+						base = r[k].dwr_addr2;
+					else if (r[k].dwr_type ==
+						 DW_RANGES_ENTRY)
+						add_inline(w,
+							   base + r[k].dwr_addr1,
+							   base + r[k].dwr_addr2,
+							   depth, name, file,
+							   line);
+				}
+				dwarf_ranges_dealloc(w->dbg, r, cnt);
+			}
+		}
+	}
+	dwarf_dealloc(w->dbg, a, DW_DLA_ATTR);
+}
+
+static Dwarf_Unsigned attr_udata(Dwarf_Debug dbg, Dwarf_Die die,
+				 Dwarf_Half at)
+{
+	Dwarf_Error e = NULL;
+	Dwarf_Attribute a;
+	Dwarf_Unsigned v = 0;
+
+	if (dwarf_attr(die, at, &a, &e) != DW_DLV_OK)
+		return 0;
+	if (dwarf_formudata(a, &v, &e) != DW_DLV_OK)
+		v = 0;
+	dwarf_dealloc(dbg, a, DW_DLA_ATTR);
+	return v;
+}
+
+/* The DIE tree under die; depth: inlined subroutines around it. */
+static void walk_dies(struct inl_walk *w, Dwarf_Die die, uint32_t depth,
+		      int level)
+{
+	Dwarf_Error e = NULL;
+	Dwarf_Die child = NULL, next;
+	Dwarf_Half tag;
+
+	if (level > 64 || dwarf_child(die, &child, &e) != DW_DLV_OK)
+		return;
+	while (child) {
+		uint32_t d = depth;
+
+		if (dwarf_tag(child, &tag, &e) == DW_DLV_OK &&
+		    tag == DW_TAG_inlined_subroutine) {
+			char *name = origin_name(w->dbg, child);
+			Dwarf_Unsigned f = attr_udata(w->dbg, child,
+						      DW_AT_call_file);
+			Dwarf_Signed idx = w->version >= 5 ? (Dwarf_Signed)f :
+					   (Dwarf_Signed)f - 1;
+
+			d = depth + 1;
+			inline_ranges(w, child, d, name ? name : "??",
+				      idx >= 0 && idx < w->nfiles ?
+				      w->files[idx] : "??",
+				      (uint32_t)attr_udata(w->dbg, child,
+							   DW_AT_call_line));
+			free(name);
+		}
+		walk_dies(w, child, d, level + 1);
+		next = NULL;
+		if (dwarf_siblingof_b(w->dbg, child, 1, &next, &e) !=
+		    DW_DLV_OK)
+			next = NULL;
+		dwarf_dealloc(w->dbg, child, DW_DLA_DIE);
+		child = next;
+	}
+}
+
+static int inline_cmp(const void *a, const void *b)
+{
+	const struct hwt_inline *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return (x->depth > y->depth) - (x->depth < y->depth);
+}
+
+struct hwt_inlines *hwt_dwarf_inlines_fd(int fd)
+{
+	struct inl_walk w;
+	Dwarf_Error e = NULL;
+	size_t i;
+
+	memset(&w, 0, sizeof(w));
+	if (dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
+			 &w.dbg, &e) != DW_DLV_OK)
+		return NULL;
+	w.l = hwt_xrealloc(NULL, sizeof(*w.l));
+	memset(w.l, 0, sizeof(*w.l));
+	for (;;) {
+		Dwarf_Unsigned hl, next, toff;
+		Dwarf_Half ver, asz, lsz, esz, ct;
+		Dwarf_Sig8 sig;
+		Dwarf_Die cu = NULL;
+		Dwarf_Off ao;
+		Dwarf_Addr lo;
+		Dwarf_Signed k;
+
+		if (dwarf_next_cu_header_d(w.dbg, 1, &hl, &ver, &ao, &asz, &lsz,
+					   &esz, &sig, &toff, &next, &ct,
+					   &e) != DW_DLV_OK)
+			break;
+		if (dwarf_siblingof_b(w.dbg, NULL, 1, &cu, &e) != DW_DLV_OK)
+			continue;
+		w.version = ver;
+		w.cu_base = dwarf_lowpc(cu, &lo, &e) == DW_DLV_OK ? lo : 0;
+		w.files = NULL;
+		w.nfiles = 0;
+		if (dwarf_srcfiles(cu, &w.files, &w.nfiles, &e) != DW_DLV_OK) {
+			w.files = NULL;
+			w.nfiles = 0;
+		}
+		walk_dies(&w, cu, 0, 0);
+		for (k = 0; k < w.nfiles; k++)
+			dwarf_dealloc(w.dbg, w.files[k], DW_DLA_STRING);
+		if (w.files)
+			dwarf_dealloc(w.dbg, w.files, DW_DLA_LIST);
+		dwarf_dealloc(w.dbg, cu, DW_DLA_DIE);
+	}
+	dwarf_finish(w.dbg, &e);
+	if (!w.l->n) {
+		hwt_dwarf_inlines_free(w.l);
+		return NULL;
+	}
+	qsort(w.l->v, w.l->n, sizeof(*w.l->v), inline_cmp);
+	w.l->max_hi = hwt_xrealloc(NULL, w.l->n * sizeof(*w.l->max_hi));
+	for (i = 0; i < w.l->n; i++)
+		w.l->max_hi[i] = i && w.l->max_hi[i - 1] > w.l->v[i].hi ?
+				 w.l->max_hi[i - 1] : w.l->v[i].hi;
+	return w.l;
+}
+
+void hwt_dwarf_inlines_free(struct hwt_inlines *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].call_file);
+	}
+	free(l->v);
+	free(l->max_hi);
+	free(l);
+}
+
+size_t hwt_inlines_at(const struct hwt_inlines *l, uint64_t lo, uint64_t hi,
+		      size_t *idx, size_t max)
+{
+	size_t a = 0, b = l->n, n = 0, j;
+
+	while (a < b) {	/* the first entry starting at or after hi */
+		size_t mid = a + (b - a) / 2;
+
+		if (l->v[mid].lo < hi)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	for (j = a; j > 0 && l->max_hi[j - 1] > lo; j--)
+		if (l->v[j - 1].hi > lo && n < max)
+			idx[n++] = j - 1;
+	return n;
+}

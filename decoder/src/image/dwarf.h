@@ -40,4 +40,35 @@ const struct hwt_line *hwt_lines_find(const struct hwt_lines *l,
  */
 size_t hwt_dwarf_fde_ranges(int fd, struct hwt_range **out);
 
+/* An inlined subroutine's code (DW_TAG_inlined_subroutine): one entry
+ * per address range. */
+struct hwt_inline {
+	uint64_t lo, hi;	/* link-time [lo, hi) */
+	uint32_t depth;		/* 1: inlined into a real function, 2: into
+				 * an inlined one, ... */
+	char *name;		/* of the function inlined ("??" if none) */
+	char *call_file;	/* where it was inlined ("??") */
+	uint32_t call_line;
+};
+
+struct hwt_inlines {
+	struct hwt_inline *v;	/* sorted by lo, then depth */
+	uint64_t *max_hi;	/* max_hi[i]: the largest hi of v[0..i] */
+	size_t n;
+};
+
+/*
+ * The inlined subroutines of fd's DWARF (libdwarf; DWARF 2-5 ranges).
+ * Returns them, or NULL if fd has none or no DWARF.
+ */
+struct hwt_inlines *hwt_dwarf_inlines_fd(int fd);
+void hwt_dwarf_inlines_free(struct hwt_inlines *l);
+/*
+ * Indexes (into l->v) of the entries overlapping [lo, hi), up to max of
+ * them, in no particular order.
+ * Returns their number.
+ */
+size_t hwt_inlines_at(const struct hwt_inlines *l, uint64_t lo, uint64_t hi,
+		      size_t *idx, size_t max);
+
 #endif /* HWT_DECODER_DWARF_H */

@@ -73,6 +73,7 @@ void hwt_image_free(struct hwt_image *img)
 	for (i = 0; i < img->nbins; i++) {
 		hwt_elf_fini(&img->bins[i]->elf);
 		hwt_dwarf_free(img->bins[i]->lines);
+		hwt_dwarf_inlines_free(img->bins[i]->inlines);
 		if (img->bins[i]->debug_fd >= 0)
 			close(img->bins[i]->debug_fd);
 		free(img->bins[i]->path);
@@ -486,4 +487,24 @@ const struct hwt_line *hwt_image_line(struct hwt_image *img, uint64_t addr,
 	if (l && file)
 		*file = b->lines->files[l->file];
 	return l;
+}
+
+const struct hwt_inlines *hwt_image_inlines(struct hwt_image *img,
+					    uint64_t addr,
+					    const struct hwt_binary **bin)
+{
+	const struct hwt_section *s = hwt_image_find(img, addr);
+	struct hwt_binary *b;
+
+	if (!s || !s->bin->is_elf)
+		return NULL;
+	b = s->bin;
+	if (!b->inlines_loaded) {
+		b->inlines = hwt_dwarf_inlines_fd(b->debug_fd >= 0 ?
+						  b->debug_fd : b->fd);
+		b->inlines_loaded = 1;
+	}
+	if (bin)
+		*bin = b;
+	return b->inlines;
 }

@@ -23,6 +23,8 @@ struct hwt_binary {
 	int is_elf;
 	struct hwt_lines *lines;
 	int lines_loaded;
+	struct hwt_inlines *inlines;
+	int inlines_loaded;
 	int fd;			/* its file, for the DWARF lines */
 	int debug_fd;		/* its debug file (by build id), or -1 */
 };
@@ -61,6 +63,12 @@ int hwt_image_is_sym_start(const struct hwt_image *img, uint64_t addr);
 /* Source line of runtime address addr (loads DWARF on first use). */
 const struct hwt_line *hwt_image_line(struct hwt_image *img, uint64_t addr,
 				      const char **file);
+/* The binary at runtime address addr and its inlined subroutines (loads
+ * DWARF on first use); NULL if none.  Their addresses are link-time:
+ * runtime = link + (*bin)->bias. */
+const struct hwt_inlines *hwt_image_inlines(struct hwt_image *img,
+					    uint64_t addr,
+					    const struct hwt_binary **bin);
 /* read_mem callback for struct hwt_stream_info. */
 int hwt_image_read_cb(void *arg, uint64_t addr, void *buf, size_t size);
 

@@ -11,6 +11,11 @@ usage: check.py CHECK BINARY DB
   demangle    every name is one nm -C gives that address (NAME@plt aside);
               every mangled name is one nm gives it; ARG4=1: at least one
               demangled name
+  inline      DB is `hwt replay -F ip,sym,inline` output: at every address
+              of a function named ARG4, the inline frames innermost first
+              and then the function are llvm-symbolizer's frames (LLVM's
+              DWARF reader, not libdwarf), and some address has two or
+              more inline frames
 Prints one line per mismatch; exits 1 on any.
 """
 import re
@@ -32,8 +37,40 @@ def symbols(db):
     return rows
 
 
+def inline(binary, replay, func):
+    got = {}
+    with open(replay) as f:
+        for line in f:
+            f = line.split()
+            ip, sym, chain = f[0], ' '.join(f[1:-1]), f[-1]
+            if sym == func:
+                got[int(ip, 16)] = ([] if chain == '-' else
+                                    chain.split(';')) + [sym]
+    if not got:
+        return ['no instruction of %s in the replay' % func]
+    out = run('llvm-symbolizer', '--obj=' + binary,
+              *['0x%x' % a for a in sorted(got)])
+    frames = [b.split('\n')[0::2] for b in out.strip().split('\n\n')]
+    bad = []
+    for a, want in zip(sorted(got), frames):
+        if got[a] != want:
+            bad.append('%x: inline frames %s, llvm-symbolizer %s' %
+                       (a, got[a], want))
+    if len(frames) != len(got):
+        bad.append('llvm-symbolizer gave %d answers for %d addresses' %
+                   (len(frames), len(got)))
+    if not any(len(v) > 2 for v in got.values()):
+        bad.append('no address with two inline frames')
+    return bad
+
+
 def main():
     what, binary, db = sys.argv[1:4]
+    if what == 'inline':
+        bad = inline(binary, db, sys.argv[4])
+        for b in bad[:20]:
+            print(b)
+        sys.exit(1 if bad else 0)
     rows = symbols(db)
     at = {r[0]: r for r in rows}
     bad = []

@@ -12,10 +12,28 @@ template <typename T> __attribute__((noinline)) T twice(Box<T> b)
 }
 } // namespace hwt_ns
 
+// Inline frames (tests/names.sh against addr2line -i): sq inlined into
+// sq_plus inlined into hwt_inl, and sq into hwt_inl directly; no branch,
+// so one PT block runs it all.
+static inline __attribute__((always_inline)) long sq(long x)
+{
+	return x * x;
+}
+
+static inline __attribute__((always_inline)) long sq_plus(long x)
+{
+	return sq(x) + 3;
+}
+
+extern "C" __attribute__((noinline)) long hwt_inl(long x)
+{
+	return sq_plus(x) * 5 + sq(x + 1);
+}
+
 int main(int argc, char **argv)
 {
 	hwt_ns::Box<long> b{argc};
-	long r = hwt_ns::twice(b);
+	long r = hwt_ns::twice(b) + hwt_inl(argc);
 
 	(void)argv;
 	puts("names");
