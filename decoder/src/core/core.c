@@ -676,17 +676,74 @@ static int write_lines(struct hwt_core *c)
 	return 0;
 }
 
+static int range_cmp(const void *a, const void *b)
+{
+	const struct hwt_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Per binary: the executed code's link-time ranges, sorted and merged. */
+struct bin_ranges {
+	struct hwt_range *v;
+	size_t n, cap;
+	uint8_t *done;		/* per inline entry: its row written */
+};
+
+static void merge_ranges(struct bin_ranges *r)
+{
+	size_t i, j = 0;
+
+	qsort(r->v, r->n, sizeof(*r->v), range_cmp);
+	for (i = 0; i < r->n; i++) {
+		struct hwt_range *last = j ? &r->v[j - 1] : NULL;
+
+		if (last && r->v[i].start <= last->start + last->size) {
+			uint64_t end = r->v[i].start + r->v[i].size;
+
+			if (end > last->start + last->size)
+				last->size = end - last->start;
+		} else {
+			r->v[j++] = r->v[i];
+		}
+	}
+	r->n = j;
+}
+
 /* The inlined subroutines (DWARF) whose code ran: one row per range that
- * overlaps an executed block, in runtime addresses. */
+ * overlaps an executed block, in runtime addresses.  Only the DWARF units
+ * of executed code are read. */
 static int write_inlines(struct hwt_core *c)
 {
 	size_t nb = hwt_image_nbinaries(c->img), idx[64], n, k;
-	uint8_t **done = calloc(nb + 1, sizeof(*done));
+	struct bin_ranges *br = calloc(nb + 1, sizeof(*br));
 	uint32_t id;
 	int rc = 0;
 
-	if (!done)
+	if (!br)
 		return -1;
+	for (id = 1; id <= hwt_blocks_count(c->blocks); id++) {
+		const struct hwt_ublock *u = hwt_blocks_get(c->blocks, id);
+		const struct hwt_section *s = hwt_image_find(c->img, u->ip);
+		struct bin_ranges *r;
+
+		if (!s || !s->bin->is_elf || s->bin->id > nb)
+			continue;
+		r = &br[s->bin->id];
+		if (r->n == r->cap) {
+			r->cap = r->cap ? 2 * r->cap : 64;
+			r->v = hwt_xrealloc(r->v, r->cap * sizeof(*r->v));
+		}
+		r->v[r->n].start = u->ip - (uint64_t)s->bin->bias;
+		r->v[r->n++].size = u->end_ip - u->ip + 1;
+	}
+	for (k = 1; k <= nb; k++) {
+		if (!br[k].n)
+			continue;
+		merge_ranges(&br[k]);
+		hwt_binary_inlines(hwt_image_binary(c->img, k - 1), br[k].v,
+				   br[k].n);
+	}
 	for (id = 1; id <= hwt_blocks_count(c->blocks) && rc >= 0; id++) {
 		const struct hwt_ublock *u = hwt_blocks_get(c->blocks, id);
 		const struct hwt_binary *b = NULL;
@@ -696,9 +753,9 @@ static int write_inlines(struct hwt_core *c)
 
 		if (!l || b->id > nb)
 			continue;
-		if (!done[b->id]) {
-			done[b->id] = calloc(l->n, 1);
-			if (!done[b->id]) {
+		if (!br[b->id].done) {
+			br[b->id].done = calloc(l->n, 1);
+			if (!br[b->id].done) {
 				rc = -1;
 				break;
 			}
@@ -709,9 +766,9 @@ static int write_inlines(struct hwt_core *c)
 		for (k = 0; k < n && rc >= 0; k++) {
 			const struct hwt_inline *x = &l->v[idx[k]];
 
-			if (done[b->id][idx[k]])
+			if (br[b->id].done[idx[k]])
 				continue;
-			done[b->id][idx[k]] = 1;
+			br[b->id].done[idx[k]] = 1;
 			rc = hwt_db_inline(c->db, b->id,
 					   x->lo + (uint64_t)b->bias,
 					   x->hi + (uint64_t)b->bias, x->depth,
@@ -719,9 +776,11 @@ static int write_inlines(struct hwt_core *c)
 					   x->call_line);
 		}
 	}
-	for (k = 0; k <= nb; k++)
-		free(done[k]);
-	free(done);
+	for (k = 0; k <= nb; k++) {
+		free(br[k].v);
+		free(br[k].done);
+	}
+	free(br);
 	return rc;
 }
 

@@ -429,11 +429,85 @@ static int inline_cmp(const void *a, const void *b)
 	return (x->depth > y->depth) - (x->depth < y->depth);
 }
 
-struct hwt_inlines *hwt_dwarf_inlines_fd(int fd)
+static int off_cmp(const void *a, const void *b)
+{
+	const Dwarf_Off *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/* 1 if [lo, hi) overlaps one of want[0..n) (sorted, disjoint). */
+static int wanted(const struct hwt_range *want, size_t n, uint64_t lo,
+		  uint64_t hi)
+{
+	size_t a = 0, b = n;
+
+	while (a < b) {	/* the first range starting at or after hi */
+		size_t mid = a + (b - a) / 2;
+
+		if (want[mid].start < hi)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a > 0 && want[a - 1].start + want[a - 1].size > lo;
+}
+
+/*
+ * The CUs worth walking, from .debug_aranges: *skip gets the sorted DIE
+ * offsets of the CUs whose every range misses want (CUs .debug_aranges
+ * does not list are walked).  Returns their number.
+ */
+static size_t cus_to_skip(Dwarf_Debug dbg, const struct hwt_range *want,
+			  size_t nwant, Dwarf_Off **skip)
+{
+	Dwarf_Arange *ar;
+	Dwarf_Signed n, i;
+	Dwarf_Error e = NULL;
+	Dwarf_Off *all, *hit;
+	size_t nall = 0, nhit = 0, k, h, out = 0;
+
+	*skip = NULL;
+	if (dwarf_get_aranges(dbg, &ar, &n, &e) != DW_DLV_OK || n <= 0)
+		return 0;
+	all = hwt_xrealloc(NULL, (size_t)n * sizeof(*all));
+	hit = hwt_xrealloc(NULL, (size_t)n * sizeof(*hit));
+	for (i = 0; i < n; i++) {
+		Dwarf_Unsigned seg, segsz, len;
+		Dwarf_Addr start;
+		Dwarf_Off cu;
+
+		if (dwarf_get_arange_info_b(ar[i], &seg, &segsz, &start, &len,
+					    &cu, &e) == DW_DLV_OK) {
+			all[nall++] = cu;
+			if (wanted(want, nwant, start, start + len))
+				hit[nhit++] = cu;
+		}
+		dwarf_dealloc(dbg, ar[i], DW_DLA_ARANGE);
+	}
+	dwarf_dealloc(dbg, ar, DW_DLA_LIST);
+	qsort(all, nall, sizeof(*all), off_cmp);
+	qsort(hit, nhit, sizeof(*hit), off_cmp);
+	for (k = 0, h = 0; k < nall; k++) {
+		if (k && all[k] == all[k - 1])
+			continue;
+		while (h < nhit && hit[h] < all[k])
+			h++;
+		if (h == nhit || hit[h] != all[k])
+			all[out++] = all[k];
+	}
+	free(hit);
+	*skip = all;
+	return out;
+}
+
+struct hwt_inlines *hwt_dwarf_inlines_fd(int fd, const struct hwt_range *want,
+					 size_t nwant)
 {
 	struct inl_walk w;
 	Dwarf_Error e = NULL;
-	size_t i;
+	Dwarf_Off *skip = NULL;
+	size_t i, nskip = 0;
 
 	memset(&w, 0, sizeof(w));
 	if (dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
@@ -441,12 +515,14 @@ struct hwt_inlines *hwt_dwarf_inlines_fd(int fd)
 		return NULL;
 	w.l = hwt_xrealloc(NULL, sizeof(*w.l));
 	memset(w.l, 0, sizeof(*w.l));
+	if (want)
+		nskip = cus_to_skip(w.dbg, want, nwant, &skip);
 	for (;;) {
 		Dwarf_Unsigned hl, next, toff;
 		Dwarf_Half ver, asz, lsz, esz, ct;
 		Dwarf_Sig8 sig;
 		Dwarf_Die cu = NULL;
-		Dwarf_Off ao;
+		Dwarf_Off ao, cuoff;
 		Dwarf_Addr lo;
 		Dwarf_Signed k;
 
@@ -456,6 +532,11 @@ struct hwt_inlines *hwt_dwarf_inlines_fd(int fd)
 			break;
 		if (dwarf_siblingof_b(w.dbg, NULL, 1, &cu, &e) != DW_DLV_OK)
 			continue;
+		if (nskip && dwarf_dieoffset(cu, &cuoff, &e) == DW_DLV_OK &&
+		    bsearch(&cuoff, skip, nskip, sizeof(*skip), off_cmp)) {
+			dwarf_dealloc(w.dbg, cu, DW_DLA_DIE);
+			continue;	/* none of its code ran */
+		}
 		w.version = ver;
 		w.cu_base = dwarf_lowpc(cu, &lo, &e) == DW_DLV_OK ? lo : 0;
 		w.files = NULL;
@@ -472,6 +553,7 @@ struct hwt_inlines *hwt_dwarf_inlines_fd(int fd)
 		dwarf_dealloc(w.dbg, cu, DW_DLA_DIE);
 	}
 	dwarf_finish(w.dbg, &e);
+	free(skip);
 	if (!w.l->n) {
 		hwt_dwarf_inlines_free(w.l);
 		return NULL;

@@ -58,10 +58,14 @@ struct hwt_inlines {
 };
 
 /*
- * The inlined subroutines of fd's DWARF (libdwarf; DWARF 2-5 ranges).
+ * The inlined subroutines of fd's DWARF (libdwarf; DWARF 2-5 ranges);
+ * with want (sorted, disjoint link-time ranges), only the CUs that
+ * .debug_aranges places in them, and those it does not list (a big
+ * library's debug file is mostly code that did not run).
  * Returns them, or NULL if fd has none or no DWARF.
  */
-struct hwt_inlines *hwt_dwarf_inlines_fd(int fd);
+struct hwt_inlines *hwt_dwarf_inlines_fd(int fd, const struct hwt_range *want,
+					 size_t nwant);
 void hwt_dwarf_inlines_free(struct hwt_inlines *l);
 /*
  * Indexes (into l->v) of the entries overlapping [lo, hi), up to max of

@@ -489,22 +489,30 @@ const struct hwt_line *hwt_image_line(struct hwt_image *img, uint64_t addr,
 	return l;
 }
 
+const struct hwt_inlines *hwt_binary_inlines(struct hwt_binary *b,
+					     const struct hwt_range *want,
+					     size_t nwant)
+{
+	if (!b->is_elf)
+		return NULL;
+	if (!b->inlines_loaded) {
+		b->inlines = hwt_dwarf_inlines_fd(b->debug_fd >= 0 ?
+						  b->debug_fd : b->fd,
+						  want, nwant);
+		b->inlines_loaded = 1;
+	}
+	return b->inlines;
+}
+
 const struct hwt_inlines *hwt_image_inlines(struct hwt_image *img,
 					    uint64_t addr,
 					    const struct hwt_binary **bin)
 {
 	const struct hwt_section *s = hwt_image_find(img, addr);
-	struct hwt_binary *b;
 
-	if (!s || !s->bin->is_elf)
+	if (!s)
 		return NULL;
-	b = s->bin;
-	if (!b->inlines_loaded) {
-		b->inlines = hwt_dwarf_inlines_fd(b->debug_fd >= 0 ?
-						  b->debug_fd : b->fd);
-		b->inlines_loaded = 1;
-	}
 	if (bin)
-		*bin = b;
-	return b->inlines;
+		*bin = s->bin;
+	return hwt_binary_inlines(s->bin, NULL, 0);
 }

@@ -69,6 +69,12 @@ const struct hwt_line *hwt_image_line(struct hwt_image *img, uint64_t addr,
 const struct hwt_inlines *hwt_image_inlines(struct hwt_image *img,
 					    uint64_t addr,
 					    const struct hwt_binary **bin);
+/* The inlined subroutines of b, loaded on first use: then only from the
+ * DWARF units that cover want (link-time ranges, sorted, disjoint;
+ * NULL: all); NULL if none. */
+const struct hwt_inlines *hwt_binary_inlines(struct hwt_binary *b,
+					     const struct hwt_range *want,
+					     size_t nwant);
 /* read_mem callback for struct hwt_stream_info. */
 int hwt_image_read_cb(void *arg, uint64_t addr, void *buf, size_t size);
 
