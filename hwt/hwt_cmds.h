@@ -47,7 +47,8 @@ int hwt_cmd_fsck(int argc, char **argv);
 	"hwt export (--autofdo OUT.txt | --bolt OUT.fdata) DB\n" \
 	"         [--binary PATH|NAME|BUILDID] [--sample N]\n" \
 	"hwt export --perfetto OUT.json DB [--clock insn|time]\n" \
-	"         [--min-duration N] [--max-events N]"
+	"         [--min-duration N] [--max-events N]\n" \
+	"hwt export --perf-data OUT.data SESSION"
 #define HWT_FLAMEGRAPH_USAGE \
 	"hwt flamegraph DB (--folded [-o OUT] | --svg OUT.svg)\n" \
 	"         [--per-thread] [--thread TID]"
