@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <intel-pt.h>
+
 #include "hwt/decode.h"
 #include "hwt_err.h"
 #include "core/util.h"
@@ -467,12 +469,86 @@ static int put_auxtrace_info(struct wctx *w, const struct pt_params *p)
 	return rec_end(w->o, r);
 }
 
-/* Writes one stream: ITRACE_START, then per piece (a chunk, split where
- * bytes were lost) a PERF_RECORD_AUX and its PERF_RECORD_AUXTRACE with
- * the bytes, zero-padded to 8 (Intel PT PAD packets, SDM vol. 3C 33.4.2.13
- * "PAD"), as perf record pads them.  A loss (a cut of the store reader)
- * sets PERF_AUX_FLAG_TRUNCATED on the AUX record ending where it is (a
- * zero-size one if it is before the first byte).
+/* Packet boundaries of a stream's bytes (libipt's packet decoder), walked
+ * forward: perf's Intel PT decoder (64-bit) takes no packet split across
+ * two AUXTRACE buffers ("Bad packet"), so pieces end between packets. */
+struct pkts {
+	struct pt_packet_decoder *dec;	/* NULL: no boundary known */
+	uint64_t cur;		/* a boundary: the next packet starts here */
+	uint64_t size;
+};
+
+/* Starts the walk at offset at: at the first PSB from there (SDM vol. 3C
+ * 33.4.2.3 "PSB": where a decoder synchronizes).  Returns nothing (no PSB:
+ * no boundary from there on). */
+static void pkts_sync(struct pkts *k, uint64_t at)
+{
+	uint64_t off;
+
+	k->cur = k->size;
+	if (!k->dec || at >= k->size ||
+	    pt_pkt_sync_set(k->dec, at) < 0 ||
+	    pt_pkt_sync_forward(k->dec) < 0 ||
+	    pt_pkt_get_offset(k->dec, &off) < 0)
+		return;
+	k->cur = off;
+}
+
+/* Returns the last packet boundary at or before x that the walk reaches
+ * (packets from a PSB on; after a damaged packet, the next PSB), or 0 if
+ * there is none after the walk's position; the walk stays at the first
+ * boundary not yet taken. */
+static uint64_t pkts_boundary(struct pkts *k, uint64_t x)
+{
+	struct pt_packet pkt;
+	uint64_t last = 0, off;
+
+	while (k->cur <= x) {
+		last = k->cur;
+		if (k->cur == x)
+			break;
+		if (pt_pkt_next(k->dec, &pkt, sizeof(pkt)) < 0) {
+			if (pt_pkt_sync_forward(k->dec) < 0 ||
+			    pt_pkt_get_offset(k->dec, &off) < 0) {
+				k->cur = k->size;	/* no more */
+				break;
+			}
+			k->cur = off;
+			continue;
+		}
+		if (pt_pkt_get_offset(k->dec, &off) < 0 || off <= k->cur) {
+			k->cur = k->size;
+			break;
+		}
+		if (off > x) {		/* this packet crosses x: stay */
+			pt_pkt_sync_set(k->dec, k->cur);
+			break;
+		}
+		k->cur = off;
+	}
+	return last;
+}
+
+/* Returns 1 if: a cut of the store reader is at offset x; 0 if not. */
+static int cut_at(const struct hwt_store_cut *cuts, size_t ncuts, uint64_t x)
+{
+	size_t i;
+
+	for (i = 0; i < ncuts; i++)
+		if (cuts[i].offset == x)
+			return 1;
+	return 0;
+}
+
+/* Writes one stream: ITRACE_START, then per piece a PERF_RECORD_AUX and
+ * its PERF_RECORD_AUXTRACE with the bytes, zero-padded to 8 (auxtrace.h:
+ * AUXTRACE records keep perf's 8-byte alignment; zeros are Intel PT PAD
+ * packets, SDM vol. 3C 33.4.2.13 "PAD", as perf record pads).  A piece is
+ * a chunk, its end moved back to the packet boundary before it (a chunk
+ * may end inside a packet; the rest goes with the next piece); where
+ * bytes were lost (a cut of the store reader) and at the end, the piece
+ * ends there.  A loss sets PERF_AUX_FLAG_TRUNCATED on the AUX record
+ * ending where it is (a zero-size one if it is before the first byte).
  * Returns 0 if: written; -1 with w->err set if: read or write failed. */
 static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 		      uint32_t idx)
@@ -482,6 +558,8 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 	size_t size, ncuts, nends, nb = 0, i, k;
 	int64_t pid = pid_of(w, -1, ss->tid);
 	struct rec *r = &w->rec;
+	struct pt_config cfg;
+	struct pkts pk;
 	uint8_t *buf;
 	int rc = 0;
 
@@ -489,6 +567,13 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 				       &ends, &nends, w->err, sizeof(w->err));
 	if (!buf)
 		return -1;
+	pt_config_init(&cfg);
+	cfg.begin = buf;
+	cfg.end = buf + size;
+	memset(&pk, 0, sizeof(pk));
+	pk.size = size;
+	pk.dec = size ? pt_pkt_alloc_decoder(&cfg) : NULL;
+	pkts_sync(&pk, 0);
 	/* uapi PERF_RECORD_ITRACE_START: pid, tid */
 	rec_begin(r, HWT_PERF_RECORD_ITRACE_START, 0);
 	r32(r, (uint32_t)pid);
@@ -496,9 +581,10 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 	rec_sid(r, pid, ss->tid);
 	rc = rec_end(w->o, r);
 	/* The piece boundaries: chunk ends and cuts, ascending, unique. */
-	b = hwt_xrealloc(NULL, (nends + ncuts + 1) * sizeof(*b));
+	b = hwt_xrealloc(NULL, (nends + ncuts + 2) * sizeof(*b));
 	for (i = 0; i < nends; i++)
 		b[nb++] = ends[i];
+	b[nb++] = size;
 	for (i = 0; i < ncuts; i++)
 		if (cuts[i].offset > 0 && cuts[i].offset < size)
 			b[nb++] = cuts[i].offset;
@@ -521,14 +607,20 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 	for (i = 0; i < nb && !rc; i++) {
 		uint64_t end = b[i], n, padded;
 		uint64_t flags = 0;
+		int hard;
 
 		if (end <= start || end > size)
 			continue;
+		hard = end == size || cut_at(cuts, ncuts, end);
+		if (!hard) {		/* a chunk end: moved to a packet's */
+			end = pkts_boundary(&pk, end);
+			if (end <= start)
+				continue;
+		}
 		n = end - start;
 		padded = (n + AUX_ALIGN - 1) / AUX_ALIGN * AUX_ALIGN;
-		for (k = 0; k < ncuts; k++)
-			if (cuts[k].offset == end && end < size)
-				flags |= HWT_PERF_AUX_TRUNCATED;
+		if (end < size && cut_at(cuts, ncuts, end))
+			flags |= HWT_PERF_AUX_TRUNCATED;
 		/* uapi PERF_RECORD_AUX: aux_offset, aux_size, flags */
 		rec_begin(r, HWT_PERF_RECORD_AUX, 0);
 		r64(r, aux_off);
@@ -555,7 +647,10 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 			rc = -1;
 		aux_off += padded;
 		start = end;
+		if (hard)		/* after a loss: the next PSB */
+			pkts_sync(&pk, end);
 	}
+	pt_pkt_free_decoder(pk.dec);
 	free(b);
 	free(ends);
 	free(cuts);
