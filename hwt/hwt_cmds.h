@@ -33,7 +33,9 @@ int hwt_cmd_fsck(int argc, char **argv);
 	"         [--raw FILE:VADDR | --raw FILE:OFFSET-SIZE:VADDR |\n" \
 	"          --elf FILE[:BASE]]... [--cpu F/M[/S]] [--threads N]\n" \
 	"         [--segmented] [--no-calls] [-q] [--force] [--mode MODE]\n" \
-	"         -o OUT.db"
+	"         -o OUT.db\n" \
+	"(the other way, a session as a perf.data: hwt export --perf-data\n" \
+	" OUT.data SESSION)"
 #define HWT_REPLAY_USAGE \
 	"hwt replay DB [--thread TID] [--stream ID] [--from N --count K]\n" \
 	"         [--format addr|insn|line]\n" \
