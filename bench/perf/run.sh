@@ -21,7 +21,7 @@
 #                 shared/corpus/coresight/simpleperf-etm (CoreSight,
 #                 simpleperf; the binary given by --symfs)
 set -u
-cd "$(dirname "$0")"
+cd "$(dirname "$0")" || exit 1
 ROOT=$(cd ../.. && pwd)
 OUT=$ROOT/build/bench/perf
 HWT=$ROOT/build/bin/hwt
@@ -107,6 +107,7 @@ for in in $inputs; do
 	hc=$(echo "$h" | cut -d' ' -f2)
 	for t in "script:$s:$pi" "sqlite:$q:" "hwt:$h:$hi"; do
 		n=${t%%:*}; v=${t#*:}; ins=${v#*:}; v=${v%%:*}
+		# shellcheck disable=SC2086
 		set -- $v
 		ratio=$(awk -v a="$2" -v b="$hc" 'BEGIN {
 			if (a == "n/a" || b + 0 == 0) print "-";
