@@ -26,8 +26,9 @@ if ! command -v perf >/dev/null 2>&1; then
 	exit 0
 fi
 
-# check NAME SESSION THREADS: the export of SESSION against perf and
-# against the session's own decode; THREADS: how many it has.
+# check NAME SESSION THREADS CONFIG: the export of SESSION against perf
+# and against the session's own decode; THREADS: how many it has; CONFIG:
+# the intel_pt config perf must read.
 check() {
 	p=e2e/perf-export-$1
 	s=$2
@@ -45,6 +46,12 @@ check() {
 		return 1
 	fi
 	result "PASS: $p-write"
+	# the intel_pt event's config, as perf reads it: pt, branch (0x2001),
+	# tsc (0x400) where the trace has TSC packets
+	cfg=$(perf evlist -v -i "$w/out.data" 2>/dev/null |
+		sed -n 's/.*config: \(0x[0-9a-f]*\),.*/\1/p' | head -n 1)
+	[ "$cfg" = "$4" ] && result "PASS: $p-config ($cfg)" ||
+		result "FAIL: $p-config ($cfg, want $4)"
 	tids=$("$hwt" query --csv "$w/db/sess.db" \
 		"SELECT DISTINCT tid FROM streams ORDER BY tid" | tail -n +2)
 	[ "$(echo "$tids" | wc -w)" = "$3" ] ||
@@ -100,9 +107,9 @@ check() {
 
 for name in dyn intel_pt; do
 	case $name in
-	dyn) dir=$root/build/e2e-dyn n=2
+	dyn) dir=$root/build/e2e-dyn n=2 cfg=0x2001
 		rec() { "$root/tests/e2e/dyn_counts.sh"; } ;;
-	intel_pt) dir=$root/build/e2e-intel_pt n=1
+	intel_pt) dir=$root/build/e2e-intel_pt n=1 cfg=0x2401
 		rec() { "$root/tests/e2e/demo_counts.sh" intel_pt; } ;;
 	esac
 	if [ ! -f "$dir/session/session.db" ]; then
@@ -113,6 +120,6 @@ for name in dyn intel_pt; do
 		result "FAIL: e2e/perf-export-$name-session (none: see $dir/vm.log)"
 		continue
 	fi
-	check "$name" "$dir/session" "$n"
+	check "$name" "$dir/session" "$n" "$cfg"
 done
 exit 0

@@ -223,6 +223,7 @@ struct wctx {
 	struct out *o;
 	struct rec rec;
 	int64_t pid;		/* target_pid, -1 if unknown */
+	int tsc;		/* a stream has TSC packets */
 	struct image *images;
 	size_t nimages;
 	char err[512];
@@ -398,13 +399,16 @@ static int read_params(struct wctx *w, int64_t id, struct pt_params *p,
 	return 0;
 }
 
-/* The intel_pt attr's config from the params: pt, branch, and mtc with
- * its period, noretcomp where the session says returns were not
+/* The intel_pt attr's config from the params and the trace: pt, branch,
+ * tsc where the trace has TSC packets (SDM vol. 3C 33.2.8.2 TSCEn), mtc
+ * with its period, noretcomp where the session says returns were not
  * compressed.  Returns the config. */
-static uint64_t pt_config(const struct pt_params *p)
+static uint64_t pt_config(const struct pt_params *p, int tsc)
 {
 	uint64_t c = HWT_PERF_PT_CFG_PT | HWT_PERF_PT_CFG_BRANCH;
 
+	if (tsc)
+		c |= HWT_PERF_PT_CFG_TSC;
 	if (p->mtc_freq >= 0 && p->mtc_freq <= 15)
 		c |= HWT_PERF_PT_CFG_MTC | (uint64_t)p->mtc_freq << 14;
 	if (p->retcomp == 0)
@@ -529,6 +533,24 @@ static uint64_t pkts_boundary(struct pkts *k, uint64_t x)
 	return last;
 }
 
+/* Returns 1 if: the bytes hold a TSC packet (SDM vol. 3C 33.4.2.11),
+ * packets read from each PSB on; 0 if not. */
+static int has_tsc(const struct pt_config *cfg)
+{
+	struct pt_packet_decoder *dec = pt_pkt_alloc_decoder(cfg);
+	struct pt_packet pkt;
+	int found = 0;
+
+	while (dec && !found && pt_pkt_sync_forward(dec) >= 0)
+		while (pt_pkt_next(dec, &pkt, sizeof(pkt)) >= 0)
+			if (pkt.type == ppt_tsc) {
+				found = 1;
+				break;
+			}
+	pt_pkt_free_decoder(dec);
+	return found;
+}
+
 /* Returns 1 if: a cut of the store reader is at offset x; 0 if not. */
 static int cut_at(const struct hwt_store_cut *cuts, size_t ncuts, uint64_t x)
 {
@@ -574,6 +596,8 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 	pk.size = size;
 	pk.dec = size ? pt_pkt_alloc_decoder(&cfg) : NULL;
 	pkts_sync(&pk, 0);
+	if (size && !w->tsc && has_tsc(&cfg))
+		w->tsc = 1;
 	/* uapi PERF_RECORD_ITRACE_START: pid, tid */
 	rec_begin(r, HWT_PERF_RECORD_ITRACE_START, 0);
 	r32(r, (uint32_t)pid);
@@ -814,7 +838,8 @@ static int write_file(struct wctx *w, char *err, size_t errlen)
 	}
 	/* the header, rewritten at the end */
 	put_zeros(w->o, HDR_SIZE);
-	put_attr(w->o, pt_config(&p), HDR_SIZE + ATTR_ENTRY);
+	/* the attr, rewritten at the end (the config needs the trace) */
+	put_attr(w->o, pt_config(&p, 0), HDR_SIZE + ATTR_ENTRY);
 	if (put_auxtrace_info(w, &p) < 0)
 		goto wfail;
 	rc = hwt_store_reader_records(w->r, on_record, w, err, errlen);
@@ -887,6 +912,7 @@ static int write_file(struct wctx *w, char *err, size_t errlen)
 	}
 	w->o->pos = 0;
 	put(w->o, hdr.b, hdr.n);
+	put_attr(w->o, pt_config(&p, w->tsc), HDR_SIZE + ATTR_ENTRY);
 	if (!w->o->failed && fflush(w->o->f)) {
 		w->o->failed = 1;
 		snprintf(w->o->msg, sizeof(w->o->msg), "flushing: %s",
