@@ -43,6 +43,12 @@ struct map {
 	char build_id[41];
 };
 
+struct hwid {			/* a PERF_RECORD_AUX_OUTPUT_HW_ID */
+	uint32_t cpu;
+	int has_cpu;
+	uint64_t hw_id, file_offset;
+};
+
 struct note {			/* a gap on every stream */
 	uint64_t at_end;	/* 1: after the trace, 0: before */
 	char *msg;
@@ -62,6 +68,8 @@ struct hwt_perf_decode {
 	size_t nauxs;
 	struct map *maps;
 	size_t nmaps;
+	struct hwid *hwids;
+	size_t nhwids;
 	struct note *notes;
 	size_t nnotes;
 	uint32_t pids[16];	/* traced processes (ITRACE_START) */
@@ -205,6 +213,18 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 		}
 		return 0;
 	}
+	case HWT_PERF_RECORD_AUX_OUTPUT_HW_ID: {
+		struct hwid *h;
+
+		pd->hwids = hwt_xrealloc(pd->hwids, (pd->nhwids + 1) *
+					 sizeof(*pd->hwids));
+		h = &pd->hwids[pd->nhwids++];
+		h->cpu = r->sid.cpu;
+		h->has_cpu = r->sid.has_cpu;
+		h->hw_id = r->u.aux_output_hw_id.hw_id;
+		h->file_offset = r->file_offset;
+		return 0;
+	}
 	case HWT_PERF_RECORD_LOST:
 		note(pd, 1, "perf.data: PERF_RECORD_LOST at file offset "
 		     "0x%llx: %llu sideband records lost",
@@ -238,6 +258,44 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 	return 0;
 }
 
+/* cs_etm v2: each PERF_RECORD_AUX_OUTPUT_HW_ID gives its CPU's trace ID
+ * (coresight-pmu.h: hw_id [7:0] the ID, [63:60] the version, 0), as
+ * perf's cs_etm__process_aux_output_hw_id; a record perf would refuse (no
+ * CPU in its sample_id, another version, a reserved ID, a CPU without a
+ * unit, an ID that changes) is a gap naming it, its CPU keeps the
+ * metadata's ID.  Returns nothing. */
+static void apply_hw_ids(struct hwt_perf_decode *pd)
+{
+	size_t i, k;
+
+	for (i = 0; i < pd->nhwids; i++) {
+		const struct hwid *h = &pd->hwids[i];
+		uint32_t id = (uint32_t)(h->hw_id & 0xff);
+		unsigned ver = (unsigned)(h->hw_id >> 60);
+		const char *why = NULL;
+
+		for (k = 0; k < pd->nunits; k++)
+			if (pd->units[k].cpu == h->cpu)
+				break;
+		if (!h->has_cpu)
+			why = "no CPU in its sample_id";
+		else if (ver != 0)
+			why = "hw_id version not 0";
+		else if (k == pd->nunits)
+			why = "no trace unit of that CPU in AUXTRACE_INFO";
+		else if (!pd->units[k].id_unused &&
+			 pd->units[k].trace_id != id)
+			why = "the CPU's trace ID changes";
+		else if (hwt_perf_cs_set_trace_id(&pd->units[k], id) < 0)
+			why = "reserved trace ID";
+		if (why)
+			note(pd, 0, "PERF_RECORD_AUX_OUTPUT_HW_ID at file offset "
+			     "0x%llx (CPU %u, hw_id 0x%llx): %s",
+			     (unsigned long long)h->file_offset, h->cpu,
+			     (unsigned long long)h->hw_id, why);
+	}
+}
+
 struct hwt_perf_decode *hwt_perf_decode_open(const char *path,
 					     const struct hwt_decode_opts *opts,
 					     char *err, size_t errlen)
@@ -262,6 +320,7 @@ struct hwt_perf_decode *hwt_perf_decode_open(const char *path,
 	if (rc < 0)	/* a damaged record: keep what came before */
 		note(pd, 1, "%s: %s (the records before it are decoded)",
 		     path, e);
+	apply_hw_ids(pd);
 	if (!pd->have_info) {
 		hwt_errf(err, errlen, "%s: no PERF_RECORD_AUXTRACE_INFO: no "
 			 "AUX trace (recorded with -e cs_etm//u or "
@@ -294,6 +353,7 @@ void hwt_perf_decode_close(struct hwt_perf_decode *pd)
 	free(pd->bufs);
 	free(pd->auxs);
 	free(pd->maps);
+	free(pd->hwids);
 	hwt_perf_close(pd->f);
 	free(pd);
 }
@@ -838,6 +898,10 @@ int hwt_perf_decode_run(struct hwt_perf_decode *pd, struct hwt_image *img,
 		struct hwt_perf_cs_unit *u = &pd->units[i];
 
 		if (!has_trace(pd, u->cpu) && !per_thread)
+			continue;
+		/* perf: with AUX_OUTPUT_HW_ID records, a unit still
+		 * without an ID (v2's unused flag) has no decoder */
+		if (u->id_unused && pd->nhwids)
 			continue;
 		if (strcmp(u->kind, "etm4") && strcmp(u->kind, "ete")) {
 			note(pd, 1, "CPU %u: %s trace in perf.data: not "
