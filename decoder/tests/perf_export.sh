@@ -87,6 +87,23 @@ else
 	echo "FAIL: perf-export-lost-bytes ($(cat "$T/err"))"
 fi
 
+# Build ids come from the file hwt decode takes: the recorded path, or
+# the session's copy; a copy reached through a symlink (images/usr ->
+# /usr) is never read (store_io.h's rules: a session is untrusted input).
+B=/usr/bin/true
+bid=$(file -L "$B" 2>/dev/null | sed -n 's/.*BuildID\[sha1\]=\([0-9a-f]*\).*/\1/p')
+if [ $have_perf = 1 ] && [ -n "$bid" ] &&
+	"$MK" "$T/bid" --meta mode=thread --stream 0:intel_pt:tid=42 \
+		--data "0:$G/pt.bin:/2" --mmap "0x400000:0x1000:0x1000:$B:42"; then
+	"$HWT" export --perf-data "$T/bid1.data" "$T/bid"
+	mkdir -p "$T/bid/images" && ln -s /usr "$T/bid/images/usr"
+	"$HWT" export --perf-data "$T/bid2.data" "$T/bid"
+	check perf-export-build-id-of-the-binary test \
+		"$(perf buildid-list -i "$T/bid1.data" 2>/dev/null)" = "$bid $B"
+	check perf-export-build-id-never-through-a-symlink test \
+		-z "$(perf buildid-list -i "$T/bid2.data" 2>/dev/null)"
+fi
+
 # Refused, with the reason, and nothing left behind.
 refused() {	# NAME WANT SESSION|FILE [OUT]
 	_o=${4:-$T/refused.data}

@@ -23,6 +23,7 @@
 #include "image/symtab.h"
 #include "perf/perf_file.h"
 #include "perf/perf_write.h"
+#include "store_io.h"
 #include "store_reader.h"
 
 /* format.txt "The file header": 104 bytes; one attr entry is the
@@ -239,16 +240,26 @@ static int hexval(int c)
 	return -1;
 }
 
-/* The build id of a recorded path: SESSION/images/PATH (never through a
- * symlink, as hwt decode takes it) if there, else PATH; none if neither
- * is an ELF file with one.  Returns the image (cached per path). */
+/* The build id of a recorded path, from the file hwt decode would take:
+ * SESSION/images/PATH (beneath the session directory, no symlink on the
+ * way) if there, else PATH; never through a symlink, and when the caller
+ * is not the session's owner only a file that owner, the caller or
+ * anyone could read (store_io.h's policy, as decode.c's session_images).
+ * None if neither is an ELF file with one.  Returns the image (cached per
+ * path). */
 static const struct image *image_of(struct wctx *w, const char *path)
 {
-	char file[PATH_MAX * 2 + 16], e[256];
+	uid_t owner = hwt_store_reader_owner(w->r);
+	struct hwt_file_policy pol = {
+		.check_owner = geteuid() != owner, .owner = owner,
+		.other_ok = 1,
+	};
+	char name[PATH_MAX + 16], e[256];
 	struct hwt_elf elf;
 	struct image *im;
 	struct stat sb;
 	size_t i;
+	int fd, rc;
 
 	for (i = 0; i < w->nimages; i++)
 		if (!strcmp(w->images[i].path, path))
@@ -258,12 +269,19 @@ static const struct image *image_of(struct wctx *w, const char *path)
 	im = &w->images[w->nimages++];
 	memset(im, 0, sizeof(*im));
 	im->path = hwt_xstrdup(path);
-	snprintf(file, sizeof(file), "%s/images/%s", w->dir,
-		 path + (*path == '/'));
-	if (lstat(file, &sb) || !S_ISREG(sb.st_mode))
-		snprintf(file, sizeof(file), "%s", path);
+	snprintf(name, sizeof(name), "images/%s", path + (*path == '/'));
+	pol.beneath = !fstatat(hwt_store_reader_dirfd(w->r), name, &sb,
+			       AT_SYMLINK_NOFOLLOW);
+	fd = pol.beneath ?
+	     hwt_open_checked(hwt_store_reader_dirfd(w->r), name, name, &pol,
+			      NULL, e, sizeof(e)) :
+	     hwt_open_checked(AT_FDCWD, path, path, &pol, NULL, e, sizeof(e));
+	if (fd < 0)
+		return im;
 	memset(&elf, 0, sizeof(elf));
-	if (hwt_elf_load(file, &elf, e, sizeof(e)) != 1)
+	rc = hwt_elf_load_fd(fd, path, &elf, e, sizeof(e));
+	close(fd);
+	if (rc != 1)
 		return im;
 	for (i = 0; elf.build_id[2 * i] && elf.build_id[2 * i + 1] &&
 		    i < sizeof(im->id); i++) {
