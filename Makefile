@@ -78,6 +78,8 @@ check-e2e-run:
 		echo "FAIL: e2e-intel_pt (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/dyn_counts.sh || \
 		echo "FAIL: e2e/dyn (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
+	@tests/e2e/perf_export.sh || \
+		echo "FAIL: e2e/perf-export (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 
 check-unit: deps
 	@rm -rf $(HWT_RESULTS); mkdir -p $(HWT_RESULTS)

@@ -276,6 +276,7 @@ int hwt_cmd_export(int argc, char **argv)
 		{ "autofdo", required_argument, NULL, 'a' },
 		{ "bolt", required_argument, NULL, 'b' },
 		{ "perfetto", required_argument, NULL, 'p' },
+		{ "perf-data", required_argument, NULL, 'P' },
 		{ "binary", required_argument, NULL, 'B' },
 		{ "sample", required_argument, NULL, 's' },
 		{ "clock", required_argument, NULL, 'c' },
@@ -287,7 +288,7 @@ int hwt_cmd_export(int argc, char **argv)
 	struct hwt_timeline_opts t;
 	struct hwt_export_opts o;
 	const char *outpath = NULL;
-	int opt, rc, perfetto = 0, tl_opts = 0, prof_opts = 0;
+	int opt, rc, perfetto = 0, perf_data = 0, tl_opts = 0, prof_opts = 0;
 	FILE *out;
 
 	memset(&o, 0, sizeof(o));
@@ -298,14 +299,17 @@ int hwt_cmd_export(int argc, char **argv)
 		case 'a':
 		case 'b':
 		case 'p':
+		case 'P':
 			if (outpath) {
 				fprintf(stderr, "hwt export: one of --autofdo, "
-					"--bolt and --perfetto, once\n");
+					"--bolt, --perfetto and --perf-data, "
+					"once\n");
 				return 2;
 			}
 			o.format = opt == 'a' ? HWT_EXPORT_AUTOFDO :
 				   HWT_EXPORT_BOLT;
 			perfetto = opt == 'p';
+			perf_data = opt == 'P';
 			outpath = optarg;
 			break;
 		case 'B': o.binary = optarg; prof_opts = 1; break;
@@ -350,6 +354,21 @@ int hwt_cmd_export(int argc, char **argv)
 	}
 	if (!outpath || !*outpath || optind != argc - 1)
 		return hwt_usage_of("export", stderr, 2);
+	if (perf_data) {
+		char err[1024];
+
+		if (tl_opts || prof_opts) {
+			fprintf(stderr, "hwt export: --perf-data takes no "
+				"other option\n");
+			return 2;
+		}
+		if (hwt_export_perf_data(argv[optind], outpath, err,
+					 sizeof(err)) < 0) {
+			fprintf(stderr, "hwt export: %s\n", err);
+			return 1;
+		}
+		return 0;
+	}
 	if ((perfetto && prof_opts) || (!perfetto && tl_opts)) {
 		fprintf(stderr, "hwt export: --binary and --sample go with "
 			"--autofdo/--bolt; --clock, --min-duration and "

@@ -50,7 +50,7 @@ static const struct cmd cmds[] = {
 	  HWT_REPORT_USAGE },
 	{ "query", hwt_cmd_query, "run SQL on a decoded database",
 	  HWT_QUERY_USAGE },
-	{ "export", hwt_cmd_export, "profiles (AutoFDO, BOLT), timeline (Perfetto)",
+	{ "export", hwt_cmd_export, "profiles (AutoFDO, BOLT), Perfetto, perf.data",
 	  HWT_EXPORT_USAGE },
 	{ "flamegraph", hwt_cmd_flamegraph, "folded stacks from a database",
 	  HWT_FLAMEGRAPH_USAGE },

@@ -33,7 +33,9 @@ int hwt_cmd_fsck(int argc, char **argv);
 	"         [--raw FILE:VADDR | --raw FILE:OFFSET-SIZE:VADDR |\n" \
 	"          --elf FILE[:BASE]]... [--cpu F/M[/S]] [--threads N]\n" \
 	"         [--debug-dir DIR[:DIR]...] [--segmented] [--no-calls] [-q]\n" \
-	"         [--force] [--mode MODE] -o OUT.db"
+	"         [--force] [--mode MODE] -o OUT.db\n" \
+	"(the other way, a session as a perf.data: hwt export --perf-data\n" \
+	" OUT.data SESSION)"
 #define HWT_REPLAY_USAGE \
 	"hwt replay DB [--thread TID] [--stream ID] [--from N --count K]\n" \
 	"         [--format addr|insn|line | -F FIELD[,FIELD]...]\n" \
@@ -49,7 +51,8 @@ int hwt_cmd_fsck(int argc, char **argv);
 	"hwt export (--autofdo OUT.txt | --bolt OUT.fdata) DB\n" \
 	"         [--binary PATH|NAME|BUILDID] [--sample N]\n" \
 	"hwt export --perfetto OUT.json DB [--clock insn|time]\n" \
-	"         [--min-duration N] [--max-events N]"
+	"         [--min-duration N] [--max-events N]\n" \
+	"hwt export --perf-data OUT.data SESSION"
 #define HWT_FLAMEGRAPH_USAGE \
 	"hwt flamegraph DB (--folded [-o OUT] | --svg OUT.svg)\n" \
 	"         [--per-thread] [--thread TID]"

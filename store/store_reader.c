@@ -247,12 +247,75 @@ int hwt_store_reader_mappings(struct hwt_store_reader *r,
 	return 0;
 }
 
+int hwt_store_reader_records(struct hwt_store_reader *r,
+			     int (*cb)(void *arg,
+				       const struct hwt_store_record *rec),
+			     void *arg, char *err, size_t errlen)
+{
+	struct hwt_store_record rec;
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT id, type, time, pid, tid, cpu, "
+			       "stream, stream_offset, addr, len, pgoff, prot, "
+			       "flags, aux, path FROM records ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(r, "records", err, errlen);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 1);
+		const unsigned char *p = sqlite3_column_text(st, 14);
+
+		rec.id = sqlite3_column_int64(st, 0);
+		rec.type = t ? (const char *)t : "";
+		rec.time = int_or_none(st, 2);
+		rec.pid = int_or_none(st, 3);
+		rec.tid = int_or_none(st, 4);
+		rec.cpu = int_or_none(st, 5);
+		rec.stream = int_or_none(st, 6);
+		rec.stream_offset = int_or_none(st, 7);
+		rec.addr = int_or_none(st, 8);
+		rec.has_addr = sqlite3_column_type(st, 8) != SQLITE_NULL;
+		rec.len = int_or_none(st, 9);
+		rec.pgoff = int_or_none(st, 10);
+		rec.prot = int_or_none(st, 11);
+		rec.flags = int_or_none(st, 12);
+		rec.aux = int_or_none(st, 13);
+		rec.path = p ? (const char *)p : NULL;
+		stop = cb(arg, &rec);
+	}
+	sqlite3_finalize(st);
+	if (stop)
+		return stop;
+	if (rc != SQLITE_DONE)
+		return db_fail(r, "records", err, errlen);
+	return 0;
+}
+
 /* A growing array of cuts; 0, or -1 when memory runs out. */
 struct cuts {
 	struct hwt_store_cut *v;
 	size_t n;
 	int oom;
+	uint64_t *ends;		/* NULL: not wanted */
+	size_t nends;
+	int want_ends;
 };
+
+/* Notes that a chunk ends at offset of the buffer.  Returns nothing. */
+static void add_end(struct cuts *c, uint64_t offset)
+{
+	uint64_t *q;
+
+	if (!c->want_ends || c->oom)
+		return;
+	q = realloc(c->ends, (c->nends + 1) * sizeof(*q));
+	if (!q) {
+		c->oom = 1;
+		return;
+	}
+	c->ends = q;
+	q[c->nends++] = offset;
+}
 
 static void add_cut(struct cuts *c, uint64_t offset, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -365,6 +428,7 @@ static int read_chunks(struct hwt_store_reader *r, int64_t id,
 			/* Use what is left, unverified, and say so after it. */
 			len = (int64_t)(fsize - (uint64_t)off);
 			oom = append(buf, n, file + off, (size_t)len);
+			add_end(c, *n);
 			next = fsize;
 			add_cut(c, *n, "%s truncated in chunk %lld (%lld bytes "
 				"left, unverified)", name, (long long)seq,
@@ -377,8 +441,10 @@ static int read_chunks(struct hwt_store_reader *r, int64_t id,
 				(long long)seq);
 			continue;
 		}
-		if (len)
+		if (len) {
 			oom = append(buf, n, file + off, (size_t)len);
+			add_end(c, *n);
+		}
 	}
 	sqlite3_finalize(st);
 	if (oom)
@@ -420,7 +486,16 @@ uint8_t *hwt_store_reader_bytes(struct hwt_store_reader *r, int64_t id,
 				size_t *size, struct hwt_store_cut **cuts,
 				size_t *ncuts, char *err, size_t errlen)
 {
-	struct cuts c = { NULL, 0, 0 };
+	return hwt_store_reader_chunked(r, id, size, cuts, ncuts, NULL, NULL,
+					err, errlen);
+}
+
+uint8_t *hwt_store_reader_chunked(struct hwt_store_reader *r, int64_t id,
+				  size_t *size, struct hwt_store_cut **cuts,
+				  size_t *ncuts, uint64_t **ends, size_t *nends,
+				  char *err, size_t errlen)
+{
+	struct cuts c = { NULL, 0, 0, NULL, 0, ends != NULL };
 	const uint8_t *file;
 	uint8_t *buf = NULL;
 	size_t fsize, n = 0;
@@ -429,6 +504,10 @@ uint8_t *hwt_store_reader_bytes(struct hwt_store_reader *r, int64_t id,
 
 	*cuts = NULL;
 	*ncuts = 0;
+	if (ends) {
+		*ends = NULL;
+		*nends = 0;
+	}
 	if (id < 0 || id > INT32_MAX) {
 		hwt_errf(err, errlen, "session.db: stream id %lld out of "
 			 "range", (long long)id);
@@ -449,6 +528,7 @@ uint8_t *hwt_store_reader_bytes(struct hwt_store_reader *r, int64_t id,
 	if (rc) {
 		free(buf);
 		free(c.v);
+		free(c.ends);
 		return NULL;
 	}
 	if (c.n)
@@ -456,6 +536,10 @@ uint8_t *hwt_store_reader_bytes(struct hwt_store_reader *r, int64_t id,
 	*cuts = c.v;
 	*ncuts = c.n;
 	*size = n;
+	if (ends) {
+		*ends = c.ends;
+		*nends = c.nends;
+	}
 	return buf;
 }
 

@@ -49,6 +49,18 @@ struct hwt_store_cut {
 	char msg[96];
 };
 
+/* One row of the records table (format 2's packed switches are not
+ * rows: hwt_store_reader_record_counts counts them). */
+struct hwt_store_record {
+	int64_t id;
+	const char *type;	/* "mmap", "comm", ... never NULL */
+	int64_t time, pid, tid, cpu;	/* -1: NULL */
+	int64_t stream, stream_offset;	/* -1: NULL */
+	int64_t addr, len, pgoff, prot, flags, aux;	/* -1: NULL */
+	int has_addr;		/* addr is not NULL (it may be all ones) */
+	const char *path;	/* NULL: NULL */
+};
+
 /* Kernel records of one type (format 2's packed switches included). */
 struct hwt_store_record_count {
 	char type[24];
@@ -113,6 +125,18 @@ int hwt_store_reader_mappings(struct hwt_store_reader *r,
 			      void *arg, char *err, size_t errlen);
 
 /*
+ * Calls cb for every records row, in id order (pointers valid during the
+ * call); a cb that returns non-zero stops the walk with that value.
+ *
+ * Returns 0 after the last row, or cb's non-zero value.
+ * Returns -1 with a message in err if session.db cannot be read whole.
+ */
+int hwt_store_reader_records(struct hwt_store_reader *r,
+			     int (*cb)(void *arg,
+				       const struct hwt_store_record *rec),
+			     void *arg, char *err, size_t errlen);
+
+/*
  * The bytes of stream id that its chunks index, in chunk order, into a
  * malloc'd buffer (never NULL on success, even when *size is 0), and the
  * cuts (malloc'd, sorted by offset; free() it) where they do not join: a
@@ -132,6 +156,18 @@ int hwt_store_reader_mappings(struct hwt_store_reader *r,
 uint8_t *hwt_store_reader_bytes(struct hwt_store_reader *r, int64_t id,
 				size_t *size, struct hwt_store_cut **cuts,
 				size_t *ncuts, char *err, size_t errlen);
+
+/*
+ * As hwt_store_reader_bytes, and where each chunk copied ends in the
+ * buffer: *ends (malloc'd; free() it), *nends entries, ascending (a chunk
+ * skipped for its crc32 or beyond the file has none).
+ *
+ * Returns as hwt_store_reader_bytes (*ends NULL on failure).
+ */
+uint8_t *hwt_store_reader_chunked(struct hwt_store_reader *r, int64_t id,
+				  size_t *size, struct hwt_store_cut **cuts,
+				  size_t *ncuts, uint64_t **ends, size_t *nends,
+				  char *err, size_t errlen);
 
 /*
  * The size of stream-ID.bin (lstat: never follows a link).

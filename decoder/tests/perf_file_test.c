@@ -192,7 +192,7 @@ int main(void)
 		uint64_t ete[3 + 3 + 9] = { 1, (9ull << 32) | 1, 0,
 			0x5050505050505050ull, 5, 9, 0x40, 0x2a, 0x28000ea1,
 			0x4100f422, 0x20001088, 0, 0x8c, 0x47705a13, 0 };
-		uint64_t bad[3 + 3 + 7];
+		uint64_t bad[3 + 3 + 7], v2[3 + 3 + 9];
 
 		rc = hwt_perf_cs_meta((const uint8_t *)v0, 12, &u, &nu, err,
 				      sizeof(err));
@@ -212,7 +212,7 @@ int main(void)
 			free(u);
 		verdict(ok, "cs-etm-metadata-ete", rc ? err : "CPU 5 ETE 0x2a");
 		/* ETE with 7 parameters (no TRCDEVARCH), a block past the
-		 * end, version 2: refused. */
+		 * end, version 3: refused. */
 		memcpy(bad, ete, sizeof(bad));
 		bad[5] = 7;
 		ok = hwt_perf_cs_meta((const uint8_t *)bad, 13, &u, &nu, err,
@@ -220,11 +220,28 @@ int main(void)
 		ok = ok && hwt_perf_cs_meta((const uint8_t *)ete, 14, &u, &nu,
 					    err, sizeof(err)) < 0 &&
 		     strstr(err, "runs past");
-		bad[0] = 2;
+		bad[0] = 3;
 		ok = ok && hwt_perf_cs_meta((const uint8_t *)bad, 13, &u, &nu,
 					    err, sizeof(err)) < 0 &&
-		     strstr(err, "version 2");
+		     strstr(err, "version 3");
 		verdict(ok, "cs-etm-metadata-refused", err);
+		/* Version 2: v1's blocks; a trace ID word with bit 31
+		 * (CORESIGHT_TRACE_ID_UNUSED_FLAG) is no ID until an
+		 * AUX_OUTPUT_HW_ID gives one. */
+		memcpy(v2, ete, sizeof(v2));
+		v2[0] = 2;
+		v2[7] = 0x25 | 1ull << 31;
+		rc = hwt_perf_cs_meta((const uint8_t *)v2, 15, &u, &nu, err,
+				      sizeof(err));
+		ok = rc == 0 && nu == 1 && u[0].id_unused &&
+		     u[0].trace_id == 0x25 &&
+		     hwt_perf_cs_set_trace_id(&u[0], 0x70) < 0 &&
+		     hwt_perf_cs_set_trace_id(&u[0], 0x1e) == 0 &&
+		     !u[0].id_unused && u[0].trace_id == 0x1e &&
+		     !strcmp(hwt_perf_cs_param(&u[0], "trctraceidr"), "0x1e");
+		if (!rc)
+			free(u);
+		verdict(ok, "cs-etm-metadata-v2-unused-id", rc ? err : "0x1e");
 	}
 
 	/* Intel PT: perf 4.14's file (three events, PERF_SAMPLE_IDENTIFIER,

@@ -119,9 +119,10 @@ done
 expect query-of-a-session 1 "hwt decode $T/sess -o OUT.db" "$B/hwt" query "$T/sess" "SELECT 1"
 expect export-of-a-session 1 "hwt decode $T/sess -o OUT.db" "$B/hwt" export --bolt "$T/o" "$T/sess"
 expect export-no-format 2 "^usage: hwt export" "$B/hwt" export "$T/x.db"
-expect export-two-formats 2 "one of --autofdo, --bolt and --perfetto" "$B/hwt" export --bolt "$T/o" --autofdo "$T/p" "$T/x.db"
+expect export-two-formats 2 "one of --autofdo, --bolt, --perfetto and --perf-data" "$B/hwt" export --bolt "$T/o" --autofdo "$T/p" "$T/x.db"
 expect export-perfetto-with-sample 2 "with --perfetto" "$B/hwt" export --perfetto "$T/o" --sample 3 "$T/x.db"
 expect export-bolt-with-clock 2 "with --perfetto" "$B/hwt" export --bolt "$T/o" --clock time "$T/x.db"
+expect export-perf-data-with-sample 2 "--perf-data takes no other option" "$B/hwt" export --perf-data "$T/o" --sample 3 "$T/sess"
 expect export-perfetto-clock-abc 2 "--clock abc: insn or time" "$B/hwt" export --perfetto "$T/o" --clock abc "$T/x.db"
 expect export-perfetto-max-events-x 2 "--max-events x: a number" "$B/hwt" export --perfetto "$T/o" --max-events x "$T/x.db"
 for n in 0 abc 1000000001; do

@@ -105,6 +105,13 @@ int hwt_export(const char *db, const struct hwt_export_opts *opts, FILE *out)
 	return -1;
 }
 
+int hwt_export_perf_data(const char *session, const char *out, char *err,
+			 size_t errlen)
+{
+	(void)session, (void)out;
+	return hwt_errf(err, errlen, "export is not in this build (VM)");
+}
+
 int hwt_decode_perf_data(const char *path, const struct hwt_decode_opts *opts,
 			 char *err, size_t errlen)
 {

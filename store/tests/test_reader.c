@@ -104,6 +104,78 @@ static int count_map(void *arg, const struct hwt_store_mapping *m)
 	return 0;
 }
 
+struct recs {
+	int n;
+	char types[3][16];
+	int64_t mmap_addr, mmap_prot, munmap_len;
+	int exec_path_ok;
+};
+
+static int count_rec(void *arg, const struct hwt_store_record *rec)
+{
+	struct recs *w = arg;
+
+	if (w->n < 3)
+		snprintf(w->types[w->n], sizeof(w->types[0]), "%s", rec->type);
+	if (!strcmp(rec->type, "mmap")) {
+		w->mmap_addr = rec->addr;
+		w->mmap_prot = rec->prot;
+	}
+	if (!strcmp(rec->type, "munmap"))
+		w->munmap_len = rec->len;
+	if (!strcmp(rec->type, "exec"))
+		w->exec_path_ok = rec->path && !strcmp(rec->path, "/bin/x");
+	w->n++;
+	return 0;
+}
+
+/* hwt_store_reader_records gives every row in order with its columns;
+ * hwt_store_reader_chunked where each chunk ends in the bytes. */
+static void test_records_and_chunks(void)
+{
+	char dir[300], err[256];
+	struct hwt_store_reader *r;
+	struct hwt_store_cut *cuts;
+	struct recs recs = { 0 };
+	uint8_t data[300], *b;
+	uint64_t *ends;
+	size_t ncuts, size, nends;
+
+	snprintf(dir, sizeof(dir), "%s/recs", root);
+	UNIT_CHECK(make_session(dir, data, sizeof(data)) == 0);
+	r = hwt_store_reader_open(dir, err, sizeof(err));
+	UNIT_CHECK(r != NULL);
+	if (!r)
+		return;
+	UNIT_CHECK(hwt_store_reader_records(r, count_rec, &recs, err,
+					    sizeof(err)) == 0);
+	UNIT_CHECK(recs.n == 3 && !strcmp(recs.types[0], "mmap") &&
+		   !strcmp(recs.types[1], "exec") &&
+		   !strcmp(recs.types[2], "munmap"));
+	UNIT_CHECK(recs.mmap_addr == 0x400000 && recs.mmap_prot == 5 &&
+		   recs.munmap_len == 2 && recs.exec_path_ok);
+	b = hwt_store_reader_chunked(r, 0, &size, &cuts, &ncuts, &ends, &nends,
+				     err, sizeof(err));
+	UNIT_CHECK(b && size == 300 && nends == 3);
+	if (b && nends == 3)
+		UNIT_CHECK(ends[0] == 100 && ends[1] == 200 && ends[2] == 300);
+	free(b);
+	free(cuts);
+	free(ends);
+	/* A chunk skipped for its crc32 has no end. */
+	UNIT_CHECK(sql(dir, "UPDATE chunks SET crc32 = crc32 + 1 WHERE "
+		       "stream = 0 AND seq = 1") == 0);
+	b = hwt_store_reader_chunked(r, 0, &size, &cuts, &ncuts, &ends, &nends,
+				     err, sizeof(err));
+	UNIT_CHECK(b && size == 200 && nends == 2);
+	if (b && nends == 2)
+		UNIT_CHECK(ends[0] == 100 && ends[1] == 200);
+	free(b);
+	free(cuts);
+	free(ends);
+	hwt_store_reader_close(r);
+}
+
 static void test_round_trip(void)
 {
 	char dir[300], err[256], v[64];
@@ -262,6 +334,7 @@ int main(void)
 		return 1;
 	}
 	UNIT_RUN(test_round_trip(), "store/reader-round-trip");
+	UNIT_RUN(test_records_and_chunks(), "store/reader-records-and-chunk-ends");
 	UNIT_RUN(test_damage(), "store/reader-damage-is-cut-or-error");
 	UNIT_RUN(test_symlink_stream(), "store/reader-no-symlinked-stream");
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);

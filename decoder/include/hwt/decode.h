@@ -247,6 +247,14 @@ struct hwt_export_opts {
 int hwt_export(const char *db, const struct hwt_export_opts *opts,
 	       FILE *out);
 
+/* A session directory with Intel PT streams (thread mode) as a file-mode
+ * perf.data at out that perf's tools read (perf script --itrace,
+ * perf2bolt, hotspot): docs/perf-data.md "Writing".  Returns 0, or -1 with
+ * err set if the session cannot be read, perf cannot represent it (the
+ * message says why) or out cannot be written (it is removed). */
+int hwt_export_perf_data(const char *session, const char *out, char *err,
+			 size_t errlen);
+
 /* A timeline of a decoded database as Chrome trace-event JSON (what
  * ui.perfetto.dev opens): a track per thread, a slice per call, instant
  * events at gaps. */

@@ -43,9 +43,9 @@ int hwt_perf_cs_meta(const uint8_t *priv, size_t npriv,
 		return hwt_errf(err, errlen, "cs_etm AUXTRACE_INFO: %zu words, "
 				"the header needs 3", npriv);
 	version = hwt_perf_u64(priv, 0);
-	if (version > 1)
+	if (version > 2)
 		return hwt_errf(err, errlen, "cs_etm AUXTRACE_INFO header "
-				"version %llu: not read yet (0 and 1 are)",
+				"version %llu: not read yet (0, 1 and 2 are)",
 				(unsigned long long)version);
 	ncpus = hwt_perf_u64(priv, 1) & 0xffffffffu;	/* CS_PMU_TYPE_CPUS */
 	if (!ncpus || ncpus > (npriv - 3) / 3)
@@ -110,7 +110,10 @@ int hwt_perf_cs_meta(const uint8_t *priv, size_t npriv,
 		}
 		u[i].nregs = k;
 		u[i].trace_id = (uint32_t)hwt_perf_u64(priv, pos + 1) & 0x7f;
-		if (u[i].trace_id > 0x6f) {
+		/* coresight-pmu.h CORESIGHT_TRACE_ID_UNUSED_FLAG (v2) */
+		u[i].id_unused = version >= 2 &&
+				 (hwt_perf_u64(priv, pos + 1) >> 31 & 1);
+		if (u[i].trace_id > 0x6f && !u[i].id_unused) {
 			hwt_errf(err, errlen, "cs_etm AUXTRACE_INFO: CPU %u: "
 				 "trace ID 0x%x is reserved", u[i].cpu,
 				 u[i].trace_id);
@@ -127,6 +130,21 @@ short_block:
 fail:
 	free(u);
 	return -1;
+}
+
+int hwt_perf_cs_set_trace_id(struct hwt_perf_cs_unit *u, uint32_t id)
+{
+	size_t i;
+
+	if (id > 0x6f)
+		return -1;
+	u->trace_id = id;
+	u->id_unused = 0;
+	for (i = 0; i < u->nregs; i++)
+		if (!strcmp(u->reg[i], "trctraceidr") ||
+		    !strcmp(u->reg[i], "etmtraceidr"))
+			snprintf(u->val[i], sizeof(u->val[i]), "0x%x", id);
+	return 0;
 }
 
 const char *hwt_perf_cs_param(void *unit, const char *key)

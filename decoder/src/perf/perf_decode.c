@@ -31,8 +31,8 @@ struct buf {			/* an AUXTRACE record's trace */
 };
 
 struct aux {			/* a PERF_RECORD_AUX */
-	uint32_t cpu;
-	int has_cpu;
+	uint32_t cpu, tid;
+	int has_cpu, has_tid;
 	uint64_t offset, size, flags, file_offset;
 };
 
@@ -41,6 +41,12 @@ struct map {
 	uint64_t addr, len, pgoff;
 	const char *path;
 	char build_id[41];
+};
+
+struct hwid {			/* a PERF_RECORD_AUX_OUTPUT_HW_ID */
+	uint32_t cpu;
+	int has_cpu;
+	uint64_t hw_id, file_offset;
 };
 
 struct note {			/* a gap on every stream */
@@ -62,6 +68,8 @@ struct hwt_perf_decode {
 	size_t nauxs;
 	struct map *maps;
 	size_t nmaps;
+	struct hwid *hwids;
+	size_t nhwids;
 	struct note *notes;
 	size_t nnotes;
 	uint32_t pids[16];	/* traced processes (ITRACE_START) */
@@ -180,6 +188,8 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 		a = &pd->auxs[pd->nauxs++];
 		a->cpu = r->sid.cpu;
 		a->has_cpu = r->sid.has_cpu;
+		a->tid = r->sid.tid;
+		a->has_tid = r->sid.has_tid;
 		a->offset = r->u.aux.aux_offset;
 		a->size = r->u.aux.aux_size;
 		a->flags = r->u.aux.flags;
@@ -191,7 +201,9 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 
 		for (i = 0; i < pd->npids; i++)
 			if (pd->pids[i] == r->u.itrace_start.pid &&
-			    pd->pid_cpu[i] == r->sid.cpu)
+			    pd->tids[i] == r->u.itrace_start.tid &&
+			    pd->pid_cpu[i] == (r->sid.has_cpu ? r->sid.cpu :
+					       PER_THREAD_CPU))
 				return 0;
 		if (pd->npids < 16) {
 			pd->pids[pd->npids] = r->u.itrace_start.pid;
@@ -199,6 +211,18 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 			pd->pid_cpu[pd->npids++] = r->sid.has_cpu ?
 				r->sid.cpu : PER_THREAD_CPU;
 		}
+		return 0;
+	}
+	case HWT_PERF_RECORD_AUX_OUTPUT_HW_ID: {
+		struct hwid *h;
+
+		pd->hwids = hwt_xrealloc(pd->hwids, (pd->nhwids + 1) *
+					 sizeof(*pd->hwids));
+		h = &pd->hwids[pd->nhwids++];
+		h->cpu = r->sid.cpu;
+		h->has_cpu = r->sid.has_cpu;
+		h->hw_id = r->u.aux_output_hw_id.hw_id;
+		h->file_offset = r->file_offset;
 		return 0;
 	}
 	case HWT_PERF_RECORD_LOST:
@@ -234,6 +258,44 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 	return 0;
 }
 
+/* cs_etm v2: each PERF_RECORD_AUX_OUTPUT_HW_ID gives its CPU's trace ID
+ * (coresight-pmu.h: hw_id [7:0] the ID, [63:60] the version, 0), as
+ * perf's cs_etm__process_aux_output_hw_id; a record perf would refuse (no
+ * CPU in its sample_id, another version, a reserved ID, a CPU without a
+ * unit, an ID that changes) is a gap naming it, its CPU keeps the
+ * metadata's ID.  Returns nothing. */
+static void apply_hw_ids(struct hwt_perf_decode *pd)
+{
+	size_t i, k;
+
+	for (i = 0; i < pd->nhwids; i++) {
+		const struct hwid *h = &pd->hwids[i];
+		uint32_t id = (uint32_t)(h->hw_id & 0xff);
+		unsigned ver = (unsigned)(h->hw_id >> 60);
+		const char *why = NULL;
+
+		for (k = 0; k < pd->nunits; k++)
+			if (pd->units[k].cpu == h->cpu)
+				break;
+		if (!h->has_cpu)
+			why = "no CPU in its sample_id";
+		else if (ver != 0)
+			why = "hw_id version not 0";
+		else if (k == pd->nunits)
+			why = "no trace unit of that CPU in AUXTRACE_INFO";
+		else if (!pd->units[k].id_unused &&
+			 pd->units[k].trace_id != id)
+			why = "the CPU's trace ID changes";
+		else if (hwt_perf_cs_set_trace_id(&pd->units[k], id) < 0)
+			why = "reserved trace ID";
+		if (why)
+			note(pd, 0, "PERF_RECORD_AUX_OUTPUT_HW_ID at file offset "
+			     "0x%llx (CPU %u, hw_id 0x%llx): %s",
+			     (unsigned long long)h->file_offset, h->cpu,
+			     (unsigned long long)h->hw_id, why);
+	}
+}
+
 struct hwt_perf_decode *hwt_perf_decode_open(const char *path,
 					     const struct hwt_decode_opts *opts,
 					     char *err, size_t errlen)
@@ -258,6 +320,7 @@ struct hwt_perf_decode *hwt_perf_decode_open(const char *path,
 	if (rc < 0)	/* a damaged record: keep what came before */
 		note(pd, 1, "%s: %s (the records before it are decoded)",
 		     path, e);
+	apply_hw_ids(pd);
 	if (!pd->have_info) {
 		hwt_errf(err, errlen, "%s: no PERF_RECORD_AUXTRACE_INFO: no "
 			 "AUX trace (recorded with -e cs_etm//u or "
@@ -290,6 +353,7 @@ void hwt_perf_decode_close(struct hwt_perf_decode *pd)
 	free(pd->bufs);
 	free(pd->auxs);
 	free(pd->maps);
+	free(pd->hwids);
 	hwt_perf_close(pd->f);
 	free(pd);
 }
@@ -419,8 +483,13 @@ int hwt_perf_decode_images(struct hwt_perf_decode *pd, struct hwt_image *img)
 			continue;
 		}
 		/* Recorded as the path the trace ran (perf's dso name, what
-		 * the profiles of hwt export name), opened where found. */
-		if (hwt_image_add_mapping_at(img, file, m->path, m->addr,
+		 * the profiles of hwt export name), opened where found.
+		 * Intel PT: libipt's image section cache opens the file by
+		 * the section's name, so it is the file found. */
+		if (hwt_image_add_mapping_at(img, file,
+					     pd->info_type ==
+					     HWT_PERF_AUXTRACE_INTEL_PT ?
+					     file : m->path, m->addr,
 					     m->len, m->pgoff, e,
 					     sizeof(e)) < 0)
 			note(pd, 0, "binary %s: %s", file, e);
@@ -479,10 +548,32 @@ static char *fmt(const char *f, ...)
 	return msg;
 }
 
-/* Returns the stream position of AUX offset o on cpu (buffers in file
+/* Which buffers and AUX records make a stream: a CPU's, or (Intel PT)
+ * the per-thread ones of one thread. */
+struct sel {
+	uint32_t cpu;
+	int by_tid;
+	uint32_t tid;
+};
+
+/* Returns 1 if: buffer b belongs to the stream sel selects; 0 if not. */
+static int buf_in(const struct buf *b, const struct sel *sel)
+{
+	return b->cpu == sel->cpu && (!sel->by_tid || b->tid == sel->tid);
+}
+
+/* Returns 1 if: AUX record a belongs to the stream sel selects (an AUX
+ * record without a tid goes with every thread's); 0 if not. */
+static int aux_in(const struct aux *a, const struct sel *sel)
+{
+	return (a->has_cpu ? a->cpu : PER_THREAD_CPU) == sel->cpu &&
+	       (!sel->by_tid || !a->has_tid || a->tid == sel->tid);
+}
+
+/* Returns the stream position of AUX offset o in sel's buffers (file
  * order; past them all: the stream's size). */
-static uint64_t stream_pos(const struct hwt_perf_decode *pd, uint32_t cpu,
-			   uint64_t o)
+static uint64_t stream_pos(const struct hwt_perf_decode *pd,
+			   const struct sel *sel, uint64_t o)
 {
 	uint64_t pos = 0;
 	size_t i;
@@ -490,7 +581,7 @@ static uint64_t stream_pos(const struct hwt_perf_decode *pd, uint32_t cpu,
 	for (i = 0; i < pd->nbufs; i++) {
 		const struct buf *b = &pd->bufs[i];
 
-		if (b->cpu != cpu)
+		if (!buf_in(b, sel))
 			continue;
 		if (o < b->offset + b->size)
 			return pos + (o > b->offset ? o - b->offset : 0);
@@ -499,9 +590,9 @@ static uint64_t stream_pos(const struct hwt_perf_decode *pd, uint32_t cpu,
 	return pos;
 }
 
-/* Returns the bytes of [o, o + n) on cpu that some buffer holds. */
-static uint64_t covered(const struct hwt_perf_decode *pd, uint32_t cpu,
-			uint64_t o, uint64_t n)
+/* Returns the bytes of [o, o + n) that some buffer of sel holds. */
+static uint64_t covered(const struct hwt_perf_decode *pd,
+			const struct sel *sel, uint64_t o, uint64_t n)
 {
 	uint64_t c = 0;
 	size_t i;
@@ -510,7 +601,7 @@ static uint64_t covered(const struct hwt_perf_decode *pd, uint32_t cpu,
 		const struct buf *b = &pd->bufs[i];
 		uint64_t lo, hi;
 
-		if (b->cpu != cpu)
+		if (!buf_in(b, sel))
 			continue;
 		lo = b->offset > o ? b->offset : o;
 		hi = b->offset + b->size < o + n ? b->offset + b->size : o + n;
@@ -520,11 +611,14 @@ static uint64_t covered(const struct hwt_perf_decode *pd, uint32_t cpu,
 	return c;
 }
 
-/* One CPU's (or the per-thread) bytes, cuts and gaps into s; restart_each:
- * a plain restart where buffers join (CoreSight).  Returns nothing. */
-static void build_stream(const struct hwt_perf_decode *pd, uint32_t cpu,
-			 int restart_each, struct stream *s)
+/* The bytes, cuts and gaps of the stream sel selects (a CPU's, the
+ * per-thread ones, or one thread's) into s; restart_each: a plain restart
+ * where buffers join (CoreSight).  Returns nothing. */
+static void build_stream(const struct hwt_perf_decode *pd,
+			 const struct sel *sel, int restart_each,
+			 struct stream *s)
 {
+	uint32_t cpu = sel->cpu;
 	uint64_t prev_end = 0;
 	int first = 1;
 	size_t i;
@@ -536,7 +630,7 @@ static void build_stream(const struct hwt_perf_decode *pd, uint32_t cpu,
 	for (i = 0; i < pd->nbufs; i++) {
 		const struct buf *b = &pd->bufs[i];
 
-		if (b->cpu != cpu)
+		if (!buf_in(b, sel))
 			continue;
 		if (!first && b->offset != prev_end)
 			add_cut(s, s->size, fmt("AUX trace of CPU %d: bytes "
@@ -558,13 +652,13 @@ static void build_stream(const struct hwt_perf_decode *pd, uint32_t cpu,
 		const struct aux *a = &pd->auxs[i];
 		uint64_t have;
 
-		if ((a->has_cpu ? a->cpu : PER_THREAD_CPU) != cpu)
+		if (!aux_in(a, sel))
 			continue;
 		if (a->flags & HWT_PERF_AUX_CS_RAW)
 			s->raw = 1;
-		have = covered(pd, cpu, a->offset, a->size);
+		have = covered(pd, sel, a->offset, a->size);
 		if (have < a->size)
-			add_cut(s, stream_pos(pd, cpu, a->offset),
+			add_cut(s, stream_pos(pd, sel, a->offset),
 				fmt("AUX data of CPU %d: %llu of %llu bytes at "
 				    "0x%llx not in the file (PERF_RECORD_AUX at "
 				    "file offset 0x%llx)", (int)cpu,
@@ -574,7 +668,7 @@ static void build_stream(const struct hwt_perf_decode *pd, uint32_t cpu,
 				    (unsigned long long)a->file_offset));
 		if (a->flags & (HWT_PERF_AUX_TRUNCATED | HWT_PERF_AUX_PARTIAL |
 				HWT_PERF_AUX_COLLISION))
-			add_cut(s, stream_pos(pd, cpu, a->offset + a->size),
+			add_cut(s, stream_pos(pd, sel, a->offset + a->size),
 				fmt("AUX data of CPU %d lost after 0x%llx "
 				    "(PERF_RECORD_AUX at file offset 0x%llx, "
 				    "flags 0x%llx:%s%s%s)", (int)cpu,
@@ -638,6 +732,22 @@ static void stream_thread(const struct hwt_perf_decode *pd, uint32_t cpu,
 		}
 }
 
+/* The pid of thread tid from its ITRACE_START (-1: none); *tid = tid.
+ * Returns nothing. */
+static void thread_pid(const struct hwt_perf_decode *pd, uint32_t t,
+		       int64_t *pid, int64_t *tid)
+{
+	size_t i;
+
+	*pid = -1;
+	*tid = t;
+	for (i = 0; i < pd->npids; i++)
+		if (pd->tids[i] == t) {
+			*pid = pd->pids[i];
+			return;
+		}
+}
+
 /* CoreSight: unit u's trace on cpu (PER_THREAD_CPU: the per-thread
  * buffers) as stream id, each AUXTRACE buffer afresh as perf does.
  * Returns 0 if: decoded (errors are gaps).
@@ -646,6 +756,7 @@ static int decode_unit(struct hwt_perf_decode *pd, struct hwt_core *core,
 		       struct hwt_perf_cs_unit *u, uint32_t cpu, uint32_t id,
 		       struct hwt_image *img, char *err, size_t errlen)
 {
+	struct sel sel = { cpu, 0, 0 };
 	struct hwt_cs_stream cs;
 	struct stream s;
 	char name[32];
@@ -653,7 +764,7 @@ static int decode_unit(struct hwt_perf_decode *pd, struct hwt_core *core,
 	int rc;
 
 	stream_thread(pd, cpu, &pid, &tid);
-	build_stream(pd, cpu, 1, &s);
+	build_stream(pd, &sel, 1, &s);
 	memset(&cs, 0, sizeof(cs));
 	snprintf(name, sizeof(name), "cpu%d", (int)cpu);
 	cs.id = id;
@@ -679,15 +790,18 @@ static int decode_unit(struct hwt_perf_decode *pd, struct hwt_core *core,
 	return rc < 0 ? -1 : 0;
 }
 
-/* Intel PT: one stream per CPU (or the per-thread buffers), its
- * contiguous buffers decoded as one trace, as perf does.
+/* Intel PT: one stream per CPU, or per thread of the per-thread buffers
+ * (stream id PER_THREAD_ID + nth, its tid the buffers'), its contiguous
+ * buffers decoded as one trace, as perf does (perf's auxtrace queues: one
+ * per mmap, i.e. per CPU or per thread).
  * Returns 0 if: decoded (errors are gaps).
  * Returns -1 with err set if: the PT front end or the sink failed. */
 static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
-		     struct hwt_core *core, uint32_t cpu, char *err,
-		     size_t errlen)
+		     struct hwt_core *core, const struct sel *sel,
+		     uint32_t nth, char *err, size_t errlen)
 {
 	const struct hwt_sink *sink = hwt_core_sink(core);
+	uint32_t cpu = sel->cpu;
 	struct hwt_stream_info info;
 	struct stream s;
 	char name[32];
@@ -695,10 +809,15 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 	int rc;
 
 	stream_thread(pd, cpu, &pid, &tid);
-	build_stream(pd, cpu, 0, &s);
+	if (sel->by_tid)
+		thread_pid(pd, sel->tid, &pid, &tid);
+	build_stream(pd, sel, 0, &s);
 	memset(&info, 0, sizeof(info));
-	snprintf(name, sizeof(name), "cpu%d", (int)cpu);
-	info.id = cpu == PER_THREAD_CPU ? PER_THREAD_ID : cpu;
+	if (sel->by_tid)
+		snprintf(name, sizeof(name), "thread%u", sel->tid);
+	else
+		snprintf(name, sizeof(name), "cpu%d", (int)cpu);
+	info.id = cpu == PER_THREAD_CPU ? PER_THREAD_ID + nth : cpu;
 	info.tid = (int32_t)tid;
 	info.cpu = cpu == PER_THREAD_CPU ? -1 : (int32_t)cpu;
 	info.trace_id = -1;
@@ -717,29 +836,50 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 	return rc < 0 ? -1 : 0;
 }
 
-/* Returns the CPU of entry i of the buffers followed by the AUX records
- * (PER_THREAD_CPU: a per-thread one). */
-static uint32_t trace_cpu(const struct hwt_perf_decode *pd, size_t i)
+/* The stream entry i of the buffers followed by the AUX records is in:
+ * its CPU, or (per-thread, Intel PT) its thread.  Returns it in *sel. */
+static void trace_sel(const struct hwt_perf_decode *pd, size_t i,
+		      struct sel *sel)
 {
-	if (i < pd->nbufs)
-		return pd->bufs[i].cpu;
-	i -= pd->nbufs;
-	return pd->auxs[i].has_cpu ? pd->auxs[i].cpu : PER_THREAD_CPU;
+	memset(sel, 0, sizeof(*sel));
+	if (i < pd->nbufs) {
+		sel->cpu = pd->bufs[i].cpu;
+		sel->tid = pd->bufs[i].tid;
+	} else {
+		const struct aux *a = &pd->auxs[i - pd->nbufs];
+
+		sel->cpu = a->has_cpu ? a->cpu : PER_THREAD_CPU;
+		sel->tid = a->tid;
+		if (sel->cpu == PER_THREAD_CPU && !a->has_tid)
+			sel->cpu = UINT32_MAX - 1;	/* no stream of its own */
+	}
+	sel->by_tid = sel->cpu == PER_THREAD_CPU;
 }
 
-/* Every CPU with trace (first seen first) through decode_pt.
+/* Every CPU (per-thread buffers: every thread) with trace, first seen
+ * first, through decode_pt.
  * Returns 0 if: all decoded; -1 with err set if: one failed. */
 static int decode_pt_all(struct hwt_perf_decode *pd, struct hwt_image *img,
 			 struct hwt_core *core, char *err, size_t errlen)
 {
 	size_t i, j, n = pd->nbufs + pd->nauxs;
+	uint32_t nth = 0;
 
 	for (i = 0; i < n; i++) {
-		uint32_t cpu = trace_cpu(pd, i);
+		struct sel a, b;
 
-		for (j = 0; j < i && trace_cpu(pd, j) != cpu; j++)
-			;
-		if (j == i && decode_pt(pd, img, core, cpu, err, errlen) < 0)
+		trace_sel(pd, i, &a);
+		if (a.cpu == UINT32_MAX - 1)
+			continue;
+		for (j = 0; j < i; j++) {
+			trace_sel(pd, j, &b);
+			if (b.cpu == a.cpu && (!a.by_tid || b.tid == a.tid))
+				break;
+		}
+		if (j < i)
+			continue;
+		if (decode_pt(pd, img, core, &a, a.by_tid ? nth++ : 0, err,
+			      errlen) < 0)
 			return -1;
 	}
 	return 0;
@@ -758,6 +898,10 @@ int hwt_perf_decode_run(struct hwt_perf_decode *pd, struct hwt_image *img,
 		struct hwt_perf_cs_unit *u = &pd->units[i];
 
 		if (!has_trace(pd, u->cpu) && !per_thread)
+			continue;
+		/* perf: with AUX_OUTPUT_HW_ID records, a unit still
+		 * without an ID (v2's unused flag) has no decoder */
+		if (u->id_unused && pd->nhwids)
 			continue;
 		if (strcmp(u->kind, "etm4") && strcmp(u->kind, "ete")) {
 			note(pd, 1, "CPU %u: %s trace in perf.data: not "

@@ -5,7 +5,7 @@
  * core: what it records is read once
  * (hwt_perf_decode_open), its binaries added to the image
  * (hwt_perf_decode_images), then each CPU's AUX trace decoded
- * (hwt_perf_decode_run).  docs/decoder.md "perf.data" has the rules.
+ * (hwt_perf_decode_run).  docs/perf-data.md has the rules.
  */
 #ifndef HWT_DECODER_PERF_DECODE_H
 #define HWT_DECODER_PERF_DECODE_H

@@ -91,6 +91,7 @@ const char *hwt_perf_rec_name(uint32_t type)
 	case HWT_PERF_RECORD_MMAP2: return "MMAP2";
 	case HWT_PERF_RECORD_AUX: return "AUX";
 	case HWT_PERF_RECORD_ITRACE_START: return "ITRACE_START";
+	case HWT_PERF_RECORD_AUX_OUTPUT_HW_ID: return "AUX_OUTPUT_HW_ID";
 	case HWT_PERF_RECORD_AUXTRACE_INFO: return "AUXTRACE_INFO";
 	case HWT_PERF_RECORD_AUXTRACE: return "AUXTRACE";
 	case HWT_PERF_RECORD_TIME_CONV: return "TIME_CONV";
@@ -612,6 +613,12 @@ static int decode_body(struct hwt_perf_rec *r, const uint8_t *b, uint64_t len,
 			return -1;
 		r->u.itrace_start.pid = rd32(b);
 		r->u.itrace_start.tid = rd32(b + 4);
+		return 0;
+	case HWT_PERF_RECORD_AUX_OUTPUT_HW_ID:
+		/* uapi PERF_RECORD_AUX_OUTPUT_HW_ID: u64 hw_id */
+		if (len < 8)
+			return -1;
+		r->u.aux_output_hw_id.hw_id = rd64(b);
 		return 0;
 	case HWT_PERF_RECORD_LOST:	/* uapi PERF_RECORD_LOST */
 		if (len < 16)

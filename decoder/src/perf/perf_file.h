@@ -26,6 +26,7 @@
 #define HWT_PERF_RECORD_MMAP2		10
 #define HWT_PERF_RECORD_AUX		11
 #define HWT_PERF_RECORD_ITRACE_START	12
+#define HWT_PERF_RECORD_AUX_OUTPUT_HW_ID 21	/* linux 5.16 */
 #define HWT_PERF_RECORD_HEADER_ATTR	64	/* pipe mode */
 #define HWT_PERF_RECORD_HEADER_BUILD_ID	67	/* pipe mode */
 #define HWT_PERF_RECORD_AUXTRACE_INFO	70
@@ -91,6 +92,10 @@ struct hwt_perf_rec {
 		struct {
 			uint64_t id, lost;
 		} lost;
+		struct {
+			uint64_t hw_id;	/* CoreSight: [7:0] trace ID,
+					 * [63:60] version */
+		} aux_output_hw_id;
 		struct {
 			uint32_t type;
 			const uint8_t *priv;	/* npriv u64 words, unaligned */

@@ -1,0 +1,1004 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A session as a file-mode perf.data (perf_write.h).  Section names in
+ * comments are those of tools/perf/Documentation/perf.data-file-format.txt
+ * ("format.txt"), of uapi linux/perf_event.h ("uapi") and of perf's
+ * tools/perf/util/intel-pt.h and tools/lib/perf/include/perf/event.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <intel-pt.h>
+
+#include "hwt/decode.h"
+#include "hwt_err.h"
+#include "core/util.h"
+#include "image/symtab.h"
+#include "perf/perf_file.h"
+#include "perf/perf_write.h"
+#include "store_io.h"
+#include "store_reader.h"
+
+/* format.txt "The file header": 104 bytes; one attr entry is the
+ * perf_event_attr (PERF_ATTR_SIZE_VER7: 128 bytes, what perf 6.1 writes)
+ * and the {offset, size} of its ids. */
+#define HDR_SIZE	104
+#define ATTR_SIZE	128
+#define ATTR_ENTRY	(ATTR_SIZE + 16)
+/* format.txt feature bits */
+#define FEAT_BUILD_ID	2
+#define FEAT_OSRELEASE	4
+#define FEAT_ARCH	6
+#define FEAT_CPUID	9
+#define FEAT_PMU_MAPPINGS 16
+#define NAME_ALIGN	64	/* perf's header.c: strings padded to 64 */
+/* uapi perf_event_attr flag bits (the bitfield word at offset 40) */
+#define A_EXCLUDE_KERNEL (1ull << 5)
+#define A_EXCLUDE_HV	(1ull << 6)
+#define A_MMAP		(1ull << 8)
+#define A_COMM		(1ull << 9)
+#define A_TASK		(1ull << 13)
+#define A_SAMPLE_ID_ALL	(1ull << 18)
+#define A_MMAP2		(1ull << 23)
+#define A_COMM_EXEC	(1ull << 24)
+/* uapi enum perf_event_sample_format: samples and the sample_id of
+ * other records carry pid/tid (TID) and the attr's id (IDENTIFIER, last:
+ * perf finds the event of a record by it once intel_pt adds its
+ * synthesized events); no TIME, so perf delivers the records in file
+ * order and decodes Intel PT "without timestamps". */
+#define S_IP		(1ull << 0)
+#define S_TID		(1ull << 1)
+#define S_IDENTIFIER	(1ull << 16)
+#define SAMPLE_TYPE	(S_IP | S_TID | S_IDENTIFIER)
+/* The intel_pt event's one id (perf's intel_pt_evsel() takes only an
+ * event with ids; its synthesized events get this id + 1000000000). */
+#define ATTR_ID		1
+/* uapi PERF_RECORD_MISC_* */
+#define MISC_USER	2
+#define MISC_BUILD_ID_SIZE (1u << 15)	/* perf: HEADER_BUILD_ID size byte */
+/* intel-pt.h: the AUXTRACE_INFO words, INTEL_PT_PMU_TYPE ..
+ * INTEL_PT_FILTER_STR_LEN (17 of them in perf 6.1). */
+enum {
+	PT_PMU_TYPE, PT_TIME_SHIFT, PT_TIME_MULT, PT_TIME_ZERO,
+	PT_CAP_USER_TIME_ZERO, PT_TSC_BIT, PT_NORETCOMP_BIT,
+	PT_HAVE_SCHED_SWITCH, PT_SNAPSHOT_MODE, PT_PER_CPU_MMAPS, PT_MTC_BIT,
+	PT_MTC_FREQ_BITS, PT_TSC_CTC_N, PT_TSC_CTC_D, PT_CYC_BIT,
+	PT_MAX_NONTURBO_RATIO, PT_FILTER_STR_LEN, PT_PRIV_MAX
+};
+#define AUX_ALIGN	8	/* auxtrace.h PERF_AUXTRACE_RECORD_ALIGNMENT */
+#define REC_MAX		65535	/* perf_event_header.size is a u16 */
+
+struct out {
+	FILE *f;
+	uint64_t pos;
+	int failed;
+	char msg[256];
+};
+
+/* Writes n bytes of p at the current position; the first failure is kept
+ * (with its file offset) and later writes do nothing.  Returns nothing. */
+static void put(struct out *o, const void *p, size_t n)
+{
+	if (o->failed || !n)
+		return;
+	if (fwrite(p, 1, n, o->f) != n) {
+		o->failed = 1;
+		snprintf(o->msg, sizeof(o->msg), "writing %zu bytes at file "
+			 "offset 0x%llx: %s", n, (unsigned long long)o->pos,
+			 strerror(errno ? errno : EIO));
+		return;
+	}
+	o->pos += n;
+}
+
+/* Writes n zero bytes.  Returns nothing. */
+static void put_zeros(struct out *o, size_t n)
+{
+	static const uint8_t z[64];
+
+	while (n) {
+		size_t k = n < sizeof(z) ? n : sizeof(z);
+
+		put(o, z, k);
+		n -= k;
+	}
+}
+
+/* A record being built (little-endian fields appended). */
+struct rec {
+	uint8_t b[REC_MAX + 8];
+	size_t n;
+	int too_big;
+};
+
+/* Appends n bytes of p.  Returns nothing (too_big set past REC_MAX). */
+static void rb(struct rec *r, const void *p, size_t n)
+{
+	if (r->too_big || n > REC_MAX - r->n) {
+		r->too_big = 1;
+		return;
+	}
+	if (p)
+		memcpy(r->b + r->n, p, n);
+	else
+		memset(r->b + r->n, 0, n);
+	r->n += n;
+}
+
+/* Appends a u16/u32/u64 (little-endian).  Returns nothing. */
+static void r16(struct rec *r, uint16_t v)
+{
+	uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
+
+	rb(r, b, 2);
+}
+
+static void r32(struct rec *r, uint32_t v)
+{
+	uint8_t b[4];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	rb(r, b, 4);
+}
+
+static void r64(struct rec *r, uint64_t v)
+{
+	uint8_t b[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	rb(r, b, 8);
+}
+
+/* Appends s with its NUL, zero-padded to a multiple of align.
+ * Returns nothing. */
+static void rstr(struct rec *r, const char *s, size_t align)
+{
+	size_t n = strlen(s) + 1;
+
+	rb(r, s, n);
+	if (n % align)
+		rb(r, NULL, align - n % align);
+}
+
+/* Starts a record of type with misc (the size is filled by rec_end).
+ * Returns nothing. */
+static void rec_begin(struct rec *r, uint32_t type, uint16_t misc)
+{
+	r->n = 0;
+	r->too_big = 0;
+	r32(r, type);
+	r16(r, misc);
+	r16(r, 0);
+}
+
+/* Appends the sample_id of a kernel record (SAMPLE_TYPE: pid, tid,
+ * identifier).  Returns nothing. */
+static void rec_sid(struct rec *r, int64_t pid, int64_t tid)
+{
+	r32(r, (uint32_t)pid);
+	r32(r, (uint32_t)tid);
+	r64(r, ATTR_ID);
+}
+
+/* Writes r with its size in the header.
+ * Returns 0 if: written; -1 with o->msg set if: too big or not written. */
+static int rec_end(struct out *o, struct rec *r)
+{
+	if (r->too_big || r->n % 8) {
+		o->failed = 1;
+		snprintf(o->msg, sizeof(o->msg), "record type %u at file "
+			 "offset 0x%llx: %s", r->b[0] | r->b[1] << 8,
+			 (unsigned long long)o->pos, r->too_big ?
+			 "more than perf's 64 KiB record size" :
+			 "not a multiple of 8 bytes");
+		return -1;
+	}
+	r->b[6] = (uint8_t)r->n;
+	r->b[7] = (uint8_t)(r->n >> 8);
+	put(o, r->b, r->n);
+	return o->failed ? -1 : 0;
+}
+
+/* ---- the session ---- */
+
+struct image {			/* one recorded path's build id */
+	char *path;
+	uint8_t id[20];
+	size_t idlen;		/* 0: none found */
+};
+
+struct wctx {
+	const char *dir;
+	struct hwt_store_reader *r;
+	struct out *o;
+	struct rec rec;
+	int64_t pid;		/* target_pid, -1 if unknown */
+	int tsc;		/* a stream has TSC packets */
+	struct image *images;
+	size_t nimages;
+	char err[512];
+};
+
+/* Returns the hex digit value of c, or -1. */
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The build id of a recorded path, from the file hwt decode would take:
+ * SESSION/images/PATH (beneath the session directory, no symlink on the
+ * way) if there, else PATH; never through a symlink, and when the caller
+ * is not the session's owner only a file that owner, the caller or
+ * anyone could read (store_io.h's policy, as decode.c's session_images).
+ * None if neither is an ELF file with one.  Returns the image (cached per
+ * path). */
+static const struct image *image_of(struct wctx *w, const char *path)
+{
+	uid_t owner = hwt_store_reader_owner(w->r);
+	struct hwt_file_policy pol = {
+		.check_owner = geteuid() != owner, .owner = owner,
+		.other_ok = 1,
+	};
+	char name[PATH_MAX + 16], e[256];
+	struct hwt_elf elf;
+	struct image *im;
+	struct stat sb;
+	size_t i;
+	int fd, rc;
+
+	for (i = 0; i < w->nimages; i++)
+		if (!strcmp(w->images[i].path, path))
+			return &w->images[i];
+	w->images = hwt_xrealloc(w->images, (w->nimages + 1) *
+				 sizeof(*w->images));
+	im = &w->images[w->nimages++];
+	memset(im, 0, sizeof(*im));
+	im->path = hwt_xstrdup(path);
+	snprintf(name, sizeof(name), "images/%s", path + (*path == '/'));
+	pol.beneath = !fstatat(hwt_store_reader_dirfd(w->r), name, &sb,
+			       AT_SYMLINK_NOFOLLOW);
+	fd = pol.beneath ?
+	     hwt_open_checked(hwt_store_reader_dirfd(w->r), name, name, &pol,
+			      NULL, e, sizeof(e)) :
+	     hwt_open_checked(AT_FDCWD, path, path, &pol, NULL, e, sizeof(e));
+	if (fd < 0)
+		return im;
+	memset(&elf, 0, sizeof(elf));
+	rc = hwt_elf_load_fd(fd, path, &elf, e, sizeof(e));
+	close(fd);
+	if (rc != 1)
+		return im;
+	for (i = 0; elf.build_id[2 * i] && elf.build_id[2 * i + 1] &&
+		    i < sizeof(im->id); i++) {
+		int hi = hexval(elf.build_id[2 * i]);
+		int lo = hexval(elf.build_id[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			break;
+		im->id[i] = (uint8_t)(hi << 4 | lo);
+	}
+	im->idlen = i;
+	hwt_elf_fini(&elf);
+	return im;
+}
+
+/* Returns the thread's process: the record's pid, else target_pid, else
+ * the tid itself. */
+static int64_t pid_of(const struct wctx *w, int64_t pid, int64_t tid)
+{
+	if (pid >= 0)
+		return pid;
+	return w->pid >= 0 ? w->pid : tid;
+}
+
+/* Writes what perf needs of one sideband row: COMM, FORK (thread_create)
+ * and MMAP2 (an executable file mapping, with its build id).  Anonymous
+ * and special mappings, munmap (perf has none: a later map replaces),
+ * exec, exit, switch and buffer rows are not written.
+ * Returns 0 if: written or skipped; -1 if: a write failed. */
+static int on_record(void *arg, const struct hwt_store_record *s)
+{
+	struct wctx *w = arg;
+	struct rec *r = &w->rec;
+	int64_t pid = pid_of(w, s->pid, s->tid);
+
+	if (!strcmp(s->type, "comm") && s->path && s->tid >= 0) {
+		/* uapi PERF_RECORD_COMM: pid, tid, comm[] (u64 aligned) */
+		rec_begin(r, HWT_PERF_RECORD_COMM, 0);
+		r32(r, (uint32_t)pid);
+		r32(r, (uint32_t)s->tid);
+		rstr(r, s->path, 8);
+		rec_sid(r, pid, s->tid);
+		return rec_end(w->o, r);
+	}
+	if (!strcmp(s->type, "thread_create") && s->tid >= 0) {
+		/* uapi PERF_RECORD_FORK: pid, ppid, tid, ptid, time; the
+		 * row's addr is the parent's pid, aux its tid. */
+		int64_t ppid = s->has_addr ? s->addr : pid;
+		int64_t ptid = s->aux >= 0 ? s->aux : ppid;
+
+		rec_begin(r, HWT_PERF_RECORD_FORK, 0);
+		r32(r, (uint32_t)pid);
+		r32(r, (uint32_t)ppid);
+		r32(r, (uint32_t)s->tid);
+		r32(r, (uint32_t)ptid);
+		r64(r, s->time >= 0 ? (uint64_t)s->time : 0);
+		rec_sid(r, pid, s->tid);
+		return rec_end(w->o, r);
+	}
+	if (!strcmp(s->type, "mmap") && s->path && s->path[0] &&
+	    s->path[0] != '[' && s->len > 0 && s->prot >= 0 &&
+	    (s->prot & PROT_EXEC)) {
+		const struct image *im = image_of(w, s->path);
+		uint16_t misc = MISC_USER;
+
+		/* uapi PERF_RECORD_MMAP2: pid, tid, addr, len, pgoff, then
+		 * maj/min/ino/ino_generation or (PERF_RECORD_MISC_MMAP_BUILD_ID)
+		 * build_id_size, 3 reserved bytes, build_id[20]; prot, flags,
+		 * filename[] (u64 aligned). */
+		if (im->idlen)
+			misc |= HWT_PERF_MISC_MMAP_BUILD_ID;
+		rec_begin(r, HWT_PERF_RECORD_MMAP2, misc);
+		r32(r, (uint32_t)pid);
+		r32(r, (uint32_t)(s->tid >= 0 ? s->tid : pid));
+		r64(r, (uint64_t)s->addr);
+		r64(r, (uint64_t)s->len);
+		r64(r, s->pgoff >= 0 ? (uint64_t)s->pgoff : 0);
+		if (im->idlen) {
+			uint8_t id[20] = { 0 };
+
+			memcpy(id, im->id, im->idlen);
+			r32(r, (uint32_t)im->idlen);
+			rb(r, id, sizeof(id));
+		} else {
+			rb(r, NULL, 24);
+		}
+		r32(r, (uint32_t)s->prot);
+		r32(r, s->flags >= 0 ? (uint32_t)s->flags : MAP_PRIVATE);
+		rstr(r, s->path, 8);
+		rec_sid(r, pid, s->tid >= 0 ? s->tid : pid);
+		return rec_end(w->o, r);
+	}
+	return 0;
+}
+
+/* The params of one stream perf's intel_pt needs. */
+struct pt_params {
+	unsigned family, model, stepping;
+	int have_cpu;
+	int64_t mtc_freq, nom_freq, ctc_eax, ctc_ebx, retcomp;
+};
+
+/* Reads stream id's params into p.
+ * Returns 0 if: read; -1 with err set if: session.db cannot be read. */
+static int read_params(struct wctx *w, int64_t id, struct pt_params *p,
+		       char *err, size_t errlen)
+{
+	static const char *const keys[] = { "mtc_freq", "nom_freq",
+		"cpuid_15_eax", "cpuid_15_ebx", "ret_compression" };
+	int64_t *vals[] = { &p->mtc_freq, &p->nom_freq, &p->ctc_eax,
+			    &p->ctc_ebx, &p->retcomp };
+	char v[64];
+	size_t i;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	rc = hwt_store_reader_param(w->r, id, "cpu", v, sizeof(v), err,
+				    errlen);
+	if (rc < 0)
+		return -1;
+	if (rc == 1 && hwt_parse_cpu(v, &p->family, &p->model,
+				     &p->stepping) == 0 && p->family)
+		p->have_cpu = 1;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		*vals[i] = -1;
+		rc = hwt_store_reader_param(w->r, id, keys[i], v, sizeof(v),
+					    err, errlen);
+		if (rc < 0)
+			return -1;
+		if (rc == 1)
+			*vals[i] = strtoll(v, NULL, 0);
+	}
+	return 0;
+}
+
+/* The intel_pt attr's config from the params and the trace: pt, branch,
+ * tsc where the trace has TSC packets (SDM vol. 3C 33.2.8.2 TSCEn), mtc
+ * with its period, noretcomp where the session says returns were not
+ * compressed.  Returns the config. */
+static uint64_t pt_config(const struct pt_params *p, int tsc)
+{
+	uint64_t c = HWT_PERF_PT_CFG_PT | HWT_PERF_PT_CFG_BRANCH;
+
+	if (tsc)
+		c |= HWT_PERF_PT_CFG_TSC;
+	if (p->mtc_freq >= 0 && p->mtc_freq <= 15)
+		c |= HWT_PERF_PT_CFG_MTC | (uint64_t)p->mtc_freq << 14;
+	if (p->retcomp == 0)
+		c |= HWT_PERF_PT_CFG_NORETCOMP;
+	return c;
+}
+
+/* Writes the attr section's one entry (uapi struct perf_event_attr,
+ * PERF_ATTR_SIZE_VER7) and its ids section (one id, at ids_off).
+ * Returns nothing. */
+static void put_attr(struct out *o, uint64_t config, uint64_t ids_off)
+{
+	struct rec r;
+
+	r.n = 0;
+	r.too_big = 0;
+	r32(&r, HWT_PERF_PT_PMU_TYPE);		/* type */
+	r32(&r, ATTR_SIZE);			/* size */
+	r64(&r, config);			/* config */
+	r64(&r, 1);				/* sample_period */
+	r64(&r, SAMPLE_TYPE);			/* sample_type */
+	r64(&r, 0);				/* read_format */
+	r64(&r, A_EXCLUDE_KERNEL | A_EXCLUDE_HV | A_MMAP | A_COMM | A_TASK |
+	    A_SAMPLE_ID_ALL | A_MMAP2 | A_COMM_EXEC);
+	rb(&r, NULL, ATTR_SIZE - r.n);		/* the rest: 0 */
+	r64(&r, ids_off);			/* ids: offset */
+	r64(&r, 8);				/* ids: size */
+	r64(&r, ATTR_ID);			/* the ids */
+	put(o, r.b, r.n);
+}
+
+/* Writes the intel_pt PERF_RECORD_AUXTRACE_INFO (perf/event.h
+ * perf_record_auxtrace_info: type, reserved, priv[]; intel-pt.h's words).
+ * Per-thread buffers, no snapshot, no sched_switch, no TSC conversion
+ * (the session's clock is not TSC: perf decodes "without timestamps"),
+ * no filter string.  Returns 0, or -1 if: the write failed. */
+static int put_auxtrace_info(struct wctx *w, const struct pt_params *p)
+{
+	uint64_t priv[PT_PRIV_MAX];
+	struct rec *r = &w->rec;
+	size_t i;
+
+	memset(priv, 0, sizeof(priv));
+	priv[PT_PMU_TYPE] = HWT_PERF_PT_PMU_TYPE;
+	priv[PT_TIME_MULT] = 1;
+	priv[PT_TSC_BIT] = HWT_PERF_PT_CFG_TSC;
+	priv[PT_NORETCOMP_BIT] = HWT_PERF_PT_CFG_NORETCOMP;
+	priv[PT_MTC_BIT] = HWT_PERF_PT_CFG_MTC;
+	priv[PT_MTC_FREQ_BITS] = HWT_PERF_PT_CFG_MTC_PERIOD;
+	/* CPUID.15H (SDM vol. 2A, CPUID leaf 15H): TSC/"core crystal
+	 * clock" = EBX/EAX; perf's TSC_CTC_N is EBX, TSC_CTC_D EAX. */
+	priv[PT_TSC_CTC_N] = p->ctc_ebx > 0 ? (uint64_t)p->ctc_ebx : 0;
+	priv[PT_TSC_CTC_D] = p->ctc_eax > 0 ? (uint64_t)p->ctc_eax : 0;
+	priv[PT_CYC_BIT] = HWT_PERF_PT_CFG_CYC;
+	priv[PT_MAX_NONTURBO_RATIO] = p->nom_freq > 0 ?
+				      (uint64_t)p->nom_freq : 0;
+	rec_begin(r, HWT_PERF_RECORD_AUXTRACE_INFO, 0);
+	r32(r, HWT_PERF_AUXTRACE_INTEL_PT);
+	r32(r, 0);
+	for (i = 0; i < PT_PRIV_MAX; i++)
+		r64(r, priv[i]);
+	return rec_end(w->o, r);
+}
+
+/* Packet boundaries of a stream's bytes (libipt's packet decoder), walked
+ * forward: perf's Intel PT decoder (64-bit) takes no packet split across
+ * two AUXTRACE buffers ("Bad packet"), so pieces end between packets. */
+struct pkts {
+	struct pt_packet_decoder *dec;	/* NULL: no boundary known */
+	uint64_t cur;		/* a boundary: the next packet starts here */
+	uint64_t size;
+};
+
+/* Starts the walk at offset at: at the first PSB from there (SDM vol. 3C
+ * 33.4.2.3 "PSB": where a decoder synchronizes).  Returns nothing (no PSB:
+ * no boundary from there on). */
+static void pkts_sync(struct pkts *k, uint64_t at)
+{
+	uint64_t off;
+
+	k->cur = k->size;
+	if (!k->dec || at >= k->size ||
+	    pt_pkt_sync_set(k->dec, at) < 0 ||
+	    pt_pkt_sync_forward(k->dec) < 0 ||
+	    pt_pkt_get_offset(k->dec, &off) < 0)
+		return;
+	k->cur = off;
+}
+
+/* Returns the last packet boundary at or before x that the walk reaches
+ * (packets from a PSB on; after a damaged packet, the next PSB), or 0 if
+ * there is none after the walk's position; the walk stays at the first
+ * boundary not yet taken. */
+static uint64_t pkts_boundary(struct pkts *k, uint64_t x)
+{
+	struct pt_packet pkt;
+	uint64_t last = 0, off;
+
+	while (k->cur <= x) {
+		last = k->cur;
+		if (k->cur == x)
+			break;
+		if (pt_pkt_next(k->dec, &pkt, sizeof(pkt)) < 0) {
+			if (pt_pkt_sync_forward(k->dec) < 0 ||
+			    pt_pkt_get_offset(k->dec, &off) < 0) {
+				k->cur = k->size;	/* no more */
+				break;
+			}
+			k->cur = off;
+			continue;
+		}
+		if (pt_pkt_get_offset(k->dec, &off) < 0 || off <= k->cur) {
+			k->cur = k->size;
+			break;
+		}
+		if (off > x) {		/* this packet crosses x: stay */
+			pt_pkt_sync_set(k->dec, k->cur);
+			break;
+		}
+		k->cur = off;
+	}
+	return last;
+}
+
+/* Returns 1 if: the bytes hold a TSC packet (SDM vol. 3C 33.4.2.11),
+ * packets read from each PSB on; 0 if not. */
+static int has_tsc(const struct pt_config *cfg)
+{
+	struct pt_packet_decoder *dec = pt_pkt_alloc_decoder(cfg);
+	struct pt_packet pkt;
+	int found = 0;
+
+	while (dec && !found && pt_pkt_sync_forward(dec) >= 0)
+		while (pt_pkt_next(dec, &pkt, sizeof(pkt)) >= 0)
+			if (pkt.type == ppt_tsc) {
+				found = 1;
+				break;
+			}
+	pt_pkt_free_decoder(dec);
+	return found;
+}
+
+/* Returns 1 if: a cut of the store reader is at offset x; 0 if not. */
+static int cut_at(const struct hwt_store_cut *cuts, size_t ncuts, uint64_t x)
+{
+	size_t i;
+
+	for (i = 0; i < ncuts; i++)
+		if (cuts[i].offset == x)
+			return 1;
+	return 0;
+}
+
+/* Writes one stream: ITRACE_START, then per piece a PERF_RECORD_AUX and
+ * its PERF_RECORD_AUXTRACE with the bytes, zero-padded to 8 (auxtrace.h:
+ * AUXTRACE records keep perf's 8-byte alignment; zeros are Intel PT PAD
+ * packets, SDM vol. 3C 33.4.2.13 "PAD", as perf record pads).  A piece is
+ * a chunk, its end moved back to the packet boundary before it (a chunk
+ * may end inside a packet; the rest goes with the next piece); where
+ * bytes were lost (a cut of the store reader) and at the end, the piece
+ * ends there.  A loss sets PERF_AUX_FLAG_TRUNCATED on the AUX record
+ * ending where it is (a zero-size one if it is before the first byte).
+ * Returns 0 if: written; -1 with w->err set if: read or write failed. */
+static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
+		      uint32_t idx)
+{
+	struct hwt_store_cut *cuts = NULL;
+	uint64_t *ends = NULL, start = 0, aux_off = 0, *b;
+	size_t size, ncuts, nends, nb = 0, i, k;
+	int64_t pid = pid_of(w, -1, ss->tid);
+	struct rec *r = &w->rec;
+	struct pt_config cfg;
+	struct pkts pk;
+	uint8_t *buf;
+	int rc = 0;
+
+	buf = hwt_store_reader_chunked(w->r, ss->id, &size, &cuts, &ncuts,
+				       &ends, &nends, w->err, sizeof(w->err));
+	if (!buf)
+		return -1;
+	pt_config_init(&cfg);
+	cfg.begin = buf;
+	cfg.end = buf + size;
+	memset(&pk, 0, sizeof(pk));
+	pk.size = size;
+	pk.dec = size ? pt_pkt_alloc_decoder(&cfg) : NULL;
+	pkts_sync(&pk, 0);
+	if (size && !w->tsc && has_tsc(&cfg))
+		w->tsc = 1;
+	/* uapi PERF_RECORD_ITRACE_START: pid, tid */
+	rec_begin(r, HWT_PERF_RECORD_ITRACE_START, 0);
+	r32(r, (uint32_t)pid);
+	r32(r, (uint32_t)ss->tid);
+	rec_sid(r, pid, ss->tid);
+	rc = rec_end(w->o, r);
+	/* The piece boundaries: chunk ends and cuts, ascending, unique. */
+	b = hwt_xrealloc(NULL, (nends + ncuts + 2) * sizeof(*b));
+	for (i = 0; i < nends; i++)
+		b[nb++] = ends[i];
+	b[nb++] = size;
+	for (i = 0; i < ncuts; i++)
+		if (cuts[i].offset > 0 && cuts[i].offset < size)
+			b[nb++] = cuts[i].offset;
+	for (i = 1; i < nb; i++)		/* insertion sort: nearly sorted */
+		for (k = i; k > 0 && b[k - 1] > b[k]; k--) {
+			uint64_t t = b[k];
+
+			b[k] = b[k - 1];
+			b[k - 1] = t;
+		}
+	if (ncuts && cuts[0].offset == 0 && !rc) {
+		/* lost before the first byte: a zero-size truncated AUX */
+		rec_begin(r, HWT_PERF_RECORD_AUX, 0);
+		r64(r, 0);
+		r64(r, 0);
+		r64(r, HWT_PERF_AUX_TRUNCATED);
+		rec_sid(r, pid, ss->tid);
+		rc = rec_end(w->o, r);
+	}
+	for (i = 0; i < nb && !rc; i++) {
+		uint64_t end = b[i], n, padded;
+		uint64_t flags = 0;
+		int hard;
+
+		if (end <= start || end > size)
+			continue;
+		hard = end == size || cut_at(cuts, ncuts, end);
+		if (!hard) {		/* a chunk end: moved to a packet's */
+			end = pkts_boundary(&pk, end);
+			if (end <= start)
+				continue;
+		}
+		n = end - start;
+		padded = (n + AUX_ALIGN - 1) / AUX_ALIGN * AUX_ALIGN;
+		if (end < size && cut_at(cuts, ncuts, end))
+			flags |= HWT_PERF_AUX_TRUNCATED;
+		/* uapi PERF_RECORD_AUX: aux_offset, aux_size, flags */
+		rec_begin(r, HWT_PERF_RECORD_AUX, 0);
+		r64(r, aux_off);
+		r64(r, padded);
+		r64(r, flags);
+		rec_sid(r, pid, ss->tid);
+		rc = rec_end(w->o, r);
+		if (rc)
+			break;
+		/* perf/event.h perf_record_auxtrace: size, offset, reference,
+		 * idx, tid, cpu (-1: per-thread), reserved; size bytes follow */
+		rec_begin(r, HWT_PERF_RECORD_AUXTRACE, 0);
+		r64(r, padded);
+		r64(r, aux_off);
+		r64(r, 0);
+		r32(r, idx);
+		r32(r, (uint32_t)ss->tid);
+		r32(r, UINT32_MAX);
+		r32(r, 0);
+		rc = rec_end(w->o, r);
+		put(w->o, buf + start, n);
+		put_zeros(w->o, padded - n);
+		if (w->o->failed)
+			rc = -1;
+		aux_off += padded;
+		start = end;
+		if (hard)		/* after a loss: the next PSB */
+			pkts_sync(&pk, end);
+	}
+	pt_pkt_free_decoder(pk.dec);
+	free(b);
+	free(ends);
+	free(cuts);
+	free(buf);
+	if (rc && !w->err[0])
+		snprintf(w->err, sizeof(w->err), "%s", w->o->msg);
+	return rc;
+}
+
+/* ---- feature sections ---- */
+
+/* Appends a perf_header_string (format.txt: u32 len, then the string
+ * with its NUL, padded to 64).  Returns nothing. */
+static void rhstr(struct rec *r, const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	r32(r, (uint32_t)((n + NAME_ALIGN - 1) / NAME_ALIGN * NAME_ALIGN));
+	rstr(r, s, NAME_ALIGN);
+}
+
+/* The HEADER_BUILD_ID section (format.txt: build_id_event entries, as
+ * perf's write_buildid: header with misc USER | BUILD_ID_SIZE, pid -1 (the
+ * host machine), build_id[20] + size byte + 3 reserved, the file name
+ * padded to 64) into a malloc'd buffer.  Returns it, *n its size. */
+static uint8_t *build_id_section(const struct wctx *w, size_t *n)
+{
+	uint8_t *out = NULL;
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < w->nimages; i++) {
+		const struct image *im = &w->images[i];
+		struct rec r;
+		uint8_t id[20] = { 0 };
+
+		if (!im->idlen)
+			continue;
+		memcpy(id, im->id, im->idlen);
+		rec_begin(&r, 0, MISC_USER | MISC_BUILD_ID_SIZE);
+		r32(&r, UINT32_MAX);			/* pid -1 */
+		rb(&r, id, sizeof(id));
+		rb(&r, (uint8_t[4]){ (uint8_t)im->idlen, 0, 0, 0 }, 4);
+		rstr(&r, im->path, NAME_ALIGN);
+		if (r.too_big)
+			continue;
+		r.b[6] = (uint8_t)r.n;
+		r.b[7] = (uint8_t)(r.n >> 8);
+		out = hwt_xrealloc(out, *n + r.n);
+		memcpy(out + *n, r.b, r.n);
+		*n += r.n;
+	}
+	return out;
+}
+
+struct feat {
+	int bit;
+	uint8_t *data;
+	size_t size;
+};
+
+/* Writes the feature index (format.txt: a perf_file_section per set bit,
+ * in bit order, after the data section) and the sections.
+ * Returns nothing (failures are in o). */
+static void put_features(struct out *o, struct feat *ft, size_t nft)
+{
+	uint64_t off = o->pos + 16 * nft;
+	size_t i;
+	struct rec r;
+
+	r.n = 0;
+	r.too_big = 0;
+	for (i = 0; i < nft; i++) {
+		r64(&r, off);
+		r64(&r, ft[i].size);
+		off += ft[i].size;
+	}
+	put(o, r.b, r.n);
+	for (i = 0; i < nft; i++)
+		put(o, ft[i].data, ft[i].size);
+}
+
+/* A feature holding one perf_header_string s.  Returns nothing. */
+static void str_feat(struct feat *f, int bit, const char *s)
+{
+	struct rec r;
+
+	r.n = 0;
+	r.too_big = 0;
+	rhstr(&r, s);
+	f->bit = bit;
+	f->size = r.n;
+	f->data = hwt_xrealloc(NULL, r.n);
+	memcpy(f->data, r.b, r.n);
+}
+
+/* ---- the file ---- */
+
+/* Checks that perf can represent the session: x86_64, thread mode, every
+ * stream Intel PT with a thread.
+ * Returns 0 if: it can; -1 with err set (the reason) if: not. */
+static int check_session(struct wctx *w, const struct hwt_store_stream *st,
+			 size_t n, char *err, size_t errlen)
+{
+	char v[64];
+	size_t i;
+	int rc;
+
+	rc = hwt_store_reader_meta(w->r, "mode", v, sizeof(v), err, errlen);
+	if (rc < 0)
+		return -1;
+	if (rc == 1 && strcmp(v, "thread"))
+		return hwt_errf(err, errlen, "%s: a %s-mode session: perf.data "
+				"per-CPU Intel PT needs context-switch records "
+				"with perf's timestamps, which hwt export does "
+				"not write yet (thread mode only)", w->dir, v);
+	if (!n)
+		return hwt_errf(err, errlen, "%s: no stream: nothing to "
+				"export", w->dir);
+	for (i = 0; i < n; i++) {
+		if (strcmp(st[i].kind, "intel_pt"))
+			return hwt_errf(err, errlen, "%s: stream %lld is %s: "
+					"hwt export --perf-data writes Intel "
+					"PT sessions only (CoreSight: not yet)",
+					w->dir, (long long)st[i].id,
+					st[i].kind);
+		if (st[i].tid < 0)
+			return hwt_errf(err, errlen, "%s: stream %lld has no "
+					"thread: perf's per-thread buffers "
+					"need one", w->dir,
+					(long long)st[i].id);
+	}
+	return 0;
+}
+
+/* Writes the whole file.  Returns 0, or -1 with err set. */
+static int write_file(struct wctx *w, char *err, size_t errlen)
+{
+	struct hwt_store_stream *st = NULL;
+	struct pt_params p;
+	struct feat ft[5];
+	size_t n = 0, nft = 0, i;
+	uint64_t data_off = HDR_SIZE + ATTR_ENTRY + 8, data_end;
+	char v[256];
+	int rc = -1;
+	struct rec hdr;
+
+	memset(ft, 0, sizeof(ft));
+	if (hwt_store_reader_streams(w->r, &st, &n, err, errlen) < 0)
+		return -1;
+	if (check_session(w, st, n, err, errlen) < 0 ||
+	    read_params(w, st[0].id, &p, err, errlen) < 0)
+		goto out;
+	switch (hwt_store_reader_meta(w->r, "target_pid", v, sizeof(v), err,
+				      errlen)) {
+	case -1:
+		goto out;
+	case 1:
+		w->pid = strtoll(v, NULL, 0);
+		break;
+	}
+	/* the header, rewritten at the end */
+	put_zeros(w->o, HDR_SIZE);
+	/* the attr, rewritten at the end (the config needs the trace) */
+	put_attr(w->o, pt_config(&p, 0), HDR_SIZE + ATTR_ENTRY);
+	if (put_auxtrace_info(w, &p) < 0)
+		goto wfail;
+	rc = hwt_store_reader_records(w->r, on_record, w, err, errlen);
+	if (rc) {
+		if (w->o->failed)
+			goto wfail;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (put_stream(w, &st[i], (uint32_t)i) < 0) {
+			hwt_errf(err, errlen, "%s: stream %lld: %s", w->dir,
+				 (long long)st[i].id, w->err);
+			rc = -1;
+			goto out;
+		}
+	data_end = w->o->pos;
+	/* features, in bit order */
+	ft[nft].bit = FEAT_BUILD_ID;
+	ft[nft].data = build_id_section(w, &ft[nft].size);
+	nft++;
+	if (hwt_store_reader_meta(w->r, "kernel", v, sizeof(v), err,
+				  errlen) == 1)
+		str_feat(&ft[nft++], FEAT_OSRELEASE, v);
+	str_feat(&ft[nft++], FEAT_ARCH, "x86_64");
+	if (p.have_cpu) {
+		snprintf(v, sizeof(v), "GenuineIntel,%u,%u,%u", p.family,
+			 p.model, p.stepping);
+		str_feat(&ft[nft++], FEAT_CPUID, v);
+	}
+	{	/* HEADER_PMU_MAPPINGS: u32 count, then u32 type + string */
+		struct rec r;
+
+		r.n = 0;
+		r.too_big = 0;
+		r32(&r, 1);
+		r32(&r, HWT_PERF_PT_PMU_TYPE);
+		rhstr(&r, "intel_pt");
+		ft[nft].bit = FEAT_PMU_MAPPINGS;
+		ft[nft].size = r.n;
+		ft[nft].data = hwt_xrealloc(NULL, r.n);
+		memcpy(ft[nft++].data, r.b, r.n);
+	}
+	put_features(w->o, ft, nft);
+	if (w->o->failed)
+		goto wfail;
+	/* format.txt "The file header" */
+	hdr.n = 0;
+	hdr.too_big = 0;
+	rb(&hdr, "PERFILE2", 8);
+	r64(&hdr, HDR_SIZE);
+	r64(&hdr, ATTR_ENTRY);
+	r64(&hdr, HDR_SIZE);			/* attrs */
+	r64(&hdr, ATTR_ENTRY);
+	r64(&hdr, data_off);			/* data */
+	r64(&hdr, data_end - data_off);
+	r64(&hdr, 0);				/* event_types */
+	r64(&hdr, 0);
+	{
+		uint8_t bits[32] = { 0 };
+
+		for (i = 0; i < nft; i++)
+			bits[ft[i].bit / 8] |= (uint8_t)(1u << ft[i].bit % 8);
+		rb(&hdr, bits, sizeof(bits));
+	}
+	if (fflush(w->o->f) || fseeko(w->o->f, 0, SEEK_SET)) {
+		hwt_errf(err, errlen, "seeking to the header: %s (perf.data "
+			 "needs a regular file)", strerror(errno));
+		rc = -1;
+		goto out;
+	}
+	w->o->pos = 0;
+	put(w->o, hdr.b, hdr.n);
+	put_attr(w->o, pt_config(&p, w->tsc), HDR_SIZE + ATTR_ENTRY);
+	if (!w->o->failed && fflush(w->o->f)) {
+		w->o->failed = 1;
+		snprintf(w->o->msg, sizeof(w->o->msg), "flushing: %s",
+			 strerror(errno));
+	}
+	if (w->o->failed)
+		goto wfail;
+	rc = 0;
+	goto out;
+wfail:
+	hwt_errf(err, errlen, "%s", w->o->msg);
+	rc = -1;
+out:
+	for (i = 0; i < nft; i++)
+		free(ft[i].data);
+	free(st);
+	return rc;
+}
+
+int hwt_perf_write_session(const char *dir, FILE *out, char *err,
+			   size_t errlen)
+{
+	struct out o = { .f = out };
+	struct wctx *w;
+	size_t i;
+	int rc;
+
+	w = hwt_xrealloc(NULL, sizeof(*w));
+	memset(w, 0, sizeof(*w));
+	w->dir = dir;
+	w->o = &o;
+	w->pid = -1;
+	w->r = hwt_store_reader_open(dir, err, errlen);
+	if (!w->r) {
+		free(w);
+		return -1;
+	}
+	rc = write_file(w, err, errlen);
+	for (i = 0; i < w->nimages; i++)
+		free(w->images[i].path);
+	free(w->images);
+	hwt_store_reader_close(w->r);
+	free(w);
+	return rc;
+}
+
+int hwt_export_perf_data(const char *session, const char *out, char *err,
+			 size_t errlen)
+{
+	struct stat sb;
+	FILE *f;
+	int rc;
+
+	if (stat(session, &sb) || !S_ISDIR(sb.st_mode))
+		return hwt_errf(err, errlen, "%s: not a session directory (a "
+				"decoded database holds no trace bytes: export "
+				"the session it was decoded from)", session);
+	if (!strcmp(out, "-"))
+		return hwt_errf(err, errlen, "perf.data to standard output: "
+				"not written (the header is written last, "
+				"the file must be seekable)");
+	f = fopen(out, "w");
+	if (!f)
+		return hwt_errf(err, errlen, "%s: %s", out, strerror(errno));
+	rc = hwt_perf_write_session(session, f, err, errlen);
+	if (fclose(f) && !rc)
+		rc = hwt_errf(err, errlen, "%s: %s", out, strerror(errno));
+	if (rc)
+		unlink(out);	/* no half a file */
+	return rc;
+}
