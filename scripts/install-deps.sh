@@ -13,7 +13,7 @@ PKGS="build-essential pkg-config git python3 file xz-utils zstd cpio kmod bc
  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
  libipt-dev libopencsd-dev libopencsd-bin libelf-dev libdwarf-dev
  libcapstone-dev libsqlite3-dev sqlite3 zlib1g-dev clang llvm librsvg2-bin libc6-dbg
- linux-perf
+ linux-perf chromium
  libsqlite3-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64"
 [ "${1:-}" = --bench ] && PKGS="$PKGS clang-16 bolt-16 autofdo hyperfine valgrind
  python3-pyside2.qtsql libqt5sql5-sqlite"

@@ -142,6 +142,19 @@ if "$hwt" export --perfetto "$w/demo.json" "$w/demo.db" 2>"$w/json.log" &&
 else
 	result "FAIL: $t/demo-perfetto-timeline (${why:-$(cat "$w/json.log")})"
 fi
+# Both in headless Chromium (x86-64 run only: the same writers serve every
+# architecture): the SVG's script runs without console errors and shows
+# the frames, it renders to a PNG, and a page script parses the JSON as
+# the trace viewers do (tests/e2e/check_browser.py).
+if [ "$mode" = x86_64 ]; then
+	if command -v chromium >/dev/null 2>&1; then
+		python3 "$root/tests/e2e/check_browser.py" "$w/demo.svg" \
+			"$w/demo.json" "$w/browser" fib main run_all mix \
+			2>&1 | sed "s|e2e/browser|$t/browser|" | tee -a "$res"
+	else
+		result "FAIL: $t/browser (no chromium: apt-get install chromium)"
+	fi
+fi
 # Arm's reference decoder on the recorded stream: the session written out
 # as an OpenCSD snapshot (ete_snapshot.py: the described registers, the
 # stream's bytes, the program's code) decodes with trc_pkt_lister to
