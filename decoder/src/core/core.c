@@ -293,7 +293,8 @@ static inline void note_edge(struct hwt_core *c, struct stream *s,
 	if (s->prev)
 		hwt_edges_add(s->edges, s->prev, id,
 			      edge_flags(hwt_blocks_get(c->blocks, s->prev),
-					 s->prev_flags, u, s->brk));
+					 s->prev_flags, u, s->brk),
+			      !s->brk && !(s->prev_flags & HWT_BLK_OUTCOME));
 	s->prev = id;
 	s->prev_flags = flags;
 	s->brk = 0;
@@ -366,7 +367,15 @@ static int sink_blocks(void *arg, uint32_t stream, const uint32_t *ids,
 			return -1;
 		u = &v[id - 1];
 		counts[id]++;
-		note_edge(c, s, id, u, 0);
+		/* The transition from the block before: a plain one seen
+		 * before costs no flags (edge_flags) and no hash. */
+		if (s->prev && !s->brk && !(s->prev_flags & HWT_BLK_OUTCOME) &&
+		    hwt_edges_hit(s->edges, s->prev, id)) {
+			s->prev = id;
+			s->prev_flags = 0;
+		} else {
+			note_edge(c, s, id, u, 0);
+		}
 		if (s->cs && hwt_callstack_ublock(s->cs, u, ninsn,
 						  s->time) < 0)
 			return -1;
