@@ -168,8 +168,11 @@ static int sink_begin(void *arg, const struct hwt_stream_info *info)
 	return hwt_db_stream(c->db, info, s->thread_id);
 }
 
+/* lens: the block's instruction lengths from the front end, NULL: split
+ * its bytes here. */
 static void new_block(struct hwt_core *c, struct stream *s,
-		      struct hwt_ublock *u, const struct hwt_block *blk)
+		      struct hwt_ublock *u, const struct hwt_block *blk,
+		      const uint8_t *lens)
 {
 	const struct hwt_binary *bin = NULL;
 	const struct hwt_sym *sym;
@@ -192,9 +195,13 @@ static void new_block(struct hwt_core *c, struct stream *s,
 			got += (size_t)n;
 		}
 		u->lens = hwt_xrealloc(NULL, u->ninsn);
-		if (got > span && hwt_insn_lengths(c->dis, u->isa, c->buf, got,
-						   u->ip, u->end_ip, u->ninsn,
-						   u->lens) == 0) {
+		if (lens && got >= (size_t)span + lens[u->ninsn - 1]) {
+			memcpy(u->lens, lens, u->ninsn);
+			u->lens_ok = 1;
+			got = (size_t)span + u->lens[u->ninsn - 1];
+		} else if (got > span &&
+			   hwt_insn_lengths(c->dis, u->isa, c->buf, got, u->ip,
+					    u->end_ip, u->ninsn, u->lens) == 0) {
 			u->lens_ok = 1;
 			got = (size_t)span + u->lens[u->ninsn - 1];
 		}
@@ -235,7 +242,7 @@ static inline struct stream *cur_stream(struct hwt_core *c, uint32_t stream)
 /* Id of the block (interned, its row written, the first time), 0 on a
  * database error. */
 static uint32_t intern(struct hwt_core *c, struct stream *s,
-		       const struct hwt_block *blk)
+		       const struct hwt_block *blk, const uint8_t *lens)
 {
 	struct hwt_ublock *u;
 	uint32_t id;
@@ -245,7 +252,7 @@ static uint32_t intern(struct hwt_core *c, struct stream *s,
 			       blk->isa, blk->iclass, &is_new);
 	if (is_new) {
 		u = hwt_blocks_get(c->blocks, id);
-		new_block(c, s, u, blk);
+		new_block(c, s, u, blk, lens);
 		if (hwt_db_block(c->db, id, u) < 0)
 			return 0;
 	}
@@ -327,7 +334,7 @@ static int sink_block(void *arg, uint32_t stream, const struct hwt_block *blk)
 
 	if (!blk->ninsn)
 		return 0;
-	id = intern(c, s, blk);
+	id = intern(c, s, blk, NULL);
 	if (!id)
 		return -1;
 	if (blk->time)
@@ -341,7 +348,16 @@ static uint32_t sink_intern(void *arg, uint32_t stream,
 {
 	struct hwt_core *c = arg;
 
-	return blk->ninsn ? intern(c, cur_stream(c, stream), blk) : 0;
+	return blk->ninsn ? intern(c, cur_stream(c, stream), blk, NULL) : 0;
+}
+
+static uint32_t sink_intern_lens(void *arg, uint32_t stream,
+				 const struct hwt_block *blk,
+				 const uint8_t *lens)
+{
+	struct hwt_core *c = arg;
+
+	return blk->ninsn ? intern(c, cur_stream(c, stream), blk, lens) : 0;
 }
 
 static int sink_blocks(void *arg, uint32_t stream, const uint32_t *ids,
@@ -588,6 +604,7 @@ struct hwt_core *hwt_core_alloc(const struct hwt_decode_opts *opts,
 	c->sink.event = sink_event;
 	c->sink.stream_end = sink_end;
 	c->sink.intern = sink_intern;
+	c->sink.intern_lens = sink_intern_lens;
 	c->sink.blocks = sink_blocks;
 	return c;
 }
