@@ -132,10 +132,20 @@ static int flush_flow(struct stream *s)
 
 static inline int flow_put(struct stream *s, uint64_t v)
 {
-	if (v < 0x80)
-		s->flow[s->flen++] = (uint8_t)v;	/* most block ids */
-	else
-		s->flen += hwt_uleb_put(s->flow + s->flen, v);
+	uint8_t *p = s->flow + s->flen;
+
+	if (v < 0x80) {
+		p[0] = (uint8_t)v;	/* small block ids */
+		s->flen++;
+	} else if (v < 0x4000) {
+		/* LEB128's two bytes without its loop: a real program
+		 * runs thousands of distinct blocks. */
+		p[0] = (uint8_t)(v | 0x80);
+		p[1] = (uint8_t)(v >> 7);
+		s->flen += 2;
+	} else {
+		s->flen += hwt_uleb_put(p, v);
+	}
 	s->fentries++;
 	return s->flen >= FLOW_CHUNK ? flush_flow(s) : 0;
 }
