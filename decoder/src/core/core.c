@@ -376,17 +376,23 @@ static int sink_blocks(void *arg, uint32_t stream, const uint32_t *ids,
 	struct hwt_core *c = arg;
 	struct stream *s = cur_stream(c, stream);
 	const struct hwt_ublock *v = hwt_blocks_get(c->blocks, 1);
-	uint32_t nb = hwt_blocks_count(c->blocks);
-	uint64_t *counts, ninsn = s->ninsn;
-	size_t i;
-	int rc = 0;
+	uint32_t nb = hwt_blocks_count(c->blocks), prev = s->prev;
+	uint64_t *counts, ninsn = s->ninsn, nblocks = s->nblocks;
+	uint64_t fentries = s->fentries;
+	uint8_t *flow = s->flow;
+	size_t i, flen = s->flen;
+	/* The flags of the transition from prev are plain: after the
+	 * first block of the run always (its flags are 0, no break). */
+	int plain = !s->brk && !(s->prev_flags & HWT_BLK_OUTCOME);
+	int rc;
 
-	/* count_block() by hand, with the hot state in registers. */
+	/* count_block() by hand, with the hot state in locals (written
+	 * back before anything that reads it from s). */
 	if (nb >= s->ncounts)
 		grow_counts(s, nb);
 	counts = s->counts;
 	for (i = 0; i < n; i++) {
-		uint32_t id = ids[i];
+		uint32_t id = ids[i], fv = id << 1;
 		const struct hwt_ublock *u;
 
 		if (!id || id > nb)
@@ -395,33 +401,50 @@ static int sink_blocks(void *arg, uint32_t stream, const uint32_t *ids,
 		counts[id]++;
 		/* The transition from the block before: a plain one seen
 		 * before costs no flags (edge_flags) and no hash. */
-		if (s->prev && !s->brk && !(s->prev_flags & HWT_BLK_OUTCOME) &&
-		    hwt_edges_hit(s->edges, s->prev, id)) {
-			s->prev = id;
-			s->prev_flags = 0;
-		} else {
+		if (!prev || !plain || !hwt_edges_hit(s->edges, prev, id)) {
+			s->prev = prev;
 			note_edge(c, s, id, u, 0);
+			plain = 1;
 		}
+		prev = id;
 		if (s->cs && hwt_callstack_ublock(s->cs, u, ninsn,
 						  s->time) < 0)
 			return -1;
 		ninsn += u->ninsn;
-		s->nblocks++;
-		if (id < 64) {
-			s->flow[s->flen++] = (uint8_t)(id << 1);
-			s->fentries++;
-			if (s->flen < FLOW_CHUNK)
-				continue;
-			s->ninsn = ninsn;
-			rc = flush_flow(s);
+		nblocks++;
+		/* flow_put's bytes. */
+		if (fv < 0x80) {
+			flow[flen++] = (uint8_t)fv;
+		} else if (fv < 0x4000) {
+			flow[flen] = (uint8_t)(fv | 0x80);
+			flow[flen + 1] = (uint8_t)(fv >> 7);
+			flen += 2;
 		} else {
-			s->ninsn = ninsn;
-			rc = flow_put(s, (uint64_t)id << 1);
+			flen += hwt_uleb_put(flow + flen, fv);
 		}
+		fentries++;
+		if (flen < FLOW_CHUNK)
+			continue;
+		s->flen = flen;
+		s->fentries = fentries;
+		s->ninsn = ninsn;
+		s->nblocks = nblocks;
+		rc = flush_flow(s);
 		if (rc < 0)
 			return rc;
+		flow = s->flow;
+		flen = s->flen;
+		fentries = s->fentries;
 	}
+	s->flen = flen;
+	s->fentries = fentries;
 	s->ninsn = ninsn;
+	s->nblocks = nblocks;
+	if (n) {
+		s->prev = prev;
+		s->prev_flags = 0;
+		s->brk = 0;
+	}
 	return 0;
 }
 
