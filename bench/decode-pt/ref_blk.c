@@ -4,7 +4,9 @@
  * events, pt_blk_next, resync on errors), counting instructions.  The bar
  * `hwt decode` is measured against.
  *
- * usage: ref_blk PT ELF_OR_RAW VADDR FILE_OFFSET SIZE
+ * usage: ref_blk PT FILE VADDR FILE_OFFSET SIZE [FILE VADDR OFFSET SIZE]...
+ * (each FILE section mapped at VADDR, like ptxed's --raw FILE:OFFSET-SIZE:VADDR;
+ * several for a dynamically linked program's images)
  */
 #include <intel-pt.h>
 #include <stdio.h>
@@ -39,10 +41,11 @@ int main(int argc, char **argv)
 	uint64_t ninsn = 0, nblk = 0, nerr = 0;
 	size_t size;
 	uint8_t *buf;
-	int isid;
+	int isid, a;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: ref_blk PT FILE VADDR OFFSET SIZE\n");
+	if (argc < 6 || (argc - 2) % 4) {
+		fprintf(stderr,
+			"usage: ref_blk PT FILE VADDR OFFSET SIZE [FILE VADDR OFFSET SIZE]...\n");
 		return 2;
 	}
 	buf = slurp(argv[1], &size);
@@ -52,11 +55,16 @@ int main(int argc, char **argv)
 	cfg.end = buf + size;
 	isc = pt_iscache_alloc(NULL);
 	img = pt_image_alloc(NULL);
-	isid = pt_iscache_add_file(isc, argv[2], strtoull(argv[4], NULL, 0),
-				   strtoull(argv[5], NULL, 0),
-				   strtoull(argv[3], NULL, 0));
-	if (isid < 0 || pt_image_add_cached(img, isc, isid, NULL) < 0)
-		return 1;
+	for (a = 2; a < argc; a += 4) {
+		isid = pt_iscache_add_file(isc, argv[a],
+					   strtoull(argv[a + 2], NULL, 0),
+					   strtoull(argv[a + 3], NULL, 0),
+					   strtoull(argv[a + 1], NULL, 0));
+		if (isid < 0 || pt_image_add_cached(img, isc, isid, NULL) < 0) {
+			fprintf(stderr, "ref_blk: cannot map %s\n", argv[a]);
+			return 1;
+		}
+	}
 	dec = pt_blk_alloc_decoder(&cfg);
 	pt_blk_set_image(dec, img);
 	for (;;) {

@@ -309,15 +309,15 @@ static void test_edges(void)
 
 	for (k = 1; k <= 5000; k++)
 		for (i = 0; i < k % 7 + 1; i++) {
-			hwt_edges_add(e, k, k * 3 + 1, k & 3);
+			hwt_edges_add(e, k, k * 3 + 1, k & 3, 0);
 			want++;
 		}
-	hwt_edges_add(e, 1, 4, 2);	/* (1, 4) seen with flags 1 */
+	hwt_edges_add(e, 1, 4, 2, 0);	/* (1, 4) seen with flags 1 */
 	want++;
 	/* The second successor of some blocks, in the hash. */
 	for (k = 1; k <= 5000; k += 3) {
-		hwt_edges_add(e, k, k + 100000, 0);
-		hwt_edges_add(e, k, k + 100000, 0);
+		hwt_edges_add(e, k, k + 100000, 0, 0);
+		hwt_edges_add(e, k, k + 100000, 0, 0);
 		want += 2;
 	}
 	n = 0;
@@ -340,10 +340,56 @@ static void test_edges(void)
 	check("edges-counts", ok);
 }
 
+/* The per-block shortcut: a plain edge counted by hwt_edges_hit once it
+ * was added plain and sits in from's first ways; anything else (a third
+ * successor, in the hash; an edge added with other flags or not plain) is
+ * left to hwt_edges_add, and every (from, to, flags) is one edge. */
+static void test_edges_hit(void)
+{
+	struct hwt_edges *e = hwt_edges_alloc();
+	const struct hwt_edge *v;
+	size_t n = 0, seen = 0;
+	int ok = 1, i;
+
+	ok &= !hwt_edges_hit(e, 7, 8);		/* nothing yet */
+	hwt_edges_add(e, 7, 8, 1, 1);
+	for (i = 0; i < 3; i++)
+		ok &= hwt_edges_hit(e, 7, 8);
+	ok &= !hwt_edges_hit(e, 7, 9);
+	hwt_edges_add(e, 7, 9, 0, 1);
+	ok &= hwt_edges_hit(e, 7, 9);
+	hwt_edges_add(e, 7, 10, 1, 1);		/* third: the hash */
+	ok &= !hwt_edges_hit(e, 7, 10);
+	hwt_edges_add(e, 7, 10, 1, 1);
+	hwt_edges_add(e, 7, 8, 1, 0);		/* same key, not plain */
+	hwt_edges_add(e, 11, 12, 3, 0);		/* not plain */
+	ok &= !hwt_edges_hit(e, 11, 12);
+	hwt_edges_add(e, 11, 12, 1, 1);		/* other flags: other edge */
+	ok &= hwt_edges_hit(e, 11, 12);
+	while ((v = hwt_edges_next(e, &n))) {
+		seen++;
+		if (v->from == 7 && v->to == 8)
+			ok &= v->flags == 1 && v->count == 5;
+		else if (v->from == 7 && v->to == 9)
+			ok &= v->flags == 0 && v->count == 2;
+		else if (v->from == 7 && v->to == 10)
+			ok &= v->flags == 1 && v->count == 2;
+		else if (v->from == 11 && v->flags == 3)
+			ok &= v->to == 12 && v->count == 1;
+		else
+			ok &= v->from == 11 && v->to == 12 && v->flags == 1 &&
+			      v->count == 2;
+	}
+	ok &= seen == 5 && hwt_edges_count(e) == 5;
+	hwt_edges_free(e);
+	check("edges-hit", ok);
+}
+
 int main(void)
 {
 	test_insn_target();
 	test_edges();
+	test_edges_hit();
 	test_uleb();
 	test_insn();
 	test_blocks();

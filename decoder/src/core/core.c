@@ -148,10 +148,20 @@ static int flush_flow(struct stream *s)
 
 static inline int flow_put(struct stream *s, uint64_t v)
 {
-	if (v < 0x80)
-		s->flow[s->flen++] = (uint8_t)v;	/* most block ids */
-	else
-		s->flen += hwt_uleb_put(s->flow + s->flen, v);
+	uint8_t *p = s->flow + s->flen;
+
+	if (v < 0x80) {
+		p[0] = (uint8_t)v;	/* small block ids */
+		s->flen++;
+	} else if (v < 0x4000) {
+		/* LEB128's two bytes without its loop: a real program
+		 * runs thousands of distinct blocks. */
+		p[0] = (uint8_t)(v | 0x80);
+		p[1] = (uint8_t)(v >> 7);
+		s->flen += 2;
+	} else {
+		s->flen += hwt_uleb_put(p, v);
+	}
 	s->fentries++;
 	return s->flen >= FLOW_CHUNK ? flush_flow(s) : 0;
 }
@@ -184,8 +194,11 @@ static int sink_begin(void *arg, const struct hwt_stream_info *info)
 	return hwt_db_stream(c->db, info, s->thread_id);
 }
 
+/* lens: the block's instruction lengths from the front end, NULL: split
+ * its bytes here. */
 static void new_block(struct hwt_core *c, struct stream *s,
-		      struct hwt_ublock *u, const struct hwt_block *blk)
+		      struct hwt_ublock *u, const struct hwt_block *blk,
+		      const uint8_t *lens)
 {
 	const struct hwt_binary *bin = NULL;
 	const struct hwt_sym *sym;
@@ -208,9 +221,13 @@ static void new_block(struct hwt_core *c, struct stream *s,
 			got += (size_t)n;
 		}
 		u->lens = hwt_xrealloc(NULL, u->ninsn);
-		if (got > span && hwt_insn_lengths(c->dis, u->isa, c->buf, got,
-						   u->ip, u->end_ip, u->ninsn,
-						   u->lens) == 0) {
+		if (lens && got >= (size_t)span + lens[u->ninsn - 1]) {
+			memcpy(u->lens, lens, u->ninsn);
+			u->lens_ok = 1;
+			got = (size_t)span + u->lens[u->ninsn - 1];
+		} else if (got > span &&
+			   hwt_insn_lengths(c->dis, u->isa, c->buf, got, u->ip,
+					    u->end_ip, u->ninsn, u->lens) == 0) {
 			u->lens_ok = 1;
 			got = (size_t)span + u->lens[u->ninsn - 1];
 		}
@@ -251,7 +268,7 @@ static inline struct stream *cur_stream(struct hwt_core *c, uint32_t stream)
 /* Id of the block (interned, its row written, the first time), 0 on a
  * database error. */
 static uint32_t intern(struct hwt_core *c, struct stream *s,
-		       const struct hwt_block *blk)
+		       const struct hwt_block *blk, const uint8_t *lens)
 {
 	struct hwt_ublock *u;
 	uint32_t id;
@@ -261,7 +278,7 @@ static uint32_t intern(struct hwt_core *c, struct stream *s,
 			       blk->isa, blk->iclass, &is_new);
 	if (is_new) {
 		u = hwt_blocks_get(c->blocks, id);
-		new_block(c, s, u, blk);
+		new_block(c, s, u, blk, lens);
 		if (hwt_db_block(c->db, id, u) < 0)
 			return 0;
 	}
@@ -309,7 +326,8 @@ static inline void note_edge(struct hwt_core *c, struct stream *s,
 	if (s->prev)
 		hwt_edges_add(s->edges, s->prev, id,
 			      edge_flags(hwt_blocks_get(c->blocks, s->prev),
-					 s->prev_flags, u, s->brk));
+					 s->prev_flags, u, s->brk),
+			      !s->brk && !(s->prev_flags & HWT_BLK_OUTCOME));
 	s->prev = id;
 	s->prev_flags = flags;
 	s->brk = 0;
@@ -365,7 +383,7 @@ static int sink_block(void *arg, uint32_t stream, const struct hwt_block *blk)
 
 	if (!blk->ninsn)
 		return 0;
-	id = intern(c, s, blk);
+	id = intern(c, s, blk, NULL);
 	if (!id)
 		return -1;
 	if (blk->time)
@@ -381,7 +399,16 @@ static uint32_t sink_intern(void *arg, uint32_t stream,
 {
 	struct hwt_core *c = arg;
 
-	return blk->ninsn ? intern(c, cur_stream(c, stream), blk) : 0;
+	return blk->ninsn ? intern(c, cur_stream(c, stream), blk, NULL) : 0;
+}
+
+static uint32_t sink_intern_lens(void *arg, uint32_t stream,
+				 const struct hwt_block *blk,
+				 const uint8_t *lens)
+{
+	struct hwt_core *c = arg;
+
+	return blk->ninsn ? intern(c, cur_stream(c, stream), blk, lens) : 0;
 }
 
 static int sink_blocks(void *arg, uint32_t stream, const uint32_t *ids,
@@ -390,44 +417,75 @@ static int sink_blocks(void *arg, uint32_t stream, const uint32_t *ids,
 	struct hwt_core *c = arg;
 	struct stream *s = cur_stream(c, stream);
 	const struct hwt_ublock *v = hwt_blocks_get(c->blocks, 1);
-	uint32_t nb = hwt_blocks_count(c->blocks);
-	uint64_t *counts, ninsn = s->ninsn;
-	size_t i;
-	int rc = 0;
+	uint32_t nb = hwt_blocks_count(c->blocks), prev = s->prev;
+	uint64_t *counts, ninsn = s->ninsn, nblocks = s->nblocks;
+	uint64_t fentries = s->fentries;
+	uint8_t *flow = s->flow;
+	size_t i, flen = s->flen;
+	/* The flags of the transition from prev are plain: after the
+	 * first block of the run always (its flags are 0, no break). */
+	int plain = !s->brk && !(s->prev_flags & HWT_BLK_OUTCOME);
+	int rc;
 
-	/* count_block() by hand, with the hot state in registers. */
+	/* count_block() by hand, with the hot state in locals (written
+	 * back before anything that reads it from s). */
 	if (nb >= s->ncounts)
 		grow_counts(s, nb);
 	counts = s->counts;
 	for (i = 0; i < n; i++) {
-		uint32_t id = ids[i];
+		uint32_t id = ids[i], fv = id << 1;
 		const struct hwt_ublock *u;
 
 		if (!id || id > nb)
 			return -1;
 		u = &v[id - 1];
 		counts[id]++;
-		note_edge(c, s, id, u, 0);
+		/* The transition from the block before: a plain one seen
+		 * before costs no flags (edge_flags) and no hash. */
+		if (!prev || !plain || !hwt_edges_hit(s->edges, prev, id)) {
+			s->prev = prev;
+			note_edge(c, s, id, u, 0);
+			plain = 1;
+		}
+		prev = id;
 		if (s->cs && hwt_callstack_ublock(s->cs, u, ninsn,
 						  s->time) < 0)
 			return -1;
 		ninsn += u->ninsn;
-		s->nblocks++;
-		if (id < 64) {
-			s->flow[s->flen++] = (uint8_t)(id << 1);
-			s->fentries++;
-			if (s->flen < FLOW_CHUNK)
-				continue;
-			s->ninsn = ninsn;
-			rc = flush_flow(s);
+		nblocks++;
+		/* flow_put's bytes. */
+		if (fv < 0x80) {
+			flow[flen++] = (uint8_t)fv;
+		} else if (fv < 0x4000) {
+			flow[flen] = (uint8_t)(fv | 0x80);
+			flow[flen + 1] = (uint8_t)(fv >> 7);
+			flen += 2;
 		} else {
-			s->ninsn = ninsn;
-			rc = flow_put(s, (uint64_t)id << 1);
+			flen += hwt_uleb_put(flow + flen, fv);
 		}
+		fentries++;
+		if (flen < FLOW_CHUNK)
+			continue;
+		s->flen = flen;
+		s->fentries = fentries;
+		s->ninsn = ninsn;
+		s->nblocks = nblocks;
+		rc = flush_flow(s);
 		if (rc < 0)
 			return rc;
+		flow = s->flow;
+		flen = s->flen;
+		fentries = s->fentries;
 	}
+	s->flen = flen;
+	s->fentries = fentries;
 	s->ninsn = ninsn;
+	s->nblocks = nblocks;
+	if (n) {
+		s->prev = prev;
+		s->prev_flags = 0;
+		s->brk = 0;
+	}
 	return 0;
 }
 
@@ -620,6 +678,7 @@ struct hwt_core *hwt_core_alloc(const struct hwt_decode_opts *opts,
 	c->sink.event = sink_event;
 	c->sink.stream_end = sink_end;
 	c->sink.intern = sink_intern;
+	c->sink.intern_lens = sink_intern_lens;
 	c->sink.blocks = sink_blocks;
 	c->sink.progress = sink_progress;
 	c->progress = opts->progress;

@@ -1,23 +1,18 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Transition counts.  Most blocks go on to one successor (loops, straight
- * code): each from block's first (to, flags) is counted in an array indexed
- * by from, like the block counts; any other goes to an open-addressing
- * hash of (from, to, flags), grown at half load.
+ * Transition counts.  Most blocks go on to one or two successors (straight
+ * code, a conditional branch's two ways): each from block's first
+ * HWT_EDGES_WAYS (to, flags) are counted in an array indexed by from, like
+ * the block counts; any other goes to an open-addressing hash of (from,
+ * to, flags), grown at half load.  An edge is counted in one place only:
+ * the array is searched before the hash, and an edge goes to the hash only
+ * when from's array entries are all taken.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/edges.h"
 #include "core/util.h"
-
-struct hwt_edges {
-	struct hwt_edge *first;	/* by from: its first successor */
-	size_t nfirst;
-	struct hwt_edge *v;	/* count 0: empty slot */
-	size_t cap, n;		/* cap: power of two */
-	struct hwt_edge *last;	/* the slot the last add hit */
-};
 
 static size_t slot(const struct hwt_edges *e, uint32_t from, uint32_t to,
 		   uint32_t flags)
@@ -78,30 +73,37 @@ static void grow(struct hwt_edges *e)
 }
 
 void hwt_edges_add(struct hwt_edges *e, uint32_t from, uint32_t to,
-		   uint32_t flags)
+		   uint32_t flags, int plain)
 {
 	struct hwt_edge *x;
+	size_t i;
 
 	if (from >= e->nfirst) {
 		size_t n = (size_t)from * 2 + 1024;
 
-		e->first = hwt_xrealloc(e->first, n * sizeof(*e->first));
-		memset(e->first + e->nfirst, 0,
-		       (n - e->nfirst) * sizeof(*e->first));
+		e->first = hwt_xrealloc(e->first, n * HWT_EDGES_WAYS *
+					sizeof(*e->first));
+		memset(e->first + e->nfirst * HWT_EDGES_WAYS, 0,
+		       (n - e->nfirst) * HWT_EDGES_WAYS * sizeof(*e->first));
 		e->nfirst = n;
 	}
-	x = &e->first[from];
-	if (x->count && x->to == to && x->flags == flags) {
-		x->count++;
-		return;
-	}
-	if (!x->count) {
-		x->from = from;
-		x->to = to;
-		x->flags = flags;
-		x->count = 1;
-		e->n++;
-		return;
+	x = &e->first[(size_t)from * HWT_EDGES_WAYS];
+	for (i = 0; i < HWT_EDGES_WAYS; i++, x++) {
+		if (x->count && x->to == to && x->flags == flags) {
+			x->count++;
+			if (plain)
+				x->plain = 1;
+			return;
+		}
+		if (!x->count) {
+			x->from = from;
+			x->to = to;
+			x->flags = flags;
+			x->plain = !!plain;
+			x->count = 1;
+			e->n++;
+			return;
+		}
 	}
 	x = e->last;
 
@@ -116,6 +118,7 @@ void hwt_edges_add(struct hwt_edges *e, uint32_t from, uint32_t to,
 			x->from = from;
 			x->to = to;
 			x->flags = flags;
+			x->plain = 0;
 			e->n++;
 		}
 		e->last = x;
@@ -131,17 +134,17 @@ size_t hwt_edges_count(const struct hwt_edges *e)
 const struct hwt_edge *hwt_edges_next(const struct hwt_edges *e,
 				      size_t *cursor)
 {
-	size_t i = *cursor;
+	size_t i = *cursor, nf = e->nfirst * HWT_EDGES_WAYS;
 
-	for (; i < e->nfirst; i++)
+	for (; i < nf; i++)
 		if (e->first[i].count) {
 			*cursor = i + 1;
 			return &e->first[i];
 		}
-	for (; i - e->nfirst < e->cap; i++)
-		if (e->v[i - e->nfirst].count) {
+	for (; i - nf < e->cap; i++)
+		if (e->v[i - nf].count) {
 			*cursor = i + 1;
-			return &e->v[i - e->nfirst];
+			return &e->v[i - nf];
 		}
 	*cursor = i;
 	return NULL;

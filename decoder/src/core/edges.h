@@ -17,15 +17,55 @@
 struct hwt_edge {
 	uint32_t from, to;	/* block ids; to 0: nothing followed */
 	uint32_t flags;		/* HWT_EDGE_* */
+	uint32_t plain;		/* internal: flags are the plain flags of
+				 * (from, to), see hwt_edges_hit */
 	uint64_t count;
 };
 
-struct hwt_edges;
+#define HWT_EDGES_WAYS	2	/* successors of a block kept by from: a
+				 * conditional branch's two */
+
+/* Internal: hwt_edges_hit reads it inline. */
+struct hwt_edges {
+	struct hwt_edge *first;	/* HWT_EDGES_WAYS by from: its first
+				 * successors */
+	size_t nfirst;		/* froms in first */
+	struct hwt_edge *v;	/* count 0: empty slot */
+	size_t cap, n;		/* cap: power of two */
+	struct hwt_edge *last;	/* the slot the last add hit */
+};
+
 struct hwt_edges *hwt_edges_alloc(void);
 void hwt_edges_free(struct hwt_edges *e);
-/* Adds one to the count of (from, to, flags). */
+/* Adds one to the count of (from, to, flags); plain: flags are the ones
+ * a plain transition from -> to always has (no break, no outcome from
+ * the trace), so that hwt_edges_hit may count it without them. */
 void hwt_edges_add(struct hwt_edges *e, uint32_t from, uint32_t to,
-		   uint32_t flags);
+		   uint32_t flags, int plain);
+/*
+ * The plain transition from -> to, counted only if it was added plain
+ * before and is one of from's first successors: the core's per-block
+ * call, which then need not work out the flags.
+ * Returns 1 if it counted it, 0 if the caller must hwt_edges_add it.
+ */
+static inline int hwt_edges_hit(struct hwt_edges *e, uint32_t from,
+				uint32_t to)
+{
+	struct hwt_edge *x;
+
+	if (from >= e->nfirst)
+		return 0;
+	x = &e->first[(size_t)from * HWT_EDGES_WAYS];
+	if (x[0].to == to && x[0].plain) {
+		x[0].count++;
+		return 1;
+	}
+	if (x[1].to == to && x[1].plain) {
+		x[1].count++;
+		return 1;
+	}
+	return 0;
+}
 /* Distinct edges counted so far. */
 size_t hwt_edges_count(const struct hwt_edges *e);
 /* Walks the edges, in no order: *cursor 0 first.

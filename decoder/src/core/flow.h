@@ -135,6 +135,14 @@ struct hwt_sink {
 	int (*blocks)(void *arg, uint32_t stream, const uint32_t *ids,
 		      size_t n);
 	/*
+	 * Optional (NULL: intern).  intern with the block's instruction
+	 * lengths (blk->ninsn of them), which the front end decoded already:
+	 * the sink need not split the block's bytes again.
+	 */
+	uint32_t (*intern_lens)(void *arg, uint32_t stream,
+				const struct hwt_block *blk,
+				const uint8_t *lens);
+	/*
 	 * Optional: the stream's trace is decoded up to offset (for a
 	 * progress meter; a front end that hands over blocks with offsets
 	 * need not call it).  Returns 0.

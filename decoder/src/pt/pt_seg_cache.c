@@ -30,26 +30,46 @@ void seg_cache_grow(struct worker *w)
 	free(ot);
 }
 
+/* Reads the code at ip into w->buf until it holds want bytes from ip
+ * (fewer if the image has no more), *got so far.  Most
+ * blocks are a few instructions long: reading the whole buffer (15 KiB)
+ * per block cost more than decoding it. */
+static void fill(struct worker *w, uint64_t ip, size_t *got, size_t want)
+{
+	const struct hwt_image *img = w->run->env->img;
+	int n;
+
+	while (*got < want) {
+		n = img ? hwt_image_read(img, ip + *got, w->buf + *got,
+					 want - *got) : -1;
+		if (n <= 0)
+			break;
+		*got += (size_t)n;
+	}
+}
+
+#define FILL_STEP	256	/* bytes read at a time (>= 15, an insn) */
+
 /* Decodes the block at ip with capstone: sequential instructions up to
  * and including the first branch or special instruction. */
 static int build(struct worker *w, uint64_t ip, struct fblock *fb)
 {
-	const struct hwt_image *img = w->run->env->img;
 	uint8_t lens[MAX_BLOCK_INSNS];
-	size_t got = 0, off = 0;
+	size_t got = 0, off = 0, want = FILL_STEP;
 	struct hwt_insn_info in;
-	int n;
 
 	memset(fb, 0, sizeof(*fb));
 	fb->ip = ip;
-	while (got < sizeof(w->buf)) {
-		n = img ? hwt_image_read(img, ip + got, w->buf + got,
-					 sizeof(w->buf) - got) : -1;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
+	fill(w, ip, &got, want);
 	for (;;) {
+		/* A whole instruction (15 bytes at most) in the buffer
+		 * whenever the image has it (got < want: it has no more). */
+		if (got - off < 15 && got == want && want < sizeof(w->buf)) {
+			want += FILL_STEP;
+			if (want > sizeof(w->buf))
+				want = sizeof(w->buf);
+			fill(w, ip, &got, want);
+		}
 		if (off >= got || fb->ninsn == MAX_BLOCK_INSNS ||
 		    hwt_insn_decode(w->dis, HWT_ISA_X86_64, w->buf + off,
 				    got - off, ip + off, &in) <= 0 ||

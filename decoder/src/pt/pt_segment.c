@@ -495,9 +495,14 @@ static int feed(struct segment *s, const struct hwt_sink *sink,
 			struct fblock *fb = s->items[j].fb;
 
 			if (!fb->cid) {
-				fb->cid = sink->intern(sink->arg, stream,
-						       seg_item_block(s,
-							&s->items[j], &tmp));
+				const struct hwt_block *b =
+					seg_item_block(s, &s->items[j], &tmp);
+
+				/* The cache split the block already. */
+				fb->cid = sink->intern_lens ?
+					sink->intern_lens(sink->arg, stream,
+							  b, fb->lens) :
+					sink->intern(sink->arg, stream, b);
 				if (!fb->cid)
 					return -1;
 			}
