@@ -64,7 +64,8 @@ int hwt_cmd_replay(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct hwt_replay_opts o = { -1, -1, 0, 0, HWT_REPLAY_ADDR, NULL };
+	struct hwt_replay_opts o = { .tid = -1, .stream = -1,
+				     .format = HWT_REPLAY_ADDR };
 	char why[160];
 	struct hwt_calls_opts co = { -1, NULL };
 	static char obuf[1 << 16];

@@ -12,7 +12,8 @@
 
 int main(int argc, char **argv)
 {
-	struct hwt_replay_opts ro = { -1, -1, 0, 0, HWT_REPLAY_ADDR };
+	struct hwt_replay_opts ro = { .tid = -1, .stream = -1,
+				      .format = HWT_REPLAY_ADDR };
 	struct hwt_decode_opts o;
 	struct hwt_image *img;
 	char err[512];
