@@ -164,6 +164,12 @@ static inline int a64_is_svc_at(uint64_t ip)
 	return (*(const uint32_t *)(uintptr_t)ip & 0xffe0001f) == 0xd4000001;
 }
 
+/*
+ * The backend a64_record() traces with: hwt_soft, or (cs_emu.c)
+ * hwt_coresight over the emulated unit, with its default config.
+ */
+static const char *a64_backend = HWT_SOFT_BACKEND_NAME;
+
 static uint64_t a64_raw[MAX_GT], a64_gt[MAX_GT];
 static size_t a64_ngt;
 /* The second thread's ground truth (c->fn2). */
@@ -379,7 +385,7 @@ static inline int a64_trace_cfg(int dev, pid_t pid, uint64_t bufsize,
 	struct hwt_bufptr bp = { .idx = 0 };
 	int fd, st, i;
 
-	strcpy(a.backend, HWT_SOFT_BACKEND_NAME);
+	snprintf(a.backend, sizeof(a.backend), "%s", a64_backend);
 	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
 	if (fd >= 0 && cfg && ioctl(fd, HWT_IOC_SET_CONFIG, &hc)) {
 		printf("INFO: soft/a64x: SET_CONFIG: %s\n", strerror(errno));
