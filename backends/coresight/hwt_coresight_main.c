@@ -456,14 +456,10 @@ static DEFINE_PER_CPU(struct hrtimer, cs_poll_timer);
 static atomic64_t cs_poll_count, cs_busy_count, cs_stop_count;
 
 /*
- * Where the thread's absolute position goes when the TRBE reads back
- * pointer ptr and status trbsr (D10.3, cs_trbe_collect()): without WRAP
- * the pointer moved on from off; with WRAP in Fill mode the unit filled
- * the buffer to its end and stopped (a gap: what it traced since is
- * lost); with WRAP in Circular Buffer mode it went round (at least once).
- * Returns 0 and moves ct->pos/off; -EINVAL if ptr is outside the buffer
- * or TRBSR reads a value the TRBE does not define or an error (EA, an
- * abort: the buffer is not writable, a gap too).
+ * Move the thread's position by what the TRBE wrote since its last
+ * drain, from the pointer and status read back (cs_trbe_advance(): D10.3;
+ * a Fill-mode stop, an abort or EA is a gap).  Returns 0, or -EINVAL if
+ * the pointer or status is no state the TRBE can be in.
  */
 static int cs_advance(struct cs_thr *ct, u64 ptr, u64 trbsr)
 {
@@ -471,31 +467,18 @@ static int cs_advance(struct cs_thr *ct, u64 ptr, u64 trbsr)
 		.baser = (uintptr_t)ct->vaddr,
 		.limitr = (uintptr_t)ct->vaddr + ct->size,
 	};
-	struct cs_trbe_status st;
-	u64 now;
+	struct cs_trbe_adv adv;
 
-	if (cs_trbe_offset(&tr, ptr, &now) || cs_trbe_status(trbsr, &st))
+	if (cs_trbe_advance(&tr, ct->off, ct->fill, ptr, trbsr, &adv))
 		return -EINVAL;
-	if (now == ct->size)
-		now = 0;
-	if (st.ext_abort || (st.why != CS_TRBE_RUNNING &&
-			     st.why != CS_TRBE_STOP_NONE &&
-			     st.why != CS_TRBE_FULL)) {
+	ct->pos += adv.bytes;
+	ct->off = adv.off;
+	if (adv.gap) {
 		ct->gap = true;
+		ct->stops++;
+	}
+	if (adv.error)
 		ct->errors++;
-	}
-	if (st.wrapped) {
-		ct->pos += ct->size - ct->off + now;
-		if (ct->fill == TRB_FM_FILL) {
-			ct->stops++;
-			ct->gap = true;
-		}
-	} else if (now >= ct->off) {
-		ct->pos += now - ct->off;
-	} else {
-		return -EINVAL;
-	}
-	ct->off = now;
 	return 0;
 }
 
@@ -510,8 +493,7 @@ static int cs_advance(struct cs_thr *ct, u64 ptr, u64 trbsr)
  */
 static void cs_align(struct cs_thr *ct)
 {
-	u64 align = 1ull << cs_caps.trbe_align;
-	u64 pad = -ct->off & (align - 1);
+	u64 pad = cs_trbe_pad(&cs_caps, ct->off);
 
 	if (!pad)
 		return;
@@ -605,7 +587,8 @@ static void cs_unload(struct cs_thr *ct)
 /*
  * Every poll_ms on a CPU that traces for us: publish where the TRBE
  * writes (TRBPTR_EL1 reads while enabled, D10.2); if it stopped (Fill
- * mode, full: TRBSR.S), drain and start again at the base.
+ * mode, full: TRBSR.S) or wrapped (Circular Buffer mode: each lap is
+ * counted while it is the only one), drain and start again.
  */
 static enum hrtimer_restart cs_poll_fn(struct hrtimer *t)
 {
@@ -617,13 +600,13 @@ static enum hrtimer_restart cs_poll_fn(struct hrtimer *t)
 		return HRTIMER_NORESTART;
 	if (cs_hw->read(CS_TRBSR, &sr) || cs_hw->read(CS_TRBPTR, &ptr))
 		goto next;
-	if (sr & (TRBSR_S | TRBSR_IRQ)) {
+	if (sr & (TRBSR_S | TRBSR_IRQ | TRBSR_WRAP)) {
 		cs_unload(ct);
 		atomic64_inc(&cs_stop_count);
 		cs_load(ct);
 		if (!this_cpu_read(cs_cur))
 			return HRTIMER_NORESTART;
-	} else if (!(sr & TRBSR_WRAP) && ptr >= (uintptr_t)ct->vaddr + ct->off &&
+	} else if (ptr >= (uintptr_t)ct->vaddr + ct->off &&
 		   ptr < (uintptr_t)ct->vaddr + ct->size) {
 		pos = ct->pos + ptr - ((uintptr_t)ct->vaddr + ct->off);
 		if (pos != hwt_buffer_head(ct->buf)) {
