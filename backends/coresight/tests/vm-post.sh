@@ -17,8 +17,9 @@ if ! make -s -C "$soft" "$soft/build/ete_vmcheck" >"$B/cs-ete_vmcheck-build.log"
 	echo "FAIL: cs/emu/vm/build_ete_vmcheck (see $B/cs-ete_vmcheck-build.log)"
 	exit 0
 fi
-# The single-threaded workload, then both threads of the two-thread one.
-for c in cs_demo cs_mt cs_mt2; do
+# The single-threaded workload, both threads of the two-thread one, the
+# flight recorder's tail, the two address filters.
+for c in cs_demo cs_mt cs_mt2 cs_ring cs_filt1 cs_filt2; do
 	"$soft/build/ete_vmcheck" "$B/console.log" "$B/guest" \
 		"SOFTA64:$c" "cs/emu/$c/vm"
 done

@@ -18,6 +18,13 @@ int main(void)
  *    the host (backends/coresight/tests/vm-post.sh) decodes each
  *    thread's stream with OpenCSD and compares it with the thread's
  *    ptrace single-step ground truth, as for the soft backend;
+ *  - soft_a64_ring.c's workload, which ends in a SIGSEGV, in ring mode
+ *    (an 8 KiB flight recorder: the TRBE in Circular Buffer mode, which
+ *    must wrap): the host compares the end of the ground truth with the
+ *    decode of what the ring kept, which must end at the fault;
+ *  - soft_a64_filt.c's workload with its address filters as include
+ *    ranges (TRCVIIECTLR.INCLUDE, TRCACVR pairs): the host compares the
+ *    decode with the ground truth inside the ranges;
  *  - SET_CONFIG errors (EINVAL, EOPNOTSUPP, E2BIG) leave the config
  *    as it was: DESCRIBE's TRCCONFIGR and comparators, checked against
  *    the ETMv4 bit definitions (7.3.11: bit 0 RES1, bit 6 CID);
@@ -32,6 +39,14 @@ int main(void)
 #define main soft_a64_mt_main
 int soft_a64_mt_main(void);
 #include "soft_a64_mt.c"
+#undef main
+#define main soft_a64_ring_main
+int soft_a64_ring_main(void);
+#include "soft_a64_ring.c"
+#undef main
+#define main soft_a64_filt_main
+int soft_a64_filt_main(void);
+#include "soft_a64_filt.c"
 #undef main
 
 #include "hwt/hwt_coresight.h"
@@ -129,6 +144,36 @@ __attribute__((noinline)) void cs_demo(void)
 static const struct a64_case demo_case = { .name = "cs_demo", .fn = cs_demo };
 static const struct a64_case cs_mt_case = {
 	.name = "cs_mt", .fn = mt_main, .stop = mt_join, .fn2 = mt_thread2,
+};
+static const struct a64_case cs_filt1 = {
+	.name = "cs_filt1", .fn = filt_workload, .cfg = &cfg1,
+};
+static const struct a64_case cs_filt2 = {
+	.name = "cs_filt2", .fn = filt_workload, .cfg = &cfg2,
+};
+
+/* A soft case's ranges (inclusive) as include ranges (inclusive too). */
+static void cs_config_of(const struct hwt_soft_config *soft,
+			 struct hwt_config *hc)
+{
+	static struct hwt_coresight_config c;
+	uint32_t i;
+
+	memset(&c, 0, sizeof(c));
+	c.flags = HWT_CORESIGHT_USER | HWT_CORESIGHT_CONTEXTID;
+	c.nranges = soft->nranges;
+	for (i = 0; i < soft->nranges; i++) {
+		c.ranges[i].start = soft->ranges[i].start;
+		c.ranges[i].end = soft->ranges[i].end;
+		c.ranges[i].type = HWT_CORESIGHT_RANGE_INCLUDE;
+	}
+	hc->version = HWT_CORESIGHT_CONFIG_VERSION;
+	hc->size = sizeof(c);
+	hc->data = (uintptr_t)&c;
+}
+
+static const struct a64_case cs_ring_case = {
+	.name = "cs_ring", .fn = ring_workload, .fatal = SIGSEGV,
 };
 
 static int cs_set(int ctx, const struct hwt_coresight_config *c,
@@ -290,6 +335,30 @@ int main(void)
 	t_end();
 	t_begin("cs/emu/mt/record");
 	CHECK(a64_record(dev, &cs_mt_case, "cs_emu", 60, 0));
+	t_end();
+	t_begin("cs/emu/ring/ptrace");
+	CHECK(a64_ptrace(&cs_ring_case));
+	t_end();
+	t_begin("cs/emu/ring/record");
+	CHECK(a64_record(dev, &cs_ring_case, "cs_emu", 60, RING));
+	t_end();
+	a64_config_hook = cs_config_of;
+	cfg1.nranges = 1;
+	cfg1.ranges[0].start = (uintptr_t)filt_sum;
+	cfg1.ranges[0].end = (uintptr_t)filt_sum_end - 4;
+	cfg2.nranges = 2;
+	cfg2.ranges[0].start = (uintptr_t)filt_leaf;
+	cfg2.ranges[0].end = (uintptr_t)filt_leaf_end - 4;
+	cfg2.ranges[1].start = (uintptr_t)filt_sum_loop;
+	cfg2.ranges[1].end = (uintptr_t)filt_sum_call;
+	t_begin("cs/emu/filt/ptrace");
+	CHECK(a64_ptrace(&cs_filt1));
+	t_end();
+	t_begin("cs/emu/filt1/record");
+	CHECK(a64_record(dev, &cs_filt1, "cs_emu", 30, 0));
+	t_end();
+	t_begin("cs/emu/filt2/record");
+	CHECK(a64_record(dev, &cs_filt2, "cs_emu", 30, 0));
 	t_end();
 	t_begin("cs/emu/counters");
 	printf("INFO: cs/emu: model: %lld writes, %lld refused, %lld bytes stored, %lld TRBE events; %lld dropped, %lld bad pointer, %lld unsupported\n",

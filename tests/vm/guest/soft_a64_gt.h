@@ -169,6 +169,12 @@ static inline int a64_is_svc_at(uint64_t ip)
  * hwt_coresight over the emulated unit, with its default config.
  */
 static const char *a64_backend = HWT_SOFT_BACKEND_NAME;
+/*
+ * For another backend: turns a case's config (its address ranges) into
+ * that backend's SET_CONFIG (hc's data pointing at storage it owns).
+ */
+static void (*a64_config_hook)(const struct hwt_soft_config *cfg,
+			       struct hwt_config *hc);
 
 static uint64_t a64_raw[MAX_GT], a64_gt[MAX_GT];
 static size_t a64_ngt;
@@ -386,6 +392,8 @@ static inline int a64_trace_cfg(int dev, pid_t pid, uint64_t bufsize,
 	int fd, st, i;
 
 	snprintf(a.backend, sizeof(a.backend), "%s", a64_backend);
+	if (cfg && a64_config_hook)
+		a64_config_hook(cfg, &hc);
 	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
 	if (fd >= 0 && cfg && ioctl(fd, HWT_IOC_SET_CONFIG, &hc)) {
 		printf("INFO: soft/a64x: SET_CONFIG: %s\n", strerror(errno));
