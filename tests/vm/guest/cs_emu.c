@@ -32,7 +32,10 @@ int main(void)
  *    register is written;
  *  - the model refused no access, no trace was dropped or written
  *    outside the buffer, and the config asked for nothing the emulation
- *    cannot produce.
+ *    cannot produce;
+ *  - then loss: a 4 KiB streaming buffer nobody reads fills, the TRBE
+ *    stops (Fill mode): gap records, and bytes overwritten unread are
+ *    counted in BUFFER records.
  * The module refusing to load without trace hardware is init.sh's check
  * at boot (vm-needs).
  */
@@ -302,6 +305,86 @@ static void cs_claimed(int dev)
 	close(ctx);
 }
 
+static long long cs_param(const char *name)
+{
+	char path[128], buf[32];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/hwt_coresight/parameters/%s",
+		 name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = atoll(buf);
+	fclose(f);
+	return v;
+}
+
+/*
+ * Loss is never silent: soft_a64_ring's workload (some 27 KB of ETE)
+ * into a 4 KiB streaming buffer nobody reads.  The TRBE (Fill mode)
+ * stops at the buffer's end with TRBSR.S (D10.3); the unit traces into
+ * nothing until the poll restarts it at the base (the emulator counts
+ * those bytes as dropped): a BUFFER record flagged GAP.  The restarted
+ * TRBE then writes over bytes nobody read: BUFFER records counting them.
+ */
+static void cs_loss(int dev)
+{
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 4096 };
+	long long drop0 = emu_param("dropped"), stops0 = cs_param("stops");
+	unsigned long long lost = 0;
+	struct recs r = { 0 };
+	int p[2], ctx, st = 0, gaps = 0;
+	pid_t pid;
+	char ch;
+
+	if (pipe(p)) {
+		t_fail("pipe");
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (read(p[0], &ch, 1) != 1)
+			_exit(2);
+		ring_workload();
+	}
+	a.pid = pid;
+	snprintf(a.backend, sizeof(a.backend), HWT_CORESIGHT_BACKEND_NAME);
+	ctx = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(ctx >= 0);
+	CHECK(ctx >= 0 && ioctl(ctx, HWT_IOC_START) == 0);
+	CHECK(write(p[1], "g", 1) == 1);
+	waitpid(pid, &st, 0);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	usleep(100000);
+	CHECK(ctx >= 0 && recs_drain(ctx, &r) == 0 && recs_valid(&r));
+	recs_for_each(&r, h) {
+		const struct hwt_rec_buffer *b = (const void *)h;
+
+		if (h->type != HWT_REC_BUFFER)
+			continue;
+		if (b->flags & HWT_BUFREC_GAP)
+			gaps++;
+		if (b->total_lost > lost)
+			lost = b->total_lost;
+	}
+	printf("INFO: cs/emu/loss: %d gap records, %llu bytes overwritten unread, %lld bytes traced while the TRBE was stopped, %lld stops drained\n",
+	       gaps, lost, emu_param("dropped") - drop0,
+	       cs_param("stops") - stops0);
+	CHECK(gaps > 0);
+	CHECK(lost > 0);
+	CHECK(emu_param("dropped") > drop0);
+	CHECK(cs_param("stops") > stops0);
+	recs_free(&r);
+	if (ctx >= 0)
+		close(ctx);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
 	struct a64_refs r;
@@ -371,6 +454,9 @@ int main(void)
 	CHECK(emu_param("dropped") == 0);
 	CHECK(emu_param("bad_ptr") == 0);
 	CHECK(emu_param("unsupported") == 0);
+	t_end();
+	t_begin("cs/emu/loss");
+	cs_loss(dev);
 	t_end();
 	ret = a64_end(dev, &r, "cs/emu/refcnt");
 	t_begin("cs/emu/rmmod");
