@@ -18,8 +18,10 @@ if ! make -s -C "$soft" "$soft/build/ete_vmcheck" >"$B/cs-ete_vmcheck-build.log"
 	exit 0
 fi
 # The single-threaded workload, both threads of the two-thread one, the
-# flight recorder's tail, the two address filters.
-for c in cs_demo cs_mt cs_mt2 cs_ring cs_filt1 cs_filt2; do
+# flight recorder's tail, the two address filters; then the first two
+# on the unit row "all".
+for c in cs_demo cs_mt cs_mt2 cs_ring cs_filt1 cs_filt2 cs_all_demo \
+	cs_all_mt cs_all_mt2; do
 	"$soft/build/ete_vmcheck" "$B/console.log" "$B/guest" \
 		"SOFTA64:$c" "cs/emu/$c/vm"
 done

@@ -33,6 +33,8 @@ int main(void)
  *  - the model refused no access, no trace was dropped or written
  *    outside the buffer, and the config asked for nothing the emulation
  *    cannot produce;
+ *  - the single-threaded and two-thread workloads again on the table's
+ *    other ETE + TRBE row (all: TRBPTR aligned to 2 KiB), zero refusals;
  *  - then loss: a 4 KiB streaming buffer nobody reads fills, the TRBE
  *    stops (Fill mode): gap records, and bytes overwritten unread are
  *    counted in BUFFER records.
@@ -175,6 +177,12 @@ static void cs_config_of(const struct hwt_soft_config *soft,
 	hc->data = (uintptr_t)&c;
 }
 
+static const struct a64_case all_demo_case = {
+	.name = "cs_all_demo", .fn = cs_demo,
+};
+static const struct a64_case all_mt_case = {
+	.name = "cs_all_mt", .fn = mt_main, .stop = mt_join, .fn2 = mt_thread2,
+};
 static const struct a64_case cs_ring_case = {
 	.name = "cs_ring", .fn = ring_workload, .fatal = SIGSEGV,
 };
@@ -385,6 +393,49 @@ static void cs_loss(int dev)
 	close(p[1]);
 }
 
+/*
+ * The table's other ETE + TRBE row, "all": 8 comparator pairs, every
+ * feature, and TRBPTR aligned to 2 KiB (TRBIDR.Align 11), so each
+ * switch-in pads up to 2047 Ignore bytes.  The single-threaded and the
+ * two-thread workloads again, zero refusals and drops.
+ */
+static void cs_all_row(void)
+{
+	int dev;
+
+	t_begin("cs/emu/all/insmod");
+	CHECK(load(EMU_KO, "cpu=all") == 0);
+	CHECK(load(CS_KO, "") == 0);
+	t_end();
+	if (t_failed)
+		return;
+	dev = hwt_dev();
+	t_begin("cs/emu/all/demo");
+	CHECK(a64_ptrace(&all_demo_case));
+	CHECK(a64_record(dev, &all_demo_case, "cs_emu", 60, 0));
+	t_end();
+	t_begin("cs/emu/all/mt");
+	CHECK(mt_ptrace(&all_mt_case));
+	CHECK(a64_record(dev, &all_mt_case, "cs_emu", 60, 0));
+	t_end();
+	t_begin("cs/emu/all/counters");
+	printf("INFO: cs/emu/all: model: %lld writes, %lld refused, %lld bytes stored; %lld dropped, %lld bad pointer, %lld unsupported\n",
+	       emu_param("writes"), emu_param("refused"), emu_param("stored"),
+	       emu_param("dropped"), emu_param("bad_ptr"),
+	       emu_param("unsupported"));
+	CHECK(emu_param("refused") == 0);
+	CHECK(emu_param("stored") > 0);
+	CHECK(emu_param("dropped") == 0);
+	CHECK(emu_param("bad_ptr") == 0);
+	CHECK(emu_param("unsupported") == 0);
+	t_end();
+	close(dev);
+	t_begin("cs/emu/all/rmmod");
+	CHECK(unload("hwt_coresight") == 0);
+	CHECK(unload("hwt_cs_emu") == 0);
+	t_end();
+}
+
 int main(void)
 {
 	struct a64_refs r;
@@ -463,6 +514,7 @@ int main(void)
 	CHECK(unload("hwt_coresight") == 0);
 	CHECK(unload("hwt_cs_emu") == 0);
 	t_end();
+	cs_all_row();
 	return ret || t_total_failed;
 }
 #endif /* __aarch64__ */
