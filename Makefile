@@ -76,6 +76,8 @@ check-e2e-run:
 		echo "FAIL: e2e-arm64 (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/demo_counts.sh intel_pt || \
 		echo "FAIL: e2e-intel_pt (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
+	@tests/e2e/demo_counts.sh coresight || \
+		echo "FAIL: e2e-coresight (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/dyn_counts.sh || \
 		echo "FAIL: e2e/dyn (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/perf_export.sh || \
@@ -126,7 +128,7 @@ check-vm-run:
 		tee -a $(HWT_RESULTS)/vm-x86_64.txt
 
 # hwtd's acceptance with the soft backend, in the x86-64 and the arm64
-# VM: a session through hwtd decodes as hwt-collect's does, a
+# VM, and with hwt_coresight over the emulated unit (arm64): a session through hwtd decodes as hwt-collect's does, a
 # one-function filter, the crash ring's replay ends at the faulting line,
 # a kill -9'd session decodes.
 check-hwtd-soft-run:
@@ -136,6 +138,9 @@ check-hwtd-soft-run:
 		tee -a $(HWT_RESULTS)/hwtd.txt
 	@$(MAKE) --no-print-directory -C hwtd check-vm-soft-arm64 || \
 		echo "FAIL: hwtd/soft-arm64 (make check-vm-soft-arm64 exited non-zero)" | \
+		tee -a $(HWT_RESULTS)/hwtd.txt
+	@$(MAKE) --no-print-directory -C hwtd check-vm-coresight || \
+		echo "FAIL: hwtd/coresight (make check-vm-coresight exited non-zero)" | \
 		tee -a $(HWT_RESULTS)/hwtd.txt
 
 check-vm-arm64-run:

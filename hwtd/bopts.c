@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hwt/hwt_coresight.h"
 #include "hwt/hwt_intel_pt.h"
 #include "hwt/hwt_soft.h"
 
@@ -209,6 +210,61 @@ static int build_intel_pt(const struct opt *o, int nopts,
 	return 0;
 }
 
+/*
+ * coresight: ranges become include ranges, [start, last instruction]
+ * (A64 instructions are 4 bytes: the ABI wants both ends 4-aligned);
+ * ts: TIMESTAMP, vmid: VMID, sync=N: a sync every 2^N bytes (8..20).
+ * The kernel checks them against the unit (TRCIDR*).
+ */
+static int build_coresight(const struct opt *o, int nopts,
+			   const struct hwtd_range *r, int n,
+			   struct hwt_coresight_config *c, char *err,
+			   size_t errlen)
+{
+	int i;
+
+	if (n > HWT_CORESIGHT_MAX_RANGES)
+		return hwt_errf(err, errlen, "too many address ranges: the"
+				" filters need %d, backend 'coresight' filters"
+				" at most %d", n, HWT_CORESIGHT_MAX_RANGES);
+	memset(c, 0, sizeof(*c));
+	c->flags = HWT_CORESIGHT_DEFAULT_FLAGS;
+	for (i = 0; i < nopts; i++) {
+		const char *nm = o[i].name;
+
+		if (!strcmp(nm, "ts")) {
+			c->flags |= HWT_CORESIGHT_TIMESTAMP;
+		} else if (!strcmp(nm, "vmid")) {
+			c->flags |= HWT_CORESIGHT_VMID;
+		} else if (!strcmp(nm, "sync")) {
+			if (want_value(&o[i], 8, 20, 0, err, errlen))
+				return -1;
+			c->sync_period = (__u8)o[i].value;
+			continue;
+		} else {
+			return hwt_errf(err, errlen, "backend 'coresight' has"
+					" no option '%s' (ts, vmid, sync=8..20)",
+					nm);
+		}
+		if (want_flag(&o[i], err, errlen))
+			return -1;
+	}
+	c->nranges = (__u32)n;
+	for (i = 0; i < n; i++) {
+		__u64 last = (r[i].end - 1) & ~3ull;
+
+		if ((r[i].start & 3) || r[i].end <= r[i].start)
+			return hwt_errf(err, errlen, "address range %#llx-%#llx"
+					" does not start at an A64 instruction",
+					(unsigned long long)r[i].start,
+					(unsigned long long)r[i].end);
+		c->ranges[i].start = r[i].start;
+		c->ranges[i].end = last;
+		c->ranges[i].type = HWT_CORESIGHT_RANGE_INCLUDE;
+	}
+	return 0;
+}
+
 int hwtd_bopts_build(const char *backend, const char *opts,
 		     const struct hwtd_range *r, int n, struct hwt_config *cfg,
 		     void *blob, char *err, size_t errlen)
@@ -232,6 +288,11 @@ int hwtd_bopts_build(const char *backend, const char *opts,
 			return -1;
 		cfg->version = HWT_INTEL_PT_CONFIG_VERSION;
 		cfg->size = sizeof(struct hwt_intel_pt_config);
+	} else if (!strcmp(backend, HWT_CORESIGHT_BACKEND_NAME)) {
+		if (build_coresight(o, nopts, r, n, blob, err, errlen))
+			return -1;
+		cfg->version = HWT_CORESIGHT_CONFIG_VERSION;
+		cfg->size = sizeof(struct hwt_coresight_config);
 	} else if (n) {
 		return hwt_errf(err, errlen, "too many address ranges: backend"
 				" '%s' has no address-range filters (the"

@@ -3,7 +3,7 @@
  * Backend options: what `hwt record -x` / `hwt-collect -x` ask of a trace
  * unit ("tsc,mtc=3,noretcomp"), turned together with the address ranges
  * of the filters into the backend's config blob (include/hwt/hwt_soft.h,
- * hwt_intel_pt.h).  hwtd builds the blob itself: the options travel as
+ * hwt_intel_pt.h, hwt_coresight.h).  hwtd builds the blob itself: the options travel as
  * text and are checked here, the ranges come from symbols it resolved.
  * Pure: no system calls, unit-tested.
  *
@@ -12,6 +12,8 @@
  *   intel_pt: tsc, mtc[=ENC], cyc[=ENC], psb=ENC, noretcomp, ptwrite,
  *             fup_on_ptw, pwr, nobranch   (ENC: the SDM's 4-bit period
  *             encodings 0..15; the kernel checks them against CPUID)
+ *   coresight: ts, vmid, sync=N (a sync every 2^N bytes, 8..20); ranges
+ *             become include ranges (the kernel checks TRCIDR4)
  */
 #ifndef HWTD_BOPTS_H
 #define HWTD_BOPTS_H

@@ -135,6 +135,27 @@ static inline int cs_errno(int ret)
 #define CS_CLAIM_SELF_HOSTED	(1u << 0)
 #define CS_CLAIM_EXTERNAL	(1u << 1)
 
+#ifdef __KERNEL__
+/*
+ * The kernel's asm/sysreg.h names some TRBE fields alike, some as
+ * unshifted masks (TRBSR_EC_MASK): in files that see both, these win.
+ */
+#undef TRBLIMITR_NVM
+#undef TRBLIMITR_LIMIT_MASK
+#undef TRBSR_BSC_MASK
+#undef TRBSR_MSS_MASK
+#undef TRBSR_WRAP
+#undef TRBSR_TRG
+#undef TRBSR_IRQ
+#undef TRBSR_EC_MASK
+#undef TRBSR_EC_SHIFT
+#undef TRBIDR_ALIGN_MASK
+#undef TRBSR_S
+#undef TRBSR_EA
+#undef TRBLIMITR_E
+#undef TRBIDR_P
+#undef TRBIDR_F
+#endif
 /* TRBLIMITR_EL1 (Arm ARM D19 "TRBLIMITR_EL1"). */
 #define TRBLIMITR_E		(1ull << 0)
 #define TRBLIMITR_FM_SHIFT	1	/* 2:1 */

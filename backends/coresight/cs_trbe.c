@@ -132,3 +132,40 @@ int cs_trbe_collect(uint64_t size, uint64_t start, uint64_t now,
 	span->lost = 1;
 	return 0;
 }
+
+int cs_trbe_advance(const struct cs_trbe_regs *regs, uint64_t off,
+		    unsigned int fill, uint64_t ptr, uint64_t trbsr,
+		    struct cs_trbe_adv *adv)
+{
+	uint64_t size = (regs->limitr & TRBLIMITR_LIMIT_MASK) - regs->baser;
+	struct cs_trbe_status st;
+	struct cs_trbe_span span;
+	uint64_t now;
+
+	memset(adv, 0, sizeof(*adv));
+	if ((regs->limitr & TRBLIMITR_LIMIT_MASK) <= regs->baser ||
+	    off >= size || cs_trbe_offset(regs, ptr, &now) ||
+	    cs_trbe_status(trbsr, &st))
+		return -CS_EINVAL;
+	/* A pointer at the limit is the base after a wrap, else the end
+	 * of a full buffer (cs_trbe_offset()). */
+	if (st.wrapped && now == size)
+		now = 0;
+	if (cs_trbe_collect(size, off, now, fill, st.wrapped, &span))
+		return -CS_EINVAL;
+	adv->bytes = st.wrapped ? size - off + now : now - off;
+	adv->off = now == size ? 0 : now;
+	adv->error = st.ext_abort || (st.why != CS_TRBE_RUNNING &&
+				      st.why != CS_TRBE_STOP_NONE &&
+				      st.why != CS_TRBE_FULL &&
+				      st.why != CS_TRBE_TRIGGER);
+	adv->gap = span.full || adv->error;
+	return 0;
+}
+
+uint64_t cs_trbe_pad(const struct cs_caps *caps, uint64_t off)
+{
+	uint64_t align = 1ull << caps->trbe_align;
+
+	return (align - (off & (align - 1))) & (align - 1);
+}

@@ -115,4 +115,41 @@ struct cs_trbe_span {
 int cs_trbe_collect(uint64_t size, uint64_t start, uint64_t now,
 		    unsigned int fill, int wrapped, struct cs_trbe_span *span);
 
+/* Where a thread's trace got to between two drains (cs_trbe_advance). */
+struct cs_trbe_adv {
+	uint64_t bytes;		/* written since the drain before */
+	uint64_t off;		/* where the unit writes next, from base */
+	uint8_t gap;		/* trace was lost: the TRBE stopped (Fill
+				 * mode, full) or could not write */
+	uint8_t error;		/* an abort, EA, or an IMPDEF event */
+};
+
+/*
+ * cs_trbe_advance() - the output of a TRBE that started writing at
+ * offset off of the buffer in regs (base to limit) in fill mode fill,
+ * from the TRBPTR_EL1 (ptr) and TRBSR_EL1 (trbsr) read back after it was
+ * disabled (D10.3, cs_trbe_collect()): without WRAP, ptr - off bytes;
+ * with WRAP, the rest of the buffer and ptr's offset (in Fill mode the
+ * TRBE then stopped at the base: what the unit traced until it is
+ * restarted is lost, gap; in Wrap and Circular Buffer mode it went on,
+ * at least once round: bytes counts one lap).  A data abort, external
+ * abort, GPC fault or IMPDEF event stopped it too: gap and error.
+ *
+ * Returns 0 and fills adv.
+ * Returns -CS_EINVAL if off is not below the buffer's size, ptr is
+ * outside [base, limit], trbsr is not a value the TRBE defines
+ * (cs_trbe_status()), without WRAP ptr is below off, or a Fill-mode WRAP
+ * left the pointer anywhere but the base.
+ */
+int cs_trbe_advance(const struct cs_trbe_regs *regs, uint64_t off,
+		    unsigned int fill, uint64_t ptr, uint64_t trbsr,
+		    struct cs_trbe_adv *adv);
+
+/*
+ * cs_trbe_pad() - bytes from off to the next offset TRBPTR_EL1 may hold
+ * (aligned to 2^TRBIDR_EL1.Align, D19 "TRBPTR_EL1"; the driver fills them
+ * with Ignore packets).  Returns them (0 if off is aligned).
+ */
+uint64_t cs_trbe_pad(const struct cs_caps *caps, uint64_t off);
+
 #endif /* HWT_CS_TRBE_H */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * soft_life: what the two halves of the soft stepper share (x86-64:
- * soft_step.c, also built into hwt_pt_emu; arm64: hwt_soft_arm64.c).
+ * soft_step.c, also built into hwt_pt_emu; arm64: soft_step_a64.c, also
+ * built into hwt_cs_emu).
  * Each module compiles its own copy of soft_life.c.
  *
  *  - The lifecycle of a stepped thread's record.  The record starts with

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "hwt/hwt_coresight.h"
 #include "hwt/hwt_intel_pt.h"
 #include "hwt/hwt_soft.h"
 
@@ -95,6 +96,61 @@ static void test_intel_pt(void)
 	UNIT_CHECK(build("intel_pt", NULL, r, 5) == -1);
 }
 
+/*
+ * coresight: [start, end) becomes an include range from start to the
+ * last 4-byte instruction (hwt_coresight.h: inclusive, 4-aligned ends).
+ */
+static void test_coresight(void)
+{
+	const struct hwt_coresight_config *c = (const void *)blob;
+	struct hwtd_range r[9] = { { 0x401000, 0x401100 },
+				   { 0x500000, 0x500006 } };
+	int i;
+
+	UNIT_CHECK(build("coresight", NULL, NULL, 0) == 0);
+	UNIT_CHECK(build("coresight", NULL, r, 2) == 1);
+	UNIT_CHECK(cfg.version == HWT_CORESIGHT_CONFIG_VERSION &&
+		   cfg.size == sizeof(*c) && cfg.data == (uintptr_t)blob);
+	UNIT_CHECK(c->flags == (HWT_CORESIGHT_USER | HWT_CORESIGHT_CONTEXTID) &&
+		   c->sink == 0 && c->cc_threshold == 0 &&
+		   c->sync_period == 0 && c->ts_event == 0 &&
+		   c->nranges == 2 && c->reserved[0] == 0 &&
+		   c->reserved[1] == 0);
+	UNIT_CHECK(c->ranges[0].start == 0x401000 &&
+		   c->ranges[0].end == 0x4010fc &&
+		   c->ranges[0].type == HWT_CORESIGHT_RANGE_INCLUDE &&
+		   c->ranges[0].reserved == 0);
+	UNIT_CHECK(c->ranges[1].start == 0x500000 &&
+		   c->ranges[1].end == 0x500004);
+	for (i = 2; i < HWT_CORESIGHT_MAX_RANGES; i++)
+		UNIT_CHECK(c->ranges[i].start == 0 && c->ranges[i].end == 0 &&
+			   c->ranges[i].type == 0);
+	UNIT_CHECK(build("coresight", "ts,vmid,sync=8", NULL, 0) == 1);
+	UNIT_CHECK(c->flags == (HWT_CORESIGHT_USER | HWT_CORESIGHT_CONTEXTID |
+				HWT_CORESIGHT_TIMESTAMP | HWT_CORESIGHT_VMID) &&
+		   c->sync_period == 8 && c->nranges == 0);
+	UNIT_CHECK(build("coresight", "sync=7", NULL, 0) == -1);
+	UNIT_CHECK(build("coresight", "sync=21", NULL, 0) == -1);
+	UNIT_CHECK(build("coresight", "sync", NULL, 0) == -1);
+	UNIT_CHECK(build("coresight", "ts=1", NULL, 0) == -1);
+	UNIT_CHECK(build("coresight", "tsc", NULL, 0) == -1 &&
+		   strstr(err, "no option 'tsc'"));
+	r[1].start = 0x500002;			/* not an A64 address */
+	UNIT_CHECK(build("coresight", NULL, r, 2) == -1);
+	r[1].start = 0x500000;
+	r[1].end = 0x500002;			/* one instruction address */
+	UNIT_CHECK(build("coresight", NULL, r, 2) == 1 &&
+		   c->ranges[1].start == 0x500000 &&
+		   c->ranges[1].end == 0x500000);
+	for (i = 0; i < 9; i++) {
+		r[i].start = 0x400000 + 0x1000 * i;
+		r[i].end = r[i].start + 0x100;
+	}
+	UNIT_CHECK(build("coresight", NULL, r, 8) == 1 && c->nranges == 8);
+	UNIT_CHECK(build("coresight", NULL, r, 9) == -1 &&
+		   strstr(err, "at most 8"));
+}
+
 static void test_bad(void)
 {
 	struct hwtd_range r[1] = { { 0x401000, 0x401100 } };
@@ -130,6 +186,7 @@ int main(void)
 {
 	UNIT_RUN(test_soft(), "hwtd/bopts/soft");
 	UNIT_RUN(test_intel_pt(), "hwtd/bopts/intel_pt");
+	UNIT_RUN(test_coresight(), "hwtd/bopts/coresight");
 	UNIT_RUN(test_bad(), "hwtd/bopts/refused");
 	return unit_failed ? 1 : 0;
 }

@@ -3,7 +3,7 @@
 # soft backend, decode with `hwt decode`, and compare function_stats with the
 # call counts the program's structure fixes (see samples/demo.c).  Prints
 # PASS:/FAIL: lines (appended to $HWT_RESULTS/e2e.txt).
-# usage: demo_counts.sh [x86_64|arm64|intel_pt]
+# usage: demo_counts.sh [x86_64|arm64|intel_pt|coresight]
 #   x86_64    the soft backend (Intel PT packets), results e2e/...
 #   arm64     the soft backend's ETE, decoded with OpenCSD: e2e-arm64/...
 #   intel_pt  hwt_intel_pt driving the emulated PT unit of a Kaby Lake
@@ -11,10 +11,13 @@
 #             compression (-x tsc,noretcomp): e2e-intel_pt/...; the
 #             session must carry that CPU's family/model/stepping and TSC
 #             ratio
+#   coresight hwt_coresight (ETE + TRBE) driving the emulated unit
+#             (backends/coresight/emu, row soft-ete): e2e-coresight/...
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 mode=${1:-x86_64}
 emu=""
+csemu=""
 backend=soft
 xopts=""
 case $mode in
@@ -22,7 +25,9 @@ x86_64) arch=x86_64 cc=gcc t=e2e ;;
 arm64) arch=arm64 cc=aarch64-linux-gnu-gcc t=e2e-arm64 ;;
 intel_pt) arch=x86_64 cc=gcc t=e2e-intel_pt emu=kabylake backend=intel_pt
 	xopts="-x tsc,noretcomp" ;;
-*) echo "usage: $0 [x86_64|arm64|intel_pt]" >&2; exit 2 ;;
+coresight) arch=arm64 cc=aarch64-linux-gnu-gcc t=e2e-coresight \
+	backend=coresight csemu=soft-ete ;;
+*) echo "usage: $0 [x86_64|arm64|intel_pt|coresight]" >&2; exit 2 ;;
 esac
 res=${HWT_RESULTS:-$root/build/results}/e2e.txt
 w=$root/build/$t
@@ -40,7 +45,8 @@ $cc -O2 -g -static -fno-optimize-sibling-calls -o "$w/demo" \
 	"$root/samples/demo.c" || { result "FAIL: $t/demo-build"; exit 1; }
 if ! HWT_RESULTS=$w/vm-results HWT_VM_RECORD_PROG=$w/demo \
 	HWT_VM_RECORD_OUT=$w/session HWT_VM_RECORD_OPTS="-b $backend $xopts" \
-	HWT_VM_PT_EMU=$emu "$root/tests/vm/run.sh" "$arch" >"$w/vm.log" 2>&1; then
+	HWT_VM_PT_EMU=$emu HWT_VM_CS_EMU=$csemu \
+	"$root/tests/vm/run.sh" "$arch" >"$w/vm.log" 2>&1; then
 	tail -n 15 "$w/vm.log" | sed 's/^/    /'
 	result "FAIL: $t/demo-record (log: $w/vm.log)"
 	exit 1
@@ -53,7 +59,7 @@ param() {
 }
 case $mode in
 x86_64) want="intel_pt cpu=0/0/0" ;;
-arm64) want="ete trcidr0=0x8000001" ;;
+arm64 | coresight) want="ete trcidr0=0x8000001" ;;
 intel_pt) want="intel_pt cpu=6/158/9 cpuid_15_eax=2 cpuid_15_ebx=300" ;;
 esac
 kind=$(sqlite3 "$w/session/session.db" "SELECT kind FROM streams
@@ -159,7 +165,7 @@ fi
 # as an OpenCSD snapshot (ete_snapshot.py: the described registers, the
 # stream's bytes, the program's code) decodes with trc_pkt_lister to
 # exactly the instructions `hwt replay` gives.
-if [ "$mode" = arm64 ]; then
+if [ "$arch" = arm64 ]; then
 	rm -rf "$w/snapshot"
 	if "$root/tests/e2e/ete_snapshot.py" "$w/session" 0 "$w/demo" \
 		"$w/snapshot" 2>"$w/snapshot.log" &&
@@ -182,7 +188,7 @@ fi
 # instruction, in order, fib 12 deep (tests/e2e/check_calls.py).
 "$hwt" replay "$w/demo.db" --calls --func run_all >"$w/calls.txt" 2>&1
 addrs=$w/lister.addr
-[ "$mode" = arm64 ] && [ -s "$addrs" ] || {
+[ "$arch" = arm64 ] && [ -s "$addrs" ] || {
 	addrs=$w/replay.addr
 	"$hwt" replay "$w/demo.db" --format addr >"$addrs" 2>&1
 }
@@ -196,7 +202,7 @@ fi
 # from the same executed addresses and objdump's calls and returns
 # (tests/e2e/check_report.py).
 objdump=objdump
-[ "$mode" = arm64 ] && objdump=aarch64-linux-gnu-objdump
+[ "$arch" = arm64 ] && objdump=aarch64-linux-gnu-objdump
 "$hwt" report "$w/demo.db" --sort name --children --top 1000000 \
 	>"$w/report-children.txt" 2>&1
 if why=$("$root/tests/e2e/check_report.py" "$w/demo" "$addrs" \
@@ -208,7 +214,7 @@ fi
 # hwt replay -F: every sym+0xOFF is nm's, every srcline addr2line's
 # (tests/e2e/check_fields.py).
 nm=nm addr2line=addr2line
-[ "$mode" = arm64 ] && nm=aarch64-linux-gnu-nm addr2line=aarch64-linux-gnu-addr2line
+[ "$arch" = arm64 ] && nm=aarch64-linux-gnu-nm addr2line=aarch64-linux-gnu-addr2line
 "$hwt" replay "$w/demo.db" -F ip,sym,symoff,srcline >"$w/fields.txt" 2>&1
 if why=$("$root/tests/e2e/check_fields.py" "$w/demo" "$w/fields.txt" \
 	"$nm" "$addr2line"); then

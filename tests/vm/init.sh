@@ -81,6 +81,17 @@ for m in $(cat /lib/hwt/deps/order /lib/hwt/order 2>/dev/null); do
 			result "FAIL: $A/insmod/hwt_pt_emu ($err)"
 		fi
 	fi
+	# The same for an emulated CoreSight unit (HWT_CS_EMU=ROW).
+	if [ "$m" = hwt_coresight ] && [ -n "${HWT_CS_EMU:-}" ]; then
+		if err=$(insmod /lib/hwt/hwt_cs_emu.ko cpu="$HWT_CS_EMU" 2>&1)
+		then
+			loaded="hwt_cs_emu $loaded"
+			result "PASS: $A/insmod/hwt_cs_emu (cpu=$HWT_CS_EMU)"
+			need=""
+		else
+			result "FAIL: $A/insmod/hwt_cs_emu ($err)"
+		fi
+	fi
 	if [ -n "$need" ] && ! grep -qw "$need" /proc/cpuinfo; then
 		# This guest lacks the feature: the module must refuse with
 		# ENODEV and say why in one line (busybox insmod retries with

@@ -367,6 +367,7 @@ HWT_RECORD_PROG='${record_prog:+/record/$(basename "$record_prog")}'
 HWT_RECORD_ARGS='${HWT_VM_RECORD_ARGS:-}'
 HWT_RECORD_OPTS='${HWT_VM_RECORD_OPTS:-}'
 HWT_PT_EMU='${HWT_VM_PT_EMU:-}'
+HWT_CS_EMU='${HWT_VM_CS_EMU:-}'
 HWT_ARCH=$arch
 HWT_PROG_TIMEOUT=$prog_timeout
 HWT_RMMOD_TIMEOUT=30

@@ -182,6 +182,68 @@ static void test_pointer(const struct cs_cpu *c, unsigned int fm)
 	}
 }
 
+/*
+ * cs_trbe_advance() against values spelled out from D10.3 (what the
+ * pointer and TRBSR say after each kind of stop), and cs_trbe_pad()
+ * against the alignment rule of TRBPTR_EL1 (2^TRBIDR.Align).
+ */
+static void test_advance(void)
+{
+	const uint64_t b = 0xffff800012340000ull, sz = 0x4000;
+	const struct cs_trbe_regs r = { .baser = b, .limitr = b + sz + 1 };
+	/* TRBSR: S 17, EA 18, WRAP 20, IRQ 22, EC 31:26, BSC 5:0. */
+	const uint64_t full = (1ull << 17) | (1ull << 20) | (1ull << 22) | 1;
+	struct cs_trbe_adv a;
+	struct cs_caps ete, all;
+
+	/* Running, no wrap: the bytes between the offsets. */
+	CHECK(cs_trbe_advance(&r, 0x100, TRB_FM_FILL, b + 0x300, 0, &a) == 0);
+	CHECK(a.bytes == 0x200 && a.off == 0x300 && !a.gap && !a.error);
+	/* Stopped by software, nothing written. */
+	CHECK(cs_trbe_advance(&r, 0x100, TRB_FM_FILL, b + 0x100,
+			      1ull << 17, &a) == 0);
+	CHECK(a.bytes == 0 && a.off == 0x100 && !a.gap);
+	/* Fill mode full: stopped at the base with WRAP: to the end, gap. */
+	CHECK(cs_trbe_advance(&r, 0x100, TRB_FM_FILL, b, full, &a) == 0);
+	CHECK(a.bytes == sz - 0x100 && a.off == 0 && a.gap && !a.error);
+	/* ... anywhere but the base is no state the TRBE can be in. */
+	CHECK(cs_trbe_advance(&r, 0x100, TRB_FM_FILL, b + 0x40, full, &a) ==
+	      -CS_EINVAL);
+	/* Circular Buffer mode went round: one lap counted, no gap. */
+	CHECK(cs_trbe_advance(&r, 0x100, TRB_FM_CIRCULAR, b + 0x80,
+			      1ull << 20, &a) == 0);
+	CHECK(a.bytes == sz - 0x100 + 0x80 && a.off == 0x80 && !a.gap);
+	/* The pointer at the limit is the end of a full buffer. */
+	CHECK(cs_trbe_advance(&r, 0x100, TRB_FM_FILL, b + sz, 0, &a) == 0);
+	CHECK(a.bytes == sz - 0x100 && a.off == 0);
+	/* Stage 1 data abort (EC 0x24) with S: an error and a gap. */
+	CHECK(cs_trbe_advance(&r, 0x100, TRB_FM_FILL, b + 0x180,
+			      (0x24ull << 26) | (1ull << 17), &a) == 0);
+	CHECK(a.bytes == 0x80 && a.gap && a.error);
+	/* External abort. */
+	CHECK(cs_trbe_advance(&r, 0x100, TRB_FM_FILL, b + 0x180,
+			      (1ull << 18) | (1ull << 17), &a) == 0);
+	CHECK(a.gap && a.error);
+	/* Refused: backwards without WRAP, outside, undefined EC, off. */
+	CHECK(cs_trbe_advance(&r, 0x100, TRB_FM_FILL, b + 0x80, 0, &a) ==
+	      -CS_EINVAL);
+	CHECK(cs_trbe_advance(&r, 0x100, TRB_FM_FILL, b - 4, 0, &a) ==
+	      -CS_EINVAL);
+	CHECK(cs_trbe_advance(&r, 0x100, TRB_FM_FILL, b + sz + 4, 0, &a) ==
+	      -CS_EINVAL);
+	CHECK(cs_trbe_advance(&r, 0x100, TRB_FM_FILL, b + 0x200,
+			      0x3ull << 26, &a) == -CS_EINVAL);
+	CHECK(cs_trbe_advance(&r, sz, TRB_FM_FILL, b, 0, &a) == -CS_EINVAL);
+	CHECK(a.bytes == 0 && a.off == 0 && !a.gap);	/* cleared */
+
+	CHECK(cs_caps_parse(&cs_cpus[2].id, &ete) == 0);	/* Align 6 */
+	CHECK(cs_caps_parse(&cs_cpus[4].id, &all) == 0);	/* Align 11 */
+	CHECK(cs_trbe_pad(&ete, 0) == 0 && cs_trbe_pad(&ete, 0x40) == 0);
+	CHECK(cs_trbe_pad(&ete, 0x41) == 63 && cs_trbe_pad(&ete, 0x7f) == 1);
+	CHECK(cs_trbe_pad(&all, 0x801) == 0x7ff);
+	CHECK(cs_trbe_pad(&all, 0x1000) == 0);
+}
+
 int main(void)
 {
 	static const char *const fmn[] = { "fill", "wrap", "", "circular" };
@@ -191,6 +253,7 @@ int main(void)
 	RUN(test_program(), "trbe register values and refusals");
 	RUN(test_status(), "trbe TRBSR_EL1 decoding");
 	RUN(test_collect(), "trbe valid span");
+	RUN(test_advance(), "trbe advance from pointer and status, padding");
 	for (c = 0; c < ARRAY_SIZE(cs_cpus); c++) {
 		if (!cs_cpus[c].want.trbe)
 			continue;

@@ -4,7 +4,9 @@
  * through `make vm-record` (this program is the recorded one; the sessions
  * it makes go inside the session the harness brings back, under sub/).
  *
- *   driver drive   records, with the soft backend: the same program via
+ *   driver drive [BACKEND]
+ *                  records, with the soft backend (or BACKEND: coresight,
+ *                  over the emulated unit hwt_cs_emu): the same program via
  *                  hwtd and via hwt-collect; a filter on one function; a
  *                  4 KiB flight recorder around a crash (it wraps).
  *   driver work    the traced program: deterministic calls
@@ -22,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hwt/hwt_coresight.h"
 #include "hwt/hwt_soft.h"
 
 #define SOCK	"/tmp/hwtd-soft.sock"
@@ -84,17 +87,25 @@ static int run(char *const argv[])
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static int drive(const char *self)
+static int drive(const char *self, const char *be)
 {
 	pid_t hwtd;
 	int bad = 0, i;
 
-	/* PSB+ every 256 bytes, so that a 4 KiB ring dump has sync
-	 * points after the part the ring overwrote. */
+	/* PSB+ (a sync point) every 256 bytes, so that a 4 KiB ring dump
+	 * has sync points after the part the ring overwrote. */
 	struct hwt_soft_config cfg = { .psb_period = 256 };
+	/* coresight: TRCSYNCPR.PERIOD 8, 2^8 bytes. */
+	struct hwt_coresight_config cs = {
+		.flags = HWT_CORESIGHT_USER | HWT_CORESIGHT_CONTEXTID,
+		.sync_period = 8,
+	};
+	int soft = !strcmp(be, HWT_SOFT_BACKEND_NAME);
+	size_t len = soft ? sizeof(cfg) : sizeof(cs);
 	int fd = open("/tmp/softcfg", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
-	if (fd < 0 || write(fd, &cfg, sizeof(cfg)) != sizeof(cfg))
+	if (fd < 0 || write(fd, soft ? (void *)&cfg : (void *)&cs, len) !=
+	    (ssize_t)len)
 		return 1;
 	close(fd);
 	mkdir(SUB, 0755);
@@ -107,17 +118,17 @@ static int drive(const char *self)
 	for (i = 0; i < 100 && access(SOCK, F_OK); i++)
 		usleep(50000);
 	bad |= run((char *const[]){ "/bin/hwt", "record", "-S", SOCK, "-b",
-				    "soft", "-o", SUB "/hwtd", "--",
+				    (char *)be, "-o", SUB "/hwtd", "--",
 				    (char *)self, "work", NULL }) != 0;
-	bad |= run((char *const[]){ "/bin/hwt-collect", "-b", "soft", "-o",
+	bad |= run((char *const[]){ "/bin/hwt-collect", "-b", (char *)be, "-o",
 				    SUB "/collect", "--", (char *)self, "work",
 				    NULL }) != 0;
 	bad |= run((char *const[]){ "/bin/hwt", "record", "-S", SOCK, "-b",
-				    "soft", "-f", "hot_function", "-o",
+				    (char *)be, "-f", "hot_function", "-o",
 				    SUB "/filter", "--", (char *)self, "work",
 				    NULL }) != 0;
 	bad |= run((char *const[]){ "/bin/hwt", "record", "-S", SOCK, "-b",
-				    "soft", "-m", "ring", "-s", "4K", "-c",
+				    (char *)be, "-m", "ring", "-s", "4K", "-c",
 				    "1:/tmp/softcfg", "-o", SUB "/crash", "--",
 				    (char *)self, "crash", NULL }) != 0;
 	run((char *const[]){ "/bin/hwt", "info", SUB "/crash", NULL });
@@ -128,7 +139,7 @@ static int drive(const char *self)
 
 		if (rec == 0) {
 			execl("/bin/hwt", "hwt", "record", "-S", SOCK, "-b",
-			      "soft", "-o", SUB "/killed", "--", self, "long",
+			      be, "-o", SUB "/killed", "--", self, "long",
 			      NULL);
 			_exit(127);
 		}
@@ -153,7 +164,9 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "long"))
 		return work(0, 200000);	/* still running when hwtd dies */
 	if (argc == 2 && !strcmp(argv[1], "drive"))
-		return drive(argv[0]);
-	fprintf(stderr, "usage: driver drive|work|crash\n");
+		return drive(argv[0], HWT_SOFT_BACKEND_NAME);
+	if (argc == 3 && !strcmp(argv[1], "drive"))
+		return drive(argv[0], argv[2]);
+	fprintf(stderr, "usage: driver drive [BACKEND]|work|crash|long\n");
 	return 2;
 }

@@ -3,17 +3,22 @@
 # hwtd, via hwt-collect, with a one-function filter, a flight recorder
 # around a crash); the sessions come back to the host and are decoded with
 # the host's hwt.  Prints PASS:/FAIL: lines; exit 1 if any failed.
-#   hwtd/tests/soft/run.sh [x86_64|arm64]
+#   hwtd/tests/soft/run.sh [x86_64|arm64|coresight]
 # (arm64: the soft backend's ETE half, decoded with OpenCSD; results are
-# named hwtd/soft-arm64/...)
+# named hwtd/soft-arm64/...; coresight: the same in the arm64 VM through
+# hwt_coresight over the emulated ETE + TRBE, hwtd/coresight/...)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 arch=${1:-x86_64}
+backend=soft
+csemu=""
 case $arch in
 x86_64) cc=gcc t=hwtd/soft B=$root/build/hwtd/soft ;;
 arm64) cc=aarch64-linux-gnu-gcc t=hwtd/soft-arm64 B=$root/build/hwtd/soft-arm64 ;;
-*) echo "usage: $0 [x86_64|arm64]" >&2; exit 2 ;;
+coresight) arch=arm64 cc=aarch64-linux-gnu-gcc t=hwtd/coresight \
+	B=$root/build/hwtd/coresight backend=coresight csemu=soft-ete ;;
+*) echo "usage: $0 [x86_64|arm64|coresight]" >&2; exit 2 ;;
 esac
 HWT=$root/build/bin/hwt
 fails=0
@@ -31,7 +36,8 @@ $cc -static -O1 -g -no-pie -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
 	-I "$root/include" -o "$B/driver" \
 	"$here/driver.c" || exit 1
 rm -rf "$B/out" "$B"/*.db
-HWT_RESULTS=$B/results HWT_VM_RECORD_PROG=$B/driver HWT_VM_RECORD_ARGS=drive \
+HWT_RESULTS=$B/results HWT_VM_RECORD_PROG=$B/driver \
+	HWT_VM_RECORD_ARGS="drive $backend" HWT_VM_CS_EMU=$csemu \
 	HWT_VM_RECORD_OUT=$B/out HWT_VM_RECORD_OPTS="-b null" \
 	"$root/tests/vm/run.sh" "$arch" >"$B/vm.log" 2>&1
 if [ ! -d "$B/out/sub" ]; then

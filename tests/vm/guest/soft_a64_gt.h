@@ -164,6 +164,18 @@ static inline int a64_is_svc_at(uint64_t ip)
 	return (*(const uint32_t *)(uintptr_t)ip & 0xffe0001f) == 0xd4000001;
 }
 
+/*
+ * The backend a64_record() traces with: hwt_soft, or (cs_emu.c)
+ * hwt_coresight over the emulated unit, with its default config.
+ */
+static const char *a64_backend = HWT_SOFT_BACKEND_NAME;
+/*
+ * For another backend: turns a case's config (its address ranges) into
+ * that backend's SET_CONFIG (hc's data pointing at storage it owns).
+ */
+static void (*a64_config_hook)(const struct hwt_soft_config *cfg,
+			       struct hwt_config *hc);
+
 static uint64_t a64_raw[MAX_GT], a64_gt[MAX_GT];
 static size_t a64_ngt;
 /* The second thread's ground truth (c->fn2). */
@@ -379,7 +391,9 @@ static inline int a64_trace_cfg(int dev, pid_t pid, uint64_t bufsize,
 	struct hwt_bufptr bp = { .idx = 0 };
 	int fd, st, i;
 
-	strcpy(a.backend, HWT_SOFT_BACKEND_NAME);
+	snprintf(a.backend, sizeof(a.backend), "%s", a64_backend);
+	if (cfg && a64_config_hook)
+		a64_config_hook(cfg, &hc);
 	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
 	if (fd >= 0 && cfg && ioctl(fd, HWT_IOC_SET_CONFIG, &hc)) {
 		printf("INFO: soft/a64x: SET_CONFIG: %s\n", strerror(errno));

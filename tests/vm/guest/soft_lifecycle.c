@@ -30,7 +30,7 @@ int main(void)
  * must not trap either.
  *
  * The same on x86-64 (TF, die notifier: soft_step.c) and arm64
- * (TIF_SINGLESTEP, step hook: hwt_soft_arm64.c).
+ * (TIF_SINGLESTEP, step hook: soft_step_a64.c).
  *
  * usage: soft_lifecycle [TRIALS [SPAWNS [SEED]]]  (100, 3000, time;
  * arm64: 60, 2000, time, and 9 unload rounds instead of 15: stepping

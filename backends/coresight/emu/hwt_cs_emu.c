@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hwt_cs_emu: an emulated ETE trace unit with a TRBE, for testing
+ * hwt_coresight where there is no trace hardware (our machines, QEMU
+ * virt: ID_AA64DFR0_EL1.TraceVer = TraceBuffer = 0).
+ *
+ * It exports hwt_cs_emu_hw_ops (hwt_cs_hw.h), which hwt_coresight picks
+ * up instead of the hardware when this module is loaded first:
+ *  - ID_AA64DFR0_EL1, TRBIDR_EL1, TRCIDR0-13 and TRCDEVARCH answer with
+ *    one row of the unit table (tests/cs_cpus.h), chosen with cpu=NAME
+ *    (the row's name up to its first space; default soft-ete);
+ *  - the trace unit and TRBE registers of each CPU are a cs_model
+ *    (cs_model.c), which refuses every write that breaks a rule of ETE
+ *    (DDI 0616), ETMv4 (IHI 0064) or the TRBE (Arm ARM D10) and counts it
+ *    (parameter "refused"; the last rule broken goes to the log);
+ *  - while a CPU's unit is enabled (TRCPRGCTLR.EN) with its TRBE (E set,
+ *    not stopped), the user code of the thread running there is traced:
+ *    the thread is single-stepped by the soft backend's arm64 stepper
+ *    (soft_step_a64.c) and the ETE it encodes (ete_enc.c) is written at
+ *    TRBPTR_EL1 into the memory the driver set up, the model moving the
+ *    pointer and TRBSR_EL1 as the TRBE would (wrap, Fill-mode stop);
+ *  - ETE written while no unit collects on that CPU is counted in
+ *    "dropped" (never, in thread mode done right); the stepper is told
+ *    (an Overflow and a sync point follow once the TRBE collects again);
+ *  - busy_cpus=MASK sets the external debugger's claim tag on those CPUs
+ *    (CoreSight B2.4): hwt_coresight must then refuse START (EBUSY).
+ *
+ * The encoder's config follows the registers programmed on the CPU where
+ * tracing was enabled in the thread: TRCCONFIGR.TS (timestamps) and
+ * .VMID, TRCTRACEIDR, TRCSYNCPR, the TRCVIIECTLR include ranges
+ * (TRCACVR pairs).  What it cannot produce (branch broadcast, cycle
+ * counts, return stack, exclude ranges, kernel tracing) is counted in
+ * "unsupported"; the unit rows it runs on offer none of it.
+ *
+ * No TRBE interrupt is raised: QEMU virt has no TRBE PPI in its firmware
+ * tables for a driver to request; the TRBSR.IRQ/S the model sets is found
+ * by hwt_coresight's poll and at switch-out.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+
+#include "hwt_backend.h"
+#include "../hwt_cs_hw.h"
+#include "../cs_model.h"
+#include "../tests/cs_cpus.h"
+#include "ete_enc.h"
+#include "soft_step_a64.h"
+
+static char *cpu = "soft-ete";
+module_param(cpu, charp, 0444);
+MODULE_PARM_DESC(cpu, "unit table row whose ID registers the unit answers with");
+
+static const struct cs_cpu *emu_cpu;
+static DEFINE_PER_CPU(struct csm, emu_csm);
+static DEFINE_PER_CPU(int, emu_emitting);
+static atomic64_t emu_dropped, emu_unsupported, emu_reentered, emu_bad_ptr;
+
+/* Register accesses from inside an emit on this CPU (an IRQ) wait. */
+static bool emu_reentry(void)
+{
+	if (!this_cpu_read(emu_emitting))
+		return false;
+	atomic64_inc(&emu_reentered);
+	return true;
+}
+
+static u64 emu_dfr0(void)
+{
+	return emu_cpu->id.dfr0;
+}
+
+/* TRCIDRn (ETMv4 7.3.17-7.3.30): 0-7 at 0x1e0, 8-13 at 0x180. */
+static bool emu_idr(u32 reg, u64 *val)
+{
+	if (reg >= 0x1e0 && reg < 0x1f8 && !(reg & 3)) {
+		*val = emu_cpu->id.trcidr[(reg - 0x1e0) / 4];
+		return true;
+	}
+	if (reg >= 0x180 && reg < 0x198 && !(reg & 3)) {
+		*val = emu_cpu->id.trcidr[8 + (reg - 0x180) / 4];
+		return true;
+	}
+	return false;
+}
+
+static int emu_read(u32 reg, u64 *val)
+{
+	unsigned long flags;
+	struct csm *m;
+	int ret;
+
+	if (emu_reentry())
+		return -EIO;
+	if (emu_idr(reg, val))
+		return 0;
+	local_irq_save(flags);
+	m = this_cpu_ptr(&emu_csm);
+	ret = csm_read(m, reg, val);
+	if (ret)
+		pr_warn_ratelimited("cpu %d: read %#x refused (%s)\n",
+				    smp_processor_id(), reg, m->rule);
+	local_irq_restore(flags);
+	return ret ? -EIO : 0;
+}
+
+static int emu_write(u32 reg, u64 val)
+{
+	unsigned long flags;
+	struct csm *m;
+	int ret;
+
+	if (emu_reentry())
+		return -EIO;
+	local_irq_save(flags);
+	m = this_cpu_ptr(&emu_csm);
+	ret = csm_write(m, reg, val);
+	if (ret)
+		pr_warn_ratelimited("cpu %d: write %#x = %#llx refused (%s)\n",
+				    smp_processor_id(), reg, val, m->rule);
+	local_irq_restore(flags);
+	return ret ? -EIO : 0;
+}
+
+static void emu_order(enum cs_op_kind kind)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	csm_barrier(this_cpu_ptr(&emu_csm), kind);
+	local_irq_restore(flags);
+}
+
+/* Is the TRBE of m collecting: source enabled, E set, not stopped. */
+static bool emu_collecting(const struct csm *m)
+{
+	return (m->prgctlr & TRCPRGCTLR_EN) &&
+	       (m->trblimitr & TRBLIMITR_E) && !(m->trbsr & TRBSR_S);
+}
+
+/* The stepper's record of current, if the unit traces it. */
+static struct soft_thread *emu_lookup(void)
+{
+	struct hwt_thread *thr = hwt_thread_current(NULL);
+
+	return thr ? hwt_thread_hw_priv(thr) : NULL;
+}
+
+/*
+ * The ETE of one event of user code on this CPU: written at TRBPTR_EL1
+ * while the TRBE collects, at most up to the limit at a time (csm_emit
+ * then wraps the pointer to the base, WRAP set, and in Fill mode stops,
+ * D10.3).  The TRBE writes through the virtual address the driver gave
+ * (TRBLIMITR.nVM = 0, D10.2): a pointer outside the vmalloc area is a
+ * driver bug here, counted in bad_ptr, nothing written.
+ * Returns true if all len bytes were written.
+ */
+static bool emu_emit(struct soft_thread *t, const u8 *buf, size_t len)
+{
+	unsigned long flags;
+	size_t done = 0;
+	struct csm *m;
+
+	local_irq_save(flags);
+	m = this_cpu_ptr(&emu_csm);
+	this_cpu_write(emu_emitting, 1);
+	barrier();
+	while (done < len && emu_collecting(m)) {
+		u64 ptr = m->trbptr;
+		u64 lim = m->trblimitr & TRBLIMITR_LIMIT_MASK;
+		u64 n = min_t(u64, len - done, lim - ptr);
+		void *va = (void *)(uintptr_t)ptr;
+
+		if (!n || !is_vmalloc_addr(va) ||
+		    !is_vmalloc_addr(va + n - 1)) {
+			atomic64_inc(&emu_bad_ptr);
+			break;
+		}
+		memcpy(va, buf + done, n);
+		n = csm_emit(m, n);
+		if (!n)
+			break;
+		done += n;
+	}
+	barrier();
+	this_cpu_write(emu_emitting, 0);
+	local_irq_restore(flags);
+	if (done < len)
+		atomic64_add(len - done, &emu_dropped);
+	return done == len;
+}
+
+/* Room before the TRBE's limit; none while it does not collect. */
+static size_t emu_space(struct soft_thread *t)
+{
+	unsigned long flags;
+	const struct csm *m;
+	size_t room = 0;
+
+	local_irq_save(flags);
+	m = this_cpu_ptr(&emu_csm);
+	if (emu_collecting(m))
+		room = (m->trblimitr & TRBLIMITR_LIMIT_MASK) - m->trbptr;
+	local_irq_restore(flags);
+	return room;
+}
+
+static const struct soft_step_ops emu_step_ops = {
+	.lookup = emu_lookup,
+	.write = emu_emit,
+	.space = emu_space,
+};
+
+/* What this CPU's programmed registers ask of the encoder. */
+static void emu_soft_config(const struct csm *m, struct ete_soft_config *cfg)
+{
+	u32 configr = m->reg[TRCCONFIGR / 4];
+	u32 victlr = m->reg[TRCVICTLR / 4];
+	u32 iie = m->reg[TRCVIIECTLR / 4];
+	u32 n, els, p = m->reg[TRCSYNCPR / 4] & 0x1f;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (configr & TRCCONFIGR_TS)
+		cfg->flags |= ETE_SOFT_TS;
+	if (configr & TRCCONFIGR_VMID)
+		cfg->flags |= ETE_SOFT_VMID;
+	cfg->trace_id = m->reg[TRCTRACEIDR / 4];
+	/* TRCSYNCPR.PERIOD: a sync point every 2^PERIOD bytes (7.3.67). */
+	cfg->sync_period = p ? 1u << p : 0;
+	/* TRCVIIECTLR.INCLUDE[n]: pair n, TRCACVR(2n) .. (2n+1) (7.3.73). */
+	for (n = 0; n < 8; n++) {
+		if (!(iie & (1u << n)))
+			continue;
+		if (cfg->nranges == ETE_SOFT_MAX_RANGES) {
+			atomic64_inc(&emu_unsupported);
+			break;
+		}
+		cfg->ranges[cfg->nranges].start = m->acvr[2 * n];
+		cfg->ranges[cfg->nranges].end = m->acvr[2 * n + 1];
+		cfg->nranges++;
+	}
+	/*
+	 * EXCLUDE ranges, BB, CCI, RS, data trace; EL1/EL2 traced: an
+	 * EXLEVEL_NS bit clear for an EL the unit has (TRCIDR3.EXLEVEL_NS,
+	 * 23:20; the others are RES0, 7.3.72).
+	 */
+	els = emu_cpu->id.trcidr[3] >> 20 & 0xf;
+	if ((iie >> 16) ||
+	    (configr & (TRCCONFIGR_BB | TRCCONFIGR_CCI | TRCCONFIGR_RS |
+			TRCCONFIGR_DA | TRCCONFIGR_DV)) ||
+	    (els & ~(victlr >> TRCVICTLR_EXLEVEL_NS_SHIFT) & 0x6))
+		atomic64_inc(&emu_unsupported);
+}
+
+/* In the thread, process context, the unit enabled on this CPU. */
+static void emu_thread_attach(struct hwt_thread *thr)
+{
+	struct ete_soft_config cfg;
+	struct soft_thread *t;
+
+	if (hwt_thread_hw_priv(thr))
+		return;
+	preempt_disable();
+	emu_soft_config(this_cpu_ptr(&emu_csm), &cfg);
+	preempt_enable();
+	if (ete_soft_config_check(&cfg)) {
+		atomic64_inc(&emu_unsupported);
+		return;
+	}
+	t = soft_thread_new(&cfg, thr);
+	if (!t)
+		return;
+	hwt_thread_set_hw_priv(thr, t);
+	soft_thread_arm(t);
+}
+
+static void emu_thread_detach(struct hwt_thread *thr, bool exiting)
+{
+	struct soft_thread *t = hwt_thread_hw_priv(thr);
+
+	if (!t)
+		return;
+	hwt_thread_set_hw_priv(thr, NULL);
+	if (exiting)
+		soft_thread_exit(t);
+	else
+		soft_thread_stop(t);
+}
+
+const struct cs_hw_ops hwt_cs_emu_hw_ops = {
+	.name = "hwt_cs_emu (emulated)",
+	.dfr0 = emu_dfr0,
+	.read = emu_read,
+	.write = emu_write,
+	.order = emu_order,
+	.thread_attach = emu_thread_attach,
+	.thread_detach = emu_thread_detach,
+};
+EXPORT_SYMBOL_GPL(hwt_cs_emu_hw_ops);
+
+/* Read-only counters, summed over CPUs, for the tests. */
+enum {
+	EMU_REFUSED, EMU_WRITES, EMU_STORED, EMU_IRQS, EMU_DROPPED,
+	EMU_UNSUPPORTED, EMU_REENTERED, EMU_BAD_PTR,
+};
+
+static int emu_get_counter(char *buf, const struct kernel_param *kp)
+{
+	long which = (long)kp->arg;
+	u64 sum = 0;
+	int c;
+
+	if (which == EMU_DROPPED)
+		sum = atomic64_read(&emu_dropped);
+	else if (which == EMU_UNSUPPORTED)
+		sum = atomic64_read(&emu_unsupported);
+	else if (which == EMU_REENTERED)
+		sum = atomic64_read(&emu_reentered);
+	else if (which == EMU_BAD_PTR)
+		sum = atomic64_read(&emu_bad_ptr);
+	else
+		for_each_possible_cpu(c) {
+			const struct csm *m = per_cpu_ptr(&emu_csm, c);
+
+			sum += which == EMU_REFUSED ? m->refused :
+			       which == EMU_WRITES ? m->writes :
+			       which == EMU_IRQS ? m->irqs : m->stored;
+		}
+	return sysfs_emit(buf, "%llu\n", sum);
+}
+
+static const struct kernel_param_ops emu_counter_ops = {
+	.get = emu_get_counter,
+};
+
+#define EMU_COUNTER(name, which, desc)					\
+	module_param_cb(name, &emu_counter_ops, (void *)(long)(which), 0444); \
+	MODULE_PARM_DESC(name, desc)
+
+EMU_COUNTER(refused, EMU_REFUSED,
+	    "register writes or reads refused (rule broken)");
+EMU_COUNTER(writes, EMU_WRITES, "register writes accepted");
+EMU_COUNTER(stored, EMU_STORED, "trace bytes written through the TRBE");
+EMU_COUNTER(irqs, EMU_IRQS, "TRBE management events (TRBSR.IRQ set)");
+EMU_COUNTER(dropped, EMU_DROPPED,
+	    "trace bytes of user code run while no TRBE collected");
+EMU_COUNTER(unsupported, EMU_UNSUPPORTED,
+	    "configs asking for what the emulation does not produce");
+EMU_COUNTER(reentered, EMU_REENTERED,
+	    "register accesses refused because they interleaved an emit");
+EMU_COUNTER(bad_ptr, EMU_BAD_PTR,
+	    "writes refused: TRBPTR outside the vmalloc area");
+
+/* Another agent (an external debugger) holding the unit on some CPUs. */
+static unsigned long busy_cpus;
+
+static void emu_set_busy(void *arg)
+{
+	struct csm *m = this_cpu_ptr(&emu_csm);
+
+	if (test_bit(smp_processor_id(), &busy_cpus))
+		csm_claim_external(m);
+	else
+		m->claim &= ~CS_CLAIM_EXTERNAL;
+}
+
+static int emu_set_busy_cpus(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_ulong(val, kp);
+
+	if (!ret)
+		on_each_cpu(emu_set_busy, NULL, 1);
+	return ret;
+}
+
+static const struct kernel_param_ops emu_busy_ops = {
+	.set = emu_set_busy_cpus,
+	.get = param_get_ulong,
+};
+module_param_cb(busy_cpus, &emu_busy_ops, &busy_cpus, 0644);
+MODULE_PARM_DESC(busy_cpus,
+		 "CPUs whose unit an external debugger has claimed");
+
+static int __init hwt_cs_emu_init(void)
+{
+	size_t i, n;
+	int c, ret;
+
+	for (i = 0; i < ARRAY_SIZE(cs_cpus); i++) {
+		n = strcspn(cs_cpus[i].name, " ");
+		if (strlen(cpu) == n && !strncmp(cs_cpus[i].name, cpu, n))
+			emu_cpu = &cs_cpus[i];
+	}
+	if (!emu_cpu) {
+		pr_info("no unit \"%s\" in the table\n", cpu);
+		return -EINVAL;
+	}
+	for_each_possible_cpu(c)
+		csm_init(per_cpu_ptr(&emu_csm, c), &emu_cpu->id);
+	ret = soft_step_init(&emu_step_ops);
+	if (ret)
+		return ret;
+	pr_info("emulating the trace unit of %s\n", emu_cpu->name);
+	return 0;
+}
+
+static void __exit hwt_cs_emu_exit(void)
+{
+	soft_step_exit();
+}
+
+module_init(hwt_cs_emu_init);
+module_exit(hwt_cs_emu_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hwt: emulated ETE + TRBE trace unit (tests)");

@@ -1,0 +1,948 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hwt_coresight: the CoreSight backend's kernel glue, ETE + TRBE, thread
+ * mode (docs/coresight-backend.md).
+ *
+ * Every register access goes through one table of operations (struct
+ * cs_hw_ops, hwt_cs_hw.h): the ETE and TRBE system registers on
+ * hardware, or the emulated unit hwt_cs_emu when it is loaded first.
+ *
+ * At load (on the CPU it runs on; the other CPUs are assumed alike):
+ * ID_AA64DFR0_EL1.TraceVer (7:4) and TraceBuffer (47:44) first (Arm ARM
+ * D19): without both, the trace and TRBE registers are UNDEFINED and
+ * the module refuses to load (-ENODEV, one line).  Then TRBIDR_EL1
+ * (P: owned by a higher EL), TRCIDR0-13 and TRCDEVARCH into cs_caps.
+ *
+ * Thread mode, per thread:
+ *  - thread_start (in the thread): the hwt buffer's pages mapped
+ *    contiguous (vmap: the TRBE writes through a virtual address,
+ *    TRBLIMITR.nVM = 0, Arm ARM D10.2), cs_config's register values;
+ *  - switch_in: cs_seq_start (claim, OS Lock, TRCPRGCTLR = 0, wait IDLE,
+ *    program, TRBE base/pointer/limit with E, TRCPRGCTLR = 1, wait
+ *    !IDLE) with the TRBE pointer at the thread's byte offset;
+ *  - switch_out: cs_seq_stop (disable, wait IDLE, TSB CSYNC, DSB, TRBE
+ *    off, TRBPTR and TRBSR read back, TRBSR cleared, claim released); the
+ *    pointer becomes the framework's head (cs_trbe_offset), kept with the
+ *    thread for the next switch_in on whichever CPU;
+ *  - streaming: Fill mode over the whole buffer (D10.3): at its end the
+ *    TRBE stops (TRBSR.S, BSC FULL) and what the unit traces until it is
+ *    restarted at the base is lost: a gap record, never silent.  Ring
+ *    mode (flight recorder): Circular Buffer mode, the pointer wraps.
+ *  - no TRBE interrupt: its PPI comes from firmware tables QEMU does not
+ *    have; a per-CPU hrtimer (poll_ms) publishes the pointer and restarts
+ *    a stopped TRBE, and every switch_out drains.
+ * A unit another agent has claimed (TRCCLAIMCLR not 0: Linux's
+ * coresight-etm4x or an external debugger, CoreSight B2.4) refuses START
+ * with -EBUSY, nothing written; a switch_in that finds it claimed
+ * leaves it alone (counted).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hrtimer.h>
+#include <linux/llist.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+#include <asm/barrier.h>
+#include <asm/sysreg.h>
+
+#include <hwt/hwt_coresight.h>
+#include "hwt_backend.h"
+#include "hwt_cs_hw.h"
+#include "cs_caps.h"
+#include "cs_config.h"
+#include "cs_seq.h"
+#include "cs_trbe.h"
+
+/* ATB trace ID of the unit (1 .. 0x6f): one source per TRBE stream. */
+#define CS_TRACE_ID	0x10
+
+/*
+ * The system register of an ETE trace register by its ETMv4 offset
+ * (ETE: op0 2, op1 1, CRn = n[9:7], CRm = n[3:0], op2 = n[6:4], n the
+ * offset / 4; as Linux's coresight-etm4x.h ETM4x_REG_NUM_TO_SYSREG).
+ */
+#define CS_SYS(off)	sys_reg(2, 1, (((off) >> 2) >> 7) & 7, \
+				((off) >> 2) & 0xf, (((off) >> 2) >> 4) & 7)
+
+/*
+ * An accessor pair per register: MRS/MSR take the encoding as an
+ * immediate.  Read-only registers get no writer.
+ */
+#define CS_RO(name, off)						\
+static u64 cs_rd_##name(void)						\
+{									\
+	return read_sysreg_s(CS_SYS(off));				\
+}
+
+#define CS_RW(name, off)						\
+CS_RO(name, off)							\
+static void cs_wr_##name(u64 val)					\
+{									\
+	write_sysreg_s(val, CS_SYS(off));				\
+}
+
+CS_RO(statr, TRCSTATR)
+CS_RO(oslsr, TRCOSLSR)
+CS_RO(devarch, TRCDEVARCH)
+CS_RO(idr0, 0x1e0)
+CS_RO(idr1, 0x1e4)
+CS_RO(idr2, 0x1e8)
+CS_RO(idr3, 0x1ec)
+CS_RO(idr4, 0x1f0)
+CS_RO(idr5, 0x1f4)
+CS_RO(idr8, 0x180)
+CS_RO(idr9, 0x184)
+CS_RO(idr10, 0x188)
+CS_RO(idr11, 0x18c)
+CS_RO(idr12, 0x190)
+CS_RO(idr13, 0x194)
+CS_RW(prgctlr, TRCPRGCTLR)
+CS_RW(configr, TRCCONFIGR)
+CS_RW(eventctl0r, TRCEVENTCTL0R)
+CS_RW(eventctl1r, TRCEVENTCTL1R)
+CS_RW(stallctlr, TRCSTALLCTLR)
+CS_RW(tsctlr, TRCTSCTLR)
+CS_RW(syncpr, TRCSYNCPR)
+CS_RW(ccctlr, TRCCCCTLR)
+CS_RW(bbctlr, TRCBBCTLR)
+CS_RW(traceidr, TRCTRACEIDR)
+CS_RW(victlr, TRCVICTLR)
+CS_RW(viiectlr, TRCVIIECTLR)
+CS_RW(vissctlr, TRCVISSCTLR)
+CS_RW(claimset, TRCCLAIMSET)
+CS_RW(claimclr, TRCCLAIMCLR)
+CS_RW(acvr0, TRCACVR(0))
+CS_RW(acatr0, TRCACATR(0))
+CS_RW(acvr1, TRCACVR(1))
+CS_RW(acatr1, TRCACATR(1))
+CS_RW(acvr2, TRCACVR(2))
+CS_RW(acatr2, TRCACATR(2))
+CS_RW(acvr3, TRCACVR(3))
+CS_RW(acatr3, TRCACATR(3))
+CS_RW(acvr4, TRCACVR(4))
+CS_RW(acatr4, TRCACATR(4))
+CS_RW(acvr5, TRCACVR(5))
+CS_RW(acatr5, TRCACATR(5))
+CS_RW(acvr6, TRCACVR(6))
+CS_RW(acatr6, TRCACATR(6))
+CS_RW(acvr7, TRCACVR(7))
+CS_RW(acatr7, TRCACATR(7))
+CS_RW(acvr8, TRCACVR(8))
+CS_RW(acatr8, TRCACATR(8))
+CS_RW(acvr9, TRCACVR(9))
+CS_RW(acatr9, TRCACATR(9))
+CS_RW(acvr10, TRCACVR(10))
+CS_RW(acatr10, TRCACATR(10))
+CS_RW(acvr11, TRCACVR(11))
+CS_RW(acatr11, TRCACATR(11))
+CS_RW(acvr12, TRCACVR(12))
+CS_RW(acatr12, TRCACATR(12))
+CS_RW(acvr13, TRCACVR(13))
+CS_RW(acatr13, TRCACATR(13))
+CS_RW(acvr14, TRCACVR(14))
+CS_RW(acatr14, TRCACATR(14))
+CS_RW(acvr15, TRCACVR(15))
+CS_RW(acatr15, TRCACATR(15))
+
+struct cs_sysreg {
+	u32 off;
+	u64 (*rd)(void);
+	void (*wr)(u64 val);
+};
+
+#define CS_ENT_RO(name, off)	{ (off), cs_rd_##name, NULL }
+#define CS_ENT_RW(name, off)	{ (off), cs_rd_##name, cs_wr_##name }
+
+/* TRCIDR0-5 at 0x1e0, TRCIDR8-13 at 0x180 (ETMv4 7.3.17-7.3.30). */
+static const struct cs_sysreg cs_sysregs[] = {
+	CS_ENT_RO(statr, TRCSTATR),
+	CS_ENT_RO(oslsr, TRCOSLSR),
+	CS_ENT_RO(devarch, TRCDEVARCH),
+	CS_ENT_RO(idr0, 0x1e0),
+	CS_ENT_RO(idr1, 0x1e4),
+	CS_ENT_RO(idr2, 0x1e8),
+	CS_ENT_RO(idr3, 0x1ec),
+	CS_ENT_RO(idr4, 0x1f0),
+	CS_ENT_RO(idr5, 0x1f4),
+	CS_ENT_RO(idr8, 0x180),
+	CS_ENT_RO(idr9, 0x184),
+	CS_ENT_RO(idr10, 0x188),
+	CS_ENT_RO(idr11, 0x18c),
+	CS_ENT_RO(idr12, 0x190),
+	CS_ENT_RO(idr13, 0x194),
+	CS_ENT_RW(prgctlr, TRCPRGCTLR),
+	CS_ENT_RW(configr, TRCCONFIGR),
+	CS_ENT_RW(eventctl0r, TRCEVENTCTL0R),
+	CS_ENT_RW(eventctl1r, TRCEVENTCTL1R),
+	CS_ENT_RW(stallctlr, TRCSTALLCTLR),
+	CS_ENT_RW(tsctlr, TRCTSCTLR),
+	CS_ENT_RW(syncpr, TRCSYNCPR),
+	CS_ENT_RW(ccctlr, TRCCCCTLR),
+	CS_ENT_RW(bbctlr, TRCBBCTLR),
+	CS_ENT_RW(traceidr, TRCTRACEIDR),
+	CS_ENT_RW(victlr, TRCVICTLR),
+	CS_ENT_RW(viiectlr, TRCVIIECTLR),
+	CS_ENT_RW(vissctlr, TRCVISSCTLR),
+	CS_ENT_RW(claimset, TRCCLAIMSET),
+	CS_ENT_RW(claimclr, TRCCLAIMCLR),
+	CS_ENT_RW(acvr0, TRCACVR(0)),
+	CS_ENT_RW(acatr0, TRCACATR(0)),
+	CS_ENT_RW(acvr1, TRCACVR(1)),
+	CS_ENT_RW(acatr1, TRCACATR(1)),
+	CS_ENT_RW(acvr2, TRCACVR(2)),
+	CS_ENT_RW(acatr2, TRCACATR(2)),
+	CS_ENT_RW(acvr3, TRCACVR(3)),
+	CS_ENT_RW(acatr3, TRCACATR(3)),
+	CS_ENT_RW(acvr4, TRCACVR(4)),
+	CS_ENT_RW(acatr4, TRCACATR(4)),
+	CS_ENT_RW(acvr5, TRCACVR(5)),
+	CS_ENT_RW(acatr5, TRCACATR(5)),
+	CS_ENT_RW(acvr6, TRCACVR(6)),
+	CS_ENT_RW(acatr6, TRCACATR(6)),
+	CS_ENT_RW(acvr7, TRCACVR(7)),
+	CS_ENT_RW(acatr7, TRCACATR(7)),
+	CS_ENT_RW(acvr8, TRCACVR(8)),
+	CS_ENT_RW(acatr8, TRCACATR(8)),
+	CS_ENT_RW(acvr9, TRCACVR(9)),
+	CS_ENT_RW(acatr9, TRCACATR(9)),
+	CS_ENT_RW(acvr10, TRCACVR(10)),
+	CS_ENT_RW(acatr10, TRCACATR(10)),
+	CS_ENT_RW(acvr11, TRCACVR(11)),
+	CS_ENT_RW(acatr11, TRCACATR(11)),
+	CS_ENT_RW(acvr12, TRCACVR(12)),
+	CS_ENT_RW(acatr12, TRCACATR(12)),
+	CS_ENT_RW(acvr13, TRCACVR(13)),
+	CS_ENT_RW(acatr13, TRCACATR(13)),
+	CS_ENT_RW(acvr14, TRCACVR(14)),
+	CS_ENT_RW(acatr14, TRCACATR(14)),
+	CS_ENT_RW(acvr15, TRCACVR(15)),
+	CS_ENT_RW(acatr15, TRCACATR(15)),
+};
+
+static const struct cs_sysreg *cs_sysreg_of(u32 reg)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cs_sysregs); i++)
+		if (cs_sysregs[i].off == reg)
+			return &cs_sysregs[i];
+	return NULL;
+}
+
+static u64 cs_native_dfr0(void)
+{
+	return read_sysreg_s(SYS_ID_AA64DFR0_EL1);
+}
+
+/* Returns 0, or -EIO if reg is none the backend reads. */
+static int cs_native_read(u32 reg, u64 *val)
+{
+	const struct cs_sysreg *r = cs_sysreg_of(reg);
+
+	if (r) {
+		*val = r->rd();
+		return 0;
+	}
+	switch (reg) {
+	case CS_TRBLIMITR:
+		*val = read_sysreg_s(SYS_TRBLIMITR_EL1);
+		break;
+	case CS_TRBPTR:
+		*val = read_sysreg_s(SYS_TRBPTR_EL1);
+		break;
+	case CS_TRBBASER:
+		*val = read_sysreg_s(SYS_TRBBASER_EL1);
+		break;
+	case CS_TRBSR:
+		*val = read_sysreg_s(SYS_TRBSR_EL1);
+		break;
+	case CS_TRBIDR:
+		*val = read_sysreg_s(SYS_TRBIDR_EL1);
+		break;
+	default:
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Returns 0, or -EIO if reg is none the backend writes. */
+static int cs_native_write(u32 reg, u64 val)
+{
+	const struct cs_sysreg *r = cs_sysreg_of(reg);
+
+	if (r && r->wr) {
+		r->wr(val);
+		return 0;
+	}
+	switch (reg) {
+	case TRCOSLAR:
+		/*
+		 * ETE has no trace OS Lock: TRCOSLSR.OSLM = 0b100, the unit
+		 * follows the PE's OS Lock, OSLAR_EL1 (ETE "OS Lock"; as
+		 * Linux's etm_write_os_lock() for ETM_OSLOCK_PE).
+		 */
+		write_sysreg_s(val, SYS_OSLAR_EL1);
+		break;
+	case CS_TRBLIMITR:
+		write_sysreg_s(val, SYS_TRBLIMITR_EL1);
+		break;
+	case CS_TRBPTR:
+		write_sysreg_s(val, SYS_TRBPTR_EL1);
+		break;
+	case CS_TRBBASER:
+		write_sysreg_s(val, SYS_TRBBASER_EL1);
+		break;
+	case CS_TRBSR:
+		write_sysreg_s(val, SYS_TRBSR_EL1);
+		break;
+	default:
+		return -EIO;
+	}
+	return 0;
+}
+
+static void cs_native_order(enum cs_op_kind kind)
+{
+	switch (kind) {
+	case CS_OP_ISB:
+		isb();
+		break;
+	case CS_OP_DSB:
+		dsb(nsh);
+		break;
+	case CS_OP_TSB:
+		tsb_csync();
+		break;
+	default:
+		break;
+	}
+}
+
+static const struct cs_hw_ops cs_native_ops = {
+	.name = "hardware",
+	.dfr0 = cs_native_dfr0,
+	.read = cs_native_read,
+	.write = cs_native_write,
+	.order = cs_native_order,
+};
+
+static const struct cs_hw_ops *cs_hw = &cs_native_ops;
+static bool cs_hw_emulated;
+static struct cs_idregs cs_id;
+static struct cs_caps cs_caps;
+
+static int cs_io_read(void *ctx, uint32_t reg, uint64_t *val)
+{
+	return cs_hw->read(reg, val) ? -1 : 0;
+}
+
+static int cs_io_write(void *ctx, uint32_t reg, uint64_t val)
+{
+	return cs_hw->write(reg, val) ? -1 : 0;
+}
+
+static void cs_io_order(void *ctx, enum cs_op_kind kind)
+{
+	cs_hw->order(kind);
+}
+
+static const struct cs_io cs_io = {
+	.read = cs_io_read,
+	.write = cs_io_write,
+	.order = cs_io_order,
+};
+
+/* TRCIDRn's offset (ETMv4 7.3.17-7.3.30): 0-7 at 0x1e0, 8-13 at 0x180. */
+static u32 cs_idr_off(int n)
+{
+	return n < 8 ? 0x1e0 + 4 * n : 0x180 + 4 * (n - 8);
+}
+
+/*
+ * The ID registers of this CPU's unit.  Only where DFR0 says the
+ * registers exist (else MRS of them is UNDEFINED).
+ * Returns 0, or -ENODEV after one line saying what is missing.
+ */
+static int cs_read_id(struct cs_idregs *id)
+{
+	u64 v;
+	int n;
+
+	memset(id, 0, sizeof(*id));
+	id->dfr0 = cs_hw->dfr0();
+	if (!((id->dfr0 >> 4) & 0xf) || !((id->dfr0 >> 44) & 0xf)) {
+		pr_info("no ETE with a TRBE on this CPU (ID_AA64DFR0_EL1 %#llx: TraceVer %llu, TraceBuffer %llu): not loading\n",
+			id->dfr0, (id->dfr0 >> 4) & 0xf,
+			(id->dfr0 >> 44) & 0xf);
+		return -ENODEV;
+	}
+	if (cs_hw->read(CS_TRBIDR, &v))
+		goto unreadable;
+	id->trbidr = v;
+	for (n = 0; n < 14; n++) {
+		if (n == 6 || n == 7)
+			continue;
+		if (cs_hw->read(cs_idr_off(n), &v))
+			goto unreadable;
+		id->trcidr[n] = v;
+	}
+	if (cs_hw->read(TRCDEVARCH, &v))
+		goto unreadable;
+	id->trcdevarch = v;
+	return 0;
+unreadable:
+	pr_info("the trace unit's ID registers cannot be read: not loading\n");
+	return -ENODEV;
+}
+
+struct cs_ctx {
+	struct hwt_coresight_config cfg;
+};
+
+/* One traced thread: its buffer, mapped for the TRBE, and its position. */
+struct cs_thr {
+	struct llist_node free_link;
+	struct hwt_thread *thr;
+	struct hwt_buffer *buf;
+	struct cs_regs regs;
+	struct page **pages;
+	void *vaddr;			/* the buffer, contiguous (vmap) */
+	u64 size;
+	u64 off;			/* byte offset the unit writes next */
+	u64 pos;			/* absolute position (framework head) */
+	unsigned int fill;		/* TRB_FM_FILL or TRB_FM_CIRCULAR */
+	int cpu;			/* enabled by us there, or -1 */
+	bool on;			/* between thread_start and stop/exit */
+	bool gap;			/* the TRBE stopped: record pending */
+	u32 busy;			/* switch-ins that found it claimed */
+	u32 errors;			/* refused accesses, bad status */
+	u32 stops;			/* TRBE stops (Fill mode, full) */
+};
+
+static void cs_thr_free(struct cs_thr *ct)
+{
+	if (ct->vaddr)
+		vunmap(ct->vaddr);
+	kvfree(ct->pages);
+	kfree(ct);
+}
+
+/* thread_exit is atomic: vunmap() may sleep, so free from a work item. */
+static LLIST_HEAD(cs_free_list);
+
+static void cs_free_fn(struct work_struct *w)
+{
+	struct llist_node *n = llist_del_all(&cs_free_list);
+	struct cs_thr *ct, *tmp;
+
+	llist_for_each_entry_safe(ct, tmp, n, free_link)
+		cs_thr_free(ct);
+}
+
+static DECLARE_WORK(cs_free_work, cs_free_fn);
+
+static unsigned int poll_ms = 10;
+module_param(poll_ms, uint, 0644);
+MODULE_PARM_DESC(poll_ms, "Poll of a tracing CPU's TRBE, ms (0: off)");
+
+/* The thread we enabled the unit for on this CPU: the poll's. */
+static DEFINE_PER_CPU(struct cs_thr *, cs_cur);
+static DEFINE_PER_CPU(struct hrtimer, cs_poll_timer);
+static atomic64_t cs_poll_count, cs_busy_count, cs_stop_count;
+
+/*
+ * Move the thread's position by what the TRBE wrote since its last
+ * drain, from the pointer and status read back (cs_trbe_advance(): D10.3;
+ * a Fill-mode stop, an abort or EA is a gap).  Returns 0, or -EINVAL if
+ * the pointer or status is no state the TRBE can be in.
+ */
+static int cs_advance(struct cs_thr *ct, u64 ptr, u64 trbsr)
+{
+	struct cs_trbe_regs tr = {
+		.baser = (uintptr_t)ct->vaddr,
+		.limitr = (uintptr_t)ct->vaddr + ct->size,
+	};
+	struct cs_trbe_adv adv;
+
+	if (cs_trbe_advance(&tr, ct->off, ct->fill, ptr, trbsr, &adv))
+		return -EINVAL;
+	ct->pos += adv.bytes;
+	ct->off = adv.off;
+	if (adv.gap) {
+		ct->gap = true;
+		ct->stops++;
+	}
+	if (adv.error)
+		ct->errors++;
+	return 0;
+}
+
+/* ETE's Ignore packet header: a byte the decoder skips (ETE, ETMv4 6.4). */
+#define CS_IGNORE_BYTE	0x70
+
+/*
+ * TRBPTR_EL1 must be aligned to 2^TRBIDR_EL1.Align (Arm ARM D19
+ * "TRBPTR_EL1"); a drain leaves the thread's offset anywhere.  Pad up to
+ * the next aligned offset with Ignore packets, as Linux's coresight-trbe
+ * does, and count them as output.
+ */
+static void cs_align(struct cs_thr *ct)
+{
+	u64 pad = cs_trbe_pad(&cs_caps, ct->off);
+
+	if (!pad)
+		return;
+	memset(ct->vaddr + ct->off, CS_IGNORE_BYTE, pad);
+	ct->off += pad;
+	ct->pos += pad;
+	if (ct->off == ct->size)
+		ct->off = 0;
+}
+
+/*
+ * Enable tracing of the thread on this CPU: cs_seq_start with the TRBE
+ * pointer at the thread's offset.  IRQs off.  A unit another agent
+ * claimed is left alone (counted); a refused access leaves the unit
+ * disabled (counted).
+ */
+static void cs_load(struct cs_thr *ct)
+{
+	struct hrtimer *timer = this_cpu_ptr(&cs_poll_timer);
+	struct cs_op ops[CS_SEQ_MAX];
+	struct cs_trbe_regs trbe;
+	unsigned int ms;
+	int n, ret;
+
+	lockdep_assert_irqs_disabled();
+	if (ct->cpu >= 0)
+		return;
+	cs_align(ct);
+	if (cs_trbe_program(&cs_caps, (uintptr_t)ct->vaddr, ct->size,
+			    ct->fill, TRB_TM_IGNORE, ct->off, &trbe)) {
+		ct->errors++;
+		return;
+	}
+	n = cs_seq_start(&cs_caps, &ct->regs, &trbe, ops);
+	if (n < 0) {
+		ct->errors++;
+		return;
+	}
+	ret = cs_seq_run(ops, n, &cs_io, NULL, 0);
+	if (ret == -CS_EBUSY) {
+		ct->busy++;
+		atomic64_inc(&cs_busy_count);
+		return;
+	}
+	if (ret) {
+		ct->errors++;
+		pr_warn_ratelimited("cpu %d: the start sequence was refused\n",
+				    smp_processor_id());
+		return;
+	}
+	ct->cpu = smp_processor_id();
+	this_cpu_write(cs_cur, ct);
+	ms = READ_ONCE(poll_ms);
+	if (ms && !hrtimer_active(timer))
+		hrtimer_start(timer, ms_to_ktime(ms),
+			      HRTIMER_MODE_REL_PINNED_HARD);
+}
+
+/*
+ * Disable tracing on this CPU (cs_seq_stop: the trace flushed to memory
+ * before the TRBE is turned off, D10.8) and publish the position.  IRQs
+ * off, on the CPU where ct traces.
+ */
+static void cs_unload(struct cs_thr *ct)
+{
+	struct cs_op ops[CS_SEQ_MAX];
+	u64 res[2] = { 0, 0 };
+	int n;
+
+	lockdep_assert_irqs_disabled();
+	if (ct->cpu < 0)
+		return;
+	WARN_ON_ONCE(ct->cpu != smp_processor_id());
+	this_cpu_write(cs_cur, NULL);
+	ct->cpu = -1;
+	n = cs_seq_stop(&cs_caps, 1, ops);
+	if (n < 0 || cs_seq_run(ops, n, &cs_io, res, 2) ||
+	    cs_advance(ct, res[0], res[1])) {
+		ct->errors++;
+		ct->gap = true;
+		pr_warn_ratelimited("cpu %d: stop sequence or read-back failed (TRBPTR %#llx, TRBSR %#llx)\n",
+				    smp_processor_id(), res[0], res[1]);
+	}
+	hwt_buffer_produced(ct->buf, ct->pos);
+	if (ct->gap) {
+		ct->gap = false;
+		hwt_buffer_gap(ct->buf);
+	}
+}
+
+/*
+ * Every poll_ms on a CPU that traces for us: publish where the TRBE
+ * writes (TRBPTR_EL1 reads while enabled, D10.2); if it stopped (Fill
+ * mode, full: TRBSR.S) or wrapped (Circular Buffer mode: each lap is
+ * counted while it is the only one), drain and start again.
+ */
+static enum hrtimer_restart cs_poll_fn(struct hrtimer *t)
+{
+	struct cs_thr *ct = this_cpu_read(cs_cur);
+	unsigned int ms = READ_ONCE(poll_ms);
+	u64 ptr, sr, pos;
+
+	if (!ct || !ms)
+		return HRTIMER_NORESTART;
+	if (cs_hw->read(CS_TRBSR, &sr) || cs_hw->read(CS_TRBPTR, &ptr))
+		goto next;
+	if (sr & (TRBSR_S | TRBSR_IRQ | TRBSR_WRAP)) {
+		cs_unload(ct);
+		atomic64_inc(&cs_stop_count);
+		cs_load(ct);
+		if (!this_cpu_read(cs_cur))
+			return HRTIMER_NORESTART;
+	} else if (ptr >= (uintptr_t)ct->vaddr + ct->off &&
+		   ptr < (uintptr_t)ct->vaddr + ct->size) {
+		pos = ct->pos + ptr - ((uintptr_t)ct->vaddr + ct->off);
+		if (pos != hwt_buffer_head(ct->buf)) {
+			atomic64_inc(&cs_poll_count);
+			hwt_buffer_produced(ct->buf, pos);
+		}
+	}
+next:
+	hrtimer_forward_now(t, ms_to_ktime(ms));
+	return HRTIMER_RESTART;
+}
+
+static struct cs_thr *cs_thr_of(struct hwt_thread *thr)
+{
+	struct cs_thr *ct = hwt_thread_priv(thr);
+
+	return ct && ct->on ? ct : NULL;
+}
+
+static void cs_switch_in(struct hwt_context *ctx, struct hwt_thread *thr,
+			 int cpu)
+{
+	struct cs_thr *ct = cs_thr_of(thr);
+
+	lockdep_assert_irqs_disabled();
+	if (ct)
+		cs_load(ct);
+}
+
+static void cs_switch_out(struct hwt_context *ctx, struct hwt_thread *thr,
+			  int cpu)
+{
+	struct cs_thr *ct = cs_thr_of(thr);
+
+	lockdep_assert_irqs_disabled();
+	if (ct)
+		cs_unload(ct);
+}
+
+static int cs_init(struct hwt_context *ctx)
+{
+	struct cs_ctx *cc = kzalloc(sizeof(*cc), GFP_KERNEL);
+
+	if (!cc)
+		return -ENOMEM;
+	cs_config_default(&cc->cfg);
+	hwt_context_set_priv(ctx, cc);
+	return 0;
+}
+
+static void cs_deinit(struct hwt_context *ctx)
+{
+	kfree(hwt_context_priv(ctx));
+}
+
+/* SET_CONFIG: cs_config_parse; a refused config leaves the old one. */
+static int cs_configure(struct hwt_context *ctx, u32 version,
+			const void *data, u32 size)
+{
+	struct cs_ctx *cc = hwt_context_priv(ctx);
+	struct hwt_coresight_config cfg;
+	int ret;
+
+	ret = cs_config_parse(&cs_caps, version, data, size, CS_MODE_THREAD,
+			      &cfg);
+	if (ret)
+		return cs_errno(ret);
+	cc->cfg = cfg;
+	return 0;
+}
+
+struct cs_desc_reg {
+	const char *name;
+	u64 value;
+};
+
+/*
+ * HWT_IOC_DESCRIBE: kind=ete and the registers OpenCSD decodes with
+ * (lowercase names, as the CoreSight front end reads stream_params):
+ * the unit's ID registers and the values cs_config programs.
+ * Returns the bytes written, or -EINVAL if the config does not give
+ * register values.
+ */
+static int cs_describe(struct hwt_context *ctx, char *buf, size_t len)
+{
+	struct cs_ctx *cc = hwt_context_priv(ctx);
+	struct cs_regs r;
+	struct cs_desc_reg d[] = {
+		{ "trcconfigr", 0 }, { "trctraceidr", 0 },
+		{ "trcvictlr", 0 }, { "trcviiectlr", 0 },
+		{ "trcidr0", cs_id.trcidr[0] }, { "trcidr1", cs_id.trcidr[1] },
+		{ "trcidr2", cs_id.trcidr[2] }, { "trcidr3", cs_id.trcidr[3] },
+		{ "trcidr4", cs_id.trcidr[4] }, { "trcidr5", cs_id.trcidr[5] },
+		{ "trcidr8", cs_id.trcidr[8] }, { "trcidr9", cs_id.trcidr[9] },
+		{ "trcidr10", cs_id.trcidr[10] },
+		{ "trcidr11", cs_id.trcidr[11] },
+		{ "trcidr12", cs_id.trcidr[12] },
+		{ "trcidr13", cs_id.trcidr[13] },
+		{ "trcdevarch", cs_id.trcdevarch },
+	};
+	int pos, ret;
+	size_t i;
+	u32 n;
+
+	ret = cs_config_regs(&cs_caps, &cc->cfg, CS_MODE_THREAD, CS_TRACE_ID,
+			     &r);
+	if (ret)
+		return cs_errno(ret);
+	d[0].value = r.configr;
+	d[1].value = r.traceidr;
+	d[2].value = r.victlr;
+	d[3].value = r.viiectlr;
+	pos = scnprintf(buf, len, "kind=ete\n");
+	for (i = 0; i < ARRAY_SIZE(d); i++)
+		pos += scnprintf(buf + pos, len - pos, "%s=0x%llx\n",
+				 d[i].name, d[i].value);
+	for (n = 0; n < r.nac; n++)
+		pos += scnprintf(buf + pos, len - pos,
+				 "trcacvr%u=0x%llx\ntrcacatr%u=0x%llx\n",
+				 n, r.acvr[n], n, r.acatr[n]);
+	return pos;
+}
+
+static void cs_claimed_cpu(void *arg)
+{
+	atomic_t *busy = arg;
+	u64 claim;
+
+	if (cs_hw->read(TRCCLAIMCLR, &claim) || claim) {
+		atomic_inc(busy);
+		pr_info_ratelimited("cpu %d: the trace unit is claimed by another agent (TRCCLAIMCLR %#llx): unbind Linux's coresight-etm4x/ete driver from it (/sys/bus/coresight or the platform device's driver/unbind) or detach the external debugger\n",
+				    smp_processor_id(), claim);
+	}
+}
+
+/*
+ * START: the unit must be free on every CPU the thread may run on (claim
+ * tags, CoreSight B2.4): one claimed -> -EBUSY, nothing written.
+ */
+static int cs_start(struct hwt_context *ctx)
+{
+	atomic_t busy = ATOMIC_INIT(0);
+
+	on_each_cpu(cs_claimed_cpu, &busy, 1);
+	return atomic_read(&busy) ? -EBUSY : 0;
+}
+
+/* The buffer's pages, contiguous in the kernel's address space. */
+static int cs_thr_map(struct cs_thr *ct)
+{
+	unsigned long i, n = ct->size >> PAGE_SHIFT;
+
+	ct->pages = kvcalloc(n, sizeof(*ct->pages), GFP_KERNEL);
+	if (!ct->pages)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		ct->pages[i] = hwt_buffer_page(ct->buf, i);
+		if (!ct->pages[i])
+			return -EINVAL;
+	}
+	ct->vaddr = vmap(ct->pages, n, VM_MAP, PAGE_KERNEL);
+	return ct->vaddr ? 0 : -ENOMEM;
+}
+
+/* In the traced thread (task_work), process context. */
+static void cs_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
+{
+	struct cs_ctx *cc = hwt_context_priv(ctx);
+	unsigned long flags;
+	struct cs_thr *ct;
+	u64 off;
+	int ret;
+
+	if (hwt_thread_priv(thr) || !hwt_thread_buffer(thr))
+		return;
+	ct = kzalloc(sizeof(*ct), GFP_KERNEL);
+	if (!ct)
+		return;
+	ct->thr = thr;
+	ct->buf = hwt_thread_buffer(thr);
+	ct->size = hwt_buffer_size(ct->buf);
+	ct->cpu = -1;
+	ct->fill = hwt_context_ring_mode(ctx) ? TRB_FM_CIRCULAR : TRB_FM_FILL;
+	ret = cs_thr_map(ct);
+	if (!ret)
+		ret = cs_errno(cs_config_regs(&cs_caps, &cc->cfg,
+					      CS_MODE_THREAD, CS_TRACE_ID,
+					      &ct->regs));
+	if (ret) {
+		pr_info_ratelimited("tid %d not traced (%d)\n",
+				    task_pid_nr(current), ret);
+		cs_thr_free(ct);
+		return;
+	}
+	ct->pos = hwt_buffer_head(ct->buf);
+	off = ct->pos;
+	ct->off = do_div(off, (u32)ct->size);
+	hwt_thread_set_priv(thr, ct);
+	/* IRQs off: the poll must not find this CPU half programmed. */
+	local_irq_save(flags);
+	ct->on = true;
+	cs_load(ct);
+	local_irq_restore(flags);
+	if (cs_hw->thread_attach)
+		cs_hw->thread_attach(thr);
+}
+
+/* Tracing of the thread ends for good (stop, or its exit: atomic). */
+static void cs_thread_end(struct hwt_thread *thr, bool exiting)
+{
+	struct cs_thr *ct = hwt_thread_priv(thr);
+	unsigned long flags;
+
+	if (!ct)
+		return;
+	/* A software unit flushes what it still holds while enabled. */
+	if (cs_hw->thread_detach)
+		cs_hw->thread_detach(thr, exiting);
+	local_irq_save(flags);
+	cs_unload(ct);
+	WRITE_ONCE(ct->on, false);
+	local_irq_restore(flags);
+	hwt_thread_set_priv(thr, NULL);
+	if (ct->busy || ct->errors || ct->stops)
+		pr_info_ratelimited("tid %d: %u switch-ins found the unit claimed, %u refused accesses or bad status, %u TRBE stops\n",
+				    task_pid_nr(current), ct->busy,
+				    ct->errors, ct->stops);
+	if (exiting) {
+		llist_add(&ct->free_link, &cs_free_list);
+		schedule_work(&cs_free_work);
+	} else {
+		cs_thr_free(ct);
+	}
+}
+
+static void cs_thread_stop(struct hwt_context *ctx, struct hwt_thread *thr)
+{
+	cs_thread_end(thr, false);
+}
+
+static void cs_thread_exit(struct hwt_context *ctx, struct hwt_thread *thr)
+{
+	cs_thread_end(thr, true);
+}
+
+/* Read-only counters for the tests (docs/coresight-backend.md). */
+static int cs_get_counter(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(kp->arg));
+}
+
+static const struct kernel_param_ops cs_counter_ops = {
+	.get = cs_get_counter,
+};
+
+module_param_cb(polls, &cs_counter_ops, &cs_poll_count, 0444);
+MODULE_PARM_DESC(polls, "polls that published new output");
+module_param_cb(claimed, &cs_counter_ops, &cs_busy_count, 0444);
+MODULE_PARM_DESC(claimed, "switch-ins that found the unit claimed");
+module_param_cb(stops, &cs_counter_ops, &cs_stop_count, 0444);
+MODULE_PARM_DESC(stops, "TRBE stops or interrupts the poll drained");
+
+static const struct hwt_backend_ops cs_ops = {
+	.init = cs_init,
+	.deinit = cs_deinit,
+	.configure = cs_configure,
+	.describe = cs_describe,
+	.start = cs_start,
+	.thread_start = cs_thread_start,
+	.thread_stop = cs_thread_stop,
+	.thread_exit = cs_thread_exit,
+	.switch_in = cs_switch_in,
+	.switch_out = cs_switch_out,
+};
+
+static struct hwt_backend cs_backend = {
+	.name = HWT_CORESIGHT_BACKEND_NAME,
+	.owner = THIS_MODULE,
+	.ops = &cs_ops,
+	.modes = HWT_BACKEND_THREAD,
+};
+
+static int __init hwt_coresight_init(void)
+{
+	const struct cs_hw_ops *emu = symbol_get(hwt_cs_emu_hw_ops);
+	int ret, c;
+
+	/* The emulated unit, if it is loaded (docs/coresight-backend.md). */
+	if (emu) {
+		cs_hw = emu;
+		cs_hw_emulated = true;
+	}
+	preempt_disable();
+	ret = cs_read_id(&cs_id);
+	preempt_enable();
+	if (ret)
+		goto fail;
+	ret = cs_errno(cs_caps_parse(&cs_id, &cs_caps));
+	if (ret || cs_caps.arch != CS_ARCH_ETE || !cs_caps.trbe) {
+		pr_info("no usable ETE + TRBE (TRCDEVARCH %#x, TRBIDR_EL1 %#llx, %d): not loading\n",
+			cs_id.trcdevarch, cs_id.trbidr, ret);
+		ret = -ENODEV;
+		goto fail;
+	}
+	cs_backend.max_ranges = cs_caps.max_ranges;
+	for_each_possible_cpu(c) {
+		struct hrtimer *t = per_cpu_ptr(&cs_poll_timer, c);
+
+		hrtimer_init(t, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+		t->function = cs_poll_fn;
+	}
+	ret = hwt_backend_register(&cs_backend);
+	if (ret)
+		goto fail;
+	if (cs_hw_emulated)
+		pr_info("using the trace unit of %s\n", cs_hw->name);
+	return 0;
+fail:
+	if (cs_hw_emulated)
+		symbol_put(hwt_cs_emu_hw_ops);
+	return ret;
+}
+
+static void __exit hwt_coresight_exit(void)
+{
+	int c;
+
+	hwt_backend_unregister(&cs_backend);
+	flush_work(&cs_free_work);
+	for_each_possible_cpu(c)
+		hrtimer_cancel(per_cpu_ptr(&cs_poll_timer, c));
+	if (cs_hw_emulated)
+		symbol_put(hwt_cs_emu_hw_ops);
+}
+
+module_init(hwt_coresight_init);
+module_exit(hwt_coresight_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hwt CoreSight backend: ETE + TRBE (thread mode)");

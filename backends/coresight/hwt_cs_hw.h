@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The trace unit as the coresight backend sees it: the ETE and TRBE
+ * system registers and the barriers, through one table of operations
+ * (kernel only).  Registers are named by the numbers of cs_pure.h: the
+ * ETMv4 memory-mapped offsets (ETE system registers use the same
+ * numbers, ETMv4 7.1 / ETE "System register interface") and CS_TRB* for
+ * the TRBE.
+ *
+ * On hardware they are the MRS/MSR accessors of hwt_coresight_main.c.
+ * The emulated unit hwt_cs_emu (backends/coresight/emu) exports its own
+ * table as hwt_cs_emu_hw_ops: hwt_coresight picks it up at load with
+ * symbol_get() when hwt_cs_emu is loaded first, and holds that module
+ * until it unloads itself.  A software unit also single-steps the
+ * threads it traces, so it gets the thread's lifecycle (thread_attach
+ * after tracing was enabled in the thread, thread_detach before it is
+ * disabled for good); hardware leaves them NULL.
+ */
+#ifndef HWT_CS_HW_H
+#define HWT_CS_HW_H
+
+#include <linux/types.h>
+
+#include "cs_seq.h"
+
+struct hwt_thread;
+
+struct cs_hw_ops {
+	const char *name;
+	/* ID_AA64DFR0_EL1 (Arm ARM D19): TraceVer 7:4, TraceBuffer 47:44. */
+	u64 (*dfr0)(void);
+	/*
+	 * On the current CPU, IRQs or preemption off.  0, or -EIO if the
+	 * access was refused (an emulated rule) or names no register.
+	 */
+	int (*read)(u32 reg, u64 *val);
+	int (*write)(u32 reg, u64 val);
+	/* CS_OP_ISB, CS_OP_DSB or CS_OP_TSB on the current CPU. */
+	void (*order)(enum cs_op_kind kind);
+	/*
+	 * Software units only.  In the traced thread: attach in process
+	 * context; detach in process context or (exiting) from its exit
+	 * hook, atomic.
+	 */
+	void (*thread_attach)(struct hwt_thread *thr);
+	void (*thread_detach)(struct hwt_thread *thr, bool exiting);
+};
+
+/* hwt_cs_emu's table (a weak reference: see symbol_get()). */
+extern const struct cs_hw_ops hwt_cs_emu_hw_ops;
+
+#endif /* HWT_CS_HW_H */

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Host half of tests/vm/guest/cs_emu.c, run by tests/vm/run.sh after the
+# guest: the ETE each thread's TRBE buffer held (printed on the console as
+# "SOFTA64:<case>" dumps, as the soft backend's arm64 tests do) is decoded
+# by OpenCSD against the same guest binary and compared with the thread's
+# ptrace ground truth, by the soft backend's checker (ete_vmcheck).
+# usage: vm-post.sh ARCH BUILD_DIR; prints PASS:/FAIL: lines.
+arch=$1
+B=$2
+here=$(cd "$(dirname "$0")/.." && pwd)
+soft=$(cd "$here/../soft" && pwd)
+[ "$arch" = arm64 ] || exit 0
+# Only when the guest test exists (a stale binary in $B is not a run).
+[ -f "$here/../../tests/vm/guest/cs_emu.c" ] && [ -f "$B/guest/cs_emu" ] ||
+	exit 0
+if ! make -s -C "$soft" "$soft/build/ete_vmcheck" >"$B/cs-ete_vmcheck-build.log" 2>&1; then
+	echo "FAIL: cs/emu/vm/build_ete_vmcheck (see $B/cs-ete_vmcheck-build.log)"
+	exit 0
+fi
+# The single-threaded workload, both threads of the two-thread one, the
+# flight recorder's tail, the two address filters; then the first two
+# on the unit row "all".
+for c in cs_demo cs_mt cs_mt2 cs_ring cs_filt1 cs_filt2 cs_all_demo \
+	cs_all_mt cs_all_mt2; do
+	"$soft/build/ete_vmcheck" "$B/console.log" "$B/guest" \
+		"SOFTA64:$c" "cs/emu/$c/vm"
+done
+exit 0

@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#if !defined(__aarch64__)
+#include <stdio.h>
+
+int main(void)
+{
+	printf("SKIP: %s (the CoreSight backend is arm64 only)\n", __FILE__);
+	return 0;
+}
+#else
+/*
+ * The CoreSight backend (hwt_coresight, ETE + TRBE, thread mode) over the
+ * emulated unit hwt_cs_emu (issue 17, step 2), which runs cs_model per
+ * CPU and writes the soft stepper's ETE through the TRBE into the pages
+ * hwt_coresight programmed:
+ *  - a single-threaded workload (calls, a jump table, system calls) and
+ *    soft_a64_mt.c's two-thread program, recorded through the backend;
+ *    the host (backends/coresight/tests/vm-post.sh) decodes each
+ *    thread's stream with OpenCSD and compares it with the thread's
+ *    ptrace single-step ground truth, as for the soft backend;
+ *  - soft_a64_ring.c's workload, which ends in a SIGSEGV, in ring mode
+ *    (an 8 KiB flight recorder: the TRBE in Circular Buffer mode, which
+ *    must wrap): the host compares the end of the ground truth with the
+ *    decode of what the ring kept, which must end at the fault;
+ *  - soft_a64_filt.c's workload with its address filters as include
+ *    ranges (TRCVIIECTLR.INCLUDE, TRCACVR pairs): the host compares the
+ *    decode with the ground truth inside the ranges;
+ *  - SET_CONFIG errors (EINVAL, EOPNOTSUPP, E2BIG) leave the config
+ *    as it was: DESCRIBE's TRCCONFIGR and comparators, checked against
+ *    the ETMv4 bit definitions (7.3.11: bit 0 RES1, bit 6 CID);
+ *  - a unit an external debugger claimed: START is EBUSY and not one
+ *    register is written;
+ *  - the model refused no access, no trace was dropped or written
+ *    outside the buffer, and the config asked for nothing the emulation
+ *    cannot produce;
+ *  - the single-threaded and two-thread workloads again on the table's
+ *    other ETE + TRBE row (all: TRBPTR aligned to 2 KiB), zero refusals;
+ *  - then loss: a 4 KiB streaming buffer nobody reads fills, the TRBE
+ *    stops (Fill mode): gap records, and bytes overwritten unread are
+ *    counted in BUFFER records.
+ * The module refusing to load without trace hardware is init.sh's check
+ * at boot (vm-needs).
+ */
+#define main soft_a64_mt_main
+int soft_a64_mt_main(void);
+#include "soft_a64_mt.c"
+#undef main
+#define main soft_a64_ring_main
+int soft_a64_ring_main(void);
+#include "soft_a64_ring.c"
+#undef main
+#define main soft_a64_filt_main
+int soft_a64_filt_main(void);
+#include "soft_a64_filt.c"
+#undef main
+
+#include "hwt/hwt_coresight.h"
+
+#define EMU_KO		"/lib/hwt/hwt_cs_emu.ko"
+#define CS_KO		"/lib/hwt/hwt_coresight.ko"
+#define EMU_PARAMS	"/sys/module/hwt_cs_emu/parameters/"
+
+static int load(const char *ko, const char *params)
+{
+	int fd = open(ko, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = (int)syscall(SYS_finit_module, fd, params, 0);
+	close(fd);
+	return ret;
+}
+
+static int unload(const char *name)
+{
+	int i;
+
+	/* The last context's release may still be on its way. */
+	for (i = 0; i < 50; i++) {
+		if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		usleep(100000);
+	}
+	return -1;
+}
+
+static long long emu_param(const char *name)
+{
+	char path[128], buf[32];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), EMU_PARAMS "%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = atoll(buf);
+	fclose(f);
+	return v;
+}
+
+static int emu_set(const char *name, const char *val)
+{
+	char path[128];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), EMU_PARAMS "%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ok = fputs(val, f) >= 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+__attribute__((noinline)) static long cs_op(long x, int k)
+{
+	switch (k & 3) {
+	case 0:
+		return x * 3 + 1;
+	case 1:
+		return x / 2;
+	case 2:
+		return x ^ 0x55;
+	default:
+		return x + k;
+	}
+}
+
+/* Calls, returns, a jump table, conditional branches, system calls. */
+void cs_demo(void);
+__attribute__((noinline)) void cs_demo(void)
+{
+	long acc = 1;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		acc = cs_op(acc, i) + mt_fib(i % 6);
+		if (i % 50 == 0)
+			acc += mt_getppid() > 0;
+	}
+	out1 = acc;
+	a64_raw_exit();
+}
+
+static const struct a64_case demo_case = { .name = "cs_demo", .fn = cs_demo };
+static const struct a64_case cs_mt_case = {
+	.name = "cs_mt", .fn = mt_main, .stop = mt_join, .fn2 = mt_thread2,
+};
+static const struct a64_case cs_filt1 = {
+	.name = "cs_filt1", .fn = filt_workload, .cfg = &cfg1,
+};
+static const struct a64_case cs_filt2 = {
+	.name = "cs_filt2", .fn = filt_workload, .cfg = &cfg2,
+};
+
+/* A soft case's ranges (inclusive) as include ranges (inclusive too). */
+static void cs_config_of(const struct hwt_soft_config *soft,
+			 struct hwt_config *hc)
+{
+	static struct hwt_coresight_config c;
+	uint32_t i;
+
+	memset(&c, 0, sizeof(c));
+	c.flags = HWT_CORESIGHT_USER | HWT_CORESIGHT_CONTEXTID;
+	c.nranges = soft->nranges;
+	for (i = 0; i < soft->nranges; i++) {
+		c.ranges[i].start = soft->ranges[i].start;
+		c.ranges[i].end = soft->ranges[i].end;
+		c.ranges[i].type = HWT_CORESIGHT_RANGE_INCLUDE;
+	}
+	hc->version = HWT_CORESIGHT_CONFIG_VERSION;
+	hc->size = sizeof(c);
+	hc->data = (uintptr_t)&c;
+}
+
+static const struct a64_case all_demo_case = {
+	.name = "cs_all_demo", .fn = cs_demo,
+};
+static const struct a64_case all_mt_case = {
+	.name = "cs_all_mt", .fn = mt_main, .stop = mt_join, .fn2 = mt_thread2,
+};
+static const struct a64_case cs_ring_case = {
+	.name = "cs_ring", .fn = ring_workload, .fatal = SIGSEGV,
+};
+
+static int cs_set(int ctx, const struct hwt_coresight_config *c,
+		  uint32_t version, uint32_t size)
+{
+	struct hwt_config hc = { .version = version, .size = size,
+				 .data = (uintptr_t)c };
+
+	return ioctl(ctx, HWT_IOC_SET_CONFIG, &hc);
+}
+
+/* DESCRIBE's value of key (0x...), or -1. */
+static long long cs_desc(int ctx, const char *key)
+{
+	static char text[4096];
+	struct hwt_describe d = { .buf = (uintptr_t)text,
+				  .buflen = sizeof(text) };
+	char want[64], *p;
+
+	if (ioctl(ctx, HWT_IOC_DESCRIBE, &d))
+		return -1;
+	snprintf(want, sizeof(want), "\n%s=", key);
+	p = strstr(text, want);
+	return p ? strtoll(p + strlen(want), NULL, 0) : -1;
+}
+
+/*
+ * Every refused config leaves the one before it: an include range
+ * (TRCVIIECTLR.INCLUDE bit 0, TRCACVR0/1 = its ends, ETMv4 7.3.73), then
+ * the errors.  The soft-ete unit has 4 comparator pairs, no branch
+ * broadcast (TRCIDR0.TRCBB 0) and traces EL0 only.
+ */
+static void cs_config_errors(int dev)
+{
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .pid = getpid(),
+			       .bufsize = 1 << 16 };
+	struct hwt_coresight_config c, ok;
+	int ctx, i;
+
+	snprintf(a.backend, sizeof(a.backend), HWT_CORESIGHT_BACKEND_NAME);
+	ctx = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(ctx >= 0);
+	if (ctx < 0)
+		return;
+	/* The default: TRCCONFIGR RES1 (bit 0) + CID (bit 6), 7.3.11. */
+	CHECK(cs_desc(ctx, "trcconfigr") == 0x41);
+	CHECK(cs_desc(ctx, "trcviiectlr") == 0);
+	memset(&ok, 0, sizeof(ok));
+	ok.flags = HWT_CORESIGHT_USER | HWT_CORESIGHT_CONTEXTID;
+	ok.nranges = 1;
+	ok.ranges[0].start = (uintptr_t)cs_demo;
+	ok.ranges[0].end = (uintptr_t)cs_demo + 0x100;
+	ok.ranges[0].type = HWT_CORESIGHT_RANGE_INCLUDE;
+	CHECK(cs_set(ctx, &ok, HWT_CORESIGHT_CONFIG_VERSION, sizeof(ok)) == 0);
+	c = ok;
+	CHECK_ERR(cs_set(ctx, &c, 2, sizeof(c)), EINVAL);
+	CHECK_ERR(cs_set(ctx, &c, HWT_CORESIGHT_CONFIG_VERSION,
+			 sizeof(c) - 8), EINVAL);
+	c.reserved[1] = 1;
+	CHECK_ERR(cs_set(ctx, &c, HWT_CORESIGHT_CONFIG_VERSION, sizeof(c)),
+		  EINVAL);
+	c = ok;
+	c.flags |= HWT_CORESIGHT_KERNEL;	/* thread mode: EL0 only */
+	CHECK_ERR(cs_set(ctx, &c, HWT_CORESIGHT_CONFIG_VERSION, sizeof(c)),
+		  EINVAL);
+	c = ok;
+	c.ranges[0].start = c.ranges[0].end + 4;
+	CHECK_ERR(cs_set(ctx, &c, HWT_CORESIGHT_CONFIG_VERSION, sizeof(c)),
+		  EINVAL);
+	c = ok;
+	c.flags |= HWT_CORESIGHT_BRANCH_BCAST;
+	CHECK_ERR(cs_set(ctx, &c, HWT_CORESIGHT_CONFIG_VERSION, sizeof(c)),
+		  EOPNOTSUPP);
+	c = ok;
+	for (i = 0; i < 5; i++)
+		c.ranges[i] = ok.ranges[0];
+	c.nranges = 5;			/* TRCIDR4.NUMACPAIRS is 4 */
+	CHECK_ERR(cs_set(ctx, &c, HWT_CORESIGHT_CONFIG_VERSION, sizeof(c)),
+		  E2BIG);
+	c.nranges = 9;			/* the ABI's 8 */
+	CHECK_ERR(cs_set(ctx, &c, HWT_CORESIGHT_CONFIG_VERSION, sizeof(c)),
+		  E2BIG);
+	CHECK(cs_desc(ctx, "trcconfigr") == 0x41);
+	CHECK(cs_desc(ctx, "trcviiectlr") == 1);
+	CHECK(cs_desc(ctx, "trcacvr0") == (long long)(uintptr_t)cs_demo);
+	CHECK(cs_desc(ctx, "trcacvr1") ==
+	      (long long)(uintptr_t)cs_demo + 0x100);
+	close(ctx);
+}
+
+/*
+ * An external debugger's claim tag on CPU 0 (CoreSight B2.4): START is
+ * EBUSY and the model saw not one write; released, START works.
+ */
+static void cs_claimed(int dev)
+{
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 1 << 16 };
+	long long w0;
+	int p[2], ctx, st;
+	pid_t pid;
+	char ch;
+
+	if (pipe(p)) {
+		t_fail("pipe");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(p[1]);
+		_exit(read(p[0], &ch, 1) < 0);
+	}
+	close(p[0]);
+	a.pid = pid;
+	snprintf(a.backend, sizeof(a.backend), HWT_CORESIGHT_BACKEND_NAME);
+	ctx = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(ctx >= 0);
+	CHECK(emu_set("busy_cpus", "1") == 0);
+	w0 = emu_param("writes");
+	CHECK_ERR(ioctl(ctx, HWT_IOC_START), EBUSY);
+	CHECK(emu_param("writes") == w0);
+	CHECK(emu_set("busy_cpus", "0") == 0);
+	CHECK(ioctl(ctx, HWT_IOC_START) == 0);
+	close(p[1]);
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(ctx);
+}
+
+static long long cs_param(const char *name)
+{
+	char path[128], buf[32];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/hwt_coresight/parameters/%s",
+		 name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = atoll(buf);
+	fclose(f);
+	return v;
+}
+
+/*
+ * Loss is never silent: soft_a64_ring's workload (some 27 KB of ETE)
+ * into a 4 KiB streaming buffer nobody reads.  The TRBE (Fill mode)
+ * stops at the buffer's end with TRBSR.S (D10.3); the unit traces into
+ * nothing until the poll restarts it at the base (the emulator counts
+ * those bytes as dropped): a BUFFER record flagged GAP.  The restarted
+ * TRBE then writes over bytes nobody read: BUFFER records counting them.
+ */
+static void cs_loss(int dev)
+{
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 4096 };
+	long long drop0 = emu_param("dropped"), stops0 = cs_param("stops");
+	unsigned long long lost = 0;
+	struct recs r = { 0 };
+	int p[2], ctx, st = 0, gaps = 0;
+	pid_t pid;
+	char ch;
+
+	if (pipe(p)) {
+		t_fail("pipe");
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (read(p[0], &ch, 1) != 1)
+			_exit(2);
+		ring_workload();
+	}
+	a.pid = pid;
+	snprintf(a.backend, sizeof(a.backend), HWT_CORESIGHT_BACKEND_NAME);
+	ctx = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(ctx >= 0);
+	CHECK(ctx >= 0 && ioctl(ctx, HWT_IOC_START) == 0);
+	CHECK(write(p[1], "g", 1) == 1);
+	waitpid(pid, &st, 0);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	usleep(100000);
+	CHECK(ctx >= 0 && recs_drain(ctx, &r) == 0 && recs_valid(&r));
+	recs_for_each(&r, h) {
+		const struct hwt_rec_buffer *b = (const void *)h;
+
+		if (h->type != HWT_REC_BUFFER)
+			continue;
+		if (b->flags & HWT_BUFREC_GAP)
+			gaps++;
+		if (b->total_lost > lost)
+			lost = b->total_lost;
+	}
+	printf("INFO: cs/emu/loss: %d gap records, %llu bytes overwritten unread, %lld bytes traced while the TRBE was stopped, %lld stops drained\n",
+	       gaps, lost, emu_param("dropped") - drop0,
+	       cs_param("stops") - stops0);
+	CHECK(gaps > 0);
+	CHECK(lost > 0);
+	CHECK(emu_param("dropped") > drop0);
+	CHECK(cs_param("stops") > stops0);
+	recs_free(&r);
+	if (ctx >= 0)
+		close(ctx);
+	close(p[0]);
+	close(p[1]);
+}
+
+/*
+ * The table's other ETE + TRBE row, "all": 8 comparator pairs, every
+ * feature, and TRBPTR aligned to 2 KiB (TRBIDR.Align 11), so each
+ * switch-in pads up to 2047 Ignore bytes.  The single-threaded and the
+ * two-thread workloads again, zero refusals and drops.
+ */
+static void cs_all_row(void)
+{
+	int dev;
+
+	t_begin("cs/emu/all/insmod");
+	CHECK(load(EMU_KO, "cpu=all") == 0);
+	CHECK(load(CS_KO, "") == 0);
+	t_end();
+	if (t_failed)
+		return;
+	dev = hwt_dev();
+	t_begin("cs/emu/all/demo");
+	CHECK(a64_ptrace(&all_demo_case));
+	CHECK(a64_record(dev, &all_demo_case, "cs_emu", 60, 0));
+	t_end();
+	t_begin("cs/emu/all/mt");
+	CHECK(mt_ptrace(&all_mt_case));
+	CHECK(a64_record(dev, &all_mt_case, "cs_emu", 60, 0));
+	t_end();
+	t_begin("cs/emu/all/counters");
+	printf("INFO: cs/emu/all: model: %lld writes, %lld refused, %lld bytes stored; %lld dropped, %lld bad pointer, %lld unsupported\n",
+	       emu_param("writes"), emu_param("refused"), emu_param("stored"),
+	       emu_param("dropped"), emu_param("bad_ptr"),
+	       emu_param("unsupported"));
+	CHECK(emu_param("refused") == 0);
+	CHECK(emu_param("stored") > 0);
+	CHECK(emu_param("dropped") == 0);
+	CHECK(emu_param("bad_ptr") == 0);
+	CHECK(emu_param("unsupported") == 0);
+	t_end();
+	close(dev);
+	t_begin("cs/emu/all/rmmod");
+	CHECK(unload("hwt_coresight") == 0);
+	CHECK(unload("hwt_cs_emu") == 0);
+	t_end();
+}
+
+int main(void)
+{
+	struct a64_refs r;
+	int dev, ret;
+
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	t_begin("cs/emu/insmod");
+	CHECK(load(EMU_KO, "cpu=soft-ete") == 0);
+	CHECK(load(CS_KO, "") == 0);
+	t_end();
+	if (t_total_failed)
+		return 1;
+	a64_backend = HWT_CORESIGHT_BACKEND_NAME;
+	dev = a64_begin("cs/emu", &r);
+	if (dev < 0)
+		return 1;
+	t_begin("cs/emu/config_errors");
+	cs_config_errors(dev);
+	t_end();
+	t_begin("cs/emu/claimed");
+	cs_claimed(dev);
+	t_end();
+	t_begin("cs/emu/demo/ptrace");
+	CHECK(a64_ptrace(&demo_case));
+	t_end();
+	t_begin("cs/emu/demo/record");
+	CHECK(a64_record(dev, &demo_case, "cs_emu", 60, 0));
+	t_end();
+	t_begin("cs/emu/mt/ptrace");
+	CHECK(mt_ptrace(&cs_mt_case));
+	t_end();
+	t_begin("cs/emu/mt/record");
+	CHECK(a64_record(dev, &cs_mt_case, "cs_emu", 60, 0));
+	t_end();
+	t_begin("cs/emu/ring/ptrace");
+	CHECK(a64_ptrace(&cs_ring_case));
+	t_end();
+	t_begin("cs/emu/ring/record");
+	CHECK(a64_record(dev, &cs_ring_case, "cs_emu", 60, RING));
+	t_end();
+	a64_config_hook = cs_config_of;
+	cfg1.nranges = 1;
+	cfg1.ranges[0].start = (uintptr_t)filt_sum;
+	cfg1.ranges[0].end = (uintptr_t)filt_sum_end - 4;
+	cfg2.nranges = 2;
+	cfg2.ranges[0].start = (uintptr_t)filt_leaf;
+	cfg2.ranges[0].end = (uintptr_t)filt_leaf_end - 4;
+	cfg2.ranges[1].start = (uintptr_t)filt_sum_loop;
+	cfg2.ranges[1].end = (uintptr_t)filt_sum_call;
+	t_begin("cs/emu/filt/ptrace");
+	CHECK(a64_ptrace(&cs_filt1));
+	t_end();
+	t_begin("cs/emu/filt1/record");
+	CHECK(a64_record(dev, &cs_filt1, "cs_emu", 30, 0));
+	t_end();
+	t_begin("cs/emu/filt2/record");
+	CHECK(a64_record(dev, &cs_filt2, "cs_emu", 30, 0));
+	t_end();
+	t_begin("cs/emu/counters");
+	printf("INFO: cs/emu: model: %lld writes, %lld refused, %lld bytes stored, %lld TRBE events; %lld dropped, %lld bad pointer, %lld unsupported\n",
+	       emu_param("writes"), emu_param("refused"), emu_param("stored"),
+	       emu_param("irqs"), emu_param("dropped"), emu_param("bad_ptr"),
+	       emu_param("unsupported"));
+	CHECK(emu_param("refused") == 0);
+	CHECK(emu_param("writes") > 0);
+	CHECK(emu_param("stored") > 0);
+	CHECK(emu_param("dropped") == 0);
+	CHECK(emu_param("bad_ptr") == 0);
+	CHECK(emu_param("unsupported") == 0);
+	t_end();
+	t_begin("cs/emu/loss");
+	cs_loss(dev);
+	t_end();
+	ret = a64_end(dev, &r, "cs/emu/refcnt");
+	t_begin("cs/emu/rmmod");
+	CHECK(unload("hwt_coresight") == 0);
+	CHECK(unload("hwt_cs_emu") == 0);
+	t_end();
+	cs_all_row();
+	return ret || t_total_failed;
+}
+#endif /* __aarch64__ */
