@@ -587,7 +587,7 @@ static void test_idle(void)
 
 static void test_bad_requests(void)
 {
-	int before, after, i, fd = -1, answered = 0;
+	int before, after, i, fd = -1, answered = 0, limit;
 	long long t0;
 	pid_t c;
 	int st;
@@ -625,9 +625,16 @@ static void test_bad_requests(void)
 	CHECK(wait_ms(c, 90000, &st) == 0);
 	CHECK(HWT_AS(0, 5, "status", "-S", SSOCK) == 0);
 	after = log_lines();
-	printf("  log lines written: %d\n", after - before);
-	if (after - before > 200)
-		t_fail("%d log lines for 8000 bad requests", after - before);
+	/* hwtd's log (log.h): a burst of 20 client-caused lines, then 5 a
+	 * second, so the bound grows with how long the requests took (an
+	 * arm64 TCG guest under load takes up to the 60 s cap: 256 lines
+	 * were seen); 10 lines of slack for hwtd's own. */
+	limit = 20 + 5 * (int)((now_ms() - t0) / 1000 + 1) + 10;
+	printf("  log lines written: %d (bound %d after %lld ms)\n",
+	       after - before, limit, now_ms() - t0);
+	if (after - before > limit)
+		t_fail("%d log lines for 8000 bad requests (bound %d)",
+		       after - before, limit);
 	CHECK(stop_shwtd(5000) == 0);
 	t_end();
 }
