@@ -58,7 +58,13 @@ struct hwt_backend_ops {
 	void (*switch_out)(struct hwt_context *ctx, struct hwt_thread *thr,
 			   int cpu);
 
-	/* CPU mode: a context switch on a traced CPU, prev -> next. */
+	/*
+	 * CPU mode: a context switch on a traced CPU, prev -> next, called
+	 * between that CPU's SWITCH_OUT and SWITCH_IN records: a backend
+	 * that publishes its unit's head here (hwt_buffer_produced) puts
+	 * the switch at its exact place in the stream (the records'
+	 * buf_head).
+	 */
 	void (*cpu_switch)(struct hwt_context *ctx, int cpu,
 			   struct task_struct *prev, struct task_struct *next);
 
@@ -93,6 +99,8 @@ void *hwt_context_priv(struct hwt_context *ctx);
 void hwt_context_set_priv(struct hwt_context *ctx, void *priv);
 bool hwt_context_running(struct hwt_context *ctx);
 bool hwt_context_ring_mode(struct hwt_context *ctx);
+/* CPU mode (HWT_MODE_CPU): one buffer per traced CPU, hwt_cpu_buffer(). */
+bool hwt_context_cpu_mode(struct hwt_context *ctx);
 /* Bytes of each of the context's buffers (a multiple of PAGE_SIZE). */
 u64 hwt_context_bufsize(struct hwt_context *ctx);
 void *hwt_thread_priv(struct hwt_thread *thr);
