@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hwt_intel_pt: the Intel PT backend's kernel glue, thread mode.
+ * hwt_intel_pt: the Intel PT backend's kernel glue, thread and CPU mode.
  *
  * At load: CPUID through the backend's ops table (struct pt_hw_ops, see
  * pt_hw.h: the hardware, or the emulated unit hwt_pt_emu when it is
@@ -30,11 +30,25 @@
  *    read, on) and defers the head's move and the wakeup to irq_work;
  *    a per-CPU hrtimer polls as a backstop (poll_ms).
  *
+ * CPU mode (a buffer per CPU):
+ *  - START: the same TraceEn check, then an output over each CPU's
+ *    buffer and, by IPI on that CPU, the start sequence; tracing stays
+ *    on across context switches (User/OS and CR3Filter decide what is
+ *    traced); KERNEL needs CAP_PERFMON or CAP_SYS_ADMIN (SET_CONFIG);
+ *  - cpu_switch: a drain (TraceEn clear, pointers read, TraceEn set)
+ *    that publishes the head between the framework's SWITCH_OUT and
+ *    SWITCH_IN records, so SWITCH_IN's buf_head is the exact byte where
+ *    the next task's part of the stream begins;
+ *  - STOP: by IPI, TraceEn clear and the last head published.
+ *
  * Per-thread state is only touched by the thread itself or by the
- * scheduler hooks of its own switches (IRQs off), never concurrently.
+ * scheduler hooks of its own switches (IRQs off), never concurrently;
+ * per-CPU state only on its CPU (IPI, scheduler hook, PMI, poll).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
+#include <linux/cpu.h>
 #include <linux/hrtimer.h>
 #include <linux/irq_work.h>
 #include <linux/llist.h>
@@ -113,8 +127,13 @@ static void pt_read_cpuid(struct pt_cpuid *id)
 	}
 }
 
+/* One per context; the output structs come after struct pt_thr. */
+struct pt_thr;
+
 struct pt_ctx {
 	struct hwt_intel_pt_config cfg;
+	/* CPU mode, from START: each traced CPU's output, else NULL. */
+	struct pt_thr **cpu;
 };
 
 /* Error/Stopped episodes after which a thread is no longer traced. */
@@ -131,7 +150,10 @@ struct pt_ctx {
 #define PT_STATUS_KEEP	((0x1ffffull << PT_STATUS_BYTECNT_SHIFT) | \
 			 PT_STATUS_PENDPSB | PT_STATUS_PENDTOPAPMI)
 
-/* One traced thread: its ToPA over the buffer and where output stands. */
+/*
+ * One traced thread (thread mode) or one traced CPU (CPU mode, thr
+ * NULL): its ToPA over the buffer and where output stands.
+ */
 struct pt_thr {
 	struct llist_node free_link;
 	struct irq_work publish;	/* from the PMI handler (NMI) */
@@ -418,10 +440,13 @@ static void pt_note_gap(struct pt_thr *pt)
 	if (!xchg(&pt->gap, false))
 		return;
 	hwt_buffer_gap(pt->buf);
-	if (pt->stops > PT_MAX_STOPS)
+	if (pt->stops > PT_MAX_STOPS && pt->thr)
 		pr_warn_ratelimited("tid %d: the unit stopped writing %u times: no longer traced\n",
 				    task_pid_nr(hwt_thread_task(pt->thr)),
 				    pt->stops);
+	else if (pt->stops > PT_MAX_STOPS)
+		pr_warn_ratelimited("cpu %d: the unit stopped writing %u times: no longer traced\n",
+				    smp_processor_id(), pt->stops);
 }
 
 /* irq_work after a PMI: the framework's head moves, the reader wakes. */
@@ -638,12 +663,35 @@ static int pt_init(struct hwt_context *ctx)
 	return 0;
 }
 
-static void pt_deinit(struct hwt_context *ctx)
+/* CPU mode: the outputs of the last START (tracing is off on all). */
+static void pt_cpu_free(struct pt_ctx *pc)
 {
-	kfree(hwt_context_priv(ctx));
+	unsigned int c;
+
+	if (!pc->cpu)
+		return;
+	for (c = 0; c < nr_cpu_ids; c++)
+		if (pc->cpu[c])
+			pt_thr_free(pc->cpu[c]);
+	kfree(pc->cpu);
+	pc->cpu = NULL;
 }
 
-/* Thread mode only for now: kernel tracing is refused (EINVAL). */
+static void pt_deinit(struct hwt_context *ctx)
+{
+	struct pt_ctx *pc = hwt_context_priv(ctx);
+
+	pt_cpu_free(pc);
+	kfree(pc);
+}
+
+/*
+ * Kernel tracing (CPU mode only: pt_config_parse refuses it in thread
+ * mode) shows everything the kernel runs on those CPUs: like perf's
+ * kernel profiling it needs CAP_PERFMON or CAP_SYS_ADMIN of the caller
+ * of SET_CONFIG (the context's fd may have been passed on since ALLOC).
+ * Returns -EPERM without it; the pt_config_parse errors.
+ */
 static int pt_configure(struct hwt_context *ctx, u32 version,
 			const void *data, u32 size)
 {
@@ -651,10 +699,14 @@ static int pt_configure(struct hwt_context *ctx, u32 version,
 	struct hwt_intel_pt_config cfg;
 	int ret;
 
-	ret = pt_config_parse(&pt_caps, version, data, size, PT_MODE_THREAD,
+	ret = pt_config_parse(&pt_caps, version, data, size,
+			      hwt_context_cpu_mode(ctx) ? PT_MODE_CPU :
+							  PT_MODE_THREAD,
 			      &cfg);
 	if (ret)
 		return pt_errno(ret);
+	if ((cfg.flags & HWT_INTEL_PT_KERNEL) && !perfmon_capable())
+		return -EPERM;
 	pc->cfg = cfg;
 	return 0;
 }
@@ -666,6 +718,128 @@ static int pt_describe_ctx(struct hwt_context *ctx, char *buf, size_t len)
 	int n = pt_describe(&pt_id, &pc->cfg, buf, len);
 
 	return n < 0 ? pt_errno(n) : n;
+}
+
+static struct pt_thr *pt_out_new(struct hwt_context *ctx,
+				 struct hwt_buffer *buf,
+				 struct hwt_thread *thr);
+
+/* CPU mode, by IPI on the CPU of pt: the start sequence (pt_load). */
+static void pt_cpu_on(void *arg)
+{
+	struct pt_thr *pt = arg;
+
+	WRITE_ONCE(pt->on, true);
+	pt_load(pt);
+}
+
+/* CPU mode, by IPI: TraceEn clear, the head published (pt_unload). */
+static void pt_cpu_off(void *arg)
+{
+	struct pt_thr *pt = arg;
+
+	pt_unload(pt);
+	WRITE_ONCE(pt->on, false);
+}
+
+/* CPU mode: tracing off on every CPU of the context; ctx->mutex held. */
+static void pt_cpu_stop(struct pt_ctx *pc)
+{
+	unsigned int c;
+
+	if (!pc->cpu)
+		return;
+	cpus_read_lock();
+	for (c = 0; c < nr_cpu_ids; c++)
+		if (pc->cpu[c] && smp_call_function_single(c, pt_cpu_off,
+							   pc->cpu[c], 1))
+			WRITE_ONCE(pc->cpu[c]->on, false);	/* offline */
+	cpus_read_unlock();
+}
+
+/*
+ * CPU mode START: an output over each traced CPU's buffer, then, by IPI
+ * on each of those CPUs, the start sequence with TraceEn last (33.3.3,
+ * the same as a thread's switch-in).  Tracing then stays on across
+ * context switches (User/OS and the CR3 filter decide what is traced);
+ * pt_cpu_switch drains at each one.
+ * Returns 0; -EBUSY if a CPU's TraceEn was set meanwhile (perf) or a
+ * write was refused: tracing is then off everywhere again; the
+ * pt_out_new errors; -ENXIO if a traced CPU went offline.
+ */
+static int pt_cpu_start(struct hwt_context *ctx)
+{
+	struct pt_ctx *pc = hwt_context_priv(ctx);
+	struct pt_thr **cpu;
+	unsigned int c;
+	int ret = 0;
+
+	pt_cpu_free(pc);
+	cpu = kcalloc(nr_cpu_ids, sizeof(*cpu), GFP_KERNEL);
+	if (!cpu)
+		return -ENOMEM;
+	for (c = 0; c < nr_cpu_ids && !ret; c++) {
+		struct hwt_buffer *buf = hwt_cpu_buffer(ctx, c);
+
+		if (!buf)
+			continue;
+		cpu[c] = pt_out_new(ctx, buf, NULL);
+		if (IS_ERR(cpu[c])) {
+			ret = PTR_ERR(cpu[c]);
+			cpu[c] = NULL;
+		}
+	}
+	/* The scheduler hook reads it once the context runs. */
+	smp_store_release(&pc->cpu, cpu);
+	cpus_read_lock();
+	for (c = 0; c < nr_cpu_ids && !ret; c++) {
+		if (!cpu[c])
+			continue;
+		ret = smp_call_function_single(c, pt_cpu_on, cpu[c], 1);
+		if (!ret && cpu[c]->cpu != c)
+			ret = -EBUSY;	/* taken, or refused: counted */
+	}
+	cpus_read_unlock();
+	if (ret) {
+		pt_cpu_stop(pc);
+		pt_cpu_free(pc);
+	}
+	return ret;
+}
+
+static void pt_stop(struct hwt_context *ctx)
+{
+	pt_cpu_stop(hwt_context_priv(ctx));
+}
+
+/*
+ * CPU mode: a context switch on a traced CPU.  Tracing stays on; a
+ * software unit is told (it steps per thread); then a drain (TraceEn
+ * clear, pointers read, TraceEn set: 33.2.8.3, 33.2.8.7, 33.2.8.8)
+ * publishes the head, so that the framework's SWITCH_IN record that
+ * follows marks the exact byte where next's part of the stream begins.
+ * Scheduler: IRQs off, runqueue lock held.
+ */
+static void pt_cpu_switch(struct hwt_context *ctx, int cpu,
+			  struct task_struct *prev, struct task_struct *next)
+{
+	struct pt_ctx *pc = hwt_context_priv(ctx);
+	struct pt_thr **cpus = smp_load_acquire(&pc->cpu);
+	struct pt_thr *pt = cpus ? cpus[cpu] : NULL;
+
+	lockdep_assert_irqs_disabled();
+	if (!pt || !READ_ONCE(pt->on) || pt->cpu != cpu)
+		return;
+	if (pt_hw->cpu_switch)
+		pt_hw->cpu_switch(prev, next);
+	this_cpu_write(pt_busy, 1);
+	barrier();
+	if (pt_drain(pt))
+		this_cpu_write(pt_late_pmi, 1);
+	barrier();
+	this_cpu_write(pt_busy, 0);
+	hwt_buffer_produced(pt->buf, READ_ONCE(pt->pos));
+	pt_note_gap(pt);
 }
 
 static void pt_busy_cpu(void *arg)
@@ -693,43 +867,68 @@ static int pt_start(struct hwt_context *ctx)
 	    !pt_caps.topa_multi && hwt_context_bufsize(ctx) > PAGE_SIZE)
 		return -EOPNOTSUPP;
 	on_each_cpu(pt_busy_cpu, &busy, 1);
-	return atomic_read(&busy) ? -EBUSY : 0;
+	if (atomic_read(&busy))
+		return -EBUSY;
+	return hwt_context_cpu_mode(ctx) ? pt_cpu_start(ctx) : 0;
 }
 
-/* In the traced thread (task_work), process context. */
-static void pt_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
+/*
+ * The output of one thread (thr, thread mode) or one CPU (thr NULL, CPU
+ * mode) into buf: ToPA or single range, the RTIT values of the config,
+ * the position at the buffer's head.  Process context.
+ * Returns the new output, or an ERR_PTR: -ENOMEM, -EOPNOTSUPP if the
+ * buffer does not fit the CPU's output scheme, -EINVAL.
+ */
+static struct pt_thr *pt_out_new(struct hwt_context *ctx,
+				 struct hwt_buffer *buf,
+				 struct hwt_thread *thr)
 {
 	struct pt_ctx *pc = hwt_context_priv(ctx);
-	unsigned long flags;
 	struct pt_thr *pt;
 	u64 off;
 	int ret;
 
-	if (hwt_thread_priv(thr) || !hwt_thread_buffer(thr))
-		return;
 	pt = kzalloc(sizeof(*pt), GFP_KERNEL);
 	if (!pt)
-		return;
+		return ERR_PTR(-ENOMEM);
 	pt->publish = IRQ_WORK_INIT_HARD(pt_publish_fn);
 	pt->thr = thr;
 	pt->streaming = !hwt_context_ring_mode(ctx);
-	pt->buf = hwt_thread_buffer(thr);
+	pt->buf = buf;
 	pt->size = hwt_buffer_size(pt->buf);
 	pt->cpu = -1;
 	ret = pt_thr_build(pt);
 	if (!ret)
 		ret = pt_errno(pt_config_regs(&pt_caps, &pc->cfg,
-					      PT_MODE_THREAD, !pt->single,
-					      pt_user_cr3(), &pt->regs));
+					      thr ? PT_MODE_THREAD :
+						    PT_MODE_CPU,
+					      !pt->single,
+					      thr ? pt_user_cr3() : 0,
+					      &pt->regs));
 	if (ret) {
-		pr_info_ratelimited("tid %d not traced (%d)\n",
-				    task_pid_nr(current), ret);
 		pt_thr_free(pt);
-		return;
+		return ERR_PTR(ret);
 	}
 	pt->pos = hwt_buffer_head(pt->buf);
 	off = pt->pos;
 	pt->off = do_div(off, (u32)pt->size);
+	return pt;
+}
+
+/* In the traced thread (task_work), process context. */
+static void pt_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
+{
+	unsigned long flags;
+	struct pt_thr *pt;
+
+	if (hwt_thread_priv(thr) || !hwt_thread_buffer(thr))
+		return;
+	pt = pt_out_new(ctx, hwt_thread_buffer(thr), thr);
+	if (IS_ERR(pt)) {
+		pr_info_ratelimited("tid %d not traced (%ld)\n",
+				    task_pid_nr(current), PTR_ERR(pt));
+		return;
+	}
 	hwt_thread_set_priv(thr, pt);
 	/*
 	 * The hooks of this thread's switches act from here on.  IRQs off:
@@ -803,6 +1002,8 @@ static const struct hwt_backend_ops pt_ops = {
 	.configure = pt_configure,
 	.describe = pt_describe_ctx,
 	.start = pt_start,
+	.stop = pt_stop,
+	.cpu_switch = pt_cpu_switch,
 	.thread_start = pt_thread_start,
 	.thread_stop = pt_thread_stop,
 	.thread_exit = pt_thread_exit,
@@ -814,7 +1015,7 @@ static struct hwt_backend pt_backend = {
 	.name = HWT_INTEL_PT_BACKEND_NAME,
 	.owner = THIS_MODULE,
 	.ops = &pt_ops,
-	.modes = HWT_BACKEND_THREAD,
+	.modes = HWT_BACKEND_THREAD | HWT_BACKEND_CPU,
 };
 
 static int __init hwt_intel_pt_init(void)
@@ -877,4 +1078,4 @@ static void __exit hwt_intel_pt_exit(void)
 module_init(hwt_intel_pt_init);
 module_exit(hwt_intel_pt_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("hwt Intel PT backend (thread mode)");
+MODULE_DESCRIPTION("hwt Intel PT backend (thread and CPU mode)");
