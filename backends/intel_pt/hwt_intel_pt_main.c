@@ -52,6 +52,7 @@
 #include <linux/hrtimer.h>
 #include <linux/irq_work.h>
 #include <linux/llist.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
@@ -163,7 +164,7 @@ struct pt_thr {
 	struct pt_topa topa;
 	bool single;			/* single-range output (no ToPA) */
 	u64 single_phys;		/* its region: the buffer's one page */
-	struct pt_chunk *chunks;	/* one per buffer page */
+	struct pt_chunk *chunks;	/* ToPA regions (up to one per page) */
 	u64 *start;
 	u64 **tables;			/* ToPA table pages */
 	u64 *tables_phys;
@@ -212,35 +213,59 @@ static void pt_free_fn(struct work_struct *w)
 static DECLARE_WORK(pt_free_work, pt_free_fn);
 
 /*
- * The ToPA of a thread: one 4 KiB output entry per page of its hwt buffer
- * (vmalloc_user: pages are scattered, 4 KiB is the contiguous unit), END
- * entries chaining the tables and closing the ring (33.2.7.2).  Streaming
- * mode: INT on the entries where each quarter of the buffer ends (a ToPA
- * PMI when such a region fills, 33.2.7.2 "ToPA PMI"), so the reader is
- * woken while most of the buffer is still free; ring mode: no INT.
+ * The output of a thread or CPU over its hwt buffer's pages.  ToPA
+ * (33.2.7.2): the fewest chunks of 4K << n bytes the pages allow
+ * (pt_topa_chunks: a physically contiguous buffer, HWT_BACKEND_CONTIG,
+ * gives a few large regions; vmalloc_user pages one 4 KiB entry each),
+ * END entries chaining the tables and closing the ring.  Streaming mode:
+ * no region crosses a quarter of the buffer, and INT on the regions
+ * where each quarter ends (a ToPA PMI when such a region fills, 33.2.7.2
+ * "ToPA PMI"), so the reader is woken while most of the buffer is still
+ * free; ring mode: no INT.  Without multi-entry ToPA the buffer must be
+ * one region.  Without ToPA, single-range output (33.2.7.1): the whole
+ * buffer as one region of 2^n bytes aligned to its size (a contiguous
+ * buffer); no INT, so no PMI: the poll and switch-out drain.
+ * Returns 0; -EOPNOTSUPP if the pages do not make the one region the CPU
+ * needs; -ENOMEM; -EINVAL.
  */
 static int pt_thr_build(struct pt_thr *pt)
 {
-	u32 n = pt->size >> PAGE_SHIFT, i;
+	u32 n = pt->size >> PAGE_SHIFT, i, part;
+	u64 *phys;
 	int ret;
 
-	if (!pt_caps.topa) {
-		/*
-		 * Single-range output (33.2.7.1): one physically contiguous
-		 * region of 2^n bytes aligned to its size; of the
-		 * framework's vmalloc_user buffers only a one-page buffer
-		 * is that (pt_start checks).  No INT: no PMI, the poll and
-		 * switch-out drain.
-		 */
-		struct page *pg = hwt_buffer_page(pt->buf, 0);
+	phys = kvcalloc(n, sizeof(*phys), GFP_KERNEL);
+	pt->chunks = kvcalloc(n, sizeof(*pt->chunks), GFP_KERNEL);
+	if (!phys || !pt->chunks) {
+		kvfree(phys);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		struct page *pg = hwt_buffer_page(pt->buf, i);
 
-		if (n != 1 || !pg)
+		if (!pg) {
+			kvfree(phys);
+			return -EINVAL;
+		}
+		phys[i] = page_to_phys(pg);
+	}
+	part = pt->streaming && pt_caps.topa_multi && n % PT_INT_PARTS == 0 ?
+	       n / PT_INT_PARTS : 0;
+	/* ToPA regions up to 4K << 15; a single range up to 4 GiB. */
+	n = pt_topa_chunks(phys, n, pt_caps.topa ? PT_TOPA_CHUNK_MAX_ORDER :
+				    20, part, pt->chunks);
+	kvfree(phys);
+	if (!n)
+		return -EINVAL;
+	if (!pt_caps.topa) {
+		if (n != 1)
 			return -EOPNOTSUPP;
 		pt->single = true;
-		pt->single_phys = page_to_phys(pg);
+		pt->single_phys = pt->chunks[0].phys;
 		return 0;
 	}
-	pt->chunks = kvcalloc(n, sizeof(*pt->chunks), GFP_KERNEL);
+	if (n > 1 && !pt_caps.topa_multi)
+		return -EOPNOTSUPP;
 	pt->start = kvcalloc(n, sizeof(*pt->start), GFP_KERNEL);
 	pt->ntables = pt_topa_tables_needed(&pt_caps, n);
 	pt->tables = kvcalloc(pt->ntables, sizeof(*pt->tables), GFP_KERNEL);
@@ -253,14 +278,6 @@ static int pt_thr_build(struct pt_thr *pt)
 		if (!pt->tables[i])
 			return -ENOMEM;
 		pt->tables_phys[i] = virt_to_phys(pt->tables[i]);
-	}
-	for (i = 0; i < n; i++) {
-		struct page *pg = hwt_buffer_page(pt->buf, i);
-
-		if (!pg)
-			return -EINVAL;
-		pt->chunks[i].phys = page_to_phys(pg);
-		pt->chunks[i].order = 0;
 	}
 	/* Streaming: a PMI where each quarter of the buffer ends. */
 	pt_topa_set_int(pt->chunks, n, pt->streaming ? PT_INT_PARTS : 0);
@@ -853,18 +870,22 @@ static void pt_busy_cpu(void *arg)
 
 /*
  * The unit must be free on every CPU the thread may run on: TraceEn set
- * somewhere (perf's intel_pt) -> -EBUSY, nothing written (33.3.3).  The
- * buffer is 4 KiB pages, physically scattered: more than one page needs
- * multi-entry ToPA (CPUID.(14H,0):ECX[1]); without ToPA, single-range
- * output (ECX[2], 33.2.7.1) takes exactly one page.  Else -EOPNOTSUPP.
+ * somewhere (perf's intel_pt) -> -EBUSY, nothing written (33.3.3).  A
+ * CPU that takes one output region (no multi-entry ToPA,
+ * CPUID.(14H,0):ECX[1], or single-range output only, ECX[2], 33.2.7.1)
+ * needs a physically contiguous buffer: a power of two up to
+ * HWT_CONTIG_MAX (the framework then allocates it so, when it can:
+ * else that thread or CPU is not traced).  Else -EOPNOTSUPP.
  */
 static int pt_start(struct hwt_context *ctx)
 {
+	u64 size = hwt_context_bufsize(ctx);
 	atomic_t busy = ATOMIC_INIT(0);
 
-	if (!pt_caps.topa ? !pt_caps.single_range ||
-			     hwt_context_bufsize(ctx) != PAGE_SIZE :
-	    !pt_caps.topa_multi && hwt_context_bufsize(ctx) > PAGE_SIZE)
+	if (!pt_caps.topa && !pt_caps.single_range)
+		return -EOPNOTSUPP;
+	if ((!pt_caps.topa || !pt_caps.topa_multi) &&
+	    (!is_power_of_2(size) || size > HWT_CONTIG_MAX))
 		return -EOPNOTSUPP;
 	on_each_cpu(pt_busy_cpu, &busy, 1);
 	if (atomic_read(&busy))
@@ -1015,7 +1036,7 @@ static struct hwt_backend pt_backend = {
 	.name = HWT_INTEL_PT_BACKEND_NAME,
 	.owner = THIS_MODULE,
 	.ops = &pt_ops,
-	.modes = HWT_BACKEND_THREAD | HWT_BACKEND_CPU,
+	.modes = HWT_BACKEND_THREAD | HWT_BACKEND_CPU | HWT_BACKEND_CONTIG,
 };
 
 static int __init hwt_intel_pt_init(void)

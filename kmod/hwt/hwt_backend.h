@@ -81,6 +81,15 @@ struct hwt_backend_ops {
 /* hwt_backend.modes */
 #define HWT_BACKEND_THREAD	(1u << 0)
 #define HWT_BACKEND_CPU		(1u << 1)
+/*
+ * Buffers of a power-of-two size up to HWT_CONTIG_MAX are allocated
+ * physically contiguous (alloc_pages, aligned to their size) when the
+ * allocator can, for a trace unit that writes large regions (Intel PT
+ * ToPA entries, single-range output); else vmalloc_user as always.
+ * hwt_buffer_page() tells which: consecutive physical addresses.
+ */
+#define HWT_BACKEND_CONTIG	(1u << 2)
+#define HWT_CONTIG_MAX		(PAGE_SIZE << (MAX_ORDER - 1))
 
 struct hwt_backend {
 	const char *name;

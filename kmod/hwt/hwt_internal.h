@@ -35,7 +35,10 @@
 #define HWT_NO_BUF	(~0u)
 
 struct hwt_buffer {
-	void *base;			/* vmalloc_user */
+	void *base;			/* vmalloc_user, or contig's address */
+	struct page *contig;		/* physically contiguous (backend asked
+					 * HWT_BACKEND_CONTIG), or NULL */
+	unsigned int order;		/* of contig */
 	struct hwt_context *ctx;
 	u32 idx;
 	pid_t tid;			/* -1 in CPU mode */

@@ -140,12 +140,13 @@ static void refuse_first(int fd, void *arg)
 }
 
 /*
- * Buffers of more than one page need multi-entry ToPA (the pages are
- * scattered); without ToPA, single-range output takes one page only.
+ * A CPU that takes one output region (one ToPA entry, or single-range
+ * output) needs a physically contiguous buffer: a power of two the
+ * framework can allocate so.  12 KiB is not.
  */
 static void check_topa_single(void)
 {
-	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 8192,
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 12288,
 			       .pid = getpid() };
 	int dev = hwt_dev(), fd;
 
@@ -652,7 +653,7 @@ static void run_cpu_mode(const char *cpu, const struct gt *g, int ngt)
 	struct hwt_config c = { .version = HWT_INTEL_PT_CONFIG_VERSION,
 				.size = sizeof(cfg), .data = (uintptr_t)&cfg };
 	struct hwt_alloc a = { .mode = HWT_MODE_CPU,
-			       .bufsize = 4 << 20,
+			       .bufsize = 1 << 20,
 			       .recq_size = HWT_RECQ_MAX };
 	struct hwt_bufptr bp[CPU_MAXCPUS];
 	const uint8_t *map[CPU_MAXCPUS];
@@ -808,7 +809,7 @@ static const struct emu_cpu cpus[] = {
 	{ "kabylake", 1, 2, 0 },
 	{ "icelake-sp", 1, 2, 0 },
 	{ "broadwell-e", 0, 0, 0 },
-	/* no ToPA: single-range output (33.2.7.1) into a one-page buffer */
+	/* no ToPA: single-range output (33.2.7.1) over a contiguous buffer */
 	{ "synthetic-single-range", 0, 1, 0 },
 };
 
@@ -844,15 +845,16 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt,
 		check_topa_single();
 		t_end();
 		/*
-		 * One 4 KiB page is one ToPA output entry followed by an END
-		 * to its own table (33.2.7.2), or without ToPA the single
-		 * range (33.2.7.1): the workload's trace fits.
+		 * A 64 KiB buffer, physically contiguous: one ToPA output
+		 * entry of 64 KiB followed by an END to its own table
+		 * (33.2.7.2), or without ToPA the single range over all of
+		 * it (33.2.7.1).
 		 */
 		memset(&cfg, 0, sizeof(cfg));
 		cfg.flags = HWT_INTEL_PT_DEFAULT_FLAGS;
-		snprintf(tag, sizeof(tag), "ptemu_%s_4k", cpu->name);
+		snprintf(tag, sizeof(tag), "ptemu_%s_64k", cpu->name);
 		r.tag = tag;
-		r.bufsize = 4096;
+		r.bufsize = 65536;
 		run_traced(&r, g, ngt);
 	} else {
 		/* Default config (return compression on), after refusals. */
@@ -915,13 +917,7 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt,
 	 * region is full and the unit goes on over it (33.2.7.2).
 	 */
 	check_kernel_perm(cpu->name);
-	/*
-	 * CPU mode traces every user task on the CPUs (the VM's init polls
-	 * every 100 ms): more than the one 4 KiB page Broadwell's ToPA
-	 * and the single range take today.
-	 */
-	if (cpu->multi)
-		run_cpu_mode(cpu->name, g, ngt);
+	run_cpu_mode(cpu->name, g, ngt);
 	if (cpu->multi)
 		run_streaming(cpu->name);
 	run_gap(cpu->name, cpu->multi, gm, ngt, 0);
