@@ -174,6 +174,7 @@ struct pt_thr {
 	u64 off;			/* byte offset the unit writes next */
 	u64 pos;			/* absolute position (framework head) */
 	bool streaming;			/* INT entries, PMI and poll */
+	bool tracestop;			/* the config has TraceStop ranges */
 	int cpu;			/* TraceEn set by us there, or -1 */
 	bool on;			/* between thread_start and stop/exit */
 	bool gap;			/* unit stopped (Error): record pending */
@@ -358,7 +359,18 @@ static int pt_stop_read(struct pt_thr *pt, u64 *pos)
 	    pt_hw->read_msr(PT_MSR_OUTPUT_BASE, &base) ||
 	    pt_hw->read_msr(PT_MSR_OUTPUT_MASK, &mask))
 		return -EIO;
-	if (status & (PT_STATUS_ERROR | PT_STATUS_STOPPED)) {
+	if ((status & PT_STATUS_STOPPED) && !(status & PT_STATUS_ERROR) &&
+	    pt->tracestop) {
+		/*
+		 * TraceStop (33.2.4.3): a branch entered a TraceStop range,
+		 * the unit set Stopped and cleared TriggerEn, the trace ends
+		 * there as asked (its TraceStop packet says so; the backend
+		 * builds no ToPA STOP entry).  Not a loss: no gap.  Stopped
+		 * is kept, so the unit stays stopped on whichever CPU the
+		 * thread runs next (STATUS is restored at switch-in).
+		 */
+		status &= PT_STATUS_KEEP | PT_STATUS_STOPPED;
+	} else if (status & (PT_STATUS_ERROR | PT_STATUS_STOPPED)) {
 		/*
 		 * An operational error (33.2.7.2 "ToPA Errors") or a ToPA
 		 * STOP (33.2.7.2 "ToPA STOP"): TriggerEn was cleared and the
@@ -374,7 +386,7 @@ static int pt_stop_read(struct pt_thr *pt, u64 *pos)
 				    status, status & PT_STATUS_ERROR ?
 				    "output error" : "ToPA STOP");
 	}
-	pt->status = status & PT_STATUS_KEEP;
+	pt->status = status & (PT_STATUS_KEEP | PT_STATUS_STOPPED);
 	if (pt_out_offset(pt, base, mask, &off))
 		return -EINVAL;
 	pt->off = off;
@@ -520,16 +532,18 @@ static int pt_nmi(unsigned int cmd, struct pt_regs *regs)
 }
 
 /*
- * Has the unit on this CPU stopped writing (RTIT_STATUS.Error or Stopped,
- * readable while tracing, 33.2.8.4)?  Returns true if so (or if STATUS
- * cannot be read).
+ * Has the unit on this CPU stopped writing by accident (RTIT_STATUS.Error,
+ * or Stopped without a TraceStop range; readable while tracing,
+ * 33.2.8.4)?  Returns true if so (or if STATUS cannot be read).
  */
-static bool pt_stopped(void)
+static bool pt_stopped(const struct pt_thr *pt)
 {
 	u64 status;
 
-	return pt_hw->read_msr(PT_MSR_STATUS, &status) ||
-	       (status & (PT_STATUS_ERROR | PT_STATUS_STOPPED));
+	if (pt_hw->read_msr(PT_MSR_STATUS, &status))
+		return true;
+	return (status & PT_STATUS_ERROR) ||
+	       ((status & PT_STATUS_STOPPED) && !pt->tracestop);
 }
 
 /*
@@ -544,7 +558,7 @@ static enum hrtimer_restart pt_poll_fn(struct hrtimer *t)
 
 	if (!pt || !ms)
 		return HRTIMER_NORESTART;
-	if (pt_peek(pt) != pt->pos || pt_stopped()) {
+	if (pt_peek(pt) != pt->pos || pt_stopped(pt)) {
 		this_cpu_write(pt_busy, 1);
 		barrier();
 		if (pt_drain(pt))
@@ -906,6 +920,7 @@ static struct pt_thr *pt_out_new(struct hwt_context *ctx,
 {
 	struct pt_ctx *pc = hwt_context_priv(ctx);
 	struct pt_thr *pt;
+	u32 i;
 	u64 off;
 	int ret;
 
@@ -918,6 +933,9 @@ static struct pt_thr *pt_out_new(struct hwt_context *ctx,
 	pt->buf = buf;
 	pt->size = hwt_buffer_size(pt->buf);
 	pt->cpu = -1;
+	for (i = 0; i < pc->cfg.nranges && i < HWT_INTEL_PT_MAX_RANGES; i++)
+		if (pc->cfg.ranges[i].type == HWT_INTEL_PT_RANGE_STOP)
+			pt->tracestop = true;
 	ret = pt_thr_build(pt);
 	if (!ret)
 		ret = pt_errno(pt_config_regs(&pt_caps, &pc->cfg,

@@ -31,9 +31,14 @@
  * MSRs trace it, with records of its own (emu_tasks) kept until the
  * task exits; a task whose CPU stops tracing pauses at its next step.
  *
- * Not emulated (docs/intel-pt.md): BranchEn off, TraceStop ranges, MTC,
- * CYC, PTWRITE, power events, kernel tracing, PSB from PacketByteCnt (the
- * encoder keeps its own PSB count per thread).
+ * TraceStop ranges (ADDRn_CFG = 2) go to the encoder, which ends the
+ * thread's trace with TIP.PGD + TraceStop where a taken branch enters
+ * one; the unit then sets RTIT_STATUS.Stopped (33.2.4.3).
+ *
+ * Not emulated (docs/intel-pt.md): BranchEn off, MTC, CYC, PTWRITE,
+ * power events, kernel tracing, PSB from PacketByteCnt (the encoder keeps
+ * its own PSB count per thread), TraceStop in CPU mode (the encoder's
+ * state is per task, Stopped per CPU).
  *
  * ToPA PMIs are real NMIs: when an INT region fills, the model sets
  * GLOBAL_STATUS bit 55 and the unit sends an NMI to its CPU through the
@@ -290,6 +295,14 @@ static bool emu_write(struct soft_thread *t, const u8 *buf, size_t len)
 		barrier();
 		this_cpu_write(emu_emitting, 0);
 		pmi = m->pmi != pmis;
+		/*
+		 * The encoder just wrote a TraceStop packet: the unit sets
+		 * Stopped, which clears TriggerEn (33.2.4.3, 33.2.8.4).
+		 */
+		if (t->st.stopped && !(m->status & PT_STATUS_STOPPED)) {
+			m->status |= PT_STATUS_STOPPED;
+			m->status &= ~PT_STATUS_TRIGGEREN;
+		}
 	} else {
 		atomic64_add(len, &emu_dropped);
 	}
@@ -360,8 +373,11 @@ static void emu_soft_config(const struct ptm *m, struct pt_soft_config *cfg)
 			cfg->ranges[cfg->nranges].start = m->addr[2 * n];
 			cfg->ranges[cfg->nranges].end = m->addr[2 * n + 1];
 			cfg->nranges++;
-		} else if (type) {
-			atomic64_inc(&emu_unsupported);	/* TraceStop */
+		} else if (type == 2) {
+			/* TraceStop (33.2.4.3) */
+			cfg->stops[cfg->nstops].start = m->addr[2 * n];
+			cfg->stops[cfg->nstops].end = m->addr[2 * n + 1];
+			cfg->nstops++;
 		}
 	}
 	if (!(m->ctl & PT_CTL_BRANCHEN) ||

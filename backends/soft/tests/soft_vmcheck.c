@@ -52,6 +52,10 @@ struct tagdata {
 	 * decoded on its own and the instructions concatenated.
 	 */
 	struct vec seg[MAXTH];
+	/* "SOFTDUMP tag stop START END": a TraceStop range; a thread's
+	 * trace ends before its first instruction there. */
+	uint64_t stop_s, stop_e;
+	int has_stop;
 };
 
 static struct tagdata tags[MAXTAG];
@@ -101,6 +105,10 @@ static void parse(FILE *f)
 			continue;
 		if (sscanf(p, "count %lx %lu", &t->count_ip, &t->count) == 2)
 			continue;
+		if (sscanf(p, "stop %lx %lx", &t->stop_s, &t->stop_e) == 2) {
+			t->has_stop = 1;
+			continue;
+		}
 		if (sscanf(p, "binary %63s", t->binary) == 1) {
 			t->allow_ovf = strstr(p, " ovf") != NULL;
 			continue;
@@ -416,9 +424,15 @@ static void check(struct tagdata *t, int th, const char *dir)
 						 dec.n);
 			}
 		}
-		for (i = gs; i < t->gt[th].n; i++)
-			if (in_ranges(t, t->gt[th].v[i]))
-				push(&want, t->gt[th].v[i]);
+		for (i = gs; i < t->gt[th].n; i++) {
+			uint64_t ip = t->gt[th].v[i];
+
+			/* TraceStop: nothing from the stop range's entry on. */
+			if (t->has_stop && ip >= t->stop_s && ip <= t->stop_e)
+				break;
+			if (in_ranges(t, ip))
+				push(&want, ip);
+		}
 		n = dec.n - ds;
 		/*
 		 * The second thread ends blocked in pause(), which returns

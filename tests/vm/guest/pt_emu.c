@@ -886,6 +886,34 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt,
 		r.before_start = NULL;
 		run_traced(&r, g, ngt);
 	}
+	if (cpu->max_ranges > 0) {
+		/*
+		 * TraceStop (33.2.4.3): ADDR0_CFG = 2 on fib's entry.  The
+		 * main thread's trace ends at its first call of fib (the
+		 * call decodes, fib's first instruction does not); the
+		 * second thread, which never calls fib, is traced whole.
+		 * The unit's Stopped stays with the main thread across its
+		 * switches (no gap record, nothing written after).
+		 */
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.flags = HWT_INTEL_PT_DEFAULT_FLAGS;
+		cfg.nranges = 1;
+		cfg.ranges[0].start = (uintptr_t)fib;
+		cfg.ranges[0].end = (uintptr_t)fib;
+		cfg.ranges[0].type = HWT_INTEL_PT_RANGE_STOP;
+		memset(&r.ranges, 0, sizeof(r.ranges));
+		r.nranges = 0;
+		r.speed = 0;
+		r.before_start = NULL;
+		r.bufsize = cpu->multi ? 0 : 65536;
+		snprintf(tag, sizeof(tag), "ptemu_%s_tracestop", cpu->name);
+		r.tag = tag;
+		printf("SOFTDUMP %s stop %llx %llx\n", tag,
+		       (unsigned long long)(uintptr_t)fib,
+		       (unsigned long long)(uintptr_t)fib);
+		run_traced(&r, g, ngt);
+		r.bufsize = 0;
+	}
 	if (cpu->multi && !strcmp(cpu->name, "kabylake")) {
 		/*
 		 * ~2.5 M instructions, ~1 MB of PT without return
