@@ -146,8 +146,10 @@ int hwt_buffer_write(struct hwt_buffer *buf, const void *data, size_t len);
  * buffer's size and its pages (4 KiB each, physically scattered), the
  * current head, and hwt_buffer_produced() to move the head to where the
  * unit got (absolute bytes, >= head).  Streaming mode: bytes the unit
- * wrote over unread data count as lost (BUFFER record); ring mode: a
- * wrap record.  Returns 0, or -EINVAL if head goes backwards.
+ * wrote over unread data count as lost (a BUFFER record placed at the new
+ * tail, where the kept bytes begin: that is where the stream has the
+ * hole); ring mode: a wrap record.  Returns 0, or -EINVAL if head goes
+ * backwards.
  */
 u64 hwt_buffer_size(struct hwt_buffer *buf);
 struct page *hwt_buffer_page(struct hwt_buffer *buf, unsigned long i);

@@ -146,22 +146,32 @@ u64 hwt_buffer_head(struct hwt_buffer *buf)
 }
 EXPORT_SYMBOL_GPL(hwt_buffer_head);
 
+/*
+ * The unit wrote over unread bytes (a lap): the loss lies where the bytes
+ * kept begin, the new tail, not at the head (a software backend's loss,
+ * dropped writes, is at the head): the BUFFER record says so, so that a
+ * reader cuts the stream where the bytes are missing.
+ */
 int hwt_buffer_produced(struct hwt_buffer *buf, u64 head)
 {
 	unsigned long flags;
 	bool wrapped, notify = false;
-	u64 lost;
+	u64 lost, tail;
 	int ret;
 
 	raw_spin_lock_irqsave(&buf->lock, flags);
 	ret = hwt_ring_produced(&buf->ring, head, &wrapped);
 	lost = buf->ring.episode_lost;
 	buf->ring.episode_lost = 0;
+	tail = buf->ring.tail;
 	if (!ret)
 		notify = hwt_buffer_signal_locked(buf);
 	raw_spin_unlock_irqrestore(&buf->lock, flags);
 
-	hwt_buffer_report(buf, lost, wrapped, notify);
+	if (lost)
+		hwt_record_buffer_event_at(buf, HWT_BUFREC_OVERFLOW, lost,
+					   tail);
+	hwt_buffer_report(buf, 0, wrapped, notify);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hwt_buffer_produced);

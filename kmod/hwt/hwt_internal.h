@@ -139,6 +139,9 @@ void hwt_record_init_hdr(struct hwt_record_hdr *hdr, u32 type, u32 size,
 			 struct task_struct *task, struct hwt_buffer *buf);
 void hwt_record_push(struct hwt_context *ctx, struct hwt_record_hdr *hdr);
 void hwt_record_buffer_event(struct hwt_buffer *buf, u32 flags, u64 lost);
+/* The same, placed at stream position pos instead of the head. */
+void hwt_record_buffer_event_at(struct hwt_buffer *buf, u32 flags, u64 lost,
+				u64 pos);
 int hwt_record_get(struct hwt_context *ctx, struct hwt_record_get *req);
 bool hwt_record_pending(struct hwt_context *ctx);
 
