@@ -305,7 +305,7 @@ static DEFINE_PER_CPU(int, pt_busy);
 /* A drain crossed an INT region end: its PMI may still come. */
 static DEFINE_PER_CPU(int, pt_late_pmi);
 static DEFINE_PER_CPU(struct hrtimer, pt_poll_timer);
-static atomic64_t pt_nmi_pmis, pt_nmi_other, pt_poll_count;
+static atomic64_t pt_nmi_pmis, pt_nmi_other, pt_poll_count, pt_drain_off;
 
 /*
  * The output MSRs that make the unit write next at byte offset off: ToPA
@@ -454,6 +454,7 @@ static u64 pt_drain(struct pt_thr *pt)
 	}
 	return n;
 off:
+	atomic64_inc(&pt_drain_off);
 	this_cpu_write(pt_cur, NULL);
 	pt->cpu = -1;
 	return 0;
@@ -1034,6 +1035,9 @@ module_param_cb(pmi_other, &pt_counter_ops, &pt_nmi_other, 0444);
 MODULE_PARM_DESC(pmi_other, "NMIs claimed during a drain or after one");
 module_param_cb(polls, &pt_counter_ops, &pt_poll_count, 0444);
 MODULE_PARM_DESC(polls, "backstop polls that found new output");
+module_param_cb(drain_off, &pt_counter_ops, &pt_drain_off, 0444);
+MODULE_PARM_DESC(drain_off,
+		 "drains that failed or gave up, leaving tracing off there");
 
 static const struct hwt_backend_ops pt_ops = {
 	.init = pt_init,

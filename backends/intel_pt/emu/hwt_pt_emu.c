@@ -458,6 +458,7 @@ static void emu_probe_exit(void *data, struct task_struct *task)
 {
 	struct emu_task *e;
 	unsigned long flags;
+	struct ptm *m;
 
 	rcu_read_lock();
 	e = emu_task_find(current);
@@ -466,8 +467,16 @@ static void emu_probe_exit(void *data, struct task_struct *task)
 		return;
 	raw_spin_lock_irqsave(&emu_tasks_lock, flags);
 	hash_del_rcu(&e->node);
+	/*
+	 * A live record's last packets go to this CPU's stream, if the unit
+	 * here still traces user code (the mm is gone by now: no CR3 test);
+	 * after STOP nothing is written (a task that was in the kernel when
+	 * tracing ended exits without a step that would have paused it).
+	 */
+	m = this_cpu_ptr(&emu_ptm);
+	if (!(m->ctl & PT_CTL_TRACEEN) || !(m->ctl & PT_CTL_USER))
+		e->t->started = false;
 	raw_spin_unlock_irqrestore(&emu_tasks_lock, flags);
-	/* A live record's last packets, in this CPU's stream. */
 	soft_thread_exit(e->t);
 	kfree_rcu(e, rcu);
 }

@@ -763,7 +763,8 @@ static void run_cpu_mode(const char *cpu, const struct gt *g, int ngt)
 	       tag, nswitch, ncpu, seg[0].n, seg[1].n, bytes[0].n, bytes[1].n);
 	for (i = 0; i < ncpu; i++)
 		printf(" %llu", (unsigned long long)bp[i].head);
-	printf(", unit stepped %lld tasks\n", emu_param("cpu_tasks") - tasks0);
+	printf(", unit stepped %lld tasks, drains that left tracing off %lld\n",
+	       emu_param("cpu_tasks") - tasks0, pt_param("drain_off"));
 	printf("SOFTDUMP %s binary pt_emu\n", tag);
 	for (i = 0; i < NTHREADS; i++) {
 		uint8_t *b = malloc(bytes[i].n + 1);
@@ -953,11 +954,11 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt,
 
 	snprintf(name, sizeof(name), "pt_emu/%s/unit_counters", cpu->name);
 	t_begin(name);
-	printf("INFO: pt_emu/%s: stored %lld, refused %lld, op_errors %lld, dropped %lld, unsupported %lld, pmi %lld, reentered %lld\n",
+	printf("INFO: pt_emu/%s: stored %lld, refused %lld, op_errors %lld, dropped %lld, unsupported %lld, pmi %lld, reentered %lld, backend drains that left tracing off %lld\n",
 	       cpu->name, emu_param("stored"), emu_param("refused"),
 	       emu_param("op_errors"), emu_param("dropped"),
 	       emu_param("unsupported"), emu_param("pmi"),
-	       emu_param("reentered"));
+	       emu_param("reentered"), pt_param("drain_off"));
 	CHECK(emu_param("refused") == 0);
 	CHECK(emu_param("op_errors") == 0);
 	CHECK(emu_param("dropped") == 0);
