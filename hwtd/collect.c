@@ -36,6 +36,16 @@ struct cbuf {
 	uint64_t size;
 	uint64_t consumed;	/* next stream byte we have not stored */
 	uint64_t lost_stored;	/* lost bytes already attributed */
+	/*
+	 * Kernel positions (the buffer's head counts every byte a trace
+	 * unit wrote, also those it wrote over unread data) vs stored
+	 * bytes: positions before consumed that were not stored (a lap,
+	 * a flight recorder's overwritten part, torn copies), and the
+	 * range this drain will not store, known from its head snapshot.
+	 * A record's buf_head is stored as the stored offset (stored_pos).
+	 */
+	uint64_t unstored;
+	uint64_t skip_from, skip_to;
 	struct gap gaps[MAX_GAPS];
 	int ngaps;
 };
@@ -138,6 +148,21 @@ static void note_image(struct hwt_collect *c, const struct hwt_rec_mmap *m)
 		c->images[c->nimages++] = strdup(m->path);
 }
 
+/*
+ * The stored offset of kernel position kpos of buffer cb (kpos at or
+ * after the bytes stored before this drain): kpos less the positions
+ * before it that are not stored.  A position inside a range that is not
+ * stored maps to where that range's loss sits among the stored bytes.
+ */
+static uint64_t stored_pos(const struct cbuf *cb, uint64_t kpos)
+{
+	uint64_t u = cb->unstored;
+
+	if (kpos > cb->skip_from)
+		u += (kpos < cb->skip_to ? kpos : cb->skip_to) - cb->skip_from;
+	return kpos > u ? kpos - u : 0;
+}
+
 static void note_gap(struct hwt_collect *c, const struct hwt_rec_buffer *b)
 {
 	struct cbuf *cb;
@@ -178,16 +203,20 @@ static int drain_records(struct hwt_collect *c)
 			left = (uint64_t)g.nrecords + g.pending;
 		left -= g.nrecords < left ? g.nrecords : left;
 		for (off = 0; off < g.bytes;) {
-			const struct hwt_record_hdr *h =
-				(const void *)(c->recbuf + off);
+			struct hwt_record_hdr *h = (void *)(c->recbuf + off);
 
-			if (hwt_store_record(c->store, h, g.bytes - off))
-				return cfail(c, "%s",
-					     hwt_store_error(c->store));
+			/* Gaps are placed in kernel positions (drain_buffer);
+			 * the store keeps stored offsets. */
 			if (h->type == HWT_REC_MMAP)
 				note_image(c, (const void *)h);
 			else if (h->type == HWT_REC_BUFFER)
 				note_gap(c, (const void *)h);
+			if (h->buf_idx < MAX_BUFS)
+				h->buf_head = stored_pos(&c->bufs[h->buf_idx],
+							 h->buf_head);
+			if (hwt_store_record(c->store, h, g.bytes - off))
+				return cfail(c, "%s",
+					     hwt_store_error(c->store));
 			if (c->opts.on_record)
 				c->opts.on_record(h, c->opts.arg);
 			c->records++;
@@ -238,6 +267,7 @@ static int store_range(struct hwt_collect *c, uint32_t idx, struct cbuf *cb,
 		return cfail(c, "%s", hwt_store_error(c->store));
 	c->bytes += len - skip;
 	c->torn += skip;
+	cb->unstored += skip;
 	return 0;
 }
 
@@ -275,6 +305,27 @@ static int open_stream(struct hwt_collect *c, uint32_t idx,
 	return 0;
 }
 
+/*
+ * What drain_buffer will not store of the bytes up to bp's head: in
+ * ring mode what the recorder overwrote before we looked, in streaming
+ * mode what the unit lapped (the kernel moved the tail past it).
+ */
+static void note_skip(struct hwt_collect *c, struct cbuf *cb,
+		      const struct hwt_bufptr *bp)
+{
+	uint64_t from = cb->consumed, to = from;
+
+	if (c->opts.ring) {
+		to = bp->head > bp->size ? bp->head - bp->size : 0;
+		if (to < bp->tail)
+			to = bp->tail;
+	} else if (bp->tail > from) {
+		to = bp->tail;
+	}
+	cb->skip_from = from;
+	cb->skip_to = to > from ? to : from;
+}
+
 /* Store buffer idx up to the head of bp, a snapshot taken before the
  * records were drained (drain_all says why). */
 static int drain_buffer(struct hwt_collect *c, uint32_t idx,
@@ -300,6 +351,7 @@ static int drain_buffer(struct hwt_collect *c, uint32_t idx,
 		if (oldest < bp.tail)
 			oldest = bp.tail;
 		if (from < oldest) {
+			cb->unstored += oldest - from;
 			if (store_range(c, idx, cb, oldest, bp.head,
 					oldest - from))
 				return -1;
@@ -307,6 +359,7 @@ static int drain_buffer(struct hwt_collect *c, uint32_t idx,
 			return -1;
 		}
 		cb->consumed = bp.head;
+		cb->skip_from = cb->skip_to = bp.head;
 		return 0;
 	}
 
@@ -324,6 +377,7 @@ static int drain_buffer(struct hwt_collect *c, uint32_t idx,
 		if (hwt_store_append(c->store, idx, NULL, 0, lapped))
 			return cfail(c, "%s", hwt_store_error(c->store));
 		cb->lost_stored += lapped;
+		cb->unstored += lapped;
 		from = bp.tail;
 	}
 	/* Split the new bytes at the loss points the BUFFER records gave,
@@ -361,6 +415,7 @@ static int drain_buffer(struct hwt_collect *c, uint32_t idx,
 			return cfail(c, "%s", hwt_store_error(c->store));
 		cb->lost_stored = bp.lost;
 	}
+	cb->skip_from = cb->skip_to = bp.head;
 	svc.tail = bp.head;
 	if (ioctl(c->fd, HWT_IOC_SVC_BUF, &svc))
 		return cfail(c, "SVC_BUF %u: %s", idx, strerror(errno));
@@ -395,6 +450,7 @@ static int drain_all(struct hwt_collect *c, int buffers, int final)
 			}
 			if (!c->bufs[i].mapped && open_stream(c, i, bp))
 				return -1;
+			note_skip(c, &c->bufs[i], bp);
 		}
 	}
 	if (drain_records(c))

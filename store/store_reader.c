@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <zlib.h>
 
+#include "hwt/hwt.h"
 #include "hwt_err.h"
 #include "store_io.h"
 #include "store_reader.h"
@@ -456,7 +457,13 @@ static int read_chunks(struct hwt_store_reader *r, int64_t id,
 	return 0;
 }
 
-/* BUFFER/LOST records place losses in the stream's bytes.  0 or -1. */
+/*
+ * BUFFER records of a loss (HWT_BUFREC_OVERFLOW: bytes dropped or
+ * overwritten unread; HWT_BUFREC_GAP: the unit stopped writing) and LOST
+ * records place losses in the stream's bytes; their stream_offset is a
+ * stored offset (the collector maps the kernel's head to it).  A WRAP
+ * alone loses nothing: the bytes on both sides are one stream.  0 or -1.
+ */
 static int read_loss_records(struct hwt_store_reader *r, int64_t id,
 			     struct cuts *c, char *err, size_t errlen)
 {
@@ -464,11 +471,13 @@ static int read_loss_records(struct hwt_store_reader *r, int64_t id,
 	int rc;
 
 	if (sqlite3_prepare_v2(r->db, "SELECT stream_offset, aux FROM records "
-			       "WHERE type IN ('buffer', 'lost') AND "
+			       "WHERE (type = 'lost' OR (type = 'buffer' AND "
+			       "(flags & ?) != 0)) AND "
 			       "stream = ? AND stream_offset IS NOT NULL",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(r, "records", err, errlen);
-	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 1, HWT_BUFREC_OVERFLOW | HWT_BUFREC_GAP);
+	sqlite3_bind_int64(st, 2, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t off = sqlite3_column_int64(st, 0);
 

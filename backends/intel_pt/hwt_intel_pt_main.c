@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hwt_intel_pt: the Intel PT backend's kernel glue, thread mode.
+ * hwt_intel_pt: the Intel PT backend's kernel glue, thread and CPU mode.
  *
  * At load: CPUID through the backend's ops table (struct pt_hw_ops, see
  * pt_hw.h: the hardware, or the emulated unit hwt_pt_emu when it is
@@ -30,14 +30,29 @@
  *    read, on) and defers the head's move and the wakeup to irq_work;
  *    a per-CPU hrtimer polls as a backstop (poll_ms).
  *
+ * CPU mode (a buffer per CPU):
+ *  - START: the same TraceEn check, then an output over each CPU's
+ *    buffer and, by IPI on that CPU, the start sequence; tracing stays
+ *    on across context switches (User/OS and CR3Filter decide what is
+ *    traced); KERNEL needs CAP_PERFMON or CAP_SYS_ADMIN (SET_CONFIG);
+ *  - cpu_switch: a drain (TraceEn clear, pointers read, TraceEn set)
+ *    that publishes the head between the framework's SWITCH_OUT and
+ *    SWITCH_IN records, so SWITCH_IN's buf_head is the exact byte where
+ *    the next task's part of the stream begins;
+ *  - STOP: by IPI, TraceEn clear and the last head published.
+ *
  * Per-thread state is only touched by the thread itself or by the
- * scheduler hooks of its own switches (IRQs off), never concurrently.
+ * scheduler hooks of its own switches (IRQs off), never concurrently;
+ * per-CPU state only on its CPU (IPI, scheduler hook, PMI, poll).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
+#include <linux/cpu.h>
 #include <linux/hrtimer.h>
 #include <linux/irq_work.h>
 #include <linux/llist.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
@@ -113,8 +128,13 @@ static void pt_read_cpuid(struct pt_cpuid *id)
 	}
 }
 
+/* One per context; the output structs come after struct pt_thr. */
+struct pt_thr;
+
 struct pt_ctx {
 	struct hwt_intel_pt_config cfg;
+	/* CPU mode, from START: each traced CPU's output, else NULL. */
+	struct pt_thr **cpu;
 };
 
 /* Error/Stopped episodes after which a thread is no longer traced. */
@@ -131,7 +151,10 @@ struct pt_ctx {
 #define PT_STATUS_KEEP	((0x1ffffull << PT_STATUS_BYTECNT_SHIFT) | \
 			 PT_STATUS_PENDPSB | PT_STATUS_PENDTOPAPMI)
 
-/* One traced thread: its ToPA over the buffer and where output stands. */
+/*
+ * One traced thread (thread mode) or one traced CPU (CPU mode, thr
+ * NULL): its ToPA over the buffer and where output stands.
+ */
 struct pt_thr {
 	struct llist_node free_link;
 	struct irq_work publish;	/* from the PMI handler (NMI) */
@@ -141,7 +164,7 @@ struct pt_thr {
 	struct pt_topa topa;
 	bool single;			/* single-range output (no ToPA) */
 	u64 single_phys;		/* its region: the buffer's one page */
-	struct pt_chunk *chunks;	/* one per buffer page */
+	struct pt_chunk *chunks;	/* ToPA regions (up to one per page) */
 	u64 *start;
 	u64 **tables;			/* ToPA table pages */
 	u64 *tables_phys;
@@ -151,6 +174,7 @@ struct pt_thr {
 	u64 off;			/* byte offset the unit writes next */
 	u64 pos;			/* absolute position (framework head) */
 	bool streaming;			/* INT entries, PMI and poll */
+	bool tracestop;			/* the config has TraceStop ranges */
 	int cpu;			/* TraceEn set by us there, or -1 */
 	bool on;			/* between thread_start and stop/exit */
 	bool gap;			/* unit stopped (Error): record pending */
@@ -190,35 +214,59 @@ static void pt_free_fn(struct work_struct *w)
 static DECLARE_WORK(pt_free_work, pt_free_fn);
 
 /*
- * The ToPA of a thread: one 4 KiB output entry per page of its hwt buffer
- * (vmalloc_user: pages are scattered, 4 KiB is the contiguous unit), END
- * entries chaining the tables and closing the ring (33.2.7.2).  Streaming
- * mode: INT on the entries where each quarter of the buffer ends (a ToPA
- * PMI when such a region fills, 33.2.7.2 "ToPA PMI"), so the reader is
- * woken while most of the buffer is still free; ring mode: no INT.
+ * The output of a thread or CPU over its hwt buffer's pages.  ToPA
+ * (33.2.7.2): the fewest chunks of 4K << n bytes the pages allow
+ * (pt_topa_chunks: a physically contiguous buffer, HWT_BACKEND_CONTIG,
+ * gives a few large regions; vmalloc_user pages one 4 KiB entry each),
+ * END entries chaining the tables and closing the ring.  Streaming mode:
+ * no region crosses a quarter of the buffer, and INT on the regions
+ * where each quarter ends (a ToPA PMI when such a region fills, 33.2.7.2
+ * "ToPA PMI"), so the reader is woken while most of the buffer is still
+ * free; ring mode: no INT.  Without multi-entry ToPA the buffer must be
+ * one region.  Without ToPA, single-range output (33.2.7.1): the whole
+ * buffer as one region of 2^n bytes aligned to its size (a contiguous
+ * buffer); no INT, so no PMI: the poll and switch-out drain.
+ * Returns 0; -EOPNOTSUPP if the pages do not make the one region the CPU
+ * needs; -ENOMEM; -EINVAL.
  */
 static int pt_thr_build(struct pt_thr *pt)
 {
-	u32 n = pt->size >> PAGE_SHIFT, i;
+	u32 n = pt->size >> PAGE_SHIFT, i, part;
+	u64 *phys;
 	int ret;
 
-	if (!pt_caps.topa) {
-		/*
-		 * Single-range output (33.2.7.1): one physically contiguous
-		 * region of 2^n bytes aligned to its size; of the
-		 * framework's vmalloc_user buffers only a one-page buffer
-		 * is that (pt_start checks).  No INT: no PMI, the poll and
-		 * switch-out drain.
-		 */
-		struct page *pg = hwt_buffer_page(pt->buf, 0);
+	phys = kvcalloc(n, sizeof(*phys), GFP_KERNEL);
+	pt->chunks = kvcalloc(n, sizeof(*pt->chunks), GFP_KERNEL);
+	if (!phys || !pt->chunks) {
+		kvfree(phys);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		struct page *pg = hwt_buffer_page(pt->buf, i);
 
-		if (n != 1 || !pg)
+		if (!pg) {
+			kvfree(phys);
+			return -EINVAL;
+		}
+		phys[i] = page_to_phys(pg);
+	}
+	part = pt->streaming && pt_caps.topa_multi && n % PT_INT_PARTS == 0 ?
+	       n / PT_INT_PARTS : 0;
+	/* ToPA regions up to 4K << 15; a single range up to 4 GiB. */
+	n = pt_topa_chunks(phys, n, pt_caps.topa ? PT_TOPA_CHUNK_MAX_ORDER :
+				    20, part, pt->chunks);
+	kvfree(phys);
+	if (!n)
+		return -EINVAL;
+	if (!pt_caps.topa) {
+		if (n != 1)
 			return -EOPNOTSUPP;
 		pt->single = true;
-		pt->single_phys = page_to_phys(pg);
+		pt->single_phys = pt->chunks[0].phys;
 		return 0;
 	}
-	pt->chunks = kvcalloc(n, sizeof(*pt->chunks), GFP_KERNEL);
+	if (n > 1 && !pt_caps.topa_multi)
+		return -EOPNOTSUPP;
 	pt->start = kvcalloc(n, sizeof(*pt->start), GFP_KERNEL);
 	pt->ntables = pt_topa_tables_needed(&pt_caps, n);
 	pt->tables = kvcalloc(pt->ntables, sizeof(*pt->tables), GFP_KERNEL);
@@ -231,14 +279,6 @@ static int pt_thr_build(struct pt_thr *pt)
 		if (!pt->tables[i])
 			return -ENOMEM;
 		pt->tables_phys[i] = virt_to_phys(pt->tables[i]);
-	}
-	for (i = 0; i < n; i++) {
-		struct page *pg = hwt_buffer_page(pt->buf, i);
-
-		if (!pg)
-			return -EINVAL;
-		pt->chunks[i].phys = page_to_phys(pg);
-		pt->chunks[i].order = 0;
 	}
 	/* Streaming: a PMI where each quarter of the buffer ends. */
 	pt_topa_set_int(pt->chunks, n, pt->streaming ? PT_INT_PARTS : 0);
@@ -265,7 +305,7 @@ static DEFINE_PER_CPU(int, pt_busy);
 /* A drain crossed an INT region end: its PMI may still come. */
 static DEFINE_PER_CPU(int, pt_late_pmi);
 static DEFINE_PER_CPU(struct hrtimer, pt_poll_timer);
-static atomic64_t pt_nmi_pmis, pt_nmi_other, pt_poll_count;
+static atomic64_t pt_nmi_pmis, pt_nmi_other, pt_poll_count, pt_drain_off;
 
 /*
  * The output MSRs that make the unit write next at byte offset off: ToPA
@@ -319,7 +359,18 @@ static int pt_stop_read(struct pt_thr *pt, u64 *pos)
 	    pt_hw->read_msr(PT_MSR_OUTPUT_BASE, &base) ||
 	    pt_hw->read_msr(PT_MSR_OUTPUT_MASK, &mask))
 		return -EIO;
-	if (status & (PT_STATUS_ERROR | PT_STATUS_STOPPED)) {
+	if ((status & PT_STATUS_STOPPED) && !(status & PT_STATUS_ERROR) &&
+	    pt->tracestop) {
+		/*
+		 * TraceStop (33.2.4.3): a branch entered a TraceStop range,
+		 * the unit set Stopped and cleared TriggerEn, the trace ends
+		 * there as asked (its TraceStop packet says so; the backend
+		 * builds no ToPA STOP entry).  Not a loss: no gap.  Stopped
+		 * is kept, so the unit stays stopped on whichever CPU the
+		 * thread runs next (STATUS is restored at switch-in).
+		 */
+		status &= PT_STATUS_KEEP | PT_STATUS_STOPPED;
+	} else if (status & (PT_STATUS_ERROR | PT_STATUS_STOPPED)) {
 		/*
 		 * An operational error (33.2.7.2 "ToPA Errors") or a ToPA
 		 * STOP (33.2.7.2 "ToPA STOP"): TriggerEn was cleared and the
@@ -335,7 +386,7 @@ static int pt_stop_read(struct pt_thr *pt, u64 *pos)
 				    status, status & PT_STATUS_ERROR ?
 				    "output error" : "ToPA STOP");
 	}
-	pt->status = status & PT_STATUS_KEEP;
+	pt->status = status & (PT_STATUS_KEEP | PT_STATUS_STOPPED);
 	if (pt_out_offset(pt, base, mask, &off))
 		return -EINVAL;
 	pt->off = off;
@@ -403,6 +454,7 @@ static u64 pt_drain(struct pt_thr *pt)
 	}
 	return n;
 off:
+	atomic64_inc(&pt_drain_off);
 	this_cpu_write(pt_cur, NULL);
 	pt->cpu = -1;
 	return 0;
@@ -418,10 +470,13 @@ static void pt_note_gap(struct pt_thr *pt)
 	if (!xchg(&pt->gap, false))
 		return;
 	hwt_buffer_gap(pt->buf);
-	if (pt->stops > PT_MAX_STOPS)
+	if (pt->stops > PT_MAX_STOPS && pt->thr)
 		pr_warn_ratelimited("tid %d: the unit stopped writing %u times: no longer traced\n",
 				    task_pid_nr(hwt_thread_task(pt->thr)),
 				    pt->stops);
+	else if (pt->stops > PT_MAX_STOPS)
+		pr_warn_ratelimited("cpu %d: the unit stopped writing %u times: no longer traced\n",
+				    smp_processor_id(), pt->stops);
 }
 
 /* irq_work after a PMI: the framework's head moves, the reader wakes. */
@@ -478,16 +533,18 @@ static int pt_nmi(unsigned int cmd, struct pt_regs *regs)
 }
 
 /*
- * Has the unit on this CPU stopped writing (RTIT_STATUS.Error or Stopped,
- * readable while tracing, 33.2.8.4)?  Returns true if so (or if STATUS
- * cannot be read).
+ * Has the unit on this CPU stopped writing by accident (RTIT_STATUS.Error,
+ * or Stopped without a TraceStop range; readable while tracing,
+ * 33.2.8.4)?  Returns true if so (or if STATUS cannot be read).
  */
-static bool pt_stopped(void)
+static bool pt_stopped(const struct pt_thr *pt)
 {
 	u64 status;
 
-	return pt_hw->read_msr(PT_MSR_STATUS, &status) ||
-	       (status & (PT_STATUS_ERROR | PT_STATUS_STOPPED));
+	if (pt_hw->read_msr(PT_MSR_STATUS, &status))
+		return true;
+	return (status & PT_STATUS_ERROR) ||
+	       ((status & PT_STATUS_STOPPED) && !pt->tracestop);
 }
 
 /*
@@ -502,7 +559,7 @@ static enum hrtimer_restart pt_poll_fn(struct hrtimer *t)
 
 	if (!pt || !ms)
 		return HRTIMER_NORESTART;
-	if (pt_peek(pt) != pt->pos || pt_stopped()) {
+	if (pt_peek(pt) != pt->pos || pt_stopped(pt)) {
 		this_cpu_write(pt_busy, 1);
 		barrier();
 		if (pt_drain(pt))
@@ -638,12 +695,35 @@ static int pt_init(struct hwt_context *ctx)
 	return 0;
 }
 
-static void pt_deinit(struct hwt_context *ctx)
+/* CPU mode: the outputs of the last START (tracing is off on all). */
+static void pt_cpu_free(struct pt_ctx *pc)
 {
-	kfree(hwt_context_priv(ctx));
+	unsigned int c;
+
+	if (!pc->cpu)
+		return;
+	for (c = 0; c < nr_cpu_ids; c++)
+		if (pc->cpu[c])
+			pt_thr_free(pc->cpu[c]);
+	kfree(pc->cpu);
+	pc->cpu = NULL;
 }
 
-/* Thread mode only for now: kernel tracing is refused (EINVAL). */
+static void pt_deinit(struct hwt_context *ctx)
+{
+	struct pt_ctx *pc = hwt_context_priv(ctx);
+
+	pt_cpu_free(pc);
+	kfree(pc);
+}
+
+/*
+ * Kernel tracing (CPU mode only: pt_config_parse refuses it in thread
+ * mode) shows everything the kernel runs on those CPUs: like perf's
+ * kernel profiling it needs CAP_PERFMON or CAP_SYS_ADMIN of the caller
+ * of SET_CONFIG (the context's fd may have been passed on since ALLOC).
+ * Returns -EPERM without it; the pt_config_parse errors.
+ */
 static int pt_configure(struct hwt_context *ctx, u32 version,
 			const void *data, u32 size)
 {
@@ -651,10 +731,14 @@ static int pt_configure(struct hwt_context *ctx, u32 version,
 	struct hwt_intel_pt_config cfg;
 	int ret;
 
-	ret = pt_config_parse(&pt_caps, version, data, size, PT_MODE_THREAD,
+	ret = pt_config_parse(&pt_caps, version, data, size,
+			      hwt_context_cpu_mode(ctx) ? PT_MODE_CPU :
+							  PT_MODE_THREAD,
 			      &cfg);
 	if (ret)
 		return pt_errno(ret);
+	if ((cfg.flags & HWT_INTEL_PT_KERNEL) && !perfmon_capable())
+		return -EPERM;
 	pc->cfg = cfg;
 	return 0;
 }
@@ -668,6 +752,128 @@ static int pt_describe_ctx(struct hwt_context *ctx, char *buf, size_t len)
 	return n < 0 ? pt_errno(n) : n;
 }
 
+static struct pt_thr *pt_out_new(struct hwt_context *ctx,
+				 struct hwt_buffer *buf,
+				 struct hwt_thread *thr);
+
+/* CPU mode, by IPI on the CPU of pt: the start sequence (pt_load). */
+static void pt_cpu_on(void *arg)
+{
+	struct pt_thr *pt = arg;
+
+	WRITE_ONCE(pt->on, true);
+	pt_load(pt);
+}
+
+/* CPU mode, by IPI: TraceEn clear, the head published (pt_unload). */
+static void pt_cpu_off(void *arg)
+{
+	struct pt_thr *pt = arg;
+
+	pt_unload(pt);
+	WRITE_ONCE(pt->on, false);
+}
+
+/* CPU mode: tracing off on every CPU of the context; ctx->mutex held. */
+static void pt_cpu_stop(struct pt_ctx *pc)
+{
+	unsigned int c;
+
+	if (!pc->cpu)
+		return;
+	cpus_read_lock();
+	for (c = 0; c < nr_cpu_ids; c++)
+		if (pc->cpu[c] && smp_call_function_single(c, pt_cpu_off,
+							   pc->cpu[c], 1))
+			WRITE_ONCE(pc->cpu[c]->on, false);	/* offline */
+	cpus_read_unlock();
+}
+
+/*
+ * CPU mode START: an output over each traced CPU's buffer, then, by IPI
+ * on each of those CPUs, the start sequence with TraceEn last (33.3.3,
+ * the same as a thread's switch-in).  Tracing then stays on across
+ * context switches (User/OS and the CR3 filter decide what is traced);
+ * pt_cpu_switch drains at each one.
+ * Returns 0; -EBUSY if a CPU's TraceEn was set meanwhile (perf) or a
+ * write was refused: tracing is then off everywhere again; the
+ * pt_out_new errors; -ENXIO if a traced CPU went offline.
+ */
+static int pt_cpu_start(struct hwt_context *ctx)
+{
+	struct pt_ctx *pc = hwt_context_priv(ctx);
+	struct pt_thr **cpu;
+	unsigned int c;
+	int ret = 0;
+
+	pt_cpu_free(pc);
+	cpu = kcalloc(nr_cpu_ids, sizeof(*cpu), GFP_KERNEL);
+	if (!cpu)
+		return -ENOMEM;
+	for (c = 0; c < nr_cpu_ids && !ret; c++) {
+		struct hwt_buffer *buf = hwt_cpu_buffer(ctx, c);
+
+		if (!buf)
+			continue;
+		cpu[c] = pt_out_new(ctx, buf, NULL);
+		if (IS_ERR(cpu[c])) {
+			ret = PTR_ERR(cpu[c]);
+			cpu[c] = NULL;
+		}
+	}
+	/* The scheduler hook reads it once the context runs. */
+	smp_store_release(&pc->cpu, cpu);
+	cpus_read_lock();
+	for (c = 0; c < nr_cpu_ids && !ret; c++) {
+		if (!cpu[c])
+			continue;
+		ret = smp_call_function_single(c, pt_cpu_on, cpu[c], 1);
+		if (!ret && cpu[c]->cpu != c)
+			ret = -EBUSY;	/* taken, or refused: counted */
+	}
+	cpus_read_unlock();
+	if (ret) {
+		pt_cpu_stop(pc);
+		pt_cpu_free(pc);
+	}
+	return ret;
+}
+
+static void pt_stop(struct hwt_context *ctx)
+{
+	pt_cpu_stop(hwt_context_priv(ctx));
+}
+
+/*
+ * CPU mode: a context switch on a traced CPU.  Tracing stays on; a
+ * software unit is told (it steps per thread); then a drain (TraceEn
+ * clear, pointers read, TraceEn set: 33.2.8.3, 33.2.8.7, 33.2.8.8)
+ * publishes the head, so that the framework's SWITCH_IN record that
+ * follows marks the exact byte where next's part of the stream begins.
+ * Scheduler: IRQs off, runqueue lock held.
+ */
+static void pt_cpu_switch(struct hwt_context *ctx, int cpu,
+			  struct task_struct *prev, struct task_struct *next)
+{
+	struct pt_ctx *pc = hwt_context_priv(ctx);
+	struct pt_thr **cpus = smp_load_acquire(&pc->cpu);
+	struct pt_thr *pt = cpus ? cpus[cpu] : NULL;
+
+	lockdep_assert_irqs_disabled();
+	if (!pt || !READ_ONCE(pt->on) || pt->cpu != cpu)
+		return;
+	if (pt_hw->cpu_switch)
+		pt_hw->cpu_switch(prev, next);
+	this_cpu_write(pt_busy, 1);
+	barrier();
+	if (pt_drain(pt))
+		this_cpu_write(pt_late_pmi, 1);
+	barrier();
+	this_cpu_write(pt_busy, 0);
+	hwt_buffer_produced(pt->buf, READ_ONCE(pt->pos));
+	pt_note_gap(pt);
+}
+
 static void pt_busy_cpu(void *arg)
 {
 	atomic_t *busy = arg;
@@ -679,57 +885,90 @@ static void pt_busy_cpu(void *arg)
 
 /*
  * The unit must be free on every CPU the thread may run on: TraceEn set
- * somewhere (perf's intel_pt) -> -EBUSY, nothing written (33.3.3).  The
- * buffer is 4 KiB pages, physically scattered: more than one page needs
- * multi-entry ToPA (CPUID.(14H,0):ECX[1]); without ToPA, single-range
- * output (ECX[2], 33.2.7.1) takes exactly one page.  Else -EOPNOTSUPP.
+ * somewhere (perf's intel_pt) -> -EBUSY, nothing written (33.3.3).  A
+ * CPU that takes one output region (no multi-entry ToPA,
+ * CPUID.(14H,0):ECX[1], or single-range output only, ECX[2], 33.2.7.1)
+ * needs a physically contiguous buffer: a power of two up to
+ * HWT_CONTIG_MAX (the framework then allocates it so, when it can:
+ * else that thread or CPU is not traced).  Else -EOPNOTSUPP.
  */
 static int pt_start(struct hwt_context *ctx)
 {
+	u64 size = hwt_context_bufsize(ctx);
 	atomic_t busy = ATOMIC_INIT(0);
 
-	if (!pt_caps.topa ? !pt_caps.single_range ||
-			     hwt_context_bufsize(ctx) != PAGE_SIZE :
-	    !pt_caps.topa_multi && hwt_context_bufsize(ctx) > PAGE_SIZE)
+	if (!pt_caps.topa && !pt_caps.single_range)
+		return -EOPNOTSUPP;
+	if ((!pt_caps.topa || !pt_caps.topa_multi) &&
+	    (!is_power_of_2(size) || size > HWT_CONTIG_MAX))
 		return -EOPNOTSUPP;
 	on_each_cpu(pt_busy_cpu, &busy, 1);
-	return atomic_read(&busy) ? -EBUSY : 0;
+	if (atomic_read(&busy))
+		return -EBUSY;
+	return hwt_context_cpu_mode(ctx) ? pt_cpu_start(ctx) : 0;
+}
+
+/*
+ * The output of one thread (thr, thread mode) or one CPU (thr NULL, CPU
+ * mode) into buf: ToPA or single range, the RTIT values of the config,
+ * the position at the buffer's head.  Process context.
+ * Returns the new output, or an ERR_PTR: -ENOMEM, -EOPNOTSUPP if the
+ * buffer does not fit the CPU's output scheme, -EINVAL.
+ */
+static struct pt_thr *pt_out_new(struct hwt_context *ctx,
+				 struct hwt_buffer *buf,
+				 struct hwt_thread *thr)
+{
+	struct pt_ctx *pc = hwt_context_priv(ctx);
+	struct pt_thr *pt;
+	u32 i;
+	u64 off;
+	int ret;
+
+	pt = kzalloc(sizeof(*pt), GFP_KERNEL);
+	if (!pt)
+		return ERR_PTR(-ENOMEM);
+	pt->publish = IRQ_WORK_INIT_HARD(pt_publish_fn);
+	pt->thr = thr;
+	pt->streaming = !hwt_context_ring_mode(ctx);
+	pt->buf = buf;
+	pt->size = hwt_buffer_size(pt->buf);
+	pt->cpu = -1;
+	for (i = 0; i < pc->cfg.nranges && i < HWT_INTEL_PT_MAX_RANGES; i++)
+		if (pc->cfg.ranges[i].type == HWT_INTEL_PT_RANGE_STOP)
+			pt->tracestop = true;
+	ret = pt_thr_build(pt);
+	if (!ret)
+		ret = pt_errno(pt_config_regs(&pt_caps, &pc->cfg,
+					      thr ? PT_MODE_THREAD :
+						    PT_MODE_CPU,
+					      !pt->single,
+					      thr ? pt_user_cr3() : 0,
+					      &pt->regs));
+	if (ret) {
+		pt_thr_free(pt);
+		return ERR_PTR(ret);
+	}
+	pt->pos = hwt_buffer_head(pt->buf);
+	off = pt->pos;
+	pt->off = do_div(off, (u32)pt->size);
+	return pt;
 }
 
 /* In the traced thread (task_work), process context. */
 static void pt_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 {
-	struct pt_ctx *pc = hwt_context_priv(ctx);
 	unsigned long flags;
 	struct pt_thr *pt;
-	u64 off;
-	int ret;
 
 	if (hwt_thread_priv(thr) || !hwt_thread_buffer(thr))
 		return;
-	pt = kzalloc(sizeof(*pt), GFP_KERNEL);
-	if (!pt)
-		return;
-	pt->publish = IRQ_WORK_INIT_HARD(pt_publish_fn);
-	pt->thr = thr;
-	pt->streaming = !hwt_context_ring_mode(ctx);
-	pt->buf = hwt_thread_buffer(thr);
-	pt->size = hwt_buffer_size(pt->buf);
-	pt->cpu = -1;
-	ret = pt_thr_build(pt);
-	if (!ret)
-		ret = pt_errno(pt_config_regs(&pt_caps, &pc->cfg,
-					      PT_MODE_THREAD, !pt->single,
-					      pt_user_cr3(), &pt->regs));
-	if (ret) {
-		pr_info_ratelimited("tid %d not traced (%d)\n",
-				    task_pid_nr(current), ret);
-		pt_thr_free(pt);
+	pt = pt_out_new(ctx, hwt_thread_buffer(thr), thr);
+	if (IS_ERR(pt)) {
+		pr_info_ratelimited("tid %d not traced (%ld)\n",
+				    task_pid_nr(current), PTR_ERR(pt));
 		return;
 	}
-	pt->pos = hwt_buffer_head(pt->buf);
-	off = pt->pos;
-	pt->off = do_div(off, (u32)pt->size);
 	hwt_thread_set_priv(thr, pt);
 	/*
 	 * The hooks of this thread's switches act from here on.  IRQs off:
@@ -796,6 +1035,9 @@ module_param_cb(pmi_other, &pt_counter_ops, &pt_nmi_other, 0444);
 MODULE_PARM_DESC(pmi_other, "NMIs claimed during a drain or after one");
 module_param_cb(polls, &pt_counter_ops, &pt_poll_count, 0444);
 MODULE_PARM_DESC(polls, "backstop polls that found new output");
+module_param_cb(drain_off, &pt_counter_ops, &pt_drain_off, 0444);
+MODULE_PARM_DESC(drain_off,
+		 "drains that failed or gave up, leaving tracing off there");
 
 static const struct hwt_backend_ops pt_ops = {
 	.init = pt_init,
@@ -803,6 +1045,8 @@ static const struct hwt_backend_ops pt_ops = {
 	.configure = pt_configure,
 	.describe = pt_describe_ctx,
 	.start = pt_start,
+	.stop = pt_stop,
+	.cpu_switch = pt_cpu_switch,
 	.thread_start = pt_thread_start,
 	.thread_stop = pt_thread_stop,
 	.thread_exit = pt_thread_exit,
@@ -814,7 +1058,7 @@ static struct hwt_backend pt_backend = {
 	.name = HWT_INTEL_PT_BACKEND_NAME,
 	.owner = THIS_MODULE,
 	.ops = &pt_ops,
-	.modes = HWT_BACKEND_THREAD,
+	.modes = HWT_BACKEND_THREAD | HWT_BACKEND_CPU | HWT_BACKEND_CONTIG,
 };
 
 static int __init hwt_intel_pt_init(void)
@@ -877,4 +1121,4 @@ static void __exit hwt_intel_pt_exit(void)
 module_init(hwt_intel_pt_init);
 module_exit(hwt_intel_pt_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("hwt Intel PT backend (thread mode)");
+MODULE_DESCRIPTION("hwt Intel PT backend (thread and CPU mode)");

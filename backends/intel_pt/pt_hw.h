@@ -18,6 +18,7 @@
 #include <linux/types.h>
 
 struct hwt_thread;
+struct task_struct;
 
 struct pt_hw_ops {
 	const char *name;
@@ -32,6 +33,14 @@ struct pt_hw_ops {
 	 */
 	void (*thread_attach)(struct hwt_thread *thr);
 	void (*thread_detach)(struct hwt_thread *thr, bool exiting);
+	/*
+	 * Software units only, CPU mode: a context switch on this CPU
+	 * (current is still prev), IRQs off, runqueue lock held, tracing
+	 * enabled here.  The unit ends prev's user trace (a real unit did
+	 * at prev's kernel entry) and starts stepping next if this CPU's
+	 * MSRs trace its user code.  The backend drains right after.
+	 */
+	void (*cpu_switch)(struct task_struct *prev, struct task_struct *next);
 };
 
 /* hwt_pt_emu's table (a weak reference: see symbol_get()). */

@@ -95,6 +95,39 @@ int pt_topa_build(struct pt_topa *t, const struct pt_caps *caps,
 	return 0;
 }
 
+uint32_t pt_topa_chunks(const uint64_t *phys, uint32_t npages,
+			uint32_t max_order, uint32_t part,
+			struct pt_chunk *out)
+{
+	uint32_t i = 0, n = 0, order, k, len;
+
+	for (k = 0; k < npages; k++)
+		if (phys[k] & 0xfff)
+			return 0;
+	while (i < npages) {
+		/* Largest first; order 0 (one page) always fits. */
+		for (order = max_order; order > 0; order--) {
+			len = 1u << order;
+			if (order >= 32 || len > npages - i ||
+			    phys[i] & ((4096ull << order) - 1) ||
+			    (part && i % part + len > part))
+				continue;
+			for (k = 1; k < len; k++)
+				if (phys[i + k] != phys[i] + 4096ull * k)
+					break;
+			if (k == len)
+				break;
+		}
+		out[n].phys = phys[i];
+		out[n].order = (uint8_t)order;
+		out[n].intr = 0;
+		out[n].stop = 0;
+		n++;
+		i += 1u << order;
+	}
+	return n;
+}
+
 void pt_topa_set_int(struct pt_chunk *chunks, uint32_t n, uint32_t parts)
 {
 	uint64_t size = 0, pos = 0, end;

@@ -74,6 +74,21 @@ int pt_topa_build(struct pt_topa *t, const struct pt_caps *caps,
 		  uint32_t ntables, uint64_t *start);
 
 /*
+ * pt_topa_chunks() - the fewest chunks over a buffer of npages 4 KiB
+ * pages at physical addresses phys[0..npages-1] (buffer order): from the
+ * first page on, each chunk is the largest 4K << n bytes (n <= max_order)
+ * of physically contiguous pages that starts at an address aligned to
+ * its size and does not cross a multiple of part pages (streaming: the
+ * INT boundaries stay chunk ends; 0: no bound).  Scattered pages give
+ * one 4 KiB chunk each, as before.
+ * Returns the number of chunks written to out (1 .. npages), or 0 if
+ * npages is 0 or a page address is not 4 KiB aligned.
+ */
+uint32_t pt_topa_chunks(const uint64_t *phys, uint32_t npages,
+			uint32_t max_order, uint32_t part,
+			struct pt_chunk *out);
+
+/*
  * pt_topa_set_int() - streaming mode: INT on the chunks in which each
  * 1/parts of the buffer ends (at least the last chunk); ring mode passes
  * parts = 0: INT nowhere.  Clears stop.

@@ -21,6 +21,7 @@
 #define EXT_PSBEND	0x23
 #define EXT_OVF		0xf3
 #define EXT_TNT64	0xa3
+#define EXT_STOP	0x83	/* TraceStop packet (SDM Vol. 3C 33.4.2) */
 #define MODE_EXEC_64	0x01	/* leaf 000, CS.L = 1, CS.D = 0 */
 
 /* IPBytes field values. */
@@ -48,6 +49,22 @@ int pt_soft_config_check(const struct pt_soft_config *cfg)
 	for (i = 0; i < cfg->nranges; i++)
 		if (cfg->ranges[i].start > cfg->ranges[i].end)
 			return PT_SOFT_EINVAL;
+	if (cfg->nstops > PT_SOFT_MAX_RANGES || cfg->reserved2)
+		return PT_SOFT_EINVAL;
+	for (i = 0; i < cfg->nstops; i++)
+		if (cfg->stops[i].start > cfg->stops[i].end)
+			return PT_SOFT_EINVAL;
+	return 0;
+}
+
+/* Does ip lie in a TraceStop region? */
+static int in_stop(const struct pt_soft_config *cfg, uint64_t ip)
+{
+	uint32_t i;
+
+	for (i = 0; i < cfg->nstops; i++)
+		if (ip >= cfg->stops[i].start && ip <= cfg->stops[i].end)
+			return 1;
 	return 0;
 }
 
@@ -331,7 +348,32 @@ int pt_soft_step(struct pt_soft_state *st, const struct x86_insn_info *in,
 		return PT_SOFT_EDESYNC;
 	if (next_ip == st->ip && (in->flags & X86_INSN_REP_STRING))
 		return 0;	/* one more iteration, the same instruction */
-	if (st->lost) {
+	if (st->stopped || st->lost) {
+		if (!st->stopped && is_branch(in->br) &&
+		    next_ip != st->ip + in->len && in_stop(&st->cfg, next_ip))
+			st->stopped = 1;	/* nothing was being written */
+		st->ip = next_ip;
+		return 0;
+	}
+	if (is_branch(in->br) && next_ip != st->ip + in->len &&
+	    in_stop(&st->cfg, next_ip)) {
+		/*
+		 * TraceStop (33.2.4.3): a taken branch landed in a TraceStop
+		 * region.  Stopped is set, TriggerEn cleared: while packets
+		 * flowed, TIP.PGD with the branch's target (bound to the
+		 * branch, as when leaving a filter range); then the TraceStop
+		 * packet.  Nothing after it.
+		 */
+		static const uint8_t stop[2] = { OP_EXT, EXT_STOP };
+
+		if (st->enabled) {
+			emit_tnt_flush(st, out);
+			emit_ip(st, out, OP_TIP_PGD, next_ip, 0);
+		}
+		put(st, out, stop, 2);
+		st->enabled = 0;
+		st->stopped = 1;
+		retstack_clear(st);
 		st->ip = next_ip;
 		return 0;
 	}
@@ -419,7 +461,7 @@ int pt_soft_kernel_enter(struct pt_soft_state *st,
 	if (in && !x86_br_enters_kernel(in->br))
 		return PT_SOFT_EINVAL;
 	st->in_kernel = 1;
-	if (st->lost || !st->enabled)
+	if (st->lost || st->stopped || !st->enabled)
 		return 0;
 	emit_tnt_flush(st, out);
 	/*
@@ -445,7 +487,7 @@ int pt_soft_kernel_exit(struct pt_soft_state *st, uint64_t ip, uint64_t tsc,
 		return PT_SOFT_EINVAL;
 	st->in_kernel = 0;
 	st->ip = ip;
-	if (st->lost)
+	if (st->lost || st->stopped)
 		return 0;
 	if (pt_soft_in_range(&st->cfg, ip))
 		enable(st, out, tsc);
@@ -459,7 +501,7 @@ int pt_soft_flush(struct pt_soft_state *st, struct pt_soft_out *out)
 
 	if (err)
 		return err;
-	if (!st->lost)
+	if (!st->lost && !st->stopped)
 		emit_tnt_flush(st, out);
 	return 0;
 }
@@ -482,6 +524,12 @@ int pt_soft_resync(struct pt_soft_state *st, uint64_t ip, uint64_t tsc,
 		return err;
 	if (!st->started)
 		return PT_SOFT_EINVAL;
+	if (st->stopped) {
+		st->lost = 0;
+		st->in_kernel = 0;
+		st->ip = ip;
+		return 0;
+	}
 	/* Without loss (a desync) the pending bits are good: keep them. */
 	if (!st->lost)
 		emit_tnt_flush(st, out);

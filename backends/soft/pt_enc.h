@@ -66,6 +66,14 @@ struct pt_soft_config {
 	uint32_t nranges;	/* 0: trace everything */
 	uint32_t reserved;
 	struct pt_soft_range ranges[PT_SOFT_MAX_RANGES];
+	/*
+	 * TraceStop regions (Intel SDM Vol. 3C 33.2.4.3, ADDRn_CFG = 2): a
+	 * taken branch that lands in one ends the trace for good (TIP.PGD
+	 * with its target while packets flow, then a TraceStop packet).
+	 */
+	uint32_t nstops;
+	uint32_t reserved2;
+	struct pt_soft_range stops[PT_SOFT_MAX_RANGES];
 };
 
 struct pt_soft_state {
@@ -85,7 +93,8 @@ struct pt_soft_state {
 	uint8_t enabled;	/* packets flow (in a range, user mode) */
 	uint8_t in_kernel;
 	uint8_t lost;		/* output lost since the last resync */
-	uint8_t reserved[2];
+	uint8_t stopped;	/* a TraceStop region was entered: no more */
+	uint8_t reserved[1];
 };
 
 /* Output area for one call; pt_soft_* append at out->len. */

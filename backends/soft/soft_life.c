@@ -17,13 +17,19 @@
 
 int soft_life_queue(struct soft_life *l, unsigned int w, task_work_func_t fn)
 {
+	return soft_life_queue_on(l, w, fn, current);
+}
+
+int soft_life_queue_on(struct soft_life *l, unsigned int w,
+		       task_work_func_t fn, struct task_struct *task)
+{
 	int ret;
 
 	if (test_and_set_bit(w, &l->pending))
 		return 0;
 	__module_get(THIS_MODULE);
 	init_task_work(&l->work[w], fn);
-	ret = task_work_add(current, &l->work[w], TWA_RESUME);
+	ret = task_work_add(task, &l->work[w], TWA_RESUME);
 	if (ret) {
 		clear_bit(w, &l->pending);
 		module_put(THIS_MODULE);

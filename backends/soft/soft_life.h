@@ -50,6 +50,13 @@ struct soft_life {
 int soft_life_queue(struct soft_life *l, unsigned int w, task_work_func_t fn);
 
 /*
+ * The same on task, which is not running (the scheduler is switching to
+ * it) and so cannot touch the record meanwhile.
+ */
+int soft_life_queue_on(struct soft_life *l, unsigned int w,
+		       task_work_func_t fn, struct task_struct *task);
+
+/*
  * First thing a task_work w of the record does.  Returns true if the
  * record is live: the work runs, then calls soft_life_work_end(); false
  * if the record was released while the work was queued: it is freed if

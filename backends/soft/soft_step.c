@@ -229,9 +229,18 @@ static int soft_die(struct notifier_block *nb, unsigned long val, void *data)
 		rcu_read_unlock();
 		return NOTIFY_DONE;
 	}
-	soft_step(t, regs);
-	rcu_read_unlock();
-	regs->flags |= X86_EFLAGS_TF;
+	if (soft_ops->active && !soft_ops->active(t)) {
+		/* The unit stopped tracing here: no packets, pause. */
+		t->started = false;
+		t->log.nev = 0;
+		rcu_read_unlock();
+		if (!test_thread_flag(TIF_SINGLESTEP))
+			regs->flags &= ~X86_EFLAGS_TF;
+	} else {
+		soft_step(t, regs);
+		rcu_read_unlock();
+		regs->flags |= X86_EFLAGS_TF;
+	}
 	/* ptrace's own step: leave the trap to it. */
 	if (test_thread_flag(TIF_SINGLESTEP))
 		return NOTIFY_DONE;
@@ -311,7 +320,8 @@ static void soft_rearm_work(struct callback_head *cb)
 	if (t->started) {
 		soft_scrub_sigframes(t, regs);
 		soft_note(&t->log, SOFT_EV_RESUME, regs->ip, false);
-	} else if (user_64bit_mode(regs)) {
+	} else if (user_64bit_mode(regs) &&
+		   (!soft_ops->active || soft_ops->active(t))) {
 		u64 ip = regs->ip;
 
 		/*
@@ -442,6 +452,35 @@ void soft_thread_arm(struct soft_thread *t)
 	soft_queue_rearm(t);
 }
 
+struct soft_thread *soft_thread_new_task(struct task_struct *task,
+					 const struct pt_soft_config *cfg,
+					 void *owner, gfp_t gfp)
+{
+	struct soft_thread *t;
+
+	if ((task->flags & PF_KTHREAD) || !task->mm ||
+	    !user_64bit_mode(task_pt_regs(task)))
+		return NULL;
+	t = kzalloc(sizeof(*t), gfp);
+	if (!t)
+		return NULL;
+	t->owner = owner;
+	pt_soft_init(&t->st, cfg);
+	return t;
+}
+
+int soft_thread_resume(struct soft_thread *t, struct task_struct *task,
+		       const struct pt_soft_config *cfg)
+{
+	/* Paused: task is not running, nothing else touches t. */
+	if (!t->started)
+		pt_soft_init(&t->st, cfg);
+	t->tf_lost = false;
+	t->log.nev = 0;
+	return soft_life_queue_on(&t->life, SOFT_WORK_REARM, soft_rearm_work,
+				  task);
+}
+
 /* End the stream: where the thread left off, and how. */
 static void soft_finish(struct soft_thread *t, bool in_syscall)
 {
@@ -456,6 +495,19 @@ static void soft_finish(struct soft_thread *t, bool in_syscall)
 	pt_soft_flush(&t->st, &out);
 	soft_emit(t, &out);
 	t->started = false;
+}
+
+void soft_thread_pause(struct soft_thread *t)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+
+	if (!t->started)
+		return;
+	soft_finish(t, syscall_get_nr(current, regs) >= 0);
+	t->log.nev = 0;
+	t->next_valid = false;
+	if (!test_thread_flag(TIF_SINGLESTEP))
+		regs->flags &= ~X86_EFLAGS_TF;
 }
 
 void soft_thread_stop(struct soft_thread *t)

@@ -57,6 +57,13 @@ struct soft_step_ops {
 	 */
 	bool (*write)(struct soft_thread *t, const u8 *buf, size_t len);
 	size_t (*space)(struct soft_thread *t);
+	/*
+	 * Optional (NULL: always).  Is the unit tracing t's user code on
+	 * this CPU now?  Asked at each trap and before a (re)start, for the
+	 * current thread, IRQs off.  false: t is paused (no packets, TF
+	 * cleared) until soft_thread_resume().
+	 */
+	bool (*active)(struct soft_thread *t);
 };
 
 /* Module init/exit: tracepoint probes and the die notifier. */
@@ -72,6 +79,32 @@ void soft_step_exit(void);
 struct soft_thread *soft_thread_new(const struct pt_soft_config *cfg,
 				    void *owner);
 void soft_thread_arm(struct soft_thread *t);
+
+/*
+ * For a unit that traces whatever runs on a CPU (hwt_pt_emu, CPU mode):
+ * a record for task, which is not running (the scheduler is switching
+ * to it), allocated with gfp, or NULL (no memory, not a 64-bit user
+ * task).  It starts paused: soft_thread_resume() arms it.
+ */
+struct soft_thread *soft_thread_new_task(struct task_struct *task,
+					 const struct pt_soft_config *cfg,
+					 void *owner, gfp_t gfp);
+
+/*
+ * The current thread leaves the CPU (scheduler, IRQs off): its user
+ * trace ends where it entered the kernel (TIP.PGD, pending TNT flushed:
+ * what a unit tracing user code only wrote at that kernel entry) and
+ * stepping pauses (TF cleared).  Nothing if it was not started.
+ */
+void soft_thread_pause(struct soft_thread *t);
+
+/*
+ * task (not running: the scheduler is switching to it) goes on being
+ * stepped when it next returns to user mode, from a fresh PSB+ with the
+ * encoder set up for cfg.  Returns 0, or -ESRCH if task is exiting.
+ */
+int soft_thread_resume(struct soft_thread *t, struct task_struct *task,
+		       const struct pt_soft_config *cfg);
 
 /*
  * End the stream and release the record, once per soft_thread_new(): in

@@ -58,7 +58,13 @@ struct hwt_backend_ops {
 	void (*switch_out)(struct hwt_context *ctx, struct hwt_thread *thr,
 			   int cpu);
 
-	/* CPU mode: a context switch on a traced CPU, prev -> next. */
+	/*
+	 * CPU mode: a context switch on a traced CPU, prev -> next, called
+	 * between that CPU's SWITCH_OUT and SWITCH_IN records: a backend
+	 * that publishes its unit's head here (hwt_buffer_produced) puts
+	 * the switch at its exact place in the stream (the records'
+	 * buf_head).
+	 */
 	void (*cpu_switch)(struct hwt_context *ctx, int cpu,
 			   struct task_struct *prev, struct task_struct *next);
 
@@ -75,6 +81,15 @@ struct hwt_backend_ops {
 /* hwt_backend.modes */
 #define HWT_BACKEND_THREAD	(1u << 0)
 #define HWT_BACKEND_CPU		(1u << 1)
+/*
+ * Buffers of a power-of-two size up to HWT_CONTIG_MAX are allocated
+ * physically contiguous (alloc_pages, aligned to their size) when the
+ * allocator can, for a trace unit that writes large regions (Intel PT
+ * ToPA entries, single-range output); else vmalloc_user as always.
+ * hwt_buffer_page() tells which: consecutive physical addresses.
+ */
+#define HWT_BACKEND_CONTIG	(1u << 2)
+#define HWT_CONTIG_MAX		(PAGE_SIZE << (MAX_ORDER - 1))
 
 struct hwt_backend {
 	const char *name;
@@ -93,6 +108,8 @@ void *hwt_context_priv(struct hwt_context *ctx);
 void hwt_context_set_priv(struct hwt_context *ctx, void *priv);
 bool hwt_context_running(struct hwt_context *ctx);
 bool hwt_context_ring_mode(struct hwt_context *ctx);
+/* CPU mode (HWT_MODE_CPU): one buffer per traced CPU, hwt_cpu_buffer(). */
+bool hwt_context_cpu_mode(struct hwt_context *ctx);
 /* Bytes of each of the context's buffers (a multiple of PAGE_SIZE). */
 u64 hwt_context_bufsize(struct hwt_context *ctx);
 void *hwt_thread_priv(struct hwt_thread *thr);
@@ -129,8 +146,10 @@ int hwt_buffer_write(struct hwt_buffer *buf, const void *data, size_t len);
  * buffer's size and its pages (4 KiB each, physically scattered), the
  * current head, and hwt_buffer_produced() to move the head to where the
  * unit got (absolute bytes, >= head).  Streaming mode: bytes the unit
- * wrote over unread data count as lost (BUFFER record); ring mode: a
- * wrap record.  Returns 0, or -EINVAL if head goes backwards.
+ * wrote over unread data count as lost (a BUFFER record placed at the new
+ * tail, where the kept bytes begin: that is where the stream has the
+ * hole); ring mode: a wrap record.  Returns 0, or -EINVAL if head goes
+ * backwards.
  */
 u64 hwt_buffer_size(struct hwt_buffer *buf);
 struct page *hwt_buffer_page(struct hwt_buffer *buf, unsigned long i);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Trace buffers: vmalloc_user memory, written by backends from any
+ * Trace buffers: vmalloc_user memory, or physically contiguous pages for
+ * a backend that asks (HWT_BACKEND_CONTIG), written by backends from any
  * context, mapped read-only into the consumer.
  */
 
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -19,7 +21,18 @@ struct hwt_buffer *hwt_buffer_alloc(struct hwt_context *ctx, u32 idx,
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
 	if (!buf)
 		return NULL;
-	buf->base = vmalloc_user(ctx->bufsize);
+	if ((ctx->backend->modes & HWT_BACKEND_CONTIG) &&
+	    is_power_of_2(ctx->bufsize) && ctx->bufsize <= HWT_CONTIG_MAX) {
+		/* A buddy block: contiguous and aligned to its size. */
+		buf->order = get_order(ctx->bufsize);
+		buf->contig = alloc_pages(GFP_KERNEL | __GFP_ZERO |
+					  __GFP_NOWARN | __GFP_NORETRY,
+					  buf->order);
+		if (buf->contig)
+			buf->base = page_address(buf->contig);
+	}
+	if (!buf->base)
+		buf->base = vmalloc_user(ctx->bufsize);
 	if (!buf->base) {
 		kfree(buf);
 		return NULL;
@@ -38,7 +51,10 @@ void hwt_buffer_free(struct hwt_buffer *buf)
 {
 	if (!buf)
 		return;
-	vfree(buf->base);
+	if (buf->contig)
+		__free_pages(buf->contig, buf->order);
+	else
+		vfree(buf->base);
 	kfree(buf);
 }
 
@@ -112,6 +128,8 @@ struct page *hwt_buffer_page(struct hwt_buffer *buf, unsigned long i)
 {
 	if (i >= buf->ring.size >> PAGE_SHIFT)
 		return NULL;
+	if (buf->contig)
+		return nth_page(buf->contig, i);
 	return vmalloc_to_page(buf->base + (i << PAGE_SHIFT));
 }
 EXPORT_SYMBOL_GPL(hwt_buffer_page);
@@ -128,22 +146,32 @@ u64 hwt_buffer_head(struct hwt_buffer *buf)
 }
 EXPORT_SYMBOL_GPL(hwt_buffer_head);
 
+/*
+ * The unit wrote over unread bytes (a lap): the loss lies where the bytes
+ * kept begin, the new tail, not at the head (a software backend's loss,
+ * dropped writes, is at the head): the BUFFER record says so, so that a
+ * reader cuts the stream where the bytes are missing.
+ */
 int hwt_buffer_produced(struct hwt_buffer *buf, u64 head)
 {
 	unsigned long flags;
 	bool wrapped, notify = false;
-	u64 lost;
+	u64 lost, tail;
 	int ret;
 
 	raw_spin_lock_irqsave(&buf->lock, flags);
 	ret = hwt_ring_produced(&buf->ring, head, &wrapped);
 	lost = buf->ring.episode_lost;
 	buf->ring.episode_lost = 0;
+	tail = buf->ring.tail;
 	if (!ret)
 		notify = hwt_buffer_signal_locked(buf);
 	raw_spin_unlock_irqrestore(&buf->lock, flags);
 
-	hwt_buffer_report(buf, lost, wrapped, notify);
+	if (lost)
+		hwt_record_buffer_event_at(buf, HWT_BUFREC_OVERFLOW, lost,
+					   tail);
+	hwt_buffer_report(buf, 0, wrapped, notify);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hwt_buffer_produced);
@@ -259,5 +287,9 @@ int hwt_buffer_mmap(struct hwt_context *ctx, struct vm_area_struct *vma)
 	vma->vm_flags &= ~VM_MAYWRITE;
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
 	vma->vm_pgoff = 0;
+	if (buf->contig)
+		return remap_pfn_range(vma, vma->vm_start,
+				       page_to_pfn(buf->contig), size,
+				       vma->vm_page_prot);
 	return remap_vmalloc_range(vma, buf->base, 0);
 }

@@ -49,6 +49,12 @@ bool hwt_context_ring_mode(struct hwt_context *ctx)
 }
 EXPORT_SYMBOL_GPL(hwt_context_ring_mode);
 
+bool hwt_context_cpu_mode(struct hwt_context *ctx)
+{
+	return ctx->mode == HWT_MODE_CPU;
+}
+EXPORT_SYMBOL_GPL(hwt_context_cpu_mode);
+
 u64 hwt_context_bufsize(struct hwt_context *ctx)
 {
 	return ctx->bufsize;

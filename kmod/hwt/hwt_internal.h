@@ -35,7 +35,10 @@
 #define HWT_NO_BUF	(~0u)
 
 struct hwt_buffer {
-	void *base;			/* vmalloc_user */
+	void *base;			/* vmalloc_user, or contig's address */
+	struct page *contig;		/* physically contiguous (backend asked
+					 * HWT_BACKEND_CONTIG), or NULL */
+	unsigned int order;		/* of contig */
 	struct hwt_context *ctx;
 	u32 idx;
 	pid_t tid;			/* -1 in CPU mode */
@@ -136,6 +139,9 @@ void hwt_record_init_hdr(struct hwt_record_hdr *hdr, u32 type, u32 size,
 			 struct task_struct *task, struct hwt_buffer *buf);
 void hwt_record_push(struct hwt_context *ctx, struct hwt_record_hdr *hdr);
 void hwt_record_buffer_event(struct hwt_buffer *buf, u32 flags, u64 lost);
+/* The same, placed at stream position pos instead of the head. */
+void hwt_record_buffer_event_at(struct hwt_buffer *buf, u32 flags, u64 lost,
+				u64 pos);
 int hwt_record_get(struct hwt_context *ctx, struct hwt_record_get *req);
 bool hwt_record_pending(struct hwt_context *ctx);
 

@@ -42,10 +42,17 @@ void hwt_record_push(struct hwt_context *ctx, struct hwt_record_hdr *hdr)
 
 void hwt_record_buffer_event(struct hwt_buffer *buf, u32 flags, u64 lost)
 {
+	hwt_record_buffer_event_at(buf, flags, lost, READ_ONCE(buf->ring.head));
+}
+
+void hwt_record_buffer_event_at(struct hwt_buffer *buf, u32 flags, u64 lost,
+				u64 pos)
+{
 	struct hwt_rec_buffer rec = { };
 	unsigned long irqflags;
 
 	hwt_record_init_hdr(&rec.hdr, HWT_REC_BUFFER, sizeof(rec), NULL, buf);
+	rec.hdr.buf_head = pos;
 	rec.hdr.tid = buf->tid;
 	rec.flags = flags;
 	rec.lost = lost;

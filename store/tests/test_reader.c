@@ -243,6 +243,63 @@ static void test_round_trip(void)
 	hwt_store_reader_close(r);
 }
 
+/*
+ * Loss records cut the stream where their stream_offset says (a stored
+ * offset: the collector maps the kernel's head to it); a WRAP record
+ * alone loses nothing and must not cut: the bytes on both sides are one
+ * stream (a cut there would make the decoder skip to the next PSB).
+ */
+static void test_loss_records(void)
+{
+	char dir[300], err[256];
+	struct hwt_rec_buffer over = { .hdr = { .type = HWT_REC_BUFFER,
+		.size = sizeof(over), .buf_idx = 0, .buf_head = 100 },
+		.flags = HWT_BUFREC_OVERFLOW, .lost = 77, .total_lost = 77 };
+	struct hwt_rec_buffer wrap = { .hdr = { .type = HWT_REC_BUFFER,
+		.size = sizeof(wrap), .buf_idx = 0, .buf_head = 150 },
+		.flags = HWT_BUFREC_WRAP, .wraps = 1 };
+	struct hwt_rec_buffer gap = { .hdr = { .type = HWT_REC_BUFFER,
+		.size = sizeof(gap), .buf_idx = 0, .buf_head = 250 },
+		.flags = HWT_BUFREC_GAP };
+	struct hwt_store_reader *r;
+	struct hwt_store_cut *cuts = NULL;
+	struct hwt_store *s;
+	uint8_t data[300], *b;
+	size_t size, ncuts = 0, i;
+	int at100 = 0, at150 = 0, at250 = 0;
+
+	snprintf(dir, sizeof(dir), "%s/loss", root);
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)i;
+	s = hwt_store_create(dir, err, sizeof(err));
+	UNIT_CHECK(s != NULL);
+	if (!s)
+		return;
+	UNIT_CHECK(hwt_store_stream(s, 0, "intel_pt", 42, -1, -1, 0) == 0 &&
+		   hwt_store_append(s, 0, data, 100, 0) == 0 &&
+		   hwt_store_append(s, 0, data + 100, 200, 77) == 0 &&
+		   hwt_store_record(s, &over.hdr, sizeof(over)) == 0 &&
+		   hwt_store_record(s, &wrap.hdr, sizeof(wrap)) == 0 &&
+		   hwt_store_record(s, &gap.hdr, sizeof(gap)) == 0);
+	UNIT_CHECK(hwt_store_close(s) == 0);
+	r = hwt_store_reader_open(dir, err, sizeof(err));
+	UNIT_CHECK(r != NULL);
+	if (!r)
+		return;
+	b = hwt_store_reader_bytes(r, 0, &size, &cuts, &ncuts, err,
+				   sizeof(err));
+	UNIT_CHECK(b && size == 300);
+	for (i = 0; i < ncuts; i++) {
+		at100 += cuts[i].offset == 100;
+		at150 += cuts[i].offset == 150;
+		at250 += cuts[i].offset == 250;
+	}
+	UNIT_CHECK(at100 >= 1 && at150 == 0 && at250 == 1);
+	free(b);
+	free(cuts);
+	hwt_store_reader_close(r);
+}
+
 static void test_damage(void)
 {
 	char dir[300], err[256];
@@ -335,6 +392,7 @@ int main(void)
 	}
 	UNIT_RUN(test_round_trip(), "store/reader-round-trip");
 	UNIT_RUN(test_records_and_chunks(), "store/reader-records-and-chunk-ends");
+	UNIT_RUN(test_loss_records(), "store/reader-cuts-at-losses-not-wraps");
 	UNIT_RUN(test_damage(), "store/reader-damage-is-cut-or-error");
 	UNIT_RUN(test_symlink_stream(), "store/reader-no-symlinked-stream");
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);

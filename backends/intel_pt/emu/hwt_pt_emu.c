@@ -24,11 +24,21 @@
  * Stepping needs the thread's lifecycle, which hardware does not:
  * hwt_intel_pt calls thread_attach once tracing is enabled in the thread
  * and thread_detach before it is disabled for good; the stepper's record
- * sits in the framework's per-thread hw_priv slot.
+ * sits in the framework's per-thread hw_priv slot.  In CPU mode the
+ * backend calls cpu_switch at each context switch of a traced CPU: the
+ * unit ends the previous task's user trace there (as a real unit did at
+ * its kernel entry) and steps the next task's user code if the CPU's
+ * MSRs trace it, with records of its own (emu_tasks) kept until the
+ * task exits; a task whose CPU stops tracing pauses at its next step.
  *
- * Not emulated (docs/intel-pt.md): BranchEn off, TraceStop ranges, MTC,
- * CYC, PTWRITE, power events, kernel tracing, PSB from PacketByteCnt (the
- * encoder keeps its own PSB count per thread).
+ * TraceStop ranges (ADDRn_CFG = 2) go to the encoder, which ends the
+ * thread's trace with TIP.PGD + TraceStop where a taken branch enters
+ * one; the unit then sets RTIT_STATUS.Stopped (33.2.4.3).
+ *
+ * Not emulated (docs/intel-pt.md): BranchEn off, MTC, CYC, PTWRITE,
+ * power events, kernel tracing, PSB from PacketByteCnt (the encoder keeps
+ * its own PSB count per thread), TraceStop in CPU mode (the encoder's
+ * state is per task, Stopped per CPU).
  *
  * ToPA PMIs are real NMIs: when an INT region fills, the model sets
  * GLOBAL_STATUS bit 55 and the unit sends an NMI to its CPU through the
@@ -38,6 +48,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/hashtable.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -48,6 +59,7 @@
 #include <asm/apic.h>
 #include <asm/io.h>
 #include <asm/nmi.h>
+#include <trace/events/sched.h>
 
 #include "hwt_backend.h"
 #include "../pt_hw.h"
@@ -188,12 +200,61 @@ static int emu_write_msr(u32 msr, u64 val)
 	return ret ? -EIO : 0;
 }
 
+/*
+ * CPU mode: the unit traces whatever user code runs on a CPU whose MSRs
+ * say so, so it keeps its own stepper records, one per task it met at a
+ * switch-in there (emu_cpu_switch), until the task exits.  Keyed by the
+ * task; an entry goes at the task's exit (sched_process_exit), before
+ * its task_struct can be reused.  Readers: RCU (preemption off).
+ */
+struct emu_task {
+	struct hlist_node node;
+	struct rcu_head rcu;
+	struct task_struct *task;	/* the key */
+	struct soft_thread *t;
+};
+
+static DEFINE_HASHTABLE(emu_tasks, 7);
+static DEFINE_RAW_SPINLOCK(emu_tasks_lock);
+static atomic64_t emu_cpu_tasks;
+
+/* Allocation under the runqueue lock: no reclaim, no kswapd wakeup. */
+#define EMU_GFP_SCHED	((GFP_NOWAIT | __GFP_NOWARN) & ~__GFP_KSWAPD_RECLAIM)
+
+static struct emu_task *emu_task_find(struct task_struct *task)
+{
+	struct emu_task *e;
+
+	hash_for_each_possible_rcu(emu_tasks, e, node, (unsigned long)task)
+		if (e->task == task)
+			return e;
+	return NULL;
+}
+
 /* The stepper's record of current, if the unit traces it. */
 static struct soft_thread *emu_lookup(void)
 {
 	struct hwt_thread *thr = hwt_thread_current(NULL);
+	struct emu_task *e;
 
-	return thr ? hwt_thread_hw_priv(thr) : NULL;
+	if (thr && hwt_thread_hw_priv(thr))
+		return hwt_thread_hw_priv(thr);
+	e = emu_task_find(current);
+	return e ? e->t : NULL;
+}
+
+/*
+ * Does this CPU's unit trace the user code of task (TraceEn, User, and
+ * CR3 matching with CR3Filter: 33.2.8.2, 33.2.8.6)?  IRQs off.
+ */
+static bool emu_traces(const struct ptm *m, struct task_struct *task)
+{
+	if (!(m->ctl & PT_CTL_TRACEEN) || !(m->ctl & PT_CTL_USER) ||
+	    !task->mm || (task->flags & (PF_KTHREAD | PF_EXITING)))
+		return false;
+	return !(m->ctl & PT_CTL_CR3FILTER) ||
+	       (m->cr3_match & ~0xfffull) ==
+	       (__pa(task->mm->pgd) & ~0xfffull);
 }
 
 /*
@@ -234,6 +295,14 @@ static bool emu_write(struct soft_thread *t, const u8 *buf, size_t len)
 		barrier();
 		this_cpu_write(emu_emitting, 0);
 		pmi = m->pmi != pmis;
+		/*
+		 * The encoder just wrote a TraceStop packet: the unit sets
+		 * Stopped, which clears TriggerEn (33.2.4.3, 33.2.8.4).
+		 */
+		if (t->st.stopped && !(m->status & PT_STATUS_STOPPED)) {
+			m->status |= PT_STATUS_STOPPED;
+			m->status &= ~PT_STATUS_TRIGGEREN;
+		}
 	} else {
 		atomic64_add(len, &emu_dropped);
 	}
@@ -253,10 +322,33 @@ static size_t emu_space(struct soft_thread *t)
 	return SIZE_MAX;
 }
 
+/*
+ * A record of CPU mode pauses once this CPU no longer traces its user
+ * code (STOP came while it ran); thread mode's records go by the
+ * backend's attach/detach.  Returns true if t may go on.
+ */
+static bool emu_active(struct soft_thread *t)
+{
+	struct emu_task *e;
+	unsigned long flags;
+	bool on = true;
+
+	rcu_read_lock();
+	e = emu_task_find(current);
+	if (e && e->t == t) {
+		local_irq_save(flags);
+		on = emu_traces(this_cpu_ptr(&emu_ptm), current);
+		local_irq_restore(flags);
+	}
+	rcu_read_unlock();
+	return on;
+}
+
 static const struct soft_step_ops emu_step_ops = {
 	.lookup = emu_lookup,
 	.write = emu_write,
 	.space = emu_space,
+	.active = emu_active,
 };
 
 /* What this CPU's RTIT MSRs ask of the encoder. */
@@ -281,8 +373,11 @@ static void emu_soft_config(const struct ptm *m, struct pt_soft_config *cfg)
 			cfg->ranges[cfg->nranges].start = m->addr[2 * n];
 			cfg->ranges[cfg->nranges].end = m->addr[2 * n + 1];
 			cfg->nranges++;
-		} else if (type) {
-			atomic64_inc(&emu_unsupported);	/* TraceStop */
+		} else if (type == 2) {
+			/* TraceStop (33.2.4.3) */
+			cfg->stops[cfg->nstops].start = m->addr[2 * n];
+			cfg->stops[cfg->nstops].end = m->addr[2 * n + 1];
+			cfg->nstops++;
 		}
 	}
 	if (!(m->ctl & PT_CTL_BRANCHEN) ||
@@ -311,6 +406,96 @@ static void emu_thread_attach(struct hwt_thread *thr)
 		return;
 	hwt_thread_set_hw_priv(thr, t);
 	soft_thread_arm(t);
+}
+
+/*
+ * CPU mode, a context switch on this CPU while it traces (current is
+ * prev; IRQs off, runqueue lock held).  A real unit wrote prev's last
+ * user packets (TIP.PGD) when prev entered the kernel; the stepper
+ * writes them now, and pauses.  If the CPU traces next's user code,
+ * next is stepped from its return to user mode on, starting with a PSB+
+ * (the stepper's encoder is per task: a fresh PSB+ carries the full IP
+ * and clears the decoder's return stack, so each run of a task decodes
+ * on its own).
+ */
+static void emu_cpu_switch(struct task_struct *prev, struct task_struct *next)
+{
+	const struct ptm *m = this_cpu_ptr(&emu_ptm);
+	struct pt_soft_config cfg;
+	struct emu_task *e;
+
+	e = emu_task_find(prev);
+	if (e)
+		soft_thread_pause(e->t);
+	if (!emu_traces(m, next))
+		return;
+	emu_soft_config(m, &cfg);
+	if (pt_soft_config_check(&cfg)) {
+		atomic64_inc(&emu_unsupported);
+		return;
+	}
+	e = emu_task_find(next);
+	if (!e) {
+		e = kzalloc(sizeof(*e), EMU_GFP_SCHED);
+		if (!e)
+			return;
+		e->task = next;
+		e->t = soft_thread_new_task(next, &cfg, e, EMU_GFP_SCHED);
+		if (!e->t) {
+			kfree(e);
+			return;
+		}
+		raw_spin_lock(&emu_tasks_lock);
+		hash_add_rcu(emu_tasks, &e->node, (unsigned long)next);
+		raw_spin_unlock(&emu_tasks_lock);
+		atomic64_inc(&emu_cpu_tasks);
+	}
+	soft_thread_resume(e->t, next, &cfg);
+}
+
+/* A task exits: its CPU-mode record ends (current is the task). */
+static void emu_probe_exit(void *data, struct task_struct *task)
+{
+	struct emu_task *e;
+	unsigned long flags;
+	struct ptm *m;
+
+	rcu_read_lock();
+	e = emu_task_find(current);
+	rcu_read_unlock();
+	if (!e)
+		return;
+	raw_spin_lock_irqsave(&emu_tasks_lock, flags);
+	hash_del_rcu(&e->node);
+	/*
+	 * A live record's last packets go to this CPU's stream, if the unit
+	 * here still traces user code (the mm is gone by now: no CR3 test);
+	 * after STOP nothing is written (a task that was in the kernel when
+	 * tracing ended exits without a step that would have paused it).
+	 */
+	m = this_cpu_ptr(&emu_ptm);
+	if (!(m->ctl & PT_CTL_TRACEEN) || !(m->ctl & PT_CTL_USER))
+		e->t->started = false;
+	raw_spin_unlock_irqrestore(&emu_tasks_lock, flags);
+	soft_thread_exit(e->t);
+	kfree_rcu(e, rcu);
+}
+
+/* Module exit: the records of tasks still alive (all paused by then). */
+static void emu_tasks_free(void)
+{
+	struct hlist_node *tmp;
+	struct emu_task *e;
+	int bkt;
+
+	raw_spin_lock_irq(&emu_tasks_lock);
+	hash_for_each_safe(emu_tasks, bkt, tmp, e, node) {
+		hash_del_rcu(&e->node);
+		WARN_ON_ONCE(e->t->started);
+		soft_life_release(&e->t->life);
+		kfree_rcu(e, rcu);
+	}
+	raw_spin_unlock_irq(&emu_tasks_lock);
 }
 
 static void emu_thread_detach(struct hwt_thread *thr, bool exiting)
@@ -352,6 +537,7 @@ const struct pt_hw_ops hwt_pt_emu_hw_ops = {
 	.write_msr = emu_write_msr,
 	.thread_attach = emu_thread_attach,
 	.thread_detach = emu_thread_detach,
+	.cpu_switch = emu_cpu_switch,
 };
 EXPORT_SYMBOL_GPL(hwt_pt_emu_hw_ops);
 
@@ -359,6 +545,7 @@ EXPORT_SYMBOL_GPL(hwt_pt_emu_hw_ops);
 enum {
 	EMU_REFUSED, EMU_OP_ERRORS, EMU_PMI, EMU_STORED, EMU_DROPPED,
 	EMU_UNSUPPORTED, EMU_REENTERED, EMU_PMI_ACKED, EMU_INJECTED,
+	EMU_CPU_TASKS,
 };
 
 static int emu_get_counter(char *buf, const struct kernel_param *kp)
@@ -377,6 +564,8 @@ static int emu_get_counter(char *buf, const struct kernel_param *kp)
 		sum = atomic64_read(&emu_pmi_acked);
 	else if (which == EMU_INJECTED)
 		sum = atomic64_read(&emu_injected);
+	else if (which == EMU_CPU_TASKS)
+		sum = atomic64_read(&emu_cpu_tasks);
 	else
 		for_each_possible_cpu(c) {
 			const struct ptm *m = per_cpu_ptr(&emu_ptm, c);
@@ -410,6 +599,8 @@ EMU_COUNTER(unsupported, EMU_UNSUPPORTED,
 	    "configs asking for what the emulation does not produce");
 
 EMU_COUNTER(injected, EMU_INJECTED, "operational errors injected");
+EMU_COUNTER(cpu_tasks, EMU_CPU_TASKS,
+	    "CPU mode: tasks whose user code the unit started to step");
 
 static int emu_set_inject(const char *val, const struct kernel_param *kp)
 {
@@ -481,8 +672,20 @@ static int __init hwt_pt_emu_init(void)
 				   "hwt_pt_emu_ack");
 	if (ret)
 		return ret;
+	BUILD_BUG_ON(sizeof(register_trace_sched_process_exit(emu_probe_exit,
+							      NULL)) !=
+		     sizeof(int));
+	ret = hwt_tracepoint_attach("sched_process_exit", emu_probe_exit,
+				    NULL);
+	if (ret) {
+		unregister_nmi_handler(NMI_LOCAL, "hwt_pt_emu_ack");
+		return ret;
+	}
 	ret = soft_step_init(&emu_step_ops);
 	if (ret) {
+		hwt_tracepoint_detach("sched_process_exit", emu_probe_exit,
+				      NULL);
+		tracepoint_synchronize_unregister();
 		unregister_nmi_handler(NMI_LOCAL, "hwt_pt_emu_ack");
 		return ret;
 	}
@@ -492,6 +695,9 @@ static int __init hwt_pt_emu_init(void)
 
 static void __exit hwt_pt_emu_exit(void)
 {
+	hwt_tracepoint_detach("sched_process_exit", emu_probe_exit, NULL);
+	tracepoint_synchronize_unregister();
+	emu_tasks_free();
 	soft_step_exit();
 	unregister_nmi_handler(NMI_LOCAL, "hwt_pt_emu_ack");
 }

@@ -424,6 +424,76 @@ static void test_set_int(void)
 	CHECK(ch[0].intr && ch[15].intr && nint >= 2 && nint <= 4);
 }
 
+/*
+ * Chunks over page lists: contiguous and aligned runs become one chunk
+ * of the largest power of two, never across a part boundary, scattered
+ * pages one each; every page is covered once, in order.
+ */
+static void chunks_cover(const uint64_t *phys, uint32_t npages,
+			 const struct pt_chunk *ch, uint32_t n)
+{
+	uint32_t i, k, page = 0;
+
+	for (i = 0; i < n; i++) {
+		CHECK(!(ch[i].phys & ((4096ull << ch[i].order) - 1)));
+		for (k = 0; k < (1u << ch[i].order); k++, page++) {
+			CHECK(page < npages);
+			if (page < npages)
+				CHECK(phys[page] == ch[i].phys + 4096ull * k);
+		}
+	}
+	CHECK(page == npages);
+}
+
+static void test_chunks(void)
+{
+	static uint64_t phys[1024];
+	struct pt_chunk ch[1024];
+	uint32_t i, n;
+
+	/* 4 MiB contiguous, aligned: one 4 MiB chunk, or quarters. */
+	for (i = 0; i < 1024; i++)
+		phys[i] = 0x40000000ull + 4096ull * i;
+	n = pt_topa_chunks(phys, 1024, PT_TOPA_CHUNK_MAX_ORDER, 0, ch);
+	CHECK(n == 1 && ch[0].order == 10);
+	chunks_cover(phys, 1024, ch, n);
+	n = pt_topa_chunks(phys, 1024, PT_TOPA_CHUNK_MAX_ORDER, 256, ch);
+	CHECK(n == 4);
+	for (i = 0; i < n; i++)
+		CHECK(ch[i].order == 8);
+	chunks_cover(phys, 1024, ch, n);
+	/* max_order caps it */
+	n = pt_topa_chunks(phys, 1024, 2, 0, ch);
+	CHECK(n == 256 && ch[255].order == 2);
+	chunks_cover(phys, 1024, ch, n);
+	/* Contiguous but starting at 4 KiB past a 64 KiB boundary. */
+	for (i = 0; i < 32; i++)
+		phys[i] = 0x40001000ull + 4096ull * i;
+	n = pt_topa_chunks(phys, 32, PT_TOPA_CHUNK_MAX_ORDER, 0, ch);
+	/* 1 + 2 + 4 + 8 + 16 - 15 ... : first page alone (not 8K aligned) */
+	CHECK(ch[0].order == 0 && ch[1].order == 1 && ch[2].order == 2 &&
+	      ch[3].order == 3 && ch[4].order == 4);
+	chunks_cover(phys, 32, ch, n);
+	/* Scattered (vmalloc): one page each, as before. */
+	for (i = 0; i < 64; i++)
+		phys[i] = 0x80000000ull + 4096ull * ((i * 37) % 64) * 3;
+	n = pt_topa_chunks(phys, 64, PT_TOPA_CHUNK_MAX_ORDER, 16, ch);
+	CHECK(n == 64);
+	chunks_cover(phys, 64, ch, n);
+	/* Two contiguous halves in swapped order. */
+	for (i = 0; i < 16; i++)
+		phys[i] = 0x100000ull * 3 + 0x10000ull * 16 + 4096ull * i;
+	for (i = 16; i < 32; i++)
+		phys[i] = 0x100000ull * 3 + 4096ull * (i - 16);
+	n = pt_topa_chunks(phys, 32, PT_TOPA_CHUNK_MAX_ORDER, 0, ch);
+	CHECK(n == 2 && ch[0].order == 4 && ch[1].order == 4);
+	chunks_cover(phys, 32, ch, n);
+	/* Misaligned page, none */
+	phys[0] = 0x1234;
+	CHECK(pt_topa_chunks(phys, 32, 4, 0, ch) == 0);
+	CHECK(pt_topa_chunks(phys, 0, 4, 0, ch) == 0);
+}
+
 static void test_pos(void)
 {
 	uint64_t size, prev, d;
@@ -533,6 +603,7 @@ int main(void)
 	RUN(test_stop(BDW), "topa/stop-broadwell");
 	RUN(test_build_errors(), "topa/build-errors");
 	RUN(test_set_int(), "topa/set-int");
+	RUN(test_chunks(), "topa/chunks-contiguous-runs");
 	RUN(test_pos(), "topa/position-advance");
 	RUN(test_int_count(), "topa/int-count-edges");
 	RUN(test_single(KBL), "topa/single-range");

@@ -461,6 +461,9 @@ static void sink(struct sim *s, int err)
 
 static void truth_add(struct sim *s, uint64_t ip)
 {
+	/* After TraceStop nothing runs in the trace. */
+	if (s->st.stopped)
+		return;
 	if (pt_soft_in_range(&s->o->cfg, ip))
 		u64v_push(&s->res->truth, ip);
 }
@@ -1137,6 +1140,35 @@ int main(void)
 	o.cfg.flags = PT_SOFT_RET_COMPRESSION;
 	o.seed = 3;
 	scenario("filter_odd_edges", &o, NULL);
+
+	/*
+	 * TraceStop (SDM Vol. 3C 33.2.4.3): the first taken branch into a
+	 * stop region ends the trace (TIP.PGD bound to it, then the
+	 * TraceStop packet); both decoders end exactly there, with the
+	 * branch, and nothing is written after it.
+	 */
+	{
+		struct sim_result ts;
+		struct pkt_stats tps;
+
+		o.cfg.nranges = 0;
+		o.cfg.flags = PT_SOFT_RET_COMPRESSION | PT_SOFT_TSC;
+		o.seed = 6;
+		gen_program(o.seed);
+		o.cfg.nstops = 1;
+		o.cfg.stops[0].start = regions[1].func[5];
+		o.cfg.stops[0].end = regions[1].func_end[5] - 1;
+		scenario("tracestop", &o, &ts);
+		pkt_scan(&ts.trace, &tps);
+		result(tps.n[ppt_stop & 63] == 1 && ts.truth.n > 100 &&
+		       ts.trace.n > 2 && ts.trace.p[ts.trace.n - 2] == 0x02 &&
+		       ts.trace.p[ts.trace.n - 1] == 0x83,
+		       "tracestop/stop_packet_last");
+		free(tps.psb_off.v);
+		free_result(&ts);
+		o.cfg.nstops = 0;
+		memset(o.cfg.stops, 0, sizeof(o.cfg.stops));
+	}
 
 	o.cfg.nranges = 0;
 	o.cfg.flags = PT_SOFT_RET_COMPRESSION | PT_SOFT_TSC;

@@ -46,6 +46,16 @@ struct tagdata {
 	/* "SOFTDUMP tag TH cut OFF": bytes are missing at offset OFF */
 	uint64_t cut[MAXTH];
 	int has_cut[MAXTH];
+	/*
+	 * "SOFTDUMP tag TH seg OFF": the thread's trace is runs cut out
+	 * of per-CPU streams (CPU mode), each starting at OFF; each is
+	 * decoded on its own and the instructions concatenated.
+	 */
+	struct vec seg[MAXTH];
+	/* "SOFTDUMP tag stop START END": a TraceStop range; a thread's
+	 * trace ends before its first instruction there. */
+	uint64_t stop_s, stop_e;
+	int has_stop;
 };
 
 static struct tagdata tags[MAXTAG];
@@ -95,6 +105,10 @@ static void parse(FILE *f)
 			continue;
 		if (sscanf(p, "count %lx %lu", &t->count_ip, &t->count) == 2)
 			continue;
+		if (sscanf(p, "stop %lx %lx", &t->stop_s, &t->stop_e) == 2) {
+			t->has_stop = 1;
+			continue;
+		}
 		if (sscanf(p, "binary %63s", t->binary) == 1) {
 			t->allow_ovf = strstr(p, " ovf") != NULL;
 			continue;
@@ -122,6 +136,8 @@ static void parse(FILE *f)
 					break;
 				push(&t->pt[th], b);
 			}
+		} else if (!strcmp(what, "seg")) {
+			push(&t->seg[th], strtoull(p, NULL, 10));
 		} else if (!strcmp(what, "cut")) {
 			t->cut[th] = strtoull(p, NULL, 10);
 			t->has_cut[th] = 1;
@@ -215,6 +231,46 @@ static int decode(const struct vec *ptv, const char *bin, struct vec *out,
 	pt_image_free(img);
 	free(buf);
 	return err[0] ? -1 : 0;
+}
+
+/*
+ * A thread's runs (t->seg[th]: their start offsets, ascending), each
+ * decoded on its own into out, one after the other.
+ */
+static int decode_runs(const struct tagdata *t, int th, const char *bin,
+		       struct vec *out, size_t *novf, size_t *ovf_at,
+		       char *err, size_t errlen)
+{
+	const struct vec *seg = &t->seg[th], *all = &t->pt[th];
+	size_t k, i;
+
+	for (k = 0; k < seg->n; k++) {
+		uint64_t from = seg->v[k];
+		uint64_t to = k + 1 < seg->n ? seg->v[k + 1] : all->n;
+		struct vec piece = { 0 };
+		int ret;
+
+		if (from > to || to > all->n) {
+			snprintf(err, errlen, "run %zu: bytes %llu..%llu of %zu",
+				 k, (unsigned long long)from,
+				 (unsigned long long)to, all->n);
+			return -1;
+		}
+		if (from == to)
+			continue;
+		for (i = from; i < to; i++)
+			push(&piece, all->v[i]);
+		ret = decode(&piece, bin, out, novf, ovf_at, err, errlen);
+		free(piece.v);
+		if (ret) {
+			size_t n = strlen(err);
+
+			snprintf(err + n, errlen - n, " (run %zu of %zu)", k,
+				 seg->n);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int in_ranges(const struct tagdata *t, uint64_t ip)
@@ -314,8 +370,10 @@ static void check(struct tagdata *t, int th, const char *dir)
 	}
 	snprintf(bin, sizeof(bin), "%s/%s", dir,
 		 t->binary[0] ? t->binary : "soft_trace");
-	if (decode(&t->pt[th], bin, &dec, &novf, &ovf_at, err,
-		   sizeof(err)) == 0 && novf && !t->allow_ovf)
+	if ((t->seg[th].n ?
+	     decode_runs(t, th, bin, &dec, &novf, &ovf_at, err, sizeof(err)) :
+	     decode(&t->pt[th], bin, &dec, &novf, &ovf_at, err,
+		    sizeof(err))) == 0 && novf && !t->allow_ovf)
 		snprintf(err, sizeof(err), "%zu overflows in the trace", novf);
 	if (!err[0] && novf && t->after_ovf &&
 	    (ovf_at >= dec.n || dec.v[ovf_at] != t->after_ovf))
@@ -366,9 +424,15 @@ static void check(struct tagdata *t, int th, const char *dir)
 						 dec.n);
 			}
 		}
-		for (i = gs; i < t->gt[th].n; i++)
-			if (in_ranges(t, t->gt[th].v[i]))
-				push(&want, t->gt[th].v[i]);
+		for (i = gs; i < t->gt[th].n; i++) {
+			uint64_t ip = t->gt[th].v[i];
+
+			/* TraceStop: nothing from the stop range's entry on. */
+			if (t->has_stop && ip >= t->stop_s && ip <= t->stop_e)
+				break;
+			if (in_ranges(t, ip))
+				push(&want, ip);
+		}
 		n = dec.n - ds;
 		/*
 		 * The second thread ends blocked in pause(), which returns

@@ -111,11 +111,11 @@ fi
 
 # 3. Flight recorder: the dump after the SIGSEGV ends at the faulting line.
 line=$(grep -n 'CRASH_LINE \*/' "$here/driver.c" | cut -d: -f1)
-# The last instruction line ("[...]" lines are decoder diagnostics: it
-# reports the ring's WRAP records, whose stream_offset is the kernel's head,
-# past the stored bytes, as errors at the end).
-last=$("$HWT" replay "$B/crash.db" --format line 2>/dev/null | grep -v '^\[' |
-	tail -n 1)
+# The last line, diagnostics ("[...]") included: the ring's WRAP records
+# lose nothing and cut nothing, so nothing comes after the fault (before
+# the store reader cut at WRAP records too, it reported them, at kernel
+# positions past the stored bytes, as errors at the end).
+last=$("$HWT" replay "$B/crash.db" --format line 2>/dev/null | tail -n 1)
 q() { sqlite3 "$B/out/sub/crash/session.db" "$1" 2>/dev/null; }
 state=$(q "SELECT value FROM meta WHERE key = 'state'")
 bytes=$(q "SELECT SUM(bytes) FROM streams")
