@@ -217,35 +217,35 @@ int hwt_store_reader_streams(struct hwt_store_reader *r,
 	return 0;
 }
 
+struct mapping_filter {
+	int (*cb)(void *arg, const struct hwt_store_mapping *m);
+	void *arg;
+};
+
+/* A records row that maps a file: mmap or exec with a path and a length. */
+static int mapping_of(void *arg, const struct hwt_store_record *rec)
+{
+	const struct mapping_filter *f = arg;
+	struct hwt_store_mapping m;
+
+	if ((strcmp(rec->type, "mmap") && strcmp(rec->type, "exec")) ||
+	    !rec->path || rec->len <= 0)
+		return 0;
+	m.path = rec->path;
+	m.addr = rec->has_addr ? (uint64_t)rec->addr : 0;
+	m.len = (uint64_t)rec->len;
+	m.pgoff = rec->pgoff < 0 ? 0 : (uint64_t)rec->pgoff;
+	return f->cb(f->arg, &m);
+}
+
 int hwt_store_reader_mappings(struct hwt_store_reader *r,
 			      int (*cb)(void *arg,
 					const struct hwt_store_mapping *m),
 			      void *arg, char *err, size_t errlen)
 {
-	struct hwt_store_mapping m;
-	sqlite3_stmt *st;
-	int rc, stop = 0;
+	struct mapping_filter f = { cb, arg };
 
-	if (sqlite3_prepare_v2(r->db, "SELECT path, addr, len, pgoff FROM "
-			       "records WHERE type IN ('mmap', 'exec') AND "
-			       "path IS NOT NULL AND len > 0 ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(r, "records", err, errlen);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *p = sqlite3_column_text(st, 0);
-
-		m.path = p ? (const char *)p : "";
-		m.addr = (uint64_t)sqlite3_column_int64(st, 1);
-		m.len = (uint64_t)sqlite3_column_int64(st, 2);
-		m.pgoff = (uint64_t)sqlite3_column_int64(st, 3);
-		stop = cb(arg, &m);
-	}
-	sqlite3_finalize(st);
-	if (stop)
-		return stop;
-	if (rc != SQLITE_DONE)
-		return db_fail(r, "records", err, errlen);
-	return 0;
+	return hwt_store_reader_records(r, mapping_of, &f, err, errlen);
 }
 
 int hwt_store_reader_records(struct hwt_store_reader *r,
