@@ -174,9 +174,9 @@ CREATE VIEW function_stats AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL
   SELECT n + 1 FROM r) SELECT 'x' AS name, n AS calls, n AS insn_count FROM r
   ORDER BY n DESC;""")
 PY
-timeout 60 "$HWT" report "$T/cte.db" > "$T/out" 2>&1; rc=$?
+timeout 300 "$HWT" report "$T/cte.db" > "$T/out" 2>&1; rc=$?
 check report-recursive-view-no-hang sh -c "test $rc = 0 && grep -q 'Call tree' '$T/out'"
-timeout 60 "$HWT" query "$T/cte.db" "SELECT * FROM function_stats" > "$T/out" 2>&1; rc=$?
+timeout 300 "$HWT" query "$T/cte.db" "SELECT * FROM function_stats" > "$T/out" 2>&1; rc=$?
 check query-recursive-view-stops sh -c "test $rc = 1 && grep -q 'stopped after' '$T/out'"
 python3 -c "import sqlite3,sys; d=sqlite3.connect(sys.argv[1]); \
 d.executescript('ALTER TABLE symbols RENAME TO s2; CREATE VIEW symbols AS SELECT * FROM s2;')" "$T/cte.db"
