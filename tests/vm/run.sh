@@ -380,6 +380,8 @@ EOF
 # The guest bounds every program and rmmod itself, so only a kernel-level
 # hang can outlast this.
 nprogs=$(find "$st/tests" "$st/extra" -type f | wc -l)
+# Record mode runs one program, the recording, under the same limit.
+[ -n "$record_prog" ] && nprogs=$((nprogs + 1))
 vm_timeout=${HWT_VM_TIMEOUT:-$((120 + nprogs * prog_timeout + 30 * $(echo $load | wc -w)))}
 run=$B/run
 rm -rf "$run"
