@@ -1,40 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* PASS:/FAIL: lines for the intel_pt unit tests; first failure shown. */
+/* PASS:/FAIL: lines for the intel_pt unit tests (tests/lib/backend_unit.h). */
 #ifndef PT_UNIT_H
 #define PT_UNIT_H
 
-#include <stdio.h>
-
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#endif
-
-static int unit_cur_failed, unit_failed, unit_passed;
-
-#define CHECK(c) do {							\
-	if (!(c) && !unit_cur_failed++)					\
-		printf("  %s:%d: %s\n", __FILE__, __LINE__, #c);	\
-} while (0)
-
-/* Like CHECK, with a printf-style explanation of the first failure. */
-#define CHECKF(c, ...) do {						\
-	if (!(c) && !unit_cur_failed++) {				\
-		printf("  %s:%d: %s: ", __FILE__, __LINE__, #c);	\
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-	}								\
-} while (0)
-
-#define RUN(call, ...) do {						\
-	unit_cur_failed = 0;						\
-	call;								\
-	printf("%s: intel_pt/", unit_cur_failed ? "FAIL" : "PASS");	\
-	printf(__VA_ARGS__);						\
-	printf("\n");							\
-	if (unit_cur_failed)						\
-		unit_failed++;						\
-	else								\
-		unit_passed++;						\
-} while (0)
+#define UNIT_PREFIX "intel_pt/"
+#include "../../../tests/lib/backend_unit.h"
 
 #endif /* PT_UNIT_H */
