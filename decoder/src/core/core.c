@@ -774,7 +774,7 @@ static void merge_ranges(struct bin_ranges *r)
  * of executed code are read. */
 static int write_inlines(struct hwt_core *c)
 {
-	size_t nb = hwt_image_nbinaries(c->img), idx[64], n, k;
+	size_t nb = hwt_image_nbinaries(c->img), k, r, n, e;
 	struct bin_ranges *br = calloc(nb + 1, sizeof(*br));
 	uint32_t id;
 	int rc = 0;
@@ -784,56 +784,55 @@ static int write_inlines(struct hwt_core *c)
 	for (id = 1; id <= hwt_blocks_count(c->blocks); id++) {
 		const struct hwt_ublock *u = hwt_blocks_get(c->blocks, id);
 		const struct hwt_section *s = hwt_image_find(c->img, u->ip);
-		struct bin_ranges *r;
+		struct bin_ranges *b;
 
 		if (!s || !s->bin->is_elf || s->bin->id > nb)
 			continue;
-		r = &br[s->bin->id];
-		if (r->n == r->cap) {
-			r->cap = r->cap ? 2 * r->cap : 64;
-			r->v = hwt_xrealloc(r->v, r->cap * sizeof(*r->v));
+		b = &br[s->bin->id];
+		if (b->n == b->cap) {
+			b->cap = b->cap ? 2 * b->cap : 64;
+			b->v = hwt_xrealloc(b->v, b->cap * sizeof(*b->v));
 		}
-		r->v[r->n].start = u->ip - (uint64_t)s->bin->bias;
-		r->v[r->n++].size = u->end_ip - u->ip + 1;
+		b->v[b->n].start = u->ip - (uint64_t)s->bin->bias;
+		b->v[b->n++].size = u->end_ip - u->ip + 1;
 	}
-	for (k = 1; k <= nb; k++) {
+	/* Per binary: the entries overlapping its executed ranges (their
+	 * union is the blocks'), each written once. */
+	for (k = 1; k <= nb && rc >= 0; k++) {
+		struct hwt_binary *bin = hwt_image_binary(c->img, k - 1);
+		const struct hwt_inlines *l;
+		size_t *idx;
+
 		if (!br[k].n)
 			continue;
 		merge_ranges(&br[k]);
-		hwt_binary_inlines(hwt_image_binary(c->img, k - 1), br[k].v,
-				   br[k].n);
-	}
-	for (id = 1; id <= hwt_blocks_count(c->blocks) && rc >= 0; id++) {
-		const struct hwt_ublock *u = hwt_blocks_get(c->blocks, id);
-		const struct hwt_binary *b = NULL;
-		const struct hwt_inlines *l =
-			hwt_image_inlines(c->img, u->ip, &b);
-		uint64_t lo;
-
-		if (!l || b->id > nb)
+		l = hwt_binary_inlines(bin, br[k].v, br[k].n);
+		if (!l)
 			continue;
-		if (!br[b->id].done) {
-			br[b->id].done = calloc(l->n, 1);
-			if (!br[b->id].done) {
-				rc = -1;
-				break;
+		idx = calloc(l->n, sizeof(*idx));
+		br[k].done = calloc(l->n, 1);
+		if (!idx || !br[k].done) {
+			free(idx);
+			rc = -1;
+			break;
+		}
+		for (r = 0; r < br[k].n && rc >= 0; r++) {
+			n = hwt_inlines_at(l, br[k].v[r].start, br[k].v[r].start +
+					   br[k].v[r].size, idx, l->n);
+			for (e = 0; e < n && rc >= 0; e++) {
+				const struct hwt_inline *x = &l->v[idx[e]];
+
+				if (br[k].done[idx[e]])
+					continue;
+				br[k].done[idx[e]] = 1;
+				rc = hwt_db_inline(c->db, bin->id,
+						   x->lo + (uint64_t)bin->bias,
+						   x->hi + (uint64_t)bin->bias,
+						   x->depth, x->name,
+						   x->call_file, x->call_line);
 			}
 		}
-		lo = u->ip - (uint64_t)b->bias;
-		n = hwt_inlines_at(l, lo, lo + (u->end_ip - u->ip) + 1, idx,
-				   HWT_ARRAY_SIZE(idx));
-		for (k = 0; k < n && rc >= 0; k++) {
-			const struct hwt_inline *x = &l->v[idx[k]];
-
-			if (br[b->id].done[idx[k]])
-				continue;
-			br[b->id].done[idx[k]] = 1;
-			rc = hwt_db_inline(c->db, b->id,
-					   x->lo + (uint64_t)b->bias,
-					   x->hi + (uint64_t)b->bias, x->depth,
-					   x->name, x->call_file,
-					   x->call_line);
-		}
+		free(idx);
 	}
 	for (k = 0; k <= nb; k++) {
 		free(br[k].v);

@@ -503,16 +503,3 @@ const struct hwt_inlines *hwt_binary_inlines(struct hwt_binary *b,
 	}
 	return b->inlines;
 }
-
-const struct hwt_inlines *hwt_image_inlines(struct hwt_image *img,
-					    uint64_t addr,
-					    const struct hwt_binary **bin)
-{
-	const struct hwt_section *s = hwt_image_find(img, addr);
-
-	if (!s)
-		return NULL;
-	if (bin)
-		*bin = s->bin;
-	return hwt_binary_inlines(s->bin, NULL, 0);
-}

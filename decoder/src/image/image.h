@@ -63,12 +63,6 @@ int hwt_image_is_sym_start(const struct hwt_image *img, uint64_t addr);
 /* Source line of runtime address addr (loads DWARF on first use). */
 const struct hwt_line *hwt_image_line(struct hwt_image *img, uint64_t addr,
 				      const char **file);
-/* The binary at runtime address addr and its inlined subroutines (loads
- * DWARF on first use); NULL if none.  Their addresses are link-time:
- * runtime = link + (*bin)->bias. */
-const struct hwt_inlines *hwt_image_inlines(struct hwt_image *img,
-					    uint64_t addr,
-					    const struct hwt_binary **bin);
 /* The inlined subroutines of b, loaded on first use: then only from the
  * DWARF units that cover want (link-time ranges, sorted, disjoint;
  * NULL: all); NULL if none. */
