@@ -112,11 +112,15 @@ static int build_soft(const struct opt *o, int nopts,
 				" filters need %d, backend 'soft' filters at"
 				" most %d", n, HWT_SOFT_MAX_RANGES);
 	memset(c, 0, sizeof(*c));
+	/* Every trace has a clock: the backend's instruction count. */
+	c->flags = HWT_SOFT_TSC;
 	for (i = 0; i < nopts; i++) {
 		const char *nm = o[i].name;
 
 		if (!strcmp(nm, "tsc")) {
 			c->flags |= HWT_SOFT_TSC;
+		} else if (!strcmp(nm, "notsc")) {
+			c->flags &= ~HWT_SOFT_TSC;
 		} else if (!strcmp(nm, "retcomp")) {
 			c->flags |= HWT_SOFT_RET_COMPRESSION;
 		} else if (!strcmp(nm, "longtnt")) {
@@ -129,8 +133,8 @@ static int build_soft(const struct opt *o, int nopts,
 			continue;
 		} else {
 			return hwt_errf(err, errlen, "backend 'soft' has no"
-					" option '%s' (tsc, psb=BYTES, retcomp,"
-					" longtnt)", nm);
+					" option '%s' (tsc, notsc, psb=BYTES,"
+					" retcomp, longtnt)", nm);
 		}
 		if (want_flag(&o[i], err, errlen))
 			return -1;
@@ -275,7 +279,8 @@ int hwtd_bopts_build(const char *backend, const char *opts,
 	nopts = split(opts, o, (int)(sizeof(o) / sizeof(o[0])), err, errlen);
 	if (nopts < 0)
 		return -1;
-	if (!nopts && !n)
+	/* Without options the backend's defaults, except soft's clock. */
+	if (!nopts && !n && strcmp(backend, HWT_SOFT_BACKEND_NAME))
 		return 0;
 	memset(cfg, 0, sizeof(*cfg));
 	if (!strcmp(backend, HWT_SOFT_BACKEND_NAME)) {

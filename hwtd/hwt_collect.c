@@ -219,7 +219,9 @@ int main(int argc, char **argv)
 		kill(pid, SIGKILL);
 		return 1;
 	}
-	if (bopts && set_options(ctx, backend, bopts)) {
+	/* Without -x too: a backend may want a config by default (soft:
+	 * its instruction clock). */
+	if (!config && set_options(ctx, backend, bopts ? bopts : "")) {
 		kill(pid, SIGKILL);
 		return 1;
 	}

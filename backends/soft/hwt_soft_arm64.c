@@ -115,7 +115,8 @@ static int soft_configure(struct hwt_context *ctx, u32 version,
 /*
  * HWT_IOC_DESCRIBE: the stream is raw ETE (or ETMv4) from one source,
  * decoded with the register set the emulated unit would show
- * (ete_soft_regs()), named as lowercase stream parameters.
+ * (ete_soft_regs()), named as lowercase stream parameters; clock=insn
+ * when its timestamps count instructions.
  */
 static int soft_describe(struct hwt_context *ctx, char *buf, size_t len)
 {
@@ -124,8 +125,9 @@ static int soft_describe(struct hwt_context *ctx, char *buf, size_t len)
 	int i, j, n, pos;
 
 	n = ete_soft_regs(&sc->cfg, regs);
-	pos = scnprintf(buf, len, "kind=%s\n",
-			sc->cfg.flags & ETE_SOFT_ETMV4 ? "etm4" : "ete");
+	pos = scnprintf(buf, len, "kind=%s\n%s",
+			sc->cfg.flags & ETE_SOFT_ETMV4 ? "etm4" : "ete",
+			sc->cfg.flags & ETE_SOFT_TS ? "clock=insn\n" : "");
 	for (i = 0; i < n; i++) {
 		for (j = 0; regs[i].name[j] && (size_t)pos + 1 < len; j++)
 			buf[pos++] = tolower(regs[i].name[j]);

@@ -88,6 +88,9 @@ static int soft_configure(struct hwt_context *ctx, u32 version,
 	if (ret)
 		return ret;
 	cfg.flags = uc->flags;
+	/* A stepped thread's TSC says nothing: count instructions. */
+	if (cfg.flags & PT_SOFT_TSC)
+		cfg.flags |= PT_SOFT_INSN_CLOCK;
 	cfg.psb_period = uc->psb_period;
 	cfg.nranges = uc->nranges;
 	cfg.reserved = uc->reserved;
@@ -103,7 +106,8 @@ static int soft_configure(struct hwt_context *ctx, u32 version,
 
 /*
  * HWT_IOC_DESCRIBE: Intel PT of no particular CPU (no errata apply),
- * and the address filter the config set, inclusive as ADDRn_A/B.
+ * the clock its TSC packets count (clock=insn: instructions), and the
+ * address filter the config set, inclusive as ADDRn_A/B.
  */
 static int soft_describe(struct hwt_context *ctx, char *buf, size_t len)
 {
@@ -111,7 +115,9 @@ static int soft_describe(struct hwt_context *ctx, char *buf, size_t len)
 	int pos;
 	u32 i;
 
-	pos = scnprintf(buf, len, "kind=intel_pt\ncpu=0/0/0\n");
+	pos = scnprintf(buf, len, "kind=intel_pt\ncpu=0/0/0\n%s",
+			sc->cfg.flags & PT_SOFT_INSN_CLOCK ? "clock=insn\n" :
+			"");
 	for (i = 0; i < sc->cfg.nranges; i++)
 		pos += scnprintf(buf + pos, len - pos, "%s%llx-%llx%s",
 				 i ? "," : "addr_filter=",
@@ -183,7 +189,9 @@ static int __init hwt_soft_init(void)
 	int ret;
 
 	BUILD_BUG_ON(HWT_SOFT_MAX_RANGES != PT_SOFT_MAX_RANGES);
-	BUILD_BUG_ON(HWT_SOFT_FLAGS_ALL != PT_SOFT_FLAGS_ALL);
+	/* The user's flags are the encoder's; the clock is ours to set. */
+	BUILD_BUG_ON(HWT_SOFT_FLAGS_ALL !=
+		     (PT_SOFT_FLAGS_ALL & ~PT_SOFT_INSN_CLOCK));
 
 	ret = soft_step_init(&soft_step_ops);
 	if (ret)

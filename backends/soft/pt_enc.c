@@ -222,6 +222,8 @@ static void emit_tsc(struct pt_soft_state *st, struct pt_soft_out *out,
 
 	if (!(st->cfg.flags & PT_SOFT_TSC))
 		return;
+	if (st->cfg.flags & PT_SOFT_INSN_CLOCK)
+		tsc = st->icount;
 	p[0] = OP_TSC;
 	for (i = 0; i < 7; i++)
 		p[1 + i] = (uint8_t)(tsc >> (8 * i));
@@ -348,6 +350,7 @@ int pt_soft_step(struct pt_soft_state *st, const struct x86_insn_info *in,
 		return PT_SOFT_EDESYNC;
 	if (next_ip == st->ip && (in->flags & X86_INSN_REP_STRING))
 		return 0;	/* one more iteration, the same instruction */
+	st->icount++;
 	if (st->stopped || st->lost) {
 		if (!st->stopped && is_branch(in->br) &&
 		    next_ip != st->ip + in->len && in_stop(&st->cfg, next_ip))
@@ -460,6 +463,8 @@ int pt_soft_kernel_enter(struct pt_soft_state *st,
 		return PT_SOFT_EINVAL;
 	if (in && !x86_br_enters_kernel(in->br))
 		return PT_SOFT_EINVAL;
+	if (in)
+		st->icount++;	/* the SYSCALL (INT n...) ran */
 	st->in_kernel = 1;
 	if (st->lost || st->stopped || !st->enabled)
 		return 0;

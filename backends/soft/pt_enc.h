@@ -45,8 +45,16 @@
 #define PT_SOFT_TSC		(1u << 1)	/* emit TSC packets */
 #define PT_SOFT_LONG_TNT	(1u << 2)	/* collect up to 47 bits per
 						 * (long) TNT instead of 6 */
+/*
+ * TSC packets carry the instruction clock, not the caller's tsc: the
+ * number of instructions the thread executed before the next one (REP
+ * iterations count once, as a decoder counts them).  A decoder that
+ * adds the instructions it decoded since the last TSC gets every
+ * instruction's exact time on that clock.
+ */
+#define PT_SOFT_INSN_CLOCK	(1u << 3)
 #define PT_SOFT_FLAGS_ALL	(PT_SOFT_RET_COMPRESSION | PT_SOFT_TSC | \
-				 PT_SOFT_LONG_TNT)
+				 PT_SOFT_LONG_TNT | PT_SOFT_INSN_CLOCK)
 
 #define PT_SOFT_PSB_MIN		64
 #define PT_SOFT_PSB_MAX		(1u << 30)
@@ -84,6 +92,7 @@ struct pt_soft_state {
 	uint64_t bytes;		/* emitted since the last PSB */
 	uint64_t total;		/* emitted in all */
 	uint64_t npsb;		/* PSB+ emitted */
+	uint64_t icount;	/* instructions executed: the insn clock */
 	uint64_t retstack[PT_SOFT_RETSTACK];
 	uint32_t ret_top;	/* index of the next free slot */
 	uint32_t ret_n;		/* entries held */

@@ -35,8 +35,12 @@ static void test_soft(void)
 	struct hwtd_range r[5] = { { 0x401000, 0x401100 },
 				   { 0x500000, 0x500001 } };
 
-	UNIT_CHECK(build("soft", NULL, NULL, 0) == 0);
-	UNIT_CHECK(build("soft", "", NULL, 0) == 0);
+	/* No options: a config anyway, for the instruction clock. */
+	UNIT_CHECK(build("soft", NULL, NULL, 0) == 1 &&
+		   c->flags == HWT_SOFT_TSC && c->nranges == 0);
+	UNIT_CHECK(build("soft", "", NULL, 0) == 1 && c->flags == HWT_SOFT_TSC);
+	UNIT_CHECK(build("soft", "notsc", NULL, 0) == 1 && c->flags == 0);
+	UNIT_CHECK(build("soft", "notsc=1", NULL, 0) == -1);
 	UNIT_CHECK(build("soft", "tsc,psb=256", r, 2) == 1);
 	UNIT_CHECK(cfg.version == HWT_SOFT_CONFIG_VERSION &&
 		   cfg.size == sizeof(*c) && cfg.data == (uintptr_t)blob);
@@ -48,7 +52,7 @@ static void test_soft(void)
 		   c->ranges[1].end == 0x500000);
 	UNIT_CHECK(c->ranges[2].start == 0 && c->ranges[3].end == 0);
 	UNIT_CHECK(build("soft", "retcomp,longtnt", NULL, 0) == 1 &&
-		   c->flags == (HWT_SOFT_RET_COMPRESSION |
+		   c->flags == (HWT_SOFT_TSC | HWT_SOFT_RET_COMPRESSION |
 				HWT_SOFT_LONG_TNT) && c->nranges == 0);
 	UNIT_CHECK(build("soft", "psb=63", NULL, 0) == -1);
 	UNIT_CHECK(build("soft", "psb=1073741825", NULL, 0) == -1);

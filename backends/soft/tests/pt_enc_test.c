@@ -939,6 +939,78 @@ static void scenario(const char *name, const struct sim_opts *o,
 		free_result(&r);
 }
 
+/*
+ * PT_SOFT_INSN_CLOCK: every TSC libipt reports with an event (each
+ * TIP.PGE after a system call or signal carries one) equals the number
+ * of instructions libipt decoded before it, and the trace's TSCs
+ * count up by instructions, not by the caller's tsc (which moves by
+ * 1000 per call).  With the flag off they are the caller's.
+ */
+static void test_insn_clock(void)
+{
+	struct sim_opts o;
+	struct sim_result r;
+	struct pt_insn_decoder *d;
+	struct pt_image *img;
+	struct pt_config c;
+	uint64_t n = 0, checked = 0, bad = 0;
+	int status, flip;
+
+	for (flip = 0; flip < 2; flip++) {
+		memset(&o, 0, sizeof(o));
+		o.seed = 11;
+		o.steps = 100000;
+		o.cfg.flags = PT_SOFT_TSC | (flip ? 0 : PT_SOFT_INSN_CLOCK);
+		o.cfg.psb_period = 512;
+		simulate(&o, &r);
+		img = make_image();
+		config_init(&c, &r.trace);
+		d = pt_insn_alloc_decoder(&c);
+		if (!d)
+			abort();
+		pt_insn_set_image(d, img);
+		n = checked = bad = 0;
+		status = pt_insn_sync_forward(d);
+		for (;;) {
+			struct pt_insn insn;
+
+			while (status >= 0 && (status & pts_event_pending)) {
+				struct pt_event ev;
+
+				status = pt_insn_event(d, &ev, sizeof(ev));
+				if (status < 0 || !ev.has_tsc ||
+				    ev.type != ptev_enabled)
+					continue;
+				checked++;
+				bad += ev.tsc != n;
+			}
+			if (status < 0)
+				break;
+			status = pt_insn_next(d, &insn, sizeof(insn));
+			if (status < 0)
+				break;
+			n++;
+		}
+		pt_insn_free_decoder(d);
+		pt_image_free(img);
+		if (!flip) {
+			if (bad || checked < 10 || status != -pte_eos)
+				fprintf(stderr, "insn_clock: %llu of %llu "
+					"enable TSCs wrong, %llu insns, %d\n",
+					(unsigned long long)bad,
+					(unsigned long long)checked,
+					(unsigned long long)n, status);
+			result(!bad && checked >= 10 && status == -pte_eos &&
+			       n == r.truth.n, "insn_clock/enable_tsc_is_insn_count");
+		} else {
+			/* The check can fail: the caller's tsc is not it. */
+			result(checked >= 10 && bad == checked,
+			       "insn_clock/off_uses_caller_tsc");
+		}
+		free_result(&r);
+	}
+}
+
 /* ---- packet-exact checks ---- */
 
 static int next_pkt(struct pt_packet_decoder *d, struct pt_packet *p)
@@ -1097,6 +1169,7 @@ int main(void)
 	test_start_packets();
 	test_tnt_and_compression();
 	test_bad_input();
+	test_insn_clock();
 
 	memset(&o, 0, sizeof(o));
 	o.seed = 1;
