@@ -12,7 +12,7 @@ PKGS="build-essential pkg-config git python3 file xz-utils zstd cpio kmod bc
  qemu-system-x86 qemu-system-arm busybox-static
  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
  libipt-dev libopencsd-dev libopencsd-bin libelf-dev libdwarf-dev
- libcapstone-dev libsqlite3-dev sqlite3 zlib1g-dev clang llvm librsvg2-bin libc6-dbg
+ libcapstone-dev libzydis-dev libsqlite3-dev sqlite3 zlib1g-dev clang llvm librsvg2-bin libc6-dbg
  linux-perf chromium
  libsqlite3-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64"
 [ "${1:-}" = --bench ] && PKGS="$PKGS clang-16 bolt-16 autofdo hyperfine valgrind

@@ -70,7 +70,7 @@ Name: hwtdecode
 Description: hwt's trace decoder: Intel PT and CoreSight into SQLite
 Version: $version
 Libs: -L\${libdir} -lhwtdecode
-Libs.private: -lipt -lelf -ldwarf -lcapstone -lsqlite3 -lz -lopencsd_c_api -lopencsd -lstdc++ -lpthread
+Libs.private: -lipt -lelf -ldwarf -lcapstone -lZydis -lsqlite3 -lz -lopencsd_c_api -lopencsd -lstdc++ -lpthread
 Cflags: -I\${includedir}
 EOF
 }

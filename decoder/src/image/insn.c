@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "image/insn.h"
+#include "image/insn_zydis.h"
 #include "core/util.h"
 #include "core/flow.h"
 
@@ -168,14 +169,16 @@ int hwt_insn_text(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 	cs_insn *insn;
 	int len = -1;
 
-	if (!h)
-		return -1;
-	if (cs_disasm(h, bytes, size, ip, 1, &insn) == 1) {
+	if (h && cs_disasm(h, bytes, size, ip, 1, &insn) == 1) {
 		snprintf(text, textlen, "%s%s%s", insn->mnemonic,
 			 insn->op_str[0] ? " " : "", insn->op_str);
 		len = insn->size;
 		cs_free(insn, 1);
 	}
+	/* What capstone 4 does not know (EVEX, mask registers): Zydis. */
+	if (len < 0)
+		len = hwt_insn_text_zydis(isa, bytes, size, ip, text,
+					  textlen);
 	return len;
 }
 

@@ -18,7 +18,7 @@ for s in src/*.c ../store/store_io.c ../store/store_reader.c; do
 done
 clang -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I../store -I../common \
 	-o "$B/cs_fuzz" tests/fuzz/cs_fuzz.c "$B"/obj/*.o \
-	-lipt -lelf -ldwarf -lcapstone -lsqlite3 -lz -lopencsd_c_api \
+	-lipt -lelf -ldwarf -lcapstone -lZydis -lsqlite3 -lz -lopencsd_c_api \
 	-lopencsd -lstdc++ -lpthread
 # Seed: juno-uname-002's ETM 0x16 (renamed) with code.bin at 0x400000.
 seed="$B/corpus/seed-uname"
