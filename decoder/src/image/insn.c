@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "image/insn.h"
+#include "image/insn_llvm.h"
 #include "image/insn_zydis.h"
 #include "core/util.h"
 #include "core/flow.h"
@@ -175,9 +176,12 @@ int hwt_insn_text(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 		len = insn->size;
 		cs_free(insn, 1);
 	}
-	/* What capstone 4 does not know (EVEX, mask registers): Zydis. */
+	/* What capstone 4 does not know: EVEX and mask registers (Zydis),
+	 * SVE, SME and newer A64 extensions (LLVM). */
 	if (len < 0)
-		len = hwt_insn_text_zydis(isa, bytes, size, ip, text,
+		len = isa == HWT_ISA_A64 ?
+		      hwt_insn_text_llvm(isa, bytes, size, ip, text, textlen) :
+		      hwt_insn_text_zydis(isa, bytes, size, ip, text,
 					  textlen);
 	return len;
 }
