@@ -36,6 +36,33 @@ static int not_a_session(const char *cmd, const char *db)
 	return 1;
 }
 
+/*
+ * A --time value: A,B, A, (from A on) or ,B (up to B), times on the
+ * streams' clocks.
+ * Returns 0 with the slice in o if arg is one.
+ * Returns -1 if it is not (no number, B before A, anything else).
+ */
+static int parse_time(const char *arg, struct hwt_replay_opts *o)
+{
+	const char *comma = strchr(arg, ',');
+	char a[32];
+	size_t n;
+
+	if (!comma || (size_t)(comma - arg) >= sizeof(a))
+		return -1;
+	n = (size_t)(comma - arg);
+	memcpy(a, arg, n);
+	a[n] = 0;
+	o->time_from = 0;
+	o->time_to = UINT64_MAX;
+	if ((n && hwt_parse_u64(a, &o->time_from) < 0) ||
+	    (comma[1] && hwt_parse_u64(comma + 1, &o->time_to) < 0) ||
+	    (!n && !comma[1]) || o->time_to < o->time_from)
+		return -1;
+	o->time_slice = 1;
+	return 0;
+}
+
 /* A --thread value.  Returns the thread id, or -1 (message printed) if
  * arg is not one. */
 static int64_t parse_tid(const char *cmd, const char *arg)
@@ -57,6 +84,8 @@ int hwt_cmd_replay(int argc, char **argv)
 		{ "stream", required_argument, NULL, 's' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "count", required_argument, NULL, 'c' },
+		{ "time", required_argument, NULL, 'T' },
+		{ "markers", no_argument, NULL, 'M' },
 		{ "format", required_argument, NULL, 'm' },
 		{ "fields", required_argument, NULL, 'F' },
 		{ "calls", no_argument, NULL, 'C' },
@@ -107,6 +136,19 @@ int hwt_cmd_replay(int argc, char **argv)
 				goto bad;
 			flow_opts = 1;
 			break;
+		case 'T':
+			if (parse_time(optarg, &o) < 0) {
+				fprintf(stderr, "hwt replay: --time %s: A,B, A,"
+					" or ,B expected (times on the trace's "
+					"clock, A <= B)\n", optarg);
+				return 2;
+			}
+			flow_opts = 1;
+			break;
+		case 'M':
+			o.markers = 1;
+			flow_opts = 1;
+			break;
 		case 'C':
 			calls = 1;
 			break;
@@ -151,6 +193,7 @@ int hwt_cmd_report(int argc, char **argv)
 		{ "top", required_argument, NULL, 'n' },
 		{ "diff", no_argument, NULL, 'd' },
 		{ "latency", required_argument, NULL, 'l' },
+		{ "inline", no_argument, NULL, 'i' },
 		{ "sort", required_argument, NULL, 's' },
 		{ "children", no_argument, NULL, 'c' },
 		{ "thread", required_argument, NULL, 't' },
@@ -161,7 +204,7 @@ int hwt_cmd_report(int argc, char **argv)
 		"name" };
 	struct hwt_report_opts ro = { .top = 20, .tid = -1 };
 	const char *latency = NULL;
-	int opt, top = 20, diff = 0, tree_opts = 0;
+	int opt, top = 20, diff = 0, tree_opts = 0, inl = 0;
 	size_t i;
 
 	optind = 1;
@@ -179,6 +222,7 @@ int hwt_cmd_report(int argc, char **argv)
 			break;
 		}
 		case 'd': diff = 1; break;
+		case 'i': inl = 1; break;
 		case 's':
 			for (i = 0; i < 4 && strcmp(optarg, sorts[i]); i++)
 				;
@@ -208,8 +252,17 @@ int hwt_cmd_report(int argc, char **argv)
 		default: return hwt_usage_of("report", stderr, 2);
 		}
 	}
-	if ((diff && latency) || (tree_opts && (diff || latency)))
+	if ((diff && latency) || (tree_opts && (diff || latency)) ||
+	    (inl && (diff || latency || ro.sort || ro.children)))
 		return hwt_usage_of("report", stderr, 2);
+	if (inl) {
+		if (optind != argc - 1)
+			return hwt_usage_of("report", stderr, 2);
+		if (not_a_session("report", argv[optind]))
+			return 1;
+		return hwt_report_inline(argv[optind], ro.tid, top,
+					 stdout) < 0;
+	}
 	if (latency) {
 		if (optind != argc - 1)
 			return hwt_usage_of("report", stderr, 2);

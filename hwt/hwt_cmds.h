@@ -38,14 +38,17 @@ int hwt_cmd_fsck(int argc, char **argv);
 	" OUT.data SESSION)"
 #define HWT_REPLAY_USAGE \
 	"hwt replay DB [--thread TID] [--stream ID] [--from N --count K]\n" \
+	"         [--time A,B] [--markers]\n" \
 	"         [--format addr|insn|line | -F FIELD[,FIELD]...]\n" \
-	"         (fields: tid,cpu,index,ip,sym,symoff,dso,srcline,inline,insn)\n" \
+	"         (fields: tid,cpu,index,ip,sym,symoff,dso,srcline,inline,insn,\n" \
+	"         time)\n" \
 	"hwt replay DB --calls [--thread TID] [--func NAME]"
 #define HWT_REPORT_USAGE \
 	"hwt report DB [--top N] [--sort self|calls|total|name] [--children]\n" \
 	"         [--thread TID]\n" \
 	"hwt report --diff A.db B.db [--top N]\n" \
-	"hwt report --latency FUNC DB"
+	"hwt report --latency FUNC DB\n" \
+	"hwt report --inline DB [--top N] [--thread TID]"
 #define HWT_QUERY_USAGE		"hwt query DB [--csv] \"SQL\""
 #define HWT_EXPORT_USAGE \
 	"hwt export (--autofdo OUT.txt | --bolt OUT.fdata) DB\n" \

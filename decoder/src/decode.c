@@ -383,6 +383,31 @@ static int session_images(struct hwt_store_reader *r, const char *dir,
 	return hwt_store_reader_mappings(r, add_image, &w, err, errlen);
 }
 
+/*
+ * The clock a stream's timestamps count, from its "clock" parameter:
+ * none or "tsc" is the hardware's; "insn" (the soft backend) counts
+ * instructions.
+ * Returns 0 if the clock is known (and set on the core); -1 if the
+ * parameter cannot be read or names another clock (err says which).
+ */
+static int stream_clock(struct hwt_store_reader *r,
+			const struct hwt_store_stream *ss,
+			struct hwt_core *core, char *err, size_t errlen)
+{
+	char v[32];
+	int have = hwt_store_reader_param(r, ss->id, "clock", v, sizeof(v),
+					  err, errlen);
+
+	if (have <= 0)
+		return have;
+	if (!strcmp(v, "insn"))
+		hwt_core_set_insn_clock(core, (uint32_t)ss->id);
+	else if (strcmp(v, "tsc"))
+		return hwt_errf(err, errlen, "stream %lld: unknown clock '%s'"
+				" (insn, tsc)", (long long)ss->id, v);
+	return 0;
+}
+
 static int decode_stream(struct hwt_store_reader *r,
 			 const struct hwt_store_stream *ss,
 			 struct hwt_image *img, struct hwt_core *core,
@@ -497,6 +522,10 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 	for (i = 0; rc >= 0 && i < nstreams; i++) {
 		const struct hwt_store_stream *ss = &streams[i];
 
+		if (stream_clock(r, ss, core, err, errlen) < 0) {
+			rc = -1;
+			break;
+		}
 		if (!strcmp(ss->kind, "etm4") || !strcmp(ss->kind, "ete")) {
 			/* CoreSight front end (cs_session.c). */
 			hwt_core_set_thread(core, (uint32_t)ss->id, pid,

@@ -65,6 +65,13 @@ check names-no-init-phantom sh -c "! grep -q '^_init,' '$T/fs'"
 # sq_plus inside hwt_inl, and sq inside hwt_inl.
 "$HWT" replay "$T/prog.db" -F ip,sym,inline >"$T/inl" 2>&1
 check names-inline-frames-as-llvm-symbolizer $CHECK inline "$P" "$T/inl" hwt_inl
+# hwt report --inline: the instructions that ran in each inlined
+# function (innermost, and anywhere in the chain) as llvm-symbolizer's
+# frames at every executed address count them.
+"$HWT" replay "$T/prog.db" -F ip >"$T/ips" 2>&1
+"$HWT" report --inline "$T/prog.db" --top 1000000 >"$T/inl-report" 2>&1
+check names-report-inline-as-llvm-symbolizer $CHECK inline-report "$P" \
+	"$T/ips" "$T/inl-report"
 
 # 2. Every NAME@plt label objdump -d shows (the lazy .plt, and IBT's
 # .plt.sec) is a symbol of that name at that address, 16 bytes at most.

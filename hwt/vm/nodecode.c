@@ -164,6 +164,16 @@ int hwt_report_latency(const char *db, const char *func, FILE *out)
 	return -1;
 }
 
+int hwt_report_inline(const char *db, int64_t tid, int top, FILE *out)
+{
+	(void)db;
+	(void)tid;
+	(void)top;
+	(void)out;
+	fprintf(stderr, "hwt: report is not in this build (VM)\n");
+	return -1;
+}
+
 int hwt_replay_calls(const char *db, const struct hwt_calls_opts *opts,
 		     FILE *out)
 {

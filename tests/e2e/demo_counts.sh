@@ -211,6 +211,28 @@ if why=$("$root/tests/e2e/check_report.py" "$w/demo" "$addrs" \
 else
 	result "FAIL: $t/demo-report-children ($why)"
 fi
+# hwt replay --markers: one system-call marker right after each executed
+# instruction objdump calls syscall (x86-64) or svc (arm64), and the
+# instruction lines are the replay's without markers.
+"$hwt" replay "$w/demo.db" --markers >"$w/markers.txt" 2>&1
+"$objdump" -d --no-show-raw-insn "$w/demo" |
+	awk '$2 == "syscall" || $2 == "svc" {
+	sub(":", "", $1); print $1 }' >"$w/sysaddrs"
+msys=$(awk 'NR == FNR { sys[substr("0000000000000000", length($1) + 1) $1] = 1
+		next }
+	/^\[/ { if (prev_sys && /system call/) ok++; else if (/system call/) bad++
+		prev_sys = 0; next }
+	{ if (prev_sys) missed++; prev_sys = ($1 in sys); if (prev_sys) n++ }
+	END { if (prev_sys) missed++; print n + 0, ok + 0, bad + 0, missed + 0 }' \
+	"$w/sysaddrs" "$w/markers.txt" | sed 's/ /,/g')
+grep -v '^\[' "$w/markers.txt" | cmp -s - "$addrs" && same=yes || same=no
+case $msys in
+0,*) result "FAIL: $t/demo-replay-markers (no system call executed: $msys)" ;;
+*)	set -- $(echo "$msys" | tr , ' ')
+	[ "$1" = "$2" ] && [ "$3 $4" = "0 0" ] && [ "$same" = yes ] &&
+		result "PASS: $t/demo-replay-markers ($1 system calls, each followed by its marker)" ||
+		result "FAIL: $t/demo-replay-markers (system calls, marked, stray, unmarked: $msys; instructions unchanged: $same)" ;;
+esac
 # hwt replay -F: every sym+0xOFF is nm's, every srcline addr2line's
 # (tests/e2e/check_fields.py).
 nm=nm addr2line=addr2line
@@ -221,6 +243,36 @@ if why=$("$root/tests/e2e/check_fields.py" "$w/demo" "$w/fields.txt" \
 	result "PASS: $t/demo-replay-fields ($why)"
 else
 	result "FAIL: $t/demo-replay-fields ($why)"
+fi
+# The soft backend's clock (on by default): its timestamps count the
+# instructions the thread executed, so each call's time is its
+# instruction index, exactly, on both sides of every timestamp the trace
+# carries (PSB+, each return from a system call): call_time - call_insn
+# and return_time - return_insn are 0 for every call.  A timestamp one
+# instruction off, or a real TSC, gives other differences.
+if [ "$backend" = soft ]; then
+	clock=$(param clock)
+	offs=$("$hwt" query --csv "$w/demo.db" "SELECT COUNT(*) || ' ' ||
+		COUNT(DISTINCT call_time - call_insn) || ' ' ||
+		MIN(call_time - call_insn) || ' ' || MAX(call_time - call_insn)
+		|| ' ' || SUM(return_time - return_insn <> 0) FROM calls
+		WHERE return_insn > 0" | tail -n 1)
+	[ "$clock" = insn ] && set -- $offs && [ "$1" -gt 100 ] &&
+		[ "$2 $3 $4 $5" = "1 0 0 0" ] &&
+		result "PASS: $t/demo-insn-clock ($1 calls, time = instruction index)" ||
+		result "FAIL: $t/demo-insn-clock (clock '$clock'; calls, distinct, min, max, bad returns: $offs)"
+	# replay's time field is each instruction's (its index, on this
+	# clock), and --time A,B is the same slice as --from A --count
+	# B-A+1.
+	"$hwt" replay "$w/demo.db" -F index,time >"$w/times.txt" 2>&1
+	nt=$(awk '$1 == $2 { n++ } END { print n + 0 }' "$w/times.txt")
+	"$hwt" replay "$w/demo.db" --time 5000,5099 >"$w/slice-time.addr" 2>&1
+	"$hwt" replay "$w/demo.db" --from 5000 --count 100 \
+		>"$w/slice-from.addr" 2>&1
+	[ "$nt" = "$traced" ] && [ "$(wc -l <"$w/slice-time.addr")" = 100 ] &&
+		cmp -s "$w/slice-time.addr" "$w/slice-from.addr" &&
+		result "PASS: $t/demo-replay-time ($nt instructions timed; --time 5000,5099 = --from 5000 --count 100)" ||
+		result "FAIL: $t/demo-replay-time ($nt of $traced timed as their index; $(wc -l <"$w/slice-time.addr") lines for --time 5000,5099)"
 fi
 # -x tsc reached the trace unit: calls carry TSC times (libipt's).
 if [ "$mode" = intel_pt ]; then

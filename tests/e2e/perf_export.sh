@@ -107,7 +107,8 @@ check() {
 
 for name in dyn intel_pt; do
 	case $name in
-	dyn) dir=$root/build/e2e-dyn n=2 cfg=0x2001
+	# soft sessions carry TSC packets (the instruction clock) by default
+	dyn) dir=$root/build/e2e-dyn n=2 cfg=0x2401
 		rec() { "$root/tests/e2e/dyn_counts.sh"; } ;;
 	intel_pt) dir=$root/build/e2e-intel_pt n=1 cfg=0x2401
 		rec() { "$root/tests/e2e/demo_counts.sh" intel_pt; } ;;

@@ -172,8 +172,20 @@ struct hwt_replay_opts {
 	 * separated, as perf script -F: tid, cpu, index (the instruction's
 	 * in its stream), ip, sym, symoff (sym+0xOFF with sym, else +0xOFF),
 	 * dso, srcline, inline (inlined functions there, innermost first,
-	 * ';'-separated, '-' if none), insn.  format is then not used. */
+	 * ';'-separated, '-' if none), insn, time (on the stream's clock:
+	 * exact on an instruction clock, else the last call or return's,
+	 * '-' if none).  format is then not used. */
 	const char *fields;
+	/* Only the instructions whose time is in [time_from, time_to] (on
+	 * an instruction clock exactly; on a hardware clock from the first
+	 * call or return at or after time_from to the last at or before
+	 * time_to).  time_slice 0: no slicing. */
+	int time_slice;
+	uint64_t time_from, time_to;
+	/* A line starting with '[' wherever the trace says tracing stopped
+	 * or started, a system call, an interrupt or exception or a return
+	 * from one happened (the events table), besides the gaps. */
+	int markers;
 };
 
 /* Returns 0 if hwt_replay_opts.fields names only known fields, else -1
@@ -224,6 +236,11 @@ int hwt_report_diff(const char *a, const char *b, int top, FILE *out);
 /* Per-call durations of func (instructions, and time where the trace has
  * it): count, min, p50, p90, p99, max and a histogram. */
 int hwt_report_latency(const char *db, const char *func, FILE *out);
+
+/* The inlined functions (DWARF) and the instructions that ran in their
+ * inlined code, self and total, of thread tid (-1: all), the top
+ * (0: all) by total.  Returns 0, or -1 with a message on stderr. */
+int hwt_report_inline(const char *db, int64_t tid, int top, FILE *out);
 
 /* Runs sql and prints the rows as an aligned table or CSV. */
 int hwt_query(const char *db, const char *sql, int csv, FILE *out);

@@ -34,6 +34,8 @@ struct stream {
 	void *rdarg;
 	struct hwt_callstack *cs;
 	uint64_t ninsn, nblocks, nerrors, time;
+	uint64_t time_ninsn;	/* ninsn when time last changed */
+	uint8_t insn_clock;	/* time counts instructions */
 	uint64_t progress;	/* trace offset decoded to */
 	uint64_t *counts;	/* per block id */
 	size_t ncounts;
@@ -109,6 +111,30 @@ void hwt_core_set_thread(struct hwt_core *c, uint32_t stream, int64_t pid,
 
 	s->pid = pid;
 	s->tid = tid;
+}
+
+void hwt_core_set_insn_clock(struct hwt_core *c, uint32_t stream)
+{
+	get_stream(c, stream)->insn_clock = 1;
+}
+
+/* A timestamp from the trace: the time of the next instruction. */
+static void set_time(struct stream *s, uint64_t time)
+{
+	if (!time || time == s->time)
+		return;
+	s->time = time;
+	s->time_ninsn = s->ninsn;
+}
+
+/*
+ * The time of the instruction ninsn: the last timestamp, plus on an
+ * instruction clock the instructions decoded since (exact, as a CYC
+ * packet per instruction would be).
+ */
+static inline uint64_t time_at(const struct stream *s, uint64_t ninsn)
+{
+	return s->insn_clock ? s->time + (ninsn - s->time_ninsn) : s->time;
 }
 
 static int on_call(void *arg, const struct hwt_call_row *row)
@@ -343,7 +369,8 @@ static inline int count_block(struct stream *s, const struct hwt_ublock *u,
 		grow_counts(s, id);
 	s->counts[id]++;
 	if (s->cs) {
-		rc = hwt_callstack_ublock(s->cs, u, s->ninsn, s->time);
+		rc = hwt_callstack_ublock(s->cs, u, s->ninsn,
+					  time_at(s, s->ninsn));
 		if (rc < 0)
 			return rc;
 	}
@@ -386,8 +413,7 @@ static int sink_block(void *arg, uint32_t stream, const struct hwt_block *blk)
 	id = intern(c, s, blk, NULL);
 	if (!id)
 		return -1;
-	if (blk->time)
-		s->time = blk->time;
+	set_time(s, blk->time);
 	if (c->progress && blk->offset && !(s->nblocks & 0xffff))
 		sink_progress(c, stream, blk->offset);
 	note_edge(c, s, id, hwt_blocks_get(c->blocks, id), blk->flags);
@@ -449,7 +475,7 @@ static int sink_blocks(void *arg, uint32_t stream, const uint32_t *ids,
 		}
 		prev = id;
 		if (s->cs && hwt_callstack_ublock(s->cs, u, ninsn,
-						  s->time) < 0)
+						  time_at(s, ninsn)) < 0)
 			return -1;
 		ninsn += u->ninsn;
 		nblocks++;
@@ -498,14 +524,24 @@ static const char *gap_kind(uint32_t type)
 	}
 }
 
+/* The events table's kind of a trace event that is kept. */
+static const char *event_kind(uint32_t type)
+{
+	switch (type) {
+	case HWT_EV_ENABLE: return "on";
+	case HWT_EV_DISABLE: return "off";
+	case HWT_EV_ASYNC: return "async";
+	default: return "eret";
+	}
+}
+
 static int sink_event(void *arg, uint32_t stream, const struct hwt_event *ev)
 {
 	struct hwt_core *c = arg;
 	struct stream *s = get_stream(c, stream);
 	uint64_t eid;
 
-	if (ev->time)
-		s->time = ev->time;
+	set_time(s, ev->time);
 	/* The flow goes on elsewhere: no transition between the blocks
 	 * around it (an ISA switch or a timestamp is none). */
 	if (ev->type != HWT_EV_TIME && ev->type != HWT_EV_EXEC_MODE)
@@ -526,11 +562,17 @@ static int sink_event(void *arg, uint32_t stream, const struct hwt_event *ev)
 	case HWT_EV_ENABLE:
 		if (s->cs)
 			hwt_callstack_break(s->cs);
-		return 0;
+		/* Kept for replay's markers, as an exception return is. */
+		__attribute__((fallthrough));
+	case HWT_EV_EXCEPTION_RET:
+		return hwt_db_event(c->db, stream, s->ninsn,
+				    event_kind(ev->type), ev,
+				    time_at(s, s->ninsn));
 	case HWT_EV_CONTEXT:
 		/* A new address space (exec): every frame is gone. */
 		if (s->cs && ev->msg && !strcmp(ev->msg, "exec"))
-			return hwt_callstack_reset(s->cs, s->ninsn, s->time);
+			return hwt_callstack_reset(s->cs, s->ninsn,
+						   time_at(s, s->ninsn));
 		return 0;
 	default:
 		return 0;
@@ -634,7 +676,8 @@ static int sink_end(void *arg, uint32_t stream)
 	s->ended = 1;
 	s->brk = 1;
 	note_edge(c, s, 0, NULL, 0);
-	if (s->cs && hwt_callstack_reset(s->cs, s->ninsn, s->time) < 0)
+	if (s->cs && hwt_callstack_reset(s->cs, s->ninsn,
+						 time_at(s, s->ninsn)) < 0)
 		return -1;
 	rc = flush_flow(s);
 	if (rc >= 0)
@@ -642,6 +685,8 @@ static int sink_end(void *arg, uint32_t stream)
 	if (rc >= 0)
 		rc = hwt_db_stream_end(c->db, s->id, s->ninsn, s->nblocks,
 				       s->nerrors);
+	if (rc >= 0 && s->insn_clock)
+		rc = hwt_db_stream_clock(c->db, s->id, "insn");
 	if (rc >= 0)
 		rc = hwt_db_commit(c->db);
 	return rc;

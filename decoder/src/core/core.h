@@ -26,6 +26,9 @@ void hwt_core_set_total(struct hwt_core *core, uint64_t total);
 /* Pid/tid of a stream (before its stream_begin). */
 void hwt_core_set_thread(struct hwt_core *core, uint32_t stream, int64_t pid,
 			 int64_t tid);
+/* The stream's timestamps count instructions (a session's clock=insn):
+ * each instruction's time is the last one plus those decoded since. */
+void hwt_core_set_insn_clock(struct hwt_core *core, uint32_t stream);
 /* Writes counts and statistics, commits, frees. */
 int hwt_core_finish(struct hwt_core *core, char *err, size_t errlen);
 void hwt_core_free(struct hwt_core *core);

@@ -44,7 +44,7 @@ static const char schema[] =
 "CREATE TABLE streams (id INTEGER PRIMARY KEY, thread_id INTEGER,\n"
 "  name TEXT, tid INTEGER, cpu INTEGER, trace_id INTEGER,\n"
 "  insn_count INTEGER DEFAULT 0, block_count INTEGER DEFAULT 0,\n"
-"  error_count INTEGER DEFAULT 0);\n"
+"  error_count INTEGER DEFAULT 0, clock TEXT);\n"
 "CREATE TABLE blocks (id INTEGER PRIMARY KEY, binary_id INTEGER,\n"
 "  symbol_id INTEGER, ip INTEGER, end_ip INTEGER, ninsn INTEGER,\n"
 "  isa INTEGER, iclass INTEGER, insn_lens BLOB, code BLOB, target INTEGER);\n"
@@ -70,6 +70,8 @@ static const char schema[] =
 "CREATE TABLE call_path_stats (thread_id INTEGER, call_path_id INTEGER,\n"
 "  calls INTEGER, insn_count INTEGER);\n"
 "CREATE TABLE lines (addr INTEGER PRIMARY KEY, file TEXT, line INTEGER);\n"
+"CREATE TABLE events (stream_id INTEGER, insn_index INTEGER, kind TEXT,\n"
+"  ip INTEGER, arg INTEGER, code INTEGER, time INTEGER);\n"
 "CREATE TABLE inlines (binary_id INTEGER, start INTEGER, end INTEGER,\n"
 "  depth INTEGER, name TEXT, call_file TEXT, call_line INTEGER);\n"
 "INSERT INTO threads VALUES (0, -1, -1);\n"
@@ -100,7 +102,7 @@ static const char schema[] =
 enum {
 	S_META, S_THREAD, S_BINARY, S_SECTION, S_SYMBOL, S_STREAM, S_BLOCK,
 	S_BCOUNT, S_CP, S_CALL, S_ERROR, S_FLOW, S_SSTAT, S_CPSTAT, S_LINE, S_INLINE, S_SEND,
-	S_EDGE,
+	S_EDGE, S_EVENT,
 	S_CALLN,	/* CALLS_STMT rows of calls in one statement */
 	S_NUM
 };
@@ -122,6 +124,7 @@ static const char *const stmt_sql[S_NUM] = {
 	[S_CALL] = "INSERT INTO calls VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, "
 		   "?, ?)",
 	[S_ERROR] = "INSERT INTO errors VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_EVENT] = "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[S_FLOW] = "INSERT INTO flow VALUES (?, ?, ?, ?, ?, ?)",
 	[S_SSTAT] = "INSERT INTO symbol_stats VALUES (?, ?, ?, ?)",
 	[S_CPSTAT] = "INSERT INTO call_path_stats VALUES (?, ?, ?, ?)",
@@ -590,6 +593,19 @@ int hwt_db_error(struct hwt_db *db, uint64_t id, uint32_t stream,
 	return step(db, S_ERROR);
 }
 
+int hwt_db_event(struct hwt_db *db, uint32_t stream, uint64_t insn_index,
+		 const char *kind, const struct hwt_event *ev, uint64_t time)
+{
+	B64(S_EVENT, 1, stream);
+	B64(S_EVENT, 2, insn_index);
+	BTXT(S_EVENT, 3, kind);
+	B64(S_EVENT, 4, ev->ip);
+	B64(S_EVENT, 5, ev->arg);
+	B64(S_EVENT, 6, ev->code);
+	B64(S_EVENT, 7, time);
+	return step(db, S_EVENT);
+}
+
 int hwt_db_flow(struct hwt_db *db, uint32_t stream, uint64_t seq,
 		uint64_t first_insn, uint64_t ninsn, uint64_t nentries,
 		const uint8_t *data, size_t size)
@@ -676,6 +692,22 @@ int hwt_db_stream_end(struct hwt_db *db, uint32_t stream, uint64_t ninsn,
 		      uint64_t nblocks, uint64_t nerrors)
 {
 	return insert4(db, S_SEND, ninsn, nblocks, nerrors, stream);
+}
+
+int hwt_db_stream_clock(struct hwt_db *db, uint32_t stream,
+			const char *clock)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, "UPDATE streams SET clock = ? WHERE "
+			       "id = ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, clock, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, stream);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int hwt_db_call_path(struct hwt_db *db, uint64_t id, uint64_t parent,

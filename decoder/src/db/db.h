@@ -37,6 +37,11 @@ int hwt_db_stream(struct hwt_db *db, const struct hwt_stream_info *info,
 int hwt_db_block(struct hwt_db *db, uint32_t id, const struct hwt_ublock *b);
 int hwt_db_edge(struct hwt_db *db, uint32_t stream, uint64_t thread_id,
 		const struct hwt_edge *e);
+/* A trace event in the flow of stream (events table): kind "on", "off",
+ * "async" or "eret" before instruction insn_index, with ev's ip, arg and
+ * code.  Returns 0, or -1 on an SQLite error. */
+int hwt_db_event(struct hwt_db *db, uint32_t stream, uint64_t insn_index,
+		 const char *kind, const struct hwt_event *ev, uint64_t time);
 int hwt_db_error(struct hwt_db *db, uint64_t id, uint32_t stream,
 		 uint64_t insn_index, const struct hwt_event *ev,
 		 const char *kind);
@@ -62,6 +67,10 @@ int hwt_db_line(struct hwt_db *db, uint64_t addr, const char *file,
 		uint32_t line);
 int hwt_db_stream_end(struct hwt_db *db, uint32_t stream, uint64_t ninsn,
 		      uint64_t nblocks, uint64_t nerrors);
+/* The clock of the stream's times (streams.clock): "insn" when its
+ * timestamps count instructions.  Returns 0, or -1 on an SQLite error. */
+int hwt_db_stream_clock(struct hwt_db *db, uint32_t stream,
+			const char *clock);
 int hwt_db_session(struct hwt_db *db, const char *source, const char *kind);
 /* Opens an existing database read-only (store_io.h: busy timeout,
  * defensive, untrusted schema, budget), checks it is ours and that the

@@ -17,6 +17,7 @@ struct rblock {
 	uint32_t ninsn;
 	int64_t sym, bin;	/* symbols and binaries ids */
 	int isa;
+	int iclass;		/* of its last instruction (enum hwt_iclass) */
 	uint8_t *lens;		/* NULL: unknown */
 	uint8_t *code;
 	size_t code_size;
@@ -29,10 +30,20 @@ struct rline {
 };
 
 enum field { F_TID, F_CPU, F_INDEX, F_IP, F_SYM, F_SYMOFF, F_DSO, F_SRCLINE,
-	     F_INLINE, F_INSN, F_NFIELDS };
+	     F_INLINE, F_INSN, F_TIME, F_NFIELDS };
 
 static const char *const field_names[F_NFIELDS] = { "tid", "cpu", "index",
-	"ip", "sym", "symoff", "dso", "srcline", "inline", "insn" };
+	"ip", "sym", "symoff", "dso", "srcline", "inline", "insn", "time" };
+
+struct ranchor {		/* a call's or return's (insn index, time) */
+	uint64_t insn, time;
+};
+
+struct revent {			/* a row of events */
+	uint64_t insn, ip, arg;
+	int64_t code;
+	char kind;		/* o(n), d (off), a(sync), e(ret) */
+};
 
 struct rinline {		/* a row of inlines */
 	uint64_t start, end, max_end;	/* max_end: of this and before */
@@ -66,6 +77,16 @@ struct replay {
 	struct hwt_disasm *dis;
 	sqlite3_stmt *err_st;
 	uint64_t idx;		/* instruction index in the stream */
+	uint64_t lo, hi;	/* the stream's slice: [lo, hi) */
+	struct ranchor *anc;	/* the stream's times, by insn */
+	size_t nanc;
+	int insn_clock;		/* the stream's times count instructions */
+	int has_clock_col;	/* streams.clock exists (newer decodes) */
+	struct revent *ev;	/* the stream's events, for --markers */
+	size_t nev, next_ev;
+	int has_events;		/* the events table exists */
+	int prev_far;		/* the instruction printed last was a
+				 * system call (or int, svc...) */
 	uint64_t printed;
 	const char *last_file;
 	uint32_t last_line;
@@ -304,7 +325,7 @@ static int load_blocks(struct replay *r)
 		return -1;
 	}
 	if (sqlite3_prepare_v2(r->db, "SELECT id, ip, ninsn, isa, insn_lens, "
-			       "code, symbol_id, binary_id FROM blocks", -1,
+			       "code, symbol_id, binary_id, iclass FROM blocks", -1,
 			       &st, NULL) != SQLITE_OK)
 		return loop_end(r, SQLITE_ERROR, "blocks");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -328,6 +349,7 @@ static int load_blocks(struct replay *r)
 		b->code = dup_blob(st, 5, &b->code_size);
 		b->sym = sqlite3_column_int64(st, 6);
 		b->bin = sqlite3_column_int64(st, 7);
+		b->iclass = sqlite3_column_int(st, 8);
 	}
 	sqlite3_finalize(st);
 	return loop_end(r, rc, "blocks");
@@ -377,12 +399,51 @@ static const struct rline *find_line(const struct replay *r, uint64_t addr)
 
 static int in_range(struct replay *r)
 {
-	if (r->idx < r->o->from)
+	if (r->idx < r->lo)
 		return 0;
-	if (r->o->count && r->idx - r->o->from >= r->o->count) {
+	if (r->idx >= r->hi) {
 		r->done = 1;
 		return 0;
 	}
+	return 1;
+}
+
+/* The last anchor at or before instruction index idx, or NULL. */
+static const struct ranchor *anchor_at(const struct replay *r, uint64_t idx)
+{
+	size_t lo = 0, hi = r->nanc;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->anc[mid].insn <= idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &r->anc[lo - 1] : NULL;
+}
+
+/*
+ * The time of instruction idx.
+ * Returns 1 with *t set if the stream has one there: on an instruction
+ * clock any anchor fixes every time; else the last call or return at or
+ * before idx gives it.
+ * Returns 0 if it has none.
+ */
+static int time_of(const struct replay *r, uint64_t idx, uint64_t *t)
+{
+	const struct ranchor *a = anchor_at(r, idx);
+
+	if (r->insn_clock && r->nanc) {
+		if (!a)
+			a = &r->anc[0];
+		*t = a->time - a->insn + idx;
+		return 1;
+	}
+	if (!a)
+		return 0;
+	*t = a->time;
 	return 1;
 }
 
@@ -499,11 +560,142 @@ static void fields_line(struct replay *r, const struct rblock *b,
 			insn_text(r, b, ip, off, len, text, sizeof(text));
 			fputs(text, r->out);
 			break;
+		case F_TIME: {
+			uint64_t t;
+
+			if (time_of(r, r->idx, &t))
+				fprintf(r->out, "%12llu", (unsigned long long)t);
+			else
+				fputs("           -", r->out);
+			break;
+		}
 		case F_NFIELDS:
 			break;
 		}
 	}
 	fputc('\n', r->out);
+}
+
+/*
+ * Whether the instruction at off in b (len bytes) enters the kernel by
+ * request: SYSCALL, SYSENTER or INT n on x86, SVC on A64 (Arm ARM C6.2:
+ * 0xd4000001 | imm16 << 5).  A trace shows these as tracing off (PT's
+ * TIP.PGD) or as an exception (ETE): the marker names the system call.
+ * Returns 1 if it does, 0 if not or unknown.
+ */
+static int is_syscall(const struct rblock *b, size_t off, unsigned len)
+{
+	const uint8_t *p;
+
+	if (b->iclass == HWT_IC_FAR_CALL)
+		return 1;
+	if (!b->code || off >= b->code_size || len > b->code_size - off)
+		return 0;
+	p = b->code + off;
+	if (b->isa == HWT_ISA_A64)
+		return len == 4 && ((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+				     (uint32_t)p[2] << 16 |
+				     (uint32_t)p[3] << 24) >> 21 == 0x6a0 &&
+		       (p[0] & 0x1f) == 1;
+	if (b->isa >= HWT_ISA_X86_16 && b->isa <= HWT_ISA_X86_64)
+		return len == 2 && ((p[0] == 0x0f &&
+				     (p[1] == 0x05 || p[1] == 0x34)) ||
+				    p[0] == 0xcd);
+	return 0;
+}
+
+/*
+ * The stream's trace events (events table) for --markers, by place.
+ * Returns 0 if loaded (none in a database decoded before the table).
+ * Returns -1 (message printed) on an SQLite error.
+ */
+static int load_events(struct replay *r, int64_t stream)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int step;
+
+	r->nev = 0;
+	r->next_ev = 0;
+	if (!r->has_events)
+		return 0;
+	if (sqlite3_prepare_v2(r->db, "SELECT insn_index, kind, ip, arg, code "
+			       "FROM events WHERE stream_id = ? ORDER BY "
+			       "insn_index, rowid", -1, &st,
+			       NULL) != SQLITE_OK)
+		return loop_end(r, SQLITE_ERROR, "events");
+	sqlite3_bind_int64(st, 1, stream);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 1);
+		struct revent *e;
+
+		if (r->nev == cap) {
+			cap = cap ? 2 * cap : 256;
+			r->ev = hwt_xrealloc(r->ev, cap * sizeof(*r->ev));
+		}
+		e = &r->ev[r->nev++];
+		e->insn = (uint64_t)sqlite3_column_int64(st, 0);
+		e->kind = !kind ? '?' : !strcmp(kind, "off") ? 'd' : kind[0];
+		e->ip = (uint64_t)sqlite3_column_int64(st, 2);
+		e->arg = (uint64_t)sqlite3_column_int64(st, 3);
+		e->code = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_finalize(st);
+	return loop_end(r, step, "events");
+}
+
+/* One marker line: what the trace says happened before instruction
+ * e->insn (after the one printed last). */
+static void put_marker(struct replay *r, const struct revent *e)
+{
+	fputs("[", r->out);
+	switch (e->kind) {
+	case 'o':		/* on */
+		fputs("trace on", r->out);
+		if (e->ip)
+			fprintf(r->out, " at %llx", (unsigned long long)e->ip);
+		break;
+	case 'd':		/* off */
+		fputs(r->prev_far ? "trace off: system call" : "trace off",
+		      r->out);
+		if (e->ip)
+			fprintf(r->out, ", next at %llx",
+				(unsigned long long)e->ip);
+		break;
+	case 'a':		/* async */
+		if (r->prev_far)
+			fputs("system call", r->out);
+		else
+			fputs("interrupt or exception", r->out);
+		if (e->code)
+			fprintf(r->out, " (exception %lld)",
+				(long long)e->code);
+		if (e->ip)
+			fprintf(r->out, " at %llx", (unsigned long long)e->ip);
+		break;
+	case 'e':		/* eret */
+		fputs("exception return", r->out);
+		if (e->ip)
+			fprintf(r->out, " to %llx", (unsigned long long)e->ip);
+		break;
+	default:
+		fputs("event", r->out);
+		break;
+	}
+	fputs("]\n", r->out);
+	r->prev_far = 0;
+}
+
+/* The markers due before instruction idx (UINT64_MAX: all that are
+ * left), those of the slice only. */
+static void put_markers(struct replay *r, uint64_t idx)
+{
+	while (r->next_ev < r->nev && r->ev[r->next_ev].insn <= idx) {
+		const struct revent *e = &r->ev[r->next_ev++];
+
+		if (e->insn >= r->lo && e->insn <= r->hi)
+			put_marker(r, e);
+	}
 }
 
 static void insn(struct replay *r, const struct rblock *b, uint64_t ip,
@@ -512,6 +704,8 @@ static void insn(struct replay *r, const struct rblock *b, uint64_t ip,
 	char text[160];
 	const struct rline *l;
 
+	if (r->nev)
+		put_markers(r, r->idx);
 	if (!in_range(r))
 		return;
 	if (r->nfields) {
@@ -543,8 +737,7 @@ static int gap(struct replay *r, uint64_t eid)
 	sqlite3_stmt *st = r->err_st;
 	int rc;
 
-	if (r->idx < r->o->from ||
-	    (r->o->count && r->idx - r->o->from >= r->o->count))
+	if (r->idx < r->lo || r->idx >= r->hi)
 		return 0;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)eid);
 	rc = sqlite3_step(st);
@@ -584,7 +777,7 @@ static int chunk(struct replay *r, const uint8_t *p, size_t n)
 		if (id >= r->nb || !r->b[id].ninsn)
 			return -1;
 		b = &r->b[id];
-		if (r->idx + b->ninsn <= r->o->from) {
+		if (r->idx + b->ninsn <= r->lo) {
 			r->idx += b->ninsn;	/* fast skip */
 			continue;
 		}
@@ -595,6 +788,7 @@ static int chunk(struct replay *r, const uint8_t *p, size_t n)
 					"lengths unknown]\n", b->ninsn - 1,
 					(unsigned long long)b->ip);
 			r->idx += b->ninsn;
+			r->prev_far = b->iclass == HWT_IC_FAR_CALL;
 			continue;
 		}
 		{
@@ -608,13 +802,108 @@ static int chunk(struct replay *r, const uint8_t *p, size_t n)
 				off += b->lens[i];
 				r->idx++;
 			}
+			r->prev_far = i && is_syscall(b, off - b->lens[i - 1],
+						      b->lens[i - 1]);
 		}
 	}
 	return 0;
 }
 
+/*
+ * The stream's times: (insn, time) of every call and return that has
+ * one, by insn, and whether they count instructions (streams.clock).
+ * Returns 0 if loaded.
+ * Returns -1 (message printed) on an SQLite error.
+ */
+static int load_anchors(struct replay *r, int64_t stream, int64_t thread_id)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int step;
+
+	r->nanc = 0;
+	r->insn_clock = 0;
+	if (r->has_clock_col) {
+		if (sqlite3_prepare_v2(r->db, "SELECT clock = 'insn' FROM "
+				       "streams WHERE id = ?", -1, &st,
+				       NULL) != SQLITE_OK)
+			return loop_end(r, SQLITE_ERROR, "streams");
+		sqlite3_bind_int64(st, 1, stream);
+		step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			r->insn_clock = sqlite3_column_int(st, 0) == 1;
+			step = sqlite3_step(st);
+		}
+		sqlite3_finalize(st);
+		if (loop_end(r, step, "streams"))
+			return -1;
+	}
+	if (sqlite3_prepare_v2(r->db, "SELECT call_insn, call_time FROM calls "
+			       "WHERE thread_id = ?1 AND call_time > 0 "
+			       "UNION ALL SELECT return_insn, return_time "
+			       "FROM calls WHERE thread_id = ?1 AND "
+			       "return_time > 0 AND return_insn > 0 ORDER BY 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return loop_end(r, SQLITE_ERROR, "calls");
+	sqlite3_bind_int64(st, 1, thread_id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (r->nanc == cap) {
+			cap = cap ? 2 * cap : 1024;
+			r->anc = hwt_xrealloc(r->anc, cap * sizeof(*r->anc));
+		}
+		r->anc[r->nanc].insn = (uint64_t)sqlite3_column_int64(st, 0);
+		r->anc[r->nanc++].time = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return loop_end(r, step, "calls");
+}
+
+/* The first anchor whose time is >= t (after 0) or > t (after 1), or
+ * nanc if none is. */
+static size_t anchor_by_time(const struct replay *r, uint64_t t, int after)
+{
+	size_t i;
+
+	for (i = 0; i < r->nanc; i++)
+		if (after ? r->anc[i].time > t : r->anc[i].time >= t)
+			break;
+	return i;
+}
+
+/* The stream's slice [lo, hi) from --from/--count and --time. */
+static void set_slice(struct replay *r)
+{
+	const struct hwt_replay_opts *o = r->o;
+	uint64_t base, lo, hi;
+	size_t i;
+
+	r->lo = o->from;
+	r->hi = o->count ? o->from + o->count : UINT64_MAX;
+	if (!o->time_slice)
+		return;
+	if (!r->nanc) {
+		r->hi = 0;	/* no times: nothing is in the slice */
+		return;
+	}
+	if (r->insn_clock) {
+		base = r->anc[0].time - r->anc[0].insn;
+		lo = o->time_from > base ? o->time_from - base : 0;
+		hi = o->time_to < base ? 0 : o->time_to - base >= UINT64_MAX - 1 ?
+		     UINT64_MAX : o->time_to - base + 1;
+	} else {
+		i = anchor_by_time(r, o->time_from, 0);
+		lo = i < r->nanc ? r->anc[i].insn : UINT64_MAX;
+		i = anchor_by_time(r, o->time_to, 1);
+		hi = i < r->nanc ? r->anc[i].insn : UINT64_MAX;
+	}
+	if (lo > r->lo)
+		r->lo = lo;
+	if (hi < r->hi)
+		r->hi = hi;
+}
+
 static int replay_stream(struct replay *r, int64_t stream, int64_t tid,
-			 int64_t cpu)
+			 int64_t cpu, int64_t thread_id)
 {
 	sqlite3_stmt *st;
 	int rc = 0, step = SQLITE_DONE;
@@ -624,6 +913,15 @@ static int replay_stream(struct replay *r, int64_t stream, int64_t tid,
 	r->last_file = NULL;
 	r->tid = tid;
 	r->cpu = cpu;
+	r->prev_far = 0;
+	if ((r->has[F_TIME] || r->o->time_slice) &&
+	    load_anchors(r, stream, thread_id) < 0)
+		return -1;
+	set_slice(r);
+	if (r->lo >= r->hi)
+		return 0;
+	if (r->o->markers && load_events(r, stream) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(r->db, "SELECT first_insn, insn_count, data "
 			       "FROM flow WHERE stream_id = ? ORDER BY seq",
 			       -1, &st, NULL) != SQLITE_OK)
@@ -634,7 +932,7 @@ static int replay_stream(struct replay *r, int64_t stream, int64_t tid,
 		uint64_t cnt = (uint64_t)sqlite3_column_int64(st, 1);
 
 		r->idx = first;
-		if (first + cnt < r->o->from)
+		if (first + cnt < r->lo)
 			continue;
 		rc = chunk(r, sqlite3_column_blob(st, 2),
 			   (size_t)sqlite3_column_bytes(st, 2));
@@ -647,6 +945,8 @@ static int replay_stream(struct replay *r, int64_t stream, int64_t tid,
 	sqlite3_finalize(st);
 	if (rc >= 0 && !r->done && loop_end(r, step, "flow"))
 		rc = -1;
+	if (rc >= 0 && r->nev)
+		put_markers(r, r->idx);	/* those after the last insn */
 	return rc < 0 ? -1 : 0;
 }
 
@@ -683,11 +983,23 @@ int hwt_replay(const char *path, const struct hwt_replay_opts *o, FILE *out)
 			&r.nbins, "binaries") < 0) ||
 	    (r.has[F_INLINE] && load_inlines(&r) < 0))
 		goto out;
+	/* streams.clock: in decodes since it was added (an added column,
+	 * so no version bump). */
+	if (sqlite3_prepare_v2(r.db, "SELECT clock FROM streams", -1, &st,
+			       NULL) == SQLITE_OK)
+		r.has_clock_col = 1;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (o->markers && sqlite3_prepare_v2(r.db, "SELECT kind FROM events",
+					     -1, &st, NULL) == SQLITE_OK)
+		r.has_events = 1;
+	sqlite3_finalize(st);
+	st = NULL;
 	if (sqlite3_prepare_v2(r.db, "SELECT offset, ip, kind, message FROM "
 			       "errors WHERE id = ?", -1, &r.err_st,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r.db, "SELECT s.id, COALESCE(t.tid, s.tid), "
-			       "s.cpu FROM streams s LEFT JOIN "
+			       "s.cpu, s.thread_id FROM streams s LEFT JOIN "
 			       "threads t ON t.id = s.thread_id WHERE "
 			       "(?1 < 0 OR s.id = ?1) AND (?2 < 0 OR "
 			       "t.tid = ?2 OR s.tid = ?2) ORDER BY s.id", -1,
@@ -704,7 +1016,8 @@ int hwt_replay(const char *path, const struct hwt_replay_opts *o, FILE *out)
 				   sqlite3_column_type(st, 1) == SQLITE_NULL ?
 				   -1 : sqlite3_column_int64(st, 1),
 				   sqlite3_column_type(st, 2) == SQLITE_NULL ?
-				   -1 : sqlite3_column_int64(st, 2));
+				   -1 : sqlite3_column_int64(st, 2),
+				   sqlite3_column_int64(st, 3));
 	}
 	if (rc >= 0 && loop_end(&r, step, "streams"))
 		rc = -1;
@@ -730,6 +1043,8 @@ out:
 	for (i = 0; i < r.ninl; i++)
 		free(r.inl[i].name);
 	free(r.inl);
+	free(r.anc);
+	free(r.ev);
 	free(r.lines);
 	free(r.b);
 	hwt_disasm_free(r.dis);

@@ -16,6 +16,12 @@ usage: check.py CHECK BINARY DB
               and then the function are llvm-symbolizer's frames (LLVM's
               DWARF reader, not libdwarf), and some address has two or
               more inline frames
+  inline-report  DB is `hwt replay -F ip` output (every executed
+              instruction), ARG4 `hwt report --inline` output: for every
+              function llvm-symbolizer shows inlined at those addresses,
+              self (instructions where it is the innermost frame) and
+              total (where it is any inline frame) are the report's, and
+              the report has no other row
 Prints one line per mismatch; exits 1 on any.
 """
 import re
@@ -64,10 +70,48 @@ def inline(binary, replay, func):
     return bad
 
 
+def inline_report(binary, replay, report):
+    runs = {}
+    with open(replay) as f:
+        for line in f:
+            a = int(line.split()[0], 16)
+            runs[a] = runs.get(a, 0) + 1
+    out = run('llvm-symbolizer', '--obj=' + binary,
+              *['0x%x' % a for a in sorted(runs)])
+    frames = [b.split('\n')[0::2] for b in out.strip().split('\n\n')]
+    want = {}
+    for a, fr in zip(sorted(runs), frames):
+        inl = fr[:-1]		# the last frame is the real function
+        if not inl:
+            continue
+        w = want.setdefault(inl[0], [0, 0])
+        w[0] += runs[a]
+        for name in set(inl):
+            want.setdefault(name, [0, 0])[1] += runs[a]
+    got = {}
+    with open(report) as f:
+        for line in f:
+            m = re.match(r'^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S.*)$', line)
+            if m:
+                got[m.group(4)] = [int(m.group(1)), int(m.group(2))]
+    bad = []
+    if len(frames) != len(runs):
+        bad.append('llvm-symbolizer gave %d answers for %d addresses' %
+                   (len(frames), len(runs)))
+    if not want:
+        bad.append('llvm-symbolizer shows no inlined code run')
+    for name in sorted(set(want) | set(got)):
+        if want.get(name) != got.get(name):
+            bad.append('%s: report self/total %s, llvm-symbolizer %s' %
+                       (name, got.get(name), want.get(name)))
+    return bad
+
+
 def main():
     what, binary, db = sys.argv[1:4]
-    if what == 'inline':
-        bad = inline(binary, db, sys.argv[4])
+    if what in ('inline', 'inline-report'):
+        bad = (inline(binary, db, sys.argv[4]) if what == 'inline' else
+               inline_report(binary, db, sys.argv[4]))
         for b in bad[:20]:
             print(b)
         sys.exit(1 if bad else 0)
