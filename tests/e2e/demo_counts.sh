@@ -233,6 +233,21 @@ case $msys in
 		result "PASS: $t/demo-replay-markers ($1 system calls, each followed by its marker)" ||
 		result "FAIL: $t/demo-replay-markers (system calls, marked, stray, unmarked: $msys; instructions unchanged: $same)" ;;
 esac
+# The timeline marks the same places: a "trace off" instant on the
+# thread's track at the index of each executed system call's successor
+# (tracing is off from there to the next instruction: no instructions
+# pass on the instruction clock, so an instant, not a slice).
+offs=$(python3 -c 'import json, sys
+ev = json.load(open(sys.argv[1]))["traceEvents"]
+print(" ".join(str(e["ts"]) for e in ev if e.get("name") == "trace off"))' \
+	"$w/demo.json" 2>&1)
+sysidx=$(awk 'NR == FNR { sys[substr("0000000000000000", length($1) + 1) $1] = 1
+		next }
+	{ if ($1 in sys) printf "%s%d", n++ ? " " : "", FNR }' \
+	"$w/sysaddrs" "$addrs")
+[ -n "$sysidx" ] && [ "$offs" = "$sysidx" ] &&
+	result "PASS: $t/demo-perfetto-trace-off ($(echo "$offs" | wc -w) instants, after each system call)" ||
+	result "FAIL: $t/demo-perfetto-trace-off (at '$offs', system calls end at '$sysidx')"
 # hwt replay -F: every sym+0xOFF is nm's, every srcline addr2line's
 # (tests/e2e/check_fields.py).
 nm=nm addr2line=addr2line
@@ -280,7 +295,8 @@ if [ "$mode" = intel_pt ]; then
 		WHERE call_time > 0" | tail -n 1)
 	tsok=$("$hwt" export --perfetto - --clock time "$w/demo.db" |
 		python3 -c 'import json, sys
-x = [e for e in json.load(sys.stdin)["traceEvents"] if e["ph"] == "X"]
+x = [e for e in json.load(sys.stdin)["traceEvents"] if e["ph"] == "X"
+     and e.get("cat") != "trace"]	# calls, not the [trace off] ranges
 print(sum(1 for e in x if e["ts"] > 0))' 2>/dev/null)
 	[ "${timed:-0}" -gt 0 ] && [ "${tsok:-0}" = "$timed" ] &&
 		result "PASS: $t/demo-tsc-times ($timed calls timed, as many TSC slices)" ||

@@ -3,8 +3,11 @@
  * `hwt export --perfetto`: a decoded database as Chrome trace-event JSON
  * (the format ui.perfetto.dev and chrome://tracing open): one track per
  * thread (pid, tid), a complete ("X") slice per call with the callee's
- * name, instant ("i") events at every gap or decode error, and metadata
- * naming the process and threads.
+ * name, instant ("i") events at every gap or decode error, where tracing
+ * was off ("[trace off]" slices where that range has a length on the
+ * clock, else instants: a system call on the instruction clock) and where
+ * an interrupt or exception struck, and metadata naming the process and
+ * threads.
  *
  * The clock: instructions (each call's call_insn / return_insn, the
  * index in its thread's stream; shown as microseconds, 1 us = one
@@ -187,6 +190,82 @@ static int gaps(sqlite3 *db, struct tl *t)
 	return loop_end(db, rc);
 }
 
+/* One trace-off range [b, e) of a thread's track: a complete slice
+ * "[trace off]" where it has a length on the chosen clock, else an
+ * instant event (on the instruction clock a range while nothing was
+ * traced has none). */
+static void off_range(struct tl *t, int64_t pid, int64_t tid, int64_t b,
+		      int64_t e, const struct hwt_timeline_opts *o)
+{
+	if (e > b && (uint64_t)(e - b) < o->min_duration)
+		return;
+	if (!event(t))
+		return;
+	if (e > b)
+		fprintf(t->out, "\"ph\":\"X\",\"pid\":%" PRId64 ",\"tid\":%"
+			PRId64 ",\"ts\":%" PRId64 ",\"dur\":%" PRId64
+			",\"name\":\"[trace off]\",\"cat\":\"trace\","
+			"\"args\":{\"instructions\":0}}", pid, tid, b, e - b);
+	else
+		fprintf(t->out, "\"ph\":\"i\",\"s\":\"t\",\"pid\":%" PRId64
+			",\"tid\":%" PRId64 ",\"ts\":%" PRId64 ",\"name\":"
+			"\"trace off\",\"cat\":\"trace\"}", pid, tid, b);
+}
+
+/*
+ * The events table (newer decodes): where tracing was off (from "off" to
+ * the next "on" of the stream: a system call, a filter's edge) and
+ * where an interrupt or exception struck, on the chosen clock.
+ * Returns 0 if written (or the table is absent); -1 on an SQLite error.
+ */
+static int trace_events(sqlite3 *db, struct tl *t,
+			const struct hwt_timeline_opts *o)
+{
+	int64_t stream = -1, off_at = 0, pid = 0, tid = 0;
+	sqlite3_stmt *st;
+	int rc, off = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT e.stream_id, COALESCE(th.pid, -1),"
+			       " COALESCE(th.tid, s.tid), e.kind,"
+			       " e.insn_index, e.time FROM events e JOIN"
+			       " streams s ON s.id = e.stream_id LEFT JOIN"
+			       " threads th ON th.id = s.thread_id ORDER BY"
+			       " e.stream_id, e.insn_index, e.rowid", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 0;	/* decoded before the events table */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 3);
+		int64_t at = sqlite3_column_int64(st, o->clock_time ? 5 : 4);
+
+		if (sqlite3_column_int64(st, 0) != stream) {
+			if (off)
+				off_range(t, pid, tid, off_at, off_at, o);
+			stream = sqlite3_column_int64(st, 0);
+			off = 0;
+		}
+		pid = sqlite3_column_int64(st, 1);
+		tid = sqlite3_column_int64(st, 2);
+		if (!kind)
+			continue;
+		if (!strcmp(kind, "off") && !off) {
+			off = 1;
+			off_at = at;
+		} else if (!strcmp(kind, "on") && off) {
+			off_range(t, pid, tid, off_at, at, o);
+			off = 0;
+		} else if (!strcmp(kind, "async") && event(t)) {
+			fprintf(t->out, "\"ph\":\"i\",\"s\":\"t\",\"pid\":%"
+				PRId64 ",\"tid\":%" PRId64 ",\"ts\":%" PRId64
+				",\"name\":\"interrupt or exception\",\"cat\":"
+				"\"trace\"}", pid, tid, at);
+		}
+	}
+	if (off)
+		off_range(t, pid, tid, off_at, off_at, o);
+	sqlite3_finalize(st);
+	return loop_end(db, rc);
+}
+
 /* The traced program's name, for the process track; NULL if unknown. */
 static char *comm_of(sqlite3 *db)
 {
@@ -228,6 +307,8 @@ int hwt_timeline_json(const char *path, const struct hwt_timeline_opts *o,
 		rc = slices(db, &t, o);
 	if (!rc && !o->clock_time)
 		rc = gaps(db, &t);
+	if (!rc)
+		rc = trace_events(db, &t, o);
 	if (!rc && t.cut) {
 		/* Said in the file as well, past the limit on purpose. */
 		fprintf(out, "%s{\"ph\":\"M\",\"name\":\"hwt_cut\",\"pid\":0,"
