@@ -185,6 +185,7 @@ int hwt_cmd_decode(int argc, char **argv)
 		{ "elf", required_argument, NULL, 'e' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "snapshot", required_argument, NULL, 's' },
+		{ "buffer", required_argument, NULL, 'b' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -239,6 +240,7 @@ int hwt_cmd_decode(int argc, char **argv)
 		}
 		case 'p': pt = optarg; break;
 		case 's': snap = optarg; break;
+		case 'b': o.snapshot_buffer = optarg; break;
 		case 'P': perf = optarg; break;
 		case 'B': o.buildid_dir = optarg; break;
 		case 'Y': o.symfs = optarg; break;
@@ -326,6 +328,12 @@ int hwt_cmd_decode(int argc, char **argv)
 	if (!perf && !pt && !snap && optind == argc - 1 &&
 	    hwt_is_perf_data(argv[optind]))
 		perf = argv[optind++];
+	if (o.snapshot_buffer && !snap) {
+		snprintf(err, sizeof(err), "--buffer picks a trace buffer of a"
+			 " --snapshot input");
+		rc = 2;
+		goto fail;
+	}
 	if (nfiles && !pt && !snap) {
 		/* A session's and a perf.data's images are their records'. */
 		snprintf(err, sizeof(err), "--elf and --raw give the image of "

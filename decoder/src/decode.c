@@ -190,6 +190,7 @@ int hwt_decode_snapshot(const char *dir, struct hwt_image *img,
 		.only_trace_id = -1,
 		.no_fork = opts->test.cs_no_fork,
 		.abort_on_child_exit = opts->test.cs_abort_on_child_exit,
+		.buffer = opts->snapshot_buffer,
 	};
 	struct hwt_core *core;
 	int rc;

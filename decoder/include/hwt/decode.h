@@ -72,6 +72,9 @@ struct hwt_decode_opts {
 	int segmented;		/* PSB segments even with one worker */
 	int quiet;		/* no progress/diagnostics on stderr */
 	int no_calls;		/* no per-call rows in calls */
+	/* --snapshot input: the trace buffer (its name=) to decode; NULL:
+	 * the first in trace.ini, as trc_pkt_lister; "all": every one. */
+	const char *snapshot_buffer;
 	/* perf.data inputs: where binaries are looked up (docs/decoder.md
 	 * "perf.data"); NULL: not there. */
 	const char *buildid_dir;	/* DIR/xx/rest[/elf] by build id */

@@ -32,6 +32,7 @@ int hwt_cs_decode_snapshot_opts(const char *dir,
 	if (!ss)
 		return -1;
 	rc = hwt_cs_snapshot_decode(ss, opts ? opts->only_trace_id : -1,
+				    opts ? opts->buffer : NULL,
 				    hwt_cs_flags(opts ? opts->no_fork : 0,
 				    opts ? opts->abort_on_child_exit : 0),
 				    sink, err, errlen);

@@ -40,7 +40,8 @@
 /*
  * Decodes every ETMv4/ETE (and ETMv3/PTM) trace source of the OpenCSD
  * snapshot in dir (snapshot.ini, trace.ini, device .ini files, memory
- * dumps; all buffers listed in trace.ini).  Stream ids are the CoreSight
+ * dumps) in its first trace buffer, as trc_pkt_lister does (opts: another
+ * buffer, or all of them).  Stream ids are the CoreSight
  * trace IDs (so `hwt replay --stream 16` is trace ID 0x10); an ID repeated
  * in a later buffer N gets 0x100 * N + ID.  Sources that cannot be
  * decoded (STM, unknown core, missing registers) and dumps that cannot be
@@ -54,6 +55,11 @@ struct hwt_cs_snapshot_opts {
 	int quiet;		/* no warnings on stderr */
 	int no_fork;		/* hwt_decode_test_opts.cs_no_fork */
 	int abort_on_child_exit; /* hwt_decode_test_opts.cs_abort_on_child_exit */
+	/* The trace buffer to decode: NULL, the first buffer section of
+	 * trace.ini (trc_pkt_lister's default: several buffers are often
+	 * several sinks of the same trace); a buffer's name= (its -src_name);
+	 * "all": every buffer listed. */
+	const char *buffer;
 };
 
 int hwt_cs_decode_snapshot_opts(const char *dir,

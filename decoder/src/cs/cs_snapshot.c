@@ -603,10 +603,62 @@ out:
 	return rc;
 }
 
-int hwt_cs_snapshot_decode(struct hwt_cs_snapshot *ss, int only_id, int flags,
-			   const struct hwt_sink *sink, char *err, size_t errlen)
+/* Whether section names a buffer of the comma-separated list. */
+static int in_list(const char *list, const char *section)
+{
+	size_t n = strlen(section);
+	const char *p = list;
+
+	while (*p) {
+		size_t k;
+
+		p += strspn(p, " \t,");
+		k = strcspn(p, " \t,");
+		if (k == n && !strncasecmp(p, section, n))
+			return 1;
+		p += k;
+	}
+	return 0;
+}
+
+/*
+ * The buffer section to decode when not all: the first buffer section
+ * in trace.ini's own order (trc_pkt_lister's ss_to_dcdtree takes the
+ * first buffer it parsed, not the first of buffers=), or the one whose
+ * name= is want.
+ * Returns the section name, or NULL with err set if there is none.
+ */
+static const char *pick_buffer(struct hwt_cs_snapshot *ss, const char *list,
+			       const char *want, char *err, size_t errlen)
+{
+	size_t i, n = hwt_cs_ini_count(ss->trace);
+
+	for (i = 0; i < n; i++) {
+		const struct hwt_cs_ini_entry *e = hwt_cs_ini_entry(ss->trace, i);
+
+		if (!in_list(list, e->section))
+			continue;
+		if (!want || (!strcasecmp(e->key, "name") &&
+			      !strcmp(e->value, want)))
+			return e->section;
+	}
+	if (want)
+		hwt_errf(err, errlen, "%s: no trace buffer named '%s' (see "
+			 "its [trace_buffers] and name= entries)",
+			 hwt_cs_ini_name(ss->trace), want);
+	else
+		hwt_errf(err, errlen, "%s: no section for any of its "
+			 "buffers (%s)", hwt_cs_ini_name(ss->trace), list);
+	return NULL;
+}
+
+int hwt_cs_snapshot_decode(struct hwt_cs_snapshot *ss, int only_id,
+			   const char *buffer, int flags,
+			   const struct hwt_sink *sink, char *err,
+			   size_t errlen)
 {
 	const char *list = trace_get(ss, "trace_buffers", "buffers");
+	const char *one = NULL;
 	uint8_t used[128];
 	unsigned bufidx = 0;
 	char *copy, *tok, *save = NULL;
@@ -614,6 +666,11 @@ int hwt_cs_snapshot_decode(struct hwt_cs_snapshot *ss, int only_id, int flags,
 
 	if (load_memory(ss, err, errlen) < 0)
 		return -1;
+	if (!buffer || strcmp(buffer, "all")) {
+		one = pick_buffer(ss, list, buffer, err, errlen);
+		if (!one)
+			return -1;
+	}
 	memset(used, 0, sizeof(used));
 	copy = hwt_xstrdup(list);
 	for (tok = strtok_r(copy, ",", &save); tok;
@@ -625,7 +682,7 @@ int hwt_cs_snapshot_decode(struct hwt_cs_snapshot *ss, int only_id, int flags,
 		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
 			e--;
 		*e = '\0';
-		if (!*b)
+		if (!*b || (one && strcasecmp(b, one)))
 			continue;
 		rc = decode_buffer(ss, b, bufidx, used, only_id, flags, sink,
 				   err, errlen);

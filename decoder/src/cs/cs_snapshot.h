@@ -43,13 +43,19 @@ const struct hwt_cs_dump *hwt_cs_snapshot_dump(const struct hwt_cs_snapshot *ss,
 const char *hwt_cs_snapshot_warnings(const struct hwt_cs_snapshot *ss);
 
 /*
- * Decodes every buffer's ETM/ETE/PTM sources.  Stream ids are the trace
- * IDs (0x100 * buffer index + trace ID if an ID repeats in a later
- * buffer).  only_id: decode just that trace ID (-1: all).  0 on success
- * (trace errors become HWT_EV_GAP events), the sink's negative value, or
- * -1 with err set.
+ * Decodes the ETM/ETE/PTM sources of one trace buffer, or of every one.
+ * Stream ids are the trace IDs (0x100 * buffer index + trace ID if an ID
+ * repeats in a later buffer).  only_id: decode just that trace ID (-1:
+ * all).  buffer: NULL for the first buffer section of trace.ini (what
+ * trc_pkt_lister decodes without -src_name), a buffer's name=, or "all".
+ * Returns 0 on success (trace errors become HWT_EV_GAP events).
+ * Returns the sink's negative value if it failed.
+ * Returns -1 with err set if the snapshot cannot be read or has no such
+ * buffer.
  */
-int hwt_cs_snapshot_decode(struct hwt_cs_snapshot *ss, int only_id, int flags,
-			   const struct hwt_sink *sink, char *err, size_t errlen);
+int hwt_cs_snapshot_decode(struct hwt_cs_snapshot *ss, int only_id,
+			   const char *buffer, int flags,
+			   const struct hwt_sink *sink, char *err,
+			   size_t errlen);
 
 #endif /* HWT_DECODER_CS_SNAPSHOT_H */
