@@ -55,6 +55,7 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -159,6 +160,7 @@ struct pt_thr {
 	struct llist_node free_link;
 	struct irq_work publish;	/* from the PMI handler (NMI) */
 	struct hwt_thread *thr;
+	struct hwt_context *ctx;
 	struct hwt_buffer *buf;
 	struct pt_msrs regs;		/* RTIT_CTL with TraceEn clear, ... */
 	struct pt_topa topa;
@@ -695,18 +697,25 @@ static int pt_init(struct hwt_context *ctx)
 	return 0;
 }
 
-/* CPU mode: the outputs of the last START (tracing is off on all). */
+/*
+ * CPU mode: the outputs of the last START (tracing is off on all).  The
+ * scheduler hook may still be reading them (the context is RUNNING
+ * again while a new START is under way): unpublished first, freed after
+ * a grace period (the hook runs with preemption off).  Process context.
+ */
 static void pt_cpu_free(struct pt_ctx *pc)
 {
+	struct pt_thr **cpu = pc->cpu;
 	unsigned int c;
 
-	if (!pc->cpu)
+	if (!cpu)
 		return;
+	WRITE_ONCE(pc->cpu, NULL);
+	synchronize_rcu();
 	for (c = 0; c < nr_cpu_ids; c++)
-		if (pc->cpu[c])
-			pt_thr_free(pc->cpu[c]);
-	kfree(pc->cpu);
-	pc->cpu = NULL;
+		if (cpu[c])
+			pt_thr_free(cpu[c]);
+	kfree(cpu);
 }
 
 static void pt_deinit(struct hwt_context *ctx)
@@ -756,13 +765,25 @@ static struct pt_thr *pt_out_new(struct hwt_context *ctx,
 				 struct hwt_buffer *buf,
 				 struct hwt_thread *thr);
 
-/* CPU mode, by IPI on the CPU of pt: the start sequence (pt_load). */
+/*
+ * CPU mode, by IPI on the CPU of pt: the start sequence (pt_load).  The
+ * task the IPI interrupted is traced from here on (33.2.8.2: packet
+ * generation follows TraceEn and the filters, not context switches), but
+ * no switch announces it: a SWITCH_IN record for it at the head, in the
+ * same IRQs-off section, so its bytes are placed; and a software unit is
+ * told, so that it steps that task.
+ */
 static void pt_cpu_on(void *arg)
 {
 	struct pt_thr *pt = arg;
 
 	WRITE_ONCE(pt->on, true);
 	pt_load(pt);
+	if (pt->cpu != smp_processor_id())
+		return;
+	hwt_cpu_record_current(pt->ctx);
+	if (pt_hw->cpu_start)
+		pt_hw->cpu_start();
 }
 
 /* CPU mode, by IPI: TraceEn clear, the head published (pt_unload). */
@@ -930,6 +951,7 @@ static struct pt_thr *pt_out_new(struct hwt_context *ctx,
 		return ERR_PTR(-ENOMEM);
 	pt->publish = IRQ_WORK_INIT_HARD(pt_publish_fn);
 	pt->thr = thr;
+	pt->ctx = ctx;
 	pt->streaming = !hwt_context_ring_mode(ctx);
 	pt->buf = buf;
 	pt->size = hwt_buffer_size(pt->buf);

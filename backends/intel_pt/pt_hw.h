@@ -41,6 +41,14 @@ struct pt_hw_ops {
 	 * MSRs trace its user code.  The backend drains right after.
 	 */
 	void (*cpu_switch)(struct task_struct *prev, struct task_struct *next);
+	/*
+	 * Software units only, CPU mode: tracing was just enabled on this
+	 * CPU by START's IPI (IRQs off).  A real unit traces whatever runs
+	 * here from this instant, also the task the IPI interrupted, which
+	 * no switch hands to cpu_switch; a software unit starts stepping
+	 * that task (current) if this CPU's MSRs trace its user code.
+	 */
+	void (*cpu_start)(void);
 };
 
 /* hwt_pt_emu's table (a weak reference: see symbol_get()). */

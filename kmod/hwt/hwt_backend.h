@@ -126,6 +126,14 @@ void hwt_thread_set_hw_priv(struct hwt_thread *thr, void *priv);
 const struct hwt_backend *hwt_thread_backend(struct hwt_thread *thr);
 struct hwt_buffer *hwt_thread_buffer(struct hwt_thread *thr);
 struct hwt_buffer *hwt_cpu_buffer(struct hwt_context *ctx, int cpu);
+/*
+ * CPU mode: tracing just began on this CPU (the backend's START, on that
+ * CPU, IRQs off): a SWITCH_IN record for the task running here, at the
+ * buffer's head, since no context switch will announce it.  The
+ * framework's context is RUNNING while the backend starts in CPU mode,
+ * so switches on CPUs already started are recorded and reach cpu_switch.
+ */
+void hwt_cpu_record_current(struct hwt_context *ctx);
 
 /*
  * The traced thread that is current, with its context, or NULL.  Caller

@@ -206,6 +206,15 @@ static int ctx_start(struct hwt_context *ctx)
 	} else if (ctx->state == HWT_STATE_RUNNING) {
 		ret = -EBUSY;
 	} else {
+		int old = ctx->state;
+
+		/*
+		 * CPU mode: the backend enables CPU after CPU; switches on
+		 * those already enabled must be recorded and reach its
+		 * cpu_switch, so the context runs from before its start.
+		 */
+		if (ctx->mode == HWT_MODE_CPU)
+			WRITE_ONCE(ctx->state, HWT_STATE_RUNNING);
 		if (ctx->backend->ops->start)
 			ret = ctx->backend->ops->start(ctx);
 		if (!ret) {
@@ -213,6 +222,8 @@ static int ctx_start(struct hwt_context *ctx)
 			WRITE_ONCE(ctx->state, HWT_STATE_RUNNING);
 			if (ctx->mode == HWT_MODE_THREAD)
 				hwt_thread_start_all(ctx);
+		} else {
+			WRITE_ONCE(ctx->state, old);
 		}
 	}
 	mutex_unlock(&ctx->mutex);
@@ -224,6 +235,13 @@ static int ctx_stop(struct hwt_context *ctx)
 	int ret = 0;
 
 	mutex_lock(&ctx->mutex);
+	/*
+	 * CPU mode: the backend stops CPU after CPU; until it has, switches
+	 * there are still recorded and drained (the records place each
+	 * task's bytes).
+	 */
+	if (ctx->mode == HWT_MODE_CPU && ctx->state == HWT_STATE_RUNNING)
+		ctx_stop_locked(ctx);
 	if (ctx->state == HWT_STATE_RUNNING)
 		WRITE_ONCE(ctx->state, HWT_STATE_STOPPED);
 	else if (ctx->state != HWT_STATE_TARGET_GONE || !ctx->started)

@@ -134,6 +134,21 @@ static void switch_record(struct hwt_context *ctx, struct hwt_buffer *buf,
 	hwt_record_push(ctx, &rec.hdr);
 }
 
+void hwt_cpu_record_current(struct hwt_context *ctx)
+{
+	struct hwt_buffer *buf = hwt_cpu_buffer(ctx, smp_processor_id());
+	struct hwt_rec_switch rec = { };
+
+	lockdep_assert_irqs_disabled();
+	if (!buf)
+		return;
+	hwt_record_init_hdr(&rec.hdr, HWT_REC_SWITCH_IN, sizeof(rec), current,
+			    buf);
+	rec.other_tid = -1;
+	hwt_record_push(ctx, &rec.hdr);
+}
+EXPORT_SYMBOL_GPL(hwt_cpu_record_current);
+
 static void probe_sched_switch(void *data, bool preempt,
 			       struct task_struct *prev,
 			       struct task_struct *next,

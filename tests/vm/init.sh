@@ -27,7 +27,6 @@ mount -t tmpfs shm /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 . /etc/hwt-vm.conf	# HWT_ARCH, HWT_PROG_TIMEOUT, HWT_RMMOD_TIMEOUT
-export HWT_PTEMU_CPU_MODE	# pt_emu's CPU-mode test (tests/vm/guest/pt_emu.c)
 
 if [ "$HWT_ARCH" = x86_64 ]; then
 	stty -F /dev/ttyS1 raw -echo 2>/dev/null

@@ -30,6 +30,9 @@
  * its kernel entry) and steps the next task's user code if the CPU's
  * MSRs trace it, with records of its own (emu_tasks) kept until the
  * task exits; a task whose CPU stops tracing pauses at its next step.
+ * When START's IPI enables a CPU, the backend calls cpu_start: the task
+ * the IPI interrupted is stepped from its return to user mode, as
+ * hardware traces it from that instant (no switch announces it).
  *
  * TraceStop ranges (ADDRn_CFG = 2) go to the encoder, which ends the
  * thread's trace with TIP.PGD + TraceStop where a taken branch enters
@@ -409,6 +412,58 @@ static void emu_thread_attach(struct hwt_thread *thr)
 }
 
 /*
+ * CPU mode: the stepper's record of task, made on first use (EMU_GFP_SCHED:
+ * IRQs off, possibly under the runqueue lock).  Returns the record, or
+ * NULL if there is no memory or task is not a 64-bit user task.
+ */
+static struct emu_task *emu_task_get(struct task_struct *task,
+				     const struct pt_soft_config *cfg)
+{
+	struct emu_task *e = emu_task_find(task);
+
+	if (e)
+		return e;
+	e = kzalloc(sizeof(*e), EMU_GFP_SCHED);
+	if (!e)
+		return NULL;
+	e->task = task;
+	e->t = soft_thread_new_task(task, cfg, e, EMU_GFP_SCHED);
+	if (!e->t) {
+		kfree(e);
+		return NULL;
+	}
+	raw_spin_lock(&emu_tasks_lock);
+	hash_add_rcu(emu_tasks, &e->node, (unsigned long)task);
+	raw_spin_unlock(&emu_tasks_lock);
+	atomic64_inc(&emu_cpu_tasks);
+	return e;
+}
+
+/*
+ * CPU mode: step task's user code from its next return to user mode, if
+ * this CPU's MSRs trace it (task is next at a switch, or current; IRQs
+ * off).  A task being stepped already is left alone unless switched_in
+ * (its stepping then resumes afresh).
+ */
+static void emu_step_task(struct task_struct *task, bool switched_in)
+{
+	const struct ptm *m = this_cpu_ptr(&emu_ptm);
+	struct pt_soft_config cfg;
+	struct emu_task *e;
+
+	if (!emu_traces(m, task))
+		return;
+	emu_soft_config(m, &cfg);
+	if (pt_soft_config_check(&cfg)) {
+		atomic64_inc(&emu_unsupported);
+		return;
+	}
+	e = emu_task_get(task, &cfg);
+	if (e && (switched_in || !e->t->started))
+		soft_thread_resume(e->t, task, &cfg);
+}
+
+/*
  * CPU mode, a context switch on this CPU while it traces (current is
  * prev; IRQs off, runqueue lock held).  A real unit wrote prev's last
  * user packets (TIP.PGD) when prev entered the kernel; the stepper
@@ -420,37 +475,60 @@ static void emu_thread_attach(struct hwt_thread *thr)
  */
 static void emu_cpu_switch(struct task_struct *prev, struct task_struct *next)
 {
-	const struct ptm *m = this_cpu_ptr(&emu_ptm);
-	struct pt_soft_config cfg;
-	struct emu_task *e;
+	struct emu_task *e = emu_task_find(prev);
 
-	e = emu_task_find(prev);
 	if (e)
 		soft_thread_pause(e->t);
-	if (!emu_traces(m, next))
+	emu_step_task(next, true);
+}
+
+/* The task_work of emu_cpu_start, freed by itself. */
+struct emu_start_work {
+	struct callback_head cb;
+};
+
+/*
+ * In the task that was running when its CPU started tracing, on its way
+ * back to user mode (process context): from here it is stepped like a
+ * task that was switched in, if the CPU it is on now traces it.
+ */
+static void emu_start_fn(struct callback_head *cb)
+{
+	unsigned long flags;
+
+	kfree(container_of(cb, struct emu_start_work, cb));
+	local_irq_save(flags);
+	emu_step_task(current, false);
+	local_irq_restore(flags);
+	module_put(THIS_MODULE);
+}
+
+/*
+ * CPU mode: START's IPI just set TraceEn here (IRQs off).  Hardware
+ * traces the interrupted task (current) from this instant (33.2.8.2:
+ * packet generation follows TraceEn and the CPL/CR3 filters, not
+ * context switches), but no switch will hand it to emu_cpu_switch until
+ * it next leaves the CPU: a task that was running user code here would
+ * go untraced until then.  So current gets a task_work that starts
+ * stepping it where it next returns to user mode (the stepper's record
+ * is only ever touched by its own task or by the scheduler while it is
+ * not running, never from an interrupt).
+ */
+static void emu_cpu_start(void)
+{
+	struct emu_start_work *w;
+
+	if (!emu_traces(this_cpu_ptr(&emu_ptm), current))
 		return;
-	emu_soft_config(m, &cfg);
-	if (pt_soft_config_check(&cfg)) {
-		atomic64_inc(&emu_unsupported);
+	w = kzalloc(sizeof(*w), GFP_ATOMIC | __GFP_NOWARN);
+	if (!w)
 		return;
+	init_task_work(&w->cb, emu_start_fn);
+	__module_get(THIS_MODULE);
+	if (task_work_add(current, &w->cb, TWA_RESUME)) {
+		module_put(THIS_MODULE);
+		kfree(w);
 	}
-	e = emu_task_find(next);
-	if (!e) {
-		e = kzalloc(sizeof(*e), EMU_GFP_SCHED);
-		if (!e)
-			return;
-		e->task = next;
-		e->t = soft_thread_new_task(next, &cfg, e, EMU_GFP_SCHED);
-		if (!e->t) {
-			kfree(e);
-			return;
-		}
-		raw_spin_lock(&emu_tasks_lock);
-		hash_add_rcu(emu_tasks, &e->node, (unsigned long)next);
-		raw_spin_unlock(&emu_tasks_lock);
-		atomic64_inc(&emu_cpu_tasks);
-	}
-	soft_thread_resume(e->t, next, &cfg);
 }
 
 /* A task exits: its CPU-mode record ends (current is the task). */
@@ -538,6 +616,7 @@ const struct pt_hw_ops hwt_pt_emu_hw_ops = {
 	.thread_attach = emu_thread_attach,
 	.thread_detach = emu_thread_detach,
 	.cpu_switch = emu_cpu_switch,
+	.cpu_start = emu_cpu_start,
 };
 EXPORT_SYMBOL_GPL(hwt_pt_emu_hw_ops);
 

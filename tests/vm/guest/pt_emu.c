@@ -642,13 +642,28 @@ static void check_kernel_perm(const char *cpu)
  */
 #define CPU_MAXCPUS	64
 
+/* CPU-mode runs per CPU row (the last with the workload running). */
+#define CPU_MODE_RUNS	3
+
 struct cpu_run {
 	int th;			/* workload thread, -1: someone else */
 	uint64_t start;		/* byte where it began */
 };
 
-static void run_cpu_mode(const char *cpu, const struct gt *g, int ngt)
+/*
+ * One CPU-mode run of the workload (tag ptemu_ROW_cpuN).  running: the
+ * workload does not wait for START in read(2) but spins in user code
+ * until the parent, after START, sets a flag in shared memory; the start
+ * pipe already holds its byte, so from the spin to the marker and on it
+ * may not leave its CPU at all.  START's IPI interrupts it there: the
+ * unit must trace it from that instant, as hardware would, and not only
+ * from its next context switch.
+ */
+static void run_cpu_mode(const char *cpu, const struct gt *g, int ngt,
+			 int n, int running)
 {
+	volatile int *go = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	struct hwt_intel_pt_config cfg;
 	struct hwt_config c = { .version = HWT_INTEL_PT_CONFIG_VERSION,
 				.size = sizeof(cfg), .data = (uintptr_t)&cfg };
@@ -668,9 +683,15 @@ static void run_cpu_mode(const char *cpu, const struct gt *g, int ngt)
 	ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (ncpu > CPU_MAXCPUS)
 		ncpu = CPU_MAXCPUS;
-	snprintf(tag, sizeof(tag), "ptemu_%s_cpu", cpu);
+	snprintf(tag, sizeof(tag), "ptemu_%s_cpu%d%s", cpu, n,
+		 running ? "_running" : "");
 	snprintf(name, sizeof(name), "pt_emu/%s/record", tag);
 	t_begin(name);
+	if (go == MAP_FAILED) {
+		t_fail("mmap");
+		return;
+	}
+	*go = 0;
 	memset(seg, 0, sizeof(seg));
 	memset(bytes, 0, sizeof(bytes));
 	memset(map, 0, sizeof(map));
@@ -681,8 +702,10 @@ static void run_cpu_mode(const char *cpu, const struct gt *g, int ngt)
 		a.cpu_map[i / 64] |= 1ull << (i % 64);
 		open[i].th = -1;
 	}
-	if (pipe(p) || pipe(sp)) {
+	if (pipe(p) || pipe(sp) ||
+	    (running && write(p[1], "g", 1) != 1)) {
 		t_fail("pipe");
+		munmap((void *)go, 4096);
 		return;
 	}
 	pid = fork();
@@ -692,6 +715,8 @@ static void run_cpu_mode(const char *cpu, const struct gt *g, int ngt)
 		sync_wr = sp[1];
 		heavy = 0;
 		child_prepare();
+		while (running && !*go)
+			;
 		workload();
 		_exit(1);
 	}
@@ -701,7 +726,10 @@ static void run_cpu_mode(const char *cpu, const struct gt *g, int ngt)
 	CHECK(fd >= 0);
 	CHECK(ioctl(fd, HWT_IOC_SET_CONFIG, &c) == 0);
 	CHECK(ioctl(fd, HWT_IOC_START) == 0);
-	CHECK(write(p[1], "g", 1) == 1);
+	if (running)
+		*go = 1;
+	else
+		CHECK(write(p[1], "g", 1) == 1);
 	CHECK(waitpid(pid, &status, 0) == pid);
 	CHECK(ioctl(fd, HWT_IOC_STOP) == 0);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -810,6 +838,7 @@ static void run_cpu_mode(const char *cpu, const struct gt *g, int ngt)
 	close(p[1]);
 	close(sp[0]);
 	close(sp[1]);
+	munmap((void *)go, 4096);
 	t_end();
 }
 
@@ -840,6 +869,7 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt,
 		.cfg_size = sizeof(cfg),
 	};
 	char name[96], tag[64], params[64];
+	int i;
 
 	snprintf(name, sizeof(name), "pt_emu/%s/load", cpu->name);
 	t_begin(name);
@@ -961,18 +991,13 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt,
 	 */
 	check_kernel_perm(cpu->name);
 	/*
-	 * CPU mode loses a thread's trace after its first run in about 2 of
-	 * 9 VM runs (the main thread's stream stops after 29 bytes; the
-	 * backend's drains did not fail), cause not found: issue 10.  Off
-	 * in make check until it is; HWT_VM_PTEMU_CPU_MODE=1 runs it.
+	 * CPU mode, three times per row (switches fall differently each
+	 * time): twice with the workload blocked in read(2) at START, once
+	 * with it running user code on its CPU when START enables the unit
+	 * there.
 	 */
-	if (getenv("HWT_PTEMU_CPU_MODE") &&
-	    !strcmp(getenv("HWT_PTEMU_CPU_MODE"), "1"))
-		run_cpu_mode(cpu->name, g, ngt);
-	else
-		printf("SKIP: pt_emu/ptemu_%s_cpu (intermittent: issue 10; "
-		       "HWT_VM_PTEMU_CPU_MODE=1 tests/vm/run.sh x86_64 runs "
-		       "it)\n", cpu->name);
+	for (i = 0; i < CPU_MODE_RUNS; i++)
+		run_cpu_mode(cpu->name, g, ngt, i, i == CPU_MODE_RUNS - 1);
 	if (cpu->multi)
 		run_streaming(cpu->name);
 	run_gap(cpu->name, cpu->multi, gm, ngt, 0);
