@@ -340,6 +340,11 @@ fail:
 	return NULL;
 }
 
+struct hwt_perf_file *hwt_perf_decode_file(struct hwt_perf_decode *pd)
+{
+	return pd->f;
+}
+
 void hwt_perf_decode_close(struct hwt_perf_decode *pd)
 {
 	size_t i;
