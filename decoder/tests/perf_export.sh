@@ -87,6 +87,63 @@ else
 	echo "FAIL: perf-export-lost-bytes ($(cat "$T/err"))"
 fi
 
+# A trace with TSC packets (ptgen --tsc: one in every PSB+, the n-th
+# 0x100000000 + n * 1000) and a 2.4 GHz TSC (nom_freq 24: max non-turbo
+# ratio x 100 MHz): the export carries TIME_CONV and sample_time, perf
+# prints each instruction's time, which is the truth's TSC (the last PSB+
+# before it) / 2.4 GHz within perf's rounding (its time_mult / 2^31 is
+# not exactly 1 / 2.4), and hwt decode of the export gives calls the very
+# times perf prints for their first and last instructions.
+TS=$T/tsc
+mkdir -p "$TS"
+if "$PTGEN" "$TS" --iters 200 --psb 256 --tsc 0x100000000:1000 > /dev/null &&
+	mksession "$TS/s" "$TS" --param 0:nom_freq=24 &&
+	"$HWT" export --perf-data "$TS/out.data" "$TS/s" 2> "$TS/err" &&
+	"$HWT" decode -q "$TS/out.data" -o "$TS/x.db" 2>> "$TS/err"; then
+	if [ $have_perf = 1 ]; then
+		perf script -i "$TS/out.data" --itrace=i0ns --ns -F tid,time,ip \
+			2> "$TS/perr" > "$TS/perf"
+		"$HWT" query --csv "$TS/x.db" "SELECT call_insn, call_time,
+			return_insn, return_time FROM calls" | tail -n +2 |
+			tr -d '"' > "$TS/calls"
+		python3 - "$TS" <<'PY'
+import bisect, sys
+d = sys.argv[1]
+psb = [(0, 0x100000000)] + [tuple(map(int, l.split()[1:3]))
+                            for l in open(d + '/psb.txt')]
+first = [p[0] for p in psb]
+truth = [int(l, 16) for l in open(d + '/truth.txt')]
+perf = []
+for l in open(d + '/perf'):
+    tid, t, ip = l.split()
+    s, ns = t.rstrip(':').split('.')
+    perf.append((int(tid), int(s) * 10**9 + int(ns), int(ip, 16)))
+ok = len(perf) == len(truth) and all(p[0] == 42 for p in perf)
+# perf's mult is 1e9 * 2^shift / hz rounded down (shift <= 31): it loses
+# under 1 ns per 2^31 cycles, and the product's fraction is dropped.
+def off(i, t):
+    tsc = psb[bisect.bisect_right(first, i) - 1][1]
+    return abs(t - tsc * 10**9 / 2.4e9) > 1 + tsc / 2**31
+bad = [i for i, p in enumerate(perf) if i < len(truth) and
+       (p[2] != truth[i] or off(i, p[1]))]
+print('%s: perf-export-tsc-perf-times-are-truth (%d insns, %d differ%s)' %
+      ('PASS' if ok and not bad and perf else 'FAIL', len(perf), len(bad),
+       '' if not bad else ': first at %d' % bad[0]))
+n = m = 0
+for l in open(d + '/calls'):
+    ci, ct, ri, rt = map(int, l.split(','))
+    for i, t in ((ci, ct), (ri, rt)):
+        if i < len(perf):
+            n += 1
+            m += perf[i][1] != t
+print('%s: perf-export-tsc-call-times-are-perfs (%d call/return times, '
+      '%d differ)' % ('PASS' if n and not m else 'FAIL', n, m))
+PY
+	fi
+else
+	echo "FAIL: perf-export-tsc ($(cat "$TS/err"))"
+fi
+
 # Build ids come from the file hwt decode takes: the recorded path, or
 # the session's copy; a copy reached through a symlink (images/usr ->
 # /usr) is never read (store_io.h's rules: a session is untrusted input).

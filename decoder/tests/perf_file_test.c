@@ -15,6 +15,7 @@
 #include "perf/perf_cs.h"
 #include "perf/perf_file.h"
 #include "perf/perf_pt.h"
+#include "perf/perf_time.h"
 
 #define CORPUS "/../shared/corpus/coresight/simpleperf-etm/perf_etm.data"
 #define CORPUS_PT \
@@ -363,6 +364,34 @@ int main(void)
 			"pt-params", why);
 		hwt_perf_close(f);
 		free(pdata);
+	}
+
+	/* TSC -> perf time (perf's tsc.c): a 2.4 GHz TSC gets shift 31 and
+	 * mult floor(1e9 * 2^31 / 2.4e9); perf 6.1 printed 1.789569706 and
+	 * 1.789570122 for TSCs 0x100000000 and 0x100000000 + 1000 with
+	 * them (perf_export.sh's file); cap_user_time_short widens a
+	 * 16-bit counter that wrapped past time_cycles; the inverse. */
+	{
+		struct hwt_perf_tsc_conv tc, sh;
+
+		ok = hwt_perf_tsc_conv_for_hz(2400000000ull, &tc) == 0 &&
+		     tc.time_shift == 31 && tc.time_mult == 894784853u &&
+		     hwt_perf_tsc_to_time(&tc, 0x100000000ull) == 1789569706 &&
+		     hwt_perf_tsc_to_time(&tc, 0x100000000ull + 1000) ==
+		     1789570122 &&
+		     hwt_perf_time_to_tsc(&tc, 1789569706) <= 0x100000000ull &&
+		     hwt_perf_tsc_to_time(&tc, hwt_perf_time_to_tsc(&tc,
+				1789569706)) == 1789569706 &&
+		     hwt_perf_tsc_conv_for_hz(0, &tc) < 0;
+		memset(&sh, 0, sizeof(sh));
+		sh.time_mult = 1;
+		sh.cap_user_time_short = 1;
+		sh.time_cycles = 0xfff0;
+		sh.time_mask = 0xffff;
+		ok = ok && hwt_perf_tsc_to_time(&sh, 5) == 0x10005;
+		verdict(ok, "tsc-to-perf-time", "2.4 GHz: shift 31 mult "
+			"894784853, 0x100000000 -> 1789569706; short: 5 after "
+			"0xfff0 -> 0x10005");
 	}
 
 	/* Pipe mode (format.txt "Pipe-mode data"): the 16-byte header, a

@@ -20,6 +20,7 @@
 #include "perf/perf_decode.h"
 #include "perf/perf_file.h"
 #include "perf/perf_pt.h"
+#include "perf/perf_time.h"
 
 #define PER_THREAD_CPU	0xffffffffu
 #define PER_THREAD_ID	0x1000u
@@ -62,6 +63,12 @@ struct hwt_perf_decode {
 	int have_info;
 	uint32_t info_type;
 	struct hwt_pt_params pt;	/* Intel PT */
+	/* Intel PT's TSC -> perf time: AUXTRACE_INFO's time_shift,
+	 * time_mult, time_zero when its cap_user_time_zero is set (perf's
+	 * intel-pt.c), TIME_CONV's time_cycles/time_mask with
+	 * cap_user_time_short */
+	struct hwt_perf_tsc_conv tc;
+	int have_tc;
 	struct buf *bufs;
 	size_t nbufs;
 	struct aux *auxs;
@@ -144,8 +151,21 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 
 			if (hwt_perf_pt_params(r->u.auxtrace_info.priv,
 					       r->u.auxtrace_info.npriv, pd->f,
-					       &pd->pt, e, sizeof(e)) == 0)
+					       &pd->pt, e, sizeof(e)) == 0) {
+				/* intel-pt.h: TIME_SHIFT 1, TIME_MULT 2,
+				 * TIME_ZERO 3, CAP_USER_TIME_ZERO 4 (the
+				 * 16 words are there: checked above) */
+				const uint8_t *pv = r->u.auxtrace_info.priv;
+
+				pd->tc.time_shift = (uint16_t)hwt_perf_u64(pv,
+									   1);
+				pd->tc.time_mult = (uint32_t)hwt_perf_u64(pv,
+									  2);
+				pd->tc.time_zero = hwt_perf_u64(pv, 3);
+				pd->have_tc = hwt_perf_u64(pv, 4) != 0 &&
+					      pd->tc.time_mult != 0;
 				return 0;
+			}
 			return hwt_errf(pd->err, sizeof(pd->err),
 					"PERF_RECORD_AUXTRACE_INFO at file "
 					"offset 0x%llx: %s",
@@ -225,6 +245,14 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 		h->file_offset = r->file_offset;
 		return 0;
 	}
+	case HWT_PERF_RECORD_TIME_CONV:
+		if (r->u.time_conv.has_short &&
+		    r->u.time_conv.cap_user_time_short) {
+			pd->tc.time_cycles = r->u.time_conv.time_cycles;
+			pd->tc.time_mask = r->u.time_conv.time_mask;
+			pd->tc.cap_user_time_short = 1;
+		}
+		return 0;
 	case HWT_PERF_RECORD_LOST:
 		note(pd, 1, "perf.data: PERF_RECORD_LOST at file offset "
 		     "0x%llx: %llu sideband records lost",
@@ -795,6 +823,109 @@ static int decode_unit(struct hwt_perf_decode *pd, struct hwt_core *core,
 	return rc < 0 ? -1 : 0;
 }
 
+/* A sink that hands the core perf's times: each block's and event's TSC
+ * through the file's conversion (perf_time.h), the rest unchanged. */
+struct time_sink {
+	const struct hwt_sink *inner;
+	const struct hwt_perf_tsc_conv *tc;
+	struct hwt_sink sink;
+};
+
+/* Returns the inner sink's result for info. */
+static int ts_begin(void *arg, const struct hwt_stream_info *info)
+{
+	struct time_sink *t = arg;
+
+	return t->inner->stream_begin(t->inner->arg, info);
+}
+
+/* Returns the inner sink's result for blk, its time converted. */
+static int ts_block(void *arg, uint32_t stream, const struct hwt_block *blk)
+{
+	struct time_sink *t = arg;
+	struct hwt_block b = *blk;
+
+	if (b.time)
+		b.time = hwt_perf_tsc_to_time(t->tc, b.time);
+	return t->inner->block(t->inner->arg, stream, &b);
+}
+
+/* Returns the inner sink's result for ev, its time converted. */
+static int ts_event(void *arg, uint32_t stream, const struct hwt_event *ev)
+{
+	struct time_sink *t = arg;
+	struct hwt_event e = *ev;
+
+	if (e.time)
+		e.time = hwt_perf_tsc_to_time(t->tc, e.time);
+	return t->inner->event(t->inner->arg, stream, &e);
+}
+
+/* Returns the inner sink's result. */
+static int ts_end(void *arg, uint32_t stream)
+{
+	struct time_sink *t = arg;
+
+	return t->inner->stream_end(t->inner->arg, stream);
+}
+
+/* Returns the inner sink's id for blk (interned blocks carry no time). */
+static uint32_t ts_intern(void *arg, uint32_t stream,
+			  const struct hwt_block *blk)
+{
+	struct time_sink *t = arg;
+
+	return t->inner->intern(t->inner->arg, stream, blk);
+}
+
+/* Returns the inner sink's result. */
+static int ts_blocks(void *arg, uint32_t stream, const uint32_t *ids,
+		     size_t n)
+{
+	struct time_sink *t = arg;
+
+	return t->inner->blocks(t->inner->arg, stream, ids, n);
+}
+
+/* Returns the inner sink's id for blk. */
+static uint32_t ts_intern_lens(void *arg, uint32_t stream,
+			       const struct hwt_block *blk,
+			       const uint8_t *lens)
+{
+	struct time_sink *t = arg;
+
+	return t->inner->intern_lens(t->inner->arg, stream, blk, lens);
+}
+
+/* Returns the inner sink's result. */
+static int ts_progress(void *arg, uint32_t stream, uint64_t offset)
+{
+	struct time_sink *t = arg;
+
+	return t->inner->progress(t->inner->arg, stream, offset);
+}
+
+/* t wraps inner with conversion tc (the optional calls only where inner
+ * has them).  Returns t's sink. */
+static const struct hwt_sink *time_sink(struct time_sink *t,
+					const struct hwt_sink *inner,
+					const struct hwt_perf_tsc_conv *tc)
+{
+	memset(t, 0, sizeof(*t));
+	t->inner = inner;
+	t->tc = tc;
+	t->sink.arg = t;
+	t->sink.stream_begin = ts_begin;
+	t->sink.block = ts_block;
+	t->sink.event = ts_event;
+	t->sink.stream_end = ts_end;
+	t->sink.intern = inner->intern ? ts_intern : NULL;
+	t->sink.blocks = inner->blocks ? ts_blocks : NULL;
+	t->sink.intern_lens = inner->intern_lens ? ts_intern_lens : NULL;
+	t->sink.progress = inner->progress ? ts_progress : NULL;
+	return &t->sink;
+}
+
 /* Intel PT: one stream per CPU, or per thread of the per-thread buffers
  * (stream id PER_THREAD_ID + nth, its tid the buffers'), its contiguous
  * buffers decoded as one trace, as perf does (perf's auxtrace queues: one
@@ -808,6 +939,7 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 	const struct hwt_sink *sink = hwt_core_sink(core);
 	uint32_t cpu = sel->cpu;
 	struct hwt_stream_info info;
+	struct time_sink ts;
 	struct stream s;
 	char name[32];
 	int64_t pid, tid;
@@ -830,6 +962,8 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 	info.read_mem = hwt_image_read_cb;
 	info.read_mem_arg = img;
 	hwt_core_set_thread(core, info.id, pid, tid);
+	if (pd->have_tc)	/* calls' times in perf's clock */
+		sink = time_sink(&ts, sink, &pd->tc);
 	rc = sink->stream_begin(sink->arg, &info);
 	if (rc >= 0)
 		rc = hwt_pt_decode_pieces(s.size ? s.data : (const uint8_t *)"",

@@ -22,6 +22,7 @@
 #include "core/util.h"
 #include "image/symtab.h"
 #include "perf/perf_file.h"
+#include "perf/perf_time.h"
 #include "perf/perf_write.h"
 #include "store_io.h"
 #include "store_reader.h"
@@ -51,10 +52,13 @@
 /* uapi enum perf_event_sample_format: samples and the sample_id of
  * other records carry pid/tid (TID) and the attr's id (IDENTIFIER, last:
  * perf finds the event of a record by it once intel_pt adds its
- * synthesized events); no TIME, so perf delivers the records in file
- * order and decodes Intel PT "without timestamps". */
+ * synthesized events).  TIME only where the trace has TSC packets:
+ * without it perf delivers the records in file order and decodes Intel
+ * PT "without timestamps"; with it perf converts the TSC to its time by
+ * AUXTRACE_INFO's time_shift/time_mult/time_zero. */
 #define S_IP		(1ull << 0)
 #define S_TID		(1ull << 1)
+#define S_TIME		(1ull << 2)
 #define S_IDENTIFIER	(1ull << 16)
 #define SAMPLE_TYPE	(S_IP | S_TID | S_IDENTIFIER)
 /* The intel_pt event's one id (perf's intel_pt_evsel() takes only an
@@ -116,6 +120,7 @@ struct rec {
 	uint8_t b[REC_MAX + 8];
 	size_t n;
 	int too_big;
+	int timed;		/* sample_id carries TIME */
 };
 
 /* Appends n bytes of p.  Returns nothing (too_big set past REC_MAX). */
@@ -182,12 +187,17 @@ static void rec_begin(struct rec *r, uint32_t type, uint16_t misc)
 	r16(r, 0);
 }
 
-/* Appends the sample_id of a kernel record (SAMPLE_TYPE: pid, tid,
- * identifier).  Returns nothing. */
+/* Appends the sample_id of a kernel record (uapi struct sample_id in
+ * sample_type order: pid, tid, time if timed, identifier).  The time is
+ * 0: a session's sideband clock is not the TSC, and perf delivers a
+ * record of time 0 at once, in file order (before the trace it maps).
+ * Returns nothing. */
 static void rec_sid(struct rec *r, int64_t pid, int64_t tid)
 {
 	r32(r, (uint32_t)pid);
 	r32(r, (uint32_t)tid);
+	if (r->timed)
+		r64(r, 0);
 	r64(r, ATTR_ID);
 }
 
@@ -225,6 +235,7 @@ struct wctx {
 	struct rec rec;
 	int64_t pid;		/* target_pid, -1 if unknown */
 	int tsc;		/* a stream has TSC packets */
+	struct hwt_perf_tsc_conv tc;	/* with tsc: TSC -> perf time */
 	struct image *images;
 	size_t nimages;
 	char err[512];
@@ -437,7 +448,8 @@ static uint64_t pt_config(const struct pt_params *p, int tsc)
 /* Writes the attr section's one entry (uapi struct perf_event_attr,
  * PERF_ATTR_SIZE_VER7) and its ids section (one id, at ids_off).
  * Returns nothing. */
-static void put_attr(struct out *o, uint64_t config, uint64_t ids_off)
+static void put_attr(struct out *o, uint64_t config, uint64_t ids_off,
+		     int timed)
 {
 	struct rec r;
 
@@ -447,7 +459,7 @@ static void put_attr(struct out *o, uint64_t config, uint64_t ids_off)
 	r32(&r, ATTR_SIZE);			/* size */
 	r64(&r, config);			/* config */
 	r64(&r, 1);				/* sample_period */
-	r64(&r, SAMPLE_TYPE);			/* sample_type */
+	r64(&r, SAMPLE_TYPE | (timed ? S_TIME : 0));	/* sample_type */
 	r64(&r, 0);				/* read_format */
 	r64(&r, A_EXCLUDE_KERNEL | A_EXCLUDE_HV | A_MMAP | A_COMM | A_TASK |
 	    A_SAMPLE_ID_ALL | A_MMAP2 | A_COMM_EXEC);
@@ -460,9 +472,10 @@ static void put_attr(struct out *o, uint64_t config, uint64_t ids_off)
 
 /* Writes the intel_pt PERF_RECORD_AUXTRACE_INFO (perf/event.h
  * perf_record_auxtrace_info: type, reserved, priv[]; intel-pt.h's words).
- * Per-thread buffers, no snapshot, no sched_switch, no TSC conversion
- * (the session's clock is not TSC: perf decodes "without timestamps"),
- * no filter string.  Returns 0, or -1 if: the write failed. */
+ * Per-thread buffers, no snapshot, no sched_switch, no filter string;
+ * the TSC conversion (cap_user_time_zero 1) where the trace has TSC, else
+ * none (perf decodes "without timestamps").
+ * Returns 0, or -1 if: the write failed. */
 static int put_auxtrace_info(struct wctx *w, const struct pt_params *p)
 {
 	uint64_t priv[PT_PRIV_MAX];
@@ -472,6 +485,12 @@ static int put_auxtrace_info(struct wctx *w, const struct pt_params *p)
 	memset(priv, 0, sizeof(priv));
 	priv[PT_PMU_TYPE] = HWT_PERF_PT_PMU_TYPE;
 	priv[PT_TIME_MULT] = 1;
+	if (w->tsc) {
+		priv[PT_TIME_SHIFT] = w->tc.time_shift;
+		priv[PT_TIME_MULT] = w->tc.time_mult;
+		priv[PT_TIME_ZERO] = w->tc.time_zero;
+		priv[PT_CAP_USER_TIME_ZERO] = 1;
+	}
 	priv[PT_TSC_BIT] = HWT_PERF_PT_CFG_TSC;
 	priv[PT_NORETCOMP_BIT] = HWT_PERF_PT_CFG_NORETCOMP;
 	priv[PT_MTC_BIT] = HWT_PERF_PT_CFG_MTC;
@@ -551,9 +570,10 @@ static uint64_t pkts_boundary(struct pkts *k, uint64_t x)
 	return last;
 }
 
-/* Returns 1 if: the bytes hold a TSC packet (SDM vol. 3C 33.4.2.11),
- * packets read from each PSB on; 0 if not. */
-static int has_tsc(const struct pt_config *cfg)
+/* The first TSC packet's value (SDM vol. 3C 33.4.2.11 "TSC": bits 55:0
+ * of the TSC) into *tsc, packets read from each PSB on.
+ * Returns 1 if: the bytes hold one; 0 if not (*tsc untouched). */
+static int first_tsc(const struct pt_config *cfg, uint64_t *tsc)
 {
 	struct pt_packet_decoder *dec = pt_pkt_alloc_decoder(cfg);
 	struct pt_packet pkt;
@@ -562,6 +582,7 @@ static int has_tsc(const struct pt_config *cfg)
 	while (dec && !found && pt_pkt_sync_forward(dec) >= 0)
 		while (pt_pkt_next(dec, &pkt, sizeof(pkt)) >= 0)
 			if (pkt.type == ppt_tsc) {
+				*tsc = pkt.payload.tsc.tsc;
 				found = 1;
 				break;
 			}
@@ -594,7 +615,7 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 		      uint32_t idx)
 {
 	struct hwt_store_cut *cuts = NULL;
-	uint64_t *ends = NULL, start = 0, aux_off = 0, *b;
+	uint64_t *ends = NULL, start = 0, aux_off = 0, *b, ref = 0;
 	size_t size, ncuts, nends, nb = 0, i, k;
 	int64_t pid = pid_of(w, -1, ss->tid);
 	struct rec *r = &w->rec;
@@ -614,8 +635,13 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 	pk.size = size;
 	pk.dec = size ? pt_pkt_alloc_decoder(&cfg) : NULL;
 	pkts_sync(&pk, 0);
-	if (size && !w->tsc && has_tsc(&cfg))
-		w->tsc = 1;
+	/* timed: each AUXTRACE's reference is a TSC of the stream (perf
+	 * record's is the TSC when it read the buffer): perf's decoder takes
+	 * the TSC's bits 63:56, which a TSC packet lacks, from it, and
+	 * without one (0) perf 6.1 finds no timestamp and crashes on the
+	 * first instruction it walks. */
+	if (r->timed)
+		first_tsc(&cfg, &ref);
 	/* uapi PERF_RECORD_ITRACE_START: pid, tid */
 	rec_begin(r, HWT_PERF_RECORD_ITRACE_START, 0);
 	r32(r, (uint32_t)pid);
@@ -677,7 +703,7 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 		rec_begin(r, HWT_PERF_RECORD_AUXTRACE, 0);
 		r64(r, padded);
 		r64(r, aux_off);
-		r64(r, 0);
+		r64(r, ref);
 		r32(r, idx);
 		r32(r, (uint32_t)ss->tid);
 		r32(r, UINT32_MAX);
@@ -700,6 +726,66 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 	if (rc && !w->err[0])
 		snprintf(w->err, sizeof(w->err), "%s", w->o->msg);
 	return rc;
+}
+
+/*
+ * Whether a stream's trace has TSC packets (w->tsc, w->rec.timed) and, if
+ * so, the conversion written (w->tc): a TSC counting at the nominal
+ * frequency (Intel: max non-turbo ratio x 100 MHz, SDM vol. 3B 18.17
+ * "Time-Stamp Counter": "the TSC increments at the maximum resolved
+ * frequency"; MSR_PLATFORM_INFO's ratio is what perf records as
+ * MAX_NONTURBO_RATIO), else 1 GHz (perf time = TSC); time_zero 0.
+ * Returns 0 if: read; -1 with err set if: a stream cannot be read.
+ */
+static int scan_tsc(struct wctx *w, const struct hwt_store_stream *st,
+		    size_t n, const struct pt_params *p, char *err,
+		    size_t errlen)
+{
+	size_t i, size, ncuts;
+	uint64_t tsc;
+
+	for (i = 0; i < n && !w->tsc; i++) {
+		struct hwt_store_cut *cuts = NULL;
+		struct pt_config cfg;
+		uint8_t *buf;
+
+		buf = hwt_store_reader_bytes(w->r, st[i].id, &size, &cuts,
+					     &ncuts, err, errlen);
+		if (!buf)
+			return -1;
+		pt_config_init(&cfg);
+		cfg.begin = buf;
+		cfg.end = buf + size;
+		if (size && first_tsc(&cfg, &tsc))
+			w->tsc = 1;
+		free(cuts);
+		free(buf);
+	}
+	w->rec.timed = w->tsc;
+	if (w->tsc &&
+	    hwt_perf_tsc_conv_for_hz(p->nom_freq > 0 ?
+				     (uint64_t)p->nom_freq * 100000000ull :
+				     1000000000ull, &w->tc) < 0)
+		hwt_perf_tsc_conv_for_hz(1000000000ull, &w->tc);
+	return 0;
+}
+
+/* Writes PERF_RECORD_TIME_CONV (perf/event.h perf_record_time_conv:
+ * time_shift, time_mult, time_zero, time_cycles, time_mask, u8
+ * cap_user_time_zero, u8 cap_user_time_short, 6 reserved; perf 5.10's
+ * size, what perf 6.1 writes).  Returns 0, or -1 if: the write failed. */
+static int put_time_conv(struct wctx *w)
+{
+	struct rec *r = &w->rec;
+
+	rec_begin(r, HWT_PERF_RECORD_TIME_CONV, 0);
+	r64(r, w->tc.time_shift);
+	r64(r, w->tc.time_mult);
+	r64(r, w->tc.time_zero);
+	r64(r, 0);
+	r64(r, 0);
+	rb(r, (uint8_t[8]){ 1, 0, 0, 0, 0, 0, 0, 0 }, 8);
+	return rec_end(w->o, r);
 }
 
 /* ---- feature sections ---- */
@@ -854,10 +940,13 @@ static int write_file(struct wctx *w, char *err, size_t errlen)
 		w->pid = strtoll(v, NULL, 0);
 		break;
 	}
+	if (scan_tsc(w, st, n, &p, err, errlen) < 0)
+		goto out;
 	/* the header, rewritten at the end */
 	put_zeros(w->o, HDR_SIZE);
-	/* the attr, rewritten at the end (the config needs the trace) */
-	put_attr(w->o, pt_config(&p, 0), HDR_SIZE + ATTR_ENTRY);
+	put_attr(w->o, pt_config(&p, w->tsc), HDR_SIZE + ATTR_ENTRY, w->tsc);
+	if (w->tsc && put_time_conv(w) < 0)
+		goto wfail;
 	if (put_auxtrace_info(w, &p) < 0)
 		goto wfail;
 	rc = hwt_store_reader_records(w->r, on_record, w, err, errlen);
@@ -930,7 +1019,7 @@ static int write_file(struct wctx *w, char *err, size_t errlen)
 	}
 	w->o->pos = 0;
 	put(w->o, hdr.b, hdr.n);
-	put_attr(w->o, pt_config(&p, w->tsc), HDR_SIZE + ATTR_ENTRY);
+	put_attr(w->o, pt_config(&p, w->tsc), HDR_SIZE + ATTR_ENTRY, w->tsc);
 	if (!w->o->failed && fflush(w->o->f)) {
 		w->o->failed = 1;
 		snprintf(w->o->msg, sizeof(w->o->msg), "flushing: %s",
