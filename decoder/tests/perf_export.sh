@@ -144,6 +144,58 @@ else
 	echo "FAIL: perf-export-tsc ($(cat "$TS/err"))"
 fi
 
+# Two threads interleaved on one CPU (a cpu-mode session): three ptgen
+# traces with TSC (A1, B, A2; each PSB+ ... TIP.PGD) back to back in CPU
+# 0's stream, switch records at the joins (the store's stream_offset).
+# The export is a per-CPU perf.data with SWITCH_CPU_WIDE records timed
+# by the trace's TSC there; perf (its own sync of switches and trace)
+# prints A1 + A2's truth for thread 42 and B's for 43, and hwt decode of
+# the file splits the CPU's trace the same way: replay per thread is
+# perf's per thread.
+CP=$T/cpu2
+mkdir -p "$CP/a1" "$CP/b" "$CP/a2"
+if "$PTGEN" "$CP/a1" --iters 30 --psb 256 --tsc 0x100000000:1000 >/dev/null &&
+	"$PTGEN" "$CP/b" --iters 20 --psb 256 --tsc 0x200000000:1000 >/dev/null &&
+	"$PTGEN" "$CP/a2" --iters 25 --psb 256 --tsc 0x300000000:1000 >/dev/null &&
+	cat "$CP/a1/pt.bin" "$CP/b/pt.bin" "$CP/a2/pt.bin" > "$CP/cpu.bin"; then
+	a=$(wc -c < "$CP/a1/pt.bin")
+	b=$((a + $(wc -c < "$CP/b/pt.bin")))
+	sw() { echo "switch_$1:pid=42:tid=$2:cpu=0:other=$3:buf=0:head=$4"; }
+	"$MK" "$CP/s" --meta mode=cpu --meta arch=x86_64 --meta target_pid=42 \
+		--stream 0:intel_pt:cpu=0 --param 0:cpu=0/0/0 \
+		--param 0:nom_freq=24 --data "0:$CP/cpu.bin:/5" \
+		--mmap "0x400000:0x1000:0x1000:$CP/a1/prog.elf:42" \
+		--record "$(sw in 42 -1 0)" --record "$(sw out 42 43 "$a")" \
+		--record "$(sw in 43 42 "$a")" --record "$(sw out 43 42 "$b")" \
+		--record "$(sw in 42 43 "$b")"
+	cat "$CP/a1/truth.txt" "$CP/a2/truth.txt" > "$CP/truth-42"
+	cp "$CP/b/truth.txt" "$CP/truth-43"
+	if "$HWT" export --perf-data "$CP/out.data" "$CP/s" 2> "$CP/err" &&
+		"$HWT" decode -q "$CP/out.data" -o "$CP/x.db" 2>> "$CP/err"; then
+		n=$("$HWT" query --csv "$CP/x.db" "SELECT group_concat(tid)
+			FROM (SELECT tid FROM streams WHERE cpu = 0 ORDER BY tid)" |
+			tail -n 1 | tr -d '"')
+		check perf-export-cpu-two-threads-two-streams test "$n" = "42,43"
+		[ $have_perf = 1 ] && perf script -i "$CP/out.data" \
+			--itrace=i0ns -F tid,ip > "$CP/perf" 2> "$CP/perr"
+		for t in 42 43; do
+			"$HWT" replay "$CP/x.db" --thread $t --format addr \
+				> "$CP/hwt-$t" 2>> "$CP/err"
+			check "perf-export-cpu-replay-tid-$t-is-truth" cmp -s \
+				"$CP/hwt-$t" "$CP/truth-$t"
+			[ $have_perf = 1 ] || continue
+			awk -v t=$t '$1 == t { printf "%16s\n", $2 }' "$CP/perf" |
+				tr ' ' 0 > "$CP/perf-$t"
+			check "perf-export-cpu-perf-tid-$t-is-truth" cmp -s \
+				"$CP/perf-$t" "$CP/truth-$t"
+		done
+	else
+		echo "FAIL: perf-export-cpu ($(cat "$CP/err"))"
+	fi
+else
+	echo "FAIL: perf-export-cpu (ptgen)"
+fi
+
 # Build ids come from the file hwt decode takes: the recorded path, or
 # the session's copy; a copy reached through a symlink (images/usr ->
 # /usr) is never read (store_io.h's rules: a session is untrusted input).
@@ -174,7 +226,8 @@ refused() {	# NAME WANT SESSION|FILE [OUT]
 	fi
 }
 "$MK" "$T/cpu" --meta mode=cpu --stream 0:intel_pt:cpu=0 \
-	--data "0:$G/pt.bin:/2" && refused cpu-mode "thread mode only" "$T/cpu"
+	--data "0:$G/pt.bin:/2" && refused cpu-mode-without-tsc \
+	"without TSC packets" "$T/cpu"
 "$MK" "$T/etm" --meta mode=thread --stream 0:etm4:tid=7 \
 	--data "0:$G/pt.bin:/2" && refused coresight "Intel PT sessions only" \
 	"$T/etm"
