@@ -337,17 +337,17 @@ int hwt_store_reader_switches(struct hwt_store_reader *r,
 		char type[16];
 
 		/* docs/trace-store.md "Format 2": count x 32 bytes */
-		if (count < 0 || n != count * 32 || !t ||
-		    (strcmp((const char *)t, "switch_in") &&
-		     strcmp((const char *)t, "switch_out"))) {
+		snprintf(type, sizeof(type), "%s", t ? (const char *)t : "");
+		if (count < 0 || n != count * 32 ||
+		    (strcmp(type, "switch_in") && strcmp(type, "switch_out"))) {
+			/* the message before finalize frees the row */
+			hwt_errf(err, errlen, "session.db: switches row %lld: "
+				 "%lld bytes of entries for count %lld, type "
+				 "'%s'", (long long)id, (long long)n,
+				 (long long)count, type);
 			sqlite3_finalize(st);
-			return hwt_errf(err, errlen, "session.db: switches row "
-					"%lld: %lld bytes of entries for "
-					"count %lld, type %s", (long long)id,
-					(long long)n, (long long)count,
-					t ? (const char *)t : "NULL");
+			return -1;
 		}
-		snprintf(type, sizeof(type), "%s", (const char *)t);
 		for (i = 0; !stop && i < count; i++) {
 			const unsigned char *e = b + 32 * i;
 			uint64_t so = le64(e + 8);

@@ -544,9 +544,15 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 		rc = decode_stream(r, ss, img, core, opts, err, errlen);
 		n++;
 	}
-	if (rc >= 0)
+	if (rc >= 0) {
 		rc = hwt_session_sideband(r, hwt_db_handle(hwt_core_db(core)),
 					  err, errlen);
+		if (rc == 1 && !opts->quiet)
+			fprintf(stderr, "hwt: warning: %s: sideband not kept: "
+				"%s\n", dir, err);
+		if (rc == 1)
+			rc = 0;
+	}
 	if (rc >= 0) {
 		rc = hwt_core_finish(core, err, errlen);
 		core = NULL;

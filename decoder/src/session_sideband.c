@@ -119,11 +119,12 @@ int hwt_session_sideband(struct hwt_store_reader *r, sqlite3 *db, char *err,
 	struct rows rs = { NULL, NULL, NULL, 0 };
 	struct hwt_sideband *sb = NULL;
 	size_t i;
-	int rc;
+	int rc, unreadable;
 
 	rc = hwt_store_reader_records(r, on_record, &rs, err, errlen);
 	if (rc >= 0)
 		rc = hwt_store_reader_switches(r, on_record, &rs, err, errlen);
+	unreadable = rc < 0;
 	/* The strings (path, comm), owned by rs. */
 	for (i = 0; i < rs.n; i++) {
 		struct hwt_sideband_row *row = &rs.v[i];
@@ -137,8 +138,13 @@ int hwt_session_sideband(struct hwt_store_reader *r, sqlite3 *db, char *err,
 	}
 	if (rc >= 0 && rs.n)
 		qsort(rs.v, rs.n, sizeof(*rs.v), cmp_row);
+	if (unreadable) {	/* the trace decodes without its sideband */
+		rs.n = 0;
+		rc = 0;
+	}
 	if (rc >= 0) {
-		sb = hwt_sideband_open(db, "session", err, errlen);
+		sb = hwt_sideband_open(db, "session", unreadable ? NULL : err,
+				       errlen);
 		rc = sb ? 0 : -1;
 	}
 	for (i = 0; rc >= 0 && i < rs.n; i++)
@@ -152,5 +158,5 @@ int hwt_session_sideband(struct hwt_store_reader *r, sqlite3 *db, char *err,
 	free(rs.strs);
 	free(rs.types);
 	free(rs.v);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 ? -1 : unreadable;
 }

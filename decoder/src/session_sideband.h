@@ -17,8 +17,9 @@ struct hwt_store_reader;
  * Writes r's records to db's sideband table by time (arrival order among
  * equal times), then the threads and comms they name.
  * Returns 0 if: written.
- * Returns -1 with err set if: the session cannot be read whole or SQLite
- * failed.
+ * Returns 1 with err set if: the records or switches cannot be read whole
+ * (a damaged row): no sideband row is written, the trace decodes.
+ * Returns -1 with err set if: SQLite failed.
  */
 int hwt_session_sideband(struct hwt_store_reader *r, sqlite3 *db, char *err,
 			 size_t errlen);
