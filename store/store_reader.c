@@ -292,6 +292,91 @@ int hwt_store_reader_records(struct hwt_store_reader *r,
 	return 0;
 }
 
+/* Returns the little-endian u64 at p. */
+static uint64_t le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Returns the little-endian s32 at p. */
+static int64_t le32s(const unsigned char *p)
+{
+	return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+			 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+}
+
+int hwt_store_reader_switches(struct hwt_store_reader *r,
+			      int (*cb)(void *arg,
+					const struct hwt_store_record *rec),
+			      void *arg, char *err, size_t errlen)
+{
+	struct hwt_store_record rec;
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+	char v[8];
+
+	rc = hwt_store_reader_meta(r, "format_version", v, sizeof(v), err,
+				   errlen);
+	if (rc <= 0 || strcmp(v, "2"))
+		return rc < 0 ? -1 : 0;	/* format 1: no switches table */
+	if (sqlite3_prepare_v2(r->db, "SELECT id, stream, type, count, entries"
+			       " FROM switches ORDER BY id", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_fail(r, "switches", err, errlen);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 2);
+		int64_t id = sqlite3_column_int64(st, 0);
+		int64_t count = sqlite3_column_int64(st, 3);
+		const unsigned char *b = sqlite3_column_blob(st, 4);
+		int64_t n = sqlite3_column_bytes(st, 4), i;
+		char type[16];
+
+		/* docs/trace-store.md "Format 2": count x 32 bytes */
+		snprintf(type, sizeof(type), "%s", t ? (const char *)t : "");
+		if (count < 0 || n != count * 32 ||
+		    (strcmp(type, "switch_in") && strcmp(type, "switch_out"))) {
+			/* the message before finalize frees the row */
+			hwt_errf(err, errlen, "session.db: switches row %lld: "
+				 "%lld bytes of entries for count %lld, type "
+				 "'%s'", (long long)id, (long long)n,
+				 (long long)count, type);
+			sqlite3_finalize(st);
+			return -1;
+		}
+		for (i = 0; !stop && i < count; i++) {
+			const unsigned char *e = b + 32 * i;
+			uint64_t so = le64(e + 8);
+
+			memset(&rec, 0xff, sizeof(rec));
+			rec.id = id;
+			rec.type = type;
+			rec.time = (int64_t)le64(e);
+			rec.stream = sqlite3_column_type(st, 1) == SQLITE_NULL ?
+				-1 : sqlite3_column_int64(st, 1);
+			rec.stream_offset = so == UINT64_MAX ? -1 :
+				(int64_t)so;
+			rec.pid = le32s(e + 16);
+			rec.tid = le32s(e + 20);
+			rec.cpu = le32s(e + 24);
+			rec.aux = le32s(e + 28);
+			rec.has_addr = 0;
+			rec.path = NULL;
+			stop = cb(arg, &rec);
+		}
+	}
+	sqlite3_finalize(st);
+	if (stop)
+		return stop;
+	if (rc != SQLITE_DONE)
+		return db_fail(r, "switches", err, errlen);
+	return 0;
+}
+
 /* A growing array of cuts; 0, or -1 when memory runs out. */
 struct cuts {
 	struct hwt_store_cut *v;

@@ -137,6 +137,21 @@ int hwt_store_reader_records(struct hwt_store_reader *r,
 			     void *arg, char *err, size_t errlen);
 
 /*
+ * Calls cb for every switch record of format 2's switches table (rows in
+ * id order, each row's entries in order; docs/trace-store.md "Format 2"):
+ * type "switch_in" or "switch_out", time, pid, tid, cpu, stream,
+ * stream_offset (-1: none) and aux = the other tid; the other fields -1.
+ * A format 1 session has none (its switches are records rows).
+ * Returns 0 after the last entry, or cb's non-zero value.
+ * Returns -1 with a message in err if: session.db cannot be read whole,
+ * or a row's BLOB is not count entries of 32 bytes (named by its id).
+ */
+int hwt_store_reader_switches(struct hwt_store_reader *r,
+			      int (*cb)(void *arg,
+					const struct hwt_store_record *rec),
+			      void *arg, char *err, size_t errlen);
+
+/*
  * The bytes of stream id that its chunks index, in chunk order, into a
  * malloc'd buffer (never NULL on success, even when *size is 0), and the
  * cuts (malloc'd, sorted by offset; free() it) where they do not join: a

@@ -25,6 +25,9 @@
 #include "core/flow.h"
 #include "cs/cs_frontend.h"
 #include "perf/perf_decode.h"
+#include "perf/perf_sideband.h"
+#include "db/sideband.h"
+#include "session_sideband.h"
 #include "store_reader.h"
 
 static int check_output(const char *out, const char *in_dir,
@@ -228,6 +231,28 @@ int hwt_is_perf_data(const char *path)
 	return n == (ssize_t)sizeof(magic) && !memcmp(magic, "PERFILE2", 8);
 }
 
+/*
+ * Every record of pd's file as a sideband row, then the threads and
+ * comms they name (db/sideband.h).
+ * Returns 0 if: written.
+ * Returns -1 with err set if: SQLite failed.
+ */
+static int perf_sideband(struct hwt_perf_decode *pd, struct hwt_core *core,
+			 char *err, size_t errlen)
+{
+	struct hwt_sideband *sb;
+	int rc;
+
+	sb = hwt_sideband_open(hwt_db_handle(hwt_core_db(core)), "perf.data",
+			       err, errlen);
+	if (!sb)
+		return -1;
+	rc = hwt_perf_sideband(hwt_perf_decode_file(pd), sb, err, errlen);
+	if (hwt_sideband_close(sb, rc < 0 ? NULL : err, errlen) < 0)
+		rc = -1;
+	return rc;
+}
+
 int hwt_decode_perf_data(const char *path, const struct hwt_decode_opts *opts,
 			 char *err, size_t errlen)
 {
@@ -248,7 +273,8 @@ int hwt_decode_perf_data(const char *path, const struct hwt_decode_opts *opts,
 	if (core) {
 		hwt_core_set_no_calls(core, opts->no_calls);
 		hwt_db_session(hwt_core_db(core), path, "perf.data");
-		if (hwt_perf_decode_run(pd, img, core, err, errlen) < 0)
+		if (hwt_perf_decode_run(pd, img, core, err, errlen) < 0 ||
+		    perf_sideband(pd, core, err, errlen) < 0)
 			hwt_core_free(core);
 		else
 			rc = hwt_core_finish(core, err, errlen);
@@ -547,6 +573,15 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 		hwt_core_set_thread(core, (uint32_t)ss->id, pid, ss->tid);
 		rc = decode_stream(r, ss, img, core, opts, err, errlen);
 		n++;
+	}
+	if (rc >= 0) {
+		rc = hwt_session_sideband(r, hwt_db_handle(hwt_core_db(core)),
+					  err, errlen);
+		if (rc == 1 && !opts->quiet)
+			fprintf(stderr, "hwt: warning: %s: sideband not kept: "
+				"%s\n", dir, err);
+		if (rc == 1)
+			rc = 0;
 	}
 	if (rc >= 0) {
 		rc = hwt_core_finish(core, err, errlen);

@@ -87,6 +87,115 @@ else
 	echo "FAIL: perf-export-lost-bytes ($(cat "$T/err"))"
 fi
 
+# A trace with TSC packets (ptgen --tsc: one in every PSB+, the n-th
+# 0x100000000 + n * 1000) and a 2.4 GHz TSC (nom_freq 24: max non-turbo
+# ratio x 100 MHz): the export carries TIME_CONV and sample_time, perf
+# prints each instruction's time, which is the truth's TSC (the last PSB+
+# before it) / 2.4 GHz within perf's rounding (its time_mult / 2^31 is
+# not exactly 1 / 2.4), and hwt decode of the export gives calls the very
+# times perf prints for their first and last instructions.
+TS=$T/tsc
+mkdir -p "$TS"
+if "$PTGEN" "$TS" --iters 200 --psb 256 --tsc 0x100000000:1000 > /dev/null &&
+	mksession "$TS/s" "$TS" --param 0:nom_freq=24 &&
+	"$HWT" export --perf-data "$TS/out.data" "$TS/s" 2> "$TS/err" &&
+	"$HWT" decode -q "$TS/out.data" -o "$TS/x.db" 2>> "$TS/err"; then
+	if [ $have_perf = 1 ]; then
+		perf script -i "$TS/out.data" --itrace=i0ns --ns -F tid,time,ip \
+			2> "$TS/perr" > "$TS/perf"
+		"$HWT" query --csv "$TS/x.db" "SELECT call_insn, call_time,
+			return_insn, return_time FROM calls" | tail -n +2 |
+			tr -d '"' > "$TS/calls"
+		python3 - "$TS" <<'PY'
+import bisect, sys
+d = sys.argv[1]
+psb = [(0, 0x100000000)] + [tuple(map(int, l.split()[1:3]))
+                            for l in open(d + '/psb.txt')]
+first = [p[0] for p in psb]
+truth = [int(l, 16) for l in open(d + '/truth.txt')]
+perf = []
+for l in open(d + '/perf'):
+    tid, t, ip = l.split()
+    s, ns = t.rstrip(':').split('.')
+    perf.append((int(tid), int(s) * 10**9 + int(ns), int(ip, 16)))
+ok = len(perf) == len(truth) and all(p[0] == 42 for p in perf)
+# perf's mult is 1e9 * 2^shift / hz rounded down (shift <= 31): it loses
+# under 1 ns per 2^31 cycles, and the product's fraction is dropped.
+def off(i, t):
+    tsc = psb[bisect.bisect_right(first, i) - 1][1]
+    return abs(t - tsc * 10**9 / 2.4e9) > 1 + tsc / 2**31
+bad = [i for i, p in enumerate(perf) if i < len(truth) and
+       (p[2] != truth[i] or off(i, p[1]))]
+print('%s: perf-export-tsc-perf-times-are-truth (%d insns, %d differ%s)' %
+      ('PASS' if ok and not bad and perf else 'FAIL', len(perf), len(bad),
+       '' if not bad else ': first at %d' % bad[0]))
+n = m = 0
+for l in open(d + '/calls'):
+    ci, ct, ri, rt = map(int, l.split(','))
+    for i, t in ((ci, ct), (ri, rt)):
+        if i < len(perf):
+            n += 1
+            m += perf[i][1] != t
+print('%s: perf-export-tsc-call-times-are-perfs (%d call/return times, '
+      '%d differ)' % ('PASS' if n and not m else 'FAIL', n, m))
+PY
+	fi
+else
+	echo "FAIL: perf-export-tsc ($(cat "$TS/err"))"
+fi
+
+# Two threads interleaved on one CPU (a cpu-mode session): three ptgen
+# traces with TSC (A1, B, A2; each PSB+ ... TIP.PGD) back to back in CPU
+# 0's stream, switch records at the joins (the store's stream_offset).
+# The export is a per-CPU perf.data with SWITCH_CPU_WIDE records timed
+# by the trace's TSC there; perf (its own sync of switches and trace)
+# prints A1 + A2's truth for thread 42 and B's for 43, and hwt decode of
+# the file splits the CPU's trace the same way: replay per thread is
+# perf's per thread.
+CP=$T/cpu2
+mkdir -p "$CP/a1" "$CP/b" "$CP/a2"
+if "$PTGEN" "$CP/a1" --iters 30 --psb 256 --tsc 0x100000000:1000 >/dev/null &&
+	"$PTGEN" "$CP/b" --iters 20 --psb 256 --tsc 0x200000000:1000 >/dev/null &&
+	"$PTGEN" "$CP/a2" --iters 25 --psb 256 --tsc 0x300000000:1000 >/dev/null &&
+	cat "$CP/a1/pt.bin" "$CP/b/pt.bin" "$CP/a2/pt.bin" > "$CP/cpu.bin"; then
+	a=$(wc -c < "$CP/a1/pt.bin")
+	b=$((a + $(wc -c < "$CP/b/pt.bin")))
+	sw() { echo "switch_$1:pid=42:tid=$2:cpu=0:other=$3:buf=0:head=$4"; }
+	"$MK" "$CP/s" --meta mode=cpu --meta arch=x86_64 --meta target_pid=42 \
+		--stream 0:intel_pt:cpu=0 --param 0:cpu=0/0/0 \
+		--param 0:nom_freq=24 --data "0:$CP/cpu.bin:/5" \
+		--mmap "0x400000:0x1000:0x1000:$CP/a1/prog.elf:42" \
+		--record "$(sw in 42 -1 0)" --record "$(sw out 42 43 "$a")" \
+		--record "$(sw in 43 42 "$a")" --record "$(sw out 43 42 "$b")" \
+		--record "$(sw in 42 43 "$b")"
+	cat "$CP/a1/truth.txt" "$CP/a2/truth.txt" > "$CP/truth-42"
+	cp "$CP/b/truth.txt" "$CP/truth-43"
+	if "$HWT" export --perf-data "$CP/out.data" "$CP/s" 2> "$CP/err" &&
+		"$HWT" decode -q "$CP/out.data" -o "$CP/x.db" 2>> "$CP/err"; then
+		n=$("$HWT" query --csv "$CP/x.db" "SELECT group_concat(tid)
+			FROM (SELECT tid FROM streams WHERE cpu = 0 ORDER BY tid)" |
+			tail -n 1 | tr -d '"')
+		check perf-export-cpu-two-threads-two-streams test "$n" = "42,43"
+		[ $have_perf = 1 ] && perf script -i "$CP/out.data" \
+			--itrace=i0ns -F tid,ip > "$CP/perf" 2> "$CP/perr"
+		for t in 42 43; do
+			"$HWT" replay "$CP/x.db" --thread $t --format addr \
+				> "$CP/hwt-$t" 2>> "$CP/err"
+			check "perf-export-cpu-replay-tid-$t-is-truth" cmp -s \
+				"$CP/hwt-$t" "$CP/truth-$t"
+			[ $have_perf = 1 ] || continue
+			awk -v t=$t '$1 == t { printf "%16s\n", $2 }' "$CP/perf" |
+				tr ' ' 0 > "$CP/perf-$t"
+			check "perf-export-cpu-perf-tid-$t-is-truth" cmp -s \
+				"$CP/perf-$t" "$CP/truth-$t"
+		done
+	else
+		echo "FAIL: perf-export-cpu ($(cat "$CP/err"))"
+	fi
+else
+	echo "FAIL: perf-export-cpu (ptgen)"
+fi
+
 # Build ids come from the file hwt decode takes: the recorded path, or
 # the session's copy; a copy reached through a symlink (images/usr ->
 # /usr) is never read (store_io.h's rules: a session is untrusted input).
@@ -117,7 +226,8 @@ refused() {	# NAME WANT SESSION|FILE [OUT]
 	fi
 }
 "$MK" "$T/cpu" --meta mode=cpu --stream 0:intel_pt:cpu=0 \
-	--data "0:$G/pt.bin:/2" && refused cpu-mode "thread mode only" "$T/cpu"
+	--data "0:$G/pt.bin:/2" && refused cpu-mode-without-tsc \
+	"without TSC packets" "$T/cpu"
 "$MK" "$T/etm" --meta mode=thread --stream 0:etm4:tid=7 \
 	--data "0:$G/pt.bin:/2" && refused coresight "Intel PT sessions only" \
 	"$T/etm"

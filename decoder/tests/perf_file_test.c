@@ -15,6 +15,7 @@
 #include "perf/perf_cs.h"
 #include "perf/perf_file.h"
 #include "perf/perf_pt.h"
+#include "perf/perf_time.h"
 
 #define CORPUS "/../shared/corpus/coresight/simpleperf-etm/perf_etm.data"
 #define CORPUS_PT \
@@ -32,6 +33,8 @@ static void verdict(int ok, const char *name, const char *why)
 struct counts {
 	size_t n, mmap, mmap2, comm, exit_, itrace, aux, auxtrace, info;
 	size_t aux_cpu;		/* AUX records with a CPU (< 8) */
+	size_t sw, sw_out, sample, time_conv;
+	struct hwt_perf_rec first_sample, tc;
 	uint64_t last_offset;
 	const uint8_t *priv;
 	size_t npriv;
@@ -50,6 +53,18 @@ static int count(void *arg, const struct hwt_perf_rec *r)
 	case HWT_PERF_RECORD_COMM: c->comm++; break;
 	case HWT_PERF_RECORD_EXIT: c->exit_++; break;
 	case HWT_PERF_RECORD_ITRACE_START: c->itrace++; break;
+	case HWT_PERF_RECORD_SWITCH_CPU_WIDE:
+		c->sw++;
+		c->sw_out += !!(r->misc & HWT_PERF_MISC_SWITCH_OUT);
+		break;
+	case HWT_PERF_RECORD_SAMPLE:
+		if (!c->sample++)
+			c->first_sample = *r;
+		break;
+	case HWT_PERF_RECORD_TIME_CONV:
+		c->time_conv++;
+		c->tc = *r;
+		break;
 	case HWT_PERF_RECORD_AUX:
 		c->aux++;
 		c->aux_cpu += r->sid.has_cpu && r->sid.cpu < 8;
@@ -266,6 +281,77 @@ int main(void)
 			c.comm == 3 && c.exit_ == 1 && c.itrace == 2 &&
 			c.aux == 10 && c.aux_cpu == 10 && c.auxtrace == 2 &&
 			c.info == 1, "pt-records-as-perf-report-D", why);
+		/* perf report -D: 152 SWITCH_CPU_WIDE (76 OUT), 15 SAMPLE,
+		 * the first in the file at 0x2820 "PERF_RECORD_SAMPLE(IP,
+		 * 0x1): 3174/3174: 0xffffffffb96071f4 period: 1" at
+		 * 641257924901,
+		 * TIME_CONV shift 31, mult 1789569706, zero
+		 * 18446744041015200657 (the old 24-byte record). */
+		snprintf(why, sizeof(why), "%zu SWITCH_CPU_WIDE (%zu OUT), %zu "
+			 "SAMPLE (first at 0x%llx ip 0x%llx tid %u period %llu "
+			 "time %llu), %zu TIME_CONV (%llu %llu %llu short %d)",
+			 c.sw, c.sw_out, c.sample,
+			 (unsigned long long)c.first_sample.file_offset,
+			 (unsigned long long)c.first_sample.u.sample.ip,
+			 c.first_sample.u.sample.tid,
+			 (unsigned long long)c.first_sample.u.sample.period,
+			 (unsigned long long)c.first_sample.u.sample.time,
+			 c.time_conv,
+			 (unsigned long long)c.tc.u.time_conv.time_shift,
+			 (unsigned long long)c.tc.u.time_conv.time_mult,
+			 (unsigned long long)c.tc.u.time_conv.time_zero,
+			 c.tc.u.time_conv.has_short);
+		verdict(c.sw == 152 && c.sw_out == 76 && c.sample == 15 &&
+			c.first_sample.file_offset == 0x2820 &&
+			c.first_sample.u.sample.ip == 0xffffffffb96071f4ull &&
+			c.first_sample.u.sample.tid == 3174 &&
+			c.first_sample.u.sample.period == 1 &&
+			c.first_sample.u.sample.time == 641257924901ull &&
+			c.time_conv == 1 && c.tc.u.time_conv.time_shift == 31 &&
+			c.tc.u.time_conv.time_mult == 1789569706 &&
+			c.tc.u.time_conv.time_zero == 18446744041015200657ull &&
+			!c.tc.u.time_conv.has_short,
+			"pt-switch-sample-time-conv", why);
+		/* A SAMPLE, a SWITCH_CPU_WIDE and the TIME_CONV record made
+		 * too short for their fields (header.size 16): the walk
+		 * stops there naming it and its offset, every record
+		 * before it seen. */
+		if (pdata) {
+			static const struct { uint64_t off; const char *name; }
+			bad[] = { { 0x6440, "PERF_RECORD_SAMPLE at file offset "
+				    "0x6440" },
+				  { 0x21b0, "PERF_RECORD_SWITCH_CPU_WIDE at file "
+				    "offset 0x21b0" },
+				  { 0x2e8, "PERF_RECORD_TIME_CONV at file offset "
+				    "0x2e8" } };
+			struct counts d;
+			size_t k;
+			uint8_t *copy = malloc(psize);
+
+			ok = copy != NULL;
+			for (k = 0; ok && k < 3; k++) {
+				struct hwt_perf_file *g;
+
+				memcpy(copy, pdata, psize);
+				copy[bad[k].off + 6] = 16;
+				copy[bad[k].off + 7] = 0;
+				memset(&d, 0, sizeof(d));
+				g = hwt_perf_open_mem(copy, psize, err,
+						      sizeof(err));
+				rc = g ? hwt_perf_records(g, count, &d, err,
+							  sizeof(err)) : -2;
+				ok = rc == -1 && strstr(err, bad[k].name) &&
+				     d.last_offset < bad[k].off;
+				if (!ok)
+					snprintf(why, sizeof(why), "%s: rc %d "
+						 "(%s), last record 0x%llx",
+						 bad[k].name, rc, err,
+						 (unsigned long long)d.last_offset);
+				hwt_perf_close(g);
+			}
+			free(copy);
+			verdict(ok, "pt-short-new-records-named", why);
+		}
 		rc = f && c.priv ? hwt_perf_pt_params(c.priv, c.npriv, f, &p,
 						      err, sizeof(err)) : -1;
 		snprintf(why, sizeof(why), "rc %d: mtc_freq %u nom_freq %u "
@@ -278,6 +364,34 @@ int main(void)
 			"pt-params", why);
 		hwt_perf_close(f);
 		free(pdata);
+	}
+
+	/* TSC -> perf time (perf's tsc.c): a 2.4 GHz TSC gets shift 31 and
+	 * mult floor(1e9 * 2^31 / 2.4e9); perf 6.1 printed 1.789569706 and
+	 * 1.789570122 for TSCs 0x100000000 and 0x100000000 + 1000 with
+	 * them (perf_export.sh's file); cap_user_time_short widens a
+	 * 16-bit counter that wrapped past time_cycles; the inverse. */
+	{
+		struct hwt_perf_tsc_conv tc, sh;
+
+		ok = hwt_perf_tsc_conv_for_hz(2400000000ull, &tc) == 0 &&
+		     tc.time_shift == 31 && tc.time_mult == 894784853u &&
+		     hwt_perf_tsc_to_time(&tc, 0x100000000ull) == 1789569706 &&
+		     hwt_perf_tsc_to_time(&tc, 0x100000000ull + 1000) ==
+		     1789570122 &&
+		     hwt_perf_time_to_tsc(&tc, 1789569706) <= 0x100000000ull &&
+		     hwt_perf_tsc_to_time(&tc, hwt_perf_time_to_tsc(&tc,
+				1789569706)) == 1789569706 &&
+		     hwt_perf_tsc_conv_for_hz(0, &tc) < 0;
+		memset(&sh, 0, sizeof(sh));
+		sh.time_mult = 1;
+		sh.cap_user_time_short = 1;
+		sh.time_cycles = 0xfff0;
+		sh.time_mask = 0xffff;
+		ok = ok && hwt_perf_tsc_to_time(&sh, 5) == 0x10005;
+		verdict(ok, "tsc-to-perf-time", "2.4 GHz: shift 31 mult "
+			"894784853, 0x100000000 -> 1789569706; short: 5 after "
+			"0xfff0 -> 0x10005");
 	}
 
 	/* Pipe mode (format.txt "Pipe-mode data"): the 16-byte header, a

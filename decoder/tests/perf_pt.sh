@@ -66,3 +66,24 @@ if python3 ./mkpipe.py "$F" "$T/pt.pipe" &&
 else
 	fail perf-pt-pipe-mode "exit $?: $(cat "$T/err")"
 fi
+
+# Per-CPU buffers split between threads by the sideband (SWITCH_CPU_WIDE
+# and ITRACE_START in perf's time, TIP.PGE the switch point): the threads
+# perf 6.1 attributes its trace errors to on each CPU (perf script
+# --itrace=e) are the threads of our streams with errors on that CPU
+# (the file's other threads, 1760, 118, ..., ran while the traced one was
+# switched out: none of them gets trace).
+if command -v perf > /dev/null; then
+	perf script -i "$F" --itrace=e --kallsyms=/dev/null 2> /dev/null |
+		sed -n 's/.*trace error.* cpu \([0-9]*\) pid [0-9-]* tid \([0-9-]*\).*/\1:\2/p' |
+		sort -u | tr '\n' ' ' > "$T/perf.tids"
+	q "SELECT group_concat(c, ' ') FROM (SELECT DISTINCT s.cpu || ':' ||
+		s.tid AS c FROM errors e JOIN streams s ON s.id = e.stream_id
+		ORDER BY 1)" > "$T/hwt.tids"
+	if [ -s "$T/perf.tids" ] &&
+		[ "$(cat "$T/perf.tids")" = "$(cat "$T/hwt.tids") " ]; then
+		echo "PASS: perf-pt-error-threads-as-perf ($(cat "$T/hwt.tids"))"
+	else
+		fail perf-pt-error-threads-as-perf "perf $(cat "$T/perf.tids"), hwt $(cat "$T/hwt.tids")"
+	fi
+fi

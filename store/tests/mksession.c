@@ -20,6 +20,13 @@
  *                             it is indexed (its crc32 no longer matches;
  *                             give it before --data)
  *     --mmap ADDR:LEN:PGOFF:PATH[:PID]   an mmap record
+ *     --record TYPE[:K=V]...  a comm, switch_in, switch_out,
+ *                             thread_create, thread_exit, buffer or lost
+ *                             record; K: pid, tid, cpu, buf, head, time
+ *                             (header fields, pid/tid -1 and buf ~0 if
+ *                             not given), name (comm), other (switch),
+ *                             ppid, ptid, code, flags (thread, buffer),
+ *                             lost, total
  *
  * Exit status 0, or 1 with a message.
  */
@@ -217,6 +224,82 @@ static void mmap_record(struct hwt_store *s, char *arg)
 		die("%s", hwt_store_error(s));
 }
 
+/* A sideband record of --record TYPE[:K=V]... (include/hwt/hwt.h). */
+static void other_record(struct hwt_store *s, char *arg)
+{
+	static const struct { const char *name; uint32_t type, size; } t[] = {
+		{ "comm", HWT_REC_COMM, sizeof(struct hwt_rec_comm) },
+		{ "switch_in", HWT_REC_SWITCH_IN, sizeof(struct hwt_rec_switch) },
+		{ "switch_out", HWT_REC_SWITCH_OUT,
+		  sizeof(struct hwt_rec_switch) },
+		{ "thread_create", HWT_REC_THREAD_CREATE,
+		  sizeof(struct hwt_rec_thread) },
+		{ "thread_exit", HWT_REC_THREAD_EXIT,
+		  sizeof(struct hwt_rec_thread) },
+		{ "buffer", HWT_REC_BUFFER, sizeof(struct hwt_rec_buffer) },
+		{ "lost", HWT_REC_LOST, sizeof(struct hwt_rec_lost) },
+	};
+	union {
+		struct hwt_record_hdr hdr;
+		struct hwt_rec_comm comm;
+		struct hwt_rec_switch sw;
+		struct hwt_rec_thread th;
+		struct hwt_rec_buffer buf;
+		struct hwt_rec_lost lost;
+	} r;
+	char *save = NULL, *type, *kv;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	type = strtok_r(arg, ":", &save);
+	for (i = 0; type && i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(type, t[i].name))
+			break;
+	if (!type || i == sizeof(t) / sizeof(t[0]))
+		die("--record: unknown type %s", type ? type : "");
+	r.hdr.type = t[i].type;
+	r.hdr.size = t[i].size;
+	r.hdr.pid = r.hdr.tid = -1;
+	r.hdr.buf_idx = ~0u;
+	if (r.hdr.type == HWT_REC_SWITCH_IN || r.hdr.type == HWT_REC_SWITCH_OUT)
+		r.sw.other_tid = -1;
+	while ((kv = strtok_r(NULL, ":", &save))) {
+		char *v = strchr(kv, '=');
+
+		if (!v)
+			die("--record: want K=V, got %s", kv);
+		*v++ = 0;
+		if (!strcmp(kv, "name")) {
+			snprintf(r.comm.comm, sizeof(r.comm.comm), "%s", v);
+			continue;
+		}
+#define F(key, field) else if (!strcmp(kv, key)) field = (__typeof__(field))num(v, key)
+		if (0)
+			;
+		F("pid", r.hdr.pid);
+		F("tid", r.hdr.tid);
+		F("cpu", r.hdr.cpu);
+		F("buf", r.hdr.buf_idx);
+		F("head", r.hdr.buf_head);
+		F("time", r.hdr.time);
+		F("other", r.sw.other_tid);
+		F("ppid", r.th.parent_pid);
+		F("ptid", r.th.parent_tid);
+		F("code", r.th.exit_code);
+		F("flags", *(r.hdr.type == HWT_REC_BUFFER ? &r.buf.flags :
+			     &r.th.flags));
+		F("lost", *(r.hdr.type == HWT_REC_LOST ? &r.lost.records :
+			    &r.buf.lost));
+		F("total", *(r.hdr.type == HWT_REC_LOST ? &r.lost.total :
+			     &r.buf.total_lost));
+#undef F
+		else
+			die("--record: unknown field %s", kv);
+	}
+	if (hwt_store_record(s, &r.hdr, r.hdr.size))
+		die("%s", hwt_store_error(s));
+}
+
 /* Flips one byte of each --bad-crc chunk in its stream file. */
 static void damage(const char *dir)
 {
@@ -299,6 +382,8 @@ int main(int argc, char **argv)
 							 &save), o);
 		} else if (!strcmp(o, "--mmap")) {
 			mmap_record(s, v);
+		} else if (!strcmp(o, "--record")) {
+			other_record(s, v);
 		} else {
 			die("unknown option %s", o);
 		}

@@ -87,6 +87,26 @@ check() {
 			result "FAIL: $p-redecode-tid-$t (session $n, export $en instructions)"
 		fi
 	done
+	# with TSC (config 0x400): perf's time of each call's first and last
+	# instruction (one thread) is the time hwt decode of the file gives
+	# the call (perf's TIME_CONV arithmetic on the same TSC)
+	if [ $(($4 & 0x400)) -ne 0 ] && [ "$3" = 1 ]; then
+		perf script -i "$w/out.data" --itrace=i0ns --ns -F time \
+			--symfs "$s/images" 2>/dev/null | tr -d ' :.' >"$w/times.txt"
+		"$hwt" query --csv "$w/db/export.db" "SELECT call_insn,
+			call_time, return_insn, return_time FROM calls" |
+			tail -n +2 | tr -d '"' >"$w/call-times.csv"
+		r=$(awk -F, 'NR == FNR { t[NR - 1] = $1 + 0; n = NR; next }
+			$1 < n { c++; if (t[$1] != $2) d++ }
+			$3 < n { c++; if (t[$3] != $4) d++ }
+			END { printf "%d %d", c, d }' "$w/times.txt" \
+			"$w/call-times.csv")
+		if [ "${r% *}" -gt 0 ] && [ "${r#* }" = 0 ]; then
+			result "PASS: $p-call-times-are-perfs (${r% *} times)"
+		else
+			result "FAIL: $p-call-times-are-perfs (${r% *} times, ${r#* } differ)"
+		fi
+	fi
 	for db in sess export; do
 		"$hwt" query --csv "$w/db/$db.db" "SELECT name, calls,
 			insn_count FROM function_stats ORDER BY name" \

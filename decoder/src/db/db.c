@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "db/sideband.h"
 #include "core/util.h"
 #include "image/symtab.h"
 #include "image/image.h"
@@ -285,7 +286,8 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 	if (exec(db->db, "PRAGMA page_size=16384; PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;"
 		 "PRAGMA locking_mode=EXCLUSIVE; BEGIN;", err, errlen) < 0)
 		goto fail;
-	if (exec(db->db, schema, err, errlen) < 0)
+	if (exec(db->db, schema, err, errlen) < 0 ||
+	    hwt_sideband_schema(db->db, err, errlen) < 0)
 		goto fail;
 	for (i = 0; i < S_NUM; i++)
 		if (sqlite3_prepare_v2(db->db, i == S_CALLN ? calln_sql() :

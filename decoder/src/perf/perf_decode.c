@@ -20,6 +20,7 @@
 #include "perf/perf_decode.h"
 #include "perf/perf_file.h"
 #include "perf/perf_pt.h"
+#include "perf/perf_time.h"
 
 #define PER_THREAD_CPU	0xffffffffu
 #define PER_THREAD_ID	0x1000u
@@ -49,6 +50,13 @@ struct hwid {			/* a PERF_RECORD_AUX_OUTPUT_HW_ID */
 	uint64_t hw_id, file_offset;
 };
 
+struct swin {			/* a thread switched in on a CPU at time */
+	uint32_t cpu;
+	uint64_t time;		/* perf time (sample_id) */
+	int64_t pid, tid;
+	size_t seq;		/* file order */
+};
+
 struct note {			/* a gap on every stream */
 	uint64_t at_end;	/* 1: after the trace, 0: before */
 	char *msg;
@@ -62,6 +70,12 @@ struct hwt_perf_decode {
 	int have_info;
 	uint32_t info_type;
 	struct hwt_pt_params pt;	/* Intel PT */
+	/* Intel PT's TSC -> perf time: AUXTRACE_INFO's time_shift,
+	 * time_mult, time_zero when its cap_user_time_zero is set (perf's
+	 * intel-pt.c), TIME_CONV's time_cycles/time_mask with
+	 * cap_user_time_short */
+	struct hwt_perf_tsc_conv tc;
+	int have_tc;
 	struct buf *bufs;
 	size_t nbufs;
 	struct aux *auxs;
@@ -72,6 +86,8 @@ struct hwt_perf_decode {
 	size_t nhwids;
 	struct note *notes;
 	size_t nnotes;
+	struct swin *swins;	/* file order (perf's: by time) */
+	size_t nswins;
 	uint32_t pids[16];	/* traced processes (ITRACE_START) */
 	uint32_t tids[16];
 	uint32_t pid_cpu[16];
@@ -120,6 +136,23 @@ static void hex(char *out, size_t outlen, const uint8_t *id, size_t n)
 		snprintf(out + 2 * i, 3, "%02x", id[i]);
 }
 
+/* Notes that thread pid/tid (u32 as the record has them) runs on cpu
+ * from perf time on.  Returns nothing. */
+static void add_swin(struct hwt_perf_decode *pd, uint32_t cpu, uint64_t time,
+		     uint32_t pid, uint32_t tid)
+{
+	struct swin *w;
+
+	pd->swins = hwt_xrealloc(pd->swins, (pd->nswins + 1) *
+				 sizeof(*pd->swins));
+	w = &pd->swins[pd->nswins++];
+	w->cpu = cpu;
+	w->time = time;
+	w->pid = (int32_t)pid;
+	w->tid = (int32_t)tid;
+	w->seq = pd->nswins - 1;
+}
+
 /*
  * Keeps what the decode needs of one record.
  * Returns 0 if: kept or not needed.
@@ -144,8 +177,21 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 
 			if (hwt_perf_pt_params(r->u.auxtrace_info.priv,
 					       r->u.auxtrace_info.npriv, pd->f,
-					       &pd->pt, e, sizeof(e)) == 0)
+					       &pd->pt, e, sizeof(e)) == 0) {
+				/* intel-pt.h: TIME_SHIFT 1, TIME_MULT 2,
+				 * TIME_ZERO 3, CAP_USER_TIME_ZERO 4 (the
+				 * 16 words are there: checked above) */
+				const uint8_t *pv = r->u.auxtrace_info.priv;
+
+				pd->tc.time_shift = (uint16_t)hwt_perf_u64(pv,
+									   1);
+				pd->tc.time_mult = (uint32_t)hwt_perf_u64(pv,
+									  2);
+				pd->tc.time_zero = hwt_perf_u64(pv, 3);
+				pd->have_tc = hwt_perf_u64(pv, 4) != 0 &&
+					      pd->tc.time_mult != 0;
 				return 0;
+			}
 			return hwt_errf(pd->err, sizeof(pd->err),
 					"PERF_RECORD_AUXTRACE_INFO at file "
 					"offset 0x%llx: %s",
@@ -199,6 +245,10 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 	case HWT_PERF_RECORD_ITRACE_START: {
 		size_t i;
 
+		if (r->sid.has_time && r->sid.has_cpu)
+			add_swin(pd, r->sid.cpu, r->sid.time,
+				 r->u.itrace_start.pid, r->u.itrace_start.tid);
+
 		for (i = 0; i < pd->npids; i++)
 			if (pd->pids[i] == r->u.itrace_start.pid &&
 			    pd->tids[i] == r->u.itrace_start.tid &&
@@ -225,6 +275,29 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 		h->file_offset = r->file_offset;
 		return 0;
 	}
+	case HWT_PERF_RECORD_SWITCH:
+	case HWT_PERF_RECORD_SWITCH_CPU_WIDE: {
+		/* uapi: the sample_id names the thread switched; an OUT of
+		 * SWITCH_CPU_WIDE names the next in next_prev (a SWITCH OUT
+		 * names none: its next thread's IN does) */
+		int out = !!(r->misc & HWT_PERF_MISC_SWITCH_OUT);
+
+		if (!r->sid.has_time || !r->sid.has_cpu ||
+		    (out && r->type == HWT_PERF_RECORD_SWITCH))
+			return 0;
+		add_swin(pd, r->sid.cpu, r->sid.time,
+			 out ? r->u.switch_cpu_wide.next_prev_pid : r->sid.pid,
+			 out ? r->u.switch_cpu_wide.next_prev_tid : r->sid.tid);
+		return 0;
+	}
+	case HWT_PERF_RECORD_TIME_CONV:
+		if (r->u.time_conv.has_short &&
+		    r->u.time_conv.cap_user_time_short) {
+			pd->tc.time_cycles = r->u.time_conv.time_cycles;
+			pd->tc.time_mask = r->u.time_conv.time_mask;
+			pd->tc.cap_user_time_short = 1;
+		}
+		return 0;
 	case HWT_PERF_RECORD_LOST:
 		note(pd, 1, "perf.data: PERF_RECORD_LOST at file offset "
 		     "0x%llx: %llu sideband records lost",
@@ -340,6 +413,11 @@ fail:
 	return NULL;
 }
 
+struct hwt_perf_file *hwt_perf_decode_file(struct hwt_perf_decode *pd)
+{
+	return pd->f;
+}
+
 void hwt_perf_decode_close(struct hwt_perf_decode *pd)
 {
 	size_t i;
@@ -354,6 +432,7 @@ void hwt_perf_decode_close(struct hwt_perf_decode *pd)
 	free(pd->auxs);
 	free(pd->maps);
 	free(pd->hwids);
+	free(pd->swins);
 	hwt_perf_close(pd->f);
 	free(pd);
 }
@@ -790,6 +869,342 @@ static int decode_unit(struct hwt_perf_decode *pd, struct hwt_core *core,
 	return rc < 0 ? -1 : 0;
 }
 
+/* A sink that hands the core perf's times: each block's and event's TSC
+ * through the file's conversion (perf_time.h), the rest unchanged. */
+struct time_sink {
+	const struct hwt_sink *inner;
+	const struct hwt_perf_tsc_conv *tc;
+	struct hwt_sink sink;
+};
+
+/* Returns the inner sink's result for info. */
+static int ts_begin(void *arg, const struct hwt_stream_info *info)
+{
+	struct time_sink *t = arg;
+
+	return t->inner->stream_begin(t->inner->arg, info);
+}
+
+/* Returns the inner sink's result for blk, its time converted. */
+static int ts_block(void *arg, uint32_t stream, const struct hwt_block *blk)
+{
+	struct time_sink *t = arg;
+	struct hwt_block b = *blk;
+
+	if (b.time)
+		b.time = hwt_perf_tsc_to_time(t->tc, b.time);
+	return t->inner->block(t->inner->arg, stream, &b);
+}
+
+/* Returns the inner sink's result for ev, its time converted. */
+static int ts_event(void *arg, uint32_t stream, const struct hwt_event *ev)
+{
+	struct time_sink *t = arg;
+	struct hwt_event e = *ev;
+
+	if (e.time)
+		e.time = hwt_perf_tsc_to_time(t->tc, e.time);
+	return t->inner->event(t->inner->arg, stream, &e);
+}
+
+/* Returns the inner sink's result. */
+static int ts_end(void *arg, uint32_t stream)
+{
+	struct time_sink *t = arg;
+
+	return t->inner->stream_end(t->inner->arg, stream);
+}
+
+/* Returns the inner sink's id for blk (interned blocks carry no time). */
+static uint32_t ts_intern(void *arg, uint32_t stream,
+			  const struct hwt_block *blk)
+{
+	struct time_sink *t = arg;
+
+	return t->inner->intern(t->inner->arg, stream, blk);
+}
+
+/* Returns the inner sink's result. */
+static int ts_blocks(void *arg, uint32_t stream, const uint32_t *ids,
+		     size_t n)
+{
+	struct time_sink *t = arg;
+
+	return t->inner->blocks(t->inner->arg, stream, ids, n);
+}
+
+/* Returns the inner sink's id for blk. */
+static uint32_t ts_intern_lens(void *arg, uint32_t stream,
+			       const struct hwt_block *blk,
+			       const uint8_t *lens)
+{
+	struct time_sink *t = arg;
+
+	return t->inner->intern_lens(t->inner->arg, stream, blk, lens);
+}
+
+/* Returns the inner sink's result. */
+static int ts_progress(void *arg, uint32_t stream, uint64_t offset)
+{
+	struct time_sink *t = arg;
+
+	return t->inner->progress(t->inner->arg, stream, offset);
+}
+
+/* t wraps inner with conversion tc (the optional calls only where inner
+ * has them).  Returns t's sink. */
+static const struct hwt_sink *time_sink(struct time_sink *t,
+					const struct hwt_sink *inner,
+					const struct hwt_perf_tsc_conv *tc)
+{
+	memset(t, 0, sizeof(*t));
+	t->inner = inner;
+	t->tc = tc;
+	t->sink.arg = t;
+	t->sink.stream_begin = ts_begin;
+	t->sink.block = ts_block;
+	t->sink.event = ts_event;
+	t->sink.stream_end = ts_end;
+	t->sink.intern = inner->intern ? ts_intern : NULL;
+	t->sink.blocks = inner->blocks ? ts_blocks : NULL;
+	t->sink.intern_lens = inner->intern_lens ? ts_intern_lens : NULL;
+	t->sink.progress = inner->progress ? ts_progress : NULL;
+	return &t->sink;
+}
+
+/*
+ * A CPU's trace split between its threads by the sideband, as perf's
+ * intel-pt.c does with per-CPU buffers and context-switch records: the
+ * thread of the trace from a TIP.PGE on (HWT_EV_ENABLE: where a user-only
+ * trace resumes after a switch) is the one the CPU's switch records and
+ * ITRACE_START name last at or before the event's time (perf time, the
+ * time sink before this one converted it).  Each thread gets a stream of
+ * its own (the CPU's first thread id = CPU, the k-th CPU + 0x10000 * k);
+ * before an enable, the trace's first time places it,
+ * so its own flow, call stack and thread row; everything the front end
+ * hands on goes to the current thread's.
+ */
+#define SPLIT_MAX	64	/* threads per CPU */
+#define SPLIT_STEP	0x10000u
+
+struct split_sink {
+	const struct hwt_sink *inner;
+	struct hwt_core *core;
+	const struct swin *sw;	/* this CPU's, by time */
+	size_t nsw;
+	struct hwt_stream_info info;	/* the CPU's */
+	char names[SPLIT_MAX][40];
+	int64_t tids[SPLIT_MAX];
+	int begun[SPLIT_MAX];
+	size_t nthreads, cur;
+	int placed;		/* a time chose the current thread */
+	struct hwt_sink sink;
+};
+
+/* Returns the index of thread tid (pid) among s's, added (and the core
+ * told its thread) if new; the last one when SPLIT_MAX are taken. */
+static size_t split_thread(struct split_sink *s, int64_t pid, int64_t tid)
+{
+	size_t k;
+
+	for (k = 0; k < s->nthreads; k++)
+		if (s->tids[k] == tid)
+			return k;
+	if (s->nthreads == SPLIT_MAX)
+		return SPLIT_MAX - 1;
+	k = s->nthreads++;
+	s->tids[k] = tid;
+	hwt_core_set_thread(s->core, s->info.id + SPLIT_STEP * (uint32_t)k,
+			    pid, tid);
+	return k;
+}
+
+/* Makes the thread running at perf time t the current one.
+ * Returns nothing. */
+static void split_at(struct split_sink *s, uint64_t t)
+{
+	size_t i, best = 0;
+
+	if (!s->nsw)
+		return;
+	for (i = 0; i < s->nsw && s->sw[i].time <= t; i++)
+		best = i;
+	s->cur = split_thread(s, s->sw[best].pid, s->sw[best].tid);
+	s->placed = 1;
+}
+
+/* Begins the current thread's stream if not yet.
+ * Returns the stream id, or 0xffffffff if: the inner sink failed. */
+static uint32_t split_cur(struct split_sink *s)
+{
+	uint32_t id = s->info.id + SPLIT_STEP * (uint32_t)s->cur;
+
+	if (!s->begun[s->cur]) {
+		struct hwt_stream_info info = s->info;
+
+		s->begun[s->cur] = 1;
+		snprintf(s->names[s->cur], sizeof(s->names[s->cur]),
+			 "%s-tid%lld", s->info.name,
+			 (long long)s->tids[s->cur]);
+		info.id = id;
+		info.tid = (int32_t)s->tids[s->cur];
+		info.name = s->names[s->cur];
+		if (s->inner->stream_begin(s->inner->arg, &info) < 0)
+			return 0xffffffffu;
+	}
+	return id;
+}
+
+/* Returns 0: the streams begin with their first block or event. */
+static int sp_begin(void *arg, const struct hwt_stream_info *info)
+{
+	(void)arg;
+	(void)info;
+	return 0;
+}
+
+/* Returns the inner sink's result for blk on the current thread's. */
+static int sp_block(void *arg, uint32_t stream, const struct hwt_block *blk)
+{
+	struct split_sink *s = arg;
+	uint32_t id;
+
+	(void)stream;
+	if (!s->placed && blk->time)	/* the trace's first time */
+		split_at(s, blk->time);
+	id = split_cur(s);
+	if (id == 0xffffffffu)
+		return -1;
+	return s->inner->block(s->inner->arg, id, blk);
+}
+
+/* Returns the inner sink's result for ev, an ENABLE first choosing the
+ * thread by its time. */
+static int sp_event(void *arg, uint32_t stream, const struct hwt_event *ev)
+{
+	struct split_sink *s = arg;
+	uint32_t id;
+
+	(void)stream;
+	if ((ev->type == HWT_EV_ENABLE || !s->placed) && ev->time)
+		split_at(s, ev->time);
+	id = split_cur(s);
+	if (id == 0xffffffffu)
+		return -1;
+	return s->inner->event(s->inner->arg, id, ev);
+}
+
+/* Returns the inner sink's result for every thread's stream begun (the
+ * first's begun if none was: the CPU's stream exists). */
+static int sp_end(void *arg, uint32_t stream)
+{
+	struct split_sink *s = arg;
+	size_t k;
+	int rc = 0;
+
+	(void)stream;
+	if (!s->nthreads || split_cur(s) == 0xffffffffu)
+		return -1;
+	for (k = 0; k < s->nthreads && rc >= 0; k++)
+		if (s->begun[k])
+			rc = s->inner->stream_end(s->inner->arg, s->info.id +
+						  SPLIT_STEP * (uint32_t)k);
+	return rc;
+}
+
+/* Returns the inner sink's id for blk (ids serve every stream). */
+static uint32_t sp_intern(void *arg, uint32_t stream,
+			  const struct hwt_block *blk)
+{
+	struct split_sink *s = arg;
+	uint32_t id = split_cur(s);
+
+	(void)stream;
+	return id == 0xffffffffu ? 0 :
+	       s->inner->intern(s->inner->arg, id, blk);
+}
+
+/* Returns the inner sink's result on the current thread's stream. */
+static int sp_blocks(void *arg, uint32_t stream, const uint32_t *ids,
+		     size_t n)
+{
+	struct split_sink *s = arg;
+	uint32_t id = split_cur(s);
+
+	(void)stream;
+	return id == 0xffffffffu ? -1 :
+	       s->inner->blocks(s->inner->arg, id, ids, n);
+}
+
+/* Returns the inner sink's id for blk. */
+static uint32_t sp_intern_lens(void *arg, uint32_t stream,
+			       const struct hwt_block *blk,
+			       const uint8_t *lens)
+{
+	struct split_sink *s = arg;
+	uint32_t id = split_cur(s);
+
+	(void)stream;
+	return id == 0xffffffffu ? 0 :
+	       s->inner->intern_lens(s->inner->arg, id, blk, lens);
+}
+
+/* Returns the inner sink's result. */
+static int sp_progress(void *arg, uint32_t stream, uint64_t offset)
+{
+	struct split_sink *s = arg;
+
+	(void)stream;
+	return s->inner->progress(s->inner->arg, s->info.id, offset);
+}
+
+/* qsort order of switch-ins: by time, then file order (stable).
+ * Returns <0, 0, >0. */
+static int cmp_swin(const void *a, const void *b)
+{
+	const struct swin *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * s splitting the CPU stream info (its switch-ins sw, nsw of them, by
+ * time) between threads in front of inner.  The first thread is info's
+ * (its ITRACE_START's, pid its process) if it has one, else the first
+ * switched in.
+ * Returns s's sink.
+ */
+static const struct hwt_sink *split_sink(struct split_sink *s,
+					 const struct hwt_sink *inner,
+					 struct hwt_core *core,
+					 const struct hwt_stream_info *info,
+					 int64_t pid, const struct swin *sw,
+					 size_t nsw)
+{
+	memset(s, 0, sizeof(*s));
+	s->inner = inner;
+	s->core = core;
+	s->info = *info;
+	s->sw = sw;
+	s->nsw = nsw;
+	/* until a time places it: the CPU's ITRACE_START thread (tracing
+	 * starts with it), else the first switched in */
+	s->cur = info->tid >= 0 ? split_thread(s, pid, info->tid) :
+		 split_thread(s, sw[0].pid, sw[0].tid);
+	s->sink.arg = s;
+	s->sink.stream_begin = sp_begin;
+	s->sink.block = sp_block;
+	s->sink.event = sp_event;
+	s->sink.stream_end = sp_end;
+	s->sink.intern = inner->intern ? sp_intern : NULL;
+	s->sink.blocks = inner->blocks ? sp_blocks : NULL;
+	s->sink.intern_lens = inner->intern_lens ? sp_intern_lens : NULL;
+	s->sink.progress = inner->progress ? sp_progress : NULL;
+	return &s->sink;
+}
+
 /* Intel PT: one stream per CPU, or per thread of the per-thread buffers
  * (stream id PER_THREAD_ID + nth, its tid the buffers'), its contiguous
  * buffers decoded as one trace, as perf does (perf's auxtrace queues: one
@@ -803,6 +1218,10 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 	const struct hwt_sink *sink = hwt_core_sink(core);
 	uint32_t cpu = sel->cpu;
 	struct hwt_stream_info info;
+	struct time_sink ts;
+	struct split_sink *sp = NULL;
+	struct swin *sw = NULL;
+	size_t nsw = 0, i;
 	struct stream s;
 	char name[32];
 	int64_t pid, tid;
@@ -825,6 +1244,20 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 	info.read_mem = hwt_image_read_cb;
 	info.read_mem_arg = img;
 	hwt_core_set_thread(core, info.id, pid, tid);
+	/* per-CPU buffers with switch records in perf's time: a stream per
+	 * thread (split_sink) */
+	for (i = 0; pd->have_tc && !sel->by_tid && i < pd->nswins; i++)
+		if (pd->swins[i].cpu == cpu) {
+			sw = hwt_xrealloc(sw, (nsw + 1) * sizeof(*sw));
+			sw[nsw++] = pd->swins[i];
+		}
+	if (nsw) {
+		qsort(sw, nsw, sizeof(*sw), cmp_swin);
+		sp = hwt_xrealloc(NULL, sizeof(*sp));
+		sink = split_sink(sp, sink, core, &info, pid, sw, nsw);
+	}
+	if (pd->have_tc)	/* calls' times in perf's clock */
+		sink = time_sink(&ts, sink, &pd->tc);
 	rc = sink->stream_begin(sink->arg, &info);
 	if (rc >= 0)
 		rc = hwt_pt_decode_pieces(s.size ? s.data : (const uint8_t *)"",
@@ -833,6 +1266,8 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 	if (rc >= 0)
 		rc = sink->stream_end(sink->arg, info.id);
 	free_stream(&s);
+	free(sp);
+	free(sw);
 	return rc < 0 ? -1 : 0;
 }
 

@@ -55,6 +55,9 @@ int hwt_perf_decode_images(struct hwt_perf_decode *pd, struct hwt_image *img);
 int hwt_perf_decode_run(struct hwt_perf_decode *pd, struct hwt_image *img,
 			struct hwt_core *core, char *err, size_t errlen);
 
+/* Returns the perf.data file pd reads (owned by pd). */
+struct hwt_perf_file *hwt_perf_decode_file(struct hwt_perf_decode *pd);
+
 /* Returns nothing; pd may be NULL. */
 void hwt_perf_decode_close(struct hwt_perf_decode *pd);
 

@@ -27,10 +27,13 @@
 #define ATTR_VER0	64
 #define ATTR_SAMPLE_ID_ALL (1ull << 18)
 /* uapi enum perf_event_sample_format */
+#define S_IP		(1ull << 0)
 #define S_TID		(1ull << 1)
 #define S_TIME		(1ull << 2)
+#define S_ADDR		(1ull << 3)
 #define S_ID		(1ull << 6)
 #define S_CPU		(1ull << 7)
+#define S_PERIOD	(1ull << 8)
 #define S_STREAM_ID	(1ull << 9)
 #define S_IDENTIFIER	(1ull << 16)
 
@@ -87,7 +90,14 @@ const char *hwt_perf_rec_name(uint32_t type)
 	case HWT_PERF_RECORD_LOST: return "LOST";
 	case HWT_PERF_RECORD_COMM: return "COMM";
 	case HWT_PERF_RECORD_EXIT: return "EXIT";
+	case HWT_PERF_RECORD_THROTTLE: return "THROTTLE";
+	case HWT_PERF_RECORD_UNTHROTTLE: return "UNTHROTTLE";
 	case HWT_PERF_RECORD_FORK: return "FORK";
+	case HWT_PERF_RECORD_SAMPLE: return "SAMPLE";
+	case HWT_PERF_RECORD_LOST_SAMPLES: return "LOST_SAMPLES";
+	case HWT_PERF_RECORD_SWITCH: return "SWITCH";
+	case HWT_PERF_RECORD_SWITCH_CPU_WIDE: return "SWITCH_CPU_WIDE";
+	case HWT_PERF_RECORD_FINISHED_ROUND: return "FINISHED_ROUND";
 	case HWT_PERF_RECORD_MMAP2: return "MMAP2";
 	case HWT_PERF_RECORD_AUX: return "AUX";
 	case HWT_PERF_RECORD_ITRACE_START: return "ITRACE_START";
@@ -579,7 +589,15 @@ static int decode_body(struct hwt_perf_rec *r, const uint8_t *b, uint64_t len,
 			r->u.mmap.build_id_size = b[32] > 20 ? 20 : b[32];
 			r->u.mmap.build_id = b + 36;
 		}
+		else {
+			/* u32 maj, min; u64 ino, ino_generation */
+			r->u.mmap.maj = rd32(b + 32);
+			r->u.mmap.min = rd32(b + 36);
+			r->u.mmap.ino = rd64(b + 40);
+			r->u.mmap.ino_generation = rd64(b + 48);
+		}
 		r->u.mmap.prot = rd32(b + 56);
+		r->u.mmap.flags = rd32(b + 60);
 		r->u.mmap.filename = (const char *)b + 64;
 		*why = "file name not terminated";
 		return memchr(b + 64, 0, len - 64) ? 0 : -1;
@@ -632,8 +650,115 @@ static int decode_body(struct hwt_perf_rec *r, const uint8_t *b, uint64_t len,
 		r->u.time_conv.time_shift = rd64(b);
 		r->u.time_conv.time_mult = rd64(b + 8);
 		r->u.time_conv.time_zero = rd64(b + 16);
+		/* perf 5.10 added u64 time_cycles, time_mask; u8
+		 * cap_user_time_zero, cap_user_time_short (a shorter record
+		 * is the old layout, perf's event_contains()) */
+		if (len >= 42) {
+			r->u.time_conv.has_short = 1;
+			r->u.time_conv.time_cycles = rd64(b + 24);
+			r->u.time_conv.time_mask = rd64(b + 32);
+			r->u.time_conv.cap_user_time_zero = b[40];
+			r->u.time_conv.cap_user_time_short = b[41];
+		}
+		return 0;
+	case HWT_PERF_RECORD_SWITCH_CPU_WIDE:
+		/* uapi PERF_RECORD_SWITCH_CPU_WIDE: u32 next_prev_pid,
+		 * next_prev_tid */
+		if (len < 8)
+			return -1;
+		r->u.switch_cpu_wide.next_prev_pid = rd32(b);
+		r->u.switch_cpu_wide.next_prev_tid = rd32(b + 4);
+		return 0;
+	case HWT_PERF_RECORD_LOST_SAMPLES:	/* uapi: u64 lost */
+		if (len < 8)
+			return -1;
+		r->u.lost_samples.lost = rd64(b);
+		return 0;
+	case HWT_PERF_RECORD_THROTTLE:	/* uapi: u64 time, id, stream_id */
+	case HWT_PERF_RECORD_UNTHROTTLE:
+		if (len < 24)
+			return -1;
+		r->u.throttle.time = rd64(b);
+		r->u.throttle.id = rd64(b + 8);
+		r->u.throttle.stream_id = rd64(b + 16);
 		return 0;
 	}
+	return 0;
+}
+
+/*
+ * uapi PERF_RECORD_SAMPLE: { IDENTIFIER id; IP ip; TID pid, tid; TIME
+ * time; ADDR addr; ID id; STREAM_ID stream_id; CPU cpu, res; PERIOD
+ * period; ... } as its attr's sample_type selects (with
+ * PERF_SAMPLE_IDENTIFIER the attr is the one whose ids hold the first
+ * word, else attr 0); the fields after PERIOD are not read.
+ * Returns 0 if: the body holds the selected fields up to PERIOD.
+ * Returns -1 if: it does not.
+ */
+static int decode_sample(const struct hwt_perf_file *f,
+			 struct hwt_perf_rec *r, const uint8_t *b,
+			 uint64_t len)
+{
+	const struct hwt_perf_attr *a;
+	uint64_t st, pos = 0, id, need;
+	size_t i, k, ai = 0;
+
+	if (!f->nattrs)
+		return -1;
+	if ((f->id_sample_type & S_IDENTIFIER) && len >= 8) {
+		id = rd64(b);
+		for (i = 0; i < f->nattrs; i++)
+			for (k = 0; k < f->attrs[i].nids; k++)
+				if (rd64(f->ids[i] + 8 * k) == id)
+					ai = i;
+	}
+	a = &f->attrs[ai];
+	st = a->sample_type;
+	need = 8 * (!!(st & S_IDENTIFIER) + !!(st & S_IP) + !!(st & S_TID) +
+		    !!(st & S_TIME) + !!(st & S_ADDR) + !!(st & S_ID) +
+		    !!(st & S_STREAM_ID) + !!(st & S_CPU) + !!(st & S_PERIOD));
+	if (need > len)
+		return -1;
+	r->u.sample.sample_type = st;
+	if (st & S_IDENTIFIER) {
+		r->u.sample.id = rd64(b + pos);
+		pos += 8;
+	}
+	if (st & S_IP) {
+		r->u.sample.ip = rd64(b + pos);
+		pos += 8;
+	}
+	if (st & S_TID) {
+		r->u.sample.pid = rd32(b + pos);
+		r->u.sample.tid = rd32(b + pos + 4);
+		r->sid.has_tid = 1;
+		r->sid.pid = r->u.sample.pid;
+		r->sid.tid = r->u.sample.tid;
+		pos += 8;
+	}
+	if (st & S_TIME) {
+		r->u.sample.time = rd64(b + pos);
+		r->sid.has_time = 1;
+		r->sid.time = r->u.sample.time;
+		pos += 8;
+	}
+	if (st & S_ADDR) {
+		r->u.sample.addr = rd64(b + pos);
+		pos += 8;
+	}
+	if (st & S_ID) {
+		r->u.sample.id = rd64(b + pos);
+		pos += 8;
+	}
+	pos += (st & S_STREAM_ID) ? 8 : 0;
+	if (st & S_CPU) {
+		r->u.sample.cpu = rd32(b + pos);
+		r->sid.has_cpu = 1;
+		r->sid.cpu = r->u.sample.cpu;
+		pos += 8;
+	}
+	if (st & S_PERIOD)
+		r->u.sample.period = rd64(b + pos);
 	return 0;
 }
 
@@ -647,6 +772,12 @@ int hwt_perf_records(struct hwt_perf_file *f, hwt_perf_rec_fn fn,
 {
 	uint64_t pos = f->data_off, end = f->data_off + f->data_size;
 
+	/* Pipe mode: the attrs and build ids come with the records, so a
+	 * second walk reads them afresh. */
+	if (f->pipe) {
+		f->nattrs = 0;
+		f->nbids = 0;
+	}
 	/* format.txt "data": records of struct perf_event_header { u32 type;
 	 * u16 misc; u16 size; } back to back. */
 	while (pos < end) {
@@ -734,6 +865,9 @@ int hwt_perf_records(struct hwt_perf_file *f, hwt_perf_rec_fn fn,
 						(unsigned long long)(end - pos - r.size));
 				r.size += r.u.auxtrace.size;
 			}
+		} else if (r.type == HWT_PERF_RECORD_SAMPLE) {
+			if (decode_sample(f, &r, h + 8, body) < 0)
+				why = "shorter than its sample_type's fields";
 		} else if (r.type < 64 && strcmp(hwt_perf_rec_name(r.type),
 						 "record")) {
 			/* kernel records carry sample_id (uapi) */

@@ -22,13 +22,20 @@
 #define HWT_PERF_RECORD_LOST		2
 #define HWT_PERF_RECORD_COMM		3
 #define HWT_PERF_RECORD_EXIT		4
+#define HWT_PERF_RECORD_THROTTLE	5
+#define HWT_PERF_RECORD_UNTHROTTLE	6
 #define HWT_PERF_RECORD_FORK		7
+#define HWT_PERF_RECORD_SAMPLE		9
 #define HWT_PERF_RECORD_MMAP2		10
 #define HWT_PERF_RECORD_AUX		11
 #define HWT_PERF_RECORD_ITRACE_START	12
+#define HWT_PERF_RECORD_LOST_SAMPLES	13
+#define HWT_PERF_RECORD_SWITCH		14
+#define HWT_PERF_RECORD_SWITCH_CPU_WIDE	15
 #define HWT_PERF_RECORD_AUX_OUTPUT_HW_ID 21	/* linux 5.16 */
 #define HWT_PERF_RECORD_HEADER_ATTR	64	/* pipe mode */
 #define HWT_PERF_RECORD_HEADER_BUILD_ID	67	/* pipe mode */
+#define HWT_PERF_RECORD_FINISHED_ROUND	68
 #define HWT_PERF_RECORD_AUXTRACE_INFO	70
 #define HWT_PERF_RECORD_AUXTRACE	71
 #define HWT_PERF_RECORD_TIME_CONV	79
@@ -38,6 +45,9 @@
 #define HWT_PERF_MISC_CPUMODE_MASK	7
 #define HWT_PERF_MISC_USER		2
 #define HWT_PERF_MISC_MMAP_DATA		(1u << 13)
+#define HWT_PERF_MISC_COMM_EXEC		(1u << 13)
+#define HWT_PERF_MISC_SWITCH_OUT	(1u << 13)
+#define HWT_PERF_MISC_SWITCH_OUT_PREEMPT (1u << 14)
 #define HWT_PERF_MISC_MMAP_BUILD_ID	(1u << 14)
 
 /* PERF_RECORD_AUX flags */
@@ -71,6 +81,9 @@ struct hwt_perf_rec {
 			uint32_t pid, tid;
 			uint64_t addr, len, pgoff;
 			uint32_t prot;		/* MMAP2 only; MMAP: 0 */
+			uint32_t flags;		/* MMAP2 only */
+			uint32_t maj, min;	/* MMAP2 without build id */
+			uint64_t ino, ino_generation;
 			const uint8_t *build_id; /* MMAP2 with MMAP_BUILD_ID */
 			uint8_t build_id_size;
 			const char *filename;
@@ -108,7 +121,28 @@ struct hwt_perf_rec {
 		} auxtrace;
 		struct {
 			uint64_t time_shift, time_mult, time_zero;
+			/* perf 5.10+ (size >= 56): the
+			 * cap_user_time_short fields */
+			int has_short;
+			uint64_t time_cycles, time_mask;
+			uint8_t cap_user_time_zero, cap_user_time_short;
 		} time_conv;
+		struct {
+			uint32_t next_prev_pid, next_prev_tid;
+		} switch_cpu_wide;	/* SWITCH_CPU_WIDE */
+		struct {
+			uint64_t lost;
+		} lost_samples;
+		struct {
+			uint64_t time, id, stream_id;
+		} throttle;		/* THROTTLE, UNTHROTTLE */
+		struct {
+			/* uapi PERF_RECORD_SAMPLE: the fields up to
+			 * PERIOD that its attr's sample_type selects */
+			uint64_t sample_type, ip, addr, id, period;
+			uint32_t pid, tid, cpu;
+			uint64_t time;
+		} sample;
 	} u;
 };
 
@@ -179,7 +213,8 @@ typedef int (*hwt_perf_rec_fn)(void *arg, const struct hwt_perf_rec *r);
 /*
  * Calls fn for every record of the data section, in file order.  In pipe
  * mode the HEADER_ATTR, HEADER_BUILD_ID and HEADER_FEATURE records fill
- * f's attrs, build ids and features as they come (fn sees them too).
+ * f's attrs, build ids and features as they come (fn sees them too; each
+ * walk starts them afresh).
  * Returns 0 if: every record was read and fn never stopped.
  * Returns fn's negative value if: fn stopped (err untouched).
  * Returns -1 with err set if: a record is damaged (size below its

@@ -22,6 +22,7 @@
 #include "core/util.h"
 #include "image/symtab.h"
 #include "perf/perf_file.h"
+#include "perf/perf_time.h"
 #include "perf/perf_write.h"
 #include "store_io.h"
 #include "store_reader.h"
@@ -48,13 +49,18 @@
 #define A_SAMPLE_ID_ALL	(1ull << 18)
 #define A_MMAP2		(1ull << 23)
 #define A_COMM_EXEC	(1ull << 24)
+#define A_CONTEXT_SWITCH (1ull << 26)
 /* uapi enum perf_event_sample_format: samples and the sample_id of
  * other records carry pid/tid (TID) and the attr's id (IDENTIFIER, last:
  * perf finds the event of a record by it once intel_pt adds its
- * synthesized events); no TIME, so perf delivers the records in file
- * order and decodes Intel PT "without timestamps". */
+ * synthesized events).  TIME only where the trace has TSC packets:
+ * without it perf delivers the records in file order and decodes Intel
+ * PT "without timestamps"; with it perf converts the TSC to its time by
+ * AUXTRACE_INFO's time_shift/time_mult/time_zero. */
 #define S_IP		(1ull << 0)
 #define S_TID		(1ull << 1)
+#define S_TIME		(1ull << 2)
+#define S_CPU		(1ull << 7)
 #define S_IDENTIFIER	(1ull << 16)
 #define SAMPLE_TYPE	(S_IP | S_TID | S_IDENTIFIER)
 /* The intel_pt event's one id (perf's intel_pt_evsel() takes only an
@@ -116,6 +122,10 @@ struct rec {
 	uint8_t b[REC_MAX + 8];
 	size_t n;
 	int too_big;
+	int timed;		/* sample_id carries TIME */
+	int per_cpu;		/* sample_id carries CPU (a CPU-mode session) */
+	uint64_t time;		/* the sample_id's time (timed) */
+	uint32_t cpu;		/* the sample_id's CPU (per_cpu) */
 };
 
 /* Appends n bytes of p.  Returns nothing (too_big set past REC_MAX). */
@@ -182,12 +192,22 @@ static void rec_begin(struct rec *r, uint32_t type, uint16_t misc)
 	r16(r, 0);
 }
 
-/* Appends the sample_id of a kernel record (SAMPLE_TYPE: pid, tid,
- * identifier).  Returns nothing. */
+/* Appends the sample_id of a kernel record (uapi struct sample_id in
+ * sample_type order: pid, tid, time if timed, cpu if per_cpu,
+ * identifier).  The time is r->time: 0 for all but the switch records (a
+ * session's sideband clock is not the TSC, and perf delivers a record of
+ * time 0 at once, in file order, before the trace it maps); a switch's
+ * is the trace's own time where it happened.  Returns nothing. */
 static void rec_sid(struct rec *r, int64_t pid, int64_t tid)
 {
 	r32(r, (uint32_t)pid);
 	r32(r, (uint32_t)tid);
+	if (r->timed)
+		r64(r, r->time);
+	if (r->per_cpu) {		/* u32 cpu, u32 res */
+		r32(r, r->cpu);
+		r32(r, 0);
+	}
 	r64(r, ATTR_ID);
 }
 
@@ -218,6 +238,14 @@ struct image {			/* one recorded path's build id */
 	size_t idlen;		/* 0: none found */
 };
 
+struct tscmap {			/* a stream's TSC packets, by offset */
+	int64_t id, cpu;
+	uint64_t *off, *tsc;
+	size_t n;
+	int64_t first_pid, first_tid;	/* first thread switched in */
+	uint64_t first_off;
+};
+
 struct wctx {
 	const char *dir;
 	struct hwt_store_reader *r;
@@ -225,10 +253,17 @@ struct wctx {
 	struct rec rec;
 	int64_t pid;		/* target_pid, -1 if unknown */
 	int tsc;		/* a stream has TSC packets */
+	struct hwt_perf_tsc_conv tc;	/* with tsc: TSC -> perf time */
+	int cpu_mode;		/* per-CPU streams, switch records */
+	struct tscmap *maps;	/* cpu_mode: each stream's TSC packets */
+	size_t nmaps;
 	struct image *images;
 	size_t nimages;
 	char err[512];
 };
+
+static uint64_t time_at(const struct wctx *w, const struct tscmap *m,
+			uint64_t at);
 
 /* Returns the hex digit value of c, or -1. */
 static int hexval(int c)
@@ -341,6 +376,38 @@ static int on_record(void *arg, const struct hwt_store_record *s)
 		rec_sid(r, pid, s->tid);
 		return rec_end(w->o, r);
 	}
+	if (w->cpu_mode && (!strcmp(s->type, "switch_in") ||
+			    !strcmp(s->type, "switch_out")) &&
+	    s->tid >= 0 && s->stream_offset >= 0) {
+		/* uapi PERF_RECORD_SWITCH_CPU_WIDE: next_prev_pid,
+		 * next_prev_tid; misc PERF_RECORD_MISC_SWITCH_OUT for an
+		 * out; the sample_id names the thread switched (idle: 0) */
+		int out = !strcmp(s->type, "switch_out");
+		struct tscmap *m = NULL;
+		int64_t other = s->aux >= 0 ? s->aux : 0;
+		size_t i;
+
+		for (i = 0; i < w->nmaps; i++)
+			if (w->maps[i].id == s->stream)
+				m = &w->maps[i];
+		if (!m)
+			return 0;
+		if (!out && m->first_tid < 0) {
+			m->first_pid = pid;
+			m->first_tid = s->tid;
+			m->first_off = (uint64_t)s->stream_offset;
+		}
+		rec_begin(r, HWT_PERF_RECORD_SWITCH_CPU_WIDE,
+			  out ? HWT_PERF_MISC_SWITCH_OUT : 0);
+		r32(r, (uint32_t)(other ? pid_of(w, -1, other) : 0));
+		r32(r, (uint32_t)other);
+		r->time = time_at(w, m, (uint64_t)s->stream_offset) + !out;
+		r->cpu = (uint32_t)m->cpu;
+		rec_sid(r, pid, s->tid);
+		r->time = 0;
+		r->cpu = 0;
+		return rec_end(w->o, r);
+	}
 	if (!strcmp(s->type, "mmap") && s->path && s->path[0] &&
 	    s->path[0] != '[' && s->len > 0 && s->prot >= 0 &&
 	    (s->prot & PROT_EXEC)) {
@@ -437,7 +504,8 @@ static uint64_t pt_config(const struct pt_params *p, int tsc)
 /* Writes the attr section's one entry (uapi struct perf_event_attr,
  * PERF_ATTR_SIZE_VER7) and its ids section (one id, at ids_off).
  * Returns nothing. */
-static void put_attr(struct out *o, uint64_t config, uint64_t ids_off)
+static void put_attr(struct out *o, uint64_t config, uint64_t ids_off,
+		     int timed, int per_cpu)
 {
 	struct rec r;
 
@@ -447,10 +515,12 @@ static void put_attr(struct out *o, uint64_t config, uint64_t ids_off)
 	r32(&r, ATTR_SIZE);			/* size */
 	r64(&r, config);			/* config */
 	r64(&r, 1);				/* sample_period */
-	r64(&r, SAMPLE_TYPE);			/* sample_type */
+	r64(&r, SAMPLE_TYPE | (timed ? S_TIME : 0) |
+	    (per_cpu ? S_CPU : 0));			/* sample_type */
 	r64(&r, 0);				/* read_format */
 	r64(&r, A_EXCLUDE_KERNEL | A_EXCLUDE_HV | A_MMAP | A_COMM | A_TASK |
-	    A_SAMPLE_ID_ALL | A_MMAP2 | A_COMM_EXEC);
+	    A_SAMPLE_ID_ALL | A_MMAP2 | A_COMM_EXEC |
+	    (per_cpu ? A_CONTEXT_SWITCH : 0));
 	rb(&r, NULL, ATTR_SIZE - r.n);		/* the rest: 0 */
 	r64(&r, ids_off);			/* ids: offset */
 	r64(&r, 8);				/* ids: size */
@@ -460,9 +530,10 @@ static void put_attr(struct out *o, uint64_t config, uint64_t ids_off)
 
 /* Writes the intel_pt PERF_RECORD_AUXTRACE_INFO (perf/event.h
  * perf_record_auxtrace_info: type, reserved, priv[]; intel-pt.h's words).
- * Per-thread buffers, no snapshot, no sched_switch, no TSC conversion
- * (the session's clock is not TSC: perf decodes "without timestamps"),
- * no filter string.  Returns 0, or -1 if: the write failed. */
+ * Per-thread buffers, no snapshot, no sched_switch, no filter string;
+ * the TSC conversion (cap_user_time_zero 1) where the trace has TSC, else
+ * none (perf decodes "without timestamps").
+ * Returns 0, or -1 if: the write failed. */
 static int put_auxtrace_info(struct wctx *w, const struct pt_params *p)
 {
 	uint64_t priv[PT_PRIV_MAX];
@@ -472,6 +543,16 @@ static int put_auxtrace_info(struct wctx *w, const struct pt_params *p)
 	memset(priv, 0, sizeof(priv));
 	priv[PT_PMU_TYPE] = HWT_PERF_PT_PMU_TYPE;
 	priv[PT_TIME_MULT] = 1;
+	if (w->tsc) {
+		priv[PT_TIME_SHIFT] = w->tc.time_shift;
+		priv[PT_TIME_MULT] = w->tc.time_mult;
+		priv[PT_TIME_ZERO] = w->tc.time_zero;
+		priv[PT_CAP_USER_TIME_ZERO] = 1;
+	}
+	if (w->cpu_mode) {	/* per-CPU buffers, context_switch attr */
+		priv[PT_PER_CPU_MMAPS] = 1;
+		priv[PT_HAVE_SCHED_SWITCH] = 2;
+	}
 	priv[PT_TSC_BIT] = HWT_PERF_PT_CFG_TSC;
 	priv[PT_NORETCOMP_BIT] = HWT_PERF_PT_CFG_NORETCOMP;
 	priv[PT_MTC_BIT] = HWT_PERF_PT_CFG_MTC;
@@ -551,9 +632,10 @@ static uint64_t pkts_boundary(struct pkts *k, uint64_t x)
 	return last;
 }
 
-/* Returns 1 if: the bytes hold a TSC packet (SDM vol. 3C 33.4.2.11),
- * packets read from each PSB on; 0 if not. */
-static int has_tsc(const struct pt_config *cfg)
+/* The first TSC packet's value (SDM vol. 3C 33.4.2.11 "TSC": bits 55:0
+ * of the TSC) into *tsc, packets read from each PSB on.
+ * Returns 1 if: the bytes hold one; 0 if not (*tsc untouched). */
+static int first_tsc(const struct pt_config *cfg, uint64_t *tsc)
 {
 	struct pt_packet_decoder *dec = pt_pkt_alloc_decoder(cfg);
 	struct pt_packet pkt;
@@ -562,6 +644,7 @@ static int has_tsc(const struct pt_config *cfg)
 	while (dec && !found && pt_pkt_sync_forward(dec) >= 0)
 		while (pt_pkt_next(dec, &pkt, sizeof(pkt)) >= 0)
 			if (pkt.type == ppt_tsc) {
+				*tsc = pkt.payload.tsc.tsc;
 				found = 1;
 				break;
 			}
@@ -594,9 +677,9 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 		      uint32_t idx)
 {
 	struct hwt_store_cut *cuts = NULL;
-	uint64_t *ends = NULL, start = 0, aux_off = 0, *b;
+	uint64_t *ends = NULL, start = 0, aux_off = 0, *b, ref = 0;
 	size_t size, ncuts, nends, nb = 0, i, k;
-	int64_t pid = pid_of(w, -1, ss->tid);
+	int64_t pid = pid_of(w, -1, ss->tid), tid = ss->tid;
 	struct rec *r = &w->rec;
 	struct pt_config cfg;
 	struct pkts pk;
@@ -614,13 +697,26 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 	pk.size = size;
 	pk.dec = size ? pt_pkt_alloc_decoder(&cfg) : NULL;
 	pkts_sync(&pk, 0);
-	if (size && !w->tsc && has_tsc(&cfg))
-		w->tsc = 1;
+	/* timed: each AUXTRACE's reference is a TSC of the stream (perf
+	 * record's is the TSC when it read the buffer): perf's decoder takes
+	 * the TSC's bits 63:56, which a TSC packet lacks, from it, and
+	 * without one (0) perf 6.1 finds no timestamp and crashes on the
+	 * first instruction it walks. */
+	if (r->timed)
+		first_tsc(&cfg, &ref);
+	/* cpu mode: the CPU's buffer (AUXTRACE tid -1), tracing started by
+	 * the first thread switched in (ITRACE_START) */
+	r->cpu = w->cpu_mode ? (uint32_t)ss->cpu : 0;
+	for (i = 0; w->cpu_mode && i < w->nmaps; i++)
+		if (w->maps[i].id == ss->id) {
+			tid = w->maps[i].first_tid;
+			pid = w->maps[i].first_pid;
+		}
 	/* uapi PERF_RECORD_ITRACE_START: pid, tid */
 	rec_begin(r, HWT_PERF_RECORD_ITRACE_START, 0);
 	r32(r, (uint32_t)pid);
-	r32(r, (uint32_t)ss->tid);
-	rec_sid(r, pid, ss->tid);
+	r32(r, (uint32_t)tid);
+	rec_sid(r, pid, tid);
 	rc = rec_end(w->o, r);
 	/* The piece boundaries: chunk ends and cuts, ascending, unique. */
 	b = hwt_xrealloc(NULL, (nends + ncuts + 2) * sizeof(*b));
@@ -643,7 +739,7 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 		r64(r, 0);
 		r64(r, 0);
 		r64(r, HWT_PERF_AUX_TRUNCATED);
-		rec_sid(r, pid, ss->tid);
+		rec_sid(r, pid, tid);
 		rc = rec_end(w->o, r);
 	}
 	for (i = 0; i < nb && !rc; i++) {
@@ -668,7 +764,7 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 		r64(r, aux_off);
 		r64(r, padded);
 		r64(r, flags);
-		rec_sid(r, pid, ss->tid);
+		rec_sid(r, pid, tid);
 		rc = rec_end(w->o, r);
 		if (rc)
 			break;
@@ -677,10 +773,10 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 		rec_begin(r, HWT_PERF_RECORD_AUXTRACE, 0);
 		r64(r, padded);
 		r64(r, aux_off);
-		r64(r, 0);
+		r64(r, ref);
 		r32(r, idx);
-		r32(r, (uint32_t)ss->tid);
-		r32(r, UINT32_MAX);
+		r32(r, w->cpu_mode ? UINT32_MAX : (uint32_t)ss->tid);
+		r32(r, w->cpu_mode ? (uint32_t)ss->cpu : UINT32_MAX);
 		r32(r, 0);
 		rc = rec_end(w->o, r);
 		put(w->o, buf + start, n);
@@ -700,6 +796,126 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 	if (rc && !w->err[0])
 		snprintf(w->err, sizeof(w->err), "%s", w->o->msg);
 	return rc;
+}
+
+/* Every TSC packet of the bytes (SDM vol. 3C 33.4.2.11), from each PSB
+ * on, with its offset, into m (ascending).  Returns nothing. */
+static void tsc_packets(const struct pt_config *cfg, struct tscmap *m)
+{
+	struct pt_packet_decoder *dec = pt_pkt_alloc_decoder(cfg);
+	struct pt_packet pkt;
+	uint64_t off;
+
+	while (dec && pt_pkt_sync_forward(dec) >= 0)
+		while (pt_pkt_get_offset(dec, &off) >= 0 &&
+		       pt_pkt_next(dec, &pkt, sizeof(pkt)) >= 0)
+			if (pkt.type == ppt_tsc &&
+			    (!m->n || off > m->off[m->n - 1])) {
+				m->off = hwt_xrealloc(m->off, (m->n + 1) *
+						      sizeof(*m->off));
+				m->tsc = hwt_xrealloc(m->tsc, (m->n + 1) *
+						      sizeof(*m->tsc));
+				m->off[m->n] = off;
+				m->tsc[m->n++] = pkt.payload.tsc.tsc;
+			}
+	pt_pkt_free_decoder(dec);
+}
+
+/* The perf time of stream offset `at` of the stream m maps: that of the
+ * last TSC packet before it + 1 ns (the switch comes after every
+ * instruction timed by that TSC); before the first TSC, 2 ns before its
+ * time.  Returns it. */
+static uint64_t time_at(const struct wctx *w, const struct tscmap *m,
+			uint64_t at)
+{
+	uint64_t tsc = 0;
+	size_t i;
+
+	for (i = 0; i < m->n && m->off[i] < at; i++)
+		tsc = m->tsc[i];
+	if (!i) {	/* before the first TSC: just before its time */
+		tsc = hwt_perf_tsc_to_time(&w->tc, m->n ? m->tsc[0] : 0);
+		return tsc > 2 ? tsc - 2 : 0;
+	}
+	return hwt_perf_tsc_to_time(&w->tc, tsc) + 1;
+}
+
+/*
+ * Whether a stream's trace has TSC packets (w->tsc, w->rec.timed) and, if
+ * so, the conversion written (w->tc): a TSC counting at the nominal
+ * frequency (Intel: max non-turbo ratio x 100 MHz, SDM vol. 3B 18.17
+ * "Time-Stamp Counter": "the TSC increments at the maximum resolved
+ * frequency"; MSR_PLATFORM_INFO's ratio is what perf records as
+ * MAX_NONTURBO_RATIO), else 1 GHz (perf time = TSC); time_zero 0.
+ * Returns 0 if: read; -1 with err set if: a stream cannot be read.
+ */
+static int scan_tsc(struct wctx *w, const struct hwt_store_stream *st,
+		    size_t n, const struct pt_params *p, char *err,
+		    size_t errlen)
+{
+	size_t i, size, ncuts;
+	uint64_t tsc;
+
+	if (w->cpu_mode)
+		w->maps = hwt_xrealloc(NULL, n * sizeof(*w->maps));
+	for (i = 0; i < n && (!w->tsc || w->cpu_mode); i++) {
+		struct hwt_store_cut *cuts = NULL;
+		struct pt_config cfg;
+		uint8_t *buf;
+
+		buf = hwt_store_reader_bytes(w->r, st[i].id, &size, &cuts,
+					     &ncuts, err, errlen);
+		if (!buf)
+			return -1;
+		pt_config_init(&cfg);
+		cfg.begin = buf;
+		cfg.end = buf + size;
+		if (size && first_tsc(&cfg, &tsc))
+			w->tsc = 1;
+		if (w->cpu_mode) {
+			struct tscmap *m = &w->maps[w->nmaps++];
+
+			memset(m, 0, sizeof(*m));
+			m->id = st[i].id;
+			m->cpu = st[i].cpu;
+			m->first_pid = m->first_tid = -1;
+			if (size)
+				tsc_packets(&cfg, m);
+		}
+		free(cuts);
+		free(buf);
+	}
+	w->rec.timed = w->tsc;
+	w->rec.per_cpu = w->cpu_mode;
+	if (w->cpu_mode && !w->tsc)
+		return hwt_errf(err, errlen, "%s: a cpu-mode session without "
+				"TSC packets: perf.data's context-switch records "
+				"need the trace's time (record with TSC)",
+				w->dir);
+	if (w->tsc &&
+	    hwt_perf_tsc_conv_for_hz(p->nom_freq > 0 ?
+				     (uint64_t)p->nom_freq * 100000000ull :
+				     1000000000ull, &w->tc) < 0)
+		hwt_perf_tsc_conv_for_hz(1000000000ull, &w->tc);
+	return 0;
+}
+
+/* Writes PERF_RECORD_TIME_CONV (perf/event.h perf_record_time_conv:
+ * time_shift, time_mult, time_zero, time_cycles, time_mask, u8
+ * cap_user_time_zero, u8 cap_user_time_short, 6 reserved; perf 5.10's
+ * size, what perf 6.1 writes).  Returns 0, or -1 if: the write failed. */
+static int put_time_conv(struct wctx *w)
+{
+	struct rec *r = &w->rec;
+
+	rec_begin(r, HWT_PERF_RECORD_TIME_CONV, 0);
+	r64(r, w->tc.time_shift);
+	r64(r, w->tc.time_mult);
+	r64(r, w->tc.time_zero);
+	r64(r, 0);
+	r64(r, 0);
+	rb(r, (uint8_t[8]){ 1, 0, 0, 0, 0, 0, 0, 0 }, 8);
+	return rec_end(w->o, r);
 }
 
 /* ---- feature sections ---- */
@@ -804,11 +1020,11 @@ static int check_session(struct wctx *w, const struct hwt_store_stream *st,
 	rc = hwt_store_reader_meta(w->r, "mode", v, sizeof(v), err, errlen);
 	if (rc < 0)
 		return -1;
-	if (rc == 1 && strcmp(v, "thread"))
-		return hwt_errf(err, errlen, "%s: a %s-mode session: perf.data "
-				"per-CPU Intel PT needs context-switch records "
-				"with perf's timestamps, which hwt export does "
-				"not write yet (thread mode only)", w->dir, v);
+	if (rc == 1 && !strcmp(v, "cpu"))
+		w->cpu_mode = 1;
+	else if (rc == 1 && strcmp(v, "thread"))
+		return hwt_errf(err, errlen, "%s: a %s-mode session: thread "
+				"or cpu mode expected", w->dir, v);
 	if (!n)
 		return hwt_errf(err, errlen, "%s: no stream: nothing to "
 				"export", w->dir);
@@ -819,10 +1035,14 @@ static int check_session(struct wctx *w, const struct hwt_store_stream *st,
 					"PT sessions only (CoreSight: not yet)",
 					w->dir, (long long)st[i].id,
 					st[i].kind);
-		if (st[i].tid < 0)
+		if (!w->cpu_mode && st[i].tid < 0)
 			return hwt_errf(err, errlen, "%s: stream %lld has no "
 					"thread: perf's per-thread buffers "
 					"need one", w->dir,
+					(long long)st[i].id);
+		if (w->cpu_mode && st[i].cpu < 0)
+			return hwt_errf(err, errlen, "%s: stream %lld of a "
+					"cpu-mode session has no CPU", w->dir,
 					(long long)st[i].id);
 	}
 	return 0;
@@ -854,13 +1074,20 @@ static int write_file(struct wctx *w, char *err, size_t errlen)
 		w->pid = strtoll(v, NULL, 0);
 		break;
 	}
+	if (scan_tsc(w, st, n, &p, err, errlen) < 0)
+		goto out;
 	/* the header, rewritten at the end */
 	put_zeros(w->o, HDR_SIZE);
-	/* the attr, rewritten at the end (the config needs the trace) */
-	put_attr(w->o, pt_config(&p, 0), HDR_SIZE + ATTR_ENTRY);
+	put_attr(w->o, pt_config(&p, w->tsc), HDR_SIZE + ATTR_ENTRY, w->tsc,
+		 w->cpu_mode);
+	if (w->tsc && put_time_conv(w) < 0)
+		goto wfail;
 	if (put_auxtrace_info(w, &p) < 0)
 		goto wfail;
 	rc = hwt_store_reader_records(w->r, on_record, w, err, errlen);
+	if (!rc && w->cpu_mode)	/* format 2's packed switches */
+		rc = hwt_store_reader_switches(w->r, on_record, w, err,
+					       errlen);
 	if (rc) {
 		if (w->o->failed)
 			goto wfail;
@@ -930,7 +1157,8 @@ static int write_file(struct wctx *w, char *err, size_t errlen)
 	}
 	w->o->pos = 0;
 	put(w->o, hdr.b, hdr.n);
-	put_attr(w->o, pt_config(&p, w->tsc), HDR_SIZE + ATTR_ENTRY);
+	put_attr(w->o, pt_config(&p, w->tsc), HDR_SIZE + ATTR_ENTRY, w->tsc,
+		 w->cpu_mode);
 	if (!w->o->failed && fflush(w->o->f)) {
 		w->o->failed = 1;
 		snprintf(w->o->msg, sizeof(w->o->msg), "flushing: %s",
@@ -969,6 +1197,11 @@ int hwt_perf_write_session(const char *dir, FILE *out, char *err,
 		return -1;
 	}
 	rc = write_file(w, err, errlen);
+	for (i = 0; i < w->nmaps; i++) {
+		free(w->maps[i].off);
+		free(w->maps[i].tsc);
+	}
+	free(w->maps);
 	for (i = 0; i < w->nimages; i++)
 		free(w->images[i].path);
 	free(w->images);

@@ -12,7 +12,8 @@ mkdir -p "$B/corpus"
 clang -O1 -g -std=gnu11 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -Iinclude -Isrc -I../store -I../common \
 	-o "$B/perf_fuzz" tests/fuzz/perf_fuzz.c src/perf/perf_file.c \
-	src/perf/perf_cs.c src/perf/perf_pt.c src/core/util.c \
+	src/perf/perf_cs.c src/perf/perf_pt.c src/perf/perf_sideband.c \
+	src/perf/perf_time.c src/db/sideband.c src/core/util.c \
 	../store/store_io.c -lsqlite3
 cp "$C/coresight/simpleperf-etm/perf_etm.data" "$B/corpus/seed-etm"
 cp "$C/intel_pt/perf-intel_pt-4.14/perf.data.intel_pt-4.14" "$B/corpus/seed-pt"

@@ -13,9 +13,13 @@
  * returns, TIP.PGE at the start and TIP.PGD at the end.
  *
  * usage: ptgen OUTDIR [--iters K] [--min-bytes N] [--psb N] [--no-truth]
- *              [--retcomp]
+ *              [--retcomp] [--tsc BASE:STEP]
  * --retcomp compresses returns (a taken TNT bit) whose call came after the
  * last PSB, as the hardware does with return compression enabled.
+ * --tsc puts a TSC packet in every PSB+ (SDM vol. 3C 33.3.7: TSC is part
+ * of PSB+ with TSCEn), the n-th PSB+'s (from 0) BASE + n * STEP; psb.txt
+ * then has the TSC as a third column (the first PSB+, at offset 0 and
+ * instruction 0, is not listed: its TSC is BASE).
  * Writes OUTDIR/{pt.bin,prog.elf,prog.bin,truth.txt,stats.txt,psb.txt,info}.
  */
 #include <elf.h>
@@ -318,6 +322,9 @@ static void mode64(void)
 	emit(&p);
 }
 
+static int tsc_on;
+static uint64_t tsc_next, tsc_step;
+
 static void psb_plus(uint64_t ip, int enabled)
 {
 	struct pt_packet p;
@@ -327,6 +334,13 @@ static void psb_plus(uint64_t ip, int enabled)
 	p.type = ppt_psb;
 	emit(&p);
 	have_last_ip = 0;	/* PSB resets the last IP */
+	if (tsc_on) {		/* SDM 33.4.2.11 TSC: 7 bytes of the TSC */
+		memset(&p, 0, sizeof(p));
+		p.type = ppt_tsc;
+		p.payload.tsc.tsc = tsc_next;
+		emit(&p);
+		tsc_next += tsc_step;
+	}
 	if (enabled)
 		ip_packet(ppt_fup, ip);
 	mode64();
@@ -363,6 +377,13 @@ int main(int argc, char **argv)
 			truth = 0;
 		else if (!strcmp(argv[i], "--retcomp"))
 			retcomp = 1;
+		else if (!strcmp(argv[i], "--tsc") && i + 1 < argc) {
+			char *end;
+
+			tsc_on = 1;
+			tsc_next = strtoull(argv[++i], &end, 0);
+			tsc_step = *end == ':' ? strtoull(end + 1, NULL, 0) : 0;
+		}
 		else {
 			fprintf(stderr, "ptgen: bad argument %s\n", argv[i]);
 			return 2;
@@ -398,8 +419,15 @@ int main(int argc, char **argv)
 
 		if (offset() >= next_psb) {
 			/* PSB+ between instructions: FUP = next to run. */
-			fprintf(pf, "%llu %llu\n", (unsigned long long)offset(),
-				(unsigned long long)ninsn);
+			if (tsc_on)
+				fprintf(pf, "%llu %llu %llu\n",
+					(unsigned long long)offset(),
+					(unsigned long long)ninsn,
+					(unsigned long long)tsc_next);
+			else
+				fprintf(pf, "%llu %llu\n",
+					(unsigned long long)offset(),
+					(unsigned long long)ninsn);
 			psb_plus(in->addr, 1);
 			next_psb = offset() + psb_every;
 			memset(comp, 0, sizeof(comp));
