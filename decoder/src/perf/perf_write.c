@@ -543,7 +543,7 @@ static int put_auxtrace_info(struct wctx *w, const struct pt_params *p)
 	memset(priv, 0, sizeof(priv));
 	priv[PT_PMU_TYPE] = HWT_PERF_PT_PMU_TYPE;
 	priv[PT_TIME_MULT] = 1;
-	if (w->tsc) {
+	if (w->rec.timed) {
 		priv[PT_TIME_SHIFT] = w->tc.time_shift;
 		priv[PT_TIME_MULT] = w->tc.time_mult;
 		priv[PT_TIME_ZERO] = w->tc.time_zero;
@@ -841,7 +841,8 @@ static uint64_t time_at(const struct wctx *w, const struct tscmap *m,
 }
 
 /*
- * Whether a stream's trace has TSC packets (w->tsc, w->rec.timed) and, if
+ * Whether a stream's trace has TSC packets (w->tsc), whether they are
+ * time (w->rec.timed: not the soft backend's instruction clock) and, if
  * so, the conversion written (w->tc): a TSC counting at the nominal
  * frequency (Intel: max non-turbo ratio x 100 MHz, SDM vol. 3B 18.17
  * "Time-Stamp Counter": "the TSC increments at the maximum resolved
@@ -854,6 +855,7 @@ static int scan_tsc(struct wctx *w, const struct hwt_store_stream *st,
 		    size_t errlen)
 {
 	size_t i, size, ncuts;
+	char clock[16];
 	uint64_t tsc;
 
 	if (w->cpu_mode)
@@ -885,14 +887,21 @@ static int scan_tsc(struct wctx *w, const struct hwt_store_stream *st,
 		free(cuts);
 		free(buf);
 	}
+	/* The soft backend's TSC counts instructions (clock=insn), not
+	 * time: perf could not place it among the sideband's times (and
+	 * perf 6.1 stops on a first TSC of 0), so its file is untimed. */
 	w->rec.timed = w->tsc;
+	if (n && hwt_store_reader_param(w->r, st[0].id, "clock", clock,
+					sizeof(clock), err, errlen) > 0 &&
+	    !strcmp(clock, "insn"))
+		w->rec.timed = 0;
 	w->rec.per_cpu = w->cpu_mode;
-	if (w->cpu_mode && !w->tsc)
+	if (w->cpu_mode && !w->rec.timed)
 		return hwt_errf(err, errlen, "%s: a cpu-mode session without "
-				"TSC packets: perf.data's context-switch records "
-				"need the trace's time (record with TSC)",
-				w->dir);
-	if (w->tsc &&
+				"TSC packets of time: perf.data's context-switch"
+				" records need the trace's time (record with "
+				"TSC)", w->dir);
+	if (w->rec.timed &&
 	    hwt_perf_tsc_conv_for_hz(p->nom_freq > 0 ?
 				     (uint64_t)p->nom_freq * 100000000ull :
 				     1000000000ull, &w->tc) < 0)
@@ -1078,9 +1087,9 @@ static int write_file(struct wctx *w, char *err, size_t errlen)
 		goto out;
 	/* the header, rewritten at the end */
 	put_zeros(w->o, HDR_SIZE);
-	put_attr(w->o, pt_config(&p, w->tsc), HDR_SIZE + ATTR_ENTRY, w->tsc,
-		 w->cpu_mode);
-	if (w->tsc && put_time_conv(w) < 0)
+	put_attr(w->o, pt_config(&p, w->tsc), HDR_SIZE + ATTR_ENTRY,
+		 w->rec.timed, w->cpu_mode);
+	if (w->rec.timed && put_time_conv(w) < 0)
 		goto wfail;
 	if (put_auxtrace_info(w, &p) < 0)
 		goto wfail;
@@ -1157,8 +1166,8 @@ static int write_file(struct wctx *w, char *err, size_t errlen)
 	}
 	w->o->pos = 0;
 	put(w->o, hdr.b, hdr.n);
-	put_attr(w->o, pt_config(&p, w->tsc), HDR_SIZE + ATTR_ENTRY, w->tsc,
-		 w->cpu_mode);
+	put_attr(w->o, pt_config(&p, w->tsc), HDR_SIZE + ATTR_ENTRY,
+		 w->rec.timed, w->cpu_mode);
 	if (!w->o->failed && fflush(w->o->f)) {
 		w->o->failed = 1;
 		snprintf(w->o->msg, sizeof(w->o->msg), "flushing: %s",
