@@ -87,16 +87,20 @@ static int set_soft(int ctx, const struct hwt_soft_config *sc)
 }
 
 #ifdef __aarch64__
-/* Each of ete_soft_regs(cfg) as "name=0xVALUE\n", lowercase, in text. */
+/* Each of ete_soft_regs(cfg) as "name=0xVALUE\n", lowercase, in text,
+ * after "kind=ete" and, with timestamps, "clock=insn" (they count
+ * instructions), and nothing else. */
 static int regs_match(const char *text, const struct ete_soft_config *cfg)
 {
 	struct ete_soft_reg regs[ETE_SOFT_NREGS];
 	int n = ete_soft_regs(cfg, regs), i, lines = 0;
+	int ts = !!(cfg->flags & ETE_SOFT_TS);
 	const char *p;
 
 	for (p = text; *p; p++)
 		lines += *p == '\n';
-	if (lines != n + 1)
+	if (lines != n + 1 + ts ||
+	    !!strstr(text, "\nclock=insn\n") != ts)
 		return 0;
 	for (i = 0; i < n; i++) {
 		char want[64];
@@ -136,6 +140,13 @@ static void test_soft(int dev)
 	CHECK(describe(ctx, buf, sizeof(buf), &len) == 0);
 	CHECK(!strcmp(buf, "kind=intel_pt\ncpu=0/0/0\naddr_filter="
 		      "401000-4010ff,7f0000000000-7f0000000fff\n"), "%s", buf);
+	/* TSC packets count instructions: the decoder must know. */
+	sc.flags = HWT_SOFT_TSC;
+	CHECK(set_soft(ctx, &sc) == 0);
+	CHECK(describe(ctx, buf, sizeof(buf), &len) == 0);
+	CHECK(!strcmp(buf, "kind=intel_pt\ncpu=0/0/0\nclock=insn\n"
+		      "addr_filter=401000-4010ff,7f0000000000-7f0000000fff\n"),
+	      "%s", buf);
 #else
 	{
 		struct ete_soft_config ec = { .trace_id = 0x10 };
