@@ -46,7 +46,6 @@
 #define TMC_LAR		0xfb0	/* CoreSight B2: software lock */
 #define TMC_LSR		0xfb4
 #define TMC_DEVID	0xfc8
-#define CS_LAR_KEY	0xc5acce55u	/* CoreSight B2 LAR: unlock */
 
 /* STS (TMC 3.3.3). */
 #define TMC_STS_FULL		(1u << 0)

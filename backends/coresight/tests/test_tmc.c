@@ -12,6 +12,9 @@
 #include <stdlib.h>
 
 #include "cs_unit.h"
+#include "cs_cpus.h"
+#include "../cs_config.h"
+#include "../cs_model.h"
 #include "../cs_tmc.h"
 
 /* DEVID values: CONFIGTYPE 7:6, MEMWIDTH 10:8, NOSCAT 24. */
@@ -263,6 +266,414 @@ static void test_fmt(void)
 	CHECK(cs_fmt_put(&f, 0x10, d, 40, out, 16) == -CS_E2BIG);
 }
 
+/* A bus address space of NPG scattered 4K pages for the ETR model. */
+#define NPG	1040
+#define TPG	(NPG - 3)	/* the table pages: TPG.. */
+struct fmem {
+	uint64_t pa[NPG];
+	uint8_t pg[NPG][4096];
+};
+
+static uint8_t *fmem_at(struct fmem *f, uint64_t pa, size_t n)
+{
+	int i;
+
+	for (i = 0; i < NPG; i++)
+		if (pa >= f->pa[i] && pa + n <= f->pa[i] + 4096)
+			return f->pg[i] + (pa - f->pa[i]);
+	return NULL;
+}
+
+static int fmem_read(void *ctx, uint64_t pa, void *dst, size_t n)
+{
+	uint8_t *p = fmem_at(ctx, pa, n);
+
+	if (!p)
+		return -1;
+	memcpy(dst, p, n);
+	return 0;
+}
+
+static int fmem_write(void *ctx, uint64_t pa, const void *src, size_t n)
+{
+	uint8_t *p = fmem_at(ctx, pa, n);
+
+	if (!p)
+		return -1;
+	memcpy(p, src, n);
+	return 0;
+}
+
+static struct fmem *fmem_new(struct csm_mem *mem)
+{
+	struct fmem *f = calloc(1, sizeof(*f));
+	int i;
+
+	if (!f)
+		return NULL;
+	/* Pages out of order, none adjacent. */
+	for (i = 0; i < NPG; i++)
+		f->pa[i] = 0x40000000ull + (uint64_t)((i * 17) % NPG) * 0x3000;
+	mem->read = fmem_read;
+	mem->write = fmem_write;
+	mem->ctx = f;
+	return f;
+}
+
+static int run_ops(struct cs_io *io, const struct cs_op *ops, int n,
+		   uint64_t *res, int nres)
+{
+	if (n < 0 || n > CS_SEQ_MAX)
+		return -100;
+	return cs_seq_run(ops, n, io, res, nres);
+}
+
+/*
+ * One ETR session: the SG table of the first npages fmem pages (data)
+ * and table pages TPG.. (tables), or the contiguous buffer at data page
+ * 0 (flat: the pages are not adjacent, so only a one-page flat buffer
+ * is real memory here); len bytes of source 0x10 from offset start;
+ * then flush and stop.  The bytes found in the buffer, read in buffer
+ * order from start, must be the frames cs_fmt makes of the same input
+ * (cs_fmt itself is held to OpenCSD in test_ocsd).
+ */
+static void etr_session(int sg, uint32_t npages, uint64_t start, size_t len)
+{
+	struct csm_mem mem;
+	struct fmem *f = fmem_new(&mem);
+	struct cs_tmc_caps caps;
+	struct cs_tmc_regs r;
+	struct cs_tmc_adv adv;
+	struct csm_tmc t;
+	struct cs_op ops[CS_SEQ_MAX];
+	struct cs_io io;
+	struct cs_fmt ref;
+	uint64_t res[3], size = npages * 4096ull, rwp, now, i;
+	static uint32_t tab[3 * 1024];
+	uint32_t nt = cs_tmc_sg_ntables(npages);
+	uint8_t *data = malloc(len), *want = malloc(cs_fmt_room(len) + 16);
+	size_t wn = 0;
+	int n;
+
+	if (!f || !data || !want)
+		goto out;
+	for (i = 0; i < len; i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	CHECK(cs_tmc_parse(DEVID_ETR_SG, 0, &caps) == 0);
+	CHECK(csm_tmc_init(&t, DEVID_ETR_SG, 0, NULL, &mem) == 0);
+	if (sg) {
+		CHECK(cs_tmc_sg_build(f->pa, npages, f->pa + TPG, nt, tab) == 0);
+		for (i = 0; i < nt && i < 3; i++)
+			memcpy(f->pg[TPG + i], tab + 1024 * i, 4096);
+		CHECK(cs_tmc_sg_addr(f->pa, npages, start, &rwp) == 0);
+		CHECK(cs_tmc_program(&caps, CS_TMC_BUF_SG, f->pa[TPG], size,
+				     start, rwp, &r) == 0);
+	} else {
+		CHECK(cs_tmc_program(&caps, CS_TMC_BUF_FLAT, f->pa[0], size,
+				     start, f->pa[0] + start, &r) == 0);
+	}
+	csm_tmc_io(&t, &io);
+	CHECK(run_ops(&io, ops, cs_seq_tmc_start(&r, ops), NULL, 0) == 0);
+	CHECKF(t.refused == 0, "start refused: %s", t.rule);
+	/* In pieces, as a trace unit sends them. */
+	for (i = 0; i < len; i += 29)
+		CHECK(csm_tmc_emit(&t, 0x10, data + i,
+				   len - i < 29 ? len - i : 29) ==
+		      (len - i < 29 ? len - i : 29));
+	CHECK(run_ops(&io, ops, cs_seq_tmc_stop(&r, ops), res, 3) == 0);
+	CHECK(run_ops(&io, ops, cs_seq_tmc_release(ops), NULL, 0) == 0);
+	CHECKF(t.refused == 0, "stop refused: %s", t.rule);
+	rwp = res[0] | res[1] << 32;
+	if (sg)
+		CHECK(cs_tmc_sg_offset(f->pa, npages, rwp, &now) == 0);
+	else
+		now = rwp - f->pa[0];
+	CHECK(cs_tmc_advance(size, start, now, (uint32_t)res[2], &adv) == 0);
+
+	cs_fmt_init(&ref);
+	n = cs_fmt_put(&ref, 0x10, data, len, want, cs_fmt_room(len));
+	CHECK(n >= 0);
+	wn = (size_t)n + (size_t)cs_fmt_flush(&ref, want + n);
+	if (wn <= size - start) {
+		CHECKF(!adv.gap && adv.bytes == wn, "%llu bytes, %zu framed",
+		       (unsigned long long)adv.bytes, wn);
+	} else {
+		/* Wrapped: Full, a gap, the newest lap ends at now. */
+		CHECK(adv.gap && adv.wrapped && (res[2] & TMC_STS_FULL));
+		CHECK(now == (start + wn) % size);
+	}
+	/* The newest min(wn, size) bytes, from the buffer in order. */
+	for (i = 0; i < wn && i < size; i++) {
+		uint64_t o = (start + wn - 1 - i) % size, pa;
+		uint8_t b = 0;
+
+		if (sg)
+			CHECK(cs_tmc_sg_addr(f->pa, npages, o, &pa) == 0);
+		else
+			pa = f->pa[0] + o;
+		CHECK(fmem_read(f, pa, &b, 1) == 0);
+		if (b != want[wn - 1 - i]) {
+			CHECKF(0, "byte %llu of the buffer: %#x, want %#x",
+			       (unsigned long long)o, b, want[wn - 1 - i]);
+			break;
+		}
+	}
+out:
+	free(f);
+	free(data);
+	free(want);
+}
+
+static void test_etr_sessions(void)
+{
+	etr_session(1, 8, 0, 1000);		/* within a page */
+	etr_session(1, 8, 0x40, 9000);		/* across pages */
+	etr_session(1, 8, 0x7f00, 300);		/* across LAST: a wrap */
+	etr_session(1, 3, 0x800, 20000);	/* many laps */
+	etr_session(1, 39, 0x10, 100000);	/* 39 pages, laps */
+	/* Two table pages: across the LINK, around LAST, back to DBA. */
+	etr_session(1, 1030, 1020 * 4096 + 0x30, 40000);
+	etr_session(1, 1030, 1029 * 4096, 3 * 4096);
+	etr_session(0, 1, 0, 2000);		/* contiguous */
+	etr_session(0, 1, 0xe00, 2000);		/* contiguous, wraps */
+}
+
+/* The ETR model's rules, one broken write each. */
+#define TREFUSED(t, reg, v) do {					\
+	uint32_t r0 = (t)->refused;					\
+	CHECKF(csm_tmc_write(t, reg, v) == -1 && (t)->refused == r0 + 1, \
+	       "write %#x = %#llx accepted", (unsigned int)(reg),	\
+	       (unsigned long long)(v));				\
+} while (0)
+#define TACCEPTED(t, reg, v) CHECKF(csm_tmc_write(t, reg, v) == 0,	\
+	"write %#x = %#llx refused: %s", (unsigned int)(reg),		\
+	(unsigned long long)(v), (t)->rule)
+
+static void tmc_ready(struct csm_tmc *t)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 10 && !(v & TMC_STS_TMCREADY); i++)
+		CHECK(csm_tmc_read(t, TMC_STS, &v) == 0);
+}
+
+/* Program an SG ETR over fmem pages 0..1, table at page 40. */
+static void sg_setup(struct csm_tmc *t, struct fmem *f, uint32_t *tab)
+{
+	TACCEPTED(t, TMC_LAR, CS_LAR_UNLOCK);
+	TACCEPTED(t, TMC_CLAIMSET, CS_CLAIM_SELF_HOSTED);
+	tmc_ready(t);
+	TACCEPTED(t, TMC_RSZ, 2 * 1024);
+	TACCEPTED(t, TMC_AXICTL, TMC_AXICTL_SG | TMC_AXICTL_PROT_NS);
+	TACCEPTED(t, TMC_DBALO, (uint32_t)f->pa[TPG]);
+	TACCEPTED(t, TMC_RWP, (uint32_t)f->pa[1] + 0x20);
+	TACCEPTED(t, TMC_FFCR, TMC_FFCR_ENFT);
+	memcpy(f->pg[TPG], tab, 4096);
+}
+
+static void test_tmc_rules(void)
+{
+	struct csm_mem mem;
+	struct fmem *f = fmem_new(&mem);
+	struct csm_tmc t;
+	uint32_t tab[1024], good[1024];
+	uint64_t v;
+	uint8_t b[16] = { 0 };
+
+	if (!f)
+		return;
+	CHECK(cs_tmc_sg_build(f->pa, 2, f->pa + TPG, 1, good) == 0);
+	CHECK(csm_tmc_init(&t, DEVID_ETR_SG, 0, NULL, &mem) == 0);
+	/* Software lock (CoreSight B2), then the claim. */
+	TREFUSED(&t, TMC_RSZ, 1024);
+	TACCEPTED(&t, TMC_LAR, CS_LAR_UNLOCK);
+	TREFUSED(&t, TMC_RSZ, 1024);			/* no claim */
+	TACCEPTED(&t, TMC_CLAIMSET, CS_CLAIM_SELF_HOSTED);
+	TREFUSED(&t, TMC_CLAIMCLR, CS_CLAIM_EXTERNAL);	/* not ours */
+	TREFUSED(&t, TMC_RSZ, 1u << 31);
+	TREFUSED(&t, TMC_MODE, 2);			/* HW FIFO: ETF */
+	TREFUSED(&t, TMC_AXICTL, 1u << 6);		/* RES0 */
+	TREFUSED(&t, TMC_FFCR, 1u << 2);		/* RES0 */
+	TREFUSED(&t, TMC_CTL, 2);
+
+	/* Table format, one fault at a time. */
+	memcpy(tab, good, sizeof(tab));
+	tab[0] = (tab[0] & ~3u);			/* type 0b00 */
+	sg_setup(&t, f, tab);
+	TREFUSED(&t, TMC_CTL, 1);
+	memcpy(tab, good, sizeof(tab));
+	tab[1] |= 0x4;					/* SBZ */
+	memcpy(f->pg[TPG], tab, 4096);
+	TREFUSED(&t, TMC_CTL, 1);
+	memcpy(tab, good, sizeof(tab));
+	tab[1] = (tab[1] & ~3u) | CS_TMC_SG_LINK;	/* link at 1 */
+	memcpy(f->pg[TPG], tab, 4096);
+	TREFUSED(&t, TMC_CTL, 1);
+	memcpy(tab, good, sizeof(tab));
+	tab[0] = (tab[0] & ~3u) | CS_TMC_SG_LAST;	/* short of RSZ */
+	memcpy(f->pg[TPG], tab, 4096);
+	TREFUSED(&t, TMC_CTL, 1);
+	memcpy(f->pg[TPG], good, 4096);
+	TACCEPTED(&t, TMC_RWP, (uint32_t)f->pa[5]);	/* not in the table */
+	TREFUSED(&t, TMC_CTL, 1);
+	TACCEPTED(&t, TMC_RWP, (uint32_t)f->pa[1] + 0x28); /* not a frame */
+	TREFUSED(&t, TMC_CTL, 1);
+	TACCEPTED(&t, TMC_RWP, (uint32_t)f->pa[1] + 0x20);
+	TACCEPTED(&t, TMC_CTL, 1);
+
+	/* Capturing: no programming, no RRP; EnFt fixed; no disable
+	 * before flush and stop. */
+	TREFUSED(&t, TMC_RWP, (uint32_t)f->pa[0]);
+	TREFUSED(&t, TMC_RRP, (uint32_t)f->pa[0]);
+	TREFUSED(&t, TMC_FFCR, 0);
+	CHECK(csm_tmc_emit(&t, 0x10, b, 16) == 16);
+	TREFUSED(&t, TMC_CTL, 0);
+	TACCEPTED(&t, TMC_FFCR, TMC_FFCR_ENFT | TMC_FFCR_STOPONFL |
+		  TMC_FFCR_FLUSHMAN);
+	CHECK(csm_tmc_read(&t, TMC_FFCR, &v) == 0 && (v & TMC_FFCR_FLUSHMAN));
+	CHECK(csm_tmc_emit(&t, 0x10, b, 16) == 0);	/* stopped: lost */
+	TACCEPTED(&t, TMC_CTL, 0);
+	TREFUSED(&t, TMC_RSZ, 1024);			/* TMCReady unread */
+	tmc_ready(&t);
+	TACCEPTED(&t, TMC_RSZ, 1024);
+	/* 16 bytes + ID = 17: two frames, the second padded. */
+	CHECK(t.stored == 32 && t.rwp == f->pa[1] + 0x40);
+	CHECK(csm_tmc_read(&t, TMC_RRD, &v) == -1);	/* ETR: no RRD */
+	CHECKF(t.refused == 20, "%u refused", t.refused);
+
+	/* No scatter-gather on this ETR. */
+	CHECK(csm_tmc_init(&t, DEVID_ETR_NOSG, 0, NULL, &mem) == 0);
+	TACCEPTED(&t, TMC_LAR, CS_LAR_UNLOCK);
+	TACCEPTED(&t, TMC_CLAIMSET, CS_CLAIM_SELF_HOSTED);
+	TREFUSED(&t, TMC_AXICTL, TMC_AXICTL_SG);
+	/* Another agent's claim. */
+	CHECK(csm_tmc_init(&t, DEVID_ETR_SG, 0, NULL, &mem) == 0);
+	t.claim = CS_CLAIM_EXTERNAL;
+	TACCEPTED(&t, TMC_LAR, CS_LAR_UNLOCK);
+	TREFUSED(&t, TMC_CLAIMSET, CS_CLAIM_SELF_HOSTED);
+	free(f);
+}
+
+/*
+ * The ETF: its RAM as a circular buffer; after flush and stop the RAM
+ * read through RRD from the oldest byte (RRP = RWP when Full, the
+ * start otherwise) is the newest RAM-size bytes of the formatted
+ * stream.
+ */
+static void etf_session(size_t len)
+{
+	static uint8_t ram[0x1000], got[0x1000];
+	uint8_t *data = malloc(len), *want = malloc(cs_fmt_room(len) + 16);
+	struct cs_tmc_caps caps;
+	struct cs_tmc_regs r;
+	struct cs_tmc_adv adv;
+	struct csm_tmc t;
+	struct cs_op ops[CS_SEQ_MAX];
+	struct cs_io io;
+	struct cs_fmt ref;
+	uint64_t res[3];
+	size_t i, wn, n;
+	int k;
+
+	if (!data || !want)
+		goto out;
+	for (i = 0; i < len; i++)
+		data[i] = (uint8_t)(i * 13 + 1);
+	CHECK(cs_tmc_parse(DEVID_ETF, 0x400, &caps) == 0);
+	CHECK(csm_tmc_init(&t, DEVID_ETF, 0x400, ram, NULL) == 0);
+	CHECK(cs_tmc_program(&caps, CS_TMC_BUF_RAM, 0, 0x1000, 0x100, 0,
+			     &r) == 0);
+	csm_tmc_io(&t, &io);
+	CHECK(run_ops(&io, ops, cs_seq_tmc_start(&r, ops), NULL, 0) == 0);
+	CHECK(csm_tmc_emit(&t, 0x22, data, len) == len);
+	CHECK(run_ops(&io, ops, cs_seq_tmc_stop(&r, ops), res, 3) == 0);
+	CHECK(cs_tmc_advance(0x1000, 0x100, res[0], (uint32_t)res[2],
+			     &adv) == 0);
+	/* Full: the oldest byte is at RWP. */
+	if (res[2] & TMC_STS_FULL)
+		CHECK(csm_tmc_write(&t, TMC_LAR, CS_LAR_UNLOCK) == 0 &&
+		      csm_tmc_write(&t, TMC_RRP, res[0]) == 0);
+	CHECK(cs_tmc_drain(&io, got, sizeof(got), &n) == 0);
+	CHECK(run_ops(&io, ops, cs_seq_tmc_release(ops), NULL, 0) == 0);
+	CHECKF(t.refused == 0, "refused: %s", t.rule);
+	cs_fmt_init(&ref);
+	k = cs_fmt_put(&ref, 0x22, data, len, want, cs_fmt_room(len));
+	CHECK(k >= 0);
+	wn = (size_t)k + (size_t)cs_fmt_flush(&ref, want + k);
+	if (wn <= 0x1000 - 0x100) {
+		CHECKF(n == wn, "drained %zu, want %zu", n, wn);
+		CHECK(!adv.gap && adv.bytes == wn && !memcmp(got, want, wn));
+	} else {
+		/* Wrapped: the newest RAM-size bytes, oldest first. */
+		CHECK(wn > 0x1000 && adv.gap && n == 0x1000);
+		CHECK(!memcmp(got, want + wn - 0x1000, 0x1000));
+	}
+out:
+	free(data);
+	free(want);
+}
+
+static void test_etf(void)
+{
+	etf_session(500);
+	etf_session(3000);
+	etf_session(9000);
+}
+
+/* ETMv4 through its memory-mapped view, then with an ETR behind it. */
+static void test_etm4_mmio(void)
+{
+	const struct cs_cpu *c;
+	struct hwt_coresight_config x;
+	struct cs_regs regs;
+	struct cs_caps k;
+	struct cs_op ops[CS_SEQ_MAX];
+	struct cs_io io;
+	struct csm m;
+	uint64_t v, res[2];
+	int i;
+
+	csm_init_mmio(&m, &cs_cpus[0].id);
+	CHECK(csm_write(&m, TRCOSLAR, 0) == -1);	/* locked */
+	CHECK(csm_read(&m, TRCLSR, &v) == 0 && v == 3);
+	CHECK(csm_write(&m, TRCLAR, CS_LAR_UNLOCK) == 0);
+	CHECK(csm_read(&m, TRCLSR, &v) == 0 && v == 1);
+	CHECK(csm_write(&m, TRCCLAIMSET, CS_CLAIM_SELF_HOSTED) == 0);
+	CHECK(csm_write(&m, TRCOSLAR, 0) == 0);
+	for (i = 0; i < CSM_IDLE_READS; i++)
+		CHECK(csm_read(&m, TRCSTATR, &v) == 0);
+	CHECK(csm_write(&m, TRCCONFIGR, 1) == 0);
+	CHECK(csm_write(&m, TRCPDCR, 1) == -1);		/* RES0 */
+	CHECK(csm_write(&m, TRCPRGCTLR, 1) == -1);	/* STICKYPD */
+	CHECK(csm_read(&m, TRCPDSR, &v) == 0 && v == (TRCPDSR_POWER |
+	      TRCPDSR_STICKYPD));
+	CHECK(csm_read(&m, TRCPDSR, &v) == 0 && v == TRCPDSR_POWER);
+	CHECK(csm_write(&m, TRCPRGCTLR, 1) == -1);	/* PU clear */
+	CHECK(csm_write(&m, TRCPDCR, TRCPDCR_PU) == 0);
+	CHECK(csm_write(&m, TRCPRGCTLR, 1) == 0);
+	CHECKF(m.refused == 4, "%u refused", m.refused);
+
+	/* The real ETMv4 rows: cs_seq on the memory-mapped model. */
+	for (i = 0; i < 2; i++) {
+		c = &cs_cpus[i];
+		CHECK(cs_caps_parse(&c->id, &k) == 0);
+		cs_config_default(&x);
+		x.sink = HWT_CORESIGHT_SINK_ETR;
+		CHECK(cs_config_regs(&k, &x, CS_MODE_THREAD, 0x10 + i,
+				     &regs) == 0);
+		csm_init_mmio(&m, &c->id);
+		csm_io(&m, &io);
+		CHECK(run_ops(&io, ops, cs_seq_start(&k, &regs, NULL, ops),
+			      NULL, 0) == 0);
+		CHECK(m.prgctlr == 1 && m.slk);
+		CHECK(run_ops(&io, ops, cs_seq_stop(&k, 0, ops), res, 2) == 0);
+		CHECKF(m.refused == 0, "%s: %u refused: %s", c->name,
+		       m.refused, m.rule);
+		CHECK(m.prgctlr == 0 && !m.claim && m.slk);
+	}
+}
+
 int main(void)
 {
 	RUN(test_parse(), "tmc: DEVID decoded");
@@ -270,5 +681,9 @@ int main(void)
 	RUN(test_sg(), "tmc: SG table walks back to the pages");
 	RUN(test_advance(), "tmc: RWP/STS to bytes, wrap and MemErr");
 	RUN(test_fmt(), "tmc: formatter frames by hand");
+	RUN(test_etr_sessions(), "tmc: ETR model, SG and contiguous sessions");
+	RUN(test_tmc_rules(), "tmc: ETR model refuses each broken rule");
+	RUN(test_etf(), "tmc: ETF model, drained through RRD");
+	RUN(test_etm4_mmio(), "tmc: memory-mapped ETMv4 lock and power rules");
 	return unit_failed ? 1 : 0;
 }
