@@ -176,12 +176,15 @@ int cs_seq_tmc_release(struct cs_op *ops)
 	return n;
 }
 
-int cs_tmc_drain(const struct cs_io *io, uint8_t *dst, size_t cap,
-		 size_t *got)
+int cs_tmc_drain(const struct cs_io *io, uint8_t *ring, uint64_t size,
+		 uint64_t start, uint64_t *got)
 {
 	uint64_t v;
+	int i;
 
 	*got = 0;
+	if (!size || size % 4 || start >= size || start % 4)
+		return -CS_EINVAL;
 	for (;;) {
 		if (io->read(io->ctx, TMC_RRD, &v))
 			return -CS_EINVAL;
@@ -189,12 +192,9 @@ int cs_tmc_drain(const struct cs_io *io, uint8_t *dst, size_t cap,
 		 * tmc_etb_dump_hw()). */
 		if ((uint32_t)v == 0xffffffffu)
 			return 0;
-		if (cap - *got < 4)
-			return -CS_E2BIG;
-		dst[(*got)++] = (uint8_t)v;
-		dst[(*got)++] = (uint8_t)(v >> 8);
-		dst[(*got)++] = (uint8_t)(v >> 16);
-		dst[(*got)++] = (uint8_t)(v >> 24);
+		for (i = 0; i < 4; i++)
+			ring[(start + *got + i) % size] = (uint8_t)(v >> 8 * i);
+		*got += 4;
 	}
 }
 

@@ -126,15 +126,16 @@ int cs_seq_tmc_stop(const struct cs_tmc_regs *r, struct cs_op *ops);
 int cs_seq_tmc_release(struct cs_op *ops);
 
 /*
- * cs_tmc_drain() - read a stopped ETF's RAM through RRD from RRP on
- * until it reads 0xFFFFFFFF, into dst (cap bytes); *got the bytes.
+ * cs_tmc_drain() - read a stopped ETF's RAM through RRD, from RRP on,
+ * until it reads 0xFFFFFFFF (TMC 3.3.4), into the ring buffer ring of
+ * size bytes from offset start on, wrapping; *got the bytes read (more
+ * than size: the oldest were overwritten in ring).
  *
  * Returns 0 when the RAM is empty.
- * Returns -CS_EINVAL if a read was refused.
- * Returns -CS_E2BIG if more than cap bytes came (*got = cap rounded
- * down to words: the rest stays in the TMC).
+ * Returns -CS_EINVAL if size or start is not a multiple of 4, start is
+ * not below size, or a read was refused.
  */
-int cs_tmc_drain(const struct cs_io *io, uint8_t *dst, size_t cap,
-		 size_t *got);
+int cs_tmc_drain(const struct cs_io *io, uint8_t *ring, uint64_t size,
+		 uint64_t start, uint64_t *got);
 
 #endif /* HWT_CS_SEQ_H */

@@ -573,7 +573,8 @@ static void etf_session(size_t len)
 	struct cs_io io;
 	struct cs_fmt ref;
 	uint64_t res[3];
-	size_t i, wn, n;
+	size_t i, wn;
+	uint64_t n;
 	int k;
 
 	if (!data || !want)
@@ -594,7 +595,7 @@ static void etf_session(size_t len)
 	if (res[2] & TMC_STS_FULL)
 		CHECK(csm_tmc_write(&t, TMC_LAR, CS_LAR_UNLOCK) == 0 &&
 		      csm_tmc_write(&t, TMC_RRP, res[0]) == 0);
-	CHECK(cs_tmc_drain(&io, got, sizeof(got), &n) == 0);
+	CHECK(cs_tmc_drain(&io, got, sizeof(got), 0, &n) == 0);
 	CHECK(run_ops(&io, ops, cs_seq_tmc_release(ops), NULL, 0) == 0);
 	CHECKF(t.refused == 0, "refused: %s", t.rule);
 	cs_fmt_init(&ref);
@@ -602,7 +603,7 @@ static void etf_session(size_t len)
 	CHECK(k >= 0);
 	wn = (size_t)k + (size_t)cs_fmt_flush(&ref, want + k);
 	if (wn <= 0x1000 - 0x100) {
-		CHECKF(n == wn, "drained %zu, want %zu", n, wn);
+		CHECKF(n == wn, "drained %llu, want %zu", (unsigned long long)n, wn);
 		CHECK(!adv.gap && adv.bytes == wn && !memcmp(got, want, wn));
 	} else {
 		/* Wrapped: the newest RAM-size bytes, oldest first. */
