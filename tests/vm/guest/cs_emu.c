@@ -45,7 +45,9 @@ int main(void)
  *    single-threaded and two-thread workloads (the host deformats and
  *    decodes each thread's stream and compares it with ptrace), zero
  *    refusals, and loss: the ETR wraps (STS.Full) in a 4 KiB buffer:
- *    gap records.
+ *    gap records; the same through an ETF (tmc=etf: 16 KiB of RAM in
+ *    Circular Buffer mode, drained through RRD at every stop and poll),
+ *    whose drains overrun the 4 KiB buffer in the loss test.
  * The module refusing to load without trace hardware is init.sh's check
  * at boot (vm-needs).
  */
@@ -202,6 +204,13 @@ static const struct a64_case e4fl_demo_case = {
 };
 static const struct a64_case e4fl_mt_case = {
 	.name = "cs_e4fl_mt", .fn = mt_main, .stop = mt_join, .fn2 = mt_thread2,
+};
+static const struct a64_case e4etf_demo_case = {
+	.name = "cs_e4etf_demo", .fn = cs_demo,
+};
+static const struct a64_case e4etf_mt_case = {
+	.name = "cs_e4etf_mt", .fn = mt_main, .stop = mt_join,
+	.fn2 = mt_thread2,
 };
 static const struct a64_case cs_ring_case = {
 	.name = "cs_ring", .fn = ring_workload, .fatal = SIGSEGV,
@@ -634,6 +643,7 @@ int main(void)
 	cs_all_row();
 	cs_etm4_row("etr", &e4sg_demo_case, &e4sg_mt_case);
 	cs_etm4_row("etr-flat", &e4fl_demo_case, &e4fl_mt_case);
+	cs_etm4_row("etf", &e4etf_demo_case, &e4etf_mt_case);
 	return ret || t_total_failed;
 }
 #endif /* __aarch64__ */
