@@ -977,6 +977,13 @@ static int tmc_store(struct csm_tmc *t, const uint8_t *b, size_t n)
 	return 0;
 }
 
+/* A write the bus refused: STS.MemErr, capture stops (TMCReady). */
+static void tmc_memerr(struct csm_tmc *t)
+{
+	t->memerr = t->stopped = 1;
+	t->ready_reads = CSM_IDLE_READS;
+}
+
 size_t csm_tmc_emit(struct csm_tmc *t, uint8_t id, const uint8_t *data,
 		    size_t len)
 {
@@ -989,7 +996,7 @@ size_t csm_tmc_emit(struct csm_tmc *t, uint8_t id, const uint8_t *data,
 	/* The flush's padding frame is already framed (id 0). */
 	if (!id || !(t->ffcr & TMC_FFCR_ENFT)) {
 		if (tmc_store(t, data, len)) {
-			t->memerr = t->stopped = 1;
+			tmc_memerr(t);
 			return 0;
 		}
 		return len;
@@ -998,7 +1005,7 @@ size_t csm_tmc_emit(struct csm_tmc *t, uint8_t id, const uint8_t *data,
 		k = len - done < 64 ? len - done : 64;
 		n = cs_fmt_put(&t->fmt, id, data + done, k, out, sizeof(out));
 		if (n < 0 || tmc_store(t, out, (size_t)n)) {
-			t->memerr = t->stopped = 1;
+			tmc_memerr(t);
 			break;
 		}
 		done += k;

@@ -675,6 +675,51 @@ static void test_etm4_mmio(void)
 	}
 }
 
+/*
+ * A data page the bus does not have (the table names it, the ETR cannot
+ * write it): STS.MemErr, capture stops, the stop sequence still
+ * completes, and the drain is an error and a gap, not bytes.
+ */
+static void test_memerr(void)
+{
+	struct csm_mem mem;
+	struct fmem *f = fmem_new(&mem);
+	struct cs_tmc_caps caps;
+	struct cs_tmc_regs r;
+	struct cs_tmc_adv adv;
+	struct csm_tmc t;
+	struct cs_op ops[CS_SEQ_MAX];
+	struct cs_io io;
+	uint64_t pages[2], res[3], now;
+	uint32_t tab[1024];
+	uint8_t b[64] = { 0 };
+	int i;
+
+	if (!f)
+		return;
+	pages[0] = f->pa[0];
+	pages[1] = 0x7000000000ull;		/* no memory there */
+	CHECK(cs_tmc_sg_build(pages, 2, f->pa + TPG, 1, tab) == 0);
+	memcpy(f->pg[TPG], tab, 4096);
+	CHECK(cs_tmc_parse(DEVID_ETR_SG, 0, &caps) == 0);
+	CHECK(csm_tmc_init(&t, DEVID_ETR_SG, 0, NULL, &mem) == 0);
+	CHECK(cs_tmc_program(&caps, CS_TMC_BUF_SG, f->pa[TPG], 8192, 4000,
+			     pages[0] + 4000, &r) == 0);
+	csm_tmc_io(&t, &io);
+	CHECK(run_ops(&io, ops, cs_seq_tmc_start(&r, ops), NULL, 0) == 0);
+	for (i = 0; i < 4; i++)
+		csm_tmc_emit(&t, 0x10, b, sizeof(b));
+	CHECK(t.memerr && t.stopped);
+	CHECK(run_ops(&io, ops, cs_seq_tmc_stop(&r, ops), res, 3) == 0);
+	CHECK(res[2] & TMC_STS_MEMERR);
+	CHECK(run_ops(&io, ops, cs_seq_tmc_release(ops), NULL, 0) == 0);
+	CHECKF(t.refused == 0, "refused: %s", t.rule);
+	CHECK(cs_tmc_sg_offset(pages, 2, res[0] | res[1] << 32, &now) == 0);
+	CHECK(cs_tmc_advance(8192, 4000, now, (uint32_t)res[2], &adv) == 0 &&
+	      adv.error && adv.gap && !adv.bytes);
+	free(f);
+}
+
 int main(void)
 {
 	RUN(test_parse(), "tmc: DEVID decoded");
@@ -685,6 +730,7 @@ int main(void)
 	RUN(test_etr_sessions(), "tmc: ETR model, SG and contiguous sessions");
 	RUN(test_tmc_rules(), "tmc: ETR model refuses each broken rule");
 	RUN(test_etf(), "tmc: ETF model, drained through RRD");
+	RUN(test_memerr(), "tmc: a write the bus refuses: MemErr, a gap");
 	RUN(test_etm4_mmio(), "tmc: memory-mapped ETMv4 lock and power rules");
 	return unit_failed ? 1 : 0;
 }
