@@ -566,7 +566,12 @@ static void cs_align(struct cs_thr *ct)
 		ct->off = 0;
 }
 
-/* A start sequence's answer: EBUSY (another agent's claim) or refused. */
+/*
+ * A start sequence's answer, counted.
+ * Returns 0 if ret is 0.
+ * Returns -1 if another agent claimed the unit (ret -CS_EBUSY) or an
+ * access was refused.
+ */
 static int cs_started(struct cs_thr *ct, int ret)
 {
 	if (ret == -CS_EBUSY) {
@@ -583,7 +588,10 @@ static int cs_started(struct cs_thr *ct, int ret)
 	return 0;
 }
 
-/* ETE + TRBE: cs_seq_start with the TRBE pointer at the thread's offset. */
+/*
+ * ETE + TRBE: cs_seq_start with the TRBE pointer at the thread's offset.
+ * Returns 0 if the unit traces, -1 if not (counted).
+ */
 static int cs_start_trbe(struct cs_thr *ct)
 {
 	struct cs_op ops[CS_SEQ_MAX];
@@ -604,8 +612,10 @@ static int cs_start_trbe(struct cs_thr *ct)
 	return cs_started(ct, cs_seq_run(ops, n, &cs_io, NULL, 0));
 }
 
-/* Flush and stop the TMC; res: RWP, RWPHI (ETF: RSZ), STS.  Returns 0,
- * or -1 if the sequence was refused. */
+/*
+ * Flush and stop the TMC; res: RWP, RWPHI (ETF: RSZ), STS.
+ * Returns 0, or -1 if the sequence was refused.
+ */
 static int cs_tmc_stop(struct cs_thr *ct, u64 *res)
 {
 	struct cs_op ops[CS_SEQ_MAX];
@@ -626,6 +636,7 @@ static void cs_tmc_release(void)
  * ETMv4 + TMC: the sink first (cs_seq_tmc_start: the ETR's RWP at the
  * thread's offset, the ETF's at 0 of its RAM), then the unit.  A unit
  * that will not start leaves the TMC stopped and released again.
+ * Returns 0 if the unit traces, -1 if not (counted).
  */
 static int cs_start_tmc(struct cs_thr *ct)
 {

@@ -166,6 +166,8 @@ static void emu_order(enum cs_op_kind kind)
  * The ETR's bus: physical addresses of RAM (the linear map), a page at
  * most per access.  Anything else is counted (bad_ptr) and fails: the
  * model sets STS.MemErr.
+ * Returns the kernel address of pa, or NULL if it is not RAM or n bytes
+ * cross a page.
  */
 static void *emu_phys(u64 pa, size_t n)
 {
@@ -536,7 +538,10 @@ static void emu_tmc_free(void)
 	}
 }
 
-/* A TMC per CPU of the kind tmc= names. */
+/*
+ * A TMC per CPU of the kind tmc= names.
+ * Returns 0, -EINVAL if tmc names no kind, or -ENOMEM.
+ */
 static int emu_tmc_init(void)
 {
 	u8 *ram = NULL;
