@@ -275,8 +275,8 @@ static int open_stream(struct hwt_collect *c, uint32_t idx,
 		       const struct hwt_bufptr *bp)
 {
 	struct cbuf *cb = &c->bufs[idx];
+	int i, formatted;
 	void *m;
-	int i;
 
 	m = mmap(NULL, bp->size, PROT_READ, MAP_SHARED, c->fd,
 		 (off_t)bp->mmap_offset);
@@ -293,8 +293,14 @@ static int open_stream(struct hwt_collect *c, uint32_t idx,
 			return cfail(c, "%s", e);
 		c->described = 1;
 	}
+	/* A backend whose sink frames its trace (CoreSight TMC frames)
+	 * says formatted=1 in its description. */
+	formatted = 0;
+	for (i = 0; i < c->desc.nparams; i++)
+		if (!strcmp(c->desc.params[i].key, "formatted"))
+			formatted = !strcmp(c->desc.params[i].value, "1");
 	if (hwt_store_stream(c->store, idx, c->desc.kind, bp->tid, bp->cpu,
-			     -1, 0))
+			     -1, formatted))
 		return cfail(c, "%s", hwt_store_error(c->store));
 	for (i = 0; i < c->desc.nparams; i++)
 		if (hwt_store_param(c->store, idx, c->desc.params[i].key,

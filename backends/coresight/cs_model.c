@@ -32,6 +32,14 @@ void csm_init(struct csm *m, const struct cs_idregs *id)
 	m->idle = m->idle_want = 1;
 }
 
+void csm_init_mmio(struct csm *m, const struct cs_idregs *id)
+{
+	csm_init(m, id);
+	m->mmio = !m->ete;
+	m->slk = m->mmio;
+	m->stickypd = 1;
+}
+
 void csm_claim_external(struct csm *m)
 {
 	m->claim |= CS_CLAIM_EXTERNAL;
@@ -275,6 +283,10 @@ int csm_write(struct csm *m, uint32_t reg, uint64_t v)
 {
 	int ret;
 
+	/* Memory-mapped ETMv4: the software lock ignores every write but
+	 * TRCLAR's (CoreSight B2 "Lock Status Register"). */
+	if (m->mmio && m->slk && reg != TRCLAR)
+		return refuse(m, "CoreSight B2: written with the software lock set");
 	if (reg >= CS_TRBLIMITR) {
 		ret = csm_write_trbe(m, reg, v);
 		if (!ret)
@@ -282,6 +294,21 @@ int csm_write(struct csm *m, uint32_t reg, uint64_t v)
 		return ret;
 	}
 	switch (reg) {
+	case TRCLAR:
+		if (m->ete)
+			return refuse(m, "ETE: no TRCLAR (system registers)");
+		if (m->mmio)
+			m->slk = v != CS_LAR_UNLOCK;
+		m->writes++;
+		return 0;
+	case TRCPDCR:
+		if (m->ete)
+			return refuse(m, "ETE: no TRCPDCR");
+		if (v & ~(uint64_t)TRCPDCR_PU)
+			return refuse(m, "ETMv4 7.3.49 TRCPDCR: RES0 bit set");
+		m->pdcr = v;
+		m->writes++;
+		return 0;
 	case TRCOSLAR:
 		if (v & ~1ull)
 			return refuse(m, "ETMv4 7.3.41 TRCOSLAR: RES0 bit set");
@@ -318,6 +345,10 @@ int csm_write(struct csm *m, uint32_t reg, uint64_t v)
 		if ((v & 1) && !(m->prgctlr & 1)) {
 			if (!m->idle_seen)
 				return refuse(m, "ETMv4 3.4.3: enabled before idle");
+			if (m->mmio && m->stickypd)
+				return refuse(m, "ETMv4 7.3.50: enabled with TRCPDSR.STICKYPD unread");
+			if (m->mmio && !(m->pdcr & TRCPDCR_PU))
+				return refuse(m, "ETMv4 7.3.49: enabled without TRCPDCR.PU");
 			/* With TRBE off ETE trace goes to the ATB; with no
 			 * ATB sink behind it, it is lost. */
 			if (m->has_trbe && !(m->trblimitr & TRBLIMITR_E) &&
@@ -374,6 +405,19 @@ int csm_read(struct csm *m, uint32_t reg, uint64_t *v)
 		return 0;
 	case TRCDEVARCH:
 		*v = m->id.trcdevarch;
+		return 0;
+	case TRCPDSR:
+		if (m->ete)
+			break;
+		*v = TRCPDSR_POWER | (m->stickypd ? TRCPDSR_STICKYPD : 0) |
+		     (m->oslk ? TRCPDSR_OSLK : 0);
+		m->stickypd = 0;
+		return 0;
+	case TRCPDCR:
+		*v = m->pdcr;
+		return 0;
+	case TRCLSR:
+		*v = m->mmio ? CS_LSR_SLI | (m->slk ? CS_LSR_SLK : 0) : 0;
 		return 0;
 	}
 	if (reg >= CS_TRBLIMITR) {
@@ -485,4 +529,510 @@ void csm_io(struct csm *m, struct cs_io *io)
 	io->write = io_write;
 	io->order = io_order;
 	io->ctx = m;
+}
+
+/*
+ * The TMC model.  Rules, with the TMC TRM (DDI 0461B) register pages
+ * and chapter 2 sections as recalled; see cs_tmc.h for the references.
+ */
+static int trefuse(struct csm_tmc *t, const char *rule)
+{
+	t->refused++;
+	t->rule = rule;
+	return -1;
+}
+
+int csm_tmc_init(struct csm_tmc *t, uint32_t devid, uint32_t rsz,
+		 uint8_t *ram, const struct csm_mem *mem)
+{
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	ret = cs_tmc_parse(devid, rsz, &t->caps);
+	if (ret)
+		return ret;
+	if (t->caps.kind == CS_TMC_ETF ? !ram : !mem || !mem->read ||
+	    !mem->write)
+		return -CS_EINVAL;
+	t->devid = devid;
+	t->rsz_ro = rsz;
+	t->ram = ram;
+	if (mem)
+		t->mem = *mem;
+	t->slk = 1;
+	t->ready = t->ready_seen = 1;
+	cs_fmt_init(&t->fmt);
+	return 0;
+}
+
+static uint64_t tmc_size(const struct csm_tmc *t)
+{
+	return t->caps.kind == CS_TMC_ETF ? t->caps.ram : 4ull * t->rsz;
+}
+
+static int sg_entry_at(struct csm_tmc *t, uint64_t tab, uint32_t idx,
+		       uint32_t *e)
+{
+	return t->mem.read(t->mem.ctx, tab + 4ull * idx, e, 4);
+}
+
+/*
+ * Walk the scatter-gather table from DBA (SoC-600 TMC-ETR table format)
+ * as the ETR would: every entry of a known type with SBZ bits 3:2 clear,
+ * a LINK only as a table page's last entry and to a 4K page, data pages
+ * that add up to RSZ exactly, ending in LAST.  Finds the entry of the
+ * page RWP points into.  Returns 0, or -1 if refused.
+ */
+static int tmc_sg_check(struct csm_tmc *t)
+{
+	uint64_t tab = t->dba, pages = 0, want = 4ull * t->rsz / CS_TMC_PAGE;
+	uint64_t hops = 0;
+	uint32_t idx = 0, e;
+	int found = 0;
+
+	if ((4ull * t->rsz) % CS_TMC_PAGE)
+		return trefuse(t, "TMC-ETR SG: RSZ not whole 4K pages");
+	for (;;) {
+		if (sg_entry_at(t, tab, idx, &e))
+			return trefuse(t, "TMC-ETR SG: table entry unreadable");
+		if (e & 0xc)
+			return trefuse(t, "TMC-ETR SG: entry SBZ bits 3:2 set");
+		if ((e & 3) == CS_TMC_SG_RESERVED)
+			return trefuse(t, "TMC-ETR SG: reserved entry type 0b00");
+		if ((e & 3) == CS_TMC_SG_LINK) {
+			if (idx != CS_TMC_SG_ENTRIES - 1)
+				return trefuse(t, "TMC-ETR SG: LINK not a table page's last entry");
+			if (++hops > want)
+				return trefuse(t, "TMC-ETR SG: table loops");
+			tab = (uint64_t)(e >> 4) << 12;
+			idx = 0;
+			continue;
+		}
+		if (++pages > want)
+			return trefuse(t, "TMC-ETR SG: table longer than RSZ");
+		if (t->rwp >> 12 == e >> 4 && !found) {
+			found = 1;
+			t->sg_tab = tab;
+			t->sg_idx = idx;
+			t->sg_last = (e & 3) == CS_TMC_SG_LAST;
+		}
+		if ((e & 3) == CS_TMC_SG_LAST)
+			break;
+		if (++idx == CS_TMC_SG_ENTRIES)
+			return trefuse(t, "TMC-ETR SG: table page without LINK");
+	}
+	if (pages != want)
+		return trefuse(t, "TMC-ETR SG: table shorter than RSZ");
+	if (!found)
+		return trefuse(t, "TMC-ETR SG: RWP in no page of the table");
+	return 0;
+}
+
+/* ETF: what RRD returns from RRP on: up to RWP, a whole RAM if RRP is
+ * at RWP with Full set (TMC 3.3.4). */
+static void tmc_rrd_reset(struct csm_tmc *t)
+{
+	uint64_t size = tmc_size(t);
+
+	t->rrd_left = 0;
+	if (t->caps.kind != CS_TMC_ETF || t->rrp >= size || t->rrp % 4)
+		return;
+	t->rrd_left = t->rrp == t->rwp ? (t->full ? size : 0) :
+		      (t->rwp + size - t->rrp) % size;
+}
+
+/* Enabling capture (CTL.TraceCaptEn 0 -> 1, TMC 3.3.8). */
+static int tmc_enable(struct csm_tmc *t)
+{
+	uint64_t size = tmc_size(t);
+	uint64_t align = t->caps.memwidth > CS_FRAME ? t->caps.memwidth :
+			 CS_FRAME;
+
+	if (!t->ready_seen)
+		return trefuse(t, "TMC 3.3.3: enabled before TMCReady was read");
+	if (t->mode != TMC_MODE_CB)
+		return trefuse(t, "TMC 3.3.10: MODE not Circular Buffer (model)");
+	if (t->rwp % align)
+		return trefuse(t, "TMC 3.3.6: RWP not aligned to the memory width");
+	if (t->caps.kind == CS_TMC_ETF) {
+		if (t->rwp >= size || t->rrp >= size)
+			return trefuse(t, "TMC 3.3.5/6: RRP/RWP beyond the RAM");
+	} else {
+		if (!t->rsz)
+			return trefuse(t, "TMC 3.3.2: ETR enabled with RSZ 0");
+		if (t->dba % CS_TMC_PAGE)
+			return trefuse(t, "TMC 3.3.17: DBA not 4K aligned");
+		if (t->axictl & TMC_AXICTL_SG) {
+			if (tmc_sg_check(t))
+				return -1;
+		} else if (t->rwp < t->dba || t->rwp - t->dba >= size) {
+			return trefuse(t, "TMC 3.3.6: RWP outside [DBA, DBA + RSZ)");
+		}
+	}
+	/* The capture starts: Full clear, the formatter empty (Full
+	 * cleared on enable: ASSUMED from TMC 2.x, Linux relies on it). */
+	t->full = t->memerr = t->stopped = 0;
+	t->ready = t->ready_seen = 0;
+	cs_fmt_init(&t->fmt);
+	return 0;
+}
+
+int csm_tmc_write(struct csm_tmc *t, uint32_t reg, uint64_t v)
+{
+	int capt = !!(t->ctl & TMC_CTL_CAPTEN), etr = t->caps.kind == CS_TMC_ETR;
+
+	if (reg == TMC_LAR) {
+		t->slk = v != CS_LAR_UNLOCK;
+		t->writes++;
+		return 0;
+	}
+	if (t->slk)
+		return trefuse(t, "CoreSight B2: TMC written with the software lock set");
+	if (v >> 32)
+		return trefuse(t, "TMC: 32-bit register, bits 63:32");
+	switch (reg) {
+	case TMC_CLAIMSET:
+		if (v & ~0xfull)
+			return trefuse(t, "CoreSight B2.4 CLAIMSET: tag not there");
+		if (t->claim & ~t->claim_ours)
+			return trefuse(t, "CoreSight B2.4: TMC claim tag stomped");
+		t->claim |= v;
+		t->claim_ours |= v;
+		t->writes++;
+		return 0;
+	case TMC_CLAIMCLR:
+		if (v & ~(uint64_t)t->claim_ours)
+			return trefuse(t, "CoreSight B2.4: cleared another's tag");
+		t->claim &= ~v;
+		t->claim_ours &= ~v;
+		t->writes++;
+		return 0;
+	}
+	if (!(t->claim_ours & CS_CLAIM_SELF_HOSTED) ||
+	    (t->claim & CS_CLAIM_EXTERNAL))
+		return trefuse(t, "CoreSight B2.4: TMC programmed without the claim");
+	switch (reg) {
+	case TMC_CTL:
+		if (v & ~1ull)
+			return trefuse(t, "TMC 3.3.8 CTL: RES0 bit set");
+		if (v && !capt) {
+			if (tmc_enable(t))
+				return -1;
+		} else if (!v && capt) {
+			/* Flush and stop first, or the formatter's partial
+			 * frame and the pipeline are lost (TMC 2.x
+			 * "Disabling"; Linux tmc_flush_and_stop()). */
+			if (!t->stopped)
+				return trefuse(t, "TMC 2.x: capture disabled before flush and stop (TMCReady)");
+			t->ready = 0;
+			t->ready_reads = CSM_IDLE_READS;
+			t->ready_seen = 0;
+		}
+		t->ctl = v;
+		t->writes++;
+		return 0;
+	case TMC_FFCR:
+		if (v & ~(uint64_t)TMC_FFCR_DEFINED)
+			return trefuse(t, "TMC 3.3.20 FFCR: RES0 bit set");
+		if (capt && ((v ^ t->ffcr) & (TMC_FFCR_ENFT | TMC_FFCR_ENTI)))
+			return trefuse(t, "TMC 3.3.20: EnFt/EnTI changed while capturing");
+		if ((v & TMC_FFCR_FLUSHMAN) && capt && !t->stopped) {
+			uint8_t pad[CS_FRAME];
+			size_t n = 0;
+
+			/* The flush completes the frame in progress. */
+			if (v & TMC_FFCR_ENFT)
+				n = (size_t)cs_fmt_flush(&t->fmt, pad);
+			t->ffcr = v & ~(uint64_t)TMC_FFCR_FLUSHMAN;
+			if (n)
+				csm_tmc_emit(t, 0, pad, n);
+			if (v & TMC_FFCR_STOPONFL) {
+				t->stopped = 1;
+				tmc_rrd_reset(t);
+				t->ready_reads = CSM_IDLE_READS;
+			}
+			t->flush_reads = CSM_IDLE_READS;
+		}
+		t->ffcr = v & ~(uint64_t)TMC_FFCR_FLUSHMAN;
+		t->writes++;
+		return 0;
+	case TMC_RRP:
+	case TMC_RRPHI:
+		/* RRP may move while stopped (the ETF drain), not while
+		 * capturing (TMC 3.3.5). */
+		if (capt && !t->stopped)
+			return trefuse(t, "TMC 3.3.5: RRP written while capturing");
+		if (reg == TMC_RRP)
+			t->rrp = (t->rrp & ~0xffffffffull) | v;
+		else
+			t->rrp = (t->rrp & 0xffffffffull) | v << 32;
+		tmc_rrd_reset(t);
+		t->writes++;
+		return 0;
+	}
+	if (capt)
+		return trefuse(t, "TMC 3.3: programmed while TraceCaptEn = 1");
+	if (!t->ready_seen)
+		return trefuse(t, "TMC 3.3.3: programmed before TMCReady was read");
+	switch (reg) {
+	case TMC_RSZ:
+		if (!etr)
+			return trefuse(t, "TMC 3.3.2: RSZ is read-only on an ETF");
+		if (v >> 31)
+			return trefuse(t, "TMC 3.3.2 RSZ: bit 31 RES0");
+		t->rsz = v;
+		break;
+	case TMC_MODE:
+		if (v > TMC_MODE_HWFIFO || (etr && v == TMC_MODE_HWFIFO))
+			return trefuse(t, "TMC 3.3.10 MODE: reserved for this TMC");
+		t->mode = v;
+		break;
+	case TMC_AXICTL:
+		if (!etr)
+			return trefuse(t, "TMC 3.3.16: AXICTL is ETR only");
+		if (v & ~(uint64_t)TMC_AXICTL_DEFINED)
+			return trefuse(t, "TMC 3.3.16 AXICTL: RES0 bit set");
+		if ((v & TMC_AXICTL_SG) && !t->caps.sg)
+			return trefuse(t, "TMC AXICTL.ScatterGatherMode without it (DEVID.NOSCAT)");
+		t->axictl = v;
+		break;
+	case TMC_DBALO:
+	case TMC_DBAHI:
+		if (!etr)
+			return trefuse(t, "TMC 3.3.17: DBA is ETR only");
+		if (reg == TMC_DBALO)
+			t->dba = (t->dba & ~0xffffffffull) | v;
+		else
+			t->dba = (t->dba & 0xffffffffull) | v << 32;
+		if (t->caps.addr_bits < 64 && t->dba >> t->caps.addr_bits)
+			return trefuse(t, "TMC DBA: beyond DEVID.AXIAW");
+		break;
+	case TMC_RWP:
+	case TMC_RWPHI:
+		if (reg == TMC_RWPHI && !etr)
+			return trefuse(t, "TMC 3.3.13: RWPHI is ETR only");
+		if (reg == TMC_RWP)
+			t->rwp = (t->rwp & ~0xffffffffull) | v;
+		else
+			t->rwp = (t->rwp & 0xffffffffull) | v << 32;
+		break;
+	case TMC_TRG:
+		t->trg = v;
+		break;
+	default:
+		return trefuse(t, "TMC 3.1: not a register this model has");
+	}
+	t->writes++;
+	return 0;
+}
+
+int csm_tmc_read(struct csm_tmc *t, uint32_t reg, uint64_t *v)
+{
+	int capt = !!(t->ctl & TMC_CTL_CAPTEN);
+	uint64_t size = tmc_size(t);
+
+	*v = 0;
+	switch (reg) {
+	case TMC_STS:
+		/* TMCReady: disabled, or stopped with the pipeline empty;
+		 * it follows a change after CSM_IDLE_READS reads. */
+		if ((!capt || t->stopped) && !t->ready && !--t->ready_reads)
+			t->ready = 1;
+		if (t->ready && !capt)
+			t->ready_seen = 1;
+		*v = (t->full ? TMC_STS_FULL : 0) |
+		     (t->ready ? TMC_STS_TMCREADY : 0) |
+		     (t->memerr ? TMC_STS_MEMERR : 0);
+		return 0;
+	case TMC_FFCR:
+		if (t->flush_reads && --t->flush_reads)
+			*v = TMC_FFCR_FLUSHMAN;
+		*v |= t->ffcr;
+		return 0;
+	case TMC_FFSR:
+		*v = t->stopped ? TMC_FFSR_FTSTOPPED : 0;
+		return 0;
+	case TMC_RRP:
+		*v = (uint32_t)t->rrp;
+		return 0;
+	case TMC_RRPHI:
+		*v = t->rrp >> 32;
+		return 0;
+	case TMC_RWP:
+		*v = (uint32_t)t->rwp;
+		return 0;
+	case TMC_RWPHI:
+		*v = t->rwp >> 32;
+		return 0;
+	case TMC_RSZ:
+		*v = t->caps.kind == CS_TMC_ETF ? t->rsz_ro : t->rsz;
+		return 0;
+	case TMC_CTL:
+		*v = t->ctl;
+		return 0;
+	case TMC_MODE:
+		*v = t->mode;
+		return 0;
+	case TMC_AXICTL:
+		*v = t->axictl;
+		return 0;
+	case TMC_DEVID:
+		*v = t->devid;
+		return 0;
+	case TMC_CLAIMSET:
+		*v = 0xf;
+		return 0;
+	case TMC_CLAIMCLR:
+		*v = t->claim;
+		return 0;
+	case TMC_LSR:
+		*v = CS_LSR_SLI | (t->slk ? CS_LSR_SLK : 0);
+		return 0;
+	case TMC_RRD:
+		/* ETF drain: RAM words from RRP while stopped or disabled,
+		 * 0xFFFFFFFF when none is left (TMC 3.3.4). */
+		if (t->caps.kind != CS_TMC_ETF)
+			return trefuse(t, "TMC RRD: not modelled for the ETR");
+		if (capt && !t->stopped)
+			return trefuse(t, "TMC 3.3.4: RRD read while capturing");
+		if (!t->rrd_left) {
+			*v = 0xffffffffu;
+			return 0;
+		}
+		memcpy(v, t->ram + t->rrp, 4);
+		*v &= 0xffffffffu;
+		t->rrp = (t->rrp + 4) % size;
+		t->rrd_left -= 4;
+		return 0;
+	}
+	return trefuse(t, "TMC 3.1: read of no register");
+}
+
+/* The next data page after the one RWP is in (TMC-ETR SG walk). */
+static int tmc_sg_next(struct csm_tmc *t)
+{
+	uint32_t e;
+
+	if (t->sg_last) {
+		/* After LAST the ETR starts over at DBA: a wrap. */
+		t->sg_tab = t->dba;
+		t->sg_idx = 0;
+		t->full = 1;
+		t->wraps++;
+	} else {
+		t->sg_idx++;
+	}
+	if (sg_entry_at(t, t->sg_tab, t->sg_idx, &e))
+		return -1;
+	if ((e & 3) == CS_TMC_SG_LINK) {
+		t->sg_tab = (uint64_t)(e >> 4) << 12;
+		t->sg_idx = 0;
+		if (sg_entry_at(t, t->sg_tab, 0, &e))
+			return -1;
+	}
+	t->sg_last = (e & 3) == CS_TMC_SG_LAST;
+	t->rwp = (uint64_t)(e >> 4) << 12;
+	return 0;
+}
+
+/* n bytes (a multiple of 16) at RWP; 0, or -1 on a memory error. */
+static int tmc_store(struct csm_tmc *t, const uint8_t *b, size_t n)
+{
+	uint64_t size = tmc_size(t), room;
+	size_t k;
+
+	while (n) {
+		if (t->caps.kind == CS_TMC_ETF) {
+			room = size - t->rwp;
+			k = n < room ? n : (size_t)room;
+			memcpy(t->ram + t->rwp, b, k);
+			t->rwp += k;
+			if (t->rwp == size) {
+				t->rwp = 0;
+				t->full = 1;
+				t->wraps++;
+			}
+		} else {
+			room = (t->axictl & TMC_AXICTL_SG) ?
+			       CS_TMC_PAGE - t->rwp % CS_TMC_PAGE :
+			       t->dba + size - t->rwp;
+			k = n < room ? n : (size_t)room;
+			if (t->mem.write(t->mem.ctx, t->rwp, b, k))
+				return -1;
+			t->rwp += k;
+			if (k == room) {
+				if (!(t->axictl & TMC_AXICTL_SG)) {
+					t->rwp = t->dba;
+					t->full = 1;
+					t->wraps++;
+				} else if (tmc_sg_next(t)) {
+					return -1;
+				}
+			}
+		}
+		t->stored += k;
+		b += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/* A write the bus refused: STS.MemErr, capture stops (TMCReady). */
+static void tmc_memerr(struct csm_tmc *t)
+{
+	t->memerr = t->stopped = 1;
+	t->ready_reads = CSM_IDLE_READS;
+}
+
+size_t csm_tmc_emit(struct csm_tmc *t, uint8_t id, const uint8_t *data,
+		    size_t len)
+{
+	uint8_t out[CS_FRAME * 8];
+	size_t done = 0, k;
+	int n;
+
+	if (!(t->ctl & TMC_CTL_CAPTEN) || t->stopped || t->memerr)
+		return 0;
+	/* The flush's padding frame is already framed (id 0). */
+	if (!id || !(t->ffcr & TMC_FFCR_ENFT)) {
+		if (tmc_store(t, data, len)) {
+			tmc_memerr(t);
+			return 0;
+		}
+		return len;
+	}
+	while (done < len) {
+		k = len - done < 64 ? len - done : 64;
+		n = cs_fmt_put(&t->fmt, id, data + done, k, out, sizeof(out));
+		if (n < 0 || tmc_store(t, out, (size_t)n)) {
+			tmc_memerr(t);
+			break;
+		}
+		done += k;
+	}
+	return done;
+}
+
+static int tio_read(void *ctx, uint32_t reg, uint64_t *v)
+{
+	return csm_tmc_read(ctx, reg, v);
+}
+
+static int tio_write(void *ctx, uint32_t reg, uint64_t v)
+{
+	return csm_tmc_write(ctx, reg, v);
+}
+
+static void tio_order(void *ctx, enum cs_op_kind kind)
+{
+	(void)ctx;
+	(void)kind;
+}
+
+void csm_tmc_io(struct csm_tmc *t, struct cs_io *io)
+{
+	io->read = tio_read;
+	io->write = tio_write;
+	io->order = tio_order;
+	io->ctx = t;
 }

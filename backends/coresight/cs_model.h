@@ -30,6 +30,7 @@
 #include "cs_pure.h"
 #include "cs_caps.h"
 #include "cs_seq.h"
+#include "cs_tmc.h"
 
 #define CSM_IDLE_READS	3	/* TRCSTATR reads before IDLE changes */
 #define CSM_NREG	(0x1000 / 4)
@@ -49,6 +50,11 @@ struct csm {
 					 * TRCPRGCTLR change (or reset) */
 	uint8_t isb_due;		/* ETE: TRCPRGCTLR written, no ISB yet */
 	uint8_t oslk;			/* OS Lock locked */
+	/* ETMv4 through its memory-mapped view (csm_init_mmio) */
+	uint8_t mmio;
+	uint8_t slk;			/* software lock set (TRCLSR.SLK) */
+	uint8_t stickypd;		/* TRCPDSR.STICKYPD */
+	uint32_t pdcr;			/* TRCPDCR */
 	uint32_t claim;			/* claim tags set */
 	uint32_t claim_ours;		/* set by this agent */
 	/* TRBE */
@@ -65,6 +71,16 @@ struct csm {
 /* Reset state: OS Lock locked (ETMv4 7.3.42: OSLK resets to 1), unit
  * disabled and idle, TRBE disabled, no claim. */
 void csm_init(struct csm *m, const struct cs_idregs *id);
+
+/*
+ * An ETMv4 reached through its memory-mapped view (ETMv4 7.1, CoreSight
+ * B2): as csm_init, plus the software lock set at reset (every write but
+ * TRCLAR refused until TRCLAR = 0xC5ACCE55), TRCPDSR.STICKYPD set at
+ * reset (enabling refused until TRCPDSR was read: the state software
+ * programmed may have been lost) and TRCPDCR.PU required to enable (the
+ * unit may power down under the trace otherwise).
+ */
+void csm_init_mmio(struct csm *m, const struct cs_idregs *id);
 
 /* Returns 0, or -1 if refused (counted). */
 int csm_write(struct csm *m, uint32_t reg, uint64_t val);
@@ -87,5 +103,81 @@ uint64_t csm_emit(struct csm *m, uint64_t len);
 
 /* A cs_io that runs ops against the model. */
 void csm_io(struct csm *m, struct cs_io *io);
+
+/*
+ * The memory a TMC-ETR writes by bus address (and reads its
+ * scatter-gather table from).  Each returns 0, or -1 if nothing is
+ * there (STS.MemErr on hardware).
+ */
+struct csm_mem {
+	int (*read)(void *ctx, uint64_t pa, void *dst, size_t n);
+	int (*write)(void *ctx, uint64_t pa, const void *src, size_t n);
+	void *ctx;
+};
+
+/*
+ * csm_tmc: a model of one TMC (ETR or ETF) that enforces the TMC TRM's
+ * programming rules like csm does the trace unit's: writes refused and
+ * counted with the rule in rule.  See docs/coresight-backend.md.
+ */
+struct csm_tmc {
+	struct cs_tmc_caps caps;
+	uint32_t devid, rsz_ro;
+	uint8_t *ram;			/* ETF: caps.ram bytes */
+	struct csm_mem mem;		/* ETR */
+	/* registers */
+	uint32_t ctl, mode, rsz, axictl, ffcr, trg;
+	uint64_t dba, rwp, rrp;
+	uint32_t claim, claim_ours;
+	uint8_t slk;			/* software lock (CoreSight B2) */
+	uint8_t full, memerr, stopped;	/* STS.Full, MemErr; stopped
+					 * after a flush with StopOnFl */
+	uint8_t ready;			/* STS.TMCReady as read now */
+	uint8_t ready_reads;		/* reads left before it is set */
+	uint8_t ready_seen;		/* read as 1 since capture ended */
+	uint8_t flush_reads;		/* FFCR reads before FlushMan clears */
+	/* the scatter-gather walk: the entry of the page RWP is in */
+	uint64_t sg_tab;		/* its table page */
+	uint32_t sg_idx;		/* its index there */
+	uint8_t sg_last;		/* it is the LAST entry */
+	uint64_t rrd_left;		/* ETF: bytes RRD still returns */
+	struct cs_fmt fmt;
+	/* accounting */
+	uint32_t refused;
+	const char *rule;
+	uint32_t writes;
+	uint64_t stored;		/* bytes written to the buffer */
+	uint64_t wraps;			/* times the pointer crossed the top */
+};
+
+/*
+ * csm_tmc_init() - reset state: disabled and ready, software lock set,
+ * no claim.  devid and (ETF) rsz as cs_tmc_parse() takes them; ram (ETF,
+ * caps.ram bytes) or mem (ETR) is where the trace goes.
+ * Returns 0, or -CS_EINVAL / -CS_ENODEV as cs_tmc_parse(), or -CS_EINVAL
+ * if an ETF has no ram or an ETR no mem.
+ */
+int csm_tmc_init(struct csm_tmc *t, uint32_t devid, uint32_t rsz,
+		 uint8_t *ram, const struct csm_mem *mem);
+
+/* Returns 0, or -1 if refused (counted). */
+int csm_tmc_write(struct csm_tmc *t, uint32_t reg, uint64_t val);
+int csm_tmc_read(struct csm_tmc *t, uint32_t reg, uint64_t *val);
+
+/*
+ * csm_tmc_emit() - len bytes of source id reach the TMC over the ATB:
+ * formatted (FFCR.EnFt) into frames or passed through, written at RWP:
+ * the ETR into the scatter-gather table's pages or the contiguous
+ * buffer, the ETF into its RAM, wrapping at the top with STS.Full set.
+ *
+ * Returns the bytes taken: len while capturing, 0 while disabled or
+ * stopped (the trace is lost), fewer if a write failed (STS.MemErr,
+ * capture stops).
+ */
+size_t csm_tmc_emit(struct csm_tmc *t, uint8_t id, const uint8_t *data,
+		    size_t len);
+
+/* A cs_io that runs ops against the TMC model. */
+void csm_tmc_io(struct csm_tmc *t, struct cs_io *io);
 
 #endif /* HWT_CS_MODEL_H */

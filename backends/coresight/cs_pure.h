@@ -81,10 +81,14 @@ static inline int cs_errno(int ret)
 #define TRCIDR0		0x1e0
 #define TRCOSLAR	0x300
 #define TRCOSLSR	0x304
+#define TRCPDCR		0x310	/* ETMv4 only (memory-mapped power) */
+#define TRCPDSR		0x314
 #define TRCACVR(n)	(0x400 + 8 * (n))	/* n = 0..15 */
 #define TRCACATR(n)	(0x480 + 8 * (n))
 #define TRCCLAIMSET	0xfa0
 #define TRCCLAIMCLR	0xfa4
+#define TRCLAR		0xfb0	/* ETMv4 memory-mapped: software lock */
+#define TRCLSR		0xfb4
 #define TRCDEVARCH	0xfbc
 /* TRBE system registers (no offset: numbered here past the unit's 4K). */
 #define CS_TRBLIMITR	0x1000
@@ -100,6 +104,21 @@ static inline int cs_errno(int ret)
 /* TRCOSLAR.OSLK (7.3.41), TRCOSLSR.OSLK is bit 1 (7.3.42). */
 #define TRCOSLAR_OSLK		(1u << 0)
 #define TRCOSLSR_OSLK		(1u << 1)
+
+/* TRCPDCR.PU (ETMv4 7.3.49): keep the trace unit powered.  TRCPDSR
+ * (7.3.50): POWER (0) the unit is powered, STICKYPD (1) its state was
+ * lost since TRCPDSR was last read (set at reset, cleared by the read),
+ * OSLK (5) mirrors the OS Lock. */
+#define TRCPDCR_PU		(1u << 3)
+#define TRCPDSR_POWER		(1u << 0)
+#define TRCPDSR_STICKYPD	(1u << 1)
+#define TRCPDSR_OSLK		(1u << 5)
+/* TRCLAR / TRCLSR: the CoreSight software lock (CoreSight B2 "Lock
+ * Access Register"): writing 0xC5ACCE55 unlocks, anything else locks;
+ * LSR.SLI (0) implemented, SLK (1) locked. */
+#define CS_LAR_UNLOCK		0xc5acce55u
+#define CS_LSR_SLI		(1u << 0)
+#define CS_LSR_SLK		(1u << 1)
 
 /* TRCCONFIGR (ETMv4 7.3.11). */
 #define TRCCONFIGR_RES1		(1u << 0)

@@ -20,6 +20,10 @@ int cs_seq_start(const struct cs_caps *caps, const struct cs_regs *regs,
 	/* Claim (CoreSight Architecture B2.4): nobody holds a tag. */
 	ops[n++] = OP(CS_OP_EXPECT, TRCCLAIMCLR, 0,
 		      CS_CLAIM_SELF_HOSTED | CS_CLAIM_EXTERNAL);
+	/* ETMv4, memory-mapped: the software lock off before any write
+	 * (CoreSight B2 LAR), as Linux's etm4x does (CS_UNLOCK). */
+	if (caps->arch == CS_ARCH_ETMV4)
+		ops[n++] = WR(TRCLAR, CS_LAR_UNLOCK);
 	ops[n++] = WR(TRCCLAIMSET, CS_CLAIM_SELF_HOSTED);
 	/* OS Lock released before programming (ETMv4 3.4.1, 7.3.41). */
 	ops[n++] = WR(TRCOSLAR, 0);
@@ -53,6 +57,13 @@ int cs_seq_start(const struct cs_caps *caps, const struct cs_regs *regs,
 		ops[n++] = WR(TRCACATR(i), regs->acatr[i]);
 	}
 
+	/* ETMv4: powered (TRCPDSR.POWER; the read clears STICKYPD,
+	 * 7.3.50), and kept powered while it traces (TRCPDCR.PU, 7.3.49). */
+	if (caps->arch == CS_ARCH_ETMV4) {
+		ops[n++] = OP(CS_OP_POLL, TRCPDSR, TRCPDSR_POWER,
+			      TRCPDSR_POWER);
+		ops[n++] = WR(TRCPDCR, TRCPDCR_PU);
+	}
 	/* The sink before the source (D10.2: TRBE enabled, then trace). */
 	if (trbe) {
 		ops[n++] = WR(CS_TRBSR, 0);
@@ -64,6 +75,8 @@ int cs_seq_start(const struct cs_caps *caps, const struct cs_regs *regs,
 	ops[n++] = WR(TRCPRGCTLR, TRCPRGCTLR_EN);
 	ops[n++] = OP(CS_OP_ISB, 0, 0, 0);
 	ops[n++] = OP(CS_OP_POLL, TRCSTATR, 0, TRCSTATR_IDLE);
+	if (caps->arch == CS_ARCH_ETMV4)
+		ops[n++] = WR(TRCLAR, 0);
 	return n;
 }
 
@@ -71,7 +84,8 @@ int cs_seq_stop(const struct cs_caps *caps, int trbe, struct cs_op *ops)
 {
 	int n = 0;
 
-	(void)caps;
+	if (caps->arch == CS_ARCH_ETMV4)
+		ops[n++] = WR(TRCLAR, CS_LAR_UNLOCK);
 	ops[n++] = WR(TRCPRGCTLR, 0);
 	ops[n++] = OP(CS_OP_ISB, 0, 0, 0);
 	/* Idle with stable registers (ETMv4 7.3.66). */
@@ -89,7 +103,99 @@ int cs_seq_stop(const struct cs_caps *caps, int trbe, struct cs_op *ops)
 		ops[n++] = WR(CS_TRBSR, 0);
 	}
 	ops[n++] = WR(TRCCLAIMCLR, CS_CLAIM_SELF_HOSTED);
+	if (caps->arch == CS_ARCH_ETMV4)
+		ops[n++] = WR(TRCLAR, 0);
 	return n;
+}
+
+int cs_seq_tmc_start(const struct cs_tmc_regs *r, struct cs_op *ops)
+{
+	int n = 0, etr = r->kind == CS_TMC_ETR;
+
+	if ((r->kind != CS_TMC_ETR && r->kind != CS_TMC_ETF) ||
+	    etr == (r->buf == CS_TMC_BUF_RAM))
+		return -CS_EINVAL;
+	ops[n++] = OP(CS_OP_EXPECT, TMC_CLAIMCLR, 0,
+		      CS_CLAIM_SELF_HOSTED | CS_CLAIM_EXTERNAL);
+	ops[n++] = WR(TMC_LAR, CS_LAR_UNLOCK);
+	ops[n++] = WR(TMC_CLAIMSET, CS_CLAIM_SELF_HOSTED);
+	/* Programmed only when ready (TMC 3.3.3, Linux
+	 * tmc_wait_for_tmcready()). */
+	ops[n++] = OP(CS_OP_POLL, TMC_STS, TMC_STS_TMCREADY,
+		      TMC_STS_TMCREADY);
+	if (etr)
+		ops[n++] = WR(TMC_RSZ, r->rsz);
+	ops[n++] = WR(TMC_MODE, r->mode);
+	if (etr) {
+		ops[n++] = WR(TMC_AXICTL, r->axictl);
+		ops[n++] = WR(TMC_DBALO, (uint32_t)r->dba);
+		ops[n++] = WR(TMC_DBAHI, r->dba >> 32);
+	}
+	/* The pointers where this session's trace starts (TMC 3.3.5/6;
+	 * SoC-600 ETRs need them written, Linux TMC_ETR_SAVE_RESTORE). */
+	ops[n++] = WR(TMC_RRP, (uint32_t)r->rrp);
+	ops[n++] = WR(TMC_RWP, (uint32_t)r->rwp);
+	if (etr) {
+		ops[n++] = WR(TMC_RRPHI, r->rrp >> 32);
+		ops[n++] = WR(TMC_RWPHI, r->rwp >> 32);
+	}
+	ops[n++] = WR(TMC_FFCR, r->ffcr);
+	ops[n++] = WR(TMC_TRG, 0);
+	ops[n++] = WR(TMC_CTL, TMC_CTL_CAPTEN);
+	ops[n++] = WR(TMC_LAR, 0);
+	return n;
+}
+
+int cs_seq_tmc_stop(const struct cs_tmc_regs *r, struct cs_op *ops)
+{
+	int n = 0;
+
+	ops[n++] = WR(TMC_LAR, CS_LAR_UNLOCK);
+	/* Flush and stop (TMC 3.3.20; Linux tmc_flush_and_stop()):
+	 * StopOnFl, then FlushMan, wait for it to clear and TMCReady. */
+	ops[n++] = WR(TMC_FFCR, r->ffcr | TMC_FFCR_STOPONFL);
+	ops[n++] = WR(TMC_FFCR, r->ffcr | TMC_FFCR_STOPONFL |
+		      TMC_FFCR_FLUSHMAN);
+	ops[n++] = OP(CS_OP_POLL, TMC_FFCR, 0, TMC_FFCR_FLUSHMAN);
+	ops[n++] = OP(CS_OP_POLL, TMC_STS, TMC_STS_TMCREADY,
+		      TMC_STS_TMCREADY);
+	ops[n++] = OP(CS_OP_READ, TMC_RWP, 0, 0);
+	ops[n++] = OP(CS_OP_READ, r->kind == CS_TMC_ETR ? TMC_RWPHI : TMC_RSZ,
+		      0, 0);
+	ops[n++] = OP(CS_OP_READ, TMC_STS, 0, 0);
+	return n;
+}
+
+int cs_seq_tmc_release(struct cs_op *ops)
+{
+	int n = 0;
+
+	ops[n++] = WR(TMC_CTL, 0);
+	ops[n++] = WR(TMC_CLAIMCLR, CS_CLAIM_SELF_HOSTED);
+	ops[n++] = WR(TMC_LAR, 0);
+	return n;
+}
+
+int cs_tmc_drain(const struct cs_io *io, uint8_t *ring, uint64_t size,
+		 uint64_t start, uint64_t *got)
+{
+	uint64_t v;
+	int i;
+
+	*got = 0;
+	if (!size || size % 4 || start >= size || start % 4)
+		return -CS_EINVAL;
+	for (;;) {
+		if (io->read(io->ctx, TMC_RRD, &v))
+			return -CS_EINVAL;
+		/* 0xFFFFFFFF: nothing left (TMC 3.3.4; Linux
+		 * tmc_etb_dump_hw()). */
+		if ((uint32_t)v == 0xffffffffu)
+			return 0;
+		for (i = 0; i < 4; i++)
+			ring[(start + *got + i) % size] = (uint8_t)(v >> 8 * i);
+		*got += 4;
+	}
 }
 
 int cs_seq_run(const struct cs_op *ops, int n, const struct cs_io *io,

@@ -27,6 +27,7 @@
 #include "cs_caps.h"
 #include "cs_config.h"
 #include "cs_trbe.h"
+#include "cs_tmc.h"
 
 enum cs_op_kind {
 	CS_OP_WRITE,		/* reg = val */
@@ -97,5 +98,44 @@ int cs_seq_stop(const struct cs_caps *caps, int trbe, struct cs_op *ops);
  */
 int cs_seq_run(const struct cs_op *ops, int n, const struct cs_io *io,
 	       uint64_t *res, int nres);
+
+/*
+ * cs_seq_tmc_start() - the ops that unlock, claim and program a TMC with
+ * r and start capture: claim (EXPECT CLAIMCLR 0), LAR unlock, CLAIMSET,
+ * poll STS.TMCReady, RSZ (ETR), MODE, AXICTL, DBALO/HI (ETR), RRP, RWP
+ * (+HI, ETR), FFCR, TRG = 0, CTL.TraceCaptEn = 1, LAR lock.  Run it
+ * before the trace unit's cs_seq_start(): the sink before the source.
+ *
+ * Returns the number of ops (at most CS_SEQ_MAX).
+ * Returns -CS_EINVAL if r is neither an ETR nor an ETF or its buffer
+ * kind does not fit it.
+ */
+int cs_seq_tmc_start(const struct cs_tmc_regs *r, struct cs_op *ops);
+
+/*
+ * cs_seq_tmc_stop() - flush and stop, after the trace unit's
+ * cs_seq_stop(): LAR unlock, FFCR with StopOnFl, then with FlushMan too,
+ * poll FlushMan clear, poll TMCReady, then READs into result slots 0-2:
+ * RWP, RWPHI (ETR; an ETF's RSZ), STS.  Capture stays enabled (stopped)
+ * so that an ETF can be drained (cs_tmc_drain()); cs_seq_tmc_release()
+ * ends it.  Returns the number of ops.
+ */
+int cs_seq_tmc_stop(const struct cs_tmc_regs *r, struct cs_op *ops);
+
+/* CTL = 0, CLAIMCLR, LAR lock.  Returns the number of ops. */
+int cs_seq_tmc_release(struct cs_op *ops);
+
+/*
+ * cs_tmc_drain() - read a stopped ETF's RAM through RRD, from RRP on,
+ * until it reads 0xFFFFFFFF (TMC 3.3.4), into the ring buffer ring of
+ * size bytes from offset start on, wrapping; *got the bytes read (more
+ * than size: the oldest were overwritten in ring).
+ *
+ * Returns 0 when the RAM is empty.
+ * Returns -CS_EINVAL if size or start is not a multiple of 4, start is
+ * not below size, or a read was refused.
+ */
+int cs_tmc_drain(const struct cs_io *io, uint8_t *ring, uint64_t size,
+		 uint64_t start, uint64_t *got);
 
 #endif /* HWT_CS_SEQ_H */

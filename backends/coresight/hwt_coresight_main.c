@@ -35,6 +35,16 @@
  * coresight-etm4x or an external debugger, CoreSight B2.4) refuses START
  * with -EBUSY, nothing written; a switch_in that finds it claimed
  * leaves it alone (counted).
+ *
+ * ETMv4 + TMC (no ETE: ID_AA64DFR0_EL1.TraceVer 0, when the ops table
+ * offers a memory-mapped ETMv4 and a TMC, tmc_probe): the same thread
+ * mode with the TMC as the sink, started before the unit and flushed and
+ * stopped after it (cs_seq_tmc_start/stop), writing TMC frames (trace ID
+ * CS_TRACE_ID) into the hwt buffer: an ETR through a scatter-gather
+ * table over the buffer's pages, or directly into a physically
+ * contiguous buffer when it has no scatter-gather (DEVID.NOSCAT); an ETF
+ * into its RAM, drained through RRD at every stop.  The TMC runs in
+ * Circular Buffer mode: STS.Full (the pointer crossed the top) is a gap.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -56,6 +66,7 @@
 #include "cs_caps.h"
 #include "cs_config.h"
 #include "cs_seq.h"
+#include "cs_tmc.h"
 #include "cs_trbe.h"
 
 /* ATB trace ID of the unit (1 .. 0x6f): one source per TRBE stream. */
@@ -335,6 +346,9 @@ static const struct cs_hw_ops *cs_hw = &cs_native_ops;
 static bool cs_hw_emulated;
 static struct cs_idregs cs_id;
 static struct cs_caps cs_caps;
+/* ETMv4 + TMC (memory-mapped) instead of ETE + TRBE. */
+static bool cs_etm4;
+static struct cs_tmc_caps cs_tmc;
 
 static int cs_io_read(void *ctx, uint32_t reg, uint64_t *val)
 {
@@ -357,6 +371,27 @@ static const struct cs_io cs_io = {
 	.order = cs_io_order,
 };
 
+static int cs_tmc_io_read(void *ctx, uint32_t reg, uint64_t *val)
+{
+	return cs_hw->tmc_read(reg, val) ? -1 : 0;
+}
+
+static int cs_tmc_io_write(void *ctx, uint32_t reg, uint64_t val)
+{
+	return cs_hw->tmc_write(reg, val) ? -1 : 0;
+}
+
+/* Memory-mapped: device accesses are ordered (no barrier ops). */
+static void cs_tmc_io_order(void *ctx, enum cs_op_kind kind)
+{
+}
+
+static const struct cs_io cs_tmc_io = {
+	.read = cs_tmc_io_read,
+	.write = cs_tmc_io_write,
+	.order = cs_tmc_io_order,
+};
+
 /* TRCIDRn's offset (ETMv4 7.3.17-7.3.30): 0-7 at 0x1e0, 8-13 at 0x180. */
 static u32 cs_idr_off(int n)
 {
@@ -370,20 +405,34 @@ static u32 cs_idr_off(int n)
  */
 static int cs_read_id(struct cs_idregs *id)
 {
+	u32 devid = 0, rsz = 0;
 	u64 v;
 	int n;
 
 	memset(id, 0, sizeof(*id));
 	id->dfr0 = cs_hw->dfr0();
 	if (!((id->dfr0 >> 4) & 0xf) || !((id->dfr0 >> 44) & 0xf)) {
-		pr_info("no ETE with a TRBE on this CPU (ID_AA64DFR0_EL1 %#llx: TraceVer %llu, TraceBuffer %llu): not loading\n",
-			id->dfr0, (id->dfr0 >> 4) & 0xf,
-			(id->dfr0 >> 44) & 0xf);
-		return -ENODEV;
+		/* A memory-mapped ETMv4 with a TMC, if one was found. */
+		if (!cs_hw->tmc_probe || cs_hw->tmc_probe(&devid, &rsz)) {
+			pr_info("no ETE with a TRBE on this CPU (ID_AA64DFR0_EL1 %#llx: TraceVer %llu, TraceBuffer %llu), and no memory-mapped ETMv4 + TMC (device tree / ACPI discovery is not implemented): not loading\n",
+				id->dfr0, (id->dfr0 >> 4) & 0xf,
+				(id->dfr0 >> 44) & 0xf);
+			return -ENODEV;
+		}
+		if (cs_tmc_parse(devid, rsz, &cs_tmc)) {
+			pr_info("the TMC (DEVID %#x, RSZ %#x) is no ETR or ETF this backend drives: not loading\n",
+				devid, rsz);
+			return -ENODEV;
+		}
+		cs_etm4 = true;
+		id->sinks = 1u << (cs_tmc.kind == CS_TMC_ETR ?
+				   HWT_CORESIGHT_SINK_ETR :
+				   HWT_CORESIGHT_SINK_ETF);
+	} else {
+		if (cs_hw->read(CS_TRBIDR, &v))
+			goto unreadable;
+		id->trbidr = v;
 	}
-	if (cs_hw->read(CS_TRBIDR, &v))
-		goto unreadable;
-	id->trbidr = v;
 	for (n = 0; n < 14; n++) {
 		if (n == 6 || n == 7)
 			continue;
@@ -419,15 +468,28 @@ struct cs_thr {
 	int cpu;			/* enabled by us there, or -1 */
 	bool on;			/* between thread_start and stop/exit */
 	bool gap;			/* the TRBE stopped: record pending */
+	/* ETMv4 + TMC */
+	u64 *pa;			/* bus address of each page */
+	struct page **tpages;		/* ETR scatter-gather table */
+	u32 ntab;
+	u64 dba;			/* ETR: table or buffer address */
+	struct cs_tmc_regs tregs;	/* as the TMC was started */
 	u32 busy;			/* switch-ins that found it claimed */
 	u32 errors;			/* refused accesses, bad status */
-	u32 stops;			/* TRBE stops (Fill mode, full) */
+	u32 stops;			/* sink stops: TRBE full, TMC wrap */
 };
 
 static void cs_thr_free(struct cs_thr *ct)
 {
+	u32 i;
+
 	if (ct->vaddr)
 		vunmap(ct->vaddr);
+	for (i = 0; ct->tpages && i < ct->ntab; i++)
+		if (ct->tpages[i])
+			__free_page(ct->tpages[i]);
+	kvfree(ct->tpages);
+	kvfree(ct->pa);
 	kvfree(ct->pages);
 	kfree(ct);
 }
@@ -505,45 +567,126 @@ static void cs_align(struct cs_thr *ct)
 }
 
 /*
- * Enable tracing of the thread on this CPU: cs_seq_start with the TRBE
- * pointer at the thread's offset.  IRQs off.  A unit another agent
- * claimed is left alone (counted); a refused access leaves the unit
- * disabled (counted).
+ * A start sequence's answer, counted.
+ * Returns 0 if ret is 0.
+ * Returns -1 if another agent claimed the unit (ret -CS_EBUSY) or an
+ * access was refused.
  */
-static void cs_load(struct cs_thr *ct)
+static int cs_started(struct cs_thr *ct, int ret)
 {
-	struct hrtimer *timer = this_cpu_ptr(&cs_poll_timer);
-	struct cs_op ops[CS_SEQ_MAX];
-	struct cs_trbe_regs trbe;
-	unsigned int ms;
-	int n, ret;
-
-	lockdep_assert_irqs_disabled();
-	if (ct->cpu >= 0)
-		return;
-	cs_align(ct);
-	if (cs_trbe_program(&cs_caps, (uintptr_t)ct->vaddr, ct->size,
-			    ct->fill, TRB_TM_IGNORE, ct->off, &trbe)) {
-		ct->errors++;
-		return;
-	}
-	n = cs_seq_start(&cs_caps, &ct->regs, &trbe, ops);
-	if (n < 0) {
-		ct->errors++;
-		return;
-	}
-	ret = cs_seq_run(ops, n, &cs_io, NULL, 0);
 	if (ret == -CS_EBUSY) {
 		ct->busy++;
 		atomic64_inc(&cs_busy_count);
-		return;
+		return -1;
 	}
 	if (ret) {
 		ct->errors++;
 		pr_warn_ratelimited("cpu %d: the start sequence was refused\n",
 				    smp_processor_id());
-		return;
+		return -1;
 	}
+	return 0;
+}
+
+/*
+ * ETE + TRBE: cs_seq_start with the TRBE pointer at the thread's offset.
+ * Returns 0 if the unit traces, -1 if not (counted).
+ */
+static int cs_start_trbe(struct cs_thr *ct)
+{
+	struct cs_op ops[CS_SEQ_MAX];
+	struct cs_trbe_regs trbe;
+	int n;
+
+	cs_align(ct);
+	if (cs_trbe_program(&cs_caps, (uintptr_t)ct->vaddr, ct->size,
+			    ct->fill, TRB_TM_IGNORE, ct->off, &trbe)) {
+		ct->errors++;
+		return -1;
+	}
+	n = cs_seq_start(&cs_caps, &ct->regs, &trbe, ops);
+	if (n < 0) {
+		ct->errors++;
+		return -1;
+	}
+	return cs_started(ct, cs_seq_run(ops, n, &cs_io, NULL, 0));
+}
+
+/*
+ * Flush and stop the TMC; res: RWP, RWPHI (ETF: RSZ), STS.
+ * Returns 0, or -1 if the sequence was refused.
+ */
+static int cs_tmc_stop(struct cs_thr *ct, u64 *res)
+{
+	struct cs_op ops[CS_SEQ_MAX];
+	int n = cs_seq_tmc_stop(&ct->tregs, ops);
+
+	return n < 0 || cs_seq_run(ops, n, &cs_tmc_io, res, 3) ? -1 : 0;
+}
+
+static void cs_tmc_release(void)
+{
+	struct cs_op ops[CS_SEQ_MAX];
+	int n = cs_seq_tmc_release(ops);
+
+	cs_seq_run(ops, n, &cs_tmc_io, NULL, 0);
+}
+
+/*
+ * ETMv4 + TMC: the sink first (cs_seq_tmc_start: the ETR's RWP at the
+ * thread's offset, the ETF's at 0 of its RAM), then the unit.  A unit
+ * that will not start leaves the TMC stopped and released again.
+ * Returns 0 if the unit traces, -1 if not (counted).
+ */
+static int cs_start_tmc(struct cs_thr *ct)
+{
+	struct cs_op ops[CS_SEQ_MAX];
+	enum cs_tmc_buf kind = CS_TMC_BUF_RAM;
+	u64 rwp = 0, size = cs_tmc.ram, off = 0, res[3];
+	int n, ret;
+
+	if (cs_tmc.kind == CS_TMC_ETR) {
+		kind = cs_tmc.sg ? CS_TMC_BUF_SG : CS_TMC_BUF_FLAT;
+		size = ct->size;
+		off = ct->off;
+		rwp = ct->dba + off;
+		if (cs_tmc.sg && cs_tmc_sg_addr(ct->pa, ct->size / CS_TMC_PAGE,
+						off, &rwp))
+			rwp = ~0ull;
+	}
+	if (cs_tmc_program(&cs_tmc, kind, ct->dba, size, off, rwp,
+			   &ct->tregs)) {
+		ct->errors++;
+		return -1;
+	}
+	n = cs_seq_tmc_start(&ct->tregs, ops);
+	ret = n < 0 ? -CS_EINVAL : cs_seq_run(ops, n, &cs_tmc_io, NULL, 0);
+	if (cs_started(ct, ret))
+		return -1;
+	n = cs_seq_start(&cs_caps, &ct->regs, NULL, ops);
+	ret = n < 0 ? -CS_EINVAL : cs_seq_run(ops, n, &cs_io, NULL, 0);
+	if (!cs_started(ct, ret))
+		return 0;
+	if (!cs_tmc_stop(ct, res))
+		cs_tmc_release();
+	return -1;
+}
+
+/*
+ * Enable tracing of the thread on this CPU.  IRQs off.  A unit another
+ * agent claimed is left alone (counted); a refused access leaves the
+ * unit disabled (counted).
+ */
+static void cs_load(struct cs_thr *ct)
+{
+	struct hrtimer *timer = this_cpu_ptr(&cs_poll_timer);
+	unsigned int ms;
+
+	lockdep_assert_irqs_disabled();
+	if (ct->cpu >= 0)
+		return;
+	if (cs_etm4 ? cs_start_tmc(ct) : cs_start_trbe(ct))
+		return;
 	ct->cpu = smp_processor_id();
 	this_cpu_write(cs_cur, ct);
 	ms = READ_ONCE(poll_ms);
@@ -552,23 +695,13 @@ static void cs_load(struct cs_thr *ct)
 			      HRTIMER_MODE_REL_PINNED_HARD);
 }
 
-/*
- * Disable tracing on this CPU (cs_seq_stop: the trace flushed to memory
- * before the TRBE is turned off, D10.8) and publish the position.  IRQs
- * off, on the CPU where ct traces.
- */
-static void cs_unload(struct cs_thr *ct)
+/* ETE + TRBE off (the trace flushed to memory first, D10.8). */
+static void cs_stop_trbe(struct cs_thr *ct)
 {
 	struct cs_op ops[CS_SEQ_MAX];
 	u64 res[2] = { 0, 0 };
 	int n;
 
-	lockdep_assert_irqs_disabled();
-	if (ct->cpu < 0)
-		return;
-	WARN_ON_ONCE(ct->cpu != smp_processor_id());
-	this_cpu_write(cs_cur, NULL);
-	ct->cpu = -1;
 	n = cs_seq_stop(&cs_caps, 1, ops);
 	if (n < 0 || cs_seq_run(ops, n, &cs_io, res, 2) ||
 	    cs_advance(ct, res[0], res[1])) {
@@ -577,10 +710,125 @@ static void cs_unload(struct cs_thr *ct)
 		pr_warn_ratelimited("cpu %d: stop sequence or read-back failed (TRBPTR %#llx, TRBSR %#llx)\n",
 				    smp_processor_id(), res[0], res[1]);
 	}
+}
+
+/*
+ * The ETF's RAM (a circular buffer: with STS.Full the oldest byte is at
+ * RWP, so RRP goes there first) drained through RRD into the hwt buffer
+ * at the thread's offset.  Returns 0, or -1 if refused.
+ */
+static int cs_etf_drain(struct cs_thr *ct, u64 rwp, u32 sts,
+			struct cs_tmc_adv *adv)
+{
+	u64 got;
+
+	memset(adv, 0, sizeof(*adv));
+	if ((sts & TMC_STS_FULL) && cs_hw->tmc_write(TMC_RRP, rwp))
+		return -1;
+	if (cs_tmc_drain(&cs_tmc_io, ct->vaddr, ct->size, ct->off, &got))
+		return -1;
+	adv->bytes = got;
+	adv->off = (ct->off + got) % ct->size;
+	/* The ETF wrapped, or the drain lapped the hwt buffer. */
+	adv->gap = (sts & TMC_STS_FULL) || got > ct->size;
+	return 0;
+}
+
+/* ETMv4 + TMC off: the unit, then the TMC flushed and stopped. */
+static void cs_stop_tmc(struct cs_thr *ct)
+{
+	struct cs_op ops[CS_SEQ_MAX];
+	struct cs_tmc_adv adv;
+	u64 res[3] = { 0, 0, 0 }, rwp, now = 0;
+	int n, bad;
+
+	n = cs_seq_stop(&cs_caps, 0, ops);
+	bad = n < 0 || cs_seq_run(ops, n, &cs_io, NULL, 0);
+	bad |= cs_tmc_stop(ct, res);
+	if (bad)
+		goto fail;
+	if (cs_tmc.kind == CS_TMC_ETF) {
+		bad = cs_etf_drain(ct, res[0], res[2], &adv);
+	} else {
+		rwp = res[0] | res[1] << 32;
+		if (cs_tmc.sg)
+			bad = cs_tmc_sg_offset(ct->pa, ct->size / CS_TMC_PAGE,
+					       rwp, &now);
+		else
+			now = rwp - ct->dba;
+		bad = bad || cs_tmc_advance(ct->size, ct->off, now, res[2],
+					    &adv);
+	}
+	cs_tmc_release();
+	if (bad)
+		goto fail;
+	ct->pos += adv.bytes;
+	ct->off = adv.off;
+	if (adv.gap) {
+		ct->gap = true;
+		ct->stops++;
+	}
+	if (adv.error)
+		ct->errors++;
+	return;
+fail:
+	ct->errors++;
+	ct->gap = true;
+	pr_warn_ratelimited("cpu %d: ETMv4/TMC stop sequence or read-back failed (RWP %#llx:%llx, STS %#llx)\n",
+			    smp_processor_id(), res[1], res[0], res[2]);
+}
+
+/*
+ * Disable tracing on this CPU and publish the position.  IRQs off, on
+ * the CPU where ct traces.
+ */
+static void cs_unload(struct cs_thr *ct)
+{
+	lockdep_assert_irqs_disabled();
+	if (ct->cpu < 0)
+		return;
+	WARN_ON_ONCE(ct->cpu != smp_processor_id());
+	this_cpu_write(cs_cur, NULL);
+	ct->cpu = -1;
+	if (cs_etm4)
+		cs_stop_tmc(ct);
+	else
+		cs_stop_trbe(ct);
 	hwt_buffer_produced(ct->buf, ct->pos);
 	if (ct->gap) {
 		ct->gap = false;
 		hwt_buffer_gap(ct->buf);
+	}
+}
+
+/*
+ * The poll of an ETMv4 + TMC: an ETR's RWP published while it has not
+ * wrapped; STS.Full, or an ETF (whose trace is in its RAM), drained and
+ * restarted.
+ */
+static void cs_poll_tmc(struct cs_thr *ct)
+{
+	u64 sts, lo, hi = 0, now, pos;
+
+	if (cs_hw->tmc_read(TMC_STS, &sts) || cs_hw->tmc_read(TMC_RWP, &lo) ||
+	    (cs_tmc.kind == CS_TMC_ETR && cs_hw->tmc_read(TMC_RWPHI, &hi)))
+		return;
+	if (cs_tmc.kind == CS_TMC_ETF || (sts & TMC_STS_FULL)) {
+		cs_unload(ct);
+		atomic64_inc(&cs_stop_count);
+		cs_load(ct);
+		return;
+	}
+	lo |= hi << 32;
+	if (cs_tmc.sg ? cs_tmc_sg_offset(ct->pa, ct->size / CS_TMC_PAGE, lo,
+					 &now) : (now = lo - ct->dba) >= ct->size)
+		return;
+	if (now < ct->off)
+		return;
+	pos = ct->pos + now - ct->off;
+	if (pos != hwt_buffer_head(ct->buf)) {
+		atomic64_inc(&cs_poll_count);
+		hwt_buffer_produced(ct->buf, pos);
 	}
 }
 
@@ -598,6 +846,12 @@ static enum hrtimer_restart cs_poll_fn(struct hrtimer *t)
 
 	if (!ct || !ms)
 		return HRTIMER_NORESTART;
+	if (cs_etm4) {
+		cs_poll_tmc(ct);
+		if (!this_cpu_read(cs_cur))
+			return HRTIMER_NORESTART;
+		goto next;
+	}
 	if (cs_hw->read(CS_TRBSR, &sr) || cs_hw->read(CS_TRBPTR, &ptr))
 		goto next;
 	if (sr & (TRBSR_S | TRBSR_IRQ | TRBSR_WRAP)) {
@@ -684,7 +938,8 @@ struct cs_desc_reg {
 };
 
 /*
- * HWT_IOC_DESCRIBE: kind=ete and the registers OpenCSD decodes with
+ * HWT_IOC_DESCRIBE: kind=ete (kind=etm4 and formatted=1 for an ETMv4
+ * through a TMC) and the registers OpenCSD decodes with
  * (lowercase names, as the CoreSight front end reads stream_params):
  * the unit's ID registers and the values cs_config programs.
  * Returns the bytes written, or -EINVAL if the config does not give
@@ -719,7 +974,11 @@ static int cs_describe(struct hwt_context *ctx, char *buf, size_t len)
 	d[1].value = r.traceidr;
 	d[2].value = r.victlr;
 	d[3].value = r.viiectlr;
-	pos = scnprintf(buf, len, "kind=ete\n");
+	/* ETMv4 through a TMC: 16-byte frames (the decoder's
+	 * deformatter takes this unit's trace ID from trctraceidr). */
+	pos = scnprintf(buf, len, "kind=%s\n", cs_etm4 ? "etm4" : "ete");
+	if (cs_etm4)
+		pos += scnprintf(buf + pos, len - pos, "formatted=1\n");
 	for (i = 0; i < ARRAY_SIZE(d); i++)
 		pos += scnprintf(buf + pos, len - pos, "%s=0x%llx\n",
 				 d[i].name, d[i].value);
@@ -738,6 +997,12 @@ static void cs_claimed_cpu(void *arg)
 	if (cs_hw->read(TRCCLAIMCLR, &claim) || claim) {
 		atomic_inc(busy);
 		pr_info_ratelimited("cpu %d: the trace unit is claimed by another agent (TRCCLAIMCLR %#llx): unbind Linux's coresight-etm4x/ete driver from it (/sys/bus/coresight or the platform device's driver/unbind) or detach the external debugger\n",
+				    smp_processor_id(), claim);
+		return;
+	}
+	if (cs_etm4 && (cs_hw->tmc_read(TMC_CLAIMCLR, &claim) || claim)) {
+		atomic_inc(busy);
+		pr_info_ratelimited("cpu %d: the TMC is claimed by another agent (CLAIMCLR %#llx): unbind Linux's coresight-tmc driver from it or detach the external debugger\n",
 				    smp_processor_id(), claim);
 	}
 }
@@ -771,6 +1036,64 @@ static int cs_thr_map(struct cs_thr *ct)
 	return ct->vaddr ? 0 : -ENOMEM;
 }
 
+/*
+ * An ETR's view of the buffer: its pages' bus addresses (physical: no
+ * IOMMU is set up; an ETR behind an SMMU would need dma_map_page() with
+ * the TMC's device from the firmware tables, hardware only), then the
+ * scatter-gather table over them (cs_tmc_sg_build: SoC-600 TMC-ETR table
+ * format) or, without scatter-gather, the check that they are one
+ * physically contiguous block (HWT_BACKEND_CONTIG asks the framework for
+ * one).  Returns 0, -ENOMEM, or -EINVAL if the ETR cannot write there.
+ */
+static int cs_thr_tmc(struct cs_thr *ct)
+{
+	u64 i, n = ct->size >> PAGE_SHIFT, *tpa;
+	u32 *tab, t;
+	int ret = -ENOMEM;
+
+	if (cs_tmc.kind != CS_TMC_ETR)
+		return 0;
+	/* SG entries and the flat buffer are 4 KiB pages (cs_tmc.h). */
+	if (PAGE_SIZE != CS_TMC_PAGE)
+		return -EINVAL;
+	ct->pa = kvcalloc(n, sizeof(*ct->pa), GFP_KERNEL);
+	if (!ct->pa)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		ct->pa[i] = page_to_phys(ct->pages[i]);
+	if (!cs_tmc.sg) {
+		for (i = 1; i < n; i++)
+			if (ct->pa[i] != ct->pa[0] + i * PAGE_SIZE)
+				return -EINVAL;
+		ct->dba = ct->pa[0];
+		return 0;
+	}
+	ct->ntab = cs_tmc_sg_ntables(n);
+	ct->tpages = kvcalloc(ct->ntab, sizeof(*ct->tpages), GFP_KERNEL);
+	tpa = kvcalloc(ct->ntab, sizeof(*tpa), GFP_KERNEL);
+	tab = kvcalloc(ct->ntab, CS_TMC_PAGE, GFP_KERNEL);
+	if (!ct->tpages || !tpa || !tab)
+		goto out;
+	for (t = 0; t < ct->ntab; t++) {
+		ct->tpages[t] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!ct->tpages[t])
+			goto out;
+		tpa[t] = page_to_phys(ct->tpages[t]);
+	}
+	ret = -EINVAL;
+	if (cs_tmc_sg_build(ct->pa, n, tpa, ct->ntab, tab))
+		goto out;
+	for (t = 0; t < ct->ntab; t++)
+		memcpy(page_address(ct->tpages[t]),
+		       tab + t * CS_TMC_SG_ENTRIES, CS_TMC_PAGE);
+	ct->dba = tpa[0];
+	ret = 0;
+out:
+	kvfree(tab);
+	kvfree(tpa);
+	return ret;
+}
+
 /* In the traced thread (task_work), process context. */
 static void cs_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 {
@@ -791,6 +1114,8 @@ static void cs_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 	ct->cpu = -1;
 	ct->fill = hwt_context_ring_mode(ctx) ? TRB_FM_CIRCULAR : TRB_FM_FILL;
 	ret = cs_thr_map(ct);
+	if (!ret && cs_etm4)
+		ret = cs_thr_tmc(ct);
 	if (!ret)
 		ret = cs_errno(cs_config_regs(&cs_caps, &cc->cfg,
 					      CS_MODE_THREAD, CS_TRACE_ID,
@@ -831,7 +1156,7 @@ static void cs_thread_end(struct hwt_thread *thr, bool exiting)
 	local_irq_restore(flags);
 	hwt_thread_set_priv(thr, NULL);
 	if (ct->busy || ct->errors || ct->stops)
-		pr_info_ratelimited("tid %d: %u switch-ins found the unit claimed, %u refused accesses or bad status, %u TRBE stops\n",
+		pr_info_ratelimited("tid %d: %u switch-ins found the unit claimed, %u refused accesses or bad status, %u sink stops or wraps\n",
 				    task_pid_nr(current), ct->busy,
 				    ct->errors, ct->stops);
 	if (exiting) {
@@ -867,7 +1192,7 @@ MODULE_PARM_DESC(polls, "polls that published new output");
 module_param_cb(claimed, &cs_counter_ops, &cs_busy_count, 0444);
 MODULE_PARM_DESC(claimed, "switch-ins that found the unit claimed");
 module_param_cb(stops, &cs_counter_ops, &cs_stop_count, 0444);
-MODULE_PARM_DESC(stops, "TRBE stops or interrupts the poll drained");
+MODULE_PARM_DESC(stops, "TRBE stops or interrupts, TMC wraps or ETF drains, the poll handled");
 
 static const struct hwt_backend_ops cs_ops = {
 	.init = cs_init,
@@ -905,12 +1230,21 @@ static int __init hwt_coresight_init(void)
 	if (ret)
 		goto fail;
 	ret = cs_errno(cs_caps_parse(&cs_id, &cs_caps));
-	if (ret || cs_caps.arch != CS_ARCH_ETE || !cs_caps.trbe) {
+	if (!cs_etm4 && (ret || cs_caps.arch != CS_ARCH_ETE || !cs_caps.trbe)) {
 		pr_info("no usable ETE + TRBE (TRCDEVARCH %#x, TRBIDR_EL1 %#llx, %d): not loading\n",
 			cs_id.trcdevarch, cs_id.trbidr, ret);
 		ret = -ENODEV;
 		goto fail;
 	}
+	if (cs_etm4 && (ret || cs_caps.arch != CS_ARCH_ETMV4)) {
+		pr_info("the memory-mapped unit is no usable ETMv4 (TRCIDR1 %#x, TRCDEVARCH %#x, %d): not loading\n",
+			cs_id.trcidr[1], cs_id.trcdevarch, ret);
+		ret = -ENODEV;
+		goto fail;
+	}
+	/* An ETR without scatter-gather writes one contiguous block. */
+	if (cs_etm4 && cs_tmc.kind == CS_TMC_ETR && !cs_tmc.sg)
+		cs_backend.modes |= HWT_BACKEND_CONTIG;
 	cs_backend.max_ranges = cs_caps.max_ranges;
 	for_each_possible_cpu(c) {
 		struct hrtimer *t = per_cpu_ptr(&cs_poll_timer, c);
@@ -923,6 +1257,12 @@ static int __init hwt_coresight_init(void)
 		goto fail;
 	if (cs_hw_emulated)
 		pr_info("using the trace unit of %s\n", cs_hw->name);
+	if (cs_etm4)
+		pr_info("ETMv4 %u.%u with an %s%s\n", cs_caps.arch_major,
+			cs_caps.arch_minor,
+			cs_tmc.kind == CS_TMC_ETR ? "ETR" : "ETF",
+			cs_tmc.kind != CS_TMC_ETR ? "" :
+			cs_tmc.sg ? " (scatter-gather)" : " (contiguous)");
 	return 0;
 fail:
 	if (cs_hw_emulated)
@@ -945,4 +1285,4 @@ static void __exit hwt_coresight_exit(void)
 module_init(hwt_coresight_init);
 module_exit(hwt_coresight_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("hwt CoreSight backend: ETE + TRBE (thread mode)");
+MODULE_DESCRIPTION("hwt CoreSight backend: ETE + TRBE, ETMv4 + TMC (thread mode)");

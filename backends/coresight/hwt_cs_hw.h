@@ -15,6 +15,14 @@
  * threads it traces, so it gets the thread's lifecycle (thread_attach
  * after tracing was enabled in the thread, thread_detach before it is
  * disabled for good); hardware leaves them NULL.
+ *
+ * An ETMv4 unit is memory-mapped, and so is its sink, a TMC (ETR or
+ * ETF; cs_tmc.h): read/write reach the ETMv4's registers by the same
+ * offsets, tmc_read/tmc_write the TMC's.  On hardware both are found in
+ * the device tree (arm,coresight-etm4x, arm,coresight-tmc) or ACPI
+ * (ARMHC500, ARMHC97C) and ioremapped; that discovery is not written
+ * (no machine here has one), so the native table has no tmc_probe and
+ * only a software unit offers an ETMv4 + TMC.
  */
 #ifndef HWT_CS_HW_H
 #define HWT_CS_HW_H
@@ -44,6 +52,14 @@ struct cs_hw_ops {
 	 */
 	void (*thread_attach)(struct hwt_thread *thr);
 	void (*thread_detach)(struct hwt_thread *thr, bool exiting);
+	/*
+	 * ETMv4 + TMC.  The current CPU's TMC: its DEVID and (ETF) RSZ, 0,
+	 * or -ENODEV if it has none.  Register access on the current CPU's
+	 * TMC, as read/write: 0 or -EIO.
+	 */
+	int (*tmc_probe)(u32 *devid, u32 *rsz);
+	int (*tmc_read)(u32 reg, u64 *val);
+	int (*tmc_write)(u32 reg, u64 val);
 };
 
 /* hwt_cs_emu's table (a weak reference: see symbol_get()). */

@@ -13,6 +13,11 @@
 #             ratio
 #   coresight hwt_coresight (ETE + TRBE) driving the emulated unit
 #             (backends/coresight/emu, row soft-ete): e2e-coresight/...
+#   coresight-etm4
+#             hwt_coresight (ETMv4 + TMC-ETR, scatter-gather) driving
+#             the emulated unit (row soft-etm4, tmc etr): ETMv4 in TMC
+#             frames, the session's stream kind etm4 and formatted:
+#             e2e-coresight-etm4/...
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 mode=${1:-x86_64}
@@ -27,7 +32,10 @@ intel_pt) arch=x86_64 cc=gcc t=e2e-intel_pt emu=kabylake backend=intel_pt
 	xopts="-x tsc,noretcomp" ;;
 coresight) arch=arm64 cc=aarch64-linux-gnu-gcc t=e2e-coresight \
 	backend=coresight csemu=soft-ete ;;
-*) echo "usage: $0 [x86_64|arm64|intel_pt|coresight]" >&2; exit 2 ;;
+coresight-etm4) arch=arm64 cc=aarch64-linux-gnu-gcc t=e2e-coresight-etm4 \
+	backend=coresight csemu=soft-etm4:etr ;;
+*) echo "usage: $0 [x86_64|arm64|intel_pt|coresight|coresight-etm4]" >&2
+	exit 2 ;;
 esac
 res=${HWT_RESULTS:-$root/build/results}/e2e.txt
 w=$root/build/$t
@@ -60,6 +68,7 @@ param() {
 case $mode in
 x86_64) want="intel_pt cpu=0/0/0" ;;
 arm64 | coresight) want="ete trcidr0=0x8000001" ;;
+coresight-etm4) want="etm4 trcidr0=0x8000001 trctraceidr=0x10 formatted=1" ;;
 intel_pt) want="intel_pt cpu=6/158/9 cpuid_15_eax=2 cpuid_15_ebx=300" ;;
 esac
 kind=$(sqlite3 "$w/session/session.db" "SELECT kind FROM streams
@@ -70,6 +79,13 @@ for kv in ${want#* }; do
 done
 [ "$got" = "$want" ] && result "PASS: $t/demo-described ($got)" ||
 	result "FAIL: $t/demo-described (got '$got', want '$want')"
+# TMC frames: the stream row says so, so the decoder deformats them.
+if [ "$mode" = coresight-etm4 ]; then
+	f=$(sqlite3 "$w/session/session.db" "SELECT formatted FROM streams
+		WHERE id = 0" 2>/dev/null)
+	[ "$f" = 1 ] && result "PASS: $t/demo-stream-formatted" ||
+		result "FAIL: $t/demo-stream-formatted (streams.formatted '$f')"
+fi
 if ! "$hwt" decode "$w/session" -o "$w/demo.db" >"$w/decode.log" 2>&1; then
 	result "FAIL: $t/demo-decode ($(tail -n 1 "$w/decode.log"))"
 	exit 1
@@ -165,7 +181,9 @@ fi
 # as an OpenCSD snapshot (ete_snapshot.py: the described registers, the
 # stream's bytes, the program's code) decodes with trc_pkt_lister to
 # exactly the instructions `hwt replay` gives.
-if [ "$arch" = arm64 ]; then
+# (ETE snapshots only: the ETMv4 + TMC session's frames are judged by the
+# VM test's OpenCSD check, tests/vm/guest/cs_emu.c.)
+if [ "$arch" = arm64 ] && [ "$mode" != coresight-etm4 ]; then
 	rm -rf "$w/snapshot"
 	if "$root/tests/e2e/ete_snapshot.py" "$w/session" 0 "$w/demo" \
 		"$w/snapshot" 2>"$w/snapshot.log" &&
@@ -188,7 +206,7 @@ fi
 # instruction, in order, fib 12 deep (tests/e2e/check_calls.py).
 "$hwt" replay "$w/demo.db" --calls --func run_all >"$w/calls.txt" 2>&1
 addrs=$w/lister.addr
-[ "$arch" = arm64 ] && [ -s "$addrs" ] || {
+[ "$arch" = arm64 ] && [ "$mode" != coresight-etm4 ] && [ -s "$addrs" ] || {
 	addrs=$w/replay.addr
 	"$hwt" replay "$w/demo.db" --format addr >"$addrs" 2>&1
 }

@@ -35,6 +35,17 @@
  * No TRBE interrupt is raised: QEMU virt has no TRBE PPI in its firmware
  * tables for a driver to request; the TRBSR.IRQ/S the model sets is found
  * by hwt_coresight's poll and at switch-out.
+ *
+ * An ETMv4 row (no ETE: TraceVer 0) is a memory-mapped ETMv4
+ * (csm_init_mmio: software lock, TRCPDSR/TRCPDCR power rules) whose
+ * sink is a TMC per CPU (csm_tmc), announced through tmc_probe and
+ * chosen with tmc=etr (scatter-gather), etr-flat (DEVID.NOSCAT: a
+ * contiguous buffer) or etf (16 KiB of RAM): the encoder writes ETMv4
+ * (ete_enc's ETMv4 mode), the TMC's formatter wraps it in 16-byte frames
+ * with the TRCTRACEIDR programmed and stores them at RWP, walking the
+ * scatter-gather table the driver built (every entry checked at enable),
+ * into the contiguous buffer, or into the ETF's RAM; bus addresses are
+ * physical (no IOMMU).  Refusals of the TMC model count in "refused".
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -56,10 +67,23 @@
 
 static char *cpu = "soft-ete";
 module_param(cpu, charp, 0444);
-MODULE_PARM_DESC(cpu, "unit table row whose ID registers the unit answers with");
+MODULE_PARM_DESC(cpu, "unit table row whose ID registers the unit answers with (ROW, or ROW:TMC for an ETMv4 row)");
+
+static char *tmc = "etr";
+module_param(tmc, charp, 0444);
+MODULE_PARM_DESC(tmc, "an ETMv4 row's sink: etr, etr-flat or etf");
 
 static const struct cs_cpu *emu_cpu;
 static DEFINE_PER_CPU(struct csm, emu_csm);
+static DEFINE_PER_CPU(struct csm_tmc, emu_tmc);
+static bool emu_etm4;
+static u32 emu_devid, emu_rsz;
+/* DEVID (TMC 3.3.27): CONFIGTYPE 7:6, MEMWIDTH 10:8 (4: 128 bits), NOSCAT
+ * 24; an ETF's RSZ in words. */
+#define EMU_DEVID_ETR		(1u << 6 | 4u << 8)
+#define EMU_DEVID_ETR_FLAT	(EMU_DEVID_ETR | 1u << 24)
+#define EMU_DEVID_ETF		(2u << 6 | 4u << 8)
+#define EMU_ETF_WORDS		0x1000
 static DEFINE_PER_CPU(int, emu_emitting);
 static atomic64_t emu_dropped, emu_unsupported, emu_reentered, emu_bad_ptr;
 
@@ -138,11 +162,114 @@ static void emu_order(enum cs_op_kind kind)
 	local_irq_restore(flags);
 }
 
-/* Is the TRBE of m collecting: source enabled, E set, not stopped. */
+/*
+ * The ETR's bus: physical addresses of RAM (the linear map), a page at
+ * most per access.  Anything else is counted (bad_ptr) and fails: the
+ * model sets STS.MemErr.
+ * Returns the kernel address of pa, or NULL if it is not RAM or n bytes
+ * cross a page.
+ */
+static void *emu_phys(u64 pa, size_t n)
+{
+	if (!n || !pfn_valid(PHYS_PFN(pa)) ||
+	    PHYS_PFN(pa) != PHYS_PFN(pa + n - 1)) {
+		atomic64_inc(&emu_bad_ptr);
+		return NULL;
+	}
+	return phys_to_virt(pa);
+}
+
+static int emu_mem_read(void *ctx, u64 pa, void *dst, size_t n)
+{
+	void *p = emu_phys(pa, n);
+
+	if (!p)
+		return -1;
+	memcpy(dst, p, n);
+	return 0;
+}
+
+static int emu_mem_write(void *ctx, u64 pa, const void *src, size_t n)
+{
+	size_t k;
+	void *p;
+
+	/* A contiguous buffer's write may span pages. */
+	while (n) {
+		k = min_t(size_t, n, PAGE_SIZE - offset_in_page(pa));
+		p = emu_phys(pa, k);
+		if (!p)
+			return -1;
+		memcpy(p, src, k);
+		pa += k;
+		src += k;
+		n -= k;
+	}
+	return 0;
+}
+
+static const struct csm_mem emu_mem = {
+	.read = emu_mem_read,
+	.write = emu_mem_write,
+};
+
+static int emu_tmc_probe(u32 *devid, u32 *rsz)
+{
+	if (!emu_etm4)
+		return -ENODEV;
+	*devid = emu_devid;
+	*rsz = emu_rsz;
+	return 0;
+}
+
+static int emu_tmc_read(u32 reg, u64 *val)
+{
+	unsigned long flags;
+	struct csm_tmc *t;
+	int ret;
+
+	if (emu_reentry() || !emu_etm4)
+		return -EIO;
+	local_irq_save(flags);
+	t = this_cpu_ptr(&emu_tmc);
+	ret = csm_tmc_read(t, reg, val);
+	if (ret)
+		pr_warn_ratelimited("cpu %d: TMC read %#x refused (%s)\n",
+				    smp_processor_id(), reg, t->rule);
+	local_irq_restore(flags);
+	return ret ? -EIO : 0;
+}
+
+static int emu_tmc_write(u32 reg, u64 val)
+{
+	unsigned long flags;
+	struct csm_tmc *t;
+	int ret;
+
+	if (emu_reentry() || !emu_etm4)
+		return -EIO;
+	local_irq_save(flags);
+	t = this_cpu_ptr(&emu_tmc);
+	ret = csm_tmc_write(t, reg, val);
+	if (ret)
+		pr_warn_ratelimited("cpu %d: TMC write %#x = %#llx refused (%s)\n",
+				    smp_processor_id(), reg, val, t->rule);
+	local_irq_restore(flags);
+	return ret ? -EIO : 0;
+}
+
+/* Does this CPU's sink take trace: the unit enabled and the TRBE (E
+ * set, not stopped) or the TMC (capturing, not stopped) collecting. */
 static bool emu_collecting(const struct csm *m)
 {
-	return (m->prgctlr & TRCPRGCTLR_EN) &&
-	       (m->trblimitr & TRBLIMITR_E) && !(m->trbsr & TRBSR_S);
+	const struct csm_tmc *t;
+
+	if (!(m->prgctlr & TRCPRGCTLR_EN))
+		return false;
+	if (!emu_etm4)
+		return (m->trblimitr & TRBLIMITR_E) && !(m->trbsr & TRBSR_S);
+	t = this_cpu_ptr(&emu_tmc);
+	return (t->ctl & TMC_CTL_CAPTEN) && !t->stopped && !t->memerr;
 }
 
 /* The stepper's record of current, if the unit traces it. */
@@ -172,7 +299,11 @@ static bool emu_emit(struct soft_thread *t, const u8 *buf, size_t len)
 	m = this_cpu_ptr(&emu_csm);
 	this_cpu_write(emu_emitting, 1);
 	barrier();
-	while (done < len && emu_collecting(m)) {
+	/* ETMv4: over the ATB to the TMC, which frames and stores it. */
+	if (emu_etm4 && emu_collecting(m))
+		done = csm_tmc_emit(this_cpu_ptr(&emu_tmc),
+				    m->reg[TRCTRACEIDR / 4], buf, len);
+	while (!emu_etm4 && done < len && emu_collecting(m)) {
 		u64 ptr = m->trbptr;
 		u64 lim = m->trblimitr & TRBLIMITR_LIMIT_MASK;
 		u64 n = min_t(u64, len - done, lim - ptr);
@@ -206,8 +337,10 @@ static size_t emu_space(struct soft_thread *t)
 
 	local_irq_save(flags);
 	m = this_cpu_ptr(&emu_csm);
+	/* A TMC in Circular Buffer mode always has room: it wraps. */
 	if (emu_collecting(m))
-		room = (m->trblimitr & TRBLIMITR_LIMIT_MASK) - m->trbptr;
+		room = emu_etm4 ? SIZE_MAX / 2 :
+		       (m->trblimitr & TRBLIMITR_LIMIT_MASK) - m->trbptr;
 	local_irq_restore(flags);
 	return room;
 }
@@ -227,6 +360,8 @@ static void emu_soft_config(const struct csm *m, struct ete_soft_config *cfg)
 	u32 n, els, p = m->reg[TRCSYNCPR / 4] & 0x1f;
 
 	memset(cfg, 0, sizeof(*cfg));
+	if (emu_etm4)
+		cfg->flags |= ETE_SOFT_ETMV4;
 	if (configr & TRCCONFIGR_TS)
 		cfg->flags |= ETE_SOFT_TS;
 	if (configr & TRCCONFIGR_VMID)
@@ -302,6 +437,9 @@ const struct cs_hw_ops hwt_cs_emu_hw_ops = {
 	.order = emu_order,
 	.thread_attach = emu_thread_attach,
 	.thread_detach = emu_thread_detach,
+	.tmc_probe = emu_tmc_probe,
+	.tmc_read = emu_tmc_read,
+	.tmc_write = emu_tmc_write,
 };
 EXPORT_SYMBOL_GPL(hwt_cs_emu_hw_ops);
 
@@ -328,10 +466,12 @@ static int emu_get_counter(char *buf, const struct kernel_param *kp)
 	else
 		for_each_possible_cpu(c) {
 			const struct csm *m = per_cpu_ptr(&emu_csm, c);
+			const struct csm_tmc *t = per_cpu_ptr(&emu_tmc, c);
 
-			sum += which == EMU_REFUSED ? m->refused :
-			       which == EMU_WRITES ? m->writes :
-			       which == EMU_IRQS ? m->irqs : m->stored;
+			sum += which == EMU_REFUSED ? m->refused + t->refused :
+			       which == EMU_WRITES ? m->writes + t->writes :
+			       which == EMU_IRQS ? m->irqs :
+			       m->stored + t->stored;
 		}
 	return sysfs_emit(buf, "%llu\n", sum);
 }
@@ -388,14 +528,68 @@ module_param_cb(busy_cpus, &emu_busy_ops, &busy_cpus, 0644);
 MODULE_PARM_DESC(busy_cpus,
 		 "CPUs whose unit an external debugger has claimed");
 
+static void emu_tmc_free(void)
+{
+	int c;
+
+	for_each_possible_cpu(c) {
+		kfree(per_cpu_ptr(&emu_tmc, c)->ram);
+		per_cpu_ptr(&emu_tmc, c)->ram = NULL;
+	}
+}
+
+/*
+ * A TMC per CPU of the kind tmc= names.
+ * Returns 0, -EINVAL if tmc names no kind, or -ENOMEM.
+ */
+static int emu_tmc_init(void)
+{
+	u8 *ram = NULL;
+	int c;
+
+	if (!strcmp(tmc, "etr")) {
+		emu_devid = EMU_DEVID_ETR;
+	} else if (!strcmp(tmc, "etr-flat")) {
+		emu_devid = EMU_DEVID_ETR_FLAT;
+	} else if (!strcmp(tmc, "etf")) {
+		emu_devid = EMU_DEVID_ETF;
+		emu_rsz = EMU_ETF_WORDS;
+	} else {
+		pr_info("tmc=%s: not etr, etr-flat or etf\n", tmc);
+		return -EINVAL;
+	}
+	for_each_possible_cpu(c) {
+		if (emu_rsz) {
+			ram = kzalloc(4 * emu_rsz, GFP_KERNEL);
+			if (!ram) {
+				emu_tmc_free();
+				return -ENOMEM;
+			}
+		}
+		if (csm_tmc_init(per_cpu_ptr(&emu_tmc, c), emu_devid, emu_rsz,
+				 ram, &emu_mem)) {
+			kfree(ram);
+			emu_tmc_free();
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int __init hwt_cs_emu_init(void)
 {
+	char *sep;
 	size_t i, n;
 	int c, ret;
 
+	/* cpu=ROW or ROW:TMC (one word for init.sh's HWT_CS_EMU). */
+	sep = strchr(cpu, ':');
+	if (sep)
+		tmc = sep + 1;
 	for (i = 0; i < ARRAY_SIZE(cs_cpus); i++) {
 		n = strcspn(cs_cpus[i].name, " ");
-		if (strlen(cpu) == n && !strncmp(cs_cpus[i].name, cpu, n))
+		if ((sep ? sep - cpu : strlen(cpu)) == n &&
+		    !strncmp(cs_cpus[i].name, cpu, n))
 			emu_cpu = &cs_cpus[i];
 	}
 	if (!emu_cpu) {
@@ -403,20 +597,30 @@ static int __init hwt_cs_emu_init(void)
 		return -EINVAL;
 	}
 	for_each_possible_cpu(c)
-		csm_init(per_cpu_ptr(&emu_csm, c), &emu_cpu->id);
+		csm_init_mmio(per_cpu_ptr(&emu_csm, c), &emu_cpu->id);
+	emu_etm4 = !per_cpu_ptr(&emu_csm, 0)->ete;
+	if (emu_etm4) {
+		ret = emu_tmc_init();
+		if (ret)
+			return ret;
+	}
 	ret = soft_step_init(&emu_step_ops);
-	if (ret)
+	if (ret) {
+		emu_tmc_free();
 		return ret;
-	pr_info("emulating the trace unit of %s\n", emu_cpu->name);
+	}
+	pr_info("emulating the trace unit of %s%s%s\n", emu_cpu->name,
+		emu_etm4 ? " with a TMC: " : "", emu_etm4 ? tmc : "");
 	return 0;
 }
 
 static void __exit hwt_cs_emu_exit(void)
 {
 	soft_step_exit();
+	emu_tmc_free();
 }
 
 module_init(hwt_cs_emu_init);
 module_exit(hwt_cs_emu_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("hwt: emulated ETE + TRBE trace unit (tests)");
+MODULE_DESCRIPTION("hwt: emulated ETE + TRBE, ETMv4 + TMC trace unit (tests)");

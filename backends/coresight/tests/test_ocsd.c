@@ -26,6 +26,7 @@
 #include "cs_unit.h"
 #include "cs_cpus.h"
 #include "../cs_config.h"
+#include "../cs_tmc.h"
 #include "../../soft/ete_enc.h"
 
 #define BASE	0x400000ull
@@ -130,6 +131,8 @@ static uint32_t mem_cb(const void *ctx, const ocsd_vaddr_t addr,
 struct dec {
 	uint64_t a[128];
 	int n, bad;
+	uint8_t id;		/* formatted: the trace ID this one takes */
+	struct dec *other;	/* formatted: the second source's */
 };
 
 static ocsd_datapath_resp_t elem_cb(const void *ctx,
@@ -141,7 +144,12 @@ static ocsd_datapath_resp_t elem_cb(const void *ctx,
 	ocsd_vaddr_t a;
 
 	(void)idx;
-	(void)id;
+	if (d->other && id != d->id)
+		d = d->other;
+	if (d->id && id != d->id) {
+		d->bad++;
+		return OCSD_RESP_CONT;
+	}
 	switch (e->elem_type) {
 	case OCSD_GEN_TRC_ELEM_INSTR_RANGE:
 		for (a = e->st_addr; a < e->en_addr && d->n < 128; a += 4)
@@ -160,10 +168,19 @@ static ocsd_datapath_resp_t elem_cb(const void *ctx,
 	return OCSD_RESP_CONT;
 }
 
-static int decode(const struct cs_idregs *id, const struct cs_regs *regs,
-		  int etm4, const uint8_t *t, size_t n, struct dec *d)
+/*
+ * Decode t: a raw single-source stream, or (fmt_ids[0]) TMC frames
+ * carrying sources with trace IDs fmt_ids[0] and fmt_ids[1], demuxed by
+ * OpenCSD's deformatter (memory-aligned frames, as a TMC writes them).
+ */
+static int decode_any(const struct cs_idregs *id, const struct cs_regs *regs,
+		      int etm4, const uint8_t *t, size_t n, struct dec *d,
+		      const uint8_t *fmt_ids)
 {
-	dcd_tree_handle_t h = ocsd_create_dcd_tree(OCSD_TRC_SRC_SINGLE, 0);
+	dcd_tree_handle_t h = fmt_ids ?
+		ocsd_create_dcd_tree(OCSD_TRC_SRC_FRAME_FORMATTED,
+				     OCSD_DFRMTR_FRAME_MEM_ALIGN) :
+		ocsd_create_dcd_tree(OCSD_TRC_SRC_SINGLE, 0);
 	ocsd_ete_cfg ete;
 	ocsd_etmv4_cfg e4;
 	unsigned char csid;
@@ -191,6 +208,16 @@ static int decode(const struct cs_idregs *id, const struct cs_regs *regs,
 	ete.arch_ver = ARCH_AA64;
 	ete.core_prof = e4.core_prof = profile_CortexA;
 	e4.arch_ver = ARCH_V8;
+	if (fmt_ids) {
+		e4.reg_traceidr = ete.reg_traceidr = fmt_ids[1];
+		if (ocsd_dt_create_decoder(h, etm4 ? OCSD_BUILTIN_DCD_ETMV4I :
+					   OCSD_BUILTIN_DCD_ETE,
+					   OCSD_CREATE_FLG_FULL_DECODER,
+					   etm4 ? (void *)&e4 : (void *)&ete,
+					   &csid) != OCSD_OK)
+			goto out;
+		e4.reg_traceidr = ete.reg_traceidr = fmt_ids[0];
+	}
 	if (ocsd_dt_create_decoder(h, etm4 ? OCSD_BUILTIN_DCD_ETMV4I :
 				   OCSD_BUILTIN_DCD_ETE,
 				   OCSD_CREATE_FLG_FULL_DECODER,
@@ -213,6 +240,12 @@ static int decode(const struct cs_idregs *id, const struct cs_regs *regs,
 out:
 	ocsd_destroy_dcd_tree(h);
 	return ret;
+}
+
+static int decode(const struct cs_idregs *id, const struct cs_regs *regs,
+		  int etm4, const uint8_t *t, size_t n, struct dec *d)
+{
+	return decode_any(id, regs, etm4, t, n, d, NULL);
 }
 
 static void test_unit(const struct cs_cpu *c, uint32_t flags)
@@ -273,6 +306,73 @@ static void test_unit(const struct cs_cpu *c, uint32_t flags)
 		       (unsigned long long)truth[i]);
 }
 
+/*
+ * The TMC formatter judged by OpenCSD's deformatter: two sources (the
+ * program traced twice, trace IDs 0x21 and 0x22) cut into chunks of
+ * 1..37 bytes, interleaved through cs_fmt_put() as a TMC fed by two
+ * ETMs would frame them (ID changes at odd and even bytes), flushed;
+ * OpenCSD, given memory-aligned frames and one decoder per ID, must give
+ * each source exactly its executed addresses.
+ */
+static void test_formatted(const struct cs_cpu *c, uint32_t flags)
+{
+	static const uint8_t ids[2] = { 0x21, 0x22 };
+	struct ete_soft_config ecfg = { 0 };
+	struct hwt_coresight_config x;
+	struct cs_regs regs;
+	struct cs_caps k;
+	struct cs_fmt f;
+	struct dec d[2];
+	uint64_t truth[64];
+	uint8_t t[2][4096], out[16384];
+	size_t n[2], pos[2] = { 0, 0 }, len = 0, chunk;
+	unsigned int seed = 7;
+	int etm4 = !c->want.ete, nt = 0, i, s, r;
+
+	CHECK(cs_caps_parse(&c->id, &k) == 0);
+	memset(&x, 0, sizeof(x));
+	x.flags = flags;
+	CHECK(cs_config_regs(&k, &x, CS_MODE_THREAD, 0x21, &regs) == 0);
+	ecfg.flags = (etm4 ? ETE_SOFT_ETMV4 : 0) |
+		     (flags & HWT_CORESIGHT_TIMESTAMP ? ETE_SOFT_TS : 0);
+	for (s = 0; s < 2; s++) {
+		ecfg.trace_id = ids[s];
+		CHECK(run_prog(&ecfg, truth, &nt, t[s], sizeof(t[s]), &n[s]) ==
+		      0);
+	}
+	cs_fmt_init(&f);
+	while (pos[0] < n[0] || pos[1] < n[1]) {
+		seed = seed * 1103515245u + 12345u;
+		s = pos[0] < n[0] && (pos[1] >= n[1] || (seed >> 16) & 1) ?
+		    0 : 1;
+		chunk = 1 + (seed >> 20) % 37;
+		if (chunk > n[s] - pos[s])
+			chunk = n[s] - pos[s];
+		r = cs_fmt_put(&f, ids[s], t[s] + pos[s], chunk, out + len,
+			       sizeof(out) - len);
+		CHECK(r >= 0 && r % 16 == 0);
+		if (r < 0)
+			return;
+		len += (size_t)r;
+		pos[s] += chunk;
+	}
+	len += (size_t)cs_fmt_flush(&f, out + len);
+	CHECKF(len % 16 == 0 && len >= (n[0] + n[1]) * 16 / 15,
+	       "%zu framed bytes for %zu + %zu", len, n[0], n[1]);
+	memset(d, 0, sizeof(d));
+	d[0].id = ids[0];
+	d[1].id = ids[1];
+	d[0].other = &d[1];
+	CHECK(decode_any(&c->id, &regs, etm4, out, len, &d[0], ids) == 0);
+	for (s = 0; s < 2; s++) {
+		CHECKF(d[s].n == nt && !d[s].bad,
+		       "%s id %#x: %d decoded, %d executed, %d bad", c->name,
+		       ids[s], d[s].n, nt, d[s].bad);
+		for (i = 0; i < nt && i < d[s].n; i++)
+			CHECK(d[s].a[i] == truth[i]);
+	}
+}
+
 int main(void)
 {
 	const uint32_t base = HWT_CORESIGHT_USER | HWT_CORESIGHT_CONTEXTID;
@@ -286,5 +386,9 @@ int main(void)
 	RUN(test_unit(&cs_cpus[3], base), "ocsd decodes soft ETMv4, CID");
 	RUN(test_unit(&cs_cpus[3], more),
 	    "ocsd decodes soft ETMv4, CID TS VMID");
+	RUN(test_formatted(&cs_cpus[3], base),
+	    "ocsd deformats TMC frames of two soft ETMv4 sources");
+	RUN(test_formatted(&cs_cpus[3], base | HWT_CORESIGHT_TIMESTAMP),
+	    "ocsd deformats TMC frames of two soft ETMv4 sources, TS");
 	return unit_failed ? 1 : 0;
 }

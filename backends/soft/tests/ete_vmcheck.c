@@ -15,6 +15,10 @@
  * backend's address filter, inclusive) make it compare the whole decode
  * with the ground truth inside the ranges, and count a Trace On element
  * at every entry into them (check_ranges()).
+ * A "format etm4-tmc" line (the CoreSight backend's ETMv4 + TMC rows)
+ * says the bytes are ETMv4 in TMC frames: OpenCSD deformats them
+ * (memory-aligned frames) and decodes trace ID 0x10 with the ETMv4
+ * decoder and the encoder's ETMv4 registers.
  * TAG: the lines' prefix (default SOFTA64; soft_a64_excl.c prints one
  * dump per case as "SOFTA64:case"); NAME: the results' prefix (default
  * soft/a64/vm).  Prints PASS:/FAIL:/INFO: lines; exits non-zero on any FAIL.
@@ -58,6 +62,8 @@ static const char *tag = "SOFTA64", *tname = "soft/a64/vm";
 static uint64_t rstart[MAXRANGE], rend[MAXRANGE];
 static int nranges;
 static unsigned long long nons;
+/* "format etm4-tmc": ETMv4 in TMC frames. */
+static int etm4_tmc;
 
 static void parse(FILE *f)
 {
@@ -76,6 +82,10 @@ static void parse(FILE *f)
 			continue;
 		if (sscanf(p, "stop %lx", &stop) == 1)
 			continue;
+		if (!strncmp(p, "format etm4-tmc", 15)) {
+			etm4_tmc = 1;
+			continue;
+		}
 		if (!strncmp(p, "range ", 6)) {
 			if (nranges < MAXRANGE &&
 			    sscanf(p, "range %lx %lx", &rstart[nranges],
@@ -208,9 +218,15 @@ static ocsd_datapath_resp_t elem_cb(const void *ctx,
 
 static int decode(void)
 {
-	struct ete_soft_config c = { .trace_id = 0x10 };
+	struct ete_soft_config c = {
+		.trace_id = 0x10, .flags = etm4_tmc ? ETE_SOFT_ETMV4 : 0,
+	};
 	struct ete_soft_reg regs[ETE_SOFT_NREGS];
-	dcd_tree_handle_t h = ocsd_create_dcd_tree(OCSD_TRC_SRC_SINGLE, 0);
+	dcd_tree_handle_t h = etm4_tmc ?
+		ocsd_create_dcd_tree(OCSD_TRC_SRC_FRAME_FORMATTED,
+				     OCSD_DFRMTR_FRAME_MEM_ALIGN) :
+		ocsd_create_dcd_tree(OCSD_TRC_SRC_SINGLE, 0);
+	ocsd_etmv4_cfg e4;
 	ocsd_ete_cfg cfg;
 	unsigned char csid;
 	uint8_t *t = malloc(ete.n + 1);
@@ -223,6 +239,7 @@ static int decode(void)
 	for (i = 0; i < ete.n; i++)
 		t[i] = (uint8_t)ete.v[i];
 	memset(&cfg, 0, sizeof(cfg));
+	memset(&e4, 0, sizeof(e4));
 	n = ete_soft_regs(&c, regs);
 	for (i = 0; i < (size_t)n; i++) {
 		const char *nm = regs[i].name;
@@ -242,11 +259,31 @@ static int decode(void)
 			cfg.reg_traceidr = v;
 		else if (!strcmp(nm, "TRCDEVARCH"))
 			cfg.reg_devarch = v;
+		else if (!strcmp(nm, "TRCIDR9"))
+			e4.reg_idr9 = v;
+		else if (!strcmp(nm, "TRCIDR10"))
+			e4.reg_idr10 = v;
+		else if (!strcmp(nm, "TRCIDR11"))
+			e4.reg_idr11 = v;
+		else if (!strcmp(nm, "TRCIDR12"))
+			e4.reg_idr12 = v;
+		else if (!strcmp(nm, "TRCIDR13"))
+			e4.reg_idr13 = v;
 	}
 	cfg.arch_ver = ARCH_AA64;
 	cfg.core_prof = profile_CortexA;
-	if (ocsd_dt_create_decoder(h, OCSD_BUILTIN_DCD_ETE,
-				   OCSD_CREATE_FLG_FULL_DECODER, &cfg,
+	e4.reg_idr0 = cfg.reg_idr0;
+	e4.reg_idr1 = cfg.reg_idr1;
+	e4.reg_idr2 = cfg.reg_idr2;
+	e4.reg_idr8 = cfg.reg_idr8;
+	e4.reg_configr = cfg.reg_configr;
+	e4.reg_traceidr = cfg.reg_traceidr;
+	e4.arch_ver = ARCH_V8;
+	e4.core_prof = profile_CortexA;
+	if (ocsd_dt_create_decoder(h, etm4_tmc ? OCSD_BUILTIN_DCD_ETMV4I :
+				   OCSD_BUILTIN_DCD_ETE,
+				   OCSD_CREATE_FLG_FULL_DECODER,
+				   etm4_tmc ? (void *)&e4 : (void *)&cfg,
 				   &csid) != OCSD_OK ||
 	    ocsd_dt_set_gen_elem_outfn(h, elem_cb, NULL) != OCSD_OK ||
 	    ocsd_dt_add_callback_mem_acc(h, 0, ~0ull, OCSD_MEM_SPACE_ANY,

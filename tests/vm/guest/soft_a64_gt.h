@@ -175,6 +175,11 @@ static const char *a64_backend = HWT_SOFT_BACKEND_NAME;
  */
 static void (*a64_config_hook)(const struct hwt_soft_config *cfg,
 			       struct hwt_config *hc);
+/* a64_record()'s streaming buffer (0: 16 MiB), and the dump's "format"
+ * line for the host (NULL: none, raw ETE; "etm4-tmc": ETMv4 in TMC
+ * frames). */
+static uint64_t a64_bufsize;
+static const char *a64_dump_format;
 
 static uint64_t a64_raw[MAX_GT], a64_gt[MAX_GT];
 static size_t a64_ngt;
@@ -454,6 +459,8 @@ static inline int a64_dump_thread(int fd, const struct a64_case *c,
 		return 0;
 	snprintf(tag, sizeof(tag), "SOFTA64:%s%s", c->name, second ? "2" : "");
 	printf("%s binary %s\n", tag, binary);
+	if (a64_dump_format)
+		printf("%s format %s\n", tag, a64_dump_format);
 	printf("%s marker %llx tid %d\n", tag,
 	       (unsigned long long)(uintptr_t)(second ? c->fn2 :
 					       (const void *)c->fn),
@@ -512,7 +519,8 @@ static inline int a64_record(int dev, const struct a64_case *c,
 			_exit(2);
 		c->fn();
 	}
-	fd = a64_trace_cfg(dev, pid, ring ? ring : 16 << 20,
+	fd = a64_trace_cfg(dev, pid, ring ? ring : a64_bufsize ? a64_bufsize :
+			   16 << 20,
 			   ring ? HWT_ALLOC_RING : 0, 5000, c->cfg);
 	if (fd < 0)
 		return 0;
