@@ -14,10 +14,15 @@
 # comparisons.
 : "${HWT:=../../build/bin/hwt}" "${PTGEN:=../../build/decoder/ptgen}"
 : "${BUILD:=../../build/decoder}" "${ROOT:=../..}"
+: "${EXT:=$ROOT/build/lib/hwt_calls.so}"
 C=$ROOT/../shared/corpus/intel_pt/dynamorio-hello
 T=$(mktemp -d) || exit 1
 [ -n "$KEEP" ] || trap 'rm -rf "$T"' EXIT
 
+# sqlite3 with the calls table's module (docs/schema.md).
+sq() {
+	sqlite3 -cmd ".load $EXT" "$@"
+}
 # Rows of QUERY ('@.' for the database's schema) as a multiset: each
 # distinct row and how often it occurs.
 rows() {	# SCHEMA QUERY
@@ -27,7 +32,7 @@ rows() {	# SCHEMA QUERY
 }
 # "1, 2, ..., N" for QUERY's N result columns.
 cols() {
-	n=$(sqlite3 "$CDB" "$(printf '%s' "$1" | sed 's/@\./main./g') LIMIT 0" \
+	n=$(sq "$CDB" "$(printf '%s' "$1" | sed 's/@\./main./g') LIMIT 0" \
 		-cmd '.headers on' -cmd '.mode csv' 2>/dev/null | head -1 |
 		awk -F, '{ print NF }')
 	seq -s ', ' 1 "${n:-1}"
@@ -35,7 +40,7 @@ cols() {
 # How many rows of QUERY differ between $CDB (continuous) and $SDB.
 ndiff() {	# QUERY
 	a=$(rows main "$1") b=$(rows c "$1")
-	sqlite3 "$SDB" "ATTACH '$CDB' AS c;
+	sq "$SDB" "ATTACH '$CDB' AS c;
 		SELECT (SELECT COUNT(*) FROM ($a EXCEPT $b)) +
 		       (SELECT COUNT(*) FROM ($b EXCEPT $a));"
 }
@@ -81,8 +86,8 @@ compare() {
 		return
 	fi
 	[ -z "$REPLAY" ] || "$HWT" replay "$CDB" --format addr >"$d/cont.out" 2>&1
-	calls=$(sqlite3 "$CDB" 'SELECT COUNT(*) FROM calls')
-	insns=$(sqlite3 "$CDB" 'SELECT SUM(insn_count) FROM streams')
+	calls=$(sq "$CDB" 'SELECT COUNT(*) FROM calls')
+	insns=$(sq "$CDB" 'SELECT SUM(insn_count) FROM streams')
 	for mode in $MODES; do
 		nofast= segmin= opt="--segmented --threads 2"
 		case $mode in
