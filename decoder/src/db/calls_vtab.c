@@ -89,10 +89,26 @@ struct calls_vtab {
 				 * own database (main, an attached one) */
 };
 
+/* Decoded chunks a cursor keeps: a join by id looks up ids near each
+ * other, and the few chunks of long calls (written last, their id ranges
+ * wide) hold candidates for every lookup. */
+#define CACHED	8
+
+struct cached {
+	sqlite3_int64 chunk;	/* call_chunks.id, 0: empty */
+	struct hwt_calls_rec *rows;
+	size_t n;
+	unsigned long used;	/* last use, for eviction */
+};
+
 struct calls_cursor {
 	sqlite3_vtab_cursor base;
-	sqlite3_stmt *st;	/* the chunks, in order */
-	struct hwt_calls_rec *rows;	/* the current chunk's */
+	sqlite3_stmt *scan, *find;	/* the chunks, in order; those whose
+					 * id range holds want */
+	sqlite3_stmt *st;	/* the one of them running */
+	struct cached cache[CACHED];
+	unsigned long clock;
+	const struct hwt_calls_rec *rows;	/* the current chunk's */
 	size_t n, i;
 	int eof;
 	int eq;			/* only the row with id want */
@@ -130,9 +146,9 @@ static int calls_connect(sqlite3 *db, void *aux, int argc,
 		return SQLITE_NOMEM;
 	memset(t, 0, sizeof(*t));
 	t->db = db;
-	t->scan = sqlite3_mprintf("SELECT n, data FROM \"%w\".call_chunks "
+	t->scan = sqlite3_mprintf("SELECT id, n, data FROM \"%w\".call_chunks "
 				  "ORDER BY id", argv[1]);
-	t->find = sqlite3_mprintf("SELECT n, data FROM \"%w\".call_chunks "
+	t->find = sqlite3_mprintf("SELECT id, n, data FROM \"%w\".call_chunks "
 				  "WHERE min_id <= ?1 AND max_id >= ?1 "
 				  "ORDER BY id", argv[1]);
 	if (!t->scan || !t->find) {
@@ -184,13 +200,25 @@ static int calls_best_index(sqlite3_vtab *vt, sqlite3_index_info *ix)
 
 static int calls_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
 {
+	struct calls_vtab *t = (struct calls_vtab *)vt;
 	struct calls_cursor *c = sqlite3_malloc(sizeof(*c));
 
-	(void)vt;
 	if (!c)
 		return SQLITE_NOMEM;
 	memset(c, 0, sizeof(*c));
 	c->eof = 1;
+	if (sqlite3_prepare_v2(t->db, t->scan, -1, &c->scan, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(t->db, t->find, -1, &c->find, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_free(vt->zErrMsg);
+		vt->zErrMsg = sqlite3_mprintf("calls: %s",
+					      sqlite3_errmsg(t->db));
+		sqlite3_finalize(c->scan);
+		sqlite3_finalize(c->find);
+		sqlite3_free(c);
+		return SQLITE_ERROR;
+	}
 	*out = &c->base;
 	return SQLITE_OK;
 }
@@ -198,9 +226,12 @@ static int calls_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
 static int calls_close(sqlite3_vtab_cursor *cur)
 {
 	struct calls_cursor *c = (struct calls_cursor *)cur;
+	int k;
 
-	sqlite3_finalize(c->st);
-	sqlite3_free(c->rows);
+	sqlite3_finalize(c->scan);
+	sqlite3_finalize(c->find);
+	for (k = 0; k < CACHED; k++)
+		sqlite3_free(c->cache[k].rows);
 	sqlite3_free(c);
 	return SQLITE_OK;
 }
@@ -214,40 +245,56 @@ static int cursor_error(struct calls_cursor *c, const char *msg)
 	return SQLITE_ERROR;
 }
 
-/* The next chunk's rows into c->rows (c->eof at the end).  Returns an
- * SQLite result code. */
+/* The next chunk's rows as c->rows (c->eof at the end), decoded or from
+ * the cache.  Returns an SQLite result code. */
 static int next_chunk(struct calls_cursor *c)
 {
 	struct calls_vtab *t = (struct calls_vtab *)c->base.pVtab;
-	sqlite3_int64 n;
+	struct cached *e = &c->cache[0];
+	sqlite3_int64 id, n;
 	const void *data;
-	int rc, size;
+	int rc, size, k;
 
-	c->n = 0;
-	c->i = 0;
 	rc = sqlite3_step(c->st);
 	if (rc == SQLITE_DONE) {
 		c->eof = 1;
 		return SQLITE_OK;
 	}
+	c->rows = NULL;
+	c->n = 0;
+	c->i = 0;
 	if (rc != SQLITE_ROW)
 		return cursor_error(c, sqlite3_errmsg(t->db));
-	n = sqlite3_column_int64(c->st, 0);
-	data = sqlite3_column_blob(c->st, 1);
-	size = sqlite3_column_bytes(c->st, 1);
-	if (n < 1 || n > HWT_CALLS_CHUNK || !data || size <= 0)
+	id = sqlite3_column_int64(c->st, 0);
+	for (k = 0; k < CACHED; k++) {
+		if (c->cache[k].chunk == id && c->cache[k].rows) {
+			e = &c->cache[k];
+			goto have;
+		}
+		if (c->cache[k].used < e->used)
+			e = &c->cache[k];	/* the least recently used */
+	}
+	n = sqlite3_column_int64(c->st, 1);
+	data = sqlite3_column_blob(c->st, 2);
+	size = sqlite3_column_bytes(c->st, 2);
+	e->chunk = 0;
+	if (id == 0 || n < 1 || n > HWT_CALLS_CHUNK || !data || size <= 0)
 		return cursor_error(c, "a call_chunks row is not as hwt "
-				    "writes it (row count or data)");
-	if (!c->rows) {
-		c->rows = sqlite3_malloc64(HWT_CALLS_CHUNK *
-					   sizeof(*c->rows));
-		if (!c->rows)
+				    "writes it (id, row count or data)");
+	if (!e->rows) {
+		e->rows = sqlite3_malloc64(HWT_CALLS_CHUNK * sizeof(*e->rows));
+		if (!e->rows)
 			return SQLITE_NOMEM;
 	}
-	if (hwt_calls_decode(data, (size_t)size, (size_t)n, c->rows) < 0)
+	if (hwt_calls_decode(data, (size_t)size, (size_t)n, e->rows) < 0)
 		return cursor_error(c, "a call_chunks row's data is "
 				    "damaged");
-	c->n = (size_t)n;
+	e->chunk = id;
+	e->n = (size_t)n;
+have:
+	e->used = ++c->clock;
+	c->rows = e->rows;
+	c->n = e->n;
 	return SQLITE_OK;
 }
 
@@ -270,19 +317,50 @@ static int settle(struct calls_cursor *c)
 	}
 }
 
+/* Whether a cached chunk holds id c->want (then the current row).  Its
+ * rows are in id order as hwt writes them; a file's that are not only
+ * miss here. */
+static int find_cached(struct calls_cursor *c)
+{
+	int k;
+
+	for (k = 0; k < CACHED; k++) {
+		struct cached *e = &c->cache[k];
+		size_t lo = 0, hi = e->chunk ? e->n : 0;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			sqlite3_int64 id = (sqlite3_int64)e->rows[mid].v[0];
+
+			if (id == c->want) {
+				e->used = ++c->clock;
+				c->rows = e->rows;
+				c->n = e->n;
+				c->i = mid;
+				return 1;
+			}
+			if (id < c->want)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	return 0;
+}
+
 static int calls_filter(sqlite3_vtab_cursor *cur, int idx_num,
 			const char *idx_str, int argc, sqlite3_value **argv)
 {
 	struct calls_cursor *c = (struct calls_cursor *)cur;
-	struct calls_vtab *t = (struct calls_vtab *)cur->pVtab;
-	const char *sql = idx_num == 1 ? t->find : t->scan;
 
 	(void)idx_str;
-	sqlite3_finalize(c->st);
-	c->st = NULL;
-	c->n = c->i = 0;
+	sqlite3_reset(c->scan);
+	sqlite3_reset(c->find);
+	c->st = idx_num == 1 ? c->find : c->scan;
 	c->eof = 0;
 	c->eq = 0;
+	c->rows = NULL;
+	c->n = c->i = 0;
 	if (idx_num == 1) {
 		if (argc < 1 ||
 		    sqlite3_value_numeric_type(argv[0]) != SQLITE_INTEGER) {
@@ -291,11 +369,11 @@ static int calls_filter(sqlite3_vtab_cursor *cur, int idx_num,
 		}
 		c->eq = 1;
 		c->want = sqlite3_value_int64(argv[0]);
+		/* ids are unique: a row found is the row. */
+		if (find_cached(c))
+			return SQLITE_OK;
+		sqlite3_bind_int64(c->find, 1, c->want);
 	}
-	if (sqlite3_prepare_v2(t->db, sql, -1, &c->st, NULL) != SQLITE_OK)
-		return cursor_error(c, sqlite3_errmsg(t->db));
-	if (c->eq)
-		sqlite3_bind_int64(c->st, 1, c->want);
 	return settle(c);
 }
 
