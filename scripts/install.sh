@@ -35,6 +35,8 @@ files() {
 	echo "0755 $dist/libhwtdecode.so.$version $LIBDIR/libhwtdecode.so.$version"
 	echo "link libhwtdecode.so.$version $LIBDIR/libhwtdecode.so.$major"
 	echo "link libhwtdecode.so.$major $LIBDIR/libhwtdecode.so"
+	# The calls table's SQLite module for other readers (docs/schema.md).
+	echo "0755 $root/build/lib/hwt_calls.so $LIBDIR/hwt/hwt_calls.so"
 	echo "gen:pc - $LIBDIR/pkgconfig/hwtdecode.pc"
 	echo "0644 $root/decoder/include/hwt/decode.h $INCLUDEDIR/hwt/decode.h"
 	for h in "$root"/include/hwt/*.h; do

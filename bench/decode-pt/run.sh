@@ -21,7 +21,9 @@
 # decode, database); it prints wall and CPU (user+sys) seconds,
 # instructions/s and MB/s on CPU time, the ratios ref/hwt on wall and
 # on CPU time (>1: hwt is faster) and the peak RSS.  HWT=PATH times
-# another hwt binary (a build of an older commit) against the same inputs.  On a shared machine CPU time is the
+# another hwt binary (a build of an older commit) against the same inputs;
+# BASE=PATH also times that binary in the same run (rows base, base-1c,
+# base-1cc: before and after side by side, under the same load).  On a shared machine CPU time is the
 # figure to trust: wall time counts other jobs' load.
 set -e
 cd "$(dirname "$0")"
@@ -57,7 +59,7 @@ run_hwt() {	# extra args (a leading "pin": taskset -c 0 pins the run)
 		shift
 	fi
 	# shellcheck disable=SC2086
-	timed $pre "$HWT" decode -q "$@" --pt "$PT" $IMAGES \
+	timed $pre "${H:-$HWT}" decode -q "$@" --pt "$PT" $IMAGES \
 		-o "$OUT/x.db"
 }
 report() {	# name
@@ -87,6 +89,16 @@ bench() {	# name; PT, REF (ref_blk's image args), IMAGES (hwt's) set
 	report hwt-1cc
 	run_hwt --no-calls --threads 1
 	report hwt-1
+	if [ -n "${BASE:-}" ]; then
+		H=$BASE
+		run_hwt
+		report base
+		run_hwt pin --no-calls
+		report base-1c
+		run_hwt pin
+		report base-1cc
+		H=
+	fi
 	[ "$hwt_insn" = "$ref_insn" ] ||
 		echo "WARNING: instruction counts differ (hwt $hwt_insn, ref $ref_insn)"
 }

@@ -9,7 +9,7 @@ export HWT PTGEN BUILD ROOT
 fail=0
 for t in "$@"; do
 	out=$("$t" 2>&1); rc=$?
-	printf '%s\n' "$out" | grep -E '^(PASS|FAIL): ' | tee -a "$RESULTS"
+	printf '%s\n' "$out" | grep -E '^(PASS|FAIL|SKIP): ' | tee -a "$RESULTS"
 	printf '%s\n' "$out" | grep -q '^FAIL: ' && fail=1
 	if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^FAIL: '; then
 		echo "FAIL: $(basename "$t") (exit $rc)" | tee -a "$RESULTS"
@@ -20,7 +20,7 @@ done
 for s in ./*.sh; do
 	[ "$s" = ./run.sh ] && continue
 	out=$(sh "$s" 2>&1); rc=$?
-	printf '%s\n' "$out" | grep -E '^(PASS|FAIL): ' | tee -a "$RESULTS"
+	printf '%s\n' "$out" | grep -E '^(PASS|FAIL|SKIP): ' | tee -a "$RESULTS"
 	printf '%s\n' "$out" | grep -q '^FAIL: ' && fail=1
 	if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^FAIL: '; then
 		echo "FAIL: $(basename "$s") (exit $rc)" | tee -a "$RESULTS"

@@ -17,6 +17,8 @@
 #include "core/edges.h"
 #include "core/callstack.h"
 #include "core/flow.h"
+#include "db/calls_vtab.h"
+#include <sqlite3.h>
 
 static int failed;
 
@@ -385,8 +387,120 @@ static void test_edges_hit(void)
 	check("edges-hit", ok);
 }
 
+/* Rows of the calls table's chunks: every value, however far from the
+ * row before, comes back; damaged data is refused, never read past. */
+static void test_calls_chunk(void)
+{
+	static struct hwt_calls_rec rows[5], got[5];
+	uint8_t buf[5 * HWT_CALLS_ROW_MAX + 1];
+	struct hwt_calls_rec prev;
+	size_t len = 0, i, cut[5];
+	int ok = 1, f;
+
+	for (i = 0; i < 5; i++)
+		for (f = 0; f < HWT_CALLS_FIELDS; f++)
+			rows[i].v[f] = i == 1 ? UINT64_MAX : i == 2 ? 0 :
+				       i == 3 ? 1ull << 63 :
+				       (uint64_t)(f + 1) * 1000003 * (i + 1);
+	memset(&prev, 0, sizeof(prev));
+	for (i = 0; i < 5; i++) {
+		len += hwt_calls_encode(buf + len, &prev, &rows[i]);
+		cut[i] = len;
+	}
+	ok &= hwt_calls_decode(buf, len, 5, got) == 0 &&
+	      !memcmp(got, rows, sizeof(rows));
+	check("calls-chunk-roundtrip", ok);
+	/* Every shorter piece, a byte more, a row more or less. */
+	for (i = 0; i < len; i++)
+		ok &= hwt_calls_decode(buf, i, 5, got) < 0;
+	buf[len] = 0;
+	ok &= hwt_calls_decode(buf, len + 1, 5, got) < 0;
+	ok &= hwt_calls_decode(buf, len, 4, got) < 0;
+	ok &= hwt_calls_decode(buf, cut[3], 4, got) == 0;
+	/* A LEB128 of more than 64 bits. */
+	memset(buf, 0xff, 10);
+	buf[10] = 0;
+	ok &= hwt_calls_decode(buf, HWT_CALLS_ROW_MAX, 1, got) < 0;
+	memset(buf, 0x80, 9);
+	buf[9] = 2;
+	ok &= hwt_calls_decode(buf, 10, 1, got) < 0;
+	check("calls-chunk-damaged-refused", ok);
+}
+
+/* The calls table read back through the module: its rows, insn_count as
+ * return_insn - call_insn, a lookup by id, and a damaged chunk as an
+ * error. */
+static void test_calls_vtab(void)
+{
+	struct hwt_calls_rec r[3], prev;
+	uint8_t buf[3 * HWT_CALLS_ROW_MAX];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t len = 0, i;
+	int ok, n = 0, rc;
+
+	memset(r, 0, sizeof(r));
+	memset(&prev, 0, sizeof(prev));
+	for (i = 0; i < 3; i++) {
+		r[i].v[0] = 10 - i;		/* id */
+		r[i].v[1] = 1;			/* thread */
+		r[i].v[5] = 100 * i;		/* call_insn */
+		r[i].v[6] = 100 * i + 7 + i;	/* return_insn */
+		r[i].v[8] = i ? 10 : 0;		/* parent */
+		len += hwt_calls_encode(buf + len, &prev, &r[i]);
+	}
+	ok = sqlite3_open(":memory:", &db) == SQLITE_OK &&
+	     hwt_calls_vtab_register(db) == SQLITE_OK &&
+	     sqlite3_exec(db, "CREATE TABLE call_chunks (id INTEGER PRIMARY "
+			  "KEY, min_id, max_id, n, data); CREATE VIRTUAL "
+			  "TABLE calls USING hwt_calls;", NULL, NULL,
+			  NULL) == SQLITE_OK &&
+	     sqlite3_prepare_v2(db, "INSERT INTO call_chunks (min_id, "
+				"max_id, n, data) VALUES (8, 10, 3, ?)", -1,
+				&st, NULL) == SQLITE_OK &&
+	     sqlite3_bind_blob(st, 1, buf, (int)len, SQLITE_STATIC) ==
+	     SQLITE_OK && sqlite3_step(st) == SQLITE_DONE;
+	sqlite3_finalize(st);
+	st = NULL;
+	ok = ok && sqlite3_prepare_v2(db, "SELECT id, insn_count, "
+				      "parent_call_id, comm_id FROM calls "
+				      "ORDER BY id", -1, &st, NULL) ==
+		   SQLITE_OK;
+	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		i = 2 - (size_t)n++;
+		ok = sqlite3_column_int64(st, 0) == (sqlite3_int64)(10 - i) &&
+		     sqlite3_column_int64(st, 1) == (sqlite3_int64)(7 + i) &&
+		     sqlite3_column_int64(st, 2) == (i ? 10 : 0) &&
+		     sqlite3_column_int64(st, 3) == 0;
+	}
+	ok = ok && rc == SQLITE_DONE && n == 3;
+	sqlite3_finalize(st);
+	st = NULL;
+	ok = ok && sqlite3_prepare_v2(db, "SELECT call_insn FROM calls WHERE "
+				      "id = 9", -1, &st, NULL) == SQLITE_OK &&
+	     sqlite3_step(st) == SQLITE_ROW &&
+	     sqlite3_column_int64(st, 0) == 100 &&
+	     sqlite3_step(st) == SQLITE_DONE;
+	sqlite3_finalize(st);
+	st = NULL;
+	check("calls-vtab-rows", ok);
+	/* One byte fewer: the query fails with the module's word. */
+	ok = ok && sqlite3_exec(db, "UPDATE call_chunks SET data = "
+				"substr(data, 1, length(data) - 1)", NULL,
+				NULL, NULL) == SQLITE_OK &&
+	     sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM calls", -1, &st,
+				NULL) == SQLITE_OK &&
+	     sqlite3_step(st) == SQLITE_ERROR &&
+	     strstr(sqlite3_errmsg(db), "damaged") != NULL;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	check("calls-vtab-damaged-chunk-fails", ok);
+}
+
 int main(void)
 {
+	test_calls_chunk();
+	test_calls_vtab();
 	test_insn_target();
 	test_edges();
 	test_edges_hit();

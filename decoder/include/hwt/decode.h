@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 /* Version of the output database schema (meta key schema_version). */
-#define HWT_SCHEMA_VERSION 2
+#define HWT_SCHEMA_VERSION 3
 
 /* -------------------------------------------------------------------- */
 /* Images: the traced program's memory, with symbols.                   */

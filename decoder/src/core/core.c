@@ -46,6 +46,12 @@ struct stream {
 	uint32_t prev;		/* the block before, 0: none */
 	uint16_t prev_flags;	/* its HWT_BLK_* */
 	uint8_t brk;		/* a gap or trace event since prev */
+	/* A block that may go on (pending(): x86, no branch at its end),
+	 * counted once the next block or event shows whether it does; its
+	 * flags and the time when it began. */
+	uint32_t pend;
+	uint16_t pend_flags;
+	uint64_t pend_time;
 };
 
 struct hwt_core {
@@ -118,13 +124,16 @@ void hwt_core_set_insn_clock(struct hwt_core *c, uint32_t stream)
 	get_stream(c, stream)->insn_clock = 1;
 }
 
-/* A timestamp from the trace: the time of the next instruction. */
-static void set_time(struct stream *s, uint64_t time)
+/* A timestamp from the trace: the time of the next instruction, which
+ * comes after a block held back (put_block()) if there is one. */
+static void set_time(struct hwt_core *c, struct stream *s, uint64_t time)
 {
 	if (!time || time == s->time)
 		return;
 	s->time = time;
 	s->time_ninsn = s->ninsn;
+	if (s->pend)
+		s->time_ninsn += hwt_blocks_get(c->blocks, s->pend)->ninsn;
 }
 
 /*
@@ -220,6 +229,11 @@ static int sink_begin(void *arg, const struct hwt_stream_info *info)
 	return hwt_db_stream(c->db, info, s->thread_id);
 }
 
+static inline int is_x86(uint8_t isa)
+{
+	return isa >= HWT_ISA_X86_16 && isa <= HWT_ISA_X86_64;
+}
+
 /* lens: the block's instruction lengths from the front end, NULL: split
  * its bytes here. */
 static void new_block(struct hwt_core *c, struct stream *s,
@@ -268,7 +282,14 @@ static void new_block(struct hwt_core *c, struct stream *s,
 		u->lens_ok = !hwt_insn_lengths(c->dis, u->isa, NULL, 0, u->ip,
 					       u->end_ip, u->ninsn, u->lens);
 	}
-	if (!u->iclass && u->code_size && u->lens_ok)
+	/* The class of the last instruction from its bytes where the front
+	 * end's word is ambiguous (libipt: ptic_call and ptic_jump for
+	 * direct and indirect alike; none), so that a block is the same
+	 * row whichever decoder found it first. */
+	if (u->code_size && u->lens_ok &&
+	    (!u->iclass || (is_x86(u->isa) &&
+			    (u->iclass == HWT_IC_CALL ||
+			     u->iclass == HWT_IC_JUMP))))
 		u->iclass = (uint8_t)hwt_insn_class(
 			c->dis, u->isa, u->code + span, u->code_size - span,
 			u->end_ip);
@@ -361,7 +382,7 @@ static inline void note_edge(struct hwt_core *c, struct stream *s,
 
 /* One executed block u (id): the per-block work of the core. */
 static inline int count_block(struct stream *s, const struct hwt_ublock *u,
-			      uint32_t id)
+			      uint32_t id, uint64_t time)
 {
 	int rc;
 
@@ -369,8 +390,11 @@ static inline int count_block(struct stream *s, const struct hwt_ublock *u,
 		grow_counts(s, id);
 	s->counts[id]++;
 	if (s->cs) {
-		rc = hwt_callstack_ublock(s->cs, u, s->ninsn,
-					  time_at(s, s->ninsn));
+		/* On an instruction clock the time is the block's own
+		 * index past the last timestamp (a held block is counted
+		 * before any later timestamp is taken). */
+		rc = hwt_callstack_ublock(s->cs, u, s->ninsn, s->insn_clock ?
+					  time_at(s, s->ninsn) : time);
 		if (rc < 0)
 			return rc;
 	}
@@ -402,6 +426,104 @@ static int sink_progress(void *arg, uint32_t stream, uint64_t offset)
 	return 0;
 }
 
+/*
+ * Blocks are the same whichever way a front end splits the flow: a block
+ * is a run of instructions that ran one after another, up to a branch or
+ * a break (event, gap, end).  libipt's block decoder ends a block where a
+ * PSB+ reports its status (an EXEC_MODE event, no break) or a section
+ * ends, and a PSB segment ends at the next segment's FUP, wherever those
+ * fall; so an x86 block that does not end in a branch waits (s->pend)
+ * for the block after it, and the two become one block where that one
+ * starts at the next instruction.  Returns whether u may go on so.
+ */
+static inline int pending(const struct hwt_ublock *u)
+{
+	return u->iclass == HWT_IC_OTHER && u->lens_ok && is_x86(u->isa);
+}
+
+/* The executed block id, counted (its transition, the call stack with
+ * time as when it began, the flow). */
+static int emit(struct hwt_core *c, struct stream *s, uint32_t id,
+		uint16_t flags, uint64_t time)
+{
+	const struct hwt_ublock *u = hwt_blocks_get(c->blocks, id);
+
+	note_edge(c, s, id, u, flags);
+	return count_block(s, u, id, time);
+}
+
+/* Counts the pending block, if any.  Returns 0 or negative (database). */
+static int flush_pend(struct hwt_core *c, struct stream *s)
+{
+	uint32_t id = s->pend;
+
+	if (!id)
+		return 0;
+	s->pend = 0;
+	return emit(c, s, id, s->pend_flags, s->pend_time);
+}
+
+/* The block of pending p followed by u (u starts at p's next
+ * instruction), interned; 0 on a database error. */
+static uint32_t merge(struct hwt_core *c, struct stream *s,
+		      const struct hwt_ublock *p, const struct hwt_ublock *u)
+{
+	struct hwt_block b;
+	uint8_t *lens = NULL;
+	uint32_t id;
+
+	memset(&b, 0, sizeof(b));
+	b.ip = p->ip;
+	b.end_ip = u->end_ip;
+	b.ninsn = p->ninsn + u->ninsn;
+	b.isa = u->isa;
+	b.iclass = u->iclass;
+	if (u->lens_ok) {
+		lens = hwt_xrealloc(NULL, b.ninsn);
+		memcpy(lens, p->lens, p->ninsn);
+		memcpy(lens + p->ninsn, u->lens, u->ninsn);
+	}
+	id = intern(c, s, &b, lens);
+	free(lens);
+	return id;
+}
+
+/*
+ * The executed block id (flags: its HWT_BLK_*; time: when it began):
+ * joined to the pending block where it goes on from there, else after
+ * it.  Returns 0 or negative (database).
+ */
+static int put_block(struct hwt_core *c, struct stream *s, uint32_t id,
+		     uint16_t flags, uint64_t time)
+{
+	const struct hwt_ublock *u = hwt_blocks_get(c->blocks, id);
+	int rc;
+
+	if (s->pend) {
+		const struct hwt_ublock *p = hwt_blocks_get(c->blocks, s->pend);
+
+		if (u->isa == p->isa && u->ip == p->end_ip + p->end_len &&
+		    u->ip > p->ip && u->end_ip - p->ip < (1u << 20) &&
+		    (uint64_t)p->ninsn + u->ninsn <= UINT32_MAX) {
+			id = merge(c, s, p, u);
+			if (!id)
+				return -1;
+			u = hwt_blocks_get(c->blocks, id);
+			time = s->pend_time;
+			s->pend = 0;
+		} else if ((rc = flush_pend(c, s)) < 0) {
+			return rc;
+		}
+	}
+	if (pending(u)) {
+		s->pend = id;
+		s->pend_flags = flags;
+		s->pend_time = time;
+		return 0;
+	}
+	return emit(c, s, id, flags, time);
+}
+
 static int sink_block(void *arg, uint32_t stream, const struct hwt_block *blk)
 {
 	struct hwt_core *c = arg;
@@ -413,11 +535,10 @@ static int sink_block(void *arg, uint32_t stream, const struct hwt_block *blk)
 	id = intern(c, s, blk, NULL);
 	if (!id)
 		return -1;
-	set_time(s, blk->time);
+	set_time(c, s, blk->time);
 	if (c->progress && blk->offset && !(s->nblocks & 0xffff))
 		sink_progress(c, stream, blk->offset);
-	note_edge(c, s, id, hwt_blocks_get(c->blocks, id), blk->flags);
-	return count_block(s, hwt_blocks_get(c->blocks, id), id);
+	return put_block(c, s, id, blk->flags, s->time);
 }
 
 static uint32_t sink_intern(void *arg, uint32_t stream,
@@ -443,16 +564,38 @@ static int sink_blocks(void *arg, uint32_t stream, const uint32_t *ids,
 	struct hwt_core *c = arg;
 	struct stream *s = cur_stream(c, stream);
 	const struct hwt_ublock *v = hwt_blocks_get(c->blocks, 1);
-	uint32_t nb = hwt_blocks_count(c->blocks), prev = s->prev;
-	uint64_t *counts, ninsn = s->ninsn, nblocks = s->nblocks;
-	uint64_t fentries = s->fentries;
-	uint8_t *flow = s->flow;
-	size_t i, flen = s->flen;
+	uint32_t nb = hwt_blocks_count(c->blocks), prev;
+	uint64_t *counts, ninsn, nblocks;
+	uint64_t fentries;
+	uint8_t *flow;
+	size_t i, flen;
+	int plain, rc;
+
+again:
+	/* A block pending (put_block()) before the run, or after a block
+	 * of it that may go on: one block at a time. */
+	while (n && (s->pend || (ids[0] && ids[0] <= nb &&
+				 pending(&v[ids[0] - 1])))) {
+		if (!ids[0] || ids[0] > nb)
+			return -1;
+		rc = put_block(c, s, ids[0], 0, s->time);
+		if (rc < 0)
+			return rc;
+		/* merge() may have interned a block. */
+		v = hwt_blocks_get(c->blocks, 1);
+		nb = hwt_blocks_count(c->blocks);
+		ids++;
+		n--;
+	}
+	prev = s->prev;
+	ninsn = s->ninsn;
+	nblocks = s->nblocks;
+	fentries = s->fentries;
+	flow = s->flow;
+	flen = s->flen;
 	/* The flags of the transition from prev are plain: after the
 	 * first block of the run always (its flags are 0, no break). */
-	int plain = !s->brk && !(s->prev_flags & HWT_BLK_OUTCOME);
-	int rc;
-
+	plain = !s->brk && !(s->prev_flags & HWT_BLK_OUTCOME);
 	/* count_block() by hand, with the hot state in locals (written
 	 * back before anything that reads it from s). */
 	if (nb >= s->ncounts)
@@ -465,6 +608,22 @@ static int sink_blocks(void *arg, uint32_t stream, const uint32_t *ids,
 		if (!id || id > nb)
 			return -1;
 		u = &v[id - 1];
+		if (pending(u)) {
+			/* Rare (the fast path's blocks end in branches):
+			 * the rest one block at a time. */
+			s->flen = flen;
+			s->fentries = fentries;
+			s->ninsn = ninsn;
+			s->nblocks = nblocks;
+			if (i) {
+				s->prev = prev;
+				s->prev_flags = 0;
+				s->brk = 0;
+			}
+			ids += i;
+			n -= i;
+			goto again;
+		}
 		counts[id]++;
 		/* The transition from the block before: a plain one seen
 		 * before costs no flags (edge_flags) and no hash. */
@@ -541,11 +700,15 @@ static int sink_event(void *arg, uint32_t stream, const struct hwt_event *ev)
 	struct stream *s = get_stream(c, stream);
 	uint64_t eid;
 
-	set_time(s, ev->time);
 	/* The flow goes on elsewhere: no transition between the blocks
-	 * around it (an ISA switch or a timestamp is none). */
-	if (ev->type != HWT_EV_TIME && ev->type != HWT_EV_EXEC_MODE)
+	 * around it (an ISA switch or a timestamp is none), and the block
+	 * before ends here, counted on the time base before this one. */
+	if (ev->type != HWT_EV_TIME && ev->type != HWT_EV_EXEC_MODE) {
+		if (flush_pend(c, s) < 0)
+			return -1;
 		s->brk = 1;
+	}
+	set_time(c, s, ev->time);
 	switch (ev->type) {
 	case HWT_EV_GAP:
 	case HWT_EV_OVERFLOW:
@@ -674,6 +837,8 @@ static int sink_end(void *arg, uint32_t stream)
 	if (s->ended)
 		return 0;
 	s->ended = 1;
+	if (flush_pend(c, s) < 0)
+		return -1;
 	s->brk = 1;
 	note_edge(c, s, 0, NULL, 0);
 	if (s->cs && hwt_callstack_reset(s->cs, s->ninsn,

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "db/calls_vtab.h"
 #include "db/sideband.h"
 #include "core/util.h"
 #include "image/symtab.h"
@@ -55,11 +56,10 @@ static const char schema[] =
 "  block_id INTEGER, count INTEGER, PRIMARY KEY (stream_id, block_id));\n"
 "CREATE TABLE call_paths (id INTEGER PRIMARY KEY, parent_id INTEGER,\n"
 "  symbol_id INTEGER, ip INTEGER);\n"
-"CREATE TABLE calls (id INTEGER PRIMARY KEY, thread_id INTEGER,\n"
-"  comm_id INTEGER, call_path_id INTEGER, call_time INTEGER,\n"
-"  return_time INTEGER, call_insn INTEGER, return_insn INTEGER,\n"
-"  branch_count INTEGER, insn_count INTEGER, parent_call_id INTEGER,\n"
-"  flags INTEGER);\n"
+/* The calls rows, compact (calls_vtab.h); calls shows them. */
+"CREATE TABLE call_chunks (id INTEGER PRIMARY KEY, min_id INTEGER,\n"
+"  max_id INTEGER, n INTEGER, data BLOB);\n"
+"CREATE VIRTUAL TABLE calls USING hwt_calls;\n"
 "CREATE TABLE errors (id INTEGER PRIMARY KEY, stream_id INTEGER,\n"
 "  insn_index INTEGER, offset INTEGER, ip INTEGER, code INTEGER,\n"
 "  kind TEXT, message TEXT);\n"
@@ -102,9 +102,8 @@ static const char schema[] =
 
 enum {
 	S_META, S_THREAD, S_BINARY, S_SECTION, S_SYMBOL, S_STREAM, S_BLOCK,
-	S_BCOUNT, S_CP, S_CALL, S_ERROR, S_FLOW, S_SSTAT, S_CPSTAT, S_LINE, S_INLINE, S_SEND,
+	S_BCOUNT, S_CP, S_CCHUNK, S_ERROR, S_FLOW, S_SSTAT, S_CPSTAT, S_LINE, S_INLINE, S_SEND,
 	S_EDGE, S_EVENT,
-	S_CALLN,	/* CALLS_STMT rows of calls in one statement */
 	S_NUM
 };
 
@@ -122,8 +121,8 @@ static const char *const stmt_sql[S_NUM] = {
 	[S_EDGE] = "INSERT INTO edges VALUES (?, ?, ?, ?, ?, ?)",
 	[S_BCOUNT] = "INSERT INTO block_counts VALUES (?, ?, ?, ?)",
 	[S_CP] = "INSERT INTO call_paths VALUES (?, ?, ?, ?)",
-	[S_CALL] = "INSERT INTO calls VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, "
-		   "?, ?)",
+	[S_CCHUNK] = "INSERT INTO call_chunks (min_id, max_id, n, data) "
+		     "VALUES (?, ?, ?, ?)",
 	[S_ERROR] = "INSERT INTO errors VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_EVENT] = "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[S_FLOW] = "INSERT INTO flow VALUES (?, ?, ?, ?, ?, ?)",
@@ -141,8 +140,6 @@ struct pending_call {
 };
 
 #define CALLS_MAX	65536	/* pending call rows at most */
-#define CALLS_STMT	64	/* rows per multi-row INSERT (704 params) */
-#define CALL_COLS	11	/* parameters per calls row */
 
 struct hwt_db {
 	sqlite3 *db;
@@ -150,9 +147,11 @@ struct hwt_db {
 	int force;
 	sqlite3_stmt *st[S_NUM];
 	/* Call rows come at returns, inner calls first: kept sorted by id
-	 * until the next commit, so that SQLite appends instead of seeking. */
+	 * until the next commit, so that a chunk's id range is narrow and a
+	 * scan of calls meets them in id order but for long calls. */
 	struct pending_call *calls;
 	size_t ncalls;
+	uint8_t *chunk;		/* a call_chunks row's data being built */
 };
 
 static int flush_calls(struct hwt_db *db);
@@ -185,24 +184,6 @@ static int is_sqlite_or_empty(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	return 1;
-}
-
-/* "INSERT INTO calls VALUES (...), (...), ..." with CALLS_STMT rows: the
- * statement overhead (begin, halt, reset) once per CALLS_STMT rows. */
-static const char *calln_sql(void)
-{
-	static char sql[64 + CALLS_STMT * 40];
-	size_t n;
-	int i;
-
-	if (sql[0])
-		return sql;
-	n = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO calls VALUES ");
-	for (i = 0; i < CALLS_STMT; i++)
-		n += (size_t)snprintf(sql + n, sizeof(sql) - n,
-				      "%s(?,?,0,?,?,?,?,?,?,?,?,?)",
-				      i ? "," : "");
-	return sql;
 }
 
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
@@ -283,6 +264,10 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 	 * held to the end, so a reader of OUT.tmp never makes a commit
 	 * fail (it waits, then says the file is locked). */
 	sqlite3_busy_timeout(db->db, 10000);
+	if (hwt_calls_vtab_register(db->db) != SQLITE_OK) {
+		hwt_errf(err, errlen, "sqlite: %s", sqlite3_errmsg(db->db));
+		goto fail;
+	}
 	if (exec(db->db, "PRAGMA page_size=16384; PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;"
 		 "PRAGMA locking_mode=EXCLUSIVE; BEGIN;", err, errlen) < 0)
 		goto fail;
@@ -290,8 +275,7 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 	    hwt_sideband_schema(db->db, err, errlen) < 0)
 		goto fail;
 	for (i = 0; i < S_NUM; i++)
-		if (sqlite3_prepare_v2(db->db, i == S_CALLN ? calln_sql() :
-				       stmt_sql[i], -1, &db->st[i],
+		if (sqlite3_prepare_v2(db->db, stmt_sql[i], -1, &db->st[i],
 				       NULL) != SQLITE_OK) {
 			hwt_errf(err, errlen, "sqlite: %s",
 				   sqlite3_errmsg(db->db));
@@ -339,6 +323,7 @@ static void db_free(struct hwt_db *db)
 	int i;
 
 	free(db->calls);
+	free(db->chunk);
 	for (i = 0; i < S_NUM; i++)
 		sqlite3_finalize(db->st[i]);
 	free(db->tmp);
@@ -639,40 +624,53 @@ int hwt_db_call(struct hwt_db *db, uint64_t thread_id,
 	return 0;
 }
 
-/* Binds a calls row to statement s from parameter base + 1 on. */
-static void bind_call(struct hwt_db *db, int s, int base,
-		      const struct pending_call *c)
+/* Rows [from, to) of the pending calls as one call_chunks row. */
+static int write_chunk(struct hwt_db *db, size_t from, size_t to)
 {
-	const struct hwt_call_row *r = &c->r;
+	struct hwt_calls_rec prev, r;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	size_t i, len = 0;
 
-	B64(s, base + 1, r->id);
-	B64(s, base + 2, c->thread_id);
-	B64(s, base + 3, r->call_path_id);
-	B64(s, base + 4, r->call_time);
-	B64(s, base + 5, r->return_time);
-	B64(s, base + 6, r->call_insn);
-	B64(s, base + 7, r->return_insn);
-	B64(s, base + 8, r->branch_count);
-	B64(s, base + 9, r->insn_count);
-	B64(s, base + 10, r->parent_id);
-	B64(s, base + 11, r->flags);
+	if (!db->chunk)
+		db->chunk = hwt_xrealloc(NULL, HWT_CALLS_CHUNK *
+					 HWT_CALLS_ROW_MAX);
+	memset(&prev, 0, sizeof(prev));
+	for (i = from; i < to; i++) {
+		const struct hwt_call_row *c = &db->calls[i].r;
+
+		r.v[0] = c->id;
+		r.v[1] = db->calls[i].thread_id;
+		r.v[2] = c->call_path_id;
+		r.v[3] = c->call_time;
+		r.v[4] = c->return_time;
+		r.v[5] = c->call_insn;
+		r.v[6] = c->return_insn;
+		r.v[7] = c->branch_count;
+		r.v[8] = c->parent_id;
+		r.v[9] = c->flags;
+		len += hwt_calls_encode(db->chunk + len, &prev, &r);
+		if (c->id < lo)
+			lo = c->id;
+		if (c->id > hi)
+			hi = c->id;
+	}
+	B64(S_CCHUNK, 1, lo);
+	B64(S_CCHUNK, 2, hi);
+	B64(S_CCHUNK, 3, to - from);
+	sqlite3_bind_blob(db->st[S_CCHUNK], 4, db->chunk, (int)len,
+			  SQLITE_STATIC);
+	return step(db, S_CCHUNK);
 }
 
 static int flush_calls(struct hwt_db *db)
 {
-	size_t i = 0;
-	int k;
+	size_t i, n;
 
-	for (; i + CALLS_STMT <= db->ncalls; i += CALLS_STMT) {
-		for (k = 0; k < CALLS_STMT; k++)
-			bind_call(db, S_CALLN, k * CALL_COLS,
-				  &db->calls[i + (size_t)k]);
-		if (step(db, S_CALLN) < 0)
-			return -1;
-	}
-	for (; i < db->ncalls; i++) {
-		bind_call(db, S_CALL, 0, &db->calls[i]);
-		if (step(db, S_CALL) < 0)
+	for (i = 0; i < db->ncalls; i += n) {
+		n = db->ncalls - i;
+		if (n > HWT_CALLS_CHUNK)
+			n = HWT_CALLS_CHUNK;
+		if (write_chunk(db, i, i + n) < 0)
 			return -1;
 	}
 	db->ncalls = 0;
@@ -792,6 +790,12 @@ sqlite3 *hwt_db_open_ro(const char *path, struct hwt_sqlite_budget *budget,
 	db = hwt_sqlite_open(AT_FDCWD, path, path, &o, err, sizeof(err));
 	if (!db) {
 		fprintf(stderr, "hwt: %s\n", err);
+		return NULL;
+	}
+	/* calls reads its compact chunks through this module. */
+	if (hwt_calls_vtab_register(db) != SQLITE_OK) {
+		fprintf(stderr, "hwt: %s: %s\n", path, sqlite3_errmsg(db));
+		sqlite3_close(db);
 		return NULL;
 	}
 	if (sqlite3_prepare_v2(db, "SELECT key, value FROM meta WHERE key IN "
