@@ -460,6 +460,7 @@ int hwt_cmd_flamegraph(int argc, char **argv)
 		{ "svg", required_argument, NULL, 'S' },
 		{ "per-thread", no_argument, NULL, 'p' },
 		{ "thread", required_argument, NULL, 't' },
+		{ "weight", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -474,6 +475,14 @@ int hwt_cmd_flamegraph(int argc, char **argv)
 		case 'f': folded = 1; break;
 		case 'S': svg = optarg; break;
 		case 'p': o.per_thread = 1; break;
+		case 'w':
+			if (strcmp(optarg, "insn") && strcmp(optarg, "time")) {
+				fprintf(stderr, "hwt flamegraph: --weight %s: "
+					"insn or time expected\n", optarg);
+				return 2;
+			}
+			o.weight_time = !strcmp(optarg, "time");
+			break;
 		case 'o': outpath = optarg; break;
 		case 't':
 			o.tid = parse_tid("flamegraph", optarg);

@@ -58,7 +58,7 @@ int hwt_cmd_fsck(int argc, char **argv);
 	"hwt export --perf-data OUT.data SESSION"
 #define HWT_FLAMEGRAPH_USAGE \
 	"hwt flamegraph DB (--folded [-o OUT] | --svg OUT.svg)\n" \
-	"         [--per-thread] [--thread TID]"
+	"         [--per-thread] [--thread TID] [--weight insn|time]"
 #define HWT_RECORD_USAGE \
 	"hwt record [-b BACKEND] [-f FILTER]... [-m stream|ring] [-s SIZE]\n" \
 	"         [-q QUOTA] [-x OPTIONS]... [-c VERSION:FILE] [-S SOCKET] [-n]\n" \

@@ -120,6 +120,22 @@ depths=$(awk '{ n = gsub(/;fib/, ";fib", $1); if (n) print n }' \
 	grep -q ';main;run_all;fib ' "$w/demo.folded" &&
 	result "PASS: $t/demo-folded-stacks ($fsum instructions, fib depths 1-12)" ||
 	result "FAIL: $t/demo-folded-stacks (sum $fsum, traced $traced, fib depths '$depths')"
+# Weighted by time (--weight time: each path's calls' return_time -
+# call_time, less its callees'): on the soft backend's instruction clock
+# every stack below a root frame weighs exactly its instructions.
+if [ "$backend" = soft ]; then
+	"$hwt" flamegraph "$w/demo.db" --folded --weight time \
+		>"$w/demo-time.folded" 2>>"$w/folded.log"
+	grep ';' "$w/demo-time.folded" >"$w/demo-time-calls.folded"
+	grep ';' "$w/demo.folded" >"$w/demo-calls.folded"
+	nt=$(wc -l <"$w/demo-time-calls.folded")
+	if [ "$nt" -gt 100 ] && cmp -s "$w/demo-time-calls.folded" \
+		"$w/demo-calls.folded"; then
+		result "PASS: $t/demo-flamegraph-time ($nt stacks weigh their instructions)"
+	else
+		result "FAIL: $t/demo-flamegraph-time ($nt stacks; $(diff "$w/demo-calls.folded" "$w/demo-time-calls.folded" | head -n 2 | tr '\n' ' '))"
+	fi
+fi
 # The SVG flame graph: frames as the folded stacks say (check_svg.py), and
 # librsvg renders it.
 if "$hwt" flamegraph "$w/demo.db" --svg "$w/demo.svg" 2>"$w/svg.log" &&

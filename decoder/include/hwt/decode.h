@@ -295,6 +295,10 @@ int hwt_timeline_json(const char *db, const struct hwt_timeline_opts *opts,
 struct hwt_flame_opts {
 	int per_thread;		/* a "tid N" root frame per thread */
 	int64_t tid;		/* -1: every thread; else only this one */
+	/* Weight: 0, instructions (call_path_stats); 1, the trace's
+	 * clock: each path's calls' return_time - call_time, less its
+	 * callees' (calls with both times only). */
+	int weight_time;
 };
 
 /* Writes the folded stacks to out: 0, or -1 with a message on stderr. */

@@ -6,7 +6,9 @@
  * executed in the last frame itself under that path: a path's inclusive
  * count (call_path_stats) minus its children's.  So the lines add up to
  * every instruction the decode attributed to a call path: the traced
- * instruction count.
+ * instruction count.  Or weighted by time on the trace's clock (the
+ * calls' return_time - call_time per path, less its callees'), where
+ * calls have both times.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -36,6 +38,7 @@ struct flame {
 	size_t npaths, cap_paths;
 	struct fstat *stats;
 	size_t nstats, cap_stats;
+	int weight_time;	/* hwt_flame_opts.weight_time */
 };
 
 /* Room for one more element in *v (n used, *cap allocated). */
@@ -152,7 +155,15 @@ static int load(struct flame *f)
 		return -1;
 	qsort(f->paths, f->npaths, sizeof(*f->paths), cmp_path);
 
-	if (sqlite3_prepare_v2(f->db, "SELECT c.thread_id, c.call_path_id,"
+	if (sqlite3_prepare_v2(f->db, f->weight_time ?
+			       "SELECT c.thread_id, c.call_path_id,"
+			       " SUM(c.return_time - c.call_time),"
+			       " COALESCE(t.tid, -1) FROM calls c LEFT JOIN"
+			       " threads t ON t.id = c.thread_id WHERE"
+			       " c.call_path_id != 0 AND c.call_time > 0 AND"
+			       " c.return_time >= c.call_time"
+			       " GROUP BY c.thread_id, c.call_path_id" :
+			       "SELECT c.thread_id, c.call_path_id,"
 			       " SUM(c.insn_count), COALESCE(t.tid, -1) FROM"
 			       " call_path_stats c LEFT JOIN threads t ON"
 			       " t.id = c.thread_id WHERE c.call_path_id != 0"
@@ -239,6 +250,7 @@ int hwt_flame_lines(const char *path, const struct hwt_flame_opts *opts,
 	uint64_t clamped = 0;
 	int rc = -1;
 
+	f.weight_time = opts->weight_time;
 	f.db = hwt_db_open_ro(path, &flame_budget, tables);
 	if (!f.db)
 		return -1;

@@ -153,6 +153,7 @@ struct svg {
 	double scale;		/* pixels per instruction */
 	int height;		/* frames, deepest stack */
 	uint64_t drawn;
+	const char *unit;	/* what widths count: instructions, time */
 };
 
 static void draw(struct svg *s, const struct fnode *n, uint64_t x, int depth)
@@ -168,10 +169,11 @@ static void draw(struct svg *s, const struct fnode *n, uint64_t x, int depth)
 	fprintf(s->out, "<g class=\"f\" data-x=\"%" PRIu64 "\" data-w=\"%"
 		PRIu64 "\"><title>", x, n->total);
 	xml_text(s->out, n->name);
-	fprintf(s->out, " (%" PRIu64 " instructions, %.2f%%)</title>"
+	fprintf(s->out, " (%" PRIu64 " %s, %.2f%%)</title>"
 		"<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\""
 		" fill=\"rgb(%u,%u,%u)\" rx=\"2\"/><text x=\"%.2f\" y=\"%d\">",
-		n->total, 100.0 * (double)n->total / (double)s->total, px, y,
+		n->total, s->unit, 100.0 * (double)n->total /
+		(double)s->total, px, y,
 		w, FRAME_H - 1, r, g, b, px + 3, y + FRAME_H - 4);
 	fit_text(s->out, n->name, w);
 	fputs("</text></g>\n", s->out);
@@ -186,7 +188,7 @@ static void draw(struct svg *s, const struct fnode *n, uint64_t x, int depth)
 static const char script[] =
 "var W=" "1180" ",fr=[],tot=0,zx=0,zw=0,q=null;\n"
 "function fit(g){var r=g.querySelector('rect'),t=g.querySelector('text'),"
-"n=g.querySelector('title').textContent.replace(/ \\(\\d+ instructions.*$/,''),"
+"n=g.querySelector('title').textContent.replace(/ \\(\\d+ [^,]*, [\\d.]+%\\)$/,''),"
 "w=+r.getAttribute('width'),c=Math.floor((w-6)/7);"
 "t.textContent=c<3?'':(n.length<=c?n:n.slice(0,c-2)+'..');}\n"
 "function lay(x0,w0){var s=W/w0;fr.forEach(function(g){var x=+g.dataset.x,"
@@ -202,7 +204,7 @@ static const char script[] =
 "function search(){var p=prompt('Search (regular expression)',q||'');"
 "if(p===null)return;q=p;var re=new RegExp(p),m=0,seen=[];"
 "fr.forEach(function(g){var n=g.querySelector('title').textContent"
-".replace(/ \\(\\d+ instructions.*$/,''),r=g.querySelector('rect');"
+".replace(/ \\(\\d+ [^,]*, [\\d.]+%\\)$/,''),r=g.querySelector('rect');"
 "if(p&&re.test(n)){r.setAttribute('fill','rgb(230,0,230)');"
 "var x=+g.dataset.x,w=+g.dataset.w,i;for(i=0;i<seen.length;i++)"
 "if(x>=seen[i][0]&&x<seen[i][0]+seen[i][1])break;"
@@ -223,7 +225,8 @@ int hwt_flame_svg(const char *path, const struct hwt_flame_opts *opts,
 {
 	struct hwt_flame_line *lines;
 	struct fnode *root;
-	struct svg s = { .out = out };
+	struct svg s = { .out = out, .unit = opts->weight_time ?
+			 "time units" : "instructions" };
 	size_t n, i;
 	int rc = 0, h;
 
@@ -268,11 +271,12 @@ int hwt_flame_svg(const char *path, const struct hwt_flame_opts *opts,
 		"<text id=\"search\" x=\"%d\" y=\"22\" text-anchor=\"end\""
 		" onclick=\"search()\">Search</text>\n<text id=\"matched\""
 		" x=\"%d\" y=\"%d\" text-anchor=\"end\"></text>\n"
-		"<text x=\"10\" y=\"%d\">%" PRIu64 " instructions"
-		" (width: instructions run in a function and its callees)"
+		"<text x=\"10\" y=\"%d\">%" PRIu64 " %s"
+		" (width: %s in a function and its callees)"
 		"</text>\n", SVG_WIDTH - 10, SVG_WIDTH - 10,
 		PAD_TOP + h * FRAME_H + 20, PAD_TOP + h * FRAME_H + 20,
-		root->total);
+		root->total, s.unit, opts->weight_time ? "time spent" :
+		"instructions run");
 	draw(&s, root, 0, 0);
 	fputs("</svg>\n", out);
 	if (fflush(out)) {
