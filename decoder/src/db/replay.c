@@ -11,6 +11,7 @@
 #include "image/insn.h"
 #include "db/db.h"
 #include "core/flow.h"
+#include "db/inlines.h"
 
 struct rblock {
 	uint64_t ip;
@@ -45,11 +46,6 @@ struct revent {			/* a row of events */
 	char kind;		/* o(n), d (off), a(sync), e(ret) */
 };
 
-struct rinline {		/* a row of inlines */
-	uint64_t start, end, max_end;	/* max_end: of this and before */
-	uint32_t depth;
-	char *name;
-};
 
 struct rsym {			/* a row of symbols, or of binaries */
 	int64_t id;
@@ -64,8 +60,7 @@ struct replay {
 	int has[F_NFIELDS];
 	struct rsym *syms, *bins;
 	size_t nsyms, nbins;
-	struct rinline *inl;
-	size_t ninl;
+	struct hwt_inline_table inl;
 	int64_t tid, cpu;	/* of the stream being replayed */
 	FILE *out;
 	sqlite3 *db;
@@ -208,21 +203,9 @@ static const struct rsym *find_named(const struct rsym *v, size_t n,
 	return n ? bsearch(&key, v, n, sizeof(*v), by_id) : NULL;
 }
 
-static int inline_cmp(const void *a, const void *b)
-{
-	const struct rinline *x = a, *y = b;
-
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return (x->depth > y->depth) - (x->depth < y->depth);
-}
-
 static int load_inlines(struct replay *r)
 {
 	static const char *const tables[] = { "inlines", NULL };
-	sqlite3_stmt *st;
-	size_t cap = 0, i;
-	int rc;
 
 	/* A view there could be anything (the reader's tables are checked
 	 * to be tables: hwt_db_open_ro). */
@@ -231,60 +214,19 @@ static int load_inlines(struct replay *r)
 			"of an older hwt: decode again)\n");
 		return -1;
 	}
-	if (sqlite3_prepare_v2(r->db, "SELECT start, end, depth, name FROM "
-			       "inlines", -1, &st, NULL) != SQLITE_OK)
-		return loop_end(r, SQLITE_ERROR, "inlines");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 3);
-		struct rinline *x;
-
-		if (r->ninl == cap) {
-			cap = cap ? 2 * cap : 256;
-			r->inl = hwt_xrealloc(r->inl, cap * sizeof(*r->inl));
-		}
-		x = &r->inl[r->ninl++];
-		x->start = (uint64_t)sqlite3_column_int64(st, 0);
-		x->end = (uint64_t)sqlite3_column_int64(st, 1);
-		x->depth = (uint32_t)sqlite3_column_int64(st, 2);
-		x->name = hwt_xstrdup(name ? name : "??");
-	}
-	sqlite3_finalize(st);
-	if (r->ninl)
-		qsort(r->inl, r->ninl, sizeof(*r->inl), inline_cmp);
-	for (i = 0; i < r->ninl; i++)
-		r->inl[i].max_end = i && r->inl[i - 1].max_end > r->inl[i].end ?
-				    r->inl[i - 1].max_end : r->inl[i].end;
-	return loop_end(r, rc, "inlines");
+	return hwt_inline_table_load(r->db, &r->inl) < 0 ?
+	       loop_end(r, SQLITE_ERROR, "inlines") : 0;
 }
 
-/* The inline frames at ip, innermost first, as "a;b" ("-": none). */
-static void put_inlines(struct replay *r, uint64_t ip)
+/* The inline frames at ip of binary bin, innermost first, ';'-separated,
+ * or '-'. */
+static void put_inlines(struct replay *r, int64_t bin, uint64_t ip)
 {
-	const struct rinline *at[32];
-	size_t lo = 0, hi = r->ninl, n = 0, j, k;
+	const struct hwt_inline_row *at[32];
+	size_t n = hwt_inline_table_at(&r->inl, bin, ip, at, 32), j;
 
-	while (lo < hi) {	/* the first row starting after ip */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->inl[mid].start <= ip)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (j = lo; j > 0 && r->inl[j - 1].max_end > ip && n < 32; j--)
-		if (r->inl[j - 1].end > ip)
-			at[n++] = &r->inl[j - 1];
-	if (!n) {
+	if (!n)
 		fputc('-', r->out);
-		return;
-	}
-	for (j = 1; j < n; j++)	/* by depth, deepest first */
-		for (k = j; k > 0 && at[k]->depth > at[k - 1]->depth; k--) {
-			const struct rinline *t = at[k];
-
-			at[k] = at[k - 1];
-			at[k - 1] = t;
-		}
 	for (j = 0; j < n; j++)
 		fprintf(r->out, "%s%s", j ? ";" : "", at[j]->name);
 }
@@ -554,7 +496,7 @@ static void fields_line(struct replay *r, const struct rblock *b,
 				fputs("??:0", r->out);
 			break;
 		case F_INLINE:
-			put_inlines(r, ip);
+			put_inlines(r, b->bin, ip);
 			break;
 		case F_INSN:
 			insn_text(r, b, ip, off, len, text, sizeof(text));
@@ -1040,9 +982,7 @@ out:
 		free(r.bins[i].name);
 	free(r.syms);
 	free(r.bins);
-	for (i = 0; i < r.ninl; i++)
-		free(r.inl[i].name);
-	free(r.inl);
+	hwt_inline_table_free(&r.inl);
 	free(r.anc);
 	free(r.ev);
 	free(r.lines);

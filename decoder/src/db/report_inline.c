@@ -16,15 +16,9 @@
 
 #include "core/util.h"
 #include "db/db.h"
+#include "db/inlines.h"
 #include "hwt/decode.h"
 
-struct irow {			/* a row of inlines */
-	int64_t bin;
-	uint64_t start, end, max_end;	/* max_end: this and earlier rows
-					 * of the same binary */
-	uint32_t depth;
-	size_t fn;		/* index in the function table */
-};
 
 struct ifn {			/* an inlined function, by name */
 	char *name;
@@ -36,8 +30,8 @@ struct ifn {			/* an inlined function, by name */
 
 struct iscan {
 	sqlite3 *db;
-	struct irow *rows;
-	size_t nrows;
+	struct hwt_inline_table rows;
+	size_t *fn;		/* per row, its function's index */
 	struct ifn *fns;
 	size_t nfns;
 	uint64_t traced, inlined;	/* instructions: all, in inlined code */
@@ -45,17 +39,6 @@ struct iscan {
 };
 
 static struct hwt_sqlite_budget inline_budget;
-
-/* qsort order of rows: by binary, then start.
- * Returns <0, 0 or >0 as x sorts before, with or after y. */
-static int row_cmp(const void *x, const void *y)
-{
-	const struct irow *a = x, *b = y;
-
-	if (a->bin != b->bin)
-		return a->bin < b->bin ? -1 : 1;
-	return a->start < b->start ? -1 : a->start > b->start;
-}
 
 /* The function named name, added if new.  Returns its index. */
 static size_t fn_of(struct iscan *s, const char *name)
@@ -85,96 +68,51 @@ static void add_site(struct ifn *f, const char *site)
 }
 
 /*
- * Every inlines row, sorted, with max_end set.
+ * Every inlines row (db/inlines.h) and the function each names.
  * Returns 0 if loaded.
  * Returns -1 (message printed) on an SQLite error.
  */
 static int load_rows(struct iscan *s)
 {
-	sqlite3_stmt *st;
-	size_t cap = 0, i;
 	char why[256];
-	int step;
+	size_t i;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT binary_id, start, end, depth, "
-			       "name, call_file, call_line FROM inlines", -1,
-			       &st, NULL) != SQLITE_OK)
-		goto fail;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 4);
-		const char *file = (const char *)sqlite3_column_text(st, 5);
-		struct irow *r;
-		char site[512];
-
-		if (s->nrows == cap) {
-			cap = cap ? 2 * cap : 256;
-			s->rows = hwt_xrealloc(s->rows, cap * sizeof(*s->rows));
-		}
-		r = &s->rows[s->nrows++];
-		r->bin = sqlite3_column_int64(st, 0);
-		r->start = (uint64_t)sqlite3_column_int64(st, 1);
-		r->end = (uint64_t)sqlite3_column_int64(st, 2);
-		r->depth = (uint32_t)sqlite3_column_int(st, 3);
-		r->fn = fn_of(s, name ? name : "?");
-		snprintf(site, sizeof(site), "%s:%d", file ? file : "?",
-			 sqlite3_column_int(st, 6));
-		add_site(&s->fns[r->fn], site);
+	if (hwt_inline_table_load(s->db, &s->rows) < 0) {
+		fprintf(stderr, "hwt report: inlines: %s\n",
+			hwt_sqlite_errmsg(s->db, &inline_budget, why,
+					  sizeof(why)));
+		return -1;
 	}
-	sqlite3_finalize(st);
-	if (step != SQLITE_DONE)
-		goto fail;
-	qsort(s->rows, s->nrows, sizeof(*s->rows), row_cmp);
-	for (i = 0; i < s->nrows; i++) {
-		s->rows[i].max_end = s->rows[i].end;
-		if (i && s->rows[i - 1].bin == s->rows[i].bin &&
-		    s->rows[i - 1].max_end > s->rows[i].max_end)
-			s->rows[i].max_end = s->rows[i - 1].max_end;
+	s->fn = hwt_xrealloc(NULL, (s->rows.n ? s->rows.n : 1) *
+			     sizeof(*s->fn));
+	for (i = 0; i < s->rows.n; i++) {
+		s->fn[i] = fn_of(s, s->rows.v[i].name);
+		add_site(&s->fns[s->fn[i]], s->rows.v[i].site);
 	}
 	return 0;
-fail:
-	fprintf(stderr, "hwt report: inlines: %s\n",
-		hwt_sqlite_errmsg(s->db, &inline_budget, why, sizeof(why)));
-	return -1;
 }
 
 /* count executions of the instruction at ip of binary bin. */
 static void count_insn(struct iscan *s, int64_t bin, uint64_t ip,
 		       uint64_t count)
 {
-	size_t lo = 0, hi = s->nrows, i, inner = SIZE_MAX;
+	const struct hwt_inline_row *at[64];
+	size_t n = hwt_inline_table_at(&s->rows, bin, ip, at, 64), i;
 
 	s->traced += count;
-	/* The last row of bin starting at or before ip. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct irow *r = &s->rows[mid];
-
-		if (r->bin < bin || (r->bin == bin && r->start <= ip))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	if (!n)
+		return;
 	s->seq++;
-	for (i = lo; i-- > 0;) {
-		const struct irow *r = &s->rows[i];
-		struct ifn *f;
+	for (i = 0; i < n; i++) {	/* each function once */
+		struct ifn *f = &s->fns[s->fn[at[i] - s->rows.v]];
 
-		if (r->bin != bin || r->max_end <= ip)
-			break;
-		if (ip >= r->end)
-			continue;
-		f = &s->fns[r->fn];
 		if (f->mark != s->seq) {
 			f->mark = s->seq;
 			f->total += count;
 		}
-		if (inner == SIZE_MAX || r->depth > s->rows[inner].depth)
-			inner = i;
 	}
-	if (inner != SIZE_MAX) {
-		s->fns[s->rows[inner].fn].self += count;
-		s->inlined += count;
-	}
+	s->fns[s->fn[at[0] - s->rows.v]].self += count;	/* deepest */
+	s->inlined += count;
 }
 
 /*
@@ -276,7 +214,8 @@ out:
 		free(s.fns[i].sites);
 		free(s.fns[i].name);
 	}
-	free(s.rows);
+	hwt_inline_table_free(&s.rows);
+	free(s.fn);
 	free(s.fns);
 	sqlite3_close(s.db);
 	return rc;
