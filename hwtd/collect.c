@@ -268,6 +268,10 @@ static int store_range(struct hwt_collect *c, uint32_t idx, struct cbuf *cb,
 	c->bytes += len - skip;
 	c->torn += skip;
 	cb->unstored += skip;
+	/* Streaming: the unit lapped these bytes, so the kernel counts them
+	 * too; the BUFFER record of that lap must not store them again. */
+	if (!c->opts.ring)
+		cb->lost_stored += skip;
 	return 0;
 }
 

@@ -79,13 +79,20 @@ int hwt_ring_consume(struct hwt_ring *r, u64 new_tail)
 {
 	if (new_tail > r->head)
 		return -EINVAL;
-	if (new_tail < r->tail) {
-		/* Ring mode moves tail forward by itself; an old value is
-		 * harmless there, but a streaming consumer going back is a
-		 * bug in the consumer. */
-		return r->ring_mode ? 0 : -EINVAL;
+	if (r->ring_mode) {
+		/* Ring mode moves tail forward by itself: an old value is
+		 * harmless. */
+		if (new_tail > r->tail)
+			r->tail = new_tail;
+		return 0;
 	}
-	r->tail = new_tail;
+	/* A streaming consumer going back is a bug in the consumer; one
+	 * that a lap overtook while it copied is not. */
+	if (new_tail < r->consumed)
+		return -EINVAL;
+	r->consumed = new_tail;
+	if (new_tail > r->tail)
+		r->tail = new_tail;
 	return 0;
 }
 

@@ -16,7 +16,8 @@
 struct hwt_ring {
 	u64 size;		/* buffer bytes */
 	u64 head;		/* bytes ever written */
-	u64 tail;		/* bytes consumed (streaming mode) */
+	u64 tail;		/* first byte the consumer may still read */
+	u64 consumed;		/* what the consumer said it read */
 	u64 off;		/* head modulo size */
 	u64 lost;		/* bytes ever dropped */
 	u64 episode_lost;	/* dropped since the last report */
@@ -44,7 +45,13 @@ u64 hwt_ring_space(const struct hwt_ring *r);
 int hwt_ring_reserve(struct hwt_ring *r, u64 len, struct hwt_ring_span *span,
 		     bool *wrapped);
 
-/* The consumer has read up to new_tail.  -EINVAL if it is out of range. */
+/*
+ * The consumer has read up to new_tail.  Returns 0 if the tail moved, or
+ * if new_tail is behind a tail that a lap moved past it (hardware output
+ * overwrote the bytes after the consumer looked: not its fault), or in
+ * ring mode when new_tail is stale.  Returns -EINVAL if new_tail is past
+ * the head, or behind what the consumer said before (streaming mode).
+ */
 int hwt_ring_consume(struct hwt_ring *r, u64 new_tail);
 
 /*

@@ -77,6 +77,32 @@ static void test_edges(void)
 		   sp.off[1] == 0 && sp.len[1] == 8);
 	UNIT_CHECK(hwt_ring_oldest(&r) == 8 && r.tail == 8);
 	UNIT_CHECK(hwt_ring_consume(&r, 3) == 0);	/* stale: harmless */
+	UNIT_CHECK(r.tail == 8);
+}
+
+/*
+ * A streaming consumer snapshots the head, copies, and consumes up to it;
+ * a unit writing by itself may lap it meanwhile (Intel PT's ToPA ignores
+ * the tail).  That consume must succeed and leave the lapped tail alone;
+ * going back behind what the consumer said before is still refused.
+ */
+static void test_lapped_consume(void)
+{
+	struct hwt_ring r;
+	bool wrapped;
+
+	hwt_ring_init(&r, 16, false);
+	UNIT_CHECK(hwt_ring_produced(&r, 10, &wrapped) == 0);
+	/* snapshot: head 10; the unit then writes 20 more bytes */
+	UNIT_CHECK(hwt_ring_produced(&r, 30, &wrapped) == 0);
+	UNIT_CHECK(r.tail == 14 && r.lost == 14);
+	UNIT_CHECK(hwt_ring_consume(&r, 10) == 0);	/* overtaken */
+	UNIT_CHECK(r.tail == 14 && hwt_ring_space(&r) == 0);
+	UNIT_CHECK(hwt_ring_consume(&r, 9) == -EINVAL);	/* backwards */
+	UNIT_CHECK(hwt_ring_consume(&r, 20) == 0);
+	UNIT_CHECK(r.tail == 20 && hwt_ring_space(&r) == 6);
+	UNIT_CHECK(hwt_ring_consume(&r, 14) == -EINVAL);
+	UNIT_CHECK(hwt_ring_consume(&r, 31) == -EINVAL);	/* past head */
 }
 
 /*
@@ -125,5 +151,6 @@ int main(void)
 	UNIT_RUN(test_model(false), "kmod/ring-streaming-model");
 	UNIT_RUN(test_model(true), "kmod/ring-ring-mode-model");
 	UNIT_RUN(test_edges(), "kmod/ring-edges");
+	UNIT_RUN(test_lapped_consume(), "kmod/ring-lapped-consume");
 	return unit_failed != 0;
 }

@@ -423,7 +423,8 @@ static void run_gap(const char *cpu, int multi, const struct gt *gm,
 				.size = sizeof(cfg), .data = (uintptr_t)&cfg };
 	struct hwt_alloc a = { .mode = HWT_MODE_THREAD,
 			       .bufsize = inject && multi ? 65536 : 4096 };
-	struct hwt_bufptr bp = { .idx = 0 }, bp2;
+	struct hwt_bufptr bp = { .idx = 0 }, bp2, bp3 = { .idx = 0 };
+	struct hwt_svc_buf svc = { .idx = 0 };
 	struct sbuf b[NTHREADS];
 	struct recs r = { 0 };
 	uint64_t head0 = 0, rec_lost = 0, cut = 0;
@@ -527,6 +528,18 @@ static void run_gap(const char *cpu, int multi, const struct gt *gm,
 		CHECK(bp2.flags & HWT_BUF_OVERFLOW);
 		CHECK(rec_lost == bp2.lost);
 		cut = head0;
+		/*
+		 * A collector that read up to head0 before the lap consumes
+		 * it late: not refused (the kernel tail is past it, by no
+		 * fault of the reader), the tail stays; going back still is.
+		 */
+		svc.tail = head0;
+		CHECK(ioctl(fd, HWT_IOC_SVC_BUF, &svc) == 0);
+		svc.tail = head0 - 1;
+		CHECK(ioctl(fd, HWT_IOC_SVC_BUF, &svc) == -1 &&
+		      errno == EINVAL);
+		CHECK(ioctl(fd, HWT_IOC_BUFPTR_GET, &bp3) == 0);
+		CHECK(bp3.tail == bp2.tail && bp3.lost == bp2.lost);
 	} else {
 		/* No byte of the buffer was overwritten. */
 		CHECK(bp2.lost == 0 && rec_lost == 0);
