@@ -534,7 +534,8 @@ static int decode_stream(struct hwt_store_reader *r,
 }
 
 /* The images of a CPU-mode session's processes, each built once from
- * that process's own mappings (session_cpu.h). */
+ * that process's own mappings, and its parent's where it was forked and
+ * did not exec (a fork shares the parent's mappings; session_cpu.h). */
 struct pid_images {
 	struct hwt_store_reader *r;
 	const char *dir;
@@ -543,7 +544,49 @@ struct pid_images {
 	int64_t *pids;
 	struct hwt_image **imgs;
 	size_t n;
+	int64_t (*forks)[2];	/* (child pid, parent pid) of new processes */
+	size_t nforks;
+	int64_t *execs;		/* pids with an exec record */
+	size_t nexecs;
+	int read;		/* forks and execs read */
 };
+
+/* A thread_create record of a new process, or an exec, into pi.
+ * Returns 0. */
+static int fork_or_exec(void *arg, const struct hwt_store_record *rec)
+{
+	struct pid_images *pi = arg;
+
+	/* docs/trace-store.md: thread_create addr = parent pid, flags 2 =
+	 * a new process */
+	if (!strcmp(rec->type, "thread_create") && rec->flags > 0 &&
+	    (rec->flags & 2) && rec->pid >= 0 && rec->has_addr) {
+		pi->forks = hwt_xrealloc(pi->forks, (pi->nforks + 1) *
+					 sizeof(*pi->forks));
+		pi->forks[pi->nforks][0] = rec->pid;
+		pi->forks[pi->nforks++][1] = rec->addr;
+	} else if (!strcmp(rec->type, "exec") && rec->pid >= 0) {
+		pi->execs = hwt_xrealloc(pi->execs, (pi->nexecs + 1) *
+					 sizeof(*pi->execs));
+		pi->execs[pi->nexecs++] = rec->pid;
+	}
+	return 0;
+}
+
+/* Returns the parent of pid if pid was forked and did not exec, else
+ * -1. */
+static int64_t fork_parent(const struct pid_images *pi, int64_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < pi->nexecs; i++)
+		if (pi->execs[i] == pid)
+			return -1;
+	for (i = 0; i < pi->nforks; i++)
+		if (pi->forks[i][0] == pid && pi->forks[i][1] != pid)
+			return pi->forks[i][1];
+	return -1;
+}
 
 /* hwt_pid_image_fn over a struct pid_images.
  * Returns the image of pid (built on first use), or NULL with err set
@@ -553,6 +596,7 @@ static struct hwt_image *pid_image(void *arg, int64_t pid, char *err,
 {
 	struct pid_images *pi = arg;
 	struct hwt_image *img;
+	int64_t p;
 	size_t i;
 
 	if (pid < 0)
@@ -560,13 +604,20 @@ static struct hwt_image *pid_image(void *arg, int64_t pid, char *err,
 	for (i = 0; i < pi->n; i++)
 		if (pi->pids[i] == pid)
 			return pi->imgs[i];
+	if (!pi->read && hwt_store_reader_records(pi->r, fork_or_exec, pi,
+						  err, errlen) < 0)
+		return NULL;
+	pi->read = 1;
 	img = hwt_image_alloc();
 	hwt_image_set_debug_dirs(img, pi->opts->debug_dirs);
-	/* warnings: the session's image said them once */
-	if (session_images(pi->r, pi->dir, pid, img, 1, err, errlen) < 0) {
-		hwt_image_free(img);
-		return NULL;
-	}
+	/* warnings: the session's image said them once; then the mappings
+	 * of its parents back to one that exec'd (at most 16 forks) */
+	for (i = 0, p = pid; p >= 0 && i < 16; i++, p = fork_parent(pi, p))
+		if (session_images(pi->r, pi->dir, p, img, 1, err,
+				   errlen) < 0) {
+			hwt_image_free(img);
+			return NULL;
+		}
 	pi->pids = hwt_xrealloc(pi->pids, (pi->n + 1) * sizeof(*pi->pids));
 	pi->imgs = hwt_xrealloc(pi->imgs, (pi->n + 1) * sizeof(*pi->imgs));
 	pi->pids[pi->n] = pid;
@@ -583,6 +634,8 @@ static void pid_images_free(struct pid_images *pi)
 		hwt_image_free(pi->imgs[i]);
 	free(pi->imgs);
 	free(pi->pids);
+	free(pi->forks);
+	free(pi->execs);
 }
 
 int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,

@@ -14,6 +14,7 @@
 #    is its truth);
 #  - a run that does not start with a PSB (its switch_in placed 3 bytes
 #    early): those bytes are a gap naming the run, the rest decodes;
+#  - a process forked in the session (no exec) runs on its parent's image;
 #  - a switch_in whose offset goes back: a clear error naming it.
 # Env (from run.sh): HWT, PTGEN, ROOT.
 : "${ROOT:=../..}"
@@ -105,6 +106,20 @@ check cpu-session-run-without-psb-is-a-gap \
 "$HWT" replay "$T/s3.db" --thread 300 --format addr > "$T/r"
 check cpu-session-run-without-psb-others-whole cmp -s "$T/r" \
 	"$T/d/truth.txt"
+
+# 5: pid 400, forked by pid 300 (no exec, no mapping of its own), runs
+# pid 300's binary: its image is its parent's
+mkdir -p "$T/g5" &&
+python3 "$HERE/mkcpu.py" "$T/g5" 2 300:300:"$T/d" 400:400:"$T/a" > \
+	"$T/args5" &&
+# shellcheck disable=SC2046
+session "$T/s5" "$T/args5" $(map "$T/d" 300) --record \
+	thread_create:pid=400:tid=400:ppid=300:ptid=300:flags=2 &&
+"$HWT" decode -q "$T/s5" -o "$T/s5.db" 2> "$T/err5" ||
+	echo "FAIL: cpu-session-decode-5 ($(cat "$T/err5"))"
+"$HWT" replay "$T/s5.db" --thread 400 --format addr > "$T/r"
+check cpu-session-fork-child-has-parent-image cmp -s "$T/r" \
+	"$T/a/truth.txt"
 
 # 4: a switch_in before the one before it in its stream: refused
 awk 'BEGIN { n = 0 } /buf=0:/ && /switch_in/ && ++n == 4 {
