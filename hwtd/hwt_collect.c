@@ -11,10 +11,12 @@
  * -C traces the CPUs in the list (CPU mode: every task that runs there)
  * while PROG runs, its mappings at its exec stored first (a CPU context
  * reports only the mappings made while it traces), and stops when PROG
- * exits.
+ * exits.  PROG runs on those CPUs (its affinity), the collector on the
+ * others where there are any: its own draining would be traced too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -23,6 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -220,6 +223,22 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if (cpus) {
+		cpu_set_t in, others;
+		int c, nout = 0;
+
+		CPU_ZERO(&in);
+		CPU_ZERO(&others);
+		for (c = 0; c < CPU_SETSIZE && c < 64 * HWT_CPU_MAP_WORDS; c++)
+			if (cpu_map[c / 64] >> (c % 64) & 1)
+				CPU_SET(c, &in);
+			else if (c < get_nprocs_conf() && ++nout)
+				CPU_SET(c, &others);
+		if (sched_setaffinity(pid, sizeof(in), &in) ||
+		    (nout && sched_setaffinity(0, sizeof(others), &others)))
+			fprintf(stderr, "hwt-collect: warning: CPU affinity: "
+				"%s\n", strerror(errno));
+	}
 	a.mode = cpus ? HWT_MODE_CPU : HWT_MODE_THREAD;
 	a.flags = ring ? HWT_ALLOC_RING : 0;
 	a.pid = cpus ? 0 : pid;
