@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2046 # mksession arguments: one per line, no spaces
 # CPU-mode sessions decoded per thread (src/session_cpu.h), without the VM
 # (the recorded one is tests/e2e/pt_cpu.sh): ptgen traces of known path
 # (truth.txt, stats.txt), cut into runs (--switch: FUP + TIP.PGD, then
@@ -33,7 +34,6 @@ gen() { _d=$1; shift; mkdir -p "$_d" && "$PTGEN" "$_d" "$@" >/dev/null; }
 session() {
 	_d=$1 _a=$2
 	shift 2
-	# shellcheck disable=SC2046 # one argument per line, no spaces
 	"$MK" "$_d" --meta mode=cpu --meta arch=x86_64 --meta backend=intel_pt \
 		$(cat "$_a") "$@"
 }
@@ -57,7 +57,6 @@ gen "$T/v" --iters 300 --switch 350 --variant || {
 mkdir -p "$T/g1" &&
 python3 "$HERE/mkcpu.py" "$T/g1" 2 100:100:"$T/a" 100:101:"$T/c" \
 	300:300:"$T/d" > "$T/args1" &&
-# shellcheck disable=SC2046
 session "$T/s1" "$T/args1" $(map "$T/a" 100) $(map "$T/d" 300) &&
 "$HWT" decode -q "$T/s1" -o "$T/s1.db" 2> "$T/err1" ||
 	echo "FAIL: cpu-session-decode ($(cat "$T/err1"))"
@@ -79,7 +78,6 @@ check cpu-session-calls-per-thread-exact cmp -s "$T/got" "$T/want"
 mkdir -p "$T/g2" &&
 python3 "$HERE/mkcpu.py" "$T/g2" 2 100:100:"$T/a" 200:200:"$T/v" > \
 	"$T/args2" &&
-# shellcheck disable=SC2046
 session "$T/s2" "$T/args2" $(map "$T/a" 100) $(map "$T/v" 200) &&
 "$HWT" decode -q "$T/s2" -o "$T/s2.db" 2> "$T/err2" ||
 	echo "FAIL: cpu-session-decode-2 ($(cat "$T/err2"))"
@@ -96,7 +94,6 @@ paste -d ' ' - - < "$T/args1" | grep -v 'tid=0:' | awk 'BEGIN { n = 0 }
 		h = substr($0, RSTART + 5, RLENGTH - 5)
 		sub(/head=[0-9]+/, "head=" h - 3) } { print }' |
 	tr ' ' '\n' > "$T/args3"
-# shellcheck disable=SC2046
 session "$T/s3" "$T/args3" $(map "$T/a" 100) $(map "$T/d" 300) &&
 "$HWT" decode -q "$T/s3" -o "$T/s3.db" 2> "$T/err3" ||
 	echo "FAIL: cpu-session-decode-3 ($(cat "$T/err3"))"
@@ -112,7 +109,6 @@ check cpu-session-run-without-psb-others-whole cmp -s "$T/r" \
 mkdir -p "$T/g5" &&
 python3 "$HERE/mkcpu.py" "$T/g5" 2 300:300:"$T/d" 400:400:"$T/a" > \
 	"$T/args5" &&
-# shellcheck disable=SC2046
 session "$T/s5" "$T/args5" $(map "$T/d" 300) --record \
 	thread_create:pid=400:tid=400:ppid=300:ptid=300:flags=2 &&
 "$HWT" decode -q "$T/s5" -o "$T/s5.db" 2> "$T/err5" ||
@@ -124,7 +120,6 @@ check cpu-session-fork-child-has-parent-image cmp -s "$T/r" \
 # 4: a switch_in before the one before it in its stream: refused
 awk 'BEGIN { n = 0 } /buf=0:/ && /switch_in/ && ++n == 4 {
 	sub(/head=[0-9]+/, "head=1") } { print }' "$T/args1" > "$T/args4"
-# shellcheck disable=SC2046
 session "$T/s4" "$T/args4" $(map "$T/a" 100) &&
 ! "$HWT" decode -q "$T/s4" -o "$T/s4.db" 2> "$T/err4"
 check cpu-session-switch-going-back-refused \
