@@ -90,6 +90,23 @@ static int decode_run(const struct run *ru, const struct cpu_bytes *cb,
 
 	at = memmem(p, len, psb, sizeof(psb));
 	skip = at ? (size_t)(at - p) : len;
+	/* Bytes lost where this run begins (or in the part skipped): the
+	 * gap is this run's, before its first instruction. */
+	for (i = 0; i < cb->ncuts; i++) {
+		uint64_t o = cb->cuts[i].offset;
+		struct hwt_event ev;
+
+		if (o < ru->begin || o > ru->begin + skip || o >= ru->end)
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = HWT_EV_GAP;
+		ev.code = -1;
+		ev.offset = o;
+		ev.msg = cb->cuts[i].msg;
+		rc = sink->event(sink->arg, info->id, &ev);
+		if (rc < 0)
+			return rc;
+	}
 	if (skip) {
 		struct hwt_event ev;
 

@@ -15,6 +15,7 @@
 #    is its truth);
 #  - a run that does not start with a PSB (its switch_in placed 3 bytes
 #    early): those bytes are a gap naming the run, the rest decodes;
+#  - bytes lost inside a run: a gap of that run's thread only;
 #  - a process forked in the session (no exec) runs on its parent's image;
 #  - a switch_in whose offset goes back: a clear error naming it.
 # Env (from run.sh): HWT, PTGEN, ROOT.
@@ -30,12 +31,13 @@ check() { _n=$1; shift; if "$@"; then echo "PASS: $_n"; else echo "FAIL: $_n"; f
 
 # gen DIR ARGS...: a ptgen trace with runs
 gen() { _d=$1; shift; mkdir -p "$_d" && "$PTGEN" "$_d" "$@" >/dev/null; }
-# session DIR ARGSFILE MAPPING...: a CPU-mode session
+# session DIR ARGSFILE OPTION...: a CPU-mode session (the options first:
+# --lost-before must come before --data)
 session() {
 	_d=$1 _a=$2
 	shift 2
 	"$MK" "$_d" --meta mode=cpu --meta arch=x86_64 --meta backend=intel_pt \
-		$(cat "$_a") "$@"
+		"$@" $(cat "$_a")
 }
 map() { echo "--mmap"; echo "0x400000:0x1000:0x1000:$1/prog.elf:$2"; }
 # stats DB: "tid name calls insns" per thread and function
@@ -116,6 +118,21 @@ session "$T/s5" "$T/args5" $(map "$T/d" 300) --record \
 "$HWT" replay "$T/s5.db" --thread 400 --format addr > "$T/r"
 check cpu-session-fork-child-has-parent-image cmp -s "$T/r" \
 	"$T/a/truth.txt"
+
+# 6: 64 bytes lost before CPU 0's second chunk (inside a run of thread
+# 100): a gap of that thread's stream only; thread 101 whole
+mkdir -p "$T/g6" &&
+python3 "$HERE/mkcpu.py" "$T/g6" 2 100:100:"$T/a" 100:101:"$T/c" > \
+	"$T/args6" &&
+session "$T/s6" "$T/args6" --lost-before 0:1:64 $(map "$T/a" 100) &&
+"$HWT" decode -q "$T/s6" -o "$T/s6.db" 2> "$T/err6" ||
+	echo "FAIL: cpu-session-decode-6 ($(cat "$T/err6"))"
+"$HWT" query --csv "$T/s6.db" "SELECT s.tid, e.message FROM errors e
+	JOIN streams s ON s.id = e.stream_id" > "$T/gaps6"
+"$HWT" replay "$T/s6.db" --thread 101 --format addr > "$T/r"
+check cpu-session-loss-is-a-gap-of-its-run \
+	[ "$(tail -n +2 "$T/gaps6")" = "100,64 bytes lost" ]
+check cpu-session-loss-other-thread-whole cmp -s "$T/r" "$T/c/truth.txt"
 
 # 4: a switch_in before the one before it in its stream: refused
 awk 'BEGIN { n = 0 } /buf=0:/ && /switch_in/ && ++n == 4 {
