@@ -107,7 +107,22 @@ static int print_done(const char *session, const char *state,
 }
 
 /* No hwtd: run the session here, in the context ctx (consumed). */
-static int record_local(struct hwtd_req *r, int ctx, pid_t *held)
+/*
+ * CPU mode around a launched program: whether it has exited (reaped:
+ * *child set to -1).  Returns 1 if it has, else 0 (no program: never).
+ */
+static int child_done(pid_t *child)
+{
+	int st;
+
+	if (*child <= 0 || waitpid(*child, &st, WNOHANG) != *child)
+		return 0;
+	*child = -1;
+	return 1;
+}
+
+static int record_local(struct hwtd_req *r, int ctx, pid_t *held,
+			pid_t *child)
 {
 	struct hwtd_cred c = { getpid(), getuid(), getgid() };
 	struct hwtd_session *s;
@@ -127,6 +142,10 @@ static int record_local(struct hwtd_req *r, int ctx, pid_t *held)
 
 		if (interrupted && !stopping) {
 			hwtd_session_stop(s, "stopped");
+			stopping = 1;
+		}
+		if (!stopping && child_done(child)) {
+			hwtd_session_stop(s, "complete");
 			stopping = 1;
 		}
 		if (poll(&p, 1, hwtd_session_service_ms(s)) < 0 &&
@@ -159,7 +178,7 @@ static int send_stop(const char *sock, const char *session)
 /* Through hwtd: the request with the context ctx (consumed: hwtd holds
  * it from here), then wait for "done". */
 static int record_daemon(int fd, const char *sock, struct hwtd_req *r,
-			 int ctx, pid_t *held)
+			 int ctx, pid_t *held, pid_t *child)
 {
 	static char msg[HWTD_MSG_MAX];
 	char resp[HWTD_MSG_MAX], state[32] = "?", bytes[32] = "0",
@@ -182,7 +201,7 @@ static int record_daemon(int fd, const char *sock, struct hwtd_req *r,
 	for (;;) {
 		struct pollfd p = { fd, POLLIN, 0 };
 
-		if (interrupted && !stopping) {
+		if ((interrupted || child_done(child)) && !stopping) {
 			stopping = 1;
 			if (send_stop(sock, r->session))
 				fprintf(stderr, "hwt record: could not stop"
@@ -215,7 +234,7 @@ int hwt_cmd_record(int argc, char **argv)
 	int opt, local = 0, fd = -1, ctx, rc, st, i;
 	char err[512];
 	size_t len = 0;
-	pid_t child = -1, held = -1;
+	pid_t child = -1, held = -1, waited;
 
 	memset(&r, 0, sizeof(r));
 	r.verb = HWTD_RECORD;
@@ -289,7 +308,9 @@ int hwt_cmd_record(int argc, char **argv)
 		default: return usage(2);
 		}
 	}
-	if (!out || (r.target && optind < argc) || (!r.target && optind >= argc))
+	/* -C with a program: the CPUs traced while it runs */
+	if (!out || (r.target == HWTD_TARGET_PID && optind < argc) ||
+	    (!r.target && optind >= argc))
 		return usage(2);
 	if (r.has_config && (r.options[0] || r.nfilters)) {
 		fprintf(stderr, "hwt record: -c gives the whole config: not with"
@@ -325,8 +346,9 @@ int hwt_cmd_record(int argc, char **argv)
 				" recording in this process\n",
 				hwt_client_socket(NULL), strerror(errno));
 	}
-	if (!r.target) {
-		r.target = HWTD_TARGET_LAUNCH;
+	if (!r.target || (r.target == HWTD_TARGET_CPUS && optind < argc)) {
+		if (!r.target)
+			r.target = HWTD_TARGET_LAUNCH;
 		if (find_exe(argv[optind], r.exe, sizeof(r.exe))) {
 			fprintf(stderr, "hwt record: %s: not found\n",
 				argv[optind]);
@@ -340,7 +362,10 @@ int hwt_cmd_record(int argc, char **argv)
 			return 1;
 		}
 		held = child;
-		r.pid = child;
+		if (r.target == HWTD_TARGET_CPUS)
+			r.launch_pid = child;
+		else
+			r.pid = child;
 	}
 	/* With this user's own rights: the kernel decides. */
 	ctx = hwtd_ctx_alloc(&r, err, sizeof(err));
@@ -351,9 +376,14 @@ int hwt_cmd_record(int argc, char **argv)
 	}
 	signal(SIGINT, on_int);
 	signal(SIGTERM, on_int);
+	/* CPU mode ends when the launched program does (-C CPUS -- PROG);
+	 * thread mode when its target is gone */
+	waited = r.target == HWTD_TARGET_CPUS ? child : -1;
 	rc = fd >= 0 ? record_daemon(fd, hwt_client_socket(sock_opt), &r,
-				     ctx, &held)
-		     : record_local(&r, ctx, &held);
+				     ctx, &held, &waited)
+		     : record_local(&r, ctx, &held, &waited);
+	if (r.target == HWTD_TARGET_CPUS && child > 0 && waited < 0)
+		child = -1;	/* reaped while recording */
 out:
 	if (child > 0) {
 		if (held > 0)	/* never armed: it must not run untraced */

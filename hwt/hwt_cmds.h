@@ -62,7 +62,7 @@ int hwt_cmd_fsck(int argc, char **argv);
 #define HWT_RECORD_USAGE \
 	"hwt record [-b BACKEND] [-f FILTER]... [-m stream|ring] [-s SIZE]\n" \
 	"         [-q QUOTA] [-x OPTIONS]... [-c VERSION:FILE] [-S SOCKET] [-n]\n" \
-	"         -o SESSION (-- PROG [ARGS...] | -p PID | -C CPUS)"
+	"         -o SESSION (-- PROG [ARGS...] | -p PID | -C CPUS [-- PROG [ARGS...]])"
 #define HWT_STOP_USAGE		"hwt stop [-S SOCKET] SESSION"
 #define HWT_SNAPSHOT_USAGE	"hwt snapshot [-S SOCKET] SESSION"
 #define HWT_STATUS_USAGE	"hwt status [-S SOCKET]"

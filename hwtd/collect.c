@@ -17,6 +17,7 @@
 
 #include "hwt_err.h"
 #include "collect.h"
+#include "procmaps.h"
 #include "describe.h"
 
 #define MAX_BUFS	HWT_MAX_THREADS
@@ -554,6 +555,63 @@ int hwt_collect_step(struct hwt_collect *c, int timeout_ms)
 int hwt_collect_drain_records(struct hwt_collect *c)
 {
 	return drain_records(c);
+}
+
+int hwt_collect_add_process(struct hwt_collect *c, int pid)
+{
+	char name[64], line[HWT_PATH_MAX + 256];
+	struct hwt_rec_mmap *rec;
+	struct hwtd_procmap m;
+	size_t len;
+	FILE *f;
+	int n = 0, lineno = 0;
+
+	snprintf(name, sizeof(name), "/proc/%d/maps", pid);
+	f = fopen(name, "re");
+	if (!f)
+		return cfail(c, "%s: %s", name, strerror(errno));
+	rec = calloc(1, sizeof(*rec) + HWT_PATH_MAX + 8);
+	if (!rec) {
+		fclose(f);
+		return cfail(c, "out of memory");
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (hwtd_procmap_parse(line, &m)) {
+			n = cfail(c, "%s: line %d is not a mapping", name,
+				  lineno);
+			break;
+		}
+		if (!(m.prot & PROT_EXEC) || m.path[0] != '/')
+			continue;
+		len = strnlen(m.path, HWT_PATH_MAX - 1);
+		memset(rec, 0, sizeof(*rec) + HWT_PATH_MAX + 8);
+		rec->hdr.type = HWT_REC_MMAP;
+		rec->hdr.size = (uint32_t)((sizeof(*rec) + len + 1 + 7) & ~7ul);
+		rec->hdr.pid = pid;
+		rec->hdr.tid = pid;
+		rec->hdr.cpu = -1;
+		rec->hdr.buf_idx = ~0u;
+		rec->hdr.time = mono_ns();
+		rec->addr = m.start;
+		rec->len = m.end - m.start;
+		rec->pgoff = m.offset;
+		rec->prot = m.prot;
+		rec->flags = m.shared ? MAP_SHARED : MAP_PRIVATE;
+		memcpy(rec->path, m.path, len);
+		note_image(c, rec);
+		if (hwt_store_record(c->store, &rec->hdr, rec->hdr.size)) {
+			n = cfail(c, "%s", hwt_store_error(c->store));
+			break;
+		}
+		c->records++;
+		n++;
+	}
+	if (n >= 0 && ferror(f))
+		n = cfail(c, "%s: %s", name, strerror(errno));
+	free(rec);
+	fclose(f);
+	return n;
 }
 
 int hwt_collect_snapshot(struct hwt_collect *c)

@@ -69,6 +69,18 @@ int hwt_collect_snapshot(struct hwt_collect *c);
 int hwt_collect_drain_records(struct hwt_collect *c);
 
 /*
+ * The executable file mappings process pid has now (/proc/PID/maps), as
+ * MMAP records of that process (tid = pid, no buffer, the time now) in
+ * the store, their files among the images to copy: what a CPU-mode
+ * context never reports for a program launched before START (it was
+ * mapped at its exec).  Read with the caller's file-system rights.
+ * Returns the number of mappings stored.
+ * Returns -1 (message in hwt_collect_error) if: the maps cannot be read,
+ * a line is malformed, or the store fails.
+ */
+int hwt_collect_add_process(struct hwt_collect *c, int pid);
+
+/*
  * Copy the files of executable mappings seen since the last call into
  * SESSION/images/<path> so the session decodes on another machine (and a
  * session cut short by a crash still has them).  Each path is whatever

@@ -6,10 +6,17 @@
  * hwtd does the same job as a service.
  *
  *   hwt-collect [-b BACKEND] [-s BUFSIZE] [-q RECQ] [-R] [-c VERSION:FILE]
- *               [-p KEY=VALUE]... -o SESSION -- PROG [ARGS...]
+ *               [-C CPUS] [-p KEY=VALUE]... -o SESSION -- PROG [ARGS...]
+ *
+ * -C traces the CPUs in the list (CPU mode: every task that runs there)
+ * while PROG runs, its mappings at its exec stored first (a CPU context
+ * reports only the mappings made while it traces), and stops when PROG
+ * exits.  PROG runs on those CPUs (its affinity), the collector on the
+ * others where there are any: its own draining would be traced too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -18,6 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +33,7 @@
 #include "bopts.h"
 #include "collect.h"
 #include "launch.h"
+#include "proto.h"
 
 #define MAX_PARAMS	16
 
@@ -36,8 +45,10 @@ static void usage(int rc)
 	fprintf(rc ? stderr : stdout,
 		"usage: hwt-collect [-b BACKEND] [-s BUFSIZE] [-q RECQ] [-R]\n"
 		"                   [-c VERSION:CONFIGFILE | -x OPTIONS]\n"
-		"                   [-p KEY=VALUE]... -o SESSION -- PROG [ARGS...]\n"
+		"                   [-C CPUS] [-p KEY=VALUE]... -o SESSION --"
+		" PROG [ARGS...]\n"
 		"  -b  backend (default soft)\n"
+		"  -C  trace these CPUs (e.g. 0-1) while PROG runs\n"
 		"  -s  bytes per buffer (default 16M)\n"
 		"  -q  record queue bytes (default 1M)\n"
 		"  -R  ring (flight recorder) mode: keep the last BUFSIZE bytes\n"
@@ -140,7 +151,8 @@ static int set_options(int ctx, const char *backend, const char *opts)
 int main(int argc, char **argv)
 {
 	const char *backend = "soft", *out = NULL, *config = NULL;
-	const char *bopts = NULL;
+	const char *bopts = NULL, *cpus = NULL;
+	uint64_t cpu_map[HWT_CPU_MAP_WORDS] = { 0 };
 	unsigned long long bufsize = 16 << 20, recq = 1 << 20;
 	struct hwt_collect_opts copts = { 0 };
 	struct hwt_alloc a = { 0 };
@@ -148,7 +160,7 @@ int main(int argc, char **argv)
 	struct hwt_store *store;
 	struct utsname uts;
 	char err[512], cmd[1024] = "", num[32];
-	int opt, ring = 0, dev, ctx, st, rc, i;
+	int opt, ring = 0, dev, ctx, st = -1, rc = 0, i;
 	pid_t pid;
 
 	if (argc == 2 && !strcmp(argv[1], "--help"))
@@ -157,8 +169,17 @@ int main(int argc, char **argv)
 		printf("hwt-collect %s\n", HWT_VERSION);
 		return 0;
 	}
-	while ((opt = getopt(argc, argv, "b:s:q:Rc:x:p:o:h")) != -1) {
+	while ((opt = getopt(argc, argv, "b:s:q:Rc:x:p:o:C:h")) != -1) {
 		switch (opt) {
+		case 'C':
+			cpus = optarg;
+			if (hwtd_parse_cpus(cpus, cpu_map, HWT_CPU_MAP_WORDS)) {
+				fprintf(stderr, "hwt-collect: bad CPU list "
+					"'%s'\n", cpus);
+				return 2;
+			}
+			memcpy(a.cpu_map, cpu_map, sizeof(a.cpu_map));
+			break;
 		case 'b': backend = optarg; break;
 		case 's': bufsize = parse_size(optarg); break;
 		case 'q': recq = parse_size(optarg); break;
@@ -202,9 +223,25 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	a.mode = HWT_MODE_THREAD;
+	if (cpus) {
+		cpu_set_t in, others;
+		int c, nout = 0;
+
+		CPU_ZERO(&in);
+		CPU_ZERO(&others);
+		for (c = 0; c < CPU_SETSIZE && c < 64 * HWT_CPU_MAP_WORDS; c++)
+			if (cpu_map[c / 64] >> (c % 64) & 1)
+				CPU_SET(c, &in);
+			else if (c < get_nprocs_conf() && ++nout)
+				CPU_SET(c, &others);
+		if (sched_setaffinity(pid, sizeof(in), &in) ||
+		    (nout && sched_setaffinity(0, sizeof(others), &others)))
+			fprintf(stderr, "hwt-collect: warning: CPU affinity: "
+				"%s\n", strerror(errno));
+	}
+	a.mode = cpus ? HWT_MODE_CPU : HWT_MODE_THREAD;
 	a.flags = ring ? HWT_ALLOC_RING : 0;
-	a.pid = pid;
+	a.pid = cpus ? 0 : pid;
 	a.bufsize = bufsize;
 	a.recq_size = (uint32_t)recq;
 	snprintf(a.backend, sizeof(a.backend), "%s", backend);
@@ -228,10 +265,10 @@ int main(int argc, char **argv)
 	uname(&uts);
 	snprintf(num, sizeof(num), "%d", pid);
 	if (hwt_store_meta(store, "backend", backend) ||
-	    hwt_store_meta(store, "mode", "thread") ||
+	    hwt_store_meta(store, "mode", cpus ? "cpu" : "thread") ||
 	    hwt_store_meta(store, "arch", uts.machine) ||
 	    hwt_store_meta(store, "kernel", uts.release) ||
-	    hwt_store_meta(store, "target_pid", num) ||
+	    hwt_store_meta(store, cpus ? "launch_pid" : "target_pid", num) ||
 	    hwt_store_meta(store, "command", cmd)) {
 		fprintf(stderr, "hwt-collect: %s\n", hwt_store_error(store));
 		return 1;
@@ -239,6 +276,12 @@ int main(int argc, char **argv)
 	copts.ring = ring;
 	copts.on_stream = add_params;
 	col = hwt_collect_new(ctx, store, &copts);
+	/* CPU mode: PROG's mappings from its exec, before its first step */
+	if (col && cpus && hwt_collect_add_process(col, pid) < 0) {
+		fprintf(stderr, "hwt-collect: %s\n", hwt_collect_error(col));
+		kill(pid, SIGKILL);
+		return 1;
+	}
 	if (!col || ioctl(ctx, HWT_IOC_START)) {
 		fprintf(stderr, "hwt-collect: start: %s\n", strerror(errno));
 		kill(pid, SIGKILL);
@@ -250,11 +293,29 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	while ((rc = hwt_collect_step(col, 100)) == 0)
+	if (cpus) {
+		/* the CPUs trace on: until PROG exits, then STOP and what
+		 * the buffers hold */
+		while (!(rc = hwt_collect_step(col, 100)) &&
+		       waitpid(pid, &st, WNOHANG) == 0)
+			;
+		if (rc >= 0 && ioctl(ctx, HWT_IOC_STOP)) {
+			fprintf(stderr, "hwt-collect: stop: %s\n",
+				strerror(errno));
+			rc = -1;
+		}
+		if (rc >= 0)
+			rc = hwt_collect_snapshot(col);
+		if (rc < 0)
+			fprintf(stderr, "hwt-collect: %s\n",
+				hwt_collect_error(col));
+		pid = -1;
+	}
+	while (pid > 0 && (rc = hwt_collect_step(col, 100)) == 0)
 		;
-	if (rc < 0)
+	if (rc < 0 && pid > 0)
 		fprintf(stderr, "hwt-collect: %s\n", hwt_collect_error(col));
-	if (waitpid(pid, &st, 0) != pid)
+	if (pid > 0 && waitpid(pid, &st, 0) != pid)
 		st = -1;
 	if (hwt_collect_copy_images(col, out))
 		fprintf(stderr, "hwt-collect: %s\n", hwt_collect_error(col));

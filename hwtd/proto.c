@@ -34,6 +34,7 @@ static const struct {
 	{ "config", V(HWTD_RECORD), 0 },
 	{ "options", V(HWTD_RECORD), 0 },
 	{ "session", V(HWTD_RECORD) | V(HWTD_STOP) | V(HWTD_SNAPSHOT), 0 },
+	{ "launch", V(HWTD_RECORD), 0 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -186,6 +187,19 @@ static int set_key(struct hwtd_req *r, const char *k, const char *v,
 		r->pid = (pid_t)pid;
 		return 0;
 	}
+	if (!strcmp(k, "launch")) {
+		long long pid;
+		char *end;
+
+		errno = 0;
+		pid = strtoll(tmp, &end, 10);
+		if (*tmp < '1' || *tmp > '9' || *end || errno ||
+		    pid > INT32_MAX)
+			return hwt_errf(err, errlen, "launch: bad pid '%s'",
+				    tmp);
+		r->launch_pid = (pid_t)pid;
+		return 0;
+	}
 	if (!strcmp(k, "backend")) {
 		if (!*tmp)
 			return hwt_errf(err, errlen, "backend: empty");
@@ -312,6 +326,9 @@ int hwtd_req_parse(const char *msg, size_t len, struct hwtd_req *r,
 				    " and session");
 		if (r->target == HWTD_TARGET_LAUNCH && !r->exe[0])
 			return hwt_errf(err, errlen, "target launch needs exe");
+		if (r->launch_pid && r->target != HWTD_TARGET_CPUS)
+			return hwt_errf(err, errlen, "launch goes with target "
+				    "cpus (target launch names its own pid)");
 		break;
 	case HWTD_STOP:
 	case HWTD_SNAPSHOT:
@@ -401,6 +418,8 @@ int hwtd_req_format(const struct hwtd_req *r, char *buf, size_t buflen)
 		else
 			put(&o, "target", "%s:%d", r->target == HWTD_TARGET_PID
 			    ? "pid" : "launch", (int)r->pid);
+		if (r->target == HWTD_TARGET_CPUS && r->launch_pid > 0)
+			put(&o, "launch", "%d", (int)r->launch_pid);
 		put(&o, "backend", "%s", r->backend);
 		put(&o, "mode", "%s", r->ring ? "ring" : "stream");
 		if (r->bufsize)

@@ -48,6 +48,8 @@ struct hwtd_req {
 	enum hwtd_target target;
 	pid_t pid;				/* PID, LAUNCH */
 	uint64_t cpu_map[HWT_CPU_MAP_WORDS];	/* CPUS */
+	pid_t launch_pid;	/* CPUS: the client's launched child (its
+				 * mappings stored at START), 0: none */
 	char backend[HWT_BACKEND_NAME_MAX];
 	int ring;				/* mode=ring */
 	uint64_t bufsize;			/* per buffer, 0: default */

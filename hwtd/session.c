@@ -225,6 +225,9 @@ static int write_meta(struct hwtd_session *s, const struct hwtd_req *r)
 			     "stream");
 	if (!ret && r->target != HWTD_TARGET_CPUS)
 		ret = hwt_store_meta(s->store, "target_pid", num);
+	snprintf(num, sizeof(num), "%d", (int)r->launch_pid);
+	if (!ret && r->target == HWTD_TARGET_CPUS && r->launch_pid > 0)
+		ret = hwt_store_meta(s->store, "launch_pid", num);
 	if (!ret && r->command[0])
 		ret = hwt_store_meta(s->store, "command", r->command);
 	return ret ? -1 : 0;
@@ -362,6 +365,20 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	if (hwt_collect_drain_records(s->col)) {
 		hwt_errf(err, errlen, "%s", hwt_collect_error(s->col));
 		goto fail;
+	}
+	/* CPU mode around a launched program: it was mapped at its exec,
+	 * before this context traced (read as the client: its own child,
+	 * and a CPU context's owner has CAP_PERFMON anyway). */
+	if (r->target == HWTD_TARGET_CPUS && r->launch_pid > 0) {
+		int n;
+
+		hwtd_fs_as(c);
+		n = hwt_collect_add_process(s->col, (int)r->launch_pid);
+		hwtd_fs_restore();
+		if (n < 0) {
+			hwt_errf(err, errlen, "%s", hwt_collect_error(s->col));
+			goto fail;
+		}
 	}
 	if (r->nfilters && resolve_filters(s, r, err, errlen))
 		goto fail;

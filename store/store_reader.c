@@ -235,6 +235,7 @@ static int mapping_of(void *arg, const struct hwt_store_record *rec)
 	m.addr = rec->has_addr ? (uint64_t)rec->addr : 0;
 	m.len = (uint64_t)rec->len;
 	m.pgoff = rec->pgoff < 0 ? 0 : (uint64_t)rec->pgoff;
+	m.pid = rec->pid;
 	return f->cb(f->arg, &m);
 }
 
@@ -374,6 +375,77 @@ int hwt_store_reader_switches(struct hwt_store_reader *r,
 		return stop;
 	if (rc != SQLITE_DONE)
 		return db_fail(r, "switches", err, errlen);
+	return 0;
+}
+
+struct switch_ins {
+	int64_t stream;
+	struct hwt_store_switch_in *v;
+	size_t n;
+	int64_t bad_id;		/* the entry that broke the order, or -1 */
+	uint64_t bad_prev;	/* the offset before it */
+	int64_t bad_off;
+};
+
+/* A switch_in of the wanted stream into the array; 1 (stop) at an entry
+ * without an offset or before the previous one, -2 when memory runs
+ * out. */
+static int switch_in_of(void *arg, const struct hwt_store_record *rec)
+{
+	struct switch_ins *s = arg;
+	struct hwt_store_switch_in *w;
+	uint64_t prev = s->n ? s->v[s->n - 1].offset : 0;
+
+	if (strcmp(rec->type, "switch_in") || rec->stream != s->stream)
+		return 0;
+	if (rec->stream_offset < 0 || (uint64_t)rec->stream_offset < prev) {
+		s->bad_id = rec->id;
+		s->bad_prev = prev;
+		s->bad_off = rec->stream_offset;
+		return 1;
+	}
+	w = realloc(s->v, (s->n + 1) * sizeof(*s->v));
+	if (!w)
+		return -2;
+	s->v = w;
+	w = &s->v[s->n++];
+	w->offset = (uint64_t)rec->stream_offset;
+	w->time = rec->time;
+	w->pid = rec->pid;
+	w->tid = rec->tid;
+	w->cpu = rec->cpu;
+	return 0;
+}
+
+int hwt_store_reader_switch_ins(struct hwt_store_reader *r, int64_t id,
+				struct hwt_store_switch_in **out, size_t *n,
+				char *err, size_t errlen)
+{
+	struct switch_ins s = { id, NULL, 0, -1, 0, 0 };
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = hwt_store_reader_records(r, switch_in_of, &s, err, errlen);
+	if (!rc)
+		rc = hwt_store_reader_switches(r, switch_in_of, &s, err,
+					       errlen);
+	if (rc == -2)
+		hwt_errf(err, errlen, "stream %lld: out of memory for its "
+			 "switch records", (long long)id);
+	else if (rc == 1)
+		hwt_errf(err, errlen, "stream %lld: switch_in %zu (row %lld)"
+			 " at offset %lld, %s %llu", (long long)id, s.n,
+			 (long long)s.bad_id, (long long)s.bad_off,
+			 s.bad_off < 0 ? "no offset; the previous at" :
+			 "before the previous at",
+			 (unsigned long long)s.bad_prev);
+	if (rc) {
+		free(s.v);
+		return -1;
+	}
+	*out = s.v;
+	*n = s.n;
 	return 0;
 }
 

@@ -40,6 +40,14 @@ struct hwt_store_stream {
 struct hwt_store_mapping {
 	const char *path;	/* never NULL, may be "" or "[vdso]" */
 	uint64_t addr, len, pgoff;
+	int64_t pid;		/* the process that mapped it, -1: none */
+};
+
+/* A switch_in of a stream: where a task's part of a CPU stream begins. */
+struct hwt_store_switch_in {
+	uint64_t offset;	/* stream_offset, in the stored bytes */
+	int64_t time;		/* CLOCK_MONOTONIC ns, -1: none */
+	int64_t pid, tid, cpu;	/* -1: none */
 };
 
 /* A place in a stream's bytes where the decode must restart: a missing,
@@ -150,6 +158,22 @@ int hwt_store_reader_switches(struct hwt_store_reader *r,
 			      int (*cb)(void *arg,
 					const struct hwt_store_record *rec),
 			      void *arg, char *err, size_t errlen);
+
+/*
+ * The switch_in records of stream id (format 1: records rows; format 2:
+ * the switches table), in arrival order, into *out (malloc'd, NULL when
+ * *n is 0; free() it) and *n.  In a CPU-mode stream the thread a
+ * switch_in names owns the bytes from its offset to the next one's.
+ *
+ * Returns 0 on success (*n may be 0).
+ * Returns -1 with a message in err if: session.db cannot be read whole, a
+ * switches BLOB is damaged (hwt_store_reader_switches), or an entry has
+ * no offset or an offset before the previous entry's (the message names
+ * the entry and both offsets).
+ */
+int hwt_store_reader_switch_ins(struct hwt_store_reader *r, int64_t id,
+				struct hwt_store_switch_in **out, size_t *n,
+				char *err, size_t errlen);
 
 /*
  * The bytes of stream id that its chunks index, in chunk order, into a

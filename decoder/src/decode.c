@@ -27,6 +27,7 @@
 #include "perf/perf_decode.h"
 #include "perf/perf_sideband.h"
 #include "db/sideband.h"
+#include "session_cpu.h"
 #include "session_sideband.h"
 #include "store_reader.h"
 
@@ -367,6 +368,7 @@ struct image_walk {
 	const char *dir;
 	struct hwt_file_policy pol;
 	int quiet;
+	int64_t pid;		/* only this process's mappings; -2: all */
 };
 
 static int add_image(void *arg, const struct hwt_store_mapping *m)
@@ -378,7 +380,8 @@ static int add_image(void *arg, const struct hwt_store_mapping *m)
 	int in_session;
 
 	/* Anonymous and special mappings ([vdso]) have no file. */
-	if (!*p || *p == '[' || strlen(p) >= PATH_MAX)
+	if (!*p || *p == '[' || strlen(p) >= PATH_MAX ||
+	    (w->pid != -2 && m->pid != w->pid))
 		return 0;
 	snprintf(name, sizeof(name), "images/%s", p + (*p == '/'));
 	in_session = !fstatat(w->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW);
@@ -395,16 +398,18 @@ static int add_image(void *arg, const struct hwt_store_mapping *m)
 	return 0;
 }
 
+/* The mappings of process pid (-2: every process's) into img; warnings
+ * on stderr unless quiet.  Returns as hwt_store_reader_mappings. */
 static int session_images(struct hwt_store_reader *r, const char *dir,
-			  struct hwt_image *img, int quiet, char *err,
-			  size_t errlen)
+			  int64_t pid, struct hwt_image *img, int quiet,
+			  char *err, size_t errlen)
 {
 	uid_t owner = hwt_store_reader_owner(r);
 	struct image_walk w = {
 		.img = img, .dirfd = hwt_store_reader_dirfd(r), .dir = dir,
 		.pol = { .check_owner = geteuid() != owner, .owner = owner,
 			 .other_ok = 1 },
-		.quiet = quiet,
+		.quiet = quiet, .pid = pid,
 	};
 
 	return hwt_store_reader_mappings(r, add_image, &w, err, errlen);
@@ -414,8 +419,9 @@ static int session_images(struct hwt_store_reader *r, const char *dir,
  * The clock a stream's timestamps count, from its "clock" parameter:
  * none or "tsc" is the hardware's; "insn" (the soft backend) counts
  * instructions.
- * Returns 0 if the clock is known (and set on the core); -1 if the
- * parameter cannot be read or names another clock (err says which).
+ * Returns 1 if it counts instructions (set on the core), 0 if it is the
+ * hardware's; -1 if the parameter cannot be read or names another clock
+ * (err says which).
  */
 static int stream_clock(struct hwt_store_reader *r,
 			const struct hwt_store_stream *ss,
@@ -427,11 +433,56 @@ static int stream_clock(struct hwt_store_reader *r,
 
 	if (have <= 0)
 		return have;
-	if (!strcmp(v, "insn"))
+	if (!strcmp(v, "insn")) {
 		hwt_core_set_insn_clock(core, (uint32_t)ss->id);
-	else if (strcmp(v, "tsc"))
+		return 1;
+	}
+	if (strcmp(v, "tsc"))
 		return hwt_errf(err, errlen, "stream %lld: unknown clock '%s'"
 				" (insn, tsc)", (long long)ss->id, v);
+	return 0;
+}
+
+/*
+ * What the PT front end needs to decode stream ss: its recorded CPU and
+ * timing parameters (docs/trace-store.md "stream_params keys") and opts'
+ * decode settings, into *params.
+ * Returns 0 if: set; -1 with err set if: a parameter cannot be read or
+ * the CPU is malformed.
+ */
+static int pt_stream_params(struct hwt_store_reader *r,
+			    const struct hwt_store_stream *ss,
+			    const struct hwt_decode_opts *opts,
+			    struct hwt_pt_params *params, char *err,
+			    size_t errlen)
+{
+	static const char *const keys[] = { "cpu", "mtc_freq", "nom_freq",
+					    "cpuid_15_eax", "cpuid_15_ebx" };
+	char v[5][64];
+	int have[5];
+	size_t i;
+
+	memset(params, 0, sizeof(*params));
+	for (i = 0; i < 5; i++) {
+		have[i] = hwt_store_reader_param(r, ss->id, keys[i], v[i],
+						 sizeof(v[i]), err, errlen);
+		if (have[i] < 0)
+			return -1;
+	}
+	if (cpu_params(have[0] ? v[0] : NULL, params, err, errlen) < 0)
+		return -1;
+	params->threads = opts->threads;
+	params->no_fastpath = opts->test.pt_no_fastpath;
+	params->segment_min = opts->test.pt_segment_min;
+	params->segmented = opts->segmented;
+	if (have[1])
+		params->mtc_freq = (uint8_t)strtoul(v[1], NULL, 0);
+	if (have[2])
+		params->nom_freq = (uint8_t)strtoul(v[2], NULL, 0);
+	if (have[3])
+		params->cpuid_15_eax = (uint32_t)strtoul(v[3], NULL, 0);
+	if (have[4])
+		params->cpuid_15_ebx = (uint32_t)strtoul(v[4], NULL, 0);
 	return 0;
 }
 
@@ -441,40 +492,18 @@ static int decode_stream(struct hwt_store_reader *r,
 			 const struct hwt_decode_opts *opts, char *err,
 			 size_t errlen)
 {
-	static const char *const keys[] = { "cpu", "mtc_freq", "nom_freq",
-					    "cpuid_15_eax", "cpuid_15_ebx" };
 	const struct hwt_sink *sink = hwt_core_sink(core);
 	struct hwt_pt_params params;
 	struct hwt_stream_info info;
 	struct hwt_store_cut *cuts;
 	size_t size, ncuts, i;
 	struct hwt_cut *k;
-	char v[5][64], name[32];
-	int have[5];
+	char name[32];
 	uint8_t *buf;
 	int rc;
 
-	memset(&params, 0, sizeof(params));
-	for (i = 0; i < 5; i++) {
-		have[i] = hwt_store_reader_param(r, ss->id, keys[i], v[i],
-						 sizeof(v[i]), err, errlen);
-		if (have[i] < 0)
-			return -1;
-	}
-	if (cpu_params(have[0] ? v[0] : NULL, &params, err, errlen) < 0)
+	if (pt_stream_params(r, ss, opts, &params, err, errlen) < 0)
 		return -1;
-	params.threads = opts->threads;
-	params.no_fastpath = opts->test.pt_no_fastpath;
-	params.segment_min = opts->test.pt_segment_min;
-	params.segmented = opts->segmented;
-	if (have[1])
-		params.mtc_freq = (uint8_t)strtoul(v[1], NULL, 0);
-	if (have[2])
-		params.nom_freq = (uint8_t)strtoul(v[2], NULL, 0);
-	if (have[3])
-		params.cpuid_15_eax = (uint32_t)strtoul(v[3], NULL, 0);
-	if (have[4])
-		params.cpuid_15_ebx = (uint32_t)strtoul(v[4], NULL, 0);
 	buf = hwt_store_reader_bytes(r, ss->id, &size, &cuts, &ncuts, err,
 				     errlen);
 	if (!buf)
@@ -504,19 +533,127 @@ static int decode_stream(struct hwt_store_reader *r,
 	return rc < 0 ? -1 : 0;
 }
 
+/* The images of a CPU-mode session's processes, each built once from
+ * that process's own mappings, and its parent's where it was forked and
+ * did not exec (a fork shares the parent's mappings; session_cpu.h). */
+struct pid_images {
+	struct hwt_store_reader *r;
+	const char *dir;
+	const struct hwt_decode_opts *opts;
+	struct hwt_image *all;	/* every process's: pid -1 */
+	int64_t *pids;
+	struct hwt_image **imgs;
+	size_t n;
+	int64_t (*forks)[2];	/* (child pid, parent pid) of new processes */
+	size_t nforks;
+	int64_t *execs;		/* pids with an exec record */
+	size_t nexecs;
+	int read;		/* forks and execs read */
+};
+
+/* A thread_create record of a new process, or an exec, into pi.
+ * Returns 0. */
+static int fork_or_exec(void *arg, const struct hwt_store_record *rec)
+{
+	struct pid_images *pi = arg;
+
+	/* docs/trace-store.md: thread_create addr = parent pid, flags 2 =
+	 * a new process */
+	if (!strcmp(rec->type, "thread_create") && rec->flags > 0 &&
+	    (rec->flags & 2) && rec->pid >= 0 && rec->has_addr) {
+		pi->forks = hwt_xrealloc(pi->forks, (pi->nforks + 1) *
+					 sizeof(*pi->forks));
+		pi->forks[pi->nforks][0] = rec->pid;
+		pi->forks[pi->nforks++][1] = rec->addr;
+	} else if (!strcmp(rec->type, "exec") && rec->pid >= 0) {
+		pi->execs = hwt_xrealloc(pi->execs, (pi->nexecs + 1) *
+					 sizeof(*pi->execs));
+		pi->execs[pi->nexecs++] = rec->pid;
+	}
+	return 0;
+}
+
+/* Returns the parent of pid if pid was forked and did not exec, else
+ * -1. */
+static int64_t fork_parent(const struct pid_images *pi, int64_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < pi->nexecs; i++)
+		if (pi->execs[i] == pid)
+			return -1;
+	for (i = 0; i < pi->nforks; i++)
+		if (pi->forks[i][0] == pid && pi->forks[i][1] != pid)
+			return pi->forks[i][1];
+	return -1;
+}
+
+/* hwt_pid_image_fn over a struct pid_images.
+ * Returns the image of pid (built on first use), or NULL with err set
+ * if: its mappings cannot be read. */
+static struct hwt_image *pid_image(void *arg, int64_t pid, char *err,
+				   size_t errlen)
+{
+	struct pid_images *pi = arg;
+	struct hwt_image *img;
+	int64_t p;
+	size_t i;
+
+	if (pid < 0)
+		return pi->all;
+	for (i = 0; i < pi->n; i++)
+		if (pi->pids[i] == pid)
+			return pi->imgs[i];
+	if (!pi->read && hwt_store_reader_records(pi->r, fork_or_exec, pi,
+						  err, errlen) < 0)
+		return NULL;
+	pi->read = 1;
+	img = hwt_image_alloc();
+	hwt_image_set_debug_dirs(img, pi->opts->debug_dirs);
+	/* warnings: the session's image said them once; then the mappings
+	 * of its parents back to one that exec'd (at most 16 forks) */
+	for (i = 0, p = pid; p >= 0 && i < 16; i++, p = fork_parent(pi, p))
+		if (session_images(pi->r, pi->dir, p, img, 1, err,
+				   errlen) < 0) {
+			hwt_image_free(img);
+			return NULL;
+		}
+	pi->pids = hwt_xrealloc(pi->pids, (pi->n + 1) * sizeof(*pi->pids));
+	pi->imgs = hwt_xrealloc(pi->imgs, (pi->n + 1) * sizeof(*pi->imgs));
+	pi->pids[pi->n] = pid;
+	pi->imgs[pi->n++] = img;
+	return img;
+}
+
+/* Returns nothing; frees pi's per-process images (not pi->all). */
+static void pid_images_free(struct pid_images *pi)
+{
+	size_t i;
+
+	for (i = 0; i < pi->n; i++)
+		hwt_image_free(pi->imgs[i]);
+	free(pi->imgs);
+	free(pi->pids);
+	free(pi->forks);
+	free(pi->execs);
+}
+
 int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 		       char *err, size_t errlen)
 {
 	struct hwt_store_stream *streams = NULL;
+	struct hwt_cpu_stream *cs = NULL;
+	struct pid_images pi;
 	struct hwt_store_reader *r;
 	struct hwt_image *img = NULL;
 	struct hwt_core *core = NULL;
 	int64_t pid = -1;
-	size_t nstreams = 0, i;
+	size_t nstreams = 0, ncs = 0, i;
 	uint64_t total = 0;
 	char v[32];
 	int rc = -1, n = 0;
 
+	memset(&pi, 0, sizeof(pi));
 	/* Everything of the session through the reader (store_reader.h). */
 	r = hwt_store_reader_open(dir, err, errlen);
 	if (!r)
@@ -533,7 +670,7 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 	}
 	img = hwt_image_alloc();
 	hwt_image_set_debug_dirs(img, opts->debug_dirs);
-	if (session_images(r, dir, img, opts->quiet, err, errlen) < 0)
+	if (session_images(r, dir, -2, img, opts->quiet, err, errlen) < 0)
 		goto out;
 	if (hwt_store_reader_streams(r, &streams, &nstreams, err, errlen) < 0)
 		goto out;
@@ -548,8 +685,9 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 	rc = 0;
 	for (i = 0; rc >= 0 && i < nstreams; i++) {
 		const struct hwt_store_stream *ss = &streams[i];
+		int insn_clock = stream_clock(r, ss, core, err, errlen);
 
-		if (stream_clock(r, ss, core, err, errlen) < 0) {
+		if (insn_clock < 0) {
 			rc = -1;
 			break;
 		}
@@ -570,9 +708,26 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 					(long long)ss->id, ss->kind);
 			continue;
 		}
+		n++;
+		if (ss->cpu >= 0 && ss->tid < 0) {
+			/* CPU mode: split between its threads, below */
+			cs = hwt_xrealloc(cs, (ncs + 1) * sizeof(*cs));
+			cs[ncs].ss = ss;
+			cs[ncs].insn_clock = insn_clock;
+			rc = pt_stream_params(r, ss, opts, &cs[ncs++].params,
+					      err, errlen);
+			continue;
+		}
 		hwt_core_set_thread(core, (uint32_t)ss->id, pid, ss->tid);
 		rc = decode_stream(r, ss, img, core, opts, err, errlen);
-		n++;
+	}
+	if (rc >= 0 && ncs) {
+		pi.r = r;
+		pi.dir = dir;
+		pi.opts = opts;
+		pi.all = img;
+		rc = hwt_session_cpu_decode(r, cs, ncs, pid_image, &pi, core,
+					    err, errlen);
 	}
 	if (rc >= 0) {
 		rc = hwt_session_sideband(r, hwt_db_handle(hwt_core_db(core)),
@@ -590,8 +745,10 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 	if (rc >= 0 && !n && !opts->quiet)
 		fprintf(stderr, "hwt: %s: no intel_pt streams\n", dir);
 out:
+	free(cs);
 	free(streams);
 	hwt_core_free(core);
+	pid_images_free(&pi);
 	hwt_image_free(img);
 	hwt_store_reader_close(r);
 	return rc;

@@ -72,6 +72,14 @@ static void test_roundtrip(void)
 	UNIT_CHECK(n > 0 && strstr(buf, "target=cpus:0,2,3,5,1023\n"));
 	UNIT_CHECK(hwtd_req_parse(buf, (size_t)n, &r2, err, sizeof(err)) == 0);
 	UNIT_CHECK(!memcmp(r2.cpu_map, r.cpu_map, sizeof(r.cpu_map)));
+	UNIT_CHECK(r2.launch_pid == 0 && !strstr(buf, "launch="));
+	/* ... with the program launched for them */
+	r.launch_pid = 4321;
+	n = hwtd_req_format(&r, buf, sizeof(buf));
+	UNIT_CHECK(n > 0 && strstr(buf, "launch=4321\n"));
+	UNIT_CHECK(hwtd_req_parse(buf, (size_t)n, &r2, err, sizeof(err)) == 0);
+	UNIT_CHECK(r2.launch_pid == 4321 && r2.target == HWTD_TARGET_CPUS);
+	r.launch_pid = 0;
 
 	/* A newline in a value cannot smuggle a key in. */
 	strcpy(r.session, "/s\nquota=1");
@@ -107,6 +115,11 @@ static void test_malformed(void)
 	UNIT_CHECK(rejects("record\ntarget=cpus:1024\n", "CPU list"));
 	UNIT_CHECK(rejects("record\ntarget=cpus:1,\n", "CPU list"));
 	UNIT_CHECK(rejects("record\ntarget=cpus:\n", "CPU list"));
+	UNIT_CHECK(rejects("record\ntarget=cpus:0\nlaunch=0\n", "bad pid"));
+	UNIT_CHECK(rejects("record\ntarget=cpus:0\nlaunch=-1\n", "bad pid"));
+	UNIT_CHECK(rejects("record\ntarget=cpus:0\nlaunch=7x\n", "bad pid"));
+	UNIT_CHECK(rejects("record\ntarget=pid:5\nlaunch=7\nbackend=null\n"
+			   "session=/s\n", "goes with target cpus"));
 	UNIT_CHECK(rejects("record\nmode=fast\n", "mode"));
 	UNIT_CHECK(rejects("record\nbufsize=4097\n", "bufsize"));
 	UNIT_CHECK(rejects("record\nbufsize=512M\n", "bufsize"));

@@ -388,6 +388,81 @@ static void test_switches(void)
 	hwt_store_reader_close(r);
 }
 
+/* A stream's switch_ins (hwt_store_reader_switch_ins): only that
+ * stream's, in arrival order, with their fields; an entry whose offset
+ * goes back is an error naming it, not a shorter list. */
+static void test_switch_ins(void)
+{
+	struct hwt_rec_switch sw[4];
+	static const struct { uint32_t type, tid, buf; uint64_t head; } in[4] = {
+		{ HWT_REC_SWITCH_IN, 42, 0, 0 },
+		{ HWT_REC_SWITCH_OUT, 42, 0, 96 },
+		{ HWT_REC_SWITCH_IN, 43, 1, 16 },
+		{ HWT_REC_SWITCH_IN, 43, 0, 96 },
+	};
+	struct hwt_store_switch_in *v = NULL;
+	struct hwt_store_reader *r;
+	struct hwt_store *s;
+	char dir[300], err[256];
+	uint8_t data[200];
+	size_t n = 0;
+	int i;
+
+	snprintf(dir, sizeof(dir), "%s/switch_ins", root);
+	memset(data, 0, sizeof(data));
+	memset(sw, 0, sizeof(sw));
+	s = hwt_store_create(dir, err, sizeof(err));
+	UNIT_CHECK(s != NULL);
+	if (!s)
+		return;
+	UNIT_CHECK(hwt_store_meta(s, "mode", "cpu") == 0 &&
+		   hwt_store_stream(s, 0, "intel_pt", -1, 0, -1, 0) == 0 &&
+		   hwt_store_stream(s, 1, "intel_pt", -1, 1, -1, 0) == 0 &&
+		   hwt_store_append(s, 0, data, sizeof(data), 0) == 0);
+	for (i = 0; i < 4; i++) {
+		sw[i].hdr.type = in[i].type;
+		sw[i].hdr.size = sizeof(sw[i]);
+		sw[i].hdr.pid = 42;
+		sw[i].hdr.tid = in[i].tid;
+		sw[i].hdr.cpu = in[i].buf;
+		sw[i].hdr.buf_idx = in[i].buf;
+		sw[i].hdr.time = 10 * (uint64_t)(i + 1);
+		sw[i].hdr.buf_head = in[i].head;
+		sw[i].other_tid = -1;
+		UNIT_CHECK(hwt_store_record(s, &sw[i].hdr, sizeof(sw[i])) == 0);
+	}
+	UNIT_CHECK(hwt_store_close(s) == 0);
+	r = hwt_store_reader_open(dir, err, sizeof(err));
+	UNIT_CHECK(r != NULL);
+	if (!r)
+		return;
+	UNIT_CHECK(hwt_store_reader_switch_ins(r, 0, &v, &n, err,
+					       sizeof(err)) == 0);
+	UNIT_CHECK(n == 2 && v && v[0].offset == 0 && v[0].tid == 42 &&
+		   v[0].time == 10 && v[0].pid == 42 && v[0].cpu == 0 &&
+		   v[1].offset == 96 && v[1].tid == 43 && v[1].time == 40);
+	free(v);
+	UNIT_CHECK(hwt_store_reader_switch_ins(r, 1, &v, &n, err,
+					       sizeof(err)) == 0);
+	UNIT_CHECK(n == 1 && v && v[0].offset == 16 && v[0].tid == 43);
+	free(v);
+	hwt_store_reader_close(r);
+	/* the first switch_in of stream 0 moved past the second */
+	UNIT_CHECK(sql(dir, "UPDATE switches SET entries = "
+		       "substr(entries, 1, 8) || x'8000000000000000' || "
+		       "substr(entries, 17) WHERE stream = 0 AND "
+		       "type = 'switch_in' AND count = 2") == 0);
+	r = hwt_store_reader_open(dir, err, sizeof(err));
+	UNIT_CHECK(r != NULL);
+	if (!r)
+		return;
+	err[0] = 0;
+	UNIT_CHECK(hwt_store_reader_switch_ins(r, 0, &v, &n, err,
+					       sizeof(err)) == -1 && !v &&
+		   strstr(err, "before the previous at 128") != NULL);
+	hwt_store_reader_close(r);
+}
+
 static void test_damage(void)
 {
 	char dir[300], err[256];
@@ -483,6 +558,7 @@ int main(void)
 	UNIT_RUN(test_loss_records(), "store/reader-cuts-at-losses-not-wraps");
 	UNIT_RUN(test_damage(), "store/reader-damage-is-cut-or-error");
 	UNIT_RUN(test_switches(), "store/reader-packed-switches");
+	UNIT_RUN(test_switch_ins(), "store/reader-switch-ins-of-a-stream");
 	UNIT_RUN(test_symlink_stream(), "store/reader-no-symlinked-stream");
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	if (system(cmd))

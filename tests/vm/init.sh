@@ -163,12 +163,28 @@ if [ -n "$HWT_RECORD_PROG" ]; then
 	# Record mode: trace one program with hwt-collect and send the
 	# session to the host (the fourth serial port), then unload as usual.
 	kmsg "record $HWT_RECORD_PROG"
+	# CPU mode (-C): this shell's polling loop and what it runs stay on
+	# CPU 0 (hwt-collect puts the program on the CPUs it traces).
+	case " $HWT_RECORD_OPTS " in
+	*" -C "*) taskset -p 1 $$ >/dev/null ;;
+	esac
+	if [ -n "${HWT_RECORD_GT:-}" ]; then
+		# shellcheck disable=SC2086
+		run_limited "$HWT_RECORD_GT" /tmp/gt "$HWT_RECORD_PROG" \
+			$HWT_RECORD_ARGS
+		sed "s|^|[record-gt] |" /tmp/out >/dev/console
+		[ $state = stuck ] && stuck record-gt
+		[ $state = ok ] && [ "$rc" = 0 ] &&
+			result "PASS: record-gt/$(basename "$HWT_RECORD_PROG")" ||
+			result "FAIL: record-gt/$(basename "$HWT_RECORD_PROG") (exit $rc, $state)"
+	fi
 	# shellcheck disable=SC2086
 	run_limited /bin/hwt-collect $HWT_RECORD_OPTS -o /tmp/session -- \
 		"$HWT_RECORD_PROG" $HWT_RECORD_ARGS
 	sed "s|^|[record] |" /tmp/out >/dev/console
 	[ $state = stuck ] && stuck record
 	if [ $state = ok ] && [ "$rc" = 0 ]; then
+		[ -d /tmp/gt ] && mv /tmp/gt /tmp/session/gt
 		{
 			echo HWT-RECORD-BEGIN
 			tar -C /tmp -czf - session | base64

@@ -11,7 +11,9 @@
 # release; default: newest installed amd64 kernel with headers), HWT_VM_CPU
 # (arm64 QEMU CPU model; default cortex-a57, e.g. max: PAC, BTI, LSE),
 # HWT_VM_JOBS; record mode (make vm-record): HWT_VM_RECORD_PROG, _ARGS, _OUT,
-# _OPTS, HWT_VM_RECORD_FILES (files the program opens itself, copied to
+# _OPTS, HWT_VM_RECORD_GT (a ground-truth program the guest runs first as
+# GT OUTDIR PROG ARGS: OUTDIR comes back as the session's gt/),
+# HWT_VM_RECORD_FILES (files the program opens itself, copied to
 # the same absolute paths), and HWT_VM_PT_EMU (a CPU row of the emulated
 # Intel PT unit, backends/intel_pt/tests/pt_cpus.h: loaded before
 # hwt_intel_pt so that `-b intel_pt` records through it).
@@ -325,6 +327,11 @@ if [ -n "$record_prog" ]; then
 	mkdir -p "$st/record"
 	cp "$record_prog" "$st/record/"
 	copy_dynamic_deps "$record_prog"
+	if [ -n "${HWT_VM_RECORD_GT:-}" ]; then
+		[ -f "$HWT_VM_RECORD_GT" ] ||
+			die "record ($HWT_VM_RECORD_GT not found)"
+		cp "$HWT_VM_RECORD_GT" "$st/record/gt"
+	fi
 	# Files the program opens itself (a dlopen'd library...), at their
 	# own absolute paths.
 	for f in ${HWT_VM_RECORD_FILES:-}; do
@@ -366,6 +373,7 @@ cat >"$st/etc/hwt-vm.conf" <<EOF
 HWT_RECORD_PROG='${record_prog:+/record/$(basename "$record_prog")}'
 HWT_RECORD_ARGS='${HWT_VM_RECORD_ARGS:-}'
 HWT_RECORD_OPTS='${HWT_VM_RECORD_OPTS:-}'
+HWT_RECORD_GT='${HWT_VM_RECORD_GT:+/record/gt}'
 HWT_PT_EMU='${HWT_VM_PT_EMU:-}'
 HWT_CS_EMU='${HWT_VM_CS_EMU:-}'
 HWT_ARCH=$arch

@@ -378,6 +378,16 @@ void hwt_callstack_break(struct hwt_callstack *cs)
 	cs->h.prev_valid = 0;
 }
 
+void hwt_callstack_resume(struct hwt_callstack *cs, int was_valid)
+{
+	cs->h.prev_valid = was_valid;
+}
+
+int hwt_callstack_follows(const struct hwt_callstack *cs)
+{
+	return cs->h.prev_valid;
+}
+
 int hwt_callstack_reset(struct hwt_callstack *cs, uint64_t insn_index,
 			uint64_t time)
 {

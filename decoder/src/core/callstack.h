@@ -100,6 +100,16 @@ static inline int hwt_callstack_ublock(struct hwt_callstack *cs,
 }
 /* Tracing stopped (PGD/gap): the next block does not follow the last. */
 void hwt_callstack_break(struct hwt_callstack *cs);
+/*
+ * Tracing resumed where it stopped (TIP.PGE at the IP of the FUP or
+ * TIP.PGD that ended it: user-only tracing around a kernel pass): the
+ * next block follows the last one before the break, as it did then.
+ * was_valid: hwt_callstack_follows() just before that break.
+ * Returns nothing.
+ */
+void hwt_callstack_resume(struct hwt_callstack *cs, int was_valid);
+/* Returns 1 if the next block is taken to follow the last one, else 0. */
+int hwt_callstack_follows(const struct hwt_callstack *cs);
 /* Exec: everything returns. */
 int hwt_callstack_reset(struct hwt_callstack *cs, uint64_t insn_index,
 			uint64_t time);

@@ -13,14 +13,23 @@
  * returns, TIP.PGE at the start and TIP.PGD at the end.
  *
  * usage: ptgen OUTDIR [--iters K] [--min-bytes N] [--psb N] [--no-truth]
- *              [--retcomp] [--tsc BASE:STEP]
+ *              [--retcomp] [--tsc BASE:STEP] [--switch N] [--variant]
  * --retcomp compresses returns (a taken TNT bit) whose call came after the
  * last PSB, as the hardware does with return compression enabled.
  * --tsc puts a TSC packet in every PSB+ (SDM vol. 3C 33.3.7: TSC is part
  * of PSB+ with TSCEn), the n-th PSB+'s (from 0) BASE + n * STEP; psb.txt
  * then has the TSC as a third column (the first PSB+, at offset 0 and
  * instruction 0, is not listed: its TSC is BASE).
- * Writes OUTDIR/{pt.bin,prog.elf,prog.bin,truth.txt,stats.txt,psb.txt,info}.
+ * --switch N ends a run every N bytes, as an interrupt that switches the
+ * thread out does with user-only tracing: FUP (the next instruction)
+ * and TIP.PGD (SDM vol. 3C 33.4.2.5, asynchronous event); the next run
+ * starts as the emulated unit starts each of a task's runs, with PSB+
+ * and TIP.PGE.  runs.txt lists each run's first byte and instruction.
+ * --variant makes main's first instruction a NOP instead of a MOV: a
+ * different program at the same address (every later address 4 bytes
+ * lower).
+ * Writes OUTDIR/{pt.bin,prog.elf,prog.bin,truth.txt,stats.txt,psb.txt,info}
+ * (and runs.txt).
  */
 #include <elf.h>
 #include <intel-pt.h>
@@ -354,11 +363,11 @@ int main(int argc, char **argv)
 	struct pt_config cfg;
 	const char *dir;
 	uint64_t iters = 10, min_bytes = 0, psb_every = 512, ninsn = 0;
-	uint64_t next_psb, stack[64];
+	uint64_t next_psb, stack[64], switch_every = 0, next_switch = 0;
 	uint64_t calls[NPROG], insns[NPROG];
 	int truth = 1, sp = 0, cur, fn, i, loops = 0, retcomp = 0;
 	uint8_t comp[64];	/* frame's call came after the last PSB */
-	FILE *tf = NULL, *pf, *f;
+	FILE *tf = NULL, *pf, *rf = NULL, *f;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: ptgen OUTDIR [--iters K] "
@@ -377,6 +386,10 @@ int main(int argc, char **argv)
 			truth = 0;
 		else if (!strcmp(argv[i], "--retcomp"))
 			retcomp = 1;
+		else if (!strcmp(argv[i], "--switch") && i + 1 < argc)
+			switch_every = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--variant"))
+			prog[0].op = NOP;
 		else if (!strcmp(argv[i], "--tsc") && i + 1 < argc) {
 			char *end;
 
@@ -404,6 +417,11 @@ int main(int argc, char **argv)
 	if (truth)
 		tf = xopen(dir, "truth.txt");
 	pf = xopen(dir, "psb.txt");
+	if (switch_every) {
+		rf = xopen(dir, "runs.txt");
+		fprintf(rf, "0 0\n");
+		next_switch = switch_every;
+	}
 	memset(calls, 0, sizeof(calls));
 	memset(insns, 0, sizeof(insns));
 
@@ -417,6 +435,24 @@ int main(int argc, char **argv)
 		struct ins *in = &prog[cur];
 		int next = cur + 1, taken, tgt;
 
+		if (switch_every && offset() >= next_switch) {
+			struct pt_packet p;
+
+			/* switched out: FUP + TIP.PGD(suppressed); back in:
+			 * PSB+ (PacketEn 0: no FUP) and TIP.PGE */
+			ip_packet(ppt_fup, in->addr);
+			memset(&p, 0, sizeof(p));
+			p.type = ppt_tip_pgd;
+			p.payload.ip.ipc = pt_ipc_suppressed;
+			emit(&p);
+			fprintf(rf, "%llu %llu\n", (unsigned long long)offset(),
+				(unsigned long long)ninsn);
+			psb_plus(0, 0);
+			ip_packet(ppt_tip_pge, in->addr);
+			next_switch = offset() + switch_every;
+			next_psb = offset() + psb_every;
+			memset(comp, 0, sizeof(comp));
+		}
 		if (offset() >= next_psb) {
 			/* PSB+ between instructions: FUP = next to run. */
 			if (tsc_on)
@@ -521,6 +557,8 @@ out:
 	fclose(f);
 	if (tf)
 		fclose(tf);
+	if (rf)
+		fclose(rf);
 	fclose(pf);
 	pt_free_encoder(enc);
 	free(tbuf);

@@ -397,6 +397,22 @@ static void test_attach_and_cpus(void)
 	      info_has("cpu 1"));
 	CHECK(info_totals(&bytes, &lost) == 0 && bytes > 0);
 	t_end();
+
+	/* CPU mode around a launched program, through hwtd and in-process:
+	 * the session ends with the program, its mappings from before
+	 * START stored as mmap records (the CPU context never reports
+	 * them). */
+	t_begin("hwtd/cpu-mode-launch");
+	CHECK(HWT("record", "-S", SOCK, "-b", "null", "-o",
+		  "/tmp/scpu-launch", "-C", "0-1", "--", self, "busy",
+		  "100") == 0);
+	CHECK(HWT("info", "/tmp/scpu-launch") == 0 &&
+	      info_has("mode         cpu") && info_has("mmap "));
+	CHECK(HWT("record", "-n", "-b", "null", "-o", "/tmp/scpu-launch-n",
+		  "-C", "0", "--", self, "busy", "100") == 0);
+	CHECK(HWT("info", "/tmp/scpu-launch-n") == 0 &&
+	      info_has("mode         cpu") && info_has("mmap "));
+	t_end();
 }
 
 /* As uid 1000: own processes only, no CPUs, files as that user. */

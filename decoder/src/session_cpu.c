@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* A CPU-mode session decoded per thread (session_cpu.h). */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "core/core.h"
+#include "core/flow.h"
+#include "image/image.h"
+#include "session_cpu.h"
+#include "store_reader.h"
+
+/* Intel PT's PSB packet (SDM vol. 3C 33.4.2.17): 02 82 eight times. */
+static const uint8_t psb[16] = { 0x02, 0x82, 0x02, 0x82, 0x02, 0x82,
+				 0x02, 0x82, 0x02, 0x82, 0x02, 0x82,
+				 0x02, 0x82, 0x02, 0x82 };
+
+/* One CPU stream's stored bytes and cuts. */
+struct cpu_bytes {
+	uint8_t *buf;
+	size_t size;
+	struct hwt_store_cut *cuts;
+	size_t ncuts;
+};
+
+/* A run: the bytes [begin, end) of CPU stream s, a task's from its
+ * switch_in on. */
+struct run {
+	size_t s;		/* index into the caller's streams */
+	uint64_t begin, end;
+	int64_t time, pid, tid;	/* tid -1: before the CPU's first switch */
+	size_t seq;		/* arrival order, for equal times */
+};
+
+/* qsort order: by process, thread, then time, then arrival.
+ * Returns <0, 0, >0. */
+static int cmp_run(const void *a, const void *b)
+{
+	const struct run *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Appends run [begin, end) of stream s to *v unless it is empty.
+ * Returns nothing. */
+static void add_run(struct run **v, size_t *n, size_t s, uint64_t begin,
+		    uint64_t end, const struct hwt_store_switch_in *w)
+{
+	struct run *r;
+
+	if (end <= begin)
+		return;
+	*v = hwt_xrealloc(*v, (*n + 1) * sizeof(**v));
+	r = &(*v)[*n];
+	r->s = s;
+	r->begin = begin;
+	r->end = end;
+	r->time = w ? w->time : -1;
+	r->pid = w ? w->pid : -1;
+	r->tid = w ? w->tid : -1;
+	r->seq = *n;
+	(*n)++;
+}
+
+/*
+ * Decodes run ru (stream id info->id) of thread's pseudo-stream: the
+ * stream's cuts inside it split it (their gaps recorded), bytes before
+ * its first PSB are a gap.
+ * Returns as hwt_pt_decode_pieces.
+ */
+static int decode_run(const struct run *ru, const struct cpu_bytes *cb,
+		      const struct hwt_cpu_stream *cs, struct hwt_image *img,
+		      const struct hwt_stream_info *info,
+		      const struct hwt_sink *sink, char *err, size_t errlen)
+{
+	const uint8_t *p = cb->buf + ru->begin;
+	size_t len = (size_t)(ru->end - ru->begin), skip = 0, i, nk = 0;
+	const uint8_t *at;
+	struct hwt_cut *k;
+	char msg[160];
+	int rc;
+
+	at = memmem(p, len, psb, sizeof(psb));
+	skip = at ? (size_t)(at - p) : len;
+	/* Bytes lost where this run begins (or in the part skipped): the
+	 * gap is this run's, before its first instruction. */
+	for (i = 0; i < cb->ncuts; i++) {
+		uint64_t o = cb->cuts[i].offset;
+		struct hwt_event ev;
+
+		if (o < ru->begin || o > ru->begin + skip || o >= ru->end)
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = HWT_EV_GAP;
+		ev.code = -1;
+		ev.offset = o;
+		ev.msg = cb->cuts[i].msg;
+		rc = sink->event(sink->arg, info->id, &ev);
+		if (rc < 0)
+			return rc;
+	}
+	if (skip) {
+		struct hwt_event ev;
+
+		snprintf(msg, sizeof(msg), "run of tid %lld at stream %lld "
+			 "offset %llu: %zu bytes before its first PSB not "
+			 "decoded (they continue another task's packets)",
+			 (long long)ru->tid, (long long)cs->ss->id,
+			 (unsigned long long)ru->begin, skip);
+		memset(&ev, 0, sizeof(ev));
+		ev.type = HWT_EV_GAP;
+		ev.code = -1;
+		ev.offset = ru->begin;
+		ev.msg = msg;
+		rc = sink->event(sink->arg, info->id, &ev);
+		if (rc < 0 || skip == len)
+			return rc;
+	}
+	k = hwt_xrealloc(NULL, (cb->ncuts ? cb->ncuts : 1) * sizeof(*k));
+	for (i = 0; i < cb->ncuts; i++) {
+		uint64_t o = cb->cuts[i].offset;
+
+		if (o <= ru->begin + skip || o >= ru->end)
+			continue;
+		k[nk].offset = o - ru->begin - skip;
+		k[nk++].msg = cb->cuts[i].msg;
+	}
+	rc = hwt_pt_decode_pieces(p + skip, len - skip, k, nk, img,
+				  &cs->params, info, sink, err, errlen);
+	free(k);
+	return rc;
+}
+
+/*
+ * Decodes runs v[0..n) (one thread's, by time) as stream id.
+ * Returns 0 if: decoded; -1 with err set if: an image or the decode
+ * failed.
+ */
+static int decode_thread(const struct run *v, size_t n, uint32_t id,
+			 const struct hwt_cpu_stream *cs,
+			 const struct cpu_bytes *cb,
+			 hwt_pid_image_fn image_of, void *image_arg,
+			 struct hwt_core *core, char *err, size_t errlen)
+{
+	const struct hwt_sink *sink = hwt_core_sink(core);
+	struct hwt_stream_info info;
+	struct hwt_image *img;
+	int64_t cpu = cs[v[0].s].ss->cpu;
+	char name[48];
+	size_t i;
+	int rc;
+
+	img = image_of(image_arg, v[0].tid < 0 ? -1 : v[0].pid, err, errlen);
+	if (!img)
+		return -1;
+	for (i = 1; i < n; i++)
+		if (cs[v[i].s].ss->cpu != cpu)
+			cpu = -1;
+	memset(&info, 0, sizeof(info));
+	info.id = id;
+	info.tid = (int32_t)v[0].tid;
+	info.cpu = (int32_t)cpu;
+	info.trace_id = -1;
+	if (v[0].tid < 0)
+		snprintf(name, sizeof(name), "cpu%lld-before-switch",
+			 (long long)cs[v[0].s].ss->cpu);
+	else
+		snprintf(name, sizeof(name), "tid%lld", (long long)v[0].tid);
+	info.name = name;
+	info.read_mem = hwt_image_read_cb;
+	info.read_mem_arg = img;
+	hwt_core_set_thread(core, id, v[0].tid < 0 ? -1 : v[0].pid,
+			    v[0].tid);
+	if (cs[v[0].s].insn_clock)
+		hwt_core_set_insn_clock(core, id);
+	rc = sink->stream_begin(sink->arg, &info);
+	for (i = 0; rc >= 0 && i < n; i++)
+		rc = decode_run(&v[i], &cb[v[i].s], &cs[v[i].s], img, &info,
+				sink, err, errlen);
+	if (rc >= 0)
+		rc = sink->stream_end(sink->arg, id);
+	if (rc < 0 && !err[0])
+		hwt_errf(err, errlen, "%s: decode aborted", name);
+	return rc < 0 ? -1 : 0;
+}
+
+int hwt_session_cpu_decode(struct hwt_store_reader *r,
+			   const struct hwt_cpu_stream *cs, size_t n,
+			   hwt_pid_image_fn image_of, void *image_arg,
+			   struct hwt_core *core, char *err, size_t errlen)
+{
+	struct cpu_bytes *cb = calloc(n ? n : 1, sizeof(*cb));
+	struct run *runs = NULL;
+	size_t nruns = 0, i, j, first;
+	uint32_t id = HWT_CPU_THREAD_ID;
+	int rc = 0;
+
+	if (!cb)
+		return hwt_errf(err, errlen, "out of memory");
+	err[0] = 0;
+	for (i = 0; rc >= 0 && i < n; i++) {
+		struct hwt_store_switch_in *w = NULL;
+		size_t nw = 0;
+
+		cb[i].buf = hwt_store_reader_bytes(r, cs[i].ss->id,
+						   &cb[i].size, &cb[i].cuts,
+						   &cb[i].ncuts, err, errlen);
+		if (!cb[i].buf ||
+		    hwt_store_reader_switch_ins(r, cs[i].ss->id, &w, &nw, err,
+						errlen) < 0) {
+			rc = -1;
+			break;
+		}
+		/* a CPU's runs: from each switch_in to the next one's */
+		add_run(&runs, &nruns, i, 0, nw ? w[0].offset : cb[i].size,
+			NULL);
+		for (j = 0; j < nw; j++) {
+			uint64_t end = j + 1 < nw ? w[j + 1].offset :
+						    cb[i].size;
+
+			if (end > cb[i].size)
+				end = cb[i].size;
+			add_run(&runs, &nruns, i, w[j].offset, end, &w[j]);
+		}
+		free(w);
+	}
+	if (rc >= 0 && nruns)
+		qsort(runs, nruns, sizeof(*runs), cmp_run);
+	/* Bytes before a CPU's first switch (pid and tid -1, sorted
+	 * first): a stream per CPU. */
+	for (i = 0; rc >= 0 && i < nruns && runs[i].tid < 0 &&
+	     runs[i].pid < 0; i++, id++)
+		rc = decode_thread(&runs[i], 1, id, cs, cb, image_of,
+				   image_arg, core, err, errlen);
+	/* Then each thread's runs as one stream. */
+	for (first = i; rc >= 0 && first < nruns; first = i, id++) {
+		for (i = first; i < nruns && runs[i].tid == runs[first].tid &&
+		     runs[i].pid == runs[first].pid; i++)
+			;
+		rc = decode_thread(&runs[first], i - first, id, cs, cb,
+				   image_of, image_arg, core, err, errlen);
+	}
+	for (i = 0; i < n; i++) {
+		free(cb[i].buf);
+		free(cb[i].cuts);
+	}
+	free(cb);
+	free(runs);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * session_cpu.c: a CPU-mode session's Intel PT streams decoded per thread
+ * (docs/intel-pt.md "CPU mode", docs/trace-store.md "switch_in").  Each
+ * CPU stream is cut at its switch_in offsets into runs, a run belonging
+ * to the task its switch_in names; each thread's runs, from every CPU, by
+ * time, are decoded as the pieces of one stream of that thread, against
+ * the image of its own process.
+ *
+ * The cut: the backend drains at every switch (TraceEn cleared, the
+ * output pointer read, TraceEn set again) and publishes the head between
+ * the SWITCH_OUT and SWITCH_IN records, so a run starts exactly at the
+ * first byte its task's trace has on that CPU.  Each run is decoded
+ * afresh from its first PSB: the decoder's state is never carried from
+ * one task to another (last IP, return compression and the TNT cache are
+ * the CPU's packet stream's, and the run before on this CPU is another
+ * task's).  The emulated unit starts every run with PSB+ (it encodes per
+ * task), so nothing is skipped there.  On hardware, TraceEn 0 -> 1 emits
+ * PSB+ only with PacketByteCnt 0 (SDM vol. 3C 33.4.3, table "Packet
+ * Generation under Different Enable Conditions", rows 2b/2e); otherwise a
+ * run continues the CPU's stream (TIP.PGE compressed against the previous
+ * task's last IP), and the bytes before its first PSB cannot be decoded
+ * without the other task's state: they become a gap that names the run
+ * and the bytes skipped, never instructions guessed.
+ */
+#ifndef HWT_DECODER_SESSION_CPU_H
+#define HWT_DECODER_SESSION_CPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pt/pt_frontend.h"
+
+struct hwt_core;
+struct hwt_image;
+struct hwt_store_reader;
+struct hwt_store_stream;
+
+/* The first thread's stream id; the k-th thread's is this + k (session
+ * stream ids are 0..1023). */
+#define HWT_CPU_THREAD_ID	0x10000u
+
+/* One CPU stream to split: its row and what decoding it needs. */
+struct hwt_cpu_stream {
+	const struct hwt_store_stream *ss;
+	struct hwt_pt_params params;
+	int insn_clock;		/* its times count instructions */
+};
+
+/* The image of process pid (-1: every process's mappings, for trace
+ * before a CPU's first switch_in); NULL: none (an error, err set). */
+typedef struct hwt_image *(*hwt_pid_image_fn)(void *arg, int64_t pid,
+					       char *err, size_t errlen);
+
+/*
+ * Decodes the CPU streams cs (n of them) of r into core's sink, a stream
+ * per thread (id HWT_CPU_THREAD_ID + k: first the streams of trace
+ * before a CPU's first switch_in, then the threads by pid and tid; its
+ * tid and pid set on the core), each run against
+ * image_of(pid) of the run's process.  Trace before a CPU's first
+ * switch_in (none with hwt's recorders: the START record opens each
+ * CPU's first run) is its own stream, against image_of(-1).  The cuts of
+ * a stream's bytes (hwt_store_reader_bytes: lost or damaged bytes) stay
+ * gaps inside the runs they fall in.
+ *
+ * Returns 0 if: every run was decoded (decode errors are gaps).
+ * Returns -1 with err set if: a stream's bytes or switch records cannot
+ * be read (hwt_store_reader_bytes, hwt_store_reader_switch_ins), an image
+ * cannot be built, the front end's setup failed or the sink aborted.
+ */
+int hwt_session_cpu_decode(struct hwt_store_reader *r,
+			   const struct hwt_cpu_stream *cs, size_t n,
+			   hwt_pid_image_fn image_of, void *image_arg,
+			   struct hwt_core *core, char *err, size_t errlen);
+
+#endif /* HWT_DECODER_SESSION_CPU_H */
