@@ -186,6 +186,28 @@ sqlite3 -cmd ".load $EXT" "$T/cte.db" \
 timeout 60 "$HWT" report "$T/cte.db" > "$T/out" 2>&1; rc=$?
 check report-table-as-view-refused sh -c "test $rc = 1 && grep -q 'not a table' '$T/out'"
 
+# A trace whose image loops on direct branches (`jmp .`: libipt walks it
+# a block at a time and never reads the trace again; ptxed hangs too):
+# the decode ends with one error saying so, in both decode paths.
+printf '.globl _start\n_start: jmp _start\n' > "$T/spin.s"
+if gcc -nostdlib -static -Wl,-Ttext=0x401000 -o "$T/spin" "$T/spin.s"; then
+	# PSB, MODE.Exec 64-bit, PSBEND, TIP.PGE 0x401000, TNT8 (one bit).
+	python3 -c 'import sys; sys.stdout.buffer.write(bytes([2, 0x82] * 8 +
+		[0x99, 1, 2, 0x23, 0x71] + list((0x401000).to_bytes(6, "little")) +
+		[6] + [0] * 8))' > "$T/spin.pt"
+	for th in 2 1; do
+		rm -f "$T/spin.db"
+		timeout 120 "$HWT" decode -q --threads $th --pt "$T/spin.pt" \
+			--elf "$T/spin" -o "$T/spin.db" > "$T/out" 2>&1; rc=$?
+		check "direct-branch-loop-ends-threads-$th" sh -c "test $rc = 0 &&
+			test \"\$(\"$HWT\" query --csv '$T/spin.db' \"SELECT COUNT(*)
+			FROM errors WHERE message LIKE 'no trace read in%'\" |
+			tail -1)\" = 1"
+	done
+else
+	echo "FAIL: direct-branch-loop (gcc)"
+fi
+
 # Root decoding uid 1000's session that names root's 0600 file: refused.
 if [ "$(id -u)" = 0 ]; then
 	cp "$G/prog.elf" "$T/secret" && chmod 600 "$T/secret"

@@ -28,7 +28,10 @@ struct pt_ctx {
 	uint64_t ninsn;		/* instructions emitted */
 	uint64_t nblocks;	/* blocks emitted (progress every 64 Ki) */
 	int in_prefix;		/* the disabled start's own events pending */
+	uint64_t spin_blocks;	/* blocks since the last progress check */
+	uint64_t spin_off;	/* the decoder's offset at that check */
 };
+
 
 int hwt_pt_isa(enum pt_exec_mode m)
 {
@@ -90,16 +93,44 @@ static int past(const struct pt_ctx *x)
 }
 
 /* Returns 1 when the decode stops here (an error past the boundary). */
-static int emit_gap(struct pt_ctx *x, int status, const struct pt_block *b)
+static int emit_gap_msg(struct pt_ctx *x, int status,
+			const struct pt_block *b, const char *msg)
 {
 	if (emit_event(x, HWT_EV_GAP, status, b && b->ninsn ? b->end_ip : 0,
-		       0, pt_errstr(pt_errcode(status))) < 0)
+		       0, msg) < 0)
 		return -1;
 	if (!past(x))
 		return 0;
 	x->stop->err_past = 1;
 	x->stop->err_off = offset_of(x);
 	return 1;
+}
+
+static int emit_gap(struct pt_ctx *x, int status, const struct pt_block *b)
+{
+	return emit_gap_msg(x, status, b, pt_errstr(pt_errcode(status)));
+}
+
+/*
+ * Whether the decode walks code without reading trace (pt_internal.h's
+ * HWT_PT_SPIN_BLOCKS says why), checked once every HWT_PT_SPIN_BLOCKS
+ * blocks.
+ * Returns 1 if the decoder's offset has not moved since the last check,
+ * 0 if it has or no check is due.
+ */
+static int spinning(struct pt_ctx *x)
+{
+	uint64_t off;
+
+	if (++x->spin_blocks < HWT_PT_SPIN_BLOCKS)
+		return 0;
+	x->spin_blocks = 0;
+	if (pt_blk_get_offset(x->dec, &off) < 0)
+		return 0;
+	if (off == x->spin_off)
+		return 1;
+	x->spin_off = off;
+	return 0;
 }
 
 /*
@@ -266,10 +297,12 @@ static int decode_loop(struct pt_ctx *x)
 
 	for (;;) {
 		struct pt_block block;
-		int status, stop;
+		int status, stop, spun = 0;
 
 		memset(&block, 0, sizeof(block));
 		status = pt_blk_sync_forward(x->dec);
+		x->spin_blocks = 0;
+		x->spin_off = UINT64_MAX;
 		if (status >= 0 && x->stop) {
 			uint64_t off;
 
@@ -327,6 +360,22 @@ static int decode_loop(struct pt_ctx *x)
 				x->stop->found = 0;
 			if (status < 0)
 				break;
+			if (spinning(x)) {
+				spun = 1;
+				break;
+			}
+		}
+		if (spun) {
+			/* Resync at the next PSB, as after any error. */
+			stop = emit_gap_msg(x, -pte_nosync, &block,
+					    "no trace read in 65536 blocks: the "
+					    "image does not match the trace (a "
+					    "loop of direct branches)");
+			if (stop < 0)
+				return x->aborted;
+			if (stop)
+				break;
+			continue;
 		}
 		if (status == -pte_eos)
 			break;

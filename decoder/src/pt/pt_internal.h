@@ -15,6 +15,17 @@
 #include "pt/pt_frontend.h"
 #include "core/flow.h"
 
+/*
+ * libipt follows direct jumps and calls without reading the trace, and so
+ * does the fast path.  On an image that does not match the trace (another
+ * process's code at the traced addresses, damaged bytes) that can be an
+ * endless loop (`jmp .`), walked a block at a time for ever.  A real trace
+ * consumes a packet at least every 47 conditional branches (a long TNT)
+ * and at every indirect branch, async event or trace stop, so this many
+ * blocks with no trace read is no longer the trace.
+ */
+#define HWT_PT_SPIN_BLOCKS	0x10000u
+
 /* What every decoder of one stream shares: the section cache and the
  * configuration (errata, frequencies). */
 struct hwt_pt_env {
