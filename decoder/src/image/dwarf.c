@@ -341,7 +341,34 @@ struct inl_walk {
 	Dwarf_Signed nfiles;
 	int version;		/* of the CU: DWARF 5 numbers files from 0 */
 	uint64_t cu_base;	/* the CU's low_pc, base of .debug_ranges */
+	const struct hwt_range *want;	/* NULL: every subprogram */
+	size_t nwant;
 };
+
+static int wanted(const struct hwt_range *want, size_t n, uint64_t lo,
+		  uint64_t hi);
+
+/*
+ * Whether the subprogram die can hold inlined code that ran: its
+ * [low_pc, high_pc) overlaps w->want.  Nested entries' ranges lie
+ * within their parent's (DWARF 5, 2.17: "subsets").
+ * Returns 0 if die has low_pc/high_pc and misses w->want.
+ * Returns 1 otherwise (no want, DW_AT_ranges, no code address).
+ */
+static int subprogram_ran(struct inl_walk *w, Dwarf_Die die)
+{
+	Dwarf_Error e = NULL;
+	Dwarf_Addr lo, hi;
+	Dwarf_Half form;
+	enum Dwarf_Form_Class cls;
+
+	if (!w->want || dwarf_lowpc(die, &lo, &e) != DW_DLV_OK ||
+	    dwarf_highpc_b(die, &hi, &form, &cls, &e) != DW_DLV_OK)
+		return 1;
+	if (cls == DW_FORM_CLASS_CONSTANT)
+		hi += lo;
+	return hi <= lo || wanted(w->want, w->nwant, lo, hi);
+}
 
 static void add_inline(struct inl_walk *w, uint64_t lo, uint64_t hi,
 		       uint32_t depth, const char *name, const char *file,
@@ -458,6 +485,36 @@ static Dwarf_Unsigned attr_udata(Dwarf_Debug dbg, Dwarf_Die die,
 	return v;
 }
 
+/*
+ * Whether a DIE of this tag can hold code, so inlined subroutines: the
+ * scopes of DWARF 5, 3.3-3.5 (subprograms, lexical and inlined blocks,
+ * try/catch), namespaces and modules, and types that can declare member
+ * functions.  Variables, parameters, call sites, enumerations and the
+ * other types cannot; their subtrees are not walked.
+ * Returns 1 if it can, 0 if not.
+ */
+static int holds_code(Dwarf_Half tag)
+{
+	switch (tag) {
+	case DW_TAG_subprogram:
+	case DW_TAG_lexical_block:
+	case DW_TAG_inlined_subroutine:
+	case DW_TAG_try_block:
+	case DW_TAG_catch_block:
+	case DW_TAG_with_stmt:
+	case DW_TAG_entry_point:
+	case DW_TAG_namespace:
+	case DW_TAG_module:
+	case DW_TAG_class_type:
+	case DW_TAG_structure_type:
+	case DW_TAG_union_type:
+	case DW_TAG_interface_type:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* The DIE tree under die; depth: inlined subroutines around it. */
 static void walk_dies(struct inl_walk *w, Dwarf_Die die, uint32_t depth,
 		      int level)
@@ -471,8 +528,9 @@ static void walk_dies(struct inl_walk *w, Dwarf_Die die, uint32_t depth,
 	while (child) {
 		uint32_t d = depth;
 
-		if (dwarf_tag(child, &tag, &e) == DW_DLV_OK &&
-		    tag == DW_TAG_inlined_subroutine) {
+		if (dwarf_tag(child, &tag, &e) != DW_DLV_OK)
+			tag = 0;
+		if (tag == DW_TAG_inlined_subroutine) {
 			char *name = origin_name(w->dbg, child);
 			Dwarf_Unsigned f = attr_udata(w->dbg, child,
 						      DW_AT_call_file);
@@ -487,7 +545,10 @@ static void walk_dies(struct inl_walk *w, Dwarf_Die die, uint32_t depth,
 							   DW_AT_call_line));
 			free(name);
 		}
-		walk_dies(w, child, d, level + 1);
+		/* A subprogram none of whose code ran: nor did its inlines. */
+		if (holds_code(tag) && (tag != DW_TAG_subprogram ||
+					subprogram_ran(w, child)))
+			walk_dies(w, child, d, level + 1);
 		next = NULL;
 		if (dwarf_siblingof_b(w->dbg, child, 1, &next, &e) !=
 		    DW_DLV_OK)
@@ -640,6 +701,8 @@ int hwt_dwarf_load_fd(int fd, const struct hwt_range *want, size_t nwant,
 	memset(&b, 0, sizeof(b));
 	memset(&w, 0, sizeof(w));
 	w.dbg = dbg;
+	w.want = want;
+	w.nwant = nwant;
 	if (lines) {
 		b.l = hwt_xrealloc(NULL, sizeof(*b.l));
 		memset(b.l, 0, sizeof(*b.l));
