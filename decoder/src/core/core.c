@@ -979,6 +979,7 @@ static void merge_ranges(struct bin_ranges *r)
 	r->n = j;
 }
 
+/* Frees br[0..nb] (load_ranges()) and what each entry holds. */
 static void free_ranges(struct bin_ranges *br, size_t nb)
 {
 	size_t k;
@@ -1030,8 +1031,12 @@ static struct bin_ranges *load_ranges(struct hwt_core *c, size_t nb)
 	return br;
 }
 
-/* The inlined subroutines (DWARF) whose code ran: one row per range that
- * overlaps an executed block (br: load_ranges()), in runtime addresses. */
+/*
+ * The inlined subroutines (DWARF) whose code ran: one row per range that
+ * overlaps an executed block (br: load_ranges()), in runtime addresses.
+ * Returns 0 if every row was written.
+ * Returns -1 if out of memory or a database write failed.
+ */
 static int write_inlines(struct hwt_core *c, struct bin_ranges *br, size_t nb)
 {
 	size_t k, r, n, e;
