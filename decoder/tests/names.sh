@@ -18,9 +18,11 @@ if ! command -v g++ >/dev/null; then
 	ko "names (g++ missing)"
 	exit 0
 fi
-g++ -O1 -g -no-pie -fno-pie -o "$T/prog" names/prog.cc 2>"$T/err" &&
+gcc -O1 -g -no-pie -fno-pie -c -o "$T/unit2.o" names/unit2.c 2>"$T/err" &&
+g++ -O1 -g -no-pie -fno-pie -o "$T/prog" names/prog.cc "$T/unit2.o" \
+	2>>"$T/err" &&
 g++ -O1 -g -no-pie -fno-pie -fcf-protection -Wl,-z,ibtplt \
-	-o "$T/prog-ibt" names/prog.cc 2>>"$T/err" &&
+	-o "$T/prog-ibt" names/prog.cc "$T/unit2.o" 2>>"$T/err" &&
 gcc -O2 -g -static -fno-optimize-sibling-calls -o "$T/demo" \
 	"$ROOT/samples/demo.c" 2>>"$T/err" || {
 	ko "names (build: $(head -c 300 "$T/err"))"
@@ -65,6 +67,11 @@ check names-no-init-phantom sh -c "! grep -q '^_init,' '$T/fs'"
 # sq_plus inside hwt_inl, and sq inside hwt_inl.
 "$HWT" replay "$T/prog.db" -F ip,sym,inline >"$T/inl" 2>&1
 check names-inline-frames-as-llvm-symbolizer $CHECK inline "$P" "$T/inl" hwt_inl
+# Source lines (the lines table, DWARF read only from the units and
+# subprograms whose code ran: prog's unit2.o and hwt_cold did not) at
+# every executed instruction: llvm-symbolizer's innermost file and line.
+"$HWT" replay "$T/prog.db" -F ip,srcline >"$T/lines" 2>&1
+check names-lines-as-llvm-symbolizer $CHECK lines "$P" "$T/lines"
 # hwt report --inline: the instructions that ran in each inlined
 # function (innermost, and anywhere in the chain) as llvm-symbolizer's
 # frames at every executed address count them.

@@ -994,18 +994,33 @@ static void merge_ranges(struct bin_ranges *r)
 	r->n = j;
 }
 
-/* The inlined subroutines (DWARF) whose code ran: one row per range that
- * overlaps an executed block, in runtime addresses.  Only the DWARF units
- * of executed code are read. */
-static int write_inlines(struct hwt_core *c)
+/* Frees br[0..nb] (load_ranges()) and what each entry holds. */
+static void free_ranges(struct bin_ranges *br, size_t nb)
 {
-	size_t nb = hwt_image_nbinaries(c->img), k, r, n, e;
+	size_t k;
+
+	for (k = 0; k <= nb; k++) {
+		free(br[k].v);
+		free(br[k].done);
+	}
+	free(br);
+}
+
+/*
+ * Per binary (by id, 1..nb): the executed blocks' link-time ranges,
+ * sorted and merged; each binary with some has its DWARF lines and
+ * inlines loaded from the units covering them only (a big library's
+ * debug file is mostly code that did not run).
+ * Returns them (free_ranges()), or NULL if out of memory.
+ */
+static struct bin_ranges *load_ranges(struct hwt_core *c, size_t nb)
+{
 	struct bin_ranges *br = calloc(nb + 1, sizeof(*br));
 	uint32_t id;
-	int rc = 0;
+	size_t k;
 
 	if (!br)
-		return -1;
+		return NULL;
 	for (id = 1; id <= hwt_blocks_count(c->blocks); id++) {
 		const struct hwt_ublock *u = hwt_blocks_get(c->blocks, id);
 		const struct hwt_section *s = hwt_image_find(c->img, u->ip);
@@ -1021,6 +1036,27 @@ static int write_inlines(struct hwt_core *c)
 		b->v[b->n].start = u->ip - (uint64_t)s->bin->bias;
 		b->v[b->n++].size = u->end_ip - u->ip + 1;
 	}
+	for (k = 1; k <= nb; k++) {
+		if (!br[k].n)
+			continue;
+		merge_ranges(&br[k]);
+		hwt_binary_load_dwarf(hwt_image_binary(c->img, k - 1),
+				      br[k].v, br[k].n);
+	}
+	return br;
+}
+
+/*
+ * The inlined subroutines (DWARF) whose code ran: one row per range that
+ * overlaps an executed block (br: load_ranges()), in runtime addresses.
+ * Returns 0 if every row was written.
+ * Returns -1 if out of memory or a database write failed.
+ */
+static int write_inlines(struct hwt_core *c, struct bin_ranges *br, size_t nb)
+{
+	size_t k, r, n, e;
+	int rc = 0;
+
 	/* Per binary: the entries overlapping its executed ranges (their
 	 * union is the blocks'), each written once. */
 	for (k = 1; k <= nb && rc >= 0; k++) {
@@ -1030,7 +1066,6 @@ static int write_inlines(struct hwt_core *c)
 
 		if (!br[k].n)
 			continue;
-		merge_ranges(&br[k]);
 		l = hwt_binary_inlines(bin, br[k].v, br[k].n);
 		if (!l)
 			continue;
@@ -1059,11 +1094,6 @@ static int write_inlines(struct hwt_core *c)
 		}
 		free(idx);
 	}
-	for (k = 0; k <= nb; k++) {
-		free(br[k].v);
-		free(br[k].done);
-	}
-	free(br);
 	return rc;
 }
 
@@ -1075,10 +1105,16 @@ int hwt_core_finish(struct hwt_core *c, char *err, size_t errlen)
 	for (i = 0; i < c->nst && rc >= 0; i++)
 		if (c->st[i]->begun)
 			rc = sink_end(c, c->st[i]->id);
-	if (rc >= 0)
-		rc = write_lines(c);
-	if (rc >= 0 && c->img)
-		rc = write_inlines(c);
+	if (rc >= 0 && c->img) {
+		size_t nb = hwt_image_nbinaries(c->img);
+		struct bin_ranges *br = load_ranges(c, nb);
+
+		rc = br ? write_lines(c) : -1;
+		if (rc >= 0)
+			rc = write_inlines(c, br, nb);
+		if (br)
+			free_ranges(br, nb);
+	}
 	if (rc < 0)
 		hwt_errf(err, errlen, "database write failed: %s",
 			   sqlite3_errmsg(hwt_db_handle(c->db)));

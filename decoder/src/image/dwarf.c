@@ -10,24 +10,70 @@
 #include "image/dwarf.h"
 #include "core/util.h"
 
-static uint32_t file_index(struct hwt_lines *l, const char *name)
-{
-	size_t i;
+/* The line table being built: rows, and the file names interned
+ * through a hash table (open addressing, index + 1, 0: free). */
+struct lines_build {
+	struct hwt_lines *l;
+	size_t cap;
+	uint32_t *ht;
+	size_t htcap;		/* a power of two, kept over twice nfiles */
+	uint32_t *cu_file;	/* the unit's file number -> index + 1 */
+	size_t cu_nfile;
+};
 
-	for (i = l->nfiles; i > 0; i--)
-		if (!strcmp(l->files[i - 1], name))
-			return (uint32_t)(i - 1);
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static void ht_put(struct lines_build *b, uint32_t idx)
+{
+	size_t m = b->htcap - 1, i = name_hash(b->l->files[idx]) & m;
+
+	while (b->ht[i])
+		i = (i + 1) & m;
+	b->ht[i] = idx + 1;
+}
+
+/*
+ * Returns the index of name in b->l->files if it is there.
+ * Returns a new index (name copied) if it is not.
+ */
+static uint32_t file_index(struct lines_build *b, const char *name)
+{
+	struct hwt_lines *l = b->l;
+	size_t m, i, k;
+
+	if (2 * (l->nfiles + 1) > b->htcap) {
+		b->htcap = b->htcap ? 2 * b->htcap : 64;
+		free(b->ht);
+		b->ht = hwt_xrealloc(NULL, b->htcap * sizeof(*b->ht));
+		memset(b->ht, 0, b->htcap * sizeof(*b->ht));
+		for (k = 0; k < l->nfiles; k++)
+			ht_put(b, (uint32_t)k);
+	}
+	m = b->htcap - 1;
+	for (i = name_hash(name) & m; b->ht[i]; i = (i + 1) & m)
+		if (!strcmp(l->files[b->ht[i] - 1], name))
+			return b->ht[i] - 1;
 	l->files = hwt_xrealloc(l->files, (l->nfiles + 1) * sizeof(char *));
 	l->files[l->nfiles] = hwt_xstrdup(name);
+	b->ht[i] = (uint32_t)l->nfiles + 1;
 	return (uint32_t)l->nfiles++;
 }
 
-static void add_row(struct hwt_lines *l, size_t *cap, uint64_t addr,
-		    uint32_t file, uint32_t line)
+static void add_row(struct lines_build *b, uint64_t addr, uint32_t file,
+		    uint32_t line)
 {
-	if (l->nrows == *cap) {
-		*cap = *cap ? 2 * *cap : 256;
-		l->rows = hwt_xrealloc(l->rows, *cap * sizeof(*l->rows));
+	struct hwt_lines *l = b->l;
+
+	if (l->nrows == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 256;
+		l->rows = hwt_xrealloc(l->rows, b->cap * sizeof(*l->rows));
 	}
 	l->rows[l->nrows].addr = addr;
 	l->rows[l->nrows].file = file;
@@ -35,8 +81,50 @@ static void add_row(struct hwt_lines *l, size_t *cap, uint64_t addr,
 	l->nrows++;
 }
 
-static void cu_lines(Dwarf_Debug dbg, Dwarf_Die cu, struct hwt_lines *l,
-		     size_t *cap)
+/* Unit file numbers cached up to this; past it, each row asks libdwarf. */
+#define CU_FILES_MAX 65536
+
+/*
+ * The file index of line: from the unit's cache, or its dwarf_linesrc()
+ * name (the full path libdwarf builds) interned on the file number's
+ * first use.
+ * Returns 0 with *idx set if the row has a file name.
+ * Returns -1 if libdwarf gives none.
+ */
+static int line_file(Dwarf_Debug dbg, Dwarf_Line line, struct lines_build *b,
+		     uint32_t *idx)
+{
+	Dwarf_Unsigned fno = 0;
+	Dwarf_Error e = NULL;
+	char *src = NULL;
+
+	if (dwarf_line_srcfileno(line, &fno, &e) != DW_DLV_OK ||
+	    fno >= CU_FILES_MAX)
+		fno = CU_FILES_MAX;
+	else if (fno < b->cu_nfile && b->cu_file[fno]) {
+		*idx = b->cu_file[fno] - 1;
+		return 0;
+	}
+	if (dwarf_linesrc(line, &src, &e) != DW_DLV_OK)
+		return -1;
+	*idx = file_index(b, src);
+	dwarf_dealloc(dbg, src, DW_DLA_STRING);
+	if (fno < CU_FILES_MAX) {
+		if (fno >= b->cu_nfile) {
+			size_t n = fno + 16;
+
+			b->cu_file = hwt_xrealloc(b->cu_file,
+						  n * sizeof(*b->cu_file));
+			memset(b->cu_file + b->cu_nfile, 0,
+			       (n - b->cu_nfile) * sizeof(*b->cu_file));
+			b->cu_nfile = n;
+		}
+		b->cu_file[fno] = *idx + 1;
+	}
+	return 0;
+}
+
+static void cu_lines(Dwarf_Debug dbg, Dwarf_Die cu, struct lines_build *b)
 {
 	Dwarf_Line_Context ctx;
 	Dwarf_Unsigned ver;
@@ -47,27 +135,28 @@ static void cu_lines(Dwarf_Debug dbg, Dwarf_Die cu, struct hwt_lines *l,
 
 	if (dwarf_srclines_b(cu, &ver, &tc, &ctx, &e) != DW_DLV_OK)
 		return;
+	if (b->cu_nfile)
+		memset(b->cu_file, 0, b->cu_nfile * sizeof(*b->cu_file));
 	if (dwarf_srclines_from_linecontext(ctx, &lines, &n, &e) ==
 	    DW_DLV_OK) {
 		for (i = 0; i < n; i++) {
 			Dwarf_Addr a;
 			Dwarf_Unsigned ln = 0;
 			Dwarf_Bool end = 0;
-			char *src = NULL;
+			uint32_t file;
 
 			if (dwarf_lineaddr(lines[i], &a, &e) != DW_DLV_OK)
 				continue;
 			dwarf_lineendsequence(lines[i], &end, &e);
 			if (end) {
 				/* Line 0: no source past the sequence. */
-				add_row(l, cap, a, 0, 0);
+				add_row(b, a, 0, 0);
 				continue;
 			}
 			dwarf_lineno(lines[i], &ln, &e);
-			if (dwarf_linesrc(lines[i], &src, &e) != DW_DLV_OK)
+			if (line_file(dbg, lines[i], b, &file) < 0)
 				continue;
-			add_row(l, cap, a, file_index(l, src), (uint32_t)ln);
-			dwarf_dealloc(dbg, src, DW_DLA_STRING);
+			add_row(b, a, file, (uint32_t)ln);
 		}
 	}
 	dwarf_srclines_dealloc_b(ctx);
@@ -84,6 +173,32 @@ static int row_cmp(const void *a, const void *b)
 	       (x->line != 0) == (y->line != 0) ? 0 : -1;
 }
 
+/*
+ * The finished table of b: sorted, the last row kept per address.
+ * Returns it, or NULL (b's table freed) if it has no rows.
+ */
+static struct hwt_lines *lines_finish(struct lines_build *b)
+{
+	struct hwt_lines *l = b->l;
+	size_t i, j;
+
+	free(b->ht);
+	free(b->cu_file);
+	if (!l->nrows) {
+		hwt_dwarf_free(l);
+		return NULL;
+	}
+	qsort(l->rows, l->nrows, sizeof(*l->rows), row_cmp);
+	/* Keep the last row per address (a real one, see row_cmp). */
+	for (i = 0, j = 0; i < l->nrows; i++) {
+		if (j && l->rows[j - 1].addr == l->rows[i].addr)
+			j--;
+		l->rows[j++] = l->rows[i];
+	}
+	l->nrows = j;
+	return l;
+}
+
 struct hwt_lines *hwt_dwarf_lines(const char *path)
 {
 	struct hwt_lines *l;
@@ -98,47 +213,9 @@ struct hwt_lines *hwt_dwarf_lines(const char *path)
 
 struct hwt_lines *hwt_dwarf_lines_fd(int fd)
 {
-	struct hwt_lines *l;
-	Dwarf_Debug dbg;
-	Dwarf_Error e = NULL;
-	size_t cap = 0, i, j;
+	struct hwt_lines *l = NULL;
 
-	if (dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &dbg,
-			 &e) != DW_DLV_OK)
-		return NULL;
-	l = hwt_xrealloc(NULL, sizeof(*l));
-	memset(l, 0, sizeof(*l));
-	file_index(l, "");	/* index 0: no file */
-	for (;;) {
-		Dwarf_Unsigned hl, abbr, next, toff;
-		Dwarf_Half ver, asz, lsz, esz, ct;
-		Dwarf_Sig8 sig;
-		Dwarf_Die cu = NULL;
-		Dwarf_Off ao;
-
-		(void)abbr;
-		if (dwarf_next_cu_header_d(dbg, 1, &hl, &ver, &ao, &asz, &lsz,
-					   &esz, &sig, &toff, &next, &ct,
-					   &e) != DW_DLV_OK)
-			break;
-		if (dwarf_siblingof_b(dbg, NULL, 1, &cu, &e) != DW_DLV_OK)
-			continue;
-		cu_lines(dbg, cu, l, &cap);
-		dwarf_dealloc(dbg, cu, DW_DLA_DIE);
-	}
-	dwarf_finish(dbg, &e);
-	if (!l->nrows) {
-		hwt_dwarf_free(l);
-		return NULL;
-	}
-	qsort(l->rows, l->nrows, sizeof(*l->rows), row_cmp);
-	/* Keep the last row per address (a real one, see row_cmp). */
-	for (i = 0, j = 0; i < l->nrows; i++) {
-		if (j && l->rows[j - 1].addr == l->rows[i].addr)
-			j--;
-		l->rows[j++] = l->rows[i];
-	}
-	l->nrows = j;
+	hwt_dwarf_load_fd(fd, NULL, 0, &l, NULL);
 	return l;
 }
 
@@ -264,7 +341,34 @@ struct inl_walk {
 	Dwarf_Signed nfiles;
 	int version;		/* of the CU: DWARF 5 numbers files from 0 */
 	uint64_t cu_base;	/* the CU's low_pc, base of .debug_ranges */
+	const struct hwt_range *want;	/* NULL: every subprogram */
+	size_t nwant;
 };
+
+static int wanted(const struct hwt_range *want, size_t n, uint64_t lo,
+		  uint64_t hi);
+
+/*
+ * Whether the subprogram die can hold inlined code that ran: its
+ * [low_pc, high_pc) overlaps w->want.  Nested entries' ranges lie
+ * within their parent's (DWARF 5, 2.17: "subsets").
+ * Returns 0 if die has low_pc/high_pc and misses w->want.
+ * Returns 1 otherwise (no want, DW_AT_ranges, no code address).
+ */
+static int subprogram_ran(struct inl_walk *w, Dwarf_Die die)
+{
+	Dwarf_Error e = NULL;
+	Dwarf_Addr lo, hi;
+	Dwarf_Half form;
+	enum Dwarf_Form_Class cls;
+
+	if (!w->want || dwarf_lowpc(die, &lo, &e) != DW_DLV_OK ||
+	    dwarf_highpc_b(die, &hi, &form, &cls, &e) != DW_DLV_OK)
+		return 1;
+	if (cls == DW_FORM_CLASS_CONSTANT)
+		hi += lo;
+	return hi <= lo || wanted(w->want, w->nwant, lo, hi);
+}
 
 static void add_inline(struct inl_walk *w, uint64_t lo, uint64_t hi,
 		       uint32_t depth, const char *name, const char *file,
@@ -381,6 +485,36 @@ static Dwarf_Unsigned attr_udata(Dwarf_Debug dbg, Dwarf_Die die,
 	return v;
 }
 
+/*
+ * Whether a DIE of this tag can hold code, so inlined subroutines: the
+ * scopes of DWARF 5, 3.3-3.5 (subprograms, lexical and inlined blocks,
+ * try/catch), namespaces and modules, and types that can declare member
+ * functions.  Variables, parameters, call sites, enumerations and the
+ * other types cannot; their subtrees are not walked.
+ * Returns 1 if it can, 0 if not.
+ */
+static int holds_code(Dwarf_Half tag)
+{
+	switch (tag) {
+	case DW_TAG_subprogram:
+	case DW_TAG_lexical_block:
+	case DW_TAG_inlined_subroutine:
+	case DW_TAG_try_block:
+	case DW_TAG_catch_block:
+	case DW_TAG_with_stmt:
+	case DW_TAG_entry_point:
+	case DW_TAG_namespace:
+	case DW_TAG_module:
+	case DW_TAG_class_type:
+	case DW_TAG_structure_type:
+	case DW_TAG_union_type:
+	case DW_TAG_interface_type:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* The DIE tree under die; depth: inlined subroutines around it. */
 static void walk_dies(struct inl_walk *w, Dwarf_Die die, uint32_t depth,
 		      int level)
@@ -394,8 +528,9 @@ static void walk_dies(struct inl_walk *w, Dwarf_Die die, uint32_t depth,
 	while (child) {
 		uint32_t d = depth;
 
-		if (dwarf_tag(child, &tag, &e) == DW_DLV_OK &&
-		    tag == DW_TAG_inlined_subroutine) {
+		if (dwarf_tag(child, &tag, &e) != DW_DLV_OK)
+			tag = 0;
+		if (tag == DW_TAG_inlined_subroutine) {
 			char *name = origin_name(w->dbg, child);
 			Dwarf_Unsigned f = attr_udata(w->dbg, child,
 						      DW_AT_call_file);
@@ -410,7 +545,10 @@ static void walk_dies(struct inl_walk *w, Dwarf_Die die, uint32_t depth,
 							   DW_AT_call_line));
 			free(name);
 		}
-		walk_dies(w, child, d, level + 1);
+		/* A subprogram none of whose code ran: nor did its inlines. */
+		if (holds_code(tag) && (tag != DW_TAG_subprogram ||
+					subprogram_ran(w, child)))
+			walk_dies(w, child, d, level + 1);
 		next = NULL;
 		if (dwarf_siblingof_b(w->dbg, child, 1, &next, &e) !=
 		    DW_DLV_OK)
@@ -501,69 +639,121 @@ static size_t cus_to_skip(Dwarf_Debug dbg, const struct hwt_range *want,
 	return out;
 }
 
-struct hwt_inlines *hwt_dwarf_inlines_fd(int fd, const struct hwt_range *want,
-					 size_t nwant)
+/* The inlined subroutines of the unit cu into w. */
+static void cu_inlines(struct inl_walk *w, Dwarf_Die cu, int version)
 {
+	Dwarf_Error e = NULL;
+	Dwarf_Addr lo;
+	Dwarf_Signed k;
+
+	w->version = version;
+	w->cu_base = dwarf_lowpc(cu, &lo, &e) == DW_DLV_OK ? lo : 0;
+	w->files = NULL;
+	w->nfiles = 0;
+	if (dwarf_srcfiles(cu, &w->files, &w->nfiles, &e) != DW_DLV_OK) {
+		w->files = NULL;
+		w->nfiles = 0;
+	}
+	walk_dies(w, cu, 0, 0);
+	for (k = 0; k < w->nfiles; k++)
+		dwarf_dealloc(w->dbg, w->files[k], DW_DLA_STRING);
+	if (w->files)
+		dwarf_dealloc(w->dbg, w->files, DW_DLA_LIST);
+}
+
+/*
+ * The finished inlines of w: sorted, with their max_hi prefix.
+ * Returns them, or NULL (freed) if there are none.
+ */
+static struct hwt_inlines *inlines_finish(struct inl_walk *w)
+{
+	size_t i;
+
+	if (!w->l->n) {
+		hwt_dwarf_inlines_free(w->l);
+		return NULL;
+	}
+	qsort(w->l->v, w->l->n, sizeof(*w->l->v), inline_cmp);
+	w->l->max_hi = hwt_xrealloc(NULL, w->l->n * sizeof(*w->l->max_hi));
+	for (i = 0; i < w->l->n; i++)
+		w->l->max_hi[i] = i && w->l->max_hi[i - 1] > w->l->v[i].hi ?
+				  w->l->max_hi[i - 1] : w->l->v[i].hi;
+	return w->l;
+}
+
+int hwt_dwarf_load_fd(int fd, const struct hwt_range *want, size_t nwant,
+		      struct hwt_lines **lines, struct hwt_inlines **inlines)
+{
+	struct lines_build b;
 	struct inl_walk w;
+	Dwarf_Debug dbg;
 	Dwarf_Error e = NULL;
 	Dwarf_Off *skip = NULL;
-	size_t i, nskip = 0;
+	size_t nskip = 0;
 
+	if (lines)
+		*lines = NULL;
+	if (inlines)
+		*inlines = NULL;
+	if (dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &dbg,
+			 &e) != DW_DLV_OK)
+		return -1;
+	memset(&b, 0, sizeof(b));
 	memset(&w, 0, sizeof(w));
-	if (dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
-			 &w.dbg, &e) != DW_DLV_OK)
-		return NULL;
-	w.l = hwt_xrealloc(NULL, sizeof(*w.l));
-	memset(w.l, 0, sizeof(*w.l));
+	w.dbg = dbg;
+	w.want = want;
+	w.nwant = nwant;
+	if (lines) {
+		b.l = hwt_xrealloc(NULL, sizeof(*b.l));
+		memset(b.l, 0, sizeof(*b.l));
+		file_index(&b, "");	/* index 0: no file */
+	}
+	if (inlines) {
+		w.l = hwt_xrealloc(NULL, sizeof(*w.l));
+		memset(w.l, 0, sizeof(*w.l));
+	}
 	if (want)
-		nskip = cus_to_skip(w.dbg, want, nwant, &skip);
+		nskip = cus_to_skip(dbg, want, nwant, &skip);
 	for (;;) {
 		Dwarf_Unsigned hl, next, toff;
 		Dwarf_Half ver, asz, lsz, esz, ct;
 		Dwarf_Sig8 sig;
 		Dwarf_Die cu = NULL;
 		Dwarf_Off ao, cuoff;
-		Dwarf_Addr lo;
-		Dwarf_Signed k;
 
-		if (dwarf_next_cu_header_d(w.dbg, 1, &hl, &ver, &ao, &asz, &lsz,
+		if (dwarf_next_cu_header_d(dbg, 1, &hl, &ver, &ao, &asz, &lsz,
 					   &esz, &sig, &toff, &next, &ct,
 					   &e) != DW_DLV_OK)
 			break;
-		if (dwarf_siblingof_b(w.dbg, NULL, 1, &cu, &e) != DW_DLV_OK)
+		if (dwarf_siblingof_b(dbg, NULL, 1, &cu, &e) != DW_DLV_OK)
 			continue;
 		if (nskip && dwarf_dieoffset(cu, &cuoff, &e) == DW_DLV_OK &&
 		    bsearch(&cuoff, skip, nskip, sizeof(*skip), off_cmp)) {
-			dwarf_dealloc(w.dbg, cu, DW_DLA_DIE);
+			dwarf_dealloc(dbg, cu, DW_DLA_DIE);
 			continue;	/* none of its code ran */
 		}
-		w.version = ver;
-		w.cu_base = dwarf_lowpc(cu, &lo, &e) == DW_DLV_OK ? lo : 0;
-		w.files = NULL;
-		w.nfiles = 0;
-		if (dwarf_srcfiles(cu, &w.files, &w.nfiles, &e) != DW_DLV_OK) {
-			w.files = NULL;
-			w.nfiles = 0;
-		}
-		walk_dies(&w, cu, 0, 0);
-		for (k = 0; k < w.nfiles; k++)
-			dwarf_dealloc(w.dbg, w.files[k], DW_DLA_STRING);
-		if (w.files)
-			dwarf_dealloc(w.dbg, w.files, DW_DLA_LIST);
-		dwarf_dealloc(w.dbg, cu, DW_DLA_DIE);
+		if (lines)
+			cu_lines(dbg, cu, &b);
+		if (inlines)
+			cu_inlines(&w, cu, ver);
+		dwarf_dealloc(dbg, cu, DW_DLA_DIE);
 	}
-	dwarf_finish(w.dbg, &e);
+	dwarf_finish(dbg, &e);
 	free(skip);
-	if (!w.l->n) {
-		hwt_dwarf_inlines_free(w.l);
-		return NULL;
-	}
-	qsort(w.l->v, w.l->n, sizeof(*w.l->v), inline_cmp);
-	w.l->max_hi = hwt_xrealloc(NULL, w.l->n * sizeof(*w.l->max_hi));
-	for (i = 0; i < w.l->n; i++)
-		w.l->max_hi[i] = i && w.l->max_hi[i - 1] > w.l->v[i].hi ?
-				 w.l->max_hi[i - 1] : w.l->v[i].hi;
-	return w.l;
+	if (lines)
+		*lines = lines_finish(&b);
+	if (inlines)
+		*inlines = inlines_finish(&w);
+	return 0;
+}
+
+struct hwt_inlines *hwt_dwarf_inlines_fd(int fd, const struct hwt_range *want,
+					 size_t nwant)
+{
+	struct hwt_inlines *l = NULL;
+
+	hwt_dwarf_load_fd(fd, want, nwant, NULL, &l);
+	return l;
 }
 
 void hwt_dwarf_inlines_free(struct hwt_inlines *l)

@@ -68,6 +68,18 @@ struct hwt_inlines *hwt_dwarf_inlines_fd(int fd, const struct hwt_range *want,
 					 size_t nwant);
 void hwt_dwarf_inlines_free(struct hwt_inlines *l);
 /*
+ * The line table (with lines) and the inlined subroutines (with inlines)
+ * of fd's DWARF, in one pass over its units (libdwarf decompresses and
+ * reads .debug_info once).  With want (sorted, disjoint link-time
+ * ranges), only the units that .debug_aranges places in them and those
+ * it does not list, as hwt_dwarf_inlines_fd(): rows of the other units
+ * are left out, so look up only addresses inside want.
+ * Returns 0 with *lines and *inlines set (each NULL if there are none).
+ * Returns -1 with both NULL if libdwarf cannot read fd's DWARF.
+ */
+int hwt_dwarf_load_fd(int fd, const struct hwt_range *want, size_t nwant,
+		      struct hwt_lines **lines, struct hwt_inlines **inlines);
+/*
  * Indexes (into l->v) of the entries overlapping [lo, hi), up to max of
  * them, in no particular order.
  * Returns their number.

@@ -489,17 +489,22 @@ const struct hwt_line *hwt_image_line(struct hwt_image *img, uint64_t addr,
 	return l;
 }
 
+void hwt_binary_load_dwarf(struct hwt_binary *b, const struct hwt_range *want,
+			   size_t nwant)
+{
+	if (!b->is_elf || (b->lines_loaded && b->inlines_loaded))
+		return;
+	hwt_dwarf_load_fd(b->debug_fd >= 0 ? b->debug_fd : b->fd, want, nwant,
+			  b->lines_loaded ? NULL : &b->lines,
+			  b->inlines_loaded ? NULL : &b->inlines);
+	b->lines_loaded = 1;
+	b->inlines_loaded = 1;
+}
+
 const struct hwt_inlines *hwt_binary_inlines(struct hwt_binary *b,
 					     const struct hwt_range *want,
 					     size_t nwant)
 {
-	if (!b->is_elf)
-		return NULL;
-	if (!b->inlines_loaded) {
-		b->inlines = hwt_dwarf_inlines_fd(b->debug_fd >= 0 ?
-						  b->debug_fd : b->fd,
-						  want, nwant);
-		b->inlines_loaded = 1;
-	}
+	hwt_binary_load_dwarf(b, want, nwant);
 	return b->inlines;
 }

@@ -63,6 +63,11 @@ int hwt_image_is_sym_start(const struct hwt_image *img, uint64_t addr);
 /* Source line of runtime address addr (loads DWARF on first use). */
 const struct hwt_line *hwt_image_line(struct hwt_image *img, uint64_t addr,
 				      const char **file);
+/* Loads b's DWARF lines and inlined subroutines (those not yet loaded)
+ * in one pass, from the units that cover want (link-time ranges, sorted,
+ * disjoint; NULL: all): then look up only addresses inside want. */
+void hwt_binary_load_dwarf(struct hwt_binary *b, const struct hwt_range *want,
+			   size_t nwant);
 /* The inlined subroutines of b, loaded on first use: then only from the
  * DWARF units that cover want (link-time ranges, sorted, disjoint;
  * NULL: all); NULL if none. */

@@ -22,6 +22,9 @@ usage: check.py CHECK BINARY DB
               self (instructions where it is the innermost frame) and
               total (where it is any inline frame) are the report's, and
               the report has no other row
+  lines       DB is `hwt replay -F ip,srcline` output: at every address,
+              the file (its base name) and line are llvm-symbolizer's
+              innermost frame's, and some address has one
 Prints one line per mismatch; exits 1 on any.
 """
 import re
@@ -70,6 +73,30 @@ def inline(binary, replay, func):
     return bad
 
 
+def lines(binary, replay):
+    got = {}
+    with open(replay) as f:
+        for line in f:
+            ip, src = line.split()
+            got[int(ip, 16)] = src
+    out = run('llvm-symbolizer', '--obj=' + binary,
+              *['0x%x' % a for a in sorted(got)])
+    frames = [b.split('\n')[1] for b in out.strip().split('\n\n')]
+    bad = []
+    if len(frames) != len(got):
+        return ['llvm-symbolizer gave %d answers for %d addresses' %
+                (len(frames), len(got))]
+    for a, want in zip(sorted(got), frames):
+        file, line = want.rsplit(':', 2)[:2]
+        want = '%s:%s' % (file.rsplit('/', 1)[-1], line)
+        file, line = got[a].rsplit(':', 1)
+        if '%s:%s' % (file.rsplit('/', 1)[-1], line) != want:
+            bad.append('%x: line %s, llvm-symbolizer %s' % (a, got[a], want))
+    if all(v == '??:0' for v in got.values()):
+        bad.append('no address with a line')
+    return bad
+
+
 def inline_report(binary, replay, report):
     runs = {}
     with open(replay) as f:
@@ -109,8 +136,9 @@ def inline_report(binary, replay, report):
 
 def main():
     what, binary, db = sys.argv[1:4]
-    if what in ('inline', 'inline-report'):
+    if what in ('inline', 'inline-report', 'lines'):
         bad = (inline(binary, db, sys.argv[4]) if what == 'inline' else
+               lines(binary, db) if what == 'lines' else
                inline_report(binary, db, sys.argv[4]))
         for b in bad[:20]:
             print(b)

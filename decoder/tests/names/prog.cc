@@ -30,10 +30,22 @@ extern "C" __attribute__((noinline)) long hwt_inl(long x)
 	return sq_plus(x) * 5 + sq(x + 1);
 }
 
+// Never run by the PT script: its inline frames must not hide hwt_inl's
+// (the decoder reads only the DWARF of subprograms whose code ran).
+extern "C" __attribute__((noinline)) long hwt_cold(long x)
+{
+	return sq_plus(x + 2) - sq(x);
+}
+
+extern "C" long hwt_unit2(long x);
+
 int main(int argc, char **argv)
 {
 	hwt_ns::Box<long> b{argc};
 	long r = hwt_ns::twice(b) + hwt_inl(argc);
+
+	if (argc > 5)
+		r += hwt_cold(argc) + hwt_unit2(argc);
 
 	(void)argv;
 	puts("names");
