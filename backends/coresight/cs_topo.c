@@ -297,9 +297,13 @@ static int parse_comp(struct cs_topo *t, const struct cs_dt_ops *ops,
 	} else if (!(flags & CS_COMP_STATIC) && known) {
 		return -CS_EINVAL;	/* programmable, so it has registers */
 	}
+	/* A disabled node is no device (DT spec 2.3.4): one without its
+	 * cpu is let be (msm8998.dtsi in 6.1 has a funnel@7b60000 that
+	 * says etm4x, has no cpu, and is disabled). */
 	if (kind == CS_COMP_ETM4) {
 		ret = prop_u32(ops, ctx, n, "cpu", &cp->cpu_phandle);
-		if (ret)
+		if (ret && (ret != -CS_ENODEV ||
+			    !(cp->flags & CS_COMP_DISABLED)))
 			return -CS_EINVAL;
 	}
 	if (in) {
@@ -428,7 +432,8 @@ int cs_topo_parse(struct cs_topo *t, const struct cs_dt_ops *ops, void *ctx,
 	for (i = 0; i < t->ncomp; i++) {
 		struct cs_comp *c = &t->comp[i];
 
-		if (c->kind != CS_COMP_ETM4)
+		if (c->kind != CS_COMP_ETM4 ||
+		    (!c->cpu_phandle && (c->flags & CS_COMP_DISABLED)))
 			continue;
 		for (j = 0; j < t->ncpu; j++)
 			if (t->cpus[j].phandle &&
@@ -522,7 +527,8 @@ static unsigned int bfs(struct cs_topo *t, unsigned int src)
 			for (i = 0; i < t->nep; i++) {
 				const struct cs_ep *e = &t->ep[i], *pe;
 
-				if (e->comp != c || !e->out || e->port != port)
+				if (e->comp != c || !e->out ||
+				    e->port != port || e->peer < 0)
 					continue;
 				pe = &t->ep[e->peer];
 				if (r[pe->comp].prev != -1)

@@ -76,7 +76,8 @@ struct cs_comp {
 	uintptr_t node;
 	/* First reg entry, in the parent bus's address space (0: none). */
 	uint64_t base, size;
-	int cpu;			/* ETM4: index in cpus[], else -1 */
+	int cpu;			/* ETM4: index in cpus[], else -1
+					 * (also a disabled ETM4 without cpu) */
 	uint32_t cpu_phandle;		/* ETM4: its "cpu" */
 	uint16_t n_in, n_out;		/* connected endpoints */
 };
@@ -130,8 +131,8 @@ struct cs_path {
  * Returns 0 if the tree was read (it may hold no component);
  * Returns -CS_EINVAL if a property is malformed (a reg shorter than its
  *   cells, an endpoint without a phandle, a remote-endpoint that names
- *   no endpoint or one in the same direction, an etm4x whose cpu names
- *   no CPU node, a legacy "ports" node);
+ *   no endpoint or one in the same direction, an enabled etm4x without
+ *   a cpu or one whose cpu names no CPU node, a legacy "ports" node);
  * Returns -CS_E2BIG if there are more components, endpoints or CPUs
  *   than the table holds, a port number over 255, or nesting deeper
  *   than CS_TOPO_DEPTH.

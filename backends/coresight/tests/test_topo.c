@@ -19,6 +19,7 @@
  * Malformed trees (built with libfdt's sequential writer) check each
  * refusal.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <libfdt.h>
@@ -384,6 +385,94 @@ static void test_snapshot(void)
 	free(fdt);
 }
 
+/* qcom/msm8998-mtp.dtb (msm8998.dtsi in 6.1): funnel@7b60000 says
+ * "arm,coresight-etm4x", has no cpu and is disabled; the ETMs feed it
+ * (etm@7840000 into its port 0), and it feeds funnel@7b70000, also
+ * disabled: the tree parses, and no ETM reaches a sink. */
+static void test_msm8998(void)
+{
+	void *fdt = load(CS_DTBS "/qcom/msm8998-mtp.dtb");
+	struct cs_path p;
+	uint16_t s[8];
+	int f, e, k;
+
+	CHECK(fdt && parse_fdt(fdt) == 0);
+	if (!fdt || topo.nep == 0 || topo.ep[0].peer < 0) {
+		free(fdt);
+		return;
+	}
+	f = cs_topo_find(&topo, "funnel@7b60000");
+	e = cs_topo_find(&topo, "etm@7840000");
+	k = cs_topo_find(&topo, "etr@6048000");
+	CHECK(f >= 0 && e >= 0 && k >= 0);
+	if (f >= 0 && e >= 0 && k >= 0) {
+		CHECK(topo.comp[f].kind == CS_COMP_ETM4 &&
+		      topo.comp[f].cpu == -1 &&
+		      (topo.comp[f].flags & CS_COMP_DISABLED));
+		CHECK(!(topo.comp[e].flags & CS_COMP_DISABLED));
+		CHECK(cs_topo_sinks(&topo, (unsigned int)e, s, 8) == 0);
+		CHECK(cs_topo_path(&topo, (unsigned int)e, (unsigned int)k,
+				   &p) == -CS_ENODEV);
+	}
+	free(fdt);
+}
+
+/* Whether the blob holds "arm,coresight-" anywhere. */
+static int mentions_coresight(const void *fdt)
+{
+	const char *b = fdt, *k = "arm,coresight-";
+	size_t n = fdt_totalsize(fdt), kl = strlen(k), i;
+
+	for (i = 0; i + kl <= n; i++)
+		if (!memcmp(b + i, k, kl))
+			return 1;
+	return 0;
+}
+
+/* Every DTB of the package that mentions CoreSight is read without a
+ * refusal (a false -CS_EINVAL would refuse a real board). */
+static void test_all_dtbs(void)
+{
+	char dir[512], path[1024];
+	unsigned int files = 0, cs = 0;
+	struct dirent *v, *d;
+	DIR *top = opendir(CS_DTBS), *sub;
+	int ret;
+
+	CHECKF(top, "%s", CS_DTBS);
+	if (!top)
+		return;
+	while ((v = readdir(top))) {
+		if (v->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", CS_DTBS, v->d_name);
+		sub = opendir(dir);
+		if (!sub)
+			continue;
+		while ((d = readdir(sub))) {
+			size_t l = strlen(d->d_name);
+			void *fdt;
+
+			if (l < 4 || strcmp(d->d_name + l - 4, ".dtb"))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+			fdt = load(path);
+			CHECKF(fdt, "%s", path);
+			files++;
+			if (fdt && mentions_coresight(fdt)) {
+				cs++;
+				ret = parse_fdt(fdt);
+				CHECKF(ret == 0, "%s: %d", path, ret);
+			}
+			free(fdt);
+		}
+		closedir(sub);
+	}
+	closedir(top);
+	CHECKF(files > 500 && cs > 100, "%u DTBs, %u with CoreSight", files,
+	       cs);
+}
+
 /* --- Malformed and corner-case trees, written with libfdt. --- */
 
 static char fbuf[16384];
@@ -549,6 +638,8 @@ int main(void)
 	RUN(test_sinks(), "topo_sinks");
 	RUN(test_disabled(), "topo_disabled");
 	RUN(test_snapshot(), "topo_juno_r1_snapshot");
+	RUN(test_msm8998(), "topo_msm8998_mislabelled");
+	RUN(test_all_dtbs(), "topo_all_package_dtbs");
 	RUN(test_malformed(), "topo_malformed");
 	return unit_failed ? 1 : 0;
 }
