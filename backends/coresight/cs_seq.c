@@ -210,10 +210,10 @@ int cs_seq_run(const struct cs_op *ops, int n, const struct cs_io *io,
 		switch (o->kind) {
 		case CS_OP_WRITE:
 			v = o->val;
-			/* mask: clear those bits of the last value read (a
-			 * read-modify-write, e.g. TRBLIMITR.E). */
+			/* mask: those bits of the last value read replaced
+			 * by val's (a read-modify-write, e.g. TRBLIMITR.E). */
 			if (o->mask)
-				v = last & ~o->mask;
+				v = (last & ~o->mask) | (o->val & o->mask);
 			if (io->write(io->ctx, o->reg, v))
 				return -CS_EINVAL;
 			break;

@@ -41,7 +41,7 @@ enum cs_op_kind {
 
 /*
  * A WRITE with mask != 0 is a read-modify-write: it writes the value of
- * the last READ with the mask bits cleared (val unused).
+ * the last READ with the mask bits replaced by val's.
  */
 struct cs_op {
 	uint8_t kind;		/* enum cs_op_kind */

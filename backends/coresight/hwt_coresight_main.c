@@ -68,6 +68,7 @@
 #include "cs_seq.h"
 #include "cs_tmc.h"
 #include "cs_trbe.h"
+#include "hwt_cs_of.h"
 
 /* ATB trace ID of the unit (1 .. 0x6f): one source per TRBE stream. */
 #define CS_TRACE_ID	0x10
@@ -414,9 +415,12 @@ static int cs_read_id(struct cs_idregs *id)
 	if (!((id->dfr0 >> 4) & 0xf) || !((id->dfr0 >> 44) & 0xf)) {
 		/* A memory-mapped ETMv4 with a TMC, if one was found. */
 		if (!cs_hw->tmc_probe || cs_hw->tmc_probe(&devid, &rsz)) {
-			pr_info("no ETE with a TRBE on this CPU (ID_AA64DFR0_EL1 %#llx: TraceVer %llu, TraceBuffer %llu), and no memory-mapped ETMv4 + TMC (device tree / ACPI discovery is not implemented): not loading\n",
+			char dt[160];
+
+			hwt_cs_of_describe(dt, sizeof(dt));
+			pr_info("no ETE with a TRBE on this CPU (ID_AA64DFR0_EL1 %#llx: TraceVer %llu, TraceBuffer %llu), and no memory-mapped ETMv4 + TMC offered (%s; programming one found there is not implemented, ACPI is not read): not loading\n",
 				id->dfr0, (id->dfr0 >> 4) & 0xf,
-				(id->dfr0 >> 44) & 0xf);
+				(id->dfr0 >> 44) & 0xf, dt);
 			return -ENODEV;
 		}
 		if (cs_tmc_parse(devid, rsz, &cs_tmc)) {

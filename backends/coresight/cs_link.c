@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Funnel and replicator programming sequences (see cs_link.h).
+ */
+#include "cs_link.h"
+
+#define OP(k, r, v, m)	((struct cs_op){ .kind = (k), .reg = (r), \
+					 .val = (v), .mask = (m) })
+#define WR(r, v)	OP(CS_OP_WRITE, r, v, 0)
+#define RMW(r, v, m)	OP(CS_OP_WRITE, r, v, m)
+#define RD(r)		OP(CS_OP_READ, r, 0, 0)
+
+/*
+ * Whether port and id fit a link of kind.
+ * Returns 0 if they do, -CS_EINVAL if not.
+ */
+static int link_check(enum cs_link_kind kind, unsigned int port, uint8_t id)
+{
+	if (id < CS_TRACEID_MIN || id > CS_TRACEID_MAX)
+		return -CS_EINVAL;
+	if (kind == CS_LINK_FUNNEL)
+		return port > 7 ? -CS_EINVAL : 0;
+	if (kind == CS_LINK_REPLICATOR)
+		return port > 1 ? -CS_EINVAL : 0;
+	return -CS_EINVAL;
+}
+
+int cs_link_seq_enable(enum cs_link_kind kind, unsigned int port, uint8_t id,
+		       int first, struct cs_op *ops)
+{
+	int n = 0, ret = link_check(kind, port, id);
+
+	if (ret)
+		return ret;
+	if (first) {
+		/* Claim (CoreSight B2.4): nobody holds a tag. */
+		ops[n++] = OP(CS_OP_EXPECT, CS_LINK_CLAIMCLR, 0,
+			      CS_CLAIM_SELF_HOSTED | CS_CLAIM_EXTERNAL);
+	}
+	/* The software lock off before any write (CoreSight B2 LAR). */
+	ops[n++] = WR(CS_LINK_LAR, CS_LAR_UNLOCK);
+	if (first)
+		ops[n++] = WR(CS_LINK_CLAIMSET, CS_CLAIM_SELF_HOSTED);
+	if (kind == CS_LINK_FUNNEL) {
+		/* Equal priorities, while every port is off (SoC-400
+		 * Priority Control); then EnS<port> with the reset hold
+		 * time (Funnel Control), the other ports as they are. */
+		if (first)
+			ops[n++] = WR(FUNNEL_PRICTRL, 0);
+		ops[n++] = RD(FUNNEL_CTRL);
+		ops[n++] = RMW(FUNNEL_CTRL,
+			       FUNNEL_CTRL_HT_RESET << FUNNEL_CTRL_HT_SHIFT |
+			       FUNNEL_CTRL_ENS(port),
+			       FUNNEL_CTRL_HT_MASK | FUNNEL_CTRL_ENS(port));
+	} else {
+		/* Both master ports closed to every ID (reset passes all),
+		 * then this ID's group opened on port (SoC-400 IDFILTERn). */
+		if (first) {
+			ops[n++] = WR(REPL_IDFILTER0, REPL_IDFILTER_ALL);
+			ops[n++] = WR(REPL_IDFILTER1, REPL_IDFILTER_ALL);
+		}
+		ops[n++] = RD(REPL_IDFILTER(port));
+		ops[n++] = RMW(REPL_IDFILTER(port), 0, cs_repl_id_bit(id));
+	}
+	ops[n++] = WR(CS_LINK_LAR, 0);
+	return n;
+}
+
+int cs_link_seq_disable(enum cs_link_kind kind, unsigned int port,
+			uint8_t id, int last, struct cs_op *ops)
+{
+	int n = 0, ret = link_check(kind, port, id);
+
+	if (ret)
+		return ret;
+	ops[n++] = WR(CS_LINK_LAR, CS_LAR_UNLOCK);
+	if (kind == CS_LINK_FUNNEL) {
+		ops[n++] = RD(FUNNEL_CTRL);
+		ops[n++] = RMW(FUNNEL_CTRL, 0, FUNNEL_CTRL_ENS(port));
+	} else {
+		ops[n++] = RD(REPL_IDFILTER(port));
+		ops[n++] = RMW(REPL_IDFILTER(port), cs_repl_id_bit(id),
+			       cs_repl_id_bit(id));
+		if (last) {
+			ops[n++] = WR(REPL_IDFILTER0, REPL_IDFILTER_ALL);
+			ops[n++] = WR(REPL_IDFILTER1, REPL_IDFILTER_ALL);
+		}
+	}
+	if (last)
+		ops[n++] = WR(CS_LINK_CLAIMCLR, CS_CLAIM_SELF_HOSTED);
+	ops[n++] = WR(CS_LINK_LAR, 0);
+	return n;
+}
+
+int cs_link_hop(const struct cs_topo *t, const struct cs_path *p,
+		unsigned int i, uint8_t id, int enable,
+		struct cs_link_use *use, struct cs_op *ops)
+{
+	const struct cs_comp *c;
+	struct cs_link_use *u;
+	enum cs_link_kind kind;
+	unsigned int port, rp = 0, bit;
+	uint16_t *b;
+
+	if (!i || i + 1 >= p->nhop || p->nhop > CS_TOPO_MAX_HOPS ||
+	    id < CS_TRACEID_MIN || id > CS_TRACEID_MAX)
+		return -CS_EINVAL;
+	c = &t->comp[p->hop[i].comp];
+	u = &use[p->hop[i].comp];
+	if (c->kind == CS_COMP_FUNNEL) {
+		kind = CS_LINK_FUNNEL;
+		port = (unsigned int)p->hop[i].in_port;
+		bit = port;
+	} else if (c->kind == CS_COMP_REPLICATOR) {
+		kind = CS_LINK_REPLICATOR;
+		port = (unsigned int)p->hop[i].out_port;
+		rp = port;
+		bit = (unsigned int)id >> 4;
+	} else {
+		return -CS_EOPNOTSUPP;
+	}
+	if (port > (kind == CS_LINK_FUNNEL ? 7u : 1u))
+		return -CS_EINVAL;
+	b = &u->bit[rp][bit];
+	if (enable) {
+		int first = !u->users, n = 0;
+
+		u->users++;
+		if (!(*b)++ && !(c->flags & CS_COMP_STATIC))
+			n = cs_link_seq_enable(kind, port, id, first, ops);
+		return n;
+	}
+	if (!u->users || !*b)
+		return -CS_EINVAL;
+	u->users--;
+	if (--(*b) || (c->flags & CS_COMP_STATIC))
+		return 0;
+	return cs_link_seq_disable(kind, port, id, !u->users, ops);
+}
