@@ -3,8 +3,9 @@
 # Idempotent: does nothing when every package is already there.
 # --bench: also what the benchmarks need (clang-16 bolt-16 autofdo
 # hyperfine valgrind: the profiles' consumers and the measurements of
-# bench/pgo, docs/pgo.md; PySide2's QtSql for perf's export-to-sqlite.py
-# in bench/perf); make check does not.
+# bench/pgo, docs/pgo.md; binutils-source: the zlib sources bench/pgo
+# builds; PySide2's QtSql for perf's export-to-sqlite.py in bench/perf);
+# make check does not.
 set -eu
 
 PKGS="build-essential pkg-config git python3 file xz-utils zstd cpio kmod bc
@@ -16,7 +17,7 @@ PKGS="build-essential pkg-config git python3 file xz-utils zstd cpio kmod bc
  linux-perf chromium
  libsqlite3-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64"
 [ "${1:-}" = --bench ] && PKGS="$PKGS clang-16 bolt-16 autofdo hyperfine valgrind
- python3-pyside2.qtsql libqt5sql5-sqlite"
+ binutils-source python3-pyside2.qtsql libqt5sql5-sqlite"
 
 missing=""
 for p in $PKGS; do
