@@ -59,7 +59,8 @@ make -s -C "$ROOT" build >/dev/null
 # OUT), SESS its training session, the inputs (training, measured, the
 # cachegrind one), HOT the functions of its own whose BOLT records must
 # all match BOLT's CFG, AFDO_FN the function the AutoFDO profile must
-# hold, build() its compile and link.
+# hold, HEAD_FN a function called directly whose call count both AutoFDO
+# profiles must give, build() its compile and link.
 if [ "${1:-}" = zlib ]; then
 	shift
 	P=zdrv
@@ -72,6 +73,7 @@ if [ "${1:-}" = zlib ]; then
 	HOT="main longest_match deflate_slow deflate_fast deflate_rle \
 deflate_huff inflate inflate_fast compress_block build_tree"
 	AFDO_FN=longest_match
+	HEAD_FN=longest_match
 	# zlib from Debian's binutils-source (the mirror has no orig
 	# tarballs for apt-get source): its C files, extracted once.
 	Z=$OUT/zlib
@@ -104,6 +106,7 @@ else
 	CG_ARGS="7 $((RUN_N / 10))"
 	HOT="main run_vm"
 	AFDO_FN=main
+	HEAD_FN=run_vm
 	build() {	# OUTPUT [FLAGS...]
 		o=$1
 		shift
@@ -183,10 +186,26 @@ optimize() {
 		--use-offset=0 --binary="$OUT/$P" --output="$OUT/$P$v.pg.prof" \
 		--format=text >"$OUT/$P.profgen$v.log" 2>&1 ||
 		fail "llvm-profgen$v" "$(tail -3 "$OUT/$P.profgen$v.log")"
-	if grep -q "^$AFDO_FN:[0-9]*:" "$OUT/$P$v.pg.prof"; then
+	# Nothing but its density estimate (docs/pgo.md) on its output.
+	other=$(grep -v "is estimated to optimize better with" \
+		"$OUT/$P.profgen$v.log" | head -3)
+	if [ -n "$other" ]; then
+		fail "llvm-profgen-quiet$v" "$other"
+	elif grep -q "^$AFDO_FN:[0-9]*:" "$OUT/$P$v.pg.prof"; then
 		pass "llvm-profgen-accepts$v ($(grep -c '^[^ ]' "$OUT/$P$v.pg.prof") functions)"
 	else
 		fail "llvm-profgen-accepts$v" "no $AFDO_FN in the profile"
+	fi
+	# Two consumers of two files: the calls of HEAD_FN (direct calls
+	# only, so simpleperf's indirect-to-0 does not matter) agree.
+	if [ -z "$v" ]; then
+		a=$(grep -a "^$HEAD_FN:" "$OUT/$P.prof" | cut -d: -f3)
+		b=$(grep "^$HEAD_FN:" "$OUT/$P.pg.prof" | cut -d: -f3)
+		if [ -n "$a" ] && [ "$a" = "$b" ] && [ "$a" != 0 ]; then
+			pass "profiles-agree ($HEAD_FN called $a times)"
+		else
+			fail profiles-agree "$HEAD_FN head samples: create_llvm_prof ${a:-none}, llvm-profgen ${b:-none}"
+		fi
 	fi
 	build "$OUT/$P$v.pg-build" -fprofile-sample-use="$OUT/$P$v.pg.prof"
 }
