@@ -329,6 +329,7 @@ int hwt_cmd_export(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "autofdo", required_argument, NULL, 'a' },
 		{ "bolt", required_argument, NULL, 'b' },
+		{ "profgen", required_argument, NULL, 'g' },
 		{ "perfetto", required_argument, NULL, 'p' },
 		{ "perf-data", required_argument, NULL, 'P' },
 		{ "binary", required_argument, NULL, 'B' },
@@ -352,15 +353,17 @@ int hwt_cmd_export(int argc, char **argv)
 		switch (opt) {
 		case 'a':
 		case 'b':
+		case 'g':
 		case 'p':
 		case 'P':
 			if (outpath) {
 				fprintf(stderr, "hwt export: one of --autofdo, "
-					"--bolt, --perfetto and --perf-data, "
-					"once\n");
+					"--bolt, --profgen, --perfetto and "
+					"--perf-data, once\n");
 				return 2;
 			}
 			o.format = opt == 'a' ? HWT_EXPORT_AUTOFDO :
+				   opt == 'g' ? HWT_EXPORT_PROFGEN :
 				   HWT_EXPORT_BOLT;
 			perfetto = opt == 'p';
 			perf_data = opt == 'P';
@@ -425,7 +428,8 @@ int hwt_cmd_export(int argc, char **argv)
 	}
 	if ((perfetto && prof_opts) || (!perfetto && tl_opts)) {
 		fprintf(stderr, "hwt export: --binary and --sample go with "
-			"--autofdo/--bolt; --clock, --min-duration and "
+			"--autofdo/--bolt/--profgen; --clock, "
+			"--min-duration and "
 			"--max-events with --perfetto\n");
 		return 2;
 	}

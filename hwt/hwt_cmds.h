@@ -51,7 +51,8 @@ int hwt_cmd_fsck(int argc, char **argv);
 	"hwt report --inline DB [--top N] [--thread TID]"
 #define HWT_QUERY_USAGE		"hwt query DB [--csv] \"SQL\""
 #define HWT_EXPORT_USAGE \
-	"hwt export (--autofdo OUT.txt | --bolt OUT.fdata) DB\n" \
+	"hwt export (--autofdo OUT.txt | --bolt OUT.fdata |\n" \
+	"            --profgen OUT.txt) DB\n" \
 	"         [--binary PATH|NAME|BUILDID] [--sample N]\n" \
 	"hwt export --perfetto OUT.json DB [--clock insn|time]\n" \
 	"         [--min-duration N] [--max-events N]\n" \

@@ -2,9 +2,11 @@
 # Installs what building and testing hwt needs on Debian 12 (run as root).
 # Idempotent: does nothing when every package is already there.
 # --bench: also what the benchmarks need (clang-16 bolt-16 autofdo
-# hyperfine valgrind: the profiles' consumers and the measurements of
-# bench/pgo, docs/pgo.md; PySide2's QtSql for perf's export-to-sqlite.py
-# in bench/perf); make check does not.
+# llvm-16 (llvm-profgen-16) hyperfine valgrind: the profiles' consumers
+# and the measurements of
+# bench/pgo, docs/pgo.md; binutils-source: the zlib sources bench/pgo
+# builds; PySide2's QtSql for perf's export-to-sqlite.py in bench/perf);
+# make check does not.
 set -eu
 
 PKGS="build-essential pkg-config git python3 file xz-utils zstd cpio kmod bc
@@ -15,8 +17,8 @@ PKGS="build-essential pkg-config git python3 file xz-utils zstd cpio kmod bc
  libcapstone-dev libzydis-dev libsqlite3-dev sqlite3 zlib1g-dev clang llvm librsvg2-bin libc6-dbg
  linux-perf chromium
  libsqlite3-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64"
-[ "${1:-}" = --bench ] && PKGS="$PKGS clang-16 bolt-16 autofdo hyperfine valgrind
- python3-pyside2.qtsql libqt5sql5-sqlite"
+[ "${1:-}" = --bench ] && PKGS="$PKGS clang-16 bolt-16 autofdo llvm-16 hyperfine
+ valgrind binutils-source python3-pyside2.qtsql libqt5sql5-sqlite"
 
 missing=""
 for p in $PKGS; do

@@ -106,3 +106,49 @@ elif [ $? != 1 ] || [ -e "$T/f.fdata" ] || ! grep -q "out of range" "$T/err"; th
 else
 	echo "PASS: export-forged-ids"
 fi
+
+# 7. --profgen (llvm-profgen --unsymbolized-profile --use-offset=0): the
+#    ranges of simpleperf's file (etm_test_loop is a PIE whose first
+#    PT_LOAD is at 0: its link-time addresses are its offsets), no
+#    address section and no trailer (LLVM 16's reader takes neither),
+#    simpleperf's direct branches with their counts, and each of its
+#    indirect ones (to 0: simpleperf only knows immediate targets) with
+#    the destination the trace saw: the start of a range, or 0 where it
+#    left the binary, with the same count (some not 0: the ret at 1088
+#    returns to 10a4).
+"$HWT" export --profgen "$T/p.txt" "$T/a.db" 2> "$T/err" ||
+	fail export-profgen "$(cat "$T/err")"
+awk 'NR == 1 { n = $1 } NR <= n + 1' "$C/perf_inject.data" > "$T/want"
+awk 'NR == 1 { n = $1 } NR <= n + 1' "$T/p.txt" > "$T/got"
+nr=$(head -1 "$T/p.txt")
+nb=$(sed -n "$((nr + 2))p" "$T/p.txt")
+lines=$(wc -l < "$T/p.txt")
+sed -n 's/^\([0-9a-f]*->[0-9a-f]*\):\([0-9]*\)$/\1 \2/p' "$C/perf_inject.data" |
+	sort > "$T/wb"
+sed -n 's/^\([0-9a-f]*->[0-9a-f]*\):\([0-9]*\)$/\1 \2/p' "$T/p.txt" |
+	sort > "$T/gb"
+# simpleperf's X->0 becomes X->Y with Y 0 or a range start, same count.
+starts=$(sed -n "2,$((nr + 1))s/-.*//p" "$T/p.txt" | tr '\n' ' ')
+bad=$(awk -v starts=" $starts 0 " '
+	NR == FNR { want[$1] = $2; next }
+	{ split($1, a, "->"); got[a[1]] = a[2] " " $2; seen[$1] = $2 }
+	END {
+		for (b in want) {
+			split(b, a, "->")
+			if (a[2] != "0") {
+				if (seen[b] != want[b]) print "missing " b
+				continue
+			}
+			split(got[a[1]], g, " ")
+			if (g[2] != want[b] || index(starts, " " g[1] " ") == 0)
+				print "indirect " b " -> " got[a[1]]
+		}
+	}' "$T/wb" "$T/gb")
+if cmp -s "$T/want" "$T/got" && [ "$nb" = "$(wc -l < "$T/gb")" ] &&
+   [ "$lines" = $((nr + nb + 2)) ] && ! grep -q '^//' "$T/p.txt" &&
+   [ -z "$bad" ] && [ "$(grep -c -- '->0:' "$T/p.txt")" -lt \
+	"$(grep -c -- '->0:' "$C/perf_inject.data")" ]; then
+	echo "PASS: export-profgen"
+else
+	fail export-profgen "$bad $(diff "$T/want" "$T/got" | head -5; head -40 "$T/p.txt")"
+fi

@@ -119,7 +119,7 @@ done
 expect query-of-a-session 1 "hwt decode $T/sess -o OUT.db" "$B/hwt" query "$T/sess" "SELECT 1"
 expect export-of-a-session 1 "hwt decode $T/sess -o OUT.db" "$B/hwt" export --bolt "$T/o" "$T/sess"
 expect export-no-format 2 "^usage: hwt export" "$B/hwt" export "$T/x.db"
-expect export-two-formats 2 "one of --autofdo, --bolt, --perfetto and --perf-data" "$B/hwt" export --bolt "$T/o" --autofdo "$T/p" "$T/x.db"
+expect export-two-formats 2 "one of --autofdo, --bolt, --profgen, --perfetto and --perf-data" "$B/hwt" export --bolt "$T/o" --autofdo "$T/p" "$T/x.db"
 expect export-perfetto-with-sample 2 "with --perfetto" "$B/hwt" export --perfetto "$T/o" --sample 3 "$T/x.db"
 expect export-bolt-with-clock 2 "with --perfetto" "$B/hwt" export --bolt "$T/o" --clock time "$T/x.db"
 expect export-perf-data-with-sample 2 "--perf-data takes no other option" "$B/hwt" export --perf-data "$T/o" --sample 3 "$T/sess"

@@ -252,6 +252,8 @@ int hwt_query(const char *db, const char *sql, int csv, FILE *out);
 enum hwt_export_format {
 	HWT_EXPORT_AUTOFDO = 1,	/* AutoFDO text, as simpleperf inject */
 	HWT_EXPORT_BOLT,	/* llvm-bolt --pa pre-aggregated */
+	HWT_EXPORT_PROFGEN,	/* llvm-profgen --unsymbolized-profile
+				 * --use-offset=0 (one binary) */
 };
 
 struct hwt_export_opts {

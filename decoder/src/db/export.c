@@ -15,6 +15,16 @@
  *   "// build_id: 0x<20 bytes>" and "// PATH", a blank line.  Several
  *   binaries: sorted by path, after a "Please split" line.
  *
+ * llvm-profgen's unsymbolized profile (--unsymbolized-profile with
+ * --use-offset=0; LLVM 16 PerfReader.cpp UnsymbolizedProfileReader::
+ * readSampleCounters): the AutoFDO ranges and branches without the
+ * address section (its reader has none) and without the trailer (its
+ * reader would take "//" for the next counter), link-time virtual
+ * addresses (with --use-offset it would add the first executable
+ * segment's vaddr, not the first PT_LOAD's); an indirect branch goes to
+ * its real destination where the trace saw it, 0 where it left the
+ * binary.  One binary, as BOLT.
+ *
  * BOLT pre-aggregated (llvm-bolt --pa, LLVM 16 DataAggregator
  * parseAggregatedLBREntry): "B from to count mispreds" per taken branch
  * (to 0: outside the binary), "F start end count" per fall-through run:
@@ -71,7 +81,7 @@ struct pair {			/* a transition without a break */
 struct ex {
 	sqlite3 *db;
 	uint32_t sample;	/* 0: exact; else LBR samples every N */
-	char mode;		/* 'a' AutoFDO, 'b' BOLT */
+	char mode;		/* 'a' AutoFDO, 'b' BOLT, 'p' profgen */
 	struct pair *pairs;	/* sorted by (from, to) */
 	size_t npairs;
 	struct xbin *bins;
@@ -344,6 +354,14 @@ static uint64_t link_addr(const struct ex *x, uint32_t bi, uint64_t a)
 	return a - (uint64_t)x->bins[bi - 1].bias;
 }
 
+/* The address AutoFDO's offsets of binary index bi (1-based) count from.
+ * Returns the first PT_LOAD's vaddr if the mode is AutoFDO,
+ * Returns 0 if it is profgen (link-time virtual addresses). */
+static uint64_t afdo_base(const struct ex *x, uint32_t bi)
+{
+	return x->mode == 'a' ? x->bins[bi - 1].load_vaddr : 0;
+}
+
 /* Where a taken branch of block f went: the next block t, or its direct
  * target across a break; *tbin: the binary index of the destination.
  * Returns 0 (*to, *tbin set) if known,
@@ -485,9 +503,9 @@ static void lbr_sample(struct ex *x, struct recs *r, const struct lbr_ent *e,
 		const struct lbr_ent *p = i ?
 			&e[(head + i - 1) % LBR_DEPTH] : NULL;
 
-		if (x->mode == 'a') {
+		if (x->mode != 'b') {
 			uint64_t base = sel(x, c->fbin) ?
-				x->bins[c->fbin - 1].load_vaddr : 0;
+				afdo_base(x, c->fbin) : 0;
 			uint64_t f, t;
 
 			if (sel(x, c->fbin) && c->tbin == c->fbin) {
@@ -520,7 +538,7 @@ static void lbr_sample(struct ex *x, struct recs *r, const struct lbr_ent *e,
 
 		if (sel(x, c->tbin)) {
 			uint64_t a = link_addr(x, c->tbin, c->to);
-			uint64_t base = x->bins[c->tbin - 1].load_vaddr;
+			uint64_t base = afdo_base(x, c->tbin);
 
 			if (a >= base)
 				rec_add(r, 'A', a - base, 0, 1);
@@ -601,7 +619,7 @@ static int sample_recs(struct ex *x, struct recs *r)
 static void afdo_edge(struct ex *x, struct recs *r, const struct xblock *f,
 		      const struct xblock *t, uint32_t flags, uint64_t n)
 {
-	uint64_t base = x->bins[f->bin - 1].load_vaddr, from, to = 0;
+	uint64_t base = afdo_base(x, f->bin), from, to = 0;
 	uint32_t tbin = 0;
 
 	if (!(flags & HWT_EDGE_TAKEN))
@@ -614,6 +632,12 @@ static void afdo_edge(struct ex *x, struct recs *r, const struct xblock *f,
 		to = tbin ? link_addr(x, tbin, to) : to;
 	} else if (!is_indirect(f->iclass)) {
 		return;
+	} else if (x->mode == 'p' &&
+		   branch_dest(f, t, flags, &to, &tbin) == 0) {
+		/* The trace saw where it went: llvm-profgen takes an
+		 * indirect call's target for call-target samples. */
+		to = tbin && x->bins[tbin - 1].selected ?
+		     link_addr(x, tbin, to) : 0;
 	}
 	if (from < base)
 		return;
@@ -669,7 +693,7 @@ static int afdo_binary(struct ex *x, FILE *out)
 	if (x->sample) {
 		rc = sample_recs(x, &r);
 	} else {
-		block_recs(x, &r, 'R', 1);
+		block_recs(x, &r, 'R', x->mode == 'a');
 		rc = each_edge(x, &r, afdo_edge);
 	}
 	if (rc < 0) {
@@ -679,6 +703,13 @@ static int afdo_binary(struct ex *x, FILE *out)
 	rec_merge(&r);
 	fprintf(out, "%zu\n", rec_count(&r, 'R'));
 	print_recs(&r, 'R', "%" PRIx64 "-%" PRIx64 ":%" PRIu64 "\n", out);
+	if (x->mode == 'p') {	/* no address section, no trailer */
+		fprintf(out, "%zu\n", rec_count(&r, 'B'));
+		print_recs(&r, 'B', "%" PRIx64 "->%" PRIx64 ":%" PRIu64 "\n",
+			   out);
+		free(r.v);
+		return 0;
+	}
 	fprintf(out, "%zu\n", rec_count(&r, 'A'));
 	for (i = 0; i < r.n; i++)
 		if (r.v[i].kind == 'A')
@@ -746,14 +777,13 @@ static void bolt_edge(struct ex *x, struct recs *r, const struct xblock *f,
 	}
 }
 
-/* Writes the BOLT profile of the wanted binaries (one path).
- * Returns 0 if written, -1 (message on stderr) if there are several
- * paths or the database cannot be read. */
-static int export_bolt(struct ex *x, uint8_t *want, FILE *out)
+/* Selects the wanted binaries, which must be one path (a BOLT or
+ * llvm-profgen profile is for one binary; opt names the format).
+ * Returns 0 if they are one path,
+ * Returns -1 (message on stderr) if they are several. */
+static int select_one(struct ex *x, const uint8_t *want, const char *opt)
 {
-	struct recs r = { 0 };
 	size_t i, first = x->nbins;
-	int rc;
 
 	for (i = 0; i < x->nbins; i++) {
 		x->bins[i].selected = want[i];
@@ -762,13 +792,26 @@ static int export_bolt(struct ex *x, uint8_t *want, FILE *out)
 		if (first == x->nbins)
 			first = i;
 		else if (strcmp(x->bins[i].path, x->bins[first].path)) {
-			fprintf(stderr, "hwt export: --bolt: a profile is for "
+			fprintf(stderr, "hwt export: %s: a profile is for "
 				"one binary; the trace ran %s and %s: choose "
-				"one with --binary\n", x->bins[first].path,
-				x->bins[i].path);
+				"one with --binary\n", opt,
+				x->bins[first].path, x->bins[i].path);
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* Writes the BOLT profile of the wanted binaries (one path).
+ * Returns 0 if written, -1 (message on stderr) if there are several
+ * paths or the database cannot be read. */
+static int export_bolt(struct ex *x, uint8_t *want, FILE *out)
+{
+	struct recs r = { 0 };
+	int rc;
+
+	if (select_one(x, want, "--bolt") < 0)
+		return -1;
 	if (x->sample) {
 		rc = sample_recs(x, &r);
 	} else {
@@ -802,7 +845,8 @@ int hwt_export(const char *path, const struct hwt_export_opts *opts,
 	if (!x.db)
 		return -1;
 	x.sample = opts->sample;
-	x.mode = opts->format == HWT_EXPORT_BOLT ? 'b' : 'a';
+	x.mode = opts->format == HWT_EXPORT_BOLT ? 'b' :
+		 opts->format == HWT_EXPORT_PROFGEN ? 'p' : 'a';
 	if (load_bins(&x) < 0 || load_blocks(&x) < 0 ||
 	    (x.sample && load_pairs(&x) < 0))
 		goto out;
@@ -822,8 +866,13 @@ int hwt_export(const char *path, const struct hwt_export_opts *opts,
 				"a known binary was traced\n", path);
 		goto out;
 	}
-	rc = opts->format == HWT_EXPORT_BOLT ? export_bolt(&x, want, out) :
-	     export_autofdo(&x, want, out);
+	if (x.mode == 'b')
+		rc = export_bolt(&x, want, out);
+	else if (x.mode == 'p')
+		rc = select_one(&x, want, "--profgen") < 0 ? -1 :
+		     afdo_binary(&x, out);
+	else
+		rc = export_autofdo(&x, want, out);
 out:
 	for (i = 0; i < x.nbins; i++) {
 		free(x.bins[i].path);
