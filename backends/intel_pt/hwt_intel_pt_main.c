@@ -1102,6 +1102,12 @@ static int __init hwt_intel_pt_init(void)
 			pt_id.max_leaf >= 0x14 ? pt_id.leaf14[0][2] : 0);
 		goto fail;
 	}
+	/* User mode runs on PTI's user page tables (pgd | 1 << 12) or with
+	 * a per-CPU PCID in CR3: the thread's CR3 cannot be known at
+	 * switch-in, so a CR3 filter would trace nothing.
+	 */
+	pt_caps.cr3_inexact = boot_cpu_has(X86_FEATURE_PTI) ||
+			      boot_cpu_has(X86_FEATURE_PCID);
 	pt_backend.max_ranges = pt_caps.max_ranges;
 	for_each_possible_cpu(c) {
 		struct hrtimer *t = per_cpu_ptr(&pt_poll_timer, c);

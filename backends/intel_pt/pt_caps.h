@@ -78,6 +78,13 @@ struct pt_caps {
 	/* CPUID.80000008H */
 	uint8_t maxphyaddr;
 	uint8_t linaddr_bits;
+	/*
+	 * Not CPUID: set by the kernel glue when user mode's CR3 is not
+	 * __pa(pgd) (PTI's user bit, a PCID in bits 11:0), so no
+	 * RTIT_CR3_MATCH could match it (33.2.8.6; docs/intel-pt.md,
+	 * "CR3 filtering with PTI"): CR3_FILTER is refused.
+	 */
+	uint8_t cr3_inexact;
 };
 
 /*

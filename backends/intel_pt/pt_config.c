@@ -85,7 +85,7 @@ static int pt_check(const struct pt_caps *caps,
 		return -PT_EOPNOTSUPP;
 	if ((f & FLAG(PWR_EVT)) && !caps->power_event)
 		return -PT_EOPNOTSUPP;
-	if ((f & FLAG(CR3_FILTER)) && !caps->cr3_filter)
+	if ((f & FLAG(CR3_FILTER)) && (!caps->cr3_filter || caps->cr3_inexact))
 		return -PT_EOPNOTSUPP;
 	/* MTCFreq, CycThresh, PSBFreq: only enumerated encodings. */
 	if ((f & FLAG(MTC)) && !pt_enc_ok(caps->mtc_periods, c->mtc_period))
