@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/blocks.h"
+#include "core/callstack.h"
 #include "core/util.h"
 
 struct hwt_blocks {
@@ -124,6 +125,7 @@ uint32_t hwt_blocks_intern(struct hwt_blocks *b, uint64_t ip, uint64_t end_ip,
 	u->ninsn = ninsn;
 	u->isa = isa;
 	u->iclass = iclass;
+	u->stack_mode = (uint8_t)hwt_callstack_mode(iclass);
 	id = ++b->n;
 	b->tab[k] = id;
 	b->succ[b->prev] = id;

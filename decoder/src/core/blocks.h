@@ -19,6 +19,8 @@ struct hwt_ublock {
 	uint32_t code_size;
 	uint8_t sym_start;	/* ip is the first insn of sym */
 	uint8_t end_len;	/* length of the last insn, 0: unknown */
+	uint8_t stack_mode;	/* hwt_callstack_mode(iclass) (callstack.h),
+				 * the call stack's per-block step */
 	uint32_t sym_id;	/* symbol of ip, 0: unknown */
 	uint32_t bin_id;
 	uint8_t has_target;	/* target valid */

@@ -343,6 +343,7 @@ block_slow(struct hwt_callstack *cs, uint64_t ip, uint32_t sym, int sym_start,
 	cs->h.blocks++;
 	cs->h.prev_valid = 1;
 	cs->h.prev_class = iclass;
+	cs->h.mode = hwt_callstack_mode(iclass);
 	cs->h.prev_ret = end_ip + end_len;
 	return 0;
 }
@@ -367,6 +368,7 @@ int hwt_callstack_block(struct hwt_callstack *cs, uint64_t ip, uint32_t sym,
 	u.end_ip = end_ip;
 	u.ninsn = ninsn;
 	u.iclass = (uint8_t)iclass;
+	u.stack_mode = (uint8_t)hwt_callstack_mode(iclass);
 	u.sym_id = sym;
 	u.sym_start = !!sym_start;
 	u.end_len = (uint8_t)end_len;	/* instruction lengths: <= 15 */
@@ -376,11 +378,14 @@ int hwt_callstack_block(struct hwt_callstack *cs, uint64_t ip, uint32_t sym,
 void hwt_callstack_break(struct hwt_callstack *cs)
 {
 	cs->h.prev_valid = 0;
+	cs->h.mode = HWT_CS_SLOW;
 }
 
 void hwt_callstack_resume(struct hwt_callstack *cs, int was_valid)
 {
 	cs->h.prev_valid = was_valid;
+	cs->h.mode = was_valid && cs->h.n ?
+		hwt_callstack_mode(cs->h.prev_class) : HWT_CS_SLOW;
 }
 
 int hwt_callstack_follows(const struct hwt_callstack *cs)
@@ -392,6 +397,7 @@ int hwt_callstack_reset(struct hwt_callstack *cs, uint64_t insn_index,
 			uint64_t time)
 {
 	cs->h.prev_valid = 0;
+	cs->h.mode = HWT_CS_SLOW;
 	return pop_all(cs, insn_index, time);
 }
 

@@ -63,39 +63,72 @@ struct hwt_callstack_hot {
 	int prev_class;
 	uint64_t prev_ret;	/* address after the previous block */
 	uint64_t blocks;
+	int mode;		/* HWT_CS_*: what the next block costs */
 };
+
+/* hwt_callstack_hot.mode, what the next block costs: SLOW, the slow step
+ * (no frame, a break before it, or the previous block called or
+ * returned); JUMP, quiet unless it starts another function (the previous
+ * block jumped); QUIET, quiet.  0 (a new stack): SLOW. */
+#define HWT_CS_SLOW	0
+#define HWT_CS_JUMP	1
+#define HWT_CS_QUIET	2
+
+/* Returns the mode after a block of class iclass, with frames and no
+ * break. */
+static inline int hwt_callstack_mode(int iclass)
+{
+	switch (iclass) {
+	case HWT_IC_CALL:
+	case HWT_IC_IND_CALL:
+	case HWT_IC_RET:
+		return HWT_CS_SLOW;
+	case HWT_IC_JUMP:
+	case HWT_IC_IND_JUMP:
+	case HWT_IC_COND_JUMP:
+		return HWT_CS_JUMP;
+	default:
+		return HWT_CS_QUIET;
+	}
+}
 int hwt_callstack_block_slow(struct hwt_callstack *cs,
 			     const struct hwt_ublock *u, uint64_t insn_index,
 			     uint64_t time);
 
-/* The same for block u (end_len: u->end_len); the core's per-block call.
- * Most blocks follow one that neither called nor returned nor jumped into
- * another function: only the state moves on. */
+/*
+ * The common step of hwt_callstack_ublock(), for a caller that works out
+ * the time only when it is needed: most blocks follow one that neither
+ * called nor returned nor jumped into another function, and then only
+ * the state moves on.
+ * Returns 1 if it took block u, 0 if the caller must pass u to
+ * hwt_callstack_block_slow().
+ */
+static inline int hwt_callstack_quiet(struct hwt_callstack *cs,
+				      const struct hwt_ublock *u)
+{
+	struct hwt_callstack_hot *h = (struct hwt_callstack_hot *)cs;
+	int m = h->mode;
+
+	/* One load and test for most blocks: h->mode stands for h->n,
+	 * h->prev_valid and h->prev_class (callstack.c keeps it so). */
+	if (m != HWT_CS_QUIET && (m == HWT_CS_SLOW ||
+				  (u->sym_start && u->sym_id != h->top_sym)))
+		return 0;
+	h->blocks++;
+	h->prev_class = u->iclass;
+	h->mode = u->stack_mode;
+	h->prev_ret = u->end_ip + u->end_len;
+	return 1;
+}
+
+/* The same for block u (end_len: u->end_len) that began at insn_index
+ * at time.  Returns 0, or negative from the output callbacks. */
 static inline int hwt_callstack_ublock(struct hwt_callstack *cs,
 				       const struct hwt_ublock *u,
 				       uint64_t insn_index, uint64_t time)
 {
-	struct hwt_callstack_hot *h = (struct hwt_callstack_hot *)cs;
-
-	if (h->n && h->prev_valid) {
-		switch (h->prev_class) {
-		case HWT_IC_CALL:
-		case HWT_IC_IND_CALL:
-		case HWT_IC_RET:
-			break;
-		case HWT_IC_JUMP:
-		case HWT_IC_IND_JUMP:
-		case HWT_IC_COND_JUMP:
-			if (u->sym_start && u->sym_id != h->top_sym)
-				break;
-			__attribute__((fallthrough));
-		default:
-			h->blocks++;
-			h->prev_class = u->iclass;
-			h->prev_ret = u->end_ip + u->end_len;
-			return 0;
-		}
-	}
+	if (hwt_callstack_quiet(cs, u))
+		return 0;
 	return hwt_callstack_block_slow(cs, u, insn_index, time);
 }
 /* Tracing stopped (PGD/gap): the next block does not follow the last. */

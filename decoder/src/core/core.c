@@ -297,6 +297,7 @@ static void new_block(struct hwt_core *c, struct stream *s,
 		u->iclass = (uint8_t)hwt_insn_class(
 			c->dis, u->isa, u->code + span, u->code_size - span,
 			u->end_ip);
+	u->stack_mode = (uint8_t)hwt_callstack_mode(u->iclass);
 	sym = c->img ? hwt_image_symbol(c->img, u->ip, &bin) : NULL;
 	u->sym_id = sym ? sym->id : 0;
 	u->bin_id = bin ? bin->id : 0;
@@ -571,9 +572,13 @@ static int sink_blocks(void *arg, uint32_t stream, const uint32_t *ids,
 	uint32_t nb = hwt_blocks_count(c->blocks), prev;
 	uint64_t *counts, ninsn, nblocks;
 	uint64_t fentries;
+	struct hwt_callstack *cs = s->cs;
+	struct hwt_edges *edges = s->edges;
+	struct hwt_edge *efirst;
+	size_t enfirst;
 	uint8_t *flow;
-	size_t i, flen;
-	int plain, rc;
+	size_t i, flen, mark;
+	int rc;
 
 again:
 	/* A block pending (put_block()) before the run, or after a block
@@ -597,14 +602,23 @@ again:
 	fentries = s->fentries;
 	flow = s->flow;
 	flen = s->flen;
-	/* The flags of the transition from prev are plain: after the
-	 * first block of the run always (its flags are 0, no break). */
-	plain = !s->brk && !(s->prev_flags & HWT_BLK_OUTCOME);
 	/* count_block() by hand, with the hot state in locals (written
 	 * back before anything that reads it from s). */
 	if (nb >= s->ncounts)
 		grow_counts(s, nb);
 	counts = s->counts;
+	/* Kept in locals: the flow's byte stores may alias anything, so
+	 * the compiler would load them again for every block. */
+	efirst = edges->first;
+	/* The flags of the transition from prev are plain after the first
+	 * block of the run always (its flags are 0, no break); before it,
+	 * if no break or outcome came: else no from is in the table.  (No
+	 * edge from 0 is, so prev 0 needs no test either.) */
+	enfirst = !s->brk && !(s->prev_flags & HWT_BLK_OUTCOME) ?
+		  edges->nfirst : 0;
+	/* Blocks [mark, i) are flow entries and blocks not yet added to
+	 * fentries and nblocks: counted from i, not one by one. */
+	mark = 0;
 	for (i = 0; i < n; i++) {
 		uint32_t id = ids[i], fv = id << 1;
 		const struct hwt_ublock *u;
@@ -616,9 +630,9 @@ again:
 			/* Rare (the fast path's blocks end in branches):
 			 * the rest one block at a time. */
 			s->flen = flen;
-			s->fentries = fentries;
+			s->fentries = fentries + (i - mark);
 			s->ninsn = ninsn;
-			s->nblocks = nblocks;
+			s->nblocks = nblocks + (i - mark);
 			if (i) {
 				s->prev = prev;
 				s->prev_flags = 0;
@@ -631,17 +645,20 @@ again:
 		counts[id]++;
 		/* The transition from the block before: a plain one seen
 		 * before costs no flags (edge_flags) and no hash. */
-		if (!prev || !plain || !hwt_edges_hit(s->edges, prev, id)) {
+		if (!hwt_edges_hit_first(efirst, enfirst, prev, id)) {
 			s->prev = prev;
 			note_edge(c, s, id, u, 0);
-			plain = 1;
+			/* hwt_edges_add() may have moved them. */
+			efirst = edges->first;
+			enfirst = edges->nfirst;
 		}
 		prev = id;
-		if (s->cs && hwt_callstack_ublock(s->cs, u, ninsn,
-						  time_at(s, ninsn)) < 0)
+		/* The time only for a block that calls or returns. */
+		if (cs && !hwt_callstack_quiet(cs, u) &&
+		    hwt_callstack_block_slow(cs, u, ninsn,
+					     time_at(s, ninsn)) < 0)
 			return -1;
 		ninsn += u->ninsn;
-		nblocks++;
 		/* flow_put's bytes. */
 		if (fv < 0x80) {
 			flow[flen++] = (uint8_t)fv;
@@ -652,24 +669,25 @@ again:
 		} else {
 			flen += hwt_uleb_put(flow + flen, fv);
 		}
-		fentries++;
 		if (flen < FLOW_CHUNK)
 			continue;
 		s->flen = flen;
-		s->fentries = fentries;
+		s->fentries = fentries + (i + 1 - mark);
 		s->ninsn = ninsn;
-		s->nblocks = nblocks;
+		s->nblocks = nblocks + (i + 1 - mark);
 		rc = flush_flow(s);
 		if (rc < 0)
 			return rc;
 		flow = s->flow;
 		flen = s->flen;
 		fentries = s->fentries;
+		nblocks = s->nblocks;
+		mark = i + 1;
 	}
 	s->flen = flen;
-	s->fentries = fentries;
+	s->fentries = fentries + (n - mark);
 	s->ninsn = ninsn;
-	s->nblocks = nblocks;
+	s->nblocks = nblocks + (n - mark);
 	if (n) {
 		s->prev = prev;
 		s->prev_flags = 0;

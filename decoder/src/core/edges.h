@@ -43,19 +43,20 @@ void hwt_edges_free(struct hwt_edges *e);
 void hwt_edges_add(struct hwt_edges *e, uint32_t from, uint32_t to,
 		   uint32_t flags, int plain);
 /*
- * The plain transition from -> to, counted only if it was added plain
- * before and is one of from's first successors: the core's per-block
- * call, which then need not work out the flags.
- * Returns 1 if it counted it, 0 if the caller must hwt_edges_add it.
+ * hwt_edges_hit() on first and nfirst as read from e (struct hwt_edges)
+ * since its last hwt_edges_add(), which may move them: for a per-block
+ * loop that keeps them in registers.
+ * Returns 1 if it counted the plain transition from -> to, 0 if the
+ * caller must hwt_edges_add it.
  */
-static inline int hwt_edges_hit(struct hwt_edges *e, uint32_t from,
-				uint32_t to)
+static inline int hwt_edges_hit_first(struct hwt_edge *first, size_t nfirst,
+				      uint32_t from, uint32_t to)
 {
 	struct hwt_edge *x;
 
-	if (from >= e->nfirst)
+	if (from >= nfirst)
 		return 0;
-	x = &e->first[(size_t)from * HWT_EDGES_WAYS];
+	x = &first[(size_t)from * HWT_EDGES_WAYS];
 	if (x[0].to == to && x[0].plain) {
 		x[0].count++;
 		return 1;
@@ -65,6 +66,18 @@ static inline int hwt_edges_hit(struct hwt_edges *e, uint32_t from,
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * The plain transition from -> to, counted only if it was added plain
+ * before and is one of from's first successors: the core's per-block
+ * call, which then need not work out the flags.
+ * Returns 1 if it counted it, 0 if the caller must hwt_edges_add it.
+ */
+static inline int hwt_edges_hit(struct hwt_edges *e, uint32_t from,
+				uint32_t to)
+{
+	return hwt_edges_hit_first(e->first, e->nfirst, from, to);
 }
 /* Distinct edges counted so far. */
 size_t hwt_edges_count(const struct hwt_edges *e);
