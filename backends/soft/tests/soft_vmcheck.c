@@ -179,6 +179,21 @@ static int add_segments(struct pt_image *img, const char *path)
 	return n;
 }
 
+/* The trace bytes of v (one per element) as libipt reads them. */
+static uint8_t *to_bytes(const struct vec *v)
+{
+	uint8_t *buf = malloc(v->n + 1);
+	size_t i;
+
+	if (!buf) {
+		fprintf(stderr, "soft_vmcheck: out of memory\n");
+		exit(2);
+	}
+	for (i = 0; i < v->n; i++)
+		buf[i] = (uint8_t)v->v[i];
+	return buf;
+}
+
 static int decode(const struct vec *ptv, const char *bin, struct vec *out,
 		  size_t *novf, size_t *ovf_at, char *err, size_t errlen)
 {
@@ -186,12 +201,9 @@ static int decode(const struct vec *ptv, const char *bin, struct vec *out,
 	struct pt_image *img;
 	struct pt_config c;
 	uint8_t *buf;
-	size_t i;
 	int status;
 
-	buf = malloc(ptv->n + 1);
-	for (i = 0; i < ptv->n; i++)
-		buf[i] = (uint8_t)ptv->v[i];
+	buf = to_bytes(ptv);
 	pt_config_init(&c);
 	c.begin = buf;
 	c.end = buf + ptv->n;
@@ -298,22 +310,27 @@ static size_t find(const struct vec *a, uint64_t ip)
 }
 
 /*
- * Whether a whole PSB (02 82 repeated 8 times, SDM Vol. 3C 33.4.2.17)
- * starts in p before offset limit: where none does, no decoder can sync
- * on p, so decoding nothing from it is right.
+ * Whether libipt finds a PSB (SDM Vol. 3C 33.4.2.17) starting in p before
+ * offset limit: where none does, no decoder can sync on p, so decoding
+ * nothing from it is right.
  */
 static int psb_before(const struct vec *p, size_t limit)
 {
-	size_t i, k;
+	struct pt_packet_decoder *d;
+	struct pt_config c;
+	uint64_t off;
+	uint8_t *buf = to_bytes(p);
+	int found;
 
-	for (i = 0; i + 16 <= p->n && i < limit; i++) {
-		for (k = 0; k < 16 && p->v[i + k] == (k % 2 ? 0x82u : 0x02u);
-		     k++)
-			;
-		if (k == 16)
-			return 1;
-	}
-	return 0;
+	pt_config_init(&c);
+	c.begin = buf;
+	c.end = buf + p->n;
+	d = pt_pkt_alloc_decoder(&c);
+	found = d && pt_pkt_sync_forward(d) >= 0 &&
+		pt_pkt_get_sync_offset(d, &off) >= 0 && off < limit;
+	pt_pkt_free_decoder(d);
+	free(buf);
+	return found;
 }
 
 /* A PSB+ (PSB, TSC, TMA, CBR, MODE, FUP, PSBEND) fits in this many bytes:
