@@ -75,7 +75,6 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 	unsigned rtop = 0, rn = 0;
 	int status, enabled = 0, taken = 0, ret = FAST_BAIL, way = 0;
 	struct fblock *pfb = NULL;
-	unsigned notrace = 0;	/* blocks walked since trace was read */
 
 	seg->tail = seg->n;
 	fe->disabled = 0;
@@ -112,9 +111,10 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		struct fblock *fb;
 		struct item *it;
 
-		/* A loop of direct branches (HWT_PT_SPIN_BLOCKS): libipt's
-		 * decode reports it. */
-		if (++notrace > HWT_PT_SPIN_BLOCKS)
+		/* Items since the last trace read (seg->tail): a loop of
+		 * direct branches (HWT_PT_SPIN_BLOCKS), libipt's decode
+		 * reports it. */
+		if (seg->n - seg->tail > HWT_PT_SPIN_BLOCKS)
 			goto out;
 		fb = seg_next_block(w, pfb, way, ip);
 		if (!fb)
@@ -152,7 +152,6 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 				goto out;
 			}
 			pfb = NULL;
-			notrace = 0;
 			continue;
 		}
 		switch (fb->iclass) {
@@ -164,7 +163,6 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 				goto end;
 			ip = taken ? fb->target : fb->next;
 			way = !!taken;
-			notrace = 0;
 			seg->tail = seg->n;	/* what follows ran after the
 						 * last trace consumed */
 			break;
@@ -190,7 +188,6 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 				rn--;
 				ip = rs[rtop];
 				way = 2;
-				notrace = 0;
 				seg->tail = seg->n;
 				break;
 			}
@@ -208,7 +205,6 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 			if (fb->push)
 				ret_push(rs, &rtop, &rn, fb->next);
 			way = 2;
-			notrace = 0;
 			seg->tail = seg->n;
 			break;
 		default:
@@ -227,7 +223,6 @@ async:
 		if (status)
 			goto out;
 		pfb = NULL;
-		notrace = 0;
 	}
 end:
 	/* Out of trace at a branch: the segment's end (the block stays, as

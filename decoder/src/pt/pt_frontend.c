@@ -32,7 +32,6 @@ struct pt_ctx {
 	uint64_t spin_off;	/* the decoder's offset at that check */
 };
 
-
 int hwt_pt_isa(enum pt_exec_mode m)
 {
 	switch (m) {
@@ -366,6 +365,9 @@ static int decode_loop(struct pt_ctx *x)
 			}
 		}
 		if (spun) {
+			/* A literal: a segment's items keep the pointer. */
+			_Static_assert(HWT_PT_SPIN_BLOCKS == 65536,
+				       "the message names the bound");
 			/* Resync at the next PSB, as after any error. */
 			stop = emit_gap_msg(x, -pte_nosync, &block,
 					    "no trace read in 65536 blocks: the "
