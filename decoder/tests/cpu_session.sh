@@ -13,6 +13,9 @@
 #  - two processes with different static binaries at the same address:
 #    each thread's code comes from its own process's mappings (its replay
 #    is its truth);
+#  - the same threads cut as hwt_pt_emu cuts them (--switch-fup: each
+#    run starts with a PSB+ whose FUP is where the last one stopped, no
+#    TIP.PGE): the same replays and per-thread counts;
 #  - a run that does not start with a PSB (its switch_in placed 3 bytes
 #    early): those bytes are a gap naming the run, the rest decodes;
 #  - bytes lost inside a run: a gap of that run's thread only;
@@ -52,7 +55,10 @@ stats() {
 gen "$T/a" --iters 300 --switch 400 &&
 gen "$T/c" --iters 500 --switch 300 &&
 gen "$T/d" --iters 200 --switch 500 &&
-gen "$T/v" --iters 300 --switch 350 --variant || {
+gen "$T/v" --iters 300 --switch 350 --variant &&
+gen "$T/af" --iters 300 --switch 400 --switch-fup &&
+gen "$T/cf" --iters 500 --switch 300 --switch-fup &&
+gen "$T/df" --iters 200 --switch 500 --switch-fup || {
 	echo "FAIL: cpu-session (ptgen)"; exit 0; }
 
 # 1: pid 100 (threads 100, 101) and pid 300, the same binary
@@ -75,6 +81,27 @@ for x in 100:a 101:c 300:d; do
 done | sort > "$T/want"
 stats "$T/s1.db" > "$T/got"
 check cpu-session-calls-per-thread-exact cmp -s "$T/got" "$T/want"
+
+# 1f: the same, each run starting with a PSB+ and its FUP (hwt_pt_emu's)
+mkdir -p "$T/g1f" &&
+python3 "$HERE/mkcpu.py" "$T/g1f" 2 100:100:"$T/af" 100:101:"$T/cf" \
+	300:300:"$T/df" > "$T/args1f" &&
+session "$T/s1f" "$T/args1f" $(map "$T/af" 100) $(map "$T/df" 300) &&
+"$HWT" decode -q "$T/s1f" -o "$T/s1f.db" 2> "$T/err1f" ||
+	echo "FAIL: cpu-session-fup-decode ($(cat "$T/err1f"))"
+ok=1
+for x in 100:af 101:cf 300:df; do
+	"$HWT" replay "$T/s1f.db" --thread "${x%%:*}" --format addr > "$T/r" \
+		2>> "$T/err1f"
+	cmp -s "$T/r" "$T/${x#*:}/truth.txt" || ok=0
+done
+check cpu-session-fup-replay-per-thread-is-truth [ $ok = 1 ]
+for x in 100:af 101:cf 300:df; do
+	awk -v t="${x%%:*}" '$2 + $3 > 0 { print t, $1, $2, $3 }' \
+		"$T/${x#*:}/stats.txt"
+done | sort > "$T/want"
+stats "$T/s1f.db" > "$T/got"
+check cpu-session-fup-calls-per-thread-exact cmp -s "$T/got" "$T/want"
 
 # 2: pid 100 and pid 200 map different binaries at the same address
 mkdir -p "$T/g2" &&

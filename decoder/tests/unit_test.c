@@ -205,6 +205,55 @@ static void test_callstack(void)
 	hwt_callpaths_free(cp);
 }
 
+/*
+ * Tracing stopped right after main (symbol 1) called f (symbol 2, at
+ * 0x2000): the next block starts at resume_ip, after a TIP.PGE there if
+ * enable, after a gap if gap.
+ * Returns 1 if f's frame is a call from main's, 2 if it is a new bottom
+ * (its call not seen), 0 if f has none.
+ */
+static int stop_after_call(int enable, uint64_t resume_ip, int gap)
+{
+	struct hwt_callpaths *cp = hwt_callpaths_alloc();
+	uint64_t next = 1;
+	struct rows rs = { .n = 0 };
+	struct hwt_callstack *cs = hwt_callstack_alloc(cp, &next, out_row,
+						       out_cp, &rs);
+	int i, r = 0;
+
+	hwt_callstack_block(cs, 0x1000, 1, 1, 0x100a, 5, 3, HWT_IC_CALL, 0, 0);
+	hwt_callstack_disable(cs, 0x2000);
+	if (gap)
+		hwt_callstack_break(cs);
+	if (enable)
+		hwt_callstack_enable(cs, resume_ip);
+	hwt_callstack_block(cs, resume_ip, resume_ip == 0x2000 ? 2 : 1,
+			    resume_ip == 0x2000, resume_ip + 4, 1, 2,
+			    HWT_IC_OTHER, 3, 0);
+	hwt_callstack_reset(cs, 5, 0);
+	for (i = 0; i < rs.n; i++)
+		if (rs.r[i].sym_id == 2)
+			r = rs.r[i].flags & HWT_CALL_NO_CALL ? 2 :
+			    rs.r[i].parent_id && i + 1 < rs.n &&
+			    rs.r[i].parent_id == rs.r[i + 1].id;
+	hwt_callstack_free(cs);
+	hwt_callpaths_free(cp);
+	return r;
+}
+
+/* A stop (TIP.PGD) and what follows it (hwt_callstack_disable). */
+static void test_callstack_stop(void)
+{
+	check("callstack-stop-pge-same-ip-calls",
+	      stop_after_call(1, 0x2000, 0) == 1);
+	check("callstack-stop-psb-fup-same-ip-calls",
+	      stop_after_call(0, 0x2000, 0) == 1);
+	check("callstack-stop-gap-between-new-bottom",
+	      stop_after_call(0, 0x2000, 1) == 2);
+	check("callstack-stop-pge-elsewhere-no-call",
+	      stop_after_call(1, 0x1020, 0) == 0);
+}
+
 static void test_cpu(void)
 {
 	unsigned f, m, s;
@@ -508,6 +557,7 @@ int main(void)
 	test_insn();
 	test_blocks();
 	test_callstack();
+	test_callstack_stop();
 	test_cpu();
 	test_image();
 	return failed;

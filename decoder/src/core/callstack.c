@@ -55,6 +55,8 @@ struct hwt_callstack {
 	size_t ncalls;
 	struct hwt_cpstat *cpst;	/* per call path id */
 	size_t ncpst;
+	uint64_t off_ip;	/* tracing stopped there, 0: no such stop */
+	int off_follows;	/* h.prev_valid when it stopped */
 	struct cpc_ent cpc[1u << CPC_BITS];
 };
 
@@ -279,6 +281,14 @@ block_slow(struct hwt_callstack *cs, uint64_t ip, uint32_t sym, int sym_start,
 	int rc = 0;
 	size_t i;
 
+	if (cs->off_ip) {
+		/* The first block since tracing stopped: where it stopped,
+		 * it follows the last one as it would have (a TIP.PGE or a
+		 * PSB+'s FUP there: the thread went on where it was). */
+		if (ip == cs->off_ip)
+			cs->h.prev_valid = cs->off_follows;
+		cs->off_ip = 0;
+	}
 	if (cs->h.n && cs->h.prev_valid) {
 		switch (cs->h.prev_class) {
 		case HWT_IC_CALL:
@@ -379,25 +389,30 @@ void hwt_callstack_break(struct hwt_callstack *cs)
 {
 	cs->h.prev_valid = 0;
 	cs->h.mode = HWT_CS_SLOW;
+	cs->off_ip = 0;
 }
 
-void hwt_callstack_resume(struct hwt_callstack *cs, int was_valid)
+void hwt_callstack_disable(struct hwt_callstack *cs, uint64_t ip)
 {
-	cs->h.prev_valid = was_valid;
-	cs->h.mode = was_valid && cs->h.n ?
-		hwt_callstack_mode(cs->h.prev_class) : HWT_CS_SLOW;
+	int follows = cs->h.prev_valid;
+
+	hwt_callstack_break(cs);
+	cs->off_ip = ip;
+	cs->off_follows = follows;
 }
 
-int hwt_callstack_follows(const struct hwt_callstack *cs)
+void hwt_callstack_enable(struct hwt_callstack *cs, uint64_t ip)
 {
-	return cs->h.prev_valid;
+	/* Elsewhere: a break.  Where it stopped: block_slow() decides at
+	 * the next block, as for a run that starts there without one. */
+	if (ip != cs->off_ip)
+		hwt_callstack_break(cs);
 }
 
 int hwt_callstack_reset(struct hwt_callstack *cs, uint64_t insn_index,
 			uint64_t time)
 {
-	cs->h.prev_valid = 0;
-	cs->h.mode = HWT_CS_SLOW;
+	hwt_callstack_break(cs);
 	return pop_all(cs, insn_index, time);
 }
 

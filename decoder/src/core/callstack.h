@@ -131,18 +131,23 @@ static inline int hwt_callstack_ublock(struct hwt_callstack *cs,
 		return 0;
 	return hwt_callstack_block_slow(cs, u, insn_index, time);
 }
-/* Tracing stopped (PGD/gap): the next block does not follow the last. */
+/* Tracing stopped and what comes next is not known to follow (a gap,
+ * an overflow, an asynchronous branch): the next block does not follow
+ * the last.  Returns nothing. */
 void hwt_callstack_break(struct hwt_callstack *cs);
 /*
- * Tracing resumed where it stopped (TIP.PGE at the IP of the FUP or
- * TIP.PGD that ended it: user-only tracing around a kernel pass): the
- * next block follows the last one before the break, as it did then.
- * was_valid: hwt_callstack_follows() just before that break.
+ * Tracing stopped with ip (0: not known) the next instruction, as
+ * TIP.PGD or FUP + TIP.PGD give it (user-only tracing entering the
+ * kernel, a CPU-mode task switched out).  If the next block starts at ip
+ * (TIP.PGE there, or a run that starts with a PSB+ whose FUP is ip), it
+ * follows the last block before the stop, as the thread did; any other
+ * block, event, break or reset in between forgets ip.
  * Returns nothing.
  */
-void hwt_callstack_resume(struct hwt_callstack *cs, int was_valid);
-/* Returns 1 if the next block is taken to follow the last one, else 0. */
-int hwt_callstack_follows(const struct hwt_callstack *cs);
+void hwt_callstack_disable(struct hwt_callstack *cs, uint64_t ip);
+/* Tracing enabled at ip (TIP.PGE): a break unless ip is where it
+ * stopped (hwt_callstack_disable).  Returns nothing. */
+void hwt_callstack_enable(struct hwt_callstack *cs, uint64_t ip);
 /* Exec: everything returns. */
 int hwt_callstack_reset(struct hwt_callstack *cs, uint64_t insn_index,
 			uint64_t time);

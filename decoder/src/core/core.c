@@ -46,10 +46,6 @@ struct stream {
 	uint32_t prev;		/* the block before, 0: none */
 	uint16_t prev_flags;	/* its HWT_BLK_* */
 	uint8_t brk;		/* a gap or trace event since prev */
-	/* Where tracing was last disabled (0: unknown, or not disabled
-	 * since), and whether the call stack followed the flow then. */
-	uint64_t off_ip;
-	int off_follows;
 	/* A block that may go on (pending(): x86, no branch at its end),
 	 * counted once the next block or event shows whether it does; its
 	 * flags and the time when it began. */
@@ -741,7 +737,6 @@ static int sink_event(void *arg, uint32_t stream, const struct hwt_event *ev)
 			return -1;
 		if (s->cs)
 			hwt_callstack_break(s->cs);
-		s->off_ip = 0;
 		return flow_put(s, eid << 1 | 1);
 	case HWT_EV_DISABLE:
 	case HWT_EV_ASYNC:
@@ -749,15 +744,12 @@ static int sink_event(void *arg, uint32_t stream, const struct hwt_event *ev)
 		/* Enabled again where it was disabled (an interrupt around
 		 * user-only tracing, a CPU-mode run's end and its next
 		 * run's start): the flow goes on, and so do its calls. */
-		if (s->cs && ev->type == HWT_EV_ENABLE && s->off_ip &&
-		    ev->ip == s->off_ip)
-			hwt_callstack_resume(s->cs, s->off_follows);
-		else if (s->cs) {
-			if (ev->type == HWT_EV_DISABLE)
-				s->off_follows = hwt_callstack_follows(s->cs);
+		if (s->cs && ev->type == HWT_EV_DISABLE)
+			hwt_callstack_disable(s->cs, ev->ip);
+		else if (s->cs && ev->type == HWT_EV_ENABLE)
+			hwt_callstack_enable(s->cs, ev->ip);
+		else if (s->cs)
 			hwt_callstack_break(s->cs);
-		}
-		s->off_ip = ev->type == HWT_EV_DISABLE ? ev->ip : 0;
 		/* Kept for replay's markers, as an exception return is. */
 		__attribute__((fallthrough));
 	case HWT_EV_EXCEPTION_RET:

@@ -13,7 +13,8 @@
  * returns, TIP.PGE at the start and TIP.PGD at the end.
  *
  * usage: ptgen OUTDIR [--iters K] [--min-bytes N] [--psb N] [--no-truth]
- *              [--retcomp] [--tsc BASE:STEP] [--switch N] [--variant]
+ *              [--retcomp] [--tsc BASE:STEP] [--switch N] [--switch-fup]
+ *              [--variant]
  * --retcomp compresses returns (a taken TNT bit) whose call came after the
  * last PSB, as the hardware does with return compression enabled.
  * --tsc puts a TSC packet in every PSB+ (SDM vol. 3C 33.3.7: TSC is part
@@ -23,8 +24,11 @@
  * --switch N ends a run every N bytes, as an interrupt that switches the
  * thread out does with user-only tracing: FUP (the next instruction)
  * and TIP.PGD (SDM vol. 3C 33.4.2.5, asynchronous event); the next run
- * starts as the emulated unit starts each of a task's runs, with PSB+
- * and TIP.PGE.  runs.txt lists each run's first byte and instruction.
+ * starts as hardware starts it: PSB+ (PacketEn 0 in the kernel: no FUP)
+ * and TIP.PGE at the next instruction (33.4.2.4).  With --switch-fup
+ * the next run starts as hwt_pt_emu starts each of a task's runs: a PSB+
+ * whose FUP is the next instruction, no TIP.PGE.  runs.txt lists each
+ * run's first byte and instruction.
  * --variant makes main's first instruction a NOP instead of a MOV: a
  * different program at the same address (every later address 4 bytes
  * lower).
@@ -366,6 +370,7 @@ int main(int argc, char **argv)
 	uint64_t next_psb, stack[64], switch_every = 0, next_switch = 0;
 	uint64_t calls[NPROG], insns[NPROG];
 	int truth = 1, sp = 0, cur, fn, i, loops = 0, retcomp = 0;
+	int switch_fup = 0;
 	uint8_t comp[64];	/* frame's call came after the last PSB */
 	FILE *tf = NULL, *pf, *rf = NULL, *f;
 
@@ -388,6 +393,8 @@ int main(int argc, char **argv)
 			retcomp = 1;
 		else if (!strcmp(argv[i], "--switch") && i + 1 < argc)
 			switch_every = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--switch-fup"))
+			switch_fup = 1;
 		else if (!strcmp(argv[i], "--variant"))
 			prog[0].op = NOP;
 		else if (!strcmp(argv[i], "--tsc") && i + 1 < argc) {
@@ -439,7 +446,8 @@ int main(int argc, char **argv)
 			struct pt_packet p;
 
 			/* switched out: FUP + TIP.PGD(suppressed); back in:
-			 * PSB+ (PacketEn 0: no FUP) and TIP.PGE */
+			 * PSB+ (PacketEn 0: no FUP) and TIP.PGE, or PSB+
+			 * with the FUP (--switch-fup) */
 			ip_packet(ppt_fup, in->addr);
 			memset(&p, 0, sizeof(p));
 			p.type = ppt_tip_pgd;
@@ -447,8 +455,12 @@ int main(int argc, char **argv)
 			emit(&p);
 			fprintf(rf, "%llu %llu\n", (unsigned long long)offset(),
 				(unsigned long long)ninsn);
-			psb_plus(0, 0);
-			ip_packet(ppt_tip_pge, in->addr);
+			if (switch_fup) {
+				psb_plus(in->addr, 1);
+			} else {
+				psb_plus(0, 0);
+				ip_packet(ppt_tip_pge, in->addr);
+			}
 			next_switch = offset() + switch_every;
 			next_psb = offset() + psb_every;
 			memset(comp, 0, sizeof(comp));
