@@ -30,6 +30,7 @@
 #include "hwt_cmds.h"
 #include "ctx.h"
 #include "fdpass.h"
+#include "cpupin.h"
 #include "launch.h"
 #include "proto.h"
 #include "session.h"
@@ -366,6 +367,12 @@ int hwt_cmd_record(int argc, char **argv)
 			r.launch_pid = child;
 		else
 			r.pid = child;
+		/* The program on the traced CPUs; recording here: this
+		 * process off them (hwtd moves itself). */
+		if (r.target == HWTD_TARGET_CPUS &&
+		    hwtd_cpus_pin_launch(child, r.cpu_map, fd < 0, err,
+					 sizeof(err)))
+			fprintf(stderr, "hwt record: warning: %s\n", err);
 	}
 	/* With this user's own rights: the kernel decides. */
 	ctx = hwtd_ctx_alloc(&r, err, sizeof(err));

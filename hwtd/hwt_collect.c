@@ -16,7 +16,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -25,13 +24,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bopts.h"
 #include "collect.h"
+#include "cpupin.h"
 #include "launch.h"
 #include "proto.h"
 
@@ -223,22 +222,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	if (cpus) {
-		cpu_set_t in, others;
-		int c, nout = 0;
-
-		CPU_ZERO(&in);
-		CPU_ZERO(&others);
-		for (c = 0; c < CPU_SETSIZE && c < 64 * HWT_CPU_MAP_WORDS; c++)
-			if (cpu_map[c / 64] >> (c % 64) & 1)
-				CPU_SET(c, &in);
-			else if (c < get_nprocs_conf() && ++nout)
-				CPU_SET(c, &others);
-		if (sched_setaffinity(pid, sizeof(in), &in) ||
-		    (nout && sched_setaffinity(0, sizeof(others), &others)))
-			fprintf(stderr, "hwt-collect: warning: CPU affinity: "
-				"%s\n", strerror(errno));
-	}
+	/* The program on the traced CPUs, this collector off them. */
+	if (cpus && hwtd_cpus_pin_launch(pid, cpu_map, 1, err, sizeof(err)))
+		fprintf(stderr, "hwt-collect: warning: %s\n", err);
 	a.mode = cpus ? HWT_MODE_CPU : HWT_MODE_THREAD;
 	a.flags = ring ? HWT_ALLOC_RING : 0;
 	a.pid = cpus ? 0 : pid;

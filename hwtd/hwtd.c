@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpupin.h"
 #include "fdpass.h"
 #include "log.h"
 #include "proto.h"
@@ -132,11 +133,28 @@ static struct hwtd_session *find_session(const char *path)
 	return NULL;
 }
 
+/* hwtd off the CPUs its CPU-mode sessions trace (cpupin.h), after
+ * a session starts or ends. */
+static void avoid_traced_cpus(void)
+{
+	const uint64_t *maps[MAX_SESSIONS];
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < MAX_SESSIONS; i++)
+		if (sessions[i] && hwtd_session_cpu_map(sessions[i]))
+			maps[n++] = hwtd_session_cpu_map(sessions[i]);
+	if (hwtd_cpus_avoid(maps, n) < 0)
+		hwtd_log_client(LOG_WARNING, "CPU affinity: %s",
+				strerror(errno));
+}
+
 static void end_session(int slot)
 {
 	struct hwtd_session *s = sessions[slot];
 	struct hwtd_resp r;
 	int i, id = hwtd_session_id(s);
+	int was_cpu = hwtd_session_cpu_map(s) != NULL;
 
 	hwtd_resp_init(&r, "done");
 	hwtd_resp_add(&r, "session", "%s", hwtd_session_path(s));
@@ -152,6 +170,8 @@ static void end_session(int slot)
 	hwtd_registry_del(opts.state_dir, id);
 	hwtd_session_free(s);	/* commits first: "done" means durable */
 	sessions[slot] = NULL;
+	if (was_cpu)
+		avoid_traced_cpus();
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (clients[i].fd >= 0 && clients[i].wait_id == id) {
 			clients[i].wait_id = -1;
@@ -212,6 +232,8 @@ static void do_record(struct client *cl, const struct hwtd_req *req, int ctx)
 	}
 	next_id++;
 	sessions[slot] = s;
+	if (hwtd_session_cpu_map(s))
+		avoid_traced_cpus();
 	memset(&reg, 0, sizeof(reg));
 	reg.id = hwtd_session_id(s);
 	reg.uid = hwtd_session_owner(s);

@@ -58,6 +58,8 @@ struct hwtd_session {
 	int nmaps;
 	struct hwtd_range ranges[HWTD_RANGES_MAX];
 	int nranges;
+	int cpu_mode;
+	uint64_t cpu_map[HWT_CPU_MAP_WORDS];	/* cpu_mode: what it traces */
 };
 
 static void on_record(const struct hwt_record_hdr *h, void *arg)
@@ -310,10 +312,13 @@ struct hwtd_session *hwtd_session_start(const struct hwtd_req *r,
 	snprintf(s->path, sizeof(s->path), "%s", r->session);
 	snprintf(s->backend, sizeof(s->backend), "%s", r->backend);
 	snprintf(s->state, sizeof(s->state), "recording");
-	if (r->target == HWTD_TARGET_CPUS)
+	if (r->target == HWTD_TARGET_CPUS) {
 		snprintf(s->target, sizeof(s->target), "cpus");
-	else
+		s->cpu_mode = 1;
+		memcpy(s->cpu_map, r->cpu_map, sizeof(s->cpu_map));
+	} else {
 		snprintf(s->target, sizeof(s->target), "pid:%d", (int)r->pid);
+	}
 	s->maps = calloc(MAX_MAPS, sizeof(*s->maps));
 	if (!s->maps) {
 		hwt_errf(err, errlen, "out of memory");
@@ -714,6 +719,11 @@ int hwtd_session_finished(const struct hwtd_session *s)
 const char *hwtd_session_error(const struct hwtd_session *s)
 {
 	return s->error;
+}
+
+const uint64_t *hwtd_session_cpu_map(const struct hwtd_session *s)
+{
+	return s->cpu_mode ? s->cpu_map : NULL;
 }
 
 uint64_t hwtd_session_bytes(const struct hwtd_session *s)

@@ -77,5 +77,8 @@ const char *hwtd_session_error(const struct hwtd_session *s);
 void hwtd_session_describe(const struct hwtd_session *s, char *buf,
 			   size_t len);
 uint64_t hwtd_session_bytes(const struct hwtd_session *s);
+/* The CPUs a CPU-mode session traces (HWT_CPU_MAP_WORDS words), NULL
+ * for a process target. */
+const uint64_t *hwtd_session_cpu_map(const struct hwtd_session *s);
 
 #endif /* HWTD_SESSION_H */

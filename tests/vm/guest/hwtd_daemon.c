@@ -354,11 +354,28 @@ static void test_bad_input(void)
 	t_end();
 }
 
+/* /tmp/affinity.txt (the "affinity" program's) has the line want. */
+static int affinity_is(const char *want)
+{
+	char line[256];
+	FILE *f = fopen("/tmp/affinity.txt", "r");
+	int found = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		found |= !strncmp(line, want, strlen(want)) &&
+			 line[strlen(want)] == '\n';
+	if (f)
+		fclose(f);
+	if (!found)
+		t_fail("/tmp/affinity.txt has no line '%s'", want);
+	return found;
+}
+
 static void test_attach_and_cpus(void)
 {
 	long long bytes, lost;
 	pid_t target, rec;
-	char pid[16];
+	char pid[16], pid_arg[16], cpus[128];
 	int st;
 
 	t_begin("hwtd/attach-pid-and-stop");
@@ -412,6 +429,26 @@ static void test_attach_and_cpus(void)
 		  "-C", "0", "--", self, "busy", "100") == 0);
 	CHECK(HWT("info", "/tmp/scpu-launch-n") == 0 &&
 	      info_has("mode         cpu") && info_has("mmap "));
+	t_end();
+
+	/* The program runs on the traced CPU only, the recorder on the
+	 * other: hwtd while the session records (and everywhere again
+	 * once it has ended), `hwt record` itself in-process. */
+	t_begin("hwtd/cpu-mode-pins");
+	snprintf(pid_arg, sizeof(pid_arg), "%d", (int)hwtd_pid);
+	CHECK(HWT("record", "-S", SOCK, "-b", "null", "-o", "/tmp/scpu-pin",
+		  "-C", "1", "--", self, "affinity", pid_arg) == 0);
+	CHECK(affinity_is("self 1") && affinity_is("hwtd 0"));
+	cpus_allowed(hwtd_pid, cpus, sizeof(cpus));
+	CHECK(!strcmp(cpus, "0-1"));
+	CHECK(HWT("record", "-n", "-b", "null", "-o", "/tmp/scpu-pin-n",
+		  "-C", "1", "--", self, "affinity", pid_arg) == 0);
+	CHECK(affinity_is("self 1") && affinity_is("parent 0"));
+	/* Every CPU traced: nothing left to move to, nothing moved. */
+	CHECK(HWT("record", "-S", SOCK, "-b", "null", "-o",
+		  "/tmp/scpu-pin-all", "-C", "0-1", "--", self, "affinity",
+		  pid_arg) == 0);
+	CHECK(affinity_is("self 0-1") && affinity_is("hwtd 0-1"));
 	t_end();
 }
 

@@ -275,6 +275,29 @@ static int accounted(long long n, long long lost, uint64_t max)
 }
 
 /* argv names a traced-program mode: run it and exit. */
+/* PID's Cpus_allowed_list from /proc/PID/status (0: this process) into
+ * buf, "" if it cannot be read. */
+static void cpus_allowed(pid_t pid, char *buf, size_t len)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	buf[0] = 0;
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/status");
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Cpus_allowed_list:", 18)) {
+			snprintf(buf, len, "%s", line + 18 +
+				 strspn(line + 18, " \t"));
+			buf[strcspn(buf, "\n")] = 0;
+		}
+	if (f)
+		fclose(f);
+}
+
 static void traced_program(int argc, char **argv)
 {
 	if (argc != 3)
@@ -298,6 +321,18 @@ static void traced_program(int argc, char **argv)
 			 MAP_PRIVATE, fd, 0) == MAP_FAILED)
 			exit(1);
 		exit(0);
+	}
+	if (!strcmp(argv[1], "affinity")) {
+		/* Where this program, its recorder (the parent) and hwtd
+		 * (pid argv[2]) may run, while it is traced. */
+		char a[128], b[128], c[128];
+		FILE *f = fopen("/tmp/affinity.txt", "w");
+
+		cpus_allowed(0, a, sizeof(a));
+		cpus_allowed(getppid(), b, sizeof(b));
+		cpus_allowed(atoi(argv[2]), c, sizeof(c));
+		exit(!f || fprintf(f, "self %s\nparent %s\nhwtd %s\n", a, b,
+				   c) < 0 || fclose(f));
 	}
 	if (!strcmp(argv[1], "burst")) {
 		/* Traced from here on: say who we are, then wait for the
