@@ -142,6 +142,8 @@ int pt_soft_start(struct pt_soft_state *st, uint64_t ip, uint64_t tsc,
  * configured), MODE.Exec and TIP.PGE(ip) if ip is traced.  What came
  * before in the stream is not this encoder's, so the first IP packet
  * carries the full IP.
+ * Returns 0 if started; PT_SOFT_ENOSPC if out has less room than
+ * PT_SOFT_MAX_OUT (nothing changed).
  */
 int pt_soft_start_pge(struct pt_soft_state *st, uint64_t ip, uint64_t tsc,
 		      struct pt_soft_out *out);

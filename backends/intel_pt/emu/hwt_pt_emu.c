@@ -228,6 +228,7 @@ static int emu_write_msr(u32 msr, u64 val)
  * thread-mode stream, after user code the stepper did not end (it does
  * not model the interrupt that preempted it: no FUP/TIP.PGD).  There the
  * stepper keeps writing its own PSB+ (with FUP) at a run's start.
+ * Returns true if the CPU row enumerates PacketByteCnt, else false.
  */
 static bool emu_enable_packets(void)
 {
