@@ -414,18 +414,30 @@ static u64 pt_peek(struct pt_thr *pt)
 }
 
 /*
- * Drain while tracing goes on (PMI, poll): TraceEn clear, read, TraceEn
- * set again with nothing else written (33.2.7.2 "ToPA PMI": the handler
- * clears TraceEn to flush and re-enables it before returning).  IRQs off
- * or NMI, pt_busy or the NMI itself keeping others off the MSRs.
+ * Drain while tracing goes on (PMI, poll, CPU-mode context switch):
+ * TraceEn clear, read, TraceEn set again (33.2.7.2 "ToPA PMI": the
+ * handler clears TraceEn to flush and re-enables it before returning),
+ * the writes from pt_seq_drain().  new_run (a CPU-mode context switch):
+ * RTIT_STATUS is written with PacketByteCnt 0 while TraceEn is clear, so
+ * that the enable writes a full PSB+ (33.2.8.3 "Enabling and Disabling
+ * Packet Generation with TraceEn"; 33.4.3 rows 2b/2d) where the next
+ * task's part of the stream begins: a decoder can start there.  Without
+ * it the enable writes only timing packets and that part continues the
+ * previous task's packets (TIP.PGE compressed against its last IP) up to
+ * the next periodic PSB.  A PMI or poll drain, inside a task's run,
+ * keeps the count.  IRQs off or NMI, pt_busy or the NMI itself keeping
+ * others off the MSRs.
  * Returns the number of INT region ends the output crossed since the
  * last drain (0 also if an access failed: tracing then stays off here
  * until the next switch-in, counted in errors).
  */
-static u64 pt_drain(struct pt_thr *pt)
+static u64 pt_drain(struct pt_thr *pt, bool new_run)
 {
+	struct pt_wrmsr seq[PT_DRAIN_MAX];
 	struct pt_output out;
+	unsigned int flags = 0;
 	u64 pos, n;
+	int i, k;
 
 	if (pt_stop_read(pt, &pos)) {
 		pt->errors++;
@@ -441,18 +453,25 @@ static u64 pt_drain(struct pt_thr *pt)
 	 * is clear, 33.2.8.4) before TraceEn; an error that keeps coming
 	 * back ends tracing of the thread.
 	 */
-	if (pt_out_at(pt, pt->off, &out) ||
-	    pt_hw->write_msr(PT_MSR_OUTPUT_BASE, out.base) ||
-	    pt_hw->write_msr(PT_MSR_OUTPUT_MASK, out.mask_ptrs)) {
+	if (pt_out_at(pt, pt->off, &out)) {
 		pt->errors++;
 		goto off;
 	}
-	if (pt->gap && (pt->stops > PT_MAX_STOPS ||
-			pt_hw->write_msr(PT_MSR_STATUS, pt->status)))
-		goto off;
-	if (pt_hw->write_msr(PT_MSR_CTL, pt->regs.ctl | PT_CTL_TRACEEN)) {
-		pt->errors++;
-		goto off;
+	if (pt->gap) {
+		if (pt->stops > PT_MAX_STOPS)
+			goto off;
+		flags |= PT_DRAIN_STATUS;
+	}
+	if (new_run)
+		flags |= PT_DRAIN_NEW_RUN;
+	k = pt_seq_drain(&pt->regs, &out, pt->status, flags, seq);
+	for (i = 0; i < k; i++) {
+		if (pt_hw->write_msr(seq[i].msr, seq[i].val)) {
+			/* A refused STATUS after an error: as before. */
+			if (seq[i].msr != PT_MSR_STATUS || !pt->gap)
+				pt->errors++;
+			goto off;
+		}
 	}
 	return n;
 off:
@@ -517,7 +536,7 @@ static int pt_nmi(unsigned int cmd, struct pt_regs *regs)
 		return NMI_HANDLED;
 	}
 	if (pt && pt_ints(pt, pt->pos, pt_peek(pt))) {
-		u64 n = pt_drain(pt);
+		u64 n = pt_drain(pt, false);
 
 		if (n || pt->gap)
 			irq_work_queue(&pt->publish);
@@ -564,7 +583,7 @@ static enum hrtimer_restart pt_poll_fn(struct hrtimer *t)
 	if (pt_peek(pt) != pt->pos || pt_stopped(pt)) {
 		this_cpu_write(pt_busy, 1);
 		barrier();
-		if (pt_drain(pt))
+		if (pt_drain(pt, false))
 			this_cpu_write(pt_late_pmi, 1);
 		barrier();
 		this_cpu_write(pt_busy, 0);
@@ -771,7 +790,9 @@ static struct pt_thr *pt_out_new(struct hwt_context *ctx,
  * generation follows TraceEn and the filters, not context switches), but
  * no switch announces it: a SWITCH_IN record for it at the head, in the
  * same IRQs-off section, so its bytes are placed; and a software unit is
- * told, so that it steps that task.
+ * told, so that it steps that task.  The CPU's output is new, its saved
+ * STATUS 0: the start sequence writes PacketByteCnt 0 and the enable a
+ * full PSB+ (33.2.8.3), where that task's run begins.
  */
 static void pt_cpu_on(void *arg)
 {
@@ -887,7 +908,7 @@ static void pt_cpu_switch(struct hwt_context *ctx, int cpu,
 		pt_hw->cpu_switch(prev, next);
 	this_cpu_write(pt_busy, 1);
 	barrier();
-	if (pt_drain(pt))
+	if (pt_drain(pt, true))
 		this_cpu_write(pt_late_pmi, 1);
 	barrier();
 	this_cpu_write(pt_busy, 0);

@@ -236,3 +236,22 @@ int pt_seq_start(const struct pt_msrs *regs, const struct pt_output *out,
 				      regs->ctl | PT_CTL_TRACEEN };
 	return n;
 }
+
+int pt_seq_drain(const struct pt_msrs *regs, const struct pt_output *out,
+		 uint64_t status, unsigned int flags, struct pt_wrmsr *seq)
+{
+	int n = 0;
+
+	seq[n++] = (struct pt_wrmsr){ PT_MSR_OUTPUT_BASE, out->base };
+	seq[n++] = (struct pt_wrmsr){ PT_MSR_OUTPUT_MASK, out->mask_ptrs };
+	if (flags & (PT_DRAIN_STATUS | PT_DRAIN_NEW_RUN)) {
+		status &= ~(PT_STATUS_ERROR | PT_STATUS_TRIGGEREN |
+			    PT_STATUS_CONTEXTEN | PT_STATUS_FILTEREN);
+		if (flags & PT_DRAIN_NEW_RUN)
+			status &= ~(0x1ffffull << PT_STATUS_BYTECNT_SHIFT);
+		seq[n++] = (struct pt_wrmsr){ PT_MSR_STATUS, status };
+	}
+	/* TraceEn last (33.3.3). */
+	seq[n++] = (struct pt_wrmsr){ PT_MSR_CTL, regs->ctl | PT_CTL_TRACEEN };
+	return n;
+}

@@ -94,6 +94,35 @@ int pt_config_regs(const struct pt_caps *caps,
 int pt_seq_start(const struct pt_msrs *regs, const struct pt_output *out,
 		 uint64_t status, struct pt_wrmsr *seq);
 
+/* pt_seq_drain() flags */
+#define PT_DRAIN_STATUS		(1u << 0)	/* rewrite STATUS (Error) */
+#define PT_DRAIN_NEW_RUN	(1u << 1)	/* PacketByteCnt 0: PSB+ */
+
+/* Most writes one pt_seq_drain() emits. */
+#define PT_DRAIN_MAX	4
+
+/*
+ * pt_seq_drain() - the WRMSR sequence that enables tracing again after
+ * a drain cleared TraceEn and read the output (PMI, poll, CPU-mode
+ * context switch): OUTPUT_BASE and OUTPUT_MASK_PTRS at out, RTIT_STATUS
+ * if flags ask for it, RTIT_CTL with TraceEn last (STATUS and the output
+ * MSRs #GP while TraceEn = 1: 33.2.8.4, 33.2.8.7, 33.2.8.8).
+ * @status:	what the drain read from RTIT_STATUS
+ * @flags:	PT_DRAIN_STATUS: write status back without Error (and
+ *		TriggerEn, ContextEn, FilterEn, which are read-only);
+ *		PT_DRAIN_NEW_RUN: write it with PacketByteCnt 0 too, so that
+ *		the enable writes a full PSB+ (33.2.8.3 "Enabling and
+ *		Disabling Packet Generation with TraceEn"): a CPU-mode drain
+ *		at a context switch, where the next task's part of the
+ *		stream begins and a decoder must be able to start.  Without
+ *		it the enable writes only timing packets and the next
+ *		task's packets continue the previous one's (IP compression).
+ *
+ * Returns the number of writes stored in seq (at most PT_DRAIN_MAX).
+ */
+int pt_seq_drain(const struct pt_msrs *regs, const struct pt_output *out,
+		 uint64_t status, unsigned int flags, struct pt_wrmsr *seq);
+
 /* Is addr canonical for a CPU with lin linear address bits (48, 57)? */
 int pt_canonical(uint64_t addr, unsigned int lin);
 

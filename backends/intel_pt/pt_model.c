@@ -231,6 +231,47 @@ static void ptm_enable_checks(struct ptm *m)
 		ptm_op_error(m, "33.2.7.2 ToPA Errors: OutputOffset >= region size");
 }
 
+static int ptm_generating(const struct ptm *m)
+{
+	return ptm_tracing(m) && (m->status & PT_STATUS_TRIGGEREN) &&
+	       !(m->status & (PT_STATUS_ERROR | PT_STATUS_STOPPED));
+}
+
+#define PTM_PBC_MAX	0x1ffffu	/* PacketByteCnt is bits 48:32 */
+
+/*
+ * The packets a TraceEn 0 -> 1 write makes the unit store (see
+ * psb_plus in pt_model.h): PSB+ (PSB, TSC?, PSBEND) with PacketByteCnt
+ * = 0, else TSC? alone (33.2.8.3; 33.4.3 rows 2b and 2d with PacketEn 0
+ * after the write; PSB+ contents: 33.3.7).  CBR, which the hardware
+ * adds, is left out: the emulation has no ratio to report.
+ */
+static void ptm_enable_packets(struct ptm *m)
+{
+	uint8_t p[16 + 8 + 2];
+	size_t n = 0;
+	int i;
+
+	if (m->pbc == 0) {
+		for (i = 0; i < 8; i++) {
+			p[n++] = 0x02;
+			p[n++] = 0x82;
+		}
+	}
+	if (m->ctl & PT_CTL_TSCEN) {
+		p[n++] = 0x19;
+		for (i = 0; i < 7; i++)
+			p[n++] = (uint8_t)(m->tsc >> (8 * i));
+	}
+	if (m->pbc == 0) {
+		p[n++] = 0x02;
+		p[n++] = 0x23;
+		m->enable_psbs++;
+	}
+	if (n)
+		ptm_emit(m, p, n);
+}
+
 static int ptm_wr_ctl(struct ptm *m, uint64_t v)
 {
 	const char *why;
@@ -250,6 +291,8 @@ static int ptm_wr_ctl(struct ptm *m, uint64_t v)
 		if (!(m->status & (PT_STATUS_ERROR | PT_STATUS_STOPPED)))
 			m->status |= PT_STATUS_TRIGGEREN;
 		ptm_enable_checks(m);
+		if (m->psb_plus && ptm_generating(m))
+			ptm_enable_packets(m);
 	} else {
 		m->ctl = v;
 		if (!(v & PT_CTL_TRACEEN))
@@ -272,8 +315,13 @@ static int ptm_wr_status(struct ptm *m, uint64_t v)
 		return ptm_fault(m, "33.2.8.4: reserved bit of IA32_RTIT_STATUS");
 	if ((v >> 32) && !HAS_EBX(m, 1))
 		return ptm_fault(m, "33.3.1: PacketByteCnt != 0 without EBX[1]");
-	/* FilterEn, ContextEn, TriggerEn: writes ignored. */
-	m->status = (m->status & 7) | (v & ~7ull);
+	/*
+	 * FilterEn, ContextEn, TriggerEn: writes ignored.  PacketByteCnt:
+	 * what was written (0 where the field is reserved).
+	 */
+	m->status = (m->status & 7) |
+		    (v & ~(7ull | (uint64_t)PTM_PBC_MAX << 32));
+	m->pbc = (uint32_t)(v >> 32) & PTM_PBC_MAX;
 	return 0;
 }
 
@@ -348,6 +396,8 @@ int ptm_rdmsr(struct ptm *m, uint32_t msr, uint64_t *v)
 		return 0;
 	case PT_MSR_STATUS:
 		*v = m->status;
+		if (HAS_EBX(m, 1))
+			*v |= (uint64_t)m->pbc << 32;
 		return 0;
 	case PT_MSR_CR3_MATCH:
 		if (!HAS_EBX(m, 0))
@@ -368,12 +418,6 @@ int ptm_rdmsr(struct ptm *m, uint32_t msr, uint64_t *v)
 		*v = m->addr[msr - PT_MSR_ADDR0_A];
 		return 0;
 	}
-}
-
-static int ptm_generating(const struct ptm *m)
-{
-	return ptm_tracing(m) && (m->status & PT_STATUS_TRIGGEREN) &&
-	       !(m->status & (PT_STATUS_ERROR | PT_STATUS_STOPPED));
 }
 
 static uint64_t ptm_emit_single(struct ptm *m, const uint8_t *buf,
@@ -408,8 +452,7 @@ uint64_t ptm_emit(struct ptm *m, const uint8_t *buf, uint64_t len)
 		return 0;
 	if (!(m->ctl & PT_CTL_TOPA)) {
 		done = ptm_emit_single(m, buf, len);
-		m->stored += done;
-		return done;
+		goto out;
 	}
 	while (done < len && ptm_generating(m)) {
 		if (ptm_current(m, &e))
@@ -447,6 +490,9 @@ uint64_t ptm_emit(struct ptm *m, const uint8_t *buf, uint64_t len)
 			m->global_status |= PT_GLOBAL_STATUS_TOPA_PMI;
 		}
 	}
+out:
 	m->stored += done;
+	m->pbc = done >= PTM_PBC_MAX - m->pbc ? PTM_PBC_MAX :
+		 m->pbc + (uint32_t)done;
 	return done;
 }

@@ -46,12 +46,42 @@ struct ptm {
 	uint32_t pmi;			/* ToPA PMIs raised */
 	uint32_t writes;		/* accepted WRMSRs */
 	uint64_t stored;		/* packet bytes written to memory */
+	/*
+	 * RTIT_STATUS.PacketByteCnt (bits 48:32, 33.2.8.4): the packet
+	 * bytes stored since software last wrote it, saturating at the
+	 * field's maximum (the SDM leaves its exact rhythm to the CPU; a
+	 * count that never wraps back to 0 makes "PSB+ at enable" depend on
+	 * software's write alone).  Kept here, not in status; reads of
+	 * STATUS show it where CPUID.(14H,0):EBX[1] enumerates the field
+	 * (without it the field is reserved: reads 0, only 0 is written,
+	 * and the count the unit keeps is reset by that write).
+	 */
+	uint32_t pbc;
+	/*
+	 * Packet generation at TraceEn 0 -> 1 (33.2.8.3 "Enabling and
+	 * Disabling Packet Generation with TraceEn"; 33.4.3 "Packet
+	 * Generation under Different Enable Conditions", rows 2b/2d): set
+	 * psb_plus to have the model write what the unit writes there.
+	 * With PacketByteCnt = 0 a full PSB+; the emulated unit only ever
+	 * enables from the kernel with user-only tracing, PacketEn = 0, so
+	 * that PSB+ is PSB, TSC (if TSCEn, the value in tsc), PSBEND: no
+	 * MODE.Exec, no FUP (both "if PacketEn = 1", 33.3.7 "PSB+").
+	 * Otherwise only timing packets: TSC if TSCEn.  Off (0) for tests
+	 * that drive the output by hand (test_topa).
+	 */
+	uint8_t psb_plus;
+	uint64_t tsc;			/* TSC value for those packets */
+	uint32_t enable_psbs;		/* PSB+ written at an enable */
 };
 
 void ptm_init(struct ptm *m, const struct pt_cpuid *cpuid,
 	      const struct ptm_mem *mem);
 
-/* Returns 0, or -1 for #GP (counted). */
+/*
+ * Returns 0, or -1 for #GP (counted).  A write that sets TraceEn also
+ * stores the enable's packets where psb_plus asks for them (ptm_emit:
+ * pmi counts an INT region they fill).
+ */
 int ptm_wrmsr(struct ptm *m, uint32_t msr, uint64_t val);
 int ptm_rdmsr(struct ptm *m, uint32_t msr, uint64_t *val);
 

@@ -188,7 +188,7 @@ static void emit_ip(struct pt_soft_state *st, struct pt_soft_out *out,
 	uint8_t p[9];
 	unsigned int ipb, i;
 
-	if (full)
+	if (full || st->ip_full)
 		ipb = is_sext48(ip) ? IPB_SEXT48 : IPB_64;
 	else if (ip >> 16 == last >> 16)
 		ipb = IPB_16;
@@ -205,6 +205,7 @@ static void emit_ip(struct pt_soft_state *st, struct pt_soft_out *out,
 		p[1 + i] = (uint8_t)(ip >> (8 * i));
 	put(st, out, p, 1 + nbytes[ipb]);
 	st->last_ip = ip;
+	st->ip_full = 0;
 }
 
 static void emit_pgd_noip(struct pt_soft_state *st, struct pt_soft_out *out)
@@ -296,6 +297,27 @@ int pt_soft_start(struct pt_soft_state *st, uint64_t ip, uint64_t tsc,
 	st->ntnt = 0;
 	st->started = 1;
 	emit_psb_plus(st, out, tsc);
+	return 0;
+}
+
+int pt_soft_start_pge(struct pt_soft_state *st, uint64_t ip, uint64_t tsc,
+		      struct pt_soft_out *out)
+{
+	int err = room(out);
+
+	if (err)
+		return err;
+	st->ip = ip;
+	st->enabled = 0;
+	st->in_kernel = 0;
+	st->lost = 0;
+	st->tnt = 0;
+	st->ntnt = 0;
+	st->started = 1;
+	st->ip_full = 1;
+	retstack_clear(st);
+	if (pt_soft_in_range(&st->cfg, ip))
+		enable(st, out, tsc);
 	return 0;
 }
 

@@ -103,7 +103,8 @@ struct pt_soft_state {
 	uint8_t in_kernel;
 	uint8_t lost;		/* output lost since the last resync */
 	uint8_t stopped;	/* a TraceStop region was entered: no more */
-	uint8_t reserved[1];
+	uint8_t ip_full;	/* the decoder's last IP is unknown: the
+				 * next IP packet carries the full IP */
 };
 
 /* Output area for one call; pt_soft_* append at out->len. */
@@ -131,6 +132,21 @@ void pt_soft_init(struct pt_soft_state *st, const struct pt_soft_config *cfg);
 /* Start the stream with PSB+ at ip, the next instruction to execute. */
 int pt_soft_start(struct pt_soft_state *st, uint64_t ip, uint64_t tsc,
 		  struct pt_soft_out *out);
+
+/*
+ * Start at ip, the next instruction to execute, where the thread enters
+ * user mode, as a trace unit does when it was enabled in the kernel
+ * (Intel SDM Vol. 3C 33.4.3 "Packet Generation under Different Enable
+ * Conditions"; TIP.PGE 33.4.2.4): no PSB+ of its own (the unit wrote
+ * one at its enable, without FUP, or only timing packets), then TSC (if
+ * configured), MODE.Exec and TIP.PGE(ip) if ip is traced.  What came
+ * before in the stream is not this encoder's, so the first IP packet
+ * carries the full IP.
+ * Returns 0 if started; PT_SOFT_ENOSPC if out has less room than
+ * PT_SOFT_MAX_OUT (nothing changed).
+ */
+int pt_soft_start_pge(struct pt_soft_state *st, uint64_t ip, uint64_t tsc,
+		      struct pt_soft_out *out);
 
 static inline uint64_t pt_soft_ip(const struct pt_soft_state *st)
 {

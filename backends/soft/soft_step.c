@@ -33,7 +33,8 @@
  *   ARMING    the user's thread_start made it (soft_thread_new) and
  *             queued rearm_work (soft_thread_arm; started false: no TF
  *             yet, traps and probes ignore it);
- *   STEPPING  rearm_work wrote PSB+ and set TF (started true);
+ *   STEPPING  rearm_work wrote PSB+ (or, with pge_start, TIP.PGE)
+ *             and set TF (started true);
  *   released  soft_thread_stop (the user's thread_stop: sync work,
  *             context stopped or closed) or soft_thread_exit (its
  *             thread_exit: exit hook): the stream is flushed, TF cleared
@@ -332,7 +333,10 @@ static void soft_rearm_work(struct callback_head *cb)
 		if (syscall_get_nr(current, regs) >= 0 &&
 		    soft_is_restart(regs->ax))
 			ip -= 2;
-		pt_soft_start(&t->st, ip, rdtsc(), &out);
+		if (t->pge_start)
+			pt_soft_start_pge(&t->st, ip, rdtsc(), &out);
+		else
+			pt_soft_start(&t->st, ip, rdtsc(), &out);
 		soft_emit(t, &out);
 		t->next_valid = soft_decode_at(ip, &t->next) > 0;
 		t->started = true;

@@ -28,7 +28,13 @@ struct soft_thread {
 	struct pt_soft_state st;
 	struct x86_insn_info next;	/* decode of the insn at st.ip */
 	bool next_valid;
-	bool started;			/* PSB+ written, TF set */
+	bool started;			/* stream started, TF set */
+	/*
+	 * Start with TIP.PGE, not PSB+ (pt_soft_start_pge): the user is a
+	 * trace unit that writes its own packets when it is enabled in the
+	 * kernel (hwt_pt_emu); set before the record is armed.
+	 */
+	bool pge_start;
 	bool tf_lost;			/* TF was cleared behind our back */
 	/*
 	 * Kernel passes since the last trap, in order (see soft_step()).
@@ -74,7 +80,7 @@ void soft_step_exit(void);
  * In the thread to step (process context): a record for cfg, which
  * pt_soft_config_check() accepted, or NULL (no memory, or not a 64-bit
  * user thread).  soft_thread_arm() then starts stepping where the thread
- * returns to user mode (PSB+ first).
+ * returns to user mode (PSB+ first, or TIP.PGE with pge_start).
  */
 struct soft_thread *soft_thread_new(const struct pt_soft_config *cfg,
 				    void *owner);
@@ -100,7 +106,8 @@ void soft_thread_pause(struct soft_thread *t);
 
 /*
  * task (not running: the scheduler is switching to it) goes on being
- * stepped when it next returns to user mode, from a fresh PSB+ with the
+ * stepped when it next returns to user mode, from a fresh start (PSB+,
+ * or TIP.PGE with pge_start: the encoder's state is reset) with the
  * encoder set up for cfg.  Returns 0, or -ESRCH if task is exiting.
  */
 int soft_thread_resume(struct soft_thread *t, struct task_struct *task,

@@ -38,10 +38,15 @@
  * thread's trace with TIP.PGD + TraceStop where a taken branch enters
  * one; the unit then sets RTIT_STATUS.Stopped (33.2.4.3).
  *
+ * At a TraceEn enable the unit writes what hardware writes there
+ * (pt_model: PSB+ without FUP if RTIT_STATUS.PacketByteCnt is 0, else
+ * only TSC), and the stepper starts a thread's or task's run with
+ * MODE.Exec and TIP.PGE where it enters user mode.
+ *
  * Not emulated (docs/intel-pt.md): BranchEn off, MTC, CYC, PTWRITE,
- * power events, kernel tracing, PSB from PacketByteCnt (the encoder keeps
- * its own PSB count per thread), TraceStop in CPU mode (the encoder's
- * state is per task, Stopped per CPU).
+ * power events, kernel tracing, periodic PSB from PacketByteCnt (the
+ * encoder keeps its own PSB count per thread), TraceStop in CPU mode
+ * (the encoder's state is per task, Stopped per CPU).
  *
  * ToPA PMIs are real NMIs: when an INT region fills, the model sets
  * GLOBAL_STATUS bit 55 and the unit sends an NMI to its CPU through the
@@ -185,22 +190,49 @@ static int emu_read_msr(u32 msr, u64 *val)
 	return ret ? -EIO : 0;
 }
 
+/*
+ * A WRMSR.  One that sets TraceEn also makes the unit store the packets
+ * of an enable (pt_model.h, psb_plus): PSB+ without FUP if
+ * PacketByteCnt is 0, else TSC alone (with TSCEn); an INT region they
+ * fill raises the PMI as a step's packets do.
+ */
 static int emu_write_msr(u32 msr, u64 val)
 {
 	unsigned long flags;
 	struct ptm *m;
+	u32 pmis;
 	int ret;
 
 	if (emu_reentry())
 		return -EIO;
 	local_irq_save(flags);
 	m = this_cpu_ptr(&emu_ptm);
+	m->tsc = rdtsc();
+	pmis = m->pmi;
 	ret = ptm_wrmsr(m, msr, val);
 	if (ret)
 		pr_warn_ratelimited("cpu %d: wrmsr %#x = %#llx refused (SDM %s)\n",
 				    smp_processor_id(), msr, val, m->gp_rule);
+	if (m->pmi != pmis)
+		apic->send_IPI_mask(cpumask_of(smp_processor_id()), NMI_VECTOR);
 	local_irq_restore(flags);
 	return ret ? -EIO : 0;
+}
+
+/*
+ * Does the unit write its own packets at a TraceEn enable, so that the
+ * stepper starts a run with TIP.PGE (soft_thread.pge_start)?  Where
+ * CPUID.(14H,0):EBX[1] enumerates PacketByteCnt.  Without it (Broadwell)
+ * the field is reserved: software cannot keep a thread's count across
+ * its switch-ins, so an enable there may write PSB+ in the middle of a
+ * thread-mode stream, after user code the stepper did not end (it does
+ * not model the interrupt that preempted it: no FUP/TIP.PGD).  There the
+ * stepper keeps writing its own PSB+ (with FUP) at a run's start.
+ * Returns true if the CPU row enumerates PacketByteCnt, else false.
+ */
+static bool emu_enable_packets(void)
+{
+	return !!(emu_cpu->id.leaf14[0][1] & (1u << 1));
 }
 
 /*
@@ -407,6 +439,8 @@ static void emu_thread_attach(struct hwt_thread *thr)
 	t = soft_thread_new(&cfg, thr);
 	if (!t)
 		return;
+	/* The unit wrote PSB+ (or not) at the enable: TIP.PGE follows. */
+	t->pge_start = emu_enable_packets();
 	hwt_thread_set_hw_priv(thr, t);
 	soft_thread_arm(t);
 }
@@ -432,6 +466,7 @@ static struct emu_task *emu_task_get(struct task_struct *task,
 		kfree(e);
 		return NULL;
 	}
+	e->t->pge_start = emu_enable_packets();
 	raw_spin_lock(&emu_tasks_lock);
 	hash_add_rcu(emu_tasks, &e->node, (unsigned long)task);
 	raw_spin_unlock(&emu_tasks_lock);
@@ -468,10 +503,14 @@ static void emu_step_task(struct task_struct *task, bool switched_in)
  * prev; IRQs off, runqueue lock held).  A real unit wrote prev's last
  * user packets (TIP.PGD) when prev entered the kernel; the stepper
  * writes them now, and pauses.  If the CPU traces next's user code,
- * next is stepped from its return to user mode on, starting with a PSB+
- * (the stepper's encoder is per task: a fresh PSB+ carries the full IP
- * and clears the decoder's return stack, so each run of a task decodes
- * on its own).
+ * next is stepped from its return to user mode on, starting as a real
+ * unit does there: MODE.Exec and TIP.PGE (with the full IP: the
+ * stepper's encoder is per task and does not know the CPU stream's last
+ * IP), after whatever the backend's drain that follows makes the unit
+ * write at its TraceEn enable -- a PSB+ without FUP only if the driver
+ * wrote PacketByteCnt 0 (33.2.8.3), which is what lets a decoder start
+ * each run on its own.  (Without CPUID.(14H,0):EBX[1], see
+ * emu_enable_packets: a PSB+ with FUP of the stepper's own.)
  */
 static void emu_cpu_switch(struct task_struct *prev, struct task_struct *next)
 {
@@ -745,8 +784,12 @@ static int __init hwt_pt_emu_init(void)
 		pr_info("no CPU \"%s\" in the table\n", cpu);
 		return -EINVAL;
 	}
-	for_each_possible_cpu(c)
-		ptm_init(per_cpu_ptr(&emu_ptm, c), &emu_cpu->id, &emu_mem);
+	for_each_possible_cpu(c) {
+		struct ptm *m = per_cpu_ptr(&emu_ptm, c);
+
+		ptm_init(m, &emu_cpu->id, &emu_mem);
+		m->psb_plus = emu_enable_packets();
+	}
 	ret = register_nmi_handler(NMI_LOCAL, emu_perf_ack, NMI_FLAG_FIRST,
 				   "hwt_pt_emu_ack");
 	if (ret)

@@ -458,6 +458,80 @@ static void test_seq(void)
 		CHECK(seq[i].msr != 0x570);
 }
 
+/*
+ * pt_seq_drain: output MSRs, STATUS when asked, RTIT_CTL with TraceEn
+ * last; PT_DRAIN_NEW_RUN writes PacketByteCnt 0, keeping PendPSB and
+ * PendToPAPMI.  Played on the model (which writes the enable's packets,
+ * psb_plus): a CPU-mode switch drain makes the next run begin with a
+ * PSB+ (33.2.8.3), a drain without it (PMI, poll; or a driver that
+ * forgot) leaves the next bytes without one.
+ */
+static void test_seq_drain(void)
+{
+	struct pt_msrs regs = { .ctl = PT_CTL_USER | PT_CTL_BRANCHEN |
+				       PT_CTL_TOPA };
+	struct pt_output out = { PT_MEM_BASE, 0x7f, 1 };
+	struct pt_wrmsr seq[PT_SEQ_MAX];
+	static const uint8_t task[100];
+	const uint8_t *buf;
+	uint64_t *tbl, st, base, mask;
+	unsigned int flags;
+	struct ptm m;
+	int n, i, j;
+
+	n = pt_seq_drain(&regs, &out, 0x1234ull << 32 | PT_STATUS_PENDPSB |
+			 PT_STATUS_PENDTOPAPMI | PT_STATUS_TRIGGEREN,
+			 PT_DRAIN_NEW_RUN, seq);
+	CHECK(n == 4 && seq[0].msr == PT_MSR_OUTPUT_BASE &&
+	      seq[1].msr == PT_MSR_OUTPUT_MASK && seq[2].msr == PT_MSR_STATUS &&
+	      seq[2].val == (PT_STATUS_PENDPSB | PT_STATUS_PENDTOPAPMI) &&
+	      seq[3].msr == PT_MSR_CTL && seq[3].val == (regs.ctl | 1));
+	n = pt_seq_drain(&regs, &out, 0x1234ull << 32 | PT_STATUS_ERROR,
+			 PT_DRAIN_STATUS, seq);
+	CHECK(n == 4 && seq[2].msr == PT_MSR_STATUS &&
+	      seq[2].val == 0x1234ull << 32);
+	n = pt_seq_drain(&regs, &out, 0x1234ull << 32, 0, seq);
+	CHECK(n == 3 && seq[2].msr == PT_MSR_CTL);
+	for (i = 0; i < n; i++)
+		CHECK(seq[i].msr != PT_MSR_STATUS);
+
+	/* The global arena (1 MiB): a table and one 8K region. */
+	tbl = pt_mem_at(&mem, PT_MEM_BASE);
+	tbl[0] = (PT_MEM_BASE + 0x2000) | 1ull << PT_TOPA_SIZE_SHIFT;
+	tbl[1] = PT_MEM_BASE | PT_TOPA_END;
+	buf = pt_mem_at(&mem, PT_MEM_BASE + 0x2000);
+	for (flags = 0; flags <= PT_DRAIN_NEW_RUN; flags++) {
+		ptm_init(&m, &pt_cpus[1].id, &mem.ops);	/* Kaby Lake */
+		m.psb_plus = 1;
+		/* START: STATUS 0 (PSB+ at 0), then a task's 100 bytes. */
+		n = pt_seq_start(&regs, &out, 0, seq);
+		for (i = 0; i < n; i++)
+			CHECK(ptm_wrmsr(&m, seq[i].msr, seq[i].val) == 0);
+		CHECK(m.stored == 18 && ptm_emit(&m, task, 100) == 100);
+		/* The drain: TraceEn clear, STATUS and pointers read. */
+		CHECK(ptm_wrmsr(&m, PT_MSR_CTL, regs.ctl) == 0);
+		CHECK(ptm_rdmsr(&m, PT_MSR_STATUS, &st) == 0 &&
+		      st >> 32 == 118);
+		CHECK(ptm_rdmsr(&m, PT_MSR_OUTPUT_BASE, &base) == 0 &&
+		      ptm_rdmsr(&m, PT_MSR_OUTPUT_MASK, &mask) == 0);
+		out.base = base;
+		out.mask_ptrs = mask;
+		n = pt_seq_drain(&regs, &out, st, flags, seq);
+		for (i = 0; i < n; i++)
+			CHECK(ptm_wrmsr(&m, seq[i].msr, seq[i].val) == 0);
+		CHECK(m.gp == 0 && m.op_errors == 0);
+		/* The next run begins at 118: with a PSB only if asked. */
+		for (j = 0; j < 16 && m.stored == 136; j += 2)
+			CHECK(buf[118 + j] == 0x02 && buf[119 + j] == 0x82);
+		CHECKF((m.stored == 136) == (flags == PT_DRAIN_NEW_RUN),
+		       "flags %u: stored %llu", flags,
+		       (unsigned long long)m.stored);
+		out.base = PT_MEM_BASE;
+		out.mask_ptrs = 0x7f;
+		memset(mem.p + 0x2000, 0, 0x2000);
+	}
+}
+
 /* Thread mode CR3 filter: the thread's CR3 (low bits dropped). */
 static void test_thread_cr3(void)
 {
@@ -520,6 +594,7 @@ int main(void)
 		RUN(test_cpu(&pt_cpus[i]), "config/%s", pt_cpus[i].name);
 	RUN(test_blob(), "config/blob-and-errors");
 	RUN(test_seq(), "config/start-sequence");
+	RUN(test_seq_drain(), "config/drain-sequence-new-run-psb");
 	RUN(test_cr3_inexact(), "config/cr3-filter-refused-with-pti-or-pcid");
 	RUN(test_thread_cr3(), "config/thread-cr3");
 	pt_mem_free(&mem);

@@ -271,6 +271,138 @@ static void test_op_errors(void)
 				 "33.2.8.8") == 1);
 }
 
+/*
+ * A model on cpu with psb_plus on, ToPA over one 4K region at
+ * PT_MEM_BASE + 0x1000 (a ring), STATUS = status, not enabled yet.
+ */
+static void psb_setup(struct ptm *m, const struct pt_cpuid *id,
+		      uint64_t status)
+{
+	uint64_t *tbl, pa = PT_MEM_BASE;
+
+	tbl = pt_mem_at(&mem, pa);
+	tbl[0] = pa + 0x1000;
+	tbl[1] = pa | PT_TOPA_END;
+	memset(pt_mem_at(&mem, pa + 0x1000), 0, 0x1000);
+	ptm_init(m, id, &mem.ops);
+	m->psb_plus = 1;
+	m->tsc = 0x0123456789abcdull;
+	CHECK(ptm_wrmsr(m, PT_MSR_OUTPUT_BASE, pa) == 0);
+	CHECK(ptm_wrmsr(m, PT_MSR_OUTPUT_MASK, 0) == 0);
+	CHECK(ptm_wrmsr(m, PT_MSR_STATUS, status) == 0);
+}
+
+/* The 16 bytes of PSB (33.4.2.17) then the rest at out + 16. */
+static int is_psb(const uint8_t *out)
+{
+	int i;
+
+	for (i = 0; i < 16; i += 2)
+		if (out[i] != 0x02 || out[i + 1] != 0x82)
+			return 0;
+	return 1;
+}
+
+static uint64_t pbc_of(struct ptm *m)
+{
+	uint64_t st = 0;
+
+	CHECK(ptm_rdmsr(m, PT_MSR_STATUS, &st) == 0);
+	return st >> 32 & 0x1ffff;
+}
+
+/*
+ * TraceEn 0 -> 1 (33.2.8.3; 33.4.3 rows 2b, 2d; PSB+ contents 33.3.7):
+ * with PacketByteCnt = 0 a PSB+ of PSB, TSC (TSCEn), PSBEND, no
+ * MODE.Exec and no FUP (PacketEn is 0 at a kernel-mode enable of
+ * user-only tracing); with PacketByteCnt != 0 only TSC (TSCEn).
+ * PacketByteCnt reads back the bytes stored, saturating.
+ */
+static void test_enable_psb(void)
+{
+	uint64_t ctl = PT_CTL_USER | PT_CTL_BRANCHEN | PT_CTL_TOPA;
+	const uint8_t *out = pt_mem_at(&mem, PT_MEM_BASE + 0x1000);
+	static const uint8_t junk[1000];
+	uint64_t saved;
+	struct ptm m;
+	int i;
+
+	/* PacketByteCnt 0, no TSCEn: PSB, PSBEND: 18 bytes. */
+	psb_setup(&m, KBL, 0);
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl | PT_CTL_TRACEEN) == 0);
+	CHECK(m.stored == 18 && is_psb(out) && out[16] == 0x02 &&
+	      out[17] == 0x23 && m.enable_psbs == 1);
+	CHECK(pbc_of(&m) == 18);
+	CHECK(ptm_emit(&m, junk, 100) == 100 && pbc_of(&m) == 118);
+	/* Disabled and enabled with the count kept: nothing. */
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl) == 0);
+	saved = 0;
+	CHECK(ptm_rdmsr(&m, PT_MSR_STATUS, &saved) == 0);
+	CHECK(ptm_wrmsr(&m, PT_MSR_STATUS, saved) == 0);
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl | PT_CTL_TRACEEN) == 0);
+	CHECK(m.stored == 118 && m.enable_psbs == 1);
+	/* STATUS cannot be written while TraceEn = 1 (33.2.8.4). */
+	CHECK(ptm_wrmsr(&m, PT_MSR_STATUS, 0) == -1 && m.gp == 1);
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl) == 0);
+	/* PacketByteCnt written 0 while clear: PSB+ again, at 118. */
+	CHECK(ptm_wrmsr(&m, PT_MSR_STATUS, 0) == 0 && pbc_of(&m) == 0);
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl | PT_CTL_TRACEEN) == 0);
+	CHECK(m.stored == 136 && is_psb(out + 118) && m.enable_psbs == 2);
+
+	/* TSCEn: PSB, TSC, PSBEND; later enables: TSC alone. */
+	psb_setup(&m, KBL, 0);
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl | PT_CTL_TSCEN |
+			PT_CTL_TRACEEN) == 0);
+	CHECK(m.stored == 26 && is_psb(out) && out[16] == 0x19 &&
+	      out[17] == 0xcd && out[23] == 0x01 && out[24] == 0x02 &&
+	      out[25] == 0x23);
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl | PT_CTL_TSCEN) == 0);
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl | PT_CTL_TSCEN |
+			PT_CTL_TRACEEN) == 0);
+	CHECK(m.stored == 34 && out[26] == 0x19 && m.enable_psbs == 1);
+
+	/* A saved non-zero count restored: no PSB+ (thread switch-in). */
+	psb_setup(&m, KBL, 40ull << 32);
+	CHECK(pbc_of(&m) == 40);
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl | PT_CTL_TRACEEN) == 0);
+	CHECK(m.stored == 0 && m.enable_psbs == 0);
+
+	/* Error set: TriggerEn stays clear, nothing is written. */
+	psb_setup(&m, KBL, PT_STATUS_ERROR);
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl | PT_CTL_TRACEEN) == 0);
+	CHECK(m.stored == 0 && m.enable_psbs == 0);
+
+	/* psb_plus off (test_topa's raw output): nothing either. */
+	psb_setup(&m, KBL, 0);
+	m.psb_plus = 0;
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl | PT_CTL_TRACEEN) == 0);
+	CHECK(m.stored == 0);
+
+	/* The count saturates at the field's maximum, never wraps to 0. */
+	psb_setup(&m, KBL, 0);
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl | PT_CTL_TRACEEN) == 0);
+	for (i = 0; i < 200; i++)
+		ptm_emit(&m, junk, sizeof(junk));
+	CHECK(pbc_of(&m) == 0x1ffff);
+
+	/*
+	 * Broadwell (no CPUID.(14H,0):EBX[1]): the field is reserved, reads
+	 * 0 and only 0 is written; the unit's own count still decides, and
+	 * writing STATUS resets it.
+	 */
+	psb_setup(&m, BDW, 0);
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl | PT_CTL_TRACEEN) == 0);
+	CHECK(m.stored == 18 && pbc_of(&m) == 0);
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl) == 0);
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl | PT_CTL_TRACEEN) == 0);
+	CHECK(m.stored == 18);
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl) == 0);
+	CHECK(ptm_wrmsr(&m, PT_MSR_STATUS, 1ull << 32) == -1);
+	CHECK(ptm_wrmsr(&m, PT_MSR_STATUS, 0) == 0);
+	CHECK(ptm_wrmsr(&m, PT_MSR_CTL, ctl | PT_CTL_TRACEEN) == 0);
+	CHECK(m.stored == 36 && is_psb(out + 18) && m.enable_psbs == 2);
+}
+
 int main(void)
 {
 	pt_mem_init(&mem, 1 << 20);
@@ -280,6 +412,7 @@ int main(void)
 	RUN(test_traceen_locks(), "model/traceen-locks-config");
 	RUN(test_other_msrs(), "model/status-cr3-output-addr");
 	RUN(test_op_errors(), "model/operational-errors");
+	RUN(test_enable_psb(), "model/psb-plus-at-enable-iff-packetbytecnt-0");
 	pt_mem_free(&mem);
 	return unit_failed != 0;
 }

@@ -1052,6 +1052,77 @@ static void test_start_packets(void)
 	result(ok, "start_psb_plus_exact");
 }
 
+/*
+ * pt_soft_start_pge after another task's packets on the same stream:
+ * the hardware shape of a run whose unit was enabled in the kernel
+ * (SDM Vol. 3C 33.4.3 rows 2b/2d): the unit's PSB+ without FUP (or
+ * nothing), then TSC, MODE.Exec, TIP.PGE with the full IP, whatever the
+ * last IP before; the next TIP is compressed against it.
+ */
+static void test_start_pge_packets(void)
+{
+	struct pt_soft_config cfg = { .flags = PT_SOFT_TSC };
+	static const uint8_t psb_psbend[18] = {
+		2, 0x82, 2, 0x82, 2, 0x82, 2, 0x82, 2, 0x82, 2, 0x82, 2, 0x82,
+		2, 0x82, 2, 0x23 };
+	struct pt_soft_state prev, st;
+	uint8_t buf[256];
+	struct pt_soft_out out = { buf, sizeof(buf), 0 };
+	uint8_t jmpi_b[] = { 0xff, 0xe0 };
+	struct x86_insn_info jmpi;
+	struct bytes t = { 0 };
+	struct pt_packet_decoder *d;
+	struct pt_packet p;
+	struct pt_config c;
+	int ok = 1, with_psb;
+
+	x86_insn_decode(jmpi_b, 2, &jmpi);
+	for (with_psb = 0; with_psb < 2; with_psb++) {
+		/* Another task: its last IP 0x401000, then into the kernel. */
+		out.len = 0;
+		pt_soft_init(&prev, &cfg);
+		ok &= pt_soft_start(&prev, 0x401000, 1, &out) == 0;
+		ok &= pt_soft_kernel_enter(&prev, NULL, &out) == 0;
+		ok &= pt_soft_flush(&prev, &out) == 0;
+		bytes_add(&t, buf, out.len);
+		if (with_psb)
+			bytes_add(&t, psb_psbend, sizeof(psb_psbend));
+		out.len = 0;
+		pt_soft_init(&st, &cfg);
+		ok &= pt_soft_start_pge(&st, 0x401234, 7, &out) == 0;
+		ok &= st.npsb == 0;
+		ok &= pt_soft_step(&st, &jmpi, 0x405678, 8, &out) == 0;
+		bytes_add(&t, buf, out.len);
+	}
+	config_init(&c, &t);
+	d = pt_pkt_alloc_decoder(&c);
+	ok &= pt_pkt_sync_set(d, 0) >= 0;
+	for (with_psb = 0; with_psb < 2; with_psb++) {
+		/* prev: PSB, TSC, MODE, FUP, PSBEND, FUP, TIP.PGD */
+		while (ok && next_pkt(d, &p) >= 0 && p.type != ppt_tip_pgd)
+			;
+		if (with_psb) {
+			ok &= next_pkt(d, &p) >= 0 && p.type == ppt_psb;
+			ok &= next_pkt(d, &p) >= 0 && p.type == ppt_psbend;
+		}
+		ok &= next_pkt(d, &p) >= 0 && p.type == ppt_tsc &&
+		      p.payload.tsc.tsc == 7;
+		ok &= next_pkt(d, &p) >= 0 && p.type == ppt_mode &&
+		      p.payload.mode.leaf == pt_mol_exec &&
+		      p.payload.mode.bits.exec.csl;
+		ok &= next_pkt(d, &p) >= 0 && p.type == ppt_tip_pge &&
+		      p.payload.ip.ipc == pt_ipc_sext_48 &&
+		      p.payload.ip.ip == 0x401234;
+		ok &= next_pkt(d, &p) >= 0 && p.type == ppt_tip &&
+		      p.payload.ip.ipc == pt_ipc_update_16 &&
+		      p.payload.ip.ip == 0x5678;
+	}
+	ok &= next_pkt(d, &p) == -pte_eos;
+	pt_pkt_free_decoder(d);
+	free(t.p);
+	result(ok, "start_pge_exact");
+}
+
 /* TNT bit order and IP compression, packet by packet. */
 static void test_tnt_and_compression(void)
 {
@@ -1167,6 +1238,7 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	test_start_packets();
+	test_start_pge_packets();
 	test_tnt_and_compression();
 	test_bad_input();
 	test_insn_clock();

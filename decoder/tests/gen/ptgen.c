@@ -24,11 +24,15 @@
  * --switch N ends a run every N bytes, as an interrupt that switches the
  * thread out does with user-only tracing: FUP (the next instruction)
  * and TIP.PGD (SDM vol. 3C 33.4.2.5, asynchronous event); the next run
- * starts as hardware starts it: PSB+ (PacketEn 0 in the kernel: no FUP)
- * and TIP.PGE at the next instruction (33.4.2.4).  With --switch-fup
- * the next run starts as hwt_pt_emu starts each of a task's runs: a PSB+
- * whose FUP is the next instruction, no TIP.PGE.  runs.txt lists each
- * run's first byte and instruction.
+ * starts as hardware starts it when the driver wrote PacketByteCnt 0
+ * before the drain's enable (33.2.8.3; hwt_intel_pt does in CPU mode,
+ * and hwt_pt_emu writes the same): PSB+ without FUP or MODE.Exec
+ * (PacketEn 0 in the kernel, 33.3.7), then MODE.Exec and TIP.PGE at the
+ * next instruction (33.4.3, 33.4.2.4).  The trace's first run starts
+ * that way too.  With --switch-fup the next run starts as hwt_pt_emu
+ * starts a task's runs on a CPU without PacketByteCnt (Broadwell): a
+ * PSB+ whose FUP is the next instruction, no TIP.PGE.  runs.txt lists
+ * each run's first byte and instruction.
  * --variant makes main's first instruction a NOP instead of a MOV: a
  * different program at the same address (every later address 4 bytes
  * lower).
@@ -354,12 +358,21 @@ static void psb_plus(uint64_t ip, int enabled)
 		emit(&p);
 		tsc_next += tsc_step;
 	}
-	if (enabled)
+	/* MODE.Exec and FUP only with PacketEn (33.3.7 "PSB+"). */
+	if (enabled) {
 		ip_packet(ppt_fup, ip);
-	mode64();
+		mode64();
+	}
 	memset(&p, 0, sizeof(p));
 	p.type = ppt_psbend;
 	emit(&p);
+}
+
+/* Tracing (re)starts at ip: MODE.Exec, TIP.PGE (33.4.3, 33.4.2.4). */
+static void pge(uint64_t ip)
+{
+	mode64();
+	ip_packet(ppt_tip_pge, ip);
 }
 
 int main(int argc, char **argv)
@@ -436,7 +449,7 @@ int main(int argc, char **argv)
 	fn = cur;
 	calls[fn] = 1;	/* trace begins in main */
 	psb_plus(0, 0);
-	ip_packet(ppt_tip_pge, prog[cur].addr);
+	pge(prog[cur].addr);
 	next_psb = psb_every;
 	for (;;) {
 		struct ins *in = &prog[cur];
@@ -459,7 +472,7 @@ int main(int argc, char **argv)
 				psb_plus(in->addr, 1);
 			} else {
 				psb_plus(0, 0);
-				ip_packet(ppt_tip_pge, in->addr);
+				pge(in->addr);
 			}
 			next_switch = offset() + switch_every;
 			next_psb = offset() + psb_every;
