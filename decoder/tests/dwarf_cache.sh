@@ -5,8 +5,8 @@
 # byte for byte, the lines and inline frames llvm-symbolizer gives (the
 # ground truth of names.sh); a truncated or damaged cache file is warned
 # about, ignored and rewritten, with the same tables; a changed binary
-# (mtime) is not served a stale cache; --no-cache neither reads nor
-# writes one.  Program: tests/names/prog.cc (inline frames, two units).
+# (mtime) is not served a stale cache; a binary without a build id is
+# not cached; --no-cache neither reads nor writes one.  Program: tests/names/prog.cc (inline frames, two units).
 : "${HWT:=../../build/bin/hwt}" "${BUILD:=../../build/decoder}"
 T=$BUILD/dwarf_cache
 rm -rf "$T"
@@ -142,6 +142,22 @@ check dwarf-cache-garbage-same-tables same junk
 dec again
 check dwarf-cache-read-after-rewrite grep -q \
 	'1 binary read from it, 0 written, 0 damaged' "$T/again.err"
+
+# A binary without a build id: no cache, the same tables.
+g++ -O1 -g -no-pie -fno-pie -Wl,--build-id=none -o "$T/prog-noid" \
+	names/prog.cc "$T/unit2.o" 2>"$T/err"
+ls "$T/xdg/hwt/dwarf" >"$T/before"
+XDG_CACHE_HOME=$T/xdg "$HWT" decode --pt "$T/pt.bin" --elf "$T/prog-noid" \
+	-o "$T/noid.db" 2>"$T/noid.err"
+ls "$T/xdg/hwt/dwarf" >"$T/after"
+check dwarf-cache-no-build-id-not-cached test -z "$(readelf -n \
+	"$T/prog-noid" | grep 'Build ID')" -a -s "$T/noid.db" -a \
+	"$(grep -c 'DWARF cache' "$T/noid.err")" = 0
+check dwarf-cache-no-build-id-no-file cmp -s "$T/before" "$T/after"
+XDG_CACHE_HOME=$T/xdg "$HWT" decode -q --no-cache --pt "$T/pt.bin" \
+	--elf "$T/prog-noid" -o "$T/noidref.db"
+tables noidref >"$T/noidref.tab"
+check dwarf-cache-no-build-id-same-tables same noid noidref
 
 # A changed file (same build id, new mtime): its cache is not used.
 touch -d '2001-01-01' "$P"
