@@ -197,6 +197,7 @@ int hwt_cmd_decode(int argc, char **argv)
 		{ "buildid-dir", required_argument, NULL, 'B' },
 		{ "symfs", required_argument, NULL, 'Y' },
 		{ "debug-dir", required_argument, NULL, 'D' },
+		{ "no-cache", no_argument, NULL, 'C' },
 		/* Test switches (hwt_decode_test_opts; docs/decoder.md),
 		 * not in the usage. */
 		{ "test-pt-no-fastpath", required_argument, NULL, 1 },
@@ -208,19 +209,21 @@ int hwt_cmd_decode(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct hwt_decode_opts o;
+	struct hwt_dwarf_cache_stats cstats;
 	struct timespec t0, t1;
 	struct progress meter = { .shown = 0 };
 	struct hwt_image *img = hwt_image_alloc();
 	const char *pt = NULL, *snap = NULL, *perf = NULL;
-	char err[1024] = "", bdir[4096];
+	char err[1024] = "", bdir[4096], cdir[4096];
 	struct {
 		const char *arg;
 		int raw;
 	} files[256];
 	size_t nfiles = 0, i;
-	int opt, rc = 2;
+	int opt, rc = 2, no_cache = 0;
 
 	memset(&o, 0, sizeof(o));
+	memset(&cstats, 0, sizeof(cstats));
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "o:qfh", lo, NULL)) != -1) {
 		switch (opt) {
@@ -289,6 +292,7 @@ int hwt_cmd_decode(int argc, char **argv)
 			files[nfiles++].raw = opt == 'r';
 			break;
 		case 'D': o.debug_dirs = optarg; break;
+		case 'C': no_cache = 1; break;
 		case 'h':
 			hwt_image_free(img);
 			return hwt_usage_of("decode", stdout, 0);
@@ -324,6 +328,20 @@ int hwt_cmd_decode(int argc, char **argv)
 			 getenv("HOME"));
 		o.buildid_dir = bdir;
 	}
+	/* The DWARF cache: XDG's cache directory (the library reads no
+	 * environment); relative paths are not XDG's, so not used. */
+	if (!no_cache) {
+		const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
+		int n = -1;
+
+		if (x && x[0] == '/')
+			n = snprintf(cdir, sizeof(cdir), "%s/hwt", x);
+		else if (h && h[0] == '/')
+			n = snprintf(cdir, sizeof(cdir), "%s/.cache/hwt", h);
+		if (n > 0 && n < (int)sizeof(cdir))
+			o.dwarf_cache = cdir;
+	}
+	o.dwarf_cache_stats = &cstats;
 	/* perf.data: --perf-data FILE, or a FILE with its magic */
 	if (!perf && !pt && !snap && optind == argc - 1 &&
 	    hwt_is_perf_data(argv[optind]))
@@ -371,6 +389,11 @@ int hwt_cmd_decode(int argc, char **argv)
 		summary(o.out, perf ? perf : pt ? pt : snap ? snap :
 			argv[optind], (double)(t1.tv_sec - t0.tv_sec) +
 			(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	if (!o.quiet && (cstats.hits || cstats.written || cstats.rejected))
+		fprintf(stderr, "hwt decode: DWARF cache %s: %lu binar%s read "
+			"from it, %lu written, %lu damaged\n", o.dwarf_cache,
+			cstats.hits, cstats.hits == 1 ? "y" : "ies",
+			cstats.written, cstats.rejected);
 	hwt_image_free(img);
 	return 0;
 fail:

@@ -33,7 +33,8 @@ int hwt_cmd_fsck(int argc, char **argv);
 	"         [--raw FILE:VADDR | --raw FILE:OFFSET-SIZE:VADDR |\n" \
 	"          --elf FILE[:BASE]]... [--cpu F/M[/S]] [--threads N]\n" \
 	"         [--debug-dir DIR[:DIR]...] [--segmented] [--no-calls] [-q]\n" \
-	"         [--buffer NAME|all] [--force] [--mode MODE] -o OUT.db\n" \
+	"         [--buffer NAME|all] [--no-cache] [--force] [--mode MODE]\n" \
+	"         -o OUT.db\n" \
 	"(the other way, a session as a perf.data: hwt export --perf-data\n" \
 	" OUT.data SESSION)"
 #define HWT_REPLAY_USAGE \

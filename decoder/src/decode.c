@@ -95,6 +95,8 @@ int hwt_decode_pt_buffer(const uint8_t *buf, size_t size,
 	params.no_fastpath = opts->test.pt_no_fastpath;
 	params.segment_min = opts->test.pt_segment_min;
 	params.segmented = opts->segmented;
+	if (img)
+		hwt_image_set_dwarf_cache(img, opts);
 	core = hwt_core_alloc(opts, img, err, errlen);
 	if (!core)
 		return -1;
@@ -204,6 +206,7 @@ int hwt_decode_snapshot(const char *dir, struct hwt_image *img,
 	/* The snapshot's memory dumps are its images (CoreSight helper). */
 	if (hwt_cs_snapshot_add_images(dir, img, err, errlen) < 0)
 		return -1;
+	hwt_image_set_dwarf_cache(img, opts);
 	core = hwt_core_alloc(opts, img, err, errlen);
 	if (!core)
 		return -1;
@@ -269,6 +272,7 @@ int hwt_decode_perf_data(const char *path, const struct hwt_decode_opts *opts,
 		return -1;
 	img = hwt_image_alloc();
 	hwt_image_set_debug_dirs(img, opts->debug_dirs);
+	hwt_image_set_dwarf_cache(img, opts);
 	hwt_perf_decode_images(pd, img);
 	core = hwt_core_alloc(opts, img, err, errlen);
 	if (core) {
@@ -610,6 +614,7 @@ static struct hwt_image *pid_image(void *arg, int64_t pid, char *err,
 	pi->read = 1;
 	img = hwt_image_alloc();
 	hwt_image_set_debug_dirs(img, pi->opts->debug_dirs);
+	hwt_image_set_dwarf_cache(img, pi->opts);
 	/* warnings: the session's image said them once; then the mappings
 	 * of its parents back to one that exec'd (at most 16 forks) */
 	for (i = 0, p = pid; p >= 0 && i < 16; i++, p = fork_parent(pi, p))
@@ -670,6 +675,7 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 	}
 	img = hwt_image_alloc();
 	hwt_image_set_debug_dirs(img, opts->debug_dirs);
+	hwt_image_set_dwarf_cache(img, opts);
 	if (session_images(r, dir, -2, img, opts->quiet, err, errlen) < 0)
 		goto out;
 	if (hwt_store_reader_streams(r, &streams, &nstreams, err, errlen) < 0)

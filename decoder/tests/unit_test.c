@@ -436,6 +436,42 @@ static void test_edges_hit(void)
 	check("edges-hit", ok);
 }
 
+/* Block counts in the same records: each id's own count, across the
+ * records' growth (hwt_edges_add and hwt_edges_reserve move them), 0 for
+ * ids never counted or past the records; and the record's keys as the
+ * core's loop reads them: a plain edge's to, 0 for one not plain. */
+static void test_edges_blocks(void)
+{
+	struct hwt_edges *e = hwt_edges_alloc();
+	uint32_t k;
+	int ok = 1;
+
+	for (k = 1; k <= 3000; k++) {
+		uint32_t j;
+
+		for (j = 0; j < k % 5; j++)
+			hwt_edges_count_block(e, k);
+		if (k % 7 == 0)
+			hwt_edges_add(e, k * 2, k, 0, 1);	/* grows */
+	}
+	hwt_edges_reserve(e, 100000);
+	for (k = 1; k <= 3000; k++)
+		ok &= hwt_edges_block_count(e, k) == k % 5;
+	ok &= hwt_edges_block_count(e, 0) == 0 &&
+	      hwt_edges_block_count(e, 99999) == 0 &&
+	      hwt_edges_block_count(e, 4000000000u) == 0;
+	hwt_edges_add(e, 5, 6, 1, 0);
+	hwt_edges_add(e, 5, 7, 0, 1);
+	ok &= e->rec[5].key[0] == 0 && e->rec[5].key[1] == 7 &&
+	      e->rec[5].ecount[0] == 1 && e->rec[5].ecount[1] == 1;
+	hwt_edges_add(e, 5, 6, 1, 1);	/* now seen plain */
+	ok &= e->rec[5].key[0] == 6 && e->rec[5].ecount[0] == 2 &&
+	      hwt_edges_hit(e, 5, 6) && e->rec[5].ecount[0] == 3 &&
+	      !hwt_edges_hit(e, 5, 0);
+	hwt_edges_free(e);
+	check("edges-block-counts", ok);
+}
+
 /* Rows of the calls table's chunks: every value, however far from the
  * row before, comes back; damaged data is refused, never read past. */
 static void test_calls_chunk(void)
@@ -553,6 +589,7 @@ int main(void)
 	test_insn_target();
 	test_edges();
 	test_edges_hit();
+	test_edges_blocks();
 	test_uleb();
 	test_insn();
 	test_blocks();

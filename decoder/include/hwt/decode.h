@@ -61,6 +61,13 @@ int hwt_image_read(const struct hwt_image *img, uint64_t addr, void *buf,
 /* -------------------------------------------------------------------- */
 /* Decoding.                                                            */
 
+/* What the DWARF cache did in a decode (hwt_decode_opts). */
+struct hwt_dwarf_cache_stats {
+	unsigned long hits;	/* binaries whose DWARF came from the cache */
+	unsigned long written;	/* cache files written (new units read) */
+	unsigned long rejected;	/* damaged cache files ignored (warned) */
+};
+
 struct hwt_decode_opts {
 	const char *out;	/* output database: written as OUT.tmp and
 				 * renamed over OUT when complete */
@@ -83,6 +90,13 @@ struct hwt_decode_opts {
 	 * hwt_image_set_debug_dirs(), for the images a session or perf.data
 	 * decode makes. */
 	const char *debug_dirs;
+	/* The DWARF cache's directory (docs/decoder.md: what DWARF gave,
+	 * kept per build id under DIR/dwarf, so the next decode of the
+	 * same binary reads none); NULL: no cache.  `hwt decode` passes
+	 * $XDG_CACHE_HOME/hwt or ~/.cache/hwt unless --no-cache. */
+	const char *dwarf_cache;
+	/* NULL, or counts of what the cache did, added to. */
+	struct hwt_dwarf_cache_stats *dwarf_cache_stats;
 	/* Called from the decoding thread with the trace bytes decoded so
 	 * far and the input's total (0: unknown), at most every half
 	 * second and not during the first second (NULL: never). */

@@ -37,12 +37,10 @@ struct stream {
 	uint64_t time_ninsn;	/* ninsn when time last changed */
 	uint8_t insn_clock;	/* time counts instructions */
 	uint64_t progress;	/* trace offset decoded to */
-	uint64_t *counts;	/* per block id */
-	size_t ncounts;
 	uint8_t *flow;
 	size_t flen;
 	uint64_t fentries, ffirst, fseq;
-	struct hwt_edges *edges;	/* transitions between blocks */
+	struct hwt_edges *edges;	/* block and transition counts */
 	uint32_t prev;		/* the block before, 0: none */
 	uint16_t prev_flags;	/* its HWT_BLK_* */
 	uint8_t brk;		/* a gap or trace event since prev */
@@ -333,16 +331,6 @@ static uint32_t intern(struct hwt_core *c, struct stream *s,
 	return id;
 }
 
-static void grow_counts(struct stream *s, uint32_t id)
-{
-	size_t n = (size_t)id * 2 + 1024;
-
-	s->counts = hwt_xrealloc(s->counts, n * sizeof(*s->counts));
-	memset(s->counts + s->ncounts, 0,
-	       (n - s->ncounts) * sizeof(*s->counts));
-	s->ncounts = n;
-}
-
 /*
  * The edges row of prev -> the block next (id, 0: the stream ended):
  * taken from the front end where it knows the outcome (OpenCSD's atoms),
@@ -387,9 +375,7 @@ static inline int count_block(struct stream *s, const struct hwt_ublock *u,
 {
 	int rc;
 
-	if (id >= s->ncounts)
-		grow_counts(s, id);
-	s->counts[id]++;
+	hwt_edges_count_block(s->edges, id);
 	if (s->cs) {
 		/* On an instruction clock the time is the block's own
 		 * index past the last timestamp (a held block is counted
@@ -565,13 +551,12 @@ static int sink_blocks(void *arg, uint32_t stream, const uint32_t *ids,
 	struct hwt_core *c = arg;
 	struct stream *s = cur_stream(c, stream);
 	const struct hwt_ublock *v = hwt_blocks_get(c->blocks, 1);
-	uint32_t nb = hwt_blocks_count(c->blocks), prev;
-	uint64_t *counts, ninsn, nblocks;
+	uint32_t nb = hwt_blocks_count(c->blocks);
+	uint64_t ninsn, nblocks;
 	uint64_t fentries;
 	struct hwt_callstack *cs = s->cs;
 	struct hwt_edges *edges = s->edges;
-	struct hwt_edge *efirst;
-	size_t enfirst;
+	struct hwt_brec *rec, *pr, nohit;
 	uint8_t *flow;
 	size_t i, flen, mark;
 	int rc;
@@ -592,26 +577,24 @@ again:
 		ids++;
 		n--;
 	}
-	prev = s->prev;
 	ninsn = s->ninsn;
 	nblocks = s->nblocks;
 	fentries = s->fentries;
 	flow = s->flow;
 	flen = s->flen;
 	/* count_block() by hand, with the hot state in locals (written
-	 * back before anything that reads it from s). */
-	if (nb >= s->ncounts)
-		grow_counts(s, nb);
-	counts = s->counts;
-	/* Kept in locals: the flow's byte stores may alias anything, so
-	 * the compiler would load them again for every block. */
-	efirst = edges->first;
-	/* The flags of the transition from prev are plain after the first
+	 * back before anything that reads it from s): the block records
+	 * (counts, first successors) cover every id up to nb. */
+	hwt_edges_reserve(edges, nb);
+	rec = edges->rec;
+	/* The record of prev, whose keys count a plain transition from it.
+	 * The flags of the transition from prev are plain after the first
 	 * block of the run always (its flags are 0, no break); before it,
-	 * if no break or outcome came: else no from is in the table.  (No
-	 * edge from 0 is, so prev 0 needs no test either.) */
-	enfirst = !s->brk && !(s->prev_flags & HWT_BLK_OUTCOME) ?
-		  edges->nfirst : 0;
+	 * if no break or outcome came: else a record with no keys.  (No
+	 * edge from 0 is, so rec[0] has none either.) */
+	memset(&nohit, 0, sizeof(nohit));
+	pr = !s->brk && !(s->prev_flags & HWT_BLK_OUTCOME) ? &rec[s->prev] :
+	     &nohit;
 	/* Blocks [mark, i) are flow entries and blocks not yet added to
 	 * fentries and nblocks: counted from i, not one by one. */
 	mark = 0;
@@ -630,7 +613,7 @@ again:
 			s->ninsn = ninsn;
 			s->nblocks = nblocks + (i - mark);
 			if (i) {
-				s->prev = prev;
+				s->prev = ids[i - 1];
 				s->prev_flags = 0;
 				s->brk = 0;
 			}
@@ -638,17 +621,22 @@ again:
 			n -= i;
 			goto again;
 		}
-		counts[id]++;
+		rec[id].count++;
 		/* The transition from the block before: a plain one seen
-		 * before costs no flags (edge_flags) and no hash. */
-		if (!hwt_edges_hit_first(efirst, enfirst, prev, id)) {
-			s->prev = prev;
+		 * before costs one compare (no flags, no hash). */
+		if (pr->key[0] == id) {
+			pr->ecount[0]++;
+		} else if (pr->key[1] == id) {
+			pr->ecount[1]++;
+		} else {
+			/* The block before: s->prev for the first. */
+			if (i)
+				s->prev = ids[i - 1];
 			note_edge(c, s, id, u, 0);
 			/* hwt_edges_add() may have moved them. */
-			efirst = edges->first;
-			enfirst = edges->nfirst;
+			rec = edges->rec;
 		}
-		prev = id;
+		pr = &rec[id];
 		/* The time only for a block that calls or returns. */
 		if (cs && !hwt_callstack_quiet(cs, u) &&
 		    hwt_callstack_block_slow(cs, u, ninsn,
@@ -685,7 +673,7 @@ again:
 	s->ninsn = ninsn;
 	s->nblocks = nblocks + (n - mark);
 	if (n) {
-		s->prev = prev;
+		s->prev = ids[n - 1];
 		s->prev_flags = 0;
 		s->brk = 0;
 	}
@@ -797,15 +785,16 @@ static int stream_stats(struct hwt_core *c, struct stream *s, size_t nsyms)
 
 	if (!insns)
 		return -1;
-	for (i = 1; i < s->ncounts; i++) {
+	for (i = 1; i < s->edges->nrec; i++) {
+		uint64_t n = hwt_edges_block_count(s->edges, (uint32_t)i);
 		struct hwt_ublock *u;
 
-		if (!s->counts[i])
+		if (!n)
 			continue;
 		u = hwt_blocks_get(c->blocks, (uint32_t)i);
-		attribute(c, u, s->counts[i], insns, nsyms);
+		attribute(c, u, n, insns, nsyms);
 		if (hwt_db_block_count(c->db, s->id, s->thread_id, (uint32_t)i,
-				       s->counts[i]) < 0) {
+				       n) < 0) {
 			rc = -1;
 			break;
 		}
@@ -1146,7 +1135,6 @@ void hwt_core_free(struct hwt_core *c)
 	hwt_db_abandon(c->db);
 	for (i = 0; i < c->nst; i++) {
 		hwt_callstack_free(c->st[i]->cs);
-		free(c->st[i]->counts);
 		hwt_edges_free(c->st[i]->edges);
 		free(c->st[i]->flow);
 		free(c->st[i]);

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Transition counts.  Most blocks go on to one or two successors (straight
- * code, a conditional branch's two ways): each from block's first
- * HWT_EDGES_WAYS (to, flags) are counted in an array indexed by from, like
- * the block counts; any other goes to an open-addressing hash of (from,
- * to, flags), grown at half load.  An edge is counted in one place only:
- * the array is searched before the hash, and an edge goes to the hash only
- * when from's array entries are all taken.
+ * Block and transition counts.  Most blocks go on to one or two
+ * successors (straight code, a conditional branch's two ways): each
+ * block's count and its first HWT_EDGES_WAYS successors' counts sit in
+ * one 32-byte record by block id (the core's per-block loop keeps the
+ * record of the block before in a register: a plain transition is one
+ * compare and one add), their (to, flags) beside it; any other edge goes
+ * to an open-addressing hash of (from, to, flags), grown at half load.
+ * An edge is counted in one place only: the record is searched before
+ * the hash, and an edge goes to the hash only when from's ways are all
+ * taken.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,9 +41,23 @@ void hwt_edges_free(struct hwt_edges *e)
 {
 	if (!e)
 		return;
-	free(e->first);
+	free(e->rec);
+	free(e->succ);
 	free(e->v);
 	free(e);
+}
+
+void hwt_edges_reserve(struct hwt_edges *e, uint32_t id)
+{
+	size_t n = (size_t)id * 2 + 1024;
+
+	if (id < e->nrec)
+		return;
+	e->rec = hwt_xrealloc(e->rec, n * sizeof(*e->rec));
+	memset(e->rec + e->nrec, 0, (n - e->nrec) * sizeof(*e->rec));
+	e->succ = hwt_xrealloc(e->succ, n * sizeof(*e->succ));
+	memset(e->succ + e->nrec, 0, (n - e->nrec) * sizeof(*e->succ));
+	e->nrec = n;
 }
 
 static struct hwt_edge *find(struct hwt_edges *e, uint32_t from, uint32_t to,
@@ -75,32 +92,26 @@ static void grow(struct hwt_edges *e)
 void hwt_edges_add(struct hwt_edges *e, uint32_t from, uint32_t to,
 		   uint32_t flags, int plain)
 {
+	struct hwt_brec *r;
+	struct hwt_bsucc *sc;
 	struct hwt_edge *x;
 	size_t i;
 
-	if (from >= e->nfirst) {
-		size_t n = (size_t)from * 2 + 1024;
-
-		e->first = hwt_xrealloc(e->first, n * HWT_EDGES_WAYS *
-					sizeof(*e->first));
-		memset(e->first + e->nfirst * HWT_EDGES_WAYS, 0,
-		       (n - e->nfirst) * HWT_EDGES_WAYS * sizeof(*e->first));
-		e->nfirst = n;
-	}
-	x = &e->first[(size_t)from * HWT_EDGES_WAYS];
-	for (i = 0; i < HWT_EDGES_WAYS; i++, x++) {
-		if (x->count && x->to == to && x->flags == flags) {
-			x->count++;
+	hwt_edges_reserve(e, from);
+	r = &e->rec[from];
+	sc = &e->succ[from];
+	for (i = 0; i < HWT_EDGES_WAYS; i++) {
+		if (r->ecount[i] && sc->to[i] == to && sc->flags[i] == flags) {
+			r->ecount[i]++;
 			if (plain)
-				x->plain = 1;
+				r->key[i] = to;
 			return;
 		}
-		if (!x->count) {
-			x->from = from;
-			x->to = to;
-			x->flags = flags;
-			x->plain = !!plain;
-			x->count = 1;
+		if (!r->ecount[i]) {
+			sc->to[i] = to;
+			sc->flags[i] = flags;
+			r->key[i] = plain ? to : 0;
+			r->ecount[i] = 1;
 			e->n++;
 			return;
 		}
@@ -131,16 +142,24 @@ size_t hwt_edges_count(const struct hwt_edges *e)
 	return e->n;
 }
 
-const struct hwt_edge *hwt_edges_next(const struct hwt_edges *e,
-				      size_t *cursor)
+const struct hwt_edge *hwt_edges_next(struct hwt_edges *e, size_t *cursor)
 {
-	size_t i = *cursor, nf = e->nfirst * HWT_EDGES_WAYS;
+	size_t i = *cursor, nf = e->nrec * HWT_EDGES_WAYS;
 
-	for (; i < nf; i++)
-		if (e->first[i].count) {
-			*cursor = i + 1;
-			return &e->first[i];
-		}
+	for (; i < nf; i++) {
+		const struct hwt_brec *r = &e->rec[i / HWT_EDGES_WAYS];
+		size_t k = i % HWT_EDGES_WAYS;
+
+		if (!r->ecount[k])
+			continue;
+		e->out.from = (uint32_t)(i / HWT_EDGES_WAYS);
+		e->out.to = e->succ[i / HWT_EDGES_WAYS].to[k];
+		e->out.flags = e->succ[i / HWT_EDGES_WAYS].flags[k];
+		e->out.plain = r->key[k] != 0;
+		e->out.count = r->ecount[k];
+		*cursor = i + 1;
+		return &e->out;
+	}
 	for (; i - nf < e->cap; i++)
 		if (e->v[i - nf].count) {
 			*cursor = i + 1;

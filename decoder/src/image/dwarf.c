@@ -789,3 +789,288 @@ size_t hwt_inlines_at(const struct hwt_inlines *l, uint64_t lo, uint64_t hi,
 			idx[n++] = j - 1;
 	return n;
 }
+
+int hwt_dwarf_unit_needed(const struct hwt_dwarf_unit *u,
+			  const struct hwt_range *want, size_t nwant)
+{
+	size_t i;
+
+	if (!want || !u->listed)
+		return 1;
+	for (i = 0; i < u->nar; i++)
+		if (wanted(want, nwant, u->ar[i].start,
+			   u->ar[i].start + u->ar[i].size))
+			return 1;
+	return 0;
+}
+
+int hwt_dwarf_units_complete(const struct hwt_dwarf_units *us,
+			     const struct hwt_range *want, size_t nwant)
+{
+	size_t i;
+
+	if (!us->listed)
+		return 0;
+	for (i = 0; i < us->n; i++)
+		if (!us->v[i].loaded &&
+		    hwt_dwarf_unit_needed(&us->v[i], want, nwant))
+			return 0;
+	return 1;
+}
+
+/* One entry of .debug_aranges: a range of the unit whose DIE is at cu. */
+struct arange {
+	uint64_t cu, start, size;
+	size_t idx;		/* in the section */
+};
+
+static int arange_cmp(const void *a, const void *b)
+{
+	const struct arange *x = a, *y = b;
+
+	if (x->cu != y->cu)
+		return x->cu < y->cu ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/*
+ * Every entry of dbg's .debug_aranges, sorted by unit (stable for one
+ * unit's: in section order).
+ * Returns their number with *out allocated (free() it); 0 with *out NULL
+ * if there are none or libdwarf cannot read them.
+ */
+static size_t read_aranges(Dwarf_Debug dbg, struct arange **out)
+{
+	Dwarf_Arange *ar;
+	Dwarf_Signed n, i;
+	Dwarf_Error e = NULL;
+	size_t k = 0;
+
+	*out = NULL;
+	if (dwarf_get_aranges(dbg, &ar, &n, &e) != DW_DLV_OK || n <= 0)
+		return 0;
+	*out = hwt_xrealloc(NULL, (size_t)n * sizeof(**out));
+	for (i = 0; i < n; i++) {
+		Dwarf_Unsigned seg, segsz, len;
+		Dwarf_Addr start;
+		Dwarf_Off cu;
+
+		if (dwarf_get_arange_info_b(ar[i], &seg, &segsz, &start, &len,
+					    &cu, &e) == DW_DLV_OK) {
+			(*out)[k].cu = cu;
+			(*out)[k].start = start;
+			(*out)[k].size = len;
+			(*out)[k].idx = k;
+			k++;
+		}
+		dwarf_dealloc(dbg, ar[i], DW_DLA_ARANGE);
+	}
+	dwarf_dealloc(dbg, ar, DW_DLA_LIST);
+	qsort(*out, k, sizeof(**out), arange_cmp);
+	return k;
+}
+
+/*
+ * The unit of us whose DIE is at off (us->v sorted by off).
+ * Returns it if there is one, NULL if not.
+ */
+static struct hwt_dwarf_unit *unit_at(struct hwt_dwarf_units *us,
+				      uint64_t off)
+{
+	size_t a = 0, b = us->n;
+
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+
+		if (us->v[mid].off < off)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a < us->n && us->v[a].off == off ? &us->v[a] : NULL;
+}
+
+/* Adds the unit at off (version ver) to us with its aranges (ar: k
+ * entries sorted by cu). */
+static void unit_add(struct hwt_dwarf_units *us, uint64_t off, uint16_t ver,
+		     const struct arange *ar, size_t k)
+{
+	struct hwt_dwarf_unit *u;
+	size_t a = 0, b = k, i;
+
+	us->v = hwt_xrealloc(us->v, (us->n + 1) * sizeof(*us->v));
+	u = &us->v[us->n++];
+	memset(u, 0, sizeof(*u));
+	u->off = off;
+	u->version = ver;
+	while (a < b) {	/* the first entry of the unit */
+		size_t mid = a + (b - a) / 2;
+
+		if (ar[mid].cu < off)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	for (i = a; i < k && ar[i].cu == off; i++)
+		;
+	if (i == a)
+		return;
+	u->listed = 1;
+	u->ar = hwt_xrealloc(NULL, (i - a) * sizeof(*u->ar));
+	for (i = a; i < k && ar[i].cu == off; i++) {
+		u->ar[u->nar].start = ar[i].start;
+		u->ar[u->nar++].size = ar[i].size;
+	}
+}
+
+/* Reads the unit cu's line rows and every inlined subroutine into u. */
+static void unit_load(Dwarf_Debug dbg, Dwarf_Die cu, struct hwt_dwarf_unit *u)
+{
+	struct lines_build b;
+	struct inl_walk w;
+
+	memset(&b, 0, sizeof(b));
+	memset(&w, 0, sizeof(w));
+	b.l = &u->lines;
+	file_index(&b, "");	/* index 0: no file */
+	cu_lines(dbg, cu, &b);
+	free(b.ht);
+	free(b.cu_file);
+	w.dbg = dbg;
+	w.l = &u->inl;
+	cu_inlines(&w, cu, u->version);
+	u->loaded = 1;
+}
+
+int hwt_dwarf_units_read(int fd, struct hwt_dwarf_units *us,
+			 const struct hwt_range *want, size_t nwant)
+{
+	struct arange *ar = NULL;
+	size_t nar = 0;
+	Dwarf_Debug dbg;
+	Dwarf_Error e = NULL;
+	int listing = !us->listed, nread = 0;
+
+	if (!listing && hwt_dwarf_units_complete(us, want, nwant))
+		return 0;
+	if (dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &dbg,
+			 &e) != DW_DLV_OK)
+		return -1;
+	if (listing) {
+		hwt_dwarf_units_fini(us);
+		nar = read_aranges(dbg, &ar);
+	}
+	for (;;) {
+		Dwarf_Unsigned hl, next, toff;
+		Dwarf_Half ver, asz, lsz, esz, ct;
+		Dwarf_Sig8 sig;
+		Dwarf_Die cu = NULL;
+		Dwarf_Off ao, cuoff;
+		struct hwt_dwarf_unit *u;
+
+		if (dwarf_next_cu_header_d(dbg, 1, &hl, &ver, &ao, &asz, &lsz,
+					   &esz, &sig, &toff, &next, &ct,
+					   &e) != DW_DLV_OK)
+			break;
+		if (dwarf_siblingof_b(dbg, NULL, 1, &cu, &e) != DW_DLV_OK)
+			continue;
+		if (dwarf_dieoffset(cu, &cuoff, &e) != DW_DLV_OK ||
+		    (listing && us->n && us->v[us->n - 1].off >= cuoff)) {
+			dwarf_dealloc(dbg, cu, DW_DLA_DIE);
+			continue;	/* no key (never seen in practice) */
+		}
+		if (listing)
+			unit_add(us, cuoff, ver, ar, nar);
+		u = unit_at(us, cuoff);
+		if (u && !u->loaded && hwt_dwarf_unit_needed(u, want, nwant)) {
+			unit_load(dbg, cu, u);
+			nread++;
+		}
+		dwarf_dealloc(dbg, cu, DW_DLA_DIE);
+	}
+	dwarf_finish(dbg, &e);
+	free(ar);
+	us->listed = 1;
+	return nread;
+}
+
+void hwt_dwarf_units_tables(const struct hwt_dwarf_units *us,
+			    const struct hwt_range *want, size_t nwant,
+			    struct hwt_lines **lines,
+			    struct hwt_inlines **inlines)
+{
+	struct lines_build b;
+	struct inl_walk w;
+	uint32_t *map = NULL;
+	size_t nmap = 0, i, k;
+
+	memset(&b, 0, sizeof(b));
+	memset(&w, 0, sizeof(w));
+	if (lines) {
+		b.l = hwt_xrealloc(NULL, sizeof(*b.l));
+		memset(b.l, 0, sizeof(*b.l));
+		file_index(&b, "");	/* index 0: no file */
+	}
+	if (inlines) {
+		w.l = hwt_xrealloc(NULL, sizeof(*w.l));
+		memset(w.l, 0, sizeof(*w.l));
+	}
+	for (i = 0; i < us->n; i++) {
+		const struct hwt_dwarf_unit *u = &us->v[i];
+
+		if (!u->loaded || !hwt_dwarf_unit_needed(u, want, nwant))
+			continue;
+		if (lines) {
+			/* The unit's files interned at their first row, as
+			 * cu_lines() interns them. */
+			if (u->lines.nfiles > nmap) {
+				nmap = u->lines.nfiles;
+				map = hwt_xrealloc(map, nmap * sizeof(*map));
+			}
+			memset(map, 0, u->lines.nfiles * sizeof(*map));
+			for (k = 0; k < u->lines.nrows; k++) {
+				const struct hwt_line *r = &u->lines.rows[k];
+
+				if (!map[r->file])
+					map[r->file] = file_index(&b,
+						u->lines.files[r->file]) + 1;
+				add_row(&b, r->addr, map[r->file] - 1,
+					r->line);
+			}
+		}
+		if (inlines)
+			for (k = 0; k < u->inl.n; k++) {
+				const struct hwt_inline *x = &u->inl.v[k];
+
+				add_inline(&w, x->lo, x->hi, x->depth, x->name,
+					   x->call_file, x->call_line);
+			}
+	}
+	free(map);
+	if (lines)
+		*lines = lines_finish(&b);
+	if (inlines)
+		*inlines = inlines_finish(&w);
+}
+
+void hwt_dwarf_units_fini(struct hwt_dwarf_units *us)
+{
+	size_t i, k;
+
+	for (i = 0; i < us->n; i++) {
+		struct hwt_dwarf_unit *u = &us->v[i];
+
+		for (k = 0; k < u->lines.nfiles; k++)
+			free(u->lines.files[k]);
+		free(u->lines.files);
+		free(u->lines.rows);
+		for (k = 0; k < u->inl.n; k++) {
+			free(u->inl.v[k].name);
+			free(u->inl.v[k].call_file);
+		}
+		free(u->inl.v);
+		free(u->ar);
+	}
+	free(us->v);
+	memset(us, 0, sizeof(*us));
+}

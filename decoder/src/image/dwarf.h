@@ -87,4 +87,65 @@ int hwt_dwarf_load_fd(int fd, const struct hwt_range *want, size_t nwant,
 size_t hwt_inlines_at(const struct hwt_inlines *l, uint64_t lo, uint64_t hi,
 		      size_t *idx, size_t max);
 
+/*
+ * One unit of a binary's DWARF as the cache keeps it (dwarf_cache.h):
+ * its .debug_aranges ranges and, once read, its line rows and inlined
+ * subroutines in the order its DIEs give them (unsorted; a row's file
+ * indexes lines.files, 0 being "", the end of a sequence line 0; every
+ * inlined subroutine of the unit, no subprogram left out).
+ */
+struct hwt_dwarf_unit {
+	uint64_t off;		/* its unit DIE's offset in .debug_info */
+	uint16_t version;	/* of its header */
+	uint8_t listed;		/* .debug_aranges names it */
+	uint8_t loaded;		/* lines and inl read */
+	struct hwt_range *ar;	/* its .debug_aranges ranges */
+	size_t nar;
+	struct hwt_lines lines;
+	struct hwt_inlines inl;	/* max_hi NULL */
+};
+
+/* A binary's units, in .debug_info order (off increasing). */
+struct hwt_dwarf_units {
+	struct hwt_dwarf_unit *v;
+	size_t n;
+	int listed;		/* v holds every unit with its aranges */
+};
+
+/*
+ * Whether u holds code of want (sorted, disjoint link-time ranges; NULL:
+ * every unit): as hwt_dwarf_load_fd() picks units.
+ * Returns 1 if want is NULL, .debug_aranges does not list u, or one of
+ * u's ranges overlaps want; 0 if not.
+ */
+int hwt_dwarf_unit_needed(const struct hwt_dwarf_unit *u,
+			  const struct hwt_range *want, size_t nwant);
+/*
+ * Returns 1 if us lists its units and every one needed for want is
+ * loaded (hwt_dwarf_units_tables() then needs no libdwarf), 0 if not.
+ */
+int hwt_dwarf_units_complete(const struct hwt_dwarf_units *us,
+			     const struct hwt_range *want, size_t nwant);
+/*
+ * Reads from fd's DWARF what us lacks for want: the unit list with each
+ * unit's aranges if us has none, then every needed unit not yet loaded.
+ * Returns the number of units read (0: none was missing).
+ * Returns -1 if libdwarf cannot read fd's DWARF (us unchanged).
+ */
+int hwt_dwarf_units_read(int fd, struct hwt_dwarf_units *us,
+			 const struct hwt_range *want, size_t nwant);
+/*
+ * The line table (with lines) and the inlined subroutines (with inlines)
+ * of the units of us needed for want, all loaded: the tables
+ * hwt_dwarf_load_fd() makes of the same units (the inlines of
+ * subprograms that did not run added; they lie outside want).
+ * Returns nothing; *lines and *inlines each NULL if there are none.
+ */
+void hwt_dwarf_units_tables(const struct hwt_dwarf_units *us,
+			    const struct hwt_range *want, size_t nwant,
+			    struct hwt_lines **lines,
+			    struct hwt_inlines **inlines);
+/* Frees what us holds (not us). */
+void hwt_dwarf_units_fini(struct hwt_dwarf_units *us);
+
 #endif /* HWT_DECODER_DWARF_H */

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <unistd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 #include "core/util.h"
 #include "image/symtab.h"
 #include "image/dwarf.h"
+#include "image/dwarf_cache.h"
 
 struct hwt_file {
 	char *path;
@@ -38,6 +40,7 @@ struct hwt_image {
 	int dirfd;
 	struct hwt_file_policy policy;
 	char *debug_dirs;	/* NULL: HWT_DEBUG_DIR; "": none */
+	struct hwt_image_dwarf_cache cache;
 };
 
 struct hwt_image *hwt_image_alloc(void)
@@ -64,6 +67,15 @@ void hwt_image_set_debug_dirs(struct hwt_image *img, const char *dirs)
 	img->debug_dirs = dirs ? hwt_xstrdup(dirs) : NULL;
 }
 
+void hwt_image_set_dwarf_cache(struct hwt_image *img,
+			       const struct hwt_decode_opts *o)
+{
+	free(img->cache.dir);
+	img->cache.dir = o->dwarf_cache ? hwt_xstrdup(o->dwarf_cache) : NULL;
+	img->cache.stats = o->dwarf_cache_stats;
+	img->cache.quiet = o->quiet;
+}
+
 void hwt_image_free(struct hwt_image *img)
 {
 	size_t i;
@@ -86,6 +98,7 @@ void hwt_image_free(struct hwt_image *img)
 	/* File mappings stay until exit: sections may still point at them. */
 	free(img->files);
 	free(img->debug_dirs);
+	free(img->cache.dir);
 	free(img->bins);
 	free(img->secs);
 	free(img);
@@ -227,6 +240,7 @@ static struct hwt_binary *get_binary(struct hwt_image *img,
 	b->fd = f->fd;
 	b->debug_fd = -1;
 	b->bias = bias;
+	b->cache = &img->cache;
 	if (elf) {
 		b->elf = *elf;
 		b->is_elf = 1;
@@ -489,14 +503,72 @@ const struct hwt_line *hwt_image_line(struct hwt_image *img, uint64_t addr,
 	return l;
 }
 
+/*
+ * b's DWARF lines and inlines for want through the cache: the units the
+ * cache has, those it lacks read and the cache file rewritten; a damaged
+ * cache file is warned about and replaced.
+ * Returns 0 if the tables are set (NULL where there are none).
+ * Returns -1 if b has no build id or its file cannot be stat'ed (no
+ * cache: read its DWARF as without one).
+ */
+static int load_dwarf_cached(struct hwt_binary *b, int fd,
+			     const struct hwt_range *want, size_t nwant)
+{
+	const struct hwt_image_dwarf_cache *c = b->cache;
+	struct hwt_dwarf_cache_key key;
+	struct hwt_dwarf_units us;
+	struct stat st;
+	char why[512];
+	int rc;
+
+	if (!b->build_id[0] || fstat(fd, &st))
+		return -1;
+	key.build_id = b->build_id;
+	key.size = (uint64_t)st.st_size;
+	key.mtime_sec = (int64_t)st.st_mtim.tv_sec;
+	key.mtime_nsec = (int64_t)st.st_mtim.tv_nsec;
+	rc = hwt_dwarf_cache_load(c->dir, &key, &us, why, sizeof(why));
+	if (rc < 0) {
+		if (!c->quiet)
+			fprintf(stderr, "hwt: warning: DWARF cache %s: "
+				"ignored, rebuilt\n", why);
+		if (c->stats)
+			__atomic_add_fetch(&c->stats->rejected, 1,
+					   __ATOMIC_RELAXED);
+	}
+	if (rc == 0 && hwt_dwarf_units_complete(&us, want, nwant)) {
+		if (c->stats)
+			__atomic_add_fetch(&c->stats->hits, 1,
+					   __ATOMIC_RELAXED);
+	} else if (hwt_dwarf_units_read(fd, &us, want, nwant) < 0) {
+		hwt_dwarf_units_fini(&us);	/* no DWARF: nothing kept */
+		return 0;
+	} else if (hwt_dwarf_cache_store(c->dir, &key, &us, why,
+					 sizeof(why)) < 0) {
+		if (!c->quiet)
+			fprintf(stderr, "hwt: warning: DWARF cache not "
+				"written: %s\n", why);
+	} else if (c->stats) {
+		__atomic_add_fetch(&c->stats->written, 1, __ATOMIC_RELAXED);
+	}
+	hwt_dwarf_units_tables(&us, want, nwant,
+			       b->lines_loaded ? NULL : &b->lines,
+			       b->inlines_loaded ? NULL : &b->inlines);
+	hwt_dwarf_units_fini(&us);
+	return 0;
+}
+
 void hwt_binary_load_dwarf(struct hwt_binary *b, const struct hwt_range *want,
 			   size_t nwant)
 {
+	int fd = b->debug_fd >= 0 ? b->debug_fd : b->fd;
+
 	if (!b->is_elf || (b->lines_loaded && b->inlines_loaded))
 		return;
-	hwt_dwarf_load_fd(b->debug_fd >= 0 ? b->debug_fd : b->fd, want, nwant,
-			  b->lines_loaded ? NULL : &b->lines,
-			  b->inlines_loaded ? NULL : &b->inlines);
+	if (!b->cache->dir || load_dwarf_cached(b, fd, want, nwant) < 0)
+		hwt_dwarf_load_fd(fd, want, nwant,
+				  b->lines_loaded ? NULL : &b->lines,
+				  b->inlines_loaded ? NULL : &b->inlines);
 	b->lines_loaded = 1;
 	b->inlines_loaded = 1;
 }

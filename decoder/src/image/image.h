@@ -14,6 +14,13 @@
 #include "image/dwarf.h"
 #include "image/symtab.h"
 
+/* Where a binary's DWARF is cached (hwt_image_set_dwarf_cache). */
+struct hwt_image_dwarf_cache {
+	char *dir;		/* NULL: no cache */
+	struct hwt_dwarf_cache_stats *stats;	/* NULL: not counted */
+	int quiet;		/* no warning on stderr */
+};
+
 struct hwt_binary {
 	uint32_t id;		/* database binary id (>= 1) */
 	char *path;
@@ -27,6 +34,7 @@ struct hwt_binary {
 	int inlines_loaded;
 	int fd;			/* its file, for the DWARF lines */
 	int debug_fd;		/* its debug file (by build id), or -1 */
+	const struct hwt_image_dwarf_cache *cache;	/* its image's */
 };
 
 struct hwt_section {
@@ -37,6 +45,10 @@ struct hwt_section {
 	struct hwt_binary *bin;
 };
 
+/* The DWARF cache of o (dwarf_cache, dwarf_cache_stats, quiet) for
+ * img's binaries' DWARF from now on. */
+void hwt_image_set_dwarf_cache(struct hwt_image *img,
+			       const struct hwt_decode_opts *o);
 /* Files added from now on are opened relative to dirfd (AT_FDCWD: as
  * named) and must pass p (store_io.h).  The default: as named, symlinks
  * followed, any owner (files the user names on the command line). */
