@@ -43,6 +43,9 @@ uninstall:
 	@scripts/install.sh uninstall
 
 # Every suite runs even if an earlier one failed; the summary decides.
+# The suites' decodes keep their DWARF cache in the build, not in the
+# user's ~/.cache (hwt decode's default).
+check check-e2e: export XDG_CACHE_HOME := $(BUILD)/cache
 check: deps
 	@rm -rf $(HWT_RESULTS); mkdir -p $(HWT_RESULTS)
 	-@$(MAKE) --no-print-directory check-unit-run
