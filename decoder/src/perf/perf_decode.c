@@ -42,6 +42,27 @@ struct map {
 	uint64_t addr, len, pgoff;
 	const char *path;
 	char build_id[41];
+	size_t seq;		/* file order among all records */
+	int found;		/* 0: not looked for, 1: file, -1: none */
+	char *file;		/* the binary found */
+};
+
+struct pexec {			/* a COMM with PERF_RECORD_MISC_COMM_EXEC */
+	uint32_t pid;
+	int has_time;
+	uint64_t time;		/* perf time (sample_id) */
+	size_t seq;
+};
+
+struct pfork {			/* a FORK of a new process */
+	uint32_t pid, ppid;
+	size_t seq;
+};
+
+struct pimage {			/* a process's image after its gen-th exec */
+	uint32_t pid;
+	size_t gen;
+	struct hwt_image *img;
 };
 
 struct hwid {			/* a PERF_RECORD_AUX_OUTPUT_HW_ID */
@@ -82,6 +103,16 @@ struct hwt_perf_decode {
 	size_t nauxs;
 	struct map *maps;
 	size_t nmaps;
+	size_t nrecs;		/* records seen (their seq) */
+	struct pexec *execs;
+	size_t nexecs;
+	struct pfork *forks;
+	size_t nforks;
+	struct pimage *pimgs;	/* built on first use */
+	size_t npimgs;
+	uint32_t *mpcpus;	/* CPUs whose threads' images differ */
+	size_t nmpcpus;
+	int mp_done;
 	struct hwid *hwids;
 	size_t nhwids;
 	struct note *notes;
@@ -162,6 +193,7 @@ static void add_swin(struct hwt_perf_decode *pd, uint32_t cpu, uint64_t time,
 static int on_record(void *arg, const struct hwt_perf_rec *r)
 {
 	struct hwt_perf_decode *pd = arg;
+	size_t seq = pd->nrecs++;
 
 	switch (r->type) {
 	case HWT_PERF_RECORD_AUXTRACE_INFO:
@@ -290,6 +322,32 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 			 out ? r->u.switch_cpu_wide.next_prev_tid : r->sid.tid);
 		return 0;
 	}
+	case HWT_PERF_RECORD_COMM:
+		/* uapi: misc COMM_EXEC when the comm changed by exec */
+		if (r->misc & HWT_PERF_MISC_COMM_EXEC) {
+			struct pexec *e;
+
+			pd->execs = hwt_xrealloc(pd->execs, (pd->nexecs + 1) *
+						 sizeof(*pd->execs));
+			e = &pd->execs[pd->nexecs++];
+			e->pid = r->u.comm.pid;
+			e->has_time = r->sid.has_time;
+			e->time = r->sid.time;
+			e->seq = seq;
+		}
+		return 0;
+	case HWT_PERF_RECORD_FORK:
+		if (r->u.fork.pid != r->u.fork.ppid) {	/* a new process */
+			struct pfork *k;
+
+			pd->forks = hwt_xrealloc(pd->forks, (pd->nforks + 1) *
+						 sizeof(*pd->forks));
+			k = &pd->forks[pd->nforks++];
+			k->pid = r->u.fork.pid;
+			k->ppid = r->u.fork.ppid;
+			k->seq = seq;
+		}
+		return 0;
 	case HWT_PERF_RECORD_TIME_CONV:
 		if (r->u.time_conv.has_short &&
 		    r->u.time_conv.cap_user_time_short) {
@@ -323,6 +381,9 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 		m->len = r->u.mmap.len;
 		m->pgoff = r->u.mmap.pgoff;
 		m->path = r->u.mmap.filename;
+		m->seq = seq;
+		m->found = 0;
+		m->file = NULL;
 		hex(m->build_id, sizeof(m->build_id), r->u.mmap.build_id,
 		    r->u.mmap.build_id ? r->u.mmap.build_id_size : 0);
 		return 0;
@@ -430,7 +491,15 @@ void hwt_perf_decode_close(struct hwt_perf_decode *pd)
 	free(pd->units);
 	free(pd->bufs);
 	free(pd->auxs);
+	for (i = 0; i < pd->nmaps; i++)
+		free(pd->maps[i].file);
 	free(pd->maps);
+	free(pd->execs);
+	free(pd->forks);
+	for (i = 0; i < pd->npimgs; i++)
+		hwt_image_free(pd->pimgs[i].img);
+	free(pd->pimgs);
+	free(pd->mpcpus);
 	free(pd->hwids);
 	free(pd->swins);
 	hwt_perf_close(pd->f);
@@ -524,56 +593,244 @@ static int traced_pid(const struct hwt_perf_decode *pd, uint32_t pid)
 	return 0;
 }
 
-int hwt_perf_decode_images(struct hwt_perf_decode *pd, struct hwt_image *img)
+/*
+ * The per-CPU Intel PT CPUs whose switch-ins name two processes or more
+ * (in perf's time: the split needs it): their threads decode each
+ * against its own process's image (docs/perf-data.md).  Fills pd->mpcpus
+ * once.  Returns nothing.
+ */
+static void find_mp_cpus(struct hwt_perf_decode *pd)
 {
-	size_t i, j;
+	struct { uint32_t cpu; int64_t pid; } *seen = NULL;
+	size_t nseen = 0, i, k;
 
-	for (i = 0; i < pd->nmaps; i++) {
-		struct map *m = &pd->maps[i];
-		char file[PATH_MAX + 128], e[512];
+	if (pd->mp_done)
+		return;
+	pd->mp_done = 1;
+	if (pd->info_type != HWT_PERF_AUXTRACE_INTEL_PT || !pd->have_tc)
+		return;
+	for (i = 0; i < pd->nswins; i++) {
+		const struct swin *w = &pd->swins[i];
 
-		if (!traced_pid(pd, m->pid) || !*m->path)
+		if (w->pid <= 0)	/* idle, or no process */
 			continue;
-		if (!m->build_id[0])	/* HEADER_BUILD_ID by file name */
-			for (j = 0; j < hwt_perf_nbuild_ids(pd->f); j++) {
-				const struct hwt_perf_build_id *b =
-					hwt_perf_build_id(pd->f, j);
+		for (k = 0; k < nseen && seen[k].cpu != w->cpu; k++)
+			;
+		if (k == nseen) {
+			seen = hwt_xrealloc(seen, (nseen + 1) * sizeof(*seen));
+			seen[nseen].cpu = w->cpu;
+			seen[nseen++].pid = w->pid;
+		} else if (seen[k].pid != w->pid && seen[k].pid >= 0) {
+			seen[k].pid = -1;	/* a second process */
+			pd->mpcpus = hwt_xrealloc(pd->mpcpus, (pd->nmpcpus + 1) *
+						  sizeof(*pd->mpcpus));
+			pd->mpcpus[pd->nmpcpus++] = w->cpu;
+		}
+	}
+	free(seen);
+}
 
-				if (!strcmp(b->filename, m->path)) {
-					snprintf(m->build_id,
-						 sizeof(m->build_id), "%s",
-						 b->hex);
-					break;
-				}
+/* Returns 1 if: cpu's threads decode against their processes' images
+ * (find_mp_cpus); 0 if not. */
+static int mp_cpu(const struct hwt_perf_decode *pd, uint32_t cpu)
+{
+	size_t i;
+
+	for (i = 0; i < pd->nmpcpus; i++)
+		if (pd->mpcpus[i] == cpu)
+			return 1;
+	return 0;
+}
+
+/* Returns 1 if: pid is switched in on a CPU of mp_cpu(); 0 if not. */
+static int switched_pid(const struct hwt_perf_decode *pd, uint32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < pd->nswins; i++)
+		if (pd->swins[i].pid == (int64_t)pid &&
+		    mp_cpu(pd, pd->swins[i].cpu))
+			return 1;
+	return 0;
+}
+
+/*
+ * Finds m's binary once (m->found, m->file): its build id from the
+ * record or HEADER_BUILD_ID (by file name), then find_binary().  Unless
+ * quiet, notes a special mapping or a binary not found (a gap on every
+ * stream).
+ * Returns 1 if: m->file is its binary; 0 if: none.
+ */
+static int resolve_map(struct hwt_perf_decode *pd, struct map *m, int quiet)
+{
+	char file[PATH_MAX + 128];
+	size_t j;
+
+	if (m->found)
+		return m->found > 0;
+	m->found = -1;
+	if (!*m->path)
+		return 0;
+	if (!m->build_id[0])	/* HEADER_BUILD_ID by file name */
+		for (j = 0; j < hwt_perf_nbuild_ids(pd->f); j++) {
+			const struct hwt_perf_build_id *b =
+				hwt_perf_build_id(pd->f, j);
+
+			if (!strcmp(b->filename, m->path)) {
+				snprintf(m->build_id, sizeof(m->build_id),
+					 "%s", b->hex);
+				break;
 			}
-		if (m->path[0] == '[') {	/* [vdso], [kernel.kallsyms] */
+		}
+	if (m->path[0] == '[') {	/* [vdso], [kernel.kallsyms] */
+		if (!quiet)
 			note(pd, 0, "%s at 0x%llx: not decoded (special "
 			     "mapping of the recording machine)", m->path,
 			     (unsigned long long)m->addr);
-			continue;
-		}
-		if (!find_binary(pd->opts, m->path, m->build_id, file,
-				 sizeof(file))) {
+		return 0;
+	}
+	if (!find_binary(pd->opts, m->path, m->build_id, file,
+			 sizeof(file))) {
+		if (!quiet)
 			note(pd, 0, "binary %s (build id %s) at 0x%llx not "
 			     "found (--buildid-dir, --symfs): its code is not "
 			     "decoded", m->path,
 			     m->build_id[0] ? m->build_id : "unknown",
 			     (unsigned long long)m->addr);
+		return 0;
+	}
+	m->file = hwt_xstrdup(file);
+	m->found = 1;
+	return 1;
+}
+
+/* Adds m (its binary found) to img; unless quiet, a failure is noted.
+ * Returns nothing. */
+static void add_map(struct hwt_perf_decode *pd, struct hwt_image *img,
+		    const struct map *m, int quiet)
+{
+	char e[512];
+
+	/* Recorded as the path the trace ran (perf's dso name, what the
+	 * profiles of hwt export name), opened where found.  Intel PT:
+	 * libipt's image section cache opens the file by the section's
+	 * name, so it is the file found. */
+	if (hwt_image_add_mapping_at(img, m->file,
+				     pd->info_type ==
+				     HWT_PERF_AUXTRACE_INTEL_PT ?
+				     m->file : m->path, m->addr, m->len,
+				     m->pgoff, e, sizeof(e)) < 0 && !quiet)
+		note(pd, 0, "binary %s: %s", m->file, e);
+}
+
+int hwt_perf_decode_images(struct hwt_perf_decode *pd, struct hwt_image *img)
+{
+	size_t i;
+
+	find_mp_cpus(pd);
+	for (i = 0; i < pd->nmaps; i++) {
+		struct map *m = &pd->maps[i];
+		int traced = traced_pid(pd, m->pid);
+
+		/* the processes of split threads: their own images, made
+		 * when their trace comes (pid_image()); a missing binary is
+		 * a gap all the same */
+		if (!traced && !switched_pid(pd, m->pid))
 			continue;
-		}
-		/* Recorded as the path the trace ran (perf's dso name, what
-		 * the profiles of hwt export name), opened where found.
-		 * Intel PT: libipt's image section cache opens the file by
-		 * the section's name, so it is the file found. */
-		if (hwt_image_add_mapping_at(img, file,
-					     pd->info_type ==
-					     HWT_PERF_AUXTRACE_INTEL_PT ?
-					     file : m->path, m->addr,
-					     m->len, m->pgoff, e,
-					     sizeof(e)) < 0)
-			note(pd, 0, "binary %s: %s", file, e);
+		if (resolve_map(pd, m, 0) && traced)
+			add_map(pd, img, m, 0);
 	}
 	return 0;
+}
+
+/* Returns how many execs (COMM_EXEC) of pid come before file order seq. */
+static size_t gen_at_seq(const struct hwt_perf_decode *pd, uint32_t pid,
+			 size_t seq)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pd->nexecs; i++)
+		if (pd->execs[i].pid == pid && pd->execs[i].seq < seq)
+			n++;
+	return n;
+}
+
+/* Returns how many execs of pid happened at or before perf time t (an
+ * exec without a time: before any). */
+static size_t gen_at_time(const struct hwt_perf_decode *pd, uint32_t pid,
+			  uint64_t t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pd->nexecs; i++)
+		if (pd->execs[i].pid == pid &&
+		    (!pd->execs[i].has_time || pd->execs[i].time <= t))
+			n++;
+	return n;
+}
+
+/*
+ * Adds to img the mappings pid made after its gen-th exec (0: from its
+ * start) and before its next one and file order `before`; generation 0
+ * of a forked process first gets its parent's image at the fork (a child
+ * without exec runs its parent's code), at most 16 parents up.
+ * Returns nothing.
+ */
+static void add_gen(struct hwt_perf_decode *pd, struct hwt_image *img,
+		    uint32_t pid, size_t gen, size_t before, int depth)
+{
+	size_t lo = 0, hi = before, n = 0, i;
+
+	for (i = 0; i < pd->nexecs; i++) {
+		if (pd->execs[i].pid != pid)
+			continue;
+		n++;
+		if (n == gen)
+			lo = pd->execs[i].seq;
+		if (n == gen + 1 && pd->execs[i].seq < hi)
+			hi = pd->execs[i].seq;
+	}
+	for (i = 0; gen == 0 && depth < 16 && i < pd->nforks; i++)
+		if (pd->forks[i].pid == pid && pd->forks[i].seq < hi) {
+			uint32_t pp = pd->forks[i].ppid;
+
+			add_gen(pd, img, pp,
+				gen_at_seq(pd, pp, pd->forks[i].seq),
+				pd->forks[i].seq, depth + 1);
+			break;
+		}
+	for (i = 0; i < pd->nmaps; i++) {
+		struct map *m = &pd->maps[i];
+
+		if (m->pid == pid && m->seq >= lo && m->seq < hi &&
+		    resolve_map(pd, m, 1))
+			add_map(pd, img, m, 1);
+	}
+}
+
+/*
+ * The image of process pid at perf time t: its mappings since its last
+ * exec at or before t (add_gen()), built on first use.
+ * Returns it (owned by pd; empty if pid mapped nothing).
+ */
+static struct hwt_image *pid_image(struct hwt_perf_decode *pd, uint32_t pid,
+				   uint64_t t)
+{
+	size_t gen = gen_at_time(pd, pid, t), i;
+	struct pimage *p;
+
+	for (i = 0; i < pd->npimgs; i++)
+		if (pd->pimgs[i].pid == pid && pd->pimgs[i].gen == gen)
+			return pd->pimgs[i].img;
+	pd->pimgs = hwt_xrealloc(pd->pimgs, (pd->npimgs + 1) *
+				 sizeof(*pd->pimgs));
+	p = &pd->pimgs[pd->npimgs++];
+	p->pid = pid;
+	p->gen = gen;
+	p->img = hwt_image_alloc();
+	hwt_image_set_debug_dirs(p->img, pd->opts->debug_dirs);
+	add_gen(pd, p->img, pid, gen, SIZE_MAX, 0);
+	return p->img;
 }
 
 /* ---- streams ---- */
@@ -990,11 +1247,17 @@ static const struct hwt_sink *time_sink(struct time_sink *t,
 struct split_sink {
 	const struct hwt_sink *inner;
 	struct hwt_core *core;
+	/* per-process images (mp_cpu()): the file's, and its time
+	 * conversion; now: the latest perf time the front end gave */
+	struct hwt_perf_decode *pd;
+	const struct hwt_perf_tsc_conv *tc;
+	struct hwt_pt_pick pick;
+	uint64_t now;
 	const struct swin *sw;	/* this CPU's, by time */
 	size_t nsw;
 	struct hwt_stream_info info;	/* the CPU's */
 	char names[SPLIT_MAX][40];
-	int64_t tids[SPLIT_MAX];
+	int64_t tids[SPLIT_MAX], pids[SPLIT_MAX];
 	int begun[SPLIT_MAX];
 	size_t nthreads, cur;
 	int placed;		/* a time chose the current thread */
@@ -1014,6 +1277,7 @@ static size_t split_thread(struct split_sink *s, int64_t pid, int64_t tid)
 		return SPLIT_MAX - 1;
 	k = s->nthreads++;
 	s->tids[k] = tid;
+	s->pids[k] = pid;
 	hwt_core_set_thread(s->core, s->info.id + SPLIT_STEP * (uint32_t)k,
 			    pid, tid);
 	return k;
@@ -1033,6 +1297,36 @@ static void split_at(struct split_sink *s, uint64_t t)
 	s->placed = 1;
 }
 
+/* Returns the image of the current thread's process (pid_image(); a
+ * thread without a process: the CPU stream's image). */
+static struct hwt_image *sp_image(struct split_sink *s)
+{
+	if (s->pids[s->cur] < 0 || s->pids[s->cur] > UINT32_MAX)
+		return s->info.read_mem_arg;
+	return pid_image(s->pd, (uint32_t)s->pids[s->cur], s->now);
+}
+
+/*
+ * hwt_pt_pick's image_at: the thread placed as split_at() will place it
+ * when the time sink hands on what the front end decodes next (perf time
+ * of tsc; an ENABLE places anew, anything else only the first time), so
+ * that the trace decodes against the image of the process whose thread
+ * it is attributed to.
+ * Returns that thread's process's image.
+ */
+static struct hwt_image *sp_image_at(void *arg, uint64_t tsc, int enable)
+{
+	struct split_sink *s = arg;
+	uint64_t t = tsc && s->tc ? hwt_perf_tsc_to_time(s->tc, tsc) : tsc;
+
+	if (t) {
+		s->now = t;
+		if (enable || !s->placed)
+			split_at(s, t);
+	}
+	return sp_image(s);
+}
+
 /* Begins the current thread's stream if not yet.
  * Returns the stream id, or 0xffffffff if: the inner sink failed. */
 static uint32_t split_cur(struct split_sink *s)
@@ -1049,6 +1343,8 @@ static uint32_t split_cur(struct split_sink *s)
 		info.id = id;
 		info.tid = (int32_t)s->tids[s->cur];
 		info.name = s->names[s->cur];
+		if (s->pd)	/* the core reads the thread's own code */
+			info.read_mem_arg = sp_image(s);
 		if (s->inner->stream_begin(s->inner->arg, &info) < 0)
 			return 0xffffffffu;
 	}
@@ -1217,6 +1513,7 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 {
 	const struct hwt_sink *sink = hwt_core_sink(core);
 	uint32_t cpu = sel->cpu;
+	struct hwt_pt_params params = pd->pt;
 	struct hwt_stream_info info;
 	struct time_sink ts;
 	struct split_sink *sp = NULL;
@@ -1227,6 +1524,11 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 	int64_t pid, tid;
 	int rc;
 
+	/* the decode settings of the command (--threads, --segmented) */
+	params.threads = pd->opts->threads;
+	params.segmented = pd->opts->segmented;
+	params.no_fastpath = pd->opts->test.pt_no_fastpath;
+	params.segment_min = pd->opts->test.pt_segment_min;
 	stream_thread(pd, cpu, &pid, &tid);
 	if (sel->by_tid)
 		thread_pid(pd, sel->tid, &pid, &tid);
@@ -1255,13 +1557,22 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 		qsort(sw, nsw, sizeof(*sw), cmp_swin);
 		sp = hwt_xrealloc(NULL, sizeof(*sp));
 		sink = split_sink(sp, sink, core, &info, pid, sw, nsw);
+		if (mp_cpu(pd, cpu)) {
+			/* threads of two processes or more: each decodes
+			 * against its own process's image (sp_image_at) */
+			sp->pd = pd;
+			sp->tc = &pd->tc;
+			sp->pick.image_at = sp_image_at;
+			sp->pick.arg = sp;
+			params.pick = &sp->pick;
+		}
 	}
 	if (pd->have_tc)	/* calls' times in perf's clock */
 		sink = time_sink(&ts, sink, &pd->tc);
 	rc = sink->stream_begin(sink->arg, &info);
 	if (rc >= 0)
 		rc = hwt_pt_decode_pieces(s.size ? s.data : (const uint8_t *)"",
-					  s.size, s.cuts, s.ncuts, img, &pd->pt,
+					  s.size, s.cuts, s.ncuts, img, &params,
 					  &info, sink, err, errlen);
 	if (rc >= 0)
 		rc = sink->stream_end(sink->arg, info.id);
@@ -1300,6 +1611,7 @@ static int decode_pt_all(struct hwt_perf_decode *pd, struct hwt_image *img,
 	size_t i, j, n = pd->nbufs + pd->nauxs;
 	uint32_t nth = 0;
 
+	find_mp_cpus(pd);	/* once; hwt_perf_decode_images did */
 	for (i = 0; i < n; i++) {
 		struct sel a, b;
 
