@@ -1,0 +1,102 @@
+#!/bin/sh
+# shellcheck disable=SC2046 # mksession arguments: one per line, no spaces
+# A per-CPU Intel PT perf.data whose CPU runs threads of three processes
+# (issue 18, docs/perf-data.md "Per-CPU Intel PT split between threads"):
+# pid 42 runs ptgen's program, pid 77 a different static binary at the
+# same address (ptgen --variant: every address after main's first
+# instruction 4 bytes lower), pid 88 is forked from 42 (FORK, no exec,
+# no mapping of its own) and runs 42's code.  Each thread's trace is one
+# ptgen run cut into runs (--switch: FUP + TIP.PGD, then PSB+ and
+# TIP.PGE, as a switched task's trace is), the runs interleaved on CPU 0
+# (mkcpu.py), TSCs increasing across the CPU (one PSB+ per run, the k-th
+# run of each thread at BASE + k * 0x10000, the threads' BASEs 0x5000
+# apart), the session exported by `hwt export --perf-data` (its
+# SWITCH_CPU_WIDE records timed by the trace's TSC there).
+#  - Debian's perf (its own Intel PT decoder and its own image switching:
+#    the reference) prints each thread's truth;
+#  - hwt replay --thread T of `hwt decode` is perf's T, instruction for
+#    instruction (before per-process images: thread 77 decoded against
+#    42's binary, the wrong instructions);
+#  - each thread's calls and instructions per function are ptgen's
+#    (stats.txt) for the threads of 42's binary;
+#  - segmented = continuous: --segmented --threads 2 gives the same
+#    replays (a CPU of several processes decodes in one piece).
+# Env (from run.sh): HWT, PTGEN, ROOT.
+: "${ROOT:=../..}"
+: "${HWT:=$ROOT/build/bin/hwt}"
+: "${PTGEN:=$ROOT/build/decoder/ptgen}"
+MK=$ROOT/build/store/mksession
+[ -x "$MK" ] || make -s -C "$ROOT/store" tools >&2 || exit 1
+HERE=$(cd "$(dirname "$0")" && pwd)
+T=$(mktemp -d) || exit 1
+trap '[ -n "$KEEP" ] || rm -rf "$T"' EXIT
+check() { _n=$1; shift; if "$@"; then echo "PASS: $_n"; else echo "FAIL: $_n"; fi; }
+if ! command -v perf >/dev/null 2>&1; then
+	echo "FAIL: perf-pt-procs (no perf: install linux-perf, the reference)"
+	exit 0
+fi
+# stats DB: "tid name calls insns" per thread and function
+stats() {
+	"$HWT" query --csv "$1" "SELECT t.tid, s.name, ss.calls,
+		ss.insn_count FROM symbol_stats ss JOIN threads t ON
+		t.id = ss.thread_id JOIN symbols s ON s.id = ss.symbol_id
+		WHERE ss.calls > 0 OR ss.insn_count > 0" | tail -n +2 |
+		tr , ' ' | sort
+}
+map() { echo "--mmap"; echo "0x400000:0x1000:0x1000:$T/$1/prog.elf:$2"; }
+
+mkdir -p "$T/a" "$T/v" "$T/c" "$T/g"
+if ! "$PTGEN" "$T/a" --iters 300 --switch 400 --psb 1000000 \
+		--tsc 0x100000000:0x10000 >/dev/null ||
+	! "$PTGEN" "$T/v" --iters 200 --switch 350 --psb 1000000 \
+		--tsc 0x100005000:0x10000 --variant >/dev/null ||
+	! "$PTGEN" "$T/c" --iters 250 --switch 300 --psb 1000000 \
+		--tsc 0x10000a000:0x10000 >/dev/null ||
+	! python3 "$HERE/mkcpu.py" "$T/g" 1 42:42:"$T/a" 77:77:"$T/v" \
+		88:88:"$T/c" > "$T/args" ||
+	! "$MK" "$T/s" --meta mode=cpu --meta arch=x86_64 \
+		--param 0:nom_freq=24 $(cat "$T/args") $(map a 42) \
+		$(map v 77) --record \
+		thread_create:pid=88:tid=88:ppid=42:ptid=42:flags=2 ||
+	! "$HWT" export --perf-data "$T/out.data" "$T/s" 2> "$T/err"; then
+	echo "FAIL: perf-pt-procs (ptgen/mksession/export: $(cat "$T/err"))"
+	exit 0
+fi
+# the two binaries differ at the same address (else the test proves
+# nothing)
+cmp -s "$T/a/prog.elf" "$T/v/prog.elf" &&
+	echo "FAIL: perf-pt-procs-binaries-differ"
+perf script -i "$T/out.data" --itrace=i0ns -F tid,ip > "$T/perf" \
+	2> "$T/perr"
+"$HWT" decode -q "$T/out.data" -o "$T/x.db" 2> "$T/err" ||
+	echo "FAIL: perf-pt-procs-decode ($(cat "$T/err"))"
+"$HWT" decode -q --segmented --threads 2 "$T/out.data" -o "$T/seg.db" \
+	2> "$T/err" || echo "FAIL: perf-pt-procs-decode-segmented ($(cat "$T/err"))"
+n=$("$HWT" query --csv "$T/x.db" "SELECT group_concat(tid) FROM (SELECT
+	tid FROM streams WHERE cpu = 0 ORDER BY tid)" | tail -n 1 | tr -d '"')
+check perf-pt-procs-a-stream-per-thread test "$n" = "42,77,88"
+for x in 42:a 77:v 88:c; do
+	t=${x%%:*} g=${x#*:}
+	awk -v t="$t" '$1 == t { printf "%16s\n", $2 }' "$T/perf" | tr ' ' 0 \
+		> "$T/perf-$t"
+	"$HWT" replay "$T/x.db" --thread "$t" --format addr > "$T/hwt-$t" \
+		2>> "$T/err"
+	"$HWT" replay "$T/seg.db" --thread "$t" --format addr > "$T/seg-$t" \
+		2>> "$T/err"
+	check "perf-pt-procs-perf-tid-$t-is-truth" cmp -s "$T/perf-$t" \
+		"$T/$g/truth.txt"
+	check "perf-pt-procs-replay-tid-$t-is-perf" cmp -s "$T/hwt-$t" \
+		"$T/perf-$t"
+	check "perf-pt-procs-replay-tid-$t-is-truth" cmp -s "$T/hwt-$t" \
+		"$T/$g/truth.txt"
+	check "perf-pt-procs-segmented-tid-$t-is-continuous" cmp -s \
+		"$T/seg-$t" "$T/hwt-$t"
+done
+# per thread and function: ptgen's counts (42's binary: threads 42, 88)
+for x in 42:a 88:c; do
+	awk -v t="${x%%:*}" '$2 + $3 > 0 { print t, $1, $2, $3 }' \
+		"$T/${x#*:}/stats.txt"
+done | sort > "$T/want"
+stats "$T/x.db" | awk '$1 != 77' > "$T/got"
+check perf-pt-procs-calls-per-thread-exact cmp -s "$T/got" "$T/want"
+exit 0
