@@ -45,6 +45,7 @@ struct map {
 	size_t seq;		/* file order among all records */
 	int found;		/* 0: not looked for, 1: file, -1: none */
 	char *file;		/* the binary found */
+	long sec;		/* its section in pd->all, -1: none */
 };
 
 struct pexec {			/* a COMM with PERF_RECORD_MISC_COMM_EXEC */
@@ -113,6 +114,11 @@ struct hwt_perf_decode {
 	uint32_t *mpcpus;	/* CPUs whose threads' images differ */
 	size_t nmpcpus;
 	int mp_done;
+	/* with such CPUs: the image hwt_perf_decode_images filled holds
+	 * every process's binaries (the core's symbols); tview is the
+	 * traced processes' part of it, what the other streams decode
+	 * against, and each process's image (pimgs) is a view too */
+	struct hwt_image *all, *tview;
 	struct hwid *hwids;
 	size_t nhwids;
 	struct note *notes;
@@ -384,6 +390,7 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 		m->seq = seq;
 		m->found = 0;
 		m->file = NULL;
+		m->sec = -1;
 		hex(m->build_id, sizeof(m->build_id), r->u.mmap.build_id,
 		    r->u.mmap.build_id ? r->u.mmap.build_id_size : 0);
 		return 0;
@@ -500,6 +507,7 @@ void hwt_perf_decode_close(struct hwt_perf_decode *pd)
 		hwt_image_free(pd->pimgs[i].img);
 	free(pd->pimgs);
 	free(pd->mpcpus);
+	hwt_image_free(pd->tview);
 	free(pd->hwids);
 	free(pd->swins);
 	hwt_perf_close(pd->f);
@@ -656,12 +664,11 @@ static int switched_pid(const struct hwt_perf_decode *pd, uint32_t pid)
 
 /*
  * Finds m's binary once (m->found, m->file): its build id from the
- * record or HEADER_BUILD_ID (by file name), then find_binary().  Unless
- * quiet, notes a special mapping or a binary not found (a gap on every
- * stream).
+ * record or HEADER_BUILD_ID (by file name), then find_binary().  Notes
+ * a special mapping or a binary not found (a gap on every stream).
  * Returns 1 if: m->file is its binary; 0 if: none.
  */
-static int resolve_map(struct hwt_perf_decode *pd, struct map *m, int quiet)
+static int resolve_map(struct hwt_perf_decode *pd, struct map *m)
 {
 	char file[PATH_MAX + 128];
 	size_t j;
@@ -683,20 +690,17 @@ static int resolve_map(struct hwt_perf_decode *pd, struct map *m, int quiet)
 			}
 		}
 	if (m->path[0] == '[') {	/* [vdso], [kernel.kallsyms] */
-		if (!quiet)
-			note(pd, 0, "%s at 0x%llx: not decoded (special "
-			     "mapping of the recording machine)", m->path,
-			     (unsigned long long)m->addr);
+		note(pd, 0, "%s at 0x%llx: not decoded (special mapping of "
+		     "the recording machine)", m->path,
+		     (unsigned long long)m->addr);
 		return 0;
 	}
 	if (!find_binary(pd->opts, m->path, m->build_id, file,
 			 sizeof(file))) {
-		if (!quiet)
-			note(pd, 0, "binary %s (build id %s) at 0x%llx not "
-			     "found (--buildid-dir, --symfs): its code is not "
-			     "decoded", m->path,
-			     m->build_id[0] ? m->build_id : "unknown",
-			     (unsigned long long)m->addr);
+		note(pd, 0, "binary %s (build id %s) at 0x%llx not found "
+		     "(--buildid-dir, --symfs): its code is not decoded",
+		     m->path, m->build_id[0] ? m->build_id : "unknown",
+		     (unsigned long long)m->addr);
 		return 0;
 	}
 	m->file = hwt_xstrdup(file);
@@ -704,10 +708,10 @@ static int resolve_map(struct hwt_perf_decode *pd, struct map *m, int quiet)
 	return 1;
 }
 
-/* Adds m (its binary found) to img; unless quiet, a failure is noted.
- * Returns nothing. */
+/* Adds m (its binary found) to img (m->sec: its section there); a
+ * failure is noted.  Returns nothing. */
 static void add_map(struct hwt_perf_decode *pd, struct hwt_image *img,
-		    const struct map *m, int quiet)
+		    struct map *m)
 {
 	char e[512];
 
@@ -719,8 +723,28 @@ static void add_map(struct hwt_perf_decode *pd, struct hwt_image *img,
 				     pd->info_type ==
 				     HWT_PERF_AUXTRACE_INTEL_PT ?
 				     m->file : m->path, m->addr, m->len,
-				     m->pgoff, e, sizeof(e)) < 0 && !quiet)
+				     m->pgoff, e, sizeof(e)) < 0) {
 		note(pd, 0, "binary %s: %s", m->file, e);
+		return;
+	}
+	m->sec = (long)hwt_image_nsections(img) - 1;
+}
+
+/* Returns 1 if: pid is switched_pid() or the parent of a FORK child
+ * that is (a child without exec runs its parent's maps), 16 generations
+ * down at most; 0 if not. */
+static int split_process(const struct hwt_perf_decode *pd, uint32_t pid,
+			 int depth)
+{
+	size_t i;
+
+	if (switched_pid(pd, pid))
+		return 1;
+	for (i = 0; depth < 16 && i < pd->nforks; i++)
+		if (pd->forks[i].ppid == pid &&
+		    split_process(pd, pd->forks[i].pid, depth + 1))
+			return 1;
+	return 0;
 }
 
 int hwt_perf_decode_images(struct hwt_perf_decode *pd, struct hwt_image *img)
@@ -728,18 +752,26 @@ int hwt_perf_decode_images(struct hwt_perf_decode *pd, struct hwt_image *img)
 	size_t i;
 
 	find_mp_cpus(pd);
+	pd->all = img;
 	for (i = 0; i < pd->nmaps; i++) {
 		struct map *m = &pd->maps[i];
 		int traced = traced_pid(pd, m->pid);
 
-		/* the processes of split threads: their own images, made
-		 * when their trace comes (pid_image()); a missing binary is
-		 * a gap all the same */
-		if (!traced && !switched_pid(pd, m->pid))
+		/* the processes of split threads: into img too (their
+		 * binaries and symbols), their own images views of it
+		 * (pid_image()); a missing binary is a gap all the same */
+		if (!traced && (!pd->nmpcpus || !split_process(pd, m->pid, 0)))
 			continue;
-		if (resolve_map(pd, m, 0) && traced)
-			add_map(pd, img, m, 0);
+		if (resolve_map(pd, m))
+			add_map(pd, img, m);
 	}
+	if (!pd->nmpcpus)
+		return 0;
+	pd->tview = hwt_image_alloc();
+	for (i = 0; i < pd->nmaps; i++)
+		if (pd->maps[i].sec >= 0 && traced_pid(pd, pd->maps[i].pid))
+			hwt_image_add_view(pd->tview, hwt_image_section(img,
+					   (size_t)pd->maps[i].sec));
 	return 0;
 }
 
@@ -770,8 +802,9 @@ static size_t gen_at_time(const struct hwt_perf_decode *pd, uint32_t pid,
 }
 
 /*
- * Adds to img the mappings pid made after its gen-th exec (0: from its
- * start) and before its next one and file order `before`; generation 0
+ * Adds to img (a view of pd->all) the mappings pid made after its gen-th
+ * exec (0: from its start) and before its next one and file order
+ * `before`; generation 0
  * of a forked process first gets its parent's image at the fork (a child
  * without exec runs its parent's code), at most 16 parents up.
  * Returns nothing.
@@ -800,17 +833,18 @@ static void add_gen(struct hwt_perf_decode *pd, struct hwt_image *img,
 			break;
 		}
 	for (i = 0; i < pd->nmaps; i++) {
-		struct map *m = &pd->maps[i];
+		const struct map *m = &pd->maps[i];
 
 		if (m->pid == pid && m->seq >= lo && m->seq < hi &&
-		    resolve_map(pd, m, 1))
-			add_map(pd, img, m, 1);
+		    m->sec >= 0)
+			hwt_image_add_view(img, hwt_image_section(pd->all,
+					   (size_t)m->sec));
 	}
 }
 
 /*
  * The image of process pid at perf time t: its mappings since its last
- * exec at or before t (add_gen()), built on first use.
+ * exec at or before t (add_gen()), a view of pd->all built on first use.
  * Returns it (owned by pd; empty if pid mapped nothing).
  */
 static struct hwt_image *pid_image(struct hwt_perf_decode *pd, uint32_t pid,
@@ -828,7 +862,6 @@ static struct hwt_image *pid_image(struct hwt_perf_decode *pd, uint32_t pid,
 	p->pid = pid;
 	p->gen = gen;
 	p->img = hwt_image_alloc();
-	hwt_image_set_debug_dirs(p->img, pd->opts->debug_dirs);
 	add_gen(pd, p->img, pid, gen, SIZE_MAX, 0);
 	return p->img;
 }
@@ -1253,6 +1286,7 @@ struct split_sink {
 	const struct hwt_perf_tsc_conv *tc;
 	struct hwt_pt_pick pick;
 	uint64_t now;
+	struct hwt_image *symimg;	/* NULL: the core's symbols */
 	const struct swin *sw;	/* this CPU's, by time */
 	size_t nsw;
 	struct hwt_stream_info info;	/* the CPU's */
@@ -1280,6 +1314,13 @@ static size_t split_thread(struct split_sink *s, int64_t pid, int64_t tid)
 	s->pids[k] = pid;
 	hwt_core_set_thread(s->core, s->info.id + SPLIT_STEP * (uint32_t)k,
 			    pid, tid);
+	/* its symbols: its process's image where threads' images differ */
+	if (s->symimg)
+		hwt_core_set_image(s->core, s->info.id +
+				   SPLIT_STEP * (uint32_t)k,
+				   s->pd && pid >= 0 && pid <= UINT32_MAX ?
+				   pid_image(s->pd, (uint32_t)pid, s->now) :
+				   s->symimg);
 	return k;
 }
 
@@ -1469,7 +1510,8 @@ static int cmp_swin(const void *a, const void *b)
  * s splitting the CPU stream info (its switch-ins sw, nsw of them, by
  * time) between threads in front of inner.  The first thread is info's
  * (its ITRACE_START's, pid its process) if it has one, else the first
- * switched in.
+ * switched in.  With pd's per-process images (mp_cpu()): s->pick for the
+ * front end, and each thread's symbols and code from its process's.
  * Returns s's sink.
  */
 static const struct hwt_sink *split_sink(struct split_sink *s,
@@ -1477,7 +1519,7 @@ static const struct hwt_sink *split_sink(struct split_sink *s,
 					 struct hwt_core *core,
 					 const struct hwt_stream_info *info,
 					 int64_t pid, const struct swin *sw,
-					 size_t nsw)
+					 size_t nsw, struct hwt_perf_decode *pd)
 {
 	memset(s, 0, sizeof(*s));
 	s->inner = inner;
@@ -1485,6 +1527,15 @@ static const struct hwt_sink *split_sink(struct split_sink *s,
 	s->info = *info;
 	s->sw = sw;
 	s->nsw = nsw;
+	s->symimg = pd->tview;
+	if (mp_cpu(pd, info->cpu < 0 ? UINT32_MAX : (uint32_t)info->cpu)) {
+		/* threads of two processes or more: each decodes against
+		 * its own process's image (sp_image_at) */
+		s->pd = pd;
+		s->tc = &pd->tc;
+		s->pick.image_at = sp_image_at;
+		s->pick.arg = s;
+	}
 	/* until a time places it: the CPU's ITRACE_START thread (tracing
 	 * starts with it), else the first switched in */
 	s->cur = info->tid >= 0 ? split_thread(s, pid, info->tid) :
@@ -1546,6 +1597,8 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 	info.read_mem = hwt_image_read_cb;
 	info.read_mem_arg = img;
 	hwt_core_set_thread(core, info.id, pid, tid);
+	if (pd->tview)	/* the traced processes' symbols */
+		hwt_core_set_image(core, info.id, pd->tview);
 	/* per-CPU buffers with switch records in perf's time: a stream per
 	 * thread (split_sink) */
 	for (i = 0; pd->have_tc && !sel->by_tid && i < pd->nswins; i++)
@@ -1556,16 +1609,9 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 	if (nsw) {
 		qsort(sw, nsw, sizeof(*sw), cmp_swin);
 		sp = hwt_xrealloc(NULL, sizeof(*sp));
-		sink = split_sink(sp, sink, core, &info, pid, sw, nsw);
-		if (mp_cpu(pd, cpu)) {
-			/* threads of two processes or more: each decodes
-			 * against its own process's image (sp_image_at) */
-			sp->pd = pd;
-			sp->tc = &pd->tc;
-			sp->pick.image_at = sp_image_at;
-			sp->pick.arg = sp;
+		sink = split_sink(sp, sink, core, &info, pid, sw, nsw, pd);
+		if (sp->pd)
 			params.pick = &sp->pick;
-		}
 	}
 	if (pd->have_tc)	/* calls' times in perf's clock */
 		sink = time_sink(&ts, sink, &pd->tc);
@@ -1637,6 +1683,9 @@ int hwt_perf_decode_run(struct hwt_perf_decode *pd, struct hwt_image *img,
 {
 	int per_thread = has_trace(pd, PER_THREAD_CPU);
 	size_t i;
+
+	if (pd->tview)	/* img holds other processes' binaries too */
+		img = pd->tview;
 
 	if (pd->info_type == HWT_PERF_AUXTRACE_INTEL_PT)
 		return decode_pt_all(pd, img, core, err, errlen);
