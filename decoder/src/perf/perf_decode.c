@@ -48,6 +48,11 @@ struct map {
 	long sec;		/* its section in pd->all, -1: none */
 };
 
+struct mapkey {			/* a map by pid (index_processes()) */
+	uint32_t pid;
+	size_t seq, idx;	/* file order; index into pd->maps */
+};
+
 struct pexec {			/* a COMM with PERF_RECORD_MISC_COMM_EXEC */
 	uint32_t pid;
 	int has_time;
@@ -114,6 +119,10 @@ struct hwt_perf_decode {
 	uint32_t *mpcpus;	/* CPUs whose threads' images differ */
 	size_t nmpcpus;
 	int mp_done;
+	struct mapkey *mapidx;	/* index_processes() */
+	uint32_t *spids;
+	size_t nspids;
+	int indexed;
 	/* with such CPUs: the image hwt_perf_decode_images filled holds
 	 * every process's binaries (the core's symbols); tview is the
 	 * traced processes' part of it, what the other streams decode
@@ -507,6 +516,8 @@ void hwt_perf_decode_close(struct hwt_perf_decode *pd)
 		hwt_image_free(pd->pimgs[i].img);
 	free(pd->pimgs);
 	free(pd->mpcpus);
+	free(pd->mapidx);
+	free(pd->spids);
 	hwt_image_free(pd->tview);
 	free(pd->hwids);
 	free(pd->swins);
@@ -650,16 +661,160 @@ static int mp_cpu(const struct hwt_perf_decode *pd, uint32_t cpu)
 	return 0;
 }
 
-/* Returns 1 if: pid is switched in on a CPU of mp_cpu(); 0 if not. */
-static int switched_pid(const struct hwt_perf_decode *pd, uint32_t pid)
+/* qsort order of u32 values.  Returns <0, 0, >0. */
+static int cmp_u32(const void *a, const void *b)
 {
-	size_t i;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
+	return x < y ? -1 : x > y;
+}
+
+/* qsort order of execs and forks: by pid, then file order.
+ * Returns <0, 0, >0. */
+static int cmp_exec(const void *a, const void *b)
+{
+	const struct pexec *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int cmp_fork(const void *a, const void *b)
+{
+	const struct pfork *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* qsort order of map keys: by pid, then file order.
+ * Returns <0, 0, >0. */
+static int cmp_mapkey(const void *a, const void *b)
+{
+	const struct mapkey *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Returns the first index of pid in the n execs (sorted), n if none. */
+static size_t first_exec(const struct hwt_perf_decode *pd, uint32_t pid)
+{
+	size_t lo = 0, hi = pd->nexecs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pd->execs[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Returns the first index of pid in the forks (sorted), nforks if none. */
+static size_t first_fork(const struct hwt_perf_decode *pd, uint32_t pid)
+{
+	size_t lo = 0, hi = pd->nforks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pd->forks[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Returns the first place of pid in pd->mapidx, nmaps if none. */
+static size_t first_map(const struct hwt_perf_decode *pd, uint32_t pid)
+{
+	size_t lo = 0, hi = pd->nmaps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pd->mapidx[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The lookups of per-process images, once (find_mp_cpus() first): execs,
+ * forks and maps by pid, and pd->spids: the processes of the threads
+ * switched in on mp_cpu() CPUs and their FORK parents (a child without
+ * exec runs its parent's maps), 16 up at most, sorted and unique.
+ * Returns nothing.
+ */
+static void index_processes(struct hwt_perf_decode *pd)
+{
+	size_t i, n = 0, k;
+
+	if (pd->indexed)
+		return;
+	pd->indexed = 1;
+	if (pd->nexecs)
+		qsort(pd->execs, pd->nexecs, sizeof(*pd->execs), cmp_exec);
+	if (pd->nforks)
+		qsort(pd->forks, pd->nforks, sizeof(*pd->forks), cmp_fork);
+	pd->mapidx = hwt_xrealloc(NULL, (pd->nmaps + 1) *
+				  sizeof(*pd->mapidx));
+	for (i = 0; i < pd->nmaps; i++) {
+		pd->mapidx[i].pid = pd->maps[i].pid;
+		pd->mapidx[i].seq = pd->maps[i].seq;
+		pd->mapidx[i].idx = i;
+	}
+	if (pd->nmaps)
+		qsort(pd->mapidx, pd->nmaps, sizeof(*pd->mapidx), cmp_mapkey);
+	if (!pd->nmpcpus)
+		return;
+	pd->spids = hwt_xrealloc(NULL, (pd->nswins + 1) * sizeof(*pd->spids));
 	for (i = 0; i < pd->nswins; i++)
-		if (pd->swins[i].pid == (int64_t)pid &&
+		if (pd->swins[i].pid > 0 && pd->swins[i].pid <= UINT32_MAX &&
 		    mp_cpu(pd, pd->swins[i].cpu))
-			return 1;
-	return 0;
+			pd->spids[n++] = (uint32_t)pd->swins[i].pid;
+	qsort(pd->spids, n, sizeof(*pd->spids), cmp_u32);
+	for (i = k = 0; i < n; i++)	/* unique */
+		if (!k || pd->spids[k - 1] != pd->spids[i])
+			pd->spids[k++] = pd->spids[i];
+	n = k;
+	/* and their parents: 16 more entries each at most */
+	pd->spids = hwt_xrealloc(pd->spids, (n * 17 + 1) *
+				 sizeof(*pd->spids));
+	for (i = 0, k = n; i < n; i++) {
+		uint32_t p = pd->spids[i];
+		int depth;
+
+		for (depth = 0; depth < 16; depth++) {
+			size_t f = first_fork(pd, p);
+
+			if (f == pd->nforks || pd->forks[f].pid != p)
+				break;
+			p = pd->forks[f].ppid;
+			pd->spids[k++] = p;
+		}
+	}
+	qsort(pd->spids, k, sizeof(*pd->spids), cmp_u32);
+	for (i = n = 0; i < k; i++)
+		if (!n || pd->spids[n - 1] != pd->spids[i])
+			pd->spids[n++] = pd->spids[i];
+	pd->nspids = n;
+}
+
+/* Returns 1 if: pid is in pd->spids (index_processes()); 0 if not. */
+static int split_process(const struct hwt_perf_decode *pd, uint32_t pid)
+{
+	return pd->nspids && bsearch(&pid, pd->spids, pd->nspids,
+				     sizeof(*pd->spids), cmp_u32) != NULL;
 }
 
 /*
@@ -730,28 +885,12 @@ static void add_map(struct hwt_perf_decode *pd, struct hwt_image *img,
 	m->sec = (long)hwt_image_nsections(img) - 1;
 }
 
-/* Returns 1 if: pid is switched_pid() or the parent of a FORK child
- * that is (a child without exec runs its parent's maps), 16 generations
- * down at most; 0 if not. */
-static int split_process(const struct hwt_perf_decode *pd, uint32_t pid,
-			 int depth)
-{
-	size_t i;
-
-	if (switched_pid(pd, pid))
-		return 1;
-	for (i = 0; depth < 16 && i < pd->nforks; i++)
-		if (pd->forks[i].ppid == pid &&
-		    split_process(pd, pd->forks[i].pid, depth + 1))
-			return 1;
-	return 0;
-}
-
 int hwt_perf_decode_images(struct hwt_perf_decode *pd, struct hwt_image *img)
 {
 	size_t i;
 
 	find_mp_cpus(pd);
+	index_processes(pd);
 	pd->all = img;
 	for (i = 0; i < pd->nmaps; i++) {
 		struct map *m = &pd->maps[i];
@@ -760,7 +899,7 @@ int hwt_perf_decode_images(struct hwt_perf_decode *pd, struct hwt_image *img)
 		/* the processes of split threads: into img too (their
 		 * binaries and symbols), their own images views of it
 		 * (pid_image()); a missing binary is a gap all the same */
-		if (!traced && (!pd->nmpcpus || !split_process(pd, m->pid, 0)))
+		if (!traced && !split_process(pd, m->pid))
 			continue;
 		if (resolve_map(pd, m))
 			add_map(pd, img, m);
@@ -781,32 +920,48 @@ static size_t gen_at_seq(const struct hwt_perf_decode *pd, uint32_t pid,
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < pd->nexecs; i++)
-		if (pd->execs[i].pid == pid && pd->execs[i].seq < seq)
+	for (i = first_exec(pd, pid); i < pd->nexecs &&
+	     pd->execs[i].pid == pid; i++)
+		if (pd->execs[i].seq < seq)
 			n++;
 	return n;
 }
 
-/* Returns how many execs of pid happened at or before perf time t (an
- * exec without a time: before any). */
+/*
+ * How many execs of pid happened at or before perf time t (an exec
+ * without a time: before any); *from, *until: the times between which
+ * that count holds (the latest such exec's, 0; the earliest later one's,
+ * UINT64_MAX).
+ * Returns the count.
+ */
 static size_t gen_at_time(const struct hwt_perf_decode *pd, uint32_t pid,
-			  uint64_t t)
+			  uint64_t t, uint64_t *from, uint64_t *until)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < pd->nexecs; i++)
-		if (pd->execs[i].pid == pid &&
-		    (!pd->execs[i].has_time || pd->execs[i].time <= t))
+	*from = 0;
+	*until = UINT64_MAX;
+	for (i = first_exec(pd, pid); i < pd->nexecs &&
+	     pd->execs[i].pid == pid; i++) {
+		const struct pexec *e = &pd->execs[i];
+
+		if (!e->has_time || e->time <= t) {
 			n++;
+			if (e->has_time && e->time > *from)
+				*from = e->time;
+		} else if (e->time < *until) {
+			*until = e->time;
+		}
+	}
 	return n;
 }
 
 /*
  * Adds to img (a view of pd->all) the mappings pid made after its gen-th
  * exec (0: from its start) and before its next one and file order
- * `before`; generation 0
- * of a forked process first gets its parent's image at the fork (a child
- * without exec runs its parent's code), at most 16 parents up.
+ * `before`; generation 0 of a forked process first gets its parent's
+ * image at the fork (a child without exec runs its parent's code), at
+ * most 16 parents up.
  * Returns nothing.
  */
 static void add_gen(struct hwt_perf_decode *pd, struct hwt_image *img,
@@ -814,29 +969,27 @@ static void add_gen(struct hwt_perf_decode *pd, struct hwt_image *img,
 {
 	size_t lo = 0, hi = before, n = 0, i;
 
-	for (i = 0; i < pd->nexecs; i++) {
-		if (pd->execs[i].pid != pid)
-			continue;
+	for (i = first_exec(pd, pid); i < pd->nexecs &&
+	     pd->execs[i].pid == pid; i++) {
 		n++;
 		if (n == gen)
 			lo = pd->execs[i].seq;
 		if (n == gen + 1 && pd->execs[i].seq < hi)
 			hi = pd->execs[i].seq;
 	}
-	for (i = 0; gen == 0 && depth < 16 && i < pd->nforks; i++)
-		if (pd->forks[i].pid == pid && pd->forks[i].seq < hi) {
-			uint32_t pp = pd->forks[i].ppid;
+	i = first_fork(pd, pid);
+	if (gen == 0 && depth < 16 && i < pd->nforks &&
+	    pd->forks[i].pid == pid && pd->forks[i].seq < hi) {
+		uint32_t pp = pd->forks[i].ppid;
 
-			add_gen(pd, img, pp,
-				gen_at_seq(pd, pp, pd->forks[i].seq),
-				pd->forks[i].seq, depth + 1);
-			break;
-		}
-	for (i = 0; i < pd->nmaps; i++) {
-		const struct map *m = &pd->maps[i];
+		add_gen(pd, img, pp, gen_at_seq(pd, pp, pd->forks[i].seq),
+			pd->forks[i].seq, depth + 1);
+	}
+	for (i = first_map(pd, pid); i < pd->nmaps &&
+	     pd->mapidx[i].pid == pid; i++) {
+		const struct map *m = &pd->maps[pd->mapidx[i].idx];
 
-		if (m->pid == pid && m->seq >= lo && m->seq < hi &&
-		    m->sec >= 0)
+		if (m->seq >= lo && m->seq < hi && m->sec >= 0)
 			hwt_image_add_view(img, hwt_image_section(pd->all,
 					   (size_t)m->sec));
 	}
@@ -844,13 +997,16 @@ static void add_gen(struct hwt_perf_decode *pd, struct hwt_image *img,
 
 /*
  * The image of process pid at perf time t: its mappings since its last
- * exec at or before t (add_gen()), a view of pd->all built on first use.
+ * exec at or before t (add_gen()), a view of pd->all built on first use;
+ * *from, *until as gen_at_time() says: the same image serves any time
+ * in [*from, *until).
  * Returns it (owned by pd; empty if pid mapped nothing).
  */
 static struct hwt_image *pid_image(struct hwt_perf_decode *pd, uint32_t pid,
-				   uint64_t t)
+				   uint64_t t, uint64_t *from,
+				   uint64_t *until)
 {
-	size_t gen = gen_at_time(pd, pid, t), i;
+	size_t gen = gen_at_time(pd, pid, t, from, until), i;
 	struct pimage *p;
 
 	for (i = 0; i < pd->npimgs; i++)
@@ -1292,11 +1448,26 @@ struct split_sink {
 	struct hwt_stream_info info;	/* the CPU's */
 	char names[SPLIT_MAX][40];
 	int64_t tids[SPLIT_MAX], pids[SPLIT_MAX];
+	/* each thread's process's image, good from tfrom to tuntil */
+	struct hwt_image *timg[SPLIT_MAX];
+	uint64_t tfrom[SPLIT_MAX], tuntil[SPLIT_MAX];
 	int begun[SPLIT_MAX];
 	size_t nthreads, cur;
 	int placed;		/* a time chose the current thread */
 	struct hwt_sink sink;
 };
+
+/* Returns the image of thread k's process at s->now (pid_image(),
+ * kept while it holds; a thread without a process: the CPU stream's). */
+static struct hwt_image *thread_image(struct split_sink *s, size_t k)
+{
+	if (s->pids[k] < 0 || s->pids[k] > UINT32_MAX)
+		return s->info.read_mem_arg;
+	if (!s->timg[k] || s->now < s->tfrom[k] || s->now >= s->tuntil[k])
+		s->timg[k] = pid_image(s->pd, (uint32_t)s->pids[k], s->now,
+				       &s->tfrom[k], &s->tuntil[k]);
+	return s->timg[k];
+}
 
 /* Returns the index of thread tid (pid) among s's, added (and the core
  * told its thread) if new; the last one when SPLIT_MAX are taken. */
@@ -1319,8 +1490,7 @@ static size_t split_thread(struct split_sink *s, int64_t pid, int64_t tid)
 		hwt_core_set_image(s->core, s->info.id +
 				   SPLIT_STEP * (uint32_t)k,
 				   s->pd && pid >= 0 && pid <= UINT32_MAX ?
-				   pid_image(s->pd, (uint32_t)pid, s->now) :
-				   s->symimg);
+				   thread_image(s, k) : s->symimg);
 	return k;
 }
 
@@ -1328,23 +1498,29 @@ static size_t split_thread(struct split_sink *s, int64_t pid, int64_t tid)
  * Returns nothing. */
 static void split_at(struct split_sink *s, uint64_t t)
 {
-	size_t i, best = 0;
+	size_t lo = 0, hi = s->nsw, best;
 
 	if (!s->nsw)
 		return;
-	for (i = 0; i < s->nsw && s->sw[i].time <= t; i++)
-		best = i;
+	/* the last switch-in at or before t (by time): the first after
+	 * t, less one; none: the first */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->sw[mid].time <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	best = lo ? lo - 1 : 0;
 	s->cur = split_thread(s, s->sw[best].pid, s->sw[best].tid);
 	s->placed = 1;
 }
 
-/* Returns the image of the current thread's process (pid_image(); a
- * thread without a process: the CPU stream's image). */
+/* Returns the image of the current thread's process (thread_image()). */
 static struct hwt_image *sp_image(struct split_sink *s)
 {
-	if (s->pids[s->cur] < 0 || s->pids[s->cur] > UINT32_MAX)
-		return s->info.read_mem_arg;
-	return pid_image(s->pd, (uint32_t)s->pids[s->cur], s->now);
+	return thread_image(s, s->cur);
 }
 
 /*
