@@ -20,7 +20,8 @@
 #  - each thread's calls and instructions per function are ptgen's
 #    (stats.txt), its function names from its own process's binary;
 #  - segmented = continuous: --segmented --threads 2 gives the same
-#    replays (a CPU of several processes decodes in one piece).
+#    replays (a CPU of several processes decodes in one piece);
+#  - FORK records that loop between two processes: the decode ends.
 # Env (from run.sh): HWT, PTGEN, ROOT.
 : "${ROOT:=../..}"
 : "${HWT:=$ROOT/build/bin/hwt}"
@@ -103,4 +104,29 @@ check perf-pt-procs-calls-per-thread-exact cmp -s "$T/got" "$T/want"
 stats "$T/seg.db" > "$T/got"
 check perf-pt-procs-segmented-calls-per-thread-exact cmp -s "$T/got" \
 	"$T/want"
+
+# Hostile sideband: 6000 FORK records where two processes that are never
+# switched in (98, 99; 99 maps a binary) fork each other in a loop.
+# The decode ends at once (the fork parents are followed up, 16 at
+# most, never searched down) and the threads still decode as perf does.
+for i in $(seq 1 3000); do
+	echo "--record"; echo "thread_create:pid=98:tid=98:ppid=99:ptid=99:flags=2"
+	echo "--record"; echo "thread_create:pid=99:tid=99:ppid=98:ptid=98:flags=2"
+done > "$T/forks"
+if "$MK" "$T/sl" --meta mode=cpu --meta arch=x86_64 --param 0:nom_freq=24 \
+		$(cat "$T/args") $(map a 42) $(map v 77) $(map a 99) \
+		$(cat "$T/forks") &&
+	"$HWT" export --perf-data "$T/loop.data" "$T/sl" 2> "$T/err"; then
+	timeout 60 "$HWT" decode -q "$T/loop.data" -o "$T/loop.db" 2> "$T/err"
+	check perf-pt-procs-fork-loop-decodes test $? = 0
+	ok=1
+	for t in 42 77; do
+		"$HWT" replay "$T/loop.db" --thread "$t" --format addr \
+			> "$T/r" 2>> "$T/err"
+		cmp -s "$T/r" "$T/perf-$t" || ok=0
+	done
+	check perf-pt-procs-fork-loop-replay-is-perf [ $ok = 1 ]
+else
+	echo "FAIL: perf-pt-procs-fork-loop (mksession/export: $(cat "$T/err"))"
+fi
 exit 0
