@@ -21,7 +21,10 @@
 #    (stats.txt), its function names from its own process's binary;
 #  - segmented = continuous: --segmented --threads 2 gives the same
 #    replays (a CPU of several processes decodes in one piece);
-#  - FORK records that loop between two processes: the decode ends.
+#  - FORK records that loop between two processes: the decode ends;
+#  - a COMM exec in the middle of a thread's trace: the trace before it
+#    decodes against the old program, after it against the new one, as
+#    perf decodes it.
 # Env (from run.sh): HWT, PTGEN, ROOT.
 : "${ROOT:=../..}"
 : "${HWT:=$ROOT/build/bin/hwt}"
@@ -129,4 +132,76 @@ if "$MK" "$T/sl" --meta mode=cpu --meta arch=x86_64 --param 0:nom_freq=24 \
 else
 	echo "FAIL: perf-pt-procs-fork-loop (mksession/export: $(cat "$T/err"))"
 fi
+
+# An exec (PERF_RECORD_COMM with PERF_RECORD_MISC_COMM_EXEC) in the
+# middle of thread 77's trace: it runs ptgen --variant (v2's runs), then
+# execs ptgen's program (a2's runs, TSCs after v2's), both mapped at
+# 0x400000.  hwt export writes sideband at time 0, so the exported file
+# is patched (data section walked as perf.data-file-format.txt lays it
+# out; sample_id: pid, tid, time, cpu, identifier): the COMM gets the
+# exec bit, and it and the new program's MMAP2 the time just before
+# 77's first switch-in after the exec.  perf then maps a2 from that time
+# on; hwt takes the maps after the exec from the exec's time on.
+mkdir -p "$T/e/a" "$T/e/v2" "$T/e/a2" "$T/e/b" "$T/e/g"
+"$PTGEN" "$T/e/a" --iters 400 --switch 400 --psb 1000000 \
+	--tsc 0x100000000:0x10000 >/dev/null &&
+"$PTGEN" "$T/e/v2" --iters 100 --switch 350 --psb 1000000 \
+	--tsc 0x100008000:0x10000 --variant >/dev/null &&
+nv=$(wc -l < "$T/e/v2/runs.txt") &&
+"$PTGEN" "$T/e/a2" --iters 80 --switch 350 --psb 1000000 --tsc \
+	"$(printf '0x%x' $((0x100008000 + nv * 0x10000))):0x10000" >/dev/null &&
+cat "$T/e/v2/pt.bin" "$T/e/a2/pt.bin" > "$T/e/b/pt.bin" &&
+lv=$(wc -c < "$T/e/v2/pt.bin") &&
+{ cat "$T/e/v2/runs.txt"
+  awk -v o="$lv" '{ $1 = $1 + o; print }' "$T/e/a2/runs.txt"; } \
+	> "$T/e/b/runs.txt" &&
+cat "$T/e/v2/truth.txt" "$T/e/a2/truth.txt" > "$T/e/b/truth.txt" &&
+python3 "$HERE/mkcpu.py" "$T/e/g" 1 42:42:"$T/e/a" 77:77:"$T/e/b" \
+	> "$T/e/args" &&
+"$MK" "$T/e/s" --meta mode=cpu --meta arch=x86_64 --param 0:nom_freq=24 \
+	$(cat "$T/e/args") $(map e/a 42) $(map e/v2 77) \
+	--record comm:pid=77:tid=77:name=newprog $(map e/a2 77) &&
+"$HWT" export --perf-data "$T/e/out.data" "$T/e/s" 2> "$T/err" &&
+python3 - "$T/e/out.data" 77 $((nv + 1)) <<'PY' || echo "FAIL: perf-pt-procs-exec (setup: $(cat "$T/err"))"
+import struct, sys
+path, pid, nth = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+b = bytearray(open(path, "rb").read())
+doff, dsize = struct.unpack_from("<QQ", b, 40)    # header: data section
+recs, o = [], doff
+while o < doff + dsize:
+    t, misc, size = struct.unpack_from("<IHH", b, o)
+    if size < 8:
+        sys.exit(1)
+    recs.append((o, t, misc, size))
+    o += size
+def sid_tid(r):         # sample_id: ... tid, time, cpu, identifier
+    return struct.unpack_from("<I", b, r[0] + r[3] - 28)[0]
+def pid_of(r):          # COMM and MMAP2: pid first
+    return struct.unpack_from("<I", b, r[0] + 8)[0]
+ins = [r for r in recs if r[1] == 15 and not r[2] & 0x2000 and
+       sid_tid(r) == pid]                        # SWITCH_CPU_WIDE IN
+sw = ins[nth - 1]
+t = struct.unpack_from("<Q", b, sw[0] + sw[3] - 24)[0] - 1
+comm = [r for r in recs if r[1] == 3 and pid_of(r) == pid][0]
+mmap = [r for r in recs if r[1] == 10 and pid_of(r) == pid][-1]
+struct.pack_into("<H", b, comm[0] + 4, comm[2] | 0x2000)   # COMM_EXEC
+struct.pack_into("<Q", b, comm[0] + comm[3] - 24, t)
+struct.pack_into("<Q", b, mmap[0] + mmap[3] - 24, t)
+open(path, "wb").write(b)
+PY
+perf script -i "$T/e/out.data" --itrace=i0ns -F tid,ip > "$T/e/perf" \
+	2> "$T/perr"
+"$HWT" decode -q "$T/e/out.data" -o "$T/e/x.db" 2> "$T/err" ||
+	echo "FAIL: perf-pt-procs-exec-decode ($(cat "$T/err"))"
+for x in 42:a 77:b; do
+	t=${x%%:*} g=${x#*:}
+	awk -v t="$t" '$1 == t { printf "%16s\n", $2 }' "$T/e/perf" |
+		tr ' ' 0 > "$T/e/perf-$t"
+	"$HWT" replay "$T/e/x.db" --thread "$t" --format addr > "$T/e/hwt-$t" \
+		2>> "$T/err"
+	check "perf-pt-procs-exec-perf-tid-$t-is-truth" cmp -s \
+		"$T/e/perf-$t" "$T/e/$g/truth.txt"
+	check "perf-pt-procs-exec-replay-tid-$t-is-perf" cmp -s \
+		"$T/e/hwt-$t" "$T/e/perf-$t"
+done
 exit 0
