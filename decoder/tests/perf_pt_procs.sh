@@ -22,6 +22,9 @@
 #  - segmented = continuous: --segmented --threads 2 gives the same
 #    replays (a CPU of several processes decodes in one piece);
 #  - FORK records that loop between two processes: the decode ends;
+#  - per-thread buffers (perf record --per-thread) of two processes with
+#    different binaries at the same address: each decodes as perf does,
+#    its calls per function ptgen's;
 #  - a COMM exec in the middle of a thread's trace: the trace before it
 #    decodes against the old program, after it against the new one, as
 #    perf decodes it.
@@ -131,6 +134,42 @@ if "$MK" "$T/sl" --meta mode=cpu --meta arch=x86_64 --param 0:nom_freq=24 \
 	check perf-pt-procs-fork-loop-replay-is-perf [ $ok = 1 ]
 else
 	echo "FAIL: perf-pt-procs-fork-loop (mksession/export: $(cat "$T/err"))"
+fi
+
+# Per-thread buffers (a thread-mode session: AUXTRACE cpu -1) of two
+# processes with different binaries at the same address: each thread's
+# queue decodes against its own process's maps, as perf's does.
+mkdir -p "$T/t/a" "$T/t/v"
+if "$PTGEN" "$T/t/a" --iters 300 --psb 256 >/dev/null &&
+	"$PTGEN" "$T/t/v" --iters 200 --psb 256 --variant >/dev/null &&
+	"$MK" "$T/t/s" --meta mode=thread --meta arch=x86_64 \
+		--stream 0:intel_pt:tid=42 --param 0:cpu=0/0/0 \
+		--data "0:$T/t/a/pt.bin:/3" --stream 1:intel_pt:tid=77 \
+		--param 1:cpu=0/0/0 --data "1:$T/t/v/pt.bin:/3" \
+		$(map t/a 42) $(map t/v 77) &&
+	"$HWT" export --perf-data "$T/t/out.data" "$T/t/s" 2> "$T/err" &&
+	"$HWT" decode -q "$T/t/out.data" -o "$T/t/x.db" 2> "$T/err"; then
+	perf script -i "$T/t/out.data" --itrace=i0ns -F tid,ip \
+		> "$T/t/perf" 2> "$T/perr"
+	for x in 42:a 77:v; do
+		t=${x%%:*} g=${x#*:}
+		awk -v t="$t" '$1 == t { printf "%16s\n", $2 }' "$T/t/perf" |
+			tr ' ' 0 > "$T/t/perf-$t"
+		"$HWT" replay "$T/t/x.db" --thread "$t" --format addr \
+			> "$T/t/hwt-$t" 2>> "$T/err"
+		check "perf-pt-procs-per-thread-perf-tid-$t-is-truth" cmp -s \
+			"$T/t/perf-$t" "$T/t/$g/truth.txt"
+		check "perf-pt-procs-per-thread-replay-tid-$t-is-perf" cmp -s \
+			"$T/t/hwt-$t" "$T/t/perf-$t"
+	done
+	for x in 42:a 77:v; do
+		awk -v t="${x%%:*}" '$2 + $3 > 0 { print t, $1, $2, $3 }' \
+			"$T/t/${x#*:}/stats.txt"
+	done | sort > "$T/want"
+	stats "$T/t/x.db" > "$T/got"
+	check perf-pt-procs-per-thread-calls-exact cmp -s "$T/got" "$T/want"
+else
+	echo "FAIL: perf-pt-procs-per-thread ($(cat "$T/err"))"
 fi
 
 # An exec (PERF_RECORD_COMM with PERF_RECORD_MISC_COMM_EXEC) in the

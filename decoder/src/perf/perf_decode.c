@@ -118,7 +118,7 @@ struct hwt_perf_decode {
 	size_t npimgs;
 	uint32_t *mpcpus;	/* CPUs whose threads' images differ */
 	size_t nmpcpus;
-	int mp_done;
+	int mp_done, mp_thread;
 	struct mapkey *mapidx;	/* index_processes() */
 	uint32_t *spids;
 	size_t nspids;
@@ -615,7 +615,8 @@ static int traced_pid(const struct hwt_perf_decode *pd, uint32_t pid)
 /*
  * The per-CPU Intel PT CPUs whose switch-ins name two processes or more
  * (in perf's time: the split needs it): their threads decode each
- * against its own process's image (docs/perf-data.md).  Fills pd->mpcpus
+ * against its own process's image (docs/perf-data.md); so do per-thread
+ * buffers of two processes or more (pd->mp_thread).  Fills pd->mpcpus
  * once.  Returns nothing.
  */
 static void find_mp_cpus(struct hwt_perf_decode *pd)
@@ -626,7 +627,16 @@ static void find_mp_cpus(struct hwt_perf_decode *pd)
 	if (pd->mp_done)
 		return;
 	pd->mp_done = 1;
-	if (pd->info_type != HWT_PERF_AUXTRACE_INTEL_PT || !pd->have_tc)
+	if (pd->info_type != HWT_PERF_AUXTRACE_INTEL_PT)
+		return;
+	/* per-thread buffers of two processes or more (ITRACE_START) */
+	for (i = 1; i < pd->npids; i++)
+		for (k = 0; k < i; k++)
+			if (pd->pid_cpu[i] == PER_THREAD_CPU &&
+			    pd->pid_cpu[k] == PER_THREAD_CPU &&
+			    pd->pids[i] != pd->pids[k])
+				pd->mp_thread = 1;
+	if (!pd->have_tc)
 		return;
 	for (i = 0; i < pd->nswins; i++) {
 		const struct swin *w = &pd->swins[i];
@@ -904,7 +914,7 @@ int hwt_perf_decode_images(struct hwt_perf_decode *pd, struct hwt_image *img)
 		if (resolve_map(pd, m))
 			add_map(pd, img, m);
 	}
-	if (!pd->nmpcpus)
+	if (!pd->nmpcpus && !pd->mp_thread)
 		return 0;
 	pd->tview = hwt_image_alloc();
 	for (i = 0; i < pd->nmaps; i++)
@@ -1523,6 +1533,14 @@ static struct hwt_image *sp_image(struct split_sink *s)
 	return thread_image(s, s->cur);
 }
 
+/* read_mem over the current thread's image: the core reads a block's
+ * code as it comes, from the image libipt decoded it against.
+ * Returns hwt_image_read_cb's result. */
+static int sp_read_mem(void *arg, uint64_t addr, void *buf, size_t size)
+{
+	return hwt_image_read_cb(sp_image(arg), addr, buf, size);
+}
+
 /*
  * hwt_pt_pick's image_at: the thread placed as split_at() will place it
  * when the time sink hands on what the front end decodes next (perf time
@@ -1560,8 +1578,10 @@ static uint32_t split_cur(struct split_sink *s)
 		info.id = id;
 		info.tid = (int32_t)s->tids[s->cur];
 		info.name = s->names[s->cur];
-		if (s->pd)	/* the core reads the thread's own code */
-			info.read_mem_arg = sp_image(s);
+		if (s->pd) {	/* the core reads the thread's own code */
+			info.read_mem = sp_read_mem;
+			info.read_mem_arg = s;
+		}
 		if (s->inner->stream_begin(s->inner->arg, &info) < 0)
 			return 0xffffffffu;
 	}
@@ -1728,6 +1748,46 @@ static const struct hwt_sink *split_sink(struct split_sink *s,
 	return &s->sink;
 }
 
+/* A per-thread buffer's process image by time, where the per-thread
+ * buffers are of two processes or more (pd->mp_thread). */
+struct thread_pick {
+	struct hwt_perf_decode *pd;
+	uint32_t pid;
+	uint64_t now, from, until;	/* perf time; the image's range */
+	struct hwt_image *img;
+	struct hwt_pt_pick pick;
+};
+
+/* Returns the image of tp's process at tp->now (pid_image(), kept while
+ * it holds). */
+static struct hwt_image *tp_image(struct thread_pick *tp)
+{
+	if (!tp->img || tp->now < tp->from || tp->now >= tp->until)
+		tp->img = pid_image(tp->pd, tp->pid, tp->now, &tp->from,
+				    &tp->until);
+	return tp->img;
+}
+
+/* hwt_pt_pick's image_at for a per-thread buffer: the image at the
+ * trace's time (perf time; a file without the conversion: the latest,
+ * as perf decodes such a queue at the end, with every mapping known).
+ * Returns it. */
+static struct hwt_image *tp_image_at(void *arg, uint64_t tsc, int enable)
+{
+	struct thread_pick *tp = arg;
+
+	(void)enable;
+	if (tsc && tp->pd->have_tc)
+		tp->now = hwt_perf_tsc_to_time(&tp->pd->tc, tsc);
+	return tp_image(tp);
+}
+
+/* read_mem over tp's current image.  Returns hwt_image_read_cb's. */
+static int tp_read_mem(void *arg, uint64_t addr, void *buf, size_t size)
+{
+	return hwt_image_read_cb(tp_image(arg), addr, buf, size);
+}
+
 /* Intel PT: one stream per CPU, or per thread of the per-thread buffers
  * (stream id PER_THREAD_ID + nth, its tid the buffers'), its contiguous
  * buffers decoded as one trace, as perf does (perf's auxtrace queues: one
@@ -1744,6 +1804,7 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 	struct hwt_stream_info info;
 	struct time_sink ts;
 	struct split_sink *sp = NULL;
+	struct thread_pick tp;
 	struct swin *sw = NULL;
 	size_t nsw = 0, i;
 	struct stream s;
@@ -1775,6 +1836,19 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 	hwt_core_set_thread(core, info.id, pid, tid);
 	if (pd->tview)	/* the traced processes' symbols */
 		hwt_core_set_image(core, info.id, pd->tview);
+	if (sel->by_tid && pd->mp_thread && pid >= 0 && pid <= UINT32_MAX) {
+		/* its own process's image, code and symbols */
+		memset(&tp, 0, sizeof(tp));
+		tp.pd = pd;
+		tp.pid = (uint32_t)pid;
+		tp.now = pd->have_tc ? 0 : UINT64_MAX;
+		tp.pick.image_at = tp_image_at;
+		tp.pick.arg = &tp;
+		info.read_mem = tp_read_mem;
+		info.read_mem_arg = &tp;
+		hwt_core_set_image(core, info.id, tp_image(&tp));
+		params.pick = &tp.pick;
+	}
 	/* per-CPU buffers with switch records in perf's time: a stream per
 	 * thread (split_sink) */
 	for (i = 0; pd->have_tc && !sel->by_tid && i < pd->nswins; i++)
