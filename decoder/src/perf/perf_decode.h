@@ -48,8 +48,9 @@ int hwt_perf_decode_images(struct hwt_perf_decode *pd, struct hwt_image *img);
 /*
  * Decodes every trace unit's AUX data (code read from img, the image
  * hwt_perf_decode_images filled; the threads of a per-CPU Intel PT
- * buffer whose switch records name two processes or more: each process's
- * own image, docs/perf-data.md) into core's sink: one stream per
+ * buffer whose switch records name two processes or more, and per-thread
+ * Intel PT buffers of two processes or more: each process's own image,
+ * code and symbols, docs/perf-data.md) into core's sink: one stream per
  * CPU (stream id = CPU; per-thread buffers: 0x1000 + CPU of the unit for
  * CoreSight, 0x1000 for Intel PT).  Intel PT: a CPU's buffers that join
  * are one trace (as perf decodes them), a hole between them a gap.
