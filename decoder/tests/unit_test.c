@@ -12,6 +12,7 @@
 
 #include "hwt/decode.h"
 #include "core/util.h"
+#include "image/image.h"
 #include "image/insn.h"
 #include "core/blocks.h"
 #include "core/edges.h"
@@ -292,6 +293,47 @@ static void test_image(void)
 	      strstr(err, "not an ELF"));
 	unlink(path);
 	hwt_image_free(img);
+}
+
+/* A view (hwt_image_add_view) of one of two files mapped at the same
+ * address: it reads that file's bytes where the full image reads the
+ * later one's, and keeps the full image's binary (its ids). */
+static void test_image_view(void)
+{
+	char a[] = "/tmp/hwt-unit-XXXXXX", b[] = "/tmp/hwt-unit-XXXXXX";
+	char err[256];
+	struct hwt_image *img = hwt_image_alloc(), *view = hwt_image_alloc();
+	const struct hwt_section *sa = NULL, *sv = NULL;
+	uint8_t buf[4];
+	int fa = mkstemp(a), fb = mkstemp(b), ok;
+
+	ok = fa >= 0 && fb >= 0 && write(fa, "0123456789", 10) == 10 &&
+	     write(fb, "abcdefghij", 10) == 10 &&
+	     hwt_image_add_raw(img, a, 0, 10, 0x5000, err, sizeof(err)) == 0 &&
+	     hwt_image_add_raw(img, b, 0, 10, 0x5000, err, sizeof(err)) == 0;
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	if (ok) {
+		sa = hwt_image_section(img, 0);
+		ok = hwt_image_add_view(view, sa) == 0;
+		sv = hwt_image_section(view, 0);
+	}
+	check("image-view-reads-its-section", ok &&
+	      hwt_image_read(img, 0x5002, buf, 2) == 2 &&
+	      !memcmp(buf, "cd", 2) &&
+	      hwt_image_read(view, 0x5002, buf, 2) == 2 &&
+	      !memcmp(buf, "23", 2) && hwt_image_nsections(view) == 1);
+	check("image-view-keeps-the-binary", sv && sv->bin == sa->bin &&
+	      hwt_image_nbinaries(view) == 0);
+	check("image-view-refused-on-a-full-image",
+	      hwt_image_add_view(img, sa ? sa : &(struct hwt_section){ 0 })
+	      == -1);
+	hwt_image_free(view);
+	hwt_image_free(img);
+	unlink(a);
+	unlink(b);
 }
 
 /* Direct branch targets, encodings from the Arm ARM (C6.2: B, BL,
@@ -597,5 +639,6 @@ int main(void)
 	test_callstack_stop();
 	test_cpu();
 	test_image();
+	test_image_view();
 	return failed;
 }

@@ -32,6 +32,7 @@ struct stream {
 	int begun, ended;
 	hwt_read_mem_fn rd;
 	void *rdarg;
+	const struct hwt_image *img;	/* symbols; NULL: the core's */
 	struct hwt_callstack *cs;
 	uint64_t ninsn, nblocks, nerrors, time;
 	uint64_t time_ninsn;	/* ninsn when time last changed */
@@ -106,6 +107,12 @@ static struct stream *get_stream(struct hwt_core *c, uint32_t id)
 	c->st[c->nst] = s;
 	c->last = c->nst++;
 	return s;
+}
+
+void hwt_core_set_image(struct hwt_core *c, uint32_t stream,
+			const struct hwt_image *img)
+{
+	get_stream(c, stream)->img = img;
 }
 
 void hwt_core_set_thread(struct hwt_core *c, uint32_t stream, int64_t pid,
@@ -292,7 +299,8 @@ static void new_block(struct hwt_core *c, struct stream *s,
 			c->dis, u->isa, u->code + span, u->code_size - span,
 			u->end_ip);
 	u->stack_mode = (uint8_t)hwt_callstack_mode(u->iclass);
-	sym = c->img ? hwt_image_symbol(c->img, u->ip, &bin) : NULL;
+	sym = s->img ? hwt_image_symbol(s->img, u->ip, &bin) :
+	      c->img ? hwt_image_symbol(c->img, u->ip, &bin) : NULL;
 	u->sym_id = sym ? sym->id : 0;
 	u->bin_id = bin ? bin->id : 0;
 	u->sym_start = sym && sym->start + (uint64_t)bin->bias == u->ip;
@@ -756,22 +764,24 @@ static int sink_event(void *arg, uint32_t stream, const struct hwt_event *ev)
 }
 
 /* Instructions of block u per symbol, added count times into insns[]. */
-static void attribute(struct hwt_core *c, const struct hwt_ublock *u,
-		      uint64_t count, uint64_t *insns, size_t nsyms)
+static void attribute(struct hwt_core *c, const struct stream *s,
+		      const struct hwt_ublock *u, uint64_t count,
+		      uint64_t *insns, size_t nsyms)
 {
+	const struct hwt_image *img = s->img ? s->img : c->img;
 	const struct hwt_binary *bin;
 	const struct hwt_sym *sym;
 	uint64_t ip = u->ip;
 	uint32_t i;
 
-	sym = c->img ? hwt_image_symbol(c->img, u->end_ip, &bin) : NULL;
+	sym = img ? hwt_image_symbol(img, u->end_ip, &bin) : NULL;
 	if (!u->lens_ok || (sym && sym->id == u->sym_id)) {
 		if (u->sym_id < nsyms)
 			insns[u->sym_id] += count * u->ninsn;
 		return;
 	}
 	for (i = 0; i < u->ninsn; ip += u->lens[i++]) {
-		sym = hwt_image_symbol(c->img, ip, &bin);
+		sym = hwt_image_symbol(img, ip, &bin);
 		insns[sym && sym->id < nsyms ? sym->id : 0] += count;
 	}
 }
@@ -792,7 +802,7 @@ static int stream_stats(struct hwt_core *c, struct stream *s, size_t nsyms)
 		if (!n)
 			continue;
 		u = hwt_blocks_get(c->blocks, (uint32_t)i);
-		attribute(c, u, n, insns, nsyms);
+		attribute(c, s, u, n, insns, nsyms);
 		if (hwt_db_block_count(c->db, s->id, s->thread_id, (uint32_t)i,
 				       n) < 0) {
 			rc = -1;

@@ -26,6 +26,13 @@ void hwt_core_set_total(struct hwt_core *core, uint64_t total);
 /* Pid/tid of a stream (before its stream_begin). */
 void hwt_core_set_thread(struct hwt_core *core, uint32_t stream, int64_t pid,
 			 int64_t tid);
+/* The stream's blocks are symbolized against img (NULL: the core's
+ * image), a view of the core's image (hwt_image_add_view: the same
+ * binaries and symbol ids) holding the stream's process's mappings.  A
+ * block is symbolized once, by the first stream that runs it.
+ * Returns nothing. */
+void hwt_core_set_image(struct hwt_core *core, uint32_t stream,
+			const struct hwt_image *img);
 /* The stream's timestamps count instructions (a session's clock=insn):
  * each instruction's time is the last one plus those decoded since. */
 void hwt_core_set_insn_clock(struct hwt_core *core, uint32_t stream);

@@ -400,6 +400,16 @@ int hwt_image_add_mapping_at(struct hwt_image *img, const char *open_name,
 	return 0;
 }
 
+int hwt_image_add_view(struct hwt_image *img, const struct hwt_section *s)
+{
+	if (img->nbins || img->nfiles)
+		return -1;
+	img->secs = hwt_xrealloc(img->secs,
+				 (img->nsecs + 1) * sizeof(*img->secs));
+	img->secs[img->nsecs++] = *s;
+	return 0;
+}
+
 size_t hwt_image_nsections(const struct hwt_image *img)
 {
 	return img->nsecs;

@@ -59,6 +59,13 @@ void hwt_image_set_policy(struct hwt_image *img, int dirfd,
 int hwt_image_add_mapping_at(struct hwt_image *img, const char *open_name,
 			     const char *path, uint64_t addr, uint64_t len,
 			     uint64_t pgoff, char *err, size_t errlen);
+/*
+ * A view: adds section s of another image (its file, data and binary
+ * stay that image's, so symbol and binary ids are that image's; free
+ * the view first).  Returns 0 if: added.  Returns -1 if: img has files
+ * or binaries of its own (not a view).
+ */
+int hwt_image_add_view(struct hwt_image *img, const struct hwt_section *s);
 size_t hwt_image_nsections(const struct hwt_image *img);
 const struct hwt_section *hwt_image_section(const struct hwt_image *img,
 					    size_t i);

@@ -42,6 +42,33 @@ struct map {
 	uint64_t addr, len, pgoff;
 	const char *path;
 	char build_id[41];
+	size_t seq;		/* file order among all records */
+	int found;		/* 0: not looked for, 1: file, -1: none */
+	char *file;		/* the binary found */
+	long sec;		/* its section in pd->all, -1: none */
+};
+
+struct mapkey {			/* a map by pid (index_processes()) */
+	uint32_t pid;
+	size_t seq, idx;	/* file order; index into pd->maps */
+};
+
+struct pexec {			/* a COMM with PERF_RECORD_MISC_COMM_EXEC */
+	uint32_t pid;
+	int has_time;
+	uint64_t time;		/* perf time (sample_id) */
+	size_t seq;
+};
+
+struct pfork {			/* a FORK of a new process */
+	uint32_t pid, ppid;
+	size_t seq;
+};
+
+struct pimage {			/* a process's image after its gen-th exec */
+	uint32_t pid;
+	size_t gen;
+	struct hwt_image *img;
 };
 
 struct hwid {			/* a PERF_RECORD_AUX_OUTPUT_HW_ID */
@@ -82,6 +109,25 @@ struct hwt_perf_decode {
 	size_t nauxs;
 	struct map *maps;
 	size_t nmaps;
+	size_t nrecs;		/* records seen (their seq) */
+	struct pexec *execs;
+	size_t nexecs;
+	struct pfork *forks;
+	size_t nforks;
+	struct pimage *pimgs;	/* built on first use */
+	size_t npimgs;
+	uint32_t *mpcpus;	/* CPUs whose threads' images differ */
+	size_t nmpcpus;
+	int mp_done, mp_thread;
+	struct mapkey *mapidx;	/* index_processes() */
+	uint32_t *spids;
+	size_t nspids;
+	int indexed;
+	/* with such CPUs: the image hwt_perf_decode_images filled holds
+	 * every process's binaries (the core's symbols); tview is the
+	 * traced processes' part of it, what the other streams decode
+	 * against, and each process's image (pimgs) is a view too */
+	struct hwt_image *all, *tview;
 	struct hwid *hwids;
 	size_t nhwids;
 	struct note *notes;
@@ -162,6 +208,7 @@ static void add_swin(struct hwt_perf_decode *pd, uint32_t cpu, uint64_t time,
 static int on_record(void *arg, const struct hwt_perf_rec *r)
 {
 	struct hwt_perf_decode *pd = arg;
+	size_t seq = pd->nrecs++;
 
 	switch (r->type) {
 	case HWT_PERF_RECORD_AUXTRACE_INFO:
@@ -290,6 +337,32 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 			 out ? r->u.switch_cpu_wide.next_prev_tid : r->sid.tid);
 		return 0;
 	}
+	case HWT_PERF_RECORD_COMM:
+		/* uapi: misc COMM_EXEC when the comm changed by exec */
+		if (r->misc & HWT_PERF_MISC_COMM_EXEC) {
+			struct pexec *e;
+
+			pd->execs = hwt_xrealloc(pd->execs, (pd->nexecs + 1) *
+						 sizeof(*pd->execs));
+			e = &pd->execs[pd->nexecs++];
+			e->pid = r->u.comm.pid;
+			e->has_time = r->sid.has_time;
+			e->time = r->sid.time;
+			e->seq = seq;
+		}
+		return 0;
+	case HWT_PERF_RECORD_FORK:
+		if (r->u.fork.pid != r->u.fork.ppid) {	/* a new process */
+			struct pfork *k;
+
+			pd->forks = hwt_xrealloc(pd->forks, (pd->nforks + 1) *
+						 sizeof(*pd->forks));
+			k = &pd->forks[pd->nforks++];
+			k->pid = r->u.fork.pid;
+			k->ppid = r->u.fork.ppid;
+			k->seq = seq;
+		}
+		return 0;
 	case HWT_PERF_RECORD_TIME_CONV:
 		if (r->u.time_conv.has_short &&
 		    r->u.time_conv.cap_user_time_short) {
@@ -323,6 +396,10 @@ static int on_record(void *arg, const struct hwt_perf_rec *r)
 		m->len = r->u.mmap.len;
 		m->pgoff = r->u.mmap.pgoff;
 		m->path = r->u.mmap.filename;
+		m->seq = seq;
+		m->found = 0;
+		m->file = NULL;
+		m->sec = -1;
 		hex(m->build_id, sizeof(m->build_id), r->u.mmap.build_id,
 		    r->u.mmap.build_id ? r->u.mmap.build_id_size : 0);
 		return 0;
@@ -430,7 +507,18 @@ void hwt_perf_decode_close(struct hwt_perf_decode *pd)
 	free(pd->units);
 	free(pd->bufs);
 	free(pd->auxs);
+	for (i = 0; i < pd->nmaps; i++)
+		free(pd->maps[i].file);
 	free(pd->maps);
+	free(pd->execs);
+	free(pd->forks);
+	for (i = 0; i < pd->npimgs; i++)
+		hwt_image_free(pd->pimgs[i].img);
+	free(pd->pimgs);
+	free(pd->mpcpus);
+	free(pd->mapidx);
+	free(pd->spids);
+	hwt_image_free(pd->tview);
 	free(pd->hwids);
 	free(pd->swins);
 	hwt_perf_close(pd->f);
@@ -524,56 +612,424 @@ static int traced_pid(const struct hwt_perf_decode *pd, uint32_t pid)
 	return 0;
 }
 
+/*
+ * The per-CPU Intel PT CPUs whose switch-ins name two processes or more
+ * (in perf's time: the split needs it): their threads decode each
+ * against its own process's image (docs/perf-data.md); so do per-thread
+ * buffers of two processes or more (pd->mp_thread).  Fills pd->mpcpus
+ * once.  Returns nothing.
+ */
+static void find_mp_cpus(struct hwt_perf_decode *pd)
+{
+	struct { uint32_t cpu; int64_t pid; } *seen = NULL;
+	size_t nseen = 0, i, k;
+
+	if (pd->mp_done)
+		return;
+	pd->mp_done = 1;
+	if (pd->info_type != HWT_PERF_AUXTRACE_INTEL_PT)
+		return;
+	/* per-thread buffers of two processes or more (ITRACE_START) */
+	for (i = 1; i < pd->npids; i++)
+		for (k = 0; k < i; k++)
+			if (pd->pid_cpu[i] == PER_THREAD_CPU &&
+			    pd->pid_cpu[k] == PER_THREAD_CPU &&
+			    pd->pids[i] != pd->pids[k])
+				pd->mp_thread = 1;
+	if (!pd->have_tc)
+		return;
+	for (i = 0; i < pd->nswins; i++) {
+		const struct swin *w = &pd->swins[i];
+
+		if (w->pid <= 0)	/* idle, or no process */
+			continue;
+		for (k = 0; k < nseen && seen[k].cpu != w->cpu; k++)
+			;
+		if (k == nseen) {
+			seen = hwt_xrealloc(seen, (nseen + 1) * sizeof(*seen));
+			seen[nseen].cpu = w->cpu;
+			seen[nseen++].pid = w->pid;
+		} else if (seen[k].pid != w->pid && seen[k].pid >= 0) {
+			seen[k].pid = -1;	/* a second process */
+			pd->mpcpus = hwt_xrealloc(pd->mpcpus, (pd->nmpcpus + 1) *
+						  sizeof(*pd->mpcpus));
+			pd->mpcpus[pd->nmpcpus++] = w->cpu;
+		}
+	}
+	free(seen);
+}
+
+/* Returns 1 if: cpu's threads decode against their processes' images
+ * (find_mp_cpus); 0 if not. */
+static int mp_cpu(const struct hwt_perf_decode *pd, uint32_t cpu)
+{
+	size_t i;
+
+	for (i = 0; i < pd->nmpcpus; i++)
+		if (pd->mpcpus[i] == cpu)
+			return 1;
+	return 0;
+}
+
+/* qsort order of u32 values.  Returns <0, 0, >0. */
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* qsort order of execs and forks: by pid, then file order.
+ * Returns <0, 0, >0. */
+static int cmp_exec(const void *a, const void *b)
+{
+	const struct pexec *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int cmp_fork(const void *a, const void *b)
+{
+	const struct pfork *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* qsort order of map keys: by pid, then file order.
+ * Returns <0, 0, >0. */
+static int cmp_mapkey(const void *a, const void *b)
+{
+	const struct mapkey *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Returns the first index of pid in the n execs (sorted), n if none. */
+static size_t first_exec(const struct hwt_perf_decode *pd, uint32_t pid)
+{
+	size_t lo = 0, hi = pd->nexecs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pd->execs[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Returns the first index of pid in the forks (sorted), nforks if none. */
+static size_t first_fork(const struct hwt_perf_decode *pd, uint32_t pid)
+{
+	size_t lo = 0, hi = pd->nforks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pd->forks[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Returns the first place of pid in pd->mapidx, nmaps if none. */
+static size_t first_map(const struct hwt_perf_decode *pd, uint32_t pid)
+{
+	size_t lo = 0, hi = pd->nmaps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pd->mapidx[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The lookups of per-process images, once (find_mp_cpus() first): execs,
+ * forks and maps by pid, and pd->spids: the processes of the threads
+ * switched in on mp_cpu() CPUs and their FORK parents (a child without
+ * exec runs its parent's maps), 16 up at most, sorted and unique.
+ * Returns nothing.
+ */
+static void index_processes(struct hwt_perf_decode *pd)
+{
+	size_t i, n = 0, k;
+
+	if (pd->indexed)
+		return;
+	pd->indexed = 1;
+	if (pd->nexecs)
+		qsort(pd->execs, pd->nexecs, sizeof(*pd->execs), cmp_exec);
+	if (pd->nforks)
+		qsort(pd->forks, pd->nforks, sizeof(*pd->forks), cmp_fork);
+	pd->mapidx = hwt_xrealloc(NULL, (pd->nmaps + 1) *
+				  sizeof(*pd->mapidx));
+	for (i = 0; i < pd->nmaps; i++) {
+		pd->mapidx[i].pid = pd->maps[i].pid;
+		pd->mapidx[i].seq = pd->maps[i].seq;
+		pd->mapidx[i].idx = i;
+	}
+	if (pd->nmaps)
+		qsort(pd->mapidx, pd->nmaps, sizeof(*pd->mapidx), cmp_mapkey);
+	if (!pd->nmpcpus)
+		return;
+	pd->spids = hwt_xrealloc(NULL, (pd->nswins + 1) * sizeof(*pd->spids));
+	for (i = 0; i < pd->nswins; i++)
+		if (pd->swins[i].pid > 0 && pd->swins[i].pid <= UINT32_MAX &&
+		    mp_cpu(pd, pd->swins[i].cpu))
+			pd->spids[n++] = (uint32_t)pd->swins[i].pid;
+	qsort(pd->spids, n, sizeof(*pd->spids), cmp_u32);
+	for (i = k = 0; i < n; i++)	/* unique */
+		if (!k || pd->spids[k - 1] != pd->spids[i])
+			pd->spids[k++] = pd->spids[i];
+	n = k;
+	/* and their parents: 16 more entries each at most */
+	pd->spids = hwt_xrealloc(pd->spids, (n * 17 + 1) *
+				 sizeof(*pd->spids));
+	for (i = 0, k = n; i < n; i++) {
+		uint32_t p = pd->spids[i];
+		int depth;
+
+		for (depth = 0; depth < 16; depth++) {
+			size_t f = first_fork(pd, p);
+
+			if (f == pd->nforks || pd->forks[f].pid != p)
+				break;
+			p = pd->forks[f].ppid;
+			pd->spids[k++] = p;
+		}
+	}
+	qsort(pd->spids, k, sizeof(*pd->spids), cmp_u32);
+	for (i = n = 0; i < k; i++)
+		if (!n || pd->spids[n - 1] != pd->spids[i])
+			pd->spids[n++] = pd->spids[i];
+	pd->nspids = n;
+}
+
+/* Returns 1 if: pid is in pd->spids (index_processes()); 0 if not. */
+static int split_process(const struct hwt_perf_decode *pd, uint32_t pid)
+{
+	return pd->nspids && bsearch(&pid, pd->spids, pd->nspids,
+				     sizeof(*pd->spids), cmp_u32) != NULL;
+}
+
+/*
+ * Finds m's binary once (m->found, m->file): its build id from the
+ * record or HEADER_BUILD_ID (by file name), then find_binary().  Notes
+ * a special mapping or a binary not found (a gap on every stream).
+ * Returns 1 if: m->file is its binary; 0 if: none.
+ */
+static int resolve_map(struct hwt_perf_decode *pd, struct map *m)
+{
+	char file[PATH_MAX + 128];
+	size_t j;
+
+	if (m->found)
+		return m->found > 0;
+	m->found = -1;
+	if (!*m->path)
+		return 0;
+	if (!m->build_id[0])	/* HEADER_BUILD_ID by file name */
+		for (j = 0; j < hwt_perf_nbuild_ids(pd->f); j++) {
+			const struct hwt_perf_build_id *b =
+				hwt_perf_build_id(pd->f, j);
+
+			if (!strcmp(b->filename, m->path)) {
+				snprintf(m->build_id, sizeof(m->build_id),
+					 "%s", b->hex);
+				break;
+			}
+		}
+	if (m->path[0] == '[') {	/* [vdso], [kernel.kallsyms] */
+		note(pd, 0, "%s at 0x%llx: not decoded (special mapping of "
+		     "the recording machine)", m->path,
+		     (unsigned long long)m->addr);
+		return 0;
+	}
+	if (!find_binary(pd->opts, m->path, m->build_id, file,
+			 sizeof(file))) {
+		note(pd, 0, "binary %s (build id %s) at 0x%llx not found "
+		     "(--buildid-dir, --symfs): its code is not decoded",
+		     m->path, m->build_id[0] ? m->build_id : "unknown",
+		     (unsigned long long)m->addr);
+		return 0;
+	}
+	m->file = hwt_xstrdup(file);
+	m->found = 1;
+	return 1;
+}
+
+/* Adds m (its binary found) to img (m->sec: its section there); a
+ * failure is noted.  Returns nothing. */
+static void add_map(struct hwt_perf_decode *pd, struct hwt_image *img,
+		    struct map *m)
+{
+	char e[512];
+
+	/* Recorded as the path the trace ran (perf's dso name, what the
+	 * profiles of hwt export name), opened where found.  Intel PT:
+	 * libipt's image section cache opens the file by the section's
+	 * name, so it is the file found. */
+	if (hwt_image_add_mapping_at(img, m->file,
+				     pd->info_type ==
+				     HWT_PERF_AUXTRACE_INTEL_PT ?
+				     m->file : m->path, m->addr, m->len,
+				     m->pgoff, e, sizeof(e)) < 0) {
+		note(pd, 0, "binary %s: %s", m->file, e);
+		return;
+	}
+	m->sec = (long)hwt_image_nsections(img) - 1;
+}
+
 int hwt_perf_decode_images(struct hwt_perf_decode *pd, struct hwt_image *img)
 {
-	size_t i, j;
+	size_t i;
 
+	find_mp_cpus(pd);
+	index_processes(pd);
+	pd->all = img;
 	for (i = 0; i < pd->nmaps; i++) {
 		struct map *m = &pd->maps[i];
-		char file[PATH_MAX + 128], e[512];
+		int traced = traced_pid(pd, m->pid);
 
-		if (!traced_pid(pd, m->pid) || !*m->path)
+		/* the processes of split threads: into img too (their
+		 * binaries and symbols), their own images views of it
+		 * (pid_image()); a missing binary is a gap all the same */
+		if (!traced && !split_process(pd, m->pid))
 			continue;
-		if (!m->build_id[0])	/* HEADER_BUILD_ID by file name */
-			for (j = 0; j < hwt_perf_nbuild_ids(pd->f); j++) {
-				const struct hwt_perf_build_id *b =
-					hwt_perf_build_id(pd->f, j);
-
-				if (!strcmp(b->filename, m->path)) {
-					snprintf(m->build_id,
-						 sizeof(m->build_id), "%s",
-						 b->hex);
-					break;
-				}
-			}
-		if (m->path[0] == '[') {	/* [vdso], [kernel.kallsyms] */
-			note(pd, 0, "%s at 0x%llx: not decoded (special "
-			     "mapping of the recording machine)", m->path,
-			     (unsigned long long)m->addr);
-			continue;
-		}
-		if (!find_binary(pd->opts, m->path, m->build_id, file,
-				 sizeof(file))) {
-			note(pd, 0, "binary %s (build id %s) at 0x%llx not "
-			     "found (--buildid-dir, --symfs): its code is not "
-			     "decoded", m->path,
-			     m->build_id[0] ? m->build_id : "unknown",
-			     (unsigned long long)m->addr);
-			continue;
-		}
-		/* Recorded as the path the trace ran (perf's dso name, what
-		 * the profiles of hwt export name), opened where found.
-		 * Intel PT: libipt's image section cache opens the file by
-		 * the section's name, so it is the file found. */
-		if (hwt_image_add_mapping_at(img, file,
-					     pd->info_type ==
-					     HWT_PERF_AUXTRACE_INTEL_PT ?
-					     file : m->path, m->addr,
-					     m->len, m->pgoff, e,
-					     sizeof(e)) < 0)
-			note(pd, 0, "binary %s: %s", file, e);
+		if (resolve_map(pd, m))
+			add_map(pd, img, m);
 	}
+	if (!pd->nmpcpus && !pd->mp_thread)
+		return 0;
+	pd->tview = hwt_image_alloc();
+	for (i = 0; i < pd->nmaps; i++)
+		if (pd->maps[i].sec >= 0 && traced_pid(pd, pd->maps[i].pid))
+			hwt_image_add_view(pd->tview, hwt_image_section(img,
+					   (size_t)pd->maps[i].sec));
 	return 0;
+}
+
+/* Returns how many execs (COMM_EXEC) of pid come before file order seq. */
+static size_t gen_at_seq(const struct hwt_perf_decode *pd, uint32_t pid,
+			 size_t seq)
+{
+	size_t i, n = 0;
+
+	for (i = first_exec(pd, pid); i < pd->nexecs &&
+	     pd->execs[i].pid == pid; i++)
+		if (pd->execs[i].seq < seq)
+			n++;
+	return n;
+}
+
+/*
+ * How many execs of pid happened at or before perf time t (an exec
+ * without a time: before any); *from, *until: the times between which
+ * that count holds (the latest such exec's, 0; the earliest later one's,
+ * UINT64_MAX).
+ * Returns the count.
+ */
+static size_t gen_at_time(const struct hwt_perf_decode *pd, uint32_t pid,
+			  uint64_t t, uint64_t *from, uint64_t *until)
+{
+	size_t i, n = 0;
+
+	*from = 0;
+	*until = UINT64_MAX;
+	for (i = first_exec(pd, pid); i < pd->nexecs &&
+	     pd->execs[i].pid == pid; i++) {
+		const struct pexec *e = &pd->execs[i];
+
+		if (!e->has_time || e->time <= t) {
+			n++;
+			if (e->has_time && e->time > *from)
+				*from = e->time;
+		} else if (e->time < *until) {
+			*until = e->time;
+		}
+	}
+	return n;
+}
+
+/*
+ * Adds to img (a view of pd->all) the mappings pid made after its gen-th
+ * exec (0: from its start) and before its next one and file order
+ * `before`; generation 0 of a forked process first gets its parent's
+ * image at the fork (a child without exec runs its parent's code), at
+ * most 16 parents up.
+ * Returns nothing.
+ */
+static void add_gen(struct hwt_perf_decode *pd, struct hwt_image *img,
+		    uint32_t pid, size_t gen, size_t before, int depth)
+{
+	size_t lo = 0, hi = before, n = 0, i;
+
+	for (i = first_exec(pd, pid); i < pd->nexecs &&
+	     pd->execs[i].pid == pid; i++) {
+		n++;
+		if (n == gen)
+			lo = pd->execs[i].seq;
+		if (n == gen + 1 && pd->execs[i].seq < hi)
+			hi = pd->execs[i].seq;
+	}
+	i = first_fork(pd, pid);
+	if (gen == 0 && depth < 16 && i < pd->nforks &&
+	    pd->forks[i].pid == pid && pd->forks[i].seq < hi) {
+		uint32_t pp = pd->forks[i].ppid;
+
+		add_gen(pd, img, pp, gen_at_seq(pd, pp, pd->forks[i].seq),
+			pd->forks[i].seq, depth + 1);
+	}
+	for (i = first_map(pd, pid); i < pd->nmaps &&
+	     pd->mapidx[i].pid == pid; i++) {
+		const struct map *m = &pd->maps[pd->mapidx[i].idx];
+
+		if (m->seq >= lo && m->seq < hi && m->sec >= 0)
+			hwt_image_add_view(img, hwt_image_section(pd->all,
+					   (size_t)m->sec));
+	}
+}
+
+/*
+ * The image of process pid at perf time t: its mappings since its last
+ * exec at or before t (add_gen()), a view of pd->all built on first use;
+ * *from, *until as gen_at_time() says: the same image serves any time
+ * in [*from, *until).
+ * Returns it (owned by pd; empty if pid mapped nothing).
+ */
+static struct hwt_image *pid_image(struct hwt_perf_decode *pd, uint32_t pid,
+				   uint64_t t, uint64_t *from,
+				   uint64_t *until)
+{
+	size_t gen = gen_at_time(pd, pid, t, from, until), i;
+	struct pimage *p;
+
+	for (i = 0; i < pd->npimgs; i++)
+		if (pd->pimgs[i].pid == pid && pd->pimgs[i].gen == gen)
+			return pd->pimgs[i].img;
+	pd->pimgs = hwt_xrealloc(pd->pimgs, (pd->npimgs + 1) *
+				 sizeof(*pd->pimgs));
+	p = &pd->pimgs[pd->npimgs++];
+	p->pid = pid;
+	p->gen = gen;
+	p->img = hwt_image_alloc();
+	add_gen(pd, p->img, pid, gen, SIZE_MAX, 0);
+	return p->img;
 }
 
 /* ---- streams ---- */
@@ -990,16 +1446,38 @@ static const struct hwt_sink *time_sink(struct time_sink *t,
 struct split_sink {
 	const struct hwt_sink *inner;
 	struct hwt_core *core;
+	/* per-process images (mp_cpu()): the file's, and its time
+	 * conversion; now: the latest perf time the front end gave */
+	struct hwt_perf_decode *pd;
+	const struct hwt_perf_tsc_conv *tc;
+	struct hwt_pt_pick pick;
+	uint64_t now;
+	struct hwt_image *symimg;	/* NULL: the core's symbols */
 	const struct swin *sw;	/* this CPU's, by time */
 	size_t nsw;
 	struct hwt_stream_info info;	/* the CPU's */
 	char names[SPLIT_MAX][40];
-	int64_t tids[SPLIT_MAX];
+	int64_t tids[SPLIT_MAX], pids[SPLIT_MAX];
+	/* each thread's process's image, good from tfrom to tuntil */
+	struct hwt_image *timg[SPLIT_MAX];
+	uint64_t tfrom[SPLIT_MAX], tuntil[SPLIT_MAX];
 	int begun[SPLIT_MAX];
 	size_t nthreads, cur;
 	int placed;		/* a time chose the current thread */
 	struct hwt_sink sink;
 };
+
+/* Returns the image of thread k's process at s->now (pid_image(),
+ * kept while it holds; a thread without a process: the CPU stream's). */
+static struct hwt_image *thread_image(struct split_sink *s, size_t k)
+{
+	if (s->pids[k] < 0 || s->pids[k] > UINT32_MAX)
+		return s->info.read_mem_arg;
+	if (!s->timg[k] || s->now < s->tfrom[k] || s->now >= s->tuntil[k])
+		s->timg[k] = pid_image(s->pd, (uint32_t)s->pids[k], s->now,
+				       &s->tfrom[k], &s->tuntil[k]);
+	return s->timg[k];
+}
 
 /* Returns the index of thread tid (pid) among s's, added (and the core
  * told its thread) if new; the last one when SPLIT_MAX are taken. */
@@ -1014,8 +1492,15 @@ static size_t split_thread(struct split_sink *s, int64_t pid, int64_t tid)
 		return SPLIT_MAX - 1;
 	k = s->nthreads++;
 	s->tids[k] = tid;
+	s->pids[k] = pid;
 	hwt_core_set_thread(s->core, s->info.id + SPLIT_STEP * (uint32_t)k,
 			    pid, tid);
+	/* its symbols: its process's image where threads' images differ */
+	if (s->symimg)
+		hwt_core_set_image(s->core, s->info.id +
+				   SPLIT_STEP * (uint32_t)k,
+				   s->pd && pid >= 0 && pid <= UINT32_MAX ?
+				   thread_image(s, k) : s->symimg);
 	return k;
 }
 
@@ -1023,14 +1508,58 @@ static size_t split_thread(struct split_sink *s, int64_t pid, int64_t tid)
  * Returns nothing. */
 static void split_at(struct split_sink *s, uint64_t t)
 {
-	size_t i, best = 0;
+	size_t lo = 0, hi = s->nsw, best;
 
 	if (!s->nsw)
 		return;
-	for (i = 0; i < s->nsw && s->sw[i].time <= t; i++)
-		best = i;
+	/* the last switch-in at or before t (by time): the first after
+	 * t, less one; none: the first */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->sw[mid].time <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	best = lo ? lo - 1 : 0;
 	s->cur = split_thread(s, s->sw[best].pid, s->sw[best].tid);
 	s->placed = 1;
+}
+
+/* Returns the image of the current thread's process (thread_image()). */
+static struct hwt_image *sp_image(struct split_sink *s)
+{
+	return thread_image(s, s->cur);
+}
+
+/* read_mem over the current thread's image: the core reads a block's
+ * code as it comes, from the image libipt decoded it against.
+ * Returns hwt_image_read_cb's result. */
+static int sp_read_mem(void *arg, uint64_t addr, void *buf, size_t size)
+{
+	return hwt_image_read_cb(sp_image(arg), addr, buf, size);
+}
+
+/*
+ * hwt_pt_pick's image_at: the thread placed as split_at() will place it
+ * when the time sink hands on what the front end decodes next (perf time
+ * of tsc; an ENABLE places anew, anything else only the first time), so
+ * that the trace decodes against the image of the process whose thread
+ * it is attributed to.
+ * Returns that thread's process's image.
+ */
+static struct hwt_image *sp_image_at(void *arg, uint64_t tsc, int enable)
+{
+	struct split_sink *s = arg;
+	uint64_t t = tsc && s->tc ? hwt_perf_tsc_to_time(s->tc, tsc) : tsc;
+
+	if (t) {
+		s->now = t;
+		if (enable || !s->placed)
+			split_at(s, t);
+	}
+	return sp_image(s);
 }
 
 /* Begins the current thread's stream if not yet.
@@ -1049,6 +1578,10 @@ static uint32_t split_cur(struct split_sink *s)
 		info.id = id;
 		info.tid = (int32_t)s->tids[s->cur];
 		info.name = s->names[s->cur];
+		if (s->pd) {	/* the core reads the thread's own code */
+			info.read_mem = sp_read_mem;
+			info.read_mem_arg = s;
+		}
 		if (s->inner->stream_begin(s->inner->arg, &info) < 0)
 			return 0xffffffffu;
 	}
@@ -1173,7 +1706,8 @@ static int cmp_swin(const void *a, const void *b)
  * s splitting the CPU stream info (its switch-ins sw, nsw of them, by
  * time) between threads in front of inner.  The first thread is info's
  * (its ITRACE_START's, pid its process) if it has one, else the first
- * switched in.
+ * switched in.  With pd's per-process images (mp_cpu()): s->pick for the
+ * front end, and each thread's symbols and code from its process's.
  * Returns s's sink.
  */
 static const struct hwt_sink *split_sink(struct split_sink *s,
@@ -1181,7 +1715,7 @@ static const struct hwt_sink *split_sink(struct split_sink *s,
 					 struct hwt_core *core,
 					 const struct hwt_stream_info *info,
 					 int64_t pid, const struct swin *sw,
-					 size_t nsw)
+					 size_t nsw, struct hwt_perf_decode *pd)
 {
 	memset(s, 0, sizeof(*s));
 	s->inner = inner;
@@ -1189,6 +1723,15 @@ static const struct hwt_sink *split_sink(struct split_sink *s,
 	s->info = *info;
 	s->sw = sw;
 	s->nsw = nsw;
+	s->symimg = pd->tview;
+	if (mp_cpu(pd, info->cpu < 0 ? UINT32_MAX : (uint32_t)info->cpu)) {
+		/* threads of two processes or more: each decodes against
+		 * its own process's image (sp_image_at) */
+		s->pd = pd;
+		s->tc = &pd->tc;
+		s->pick.image_at = sp_image_at;
+		s->pick.arg = s;
+	}
 	/* until a time places it: the CPU's ITRACE_START thread (tracing
 	 * starts with it), else the first switched in */
 	s->cur = info->tid >= 0 ? split_thread(s, pid, info->tid) :
@@ -1205,6 +1748,46 @@ static const struct hwt_sink *split_sink(struct split_sink *s,
 	return &s->sink;
 }
 
+/* A per-thread buffer's process image by time, where the per-thread
+ * buffers are of two processes or more (pd->mp_thread). */
+struct thread_pick {
+	struct hwt_perf_decode *pd;
+	uint32_t pid;
+	uint64_t now, from, until;	/* perf time; the image's range */
+	struct hwt_image *img;
+	struct hwt_pt_pick pick;
+};
+
+/* Returns the image of tp's process at tp->now (pid_image(), kept while
+ * it holds). */
+static struct hwt_image *tp_image(struct thread_pick *tp)
+{
+	if (!tp->img || tp->now < tp->from || tp->now >= tp->until)
+		tp->img = pid_image(tp->pd, tp->pid, tp->now, &tp->from,
+				    &tp->until);
+	return tp->img;
+}
+
+/* hwt_pt_pick's image_at for a per-thread buffer: the image at the
+ * trace's time (perf time; a file without the conversion: the latest,
+ * as perf decodes such a queue at the end, with every mapping known).
+ * Returns it. */
+static struct hwt_image *tp_image_at(void *arg, uint64_t tsc, int enable)
+{
+	struct thread_pick *tp = arg;
+
+	(void)enable;
+	if (tsc && tp->pd->have_tc)
+		tp->now = hwt_perf_tsc_to_time(&tp->pd->tc, tsc);
+	return tp_image(tp);
+}
+
+/* read_mem over tp's current image.  Returns hwt_image_read_cb's. */
+static int tp_read_mem(void *arg, uint64_t addr, void *buf, size_t size)
+{
+	return hwt_image_read_cb(tp_image(arg), addr, buf, size);
+}
+
 /* Intel PT: one stream per CPU, or per thread of the per-thread buffers
  * (stream id PER_THREAD_ID + nth, its tid the buffers'), its contiguous
  * buffers decoded as one trace, as perf does (perf's auxtrace queues: one
@@ -1217,9 +1800,11 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 {
 	const struct hwt_sink *sink = hwt_core_sink(core);
 	uint32_t cpu = sel->cpu;
+	struct hwt_pt_params params = pd->pt;
 	struct hwt_stream_info info;
 	struct time_sink ts;
 	struct split_sink *sp = NULL;
+	struct thread_pick tp;
 	struct swin *sw = NULL;
 	size_t nsw = 0, i;
 	struct stream s;
@@ -1227,6 +1812,11 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 	int64_t pid, tid;
 	int rc;
 
+	/* the decode settings of the command (--threads, --segmented) */
+	params.threads = pd->opts->threads;
+	params.segmented = pd->opts->segmented;
+	params.no_fastpath = pd->opts->test.pt_no_fastpath;
+	params.segment_min = pd->opts->test.pt_segment_min;
 	stream_thread(pd, cpu, &pid, &tid);
 	if (sel->by_tid)
 		thread_pid(pd, sel->tid, &pid, &tid);
@@ -1244,6 +1834,21 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 	info.read_mem = hwt_image_read_cb;
 	info.read_mem_arg = img;
 	hwt_core_set_thread(core, info.id, pid, tid);
+	if (pd->tview)	/* the traced processes' symbols */
+		hwt_core_set_image(core, info.id, pd->tview);
+	if (sel->by_tid && pd->mp_thread && pid >= 0 && pid <= UINT32_MAX) {
+		/* its own process's image, code and symbols */
+		memset(&tp, 0, sizeof(tp));
+		tp.pd = pd;
+		tp.pid = (uint32_t)pid;
+		tp.now = pd->have_tc ? 0 : UINT64_MAX;
+		tp.pick.image_at = tp_image_at;
+		tp.pick.arg = &tp;
+		info.read_mem = tp_read_mem;
+		info.read_mem_arg = &tp;
+		hwt_core_set_image(core, info.id, tp_image(&tp));
+		params.pick = &tp.pick;
+	}
 	/* per-CPU buffers with switch records in perf's time: a stream per
 	 * thread (split_sink) */
 	for (i = 0; pd->have_tc && !sel->by_tid && i < pd->nswins; i++)
@@ -1254,14 +1859,16 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 	if (nsw) {
 		qsort(sw, nsw, sizeof(*sw), cmp_swin);
 		sp = hwt_xrealloc(NULL, sizeof(*sp));
-		sink = split_sink(sp, sink, core, &info, pid, sw, nsw);
+		sink = split_sink(sp, sink, core, &info, pid, sw, nsw, pd);
+		if (sp->pd)
+			params.pick = &sp->pick;
 	}
 	if (pd->have_tc)	/* calls' times in perf's clock */
 		sink = time_sink(&ts, sink, &pd->tc);
 	rc = sink->stream_begin(sink->arg, &info);
 	if (rc >= 0)
 		rc = hwt_pt_decode_pieces(s.size ? s.data : (const uint8_t *)"",
-					  s.size, s.cuts, s.ncuts, img, &pd->pt,
+					  s.size, s.cuts, s.ncuts, img, &params,
 					  &info, sink, err, errlen);
 	if (rc >= 0)
 		rc = sink->stream_end(sink->arg, info.id);
@@ -1300,6 +1907,7 @@ static int decode_pt_all(struct hwt_perf_decode *pd, struct hwt_image *img,
 	size_t i, j, n = pd->nbufs + pd->nauxs;
 	uint32_t nth = 0;
 
+	find_mp_cpus(pd);	/* once; hwt_perf_decode_images did */
 	for (i = 0; i < n; i++) {
 		struct sel a, b;
 
@@ -1325,6 +1933,9 @@ int hwt_perf_decode_run(struct hwt_perf_decode *pd, struct hwt_image *img,
 {
 	int per_thread = has_trace(pd, PER_THREAD_CPU);
 	size_t i;
+
+	if (pd->tview)	/* img holds other processes' binaries too */
+		img = pd->tview;
 
 	if (pd->info_type == HWT_PERF_AUXTRACE_INTEL_PT)
 		return decode_pt_all(pd, img, core, err, errlen);

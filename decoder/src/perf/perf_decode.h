@@ -34,18 +34,23 @@ struct hwt_perf_decode *hwt_perf_decode_open(const char *path,
 
 /*
  * Adds each executable user-space mapping (MMAP/MMAP2) of the traced
- * processes to img, its binary found by build id (opts->buildid_dir),
- * then opts->symfs + path, then path (a candidate whose build id differs
- * from the recorded one is refused); [vdso], [kernel...] and other
- * bracketed names are never taken from this host.  A binary not found is
- * noted: a gap naming path and build id on every stream.
+ * processes (ITRACE_START) to img, its binary found by build id
+ * (opts->buildid_dir), then opts->symfs + path, then path (a candidate
+ * whose build id differs from the recorded one is refused); [vdso],
+ * [kernel...] and other bracketed names are never taken from this host.
+ * The binaries of the other processes a split CPU switches to are looked
+ * for too (for their own images, made by hwt_perf_decode_run).  A binary
+ * not found is noted: a gap naming path and build id on every stream.
  * Returns 0 always (missing binaries are not errors).
  */
 int hwt_perf_decode_images(struct hwt_perf_decode *pd, struct hwt_image *img);
 
 /*
  * Decodes every trace unit's AUX data (code read from img, the image
- * hwt_perf_decode_images filled) into core's sink: one stream per
+ * hwt_perf_decode_images filled; the threads of a per-CPU Intel PT
+ * buffer whose switch records name two processes or more, and per-thread
+ * Intel PT buffers of two processes or more: each process's own image,
+ * code and symbols, docs/perf-data.md) into core's sink: one stream per
  * CPU (stream id = CPU; per-thread buffers: 0x1000 + CPU of the unit for
  * CoreSight, 0x1000 for Intel PT).  Intel PT: a CPU's buffers that join
  * are one trace (as perf decodes them), a hole between them a gap.

@@ -18,6 +18,7 @@
 #define SEGMENT_MIN_BYTES (4u << 20)
 
 struct pt_ctx {
+	const struct hwt_pt_env *env;
 	const struct hwt_sink *sink;
 	uint32_t stream;
 	uint64_t base;
@@ -65,12 +66,83 @@ static uint64_t offset_of(const struct pt_ctx *x)
 	return x->base + off;
 }
 
+/*
+ * The libipt image of img: built over the shared section cache on first
+ * use (each section added as hwt_pt_env_init adds the default image's).
+ * Returns it, or NULL if: libipt failed (out of memory, a file it cannot
+ * read).
+ */
+static struct pt_image *picked_image(const struct hwt_pt_env *env,
+				     struct hwt_image *img)
+{
+	struct hwt_pt_picks *ps = env->picks;
+	struct pt_image *pimg;
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		if (ps->imgs[i] == img)
+			return ps->pimgs[i];
+	pimg = pt_image_alloc(NULL);
+	if (!pimg)
+		return NULL;
+	for (i = 0; i < hwt_image_nsections(img); i++) {
+		const struct hwt_section *s = hwt_image_section(img, i);
+		int isid = pt_iscache_add_file(env->isc, s->path,
+					       s->file_offset, s->size,
+					       s->vaddr);
+
+		if (isid < 0 ||
+		    pt_image_add_cached(pimg, env->isc, isid, NULL) < 0) {
+			pt_image_free(pimg);
+			return NULL;
+		}
+	}
+	ps->imgs = hwt_xrealloc(ps->imgs, (ps->n + 1) * sizeof(*ps->imgs));
+	ps->pimgs = hwt_xrealloc(ps->pimgs, (ps->n + 1) *
+				 sizeof(*ps->pimgs));
+	ps->imgs[ps->n] = img;
+	ps->pimgs[ps->n++] = pimg;
+	return pimg;
+}
+
+/*
+ * With params.pick: asks it which image the trace decodes against from
+ * here (enable: at a TIP.PGE's ENABLE event) and switches libipt's
+ * decoder to it.  Between blocks only: libipt reads no code for a block
+ * before pt_blk_next, and its section cache is checked against the
+ * decoder's image on each read.
+ * Returns 0 if: switched, the same, or no pick.
+ * Returns -1 if: the image could not be built for libipt.
+ */
+static int pick_image(struct pt_ctx *x, int enable)
+{
+	struct hwt_pt_picks *ps = x->env->picks;
+	const struct hwt_pt_pick *pk = x->env->params.pick;
+	struct hwt_image *img;
+	struct pt_image *pimg;
+
+	if (!ps || !pk)
+		return 0;
+	img = pk->image_at(pk->arg, x->time, enable);
+	if (img == ps->cur)
+		return 0;
+	pimg = picked_image(x->env, img);
+	if (!pimg)
+		return -1;
+	ps->cur = img;
+	return pt_blk_set_image(x->dec, pimg) < 0 ? -1 : 0;
+}
+
 static int emit_event(struct pt_ctx *x, uint32_t type, int32_t code,
 		      uint64_t ip, uint64_t arg, const char *msg)
 {
 	struct hwt_event ev;
 	int rc;
 
+	if (pick_image(x, type == HWT_EV_ENABLE) < 0) {
+		x->aborted = -1;
+		return -1;
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.type = type;
 	ev.code = code;
@@ -345,6 +417,10 @@ static int decode_loop(struct pt_ctx *x)
 				break;
 			}
 			block.ninsn = 0;
+			if (pick_image(x, 0) < 0) {
+				x->aborted = -1;
+				return x->aborted;
+			}
 			status = pt_blk_next(x->dec, &block, sizeof(block));
 			stop = at_fup(x, &block);
 			if (emit_block(x, &block, status < 0 || stop) < 0)
@@ -480,6 +556,7 @@ int hwt_pt_blk_loop(const struct hwt_pt_env *env, struct pt_image *pimg,
 	int rc;
 
 	memset(&x, 0, sizeof(x));
+	x.env = env;
 	x.stop = stop;
 	x.sink = sink;
 	x.stream = stream;
@@ -501,7 +578,13 @@ int hwt_pt_blk_loop(const struct hwt_pt_env *env, struct pt_image *pimg,
 		free(copy);
 		return -1;
 	}
-	pt_blk_set_image(x.dec, pimg);
+	if (env->picks && env->picks->cur)
+		pimg = picked_image(env, env->picks->cur);
+	if (!pimg || pt_blk_set_image(x.dec, pimg) < 0) {
+		pt_blk_free_decoder(x.dec);
+		free(copy);
+		return -1;
+	}
 	rc = decode_loop(&x);
 	pt_blk_free_decoder(x.dec);
 	free(copy);
@@ -579,6 +662,41 @@ static int usable_cpus(void)
 	return n > 0 ? n : 1;
 }
 
+/*
+ * buf decoded in one piece with libipt's block decoder, its image
+ * switched where env->params.pick says (pick_image()): the segments'
+ * workers and the fast path's block cache (by ip) hold one image.
+ * Returns 0, or -1 with err set if: an image could not be built or the
+ * sink aborted.
+ */
+static int decode_picked(const uint8_t *buf, size_t size,
+			 struct hwt_pt_env *env,
+			 const struct hwt_stream_info *info,
+			 const struct hwt_sink *sink, char *err, size_t errlen)
+{
+	const struct hwt_pt_pick *pk = env->params.pick;
+	struct hwt_pt_picks ps;
+	size_t i;
+	int rc = 0;
+
+	memset(&ps, 0, sizeof(ps));
+	env->picks = &ps;
+	/* The image before the trace says a time: the pick's first. */
+	ps.cur = pk->image_at(pk->arg, 0, 0);
+	if (size)
+		rc = hwt_pt_blk_loop(env, NULL, buf, size, 0, sink, info->id,
+				     NULL, NULL);
+	if (rc < 0)
+		hwt_errf(err, errlen, "decode aborted (output, or an image "
+			 "libipt could not build)");
+	for (i = 0; i < ps.n; i++)
+		pt_image_free(ps.pimgs[i]);
+	free(ps.pimgs);
+	free(ps.imgs);
+	env->picks = NULL;
+	return rc;
+}
+
 int hwt_pt_decode(const uint8_t *buf, size_t size, struct hwt_image *img,
 		  const struct hwt_pt_params *params,
 		  const struct hwt_stream_info *info,
@@ -590,6 +708,11 @@ int hwt_pt_decode(const uint8_t *buf, size_t size, struct hwt_image *img,
 
 	if (hwt_pt_env_init(&env, img, params, err, errlen) < 0)
 		return -1;
+	if (params && params->pick) {
+		rc = decode_picked(buf, size, &env, info, sink, err, errlen);
+		hwt_pt_env_fini(&env);
+		return rc;
+	}
 	if (threads <= 0 && size >= SEGMENT_MIN_BYTES) {
 		/* Auto, a big trace: PSB segments (the fast path pays even
 		 * on one CPU), a worker per CPU this process may run on. */

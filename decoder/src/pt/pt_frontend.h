@@ -11,6 +11,19 @@
 #include "hwt/decode.h"
 #include "core/flow.h"
 
+/*
+ * Per-process images (a perf.data CPU's trace, split between threads of
+ * different processes: docs/perf-data.md).  image_at(arg, time, enable)
+ * is asked before each block libipt decodes (enable 0) and before each
+ * event is handed on (enable 1 for a TIP.PGE's ENABLE), time the trace's
+ * TSC there (0: none yet); it keeps its own state across pieces.
+ * Returns the image the trace decodes against from there, never NULL.
+ */
+struct hwt_pt_pick {
+	struct hwt_image *(*image_at)(void *arg, uint64_t time, int enable);
+	void *arg;
+};
+
 struct hwt_pt_params {
 	unsigned family, model, stepping;	/* 0/0/0: no errata */
 	uint8_t mtc_freq, nom_freq;
@@ -19,10 +32,15 @@ struct hwt_pt_params {
 	int segmented;		/* segments even with one worker (tests) */
 	int no_fastpath;	/* hwt_decode_test_opts.pt_no_fastpath */
 	uint64_t segment_min;	/* hwt_decode_test_opts.pt_segment_min */
+	/* NULL: one image (img); else the image by time, and the trace
+	 * decoded in one piece (the segments' workers and the fast path's
+	 * block cache hold one image) */
+	const struct hwt_pt_pick *pick;
 };
 
 /*
- * Decodes buf (raw PT) of stream info->id against img into sink.  Decode
+ * Decodes buf (raw PT) of stream info->id against img (params->pick: the
+ * images it names, switched where it says) into sink.  Decode
  * errors are reported as HWT_EV_GAP events and decoding resyncs at the next
  * PSB, like ptxed.  The caller brackets it with the sink's stream_begin and
  * stream_end (a stream may be decoded in pieces, e.g. around lost data).

@@ -26,14 +26,25 @@
  */
 #define HWT_PT_SPIN_BLOCKS	0x10000u
 
+/* The libipt images of params.pick's images, built on first use over
+ * the shared section cache, and the one decoding now. */
+struct hwt_pt_picks {
+	struct hwt_image **imgs;
+	struct pt_image **pimgs;
+	size_t n;
+	struct hwt_image *cur;
+};
+
 /* What every decoder of one stream shares: the section cache and the
- * configuration (errata, frequencies). */
+ * configuration (errata, frequencies); picks: params.pick's images
+ * (NULL without). */
 struct hwt_pt_env {
 	struct pt_image_section_cache *isc;
 	int *isids;
 	size_t nisids;
 	struct hwt_pt_params params;
 	struct hwt_image *img;
+	struct hwt_pt_picks *picks;
 };
 
 int hwt_pt_env_init(struct hwt_pt_env *env, struct hwt_image *img,
@@ -68,7 +79,9 @@ struct hwt_pt_stop {
 };
 
 /*
- * ptxed's block-decoder loop over buf[0..size) (trace offsets reported
+ * ptxed's block-decoder loop over buf[0..size) against pimg (with
+ * env->picks: the images params.pick names, from env->picks->cur on;
+ * pimg unused) (trace offsets reported
  * + base), blocks and events to sink as stream; stop NULL: to the end.
  * disabled_at NULL: buf's first PSB+ starts the decode as libipt syncs
  * (tracing enabled if it has a FUP); else tracing starts disabled, as a
