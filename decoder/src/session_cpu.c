@@ -21,6 +21,9 @@ static const uint8_t psb[16] = { 0x02, 0x82, 0x02, 0x82, 0x02, 0x82,
 /* ETMv4 / ETE A-sync packet (ETMv4 6.4 "A-Sync"): 0x00 x 11, 0x80. */
 static const uint8_t async[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80 };
 
+/* ETE / ETMv4 Ignore packet header (ETMv4 6.4 "Ignore"). */
+#define CS_IGNORE	0x70
+
 /* The first sync point of protocol proto in p[0, len): PSB or A-sync.
  * Returns its address, or NULL if there is none. */
 static const uint8_t *find_sync(int proto, const uint8_t *p, size_t len)
@@ -201,7 +204,11 @@ static void cs_join_run(struct cs_join *j, const struct run *ru,
 		if (o >= ru->begin && o <= ru->begin + skip && o < ru->end)
 			cs_cut(j, cb->cuts[i].msg);
 	}
-	if (skip) {
+	/* Ignore packets (0x70: the TRBE pointer's alignment padding that
+	 * hwt_coresight writes at a re-enable, ETE "Ignore") are no loss. */
+	for (i = 0; i < skip && p[i] == CS_IGNORE; i++)
+		;
+	if (i < skip) {
 		snprintf(msg, sizeof(msg), "run of tid %lld at stream %lld "
 			 "offset %llu: %zu bytes before its first A-sync not "
 			 "decoded (no trace synchronization at the switch)",

@@ -16,7 +16,10 @@
 #    bytes early, as a run after a switch without a re-enable of the
 #    unit would be): those bytes are a gap naming the run, nothing is
 #    guessed from them, and that thread's replay is still its truth;
-#  - bytes lost inside a run: a gap of that run's thread only.
+#  - bytes lost inside a run: a gap of that run's thread only;
+#  - runs whose sync point comes after Ignore padding (hwt_coresight
+#    aligns the TRBE pointer at each re-enable): no gap, each thread's
+#    replay is its truth.
 # Env (from run.sh): HWT, BUILD, ROOT.
 : "${ROOT:=../..}"
 : "${HWT:=$ROOT/build/bin/hwt}"
@@ -30,9 +33,10 @@ T=$(mktemp -d) || exit 1
 trap '[ -n "$KEEP" ] || rm -rf "$T"' EXIT
 check() { _n=$1; shift; if "$@"; then echo "PASS: $_n"; else echo "FAIL: $_n"; fi; }
 
-# gen DIR TID SEED RUNS STEPS: an etegen trace of thread TID
-gen() { mkdir -p "$1" && "$ETEGEN" "$1" --tid "$2" --seed "$3" \
-	--runs "$4" --switch "$5"; }
+# gen DIR TID SEED RUNS STEPS [--pad N]: an etegen trace of thread TID
+gen() { _g=$1 _t=$2 _s=$3 _r=$4 _n=$5; shift 5
+	mkdir -p "$_g" && "$ETEGEN" "$_g" --tid "$_t" --seed "$_s" \
+	--runs "$_r" --switch "$_n" "$@"; }
 session() {
 	_d=$1 _a=$2
 	shift 2
@@ -97,4 +101,21 @@ session "$T/s3" "$T/args3" --lost-before 0:1:64 $(map 100) &&
 check cs-cpu-session-loss-is-a-gap-of-its-run \
 	[ "$(tail -n +2 "$T/gaps3")" = "100,64 bytes lost" ]
 check cs-cpu-session-loss-other-thread-whole cmp -s "$T/r" "$T/c/truth.txt"
+
+# 4: every run after 13 and 31 bytes of Ignore padding
+gen "$T/ap" 100 1 12 400 --pad 13 && gen "$T/cp" 101 2 9 333 --pad 31 &&
+mkdir -p "$T/g4" &&
+python3 "$HERE/mkcpu.py" --kind ete --params "$T/a/params.txt" "$T/g4" 2 \
+	100:100:"$T/ap" 100:101:"$T/cp" > "$T/args4" &&
+session "$T/s4" "$T/args4" $(map 100) &&
+"$HWT" decode -q "$T/s4" -o "$T/s4.db" 2> "$T/err4" ||
+	echo "FAIL: cs-cpu-session-decode-4 ($(cat "$T/err4"))"
+ok=1
+for x in 100:ap 101:cp; do
+	"$HWT" replay "$T/s4.db" --thread "${x%%:*}" --format addr > "$T/r"
+	cmp -s "$T/r" "$T/${x#*:}/truth.txt" || ok=0
+done
+"$HWT" query --csv "$T/s4.db" "SELECT count(*) FROM errors" > "$T/nerr"
+[ "$(tail -n 1 "$T/nerr")" = 0 ] || ok=0
+check cs-cpu-session-ignore-padding-no-gap [ $ok = 1 ]
 exit 0

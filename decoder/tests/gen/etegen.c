@@ -17,7 +17,12 @@
  * Info, Trace On, Context with the tid, Address).  So every run decodes
  * on its own and the runs joined decode to the whole truth.
  *
+ * --pad N puts N Ignore bytes (0x70, ETE "Ignore") before each run's sync
+ * point, as hwt_coresight pads the TRBE pointer to TRBIDR.Align at each
+ * re-enable.
+ *
  * usage: etegen OUTDIR --tid TID [--seed N] [--runs N] [--switch N]
+ *               [--pad N]
  * Writes OUTDIR/{pt.bin,runs.txt,truth.txt,prog.bin,params.txt}: the ETE
  * (named pt.bin as ptgen's, for mkcpu.py), each run's first byte and
  * instruction, the executed addresses (%016llx lines, as hwt replay
@@ -121,7 +126,7 @@ static void append(struct out *o, const struct ete_soft_out *e)
 static int usage(void)
 {
 	fprintf(stderr, "usage: etegen OUTDIR --tid TID [--seed N] "
-		"[--runs N] [--switch N]\n");
+		"[--runs N] [--switch N] [--pad N]\n");
 	return 1;
 }
 
@@ -146,7 +151,7 @@ int main(int argc, char **argv)
 	struct ete_soft_out e = { buf, sizeof(buf), 0 };
 	struct out o = { 0 };
 	uint64_t stack[NFUNC + 2], ip = fn_addr(0);
-	unsigned int runs = 12, every = 400, tid = 0, sp = 0, r, k, i;
+	unsigned int runs = 12, every = 400, tid = 0, sp = 0, pad = 0, r, k, i;
 	FILE *ft, *fr, *f;
 	const char *dir;
 	int err = 0, nregs;
@@ -165,6 +170,8 @@ int main(int argc, char **argv)
 			runs = (unsigned int)v;
 		else if (!strcmp(argv[i], "--switch"))
 			every = (unsigned int)v;
+		else if (!strcmp(argv[i], "--pad") && v <= sizeof(buf))
+			pad = (unsigned int)v;
 		else
 			return usage();
 	}
@@ -179,6 +186,9 @@ int main(int argc, char **argv)
 		/* the unit enabled at the switch: a sync point first */
 		fprintf(fr, "%zu %u\n", o.n, k);
 		ete_soft_init(&st, &cfg);
+		memset(buf, 0x70, pad);
+		e.len = pad;
+		append(&o, &e);
 		e.len = 0;
 		err |= ete_soft_start(&st, ip, tid, 0, &e);
 		append(&o, &e);
