@@ -66,11 +66,20 @@ proc=$(q "SELECT pid FROM sideband WHERE type = 'FORK' AND ppid = $L AND
 thr=$(q "SELECT tid FROM threads WHERE pid = $L AND tid != $L LIMIT 1")
 begin=$(addr main_begin)
 tend=$(addr thread_end)
+# Their ground truths by kind (tasks.txt: "K PID TID N", K in the order
+# the tracer first saw them, which for the process and the thread is a
+# race): main is 0, the process has another pid, the thread main's.
+gk() { awk -v w="$1" 'NR == 1 { p = $2; next }
+	(w == "proc" && $2 != p) || (w == "thread" && $2 == p && $3 != p) {
+		print $1; exit }' "$s/gt/tasks.txt"; }
 k=0
 for tid in "$L" "$proc" "$thr"; do
 	name=$(echo main proc thread | cut -d ' ' -f $((k + 1)))
-	g=$s/gt/task-$k.txt
 	k=$((k + 1))
+	case $name in
+	main) g=$s/gt/task-0.txt ;;
+	*) g=$s/gt/task-$(gk "$name").txt ;;
+	esac
 	if [ -z "$tid" ] || [ ! -s "$g" ]; then
 		result "FAIL: $t/$name-found (tid '$tid', ground truth $g)"
 		continue
