@@ -237,13 +237,6 @@ static const struct a64_case cs_ring_case = {
 	.name = "cs_ring", .fn = ring_workload, .fatal = SIGSEGV,
 };
 
-static const struct a64_case cpu_mt_case = {
-	.name = "cs_cpu", .fn = mt_main, .stop = mt_join, .fn2 = mt_thread2,
-};
-static const struct a64_case cpu_proc_case = {
-	.name = "cs_cpu_proc", .fn = cs_demo,
-};
-
 /* The second process's ground truth (cs_demo's, saved before mt's). */
 static uint64_t cpu_gt3[MAX_GT];
 static size_t cpu_ngt3;
@@ -845,6 +838,9 @@ int main(void)
 	t_begin("cs/emu/demo/ptrace");
 	CHECK(a64_ptrace(&demo_case));
 	t_end();
+	/* CPU mode's second process runs it too (cs_cpu_mode). */
+	memcpy(cpu_gt3, a64_gt, a64_ngt * sizeof(a64_gt[0]));
+	cpu_ngt3 = a64_ngt;
 	t_begin("cs/emu/demo/record");
 	CHECK(a64_record(dev, &demo_case, "cs_emu", 60, 0));
 	t_end();
@@ -853,6 +849,10 @@ int main(void)
 	t_end();
 	t_begin("cs/emu/mt/record");
 	CHECK(a64_record(dev, &cs_mt_case, "cs_emu", 60, 0));
+	t_end();
+	/* CPU mode, against the ground truths of demo and mt above. */
+	t_begin("cs/emu/cpu/record");
+	cs_cpu_mode(dev);
 	t_end();
 	t_begin("cs/emu/ring/ptrace");
 	CHECK(a64_ptrace(&cs_ring_case));
@@ -877,15 +877,6 @@ int main(void)
 	t_end();
 	t_begin("cs/emu/filt2/record");
 	CHECK(a64_record(dev, &cs_filt2, "cs_emu", 30, 0));
-	t_end();
-	t_begin("cs/emu/cpu/ptrace");
-	CHECK(a64_ptrace(&cpu_proc_case));
-	memcpy(cpu_gt3, a64_gt, a64_ngt * sizeof(a64_gt[0]));
-	cpu_ngt3 = a64_ngt;
-	CHECK(mt_ptrace(&cpu_mt_case));
-	t_end();
-	t_begin("cs/emu/cpu/record");
-	cs_cpu_mode(dev);
 	t_end();
 	t_begin("cs/emu/counters");
 	printf("INFO: cs/emu: model: %lld writes, %lld refused, %lld bytes stored, %lld TRBE events; %lld dropped, %lld bad pointer, %lld unsupported\n",
