@@ -165,7 +165,8 @@ struct cs_join {
 	size_t nmsgs;
 };
 
-/* Appends a cut at the join's end with a copy of msg (NULL: none). */
+/* Appends a cut at the join's end with a copy of msg (NULL: none).
+ * Returns nothing. */
 static void cs_cut(struct cs_join *j, const char *msg)
 {
 	j->k = hwt_xrealloc(j->k, (j->nk + 1) * sizeof(*j->k));

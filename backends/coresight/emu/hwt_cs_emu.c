@@ -350,9 +350,10 @@ static struct soft_thread *emu_lookup(void)
 }
 
 /*
- * CPU mode: does this CPU's unit trace the user code of task?  Enabled,
- * its sink collecting, EL0 in view (TRCVICTLR.EXLEVEL_NS[0] = 0, ETMv4
- * 7.3.72), task a user task.  IRQs off.
+ * CPU mode: does this CPU's unit trace the user code of task?  IRQs off.
+ * Returns true if the unit is enabled with its sink collecting, EL0 in
+ * view (TRCVICTLR.EXLEVEL_NS[0] = 0, ETMv4 7.3.72) and task is a live
+ * user task; false if not.
  */
 static bool emu_traces(const struct csm *m, struct task_struct *task)
 {
