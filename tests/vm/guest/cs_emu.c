@@ -34,7 +34,8 @@ int main(void)
  *    outside the buffer, and the config asked for nothing the emulation
  *    cannot produce;
  *  - the single-threaded and two-thread workloads again on the table's
- *    other ETE + TRBE row (all: TRBPTR aligned to 2 KiB), zero refusals;
+ *    other ETE + TRBE row (all: TRBPTR aligned to 2 KiB), zero refusals,
+ *    and CPU mode there (up to 2047 Ignore bytes before each run);
  *  - then loss: a 4 KiB streaming buffer nobody reads fills, the TRBE
  *    stops (Fill mode): gap records, and bytes overwritten unread are
  *    counted in BUFFER records;
@@ -290,7 +291,7 @@ static void cpu_dump(const char *name, const struct cpu_bytes *v,
  * the SWITCH_IN records of CPU 0's buffer.  This program itself runs on
  * CPU 1 meanwhile (it would be traced on CPU 0 too).
  */
-static void cs_cpu_mode(int dev)
+static void cs_cpu_mode(int dev, const char *tag)
 {
 	struct hwt_alloc a = { .mode = HWT_MODE_CPU, .bufsize = 16 << 20,
 			       .recq_size = HWT_RECQ_MAX };
@@ -400,12 +401,14 @@ static void cs_cpu_mode(int dev)
 	CHECK(v[0].n && v[1].n && v[2].n && tid2 > 0);
 	CHECK(emu_param("unsynced") == unsynced0);
 	if (!t_failed) {
-		cpu_dump("cs_cpu", &v[0], mt_main, mt_join, pid, a64_gt,
-			 a64_ngt);
-		cpu_dump("cs_cpu2", &v[1], mt_thread2, NULL, tid2, a64_gt2,
+		char name[64];
+
+		cpu_dump(tag, &v[0], mt_main, mt_join, pid, a64_gt, a64_ngt);
+		snprintf(name, sizeof(name), "%s2", tag);
+		cpu_dump(name, &v[1], mt_thread2, NULL, tid2, a64_gt2,
 			 a64_ngt2);
-		cpu_dump("cs_cpu_proc", &v[2], cs_demo, NULL, pid2, cpu_gt3,
-			 cpu_ngt3);
+		snprintf(name, sizeof(name), "%s_proc", tag);
+		cpu_dump(name, &v[2], cs_demo, NULL, pid2, cpu_gt3, cpu_ngt3);
 	}
 	munmap((void *)m, bp.size);
 out:
@@ -677,11 +680,17 @@ static void cs_all_row(void)
 	dev = hwt_dev();
 	t_begin("cs/emu/all/demo");
 	CHECK(a64_ptrace(&all_demo_case));
+	memcpy(cpu_gt3, a64_gt, a64_ngt * sizeof(a64_gt[0]));
+	cpu_ngt3 = a64_ngt;
 	CHECK(a64_record(dev, &all_demo_case, "cs_emu", 60, 0));
 	t_end();
 	t_begin("cs/emu/all/mt");
 	CHECK(mt_ptrace(&all_mt_case));
 	CHECK(a64_record(dev, &all_mt_case, "cs_emu", 60, 0));
+	t_end();
+	/* CPU mode with up to 2047 Ignore bytes before each run. */
+	t_begin("cs/emu/all/cpu");
+	cs_cpu_mode(dev, "cs_all_cpu");
 	t_end();
 	t_begin("cs/emu/all/counters");
 	printf("INFO: cs/emu/all: model: %lld writes, %lld refused, %lld bytes stored; %lld dropped, %lld bad pointer, %lld unsupported\n",
@@ -852,7 +861,7 @@ int main(void)
 	t_end();
 	/* CPU mode, against the ground truths of demo and mt above. */
 	t_begin("cs/emu/cpu/record");
-	cs_cpu_mode(dev);
+	cs_cpu_mode(dev, "cs_cpu");
 	t_end();
 	t_begin("cs/emu/ring/ptrace");
 	CHECK(a64_ptrace(&cs_ring_case));
