@@ -31,6 +31,23 @@
  *  - no TRBE interrupt: its PPI comes from firmware tables QEMU does not
  *    have; a per-CPU hrtimer (poll_ms) publishes the pointer and restarts
  *    a stopped TRBE, and every switch_out drains.
+ * CPU mode, ETE + TRBE (a buffer per traced CPU; docs/coresight-backend.md):
+ *  - START: the claim check on every CPU, then an output over each traced
+ *    CPU's buffer and, by IPI on that CPU, the same start sequence as a
+ *    thread's switch_in (claim, OS Lock, program, TRBE with E, then
+ *    TRCPRGCTLR.EN); the unit stays on across context switches, its
+ *    exception-level filter (TRCVICTLR.EXLEVEL_NS) deciding what is
+ *    traced, the context ID (TRCCONFIGR.CID) naming the thread;
+ *  - cpu_switch: the stop sequence (TRCPRGCTLR = 0, wait IDLE, TSB CSYNC,
+ *    DSB, TRBE off, TRBPTR_EL1 read back: Arm ARM D10.8) publishes the
+ *    head between the framework's SWITCH_OUT and SWITCH_IN records, so
+ *    SWITCH_IN's buf_head is the exact byte where the next task's part
+ *    of the stream begins; then the start sequence again, whose enable
+ *    makes the unit emit a trace synchronization (A-sync, Trace Info)
+ *    before anything of the next task: each run decodes on its own;
+ *  - STOP: by IPI, the stop sequence and the last head published.
+ * ETMv4 + TMC in CPU mode is not offered (START: -EOPNOTSUPP).
+ *
  * A unit another agent has claimed (TRCCLAIMCLR not 0: Linux's
  * coresight-etm4x or an external debugger, CoreSight B2.4) refuses START
  * with -EBUSY, nothing written; a switch_in that finds it claimed
@@ -48,6 +65,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
+#include <linux/cpu.h>
 #include <linux/hrtimer.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
@@ -453,14 +472,22 @@ unreadable:
 	return -ENODEV;
 }
 
+/*
+ * One traced thread or CPU: its buffer, mapped for the TRBE, and its
+ * position.
+ */
+struct cs_thr;
+
 struct cs_ctx {
 	struct hwt_coresight_config cfg;
+	/* CPU mode, from START: each traced CPU's output, else NULL. */
+	struct cs_thr **cpu;
 };
 
-/* One traced thread: its buffer, mapped for the TRBE, and its position. */
 struct cs_thr {
 	struct llist_node free_link;
-	struct hwt_thread *thr;
+	struct hwt_thread *thr;		/* NULL: a CPU's (CPU mode) */
+	struct hwt_context *ctx;
 	struct hwt_buffer *buf;
 	struct cs_regs regs;
 	struct page **pages;
@@ -915,12 +942,47 @@ static int cs_init(struct hwt_context *ctx)
 	return 0;
 }
 
-static void cs_deinit(struct hwt_context *ctx)
+static enum cs_mode cs_mode_of(struct hwt_context *ctx)
 {
-	kfree(hwt_context_priv(ctx));
+	return hwt_context_cpu_mode(ctx) ? CS_MODE_CPU : CS_MODE_THREAD;
 }
 
-/* SET_CONFIG: cs_config_parse; a refused config leaves the old one. */
+/*
+ * CPU mode: the outputs of the last START (tracing is off on all).  The
+ * scheduler hook may still be reading them: unpublished first, freed
+ * after a grace period (the hook runs with preemption off).  Process
+ * context.
+ */
+static void cs_cpu_free(struct cs_ctx *cc)
+{
+	struct cs_thr **cpu = cc->cpu;
+	unsigned int c;
+
+	if (!cpu)
+		return;
+	WRITE_ONCE(cc->cpu, NULL);
+	synchronize_rcu();
+	for (c = 0; c < nr_cpu_ids; c++)
+		if (cpu[c])
+			cs_thr_free(cpu[c]);
+	kfree(cpu);
+}
+
+static void cs_deinit(struct hwt_context *ctx)
+{
+	struct cs_ctx *cc = hwt_context_priv(ctx);
+
+	cs_cpu_free(cc);
+	kfree(cc);
+}
+
+/*
+ * SET_CONFIG: cs_config_parse in the context's mode; a refused config
+ * leaves the old one.  Kernel tracing (CPU mode only) shows everything
+ * the kernel runs there: like perf's, it needs CAP_PERFMON or
+ * CAP_SYS_ADMIN of the caller.
+ * Returns 0; -EPERM for KERNEL without it; the cs_config_parse errors.
+ */
 static int cs_configure(struct hwt_context *ctx, u32 version,
 			const void *data, u32 size)
 {
@@ -928,10 +990,12 @@ static int cs_configure(struct hwt_context *ctx, u32 version,
 	struct hwt_coresight_config cfg;
 	int ret;
 
-	ret = cs_config_parse(&cs_caps, version, data, size, CS_MODE_THREAD,
+	ret = cs_config_parse(&cs_caps, version, data, size, cs_mode_of(ctx),
 			      &cfg);
 	if (ret)
 		return cs_errno(ret);
+	if ((cfg.flags & HWT_CORESIGHT_KERNEL) && !perfmon_capable())
+		return -EPERM;
 	cc->cfg = cfg;
 	return 0;
 }
@@ -970,7 +1034,7 @@ static int cs_describe(struct hwt_context *ctx, char *buf, size_t len)
 	size_t i;
 	u32 n;
 
-	ret = cs_config_regs(&cs_caps, &cc->cfg, CS_MODE_THREAD, CS_TRACE_ID,
+	ret = cs_config_regs(&cs_caps, &cc->cfg, cs_mode_of(ctx), CS_TRACE_ID,
 			     &r);
 	if (ret)
 		return cs_errno(ret);
@@ -1011,16 +1075,25 @@ static void cs_claimed_cpu(void *arg)
 	}
 }
 
+static int cs_cpu_start(struct hwt_context *ctx);
+
 /*
  * START: the unit must be free on every CPU the thread may run on (claim
- * tags, CoreSight B2.4): one claimed -> -EBUSY, nothing written.
+ * tags, CoreSight B2.4): one claimed -> -EBUSY, nothing written.  CPU
+ * mode then starts the traced CPUs (cs_cpu_start).
+ * Returns 0; -EBUSY; -EOPNOTSUPP for CPU mode through a TMC; the
+ * cs_cpu_start errors.
  */
 static int cs_start(struct hwt_context *ctx)
 {
 	atomic_t busy = ATOMIC_INIT(0);
 
+	if (hwt_context_cpu_mode(ctx) && cs_etm4)
+		return -EOPNOTSUPP;
 	on_each_cpu(cs_claimed_cpu, &busy, 1);
-	return atomic_read(&busy) ? -EBUSY : 0;
+	if (atomic_read(&busy))
+		return -EBUSY;
+	return hwt_context_cpu_mode(ctx) ? cs_cpu_start(ctx) : 0;
 }
 
 /* The buffer's pages, contiguous in the kernel's address space. */
@@ -1096,6 +1169,172 @@ out:
 	kvfree(tab);
 	kvfree(tpa);
 	return ret;
+}
+
+/*
+ * The output of one CPU (CPU mode) into buf: the buffer mapped for the
+ * TRBE, the register values of the config, the position at the buffer's
+ * head.  Process context.
+ * Returns the new output, or an ERR_PTR: -ENOMEM, -EINVAL (the buffer's
+ * pages, or a config that gives no register values).
+ */
+static struct cs_thr *cs_out_new(struct hwt_context *ctx,
+				 struct hwt_buffer *buf)
+{
+	struct cs_ctx *cc = hwt_context_priv(ctx);
+	struct cs_thr *ct;
+	u64 off;
+	int ret;
+
+	ct = kzalloc(sizeof(*ct), GFP_KERNEL);
+	if (!ct)
+		return ERR_PTR(-ENOMEM);
+	ct->ctx = ctx;
+	ct->buf = buf;
+	ct->size = hwt_buffer_size(buf);
+	ct->cpu = -1;
+	ct->fill = hwt_context_ring_mode(ctx) ? TRB_FM_CIRCULAR : TRB_FM_FILL;
+	ret = cs_thr_map(ct);
+	if (!ret)
+		ret = cs_errno(cs_config_regs(&cs_caps, &cc->cfg, CS_MODE_CPU,
+					      CS_TRACE_ID, &ct->regs));
+	if (ret) {
+		cs_thr_free(ct);
+		return ERR_PTR(ret);
+	}
+	ct->pos = hwt_buffer_head(buf);
+	off = ct->pos;
+	ct->off = do_div(off, (u32)ct->size);
+	return ct;
+}
+
+/*
+ * CPU mode, by IPI on the CPU of ct: the start sequence (cs_load).  The
+ * task the IPI interrupted is traced from here on (the unit follows its
+ * filters, not context switches), but no switch announces it: a
+ * SWITCH_IN record for it at the head, in the same IRQs-off section, so
+ * its bytes are placed; and a software unit is told, so that it steps
+ * that task.
+ */
+static void cs_cpu_on(void *arg)
+{
+	struct cs_thr *ct = arg;
+
+	WRITE_ONCE(ct->on, true);
+	cs_load(ct);
+	if (ct->cpu != smp_processor_id())
+		return;
+	hwt_cpu_record_current(ct->ctx);
+	if (cs_hw->cpu_start)
+		cs_hw->cpu_start();
+}
+
+/* CPU mode, by IPI: the stop sequence, the head published (cs_unload). */
+static void cs_cpu_off(void *arg)
+{
+	struct cs_thr *ct = arg;
+
+	cs_unload(ct);
+	WRITE_ONCE(ct->on, false);
+}
+
+/* CPU mode: tracing off on every CPU of the context; ctx->mutex held. */
+static void cs_cpu_stop(struct cs_ctx *cc)
+{
+	unsigned int c;
+
+	if (!cc->cpu)
+		return;
+	cpus_read_lock();
+	for (c = 0; c < nr_cpu_ids; c++)
+		if (cc->cpu[c] && smp_call_function_single(c, cs_cpu_off,
+							   cc->cpu[c], 1))
+			WRITE_ONCE(cc->cpu[c]->on, false);	/* offline */
+	cpus_read_unlock();
+}
+
+/*
+ * CPU mode START: an output over each traced CPU's buffer, then, by IPI
+ * on each of those CPUs, the start sequence (cs_seq_start, as a
+ * thread's switch_in).  The unit then stays on across context switches;
+ * cs_cpu_switch drains and re-enables it at each one.
+ * Returns 0; -EBUSY if a CPU's unit was claimed meanwhile or a write
+ * was refused (tracing is then off everywhere again); the cs_out_new
+ * errors; -ENXIO if a traced CPU went offline.
+ */
+static int cs_cpu_start(struct hwt_context *ctx)
+{
+	struct cs_ctx *cc = hwt_context_priv(ctx);
+	struct cs_thr **cpu;
+	unsigned int c;
+	int ret = 0;
+
+	cs_cpu_free(cc);
+	cpu = kcalloc(nr_cpu_ids, sizeof(*cpu), GFP_KERNEL);
+	if (!cpu)
+		return -ENOMEM;
+	for (c = 0; c < nr_cpu_ids && !ret; c++) {
+		struct hwt_buffer *buf = hwt_cpu_buffer(ctx, c);
+
+		if (!buf)
+			continue;
+		cpu[c] = cs_out_new(ctx, buf);
+		if (IS_ERR(cpu[c])) {
+			ret = PTR_ERR(cpu[c]);
+			cpu[c] = NULL;
+		}
+	}
+	/* The scheduler hook reads it once the context runs. */
+	smp_store_release(&cc->cpu, cpu);
+	cpus_read_lock();
+	for (c = 0; c < nr_cpu_ids && !ret; c++) {
+		if (!cpu[c])
+			continue;
+		ret = smp_call_function_single(c, cs_cpu_on, cpu[c], 1);
+		if (!ret && cpu[c]->cpu != c)
+			ret = -EBUSY;	/* claimed, or refused: counted */
+	}
+	cpus_read_unlock();
+	if (ret) {
+		cs_cpu_stop(cc);
+		cs_cpu_free(cc);
+	}
+	return ret;
+}
+
+static void cs_stop(struct hwt_context *ctx)
+{
+	cs_cpu_stop(hwt_context_priv(ctx));
+}
+
+/*
+ * CPU mode: a context switch on a traced CPU, between the framework's
+ * SWITCH_OUT and SWITCH_IN records.  A software unit is told first (it
+ * writes prev's last packets, and steps per task); then the stop
+ * sequence drains the TRBE (TRCPRGCTLR = 0, wait IDLE, TSB CSYNC, DSB,
+ * TRBLIMITR.E = 0, TRBPTR_EL1 read: Arm ARM D10.8) and publishes the
+ * head, so that SWITCH_IN's buf_head is the exact byte where next's part
+ * of the stream begins; then the start sequence again: the enable
+ * (TRCPRGCTLR.EN 0 -> 1) makes the unit emit a trace synchronization,
+ * A-sync and Trace Info (ETE / ETMv4 "trace unit enabling"), before
+ * anything of next, so that next's run decodes from its first byte.
+ * Scheduler: IRQs off, runqueue lock held.
+ */
+static void cs_cpu_switch(struct hwt_context *ctx, int cpu,
+			  struct task_struct *prev, struct task_struct *next)
+{
+	struct cs_ctx *cc = hwt_context_priv(ctx);
+	/* Pairs with cs_cpu_start's smp_store_release: outputs built. */
+	struct cs_thr **cpus = smp_load_acquire(&cc->cpu);
+	struct cs_thr *ct = cpus ? cpus[cpu] : NULL;
+
+	lockdep_assert_irqs_disabled();
+	if (!ct || !READ_ONCE(ct->on) || ct->cpu != cpu)
+		return;
+	if (cs_hw->cpu_switch)
+		cs_hw->cpu_switch(prev, next);
+	cs_unload(ct);
+	cs_load(ct);
 }
 
 /* In the traced thread (task_work), process context. */
@@ -1204,6 +1443,8 @@ static const struct hwt_backend_ops cs_ops = {
 	.configure = cs_configure,
 	.describe = cs_describe,
 	.start = cs_start,
+	.stop = cs_stop,
+	.cpu_switch = cs_cpu_switch,
 	.thread_start = cs_thread_start,
 	.thread_stop = cs_thread_stop,
 	.thread_exit = cs_thread_exit,
@@ -1215,7 +1456,7 @@ static struct hwt_backend cs_backend = {
 	.name = HWT_CORESIGHT_BACKEND_NAME,
 	.owner = THIS_MODULE,
 	.ops = &cs_ops,
-	.modes = HWT_BACKEND_THREAD,
+	.modes = HWT_BACKEND_THREAD | HWT_BACKEND_CPU,
 };
 
 static int __init hwt_coresight_init(void)
@@ -1289,4 +1530,4 @@ static void __exit hwt_coresight_exit(void)
 module_init(hwt_coresight_init);
 module_exit(hwt_coresight_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("hwt CoreSight backend: ETE + TRBE, ETMv4 + TMC (thread mode)");
+MODULE_DESCRIPTION("hwt CoreSight backend: ETE + TRBE (thread and CPU mode), ETMv4 + TMC (thread mode)");

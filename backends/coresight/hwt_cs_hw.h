@@ -32,6 +32,7 @@
 #include "cs_seq.h"
 
 struct hwt_thread;
+struct task_struct;
 
 struct cs_hw_ops {
 	const char *name;
@@ -52,6 +53,15 @@ struct cs_hw_ops {
 	 */
 	void (*thread_attach)(struct hwt_thread *thr);
 	void (*thread_detach)(struct hwt_thread *thr, bool exiting);
+	/*
+	 * Software units only, CPU mode.  cpu_switch: a context switch on
+	 * a CPU whose unit is on (scheduler, IRQs off), before the backend
+	 * drains and re-enables the unit there.  cpu_start: START's IPI
+	 * just enabled the unit on this CPU (IRQs off): the task it
+	 * interrupted is traced from here, which no switch announces.
+	 */
+	void (*cpu_switch)(struct task_struct *prev, struct task_struct *next);
+	void (*cpu_start)(void);
 	/*
 	 * ETMv4 + TMC.  The current CPU's TMC: its DEVID and (ETF) RSZ, 0,
 	 * or -ENODEV if it has none.  Register access on the current CPU's

@@ -567,6 +567,15 @@ static int soft_step_fn(struct pt_regs *regs, unsigned long esr)
 		rcu_read_unlock();
 		return DBG_HOOK_ERROR;
 	}
+	if (soft_ops->active && !soft_ops->active(t)) {
+		/* The unit stopped tracing here: no packets, pause. */
+		t->started = false;
+		t->log.nev = 0;
+		t->next_valid = false;
+		rcu_read_unlock();
+		soft_disarm(regs);
+		return DBG_HOOK_HANDLED;
+	}
 	if (t->excl != SOFT_EXCL_RUN || !soft_excl_exited(t, regs->pc)) {
 		soft_step(t, regs, true);
 		soft_excl_try(t, regs->pc);
@@ -608,7 +617,8 @@ static void soft_rearm_work(struct callback_head *cb)
 	}
 	if (t->started) {
 		soft_note(&t->log, SOFT_EV_RESUME, regs->pc, false);
-	} else if (!compat_user_mode(regs)) {
+	} else if (!compat_user_mode(regs) &&
+		   (!soft_ops->active || soft_ops->active(t))) {
 		ete_soft_start(&t->st, regs->pc, task_pid_nr(current), 0, &out);
 		soft_emit(t, &out);
 		t->next_valid = soft_decode_at(regs->pc, &t->next);
@@ -715,6 +725,47 @@ void soft_thread_arm(struct soft_thread *t)
 	soft_queue_rearm(t);
 }
 
+struct soft_thread *soft_thread_new_task(struct task_struct *task,
+					 const struct ete_soft_config *cfg,
+					 void *owner, gfp_t gfp)
+{
+	struct soft_thread *t;
+
+	if ((task->flags & PF_KTHREAD) || !task->mm ||
+	    compat_user_mode(task_pt_regs(task)))
+		return NULL;
+	t = kzalloc(sizeof(*t), gfp);
+	if (!t)
+		return NULL;
+	t->owner = owner;
+	t->excl_hit = -1;
+	ete_soft_init(&t->st, cfg);
+	return t;
+}
+
+int soft_thread_resume(struct soft_thread *t, struct task_struct *task,
+		       const struct ete_soft_config *cfg)
+{
+	/* Paused: task is not running, nothing else touches t. */
+	if (!t->started)
+		ete_soft_init(&t->st, cfg);
+	t->log.nev = 0;
+	t->step_lost = false;
+	t->svc_entered = false;
+	return soft_life_queue_on(&t->life, SOFT_WORK_REARM, soft_rearm_work,
+				  task);
+}
+
+bool soft_thread_started(const struct soft_thread *t)
+{
+	return t->started;
+}
+
+void soft_thread_drop(struct soft_thread *t)
+{
+	t->started = false;
+}
+
 /*
  * End the stream where the thread left off: in an SVC it ran, or before
  * the instruction at the IP.
@@ -734,10 +785,34 @@ static void soft_finish(struct soft_thread *t)
 	t->started = false;
 }
 
+/*
+ * A step-over running at full speed (SOFT_EXCL_RUN) is reported up to
+ * where the thread was interrupted; its breakpoints stay until the
+ * thread's rearm_work (process context: unregistering may sleep) or its
+ * release.
+ */
+void soft_thread_pause(struct soft_thread *t)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+
+	if (!t->started)
+		return;
+	soft_excl_interrupted(t, regs->pc);
+	soft_finish(t);
+	t->log.nev = 0;
+	t->next_valid = false;
+	soft_disarm(regs);
+}
+
 static void soft_release(struct soft_thread *t)
 {
 	soft_bps_release(t);
 	soft_life_release(&t->life);
+}
+
+void soft_thread_free(struct soft_thread *t)
+{
+	soft_release(t);
 }
 
 void soft_thread_stop(struct soft_thread *t)

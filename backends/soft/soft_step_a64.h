@@ -31,6 +31,13 @@ struct soft_step_ops {
 	 */
 	bool (*write)(struct soft_thread *t, const u8 *buf, size_t len);
 	size_t (*space)(struct soft_thread *t);
+	/*
+	 * Optional (NULL: always).  Is the unit tracing t's user code on
+	 * this CPU now?  Asked at each step and before a (re)start, for the
+	 * current thread, IRQs off.  false: t is paused (no packets,
+	 * stepping off) until soft_thread_resume().
+	 */
+	bool (*active)(struct soft_thread *t);
 };
 
 /*
@@ -51,6 +58,49 @@ void soft_step_exit(void);
 struct soft_thread *soft_thread_new(const struct ete_soft_config *cfg,
 				    void *owner);
 void soft_thread_arm(struct soft_thread *t);
+
+/*
+ * For a unit that traces whatever runs on a CPU (hwt_cs_emu, CPU mode):
+ * a record for task, which is not running (the scheduler is switching
+ * to it, or it is current on its way back to user mode), allocated with
+ * gfp.  Returns it, or NULL if there is no memory or task is no 64-bit
+ * user task.  It starts paused: soft_thread_resume() arms it.
+ */
+struct soft_thread *soft_thread_new_task(struct task_struct *task,
+					 const struct ete_soft_config *cfg,
+					 void *owner, gfp_t gfp);
+
+/*
+ * The current thread leaves the CPU (scheduler, IRQs off): its user
+ * trace ends where it entered the kernel (what a unit tracing EL0 only
+ * wrote at that kernel entry: pending atoms flushed) and stepping pauses.
+ * Nothing if it was not started.
+ */
+void soft_thread_pause(struct soft_thread *t);
+
+/*
+ * task goes on being stepped when it next returns to user mode, from a
+ * fresh sync point with the encoder set up for cfg (unless it is being
+ * stepped already).  Returns 0, or -ESRCH if task is exiting.
+ */
+int soft_thread_resume(struct soft_thread *t, struct task_struct *task,
+		       const struct ete_soft_config *cfg);
+
+/* Returns true if t is being stepped (its sync point written). */
+bool soft_thread_started(const struct soft_thread *t);
+
+/*
+ * The unit no longer traces t (tracing ended while t was in the kernel):
+ * its run ends without further output; soft_thread_exit() then writes
+ * nothing.
+ */
+void soft_thread_drop(struct soft_thread *t);
+
+/*
+ * Release a paused record of soft_thread_new_task() whose task is not
+ * current and is not being stepped (module exit).
+ */
+void soft_thread_free(struct soft_thread *t);
 
 /* Returns the owner given to soft_thread_new(). */
 void *soft_thread_owner(struct soft_thread *t);

@@ -697,6 +697,19 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 			rc = -1;
 			break;
 		}
+		if ((!strcmp(ss->kind, "etm4") || !strcmp(ss->kind, "ete")) &&
+		    ss->cpu >= 0 && ss->tid < 0 && !ss->formatted) {
+			/* CPU mode, one raw source per CPU (hwt_coresight's
+			 * ETE + TRBE): split between its threads, below. */
+			n++;
+			cs = hwt_xrealloc(cs, (ncs + 1) * sizeof(*cs));
+			memset(&cs[ncs], 0, sizeof(cs[ncs]));
+			cs[ncs].ss = ss;
+			cs[ncs].proto = HWT_CPU_CS;
+			cs[ncs].opts = opts;
+			cs[ncs++].insn_clock = insn_clock;
+			continue;
+		}
 		if (!strcmp(ss->kind, "etm4") || !strcmp(ss->kind, "ete")) {
 			/* CoreSight front end (cs_session.c). */
 			hwt_core_set_thread(core, (uint32_t)ss->id, pid,
@@ -718,7 +731,9 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 		if (ss->cpu >= 0 && ss->tid < 0) {
 			/* CPU mode: split between its threads, below */
 			cs = hwt_xrealloc(cs, (ncs + 1) * sizeof(*cs));
+			memset(&cs[ncs], 0, sizeof(cs[ncs]));
 			cs[ncs].ss = ss;
+			cs[ncs].proto = HWT_CPU_PT;
 			cs[ncs].insn_clock = insn_clock;
 			rc = pt_stream_params(r, ss, opts, &cs[ncs++].params,
 					      err, errlen);

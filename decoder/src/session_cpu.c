@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "core/core.h"
 #include "core/flow.h"
+#include "cs/cs_frontend.h"
 #include "image/image.h"
 #include "session_cpu.h"
 #include "store_reader.h"
@@ -16,6 +17,21 @@
 static const uint8_t psb[16] = { 0x02, 0x82, 0x02, 0x82, 0x02, 0x82,
 				 0x02, 0x82, 0x02, 0x82, 0x02, 0x82,
 				 0x02, 0x82, 0x02, 0x82 };
+
+/* ETMv4 / ETE A-sync packet (ETMv4 6.4 "A-Sync"): 0x00 x 11, 0x80. */
+static const uint8_t async[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80 };
+
+/* ETE / ETMv4 Ignore packet header (ETMv4 6.4 "Ignore"). */
+#define CS_IGNORE	0x70
+
+/* The first sync point of protocol proto in p[0, len): PSB or A-sync.
+ * Returns its address, or NULL if there is none. */
+static const uint8_t *find_sync(int proto, const uint8_t *p, size_t len)
+{
+	if (proto == HWT_CPU_CS)
+		return memmem(p, len, async, sizeof(async));
+	return memmem(p, len, psb, sizeof(psb));
+}
 
 /* One CPU stream's stored bytes and cuts. */
 struct cpu_bytes {
@@ -88,7 +104,7 @@ static int decode_run(const struct run *ru, const struct cpu_bytes *cb,
 	char msg[160];
 	int rc;
 
-	at = memmem(p, len, psb, sizeof(psb));
+	at = find_sync(HWT_CPU_PT, p, len);
 	skip = at ? (size_t)(at - p) : len;
 	/* Bytes lost where this run begins (or in the part skipped): the
 	 * gap is this run's, before its first instruction. */
@@ -139,12 +155,138 @@ static int decode_run(const struct run *ru, const struct cpu_bytes *cb,
 	return rc;
 }
 
+/* A CoreSight thread's pieces: its runs joined, with their cuts. */
+struct cs_join {
+	uint8_t *buf;
+	size_t n;
+	struct hwt_cut *k;
+	size_t nk;
+	char **msgs;		/* the cuts' messages we made */
+	size_t nmsgs;
+};
+
+/* Appends a cut at the join's end with a copy of msg (NULL: none).
+ * Returns nothing. */
+static void cs_cut(struct cs_join *j, const char *msg)
+{
+	j->k = hwt_xrealloc(j->k, (j->nk + 1) * sizeof(*j->k));
+	j->k[j->nk].offset = j->n;
+	j->k[j->nk].msg = NULL;
+	if (msg) {
+		j->msgs = hwt_xrealloc(j->msgs,
+				       (j->nmsgs + 1) * sizeof(*j->msgs));
+		j->msgs[j->nmsgs] = hwt_xstrdup(msg);
+		j->k[j->nk].msg = j->msgs[j->nmsgs++];
+	}
+	j->nk++;
+}
+
+/*
+ * Joins run ru of a CoreSight CPU stream to j: a cut where it begins
+ * (the decoder starts afresh there), its bytes from its first A-sync on
+ * (the ones before are a gap that names the run), the stream's cuts
+ * inside it (lost or damaged bytes) at their places.
+ * Returns nothing.
+ */
+static void cs_join_run(struct cs_join *j, const struct run *ru,
+			const struct cpu_bytes *cb,
+			const struct hwt_cpu_stream *cs)
+{
+	const uint8_t *p = cb->buf + ru->begin, *at;
+	size_t len = (size_t)(ru->end - ru->begin), skip, i;
+	char msg[200];
+
+	at = find_sync(HWT_CPU_CS, p, len);
+	skip = at ? (size_t)(at - p) : len;
+	/* Bytes lost where this run begins (or in the part skipped). */
+	for (i = 0; i < cb->ncuts; i++) {
+		uint64_t o = cb->cuts[i].offset;
+
+		if (o >= ru->begin && o <= ru->begin + skip && o < ru->end)
+			cs_cut(j, cb->cuts[i].msg);
+	}
+	/* Ignore packets (0x70: the TRBE pointer's alignment padding that
+	 * hwt_coresight writes at a re-enable, ETE "Ignore") are no loss. */
+	for (i = 0; i < skip && p[i] == CS_IGNORE; i++)
+		;
+	if (i < skip) {
+		snprintf(msg, sizeof(msg), "run of tid %lld at stream %lld "
+			 "offset %llu: %zu bytes before its first A-sync not "
+			 "decoded (no trace synchronization at the switch)",
+			 (long long)ru->tid, (long long)cs->ss->id,
+			 (unsigned long long)ru->begin, skip);
+		cs_cut(j, msg);
+	} else {
+		cs_cut(j, NULL);
+	}
+	if (skip == len)
+		return;
+	j->buf = hwt_xrealloc(j->buf, j->n + len - skip);
+	for (i = 0; i < cb->ncuts; i++) {
+		uint64_t o = cb->cuts[i].offset;
+
+		if (o <= ru->begin + skip || o >= ru->end)
+			continue;
+		/* the bytes before it first, then the cut */
+		memcpy(j->buf + j->n, p + skip,
+		       (size_t)(o - ru->begin) - skip);
+		j->n += (size_t)(o - ru->begin) - skip;
+		skip = (size_t)(o - ru->begin);
+		cs_cut(j, cb->cuts[i].msg);
+	}
+	memcpy(j->buf + j->n, p + skip, len - skip);
+	j->n += len - skip;
+}
+
+/*
+ * Decodes a CoreSight thread's runs v[0..n) as stream id through the CS
+ * front end: their bytes joined, each run a piece decoded afresh.
+ * Returns as hwt_cs_decode_session_bytes.
+ */
+static int cs_decode_thread(struct hwt_store_reader *r, const struct run *v,
+			    size_t n, uint32_t id,
+			    const struct hwt_cpu_stream *cs,
+			    const struct cpu_bytes *cb,
+			    const struct hwt_stream_info *info,
+			    struct hwt_image *img,
+			    const struct hwt_sink *sink, char *err,
+			    size_t errlen)
+{
+	const struct hwt_cpu_stream *first = &cs[v[0].s];
+	struct cs_join j;
+	size_t i;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	for (i = 0; i < n; i++) {
+		if (cs[v[i].s].ss->formatted) {
+			return hwt_errf(err, errlen, "stream %lld: a CPU "
+					"stream in TMC frames is not split "
+					"per thread",
+					(long long)cs[v[i].s].ss->id);
+		}
+		cs_join_run(&j, &v[i], &cb[v[i].s], &cs[v[i].s]);
+	}
+	rc = hwt_cs_decode_session_bytes(r, first->ss, first->opts, j.buf,
+					 j.n, j.k, j.nk, id, info->tid,
+					 info->cpu, info->name,
+					 hwt_image_read_cb, img, sink, err,
+					 errlen);
+	for (i = 0; i < j.nmsgs; i++)
+		free(j.msgs[i]);
+	free(j.msgs);
+	free(j.k);
+	free(j.buf);
+	return rc;
+}
+
 /*
  * Decodes runs v[0..n) (one thread's, by time) as stream id.
  * Returns 0 if: decoded; -1 with err set if: an image or the decode
  * failed.
  */
-static int decode_thread(const struct run *v, size_t n, uint32_t id,
+static int decode_thread(struct hwt_store_reader *r,
+			 const struct run *v, size_t n, uint32_t id,
 			 const struct hwt_cpu_stream *cs,
 			 const struct cpu_bytes *cb,
 			 hwt_pid_image_fn image_of, void *image_arg,
@@ -181,6 +323,13 @@ static int decode_thread(const struct run *v, size_t n, uint32_t id,
 			    v[0].tid);
 	if (cs[v[0].s].insn_clock)
 		hwt_core_set_insn_clock(core, id);
+	if (cs[v[0].s].proto == HWT_CPU_CS) {
+		rc = cs_decode_thread(r, v, n, id, cs, cb, &info, img, sink,
+				      err, errlen);
+		if (rc < 0 && !err[0])
+			hwt_errf(err, errlen, "%s: decode aborted", name);
+		return rc < 0 ? -1 : 0;
+	}
 	rc = sink->stream_begin(sink->arg, &info);
 	for (i = 0; rc >= 0 && i < n; i++)
 		rc = decode_run(&v[i], &cb[v[i].s], &cs[v[i].s], img, &info,
@@ -238,14 +387,14 @@ int hwt_session_cpu_decode(struct hwt_store_reader *r,
 	 * first): a stream per CPU. */
 	for (i = 0; rc >= 0 && i < nruns && runs[i].tid < 0 &&
 	     runs[i].pid < 0; i++, id++)
-		rc = decode_thread(&runs[i], 1, id, cs, cb, image_of,
+		rc = decode_thread(r, &runs[i], 1, id, cs, cb, image_of,
 				   image_arg, core, err, errlen);
 	/* Then each thread's runs as one stream. */
 	for (first = i; rc >= 0 && first < nruns; first = i, id++) {
 		for (i = first; i < nruns && runs[i].tid == runs[first].tid &&
 		     runs[i].pid == runs[first].pid; i++)
 			;
-		rc = decode_thread(&runs[first], i - first, id, cs, cb,
+		rc = decode_thread(r, &runs[first], i - first, id, cs, cb,
 				   image_of, image_arg, core, err, errlen);
 	}
 	for (i = 0; i < n; i++) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * session_cpu.c: a CPU-mode session's Intel PT streams decoded per thread
+ * session_cpu.c: a CPU-mode session's Intel PT or raw (unformatted)
+ * ETE / ETMv4 streams decoded per thread
  * (docs/intel-pt.md "CPU mode", docs/trace-store.md "switch_in").  Each
  * CPU stream is cut at its switch_in offsets into runs, a run belonging
  * to the task its switch_in names; each thread's runs, from every CPU, by
@@ -22,6 +23,14 @@
  * task's last IP), and the bytes before its first PSB cannot be decoded
  * without the other task's state: they become a gap that names the run
  * and the bytes skipped, never instructions guessed.
+ *
+ * CoreSight (hwt_coresight's CPU mode, ETE + TRBE: one raw source per
+ * CPU) is split the same way; a run is decoded from its first A-sync
+ * (eleven 0x00 then 0x80, ETMv4 / ETE "A-Sync"), each run a piece of
+ * the thread's stream that OpenCSD decodes afresh (hwt_cs_decode_stream
+ * cuts).  The backend re-enables the unit at every switch, which makes
+ * it emit A-sync + Trace Info first (docs/coresight-backend.md, "CPU
+ * mode"); bytes before a run's first A-sync are a gap naming the run.
  */
 #ifndef HWT_DECODER_SESSION_CPU_H
 #define HWT_DECODER_SESSION_CPU_H
@@ -40,10 +49,19 @@ struct hwt_store_stream;
  * stream ids are 0..1023). */
 #define HWT_CPU_THREAD_ID	0x10000u
 
+/* hwt_cpu_stream.proto: the trace protocol, and so the sync searched. */
+#define HWT_CPU_PT	0	/* Intel PT: PSB; params */
+#define HWT_CPU_CS	1	/* raw ETE / ETMv4: A-sync; the session's
+				 * stream_params through the CS front end */
+
+struct hwt_decode_opts;
+
 /* One CPU stream to split: its row and what decoding it needs. */
 struct hwt_cpu_stream {
 	const struct hwt_store_stream *ss;
-	struct hwt_pt_params params;
+	int proto;		/* HWT_CPU_PT or HWT_CPU_CS */
+	struct hwt_pt_params params;	/* PT */
+	const struct hwt_decode_opts *opts;	/* CS */
 	int insn_clock;		/* its times count instructions */
 };
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """mkcpu.py: a CPU-mode session's streams from per-thread ptgen traces.
 
-usage: mkcpu.py OUTDIR NCPU PID:TID:GENDIR... > mksession-args
+usage: mkcpu.py [--kind ete --params FILE] OUTDIR NCPU PID:TID:GENDIR...
+         > mksession-args
 
 Each GENDIR holds a ptgen --switch trace (pt.bin, runs.txt).  Its runs
 are scheduled round robin over the threads, the k-th run placed on CPU
@@ -10,6 +11,8 @@ mksession arguments (one per line) give each switch_in record (the run's
 offset in its CPU stream, pid, tid, cpu, time), an idle task's empty run
 after every third run, and the CPU streams.  Each thread's runs, by time,
 are its trace as ptgen wrote it: its truth.txt.
+With --kind ete the streams are raw ETE (etegen's runs) and each gets the
+"key=value" lines of FILE (the unit's registers) as stream_params.
 """
 import os
 import sys
@@ -23,9 +26,16 @@ def runs_of(gen):
 
 
 def main():
-    out, ncpu = sys.argv[1], int(sys.argv[2])
+    argv, kind, params = sys.argv[1:], "intel_pt", ["cpu=0/0/0"]
+    if argv[:1] == ["--kind"]:
+        kind = argv[1]
+        if argv[2:3] != ["--params"]:
+            sys.exit("mkcpu.py: --kind needs --params FILE")
+        params = [l.strip() for l in open(argv[3]) if l.strip()]
+        argv = argv[4:]
+    out, ncpu = argv[0], int(argv[1])
     threads = []
-    for spec in sys.argv[3:]:
+    for spec in argv[2:]:
         pid, tid, gen = spec.split(":", 2)
         threads.append((int(pid), int(tid), runs_of(gen)))
     cpus = [bytearray() for _ in range(ncpu)]
@@ -47,8 +57,9 @@ def main():
     for c in range(ncpu):
         path = os.path.join(out, "cpu%d.bin" % c)
         open(path, "wb").write(cpus[c])
-        args += ["--stream", "%d:intel_pt:cpu=%d" % (c, c),
-                 "--param", "%d:cpu=0/0/0" % c]
+        args += ["--stream", "%d:%s:cpu=%d" % (c, kind, c)]
+        for p in params:
+            args += ["--param", "%d:%s" % (c, p)]
         if cpus[c]:
             args += ["--data", "%d:%s:/3" % (c, path)]
     print("\n".join(args))

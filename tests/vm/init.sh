@@ -194,6 +194,17 @@ if [ -n "$HWT_RECORD_PROG" ]; then
 	else
 		result "FAIL: record/$(basename "$HWT_RECORD_PROG") (exit $rc, $state)"
 	fi
+	# An emulated CoreSight unit: no register write may have broken a
+	# rule of the specs, no trace may have been lost or unsynchronised.
+	e=/sys/module/hwt_cs_emu/parameters
+	if [ -d $e ]; then
+		c="refused $(cat $e/refused), dropped $(cat $e/dropped), unsynced $(cat $e/unsynced 2>/dev/null), writes $(cat $e/writes), stored $(cat $e/stored)"
+		case $c in
+		"refused 0, dropped 0, unsynced 0,"*)
+			result "PASS: record/cs_emu-counters ($c)" ;;
+		*) result "FAIL: record/cs_emu-counters ($c)" ;;
+		esac
+	fi
 fi
 for p in /tests/* /extra/*; do
 	[ -f "$p" ] && [ -x "$p" ] || continue

@@ -32,6 +32,28 @@
  * counts, return stack, exclude ranges, kernel tracing) is counted in
  * "unsupported"; the unit rows it runs on offer none of it.
  *
+ * CPU mode (hwt_coresight's cpu_switch / cpu_start): the unit traces
+ * the user code of whatever task runs on a CPU whose unit is enabled
+ * with EL0 in view (TRCVICTLR.EXLEVEL_NS[0] clear), so it keeps its own
+ * stepper records, one per task met at a switch-in there (emu_tasks),
+ * until the task exits; at each switch the previous task's run ends (as
+ * its kernel entry ended it on hardware) and the next task's run starts
+ * where it returns to user mode, with the context ID the encoder puts
+ * in its Context packet being that task's tid: what Linux writes to
+ * CONTEXTIDR_EL1 at each switch with CONFIG_PID_IN_CONTEXTIDR (the
+ * emulator does not read CONTEXTIDR_EL1: it names the task itself).
+ * A run's first bytes are its sync point (A-sync, Trace Info, Trace On,
+ * Context, Address).  Hardware emits a trace synchronization when the
+ * unit is enabled (TRCPRGCTLR.EN 0 -> 1; ETE / ETMv4 "trace unit
+ * enabling": A-sync then Trace Info before any other packet), not at a
+ * context switch, where only Trace On, Context and an address follow
+ * the kernel's untraced part: a run that begins without a re-enable of
+ * the unit since the switch cannot be decoded from its start.  The
+ * emulator enforces it: the sync point of such a run is not written
+ * (counted in "unsynced", which a test requires to be 0), so a driver
+ * that does not re-enable the unit at each switch gets runs that do not
+ * decode.
+ *
  * No TRBE interrupt is raised: QEMU virt has no TRBE PPI in its firmware
  * tables for a driver to request; the TRBSR.IRQ/S the model sets is found
  * by hwt_coresight's poll and at switch-out.
@@ -50,6 +72,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/hashtable.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -57,6 +80,8 @@
 #include <linux/sched.h>
 #include <linux/smp.h>
 #include <linux/string.h>
+#include <linux/task_work.h>
+#include <trace/events/sched.h>
 
 #include "hwt_backend.h"
 #include "../hwt_cs_hw.h"
@@ -85,7 +110,13 @@ static u32 emu_devid, emu_rsz;
 #define EMU_DEVID_ETF		(2u << 6 | 4u << 8)
 #define EMU_ETF_WORDS		0x1000
 static DEFINE_PER_CPU(int, emu_emitting);
+/*
+ * CPU mode: the unit was enabled (TRCPRGCTLR.EN 0 -> 1, which emits a
+ * trace synchronization) since this CPU's last context switch.
+ */
+static DEFINE_PER_CPU(bool, emu_synced);
 static atomic64_t emu_dropped, emu_unsupported, emu_reentered, emu_bad_ptr;
+static atomic64_t emu_cpu_tasks, emu_unsynced;
 
 /* Register accesses from inside an emit on this CPU (an IRQ) wait. */
 static bool emu_reentry(void)
@@ -139,16 +170,20 @@ static int emu_write(u32 reg, u64 val)
 {
 	unsigned long flags;
 	struct csm *m;
+	u32 en;
 	int ret;
 
 	if (emu_reentry())
 		return -EIO;
 	local_irq_save(flags);
 	m = this_cpu_ptr(&emu_csm);
+	en = m->prgctlr & TRCPRGCTLR_EN;
 	ret = csm_write(m, reg, val);
 	if (ret)
 		pr_warn_ratelimited("cpu %d: write %#x = %#llx refused (%s)\n",
 				    smp_processor_id(), reg, val, m->rule);
+	else if (!en && (m->prgctlr & TRCPRGCTLR_EN))
+		this_cpu_write(emu_synced, true);
 	local_irq_restore(flags);
 	return ret ? -EIO : 0;
 }
@@ -272,12 +307,82 @@ static bool emu_collecting(const struct csm *m)
 	return (t->ctl & TMC_CTL_CAPTEN) && !t->stopped && !t->memerr;
 }
 
+/*
+ * CPU mode: the unit's own stepper records, one per task it met at a
+ * switch-in on a CPU that traces (emu_cpu_switch), until the task exits
+ * (sched_process_exit, before its task_struct can be reused).  Keyed by
+ * the task.  Readers: RCU (preemption off).
+ */
+struct emu_task {
+	struct hlist_node node;
+	struct rcu_head rcu;
+	struct task_struct *task;	/* the key */
+	struct soft_thread *t;
+	bool fresh;			/* its run's first bytes are due */
+};
+
+static DEFINE_HASHTABLE(emu_tasks, 7);
+static DEFINE_RAW_SPINLOCK(emu_tasks_lock);
+
+/* Allocation under the runqueue lock: no reclaim, no kswapd wakeup. */
+#define EMU_GFP_SCHED	((GFP_NOWAIT | __GFP_NOWARN) & ~__GFP_KSWAPD_RECLAIM)
+
+static struct emu_task *emu_task_find(struct task_struct *task)
+{
+	struct emu_task *e;
+
+	hash_for_each_possible_rcu(emu_tasks, e, node, (unsigned long)task)
+		if (e->task == task)
+			return e;
+	return NULL;
+}
+
 /* The stepper's record of current, if the unit traces it. */
 static struct soft_thread *emu_lookup(void)
 {
 	struct hwt_thread *thr = hwt_thread_current(NULL);
+	struct emu_task *e;
 
-	return thr ? hwt_thread_hw_priv(thr) : NULL;
+	if (thr && hwt_thread_hw_priv(thr))
+		return hwt_thread_hw_priv(thr);
+	e = emu_task_find(current);
+	return e ? e->t : NULL;
+}
+
+/*
+ * CPU mode: does this CPU's unit trace the user code of task?  IRQs off.
+ * Returns true if the unit is enabled with its sink collecting, EL0 in
+ * view (TRCVICTLR.EXLEVEL_NS[0] = 0, ETMv4 7.3.72) and task is a live
+ * user task; false if not.
+ */
+static bool emu_traces(const struct csm *m, struct task_struct *task)
+{
+	u32 victlr = m->reg[TRCVICTLR / 4];
+
+	return emu_collecting(m) &&
+	       !(victlr & (1u << TRCVICTLR_EXLEVEL_NS_SHIFT)) && task->mm &&
+	       !(task->flags & (PF_KTHREAD | PF_EXITING));
+}
+
+/*
+ * A CPU-mode record's run begins with its sync point: written only if
+ * the unit was enabled on this CPU since its last switch (see the top of
+ * the file).  Returns true if buf may be written, false if it is the
+ * sync point of a run hardware would not have synchronised (counted).
+ */
+static bool emu_run_synced(struct soft_thread *t)
+{
+	struct emu_task *e = emu_task_find(current);
+
+	if (!e || e->t != t || !e->fresh)
+		return true;
+	e->fresh = false;
+	if (this_cpu_read(emu_synced)) {
+		this_cpu_write(emu_synced, false);
+		return true;
+	}
+	atomic64_inc(&emu_unsynced);
+	return false;
 }
 
 /*
@@ -297,6 +402,14 @@ static bool emu_emit(struct soft_thread *t, const u8 *buf, size_t len)
 
 	local_irq_save(flags);
 	m = this_cpu_ptr(&emu_csm);
+	rcu_read_lock();
+	if (!emu_run_synced(t)) {
+		/* Not written, as if stored: the run goes on unsynchronised. */
+		rcu_read_unlock();
+		local_irq_restore(flags);
+		return true;
+	}
+	rcu_read_unlock();
 	this_cpu_write(emu_emitting, 1);
 	barrier();
 	/* ETMv4: over the ATB to the TMC, which frames and stores it. */
@@ -345,10 +458,33 @@ static size_t emu_space(struct soft_thread *t)
 	return room;
 }
 
+/*
+ * A CPU-mode record pauses once this CPU no longer traces its task's
+ * user code (STOP came while it ran); thread mode's records go by the
+ * backend's attach/detach.  Returns true if t may go on.
+ */
+static bool emu_active(struct soft_thread *t)
+{
+	struct emu_task *e;
+	unsigned long flags;
+	bool on = true;
+
+	rcu_read_lock();
+	e = emu_task_find(current);
+	if (e && e->t == t) {
+		local_irq_save(flags);
+		on = emu_traces(this_cpu_ptr(&emu_csm), current);
+		local_irq_restore(flags);
+	}
+	rcu_read_unlock();
+	return on;
+}
+
 static const struct soft_step_ops emu_step_ops = {
 	.lookup = emu_lookup,
 	.write = emu_emit,
 	.space = emu_space,
+	.active = emu_active,
 };
 
 /* What this CPU's programmed registers ask of the encoder. */
@@ -416,6 +552,172 @@ static void emu_thread_attach(struct hwt_thread *thr)
 	soft_thread_arm(t);
 }
 
+/*
+ * CPU mode: the stepper's record of task, made on first use (EMU_GFP_SCHED:
+ * IRQs off, possibly under the runqueue lock).  Returns the record, or
+ * NULL if there is no memory or task is not a 64-bit user task.
+ */
+static struct emu_task *emu_task_get(struct task_struct *task,
+				     const struct ete_soft_config *cfg)
+{
+	struct emu_task *e = emu_task_find(task);
+
+	if (e)
+		return e;
+	e = kzalloc(sizeof(*e), EMU_GFP_SCHED);
+	if (!e)
+		return NULL;
+	e->task = task;
+	e->t = soft_thread_new_task(task, cfg, e, EMU_GFP_SCHED);
+	if (!e->t) {
+		kfree(e);
+		return NULL;
+	}
+	raw_spin_lock(&emu_tasks_lock);
+	hash_add_rcu(emu_tasks, &e->node, (unsigned long)task);
+	raw_spin_unlock(&emu_tasks_lock);
+	atomic64_inc(&emu_cpu_tasks);
+	return e;
+}
+
+/*
+ * CPU mode: step task's user code from its next return to user mode, if
+ * this CPU's unit traces it (task is next at a switch, or current; IRQs
+ * off).  A task being stepped already is left alone unless switched_in
+ * (a new run then starts).
+ */
+static void emu_step_task(struct task_struct *task, bool switched_in)
+{
+	const struct csm *m = this_cpu_ptr(&emu_csm);
+	struct ete_soft_config cfg;
+	struct emu_task *e;
+
+	if (!emu_traces(m, task))
+		return;
+	emu_soft_config(m, &cfg);
+	if (ete_soft_config_check(&cfg)) {
+		atomic64_inc(&emu_unsupported);
+		return;
+	}
+	rcu_read_lock();
+	e = emu_task_get(task, &cfg);
+	if (e && (switched_in || !soft_thread_started(e->t))) {
+		e->fresh = true;
+		soft_thread_resume(e->t, task, &cfg);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * CPU mode, a context switch on this CPU while its unit is on (current
+ * is prev; IRQs off, runqueue lock held), before the backend drains and
+ * re-enables it.  A real unit wrote prev's last user packets when prev
+ * entered the kernel; the stepper writes them now, and pauses.  next is
+ * stepped from its return to user mode if the unit traces it there.
+ * The trace synchronization of an enable before this switch belongs to
+ * prev's run.
+ */
+static void emu_cpu_switch(struct task_struct *prev, struct task_struct *next)
+{
+	struct emu_task *e;
+
+	rcu_read_lock();
+	e = emu_task_find(prev);
+	if (e)
+		soft_thread_pause(e->t);
+	rcu_read_unlock();
+	this_cpu_write(emu_synced, false);
+	emu_step_task(next, true);
+}
+
+/* The task_work of emu_cpu_start, freed by itself. */
+struct emu_start_work {
+	struct callback_head cb;
+};
+
+/*
+ * In the task that was running when its CPU started tracing, on its way
+ * back to user mode (process context): from here it is stepped like a
+ * task that was switched in, if the CPU it is on now traces it.
+ */
+static void emu_start_fn(struct callback_head *cb)
+{
+	unsigned long flags;
+
+	kfree(container_of(cb, struct emu_start_work, cb));
+	local_irq_save(flags);
+	emu_step_task(current, false);
+	local_irq_restore(flags);
+	module_put(THIS_MODULE);
+}
+
+/*
+ * CPU mode: START's IPI just enabled the unit here (IRQs off).  Hardware
+ * traces the interrupted task (current) from this instant, but no switch
+ * hands it to emu_cpu_switch until it next leaves the CPU: it gets a
+ * task_work that starts stepping it where it next returns to user mode
+ * (the stepper's record is only touched by its own task or by the
+ * scheduler while it is not running, never from an interrupt).
+ */
+static void emu_cpu_start(void)
+{
+	struct emu_start_work *w;
+
+	if (!emu_traces(this_cpu_ptr(&emu_csm), current))
+		return;
+	w = kzalloc(sizeof(*w), GFP_ATOMIC | __GFP_NOWARN);
+	if (!w)
+		return;
+	init_task_work(&w->cb, emu_start_fn);
+	__module_get(THIS_MODULE);
+	if (task_work_add(current, &w->cb, TWA_RESUME)) {
+		module_put(THIS_MODULE);
+		kfree(w);
+	}
+}
+
+/* A task exits: its CPU-mode record ends (current is the task). */
+static void emu_probe_exit(void *data, struct task_struct *task)
+{
+	struct emu_task *e;
+	unsigned long flags;
+
+	rcu_read_lock();
+	e = emu_task_find(current);
+	rcu_read_unlock();
+	if (!e)
+		return;
+	raw_spin_lock_irqsave(&emu_tasks_lock, flags);
+	hash_del_rcu(&e->node);
+	/*
+	 * A live run's last packets go to this CPU's stream if the unit
+	 * here still traces user code (the mm is gone by now); after STOP
+	 * nothing is written.
+	 */
+	if (!emu_collecting(this_cpu_ptr(&emu_csm)))
+		soft_thread_drop(e->t);
+	raw_spin_unlock_irqrestore(&emu_tasks_lock, flags);
+	soft_thread_exit(e->t);
+	kfree_rcu(e, rcu);
+}
+
+/* Module exit: the records of tasks still alive (all paused by then). */
+static void emu_tasks_free(void)
+{
+	struct hlist_node *tmp;
+	struct emu_task *e;
+	int bkt;
+
+	raw_spin_lock_irq(&emu_tasks_lock);
+	hash_for_each_safe(emu_tasks, bkt, tmp, e, node) {
+		hash_del_rcu(&e->node);
+		WARN_ON_ONCE(soft_thread_started(e->t));
+		soft_thread_free(e->t);
+		kfree_rcu(e, rcu);
+	}
+	raw_spin_unlock_irq(&emu_tasks_lock);
+}
+
 static void emu_thread_detach(struct hwt_thread *thr, bool exiting)
 {
 	struct soft_thread *t = hwt_thread_hw_priv(thr);
@@ -437,6 +739,8 @@ const struct cs_hw_ops hwt_cs_emu_hw_ops = {
 	.order = emu_order,
 	.thread_attach = emu_thread_attach,
 	.thread_detach = emu_thread_detach,
+	.cpu_switch = emu_cpu_switch,
+	.cpu_start = emu_cpu_start,
 	.tmc_probe = emu_tmc_probe,
 	.tmc_read = emu_tmc_read,
 	.tmc_write = emu_tmc_write,
@@ -446,7 +750,8 @@ EXPORT_SYMBOL_GPL(hwt_cs_emu_hw_ops);
 /* Read-only counters, summed over CPUs, for the tests. */
 enum {
 	EMU_REFUSED, EMU_WRITES, EMU_STORED, EMU_IRQS, EMU_DROPPED,
-	EMU_UNSUPPORTED, EMU_REENTERED, EMU_BAD_PTR,
+	EMU_UNSUPPORTED, EMU_REENTERED, EMU_BAD_PTR, EMU_CPU_TASKS,
+	EMU_UNSYNCED,
 };
 
 static int emu_get_counter(char *buf, const struct kernel_param *kp)
@@ -463,6 +768,10 @@ static int emu_get_counter(char *buf, const struct kernel_param *kp)
 		sum = atomic64_read(&emu_reentered);
 	else if (which == EMU_BAD_PTR)
 		sum = atomic64_read(&emu_bad_ptr);
+	else if (which == EMU_CPU_TASKS)
+		sum = atomic64_read(&emu_cpu_tasks);
+	else if (which == EMU_UNSYNCED)
+		sum = atomic64_read(&emu_unsynced);
 	else
 		for_each_possible_cpu(c) {
 			const struct csm *m = per_cpu_ptr(&emu_csm, c);
@@ -497,6 +806,10 @@ EMU_COUNTER(reentered, EMU_REENTERED,
 	    "register accesses refused because they interleaved an emit");
 EMU_COUNTER(bad_ptr, EMU_BAD_PTR,
 	    "writes refused: TRBPTR outside the vmalloc area");
+EMU_COUNTER(cpu_tasks, EMU_CPU_TASKS,
+	    "CPU mode: tasks whose user code the unit started to step");
+EMU_COUNTER(unsynced, EMU_UNSYNCED,
+	    "CPU mode: runs begun without an enable of the unit since the switch (their sync point not written)");
 
 /* Another agent (an external debugger) holding the unit on some CPUs. */
 static unsigned long busy_cpus;
@@ -604,8 +917,20 @@ static int __init hwt_cs_emu_init(void)
 		if (ret)
 			return ret;
 	}
+	BUILD_BUG_ON(sizeof(register_trace_sched_process_exit(emu_probe_exit,
+							      NULL)) !=
+		     sizeof(int));
+	ret = hwt_tracepoint_attach("sched_process_exit", emu_probe_exit,
+				    NULL);
+	if (ret) {
+		emu_tmc_free();
+		return ret;
+	}
 	ret = soft_step_init(&emu_step_ops);
 	if (ret) {
+		hwt_tracepoint_detach("sched_process_exit", emu_probe_exit,
+				      NULL);
+		tracepoint_synchronize_unregister();
 		emu_tmc_free();
 		return ret;
 	}
@@ -616,6 +941,9 @@ static int __init hwt_cs_emu_init(void)
 
 static void __exit hwt_cs_emu_exit(void)
 {
+	hwt_tracepoint_detach("sched_process_exit", emu_probe_exit, NULL);
+	tracepoint_synchronize_unregister();
+	emu_tasks_free();
 	soft_step_exit();
 	emu_tmc_free();
 }

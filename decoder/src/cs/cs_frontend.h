@@ -147,4 +147,26 @@ int hwt_cs_decode_session_stream(struct hwt_store_reader *r,
 				 const struct hwt_sink *sink, char *err,
 				 size_t errlen);
 
+/*
+ * Decodes bytes of the session stream ss (kind etm4 or ete) other than
+ * the ones it stores: data[0, size) with its cuts (flow.h), as sink
+ * stream id for thread tid on cpu (-1: several; name: for messages),
+ * with ss's stream_params.  For CPU mode's per-thread split (session_cpu.c): a thread's
+ * runs, joined, each run a piece decoded afresh.
+ *
+ * Returns 0 on success.
+ * Returns -1 with err set if: the trace ID is out of range, session.db
+ * cannot be read whole, or the decode fails; the sink's negative value if
+ * it aborted.
+ */
+int hwt_cs_decode_session_bytes(struct hwt_store_reader *r,
+				const struct hwt_store_stream *ss,
+				const struct hwt_decode_opts *opts,
+				const uint8_t *data, size_t size,
+				const struct hwt_cut *cuts, size_t ncuts,
+				uint32_t id, int32_t tid, int32_t cpu,
+				const char *name, hwt_read_mem_fn read_mem,
+				void *read_mem_arg, const struct hwt_sink *sink,
+				char *err, size_t errlen);
+
 #endif /* HWT_DECODER_CS_FRONTEND_H */

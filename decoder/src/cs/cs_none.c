@@ -45,6 +45,33 @@ int hwt_cs_decode_session_stream(struct hwt_store_reader *r,
 	return hwt_errf(err, errlen, "CoreSight decoding is not built in");
 }
 
+int hwt_cs_decode_session_bytes(struct hwt_store_reader *r,
+				const struct hwt_store_stream *ss,
+				const struct hwt_decode_opts *opts,
+				const uint8_t *data, size_t size,
+				const struct hwt_cut *cuts, size_t ncuts,
+				uint32_t id, int32_t tid, int32_t cpu,
+				const char *name, hwt_read_mem_fn read_mem,
+				void *read_mem_arg, const struct hwt_sink *sink,
+				char *err, size_t errlen)
+{
+	(void)r;
+	(void)ss;
+	(void)opts;
+	(void)data;
+	(void)size;
+	(void)cuts;
+	(void)ncuts;
+	(void)id;
+	(void)tid;
+	(void)cpu;
+	(void)name;
+	(void)read_mem;
+	(void)read_mem_arg;
+	(void)sink;
+	return hwt_errf(err, errlen, "CoreSight decoding is not built in");
+}
+
 int hwt_cs_decode_stream(const struct hwt_cs_stream *s,
 			 const struct hwt_sink *sink, char *err,
 			 size_t errlen)

@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The ground truth of the CPU-mode end to end (tests/e2e/pt_cpu.sh), run
- * in the VM before the recording: PROG under ptrace, every task it makes
- * (threads and processes: PTRACE_O_TRACECLONE, _FORK) single-stepped
- * from its exec (or its first instruction) to its end; each step's
- * instruction address goes to OUTDIR/task-K.txt (%016llx lines, as hwt
- * replay --format addr prints them), K the task's creation order (0:
- * PROG), and "K PID TID" to OUTDIR/tasks.txt.  A REP string instruction
- * stops once per iteration under single-step but is one instruction to
- * Intel PT: it is written once.
+ * The ground truth of the CPU-mode end to ends (tests/e2e/pt_cpu.sh,
+ * tests/e2e/cs_cpu.sh), run in the VM before the recording: PROG under
+ * ptrace, every task it makes (threads and processes:
+ * PTRACE_O_TRACECLONE, _FORK) single-stepped from its exec (or its first
+ * instruction) to its end; each step's instruction address goes to
+ * OUTDIR/task-K.txt (%016llx lines, as hwt replay --format addr prints
+ * them), K the task's creation order (0: PROG), and "K PID TID" to
+ * OUTDIR/tasks.txt.  x86-64: a REP string instruction stops once per
+ * iteration under single-step but is one instruction to Intel PT: it is
+ * written once.  arm64: ptrace stops twice at the instruction after an
+ * SVC (the syscall exit's pseudo-step): written once; and PROG runs
+ * untraced (PTRACE_SYSCALL) up to the exit of its first pipe2(2), its
+ * last system call before main_begin: stepped, glibc's start-up could
+ * loop forever in a load/store-exclusive sequence (the store fails under
+ * single-step), and only main_begin on is compared.
  *
  *   gt OUTDIR PROG [ARGS...]
  *
@@ -23,9 +29,15 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#if defined(__aarch64__)
+#include <elf.h>
+#include <sys/uio.h>
+#include <asm/ptrace.h>
+#endif
 
 #define MAX_TASKS 16
 
@@ -42,6 +54,54 @@ static int fail(const char *what)
 {
 	fprintf(stderr, "gt: %s: %s\n", what, strerror(errno));
 	return 1;
+}
+
+#if defined(__aarch64__)
+/* The PC of stopped tid, and x8 (the system call number at a syscall
+ * stop).  Returns 0, or -1 (errno set). */
+static int get_pc(pid_t tid, uint64_t *pc, uint64_t *x8)
+{
+	struct user_pt_regs r;
+	struct iovec io = { &r, sizeof(r) };
+
+	if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_PRSTATUS, &io))
+		return -1;
+	*pc = r.pc;
+	if (x8)
+		*x8 = r.regs[8];
+	return 0;
+}
+
+/* Returns 1 if a stop of tid at ip repeats the last one, which was ip
+ * too: the second stop after an SVC (at ip - 4). */
+static int repeated_stop(pid_t tid, uint64_t ip)
+{
+	long w;
+
+	errno = 0;
+	w = ptrace(PTRACE_PEEKTEXT, tid, (void *)(ip - 4), 0);
+	return !errno && ((uint32_t)w & 0xffe0001f) == 0xd4000001;
+}
+#else
+static int get_pc(pid_t tid, uint64_t *pc, uint64_t *x8)
+{
+	struct user_regs_struct regs;
+
+	if (ptrace(PTRACE_GETREGS, tid, 0, &regs))
+		return -1;
+	*pc = regs.rip;
+	if (x8)
+		*x8 = regs.orig_rax;
+	return 0;
+}
+
+static int is_rep_string(pid_t tid, uint64_t ip);
+
+/* Returns 1 if a stop of tid at ip repeats the last one, which was ip
+ * too: another iteration of a REP string instruction. */
+static int repeated_stop(pid_t tid, uint64_t ip)
+{
+	return is_rep_string(tid, ip);
 }
 
 /* Returns 1 if the instruction at ip of tid is a REP string one. */
@@ -69,6 +129,7 @@ static int is_rep_string(pid_t tid, uint64_t ip)
 	       (p[i] >= 0xaa && p[i] <= 0xaf) ||
 	       (p[i] >= 0x6c && p[i] <= 0x6f);
 }
+#endif
 
 /* The task of tid, added (file opened) if new.  Returns its index, or -1
  * if there are too many or the file cannot be made. */
@@ -137,20 +198,33 @@ int main(int argc, char **argv)
 	if (task_of(dir, pid) < 0)
 		return fail("task file");
 	task[0].pid = pid;
-	/* the exec stop is at PROG's first instruction */
-	{
-		struct user_regs_struct regs;
+#if defined(__aarch64__)
+	/* to the exit of the first pipe2: syscall stops, entry then exit */
+	for (i = 0;; i++) {
+		uint64_t pc, nr;
 
-		if (ptrace(PTRACE_GETREGS, pid, 0, &regs))
+		if (ptrace(PTRACE_SYSCALL, pid, 0, 0) ||
+		    waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status) ||
+		    get_pc(pid, &pc, &nr))
+			return fail("to pipe2");
+		if (WSTOPSIG(status) == SIGTRAP && i % 2 && nr == SYS_pipe2)
+			break;
+	}
+#endif
+	/* the stop is at PROG's first instruction (arm64: after pipe2) */
+	{
+		uint64_t pc;
+
+		if (get_pc(pid, &pc, NULL))
 			return fail("GETREGS");
-		fprintf(task[0].f, "%016llx\n", (unsigned long long)regs.rip);
-		task[0].last = regs.rip;
+		fprintf(task[0].f, "%016llx\n", (unsigned long long)pc);
+		task[0].last = pc;
 		task[0].n = 1;
 		if (ptrace(PTRACE_SINGLESTEP, pid, 0, 0))
 			return fail("SINGLESTEP");
 	}
 	while (left > 0) {
-		struct user_regs_struct regs;
+		uint64_t pc;
 		int k, sig = 0, event;
 		pid_t tid = waitpid(-1, &status, __WALL);
 
@@ -174,17 +248,17 @@ int main(int argc, char **argv)
 			ptrace(PTRACE_SINGLESTEP, tid, 0, 0);
 			continue;
 		}
-		if (ptrace(PTRACE_GETREGS, tid, 0, &regs))
+		if (get_pc(tid, &pc, NULL))
 			return fail("GETREGS");
 		if (WSTOPSIG(status) == SIGTRAP ||
 		    (WSTOPSIG(status) == SIGSTOP && task[k].n == 0)) {
-			if (!(task[k].n && task[k].last == regs.rip &&
-			      is_rep_string(tid, regs.rip))) {
+			if (!(task[k].n && task[k].last == pc &&
+			      repeated_stop(tid, pc))) {
 				fprintf(task[k].f, "%016llx\n",
-					(unsigned long long)regs.rip);
+					(unsigned long long)pc);
 				task[k].n++;
 			}
-			task[k].last = regs.rip;
+			task[k].last = pc;
 		} else {
 			sig = WSTOPSIG(status);
 		}

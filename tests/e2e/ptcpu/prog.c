@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The program of the CPU-mode end to end (tests/e2e/pt_cpu.sh): three
+ * The program of the CPU-mode end to ends (tests/e2e/pt_cpu.sh on x86-64,
+ * tests/e2e/cs_cpu.sh on arm64): three
  * tasks with deterministic code between markers, no libc inside them
  * (raw syscalls), so that a run under ptrace and a traced run execute
  * the very same instructions there:
@@ -12,9 +13,10 @@
  *     _exit;
  *   - thread: a thread on its own stack, from its first instruction to
  *     thread_end, then a byte to main and pause() until exit_group.
- * pt_cpu.sh takes each task's call counts from its ground truth (the
+ * The scripts take each task's call counts from its ground truth (the
  * times each function's first instruction ran) and the decode must give
- * them exactly.
+ * them exactly.  arm64 has no pause(2): the thread waits in ppoll(2)
+ * with no descriptors and no timeout instead.
  */
 #define _GNU_SOURCE
 #include <linux/sched.h>
@@ -22,6 +24,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#if defined(__x86_64__)
 static long raw3(long nr, long a, long b, long c)
 {
 	long ret;
@@ -42,6 +45,32 @@ static long raw4(long nr, long a, long b, long c, long d)
 			  : "rcx", "r11", "memory");
 	return ret;
 }
+
+#define WAIT_FOREVER()	raw3(SYS_pause, 0, 0, 0)
+#elif defined(__aarch64__)
+static long raw4(long nr, long a, long b, long c, long d)
+{
+	register long x8 __asm__("x8") = nr;
+	register long x0 __asm__("x0") = a;
+	register long x1 __asm__("x1") = b;
+	register long x2 __asm__("x2") = c;
+	register long x3 __asm__("x3") = d;
+
+	__asm__ volatile ("svc #0" : "+r"(x0)
+			  : "r"(x8), "r"(x1), "r"(x2), "r"(x3)
+			  : "memory");
+	return x0;
+}
+
+static long raw3(long nr, long a, long b, long c)
+{
+	return raw4(nr, a, b, c, 0);
+}
+
+#define WAIT_FOREVER()	raw4(SYS_ppoll, 0, 0, 0, 0)
+#else
+#error "x86-64 or arm64 only"
+#endif
 
 long fib(long n);
 long op_add(long a);
@@ -98,7 +127,7 @@ __attribute__((noinline, noreturn)) void thread_body(void)
 	__asm__ volatile (".globl thread_end\nthread_end: nop");
 	raw3(SYS_write, fds[1], (long)&c, 1);
 	for (;;)
-		raw3(SYS_pause, 0, 0, 0);
+		WAIT_FOREVER();
 }
 
 /* The second process: fib(12), then _exit. */
@@ -118,6 +147,7 @@ static char thread_stack[64 << 10] __attribute__((aligned(16)));
 __attribute__((noinline)) long spawn(long flags, char *stack,
 				     void (*body)(void))
 {
+#if defined(__x86_64__)
 	long ret;
 	register long r10 __asm__("r10") = 0;
 	register long r8 __asm__("r8") = 0;
@@ -132,6 +162,25 @@ __attribute__((noinline)) long spawn(long flags, char *stack,
 			    "d"(0L), "r"(r10), "r"(r8), [body] "r"(body)
 			  : "rcx", "r11", "memory");
 	return ret;
+#else
+	/* clone(flags, newsp, parent_tid, tls, child_tid) */
+	register long x8 __asm__("x8") = SYS_clone;
+	register long x0 __asm__("x0") = flags;
+	register long x1 __asm__("x1") = (long)stack;
+	register long x2 __asm__("x2") = 0;
+	register long x3 __asm__("x3") = 0;
+	register long x4 __asm__("x4") = 0;
+
+	__asm__ volatile ("svc #0\n\t"
+			  "cbnz x0, 1f\n\t"
+			  "blr %[body]\n"
+			  "1:"
+			  : "+r"(x0)
+			  : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4),
+			    [body] "r"(body)
+			  : "x30", "memory");
+	return x0;
+#endif
 }
 
 int main(void)

@@ -34,7 +34,8 @@ int main(void)
  *    outside the buffer, and the config asked for nothing the emulation
  *    cannot produce;
  *  - the single-threaded and two-thread workloads again on the table's
- *    other ETE + TRBE row (all: TRBPTR aligned to 2 KiB), zero refusals;
+ *    other ETE + TRBE row (all: TRBPTR aligned to 2 KiB), zero refusals,
+ *    and CPU mode there (up to 2047 Ignore bytes before each run);
  *  - then loss: a 4 KiB streaming buffer nobody reads fills, the TRBE
  *    stops (Fill mode): gap records, and bytes overwritten unread are
  *    counted in BUFFER records;
@@ -53,6 +54,16 @@ int main(void)
  *  - the real ETMv4.0 rows (Cortex-A53, A57) with an ETR: every
  *    sequence of a recording on their memory-mapped model, zero
  *    refusals (their trace, the soft encoder's, is not decoded).
+ *  - CPU mode (ETE + TRBE): a buffer for CPU 0, where soft_a64_mt.c's
+ *    two-thread program and a second process (the single-threaded
+ *    workload) run, pinned; the backend enables the unit
+ *    by IPI at START and, at each context switch there, drains the TRBE
+ *    and enables it again, so each task's runs, cut at the framework's
+ *    SWITCH_IN records, begin with a trace synchronization; each task's
+ *    runs, joined, are decoded on the host and compared with its ptrace
+ *    ground truth (every Context packet must name that task), and the
+ *    emulator saw no run begin without an enable of the unit since the
+ *    switch (its "unsynced" counter).
  * The module refusing to load without trace hardware is init.sh's check
  * at boot (vm-needs).
  */
@@ -226,6 +237,189 @@ static const struct a64_case a57_demo_case = {
 static const struct a64_case cs_ring_case = {
 	.name = "cs_ring", .fn = ring_workload, .fatal = SIGSEGV,
 };
+
+/* The second process's ground truth (cs_demo's, saved before mt's). */
+static uint64_t cpu_gt3[MAX_GT];
+static size_t cpu_ngt3;
+
+/* Bytes of one task's runs, joined. */
+struct cpu_bytes {
+	uint8_t *b;
+	size_t n, cap, runs;
+};
+
+static void cpu_bytes_add(struct cpu_bytes *v, const uint8_t *p, size_t n)
+{
+	if (v->n + n > v->cap) {
+		v->cap = (v->n + n) * 2;
+		v->b = realloc(v->b, v->cap);
+		if (!v->b)
+			abort();
+	}
+	memcpy(v->b + v->n, p, n);
+	v->n += n;
+	v->runs++;
+}
+
+/* One task's runs as a "SOFTA64:<tag>" dump (a64_dump_thread's form). */
+static void cpu_dump(const char *name, const struct cpu_bytes *v,
+		     const void *marker, const void *stop, pid_t tid,
+		     const uint64_t *gt, size_t ngt)
+{
+	char tag[64];
+	size_t k;
+
+	snprintf(tag, sizeof(tag), "SOFTA64:%s", name);
+	printf("%s binary cs_emu\n", tag);
+	printf("%s marker %llx tid %d\n", tag,
+	       (unsigned long long)(uintptr_t)marker, (int)tid);
+	if (stop)
+		printf("%s stop %llx\n", tag,
+		       (unsigned long long)(uintptr_t)stop);
+	a64_dump(tag, "ete", v->b, v->n);
+	for (k = 0; k < ngt; k++) {
+		if (k % 16 == 0)
+			printf("%s%s gt", k ? "\n" : "", tag);
+		printf(" %llx", (unsigned long long)gt[k]);
+	}
+	printf("\n%s end\n", tag);
+}
+
+/*
+ * CPU mode on CPU 0 (see the top of the file): the two-thread program
+ * (pid) and a second process (pid2), each task's runs cut at
+ * the SWITCH_IN records of CPU 0's buffer.  This program itself runs on
+ * CPU 1 meanwhile (it would be traced on CPU 0 too).
+ */
+static void cs_cpu_mode(int dev, const char *tag)
+{
+	struct hwt_alloc a = { .mode = HWT_MODE_CPU, .bufsize = 16 << 20,
+			       .recq_size = HWT_RECQ_MAX };
+	struct cpu_bytes v[3];
+	struct hwt_bufptr bp;
+	struct recs r = { 0 };
+	long long unsynced0 = emu_param("unsynced");
+	long long tasks0 = emu_param("cpu_tasks");
+	int p[2], st = 0, fd = -1, i, open_k = -1, nswitch = 0;
+	uint64_t open_at = 0;
+	cpu_set_t all, one;
+	pid_t pid, pid2 = 0, tid2 = 0;
+	const uint8_t *m;
+
+	memset(v, 0, sizeof(v));
+	if (pipe(p)) {
+		t_fail("pipe");
+		return;
+	}
+	sched_getaffinity(0, sizeof(all), &all);
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	fflush(stdout);
+	for (i = 0; i < 2; i++) {
+		pid_t c = fork();
+		char ch;
+
+		if (c == 0) {
+			sched_setaffinity(0, sizeof(one), &one);
+			if (read(p[0], &ch, 1) != 1)
+				_exit(2);
+			if (i)
+				cs_demo();
+			mt_main();
+		}
+		*(i ? &pid2 : &pid) = c;
+	}
+	CHECK(pid > 0 && pid2 > 0);
+	CPU_ZERO(&one);
+	CPU_SET(1, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+	a.cpu_map[0] = 1;
+	snprintf(a.backend, sizeof(a.backend), "%s",
+		 HWT_CORESIGHT_BACKEND_NAME);
+	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(fd >= 0, "ALLOC (CPU mode): %s", strerror(errno));
+	CHECK(fd >= 0 && ioctl(fd, HWT_IOC_START) == 0, "START: %s",
+	      strerror(errno));
+	CHECK(write(p[1], "gg", 2) == 2);
+	for (i = 0; i < 60 * 20; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			break;
+		usleep(50000);
+	}
+	if (i == 60 * 20) {
+		t_fail("workload still running after 60 s");
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	CHECK(waitpid(pid2, &st, 0) == pid2 && WIFEXITED(st) &&
+	      WEXITSTATUS(st) == 0, "second process status %#x", st);
+	sched_setaffinity(0, sizeof(all), &all);
+	if (fd < 0)
+		goto out;
+	CHECK(ioctl(fd, HWT_IOC_STOP) == 0);
+	CHECK(recs_drain(fd, &r) == 0 && r.dropped == 0);
+	memset(&bp, 0, sizeof(bp));
+	CHECK(ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.cpu == 0);
+	CHECK(bp.lost == 0 && bp.head > 0 && bp.head < bp.size,
+	      "head %llu, lost %llu", (unsigned long long)bp.head,
+	      (unsigned long long)bp.lost);
+	if (t_failed)
+		goto out;
+	m = mmap(NULL, bp.size, PROT_READ, MAP_SHARED, fd,
+		 (off_t)bp.mmap_offset);
+	CHECK(m != MAP_FAILED);
+	if (m == MAP_FAILED)
+		goto out;
+	/*
+	 * A run: from a task's SWITCH_IN head to the next SWITCH_IN's (its
+	 * last packets, written as it left, come before the drain).
+	 */
+	recs_for_each(&r, h) {
+		if (h->type != HWT_REC_SWITCH_IN || h->buf_idx != bp.idx)
+			continue;
+		nswitch++;
+		CHECK(h->buf_head >= open_at && h->buf_head <= bp.head);
+		if (t_failed)
+			break;
+		if (open_k >= 0)
+			cpu_bytes_add(&v[open_k], m + open_at,
+				      h->buf_head - open_at);
+		open_at = h->buf_head;
+		open_k = h->pid == pid2 ? 2 : h->pid != pid ? -1 :
+			 h->tid == pid ? 0 : 1;
+		if (open_k == 1)
+			tid2 = h->tid;
+	}
+	if (open_k >= 0 && !t_failed)
+		cpu_bytes_add(&v[open_k], m + open_at, bp.head - open_at);
+	printf("INFO: cs/emu/cpu: %d switch-ins, runs %zu + %zu + %zu, %zu + %zu + %zu bytes (main, thread, process), CPU 0 head %llu; the unit stepped %lld tasks, %lld runs unsynced\n",
+	       nswitch, v[0].runs, v[1].runs, v[2].runs, v[0].n, v[1].n,
+	       v[2].n, (unsigned long long)bp.head,
+	       emu_param("cpu_tasks") - tasks0,
+	       emu_param("unsynced") - unsynced0);
+	CHECK(v[0].n && v[1].n && v[2].n && tid2 > 0);
+	CHECK(emu_param("unsynced") == unsynced0);
+	if (!t_failed) {
+		char name[64];
+
+		cpu_dump(tag, &v[0], mt_main, mt_join, pid, a64_gt, a64_ngt);
+		snprintf(name, sizeof(name), "%s2", tag);
+		cpu_dump(name, &v[1], mt_thread2, NULL, tid2, a64_gt2,
+			 a64_ngt2);
+		snprintf(name, sizeof(name), "%s_proc", tag);
+		cpu_dump(name, &v[2], cs_demo, NULL, pid2, cpu_gt3, cpu_ngt3);
+	}
+	munmap((void *)m, bp.size);
+out:
+	for (i = 0; i < 3; i++)
+		free(v[i].b);
+	recs_free(&r);
+	if (fd >= 0)
+		close(fd);
+	close(p[0]);
+	close(p[1]);
+}
 
 static int cs_set(int ctx, const struct hwt_coresight_config *c,
 		  uint32_t version, uint32_t size)
@@ -486,11 +680,17 @@ static void cs_all_row(void)
 	dev = hwt_dev();
 	t_begin("cs/emu/all/demo");
 	CHECK(a64_ptrace(&all_demo_case));
+	memcpy(cpu_gt3, a64_gt, a64_ngt * sizeof(a64_gt[0]));
+	cpu_ngt3 = a64_ngt;
 	CHECK(a64_record(dev, &all_demo_case, "cs_emu", 60, 0));
 	t_end();
 	t_begin("cs/emu/all/mt");
 	CHECK(mt_ptrace(&all_mt_case));
 	CHECK(a64_record(dev, &all_mt_case, "cs_emu", 60, 0));
+	t_end();
+	/* CPU mode with up to 2047 Ignore bytes before each run. */
+	t_begin("cs/emu/all/cpu");
+	cs_cpu_mode(dev, "cs_all_cpu");
 	t_end();
 	t_begin("cs/emu/all/counters");
 	printf("INFO: cs/emu/all: model: %lld writes, %lld refused, %lld bytes stored; %lld dropped, %lld bad pointer, %lld unsupported\n",
@@ -647,6 +847,9 @@ int main(void)
 	t_begin("cs/emu/demo/ptrace");
 	CHECK(a64_ptrace(&demo_case));
 	t_end();
+	/* CPU mode's second process runs it too (cs_cpu_mode). */
+	memcpy(cpu_gt3, a64_gt, a64_ngt * sizeof(a64_gt[0]));
+	cpu_ngt3 = a64_ngt;
 	t_begin("cs/emu/demo/record");
 	CHECK(a64_record(dev, &demo_case, "cs_emu", 60, 0));
 	t_end();
@@ -655,6 +858,10 @@ int main(void)
 	t_end();
 	t_begin("cs/emu/mt/record");
 	CHECK(a64_record(dev, &cs_mt_case, "cs_emu", 60, 0));
+	t_end();
+	/* CPU mode, against the ground truths of demo and mt above. */
+	t_begin("cs/emu/cpu/record");
+	cs_cpu_mode(dev, "cs_cpu");
 	t_end();
 	t_begin("cs/emu/ring/ptrace");
 	CHECK(a64_ptrace(&cs_ring_case));

@@ -1,0 +1,121 @@
+#!/bin/sh
+# shellcheck disable=SC2046 # mksession arguments: one per line, no spaces
+# CoreSight CPU-mode sessions (hwt_coresight's ETE + TRBE: one raw ETE
+# source per CPU) decoded per thread (src/session_cpu.h), without the VM
+# (the recorded one is tests/vm/guest/cs_emu.c, "cs/emu/cpu"): etegen
+# traces of known path (truth.txt) from the soft backend's ETE encoder,
+# cut into runs as the backend cuts them (each run opens with the sync
+# point the unit's re-enable at the switch emits, and ends with the
+# Exception element of the switch), scheduled round robin onto two CPU
+# streams with switch_in records (mkcpu.py --kind ete), stored by the
+# store's own writer (mksession).
+#  - three threads of two processes running the same code at the same
+#    address: each thread's replay is its truth, instruction for
+#    instruction;
+#  - a run that does not start with an A-sync (its switch_in placed 3
+#    bytes early, as a run after a switch without a re-enable of the
+#    unit would be): those bytes are a gap naming the run, nothing is
+#    guessed from them, and that thread's replay is still its truth;
+#  - bytes lost inside a run: a gap of that run's thread only;
+#  - runs whose sync point comes after Ignore padding (hwt_coresight
+#    aligns the TRBE pointer at each re-enable): no gap, each thread's
+#    replay is its truth.
+# Env (from run.sh): HWT, BUILD, ROOT.
+: "${ROOT:=../..}"
+: "${HWT:=$ROOT/build/bin/hwt}"
+: "${BUILD:=$ROOT/build/decoder}"
+ETEGEN=$BUILD/etegen
+MK=$ROOT/build/store/mksession
+[ -x "$MK" ] || make -s -C "$ROOT/store" tools >&2 || exit 1
+[ -x "$ETEGEN" ] || make -s -C "$ROOT/decoder" "$ETEGEN" >&2 || exit 1
+HERE=$(cd "$(dirname "$0")" && pwd)
+T=$(mktemp -d) || exit 1
+trap '[ -n "$KEEP" ] || rm -rf "$T"' EXIT
+check() { _n=$1; shift; if "$@"; then echo "PASS: $_n"; else echo "FAIL: $_n"; fi; }
+
+# gen DIR TID SEED RUNS STEPS [--pad N]: an etegen trace of thread TID
+gen() { _g=$1 _t=$2 _s=$3 _r=$4 _n=$5; shift 5
+	mkdir -p "$_g" && "$ETEGEN" "$_g" --tid "$_t" --seed "$_s" \
+	--runs "$_r" --switch "$_n" "$@"; }
+session() {
+	_d=$1 _a=$2
+	shift 2
+	"$MK" "$_d" --meta mode=cpu --meta arch=aarch64 \
+		--meta backend=coresight "$@" $(cat "$_a")
+}
+# The code at 0x400000 in process $1.
+map() { echo "--mmap"; echo "0x400000:0x400:0:$T/a/prog.bin:$1"; }
+
+gen "$T/a" 100 1 12 400 && gen "$T/c" 101 2 9 333 &&
+gen "$T/d" 300 3 7 500 || { echo "FAIL: cs-cpu-session (etegen)"; exit 0; }
+# 1: pid 100 (threads 100, 101) and pid 300
+mkdir -p "$T/g1" &&
+python3 "$HERE/mkcpu.py" --kind ete --params "$T/a/params.txt" "$T/g1" 2 \
+	100:100:"$T/a" 100:101:"$T/c" 300:300:"$T/d" > "$T/args1" &&
+session "$T/s1" "$T/args1" $(map 100) $(map 300) &&
+"$HWT" decode -q "$T/s1" -o "$T/s1.db" 2> "$T/err1" ||
+	echo "FAIL: cs-cpu-session-decode ($(cat "$T/err1"))"
+ok=1 n=""
+for x in 100:a 101:c 300:d; do
+	"$HWT" replay "$T/s1.db" --thread "${x%%:*}" --format addr > "$T/r" \
+		2>> "$T/err1"
+	cmp -s "$T/r" "$T/${x#*:}/truth.txt" || ok=0
+	n="$n $(wc -l < "$T/r")"
+done
+check "cs-cpu-session-replay-per-thread-is-truth (instructions:$n)" \
+	[ $ok = 1 ]
+"$HWT" query --csv "$T/s1.db" "SELECT count(*) FROM errors" > "$T/nerr"
+check cs-cpu-session-no-gaps [ "$(tail -n 1 "$T/nerr")" = 0 ]
+
+# 2: thread 101's third run placed 3 bytes early (before its A-sync);
+# no idle runs (an empty one would sit at the same offset)
+paste -d ' ' - - < "$T/args1" | grep -v 'tid=0:' | awk 'BEGIN { n = 0 }
+	/tid=101:/ && ++n == 3 { match($0, /head=[0-9]+/)
+		h = substr($0, RSTART + 5, RLENGTH - 5)
+		sub(/head=[0-9]+/, "head=" h - 3) } { print }' |
+	tr ' ' '\n' > "$T/args2"
+session "$T/s2" "$T/args2" $(map 100) $(map 300) &&
+"$HWT" decode -q "$T/s2" -o "$T/s2.db" 2> "$T/err2" ||
+	echo "FAIL: cs-cpu-session-decode-2 ($(cat "$T/err2"))"
+"$HWT" query --csv "$T/s2.db" "SELECT message FROM errors" > "$T/gaps"
+check cs-cpu-session-run-without-async-is-a-gap \
+	grep -q "run of tid 101 at stream 1 offset .*: 3 bytes before its first A-sync not decoded" "$T/gaps"
+# (the 3 bytes are the end of the run before it, another thread's);
+# replay shows the gap as a "[...]" line where it is
+"$HWT" replay "$T/s2.db" --thread 101 --format addr | grep -v '^\[' > "$T/r"
+check cs-cpu-session-run-without-async-thread-whole cmp -s "$T/r" \
+	"$T/c/truth.txt"
+
+# 3: 64 bytes lost before CPU 0's second chunk (inside a run of thread
+# 100): a gap of that thread's stream only; thread 101 whole
+mkdir -p "$T/g3" &&
+python3 "$HERE/mkcpu.py" --kind ete --params "$T/a/params.txt" "$T/g3" 2 \
+	100:100:"$T/a" 100:101:"$T/c" > "$T/args3" &&
+session "$T/s3" "$T/args3" --lost-before 0:1:64 $(map 100) &&
+"$HWT" decode -q "$T/s3" -o "$T/s3.db" 2> "$T/err3" ||
+	echo "FAIL: cs-cpu-session-decode-3 ($(cat "$T/err3"))"
+"$HWT" query --csv "$T/s3.db" "SELECT DISTINCT s.tid, e.message FROM
+	errors e JOIN streams s ON s.id = e.stream_id WHERE e.message LIKE
+	'%lost%'" > "$T/gaps3"
+"$HWT" replay "$T/s3.db" --thread 101 --format addr > "$T/r"
+check cs-cpu-session-loss-is-a-gap-of-its-run \
+	[ "$(tail -n +2 "$T/gaps3")" = "100,64 bytes lost" ]
+check cs-cpu-session-loss-other-thread-whole cmp -s "$T/r" "$T/c/truth.txt"
+
+# 4: every run after 13 and 31 bytes of Ignore padding
+gen "$T/ap" 100 1 12 400 --pad 13 && gen "$T/cp" 101 2 9 333 --pad 31 &&
+mkdir -p "$T/g4" &&
+python3 "$HERE/mkcpu.py" --kind ete --params "$T/a/params.txt" "$T/g4" 2 \
+	100:100:"$T/ap" 100:101:"$T/cp" > "$T/args4" &&
+session "$T/s4" "$T/args4" $(map 100) &&
+"$HWT" decode -q "$T/s4" -o "$T/s4.db" 2> "$T/err4" ||
+	echo "FAIL: cs-cpu-session-decode-4 ($(cat "$T/err4"))"
+ok=1
+for x in 100:ap 101:cp; do
+	"$HWT" replay "$T/s4.db" --thread "${x%%:*}" --format addr > "$T/r"
+	cmp -s "$T/r" "$T/${x#*:}/truth.txt" || ok=0
+done
+"$HWT" query --csv "$T/s4.db" "SELECT count(*) FROM errors" > "$T/nerr"
+[ "$(tail -n 1 "$T/nerr")" = 0 ] || ok=0
+check cs-cpu-session-ignore-padding-no-gap [ $ok = 1 ]
+exit 0

@@ -1,0 +1,132 @@
+#!/bin/sh
+# End to end of the CoreSight backend's CPU mode (issue 17, ETE + TRBE):
+# tests/e2e/ptcpu/prog.c (a main thread, a second thread and a second
+# process, all on CPU 1) recorded in the arm64 VM (-smp 2) by
+# hwt-collect -b coresight -C 1 through hwt_coresight driving the
+# emulated ETE + TRBE unit (row soft-ete), decoded on the host (the
+# session's CPU stream split per thread at its switch_in records,
+# decoder/src/session_cpu.c); its ground truth is the same program
+# single-stepped by ptrace in the guest just before
+# (tests/e2e/ptcpu/gt.c, from the exit of its pipe2 on), each task's
+# instruction addresses.  For each task:
+#   - hwt replay --thread TID --format addr equals the ground truth, the
+#     main thread from main_begin on, the thread up to thread_end (after
+#     it, it races main's exit_group), the process whole;
+#   - its call counts (symbol_stats of its thread) of fib, op_add,
+#     op_mul, op_xor, op_neg and jump_table are the times their first
+#     instruction ran in the ground truth.
+# The decode has no gap (each run begins at its sync point), and the
+# emulated unit refused no register write, dropped nothing and saw no
+# run begin without a re-enable of the unit (init.sh's
+# record/cs_emu-counters).  PASS:/FAIL: lines, appended to
+# $HWT_RESULTS/e2e.txt.
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+res=${HWT_RESULTS:-$root/build/results}/e2e.txt
+t=e2e-coresight-cpu
+w=$root/build/$t
+hwt=$root/build/bin/hwt
+mkdir -p "$(dirname "$res")"
+rm -rf "$w"
+mkdir -p "$w"
+result() { echo "$1" | tee -a "$res"; }
+
+cflags="-O2 -g -static -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow"
+cc=aarch64-linux-gnu-gcc
+# shellcheck disable=SC2086
+if ! $cc $cflags -fno-optimize-sibling-calls -o "$w/prog" \
+	"$root/tests/e2e/ptcpu/prog.c" ||
+	! $cc $cflags -o "$w/gt" "$root/tests/e2e/ptcpu/gt.c"; then
+	result "FAIL: $t/build"
+	exit 1
+fi
+if ! HWT_RESULTS=$w/vm-results HWT_VM_RECORD_PROG=$w/prog \
+	HWT_VM_RECORD_GT=$w/gt HWT_VM_RECORD_OUT=$w/session \
+	HWT_VM_RECORD_OPTS="-b coresight -C 1" \
+	HWT_VM_CS_EMU=soft-ete HWT_VM_SMP=2 \
+	"$root/tests/vm/run.sh" arm64 >"$w/vm.log" 2>&1; then
+	tail -n 15 "$w/vm.log" | sed 's/^/    /'
+	result "FAIL: $t/record (log: $w/vm.log)"
+	exit 1
+fi
+c=$(grep -E '^(PASS|FAIL): record/cs_emu-counters' "$w/vm.log")
+case $c in
+PASS:*) result "PASS: $t/emu-counters (${c#*cs_emu-counters }" ;;
+*) result "FAIL: $t/emu-counters (${c:-no counters line in $w/vm.log})" ;;
+esac
+s=$w/session
+mode=$(sqlite3 "$s/session.db" "SELECT value FROM meta WHERE key = 'mode'")
+L=$(sqlite3 "$s/session.db" "SELECT value FROM meta WHERE key =
+	'launch_pid'")
+[ "$mode" = cpu ] && [ -n "$L" ] && [ -f "$s/gt/tasks.txt" ] &&
+	result "PASS: $t/record (mode $mode, program pid $L)" || {
+	result "FAIL: $t/record (mode '$mode', launch_pid '$L', gt: $(ls "$s/gt" 2>&1))"
+	exit 1; }
+if ! "$hwt" decode "$s" -o "$w/cpu.db" >"$w/decode.log" 2>&1; then
+	result "FAIL: $t/decode ($(tail -n 1 "$w/decode.log"))"
+	exit 1
+fi
+result "PASS: $t/decode ($(tail -n 1 "$w/decode.log"))"
+# Every run starts at its sync point (the re-enable at each switch;
+# the Ignore padding before it is no loss): no gap anywhere.
+grep -q ' 0 errors or gaps;' "$w/decode.log" &&
+	result "PASS: $t/no-gaps" ||
+	result "FAIL: $t/no-gaps ($(tail -n 1 "$w/decode.log"))"
+q() { "$hwt" query --csv "$w/cpu.db" "$1" | tail -n +2; }
+addr() { aarch64-linux-gnu-nm "$w/prog" | awk -v s="$1" '$3 == s { printf "%016s\n", $1 }' |
+	tr ' ' 0; }
+# The recorded tasks in the ground truth's order: main (the launched
+# pid), the process it made (a FORK of a new process), its thread.
+proc=$(q "SELECT pid FROM sideband WHERE type = 'FORK' AND ppid = $L AND
+	pid != $L AND pid = tid LIMIT 1")
+thr=$(q "SELECT tid FROM threads WHERE pid = $L AND tid != $L LIMIT 1")
+begin=$(addr main_begin)
+tend=$(addr thread_end)
+# Their ground truths by kind (tasks.txt: "K PID TID N", K in the order
+# the tracer first saw them, which for the process and the thread is a
+# race): main is 0, the process has another pid, the thread main's.
+gk() { awk -v w="$1" 'NR == 1 { p = $2; next }
+	(w == "proc" && $2 != p) || (w == "thread" && $2 == p && $3 != p) {
+		print $1; exit }' "$s/gt/tasks.txt"; }
+k=0
+for tid in "$L" "$proc" "$thr"; do
+	name=$(echo main proc thread | cut -d ' ' -f $((k + 1)))
+	k=$((k + 1))
+	case $name in
+	main) g=$s/gt/task-0.txt ;;
+	*) g=$s/gt/task-$(gk "$name").txt ;;
+	esac
+	if [ -z "$tid" ] || [ ! -s "$g" ]; then
+		result "FAIL: $t/$name-found (tid '$tid', ground truth $g)"
+		continue
+	fi
+	"$hwt" replay "$w/cpu.db" --thread "$tid" --format addr \
+		>"$w/$name.all" 2>"$w/$name.err"
+	case $name in
+	main) sed -n "/^$begin\$/,\$p" "$g" >"$w/$name.gt"
+	      sed -n "/^$begin\$/,\$p" "$w/$name.all" >"$w/$name.hwt" ;;
+	thread) sed "/^$tend\$/q" "$g" >"$w/$name.gt"
+		sed "/^$tend\$/q" "$w/$name.all" >"$w/$name.hwt" ;;
+	*) cp "$g" "$w/$name.gt"; cp "$w/$name.all" "$w/$name.hwt" ;;
+	esac
+	n=$(wc -l <"$w/$name.gt")
+	if [ "$n" -gt 100 ] && cmp -s "$w/$name.gt" "$w/$name.hwt"; then
+		result "PASS: $t/$name-replay-is-ptrace ($n instructions, tid $tid)"
+	else
+		d=$(cmp "$w/$name.gt" "$w/$name.hwt" 2>&1 | head -n 1)
+		result "FAIL: $t/$name-replay-is-ptrace (ptrace $n, hwt $(wc -l <"$w/$name.hwt") instructions; $d)"
+	fi
+	want="" got=""
+	for f in fib op_add op_mul op_xor op_neg jump_table; do
+		a=$(addr "$f")
+		want="$want $f=$(grep -c "^$a\$" "$g")"
+		c=$(q "SELECT ss.calls FROM symbol_stats ss JOIN threads th ON
+			th.id = ss.thread_id JOIN symbols sy ON
+			sy.id = ss.symbol_id WHERE th.tid = $tid AND
+			sy.name = '$f'")
+		got="$got $f=${c:-0}"
+	done
+	[ "$got" = "$want" ] &&
+		result "PASS: $t/$name-calls-exact ($want )" ||
+		result "FAIL: $t/$name-calls-exact (got$got, want$want)"
+done
