@@ -547,6 +547,7 @@ struct pid_images {
 	struct hwt_image *all;	/* every process's: pid -1 */
 	int64_t *pids;
 	struct hwt_image **imgs;
+	struct hwt_image **views;	/* imgs[i]'s sections in all */
 	size_t n;
 	int64_t (*forks)[2];	/* (child pid, parent pid) of new processes */
 	size_t nforks;
@@ -592,22 +593,53 @@ static int64_t fork_parent(const struct pid_images *pi, int64_t pid)
 	return -1;
 }
 
+/* A view of all (hwt_image_add_view) holding the sections of all that
+ * are img's: the same file at the same address and offset.
+ * Returns it. */
+static struct hwt_image *view_of(const struct hwt_image *all,
+				 const struct hwt_image *img)
+{
+	struct hwt_image *v = hwt_image_alloc();
+	size_t i, j;
+
+	for (i = 0; i < hwt_image_nsections(img); i++) {
+		const struct hwt_section *a = hwt_image_section(img, i);
+
+		for (j = 0; j < hwt_image_nsections(all); j++) {
+			const struct hwt_section *t = hwt_image_section(all,
+									j);
+
+			if (t->vaddr == a->vaddr && t->size == a->size &&
+			    t->file_offset == a->file_offset &&
+			    !strcmp(t->path, a->path)) {
+				hwt_image_add_view(v, t);
+				break;
+			}
+		}
+	}
+	return v;
+}
+
 /* hwt_pid_image_fn over a struct pid_images.
- * Returns the image of pid (built on first use), or NULL with err set
- * if: its mappings cannot be read. */
-static struct hwt_image *pid_image(void *arg, int64_t pid, char *err,
-				   size_t errlen)
+ * Returns the image of pid (built on first use) and in *symbols its view
+ * of pi->all, or NULL with err set if: its mappings cannot be read. */
+static struct hwt_image *pid_image(void *arg, int64_t pid,
+				   const struct hwt_image **symbols,
+				   char *err, size_t errlen)
 {
 	struct pid_images *pi = arg;
 	struct hwt_image *img;
 	int64_t p;
 	size_t i;
 
+	*symbols = NULL;
 	if (pid < 0)
 		return pi->all;
 	for (i = 0; i < pi->n; i++)
-		if (pi->pids[i] == pid)
+		if (pi->pids[i] == pid) {
+			*symbols = pi->views[i];
 			return pi->imgs[i];
+		}
 	if (!pi->read && hwt_store_reader_records(pi->r, fork_or_exec, pi,
 						  err, errlen) < 0)
 		return NULL;
@@ -625,7 +657,11 @@ static struct hwt_image *pid_image(void *arg, int64_t pid, char *err,
 		}
 	pi->pids = hwt_xrealloc(pi->pids, (pi->n + 1) * sizeof(*pi->pids));
 	pi->imgs = hwt_xrealloc(pi->imgs, (pi->n + 1) * sizeof(*pi->imgs));
+	pi->views = hwt_xrealloc(pi->views, (pi->n + 1) *
+				 sizeof(*pi->views));
 	pi->pids[pi->n] = pid;
+	pi->views[pi->n] = view_of(pi->all, img);
+	*symbols = pi->views[pi->n];
 	pi->imgs[pi->n++] = img;
 	return img;
 }
@@ -635,8 +671,12 @@ static void pid_images_free(struct pid_images *pi)
 {
 	size_t i;
 
-	for (i = 0; i < pi->n; i++)
+	/* views first (image.h) */
+	for (i = 0; i < pi->n; i++) {
+		hwt_image_free(pi->views[i]);
 		hwt_image_free(pi->imgs[i]);
+	}
+	free(pi->views);
 	free(pi->imgs);
 	free(pi->pids);
 	free(pi->forks);

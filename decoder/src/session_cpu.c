@@ -294,13 +294,15 @@ static int decode_thread(struct hwt_store_reader *r,
 {
 	const struct hwt_sink *sink = hwt_core_sink(core);
 	struct hwt_stream_info info;
+	const struct hwt_image *symbols = NULL;
 	struct hwt_image *img;
 	int64_t cpu = cs[v[0].s].ss->cpu;
 	char name[48];
 	size_t i;
 	int rc;
 
-	img = image_of(image_arg, v[0].tid < 0 ? -1 : v[0].pid, err, errlen);
+	img = image_of(image_arg, v[0].tid < 0 ? -1 : v[0].pid, &symbols,
+		       err, errlen);
 	if (!img)
 		return -1;
 	for (i = 1; i < n; i++)
@@ -321,6 +323,8 @@ static int decode_thread(struct hwt_store_reader *r,
 	info.read_mem_arg = img;
 	hwt_core_set_thread(core, id, v[0].tid < 0 ? -1 : v[0].pid,
 			    v[0].tid);
+	/* Two processes may map different binaries at one address. */
+	hwt_core_set_image(core, id, symbols);
 	if (cs[v[0].s].insn_clock)
 		hwt_core_set_insn_clock(core, id);
 	if (cs[v[0].s].proto == HWT_CPU_CS) {

@@ -66,8 +66,12 @@ struct hwt_cpu_stream {
 };
 
 /* The image of process pid (-1: every process's mappings, for trace
- * before a CPU's first switch_in); NULL: none (an error, err set). */
+ * before a CPU's first switch_in); NULL: none (an error, err set).
+ * *symbols: the same mappings as a view of the core's image
+ * (hwt_image_add_view: its binaries and symbol ids), which the thread's
+ * blocks are symbolized against; NULL: the core's image itself. */
 typedef struct hwt_image *(*hwt_pid_image_fn)(void *arg, int64_t pid,
+					       const struct hwt_image **symbols,
 					       char *err, size_t errlen);
 
 /*

@@ -12,7 +12,8 @@
 #    ptgen's (a thread's runs carry its call stack across the cuts);
 #  - two processes with different static binaries at the same address:
 #    each thread's code comes from its own process's mappings (its replay
-#    is its truth);
+#    is its truth) and its symbols from its own binary (its per-function
+#    counts are its generator's);
 #  - the same threads cut as hwt_pt_emu cuts them (--switch-fup: each
 #    run starts with a PSB+ whose FUP is where the last one stopped, no
 #    TIP.PGE): the same replays and per-thread counts;
@@ -115,6 +116,14 @@ session "$T/s2" "$T/args2" $(map "$T/a" 100) $(map "$T/v" 200) &&
 check cpu-session-image-per-process cmp -s "$T/r100" "$T/a/truth.txt"
 check cpu-session-image-per-process-variant cmp -s "$T/r200" \
 	"$T/v/truth.txt"
+# ... and each is symbolized against its own binary: per-thread calls
+# and instructions per function are its generator's
+for x in 100:a 200:v; do
+	awk -v t="${x%%:*}" '$2 + $3 > 0 { print t, $1, $2, $3 }' \
+		"$T/${x#*:}/stats.txt"
+done | sort > "$T/want2"
+stats "$T/s2.db" > "$T/got2"
+check cpu-session-symbols-per-process cmp -s "$T/got2" "$T/want2"
 
 # 3: thread 101's third run placed 3 bytes early (before its PSB); no
 # idle runs (an empty one would sit at the same offset)

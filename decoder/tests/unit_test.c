@@ -133,19 +133,27 @@ static void test_blocks(void)
 	int n1, n2, n3, ok = 1;
 	uint32_t a, a2, c, i;
 
-	a = hwt_blocks_intern(b, 0x1000, 0x1010, 3, HWT_ISA_X86_64, 0, &n1);
-	c = hwt_blocks_intern(b, 0x2000, 0x2004, 2, HWT_ISA_X86_64, 0, &n2);
-	a2 = hwt_blocks_intern(b, 0x1000, 0x1010, 3, HWT_ISA_X86_64, 0, &n3);
+	a = hwt_blocks_intern(b, 0x1000, 0x1010, 3, HWT_ISA_X86_64, 0, 0, &n1);
+	c = hwt_blocks_intern(b, 0x2000, 0x2004, 2, HWT_ISA_X86_64, 0, 0, &n2);
+	a2 = hwt_blocks_intern(b, 0x1000, 0x1010, 3, HWT_ISA_X86_64, 0, 0, &n3);
 	ok &= n1 && n2 && !n3 && a == a2 && a != c;
 	/* Same start, other end: another block. */
-	ok &= hwt_blocks_intern(b, 0x1000, 0x1008, 2, HWT_ISA_X86_64, 0,
+	ok &= hwt_blocks_intern(b, 0x1000, 0x1008, 2, HWT_ISA_X86_64, 0, 0,
 				&n1) != a && n1;
 	for (i = 0; i < 5000; i++)	/* growth keeps ids */
 		hwt_blocks_intern(b, 0x10000 + 16 * i, 0x10000 + 16 * i, 1,
-				  HWT_ISA_X86_64, 0, &n1);
-	ok &= hwt_blocks_intern(b, 0x2000, 0x2004, 2, HWT_ISA_X86_64, 0,
+				  HWT_ISA_X86_64, 0, 0, &n1);
+	ok &= hwt_blocks_intern(b, 0x2000, 0x2004, 2, HWT_ISA_X86_64, 0, 0,
 				&n1) == c && !n1;
 	ok &= hwt_blocks_get(b, c)->ip == 0x2000 && !hwt_blocks_get(b, 0);
+	/* Another process's image (address space 1): another block, met
+	 * again as itself, right after the same address in space 0 too. */
+	i = hwt_blocks_intern(b, 0x1000, 0x1010, 3, HWT_ISA_X86_64, 0, 1, &n1);
+	ok &= n1 && i != a && hwt_blocks_get(b, i)->space == 1;
+	ok &= hwt_blocks_intern(b, 0x1000, 0x1010, 3, HWT_ISA_X86_64, 0, 0,
+				&n1) == a && !n1;
+	ok &= hwt_blocks_intern(b, 0x1000, 0x1010, 3, HWT_ISA_X86_64, 0, 1,
+				&n1) == i && !n1;
 	check("blocks-intern", ok);
 	hwt_blocks_free(b);
 }

@@ -80,7 +80,7 @@ static void grow(struct hwt_blocks *b)
 
 uint32_t hwt_blocks_intern(struct hwt_blocks *b, uint64_t ip, uint64_t end_ip,
 			   uint32_t ninsn, uint8_t isa, uint8_t iclass,
-			   int *is_new)
+			   uint16_t space, int *is_new)
 {
 	uint64_t k;
 	struct hwt_ublock *u;
@@ -92,7 +92,7 @@ uint32_t hwt_blocks_intern(struct hwt_blocks *b, uint64_t ip, uint64_t end_ip,
 	if (id) {
 		u = &b->v[id - 1];
 		if (u->ip == ip && u->end_ip == end_ip && u->ninsn == ninsn &&
-		    u->isa == isa) {
+		    u->isa == isa && u->space == space) {
 			*is_new = 0;
 			b->prev = id;
 			return id;
@@ -102,7 +102,7 @@ uint32_t hwt_blocks_intern(struct hwt_blocks *b, uint64_t ip, uint64_t end_ip,
 	while ((id = b->tab[k])) {
 		u = &b->v[id - 1];
 		if (u->ip == ip && u->end_ip == end_ip && u->ninsn == ninsn &&
-		    u->isa == isa) {
+		    u->isa == isa && u->space == space) {
 			*is_new = 0;
 			b->succ[b->prev] = id;
 			b->prev = id;
@@ -125,6 +125,7 @@ uint32_t hwt_blocks_intern(struct hwt_blocks *b, uint64_t ip, uint64_t end_ip,
 	u->ninsn = ninsn;
 	u->isa = isa;
 	u->iclass = iclass;
+	u->space = space;
 	u->stack_mode = (uint8_t)hwt_callstack_mode(iclass);
 	id = ++b->n;
 	b->tab[k] = id;

@@ -24,16 +24,22 @@ struct hwt_ublock {
 	uint32_t sym_id;	/* symbol of ip, 0: unknown */
 	uint32_t bin_id;
 	uint8_t has_target;	/* target valid */
+	uint16_t space;		/* address space (hwt_blocks_intern) */
 	uint64_t target;	/* of the last insn, a direct branch */
 };
 
 struct hwt_blocks;
 struct hwt_blocks *hwt_blocks_alloc(void);
 void hwt_blocks_free(struct hwt_blocks *b);
-/* Id (>= 1) of the unique block; *is_new set when it was just added. */
+/*
+ * The block [ip, end_ip] of ninsn instructions in address space space
+ * (0: the decode's one image; else a process's own, where processes map
+ * different code at one address: its blocks are other blocks).
+ * Returns its id (>= 1), with *is_new set if it was just added.
+ */
 uint32_t hwt_blocks_intern(struct hwt_blocks *b, uint64_t ip, uint64_t end_ip,
 			   uint32_t ninsn, uint8_t isa, uint8_t iclass,
-			   int *is_new);
+			   uint16_t space, int *is_new);
 struct hwt_ublock *hwt_blocks_get(struct hwt_blocks *b, uint32_t id);
 uint32_t hwt_blocks_count(const struct hwt_blocks *b);
 

@@ -33,6 +33,7 @@ struct stream {
 	hwt_read_mem_fn rd;
 	void *rdarg;
 	const struct hwt_image *img;	/* symbols; NULL: the core's */
+	uint16_t space;		/* img's address space, 0: the core's */
 	struct hwt_callstack *cs;
 	uint64_t ninsn, nblocks, nerrors, time;
 	uint64_t time_ninsn;	/* ninsn when time last changed */
@@ -56,6 +57,9 @@ struct stream {
 struct hwt_core {
 	struct hwt_db *db;
 	struct hwt_image *img;
+	/* Streams' own images, by address space - 1 (hwt_core_set_image). */
+	const struct hwt_image **spaces;
+	size_t nspaces;
 	struct hwt_sink sink;
 	struct hwt_blocks *blocks;
 	struct hwt_callpaths *cps;
@@ -112,7 +116,23 @@ static struct stream *get_stream(struct hwt_core *c, uint32_t id)
 void hwt_core_set_image(struct hwt_core *c, uint32_t stream,
 			const struct hwt_image *img)
 {
-	get_stream(c, stream)->img = img;
+	struct stream *s = get_stream(c, stream);
+	size_t i;
+
+	s->img = img;
+	s->space = 0;
+	if (!img)
+		return;
+	/* Blocks of another image are other blocks: the same address may
+	 * hold other code there, and its symbol is that image's. */
+	for (i = 0; i < c->nspaces && c->spaces[i] != img; i++)
+		;
+	if (i == c->nspaces && i < UINT16_MAX) {
+		c->spaces = hwt_xrealloc(c->spaces, (i + 1) *
+					 sizeof(*c->spaces));
+		c->spaces[c->nspaces++] = img;
+	}
+	s->space = (uint16_t)(i < c->nspaces ? i + 1 : c->nspaces);
 }
 
 void hwt_core_set_thread(struct hwt_core *c, uint32_t stream, int64_t pid,
@@ -329,7 +349,7 @@ static uint32_t intern(struct hwt_core *c, struct stream *s,
 	int is_new;
 
 	id = hwt_blocks_intern(c->blocks, blk->ip, blk->end_ip, blk->ninsn,
-			       blk->isa, blk->iclass, &is_new);
+			       blk->isa, blk->iclass, s->space, &is_new);
 	if (is_new) {
 		u = hwt_blocks_get(c->blocks, id);
 		new_block(c, s, u, blk, lens);
@@ -1150,6 +1170,7 @@ void hwt_core_free(struct hwt_core *c)
 		free(c->st[i]);
 	}
 	free(c->st);
+	free(c->spaces);
 	hwt_blocks_free(c->blocks);
 	hwt_callpaths_free(c->cps);
 	hwt_disasm_free(c->dis);
