@@ -369,15 +369,24 @@ static int has_id(const int64_t *v, size_t n, int64_t id)
 	return 0;
 }
 
+/* Returns d scaled by num / den (den > 0), in 128-bit arithmetic,
+ * rounded down. */
+static uint64_t scale(uint64_t d, uint64_t num, uint64_t den)
+{
+	return (uint64_t)((unsigned __int128)d * num / den);
+}
+
 /*
  * The perf time of a record's CLOCK_MONOTONIC time mono: the session
  * ties the two clocks only where a switch_in record has both (its time,
- * and the first TSC at or after its stream_offset: the PSB+ the unit
- * writes as the task's trace starts, SDM vol. 3C 33.2.8.3); between two
- * such points the record keeps its distance from the earlier one (the
- * clocks run at the same rate: TIME_CONV's), never reaching the later
- * point's time, so it stays between the same two pieces of trace it was
- * recorded between; before the first point, its distance before it.
+ * and the first TSC of its own run: the PSB+ the unit writes as the
+ * task's trace starts, SDM vol. 3C 33.2.8.3 / 33.3.7).  Between two such
+ * points the time is interpolated linearly (the TSC's rate against
+ * CLOCK_MONOTONIC is not known exactly: TIME_CONV's nominal rate is not
+ * the clock's), never reaching the later point's time, so the record
+ * stays between the same two pieces of trace it was recorded between;
+ * before the first point and after the last, extrapolated at the rate
+ * from the first point to the last (1 with one point).
  * Returns the perf time; 0 (perf delivers such a record first, in file
  * order) if: the file is untimed (no TSC packets, or the soft backend's
  * instruction clock: neither is a time), mono is not positive (none
@@ -387,19 +396,27 @@ static uint64_t mono_time(const struct wctx *w, int64_t mono)
 {
 	const struct tpoint *p = w->pts;
 	size_t i, n = w->npts;
-	uint64_t d, v;
+	uint64_t d, v, num = 1, den = 1;
 
 	if (!w->rec.timed || mono <= 0 || !n)
 		return 0;
+	if (p[n - 1].mono > p[0].mono && p[n - 1].t > p[0].t) {
+		num = p[n - 1].t - p[0].t;
+		den = (uint64_t)(p[n - 1].mono - p[0].mono);
+	}
 	for (i = 0; i < n && p[i].mono <= mono; i++)
 		;
 	if (!i) {
-		d = (uint64_t)(p[0].mono - mono);
+		d = scale((uint64_t)(p[0].mono - mono), num, den);
 		return p[0].t > d ? p[0].t - d : 0;
 	}
 	i--;
-	v = p[i].t + (uint64_t)(mono - p[i].mono);
-	if (i + 1 < n && v >= p[i + 1].t)
+	d = (uint64_t)(mono - p[i].mono);
+	if (i + 1 == n)
+		return p[i].t + scale(d, num, den);
+	v = p[i].t + scale(d, p[i + 1].t - p[i].t,
+			   (uint64_t)(p[i + 1].mono - p[i].mono));
+	if (v >= p[i + 1].t)
 		v = p[i + 1].t > p[i].t ? p[i + 1].t - 1 : p[i].t;
 	return v;
 }
