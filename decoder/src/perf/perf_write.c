@@ -431,20 +431,21 @@ static int pre_record(void *arg, const struct hwt_store_record *s)
 {
 	struct wctx *w = arg;
 	int64_t pid = pid_of(w, s->pid, s->tid);
+	int comm = !strcmp(s->type, "comm") && s->tid >= 0;
 	size_t i;
 
-	if (pid < 0)
+	if (pid < 0 || !s->path || (!comm && strcmp(s->type, "exec")))
 		return 0;
 	for (i = 0; i < w->nlast_comm && w->last_comm[i][0] != pid; i++)
 		;
-	if (!strcmp(s->type, "comm") && s->path && s->tid >= 0) {
+	if (comm) {
 		if (i == w->nlast_comm) {
 			w->last_comm = hwt_xrealloc(w->last_comm, (i + 1) *
 						    sizeof(*w->last_comm));
 			w->last_comm[w->nlast_comm++][0] = pid;
 		}
 		w->last_comm[i][1] = s->id;
-	} else if (!strcmp(s->type, "exec") && s->path) {
+	} else {
 		if (i < w->nlast_comm && w->last_comm[i][1] >= 0) {
 			w->exec_comms = hwt_xrealloc(w->exec_comms,
 				(w->nexec_comms + 1) * sizeof(int64_t));
@@ -1025,20 +1026,23 @@ static int cmp_tpoint(const void *a, const void *b)
  * switch_in's (its own task's: a task switched in with no trace of its
  * own, such as idle, ties nothing), sorted by time; a point
  * whose trace time is below an earlier point's (clocks that disagree)
- * is dropped, so that the mapping never runs backwards.
- * Returns 0 if: read; -1 with err set if: the switches cannot be read.
+ * is dropped, so that the mapping never runs backwards.  A stream whose
+ * switch_ins cannot be read (no offset, offsets out of order) ties
+ * nothing: its records then keep time 0, the export goes on.
+ * Returns nothing.
  */
-static int tie_clocks(struct wctx *w, char *err, size_t errlen)
+static void tie_clocks(struct wctx *w)
 {
 	size_t i, j, k, n, keep;
+	char err[256];
 
 	for (i = 0; i < w->nmaps; i++) {
 		const struct tscmap *m = &w->maps[i];
 		struct hwt_store_switch_in *si = NULL;
 
 		if (hwt_store_reader_switch_ins(w->r, m->id, &si, &n, err,
-						errlen) < 0)
-			return -1;
+						sizeof(err)) < 0)
+			continue;
 		for (j = 0, k = 0; j < n; j++) {
 			uint64_t next = j + 1 < n ? si[j + 1].offset :
 				UINT64_MAX;
@@ -1063,7 +1067,6 @@ static int tie_clocks(struct wctx *w, char *err, size_t errlen)
 		if (!keep || w->pts[i].t >= w->pts[keep - 1].t)
 			w->pts[keep++] = w->pts[i];
 	w->npts = keep;
-	return 0;
 }
 
 /*
@@ -1131,7 +1134,9 @@ static int scan_tsc(struct wctx *w, const struct hwt_store_stream *st,
 				     (uint64_t)p->nom_freq * 100000000ull :
 				     1000000000ull, &w->tc) < 0)
 		hwt_perf_tsc_conv_for_hz(1000000000ull, &w->tc);
-	return w->rec.timed ? tie_clocks(w, err, errlen) : 0;
+	if (w->rec.timed)
+		tie_clocks(w);
+	return 0;
 }
 
 /* Writes PERF_RECORD_TIME_CONV (perf/event.h perf_record_time_conv:
