@@ -247,14 +247,6 @@ struct tscmap {			/* a stream's TSC packets, by offset */
 	uint64_t first_off;
 };
 
-/* A CLOCK_MONOTONIC time the session ties to the trace: a switch_in's
- * time and the perf time of the first TSC packet at or after its
- * stream_offset. */
-struct tpoint {
-	int64_t mono;
-	uint64_t t;
-};
-
 struct wctx {
 	const char *dir;
 	struct hwt_store_reader *r;
@@ -268,7 +260,7 @@ struct wctx {
 	size_t nmaps;
 	struct image *images;
 	size_t nimages;
-	struct tpoint *pts;	/* timed: by mono, t never decreasing */
+	struct hwt_perf_tie *pts;	/* timed: by mono, t never decreasing */
 	size_t npts;
 	int64_t *exec_comms;	/* ids of comm rows an exec follows */
 	size_t nexec_comms;
@@ -369,24 +361,15 @@ static int has_id(const int64_t *v, size_t n, int64_t id)
 	return 0;
 }
 
-/* Returns d scaled by num / den (den > 0), in 128-bit arithmetic,
- * rounded down. */
-static uint64_t scale(uint64_t d, uint64_t num, uint64_t den)
-{
-	return (uint64_t)((unsigned __int128)d * num / den);
-}
-
 /*
  * The perf time of a record's CLOCK_MONOTONIC time mono: the session
  * ties the two clocks only where a switch_in record has both (its time,
  * and the first TSC of its own run: the PSB+ the unit writes as the
- * task's trace starts, SDM vol. 3C 33.2.8.3 / 33.3.7).  Between two such
- * points the time is interpolated linearly (the TSC's rate against
- * CLOCK_MONOTONIC is not known exactly: TIME_CONV's nominal rate is not
- * the clock's), never reaching the later point's time, so the record
- * stays between the same two pieces of trace it was recorded between;
- * before the first point and after the last, extrapolated at the rate
- * from the first point to the last (1 with one point).
+ * task's trace starts, SDM vol. 3C 33.2.8.3 / 33.3.7); between two ties
+ * interpolated, before the first and after the last extrapolated
+ * (hwt_perf_tie_time(): the TSC's rate against CLOCK_MONOTONIC is not
+ * TIME_CONV's nominal one), so the record stays between the same two
+ * pieces of trace it was recorded between.
  * Returns the perf time; 0 (perf delivers such a record first, in file
  * order) if: the file is untimed (no TSC packets, or the soft backend's
  * instruction clock: neither is a time), mono is not positive (none
@@ -394,31 +377,7 @@ static uint64_t scale(uint64_t d, uint64_t num, uint64_t den)
  */
 static uint64_t mono_time(const struct wctx *w, int64_t mono)
 {
-	const struct tpoint *p = w->pts;
-	size_t i, n = w->npts;
-	uint64_t d, v, num = 1, den = 1;
-
-	if (!w->rec.timed || mono <= 0 || !n)
-		return 0;
-	if (p[n - 1].mono > p[0].mono && p[n - 1].t > p[0].t) {
-		num = p[n - 1].t - p[0].t;
-		den = (uint64_t)(p[n - 1].mono - p[0].mono);
-	}
-	for (i = 0; i < n && p[i].mono <= mono; i++)
-		;
-	if (!i) {
-		d = scale((uint64_t)(p[0].mono - mono), num, den);
-		return p[0].t > d ? p[0].t - d : 0;
-	}
-	i--;
-	d = (uint64_t)(mono - p[i].mono);
-	if (i + 1 == n)
-		return p[i].t + scale(d, num, den);
-	v = p[i].t + scale(d, p[i + 1].t - p[i].t,
-			   (uint64_t)(p[i + 1].mono - p[i].mono));
-	if (v >= p[i + 1].t)
-		v = p[i + 1].t > p[i].t ? p[i + 1].t - 1 : p[i].t;
-	return v;
+	return w->rec.timed ? hwt_perf_tie_time(w->pts, w->npts, mono) : 0;
 }
 
 /* The pre-pass over the rows: which comm row an exec row of the same
@@ -1009,10 +968,10 @@ static uint64_t time_at(const struct wctx *w, const struct tscmap *m,
 	return hwt_perf_tsc_to_time(&w->tc, tsc) + 1;
 }
 
-/* qsort order of tpoints: by mono, then t.  Returns <0, 0, >0. */
-static int cmp_tpoint(const void *a, const void *b)
+/* qsort order of ties: by mono, then t.  Returns <0, 0, >0. */
+static int cmp_tie(const void *a, const void *b)
 {
-	const struct tpoint *x = a, *y = b;
+	const struct hwt_perf_tie *x = a, *y = b;
 
 	if (x->mono != y->mono)
 		return x->mono < y->mono ? -1 : 1;
@@ -1062,7 +1021,7 @@ static void tie_clocks(struct wctx *w)
 		free(si);
 	}
 	if (w->npts)
-		qsort(w->pts, w->npts, sizeof(*w->pts), cmp_tpoint);
+		qsort(w->pts, w->npts, sizeof(*w->pts), cmp_tie);
 	for (i = 0, keep = 0; i < w->npts; i++)
 		if (!keep || w->pts[i].t >= w->pts[keep - 1].t)
 			w->pts[keep++] = w->pts[i];
