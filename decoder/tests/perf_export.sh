@@ -202,8 +202,9 @@ fi
 # and a comm before the trace, a FORK and a COMM of thread 43 during
 # A1's run and its EXIT during A2's.  perf prints each of those records
 # at the session's time for it, to the ns, ITRACE_START 2 ns before the
-# first TSC, and still decodes each thread's truth.  (The old writer
-# gave every one time 0 and wrote no EXIT.)
+# first TSC, and perf and hwt decode of the file still give each
+# thread's truth.  (The old writer gave every one time 0 and wrote no
+# EXIT.)
 if [ $have_perf = 1 ] && [ -s "$CP/cpu.bin" ]; then
 	t1=$((0x100000000)) t2=$((0x200000000)) t3=$((0x300000000))
 	sw() { echo "switch_$1:pid=42:tid=$2:cpu=0:other=$3:buf=0:head=$4:time=$5"; }
@@ -238,12 +239,16 @@ if [ $have_perf = 1 ] && [ -s "$CP/cpu.bin" ]; then
 		"$CP/ts-got" "$CP/ts-want"
 	perf script -i "$CP/ts.data" --itrace=i0ns -F tid,ip > "$CP/perf" \
 		2> "$CP/perr"
-	ok=1
+	"$HWT" decode -q "$CP/ts.data" -o "$CP/ts.db" 2> "$CP/err"
+	ok=1 okd=1
 	for t in 42 43; do
 		awk -v t=$t '$1 == t { printf "%16s\n", $2 }' "$CP/perf" |
 			tr ' ' 0 | cmp -s - "$CP/truth-$t" || ok=0
+		"$HWT" replay "$CP/ts.db" --thread $t --format addr 2>> \
+			"$CP/err" | cmp -s - "$CP/truth-$t" || okd=0
 	done
 	check perf-export-sideband-timed-perf-is-truth [ $ok = 1 ]
+	check perf-export-sideband-timed-redecode-is-truth [ $okd = 1 ]
 fi
 
 # Build ids come from the file hwt decode takes: the recorded path, or
