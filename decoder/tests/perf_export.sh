@@ -251,6 +251,32 @@ if [ $have_perf = 1 ] && [ -s "$CP/cpu.bin" ]; then
 	check perf-export-sideband-timed-redecode-is-truth [ $okd = 1 ]
 fi
 
+# An exec record with no comm before it (the comm lost, or a session
+# that has only the exec): a COMM exec named as the kernel names the
+# task (the path's last component, TASK_COMM_LEN 16: 15 characters),
+# before the new program's MMAP2, and perf still prints the truth.
+# (The old writer wrote nothing for an exec.)
+if [ $have_perf = 1 ] &&
+	"$MK" "$T/bx" --meta mode=thread --meta arch=x86_64 \
+		--meta target_pid=42 --stream 0:intel_pt:tid=42 \
+		--param 0:cpu=0/0/0 --data "0:$G/pt.bin:/3" \
+		--record "exec:pid=42:tid=42:path=/bin/averyveryverylongname" \
+		--mmap "0x400000:0x1000:0x1000:$G/prog.elf:42" &&
+	"$HWT" export --perf-data "$T/bx.data" "$T/bx" 2> "$T/err"; then
+	perf script -i "$T/bx.data" --no-itrace --show-task-events \
+		--show-mmap-events 2> "$T/perr" |
+		sed -n 's/.*PERF_RECORD_\(COMM exec: [^ ]*\).*/\1/p
+			s/.*PERF_RECORD_\(MMAP2\) .*/\1/p' \
+		> "$T/bx-got"
+	printf 'COMM exec: averyveryverylo:42/42\nMMAP2\n' > "$T/bx-want"
+	check perf-export-exec-without-comm-is-a-comm-exec cmp -s \
+		"$T/bx-got" "$T/bx-want"
+	perf script -i "$T/bx.data" --itrace=i0ns -F ip 2> "$T/perr" |
+		awk '{ printf "%16s\n", $1 }' | tr ' ' 0 > "$T/bx-perf"
+	check perf-export-exec-without-comm-perf-is-truth cmp -s \
+		"$T/bx-perf" "$G/truth.txt"
+fi
+
 # Build ids come from the file hwt decode takes: the recorded path, or
 # the session's copy; a copy reached through a symlink (images/usr ->
 # /usr) is never read (store_io.h's rules: a session is untrusted input).
