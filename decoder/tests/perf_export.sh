@@ -16,7 +16,7 @@
 : "${PTGEN:=$ROOT/build/decoder/ptgen}"
 MK=$ROOT/build/store/mksession
 T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "$KEEP" ] || rm -rf "$T"' EXIT
 check() { _n=$1; shift; if "$@"; then echo "PASS: $_n"; else echo "FAIL: $_n"; fi; }
 have_perf=0
 command -v perf >/dev/null 2>&1 && have_perf=1
@@ -194,6 +194,87 @@ if "$PTGEN" "$CP/a1" --iters 30 --psb 256 --tsc 0x100000000:1000 >/dev/null &&
 	fi
 else
 	echo "FAIL: perf-export-cpu (ptgen)"
+fi
+
+# Sideband at its time: the cpu2 trace with a 1 GHz TSC (nom_freq 10:
+# perf time = TSC, exactly) and a session whose CLOCK_MONOTONIC is that
+# TSC (each switch_in at the time of its run's first TSC), with an mmap
+# and a comm before the trace, a FORK and a COMM of thread 43 during
+# A1's run and its EXIT during A2's.  perf prints each of those records
+# at the session's time for it, to the ns, ITRACE_START 2 ns before the
+# first TSC, and perf and hwt decode of the file still give each
+# thread's truth.  (The old writer gave every one time 0 and wrote no
+# EXIT.)
+if [ $have_perf = 1 ] && [ -s "$CP/cpu.bin" ]; then
+	t1=$((0x100000000)) t2=$((0x200000000)) t3=$((0x300000000))
+	sw() { echo "switch_$1:pid=42:tid=$2:cpu=0:other=$3:buf=0:head=$4:time=$5"; }
+	"$MK" "$CP/ts" --meta mode=cpu --meta arch=x86_64 \
+		--meta target_pid=42 --stream 0:intel_pt:cpu=0 \
+		--param 0:cpu=0/0/0 --param 0:nom_freq=10 \
+		--data "0:$CP/cpu.bin:/5" \
+		--mmap "0x400000:0x1000:0x1000:$CP/a1/prog.elf:42:$((t1 - 1000))" \
+		--record "comm:pid=42:tid=42:name=a1:time=$((t1 - 900))" \
+		--record "$(sw in 42 -1 0 $t1)" \
+		--record "thread_create:pid=42:tid=43:ppid=42:ptid=42:time=$((t1 + 5000))" \
+		--record "comm:pid=42:tid=43:name=b:time=$((t1 + 6000))" \
+		--record "$(sw out 42 43 "$a" $((t2 - 10)))" \
+		--record "$(sw in 43 42 "$a" $t2)" \
+		--record "$(sw out 43 42 "$b" $((t3 - 10)))" \
+		--record "$(sw in 42 43 "$b" $t3)" \
+		--record "thread_exit:pid=42:tid=43:time=$((t3 + 100))" &&
+	"$HWT" export --perf-data "$CP/ts.data" "$CP/ts" 2> "$CP/err"
+	perf script -i "$CP/ts.data" --no-itrace --show-task-events \
+		--show-mmap-events --ns 2> "$CP/perr" |
+		sed -n 's/.* \([0-9]*\)\.\([0-9]*\): PERF_RECORD_\([A-Z0-9_]*\).*/\1\2 \3/p' |
+		grep -v SWITCH | sed 's/^0*//' > "$CP/ts-got"
+	# perf script shows no ITRACE_START: perf report -D's dump (CPU,
+	# time, file offset, size, type) does
+	perf report -D -i "$CP/ts.data" 2> "$CP/perr" |
+		sed -n 's/^0 \([0-9]*\) 0x.*PERF_RECORD_\(ITRACE_START\) .*/\1 \2/p' \
+		>> "$CP/ts-got"
+	printf '%s MMAP2\n%s COMM\n%s FORK\n%s COMM\n%s EXIT\n%s ITRACE_START\n' \
+		$((t1 - 1000)) $((t1 - 900)) $((t1 + 5000)) $((t1 + 6000)) \
+		$((t3 + 100)) $((t1 - 2)) > "$CP/ts-want"
+	check perf-export-sideband-at-the-sessions-times cmp -s \
+		"$CP/ts-got" "$CP/ts-want"
+	perf script -i "$CP/ts.data" --itrace=i0ns -F tid,ip > "$CP/perf" \
+		2> "$CP/perr"
+	"$HWT" decode -q "$CP/ts.data" -o "$CP/ts.db" 2> "$CP/err"
+	ok=1 okd=1
+	for t in 42 43; do
+		awk -v t=$t '$1 == t { printf "%16s\n", $2 }' "$CP/perf" |
+			tr ' ' 0 | cmp -s - "$CP/truth-$t" || ok=0
+		"$HWT" replay "$CP/ts.db" --thread $t --format addr 2>> \
+			"$CP/err" | cmp -s - "$CP/truth-$t" || okd=0
+	done
+	check perf-export-sideband-timed-perf-is-truth [ $ok = 1 ]
+	check perf-export-sideband-timed-redecode-is-truth [ $okd = 1 ]
+fi
+
+# An exec record with no comm before it (the comm lost, or a session
+# that has only the exec): a COMM exec named as the kernel names the
+# task (the path's last component, TASK_COMM_LEN 16: 15 characters),
+# before the new program's MMAP2, and perf still prints the truth.
+# (The old writer wrote nothing for an exec.)
+if [ $have_perf = 1 ] &&
+	"$MK" "$T/bx" --meta mode=thread --meta arch=x86_64 \
+		--meta target_pid=42 --stream 0:intel_pt:tid=42 \
+		--param 0:cpu=0/0/0 --data "0:$G/pt.bin:/3" \
+		--record "exec:pid=42:tid=42:path=/bin/averyveryverylongname" \
+		--mmap "0x400000:0x1000:0x1000:$G/prog.elf:42" &&
+	"$HWT" export --perf-data "$T/bx.data" "$T/bx" 2> "$T/err"; then
+	perf script -i "$T/bx.data" --no-itrace --show-task-events \
+		--show-mmap-events 2> "$T/perr" |
+		sed -n 's/.*PERF_RECORD_\(COMM exec: [^ ]*\).*/\1/p
+			s/.*PERF_RECORD_\(MMAP2\) .*/\1/p' \
+		> "$T/bx-got"
+	printf 'COMM exec: averyveryverylo:42/42\nMMAP2\n' > "$T/bx-want"
+	check perf-export-exec-without-comm-is-a-comm-exec cmp -s \
+		"$T/bx-got" "$T/bx-want"
+	perf script -i "$T/bx.data" --itrace=i0ns -F ip 2> "$T/perr" |
+		awk '{ printf "%16s\n", $1 }' | tr ' ' 0 > "$T/bx-perf"
+	check perf-export-exec-without-comm-perf-is-truth cmp -s \
+		"$T/bx-perf" "$G/truth.txt"
 fi
 
 # Build ids come from the file hwt decode takes: the recorded path, or

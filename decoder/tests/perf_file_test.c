@@ -394,6 +394,42 @@ int main(void)
 			"0xfff0 -> 0x10005");
 	}
 
+	/* CLOCK_MONOTONIC -> perf time by ties (perf_write.c's sideband
+	 * times), by hand: ties (1000, 5000), (1100, 5400), (1200, 5400):
+	 * 1050 is half way, 5200; 1099 -> 5396 (floor of 99 * 4); 1150
+	 * lies between two ties of one t: 5400; before the first tie and
+	 * after the last, the first-to-last rate (400 / 200 = 2): 990 ->
+	 * 4980, 1300 -> 5600; ties 1 ns apart over 10 ns round down (1005,
+	 * 1009 -> 5000); one tie: rate 1, never below 0; none or a
+	 * non-positive mono: 0; distances near 2^64 (128-bit products):
+	 * (1, 1) to (2^63 - 1, 2^64 - 1) at 2^63 - 2 is 2^64 - 4. */
+	{
+		struct hwt_perf_tie t[] = {
+			{ 1000, 5000 }, { 1100, 5400 }, { 1200, 5400 } };
+		struct hwt_perf_tie ns[] = { { 1000, 5000 }, { 1010, 5001 } };
+		struct hwt_perf_tie one[] = { { 100, 7 } };
+
+		ok = hwt_perf_tie_time(t, 3, 1050) == 5200 &&
+		     hwt_perf_tie_time(t, 3, 1000) == 5000 &&
+		     hwt_perf_tie_time(t, 3, 1150) == 5400 &&
+		     hwt_perf_tie_time(t, 3, 990) == 4980 &&
+		     hwt_perf_tie_time(t, 3, 1300) == 5600 &&
+		     hwt_perf_tie_time(t, 2, 1099) == 5396 &&
+		     hwt_perf_tie_time(ns, 2, 1005) == 5000 &&
+		     hwt_perf_tie_time(ns, 2, 1009) == 5000 &&
+		     hwt_perf_tie_time(one, 1, 150) == 57 &&
+		     hwt_perf_tie_time(one, 1, 50) == 0 &&
+		     hwt_perf_tie_time(one, 1, 94) == 1 &&
+		     hwt_perf_tie_time(t, 0, 1050) == 0 &&
+		     hwt_perf_tie_time(t, 3, 0) == 0 &&
+		     hwt_perf_tie_time((struct hwt_perf_tie[]){
+			{ 1, 1 }, { INT64_MAX, UINT64_MAX } }, 2,
+			INT64_MAX - 1) == UINT64_MAX - 3;
+		verdict(ok, "mono-to-perf-time-by-ties", "interpolated, kept "
+			"below the next tie, extrapolated at the first-to-last "
+			"rate, 0 without ties");
+	}
+
 	/* Pipe mode (format.txt "Pipe-mode data"): the 16-byte header, a
 	 * HEADER_ATTR record (attr 0 with its ids), the data section. */
 	{

@@ -175,12 +175,16 @@ fi
 # An exec (PERF_RECORD_COMM with PERF_RECORD_MISC_COMM_EXEC) in the
 # middle of thread 77's trace: it runs ptgen --variant (v2's runs), then
 # execs ptgen's program (a2's runs, TSCs after v2's), both mapped at
-# 0x400000.  hwt export writes sideband at time 0, so the exported file
-# is patched (data section walked as perf.data-file-format.txt lays it
-# out; sample_id: pid, tid, time, cpu, identifier): the COMM gets the
-# exec bit, and it and the new program's MMAP2 the time just before
-# 77's first switch-in after the exec.  perf then maps a2 from that time
-# on; hwt takes the maps after the exec from the exec's time on.
+# 0x400000.  The session has what the kernel records for an exec, in its
+# order (task_rename in begin_new_exec, the new program's mmap, then the
+# exec record), 3, 2 and 1 ns before 77's first switch-in after it;
+# hwt export writes the comm as PERF_RECORD_COMM with
+# PERF_RECORD_MISC_COMM_EXEC and it and the MMAP2 at those times, tied to
+# the trace by the switch_in records' times and TSCs.  perf then maps a2
+# from that time on; hwt takes the maps after the exec from the exec's
+# time on.  (Before the writer knew execs, this file was patched by hand:
+# the old writer gives every sideband record time 0 and no COMM_EXEC, and
+# perf decodes all of 77's trace against the last mapping, a2.)
 mkdir -p "$T/e/a" "$T/e/v2" "$T/e/a2" "$T/e/b" "$T/e/g"
 "$PTGEN" "$T/e/a" --iters 400 --switch 400 --psb 1000000 \
 	--tsc 0x100000000:0x10000 >/dev/null &&
@@ -197,37 +201,15 @@ lv=$(wc -c < "$T/e/v2/pt.bin") &&
 cat "$T/e/v2/truth.txt" "$T/e/a2/truth.txt" > "$T/e/b/truth.txt" &&
 python3 "$HERE/mkcpu.py" "$T/e/g" 1 42:42:"$T/e/a" 77:77:"$T/e/b" \
 	> "$T/e/args" &&
+x=$(grep '^switch_in:pid=77:' "$T/e/args" | sed -n "$((nv + 1))s/.*time=//p") &&
+[ -n "$x" ] &&
 "$MK" "$T/e/s" --meta mode=cpu --meta arch=x86_64 --param 0:nom_freq=24 \
 	$(cat "$T/e/args") $(map e/a 42) $(map e/v2 77) \
-	--record comm:pid=77:tid=77:name=newprog $(map e/a2 77) &&
-"$HWT" export --perf-data "$T/e/out.data" "$T/e/s" 2> "$T/err" &&
-python3 - "$T/e/out.data" 77 $((nv + 1)) <<'PY' || echo "FAIL: perf-pt-procs-exec (setup: $(cat "$T/err"))"
-import struct, sys
-path, pid, nth = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-b = bytearray(open(path, "rb").read())
-doff, dsize = struct.unpack_from("<QQ", b, 40)    # header: data section
-recs, o = [], doff
-while o < doff + dsize:
-    t, misc, size = struct.unpack_from("<IHH", b, o)
-    if size < 8:
-        sys.exit(1)
-    recs.append((o, t, misc, size))
-    o += size
-def sid_tid(r):         # sample_id: ... tid, time, cpu, identifier
-    return struct.unpack_from("<I", b, r[0] + r[3] - 28)[0]
-def pid_of(r):          # COMM and MMAP2: pid first
-    return struct.unpack_from("<I", b, r[0] + 8)[0]
-ins = [r for r in recs if r[1] == 15 and not r[2] & 0x2000 and
-       sid_tid(r) == pid]                        # SWITCH_CPU_WIDE IN
-sw = ins[nth - 1]
-t = struct.unpack_from("<Q", b, sw[0] + sw[3] - 24)[0] - 1
-comm = [r for r in recs if r[1] == 3 and pid_of(r) == pid][0]
-mmap = [r for r in recs if r[1] == 10 and pid_of(r) == pid][-1]
-struct.pack_into("<H", b, comm[0] + 4, comm[2] | 0x2000)   # COMM_EXEC
-struct.pack_into("<Q", b, comm[0] + comm[3] - 24, t)
-struct.pack_into("<Q", b, mmap[0] + mmap[3] - 24, t)
-open(path, "wb").write(b)
-PY
+	--record "comm:pid=77:tid=77:name=prog.elf:time=$((x - 3))" \
+	--mmap "0x400000:0x1000:0x1000:$T/e/a2/prog.elf:77:$((x - 2))" \
+	--record "exec:pid=77:tid=77:path=$T/e/a2/prog.elf:time=$((x - 1))" &&
+"$HWT" export --perf-data "$T/e/out.data" "$T/e/s" 2> "$T/err" ||
+	echo "FAIL: perf-pt-procs-exec (setup: $(cat "$T/err"))"
 perf script -i "$T/e/out.data" --itrace=i0ns -F tid,ip > "$T/e/perf" \
 	2> "$T/perr"
 "$HWT" decode -q "$T/e/out.data" -o "$T/e/x.db" 2> "$T/err" ||
@@ -242,5 +224,15 @@ for x in 42:a 77:b; do
 		"$T/e/perf-$t" "$T/e/$g/truth.txt"
 	check "perf-pt-procs-exec-replay-tid-$t-is-perf" cmp -s \
 		"$T/e/hwt-$t" "$T/e/perf-$t"
+	check "perf-pt-procs-exec-replay-tid-$t-is-truth" cmp -s \
+		"$T/e/hwt-$t" "$T/e/$g/truth.txt"
 done
+# perf sees the exec as perf record writes it: a COMM exec of 77, then
+# the new program's MMAP2
+perf script -i "$T/e/out.data" --no-itrace --show-task-events \
+	--show-mmap-events 2> "$T/perr" | grep -o 'PERF_RECORD_[A-Z0-9]*.*' |
+	grep '[ :]77/77' > "$T/e/events"
+check perf-pt-procs-exec-is-comm-exec-then-mmap2 test \
+	"$(grep -c . "$T/e/events"):$(sed -n 's/^PERF_RECORD_COMM \(exec\).*/\1/p;s/^PERF_RECORD_\(MMAP2\).*/\1/p' "$T/e/events" | tr '\n' ' ')" \
+	= "3:MMAP2 exec MMAP2 "
 exit 0

@@ -19,12 +19,13 @@
  *     --bad-crc ID:SEQ        damage chunk SEQ's bytes in the file after
  *                             it is indexed (its crc32 no longer matches;
  *                             give it before --data)
- *     --mmap ADDR:LEN:PGOFF:PATH[:PID]   an mmap record
- *     --record TYPE[:K=V]...  a comm, switch_in, switch_out,
+ *     --mmap ADDR:LEN:PGOFF:PATH[:PID[:TIME]]   an mmap record
+ *     --record TYPE[:K=V]...  a comm, exec, switch_in, switch_out,
  *                             thread_create, thread_exit, buffer or lost
  *                             record; K: pid, tid, cpu, buf, head, time
  *                             (header fields, pid/tid -1 and buf ~0 if
- *                             not given), name (comm), other (switch),
+ *                             not given), name (comm), path (exec),
+ *                             other (switch),
  *                             ppid, ptid, code, flags (thread, buffer),
  *                             lost, total
  *
@@ -200,7 +201,7 @@ static void mmap_record(struct hwt_store *s, char *arg)
 		struct hwt_rec_mmap m;
 		char path[HWT_PATH_MAX];
 	} r;
-	char *save = NULL, *path, *pid;
+	char *save = NULL, *path, *pid, *time;
 	size_t plen;
 
 	memset(&r, 0, sizeof(r));
@@ -213,10 +214,13 @@ static void mmap_record(struct hwt_store *s, char *arg)
 	r.m.pgoff = num(strtok_r(NULL, ":", &save), "--mmap PGOFF");
 	path = strtok_r(NULL, ":", &save);
 	pid = strtok_r(NULL, ":", &save);
+	time = strtok_r(NULL, ":", &save);
 	if (!path || strlen(path) >= HWT_PATH_MAX)
-		die("--mmap: want ADDR:LEN:PGOFF:PATH[:PID]", "");
+		die("--mmap: want ADDR:LEN:PGOFF:PATH[:PID[:TIME]]", "");
 	if (pid)
 		r.m.hdr.pid = r.m.hdr.tid = (int)num(pid, "--mmap PID");
+	if (time)
+		r.m.hdr.time = num(time, "--mmap TIME");
 	plen = strlen(path) + 1;
 	memcpy(r.path, path, plen);
 	r.m.hdr.size = (uint32_t)((sizeof(r.m) + plen + 7) & ~(size_t)7);
@@ -229,6 +233,7 @@ static void other_record(struct hwt_store *s, char *arg)
 {
 	static const struct { const char *name; uint32_t type, size; } t[] = {
 		{ "comm", HWT_REC_COMM, sizeof(struct hwt_rec_comm) },
+		{ "exec", HWT_REC_EXEC, sizeof(struct hwt_rec_exec) },
 		{ "switch_in", HWT_REC_SWITCH_IN, sizeof(struct hwt_rec_switch) },
 		{ "switch_out", HWT_REC_SWITCH_OUT,
 		  sizeof(struct hwt_rec_switch) },
@@ -246,6 +251,10 @@ static void other_record(struct hwt_store *s, char *arg)
 		struct hwt_rec_thread th;
 		struct hwt_rec_buffer buf;
 		struct hwt_rec_lost lost;
+		struct {
+			struct hwt_rec_exec e;
+			char path[HWT_PATH_MAX];
+		} exec;
 	} r;
 	char *save = NULL, *type, *kv;
 	size_t i;
@@ -271,6 +280,16 @@ static void other_record(struct hwt_store *s, char *arg)
 		*v++ = 0;
 		if (!strcmp(kv, "name")) {
 			snprintf(r.comm.comm, sizeof(r.comm.comm), "%s", v);
+			continue;
+		}
+		if (!strcmp(kv, "path") && r.hdr.type == HWT_REC_EXEC) {
+			size_t plen = strlen(v) + 1;
+
+			if (plen > HWT_PATH_MAX)
+				die("--record exec: path too long: %s", v);
+			memcpy(r.exec.path, v, plen);
+			r.hdr.size = (uint32_t)((sizeof(r.exec.e) + plen + 7) &
+						~(size_t)7);
 			continue;
 		}
 #define F(key, field) else if (!strcmp(kv, key)) field = (__typeof__(field))num(v, key)

@@ -106,6 +106,25 @@ check() {
 		else
 			result "FAIL: $p-call-times-are-perfs (${r% *} times, ${r#* } differ)"
 		fi
+		# the sideband at its time: the program's COMM and MMAP2
+		# (recorded before its trace) before perf's first
+		# instruction, its EXIT after the last
+		perf script -i "$w/out.data" --no-itrace --show-task-events \
+			--show-mmap-events --ns 2>/dev/null | sed -n \
+			's/.* \([0-9]*\)\.\([0-9]*\): PERF_RECORD_\([A-Z0-9]*\).*/\1\2 \3/p' \
+			>"$w/sideband.txt"
+		r=$(awk 'NR == FNR { if (NR == 1) f = $1 + 0; l = $1 + 0; next }
+			$2 == "EXIT" { e++; if ($1 + 0 <= l) bad++; next }
+			{ b++; if ($1 + 0 >= f) bad++ }
+			END { printf "%d %d %d", b, e, bad }' "$w/times.txt" \
+			"$w/sideband.txt")
+		nb=${r%% *} ne=${r#* } nbad=${r##* }
+		ne=${ne%% *}
+		if [ "$nb" -gt 0 ] && [ "$ne" = 1 ] && [ "$nbad" = 0 ]; then
+			result "PASS: $p-sideband-around-the-trace ($nb before, 1 exit after)"
+		else
+			result "FAIL: $p-sideband-around-the-trace ($nb before, $ne exits, $nbad misplaced: $w/sideband.txt)"
+		fi
 	fi
 	for db in sess export; do
 		"$hwt" query --csv "$w/db/$db.db" "SELECT name, calls,

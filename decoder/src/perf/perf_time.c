@@ -52,3 +52,38 @@ int hwt_perf_tsc_conv_for_hz(uint64_t hz, struct hwt_perf_tsc_conv *c)
 	}
 	return -1;
 }
+
+/* Returns d * num / den (den > 0), rounded down, in 128-bit arithmetic. */
+static uint64_t scale(uint64_t d, uint64_t num, uint64_t den)
+{
+	return (uint64_t)((unsigned __int128)d * num / den);
+}
+
+uint64_t hwt_perf_tie_time(const struct hwt_perf_tie *p, size_t n,
+			   int64_t mono)
+{
+	uint64_t d, v, num = 1, den = 1;
+	size_t i;
+
+	if (!n || mono <= 0)
+		return 0;
+	if (p[n - 1].mono > p[0].mono && p[n - 1].t > p[0].t) {
+		num = p[n - 1].t - p[0].t;
+		den = (uint64_t)(p[n - 1].mono - p[0].mono);
+	}
+	for (i = 0; i < n && p[i].mono <= mono; i++)
+		;
+	if (!i) {
+		d = scale((uint64_t)(p[0].mono - mono), num, den);
+		return p[0].t > d ? p[0].t - d : 0;
+	}
+	i--;
+	d = (uint64_t)(mono - p[i].mono);
+	if (i + 1 == n)
+		return p[i].t + scale(d, num, den);
+	v = p[i].t + scale(d, p[i + 1].t - p[i].t,
+			   (uint64_t)(p[i + 1].mono - p[i].mono));
+	if (v >= p[i + 1].t)
+		v = p[i + 1].t > p[i].t ? p[i + 1].t - 1 : p[i].t;
+	return v;
+}

@@ -9,6 +9,7 @@
 #ifndef HWT_DECODER_PERF_TIME_H
 #define HWT_DECODER_PERF_TIME_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct hwt_perf_tsc_conv {
@@ -42,5 +43,25 @@ uint64_t hwt_perf_time_to_tsc(const struct hwt_perf_tsc_conv *c, uint64_t ns);
  * shift fits).
  */
 int hwt_perf_tsc_conv_for_hz(uint64_t hz, struct hwt_perf_tsc_conv *c);
+
+/* A point where a session ties its records' CLOCK_MONOTONIC time to the
+ * trace's perf time (perf_write.c: a switch_in and its run's first TSC). */
+struct hwt_perf_tie {
+	int64_t mono;
+	uint64_t t;
+};
+
+/*
+ * The perf time of CLOCK_MONOTONIC time mono by the n ties (sorted by
+ * mono, t never decreasing): between two ties linearly interpolated
+ * (rounded down) and kept below the later tie's t (at the earlier's if
+ * both have one t); before the first and after the last, extrapolated
+ * at the rate from the first tie to the last (1 if they share a mono
+ * or a t, or n is 1); before the first, never below 0.  128-bit
+ * products: no overflow for any u64 distances.
+ * Returns the perf time; 0 if: n is 0 or mono is not positive.
+ */
+uint64_t hwt_perf_tie_time(const struct hwt_perf_tie *ties, size_t n,
+			   int64_t mono);
 
 #endif /* HWT_DECODER_PERF_TIME_H */

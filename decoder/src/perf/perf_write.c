@@ -194,10 +194,11 @@ static void rec_begin(struct rec *r, uint32_t type, uint16_t misc)
 
 /* Appends the sample_id of a kernel record (uapi struct sample_id in
  * sample_type order: pid, tid, time if timed, cpu if per_cpu,
- * identifier).  The time is r->time: 0 for all but the switch records (a
- * session's sideband clock is not the TSC, and perf delivers a record of
- * time 0 at once, in file order, before the trace it maps); a switch's
- * is the trace's own time where it happened.  Returns nothing. */
+ * identifier).  The time is r->time, in perf time (the trace's TSC
+ * through TIME_CONV): a record's CLOCK_MONOTONIC time mapped onto the
+ * trace (mono_time()), a switch's or ITRACE_START's the trace's own
+ * where it happened, 0 where none is known (perf delivers a record of
+ * time 0 at once, in file order, before the trace).  Returns nothing. */
 static void rec_sid(struct rec *r, int64_t pid, int64_t tid)
 {
 	r32(r, (uint32_t)pid);
@@ -259,6 +260,14 @@ struct wctx {
 	size_t nmaps;
 	struct image *images;
 	size_t nimages;
+	struct hwt_perf_tie *pts;	/* timed: by mono, t never decreasing */
+	size_t npts;
+	int64_t *exec_comms;	/* ids of comm rows an exec follows */
+	size_t nexec_comms;
+	int64_t *bare_execs;	/* ids of exec rows with no comm before */
+	size_t nbare_execs;
+	int64_t (*last_comm)[2];	/* pre-pass: pid, its last comm id */
+	size_t nlast_comm;
 	char err[512];
 };
 
@@ -341,39 +350,148 @@ static int64_t pid_of(const struct wctx *w, int64_t pid, int64_t tid)
 	return w->pid >= 0 ? w->pid : tid;
 }
 
-/* Writes what perf needs of one sideband row: COMM, FORK (thread_create)
- * and MMAP2 (an executable file mapping, with its build id).  Anonymous
- * and special mappings, munmap (perf has none: a later map replaces),
- * exec, exit, switch and buffer rows are not written.
+/* Returns 1 if: id is one of the n ids of v; 0 if not. */
+static int has_id(const int64_t *v, size_t n, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == id)
+			return 1;
+	return 0;
+}
+
+/*
+ * The perf time of a record's CLOCK_MONOTONIC time mono: the session
+ * ties the two clocks only where a switch_in record has both (its time,
+ * and the first TSC of its own run: the PSB+ the unit writes as the
+ * task's trace starts, SDM vol. 3C 33.2.8.3 / 33.3.7); between two ties
+ * interpolated, before the first and after the last extrapolated
+ * (hwt_perf_tie_time(): the TSC's rate against CLOCK_MONOTONIC is not
+ * TIME_CONV's nominal one), so the record stays between the same two
+ * pieces of trace it was recorded between.
+ * Returns the perf time; 0 (perf delivers such a record first, in file
+ * order) if: the file is untimed (no TSC packets, or the soft backend's
+ * instruction clock: neither is a time), mono is not positive (none
+ * recorded), or no switch_in ties the clocks.
+ */
+static uint64_t mono_time(const struct wctx *w, int64_t mono)
+{
+	return w->rec.timed ? hwt_perf_tie_time(w->pts, w->npts, mono) : 0;
+}
+
+/* The pre-pass over the rows: which comm row an exec row of the same
+ * process follows (the kernel's task_rename in begin_new_exec, before
+ * the new program's mmaps and the exec record; perf writes its
+ * PERF_RECORD_COMM with PERF_RECORD_MISC_COMM_EXEC there) and which exec
+ * rows have none (their COMM is written at the exec row).
+ * Returns 0. */
+static int pre_record(void *arg, const struct hwt_store_record *s)
+{
+	struct wctx *w = arg;
+	int64_t pid = pid_of(w, s->pid, s->tid);
+	int comm = !strcmp(s->type, "comm") && s->tid >= 0;
+	size_t i;
+
+	if (pid < 0 || !s->path || (!comm && strcmp(s->type, "exec")))
+		return 0;
+	for (i = 0; i < w->nlast_comm && w->last_comm[i][0] != pid; i++)
+		;
+	if (comm) {
+		if (i == w->nlast_comm) {
+			w->last_comm = hwt_xrealloc(w->last_comm, (i + 1) *
+						    sizeof(*w->last_comm));
+			w->last_comm[w->nlast_comm++][0] = pid;
+		}
+		w->last_comm[i][1] = s->id;
+	} else {
+		if (i < w->nlast_comm && w->last_comm[i][1] >= 0) {
+			w->exec_comms = hwt_xrealloc(w->exec_comms,
+				(w->nexec_comms + 1) * sizeof(int64_t));
+			w->exec_comms[w->nexec_comms++] = w->last_comm[i][1];
+			w->last_comm[i][1] = -1;
+		} else {
+			w->bare_execs = hwt_xrealloc(w->bare_execs,
+				(w->nbare_execs + 1) * sizeof(int64_t));
+			w->bare_execs[w->nbare_execs++] = s->id;
+		}
+	}
+	return 0;
+}
+
+/* Writes a PERF_RECORD_COMM (uapi: pid, tid, comm[] u64 aligned), with
+ * PERF_RECORD_MISC_COMM_EXEC if exec, at r->time.
+ * Returns 0 if: written; -1 if: the write failed. */
+static int put_comm(struct wctx *w, int64_t pid, int64_t tid,
+		    const char *comm, int exec)
+{
+	struct rec *r = &w->rec;
+
+	rec_begin(r, HWT_PERF_RECORD_COMM, exec ? HWT_PERF_MISC_COMM_EXEC : 0);
+	r32(r, (uint32_t)pid);
+	r32(r, (uint32_t)tid);
+	rstr(r, comm, 8);
+	rec_sid(r, pid, tid);
+	return rec_end(w->o, r);
+}
+
+/* Writes what perf needs of one sideband row, at its time (mono_time()):
+ * COMM (PERF_RECORD_MISC_COMM_EXEC for an exec's), FORK (thread_create),
+ * EXIT (thread_exit, timed only: untimed, perf would decode the thread's
+ * queue at it, before later mappings), a COMM exec for an exec row with
+ * no comm before it (the comm the kernel gives: the path's last
+ * component, TASK_COMM_LEN 16), and MMAP2 (an executable file mapping,
+ * with its build id).  Anonymous and special mappings, munmap (perf has
+ * none: a later map replaces), buffer rows and exec rows that follow a
+ * comm are not written.
  * Returns 0 if: written or skipped; -1 if: a write failed. */
 static int on_record(void *arg, const struct hwt_store_record *s)
 {
 	struct wctx *w = arg;
 	struct rec *r = &w->rec;
 	int64_t pid = pid_of(w, s->pid, s->tid);
+	int rc;
 
+	r->time = 0;
 	if (!strcmp(s->type, "comm") && s->path && s->tid >= 0) {
-		/* uapi PERF_RECORD_COMM: pid, tid, comm[] (u64 aligned) */
-		rec_begin(r, HWT_PERF_RECORD_COMM, 0);
-		r32(r, (uint32_t)pid);
-		r32(r, (uint32_t)s->tid);
-		rstr(r, s->path, 8);
-		rec_sid(r, pid, s->tid);
-		return rec_end(w->o, r);
+		r->time = mono_time(w, s->time);
+		rc = put_comm(w, pid, s->tid, s->path,
+			      has_id(w->exec_comms, w->nexec_comms, s->id));
+		r->time = 0;
+		return rc;
 	}
-	if (!strcmp(s->type, "thread_create") && s->tid >= 0) {
-		/* uapi PERF_RECORD_FORK: pid, ppid, tid, ptid, time; the
-		 * row's addr is the parent's pid, aux its tid. */
-		int64_t ppid = s->has_addr ? s->addr : pid;
-		int64_t ptid = s->aux >= 0 ? s->aux : ppid;
+	if (!strcmp(s->type, "exec") && s->path &&
+	    has_id(w->bare_execs, w->nbare_execs, s->id)) {
+		const char *base = strrchr(s->path, '/');
+		char comm[16];
 
-		rec_begin(r, HWT_PERF_RECORD_FORK, 0);
+		snprintf(comm, sizeof(comm), "%s", base ? base + 1 : s->path);
+		r->time = mono_time(w, s->time);
+		rc = put_comm(w, pid, s->tid >= 0 ? s->tid : pid, comm, 1);
+		r->time = 0;
+		return rc;
+	}
+	if ((!strcmp(s->type, "thread_create") ||
+	     (!strcmp(s->type, "thread_exit") && mono_time(w, s->time))) &&
+	    s->tid >= 0) {
+		/* uapi PERF_RECORD_FORK / _EXIT: pid, ppid, tid, ptid,
+		 * time; a create row's addr is the parent's pid, aux its
+		 * tid (an exit row's aux is its code: its parent is
+		 * itself). */
+		int create = !strcmp(s->type, "thread_create");
+		int64_t ppid = create && s->has_addr ? s->addr : pid;
+		int64_t ptid = create && s->aux >= 0 ? s->aux : ppid;
+
+		r->time = mono_time(w, s->time);
+		rec_begin(r, create ? HWT_PERF_RECORD_FORK :
+			  HWT_PERF_RECORD_EXIT, 0);
 		r32(r, (uint32_t)pid);
 		r32(r, (uint32_t)ppid);
 		r32(r, (uint32_t)s->tid);
 		r32(r, (uint32_t)ptid);
-		r64(r, s->time >= 0 ? (uint64_t)s->time : 0);
+		r64(r, r->time);
 		rec_sid(r, pid, s->tid);
+		r->time = 0;
 		return rec_end(w->o, r);
 	}
 	if (w->cpu_mode && (!strcmp(s->type, "switch_in") ||
@@ -438,7 +556,9 @@ static int on_record(void *arg, const struct hwt_store_record *s)
 		r32(r, (uint32_t)s->prot);
 		r32(r, s->flags >= 0 ? (uint32_t)s->flags : MAP_PRIVATE);
 		rstr(r, s->path, 8);
+		r->time = mono_time(w, s->time);
 		rec_sid(r, pid, s->tid >= 0 ? s->tid : pid);
+		r->time = 0;
 		return rec_end(w->o, r);
 	}
 	return 0;
@@ -707,16 +827,24 @@ static int put_stream(struct wctx *w, const struct hwt_store_stream *ss,
 	/* cpu mode: the CPU's buffer (AUXTRACE tid -1), tracing started by
 	 * the first thread switched in (ITRACE_START) */
 	r->cpu = w->cpu_mode ? (uint32_t)ss->cpu : 0;
-	for (i = 0; w->cpu_mode && i < w->nmaps; i++)
+	for (i = 0; i < w->nmaps; i++)
 		if (w->maps[i].id == ss->id) {
-			tid = w->maps[i].first_tid;
-			pid = w->maps[i].first_pid;
+			if (w->cpu_mode) {
+				tid = w->maps[i].first_tid;
+				pid = w->maps[i].first_pid;
+			}
+			/* timed: where the trace starts (its first
+			 * thread's switch_in), just before its TSC */
+			if (r->timed)
+				r->time = time_at(w, &w->maps[i],
+						  w->maps[i].first_off);
 		}
 	/* uapi PERF_RECORD_ITRACE_START: pid, tid */
 	rec_begin(r, HWT_PERF_RECORD_ITRACE_START, 0);
 	r32(r, (uint32_t)pid);
 	r32(r, (uint32_t)tid);
 	rec_sid(r, pid, tid);
+	r->time = 0;
 	rc = rec_end(w->o, r);
 	/* The piece boundaries: chunk ends and cuts, ascending, unique. */
 	b = hwt_xrealloc(NULL, (nends + ncuts + 2) * sizeof(*b));
@@ -840,6 +968,66 @@ static uint64_t time_at(const struct wctx *w, const struct tscmap *m,
 	return hwt_perf_tsc_to_time(&w->tc, tsc) + 1;
 }
 
+/* qsort order of ties: by mono, then t.  Returns <0, 0, >0. */
+static int cmp_tie(const void *a, const void *b)
+{
+	const struct hwt_perf_tie *x = a, *y = b;
+
+	if (x->mono != y->mono)
+		return x->mono < y->mono ? -1 : 1;
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+/*
+ * The points that tie the session's CLOCK_MONOTONIC to the trace
+ * (mono_time()): each switch_in with a time (> 0) and, in its stream,
+ * a TSC packet at or after its stream_offset and before the next
+ * switch_in's (its own task's: a task switched in with no trace of its
+ * own, such as idle, ties nothing), sorted by time; a point
+ * whose trace time is below an earlier point's (clocks that disagree)
+ * is dropped, so that the mapping never runs backwards.  A stream whose
+ * switch_ins cannot be read (no offset, offsets out of order) ties
+ * nothing: its records then keep time 0, the export goes on.
+ * Returns nothing.
+ */
+static void tie_clocks(struct wctx *w)
+{
+	size_t i, j, k, n, keep;
+	char err[256];
+
+	for (i = 0; i < w->nmaps; i++) {
+		const struct tscmap *m = &w->maps[i];
+		struct hwt_store_switch_in *si = NULL;
+
+		if (hwt_store_reader_switch_ins(w->r, m->id, &si, &n, err,
+						sizeof(err)) < 0)
+			continue;
+		for (j = 0, k = 0; j < n; j++) {
+			uint64_t next = j + 1 < n ? si[j + 1].offset :
+				UINT64_MAX;
+
+			while (k < m->n && m->off[k] < si[j].offset)
+				k++;
+			if (k == m->n)
+				break;
+			if (si[j].time <= 0 || m->off[k] >= next)
+				continue;
+			w->pts = hwt_xrealloc(w->pts, (w->npts + 1) *
+					      sizeof(*w->pts));
+			w->pts[w->npts].mono = si[j].time;
+			w->pts[w->npts++].t =
+				hwt_perf_tsc_to_time(&w->tc, m->tsc[k]);
+		}
+		free(si);
+	}
+	if (w->npts)
+		qsort(w->pts, w->npts, sizeof(*w->pts), cmp_tie);
+	for (i = 0, keep = 0; i < w->npts; i++)
+		if (!keep || w->pts[i].t >= w->pts[keep - 1].t)
+			w->pts[keep++] = w->pts[i];
+	w->npts = keep;
+}
+
 /*
  * Whether a stream's trace has TSC packets (w->tsc), whether they are
  * time (w->rec.timed: not the soft backend's instruction clock) and, if
@@ -858,9 +1046,8 @@ static int scan_tsc(struct wctx *w, const struct hwt_store_stream *st,
 	char clock[16];
 	uint64_t tsc;
 
-	if (w->cpu_mode)
-		w->maps = hwt_xrealloc(NULL, n * sizeof(*w->maps));
-	for (i = 0; i < n && (!w->tsc || w->cpu_mode); i++) {
+	w->maps = hwt_xrealloc(NULL, n * sizeof(*w->maps));
+	for (i = 0; i < n; i++) {
 		struct hwt_store_cut *cuts = NULL;
 		struct pt_config cfg;
 		uint8_t *buf;
@@ -874,7 +1061,7 @@ static int scan_tsc(struct wctx *w, const struct hwt_store_stream *st,
 		cfg.end = buf + size;
 		if (size && first_tsc(&cfg, &tsc))
 			w->tsc = 1;
-		if (w->cpu_mode) {
+		{
 			struct tscmap *m = &w->maps[w->nmaps++];
 
 			memset(m, 0, sizeof(*m));
@@ -906,6 +1093,8 @@ static int scan_tsc(struct wctx *w, const struct hwt_store_stream *st,
 				     (uint64_t)p->nom_freq * 100000000ull :
 				     1000000000ull, &w->tc) < 0)
 		hwt_perf_tsc_conv_for_hz(1000000000ull, &w->tc);
+	if (w->rec.timed)
+		tie_clocks(w);
 	return 0;
 }
 
@@ -1093,7 +1282,10 @@ static int write_file(struct wctx *w, char *err, size_t errlen)
 		goto wfail;
 	if (put_auxtrace_info(w, &p) < 0)
 		goto wfail;
-	rc = hwt_store_reader_records(w->r, on_record, w, err, errlen);
+	rc = hwt_store_reader_records(w->r, pre_record, w, err, errlen);
+	if (!rc)
+		rc = hwt_store_reader_records(w->r, on_record, w, err,
+					      errlen);
 	if (!rc && w->cpu_mode)	/* format 2's packed switches */
 		rc = hwt_store_reader_switches(w->r, on_record, w, err,
 					       errlen);
@@ -1211,6 +1403,10 @@ int hwt_perf_write_session(const char *dir, FILE *out, char *err,
 		free(w->maps[i].tsc);
 	}
 	free(w->maps);
+	free(w->pts);
+	free(w->exec_comms);
+	free(w->bare_execs);
+	free(w->last_comm);
 	for (i = 0; i < w->nimages; i++)
 		free(w->images[i].path);
 	free(w->images);
