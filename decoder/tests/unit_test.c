@@ -124,6 +124,34 @@ static void test_insn(void)
 	check("insn-decode-syscall-special",
 	      hwt_insn_decode(d, HWT_ISA_X86_64, (const uint8_t *)"\x0f\x05",
 			      2, 0x1000, &in) == 2 && in.special);
+	/* LOOP rel8 branches on rCX (SDM Vol. 2A, "LOOP/LOOPcc"): the
+	 * fast path must not walk on as if it were no branch (capstone 4
+	 * put it in no branch group). */
+	check("insn-decode-loop-special",
+	      hwt_insn_decode(d, HWT_ISA_X86_64, (const uint8_t *)"\xe2\xfe",
+			      2, 0x1000, &in) == 2 && in.special);
+	/* vpcmpb k1, ymm16, [rdi], 0 (EVEX, 7 bytes as libipt says above):
+	 * no branch, the fast path goes on. */
+	check("insn-decode-evex",
+	      hwt_insn_decode(d, HWT_ISA_X86_64,
+			      (const uint8_t *)"\x62\xf3\x7d\x20\x3f\x0f\x00",
+			      7, 0x1000, &in) == 7 && !in.special &&
+	      in.iclass == HWT_IC_OTHER);
+	/* sti, jne rel16/32 with an operand-size prefix, iretq */
+	check("insn-decode-sti-special",
+	      hwt_insn_decode(d, HWT_ISA_X86_64, (const uint8_t *)"\xfb",
+			      1, 0x1000, &in) == 1 && in.special);
+	check("insn-decode-opsize-jcc-special",
+	      hwt_insn_decode(d, HWT_ISA_X86_64,
+			      (const uint8_t *)"\x66\x0f\x85\x10\x00\x00\x00",
+			      7, 0x1000, &in) > 0 && in.special);
+	check("insn-class-iretq-far-ret",
+	      hwt_insn_class(d, HWT_ISA_X86_64, (const uint8_t *)"\x48\xcf",
+			     2, 0x1000) == HWT_IC_FAR_RET);
+	check("insn-class-ret-imm",
+	      hwt_insn_class(d, HWT_ISA_X86_64,
+			     (const uint8_t *)"\xc2\x08\x00", 3, 0x1000) ==
+	      HWT_IC_RET);
 	hwt_disasm_free(d);
 }
 

@@ -194,10 +194,14 @@ static int in_group(csh h, const cs_insn *insn, int grp)
 int hwt_insn_class(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 		   size_t size, uint64_t ip)
 {
-	csh h = handle(d, isa, 1);
+	csh h;
 	cs_insn *insn;
 	int cls = HWT_IC_OTHER;
+	uint64_t t;
 
+	if (hwt_insn_branch_zydis(isa, bytes, size, ip, &cls, &t))
+		return cls;
+	h = handle(d, isa, 1);
 	if (!h || cs_disasm(h, bytes, size, ip, 1, &insn) != 1)
 		return HWT_IC_OTHER;
 	if (isa <= HWT_ISA_X86_64) {
@@ -256,10 +260,14 @@ int hwt_insn_class(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 int hwt_insn_target(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 		    size_t size, uint64_t ip, uint64_t *target)
 {
-	csh h = handle(d, isa, 1);
+	csh h;
 	cs_insn *insn;
-	int rc = -1, i;
+	int rc = -1, i, cls;
 
+	if (hwt_insn_branch_zydis(isa, bytes, size, ip, &cls, target))
+		return cls == HWT_IC_CALL || cls == HWT_IC_JUMP ||
+		       cls == HWT_IC_COND_JUMP ? 0 : -1;
+	h = handle(d, isa, 1);
 	if (!h || cs_disasm(h, bytes, size, ip, 1, &insn) != 1)
 		return -1;
 	if (!in_group(h, insn, CS_GRP_JUMP) && !in_group(h, insn, CS_GRP_CALL))
@@ -298,53 +306,6 @@ out:
 int hwt_insn_decode(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 		    size_t size, uint64_t ip, struct hwt_insn_info *out)
 {
-	csh h = handle(d, isa, 1);
-	const cs_x86 *x;
-	cs_insn *insn;
-	int direct;
-
-	memset(out, 0, sizeof(*out));
-	if (!h || isa > HWT_ISA_X86_64 ||
-	    cs_disasm(h, bytes, size, ip, 1, &insn) != 1)
-		return -1;
-	out->len = (uint8_t)insn->size;
-	x = &insn->detail->x86;
-	direct = x->op_count == 1 && x->operands[0].type == X86_OP_IMM;
-	if (direct)
-		out->target = (uint64_t)x->operands[0].imm;
-	switch (insn->id) {
-	case X86_INS_CALL:
-		out->iclass = direct ? HWT_IC_CALL : HWT_IC_IND_CALL;
-		break;
-	case X86_INS_RET:
-		out->iclass = HWT_IC_RET;
-		break;
-	case X86_INS_JMP:
-		out->iclass = direct ? HWT_IC_JUMP : HWT_IC_IND_JUMP;
-		break;
-	case X86_INS_LJMP: case X86_INS_LCALL: case X86_INS_SYSCALL:
-	case X86_INS_SYSENTER: case X86_INS_SYSEXIT: case X86_INS_SYSRET:
-	case X86_INS_INT: case X86_INS_INT1: case X86_INS_INT3:
-	case X86_INS_INTO: case X86_INS_UD2: case X86_INS_UD2B:
-	case X86_INS_HLT: case X86_INS_IRET: case X86_INS_IRETD:
-	case X86_INS_IRETQ: case X86_INS_RETF: case X86_INS_RETFQ:
-	case X86_INS_XBEGIN: case X86_INS_XEND: case X86_INS_XABORT:
-	case X86_INS_VMCALL: case X86_INS_VMFUNC:
-		out->special = 1;
-		break;
-	default:
-		if (in_group(h, insn, CS_GRP_JUMP))
-			out->iclass = HWT_IC_COND_JUMP;
-		if (in_group(h, insn, CS_GRP_INT) || in_group(h, insn, CS_GRP_IRET) ||
-		    in_group(h, insn, CS_GRP_PRIVILEGE))
-			out->special = 1;
-	}
-	/* Operand-size prefixed near branches truncate the IP: leave them
-	 * to libipt. */
-	if (out->iclass && (x->prefix[2] == 0x66 || (out->iclass != HWT_IC_RET &&
-	    out->iclass != HWT_IC_IND_CALL && out->iclass != HWT_IC_IND_JUMP &&
-	    !direct)))
-		out->special = 1;
-	cs_free(insn, 1);
-	return out->len;
+	(void)d;	/* Zydis' decoder keeps no state between calls */
+	return hwt_insn_decode_zydis(isa, bytes, size, ip, out);
 }

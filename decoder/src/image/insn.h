@@ -29,7 +29,9 @@ int hwt_insn_lengths_ipt(int isa, const uint8_t *code, size_t size,
 int hwt_insn_text(struct hwt_disasm *d, int isa, const uint8_t *bytes,
 		  size_t size, uint64_t ip, char *text, size_t textlen);
 /* One x86 instruction for the PT fast path: length, class, direct target,
- * special (far/system/TSX/privileged: left to libipt). */
+ * special (far/system/TSX/privileged: left to libipt), from Zydis
+ * (insn_zydis.c); d is not used.  Returns its length, or -1 if the bytes
+ * are no instruction or isa is not x86. */
 struct hwt_insn_info {
 	uint8_t len;
 	uint8_t iclass;		/* enum hwt_iclass, HWT_IC_OTHER: no branch */
