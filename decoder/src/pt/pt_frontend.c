@@ -479,6 +479,11 @@ void hwt_pt_config(const struct hwt_pt_env *env, struct pt_config *cfg,
 	 * boundaries by decoding sequentially from ip. */
 	cfg->flags.variant.block.end_on_call = 1;
 	cfg->flags.variant.block.end_on_jump = 1;
+	/* A timing packet outside an event (a PSB+'s TSC, the TSC an
+	 * enable writes mid-run, 33.2.8.3) moves the time as perf moves
+	 * it: a tick event (drain_events takes its TSC); the block split
+	 * there is merged again by the core (no branch ends it). */
+	cfg->flags.variant.block.enable_tick_events = 1;
 	if (p->family || p->model) {
 		cfg->cpu.vendor = pcv_intel;
 		cfg->cpu.family = (uint16_t)p->family;
