@@ -46,7 +46,20 @@
  *    makes the unit emit a trace synchronization (A-sync, Trace Info)
  *    before anything of the next task: each run decodes on its own;
  *  - STOP: by IPI, the stop sequence and the last head published.
- * ETMv4 + TMC in CPU mode is not offered (START: -EOPNOTSUPP).
+ * CPU mode, ETMv4 + TMC: the same, each CPU's own TMC (the emulated
+ * topology has one per CPU, and so do SoCs with a per-core ETR or ETF;
+ * a TMC shared behind a funnel would need the funnel's arbitration and
+ * per-CPU trace IDs, not written) over that CPU's buffer: an ETR's
+ * scatter-gather table built at START.  cpu_switch disables the ETMv4
+ * (TRCPRGCTLR = 0, wait TRCSTATR.IDLE, ETMv4 3.4.3 / 7.3.66), flushes
+ * and stops the TMC (FFCR.StopOnFl + FlushMan, wait FlushMan clear and
+ * STS.TMCReady, TMC 3.3.20) and reads RWP back: every frame is 16
+ * bytes and the flush completes the one in progress, so SWITCH_IN's
+ * buf_head is the frame boundary where the next task's frames begin;
+ * the TMC is then started at that offset and the ETMv4 enabled, which
+ * emits A-sync + Trace Info first (ETMv4 "trace unit enabling").  The
+ * flush and stop take the TMC's formatter to a frame boundary (it is
+ * always on: cs_tmc_program sets FFCR.EnFt).
  *
  * A unit another agent has claimed (TRCCLAIMCLR not 0: Linux's
  * coresight-etm4x or an external debugger, CoreSight B2.4) refuses START
@@ -1081,15 +1094,12 @@ static int cs_cpu_start(struct hwt_context *ctx);
  * START: the unit must be free on every CPU the thread may run on (claim
  * tags, CoreSight B2.4): one claimed -> -EBUSY, nothing written.  CPU
  * mode then starts the traced CPUs (cs_cpu_start).
- * Returns 0; -EBUSY; -EOPNOTSUPP for CPU mode through a TMC; the
- * cs_cpu_start errors.
+ * Returns 0; -EBUSY; the cs_cpu_start errors.
  */
 static int cs_start(struct hwt_context *ctx)
 {
 	atomic_t busy = ATOMIC_INIT(0);
 
-	if (hwt_context_cpu_mode(ctx) && cs_etm4)
-		return -EOPNOTSUPP;
 	on_each_cpu(cs_claimed_cpu, &busy, 1);
 	if (atomic_read(&busy))
 		return -EBUSY;
@@ -1173,8 +1183,8 @@ out:
 
 /*
  * The output of one CPU (CPU mode) into buf: the buffer mapped for the
- * TRBE, the register values of the config, the position at the buffer's
- * head.  Process context.
+ * TRBE (ETMv4: an ETR's view of it, cs_thr_tmc), the register values of
+ * the config, the position at the buffer's head.  Process context.
  * Returns the new output, or an ERR_PTR: -ENOMEM, -EINVAL (the buffer's
  * pages, or a config that gives no register values).
  */
@@ -1195,6 +1205,8 @@ static struct cs_thr *cs_out_new(struct hwt_context *ctx,
 	ct->cpu = -1;
 	ct->fill = hwt_context_ring_mode(ctx) ? TRB_FM_CIRCULAR : TRB_FM_FILL;
 	ret = cs_thr_map(ct);
+	if (!ret && cs_etm4)
+		ret = cs_thr_tmc(ct);
 	if (!ret)
 		ret = cs_errno(cs_config_regs(&cs_caps, &cc->cfg, CS_MODE_CPU,
 					      CS_TRACE_ID, &ct->regs));
@@ -1282,6 +1294,8 @@ static int cs_cpu_start(struct hwt_context *ctx)
 		if (IS_ERR(cpu[c])) {
 			ret = PTR_ERR(cpu[c]);
 			cpu[c] = NULL;
+			pr_info_ratelimited("cpu %u: no output over its buffer (%d)\n",
+					    c, ret);
 		}
 	}
 	/* The scheduler hook reads it once the context runs. */
@@ -1291,8 +1305,11 @@ static int cs_cpu_start(struct hwt_context *ctx)
 		if (!cpu[c])
 			continue;
 		ret = smp_call_function_single(c, cs_cpu_on, cpu[c], 1);
-		if (!ret && cpu[c]->cpu != c)
+		if (!ret && cpu[c]->cpu != c) {
 			ret = -EBUSY;	/* claimed, or refused: counted */
+			pr_info_ratelimited("cpu %u: the unit did not start (%u claimed, %u refused or bad values)\n",
+					    c, cpu[c]->busy, cpu[c]->errors);
+		}
 	}
 	cpus_read_unlock();
 	if (ret) {
@@ -1530,4 +1547,4 @@ static void __exit hwt_coresight_exit(void)
 module_init(hwt_coresight_init);
 module_exit(hwt_coresight_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("hwt CoreSight backend: ETE + TRBE (thread and CPU mode), ETMv4 + TMC (thread mode)");
+MODULE_DESCRIPTION("hwt CoreSight backend: ETE + TRBE, ETMv4 + TMC (thread and CPU mode)");

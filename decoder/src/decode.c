@@ -420,6 +420,24 @@ static int session_images(struct hwt_store_reader *r, const char *dir,
 }
 
 /*
+ * Whether CPU stream ss has switch_in records (a CPU-mode recording's
+ * do; a snapshot's stream stored with a CPU does not).
+ * Returns 1 if it has, 0 if not, -1 with err set if the reader failed.
+ */
+static int has_switch_ins(struct hwt_store_reader *r,
+			  const struct hwt_store_stream *ss, char *err,
+			  size_t errlen)
+{
+	struct hwt_store_switch_in *w = NULL;
+	size_t nw = 0;
+
+	if (hwt_store_reader_switch_ins(r, ss->id, &w, &nw, err, errlen) < 0)
+		return -1;
+	free(w);
+	return nw > 0;
+}
+
+/*
  * The clock a stream's timestamps count, from its "clock" parameter:
  * none or "tsc" is the hardware's; "insn" (the soft backend) counts
  * instructions.
@@ -696,7 +714,7 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 	size_t nstreams = 0, ncs = 0, i;
 	uint64_t total = 0;
 	char v[32];
-	int rc = -1, n = 0;
+	int rc = -1, n = 0, switched = 0;
 
 	memset(&pi, 0, sizeof(pi));
 	/* Everything of the session through the reader (store_reader.h). */
@@ -738,9 +756,14 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 			break;
 		}
 		if ((!strcmp(ss->kind, "etm4") || !strcmp(ss->kind, "ete")) &&
-		    ss->cpu >= 0 && ss->tid < 0 && !ss->formatted) {
-			/* CPU mode, one raw source per CPU (hwt_coresight's
-			 * ETE + TRBE): split between its threads, below. */
+		    ss->cpu >= 0 && ss->tid < 0 &&
+		    (!ss->formatted || (switched = has_switch_ins(r, ss,
+							err, errlen)) > 0)) {
+			/* CPU mode, one source per CPU (hwt_coresight's
+			 * ETE + TRBE raw; ETMv4 + TMC in frames, where the
+			 * stream has switch_in records: a Juno snapshot's
+			 * has none and stays whole): split between its
+			 * threads, below. */
 			n++;
 			cs = hwt_xrealloc(cs, (ncs + 1) * sizeof(*cs));
 			memset(&cs[ncs], 0, sizeof(cs[ncs]));
@@ -749,6 +772,10 @@ int hwt_decode_session(const char *dir, const struct hwt_decode_opts *opts,
 			cs[ncs].opts = opts;
 			cs[ncs++].insn_clock = insn_clock;
 			continue;
+		}
+		if (switched < 0) {
+			rc = -1;
+			break;
 		}
 		if (!strcmp(ss->kind, "etm4") || !strcmp(ss->kind, "ete")) {
 			/* CoreSight front end (cs_session.c). */

@@ -181,6 +181,77 @@ static void cs_cut(struct cs_join *j, const char *msg)
 	j->nk++;
 }
 
+/* A TMC frame (CoreSight TMC 3.x, Formatter: 16 bytes, the last the
+ * flag byte; memory-aligned in a buffer). */
+#define CS_FRAME	16
+
+/*
+ * Joins run ru of a CoreSight CPU stream in TMC frames to j.  The stream
+ * is whole frames from its first byte (the TMC stores nothing else), and
+ * hwt_coresight flushes the TMC at each switch (the flush completes the
+ * frame in progress) before reading its write pointer, so a run begins
+ * on a frame boundary: the first multiple of 16 at or after its begin.
+ * Bytes before it, or a partial frame at its end, are a gap naming the
+ * run; the frames are decoded afresh from that boundary (the ETMv4's
+ * A-sync, which its re-enable at the switch put first, is found inside
+ * them by OpenCSD after deformatting: a raw A-sync search cannot see
+ * through the frames' flag bytes).
+ * Returns nothing.
+ */
+static void cs_join_frames(struct cs_join *j, const struct run *ru,
+			   const struct cpu_bytes *cb,
+			   const struct hwt_cpu_stream *cs)
+{
+	uint64_t first = (ru->begin + CS_FRAME - 1) / CS_FRAME * CS_FRAME;
+	uint64_t last = ru->end / CS_FRAME * CS_FRAME, at;
+	size_t i;
+	char msg[200];
+
+	for (i = 0; i < cb->ncuts; i++) {
+		uint64_t o = cb->cuts[i].offset;
+
+		if (o >= ru->begin && o <= first && o < ru->end)
+			cs_cut(j, cb->cuts[i].msg);
+	}
+	if (first != ru->begin || first >= last) {
+		snprintf(msg, sizeof(msg), "run of tid %lld at stream %lld "
+			 "offset %llu: %llu bytes before its first whole TMC "
+			 "frame not decoded", (long long)ru->tid,
+			 (long long)cs->ss->id,
+			 (unsigned long long)ru->begin,
+			 (unsigned long long)((first < ru->end ? first :
+					       ru->end) - ru->begin));
+		cs_cut(j, msg);
+	} else {
+		cs_cut(j, NULL);
+	}
+	if (first >= last)
+		return;
+	j->buf = hwt_xrealloc(j->buf, j->n + (size_t)(last - first));
+	at = first;
+	for (i = 0; i < cb->ncuts; i++) {
+		uint64_t o = cb->cuts[i].offset;
+
+		if (o <= first || o >= last)
+			continue;
+		memcpy(j->buf + j->n, cb->buf + at, (size_t)(o - at));
+		j->n += (size_t)(o - at);
+		at = o;
+		cs_cut(j, cb->cuts[i].msg);
+	}
+	memcpy(j->buf + j->n, cb->buf + at, (size_t)(last - at));
+	j->n += (size_t)(last - at);
+	if (last != ru->end) {
+		snprintf(msg, sizeof(msg), "run of tid %lld at stream %lld "
+			 "offset %llu: its last %llu bytes are no whole TMC "
+			 "frame, not decoded", (long long)ru->tid,
+			 (long long)cs->ss->id,
+			 (unsigned long long)ru->begin,
+			 (unsigned long long)(ru->end - last));
+		cs_cut(j, msg);
+	}
+}
+
 /*
  * Joins run ru of a CoreSight CPU stream to j: a cut where it begins
  * (the decoder starts afresh there), its bytes from its first A-sync on
@@ -254,18 +325,25 @@ static int cs_decode_thread(struct hwt_store_reader *r, const struct run *v,
 {
 	const struct hwt_cpu_stream *first = &cs[v[0].s];
 	struct cs_join j;
-	size_t i;
+	size_t i, k;
 	int rc;
 
 	memset(&j, 0, sizeof(j));
 	for (i = 0; i < n; i++) {
-		if (cs[v[i].s].ss->formatted) {
-			return hwt_errf(err, errlen, "stream %lld: a CPU "
-					"stream in TMC frames is not split "
-					"per thread",
+		if (cs[v[i].s].ss->formatted != first->ss->formatted) {
+			free(j.buf);
+			free(j.k);
+			for (k = 0; k < j.nmsgs; k++)
+				free(j.msgs[k]);
+			free(j.msgs);
+			return hwt_errf(err, errlen, "stream %lld: TMC frames "
+					"and raw trace in one thread's runs",
 					(long long)cs[v[i].s].ss->id);
 		}
-		cs_join_run(&j, &v[i], &cb[v[i].s], &cs[v[i].s]);
+		if (cs[v[i].s].ss->formatted)
+			cs_join_frames(&j, &v[i], &cb[v[i].s], &cs[v[i].s]);
+		else
+			cs_join_run(&j, &v[i], &cb[v[i].s], &cs[v[i].s]);
 	}
 	rc = hwt_cs_decode_session_bytes(r, first->ss, first->opts, j.buf,
 					 j.n, j.k, j.nk, id, info->tid,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * session_cpu.c: a CPU-mode session's Intel PT or raw (unformatted)
- * ETE / ETMv4 streams decoded per thread
+ * session_cpu.c: a CPU-mode session's Intel PT, raw ETE / ETMv4 or
+ * TMC-formatted ETMv4 streams decoded per thread
  * (docs/intel-pt.md "CPU mode", docs/trace-store.md "switch_in").  Each
  * CPU stream is cut at its switch_in offsets into runs, a run belonging
  * to the task its switch_in names; each thread's runs, from every CPU, by
@@ -31,6 +31,13 @@
  * cuts).  The backend re-enables the unit at every switch, which makes
  * it emit A-sync + Trace Info first (docs/coresight-backend.md, "CPU
  * mode"); bytes before a run's first A-sync are a gap naming the run.
+ * A stream in TMC frames (ETMv4 + TMC) is whole 16-byte frames from its
+ * first byte, and the backend flushes the TMC (which completes the frame
+ * in progress) before reading its write pointer at each switch, so its
+ * runs begin on frame boundaries: each run's frames, from the first
+ * multiple of 16 at or after its switch_in offset, are a piece the
+ * deformatter and OpenCSD take afresh; bytes before that boundary or a
+ * partial frame at a run's end are gaps naming the run.
  */
 #ifndef HWT_DECODER_SESSION_CPU_H
 #define HWT_DECODER_SESSION_CPU_H

@@ -118,4 +118,48 @@ done
 "$HWT" query --csv "$T/s4.db" "SELECT count(*) FROM errors" > "$T/nerr"
 [ "$(tail -n 1 "$T/nerr")" = 0 ] || ok=0
 check cs-cpu-session-ignore-padding-no-gap [ $ok = 1 ]
+
+# 5: ETMv4 in TMC frames (hwt_coresight's ETMv4 + TMC CPU mode: kind
+# etm4, formatted; every run whole frames): the three threads of 1, each
+# thread's replay is its truth, no gaps
+gen "$T/af" 100 1 12 400 --tmc 1 && gen "$T/cf" 101 2 9 333 --tmc 1 &&
+gen "$T/df" 300 3 7 500 --tmc 1 && mkdir -p "$T/g5" &&
+python3 "$HERE/mkcpu.py" --kind etm4-tmc --params "$T/af/params.txt" \
+	"$T/g5" 2 100:100:"$T/af" 100:101:"$T/cf" 300:300:"$T/df" \
+	> "$T/args5" &&
+session "$T/s5" "$T/args5" $(map 100) $(map 300) &&
+"$HWT" decode -q "$T/s5" -o "$T/s5.db" 2> "$T/err5" ||
+	echo "FAIL: cs-cpu-session-tmc-decode ($(cat "$T/err5"))"
+ok=1 n=""
+for x in 100:af 101:cf 300:df; do
+	"$HWT" replay "$T/s5.db" --thread "${x%%:*}" --format addr > "$T/r" \
+		2>> "$T/err5"
+	cmp -s "$T/r" "$T/${x#*:}/truth.txt" || ok=0
+	n="$n $(wc -l < "$T/r")"
+done
+check "cs-cpu-session-tmc-replay-per-thread-is-truth (instructions:$n)" \
+	[ $ok = 1 ]
+"$HWT" query --csv "$T/s5.db" "SELECT count(*) FROM errors" > "$T/nerr"
+check cs-cpu-session-tmc-no-gaps [ "$(tail -n 1 "$T/nerr")" = 0 ]
+
+# 6: thread 101's third run's switch_in 5 bytes early, off the frame
+# boundary: its run is taken from the next boundary (a 5-byte gap that
+# names it, its replay still its truth); the run before it ends in 11
+# bytes of a frame, a gap that names that run
+paste -d ' ' - - < "$T/args5" | grep -v 'tid=0:' | awk 'BEGIN { n = 0 }
+	/tid=101:/ && ++n == 3 { match($0, /head=[0-9]+/)
+		h = substr($0, RSTART + 5, RLENGTH - 5)
+		sub(/head=[0-9]+/, "head=" h - 5) } { print }' |
+	tr ' ' '\n' > "$T/args6"
+session "$T/s6" "$T/args6" $(map 100) $(map 300) &&
+"$HWT" decode -q "$T/s6" -o "$T/s6.db" 2> "$T/err6" ||
+	echo "FAIL: cs-cpu-session-tmc-decode-6 ($(cat "$T/err6"))"
+"$HWT" query --csv "$T/s6.db" "SELECT message FROM errors" > "$T/gaps6"
+check cs-cpu-session-tmc-run-off-frame-is-a-gap \
+	grep -q "run of tid 101 at stream 1 offset .*: 5 bytes before its first whole TMC frame not decoded" "$T/gaps6"
+check cs-cpu-session-tmc-partial-frame-is-a-gap \
+	grep -q "its last 11 bytes are no whole TMC frame, not decoded" "$T/gaps6"
+"$HWT" replay "$T/s6.db" --thread 101 --format addr | grep -v '^\[' > "$T/r"
+check cs-cpu-session-tmc-run-off-frame-thread-whole cmp -s "$T/r" \
+	"$T/cf/truth.txt"
 exit 0

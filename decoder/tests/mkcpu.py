@@ -12,7 +12,9 @@ offset in its CPU stream, pid, tid, cpu, time), an idle task's empty run
 after every third run, and the CPU streams.  Each thread's runs, by time,
 are its trace as ptgen wrote it: its truth.txt.
 With --kind ete the streams are raw ETE (etegen's runs) and each gets the
-"key=value" lines of FILE (the unit's registers) as stream_params.
+"key=value" lines of FILE (the unit's registers) as stream_params; with
+--kind etm4-tmc they are ETMv4 in TMC frames (etegen --tmc 1): kind etm4,
+formatted.
 """
 import os
 import sys
@@ -57,7 +59,10 @@ def main():
     for c in range(ncpu):
         path = os.path.join(out, "cpu%d.bin" % c)
         open(path, "wb").write(cpus[c])
-        args += ["--stream", "%d:%s:cpu=%d" % (c, kind, c)]
+        if kind == "etm4-tmc":
+            args += ["--stream", "%d:etm4:cpu=%d:formatted" % (c, c)]
+        else:
+            args += ["--stream", "%d:%s:cpu=%d" % (c, kind, c)]
         for p in params:
             args += ["--param", "%d:%s" % (c, p)]
         if cpus[c]:

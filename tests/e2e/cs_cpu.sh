@@ -20,10 +20,19 @@
 # run begin without a re-enable of the unit (init.sh's
 # record/cs_emu-counters).  PASS:/FAIL: lines, appended to
 # $HWT_RESULTS/e2e.txt.
+# usage: cs_cpu.sh [etm4]: with etm4, the same through the emulated
+# ETMv4 + TMC-ETR (row soft-etm4, tmc etr: each CPU's ETR over its
+# buffer, ETMv4 in TMC frames, the session's stream kind etm4 and
+# formatted), as e2e-coresight-etm4-cpu.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 res=${HWT_RESULTS:-$root/build/results}/e2e.txt
-t=e2e-coresight-cpu
+t=e2e-coresight-cpu row=soft-ete
+case ${1:-} in
+"") ;;
+etm4) t=e2e-coresight-etm4-cpu row=soft-etm4:etr ;;
+*) echo "usage: $0 [etm4]" >&2; exit 2 ;;
+esac
 w=$root/build/$t
 hwt=$root/build/bin/hwt
 mkdir -p "$(dirname "$res")"
@@ -43,7 +52,7 @@ fi
 if ! HWT_RESULTS=$w/vm-results HWT_VM_RECORD_PROG=$w/prog \
 	HWT_VM_RECORD_GT=$w/gt HWT_VM_RECORD_OUT=$w/session \
 	HWT_VM_RECORD_OPTS="-b coresight -C 1" \
-	HWT_VM_CS_EMU=soft-ete HWT_VM_SMP=2 \
+	HWT_VM_CS_EMU=$row HWT_VM_SMP=2 \
 	"$root/tests/vm/run.sh" arm64 >"$w/vm.log" 2>&1; then
 	tail -n 15 "$w/vm.log" | sed 's/^/    /'
 	result "FAIL: $t/record (log: $w/vm.log)"

@@ -21,8 +21,15 @@
  * point, as hwt_coresight pads the TRBE pointer to TRBIDR.Align at each
  * re-enable.
  *
+ * --tmc 1 writes ETMv4 (the encoder's ETMv4 mode) in TMC frames, trace
+ * ID 0x10, as hwt_coresight's ETMv4 + TMC CPU mode stores it: each run
+ * through a fresh formatter (the TMC restarted at the switch) by the
+ * backend's own cs_fmt_put (backends/coresight/cs_tmc.c, checked
+ * against OpenCSD's deformatter by test_tmc), completed by cs_fmt_flush
+ * (the flush at the switch): every run whole frames.
+ *
  * usage: etegen OUTDIR --tid TID [--seed N] [--runs N] [--switch N]
- *               [--pad N]
+ *               [--pad N] [--tmc 1]
  * Writes OUTDIR/{pt.bin,runs.txt,truth.txt,prog.bin,params.txt}: the ETE
  * (named pt.bin as ptgen's, for mkcpu.py), each run's first byte and
  * instruction, the executed addresses (%016llx lines, as hwt replay
@@ -39,6 +46,7 @@
 
 #include "../../../backends/soft/a64_insn.c"
 #include "../../../backends/soft/ete_enc.c"
+#include "../../../backends/coresight/cs_tmc.c"
 
 #define BASE	0x400000ull
 #define NFUNC	16
@@ -123,10 +131,33 @@ static void append(struct out *o, const struct ete_soft_out *e)
 	o->n += e->len;
 }
 
+/* The raw run o->b[from..] in TMC frames, appended to fo. */
+static void frame_run(struct out *fo, const struct out *o, size_t from,
+		      uint8_t id)
+{
+	size_t len = o->n - from, cap = cs_fmt_room(len);
+	struct ete_soft_out e;
+	struct cs_fmt fmt;
+	uint8_t *b = malloc(cap);
+	int n, m;
+
+	if (!b)
+		abort();
+	cs_fmt_init(&fmt);
+	n = cs_fmt_put(&fmt, id, o->b + from, len, b, cap);
+	if (n < 0)
+		abort();
+	m = cs_fmt_flush(&fmt, b + n);
+	e.buf = b;
+	e.len = (size_t)(n + m);
+	append(fo, &e);
+	free(b);
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: etegen OUTDIR --tid TID [--seed N] "
-		"[--runs N] [--switch N] [--pad N]\n");
+		"[--runs N] [--switch N] [--pad N] [--tmc 1]\n");
 	return 1;
 }
 
@@ -149,9 +180,11 @@ int main(int argc, char **argv)
 	struct ete_soft_state st;
 	uint8_t buf[4 * ETE_SOFT_MAX_OUT];
 	struct ete_soft_out e = { buf, sizeof(buf), 0 };
-	struct out o = { 0 };
+	struct out o = { 0 }, fo = { 0 }, *w = &o;
 	uint64_t stack[NFUNC + 2], ip = fn_addr(0);
 	unsigned int runs = 12, every = 400, tid = 0, sp = 0, pad = 0, r, k, i;
+	unsigned int tmc = 0;
+	size_t from;
 	FILE *ft, *fr, *f;
 	const char *dir;
 	int err = 0, nregs;
@@ -172,11 +205,17 @@ int main(int argc, char **argv)
 			every = (unsigned int)v;
 		else if (!strcmp(argv[i], "--pad") && v <= sizeof(buf))
 			pad = (unsigned int)v;
+		else if (!strcmp(argv[i], "--tmc") && v <= 1)
+			tmc = (unsigned int)v;
 		else
 			return usage();
 	}
 	if (i != (unsigned int)argc || !tid || !runs || !every)
 		return usage();
+	if (tmc) {
+		cfg.flags |= ETE_SOFT_ETMV4;
+		w = &fo;
+	}
 	gen_program();
 	ft = out_file(dir, "truth.txt", "w");
 	fr = out_file(dir, "runs.txt", "w");
@@ -184,7 +223,8 @@ int main(int argc, char **argv)
 		return 1;
 	for (r = 0, k = 0; r < runs && !err; r++) {
 		/* the unit enabled at the switch: a sync point first */
-		fprintf(fr, "%zu %u\n", o.n, k);
+		fprintf(fr, "%zu %u\n", w->n, k);
+		from = o.n;
 		ete_soft_init(&st, &cfg);
 		memset(buf, 0x70, pad);
 		e.len = pad;
@@ -239,6 +279,8 @@ int main(int argc, char **argv)
 		err |= ete_soft_kernel_enter(&st, NULL, &e);
 		err |= ete_soft_flush(&st, &e);
 		append(&o, &e);
+		if (tmc)
+			frame_run(&fo, &o, from, (uint8_t)cfg.trace_id);
 	}
 	if (err) {
 		fprintf(stderr, "etegen: encoder error %d\n", err);
@@ -247,7 +289,7 @@ int main(int argc, char **argv)
 	fclose(ft);
 	fclose(fr);
 	f = out_file(dir, "pt.bin", "wb");
-	if (!f || fwrite(o.b, 1, o.n, f) != o.n || fclose(f))
+	if (!f || fwrite(w->b, 1, w->n, f) != w->n || fclose(f))
 		return 1;
 	f = out_file(dir, "prog.bin", "wb");
 	if (!f || fwrite(code, sizeof(code), 1, f) != 1 || fclose(f))
@@ -267,5 +309,6 @@ int main(int argc, char **argv)
 			(unsigned long long)regs[i].value);
 	}
 	free(o.b);
+	free(fo.b);
 	return fclose(f) ? 1 : 0;
 }

@@ -54,6 +54,10 @@ int main(void)
  *  - the real ETMv4.0 rows (Cortex-A53, A57) with an ETR: every
  *    sequence of a recording on their memory-mapped model, zero
  *    refusals (their trace, the soft encoder's, is not decoded).
+ *  - CPU mode through the ETMv4 + TMC rows too (ETR with
+ *    scatter-gather, ETF): the TMC flushed and stopped and the unit
+ *    re-enabled at each switch, each task's runs whole 16-byte frames,
+ *    dumped as "format etm4-tmc";
  *  - CPU mode (ETE + TRBE): a buffer for CPU 0, where soft_a64_mt.c's
  *    two-thread program and a second process (the single-threaded
  *    workload) run, pinned; the backend enables the unit
@@ -271,6 +275,8 @@ static void cpu_dump(const char *name, const struct cpu_bytes *v,
 
 	snprintf(tag, sizeof(tag), "SOFTA64:%s", name);
 	printf("%s binary cs_emu\n", tag);
+	if (a64_dump_format)
+		printf("%s format %s\n", tag, a64_dump_format);
 	printf("%s marker %llx tid %d\n", tag,
 	       (unsigned long long)(uintptr_t)marker, (int)tid);
 	if (stop)
@@ -338,8 +344,9 @@ static void cs_cpu_mode(int dev, const char *tag)
 		 HWT_CORESIGHT_BACKEND_NAME);
 	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
 	CHECK(fd >= 0, "ALLOC (CPU mode): %s", strerror(errno));
-	CHECK(fd >= 0 && ioctl(fd, HWT_IOC_START) == 0, "START: %s",
-	      strerror(errno));
+	if (fd >= 0 && ioctl(fd, HWT_IOC_START))
+		t_fail("line %d: START (CPU mode): %s", __LINE__,
+		       strerror(errno));
 	CHECK(write(p[1], "gg", 2) == 2);
 	for (i = 0; i < 60 * 20; i++) {
 		if (waitpid(pid, &st, WNOHANG) == pid)
@@ -393,8 +400,8 @@ static void cs_cpu_mode(int dev, const char *tag)
 	}
 	if (open_k >= 0 && !t_failed)
 		cpu_bytes_add(&v[open_k], m + open_at, bp.head - open_at);
-	printf("INFO: cs/emu/cpu: %d switch-ins, runs %zu + %zu + %zu, %zu + %zu + %zu bytes (main, thread, process), CPU 0 head %llu; the unit stepped %lld tasks, %lld runs unsynced\n",
-	       nswitch, v[0].runs, v[1].runs, v[2].runs, v[0].n, v[1].n,
+	printf("INFO: %s: %d switch-ins, runs %zu + %zu + %zu, %zu + %zu + %zu bytes (main, thread, process), CPU 0 head %llu; the unit stepped %lld tasks, %lld runs unsynced\n",
+	       tag, nswitch, v[0].runs, v[1].runs, v[2].runs, v[0].n, v[1].n,
 	       v[2].n, (unsigned long long)bp.head,
 	       emu_param("cpu_tasks") - tasks0,
 	       emu_param("unsynced") - unsynced0);
@@ -719,7 +726,7 @@ static void cs_all_row(void)
  * refusals, nothing dropped or written outside RAM; then loss.
  */
 static void cs_etm4_row(const char *tmc, const struct a64_case *demo,
-			const struct a64_case *mt)
+			const struct a64_case *mt, const char *cpu_tag)
 {
 	char params[64], name[64];
 	int dev;
@@ -742,6 +749,8 @@ static void cs_etm4_row(const char *tmc, const struct a64_case *demo,
 	snprintf(name, sizeof(name), "cs/emu/etm4-%s/demo", tmc);
 	t_begin(name);
 	CHECK(a64_ptrace(demo));
+	memcpy(cpu_gt3, a64_gt, a64_ngt * sizeof(a64_gt[0]));
+	cpu_ngt3 = a64_ngt;
 	CHECK(a64_record(dev, demo, "cs_emu", 60, 0));
 	t_end();
 	snprintf(name, sizeof(name), "cs/emu/etm4-%s/mt", tmc);
@@ -749,6 +758,18 @@ static void cs_etm4_row(const char *tmc, const struct a64_case *demo,
 	CHECK(mt_ptrace(mt));
 	CHECK(a64_record(dev, mt, "cs_emu", 60, 0));
 	t_end();
+	/*
+	 * CPU mode through the TMC (not the contiguous ETR: a 16 MiB
+	 * physically contiguous buffer is not to be had here), against the
+	 * ground truths of demo and mt above: each task's runs, cut at the
+	 * SWITCH_IN heads, are whole frames, decoded on the host.
+	 */
+	if (cpu_tag) {
+		snprintf(name, sizeof(name), "cs/emu/etm4-%s/cpu", tmc);
+		t_begin(name);
+		cs_cpu_mode(dev, cpu_tag);
+		t_end();
+	}
 	a64_bufsize = 0;
 	a64_dump_format = NULL;
 	snprintf(name, sizeof(name), "cs/emu/etm4-%s/counters", tmc);
@@ -908,9 +929,9 @@ int main(void)
 	CHECK(unload("hwt_cs_emu") == 0);
 	t_end();
 	cs_all_row();
-	cs_etm4_row("etr", &e4sg_demo_case, &e4sg_mt_case);
-	cs_etm4_row("etr-flat", &e4fl_demo_case, &e4fl_mt_case);
-	cs_etm4_row("etf", &e4etf_demo_case, &e4etf_mt_case);
+	cs_etm4_row("etr", &e4sg_demo_case, &e4sg_mt_case, "cs_e4sg_cpu");
+	cs_etm4_row("etr-flat", &e4fl_demo_case, &e4fl_mt_case, NULL);
+	cs_etm4_row("etf", &e4etf_demo_case, &e4etf_mt_case, "cs_e4etf_cpu");
 	cs_etm4_real_row("cortex-a53", &a53_demo_case);
 	cs_etm4_real_row("cortex-a57", &a57_demo_case);
 	return ret || t_total_failed;
