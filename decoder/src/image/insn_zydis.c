@@ -8,6 +8,32 @@
 #include "core/flow.h"
 #include "image/insn.h"
 
+/* dec for isa's machine mode and stack width.
+ * Returns 0 if: set up.  Returns -1 if: isa is not x86, or Zydis
+ * refused. */
+static int decoder_init(ZydisDecoder *dec, int isa)
+{
+	ZyanStatus st;
+
+	switch (isa) {
+	case HWT_ISA_X86_16:
+		st = ZydisDecoderInit(dec, ZYDIS_MACHINE_MODE_LEGACY_16,
+				      ZYDIS_STACK_WIDTH_16);
+		break;
+	case HWT_ISA_X86_32:
+		st = ZydisDecoderInit(dec, ZYDIS_MACHINE_MODE_LEGACY_32,
+				      ZYDIS_STACK_WIDTH_32);
+		break;
+	case HWT_ISA_X86_64:
+		st = ZydisDecoderInit(dec, ZYDIS_MACHINE_MODE_LONG_64,
+				      ZYDIS_STACK_WIDTH_64);
+		break;
+	default:
+		return -1;
+	}
+	return ZYAN_SUCCESS(st) ? 0 : -1;
+}
+
 int hwt_insn_text_zydis(int isa, const uint8_t *bytes, size_t size,
 			uint64_t ip, char *text, size_t textlen)
 {
@@ -15,25 +41,8 @@ int hwt_insn_text_zydis(int isa, const uint8_t *bytes, size_t size,
 	ZydisDecodedInstruction in;
 	ZydisFormatter fmt;
 	ZydisDecoder dec;
-	ZyanStatus st;
 
-	switch (isa) {
-	case HWT_ISA_X86_16:
-		st = ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LEGACY_16,
-				      ZYDIS_STACK_WIDTH_16);
-		break;
-	case HWT_ISA_X86_32:
-		st = ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LEGACY_32,
-				      ZYDIS_STACK_WIDTH_32);
-		break;
-	case HWT_ISA_X86_64:
-		st = ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64,
-				      ZYDIS_STACK_WIDTH_64);
-		break;
-	default:
-		return -1;
-	}
-	if (!ZYAN_SUCCESS(st) || !textlen ||
+	if (decoder_init(&dec, isa) < 0 || !textlen ||
 	    !ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, bytes, size, &in, ops)) ||
 	    !ZYAN_SUCCESS(ZydisFormatterInit(&fmt, ZYDIS_FORMATTER_STYLE_INTEL)) ||
 	    !ZYAN_SUCCESS(ZydisFormatterSetProperty(&fmt,
@@ -99,29 +108,12 @@ int hwt_insn_decode_zydis(int isa, const uint8_t *bytes, size_t size,
 {
 	ZydisDecodedInstruction in;
 	ZydisDecoder dec;
-	ZyanStatus st;
 	int direct;
 
 	memset(out, 0, sizeof(*out));
-	switch (isa) {
-	case HWT_ISA_X86_16:
-		st = ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LEGACY_16,
-				      ZYDIS_STACK_WIDTH_16);
-		break;
-	case HWT_ISA_X86_32:
-		st = ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LEGACY_32,
-				      ZYDIS_STACK_WIDTH_32);
-		break;
-	case HWT_ISA_X86_64:
-		st = ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64,
-				      ZYDIS_STACK_WIDTH_64);
-		break;
-	default:
-		return -1;
-	}
 	/* The instruction alone, no operands: its length, mnemonic,
 	 * category and raw immediate are all the fast path needs. */
-	if (!ZYAN_SUCCESS(st) ||
+	if (decoder_init(&dec, isa) < 0 ||
 	    !ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&dec, NULL, bytes,
 							size, &in)))
 		return -1;
@@ -176,9 +168,7 @@ int hwt_insn_branch_zydis(int isa, const uint8_t *bytes, size_t size,
 	ZydisDecoder dec;
 	int direct;
 
-	if (isa != HWT_ISA_X86_64 ||
-	    !ZYAN_SUCCESS(ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64,
-					   ZYDIS_STACK_WIDTH_64)) ||
+	if (isa != HWT_ISA_X86_64 || decoder_init(&dec, isa) < 0 ||
 	    !ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&dec, NULL, bytes,
 							size, &in)))
 		return 0;
