@@ -10,6 +10,8 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+# The RNG ready now, while nothing else runs (vmctl.c's seed says why).
+/bin/vmctl seed /etc/hwt-seed
 # The initramfs may carry files under /tmp (a recorded program built there
 # comes with its libraries at their host paths): they stay visible on the
 # tmpfs mounted over it.

@@ -369,6 +369,8 @@ for p in ${VM_EXTRA:-}; do
 	chmod 755 "$st/extra/$n"
 	copy_dynamic_deps "$p"
 done
+# 64 bytes of the host's randomness for the guest's RNG (init.sh).
+head -c 64 /dev/urandom >"$st/etc/hwt-seed" || die "setup (seed)"
 cat >"$st/etc/hwt-vm.conf" <<EOF
 HWT_RECORD_PROG='${record_prog:+/record/$(basename "$record_prog")}'
 HWT_RECORD_ARGS='${HWT_VM_RECORD_ARGS:-}'
