@@ -135,6 +135,13 @@ void hwt_core_set_image(struct hwt_core *c, uint32_t stream,
 	s->space = (uint16_t)(i < c->nspaces ? i + 1 : c->nspaces);
 }
 
+/* Returns the image s's blocks are symbolized against (NULL: none). */
+static const struct hwt_image *sym_image(const struct hwt_core *c,
+					 const struct stream *s)
+{
+	return s->img ? s->img : c->img;
+}
+
 void hwt_core_set_thread(struct hwt_core *c, uint32_t stream, int64_t pid,
 			 int64_t tid)
 {
@@ -266,6 +273,7 @@ static void new_block(struct hwt_core *c, struct stream *s,
 		      const uint8_t *lens)
 {
 	const struct hwt_binary *bin = NULL;
+	const struct hwt_image *img;
 	const struct hwt_sym *sym;
 	uint64_t span = u->end_ip - u->ip;
 	size_t want, got = 0;
@@ -319,8 +327,8 @@ static void new_block(struct hwt_core *c, struct stream *s,
 			c->dis, u->isa, u->code + span, u->code_size - span,
 			u->end_ip);
 	u->stack_mode = (uint8_t)hwt_callstack_mode(u->iclass);
-	sym = s->img ? hwt_image_symbol(s->img, u->ip, &bin) :
-	      c->img ? hwt_image_symbol(c->img, u->ip, &bin) : NULL;
+	img = sym_image(c, s);
+	sym = img ? hwt_image_symbol(img, u->ip, &bin) : NULL;
 	u->sym_id = sym ? sym->id : 0;
 	u->bin_id = bin ? bin->id : 0;
 	u->sym_start = sym && sym->start + (uint64_t)bin->bias == u->ip;
@@ -788,7 +796,7 @@ static void attribute(struct hwt_core *c, const struct stream *s,
 		      const struct hwt_ublock *u, uint64_t count,
 		      uint64_t *insns, size_t nsyms)
 {
-	const struct hwt_image *img = s->img ? s->img : c->img;
+	const struct hwt_image *img = sym_image(c, s);
 	const struct hwt_binary *bin;
 	const struct hwt_sym *sym;
 	uint64_t ip = u->ip;
