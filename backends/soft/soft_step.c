@@ -501,13 +501,30 @@ static void soft_finish(struct soft_thread *t, bool in_syscall)
 	t->started = false;
 }
 
+/*
+ * Whether the kernel was entered through the SYSCALL at the thread's IP,
+ * which then ran: a real unit binds its TIP.PGD to that far branch.
+ * Returns true if a syscall is in progress (its number is set).
+ * Returns true if one has exited since the last step (sys_exit logged
+ * it): rt_sigreturn sets orig_ax to -1, so its number no longer says so,
+ * and a switch at its exit would otherwise undo it in the trace.
+ * Returns false if a trap or an interrupt entered it (the instruction at
+ * the IP has not run).
+ */
+static bool soft_in_syscall(const struct soft_thread *t,
+			    struct pt_regs *regs)
+{
+	return syscall_get_nr(current, regs) >= 0 ||
+	       (t->log.nev && t->log.ev[0].type == SOFT_EV_SYS);
+}
+
 void soft_thread_pause(struct soft_thread *t)
 {
 	struct pt_regs *regs = task_pt_regs(current);
 
 	if (!t->started)
 		return;
-	soft_finish(t, syscall_get_nr(current, regs) >= 0);
+	soft_finish(t, soft_in_syscall(t, regs));
 	t->log.nev = 0;
 	t->next_valid = false;
 	if (!test_thread_flag(TIF_SINGLESTEP))
@@ -518,7 +535,7 @@ void soft_thread_stop(struct soft_thread *t)
 {
 	struct pt_regs *regs = task_pt_regs(current);
 
-	soft_finish(t, syscall_get_nr(current, regs) >= 0);
+	soft_finish(t, soft_in_syscall(t, regs));
 	/* Frames built since the last rearm_work, which now frees only. */
 	soft_scrub_sigframes(t, regs);
 	if (!test_thread_flag(TIF_SINGLESTEP))
