@@ -157,6 +157,9 @@ check-hwtd-soft-run:
 	@$(MAKE) --no-print-directory -C hwtd check-vm-coresight || \
 		echo "FAIL: hwtd/coresight (make check-vm-coresight exited non-zero)" | \
 		tee -a $(HWT_RESULTS)/hwtd.txt
+	@$(MAKE) --no-print-directory -C hwtd check-vm-intel-pt || \
+		echo "FAIL: hwtd/intel_pt (make check-vm-intel-pt exited non-zero)" | \
+		tee -a $(HWT_RESULTS)/hwtd.txt
 
 check-vm-arm64-run:
 	@mkdir -p $(HWT_RESULTS)

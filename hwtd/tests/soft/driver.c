@@ -6,11 +6,12 @@
  *
  *   driver drive [BACKEND]
  *                  records, with the soft backend (or BACKEND: coresight,
- *                  over the emulated unit hwt_cs_emu): the same program via
+ *                  over the emulated unit hwt_cs_emu; intel_pt, over
+ *                  hwt_pt_emu): the same program via
  *                  hwtd and via hwt-collect; a filter on one function; a
  *                  4 KiB flight recorder around a crash (it wraps).
  *   driver work    the traced program: deterministic calls
- *   driver crash   more work, then a SIGSEGV on CRASH_LINE
+ *   driver crash [N]  more work (N rounds), then a SIGSEGV on CRASH_LINE
  *   driver long    work for seconds (hwtd is killed -9 meanwhile)
  */
 #define _GNU_SOURCE
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "hwt/hwt_coresight.h"
+#include "hwt/hwt_intel_pt.h"
 #include "hwt/hwt_soft.h"
 
 #define SOCK	"/tmp/hwtd-soft.sock"
@@ -127,10 +129,23 @@ static int drive(const char *self, const char *be)
 				    (char *)be, "-f", "hot_function", "-o",
 				    SUB "/filter", "--", (char *)self, "work",
 				    NULL }) != 0;
-	bad |= run((char *const[]){ "/bin/hwt", "record", "-S", SOCK, "-b",
-				    (char *)be, "-m", "ring", "-s", "4K", "-c",
-				    "1:/tmp/softcfg", "-o", SUB "/crash", "--",
-				    (char *)self, "crash", NULL }) != 0;
+	if (!strcmp(be, HWT_INTEL_PT_BACKEND_NAME))
+		/*
+		 * PSBFreq 0: a PSB+ every 2 KiB, the least hardware has.
+		 * Without a PSB every 256 bytes, 3000 rounds are 1.9 KB
+		 * of PT: 15000 wrap the 4K ring.
+		 */
+		bad |= run((char *const[]){ "/bin/hwt", "record", "-S", SOCK,
+					    "-b", (char *)be, "-m", "ring",
+					    "-s", "4K", "-x", "psb=0", "-o",
+					    SUB "/crash", "--", (char *)self,
+					    "crash", "15000", NULL }) != 0;
+	else
+		bad |= run((char *const[]){ "/bin/hwt", "record", "-S", SOCK,
+					    "-b", (char *)be, "-m", "ring",
+					    "-s", "4K", "-c", "1:/tmp/softcfg",
+					    "-o", SUB "/crash", "--",
+					    (char *)self, "crash", NULL }) != 0;
 	run((char *const[]){ "/bin/hwt", "info", SUB "/crash", NULL });
 
 	/* kill -9 of hwtd in a busy session: what is indexed must decode. */
@@ -161,6 +176,8 @@ int main(int argc, char **argv)
 		return work(0, 20);
 	if (argc == 2 && !strcmp(argv[1], "crash"))
 		return work(1, 3000);	/* long enough to wrap a 4K ring */
+	if (argc == 3 && !strcmp(argv[1], "crash"))
+		return work(1, atoi(argv[2]));
 	if (argc == 2 && !strcmp(argv[1], "long"))
 		return work(0, 200000);	/* still running when hwtd dies */
 	if (argc == 2 && !strcmp(argv[1], "drive"))

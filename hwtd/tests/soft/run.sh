@@ -3,22 +3,27 @@
 # hwtd, via hwt-collect, with a one-function filter, a flight recorder
 # around a crash); the sessions come back to the host and are decoded with
 # the host's hwt.  Prints PASS:/FAIL: lines; exit 1 if any failed.
-#   hwtd/tests/soft/run.sh [x86_64|arm64|coresight]
+#   hwtd/tests/soft/run.sh [x86_64|arm64|coresight|intel_pt]
 # (arm64: the soft backend's ETE half, decoded with OpenCSD; results are
 # named hwtd/soft-arm64/...; coresight: the same in the arm64 VM through
-# hwt_coresight over the emulated ETE + TRBE, hwtd/coresight/...)
+# hwt_coresight over the emulated ETE + TRBE, hwtd/coresight/...;
+# intel_pt: in the x86 VM through hwt_intel_pt over the emulated Kaby
+# Lake PT unit, hwtd/intel_pt/...)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 arch=${1:-x86_64}
 backend=soft
 csemu=""
+ptemu=""
 case $arch in
 x86_64) cc=gcc t=hwtd/soft B=$root/build/hwtd/soft ;;
 arm64) cc=aarch64-linux-gnu-gcc t=hwtd/soft-arm64 B=$root/build/hwtd/soft-arm64 ;;
 coresight) arch=arm64 cc=aarch64-linux-gnu-gcc t=hwtd/coresight \
 	B=$root/build/hwtd/coresight backend=coresight csemu=soft-ete ;;
-*) echo "usage: $0 [x86_64|arm64|coresight]" >&2; exit 2 ;;
+intel_pt) arch=x86_64 cc=gcc t=hwtd/intel_pt B=$root/build/hwtd/intel_pt \
+	backend=intel_pt ptemu=kabylake ;;
+*) echo "usage: $0 [x86_64|arm64|coresight|intel_pt]" >&2; exit 2 ;;
 esac
 HWT=$root/build/bin/hwt
 fails=0
@@ -38,6 +43,7 @@ $cc -static -O1 -g -no-pie -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
 rm -rf "$B/out" "$B"/*.db
 HWT_RESULTS=$B/results HWT_VM_RECORD_PROG=$B/driver \
 	HWT_VM_RECORD_ARGS="drive $backend" HWT_VM_CS_EMU=$csemu \
+	HWT_VM_PT_EMU=$ptemu \
 	HWT_VM_RECORD_OUT=$B/out HWT_VM_RECORD_OPTS="-b null" \
 	"$root/tests/vm/run.sh" "$arch" >"$B/vm.log" 2>&1
 if [ ! -d "$B/out/sub" ]; then
