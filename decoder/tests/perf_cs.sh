@@ -6,7 +6,8 @@
 # (perf given the binary through --symfs, --kallsyms=/dev/null; the
 # stored count is checked too when perf is not installed).  The file
 # whose AUX data is missing decodes with the gaps recorded, exit 0; a cut
-# file decodes what comes before the cut.
+# file decodes what comes before the cut.  perf's branch samples
+# (--itrace=b) against hwt's taken edges and calls (function_stats).
 # Env (from run.sh): HWT, ROOT.
 : "${ROOT:=../..}"
 : "${HWT:=$ROOT/build/bin/hwt}"
@@ -70,6 +71,44 @@ if command -v perf > /dev/null 2>&1; then
 				fail "perf-cs-vs-perf-script-$db-cpu$cpu" "perf $(wc -l < "$T/want.$cpu"), hwt $(wc -l < "$T/got"): $(cmp "$T/want.$cpu" "$T/got" 2>&1 | head -1)"
 			fi
 		done
+	done
+	# 3b. perf's branch samples (--itrace=b; "tr strt"/"tr end" are
+	# trace on/off, not branches): every taken branch FROM -> TO with its
+	# count equals hwt's taken edges that no break cut (the last
+	# instruction of from_block -> to_block), and perf's calls (flags
+	# "call") by target equal hwt's calls entered by a call instruction
+	# (flags without 1 "no call seen" and 4 "entered by a jump"), each
+	# at its symbol's start or, unnamed, its call path's address.
+	perf script -i "$C/perf_etm.data" --itrace=b -F flags,ip,addr \
+		--kallsyms=/dev/null --symfs="$T/symfs" 2> /dev/null |
+		grep -v 'tr strt\|tr end' > "$T/perf.b"
+	awk '{ print $(NF - 2), $NF }' "$T/perf.b" | sort | uniq -c |
+		awk '{ print $2, $3, $1 }' > "$T/want.b"
+	awk '$1 == "call" { print $(NF) }' "$T/perf.b" | sort | uniq -c |
+		awk '{ print $2, $1 }' > "$T/want.calls"
+	for db in bid pipe; do
+		"$HWT" query --csv "$T/$db.db" "SELECT printf('%x %x',
+			f.end_ip, t.ip) AS k, sum(e.count) FROM edges e JOIN blocks
+			f ON f.id = e.from_block JOIN blocks t ON
+			t.id = e.to_block WHERE e.flags = 1 GROUP BY 1" |
+			tail -n +2 | tr -d '"' | tr , ' ' | sort > "$T/got.b"
+		"$HWT" query --csv "$T/$db.db" "SELECT printf('%x',
+			CASE WHEN p.symbol_id = 0 THEN p.ip ELSE s.sym_start
+			END) AS k, count(*) FROM calls c JOIN call_paths p ON
+			p.id = c.call_path_id LEFT JOIN symbols s ON
+			s.id = p.symbol_id WHERE (c.flags & 5) = 0 GROUP BY 1" |
+			tail -n +2 | tr -d '"' | tr , ' ' | sort > "$T/got.calls"
+		if [ -s "$T/want.b" ] && cmp -s "$T/want.b" "$T/got.b"; then
+			echo "PASS: perf-cs-branches-vs-perf-script-$db ($(wc -l < "$T/got.b") branches, $(awk '{ n += $3 } END { print n }' "$T/got.b") taken)"
+		else
+			fail "perf-cs-branches-vs-perf-script-$db" "perf $(wc -l < "$T/want.b") branches, hwt $(wc -l < "$T/got.b"): $(diff "$T/want.b" "$T/got.b" | head -3 | tr '\n' ' ')"
+		fi
+		if [ -s "$T/want.calls" ] &&
+			cmp -s "$T/want.calls" "$T/got.calls"; then
+			echo "PASS: perf-cs-calls-vs-perf-script-$db ($(tr '\n' ' ' < "$T/got.calls"))"
+		else
+			fail "perf-cs-calls-vs-perf-script-$db" "perf: $(tr '\n' ' ' < "$T/want.calls"); hwt: $(tr '\n' ' ' < "$T/got.calls")"
+		fi
 	done
 else
 	echo "perf not installed: the stored count only"
