@@ -182,6 +182,7 @@ struct pt_thr {
 	bool gap;			/* unit stopped (Error): record pending */
 	u32 stops;			/* such episodes (PT_MAX_STOPS, then off) */
 	u32 busy;			/* switch-ins that found PT taken */
+	bool untraced;			/* a load failed: gap recorded */
 	u32 errors;			/* refused MSR accesses, Error status */
 };
 
@@ -601,7 +602,9 @@ static enum hrtimer_restart pt_poll_fn(struct hrtimer *t)
  * Enable tracing of the thread on this CPU: the start sequence with
  * TraceEn written last (33.2.8.1, 33.3.3, 33.3.7.1).  IRQs or preemption
  * off.  TraceEn already set means another user (perf) holds the unit:
- * nothing is written (33.3.3).
+ * nothing is written (33.3.3).  A run left untraced (the unit taken, a
+ * refused access) gets a BUFFER record with HWT_BUFREC_GAP at the head,
+ * so the decode shows the missing run.
  */
 static void pt_load(struct pt_thr *pt)
 {
@@ -618,15 +621,15 @@ static void pt_load(struct pt_thr *pt)
 	barrier();
 	if (pt_hw->read_msr(PT_MSR_CTL, &ctl)) {
 		pt->errors++;
-		goto out;
+		goto untraced;
 	}
 	if (ctl & PT_CTL_TRACEEN) {
 		pt->busy++;
-		goto out;
+		goto untraced;
 	}
 	if (pt_out_at(pt, pt->off, &out)) {
 		pt->errors++;
-		goto out;
+		goto untraced;
 	}
 	n = pt_seq_start(&pt->regs, &out, pt->status, seq);
 	for (i = 0; i < n; i++) {
@@ -634,15 +637,27 @@ static void pt_load(struct pt_thr *pt)
 			pt->errors++;
 			pr_warn_ratelimited("wrmsr %#x = %#llx refused\n",
 					    seq[i].msr, seq[i].val);
-			goto out;	/* TraceEn (written last) stays clear */
+			goto untraced;	/* TraceEn (written last) stays clear */
 		}
 	}
 	pt->cpu = smp_processor_id();
+	pt->untraced = false;
 	this_cpu_write(pt_cur, pt);
 	ms = READ_ONCE(poll_ms);
 	if (ms && !hrtimer_active(timer))
 		hrtimer_start(timer, ms_to_ktime(ms),
 			      HRTIMER_MODE_REL_PINNED_HARD);
+	goto out;
+untraced:
+	/*
+	 * The thread runs untraced here, and its trace would just go on
+	 * at its next run as after any switch: record a gap, once per
+	 * stretch of such runs.
+	 */
+	if (!pt->untraced) {
+		pt->untraced = true;
+		hwt_buffer_gap(pt->buf);
+	}
 out:
 	barrier();
 	this_cpu_write(pt_busy, 0);

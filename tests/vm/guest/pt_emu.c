@@ -397,13 +397,22 @@ static char proc_state(pid_t pid)
  *    framework counts exactly the bytes overwritten unread (bufptr.lost
  *    = the oldest byte kept - the reader's tail, the same in BUFFER
  *    records);
- *  - inject, 64 KiB (4 KiB on Broadwell): the unit meets an operational
- *    error right after the pause (RTIT_STATUS.Error): one BUFFER record
- *    with HWT_BUFREC_GAP where its output stopped, tracing resumed.
+ *  - GAP_ERROR, 64 KiB (4 KiB on Broadwell): the unit meets an
+ *    operational error right after the pause (RTIT_STATUS.Error): one
+ *    BUFFER record with HWT_BUFREC_GAP where its output stopped, tracing
+ *    resumed;
+ *  - GAP_BUSY, the same buffer: "perf" takes the unit on every CPU
+ *    during the pause (busy_cpus: TraceEn reads as set), so the thread's
+ *    switch-in leaves it untraced from there to its exit: one GAP record
+ *    at the pause, nothing written after it.  (Without it the trace
+ *    would simply end at the pause, as if the thread had stopped.)
  * The host decodes the pieces apart (a cut where bytes are missing):
  * before it equal to the ground truth from the marker, after it (from
  * the first PSB) equal to the ground truth's end, something missing.
+ * GAP_BUSY has nothing after its cut: it is checked here only.
  */
+enum gap_kind { GAP_LAP, GAP_ERROR, GAP_BUSY };
+
 static int set_inject(void)
 {
 	FILE *f = fopen(EMU_PARAMS "inject_error", "w");
@@ -416,8 +425,9 @@ static int set_inject(void)
 }
 
 static void run_gap(const char *cpu, int multi, const struct gt *gm,
-		    int ngt, int inject)
+		    int ngt, enum gap_kind kind)
 {
+	int inject = kind != GAP_LAP;
 	struct hwt_intel_pt_config cfg;
 	struct hwt_config c = { .version = HWT_INTEL_PT_CONFIG_VERSION,
 				.size = sizeof(cfg), .data = (uintptr_t)&cfg };
@@ -434,7 +444,7 @@ static void run_gap(const char *cpu, int multi, const struct gt *gm,
 	pid_t pid;
 
 	snprintf(tag, sizeof(tag), "ptemu_%s_%s", cpu,
-		 inject ? "error" : "gap");
+		 kind == GAP_BUSY ? "busy" : inject ? "error" : "gap");
 	snprintf(name, sizeof(name), "pt_emu/%s/record", tag);
 	t_begin(name);
 	memset(b, 0, sizeof(b));
@@ -481,12 +491,19 @@ static void run_gap(const char *cpu, int multi, const struct gt *gm,
 	} while (bp.head != head0 && !t_failed);
 	CHECK(bp.tail == 0 && bp.head > 0 && bp.head < 4096 && bp.lost == 0);
 	CHECK(drain_one(fd, 0, &b[0]) == 0 && b[0].n == head0);
-	/* Nobody reads from here on; or the unit fails once, right away. */
-	if (inject)
+	/*
+	 * Nobody reads from here on; or the unit fails once, right away;
+	 * or it is taken on every CPU.
+	 */
+	if (kind == GAP_ERROR)
 		CHECK(set_inject() == 0);
+	if (kind == GAP_BUSY)
+		CHECK(set_busy(~0ul) == 0);
 	CHECK(write(p[1], "g", 1) == 1);
 	CHECK(waitpid(pid, &status, 0) == pid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (kind == GAP_BUSY)
+		CHECK(set_busy(0) == 0);
 	usleep(200000);
 	bp2 = (struct hwt_bufptr){ .idx = 0 };
 	CHECK(ioctl(fd, HWT_IOC_BUFPTR_GET, &bp2) == 0);
@@ -504,6 +521,21 @@ static void run_gap(const char *cpu, int multi, const struct gt *gm,
 		}
 	}
 	recs_free(&r);
+	if (kind == GAP_BUSY) {
+		/* Untraced from its switch-in after the pause: said once. */
+		CHECK(ngap == 1 && cut == head0, "%d gaps, at %llu (pause %llu)",
+		      ngap, (unsigned long long)cut,
+		      (unsigned long long)head0);
+		CHECK(bp2.head == head0 && bp2.lost == 0);
+		printf("INFO: pt_emu/%s: gap at byte %llu, the pause; nothing written after it\n",
+		       tag, (unsigned long long)cut);
+		for (i = 0; i < NTHREADS; i++) {
+			if (b[i].map)
+				munmap((void *)b[i].map, b[i].size);
+			free(b[i].data);
+		}
+		goto out;
+	}
 	if (inject) {
 		/*
 		 * RTIT_STATUS.Error: the unit wrote nothing until the
@@ -568,6 +600,7 @@ static void run_gap(const char *cpu, int multi, const struct gt *gm,
 	       (unsigned long long)(uintptr_t)soft_marker,
 	       (unsigned long long)(uintptr_t)soft_thread_end);
 	printf("SOFTDUMP %s ranges 0\n", tag);
+out:
 	close(fd);
 	close(dev);
 	close(p[0]);
@@ -1013,8 +1046,9 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt,
 		run_cpu_mode(cpu->name, g, ngt, i, i == CPU_MODE_RUNS - 1);
 	if (cpu->multi)
 		run_streaming(cpu->name);
-	run_gap(cpu->name, cpu->multi, gm, ngt, 0);
-	run_gap(cpu->name, cpu->multi, gm, ngt, 1);
+	run_gap(cpu->name, cpu->multi, gm, ngt, GAP_LAP);
+	run_gap(cpu->name, cpu->multi, gm, ngt, GAP_ERROR);
+	run_gap(cpu->name, cpu->multi, gm, ngt, GAP_BUSY);
 
 	snprintf(name, sizeof(name), "pt_emu/%s/unit_counters", cpu->name);
 	t_begin(name);
