@@ -9,7 +9,8 @@
  *                  over the emulated unit hwt_cs_emu; intel_pt, over
  *                  hwt_pt_emu): the same program via
  *                  hwtd and via hwt-collect; a filter on one function; a
- *                  4 KiB flight recorder around a crash (it wraps).
+ *                  4 KiB flight recorder around a crash (it wraps),
+ *                  through hwtd and in `hwt record -n`.
  *   driver work    the traced program: deterministic calls
  *   driver crash [N]  more work (N rounds), then a SIGSEGV on CRASH_LINE
  *   driver long    work for seconds (hwtd is killed -9 meanwhile)
@@ -89,6 +90,47 @@ static int run(char *const argv[])
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/*
+ * A 4 KiB flight recorder around `self crash`, through hwtd or, local,
+ * in `hwt record -n` itself (tests/hw/intel_pt.sh runs the same).
+ * Intel PT: PSBFreq 0, a PSB+ every 2 KiB (the least hardware has);
+ * without the soft config's PSB every 256 bytes, 3000 rounds are only
+ * 1.9 KB of PT: 15000 wrap the ring.
+ */
+static int record_crash(const char *self, const char *be, int local,
+			const char *out)
+{
+	int pt = !strcmp(be, HWT_INTEL_PT_BACKEND_NAME);
+	char *argv[24];
+	int n = 0;
+
+	argv[n++] = "/bin/hwt";
+	argv[n++] = "record";
+	if (local) {
+		argv[n++] = "-n";
+	} else {
+		argv[n++] = "-S";
+		argv[n++] = SOCK;
+	}
+	argv[n++] = "-b";
+	argv[n++] = (char *)be;
+	argv[n++] = "-m";
+	argv[n++] = "ring";
+	argv[n++] = "-s";
+	argv[n++] = "4K";
+	argv[n++] = pt ? "-x" : "-c";
+	argv[n++] = pt ? "psb=0" : "1:/tmp/softcfg";
+	argv[n++] = "-o";
+	argv[n++] = (char *)out;
+	argv[n++] = "--";
+	argv[n++] = (char *)self;
+	argv[n++] = "crash";
+	if (pt)
+		argv[n++] = "15000";
+	argv[n] = NULL;
+	return run(argv) != 0;
+}
+
 static int drive(const char *self, const char *be)
 {
 	pid_t hwtd;
@@ -129,23 +171,8 @@ static int drive(const char *self, const char *be)
 				    (char *)be, "-f", "hot_function", "-o",
 				    SUB "/filter", "--", (char *)self, "work",
 				    NULL }) != 0;
-	if (!strcmp(be, HWT_INTEL_PT_BACKEND_NAME))
-		/*
-		 * PSBFreq 0: a PSB+ every 2 KiB, the least hardware has.
-		 * Without a PSB every 256 bytes, 3000 rounds are 1.9 KB
-		 * of PT: 15000 wrap the 4K ring.
-		 */
-		bad |= run((char *const[]){ "/bin/hwt", "record", "-S", SOCK,
-					    "-b", (char *)be, "-m", "ring",
-					    "-s", "4K", "-x", "psb=0", "-o",
-					    SUB "/crash", "--", (char *)self,
-					    "crash", "15000", NULL }) != 0;
-	else
-		bad |= run((char *const[]){ "/bin/hwt", "record", "-S", SOCK,
-					    "-b", (char *)be, "-m", "ring",
-					    "-s", "4K", "-c", "1:/tmp/softcfg",
-					    "-o", SUB "/crash", "--",
-					    (char *)self, "crash", NULL }) != 0;
+	bad |= record_crash(self, be, 0, SUB "/crash");
+	bad |= record_crash(self, be, 1, SUB "/crash-local");
 	run((char *const[]){ "/bin/hwt", "info", SUB "/crash", NULL });
 
 	/* kill -9 of hwtd in a busy session: what is indexed must decode. */

@@ -52,7 +52,7 @@ if [ ! -d "$B/out/sub" ]; then
 fi
 grep -a '^driver: \|\[record\] driver' "$root/build/vm-$arch/console.log" |
 	tr -d '\r' | sed 's/^/  /'
-for s in hwtd collect filter crash killed; do
+for s in hwtd collect filter crash crash-local killed; do
 	if ! "$HWT" decode "$B/out/sub/$s" -q -o "$B/$s.db" \
 		>"$B/$s.decode.log" 2>&1; then
 		res "FAIL: $t/decode-$s (see $B/$s.decode.log)"
@@ -115,26 +115,31 @@ else
 	res "FAIL: $t/filter-one-function ($n instructions, $out outside hot_function)"
 fi
 
-# 3. Flight recorder: the dump after the SIGSEGV ends at the faulting line.
+# 3. Flight recorder: the dump after the SIGSEGV ends at the faulting line,
+# through hwtd (crash) and in `hwt record -n` (crash-local).
 line=$(grep -n 'CRASH_LINE \*/' "$here/driver.c" | cut -d: -f1)
-# The last line, diagnostics ("[...]") included: the ring's WRAP records
-# lose nothing and cut nothing, so nothing comes after the fault (before
-# the store reader cut at WRAP records too, it reported them, at kernel
-# positions past the stored bytes, as errors at the end).
-last=$("$HWT" replay "$B/crash.db" --format line 2>/dev/null | tail -n 1)
-q() { sqlite3 "$B/out/sub/crash/session.db" "$1" 2>/dev/null; }
-state=$(q "SELECT value FROM meta WHERE key = 'state'")
-bytes=$(q "SELECT SUM(bytes) FROM streams")
-gap=$(q "SELECT SUM(lost_before) FROM chunks")
-case $last in
-*driver.c:"$line"*)
-	if [ "$state" = crashed ] && [ "$bytes" -le 4096 ] && [ "$gap" -gt 0 ]; then
-		res "PASS: $t/crash-replay-ends-at-fault (state $state, last $bytes bytes of a wrapped 4K ring after a $gap-byte gap, $last)"
-	else
-		res "FAIL: $t/crash-replay-ends-at-fault (state $state, $bytes bytes, gap $gap: want crashed, <= 4096, a gap)"
-	fi ;;
-*)	res "FAIL: $t/crash-replay-ends-at-fault (state $state, last line '$last', want driver.c:$line)" ;;
-esac
+for c in crash crash-local; do
+	# The last line, diagnostics ("[...]") included: the ring's WRAP
+	# records lose nothing and cut nothing, so nothing comes after the
+	# fault (before the store reader cut at WRAP records too, it
+	# reported them, at kernel positions past the stored bytes, as
+	# errors at the end).
+	last=$("$HWT" replay "$B/$c.db" --format line 2>/dev/null | tail -n 1)
+	q() { sqlite3 "$B/out/sub/$c/session.db" "$1" 2>/dev/null; }
+	state=$(q "SELECT value FROM meta WHERE key = 'state'")
+	bytes=$(q "SELECT SUM(bytes) FROM streams")
+	gap=$(q "SELECT SUM(lost_before) FROM chunks")
+	case $last in
+	*driver.c:"$line"*)
+		if [ "$state" = crashed ] && [ "${bytes:-0}" -le 4096 ] &&
+			[ "${gap:-0}" -gt 0 ]; then
+			res "PASS: $t/$c-replay-ends-at-fault (state $state, last $bytes bytes of a wrapped 4K ring after a $gap-byte gap, $last)"
+		else
+			res "FAIL: $t/$c-replay-ends-at-fault (state $state, $bytes bytes, gap $gap: want crashed, <= 4096, a gap)"
+		fi ;;
+	*)	res "FAIL: $t/$c-replay-ends-at-fault (state $state, last line '$last', want driver.c:$line)" ;;
+	esac
+done
 
 # 4. kill -9 of hwtd mid-session: fsck'd in the guest, consistent, decodes.
 st=$(sqlite3 "$B/out/sub/killed/session.db" \
