@@ -9,6 +9,11 @@
 #    `hwt record -n -f fib`;
 #  - decodes each and checks the demo's exact call counts (the filtered
 #    one: only fib's instructions, fib's 465 entries);
+#  - CPU mode (hwt-collect -C 1): the demo process's exact call counts;
+#  - ring mode: a 4 KiB flight recorder (hwt record -n -m ring) around
+#    hwtd's acceptance driver's SIGSEGV: the ring wrapped, and the replay
+#    ends on the faulting line (make -C hwtd check-vm-intel-pt runs the
+#    same command on the emulated unit);
 #  - where perf has the intel_pt PMU, records the same program with perf
 #    and requires perf script's instruction addresses (its own decoder)
 #    to equal `hwt replay --format addr` for the demo's own functions.
@@ -63,11 +68,20 @@ result "PASS: hw/intel_pt/insmod ($(grep -m1 'model name' /proc/cpuinfo | sed 's
 gcc -O2 -g -static -fno-optimize-sibling-calls -o "$w/demo" \
 	"$root/samples/demo.c" || { result "FAIL: hw/intel_pt/demo-build"; exit 1; }
 
-counts() {	# db name: the demo's known calls
+counts() {	# db [pid]: the demo's known calls (of that process only)
 	for want in fib:465 mix:64 square:16 cube:16 apply:2 checksum:1 \
 		run_all:1 main:1; do
-		got=$("$hwt" query --csv "$1" "SELECT calls FROM function_stats
-			WHERE name = '${want%:*}'" | tail -n 1)
+		if [ -n "${2:-}" ]; then
+			got=$("$hwt" query --csv "$1" "SELECT sum(ss.calls) FROM
+				symbol_stats ss JOIN threads th ON
+				th.id = ss.thread_id JOIN symbols sy ON
+				sy.id = ss.symbol_id WHERE th.pid = $2 AND
+				sy.name = '${want%:*}'" | tail -n 1)
+		else
+			got=$("$hwt" query --csv "$1" "SELECT calls FROM
+				function_stats WHERE name = '${want%:*}'" |
+				tail -n 1)
+		fi
 		[ "$got" = "${want#*:}" ] ||
 			{ echo "${want%:*} $got, want ${want#*:}"; return 1; }
 	done
@@ -109,6 +123,52 @@ then
 		result "FAIL: hw/intel_pt/filter-fib ($n instructions, $out outside fib)"
 else
 	result "FAIL: hw/intel_pt/filter-fib (see $w/filter.log)"
+fi
+
+# CPU mode: CPU 1 traced while the demo runs there (hwt-collect pins it
+# to the traced CPUs and itself off them); every task that ran on CPU 1
+# is in the session, so the counts are the demo process's.
+if "$collect" -b intel_pt -C 1 -o "$w/cpu" -- "$w/demo" >"$w/cpu.log" 2>&1 &&
+	"$hwt" decode "$w/cpu" -q -o "$w/cpu.db" >>"$w/cpu.log" 2>&1; then
+	L=$(sqlite3 "$w/cpu/session.db" "SELECT value FROM meta WHERE key =
+		'launch_pid'" 2>/dev/null)
+	if [ -n "$L" ] && why=$(counts "$w/cpu.db" "$L"); then
+		result "PASS: hw/intel_pt/cpu-mode (the demo's exact call counts, pid $L)"
+	else
+		result "FAIL: hw/intel_pt/cpu-mode (launch pid '$L': ${why:-})"
+	fi
+else
+	result "FAIL: hw/intel_pt/cpu-mode (see $w/cpu.log)"
+fi
+
+# Ring mode: a 4 KiB flight recorder around a SIGSEGV (hwtd's acceptance
+# driver, the command its VM run checks on the emulated unit): the ring
+# wrapped, and the replay of its last bytes ends on the faulting line.
+if gcc -static -O1 -g -no-pie -I "$root/include" -o "$w/driver" \
+	"$root/hwtd/tests/soft/driver.c" >"$w/ring.log" 2>&1; then
+	"$hwt" record -n -b intel_pt -m ring -s 4K -x psb=0 -o "$w/ring" \
+		-- "$w/driver" crash 15000 >>"$w/ring.log" 2>&1
+	"$hwt" decode "$w/ring" -q -o "$w/ring.db" >>"$w/ring.log" 2>&1
+	line=$(grep -n 'CRASH_LINE \*/' "$root/hwtd/tests/soft/driver.c" |
+		cut -d: -f1)
+	last=$("$hwt" replay "$w/ring.db" --format line 2>/dev/null |
+		tail -n 1)
+	rq() { sqlite3 "$w/ring/session.db" "$1" 2>/dev/null; }
+	state=$(rq "SELECT value FROM meta WHERE key = 'state'")
+	bytes=$(rq "SELECT SUM(bytes) FROM streams")
+	gap=$(rq "SELECT SUM(lost_before) FROM chunks")
+	case $last in
+	*driver.c:"$line"*)
+		if [ "$state" = crashed ] && [ "${bytes:-0}" -le 4096 ] &&
+			[ "${gap:-0}" -gt 0 ]; then
+			result "PASS: hw/intel_pt/ring-ends-at-fault ($bytes bytes after a $gap-byte gap, $last)"
+		else
+			result "FAIL: hw/intel_pt/ring-ends-at-fault (state $state, $bytes bytes, gap $gap)"
+		fi ;;
+	*)	result "FAIL: hw/intel_pt/ring-ends-at-fault (state '$state', last line '$last', want driver.c:$line; see $w/ring.log)" ;;
+	esac
+else
+	result "FAIL: hw/intel_pt/ring-build (see $w/ring.log)"
 fi
 
 # perf's own decoder on a perf recording of the same program.
