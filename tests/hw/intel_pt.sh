@@ -149,24 +149,9 @@ if gcc -static -O1 -g -no-pie -I "$root/include" -o "$w/driver" \
 	"$hwt" record -n -b intel_pt -m ring -s 4K -x psb=0 -o "$w/ring" \
 		-- "$w/driver" crash 15000 >>"$w/ring.log" 2>&1
 	"$hwt" decode "$w/ring" -q -o "$w/ring.db" >>"$w/ring.log" 2>&1
-	line=$(grep -n 'CRASH_LINE \*/' "$root/hwtd/tests/soft/driver.c" |
-		cut -d: -f1)
-	last=$("$hwt" replay "$w/ring.db" --format line 2>/dev/null |
-		tail -n 1)
-	rq() { sqlite3 "$w/ring/session.db" "$1" 2>/dev/null; }
-	state=$(rq "SELECT value FROM meta WHERE key = 'state'")
-	bytes=$(rq "SELECT SUM(bytes) FROM streams")
-	gap=$(rq "SELECT SUM(lost_before) FROM chunks")
-	case $last in
-	*driver.c:"$line"*)
-		if [ "$state" = crashed ] && [ "${bytes:-0}" -le 4096 ] &&
-			[ "${gap:-0}" -gt 0 ]; then
-			result "PASS: hw/intel_pt/ring-ends-at-fault ($bytes bytes after a $gap-byte gap, $last)"
-		else
-			result "FAIL: hw/intel_pt/ring-ends-at-fault (state $state, $bytes bytes, gap $gap)"
-		fi ;;
-	*)	result "FAIL: hw/intel_pt/ring-ends-at-fault (state '$state', last line '$last', want driver.c:$line; see $w/ring.log)" ;;
-	esac
+	. "$root/hwtd/tests/soft/crash_ring.sh"
+	result "$(crash_ring_verdict hw/intel_pt/ring-ends-at-fault "$hwt" \
+		"$w/ring.db" "$w/ring" "$root/hwtd/tests/soft/driver.c")"
 else
 	result "FAIL: hw/intel_pt/ring-build (see $w/ring.log)"
 fi

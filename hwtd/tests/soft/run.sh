@@ -117,28 +117,10 @@ fi
 
 # 3. Flight recorder: the dump after the SIGSEGV ends at the faulting line,
 # through hwtd (crash) and in `hwt record -n` (crash-local).
-line=$(grep -n 'CRASH_LINE \*/' "$here/driver.c" | cut -d: -f1)
+. "$here/crash_ring.sh"
 for c in crash crash-local; do
-	# The last line, diagnostics ("[...]") included: the ring's WRAP
-	# records lose nothing and cut nothing, so nothing comes after the
-	# fault (before the store reader cut at WRAP records too, it
-	# reported them, at kernel positions past the stored bytes, as
-	# errors at the end).
-	last=$("$HWT" replay "$B/$c.db" --format line 2>/dev/null | tail -n 1)
-	q() { sqlite3 "$B/out/sub/$c/session.db" "$1" 2>/dev/null; }
-	state=$(q "SELECT value FROM meta WHERE key = 'state'")
-	bytes=$(q "SELECT SUM(bytes) FROM streams")
-	gap=$(q "SELECT SUM(lost_before) FROM chunks")
-	case $last in
-	*driver.c:"$line"*)
-		if [ "$state" = crashed ] && [ "${bytes:-0}" -le 4096 ] &&
-			[ "${gap:-0}" -gt 0 ]; then
-			res "PASS: $t/$c-replay-ends-at-fault (state $state, last $bytes bytes of a wrapped 4K ring after a $gap-byte gap, $last)"
-		else
-			res "FAIL: $t/$c-replay-ends-at-fault (state $state, $bytes bytes, gap $gap: want crashed, <= 4096, a gap)"
-		fi ;;
-	*)	res "FAIL: $t/$c-replay-ends-at-fault (state $state, last line '$last', want driver.c:$line)" ;;
-	esac
+	res "$(crash_ring_verdict "$t/$c-replay-ends-at-fault" "$HWT" \
+		"$B/$c.db" "$B/out/sub/$c" "$here/driver.c")"
 done
 
 # 4. kill -9 of hwtd mid-session: fsck'd in the guest, consistent, decodes.
