@@ -200,7 +200,9 @@ struct hwt_rec_mmap {
 	__u64	pgoff;			/* file offset in bytes */
 	__u32	prot;			/* PROT_* */
 	__u32	flags;			/* MAP_SHARED or MAP_PRIVATE */
-	char	path[];			/* NUL-terminated, "" if anon */
+	char	path[];			/* NUL-terminated: the file, a special
+					 * mapping's name ("[vdso]"), or ""
+					 * if anonymous */
 };
 
 struct hwt_rec_munmap {

@@ -268,8 +268,12 @@ static u32 vma_prot(unsigned long vm_flags)
 	       (vm_flags & VM_EXEC ? PROT_EXEC : 0);
 }
 
-/* Build an MMAP record for vma in rec (room for HWT_PATH_MAX); pathbuf
- * is scratch for d_path. */
+/*
+ * Build an MMAP record for vma in rec (room for HWT_PATH_MAX); pathbuf
+ * is scratch for d_path.  A file's path; a special mapping's name as
+ * /proc/PID/maps shows it ("[vdso]": user code the decoder needs, which
+ * the recorder copies); else "" (anonymous).
+ */
 static void build_mmap_record(struct hwt_rec_mmap *rec,
 			      struct vm_area_struct *vma, char *pathbuf)
 {
@@ -279,6 +283,10 @@ static void build_mmap_record(struct hwt_rec_mmap *rec,
 	if (vma->vm_file) {
 		path = d_path(&vma->vm_file->f_path, pathbuf, HWT_PATH_MAX);
 		if (IS_ERR(path))
+			path = "";
+	} else if (vma->vm_ops && vma->vm_ops->name) {
+		path = vma->vm_ops->name(vma);
+		if (!path)
 			path = "";
 	}
 	len = strnlen(path, HWT_PATH_MAX - 1);
