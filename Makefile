@@ -83,6 +83,10 @@ check-e2e-run:
 		echo "FAIL: e2e-intel_pt-cpu (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/pt_sigstop.sh || \
 		echo "FAIL: e2e-intel_pt-sigstop (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
+	@tests/e2e/vdso.sh x86_64 || \
+		echo "FAIL: e2e-vdso-x86_64 (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
+	@tests/e2e/vdso.sh arm64 || \
+		echo "FAIL: e2e-vdso-arm64 (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/demo_counts.sh coresight || \
 		echo "FAIL: e2e-coresight (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/demo_counts.sh coresight-etm4 || \

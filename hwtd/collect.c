@@ -18,6 +18,7 @@
 #include "hwt_err.h"
 #include "collect.h"
 #include "procmaps.h"
+#include "vdso.h"
 #include "describe.h"
 
 #define MAX_BUFS	HWT_MAX_THREADS
@@ -61,6 +62,7 @@ struct hwt_collect {
 	char *images[MAX_IMAGES];
 	int nimages;
 	int ncopied;		/* images[0..ncopied) are in the session */
+	uint64_t vdso_len;	/* the first [vdso] mapping's length */
 	uint64_t bytes, records;
 	uint64_t torn;		/* bytes overwritten while being copied */
 	uint64_t commit_ns, commit_bytes;	/* at the last commit */
@@ -136,12 +138,19 @@ void hwt_collect_free(struct hwt_collect *c)
 	free(c);
 }
 
+static int is_vdso(const char *path)
+{
+	return !strcmp(path, HWTD_VDSO_NAME);
+}
+
 static void note_image(struct hwt_collect *c, const struct hwt_rec_mmap *m)
 {
 	int i;
 
-	if (!(m->prot & PROT_EXEC) || m->path[0] != '/')
+	if (!(m->prot & PROT_EXEC) || (m->path[0] != '/' && !is_vdso(m->path)))
 		return;
+	if (is_vdso(m->path) && !c->vdso_len)
+		c->vdso_len = m->len;
 	for (i = 0; i < c->nimages; i++)
 		if (!strcmp(c->images[i], m->path))
 			return;
@@ -582,7 +591,8 @@ int hwt_collect_add_process(struct hwt_collect *c, int pid)
 				  lineno);
 			break;
 		}
-		if (!(m.prot & PROT_EXEC) || m.path[0] != '/')
+		if (!(m.prot & PROT_EXEC) ||
+		    (m.path[0] != '/' && !is_vdso(m.path)))
 			continue;
 		len = strnlen(m.path, HWT_PATH_MAX - 1);
 		memset(rec, 0, sizeof(*rec) + HWT_PATH_MAX + 8);
@@ -696,6 +706,34 @@ static int copy_file(const char *src, const char *dst, uint64_t max)
 	return ret;
 }
 
+/*
+ * SESSION/images/[vdso]: this process's vDSO, which is the target's if
+ * their mappings have one size (vdso.h), written as copy_file writes.
+ * Returns 0, or -1 (not written; nothing left behind).
+ */
+static int copy_vdso(const char *dst, uint64_t len)
+{
+	char tmp[PATH_MAX * 2 + 8];
+	int out, ret = 0;
+
+	if (!access(dst, F_OK))
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
+	unlink(tmp);
+	out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		   0644);
+	if (out < 0)
+		return -1;
+	if (hwtd_vdso_write(out, len) || fsync(out))
+		ret = -1;
+	close(out);
+	if (!ret && rename(tmp, dst))
+		ret = -1;
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
 int hwt_collect_copy_images(struct hwt_collect *c, const char *session_dir)
 {
 	char dst[PATH_MAX * 2];
@@ -705,6 +743,13 @@ int hwt_collect_copy_images(struct hwt_collect *c, const char *session_dir)
 	for (; c->ncopied < c->nimages; c->ncopied++) {
 		const char *img = c->images[c->ncopied];
 
+		if (is_vdso(img)) {
+			snprintf(dst, sizeof(dst), "%s/images/%s",
+				 session_dir, img);
+			if (mkdirs(dst) || copy_vdso(dst, c->vdso_len))
+				failed++;
+			continue;
+		}
 		snprintf(dst, sizeof(dst), "%s/images%s", session_dir, img);
 		if (mkdirs(dst) || copy_file(img, dst, c->opts.image_max ?
 					     c->opts.image_max :

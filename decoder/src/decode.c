@@ -383,12 +383,18 @@ static int add_image(void *arg, const struct hwt_store_mapping *m)
 	struct stat sb;
 	int in_session;
 
-	/* Anonymous and special mappings ([vdso]) have no file. */
-	if (!*p || *p == '[' || strlen(p) >= PATH_MAX ||
-	    (w->pid != -2 && m->pid != w->pid))
+	/*
+	 * Anonymous and special mappings have no file, but for the [vdso],
+	 * which the recorder copies into the session (hwtd/vdso.h): only
+	 * that copy, never this host's.
+	 */
+	if (!*p || (*p == '[' && strcmp(p, "[vdso]")) ||
+	    strlen(p) >= PATH_MAX || (w->pid != -2 && m->pid != w->pid))
 		return 0;
 	snprintf(name, sizeof(name), "images/%s", p + (*p == '/'));
 	in_session = !fstatat(w->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW);
+	if (*p == '[' && !in_session)
+		return 0;
 	w->pol.beneath = in_session;
 	hwt_image_set_policy(w->img, in_session ? w->dirfd : AT_FDCWD, &w->pol);
 	if (in_session)
