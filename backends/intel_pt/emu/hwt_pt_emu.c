@@ -289,6 +289,7 @@ static struct soft_thread *emu_lookup(void)
  * Has a TraceStop stopped this CPU's unit (Stopped without Error: it
  * writes nothing until software clears Stopped, 33.2.4.3, 33.2.8.4)?
  * An Error, which the driver clears at its next drain, is not this.
+ * Returns true if Stopped is set and Error is not, else false.
  */
 static bool emu_stopped(const struct ptm *m)
 {

@@ -468,7 +468,10 @@ static void check_cut(struct tagdata *t, int th, const char *dir)
 	}
 }
 
-/* Does g hold piece from index q on? */
+/*
+ * Does g hold piece from index q on?
+ * Returns 1 if it does, 0 if not (or if piece runs past g's end).
+ */
 static int match_at(const struct vec *g, size_t q, const struct vec *piece)
 {
 	size_t i;

@@ -881,6 +881,7 @@ static void run_cpu_mode(const char *cpu, const struct gt *g, int ngt,
  * (live, stop, after: see there) and that each CPU's last bytes end
  * with the TraceStop packet.
  */
+/* Returns 1 if this task's RFLAGS.TF is set (it is single-stepped). */
 static int tf_set(void)
 {
 	unsigned long f;
@@ -889,6 +890,7 @@ static int tf_set(void)
 	return !!(f & 0x100);	/* RFLAGS.TF */
 }
 
+/* Returns the CPU this task runs on, or -1 if getcpu fails. */
 static int on_cpu(void)
 {
 	unsigned int c = ~0u;
