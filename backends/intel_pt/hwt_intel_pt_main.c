@@ -370,7 +370,11 @@ static int pt_stop_read(struct pt_thr *pt, u64 *pos)
 		 * there as asked (its TraceStop packet says so; the backend
 		 * builds no ToPA STOP entry).  Not a loss: no gap.  Stopped
 		 * is kept, so the unit stays stopped on whichever CPU the
-		 * thread runs next (STATUS is restored at switch-in).
+		 * thread runs next (STATUS is restored at switch-in).  In
+		 * CPU mode Stopped is this CPU's: every later drain writes
+		 * it back with the STATUS of a new run (pt_seq_drain), so
+		 * nothing more is written here, whatever task runs, until
+		 * STOP: the CPU's stream ends at the stop.
 		 */
 		status &= PT_STATUS_KEEP | PT_STATUS_STOPPED;
 	} else if (status & (PT_STATUS_ERROR | PT_STATUS_STOPPED)) {
@@ -822,13 +826,20 @@ static void pt_cpu_on(void *arg)
 		pt_hw->cpu_start();
 }
 
-/* CPU mode, by IPI: TraceEn clear, the head published (pt_unload). */
+/*
+ * CPU mode, by IPI: TraceEn clear, the head published (pt_unload); a
+ * software unit is told that the session on this CPU is over.  A
+ * TraceStop's Stopped (33.2.4.3) stays in the unit until the next
+ * START writes STATUS 0: this CPU's stream ended at the stop.
+ */
 static void pt_cpu_off(void *arg)
 {
 	struct pt_thr *pt = arg;
 
 	pt_unload(pt);
 	WRITE_ONCE(pt->on, false);
+	if (pt_hw->cpu_stop)
+		pt_hw->cpu_stop();
 }
 
 /* CPU mode: tracing off on every CPU of the context; ctx->mutex held. */

@@ -49,6 +49,13 @@ struct pt_hw_ops {
 	 * that task (current) if this CPU's MSRs trace its user code.
 	 */
 	void (*cpu_start)(void);
+	/*
+	 * Software units only, CPU mode: STOP's IPI just disabled tracing
+	 * on this CPU for good (IRQs off): the session there is over.  A
+	 * unit that holds a TraceStop's Stopped against the driver while
+	 * the session runs (hwt_pt_emu, 33.2.4.3) lets it go.
+	 */
+	void (*cpu_stop)(void);
 };
 
 /* hwt_pt_emu's table (a weak reference: see symbol_get()). */

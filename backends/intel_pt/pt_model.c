@@ -316,6 +316,15 @@ static int ptm_wr_status(struct ptm *m, uint64_t v)
 	if ((v >> 32) && !HAS_EBX(m, 1))
 		return ptm_fault(m, "33.3.1: PacketByteCnt != 0 without EBX[1]");
 	/*
+	 * Clearing the Stopped of a TraceStop resumes tracing past the stop
+	 * (33.2.4.3); refused while hold_stop says a CPU-mode session owns
+	 * the stop (pt_model.h).
+	 */
+	if (m->hold_stop && m->trace_stopped && !(v & PT_STATUS_STOPPED))
+		return ptm_fault(m, "33.2.4.3 (hwt_pt_emu): Stopped of a TraceStop cleared in a CPU-mode session");
+	if (!(v & PT_STATUS_STOPPED))
+		m->trace_stopped = 0;
+	/*
 	 * FilterEn, ContextEn, TriggerEn: writes ignored.  PacketByteCnt:
 	 * what was written (0 where the field is reserved).
 	 */
@@ -495,4 +504,14 @@ out:
 	m->pbc = done >= PTM_PBC_MAX - m->pbc ? PTM_PBC_MAX :
 		 m->pbc + (uint32_t)done;
 	return done;
+}
+
+int ptm_trace_stop(struct ptm *m)
+{
+	if (!ptm_generating(m))
+		return 0;
+	m->status |= PT_STATUS_STOPPED;
+	m->status &= ~PT_STATUS_TRIGGEREN;
+	m->trace_stopped = 1;
+	return 1;
 }

@@ -72,6 +72,18 @@ struct ptm {
 	uint8_t psb_plus;
 	uint64_t tsc;			/* TSC value for those packets */
 	uint32_t enable_psbs;		/* PSB+ written at an enable */
+	/*
+	 * TraceStop (33.2.4.3): trace_stopped is set when the unit set
+	 * Stopped because a taken branch entered a TraceStop range
+	 * (ptm_trace_stop), and cleared by the STATUS write that clears
+	 * Stopped.  hold_stop (the emulated unit sets it while a CPU-mode
+	 * session traces this CPU) makes such a write a refused access:
+	 * hardware takes it and resumes tracing past the stop, which no
+	 * driver should do in the middle of a CPU-mode session.  Not an
+	 * SDM #GP: a rule of the tests, counted in gp like the others.
+	 */
+	uint8_t hold_stop;
+	uint8_t trace_stopped;
 };
 
 void ptm_init(struct ptm *m, const struct pt_cpuid *cpuid,
@@ -95,5 +107,15 @@ int ptm_rdmsr(struct ptm *m, uint32_t msr, uint64_t *val);
  * (33.2.7.2 "ToPA PMI"); the caller raises the interrupt.
  */
 uint64_t ptm_emit(struct ptm *m, const uint8_t *buf, uint64_t len);
+
+/*
+ * ptm_trace_stop() - a taken branch entered a TraceStop range and the
+ * unit wrote TIP.PGD and TraceStop (the caller's packets, through
+ * ptm_emit): it sets RTIT_STATUS.Stopped, which clears TriggerEn, and
+ * writes nothing more until software clears Stopped (33.2.4.3,
+ * 33.2.8.4).  Nothing happens while packet generation is off.
+ * Returns 1 if Stopped was set now, 0 if generation was off already.
+ */
+int ptm_trace_stop(struct ptm *m);
 
 #endif /* HWT_PT_MODEL_H */

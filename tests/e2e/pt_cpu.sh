@@ -1,11 +1,14 @@
 #!/bin/sh
 # End to end of Intel PT's CPU mode (issue 10): tests/e2e/ptcpu/prog.c (a
 # main thread, a second thread and a second process, all on CPU 1)
-# recorded in the x86 VM (-smp 2) by hwt-collect -C 1 through
-# hwt_intel_pt driving the emulated Kaby Lake PT unit, decoded on the
-# host; its ground truth is the same program single-stepped by ptrace in
-# the guest just before (tests/e2e/ptcpu/gt.c), each task's instruction
-# addresses.  For each task:
+# recorded in the x86 VM (-smp 2) twice in one boot, by hwt-collect -C 1
+# and by `hwt record -C 1` through hwtd (started as root in the guest, as
+# its service runs), through hwt_intel_pt driving the emulated Kaby Lake
+# PT unit, decoded on the host; its ground truth is the same program
+# single-stepped by ptrace in the guest just before
+# (tests/e2e/ptcpu/gt.c), each task's instruction addresses.  For each
+# session (e2e-intel_pt-cpu: hwt-collect, e2e-intel_pt-cpu-hwtd: hwtd)
+# and each task:
 #   - hwt replay --thread TID --format addr equals the ground truth, the
 #     main thread from main_begin on (glibc's start-up before it reads the
 #     randomized stack: not the same instructions in two runs), the thread
@@ -42,89 +45,103 @@ fi
 if ! HWT_RESULTS=$w/vm-results HWT_VM_RECORD_PROG=$w/prog \
 	HWT_VM_RECORD_GT=$w/gt HWT_VM_RECORD_OUT=$w/session \
 	HWT_VM_RECORD_OPTS="-b intel_pt -x tsc,noretcomp -C 1" \
+	HWT_VM_RECORD_VIA="collect hwtd" \
 	HWT_VM_PT_EMU=kabylake HWT_VM_SMP=2 \
 	"$root/tests/vm/run.sh" x86_64 >"$w/vm.log" 2>&1; then
 	tail -n 15 "$w/vm.log" | sed 's/^/    /'
 	result "FAIL: $t/record (log: $w/vm.log)"
 	exit 1
 fi
-s=$w/session
-mode=$(sqlite3 "$s/session.db" "SELECT value FROM meta WHERE key = 'mode'")
-L=$(sqlite3 "$s/session.db" "SELECT value FROM meta WHERE key =
-	'launch_pid'")
-[ "$mode" = cpu ] && [ -n "$L" ] && [ -f "$s/gt/tasks.txt" ] &&
-	result "PASS: $t/record (mode $mode, program pid $L)" || {
-	result "FAIL: $t/record (mode '$mode', launch_pid '$L', gt: $(ls "$s/gt" 2>&1))"
-	exit 1; }
-if ! "$hwt" decode "$s" -o "$w/cpu.db" >"$w/decode.log" 2>&1; then
-	result "FAIL: $t/decode ($(tail -n 1 "$w/decode.log"))"
-	exit 1
-fi
-result "PASS: $t/decode ($(tail -n 1 "$w/decode.log"))"
-q() { "$hwt" query --csv "$w/cpu.db" "$1" | tail -n +2; }
-addr() { nm "$w/prog" | awk -v s="$1" '$3 == s { printf "%016s\n", $1 }' |
-	tr ' ' 0; }
-# The recorded tasks: main (the launched pid), the process it made (a
-# FORK of a new process), its thread.  The ground truth numbers its tasks
-# in the order ptrace first stopped them, which for the two children is
-# a race: tasks.txt ("K PID TID") says which is which.
-proc=$(q "SELECT pid FROM sideband WHERE type = 'FORK' AND ppid = $L AND
-	pid != $L AND pid = tid LIMIT 1")
-thr=$(q "SELECT tid FROM threads WHERE pid = $L AND tid != $L LIMIT 1")
-tasks=$s/gt/tasks.txt
-gpid=$(awk '$1 == 0 { print $2 }' "$tasks")
-kproc=$(awk -v p="$gpid" '$2 != p { print $1; exit }' "$tasks")
-kthr=$(awk -v p="$gpid" '$2 == p && $3 != p { print $1; exit }' "$tasks")
-begin=$(addr main_begin)
-tend=$(addr thread_end)
-for name in main proc thread; do
-	case $name in
-	main) tid=$L k=0 ;;
-	proc) tid=$proc k=$kproc ;;
-	*) tid=$thr k=$kthr ;;
-	esac
-	g=$s/gt/task-$k.txt
-	if [ -z "$tid" ] || [ ! -s "$g" ]; then
-		result "FAIL: $t/$name-found (tid '$tid', ground truth $g)"
-		continue
+top=$w
+# The checks of one session: $1 the session, $2 the results' prefix, $3
+# a work directory of its own (sh has no locals: these are global).
+check_session() {
+	s=$1 t=$2 w=$3
+	mkdir -p "$w"
+	if [ ! -f "$s/session.db" ]; then
+		result "FAIL: $t/record (no session $s came back)"
+		return 1
 	fi
-	"$hwt" replay "$w/cpu.db" --thread "$tid" --format addr \
-		>"$w/$name.all" 2>"$w/$name.err"
-	case $name in
-	main) sed -n "/^$begin\$/,\$p" "$g" >"$w/$name.gt"
-	      sed -n "/^$begin\$/,\$p" "$w/$name.all" >"$w/$name.hwt" ;;
-	thread) sed "/^$tend\$/q" "$g" >"$w/$name.gt"
-		sed "/^$tend\$/q" "$w/$name.all" >"$w/$name.hwt" ;;
-	*) cp "$g" "$w/$name.gt"; cp "$w/$name.all" "$w/$name.hwt" ;;
-	esac
-	n=$(wc -l <"$w/$name.gt")
-	if [ "$n" -gt 100 ] && cmp -s "$w/$name.gt" "$w/$name.hwt"; then
-		result "PASS: $t/$name-replay-is-ptrace ($n instructions, tid $tid)"
-	else
-		d=$(cmp "$w/$name.gt" "$w/$name.hwt" 2>&1 | head -n 1)
-		result "FAIL: $t/$name-replay-is-ptrace (ptrace $n, hwt $(wc -l <"$w/$name.hwt") instructions; $d)"
+	mode=$(sqlite3 "$s/session.db" "SELECT value FROM meta WHERE key = 'mode'")
+	L=$(sqlite3 "$s/session.db" "SELECT value FROM meta WHERE key =
+		'launch_pid'")
+	[ "$mode" = cpu ] && [ -n "$L" ] && [ -f "$s/gt/tasks.txt" ] &&
+		result "PASS: $t/record (mode $mode, program pid $L)" || {
+		result "FAIL: $t/record (mode '$mode', launch_pid '$L', gt: $(ls "$s/gt" 2>&1))"
+		return 1; }
+	if ! "$hwt" decode "$s" -o "$w/cpu.db" >"$w/decode.log" 2>&1; then
+		result "FAIL: $t/decode ($(tail -n 1 "$w/decode.log"))"
+		return 1
 	fi
-	want="" got=""
-	for f in fib op_add op_mul op_xor op_neg jump_table; do
-		a=$(addr "$f")
-		want="$want $f=$(grep -c "^$a\$" "$g")"
-		c=$(q "SELECT ss.calls FROM symbol_stats ss JOIN threads th ON
-			th.id = ss.thread_id JOIN symbols sy ON
-			sy.id = ss.symbol_id WHERE th.tid = $tid AND
-			sy.name = '$f'")
-		got="$got $f=${c:-0}"
+	result "PASS: $t/decode ($(tail -n 1 "$w/decode.log"))"
+	q() { "$hwt" query --csv "$w/cpu.db" "$1" | tail -n +2; }
+	addr() { nm "$top/prog" | awk -v s="$1" '$3 == s { printf "%016s\n", $1 }' |
+		tr ' ' 0; }
+	# The recorded tasks: main (the launched pid), the process it made (a
+	# FORK of a new process), its thread.  The ground truth numbers its tasks
+	# in the order ptrace first stopped them, which for the two children is
+	# a race: tasks.txt ("K PID TID") says which is which.
+	proc=$(q "SELECT pid FROM sideband WHERE type = 'FORK' AND ppid = $L AND
+		pid != $L AND pid = tid LIMIT 1")
+	thr=$(q "SELECT tid FROM threads WHERE pid = $L AND tid != $L LIMIT 1")
+	tasks=$s/gt/tasks.txt
+	gpid=$(awk '$1 == 0 { print $2 }' "$tasks")
+	kproc=$(awk -v p="$gpid" '$2 != p { print $1; exit }' "$tasks")
+	kthr=$(awk -v p="$gpid" '$2 == p && $3 != p { print $1; exit }' "$tasks")
+	begin=$(addr main_begin)
+	tend=$(addr thread_end)
+	for name in main proc thread; do
+		case $name in
+		main) tid=$L k=0 ;;
+		proc) tid=$proc k=$kproc ;;
+		*) tid=$thr k=$kthr ;;
+		esac
+		g=$s/gt/task-$k.txt
+		if [ -z "$tid" ] || [ ! -s "$g" ]; then
+			result "FAIL: $t/$name-found (tid '$tid', ground truth $g)"
+			continue
+		fi
+		"$hwt" replay "$w/cpu.db" --thread "$tid" --format addr \
+			>"$w/$name.all" 2>"$w/$name.err"
+		case $name in
+		main) sed -n "/^$begin\$/,\$p" "$g" >"$w/$name.gt"
+		      sed -n "/^$begin\$/,\$p" "$w/$name.all" >"$w/$name.hwt" ;;
+		thread) sed "/^$tend\$/q" "$g" >"$w/$name.gt"
+			sed "/^$tend\$/q" "$w/$name.all" >"$w/$name.hwt" ;;
+		*) cp "$g" "$w/$name.gt"; cp "$w/$name.all" "$w/$name.hwt" ;;
+		esac
+		n=$(wc -l <"$w/$name.gt")
+		if [ "$n" -gt 100 ] && cmp -s "$w/$name.gt" "$w/$name.hwt"; then
+			result "PASS: $t/$name-replay-is-ptrace ($n instructions, tid $tid)"
+		else
+			d=$(cmp "$w/$name.gt" "$w/$name.hwt" 2>&1 | head -n 1)
+			result "FAIL: $t/$name-replay-is-ptrace (ptrace $n, hwt $(wc -l <"$w/$name.hwt") instructions; $d)"
+		fi
+		want="" got=""
+		for f in fib op_add op_mul op_xor op_neg jump_table; do
+			a=$(addr "$f")
+			want="$want $f=$(grep -c "^$a\$" "$g")"
+			c=$(q "SELECT ss.calls FROM symbol_stats ss JOIN threads th ON
+				th.id = ss.thread_id JOIN symbols sy ON
+				sy.id = ss.symbol_id WHERE th.tid = $tid AND
+				sy.name = '$f'")
+			got="$got $f=${c:-0}"
+		done
+		[ "$got" = "$want" ] &&
+			result "PASS: $t/$name-calls-exact ($want )" ||
+			result "FAIL: $t/$name-calls-exact (got$got, want$want)"
+		ne=$(q "SELECT count(*) FROM errors e JOIN streams st ON
+			st.id = e.stream_id WHERE st.tid = $tid")
+		if [ "$ne" = 0 ]; then
+			result "PASS: $t/$name-no-gaps (0 decode errors or gaps)"
+		else
+			first=$(q "SELECT e.kind || ': ' || e.message FROM errors e
+				JOIN streams st ON st.id = e.stream_id WHERE
+				st.tid = $tid ORDER BY e.id LIMIT 1")
+			result "FAIL: $t/$name-no-gaps ($ne errors or gaps; first: $first)"
+		fi
 	done
-	[ "$got" = "$want" ] &&
-		result "PASS: $t/$name-calls-exact ($want )" ||
-		result "FAIL: $t/$name-calls-exact (got$got, want$want)"
-	ne=$(q "SELECT count(*) FROM errors e JOIN streams st ON
-		st.id = e.stream_id WHERE st.tid = $tid")
-	if [ "$ne" = 0 ]; then
-		result "PASS: $t/$name-no-gaps (0 decode errors or gaps)"
-	else
-		first=$(q "SELECT e.kind || ': ' || e.message FROM errors e
-			JOIN streams st ON st.id = e.stream_id WHERE
-			st.tid = $tid ORDER BY e.id LIMIT 1")
-		result "FAIL: $t/$name-no-gaps ($ne errors or gaps; first: $first)"
-	fi
-done
+}
+
+check_session "$top/session" "$t" "$top/collect"
+check_session "$top/session-hwtd" "$t-hwtd" "$top/hwtd"

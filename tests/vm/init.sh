@@ -162,8 +162,9 @@ stuck() {
 cd /tmp
 LIMIT=$HWT_PROG_TIMEOUT
 if [ -n "$HWT_RECORD_PROG" ]; then
-	# Record mode: trace one program with hwt-collect and send the
-	# session to the host (the fourth serial port), then unload as usual.
+	# Record mode: trace one program (hwt-collect, or `hwt record`
+	# through hwtd) and send the sessions to the host (the fourth serial
+	# port), then unload as usual.
 	kmsg "record $HWT_RECORD_PROG"
 	# CPU mode (-C): this shell's polling loop and what it runs stay on
 	# CPU 0 (hwt-collect puts the program on the CPUs it traces).
@@ -180,22 +181,61 @@ if [ -n "$HWT_RECORD_PROG" ]; then
 			result "PASS: record-gt/$(basename "$HWT_RECORD_PROG")" ||
 			result "FAIL: record-gt/$(basename "$HWT_RECORD_PROG") (exit $rc, $state)"
 	fi
-	# shellcheck disable=SC2086
-	run_limited /bin/hwt-collect $HWT_RECORD_OPTS -o /tmp/session -- \
-		"$HWT_RECORD_PROG" $HWT_RECORD_ARGS
-	sed "s|^|[record] |" /tmp/out >/dev/console
-	[ $state = stuck ] && stuck record
-	if [ $state = ok ] && [ "$rc" = 0 ]; then
-		[ -d /tmp/gt ] && mv /tmp/gt /tmp/session/gt
+	# One recording per recorder in HWT_RECORD_VIA (run.sh: "collect"
+	# by default): hwt-collect into /tmp/session; `hwt record` through
+	# hwtd (started here as root, as its service runs) into
+	# /tmp/session-hwtd.  Each gets the ground truth as gt/.
+	sessions=""
+	for via in ${HWT_RECORD_VIA:-collect}; do
+		case $via in
+		collect)
+			out=/tmp/session rname=record
+			# shellcheck disable=SC2086
+			run_limited /bin/hwt-collect $HWT_RECORD_OPTS -o $out -- \
+				"$HWT_RECORD_PROG" $HWT_RECORD_ARGS
+			;;
+		hwtd)
+			out=/tmp/session-hwtd rname=record-hwtd
+			/bin/hwtd -f -s /tmp/hwtd.sock -S /tmp/hwtd-state \
+				</dev/null >/tmp/hwtd.log 2>&1 &
+			hwtd_pid=$!
+			for _ in $(seq 100); do
+				/bin/hwt status -S /tmp/hwtd.sock >/dev/null \
+					2>&1 && break
+				sleep 0.1
+			done
+			# shellcheck disable=SC2086
+			run_limited /bin/hwt record -S /tmp/hwtd.sock \
+				$HWT_RECORD_OPTS -o $out -- \
+				"$HWT_RECORD_PROG" $HWT_RECORD_ARGS
+			kill "$hwtd_pid" 2>/dev/null
+			wait "$hwtd_pid"
+			sed "s|^|[hwtd] |" /tmp/hwtd.log >/dev/console
+			;;
+		*)
+			result "FAIL: record/via ($via: collect or hwtd)"
+			continue
+			;;
+		esac
+		sed "s|^|[$rname] |" /tmp/out >/dev/console
+		[ $state = stuck ] && stuck $rname
+		if [ $state = ok ] && [ "$rc" = 0 ] && [ -d $out ]; then
+			[ -d /tmp/gt ] && cp -a /tmp/gt $out/gt
+			sessions="$sessions ${out#/tmp/}"
+			result "PASS: $rname/$(basename "$HWT_RECORD_PROG")"
+		else
+			result "FAIL: $rname/$(basename "$HWT_RECORD_PROG") (exit $rc, $state)"
+		fi
+	done
+	if [ -n "$sessions" ]; then
 		{
 			echo HWT-RECORD-BEGIN
-			tar -C /tmp -czf - session | base64
+			# shellcheck disable=SC2086
+			tar -C /tmp -czf - $sessions | base64
 			echo HWT-RECORD-END
 		} | to_record
-		result "PASS: record/$(basename "$HWT_RECORD_PROG")"
-	else
-		result "FAIL: record/$(basename "$HWT_RECORD_PROG") (exit $rc, $state)"
 	fi
+	rm -rf /tmp/gt
 	# An emulated CoreSight unit: no register write may have broken a
 	# rule of the specs, no trace may have been lost or unsynchronised.
 	e=/sys/module/hwt_cs_emu/parameters

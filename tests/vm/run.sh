@@ -11,8 +11,10 @@
 # release; default: newest installed amd64 kernel with headers), HWT_VM_CPU
 # (arm64 QEMU CPU model; default cortex-a57, e.g. max: PAC, BTI, LSE),
 # HWT_VM_JOBS; record mode (make vm-record): HWT_VM_RECORD_PROG, _ARGS, _OUT,
-# _OPTS, HWT_VM_RECORD_GT (a ground-truth program the guest runs first as
-# GT OUTDIR PROG ARGS: OUTDIR comes back as the session's gt/),
+# _OPTS, HWT_VM_RECORD_VIA (the recorders, in turn: "collect", hwt-collect,
+# the default, into _OUT; "hwtd", `hwt record` through hwtd, into _OUT-hwtd;
+# both: "collect hwtd"), HWT_VM_RECORD_GT (a ground-truth program the guest
+# runs first as GT OUTDIR PROG ARGS: OUTDIR comes back as each session's gt/),
 # HWT_VM_RECORD_FILES (files the program opens itself, copied to
 # the same absolute paths), and HWT_VM_PT_EMU (a CPU row of the emulated
 # Intel PT unit, backends/intel_pt/tests/pt_cpus.h: loaded before
@@ -322,8 +324,9 @@ if [ -n "$record_prog" ]; then
 		esac
 	fi
 	[ -n "${HWT_VM_RECORD_OUT:-}" ] || die "record (HWT_VM_RECORD_OUT unset)"
-	[ -e "$HWT_VM_RECORD_OUT" ] &&
-		die "record ($HWT_VM_RECORD_OUT exists: not overwriting it)"
+	for o in "$HWT_VM_RECORD_OUT" "$HWT_VM_RECORD_OUT-hwtd"; do
+		[ -e "$o" ] && die "record ($o exists: not overwriting it)"
+	done
 	mkdir -p "$st/record"
 	cp "$record_prog" "$st/record/"
 	copy_dynamic_deps "$record_prog"
@@ -376,6 +379,7 @@ HWT_RECORD_PROG='${record_prog:+/record/$(basename "$record_prog")}'
 HWT_RECORD_ARGS='${HWT_VM_RECORD_ARGS:-}'
 HWT_RECORD_OPTS='${HWT_VM_RECORD_OPTS:-}'
 HWT_RECORD_GT='${HWT_VM_RECORD_GT:+/record/gt}'
+HWT_RECORD_VIA='${HWT_VM_RECORD_VIA:-collect}'
 HWT_PT_EMU='${HWT_VM_PT_EMU:-}'
 HWT_CS_EMU='${HWT_VM_CS_EMU:-}'
 HWT_ARCH=$arch
@@ -525,14 +529,23 @@ if [ -n "$record_prog" ] && [ "$verdict" = pass ]; then
 	tr -d '\r' <"$run/record.b64" |
 		sed -n '/^HWT-RECORD-BEGIN$/,/^HWT-RECORD-END$/p' |
 		sed '1d;$d' | base64 -d >"$tmp" 2>/dev/null
-	mkdir -p "$out.tmp" && tar -xzf "$tmp" -C "$out.tmp" 2>/dev/null &&
-		[ -f "$out.tmp/session/session.db" ] &&
-		mv "$out.tmp/session" "$out" && rmdir "$out.tmp" ||
+	# session (hwt-collect) to $out, session-hwtd (hwtd) to $out-hwtd.
+	nsess=0
+	if mkdir -p "$out.tmp" && tar -xzf "$tmp" -C "$out.tmp" 2>/dev/null
+	then
+		for d in "$out.tmp"/session "$out.tmp"/session-*; do
+			[ -f "$d/session.db" ] || continue
+			suffix=${d#"$out.tmp"/session}
+			mv "$d" "$out$suffix" && nsess=$((nsess + 1))
+		done
+	fi
+	rm -rf "$out.tmp"
+	[ "$nsess" -gt 0 ] ||
 		verdict="record (no session came back; see $B/console.log)"
 fi
 # A failed recording says why on the terminal, not only in console.log.
-if [ -n "$record_prog" ] && grep -q "^FAIL: record/" "$B/results.txt" 2>/dev/null; then
-	tr -d '\r' <"$B/console.log" | grep -a '^\[record\] ' | tail -n 20 |
+if [ -n "$record_prog" ] && grep -q "^FAIL: record" "$B/results.txt" 2>/dev/null; then
+	tr -d '\r' <"$B/console.log" | grep -a '^\[\(record\|record-hwtd\|hwtd\)\] ' | tail -n 20 |
 		sed 's/^/    /'
 fi
 note "verdict: $verdict (${took}s; $logs)"

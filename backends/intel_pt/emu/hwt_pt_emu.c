@@ -36,7 +36,15 @@
  *
  * TraceStop ranges (ADDRn_CFG = 2) go to the encoder, which ends the
  * thread's trace with TIP.PGD + TraceStop where a taken branch enters
- * one; the unit then sets RTIT_STATUS.Stopped (33.2.4.3).
+ * one; the unit then sets RTIT_STATUS.Stopped (33.2.4.3).  Stopped is
+ * the CPU's: in thread mode the backend keeps it with the thread (its
+ * STATUS is saved and restored), in CPU mode it stays on the CPU, and a
+ * CPU-mode task there is no longer stepped (the one that entered the
+ * range pauses at its next step, none is started), so the CPU writes
+ * nothing more for any task until software clears Stopped.  While a
+ * CPU-mode session runs on a CPU (cpu_start to cpu_stop) a STATUS write
+ * that clears a TraceStop's Stopped is refused and counted in
+ * "refused": it would resume tracing past the stop.
  *
  * At a TraceEn enable the unit writes what hardware writes there
  * (pt_model: PSB+ without FUP if RTIT_STATUS.PacketByteCnt is 0, else
@@ -45,8 +53,7 @@
  *
  * Not emulated (docs/intel-pt.md): BranchEn off, MTC, CYC, PTWRITE,
  * power events, kernel tracing, periodic PSB from PacketByteCnt (the
- * encoder keeps its own PSB count per thread), TraceStop in CPU mode
- * (the encoder's state is per task, Stopped per CPU).
+ * encoder keeps its own PSB count per thread).
  *
  * ToPA PMIs are real NMIs: when an INT region fills, the model sets
  * GLOBAL_STATUS bit 55 and the unit sends an NMI to its CPU through the
@@ -279,12 +286,26 @@ static struct soft_thread *emu_lookup(void)
 }
 
 /*
+ * Has a TraceStop stopped this CPU's unit (Stopped without Error: it
+ * writes nothing until software clears Stopped, 33.2.4.3, 33.2.8.4)?
+ * An Error, which the driver clears at its next drain, is not this.
+ * Returns true if Stopped is set and Error is not, else false.
+ */
+static bool emu_stopped(const struct ptm *m)
+{
+	return (m->status & (PT_STATUS_STOPPED | PT_STATUS_ERROR)) ==
+	       PT_STATUS_STOPPED;
+}
+
+/*
  * Does this CPU's unit trace the user code of task (TraceEn, User, and
- * CR3 matching with CR3Filter: 33.2.8.2, 33.2.8.6)?  IRQs off.
+ * CR3 matching with CR3Filter: 33.2.8.2, 33.2.8.6; not stopped by a
+ * TraceStop: 33.2.4.3)?  IRQs off.
  */
 static bool emu_traces(const struct ptm *m, struct task_struct *task)
 {
 	if (!(m->ctl & PT_CTL_TRACEEN) || !(m->ctl & PT_CTL_USER) ||
+	    emu_stopped(m) ||
 	    !task->mm || (task->flags & (PF_KTHREAD | PF_EXITING)))
 		return false;
 	return !(m->ctl & PT_CTL_CR3FILTER) ||
@@ -295,7 +316,9 @@ static bool emu_traces(const struct ptm *m, struct task_struct *task)
 /*
  * The packets of one step of user code on this CPU: stored by the model
  * if packet generation is on for user code here (TraceEn, User, CR3
- * matching with CR3Filter; 33.2.8.2, 33.2.8.6).
+ * matching with CR3Filter; 33.2.8.2, 33.2.8.6; not stopped by a
+ * TraceStop, 33.2.4.3: such packets count in "dropped", since no task
+ * is stepped on a stopped CPU).
  */
 static bool emu_write(struct soft_thread *t, const u8 *buf, size_t len)
 {
@@ -311,6 +334,8 @@ static bool emu_write(struct soft_thread *t, const u8 *buf, size_t len)
 	if (on && (m->ctl & PT_CTL_CR3FILTER) && current->mm)
 		on = (m->cr3_match & ~0xfffull) ==
 		     (__pa(current->mm->pgd) & ~0xfffull);
+	if (on && emu_stopped(m))
+		on = false;
 	if (on && (m->status & PT_STATUS_TRIGGEREN) &&
 	    atomic_xchg(&emu_inject, 0)) {
 		/*
@@ -332,12 +357,11 @@ static bool emu_write(struct soft_thread *t, const u8 *buf, size_t len)
 		pmi = m->pmi != pmis;
 		/*
 		 * The encoder just wrote a TraceStop packet: the unit sets
-		 * Stopped, which clears TriggerEn (33.2.4.3, 33.2.8.4).
+		 * Stopped, which clears TriggerEn (33.2.4.3, 33.2.8.4),
+		 * after the packet, as hardware writes TraceStop last.
 		 */
-		if (t->st.stopped && !(m->status & PT_STATUS_STOPPED)) {
-			m->status |= PT_STATUS_STOPPED;
-			m->status &= ~PT_STATUS_TRIGGEREN;
-		}
+		if (t->st.stopped && stored == len)
+			ptm_trace_stop(m);
 	} else {
 		atomic64_add(len, &emu_dropped);
 	}
@@ -557,6 +581,8 @@ static void emu_cpu_start(void)
 {
 	struct emu_start_work *w;
 
+	/* A TraceStop's Stopped is this session's from here (33.2.4.3). */
+	this_cpu_ptr(&emu_ptm)->hold_stop = 1;
 	if (!emu_traces(this_cpu_ptr(&emu_ptm), current))
 		return;
 	w = kzalloc(sizeof(*w), GFP_ATOMIC | __GFP_NOWARN);
@@ -568,6 +594,16 @@ static void emu_cpu_start(void)
 		module_put(THIS_MODULE);
 		kfree(w);
 	}
+}
+
+/*
+ * CPU mode: STOP's IPI disabled tracing here (IRQs off): the session on
+ * this CPU is over, and so is its hold on a TraceStop's Stopped (the
+ * next START or thread switch-in writes its own STATUS).
+ */
+static void emu_cpu_stop(void)
+{
+	this_cpu_ptr(&emu_ptm)->hold_stop = 0;
 }
 
 /* A task exits: its CPU-mode record ends (current is the task). */
@@ -587,11 +623,13 @@ static void emu_probe_exit(void *data, struct task_struct *task)
 	/*
 	 * A live record's last packets go to this CPU's stream, if the unit
 	 * here still traces user code (the mm is gone by now: no CR3 test);
-	 * after STOP nothing is written (a task that was in the kernel when
-	 * tracing ended exits without a step that would have paused it).
+	 * after STOP or a TraceStop nothing is written (a task that was in
+	 * the kernel when tracing ended exits without a step that would
+	 * have paused it).
 	 */
 	m = this_cpu_ptr(&emu_ptm);
-	if (!(m->ctl & PT_CTL_TRACEEN) || !(m->ctl & PT_CTL_USER))
+	if (!(m->ctl & PT_CTL_TRACEEN) || !(m->ctl & PT_CTL_USER) ||
+	    emu_stopped(m))
 		e->t->started = false;
 	raw_spin_unlock_irqrestore(&emu_tasks_lock, flags);
 	soft_thread_exit(e->t);
@@ -656,6 +694,7 @@ const struct pt_hw_ops hwt_pt_emu_hw_ops = {
 	.thread_detach = emu_thread_detach,
 	.cpu_switch = emu_cpu_switch,
 	.cpu_start = emu_cpu_start,
+	.cpu_stop = emu_cpu_stop,
 };
 EXPORT_SYMBOL_GPL(hwt_pt_emu_hw_ops);
 

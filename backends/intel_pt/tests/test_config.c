@@ -532,6 +532,62 @@ static void test_seq_drain(void)
 	}
 }
 
+/*
+ * A CPU-mode switch drain after a TraceStop (33.2.4.3): the STATUS read
+ * back has Stopped, and pt_seq_drain (PT_DRAIN_NEW_RUN) writes it back
+ * with PacketByteCnt 0, which the model holding the stop (hold_stop, as
+ * in a CPU-mode session on the emulated unit) accepts: no refused write,
+ * and the enable writes nothing, nor does the next task's trace.  A
+ * drain that cleared Stopped would be refused.
+ */
+static void test_seq_drain_tracestop(void)
+{
+	struct pt_msrs regs = { .ctl = PT_CTL_USER | PT_CTL_BRANCHEN |
+				       PT_CTL_TOPA };
+	struct pt_output out = { PT_MEM_BASE, 0x7f, 1 };
+	struct pt_wrmsr seq[PT_SEQ_MAX];
+	static const uint8_t task[100];
+	uint64_t *tbl, st = 0, base = 0, mask = 0;
+	unsigned int flags;
+	struct ptm m;
+	int n, i;
+
+	tbl = pt_mem_at(&mem, PT_MEM_BASE);
+	tbl[0] = (PT_MEM_BASE + 0x2000) | 1ull << PT_TOPA_SIZE_SHIFT;
+	tbl[1] = PT_MEM_BASE | PT_TOPA_END;
+	for (flags = 0; flags <= PT_DRAIN_NEW_RUN; flags++) {
+		ptm_init(&m, &pt_cpus[1].id, &mem.ops);	/* Kaby Lake */
+		m.psb_plus = 1;
+		n = pt_seq_start(&regs, &out, 0, seq);
+		for (i = 0; i < n; i++)
+			CHECK(ptm_wrmsr(&m, seq[i].msr, seq[i].val) == 0);
+		m.hold_stop = 1;		/* cpu_start */
+		CHECK(ptm_emit(&m, task, 100) == 100 && ptm_trace_stop(&m));
+		CHECK(ptm_wrmsr(&m, PT_MSR_CTL, regs.ctl) == 0);
+		CHECK(ptm_rdmsr(&m, PT_MSR_STATUS, &st) == 0 &&
+		      (st & PT_STATUS_STOPPED));
+		CHECK(ptm_rdmsr(&m, PT_MSR_OUTPUT_BASE, &base) == 0 &&
+		      ptm_rdmsr(&m, PT_MSR_OUTPUT_MASK, &mask) == 0);
+		out.base = base;
+		out.mask_ptrs = mask;
+		n = pt_seq_drain(&regs, &out, st, flags, seq);
+		for (i = 0; i < n; i++)
+			CHECK(ptm_wrmsr(&m, seq[i].msr, seq[i].val) == 0);
+		CHECKF(m.gp == 0 && m.op_errors == 0, "flags %u: %s", flags,
+		       m.gp_rule ? m.gp_rule : "");
+		CHECK(ptm_emit(&m, task, 100) == 0 && m.stored == 118);
+		/* Stopped cleared instead: refused, still nothing stored. */
+		CHECK(ptm_wrmsr(&m, PT_MSR_CTL, regs.ctl) == 0);
+		CHECK(ptm_wrmsr(&m, PT_MSR_STATUS,
+				st & ~PT_STATUS_STOPPED) == -1 && m.gp == 1);
+		CHECK(ptm_wrmsr(&m, PT_MSR_CTL, regs.ctl | PT_CTL_TRACEEN) ==
+		      0 && m.stored == 118);
+		out.base = PT_MEM_BASE;
+		out.mask_ptrs = 0x7f;
+		memset(mem.p + 0x2000, 0, 0x2000);
+	}
+}
+
 /* Thread mode CR3 filter: the thread's CR3 (low bits dropped). */
 static void test_thread_cr3(void)
 {
@@ -595,6 +651,8 @@ int main(void)
 	RUN(test_blob(), "config/blob-and-errors");
 	RUN(test_seq(), "config/start-sequence");
 	RUN(test_seq_drain(), "config/drain-sequence-new-run-psb");
+	RUN(test_seq_drain_tracestop(),
+	    "config/drain-sequence-keeps-tracestop-stopped");
 	RUN(test_cr3_inexact(), "config/cr3-filter-refused-with-pti-or-pcid");
 	RUN(test_thread_cr3(), "config/thread-cr3");
 	pt_mem_free(&mem);

@@ -403,6 +403,64 @@ static void test_enable_psb(void)
 	CHECK(m.stored == 36 && is_psb(out + 18) && m.enable_psbs == 2);
 }
 
+/*
+ * TraceStop (33.2.4.3): the unit sets Stopped (TriggerEn cleared) and
+ * stores nothing more, not even at a later enable, until software
+ * clears Stopped with TraceEn clear; then the next enable traces again
+ * (PSB+ with PacketByteCnt 0).  With hold_stop (the emulated unit in a
+ * CPU-mode session) that write is refused and counted, Stopped written
+ * back is not; hold_stop without a TraceStop refuses nothing.
+ */
+static void test_trace_stop(void)
+{
+	uint64_t ctl = PT_CTL_USER | PT_CTL_BRANCHEN | PT_CTL_TOPA;
+	static const uint8_t pkt[4] = { 0x02, 0x83, 0x00, 0x00 };
+	uint64_t st = 0;
+	uint32_t gp;
+	struct ptm m;
+
+	psb_setup(&m, KBL, 0);
+	CHECK(ptm_wrmsr(&m, CTL, ctl | PT_CTL_TRACEEN) == 0 &&
+	      m.stored == 18);
+	CHECK(ptm_emit(&m, pkt, sizeof(pkt)) == 4 && m.stored == 22);
+	CHECK(ptm_trace_stop(&m) == 1 && m.trace_stopped);
+	CHECK(ptm_rdmsr(&m, PT_MSR_STATUS, &st) == 0 &&
+	      (st & PT_STATUS_STOPPED) && !(st & PT_STATUS_TRIGGEREN));
+	CHECK(ptm_emit(&m, pkt, sizeof(pkt)) == 0 && m.stored == 22);
+	CHECK(ptm_trace_stop(&m) == 0);
+	/* A CPU-mode drain: Stopped kept, PacketByteCnt 0: nothing. */
+	m.hold_stop = 1;
+	CHECK(ptm_wrmsr(&m, CTL, ctl) == 0);
+	CHECK(ptm_wrmsr(&m, PT_MSR_STATUS, PT_STATUS_STOPPED) == 0);
+	CHECK(ptm_wrmsr(&m, CTL, ctl | PT_CTL_TRACEEN) == 0);
+	CHECK(m.stored == 22 && m.enable_psbs == 1 && m.gp == 0);
+	CHECK(ptm_emit(&m, pkt, sizeof(pkt)) == 0);
+	/* A drain that clears it would trace past the stop: refused. */
+	CHECK(ptm_wrmsr(&m, CTL, ctl) == 0);
+	gp = m.gp;
+	CHECK(ptm_wrmsr(&m, PT_MSR_STATUS, 0) == -1 && m.gp == gp + 1 &&
+	      !strncmp(m.gp_rule, "33.2.4.3", 8));
+	CHECK(ptm_rdmsr(&m, PT_MSR_STATUS, &st) == 0 &&
+	      (st & PT_STATUS_STOPPED) && m.trace_stopped);
+	CHECK(ptm_wrmsr(&m, CTL, ctl | PT_CTL_TRACEEN) == 0 &&
+	      m.stored == 22);
+	/* The session over (no hold): cleared, traced again from PSB+. */
+	CHECK(ptm_wrmsr(&m, CTL, ctl) == 0);
+	m.hold_stop = 0;
+	CHECK(ptm_wrmsr(&m, PT_MSR_STATUS, 0) == 0 && !m.trace_stopped);
+	CHECK(ptm_wrmsr(&m, CTL, ctl | PT_CTL_TRACEEN) == 0);
+	CHECK(m.stored == 40 && is_psb(pt_mem_at(&mem, PT_MEM_BASE +
+						 0x1000 + 22)) &&
+	      m.enable_psbs == 2);
+	CHECK(ptm_emit(&m, pkt, sizeof(pkt)) == 4);
+	/* hold_stop without a TraceStop: Error cleared as always. */
+	psb_setup(&m, KBL, PT_STATUS_ERROR);
+	m.hold_stop = 1;
+	CHECK(ptm_wrmsr(&m, PT_MSR_STATUS, 0) == 0 && m.gp == 0);
+	/* Error is not a TraceStop. */
+	CHECK(!m.trace_stopped);
+}
+
 int main(void)
 {
 	pt_mem_init(&mem, 1 << 20);
@@ -413,6 +471,7 @@ int main(void)
 	RUN(test_other_msrs(), "model/status-cr3-output-addr");
 	RUN(test_op_errors(), "model/operational-errors");
 	RUN(test_enable_psb(), "model/psb-plus-at-enable-iff-packetbytecnt-0");
+	RUN(test_trace_stop(), "model/tracestop-stops-until-cleared");
 	pt_mem_free(&mem);
 	return unit_failed != 0;
 }

@@ -23,6 +23,7 @@
 
 #define MAXTAG	256
 #define MAXTH	4
+#define MAXCPU	8
 
 #include "../../../tests/lib/u64vec.h"
 
@@ -52,11 +53,28 @@ struct tagdata {
 	 * decoded on its own and the instructions concatenated.
 	 */
 	struct vec seg[MAXTH];
+	/*
+	 * "SOFTDUMP tag TH seg OFF CLASS": CPU mode with a TraceStop range
+	 * (check_stop_runs): the run's class, SEG_LIVE, SEG_STOP or
+	 * SEG_AFTER, one per seg.
+	 */
+	struct vec segcls[MAXTH];
+	int has_class[MAXTH];
 	/* "SOFTDUMP tag stop START END": a TraceStop range; a thread's
 	 * trace ends before its first instruction there. */
 	uint64_t stop_s, stop_e;
 	int has_stop;
+	/*
+	 * "SOFTDUMP tag ncpu N" and "SOFTDUMP tag cpulast C HEX": each
+	 * CPU's last bytes (its last run that wrote any), which must end
+	 * with its TraceStop packet (check_cpulast).
+	 */
+	int ncpu;
+	struct vec cpulast[MAXCPU];
+	int has_cpulast[MAXCPU];
 };
+
+enum { SEG_LIVE, SEG_STOP, SEG_AFTER };
 
 static struct tagdata tags[MAXTAG];
 static int ntags, fails, toomany;
@@ -111,6 +129,24 @@ static void parse(FILE *f)
 			t->has_stop = 1;
 			continue;
 		}
+		if (sscanf(p, "ncpu %d", &t->ncpu) == 1)
+			continue;
+		if (!strncmp(p, "cpulast ", 8)) {
+			char *e;
+			long c = strtol(p + 8, &e, 10);
+
+			if (e == p + 8 || c < 0 || c >= MAXCPU)
+				continue;
+			t->has_cpulast[c] = 1;
+			for (e += strspn(e, " "); e[0] && e[1]; e += 2) {
+				unsigned int b;
+
+				if (sscanf(e, "%2x", &b) != 1)
+					break;
+				push(&t->cpulast[c], b);
+			}
+			continue;
+		}
 		if (sscanf(p, "binary %63s", t->binary) == 1) {
 			t->allow_ovf = strstr(p, " ovf") != NULL;
 			continue;
@@ -139,7 +175,15 @@ static void parse(FILE *f)
 				push(&t->pt[th], b);
 			}
 		} else if (!strcmp(what, "seg")) {
-			push(&t->seg[th], strtoull(p, NULL, 10));
+			char *e;
+
+			push(&t->seg[th], strtoull(p, &e, 10));
+			e += strspn(e, " ");
+			if (*e) {
+				t->has_class[th] = 1;
+				push(&t->segcls[th], !strcmp(e, "stop") ? SEG_STOP :
+				     !strcmp(e, "after") ? SEG_AFTER : SEG_LIVE);
+			}
 		} else if (!strcmp(what, "cut")) {
 			t->cut[th] = strtoull(p, NULL, 10);
 			t->has_cut[th] = 1;
@@ -194,8 +238,15 @@ static uint8_t *to_bytes(const struct vec *v)
 	return buf;
 }
 
-static int decode(const struct vec *ptv, const char *bin, struct vec *out,
-		  size_t *novf, size_t *ovf_at, char *err, size_t errlen)
+/*
+ * Decode ptv with libipt against bin, appending the instructions to
+ * out; *novf counts overflows (the first at *ovf_at in out), *nstop
+ * (if not NULL) TraceStop events and *stop_at where the first came.
+ * Returns 0, or -1 with err set.
+ */
+static int decode_ev(const struct vec *ptv, const char *bin, struct vec *out,
+		     size_t *novf, size_t *ovf_at, size_t *nstop,
+		     size_t *stop_at, char *err, size_t errlen)
 {
 	struct pt_insn_decoder *d;
 	struct pt_image *img;
@@ -225,6 +276,9 @@ static int decode(const struct vec *ptv, const char *bin, struct vec *out,
 			if (status >= 0 && ev.type == ptev_overflow &&
 			    !(*novf)++)
 				*ovf_at = out->n;
+			if (status >= 0 && ev.type == ptev_stop && nstop &&
+			    !(*nstop)++)
+				*stop_at = out->n;
 		}
 		if (status < 0)
 			break;
@@ -245,6 +299,13 @@ static int decode(const struct vec *ptv, const char *bin, struct vec *out,
 	pt_image_free(img);
 	free(buf);
 	return err[0] ? -1 : 0;
+}
+
+static int decode(const struct vec *ptv, const char *bin, struct vec *out,
+		  size_t *novf, size_t *ovf_at, char *err, size_t errlen)
+{
+	return decode_ev(ptv, bin, out, novf, ovf_at, NULL, NULL, err,
+			 errlen);
 }
 
 /*
@@ -407,6 +468,297 @@ static void check_cut(struct tagdata *t, int th, const char *dir)
 	}
 }
 
+/*
+ * Does g hold piece from index q on?
+ * Returns 1 if it does, 0 if not (or if piece runs past g's end).
+ */
+static int match_at(const struct vec *g, size_t q, const struct vec *piece)
+{
+	size_t i;
+
+	if (q > g->n || piece->n > g->n - q)
+		return 0;
+	for (i = 0; i < piece->n; i++)
+		if (g->v[q + i] != piece->v[i])
+			return 0;
+	return 1;
+}
+
+/* Where the pieces of check_stop_runs stand. */
+struct stop_walk {
+	struct tagdata *t;
+	const struct vec *g;
+	struct vec piece;	/* instructions of the piece being built */
+	size_t pos;		/* ground truth index it must start at */
+	int exact;		/* ... exactly there (else: first match) */
+	size_t npieces, ninsns;
+	char *err;
+	size_t errlen;
+};
+
+/*
+ * The piece built so far ends (by_stop: with the branch into the stop
+ * range): it must be the ground truth from w->pos on (w->exact) or from
+ * its first match after w->pos, and hold no instruction of the range.
+ */
+static void stop_piece_end(struct stop_walk *w, int by_stop)
+{
+	const struct vec *g = w->g;
+	size_t q = w->pos, i;
+
+	if (w->err[0])
+		return;
+	if (w->piece.n) {
+		if (!w->exact)
+			while (q < g->n && !match_at(g, q, &w->piece))
+				q++;
+		if (!match_at(g, q, &w->piece)) {
+			for (i = 0; w->exact && i < w->piece.n &&
+			     q + i < g->n && g->v[q + i] == w->piece.v[i]; i++)
+				;
+			if (w->exact)
+				snprintf(w->err, w->errlen,
+					 "piece %zu, insn %zu: decoded %#llx, ground truth %#llx (%zu insns decoded, %zu left in the ground truth)",
+					 w->npieces, i,
+					 i < w->piece.n ?
+					 (unsigned long long)w->piece.v[i] : 0ull,
+					 q + i < g->n ?
+					 (unsigned long long)g->v[q + i] : 0ull,
+					 w->piece.n, g->n - q);
+			else
+				snprintf(w->err, w->errlen,
+					 "piece %zu (%zu insns from %#llx) is nowhere in the ground truth after insn %zu",
+					 w->npieces, w->piece.n,
+					 (unsigned long long)w->piece.v[0], w->pos);
+			return;
+		}
+		for (i = 0; i < w->piece.n; i++)
+			if (w->piece.v[i] >= w->t->stop_s &&
+			    w->piece.v[i] <= w->t->stop_e) {
+				snprintf(w->err, w->errlen,
+					 "piece %zu: insn %zu (%#llx) is in the stop range",
+					 w->npieces, i,
+					 (unsigned long long)w->piece.v[i]);
+				return;
+			}
+		w->pos = q + w->piece.n;
+		w->ninsns += w->piece.n;
+		w->npieces++;
+	}
+	if (by_stop && (w->pos >= g->n || g->v[w->pos] < w->t->stop_s ||
+			g->v[w->pos] > w->t->stop_e))
+		snprintf(w->err, w->errlen,
+			 "piece %zu ends with a TraceStop at ground truth insn %zu (%#llx), which is not in the stop range",
+			 w->npieces, w->pos, w->pos < g->n ?
+			 (unsigned long long)g->v[w->pos] : 0ull);
+	w->piece.n = 0;
+}
+
+/*
+ * CPU mode with a TraceStop range (33.2.4.3): once a taken branch enters
+ * the range on a CPU, its unit writes TIP.PGD and TraceStop and then
+ * nothing more, whatever task runs there; the other CPUs go on.  A
+ * thread's runs ("seg OFF CLASS" lines, in record order) make pieces of
+ * its ground truth:
+ *  - live (its CPU had not stopped by the run's end): decodes with no
+ *    TraceStop; consecutive live runs make one piece, since the thread
+ *    ran nowhere untraced in between;
+ *  - stop (its CPU's last bytes): ends with the TraceStop; its piece
+ *    ends with the branch into the range: the next ground-truth
+ *    instruction is in the range, and is not in the trace;
+ *  - after (its CPU had stopped already): no bytes; the thread ran
+ *    untraced, so the next piece starts wherever the thread was then.
+ * A piece starts exactly where the last one ended unless a stop or an
+ * after run came between (then at its first match from there); the
+ * first one exactly at the marker (main thread: what it ran before it
+ * is not in the window) or at the thread's first instruction.  If the last run is live, the last piece ends
+ * where the ground truth does (the second thread: both are compared up
+ * to thread_end).  No decoded instruction lies in the stop range.
+ */
+static void check_stop_runs(struct tagdata *t, int th, const char *dir)
+{
+	const struct vec *seg = &t->seg[th], *cls = &t->segcls[th];
+	const struct vec *all = &t->pt[th];
+	struct stop_walk w = { .t = t, .g = &t->gt[th], .exact = 1 };
+	size_t k, i, nstopruns = 0, nafter = 0, gend = t->gt[th].n;
+	int seen_marker = th != 0, last = SEG_LIVE, past_end = 0;
+	char err[256] = "", bin[4096];
+
+	w.err = err;
+	w.errlen = sizeof(err);
+	snprintf(bin, sizeof(bin), "%s/%s", dir,
+		 t->binary[0] ? t->binary : "soft_trace");
+	if (seg->n != cls->n)
+		snprintf(err, sizeof(err), "%zu runs, %zu classes", seg->n,
+			 cls->n);
+	if (!err[0] && th == 0) {
+		w.pos = find(w.g, t->marker);
+		if (w.pos == w.g->n)
+			snprintf(err, sizeof(err), "marker not in ground truth");
+	}
+	if (th > 0 && t->thread_end && find(w.g, t->thread_end) < w.g->n)
+		gend = find(w.g, t->thread_end) + 1;
+	for (k = 0; k < seg->n && !err[0]; k++) {
+		uint64_t from = seg->v[k];
+		uint64_t to = k + 1 < seg->n ? seg->v[k + 1] : all->n;
+		struct vec run = { 0 }, dec = { 0 };
+		size_t novf = 0, ovf_at = 0, nstop = 0, stop_at = 0, ds = 0;
+
+		last = (int)cls->v[k];
+		if (from > to || to > all->n) {
+			snprintf(err, sizeof(err), "run %zu: bytes %llu..%llu of %zu",
+				 k, (unsigned long long)from,
+				 (unsigned long long)to, all->n);
+			break;
+		}
+		for (i = from; i < to; i++)
+			push(&run, all->v[i]);
+		if (last == SEG_AFTER) {
+			nafter++;
+			if (run.n)
+				snprintf(err, sizeof(err),
+					 "run %zu: %zu bytes on a CPU stopped before it",
+					 k, run.n);
+			stop_piece_end(&w, 0);
+			w.exact = 0;
+			free(run.v);
+			continue;
+		}
+		if (run.n && decode_ev(&run, bin, &dec, &novf, &ovf_at, &nstop,
+				       &stop_at, err, sizeof(err))) {
+			size_t n = strlen(err);
+
+			snprintf(err + n, sizeof(err) - n, " (run %zu of %zu)",
+				 k, seg->n);
+		} else if (novf) {
+			snprintf(err, sizeof(err), "run %zu: %zu overflows", k,
+				 novf);
+		} else if (last == SEG_LIVE && nstop) {
+			snprintf(err, sizeof(err),
+				 "run %zu: a TraceStop after insn %zu, but its CPU wrote more later",
+				 k, stop_at);
+		} else if (last == SEG_STOP &&
+			   (nstop != 1 || stop_at != dec.n)) {
+			snprintf(err, sizeof(err),
+				 "run %zu: its CPU's last bytes (%zu) end with %zu TraceStops, the first after insn %zu of %zu",
+				 k, run.n, nstop, stop_at, dec.n);
+		}
+		/*
+		 * The main thread's window opens at the marker: what its
+		 * runs decode before it (it may not have blocked before
+		 * START) is not compared.
+		 */
+		if (!err[0] && !seen_marker) {
+			ds = find(&dec, t->marker);
+			seen_marker = ds < dec.n;
+		}
+		/*
+		 * The second thread's ground truth is compared up to
+		 * thread_end: after it, it races the main thread's
+		 * exit_group() (ptrace may stop it earlier than the run).
+		 */
+		for (i = ds; !err[0] && !past_end && i < dec.n; i++) {
+			push(&w.piece, dec.v[i]);
+			if (th > 0 && t->thread_end &&
+			    dec.v[i] == t->thread_end)
+				past_end = 1;
+		}
+		if (last == SEG_STOP) {
+			nstopruns++;
+			stop_piece_end(&w, 1);
+			w.exact = 0;
+		}
+		free(run.v);
+		free(dec.v);
+		if (past_end) {
+			last = SEG_LIVE;	/* the end of the comparison */
+			break;
+		}
+	}
+	if (!err[0] && !seen_marker)
+		snprintf(err, sizeof(err), "marker %#llx not decoded",
+			 (unsigned long long)t->marker);
+	if (!err[0] && last == SEG_LIVE && (w.piece.n || w.exact)) {
+		stop_piece_end(&w, 0);
+		if (!err[0] && w.pos < gend)
+			snprintf(err, sizeof(err),
+				 "the trace ends at ground truth insn %zu of %zu, its last run traced",
+				 w.pos, gend);
+	}
+	free(w.piece.v);
+	if (err[0]) {
+		printf("FAIL: soft/vm/%s/thread%d/libipt_vs_ptrace_tracestop: %s\n",
+		       t->name, th, err);
+		fails++;
+	} else {
+		printf("PASS: soft/vm/%s/thread%d/libipt_vs_ptrace_tracestop (%zu insns in %zu pieces, %zu runs: %zu ending in its CPU's TraceStop, %zu on a stopped CPU; %zu PT bytes)\n",
+		       t->name, th, w.ninsns, w.npieces, seg->n, nstopruns,
+		       nafter, all->n);
+	}
+}
+
+/*
+ * CPU mode with a TraceStop range: each CPU's last bytes (its last run
+ * that wrote any, "cpulast" lines) end with the TraceStop packet, the
+ * only one there: the unit writes nothing after it on that CPU
+ * (33.2.4.3).  Packets as libipt's packet decoder reads them from the
+ * run's first PSB (each CPU-mode run begins with PSB+).
+ */
+static void check_cpulast(const struct tagdata *t)
+{
+	int c;
+
+	for (c = 0; c < t->ncpu; c++) {
+		const struct vec *v = c < MAXCPU ? &t->cpulast[c] : NULL;
+		struct pt_packet_decoder *d = NULL;
+		uint64_t off = 0, stop_end = 0;
+		size_t nstop = 0, npkt = 0;
+		struct pt_config cfg;
+		uint8_t *buf = NULL;
+		char err[256] = "";
+		int st;
+
+		if (!v || !t->has_cpulast[c] || !v->n) {
+			snprintf(err, sizeof(err), "no bytes of its last run");
+		} else {
+			buf = to_bytes(v);
+			pt_config_init(&cfg);
+			cfg.begin = buf;
+			cfg.end = buf + v->n;
+			d = pt_pkt_alloc_decoder(&cfg);
+			st = d ? pt_pkt_sync_forward(d) : -pte_nomem;
+			while (st >= 0) {
+				struct pt_packet pkt;
+
+				st = pt_pkt_next(d, &pkt, sizeof(pkt));
+				if (st < 0)
+					break;
+				npkt++;
+				if (pkt.type == ppt_stop && !nstop++ &&
+				    pt_pkt_get_offset(d, &off) >= 0)
+					stop_end = off;
+			}
+			if (st != -pte_eos)
+				snprintf(err, sizeof(err), "libipt: %s after %zu packets",
+					 pt_errstr(pt_errcode(st)), npkt);
+			else if (nstop != 1 || stop_end != v->n)
+				snprintf(err, sizeof(err),
+					 "%zu TraceStop packets in its last %zu bytes, the first ending at %llu",
+					 nstop, v->n, (unsigned long long)stop_end);
+			pt_pkt_free_decoder(d);
+			free(buf);
+		}
+		if (err[0]) {
+			printf("FAIL: soft/vm/%s/cpu%d/tracestop_ends_stream: %s\n",
+			       t->name, c, err);
+			fails++;
+		} else {
+			printf("PASS: soft/vm/%s/cpu%d/tracestop_ends_stream (%zu packets in its last %zu bytes, TraceStop last)\n",
+			       t->name, c, npkt, v->n);
+		}
+	}
+}
+
 static void check(struct tagdata *t, int th, const char *dir)
 {
 	struct vec dec = { 0 }, want = { 0 };
@@ -415,6 +767,10 @@ static void check(struct tagdata *t, int th, const char *dir)
 
 	if (t->has_cut[th]) {
 		check_cut(t, th, dir);
+		return;
+	}
+	if (t->has_stop && t->has_class[th]) {
+		check_stop_runs(t, th, dir);
 		return;
 	}
 	snprintf(bin, sizeof(bin), "%s/%s", dir,
@@ -545,10 +901,13 @@ int main(int argc, char **argv)
 		       MAXTAG);
 		fails++;
 	}
-	for (i = 0; i < ntags; i++)
+	for (i = 0; i < ntags; i++) {
 		for (th = 0; th < MAXTH; th++)
 			if (tags[i].pt[th].n || tags[i].gt[th].n ||
 			    (th == 0 && tags[i].secs > 0))
 				check(&tags[i], th, argv[2]);
+		if (tags[i].ncpu > 0)
+			check_cpulast(&tags[i]);
+	}
 	return fails != 0;
 }

@@ -24,6 +24,9 @@ int main(void)
  *    traces exactly;
  *  - a buffer the CPU's ToPA cannot describe is refused (EOPNOTSUPP),
  *    and Broadwell's single-entry ToPA traces into one 4 KiB page;
+ *  - CPU mode, also with a TraceStop range: Stopped is per CPU, each
+ *    CPU's stream ends at its TraceStop and no task is single-stepped
+ *    there after it (run_cpu_tracestop);
  *  - both modules unload, with no reference left.
  */
 #include "hwt_test.h"
@@ -888,6 +891,352 @@ static void run_cpu_mode(const char *cpu, const struct gt *g, int ngt,
 	t_end();
 }
 
+/*
+ * CPU mode with a TraceStop range (ADDR0_CFG = 2, SDM Vol. 3C 33.2.4.3).
+ * When a taken branch enters the range the unit writes TIP.PGD +
+ * TraceStop and sets RTIT_STATUS.Stopped: Stopped is the CPU's, so that
+ * CPU writes nothing more, for any task, until software clears it (the
+ * backend keeps it until STOP), while a task that runs next on a CPU
+ * that has not stopped is traced there (until it enters the range
+ * there too).
+ *  - plain (run_cpu_mode's workload, the range on fib's entry): the
+ *    main thread stops the CPU it calls fib(10) on;
+ *  - migrate (the gap variant, heavy = 2, the range on op_add's entry,
+ *    ground truth gm): the main thread runs on CPU 0 and stops it at
+ *    its first op_add call; at its pause (blocked in read(2)) the parent
+ *    moves it to CPU 1, where it is traced again from its return to
+ *    user mode to its next op_add call, which stops CPU 1.
+ * Then, for each CPU, a probe pinned there calls the range's function
+ * (the CPU stops now if it had not), and a second probe pinned there
+ * just runs: neither may be single-stepped by the unit after the stop
+ * (pushf shows TF to a stepped task).  The host (soft_vmcheck) checks
+ * each thread's runs against the ptrace ground truth by their class
+ * (live, stop, after: see there) and that each CPU's last bytes end
+ * with the TraceStop packet.
+ */
+/* Returns 1 if this task's RFLAGS.TF is set (it is single-stepped). */
+static int tf_set(void)
+{
+	unsigned long f;
+
+	__asm__ volatile ("pushfq\n\tpopq %0" : "=r"(f) : : "memory");
+	return !!(f & 0x100);	/* RFLAGS.TF */
+}
+
+/* Returns the CPU this task runs on, or -1 if getcpu fails. */
+static int on_cpu(void)
+{
+	unsigned int c = ~0u;
+
+	return syscall(SYS_getcpu, &c, NULL, NULL) ? -1 : (int)c;
+}
+
+/*
+ * A probe task on CPU c: with fn (the stop range's function), it enters
+ * the stop range first.  Returns (its exit status) 0 if it never saw TF
+ * set from then on, 1 if it did (the unit still stepped it), 2 if it did
+ * not run on c.
+ */
+static int stop_probe(int c, long (*fn)(long))
+{
+	long (*volatile f)(long) = fn;
+	cpu_set_t cs;
+	pid_t pid;
+	int st, i, tf = 0;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		CPU_ZERO(&cs);
+		CPU_SET(c, &cs);
+		if (sched_setaffinity(0, sizeof(cs), &cs) || on_cpu() != c)
+			_exit(2);
+		if (f)
+			sink += f(2);	/* a taken branch into the range */
+		for (i = 0; i < 200; i++)
+			tf += tf_set();
+		_exit(on_cpu() != c ? 2 : tf ? 1 : 0);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/* One run of a task on a CPU, in SWITCH_IN order. */
+struct stop_run {
+	int ci;			/* CPU (buffer) */
+	int th;			/* workload thread, -1: another task */
+	pid_t pid, tid;
+	uint64_t s, e;		/* its bytes in the CPU's stream */
+};
+
+static void dump_cpu_bytes(const char *tag, int c, const uint8_t *p,
+			   uint64_t n)
+{
+	uint64_t i;
+
+	printf("SOFTDUMP %s cpulast %d", tag, c);
+	for (i = 0; i < n; i++) {
+		if (i && i % 64 == 0)
+			printf("\nSOFTDUMP %s cpulast %d", tag, c);
+		printf("%s%02x", i % 64 ? "" : " ", p[i]);
+	}
+	printf("\n");
+}
+
+static void run_cpu_tracestop(const char *cpu, const struct gt *g, int ngt,
+			      int migrate)
+{
+	long (*stopfn)(long) = migrate ? op_add : fib;
+	struct hwt_intel_pt_config cfg;
+	struct hwt_config c = { .version = HWT_INTEL_PT_CONFIG_VERSION,
+				.size = sizeof(cfg), .data = (uintptr_t)&cfg };
+	struct hwt_alloc a = { .mode = HWT_MODE_CPU,
+			       .bufsize = 1 << 20,
+			       .recq_size = HWT_RECQ_MAX };
+	struct hwt_bufptr bp[CPU_MAXCPUS];
+	const uint8_t *map[CPU_MAXCPUS];
+	int last[CPU_MAXCPUS], open_run[CPU_MAXCPUS];
+	struct stop_run *runs = NULL;
+	struct u64v bytes[NTHREADS];
+	struct recs r = { 0 };
+	long long refused0 = emu_param("refused"), dropped0 =
+		emu_param("dropped"), off0 = pt_param("drain_off");
+	int p[2], sp[2], mp[2], status = 0, fd, dev, i, k, ncpu, nruns = 0;
+	int cap = 0;
+	int ngap = 0, nlive[NTHREADS] = { 0 }, nafter[NTHREADS] = { 0 };
+	char name[96], tag[64];
+	pid_t pid;
+
+	ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (ncpu > CPU_MAXCPUS)
+		ncpu = CPU_MAXCPUS;
+	snprintf(tag, sizeof(tag), "ptemu_%s_cpu_tracestop%s", cpu,
+		 migrate ? "_migrate" : "");
+	snprintf(name, sizeof(name), "pt_emu/%s/record", tag);
+	t_begin(name);
+	if (migrate && ncpu < 2) {
+		printf("SKIP: %s (one CPU)\n", name);
+		t_end();
+		return;
+	}
+	memset(bytes, 0, sizeof(bytes));
+	memset(map, 0, sizeof(map));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.flags = HWT_INTEL_PT_DEFAULT_FLAGS;
+	cfg.nranges = 1;
+	cfg.ranges[0].start = (uintptr_t)stopfn;
+	cfg.ranges[0].end = (uintptr_t)stopfn;
+	cfg.ranges[0].type = HWT_INTEL_PT_RANGE_STOP;
+	for (i = 0; i < ncpu; i++) {
+		a.cpu_map[i / 64] |= 1ull << (i % 64);
+		open_run[i] = -1;
+		last[i] = -1;
+	}
+	if (pipe(p) || pipe(sp) || pipe(mp)) {
+		t_fail("pipe");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		cpu_set_t cs;
+
+		start_fd = p[0];
+		sync_rd = sp[0];
+		sync_wr = sp[1];
+		mid_wr = mp[1];
+		heavy = migrate ? 2 : 0;
+		CPU_ZERO(&cs);
+		CPU_SET(0, &cs);
+		if (migrate && sched_setaffinity(0, sizeof(cs), &cs))
+			_exit(3);
+		child_prepare();
+		workload();
+		_exit(1);
+	}
+	dev = hwt_dev();
+	snprintf(a.backend, sizeof(a.backend), "%s", HWT_INTEL_PT_BACKEND_NAME);
+	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(fd >= 0);
+	CHECK(ioctl(fd, HWT_IOC_SET_CONFIG, &c) == 0);
+	CHECK(ioctl(fd, HWT_IOC_START) == 0);
+	CHECK(write(p[1], "g", 1) == 1);
+	if (migrate) {
+		cpu_set_t cs;
+		char ch;
+
+		/* At its pause, blocked in read(2): off to CPU 1. */
+		CHECK(read(mp[0], &ch, 1) == 1);
+		for (i = 0; i < 200 && proc_state(pid) != 'S'; i++)
+			usleep(10000);
+		CHECK(i < 200);
+		CPU_ZERO(&cs);
+		CPU_SET(1, &cs);
+		CHECK(sched_setaffinity(pid, sizeof(cs), &cs) == 0);
+		CHECK(write(p[1], "g", 1) == 1);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/*
+	 * Every CPU stops (if the workload did not stop it already), and
+	 * from then on no task is stepped there: not the one that entered
+	 * the range, not one that comes later.
+	 */
+	for (i = 0; i < ncpu; i++) {
+		int r1 = stop_probe(i, stopfn), r2 = stop_probe(i, NULL);
+
+		if (r1)
+			t_fail("cpu %d: the task that entered the stop range %s",
+			       i, r1 == 1 ? "was still single-stepped after it (pushf saw TF)" :
+			       r1 == 2 ? "did not run there" : "failed");
+		if (r2)
+			t_fail("cpu %d: a task that ran there after the stop %s",
+			       i, r2 == 1 ? "was single-stepped (pushf saw TF)" :
+			       r2 == 2 ? "did not run there" : "failed");
+	}
+	CHECK(ioctl(fd, HWT_IOC_STOP) == 0);
+	CHECK(recs_drain(fd, &r) == 0 && r.dropped == 0);
+	for (i = 0; i < ncpu; i++) {
+		void *m;
+
+		memset(&bp[i], 0, sizeof(bp[i]));
+		bp[i].idx = (uint32_t)i;
+		CHECK(ioctl(fd, HWT_IOC_BUFPTR_GET, &bp[i]) == 0);
+		CHECK(bp[i].lost == 0 && bp[i].head <= bp[i].size,
+		      "cpu %d: head %llu, lost %llu", i,
+		      (unsigned long long)bp[i].head,
+		      (unsigned long long)bp[i].lost);
+		m = mmap(NULL, bp[i].size, PROT_READ, MAP_SHARED, fd,
+			 (off_t)bp[i].mmap_offset);
+		CHECK(m != MAP_FAILED);
+		map[i] = m == MAP_FAILED ? NULL : m;
+	}
+	/* The runs, in SWITCH_IN order; each ends at the next on its CPU. */
+	recs_for_each(&r, h) {
+		const struct hwt_rec_buffer *rb = (const void *)h;
+		uint32_t ci = h->buf_idx;
+
+		if (h->type == HWT_REC_BUFFER && (rb->flags & HWT_BUFREC_GAP))
+			ngap++;
+		if (h->type != HWT_REC_SWITCH_IN || ci >= (uint32_t)ncpu ||
+		    !map[ci] || t_failed)
+			continue;
+		CHECK(h->buf_head <= bp[ci].head);
+		if (open_run[ci] >= 0) {
+			CHECK(h->buf_head >= runs[open_run[ci]].s);
+			runs[open_run[ci]].e = h->buf_head;
+		}
+		if (nruns == cap) {
+			cap = cap ? 2 * cap : 256;
+			runs = realloc(runs, (size_t)cap * sizeof(*runs));
+			if (!runs)
+				abort();
+		}
+		runs[nruns] = (struct stop_run){
+			.ci = (int)ci, .pid = h->pid, .tid = h->tid,
+			.th = h->pid != pid ? -1 : h->tid == pid ? 0 : 1,
+			.s = h->buf_head, .e = h->buf_head };
+		open_run[ci] = nruns++;
+	}
+	for (i = 0; i < ncpu; i++)
+		if (open_run[i] >= 0)
+			runs[open_run[i]].e = bp[i].head;
+	/* A stop is not a loss: no gap record (docs/intel-pt.md). */
+	CHECK(ngap == 0);
+	CHECK(nruns > 0);
+	/* Each CPU's last bytes: where its TraceStop must be, at the end. */
+	for (k = 0; k < nruns; k++)
+		if (runs[k].e > runs[k].s)
+			last[runs[k].ci] = k;
+	printf("SOFTDUMP %s binary pt_emu\n", tag);
+	printf("SOFTDUMP %s ncpu %d\n", tag, ncpu);
+	for (i = 0; i < ncpu; i++) {
+		const struct stop_run *l = last[i] >= 0 ? &runs[last[i]] : NULL;
+
+		if (!l)
+			t_fail("cpu %d wrote nothing", i);
+		if (!l || !map[i]) {
+			printf("SOFTDUMP %s cpulast %d\n", tag, i);
+			continue;
+		}
+		printf("INFO: pt_emu/%s: cpu %d: head %llu, last bytes %llu..%llu (pid %d tid %d%s)\n",
+		       tag, i, (unsigned long long)bp[i].head,
+		       (unsigned long long)l->s, (unsigned long long)l->e,
+		       (int)l->pid, (int)l->tid,
+		       l->th == 0 ? ", the workload's main thread" :
+		       l->th == 1 ? ", the workload's second thread" : "");
+		dump_cpu_bytes(tag, i, map[i] + l->s, l->e - l->s);
+	}
+	/*
+	 * Each workload thread's runs: live (its CPU had not stopped by
+	 * the run's end), stop (its CPU's last bytes), after (its CPU had
+	 * stopped: no bytes).
+	 */
+	for (k = 0; k < nruns && !t_failed; k++) {
+		const struct stop_run *x = &runs[k];
+		const char *cls;
+		uint64_t b;
+
+		if (x->th < 0)
+			continue;
+		if (k == last[x->ci])
+			cls = "stop";
+		else if (k > last[x->ci])
+			cls = "after";
+		else
+			cls = "live";
+		if (cls[0] == 'l')
+			nlive[x->th]++;
+		if (cls[0] == 'a')
+			nafter[x->th]++;
+		printf("SOFTDUMP %s %d seg %zu %s\n", tag, x->th,
+		       bytes[x->th].n, cls);
+		for (b = x->s; b < x->e; b++)
+			u64v_push(&bytes[x->th], map[x->ci][b]);
+	}
+	printf("INFO: pt_emu/%s: %d runs on %d CPUs; main thread %d live + %d after a stop, %zu bytes; second thread %d + %d, %zu bytes\n",
+	       tag, nruns, ncpu, nlive[0], nafter[0], bytes[0].n, nlive[1],
+	       nafter[1], bytes[1].n);
+	for (i = 0; i < NTHREADS; i++) {
+		uint8_t *b = malloc(bytes[i].n + 1);
+		size_t n;
+
+		for (n = 0; n < bytes[i].n; n++)
+			b[n] = (uint8_t)bytes[i].v[n];
+		dump_hex(tag, i, "pt", b, bytes[i].n);
+		free(b);
+		free(bytes[i].v);
+	}
+	for (i = 0; i < ngt; i++)
+		dump_gt(tag, i, &g[i]);
+	printf("SOFTDUMP %s marker %llx %llx\n", tag,
+	       (unsigned long long)(uintptr_t)soft_marker,
+	       (unsigned long long)(uintptr_t)soft_thread_end);
+	printf("SOFTDUMP %s ranges 0\n", tag);
+	printf("SOFTDUMP %s stop %llx %llx\n", tag,
+	       (unsigned long long)(uintptr_t)stopfn,
+	       (unsigned long long)(uintptr_t)stopfn);
+	/* The driver never cleared a TraceStop's Stopped (33.2.4.3). */
+	CHECK(emu_param("refused") == refused0);
+	CHECK(emu_param("dropped") == dropped0);
+	CHECK(pt_param("drain_off") == off0);
+	for (i = 0; i < ncpu; i++)
+		if (map[i])
+			munmap((void *)map[i], bp[i].size);
+	free(runs);
+	recs_free(&r);
+	close(fd);
+	close(dev);
+	close(p[0]);
+	close(p[1]);
+	close(sp[0]);
+	close(sp[1]);
+	close(mp[0]);
+	close(mp[1]);
+	t_end();
+}
+
 struct emu_cpu {
 	const char *name;
 	int multi;		/* multi-entry ToPA */
@@ -1044,6 +1393,11 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt,
 	 */
 	for (i = 0; i < CPU_MODE_RUNS; i++)
 		run_cpu_mode(cpu->name, g, ngt, i, i == CPU_MODE_RUNS - 1);
+	/* TraceStop in CPU mode: Stopped is per CPU (33.2.4.3). */
+	if (cpu->max_ranges > 0) {
+		run_cpu_tracestop(cpu->name, g, ngt, 0);
+		run_cpu_tracestop(cpu->name, gm, ngt, 1);
+	}
 	if (cpu->multi)
 		run_streaming(cpu->name);
 	run_gap(cpu->name, cpu->multi, gm, ngt, GAP_LAP);
