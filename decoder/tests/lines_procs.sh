@@ -21,7 +21,10 @@
 # and the two binaries' lines differ at an address both ran (else this
 # proves nothing).  Before lines and inlines were per process, both
 # came from the binary mapped last at an address: thread 100's lines
-# were two.c's where the programs overlap.
+# were two.c's where the programs overlap.  Then a perf.data where a
+# thread execs one after running two (below): its lines, call sites and
+# per-function instruction counts are two's before the exec and one's
+# after it (before, the symbols of its first image stayed).
 # Env (from run.sh): HWT, BUILD, ROOT.
 : "${ROOT:=../..}"
 : "${HWT:=$ROOT/build/bin/hwt}"
@@ -44,11 +47,11 @@ build() {
 		-fno-stack-protector -Wl,-e,"$1_first" -o "$T/$1" \
 		"$HERE/lines_procs/$1.c" 2>> "$T/err"
 }
-# map P PID: the mmap record of P's executable segment
+# map P PID [TIME]: the mmap record of P's executable segment
 map() {
-	readelf -lW "$T/$1" | awk -v f="$T/$1" -v p="$2" \
-		'$1 == "LOAD" && / R E / { printf "--mmap\n%s:%s:%s:%s:%s\n",
-			$3, $5, $2, f, p }'
+	readelf -lW "$T/$1" | awk -v f="$T/$1" -v p="$2" -v t="${3:+:$3}" \
+		'$1 == "LOAD" && / R E / { printf "--mmap\n%s:%s:%s:%s:%s%s\n",
+			$3, $5, $2, f, p, t }'
 }
 # truth P FN: the addresses of FN's instructions up to its return
 truth() {
@@ -57,30 +60,34 @@ truth() {
 		on { a = $1; sub(/:$/, "", a); printf "%16s\n", a
 			if ($2 ~ /^ret/) on = 0 }' | tr ' ' 0
 }
-# gen P TSC FN...: P's runs (one per FN, TSCs TSC, TSC + 0x10000, ...)
-# in T/P.gen/pt.bin with runs.txt, and their truth
+# gen NAME TSC P:FN...: a thread's runs, one per function FN of program
+# P (TSCs TSC, TSC + 0x10000, ...), in T/NAME.gen/pt.bin with runs.txt,
+# and their truth
 gen() {
-	_p=$1 _t=$2
+	_g=$T/$1.gen _t=$2
 	shift 2
-	mkdir -p "$T/$_p.gen" && nm "$T/$_p" > "$T/$_p.syms" || return 1
-	: > "$T/$_p.gen/pt.bin"
-	: > "$T/$_p.gen/runs.txt"
-	: > "$T/$_p.gen/truth.txt"
-	for _f in "$@"; do
+	mkdir -p "$_g" || return 1
+	: > "$_g/pt.bin"
+	: > "$_g/runs.txt"
+	: > "$_g/truth.txt"
+	for _x in "$@"; do
+		_p=${_x%%:*} _f=${_x#*:}
+		[ -s "$T/$_p.syms" ] || nm "$T/$_p" > "$T/$_p.syms" || return 1
 		printf 'psb\ntsc %s\nmode.exec 64\npsbend\ntip.pge 3 %s\ntip.pgd 0\n' \
 			"$(printf '0x%x' "$_t")" "$_f" > "$T/run.script"
 		"$BUILD/ptscript" "$T/run.script" "$T/$_p.syms" "$T/run.pt" \
 			2>> "$T/err" || return 1
-		wc -c < "$T/$_p.gen/pt.bin" >> "$T/$_p.gen/runs.txt"
-		cat "$T/run.pt" >> "$T/$_p.gen/pt.bin"
-		truth "$_p" "$_f" >> "$T/$_p.gen/truth.txt"
+		wc -c < "$_g/pt.bin" >> "$_g/runs.txt"
+		cat "$T/run.pt" >> "$_g/pt.bin"
+		truth "$_p" "$_f" >> "$_g/truth.txt"
 		_t=$((_t + 0x10000))
 	done
 }
 
 if ! build one || ! build two ||
-	! gen one 0x100000000 one_first one_second one_first ||
-	! gen two 0x100005000 two_first two_second two_first two_second ||
+	! gen one 0x100000000 one:one_first one:one_second one:one_first ||
+	! gen two 0x100005000 two:two_first two:two_second two:two_first \
+		two:two_second ||
 	! python3 "$HERE/mkcpu.py" "$T" 1 100:100:"$T/one.gen" \
 		200:200:"$T/two.gen" > "$T/args" ||
 	! "$MK" "$T/s" --meta mode=cpu --meta arch=x86_64 \
@@ -114,4 +121,59 @@ checks session "$T/s"
 check lines-procs-binaries-differ $CHECK differ "$T/one" \
 	"$T/session-100.lines" "$T/two" "$T/session-200.lines"
 checks perf "$T/p/out.data"
+
+# An exec in the middle of a thread's trace (a perf.data split between
+# processes; a session's process image is all its pid's mappings, so
+# not there): thread 300 runs two's functions, execs one and runs one's
+# (the session records what the kernel does, as perf_pt_procs.sh: a
+# comm, the new program's mmap and the exec, 3, 2 and 1 ns before the
+# thread's first run of one; hwt export writes a COMM exec and an
+# MMAP2), while thread 200 runs two all along.  The instructions before
+# the exec have two's lines and call sites, those after it one's.
+n=$({ truth two two_first; truth two two_second; } | wc -l)
+if gen x 0x10000a000 two:two_first two:two_second one:one_first \
+		one:one_second &&
+	python3 "$HERE/mkcpu.py" "$T/x.gen" 1 200:200:"$T/two.gen" \
+		300:300:"$T/x.gen" > "$T/xargs" &&
+	x=$(grep '^switch_in:pid=300:' "$T/xargs" | sed -n '3s/.*time=//p') &&
+	[ -n "$x" ] &&
+	"$MK" "$T/xs" --meta mode=cpu --meta arch=x86_64 \
+		--param 0:nom_freq=24 $(cat "$T/xargs") $(map two 200) \
+		$(map two 300) \
+		--record "comm:pid=300:tid=300:name=one:time=$((x - 3))" \
+		$(map one 300 $((x - 2))) \
+		--record "exec:pid=300:tid=300:path=$T/one:time=$((x - 1))" \
+		2>> "$T/err" &&
+	mkdir -p "$T/xp" &&
+	"$HWT" export --perf-data "$T/xp/out.data" "$T/xs" 2>> "$T/err" &&
+	"$HWT" decode -q "$T/xp/out.data" -o "$T/db/exec-out.db" 2>> "$T/err"
+then
+	"$HWT" replay "$T/db/exec-out.db" --thread 300 --format addr \
+		> "$T/exec.addr" 2>> "$T/err"
+	"$HWT" replay "$T/db/exec-out.db" --thread 300 -F ip,srcline \
+		> "$T/exec.lines" 2>> "$T/err"
+	head -n "$n" "$T/exec.lines" > "$T/exec-before.lines"
+	tail -n +"$((n + 1))" "$T/exec.lines" > "$T/exec-after.lines"
+	check lines-procs-exec-replay-is-truth cmp -s "$T/exec.addr" \
+		"$T/x.gen/truth.txt"
+	# its instructions per function: each program's own names
+	for y in two:two_first two:two_second one:one_first one:one_second; do
+		echo "${y#*:} $(truth "${y%%:*}" "${y#*:}" | wc -l)"
+	done | sort > "$T/exec.want"
+	"$HWT" query --csv "$T/db/exec-out.db" "SELECT s.name, ss.insn_count
+		FROM symbol_stats ss JOIN threads t ON t.id = ss.thread_id
+		JOIN symbols s ON s.id = ss.symbol_id WHERE t.tid = 300 AND
+		ss.insn_count > 0" | tail -n +2 | tr , ' ' | sort > "$T/exec.got"
+	check lines-procs-exec-functions-per-program cmp -s "$T/exec.got" \
+		"$T/exec.want"
+	for y in before:two after:one; do
+		check "lines-procs-exec-lines-${y%%:*}-as-addr2line" $CHECK \
+			lines "$T/${y#*:}" "$T/exec-${y%%:*}.lines"
+		check "lines-procs-exec-inlines-${y%%:*}-as-addr2line" $CHECK \
+			inlines "$T/${y#*:}" "$T/db/exec-out.db" \
+			"$T/exec-${y%%:*}.lines"
+	done
+else
+	echo "FAIL: lines-procs-exec (setup: $(head -c 300 "$T/err"))"
+fi
 exit 0

@@ -142,6 +142,15 @@ static const struct hwt_image *sym_image(const struct hwt_core *c,
 	return s->img ? s->img : c->img;
 }
 
+/* Returns the image block u was symbolized against: its address
+ * space's (hwt_core_set_image), the core's for space 0. */
+static const struct hwt_image *block_image(const struct hwt_core *c,
+					   const struct hwt_ublock *u)
+{
+	return u->space && u->space <= c->nspaces ? c->spaces[u->space - 1] :
+	       c->img;
+}
+
 void hwt_core_set_thread(struct hwt_core *c, uint32_t stream, int64_t pid,
 			 int64_t tid)
 {
@@ -791,12 +800,13 @@ static int sink_event(void *arg, uint32_t stream, const struct hwt_event *ev)
 	}
 }
 
-/* Instructions of block u per symbol, added count times into insns[]. */
-static void attribute(struct hwt_core *c, const struct stream *s,
-		      const struct hwt_ublock *u, uint64_t count,
-		      uint64_t *insns, size_t nsyms)
+/* Instructions of block u per symbol, added count times into insns[]:
+ * the symbols of the image u was symbolized against (a stream whose
+ * image changed, at an exec, ran blocks of both). */
+static void attribute(struct hwt_core *c, const struct hwt_ublock *u,
+		      uint64_t count, uint64_t *insns, size_t nsyms)
 {
-	const struct hwt_image *img = sym_image(c, s);
+	const struct hwt_image *img = block_image(c, u);
 	const struct hwt_binary *bin;
 	const struct hwt_sym *sym;
 	uint64_t ip = u->ip;
@@ -830,7 +840,7 @@ static int stream_stats(struct hwt_core *c, struct stream *s, size_t nsyms)
 		if (!n)
 			continue;
 		u = hwt_blocks_get(c->blocks, (uint32_t)i);
-		attribute(c, s, u, n, insns, nsyms);
+		attribute(c, u, n, insns, nsyms);
 		if (hwt_db_block_count(c->db, s->id, s->thread_id, (uint32_t)i,
 				       n) < 0) {
 			rc = -1;
@@ -968,15 +978,6 @@ void hwt_core_set_no_calls(struct hwt_core *c, int no_calls)
 struct hwt_db *hwt_core_db(struct hwt_core *c)
 {
 	return c->db;
-}
-
-/* Returns the image block u was symbolized against: its address
- * space's (hwt_core_set_image), the core's for space 0. */
-static const struct hwt_image *block_image(const struct hwt_core *c,
-					   const struct hwt_ublock *u)
-{
-	return u->space && u->space <= c->nspaces ? c->spaces[u->space - 1] :
-	       c->img;
 }
 
 /* An instruction of binary bin (its block's binary_id) at addr. */
