@@ -142,6 +142,15 @@ static const struct hwt_image *sym_image(const struct hwt_core *c,
 	return s->img ? s->img : c->img;
 }
 
+/* Returns the image block u was symbolized against: its address
+ * space's (hwt_core_set_image), the core's for space 0. */
+static const struct hwt_image *block_image(const struct hwt_core *c,
+					   const struct hwt_ublock *u)
+{
+	return u->space && u->space <= c->nspaces ? c->spaces[u->space - 1] :
+	       c->img;
+}
+
 void hwt_core_set_thread(struct hwt_core *c, uint32_t stream, int64_t pid,
 			 int64_t tid)
 {
@@ -791,12 +800,13 @@ static int sink_event(void *arg, uint32_t stream, const struct hwt_event *ev)
 	}
 }
 
-/* Instructions of block u per symbol, added count times into insns[]. */
-static void attribute(struct hwt_core *c, const struct stream *s,
-		      const struct hwt_ublock *u, uint64_t count,
-		      uint64_t *insns, size_t nsyms)
+/* Instructions of block u per symbol, added count times into insns[]:
+ * the symbols of the image u was symbolized against (a stream whose
+ * image changed, at an exec, ran blocks of both). */
+static void attribute(struct hwt_core *c, const struct hwt_ublock *u,
+		      uint64_t count, uint64_t *insns, size_t nsyms)
 {
-	const struct hwt_image *img = sym_image(c, s);
+	const struct hwt_image *img = block_image(c, u);
 	const struct hwt_binary *bin;
 	const struct hwt_sym *sym;
 	uint64_t ip = u->ip;
@@ -830,7 +840,7 @@ static int stream_stats(struct hwt_core *c, struct stream *s, size_t nsyms)
 		if (!n)
 			continue;
 		u = hwt_blocks_get(c->blocks, (uint32_t)i);
-		attribute(c, s, u, n, insns, nsyms);
+		attribute(c, u, n, insns, nsyms);
 		if (hwt_db_block_count(c->db, s->id, s->thread_id, (uint32_t)i,
 				       n) < 0) {
 			rc = -1;
@@ -970,31 +980,124 @@ struct hwt_db *hwt_core_db(struct hwt_core *c)
 	return c->db;
 }
 
-/* Source lines of every executed instruction that has DWARF info. */
-static int write_lines(struct hwt_core *c)
-{
-	uint32_t id, i;
+/* An instruction of binary bin (its block's binary_id) at addr. */
+struct addr_bin {
+	uint64_t addr;
+	uint32_t bin;
+};
 
-	if (!c->img)
-		return 0;
-	for (id = 1; id <= hwt_blocks_count(c->blocks); id++) {
+/* qsort order of addr_bin: by address, then binary.
+ * Returns <0, 0 or >0 as x sorts before, with or after y. */
+static int addr_bin_cmp(const void *x, const void *y)
+{
+	const struct addr_bin *a = x, *b = y;
+
+	if (a->addr != b->addr)
+		return a->addr < b->addr ? -1 : 1;
+	return (a->bin > b->bin) - (a->bin < b->bin);
+}
+
+/* qsort/bsearch order of addresses.
+ * Returns <0, 0 or >0 as x sorts before, with or after y. */
+static int addr_cmp(const void *x, const void *y)
+{
+	const uint64_t *a = x, *b = y;
+
+	return (*a > *b) - (*a < *b);
+}
+
+/*
+ * The addresses where instructions of two binaries or more ran:
+ * processes (address spaces) mapping different binaries at one address.
+ * One image maps one binary at an address, so there are none unless the
+ * blocks are of two address spaces or more.
+ * Returns them sorted, with *n (free()); NULL with *n 0 if none.
+ */
+static uint64_t *shared_addrs(const struct hwt_core *c, size_t *n)
+{
+	uint32_t nb = hwt_blocks_count(c->blocks), id, i;
+	struct addr_bin *v = NULL;
+	uint64_t *out = NULL;
+	size_t nv = 0, cap = 0, k;
+
+	*n = 0;
+	for (id = 2; id <= nb; id++)
+		if (hwt_blocks_get(c->blocks, id)->space !=
+		    hwt_blocks_get(c->blocks, 1)->space)
+			break;
+	if (id > nb)
+		return NULL;	/* one address space */
+	for (id = 1; id <= nb; id++) {
 		const struct hwt_ublock *u = hwt_blocks_get(c->blocks, id);
 		uint64_t ip = u->ip;
 
 		if (!u->lens_ok)
 			continue;
 		for (i = 0; i < u->ninsn; ip += u->lens[i++]) {
+			if (nv == cap) {
+				cap = cap ? 2 * cap : 1024;
+				v = hwt_xrealloc(v, cap * sizeof(*v));
+			}
+			v[nv].addr = ip;
+			v[nv++].bin = u->bin_id;
+		}
+	}
+	if (nv > 1) {
+		qsort(v, nv, sizeof(*v), addr_bin_cmp);
+		out = hwt_xrealloc(NULL, nv * sizeof(*out));
+	}
+	for (k = 1; k < nv; k++)
+		if (v[k].addr == v[k - 1].addr && v[k].bin != v[k - 1].bin &&
+		    (!*n || out[*n - 1] != v[k].addr))
+			out[(*n)++] = v[k].addr;
+	free(v);
+	if (!*n) {
+		free(out);
+		out = NULL;
+	}
+	return out;
+}
+
+/*
+ * Source lines of every executed instruction that has DWARF info, from
+ * the binary its block's image maps there; where another binary's code
+ * ran at that address too (shared_addrs()), by binary (binary_lines).
+ * Returns 0 if written, -1 if a database write failed.
+ */
+static int write_lines(struct hwt_core *c)
+{
+	uint32_t id, i;
+	size_t nshared;
+	uint64_t *shared;
+	int rc = 0;
+
+	if (!c->img)
+		return 0;
+	shared = shared_addrs(c, &nshared);
+	for (id = 1; id <= hwt_blocks_count(c->blocks) && rc >= 0; id++) {
+		const struct hwt_ublock *u = hwt_blocks_get(c->blocks, id);
+		const struct hwt_image *img = block_image(c, u);
+		uint64_t ip = u->ip;
+
+		if (!u->lens_ok)
+			continue;
+		for (i = 0; i < u->ninsn && rc >= 0; ip += u->lens[i++]) {
 			const char *file = NULL;
-			const struct hwt_line *l =
-				hwt_image_line(c->img, ip, &file);
+			const struct hwt_line *l = hwt_image_line(img, ip,
+								  &file);
 
 			if (!l)
 				break;	/* no DWARF here: skip the block */
-			if (hwt_db_line(c->db, ip, file, l->line) < 0)
-				return -1;
+			if (nshared && bsearch(&ip, shared, nshared,
+					       sizeof(*shared), addr_cmp))
+				rc = hwt_db_binary_line(c->db, u->bin_id, ip,
+							file, l->line);
+			else
+				rc = hwt_db_line(c->db, ip, file, l->line);
 		}
 	}
-	return 0;
+	free(shared);
+	return rc;
 }
 
 static int range_cmp(const void *a, const void *b)
@@ -1044,10 +1147,12 @@ static void free_ranges(struct bin_ranges *br, size_t nb)
 }
 
 /*
- * Per binary (by id, 1..nb): the executed blocks' link-time ranges,
- * sorted and merged; each binary with some has its DWARF lines and
- * inlines loaded from the units covering them only (a big library's
- * debug file is mostly code that did not run).
+ * Per binary (by id, 1..nb): the executed blocks' link-time ranges (a
+ * block's binary: the one its own image maps there, so each process's
+ * code goes to its own binary), sorted and merged; each binary with
+ * some has its DWARF lines and inlines loaded, once whichever processes
+ * ran it, from the units covering them only (a big library's debug file
+ * is mostly code that did not run).
  * Returns them (free_ranges()), or NULL if out of memory.
  */
 static struct bin_ranges *load_ranges(struct hwt_core *c, size_t nb)
@@ -1060,11 +1165,13 @@ static struct bin_ranges *load_ranges(struct hwt_core *c, size_t nb)
 		return NULL;
 	for (id = 1; id <= hwt_blocks_count(c->blocks); id++) {
 		const struct hwt_ublock *u = hwt_blocks_get(c->blocks, id);
-		const struct hwt_section *s = hwt_image_find(c->img, u->ip);
+		const struct hwt_section *s = hwt_image_find(block_image(c, u),
+							     u->ip);
 		struct bin_ranges *b;
 
-		if (!s || !s->bin->is_elf || s->bin->id > nb)
-			continue;
+		if (!s || !s->bin->is_elf || s->bin->id > nb ||
+		    hwt_image_binary(c->img, s->bin->id - 1) != s->bin)
+			continue;	/* (not a view of the core's image) */
 		b = &br[s->bin->id];
 		if (b->n == b->cap) {
 			b->cap = b->cap ? 2 * b->cap : 64;

@@ -28,8 +28,11 @@ void hwt_core_set_thread(struct hwt_core *core, uint32_t stream, int64_t pid,
 			 int64_t tid);
 /* The stream's blocks are symbolized against img (NULL: the core's
  * image), a view of the core's image (hwt_image_add_view: the same
- * binaries and symbol ids) holding the stream's process's mappings.  A
- * block is symbolized once, by the first stream that runs it.
+ * binaries and symbol ids) holding the stream's process's mappings: their
+ * symbols, and at hwt_core_finish() their source lines and inline frames,
+ * come from the binaries img maps (blocks are interned per image, so a
+ * block is symbolized once, by the first stream of that image that runs
+ * it).  img must live until hwt_core_finish().
  * Returns nothing. */
 void hwt_core_set_image(struct hwt_core *core, uint32_t stream,
 			const struct hwt_image *img);

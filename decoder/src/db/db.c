@@ -75,6 +75,10 @@ static const char schema[] =
 "  ip INTEGER, arg INTEGER, code INTEGER, time INTEGER);\n"
 "CREATE TABLE inlines (binary_id INTEGER, start INTEGER, end INTEGER,\n"
 "  depth INTEGER, name TEXT, call_file TEXT, call_line INTEGER);\n"
+/* Lines where binaries of several processes ran code at one address
+ * (docs/schema.md): by binary, those addresses have no lines row. */
+"CREATE TABLE binary_lines (binary_id INTEGER, addr INTEGER, file TEXT,\n"
+"  line INTEGER, PRIMARY KEY (binary_id, addr));\n"
 "INSERT INTO threads VALUES (0, -1, -1);\n"
 "INSERT INTO comms VALUES (0, '');\n"
 "INSERT INTO binaries VALUES (0, '[unknown]', NULL, 0, NULL);\n"
@@ -102,7 +106,7 @@ static const char schema[] =
 
 enum {
 	S_META, S_THREAD, S_BINARY, S_SECTION, S_SYMBOL, S_STREAM, S_BLOCK,
-	S_BCOUNT, S_CP, S_CCHUNK, S_ERROR, S_FLOW, S_SSTAT, S_CPSTAT, S_LINE, S_INLINE, S_SEND,
+	S_BCOUNT, S_CP, S_CCHUNK, S_ERROR, S_FLOW, S_SSTAT, S_CPSTAT, S_LINE, S_BLINE, S_INLINE, S_SEND,
 	S_EDGE, S_EVENT,
 	S_NUM
 };
@@ -129,6 +133,7 @@ static const char *const stmt_sql[S_NUM] = {
 	[S_SSTAT] = "INSERT INTO symbol_stats VALUES (?, ?, ?, ?)",
 	[S_CPSTAT] = "INSERT INTO call_path_stats VALUES (?, ?, ?, ?)",
 	[S_LINE] = "INSERT OR IGNORE INTO lines VALUES (?, ?, ?)",
+	[S_BLINE] = "INSERT OR IGNORE INTO binary_lines VALUES (?, ?, ?, ?)",
 	[S_INLINE] = "INSERT INTO inlines VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[S_SEND] = "UPDATE streams SET insn_count = ?, block_count = ?, "
 		   "error_count = ? WHERE id = ?",
@@ -741,6 +746,16 @@ int hwt_db_line(struct hwt_db *db, uint64_t addr, const char *file,
 	BTXT(S_LINE, 2, file);
 	B64(S_LINE, 3, line);
 	return step(db, S_LINE);
+}
+
+int hwt_db_binary_line(struct hwt_db *db, uint32_t binary_id, uint64_t addr,
+		       const char *file, uint32_t line)
+{
+	B64(S_BLINE, 1, binary_id);
+	B64(S_BLINE, 2, addr);
+	BTXT(S_BLINE, 3, file);
+	B64(S_BLINE, 4, line);
+	return step(db, S_BLINE);
 }
 
 int hwt_db_inline(struct hwt_db *db, uint32_t binary_id, uint64_t start,

@@ -63,8 +63,15 @@ int hwt_db_call_path_stat(struct hwt_db *db, uint64_t thread_id,
 int hwt_db_inline(struct hwt_db *db, uint32_t binary_id, uint64_t start,
 		  uint64_t end, uint32_t depth, const char *name,
 		  const char *call_file, uint32_t call_line);
+/* The source line of the instruction at runtime address addr.
+ * Returns 0 if written (or there already), -1 on an SQLite error. */
 int hwt_db_line(struct hwt_db *db, uint64_t addr, const char *file,
 		uint32_t line);
+/* The same of binary_id's instruction at addr, where another binary's
+ * code ran at addr too (another process's: the binary_lines table).
+ * Returns 0 if written (or there already), -1 on an SQLite error. */
+int hwt_db_binary_line(struct hwt_db *db, uint32_t binary_id, uint64_t addr,
+		       const char *file, uint32_t line);
 int hwt_db_stream_end(struct hwt_db *db, uint32_t stream, uint64_t ninsn,
 		      uint64_t nblocks, uint64_t nerrors);
 /* The clock of the stream's times (streams.clock): "insn" when its

@@ -25,6 +25,7 @@ struct rblock {
 };
 
 struct rline {
+	int64_t bin;		/* binary_lines: its binary; lines: 0 */
 	uint64_t addr;
 	const char *file;
 	uint32_t line;
@@ -67,8 +68,10 @@ struct replay {
 	struct hwt_sqlite_budget budget;
 	struct rblock *b;
 	size_t nb;		/* entries of b, 0 when b is NULL */
-	struct rline *lines;
+	struct rline *lines;	/* lines, by addr */
 	size_t nlines;
+	struct rline *blines;	/* binary_lines, by binary and addr */
+	size_t nblines;
 	struct hwt_disasm *dis;
 	sqlite3_stmt *err_st;
 	uint64_t idx;		/* instruction index in the stream */
@@ -297,46 +300,102 @@ static int load_blocks(struct replay *r)
 	return loop_end(r, rc, "blocks");
 }
 
-static int load_lines(struct replay *r)
+/* The rows of sql (binary, addr, file, line; ordered by both) into *v,
+ * *n.  Returns 0, or -1 (said) if SQLite failed. */
+static int load_line_rows(struct replay *r, const char *sql,
+			  struct rline **v, size_t *n, const char *what)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
 	int rc;
 
-	if (sqlite3_prepare_v2(r->db, "SELECT addr, file, line FROM lines "
-			       "ORDER BY addr", -1, &st, NULL) != SQLITE_OK)
-		return loop_end(r, SQLITE_ERROR, "lines");
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return loop_end(r, SQLITE_ERROR, what);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *f = (const char *)sqlite3_column_text(st, 1);
+		const char *f = (const char *)sqlite3_column_text(st, 2);
 
-		if (r->nlines == cap) {
+		if (*n == cap) {
 			cap = cap ? 2 * cap : 1024;
-			r->lines = hwt_xrealloc(r->lines,
-						cap * sizeof(*r->lines));
+			*v = hwt_xrealloc(*v, cap * sizeof(**v));
 		}
-		r->lines[r->nlines].addr = (uint64_t)sqlite3_column_int64(st, 0);
-		r->lines[r->nlines].file = hwt_xstrdup(f ? f : "??");
-		r->lines[r->nlines].line = (uint32_t)sqlite3_column_int(st, 2);
-		r->nlines++;
+		(*v)[*n].bin = sqlite3_column_int64(st, 0);
+		(*v)[*n].addr = (uint64_t)sqlite3_column_int64(st, 1);
+		(*v)[*n].file = hwt_xstrdup(f ? f : "??");
+		(*v)[*n].line = (uint32_t)sqlite3_column_int(st, 3);
+		(*n)++;
 	}
 	sqlite3_finalize(st);
-	return loop_end(r, rc, "lines");
+	return loop_end(r, rc, what);
 }
 
-static const struct rline *find_line(const struct replay *r, uint64_t addr)
+/*
+ * The lines table, and binary_lines where the database has it (decodes
+ * since it was added: an added table, no version bump).
+ * Returns 0 if read.
+ * Returns -1 (said) if SQLite failed or binary_lines is not a table.
+ */
+static int load_lines(struct replay *r)
 {
-	size_t lo = 0, hi = r->nlines;
+	sqlite3_stmt *st;
+	const char *type = NULL;
+	int rc, has = 0;
+
+	if (load_line_rows(r, "SELECT 0, addr, file, line FROM lines "
+			   "ORDER BY addr", &r->lines, &r->nlines,
+			   "lines") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(r->db, "SELECT type FROM main.sqlite_master "
+			       "WHERE lower(name) = 'binary_lines'", -1, &st,
+			       NULL) != SQLITE_OK)
+		return loop_end(r, SQLITE_ERROR, "binary_lines");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		type = (const char *)sqlite3_column_text(st, 0);
+		has = type && !strcmp(type, "table") ? 1 : -1;
+	}
+	sqlite3_finalize(st);
+	if (loop_end(r, rc, "binary_lines"))
+		return -1;
+	if (has < 0) {
+		fprintf(stderr, "hwt: replay: binary_lines is not a table "
+			"(refused: not as hwt writes it)\n");
+		return -1;
+	}
+	return has ? load_line_rows(r, "SELECT binary_id, addr, file, line "
+				    "FROM binary_lines ORDER BY binary_id, "
+				    "addr", &r->blines, &r->nblines,
+				    "binary_lines") : 0;
+}
+
+/* Returns the row of (bin, addr) in v (n rows, by bin and addr), or
+ * NULL if none. */
+static const struct rline *line_row(const struct rline *v, size_t n,
+				    int64_t bin, uint64_t addr)
+{
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (r->lines[mid].addr < addr)
+		if (v[mid].bin < bin ||
+		    (v[mid].bin == bin && v[mid].addr < addr))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < r->nlines && r->lines[lo].addr == addr ? &r->lines[lo] :
+	return lo < n && v[lo].bin == bin && v[lo].addr == addr ? &v[lo] :
 	       NULL;
+}
+
+/* Returns the source line of binary bin's instruction at addr: its
+ * binary_lines row (other binaries ran code there too), else the lines
+ * row; NULL if neither has one. */
+static const struct rline *find_line(const struct replay *r, int64_t bin,
+				     uint64_t addr)
+{
+	const struct rline *l = r->nblines ?
+		line_row(r->blines, r->nblines, bin, addr) : NULL;
+
+	return l ? l : line_row(r->lines, r->nlines, 0, addr);
 }
 
 static int in_range(struct replay *r)
@@ -489,7 +548,7 @@ static void fields_line(struct replay *r, const struct rblock *b,
 				base ? base + 1 : bin->name);
 			break;
 		case F_SRCLINE:
-			l = find_line(r, ip);
+			l = find_line(r, b->bin, ip);
 			if (l)
 				fprintf(r->out, "%s:%u", l->file, l->line);
 			else
@@ -663,7 +722,7 @@ static void insn(struct replay *r, const struct rblock *b, uint64_t ip,
 		fprintf(r->out, "%016llx  %s\n", (unsigned long long)ip, text);
 		break;
 	case HWT_REPLAY_LINE:
-		l = find_line(r, ip);
+		l = find_line(r, b->bin, ip);
 		if (l && (l->line != r->last_line || !r->last_file ||
 			  strcmp(l->file, r->last_file))) {
 			fprintf(r->out, "%s:%u\n", l->file, l->line);
@@ -976,6 +1035,8 @@ out:
 	}
 	for (i = 0; i < r.nlines; i++)
 		free((char *)r.lines[i].file);
+	for (i = 0; i < r.nblines; i++)
+		free((char *)r.blines[i].file);
 	for (i = 0; i < r.nsyms; i++)
 		free(r.syms[i].name);
 	for (i = 0; i < r.nbins; i++)
@@ -986,6 +1047,7 @@ out:
 	free(r.anc);
 	free(r.ev);
 	free(r.lines);
+	free(r.blines);
 	free(r.b);
 	hwt_disasm_free(r.dis);
 	sqlite3_close(r.db);

@@ -470,16 +470,31 @@ static void inline_ranges(struct inl_walk *w, Dwarf_Die die, uint32_t depth,
 	dwarf_dealloc(w->dbg, a, DW_DLA_ATTR);
 }
 
+/*
+ * The unsigned constant attribute at of die.  DWARF 5's
+ * DW_FORM_implicit_const (7.5.3: the value is in the abbreviation; gcc
+ * 12 writes the DW_AT_call_file and DW_AT_call_line that several inlined
+ * subroutines share so) is a signed constant that libdwarf 20210528's
+ * dwarf_formudata() refuses: it is read with dwarf_formsdata().
+ * Returns the value if die has the attribute as a constant >= 0.
+ * Returns 0 if not.
+ */
 static Dwarf_Unsigned attr_udata(Dwarf_Debug dbg, Dwarf_Die die,
 				 Dwarf_Half at)
 {
 	Dwarf_Error e = NULL;
 	Dwarf_Attribute a;
 	Dwarf_Unsigned v = 0;
+	Dwarf_Signed sv = 0;
+	Dwarf_Half form = 0;
 
 	if (dwarf_attr(die, at, &a, &e) != DW_DLV_OK)
 		return 0;
-	if (dwarf_formudata(a, &v, &e) != DW_DLV_OK)
+	if (dwarf_whatform(a, &form, &e) == DW_DLV_OK &&
+	    form == DW_FORM_implicit_const)
+		v = dwarf_formsdata(a, &sv, &e) == DW_DLV_OK && sv >= 0 ?
+		    (Dwarf_Unsigned)sv : 0;
+	else if (dwarf_formudata(a, &v, &e) != DW_DLV_OK)
 		v = 0;
 	dwarf_dealloc(dbg, a, DW_DLA_ATTR);
 	return v;

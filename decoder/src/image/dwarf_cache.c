@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The DWARF cache (dwarf_cache.h).  A file is, little-endian:
- *   "HWTDWARF", u32 version (1),
+ *   "HWTDWARF", u32 version (2; 1 read DW_FORM_implicit_const call
+ *   files and lines as 0: a version 1 file is an older key, read again),
  *   u8 n + n bytes of build id, u64 size, i64 mtime s, i64 mtime ns,
  *   u64 units, then per unit:
  *     u64 DIE offset, u16 DWARF version, u8 flags (1 listed, 2 loaded),
@@ -27,7 +28,7 @@
 #include "core/util.h"
 
 #define CACHE_MAGIC "HWTDWARF"
-#define CACHE_VERSION 1
+#define CACHE_VERSION 2
 #define CACHE_MAX (1ULL << 30)	/* bytes: larger files are refused */
 #define FLAG_LISTED 1
 #define FLAG_LOADED 2
@@ -268,7 +269,10 @@ int hwt_dwarf_cache_decode(const uint8_t *buf, size_t len,
 	}
 	r.n = len - 4;
 	r.off = 8;
-	if (get(&r, 4) != CACHE_VERSION) {
+	k = (size_t)get(&r, 4);
+	if (k && k < CACHE_VERSION)
+		return 1;	/* an older hwt's: read again, rewritten */
+	if (k != CACHE_VERSION) {
 		hwt_errf(why, whylen, "unknown version");
 		return -1;
 	}

@@ -38,7 +38,8 @@ uint8_t *hwt_dwarf_cache_encode(const struct hwt_dwarf_units *us,
 /*
  * Decodes buf[0..len) into *us (empty on entry).
  * Returns 0 if it is a whole cache of key.
- * Returns 1 if it is a whole cache of another key (the file changed).
+ * Returns 1 if it is a whole cache of another key (the file changed),
+ * or an older version's (its DWARF is read again).
  * Returns -1 with why set if it is damaged: a bad magic, version or
  * CRC, a count past the bytes left, an index past its table, units out
  * of order, an empty or reversed range, a string with a NUL, trailing

@@ -490,8 +490,8 @@ int hwt_image_is_sym_start(const struct hwt_image *img, uint64_t addr)
 	return sym && sym->start + (uint64_t)bin->bias == addr;
 }
 
-const struct hwt_line *hwt_image_line(struct hwt_image *img, uint64_t addr,
-				      const char **file)
+const struct hwt_line *hwt_image_line(const struct hwt_image *img,
+				      uint64_t addr, const char **file)
 {
 	const struct hwt_section *s = hwt_image_find(img, addr);
 	struct hwt_binary *b;

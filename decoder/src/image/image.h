@@ -79,9 +79,11 @@ const struct hwt_sym *hwt_image_symbol(const struct hwt_image *img,
 				       const struct hwt_binary **bin);
 /* Symbol starting exactly at addr (or NULL). */
 int hwt_image_is_sym_start(const struct hwt_image *img, uint64_t addr);
-/* Source line of runtime address addr (loads DWARF on first use). */
-const struct hwt_line *hwt_image_line(struct hwt_image *img, uint64_t addr,
-				      const char **file);
+/* Source line of runtime address addr in the binary img maps there
+ * (loads its DWARF on first use: a view's binaries are its image's, so
+ * one load serves every view), NULL if none. */
+const struct hwt_line *hwt_image_line(const struct hwt_image *img,
+				      uint64_t addr, const char **file);
 /* Loads b's DWARF lines and inlined subroutines (those not yet loaded)
  * in one pass, from the units that cover want (link-time ranges, sorted,
  * disjoint; NULL: all): then look up only addresses inside want. */

@@ -1460,6 +1460,9 @@ struct split_sink {
 	int64_t tids[SPLIT_MAX], pids[SPLIT_MAX];
 	/* each thread's process's image, good from tfrom to tuntil */
 	struct hwt_image *timg[SPLIT_MAX];
+	/* the image each thread's stream is symbolized against (the core's
+	 * hwt_core_set_image()), NULL: s->symimg */
+	const struct hwt_image *simg[SPLIT_MAX];
 	uint64_t tfrom[SPLIT_MAX], tuntil[SPLIT_MAX];
 	int begun[SPLIT_MAX];
 	size_t nthreads, cur;
@@ -1496,11 +1499,12 @@ static size_t split_thread(struct split_sink *s, int64_t pid, int64_t tid)
 	hwt_core_set_thread(s->core, s->info.id + SPLIT_STEP * (uint32_t)k,
 			    pid, tid);
 	/* its symbols: its process's image where threads' images differ */
-	if (s->symimg)
+	if (s->symimg) {
+		s->simg[k] = s->pd && pid >= 0 && pid <= UINT32_MAX ?
+			     thread_image(s, k) : s->symimg;
 		hwt_core_set_image(s->core, s->info.id +
-				   SPLIT_STEP * (uint32_t)k,
-				   s->pd && pid >= 0 && pid <= UINT32_MAX ?
-				   thread_image(s, k) : s->symimg);
+				   SPLIT_STEP * (uint32_t)k, s->simg[k]);
+	}
 	return k;
 }
 
@@ -1553,13 +1557,24 @@ static struct hwt_image *sp_image_at(void *arg, uint64_t tsc, int enable)
 {
 	struct split_sink *s = arg;
 	uint64_t t = tsc && s->tc ? hwt_perf_tsc_to_time(s->tc, tsc) : tsc;
+	struct hwt_image *img;
 
 	if (t) {
 		s->now = t;
 		if (enable || !s->placed)
 			split_at(s, t);
 	}
-	return sp_image(s);
+	img = sp_image(s);
+	/* Its process's image changed (an exec): the thread's blocks,
+	 * symbols, lines and inline frames are the new program's from
+	 * here, where its code is. */
+	if (s->simg[s->cur] && s->simg[s->cur] != img &&
+	    s->simg[s->cur] != s->symimg) {
+		s->simg[s->cur] = img;
+		hwt_core_set_image(s->core, s->info.id + SPLIT_STEP *
+				   (uint32_t)s->cur, img);
+	}
+	return img;
 }
 
 /* Begins the current thread's stream if not yet.
