@@ -58,11 +58,14 @@ check: deps
 	@scripts/summary.sh $(HWT_RESULTS)
 
 # Real trace hardware of this host, where it has some (one SKIP line
-# saying why where not): tests/hw/intel_pt.sh.
+# saying why where not): tests/hw/intel_pt.sh, tests/hw/coresight.sh.
 check-hw-run:
 	@mkdir -p $(HWT_RESULTS)
 	@tests/hw/intel_pt.sh || \
 		echo "FAIL: hw (tests/hw/intel_pt.sh exited non-zero)" | \
+		tee -a $(HWT_RESULTS)/hw.txt
+	@tests/hw/coresight.sh || \
+		echo "FAIL: hw (tests/hw/coresight.sh exited non-zero)" | \
 		tee -a $(HWT_RESULTS)/hw.txt
 
 # End to end against ground truth (record in the VM, decode, compare).
