@@ -519,6 +519,7 @@ struct cs_thr {
 	u64 dba;			/* ETR: table or buffer address */
 	struct cs_tmc_regs tregs;	/* as the TMC was started */
 	u32 busy;			/* switch-ins that found it claimed */
+	bool untraced;			/* a load failed: gap recorded */
 	u32 errors;			/* refused accesses, bad status */
 	u32 stops;			/* sink stops: TRBE full, TMC wrap */
 };
@@ -717,9 +718,23 @@ static int cs_start_tmc(struct cs_thr *ct)
 }
 
 /*
+ * The thread runs untraced on this CPU, and its trace would just go on
+ * at its next run as after any switch: record a gap, once per stretch
+ * of such runs.
+ */
+static void cs_untraced(struct cs_thr *ct)
+{
+	if (ct->untraced)
+		return;
+	ct->untraced = true;
+	hwt_buffer_gap(ct->buf);
+}
+
+/*
  * Enable tracing of the thread on this CPU.  IRQs off.  A unit another
  * agent claimed is left alone (counted); a refused access leaves the
- * unit disabled (counted).
+ * unit disabled (counted); either way the run is untraced, which a
+ * BUFFER record with HWT_BUFREC_GAP at the head says.
  */
 static void cs_load(struct cs_thr *ct)
 {
@@ -729,8 +744,11 @@ static void cs_load(struct cs_thr *ct)
 	lockdep_assert_irqs_disabled();
 	if (ct->cpu >= 0)
 		return;
-	if (cs_etm4 ? cs_start_tmc(ct) : cs_start_trbe(ct))
+	if (cs_etm4 ? cs_start_tmc(ct) : cs_start_trbe(ct)) {
+		cs_untraced(ct);
 		return;
+	}
+	ct->untraced = false;
 	ct->cpu = smp_processor_id();
 	this_cpu_write(cs_cur, ct);
 	ms = READ_ONCE(poll_ms);

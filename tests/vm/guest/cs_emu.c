@@ -581,6 +581,85 @@ static void cs_claimed(int dev)
 	close(ctx);
 }
 
+/* The state letter of /proc/PID/stat (R, S, ...), or 0. */
+static char task_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * Claimed while the thread sleeps (CoreSight B2.4: an external debugger
+ * takes every CPU's unit after START): its switch-in leaves it untraced
+ * from there to its exit, and exactly one BUFFER record with
+ * HWT_BUFREC_GAP says so, at the head where its trace stopped (without
+ * it the trace would just end there, as if the thread had).  After the
+ * counters check: the steps of the untraced thread count as dropped.
+ */
+static void cs_claimed_gap(int dev)
+{
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 1 << 16 };
+	struct hwt_bufptr bp = { .idx = 0 };
+	struct recs r = { 0 };
+	uint64_t head0 = 0, at = 0;
+	int p[2], ctx, st = 0, gaps = 0, i;
+	pid_t pid;
+	char ch;
+
+	if (pipe(p)) {
+		t_fail("pipe");
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(p[1]);
+		_exit(read(p[0], &ch, 1) < 0);
+	}
+	close(p[0]);
+	a.pid = pid;
+	snprintf(a.backend, sizeof(a.backend), HWT_CORESIGHT_BACKEND_NAME);
+	ctx = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(ctx >= 0 && ioctl(ctx, HWT_IOC_START) == 0);
+	for (i = 0; i < 500 && task_state(pid) != 'S'; i++)
+		usleep(10000);
+	CHECK(i < 500);
+	usleep(50000);
+	CHECK(ctx >= 0 && ioctl(ctx, HWT_IOC_BUFPTR_GET, &bp) == 0);
+	head0 = bp.head;
+	CHECK(emu_set("busy_cpus", "255") == 0);
+	close(p[1]);
+	waitpid(pid, &st, 0);
+	CHECK(emu_set("busy_cpus", "0") == 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	usleep(100000);
+	CHECK(ctx >= 0 && recs_drain(ctx, &r) == 0 && recs_valid(&r));
+	recs_for_each(&r, h) {
+		const struct hwt_rec_buffer *b = (const void *)h;
+
+		if (h->type == HWT_REC_BUFFER && h->buf_idx == 0 &&
+		    (b->flags & HWT_BUFREC_GAP)) {
+			gaps++;
+			at = h->buf_head;
+		}
+	}
+	printf("INFO: cs/emu/claimed-gap: %d gap records, at byte %llu (the pause: %llu)\n",
+	       gaps, (unsigned long long)at, (unsigned long long)head0);
+	CHECK(gaps == 1 && at == head0);
+	recs_free(&r);
+	if (ctx >= 0)
+		close(ctx);
+}
+
 static long long cs_param(const char *name)
 {
 	char path[128], buf[32];
@@ -919,6 +998,9 @@ int main(void)
 	CHECK(emu_param("dropped") == 0);
 	CHECK(emu_param("bad_ptr") == 0);
 	CHECK(emu_param("unsupported") == 0);
+	t_end();
+	t_begin("cs/emu/claimed-gap");
+	cs_claimed_gap(dev);
 	t_end();
 	t_begin("cs/emu/loss");
 	cs_loss(dev, 0, 1);
