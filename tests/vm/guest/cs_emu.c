@@ -581,22 +581,6 @@ static void cs_claimed(int dev)
 	close(ctx);
 }
 
-/* The state letter of /proc/PID/stat (R, S, ...), or 0. */
-static char task_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	p = p ? strrchr(buf, ')') : NULL;
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 /*
  * Claimed while the thread sleeps (CoreSight B2.4: an external debugger
  * takes every CPU's unit after START): its switch-in leaves it untraced
@@ -630,7 +614,7 @@ static void cs_claimed_gap(int dev)
 	snprintf(a.backend, sizeof(a.backend), HWT_CORESIGHT_BACKEND_NAME);
 	ctx = ioctl(dev, HWT_IOC_ALLOC, &a);
 	CHECK(ctx >= 0 && ioctl(ctx, HWT_IOC_START) == 0);
-	for (i = 0; i < 500 && task_state(pid) != 'S'; i++)
+	for (i = 0; i < 500 && proc_state(pid) != 'S'; i++)
 		usleep(10000);
 	CHECK(i < 500);
 	usleep(50000);

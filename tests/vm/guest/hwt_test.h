@@ -78,6 +78,27 @@ static inline void t_end(void)
 		close((int)r_);						\
 } while (0)
 
+/* The state letter in /proc/PID/stat (R, S, 'Z': all its threads have
+ * exited...), or 0 if the task is gone. */
+static inline char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
 static inline int hwt_dev(void)
 {
 	int fd = open(HWT_DEVICE_PATH, O_RDWR | O_CLOEXEC);

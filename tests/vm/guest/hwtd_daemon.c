@@ -89,27 +89,6 @@ static void test_record_daemon(void)
 	t_end();
 }
 
-/* The target's state letter in /proc/PID/stat ('Z': all its threads
- * have exited), or 0 if it is gone. */
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 /*
  * A loss episode still open when the target exits: its buffer is full and
  * nothing drains it (hwtd is stopped) until every thread is gone.  hwtd's

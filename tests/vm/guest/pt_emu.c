@@ -373,22 +373,6 @@ static void run_streaming(const char *cpu)
 	t_end();
 }
 
-/* The child's scheduler state from /proc (R, S, ...), or 0. */
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[256], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	p = p ? strrchr(buf, ')') : NULL;
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 /*
  * Loss, never silent.  The workload's gap variant (pt_workload.h,
  * heavy = 2) with its own ptrace ground truth gm.  The reader takes what
