@@ -80,8 +80,9 @@ if command -v perf > /dev/null 2>&1; then
 	# (flags without 1 "no call seen" and 4 "entered by a jump"), each
 	# at its symbol's start or, unnamed, its call path's address.
 	perf script -i "$C/perf_etm.data" --itrace=b -F flags,ip,addr \
-		--kallsyms=/dev/null --symfs="$T/symfs" 2> /dev/null |
-		grep -v 'tr strt\|tr end' > "$T/perf.b"
+		--kallsyms=/dev/null --symfs="$T/symfs" 2> /dev/null \
+		> "$T/perf.all"
+	grep -v 'tr strt\|tr end' "$T/perf.all" > "$T/perf.b"
 	awk '{ print $(NF - 2), $NF }' "$T/perf.b" | sort | uniq -c |
 		awk '{ print $2, $3, $1 }' > "$T/want.b"
 	awk '$1 == "call" { print $(NF) }' "$T/perf.b" | sort | uniq -c |
@@ -102,6 +103,24 @@ if command -v perf > /dev/null 2>&1; then
 			echo "PASS: perf-cs-branches-vs-perf-script-$db ($(wc -l < "$T/got.b") branches, $(awk '{ n += $3 } END { print n }' "$T/got.b") taken)"
 		else
 			fail "perf-cs-branches-vs-perf-script-$db" "perf $(wc -l < "$T/want.b") branches, hwt $(wc -l < "$T/got.b"): $(diff "$T/want.b" "$T/got.b" | head -3 | tr '\n' ' ')"
+		fi
+		# function_stats: every frame, also those a jump or the
+		# trace's start began (perf_entries.py's rule on perf's
+		# branch samples).
+		"$HWT" query --csv "$T/$db.db" "SELECT name, sym_start,
+			sym_end FROM symbols WHERE id > 0" | tail -n +2 |
+			tr -d '"' > "$T/syms.csv"
+		grep -v 'tr end' "$T/perf.all" |
+			python3 ./perf_entries.py /dev/stdin "$T/syms.csv" \
+			> "$T/want.fs"
+		"$HWT" query --csv "$T/$db.db" "SELECT name, calls FROM
+			function_stats ORDER BY name" | tail -n +2 |
+			tr -d '"' | LC_ALL=C sort > "$T/got.fs"
+		LC_ALL=C sort -o "$T/want.fs" "$T/want.fs"
+		if [ -s "$T/want.fs" ] && cmp -s "$T/want.fs" "$T/got.fs"; then
+			echo "PASS: perf-cs-function-stats-vs-perf-script-$db ($(tr '\n' ' ' < "$T/got.fs"))"
+		else
+			fail "perf-cs-function-stats-vs-perf-script-$db" "perf: $(tr '\n' ' ' < "$T/want.fs"); hwt: $(tr '\n' ' ' < "$T/got.fs")"
 		fi
 		if [ -s "$T/want.calls" ] &&
 			cmp -s "$T/want.calls" "$T/got.calls"; then
