@@ -62,6 +62,10 @@ int main(void)
  *    on CPUs 0 and 1 in one buffer, each CPU's ETMv4 with its own trace
  *    ID and funnel port, each task's runs decoded per ID on the host
  *    (cs_shared_cpu below);
+ *  - CPU mode in ring mode (ETE + TRBE, and the ETMv4 + ETR row): the
+ *    ring workload's crash in an 8 KiB flight recorder on CPU 0, which
+ *    must wrap; what it kept of the workload's runs decodes to the end
+ *    of the ground truth, ending at the faulting instruction;
  *  - CPU mode (ETE + TRBE): a buffer for CPU 0, where soft_a64_mt.c's
  *    two-thread program and a second process (the single-threaded
  *    workload) run, pinned; the backend enables the unit
@@ -425,6 +429,136 @@ static void cs_cpu_mode(int dev, const char *tag)
 out:
 	for (i = 0; i < 3; i++)
 		free(v[i].b);
+	recs_free(&r);
+	if (fd >= 0)
+		close(fd);
+	close(p[0]);
+	close(p[1]);
+}
+
+/*
+ * CPU mode in ring mode (a flight recorder per CPU): soft_a64_ring's
+ * workload, which ends in a SIGSEGV, pinned to CPU 0 and traced there
+ * into ring bytes of ring (the TRBE in Circular Buffer mode, a TMC
+ * wrapping in Circular Buffer mode) that must wrap; this program on CPU
+ * 1.  What the ring kept of the workload's runs (cut at CPU 0's
+ * SWITCH_IN records, the oldest one cut at the ring's start) is dumped
+ * oldest first with "tail": the host decodes it from its first sync
+ * point and holds it to the end of the ptrace ground truth, which must
+ * be the faulting instruction.
+ */
+static void cs_cpu_ring(int dev, const char *tag, uint64_t ring)
+{
+	struct hwt_alloc a = { .mode = HWT_MODE_CPU, .bufsize = ring,
+			       .flags = HWT_ALLOC_RING,
+			       .recq_size = HWT_RECQ_MAX };
+	struct cpu_bytes v;
+	struct hwt_bufptr bp;
+	struct recs r = { 0 };
+	uint64_t lo, open_at = 0, s, e, k;
+	int p[2], st = 0, fd = -1, open = 0, nruns = 0;
+	cpu_set_t all, one;
+	const uint8_t *m;
+	pid_t pid;
+	char tg[64];
+
+	memset(&v, 0, sizeof(v));
+	if (pipe(p)) {
+		t_fail("pipe");
+		return;
+	}
+	sched_getaffinity(0, sizeof(all), &all);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		char ch;
+
+		CPU_ZERO(&one);
+		CPU_SET(0, &one);
+		sched_setaffinity(0, sizeof(one), &one);
+		if (read(p[0], &ch, 1) != 1)
+			_exit(2);
+		ring_workload();
+	}
+	CPU_ZERO(&one);
+	CPU_SET(1, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+	a.cpu_map[0] = 1;
+	snprintf(a.backend, sizeof(a.backend), "%s",
+		 HWT_CORESIGHT_BACKEND_NAME);
+	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(fd >= 0, "ALLOC (CPU mode, ring): %s", strerror(errno));
+	if (fd >= 0 && ioctl(fd, HWT_IOC_START))
+		t_fail("line %d: START (CPU mode, ring): %s", __LINE__,
+		       strerror(errno));
+	CHECK(write(p[1], "g", 1) == 1);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+	      WTERMSIG(st) == SIGSEGV, "status %#x", st);
+	sched_setaffinity(0, sizeof(all), &all);
+	if (fd < 0)
+		goto out;
+	CHECK(ioctl(fd, HWT_IOC_STOP) == 0);
+	CHECK(recs_drain(fd, &r) == 0 && r.dropped == 0);
+	memset(&bp, 0, sizeof(bp));
+	CHECK(ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.cpu == 0);
+	/* A flight recorder that wrapped: only the last ring bytes. */
+	CHECK(bp.size == ring && bp.head > bp.size && bp.wraps > 0,
+	      "head %llu, size %llu, wraps %llu",
+	      (unsigned long long)bp.head, (unsigned long long)bp.size,
+	      (unsigned long long)bp.wraps);
+	if (t_failed)
+		goto out;
+	m = mmap(NULL, bp.size, PROT_READ, MAP_SHARED, fd,
+		 (off_t)bp.mmap_offset);
+	CHECK(m != MAP_FAILED);
+	if (m == MAP_FAILED)
+		goto out;
+	lo = bp.head - bp.size;
+	/* The workload's runs, the parts of them the ring still holds. */
+	recs_for_each(&r, h) {
+		if (h->type != HWT_REC_SWITCH_IN || h->buf_idx != bp.idx)
+			continue;
+		CHECK(h->buf_head >= open_at && h->buf_head <= bp.head);
+		if (t_failed)
+			break;
+		if (open) {
+			s = open_at > lo ? open_at : lo;
+			for (k = s, e = h->buf_head; k < e; k++)
+				cpu_bytes_add(&v, m + k % bp.size, 1);
+			nruns += e > s;
+		}
+		open_at = h->buf_head;
+		open = h->pid == pid;
+	}
+	if (open && !t_failed) {
+		s = open_at > lo ? open_at : lo;
+		for (k = s; k < bp.head; k++)
+			cpu_bytes_add(&v, m + k % bp.size, 1);
+		nruns += bp.head > s;
+	}
+	printf("INFO: %s: CPU 0 head %llu, ring %llu bytes (%llu wraps): %zu bytes of the workload in %d runs kept\n",
+	       tag, (unsigned long long)bp.head, (unsigned long long)bp.size,
+	       (unsigned long long)bp.wraps, v.n, nruns);
+	CHECK(v.n > 0);
+	if (!t_failed) {
+		snprintf(tg, sizeof(tg), "SOFTA64:%s", tag);
+		printf("%s binary cs_emu\n", tg);
+		if (a64_dump_format)
+			printf("%s format %s\n", tg, a64_dump_format);
+		printf("%s marker %llx tid %d\n", tg,
+		       (unsigned long long)(uintptr_t)ring_workload, (int)pid);
+		printf("%s tail\n", tg);
+		a64_dump(tg, "ete", v.b, v.n);
+		for (k = 0; k < a64_ngt; k++) {
+			if (k % 16 == 0)
+				printf("%s%s gt", k ? "\n" : "", tg);
+			printf(" %llx", (unsigned long long)a64_gt[k]);
+		}
+		printf("\n%s end\n", tg);
+	}
+	munmap((void *)m, bp.size);
+out:
+	free(v.b);
 	recs_free(&r);
 	if (fd >= 0)
 		close(fd);
@@ -1111,13 +1245,57 @@ static void cs_shared_row(void)
 }
 
 /*
+ * CPU mode's flight recorder on the unit the emulator's params name
+ * (dump format fmt): the ring workload's ptrace ground truth, then
+ * cs_cpu_ring; zero refusals, drops, bad pointers.
+ */
+static void cs_ring_row(const char *params, const char *fmt, const char *tag)
+{
+	char name[64];
+	int dev;
+
+	snprintf(name, sizeof(name), "cs/emu/%s/insmod", tag);
+	t_begin(name);
+	CHECK(load(EMU_KO, params) == 0);
+	CHECK(load(CS_KO, "") == 0);
+	t_end();
+	if (t_failed)
+		return;
+	dev = hwt_dev();
+	snprintf(name, sizeof(name), "cs/emu/%s/ring", tag);
+	t_begin(name);
+	CHECK(a64_ptrace(&cs_ring_case));
+	a64_dump_format = fmt;
+	cs_cpu_ring(dev, tag, 8192);
+	a64_dump_format = NULL;
+	printf("INFO: cs/emu/%s: model: %lld writes, %lld refused, %lld bytes stored; %lld dropped, %lld bad pointer, %lld unsupported\n",
+	       tag, emu_param("writes"), emu_param("refused"),
+	       emu_param("stored"), emu_param("dropped"), emu_param("bad_ptr"),
+	       emu_param("unsupported"));
+	CHECK(emu_param("refused") == 0);
+	CHECK(emu_param("dropped") == 0);
+	CHECK(emu_param("bad_ptr") == 0);
+	CHECK(emu_param("unsupported") == 0);
+	t_end();
+	close(dev);
+	snprintf(name, sizeof(name), "cs/emu/%s/rmmod", tag);
+	t_begin(name);
+	CHECK(unload("hwt_coresight") == 0);
+	CHECK(unload("hwt_cs_emu") == 0);
+	t_end();
+}
+
+/*
  * "cs_emu shared" (run by cs_emu_shared.c, a guest program of its own:
  * each has HWT_VM_PROG_TIMEOUT, and the rows above fill cs_emu's): the
- * TMC shared behind funnels.
+ * TMC shared behind funnels, and CPU mode's flight recorder through the
+ * TRBE and through the ETR.
  */
 static int cs_emu_shared(void)
 {
 	cs_shared_row();
+	cs_ring_row("cpu=soft-ete", NULL, "cs_cpu_ring");
+	cs_ring_row("cpu=soft-etm4 tmc=etr", "etm4-tmc", "cs_e4sg_cpu_ring");
 	return t_total_failed != 0;
 }
 
