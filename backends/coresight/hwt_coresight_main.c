@@ -541,6 +541,7 @@ struct cs_thr {
 	unsigned int fill;		/* TRB_FM_FILL or TRB_FM_CIRCULAR */
 	int cpu;			/* enabled by us there, or -1 */
 	bool on;			/* between thread_start and stop/exit */
+	bool started;			/* CPU mode: START's IPI enabled it */
 	bool gap;			/* the TRBE stopped: record pending */
 	/* ETMv4 + TMC */
 	u64 *pa;			/* bus address of each page */
@@ -1562,7 +1563,13 @@ static void cs_cpu_on(void *arg)
 
 	WRITE_ONCE(ct->on, true);
 	cs_load(ct);
-	if (ct->cpu != smp_processor_id())
+	/*
+	 * The answer START reads, taken here: once this IPI returns, a
+	 * context switch on this CPU may be between its unload (ct->cpu
+	 * -1) and load while START looks at ct->cpu from another CPU.
+	 */
+	ct->started = ct->cpu == smp_processor_id();
+	if (!ct->started)
 		return;
 	hwt_cpu_record_current(ct->ctx);
 	if (cs_hw->cpu_start)
@@ -1642,7 +1649,8 @@ static int cs_cpu_start(struct hwt_context *ctx)
 		if (!cpu[c])
 			continue;
 		ret = smp_call_function_single(c, cs_cpu_on, cpu[c], 1);
-		if (!ret && cpu[c]->cpu != c) {
+		/* Written by the IPI, which has returned (wait = 1). */
+		if (!ret && !cpu[c]->started) {
 			ret = -EBUSY;	/* claimed, or refused: counted */
 			pr_info_ratelimited("cpu %u: the unit did not start (%u claimed, %u refused or bad values)\n",
 					    c, cpu[c]->busy, cpu[c]->errors);
