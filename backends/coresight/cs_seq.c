@@ -166,6 +166,22 @@ int cs_seq_tmc_stop(const struct cs_tmc_regs *r, struct cs_op *ops)
 	return n;
 }
 
+int cs_seq_tmc_flush(const struct cs_tmc_regs *r, struct cs_op *ops)
+{
+	int n = 0;
+
+	if (r->kind != CS_TMC_ETR)
+		return -CS_EINVAL;
+	ops[n++] = WR(TMC_LAR, CS_LAR_UNLOCK);
+	ops[n++] = WR(TMC_FFCR, r->ffcr | TMC_FFCR_FLUSHMAN);
+	ops[n++] = OP(CS_OP_POLL, TMC_FFCR, 0, TMC_FFCR_FLUSHMAN);
+	ops[n++] = OP(CS_OP_READ, TMC_RWP, 0, 0);
+	ops[n++] = OP(CS_OP_READ, TMC_RWPHI, 0, 0);
+	ops[n++] = OP(CS_OP_READ, TMC_STS, 0, 0);
+	ops[n++] = WR(TMC_LAR, 0);
+	return n;
+}
+
 int cs_seq_tmc_release(struct cs_op *ops)
 {
 	int n = 0;

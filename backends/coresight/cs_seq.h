@@ -122,6 +122,20 @@ int cs_seq_tmc_start(const struct cs_tmc_regs *r, struct cs_op *ops);
  */
 int cs_seq_tmc_stop(const struct cs_tmc_regs *r, struct cs_op *ops);
 
+/*
+ * cs_seq_tmc_flush() - a manual flush that leaves capture running (a TMC
+ * shared by several sources, whose other sources go on): LAR unlock,
+ * FFCR with FlushMan (StopOnFl clear), poll FlushMan clear, then READs
+ * into result slots 0-2: RWP, RWPHI, STS; LAR lock.  The flush drains
+ * the sources' ATB pipelines through the links and completes the frame
+ * in progress with null-ID padding (TMC 2.x "Flush", 3.3.20 FFCR;
+ * CoreSight D4), so trace a source emitted before its disable is
+ * stored before the RWP read back, which is a frame boundary.  ETR
+ * only (an ETF's RAM is drained stopped).
+ * Returns the number of ops, or -CS_EINVAL if r is no ETR.
+ */
+int cs_seq_tmc_flush(const struct cs_tmc_regs *r, struct cs_op *ops);
+
 /* CTL = 0, CLAIMCLR, LAR lock.  Returns the number of ops. */
 int cs_seq_tmc_release(struct cs_op *ops);
 

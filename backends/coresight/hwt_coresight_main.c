@@ -46,10 +46,8 @@
  *    makes the unit emit a trace synchronization (A-sync, Trace Info)
  *    before anything of the next task: each run decodes on its own;
  *  - STOP: by IPI, the stop sequence and the last head published.
- * CPU mode, ETMv4 + TMC: the same, each CPU's own TMC (the emulated
- * topology has one per CPU, and so do SoCs with a per-core ETR or ETF;
- * a TMC shared behind a funnel would need the funnel's arbitration and
- * per-CPU trace IDs, not written) over that CPU's buffer: an ETR's
+ * CPU mode, ETMv4 + TMC: the same, each CPU's own TMC (as on SoCs with
+ * a per-core ETR or ETF) over that CPU's buffer: an ETR's
  * scatter-gather table built at START.  cpu_switch disables the ETMv4
  * (TRCPRGCTLR = 0, wait TRCSTATR.IDLE, ETMv4 3.4.3 / 7.3.66), flushes
  * and stops the TMC (FFCR.StopOnFl + FlushMan, wait FlushMan clear and
@@ -60,6 +58,18 @@
  * emits A-sync + Trace Info first (ETMv4 "trace unit enabling").  The
  * flush and stop take the TMC's formatter to a frame boundary (it is
  * always on: cs_tmc_program sets FFCR.EnFt).
+ *
+ * CPU mode, one ETR shared behind funnels by every CPU (the Juno shape,
+ * from the topology the ops table brings: cs_topo_load): one buffer for
+ * all CPUs (HWT_BACKEND_CPU_SHARED), CPU c's ETMv4 with trace ID
+ * CS_TRACE_ID + c; the ETR started by the first CPU, each CPU's path
+ * through the funnels opened before its unit (cs_link_hop: SoC-400
+ * Funnel Control EnS<port>, claimed by the first user), closed at STOP,
+ * the ETR stopped by the last.  cpu_switch disables the ETMv4 and makes
+ * a manual flush that leaves capture running for the other CPUs
+ * (FFCR.FlushMan without StopOnFl, TMC 3.3.20): RWP is then a frame
+ * boundary after every byte this CPU's unit sent, published as the
+ * head of SWITCH_IN.  Thread mode is not offered there.
  *
  * A unit another agent has claimed (TRCCLAIMCLR not 0: Linux's
  * coresight-etm4x or an external debugger, CoreSight B2.4) refuses START
@@ -90,6 +100,7 @@
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 #include <asm/barrier.h>
+#include <asm/cputype.h>
 #include <asm/sysreg.h>
 
 #include <hwt/hwt_coresight.h>
@@ -97,12 +108,16 @@
 #include "hwt_cs_hw.h"
 #include "cs_caps.h"
 #include "cs_config.h"
+#include "cs_link.h"
 #include "cs_seq.h"
 #include "cs_tmc.h"
 #include "cs_trbe.h"
 #include "hwt_cs_of.h"
 
-/* ATB trace ID of the unit (1 .. 0x6f): one source per TRBE stream. */
+/*
+ * ATB trace ID of the unit (1 .. 0x6f): one source per TRBE stream or
+ * per-CPU TMC; CS_TRACE_ID + CPU where the CPUs share a TMC.
+ */
 #define CS_TRACE_ID	0x10
 
 /*
@@ -382,6 +397,19 @@ static struct cs_caps cs_caps;
 /* ETMv4 + TMC (memory-mapped) instead of ETE + TRBE. */
 static bool cs_etm4;
 static struct cs_tmc_caps cs_tmc;
+/*
+ * ETMv4 + TMC: the topology (cs_topo_load), when the ops table brings
+ * one whose CPUs' ETMs all reach one TMC through funnels (and
+ * replicators): each online CPU's path at load (nhop 0: none), and who
+ * uses each link (cs_link_hop), under cs_sink_lock with the TMC itself.
+ */
+static bool cs_shared;
+static struct cs_topo *cs_topo;
+static struct cs_path *cs_cpu_path;
+static struct cs_link_use *cs_use;
+static DEFINE_RAW_SPINLOCK(cs_sink_lock);
+static unsigned int cs_sink_users;
+static struct cs_thr *cs_sink_owner;	/* the output it writes into */
 
 static int cs_io_read(void *ctx, uint32_t reg, uint64_t *val)
 {
@@ -495,6 +523,8 @@ struct cs_ctx {
 	struct hwt_coresight_config cfg;
 	/* CPU mode, from START: each traced CPU's output, else NULL. */
 	struct cs_thr **cpu;
+	/* CPU mode through a shared TMC: the output over the one buffer. */
+	struct cs_thr *sink;
 };
 
 struct cs_thr {
@@ -511,6 +541,7 @@ struct cs_thr {
 	unsigned int fill;		/* TRB_FM_FILL or TRB_FM_CIRCULAR */
 	int cpu;			/* enabled by us there, or -1 */
 	bool on;			/* between thread_start and stop/exit */
+	bool started;			/* CPU mode: START's IPI enabled it */
 	bool gap;			/* the TRBE stopped: record pending */
 	/* ETMv4 + TMC */
 	u64 *pa;			/* bus address of each page */
@@ -518,6 +549,11 @@ struct cs_thr {
 	u32 ntab;
 	u64 dba;			/* ETR: table or buffer address */
 	struct cs_tmc_regs tregs;	/* as the TMC was started */
+	/* A TMC shared behind funnels (CPU mode, cs_shared) */
+	struct cs_thr *sink;		/* a CPU's: the shared output */
+	int home;			/* a CPU's: that CPU */
+	bool linked;			/* a CPU's: its path's links on */
+	bool full_seen;			/* the sink's: STS.Full once seen */
 	u32 busy;			/* switch-ins that found it claimed */
 	bool untraced;			/* a load failed: gap recorded */
 	u32 errors;			/* refused accesses, bad status */
@@ -678,17 +714,17 @@ static void cs_tmc_release(void)
 }
 
 /*
- * ETMv4 + TMC: the sink first (cs_seq_tmc_start: the ETR's RWP at the
- * thread's offset, the ETF's at 0 of its RAM), then the unit.  A unit
- * that will not start leaves the TMC stopped and released again.
- * Returns 0 if the unit traces, -1 if not (counted).
+ * The TMC programmed over ct's buffer and started (cs_seq_tmc_start: the
+ * ETR's RWP at ct's offset, the ETF's at 0 of its RAM).
+ * Returns 0 if it captures.
+ * Returns -CS_EBUSY if another agent claimed it, -CS_EINVAL if the
+ * values do not fit it or an access was refused.
  */
-static int cs_start_tmc(struct cs_thr *ct)
+static int cs_tmc_begin(struct cs_thr *ct, struct cs_op *ops)
 {
-	struct cs_op ops[CS_SEQ_MAX];
 	enum cs_tmc_buf kind = CS_TMC_BUF_RAM;
-	u64 rwp = 0, size = cs_tmc.ram, off = 0, res[3];
-	int n, ret;
+	u64 rwp = 0, size = cs_tmc.ram, off = 0;
+	int n;
 
 	if (cs_tmc.kind == CS_TMC_ETR) {
 		kind = cs_tmc.sg ? CS_TMC_BUF_SG : CS_TMC_BUF_FLAT;
@@ -700,13 +736,24 @@ static int cs_start_tmc(struct cs_thr *ct)
 			rwp = ~0ull;
 	}
 	if (cs_tmc_program(&cs_tmc, kind, ct->dba, size, off, rwp,
-			   &ct->tregs)) {
-		ct->errors++;
-		return -1;
-	}
+			   &ct->tregs))
+		return -CS_EINVAL;
 	n = cs_seq_tmc_start(&ct->tregs, ops);
-	ret = n < 0 ? -CS_EINVAL : cs_seq_run(ops, n, &cs_tmc_io, NULL, 0);
-	if (cs_started(ct, ret))
+	return n < 0 ? -CS_EINVAL : cs_seq_run(ops, n, &cs_tmc_io, NULL, 0);
+}
+
+/*
+ * ETMv4 + TMC: the sink first (cs_tmc_begin), then the unit.  A unit
+ * that will not start leaves the TMC stopped and released again.
+ * Returns 0 if the unit traces, -1 if not (counted).
+ */
+static int cs_start_tmc(struct cs_thr *ct)
+{
+	struct cs_op ops[CS_SEQ_MAX];
+	u64 res[3];
+	int n, ret;
+
+	if (cs_started(ct, cs_tmc_begin(ct, ops)))
 		return -1;
 	n = cs_seq_start(&cs_caps, &ct->regs, NULL, ops);
 	ret = n < 0 ? -CS_EINVAL : cs_seq_run(ops, n, &cs_io, NULL, 0);
@@ -715,6 +762,232 @@ static int cs_start_tmc(struct cs_thr *ct)
 	if (!cs_tmc_stop(ct, res))
 		cs_tmc_release();
 	return -1;
+}
+
+/* A link's registers by its base address (the ops' link_read/write). */
+static int cs_link_io_read(void *ctx, uint32_t reg, uint64_t *val)
+{
+	return cs_hw->link_read(*(const u64 *)ctx, reg, val) ? -1 : 0;
+}
+
+static int cs_link_io_write(void *ctx, uint32_t reg, uint64_t val)
+{
+	return cs_hw->link_write(*(const u64 *)ctx, reg, val) ? -1 : 0;
+}
+
+/* Memory-mapped: device accesses are ordered (no barrier ops). */
+static void cs_link_io_order(void *ctx, enum cs_op_kind kind)
+{
+}
+
+/*
+ * The links of ct's CPU's path for its trace ID, enabled from the sink
+ * toward the source or disabled from the source toward the sink (as
+ * Linux's coresight_enable_path), each claimed by its first user and
+ * released by its last, a funnel's EnS bit (SoC-400 Funnel Control) or
+ * a replicator's ID filter (IDFILTERn) held while a source needs it
+ * (cs_link_hop).  cs_sink_lock held.
+ * Returns 0, or -1 if a hop's ops could not be made or were refused.
+ */
+static int cs_links(struct cs_thr *ct, int enable, struct cs_op *ops)
+{
+	const struct cs_path *p = &cs_cpu_path[ct->home];
+	struct cs_io io = {
+		.read = cs_link_io_read,
+		.write = cs_link_io_write,
+		.order = cs_link_io_order,
+	};
+	unsigned int k, i;
+	u64 base, res[4];
+	int n;
+
+	lockdep_assert_held(&cs_sink_lock);
+	for (k = 1; k + 1 < p->nhop; k++) {
+		i = enable ? p->nhop - 1 - k : k;
+		n = cs_link_hop(cs_topo, p, i, (u8)ct->regs.traceidr, enable,
+				cs_use, ops);
+		if (n < 0)
+			return -1;
+		base = cs_topo->comp[p->hop[i].comp].base;
+		io.ctx = &base;
+		if (n && cs_seq_run(ops, n, &io, res, ARRAY_SIZE(res)))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The shared sink's position from RWP and STS read now
+ * (cs_tmc_advance(), TMC 2.x Circular Buffer mode), published as the
+ * buffer's head.  Capture runs on across the flushes at each switch,
+ * so STS.Full, once set, stays set: after the first wrap a pointer
+ * behind the last one read is a lap.  A wrap or MemErr is a gap record.
+ * cs_sink_lock held.
+ */
+static void cs_sink_advance(struct cs_thr *s, u64 rwp, u64 sts)
+{
+	bool full = sts & TMC_STS_FULL;
+	u32 st = (u32)sts & ~TMC_STS_FULL;
+	struct cs_tmc_adv adv;
+	u64 now;
+
+	lockdep_assert_held(&cs_sink_lock);
+	now = rwp - s->dba;
+	if (cs_tmc.sg ? cs_tmc_sg_offset(s->pa, s->size / CS_TMC_PAGE, rwp,
+					 &now) : now >= s->size) {
+		s->errors++;
+		return;
+	}
+	if (full && s->full_seen)
+		full = now < s->off;
+	if (full) {
+		s->full_seen = true;
+		st |= TMC_STS_FULL;
+	}
+	if (cs_tmc_advance(s->size, s->off, now, st, &adv)) {
+		s->errors++;
+		return;
+	}
+	s->pos += adv.bytes;
+	s->off = adv.off;
+	if (adv.error)
+		s->errors++;
+	hwt_buffer_produced(s->buf, s->pos);
+	if (adv.gap) {
+		s->stops++;
+		atomic64_inc(&cs_stop_count);
+		hwt_buffer_gap(s->buf);
+	}
+}
+
+/*
+ * The shared TMC started over s's buffer by its first user.
+ * cs_sink_lock held.
+ * Returns 0; -CS_EBUSY if another context's output has it or another
+ * agent claimed it; -CS_EINVAL as cs_tmc_begin().
+ */
+static int cs_sink_get(struct cs_thr *s, struct cs_op *ops)
+{
+	int ret;
+
+	lockdep_assert_held(&cs_sink_lock);
+	if (cs_sink_users) {
+		if (cs_sink_owner != s)
+			return -CS_EBUSY;
+		cs_sink_users++;
+		return 0;
+	}
+	ret = cs_tmc_begin(s, ops);
+	if (ret)
+		return ret;
+	cs_sink_users = 1;
+	cs_sink_owner = s;
+	return 0;
+}
+
+/* Its last user flushes and stops it, the last bytes published. */
+static void cs_sink_put(struct cs_thr *s)
+{
+	u64 res[3] = { 0, 0, 0 };
+
+	lockdep_assert_held(&cs_sink_lock);
+	if (!cs_sink_users || cs_sink_owner != s || --cs_sink_users)
+		return;
+	cs_sink_owner = NULL;
+	if (cs_tmc_stop(s, res)) {
+		s->errors++;
+		hwt_buffer_gap(s->buf);
+	} else {
+		cs_sink_advance(s, res[0] | res[1] << 32, res[2]);
+	}
+	cs_tmc_release();
+}
+
+/*
+ * A TMC shared behind funnels: the sink started by its first user and
+ * this CPU's path opened (once, until STOP), then the unit, with this
+ * CPU's trace ID (cs_seq_start).  IRQs off.
+ * Returns 0 if the unit traces, -1 if not (counted).
+ */
+static int cs_start_shared(struct cs_thr *ct)
+{
+	struct cs_op ops[CS_SEQ_MAX];
+	int n, ret = 0;
+
+	if (!ct->linked) {
+		raw_spin_lock(&cs_sink_lock);
+		ret = cs_sink_get(ct->sink, ops);
+		if (!ret && cs_links(ct, 1, ops)) {
+			cs_sink_put(ct->sink);
+			ret = -CS_EINVAL;
+		}
+		raw_spin_unlock(&cs_sink_lock);
+		if (cs_started(ct, ret))
+			return -1;
+		ct->linked = true;
+	}
+	n = cs_seq_start(&cs_caps, &ct->regs, NULL, ops);
+	ret = n < 0 ? -CS_EINVAL : cs_seq_run(ops, n, &cs_io, NULL, 0);
+	return cs_started(ct, ret);
+}
+
+/*
+ * A CPU's unit off with its trace in memory: the unit disabled (wait
+ * TRCSTATR.IDLE + PMSTABLE, ETMv4 3.4.3), then a manual flush of the
+ * shared TMC that leaves the other CPUs' trace running
+ * (cs_seq_tmc_flush, TMC 3.3.20): RWP is then a frame boundary after
+ * every byte this unit sent, published as the buffer's head.  IRQs off.
+ */
+static void cs_stop_shared(struct cs_thr *ct)
+{
+	struct cs_op ops[CS_SEQ_MAX];
+	struct cs_thr *s = ct->sink;
+	u64 res[3] = { 0, 0, 0 };
+	int n;
+
+	n = cs_seq_stop(&cs_caps, 0, ops);
+	if (n < 0 || cs_seq_run(ops, n, &cs_io, NULL, 0)) {
+		ct->errors++;
+		pr_warn_ratelimited("cpu %d: ETMv4 stop sequence failed\n",
+				    smp_processor_id());
+	}
+	raw_spin_lock(&cs_sink_lock);
+	n = cs_seq_tmc_flush(&s->tregs, ops);
+	if (n < 0 || cs_seq_run(ops, n, &cs_tmc_io, res, 3)) {
+		s->errors++;
+		hwt_buffer_gap(s->buf);
+	} else {
+		cs_sink_advance(s, res[0] | res[1] << 32, res[2]);
+	}
+	raw_spin_unlock(&cs_sink_lock);
+}
+
+/* STOP: the CPU's path closed, the sink stopped by its last user. */
+static void cs_release_shared(struct cs_thr *ct)
+{
+	struct cs_op ops[CS_SEQ_MAX];
+	unsigned long flags;
+
+	if (!ct->sink || !ct->linked)
+		return;
+	raw_spin_lock_irqsave(&cs_sink_lock, flags);
+	if (cs_links(ct, 0, ops))
+		ct->errors++;
+	cs_sink_put(ct->sink);
+	raw_spin_unlock_irqrestore(&cs_sink_lock, flags);
+	ct->linked = false;
+}
+
+/* The poll of a shared sink: RWP published while capture runs on. */
+static void cs_poll_shared(struct cs_thr *ct)
+{
+	u64 sts, lo, hi;
+
+	raw_spin_lock(&cs_sink_lock);
+	if (cs_sink_owner == ct->sink && !cs_hw->tmc_read(TMC_STS, &sts) &&
+	    !cs_hw->tmc_read(TMC_RWP, &lo) && !cs_hw->tmc_read(TMC_RWPHI, &hi))
+		cs_sink_advance(ct->sink, lo | hi << 32, sts);
+	raw_spin_unlock(&cs_sink_lock);
 }
 
 /*
@@ -744,7 +1017,8 @@ static void cs_load(struct cs_thr *ct)
 	lockdep_assert_irqs_disabled();
 	if (ct->cpu >= 0)
 		return;
-	if (cs_etm4 ? cs_start_tmc(ct) : cs_start_trbe(ct)) {
+	if (!cs_etm4 ? cs_start_trbe(ct) :
+	    ct->sink ? cs_start_shared(ct) : cs_start_tmc(ct)) {
 		cs_untraced(ct);
 		return;
 	}
@@ -852,6 +1126,10 @@ static void cs_unload(struct cs_thr *ct)
 	WARN_ON_ONCE(ct->cpu != smp_processor_id());
 	this_cpu_write(cs_cur, NULL);
 	ct->cpu = -1;
+	if (ct->sink) {
+		cs_stop_shared(ct);	/* publishes the shared head */
+		return;
+	}
 	if (cs_etm4)
 		cs_stop_tmc(ct);
 	else
@@ -909,7 +1187,10 @@ static enum hrtimer_restart cs_poll_fn(struct hrtimer *t)
 	if (!ct || !ms)
 		return HRTIMER_NORESTART;
 	if (cs_etm4) {
-		cs_poll_tmc(ct);
+		if (ct->sink)
+			cs_poll_shared(ct);
+		else
+			cs_poll_tmc(ct);
 		if (!this_cpu_read(cs_cur))
 			return HRTIMER_NORESTART;
 		goto next;
@@ -997,6 +1278,9 @@ static void cs_cpu_free(struct cs_ctx *cc)
 		if (cpu[c])
 			cs_thr_free(cpu[c]);
 	kfree(cpu);
+	if (cc->sink)
+		cs_thr_free(cc->sink);
+	cc->sink = NULL;
 }
 
 static void cs_deinit(struct hwt_context *ctx)
@@ -1078,6 +1362,11 @@ static int cs_describe(struct hwt_context *ctx, char *buf, size_t len)
 	pos = scnprintf(buf, len, "kind=%s\n", cs_etm4 ? "etm4" : "ete");
 	if (cs_etm4)
 		pos += scnprintf(buf + pos, len - pos, "formatted=1\n");
+	/* One TMC for every CPU: CPU c's unit has trace ID base + c. */
+	if (cs_shared)
+		pos += scnprintf(buf + pos, len - pos,
+				 "shared_sink=1\ntraceid_base=0x%x\n",
+				 CS_TRACE_ID);
 	for (i = 0; i < ARRAY_SIZE(d); i++)
 		pos += scnprintf(buf + pos, len - pos, "%s=0x%llx\n",
 				 d[i].name, d[i].value);
@@ -1239,6 +1528,46 @@ static struct cs_thr *cs_out_new(struct hwt_context *ctx,
 }
 
 /*
+ * CPU mode through a shared TMC: CPU c's output, whose unit has trace ID
+ * CS_TRACE_ID + c and writes through the context's one sink output over
+ * buf (made with the first CPU's, cs_out_new).  Process context.
+ * Returns it, or an ERR_PTR: the cs_out_new errors; -ENOMEM; -ENODEV if
+ * CPU c's ETM has no path to the TMC (the CPU was offline at load).
+ */
+static struct cs_thr *cs_cpu_out(struct hwt_context *ctx,
+				 struct hwt_buffer *buf, unsigned int c)
+{
+	struct cs_ctx *cc = hwt_context_priv(ctx);
+	struct cs_thr *ct;
+	int ret;
+
+	if (!cs_cpu_path[c].nhop)
+		return ERR_PTR(-ENODEV);
+	if (!cc->sink) {
+		ct = cs_out_new(ctx, buf);
+		if (IS_ERR(ct))
+			return ct;
+		cc->sink = ct;
+	}
+	ct = kzalloc(sizeof(*ct), GFP_KERNEL);
+	if (!ct)
+		return ERR_PTR(-ENOMEM);
+	ct->ctx = ctx;
+	ct->buf = buf;
+	ct->size = cc->sink->size;
+	ct->cpu = -1;
+	ct->home = c;
+	ct->sink = cc->sink;
+	ret = cs_errno(cs_config_regs(&cs_caps, &cc->cfg, CS_MODE_CPU,
+				      CS_TRACE_ID + c, &ct->regs));
+	if (ret) {
+		kfree(ct);
+		return ERR_PTR(ret);
+	}
+	return ct;
+}
+
+/*
  * CPU mode, by IPI on the CPU of ct: the start sequence (cs_load).  The
  * task the IPI interrupted is traced from here on (the unit follows its
  * filters, not context switches), but no switch announces it: a
@@ -1252,19 +1581,30 @@ static void cs_cpu_on(void *arg)
 
 	WRITE_ONCE(ct->on, true);
 	cs_load(ct);
-	if (ct->cpu != smp_processor_id())
+	/*
+	 * The answer START reads, taken here: once this IPI returns, a
+	 * context switch on this CPU may be between its unload (ct->cpu
+	 * -1) and load while START looks at ct->cpu from another CPU.
+	 */
+	ct->started = ct->cpu == smp_processor_id();
+	if (!ct->started)
 		return;
 	hwt_cpu_record_current(ct->ctx);
 	if (cs_hw->cpu_start)
 		cs_hw->cpu_start();
 }
 
-/* CPU mode, by IPI: the stop sequence, the head published (cs_unload). */
+/*
+ * CPU mode, by IPI: the stop sequence, the head published (cs_unload);
+ * through a shared TMC, the CPU's path closed and the TMC stopped by the
+ * last CPU.
+ */
 static void cs_cpu_off(void *arg)
 {
 	struct cs_thr *ct = arg;
 
 	cs_unload(ct);
+	cs_release_shared(ct);
 	WRITE_ONCE(ct->on, false);
 }
 
@@ -1278,8 +1618,11 @@ static void cs_cpu_stop(struct cs_ctx *cc)
 	cpus_read_lock();
 	for (c = 0; c < nr_cpu_ids; c++)
 		if (cc->cpu[c] && smp_call_function_single(c, cs_cpu_off,
-							   cc->cpu[c], 1))
-			WRITE_ONCE(cc->cpu[c]->on, false);	/* offline */
+							   cc->cpu[c], 1)) {
+			/* offline: its links and the sink from here */
+			WRITE_ONCE(cc->cpu[c]->on, false);
+			cs_release_shared(cc->cpu[c]);
+		}
 	cpus_read_unlock();
 }
 
@@ -1308,7 +1651,8 @@ static int cs_cpu_start(struct hwt_context *ctx)
 
 		if (!buf)
 			continue;
-		cpu[c] = cs_out_new(ctx, buf);
+		cpu[c] = cs_shared ? cs_cpu_out(ctx, buf, c) :
+			 cs_out_new(ctx, buf);
 		if (IS_ERR(cpu[c])) {
 			ret = PTR_ERR(cpu[c]);
 			cpu[c] = NULL;
@@ -1323,7 +1667,8 @@ static int cs_cpu_start(struct hwt_context *ctx)
 		if (!cpu[c])
 			continue;
 		ret = smp_call_function_single(c, cs_cpu_on, cpu[c], 1);
-		if (!ret && cpu[c]->cpu != c) {
+		/* Written by the IPI, which has returned (wait = 1). */
+		if (!ret && !cpu[c]->started) {
 			ret = -EBUSY;	/* claimed, or refused: counted */
 			pr_info_ratelimited("cpu %u: the unit did not start (%u claimed, %u refused or bad values)\n",
 					    c, cpu[c]->busy, cpu[c]->errors);
@@ -1494,6 +1839,105 @@ static struct hwt_backend cs_backend = {
 	.modes = HWT_BACKEND_THREAD | HWT_BACKEND_CPU,
 };
 
+/* This CPU's MPIDR affinity, as /cpus reg holds it (Arm ARM D19). */
+static void cs_mpidr_fn(void *arg)
+{
+	u64 *mpidr = arg;
+
+	mpidr[smp_processor_id()] = read_cpuid_mpidr() & MPIDR_HWID_BITMASK;
+}
+
+static void cs_topo_free(void)
+{
+	kvfree(cs_topo);
+	kfree(cs_cpu_path);
+	kfree(cs_use);
+	cs_topo = NULL;
+	cs_cpu_path = NULL;
+	cs_use = NULL;
+	cs_shared = false;
+}
+
+/*
+ * ETMv4 + TMC: the topology the ops table brings (the emulated unit's
+ * device tree; a real board's is hwt_cs_of's, not programmed yet), read
+ * with cs_topo_parse as the booted tree is.  Each online CPU's ETM (by
+ * its MPIDR), the first sink it reaches, and the path there; when every
+ * CPU's first sink is one TMC reached through funnels and replicators
+ * only, the CPUs share it (cs_shared): CPU mode writes all their trace,
+ * trace ID CS_TRACE_ID + CPU, into one buffer.
+ * Returns 0 (cs_shared set, or no topology: each CPU's own TMC);
+ * -ENOMEM; -ENODEV after one line saying what the tree lacks.
+ */
+static int cs_topo_load(void)
+{
+	const struct cs_dt_ops *ops;
+	uintptr_t root;
+	void *ctx;
+	u16 sink;
+	int c, e, n, first = -1, ret = -ENOMEM;
+	unsigned int i;
+	u64 *mpidr;
+
+	if (!cs_hw->topology || cs_hw->topology(&ops, &ctx, &root))
+		return 0;
+	cs_topo = kvzalloc(sizeof(*cs_topo), GFP_KERNEL);
+	cs_cpu_path = kcalloc(nr_cpu_ids, sizeof(*cs_cpu_path), GFP_KERNEL);
+	cs_use = kcalloc(CS_TOPO_MAX_COMP, sizeof(*cs_use), GFP_KERNEL);
+	mpidr = kcalloc(nr_cpu_ids, sizeof(*mpidr), GFP_KERNEL);
+	if (!cs_topo || !cs_cpu_path || !cs_use || !mpidr)
+		goto out;
+	ret = -ENODEV;
+	if (cs_topo_parse(cs_topo, ops, ctx, root)) {
+		pr_info("the trace unit's device tree is malformed or too large: not loading\n");
+		goto out;
+	}
+	on_each_cpu(cs_mpidr_fn, mpidr, 1);
+	for_each_online_cpu(c) {
+		e = cs_topo_etm_of(cs_topo, mpidr[c]);
+		n = e < 0 ? 0 : cs_topo_sinks(cs_topo, e, &sink, 1);
+		if (n <= 0) {
+			pr_info("cpu %d (MPIDR %#llx): %s: not loading\n", c,
+				mpidr[c], e < 0 ? "no ETMv4 in the device tree" :
+				"its ETMv4 reaches no sink");
+			goto out;
+		}
+		if (cs_topo->comp[sink].kind != CS_COMP_TMC ||
+		    (first >= 0 && sink != first)) {
+			pr_info("cpu %d: %s -> %s: only one TMC shared by every CPU is driven: not loading\n",
+				c, cs_topo->comp[e].name,
+				cs_topo->comp[sink].name);
+			goto out;
+		}
+		first = sink;
+		if (cs_topo_path(cs_topo, e, sink, &cs_cpu_path[c]))
+			goto out;
+		for (i = 1; i + 1 < cs_cpu_path[c].nhop; i++) {
+			const struct cs_comp *l =
+				&cs_topo->comp[cs_cpu_path[c].hop[i].comp];
+
+			if (l->kind != CS_COMP_FUNNEL &&
+			    l->kind != CS_COMP_REPLICATOR) {
+				pr_info("cpu %d: %s on the way to %s is no funnel or replicator (a TMC as a link is not driven): not loading\n",
+					c, l->name, cs_topo->comp[sink].name);
+				goto out;
+			}
+		}
+	}
+	if (first < 0 || !cs_hw->link_read || !cs_hw->link_write)
+		goto out;
+	cs_shared = true;
+	pr_info("CPUs %*pbl: ETMv4 -> funnels -> %s, one sink shared (trace ID %#x + CPU)\n",
+		cpumask_pr_args(cpu_online_mask), cs_topo->comp[first].name,
+		CS_TRACE_ID);
+	ret = 0;
+out:
+	kfree(mpidr);
+	if (ret)
+		cs_topo_free();
+	return ret;
+}
+
 static int __init hwt_coresight_init(void)
 {
 	const struct cs_hw_ops *emu = symbol_get(hwt_cs_emu_hw_ops);
@@ -1525,6 +1969,24 @@ static int __init hwt_coresight_init(void)
 	/* An ETR without scatter-gather writes one contiguous block. */
 	if (cs_etm4 && cs_tmc.kind == CS_TMC_ETR && !cs_tmc.sg)
 		cs_backend.modes |= HWT_BACKEND_CONTIG;
+	if (cs_etm4) {
+		ret = cs_topo_load();
+		if (ret)
+			goto fail;
+	}
+	/*
+	 * One TMC for every CPU: CPU mode, one buffer.  Thread mode would
+	 * need the TMC to follow each thread's buffer while other threads
+	 * of the context trace on other CPUs into it: not offered.
+	 */
+	if (cs_shared) {
+		if (cs_tmc.kind != CS_TMC_ETR) {
+			pr_info("the shared TMC is no ETR (an ETF's RAM is drained stopped, which would stop every CPU's trace): not loading\n");
+			ret = -ENODEV;
+			goto fail;
+		}
+		cs_backend.modes = HWT_BACKEND_CPU | HWT_BACKEND_CPU_SHARED;
+	}
 	cs_backend.max_ranges = cs_caps.max_ranges;
 	for_each_possible_cpu(c) {
 		struct hrtimer *t = per_cpu_ptr(&cs_poll_timer, c);
@@ -1545,6 +2007,7 @@ static int __init hwt_coresight_init(void)
 			cs_tmc.sg ? " (scatter-gather)" : " (contiguous)");
 	return 0;
 fail:
+	cs_topo_free();
 	if (cs_hw_emulated)
 		symbol_put(hwt_cs_emu_hw_ops);
 	return ret;
@@ -1558,6 +2021,7 @@ static void __exit hwt_coresight_exit(void)
 	flush_work(&cs_free_work);
 	for_each_possible_cpu(c)
 		hrtimer_cancel(per_cpu_ptr(&cs_poll_timer, c));
+	cs_topo_free();
 	if (cs_hw_emulated)
 		symbol_put(hwt_cs_emu_hw_ops);
 }

@@ -30,6 +30,7 @@
 #include <linux/types.h>
 
 #include "cs_seq.h"
+#include "cs_topo.h"
 
 struct hwt_thread;
 struct task_struct;
@@ -70,6 +71,21 @@ struct cs_hw_ops {
 	int (*tmc_probe)(u32 *devid, u32 *rsz);
 	int (*tmc_read)(u32 reg, u64 *val);
 	int (*tmc_write)(u32 reg, u64 val);
+	/*
+	 * ETMv4 + TMC behind links.  topology: the device tree of a unit
+	 * that brings its own (the emulated one, cs_emu_topo.h), read
+	 * through *ops with *ctx from *root as hwt_cs_of reads the booted
+	 * tree: 0, or -ENODEV if it has none (each CPU then has its own
+	 * TMC, tmc_probe's).  When the tree's ETMs all reach one TMC, that
+	 * is the TMC tmc_read/tmc_write reach from every CPU.
+	 * link_read/link_write: the registers of the funnel or replicator
+	 * whose reg (base address in the tree) is base, from any CPU: 0,
+	 * or -EIO if refused or no link is there.
+	 */
+	int (*topology)(const struct cs_dt_ops **ops, void **ctx,
+			uintptr_t *root);
+	int (*link_read)(u64 base, u32 reg, u64 *val);
+	int (*link_write)(u64 base, u32 reg, u64 val);
 };
 
 /* hwt_cs_emu's table (a weak reference: see symbol_get()). */

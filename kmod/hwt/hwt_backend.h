@@ -90,6 +90,14 @@ struct hwt_backend_ops {
  */
 #define HWT_BACKEND_CONTIG	(1u << 2)
 #define HWT_CONTIG_MAX		(PAGE_SIZE << (MAX_ORDER - 1))
+/*
+ * CPU mode: the traced CPUs' trace units write into one sink they share
+ * (CoreSight: ETMs behind funnels into one TMC), so a CPU-mode context
+ * has one buffer, the lowest traced CPU's: hwt_cpu_buffer() returns it
+ * for every traced CPU, and every CPU's records carry its index and
+ * head (each record still names the CPU it was made on).
+ */
+#define HWT_BACKEND_CPU_SHARED	(1u << 3)
 
 struct hwt_backend {
 	const char *name;
@@ -108,7 +116,10 @@ void *hwt_context_priv(struct hwt_context *ctx);
 void hwt_context_set_priv(struct hwt_context *ctx, void *priv);
 bool hwt_context_running(struct hwt_context *ctx);
 bool hwt_context_ring_mode(struct hwt_context *ctx);
-/* CPU mode (HWT_MODE_CPU): one buffer per traced CPU, hwt_cpu_buffer(). */
+/*
+ * CPU mode (HWT_MODE_CPU): one buffer per traced CPU, hwt_cpu_buffer()
+ * (one for all of them with HWT_BACKEND_CPU_SHARED).
+ */
 bool hwt_context_cpu_mode(struct hwt_context *ctx);
 /* Bytes of each of the context's buffers (a multiple of PAGE_SIZE). */
 u64 hwt_context_bufsize(struct hwt_context *ctx);

@@ -65,6 +65,9 @@ struct hwt_buffer *hwt_cpu_buffer(struct hwt_context *ctx, int cpu)
 {
 	if (ctx->mode != HWT_MODE_CPU || cpu < 0 || cpu >= ctx->maxbufs)
 		return NULL;
+	if (ctx->cpu_shared)
+		return ctx->cpus && cpumask_test_cpu(cpu, ctx->cpus) ?
+		       ctx->cpu_shared : NULL;
 	return ctx->bufs[cpu];
 }
 EXPORT_SYMBOL_GPL(hwt_cpu_buffer);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CPU mode: one buffer per traced CPU, and at most one context per CPU.
+ * CPU mode: one buffer per traced CPU (one for all of them when the
+ * backend's units share a sink, HWT_BACKEND_CPU_SHARED), and at most one
+ * context per CPU.
  * The scheduler hook finds a CPU's context through an RCU per-CPU pointer.
  */
 
@@ -47,6 +49,11 @@ int hwt_cpu_attach(struct hwt_context *ctx, const u64 *map)
 		ctx->bufs[cpu] = hwt_buffer_alloc(ctx, cpu, -1, cpu);
 		if (!ctx->bufs[cpu])
 			return -ENOMEM;
+		/* One sink for all: the lowest CPU's buffer only. */
+		if (ctx->backend->modes & HWT_BACKEND_CPU_SHARED) {
+			ctx->cpu_shared = ctx->bufs[cpu];
+			break;
+		}
 	}
 	smp_store_release(&ctx->nbufs, ctx->maxbufs);
 

@@ -102,6 +102,8 @@ struct hwt_context {
 					 * mutex or that lock */
 	atomic_t live_threads;
 	struct cpumask *cpus;		/* CPU mode */
+	struct hwt_buffer *cpu_shared;	/* CPU mode, HWT_BACKEND_CPU_SHARED:
+					 * every traced CPU's buffer */
 
 	raw_spinlock_t recq_lock;
 	struct hwt_recq recq;

@@ -68,6 +68,17 @@
  * scatter-gather table the driver built (every entry checked at enable),
  * into the contiguous buffer, or into the ETF's RAM; bus addresses are
  * physical (no IOMMU).  Refusals of the TMC model count in "refused".
+ *
+ * topo=shared (an ETMv4 row with tmc=etr): the Juno shape instead, one
+ * ETR behind funnels for every CPU (cs_emu_topo.h: CPU c's ETM into the
+ * funnel of cluster c % 2, the cluster funnels into the main funnel,
+ * that into the ETR).  The unit brings the device tree of it (the ops'
+ * topology), answers the funnels' registers by base address (cs_model_link)
+ * and the one ETR's from every CPU; each CPU's output crosses its path on
+ * the bus model (cs_model_bus), which refuses, in "refused", trace at a
+ * funnel port the driver did not enable and two enabled units with one
+ * TRCTRACEIDR, before the ETR's formatter frames it under the unit's ID.
+ * One lock (emu_bus_lock) serialises the links, the ETR and the bus.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -82,10 +93,13 @@
 #include <linux/string.h>
 #include <linux/task_work.h>
 #include <trace/events/sched.h>
+#include <asm/cputype.h>
 
 #include "hwt_backend.h"
 #include "../hwt_cs_hw.h"
 #include "../cs_model.h"
+#include "../cs_model_bus.h"
+#include "../cs_emu_topo.h"
 #include "../tests/cs_cpus.h"
 #include "ete_enc.h"
 #include "soft_step_a64.h"
@@ -98,6 +112,10 @@ static char *tmc = "etr";
 module_param(tmc, charp, 0444);
 MODULE_PARM_DESC(tmc, "an ETMv4 row's sink: etr, etr-flat or etf");
 
+static char *topo = "";
+module_param(topo, charp, 0444);
+MODULE_PARM_DESC(topo, "shared: one ETR behind funnels for every CPU (an ETMv4 row, tmc=etr); default: a TMC per CPU");
+
 static const struct cs_cpu *emu_cpu;
 static DEFINE_PER_CPU(struct csm, emu_csm);
 static DEFINE_PER_CPU(struct csm_tmc, emu_tmc);
@@ -109,6 +127,23 @@ static u32 emu_devid, emu_rsz;
 #define EMU_DEVID_ETR_FLAT	(EMU_DEVID_ETR | 1u << 24)
 #define EMU_DEVID_ETF		(2u << 6 | 4u << 8)
 #define EMU_ETF_WORDS		0x1000
+/*
+ * topo=shared: the tree, its parse, the funnels' models and the bus; the
+ * one ETR is CPU 0's emu_tmc.  emu_bus_lock: every access to them.
+ */
+static bool emu_shared;
+static struct cs_emu_topo *emu_tree;
+static struct cs_topo *emu_topo;
+static struct csm_link *emu_links;
+static struct csm_bus *emu_bus;
+static DEFINE_RAW_SPINLOCK(emu_bus_lock);
+
+/* The TMC this CPU's unit writes into. */
+static struct csm_tmc *emu_tmc_here(void)
+{
+	return emu_shared ? per_cpu_ptr(&emu_tmc, 0) : this_cpu_ptr(&emu_tmc);
+}
+
 static DEFINE_PER_CPU(int, emu_emitting);
 /*
  * CPU mode: the unit was enabled (TRCPRGCTLR.EN 0 -> 1, which emits a
@@ -265,13 +300,13 @@ static int emu_tmc_read(u32 reg, u64 *val)
 
 	if (emu_reentry() || !emu_etm4)
 		return -EIO;
-	local_irq_save(flags);
-	t = this_cpu_ptr(&emu_tmc);
+	raw_spin_lock_irqsave(&emu_bus_lock, flags);
+	t = emu_tmc_here();
 	ret = csm_tmc_read(t, reg, val);
 	if (ret)
 		pr_warn_ratelimited("cpu %d: TMC read %#x refused (%s)\n",
 				    smp_processor_id(), reg, t->rule);
-	local_irq_restore(flags);
+	raw_spin_unlock_irqrestore(&emu_bus_lock, flags);
 	return ret ? -EIO : 0;
 }
 
@@ -283,13 +318,13 @@ static int emu_tmc_write(u32 reg, u64 val)
 
 	if (emu_reentry() || !emu_etm4)
 		return -EIO;
-	local_irq_save(flags);
-	t = this_cpu_ptr(&emu_tmc);
+	raw_spin_lock_irqsave(&emu_bus_lock, flags);
+	t = emu_tmc_here();
 	ret = csm_tmc_write(t, reg, val);
 	if (ret)
 		pr_warn_ratelimited("cpu %d: TMC write %#x = %#llx refused (%s)\n",
 				    smp_processor_id(), reg, val, t->rule);
-	local_irq_restore(flags);
+	raw_spin_unlock_irqrestore(&emu_bus_lock, flags);
 	return ret ? -EIO : 0;
 }
 
@@ -303,7 +338,7 @@ static bool emu_collecting(const struct csm *m)
 		return false;
 	if (!emu_etm4)
 		return (m->trblimitr & TRBLIMITR_E) && !(m->trbsr & TRBSR_S);
-	t = this_cpu_ptr(&emu_tmc);
+	t = emu_tmc_here();
 	return (t->ctl & TMC_CTL_CAPTEN) && !t->stopped && !t->memerr;
 }
 
@@ -412,10 +447,20 @@ static bool emu_emit(struct soft_thread *t, const u8 *buf, size_t len)
 	rcu_read_unlock();
 	this_cpu_write(emu_emitting, 1);
 	barrier();
-	/* ETMv4: over the ATB to the TMC, which frames and stores it. */
-	if (emu_etm4 && emu_collecting(m))
+	/* ETMv4: over the ATB to the TMC, which frames and stores it;
+	 * behind funnels, across this CPU's path on the bus. */
+	if (emu_etm4 && emu_shared && emu_collecting(m)) {
+		raw_spin_lock(&emu_bus_lock);
+		done = csm_bus_emit(emu_bus, smp_processor_id(), buf, len);
+		if (!done)
+			pr_warn_ratelimited("cpu %d: trace refused on the bus (%s)\n",
+					    smp_processor_id(),
+					    emu_bus->rule ? emu_bus->rule : "-");
+		raw_spin_unlock(&emu_bus_lock);
+	} else if (emu_etm4 && emu_collecting(m)) {
 		done = csm_tmc_emit(this_cpu_ptr(&emu_tmc),
 				    m->reg[TRCTRACEIDR / 4], buf, len);
+	}
 	while (!emu_etm4 && done < len && emu_collecting(m)) {
 		u64 ptr = m->trbptr;
 		u64 lim = m->trblimitr & TRBLIMITR_LIMIT_MASK;
@@ -731,6 +776,58 @@ static void emu_thread_detach(struct hwt_thread *thr, bool exiting)
 		soft_thread_stop(t);
 }
 
+/* topo=shared: the unit's own device tree (cs_emu_topo). */
+static int emu_topology(const struct cs_dt_ops **ops, void **ctx,
+			uintptr_t *root)
+{
+	if (!emu_shared)
+		return -ENODEV;
+	*ops = &cs_emu_topo_ops;
+	*ctx = emu_tree;
+	*root = cs_emu_topo_root(emu_tree);
+	return 0;
+}
+
+static int emu_link_read(u64 base, u32 reg, u64 *val)
+{
+	unsigned long flags;
+	struct csm_link *l;
+	int ret = -1;
+
+	if (!emu_shared)
+		return -EIO;
+	raw_spin_lock_irqsave(&emu_bus_lock, flags);
+	l = csm_bus_link(emu_bus, base);
+	if (l) {
+		ret = csm_link_read(l, reg, val);
+		if (ret)
+			pr_warn_ratelimited("link %#llx: read %#x refused (%s)\n",
+					    base, reg, l->rule);
+	}
+	raw_spin_unlock_irqrestore(&emu_bus_lock, flags);
+	return ret ? -EIO : 0;
+}
+
+static int emu_link_write(u64 base, u32 reg, u64 val)
+{
+	unsigned long flags;
+	struct csm_link *l;
+	int ret = -1;
+
+	if (!emu_shared)
+		return -EIO;
+	raw_spin_lock_irqsave(&emu_bus_lock, flags);
+	l = csm_bus_link(emu_bus, base);
+	if (l) {
+		ret = csm_link_write(l, reg, val);
+		if (ret)
+			pr_warn_ratelimited("link %#llx: write %#x = %#llx refused (%s)\n",
+					    base, reg, val, l->rule);
+	}
+	raw_spin_unlock_irqrestore(&emu_bus_lock, flags);
+	return ret ? -EIO : 0;
+}
+
 const struct cs_hw_ops hwt_cs_emu_hw_ops = {
 	.name = "hwt_cs_emu (emulated)",
 	.dfr0 = emu_dfr0,
@@ -744,6 +841,9 @@ const struct cs_hw_ops hwt_cs_emu_hw_ops = {
 	.tmc_probe = emu_tmc_probe,
 	.tmc_read = emu_tmc_read,
 	.tmc_write = emu_tmc_write,
+	.topology = emu_topology,
+	.link_read = emu_link_read,
+	.link_write = emu_link_write,
 };
 EXPORT_SYMBOL_GPL(hwt_cs_emu_hw_ops);
 
@@ -782,6 +882,16 @@ static int emu_get_counter(char *buf, const struct kernel_param *kp)
 			       which == EMU_IRQS ? m->irqs :
 			       m->stored + t->stored;
 		}
+	/* The bus and its links (topo=shared). */
+	if (emu_shared && (which == EMU_REFUSED || which == EMU_WRITES)) {
+		unsigned int i;
+
+		if (which == EMU_REFUSED)
+			sum += emu_bus->refused;
+		for (i = 0; i < emu_topo->ncomp; i++)
+			sum += which == EMU_REFUSED ? emu_links[i].refused :
+			       emu_links[i].writes;
+	}
 	return sysfs_emit(buf, "%llu\n", sum);
 }
 
@@ -889,6 +999,78 @@ static int emu_tmc_init(void)
 	return 0;
 }
 
+static void emu_shared_free(void)
+{
+	kvfree(emu_bus);
+	kvfree(emu_links);
+	kvfree(emu_topo);
+	kvfree(emu_tree);
+	emu_bus = NULL;
+	emu_links = NULL;
+	emu_topo = NULL;
+	emu_tree = NULL;
+	emu_shared = false;
+}
+
+/* This CPU's MPIDR affinity (Arm ARM D19), for its cpu@ node. */
+static void emu_mpidr_fn(void *arg)
+{
+	u64 *mpidr = arg;
+
+	mpidr[smp_processor_id()] = read_cpuid_mpidr() & MPIDR_HWID_BITMASK;
+}
+
+/*
+ * topo=shared: the tree for the CPUs there are, parsed as the backend
+ * will parse it, the funnels' models and the bus from each CPU's ETM to
+ * the one ETR (CPU 0's emu_tmc); CPU c is the bus's source c.
+ * Returns 0, -ENOMEM, or -EINVAL after a line saying what does not fit.
+ */
+static int emu_shared_init(void)
+{
+	u64 mpidr[CS_EMU_TOPO_MAX_CPU];
+	unsigned int c;
+	int e, etr, ret = -ENOMEM;
+
+	if (!emu_etm4 || strcmp(tmc, "etr") ||
+	    nr_cpu_ids > CS_EMU_TOPO_MAX_CPU ||
+	    num_online_cpus() != nr_cpu_ids) {
+		pr_info("topo=shared: needs an ETMv4 row, tmc=etr and at most %d CPUs, all online\n",
+			CS_EMU_TOPO_MAX_CPU);
+		return -EINVAL;
+	}
+	emu_tree = kvzalloc(sizeof(*emu_tree), GFP_KERNEL);
+	emu_topo = kvzalloc(sizeof(*emu_topo), GFP_KERNEL);
+	emu_links = kvcalloc(CS_TOPO_MAX_COMP, sizeof(*emu_links),
+			     GFP_KERNEL);
+	emu_bus = kvzalloc(sizeof(*emu_bus), GFP_KERNEL);
+	if (!emu_tree || !emu_topo || !emu_links || !emu_bus)
+		goto fail;
+	ret = -EINVAL;
+	on_each_cpu(emu_mpidr_fn, mpidr, 1);
+	if (cs_emu_topo_build(emu_tree, nr_cpu_ids, mpidr) ||
+	    cs_topo_parse(emu_topo, &cs_emu_topo_ops, emu_tree,
+			  cs_emu_topo_root(emu_tree)))
+		goto fail;
+	etr = cs_topo_find(emu_topo, "etr@20070000");
+	if (etr < 0 || csm_bus_init(emu_bus, emu_topo, emu_links,
+				    per_cpu_ptr(&emu_tmc, 0), etr))
+		goto fail;
+	for (c = 0; c < nr_cpu_ids; c++) {
+		e = cs_topo_etm_of(emu_topo, mpidr[c]);
+		if (e < 0 || csm_bus_add(emu_bus, per_cpu_ptr(&emu_csm, c),
+					 e) != (int)c)
+			goto fail;
+	}
+	emu_shared = true;
+	return 0;
+fail:
+	pr_info("topo=shared: the emulated topology could not be built (%d)\n",
+		ret);
+	emu_shared_free();
+	return ret;
+}
+
 static int __init hwt_cs_emu_init(void)
 {
 	char *sep;
@@ -917,12 +1099,24 @@ static int __init hwt_cs_emu_init(void)
 		if (ret)
 			return ret;
 	}
+	if (!strcmp(topo, "shared")) {
+		ret = emu_shared_init();
+		if (ret) {
+			emu_tmc_free();
+			return ret;
+		}
+	} else if (*topo) {
+		pr_info("topo=%s: not shared\n", topo);
+		emu_tmc_free();
+		return -EINVAL;
+	}
 	BUILD_BUG_ON(sizeof(register_trace_sched_process_exit(emu_probe_exit,
 							      NULL)) !=
 		     sizeof(int));
 	ret = hwt_tracepoint_attach("sched_process_exit", emu_probe_exit,
 				    NULL);
 	if (ret) {
+		emu_shared_free();
 		emu_tmc_free();
 		return ret;
 	}
@@ -931,11 +1125,13 @@ static int __init hwt_cs_emu_init(void)
 		hwt_tracepoint_detach("sched_process_exit", emu_probe_exit,
 				      NULL);
 		tracepoint_synchronize_unregister();
+		emu_shared_free();
 		emu_tmc_free();
 		return ret;
 	}
-	pr_info("emulating the trace unit of %s%s%s\n", emu_cpu->name,
-		emu_etm4 ? " with a TMC: " : "", emu_etm4 ? tmc : "");
+	pr_info("emulating the trace unit of %s%s%s%s\n", emu_cpu->name,
+		emu_etm4 ? " with a TMC: " : "", emu_etm4 ? tmc : "",
+		emu_shared ? ", one for every CPU behind funnels" : "");
 	return 0;
 }
 
@@ -945,6 +1141,7 @@ static void __exit hwt_cs_emu_exit(void)
 	tracepoint_synchronize_unregister();
 	emu_tasks_free();
 	soft_step_exit();
+	emu_shared_free();
 	emu_tmc_free();
 }
 

@@ -19,6 +19,12 @@
  * says the bytes are ETMv4 in TMC frames: OpenCSD deformats them
  * (memory-aligned frames) and decodes trace ID 0x10 with the ETMv4
  * decoder and the encoder's ETMv4 registers.
+ * "run START END ID" lines (hex; the CoreSight backend's TMC shared by
+ * several CPUs) say the bytes are a whole buffer of frames of several
+ * sources and which parts are the thread's: one deformatting of it,
+ * an ETMv4 decoder per ID named, and only the elements of a run's ID
+ * whose trace index (the byte where OpenCSD read their packet) lies in
+ * that run are the thread's (the others are other tasks').
  * TAG: the lines' prefix (default SOFTA64; soft_a64_excl.c prints one
  * dump per case as "SOFTA64:case"); NAME: the results' prefix (default
  * soft/a64/vm).  Prints PASS:/FAIL:/INFO: lines; exits non-zero on any FAIL.
@@ -64,6 +70,22 @@ static int nranges;
 static unsigned long long nons;
 /* "format etm4-tmc": ETMv4 in TMC frames. */
 static int etm4_tmc;
+/* "run" lines: the thread's parts of a shared buffer, and their IDs. */
+#define MAXRUN 1024
+static uint64_t run_s[MAXRUN], run_e[MAXRUN];
+static unsigned int run_id[MAXRUN];
+static int nruns;
+
+/* Returns 1 if trace index idx of source id is in one of the runs. */
+static int in_run(uint8_t id, uint64_t idx)
+{
+	int k;
+
+	for (k = 0; k < nruns; k++)
+		if (run_id[k] == id && idx >= run_s[k] && idx < run_e[k])
+			return 1;
+	return 0;
+}
 
 static void parse(FILE *f)
 {
@@ -84,6 +106,16 @@ static void parse(FILE *f)
 			continue;
 		if (!strncmp(p, "format etm4-tmc", 15)) {
 			etm4_tmc = 1;
+			continue;
+		}
+		if (!strncmp(p, "run ", 4)) {
+			if (nruns < MAXRUN &&
+			    sscanf(p, "run %lx %lx %x", &run_s[nruns],
+				   &run_e[nruns], &run_id[nruns]) == 3 &&
+			    run_id[nruns] && run_id[nruns] < 0x70)
+				nruns++;
+			else
+				nruns = MAXRUN + 1;	/* refused below */
 			continue;
 		}
 		if (!strncmp(p, "range ", 6)) {
@@ -179,8 +211,8 @@ static ocsd_datapath_resp_t elem_cb(const void *ctx,
 	ocsd_vaddr_t a;
 
 	(void)ctx;
-	(void)idx;
-	(void)id;
+	if (nruns && !in_run(id, idx))
+		return OCSD_RESP_CONT;
 	switch (e->elem_type) {
 	case OCSD_GEN_TRC_ELEM_INSTR_RANGE:
 		if (e->isa != ocsd_isa_aarch64)
@@ -216,28 +248,37 @@ static ocsd_datapath_resp_t elem_cb(const void *ctx,
 	return OCSD_RESP_CONT;
 }
 
-static int decode(void)
+/* The IDs to decode: those the runs name, else 0x10. */
+static int decode_ids(uint8_t *ids)
+{
+	int k, j, n = 0;
+
+	if (!nruns) {
+		ids[0] = 0x10;
+		return 1;
+	}
+	for (k = 0; k < nruns; k++) {
+		for (j = 0; j < n && ids[j] != run_id[k]; j++)
+			;
+		if (j == n && n < 16)
+			ids[n++] = (uint8_t)run_id[k];
+	}
+	return n;
+}
+
+/* An ETMv4 or ETE decoder for trace ID id in tree h.  Returns 0 or -1. */
+static int add_decoder(dcd_tree_handle_t h, uint8_t id)
 {
 	struct ete_soft_config c = {
-		.trace_id = 0x10, .flags = etm4_tmc ? ETE_SOFT_ETMV4 : 0,
+		.trace_id = id, .flags = etm4_tmc ? ETE_SOFT_ETMV4 : 0,
 	};
 	struct ete_soft_reg regs[ETE_SOFT_NREGS];
-	dcd_tree_handle_t h = etm4_tmc ?
-		ocsd_create_dcd_tree(OCSD_TRC_SRC_FRAME_FORMATTED,
-				     OCSD_DFRMTR_FRAME_MEM_ALIGN) :
-		ocsd_create_dcd_tree(OCSD_TRC_SRC_SINGLE, 0);
 	ocsd_etmv4_cfg e4;
 	ocsd_ete_cfg cfg;
 	unsigned char csid;
-	uint8_t *t = malloc(ete.n + 1);
-	size_t pos = 0, i;
-	uint32_t done;
-	int n, ret = -1;
+	size_t i;
+	int n;
 
-	if (!h || !t)
-		return -1;
-	for (i = 0; i < ete.n; i++)
-		t[i] = (uint8_t)ete.v[i];
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&e4, 0, sizeof(e4));
 	n = ete_soft_regs(&c, regs);
@@ -280,12 +321,36 @@ static int decode(void)
 	e4.reg_traceidr = cfg.reg_traceidr;
 	e4.arch_ver = ARCH_V8;
 	e4.core_prof = profile_CortexA;
-	if (ocsd_dt_create_decoder(h, etm4_tmc ? OCSD_BUILTIN_DCD_ETMV4I :
-				   OCSD_BUILTIN_DCD_ETE,
-				   OCSD_CREATE_FLG_FULL_DECODER,
-				   etm4_tmc ? (void *)&e4 : (void *)&cfg,
-				   &csid) != OCSD_OK ||
-	    ocsd_dt_set_gen_elem_outfn(h, elem_cb, NULL) != OCSD_OK ||
+	return ocsd_dt_create_decoder(h, etm4_tmc ? OCSD_BUILTIN_DCD_ETMV4I :
+				      OCSD_BUILTIN_DCD_ETE,
+				      OCSD_CREATE_FLG_FULL_DECODER,
+				      etm4_tmc ? (void *)&e4 : (void *)&cfg,
+				      &csid) == OCSD_OK ? 0 : -1;
+}
+
+static int decode(void)
+{
+	dcd_tree_handle_t h = etm4_tmc ?
+		ocsd_create_dcd_tree(OCSD_TRC_SRC_FRAME_FORMATTED,
+				     OCSD_DFRMTR_FRAME_MEM_ALIGN) :
+		ocsd_create_dcd_tree(OCSD_TRC_SRC_SINGLE, 0);
+	uint8_t *t = malloc(ete.n + 1), ids[16];
+	size_t pos = 0, i;
+	uint32_t done;
+	int n, k, ret = -1;
+
+	if (!h || !t)
+		return -1;
+	for (i = 0; i < ete.n; i++)
+		t[i] = (uint8_t)ete.v[i];
+	n = decode_ids(ids);
+	/* Runs of several sources are frames (one source without them). */
+	if (n > 1 && !etm4_tmc)
+		goto out;
+	for (k = 0; k < n; k++)
+		if (add_decoder(h, ids[k]))
+			goto out;
+	if (ocsd_dt_set_gen_elem_outfn(h, elem_cb, NULL) != OCSD_OK ||
 	    ocsd_dt_add_callback_mem_acc(h, 0, ~0ull, OCSD_MEM_SPACE_ANY,
 					 mem_cb, NULL) != OCSD_OK)
 		goto out;
@@ -437,6 +502,10 @@ int main(int argc, char **argv)
 	if (!seen_end || !ete.n || !gt.n || !marker || !binary[0]) {
 		printf("FAIL: %s/decode (no complete %s dump in %s)\n",
 		       tname, tag, argv[1]);
+		return 1;
+	}
+	if (nruns > MAXRUN) {
+		printf("FAIL: %s/decode (bad run line)\n", tname);
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/%s", argv[2], binary);

@@ -58,6 +58,14 @@ int main(void)
  *    scatter-gather, ETF): the TMC flushed and stopped and the unit
  *    re-enabled at each switch, each task's runs whole 16-byte frames,
  *    dumped as "format etm4-tmc";
+ *  - one ETR shared behind funnels by both CPUs (topo=shared): CPU mode
+ *    on CPUs 0 and 1 in one buffer, each CPU's ETMv4 with its own trace
+ *    ID and funnel port, each task's runs decoded per ID on the host
+ *    (cs_shared_cpu below);
+ *  - CPU mode in ring mode (ETE + TRBE, and the ETMv4 + ETR row): the
+ *    ring workload's crash in an 8 KiB flight recorder on CPU 0, which
+ *    must wrap; what it kept of the workload's runs decodes to the end
+ *    of the ground truth, ending at the faulting instruction;
  *  - CPU mode (ETE + TRBE): a buffer for CPU 0, where soft_a64_mt.c's
  *    two-thread program and a second process (the single-threaded
  *    workload) run, pinned; the backend enables the unit
@@ -421,6 +429,136 @@ static void cs_cpu_mode(int dev, const char *tag)
 out:
 	for (i = 0; i < 3; i++)
 		free(v[i].b);
+	recs_free(&r);
+	if (fd >= 0)
+		close(fd);
+	close(p[0]);
+	close(p[1]);
+}
+
+/*
+ * CPU mode in ring mode (a flight recorder per CPU): soft_a64_ring's
+ * workload, which ends in a SIGSEGV, pinned to CPU 0 and traced there
+ * into ring bytes of ring (the TRBE in Circular Buffer mode, a TMC
+ * wrapping in Circular Buffer mode) that must wrap; this program on CPU
+ * 1.  What the ring kept of the workload's runs (cut at CPU 0's
+ * SWITCH_IN records, the oldest one cut at the ring's start) is dumped
+ * oldest first with "tail": the host decodes it from its first sync
+ * point and holds it to the end of the ptrace ground truth, which must
+ * be the faulting instruction.
+ */
+static void cs_cpu_ring(int dev, const char *tag, uint64_t ring)
+{
+	struct hwt_alloc a = { .mode = HWT_MODE_CPU, .bufsize = ring,
+			       .flags = HWT_ALLOC_RING,
+			       .recq_size = HWT_RECQ_MAX };
+	struct cpu_bytes v;
+	struct hwt_bufptr bp;
+	struct recs r = { 0 };
+	uint64_t lo, open_at = 0, s, e, k;
+	int p[2], st = 0, fd = -1, open = 0, nruns = 0;
+	cpu_set_t all, one;
+	const uint8_t *m;
+	pid_t pid;
+	char tg[64];
+
+	memset(&v, 0, sizeof(v));
+	if (pipe(p)) {
+		t_fail("pipe");
+		return;
+	}
+	sched_getaffinity(0, sizeof(all), &all);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		char ch;
+
+		CPU_ZERO(&one);
+		CPU_SET(0, &one);
+		sched_setaffinity(0, sizeof(one), &one);
+		if (read(p[0], &ch, 1) != 1)
+			_exit(2);
+		ring_workload();
+	}
+	CPU_ZERO(&one);
+	CPU_SET(1, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+	a.cpu_map[0] = 1;
+	snprintf(a.backend, sizeof(a.backend), "%s",
+		 HWT_CORESIGHT_BACKEND_NAME);
+	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(fd >= 0, "ALLOC (CPU mode, ring): %s", strerror(errno));
+	if (fd >= 0 && ioctl(fd, HWT_IOC_START))
+		t_fail("line %d: START (CPU mode, ring): %s", __LINE__,
+		       strerror(errno));
+	CHECK(write(p[1], "g", 1) == 1);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+	      WTERMSIG(st) == SIGSEGV, "status %#x", st);
+	sched_setaffinity(0, sizeof(all), &all);
+	if (fd < 0)
+		goto out;
+	CHECK(ioctl(fd, HWT_IOC_STOP) == 0);
+	CHECK(recs_drain(fd, &r) == 0 && r.dropped == 0);
+	memset(&bp, 0, sizeof(bp));
+	CHECK(ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.cpu == 0);
+	/* A flight recorder that wrapped: only the last ring bytes. */
+	CHECK(bp.size == ring && bp.head > bp.size && bp.wraps > 0,
+	      "head %llu, size %llu, wraps %llu",
+	      (unsigned long long)bp.head, (unsigned long long)bp.size,
+	      (unsigned long long)bp.wraps);
+	if (t_failed)
+		goto out;
+	m = mmap(NULL, bp.size, PROT_READ, MAP_SHARED, fd,
+		 (off_t)bp.mmap_offset);
+	CHECK(m != MAP_FAILED);
+	if (m == MAP_FAILED)
+		goto out;
+	lo = bp.head - bp.size;
+	/* The workload's runs, the parts of them the ring still holds. */
+	recs_for_each(&r, h) {
+		if (h->type != HWT_REC_SWITCH_IN || h->buf_idx != bp.idx)
+			continue;
+		CHECK(h->buf_head >= open_at && h->buf_head <= bp.head);
+		if (t_failed)
+			break;
+		if (open) {
+			s = open_at > lo ? open_at : lo;
+			for (k = s, e = h->buf_head; k < e; k++)
+				cpu_bytes_add(&v, m + k % bp.size, 1);
+			nruns += e > s;
+		}
+		open_at = h->buf_head;
+		open = h->pid == pid;
+	}
+	if (open && !t_failed) {
+		s = open_at > lo ? open_at : lo;
+		for (k = s; k < bp.head; k++)
+			cpu_bytes_add(&v, m + k % bp.size, 1);
+		nruns += bp.head > s;
+	}
+	printf("INFO: %s: CPU 0 head %llu, ring %llu bytes (%llu wraps): %zu bytes of the workload in %d runs kept\n",
+	       tag, (unsigned long long)bp.head, (unsigned long long)bp.size,
+	       (unsigned long long)bp.wraps, v.n, nruns);
+	CHECK(v.n > 0);
+	if (!t_failed) {
+		snprintf(tg, sizeof(tg), "SOFTA64:%s", tag);
+		printf("%s binary cs_emu\n", tg);
+		if (a64_dump_format)
+			printf("%s format %s\n", tg, a64_dump_format);
+		printf("%s marker %llx tid %d\n", tg,
+		       (unsigned long long)(uintptr_t)ring_workload, (int)pid);
+		printf("%s tail\n", tg);
+		a64_dump(tg, "ete", v.b, v.n);
+		for (k = 0; k < a64_ngt; k++) {
+			if (k % 16 == 0)
+				printf("%s%s gt", k ? "\n" : "", tg);
+			printf(" %llx", (unsigned long long)a64_gt[k]);
+		}
+		printf("\n%s end\n", tg);
+	}
+	munmap((void *)m, bp.size);
+out:
+	free(v.b);
 	recs_free(&r);
 	if (fd >= 0)
 		close(fd);
@@ -833,6 +971,7 @@ static void cs_etm4_row(const char *tmc, const struct a64_case *demo,
 		cs_cpu_mode(dev, cpu_tag);
 		t_end();
 	}
+
 	a64_bufsize = 0;
 	a64_dump_format = NULL;
 	snprintf(name, sizeof(name), "cs/emu/etm4-%s/counters", tmc);
@@ -906,12 +1045,331 @@ static void cs_etm4_real_row(const char *row, const struct a64_case *c)
 	t_end();
 }
 
-int main(void)
+/*
+ * One ETR shared behind funnels by both CPUs (topo=shared, the Juno
+ * shape of cs_emu_topo.h): the backend programs the funnels' ports
+ * (SoC-400 Funnel Control EnS) and each ETMv4's TRCTRACEIDR (0x10 +
+ * CPU), and flushes the ETR without stopping it at each switch; the
+ * emulator's bus refuses trace at a closed port and two units with one
+ * ID (counted in "refused").  CPU mode on CPUs 0 and 1 in one context
+ * and one buffer: soft_a64_mt.c's two threads pinned to CPU 0, the
+ * single-threaded workload as a second process pinned to CPU 1, this
+ * program wherever it runs (traced, its runs not dumped).  Each CPU's
+ * runs are cut at that CPU's SWITCH_IN records (each names its CPU;
+ * their heads are positions in the one stream, frame boundaries after
+ * the flush); each task's dump is the whole buffer with its runs as
+ * "run START END ID" lines, which the host deformats with OpenCSD once
+ * and decodes per trace ID, keeping the elements inside the task's runs.
+ */
+struct shared_runs {
+	uint64_t s[256], e[256];
+	unsigned int id[256], n;
+};
+
+static void shared_run_add(struct shared_runs *r, uint64_t s, uint64_t e,
+			   unsigned int id)
+{
+	if (r->n == 256) {
+		t_fail("more than 256 runs of one task");
+		return;
+	}
+	r->s[r->n] = s;
+	r->e[r->n] = e;
+	r->id[r->n++] = id;
+}
+
+static void shared_dump(const char *name, const struct shared_runs *r,
+			const uint8_t *m, uint64_t head, const void *marker,
+			const void *stop, pid_t tid, const uint64_t *gt,
+			size_t ngt)
+{
+	char tag[64];
+	size_t k;
+
+	snprintf(tag, sizeof(tag), "SOFTA64:%s", name);
+	printf("%s binary cs_emu\n", tag);
+	printf("%s format etm4-tmc\n", tag);
+	printf("%s marker %llx tid %d\n", tag,
+	       (unsigned long long)(uintptr_t)marker, (int)tid);
+	if (stop)
+		printf("%s stop %llx\n", tag,
+		       (unsigned long long)(uintptr_t)stop);
+	for (k = 0; k < r->n; k++)
+		printf("%s run %llx %llx %x\n", tag,
+		       (unsigned long long)r->s[k],
+		       (unsigned long long)r->e[k], r->id[k]);
+	a64_dump(tag, "ete", m, head);
+	for (k = 0; k < ngt; k++) {
+		if (k % 16 == 0)
+			printf("%s%s gt", k ? "\n" : "", tag);
+		printf(" %llx", (unsigned long long)gt[k]);
+	}
+	printf("\n%s end\n", tag);
+}
+
+static void cs_shared_cpu(int dev, const char *tag)
+{
+	struct hwt_alloc a = { .mode = HWT_MODE_CPU, .bufsize = 16 << 20,
+			       .recq_size = HWT_RECQ_MAX };
+	static struct shared_runs v[3];
+	struct hwt_bufptr bp;
+	struct recs r = { 0 };
+	long long unsynced0 = emu_param("unsynced");
+	int p[2], st = 0, fd = -1, i, c, nswitch[2] = { 0, 0 };
+	int open_k[2] = { -1, -1 };
+	uint64_t open_at[2] = { 0, 0 }, last[2] = { 0, 0 };
+	cpu_set_t one;
+	pid_t pid, pid2 = 0, tid2 = 0;
+	const uint8_t *m;
+
+	memset(v, 0, sizeof(v));
+	if (pipe(p)) {
+		t_fail("pipe");
+		return;
+	}
+	fflush(stdout);
+	for (i = 0; i < 2; i++) {
+		pid_t ch = fork();
+		char b;
+
+		if (ch == 0) {
+			CPU_ZERO(&one);
+			CPU_SET(i, &one);
+			sched_setaffinity(0, sizeof(one), &one);
+			if (read(p[0], &b, 1) != 1)
+				_exit(2);
+			if (i)
+				cs_demo();
+			mt_main();
+		}
+		*(i ? &pid2 : &pid) = ch;
+	}
+	CHECK(pid > 0 && pid2 > 0);
+	a.cpu_map[0] = 3;
+	snprintf(a.backend, sizeof(a.backend), "%s",
+		 HWT_CORESIGHT_BACKEND_NAME);
+	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(fd >= 0, "ALLOC (CPU mode, CPUs 0-1): %s", strerror(errno));
+	if (fd >= 0) {
+		CHECK(cs_desc(fd, "shared_sink") == 1);
+		CHECK(cs_desc(fd, "traceid_base") == 0x10);
+	}
+	if (fd >= 0 && ioctl(fd, HWT_IOC_START))
+		t_fail("line %d: START (CPU mode, shared TMC): %s", __LINE__,
+		       strerror(errno));
+	CHECK(write(p[1], "gg", 2) == 2);
+	for (i = 0; i < 60 * 20; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			break;
+		usleep(50000);
+	}
+	if (i == 60 * 20) {
+		t_fail("workload still running after 60 s");
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	CHECK(waitpid(pid2, &st, 0) == pid2 && WIFEXITED(st) &&
+	      WEXITSTATUS(st) == 0, "second process status %#x", st);
+	if (fd < 0)
+		goto out;
+	CHECK(ioctl(fd, HWT_IOC_STOP) == 0);
+	CHECK(recs_drain(fd, &r) == 0 && r.dropped == 0);
+	/* One buffer, CPU 0's; CPU 1 has none of its own. */
+	memset(&bp, 0, sizeof(bp));
+	bp.idx = 1;
+	CHECK_ERR(ioctl(fd, HWT_IOC_BUFPTR_GET, &bp), EINVAL);
+	memset(&bp, 0, sizeof(bp));
+	CHECK(ioctl(fd, HWT_IOC_BUFPTR_GET, &bp) == 0 && bp.cpu == 0);
+	CHECK(bp.lost == 0 && bp.head > 0 && bp.head < bp.size &&
+	      bp.head % 16 == 0, "head %llu, lost %llu",
+	      (unsigned long long)bp.head, (unsigned long long)bp.lost);
+	if (t_failed)
+		goto out;
+	m = mmap(NULL, bp.size, PROT_READ, MAP_SHARED, fd,
+		 (off_t)bp.mmap_offset);
+	CHECK(m != MAP_FAILED);
+	if (m == MAP_FAILED)
+		goto out;
+	/*
+	 * Per CPU, a run: from a task's SWITCH_IN head to that CPU's next
+	 * SWITCH_IN head (its unit disabled and the ETR flushed in
+	 * between), under that CPU's trace ID.
+	 */
+	recs_for_each(&r, h) {
+		if (h->type != HWT_REC_SWITCH_IN || h->buf_idx != bp.idx)
+			continue;
+		c = h->cpu;
+		CHECK(c == 0 || c == 1, "SWITCH_IN on CPU %d", c);
+		if (t_failed)
+			break;
+		/* In order per CPU (two CPUs' records may pass each other
+		 * on their way into the queue). */
+		CHECK(h->buf_head >= last[c] && h->buf_head <= bp.head &&
+		      h->buf_head % 16 == 0, "CPU %d: head %llu after %llu",
+		      c, (unsigned long long)h->buf_head,
+		      (unsigned long long)last[c]);
+		if (t_failed)
+			break;
+		last[c] = h->buf_head;
+		nswitch[c]++;
+		if (open_k[c] >= 0)
+			shared_run_add(&v[open_k[c]], open_at[c], h->buf_head,
+				       0x10 + c);
+		open_at[c] = h->buf_head;
+		open_k[c] = h->pid == pid2 ? 2 : h->pid != pid ? -1 :
+			    h->tid == pid ? 0 : 1;
+		if (open_k[c] == 1)
+			tid2 = h->tid;
+	}
+	for (c = 0; c < 2 && !t_failed; c++)
+		if (open_k[c] >= 0)
+			shared_run_add(&v[open_k[c]], open_at[c], bp.head,
+				       0x10 + c);
+	printf("INFO: %s: %d + %d switch-ins (CPU 0, 1), runs %u + %u + %u (main, thread, process), head %llu; %lld runs unsynced\n",
+	       tag, nswitch[0], nswitch[1], v[0].n, v[1].n, v[2].n,
+	       (unsigned long long)bp.head,
+	       emu_param("unsynced") - unsynced0);
+	CHECK(nswitch[0] > 0 && nswitch[1] > 0);
+	CHECK(v[0].n && v[1].n && v[2].n && tid2 > 0);
+	/* Pinned: the threads' runs on CPU 0, the process's on CPU 1. */
+	for (i = 0; i < 3; i++)
+		for (c = 0; c < (int)v[i].n; c++)
+			CHECK(v[i].id[c] == (i == 2 ? 0x11u : 0x10u));
+	CHECK(emu_param("unsynced") == unsynced0);
+	if (!t_failed) {
+		char name[64];
+
+		shared_dump(tag, &v[0], m, bp.head, mt_main, mt_join, pid,
+			    a64_gt, a64_ngt);
+		snprintf(name, sizeof(name), "%s2", tag);
+		shared_dump(name, &v[1], m, bp.head, mt_thread2, NULL, tid2,
+			    a64_gt2, a64_ngt2);
+		snprintf(name, sizeof(name), "%s_proc", tag);
+		shared_dump(name, &v[2], m, bp.head, cs_demo, NULL, pid2,
+			    cpu_gt3, cpu_ngt3);
+	}
+	munmap((void *)m, bp.size);
+out:
+	recs_free(&r);
+	if (fd >= 0)
+		close(fd);
+	close(p[0]);
+	close(p[1]);
+}
+
+/*
+ * The shared-sink row: soft-etm4 with one ETR behind funnels for both
+ * CPUs.  Thread mode is not offered (the TMC cannot follow each
+ * thread's buffer while others trace into it), CPU mode is above.
+ */
+static void cs_shared_row(void)
+{
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .pid = getpid(),
+			       .bufsize = 1 << 16 };
+	int dev;
+
+	t_begin("cs/emu/etm4-shared/insmod");
+	CHECK(load(EMU_KO, "cpu=soft-etm4 tmc=etr topo=shared") == 0);
+	CHECK(load(CS_KO, "") == 0);
+	t_end();
+	if (t_failed)
+		return;
+	dev = hwt_dev();
+	t_begin("cs/emu/etm4-shared/thread_refused");
+	snprintf(a.backend, sizeof(a.backend), HWT_CORESIGHT_BACKEND_NAME);
+	CHECK_ERR(ioctl(dev, HWT_IOC_ALLOC, &a), EOPNOTSUPP);
+	t_end();
+	t_begin("cs/emu/etm4-shared/ptrace");
+	CHECK(a64_ptrace(&e4sg_demo_case));
+	memcpy(cpu_gt3, a64_gt, a64_ngt * sizeof(a64_gt[0]));
+	cpu_ngt3 = a64_ngt;
+	CHECK(mt_ptrace(&e4sg_mt_case));
+	t_end();
+	t_begin("cs/emu/etm4-shared/cpu");
+	cs_shared_cpu(dev, "cs_e4sh_cpu");
+	t_end();
+	t_begin("cs/emu/etm4-shared/counters");
+	printf("INFO: cs/emu/etm4-shared: model: %lld writes, %lld refused, %lld bytes stored; %lld dropped, %lld bad pointer, %lld unsupported\n",
+	       emu_param("writes"), emu_param("refused"),
+	       emu_param("stored"), emu_param("dropped"), emu_param("bad_ptr"),
+	       emu_param("unsupported"));
+	CHECK(emu_param("refused") == 0);
+	CHECK(emu_param("stored") > 0);
+	CHECK(emu_param("dropped") == 0);
+	CHECK(emu_param("bad_ptr") == 0);
+	CHECK(emu_param("unsupported") == 0);
+	t_end();
+	close(dev);
+	t_begin("cs/emu/etm4-shared/rmmod");
+	CHECK(unload("hwt_coresight") == 0);
+	CHECK(unload("hwt_cs_emu") == 0);
+	t_end();
+}
+
+/*
+ * CPU mode's flight recorder on the unit the emulator's params name
+ * (dump format fmt): the ring workload's ptrace ground truth, then
+ * cs_cpu_ring; zero refusals, drops, bad pointers.
+ */
+static void cs_ring_row(const char *params, const char *fmt, const char *tag)
+{
+	char name[64];
+	int dev;
+
+	snprintf(name, sizeof(name), "cs/emu/%s/insmod", tag);
+	t_begin(name);
+	CHECK(load(EMU_KO, params) == 0);
+	CHECK(load(CS_KO, "") == 0);
+	t_end();
+	if (t_failed)
+		return;
+	dev = hwt_dev();
+	snprintf(name, sizeof(name), "cs/emu/%s/ring", tag);
+	t_begin(name);
+	CHECK(a64_ptrace(&cs_ring_case));
+	a64_dump_format = fmt;
+	cs_cpu_ring(dev, tag, 8192);
+	a64_dump_format = NULL;
+	printf("INFO: cs/emu/%s: model: %lld writes, %lld refused, %lld bytes stored; %lld dropped, %lld bad pointer, %lld unsupported\n",
+	       tag, emu_param("writes"), emu_param("refused"),
+	       emu_param("stored"), emu_param("dropped"), emu_param("bad_ptr"),
+	       emu_param("unsupported"));
+	CHECK(emu_param("refused") == 0);
+	CHECK(emu_param("dropped") == 0);
+	CHECK(emu_param("bad_ptr") == 0);
+	CHECK(emu_param("unsupported") == 0);
+	t_end();
+	close(dev);
+	snprintf(name, sizeof(name), "cs/emu/%s/rmmod", tag);
+	t_begin(name);
+	CHECK(unload("hwt_coresight") == 0);
+	CHECK(unload("hwt_cs_emu") == 0);
+	t_end();
+}
+
+/*
+ * "cs_emu shared" (run by cs_emu_shared.c, a guest program of its own:
+ * each has HWT_VM_PROG_TIMEOUT, and the rows above fill cs_emu's): the
+ * TMC shared behind funnels, and CPU mode's flight recorder through the
+ * TRBE and through the ETR.
+ */
+static int cs_emu_shared(void)
+{
+	cs_shared_row();
+	cs_ring_row("cpu=soft-ete", NULL, "cs_cpu_ring");
+	cs_ring_row("cpu=soft-etm4 tmc=etr", "etm4-tmc", "cs_e4sg_cpu_ring");
+	return t_total_failed != 0;
+}
+
+int main(int argc, char **argv)
 {
 	struct a64_refs r;
 	int dev, ret;
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	if (argc > 1 && !strcmp(argv[1], "shared"))
+		return cs_emu_shared();
 	t_begin("cs/emu/insmod");
 	CHECK(load(EMU_KO, "cpu=soft-ete") == 0);
 	CHECK(load(CS_KO, "") == 0);

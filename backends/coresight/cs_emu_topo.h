@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * cs_emu_topo: the device tree of the emulated CoreSight topology, a
+ * Juno-shaped trace bus (Juno r1's juno-r1.dtb and its DS-5 snapshot:
+ * each cluster's ETMs into a cluster funnel, the cluster funnels into
+ * the main funnel, one TMC behind it for every CPU), held in memory as
+ * nodes and properties and read through struct cs_dt_ops, so that
+ * hwt_coresight finds it with cs_topo_parse() exactly as it reads a
+ * real board's tree (hwt_cs_of.c), and the emulator (hwt_cs_emu) builds
+ * its funnels and its shared TMC from the same parse.
+ *
+ *   /cpus/cpu@N             reg = the CPU's MPIDR affinity, phandle
+ *   /etm@...                arm,coresight-etm4x, cpu = <&cpuN>,
+ *                           out-ports/port -> the funnel of cluster
+ *                           N % 2, its port N / 2
+ *   /funnel@220c0000 (CPUs 0, 2), /funnel@230c0000 (CPUs 1, 3)
+ *                           arm,coresight-dynamic-funnel,
+ *                           in-ports/port@0, port@1, out-ports/port ->
+ *                           main funnel port 0 / 1
+ *   /funnel@20040000        the main funnel, in-ports/port@0, port@1
+ *   /etr@20070000           arm,coresight-tmc, arm,scatter-gather
+ *
+ * The addresses are Juno r1's (etm@22040000 ... from juno-r1.dtb);
+ * nothing is mapped there: the emulator answers register accesses by
+ * component base.  Graph as Linux's binding (cs_topo.h): "port@N" with
+ * reg = <N>, endpoints with phandle and remote-endpoint.
+ *
+ * Why not the VM's own device tree: QEMU virt generates its tree, and a
+ * tree given with -dtb that names arm,primecell components makes the
+ * AMBA bus read their peripheral IDs at addresses where nothing
+ * answers; the emulated unit brings its tree along instead.
+ *
+ * Pure C with no kernel includes.
+ */
+#ifndef HWT_CS_EMU_TOPO_H
+#define HWT_CS_EMU_TOPO_H
+
+#include "cs_pure.h"
+#include "cs_topo.h"
+
+#define CS_EMU_TOPO_MAX_CPU	4
+#define CS_EMU_TOPO_NODES	64
+#define CS_EMU_TOPO_PROPS	192
+#define CS_EMU_TOPO_DATA	2048
+
+struct cs_emu_node {
+	const char *name;
+	uint16_t parent;		/* index; the root is its own */
+	uint16_t prop, nprop;		/* its properties, contiguous */
+};
+
+struct cs_emu_prop {
+	const char *name;
+	uint16_t off, len;		/* value in data[] */
+};
+
+struct cs_emu_topo {
+	struct cs_emu_node node[CS_EMU_TOPO_NODES];
+	struct cs_emu_prop prop[CS_EMU_TOPO_PROPS];
+	uint8_t data[CS_EMU_TOPO_DATA];
+	unsigned int nnode, nprop, ndata;
+};
+
+/*
+ * cs_emu_topo_build() - the tree for ncpu CPUs whose MPIDR affinities
+ * are mpidr[0..ncpu).  The root is cs_emu_topo_root(); read it with
+ * cs_emu_topo_ops and t as the context.
+ * Returns 0.
+ * Returns -CS_EINVAL if ncpu is 0 or over CS_EMU_TOPO_MAX_CPU.
+ */
+int cs_emu_topo_build(struct cs_emu_topo *t, unsigned int ncpu,
+		      const uint64_t *mpidr);
+
+/* The root node's handle. */
+uintptr_t cs_emu_topo_root(const struct cs_emu_topo *t);
+
+extern const struct cs_dt_ops cs_emu_topo_ops;
+
+#endif /* HWT_CS_EMU_TOPO_H */
