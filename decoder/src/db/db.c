@@ -134,12 +134,10 @@ static const char *const stmt_sql[S_NUM] = {
 		   "error_count = ? WHERE id = ?",
 };
 
-struct pending_call {
-	uint64_t thread_id;
-	struct hwt_call_row r;
-};
-
 #define CALLS_MAX	65536	/* pending call rows at most */
+/* Call rows kept by id - calls_base at most: a row further on (more
+ * calls still open than this) is kept with the earlier ones. */
+#define CALLS_SLOTS	(4 * CALLS_MAX)
 
 /*
  * Rows of the statements written many times (batched()) are kept and
@@ -178,11 +176,19 @@ struct hwt_db {
 	char *out, *tmp;	/* NULL for ":memory:" */
 	int force;
 	sqlite3_stmt *st[S_NUM];
-	/* Call rows come at returns, inner calls first: kept sorted by id
-	 * until the next commit, so that a chunk's id range is narrow and a
-	 * scan of calls meets them in id order but for long calls. */
-	struct pending_call *calls;
-	size_t ncalls;
+	/* Call rows come at returns, inner calls first: kept until the
+	 * next commit and written sorted by id, so that a chunk's id range
+	 * is narrow and a scan of calls meets them in id order but for long
+	 * calls.  A row whose id is calls_base + k is kept in slot[k]
+	 * (a slot holding another id holds none: slots are not cleared, a
+	 * flush moves calls_base past them), others (calls that began
+	 * before the last flush) in early, in the order they came. */
+	struct hwt_calls_rec *slot;
+	size_t nslot, slotcap;	/* slots up to the last row's; allocated */
+	uint64_t calls_base;
+	struct hwt_calls_rec *early;
+	size_t nearly, earlycap;
+	size_t ncalls;		/* rows kept */
 	uint8_t *chunk;		/* a call_chunks row's data being built */
 	struct batch batch[S_NUM];
 };
@@ -265,6 +271,7 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 
 	db = hwt_xrealloc(NULL, sizeof(*db));
 	memset(db, 0, sizeof(*db));
+	db->calls_base = 1;	/* call ids start at 1 */
 	db->force = force;
 	if (strcmp(path, ":memory:")) {
 		rc = is_sqlite_or_empty(path, err, errlen);
@@ -379,7 +386,8 @@ static void db_free(struct hwt_db *db)
 {
 	int i;
 
-	free(db->calls);
+	free(db->slot);
+	free(db->early);
 	free(db->chunk);
 	for (i = 0; i < S_NUM; i++)
 		sqlite3_finalize(db->st[i]);
@@ -884,72 +892,123 @@ int hwt_db_flow(struct hwt_db *db, uint32_t stream, uint64_t seq,
 int hwt_db_call(struct hwt_db *db, uint64_t thread_id,
 		const struct hwt_call_row *r)
 {
-	size_t i;
+	struct hwt_calls_rec *c;
+	uint64_t k;
 
 	if (db->ncalls == CALLS_MAX && flush_calls(db) < 0)
 		return -1;
-	if (!db->calls)
-		db->calls = hwt_xrealloc(NULL, CALLS_MAX * sizeof(*db->calls));
-	/* Insertion from the end: ids arrive nearly sorted. */
-	for (i = db->ncalls; i > 0 && db->calls[i - 1].r.id > r->id; i--)
-		db->calls[i] = db->calls[i - 1];
-	db->calls[i].thread_id = thread_id;
-	db->calls[i].r = *r;
+	k = r->id - db->calls_base;
+	if (r->id >= db->calls_base && k < CALLS_SLOTS) {
+		if (k >= db->slotcap) {
+			/* Zeros: no id (calls_base is at least 1). */
+			size_t n = db->slotcap ? db->slotcap : 4096;
+
+			while (n <= k)
+				n *= 2;
+			db->slot = hwt_xrealloc(db->slot, n * sizeof(*db->slot));
+			memset(db->slot + db->slotcap, 0,
+			       (n - db->slotcap) * sizeof(*db->slot));
+			db->slotcap = n;
+		}
+		c = &db->slot[k];
+		if (k >= db->nslot)
+			db->nslot = (size_t)k + 1;
+	} else {
+		if (db->nearly == db->earlycap) {
+			db->earlycap = db->earlycap ? 2 * db->earlycap : 256;
+			db->early = hwt_xrealloc(db->early, db->earlycap *
+						 sizeof(*db->early));
+		}
+		c = &db->early[db->nearly++];
+	}
+	/* The stored fields, in calls_vtab.h's order. */
+	c->v[0] = r->id;
+	c->v[1] = thread_id;
+	c->v[2] = r->call_path_id;
+	c->v[3] = r->call_time;
+	c->v[4] = r->return_time;
+	c->v[5] = r->call_insn;
+	c->v[6] = r->return_insn;
+	c->v[7] = r->branch_count;
+	c->v[8] = r->parent_id;
+	c->v[9] = r->flags;
 	db->ncalls++;
 	return 0;
 }
 
-/* Rows [from, to) of the pending calls as one call_chunks row. */
-static int write_chunk(struct hwt_db *db, size_t from, size_t to)
+/* Orders call rows by id (qsort). */
+static int rec_cmp(const void *a, const void *b)
 {
-	struct hwt_calls_rec prev, r;
-	uint64_t lo = UINT64_MAX, hi = 0;
+	const struct hwt_calls_rec *x = a, *y = b;
+
+	return x->v[0] < y->v[0] ? -1 : x->v[0] > y->v[0];
+}
+
+/* rows (n of them, sorted by id) as one call_chunks row.  Returns 0, or
+ * -1 on an SQLite error. */
+static int write_chunk(struct hwt_db *db, const struct hwt_calls_rec **rows,
+		       size_t n)
+{
+	static const struct hwt_calls_rec zero;
+	const struct hwt_calls_rec *prev = &zero;
 	size_t i, len = 0;
 
 	if (!db->chunk)
 		db->chunk = hwt_xrealloc(NULL, HWT_CALLS_CHUNK *
 					 HWT_CALLS_ROW_MAX);
-	memset(&prev, 0, sizeof(prev));
-	for (i = from; i < to; i++) {
-		const struct hwt_call_row *c = &db->calls[i].r;
-
-		r.v[0] = c->id;
-		r.v[1] = db->calls[i].thread_id;
-		r.v[2] = c->call_path_id;
-		r.v[3] = c->call_time;
-		r.v[4] = c->return_time;
-		r.v[5] = c->call_insn;
-		r.v[6] = c->return_insn;
-		r.v[7] = c->branch_count;
-		r.v[8] = c->parent_id;
-		r.v[9] = c->flags;
-		len += hwt_calls_encode(db->chunk + len, &prev, &r);
-		if (c->id < lo)
-			lo = c->id;
-		if (c->id > hi)
-			hi = c->id;
+	for (i = 0; i < n; i++) {
+		len += hwt_calls_encode_next(db->chunk + len, prev, rows[i]);
+		prev = rows[i];
 	}
-	B64(S_CCHUNK, 1, lo);
-	B64(S_CCHUNK, 2, hi);
-	B64(S_CCHUNK, 3, to - from);
+	B64(S_CCHUNK, 1, rows[0]->v[0]);
+	B64(S_CCHUNK, 2, rows[n - 1]->v[0]);
+	B64(S_CCHUNK, 3, n);
 	sqlite3_bind_blob(db->st[S_CCHUNK], 4, db->chunk, (int)len,
 			  SQLITE_STATIC);
 	return step(db, S_CCHUNK);
 }
 
+/* Writes the kept call rows sorted by id, HWT_CALLS_CHUNK per
+ * call_chunks row.  Returns 0, or -1 on an SQLite error. */
 static int flush_calls(struct hwt_db *db)
 {
-	size_t i, n;
+	const struct hwt_calls_rec *rows[HWT_CALLS_CHUNK];
+	size_t e = 0, k = 0, n = 0;
+	int rc = 0;
 
-	for (i = 0; i < db->ncalls; i += n) {
-		n = db->ncalls - i;
-		if (n > HWT_CALLS_CHUNK)
-			n = HWT_CALLS_CHUNK;
-		if (write_chunk(db, i, i + n) < 0)
-			return -1;
+	if (!db->ncalls)
+		return 0;
+	if (db->nearly > 1)
+		qsort(db->early, db->nearly, sizeof(*db->early), rec_cmp);
+	/* Merge the early rows (ids below the slots' but for rows past
+	 * CALLS_SLOTS) with the slots'. */
+	while (rc == 0) {
+		const struct hwt_calls_rec *r;
+
+		while (k < db->nslot && db->slot[k].v[0] != db->calls_base + k)
+			k++;
+		if (e < db->nearly && (k == db->nslot ||
+				       db->early[e].v[0] < db->slot[k].v[0]))
+			r = &db->early[e++];
+		else if (k < db->nslot)
+			r = &db->slot[k++];
+		else
+			break;
+		rows[n++] = r;
+		if (n == HWT_CALLS_CHUNK) {
+			rc = write_chunk(db, rows, n);
+			n = 0;
+		}
 	}
+	if (rc == 0 && n)
+		rc = write_chunk(db, rows, n);
+	/* The ids up to the last slot's have been given out: rows of them
+	 * that come later are early ones. */
+	db->calls_base += db->nslot;
+	db->nslot = 0;
+	db->nearly = 0;
 	db->ncalls = 0;
-	return 0;
+	return rc;
 }
 
 /* The statements of four integers. */
