@@ -19,6 +19,7 @@
 #include "core/callstack.h"
 #include "core/flow.h"
 #include "db/calls_vtab.h"
+#include "db/db.h"
 #include <sqlite3.h>
 
 static int failed;
@@ -660,10 +661,97 @@ static void test_calls_vtab(void)
 	check("calls-vtab-damaged-chunk-fails", ok);
 }
 
+/* Call rows as the decoder hands them over (at returns: inner calls
+ * first, a long call after its flush, one past the id slots, thousands
+ * in reverse order) come out of each commit's chunks sorted by id, each
+ * field where it belongs. */
+static void test_calls_order(void)
+{
+	static const uint64_t big = 21 + 4 * 65536 + 5;
+	char dir[] = "/tmp/hwt-unit-calls-XXXXXX", path[64], err[256];
+	struct hwt_call_row r;
+	struct hwt_db *db;
+	sqlite3 *rd = NULL;
+	sqlite3_stmt *st = NULL;
+	uint64_t want[64 + 5000], id;
+	size_t nw = 0, n = 0;
+	int ok = 1, rc = SQLITE_ERROR;
+
+	if (!mkdtemp(dir)) {
+		check("calls-rows-sorted-per-commit", 0);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/x.db", dir);
+	db = hwt_db_create(path, 0, 0, err, sizeof(err));
+	ok = db != NULL;
+	memset(&r, 0, sizeof(r));
+#define CALL(x) do {							\
+		r.id = (x);						\
+		r.call_insn = 3 * (x);					\
+		r.return_insn = 3 * (x) + 1 + (x) % 7;			\
+		r.parent_id = (x) / 2;					\
+		ok = ok && hwt_db_call(db, 1 + (x) % 2, &r) == 0;	\
+	} while (0)
+	/* Commit 1: 1 calls 2 .. 10 (nested: 10 returns first). */
+	for (id = 10; id >= 2; id--)
+		CALL(id);
+	for (id = 2; id <= 10; id++)
+		want[nw++] = id;
+	ok = ok && hwt_db_commit(db) == 0;
+	/* Commit 2: 1 returns; 11 .. 20 backwards; one past the slots. */
+	CALL(big);
+	for (id = 20; id >= 11; id--)
+		CALL(id);
+	CALL(1);
+	want[nw++] = 1;
+	for (id = 11; id <= 20; id++)
+		want[nw++] = id;
+	want[nw++] = big;
+	ok = ok && hwt_db_commit(db) == 0;
+	/* At the end: 5,000 backwards (two chunks). */
+	for (id = big + 5000; id > big; id--)
+		CALL(id);
+#undef CALL
+	for (id = big + 1; id <= big + 5000; id++)
+		want[nw++] = id;
+	ok = ok && hwt_db_finish(db, err, sizeof(err)) == 0;
+	ok = ok && sqlite3_open_v2(path, &rd, SQLITE_OPEN_READONLY, NULL) ==
+		   SQLITE_OK &&
+	     hwt_calls_vtab_register(rd) == SQLITE_OK &&
+	     sqlite3_prepare_v2(rd, "SELECT id, thread_id, call_insn, "
+				"return_insn, parent_call_id FROM calls", -1,
+				&st, NULL) == SQLITE_OK;
+	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = (uint64_t)sqlite3_column_int64(st, 0);
+		ok = n < nw && id == want[n++] &&
+		     sqlite3_column_int64(st, 1) == (sqlite3_int64)(1 + id % 2) &&
+		     sqlite3_column_int64(st, 2) == (sqlite3_int64)(3 * id) &&
+		     sqlite3_column_int64(st, 3) ==
+		     (sqlite3_int64)(3 * id + 1 + id % 7) &&
+		     sqlite3_column_int64(st, 4) == (sqlite3_int64)(id / 2);
+	}
+	ok = ok && rc == SQLITE_DONE && n == nw;
+	sqlite3_finalize(st);
+	st = NULL;
+	/* The chunks: one per commit, the last split at 4,096 rows. */
+	ok = ok && sqlite3_prepare_v2(rd, "SELECT group_concat(n) FROM "
+				      "(SELECT n FROM call_chunks ORDER BY "
+				      "id)", -1, &st, NULL) == SQLITE_OK &&
+	     sqlite3_step(st) == SQLITE_ROW &&
+	     !strcmp((const char *)sqlite3_column_text(st, 0),
+		     "9,12,4096,904");
+	sqlite3_finalize(st);
+	sqlite3_close(rd);
+	unlink(path);
+	rmdir(dir);
+	check("calls-rows-sorted-per-commit", ok);
+}
+
 int main(void)
 {
 	test_calls_chunk();
 	test_calls_vtab();
+	test_calls_order();
 	test_insn_target();
 	test_edges();
 	test_edges_hit();

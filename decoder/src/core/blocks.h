@@ -21,6 +21,9 @@ struct hwt_ublock {
 	uint8_t end_len;	/* length of the last insn, 0: unknown */
 	uint8_t stack_mode;	/* hwt_callstack_mode(iclass) (callstack.h),
 				 * the call stack's per-block step */
+	uint8_t loop_mode;	/* the core's per-block loop (core.c):
+				 * stack_mode, or 3 for a block that may go
+				 * on into the next (pending()) */
 	uint32_t sym_id;	/* symbol of ip, 0: unknown */
 	uint32_t bin_id;
 	uint8_t has_target;	/* target valid */

@@ -275,6 +275,26 @@ static inline int is_x86(uint8_t isa)
 	return isa >= HWT_ISA_X86_16 && isa <= HWT_ISA_X86_64;
 }
 
+/*
+ * Blocks are the same whichever way a front end splits the flow: a block
+ * is a run of instructions that ran one after another, up to a branch or
+ * a break (event, gap, end).  libipt's block decoder ends a block where a
+ * PSB+ reports its status (an EXEC_MODE event, no break) or a section
+ * ends, and a PSB segment ends at the next segment's FUP, wherever those
+ * fall; so an x86 block that does not end in a branch waits (s->pend)
+ * for the block after it, and the two become one block where that one
+ * starts at the next instruction.  Returns whether u may go on so.
+ */
+static inline int pending(const struct hwt_ublock *u)
+{
+	return u->iclass == HWT_IC_OTHER && u->lens_ok && is_x86(u->isa);
+}
+
+/* hwt_ublock.loop_mode of a pending() block (the call stack's modes are
+ * 0..2), and the loop's mode without a call stack. */
+#define LOOP_PEND	3
+#define LOOP_NO_STACK	4
+
 /* lens: the block's instruction lengths from the front end, NULL: split
  * its bytes here. */
 static void new_block(struct hwt_core *c, struct stream *s,
@@ -347,6 +367,7 @@ static void new_block(struct hwt_core *c, struct stream *s,
 	    !hwt_insn_target(c->dis, u->isa, u->code + span,
 			     u->code_size - span, u->end_ip, &u->target))
 		u->has_target = 1;
+	u->loop_mode = pending(u) ? LOOP_PEND : u->stack_mode;
 	(void)blk;
 }
 
@@ -458,19 +479,20 @@ static int sink_progress(void *arg, uint32_t stream, uint64_t offset)
 	return 0;
 }
 
-/*
- * Blocks are the same whichever way a front end splits the flow: a block
- * is a run of instructions that ran one after another, up to a branch or
- * a break (event, gap, end).  libipt's block decoder ends a block where a
- * PSB+ reports its status (an EXEC_MODE event, no break) or a section
- * ends, and a PSB segment ends at the next segment's FUP, wherever those
- * fall; so an x86 block that does not end in a branch waits (s->pend)
- * for the block after it, and the two become one block where that one
- * starts at the next instruction.  Returns whether u may go on so.
- */
-static inline int pending(const struct hwt_ublock *u)
+/* The call stack's hot state as sink_blocks() kept it in locals: blocks
+ * counted, the mode, and (pu non-NULL) the block before.  h NULL: no
+ * call stack.  Returns nothing. */
+static inline void cs_put(struct hwt_callstack_hot *h, uint64_t blocks,
+			  int mode, const struct hwt_ublock *pu)
 {
-	return u->iclass == HWT_IC_OTHER && u->lens_ok && is_x86(u->isa);
+	if (!h)
+		return;
+	h->blocks = blocks;
+	h->mode = mode;
+	if (pu) {
+		h->prev_class = pu->iclass;
+		h->prev_ret = pu->end_ip + pu->end_len;
+	}
 }
 
 /* The executed block id, counted (its transition, the call stack with
@@ -602,9 +624,13 @@ static int sink_blocks(void *arg, uint32_t stream, const uint32_t *ids,
 	struct hwt_callstack *cs = s->cs;
 	struct hwt_edges *edges = s->edges;
 	struct hwt_brec *rec, *pr, nohit;
+	struct hwt_callstack_hot *h;
+	const struct hwt_ublock *pu;
+	uint64_t hb;
+	uint32_t top;
 	uint8_t *flow;
 	size_t i, flen, mark;
-	int rc;
+	int rc, mode;
 
 again:
 	/* A block pending (put_block()) before the run, or after a block
@@ -640,19 +666,31 @@ again:
 	memset(&nohit, 0, sizeof(nohit));
 	pr = !s->brk && !(s->prev_flags & HWT_BLK_OUTCOME) ? &rec[s->prev] :
 	     &nohit;
+	/* The call stack's per-block state in locals (hwt_callstack_quiet()
+	 * on them), written back before its slow step and where the loop
+	 * ends: before block i, h->blocks is hb + i; pu is the block before
+	 * where h does not have it yet (its class and end). */
+	h = (struct hwt_callstack_hot *)cs;
+	mode = h ? h->mode : LOOP_NO_STACK;
+	top = h ? h->top_sym : 0;
+	hb = h ? h->blocks : 0;
+	pu = NULL;
 	/* Blocks [mark, i) are flow entries and blocks not yet added to
 	 * fentries and nblocks: counted from i, not one by one. */
 	mark = 0;
 	for (i = 0; i < n; i++) {
 		uint32_t id = ids[i], fv = id << 1;
 		const struct hwt_ublock *u;
+		int m;
 
 		if (!id || id > nb)
 			return -1;
 		u = &v[id - 1];
-		if (pending(u)) {
+		m = u->loop_mode;
+		if (m == LOOP_PEND) {
 			/* Rare (the fast path's blocks end in branches):
 			 * the rest one block at a time. */
+			cs_put(h, hb + i, mode, pu);
 			s->flen = flen;
 			s->fentries = fentries + (i - mark);
 			s->ninsn = ninsn;
@@ -682,11 +720,34 @@ again:
 			rec = edges->rec;
 		}
 		pr = &rec[id];
-		/* The time only for a block that calls or returns. */
-		if (cs && !hwt_callstack_quiet(cs, u) &&
-		    hwt_callstack_block_slow(cs, u, ninsn,
-					     time_at(s, ninsn)) < 0)
-			return -1;
+		/* hwt_callstack_quiet(), the time only for a block that calls
+		 * or returns. */
+		if (mode != HWT_CS_QUIET) {
+			/* After a jump: quiet unless it entered another
+			 * function. */
+			if (mode == HWT_CS_JUMP) {
+				if (!u->sym_start || u->sym_id == top)
+					goto quiet;
+			} else if (mode == LOOP_NO_STACK) {
+				goto counted;
+			}
+			h->blocks = hb + i;
+			if (pu) {
+				h->prev_class = pu->iclass;
+				h->prev_ret = pu->end_ip + pu->end_len;
+			}
+			if (hwt_callstack_block_slow(cs, u, ninsn,
+						     time_at(s, ninsn)) < 0)
+				return -1;
+			mode = h->mode;
+			top = h->top_sym;
+			pu = NULL;
+			goto counted;
+		}
+quiet:
+		mode = m;
+		pu = u;
+counted:
 		ninsn += u->ninsn;
 		/* flow_put's bytes. */
 		if (fv < 0x80) {
@@ -713,6 +774,7 @@ again:
 		nblocks = s->nblocks;
 		mark = i + 1;
 	}
+	cs_put(h, hb + n, mode, pu);
 	s->flen = flen;
 	s->fentries = fentries + (n - mark);
 	s->ninsn = ninsn;

@@ -30,23 +30,47 @@ static const signed char col_field[C_NUM] = {
 	[C_BRANCHES] = 7, [C_INSNS] = -1, [C_PARENT] = 8, [C_FLAGS] = 9,
 };
 
+/* The LEB128 of z at p.  Returns the byte after it. */
+static inline uint8_t *put_leb(uint8_t *p, uint64_t z)
+{
+	if (z < 0x80) {
+		*p = (uint8_t)z;
+		return p + 1;
+	}
+	if (z < 0x4000) {
+		p[0] = (uint8_t)(z | 0x80);
+		p[1] = (uint8_t)(z >> 7);
+		return p + 2;
+	}
+	while (z >= 0x80) {
+		*p++ = (uint8_t)(z | 0x80);
+		z >>= 7;
+	}
+	*p++ = (uint8_t)z;
+	return p;
+}
+
+size_t hwt_calls_encode_next(uint8_t *p, const struct hwt_calls_rec *prev,
+			     const struct hwt_calls_rec *r)
+{
+	uint8_t *q = p;
+	int i;
+
+#pragma GCC unroll 10
+	for (i = 0; i < HWT_CALLS_FIELDS; i++) {
+		uint64_t d = r->v[i] - prev->v[i];
+
+		/* zigzag: small differences either way, small numbers */
+		q = put_leb(q, (d << 1) ^ (uint64_t)((int64_t)d >> 63));
+	}
+	return (size_t)(q - p);
+}
+
 size_t hwt_calls_encode(uint8_t *p, struct hwt_calls_rec *prev,
 			const struct hwt_calls_rec *r)
 {
-	size_t n = 0;
-	int i;
+	size_t n = hwt_calls_encode_next(p, prev, r);
 
-	for (i = 0; i < HWT_CALLS_FIELDS; i++) {
-		uint64_t d = r->v[i] - prev->v[i];
-		/* zigzag: small differences either way, small numbers */
-		uint64_t z = (d << 1) ^ (uint64_t)-(int64_t)(d >> 63);
-
-		while (z >= 0x80) {
-			p[n++] = (uint8_t)(z | 0x80);
-			z >>= 7;
-		}
-		p[n++] = (uint8_t)z;
-	}
 	*prev = *r;
 	return n;
 }

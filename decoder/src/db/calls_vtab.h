@@ -40,6 +40,10 @@ struct hwt_calls_rec {
  */
 size_t hwt_calls_encode(uint8_t *p, struct hwt_calls_rec *prev,
 			const struct hwt_calls_rec *r);
+/* The same with prev left as it is (the caller keeps the row before).
+ * Returns the bytes written. */
+size_t hwt_calls_encode_next(uint8_t *p, const struct hwt_calls_rec *prev,
+			     const struct hwt_calls_rec *r);
 
 /*
  * Decodes n rows from data[0..size) into rows.  Returns 0, or -1 if the

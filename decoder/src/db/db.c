@@ -139,27 +139,81 @@ static const char *const stmt_sql[S_NUM] = {
 		   "error_count = ? WHERE id = ?",
 };
 
-struct pending_call {
-	uint64_t thread_id;
-	struct hwt_call_row r;
+#define CALLS_MAX	65536	/* pending call rows at most */
+/* Call rows kept by id - calls_base at most: a row further on (more
+ * calls still open than this) is kept with the earlier ones. */
+#define CALLS_SLOTS	(4 * CALLS_MAX)
+
+/*
+ * Rows of the statements written many times (batched()) are kept and
+ * written BATCH at a time by one INSERT ... VALUES (...), (...), ...: a
+ * statement's step costs SQLite about 5,700 instructions whatever its
+ * rows hold (callgrind, a 4-integer row into block_counts: 9,700
+ * instructions a row one per step, 4,000 with 64 per step).  The rows
+ * come out in the order they were added, so every row and rowid is the
+ * one the row-by-row inserts gave.  Rows left at a flush (a commit, the
+ * end) go in statements of 16, 4 and 1 rows.
+ */
+#define BATCH		64
+#define BATCH_SIZES	3	/* statements of 64, 16 and 4 rows */
+
+enum { CELL_NULL, CELL_INT, CELL_TEXT, CELL_BLOB };
+
+/* A value of a kept row; text and blobs are copied into the batch's
+ * arena (v: their offset there). */
+struct cell {
+	sqlite3_int64 v;
+	uint32_t len;
+	uint8_t type;
 };
 
-#define CALLS_MAX	65536	/* pending call rows at most */
+struct batch {
+	int ncols;		/* 0: the statement is not batched */
+	size_t n;		/* rows kept */
+	struct cell *cells;	/* BATCH rows of ncols */
+	char *arena;
+	size_t alen, acap;
+	sqlite3_stmt *multi[BATCH_SIZES];	/* prepared on first use */
+};
 
 struct hwt_db {
 	sqlite3 *db;
 	char *out, *tmp;	/* NULL for ":memory:" */
 	int force;
 	sqlite3_stmt *st[S_NUM];
-	/* Call rows come at returns, inner calls first: kept sorted by id
-	 * until the next commit, so that a chunk's id range is narrow and a
-	 * scan of calls meets them in id order but for long calls. */
-	struct pending_call *calls;
-	size_t ncalls;
+	/* Call rows come at returns, inner calls first: kept until the
+	 * next commit and written sorted by id, so that a chunk's id range
+	 * is narrow and a scan of calls meets them in id order but for long
+	 * calls.  A row whose id is calls_base + k is kept in slot[k]
+	 * (a slot holding another id holds none: slots are not cleared, a
+	 * flush moves calls_base past them), others (calls that began
+	 * before the last flush) in early, in the order they came. */
+	struct hwt_calls_rec *slot;
+	size_t nslot, slotcap;	/* slots up to the last row's; allocated */
+	uint64_t calls_base;
+	struct hwt_calls_rec *early;
+	size_t nearly, earlycap;
+	size_t ncalls;		/* rows kept */
 	uint8_t *chunk;		/* a call_chunks row's data being built */
+	struct batch batch[S_NUM];
 };
 
 static int flush_calls(struct hwt_db *db);
+static int flush_batches(struct hwt_db *db);
+static void free_batches(struct hwt_db *db);
+
+/* Returns whether rows of statement k are batched (struct batch). */
+static int batched(int k)
+{
+	switch (k) {
+	case S_SYMBOL: case S_SECTION: case S_BLOCK: case S_EDGE:
+	case S_BCOUNT: case S_CP: case S_ERROR: case S_EVENT: case S_SSTAT:
+	case S_CPSTAT: case S_LINE: case S_INLINE:
+		return 1;
+	default:
+		return 0;
+	}
+}
 
 static int is_sqlite_or_empty(const char *path, char *err, size_t errlen)
 {
@@ -222,6 +276,7 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 
 	db = hwt_xrealloc(NULL, sizeof(*db));
 	memset(db, 0, sizeof(*db));
+	db->calls_base = 1;	/* call ids start at 1 */
 	db->force = force;
 	if (strcmp(path, ":memory:")) {
 		rc = is_sqlite_or_empty(path, err, errlen);
@@ -279,13 +334,21 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 	if (exec(db->db, schema, err, errlen) < 0 ||
 	    hwt_sideband_schema(db->db, err, errlen) < 0)
 		goto fail;
-	for (i = 0; i < S_NUM; i++)
+	for (i = 0; i < S_NUM; i++) {
 		if (sqlite3_prepare_v2(db->db, stmt_sql[i], -1, &db->st[i],
 				       NULL) != SQLITE_OK) {
 			hwt_errf(err, errlen, "sqlite: %s",
 				   sqlite3_errmsg(db->db));
 			goto fail;
 		}
+		if (batched(i)) {
+			db->batch[i].ncols =
+				sqlite3_bind_parameter_count(db->st[i]);
+			db->batch[i].cells = hwt_xrealloc(NULL, BATCH *
+				(size_t)db->batch[i].ncols *
+				sizeof(*db->batch[i].cells));
+		}
+	}
 	snprintf(aux, sizeof(aux), "%d", HWT_SCHEMA_VERSION);
 	if (hwt_db_meta(db, "schema_version", aux) < 0 ||
 	    hwt_db_commit(db) < 0) {
@@ -296,6 +359,7 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 fail:
 	for (i = 0; i < S_NUM; i++)
 		sqlite3_finalize(db->st[i]);
+	free_batches(db);
 	sqlite3_close(db->db);
 	if (db->tmp)
 		remove_tmp(db->tmp);
@@ -314,7 +378,7 @@ int hwt_db_commit(struct hwt_db *db)
 {
 	char err[256];
 
-	if (flush_calls(db) < 0)
+	if (flush_batches(db) < 0 || flush_calls(db) < 0)
 		return -1;
 	if (exec(db->db, "COMMIT; BEGIN;", err, sizeof(err)) < 0) {
 		fprintf(stderr, "hwt: database commit: %s\n", err);
@@ -327,10 +391,12 @@ static void db_free(struct hwt_db *db)
 {
 	int i;
 
-	free(db->calls);
+	free(db->slot);
+	free(db->early);
 	free(db->chunk);
 	for (i = 0; i < S_NUM; i++)
 		sqlite3_finalize(db->st[i]);
+	free_batches(db);
 	free(db->tmp);
 	free(db->out);
 	free(db);
@@ -344,6 +410,7 @@ void hwt_db_abandon(struct hwt_db *db)
 		sqlite3_finalize(db->st[i]);
 		db->st[i] = NULL;
 	}
+	free_batches(db);
 	sqlite3_close(db->db);
 	if (db->tmp)
 		remove_tmp(db->tmp);
@@ -382,7 +449,9 @@ int hwt_db_finish(struct hwt_db *db, char *err, size_t errlen)
 	char aux[PATH_MAX + 16];
 	int rc;
 
-	rc = flush_calls(db);
+	rc = flush_batches(db);
+	if (!rc)
+		rc = flush_calls(db);
 	/* complete is the last row written: a file without it is what a
 	 * decode left that did not finish. */
 	if (!rc)
@@ -396,6 +465,7 @@ int hwt_db_finish(struct hwt_db *db, char *err, size_t errlen)
 		sqlite3_finalize(db->st[i]);
 		db->st[i] = NULL;
 	}
+	free_batches(db);
 	/* Leave a single self-contained file behind. */
 	if (!rc)
 		rc = exec(db->db, "PRAGMA journal_mode=DELETE;", err, errlen);
@@ -449,6 +519,210 @@ static int step(struct hwt_db *db, int s)
 #define B64(s, i, v) sqlite3_bind_int64(db->st[s], i, (sqlite3_int64)(v))
 #define BTXT(s, i, v) sqlite3_bind_text(db->st[s], i, v, -1, SQLITE_TRANSIENT)
 
+static void free_batches(struct hwt_db *db)
+{
+	int k, j;
+
+	for (k = 0; k < S_NUM; k++) {
+		struct batch *b = &db->batch[k];
+
+		for (j = 0; j < BATCH_SIZES; j++) {
+			sqlite3_finalize(b->multi[j]);
+			b->multi[j] = NULL;
+		}
+		free(b->cells);
+		free(b->arena);
+		b->cells = NULL;
+		b->arena = NULL;
+		b->n = b->alen = b->acap = 0;
+	}
+}
+
+/* Rows in the statement multi[j] of a batch. */
+static size_t batch_size(int j)
+{
+	return (size_t)BATCH >> (2 * j);	/* 64, 16, 4 */
+}
+
+/*
+ * The statement that inserts rows rows of statement k (rows: 1 or a
+ * batch_size()), prepared the first time.
+ * Returns it, or NULL with the error said if it cannot be prepared.
+ */
+static sqlite3_stmt *batch_stmt(struct hwt_db *db, int k, size_t rows)
+{
+	struct batch *b = &db->batch[k];
+	const char *sql = stmt_sql[k], *tuple;
+	size_t pre, tl, r, len;
+	char *q;
+	int j;
+
+	if (rows == 1)
+		return db->st[k];
+	for (j = 0; j < BATCH_SIZES && batch_size(j) != rows; j++)
+		;
+	if (j == BATCH_SIZES)
+		return NULL;
+	if (b->multi[j])
+		return b->multi[j];
+	/* "INSERT ... VALUES (?, ...)": the tuple rows times. */
+	tuple = strstr(sql, "VALUES (");
+	if (!tuple)
+		return NULL;
+	tuple += 7;
+	pre = (size_t)(tuple - sql);
+	tl = strlen(tuple);
+	len = pre + rows * (tl + 1) + 1;
+	q = hwt_xrealloc(NULL, len);
+	memcpy(q, sql, pre);
+	for (r = 0; r < rows; r++) {
+		memcpy(q + pre + r * (tl + 1), tuple, tl);
+		q[pre + r * (tl + 1) + tl] = r + 1 < rows ? ',' : 0;
+	}
+	if (sqlite3_prepare_v2(db->db, q, -1, &b->multi[j], NULL) !=
+	    SQLITE_OK) {
+		fprintf(stderr, "hwt: database write: %s\n",
+			sqlite3_errmsg(db->db));
+		b->multi[j] = NULL;
+	}
+	free(q);
+	return b->multi[j];
+}
+
+/* Writes the rows of batch k, in order.  Returns 0, or -1 on an SQLite
+ * error (said). */
+static int flush_batch(struct hwt_db *db, int k)
+{
+	struct batch *b = &db->batch[k];
+	size_t done = 0, rows, r;
+	sqlite3_stmt *st;
+	int c, j, i, rc = 0;
+
+	while (done < b->n && rc == 0) {
+		for (j = 0; j < BATCH_SIZES &&
+		     batch_size(j) > b->n - done; j++)
+			;
+		rows = j < BATCH_SIZES ? batch_size(j) : 1;
+		st = batch_stmt(db, k, rows);
+		if (!st) {
+			rc = -1;
+			break;
+		}
+		for (r = 0, i = 1; r < rows; r++) {
+			const struct cell *v = &b->cells[(done + r) *
+							 (size_t)b->ncols];
+
+			for (c = 0; c < b->ncols; c++, i++) {
+				const char *p = b->arena ?
+					b->arena + v[c].v : "";
+
+				switch (v[c].type) {
+				case CELL_INT:
+					sqlite3_bind_int64(st, i, v[c].v);
+					break;
+				case CELL_TEXT:
+					sqlite3_bind_text(st, i, p,
+							  (int)v[c].len,
+							  SQLITE_STATIC);
+					break;
+				case CELL_BLOB:
+					sqlite3_bind_blob(st, i, p,
+							  (int)v[c].len,
+							  SQLITE_STATIC);
+					break;
+				default:
+					sqlite3_bind_null(st, i);
+					break;
+				}
+			}
+		}
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		/* Nothing may point into the arena once it moves. */
+		sqlite3_clear_bindings(st);
+		if (rc == SQLITE_DONE) {
+			rc = 0;
+		} else {
+			fprintf(stderr, "hwt: database write: %s\n",
+				sqlite3_errmsg(db->db));
+			rc = -1;
+		}
+		done += rows;
+	}
+	b->n = 0;
+	b->alen = 0;
+	return rc;
+}
+
+/* Writes every batch's rows.  Returns 0, or -1 on an SQLite error. */
+static int flush_batches(struct hwt_db *db)
+{
+	int k;
+
+	for (k = 0; k < S_NUM; k++)
+		if (db->batch[k].n && flush_batch(db, k) < 0)
+			return -1;
+	return 0;
+}
+
+/* The cells of a new row of batch k (each set by cell_*()). */
+static struct cell *batch_row(struct hwt_db *db, int k)
+{
+	struct batch *b = &db->batch[k];
+
+	return &b->cells[b->n * (size_t)b->ncols];
+}
+
+/* The row of batch_row() is complete.  Returns 0, or -1 if the batch was
+ * full and its write failed. */
+static int batch_add(struct hwt_db *db, int k)
+{
+	return ++db->batch[k].n == BATCH ? flush_batch(db, k) : 0;
+}
+
+static void cell_int(struct cell *c, sqlite3_int64 v)
+{
+	c->type = CELL_INT;
+	c->v = v;
+}
+
+static void cell_null(struct cell *c)
+{
+	c->type = CELL_NULL;
+}
+
+/* len bytes of p copied into batch k's arena, as a blob or text. */
+static void cell_bytes(struct hwt_db *db, int k, struct cell *c,
+		       const void *p, size_t len, int type)
+{
+	struct batch *b = &db->batch[k];
+
+	if (b->alen + len > b->acap) {
+		b->acap = b->acap ? b->acap : 4096;
+		while (b->alen + len > b->acap)
+			b->acap *= 2;
+		b->arena = hwt_xrealloc(b->arena, b->acap);
+	}
+	if (len)
+		memcpy(b->arena + b->alen, p, len);
+	c->type = (uint8_t)type;
+	c->v = (sqlite3_int64)b->alen;
+	c->len = (uint32_t)len;
+	b->alen += len;
+}
+
+/* Text s (NULL: a NULL, as sqlite3_bind_text() binds it). */
+static void cell_text(struct hwt_db *db, int k, struct cell *c, const char *s)
+{
+	if (s)
+		cell_bytes(db, k, c, s, strlen(s), CELL_TEXT);
+	else
+		cell_null(c);
+}
+
+#define C64(c, v) cell_int(c, (sqlite3_int64)(v))
+#define CTXT(k, c, s) cell_text(db, k, c, s)
+
 int hwt_db_meta(struct hwt_db *db, const char *key, const char *value)
 {
 	BTXT(S_META, 1, key);
@@ -479,29 +753,31 @@ int hwt_db_image(struct hwt_db *db, struct hwt_image *img)
 			return -1;
 		for (j = 0; j < b->elf.nsyms; j++) {
 			const struct hwt_sym *s = &b->elf.syms[j];
+			struct cell *c = batch_row(db, S_SYMBOL);
 
-			B64(S_SYMBOL, 1, s->id);
-			B64(S_SYMBOL, 2, b->id);
-			B64(S_SYMBOL, 3, s->start + (uint64_t)b->bias);
-			B64(S_SYMBOL, 4, s->start + s->size + (uint64_t)b->bias);
-			B64(S_SYMBOL, 5, s->binding);
-			BTXT(S_SYMBOL, 6, s->name);
+			C64(&c[0], s->id);
+			C64(&c[1], b->id);
+			C64(&c[2], s->start + (uint64_t)b->bias);
+			C64(&c[3], s->start + s->size + (uint64_t)b->bias);
+			C64(&c[4], s->binding);
+			CTXT(S_SYMBOL, &c[5], s->name);
 			if (s->mangled)
-				BTXT(S_SYMBOL, 7, s->mangled);
+				CTXT(S_SYMBOL, &c[6], s->mangled);
 			else
-				sqlite3_bind_null(db->st[S_SYMBOL], 7);
-			if (step(db, S_SYMBOL) < 0)
+				cell_null(&c[6]);
+			if (batch_add(db, S_SYMBOL) < 0)
 				return -1;
 		}
 	}
 	for (i = 0; i < hwt_image_nsections(img); i++) {
 		const struct hwt_section *s = hwt_image_section(img, i);
+		struct cell *c = batch_row(db, S_SECTION);
 
-		B64(S_SECTION, 1, s->bin->id);
-		B64(S_SECTION, 2, s->vaddr);
-		B64(S_SECTION, 3, s->size);
-		B64(S_SECTION, 4, s->file_offset);
-		if (step(db, S_SECTION) < 0)
+		C64(&c[0], s->bin->id);
+		C64(&c[1], s->vaddr);
+		C64(&c[2], s->size);
+		C64(&c[3], s->file_offset);
+		if (batch_add(db, S_SECTION) < 0)
 			return -1;
 	}
 	return 0;
@@ -533,69 +809,76 @@ int hwt_db_stream(struct hwt_db *db, const struct hwt_stream_info *info,
 
 int hwt_db_block(struct hwt_db *db, uint32_t id, const struct hwt_ublock *b)
 {
-	B64(S_BLOCK, 1, id);
-	B64(S_BLOCK, 2, b->bin_id);
-	B64(S_BLOCK, 3, b->sym_id);
-	B64(S_BLOCK, 4, b->ip);
-	B64(S_BLOCK, 5, b->end_ip);
-	B64(S_BLOCK, 6, b->ninsn);
-	B64(S_BLOCK, 7, b->isa);
-	B64(S_BLOCK, 8, b->iclass);
+	struct cell *c = batch_row(db, S_BLOCK);
+
+	C64(&c[0], id);
+	C64(&c[1], b->bin_id);
+	C64(&c[2], b->sym_id);
+	C64(&c[3], b->ip);
+	C64(&c[4], b->end_ip);
+	C64(&c[5], b->ninsn);
+	C64(&c[6], b->isa);
+	C64(&c[7], b->iclass);
 	if (b->lens_ok)
-		sqlite3_bind_blob(db->st[S_BLOCK], 9, b->lens, (int)b->ninsn,
-				  SQLITE_STATIC);
+		cell_bytes(db, S_BLOCK, &c[8], b->lens, b->ninsn, CELL_BLOB);
 	else
-		sqlite3_bind_null(db->st[S_BLOCK], 9);
+		cell_null(&c[8]);
 	if (b->code_size)
-		sqlite3_bind_blob(db->st[S_BLOCK], 10, b->code,
-				  (int)b->code_size, SQLITE_STATIC);
+		cell_bytes(db, S_BLOCK, &c[9], b->code, b->code_size,
+			   CELL_BLOB);
 	else
-		sqlite3_bind_null(db->st[S_BLOCK], 10);
+		cell_null(&c[9]);
 	if (b->has_target)
-		B64(S_BLOCK, 11, b->target);
+		C64(&c[10], b->target);
 	else
-		sqlite3_bind_null(db->st[S_BLOCK], 11);
-	return step(db, S_BLOCK);
+		cell_null(&c[10]);
+	return batch_add(db, S_BLOCK);
 }
 
 int hwt_db_edge(struct hwt_db *db, uint32_t stream, uint64_t thread_id,
 		const struct hwt_edge *e)
 {
-	B64(S_EDGE, 1, stream);
-	B64(S_EDGE, 2, thread_id);
-	B64(S_EDGE, 3, e->from);
-	B64(S_EDGE, 4, e->to);
-	B64(S_EDGE, 5, e->flags);
-	B64(S_EDGE, 6, e->count);
-	return step(db, S_EDGE);
+	struct cell *c = batch_row(db, S_EDGE);
+
+	C64(&c[0], stream);
+	C64(&c[1], thread_id);
+	C64(&c[2], e->from);
+	C64(&c[3], e->to);
+	C64(&c[4], e->flags);
+	C64(&c[5], e->count);
+	return batch_add(db, S_EDGE);
 }
 
 int hwt_db_error(struct hwt_db *db, uint64_t id, uint32_t stream,
 		 uint64_t insn_index, const struct hwt_event *ev,
 		 const char *kind)
 {
-	B64(S_ERROR, 1, id);
-	B64(S_ERROR, 2, stream);
-	B64(S_ERROR, 3, insn_index);
-	B64(S_ERROR, 4, ev->offset);
-	B64(S_ERROR, 5, ev->ip);
-	B64(S_ERROR, 6, ev->code);
-	BTXT(S_ERROR, 7, kind);
-	BTXT(S_ERROR, 8, ev->msg ? ev->msg : "");
-	return step(db, S_ERROR);
+	struct cell *c = batch_row(db, S_ERROR);
+
+	C64(&c[0], id);
+	C64(&c[1], stream);
+	C64(&c[2], insn_index);
+	C64(&c[3], ev->offset);
+	C64(&c[4], ev->ip);
+	C64(&c[5], ev->code);
+	CTXT(S_ERROR, &c[6], kind);
+	CTXT(S_ERROR, &c[7], ev->msg ? ev->msg : "");
+	return batch_add(db, S_ERROR);
 }
 
 int hwt_db_event(struct hwt_db *db, uint32_t stream, uint64_t insn_index,
 		 const char *kind, const struct hwt_event *ev, uint64_t time)
 {
-	B64(S_EVENT, 1, stream);
-	B64(S_EVENT, 2, insn_index);
-	BTXT(S_EVENT, 3, kind);
-	B64(S_EVENT, 4, ev->ip);
-	B64(S_EVENT, 5, ev->arg);
-	B64(S_EVENT, 6, ev->code);
-	B64(S_EVENT, 7, time);
-	return step(db, S_EVENT);
+	struct cell *c = batch_row(db, S_EVENT);
+
+	C64(&c[0], stream);
+	C64(&c[1], insn_index);
+	CTXT(S_EVENT, &c[2], kind);
+	C64(&c[3], ev->ip);
+	C64(&c[4], ev->arg);
+	C64(&c[5], ev->code);
+	C64(&c[6], time);
+	return batch_add(db, S_EVENT);
 }
 
 int hwt_db_flow(struct hwt_db *db, uint32_t stream, uint64_t seq,
@@ -614,83 +897,144 @@ int hwt_db_flow(struct hwt_db *db, uint32_t stream, uint64_t seq,
 int hwt_db_call(struct hwt_db *db, uint64_t thread_id,
 		const struct hwt_call_row *r)
 {
-	size_t i;
+	struct hwt_calls_rec *c;
+	uint64_t k;
 
 	if (db->ncalls == CALLS_MAX && flush_calls(db) < 0)
 		return -1;
-	if (!db->calls)
-		db->calls = hwt_xrealloc(NULL, CALLS_MAX * sizeof(*db->calls));
-	/* Insertion from the end: ids arrive nearly sorted. */
-	for (i = db->ncalls; i > 0 && db->calls[i - 1].r.id > r->id; i--)
-		db->calls[i] = db->calls[i - 1];
-	db->calls[i].thread_id = thread_id;
-	db->calls[i].r = *r;
+	k = r->id - db->calls_base;
+	if (r->id >= db->calls_base && k < CALLS_SLOTS) {
+		if (k >= db->slotcap) {
+			/* Zeros: no id (calls_base is at least 1). */
+			size_t n = db->slotcap ? db->slotcap : 4096;
+
+			while (n <= k)
+				n *= 2;
+			db->slot = hwt_xrealloc(db->slot, n * sizeof(*db->slot));
+			memset(db->slot + db->slotcap, 0,
+			       (n - db->slotcap) * sizeof(*db->slot));
+			db->slotcap = n;
+		}
+		c = &db->slot[k];
+		if (k >= db->nslot)
+			db->nslot = (size_t)k + 1;
+	} else {
+		if (db->nearly == db->earlycap) {
+			db->earlycap = db->earlycap ? 2 * db->earlycap : 256;
+			db->early = hwt_xrealloc(db->early, db->earlycap *
+						 sizeof(*db->early));
+		}
+		c = &db->early[db->nearly++];
+	}
+	/* The stored fields, in calls_vtab.h's order. */
+	c->v[0] = r->id;
+	c->v[1] = thread_id;
+	c->v[2] = r->call_path_id;
+	c->v[3] = r->call_time;
+	c->v[4] = r->return_time;
+	c->v[5] = r->call_insn;
+	c->v[6] = r->return_insn;
+	c->v[7] = r->branch_count;
+	c->v[8] = r->parent_id;
+	c->v[9] = r->flags;
 	db->ncalls++;
 	return 0;
 }
 
-/* Rows [from, to) of the pending calls as one call_chunks row. */
-static int write_chunk(struct hwt_db *db, size_t from, size_t to)
+/* Orders call rows by id (qsort). */
+static int rec_cmp(const void *a, const void *b)
 {
-	struct hwt_calls_rec prev, r;
-	uint64_t lo = UINT64_MAX, hi = 0;
+	const struct hwt_calls_rec *x = a, *y = b;
+
+	return x->v[0] < y->v[0] ? -1 : x->v[0] > y->v[0];
+}
+
+/* rows (n of them, sorted by id) as one call_chunks row.  Returns 0, or
+ * -1 on an SQLite error. */
+static int write_chunk(struct hwt_db *db, const struct hwt_calls_rec **rows,
+		       size_t n)
+{
+	static const struct hwt_calls_rec zero;
+	const struct hwt_calls_rec *prev = &zero;
 	size_t i, len = 0;
 
 	if (!db->chunk)
 		db->chunk = hwt_xrealloc(NULL, HWT_CALLS_CHUNK *
 					 HWT_CALLS_ROW_MAX);
-	memset(&prev, 0, sizeof(prev));
-	for (i = from; i < to; i++) {
-		const struct hwt_call_row *c = &db->calls[i].r;
-
-		r.v[0] = c->id;
-		r.v[1] = db->calls[i].thread_id;
-		r.v[2] = c->call_path_id;
-		r.v[3] = c->call_time;
-		r.v[4] = c->return_time;
-		r.v[5] = c->call_insn;
-		r.v[6] = c->return_insn;
-		r.v[7] = c->branch_count;
-		r.v[8] = c->parent_id;
-		r.v[9] = c->flags;
-		len += hwt_calls_encode(db->chunk + len, &prev, &r);
-		if (c->id < lo)
-			lo = c->id;
-		if (c->id > hi)
-			hi = c->id;
+	for (i = 0; i < n; i++) {
+		len += hwt_calls_encode_next(db->chunk + len, prev, rows[i]);
+		prev = rows[i];
 	}
-	B64(S_CCHUNK, 1, lo);
-	B64(S_CCHUNK, 2, hi);
-	B64(S_CCHUNK, 3, to - from);
+	B64(S_CCHUNK, 1, rows[0]->v[0]);
+	B64(S_CCHUNK, 2, rows[n - 1]->v[0]);
+	B64(S_CCHUNK, 3, n);
 	sqlite3_bind_blob(db->st[S_CCHUNK], 4, db->chunk, (int)len,
 			  SQLITE_STATIC);
 	return step(db, S_CCHUNK);
 }
 
+/* Writes the kept call rows sorted by id, HWT_CALLS_CHUNK per
+ * call_chunks row.  Returns 0, or -1 on an SQLite error. */
 static int flush_calls(struct hwt_db *db)
 {
-	size_t i, n;
+	const struct hwt_calls_rec *rows[HWT_CALLS_CHUNK];
+	size_t e = 0, k = 0, n = 0;
+	int rc = 0;
 
-	for (i = 0; i < db->ncalls; i += n) {
-		n = db->ncalls - i;
-		if (n > HWT_CALLS_CHUNK)
-			n = HWT_CALLS_CHUNK;
-		if (write_chunk(db, i, i + n) < 0)
-			return -1;
+	if (!db->ncalls)
+		return 0;
+	if (db->nearly > 1)
+		qsort(db->early, db->nearly, sizeof(*db->early), rec_cmp);
+	/* Merge the early rows (ids below the slots' but for rows past
+	 * CALLS_SLOTS) with the slots'. */
+	while (rc == 0) {
+		const struct hwt_calls_rec *r;
+
+		while (k < db->nslot && db->slot[k].v[0] != db->calls_base + k)
+			k++;
+		if (e < db->nearly && (k == db->nslot ||
+				       db->early[e].v[0] < db->slot[k].v[0]))
+			r = &db->early[e++];
+		else if (k < db->nslot)
+			r = &db->slot[k++];
+		else
+			break;
+		rows[n++] = r;
+		if (n == HWT_CALLS_CHUNK) {
+			rc = write_chunk(db, rows, n);
+			n = 0;
+		}
 	}
+	if (rc == 0 && n)
+		rc = write_chunk(db, rows, n);
+	/* The ids up to the last slot's have been given out: rows of them
+	 * that come later are early ones. */
+	db->calls_base += db->nslot;
+	db->nslot = 0;
+	db->nearly = 0;
 	db->ncalls = 0;
-	return 0;
+	return rc;
 }
 
 /* The statements of four integers. */
 static int insert4(struct hwt_db *db, int k, uint64_t a, uint64_t b,
 		   uint64_t c, uint64_t d)
 {
-	B64(k, 1, a);
-	B64(k, 2, b);
-	B64(k, 3, c);
-	B64(k, 4, d);
-	return step(db, k);
+	struct cell *v;
+
+	if (!batched(k)) {
+		B64(k, 1, a);
+		B64(k, 2, b);
+		B64(k, 3, c);
+		B64(k, 4, d);
+		return step(db, k);
+	}
+	v = batch_row(db, k);
+	C64(&v[0], a);
+	C64(&v[1], b);
+	C64(&v[2], c);
+	C64(&v[3], d);
+	return batch_add(db, k);
 }
 
 int hwt_db_stream_end(struct hwt_db *db, uint32_t stream, uint64_t ninsn,
@@ -742,10 +1086,12 @@ int hwt_db_call_path_stat(struct hwt_db *db, uint64_t thread_id,
 int hwt_db_line(struct hwt_db *db, uint64_t addr, const char *file,
 		uint32_t line)
 {
-	B64(S_LINE, 1, addr);
-	BTXT(S_LINE, 2, file);
-	B64(S_LINE, 3, line);
-	return step(db, S_LINE);
+	struct cell *c = batch_row(db, S_LINE);
+
+	C64(&c[0], addr);
+	CTXT(S_LINE, &c[1], file);
+	C64(&c[2], line);
+	return batch_add(db, S_LINE);
 }
 
 int hwt_db_binary_line(struct hwt_db *db, uint32_t binary_id, uint64_t addr,
@@ -762,14 +1108,16 @@ int hwt_db_inline(struct hwt_db *db, uint32_t binary_id, uint64_t start,
 		  uint64_t end, uint32_t depth, const char *name,
 		  const char *call_file, uint32_t call_line)
 {
-	B64(S_INLINE, 1, binary_id);
-	B64(S_INLINE, 2, start);
-	B64(S_INLINE, 3, end);
-	B64(S_INLINE, 4, depth);
-	BTXT(S_INLINE, 5, name);
-	BTXT(S_INLINE, 6, call_file);
-	B64(S_INLINE, 7, call_line);
-	return step(db, S_INLINE);
+	struct cell *c = batch_row(db, S_INLINE);
+
+	C64(&c[0], binary_id);
+	C64(&c[1], start);
+	C64(&c[2], end);
+	C64(&c[3], depth);
+	CTXT(S_INLINE, &c[4], name);
+	CTXT(S_INLINE, &c[5], call_file);
+	C64(&c[6], call_line);
+	return batch_add(db, S_INLINE);
 }
 
 int hwt_db_session(struct hwt_db *db, const char *source, const char *kind)
