@@ -163,11 +163,18 @@ static void probe_sched_switch(void *data, bool preempt,
 	if (thr && thr->state == HWT_THR_ACTIVE) {
 		ctx = thr->ctx;
 		buf = hwt_thread_buffer(thr);
-		if (hwt_context_running(ctx)) {
-			if (thr->started && ctx->backend->ops->switch_out)
-				ctx->backend->ops->switch_out(ctx, thr, cpu);
+		/*
+		 * Out of this CPU while the backend has the thread started,
+		 * also once the context stopped or died: its stop runs later,
+		 * in the thread, maybe on another CPU, and must not find the
+		 * unit still enabled here (writing into a buffer on its way
+		 * out, whatever runs here next).  Switch-ins stop with the
+		 * context, so it is not enabled again.
+		 */
+		if (thr->started && ctx->backend->ops->switch_out)
+			ctx->backend->ops->switch_out(ctx, thr, cpu);
+		if (hwt_context_running(ctx))
 			switch_record(ctx, buf, HWT_REC_SWITCH_OUT, prev, next);
-		}
 	}
 	thr = hwt_thread_lookup(next);
 	if (thr && thr->state == HWT_THR_ACTIVE) {
