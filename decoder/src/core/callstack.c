@@ -396,6 +396,10 @@ void hwt_callstack_disable(struct hwt_callstack *cs, uint64_t ip)
 {
 	int follows = cs->h.prev_valid;
 
+	/* An end of trace that says no place (CoreSight's) right after a
+	 * stop whose place is known (the exception that ended the run). */
+	if (!ip && cs->off_ip)
+		return;
 	hwt_callstack_break(cs);
 	cs->off_ip = ip;
 	cs->off_follows = follows;
@@ -403,9 +407,11 @@ void hwt_callstack_disable(struct hwt_callstack *cs, uint64_t ip)
 
 void hwt_callstack_enable(struct hwt_callstack *cs, uint64_t ip)
 {
-	/* Elsewhere: a break.  Where it stopped: block_slow() decides at
-	 * the next block, as for a run that starts there without one. */
-	if (ip != cs->off_ip)
+	/* Elsewhere: a break.  Where it stopped, or at a place the trace
+	 * does not say (CoreSight's trace on: its next range does):
+	 * block_slow() decides at the next block, as for a run that
+	 * starts there without one. */
+	if (ip && ip != cs->off_ip)
 		hwt_callstack_break(cs);
 }
 

@@ -839,7 +839,11 @@ static int sink_event(void *arg, uint32_t stream, const struct hwt_event *ev)
 		/* Enabled again where it was disabled (an interrupt around
 		 * user-only tracing, a CPU-mode run's end and its next
 		 * run's start): the flow goes on, and so do its calls. */
-		if (s->cs && ev->type == HWT_EV_DISABLE)
+		/* An exception that struck at ip (CoreSight: a preemption
+		 * that ends a CPU-mode run) stops there as a disable does:
+		 * a run that goes on at ip keeps its calls. */
+		if (s->cs && (ev->type == HWT_EV_DISABLE ||
+			      (ev->type == HWT_EV_ASYNC && ev->ip)))
 			hwt_callstack_disable(s->cs, ev->ip);
 		else if (s->cs && ev->type == HWT_EV_ENABLE)
 			hwt_callstack_enable(s->cs, ev->ip);
