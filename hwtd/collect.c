@@ -143,11 +143,18 @@ static int is_vdso(const char *path)
 	return !strcmp(path, HWTD_VDSO_NAME);
 }
 
+/* Whether a mapping's code is an image the session keeps: an executable
+ * file's, or the [vdso] (vdso.h). */
+static int is_image(uint32_t prot, const char *path)
+{
+	return (prot & PROT_EXEC) && (path[0] == '/' || is_vdso(path));
+}
+
 static void note_image(struct hwt_collect *c, const struct hwt_rec_mmap *m)
 {
 	int i;
 
-	if (!(m->prot & PROT_EXEC) || (m->path[0] != '/' && !is_vdso(m->path)))
+	if (!is_image(m->prot, m->path))
 		return;
 	if (is_vdso(m->path) && !c->vdso_len)
 		c->vdso_len = m->len;
@@ -591,8 +598,7 @@ int hwt_collect_add_process(struct hwt_collect *c, int pid)
 				  lineno);
 			break;
 		}
-		if (!(m.prot & PROT_EXEC) ||
-		    (m.path[0] != '/' && !is_vdso(m.path)))
+		if (!is_image(m.prot, m.path))
 			continue;
 		len = strnlen(m.path, HWT_PATH_MAX - 1);
 		memset(rec, 0, sizeof(*rec) + HWT_PATH_MAX + 8);
