@@ -240,11 +240,16 @@ struct image {			/* one recorded path's build id */
 };
 
 struct tscmap {			/* a stream's TSC packets, by offset */
-	int64_t id, cpu;
+	int64_t id, cpu, tid;	/* tid: the stream's thread, -1 none */
 	uint64_t *off, *tsc;
 	size_t n;
 	int64_t first_pid, first_tid;	/* first thread switched in */
 	uint64_t first_off;
+};
+
+struct thread_end {		/* the time after its last instruction */
+	int64_t tid;
+	uint64_t t;
 };
 
 struct wctx {
@@ -262,6 +267,8 @@ struct wctx {
 	size_t nimages;
 	struct hwt_perf_tie *pts;	/* timed: by mono, t never decreasing */
 	size_t npts;
+	struct thread_end *ends;	/* timed: per thread */
+	size_t nends;
 	int64_t *exec_comms;	/* ids of comm rows an exec follows */
 	size_t nexec_comms;
 	int64_t *bare_execs;	/* ids of exec rows with no comm before */
@@ -380,6 +387,18 @@ static uint64_t mono_time(const struct wctx *w, int64_t mono)
 	return w->rec.timed ? hwt_perf_tie_time(w->pts, w->npts, mono) : 0;
 }
 
+/* Returns the perf time just after thread tid's last traced instruction
+ * (w->ends), 0 if: none is known (untimed, or no TSC in its trace). */
+static uint64_t trace_end(const struct wctx *w, int64_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < w->nends; i++)
+		if (w->ends[i].tid == tid)
+			return w->ends[i].t;
+	return 0;
+}
+
 /* The pre-pass over the rows: which comm row an exec row of the same
  * process follows (the kernel's task_rename in begin_new_exec, before
  * the new program's mmaps and the exec record; perf writes its
@@ -483,6 +502,8 @@ static int on_record(void *arg, const struct hwt_store_record *s)
 		int64_t ptid = create && s->aux >= 0 ? s->aux : ppid;
 
 		r->time = mono_time(w, s->time);
+		if (!create && r->time < trace_end(w, s->tid))
+			r->time = trace_end(w, s->tid);
 		rec_begin(r, create ? HWT_PERF_RECORD_FORK :
 			  HWT_PERF_RECORD_EXIT, 0);
 		r32(r, (uint32_t)pid);
@@ -1028,6 +1049,69 @@ static void tie_clocks(struct wctx *w)
 	w->npts = keep;
 }
 
+/* Raises thread tid's trace end (w->ends) to t.  Returns nothing. */
+static void raise_end(struct wctx *w, int64_t tid, uint64_t t)
+{
+	size_t i;
+
+	for (i = 0; i < w->nends && w->ends[i].tid != tid; i++)
+		;
+	if (i == w->nends) {
+		w->ends = hwt_xrealloc(w->ends, (i + 1) * sizeof(*w->ends));
+		w->ends[w->nends].tid = tid;
+		w->ends[w->nends++].t = 0;
+	}
+	if (w->ends[i].t < t)
+		w->ends[i].t = t;
+}
+
+/* A switch_out of a CPU-mode stream: its thread's trace ends at the
+ * switch's offset (time_at(): after the last TSC before it).  Returns 0. */
+static int end_at_switch_out(void *arg, const struct hwt_store_record *s)
+{
+	struct wctx *w = arg;
+	size_t i;
+
+	if (strcmp(s->type, "switch_out") || s->tid < 0 ||
+	    s->stream_offset < 0)
+		return 0;
+	for (i = 0; i < w->nmaps; i++)
+		if (w->maps[i].id == s->stream && w->maps[i].n &&
+		    w->maps[i].off[0] < (uint64_t)s->stream_offset)
+			raise_end(w, s->tid, time_at(w, &w->maps[i],
+					(uint64_t)s->stream_offset));
+	return 0;
+}
+
+/*
+ * Where each thread's trace ends in perf time (w->ends), so that its
+ * EXIT comes after its last instruction whatever mono_time() gives: the
+ * clocks are tied only at switch_ins, and past the last one the
+ * extrapolation with the session's mean rate can fall short of the
+ * trace's end (seen: an EXIT 71 ms before perf's last instruction of a
+ * thread, in a VM whose TSC and CLOCK_MONOTONIC drift apart).  A
+ * thread's own stream ends just after its last TSC packet (perf times an
+ * instruction by the last TSC before it: no MTC or CYC is written); in
+ * CPU mode, at each of its switch_outs.  A switch record that cannot be
+ * read only leaves that thread without an end.  Returns nothing.
+ */
+static void thread_ends(struct wctx *w)
+{
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < w->nmaps; i++)
+		if (w->maps[i].tid >= 0 && w->maps[i].n)
+			raise_end(w, w->maps[i].tid, hwt_perf_tsc_to_time(
+				&w->tc, w->maps[i].tsc[w->maps[i].n - 1]) + 1);
+	if (!w->cpu_mode)
+		return;
+	if (!hwt_store_reader_records(w->r, end_at_switch_out, w, err,
+				      sizeof(err)))
+		hwt_store_reader_switches(w->r, end_at_switch_out, w, err,
+					  sizeof(err));
+}
+
 /*
  * Whether a stream's trace has TSC packets (w->tsc), whether they are
  * time (w->rec.timed: not the soft backend's instruction clock) and, if
@@ -1067,6 +1151,7 @@ static int scan_tsc(struct wctx *w, const struct hwt_store_stream *st,
 			memset(m, 0, sizeof(*m));
 			m->id = st[i].id;
 			m->cpu = st[i].cpu;
+			m->tid = st[i].tid;
 			m->first_pid = m->first_tid = -1;
 			if (size)
 				tsc_packets(&cfg, m);
@@ -1093,8 +1178,10 @@ static int scan_tsc(struct wctx *w, const struct hwt_store_stream *st,
 				     (uint64_t)p->nom_freq * 100000000ull :
 				     1000000000ull, &w->tc) < 0)
 		hwt_perf_tsc_conv_for_hz(1000000000ull, &w->tc);
-	if (w->rec.timed)
+	if (w->rec.timed) {
 		tie_clocks(w);
+		thread_ends(w);
+	}
 	return 0;
 }
 
@@ -1404,6 +1491,7 @@ int hwt_perf_write_session(const char *dir, FILE *out, char *err,
 	}
 	free(w->maps);
 	free(w->pts);
+	free(w->ends);
 	free(w->exec_comms);
 	free(w->bare_execs);
 	free(w->last_comm);
