@@ -403,6 +403,9 @@ append="console=$console panic=-1 oops=panic loglevel=5 mitigations=off"
 # arm64: KASLR forces KPTI on despite mitigations=off, and every trap
 # (single-step) then pays for it: 25-32 K steps/s instead of 338-407 K.
 [ "$arch" = arm64 ] && append="$append kpti=0"
+# x86: no KASLR, so that a hang's instruction pointers (hang.txt) name
+# the same code in every run (hang_registers).
+[ "$arch" = x86_64 ] && append="$append nokaslr"
 
 # Debian's x86 bzImage is XZ-compressed; its ELF vmlinux boots through PVH
 # and skips the decompressor (~3 s under TCG).  Extracted once, cached.
@@ -424,6 +427,41 @@ extract_vmlinux() {
 	return 1
 }
 
+# Every vCPU's registers, from the monitor, into FILE, then one line per
+# vCPU: where it was.  (x86 boots nokaslr: a kernel address then reads
+# against the symbols of a guest booted the same way, /proc/kallsyms.)
+hang_registers() {	# FILE
+	python3 - "$run/monitor.sock" "$1" <<'PY'
+import re, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"info registers -a\n")
+end, out = time.time() + 3, b""
+s.settimeout(0.5)
+while time.time() < end:
+    try:
+        b = s.recv(65536)
+    except socket.timeout:
+        continue
+    if not b:
+        break
+    out += b
+text = out.decode(errors="replace")
+lines = [text]
+for n, cpu in enumerate(text.split("CPU#")[1:]):
+    ip = re.search(r"\b(?:RIP|PC)=([0-9a-f]+)", cpu)
+    fl = re.search(r"RFL=([0-9a-f]+)", cpu)
+    cpl = re.search(r"CPL=(\d)", cpu)
+    hlt = re.search(r"HLT=(\d)", cpu)
+    if ip:
+        lines.append("vCPU at %d:%s%s%s%s" % (n, ip.group(1),
+            " CPL=" + cpl.group(1) if cpl else "",
+            " IF=%d" % ((int(fl.group(1), 16) >> 9) & 1) if fl else "",
+            " HLT=" + hlt.group(1) if hlt else ""))
+open(sys.argv[2], "w").write("\n".join(lines) + "\n")
+PY
+}
+
 boot() {	# kernel image
 	cd "$run" || return 1
 	rm -f console.log results.txt dmesg.txt qemu.err record.b64
@@ -438,11 +476,21 @@ boot() {	# kernel image
 			-serial file:console.log
 	fi
 	start=$(date +%s.%N)
+	# A hang that prints nothing (every vCPU spinning with interrupts
+	# off, which no lockup detector reports under TCG) is seen only
+	# from outside: the monitor's registers, taken just before the
+	# timeout, go to hang.txt.
+	rm -f hang.txt
+	(sleep $((vm_timeout - 2)) && hang_registers hang.txt 2>hang.err) &
+	watcher=$!
 	timeout -k 5 "$vm_timeout" $qemu "$@" -m "$mem" -smp "$smp" \
-		-nodefaults -no-user-config -display none -monitor none \
+		-nodefaults -no-user-config -display none \
+		-monitor unix:"$run/monitor.sock",server=on,wait=off \
 		-no-reboot -initrd "$B/initramfs.cpio" -append "$append" \
 		</dev/null 2>qemu.err
 	rc=$?
+	kill "$watcher" 2>/dev/null
+	wait "$watcher" 2>/dev/null
 	took=$(echo "$(date +%s.%N) $start" | awk '{printf "%.1f", $1 - $2}')
 	touch console.log results.txt dmesg.txt
 	cd "$root" || return 1
@@ -510,7 +558,11 @@ case $rc in
 	fi ;;
 3)	verdict="test failure ($gfail FAIL lines)" ;;
 124 | 137)
-	verdict="hang (no exit within ${vm_timeout}s${panic:+; console: $panic})" ;;
+	# where each vCPU was (hang_registers)
+	at=$(sed -n 's/^vCPU at //p' "$run/hang.txt" 2>/dev/null |
+		tr '\n' ',' | sed 's/,$//; s/,/, /g')
+	cp "$run/hang.txt" "$B/hang.txt" 2>/dev/null
+	verdict="hang (no exit within ${vm_timeout}s${panic:+; console: $panic}${at:+; vCPUs at $at})" ;;
 0)	if [ -n "$panic" ]; then
 		verdict="kernel panic/oops ($panic)"
 	else

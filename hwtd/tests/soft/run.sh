@@ -47,6 +47,9 @@ HWT_RESULTS=$B/results HWT_VM_RECORD_PROG=$B/driver \
 	HWT_VM_RECORD_OUT=$B/out HWT_VM_RECORD_OPTS="-b null" \
 	"$root/tests/vm/run.sh" "$arch" >"$B/vm.log" 2>&1
 if [ ! -d "$B/out/sub" ]; then
+	# Why, where the log will not be kept (CI): the VM's verdict, the
+	# lines before it (a hang's console tail, a failed recording).
+	tr -d '\r' <"$B/vm.log" | tail -n 25 | sed 's/^/  /'
 	res "FAIL: $t (no sessions came back; see $B/vm.log)"
 	exit 1
 fi
