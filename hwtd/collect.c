@@ -18,6 +18,7 @@
 #include "hwt_err.h"
 #include "collect.h"
 #include "procmaps.h"
+#include "hwt/hwt.h"
 #include "vdso.h"
 #include "describe.h"
 
@@ -140,7 +141,7 @@ void hwt_collect_free(struct hwt_collect *c)
 
 static int is_vdso(const char *path)
 {
-	return !strcmp(path, HWTD_VDSO_NAME);
+	return !strcmp(path, HWT_MMAP_VDSO);
 }
 
 /* Whether a mapping's code is an image the session keeps: an executable

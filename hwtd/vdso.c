@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "procmaps.h"
+#include "hwt/hwt.h"
 #include "vdso.h"
 
 int hwtd_vdso_own(uint64_t *start, uint64_t *len)
@@ -19,7 +20,7 @@ int hwtd_vdso_own(uint64_t *start, uint64_t *len)
 		return -1;
 	while (found && fgets(line, sizeof(line), f)) {
 		if (hwtd_procmap_parse(line, &m) ||
-		    strcmp(m.path, HWTD_VDSO_NAME))
+		    strcmp(m.path, HWT_MMAP_VDSO))
 			continue;
 		*start = m.start;
 		*len = m.end - m.start;

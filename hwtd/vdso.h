@@ -13,9 +13,6 @@
 
 #include <stdint.h>
 
-/* The name a [vdso] mapping has in MMAP records and /proc/PID/maps. */
-#define HWTD_VDSO_NAME	"[vdso]"
-
 /*
  * This process's [vdso] mapping, from /proc/self/maps.
  * Returns 0 if found (*start, *len set).

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "hwt/hwt.h"
 #include "core/util.h"
 #include "image/image.h"
 #include "db/db.h"
@@ -388,7 +389,7 @@ static int add_image(void *arg, const struct hwt_store_mapping *m)
 	 * which the recorder copies into the session (hwtd/vdso.h): only
 	 * that copy, never this host's.
 	 */
-	if (!*p || (*p == '[' && strcmp(p, "[vdso]")) ||
+	if (!*p || (*p == '[' && strcmp(p, HWT_MMAP_VDSO)) ||
 	    strlen(p) >= PATH_MAX || (w->pid != -2 && m->pid != w->pid))
 		return 0;
 	snprintf(name, sizeof(name), "images/%s", p + (*p == '/'));

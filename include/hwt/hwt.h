@@ -193,6 +193,11 @@ struct hwt_record_hdr {
 
 #define HWT_PATH_MAX		4096
 
+/* The name of the vDSO's mapping in an MMAP record's path, as
+ * /proc/PID/maps shows it: user code the recorder copies into the
+ * session, since no file holds it. */
+#define HWT_MMAP_VDSO	"[vdso]"
+
 struct hwt_rec_mmap {
 	struct hwt_record_hdr hdr;
 	__u64	addr;
