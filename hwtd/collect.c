@@ -661,50 +661,28 @@ static int mkdirs(char *path)
 }
 
 /*
- * Copy to a temporary name, then rename: a crash never leaves a cut
- * image under the real name.  The source is whatever is at the mapped
- * path now, which its owner may have replaced: it is opened without
- * following a symlink and without blocking (a FIFO), must be a regular
- * file of at most max bytes, and no more than its size is copied.
- * Returns 0, or -1 (not copied; nothing left behind).
+ * Writes dst through fill(fd, arg) on a temporary name, then renames it:
+ * a crash never leaves a cut image under the real name.
+ * Returns 0 if: dst is written, or was already there.
+ * Returns -1 (nothing left behind) if: the temporary cannot be created,
+ * fill fails, or fsync or rename fails.
  */
-static int copy_file(const char *src, const char *dst, uint64_t max)
+static int write_atomically(const char *dst, int (*fill)(int fd, void *arg),
+			    void *arg)
 {
-	char buf[65536], tmp[PATH_MAX * 2 + 8];
-	int in, out, ret = 0;
-	uint64_t left;
-	struct stat sb;
-	ssize_t n = 0;
+	char tmp[PATH_MAX * 2 + 8];
+	int out, ret = 0;
 
 	if (!access(dst, F_OK))
 		return 0;
-	in = open(src, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY |
-		  O_CLOEXEC);
-	if (in < 0)
-		return -1;
-	if (fstat(in, &sb) || !S_ISREG(sb.st_mode) || sb.st_size < 0 ||
-	    (uint64_t)sb.st_size > max) {
-		close(in);
-		return -1;
-	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
 	unlink(tmp);		/* a leftover of a crash */
 	out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		   0644);
-	if (out < 0) {
-		close(in);
+	if (out < 0)
 		return -1;
-	}
-	for (left = (uint64_t)sb.st_size; left; left -= (uint64_t)n) {
-		n = read(in, buf, left < sizeof(buf) ? left : sizeof(buf));
-		if (n <= 0 || write(out, buf, (size_t)n) != n) {
-			ret = -1;
-			break;
-		}
-	}
-	if (fsync(out))
+	if (fill(out, arg) || fsync(out))
 		ret = -1;
-	close(in);
 	close(out);
 	if (!ret && rename(tmp, dst))
 		ret = -1;
@@ -713,32 +691,65 @@ static int copy_file(const char *src, const char *dst, uint64_t max)
 	return ret;
 }
 
-/*
- * SESSION/images/[vdso]: this process's vDSO, which is the target's if
- * their mappings have one size (vdso.h), written as copy_file writes.
- * Returns 0, or -1 (not written; nothing left behind).
- */
-static int copy_vdso(const char *dst, uint64_t len)
+struct file_source {
+	int fd;
+	uint64_t size;
+};
+
+/* Copies src->size bytes of src->fd to fd.  Returns 0, or -1 if: a read
+ * comes short (the file shrank) or a write fails. */
+static int fill_from_file(int fd, void *arg)
 {
-	char tmp[PATH_MAX * 2 + 8];
-	int out, ret = 0;
+	const struct file_source *src = arg;
+	char buf[65536];
+	uint64_t left;
+	ssize_t n;
+
+	for (left = src->size; left; left -= (uint64_t)n) {
+		n = read(src->fd, buf, left < sizeof(buf) ? left : sizeof(buf));
+		if (n <= 0 || write(fd, buf, (size_t)n) != n)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Copies src to dst (write_atomically).  The source is whatever is at
+ * the mapped path now, which its owner may have replaced: it is opened
+ * without following a symlink and without blocking (a FIFO), must be a
+ * regular file of at most max bytes, and no more than its size is copied.
+ * Returns 0 if: copied, or dst was there.  Returns -1 (not copied;
+ * nothing left behind) if: src cannot be opened, is not such a file, or
+ * the copy fails.
+ */
+static int copy_file(const char *src, const char *dst, uint64_t max)
+{
+	struct file_source from;
+	struct stat sb;
+	int ret;
 
 	if (!access(dst, F_OK))
 		return 0;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
-	unlink(tmp);
-	out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		   0644);
-	if (out < 0)
+	from.fd = open(src, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY |
+		       O_CLOEXEC);
+	if (from.fd < 0)
 		return -1;
-	if (hwtd_vdso_write(out, len) || fsync(out))
-		ret = -1;
-	close(out);
-	if (!ret && rename(tmp, dst))
-		ret = -1;
-	if (ret)
-		unlink(tmp);
+	if (fstat(from.fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_size < 0 ||
+	    (uint64_t)sb.st_size > max) {
+		close(from.fd);
+		return -1;
+	}
+	from.size = (uint64_t)sb.st_size;
+	ret = write_atomically(dst, fill_from_file, &from);
+	close(from.fd);
 	return ret;
+}
+
+/* Writes this process's vDSO, *(uint64_t *)arg bytes, to fd
+ * (hwtd_vdso_write).  Returns 0, or -1 if: that fails. */
+static int fill_from_vdso(int fd, void *arg)
+{
+	return hwtd_vdso_write(fd, *(const uint64_t *)arg);
 }
 
 int hwt_collect_copy_images(struct hwt_collect *c, const char *session_dir)
@@ -753,7 +764,10 @@ int hwt_collect_copy_images(struct hwt_collect *c, const char *session_dir)
 		if (is_vdso(img)) {
 			snprintf(dst, sizeof(dst), "%s/images/%s",
 				 session_dir, img);
-			if (mkdirs(dst) || copy_vdso(dst, c->vdso_len))
+			/* this process's vDSO, the target's if their
+			 * mappings have one size (vdso.h) */
+			if (mkdirs(dst) || write_atomically(dst,
+					fill_from_vdso, &c->vdso_len))
 				failed++;
 			continue;
 		}
