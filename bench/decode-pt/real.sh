@@ -59,11 +59,12 @@ for name in gzip perl sqlite; do
 		k=$(((MIB * 1048576 + n - 1) / n))
 		python3 "$HERE/real/repeat.py" "$s/stream-0.bin" "$k" \
 			"$d/pt.bin"
-		# Executable file mappings, the last one at each address.
+		# Executable file mappings (not [vdso]: no file), the last
+		# one at each address.
 		sqlite3 -separator ' ' "$s/session.db" "SELECT path, addr,
 			pgoff, len FROM records WHERE type = 'mmap' AND
-			prot & 4 AND path != '' AND id IN (SELECT max(id)
-			FROM records WHERE type = 'mmap' GROUP BY addr)
+			prot & 4 AND path != '' AND path NOT LIKE '[%' AND
+			id IN (SELECT max(id) FROM records WHERE type = 'mmap' GROUP BY addr)
 			ORDER BY addr" | while read -r p a o l; do
 			f=$s/images$p
 			fs=$(stat -c %s "$f")

@@ -2,7 +2,7 @@
 # usage: repeat.py STREAM K OUT
 # Writes K copies of a soft-backend PT stream one after another.  The
 # stream ends disabled (TIP.PGD at exit_group) and starts with
-# PSB, MODE.Exec, FUP ip, PSBEND (enabled at the PSB+).  A PSB+ with a FUP
+# PSB, [TSC,] MODE.Exec, FUP ip, PSBEND (enabled at the PSB+).  A PSB+ with a FUP
 # while tracing is disabled is an error for a continuous decode unless the
 # FUP's IP is where tracing stopped (libipt 2.0.5), so in copies 2..K the
 # FUP becomes PADs and a TIP.PGE with the same IP follows the PSBEND: what
@@ -19,16 +19,21 @@ PSB = bytes([0x02, 0x82] * 8)
 def main():
     src, k, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     data = open(src, 'rb').read()
-    again = data
-    # PSB, MODE.Exec (99 xx), FUP with a 6-byte IP (7d), PSBEND (02 23).
-    if (len(data) > 28 and data[:16] == PSB and data[16] == 0x99 and
-            data[18] == 0x7d and data[25:27] == bytes([0x02, 0x23])):
-        ip = data[19:25]
-        again = (data[:18] + bytes(7) + data[25:27] + bytes([0x71]) + ip +
-                 data[27:])
+    again = None
+    # PSB, an optional TSC (19 + 7 bytes: soft traces with timestamps),
+    # MODE.Exec (99 xx), FUP with a 6-byte IP (7d), PSBEND (02 23).
+    at = 16
+    if len(data) > at + 8 and data[at] == 0x19:
+        at += 8
+    if (len(data) > at + 12 and data[:16] == PSB and data[at] == 0x99 and
+            data[at + 2] == 0x7d and
+            data[at + 9:at + 11] == bytes([0x02, 0x23])):
+        ip = data[at + 3:at + 9]
+        again = (data[:at + 2] + bytes(7) + data[at + 9:at + 11] +
+                 bytes([0x71]) + ip + data[at + 11:])
     else:
-        sys.exit('repeat.py: %s does not start with PSB, MODE.Exec, '
-                 'FUP, PSBEND' % src)
+        sys.exit('repeat.py: %s does not start with PSB, [TSC,] '
+                 'MODE.Exec, FUP, PSBEND' % src)
     with open(out, 'wb') as f:
         f.write(data)
         for _ in range(k - 1):

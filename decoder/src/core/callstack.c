@@ -166,50 +166,93 @@ void hwt_callstack_free(struct hwt_callstack *cs)
 	free(cs);
 }
 
-static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
-		uint64_t ret_addr, uint32_t flags, uint64_t insn,
-		uint64_t time)
+/*
+ * frame_path() where cache entry e does not hold (parent, sym, ip): from
+ * the shared table (its row written the first time), then kept in e.
+ * Returns the id, or negative from the output callback.
+ */
+static __attribute__((noinline)) int64_t
+frame_path_miss(struct hwt_callstack *cs, struct cpc_ent *e, uint64_t parent,
+		uint32_t sym, uint64_t ip)
 {
-	uint64_t parent = cs->h.n ? cs->st[cs->h.n - 1].cp : 0;
+	uint64_t id;
+	int is_new, rc;
+
+	id = hwt_callpath_get(cs->cp, parent, sym, ip, &is_new);
+	/* Every path this stack meets comes through here first (the
+	 * cache holds earlier results of it). */
+	if (id >= cs->ncpst) {
+		size_t nn = id + 256;
+
+		cs->cpst = hwt_xrealloc(cs->cpst, nn * sizeof(*cs->cpst));
+		memset(cs->cpst + cs->ncpst, 0,
+		       (nn - cs->ncpst) * sizeof(*cs->cpst));
+		cs->ncpst = nn;
+	}
+	if (is_new) {
+		rc = cs->cpout(cs->arg, id, parent, sym, sym ? 0 : ip);
+		if (rc < 0)
+			return rc;
+	}
+	e->parent = parent;
+	e->sym = sym;
+	e->ip = ip;
+	e->cp = id;
+	return (int64_t)id;
+}
+
+/*
+ * The call path of a frame of sym (0: keyed by ip) called from the frame
+ * whose path is parent: from the direct-mapped cache (inline: a call
+ * from a frame met before is a hit), else frame_path_miss().
+ * Returns the id, or negative from the output callback.
+ */
+static inline __attribute__((always_inline)) int64_t
+frame_path(struct hwt_callstack *cs, uint64_t parent, uint32_t sym,
+	   uint64_t ip)
+{
 	uint64_t key = sym ? sym : ip;
 	struct cpc_ent *e = &cs->cpc[((parent * 0x9e3779b97f4a7c15ull) ^
 				      (key * 0xff51afd7ed558ccdull)) >>
 				     (64 - CPC_BITS)];
-	struct frame *f;
-	int is_new, rc;
 
-	if (cs->h.n == cs->cap) {
+	if (e->cp && e->parent == parent && e->sym == sym &&
+	    (sym || e->ip == ip))
+		return (int64_t)e->cp;
+	return frame_path_miss(cs, e, parent, sym, ip);
+}
+
+/* Makes room for one more symbol count than sym.  Returns nothing. */
+static __attribute__((noinline)) void grow_calls(struct hwt_callstack *cs,
+						 uint32_t sym)
+{
+	size_t nn = (size_t)sym + 256;
+
+	cs->calls = hwt_xrealloc(cs->calls, nn * sizeof(*cs->calls));
+	memset(cs->calls + cs->ncalls, 0,
+	       (nn - cs->ncalls) * sizeof(*cs->calls));
+	cs->ncalls = nn;
+}
+
+/* A frame of sym entered at ip, to return to ret_addr.  Inline in the
+ * slow step, which pushes for most calls.  Returns 0, or negative from
+ * the output callbacks. */
+static inline __attribute__((always_inline)) int
+push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip, uint64_t ret_addr,
+     uint32_t flags, uint64_t insn, uint64_t time)
+{
+	size_t n = cs->h.n;
+	int64_t cp = frame_path(cs, n ? cs->st[n - 1].cp : 0, sym, ip);
+	struct frame *f;
+
+	if (cp < 0)
+		return (int)cp;
+	if (n == cs->cap) {
 		cs->cap = cs->cap ? 2 * cs->cap : 64;
 		cs->st = hwt_xrealloc(cs->st, cs->cap * sizeof(*cs->st));
 	}
-	f = &cs->st[cs->h.n];
-	if (e->cp && e->parent == parent && e->sym == sym &&
-	    (sym || e->ip == ip)) {
-		f->cp = e->cp;
-	} else {
-		f->cp = hwt_callpath_get(cs->cp, parent, sym, ip, &is_new);
-		/* Every path this stack meets comes through here first (the
-		 * cache holds earlier results of it). */
-		if (f->cp >= cs->ncpst) {
-			size_t nn = f->cp + 256;
-
-			cs->cpst = hwt_xrealloc(cs->cpst,
-						nn * sizeof(*cs->cpst));
-			memset(cs->cpst + cs->ncpst, 0,
-			       (nn - cs->ncpst) * sizeof(*cs->cpst));
-			cs->ncpst = nn;
-		}
-		if (is_new) {
-			rc = cs->cpout(cs->arg, f->cp, parent, sym,
-				       sym ? 0 : ip);
-			if (rc < 0)
-				return rc;
-		}
-		e->parent = parent;
-		e->sym = sym;
-		e->ip = ip;
-		e->cp = f->cp;
-	}
+	f = &cs->st[n];
+	f->cp = (uint64_t)cp;
 	f->ret_addr = ret_addr;
 	f->call_insn = insn;
 	f->sym = sym;
@@ -219,30 +262,31 @@ static int push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip,
 		f->call_time = time;
 		f->call_blocks = cs->h.blocks;
 	}
-	cs->h.n++;
+	cs->h.n = n + 1;
 	cs->h.top_sym = sym;
-	if (sym >= cs->ncalls) {
-		size_t nn = sym + 256;
-
-		cs->calls = hwt_xrealloc(cs->calls, nn * sizeof(*cs->calls));
-		memset(cs->calls + cs->ncalls, 0,
-		       (nn - cs->ncalls) * sizeof(*cs->calls));
-		cs->ncalls = nn;
-	}
+	if (sym >= cs->ncalls)
+		grow_calls(cs, sym);
 	cs->calls[sym]++;
 	return 0;
 }
 
-static int pop(struct hwt_callstack *cs, uint32_t extra_flags, uint64_t insn,
-	       uint64_t time)
+/* The top frame ends at insn (extra_flags: how).  Inline in the slow
+ * step, which pops for most returns.  Returns 0, or negative from the
+ * output callback. */
+static inline __attribute__((always_inline)) int
+pop(struct hwt_callstack *cs, uint32_t extra_flags, uint64_t insn,
+    uint64_t time)
 {
-	struct frame *f;
+	const struct frame *f, *below;
 	struct hwt_call_row r;
+	size_t n = cs->h.n;
 
 	/* Callers pop only while frames are left. */
-	assert(cs->h.n > 0 && cs->h.n <= cs->cap);
-	f = &cs->st[--cs->h.n];
-	cs->h.top_sym = cs->h.n ? cs->st[cs->h.n - 1].sym : 0;
+	assert(n > 0 && n <= cs->cap);
+	f = &cs->st[--n];
+	below = n ? f - 1 : NULL;
+	cs->h.n = n;
+	cs->h.top_sym = below ? below->sym : 0;
 	/* The call tree's counts, with or without call rows (push made
 	 * room for f->cp). */
 	cs->cpst[f->cp].calls++;
@@ -250,7 +294,7 @@ static int pop(struct hwt_callstack *cs, uint32_t extra_flags, uint64_t insn,
 	if (!cs->out)
 		return 0;	/* no call rows wanted */
 	r.id = f->call_id;
-	r.parent_id = cs->h.n ? cs->st[cs->h.n - 1].call_id : 0;
+	r.parent_id = below ? below->call_id : 0;
 	r.call_path_id = f->cp;
 	r.call_insn = f->call_insn;
 	r.return_insn = insn;
@@ -263,6 +307,8 @@ static int pop(struct hwt_callstack *cs, uint32_t extra_flags, uint64_t insn,
 	return cs->out(cs->arg, &r);
 }
 
+/* Every frame ends at insn, none returned.  Returns 0, or negative from
+ * the output callback. */
 static int pop_all(struct hwt_callstack *cs, uint64_t insn, uint64_t time)
 {
 	int rc;
@@ -273,58 +319,103 @@ static int pop_all(struct hwt_callstack *cs, uint64_t insn, uint64_t time)
 	return 0;
 }
 
-static __attribute__((noinline)) int
-block_slow(struct hwt_callstack *cs, uint64_t ip, uint32_t sym, int sym_start,
-	   uint64_t end_ip, uint32_t end_len, int iclass, uint64_t insn_index,
-	   uint64_t time)
+/*
+ * A return to ip that the top frame does not take: to the innermost
+ * frame that returns there (the frames above it never returned), or,
+ * with none, to a caller never seen called, which becomes the new bottom.
+ * Returns 0, or negative from the output callback.
+ */
+static __attribute__((noinline)) int ret_deep(struct hwt_callstack *cs,
+					      uint64_t ip, uint64_t insn,
+					      uint64_t time)
 {
-	int rc = 0;
 	size_t i;
+	int rc = 0;
 
-	if (cs->off_ip) {
-		/* The first block since tracing stopped: where it stopped,
-		 * it follows the last one as it would have (a TIP.PGE or a
-		 * PSB+'s FUP there: the thread went on where it was). */
-		if (ip == cs->off_ip)
-			cs->h.prev_valid = cs->off_follows;
-		cs->off_ip = 0;
+	for (i = cs->h.n; i > 0; i--)
+		if (cs->st[i - 1].ret_addr == ip)
+			break;
+	if (i) {
+		while (cs->h.n > i && rc >= 0)
+			rc = pop(cs, HWT_CALL_NO_RETURN, insn, time);
+		return rc < 0 ? rc : pop(cs, 0, insn, time);
 	}
-	if (cs->h.n && cs->h.prev_valid) {
+	return cs->h.n == 1 ? pop(cs, 0, insn, time) : pop_all(cs, insn, time);
+}
+
+/*
+ * Tracing resumed in sym, not the top frame's function: keeps the frames
+ * up to the innermost of sym (none if sym is 0 or has none), drops the
+ * ones above.
+ * Returns 0, or negative from the output callback.
+ */
+static __attribute__((noinline)) int resume_in(struct hwt_callstack *cs,
+					       uint32_t sym, uint64_t insn,
+					       uint64_t time)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = cs->h.n; i > 0; i--)
+		if (cs->st[i - 1].sym == sym && sym)
+			break;
+	while (cs->h.n > i && rc >= 0)
+		rc = pop(cs, HWT_CALL_NO_RETURN, insn, time);
+	return rc;
+}
+
+/* The bottom frame, entered at block u without a seen call.  Returns 0,
+ * or negative from the output callbacks. */
+static __attribute__((noinline)) int push_bottom(struct hwt_callstack *cs,
+						 const struct hwt_ublock *u,
+						 uint64_t insn, uint64_t time)
+{
+	return push(cs, u->sym_id, u->ip, 0, HWT_CALL_NO_CALL, insn, time);
+}
+
+/* The first block since tracing stopped (cs->off_ip): where it stopped,
+ * it follows the last one as it would have (a TIP.PGE or a PSB+'s FUP
+ * there: the thread went on where it was).  Returns nothing. */
+static __attribute__((noinline)) void after_stop(struct hwt_callstack *cs,
+						 uint64_t ip)
+{
+	if (ip == cs->off_ip)
+		cs->h.prev_valid = cs->off_follows;
+	cs->off_ip = 0;
+}
+
+int hwt_callstack_block_slow(struct hwt_callstack *cs,
+			     const struct hwt_ublock *u, uint64_t insn_index,
+			     uint64_t time)
+{
+	uint32_t sym = u->sym_id;
+	int rc = 0;
+
+	if (__builtin_expect(cs->off_ip != 0, 0))
+		after_stop(cs, u->ip);
+	if (__builtin_expect(cs->h.n && cs->h.prev_valid, 1)) {
 		switch (cs->h.prev_class) {
 		case HWT_IC_CALL:
 		case HWT_IC_IND_CALL:
-			rc = push(cs, sym, ip, cs->h.prev_ret, 0, insn_index,
-				  time);
+			rc = push(cs, sym, u->ip, cs->h.prev_ret, 0,
+				  insn_index, time);
 			break;
 		case HWT_IC_RET:
-			for (i = cs->h.n; i > 0; i--)
-				if (cs->st[i - 1].ret_addr == ip)
-					break;
-			if (i) {
-				while (cs->h.n > i && rc >= 0)
-					rc = pop(cs, HWT_CALL_NO_RETURN,
-						 insn_index, time);
-				if (rc >= 0)
-					rc = pop(cs, 0, insn_index, time);
-			} else {
-				/* Returned to a caller we never saw called:
-				 * it becomes the new bottom. */
-				if (cs->h.n == 1)
-					rc = pop(cs, 0, insn_index, time);
-				else
-					rc = pop_all(cs, insn_index, time);
-			}
+			if (cs->st[cs->h.n - 1].ret_addr == u->ip)
+				rc = pop(cs, 0, insn_index, time);
+			else
+				rc = ret_deep(cs, u->ip, insn_index, time);
 			break;
 		case HWT_IC_JUMP:
 		case HWT_IC_IND_JUMP:
 		case HWT_IC_COND_JUMP:
-			if (sym_start && sym != cs->h.top_sym) {
+			if (u->sym_start && sym != cs->h.top_sym) {
 				/* Tail call: the callee returns for us. */
 				uint64_t ra = cs->st[cs->h.n - 1].ret_addr;
 
 				rc = pop(cs, 0, insn_index, time);
 				if (rc >= 0)
-					rc = push(cs, sym, ip, ra,
+					rc = push(cs, sym, u->ip, ra,
 						  HWT_CALL_NON_CALL,
 						  insn_index, time);
 			}
@@ -333,37 +424,21 @@ block_slow(struct hwt_callstack *cs, uint64_t ip, uint32_t sym, int sym_start,
 			break;
 		}
 	} else if (cs->h.n && sym != cs->h.top_sym) {
-		/* Tracing resumed somewhere else: keep the frames of the
-		 * function we resumed in, drop the ones above. */
-		for (i = cs->h.n; i > 0; i--)
-			if (cs->st[i - 1].sym == sym && sym)
-				break;
-		if (!i)
-			i = 0;
-		while (cs->h.n > i && rc >= 0)
-			rc = pop(cs, HWT_CALL_NO_RETURN, insn_index, time);
+		rc = resume_in(cs, sym, insn_index, time);
 	}
 	if (rc < 0)
 		return rc;
-	if (!cs->h.n) {
-		rc = push(cs, sym, ip, 0, HWT_CALL_NO_CALL, insn_index, time);
+	if (__builtin_expect(!cs->h.n, 0)) {
+		rc = push_bottom(cs, u, insn_index, time);
 		if (rc < 0)
 			return rc;
 	}
 	cs->h.blocks++;
 	cs->h.prev_valid = 1;
-	cs->h.prev_class = iclass;
-	cs->h.mode = hwt_callstack_mode(iclass);
-	cs->h.prev_ret = end_ip + end_len;
+	cs->h.prev_class = u->iclass;
+	cs->h.mode = u->stack_mode;
+	cs->h.prev_ret = u->end_ip + u->end_len;
 	return 0;
-}
-
-int hwt_callstack_block_slow(struct hwt_callstack *cs,
-			     const struct hwt_ublock *u, uint64_t insn_index,
-			     uint64_t time)
-{
-	return block_slow(cs, u->ip, u->sym_id, u->sym_start, u->end_ip,
-			  u->end_len, u->iclass, insn_index, time);
 }
 
 int hwt_callstack_block(struct hwt_callstack *cs, uint64_t ip, uint32_t sym,
@@ -409,8 +484,8 @@ void hwt_callstack_enable(struct hwt_callstack *cs, uint64_t ip)
 {
 	/* Elsewhere: a break.  Where it stopped, or at a place the trace
 	 * does not say (CoreSight's trace on: its next range does):
-	 * block_slow() decides at the next block, as for a run that
-	 * starts there without one. */
+	 * hwt_callstack_block_slow() decides at the next block, as for a
+	 * run that starts there without one. */
 	if (ip && ip != cs->off_ip)
 		hwt_callstack_break(cs);
 }

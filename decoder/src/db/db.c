@@ -894,8 +894,29 @@ int hwt_db_flow(struct hwt_db *db, uint32_t stream, uint64_t seq,
 	return step(db, S_FLOW);
 }
 
-int hwt_db_call(struct hwt_db *db, uint64_t thread_id,
-		const struct hwt_call_row *r)
+/* Row r of thread_id as its stored fields, in calls_vtab.h's order, into
+ * c.  Returns nothing. */
+static inline void call_rec(struct hwt_calls_rec *c, uint64_t thread_id,
+			    const struct hwt_call_row *r)
+{
+	c->v[0] = r->id;
+	c->v[1] = thread_id;
+	c->v[2] = r->call_path_id;
+	c->v[3] = r->call_time;
+	c->v[4] = r->return_time;
+	c->v[5] = r->call_insn;
+	c->v[6] = r->return_insn;
+	c->v[7] = r->branch_count;
+	c->v[8] = r->parent_id;
+	c->v[9] = r->flags;
+}
+
+/* hwt_db_call() for a row that needs a flush first, a slot not made
+ * yet, or no slot (an id below calls_base or CALLS_SLOTS past it).
+ * Returns 0, or -1 on an SQLite error. */
+static __attribute__((noinline)) int call_slow(struct hwt_db *db,
+					       uint64_t thread_id,
+					       const struct hwt_call_row *r)
 {
 	struct hwt_calls_rec *c;
 	uint64_t k;
@@ -926,19 +947,27 @@ int hwt_db_call(struct hwt_db *db, uint64_t thread_id,
 		}
 		c = &db->early[db->nearly++];
 	}
-	/* The stored fields, in calls_vtab.h's order. */
-	c->v[0] = r->id;
-	c->v[1] = thread_id;
-	c->v[2] = r->call_path_id;
-	c->v[3] = r->call_time;
-	c->v[4] = r->return_time;
-	c->v[5] = r->call_insn;
-	c->v[6] = r->return_insn;
-	c->v[7] = r->branch_count;
-	c->v[8] = r->parent_id;
-	c->v[9] = r->flags;
+	call_rec(c, thread_id, r);
 	db->ncalls++;
 	return 0;
+}
+
+int hwt_db_call(struct hwt_db *db, uint64_t thread_id,
+		const struct hwt_call_row *r)
+{
+	/* An id below calls_base wraps k past every slot. */
+	uint64_t k = r->id - db->calls_base;
+
+	/* Most rows: no flush due, their slot made (slotcap is at most
+	 * CALLS_SLOTS). */
+	if (__builtin_expect(db->ncalls < CALLS_MAX && k < db->slotcap, 1)) {
+		if (k >= db->nslot)
+			db->nslot = (size_t)k + 1;
+		call_rec(&db->slot[k], thread_id, r);
+		db->ncalls++;
+		return 0;
+	}
+	return call_slow(db, thread_id, r);
 }
 
 /* Orders call rows by id (qsort). */
