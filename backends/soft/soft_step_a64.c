@@ -157,6 +157,25 @@ static void soft_disarm(struct pt_regs *regs)
 	regs->pstate &= ~DBG_SPSR_SS;
 }
 
+/*
+ * The unit no longer traces current (soft_ops->active() said so, or its
+ * CPU was switched away from after it stopped): the run ends with no
+ * packets, stepping is off until soft_thread_resume().
+ */
+static void soft_idle(struct soft_thread *t, struct pt_regs *regs)
+{
+	t->started = false;
+	t->log.nev = 0;
+	t->next_valid = false;
+	soft_disarm(regs);
+}
+
+/* Is the unit tracing t's user code here?  (No active op: always.) */
+static bool soft_active(struct soft_thread *t)
+{
+	return !soft_ops->active || soft_ops->active(t);
+}
+
 /* Read and classify the instruction at ip without sleeping. */
 static bool soft_decode_at(u64 ip, struct a64_insn_info *in)
 {
@@ -567,13 +586,10 @@ static int soft_step_fn(struct pt_regs *regs, unsigned long esr)
 		rcu_read_unlock();
 		return DBG_HOOK_ERROR;
 	}
-	if (soft_ops->active && !soft_ops->active(t)) {
+	if (!soft_active(t)) {
 		/* The unit stopped tracing here: no packets, pause. */
-		t->started = false;
-		t->log.nev = 0;
-		t->next_valid = false;
+		soft_idle(t, regs);
 		rcu_read_unlock();
-		soft_disarm(regs);
 		return DBG_HOOK_HANDLED;
 	}
 	if (t->excl != SOFT_EXCL_RUN || !soft_excl_exited(t, regs->pc)) {
@@ -615,10 +631,12 @@ static void soft_rearm_work(struct callback_head *cb)
 		soft_excl_resume_stepping();
 		t->excl = SOFT_EXCL_NONE;
 	}
-	if (t->started) {
+	if (t->started && !soft_active(t)) {
+		/* A signal after the unit stopped tracing: pause. */
+		soft_idle(t, regs);
+	} else if (t->started) {
 		soft_note(&t->log, SOFT_EV_RESUME, regs->pc, false);
-	} else if (!compat_user_mode(regs) &&
-		   (!soft_ops->active || soft_ops->active(t))) {
+	} else if (!compat_user_mode(regs) && soft_active(t)) {
 		ete_soft_start(&t->st, regs->pc, task_pid_nr(current), 0, &out);
 		soft_emit(t, &out);
 		t->next_valid = soft_decode_at(regs->pc, &t->next);
@@ -680,7 +698,13 @@ static void soft_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 
 	rcu_read_lock();
 	t = soft_current();
-	if (t && t->started) {
+	if (t && t->started && !soft_active(t)) {
+		/*
+		 * The unit stopped tracing during the syscall: pause here, not
+		 * at a step that may come after the unit's module is gone.
+		 */
+		soft_idle(t, regs);
+	} else if (t && t->started) {
 		soft_note(&t->log, SOFT_EV_SYS, regs->pc,
 			  soft_is_restart(ret));
 		soft_arm(regs);
@@ -802,6 +826,12 @@ void soft_thread_pause(struct soft_thread *t)
 	t->log.nev = 0;
 	t->next_valid = false;
 	soft_disarm(regs);
+}
+
+void soft_thread_halt(struct soft_thread *t)
+{
+	if (t->started)
+		soft_idle(t, task_pt_regs(current));
 }
 
 static void soft_release(struct soft_thread *t)
