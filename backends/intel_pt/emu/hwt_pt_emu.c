@@ -29,7 +29,8 @@
  * unit ends the previous task's user trace there (as a real unit did at
  * its kernel entry) and steps the next task's user code if the CPU's
  * MSRs trace it, with records of its own (emu_tasks) kept until the
- * task exits; a task whose CPU stops tracing pauses at its next step.
+ * task exits; a task whose CPU stops tracing pauses at its next step,
+ * syscall exit or switch away from that CPU (emu_probe_switch).
  * When START's IPI enables a CPU, the backend calls cpu_start: the task
  * the IPI interrupted is stepped from its return to user mode, as
  * hardware traces it from that instant (no switch announces it).
