@@ -206,6 +206,26 @@ emit:
 	t->next_valid = soft_decode_at(pt_soft_ip(&t->st), &t->next) > 0;
 }
 
+/*
+ * The unit no longer traces current (soft_ops->active() said so, or its
+ * CPU was switched away from after it stopped): the run ends with no
+ * packets and TF goes (ptrace's stays) until soft_thread_resume().
+ */
+static void soft_idle(struct soft_thread *t, struct pt_regs *regs)
+{
+	t->started = false;
+	t->log.nev = 0;
+	t->next_valid = false;
+	if (!test_thread_flag(TIF_SINGLESTEP))
+		regs->flags &= ~X86_EFLAGS_TF;
+}
+
+/* Is the unit tracing t's user code here?  (No active op: always.) */
+static bool soft_active(struct soft_thread *t)
+{
+	return !soft_ops->active || soft_ops->active(t);
+}
+
 static int soft_die(struct notifier_block *nb, unsigned long val, void *data)
 {
 	struct die_args *args = data;
@@ -230,13 +250,10 @@ static int soft_die(struct notifier_block *nb, unsigned long val, void *data)
 		rcu_read_unlock();
 		return NOTIFY_DONE;
 	}
-	if (soft_ops->active && !soft_ops->active(t)) {
+	if (!soft_active(t)) {
 		/* The unit stopped tracing here: no packets, pause. */
-		t->started = false;
-		t->log.nev = 0;
+		soft_idle(t, regs);
 		rcu_read_unlock();
-		if (!test_thread_flag(TIF_SINGLESTEP))
-			regs->flags &= ~X86_EFLAGS_TF;
 	} else {
 		soft_step(t, regs);
 		rcu_read_unlock();
@@ -320,9 +337,11 @@ static void soft_rearm_work(struct callback_head *cb)
 		return;
 	if (t->started) {
 		soft_scrub_sigframes(t, regs);
-		soft_note(&t->log, SOFT_EV_RESUME, regs->ip, false);
-	} else if (user_64bit_mode(regs) &&
-		   (!soft_ops->active || soft_ops->active(t))) {
+		if (soft_active(t))
+			soft_note(&t->log, SOFT_EV_RESUME, regs->ip, false);
+		else	/* a signal after the unit stopped tracing */
+			soft_idle(t, regs);
+	} else if (user_64bit_mode(regs) && soft_active(t)) {
 		u64 ip = regs->ip;
 
 		/*
@@ -404,7 +423,13 @@ static void soft_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 
 	rcu_read_lock();
 	t = soft_current();
-	if (t && t->started) {
+	if (t && t->started && !soft_active(t)) {
+		/*
+		 * The unit stopped tracing during the syscall: pause here, not
+		 * at a step that may come after the unit's module is gone.
+		 */
+		soft_idle(t, regs);
+	} else if (t && t->started) {
 		/*
 		 * regs->flags is the user RFLAGS of the syscall (SYSCALL
 		 * only cleared the live TF).  Without TF, popf or a debugger
@@ -529,6 +554,12 @@ void soft_thread_pause(struct soft_thread *t)
 	t->next_valid = false;
 	if (!test_thread_flag(TIF_SINGLESTEP))
 		regs->flags &= ~X86_EFLAGS_TF;
+}
+
+void soft_thread_halt(struct soft_thread *t)
+{
+	if (t->started)
+		soft_idle(t, task_pt_regs(current));
 }
 
 void soft_thread_stop(struct soft_thread *t)

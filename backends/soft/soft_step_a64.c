@@ -157,6 +157,45 @@ static void soft_disarm(struct pt_regs *regs)
 	regs->pstate &= ~DBG_SPSR_SS;
 }
 
+/*
+ * Stepping of current ends (tracing ended, or the unit no longer traces
+ * it): disarmed, and no step of a step-over of ours (SOFT_EXCL_*) is left
+ * to fall through to the step hooks (debug.suspended_step), which would
+ * not claim it once the record is gone or paused: a SIGTRAP.  While the
+ * kernel is stepping over a breakpoint (its registers off until that
+ * step: bps_disabled, wps_disabled), the step stays armed, so that
+ * reinstall_suspended_bps() ends the step-over itself and turns the
+ * registers back on; it consumes that step, suspended_step being clear.
+ */
+static void soft_unstep(struct pt_regs *regs)
+{
+	struct debug_info *d = &current->thread.debug;
+
+	d->suspended_step = 0;
+	if (d->bps_disabled || d->wps_disabled)
+		return;
+	soft_disarm(regs);
+}
+
+/*
+ * The unit no longer traces current (soft_ops->active() said so, or its
+ * CPU was switched away from after it stopped): the run ends with no
+ * packets, stepping is off until soft_thread_resume().
+ */
+static void soft_idle(struct soft_thread *t, struct pt_regs *regs)
+{
+	t->started = false;
+	t->log.nev = 0;
+	t->next_valid = false;
+	soft_unstep(regs);
+}
+
+/* Is the unit tracing t's user code here?  (No active op: always.) */
+static bool soft_active(struct soft_thread *t)
+{
+	return !soft_ops->active || soft_ops->active(t);
+}
+
 /* Read and classify the instruction at ip without sleeping. */
 static bool soft_decode_at(u64 ip, struct a64_insn_info *in)
 {
@@ -391,9 +430,9 @@ static void soft_bps_release(struct soft_thread *t)
 }
 
 /*
- * The step-over's part of debug.suspended_step: while the kernel has our
- * breakpoints toggled off (stepping over an exit), the next step must
- * still reach the step hooks.
+ * Stepping armed again: while the kernel has breakpoints toggled off
+ * (stepping over one, an exit of ours), the next step must still reach
+ * the step hooks, not only end that step-over.
  */
 static void soft_excl_resume_stepping(void)
 {
@@ -567,13 +606,10 @@ static int soft_step_fn(struct pt_regs *regs, unsigned long esr)
 		rcu_read_unlock();
 		return DBG_HOOK_ERROR;
 	}
-	if (soft_ops->active && !soft_ops->active(t)) {
+	if (!soft_active(t)) {
 		/* The unit stopped tracing here: no packets, pause. */
-		t->started = false;
-		t->log.nev = 0;
-		t->next_valid = false;
+		soft_idle(t, regs);
 		rcu_read_unlock();
-		soft_disarm(regs);
 		return DBG_HOOK_HANDLED;
 	}
 	if (t->excl != SOFT_EXCL_RUN || !soft_excl_exited(t, regs->pc)) {
@@ -610,15 +646,16 @@ static void soft_rearm_work(struct callback_head *cb)
 	if (!soft_life_work_begin(&t->life, SOFT_WORK_REARM))
 		return;
 	if (t->excl != SOFT_EXCL_NONE) {
-		/* A signal ended a step-over: the handler is stepped. */
+		/* A signal or a pause ended a step-over. */
 		soft_bps_set(t, false);
-		soft_excl_resume_stepping();
 		t->excl = SOFT_EXCL_NONE;
 	}
-	if (t->started) {
+	if (t->started && !soft_active(t)) {
+		/* A signal after the unit stopped tracing: pause. */
+		soft_idle(t, regs);
+	} else if (t->started) {
 		soft_note(&t->log, SOFT_EV_RESUME, regs->pc, false);
-	} else if (!compat_user_mode(regs) &&
-		   (!soft_ops->active || soft_ops->active(t))) {
+	} else if (!compat_user_mode(regs) && soft_active(t)) {
 		ete_soft_start(&t->st, regs->pc, task_pid_nr(current), 0, &out);
 		soft_emit(t, &out);
 		t->next_valid = soft_decode_at(regs->pc, &t->next);
@@ -626,6 +663,7 @@ static void soft_rearm_work(struct callback_head *cb)
 	}
 	if (t->started) {
 		soft_arm(regs);
+		soft_excl_resume_stepping();
 		/* Starting at, or a handler starting with, a load-exclusive. */
 		soft_excl_try(t, regs->pc);
 	}
@@ -680,7 +718,13 @@ static void soft_probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 
 	rcu_read_lock();
 	t = soft_current();
-	if (t && t->started) {
+	if (t && t->started && !soft_active(t)) {
+		/*
+		 * The unit stopped tracing during the syscall: pause here, not
+		 * at a step that may come after the unit's module is gone.
+		 */
+		soft_idle(t, regs);
+	} else if (t && t->started) {
 		soft_note(&t->log, SOFT_EV_SYS, regs->pc,
 			  soft_is_restart(ret));
 		soft_arm(regs);
@@ -801,7 +845,13 @@ void soft_thread_pause(struct soft_thread *t)
 	soft_finish(t);
 	t->log.nev = 0;
 	t->next_valid = false;
-	soft_disarm(regs);
+	soft_unstep(regs);
+}
+
+void soft_thread_halt(struct soft_thread *t)
+{
+	if (t->started)
+		soft_idle(t, task_pt_regs(current));
 }
 
 static void soft_release(struct soft_thread *t)
@@ -819,13 +869,10 @@ void soft_thread_stop(struct soft_thread *t)
 {
 	soft_excl_interrupted(t, task_pt_regs(current)->pc);
 	soft_finish(t);
-	soft_disarm(task_pt_regs(current));
+	soft_unstep(task_pt_regs(current));
 	/* No breakpoint of ours may fire once the thread runs untraced. */
-	if (t->excl != SOFT_EXCL_NONE) {
-		soft_bps_set(t, false);
-		current->thread.debug.suspended_step = 0;
-		t->excl = SOFT_EXCL_NONE;
-	}
+	soft_bps_set(t, false);
+	t->excl = SOFT_EXCL_NONE;
 	pr_debug("hwt_soft: tid %d: %llu steps, %llu bytes, %llu exclusive sequences stepped over (%llu retries), %llu not\n",
 		 task_pid_nr(current), t->steps, t->st.total, t->excl_runs,
 		 t->excl_retries, t->excl_fail);
@@ -837,7 +884,7 @@ void soft_thread_exit(struct soft_thread *t)
 {
 	soft_excl_interrupted(t, task_pt_regs(current)->pc);
 	soft_finish(t);
-	soft_disarm(task_pt_regs(current));
+	soft_unstep(task_pt_regs(current));
 	soft_release(t);
 }
 

@@ -79,6 +79,16 @@ struct soft_thread *soft_thread_new_task(struct task_struct *task,
 void soft_thread_pause(struct soft_thread *t);
 
 /*
+ * For a unit whose CPU stopped tracing while current, t's task, was in
+ * the kernel (no step or switch of the unit's paused it): current leaves
+ * the CPU (scheduler, IRQs off) or is checked in its own context.  Its
+ * run ends with no further output and stepping is disarmed, as at a step
+ * once the unit is off, so that nothing of ours stays armed in a task
+ * that sleeps past the unit's module.  Nothing if t was not started.
+ */
+void soft_thread_halt(struct soft_thread *t);
+
+/*
  * task goes on being stepped when it next returns to user mode, from a
  * fresh sync point with the encoder set up for cfg (unless it is being
  * stepped already).  Returns 0, or -ESRCH if task is exiting.

@@ -83,12 +83,14 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/hashtable.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/task_work.h>
@@ -345,13 +347,14 @@ static bool emu_collecting(const struct csm *m)
 /*
  * CPU mode: the unit's own stepper records, one per task it met at a
  * switch-in on a CPU that traces (emu_cpu_switch), until the task exits
- * (sched_process_exit, before its task_struct can be reused).  Keyed by
- * the task.  Readers: RCU (preemption off).
+ * (sched_process_exit) or the module goes.  Keyed by the task, which the
+ * record holds a reference on, so that its address keys no other task
+ * while the record lives.  Readers: RCU (preemption off).
  */
 struct emu_task {
 	struct hlist_node node;
 	struct rcu_head rcu;
-	struct task_struct *task;	/* the key */
+	struct task_struct *task;	/* the key, referenced */
 	struct soft_thread *t;
 	bool fresh;			/* its run's first bytes are due */
 };
@@ -361,6 +364,15 @@ static DEFINE_RAW_SPINLOCK(emu_tasks_lock);
 
 /* Allocation under the runqueue lock: no reclaim, no kswapd wakeup. */
 #define EMU_GFP_SCHED	((GFP_NOWAIT | __GFP_NOWARN) & ~__GFP_KSWAPD_RECLAIM)
+
+/* After a grace period: the task's reference and the record go. */
+static void emu_task_free_rcu(struct rcu_head *rcu)
+{
+	struct emu_task *e = container_of(rcu, struct emu_task, rcu);
+
+	put_task_struct(e->task);
+	kfree(e);
+}
 
 static struct emu_task *emu_task_find(struct task_struct *task)
 {
@@ -618,6 +630,7 @@ static struct emu_task *emu_task_get(struct task_struct *task,
 		kfree(e);
 		return NULL;
 	}
+	get_task_struct(task);
 	raw_spin_lock(&emu_tasks_lock);
 	hash_add_rcu(emu_tasks, &e->node, (unsigned long)task);
 	raw_spin_unlock(&emu_tasks_lock);
@@ -743,7 +756,68 @@ static void emu_probe_exit(void *data, struct task_struct *task)
 		soft_thread_drop(e->t);
 	raw_spin_unlock_irqrestore(&emu_tasks_lock, flags);
 	soft_thread_exit(e->t);
-	kfree_rcu(e, rcu);
+	call_rcu(&e->rcu, emu_task_free_rcu);
+}
+
+/*
+ * Every context switch (IRQs off, runqueue lock held; current is prev).
+ * hwt_coresight calls cpu_switch only while its context runs, so a task
+ * that was in the kernel when STOP disabled the unit, and then sleeps
+ * there, would keep its step armed (TIF_SINGLESTEP, SPSR.SS) into a
+ * return to user mode that may come after this module is gone: a
+ * SIGTRAP nobody consumes.  Leaving a CPU whose unit is disabled, its
+ * run ends here, without output (the unit is off).
+ */
+static void emu_probe_switch(void *data, bool preempt,
+			     struct task_struct *prev,
+			     struct task_struct *next, unsigned int prev_state)
+{
+	struct emu_task *e;
+
+	if (this_cpu_ptr(&emu_csm)->prgctlr & TRCPRGCTLR_EN)
+		return;
+	rcu_read_lock();
+	e = emu_task_find(prev);
+	if (e)
+		soft_thread_halt(e->t);
+	rcu_read_unlock();
+}
+
+/*
+ * Module exit, hooks still in place: wait until no CPU-mode record is
+ * started.  Once the unit is off everywhere, one still is only in a task
+ * that was in the kernel when its CPU stopped tracing and has not left
+ * that CPU nor returned to user mode since (the switch probe, sys_exit
+ * and the step hook end its run there), so the wait is short; current's
+ * own run ends here.  Gives up after 5000 tries, 5 to 10 s (emu_tasks_free
+ * then warns).
+ */
+static void emu_tasks_quiesce(void)
+{
+	unsigned long flags;
+	struct emu_task *e;
+	int bkt, tries;
+	bool busy;
+
+	for (tries = 0; tries < 5000; tries++) {
+		busy = false;
+		rcu_read_lock();
+		hash_for_each_rcu(emu_tasks, bkt, e, node) {
+			if (!soft_thread_started(e->t))
+				continue;
+			if (e->task != current) {
+				busy = true;
+				continue;
+			}
+			local_irq_save(flags);
+			soft_thread_halt(e->t);
+			local_irq_restore(flags);
+		}
+		rcu_read_unlock();
+		if (!busy)
+			return;
+		usleep_range(1000, 2000);
+	}
 }
 
 /* Module exit: the records of tasks still alive (all paused by then). */
@@ -758,7 +832,7 @@ static void emu_tasks_free(void)
 		hash_del_rcu(&e->node);
 		WARN_ON_ONCE(soft_thread_started(e->t));
 		soft_thread_free(e->t);
-		kfree_rcu(e, rcu);
+		call_rcu(&e->rcu, emu_task_free_rcu);
 	}
 	raw_spin_unlock_irq(&emu_tasks_lock);
 }
@@ -1113,30 +1187,37 @@ static int __init hwt_cs_emu_init(void)
 	BUILD_BUG_ON(sizeof(register_trace_sched_process_exit(emu_probe_exit,
 							      NULL)) !=
 		     sizeof(int));
+	BUILD_BUG_ON(sizeof(register_trace_sched_switch(emu_probe_switch,
+							NULL)) != sizeof(int));
 	ret = hwt_tracepoint_attach("sched_process_exit", emu_probe_exit,
 				    NULL);
-	if (ret) {
-		emu_shared_free();
-		emu_tmc_free();
-		return ret;
-	}
+	if (ret)
+		goto fail;
+	ret = hwt_tracepoint_attach("sched_switch", emu_probe_switch, NULL);
+	if (ret)
+		goto fail_exit;
 	ret = soft_step_init(&emu_step_ops);
-	if (ret) {
-		hwt_tracepoint_detach("sched_process_exit", emu_probe_exit,
-				      NULL);
-		tracepoint_synchronize_unregister();
-		emu_shared_free();
-		emu_tmc_free();
-		return ret;
-	}
+	if (ret)
+		goto fail_switch;
 	pr_info("emulating the trace unit of %s%s%s%s\n", emu_cpu->name,
 		emu_etm4 ? " with a TMC: " : "", emu_etm4 ? tmc : "",
 		emu_shared ? ", one for every CPU behind funnels" : "");
 	return 0;
+fail_switch:
+	hwt_tracepoint_detach("sched_switch", emu_probe_switch, NULL);
+fail_exit:
+	hwt_tracepoint_detach("sched_process_exit", emu_probe_exit, NULL);
+	tracepoint_synchronize_unregister();
+fail:
+	emu_shared_free();
+	emu_tmc_free();
+	return ret;
 }
 
 static void __exit hwt_cs_emu_exit(void)
 {
+	emu_tasks_quiesce();
+	hwt_tracepoint_detach("sched_switch", emu_probe_switch, NULL);
 	hwt_tracepoint_detach("sched_process_exit", emu_probe_exit, NULL);
 	tracepoint_synchronize_unregister();
 	emu_tasks_free();

@@ -29,7 +29,8 @@
  * unit ends the previous task's user trace there (as a real unit did at
  * its kernel entry) and steps the next task's user code if the CPU's
  * MSRs trace it, with records of its own (emu_tasks) kept until the
- * task exits; a task whose CPU stops tracing pauses at its next step.
+ * task exits; a task whose CPU stops tracing pauses at its next step,
+ * syscall exit or switch away from that CPU (emu_probe_switch).
  * When START's IPI enables a CPU, the backend calls cpu_start: the task
  * the IPI interrupted is stepped from its return to user mode, as
  * hardware traces it from that instant (no switch announces it).
@@ -63,6 +64,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/hashtable.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -70,6 +72,7 @@
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/smp.h>
 #include <asm/apic.h>
 #include <asm/io.h>
@@ -245,14 +248,15 @@ static bool emu_enable_packets(void)
 /*
  * CPU mode: the unit traces whatever user code runs on a CPU whose MSRs
  * say so, so it keeps its own stepper records, one per task it met at a
- * switch-in there (emu_cpu_switch), until the task exits.  Keyed by the
- * task; an entry goes at the task's exit (sched_process_exit), before
- * its task_struct can be reused.  Readers: RCU (preemption off).
+ * switch-in there (emu_cpu_switch), until the task exits
+ * (sched_process_exit) or the module goes.  Keyed by the task, which the
+ * record holds a reference on, so that its address keys no other task
+ * while the record lives.  Readers: RCU (preemption off).
  */
 struct emu_task {
 	struct hlist_node node;
 	struct rcu_head rcu;
-	struct task_struct *task;	/* the key */
+	struct task_struct *task;	/* the key, referenced */
 	struct soft_thread *t;
 };
 
@@ -262,6 +266,15 @@ static atomic64_t emu_cpu_tasks;
 
 /* Allocation under the runqueue lock: no reclaim, no kswapd wakeup. */
 #define EMU_GFP_SCHED	((GFP_NOWAIT | __GFP_NOWARN) & ~__GFP_KSWAPD_RECLAIM)
+
+/* After a grace period: the task's reference and the record go. */
+static void emu_task_free_rcu(struct rcu_head *rcu)
+{
+	struct emu_task *e = container_of(rcu, struct emu_task, rcu);
+
+	put_task_struct(e->task);
+	kfree(e);
+}
 
 static struct emu_task *emu_task_find(struct task_struct *task)
 {
@@ -491,6 +504,7 @@ static struct emu_task *emu_task_get(struct task_struct *task,
 		return NULL;
 	}
 	e->t->pge_start = emu_enable_packets();
+	get_task_struct(task);
 	raw_spin_lock(&emu_tasks_lock);
 	hash_add_rcu(emu_tasks, &e->node, (unsigned long)task);
 	raw_spin_unlock(&emu_tasks_lock);
@@ -633,7 +647,68 @@ static void emu_probe_exit(void *data, struct task_struct *task)
 		e->t->started = false;
 	raw_spin_unlock_irqrestore(&emu_tasks_lock, flags);
 	soft_thread_exit(e->t);
-	kfree_rcu(e, rcu);
+	call_rcu(&e->rcu, emu_task_free_rcu);
+}
+
+/*
+ * Every context switch (IRQs off, runqueue lock held; current is prev).
+ * hwt_intel_pt calls cpu_switch only while its context runs, so a task
+ * that was in the kernel when STOP cleared TraceEn, and then sleeps
+ * there, would keep TF in its saved RFLAGS into a return to user mode
+ * that may come after this module is gone: a SIGTRAP nobody consumes.
+ * Leaving a CPU without TraceEn, its run ends here, without output (the
+ * unit is off).
+ */
+static void emu_probe_switch(void *data, bool preempt,
+			     struct task_struct *prev,
+			     struct task_struct *next, unsigned int prev_state)
+{
+	struct emu_task *e;
+
+	if (this_cpu_ptr(&emu_ptm)->ctl & PT_CTL_TRACEEN)
+		return;
+	rcu_read_lock();
+	e = emu_task_find(prev);
+	if (e)
+		soft_thread_halt(e->t);
+	rcu_read_unlock();
+}
+
+/*
+ * Module exit, hooks still in place: wait until no CPU-mode record is
+ * started.  Once TraceEn is off everywhere, one still is only in a task
+ * that was in the kernel when its CPU stopped tracing and has not left
+ * that CPU nor returned to user mode since (the switch probe, sys_exit
+ * and the debug trap end its run there), so the wait is short; current's
+ * own run ends here.  Gives up after 5000 tries, 5 to 10 s (emu_tasks_free
+ * then warns).
+ */
+static void emu_tasks_quiesce(void)
+{
+	unsigned long flags;
+	struct emu_task *e;
+	int bkt, tries;
+	bool busy;
+
+	for (tries = 0; tries < 5000; tries++) {
+		busy = false;
+		rcu_read_lock();
+		hash_for_each_rcu(emu_tasks, bkt, e, node) {
+			if (!READ_ONCE(e->t->started))
+				continue;
+			if (e->task != current) {
+				busy = true;
+				continue;
+			}
+			local_irq_save(flags);
+			soft_thread_halt(e->t);
+			local_irq_restore(flags);
+		}
+		rcu_read_unlock();
+		if (!busy)
+			return;
+		usleep_range(1000, 2000);
+	}
 }
 
 /* Module exit: the records of tasks still alive (all paused by then). */
@@ -648,7 +723,7 @@ static void emu_tasks_free(void)
 		hash_del_rcu(&e->node);
 		WARN_ON_ONCE(e->t->started);
 		soft_life_release(&e->t->life);
-		kfree_rcu(e, rcu);
+		call_rcu(&e->rcu, emu_task_free_rcu);
 	}
 	raw_spin_unlock_irq(&emu_tasks_lock);
 }
@@ -836,26 +911,34 @@ static int __init hwt_pt_emu_init(void)
 	BUILD_BUG_ON(sizeof(register_trace_sched_process_exit(emu_probe_exit,
 							      NULL)) !=
 		     sizeof(int));
+	BUILD_BUG_ON(sizeof(register_trace_sched_switch(emu_probe_switch,
+							NULL)) != sizeof(int));
 	ret = hwt_tracepoint_attach("sched_process_exit", emu_probe_exit,
 				    NULL);
-	if (ret) {
-		unregister_nmi_handler(NMI_LOCAL, "hwt_pt_emu_ack");
-		return ret;
-	}
+	if (ret)
+		goto fail;
+	ret = hwt_tracepoint_attach("sched_switch", emu_probe_switch, NULL);
+	if (ret)
+		goto fail_exit;
 	ret = soft_step_init(&emu_step_ops);
-	if (ret) {
-		hwt_tracepoint_detach("sched_process_exit", emu_probe_exit,
-				      NULL);
-		tracepoint_synchronize_unregister();
-		unregister_nmi_handler(NMI_LOCAL, "hwt_pt_emu_ack");
-		return ret;
-	}
+	if (ret)
+		goto fail_switch;
 	pr_info("emulating Intel PT of %s\n", emu_cpu->name);
 	return 0;
+fail_switch:
+	hwt_tracepoint_detach("sched_switch", emu_probe_switch, NULL);
+fail_exit:
+	hwt_tracepoint_detach("sched_process_exit", emu_probe_exit, NULL);
+	tracepoint_synchronize_unregister();
+fail:
+	unregister_nmi_handler(NMI_LOCAL, "hwt_pt_emu_ack");
+	return ret;
 }
 
 static void __exit hwt_pt_emu_exit(void)
 {
+	emu_tasks_quiesce();
+	hwt_tracepoint_detach("sched_switch", emu_probe_switch, NULL);
 	hwt_tracepoint_detach("sched_process_exit", emu_probe_exit, NULL);
 	tracepoint_synchronize_unregister();
 	emu_tasks_free();
