@@ -388,16 +388,24 @@ struct switch_ins {
 };
 
 /* A switch_in of the wanted stream into the array; 1 (stop) at an entry
- * without an offset or before the previous one, -2 when memory runs
- * out. */
+ * without an offset or before the previous one of its CPU, -2 when
+ * memory runs out.  Per CPU: CPUs that share one sink publish their
+ * heads under the sink's lock but queue their records after it, so two
+ * CPUs' records may arrive out of offset order. */
 static int switch_in_of(void *arg, const struct hwt_store_record *rec)
 {
 	struct switch_ins *s = arg;
 	struct hwt_store_switch_in *w;
-	uint64_t prev = s->n ? s->v[s->n - 1].offset : 0;
+	uint64_t prev = 0;
+	size_t i;
 
 	if (strcmp(rec->type, "switch_in") || rec->stream != s->stream)
 		return 0;
+	for (i = s->n; i > 0; i--)
+		if (s->v[i - 1].cpu == rec->cpu) {
+			prev = s->v[i - 1].offset;
+			break;
+		}
 	if (rec->stream_offset < 0 || (uint64_t)rec->stream_offset < prev) {
 		s->bad_id = rec->id;
 		s->bad_prev = prev;

@@ -163,13 +163,15 @@ int hwt_store_reader_switches(struct hwt_store_reader *r,
  * The switch_in records of stream id (format 1: records rows; format 2:
  * the switches table), in arrival order, into *out (malloc'd, NULL when
  * *n is 0; free() it) and *n.  In a CPU-mode stream the thread a
- * switch_in names owns the bytes from its offset to the next one's.
+ * switch_in names owns the bytes from its offset to the next one's of
+ * the same CPU (a sink shared by several CPUs: their records interleave,
+ * and may arrive out of offset order between CPUs).
  *
  * Returns 0 on success (*n may be 0).
  * Returns -1 with a message in err if: session.db cannot be read whole, a
  * switches BLOB is damaged (hwt_store_reader_switches), or an entry has
- * no offset or an offset before the previous entry's (the message names
- * the entry and both offsets).
+ * no offset or an offset before the previous entry's of its CPU (the
+ * message names the entry and both offsets).
  */
 int hwt_store_reader_switch_ins(struct hwt_store_reader *r, int64_t id,
 				struct hwt_store_switch_in **out, size_t *n,

@@ -281,10 +281,16 @@ static void cs_join_run(struct cs_join *j, const struct run *ru,
 	for (i = 0; i < skip && p[i] == CS_IGNORE; i++)
 		;
 	if (i < skip) {
-		snprintf(msg, sizeof(msg), "run of tid %lld at stream %lld "
+		char id[32] = "";
+
+		/* a shared sink's CPU: offsets in its trace ID's bytes */
+		if (cs->ss->trace_id >= 0)
+			snprintf(id, sizeof(id), " trace ID 0x%llx",
+				 (unsigned long long)cs->ss->trace_id);
+		snprintf(msg, sizeof(msg), "run of tid %lld at stream %lld%s "
 			 "offset %llu: %zu bytes before its first A-sync not "
 			 "decoded (no trace synchronization at the switch)",
-			 (long long)ru->tid, (long long)cs->ss->id,
+			 (long long)ru->tid, (long long)cs->ss->id, id,
 			 (unsigned long long)ru->begin, skip);
 		cs_cut(j, msg);
 	} else {
@@ -423,43 +429,224 @@ static int decode_thread(struct hwt_store_reader *r,
 	return rc < 0 ? -1 : 0;
 }
 
+/* The sources runs are cut from: the caller's streams, or each CPU's
+ * part of a shared one (its own row copy in own[], else NULL). */
+struct sources {
+	struct hwt_cpu_stream *cs;
+	struct cpu_bytes *cb;
+	struct hwt_store_stream **own;
+	size_t n;
+};
+
+/* Appends a source decoded as c, with no bytes yet.  Returns its index. */
+static size_t source_add(struct sources *x, const struct hwt_cpu_stream *c)
+{
+	x->cs = hwt_xrealloc(x->cs, (x->n + 1) * sizeof(*x->cs));
+	x->cb = hwt_xrealloc(x->cb, (x->n + 1) * sizeof(*x->cb));
+	x->own = hwt_xrealloc(x->own, (x->n + 1) * sizeof(*x->own));
+	x->cs[x->n] = *c;
+	memset(&x->cb[x->n], 0, sizeof(x->cb[x->n]));
+	x->own[x->n] = NULL;
+	return x->n++;
+}
+
+/* Source s's runs (size bytes): before its first switch_in, then from
+ * each switch_in w[j] to the next one's.  Returns nothing. */
+static void add_runs(struct run **runs, size_t *nruns, size_t s,
+		     const struct hwt_store_switch_in *w, size_t nw,
+		     size_t size)
+{
+	size_t j;
+
+	add_run(runs, nruns, s, 0, nw ? w[0].offset : size, NULL);
+	for (j = 0; j < nw; j++) {
+		uint64_t end = j + 1 < nw ? w[j + 1].offset : size;
+
+		if (end > size)
+			end = size;
+		add_run(runs, nruns, s, w[j].offset, end, &w[j]);
+	}
+}
+
+/*
+ * Whether CoreSight stream ss is one sink shared by several CPUs
+ * (hwt_coresight's DESCRIBE: shared_sink=1, CPU c's unit with trace ID
+ * traceid_base + c), its base then in *base.
+ * Returns 1 if shared, 0 if not; -1 with err set if: session.db cannot
+ * be read, or traceid_base is missing or out of range.
+ */
+static int shared_sink(struct hwt_store_reader *r,
+		       const struct hwt_store_stream *ss, int *base,
+		       char *err, size_t errlen)
+{
+	char v[32], *end;
+	long b;
+	int rc;
+
+	rc = hwt_store_reader_param(r, ss->id, "shared_sink", v, sizeof(v),
+				    err, errlen);
+	if (rc <= 0 || strcmp(v, "1"))
+		return rc < 0 ? -1 : 0;
+	rc = hwt_store_reader_param(r, ss->id, "traceid_base", v, sizeof(v),
+				    err, errlen);
+	if (rc < 0)
+		return -1;
+	b = rc ? strtol(v, &end, 0) : 0;
+	if (!rc || *end || b < 1 || b > 0x6f)
+		return hwt_errf(err, errlen, "stream %lld: a shared sink "
+				"with traceid_base '%s' (1..0x6f wanted)",
+				(long long)ss->id, rc ? v : "(none)");
+	*base = (int)b;
+	return 1;
+}
+
+/* qsort order of CPU numbers.  Returns <0, 0, >0. */
+static int cmp_cpu(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Shared stream c (its bytes and cuts in *whole, its switch_ins of
+ * every CPU w[0..nw)) as one source per CPU its switch_ins name: the
+ * bytes of that CPU's trace ID, base + CPU, out of the frames
+ * (hwt_cs_demux, restarted at each cut), with the cuts and that CPU's
+ * switch_ins moved to their places in them; each source raw trace of
+ * its ID, whose runs are added to *runs.
+ * Returns 0 if: done; -1 with err set if: a switch_in names no CPU, a
+ * CPU's ID is out of range, or hwt_cs_demux failed.
+ */
+static int add_shared(struct sources *x, struct run **runs, size_t *nruns,
+		      const struct hwt_cpu_stream *c,
+		      const struct cpu_bytes *whole,
+		      const struct hwt_store_switch_in *w, size_t nw, int base,
+		      char *err, size_t errlen)
+{
+	struct hwt_store_switch_in *wk;
+	struct hwt_cs_id_bytes *out;
+	int64_t *cpus = NULL;
+	uint64_t *resets;
+	size_t ncpu = 0, i, j, k;
+	uint8_t *ids;
+	int rc = 0;
+
+	for (j = 0; j < nw; j++) {
+		if (w[j].cpu < 0 || w[j].cpu > 0x6f - base)
+			return hwt_errf(err, errlen, "stream %lld: switch_in "
+					"%zu names CPU %lld, which has no trace "
+					"ID in the shared sink (0x%x + CPU)",
+					(long long)c->ss->id, j,
+					(long long)w[j].cpu, base);
+		for (k = 0; k < ncpu && cpus[k] != w[j].cpu; k++)
+			;
+		if (k == ncpu) {
+			cpus = hwt_xrealloc(cpus, (ncpu + 1) * sizeof(*cpus));
+			cpus[ncpu++] = w[j].cpu;
+		}
+	}
+	if (!ncpu)
+		return 0;
+	qsort(cpus, ncpu, sizeof(*cpus), cmp_cpu);
+	ids = hwt_xrealloc(NULL, ncpu);
+	out = hwt_xrealloc(NULL, ncpu * sizeof(*out));
+	resets = hwt_xrealloc(NULL, (whole->ncuts ? whole->ncuts : 1) *
+			      sizeof(*resets));
+	for (k = 0; k < ncpu; k++)
+		ids[k] = (uint8_t)(base + cpus[k]);
+	for (i = 0; i < whole->ncuts; i++)
+		resets[i] = whole->cuts[i].offset;
+	rc = hwt_cs_demux(whole->buf, whole->size, resets, whole->ncuts, ids,
+			  ncpu, out, err, errlen);
+	wk = hwt_xrealloc(NULL, nw * sizeof(*wk));
+	for (k = 0; rc >= 0 && k < ncpu; k++) {
+		size_t s = source_add(x, c), nwk = 0;
+		struct hwt_store_stream *own = hwt_xrealloc(NULL, sizeof(*own));
+		struct cpu_bytes *cb = &x->cb[s];
+
+		*own = *c->ss;
+		own->formatted = 0;	/* deformatted */
+		own->trace_id = ids[k];
+		own->cpu = cpus[k];
+		x->own[s] = own;
+		x->cs[s].ss = own;
+		cb->buf = out[k].buf ? out[k].buf : hwt_xrealloc(NULL, 1);
+		cb->size = out[k].n;
+		out[k].buf = NULL;
+		cb->cuts = hwt_xrealloc(NULL, (whole->ncuts ? whole->ncuts :
+					       1) * sizeof(*cb->cuts));
+		for (i = 0; i < whole->ncuts; i++) {
+			cb->cuts[i] = whole->cuts[i];
+			cb->cuts[i].offset = hwt_cs_id_bytes_pos(&out[k],
+							whole->cuts[i].offset);
+		}
+		cb->ncuts = whole->ncuts;
+		for (j = 0; j < nw; j++) {
+			if (w[j].cpu != cpus[k])
+				continue;
+			wk[nwk] = w[j];
+			wk[nwk++].offset = hwt_cs_id_bytes_pos(&out[k],
+							       w[j].offset);
+		}
+		add_runs(runs, nruns, s, wk, nwk, cb->size);
+	}
+	for (k = 0; rc >= 0 && k < ncpu; k++)
+		hwt_cs_id_bytes_free(&out[k]);
+	free(wk);
+	free(resets);
+	free(out);
+	free(ids);
+	free(cpus);
+	return rc;
+}
+
 int hwt_session_cpu_decode(struct hwt_store_reader *r,
 			   const struct hwt_cpu_stream *cs, size_t n,
 			   hwt_pid_image_fn image_of, void *image_arg,
 			   struct hwt_core *core, char *err, size_t errlen)
 {
-	struct cpu_bytes *cb = calloc(n ? n : 1, sizeof(*cb));
+	struct sources x;
 	struct run *runs = NULL;
-	size_t nruns = 0, i, j, first;
+	size_t nruns = 0, i, first;
 	uint32_t id = HWT_CPU_THREAD_ID;
 	int rc = 0;
 
-	if (!cb)
-		return hwt_errf(err, errlen, "out of memory");
+	memset(&x, 0, sizeof(x));
 	err[0] = 0;
 	for (i = 0; rc >= 0 && i < n; i++) {
 		struct hwt_store_switch_in *w = NULL;
-		size_t nw = 0;
+		struct cpu_bytes whole;
+		size_t nw = 0, s;
+		int base = 0, shared = 0;
 
-		cb[i].buf = hwt_store_reader_bytes(r, cs[i].ss->id,
-						   &cb[i].size, &cb[i].cuts,
-						   &cb[i].ncuts, err, errlen);
-		if (!cb[i].buf ||
+		memset(&whole, 0, sizeof(whole));
+		whole.buf = hwt_store_reader_bytes(r, cs[i].ss->id,
+						   &whole.size, &whole.cuts,
+						   &whole.ncuts, err, errlen);
+		if (!whole.buf ||
 		    hwt_store_reader_switch_ins(r, cs[i].ss->id, &w, &nw, err,
 						errlen) < 0) {
+			free(whole.buf);
+			free(whole.cuts);
 			rc = -1;
 			break;
 		}
-		/* a CPU's runs: from each switch_in to the next one's */
-		add_run(&runs, &nruns, i, 0, nw ? w[0].offset : cb[i].size,
-			NULL);
-		for (j = 0; j < nw; j++) {
-			uint64_t end = j + 1 < nw ? w[j + 1].offset :
-						    cb[i].size;
-
-			if (end > cb[i].size)
-				end = cb[i].size;
-			add_run(&runs, &nruns, i, w[j].offset, end, &w[j]);
+		if (cs[i].proto == HWT_CPU_CS && cs[i].ss->formatted)
+			shared = shared_sink(r, cs[i].ss, &base, err, errlen);
+		if (shared) {
+			/* each CPU's trace ID its own source */
+			rc = shared < 0 ? -1 :
+			     add_shared(&x, &runs, &nruns, &cs[i], &whole, w,
+					nw, base, err, errlen);
+			free(whole.buf);
+			free(whole.cuts);
+		} else {
+			/* a CPU's runs: from each switch_in to the next
+			 * one's */
+			s = source_add(&x, &cs[i]);
+			x.cb[s] = whole;
+			add_runs(&runs, &nruns, s, w, nw, whole.size);
 		}
 		free(w);
 	}
@@ -469,21 +656,24 @@ int hwt_session_cpu_decode(struct hwt_store_reader *r,
 	 * first): a stream per CPU. */
 	for (i = 0; rc >= 0 && i < nruns && runs[i].tid < 0 &&
 	     runs[i].pid < 0; i++, id++)
-		rc = decode_thread(r, &runs[i], 1, id, cs, cb, image_of,
+		rc = decode_thread(r, &runs[i], 1, id, x.cs, x.cb, image_of,
 				   image_arg, core, err, errlen);
 	/* Then each thread's runs as one stream. */
 	for (first = i; rc >= 0 && first < nruns; first = i, id++) {
 		for (i = first; i < nruns && runs[i].tid == runs[first].tid &&
 		     runs[i].pid == runs[first].pid; i++)
 			;
-		rc = decode_thread(r, &runs[first], i - first, id, cs, cb,
+		rc = decode_thread(r, &runs[first], i - first, id, x.cs, x.cb,
 				   image_of, image_arg, core, err, errlen);
 	}
-	for (i = 0; i < n; i++) {
-		free(cb[i].buf);
-		free(cb[i].cuts);
+	for (i = 0; i < x.n; i++) {
+		free(x.cb[i].buf);
+		free(x.cb[i].cuts);
+		free(x.own[i]);
 	}
-	free(cb);
+	free(x.cs);
+	free(x.cb);
+	free(x.own);
 	free(runs);
 	return rc < 0 ? -1 : 0;
 }

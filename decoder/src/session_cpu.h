@@ -38,6 +38,20 @@
  * multiple of 16 at or after its switch_in offset, are a piece the
  * deformatter and OpenCSD take afresh; bytes before that boundary or a
  * partial frame at a run's end are gaps naming the run.
+ *
+ * One TMC shared by several CPUs (hwt_coresight's Juno shape: stream
+ * params shared_sink=1 and traceid_base, CPU c's ETMv4 with trace ID
+ * traceid_base + c, every CPU's switch_in records on the one stream,
+ * each naming its CPU): the frames interleave the CPUs' IDs, so the
+ * stream is first split by trace ID through OpenCSD's deformatter over
+ * the whole buffer (hwt_cs_demux: the ID in force carries from frame to
+ * frame, which a deformatter started at each run's frame could not
+ * know), restarted at each cut (lost bytes: a gap in every ID's bytes
+ * there).  Each CPU that a switch_in names is then a raw source of its
+ * ID's bytes, with its own switch_ins and the cuts moved to their places
+ * in them (a switch_in's head is a frame boundary after every byte that
+ * CPU's unit sent before the switch), cut into runs and decoded exactly
+ * as a raw per-CPU source above.
  */
 #ifndef HWT_DECODER_SESSION_CPU_H
 #define HWT_DECODER_SESSION_CPU_H

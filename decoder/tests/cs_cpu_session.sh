@@ -19,15 +19,25 @@
 #  - bytes lost inside a run: a gap of that run's thread only;
 #  - runs whose sync point comes after Ignore padding (hwt_coresight
 #    aligns the TRBE pointer at each re-enable): no gap, each thread's
-#    replay is its truth.
+#    replay is its truth;
+#  - ETMv4 in TMC frames, a TMC per CPU (5, 6), and one TMC shared by
+#    both CPUs (7, 8: mkcpu.py --kind etm4-shared, the threads' raw
+#    ETMv4 runs interleaved in one formatter by tmcmux, CPU c's unit
+#    under trace ID 0x10 + c, a flush at each switch): each thread's
+#    replay is its truth with no gap, its runs taken from both IDs; 64
+#    bytes lost in the middle of the shared buffer are a gap in the run
+#    of each CPU there (two threads), the third thread whole.
 # Env (from run.sh): HWT, BUILD, ROOT.
 : "${ROOT:=../..}"
 : "${HWT:=$ROOT/build/bin/hwt}"
 : "${BUILD:=$ROOT/build/decoder}"
 ETEGEN=$BUILD/etegen
+TMCMUX=$BUILD/tmcmux
+export TMCMUX
 MK=$ROOT/build/store/mksession
 [ -x "$MK" ] || make -s -C "$ROOT/store" tools >&2 || exit 1
 [ -x "$ETEGEN" ] || make -s -C "$ROOT/decoder" "$ETEGEN" >&2 || exit 1
+[ -x "$TMCMUX" ] || make -s -C "$ROOT/decoder" "$TMCMUX" >&2 || exit 1
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d) || exit 1
 trap '[ -n "$KEEP" ] || rm -rf "$T"' EXIT
@@ -162,4 +172,50 @@ check cs-cpu-session-tmc-partial-frame-is-a-gap \
 "$HWT" replay "$T/s6.db" --thread 101 --format addr | grep -v '^\[' > "$T/r"
 check cs-cpu-session-tmc-run-off-frame-thread-whole cmp -s "$T/r" \
 	"$T/cf/truth.txt"
+
+# 7: one TMC shared by both CPUs: the three threads of 1 as raw ETMv4,
+# interleaved in one stream's frames under IDs 0x10 and 0x11
+gen "$T/as" 100 1 12 400 --etm4 1 && gen "$T/cs" 101 2 9 333 --etm4 1 &&
+gen "$T/ds" 300 3 7 500 --etm4 1 && mkdir -p "$T/g7" &&
+python3 "$HERE/mkcpu.py" --kind etm4-shared --params "$T/as/params.txt" \
+	"$T/g7" 2 100:100:"$T/as" 100:101:"$T/cs" 300:300:"$T/ds" \
+	> "$T/args7" &&
+session "$T/s7" "$T/args7" $(map 100) $(map 300) &&
+"$HWT" decode -q "$T/s7" -o "$T/s7.db" 2> "$T/err7" ||
+	echo "FAIL: cs-cpu-session-shared-decode ($(cat "$T/err7"))"
+ok=1 n=""
+for x in 100:as 101:cs 300:ds; do
+	"$HWT" replay "$T/s7.db" --thread "${x%%:*}" --format addr > "$T/r" \
+		2>> "$T/err7"
+	cmp -s "$T/r" "$T/${x#*:}/truth.txt" || ok=0
+	n="$n $(wc -l < "$T/r")"
+done
+check "cs-cpu-session-shared-replay-per-thread-is-truth (instructions:$n)" \
+	[ $ok = 1 ]
+"$HWT" query --csv "$T/s7.db" "SELECT count(*) FROM errors" > "$T/nerr"
+check cs-cpu-session-shared-no-gaps [ "$(tail -n 1 "$T/nerr")" = 0 ]
+# each thread's runs came from both CPUs (round robin over 2 CPUs, 3
+# threads), so both IDs were decoded for each of them
+"$HWT" query --csv "$T/s7.db" "SELECT count(*) FROM streams WHERE
+	cpu = -1 AND tid IN (100, 101, 300)" > "$T/nboth"
+check cs-cpu-session-shared-threads-on-both-ids \
+	[ "$(tail -n 1 "$T/nboth")" = 3 ]
+
+# 8: 64 bytes lost before the shared stream's second chunk: a gap in
+# the run each CPU had there (two threads), the third thread whole
+mkdir -p "$T/g8" &&
+python3 "$HERE/mkcpu.py" --kind etm4-shared --params "$T/as/params.txt" \
+	"$T/g8" 2 100:100:"$T/as" 100:101:"$T/cs" 300:300:"$T/ds" \
+	> "$T/args8" &&
+session "$T/s8" "$T/args8" --lost-before 0:1:64 $(map 100) $(map 300) &&
+"$HWT" decode -q "$T/s8" -o "$T/s8.db" 2> "$T/err8" ||
+	echo "FAIL: cs-cpu-session-shared-decode-8 ($(cat "$T/err8"))"
+"$HWT" query --csv "$T/s8.db" "SELECT s.tid FROM errors e JOIN streams s
+	ON s.id = e.stream_id WHERE e.message = '64 bytes lost' ORDER BY
+	s.tid" | tail -n +2 | tr '\n' ' ' > "$T/lost8"
+check "cs-cpu-session-shared-loss-is-a-gap-of-each-cpu (threads $(cat "$T/lost8"))" \
+	[ "$(cat "$T/lost8")" = "100 300 " ]
+"$HWT" replay "$T/s8.db" --thread 101 --format addr > "$T/r"
+check cs-cpu-session-shared-loss-other-thread-whole cmp -s "$T/r" \
+	"$T/cs/truth.txt"
 exit 0

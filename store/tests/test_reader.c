@@ -390,15 +390,23 @@ static void test_switches(void)
 
 /* A stream's switch_ins (hwt_store_reader_switch_ins): only that
  * stream's, in arrival order, with their fields; an entry whose offset
- * goes back is an error naming it, not a shorter list. */
+ * goes back from its CPU's previous one is an error naming it, not a
+ * shorter list; another CPU's entry into the same (shared) stream may
+ * lie before it. */
 static void test_switch_ins(void)
 {
-	struct hwt_rec_switch sw[4];
-	static const struct { uint32_t type, tid, buf; uint64_t head; } in[4] = {
-		{ HWT_REC_SWITCH_IN, 42, 0, 0 },
-		{ HWT_REC_SWITCH_OUT, 42, 0, 96 },
-		{ HWT_REC_SWITCH_IN, 43, 1, 16 },
-		{ HWT_REC_SWITCH_IN, 43, 0, 96 },
+	struct hwt_rec_switch sw[5];
+	static const struct {
+		uint32_t type, tid, cpu, buf;
+		uint64_t head;
+	} in[5] = {
+		{ HWT_REC_SWITCH_IN, 42, 0, 0, 0 },
+		{ HWT_REC_SWITCH_OUT, 42, 0, 0, 96 },
+		{ HWT_REC_SWITCH_IN, 43, 1, 1, 16 },
+		{ HWT_REC_SWITCH_IN, 43, 0, 0, 96 },
+		/* CPU 2 shares stream 0's sink: its head was read before
+		 * CPU 0's last one, its record queued after it */
+		{ HWT_REC_SWITCH_IN, 44, 2, 0, 48 },
 	};
 	struct hwt_store_switch_in *v = NULL;
 	struct hwt_store_reader *r;
@@ -419,12 +427,12 @@ static void test_switch_ins(void)
 		   hwt_store_stream(s, 0, "intel_pt", -1, 0, -1, 0) == 0 &&
 		   hwt_store_stream(s, 1, "intel_pt", -1, 1, -1, 0) == 0 &&
 		   hwt_store_append(s, 0, data, sizeof(data), 0) == 0);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		sw[i].hdr.type = in[i].type;
 		sw[i].hdr.size = sizeof(sw[i]);
 		sw[i].hdr.pid = 42;
 		sw[i].hdr.tid = in[i].tid;
-		sw[i].hdr.cpu = in[i].buf;
+		sw[i].hdr.cpu = in[i].cpu;
 		sw[i].hdr.buf_idx = in[i].buf;
 		sw[i].hdr.time = 10 * (uint64_t)(i + 1);
 		sw[i].hdr.buf_head = in[i].head;
@@ -438,9 +446,10 @@ static void test_switch_ins(void)
 		return;
 	UNIT_CHECK(hwt_store_reader_switch_ins(r, 0, &v, &n, err,
 					       sizeof(err)) == 0);
-	UNIT_CHECK(n == 2 && v && v[0].offset == 0 && v[0].tid == 42 &&
+	UNIT_CHECK(n == 3 && v && v[0].offset == 0 && v[0].tid == 42 &&
 		   v[0].time == 10 && v[0].pid == 42 && v[0].cpu == 0 &&
-		   v[1].offset == 96 && v[1].tid == 43 && v[1].time == 40);
+		   v[1].offset == 96 && v[1].tid == 43 && v[1].time == 40 &&
+		   v[2].offset == 48 && v[2].tid == 44 && v[2].cpu == 2);
 	free(v);
 	UNIT_CHECK(hwt_store_reader_switch_ins(r, 1, &v, &n, err,
 					       sizeof(err)) == 0);
@@ -451,7 +460,7 @@ static void test_switch_ins(void)
 	UNIT_CHECK(sql(dir, "UPDATE switches SET entries = "
 		       "substr(entries, 1, 8) || x'8000000000000000' || "
 		       "substr(entries, 17) WHERE stream = 0 AND "
-		       "type = 'switch_in' AND count = 2") == 0);
+		       "type = 'switch_in' AND count = 3") == 0);
 	r = hwt_store_reader_open(dir, err, sizeof(err));
 	UNIT_CHECK(r != NULL);
 	if (!r)

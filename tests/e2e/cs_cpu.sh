@@ -20,18 +20,28 @@
 # run begin without a re-enable of the unit (init.sh's
 # record/cs_emu-counters).  PASS:/FAIL: lines, appended to
 # $HWT_RESULTS/e2e.txt.
-# usage: cs_cpu.sh [etm4]: with etm4, the same through the emulated
-# ETMv4 + TMC-ETR (row soft-etm4, tmc etr: each CPU's ETR over its
-# buffer, ETMv4 in TMC frames, the session's stream kind etm4 and
-# formatted), as e2e-coresight-etm4-cpu.
+# usage: cs_cpu.sh [etm4|shared]: with etm4, the same through the
+# emulated ETMv4 + TMC-ETR (row soft-etm4, tmc etr: each CPU's ETR over
+# its buffer, ETMv4 in TMC frames, the session's stream kind etm4 and
+# formatted), as e2e-coresight-etm4-cpu; with shared, through one ETR
+# shared behind funnels by every CPU (the Juno shape, hwt_cs_emu
+# topo=shared) in a 3-CPU VM recording CPUs 1 and 2 (the collector on
+# CPU 0), as e2e-coresight-etm4-shared-cpu: one stream whose frames
+# interleave trace IDs 0x11 and 0x12, the program's tasks free to run on
+# and move between both CPUs, decoded by hwt split per trace ID
+# (decoder/src/session_cpu.h); the session must have one stream, with
+# shared_sink=1 and traceid_base=0x10, and each thread must be decoded
+# from its CPU's ID.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 res=${HWT_RESULTS:-$root/build/results}/e2e.txt
-t=e2e-coresight-cpu row=soft-ete
+t=e2e-coresight-cpu row=soft-ete smp=2 cpus=1
 case ${1:-} in
 "") ;;
 etm4) t=e2e-coresight-etm4-cpu row=soft-etm4:etr ;;
-*) echo "usage: $0 [etm4]" >&2; exit 2 ;;
+shared) t=e2e-coresight-etm4-shared-cpu row="soft-etm4:etr topo=shared"
+	smp=3 cpus=1-2 ;;
+*) echo "usage: $0 [etm4|shared]" >&2; exit 2 ;;
 esac
 w=$root/build/$t
 hwt=$root/build/bin/hwt
@@ -51,8 +61,8 @@ if ! $cc $cflags -fno-optimize-sibling-calls -o "$w/prog" \
 fi
 if ! HWT_RESULTS=$w/vm-results HWT_VM_RECORD_PROG=$w/prog \
 	HWT_VM_RECORD_GT=$w/gt HWT_VM_RECORD_OUT=$w/session \
-	HWT_VM_RECORD_OPTS="-b coresight -C 1" \
-	HWT_VM_CS_EMU=$row HWT_VM_SMP=2 \
+	HWT_VM_RECORD_OPTS="-b coresight -C $cpus" \
+	HWT_VM_CS_EMU=$row HWT_VM_SMP=$smp \
 	"$root/tests/vm/run.sh" arm64 >"$w/vm.log" 2>&1; then
 	tail -n 15 "$w/vm.log" | sed 's/^/    /'
 	result "FAIL: $t/record (log: $w/vm.log)"
@@ -71,6 +81,20 @@ L=$(sqlite3 "$s/session.db" "SELECT value FROM meta WHERE key =
 	result "PASS: $t/record (mode $mode, program pid $L)" || {
 	result "FAIL: $t/record (mode '$mode', launch_pid '$L', gt: $(ls "$s/gt" 2>&1))"
 	exit 1; }
+if [ "${1:-}" = shared ]; then
+	# One stream for both CPUs, which DESCRIBE said is shared.
+	sh=$(sqlite3 "$s/session.db" "SELECT count(*) || ' ' ||
+		group_concat(value) FROM stream_params WHERE key IN
+		('shared_sink', 'traceid_base')")
+	ns=$(sqlite3 "$s/session.db" "SELECT count(*) FROM streams")
+	case $sh in
+	"2 1,0x10"|"2 0x10,1") ;;
+	*) sh="" ;;
+	esac
+	[ -n "$sh" ] && [ "$ns" = 1 ] &&
+		result "PASS: $t/shared-stream (shared_sink=1, traceid_base 0x10, 1 stream)" ||
+		result "FAIL: $t/shared-stream (params '$sh', $ns streams)"
+fi
 if ! "$hwt" decode "$s" -o "$w/cpu.db" >"$w/decode.log" 2>&1; then
 	result "FAIL: $t/decode ($(tail -n 1 "$w/decode.log"))"
 	exit 1
@@ -82,6 +106,18 @@ grep -q ' 0 errors or gaps;' "$w/decode.log" &&
 	result "PASS: $t/no-gaps" ||
 	result "FAIL: $t/no-gaps ($(tail -n 1 "$w/decode.log"))"
 q() { "$hwt" query --csv "$w/cpu.db" "$1" | tail -n +2; }
+if [ "${1:-}" = shared ]; then
+	# Each thread decoded from its CPU's trace ID (0x10 + CPU: 0x11 or
+	# 0x12, never the stream's trctraceidr 0x10), on that CPU or on
+	# both (cpu -1).
+	bad=$(q "SELECT count(*) FROM streams WHERE tid > 0 AND (trace_id
+		NOT IN (17, 18) OR (cpu != -1 AND cpu != trace_id - 16))")
+	ids=$(q "SELECT group_concat(DISTINCT printf('0x%x', trace_id))
+		FROM streams WHERE tid > 0" | tr -d '"')
+	[ "$bad" = 0 ] &&
+		result "PASS: $t/trace-ids-per-cpu (threads' trace IDs $ids)" ||
+		result "FAIL: $t/trace-ids-per-cpu ($bad threads off their CPU's ID; $ids)"
+fi
 addr() { aarch64-linux-gnu-nm "$w/prog" | awk -v s="$1" '$3 == s { printf "%016s\n", $1 }' |
 	tr ' ' 0; }
 # The recorded tasks in the ground truth's order: main (the launched

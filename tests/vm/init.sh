@@ -83,9 +83,15 @@ for m in $(cat /lib/hwt/deps/order /lib/hwt/order 2>/dev/null); do
 			result "FAIL: $A/insmod/hwt_pt_emu ($err)"
 		fi
 	fi
-	# The same for an emulated CoreSight unit (HWT_CS_EMU=ROW).
+	# The same for an emulated CoreSight unit (HWT_CS_EMU="ROW[:TMC]
+	# [PARAM=VALUE...]": the row, then more of the unit's module
+	# parameters, e.g. topo=shared).
 	if [ "$m" = hwt_coresight ] && [ -n "${HWT_CS_EMU:-}" ]; then
-		if err=$(insmod /lib/hwt/hwt_cs_emu.ko cpu="$HWT_CS_EMU" 2>&1)
+		cs_more=""
+		case $HWT_CS_EMU in *" "*) cs_more=${HWT_CS_EMU#* } ;; esac
+		# shellcheck disable=SC2086 # cs_more: one word per parameter
+		if err=$(insmod /lib/hwt/hwt_cs_emu.ko \
+			cpu="${HWT_CS_EMU%% *}" $cs_more 2>&1)
 		then
 			loaded="hwt_cs_emu $loaded"
 			result "PASS: $A/insmod/hwt_cs_emu (cpu=$HWT_CS_EMU)"

@@ -169,4 +169,43 @@ int hwt_cs_decode_session_bytes(struct hwt_store_reader *r,
 				void *read_mem_arg, const struct hwt_sink *sink,
 				char *err, size_t errlen);
 
+/*
+ * One trace ID's bytes out of a frame-formatted buffer (hwt_cs_demux):
+ * buf[0, n), and where they came from: block k, from buf[pos[k]] to
+ * the next block's pos, is the bytes at trace offset src[k] on of the
+ * buffer (within one frame); both increase with k.
+ */
+struct hwt_cs_id_bytes {
+	uint8_t *buf;
+	size_t n;
+	uint64_t *src, *pos;
+	size_t nblk;
+};
+
+/*
+ * Splits data[0, size), 16-byte CoreSight frames (CoreSight D4, memory
+ * aligned from data[0]: a TMC's buffer), by trace ID through OpenCSD's
+ * frame deformatter: out[i] (nids of them, zeroed here; free each with
+ * hwt_cs_id_bytes_free) gets the bytes of trace ID ids[i] in order.  At
+ * each offset of resets[0..nresets) (increasing: bytes lost there) the
+ * deformatter restarts from the first whole frame after it, knowing no
+ * ID: the bytes before the first ID a frame names are nobody's, as
+ * after bytes the sink lost; a frame the deformatter refuses restarts it
+ * one frame later.  Bytes of other IDs are dropped.
+ *
+ * Returns 0 on success.
+ * Returns -1 with err set if: OpenCSD cannot register the demultiplexer,
+ * build the tree or attach an ID (out[] then empty).
+ */
+int hwt_cs_demux(const uint8_t *data, size_t size, const uint64_t *resets,
+		 size_t nresets, const uint8_t *ids, size_t nids,
+		 struct hwt_cs_id_bytes *out, char *err, size_t errlen);
+
+/* The position in b of trace offset off of the buffer: the number of
+ * b's bytes that come from before off.  Returns it (b->n at most). */
+uint64_t hwt_cs_id_bytes_pos(const struct hwt_cs_id_bytes *b, uint64_t off);
+
+/* Frees b's arrays and empties it.  Returns nothing. */
+void hwt_cs_id_bytes_free(struct hwt_cs_id_bytes *b);
+
 #endif /* HWT_DECODER_CS_FRONTEND_H */

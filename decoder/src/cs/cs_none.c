@@ -4,6 +4,8 @@
  * OpenCSD (make NO_CS=1): the Makefile compiles this file instead of
  * cs_*.c.  Each says so and fails; nothing else changes.
  */
+#include <string.h>
+
 #include "cs/cs_frontend.h"
 #include "core/util.h"
 #include "core/flow.h"
@@ -79,4 +81,28 @@ int hwt_cs_decode_stream(const struct hwt_cs_stream *s,
 	(void)s;
 	(void)sink;
 	return hwt_errf(err, errlen, "CoreSight decoding is not built in");
+}
+
+int hwt_cs_demux(const uint8_t *data, size_t size, const uint64_t *resets,
+		 size_t nresets, const uint8_t *ids, size_t nids,
+		 struct hwt_cs_id_bytes *out, char *err, size_t errlen)
+{
+	(void)data;
+	(void)size;
+	(void)resets;
+	(void)nresets;
+	(void)ids;
+	memset(out, 0, nids * sizeof(*out));
+	return hwt_errf(err, errlen, "CoreSight decoding is not built in");
+}
+
+uint64_t hwt_cs_id_bytes_pos(const struct hwt_cs_id_bytes *b, uint64_t off)
+{
+	(void)off;
+	return b->n;
+}
+
+void hwt_cs_id_bytes_free(struct hwt_cs_id_bytes *b)
+{
+	(void)b;
 }

@@ -28,8 +28,11 @@
  * against OpenCSD's deformatter by test_tmc), completed by cs_fmt_flush
  * (the flush at the switch): every run whole frames.
  *
+ * --etm4 1 writes the same ETMv4 raw, unformatted (for tmcmux, which
+ * interleaves several units' runs in the frames of one shared TMC).
+ *
  * usage: etegen OUTDIR --tid TID [--seed N] [--runs N] [--switch N]
- *               [--pad N] [--tmc 1]
+ *               [--pad N] [--tmc 1] [--etm4 1]
  * Writes OUTDIR/{pt.bin,runs.txt,truth.txt,prog.bin,params.txt}: the ETE
  * (named pt.bin as ptgen's, for mkcpu.py), each run's first byte and
  * instruction, the executed addresses (%016llx lines, as hwt replay
@@ -157,7 +160,7 @@ static void frame_run(struct out *fo, const struct out *o, size_t from,
 static int usage(void)
 {
 	fprintf(stderr, "usage: etegen OUTDIR --tid TID [--seed N] "
-		"[--runs N] [--switch N] [--pad N] [--tmc 1]\n");
+		"[--runs N] [--switch N] [--pad N] [--tmc 1] [--etm4 1]\n");
 	return 1;
 }
 
@@ -183,7 +186,7 @@ int main(int argc, char **argv)
 	struct out o = { 0 }, fo = { 0 }, *w = &o;
 	uint64_t stack[NFUNC + 2], ip = fn_addr(0);
 	unsigned int runs = 12, every = 400, tid = 0, sp = 0, pad = 0, r, k, i;
-	unsigned int tmc = 0;
+	unsigned int tmc = 0, etm4 = 0;
 	size_t from;
 	FILE *ft, *fr, *f;
 	const char *dir;
@@ -207,15 +210,17 @@ int main(int argc, char **argv)
 			pad = (unsigned int)v;
 		else if (!strcmp(argv[i], "--tmc") && v <= 1)
 			tmc = (unsigned int)v;
+		else if (!strcmp(argv[i], "--etm4") && v <= 1)
+			etm4 = (unsigned int)v;
 		else
 			return usage();
 	}
 	if (i != (unsigned int)argc || !tid || !runs || !every)
 		return usage();
-	if (tmc) {
+	if (tmc || etm4)
 		cfg.flags |= ETE_SOFT_ETMV4;
+	if (tmc)
 		w = &fo;
-	}
 	gen_program();
 	ft = out_file(dir, "truth.txt", "w");
 	fr = out_file(dir, "runs.txt", "w");
