@@ -481,7 +481,15 @@ boot() {	# kernel image
 	# from outside: the monitor's registers, taken just before the
 	# timeout, go to hang.txt.
 	rm -f hang.txt
-	(sleep $((vm_timeout - 2)) && hang_registers hang.txt 2>hang.err) &
+	# The watcher must not hold the run's lock (fd 9), nor leave its
+	# sleep behind when it is killed.
+	(
+		exec 9>&-
+		sleep $((vm_timeout - 2)) &
+		nap=$!
+		trap 'kill $nap 2>/dev/null; exit 0' TERM
+		wait $nap && hang_registers hang.txt 2>hang.err
+	) &
 	watcher=$!
 	timeout -k 5 "$vm_timeout" $qemu "$@" -m "$mem" -smp "$smp" \
 		-nodefaults -no-user-config -display none \
