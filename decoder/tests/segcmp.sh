@@ -30,12 +30,15 @@ rows() {	# SCHEMA QUERY
 		"$(printf '%s' "$2" | sed "s/@\./$1./g")" |
 		sed 's/GROUP BY 1$/GROUP BY '"$(cols "$2")"'/'
 }
-# "1, 2, ..., N" for QUERY's N result columns.
+# "1, 2, ..., N" for QUERY's N result columns, nothing if the query
+# fails (then so does the comparison).  Counted from the columns of a view
+# of it: the sqlite3 shell prints no header for a result without rows, and
+# GROUP BY 1 alone would compare each first column with any row's others.
 cols() {
-	n=$(sq "$CDB" "$(printf '%s' "$1" | sed 's/@\./main./g') LIMIT 0" \
-		-cmd '.headers on' -cmd '.mode csv' 2>/dev/null | head -1 |
-		awk -F, '{ print NF }')
-	seq -s ', ' 1 "${n:-1}"
+	n=$(sq "$CDB" "CREATE TEMP VIEW segcmp_cols AS
+		$(printf '%s' "$1" | sed 's/@\./main./g');
+		SELECT COUNT(*) FROM pragma_table_info('segcmp_cols');" 2>/dev/null)
+	[ "${n:-0}" -gt 0 ] && seq -s ', ' 1 "$n"
 }
 # How many rows of QUERY differ between $CDB (continuous) and $SDB.
 ndiff() {	# QUERY
