@@ -538,6 +538,11 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 	r.no_fast = env->params.no_fastpath != 0;
 	/* 2: and the two-decode join only (its test). */
 	r.join2 = env->params.no_fastpath == 2;
+	/* Tests: this thread decodes every segment, last first, before it
+	 * feeds the first; the workers take none. */
+	r.reverse = env->params.reverse_segments != 0;
+	if (r.reverse)
+		r.next = r.nsegs;
 	r.bdm70 = env->params.family || env->params.model;
 	if (r.bdm70) {
 		struct pt_config cfg;
@@ -580,11 +585,17 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 		}
 		started++;
 	}
+	/* Tests: every segment, last first, decoded as a worker decodes it
+	 * (how it starts guessed; the feed below checks the guess). */
+	for (i = r.nsegs; rc == 0 && r.reverse && i-- > 0;) {
+		decode_segment(mw, i, ARRIVE_GUESS);
+		r.segs[i].done = 1;
+	}
 	/* Feed the segments to the sink in order as they complete. */
 	for (i = 0; rc == 0 && i < r.nsegs; i++) {
 		struct segment *s = &r.segs[i];
 
-		if (inline_worker) {
+		if (inline_worker && !r.reverse) {
 			if (s->start >= skip_until) {
 				if (r.npool) {
 					r.npool--;
