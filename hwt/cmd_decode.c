@@ -205,6 +205,7 @@ int hwt_cmd_decode(int argc, char **argv)
 		{ "test-cs-no-fork", no_argument, NULL, 3 },
 		{ "test-cs-abort-on-child-exit", no_argument, NULL, 4 },
 		{ "test-progress-unthrottled", no_argument, NULL, 5 },
+		{ "test-pt-reverse-segments", no_argument, NULL, 6 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -279,6 +280,7 @@ int hwt_cmd_decode(int argc, char **argv)
 		case 3: o.test.cs_no_fork = 1; break;
 		case 4: o.test.cs_abort_on_child_exit = 1; break;
 		case 5: o.test.progress_unthrottled = 1; break;
+		case 6: o.test.pt_reverse_segments = 1; break;
 		case 'r':
 		case 'e':
 			/* added after the options: --debug-dir applies */

@@ -95,6 +95,7 @@ int hwt_decode_pt_buffer(const uint8_t *buf, size_t size,
 	params.threads = opts->threads;
 	params.no_fastpath = opts->test.pt_no_fastpath;
 	params.segment_min = opts->test.pt_segment_min;
+	params.reverse_segments = opts->test.pt_reverse_segments;
 	params.segmented = opts->segmented;
 	if (img)
 		hwt_image_set_dwarf_cache(img, opts);
@@ -503,6 +504,7 @@ static int pt_stream_params(struct hwt_store_reader *r,
 	params->threads = opts->threads;
 	params->no_fastpath = opts->test.pt_no_fastpath;
 	params->segment_min = opts->test.pt_segment_min;
+	params->reverse_segments = opts->test.pt_reverse_segments;
 	params->segmented = opts->segmented;
 	if (have[1])
 		params->mtc_freq = (uint8_t)strtoul(v[1], NULL, 0);

@@ -111,6 +111,9 @@ struct hwt_decode_opts {
 		uint64_t pt_segment_min; /* PT segments of at least this many
 					 * bytes; 0: a 1024th of the trace, at
 					 * most 64 KiB */
+		int pt_reverse_segments; /* 1: every PT segment decoded
+					 * before the first is fed, last
+					 * first, on one thread */
 		int cs_no_fork;		/* OpenCSD in this process, not in a
 					 * crash-isolating child */
 		int cs_abort_on_child_exit; /* abort() if an OpenCSD child exits

@@ -32,6 +32,7 @@ struct hwt_pt_params {
 	int segmented;		/* segments even with one worker (tests) */
 	int no_fastpath;	/* hwt_decode_test_opts.pt_no_fastpath */
 	uint64_t segment_min;	/* hwt_decode_test_opts.pt_segment_min */
+	int reverse_segments;	/* hwt_decode_test_opts.pt_reverse_segments */
 	/* NULL: one image (img); else the image by time, and the trace
 	 * decoded in one piece (the segments' workers and the fast path's
 	 * block cache hold one image) */

@@ -111,6 +111,7 @@ struct seg_run {
 	int bdm70;		/* libipt drops a disabled PSB+'s FUP */
 	int no_fast;		/* params.no_fastpath: libipt only (tests) */
 	int join2;		/* and the fallback join only (tests) */
+	int reverse;		/* params.reverse_segments (tests) */
 	struct pooled {		/* spare item buffers, any size: a big */
 		struct item *items;	/* one freed and allocated again */
 		size_t cap;	/* costs page faults each time */

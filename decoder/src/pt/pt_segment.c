@@ -14,7 +14,10 @@
  * end is cut at the IP that PSB_k+1's FUP gives (the next instruction to
  * run when that PSB was written), so the segments join into the same
  * instruction sequence a continuous decode yields.  An error resyncs at
- * the next PSB, as ptxed does.
+ * the next PSB, as ptxed does.  A worker's libipt decoders start with an
+ * empty block cache each (hwt_pt_env_image()): a segment's items depend
+ * on its trace only, not on which worker decoded it, in which order, or
+ * what the others decoded meanwhile.
  */
 #include <assert.h>
 
@@ -538,6 +541,11 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 	r.no_fast = env->params.no_fastpath != 0;
 	/* 2: and the two-decode join only (its test). */
 	r.join2 = env->params.no_fastpath == 2;
+	/* Tests: this thread decodes every segment, last first, before it
+	 * feeds the first; the workers take none. */
+	r.reverse = env->params.reverse_segments != 0;
+	if (r.reverse)
+		r.next = r.nsegs;
 	r.bdm70 = env->params.family || env->params.model;
 	if (r.bdm70) {
 		struct pt_config cfg;
@@ -580,11 +588,17 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 		}
 		started++;
 	}
+	/* Tests: every segment, last first, decoded as a worker decodes it
+	 * (how it starts guessed; the feed below checks the guess). */
+	for (i = r.nsegs; rc == 0 && r.reverse && i-- > 0;) {
+		decode_segment(mw, i, ARRIVE_GUESS);
+		r.segs[i].done = 1;
+	}
 	/* Feed the segments to the sink in order as they complete. */
 	for (i = 0; rc == 0 && i < r.nsegs; i++) {
 		struct segment *s = &r.segs[i];
 
-		if (inline_worker) {
+		if (inline_worker && !r.reverse) {
 			if (s->start >= skip_until) {
 				if (r.npool) {
 					r.npool--;
