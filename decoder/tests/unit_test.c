@@ -5,6 +5,7 @@
  * the perf-style thread stack, CPU parsing, image reads, branch targets,
  * transition counts.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "hwt/decode.h"
 #include "core/util.h"
+#include "image/dwarf.h"
 #include "image/image.h"
 #include "image/insn.h"
 #include "core/blocks.h"
@@ -747,6 +749,42 @@ static void test_calls_order(void)
 	check("calls-rows-sorted-per-commit", ok);
 }
 
+/* .eh_frame's FDE ranges as read by hwt equal libdwarf's (the ground
+ * truth they replace), range for range in order, on this test's own
+ * binary and the C library it runs on. */
+static void test_fde_ranges(void)
+{
+	static const char *const paths[] = {
+		"/proc/self/exe", "/lib/x86_64-linux-gnu/libc.so.6",
+		"/lib/aarch64-linux-gnu/libc.so.6",
+		"/lib/x86_64-linux-gnu/libstdc++.so.6",
+	};
+	size_t i, files = 0, ranges = 0;
+	int same = 1;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		struct hwt_range *a, *b;
+		size_t na, nb;
+		int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		na = hwt_dwarf_fde_ranges(fd, &a);
+		nb = hwt_dwarf_fde_ranges_libdwarf(fd, &b);
+		if (na != nb || (na && memcmp(a, b, na * sizeof(*a)))) {
+			fprintf(stderr, "%s: %zu FDE ranges, libdwarf %zu\n",
+				paths[i], na, nb);
+			same = 0;
+		}
+		files++;
+		ranges += na;
+		free(a);
+		free(b);
+		close(fd);
+	}
+	check("fde_ranges/as-libdwarf", same && files >= 2 && ranges > 100);
+}
+
 int main(void)
 {
 	test_calls_chunk();
@@ -764,5 +802,6 @@ int main(void)
 	test_cpu();
 	test_image();
 	test_image_view();
+	test_fde_ranges();
 	return failed;
 }

@@ -222,6 +222,19 @@ static int flush_flow(struct stream *s)
 	return hwt_db_commit(c->db);
 }
 
+/* The LEB128 of v (at least 0x4000) at p, which has room for 10 bytes:
+ * three bytes without hwt_uleb_put()'s loop.  Returns the bytes
+ * written. */
+static inline size_t uleb_put_long(uint8_t *p, uint64_t v)
+{
+	if (v >= 0x200000)
+		return hwt_uleb_put(p, v);
+	p[0] = (uint8_t)(v | 0x80);
+	p[1] = (uint8_t)(v >> 7 | 0x80);
+	p[2] = (uint8_t)(v >> 14);
+	return 3;
+}
+
 static inline int flow_put(struct stream *s, uint64_t v)
 {
 	uint8_t *p = s->flow + s->flen;
@@ -230,13 +243,14 @@ static inline int flow_put(struct stream *s, uint64_t v)
 		p[0] = (uint8_t)v;	/* small block ids */
 		s->flen++;
 	} else if (v < 0x4000) {
-		/* LEB128's two bytes without its loop: a real program
-		 * runs thousands of distinct blocks. */
+		/* LEB128's two and three bytes without its loop: a real
+		 * program runs thousands of distinct blocks, a large one
+		 * (perl and its libraries) past 8,192 of them. */
 		p[0] = (uint8_t)(v | 0x80);
 		p[1] = (uint8_t)(v >> 7);
 		s->flen += 2;
 	} else {
-		s->flen += hwt_uleb_put(p, v);
+		s->flen += uleb_put_long(p, v);
 	}
 	s->fentries++;
 	return s->flen >= FLOW_CHUNK ? flush_flow(s) : 0;
@@ -757,7 +771,7 @@ counted:
 			flow[flen + 1] = (uint8_t)(fv >> 7);
 			flen += 2;
 		} else {
-			flen += hwt_uleb_put(flow + flen, fv);
+			flen += uleb_put_long(flow + flen, fv);
 		}
 		if (flen < FLOW_CHUNK)
 			continue;

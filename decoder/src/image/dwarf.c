@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* DWARF line tables via libdwarf: address -> source file:line. */
 #include <fcntl.h>
+#include <gelf.h>
 #include <libdwarf/dwarf.h>
 #include <libdwarf/libdwarf.h>
+#include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -250,7 +252,7 @@ const struct hwt_line *hwt_lines_find(const struct hwt_lines *l,
 	return &l->rows[lo - 1];
 }
 
-size_t hwt_dwarf_fde_ranges(int fd, struct hwt_range **out)
+size_t hwt_dwarf_fde_ranges_libdwarf(int fd, struct hwt_range **out)
 {
 	Dwarf_Cie *cies = NULL;
 	Dwarf_Fde *fdes = NULL;
@@ -289,6 +291,288 @@ size_t hwt_dwarf_fde_ranges(int fd, struct hwt_range **out)
 		*out = NULL;
 	}
 	return n;
+}
+
+/*
+ * .eh_frame read directly: libdwarf's FDE list costs about 5,000
+ * instructions an FDE (it builds every CIE and FDE, formatting strings
+ * as it goes), ~8 M on a libc, paid on every decode.  Only what
+ * toolchains write is read here (64-bit little-endian ELF, CIE versions 1
+ * and 3, augmentations of z, P, L, R, S, B; pointers absolute or
+ * PC-relative); anything else goes to libdwarf, so the ranges are its
+ * own on every file.
+ */
+#define EH_OTHER	((size_t)-1)	/* not read: ask libdwarf */
+
+struct eh_cie {
+	uint64_t off;		/* of its length field in the section */
+	uint8_t enc;		/* its FDEs' pointer encoding (R) */
+};
+
+/* The ULEB128 at *p (before end), *p moved past it.  Returns 0, or -1 if
+ * it runs past end or over 64 bits. */
+static int eh_uleb(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	unsigned shift = 0;
+	uint64_t r = 0;
+	uint8_t b;
+
+	do {
+		if (*p >= end || shift > 63)
+			return -1;
+		b = *(*p)++;
+		r |= (uint64_t)(b & 0x7f) << shift;
+		shift += 7;
+	} while (b & 0x80);
+	*v = r;
+	return 0;
+}
+
+/* Returns the little-endian value of the n bytes at p. */
+static uint64_t eh_le(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/* The pointer of encoding enc at *p (before end; its address addr),
+ * *p moved past it; pcrel applied if apply.  Returns 0, or -1 if the
+ * encoding is not one read here or the value runs past end. */
+static int eh_ptr(const uint8_t **p, const uint8_t *end, uint8_t enc,
+		  uint64_t addr, int apply, uint64_t *v)
+{
+	static const uint8_t size[16] = {
+		[DW_EH_PE_absptr] = 8, [DW_EH_PE_udata2] = 2,
+		[DW_EH_PE_udata4] = 4, [DW_EH_PE_udata8] = 8,
+		[DW_EH_PE_sdata2] = 2, [DW_EH_PE_sdata4] = 4,
+		[DW_EH_PE_sdata8] = 8,
+	};
+	size_t n = size[enc & 0x0f];
+	uint64_t x;
+
+	if ((enc & 0x70) != DW_EH_PE_absptr && (enc & 0x70) != DW_EH_PE_pcrel)
+		return -1;
+	if ((enc & 0x80) || !n || (size_t)(end - *p) < n)
+		return -1;
+	x = eh_le(*p, n);
+	if ((enc & 0x0f) == DW_EH_PE_sdata2)
+		x = (uint64_t)(int64_t)(int16_t)x;
+	else if ((enc & 0x0f) == DW_EH_PE_sdata4)
+		x = (uint64_t)(int64_t)(int32_t)x;
+	if (apply && (enc & 0x70) == DW_EH_PE_pcrel)
+		x += addr;
+	*p += n;
+	*v = x;
+	return 0;
+}
+
+/* The CIE at off of sec (size bytes): its FDE encoding into c.
+ * Returns 0, or -1 if it is not one read here. */
+static int eh_cie(const uint8_t *sec, size_t size, uint64_t off,
+		  struct eh_cie *c)
+{
+	const uint8_t *p, *end, *aug;
+	uint64_t len, v, alen;
+	uint8_t ver;
+
+	if (off > size || size - off < 4)
+		return -1;
+	len = eh_le(sec + off, 4);
+	if (len < 4 || len >= 0xfffffff0u || len > size - off - 4 ||
+	    eh_le(sec + off + 4, 4) != 0)
+		return -1;
+	p = sec + off + 8;
+	end = sec + off + 4 + len;
+	if (p >= end)
+		return -1;
+	ver = *p++;
+	if (ver != 1 && ver != 3)
+		return -1;
+	aug = p;
+	while (p < end && *p)
+		p++;
+	if (p >= end)
+		return -1;
+	p++;
+	if (eh_uleb(&p, end, &v) < 0 || eh_uleb(&p, end, &v) < 0)
+		return -1;	/* code and data alignment */
+	if (ver == 1)
+		p++;
+	else if (eh_uleb(&p, end, &v) < 0)
+		return -1;	/* return address register */
+	c->off = off;
+	c->enc = DW_EH_PE_absptr;
+	if (!*aug)
+		return p <= end ? 0 : -1;
+	if (*aug != 'z' || eh_uleb(&p, end, &alen) < 0 ||
+	    alen > (uint64_t)(end - p))
+		return -1;
+	end = p + alen;
+	for (aug++; *aug; aug++) {
+		switch (*aug) {
+		case 'R':
+			if (p >= end)
+				return -1;
+			c->enc = *p++;
+			break;
+		case 'L':
+			if (p >= end)
+				return -1;
+			p++;
+			break;
+		case 'P':
+			if (p >= end)
+				return -1;
+			/* The personality routine's pointer, skipped: an
+			 * indirect one is as long as a direct one. */
+			v = *p++ & 0x7f;
+			if (eh_ptr(&p, end, (uint8_t)v, 0, 0, &v) < 0)
+				return -1;
+			break;
+		case 'S':
+		case 'B':
+			break;
+		default:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Orders ranges by start (qsort).  Returns <0, 0, >0. */
+static int range_start_cmp(const void *a, const void *b)
+{
+	const struct hwt_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The FDE ranges of .eh_frame (sec, size bytes, at address addr), in
+ * libdwarf's order: by start, stable.  Returns their number with *out
+ * allocated (NULL if none), or EH_OTHER with *out NULL if the section
+ * holds anything not read here. */
+static size_t eh_frame_ranges(const uint8_t *sec, size_t size, uint64_t addr,
+			      struct hwt_range **out)
+{
+	struct eh_cie *cies = NULL, *c;
+	size_t n = 0, cap = 0, ncie = 0, i;
+	uint64_t off = 0;
+
+	*out = NULL;
+	while (off < size) {
+		const uint8_t *p, *end;
+		uint64_t len, id, start, range;
+
+		if (size - off < 4)
+			goto other;
+		len = eh_le(sec + off, 4);
+		if (!len)
+			break;		/* the terminator */
+		if (len < 4 || len >= 0xfffffff0u || len > size - off - 4)
+			goto other;
+		id = eh_le(sec + off + 4, 4);
+		if (!id) {		/* a CIE */
+			off += 4 + len;
+			continue;
+		}
+		if (id > off + 4)
+			goto other;
+		for (i = 0, c = NULL; i < ncie; i++)
+			if (cies[i].off == off + 4 - id) {
+				c = &cies[i];
+				break;
+			}
+		if (!c) {
+			cies = hwt_xrealloc(cies, (ncie + 1) * sizeof(*cies));
+			c = &cies[ncie];
+			if (eh_cie(sec, size, off + 4 - id, c) < 0)
+				goto other;
+			ncie++;
+		}
+		p = sec + off + 8;
+		end = sec + off + 4 + len;
+		if (eh_ptr(&p, end, c->enc, addr + (uint64_t)(p - sec), 1,
+			   &start) < 0 ||
+		    eh_ptr(&p, end, c->enc & 0x0f, 0, 0, &range) < 0)
+			goto other;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			*out = hwt_xrealloc(*out, cap * sizeof(**out));
+		}
+		(*out)[n].start = start;
+		(*out)[n].size = range;
+		n++;
+		off += 4 + len;
+	}
+	free(cies);
+	if (!n) {
+		free(*out);
+		*out = NULL;
+	}
+	/* glibc's qsort as libdwarf sorts its FDEs: the same order for the
+	 * same comparisons. */
+	if (n > 1)
+		qsort(*out, n, sizeof(**out), range_start_cmp);
+	return n;
+other:
+	free(cies);
+	free(*out);
+	*out = NULL;
+	return EH_OTHER;
+}
+
+size_t hwt_dwarf_fde_ranges(int fd, struct hwt_range **out)
+{
+	Elf *e;
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+	size_t shstr, n = EH_OTHER;
+	Dwarf_Debug dbg;
+	Dwarf_Error err = NULL;
+
+	*out = NULL;
+	/* What libdwarf cannot open has no FDEs for it either. */
+	if (dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &dbg,
+			 &err) != DW_DLV_OK)
+		return 0;
+	dwarf_finish(dbg, &err);
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (e && elf_kind(e) == ELF_K_ELF && gelf_getehdr(e, &eh) &&
+	    eh.e_ident[EI_CLASS] == ELFCLASS64 &&
+	    eh.e_ident[EI_DATA] == ELFDATA2LSB &&
+	    (eh.e_type == ET_EXEC || eh.e_type == ET_DYN) &&
+	    !elf_getshdrstrndx(e, &shstr)) {
+		while ((scn = elf_nextscn(e, scn))) {
+			GElf_Shdr sh;
+			const char *name;
+			Elf_Data *d;
+
+			if (!gelf_getshdr(scn, &sh))
+				break;
+			name = elf_strptr(e, shstr, sh.sh_name);
+			if (!name || strcmp(name, ".eh_frame"))
+				continue;
+			/* LLVM's linkers type it as x86-64's unwind
+			 * section. */
+			if ((sh.sh_type != SHT_PROGBITS &&
+			     (sh.sh_type != SHT_X86_64_UNWIND ||
+			      eh.e_machine != EM_X86_64)) ||
+			    (sh.sh_flags & SHF_COMPRESSED))
+				break;
+			d = elf_rawdata(scn, NULL);
+			if (d && d->d_buf && d->d_size == sh.sh_size)
+				n = eh_frame_ranges(d->d_buf, d->d_size,
+						    sh.sh_addr, out);
+			break;
+		}
+	}
+	if (e)
+		elf_end(e);
+	return n != EH_OTHER ? n : hwt_dwarf_fde_ranges_libdwarf(fd, out);
 }
 
 /* The name of an inlined subroutine: its abstract origin's (or that

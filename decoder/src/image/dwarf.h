@@ -33,12 +33,18 @@ const struct hwt_line *hwt_lines_find(const struct hwt_lines *l,
 
 /*
  * Function extents from the FDEs of fd's .eh_frame (present in stripped
- * binaries: the unwinder needs it), link-time addresses.
+ * binaries: the unwinder needs it), link-time addresses, in libdwarf's
+ * order (by start); read directly where the section is what toolchains
+ * write, else through libdwarf.
  * Returns their number with *out allocated (free() it).
  * Returns 0 with *out NULL if fd has no .eh_frame or libdwarf cannot
  * read it.
  */
 size_t hwt_dwarf_fde_ranges(int fd, struct hwt_range **out);
+/* The same, always through libdwarf's FDE list (what
+ * hwt_dwarf_fde_ranges() reads itself when it can: the tests compare
+ * the two).  Returns as hwt_dwarf_fde_ranges(). */
+size_t hwt_dwarf_fde_ranges_libdwarf(int fd, struct hwt_range **out);
 
 /* An inlined subroutine's code (DW_TAG_inlined_subroutine): one entry
  * per address range. */
