@@ -98,32 +98,6 @@ int soft_a64_filt_main(void);
 #define CS_KO		"/lib/hwt/hwt_coresight.ko"
 #define EMU_PARAMS	"/sys/module/hwt_cs_emu/parameters/"
 
-static int load(const char *ko, const char *params)
-{
-	int fd = open(ko, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = (int)syscall(SYS_finit_module, fd, params, 0);
-	close(fd);
-	return ret;
-}
-
-static int unload(const char *name)
-{
-	int i;
-
-	/* The last context's release may still be on its way. */
-	for (i = 0; i < 50; i++) {
-		if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0)
-			return 0;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		usleep(100000);
-	}
-	return -1;
-}
-
 static long long emu_param(const char *name)
 {
 	char path[128], buf[32];
@@ -880,8 +854,8 @@ static void cs_all_row(void)
 	int dev;
 
 	t_begin("cs/emu/all/insmod");
-	CHECK(load(EMU_KO, "cpu=all") == 0);
-	CHECK(load(CS_KO, "") == 0);
+	CHECK(module_load(EMU_KO, "cpu=all") == 0);
+	CHECK(module_load(CS_KO, "") == 0);
 	t_end();
 	if (t_failed)
 		return;
@@ -913,8 +887,8 @@ static void cs_all_row(void)
 	t_end();
 	close(dev);
 	t_begin("cs/emu/all/rmmod");
-	CHECK(unload("hwt_coresight") == 0);
-	CHECK(unload("hwt_cs_emu") == 0);
+	CHECK(module_unload("hwt_coresight") == 0);
+	CHECK(module_unload("hwt_cs_emu") == 0);
 	t_end();
 }
 
@@ -935,8 +909,8 @@ static void cs_etm4_row(const char *tmc, const struct a64_case *demo,
 	snprintf(params, sizeof(params), "cpu=soft-etm4 tmc=%s", tmc);
 	snprintf(name, sizeof(name), "cs/emu/etm4-%s/insmod", tmc);
 	t_begin(name);
-	CHECK(load(EMU_KO, params) == 0);
-	CHECK(load(CS_KO, "") == 0);
+	CHECK(module_load(EMU_KO, params) == 0);
+	CHECK(module_load(CS_KO, "") == 0);
 	t_end();
 	if (t_failed)
 		return;
@@ -994,8 +968,8 @@ static void cs_etm4_row(const char *tmc, const struct a64_case *demo,
 	close(dev);
 	snprintf(name, sizeof(name), "cs/emu/etm4-%s/rmmod", tmc);
 	t_begin(name);
-	CHECK(unload("hwt_coresight") == 0);
-	CHECK(unload("hwt_cs_emu") == 0);
+	CHECK(module_unload("hwt_coresight") == 0);
+	CHECK(module_unload("hwt_cs_emu") == 0);
 	t_end();
 }
 
@@ -1015,8 +989,8 @@ static void cs_etm4_real_row(const char *row, const struct a64_case *c)
 	snprintf(params, sizeof(params), "cpu=%s:etr", row);
 	snprintf(name, sizeof(name), "cs/emu/%s/insmod", row);
 	t_begin(name);
-	CHECK(load(EMU_KO, params) == 0);
-	CHECK(load(CS_KO, "") == 0);
+	CHECK(module_load(EMU_KO, params) == 0);
+	CHECK(module_load(CS_KO, "") == 0);
 	t_end();
 	if (t_failed)
 		return;
@@ -1040,8 +1014,8 @@ static void cs_etm4_real_row(const char *row, const struct a64_case *c)
 	close(dev);
 	snprintf(name, sizeof(name), "cs/emu/%s/rmmod", row);
 	t_begin(name);
-	CHECK(unload("hwt_coresight") == 0);
-	CHECK(unload("hwt_cs_emu") == 0);
+	CHECK(module_unload("hwt_coresight") == 0);
+	CHECK(module_unload("hwt_cs_emu") == 0);
 	t_end();
 }
 
@@ -1270,8 +1244,8 @@ static void cs_shared_row(void)
 	int dev;
 
 	t_begin("cs/emu/etm4-shared/insmod");
-	CHECK(load(EMU_KO, "cpu=soft-etm4 tmc=etr topo=shared") == 0);
-	CHECK(load(CS_KO, "") == 0);
+	CHECK(module_load(EMU_KO, "cpu=soft-etm4 tmc=etr topo=shared") == 0);
+	CHECK(module_load(CS_KO, "") == 0);
 	t_end();
 	if (t_failed)
 		return;
@@ -1302,8 +1276,8 @@ static void cs_shared_row(void)
 	t_end();
 	close(dev);
 	t_begin("cs/emu/etm4-shared/rmmod");
-	CHECK(unload("hwt_coresight") == 0);
-	CHECK(unload("hwt_cs_emu") == 0);
+	CHECK(module_unload("hwt_coresight") == 0);
+	CHECK(module_unload("hwt_cs_emu") == 0);
 	t_end();
 }
 
@@ -1319,8 +1293,8 @@ static void cs_ring_row(const char *params, const char *fmt, const char *tag)
 
 	snprintf(name, sizeof(name), "cs/emu/%s/insmod", tag);
 	t_begin(name);
-	CHECK(load(EMU_KO, params) == 0);
-	CHECK(load(CS_KO, "") == 0);
+	CHECK(module_load(EMU_KO, params) == 0);
+	CHECK(module_load(CS_KO, "") == 0);
 	t_end();
 	if (t_failed)
 		return;
@@ -1343,8 +1317,8 @@ static void cs_ring_row(const char *params, const char *fmt, const char *tag)
 	close(dev);
 	snprintf(name, sizeof(name), "cs/emu/%s/rmmod", tag);
 	t_begin(name);
-	CHECK(unload("hwt_coresight") == 0);
-	CHECK(unload("hwt_cs_emu") == 0);
+	CHECK(module_unload("hwt_coresight") == 0);
+	CHECK(module_unload("hwt_cs_emu") == 0);
 	t_end();
 }
 
@@ -1371,8 +1345,8 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "shared"))
 		return cs_emu_shared();
 	t_begin("cs/emu/insmod");
-	CHECK(load(EMU_KO, "cpu=soft-ete") == 0);
-	CHECK(load(CS_KO, "") == 0);
+	CHECK(module_load(EMU_KO, "cpu=soft-ete") == 0);
+	CHECK(module_load(CS_KO, "") == 0);
 	t_end();
 	if (t_total_failed)
 		return 1;
@@ -1449,8 +1423,8 @@ int main(int argc, char **argv)
 	t_end();
 	ret = a64_end(dev, &r, "cs/emu/refcnt");
 	t_begin("cs/emu/rmmod");
-	CHECK(unload("hwt_coresight") == 0);
-	CHECK(unload("hwt_cs_emu") == 0);
+	CHECK(module_unload("hwt_coresight") == 0);
+	CHECK(module_unload("hwt_cs_emu") == 0);
 	t_end();
 	cs_all_row();
 	cs_etm4_row("etr", &e4sg_demo_case, &e4sg_mt_case, "cs_e4sg_cpu");

@@ -37,33 +37,6 @@ int main(void)
 #define EMU_KO		"/lib/hwt/hwt_cs_emu.ko"
 #define CS_KO		"/lib/hwt/hwt_coresight.ko"
 
-/* Load the module at ko.  Returns 0, or -1 (errno) if it did not load. */
-static int load(const char *ko)
-{
-	int fd = open(ko, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = (int)syscall(SYS_finit_module, fd, "", 0);
-	close(fd);
-	return ret;
-}
-
-/* Returns 0 once the module is gone, -1 if it stays (busy 5 s, error). */
-static int unload(const char *name)
-{
-	int i;
-
-	for (i = 0; i < 50; i++) {
-		if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0)
-			return 0;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		usleep(100000);
-	}
-	return -1;
-}
-
 /* Run only on cpu from here (best effort: the VM has 2 CPUs). */
 static void pin(int cpu)
 {
@@ -167,10 +140,10 @@ int main(void)
 		t_fail("pipe");
 		return 1;
 	}
-	if (load(EMU_KO) || load(CS_KO)) {
+	if (module_load(EMU_KO, "") || module_load(CS_KO, "")) {
 		t_fail("load %s, %s: %s", EMU_KO, CS_KO, strerror(errno));
-		unload("hwt_coresight");
-		unload("hwt_cs_emu");
+		module_unload("hwt_coresight");
+		module_unload("hwt_cs_emu");
 		t_end();
 		return 1;
 	}
@@ -199,8 +172,8 @@ int main(void)
 	if (fd >= 0)
 		close(fd);
 	close(dev);
-	CHECK(unload("hwt_coresight") == 0);
-	CHECK(unload("hwt_cs_emu") == 0);
+	CHECK(module_unload("hwt_coresight") == 0);
+	CHECK(module_unload("hwt_cs_emu") == 0);
 	t_end();
 	return t_total_failed != 0;
 }

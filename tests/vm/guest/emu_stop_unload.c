@@ -54,34 +54,6 @@ int main(void)
 #define CHUNK		(32u << 20)
 #define CG		"/sys/fs/cgroup/hwt-emu-stop-unload"
 
-/* Load the module at ko.  Returns 0, or -1 (errno) if it did not load. */
-static int load(const char *ko)
-{
-	int fd = open(ko, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = (int)syscall(SYS_finit_module, fd, "", 0);
-	close(fd);
-	return ret;
-}
-
-/* Returns 0 once the module is gone, -1 if it stays (busy 5 s, error). */
-static int unload(const char *name)
-{
-	int i;
-
-	/* The last context's release may still be on its way. */
-	for (i = 0; i < 50; i++) {
-		if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0)
-			return 0;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		usleep(100000);
-	}
-	return -1;
-}
-
 /* Write s to the file at path.  Returns 0, or -1 if it could not. */
 static int put(const char *path, const char *s)
 {
@@ -168,11 +140,11 @@ static int round_once(int r)
 		return 0;
 	}
 	*done = 0;
-	if (load(EMU_KO) || load(BACKEND_KO)) {
+	if (module_load(EMU_KO, "") || module_load(BACKEND_KO, "")) {
 		t_fail("round %d: load %s, %s: %s", r, EMU_KO, BACKEND_KO,
 		       strerror(errno));
-		unload(BACKEND_MOD);
-		unload(EMU_NAME);
+		module_unload(BACKEND_MOD);
+		module_unload(EMU_NAME);
 		return 0;
 	}
 	fflush(stdout);
@@ -200,8 +172,8 @@ static int round_once(int r)
 	if (fd >= 0)
 		close(fd);
 	close(dev);
-	CHECK(unload(BACKEND_MOD) == 0);
-	CHECK(unload(EMU_NAME) == 0);
+	CHECK(module_unload(BACKEND_MOD) == 0);
+	CHECK(module_unload(EMU_NAME) == 0);
 	*done = 1;
 	CHECK(cg_freeze(0) == 0);
 	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||

@@ -99,6 +99,36 @@ static inline char proc_state(pid_t pid)
 	return p && p[1] == ' ' ? p[2] : 0;
 }
 
+/* Loads the module at ko with params.  Returns 0, or -1 (errno) if it
+ * did not load. */
+static inline int module_load(const char *ko, const char *params)
+{
+	int fd = open(ko, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = (int)syscall(SYS_finit_module, fd, params, 0);
+	close(fd);
+	return ret;
+}
+
+/* Unloads module name, retrying while it is busy (the last context's
+ * release may still be on its way).  Returns 0 once it is gone, -1 if
+ * it stays (busy 5 s, or another error). */
+static inline int module_unload(const char *name)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		usleep(100000);
+	}
+	return -1;
+}
+
 static inline int hwt_dev(void)
 {
 	int fd = open(HWT_DEVICE_PATH, O_RDWR | O_CLOEXEC);

@@ -40,32 +40,6 @@ int main(void)
 #define PT_KO		"/lib/hwt/hwt_intel_pt.ko"
 #define EMU_PARAMS	"/sys/module/hwt_pt_emu/parameters/"
 
-static int load(const char *ko, const char *params)
-{
-	int fd = open(ko, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = (int)syscall(SYS_finit_module, fd, params, 0);
-	close(fd);
-	return ret;
-}
-
-static int unload(const char *name)
-{
-	int i;
-
-	/* The last context's release may still be on its way. */
-	for (i = 0; i < 50; i++) {
-		if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0)
-			return 0;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		usleep(100000);
-	}
-	return -1;
-}
-
 static long long emu_param(const char *name)
 {
 	char path[128], buf[32];
@@ -1253,12 +1227,12 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt,
 	snprintf(name, sizeof(name), "pt_emu/%s/load", cpu->name);
 	t_begin(name);
 	snprintf(params, sizeof(params), "cpu=%s", cpu->name);
-	CHECK(load(EMU_KO, params) == 0);
-	CHECK(load(PT_KO, "") == 0);
+	CHECK(module_load(EMU_KO, params) == 0);
+	CHECK(module_load(PT_KO, "") == 0);
 	t_end();
 	if (t_failed) {
-		unload("hwt_intel_pt");
-		unload("hwt_pt_emu");
+		module_unload("hwt_intel_pt");
+		module_unload("hwt_pt_emu");
 		return;
 	}
 
@@ -1406,8 +1380,8 @@ static void run_cpu(const struct emu_cpu *cpu, const struct gt *g, int ngt,
 
 	snprintf(name, sizeof(name), "pt_emu/%s/rmmod", cpu->name);
 	t_begin(name);
-	CHECK(unload("hwt_intel_pt") == 0);
-	CHECK(unload("hwt_pt_emu") == 0);
+	CHECK(module_unload("hwt_intel_pt") == 0);
+	CHECK(module_unload("hwt_pt_emu") == 0);
 	CHECK(access("/sys/module/hwt_pt_emu", F_OK) != 0);
 	t_end();
 }
