@@ -1089,16 +1089,23 @@ static void cs_shared_cpu(int dev, const char *tag)
 	struct hwt_bufptr bp;
 	struct recs r = { 0 };
 	long long unsynced0 = emu_param("unsynced");
-	int p[2], st = 0, fd = -1, i, c, nswitch[2] = { 0, 0 };
+	int p[2], ready[2], st = 0, fd = -1, i, c, nswitch[2] = { 0, 0 };
 	int open_k[2] = { -1, -1 };
 	uint64_t open_at[2] = { 0, 0 }, last[2] = { 0, 0 };
 	cpu_set_t one;
 	pid_t pid, pid2 = 0, tid2 = 0;
 	const uint8_t *m;
+	char pinned[2];
 
 	memset(v, 0, sizeof(v));
 	if (pipe(p)) {
 		t_fail("pipe");
+		return;
+	}
+	if (pipe(ready)) {
+		t_fail("pipe");
+		close(p[0]);
+		close(p[1]);
 		return;
 	}
 	fflush(stdout);
@@ -1110,7 +1117,10 @@ static void cs_shared_cpu(int dev, const char *tag)
 			CPU_ZERO(&one);
 			CPU_SET(i, &one);
 			sched_setaffinity(0, sizeof(one), &one);
-			if (read(p[0], &b, 1) != 1)
+			/* on its CPU before START: its first switch-in
+			 * must name that CPU */
+			if (write(ready[1], "r", 1) != 1 ||
+			    read(p[0], &b, 1) != 1)
 				_exit(2);
 			if (i)
 				cs_demo();
@@ -1119,6 +1129,11 @@ static void cs_shared_cpu(int dev, const char *tag)
 		*(i ? &pid2 : &pid) = ch;
 	}
 	CHECK(pid > 0 && pid2 > 0);
+	/* Both pinned (a child not yet run could first run on the other
+	 * CPU after START, then move). */
+	CHECK(read(ready[0], pinned, 1) == 1 && read(ready[0], pinned, 1) == 1);
+	close(ready[0]);
+	close(ready[1]);
 	a.cpu_map[0] = 3;
 	snprintf(a.backend, sizeof(a.backend), "%s",
 		 HWT_CORESIGHT_BACKEND_NAME);
