@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Intel PT front end: libipt's block decoder over the stream's image,
+ * Intel PT front end: libipt's block decoder over an image section cache,
  * with ptxed's error semantics: on a decode error the instructions decoded
  * so far count, the error is reported (a gap) and decoding resyncs at the
  * next PSB; the end of the trace ends the decode.  Large traces go to
@@ -636,19 +636,6 @@ void hwt_pt_env_fini(struct hwt_pt_env *env)
 	memset(env, 0, sizeof(*env));
 }
 
-/*
- * A libipt image of env's sections (hwt_pt_env_init checked their files)
- * over sections of its own, not the shared cache's.  libipt keeps a block
- * cache in each section while a decoder maps it, and a block decoder ends
- * a block where that cache holds the rest of it (what another decode
- * cached): over shared sections a segment's blocks would depend on which
- * segments other threads decoded before or beside it, and so would the
- * order in which the sink interns them.  Decoders over this image run
- * one at a time: each maps its sections afresh and starts with an empty
- * block cache, so its blocks depend on its own trace only.
- * Returns the image, or NULL if: out of memory, or libipt cannot add a
- * section's file.
- */
 struct pt_image *hwt_pt_env_image(const struct hwt_pt_env *env)
 {
 	struct pt_image *pimg = pt_image_alloc(NULL);
@@ -656,15 +643,12 @@ struct pt_image *hwt_pt_env_image(const struct hwt_pt_env *env)
 
 	if (!pimg)
 		return NULL;
-	for (i = 0; i < env->nisids; i++) {
-		const struct hwt_section *s = hwt_image_section(env->img, i);
-
-		if (pt_image_add_file(pimg, s->path, s->file_offset, s->size,
-				      NULL, s->vaddr) < 0) {
+	for (i = 0; i < env->nisids; i++)
+		if (pt_image_add_cached(pimg, env->isc, env->isids[i],
+					NULL) < 0) {
 			pt_image_free(pimg);
 			return NULL;
 		}
-	}
 	return pimg;
 }
 

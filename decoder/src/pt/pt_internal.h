@@ -35,10 +35,9 @@ struct hwt_pt_picks {
 	struct hwt_image *cur;
 };
 
-/* What every decoder of one stream shares: the configuration (errata,
- * frequencies), the image and its sections' files in libipt's section
- * cache (checked once; params.pick's images are built over it); picks:
- * params.pick's images (NULL without). */
+/* What every decoder of one stream shares: the section cache and the
+ * configuration (errata, frequencies); picks: params.pick's images
+ * (NULL without). */
 struct hwt_pt_env {
 	struct pt_image_section_cache *isc;
 	int *isids;
@@ -52,8 +51,7 @@ int hwt_pt_env_init(struct hwt_pt_env *env, struct hwt_image *img,
 		    const struct hwt_pt_params *params, char *err,
 		    size_t errlen);
 void hwt_pt_env_fini(struct hwt_pt_env *env);
-/* A fresh libipt image of its own sections, for one thread's decoders,
- * one at a time (each starts with an empty block cache). */
+/* A fresh libipt image over the shared cache (one per thread). */
 struct pt_image *hwt_pt_env_image(const struct hwt_pt_env *env);
 void hwt_pt_config(const struct hwt_pt_env *env, struct pt_config *cfg,
 		   const uint8_t *begin, const uint8_t *end);

@@ -123,8 +123,8 @@ static void cut_block(struct worker *w, struct segment *seg, size_t i,
 
 /*
  * The same by instruction index: at the first instruction at fup that is
- * skip or more instructions after item base (by index, not by block:
- * where libipt ends a block also depends on its block cache).
+ * skip or more instructions after item base (libipt's blocks need not
+ * split the same way in two decodes: its block cache is shared).
  */
 int seg_cut_after(struct worker *w, struct segment *seg, size_t base,
 		  uint64_t skip, uint64_t fup)

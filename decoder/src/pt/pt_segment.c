@@ -14,10 +14,7 @@
  * end is cut at the IP that PSB_k+1's FUP gives (the next instruction to
  * run when that PSB was written), so the segments join into the same
  * instruction sequence a continuous decode yields.  An error resyncs at
- * the next PSB, as ptxed does.  A worker's libipt decoders start with an
- * empty block cache each (hwt_pt_env_image()): a segment's items depend
- * on its trace only, not on which worker decoded it, in which order, or
- * what the others decoded meanwhile.
+ * the next PSB, as ptxed does.
  */
 #include <assert.h>
 
