@@ -576,6 +576,21 @@ void soft_thread_stop(struct soft_thread *t)
 	soft_life_release(&t->life);
 }
 
+bool soft_thread_started(const struct soft_thread *t)
+{
+	return READ_ONCE(t->started);
+}
+
+void soft_thread_drop(struct soft_thread *t)
+{
+	t->started = false;
+}
+
+void soft_thread_free(struct soft_thread *t)
+{
+	soft_life_release(&t->life);
+}
+
 void soft_thread_exit(struct soft_thread *t)
 {
 	soft_finish(t, true);

@@ -123,6 +123,22 @@ void soft_thread_halt(struct soft_thread *t);
 int soft_thread_resume(struct soft_thread *t, struct task_struct *task,
 		       const struct pt_soft_config *cfg);
 
+/* Returns true if t is being stepped (its stream started). */
+bool soft_thread_started(const struct soft_thread *t);
+
+/*
+ * The unit no longer traces t (tracing ended while t was in the kernel):
+ * its run ends without further output; soft_thread_exit() then writes
+ * nothing.
+ */
+void soft_thread_drop(struct soft_thread *t);
+
+/*
+ * Release a paused record of soft_thread_new_task() whose task is not
+ * current and is not being stepped (module exit).
+ */
+void soft_thread_free(struct soft_thread *t);
+
 /*
  * End the stream and release the record, once per soft_thread_new(): in
  * the thread, process context (stop: TF cleared) or from its exit hook

@@ -35,7 +35,7 @@
  * CPU mode (hwt_coresight's cpu_switch / cpu_start): the unit traces
  * the user code of whatever task runs on a CPU whose unit is enabled
  * with EL0 in view (TRCVICTLR.EXLEVEL_NS[0] clear), so it keeps its own
- * stepper records, one per task met at a switch-in there (emu_tasks),
+ * stepper records, one per task met at a switch-in there (soft_tasks.h),
  * until the task exits; at each switch the previous task's run ends (as
  * its kernel entry ended it on hardware) and the next task's run starts
  * where it returns to user mode, with the context ID the encoder puts
@@ -83,8 +83,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
-#include <linux/delay.h>
-#include <linux/hashtable.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -105,6 +103,7 @@
 #include "../tests/cs_cpus.h"
 #include "ete_enc.h"
 #include "soft_step_a64.h"
+#include "soft_tasks.h"
 
 static char *cpu = "soft-ete";
 module_param(cpu, charp, 0444);
@@ -344,55 +343,15 @@ static bool emu_collecting(const struct csm *m)
 	return (t->ctl & TMC_CTL_CAPTEN) && !t->stopped && !t->memerr;
 }
 
-/*
- * CPU mode: the unit's own stepper records, one per task it met at a
- * switch-in on a CPU that traces (emu_cpu_switch), until the task exits
- * (sched_process_exit) or the module goes.  Keyed by the task, which the
- * record holds a reference on, so that its address keys no other task
- * while the record lives.  Readers: RCU (preemption off).
- */
-struct emu_task {
-	struct hlist_node node;
-	struct rcu_head rcu;
-	struct task_struct *task;	/* the key, referenced */
-	struct soft_thread *t;
-	bool fresh;			/* its run's first bytes are due */
-};
-
-static DEFINE_HASHTABLE(emu_tasks, 7);
-static DEFINE_RAW_SPINLOCK(emu_tasks_lock);
-
-/* Allocation under the runqueue lock: no reclaim, no kswapd wakeup. */
-#define EMU_GFP_SCHED	((GFP_NOWAIT | __GFP_NOWARN) & ~__GFP_KSWAPD_RECLAIM)
-
-/* After a grace period: the task's reference and the record go. */
-static void emu_task_free_rcu(struct rcu_head *rcu)
-{
-	struct emu_task *e = container_of(rcu, struct emu_task, rcu);
-
-	put_task_struct(e->task);
-	kfree(e);
-}
-
-static struct emu_task *emu_task_find(struct task_struct *task)
-{
-	struct emu_task *e;
-
-	hash_for_each_possible_rcu(emu_tasks, e, node, (unsigned long)task)
-		if (e->task == task)
-			return e;
-	return NULL;
-}
-
 /* The stepper's record of current, if the unit traces it. */
 static struct soft_thread *emu_lookup(void)
 {
 	struct hwt_thread *thr = hwt_thread_current(NULL);
-	struct emu_task *e;
+	struct soft_task *e;
 
 	if (thr && hwt_thread_hw_priv(thr))
 		return hwt_thread_hw_priv(thr);
-	e = emu_task_find(current);
+	e = soft_task_find(current);
 	return e ? e->t : NULL;
 }
 
@@ -419,7 +378,7 @@ static bool emu_traces(const struct csm *m, struct task_struct *task)
  */
 static bool emu_run_synced(struct soft_thread *t)
 {
-	struct emu_task *e = emu_task_find(current);
+	struct soft_task *e = soft_task_find(current);
 
 	if (!e || e->t != t || !e->fresh)
 		return true;
@@ -522,12 +481,12 @@ static size_t emu_space(struct soft_thread *t)
  */
 static bool emu_active(struct soft_thread *t)
 {
-	struct emu_task *e;
+	struct soft_task *e;
 	unsigned long flags;
 	bool on = true;
 
 	rcu_read_lock();
-	e = emu_task_find(current);
+	e = soft_task_find(current);
 	if (e && e->t == t) {
 		local_irq_save(flags);
 		on = emu_traces(this_cpu_ptr(&emu_csm), current);
@@ -610,30 +569,26 @@ static void emu_thread_attach(struct hwt_thread *thr)
 }
 
 /*
- * CPU mode: the stepper's record of task, made on first use (EMU_GFP_SCHED:
+ * CPU mode: the stepper's record of task, made on first use (SOFT_GFP_SCHED:
  * IRQs off, possibly under the runqueue lock).  Returns the record, or
  * NULL if there is no memory or task is not a 64-bit user task.
  */
-static struct emu_task *emu_task_get(struct task_struct *task,
-				     const struct ete_soft_config *cfg)
+static struct soft_task *emu_task_get(struct task_struct *task,
+				      const struct ete_soft_config *cfg)
 {
-	struct emu_task *e = emu_task_find(task);
+	struct soft_task *e = soft_task_find(task);
 
 	if (e)
 		return e;
-	e = kzalloc(sizeof(*e), EMU_GFP_SCHED);
+	e = soft_task_alloc();
 	if (!e)
 		return NULL;
-	e->task = task;
-	e->t = soft_thread_new_task(task, cfg, e, EMU_GFP_SCHED);
+	e->t = soft_thread_new_task(task, cfg, e, SOFT_GFP_SCHED);
 	if (!e->t) {
 		kfree(e);
 		return NULL;
 	}
-	get_task_struct(task);
-	raw_spin_lock(&emu_tasks_lock);
-	hash_add_rcu(emu_tasks, &e->node, (unsigned long)task);
-	raw_spin_unlock(&emu_tasks_lock);
+	soft_task_insert(e, task, e->t);
 	atomic64_inc(&emu_cpu_tasks);
 	return e;
 }
@@ -648,7 +603,7 @@ static void emu_step_task(struct task_struct *task, bool switched_in)
 {
 	const struct csm *m = this_cpu_ptr(&emu_csm);
 	struct ete_soft_config cfg;
-	struct emu_task *e;
+	struct soft_task *e;
 
 	if (!emu_traces(m, task))
 		return;
@@ -677,10 +632,10 @@ static void emu_step_task(struct task_struct *task, bool switched_in)
  */
 static void emu_cpu_switch(struct task_struct *prev, struct task_struct *next)
 {
-	struct emu_task *e;
+	struct soft_task *e;
 
 	rcu_read_lock();
-	e = emu_task_find(prev);
+	e = soft_task_find(prev);
 	if (e)
 		soft_thread_pause(e->t);
 	rcu_read_unlock();
@@ -737,16 +692,10 @@ static void emu_cpu_start(void)
 /* A task exits: its CPU-mode record ends (current is the task). */
 static void emu_probe_exit(void *data, struct task_struct *task)
 {
-	struct emu_task *e;
-	unsigned long flags;
+	struct soft_task *e = soft_task_unhash_current();
 
-	rcu_read_lock();
-	e = emu_task_find(current);
-	rcu_read_unlock();
 	if (!e)
 		return;
-	raw_spin_lock_irqsave(&emu_tasks_lock, flags);
-	hash_del_rcu(&e->node);
 	/*
 	 * A live run's last packets go to this CPU's stream if the unit
 	 * here still traces user code (the mm is gone by now); after STOP
@@ -754,9 +703,8 @@ static void emu_probe_exit(void *data, struct task_struct *task)
 	 */
 	if (!emu_collecting(this_cpu_ptr(&emu_csm)))
 		soft_thread_drop(e->t);
-	raw_spin_unlock_irqrestore(&emu_tasks_lock, flags);
 	soft_thread_exit(e->t);
-	call_rcu(&e->rcu, emu_task_free_rcu);
+	soft_task_release(e);
 }
 
 /*
@@ -772,69 +720,8 @@ static void emu_probe_switch(void *data, bool preempt,
 			     struct task_struct *prev,
 			     struct task_struct *next, unsigned int prev_state)
 {
-	struct emu_task *e;
-
-	if (this_cpu_ptr(&emu_csm)->prgctlr & TRCPRGCTLR_EN)
-		return;
-	rcu_read_lock();
-	e = emu_task_find(prev);
-	if (e)
-		soft_thread_halt(e->t);
-	rcu_read_unlock();
-}
-
-/*
- * Module exit, hooks still in place: wait until no CPU-mode record is
- * started.  Once the unit is off everywhere, one still is only in a task
- * that was in the kernel when its CPU stopped tracing and has not left
- * that CPU nor returned to user mode since (the switch probe, sys_exit
- * and the step hook end its run there), so the wait is short; current's
- * own run ends here.  Gives up after 5000 tries, 5 to 10 s (emu_tasks_free
- * then warns).
- */
-static void emu_tasks_quiesce(void)
-{
-	unsigned long flags;
-	struct emu_task *e;
-	int bkt, tries;
-	bool busy;
-
-	for (tries = 0; tries < 5000; tries++) {
-		busy = false;
-		rcu_read_lock();
-		hash_for_each_rcu(emu_tasks, bkt, e, node) {
-			if (!soft_thread_started(e->t))
-				continue;
-			if (e->task != current) {
-				busy = true;
-				continue;
-			}
-			local_irq_save(flags);
-			soft_thread_halt(e->t);
-			local_irq_restore(flags);
-		}
-		rcu_read_unlock();
-		if (!busy)
-			return;
-		usleep_range(1000, 2000);
-	}
-}
-
-/* Module exit: the records of tasks still alive (all paused by then). */
-static void emu_tasks_free(void)
-{
-	struct hlist_node *tmp;
-	struct emu_task *e;
-	int bkt;
-
-	raw_spin_lock_irq(&emu_tasks_lock);
-	hash_for_each_safe(emu_tasks, bkt, tmp, e, node) {
-		hash_del_rcu(&e->node);
-		WARN_ON_ONCE(soft_thread_started(e->t));
-		soft_thread_free(e->t);
-		call_rcu(&e->rcu, emu_task_free_rcu);
-	}
-	raw_spin_unlock_irq(&emu_tasks_lock);
+	if (!(this_cpu_ptr(&emu_csm)->prgctlr & TRCPRGCTLR_EN))
+		soft_task_halt(prev);
 }
 
 static void emu_thread_detach(struct hwt_thread *thr, bool exiting)
@@ -1216,11 +1103,11 @@ fail:
 
 static void __exit hwt_cs_emu_exit(void)
 {
-	emu_tasks_quiesce();
+	soft_tasks_quiesce();
 	hwt_tracepoint_detach("sched_switch", emu_probe_switch, NULL);
 	hwt_tracepoint_detach("sched_process_exit", emu_probe_exit, NULL);
 	tracepoint_synchronize_unregister();
-	emu_tasks_free();
+	soft_tasks_free();
 	soft_step_exit();
 	emu_shared_free();
 	emu_tmc_free();
