@@ -20,6 +20,9 @@
 #include "cs_unit.h"
 #include "cs_fdt.h"
 #include "../cs_mmio.h"
+#include "../cs_config.h"
+#include "../cs_seq.h"
+#include "cs_cpus.h"
 
 static struct cs_topo topo;
 static struct cs_mmio_plan plan;
@@ -436,6 +439,86 @@ static void test_reg64(void)
 	      !cs_mmio_etm_reg64(TRCIDR0) && !cs_mmio_etm_reg64(TRCCLAIMSET));
 }
 
+/*
+ * Plain memory behind an ETMv4's window, as the arm64 VM boots it
+ * (tests/e2e/cs_mmio.sh): a read returns what was last written, so
+ * nothing answers a write.  The ETMv4 start sequence over it, with
+ * TRCSTATR preset IDLE and TRCPDSR POWER, must stop at the poll for
+ * TRCSTATR.IDLE to clear after TRCPRGCTLR = 1, and cs_seq_run_at must
+ * say so; every step before it ran.
+ */
+static uint32_t ram[1024];
+
+static int ram_read(void *ctx, uint32_t reg, uint64_t *val)
+{
+	(void)ctx;
+	*val = ram[reg / 4];
+	if (cs_mmio_etm_reg64(reg))
+		*val |= (uint64_t)ram[reg / 4 + 1] << 32;
+	return 0;
+}
+
+static int ram_write(void *ctx, uint32_t reg, uint64_t val)
+{
+	(void)ctx;
+	ram[reg / 4] = (uint32_t)val;
+	if (cs_mmio_etm_reg64(reg))
+		ram[reg / 4 + 1] = (uint32_t)(val >> 32);
+	return 0;
+}
+
+static void ram_order(void *ctx, enum cs_op_kind kind)
+{
+	(void)ctx;
+	(void)kind;
+}
+
+static void test_run_at(void)
+{
+	const struct cs_io io = { ram_read, ram_write, ram_order, NULL };
+	struct hwt_coresight_config cfg;
+	struct cs_op ops[CS_SEQ_MAX];
+	struct cs_caps caps;
+	struct cs_regs regs;
+	int n, at = -1, i, prg1 = -1;
+
+	CHECK(cs_caps_parse(&cs_cpus[0].id, &caps) == 0);
+	cs_config_default(&cfg);
+	CHECK(cs_config_regs(&caps, &cfg, CS_MODE_CPU, 0x10, &regs) == 0);
+	n = cs_seq_start(&caps, &regs, NULL, ops);
+	CHECK(n > 0);
+	memset(ram, 0, sizeof(ram));
+	ram[TRCSTATR / 4] = TRCSTATR_IDLE;
+	ram[TRCPDSR / 4] = TRCPDSR_POWER;
+	CHECK(cs_seq_run_at(ops, n, &io, NULL, 0, &at) == -CS_EINVAL);
+	for (i = 0; i < n; i++)
+		if (ops[i].kind == CS_OP_WRITE && ops[i].reg == TRCPRGCTLR &&
+		    ops[i].val == TRCPRGCTLR_EN)
+			prg1 = i;
+	CHECKF(prg1 >= 0 && at > prg1 && ops[at].kind == CS_OP_POLL &&
+	       ops[at].reg == TRCSTATR && ops[at].mask == TRCSTATR_IDLE &&
+	       ops[at].val == 0, "failed at %d (enable at %d)", at, prg1);
+	CHECK(ram[TRCPRGCTLR / 4] == TRCPRGCTLR_EN);
+	CHECK(ram[TRCCLAIMSET / 4] == CS_CLAIM_SELF_HOSTED);
+	CHECK(ram[TRCTRACEIDR / 4] == 0x10);
+	/* A claim tag set: nothing after the EXPECT ran. */
+	memset(ram, 0, sizeof(ram));
+	ram[TRCCLAIMCLR / 4] = CS_CLAIM_EXTERNAL;
+	CHECK(cs_seq_run_at(ops, n, &io, NULL, 0, &at) == -CS_EBUSY);
+	CHECK(at == 0 && ops[0].kind == CS_OP_EXPECT);
+	for (i = 0; i < 1024; i++)
+		if (i != TRCCLAIMCLR / 4)
+			CHECKF(!ram[i], "word %#x written", 4 * i);
+	/* A unit that answers: every op ran. */
+	ram[TRCCLAIMCLR / 4] = 0;
+	ram[TRCPDSR / 4] = TRCPDSR_POWER;
+	ram[TRCSTATR / 4] = TRCSTATR_IDLE;
+	n = cs_seq_stop(&caps, 0, ops);
+	CHECK(n > 0);
+	ram[TRCSTATR / 4] = TRCSTATR_IDLE | TRCSTATR_PMSTABLE;
+	CHECK(cs_seq_run_at(ops, n, &io, NULL, 0, &at) == 0 && at == n);
+}
+
 int main(void)
 {
 	unsigned int i;
@@ -448,5 +531,6 @@ int main(void)
 	RUN(test_ranges(), "mmio_ranges");
 	RUN(test_other_sink(), "mmio_sink_kinds");
 	RUN(test_reg64(), "mmio_reg64");
+	RUN(test_run_at(), "mmio_ram_window_start_times_out");
 	return unit_failed ? 1 : 0;
 }
