@@ -112,6 +112,7 @@
 #include "cs_seq.h"
 #include "cs_tmc.h"
 #include "cs_trbe.h"
+#include "hwt_cs_mmio.h"
 #include "hwt_cs_of.h"
 
 /*
@@ -478,7 +479,7 @@ static int cs_read_id(struct cs_idregs *id)
 			char dt[160];
 
 			hwt_cs_of_describe(dt, sizeof(dt));
-			pr_info("no ETE with a TRBE on this CPU (ID_AA64DFR0_EL1 %#llx: TraceVer %llu, TraceBuffer %llu), and no memory-mapped ETMv4 + TMC offered (%s; programming one found there is not implemented, ACPI is not read): not loading\n",
+			pr_info("no ETE with a TRBE on this CPU (ID_AA64DFR0_EL1 %#llx: TraceVer %llu, TraceBuffer %llu), and no memory-mapped ETMv4 + TMC offered (%s; ACPI is not read): not loading\n",
 				id->dfr0, (id->dfr0 >> 4) & 0xf,
 				(id->dfr0 >> 44) & 0xf, dt);
 			return -ENODEV;
@@ -1947,6 +1948,16 @@ static int __init hwt_coresight_init(void)
 	if (emu) {
 		cs_hw = emu;
 		cs_hw_emulated = true;
+	} else if (!((cs_native_dfr0() >> 4) & 0xf) ||
+		   !((cs_native_dfr0() >> 44) & 0xf)) {
+		/*
+		 * No ETE + TRBE: memory-mapped ETMv4s from the device tree
+		 * (hwt_cs_mmio), if it has any; else the refusal below
+		 * describes the tree.
+		 */
+		ret = hwt_cs_mmio_open(&cs_hw);
+		if (ret && ret != -ENOENT)
+			return ret;
 	}
 	preempt_disable();
 	ret = cs_read_id(&cs_id);
@@ -2008,6 +2019,7 @@ static int __init hwt_coresight_init(void)
 	return 0;
 fail:
 	cs_topo_free();
+	hwt_cs_mmio_close();
 	if (cs_hw_emulated)
 		symbol_put(hwt_cs_emu_hw_ops);
 	return ret;
@@ -2022,6 +2034,7 @@ static void __exit hwt_coresight_exit(void)
 	for_each_possible_cpu(c)
 		hrtimer_cancel(per_cpu_ptr(&cs_poll_timer, c));
 	cs_topo_free();
+	hwt_cs_mmio_close();
 	if (cs_hw_emulated)
 		symbol_put(hwt_cs_emu_hw_ops);
 }
