@@ -45,6 +45,7 @@
 #include <linux/device.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
+#include <linux/module.h>
 #include <linux/of.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
@@ -257,6 +258,29 @@ static struct device *cs_mmio_dev_of(struct device_node *np)
 }
 
 /*
+ * The one line for a node Linux's driver has: how to free it.  Linux's
+ * CoreSight drivers allow no unbind through sysfs (suppress_bind_attrs):
+ * their module must go, or not load.  The device is locked.
+ */
+static void cs_mmio_driven(struct device_node *np, struct device *dev)
+{
+	const struct device_driver *drv = dev->driver;
+	const char *mod = drv->owner ? module_name(drv->owner) : NULL;
+
+	device_lock_assert(dev);
+	if (!drv->suppress_bind_attrs)
+		pr_info("%pOF is driven by Linux's %s (device %s): unbind it first (echo %s > /sys/bus/%s/drivers/%s/unbind): not loading\n",
+			np, drv->name, dev_name(dev), dev_name(dev),
+			dev->bus->name, drv->name);
+	else if (mod)
+		pr_info("%pOF is driven by Linux's %s (device %s), which allows no unbind: unload it first (rmmod %s) or keep it from loading (modprobe.blacklist=%s): not loading\n",
+			np, drv->name, dev_name(dev), mod, mod);
+	else
+		pr_info("%pOF is driven by Linux's %s (device %s), built in and allowing no unbind: boot without it: not loading\n",
+			np, drv->name, dev_name(dev));
+}
+
+/*
  * Window w free for us: no Linux driver bound to its node, its
  * registers requested and mapped.
  * Returns 0; -EBUSY after one line if a driver has it; -ENOMEM after
@@ -272,13 +296,9 @@ static int cs_mmio_take(int w)
 
 	if (dev) {
 		device_lock(dev);
-		if (dev->driver) {
-			pr_info("%pOF is driven by Linux's %s (device %s): unbind it first (echo %s > /sys/bus/%s/drivers/%s/unbind): not loading\n",
-				np, dev->driver->name, dev_name(dev),
-				dev_name(dev), dev->bus->name,
-				dev->driver->name);
-			ret = -EBUSY;
-		}
+		if (dev->driver)
+			cs_mmio_driven(np, dev);
+		ret = dev->driver ? -EBUSY : 0;
 		device_unlock(dev);
 		put_device(dev);
 		if (ret)
