@@ -1455,14 +1455,14 @@ static void cs_claimed_cpu(void *arg)
 
 	if (cs_hw->read(TRCCLAIMCLR, &claim) || claim) {
 		atomic_inc(busy);
-		pr_info_ratelimited("cpu %d: %s is claimed by another agent (TRCCLAIMCLR %#llx): unbind Linux's coresight-etm4x/ete driver from it (/sys/bus/coresight or the platform device's driver/unbind) or detach the external debugger\n",
+		pr_info_ratelimited("cpu %d: %s is claimed by another agent (TRCCLAIMCLR %#llx): Linux's coresight-etm4x/ete while it traces (end that perf or sysfs session) or an external debugger (detach it)\n",
 				    cpu, cs_hop_name(cpu, 0, "the trace unit"),
 				    claim);
 		return;
 	}
 	if (cs_etm4 && (cs_hw->tmc_read(TMC_CLAIMCLR, &claim) || claim)) {
 		atomic_inc(busy);
-		pr_info_ratelimited("cpu %d: %s is claimed by another agent (CLAIMCLR %#llx): unbind Linux's coresight-tmc driver from it or detach the external debugger\n",
+		pr_info_ratelimited("cpu %d: %s is claimed by another agent (CLAIMCLR %#llx): Linux's coresight-tmc while it traces (end that session) or an external debugger (detach it)\n",
 				    cpu, cs_hop_name(cpu, -1, "the TMC"), claim);
 		return;
 	}
@@ -1477,7 +1477,7 @@ static void cs_claimed_cpu(void *arg)
 		if (cs_hw->link_read(l->base, CS_LINK_CLAIMCLR, &claim) ||
 		    claim) {
 			atomic_inc(busy);
-			pr_info_ratelimited("cpu %d: %s on its path is claimed by another agent (CLAIMCLR %#llx): unbind Linux's coresight-funnel/-replicator driver from it or detach the external debugger\n",
+			pr_info_ratelimited("cpu %d: %s on its path is claimed by another agent (CLAIMCLR %#llx): Linux's CoreSight drivers while they trace (end that session) or an external debugger (detach it)\n",
 					    cpu, l->name, claim);
 			return;
 		}
