@@ -217,10 +217,19 @@ int cs_tmc_drain(const struct cs_io *io, uint8_t *ring, uint64_t size,
 int cs_seq_run(const struct cs_op *ops, int n, const struct cs_io *io,
 	       uint64_t *res, int nres)
 {
+	int failed;
+
+	return cs_seq_run_at(ops, n, io, res, nres, &failed);
+}
+
+int cs_seq_run_at(const struct cs_op *ops, int n, const struct cs_io *io,
+		  uint64_t *res, int nres, int *failed)
+{
 	int i, k, r = 0;
 	uint64_t v, last = 0;
 
 	for (i = 0; i < n; i++) {
+		*failed = i;
 		const struct cs_op *o = &ops[i];
 
 		switch (o->kind) {
@@ -265,5 +274,6 @@ int cs_seq_run(const struct cs_op *ops, int n, const struct cs_io *io,
 			break;
 		}
 	}
+	*failed = n;
 	return 0;
 }

@@ -100,6 +100,14 @@ int cs_seq_run(const struct cs_op *ops, int n, const struct cs_io *io,
 	       uint64_t *res, int nres);
 
 /*
+ * cs_seq_run_at() - cs_seq_run(), with *failed the index of the op that
+ * failed (a POLL that timed out, a refused access, an EXPECT that saw
+ * another agent), or n if every op completed.  Returns as cs_seq_run().
+ */
+int cs_seq_run_at(const struct cs_op *ops, int n, const struct cs_io *io,
+		  uint64_t *res, int nres, int *failed);
+
+/*
  * cs_seq_tmc_start() - the ops that unlock, claim and program a TMC with
  * r and start capture: claim (EXPECT CLAIMCLR 0), LAR unlock, CLAIMSET,
  * poll STS.TMCReady, RSZ (ETR), MODE, AXICTL, DBALO/HI (ETR), RRP, RWP

@@ -112,6 +112,7 @@
 #include "cs_seq.h"
 #include "cs_tmc.h"
 #include "cs_trbe.h"
+#include "hwt_cs_mmio.h"
 #include "hwt_cs_of.h"
 
 /*
@@ -478,7 +479,7 @@ static int cs_read_id(struct cs_idregs *id)
 			char dt[160];
 
 			hwt_cs_of_describe(dt, sizeof(dt));
-			pr_info("no ETE with a TRBE on this CPU (ID_AA64DFR0_EL1 %#llx: TraceVer %llu, TraceBuffer %llu), and no memory-mapped ETMv4 + TMC offered (%s; programming one found there is not implemented, ACPI is not read): not loading\n",
+			pr_info("no ETE with a TRBE on this CPU (ID_AA64DFR0_EL1 %#llx: TraceVer %llu, TraceBuffer %llu), and no memory-mapped ETMv4 + TMC offered (%s; ACPI is not read): not loading\n",
 				id->dfr0, (id->dfr0 >> 4) & 0xf,
 				(id->dfr0 >> 44) & 0xf, dt);
 			return -ENODEV;
@@ -558,6 +559,7 @@ struct cs_thr {
 	bool untraced;			/* a load failed: gap recorded */
 	u32 errors;			/* refused accesses, bad status */
 	u32 stops;			/* sink stops: TRBE full, TMC wrap */
+	u32 timeouts;			/* a start sequence's poll gave up */
 };
 
 static void cs_thr_free(struct cs_thr *ct)
@@ -903,16 +905,74 @@ static void cs_sink_put(struct cs_thr *s)
 	cs_tmc_release();
 }
 
+/* The device tree name of hop i of CPU cpu's path (i < 0: from its end). */
+static const char *cs_hop_name(int cpu, int i, const char *none)
+{
+	const struct cs_path *p;
+
+	if (!cs_topo || !cs_cpu_path || cpu < 0 || cpu >= (int)nr_cpu_ids)
+		return none;
+	p = &cs_cpu_path[cpu];
+	if (i < 0)
+		i += p->nhop;
+	return i >= 0 && i < (int)p->nhop ? cs_topo->comp[p->hop[i].comp].name :
+	       none;
+}
+
+/* A register a start sequence polls, by name. */
+static const char *cs_reg_name(u32 reg)
+{
+	switch (reg) {
+	case TRCSTATR:
+		return "TRCSTATR";
+	case TRCPDSR:
+		return "TRCPDSR";
+	default:
+		return "register";
+	}
+}
+
+/*
+ * The unit's start sequence failed past its claim (a poll that timed
+ * out, a refused access): say where, then disable the unit and release
+ * our claim, best effort (no wait: it may never answer), so that it is
+ * left as START found it (TRCPRGCTLR 0, ETMv4 3.4.3; CLAIMCLR,
+ * CoreSight B2.4).  The software lock is opened for it and closed.
+ */
+static void cs_unit_abort(struct cs_thr *ct, const struct cs_op *ops, int n,
+			  int at)
+{
+	int cpu = smp_processor_id();
+	const struct cs_op *o = at < n ? &ops[at] : NULL;
+
+	if (o && o->kind == CS_OP_POLL) {
+		ct->timeouts++;
+		pr_warn_ratelimited("cpu %d: %s: timed out: %s (%#x) & %#llx never read %#llx in %d reads; the unit is disabled again\n",
+				    cpu, cs_hop_name(cpu, 0, "the ETMv4"),
+				    cs_reg_name(o->reg), o->reg, o->mask, o->val,
+				    CS_POLL_MAX);
+	} else {
+		pr_warn_ratelimited("cpu %d: %s: start sequence failed at step %d of %d; the unit is disabled again\n",
+				    cpu, cs_hop_name(cpu, 0, "the ETMv4"), at, n);
+	}
+	cs_hw->write(TRCLAR, CS_LAR_UNLOCK);
+	cs_hw->write(TRCPRGCTLR, 0);
+	cs_hw->write(TRCCLAIMCLR, CS_CLAIM_SELF_HOSTED);
+	cs_hw->write(TRCLAR, 0);
+}
+
 /*
  * A TMC shared behind funnels: the sink started by its first user and
  * this CPU's path opened (once, until STOP), then the unit, with this
- * CPU's trace ID (cs_seq_start).  IRQs off.
+ * CPU's trace ID (cs_seq_start).  A unit that will not start is
+ * disabled again (cs_unit_abort); its path and the sink are closed by
+ * STOP's cs_release_shared, which START's failure runs.  IRQs off.
  * Returns 0 if the unit traces, -1 if not (counted).
  */
 static int cs_start_shared(struct cs_thr *ct)
 {
 	struct cs_op ops[CS_SEQ_MAX];
-	int n, ret = 0;
+	int n, at = 0, ret = 0;
 
 	if (!ct->linked) {
 		raw_spin_lock(&cs_sink_lock);
@@ -927,7 +987,9 @@ static int cs_start_shared(struct cs_thr *ct)
 		ct->linked = true;
 	}
 	n = cs_seq_start(&cs_caps, &ct->regs, NULL, ops);
-	ret = n < 0 ? -CS_EINVAL : cs_seq_run(ops, n, &cs_io, NULL, 0);
+	ret = n < 0 ? -CS_EINVAL : cs_seq_run_at(ops, n, &cs_io, NULL, 0, &at);
+	if (n >= 0 && ret && ret != -CS_EBUSY)
+		cs_unit_abort(ct, ops, n, at);
 	return cs_started(ct, ret);
 }
 
@@ -1377,21 +1439,48 @@ static int cs_describe(struct hwt_context *ctx, char *buf, size_t len)
 	return pos;
 }
 
+/*
+ * The claim tags START checks on this CPU (CoreSight B2.4): its unit,
+ * its TMC and, through a shared TMC, the programmable links of its
+ * path, each named as the device tree names it where there is one.
+ * A tag set counts in *arg, with one line.
+ */
 static void cs_claimed_cpu(void *arg)
 {
+	int cpu = smp_processor_id();
+	const struct cs_path *p;
 	atomic_t *busy = arg;
+	unsigned int i;
 	u64 claim;
 
 	if (cs_hw->read(TRCCLAIMCLR, &claim) || claim) {
 		atomic_inc(busy);
-		pr_info_ratelimited("cpu %d: the trace unit is claimed by another agent (TRCCLAIMCLR %#llx): unbind Linux's coresight-etm4x/ete driver from it (/sys/bus/coresight or the platform device's driver/unbind) or detach the external debugger\n",
-				    smp_processor_id(), claim);
+		pr_info_ratelimited("cpu %d: %s is claimed by another agent (TRCCLAIMCLR %#llx): Linux's coresight-etm4x/ete while it traces (end that perf or sysfs session) or an external debugger (detach it)\n",
+				    cpu, cs_hop_name(cpu, 0, "the trace unit"),
+				    claim);
 		return;
 	}
 	if (cs_etm4 && (cs_hw->tmc_read(TMC_CLAIMCLR, &claim) || claim)) {
 		atomic_inc(busy);
-		pr_info_ratelimited("cpu %d: the TMC is claimed by another agent (CLAIMCLR %#llx): unbind Linux's coresight-tmc driver from it or detach the external debugger\n",
-				    smp_processor_id(), claim);
+		pr_info_ratelimited("cpu %d: %s is claimed by another agent (CLAIMCLR %#llx): Linux's coresight-tmc while it traces (end that session) or an external debugger (detach it)\n",
+				    cpu, cs_hop_name(cpu, -1, "the TMC"), claim);
+		return;
+	}
+	if (!cs_shared || cpu >= (int)nr_cpu_ids)
+		return;
+	p = &cs_cpu_path[cpu];
+	for (i = 1; i + 1 < p->nhop; i++) {
+		const struct cs_comp *l = &cs_topo->comp[p->hop[i].comp];
+
+		if (l->flags & CS_COMP_STATIC)
+			continue;
+		if (cs_hw->link_read(l->base, CS_LINK_CLAIMCLR, &claim) ||
+		    claim) {
+			atomic_inc(busy);
+			pr_info_ratelimited("cpu %d: %s on its path is claimed by another agent (CLAIMCLR %#llx): Linux's CoreSight drivers while they trace (end that session) or an external debugger (detach it)\n",
+					    cpu, l->name, claim);
+			return;
+		}
 	}
 }
 
@@ -1669,9 +1758,11 @@ static int cs_cpu_start(struct hwt_context *ctx)
 		ret = smp_call_function_single(c, cs_cpu_on, cpu[c], 1);
 		/* Written by the IPI, which has returned (wait = 1). */
 		if (!ret && !cpu[c]->started) {
-			ret = -EBUSY;	/* claimed, or refused: counted */
-			pr_info_ratelimited("cpu %u: the unit did not start (%u claimed, %u refused or bad values)\n",
-					    c, cpu[c]->busy, cpu[c]->errors);
+			/* timed out, claimed, or refused: counted */
+			ret = cpu[c]->timeouts ? -ETIMEDOUT : -EBUSY;
+			pr_info_ratelimited("cpu %u: the unit did not start (%u claimed, %u timed out, %u refused or bad values)\n",
+					    c, cpu[c]->busy, cpu[c]->timeouts,
+					    cpu[c]->errors);
 		}
 	}
 	cpus_read_unlock();
@@ -1947,6 +2038,16 @@ static int __init hwt_coresight_init(void)
 	if (emu) {
 		cs_hw = emu;
 		cs_hw_emulated = true;
+	} else if (!((cs_native_dfr0() >> 4) & 0xf) ||
+		   !((cs_native_dfr0() >> 44) & 0xf)) {
+		/*
+		 * No ETE + TRBE: memory-mapped ETMv4s from the device tree
+		 * (hwt_cs_mmio), if it has any; else the refusal below
+		 * describes the tree.
+		 */
+		ret = hwt_cs_mmio_open(&cs_hw);
+		if (ret && ret != -ENOENT)
+			return ret;
 	}
 	preempt_disable();
 	ret = cs_read_id(&cs_id);
@@ -2008,6 +2109,7 @@ static int __init hwt_coresight_init(void)
 	return 0;
 fail:
 	cs_topo_free();
+	hwt_cs_mmio_close();
 	if (cs_hw_emulated)
 		symbol_put(hwt_cs_emu_hw_ops);
 	return ret;
@@ -2022,6 +2124,7 @@ static void __exit hwt_coresight_exit(void)
 	for_each_possible_cpu(c)
 		hrtimer_cancel(per_cpu_ptr(&cs_poll_timer, c));
 	cs_topo_free();
+	hwt_cs_mmio_close();
 	if (cs_hw_emulated)
 		symbol_put(hwt_cs_emu_hw_ops);
 }

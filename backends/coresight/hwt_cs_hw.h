@@ -19,10 +19,11 @@
  * An ETMv4 unit is memory-mapped, and so is its sink, a TMC (ETR or
  * ETF; cs_tmc.h): read/write reach the ETMv4's registers by the same
  * offsets, tmc_read/tmc_write the TMC's.  On hardware both are found in
- * the device tree (arm,coresight-etm4x, arm,coresight-tmc) or ACPI
- * (ARMHC500, ARMHC97C) and ioremapped; that discovery is not written
- * (no machine here has one), so the native table has no tmc_probe and
- * only a software unit offers an ETMv4 + TMC.
+ * the device tree (arm,coresight-etm4x, arm,coresight-tmc) and
+ * ioremapped by hwt_cs_mmio.c, whose table (the current CPU's ETMv4, the
+ * TMC every CPU shares, the funnels and replicators between) is the
+ * native one where there is no ETE + TRBE; ACPI (ARMHC500, ARMHC97C) is
+ * not read.
  */
 #ifndef HWT_CS_HW_H
 #define HWT_CS_HW_H

@@ -58,6 +58,21 @@ static const struct cs_dt_ops hwt_cs_of_ops = {
 	.prop = of_prop,
 };
 
+int hwt_cs_of_tree(const struct cs_dt_ops **ops, void **ctx,
+		   uintptr_t *root)
+{
+	struct device_node *r = of_find_node_by_path("/");
+
+	if (!r)
+		return -ENOENT;
+	/* The base tree's root is never freed (see the top). */
+	of_node_put(r);
+	*ops = &hwt_cs_of_ops;
+	*ctx = NULL;
+	*root = (uintptr_t)r;
+	return 0;
+}
+
 int hwt_cs_of_describe(char *buf, size_t len)
 {
 	struct device_node *root = of_find_node_by_path("/");

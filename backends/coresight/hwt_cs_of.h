@@ -21,4 +21,14 @@
  */
 int hwt_cs_of_describe(char *buf, size_t len);
 
+struct cs_dt_ops;
+
+/*
+ * The booted tree as cs_topo reads it: *ops over of_*, *ctx unused,
+ * *root the root node (of the base tree, never freed).
+ * Returns 0, or -ENOENT if there is no device tree.
+ */
+int hwt_cs_of_tree(const struct cs_dt_ops **ops, void **ctx,
+		   uintptr_t *root);
+
 #endif /* HWT_CS_OF_H */

@@ -18,7 +18,13 @@
 # HWT_VM_RECORD_FILES (files the program opens itself, copied to
 # the same absolute paths), and HWT_VM_PT_EMU (a CPU row of the emulated
 # Intel PT unit, backends/intel_pt/tests/pt_cpus.h: loaded before
-# hwt_intel_pt so that `-b intel_pt` records through it).
+# hwt_intel_pt so that `-b intel_pt` records through it).  A separate boot
+# (tests/e2e/cs_mmio.sh): HWT_VM_DTB (arm64: the device tree QEMU hands
+# the guest, -dtb), HWT_VM_APPEND (more kernel parameters), HWT_VM_GUEST
+# (when set, only these tests/vm/guest programs, by name; empty: none,
+# so that VM_EXTRA's run alone, and no host-side halves), HWT_VM_KMODS
+# (Debian modules, by name, shipped in /lib/hwt/kmods for a guest test
+# to load itself).
 set -u
 
 arch=${1:-x86_64}
@@ -235,6 +241,9 @@ progs=""
 for c in "$root"/tests/vm/guest/*.c; do
 	[ -e "$c" ] || continue
 	n=$(basename "$c" .c)
+	if [ -n "${HWT_VM_GUEST+set}" ]; then
+		case " $HWT_VM_GUEST " in *" $n "*) ;; *) continue ;; esac
+	fi
 	if stale "$gdir/$n" "$c"; then
 		rm -f "$gdir/$n"
 		# shellcheck disable=SC2086
@@ -298,6 +307,16 @@ for ko in $dep_files; do
 	esac >"$st/lib/hwt/deps/$(basename "${ko%.ko*}").ko"
 done
 echo $deps >"$st/lib/hwt/deps/order"
+for m in ${HWT_VM_KMODS:-}; do
+	ko=$(find "$kmods/kernel" -name "$m.ko*" | head -n 1)
+	[ -n "$ko" ] || die "setup (HWT_VM_KMODS: $m not found in $kmods)"
+	mkdir -p "$st/lib/hwt/kmods"
+	case $ko in
+	*.xz) xz -dc "$ko" ;;
+	*.zst) zstd -dcq "$ko" ;;
+	*) cat "$ko" ;;
+	esac >"$st/lib/hwt/kmods/$m.ko"
+done
 # A dynamically linked program gets its loader and the libraries ldd
 # lists, at the same paths (x86-64: the host's own are the guest's), so
 # that it runs in the guest and its images decode on the host.
@@ -400,6 +419,7 @@ run=$B/run
 rm -rf "$run"
 mkdir -p "$run"
 append="console=$console panic=-1 oops=panic loglevel=5 mitigations=off"
+[ -n "${HWT_VM_APPEND:-}" ] && append="$append $HWT_VM_APPEND"
 # arm64: KASLR forces KPTI on despite mitigations=off, and every trap
 # (single-step) then pays for it: 25-32 K steps/s instead of 338-407 K.
 [ "$arch" = arm64 ] && append="$append kpti=0"
@@ -474,6 +494,7 @@ boot() {	# kernel image
 		set -- -M virt -cpu "${HWT_VM_CPU:-cortex-a57}" -accel tcg -kernel "$1" \
 			-semihosting-config enable=on,target=native,userspace=on \
 			-serial file:console.log
+		[ -n "${HWT_VM_DTB:-}" ] && set -- "$@" -dtb "$HWT_VM_DTB"
 	fi
 	start=$(date +%s.%N)
 	# A hang that prints nothing (every vCPU spinning with interrupts
@@ -542,7 +563,8 @@ done <"$B/results.txt"
 # Host-side halves of guest tests (e.g. decoding a trace with host
 # libraries): backends/*/tests/vm-post.sh ARCH BUILD_DIR prints PASS/FAIL.
 for h in "$root"/backends/*/tests/vm-post.sh; do
-	[ -x "$h" ] && [ -z "$record_prog" ] || continue	# no tests ran
+	[ -x "$h" ] && [ -z "$record_prog" ] && [ -z "${HWT_VM_GUEST+set}" ] ||
+		continue	# no tests ran
 	"$h" "$arch" "$B" >"$B/post.txt" 2>>"$B/post.err"
 	while IFS= read -r line; do
 		case $line in PASS:* | FAIL:* | SKIP:*) result "$line" ;; INFO:*) echo "$line" ;; esac
