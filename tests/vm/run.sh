@@ -7,7 +7,7 @@
 #
 # Environment: HWT_RESULTS (results dir), VM_EXTRA (more static programs to
 # run in the guest), HWT_VM_TIMEOUT (whole VM, s), HWT_VM_PROG_TIMEOUT (per
-# program, s; default 120), HWT_VM_SMP, HWT_VM_MEM (MiB), HWT_VM_KVER (kernel
+# program, s; default 240), HWT_VM_SMP, HWT_VM_MEM (MiB), HWT_VM_KVER (kernel
 # release; default: newest installed amd64 kernel with headers), HWT_VM_CPU
 # (arm64 QEMU CPU model; default cortex-a57, e.g. max: PAC, BTI, LSE),
 # HWT_VM_JOBS; record mode (make vm-record): HWT_VM_RECORD_PROG, _ARGS, _OUT,
@@ -44,7 +44,7 @@ res_file=$res_dir/vm-$arch.txt
 # Two runs for one arch would share $B: take turns.
 exec 9>"$B/.lock"
 flock 9
-prog_timeout=${HWT_VM_PROG_TIMEOUT:-120}
+prog_timeout=${HWT_VM_PROG_TIMEOUT:-240}
 smp=${HWT_VM_SMP:-2}
 mem=${HWT_VM_MEM:-1024}
 jobs=${HWT_VM_JOBS:-2}
