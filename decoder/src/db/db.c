@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The output database: schema (docs/schema.md) and a writer built from
- * prepared statements inside long transactions, committed per flow chunk.
+ * prepared statements inside long transactions, committed every few flow
+ * chunks (core.c).
  * It is written as OUT.tmp (O_EXCL, locked exclusively) and renamed over
  * OUT only when complete (meta complete = 1, synced): a failed, killed or
  * disk-full decode never leaves a file that reads as complete, and never
@@ -374,11 +375,16 @@ sqlite3 *hwt_db_handle(struct hwt_db *db)
 	return db->db;
 }
 
+int hwt_db_flush(struct hwt_db *db)
+{
+	return flush_batches(db) < 0 || flush_calls(db) < 0 ? -1 : 0;
+}
+
 int hwt_db_commit(struct hwt_db *db)
 {
 	char err[256];
 
-	if (flush_batches(db) < 0 || flush_calls(db) < 0)
+	if (hwt_db_flush(db) < 0)
 		return -1;
 	if (exec(db->db, "COMMIT; BEGIN;", err, sizeof(err)) < 0) {
 		fprintf(stderr, "hwt: database commit: %s\n", err);
