@@ -318,18 +318,21 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 			   db->db ? sqlite3_errmsg(db->db) : "out of memory");
 		goto fail;
 	}
-	/* Rollback journal + per-chunk commits; synchronous=OFF (the file
-	 * is synced once, complete, before its rename).  New pages are
+	/* Rollback journal + commits every few chunks; synchronous=OFF
+	 * (the file is synced once, complete, before its rename).  New pages are
 	 * appended without journaling, cheaper than WAL's double write.
 	 * locking_mode=EXCLUSIVE: the lock taken at the first write is
 	 * held to the end, so a reader of OUT.tmp never makes a commit
-	 * fail (it waits, then says the file is locked). */
+	 * fail (it waits, then says the file is locked).  cache_size: 8 MiB
+	 * holds a commit's dirty pages; the tables are appended, so a page
+	 * once written is seldom read again, and a larger cache only took
+	 * fresh memory (a page fault) for every page of the file. */
 	sqlite3_busy_timeout(db->db, 10000);
 	if (hwt_calls_vtab_register(db->db) != SQLITE_OK) {
 		hwt_errf(err, errlen, "sqlite: %s", sqlite3_errmsg(db->db));
 		goto fail;
 	}
-	if (exec(db->db, "PRAGMA page_size=16384; PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;"
+	if (exec(db->db, "PRAGMA page_size=16384; PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=OFF; PRAGMA cache_size=-8192;"
 		 "PRAGMA locking_mode=EXCLUSIVE; BEGIN;", err, errlen) < 0)
 		goto fail;
 	if (exec(db->db, schema, err, errlen) < 0 ||
