@@ -326,13 +326,17 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 	 * fail (it waits, then says the file is locked).  cache_size: 8 MiB
 	 * holds a commit's dirty pages; the tables are appended, so a page
 	 * once written is seldom read again, and a larger cache only took
-	 * fresh memory (a page fault) for every page of the file. */
+	 * fresh memory (a page fault) for every page of the file.
+	 * temp_store=MEMORY: the statement journal of each batched INSERT
+	 * (the pages it changes, dropped when it ends) stays in memory, not
+	 * in a file under /var/tmp. */
 	sqlite3_busy_timeout(db->db, 10000);
 	if (hwt_calls_vtab_register(db->db) != SQLITE_OK) {
 		hwt_errf(err, errlen, "sqlite: %s", sqlite3_errmsg(db->db));
 		goto fail;
 	}
 	if (exec(db->db, "PRAGMA page_size=16384; PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=OFF; PRAGMA cache_size=-8192;"
+		 "PRAGMA temp_store=MEMORY;"
 		 "PRAGMA locking_mode=EXCLUSIVE; BEGIN;", err, errlen) < 0)
 		goto fail;
 	if (exec(db->db, schema, err, errlen) < 0 ||
