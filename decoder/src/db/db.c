@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The output database: schema (docs/schema.md) and a writer built from
- * prepared statements inside long transactions, committed per flow chunk.
+ * prepared statements inside long transactions, committed every few flow
+ * chunks (core.c).
  * It is written as OUT.tmp (O_EXCL, locked exclusively) and renamed over
  * OUT only when complete (meta complete = 1, synced): a failed, killed or
  * disk-full decode never leaves a file that reads as complete, and never
@@ -317,18 +318,25 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 			   db->db ? sqlite3_errmsg(db->db) : "out of memory");
 		goto fail;
 	}
-	/* Rollback journal + per-chunk commits; synchronous=OFF (the file
-	 * is synced once, complete, before its rename).  New pages are
+	/* Rollback journal + commits every few chunks; synchronous=OFF
+	 * (the file is synced once, complete, before its rename).  New pages are
 	 * appended without journaling, cheaper than WAL's double write.
 	 * locking_mode=EXCLUSIVE: the lock taken at the first write is
 	 * held to the end, so a reader of OUT.tmp never makes a commit
-	 * fail (it waits, then says the file is locked). */
+	 * fail (it waits, then says the file is locked).  cache_size: 8 MiB
+	 * holds a commit's dirty pages; the tables are appended, so a page
+	 * once written is seldom read again, and a larger cache only took
+	 * fresh memory (a page fault) for every page of the file.
+	 * temp_store=MEMORY: the statement journal of each batched INSERT
+	 * (the pages it changes, dropped when it ends) stays in memory, not
+	 * in a file under /var/tmp. */
 	sqlite3_busy_timeout(db->db, 10000);
 	if (hwt_calls_vtab_register(db->db) != SQLITE_OK) {
 		hwt_errf(err, errlen, "sqlite: %s", sqlite3_errmsg(db->db));
 		goto fail;
 	}
-	if (exec(db->db, "PRAGMA page_size=16384; PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;"
+	if (exec(db->db, "PRAGMA page_size=16384; PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=OFF; PRAGMA cache_size=-8192;"
+		 "PRAGMA temp_store=MEMORY;"
 		 "PRAGMA locking_mode=EXCLUSIVE; BEGIN;", err, errlen) < 0)
 		goto fail;
 	if (exec(db->db, schema, err, errlen) < 0 ||
@@ -374,11 +382,16 @@ sqlite3 *hwt_db_handle(struct hwt_db *db)
 	return db->db;
 }
 
+int hwt_db_flush(struct hwt_db *db)
+{
+	return flush_batches(db) < 0 || flush_calls(db) < 0 ? -1 : 0;
+}
+
 int hwt_db_commit(struct hwt_db *db)
 {
 	char err[256];
 
-	if (flush_batches(db) < 0 || flush_calls(db) < 0)
+	if (hwt_db_flush(db) < 0)
 		return -1;
 	if (exec(db->db, "COMMIT; BEGIN;", err, sizeof(err)) < 0) {
 		fprintf(stderr, "hwt: database commit: %s\n", err);
