@@ -800,7 +800,8 @@ int hwt_pt_decode(const uint8_t *buf, size_t size, struct hwt_image *img,
 	}
 	if (threads <= 0 && size >= SEGMENT_MIN_BYTES) {
 		/* Auto, a big trace: PSB segments (the fast path pays even
-		 * on one CPU), a worker per CPU this process may run on. */
+		 * on one CPU), a decoding thread per CPU this process may
+		 * run on (the main thread one of them). */
 		int n = usable_cpus();
 
 		threads = n > 8 ? 8 : n;
