@@ -621,6 +621,19 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 			s->done = 1;
 		}
 		while (!s->done) {
+			size_t k;
+
+			/* A worker has it (and may be descheduled on a busy
+			 * machine): rather than sleep, decode one the workers
+			 * would take next, as they do. */
+			if (r.next < r.nsegs && r.next < r.consumed + r.window) {
+				k = take_segment(&r);
+				pthread_mutex_unlock(&r.mu);
+				decode_segment(mw, k, ARRIVE_GUESS);
+				pthread_mutex_lock(&r.mu);
+				r.segs[k].done = 1;
+				continue;
+			}
 			r.awaited = i + 1;
 			pthread_cond_wait(&r.done_cv, &r.mu);
 		}
