@@ -10,8 +10,11 @@
 # counts, the same errors, the same blocks and their counts, and the same
 # calls (but their times), call_paths, call_path_stats and function_stats
 # rows.  Compared between the two databases in SQL (EXCEPT both ways, rows
-# counted).  KEEP=1 keeps the databases; CHECKS="..." picks the
-# comparisons.
+# counted).  And a segment's decode depends on its own trace only: the
+# fast path's and libipt's segmented decodes intern the same blocks in
+# the same order (block ids and counts) on one thread in trace order,
+# with the segments decoded last first, and on worker threads.  KEEP=1
+# keeps the databases; CHECKS="..." picks the comparisons.
 : "${HWT:=../../build/bin/hwt}" "${PTGEN:=../../build/decoder/ptgen}"
 : "${BUILD:=../../build/decoder}" "${ROOT:=../..}"
 : "${EXT:=$ROOT/build/lib/hwt_calls.so}"
@@ -73,9 +76,49 @@ CPSTATS='SELECT thread_id, call_path_id, calls, insn_count
 FSTATS='SELECT name, calls, insn_count FROM @.function_stats'
 
 : "${CHECKS:=ERRORS STREAMS BLOCKS PATHS CALLS CPSTATS FSTATS}"
-# The segmented modes compare() runs; REPLAY non-empty: the replays too.
+# The segmented modes compare() runs; REPLAY non-empty: the replays too;
+# ORDER non-empty: order() too.
 MODES="segmented inline libipt libipt2 pieces"
-REPLAY=1
+REPLAY=1 ORDER=1
+# Blocks by id: interned in the same order.
+IDS='SELECT id, ip, end_ip, ninsn, isa, iclass, insn_lens FROM @.blocks'
+IDCOUNTS='SELECT stream_id, block_id, count FROM @.block_counts'
+# NAME DECODE-ARGS... after compare(): the fast path's and libipt's
+# segmented decodes on one thread in trace order, then with every segment
+# decoded before the first is fed, last first (--test-pt-reverse-segments),
+# and compare()'s worker threads' decodes: all three the same by block id.
+# libipt's block cache, shared between the workers, once split a block
+# where another segment's decode had cached its tail: the ids then
+# followed which segment was decoded first.
+order() {
+	name=$1; shift
+	d=$T/$name
+	for mode in segmented libipt; do
+		opt="--segmented --threads 1"
+		[ "$mode" = libipt ] && opt="$opt --test-pt-no-fastpath 1"
+		CDB=$d/$mode-inorder.db
+		why=
+		if ! "$HWT" decode -q $opt "$@" -o "$CDB" >"$d/$mode-inorder.log" 2>&1 ||
+		   ! "$HWT" decode -q $opt --test-pt-reverse-segments "$@" \
+			-o "$d/$mode-reverse.db" >"$d/$mode-reverse.log" 2>&1
+		then
+			why="decode failed"
+		fi
+		for SDB in $d/$mode-reverse.db $d/$mode.db; do
+			[ -z "$why" ] || break
+			for q in IDS IDCOUNTS; do
+				eval "query=\$$q"
+				n=$(ndiff "$query")
+				[ "$n" = 0 ] || why="$why $q: $n rows differ ($SDB vs $CDB)"
+			done
+		done
+		if [ -n "$why" ]; then
+			echo "FAIL: segcmp-order-$name-$mode ($why)"
+		else
+			echo "PASS: segcmp-order-$name-$mode"
+		fi
+	done
+}
 # NAME DECODE-ARGS...: the continuous decode, then each segmented mode,
 # compared.
 compare() {
@@ -125,6 +168,7 @@ compare() {
 			echo "PASS: segcmp-$name-$mode ($insns insns, $calls calls)"
 		fi
 	done
+	[ -z "$ORDER" ] || order "$name" "$@"
 }
 
 # The event scenarios, built as tests/events.sh builds them.
@@ -176,7 +220,7 @@ fi
 # blocks' counts and the streams' totals pin the instruction sequence),
 # the worker threads' decode and libipt's segments.
 R=$ROOT/build/bench/decode-pt/real
-MODES="segmented libipt" REPLAY=
+MODES="segmented libipt" REPLAY='' ORDER=''
 for name in gzip perl sqlite; do
 	if [ ! -s "$R/$name/pt.bin" ] || [ ! -s "$R/$name/args" ]; then
 		echo "SKIP: segcmp-real-$name (not recorded: bench/decode-pt/real.sh records it, ~15 min)"

@@ -74,7 +74,8 @@ struct hwt_decode_opts {
 	int force;		/* replace an existing OUT (else refused) */
 	unsigned mode;		/* of OUT; 0: 0600 (like perf.data) */
 	const char *cpu;	/* "F/M[/S]" for libipt errata, NULL: none */
-	int threads;		/* PT segment workers; 0: auto (segments for
+	int threads;		/* PT segment decoding threads, the main
+				 * thread one of them; 0: auto (segments for
 				 * traces >= 4 MiB), 1: one continuous decode */
 	int segmented;		/* PSB segments even with one worker */
 	int quiet;		/* no progress/diagnostics on stderr */

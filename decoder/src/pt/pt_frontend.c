@@ -31,6 +31,10 @@ struct pt_ctx {
 	int in_prefix;		/* the disabled start's own events pending */
 	uint64_t spin_blocks;	/* blocks since the last progress check */
 	uint64_t spin_off;	/* the decoder's offset at that check */
+	/* A block that may go on in the next one (emit_block()): not yet
+	 * sent; held_isid: the libipt section it was read from. */
+	struct hwt_block held;
+	int have_held, held_isid;
 };
 
 int hwt_pt_isa(enum pt_exec_mode m)
@@ -133,6 +137,33 @@ static int pick_image(struct pt_ctx *x, int enable)
 	return pt_blk_set_image(x->dec, pimg) < 0 ? -1 : 0;
 }
 
+/*
+ * Sends hb to the sink, and the progress every 64 Ki blocks.
+ * Returns 0, or the sink's negative abort value (x->aborted set).
+ */
+static int send_block(struct pt_ctx *x, const struct hwt_block *hb)
+{
+	int rc = x->sink->block(x->sink->arg, x->stream, hb);
+
+	if (rc >= 0 && x->sink->progress && !(++x->nblocks & 0xffff))
+		rc = x->sink->progress(x->sink->arg, x->stream, offset_of(x));
+	if (rc < 0)
+		x->aborted = rc;
+	return rc;
+}
+
+/*
+ * Sends the held block, if any (emit_block()).
+ * Returns 0, or the sink's negative abort value.
+ */
+static int flush_held(struct pt_ctx *x)
+{
+	if (!x->have_held)
+		return 0;
+	x->have_held = 0;
+	return send_block(x, &x->held);
+}
+
 static int emit_event(struct pt_ctx *x, uint32_t type, int32_t code,
 		      uint64_t ip, uint64_t arg, const char *msg)
 {
@@ -143,6 +174,10 @@ static int emit_event(struct pt_ctx *x, uint32_t type, int32_t code,
 		x->aborted = -1;
 		return -1;
 	}
+	/* The block before the event ends there. */
+	rc = flush_held(x);
+	if (rc < 0)
+		return rc;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = type;
 	ev.code = code;
@@ -221,8 +256,38 @@ static int at_fup(struct pt_ctx *x, const struct pt_block *b)
 	return 1;
 }
 
+/*
+ * Whether b, the next block after the held one with no event between
+ * them, goes on from it: same section and mode, starting one instruction
+ * after its end (a held block ends in no branch), within the span the
+ * core reads a block's code in (1 MiB).
+ */
+static int goes_on(const struct pt_ctx *x, const struct pt_block *b)
+{
+	const struct hwt_block *h = &x->held;
+
+	return x->have_held && b->isid == x->held_isid &&
+	       hwt_pt_isa(b->mode) == h->isa && b->ip > h->end_ip &&
+	       b->ip - h->end_ip <= 15 && b->end_ip - h->ip < (1u << 20) &&
+	       (uint64_t)h->ninsn + b->ninsn <= UINT32_MAX;
+}
+
+/*
+ * Block b from libipt (partial: the decode stops in it; more: no event
+ * comes before the next block).  libipt ends a block early where its
+ * block cache, which the section cache shares between decoders, already
+ * holds the next instruction's entry: where a segment's blocks end would
+ * depend on which segments other threads decoded before it, and so would
+ * the ids the sink interns them under.  So a block that ends in no branch
+ * (and nothing but the next block follows) is held and joined with the
+ * next one that starts where it ends: a run of instructions ends only at
+ * a branch, an event, a section's end, an error, a truncated instruction
+ * or the decode's stop, whatever the cache held.  The core would join the
+ * pieces too (its pending blocks), after interning each.
+ * Returns 0, or the sink's negative abort value.
+ */
 static int emit_block(struct pt_ctx *x, const struct pt_block *b,
-		      int partial)
+		      int partial, int more)
 {
 	struct hwt_block hb;
 	int rc;
@@ -240,12 +305,22 @@ static int emit_block(struct pt_ctx *x, const struct pt_block *b,
 	hb.flags = (b->truncated ? HWT_BLK_TRUNCATED : 0) |
 		   (b->speculative ? HWT_BLK_SPECULATIVE : 0) |
 		   (partial ? HWT_BLK_PARTIAL : 0);
-	rc = x->sink->block(x->sink->arg, x->stream, &hb);
-	if (rc >= 0 && x->sink->progress && !(++x->nblocks & 0xffff))
-		rc = x->sink->progress(x->sink->arg, x->stream, offset_of(x));
-	if (rc < 0)
-		x->aborted = rc;
-	return rc;
+	if (goes_on(x, b)) {
+		/* The held block's start and time, b's end. */
+		hb.ip = x->held.ip;
+		hb.time = x->held.time;
+		hb.ninsn += x->held.ninsn;
+		x->have_held = 0;
+	} else if ((rc = flush_held(x)) < 0) {
+		return rc;
+	}
+	if (more && !partial && !b->truncated && b->iclass == ptic_other) {
+		x->held = hb;
+		x->held_isid = b->isid;
+		x->have_held = 1;
+		return 0;
+	}
+	return send_block(x, &hb);
 }
 
 /* Handles pending events; returns the decoder status or negative. */
@@ -351,7 +426,7 @@ static int check_on(struct pt_ctx *x, int status)
 		return 0;
 	/* What the continuous decode decoded, then its error. */
 	x->stop->found = 0;
-	if (emit_block(x, &block, 1) < 0 ||
+	if (emit_block(x, &block, 1, 0) < 0 ||
 	    emit_event(x, HWT_EV_GAP, status, block.ninsn ? block.end_ip : 0,
 		       0, pt_errstr(pt_errcode(status))) < 0)
 		return x->aborted;
@@ -423,7 +498,9 @@ static int decode_loop(struct pt_ctx *x)
 			}
 			status = pt_blk_next(x->dec, &block, sizeof(block));
 			stop = at_fup(x, &block);
-			if (emit_block(x, &block, status < 0 || stop) < 0)
+			if (emit_block(x, &block, status < 0 || stop,
+				       status >= 0 &&
+				       !(status & pts_event_pending)) < 0)
 				return x->aborted;
 			if (stop && status >= 0)
 				return check_on(x, status);
@@ -591,6 +668,9 @@ int hwt_pt_blk_loop(const struct hwt_pt_env *env, struct pt_image *pimg,
 		return -1;
 	}
 	rc = decode_loop(&x);
+	/* The block held last ends where the decode does. */
+	if (rc >= 0 && flush_held(&x) < 0)
+		rc = x.aborted;
 	pt_blk_free_decoder(x.dec);
 	free(copy);
 	return rc;
@@ -720,7 +800,8 @@ int hwt_pt_decode(const uint8_t *buf, size_t size, struct hwt_image *img,
 	}
 	if (threads <= 0 && size >= SEGMENT_MIN_BYTES) {
 		/* Auto, a big trace: PSB segments (the fast path pays even
-		 * on one CPU), a worker per CPU this process may run on. */
+		 * on one CPU), a decoding thread per CPU this process may
+		 * run on (the main thread one of them). */
 		int n = usable_cpus();
 
 		threads = n > 8 ? 8 : n;

@@ -28,7 +28,9 @@ struct hwt_pt_params {
 	unsigned family, model, stepping;	/* 0/0/0: no errata */
 	uint8_t mtc_freq, nom_freq;
 	uint32_t cpuid_15_eax, cpuid_15_ebx;
-	int threads;		/* segment workers; 0: auto, 1: one piece */
+	int threads;		/* segment decoding threads (the main thread
+				 * and threads - 1 workers); 0: auto, 1: one
+				 * piece */
 	int segmented;		/* segments even with one worker (tests) */
 	int no_fastpath;	/* hwt_decode_test_opts.pt_no_fastpath */
 	uint64_t segment_min;	/* hwt_decode_test_opts.pt_segment_min */

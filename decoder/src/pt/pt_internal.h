@@ -93,7 +93,8 @@ int hwt_pt_blk_loop(const struct hwt_pt_env *env, struct pt_image *pimg,
 		    const struct hwt_sink *sink, uint32_t stream,
 		    struct hwt_pt_stop *stop, const uint64_t *disabled_at);
 
-/* Segmented decode with threads workers (pt_segment.c). */
+/* Segmented decode on threads threads: this one and threads - 1 workers
+ * (pt_segment.c). */
 int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 			   const struct hwt_pt_env *env, int threads,
 			   const struct hwt_stream_info *info,

@@ -107,6 +107,9 @@ struct seg_run {
 	size_t next;		/* next segment to take */
 	size_t consumed;	/* segments fed to the sink */
 	size_t window;		/* segments in flight at most */
+	size_t idle;		/* workers waiting for room in the window */
+	size_t awaited;		/* the main thread waits for segment
+				 * awaited - 1 (0: it does not wait) */
 	int stop;
 	int bdm70;		/* libipt drops a disabled PSB+'s FUP */
 	int no_fast;		/* params.no_fastpath: libipt only (tests) */
@@ -118,7 +121,8 @@ struct seg_run {
 	} *pool;
 	size_t npool;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	pthread_cond_t work_cv;	/* workers: room in the window, or stop */
+	pthread_cond_t done_cv;	/* the main thread: its segment is done */
 };
 
 enum { FAST_OK = 0, FAST_BAIL = 1 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Intel PT in PSB segments, decoded by worker threads and fed to the sink
- * in trace order.
+ * Intel PT in PSB segments, decoded by worker threads and the main thread,
+ * which feeds them to the sink in trace order.
  *
  * Segment k is [PSB_k, PSB_k+1).  A worker first tries the fast path: its
  * own block cache (ip -> block, built once with capstone) walked with
@@ -388,6 +388,20 @@ done:
 	seg->end_state = seg->err_past ? END_ERROR : piece_end(seg, &pc);
 }
 
+/* Takes the next segment to decode, with a recycled item buffer (they
+ * spare the page faults of fresh ones); r->mu held.  Returns its index. */
+static size_t take_segment(struct seg_run *r)
+{
+	size_t k = r->next++;
+
+	if (r->npool) {
+		r->npool--;
+		r->segs[k].items = r->pool[r->npool].items;
+		r->segs[k].cap = r->pool[r->npool].cap;
+	}
+	return k;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -398,24 +412,23 @@ static void *worker_main(void *arg)
 
 		pthread_mutex_lock(&r->mu);
 		while (!r->stop && r->next < r->nsegs &&
-		       r->next >= r->consumed + r->window)
-			pthread_cond_wait(&r->cv, &r->mu);
+		       r->next >= r->consumed + r->window) {
+			r->idle++;
+			pthread_cond_wait(&r->work_cv, &r->mu);
+			r->idle--;
+		}
 		if (r->stop || r->next >= r->nsegs) {
 			pthread_mutex_unlock(&r->mu);
 			return NULL;
 		}
-		k = r->next++;
-		/* Recycled buffers spare the page faults of fresh ones. */
-		if (r->npool) {
-			r->npool--;
-			r->segs[k].items = r->pool[r->npool].items;
-			r->segs[k].cap = r->pool[r->npool].cap;
-		}
+		k = take_segment(r);
 		pthread_mutex_unlock(&r->mu);
 		decode_segment(w, k, ARRIVE_GUESS);
 		pthread_mutex_lock(&r->mu);
 		r->segs[k].done = 1;
-		pthread_cond_broadcast(&r->cv);
+		/* Only the main thread waits for a segment, and for one. */
+		if (r->awaited == k + 1)
+			pthread_cond_signal(&r->done_cv);
 		pthread_mutex_unlock(&r->mu);
 	}
 }
@@ -523,7 +536,7 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 	struct worker *ws, *mw;
 	uint64_t skip_until = 0;
 	size_t i;
-	int t, rc = 0, started = 0, inline_worker;
+	int t, rc = 0, started = 0;
 	/* How the segment fed last ended (the first starts with a sync). */
 	int prev_end = END_ERROR;
 
@@ -552,19 +565,22 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 	}
 	if (threads < 1)
 		threads = 1;
-	inline_worker = threads == 1;
 	r.window = (size_t)threads * 16;
 	r.pool = hwt_xrealloc(NULL, (r.window + (size_t)threads) *
 			      sizeof(*r.pool));
 	pthread_mutex_init(&r.mu, NULL);
-	pthread_cond_init(&r.cv, NULL);
-	/* One more: the main thread's, to decode a segment again whose
-	 * start its worker guessed wrong. */
-	ws = calloc((size_t)threads + 1, sizeof(*ws));
+	pthread_cond_init(&r.work_cv, NULL);
+	pthread_cond_init(&r.done_cv, NULL);
+	/* ws[0] is this thread's: it decodes the segments no worker has
+	 * taken when it comes to them, and again one whose start a worker
+	 * guessed wrong; the others' threads are workers.  This thread feeds
+	 * the sink, the longest part of the work: a worker of its own on
+	 * each CPU beside it would take CPU time from it. */
+	ws = calloc((size_t)threads, sizeof(*ws));
 	if (!ws)
 		abort();
-	mw = &ws[inline_worker ? 0 : threads];
-	for (t = 0; t <= threads; t++) {
+	mw = &ws[0];
+	for (t = 0; t < threads; t++) {
 		ws[t].run = &r;
 		ws[t].pimg = hwt_pt_env_image(env);
 		ws[t].dis = hwt_disasm_alloc();
@@ -574,10 +590,8 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 			rc = -1;
 			break;
 		}
-		/* One worker: this thread is the worker (no handoffs, no
-		 * context switches on a single CPU). */
-		if (inline_worker || t == threads)
-			break;
+		if (t == 0)
+			continue;
 		if (pthread_create(&ws[t].th, NULL, worker_main, &ws[t])) {
 			hwt_errf(err, errlen, "cannot start decoder threads");
 			rc = -1;
@@ -595,20 +609,35 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 	for (i = 0; rc == 0 && i < r.nsegs; i++) {
 		struct segment *s = &r.segs[i];
 
-		if (inline_worker && !r.reverse) {
-			if (s->start >= skip_until) {
-				if (r.npool) {
-					r.npool--;
-					s->items = r.pool[r.npool].items;
-					s->cap = r.pool[r.npool].cap;
-				}
+		pthread_mutex_lock(&r.mu);
+		/* Taken by no worker yet (all busy, or none: inline): this
+		 * thread decodes it, knowing how the one before ended. */
+		if (r.next == i) {
+			take_segment(&r);
+			pthread_mutex_unlock(&r.mu);
+			if (s->start >= skip_until)
 				decode_segment(mw, i, prev_end == END_DISABLED);
-			}
+			pthread_mutex_lock(&r.mu);
 			s->done = 1;
 		}
-		pthread_mutex_lock(&r.mu);
-		while (!s->done)
-			pthread_cond_wait(&r.cv, &r.mu);
+		while (!s->done) {
+			size_t k;
+
+			/* A worker has it (and may be descheduled on a busy
+			 * machine): rather than sleep, decode one the workers
+			 * would take next, as they do. */
+			if (r.next < r.nsegs && r.next < r.consumed + r.window) {
+				k = take_segment(&r);
+				pthread_mutex_unlock(&r.mu);
+				decode_segment(mw, k, ARRIVE_GUESS);
+				pthread_mutex_lock(&r.mu);
+				r.segs[k].done = 1;
+				continue;
+			}
+			r.awaited = i + 1;
+			pthread_cond_wait(&r.done_cv, &r.mu);
+		}
+		r.awaited = 0;
 		pthread_mutex_unlock(&r.mu);
 		if (s->start >= skip_until) {
 			/* The worker guessed how the segment starts: decode it
@@ -638,17 +667,20 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 		/* The sink sees the segments in trace order, each once. */
 		assert(r.consumed == i);
 		r.consumed = i + 1;
-		pthread_cond_broadcast(&r.cv);
+		/* Waiting workers go on once half the window is free: they
+		 * decode segments in runs, not one handoff per segment. */
+		if (r.idle && r.next - r.consumed <= r.window / 2)
+			pthread_cond_broadcast(&r.work_cv);
 		pthread_mutex_unlock(&r.mu);
 	}
 	if (rc)
 		hwt_errf(err, errlen, "decode aborted (output)");
 	pthread_mutex_lock(&r.mu);
 	r.stop = 1;
-	pthread_cond_broadcast(&r.cv);
+	pthread_cond_broadcast(&r.work_cv);
 	pthread_mutex_unlock(&r.mu);
-	for (t = 0; t <= threads; t++) {
-		if (t < started)
+	for (t = 0; t < threads; t++) {
+		if (t >= 1 && t <= started)
 			pthread_join(ws[t].th, NULL);
 		if (ws[t].pimg)
 			pt_image_free(ws[t].pimg);
@@ -670,6 +702,7 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 	free(r.segs);
 	free(ws);
 	pthread_mutex_destroy(&r.mu);
-	pthread_cond_destroy(&r.cv);
+	pthread_cond_destroy(&r.work_cv);
+	pthread_cond_destroy(&r.done_cv);
 	return rc ? -1 : 0;
 }
