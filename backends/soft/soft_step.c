@@ -335,8 +335,19 @@ static void soft_rearm_work(struct callback_head *cb)
 	/* Released while this was queued: freed, nothing to do. */
 	if (!soft_life_work_begin(&t->life, SOFT_WORK_REARM))
 		return;
+	/*
+	 * Also once the run ended since the frames were built (CPU mode: a
+	 * switch before this work paused it; the scheduler cannot scrub):
+	 * a frame left with our TF traps at its rt_sigreturn, a SIGTRAP
+	 * nobody consumes.
+	 */
+	soft_scrub_sigframes(t, regs);
+	/*
+	 * The scrub may sleep, and a switch may end a CPU-mode run (pause,
+	 * halt): from the test to TF, none may come between.
+	 */
+	preempt_disable();
 	if (t->started) {
-		soft_scrub_sigframes(t, regs);
 		if (soft_active(t))
 			soft_note(&t->log, SOFT_EV_RESUME, regs->ip, false);
 		else	/* a signal after the unit stopped tracing */
@@ -362,6 +373,7 @@ static void soft_rearm_work(struct callback_head *cb)
 	}
 	if (t->started)
 		regs->flags |= X86_EFLAGS_TF;
+	preempt_enable();
 	soft_life_work_end();
 }
 

@@ -44,9 +44,15 @@
  *             handed to soft_wq; freed there or by the last still-queued
  *             task_work of ours, rearm_work or excl_work (dead).
  * TIF_SINGLESTEP is only ever set on the current thread while its record
- * is STEPPING: by its own rearm_work or its own sys_exit.  Module
- * references: the context holds the module; a queued rearm_work holds
- * one of its own, as it can outlive the context.
+ * is STEPPING: by its own rearm_work or its own sys_exit; so is
+ * debug.suspended_step (excl_work, rearm_work).  A CPU-mode run also
+ * ends at a switch (soft_thread_pause(), soft_thread_halt()), which may
+ * come while one of those works sleeps (soft_bps_set()): after any
+ * sleep they decide to arm with preemption off, so that a run that
+ * ended is never armed again (its next step, or its step-over's, would
+ * find the record not started, or after rmmod no hook: a SIGTRAP).
+ * Module references: the context holds the module; a queued rearm_work
+ * holds one of its own, as it can outlive the context.
  */
 
 #include <linux/compat.h>
@@ -452,14 +458,29 @@ static void soft_excl_work(struct callback_head *cb)
 	if (!soft_life_work_begin(&t->life, SOFT_WORK_EXCL))
 		return;
 	if (t->excl == SOFT_EXCL_ARM) {
-		if (t->started && regs->pc == t->seq.start &&
-		    test_thread_flag(TIF_SINGLESTEP) && !soft_bps_set(t, true)) {
+		bool set = t->started && regs->pc == t->seq.start &&
+			   test_thread_flag(TIF_SINGLESTEP) &&
+			   !soft_bps_set(t, true);
+
+		/*
+		 * soft_bps_set() sleeps: a switch meanwhile may have ended the
+		 * run (a pause, a halt: stepping off, suspended_step clear).
+		 * RUN only for a run still going, decided with no switch
+		 * between; else the exit's step would reach the step hooks
+		 * with the run ended, a SIGTRAP.
+		 */
+		preempt_disable();
+		if (set && t->started && test_thread_flag(TIF_SINGLESTEP)) {
 			t->excl = SOFT_EXCL_RUN;
 			soft_disarm(regs);
 			/* Report the exit's step: see SOFT_EXCL_*. */
 			current->thread.debug.suspended_step = 1;
+			preempt_enable();
 		} else {
+			preempt_enable();
 			/* Step on (an exclusive loop may not finish). */
+			if (set)
+				soft_bps_set(t, false);
 			t->excl = SOFT_EXCL_NONE;
 			t->excl_fail++;
 		}
@@ -650,6 +671,12 @@ static void soft_rearm_work(struct callback_head *cb)
 		soft_bps_set(t, false);
 		t->excl = SOFT_EXCL_NONE;
 	}
+	/*
+	 * From here to the arming, no switch may end the run between the
+	 * test and the arming (soft_bps_set() above sleeps; a preemptible
+	 * kernel switches anywhere).
+	 */
+	preempt_disable();
 	if (t->started && !soft_active(t)) {
 		/* A signal after the unit stopped tracing: pause. */
 		soft_idle(t, regs);
@@ -667,6 +694,7 @@ static void soft_rearm_work(struct callback_head *cb)
 		/* Starting at, or a handler starting with, a load-exclusive. */
 		soft_excl_try(t, regs->pc);
 	}
+	preempt_enable();
 	soft_life_work_end();
 }
 
