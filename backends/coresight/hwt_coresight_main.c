@@ -1759,7 +1759,7 @@ static void cs_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 	cs_load(ct);
 	local_irq_restore(flags);
 	if (cs_hw->thread_attach)
-		cs_hw->thread_attach(thr);
+		cs_hw->thread_attach(thr, &ct->regs);
 }
 
 /* Tracing of the thread ends for good (stop, or its exit: atomic). */

@@ -544,13 +544,27 @@ static const struct soft_step_ops emu_step_ops = {
 	.active = emu_active,
 };
 
-/* What this CPU's programmed registers ask of the encoder. */
-static void emu_soft_config(const struct csm *m, struct ete_soft_config *cfg)
+/* The registers programmed on a unit, as the encoder reads them. */
+static void emu_regs_of(const struct csm *m, struct cs_regs *r)
 {
-	u32 configr = m->reg[TRCCONFIGR / 4];
-	u32 victlr = m->reg[TRCVICTLR / 4];
-	u32 iie = m->reg[TRCVIIECTLR / 4];
-	u32 n, els, p = m->reg[TRCSYNCPR / 4] & 0x1f;
+	memset(r, 0, sizeof(*r));
+	r->configr = m->reg[TRCCONFIGR / 4];
+	r->victlr = m->reg[TRCVICTLR / 4];
+	r->viiectlr = m->reg[TRCVIIECTLR / 4];
+	r->syncpr = m->reg[TRCSYNCPR / 4];
+	r->traceidr = m->reg[TRCTRACEIDR / 4];
+	BUILD_BUG_ON(sizeof(r->acvr) != sizeof(m->acvr));
+	memcpy(r->acvr, m->acvr, sizeof(r->acvr));
+}
+
+/* What registers programmed (or to be programmed) ask of the encoder. */
+static void emu_soft_config(const struct cs_regs *r,
+			    struct ete_soft_config *cfg)
+{
+	u32 configr = r->configr;
+	u32 victlr = r->victlr;
+	u32 iie = r->viiectlr;
+	u32 n, els, p = r->syncpr & 0x1f;
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (emu_etm4)
@@ -559,7 +573,7 @@ static void emu_soft_config(const struct csm *m, struct ete_soft_config *cfg)
 		cfg->flags |= ETE_SOFT_TS;
 	if (configr & TRCCONFIGR_VMID)
 		cfg->flags |= ETE_SOFT_VMID;
-	cfg->trace_id = m->reg[TRCTRACEIDR / 4];
+	cfg->trace_id = r->traceidr;
 	/* TRCSYNCPR.PERIOD: a sync point every 2^PERIOD bytes (7.3.67). */
 	cfg->sync_period = p ? 1u << p : 0;
 	/* TRCVIIECTLR.INCLUDE[n]: pair n, TRCACVR(2n) .. (2n+1) (7.3.73). */
@@ -570,8 +584,8 @@ static void emu_soft_config(const struct csm *m, struct ete_soft_config *cfg)
 			atomic64_inc(&emu_unsupported);
 			break;
 		}
-		cfg->ranges[cfg->nranges].start = m->acvr[2 * n];
-		cfg->ranges[cfg->nranges].end = m->acvr[2 * n + 1];
+		cfg->ranges[cfg->nranges].start = r->acvr[2 * n];
+		cfg->ranges[cfg->nranges].end = r->acvr[2 * n + 1];
 		cfg->nranges++;
 	}
 	/*
@@ -587,17 +601,31 @@ static void emu_soft_config(const struct csm *m, struct ete_soft_config *cfg)
 		atomic64_inc(&emu_unsupported);
 }
 
-/* In the thread, process context, the unit enabled on this CPU. */
-static void emu_thread_attach(struct hwt_thread *thr)
+/*
+ * In the thread, process context, once tracing was enabled in it: the
+ * encoder's config is the one programmed on this CPU's unit.  Through a
+ * sink shared by every CPU the thread may have found it held by another
+ * thread (its unit here then not enabled): the config is then regs, the
+ * values the backend programs at each of its runs (they differ only in
+ * TRCTRACEIDR, which is not in an ETMv4 packet stream).
+ */
+static void emu_thread_attach(struct hwt_thread *thr,
+			      const struct cs_regs *regs)
 {
+	const struct csm *m;
 	struct ete_soft_config cfg;
+	struct cs_regs here;
 	struct soft_thread *t;
+	bool on;
 
 	if (hwt_thread_hw_priv(thr))
 		return;
 	preempt_disable();
-	emu_soft_config(this_cpu_ptr(&emu_csm), &cfg);
+	m = this_cpu_ptr(&emu_csm);
+	on = m->prgctlr & TRCPRGCTLR_EN;
+	emu_regs_of(m, &here);
 	preempt_enable();
+	emu_soft_config(on ? &here : regs, &cfg);
 	if (ete_soft_config_check(&cfg)) {
 		atomic64_inc(&emu_unsupported);
 		return;
@@ -649,10 +677,12 @@ static void emu_step_task(struct task_struct *task, bool switched_in)
 	const struct csm *m = this_cpu_ptr(&emu_csm);
 	struct ete_soft_config cfg;
 	struct emu_task *e;
+	struct cs_regs r;
 
 	if (!emu_traces(m, task))
 		return;
-	emu_soft_config(m, &cfg);
+	emu_regs_of(m, &r);
+	emu_soft_config(&r, &cfg);
 	if (ete_soft_config_check(&cfg)) {
 		atomic64_inc(&emu_unsupported);
 		return;
