@@ -100,6 +100,10 @@ check-e2e-run:
 		echo "FAIL: e2e-coresight-etm4-cpu (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/cs_cpu.sh shared || \
 		echo "FAIL: e2e-coresight-etm4-shared-cpu (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
+	@tests/e2e/cs_thread.sh pin || \
+		echo "FAIL: e2e-coresight-etm4-shared-thread-pinned (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
+	@tests/e2e/cs_thread.sh || \
+		echo "FAIL: e2e-coresight-etm4-shared-thread (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/pt_lap.sh || \
 		echo "FAIL: e2e-pt-lap (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/dyn_counts.sh || \
