@@ -955,8 +955,40 @@ EXPORT_SYMBOL_GPL(hwt_cs_emu_hw_ops);
 enum {
 	EMU_REFUSED, EMU_WRITES, EMU_STORED, EMU_IRQS, EMU_DROPPED,
 	EMU_UNSUPPORTED, EMU_REENTERED, EMU_BAD_PTR, EMU_CPU_TASKS,
-	EMU_UNSYNCED,
+	EMU_UNSYNCED, EMU_LIVE,
 };
+
+/*
+ * What a driver left on, for the tests to require none once tracing
+ * stopped: per CPU the unit enabled (TRCPRGCTLR.EN) and each claim tag
+ * of ours (CoreSight B2.4) on the unit and its TMC, the TMC capturing
+ * (CTL.TraceCaptEn); topo=shared: each funnel slave port enabled
+ * (SoC-400 Funnel Control EnS) and each link's claim tag of ours.
+ * The caller holds emu_bus_lock.  Returns the count.
+ */
+static u64 emu_live(void)
+{
+	u64 n = 0;
+	unsigned int i;
+	int c;
+
+	lockdep_assert_held(&emu_bus_lock);
+	for_each_possible_cpu(c) {
+		const struct csm *m = per_cpu_ptr(&emu_csm, c);
+		const struct csm_tmc *t = per_cpu_ptr(&emu_tmc, c);
+
+		n += !!(m->prgctlr & TRCPRGCTLR_EN) + hweight32(m->claim_ours) +
+		     !!(t->ctl & TMC_CTL_CAPTEN) + hweight32(t->claim_ours);
+	}
+	for (i = 0; emu_shared && i < emu_topo->ncomp; i++) {
+		const struct csm_link *l = &emu_links[i];
+
+		if (l->kind == CS_LINK_FUNNEL)
+			n += hweight32(l->ctrl & FUNNEL_CTRL_ENS_MASK);
+		n += hweight32(l->claim_ours);
+	}
+	return n;
+}
 
 static int emu_get_counter(char *buf, const struct kernel_param *kp)
 {
@@ -964,6 +996,12 @@ static int emu_get_counter(char *buf, const struct kernel_param *kp)
 	u64 sum = 0;
 	int c;
 
+	if (which == EMU_LIVE) {
+		raw_spin_lock_irq(&emu_bus_lock);
+		sum = emu_live();
+		raw_spin_unlock_irq(&emu_bus_lock);
+		return sysfs_emit(buf, "%llu\n", sum);
+	}
 	if (which == EMU_DROPPED)
 		sum = atomic64_read(&emu_dropped);
 	else if (which == EMU_UNSUPPORTED)
@@ -1022,6 +1060,8 @@ EMU_COUNTER(bad_ptr, EMU_BAD_PTR,
 	    "writes refused: TRBPTR outside the vmalloc area");
 EMU_COUNTER(cpu_tasks, EMU_CPU_TASKS,
 	    "CPU mode: tasks whose user code the unit started to step");
+EMU_COUNTER(live, EMU_LIVE,
+	    "units enabled, TMCs capturing, funnel ports enabled and claim tags of the driver's, now");
 EMU_COUNTER(unsynced, EMU_UNSYNCED,
 	    "CPU mode: runs begun without an enable of the unit since the switch (their sync point not written)");
 
