@@ -94,6 +94,8 @@ check-e2e-run:
 		echo "FAIL: e2e-coresight (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/demo_counts.sh coresight-etm4 || \
 		echo "FAIL: e2e-coresight-etm4 (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
+	@tests/e2e/demo_counts.sh coresight-etm4-shared || \
+		echo "FAIL: e2e-coresight-etm4-shared (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/cs_cpu.sh || \
 		echo "FAIL: e2e-coresight-cpu (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/cs_cpu.sh etm4 || \
