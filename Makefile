@@ -94,6 +94,8 @@ check-e2e-run:
 		echo "FAIL: e2e-coresight (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/demo_counts.sh coresight-etm4 || \
 		echo "FAIL: e2e-coresight-etm4 (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
+	@tests/e2e/demo_counts.sh coresight-etm4-shared || \
+		echo "FAIL: e2e-coresight-etm4-shared (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/cs_cpu.sh || \
 		echo "FAIL: e2e-coresight-cpu (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/cs_cpu.sh etm4 || \
@@ -102,6 +104,10 @@ check-e2e-run:
 		echo "FAIL: e2e-coresight-etm4-shared-cpu (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/cs_mmio.sh || \
 		echo "FAIL: e2e-coresight-mmio (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
+	@tests/e2e/cs_thread.sh pin || \
+		echo "FAIL: e2e-coresight-etm4-shared-thread-pinned (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
+	@tests/e2e/cs_thread.sh || \
+		echo "FAIL: e2e-coresight-etm4-shared-thread (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/pt_lap.sh || \
 		echo "FAIL: e2e-pt-lap (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/dyn_counts.sh || \

@@ -69,7 +69,15 @@
  * a manual flush that leaves capture running for the other CPUs
  * (FFCR.FlushMan without StopOnFl, TMC 3.3.20): RWP is then a frame
  * boundary after every byte this CPU's unit sent, published as the
- * head of SWITCH_IN.  Thread mode is not offered there.
+ * head of SWITCH_IN.
+ * Thread mode there (perf's semantics: the ETR writes one buffer): a
+ * thread switching in takes the sink if it is free, the ETR started
+ * over that thread's buffer at its offset, the CPU's funnel path
+ * opened, the ETMv4 enabled with trace ID CS_TRACE_ID + CPU; at
+ * switch_out the ETMv4 disabled, the TMC flushed and stopped, the head
+ * published, the path closed, the sink released.  A thread that
+ * switches in while the sink is held runs untraced: a gap record at its
+ * head, counted (sink_busy).
  *
  * A unit another agent has claimed (TRCCLAIMCLR not 0: Linux's
  * coresight-etm4x or an external debugger, CoreSight B2.4) refuses START
@@ -556,6 +564,7 @@ struct cs_thr {
 	bool linked;			/* a CPU's: its path's links on */
 	bool full_seen;			/* the sink's: STS.Full once seen */
 	u32 busy;			/* switch-ins that found it claimed */
+	u32 sink_busy;			/* switch-ins: shared sink held */
 	bool untraced;			/* a load failed: gap recorded */
 	u32 errors;			/* refused accesses, bad status */
 	u32 stops;			/* sink stops: TRBE full, TMC wrap */
@@ -599,6 +608,7 @@ MODULE_PARM_DESC(poll_ms, "Poll of a tracing CPU's TRBE, ms (0: off)");
 static DEFINE_PER_CPU(struct cs_thr *, cs_cur);
 static DEFINE_PER_CPU(struct hrtimer, cs_poll_timer);
 static atomic64_t cs_poll_count, cs_busy_count, cs_stop_count;
+static atomic64_t cs_sink_busy_count;
 
 /*
  * Move the thread's position by what the TRBE wrote since its last
@@ -994,6 +1004,71 @@ static int cs_start_shared(struct cs_thr *ct)
 }
 
 /*
+ * Thread mode through a TMC shared behind funnels, perf's semantics: the
+ * ETR writes one buffer, so a thread switching in takes it if nobody
+ * holds it (another thread of any context, or a CPU-mode context): the
+ * ETR started over this thread's buffer at its offset (cs_tmc_begin:
+ * claim, TMCReady, RWP, CTL.TraceCaptEn; TMC 3.3), this CPU's path
+ * through the funnels opened from the sink toward the source (SoC-400
+ * Funnel Control EnS<port>, cs_links), then the ETMv4 programmed with
+ * this CPU's trace ID and enabled (cs_seq_start: ETMv4 3.4.3, 7.3.66).
+ * A thread that finds the sink held runs untraced: cs_load records the
+ * gap.  IRQs off.
+ * Returns 0 if the unit traces.
+ * Returns -1 if: the sink is held (counted in sink_busy); this CPU has
+ * no path to it; a unit was claimed or a sequence refused (counted),
+ * the sink then stopped and released again.
+ */
+static int cs_start_thread_shared(struct cs_thr *ct)
+{
+	unsigned int cpu = smp_processor_id();
+	struct cs_op ops[CS_SEQ_MAX];
+	int n, ret;
+	u64 res[3];
+
+	raw_spin_lock(&cs_sink_lock);
+	if (cs_sink_users) {
+		raw_spin_unlock(&cs_sink_lock);
+		ct->sink_busy++;
+		atomic64_inc(&cs_sink_busy_count);
+		return -1;
+	}
+	if (!cs_cpu_path[cpu].nhop) {
+		raw_spin_unlock(&cs_sink_lock);
+		ct->errors++;
+		return -1;
+	}
+	ct->home = cpu;
+	if (ct->regs.traceidr)
+		ct->regs.traceidr = CS_TRACE_ID + cpu;
+	ret = cs_tmc_begin(ct, ops);
+	if (ret) {
+		raw_spin_unlock(&cs_sink_lock);
+		return cs_started(ct, ret);
+	}
+	cs_sink_users = 1;
+	cs_sink_owner = ct;
+	if (cs_links(ct, 1, ops)) {
+		ret = -CS_EINVAL;
+		goto stop_sink;
+	}
+	n = cs_seq_start(&cs_caps, &ct->regs, NULL, ops);
+	ret = n < 0 ? -CS_EINVAL : cs_seq_run(ops, n, &cs_io, NULL, 0);
+	if (!ret) {
+		raw_spin_unlock(&cs_sink_lock);
+		return 0;
+	}
+	cs_links(ct, 0, ops);
+stop_sink:
+	if (!cs_tmc_stop(ct, res))
+		cs_tmc_release();
+	cs_sink_users = 0;
+	cs_sink_owner = NULL;
+	raw_spin_unlock(&cs_sink_lock);
+	return cs_started(ct, ret);
+}
+
+/*
  * A CPU's unit off with its trace in memory: the unit disabled (wait
  * TRCSTATR.IDLE + PMSTABLE, ETMv4 3.4.3), then a manual flush of the
  * shared TMC that leaves the other CPUs' trace running
@@ -1080,7 +1155,8 @@ static void cs_load(struct cs_thr *ct)
 	if (ct->cpu >= 0)
 		return;
 	if (!cs_etm4 ? cs_start_trbe(ct) :
-	    ct->sink ? cs_start_shared(ct) : cs_start_tmc(ct)) {
+	    ct->sink ? cs_start_shared(ct) :
+	    cs_shared ? cs_start_thread_shared(ct) : cs_start_tmc(ct)) {
 		cs_untraced(ct);
 		return;
 	}
@@ -1177,6 +1253,31 @@ fail:
 }
 
 /*
+ * Thread mode through a shared TMC, the thread leaving this CPU: the
+ * ETMv4 disabled (TRCPRGCTLR = 0, wait TRCSTATR.IDLE + PMSTABLE, ETMv4
+ * 3.4.3), the TMC flushed and stopped (FFCR.StopOnFl + FlushMan, wait
+ * FlushMan clear and STS.TMCReady, TMC 3.3.20: the flush drains the
+ * funnels, which stay open until it is done), RWP read back into the
+ * thread's position and the TMC released (cs_stop_tmc); then the path
+ * closed from the source toward the sink (EnS cleared) and the sink
+ * freed for the next thread.  IRQs off; ct holds the sink.
+ */
+static void cs_stop_thread_shared(struct cs_thr *ct)
+{
+	struct cs_op ops[CS_SEQ_MAX];
+
+	raw_spin_lock(&cs_sink_lock);
+	cs_stop_tmc(ct);
+	if (cs_links(ct, 0, ops))
+		ct->errors++;
+	if (!WARN_ON_ONCE(cs_sink_owner != ct)) {
+		cs_sink_users = 0;
+		cs_sink_owner = NULL;
+	}
+	raw_spin_unlock(&cs_sink_lock);
+}
+
+/*
  * Disable tracing on this CPU and publish the position.  IRQs off, on
  * the CPU where ct traces.
  */
@@ -1192,7 +1293,9 @@ static void cs_unload(struct cs_thr *ct)
 		cs_stop_shared(ct);	/* publishes the shared head */
 		return;
 	}
-	if (cs_etm4)
+	if (cs_shared)
+		cs_stop_thread_shared(ct);
+	else if (cs_etm4)
 		cs_stop_tmc(ct);
 	else
 		cs_stop_trbe(ct);
@@ -1440,6 +1543,25 @@ static int cs_describe(struct hwt_context *ctx, char *buf, size_t len)
 }
 
 /*
+ * A shared TMC's claim tag is ours while a thread or CPU of any of our
+ * contexts holds the sink: no other agent's, so no reason to refuse a
+ * START.  Returns true if claim is only our self-hosted tag and we hold
+ * the sink.
+ */
+static bool cs_sink_ours(u64 claim)
+{
+	unsigned long flags;
+	bool ours;
+
+	if (!cs_shared || claim != CS_CLAIM_SELF_HOSTED)
+		return false;
+	raw_spin_lock_irqsave(&cs_sink_lock, flags);
+	ours = cs_sink_users != 0;
+	raw_spin_unlock_irqrestore(&cs_sink_lock, flags);
+	return ours;
+}
+
+/*
  * The claim tags START checks on this CPU (CoreSight B2.4): its unit,
  * its TMC and, through a shared TMC, the programmable links of its
  * path, each named as the device tree names it where there is one.
@@ -1460,7 +1582,8 @@ static void cs_claimed_cpu(void *arg)
 				    claim);
 		return;
 	}
-	if (cs_etm4 && (cs_hw->tmc_read(TMC_CLAIMCLR, &claim) || claim)) {
+	if (cs_etm4 && (cs_hw->tmc_read(TMC_CLAIMCLR, &claim) ||
+			(claim && !cs_sink_ours(claim)))) {
 		atomic_inc(busy);
 		pr_info_ratelimited("cpu %d: %s is claimed by another agent (CLAIMCLR %#llx): Linux's coresight-tmc while it traces (end that session) or an external debugger (detach it)\n",
 				    cpu, cs_hop_name(cpu, -1, "the TMC"), claim);
@@ -1850,7 +1973,7 @@ static void cs_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 	cs_load(ct);
 	local_irq_restore(flags);
 	if (cs_hw->thread_attach)
-		cs_hw->thread_attach(thr);
+		cs_hw->thread_attach(thr, &ct->regs);
 }
 
 /* Tracing of the thread ends for good (stop, or its exit: atomic). */
@@ -1869,10 +1992,10 @@ static void cs_thread_end(struct hwt_thread *thr, bool exiting)
 	WRITE_ONCE(ct->on, false);
 	local_irq_restore(flags);
 	hwt_thread_set_priv(thr, NULL);
-	if (ct->busy || ct->errors || ct->stops)
-		pr_info_ratelimited("tid %d: %u switch-ins found the unit claimed, %u refused accesses or bad status, %u sink stops or wraps\n",
+	if (ct->busy || ct->errors || ct->stops || ct->sink_busy)
+		pr_info_ratelimited("tid %d: %u switch-ins found the unit claimed, %u the shared sink held (untraced runs), %u refused accesses or bad status, %u sink stops or wraps\n",
 				    task_pid_nr(current), ct->busy,
-				    ct->errors, ct->stops);
+				    ct->sink_busy, ct->errors, ct->stops);
 	if (exiting) {
 		llist_add(&ct->free_link, &cs_free_list);
 		schedule_work(&cs_free_work);
@@ -1905,6 +2028,8 @@ module_param_cb(polls, &cs_counter_ops, &cs_poll_count, 0444);
 MODULE_PARM_DESC(polls, "polls that published new output");
 module_param_cb(claimed, &cs_counter_ops, &cs_busy_count, 0444);
 MODULE_PARM_DESC(claimed, "switch-ins that found the unit claimed");
+module_param_cb(sink_busy, &cs_counter_ops, &cs_sink_busy_count, 0444);
+MODULE_PARM_DESC(sink_busy, "thread mode: switch-ins that found the shared sink held (each run untraced, a gap)");
 module_param_cb(stops, &cs_counter_ops, &cs_stop_count, 0444);
 MODULE_PARM_DESC(stops, "TRBE stops or interrupts, TMC wraps or ETF drains, the poll handled");
 
@@ -2076,9 +2201,10 @@ static int __init hwt_coresight_init(void)
 			goto fail;
 	}
 	/*
-	 * One TMC for every CPU: CPU mode, one buffer.  Thread mode would
-	 * need the TMC to follow each thread's buffer while other threads
-	 * of the context trace on other CPUs into it: not offered.
+	 * One TMC for every CPU: CPU mode, one buffer; thread mode, the
+	 * TMC taken by one thread at a time over its own buffer
+	 * (cs_start_thread_shared), the others' runs meanwhile untraced
+	 * and recorded as gaps.
 	 */
 	if (cs_shared) {
 		if (cs_tmc.kind != CS_TMC_ETR) {
@@ -2086,7 +2212,8 @@ static int __init hwt_coresight_init(void)
 			ret = -ENODEV;
 			goto fail;
 		}
-		cs_backend.modes = HWT_BACKEND_CPU | HWT_BACKEND_CPU_SHARED;
+		cs_backend.modes = HWT_BACKEND_THREAD | HWT_BACKEND_CPU |
+				   HWT_BACKEND_CPU_SHARED;
 	}
 	cs_backend.max_ranges = cs_caps.max_ranges;
 	for_each_possible_cpu(c) {

@@ -50,10 +50,13 @@ struct cs_hw_ops {
 	void (*order)(enum cs_op_kind kind);
 	/*
 	 * Software units only.  In the traced thread: attach in process
-	 * context; detach in process context or (exiting) from its exit
-	 * hook, atomic.
+	 * context, with the register values the backend programs at the
+	 * thread's runs (regs: what a unit enabled there would hold);
+	 * detach in process context or (exiting) from its exit hook,
+	 * atomic.
 	 */
-	void (*thread_attach)(struct hwt_thread *thr);
+	void (*thread_attach)(struct hwt_thread *thr,
+			      const struct cs_regs *regs);
 	void (*thread_detach)(struct hwt_thread *thr, bool exiting);
 	/*
 	 * Software units only, CPU mode.  cpu_switch: a context switch on

@@ -26,7 +26,11 @@
 #    under trace ID 0x10 + c, a flush at each switch): each thread's
 #    replay is its truth with no gap, its runs taken from both IDs; 64
 #    bytes lost in the middle of the shared buffer are a gap in the run
-#    of each CPU there (two threads), the third thread whole.
+#    of each CPU there (two threads), the third thread whole;
+#  - thread mode through the shared TMC (9, 10): one thread's runs in
+#    its own stream's frames under IDs 0x10 and 0x11 in turn: its
+#    replay is its truth with no gap; 64 bytes lost are one gap, the
+#    pieces around it stretches of the truth (tests/e2e/check_pieces.py).
 # Env (from run.sh): HWT, BUILD, ROOT.
 : "${ROOT:=../..}"
 : "${HWT:=$ROOT/build/bin/hwt}"
@@ -218,4 +222,53 @@ check "cs-cpu-session-shared-loss-is-a-gap-of-each-cpu (threads $(cat "$T/lost8"
 "$HWT" replay "$T/s8.db" --thread 101 --format addr > "$T/r"
 check cs-cpu-session-shared-loss-other-thread-whole cmp -s "$T/r" \
 	"$T/cs/truth.txt"
+
+# 9: thread mode through the shared TMC (hwt_coresight takes the sink
+# for one run of a thread at a time, over that thread's own buffer,
+# the unit under its CPU's trace ID): thread 101's runs in its own
+# stream's frames, alternately under IDs 0x10 and 0x11, a flush at each
+# switch; its replay is its truth, no gap (deformatted for its
+# trctraceidr alone, the runs under 0x11 would be lost)
+k=0 t=1000
+: > "$T/script9"
+while read -r off _; do
+	end=$(sed -n "$((k + 2))s/ .*//p" "$T/cs/runs.txt")
+	[ -n "$end" ] || end=$(wc -c < "$T/cs/pt.bin")
+	echo "switch 100 101 $((k % 2)) $t" >> "$T/script9"
+	echo "put $((0x10 + k % 2)) $T/cs/pt.bin $off $((end - off))" \
+		>> "$T/script9"
+	k=$((k + 1)) t=$((t + 10))
+done < "$T/cs/runs.txt"
+thread_session() {
+	_d=$1
+	shift
+	"$MK" "$_d" --meta mode=thread --meta arch=aarch64 \
+		--meta backend=coresight --stream 0:etm4:tid=101:formatted \
+		$(sed 's/^/--param 0:/' "$T/as/params.txt") \
+		--param 0:shared_sink=1 --param 0:traceid_base=0x10 "$@" \
+		--data 0:"$T/t9.bin":/3 $(map 100)
+}
+"$TMCMUX" "$T/t9.bin" 0 < "$T/script9" > /dev/null &&
+thread_session "$T/s9" &&
+"$HWT" decode -q "$T/s9" -o "$T/s9.db" 2> "$T/err9" ||
+	echo "FAIL: cs-cpu-session-shared-thread-decode ($(cat "$T/err9"))"
+"$HWT" replay "$T/s9.db" --thread 101 --format addr > "$T/r"
+check "cs-cpu-session-shared-thread-replay-is-truth ($k runs, $(wc -l < "$T/r") instructions)" \
+	cmp -s "$T/r" "$T/cs/truth.txt"
+"$HWT" query --csv "$T/s9.db" "SELECT count(*) FROM errors" > "$T/nerr"
+check cs-cpu-session-shared-thread-no-gaps [ "$(tail -n 1 "$T/nerr")" = 0 ]
+# 10: the same with 64 bytes lost before the second chunk (as a run the
+# thread ran untraced is a cut): one gap, and the replay's pieces around
+# it are each a stretch of the truth, in order
+thread_session "$T/s10" --lost-before 0:1:64 &&
+"$HWT" decode -q "$T/s10" -o "$T/s10.db" 2> "$T/err10" ||
+	echo "FAIL: cs-cpu-session-shared-thread-decode-10 ($(cat "$T/err10"))"
+"$HWT" replay "$T/s10.db" --thread 101 --format addr > "$T/r"
+"$HWT" query --csv "$T/s10.db" "SELECT count(*) FROM errors" > "$T/nerr"
+p=$(python3 "$ROOT/tests/e2e/check_pieces.py" "$T/cs/truth.txt" "$T/r")
+pieces_ok() { python3 "$ROOT/tests/e2e/check_pieces.py" "$@" > /dev/null; }
+check "cs-cpu-session-shared-thread-loss-is-a-gap ($p)" \
+	pieces_ok "$T/cs/truth.txt" "$T/r"
+check cs-cpu-session-shared-thread-loss-one-gap \
+	[ "$(tail -n 1 "$T/nerr")" = 1 ]
 exit 0

@@ -18,6 +18,13 @@
 #             the emulated unit (row soft-etm4, tmc etr): ETMv4 in TMC
 #             frames, the session's stream kind etm4 and formatted:
 #             e2e-coresight-etm4/...
+#   coresight-etm4-shared
+#             the same through one ETR shared behind funnels by every
+#             CPU (the Juno shape, hwt_cs_emu topo=shared) in thread
+#             mode: the sink taken by the demo at each switch-in, the
+#             ETMv4 under its CPU's trace ID (0x10 + CPU), the stream
+#             saying shared_sink=1, traceid_base=0x10:
+#             e2e-coresight-etm4-shared/...
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 mode=${1:-x86_64}
@@ -34,7 +41,10 @@ coresight) arch=arm64 cc=aarch64-linux-gnu-gcc t=e2e-coresight \
 	backend=coresight csemu=soft-ete ;;
 coresight-etm4) arch=arm64 cc=aarch64-linux-gnu-gcc t=e2e-coresight-etm4 \
 	backend=coresight csemu=soft-etm4:etr ;;
-*) echo "usage: $0 [x86_64|arm64|intel_pt|coresight|coresight-etm4]" >&2
+coresight-etm4-shared) arch=arm64 cc=aarch64-linux-gnu-gcc \
+	t=e2e-coresight-etm4-shared backend=coresight \
+	csemu="soft-etm4:etr topo=shared" ;;
+*) echo "usage: $0 [x86_64|arm64|intel_pt|coresight|coresight-etm4[-shared]]" >&2
 	exit 2 ;;
 esac
 res=${HWT_RESULTS:-$root/build/results}/e2e.txt
@@ -69,6 +79,7 @@ case $mode in
 x86_64) want="intel_pt cpu=0/0/0" ;;
 arm64 | coresight) want="ete trcidr0=0x8000001" ;;
 coresight-etm4) want="etm4 trcidr0=0x8000001 trctraceidr=0x10 formatted=1" ;;
+coresight-etm4-shared) want="etm4 trcidr0=0x8000001 trctraceidr=0x10 formatted=1 shared_sink=1 traceid_base=0x10" ;;
 intel_pt) want="intel_pt cpu=6/158/9 cpuid_15_eax=2 cpuid_15_ebx=300" ;;
 esac
 kind=$(sqlite3 "$w/session/session.db" "SELECT kind FROM streams
@@ -80,7 +91,7 @@ done
 [ "$got" = "$want" ] && result "PASS: $t/demo-described ($got)" ||
 	result "FAIL: $t/demo-described (got '$got', want '$want')"
 # TMC frames: the stream row says so, so the decoder deformats them.
-if [ "$mode" = coresight-etm4 ]; then
+if [ "${mode%-shared}" = coresight-etm4 ]; then
 	f=$(sqlite3 "$w/session/session.db" "SELECT formatted FROM streams
 		WHERE id = 0" 2>/dev/null)
 	[ "$f" = 1 ] && result "PASS: $t/demo-stream-formatted" ||
@@ -199,7 +210,7 @@ fi
 # exactly the instructions `hwt replay` gives.
 # (ETE snapshots only: the ETMv4 + TMC session's frames are judged by the
 # VM test's OpenCSD check, tests/vm/guest/cs_emu.c.)
-if [ "$arch" = arm64 ] && [ "$mode" != coresight-etm4 ]; then
+if [ "$arch" = arm64 ] && [ "${mode%-shared}" != coresight-etm4 ]; then
 	rm -rf "$w/snapshot"
 	if "$root/tests/e2e/ete_snapshot.py" "$w/session" 0 "$w/demo" \
 		"$w/snapshot" 2>"$w/snapshot.log" &&
@@ -222,7 +233,8 @@ fi
 # instruction, in order, fib 12 deep (tests/e2e/check_calls.py).
 "$hwt" replay "$w/demo.db" --calls --func run_all >"$w/calls.txt" 2>&1
 addrs=$w/lister.addr
-[ "$arch" = arm64 ] && [ "$mode" != coresight-etm4 ] && [ -s "$addrs" ] || {
+[ "$arch" = arm64 ] && [ "${mode%-shared}" != coresight-etm4 ] &&
+	[ -s "$addrs" ] || {
 	addrs=$w/replay.addr
 	"$hwt" replay "$w/demo.db" --format addr >"$addrs" 2>&1
 }

@@ -503,13 +503,27 @@ static const struct soft_step_ops emu_step_ops = {
 	.active = emu_active,
 };
 
-/* What this CPU's programmed registers ask of the encoder. */
-static void emu_soft_config(const struct csm *m, struct ete_soft_config *cfg)
+/* The registers programmed on a unit, as the encoder reads them. */
+static void emu_regs_of(const struct csm *m, struct cs_regs *r)
 {
-	u32 configr = m->reg[TRCCONFIGR / 4];
-	u32 victlr = m->reg[TRCVICTLR / 4];
-	u32 iie = m->reg[TRCVIIECTLR / 4];
-	u32 n, els, p = m->reg[TRCSYNCPR / 4] & 0x1f;
+	memset(r, 0, sizeof(*r));
+	r->configr = m->reg[TRCCONFIGR / 4];
+	r->victlr = m->reg[TRCVICTLR / 4];
+	r->viiectlr = m->reg[TRCVIIECTLR / 4];
+	r->syncpr = m->reg[TRCSYNCPR / 4];
+	r->traceidr = m->reg[TRCTRACEIDR / 4];
+	BUILD_BUG_ON(sizeof(r->acvr) != sizeof(m->acvr));
+	memcpy(r->acvr, m->acvr, sizeof(r->acvr));
+}
+
+/* What registers programmed (or to be programmed) ask of the encoder. */
+static void emu_soft_config(const struct cs_regs *r,
+			    struct ete_soft_config *cfg)
+{
+	u32 configr = r->configr;
+	u32 victlr = r->victlr;
+	u32 iie = r->viiectlr;
+	u32 n, els, p = r->syncpr & 0x1f;
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (emu_etm4)
@@ -518,7 +532,7 @@ static void emu_soft_config(const struct csm *m, struct ete_soft_config *cfg)
 		cfg->flags |= ETE_SOFT_TS;
 	if (configr & TRCCONFIGR_VMID)
 		cfg->flags |= ETE_SOFT_VMID;
-	cfg->trace_id = m->reg[TRCTRACEIDR / 4];
+	cfg->trace_id = r->traceidr;
 	/* TRCSYNCPR.PERIOD: a sync point every 2^PERIOD bytes (7.3.67). */
 	cfg->sync_period = p ? 1u << p : 0;
 	/* TRCVIIECTLR.INCLUDE[n]: pair n, TRCACVR(2n) .. (2n+1) (7.3.73). */
@@ -529,8 +543,8 @@ static void emu_soft_config(const struct csm *m, struct ete_soft_config *cfg)
 			atomic64_inc(&emu_unsupported);
 			break;
 		}
-		cfg->ranges[cfg->nranges].start = m->acvr[2 * n];
-		cfg->ranges[cfg->nranges].end = m->acvr[2 * n + 1];
+		cfg->ranges[cfg->nranges].start = r->acvr[2 * n];
+		cfg->ranges[cfg->nranges].end = r->acvr[2 * n + 1];
 		cfg->nranges++;
 	}
 	/*
@@ -546,17 +560,31 @@ static void emu_soft_config(const struct csm *m, struct ete_soft_config *cfg)
 		atomic64_inc(&emu_unsupported);
 }
 
-/* In the thread, process context, the unit enabled on this CPU. */
-static void emu_thread_attach(struct hwt_thread *thr)
+/*
+ * In the thread, process context, once tracing was enabled in it: the
+ * encoder's config is the one programmed on this CPU's unit.  Through a
+ * sink shared by every CPU the thread may have found it held by another
+ * thread (its unit here then not enabled): the config is then regs, the
+ * values the backend programs at each of its runs (they differ only in
+ * TRCTRACEIDR, which is not in an ETMv4 packet stream).
+ */
+static void emu_thread_attach(struct hwt_thread *thr,
+			      const struct cs_regs *regs)
 {
+	const struct csm *m;
 	struct ete_soft_config cfg;
+	struct cs_regs here;
 	struct soft_thread *t;
+	bool on;
 
 	if (hwt_thread_hw_priv(thr))
 		return;
 	preempt_disable();
-	emu_soft_config(this_cpu_ptr(&emu_csm), &cfg);
+	m = this_cpu_ptr(&emu_csm);
+	on = m->prgctlr & TRCPRGCTLR_EN;
+	emu_regs_of(m, &here);
 	preempt_enable();
+	emu_soft_config(on ? &here : regs, &cfg);
 	if (ete_soft_config_check(&cfg)) {
 		atomic64_inc(&emu_unsupported);
 		return;
@@ -604,10 +632,12 @@ static void emu_step_task(struct task_struct *task, bool switched_in)
 	const struct csm *m = this_cpu_ptr(&emu_csm);
 	struct ete_soft_config cfg;
 	struct soft_task *e;
+	struct cs_regs r;
 
 	if (!emu_traces(m, task))
 		return;
-	emu_soft_config(m, &cfg);
+	emu_regs_of(m, &r);
+	emu_soft_config(&r, &cfg);
 	if (ete_soft_config_check(&cfg)) {
 		atomic64_inc(&emu_unsupported);
 		return;
@@ -812,8 +842,40 @@ EXPORT_SYMBOL_GPL(hwt_cs_emu_hw_ops);
 enum {
 	EMU_REFUSED, EMU_WRITES, EMU_STORED, EMU_IRQS, EMU_DROPPED,
 	EMU_UNSUPPORTED, EMU_REENTERED, EMU_BAD_PTR, EMU_CPU_TASKS,
-	EMU_UNSYNCED,
+	EMU_UNSYNCED, EMU_LIVE,
 };
+
+/*
+ * What a driver left on, for the tests to require none once tracing
+ * stopped: per CPU the unit enabled (TRCPRGCTLR.EN) and each claim tag
+ * of ours (CoreSight B2.4) on the unit and its TMC, the TMC capturing
+ * (CTL.TraceCaptEn); topo=shared: each funnel slave port enabled
+ * (SoC-400 Funnel Control EnS) and each link's claim tag of ours.
+ * The caller holds emu_bus_lock.  Returns the count.
+ */
+static u64 emu_live(void)
+{
+	u64 n = 0;
+	unsigned int i;
+	int c;
+
+	lockdep_assert_held(&emu_bus_lock);
+	for_each_possible_cpu(c) {
+		const struct csm *m = per_cpu_ptr(&emu_csm, c);
+		const struct csm_tmc *t = per_cpu_ptr(&emu_tmc, c);
+
+		n += !!(m->prgctlr & TRCPRGCTLR_EN) + hweight32(m->claim_ours) +
+		     !!(t->ctl & TMC_CTL_CAPTEN) + hweight32(t->claim_ours);
+	}
+	for (i = 0; emu_shared && i < emu_topo->ncomp; i++) {
+		const struct csm_link *l = &emu_links[i];
+
+		if (l->kind == CS_LINK_FUNNEL)
+			n += hweight32(l->ctrl & FUNNEL_CTRL_ENS_MASK);
+		n += hweight32(l->claim_ours);
+	}
+	return n;
+}
 
 static int emu_get_counter(char *buf, const struct kernel_param *kp)
 {
@@ -821,6 +883,12 @@ static int emu_get_counter(char *buf, const struct kernel_param *kp)
 	u64 sum = 0;
 	int c;
 
+	if (which == EMU_LIVE) {
+		raw_spin_lock_irq(&emu_bus_lock);
+		sum = emu_live();
+		raw_spin_unlock_irq(&emu_bus_lock);
+		return sysfs_emit(buf, "%llu\n", sum);
+	}
 	if (which == EMU_DROPPED)
 		sum = atomic64_read(&emu_dropped);
 	else if (which == EMU_UNSUPPORTED)
@@ -879,6 +947,8 @@ EMU_COUNTER(bad_ptr, EMU_BAD_PTR,
 	    "writes refused: TRBPTR outside the vmalloc area");
 EMU_COUNTER(cpu_tasks, EMU_CPU_TASKS,
 	    "CPU mode: tasks whose user code the unit started to step");
+EMU_COUNTER(live, EMU_LIVE,
+	    "units enabled, TMCs capturing, funnel ports enabled and claim tags of the driver's, now");
 EMU_COUNTER(unsynced, EMU_UNSYNCED,
 	    "CPU mode: runs begun without an enable of the unit since the switch (their sync point not written)");
 

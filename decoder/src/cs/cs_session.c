@@ -82,6 +82,129 @@ int hwt_cs_decode_session_bytes(struct hwt_store_reader *r,
 	return rc;
 }
 
+/*
+ * Whether thread stream ss came through a sink shared behind funnels
+ * (hwt_coresight's DESCRIBE: shared_sink=1, a run on CPU c under trace
+ * ID traceid_base + c), its base then in *base.
+ * Returns 1 if so, 0 if not; -1 with err set if: session.db cannot be
+ * read, or traceid_base is missing or out of range.
+ */
+static int shared_thread(struct hwt_store_reader *r,
+			 const struct hwt_store_stream *ss, int *base,
+			 char *err, size_t errlen)
+{
+	char v[32], *end;
+	long b;
+	int rc;
+
+	if (!ss->formatted || ss->tid < 0)
+		return 0;
+	rc = hwt_store_reader_param(r, ss->id, "shared_sink", v, sizeof(v),
+				    err, errlen);
+	if (rc <= 0 || strcmp(v, "1"))
+		return rc < 0 ? -1 : 0;
+	rc = hwt_store_reader_param(r, ss->id, "traceid_base", v, sizeof(v),
+				    err, errlen);
+	if (rc < 0)
+		return -1;
+	b = rc ? strtol(v, &end, 0) : 0;
+	if (!rc || *end || b < 1 || b > 0x6f)
+		return hwt_errf(err, errlen, "stream %lld: a shared sink "
+				"with traceid_base '%s' (1..0x6f wanted)",
+				(long long)ss->id, rc ? v : "(none)");
+	*base = (int)b;
+	return 1;
+}
+
+/* One deformatted block of a trace ID: where it came from and lies. */
+struct id_block {
+	uint64_t src;		/* offset in the frames */
+	const uint8_t *data;
+	size_t len;
+};
+
+/* qsort order of blocks by their offset in the frames.  Returns <0,
+ * 0, >0. */
+static int cmp_block(const void *a, const void *b)
+{
+	uint64_t x = ((const struct id_block *)a)->src;
+	uint64_t y = ((const struct id_block *)b)->src;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * A thread's frames through a shared sink (shared_thread) as one raw
+ * stream: hwt_coresight gives the sink to one of the thread's runs at
+ * a time, each under its CPU's trace ID (base + CPU), and nothing else
+ * writes into the thread's buffer, so the bytes of every ID from base
+ * on, deformatted (hwt_cs_demux, restarted at each cut) and put back in
+ * frame order, are the thread's stream; each cut moves to its place in
+ * them.  data[0, n) and k[0, ncuts) in; *raw (malloc'd, *nraw bytes)
+ * and k's offsets out.
+ * Returns 0 on success; -1 with err set if hwt_cs_demux failed.
+ */
+static int merge_ids(const uint8_t *data, size_t n, struct hwt_cut *k,
+		     size_t ncuts, int base, uint8_t **raw, size_t *nraw,
+		     char *err, size_t errlen)
+{
+	size_t nids = (size_t)(0x70 - base), nblk = 0, i, j, pos = 0;
+	struct hwt_cs_id_bytes *out;
+	struct id_block *blk;
+	uint64_t *resets;
+	uint8_t ids[0x70];
+	uint8_t *buf;
+	int rc;
+
+	out = hwt_xrealloc(NULL, nids * sizeof(*out));
+	resets = hwt_xrealloc(NULL, (ncuts ? ncuts : 1) * sizeof(*resets));
+	for (i = 0; i < nids; i++)
+		ids[i] = (uint8_t)(base + (int)i);
+	for (i = 0; i < ncuts; i++)
+		resets[i] = k[i].offset;
+	rc = hwt_cs_demux(data, n, resets, ncuts, ids, nids, out, err,
+			  errlen);
+	free(resets);
+	if (rc < 0) {
+		free(out);
+		return -1;
+	}
+	for (i = 0; i < nids; i++)
+		nblk += out[i].nblk;
+	blk = hwt_xrealloc(NULL, (nblk ? nblk : 1) * sizeof(*blk));
+	nblk = 0;
+	for (i = 0; i < nids; i++)
+		for (j = 0; j < out[i].nblk; j++) {
+			size_t end = j + 1 < out[i].nblk ? out[i].pos[j + 1] :
+				     out[i].n;
+
+			blk[nblk].src = out[i].src[j];
+			blk[nblk].data = out[i].buf + out[i].pos[j];
+			blk[nblk++].len = end - out[i].pos[j];
+		}
+	qsort(blk, nblk, sizeof(*blk), cmp_block);
+	buf = hwt_xrealloc(NULL, pos + 1);
+	for (i = 0; i < nblk; i++) {
+		buf = hwt_xrealloc(buf, pos + blk[i].len + 1);
+		memcpy(buf + pos, blk[i].data, blk[i].len);
+		pos += blk[i].len;
+	}
+	for (i = 0; i < ncuts; i++) {
+		uint64_t at = 0;
+
+		for (j = 0; j < nids; j++)
+			at += hwt_cs_id_bytes_pos(&out[j], k[i].offset);
+		k[i].offset = at;
+	}
+	for (i = 0; i < nids; i++)
+		hwt_cs_id_bytes_free(&out[i]);
+	free(out);
+	free(blk);
+	*raw = buf;
+	*nraw = pos;
+	return 0;
+}
+
 int hwt_cs_decode_session_stream(struct hwt_store_reader *r,
 				 const struct hwt_store_stream *ss,
 				 const struct hwt_decode_opts *opts,
@@ -90,11 +213,12 @@ int hwt_cs_decode_session_stream(struct hwt_store_reader *r,
 				 size_t errlen)
 {
 	struct hwt_store_cut *cuts = NULL;
+	struct hwt_store_stream own;
 	struct hwt_cut *k = NULL;
 	uint8_t *buf = NULL;
 	size_t n = 0, ncuts = 0, i;
 	char name[32];
-	int rc;
+	int rc, base = 0;
 
 	if (ss->trace_id > 0x7f) {
 		hwt_errf(err, errlen, "stream %lld: trace ID %lld out of range",
@@ -113,10 +237,30 @@ int hwt_cs_decode_session_stream(struct hwt_store_reader *r,
 		k[i].msg = cuts[i].msg;
 	}
 	snprintf(name, sizeof(name), "stream-%lld", (long long)ss->id);
-	rc = hwt_cs_decode_session_bytes(r, ss, opts, buf, n, k, ncuts,
-					 (uint32_t)ss->id, (int32_t)ss->tid,
-					 (int32_t)ss->cpu, name, read_mem,
-					 read_mem_arg, sink, err, errlen);
+	rc = shared_thread(r, ss, &base, err, errlen);
+	if (rc > 0) {
+		/* a thread's runs under several CPUs' trace IDs: one raw
+		 * stream (merge_ids) */
+		uint8_t *raw = NULL;
+		size_t nraw = 0;
+
+		rc = merge_ids(buf, n, k, ncuts, base, &raw, &nraw, err,
+			       errlen);
+		own = *ss;
+		own.formatted = 0;
+		own.trace_id = base;
+		free(buf);
+		buf = raw;
+		n = nraw;
+		ss = &own;
+	}
+	if (rc >= 0)
+		rc = hwt_cs_decode_session_bytes(r, ss, opts, buf, n, k,
+						 ncuts, (uint32_t)ss->id,
+						 (int32_t)ss->tid,
+						 (int32_t)ss->cpu, name,
+						 read_mem, read_mem_arg, sink,
+						 err, errlen);
 	free(buf);
 	free(cuts);
 	free(k);

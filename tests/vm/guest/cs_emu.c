@@ -201,6 +201,12 @@ static const struct a64_case e4sg_demo_case = {
 static const struct a64_case e4sg_mt_case = {
 	.name = "cs_e4sg_mt", .fn = mt_main, .stop = mt_join, .fn2 = mt_thread2,
 };
+static const struct a64_case e4sh_demo_case = {
+	.name = "cs_e4sh_demo", .fn = cs_demo,
+};
+static const struct a64_case e4sh_mt_case = {
+	.name = "cs_e4sh_mt", .fn = mt_main, .stop = mt_join, .fn2 = mt_thread2,
+};
 static const struct a64_case e4fl_demo_case = {
 	.name = "cs_e4fl_demo", .fn = cs_demo,
 };
@@ -1248,15 +1254,51 @@ out:
 }
 
 /*
+ * Thread mode through the shared ETR: c recorded with this program
+ * pinned to CPU 0 (its child inherits it), so every run has that CPU's
+ * trace ID, 0x10, and the host decodes the dump as the per-CPU rows'
+ * (the two-CPU case, with runs under both IDs and runs that find the
+ * sink held, is tests/e2e/cs_thread.sh).  Pinned, the threads take
+ * turns and always find the sink free: sink_busy does not move and
+ * nothing is dropped.  Once the context is gone (the framework tears it
+ * down after close: polled), nothing is left on: no unit enabled, ETR
+ * capturing, funnel port enabled or claim tag of ours (the emulator's
+ * "live").
+ */
+static void cs_shared_thread(int dev, const struct a64_case *c)
+{
+	long long busy0 = cs_param("sink_busy"), drop0 = emu_param("dropped");
+	long long stored0 = emu_param("stored");
+	cpu_set_t all;
+	int i;
+
+	a64_pin(&all);
+	CHECK(a64_record(dev, c, "cs_emu", 60, 0));
+	a64_unpin(&all);
+	printf("INFO: cs/emu/etm4-shared/%s: %lld bytes stored by the ETR, sink found held %lld times, %lld bytes dropped\n",
+	       c->name, emu_param("stored") - stored0,
+	       cs_param("sink_busy") - busy0, emu_param("dropped") - drop0);
+	/* Through the backend and the shared ETR, not another backend. */
+	CHECK(emu_param("stored") > stored0);
+	CHECK(cs_param("sink_busy") == busy0);
+	CHECK(emu_param("dropped") == drop0);
+	for (i = 0; i < 250 && emu_param("live") != 0; i++)
+		usleep(20000);
+	CHECK(emu_param("live") == 0, "%lld left on after the context",
+	      emu_param("live"));
+}
+
+/*
  * The shared-sink row: soft-etm4 with one ETR behind funnels for both
- * CPUs.  Thread mode is not offered (the TMC cannot follow each
- * thread's buffer while others trace into it), CPU mode is above.
+ * CPUs.  Thread mode (the ETR taken by one thread's run at a time,
+ * over that thread's buffer: cs_shared_thread) and CPU mode (one
+ * buffer for both CPUs: cs_shared_cpu).
  */
 static void cs_shared_row(void)
 {
 	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .pid = getpid(),
 			       .bufsize = 1 << 16 };
-	int dev;
+	int dev, fd;
 
 	t_begin("cs/emu/etm4-shared/insmod");
 	CHECK(module_load(EMU_KO, "cpu=soft-etm4 tmc=etr topo=shared") == 0);
@@ -1265,16 +1307,32 @@ static void cs_shared_row(void)
 	if (t_failed)
 		return;
 	dev = hwt_dev();
-	t_begin("cs/emu/etm4-shared/thread_refused");
+	t_begin("cs/emu/etm4-shared/thread_describe");
 	snprintf(a.backend, sizeof(a.backend), HWT_CORESIGHT_BACKEND_NAME);
-	CHECK_ERR(ioctl(dev, HWT_IOC_ALLOC, &a), EOPNOTSUPP);
+	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(fd >= 0, "ALLOC (thread mode, shared ETR): %s",
+	      strerror(errno));
+	if (fd >= 0) {
+		CHECK(cs_desc(fd, "shared_sink") == 1);
+		CHECK(cs_desc(fd, "traceid_base") == 0x10);
+		CHECK(cs_desc(fd, "trctraceidr") == 0x10);
+		close(fd);
+	}
 	t_end();
-	t_begin("cs/emu/etm4-shared/ptrace");
-	CHECK(a64_ptrace(&e4sg_demo_case));
+	a64_bufsize = 1 << 20;
+	a64_dump_format = "etm4-tmc";
+	t_begin("cs/emu/etm4-shared/thread_demo");
+	CHECK(a64_ptrace(&e4sh_demo_case));
 	memcpy(cpu_gt3, a64_gt, a64_ngt * sizeof(a64_gt[0]));
 	cpu_ngt3 = a64_ngt;
-	CHECK(mt_ptrace(&e4sg_mt_case));
+	cs_shared_thread(dev, &e4sh_demo_case);
 	t_end();
+	t_begin("cs/emu/etm4-shared/thread_mt");
+	CHECK(mt_ptrace(&e4sh_mt_case));
+	cs_shared_thread(dev, &e4sh_mt_case);
+	t_end();
+	a64_bufsize = 0;
+	a64_dump_format = NULL;
 	t_begin("cs/emu/etm4-shared/cpu");
 	cs_shared_cpu(dev, "cs_e4sh_cpu");
 	t_end();
@@ -1292,6 +1350,8 @@ static void cs_shared_row(void)
 	close(dev);
 	t_begin("cs/emu/etm4-shared/rmmod");
 	CHECK(module_unload("hwt_coresight") == 0);
+	/* After STOP, exit and unload: nothing of ours left on. */
+	CHECK(emu_param("live") == 0, "%lld left on", emu_param("live"));
 	CHECK(module_unload("hwt_cs_emu") == 0);
 	t_end();
 }
@@ -1345,6 +1405,8 @@ static void cs_ring_row(const char *params, const char *fmt, const char *tag)
  */
 static int cs_emu_shared(void)
 {
+	a64_backend = HWT_CORESIGHT_BACKEND_NAME;
+	a64_config_hook = cs_config_of;
 	cs_shared_row();
 	cs_ring_row("cpu=soft-ete", NULL, "cs_cpu_ring");
 	cs_ring_row("cpu=soft-etm4 tmc=etr", "etm4-tmc", "cs_e4sg_cpu_ring");
