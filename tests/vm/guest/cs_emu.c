@@ -1248,39 +1248,52 @@ out:
 }
 
 /*
- * The shared-sink row: soft-etm4 with one ETR behind funnels for both
- * CPUs.  Thread mode is not offered (the TMC cannot follow each
- * thread's buffer while others trace into it), CPU mode is above.
+ * The shared-sink rows: soft-etm4 with one ETR behind funnels for both
+ * CPUs (topo=shared, dumps cs_e4sh_*), and the same behind Juno r1's
+ * ETF and replicator (topo=juno-r1, dumps cs_e4jr_*: the backend drives
+ * the ETF as a link in Hardware FIFO mode and the replicator's ID
+ * filters; the emulator refuses, in "refused", any ETF programming
+ * while not TMCReady and trace that reaches a closed ETF or port).
+ * Thread mode is not offered (the TMC cannot follow each thread's
+ * buffer while others trace into it), CPU mode is above.
  */
-static void cs_shared_row(void)
+static void cs_shared_row(const char *topo, const char *label,
+			  const char *dump)
 {
 	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .pid = getpid(),
 			       .bufsize = 1 << 16 };
+	char name[96], params[96];
 	int dev;
 
-	t_begin("cs/emu/etm4-shared/insmod");
-	CHECK(module_load(EMU_KO, "cpu=soft-etm4 tmc=etr topo=shared") == 0);
+#define T_BEGIN(step) do { \
+	snprintf(name, sizeof(name), "cs/emu/%s/%s", label, step); \
+	t_begin(name); \
+} while (0)
+	T_BEGIN("insmod");
+	snprintf(params, sizeof(params), "cpu=soft-etm4 tmc=etr topo=%s",
+		 topo);
+	CHECK(module_load(EMU_KO, params) == 0);
 	CHECK(module_load(CS_KO, "") == 0);
 	t_end();
 	if (t_failed)
 		return;
 	dev = hwt_dev();
-	t_begin("cs/emu/etm4-shared/thread_refused");
+	T_BEGIN("thread_refused");
 	snprintf(a.backend, sizeof(a.backend), HWT_CORESIGHT_BACKEND_NAME);
 	CHECK_ERR(ioctl(dev, HWT_IOC_ALLOC, &a), EOPNOTSUPP);
 	t_end();
-	t_begin("cs/emu/etm4-shared/ptrace");
+	T_BEGIN("ptrace");
 	CHECK(a64_ptrace(&e4sg_demo_case));
 	memcpy(cpu_gt3, a64_gt, a64_ngt * sizeof(a64_gt[0]));
 	cpu_ngt3 = a64_ngt;
 	CHECK(mt_ptrace(&e4sg_mt_case));
 	t_end();
-	t_begin("cs/emu/etm4-shared/cpu");
-	cs_shared_cpu(dev, "cs_e4sh_cpu");
+	T_BEGIN("cpu");
+	cs_shared_cpu(dev, dump);
 	t_end();
-	t_begin("cs/emu/etm4-shared/counters");
-	printf("INFO: cs/emu/etm4-shared: model: %lld writes, %lld refused, %lld bytes stored; %lld dropped, %lld bad pointer, %lld unsupported\n",
-	       emu_param("writes"), emu_param("refused"),
+	T_BEGIN("counters");
+	printf("INFO: cs/emu/%s: model: %lld writes, %lld refused, %lld bytes stored; %lld dropped, %lld bad pointer, %lld unsupported\n",
+	       label, emu_param("writes"), emu_param("refused"),
 	       emu_param("stored"), emu_param("dropped"), emu_param("bad_ptr"),
 	       emu_param("unsupported"));
 	CHECK(emu_param("refused") == 0);
@@ -1290,10 +1303,11 @@ static void cs_shared_row(void)
 	CHECK(emu_param("unsupported") == 0);
 	t_end();
 	close(dev);
-	t_begin("cs/emu/etm4-shared/rmmod");
+	T_BEGIN("rmmod");
 	CHECK(module_unload("hwt_coresight") == 0);
 	CHECK(module_unload("hwt_cs_emu") == 0);
 	t_end();
+#undef T_BEGIN
 }
 
 /*
@@ -1345,7 +1359,8 @@ static void cs_ring_row(const char *params, const char *fmt, const char *tag)
  */
 static int cs_emu_shared(void)
 {
-	cs_shared_row();
+	cs_shared_row("shared", "etm4-shared", "cs_e4sh_cpu");
+	cs_shared_row("juno-r1", "etm4-juno-r1", "cs_e4jr_cpu");
 	cs_ring_row("cpu=soft-ete", NULL, "cs_cpu_ring");
 	cs_ring_row("cpu=soft-etm4 tmc=etr", "etm4-tmc", "cs_e4sg_cpu_ring");
 	return t_total_failed != 0;
