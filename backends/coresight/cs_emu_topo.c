@@ -28,7 +28,8 @@ static const char *const port_name[2] = { "port@0", "port@1" };
 #define MAIN_BASE	0x20040000u
 #define ETR_BASE	0x20070000u
 #define ETF_BASE	0x20010000u
-#define ETF_FUNNEL_BASE	0x20150000u	/* juno-r1.dts: behind the ETF */
+/* juno-r1.dts: the funnel behind the ETF. */
+#define ETF_FUNNEL_BASE	0x20150000u
 #define REPL_BASE	0x20120000u
 #define TPIU_BASE	0x20030000u
 

@@ -31,7 +31,7 @@
 
 enum cs_mmio_role {
 	CS_MMIO_ETM,		/* a CPU's ETMv4 */
-	CS_MMIO_LINK,		/* a programmable funnel or replicator, an ETF */
+	CS_MMIO_LINK,		/* a programmable funnel, replicator, ETF */
 	CS_MMIO_SINK,		/* the TMC every CPU reaches */
 };
 

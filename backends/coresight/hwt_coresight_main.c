@@ -2029,7 +2029,8 @@ static int cs_topo_load(void)
 	for_each_online_cpu(c) {
 		e = cs_topo_etm_of(cs_topo, mpidr[c]);
 		n = e < 0 ? -1 : cs_topo_collector(cs_topo, e);
-		if (n < 0 && e >= 0 && cs_topo_sinks(cs_topo, e, &sink, 1) > 0) {
+		if (n < 0 && e >= 0 &&
+		    cs_topo_sinks(cs_topo, e, &sink, 1) > 0) {
 			pr_info("cpu %d: %s -> %s: only one TMC shared by every CPU is driven: not loading\n",
 				c, cs_topo->comp[e].name,
 				cs_topo->comp[sink].name);
