@@ -102,6 +102,8 @@ check-e2e-run:
 		echo "FAIL: e2e-coresight-etm4-cpu (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/cs_cpu.sh shared || \
 		echo "FAIL: e2e-coresight-etm4-shared-cpu (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
+	@tests/e2e/cs_cpu.sh juno-r1 || \
+		echo "FAIL: e2e-coresight-etm4-juno-r1-cpu (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/cs_mmio.sh || \
 		echo "FAIL: e2e-coresight-mmio (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/cs_thread.sh pin || \

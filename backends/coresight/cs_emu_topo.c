@@ -27,6 +27,11 @@ static const char *const port_name[2] = { "port@0", "port@1" };
 
 #define MAIN_BASE	0x20040000u
 #define ETR_BASE	0x20070000u
+#define ETF_BASE	0x20010000u
+/* juno-r1.dts: the funnel behind the ETF. */
+#define ETF_FUNNEL_BASE	0x20150000u
+#define REPL_BASE	0x20120000u
+#define TPIU_BASE	0x20030000u
 
 /* Phandles: CPUs, then the endpoints at both ends of each edge. */
 #define PH_CPU(c)	(0x10u + (c))
@@ -36,6 +41,13 @@ static const char *const port_name[2] = { "port@0", "port@1" };
 #define PH_MAIN_IN(k)	(0x130u + (k))
 #define PH_MAIN_OUT	0x140u
 #define PH_ETR_IN	0x141u
+#define PH_ETF_IN	0x150u
+#define PH_ETF_OUT	0x151u
+#define PH_EF_IN	0x152u
+#define PH_EF_OUT	0x153u
+#define PH_REPL_IN	0x154u
+#define PH_REPL_OUT(p)	(0x155u + (p))
+#define PH_TPIU_IN	0x157u
 
 /* A builder that fails once, and stays failed, when a table is full. */
 struct bld {
@@ -146,13 +158,73 @@ static void port(struct bld *b, unsigned int ports_node, int num,
 	prop_u32(b, "remote-endpoint", remote);
 }
 
+/* A component node of the root with its compatible and reg. */
+static unsigned int comp(struct bld *b, unsigned int root, const char *name,
+			 const char *compat, unsigned int compat_len,
+			 uint32_t base)
+{
+	unsigned int n = node(b, root, name);
+
+	prop(b, "compatible", compat, compat_len);
+	prop_reg(b, base);
+	return n;
+}
+
+#define COMP(b, root, name, compat, base) \
+	comp(b, root, name, compat, sizeof(compat), base)
+
+/*
+ * Juno r1 behind the main funnel (juno-base.dtsi, juno-r1.dts): the
+ * ETF, funnel@20150000's port 0, the replicator, its port 0 the TPIU
+ * and port 1 the ETR.
+ */
+static void juno_r1_tail(struct bld *b, unsigned int root)
+{
+	unsigned int n, p;
+
+	n = COMP(b, root, "etf@20010000",
+		 "arm,coresight-tmc\0arm,primecell", ETF_BASE);
+	p = ports(b, n, "in-ports");
+	port(b, p, -1, PH_ETF_IN, PH_MAIN_OUT);
+	p = ports(b, n, "out-ports");
+	port(b, p, -1, PH_ETF_OUT, PH_EF_IN);
+	n = COMP(b, root, "funnel@20150000",
+		 "arm,coresight-dynamic-funnel\0arm,primecell",
+		 ETF_FUNNEL_BASE);
+	p = ports(b, n, "in-ports");
+	port(b, p, 0, PH_EF_IN, PH_ETF_OUT);
+	p = ports(b, n, "out-ports");
+	port(b, p, -1, PH_EF_OUT, PH_REPL_IN);
+	n = COMP(b, root, "replicator@20120000",
+		 "arm,coresight-dynamic-replicator\0arm,primecell",
+		 REPL_BASE);
+	p = ports(b, n, "in-ports");
+	port(b, p, -1, PH_REPL_IN, PH_EF_OUT);
+	p = ports(b, n, "out-ports");
+	port(b, p, 0, PH_REPL_OUT(0), PH_TPIU_IN);
+	port(b, p, 1, PH_REPL_OUT(1), PH_ETR_IN);
+	n = COMP(b, root, "tpiu@20030000",
+		 "arm,coresight-tpiu\0arm,primecell", TPIU_BASE);
+	p = ports(b, n, "in-ports");
+	port(b, p, -1, PH_TPIU_IN, PH_REPL_OUT(0));
+}
+
 int cs_emu_topo_build(struct cs_emu_topo *t, unsigned int ncpu,
 		      const uint64_t *mpidr)
 {
+	return cs_emu_topo_build_shape(t, CS_EMU_TOPO_FUNNELS, ncpu, mpidr);
+}
+
+int cs_emu_topo_build_shape(struct cs_emu_topo *t,
+			    enum cs_emu_topo_shape shape, unsigned int ncpu,
+			    const uint64_t *mpidr)
+{
 	struct bld b = { .t = t, .err = 0 };
 	unsigned int root, cpus, n, p, c, k, nclus;
+	int juno = shape == CS_EMU_TOPO_JUNO_R1;
 
-	if (!ncpu || ncpu > CS_EMU_TOPO_MAX_CPU)
+	if (!ncpu || ncpu > CS_EMU_TOPO_MAX_CPU ||
+	    (shape != CS_EMU_TOPO_FUNNELS && !juno))
 		return -CS_EINVAL;
 	memset(t, 0, sizeof(*t));
 	nclus = ncpu > 1 ? 2 : 1;
@@ -201,13 +273,15 @@ int cs_emu_topo_build(struct cs_emu_topo *t, unsigned int ncpu,
 	for (k = 0; k < nclus; k++)
 		port(&b, p, (int)k, PH_MAIN_IN(k), PH_CL_OUT(k));
 	p = ports(&b, n, "out-ports");
-	port(&b, p, -1, PH_MAIN_OUT, PH_ETR_IN);
+	port(&b, p, -1, PH_MAIN_OUT, juno ? PH_ETF_IN : PH_ETR_IN);
+	if (juno)
+		juno_r1_tail(&b, root);
 	n = node(&b, root, "etr@20070000");
 	PROP_STR(&b, "compatible", "arm,coresight-tmc\0arm,primecell");
 	prop_reg(&b, ETR_BASE);
 	prop(&b, "arm,scatter-gather", NULL, 0);
 	p = ports(&b, n, "in-ports");
-	port(&b, p, -1, PH_ETR_IN, PH_MAIN_OUT);
+	port(&b, p, -1, PH_ETR_IN, juno ? PH_REPL_OUT(1) : PH_MAIN_OUT);
 	return b.err;
 }
 

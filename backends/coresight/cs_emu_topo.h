@@ -20,6 +20,18 @@
  *   /funnel@20040000        the main funnel, in-ports/port@0, port@1
  *   /etr@20070000           arm,coresight-tmc, arm,scatter-gather
  *
+ * CS_EMU_TOPO_JUNO_R1, the board as juno-r1.dtb wires it, puts the
+ * ETF and the replicator between the main funnel and the ETR:
+ *
+ *   /funnel@20040000        out-ports/port -> the ETF
+ *   /etf@20010000           arm,coresight-tmc, in-ports/port,
+ *                           out-ports/port -> funnel@20150000 port 0
+ *   /funnel@20150000        in-ports/port@0, out-ports/port
+ *   /replicator@20120000    arm,coresight-dynamic-replicator,
+ *                           out-ports/port@0 -> the TPIU, port@1 -> ETR
+ *   /tpiu@20030000          arm,coresight-tpiu
+ *   /etr@20070000           as above
+ *
  * The addresses are Juno r1's (etm@22040000 ... from juno-r1.dtb);
  * nothing is mapped there: the emulator answers register accesses by
  * component base.  Graph as Linux's binding (cs_topo.h): "port@N" with
@@ -39,9 +51,15 @@
 #include "cs_topo.h"
 
 #define CS_EMU_TOPO_MAX_CPU	4
-#define CS_EMU_TOPO_NODES	64
-#define CS_EMU_TOPO_PROPS	192
-#define CS_EMU_TOPO_DATA	2048
+#define CS_EMU_TOPO_NODES	96
+#define CS_EMU_TOPO_PROPS	288
+#define CS_EMU_TOPO_DATA	3072
+
+enum cs_emu_topo_shape {
+	CS_EMU_TOPO_FUNNELS,	/* funnels -> ETR */
+	CS_EMU_TOPO_JUNO_R1,	/* funnels -> ETF -> funnel -> replicator
+				 * -> ETR (and TPIU) */
+};
 
 struct cs_emu_node {
 	const char *name;
@@ -70,6 +88,16 @@ struct cs_emu_topo {
  */
 int cs_emu_topo_build(struct cs_emu_topo *t, unsigned int ncpu,
 		      const uint64_t *mpidr);
+
+/*
+ * cs_emu_topo_build_shape() - cs_emu_topo_build() for shape.
+ * Returns 0.
+ * Returns -CS_EINVAL if ncpu is 0 or over CS_EMU_TOPO_MAX_CPU, or shape
+ * is unknown.
+ */
+int cs_emu_topo_build_shape(struct cs_emu_topo *t,
+			    enum cs_emu_topo_shape shape, unsigned int ncpu,
+			    const uint64_t *mpidr);
 
 /* The root node's handle. */
 uintptr_t cs_emu_topo_root(const struct cs_emu_topo *t);

@@ -9,6 +9,7 @@
 #define WR(r, v)	OP(CS_OP_WRITE, r, v, 0)
 #define RMW(r, v, m)	OP(CS_OP_WRITE, r, v, m)
 #define RD(r)		OP(CS_OP_READ, r, 0, 0)
+#define POLL(r, v, m)	OP(CS_OP_POLL, r, v, m)
 
 /*
  * Whether port and id fit a link of kind.
@@ -22,6 +23,8 @@ static int link_check(enum cs_link_kind kind, unsigned int port, uint8_t id)
 		return port > 7 ? -CS_EINVAL : 0;
 	if (kind == CS_LINK_REPLICATOR)
 		return port > 1 ? -CS_EINVAL : 0;
+	if (kind == CS_LINK_ETF)
+		return port ? -CS_EINVAL : 0;
 	return -CS_EINVAL;
 }
 
@@ -41,7 +44,20 @@ int cs_link_seq_enable(enum cs_link_kind kind, unsigned int port, uint8_t id,
 	ops[n++] = WR(CS_LINK_LAR, CS_LAR_UNLOCK);
 	if (first)
 		ops[n++] = WR(CS_LINK_CLAIMSET, CS_CLAIM_SELF_HOSTED);
-	if (kind == CS_LINK_FUNNEL) {
+	if (kind == CS_LINK_ETF) {
+		/* Programmed only while TMCReady (TMC 3.3.3): capture off
+		 * or stopped; then Hardware FIFO mode (3.3.10), formatter
+		 * (3.3.20) and capture on (3.3.8), as Linux's
+		 * __tmc_etf_enable_link.  A later user needs nothing. */
+		if (first) {
+			ops[n++] = POLL(TMC_STS, TMC_STS_TMCREADY,
+					TMC_STS_TMCREADY);
+			ops[n++] = WR(TMC_MODE, TMC_MODE_HWFIFO);
+			ops[n++] = WR(TMC_FFCR, CS_ETF_LINK_FFCR);
+			ops[n++] = WR(TMC_BUFWM, 0);
+			ops[n++] = WR(TMC_CTL, TMC_CTL_CAPTEN);
+		}
+	} else if (kind == CS_LINK_FUNNEL) {
 		/* Equal priorities, while every port is off (SoC-400
 		 * Priority Control); then EnS<port> with the reset hold
 		 * time (Funnel Control), the other ports as they are. */
@@ -74,7 +90,22 @@ int cs_link_seq_disable(enum cs_link_kind kind, unsigned int port,
 	if (ret)
 		return ret;
 	ops[n++] = WR(CS_LINK_LAR, CS_LAR_UNLOCK);
-	if (kind == CS_LINK_FUNNEL) {
+	if (kind == CS_LINK_ETF) {
+		/* Flush and stop (TMC 3.3.20, Linux's tmc_flush_and_stop):
+		 * StopOnFl, then FlushMan, which clears itself once what
+		 * the FIFO held has gone out of its master port; then
+		 * TMCReady (3.3.3) before capture is turned off (3.3.8). */
+		if (last) {
+			ops[n++] = WR(TMC_FFCR, CS_ETF_LINK_FFCR |
+				      TMC_FFCR_STOPONFL);
+			ops[n++] = WR(TMC_FFCR, CS_ETF_LINK_FFCR |
+				      TMC_FFCR_STOPONFL | TMC_FFCR_FLUSHMAN);
+			ops[n++] = POLL(TMC_FFCR, 0, TMC_FFCR_FLUSHMAN);
+			ops[n++] = POLL(TMC_STS, TMC_STS_TMCREADY,
+					TMC_STS_TMCREADY);
+			ops[n++] = WR(TMC_CTL, 0);
+		}
+	} else if (kind == CS_LINK_FUNNEL) {
 		ops[n++] = RD(FUNNEL_CTRL);
 		ops[n++] = RMW(FUNNEL_CTRL, 0, FUNNEL_CTRL_ENS(port));
 	} else {
@@ -116,6 +147,11 @@ int cs_link_hop(const struct cs_topo *t, const struct cs_path *p,
 		port = (unsigned int)p->hop[i].out_port;
 		rp = port;
 		bit = (unsigned int)id >> 4;
+	} else if (c->kind == CS_COMP_TMC && c->n_out) {
+		/* One FIFO for every source behind it. */
+		kind = CS_LINK_ETF;
+		port = 0;
+		bit = 0;
 	} else {
 		return -CS_EOPNOTSUPP;
 	}

@@ -15,6 +15,17 @@
  * coresight-replicator.c, which follow the same TRM.
  *
  * Order (as Linux's coresight_enable_path / coresight_disable_path):
+ * An ETF on the way to the ETR (Juno, HiKey, DragonBoard 410c: the
+ * funnels -> ETF -> replicator -> ETR / TPIU) is a link too: a TMC in
+ * Hardware FIFO mode ("TMC" is the TMC TRM, DDI 0461B, as cs_tmc.h:
+ * 2.x "Hardware FIFO mode", 3.3.3 STS, 3.3.8 CTL, 3.3.10 MODE, 3.3.20
+ * FFCR), which passes what its ATB slave takes to its ATB master in
+ * order, buffering it in its RAM; the values and order are those of
+ * Linux's coresight-tmc-etf.c (tmc_etf_enable_hw as a link, tmc_flush_
+ * and_stop), which follows that TRM.  It is shared by every source
+ * behind it: the first user programs and enables it, the last flushes,
+ * stops and disables it.
+ *
  * a path is enabled from the sink toward the source (the sink first,
  * then each link, the hop nearest the sink first, then the source), so
  * nothing is sent toward a component not yet ready; it is disabled
@@ -28,6 +39,7 @@
 
 #include "cs_pure.h"
 #include "cs_seq.h"
+#include "cs_tmc.h"
 #include "cs_topo.h"
 
 /* Funnel (SoC-400 "Funnel Control Register"): EnS0-EnS7 in 7:0 enable
@@ -54,6 +66,10 @@
 #define REPL_IDFILTER(p)	(REPL_IDFILTER0 + 4 * (p))
 #define REPL_IDFILTER_ALL	0xffu
 #define REPL_IDFILTER_RES0	0xffffff00u
+/* ETF as a link (TMC 3.3.20 FFCR, as Linux's __tmc_etf_enable_link):
+ * formatting and trigger insertion on; with the manual flush, stop after
+ * it so that the ETF is TMCReady again before it is disabled. */
+#define CS_ETF_LINK_FFCR	(TMC_FFCR_ENFT | TMC_FFCR_ENTI)
 /* CoreSight B2, at the same offsets in every component. */
 #define CS_LINK_CLAIMSET	0xfa0
 #define CS_LINK_CLAIMCLR	0xfa4
@@ -67,6 +83,7 @@
 enum cs_link_kind {
 	CS_LINK_FUNNEL,
 	CS_LINK_REPLICATOR,
+	CS_LINK_ETF,		/* a TMC in Hardware FIFO mode: port 0 */
 };
 
 /* The ID-filter bit of trace ID id (SoC-400 IDFILTERn: 16 IDs a bit). */
@@ -83,11 +100,14 @@ static inline uint32_t cs_repl_id_bit(uint8_t id)
  * a funnel's priorities set while its ports are off; a replicator's two
  * filters closed) before the bit is set; else only LAR unlock and the
  * bit.  Ends with LAR lock.  The READ before each read-modify-write
- * takes a result slot.
+ * takes a result slot.  An ETF (first only: it has no per-source bit)
+ * is claimed, then, once STS.TMCReady says it may be programmed (TMC
+ * 3.3.3), MODE = Hardware FIFO (3.3.10), FFCR = EnFt | EnTI (3.3.20),
+ * BUFWM = 0, CTL.TraceCaptEn = 1 (3.3.8).
  *
  * Returns the number of ops (at most CS_SEQ_MAX).
- * Returns -CS_EINVAL if port is over 7 (funnel) or 1 (replicator), id
- * is no source trace ID (1..0x6f), or kind is unknown.
+ * Returns -CS_EINVAL if port is over 7 (funnel), 1 (replicator) or 0
+ * (ETF), id is no source trace ID (1..0x6f), or kind is unknown.
  */
 int cs_link_seq_enable(enum cs_link_kind kind, unsigned int port, uint8_t id,
 		       int first, struct cs_op *ops);
@@ -95,7 +115,10 @@ int cs_link_seq_enable(enum cs_link_kind kind, unsigned int port, uint8_t id,
 /*
  * cs_link_seq_disable() - the reverse: the port's EnS bit cleared or the
  * ID's filter bit set; last: no source of ours uses the link any more,
- * so a replicator's filters are closed and the claim released.
+ * so a replicator's filters are closed and the claim released.  An ETF
+ * (last only) is flushed and stopped, then disabled (TMC 3.3.20: FFCR
+ * StopOnFl, then FlushMan too; wait FlushMan clear, which is when what
+ * it held has left by its master port, and STS.TMCReady; CTL = 0).
  *
  * Returns the number of ops, or -CS_EINVAL as cs_link_seq_enable().
  */
@@ -125,8 +148,10 @@ struct cs_link_use {
  * a bit another source already holds or still needs).
  * Returns -CS_EINVAL if i is not a link of p (the source, the sink, out
  * of range), id is no source trace ID, or a disable finds no user.
+ * A TMC with an output is taken as an ETF (its DEVID is the driver's to
+ * check): one use count for all its sources.
  * Returns -CS_EOPNOTSUPP if the hop is a link this backend does not
- * program (a TMC as a FIFO, another vendor's link).
+ * program (another vendor's link).
  */
 int cs_link_hop(const struct cs_topo *t, const struct cs_path *p,
 		unsigned int i, uint8_t id, int enable,

@@ -221,12 +221,14 @@ int cs_mmio_plan(struct cs_topo *t, const struct cs_dt_ops *ops, void *ctx,
 		if (e < 0)
 			return -CS_ENODEV;
 		p->bad_comp = e;
-		n = cs_topo_sinks(t, (unsigned int)e, &s, 1);
-		if (n <= 0)
-			return -CS_ENODEV;
+		n = cs_topo_collector(t, (unsigned int)e);
+		if (n < 0)
+			return n == -CS_ENODEV && cs_topo_sinks(t,
+				(unsigned int)e, &s, 1) > 0 ?
+			       -CS_EOPNOTSUPP : -CS_ENODEV;
+		s = (uint16_t)n;
 		p->bad_comp = s;
-		if (t->comp[s].kind != CS_COMP_TMC ||
-		    (sink >= 0 && s != sink))
+		if (sink >= 0 && s != sink)
 			return -CS_EOPNOTSUPP;
 		sink = s;
 		n = cs_topo_path(t, (unsigned int)e, s, &path);
@@ -237,7 +239,8 @@ int cs_mmio_plan(struct cs_topo *t, const struct cs_dt_ops *ops, void *ctx,
 
 			p->bad_comp = path.hop[i].comp;
 			if (l->kind != CS_COMP_FUNNEL &&
-			    l->kind != CS_COMP_REPLICATOR)
+			    l->kind != CS_COMP_REPLICATOR &&
+			    l->kind != CS_COMP_TMC)
 				return -CS_EOPNOTSUPP;
 			if (l->flags & CS_COMP_STATIC)
 				continue;	/* no registers */

@@ -6,11 +6,12 @@
  * which ioremaps what this says).
  *
  * For each CPU (by its MPIDR affinity, as /cpus reg holds it): its
- * ETMv4 (cs_topo_etm_of), the first sink that ETM reaches
- * (cs_topo_sinks: the nearest TMC or TPIU), and the funnels and
- * replicators on the path there (cs_topo_path); every CPU must reach
- * the same TMC, through funnels and replicators only (what
- * hwt_coresight drives: one ETR shared behind funnels).  Each component
+ * ETMv4 (cs_topo_etm_of), the sink its trace is collected in
+ * (cs_topo_collector: the nearest TMC without an output, the ETR behind
+ * an ETF), and the funnels, replicators and TMCs (ETFs, driven as links
+ * in Hardware FIFO mode) on the path there (cs_topo_path); every CPU
+ * must reach the same TMC (what hwt_coresight drives: one ETR shared
+ * behind funnels, an ETF and replicators).  Each component
  * with registers becomes one window: its first reg entry, translated
  * to a CPU physical address through the ranges of every bus above it
  * (Devicetree Specification v0.4, 2.3.6 "reg" and 2.3.8 "ranges": an
@@ -30,7 +31,7 @@
 
 enum cs_mmio_role {
 	CS_MMIO_ETM,		/* a CPU's ETMv4 */
-	CS_MMIO_LINK,		/* a programmable funnel or replicator */
+	CS_MMIO_LINK,		/* a programmable funnel, replicator, ETF */
 	CS_MMIO_SINK,		/* the TMC every CPU reaches */
 };
 
@@ -75,9 +76,9 @@ int cs_mmio_reg(const struct cs_dt_ops *ops, void *ctx, uintptr_t root,
  *   (bad_comp says which);
  * Returns -CS_ENODEV if a CPU has no ETMv4 or its ETMv4 reaches no
  *   sink (bad_cpu says which);
- * Returns -CS_EOPNOTSUPP if a CPU's nearest sink is not a TMC, is not
- *   the one the other CPUs reach, or the path has a link other than a
- *   funnel or replicator (a TMC as a link) (bad_cpu, bad_comp);
+ * Returns -CS_EOPNOTSUPP if a CPU reaches sinks but no TMC (a TPIU
+ *   only), its TMC is not the one the other CPUs reach, or the path has
+ *   a link other than a funnel, replicator or TMC (bad_cpu, bad_comp);
  * Returns -CS_E2BIG if there are more windows than CS_MMIO_MAX_WIN or
  *   a path is too long.
  */

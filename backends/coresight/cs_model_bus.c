@@ -34,6 +34,8 @@ int csm_bus_init(struct csm_bus *b, struct cs_topo *t, struct csm_link *link,
 			csm_link_init(&link[i], CS_LINK_FUNNEL, 8);
 		else if (c->kind == CS_COMP_REPLICATOR)
 			csm_link_init(&link[i], CS_LINK_REPLICATOR, 2);
+		else if (c->kind == CS_COMP_TMC && c->n_out && i != sink)
+			csm_link_init(&link[i], CS_LINK_ETF, 1);
 	}
 	return 0;
 }
@@ -60,7 +62,9 @@ struct csm_link *csm_bus_link(struct csm_bus *b, uint64_t base)
 
 		if (c->base == base && !(c->flags & CS_COMP_STATIC) &&
 		    (c->kind == CS_COMP_FUNNEL ||
-		     c->kind == CS_COMP_REPLICATOR))
+		     c->kind == CS_COMP_REPLICATOR ||
+		     (c->kind == CS_COMP_TMC && c->n_out &&
+		      i != b->sink)))
 			return &b->link[i];
 	}
 	return NULL;
@@ -97,6 +101,8 @@ size_t csm_bus_emit(struct csm_bus *b, unsigned int s, const uint8_t *data,
 		if (c->kind == CS_COMP_REPLICATOR &&
 		    !csm_link_pass(l, 0, (unsigned int)h->out_port, id))
 			return refuse(b, "SoC-400 IDFILTERn: trace stopped by the replicator's ID filter (the source's path was not enabled)");
+		if (c->kind == CS_COMP_TMC && !csm_link_pass(l, 0, 0, id))
+			return refuse(b, "TMC Hardware FIFO mode: trace at an ETF that is not passing it on (disabled, stopped or not in Hardware FIFO mode): lost");
 	}
 	/* No other enabled source on this sink may use the same ID. */
 	for (i = 0; i < b->nsrc; i++)

@@ -8,8 +8,10 @@
  * driver must never let happen:
  *  - trace that reaches a funnel slave port whose EnS bit is clear, or
  *    a replicator master port whose ID filter stops it (SoC-400 TRM
- *    "Funnel Control Register", "IDFILTERn"): the driver enabled a
- *    source without opening its path (the trace is lost, and on
+ *    "Funnel Control Register", "IDFILTERn"), or an ETF on the way that
+ *    is not capturing in Hardware FIFO mode (TMC TRM 2.x, 3.3.8, 3.3.10:
+ *    disabled, stopped by a flush, or another mode): the driver enabled
+ *    a source without opening its path (the trace is lost, and on
  *    hardware the source stalls or overflows);
  *  - two enabled sources on one sink with the same trace ID (CoreSight
  *    Architecture Specification D4, the formatter: the ID names the
@@ -47,9 +49,10 @@ struct csm_bus {
 /*
  * csm_bus_init() - a bus over topology t whose sink is component sink,
  * modelled by tmc; link[] (t->ncomp entries) gets a funnel model (8
- * slave ports, a SoC-400 funnel's most) for each programmable funnel
- * and a replicator model (2 master ports) for each programmable
- * replicator, at reset.
+ * slave ports, a SoC-400 funnel's most) for each programmable funnel,
+ * a replicator model (2 master ports) for each programmable replicator
+ * and an ETF model for each TMC other than sink with an output, at
+ * reset.
  * Returns 0, or -CS_EINVAL if sink is no TMC of t.
  */
 int csm_bus_init(struct csm_bus *b, struct cs_topo *t, struct csm_link *link,

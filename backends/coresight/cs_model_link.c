@@ -18,7 +18,9 @@ int csm_link_init(struct csm_link *l, enum cs_link_kind kind,
 	memset(l, 0, sizeof(*l));
 	if (!nports || (kind == CS_LINK_FUNNEL && nports > 8) ||
 	    (kind == CS_LINK_REPLICATOR && nports > 2) ||
-	    (kind != CS_LINK_FUNNEL && kind != CS_LINK_REPLICATOR))
+	    (kind == CS_LINK_ETF && nports > 1) ||
+	    (kind != CS_LINK_FUNNEL && kind != CS_LINK_REPLICATOR &&
+	     kind != CS_LINK_ETF))
 		return -CS_EINVAL;
 	l->kind = kind;
 	l->nports = nports;
@@ -32,6 +34,59 @@ void csm_link_claim_external(struct csm_link *l)
 	l->claim |= CS_CLAIM_EXTERNAL;
 }
 
+/* ETF: STS.TMCReady (TMC 3.3.3): capture off, or stopped after a flush. */
+static int etf_ready(const struct csm_link *l)
+{
+	return !(l->ctl & TMC_CTL_CAPTEN) || l->stopped;
+}
+
+/* FFCR bits that are settings, not the flush and stop controls. */
+#define ETF_FFCR_SETTINGS	(TMC_FFCR_DEFINED & ~(TMC_FFCR_FLUSHMAN | \
+						       TMC_FFCR_STOPONFL))
+
+/*
+ * A write to an ETF's programming register (TMC 3.3.x).
+ * Returns 0, or -1 if refused.
+ */
+static int etf_write(struct csm_link *l, uint32_t reg, uint32_t v)
+{
+	switch (reg) {
+	case TMC_CTL:
+		if (v & ~TMC_CTL_CAPTEN)
+			return refuse(l, "TMC 3.3.8 CTL: RES0");
+		/* Capture on starts afresh; off ends a stop (3.3.8). */
+		if ((v ^ l->ctl) & TMC_CTL_CAPTEN)
+			l->stopped = 0;
+		l->ctl = v;
+		return 0;
+	case TMC_MODE:
+		if (!etf_ready(l))
+			return refuse(l, "TMC 3.3.10 MODE: changed while capture is enabled (not TMCReady)");
+		if (v > TMC_MODE_HWFIFO)
+			return refuse(l, "TMC 3.3.10 MODE: reserved value");
+		l->mode = v;
+		return 0;
+	case TMC_BUFWM:
+		if (!etf_ready(l))
+			return refuse(l, "TMC 3.3.3: BUFWM written while not TMCReady");
+		l->bufwm = v;
+		return 0;
+	case TMC_FFCR:
+		if (v & ~TMC_FFCR_DEFINED)
+			return refuse(l, "TMC 3.3.20 FFCR: RES0");
+		if (!etf_ready(l) && ((v ^ l->ffcr) & ETF_FFCR_SETTINGS))
+			return refuse(l, "TMC 3.3.3: FFCR settings changed while not TMCReady");
+		/* The model holds nothing in its FIFO: a manual flush
+		 * completes at once, and with StopOnFl stops capture. */
+		if ((v & TMC_FFCR_FLUSHMAN) && (l->ctl & TMC_CTL_CAPTEN) &&
+		    (v & TMC_FFCR_STOPONFL))
+			l->stopped = 1;
+		l->ffcr = v & ~TMC_FFCR_FLUSHMAN;
+		return 0;
+	}
+	return refuse(l, "TMC as an ETF: no such register (or read-only)");
+}
+
 /*
  * A write to a programming register (not LAR, not CLAIM*).
  * Returns 0, or -1 if refused.
@@ -42,6 +97,8 @@ static int prog_write(struct csm_link *l, uint32_t reg, uint32_t v)
 
 	if (!(l->claim_ours & CS_CLAIM_SELF_HOSTED))
 		return refuse(l, "CoreSight B2.4: programmed without the claim tag");
+	if (l->kind == CS_LINK_ETF)
+		return etf_write(l, reg, v);
 	if (l->kind == CS_LINK_FUNNEL) {
 		if (reg == FUNNEL_CTRL) {
 			if (v & FUNNEL_CTRL_RES0)
@@ -126,8 +183,36 @@ int csm_link_read(struct csm_link *l, uint32_t reg, uint64_t *val)
 		*val = CS_LSR_SLI | (l->slk ? CS_LSR_SLK : 0);
 		return 0;
 	case CS_LINK_DEVID:
-		*val = l->nports;
+		/* ETF: DEVID.CONFIGTYPE 2, MEMWIDTH 4 (128 bits). */
+		*val = l->kind == CS_LINK_ETF ?
+		       (uint64_t)CS_TMC_ETF << TMC_DEVID_CONFIG_SHIFT |
+		       4u << TMC_DEVID_MEMWIDTH_SHIFT : l->nports;
 		return 0;
+	}
+	if (l->kind == CS_LINK_ETF) {
+		switch (reg) {
+		case TMC_STS:
+			/* The FIFO never holds anything: Empty, FtEmpty. */
+			*val = (etf_ready(l) ? TMC_STS_TMCREADY : 0) |
+			       TMC_STS_EMPTY | TMC_STS_FTEMPTY;
+			return 0;
+		case TMC_CTL:
+			*val = l->ctl;
+			return 0;
+		case TMC_MODE:
+			*val = l->mode;
+			return 0;
+		case TMC_FFCR:
+			*val = l->ffcr;
+			return 0;
+		case TMC_BUFWM:
+			*val = l->bufwm;
+			return 0;
+		case TMC_FFSR:
+			*val = l->stopped ? TMC_FFSR_FTSTOPPED : 0;
+			return 0;
+		}
+		return refuse(l, "TMC as an ETF: no such register");
 	}
 	if (l->kind == CS_LINK_FUNNEL && reg == FUNNEL_CTRL)
 		*val = l->ctrl;
@@ -151,6 +236,9 @@ int csm_link_pass(struct csm_link *l, unsigned int in, unsigned int out,
 	if (l->kind == CS_LINK_FUNNEL)
 		pass = in < l->nports && out == 0 &&
 		       (l->ctrl & FUNNEL_CTRL_ENS(in));
+	else if (l->kind == CS_LINK_ETF)
+		pass = in == 0 && out == 0 && (l->ctl & TMC_CTL_CAPTEN) &&
+		       l->mode == TMC_MODE_HWFIFO && !l->stopped;
 	else
 		pass = in == 0 && out < l->nports &&
 		       !(l->idf[out] & cs_repl_id_bit(id));

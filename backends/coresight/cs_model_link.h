@@ -12,9 +12,18 @@
  *  - RES0 bits, a funnel EnS bit or a replicator filter of a port the
  *    component does not have (DEVID's port count), a register the
  *    component does not have;
- *  - a funnel's Priority Control written while a port is enabled.
+ *  - a funnel's Priority Control written while a port is enabled;
+ *  - an ETF (a TMC as a link, cs_link.h; TMC TRM DDI 0461B): MODE, BUFWM
+ *    or FFCR's settings written while it is not TMCReady (3.3.3: capture
+ *    enabled and not stopped), which includes a MODE change while
+ *    enabled (3.3.10); a MODE other than circular buffer, software or
+ *    hardware FIFO, or RES0 bits of FFCR or CTL; a register an ETF does
+ *    not have (the ETR's AXICTL, DBALO/HI, RSZ is read-only).
  * csm_link_pass() says whether a trace ID arriving on one port leaves by
- * another, and counts what the link stops.
+ * another, and counts what the link stops: at an ETF, anything that
+ * arrives while it is not capturing in Hardware FIFO mode (disabled,
+ * stopped by a flush with StopOnFl, or in circular buffer or software
+ * FIFO mode, where nothing leaves by the master port) is lost.
  *
  * Pure C with no kernel includes.
  */
@@ -30,6 +39,8 @@ struct csm_link {
 	uint32_t nports;		/* DEVID: slave (funnel) / master */
 	uint32_t ctrl, prictrl;		/* funnel */
 	uint32_t idf[2];		/* replicator */
+	uint32_t mode, ffcr, ctl, bufwm;	/* ETF */
+	uint8_t stopped;		/* ETF: flushed with StopOnFl */
 	uint32_t claim, claim_ours;
 	uint8_t slk;
 	/* accounting */
@@ -41,9 +52,10 @@ struct csm_link {
 
 /*
  * Reset state: funnel Control 0x300 (ports off, HT 3), replicator
- * filters 0 (pass all), software lock set, no claim.
+ * filters 0 (pass all), ETF capture off in circular buffer mode (ready),
+ * software lock set, no claim.
  * Returns 0, or -CS_EINVAL if nports is 0 or over 8 (funnel) / 2
- * (replicator) or kind is unknown.
+ * (replicator) / 1 (ETF) or kind is unknown.
  */
 int csm_link_init(struct csm_link *l, enum cs_link_kind kind,
 		  uint32_t nports);
@@ -59,7 +71,8 @@ void csm_link_claim_external(struct csm_link *l);
  * Trace of ID id arrives on slave port in and leaves by master port out
  * (a funnel has one master port, a replicator one slave port).
  * Returns 1 if it passes (funnel: EnS<in>; replicator: IDFILTER<out>'s
- * bit for id clear), 0 if the link stops it (counted in blocked).
+ * bit for id clear; ETF: capturing in Hardware FIFO mode, not stopped),
+ * 0 if the link stops it (counted in blocked).
  */
 int csm_link_pass(struct csm_link *l, unsigned int in, unsigned int out,
 		  uint8_t id);

@@ -34,6 +34,7 @@
 #define TMC_TRG		0x01c
 #define TMC_CTL		0x020
 #define TMC_MODE	0x028
+#define TMC_BUFWM	0x034	/* buffer level water mark (ETF) */
 #define TMC_RRPHI	0x038
 #define TMC_RWPHI	0x03c
 #define TMC_AXICTL	0x110	/* ETR only */

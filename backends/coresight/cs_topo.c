@@ -596,3 +596,27 @@ int cs_topo_sinks(struct cs_topo *t, unsigned int src,
 	}
 	return (int)found;
 }
+
+int cs_topo_collector(struct cs_topo *t, unsigned int src)
+{
+	unsigned int n, i;
+	int nearest = -1;
+
+	if (src >= t->ncomp || !is_source(&t->comp[src]))
+		return -CS_EINVAL;
+	if (t->comp[src].flags & CS_COMP_DISABLED)
+		return -CS_ENODEV;
+	n = bfs(t, src);
+	for (i = 1; i < n; i++) {
+		uint16_t ci = t->reach[i].order;
+		const struct cs_comp *c = &t->comp[ci];
+
+		if (c->kind != CS_COMP_TMC || (c->flags & CS_COMP_DISABLED))
+			continue;
+		if (!c->n_out)
+			return ci;
+		if (nearest < 0)
+			nearest = ci;
+	}
+	return nearest < 0 ? -CS_ENODEV : nearest;
+}

@@ -177,4 +177,19 @@ int cs_topo_path(struct cs_topo *t, unsigned int src, unsigned int sink,
 int cs_topo_sinks(struct cs_topo *t, unsigned int src,
 		  uint16_t *sinks, unsigned int max);
 
+/*
+ * The sink the trace of src is collected in: the nearest TMC reachable
+ * through enabled links that has no output (an ETR or an ETB, where the
+ * trace ends up), every TMC on the way with an output being an ETF that
+ * passes trace on in Hardware FIFO mode (TMC TRM 2.x "Hardware FIFO
+ * mode"), as Linux's coresight_find_default_sink() prefers an ETR to an
+ * ETF; if each TMC reached has an output, the nearest TMC.  Whether a
+ * TMC is an ETR or an ETF is its DEVID.CONFIGTYPE's to say, which the
+ * driver reads.  Uses t->reach.
+ * Returns the component's index;
+ * Returns -CS_ENODEV if src reaches no enabled TMC or is disabled;
+ * Returns -CS_EINVAL if src is out of range or not a source.
+ */
+int cs_topo_collector(struct cs_topo *t, unsigned int src);
+
 #endif /* HWT_CS_TOPO_H */

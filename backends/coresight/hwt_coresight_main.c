@@ -2075,18 +2075,60 @@ static void cs_topo_free(void)
 }
 
 /*
+ * Whether TMC l, a link on a CPU's path, is an ETF: DEVID.CONFIGTYPE 2
+ * (TMC 3.3.27), read through the ops' link_read, which maps it.
+ * Returns true if it is, false if not or if DEVID cannot be read.
+ */
+static bool cs_etf_link_ok(const struct cs_comp *l)
+{
+	u64 devid;
+
+	if (cs_hw->link_read(l->base, TMC_DEVID, &devid))
+		return false;
+	return ((devid >> TMC_DEVID_CONFIG_SHIFT) & 3) == CS_TMC_ETF;
+}
+
+/*
+ * The links of path p from its first ETF on, each followed by " -> "
+ * ("etf@20010000 (ETF, hardware FIFO) -> funnel@20150000 -> "), into
+ * buf; empty if it has no ETF.  So the load line names the ETF and the
+ * replicator in front of the ETR.
+ */
+static void cs_tail_name(const struct cs_path *p, char *buf, size_t len)
+{
+	unsigned int i;
+	size_t at = 0;
+	bool etf = false;
+
+	buf[0] = 0;
+	for (i = 1; i + 1 < p->nhop && at < len; i++) {
+		const struct cs_comp *l = &cs_topo->comp[p->hop[i].comp];
+
+		etf |= l->kind == CS_COMP_TMC;
+		if (etf)
+			at += scnprintf(buf + at, len - at, "%s%s -> ",
+					l->name, l->kind == CS_COMP_TMC ?
+					" (ETF, hardware FIFO)" : "");
+	}
+}
+
+/*
  * ETMv4 + TMC: the topology the ops table brings (the emulated unit's
  * device tree; a real board's is hwt_cs_of's, not programmed yet), read
  * with cs_topo_parse as the booted tree is.  Each online CPU's ETM (by
- * its MPIDR), the first sink it reaches, and the path there; when every
- * CPU's first sink is one TMC reached through funnels and replicators
- * only, the CPUs share it (cs_shared): CPU mode writes all their trace,
- * trace ID CS_TRACE_ID + CPU, into one buffer.
+ * its MPIDR), the sink its trace is collected in (cs_topo_collector:
+ * the ETR behind an ETF, as on Juno, HiKey and the DragonBoard 410c),
+ * and the path there; when every CPU reaches one TMC through funnels,
+ * replicators and ETFs (each TMC on the way must say CONFIGTYPE ETF in
+ * its DEVID, TMC 3.3.27: it is driven as a link in Hardware FIFO mode,
+ * cs_link.h), the CPUs share it (cs_shared): CPU mode writes all their
+ * trace, trace ID CS_TRACE_ID + CPU, into one buffer.
  * Returns 0 (cs_shared set, or no topology: each CPU's own TMC);
  * -ENOMEM; -ENODEV after one line saying what the tree lacks.
  */
 static int cs_topo_load(void)
 {
+	char tail[160];
 	const struct cs_dt_ops *ops;
 	uintptr_t root;
 	void *ctx;
@@ -2111,15 +2153,22 @@ static int cs_topo_load(void)
 	on_each_cpu(cs_mpidr_fn, mpidr, 1);
 	for_each_online_cpu(c) {
 		e = cs_topo_etm_of(cs_topo, mpidr[c]);
-		n = e < 0 ? 0 : cs_topo_sinks(cs_topo, e, &sink, 1);
-		if (n <= 0) {
+		n = e < 0 ? -1 : cs_topo_collector(cs_topo, e);
+		if (n < 0 && e >= 0 &&
+		    cs_topo_sinks(cs_topo, e, &sink, 1) > 0) {
+			pr_info("cpu %d: %s -> %s: only one TMC shared by every CPU is driven: not loading\n",
+				c, cs_topo->comp[e].name,
+				cs_topo->comp[sink].name);
+			goto out;
+		}
+		if (n < 0) {
 			pr_info("cpu %d (MPIDR %#llx): %s: not loading\n", c,
 				mpidr[c], e < 0 ? "no ETMv4 in the device tree" :
 				"its ETMv4 reaches no sink");
 			goto out;
 		}
-		if (cs_topo->comp[sink].kind != CS_COMP_TMC ||
-		    (first >= 0 && sink != first)) {
+		sink = n;
+		if (first >= 0 && sink != first) {
 			pr_info("cpu %d: %s -> %s: only one TMC shared by every CPU is driven: not loading\n",
 				c, cs_topo->comp[e].name,
 				cs_topo->comp[sink].name);
@@ -2132,9 +2181,16 @@ static int cs_topo_load(void)
 			const struct cs_comp *l =
 				&cs_topo->comp[cs_cpu_path[c].hop[i].comp];
 
+			if (l->kind == CS_COMP_TMC && cs_hw->link_read &&
+			    !cs_etf_link_ok(l)) {
+				pr_info("cpu %d: %s on the way to %s is a TMC whose DEVID says no ETF (one that can pass trace on in Hardware FIFO mode): not loading\n",
+					c, l->name, cs_topo->comp[sink].name);
+				goto out;
+			}
 			if (l->kind != CS_COMP_FUNNEL &&
-			    l->kind != CS_COMP_REPLICATOR) {
-				pr_info("cpu %d: %s on the way to %s is no funnel or replicator (a TMC as a link is not driven): not loading\n",
+			    l->kind != CS_COMP_REPLICATOR &&
+			    l->kind != CS_COMP_TMC) {
+				pr_info("cpu %d: %s on the way to %s is no funnel, replicator or ETF: not loading\n",
 					c, l->name, cs_topo->comp[sink].name);
 				goto out;
 			}
@@ -2143,9 +2199,11 @@ static int cs_topo_load(void)
 	if (first < 0 || !cs_hw->link_read || !cs_hw->link_write)
 		goto out;
 	cs_shared = true;
-	pr_info("CPUs %*pbl: ETMv4 -> funnels -> %s, one sink shared (trace ID %#x + CPU)\n",
-		cpumask_pr_args(cpu_online_mask), cs_topo->comp[first].name,
-		CS_TRACE_ID);
+	cs_tail_name(&cs_cpu_path[cpumask_first(cpu_online_mask)], tail,
+		     sizeof(tail));
+	pr_info("CPUs %*pbl: ETMv4 -> funnels -> %s%s, one sink shared (trace ID %#x + CPU)\n",
+		cpumask_pr_args(cpu_online_mask), tail,
+		cs_topo->comp[first].name, CS_TRACE_ID);
 	ret = 0;
 out:
 	kfree(mpidr);

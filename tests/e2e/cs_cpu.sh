@@ -20,7 +20,7 @@
 # run begin without a re-enable of the unit (init.sh's
 # record/cs_emu-counters).  PASS:/FAIL: lines, appended to
 # $HWT_RESULTS/e2e.txt.
-# usage: cs_cpu.sh [etm4|shared]: with etm4, the same through the
+# usage: cs_cpu.sh [etm4|shared|juno-r1]: with etm4, the same through the
 # emulated ETMv4 + TMC-ETR (row soft-etm4, tmc etr: each CPU's ETR over
 # its buffer, ETMv4 in TMC frames, the session's stream kind etm4 and
 # formatted), as e2e-coresight-etm4-cpu; with shared, through one ETR
@@ -31,7 +31,10 @@
 # and move between both CPUs, decoded by hwt split per trace ID
 # (decoder/src/session_cpu.h); the session must have one stream, with
 # shared_sink=1 and traceid_base=0x10, and each thread must be decoded
-# from its CPU's ID.
+# from its CPU's ID.  With juno-r1, the same as shared through Juno r1's
+# path behind the main funnel (hwt_cs_emu topo=juno-r1: the ETF driven
+# as a link in Hardware FIFO mode, funnel@20150000, the replicator's
+# port towards the ETR), as e2e-coresight-etm4-juno-r1-cpu.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 res=${HWT_RESULTS:-$root/build/results}/e2e.txt
@@ -41,7 +44,9 @@ case ${1:-} in
 etm4) t=e2e-coresight-etm4-cpu row=soft-etm4:etr ;;
 shared) t=e2e-coresight-etm4-shared-cpu row="soft-etm4:etr topo=shared"
 	smp=3 cpus=1-2 ;;
-*) echo "usage: $0 [etm4|shared]" >&2; exit 2 ;;
+juno-r1) t=e2e-coresight-etm4-juno-r1-cpu
+	row="soft-etm4:etr topo=juno-r1" smp=3 cpus=1-2 ;;
+*) echo "usage: $0 [etm4|shared|juno-r1]" >&2; exit 2 ;;
 esac
 w=$root/build/$t
 hwt=$root/build/bin/hwt
@@ -81,7 +86,8 @@ L=$(sqlite3 "$s/session.db" "SELECT value FROM meta WHERE key =
 	result "PASS: $t/record (mode $mode, program pid $L)" || {
 	result "FAIL: $t/record (mode '$mode', launch_pid '$L', gt: $(ls "$s/gt" 2>&1))"
 	exit 1; }
-if [ "${1:-}" = shared ]; then
+case ${1:-} in shared|juno-r1) is_shared=1 ;; *) is_shared= ;; esac
+if [ -n "$is_shared" ]; then
 	# One stream for both CPUs, which DESCRIBE said is shared.
 	sh=$(sqlite3 "$s/session.db" "SELECT count(*) || ' ' ||
 		group_concat(value) FROM stream_params WHERE key IN
@@ -106,7 +112,7 @@ grep -q ' 0 errors or gaps;' "$w/decode.log" &&
 	result "PASS: $t/no-gaps" ||
 	result "FAIL: $t/no-gaps ($(tail -n 1 "$w/decode.log"))"
 q() { "$hwt" query --csv "$w/cpu.db" "$1" | tail -n +2; }
-if [ "${1:-}" = shared ]; then
+if [ -n "$is_shared" ]; then
 	# Each thread decoded from its CPU's trace ID (0x10 + CPU: 0x11 or
 	# 0x12, never the stream's trctraceidr 0x10), on that CPU or on
 	# both (cpu -1).

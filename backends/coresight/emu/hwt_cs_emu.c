@@ -79,6 +79,14 @@
  * funnel port the driver did not enable and two enabled units with one
  * TRCTRACEIDR, before the ETR's formatter frames it under the unit's ID.
  * One lock (emu_bus_lock) serialises the links, the ETR and the bus.
+ *
+ * topo=juno-r1: the same with the board's path behind the main funnel
+ * (cs_emu_topo.h, CS_EMU_TOPO_JUNO_R1: the ETF, funnel@20150000 and
+ * the replicator, whose port 1 feeds the ETR): the backend must drive
+ * the ETF as a link in Hardware FIFO mode and open the replicator's
+ * port towards the ETR; the ETF's model (cs_model_link) refuses its
+ * programming while not TMCReady, and the bus counts, in "refused",
+ * trace arriving at an ETF that is not passing it on.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -115,7 +123,7 @@ MODULE_PARM_DESC(tmc, "an ETMv4 row's sink: etr, etr-flat or etf");
 
 static char *topo = "";
 module_param(topo, charp, 0444);
-MODULE_PARM_DESC(topo, "shared: one ETR behind funnels for every CPU (an ETMv4 row, tmc=etr); default: a TMC per CPU");
+MODULE_PARM_DESC(topo, "shared: one ETR behind funnels for every CPU (an ETMv4 row, tmc=etr); juno-r1: the same behind an ETF and a replicator; default: a TMC per CPU");
 
 static const struct cs_cpu *emu_cpu;
 static DEFINE_PER_CPU(struct csm, emu_csm);
@@ -1057,7 +1065,7 @@ static void emu_mpidr_fn(void *arg)
  * the one ETR (CPU 0's emu_tmc); CPU c is the bus's source c.
  * Returns 0, -ENOMEM, or -EINVAL after a line saying what does not fit.
  */
-static int emu_shared_init(void)
+static int emu_shared_init(enum cs_emu_topo_shape shape)
 {
 	u64 mpidr[CS_EMU_TOPO_MAX_CPU];
 	unsigned int c;
@@ -1079,7 +1087,7 @@ static int emu_shared_init(void)
 		goto fail;
 	ret = -EINVAL;
 	on_each_cpu(emu_mpidr_fn, mpidr, 1);
-	if (cs_emu_topo_build(emu_tree, nr_cpu_ids, mpidr) ||
+	if (cs_emu_topo_build_shape(emu_tree, shape, nr_cpu_ids, mpidr) ||
 	    cs_topo_parse(emu_topo, &cs_emu_topo_ops, emu_tree,
 			  cs_emu_topo_root(emu_tree)))
 		goto fail;
@@ -1130,14 +1138,16 @@ static int __init hwt_cs_emu_init(void)
 		if (ret)
 			return ret;
 	}
-	if (!strcmp(topo, "shared")) {
-		ret = emu_shared_init();
+	if (!strcmp(topo, "shared") || !strcmp(topo, "juno-r1")) {
+		ret = emu_shared_init(strcmp(topo, "shared") ?
+				      CS_EMU_TOPO_JUNO_R1 :
+				      CS_EMU_TOPO_FUNNELS);
 		if (ret) {
 			emu_tmc_free();
 			return ret;
 		}
 	} else if (*topo) {
-		pr_info("topo=%s: not shared\n", topo);
+		pr_info("topo=%s: neither shared nor juno-r1\n", topo);
 		emu_tmc_free();
 		return -EINVAL;
 	}

@@ -54,30 +54,32 @@ static int mem_write(void *ctx, uint64_t pa, const void *src, size_t n)
 
 static struct cs_topo topo;
 static struct cs_emu_topo tree;
+static enum cs_emu_topo_shape shape;
 
 static int build(unsigned int ncpu)
 {
 	const uint64_t mpidr[4] = { 0, 1, 0x100, 0x101 };
 
-	if (cs_emu_topo_build(&tree, ncpu, mpidr))
+	if (cs_emu_topo_build_shape(&tree, shape, ncpu, mpidr))
 		return -1;
 	return cs_topo_parse(&topo, &cs_emu_topo_ops, &tree,
 			     cs_emu_topo_root(&tree));
 }
 
-/* "name:in>" for each hop of CPU c's path to its first sink. */
+/* "name:in" for each hop of CPU c's path to the sink it is collected
+ * in. */
 static void path_text(unsigned int c, char *s, size_t n)
 {
 	const uint64_t mpidr[4] = { 0, 1, 0x100, 0x101 };
 	struct cs_path p;
-	uint16_t sinks[4];
 	size_t k = 0;
 	unsigned int i;
-	int e = cs_topo_etm_of(&topo, mpidr[c]);
+	int e = cs_topo_etm_of(&topo, mpidr[c]), sink;
 
 	s[0] = 0;
-	if (e < 0 || cs_topo_sinks(&topo, (unsigned int)e, sinks, 4) != 1 ||
-	    cs_topo_path(&topo, (unsigned int)e, sinks[0], &p))
+	sink = e < 0 ? -1 : cs_topo_collector(&topo, (unsigned int)e);
+	if (sink < 0 ||
+	    cs_topo_path(&topo, (unsigned int)e, (unsigned int)sink, &p))
 		return;
 	for (i = 0; i < p.nhop && k < n; i++)
 		k += (size_t)snprintf(s + k, n - k, "%s%s:%d", i ? " " : "",
@@ -110,6 +112,47 @@ static void test_topo_paths(void)
 	}
 	CHECK(cs_emu_topo_build(&tree, 0, NULL) == -CS_EINVAL);
 	CHECK(cs_emu_topo_build(&tree, 5, NULL) == -CS_EINVAL);
+}
+
+/*
+ * The Juno r1 shape (juno-r1.dtb's graph behind the main funnel): each
+ * CPU's trace is collected in the ETR, through the ETF, funnel@20150000
+ * port 0 and the replicator's master port 1; the TPIU is on port 0.
+ */
+static void test_juno_r1_paths(void)
+{
+	static const char *const tail =
+		" etf@20010000:0 funnel@20150000:0 replicator@20120000:0"
+		" etr@20070000:0";
+	static const char *const head[4] = {
+		"etm@22040000:-1 funnel@220c0000:0 funnel@20040000:0",
+		"etm@23040000:-1 funnel@230c0000:0 funnel@20040000:1",
+		"etm@22140000:-1 funnel@220c0000:1 funnel@20040000:0",
+		"etm@23140000:-1 funnel@230c0000:1 funnel@20040000:1",
+	};
+	char s[256], want[256];
+	struct cs_path p;
+	unsigned int n, c;
+	int e, tpiu;
+
+	shape = CS_EMU_TOPO_JUNO_R1;
+	for (n = 1; n <= 4; n++) {
+		CHECKF(build(n) == 0, "%u CPUs", n);
+		for (c = 0; c < n; c++) {
+			snprintf(want, sizeof(want), "%s%s", head[c], tail);
+			path_text(c, s, sizeof(s));
+			CHECKF(!strcmp(s, want), "%u CPUs, CPU %u: %s", n, c,
+			       s);
+		}
+	}
+	tpiu = cs_topo_find(&topo, "tpiu@20030000");
+	e = cs_topo_etm_of(&topo, 0);
+	CHECK(tpiu >= 0 && e >= 0 &&
+	      cs_topo_path(&topo, (unsigned int)e, (unsigned int)tpiu, &p) == 0 &&
+	      p.hop[p.nhop - 2].out_port == 0);
+	CHECK(cs_emu_topo_build_shape(&tree, (enum cs_emu_topo_shape)7, 2,
+				      NULL) == -CS_EINVAL);
+	shape = CS_EMU_TOPO_FUNNELS;
 }
 
 /* The system: two ETMv4s, the tree's funnels, one ETR. */
@@ -386,7 +429,66 @@ static void test_shared(void)
 			       !links[k].claim, "%s: ctrl %#x claim %#x",
 			       topo.comp[k].name, links[k].ctrl,
 			       links[k].claim);
+		if (links[k].kind == CS_LINK_ETF)
+			CHECKF(!links[k].ctl && !links[k].claim &&
+			       links[k].passed, "%s: CTL %#x claim %#x",
+			       topo.comp[k].name, links[k].ctl,
+			       links[k].claim);
 	}
+}
+
+/* The same through Juno r1's ETF and replicator in front of the ETR. */
+static void test_shared_juno_r1(void)
+{
+	int etf;
+
+	shape = CS_EMU_TOPO_JUNO_R1;
+	test_shared();
+	etf = cs_topo_find(&topo, "etf@20010000");
+	CHECK(etf >= 0 && links[etf].kind == CS_LINK_ETF &&
+	      links[etf].passed > 0 && links[etf].mode == TMC_MODE_HWFIFO);
+	CHECK(path[0].nhop == 7);
+	shape = CS_EMU_TOPO_FUNNELS;
+}
+
+/*
+ * The ETF's rules on the bus: a source whose path is open but for the
+ * ETF (disabled, or stopped by a flush with StopOnFl) loses its trace,
+ * counted; the ETF's mode changed while enabled is refused.
+ */
+static void test_etf_rules(void)
+{
+	struct cs_op ops[CS_SEQ_MAX];
+	uint8_t d[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct csm_link *etf;
+	int i;
+
+	shape = CS_EMU_TOPO_JUNO_R1;
+	setup();
+	i = cs_topo_find(&topo, "etf@20010000");
+	CHECK(i >= 0);
+	if (i < 0)
+		return;
+	etf = &links[i];
+	CHECK(csm_bus_link(&bus, 0x20010000) == etf);
+	CHECK(tmc_run(ops, cs_seq_tmc_start(&tregs, ops), NULL, 0) == 0);
+	/* Every hop but the ETF (hop 3) opened. */
+	CHECK(links_part(0, 1, 4, path[0].nhop - 1) == 0);
+	CHECK(links_part(0, 1, 1, 3) == 0);
+	CHECK(unit_start(0, 0x10) == 0);
+	CHECK(csm_bus_emit(&bus, 0, d, 8) == 0);
+	CHECK(bus.refused == 1 && strstr(bus.rule, "ETF"));
+	CHECK(links_part(0, 1, 3, 4) == 0);
+	CHECK(csm_bus_emit(&bus, 0, d, 8) == 8 && bus.refused == 1);
+	/* MODE while enabled. */
+	CHECK(csm_link_write(etf, CS_LINK_LAR, CS_LAR_UNLOCK) == 0);
+	CHECK(csm_link_write(etf, TMC_MODE, TMC_MODE_CB) == -1 &&
+	      etf->refused == 1 && strstr(etf->rule, "MODE"));
+	/* Stopped by a flush: what arrives then is lost. */
+	CHECK(csm_link_write(etf, TMC_FFCR, CS_ETF_LINK_FFCR |
+			     TMC_FFCR_STOPONFL | TMC_FFCR_FLUSHMAN) == 0);
+	CHECK(csm_bus_emit(&bus, 0, d, 8) == 0 && bus.refused == 2);
+	shape = CS_EMU_TOPO_FUNNELS;
 }
 
 /*
@@ -441,5 +543,8 @@ int main(void)
 	RUN(test_topo_paths(), "bus: the emulated Juno-shaped tree's paths");
 	RUN(test_shared(), "bus: two ETMv4s through funnels into one ETR");
 	RUN(test_rules(), "bus: closed port and shared trace ID refused");
+	RUN(test_juno_r1_paths(), "bus: the emulated Juno r1 tree's paths (ETF, replicator)");
+	RUN(test_shared_juno_r1(), "bus: two ETMv4s through funnels, an ETF and a replicator into one ETR");
+	RUN(test_etf_rules(), "bus: trace at a disabled or stopped ETF lost and counted");
 	return unit_failed ? 1 : 0;
 }

@@ -20,7 +20,10 @@
  *    one by one and disabled in another order: claims taken once and
  *    released last, each port held while a source needs it;
  *  - refusals: each rule of the model broken once, and a link claimed
- *    by an external debugger (EBUSY, nothing written).
+ *    by an external debugger (EBUSY, nothing written);
+ *  - juno-r1.dtb in CPU mode: the ETF as a link in Hardware FIFO mode
+ *    between the funnels and the replicator in front of the ETR, and
+ *    the ETF model's rules.
  */
 #include "cs_unit.h"
 #include "cs_fdt.h"
@@ -43,6 +46,9 @@ static void models(void)
 			csm_link_init(&links[i], CS_LINK_FUNNEL, 8);
 		else if (topo.comp[i].kind == CS_COMP_REPLICATOR)
 			csm_link_init(&links[i], CS_LINK_REPLICATOR, 2);
+		else if (topo.comp[i].kind == CS_COMP_TMC &&
+			 topo.comp[i].n_out)
+			csm_link_init(&links[i], CS_LINK_ETF, 1);
 		else
 			memset(&links[i], 0, sizeof(links[i]));
 	}
@@ -397,27 +403,144 @@ static void test_refusals(void)
 	CHECK(csm_link_init(&r, CS_LINK_REPLICATOR, 3) == -CS_EINVAL);
 }
 
-/* A path to the ETR of juno.dtb goes through the ETF as a FIFO: not
- * programmed by this backend yet, so refused, not silently passed. */
+/*
+ * CPU mode on juno-r1.dtb as the board is wired: the six ETMs through
+ * the cluster funnels and the main funnel into etf@20010000, then
+ * funnel@20150000 and replicator@20120000, whose master port 1 feeds
+ * etr@20070000 and port 0 tpiu@20030000 (juno-base.dtsi, juno-r1.dts).
+ * Ground truth, by hand from the TMC TRM's layout: the ETF as a link
+ * runs with MODE = 2 (Hardware FIFO), FFCR = 0x3 (EnFt | EnTI), CTL =
+ * 1, claimed once by the first source and flushed, stopped and
+ * released by the last; the replicator opens each traced ID's group on
+ * port 1 and nothing on port 0 (IDFILTER0 0xff).
+ */
 static void test_etf_link(void)
 {
-	void *fdt = load(CS_DTBS "/arm/juno.dtb");
-	struct cs_path p;
+	static const char *const etm[] = {
+		"etm@22040000", "etm@22140000", "etm@23040000",
+		"etm@23140000", "etm@23240000", "etm@23340000",
+	};
+	void *fdt = load(CS_DTBS "/arm/juno-r1.dtb");
+	struct cs_path p[6], tp;
 	struct cs_op ops[CS_SEQ_MAX];
+	struct csm_link *etf, *rep;
+	uint32_t w;
+	int i, k;
 
 	if (!fdt || cs_topo_parse(&topo, &fdt_ops, fdt, 1)) {
 		CHECK(0);
 		free(fdt);
 		return;
 	}
-	memset(use, 0, sizeof(use));
-	CHECK(path_of("etm@22040000", "etr@20070000", &p) == 0);
-	CHECK(p.nhop == 6);
-	CHECK(cs_link_hop(&topo, &p, 3, 0x10, 1, use, ops) ==
-	      -CS_EOPNOTSUPP);
-	CHECK(cs_link_hop(&topo, &p, 0, 0x10, 1, use, ops) == -CS_EINVAL);
-	CHECK(cs_link_hop(&topo, &p, 5, 0x10, 1, use, ops) == -CS_EINVAL);
+	models();
+	etf = link_named("etf@20010000");
+	rep = link_named("replicator@20120000");
+	CHECK(etf->kind == CS_LINK_ETF && rep->kind == CS_LINK_REPLICATOR);
+	for (i = 0; i < 6; i++) {
+		k = cs_topo_collector(&topo, (unsigned int)cs_topo_find(&topo,
+					      etm[i]));
+		CHECK(k == cs_topo_find(&topo, "etr@20070000"));
+		CHECK(path_of(etm[i], "etr@20070000", &p[i]) == 0);
+		CHECK(!reaches(&p[i], (uint8_t)(0x10 + i)));
+	}
+	CHECK(p[0].nhop == 7 && !strcmp(topo.comp[p[0].hop[3].comp].name,
+					"etf@20010000"));
+	CHECK(path_of(etm[0], "tpiu@20030000", &tp) == 0);
+	/* Bad hops: the source and the sink are no links. */
+	CHECK(cs_link_hop(&topo, &p[0], 0, 0x10, 1, use, ops) == -CS_EINVAL);
+	CHECK(cs_link_hop(&topo, &p[0], 6, 0x10, 1, use, ops) == -CS_EINVAL);
+	CHECK(program(&p[0], 0x10, 1) == 0);
+	CHECKF(refusals() == 0, "%s", etf->rule ? etf->rule : "-");
+	CHECKF(etf->mode == 2 && etf->ffcr == 0x3 && etf->ctl == 1 &&
+	       etf->claim == CS_CLAIM_SELF_HOSTED && etf->slk,
+	       "ETF MODE %u FFCR %#x CTL %u claim %u", etf->mode, etf->ffcr,
+	       etf->ctl, etf->claim);
+	w = etf->writes;
+	for (i = 1; i < 6; i++)
+		CHECK(program(&p[i], (uint8_t)(0x10 + i), 1) == 0);
+	CHECK(refusals() == 0);
+	CHECKF(etf->writes == w, "the ETF reprogrammed: %u writes, was %u",
+	       etf->writes, w);
+	/* IDs 0x10-0x15: group 1 open on port 1 only. */
+	CHECKF(rep->idf[1] == 0xfd && rep->idf[0] == 0xff,
+	       "IDFILTER0 %#x IDFILTER1 %#x", rep->idf[0], rep->idf[1]);
+	for (i = 0; i < 6; i++)
+		CHECK(reaches(&p[i], (uint8_t)(0x10 + i)));
+	CHECK(!reaches(&tp, 0x10));
+	/* Off in another order; the ETF runs until the last. */
+	for (i = 5; i > 0; i--) {
+		CHECK(program(&p[(i + 2) % 6], (uint8_t)(0x10 + (i + 2) % 6),
+			      0) == 0);
+		CHECK(etf->ctl == 1 && etf->claim && !etf->stopped);
+	}
+	CHECK(etf->writes == w);
+	CHECK(reaches(&p[2], 0x12));
+	CHECK(program(&p[2], 0x12, 0) == 0);
+	CHECK(refusals() == 0);
+	CHECK(etf->ctl == 0 && etf->claim == 0 && etf->slk);
+	CHECK(rep->idf[0] == 0xff && rep->idf[1] == 0xff && rep->claim == 0);
+	CHECK(!reaches(&p[2], 0x12));
+	CHECK(program(&p[2], 0x12, 0) == -CS_EINVAL);
 	free(fdt);
+}
+
+/* The ETF model's rules (TMC 3.3.3, 3.3.8, 3.3.10, 3.3.20), each once,
+ * and trace at an ETF that is not passing it on. */
+static void test_etf_refusals(void)
+{
+	struct cs_op ops[CS_SEQ_MAX];
+	struct csm_link e;
+	struct cs_io io;
+	uint64_t res[8], v;
+	int n;
+
+	CHECK(csm_link_init(&e, CS_LINK_ETF, 2) == -CS_EINVAL);
+	csm_link_init(&e, CS_LINK_ETF, 1);
+	CHECK(csm_link_read(&e, CS_LINK_DEVID, &v) == 0 &&
+	      ((v >> 6) & 3) == 2);			/* CONFIGTYPE ETF */
+	CHECK(csm_link_pass(&e, 0, 0, 0x10) == 0);	/* disabled */
+	CHECK(csm_link_write(&e, TMC_MODE, 2) == -1);	/* locked */
+	csm_link_write(&e, CS_LINK_LAR, CS_LAR_UNLOCK);
+	CHECK(csm_link_write(&e, TMC_MODE, 2) == -1);	/* no claim */
+	csm_link_write(&e, CS_LINK_CLAIMSET, 1);
+	CHECK(csm_link_write(&e, TMC_MODE, 3) == -1);	/* reserved */
+	CHECK(csm_link_write(&e, TMC_CTL, 1) == 0);	/* CB mode */
+	CHECK(csm_link_pass(&e, 0, 0, 0x10) == 0);	/* nothing leaves */
+	CHECK(csm_link_write(&e, TMC_MODE, 2) == -1);	/* enabled */
+	CHECK(csm_link_write(&e, TMC_BUFWM, 0) == -1);	/* not ready */
+	CHECK(csm_link_write(&e, TMC_FFCR, 0x3) == -1);	/* settings */
+	CHECK(csm_link_write(&e, TMC_CTL, 2) == -1);	/* RES0 */
+	CHECK(csm_link_write(&e, TMC_AXICTL, 0) == -1);	/* an ETR's */
+	CHECK(e.refused == 8);
+	CHECK(csm_link_write(&e, TMC_CTL, 0) == 0);
+	CHECK(csm_link_write(&e, TMC_MODE, 2) == 0 &&
+	      csm_link_write(&e, TMC_FFCR, 0x3) == 0 &&
+	      csm_link_write(&e, TMC_CTL, 1) == 0);
+	CHECK(csm_link_pass(&e, 0, 0, 0x10) == 1);
+	/* The flush and stop controls may be written while running. */
+	CHECK(csm_link_write(&e, TMC_FFCR, 0x1003) == 0);
+	CHECK(csm_link_pass(&e, 0, 0, 0x10) == 1);
+	CHECK(csm_link_write(&e, TMC_FFCR, 0x1043) == 0 && e.stopped);
+	CHECK(csm_link_read(&e, TMC_STS, &v) == 0 && (v & TMC_STS_TMCREADY));
+	CHECK(csm_link_pass(&e, 0, 0, 0x10) == 0);	/* stopped */
+	CHECK(e.refused == 8 && e.blocked == 3);
+
+	/* Another agent's claim: EBUSY, nothing written. */
+	csm_link_init(&e, CS_LINK_ETF, 1);
+	csm_link_claim_external(&e);
+	csm_link_io(&e, &io);
+	n = cs_link_seq_enable(CS_LINK_ETF, 0, 0x10, 1, ops);
+	CHECK(n > 0 && cs_seq_run(ops, n, &io, res, 8) == -CS_EBUSY);
+	CHECK(e.writes == 0 && e.refused == 0 && e.ctl == 0);
+	CHECK(cs_link_seq_enable(CS_LINK_ETF, 1, 0x10, 1, ops) == -CS_EINVAL);
+	/* Disabled in the sequence's order: no refusal, capture off. */
+	csm_link_init(&e, CS_LINK_ETF, 1);
+	csm_link_io(&e, &io);
+	n = cs_link_seq_enable(CS_LINK_ETF, 0, 0x10, 1, ops);
+	CHECK(n > 0 && cs_seq_run(ops, n, &io, res, 8) == 0);
+	n = cs_link_seq_disable(CS_LINK_ETF, 0, 0x10, 1, ops);
+	CHECK(n > 0 && cs_seq_run(ops, n, &io, res, 8) == 0);
+	CHECK(e.refused == 0 && e.ctl == 0 && e.claim == 0 && e.slk);
 }
 
 int main(void)
@@ -427,6 +550,7 @@ int main(void)
 	RUN(test_replicator(), "link_replicator");
 	RUN(test_shared(), "link_shared_cpu_mode");
 	RUN(test_refusals(), "link_refusals");
-	RUN(test_etf_link(), "link_etf_fifo_refused");
+	RUN(test_etf_link(), "link_juno_r1_etf_hwfifo_cpu_mode");
+	RUN(test_etf_refusals(), "link_etf_refusals");
 	return unit_failed ? 1 : 0;
 }

@@ -7,8 +7,8 @@
  * of the file; the kernel's arch/arm64/boot/dts/arm/juno-base.dtsi and
  * juno-r1.dts, hisilicon/hi6220.dtsi and hi6220-coresight.dtsi,
  * qcom/msm8916.dtsi): each CPU's MPIDR (/cpus reg), its etm4x node's
- * reg, the programmable funnels on its way to the nearest TMC and that
- * TMC.  msm8916.dtsi puts CoreSight under soc@0, a bus with one address
+ * reg, the programmable funnels, replicators and ETF on its way to the
+ * ETR behind the ETF, and that ETR.  msm8916.dtsi puts CoreSight under soc@0, a bus with one address
  * cell whose ranges maps it into the root's two: the translation is
  * exercised there, and on trees written with libfdt with a ranges that
  * moves the window, one that does not cover it and a bus without one.
@@ -45,11 +45,13 @@ struct board {
 #define ETM(n, a, c)	{ n, a, 0x1000, CS_MMIO_ETM, c }
 #define LINK(n, a)	{ n, a, 0x1000, CS_MMIO_LINK, -1 }
 #define TMC(n, a)	{ n, a, 0x1000, CS_MMIO_SINK, -1 }
+#define ETF(n, a)	LINK(n, a)	/* a TMC as a link */
 
 /* juno-base.dtsi: A57_0/1 (cpu@0, cpu@1) into the cluster 0 funnel,
  * A53_0-3 (cpu@100-103) into the cluster 1 funnel, both into the main
- * funnel, whose output is the ETF (juno-r1.dts adds a funnel behind
- * the ETF, not on the way to it). */
+ * funnel, whose output is the ETF; juno-r1.dts puts funnel@20150000
+ * behind the ETF, into replicator@20120000, whose port 1 is the ETR
+ * (port 0 the TPIU, not on the way). */
 static const struct want_win juno_r1[] = {
 	ETM("etm@22040000", 0x22040000, 0),
 	ETM("etm@22140000", 0x22140000, 1),
@@ -60,13 +62,17 @@ static const struct want_win juno_r1[] = {
 	LINK("funnel@220c0000", 0x220c0000),
 	LINK("funnel@230c0000", 0x230c0000),
 	LINK("funnel@20040000", 0x20040000),
-	TMC("etf@20010000", 0x20010000),
+	ETF("etf@20010000", 0x20010000),
+	LINK("funnel@20150000", 0x20150000),
+	LINK("replicator@20120000", 0x20120000),
+	TMC("etr@20070000", 0x20070000),
 };
 
 /* hi6220.dtsi: cpu0-3 reg 0x0-0x3, cpu4-7 0x100-0x103;
  * hi6220-coresight.dtsi: etm@f659c000-f659f000 (cpu0-3),
  * etm@f65dc000-f65df000 (cpu4-7) into the ACPU funnel@f6501000, that
- * into funnel@f6401000, that into etf@f6402000. */
+ * into funnel@f6401000, that into etf@f6402000, that through a static
+ * replicator (no registers: no window) into etr@f6404000. */
 static const struct want_win hikey[] = {
 	ETM("etm@f659c000", 0xf659c000, 0),
 	ETM("etm@f659d000", 0xf659d000, 1),
@@ -78,12 +84,14 @@ static const struct want_win hikey[] = {
 	ETM("etm@f65df000", 0xf65df000, 7),
 	LINK("funnel@f6501000", 0xf6501000),
 	LINK("funnel@f6401000", 0xf6401000),
-	TMC("etf@f6402000", 0xf6402000),
+	ETF("etf@f6402000", 0xf6402000),
+	TMC("etr@f6404000", 0xf6404000),
 };
 
 /* msm8916.dtsi: soc@0 (#address-cells 1, ranges = <0 0 0 0xffffffff>),
  * etm@85c000-85f000 for CPU0-3 (reg 0-3), the APSS funnel@841000 into
- * the QDSS funnel@821000's port 4, that into etf@825000. */
+ * the QDSS funnel@821000's port 4, that into etf@825000, that through
+ * replicator@824000's port 0 into etr@826000. */
 static const struct want_win apq8016[] = {
 	ETM("etm@85c000", 0x85c000, 0),
 	ETM("etm@85d000", 0x85d000, 1),
@@ -91,17 +99,19 @@ static const struct want_win apq8016[] = {
 	ETM("etm@85f000", 0x85f000, 3),
 	LINK("funnel@841000", 0x841000),
 	LINK("funnel@821000", 0x821000),
-	TMC("etf@825000", 0x825000),
+	ETF("etf@825000", 0x825000),
+	LINK("replicator@824000", 0x824000),
+	TMC("etr@826000", 0x826000),
 };
 
 static const struct board boards[] = {
 	{ "arm/juno-r1.dtb", 6, { 0x0, 0x1, 0x100, 0x101, 0x102, 0x103 },
-	  juno_r1, ARRAY_SIZE(juno_r1), "etf@20010000" },
+	  juno_r1, ARRAY_SIZE(juno_r1), "etr@20070000" },
 	{ "hisilicon/hi6220-hikey.dtb", 8,
 	  { 0x0, 0x1, 0x2, 0x3, 0x100, 0x101, 0x102, 0x103 },
-	  hikey, ARRAY_SIZE(hikey), "etf@f6402000" },
+	  hikey, ARRAY_SIZE(hikey), "etr@f6404000" },
 	{ "qcom/apq8016-sbc.dtb", 4, { 0x0, 0x1, 0x2, 0x3 },
-	  apq8016, ARRAY_SIZE(apq8016), "etf@825000" },
+	  apq8016, ARRAY_SIZE(apq8016), "etr@826000" },
 };
 
 static void *load_dtb(const char *file)
@@ -185,9 +195,11 @@ static void test_juno_one(void)
 		return;
 	CHECK(cs_topo_parse(&topo, &fdt_ops, fdt, 1) == 0);
 	CHECK(cs_mmio_plan(&topo, &fdt_ops, fdt, 1, mpidr, 6, &plan) == 0);
-	CHECK(plan.nwin == 4);
+	CHECK(plan.nwin == 7);
 	CHECK(win_of("etm@23140000") && win_of("funnel@230c0000") &&
-	      win_of("funnel@20040000") && win_of("etf@20010000"));
+	      win_of("funnel@20040000") && win_of("etf@20010000") &&
+	      win_of("funnel@20150000") && win_of("replicator@20120000") &&
+	      win_of("etr@20070000"));
 	CHECK(!win_of("funnel@220c0000"));
 	CHECK(plan.etm[3] >= 0 && plan.etm[0] == -1);
 	/* An MPIDR no ETM names (Juno has no cpu 0x2). */

@@ -266,6 +266,64 @@ static void test_sinks(void)
 	free(fdt);
 }
 
+/*
+ * The sink each board's ETMs are collected in: the ETR behind the ETF
+ * (juno-base.dtsi, juno-r1.dts, hi6220-coresight.dtsi, msm8916.dtsi:
+ * the ETF's output goes through a replicator to the ETR and the TPIU),
+ * never the ETF, the nearest TMC; with the ETR disabled, the ETF; with
+ * the ETF disabled as well, none.
+ */
+static void test_collector(void)
+{
+	static const struct {
+		const char *file, *etm, *sink;
+	} want[] = {
+		{ "arm/juno.dtb", "etm@22040000", "etr@20070000" },
+		{ "arm/juno-r1.dtb", "etm@23340000", "etr@20070000" },
+		{ "hisilicon/hi6220-hikey.dtb", "etm@f65df000",
+		  "etr@f6404000" },
+		{ "qcom/apq8016-sbc.dtb", "etm@85f000", "etr@826000" },
+	};
+	char path[512];
+	unsigned int i;
+	int e, k;
+
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		void *fdt;
+
+		snprintf(path, sizeof(path), "%s/%s", CS_DTBS, want[i].file);
+		fdt = load(path);
+		CHECK(fdt && parse_fdt(fdt) == 0);
+		if (!fdt)
+			continue;
+		e = cs_topo_find(&topo, want[i].etm);
+		CHECK(e >= 0);
+		if (e < 0) {
+			free(fdt);
+			continue;
+		}
+		k = cs_topo_collector(&topo, (unsigned int)e);
+		CHECKF(k >= 0 && !strcmp(topo.comp[k].name, want[i].sink),
+		       "%s: %s -> %s", want[i].file, want[i].etm,
+		       k >= 0 ? topo.comp[k].name : "none");
+		if (i == 1) {
+			topo.comp[cs_topo_find(&topo, "etr@20070000")].flags |=
+				CS_COMP_DISABLED;
+			k = cs_topo_collector(&topo, (unsigned int)e);
+			CHECK(k >= 0 &&
+			      !strcmp(topo.comp[k].name, "etf@20010000"));
+			topo.comp[cs_topo_find(&topo, "etf@20010000")].flags |=
+				CS_COMP_DISABLED;
+			CHECK(cs_topo_collector(&topo, (unsigned int)e) ==
+			      -CS_ENODEV);
+			CHECK(cs_topo_collector(&topo, (unsigned int)
+				cs_topo_find(&topo, "funnel@20040000")) ==
+			      -CS_EINVAL);
+		}
+		free(fdt);
+	}
+}
+
 /* qcom/msm8916-mtp.dtb leaves msm8916.dtsi's CoreSight disabled: the
  * components are there, no path is. */
 static void test_disabled(void)
@@ -636,6 +694,7 @@ int main(void)
 		RUN(test_dtb(&cases[i]), "topo_dtb_%s", cases[i].file);
 	RUN(test_juno_cpus(), "topo_juno_cpus");
 	RUN(test_sinks(), "topo_sinks");
+	RUN(test_collector(), "topo_collector_etr_behind_etf");
 	RUN(test_disabled(), "topo_disabled");
 	RUN(test_snapshot(), "topo_juno_r1_snapshot");
 	RUN(test_msm8998(), "topo_msm8998_mislabelled");

@@ -25,7 +25,8 @@ fi
 # (e4etf), and CPU mode's three tasks through e4sg and e4etf; then CPU
 # mode's three tasks through one ETR shared behind funnels by both CPUs
 # (e4sh: thread mode's two workloads, pinned to CPU 0; CPU mode's whole
-# buffer, each task's runs and trace ID), and CPU mode's
+# buffer, each task's runs and trace ID), CPU mode's the same behind
+# Juno r1's ETF and replicator (e4jr), and CPU mode's
 # flight recorder around a crash through the TRBE and the ETR (the last
 # two, dumped by cs_emu_shared).
 for c in cs_demo cs_mt cs_mt2 cs_ring cs_filt1 cs_filt2 cs_cpu cs_cpu2 \
@@ -34,7 +35,7 @@ for c in cs_demo cs_mt cs_mt2 cs_ring cs_filt1 cs_filt2 cs_cpu cs_cpu2 \
 	cs_e4fl_mt cs_e4fl_mt2 cs_e4etf_demo cs_e4etf_mt cs_e4etf_mt2 \
 	cs_e4sg_cpu cs_e4sg_cpu2 cs_e4sg_cpu_proc cs_e4etf_cpu cs_e4etf_cpu2 \
 	cs_e4etf_cpu_proc cs_e4sh_demo cs_e4sh_mt cs_e4sh_mt2 cs_e4sh_cpu \
-	cs_e4sh_cpu2 cs_e4sh_cpu_proc \
+	cs_e4sh_cpu2 cs_e4sh_cpu_proc cs_e4jr_cpu cs_e4jr_cpu2 cs_e4jr_cpu_proc \
 	cs_cpu_ring cs_e4sg_cpu_ring; do
 	"$soft/build/ete_vmcheck" "$B/console.log" "$B/guest" \
 		"SOFTA64:$c" "cs/emu/$c/vm"

@@ -1289,25 +1289,39 @@ static void cs_shared_thread(int dev, const struct a64_case *c)
 }
 
 /*
- * The shared-sink row: soft-etm4 with one ETR behind funnels for both
- * CPUs.  Thread mode (the ETR taken by one thread's run at a time,
- * over that thread's buffer: cs_shared_thread) and CPU mode (one
- * buffer for both CPUs: cs_shared_cpu).
+ * The shared-sink rows: soft-etm4 with one ETR behind funnels for both
+ * CPUs (topo=shared, dumps cs_e4sh_*), and the same behind Juno r1's
+ * ETF and replicator (topo=juno-r1, dumps cs_e4jr_*: the backend drives
+ * the ETF as a link in Hardware FIFO mode and the replicator's ID
+ * filters; the emulator refuses, in "refused", any ETF programming
+ * while not TMCReady and trace that reaches a closed ETF or port).
+ * Thread mode's ALLOC on both; its recordings (the ETR taken by one
+ * thread's run at a time, over that thread's buffer: cs_shared_thread)
+ * with with_threads; CPU mode (one buffer for both CPUs: cs_shared_cpu)
+ * on both.
  */
-static void cs_shared_row(void)
+static void cs_shared_row(const char *topo, const char *label,
+			  const char *dump, int with_threads)
 {
 	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .pid = getpid(),
 			       .bufsize = 1 << 16 };
+	char name[96], params[96];
 	int dev, fd;
 
-	t_begin("cs/emu/etm4-shared/insmod");
-	CHECK(module_load(EMU_KO, "cpu=soft-etm4 tmc=etr topo=shared") == 0);
+#define T_BEGIN(step) do { \
+	snprintf(name, sizeof(name), "cs/emu/%s/%s", label, step); \
+	t_begin(name); \
+} while (0)
+	T_BEGIN("insmod");
+	snprintf(params, sizeof(params), "cpu=soft-etm4 tmc=etr topo=%s",
+		 topo);
+	CHECK(module_load(EMU_KO, params) == 0);
 	CHECK(module_load(CS_KO, "") == 0);
 	t_end();
 	if (t_failed)
 		return;
 	dev = hwt_dev();
-	t_begin("cs/emu/etm4-shared/thread_describe");
+	T_BEGIN("thread_describe");
 	snprintf(a.backend, sizeof(a.backend), HWT_CORESIGHT_BACKEND_NAME);
 	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
 	CHECK(fd >= 0, "ALLOC (thread mode, shared ETR): %s",
@@ -1319,26 +1333,31 @@ static void cs_shared_row(void)
 		close(fd);
 	}
 	t_end();
-	a64_bufsize = 1 << 20;
-	a64_dump_format = "etm4-tmc";
-	t_begin("cs/emu/etm4-shared/thread_demo");
+	if (with_threads) {
+		a64_bufsize = 1 << 20;
+		a64_dump_format = "etm4-tmc";
+	}
+	T_BEGIN(with_threads ? "thread_demo" : "ptrace");
 	CHECK(a64_ptrace(&e4sh_demo_case));
 	memcpy(cpu_gt3, a64_gt, a64_ngt * sizeof(a64_gt[0]));
 	cpu_ngt3 = a64_ngt;
-	cs_shared_thread(dev, &e4sh_demo_case);
+	if (with_threads)
+		cs_shared_thread(dev, &e4sh_demo_case);
 	t_end();
-	t_begin("cs/emu/etm4-shared/thread_mt");
-	CHECK(mt_ptrace(&e4sh_mt_case));
-	cs_shared_thread(dev, &e4sh_mt_case);
-	t_end();
+	if (with_threads) {
+		T_BEGIN("thread_mt");
+		CHECK(mt_ptrace(&e4sh_mt_case));
+		cs_shared_thread(dev, &e4sh_mt_case);
+		t_end();
+	}
 	a64_bufsize = 0;
 	a64_dump_format = NULL;
-	t_begin("cs/emu/etm4-shared/cpu");
-	cs_shared_cpu(dev, "cs_e4sh_cpu");
+	T_BEGIN("cpu");
+	cs_shared_cpu(dev, dump);
 	t_end();
-	t_begin("cs/emu/etm4-shared/counters");
-	printf("INFO: cs/emu/etm4-shared: model: %lld writes, %lld refused, %lld bytes stored; %lld dropped, %lld bad pointer, %lld unsupported\n",
-	       emu_param("writes"), emu_param("refused"),
+	T_BEGIN("counters");
+	printf("INFO: cs/emu/%s: model: %lld writes, %lld refused, %lld bytes stored; %lld dropped, %lld bad pointer, %lld unsupported\n",
+	       label, emu_param("writes"), emu_param("refused"),
 	       emu_param("stored"), emu_param("dropped"), emu_param("bad_ptr"),
 	       emu_param("unsupported"));
 	CHECK(emu_param("refused") == 0);
@@ -1348,12 +1367,13 @@ static void cs_shared_row(void)
 	CHECK(emu_param("unsupported") == 0);
 	t_end();
 	close(dev);
-	t_begin("cs/emu/etm4-shared/rmmod");
+	T_BEGIN("rmmod");
 	CHECK(module_unload("hwt_coresight") == 0);
 	/* After STOP, exit and unload: nothing of ours left on. */
 	CHECK(emu_param("live") == 0, "%lld left on", emu_param("live"));
 	CHECK(module_unload("hwt_cs_emu") == 0);
 	t_end();
+#undef T_BEGIN
 }
 
 /*
@@ -1407,7 +1427,8 @@ static int cs_emu_shared(void)
 {
 	a64_backend = HWT_CORESIGHT_BACKEND_NAME;
 	a64_config_hook = cs_config_of;
-	cs_shared_row();
+	cs_shared_row("shared", "etm4-shared", "cs_e4sh_cpu", 1);
+	cs_shared_row("juno-r1", "etm4-juno-r1", "cs_e4jr_cpu", 0);
 	cs_ring_row("cpu=soft-ete", NULL, "cs_cpu_ring");
 	cs_ring_row("cpu=soft-etm4 tmc=etr", "etm4-tmc", "cs_e4sg_cpu_ring");
 	return t_total_failed != 0;
