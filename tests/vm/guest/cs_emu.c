@@ -1338,18 +1338,20 @@ static void cs_shared_row(const char *topo, const char *label,
 		a64_dump_format = "etm4-tmc";
 	}
 	T_BEGIN(with_threads ? "thread_demo" : "ptrace");
-	CHECK(a64_ptrace(&e4sh_demo_case));
+	CHECK(a64_ptrace(with_threads ? &e4sh_demo_case : &e4sg_demo_case));
 	memcpy(cpu_gt3, a64_gt, a64_ngt * sizeof(a64_gt[0]));
 	cpu_ngt3 = a64_ngt;
-	if (with_threads)
-		cs_shared_thread(dev, &e4sh_demo_case);
-	t_end();
 	if (with_threads) {
+		cs_shared_thread(dev, &e4sh_demo_case);
+		t_end();
 		T_BEGIN("thread_mt");
 		CHECK(mt_ptrace(&e4sh_mt_case));
 		cs_shared_thread(dev, &e4sh_mt_case);
-		t_end();
+	} else {
+		/* CPU mode's main thread and thread: a64_gt, a64_gt2. */
+		CHECK(mt_ptrace(&e4sg_mt_case));
 	}
+	t_end();
 	a64_bufsize = 0;
 	a64_dump_format = NULL;
 	T_BEGIN("cpu");
