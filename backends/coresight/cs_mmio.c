@@ -9,14 +9,6 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
 
-static uint32_t be32(const void *p)
-{
-	const uint8_t *b = p;
-
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-	       (uint32_t)b[2] << 8 | b[3];
-}
-
 /*
  * A #address-cells / #size-cells value of node n, def where absent.
  * Returns 0 with *v set if it is absent or 0..2;
@@ -26,28 +18,11 @@ static uint32_t be32(const void *p)
 static int ncells(const struct cs_dt_ops *ops, void *ctx, uintptr_t n,
 		  const char *name, uint32_t def, uint32_t *v)
 {
-	int len = 0;
-	const void *p = ops->prop(ctx, n, name, &len);
+	int ret = cs_dt_ncells(ops, ctx, n, name, def, v);
 
-	if (!p) {
-		*v = def;
-		return 0;
-	}
-	if (len != 4)
-		return -CS_EINVAL;
-	*v = be32(p);
+	if (ret)
+		return ret;
 	return *v > 2 ? -CS_EINVAL : 0;
-}
-
-/* Cells [0, nc) of p as one number (nc <= 2). */
-static uint64_t num(const uint8_t *p, uint32_t nc)
-{
-	uint64_t v = 0;
-	uint32_t i;
-
-	for (i = 0; i < nc; i++)
-		v = v << 32 | be32(p + 4 * i);
-	return v;
 }
 
 /*
@@ -103,9 +78,9 @@ static int up_one(const struct cs_dt_ops *ops, void *ctx, uintptr_t bus,
 	if (!ent || len % (int)ent)
 		return -CS_EINVAL;
 	for (i = 0; i < len; i += (int)ent) {
-		uint64_t cb = num(r + i, cac);
-		uint64_t pb = num(r + i + 4 * cac, pac);
-		uint64_t rs = num(r + i + 4 * (cac + pac), csc);
+		uint64_t cb = cs_dt_cells(r + i, cac);
+		uint64_t pb = cs_dt_cells(r + i + 4 * cac, pac);
+		uint64_t rs = cs_dt_cells(r + i + 4 * (cac + pac), csc);
 
 		if (*addr >= cb && *addr - cb <= rs && size <= rs - (*addr - cb)) {
 			*addr = pb + (*addr - cb);
@@ -137,8 +112,8 @@ int cs_mmio_reg(const struct cs_dt_ops *ops, void *ctx, uintptr_t root,
 		return ret;
 	if (!ac || len < (int)(4 * (ac + sc)))
 		return -CS_EINVAL;
-	a = num(reg, ac);
-	s = num(reg + 4 * ac, sc);
+	a = cs_dt_cells(reg, ac);
+	s = cs_dt_cells(reg + 4 * ac, sc);
 	/* Every bus between node and root maps into its parent. */
 	for (d = d - 1; d > 0; d--) {
 		ret = up_one(ops, ctx, anc[d], anc[d - 1], &a, s);

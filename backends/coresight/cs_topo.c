@@ -37,13 +37,8 @@ static int prop_u32(const struct cs_dt_ops *ops, void *ctx, uintptr_t n,
 	return 0;
 }
 
-/*
- * A #address-cells / #size-cells value, or def if the node has none.
- * Returns 0 with *v set if it is absent or 0..4 (PCI buses have 3);
- * Returns -CS_EINVAL if it is malformed or larger than 4.
- */
-static int prop_cells(const struct cs_dt_ops *ops, void *ctx, uintptr_t n,
-		      const char *name, uint32_t def, uint32_t *v)
+int cs_dt_ncells(const struct cs_dt_ops *ops, void *ctx, uintptr_t n,
+		 const char *name, uint32_t def, uint32_t *v)
 {
 	int ret = prop_u32(ops, ctx, n, name, v);
 
@@ -56,8 +51,7 @@ static int prop_cells(const struct cs_dt_ops *ops, void *ctx, uintptr_t n,
 	return *v > 4 ? -CS_EINVAL : 0;
 }
 
-/* Cells [0, ncells) of p as one number (ncells <= 2). */
-static uint64_t cells(const uint8_t *p, uint32_t ncells)
+uint64_t cs_dt_cells(const uint8_t *p, uint32_t ncells)
 {
 	uint64_t v = 0;
 	uint32_t i;
@@ -292,8 +286,8 @@ static int parse_comp(struct cs_topo *t, const struct cs_dt_ops *ops,
 		/* One entry, each number in at most 64 bits. */
 		if (len < (int)(4 * (ac + sc)) || !ac || ac > 2 || sc > 2)
 			return -CS_EINVAL;
-		cp->base = cells(reg, ac);
-		cp->size = cells(reg + 4 * ac, sc);
+		cp->base = cs_dt_cells(reg, ac);
+		cp->size = cs_dt_cells(reg + 4 * ac, sc);
 	} else if (!(flags & CS_COMP_STATIC) && known) {
 		return -CS_EINVAL;	/* programmable, so it has registers */
 	}
@@ -331,7 +325,7 @@ static int parse_cpus(struct cs_topo *t, const struct cs_dt_ops *ops,
 	uint32_t ac;
 	int ret;
 
-	ret = prop_cells(ops, ctx, cpus, "#address-cells", 2, &ac);
+	ret = cs_dt_ncells(ops, ctx, cpus, "#address-cells", 2, &ac);
 	if (ret)
 		return ret;
 	while ((c = ops->child(ctx, cpus, c))) {
@@ -350,7 +344,7 @@ static int parse_cpus(struct cs_topo *t, const struct cs_dt_ops *ops,
 		reg = ops->prop(ctx, c, "reg", &len);
 		if (!reg || !ac || ac > 2 || len < (int)(4 * ac))
 			return -CS_EINVAL;
-		cpu->mpidr = cells(reg, ac);
+		cpu->mpidr = cs_dt_cells(reg, ac);
 		compat = ops->prop(ctx, c, "compatible", &len);
 		if (compat && len > 0 && strnlen(compat, (size_t)len) <
 		    (size_t)len)
@@ -381,9 +375,9 @@ static int walk(struct cs_topo *t, const struct cs_dt_ops *ops, void *ctx,
 	if (depth == 1 && !strcmp(ops->name(ctx, n), "cpus"))
 		return parse_cpus(t, ops, ctx, n);
 	/* DT spec 2.3.5: a node without them means 2 and 1. */
-	ret = prop_cells(ops, ctx, n, "#address-cells", 2, &cac);
+	ret = cs_dt_ncells(ops, ctx, n, "#address-cells", 2, &cac);
 	if (!ret)
-		ret = prop_cells(ops, ctx, n, "#size-cells", 1, &csc);
+		ret = cs_dt_ncells(ops, ctx, n, "#size-cells", 1, &csc);
 	if (ret)
 		return ret;
 	while ((c = ops->child(ctx, n, c))) {

@@ -126,6 +126,17 @@ struct cs_path {
 };
 
 /*
+ * A #address-cells / #size-cells value of node n, or def if it has none.
+ * Returns 0 with *v set if it is absent or 0..4 (PCI buses have 3);
+ * Returns -CS_EINVAL if it is malformed or larger than 4.
+ */
+int cs_dt_ncells(const struct cs_dt_ops *ops, void *ctx, uintptr_t n,
+		 const char *name, uint32_t def, uint32_t *v);
+
+/* Returns cells [0, ncells) of p (big-endian) as one number (ncells <= 2). */
+uint64_t cs_dt_cells(const uint8_t *p, uint32_t ncells);
+
+/*
  * Reads the CoreSight components, their graph and /cpus from the tree
  * under root into *t (zeroed first).
  * Returns 0 if the tree was read (it may hold no component);
