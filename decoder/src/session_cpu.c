@@ -468,38 +468,6 @@ static void add_runs(struct run **runs, size_t *nruns, size_t s,
 	}
 }
 
-/*
- * Whether CoreSight stream ss is one sink shared by several CPUs
- * (hwt_coresight's DESCRIBE: shared_sink=1, CPU c's unit with trace ID
- * traceid_base + c), its base then in *base.
- * Returns 1 if shared, 0 if not; -1 with err set if: session.db cannot
- * be read, or traceid_base is missing or out of range.
- */
-static int shared_sink(struct hwt_store_reader *r,
-		       const struct hwt_store_stream *ss, int *base,
-		       char *err, size_t errlen)
-{
-	char v[32], *end;
-	long b;
-	int rc;
-
-	rc = hwt_store_reader_param(r, ss->id, "shared_sink", v, sizeof(v),
-				    err, errlen);
-	if (rc <= 0 || strcmp(v, "1"))
-		return rc < 0 ? -1 : 0;
-	rc = hwt_store_reader_param(r, ss->id, "traceid_base", v, sizeof(v),
-				    err, errlen);
-	if (rc < 0)
-		return -1;
-	b = rc ? strtol(v, &end, 0) : 0;
-	if (!rc || *end || b < 1 || b > 0x6f)
-		return hwt_errf(err, errlen, "stream %lld: a shared sink "
-				"with traceid_base '%s' (1..0x6f wanted)",
-				(long long)ss->id, rc ? v : "(none)");
-	*base = (int)b;
-	return 1;
-}
-
 /* qsort order of CPU numbers.  Returns <0, 0, >0. */
 static int cmp_cpu(const void *a, const void *b)
 {
@@ -633,7 +601,8 @@ int hwt_session_cpu_decode(struct hwt_store_reader *r,
 			break;
 		}
 		if (cs[i].proto == HWT_CPU_CS && cs[i].ss->formatted)
-			shared = shared_sink(r, cs[i].ss, &base, err, errlen);
+			shared = hwt_cs_shared_sink(r, cs[i].ss, &base, err,
+						    errlen);
 		if (shared) {
 			/* each CPU's trace ID its own source */
 			rc = shared < 0 ? -1 :

@@ -148,6 +148,17 @@ int hwt_cs_decode_session_stream(struct hwt_store_reader *r,
 				 size_t errlen);
 
 /*
+ * Whether CoreSight stream ss came through one sink shared by several
+ * CPUs (hwt_coresight's DESCRIBE: shared_sink=1, CPU c's unit with trace
+ * ID traceid_base + c), its base then in *base.
+ * Returns 1 if shared, 0 if not; -1 with err set if: session.db cannot
+ * be read, or traceid_base is missing or out of range.
+ */
+int hwt_cs_shared_sink(struct hwt_store_reader *r,
+		       const struct hwt_store_stream *ss, int *base,
+		       char *err, size_t errlen);
+
+/*
  * Decodes bytes of the session stream ss (kind etm4 or ete) other than
  * the ones it stores: data[0, size) with its cuts (flow.h), as sink
  * stream id for thread tid on cpu (-1: several; name: for messages),

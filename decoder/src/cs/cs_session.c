@@ -82,23 +82,14 @@ int hwt_cs_decode_session_bytes(struct hwt_store_reader *r,
 	return rc;
 }
 
-/*
- * Whether thread stream ss came through a sink shared behind funnels
- * (hwt_coresight's DESCRIBE: shared_sink=1, a run on CPU c under trace
- * ID traceid_base + c), its base then in *base.
- * Returns 1 if so, 0 if not; -1 with err set if: session.db cannot be
- * read, or traceid_base is missing or out of range.
- */
-static int shared_thread(struct hwt_store_reader *r,
-			 const struct hwt_store_stream *ss, int *base,
-			 char *err, size_t errlen)
+int hwt_cs_shared_sink(struct hwt_store_reader *r,
+		       const struct hwt_store_stream *ss, int *base,
+		       char *err, size_t errlen)
 {
 	char v[32], *end;
 	long b;
 	int rc;
 
-	if (!ss->formatted || ss->tid < 0)
-		return 0;
 	rc = hwt_store_reader_param(r, ss->id, "shared_sink", v, sizeof(v),
 				    err, errlen);
 	if (rc <= 0 || strcmp(v, "1"))
@@ -114,6 +105,20 @@ static int shared_thread(struct hwt_store_reader *r,
 				(long long)ss->id, rc ? v : "(none)");
 	*base = (int)b;
 	return 1;
+}
+
+/*
+ * Whether thread stream ss came through a sink shared behind funnels (a
+ * run on CPU c under trace ID traceid_base + c), its base then in *base.
+ * Returns as hwt_cs_shared_sink(); 0 for a CPU stream or raw trace.
+ */
+static int shared_thread(struct hwt_store_reader *r,
+			 const struct hwt_store_stream *ss, int *base,
+			 char *err, size_t errlen)
+{
+	if (!ss->formatted || ss->tid < 0)
+		return 0;
+	return hwt_cs_shared_sink(r, ss, base, err, errlen);
 }
 
 /* One deformatted block of a trace ID: where it came from and lies. */
