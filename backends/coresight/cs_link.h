@@ -157,4 +157,44 @@ int cs_link_hop(const struct cs_topo *t, const struct cs_path *p,
 		unsigned int i, uint8_t id, int enable,
 		struct cs_link_use *use, struct cs_op *ops);
 
+/*
+ * cs_link_hop_forget() - takes back the use counts of an enable of hop
+ * i whose ops wrote nothing (their claim check found another agent's
+ * tag: -CS_EBUSY before any write), so that no disable ever runs for it
+ * and the other agent's claim and settings stay as they are.
+ *
+ * Returns 0 if the counts were taken back;
+ * Returns -CS_EINVAL if i is not a link of p, id no source trace ID, or
+ *   the hop has no such use;
+ * Returns -CS_EOPNOTSUPP if the hop is a link this backend does not
+ *   program.
+ */
+int cs_link_hop_forget(const struct cs_topo *t, const struct cs_path *p,
+		       unsigned int i, uint8_t id, struct cs_link_use *use);
+
+/* Runs hop's n ops on its registers: 0, or cs_seq_run's error. */
+typedef int (*cs_link_run_fn)(void *ctx, unsigned int hop,
+			      const struct cs_op *ops, int n);
+
+/*
+ * cs_link_path() - enables (enable = 1) every link of path p for source
+ * trace ID id from the sink toward the source, or disables them from
+ * the source toward the sink (Linux's coresight_enable_path() and
+ * coresight_disable_path() orders), through cs_link_hop() and run.
+ * A disable goes on past a hop that failed, so that every link it can
+ * reach is closed and released; an enable that fails closes what it
+ * opened, the failed hop included unless its claim check found another
+ * agent's tag (then nothing was written there and its use is forgotten:
+ * cs_link_hop_forget()).  ops: room for CS_SEQ_MAX.
+ *
+ * Returns 0 if every hop completed;
+ * Returns the first hop's error otherwise (-CS_EBUSY: another agent
+ *   holds a link; -CS_EINVAL: an op was refused or timed out, or a
+ *   hop's ops could not be made; -CS_EOPNOTSUPP: a link this backend
+ *   does not program), the path closed again if enabling.
+ */
+int cs_link_path(const struct cs_topo *t, const struct cs_path *p,
+		 uint8_t id, int enable, struct cs_link_use *use,
+		 cs_link_run_fn run, void *ctx, struct cs_op *ops);
+
 #endif /* HWT_CS_LINK_H */

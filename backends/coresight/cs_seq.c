@@ -225,7 +225,7 @@ int cs_seq_run(const struct cs_op *ops, int n, const struct cs_io *io,
 int cs_seq_run_at(const struct cs_op *ops, int n, const struct cs_io *io,
 		  uint64_t *res, int nres, int *failed)
 {
-	int i, k, r = 0;
+	int i, k, r = 0, waited = -1;
 	uint64_t v, last = 0;
 
 	for (i = 0; i < n; i++) {
@@ -252,6 +252,16 @@ int cs_seq_run_at(const struct cs_op *ops, int n, const struct cs_io *io,
 			if (k == CS_POLL_MAX)
 				return -CS_EINVAL;
 			break;
+		case CS_OP_WAIT:
+			for (k = 0; k < CS_POLL_MAX; k++) {
+				if (io->read(io->ctx, o->reg, &v))
+					return -CS_EINVAL;
+				if ((v & o->mask) == o->val)
+					break;
+			}
+			if (k == CS_POLL_MAX && waited < 0)
+				waited = i;
+			break;
 		case CS_OP_EXPECT:
 			if (io->read(io->ctx, o->reg, &v))
 				return -CS_EINVAL;
@@ -274,6 +284,6 @@ int cs_seq_run_at(const struct cs_op *ops, int n, const struct cs_io *io,
 			break;
 		}
 	}
-	*failed = n;
-	return 0;
+	*failed = waited < 0 ? n : waited;
+	return waited < 0 ? 0 : -CS_EINVAL;
 }

@@ -37,6 +37,7 @@ enum cs_op_kind {
 	CS_OP_ISB,		/* context synchronization */
 	CS_OP_DSB,		/* DSB: outstanding writes complete */
 	CS_OP_TSB,		/* TSB CSYNC: trace synchronization barrier */
+	CS_OP_WAIT,		/* POLL that, timed out, lets the rest run */
 };
 
 /*
@@ -94,7 +95,12 @@ int cs_seq_stop(const struct cs_caps *caps, int trbe, struct cs_op *ops);
  * Returns -CS_EBUSY if an EXPECT failed (the unit is claimed by another
  * agent); nothing after it ran.
  * Returns -CS_EINVAL if an access was refused, a POLL did not see its
- * value in CS_POLL_MAX reads, or there are more READs than nres.
+ * value in CS_POLL_MAX reads, or there are more READs than nres;
+ *   nothing after it ran;
+ * Returns -CS_EINVAL if a WAIT did not see its value in CS_POLL_MAX
+ *   reads and everything else completed: a disable goes on to turn the
+ *   device off when a flush never ends, as Linux's tmc_flush_and_stop()
+ *   reports the timeout and tmc_disable_hw() still writes CTL = 0.
  */
 int cs_seq_run(const struct cs_op *ops, int n, const struct cs_io *io,
 	       uint64_t *res, int nres);
@@ -102,7 +108,8 @@ int cs_seq_run(const struct cs_op *ops, int n, const struct cs_io *io,
 /*
  * cs_seq_run_at() - cs_seq_run(), with *failed the index of the op that
  * failed (a POLL that timed out, a refused access, an EXPECT that saw
- * another agent), or n if every op completed.  Returns as cs_seq_run().
+ * another agent; else the first WAIT that timed out), or n if every op
+ * completed.  Returns as cs_seq_run().
  */
 int cs_seq_run_at(const struct cs_op *ops, int n, const struct cs_io *io,
 		  uint64_t *res, int nres, int *failed);

@@ -793,39 +793,41 @@ static void cs_link_io_order(void *ctx, enum cs_op_kind kind)
 }
 
 /*
- * The links of ct's CPU's path for its trace ID, enabled from the sink
- * toward the source or disabled from the source toward the sink (as
- * Linux's coresight_enable_path), each claimed by its first user and
- * released by its last, a funnel's EnS bit (SoC-400 Funnel Control) or
- * a replicator's ID filter (IDFILTERn) held while a source needs it
- * (cs_link_hop).  cs_sink_lock held.
- * Returns 0, or -1 if a hop's ops could not be made or were refused.
+ * Runs hop i of ct's CPU's path's n ops on its registers (cs_link_run_fn).
+ * Returns 0 if they completed, or cs_seq_run's error.
  */
-static int cs_links(struct cs_thr *ct, int enable, struct cs_op *ops)
+static int cs_link_run(void *ctx, unsigned int i, const struct cs_op *ops,
+		       int n)
 {
-	const struct cs_path *p = &cs_cpu_path[ct->home];
+	const struct cs_path *p = ctx;
+	u64 base = cs_topo->comp[p->hop[i].comp].base, res[4];
 	struct cs_io io = {
 		.read = cs_link_io_read,
 		.write = cs_link_io_write,
 		.order = cs_link_io_order,
+		.ctx = &base,
 	};
-	unsigned int k, i;
-	u64 base, res[4];
-	int n;
+
+	return cs_seq_run(ops, n, &io, res, ARRAY_SIZE(res));
+}
+
+/*
+ * The links of ct's CPU's path for its trace ID, enabled from the sink
+ * toward the source or disabled from the source toward the sink, each
+ * claimed by its first user and released by its last, a funnel's EnS
+ * bit (SoC-400 Funnel Control) or a replicator's ID filter (IDFILTERn)
+ * held while a source needs it (cs_link_path: a failed enable closes
+ * the path again, a disable goes past a failed hop).
+ * cs_sink_lock held.
+ * Returns 0, or -1 if a hop's ops could not be made or were refused.
+ */
+static int cs_links(struct cs_thr *ct, int enable, struct cs_op *ops)
+{
+	struct cs_path *p = &cs_cpu_path[ct->home];
 
 	lockdep_assert_held(&cs_sink_lock);
-	for (k = 1; k + 1 < p->nhop; k++) {
-		i = enable ? p->nhop - 1 - k : k;
-		n = cs_link_hop(cs_topo, p, i, (u8)ct->regs.traceidr, enable,
-				cs_use, ops);
-		if (n < 0)
-			return -1;
-		base = cs_topo->comp[p->hop[i].comp].base;
-		io.ctx = &base;
-		if (n && cs_seq_run(ops, n, &io, res, ARRAY_SIZE(res)))
-			return -1;
-	}
-	return 0;
+	return cs_link_path(cs_topo, p, (u8)ct->regs.traceidr, enable,
+			    cs_use, cs_link_run, p, ops) ? -1 : 0;
 }
 
 /*

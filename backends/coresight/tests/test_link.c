@@ -54,29 +54,58 @@ static void models(void)
 	}
 }
 
-/* Runs cs_link_hop for every link of p, in the spec's order.
- * Returns 0, or the first error. */
+/* A link whose reads of FFCR always show FlushMan: its master port
+ * never drains (a wedged ETF). */
+static struct csm_link *wedged;
+
+static int wedged_read(void *ctx, uint32_t reg, uint64_t *val)
+{
+	struct cs_io io;
+	int ret;
+
+	csm_link_io(ctx, &io);
+	ret = io.read(ctx, reg, val);
+	if (!ret && reg == TMC_FFCR)
+		*val |= TMC_FFCR_FLUSHMAN;
+	return ret;
+}
+
+/* A link the bus refuses every write to (a powered-down component). */
+static struct csm_link *broken;
+
+static int broken_write(void *ctx, uint32_t reg, uint64_t val)
+{
+	(void)ctx;
+	(void)reg;
+	(void)val;
+	return -1;
+}
+
+/* cs_link_run_fn over the models: hop i's ops on its link's model. */
+static int run_hop(void *ctx, unsigned int i, const struct cs_op *ops,
+		   int n)
+{
+	const struct cs_path *p = ctx;
+	struct csm_link *l = &links[p->hop[i].comp];
+	uint64_t res[8];
+	struct cs_io io;
+
+	csm_link_io(l, &io);
+	if (l == wedged)
+		io.read = wedged_read;
+	if (l == broken)
+		io.write = broken_write;
+	return cs_seq_run(ops, n, &io, res, 8);
+}
+
+/* Every link of p enabled or disabled by cs_link_path, as the backend
+ * does.  Returns 0, or the first error. */
 static int program(const struct cs_path *p, uint8_t id, int enable)
 {
 	struct cs_op ops[CS_SEQ_MAX];
-	uint64_t res[8];
-	unsigned int k;
-	int n, ret;
 
-	for (k = 1; k + 1 < p->nhop; k++) {
-		/* enable from the sink's side, disable from the source's */
-		unsigned int i = enable ? p->nhop - 1 - k : k;
-		struct cs_io io;
-
-		n = cs_link_hop(&topo, p, i, id, enable, use, ops);
-		if (n < 0)
-			return n;
-		csm_link_io(&links[p->hop[i].comp], &io);
-		ret = cs_seq_run(ops, n, &io, res, 8);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return cs_link_path(&topo, p, id, enable, use, run_hop, (void *)p,
+			    ops);
 }
 
 /* Returns 1 if id's trace from p's source reaches its sink. */
@@ -543,6 +572,92 @@ static void test_etf_refusals(void)
 	CHECK(e.refused == 0 && e.ctl == 0 && e.claim == 0 && e.slk);
 }
 
+/* What a failure leaves (juno-r1.dtb, ETM -> funnels -> ETF ->
+ * replicator -> ETR): a wedged ETF's flush times out and capture is
+ * turned off all the same (TMC 3.3.20, as Linux's tmc_disable_hw()
+ * follows tmc_flush_and_stop()), every other link closed; an enable
+ * that meets another agent's claim closes what it opened and leaves
+ * that link untouched; a refused hop's enable closes the path again. */
+static void test_path_failures(void)
+{
+	void *fdt = load(CS_DTBS "/arm/juno-r1.dtb");
+	struct csm_link *etf, *rep, *cl, *ml;
+	struct cs_path p;
+	unsigned int i;
+
+	if (!fdt || cs_topo_parse(&topo, &fdt_ops, fdt, 1)) {
+		CHECK(0);
+		free(fdt);
+		return;
+	}
+	models();
+	etf = link_named("etf@20010000");
+	rep = link_named("replicator@20120000");
+	CHECK(path_of("etm@22040000", "etr@20070000", &p) == 0);
+	CHECK(p.nhop == 7);
+	cl = &links[p.hop[1].comp];
+	ml = &links[p.hop[2].comp];
+
+	/* Wedged: the disable reports it, and goes on to the end. */
+	CHECK(program(&p, 0x10, 1) == 0 && etf->ctl == 1 && reaches(&p, 0x10));
+	wedged = etf;
+	CHECK(program(&p, 0x10, 0) == -CS_EINVAL);
+	wedged = NULL;
+	CHECKF(etf->ctl == 0 && etf->claim == 0 && etf->slk,
+	       "ETF CTL %u claim %u", etf->ctl, etf->claim);
+	CHECK(rep->claim == 0 && rep->idf[0] == 0xff && rep->idf[1] == 0xff);
+	CHECK(cl->claim == 0 && ml->claim == 0 && !(cl->ctrl & 0xff));
+	for (i = 0; i < topo.ncomp; i++)
+		CHECK(use[i].users == 0);
+	CHECK(refusals() == 0);
+
+	/* The ETF claimed by an external debugger: EBUSY, the sink's
+	 * side (the replicator) closed again, the ETF and the funnels
+	 * not written. */
+	models();
+	csm_link_claim_external(etf);
+	CHECK(program(&p, 0x10, 1) == -CS_EBUSY);
+	CHECK(etf->writes == 0 && etf->claim == CS_CLAIM_EXTERNAL);
+	CHECK(cl->writes == 0 && ml->writes == 0);
+	CHECK(rep->writes > 0 && rep->claim == 0 &&
+	      rep->idf[0] == 0xff && rep->idf[1] == 0xff);
+	for (i = 0; i < topo.ncomp; i++)
+		CHECK(use[i].users == 0);
+	CHECK(!reaches(&p, 0x10) && refusals() == 0);
+	/* Freed, the same path opens: no use was left behind. */
+	models();
+	CHECK(program(&p, 0x10, 1) == 0 && reaches(&p, 0x10));
+	CHECK(program(&p, 0x10, 0) == 0 && refusals() == 0);
+
+	/* The cluster funnel, the last hop opened, claimed by a debugger:
+	 * the main funnel, ETF and replicator opened and closed again. */
+	models();
+	csm_link_claim_external(cl);
+	CHECK(program(&p, 0x10, 1) == -CS_EBUSY);
+	CHECK(cl->writes == 0 && ml->writes > 0 && ml->claim == 0 &&
+	      !(ml->ctrl & 0xff));
+	CHECK(etf->claim == 0 && etf->ctl == 0 && etf->writes > 0);
+	CHECK(rep->claim == 0 && rep->idf[0] == 0xff && rep->idf[1] == 0xff);
+	for (i = 0; i < topo.ncomp; i++)
+		CHECK(use[i].users == 0);
+	CHECK(refusals() == 0);
+
+	/* The ETF refuses every write: -CS_EINVAL, its use released (its
+	 * disable tried), the replicator closed again, the funnels never
+	 * written. */
+	models();
+	broken = etf;
+	CHECK(program(&p, 0x10, 1) == -CS_EINVAL);
+	broken = NULL;
+	CHECK(etf->writes == 0 && cl->writes == 0 && ml->writes == 0);
+	CHECK(rep->writes > 0 && rep->claim == 0);
+	for (i = 0; i < topo.ncomp; i++)
+		CHECK(use[i].users == 0);
+	CHECK(program(&p, 0x10, 1) == 0 && reaches(&p, 0x10));
+	CHECK(refusals() == 0);
+	free(fdt);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -552,5 +667,6 @@ int main(void)
 	RUN(test_refusals(), "link_refusals");
 	RUN(test_etf_link(), "link_juno_r1_etf_hwfifo_cpu_mode");
 	RUN(test_etf_refusals(), "link_etf_refusals");
+	RUN(test_path_failures(), "link_path_failures");
 	return unit_failed ? 1 : 0;
 }
