@@ -222,6 +222,25 @@ int cs_seq_run(const struct cs_op *ops, int n, const struct cs_io *io,
 	return cs_seq_run_at(ops, n, io, res, nres, &failed);
 }
 
+/*
+ * Reads o->reg until (value & o->mask) == o->val.
+ * Returns 1 if it did, 0 if not in CS_POLL_MAX reads;
+ * Returns -1 if a read was refused.
+ */
+static int poll_until(const struct cs_io *io, const struct cs_op *o)
+{
+	uint64_t v;
+	int k;
+
+	for (k = 0; k < CS_POLL_MAX; k++) {
+		if (io->read(io->ctx, o->reg, &v))
+			return -1;
+		if ((v & o->mask) == o->val)
+			return 1;
+	}
+	return 0;
+}
+
 int cs_seq_run_at(const struct cs_op *ops, int n, const struct cs_io *io,
 		  uint64_t *res, int nres, int *failed)
 {
@@ -243,23 +262,11 @@ int cs_seq_run_at(const struct cs_op *ops, int n, const struct cs_io *io,
 				return -CS_EINVAL;
 			break;
 		case CS_OP_POLL:
-			for (k = 0; k < CS_POLL_MAX; k++) {
-				if (io->read(io->ctx, o->reg, &v))
-					return -CS_EINVAL;
-				if ((v & o->mask) == o->val)
-					break;
-			}
-			if (k == CS_POLL_MAX)
-				return -CS_EINVAL;
-			break;
 		case CS_OP_WAIT:
-			for (k = 0; k < CS_POLL_MAX; k++) {
-				if (io->read(io->ctx, o->reg, &v))
-					return -CS_EINVAL;
-				if ((v & o->mask) == o->val)
-					break;
-			}
-			if (k == CS_POLL_MAX && waited < 0)
+			k = poll_until(io, o);
+			if (k < 0 || (!k && o->kind == CS_OP_POLL))
+				return -CS_EINVAL;
+			if (!k && waited < 0)
 				waited = i;
 			break;
 		case CS_OP_EXPECT:

@@ -147,18 +147,35 @@ static int path_of(const char *src, const char *sink, struct cs_path *p)
 	return cs_topo_path(&topo, (unsigned int)s, (unsigned int)k, p);
 }
 
+/* The topology of the Debian DTB at CS_DTBS/name, its links' models
+ * reset.  Returns the tree (freed by the caller), or NULL (a failed
+ * check) if it cannot be read or parsed. */
+static void *open_dtb(const char *name)
+{
+	char path[512];
+	void *fdt;
+
+	snprintf(path, sizeof(path), "%s/%s", CS_DTBS, name);
+	fdt = load(path);
+	CHECKF(fdt, "%s", path);
+	if (fdt && cs_topo_parse(&topo, &fdt_ops, fdt, 1)) {
+		CHECKF(0, "%s: cs_topo_parse", path);
+		free(fdt);
+		fdt = NULL;
+	}
+	if (fdt)
+		models();
+	return fdt;
+}
+
 static void test_juno_etf(void)
 {
-	void *fdt = load(CS_DTBS "/arm/juno.dtb");
+	void *fdt = open_dtb("arm/juno.dtb");
 	struct cs_path p, other;
 	struct csm_link *cl, *ml;
 
-	CHECKF(fdt, "%s/arm/juno.dtb", CS_DTBS);
-	if (!fdt || cs_topo_parse(&topo, &fdt_ops, fdt, 1)) {
-		free(fdt);
+	if (!fdt)
 		return;
-	}
-	models();
 	CHECK(path_of("etm@23240000", "etf@20010000", &p) == 0);
 	CHECK(path_of("etm@23040000", "etf@20010000", &other) == 0);
 	CHECK(p.nhop == 4);
@@ -340,18 +357,14 @@ static void test_shared(void)
 	static const char *const etm[] = {
 		"etm@23040000", "etm@23140000", "etm@23240000", "etm@23340000",
 	};
-	void *fdt = load(CS_DTBS "/arm/juno.dtb");
+	void *fdt = open_dtb("arm/juno.dtb");
 	struct cs_path p[4];
 	struct csm_link *cl, *ml;
 	uint32_t w;
 	int i;
 
-	if (!fdt || cs_topo_parse(&topo, &fdt_ops, fdt, 1)) {
-		CHECK(0);
-		free(fdt);
+	if (!fdt)
 		return;
-	}
-	models();
 	cl = link_named("funnel@230c0000");
 	ml = link_named("funnel@20040000");
 	for (i = 0; i < 4; i++) {
@@ -449,19 +462,15 @@ static void test_etf_link(void)
 		"etm@22040000", "etm@22140000", "etm@23040000",
 		"etm@23140000", "etm@23240000", "etm@23340000",
 	};
-	void *fdt = load(CS_DTBS "/arm/juno-r1.dtb");
+	void *fdt = open_dtb("arm/juno-r1.dtb");
 	struct cs_path p[6], tp;
 	struct cs_op ops[CS_SEQ_MAX];
 	struct csm_link *etf, *rep;
 	uint32_t w;
 	int i, k;
 
-	if (!fdt || cs_topo_parse(&topo, &fdt_ops, fdt, 1)) {
-		CHECK(0);
-		free(fdt);
+	if (!fdt)
 		return;
-	}
-	models();
 	etf = link_named("etf@20010000");
 	rep = link_named("replicator@20120000");
 	CHECK(etf->kind == CS_LINK_ETF && rep->kind == CS_LINK_REPLICATOR);
@@ -580,17 +589,13 @@ static void test_etf_refusals(void)
  * that link untouched; a refused hop's enable closes the path again. */
 static void test_path_failures(void)
 {
-	void *fdt = load(CS_DTBS "/arm/juno-r1.dtb");
+	void *fdt = open_dtb("arm/juno-r1.dtb");
 	struct csm_link *etf, *rep, *cl, *ml;
 	struct cs_path p;
 	unsigned int i;
 
-	if (!fdt || cs_topo_parse(&topo, &fdt_ops, fdt, 1)) {
-		CHECK(0);
-		free(fdt);
+	if (!fdt)
 		return;
-	}
-	models();
 	etf = link_named("etf@20010000");
 	rep = link_named("replicator@20120000");
 	CHECK(path_of("etm@22040000", "etr@20070000", &p) == 0);
