@@ -124,60 +124,20 @@ if [ -n "$is_shared" ]; then
 		result "PASS: $t/trace-ids-per-cpu (threads' trace IDs $ids)" ||
 		result "FAIL: $t/trace-ids-per-cpu ($bad threads off their CPU's ID; $ids)"
 fi
-addr() { aarch64-linux-gnu-nm "$w/prog" | awk -v s="$1" '$3 == s { printf "%016s\n", $1 }' |
-	tr ' ' 0; }
-# The recorded tasks in the ground truth's order: main (the launched
-# pid), the process it made (a FORK of a new process), its thread.
+. "$root/tests/e2e/task_truth.sh"
+# The recorded tasks: main (the launched pid), the process it made (a
+# FORK of a new process), its thread.
 proc=$(q "SELECT pid FROM sideband WHERE type = 'FORK' AND ppid = $L AND
 	pid != $L AND pid = tid LIMIT 1")
 thr=$(q "SELECT tid FROM threads WHERE pid = $L AND tid != $L LIMIT 1")
-begin=$(addr main_begin)
-tend=$(addr thread_end)
-# Their ground truths by kind (tasks.txt: "K PID TID N", K in the order
-# the tracer first saw them, which for the process and the thread is a
-# race): main is 0, the process has another pid, the thread main's.
-gk() { awk -v w="$1" 'NR == 1 { p = $2; next }
-	(w == "proc" && $2 != p) || (w == "thread" && $2 == p && $3 != p) {
-		print $1; exit }' "$s/gt/tasks.txt"; }
-k=0
-for tid in "$L" "$proc" "$thr"; do
-	name=$(echo main proc thread | cut -d ' ' -f $((k + 1)))
-	k=$((k + 1))
+nm=aarch64-linux-gnu-nm
+begin=$(task_addr $nm "$w/prog" main_begin)
+tend=$(task_addr $nm "$w/prog" thread_end)
+for name in main proc thread; do
 	case $name in
-	main) g=$s/gt/task-0.txt ;;
-	*) g=$s/gt/task-$(gk "$name").txt ;;
+	main) tid=$L cut="from $begin" ;;
+	proc) tid=$proc cut="" ;;
+	*) tid=$thr cut="to $tend" ;;
 	esac
-	if [ -z "$tid" ] || [ ! -s "$g" ]; then
-		result "FAIL: $t/$name-found (tid '$tid', ground truth $g)"
-		continue
-	fi
-	"$hwt" replay "$w/cpu.db" --thread "$tid" --format addr \
-		>"$w/$name.all" 2>"$w/$name.err"
-	case $name in
-	main) sed -n "/^$begin\$/,\$p" "$g" >"$w/$name.gt"
-	      sed -n "/^$begin\$/,\$p" "$w/$name.all" >"$w/$name.hwt" ;;
-	thread) sed "/^$tend\$/q" "$g" >"$w/$name.gt"
-		sed "/^$tend\$/q" "$w/$name.all" >"$w/$name.hwt" ;;
-	*) cp "$g" "$w/$name.gt"; cp "$w/$name.all" "$w/$name.hwt" ;;
-	esac
-	n=$(wc -l <"$w/$name.gt")
-	if [ "$n" -gt 100 ] && cmp -s "$w/$name.gt" "$w/$name.hwt"; then
-		result "PASS: $t/$name-replay-is-ptrace ($n instructions, tid $tid)"
-	else
-		d=$(cmp "$w/$name.gt" "$w/$name.hwt" 2>&1 | head -n 1)
-		result "FAIL: $t/$name-replay-is-ptrace (ptrace $n, hwt $(wc -l <"$w/$name.hwt") instructions; $d)"
-	fi
-	want="" got=""
-	for f in fib op_add op_mul op_xor op_neg jump_table; do
-		a=$(addr "$f")
-		want="$want $f=$(grep -c "^$a\$" "$g")"
-		c=$(q "SELECT ss.calls FROM symbol_stats ss JOIN threads th ON
-			th.id = ss.thread_id JOIN symbols sy ON
-			sy.id = ss.symbol_id WHERE th.tid = $tid AND
-			sy.name = '$f'")
-		got="$got $f=${c:-0}"
-	done
-	[ "$got" = "$want" ] &&
-		result "PASS: $t/$name-calls-exact ($want )" ||
-		result "FAIL: $t/$name-calls-exact (got$got, want$want)"
+	task_check $name "$tid" "$cut" "$s" "$w/cpu.db" $nm "$w/prog" || continue
 done

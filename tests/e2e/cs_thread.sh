@@ -110,63 +110,32 @@ else
 		result "PASS: $t/gaps-reported (the sink was never found held, no gap)" ||
 		result "FAIL: $t/gaps-reported ($gaps gaps, sink_busy '$busy')"
 fi
+. "$root/tests/e2e/task_truth.sh"
 q() { "$hwt" query --csv "$w/thr.db" "$1" | tail -n +2; }
-addr() { aarch64-linux-gnu-nm "$w/share" | awk -v s="$1" '$3 == s { printf "%016s\n", $1 }' |
-	tr ' ' 0; }
 thr=$(q "SELECT tid FROM threads WHERE pid = $L AND tid != $L LIMIT 1")
-begin=$(addr share_begin)
-tend=$(addr share_end)
+nm=aarch64-linux-gnu-nm
+begin=$(task_addr $nm "$w/share" share_begin)
+tend=$(task_addr $nm "$w/share" share_end)
 for name in main thread; do
 	case $name in
-	main) tid=$L g=$s/gt/task-0.txt ;;
-	*) tid=$thr g=$s/gt/task-$(awk 'NR == 1 { p = $2; next }
-		$2 == p && $3 != p { print $1; exit }' "$s/gt/tasks.txt").txt ;;
+	main) tid=$L cut="from $begin" ;;
+	*) tid=$thr cut="to $tend" ;;
 	esac
-	if [ -z "$tid" ] || [ ! -s "$g" ]; then
-		result "FAIL: $t/$name-found (tid '$tid', ground truth $g)"
-		continue
-	fi
-	"$hwt" replay "$w/thr.db" --thread "$tid" --format addr \
-		>"$w/$name.all" 2>"$w/$name.err"
-	case $name in
-	main) sed -n "/^$begin\$/,\$p" "$g" >"$w/$name.gt"
-	      sed -n "/^$begin\$/,\$p" "$w/$name.all" >"$w/$name.hwt" ;;
-	*) sed "/^$tend\$/q" "$g" >"$w/$name.gt"
-	   sed "/^$tend\$/q" "$w/$name.all" >"$w/$name.hwt" ;;
-	esac
-	n=$(wc -l <"$w/$name.gt")
-	if [ "${gaps:-1}" = 0 ]; then
-		if [ "$n" -gt 100 ] && cmp -s "$w/$name.gt" "$w/$name.hwt"; then
-			result "PASS: $t/$name-replay-is-ptrace ($n instructions, tid $tid)"
-		else
-			d=$(cmp "$w/$name.gt" "$w/$name.hwt" 2>&1 | head -n 1)
-			result "FAIL: $t/$name-replay-is-ptrace (ptrace $n, hwt $(wc -l <"$w/$name.hwt") instructions; $d)"
-		fi
+	# Without gaps: equal to the truth, calls exact; else pieces.
+	only=cut
+	[ "${gaps:-1}" = 0 ] && only=
+	task_check $name "$tid" "$cut" "$s" "$w/thr.db" $nm "$w/share" \
+		$only || continue
+	[ -z "$only" ] && continue
+	# Main is alone (traced, the sink free) up to share_begin, which
+	# its replay thus has.  The thread's replay may lack share_end (an
+	# untraced run): its whole ground truth then, the end racing
+	# main's exit_group.
+	[ $name = thread ] && cp "$g" "$w/$name.gt"
+	if o=$(python3 "$root/tests/e2e/check_pieces.py" "$w/$name.gt" \
+		"$w/$name.hwt"); then
+		result "PASS: $t/$name-pieces-are-ptrace ($o; tid $tid)"
 	else
-		# Main is alone (traced, the sink free) up to share_begin,
-		# which its replay thus has.  The thread's replay may lack
-		# share_end (an untraced run): its whole ground truth then,
-		# the end racing main's exit_group.
-		[ $name = thread ] && cp "$g" "$w/$name.gt"
-		if o=$(python3 "$root/tests/e2e/check_pieces.py" "$w/$name.gt" \
-			"$w/$name.hwt"); then
-			result "PASS: $t/$name-pieces-are-ptrace ($o; tid $tid)"
-		else
-			result "FAIL: $t/$name-pieces-are-ptrace ($o; tid $tid)"
-		fi
+		result "FAIL: $t/$name-pieces-are-ptrace ($o; tid $tid)"
 	fi
-	[ "${gaps:-1}" = 0 ] || continue
-	want="" got=""
-	for f in fib op_add op_mul op_xor op_neg jump_table; do
-		a=$(addr "$f")
-		want="$want $f=$(grep -c "^$a\$" "$g")"
-		c=$(q "SELECT ss.calls FROM symbol_stats ss JOIN threads th ON
-			th.id = ss.thread_id JOIN symbols sy ON
-			sy.id = ss.symbol_id WHERE th.tid = $tid AND
-			sy.name = '$f'")
-		got="$got $f=${c:-0}"
-	done
-	[ "$got" = "$want" ] &&
-		result "PASS: $t/$name-calls-exact ($want )" ||
-		result "FAIL: $t/$name-calls-exact (got$got, want$want)"
 done

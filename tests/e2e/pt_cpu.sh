@@ -53,6 +53,7 @@ if ! HWT_RESULTS=$w/vm-results HWT_VM_RECORD_PROG=$w/prog \
 	exit 1
 fi
 top=$w
+. "$root/tests/e2e/task_truth.sh"
 # The checks of one session: $1 the session, $2 the results' prefix, $3
 # a work directory of its own (sh has no locals: these are global).
 check_session() {
@@ -75,61 +76,20 @@ check_session() {
 	fi
 	result "PASS: $t/decode ($(tail -n 1 "$w/decode.log"))"
 	q() { "$hwt" query --csv "$w/cpu.db" "$1" | tail -n +2; }
-	addr() { nm "$top/prog" | awk -v s="$1" '$3 == s { printf "%016s\n", $1 }' |
-		tr ' ' 0; }
-	# The recorded tasks: main (the launched pid), the process it made (a
-	# FORK of a new process), its thread.  The ground truth numbers its tasks
-	# in the order ptrace first stopped them, which for the two children is
-	# a race: tasks.txt ("K PID TID") says which is which.
+	# The recorded tasks: main (the launched pid), the process it made
+	# (a FORK of a new process), its thread.
 	proc=$(q "SELECT pid FROM sideband WHERE type = 'FORK' AND ppid = $L AND
 		pid != $L AND pid = tid LIMIT 1")
 	thr=$(q "SELECT tid FROM threads WHERE pid = $L AND tid != $L LIMIT 1")
-	tasks=$s/gt/tasks.txt
-	gpid=$(awk '$1 == 0 { print $2 }' "$tasks")
-	kproc=$(awk -v p="$gpid" '$2 != p { print $1; exit }' "$tasks")
-	kthr=$(awk -v p="$gpid" '$2 == p && $3 != p { print $1; exit }' "$tasks")
-	begin=$(addr main_begin)
-	tend=$(addr thread_end)
+	begin=$(task_addr nm "$top/prog" main_begin)
+	tend=$(task_addr nm "$top/prog" thread_end)
 	for name in main proc thread; do
 		case $name in
-		main) tid=$L k=0 ;;
-		proc) tid=$proc k=$kproc ;;
-		*) tid=$thr k=$kthr ;;
+		main) tid=$L cut="from $begin" ;;
+		proc) tid=$proc cut="" ;;
+		*) tid=$thr cut="to $tend" ;;
 		esac
-		g=$s/gt/task-$k.txt
-		if [ -z "$tid" ] || [ ! -s "$g" ]; then
-			result "FAIL: $t/$name-found (tid '$tid', ground truth $g)"
-			continue
-		fi
-		"$hwt" replay "$w/cpu.db" --thread "$tid" --format addr \
-			>"$w/$name.all" 2>"$w/$name.err"
-		case $name in
-		main) sed -n "/^$begin\$/,\$p" "$g" >"$w/$name.gt"
-		      sed -n "/^$begin\$/,\$p" "$w/$name.all" >"$w/$name.hwt" ;;
-		thread) sed "/^$tend\$/q" "$g" >"$w/$name.gt"
-			sed "/^$tend\$/q" "$w/$name.all" >"$w/$name.hwt" ;;
-		*) cp "$g" "$w/$name.gt"; cp "$w/$name.all" "$w/$name.hwt" ;;
-		esac
-		n=$(wc -l <"$w/$name.gt")
-		if [ "$n" -gt 100 ] && cmp -s "$w/$name.gt" "$w/$name.hwt"; then
-			result "PASS: $t/$name-replay-is-ptrace ($n instructions, tid $tid)"
-		else
-			d=$(cmp "$w/$name.gt" "$w/$name.hwt" 2>&1 | head -n 1)
-			result "FAIL: $t/$name-replay-is-ptrace (ptrace $n, hwt $(wc -l <"$w/$name.hwt") instructions; $d)"
-		fi
-		want="" got=""
-		for f in fib op_add op_mul op_xor op_neg jump_table; do
-			a=$(addr "$f")
-			want="$want $f=$(grep -c "^$a\$" "$g")"
-			c=$(q "SELECT ss.calls FROM symbol_stats ss JOIN threads th ON
-				th.id = ss.thread_id JOIN symbols sy ON
-				sy.id = ss.symbol_id WHERE th.tid = $tid AND
-				sy.name = '$f'")
-			got="$got $f=${c:-0}"
-		done
-		[ "$got" = "$want" ] &&
-			result "PASS: $t/$name-calls-exact ($want )" ||
-			result "FAIL: $t/$name-calls-exact (got$got, want$want)"
+		task_check $name "$tid" "$cut" "$s" "$w/cpu.db" nm "$top/prog" || continue
 		ne=$(q "SELECT count(*) FROM errors e JOIN streams st ON
 			st.id = e.stream_id WHERE st.tid = $tid")
 		if [ "$ne" = 0 ]; then
