@@ -32,31 +32,7 @@ int main(void)
 #include "hwt_test.h"
 
 #include <linux/userfaultfd.h>
-#include "hwt/hwt_coresight.h"
-
-#define EMU_KO		"/lib/hwt/hwt_cs_emu.ko"
-#define CS_KO		"/lib/hwt/hwt_coresight.ko"
-
-/* Run only on cpu from here (best effort: the VM has 2 CPUs). */
-static void pin(int cpu)
-{
-	cpu_set_t one;
-
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	sched_setaffinity(0, sizeof(one), &one);
-}
-
-/* An atomic add: a load/store-exclusive loop (cortex-a57: no LSE). */
-static void excl_add(volatile unsigned long *w)
-{
-	unsigned long v;
-	unsigned int fail;
-
-	__asm__ volatile("1: ldxr %0, [%2]\n\tadd %0, %0, #1\n\t"
-			 "stxr %w1, %0, [%2]\n\tcbnz %w1, 1b"
-			 : "=&r"(v), "=&r"(fail) : "r"(w) : "memory");
-}
+#include "emu_unit.h"
 
 static volatile unsigned long *page;
 static int go_rd;
@@ -71,11 +47,11 @@ static void *adder(void *arg)
 	int i;
 
 	(void)arg;
-	pin(0);
+	emu_pin(0, 0);
 	if (read(go_rd, &c, 1) != 1)
 		_exit(2);
 	for (i = 0; i < 8; i++)
-		excl_add(page);
+		emu_excl_add(page);
 	return NULL;
 }
 
@@ -95,7 +71,7 @@ static void child(int go, int up, int down)
 	int uffd;
 	char c;
 
-	pin(1);
+	emu_pin(0, 1);
 	go_rd = go;
 	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -129,21 +105,15 @@ int main(void)
 	pid_t pid;
 	char c;
 
-	if (access(EMU_KO, F_OK) || access(CS_KO, F_OK)) {
-		printf("SKIP: emu/excl-pause (%s or %s missing)\n", EMU_KO,
-		       CS_KO);
+	if (!emu_present("emu/excl-pause"))
 		return 0;
-	}
-	pin(1);
+	emu_pin(0, 1);
 	t_begin("emu/excl-pause/no-stray-step");
 	if (pipe(go) || pipe(up) || pipe(down)) {
 		t_fail("pipe");
 		return 1;
 	}
-	if (module_load(EMU_KO, "") || module_load(CS_KO, "")) {
-		t_fail("load %s, %s: %s", EMU_KO, CS_KO, strerror(errno));
-		module_unload("hwt_coresight");
-		module_unload("hwt_cs_emu");
+	if (emu_load("setup")) {
 		t_end();
 		return 1;
 	}
@@ -154,7 +124,7 @@ int main(void)
 	dev = hwt_dev();
 	a.cpu_map[0] = 1;
 	snprintf(a.backend, sizeof(a.backend), "%s",
-		 HWT_CORESIGHT_BACKEND_NAME);
+		 BACKEND);
 	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
 	CHECK(fd >= 0);
 	if (fd >= 0)
@@ -172,8 +142,7 @@ int main(void)
 	if (fd >= 0)
 		close(fd);
 	close(dev);
-	CHECK(module_unload("hwt_coresight") == 0);
-	CHECK(module_unload("hwt_cs_emu") == 0);
+	emu_unload();
 	t_end();
 	return t_total_failed != 0;
 }

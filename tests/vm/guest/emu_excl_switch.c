@@ -35,32 +35,8 @@ int main(void)
 
 #include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
-#include "hwt/hwt_coresight.h"
-
-#define EMU_KO		"/lib/hwt/hwt_cs_emu.ko"
-#define CS_KO		"/lib/hwt/hwt_coresight.ko"
+#include "emu_unit.h"
 #define ROUNDS		40
-
-/* Run only on cpu from here (best effort: the VM has 2 CPUs). */
-static void pin(int cpu)
-{
-	cpu_set_t one;
-
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	sched_setaffinity(0, sizeof(one), &one);
-}
-
-/* An atomic add: a load/store-exclusive loop (cortex-a57: no LSE). */
-static void excl_add(volatile unsigned long *w)
-{
-	unsigned long v;
-	unsigned int fail;
-
-	__asm__ volatile("1: ldxr %0, [%2]\n\tadd %0, %0, #1\n\t"
-			 "stxr %w1, %0, [%2]\n\tcbnz %w1, 1b"
-			 : "=&r"(v), "=&r"(fail) : "r"(w) : "memory");
-}
 
 /* Children run until *stop; the worker counts its adds in *count. */
 static volatile unsigned long *stop, *count;
@@ -68,16 +44,16 @@ static volatile unsigned long *stop, *count;
 /* On CPU 0: step-overs, one after the other.  Exits 0 at *stop. */
 static void worker(void)
 {
-	pin(0);
+	emu_pin(0, 0);
 	while (!*stop)
-		excl_add(count);
+		emu_excl_add(count);
 	_exit(0);
 }
 
 /* On CPU 0, untraced work to switch to: a loop.  Exits 0 at *stop. */
 static void hog(void)
 {
-	pin(0);
+	emu_pin(0, 0);
 	while (!*stop)
 		;
 	_exit(0);
@@ -93,7 +69,7 @@ static void contender(void)
 	struct perf_event_attr attr;
 	int fd, n = 0;
 
-	pin(1);
+	emu_pin(0, 1);
 	memset(&attr, 0, sizeof(attr));
 	attr.type = PERF_TYPE_BREAKPOINT;
 	attr.size = sizeof(attr);
@@ -144,12 +120,9 @@ int main(void)
 	pid_t wpid, hpid, cpid;
 	int dev, fd, r;
 
-	if (access(EMU_KO, F_OK) || access(CS_KO, F_OK)) {
-		printf("SKIP: emu/excl-switch (%s or %s missing)\n", EMU_KO,
-		       CS_KO);
+	if (!emu_present("emu/excl-switch"))
 		return 0;
-	}
-	pin(1);
+	emu_pin(0, 1);
 	t_begin("emu/excl-switch/no-stray-step");
 	stop = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -158,17 +131,14 @@ int main(void)
 		return 1;
 	}
 	count = stop + 8;
-	if (module_load(EMU_KO, "") || module_load(CS_KO, "")) {
-		t_fail("load %s, %s: %s", EMU_KO, CS_KO, strerror(errno));
-		module_unload("hwt_coresight");
-		module_unload("hwt_cs_emu");
+	if (emu_load("setup")) {
 		t_end();
 		return 1;
 	}
 	dev = hwt_dev();
 	a.cpu_map[0] = 1;
 	snprintf(a.backend, sizeof(a.backend), "%s",
-		 HWT_CORESIGHT_BACKEND_NAME);
+		 BACKEND);
 	fd = ioctl(dev, HWT_IOC_ALLOC, &a);
 	CHECK(fd >= 0);
 	wpid = spawn(worker);
@@ -190,8 +160,7 @@ int main(void)
 	if (fd >= 0)
 		close(fd);
 	close(dev);
-	CHECK(module_unload("hwt_coresight") == 0);
-	CHECK(module_unload("hwt_cs_emu") == 0);
+	emu_unload();
 	t_end();
 	return t_total_failed != 0;
 }

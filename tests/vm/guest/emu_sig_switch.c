@@ -31,33 +31,9 @@ int main(void)
  */
 #include "hwt_test.h"
 
-#if defined(__x86_64__)
-#include "hwt/hwt_intel_pt.h"
-#define EMU_KO		"/lib/hwt/hwt_pt_emu.ko"
-#define EMU_NAME	"hwt_pt_emu"
-#define BACKEND_KO	"/lib/hwt/hwt_intel_pt.ko"
-#define BACKEND_MOD	"hwt_intel_pt"
-#define BACKEND		HWT_INTEL_PT_BACKEND_NAME
-#else
-#include "hwt/hwt_coresight.h"
-#define EMU_KO		"/lib/hwt/hwt_cs_emu.ko"
-#define EMU_NAME	"hwt_cs_emu"
-#define BACKEND_KO	"/lib/hwt/hwt_coresight.ko"
-#define BACKEND_MOD	"hwt_coresight"
-#define BACKEND		HWT_CORESIGHT_BACKEND_NAME
-#endif
+#include "emu_unit.h"
 
 #define MOVES		600
-
-/* Run only on cpu (the VM has 2 CPUs). */
-static void pin_task(pid_t pid, int cpu)
-{
-	cpu_set_t one;
-
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	sched_setaffinity(pid, sizeof(one), &one);
-}
 
 static volatile unsigned long *shared;	/* [0] stop, [1] handled */
 
@@ -87,12 +63,9 @@ int main(void)
 	int dev, fd, i, st = 0;
 	pid_t pid;
 
-	if (access(EMU_KO, F_OK) || access(BACKEND_KO, F_OK)) {
-		printf("SKIP: emu/sig-switch (%s or %s missing)\n", EMU_KO,
-		       BACKEND_KO);
+	if (!emu_present("emu/sig-switch"))
 		return 0;
-	}
-	pin_task(0, 1);
+	emu_pin(0, 1);
 	t_begin("emu/sig-switch/no-stray-step");
 	shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -100,10 +73,7 @@ int main(void)
 		t_fail("mmap");
 		return 1;
 	}
-	if (module_load(EMU_KO, "") || module_load(BACKEND_KO, "")) {
-		t_fail("load %s, %s: %s", EMU_KO, BACKEND_KO, strerror(errno));
-		module_unload(BACKEND_MOD);
-		module_unload(EMU_NAME);
+	if (emu_load("setup")) {
 		t_end();
 		return 1;
 	}
@@ -119,7 +89,7 @@ int main(void)
 	if (pid == 0)
 		worker();
 	for (i = 0; i < MOVES && pid > 0; i++) {
-		pin_task(pid, i & 1 ? 1 : 0);
+		emu_pin(pid, i & 1 ? 1 : 0);
 		usleep(1000 + 500 * (i % 5));
 	}
 	shared[0] = 1;
@@ -134,8 +104,7 @@ int main(void)
 		close(fd);
 	}
 	close(dev);
-	CHECK(module_unload(BACKEND_MOD) == 0);
-	CHECK(module_unload(EMU_NAME) == 0);
+	emu_unload();
 	t_end();
 	return t_total_failed != 0;
 }

@@ -34,21 +34,7 @@ int main(void)
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#if defined(__x86_64__)
-#include "hwt/hwt_intel_pt.h"
-#define EMU_KO		"/lib/hwt/hwt_pt_emu.ko"
-#define EMU_NAME	"hwt_pt_emu"
-#define BACKEND_KO	"/lib/hwt/hwt_intel_pt.ko"
-#define BACKEND_MOD	"hwt_intel_pt"
-#define BACKEND		HWT_INTEL_PT_BACKEND_NAME
-#else
-#include "hwt/hwt_coresight.h"
-#define EMU_KO		"/lib/hwt/hwt_cs_emu.ko"
-#define EMU_NAME	"hwt_cs_emu"
-#define BACKEND_KO	"/lib/hwt/hwt_coresight.ko"
-#define BACKEND_MOD	"hwt_coresight"
-#define BACKEND		HWT_CORESIGHT_BACKEND_NAME
-#endif
+#include "emu_unit.h"
 
 #define ROUNDS		4
 #define CHUNK		(32u << 20)
@@ -95,16 +81,6 @@ static int cg_freeze(int on)
 	return -1;
 }
 
-/* Run only on cpu from here (best effort: the VM has 2 CPUs). */
-static void pin(int cpu)
-{
-	cpu_set_t one;
-
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	sched_setaffinity(0, sizeof(one), &one);
-}
-
 /*
  * The task: on CPU 0, in the kernel nearly all the time, until *done.
  * Exits 0 then, 2 if its setup failed, 3 if a read did.
@@ -116,7 +92,7 @@ static void reader(int go, volatile int *done)
 	int zero = open("/dev/zero", O_RDONLY);
 	char c;
 
-	pin(0);
+	emu_pin(0, 0);
 	if (buf == MAP_FAILED || zero < 0 || read(go, &c, 1) != 1)
 		_exit(2);
 	while (!*done)
@@ -132,7 +108,7 @@ static int round_once(int r)
 	volatile int *done = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int go[2], dev, fd = -1, st = 0, ok = 1;
-	char cg[32];
+	char cg[32], what[16];
 	pid_t pid;
 
 	if (done == MAP_FAILED || pipe(go)) {
@@ -140,13 +116,9 @@ static int round_once(int r)
 		return 0;
 	}
 	*done = 0;
-	if (module_load(EMU_KO, "") || module_load(BACKEND_KO, "")) {
-		t_fail("round %d: load %s, %s: %s", r, EMU_KO, BACKEND_KO,
-		       strerror(errno));
-		module_unload(BACKEND_MOD);
-		module_unload(EMU_NAME);
+	snprintf(what, sizeof(what), "round %d", r);
+	if (emu_load(what))
 		return 0;
-	}
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -172,8 +144,7 @@ static int round_once(int r)
 	if (fd >= 0)
 		close(fd);
 	close(dev);
-	CHECK(module_unload(BACKEND_MOD) == 0);
-	CHECK(module_unload(EMU_NAME) == 0);
+	emu_unload();
 	*done = 1;
 	CHECK(cg_freeze(0) == 0);
 	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
@@ -192,13 +163,10 @@ int main(void)
 {
 	int r;
 
-	if (access(EMU_KO, F_OK) || access(BACKEND_KO, F_OK)) {
-		printf("SKIP: emu/stop-unload (%s or %s missing)\n", EMU_KO,
-		       BACKEND_KO);
+	if (!emu_present("emu/stop-unload"))
 		return 0;
-	}
 	/* Off the traced CPU: this program is not to be stepped. */
-	pin(1);
+	emu_pin(0, 1);
 	t_begin("emu/stop-unload/no-stray-step");
 	mkdir("/sys/fs/cgroup", 0755);
 	if (mount("none", "/sys/fs/cgroup", "cgroup2", 0, NULL) &&
