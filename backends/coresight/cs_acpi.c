@@ -49,9 +49,9 @@ static int hid_index(const char *hid)
 	return -1;
 }
 
-int cs_acpi_hid_known(const char *hid)
+const char *cs_acpi_hid_at(unsigned int i)
 {
-	return hid_index(hid) >= 0;
+	return i < ARRAY_SIZE(hid_table) ? hid_table[i].hid : NULL;
 }
 
 /* Returns 1 if o is a 16-byte buffer holding uuid, 0 if not. */

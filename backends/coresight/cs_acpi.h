@@ -125,10 +125,10 @@ struct cs_acpi_tree {
 };
 
 /*
- * Whether hid names a CoreSight component this backend reads.
- * Returns 1 if it does, 0 if not.
+ * The _HIDs of the components this backend reads, for the namespace
+ * walk.  Returns the i-th ("ARMHC500", ...), or NULL past the last.
  */
-int cs_acpi_hid_known(const char *hid);
+const char *cs_acpi_hid_at(unsigned int i);
 
 /*
  * The tree of the components dev[0..ndev) whose ETMs' parents are among
