@@ -485,11 +485,7 @@ static int cs_mmio_topo(const struct cs_dt_ops **dops, void **ctx,
 	if (ret)
 		return ret;
 	cs_mm->acpi = true;
-	if (!cs_mmio_has_etm(*dops, *ctx, *root))
-		return -ENOENT;
-	pr_info("CoreSight topology from ACPI: %u components, %u CPUs with an ETMv4 (ARMHC500)\n",
-		cs_mm->topo->ncomp, cs_mm->topo->ncpu);
-	return 0;
+	return cs_mmio_has_etm(*dops, *ctx, *root) ? 0 : -ENOENT;
 }
 
 int hwt_cs_mmio_open(const struct cs_hw_ops **ops)
@@ -538,6 +534,10 @@ unlock:
 	if (ret)
 		goto fail;
 	kfree(mpidr);
+	/* A refusal is one line (it names ACPI paths); a load says more. */
+	if (cs_mm->acpi)
+		pr_info("CoreSight topology from ACPI: %u components, %u CPUs with an ETMv4 (ARMHC500)\n",
+			cs_mm->topo->ncomp, cs_mm->topo->ncpu);
 	*ops = cs_mm->acpi ? &cs_mmio_acpi_ops : &cs_mmio_ops;
 	return 0;
 fail:
