@@ -63,10 +63,10 @@ enum cs_acpi_type {
 struct cs_acpi_obj {
 	enum cs_acpi_type type;
 	uint64_t integer;		/* INTEGER */
-	const uint8_t *bytes;		/* STRING (no NUL needed), BUFFER */
-	uint32_t len;			/* STRING, BUFFER: bytes; PACKAGE: count */
+	const uint8_t *bytes;		/* STRING (NUL optional), BUFFER */
+	uint32_t len;			/* bytes, or a PACKAGE's count */
 	const struct cs_acpi_obj *elem;	/* PACKAGE */
-	uintptr_t ref;			/* REFERENCE: the device's handle */
+	uintptr_t ref;			/* REFERENCE: a device's handle */
 };
 
 #define CS_ACPI_HID		9	/* "ARMHC500" and a NUL */
@@ -76,7 +76,7 @@ struct cs_acpi_dev {
 	char name[CS_TOPO_NAME];	/* its path, "\\_SB.C000.ETM0" */
 	uintptr_t handle, parent;	/* namespace handles */
 	int enabled;			/* _STA present and enabled */
-	uint64_t base, size;		/* _CRS's first memory window, or 0 */
+	uint64_t base, size;		/* _CRS's first memory window */
 	const struct cs_acpi_obj *dsd;	/* evaluated _DSD, NULL if none */
 };
 
@@ -98,7 +98,7 @@ struct cs_acpi_node {
 	char name[CS_ACPI_NODE_NAME];
 	uint16_t parent;		/* index; the root is its own */
 	uint16_t prop, nprop;		/* its properties, contiguous */
-	int16_t dev;			/* a component: index in dev[], else -1 */
+	int16_t dev;			/* a component's dev[], else -1 */
 };
 
 struct cs_acpi_prop {
@@ -110,7 +110,7 @@ struct cs_acpi_link {
 	uint16_t dev, remote;		/* indices in dev[] */
 	uint8_t out;			/* 1: output (master) */
 	uint8_t port, remote_port;
-	int16_t peer;			/* the matching link, -1 until paired */
+	int16_t peer;			/* the other end, -1: none yet */
 };
 
 struct cs_acpi_tree {

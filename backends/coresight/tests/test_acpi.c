@@ -420,7 +420,8 @@ static int layout_bad(enum bad b)
 		snprintf(dev[d].hid, sizeof(dev[d].hid), "ARMHC600");
 		return d;
 	case BAD_PROPS:
-		dsd[d] = P(4, U(uuid_props), P(1, P(1, S("arm,scatter-gather"))),
+		dsd[d] = P(4, U(uuid_props),
+			   P(1, P(1, S("arm,scatter-gather"))),
 			   dsd[d].elem[2], dsd[d].elem[3]);
 		return d;
 	default:
