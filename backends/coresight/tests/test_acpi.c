@@ -14,17 +14,24 @@
  *    funnels only, and Juno r1's ETF, replicator and TPIU), each DT
  *    edge written as the two ACPI links DEN0067 asks for: every path
  *    from every ETM to every sink must equal the DT's, component by
- *    component (by base address) and port by port.
+ *    component (by base address) and port by port;
+ *  - ACPICA itself: the booted test's SSDT (tests/e2e/csacpi/ssdt.h)
+ *    compiled by iasl, with a DSDT holding QEMU virt's processor
+ *    devices, loaded and evaluated by acpiexec (_HID, _CRS, _DSD of each
+ *    device, _UID of each processor); its dump, read back into
+ *    cs_acpi_obj, must give the same paths as the device tree.
  * Then every malformed shape cs_acpi.h lists, each refused.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cs_unit.h"
 #include "../cs_acpi.h"
 #include "../cs_emu_topo.h"
 #include "../../../tests/e2e/csacpi/acpi_layout.h"
+#include "../../../tests/e2e/csacpi/ssdt.h"
 
 static const uint8_t uuid_graph[16] = {
 	0x6b, 0xa4, 0x02, 0xab, 0xc7, 0x74, 0xa2, 0x45,
@@ -189,18 +196,22 @@ static void path_str(const struct cs_topo *t, const struct cs_path *p,
 	}
 }
 
-static void test_layout(void)
+/*
+ * dev[0..W_N) as layout.h's graph must read: mkdtb.c's DT paths, the
+ * ETR with scatter-gather, each ETM named by its ACPI path.
+ */
+static void check_layout(void)
 {
 	static const char *const want[CSMMIO_NCPU] = {
 		"1@7f040000 0>0 2@7f0c0000 0>0 2@7f440000 0>0 4@7f470000",
 		"1@7f140000 0>1 2@7f0c0000 0>0 2@7f440000 0>0 4@7f470000",
 	};
-	unsigned int n = layout_devs(), c;
+	unsigned int c;
 	struct cs_path p;
 	char got[256];
 	int ret, e, s;
 
-	ret = build_parse(n, CSMMIO_NCPU);
+	ret = build_parse(W_N, CSMMIO_NCPU);
 	CHECKF(ret == 0, "build/parse: %d (bad_dev %d)", ret, tree.bad_dev);
 	if (ret)
 		return;
@@ -226,6 +237,265 @@ static void test_layout(void)
 		CHECKF(!strcmp(got, want[c]), "\n    got  %s\n    want %s",
 		       got, want[c]);
 	}
+}
+
+static void test_layout(void)
+{
+	layout_devs();
+	check_layout();
+}
+
+/* acpiexec's dump of evaluated objects, line by line. */
+static char dump[1 << 16];
+static char *dline[4096];
+static unsigned int ndline, di;
+static char strings[4096];
+static unsigned int nstrings;
+
+/* Returns the line with its indentation skipped. */
+static const char *dl(unsigned int i)
+{
+	const char *l = dline[i];
+
+	while (*l == ' ')
+		l++;
+	return l;
+}
+
+/*
+ * One object of the dump at dline[di] (and its elements), into *o.
+ * Returns 0, or -1 if the line is no object acpiexec prints.
+ */
+static int dump_obj(struct cs_acpi_obj *o)
+{
+	struct cs_acpi_obj items[16];
+	unsigned int n, k, len;
+	unsigned long long v;
+	const char *l, *q;
+	char name[5];
+
+	if (di >= ndline)
+		return -1;
+	l = dl(di++);
+	memset(o, 0, sizeof(*o));
+	if (sscanf(l, "[Package] Contains %u Elements:", &n) == 1) {
+		if (n > 16)
+			return -1;
+		for (k = 0; k < n; k++)
+			if (dump_obj(&items[k]))
+				return -1;
+		*o = Parr(n, items);
+		return 0;
+	}
+	if (sscanf(l, "[Integer] = %llx", &v) == 1) {
+		*o = I(v);
+		return 0;
+	}
+	if (sscanf(l, "[String] Length %x =", &len) == 1) {
+		q = strchr(l, '"');
+		if (!q || nstrings + len + 1 > sizeof(strings))
+			return -1;
+		memcpy(strings + nstrings, q + 1, len);
+		strings[nstrings + len] = 0;
+		*o = S(strings + nstrings);
+		nstrings += len + 1;
+		return 0;
+	}
+	if (sscanf(l, "[Buffer] Length %x =", &len) == 1) {
+		uint8_t *b = (uint8_t *)strings + nstrings;
+		unsigned int got = 0, off, byte;
+		int adv;
+
+		if (nstrings + len > sizeof(strings))
+			return -1;
+		q = strstr(l, "0000:");
+		while (q && got < len) {
+			q += 5;
+			while (got < len &&
+			       sscanf(q, " %2x%n", &byte, &adv) == 1 &&
+			       adv == 3) {
+				b[got++] = (uint8_t)byte;
+				q += adv;
+			}
+			if (got < len && di < ndline &&
+			    sscanf(dl(di), "%x:", &off) == 1)
+				q = dl(di++) + 4;
+			else
+				break;
+		}
+		if (got != len)
+			return -1;
+		o->type = CS_ACPI_BUFFER;
+		o->bytes = b;
+		o->len = len;
+		nstrings += len;
+		return 0;
+	}
+	q = strstr(l, "[Object Reference]");
+	q = q ? strstr(q, " Name ") : NULL;
+	if (q && sscanf(q, " Name %4s", name) == 1) {
+		for (k = 0; k < W_N; k++)
+			if (!strcmp(csacpi_devs[k].name, name))
+				break;
+		*o = R(k < W_N ? H_DEV(k) : 0);
+		return 0;
+	}
+	return -1;
+}
+
+/* The object acpiexec printed for "evaluate path". */
+static int dump_eval(const char *path, struct cs_acpi_obj *o)
+{
+	char want[128];
+	unsigned int i;
+
+	snprintf(want, sizeof(want), "Evaluation of %s returned", path);
+	for (i = 0; i < ndline; i++) {
+		if (!strncmp(dline[i], want, strlen(want))) {
+			di = i + 1;
+			return dump_obj(o);
+		}
+	}
+	return -1;
+}
+
+/* Runs cmd, its output into dump[] and dline[]. */
+static int run_dump(const char *cmd)
+{
+	FILE *f = popen(cmd, "r");
+	size_t n;
+	char *p;
+
+	if (!f)
+		return -1;
+	n = fread(dump, 1, sizeof(dump) - 1, f);
+	dump[n] = 0;
+	if (pclose(f))
+		return -1;
+	ndline = 0;
+	for (p = strtok(dump, "\n"); p && ndline < ARRAY_SIZE(dline);
+	     p = strtok(NULL, "\n"))
+		dline[ndline++] = p;
+	return 0;
+}
+
+/* QEMU 7.2 virt's processor devices (hw/arm/virt-acpi-build.c). */
+static const char dsdt_asl[] =
+	"DefinitionBlock (\"\", \"DSDT\", 2, \"HWT\", \"VIRTCPU\", 1)\n"
+	"{\n"
+	"    Scope (\\_SB)\n"
+	"    {\n"
+	"        Device (C000) { Name (_HID, \"ACPI0007\") Name (_UID, 0) }\n"
+	"        Device (C001) { Name (_HID, \"ACPI0007\") Name (_UID, 1) }\n"
+	"    }\n"
+	"}\n";
+
+/* A little-endian 32-bit field of a resource descriptor. */
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* ASL path ("\\_SB.CFUN") of layout device w. */
+static void asl_path(int w, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s.%s", csacpi_devs[w].scope, csacpi_devs[w].name);
+}
+
+static void test_acpiexec(void)
+{
+	char dir[] = "/tmp/test_acpi.XXXXXX", cmd[4096], path[64], ev[128];
+	size_t o;
+	FILE *f;
+	int w, c;
+
+	CHECKF(!system("command -v iasl >/dev/null && command -v acpiexec >/dev/null"),
+	       "no iasl or acpiexec (acpica-tools: make deps)");
+	if (unit_cur_failed || !mkdtemp(dir))
+		return;
+	snprintf(cmd, sizeof(cmd), "%s/ssdt.asl", dir);
+	f = fopen(cmd, "w");
+	if (f) {
+		csacpi_write_ssdt(f);
+		fclose(f);
+	}
+	snprintf(cmd, sizeof(cmd), "%s/dsdt.asl", dir);
+	f = fopen(cmd, "w");
+	if (f) {
+		fputs(dsdt_asl, f);
+		fclose(f);
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && iasl -p ssdt ssdt.asl >iasl.log 2>&1 && iasl -p dsdt dsdt.asl >>iasl.log 2>&1",
+		 dir);
+	CHECKF(!system(cmd), "iasl failed: %s/iasl.log", dir);
+	if (unit_cur_failed)
+		return;
+	o = (size_t)snprintf(cmd, sizeof(cmd), "cd %s && acpiexec -b '", dir);
+	for (c = 0; c < CSMMIO_NCPU; c++)
+		o += (size_t)snprintf(cmd + o, sizeof(cmd) - o,
+				      "evaluate \\_SB.C%03X._UID;", c);
+	for (w = 0; w < W_N; w++) {
+		asl_path(w, path, sizeof(path));
+		o += (size_t)snprintf(cmd + o, sizeof(cmd) - o,
+				      "evaluate %s._HID;evaluate %s._CRS;evaluate %s._DSD;",
+				      path, path, path);
+	}
+	snprintf(cmd + o, sizeof(cmd) - o, "' dsdt.aml ssdt.aml 2>&1");
+	CHECKF(!run_dump(cmd), "acpiexec failed");
+	if (unit_cur_failed)
+		return;
+
+	npool = 0;
+	nstrings = 0;
+	memset(dev, 0, sizeof(dev));
+	for (c = 0; c < CSMMIO_NCPU; c++) {
+		struct cs_acpi_obj uid;
+
+		snprintf(ev, sizeof(ev), "\\_SB.C%03X._UID", c);
+		CHECKF(!dump_eval(ev, &uid) && uid.type == CS_ACPI_INTEGER,
+		       "%s", ev);
+		/* QEMU virt: _UID is the CPU index, MPIDR Aff0. */
+		cpus[c].handle = H_CPU(c);
+		cpus[c].mpidr = uid.integer;
+	}
+	for (w = 0; w < W_N; w++) {
+		struct cs_acpi_obj hid, crs;
+
+		asl_path(w, path, sizeof(path));
+		snprintf(ev, sizeof(ev), "%s._HID", path);
+		CHECKF(!dump_eval(ev, &hid) && hid.type == CS_ACPI_STRING &&
+		       hid.len < sizeof(dev[w].hid), "%s", ev);
+		snprintf(ev, sizeof(ev), "%s._CRS", path);
+		/* Memory32Fixed (ACPI 6.x 6.4.3.4): 0x86, length 9, info,
+		 * base and length little-endian; then the end tag. */
+		CHECKF(!dump_eval(ev, &crs) && crs.type == CS_ACPI_BUFFER &&
+		       crs.len >= 12 && crs.bytes[0] == 0x86, "%s", ev);
+		snprintf(ev, sizeof(ev), "%s._DSD", path);
+		CHECKF(!dump_eval(ev, &dsd[w]), "%s", ev);
+		if (unit_cur_failed)
+			return;
+		memcpy(dev[w].hid, hid.bytes, hid.len);
+		snprintf(dev[w].name, sizeof(dev[w].name), "%s",
+			 csacpi_devs[w].path);
+		dev[w].handle = H_DEV(w);
+		/* An ETM's scope is its processor: \_SB.C00n. */
+		dev[w].parent = 0x1;
+		for (c = 0; c < CSMMIO_NCPU; c++) {
+			snprintf(ev, sizeof(ev), "\\_SB.C%03X", c);
+			if (!strcmp(csacpi_devs[w].scope, ev))
+				dev[w].parent = H_CPU(c);
+		}
+		dev[w].enabled = 1;
+		dev[w].base = le32(crs.bytes + 4);
+		dev[w].size = le32(crs.bytes + 8);
+		dev[w].dsd = &dsd[w];
+	}
+	check_layout();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (!unit_cur_failed && system(cmd))
+		CHECK(0);
 }
 
 /*
@@ -509,6 +779,7 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	RUN(test_layout(), "acpi_layout_paths_equal_dt");
+	RUN(test_acpiexec(), "acpi_iasl_acpiexec_paths_equal_dt");
 	RUN(test_roundtrip(CS_EMU_TOPO_FUNNELS), "acpi_roundtrip_funnels");
 	RUN(test_roundtrip(CS_EMU_TOPO_JUNO_R1), "acpi_roundtrip_juno_r1");
 	RUN(test_malformed(), "acpi_malformed");
