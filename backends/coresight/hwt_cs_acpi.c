@@ -48,6 +48,8 @@ struct hwt_cs_acpi {
 };
 
 static struct hwt_cs_acpi *cs_acpi;
+/* What the last walk found, for a refusal after the tree is freed. */
+static unsigned int cs_acpi_found, cs_acpi_found_etm;
 
 /* acpi_get_devices() callback: one more component. */
 static acpi_status hwt_cs_acpi_add(acpi_handle h, u32 level, void *ctx,
@@ -250,6 +252,10 @@ static int hwt_cs_acpi_build(struct hwt_cs_acpi *a)
 
 	for (i = 0; (hid = cs_acpi_hid_at(i)); i++)
 		acpi_get_devices(hid, hwt_cs_acpi_add, (void *)hid, NULL);
+	cs_acpi_found = a->ndev;
+	cs_acpi_found_etm = 0;
+	for (i = 0; i < a->ndev; i++)
+		cs_acpi_found_etm += !strcmp(a->dev[i].hid, "ARMHC500");
 	if (a->too_many) {
 		pr_info("ACPI has more than %d CoreSight components: not loading\n",
 			CS_ACPI_MAX_DEV);
@@ -324,20 +330,13 @@ struct device *hwt_cs_acpi_phys(uintptr_t node)
 
 void hwt_cs_acpi_describe(char *buf, size_t len)
 {
-	unsigned int i, netm = 0;
-
-	if (acpi_disabled) {
+	if (acpi_disabled)
 		strscpy(buf, "ACPI is off", len);
-		return;
-	}
-	if (!cs_acpi) {
+	else if (!cs_acpi_found)
 		strscpy(buf, "no CoreSight component in ACPI", len);
-		return;
-	}
-	for (i = 0; i < cs_acpi->ndev; i++)
-		netm += !strcmp(cs_acpi->dev[i].hid, "ARMHC500");
-	snprintf(buf, len, "ACPI has %u CoreSight components, %u ETMv4 (ARMHC500)",
-		 cs_acpi->ndev, netm);
+	else
+		snprintf(buf, len, "ACPI has %u CoreSight components, %u ETMv4 (ARMHC500)",
+			 cs_acpi_found, cs_acpi_found_etm);
 }
 
 void hwt_cs_acpi_free(void)

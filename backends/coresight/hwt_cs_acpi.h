@@ -37,9 +37,10 @@ int hwt_cs_acpi_tree(const struct cs_dt_ops **ops, void **ctx,
 struct device *hwt_cs_acpi_phys(uintptr_t node);
 
 /*
- * One phrase for a refusal: what ACPI offers ("ACPI is off", "no
- * CoreSight component in ACPI", "ACPI has 2 ETMv4 (ARMHC500)"), into
- * buf (always terminated).
+ * One phrase for a refusal: what the last hwt_cs_acpi_tree() found
+ * ("ACPI is off", "no CoreSight component in ACPI", "ACPI has 3
+ * CoreSight components, 0 ETMv4 (ARMHC500)"), into buf (always
+ * terminated).
  */
 void hwt_cs_acpi_describe(char *buf, size_t len);
 
