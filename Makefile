@@ -106,6 +106,8 @@ check-e2e-run:
 		echo "FAIL: e2e-coresight-etm4-juno-r1-cpu (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/cs_mmio.sh || \
 		echo "FAIL: e2e-coresight-mmio (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
+	@tests/e2e/cs_mmio.sh acpi || \
+		echo "FAIL: e2e-coresight-acpi (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/cs_thread.sh pin || \
 		echo "FAIL: e2e-coresight-etm4-shared-thread-pinned (exited non-zero)" | tee -a $(HWT_RESULTS)/e2e.txt
 	@tests/e2e/cs_thread.sh || \

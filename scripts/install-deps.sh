@@ -11,7 +11,7 @@ set -eu
 
 PKGS="build-essential pkg-config git python3 file xz-utils zstd cpio kmod bc
  linux-image-amd64 linux-headers-amd64
- qemu-system-x86 qemu-system-arm busybox-static
+ qemu-system-x86 qemu-system-arm qemu-efi-aarch64 acpica-tools busybox-static
  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
  libipt-dev libopencsd-dev libopencsd-bin libelf-dev libdwarf-dev libfdt-dev
  libcapstone-dev libzydis-dev libsqlite3-dev sqlite3 zlib1g-dev clang llvm librsvg2-bin libc6-dbg

@@ -487,7 +487,7 @@ static int cs_read_id(struct cs_idregs *id)
 			char dt[160];
 
 			hwt_cs_of_describe(dt, sizeof(dt));
-			pr_info("no ETE with a TRBE on this CPU (ID_AA64DFR0_EL1 %#llx: TraceVer %llu, TraceBuffer %llu), and no memory-mapped ETMv4 + TMC offered (%s; ACPI is not read): not loading\n",
+			pr_info("no ETE with a TRBE on this CPU (ID_AA64DFR0_EL1 %#llx: TraceVer %llu, TraceBuffer %llu), and no memory-mapped ETMv4 + TMC offered (%s): not loading\n",
 				id->dfr0, (id->dfr0 >> 4) & 0xf,
 				(id->dfr0 >> 44) & 0xf, dt);
 			return -ENODEV;

@@ -19,11 +19,12 @@
  * An ETMv4 unit is memory-mapped, and so is its sink, a TMC (ETR or
  * ETF; cs_tmc.h): read/write reach the ETMv4's registers by the same
  * offsets, tmc_read/tmc_write the TMC's.  On hardware both are found in
- * the device tree (arm,coresight-etm4x, arm,coresight-tmc) and
- * ioremapped by hwt_cs_mmio.c, whose table (the current CPU's ETMv4, the
- * TMC every CPU shares, the funnels and replicators between) is the
- * native one where there is no ETE + TRBE; ACPI (ARMHC500, ARMHC97C) is
- * not read.
+ * the device tree (arm,coresight-etm4x, arm,coresight-tmc) or, booted
+ * with ACPI, in the namespace (ARMHC500, ARMHC97C, ... and their _DSD
+ * graphs: hwt_cs_acpi.c, cs_acpi.c) and ioremapped by hwt_cs_mmio.c,
+ * whose table (the current CPU's ETMv4, the TMC every CPU shares, the
+ * funnels and replicators between) is the native one where there is no
+ * ETE + TRBE.
  */
 #ifndef HWT_CS_HW_H
 #define HWT_CS_HW_H

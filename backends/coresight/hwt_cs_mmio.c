@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hwt_cs_mmio: native memory-mapped ops for an ETMv4 board (Juno,
- * hi6220, msm8916: no ETE), from the booted device tree.
+ * hi6220, msm8916: no ETE), from the booted device tree or, where the
+ * kernel booted with ACPI, from the ACPI namespace (hwt_cs_acpi: the
+ * same tree, built from ARMHC500/97C/9FF/... devices and their _DSD
+ * graphs).
  *
  * cs_mmio (pure) says which components each online CPU's trace needs
  * and where their registers are: the CPU's etm4x node (by its MPIDR,
@@ -10,7 +13,9 @@
  * checked and mapped once, at load:
  *  - Linux's own driver bound to the node (coresight-etm4x, -funnel,
  *    -replicator, -tmc: AMBA drivers for arm,primecell nodes, platform
- *    drivers for the others) -> refused with one line naming the node
+ *    drivers for the others; under ACPI, the device's first physical
+ *    node, the AMBA device Linux's ACPI glue adds for ARMHC500/97C/
+ *    9FF/98D) -> refused with one line naming the node or ACPI device
  *    and how to unbind it: hwt never takes a device from its driver;
  *  - its registers requested (request_mem_region): another driver that
  *    holds them makes that request fail -> refused too;
@@ -35,8 +40,8 @@
  *
  * read/write reach the current CPU's ETMv4, tmc_* the shared TMC,
  * link_* a funnel or replicator by its reg in the tree; topology is
- * the booted tree (hwt_cs_of), which hwt_coresight's cs_topo_load
- * reads as it reads the emulated unit's.
+ * the booted tree (hwt_cs_of) or ACPI's (hwt_cs_acpi), which
+ * hwt_coresight's cs_topo_load reads as it reads the emulated unit's.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -55,6 +60,7 @@
 #include <asm/sysreg.h>
 
 #include "hwt_cs_hw.h"
+#include "hwt_cs_acpi.h"
 #include "hwt_cs_mmio.h"
 #include "hwt_cs_of.h"
 #include "cs_caps.h"
@@ -66,6 +72,7 @@ struct cs_mmio {
 	struct cs_mmio_plan plan;
 	void __iomem *va[CS_MMIO_MAX_WIN];
 	bool held[CS_MMIO_MAX_WIN];	/* its registers requested */
+	bool acpi;			/* the topology is ACPI's */
 };
 
 static struct cs_mmio *cs_mm;
@@ -217,10 +224,12 @@ static int cs_mmio_link_write(u64 base, u32 reg, u64 val)
 	return 0;
 }
 
-/* The booted tree: 0, or -ENODEV if there is none. */
+/* The booted tree or ACPI's: 0, or -ENODEV if there is none. */
 static int cs_mmio_topology(const struct cs_dt_ops **ops, void **ctx,
 			    uintptr_t *root)
 {
+	if (cs_mm->acpi)
+		return hwt_cs_acpi_tree(ops, ctx, root) ? -ENODEV : 0;
 	return hwt_cs_of_tree(ops, ctx, root) ? -ENODEV : 0;
 }
 
@@ -237,6 +246,26 @@ static const struct cs_hw_ops cs_mmio_ops = {
 	.link_read = cs_mmio_link_read,
 	.link_write = cs_mmio_link_write,
 };
+
+static const struct cs_hw_ops cs_mmio_acpi_ops = {
+	.name = "memory-mapped (ACPI)",
+	.dfr0 = cs_mmio_dfr0,
+	.read = cs_mmio_read,
+	.write = cs_mmio_write,
+	.order = cs_mmio_order,
+	.tmc_probe = cs_mmio_tmc_probe,
+	.tmc_read = cs_mmio_tmc_read,
+	.tmc_write = cs_mmio_tmc_write,
+	.topology = cs_mmio_topology,
+	.link_read = cs_mmio_link_read,
+	.link_write = cs_mmio_link_write,
+};
+
+/* Where the topology came from, for the lines below. */
+static const char *cs_mmio_src(void)
+{
+	return cs_mm->acpi ? "ACPI" : "the device tree";
+}
 
 /* This CPU's MPIDR affinity, as /cpus reg holds it (Arm ARM D19). */
 static void cs_mmio_mpidr_fn(void *arg)
@@ -258,26 +287,27 @@ static struct device *cs_mmio_dev_of(struct device_node *np)
 }
 
 /*
- * The one line for a node Linux's driver has: how to free it.  Linux's
- * CoreSight drivers allow no unbind through sysfs (suppress_bind_attrs):
- * their module must go, or not load.  The device is locked.
+ * The one line for a component Linux's driver has: how to free it.
+ * Linux's CoreSight drivers allow no unbind through sysfs
+ * (suppress_bind_attrs): their module must go, or not load.  The device
+ * is locked.
  */
-static void cs_mmio_driven(struct device_node *np, struct device *dev)
+static void cs_mmio_driven(const char *what, struct device *dev)
 {
 	const struct device_driver *drv = dev->driver;
 	const char *mod = drv->owner ? module_name(drv->owner) : NULL;
 
 	device_lock_assert(dev);
 	if (!drv->suppress_bind_attrs)
-		pr_info("%pOF is driven by Linux's %s (device %s): unbind it first (echo %s > /sys/bus/%s/drivers/%s/unbind): not loading\n",
-			np, drv->name, dev_name(dev), dev_name(dev),
+		pr_info("%s is driven by Linux's %s (device %s): unbind it first (echo %s > /sys/bus/%s/drivers/%s/unbind): not loading\n",
+			what, drv->name, dev_name(dev), dev_name(dev),
 			dev->bus->name, drv->name);
 	else if (mod)
-		pr_info("%pOF is driven by Linux's %s (device %s), which allows no unbind: unload it first (rmmod %s) or keep it from loading (modprobe.blacklist=%s): not loading\n",
-			np, drv->name, dev_name(dev), mod, mod);
+		pr_info("%s is driven by Linux's %s (device %s), which allows no unbind: unload it first (rmmod %s) or keep it from loading (modprobe.blacklist=%s): not loading\n",
+			what, drv->name, dev_name(dev), mod, mod);
 	else
-		pr_info("%pOF is driven by Linux's %s (device %s), built in and allowing no unbind: boot without it: not loading\n",
-			np, drv->name, dev_name(dev));
+		pr_info("%s is driven by Linux's %s (device %s), built in and allowing no unbind: boot without it: not loading\n",
+			what, drv->name, dev_name(dev));
 }
 
 /*
@@ -289,15 +319,24 @@ static void cs_mmio_driven(struct device_node *np, struct device *dev)
 static int cs_mmio_take(int w)
 {
 	const struct cs_mmio_win *win = &cs_mm->plan.win[w];
-	struct device_node *np =
-		(struct device_node *)cs_mm->topo->comp[win->comp].node;
-	struct device *dev = cs_mmio_dev_of(np);
+	uintptr_t node = cs_mm->topo->comp[win->comp].node;
+	struct device *dev;
+	char what[64];
 	int ret = 0;
 
+	/* An ACPI component by its path, a DT one by its node's. */
+	if (cs_mm->acpi) {
+		dev = hwt_cs_acpi_phys(node);
+		strscpy(what, cs_mm->topo->comp[win->comp].name, sizeof(what));
+	} else {
+		dev = cs_mmio_dev_of((struct device_node *)node);
+		snprintf(what, sizeof(what), "%pOF",
+			 (struct device_node *)node);
+	}
 	if (dev) {
 		device_lock(dev);
 		if (dev->driver)
-			cs_mmio_driven(np, dev);
+			cs_mmio_driven(what, dev);
 		ret = dev->driver ? -EBUSY : 0;
 		device_unlock(dev);
 		put_device(dev);
@@ -305,15 +344,15 @@ static int cs_mmio_take(int w)
 			return ret;
 	}
 	if (!request_mem_region(win->pa, win->size, "hwt_coresight")) {
-		pr_info("%pOF: its registers at %#llx are held by another driver (/proc/iomem): not loading\n",
-			np, win->pa);
+		pr_info("%s: its registers at %#llx are held by another driver (/proc/iomem): not loading\n",
+			what, win->pa);
 		return -EBUSY;
 	}
 	cs_mm->held[w] = true;
 	cs_mm->va[w] = ioremap(win->pa, win->size);
 	if (!cs_mm->va[w]) {
-		pr_info("%pOF: cannot map %#llx (%#llx bytes): not loading\n",
-			np, win->pa, win->size);
+		pr_info("%s: cannot map %#llx (%#llx bytes): not loading\n",
+			what, win->pa, win->size);
 		return -ENOMEM;
 	}
 	return 0;
@@ -393,8 +432,8 @@ static int cs_mmio_refuse(int ret, const u64 *mpidr)
 			   cs_mm->topo->comp[p->bad_comp].name : "";
 
 	if (p->bad_cpu >= 0 && ret == -CS_ENODEV && p->bad_comp < 0)
-		pr_info("cpu %d (MPIDR %#llx): no ETMv4 in the device tree: not loading\n",
-			p->bad_cpu, mpidr[p->bad_cpu]);
+		pr_info("cpu %d (MPIDR %#llx): no ETMv4 in %s: not loading\n",
+			p->bad_cpu, mpidr[p->bad_cpu], cs_mmio_src());
 	else if (p->bad_cpu >= 0 && ret == -CS_ENODEV)
 		pr_info("cpu %d: %s reaches no enabled sink: not loading\n",
 			p->bad_cpu, comp);
@@ -402,9 +441,51 @@ static int cs_mmio_refuse(int ret, const u64 *mpidr)
 		pr_info("cpu %d: %s on its path: only one TMC shared by every CPU, reached through funnels and replicators, is driven: not loading\n",
 			p->bad_cpu, comp);
 	else
-		pr_info("the device tree's CoreSight components cannot be mapped (%s%s%d): not loading\n",
-			comp, *comp ? ": " : "", cs_errno(ret));
+		pr_info("%s's CoreSight components cannot be mapped (%s%s%d): not loading\n",
+			cs_mmio_src(), comp, *comp ? ": " : "", cs_errno(ret));
 	return -ENODEV;
+}
+
+/*
+ * cs_mm->topo from the tree at root.
+ * Returns 1 if it parsed and has an ETMv4, 0 if not.
+ */
+static int cs_mmio_has_etm(const struct cs_dt_ops *dops, void *ctx,
+			   uintptr_t root)
+{
+	unsigned int i;
+
+	if (cs_topo_parse(cs_mm->topo, dops, ctx, root))
+		return 0;
+	for (i = 0; i < cs_mm->topo->ncomp; i++)
+		if (cs_mm->topo->comp[i].kind == CS_COMP_ETM4)
+			return 1;
+	return 0;
+}
+
+/*
+ * The topology: the device tree's if it has an ETMv4, else ACPI's
+ * (a kernel booted with ACPI has no device tree but the EFI stub's
+ * empty /chosen).
+ * Returns 0 with cs_mm->topo parsed and cs_mm->acpi set;
+ * Returns -ENOENT if neither has an ETMv4 (a malformed device tree
+ *   included: the caller's refusal describes it);
+ * Returns -ENODEV, -E2BIG or -ENOMEM as hwt_cs_acpi_tree() (a line
+ *   said why).
+ */
+static int cs_mmio_topo(const struct cs_dt_ops **dops, void **ctx,
+			uintptr_t *root)
+{
+	int ret;
+
+	if (!hwt_cs_of_tree(dops, ctx, root) &&
+	    cs_mmio_has_etm(*dops, *ctx, *root))
+		return 0;
+	ret = hwt_cs_acpi_tree(dops, ctx, root);
+	if (ret)
+		return ret;
+	cs_mm->acpi = true;
+	return cs_mmio_has_etm(*dops, *ctx, *root) ? 0 : -ENOENT;
 }
 
 int hwt_cs_mmio_open(const struct cs_hw_ops **ops)
@@ -416,8 +497,6 @@ int hwt_cs_mmio_open(const struct cs_hw_ops **ops)
 	void *ctx;
 	int ret;
 
-	if (hwt_cs_of_tree(&dops, &ctx, &root))
-		return -ENOENT;
 	cs_mm = kzalloc(sizeof(*cs_mm), GFP_KERNEL);
 	mpidr = kcalloc(nr_cpu_ids, sizeof(*mpidr), GFP_KERNEL);
 	ret = -ENOMEM;
@@ -426,14 +505,8 @@ int hwt_cs_mmio_open(const struct cs_hw_ops **ops)
 	cs_mm->topo = kvzalloc(sizeof(*cs_mm->topo), GFP_KERNEL);
 	if (!cs_mm->topo)
 		goto fail;
-	/* A malformed tree or one without ETMv4: the caller says so. */
-	ret = -ENOENT;
-	if (cs_topo_parse(cs_mm->topo, dops, ctx, root))
-		goto fail;
-	for (i = 0; i < cs_mm->topo->ncomp; i++)
-		if (cs_mm->topo->comp[i].kind == CS_COMP_ETM4)
-			break;
-	if (i == cs_mm->topo->ncomp)
+	ret = cs_mmio_topo(&dops, &ctx, &root);
+	if (ret)
 		goto fail;
 	ret = -ENODEV;
 	if (nr_cpu_ids > CS_TOPO_MAX_CPU) {
@@ -461,7 +534,11 @@ unlock:
 	if (ret)
 		goto fail;
 	kfree(mpidr);
-	*ops = &cs_mmio_ops;
+	/* A refusal is one line (it names ACPI paths); a load says more. */
+	if (cs_mm->acpi)
+		pr_info("CoreSight topology from ACPI: %u components, %u CPUs with an ETMv4 (ARMHC500)\n",
+			cs_mm->topo->ncomp, cs_mm->topo->ncpu);
+	*ops = cs_mm->acpi ? &cs_mmio_acpi_ops : &cs_mmio_ops;
 	return 0;
 fail:
 	kfree(mpidr);
@@ -473,6 +550,7 @@ void hwt_cs_mmio_close(void)
 {
 	unsigned int i;
 
+	hwt_cs_acpi_free();
 	if (!cs_mm)
 		return;
 	for (i = 0; i < CS_MMIO_MAX_WIN; i++) {

@@ -18,6 +18,7 @@
 #include <asm/smp_plat.h>
 
 #include "cs_topo.h"
+#include "hwt_cs_acpi.h"
 #include "hwt_cs_of.h"
 
 static struct device_node *dn(uintptr_t n)
@@ -82,7 +83,10 @@ int hwt_cs_of_describe(char *buf, size_t len)
 	int ret, e, n;
 
 	if (!root) {
-		strscpy(buf, "no device tree", len);
+		char acpi[96];
+
+		hwt_cs_acpi_describe(acpi, sizeof(acpi));
+		snprintf(buf, len, "no device tree; %s", acpi);
 		return 0;
 	}
 	t = kvzalloc(sizeof(*t), GFP_KERNEL);

@@ -11,7 +11,8 @@
 
 /*
  * One phrase for the load-time line: what the device tree offers
- * ("no device tree", "no CoreSight ETMv4 in the device tree", or "the
+ * ("no device tree; " and what ACPI offers (hwt_cs_acpi_describe),
+ * "no CoreSight ETMv4 in the device tree", or "the
  * device tree has 6 ETMv4 (CPU 0: etm@22040000 -> etf@20010000, 3
  * sinks)"), written to buf (always terminated).
  * Returns 0 if it parsed (or there is no tree);

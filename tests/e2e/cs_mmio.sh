@@ -21,12 +21,29 @@
 # written); a START whose TRCSTATR never leaves IDLE failing with a
 # timeout and every window left off.  No trace flows: nothing answers a
 # write.  PASS:/FAIL: lines to $HWT_RESULTS/e2e.txt.
+#
+# `cs_mmio.sh acpi` (e2e-coresight-acpi): the same graph, windows and
+# checks with the kernel booted through UEFI (qemu-efi-aarch64's
+# QEMU_EFI.fd as -bios) with ACPI and no device tree: tests/e2e/csacpi/
+# mkssdt.c writes the graph as an SSDT (ARMHC500 ETMs under QEMU's
+# processor devices \_SB.C000/C001, ARMHC9FF funnels, an ARMHC97C ETR,
+# _DSD CoreSight graphs), iasl compiles it, and the kernel installs it
+# from the initrd (CONFIG_ACPI_TABLE_UPGRADE, HWT_VM_ACPI_TABLES).  The
+# guest (guest.c built with CSMMIO_ACPI) also checks that the load says
+# the topology came from ACPI and that no device tree was booted.
 set -u
+mode=${1:-dt}
+case $mode in
+dt | acpi) ;;
+*) echo "usage: $0 [acpi]" >&2; exit 2 ;;
+esac
 root=$(cd "$(dirname "$0")/../.." && pwd)
 res=${HWT_RESULTS:-$root/build/results}/e2e.txt
 t=e2e-coresight-mmio
+[ "$mode" = acpi ] && t=e2e-coresight-acpi
 w=$root/build/$t
 d=$root/tests/e2e/csmmio
+efi=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
 snap=$root/../shared/corpus/coresight/juno_r1_1
 mkdir -p "$(dirname "$res")"
 rm -rf "$w"
@@ -34,17 +51,41 @@ mkdir -p "$w"
 result() { echo "$1" | tee -a "$res"; }
 
 smp=2 mem=1024 cpu=cortex-a57
-# The host tool that adds the graph, QEMU's tree for this machine.
-if ! cc -O2 -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
-	-o "$w/mkdtb" "$d/mkdtb.c" -lfdt >"$w/build.log" 2>&1; then
-	result "FAIL: $t/build (mkdtb: $w/build.log)"
-	exit 1
-fi
-if ! qemu-system-aarch64 -M virt,dumpdtb="$w/virt.dtb" -cpu $cpu \
-	-smp $smp -m $mem -nodefaults -display none -accel tcg \
-	>"$w/dumpdtb.log" 2>&1 || ! "$w/mkdtb" "$w/virt.dtb" "$w/cs.dtb"; then
-	result "FAIL: $t/dtb ($(tail -n 1 "$w/dumpdtb.log"))"
-	exit 1
+if [ "$mode" = acpi ]; then
+	# The SSDT of acpi_layout.h, compiled.
+	for f in "$efi" "$(command -v iasl)"; do
+		[ -f "$f" ] || {
+			result "FAIL: $t/setup (no ${f:-iasl}: make deps installs qemu-efi-aarch64 and acpica-tools)"
+			exit 1
+		}
+	done
+	if ! cc -O2 -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
+		-o "$w/mkssdt" "$root/tests/e2e/csacpi/mkssdt.c" \
+		>"$w/build.log" 2>&1 || ! "$w/mkssdt" "$w/csjuno.asl" ||
+		! iasl -p "$w/csjuno" "$w/csjuno.asl" >"$w/iasl.log" 2>&1; then
+		result "FAIL: $t/ssdt (mkssdt or iasl: $w/build.log, $w/iasl.log)"
+		exit 1
+	fi
+	boot="HWT_VM_FIRMWARE=$efi HWT_VM_ACPI_TABLES=$w/csjuno.aml"
+	guest_def="-DCSMMIO_ACPI -I $root/tests/e2e/csacpi"
+	append="acpi=force"
+else
+	# The host tool that adds the graph, QEMU's tree for this machine.
+	if ! cc -O2 -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
+		-o "$w/mkdtb" "$d/mkdtb.c" -lfdt >"$w/build.log" 2>&1; then
+		result "FAIL: $t/build (mkdtb: $w/build.log)"
+		exit 1
+	fi
+	if ! qemu-system-aarch64 -M virt,dumpdtb="$w/virt.dtb" -cpu $cpu \
+		-smp $smp -m $mem -nodefaults -display none -accel tcg \
+		>"$w/dumpdtb.log" 2>&1 ||
+		! "$w/mkdtb" "$w/virt.dtb" "$w/cs.dtb"; then
+		result "FAIL: $t/dtb ($(tail -n 1 "$w/dumpdtb.log"))"
+		exit 1
+	fi
+	boot="HWT_VM_DTB=$w/cs.dtb"
+	guest_def=""
+	append=""
 fi
 
 # snap.h: every register of the two ETMs' snapshot files, at its
@@ -74,29 +115,33 @@ done
 } >"$w/snap.h"
 grep -q 'TRCIDR1' "$w/snap.h" || { result "FAIL: $t/snapshot (no TRCIDR1 in $w/snap.h)"; exit 1; }
 
+# shellcheck disable=SC2086
 if ! aarch64-linux-gnu-gcc -O2 -static -Wall -Wextra -Werror \
-	-Wmissing-prototypes -Wshadow -I "$root/include" \
+	-Wmissing-prototypes -Wshadow -I "$root/include" $guest_def \
 	-I "$root/tests/vm/guest" -I "$d" -I "$w" -o "$w/cs_mmio" \
 	"$d/guest.c" >>"$w/build.log" 2>&1; then
 	result "FAIL: $t/build (guest: $w/build.log)"
 	exit 1
 fi
 
-# Only this program in the guest (HWT_VM_GUEST empty), on this tree.
-HWT_RESULTS=$w/vm-results HWT_VM_GUEST="" VM_EXTRA=$w/cs_mmio \
-	HWT_VM_DTB=$w/cs.dtb HWT_VM_APPEND="mem=1008M iomem=relaxed" \
+# Only this program in the guest (HWT_VM_GUEST empty), on this graph.
+# shellcheck disable=SC2086
+env $boot HWT_RESULTS=$w/vm-results HWT_VM_GUEST="" VM_EXTRA=$w/cs_mmio \
+	HWT_VM_APPEND="mem=1008M iomem=relaxed${append:+ $append}" \
 	HWT_VM_SMP=$smp HWT_VM_MEM=$mem HWT_VM_CPU=$cpu \
 	HWT_VM_KMODS="configfs coresight coresight-funnel" \
 	"$root/tests/vm/run.sh" arm64 >"$w/vm.log" 2>&1
 rc=$?
-grep -E '^(PASS|FAIL): (cs/mmio|guest/cs_mmio|vm-arm64/(insmod/hwt_coresight|dmesg-clean))' \
+c=cs/mmio
+[ "$mode" = acpi ] && c=cs/acpi
+grep -E "^(PASS|FAIL): ($c|guest/cs_mmio|vm-arm64/(insmod/hwt_coresight|dmesg-clean))" \
 	"$w/vm.log" | sed "s|^\(PASS\|FAIL\): |\1: $t/|" | while read -r l; do
 	result "$l"
 done
-n=$(grep -c '^PASS: cs/mmio/' "$w/vm.log")
+n=$(grep -c "^PASS: $c/" "$w/vm.log")
 if [ "$rc" != 0 ] || [ "$n" != 6 ]; then
 	tail -n 15 "$w/vm.log" | sed 's/^/    /'
-	result "FAIL: $t (run.sh status $rc, $n of 6 cs/mmio checks passed; log: $w/vm.log)"
+	result "FAIL: $t (run.sh status $rc, $n of 6 $c checks passed; log: $w/vm.log)"
 	exit 1
 fi
 result "PASS: $t"

@@ -24,7 +24,12 @@
 # (when set, only these tests/vm/guest programs, by name; empty: none,
 # so that VM_EXTRA's run alone, and no host-side halves), HWT_VM_KMODS
 # (Debian modules, by name, shipped in /lib/hwt/kmods for a guest test
-# to load itself).
+# to load itself).  Booting with ACPI (tests/e2e/cs_acpi.sh): HWT_VM_FIRMWARE
+# (arm64: a UEFI image QEMU runs, -bios, e.g. qemu-efi-aarch64's
+# QEMU_EFI.fd; it hands the kernel QEMU's ACPI tables and no device tree)
+# and HWT_VM_ACPI_TABLES (compiled tables, .aml, added at boot by the
+# kernel's initrd table upgrade, CONFIG_ACPI_TABLE_UPGRADE: an uncompressed
+# cpio of kernel/firmware/acpi/NAME.aml before the initramfs).
 set -u
 
 arch=${1:-x86_64}
@@ -407,6 +412,22 @@ HWT_RMMOD_TIMEOUT=30
 EOF
 (cd "$st" && find . | cpio -o -H newc --quiet) >"$B/initramfs.cpio" ||
 	die "setup (cpio failed)"
+# ACPI tables for the kernel's table upgrade (Documentation/admin-guide/
+# acpi/initrd_table_override.rst): first in the initrd, uncompressed, at
+# kernel/firmware/acpi/ (no "./": the early scan matches that prefix).
+if [ -n "${HWT_VM_ACPI_TABLES:-}" ]; then
+	at=$B/acpi-tables
+	rm -rf "$at"
+	mkdir -p "$at/kernel/firmware/acpi"
+	for f in $HWT_VM_ACPI_TABLES; do
+		[ -f "$f" ] || die "setup (HWT_VM_ACPI_TABLES: $f not found)"
+		cp "$f" "$at/kernel/firmware/acpi/"
+	done
+	(cd "$at" && find kernel | cpio -o -H newc --quiet) >"$B/acpi.cpio" &&
+		cat "$B/acpi.cpio" "$B/initramfs.cpio" >"$B/initramfs.acpi" &&
+		mv "$B/initramfs.acpi" "$B/initramfs.cpio" ||
+		die "setup (ACPI table cpio failed)"
+fi
 
 # --- Boot. --------------------------------------------------------------
 # The guest bounds every program and rmmod itself, so only a kernel-level
@@ -495,6 +516,8 @@ boot() {	# kernel image
 			-semihosting-config enable=on,target=native,userspace=on \
 			-serial file:console.log
 		[ -n "${HWT_VM_DTB:-}" ] && set -- "$@" -dtb "$HWT_VM_DTB"
+		[ -n "${HWT_VM_FIRMWARE:-}" ] &&
+			set -- "$@" -bios "$HWT_VM_FIRMWARE"
 	fi
 	start=$(date +%s.%N)
 	# A hang that prints nothing (every vCPU spinning with interrupts

@@ -41,10 +41,47 @@
  *    funnels' EnS bits 0, the ETR's CTL 0;
  *  - cs/mmio/unload: rmmod releases every window.
  */
+#include <dirent.h>
+
 #include "hwt_test.h"
 #include "hwt/hwt_coresight.h"
 #include "layout.h"
 #include "snap.h"
+
+/*
+ * Built twice: for the device tree (tests/e2e/cs_mmio.sh) and, with
+ * CSMMIO_ACPI, for the same graph booted through UEFI with ACPI
+ * (tests/e2e/cs_acpi.sh, ../csacpi/acpi_layout.h).  What differs is
+ * how hwt_coresight names a component: its DT node name (refusals:
+ * its full path, %pOF) or its ACPI path; and the ACPI load says where
+ * the topology came from.
+ */
+#ifdef CSMMIO_ACPI
+#include "acpi_layout.h"
+#define T	"cs/acpi"
+#else
+#define T	"cs/mmio"
+#endif
+
+/* hwt_coresight's name of window w's component. */
+static const char *comp_name(int w)
+{
+#ifdef CSMMIO_ACPI
+	return csacpi_devs[w].path;
+#else
+	return csmmio_wins[w].node;
+#endif
+}
+
+/* How a refusal names window w's component. */
+static void refusal_name(int w, char *buf, size_t n)
+{
+#ifdef CSMMIO_ACPI
+	snprintf(buf, n, "%s", csacpi_devs[w].path);
+#else
+	snprintf(buf, n, "/%s", csmmio_wins[w].node);
+#endif
+}
 
 #define TRCPRGCTLR	0x004
 #define TRCSTATR	0x00c
@@ -222,7 +259,8 @@ static void want_line(int c, char *buf, size_t n)
 	const struct csmmio_win *w = &csmmio_wins[c ? W_ETM1 : W_ETM0];
 
 	snprintf(buf, n, "hwt_coresight: cpu %d (MPIDR 0x%x): %s at 0x%llx: ETMv4.%u rev %u, %u address comparator pairs, %u-bit timestamps, context ID %u bits, VMID %u bits, trace ID %u bits%s%s%s\n",
-		 c, c, w->node, (unsigned long long)w->pa, (i1 >> 4) & 0xf,
+		 c, c, comp_name(c ? W_ETM1 : W_ETM0),
+		 (unsigned long long)w->pa, (i1 >> 4) & 0xf,
 		 i1 & 0xf, i4 & 0xf, ts == 8 ? 64 : ts == 6 ? 48 : 0,
 		 cid == 4 ? 32 : 0,
 		 vmid == 1 ? 8 : vmid == 2 ? 16 : vmid == 4 ? 32 : 0,
@@ -280,20 +318,47 @@ static const char *bound(const char *name)
 	return strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
 }
 
-/* AMBA's name of window w: "7f0c0000.funnel". */
+/*
+ * AMBA's name of window w ("7f0c0000.funnel" from the device tree,
+ * "ARMHC9FF:00" from ACPI): the device whose resource starts at its
+ * address (/sys/bus/amba/devices/NAME/resource: start, end, flags).
+ */
 static void amba_name(int w, char *buf, size_t n)
 {
-	const char *node = csmmio_wins[w].node;
+	DIR *d = opendir("/sys/bus/amba/devices");
+	struct dirent *e;
 
-	snprintf(buf, n, "%llx.%.*s", (unsigned long long)csmmio_wins[w].pa,
-		 (int)(strchr(node, '@') - node), node);
+	snprintf(buf, n, "(no AMBA device at %#llx)",
+		 (unsigned long long)csmmio_wins[w].pa);
+	while (d && (e = readdir(d))) {
+		char path[300];
+		unsigned long long start = 0;
+		FILE *f;
+
+		snprintf(path, sizeof(path),
+			 "/sys/bus/amba/devices/%s/resource", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%llx", &start) == 1 &&
+		    start == csmmio_wins[w].pa) {
+			size_t i;
+
+			for (i = 0; i + 1 < n && e->d_name[i]; i++)
+				buf[i] = e->d_name[i];
+			buf[i] = 0;
+		}
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
 }
 
 static void linux_driver(void)
 {
 	static const char *const kmods[] = { "configfs", "coresight",
 					     "coresight-funnel" };
-	char name[64], line[512], *l, *p, *e;
+	char name[64], line[512], what[64], *l, *p, *e;
 	const char *mod;
 	unsigned int i;
 	int w;
@@ -320,9 +385,10 @@ static void linux_driver(void)
 		return;
 	}
 	amba_name(W_CFUNNEL, name, sizeof(name));
+	refusal_name(W_CFUNNEL, what, sizeof(what));
 	snprintf(line, sizeof(line),
-		 "hwt_coresight: /%s is driven by Linux's coresight-dynamic-funnel (device %s), which allows no unbind: unload it first (rmmod coresight_funnel) or keep it from loading (modprobe.blacklist=coresight_funnel): not loading",
-		 csmmio_wins[W_CFUNNEL].node, name);
+		 "hwt_coresight: %s is driven by Linux's coresight-dynamic-funnel (device %s), which allows no unbind: unload it first (rmmod coresight_funnel) or keep it from loading (modprobe.blacklist=coresight_funnel): not loading",
+		 what, name);
 	if (log_count_after("cs_mmio guest: linux-driver", line) < 1)
 		t_fail("no line \"%s\"", line);
 	if (log_count_after("cs_mmio guest: linux-driver", "hwt_coresight: ") !=
@@ -360,31 +426,35 @@ int main(void)
 		win[w] = mmap(NULL, CSMMIO_SIZE, PROT_READ | PROT_WRITE,
 			      MAP_SHARED, fd, (off_t)csmmio_wins[w].pa);
 		if (win[w] == MAP_FAILED) {
-			printf("FAIL: cs/mmio/devmem (%s: %s)\n",
-			       csmmio_wins[w].node, strerror(errno));
+			printf("FAIL: " T "/devmem (%s: %s)\n",
+			       comp_name(w), strerror(errno));
 			return 1;
 		}
 	}
 	if (fd < 0) {
-		printf("FAIL: cs/mmio/devmem (%s)\n", strerror(errno));
+		printf("FAIL: " T "/devmem (%s)\n", strerror(errno));
 		return 1;
 	}
 
-	t_begin("cs/mmio/boot");
+	t_begin(T "/boot");
 	snprintf(want, sizeof(want),
 		 "hwt_coresight: cpu 0: %s at 0x%llx: its ID registers are no ETMv4",
-		 csmmio_wins[W_ETM0].node,
+		 comp_name(W_ETM0),
 		 (unsigned long long)csmmio_wins[W_ETM0].pa);
 	if (!log_has(want))
 		t_fail("no boot-time line \"%s\"", want);
+#ifdef CSMMIO_ACPI
+	if (!access("/sys/firmware/devicetree/base/cpus", F_OK))
+		t_fail("booted with a device tree");
+#endif
 	t_end();
 
-	t_begin("cs/mmio/linux-driver");
+	t_begin(T "/linux-driver");
 	fill();
 	linux_driver();
 	t_end();
 
-	t_begin("cs/mmio/load");
+	t_begin(T "/load");
 	mark("load");
 	if (module_load("/lib/hwt/hwt_coresight.ko", "")) {
 		t_fail("insmod hwt_coresight: %s", strerror(errno));
@@ -400,12 +470,19 @@ int main(void)
 	}
 	snprintf(line, sizeof(line),
 		 "hwt_coresight: CPUs 0-%d: ETMv4 -> funnels -> %s, one sink shared",
-		 CSMMIO_NCPU - 1, csmmio_wins[W_ETR].node);
+		 CSMMIO_NCPU - 1, comp_name(W_ETR));
 	if (log_count_after("cs_mmio guest: load", line) != 1)
 		t_fail("no line \"%s\"", line);
 	if (log_count_after("cs_mmio guest: load",
 			    "hwt_coresight: ETMv4 4.0 with an ETR (scatter-gather)") != 1)
 		t_fail("no ETR line");
+#ifdef CSMMIO_ACPI
+	snprintf(line, sizeof(line),
+		 "hwt_coresight: CoreSight topology from ACPI: %d components, %d CPUs with an ETMv4 (ARMHC500)",
+		 W_N, CSMMIO_NCPU);
+	if (log_count_after("cs_mmio guest: load", line) != 1)
+		t_fail("no line \"%s\"", line);
+#endif
 	r = iomem_count();
 	if (r != W_N)
 		t_fail("/proc/iomem: %d of %d windows held by hwt_coresight", r,
@@ -413,7 +490,7 @@ int main(void)
 	t_end();
 
 	dev = hwt_dev();
-	t_begin("cs/mmio/claimed");
+	t_begin(T "/claimed");
 	wr(W_ETM1, TRCCLAIMCLR, 2);	/* an external debugger's tag */
 	save();
 	mark("claimed");
@@ -430,16 +507,16 @@ int main(void)
 	}
 	snprintf(line, sizeof(line),
 		 "hwt_coresight: cpu 1: %s is claimed by another agent",
-		 csmmio_wins[W_ETM1].node);
+		 comp_name(W_ETM1));
 	if (log_count_after("cs_mmio guest: claimed", line) < 1)
 		t_fail("no line \"%s\"", line);
 	off = changed(&which);
 	if (off >= 0)
-		t_fail("%s+%#x written: %#x -> %#x", csmmio_wins[which].node,
+		t_fail("%s+%#x written: %#x -> %#x", comp_name(which),
 		       off, *(uint32_t *)&before[which][off], rd(which, off));
 	t_end();
 
-	t_begin("cs/mmio/timeout");
+	t_begin(T "/timeout");
 	wr(W_ETM1, TRCCLAIMCLR, 0);
 	save();
 	mark("timeout");
@@ -457,7 +534,7 @@ int main(void)
 	}
 	snprintf(line, sizeof(line),
 		 "hwt_coresight: cpu 0: %s: timed out: TRCSTATR (0xc) & 0x1 never read 0x0",
-		 csmmio_wins[W_ETM0].node);
+		 comp_name(W_ETM0));
 	if (log_count_after("cs_mmio guest: timeout", line) != 1)
 		t_fail("no line \"%s\"", line);
 	for (c = 0; c < CSMMIO_NCPU; c++)
@@ -466,7 +543,7 @@ int main(void)
 			       etm_reg(c, TRCPRGCTLR));
 	for (w = W_CFUNNEL; w <= W_MFUNNEL; w++)
 		if (rd(w, FUNNEL_CTRL) & 0xff)
-			t_fail("%s: CTRL %#x (EnS set)", csmmio_wins[w].node,
+			t_fail("%s: CTRL %#x (EnS set)", comp_name(w),
 			       rd(w, FUNNEL_CTRL));
 	if (rd(W_ETR, TMC_CTL))
 		t_fail("ETR CTL %#x", rd(W_ETR, TMC_CTL));
@@ -486,7 +563,7 @@ int main(void)
 	for (w = W_CFUNNEL; w <= W_MFUNNEL; w++)
 		if (rd(w, CLAIMSET) != 1)
 			t_fail("%s never claimed (CLAIMSET %#x)",
-			       csmmio_wins[w].node, rd(w, CLAIMSET));
+			       comp_name(w), rd(w, CLAIMSET));
 	if (etm_reg(0, TRCCLAIMSET) != 1 ||
 	    (etm_reg(0, TRCVICTLR) & 0xff) != 1 ||
 	    !(etm_reg(0, TRCCONFIGR) & 1))
@@ -503,11 +580,11 @@ int main(void)
 		for (o = 0; o < CSMMIO_SIZE; o += 4)
 			n += rd(w, o) != *(uint32_t *)&before[w][o];
 		printf("  %s: %d words changed by START\n",
-		       csmmio_wins[w].node, n);
+		       comp_name(w), n);
 	}
 	t_end();
 
-	t_begin("cs/mmio/unload");
+	t_begin(T "/unload");
 	close(dev);
 	if (module_unload("hwt_coresight"))
 		t_fail("rmmod hwt_coresight: %s", strerror(errno));
