@@ -991,24 +991,13 @@ static int rec_cmp(const void *a, const void *b)
 	return x->v[0] < y->v[0] ? -1 : x->v[0] > y->v[0];
 }
 
-/* rows (n of them, sorted by id) as one call_chunks row.  Returns 0, or
- * -1 on an SQLite error. */
-static int write_chunk(struct hwt_db *db, const struct hwt_calls_rec **rows,
-		       size_t n)
+/* The n rows encoded in db->chunk (len bytes), ids min_id to max_id, as
+ * one call_chunks row.  Returns 0, or -1 on an SQLite error. */
+static int write_chunk(struct hwt_db *db, uint64_t min_id, uint64_t max_id,
+		       size_t n, size_t len)
 {
-	static const struct hwt_calls_rec zero;
-	const struct hwt_calls_rec *prev = &zero;
-	size_t i, len = 0;
-
-	if (!db->chunk)
-		db->chunk = hwt_xrealloc(NULL, HWT_CALLS_CHUNK *
-					 HWT_CALLS_ROW_MAX);
-	for (i = 0; i < n; i++) {
-		len += hwt_calls_encode_next(db->chunk + len, prev, rows[i]);
-		prev = rows[i];
-	}
-	B64(S_CCHUNK, 1, rows[0]->v[0]);
-	B64(S_CCHUNK, 2, rows[n - 1]->v[0]);
+	B64(S_CCHUNK, 1, min_id);
+	B64(S_CCHUNK, 2, max_id);
 	B64(S_CCHUNK, 3, n);
 	sqlite3_bind_blob(db->st[S_CCHUNK], 4, db->chunk, (int)len,
 			  SQLITE_STATIC);
@@ -1016,39 +1005,58 @@ static int write_chunk(struct hwt_db *db, const struct hwt_calls_rec **rows,
 }
 
 /* Writes the kept call rows sorted by id, HWT_CALLS_CHUNK per
- * call_chunks row.  Returns 0, or -1 on an SQLite error. */
+ * call_chunks row, each encoded as it is met.  Returns 0, or -1 on an
+ * SQLite error. */
 static int flush_calls(struct hwt_db *db)
 {
-	const struct hwt_calls_rec *rows[HWT_CALLS_CHUNK];
-	size_t e = 0, k = 0, n = 0;
+	static const struct hwt_calls_rec zero;
+	const struct hwt_calls_rec *prev = &zero;
+	size_t e = 0, k = 0, n = 0, len = 0;
+	uint64_t min_id = 0;
 	int rc = 0;
 
 	if (!db->ncalls)
 		return 0;
+	if (!db->chunk)
+		db->chunk = hwt_xrealloc(NULL, HWT_CALLS_CHUNK *
+					 HWT_CALLS_ROW_MAX);
 	if (db->nearly > 1)
 		qsort(db->early, db->nearly, sizeof(*db->early), rec_cmp);
 	/* Merge the early rows (ids below the slots' but for rows past
-	 * CALLS_SLOTS) with the slots'. */
+	 * CALLS_SLOTS) with the slots' (made ones: a slot holds its id). */
 	while (rc == 0) {
 		const struct hwt_calls_rec *r;
 
-		while (k < db->nslot && db->slot[k].v[0] != db->calls_base + k)
-			k++;
-		if (e < db->nearly && (k == db->nslot ||
-				       db->early[e].v[0] < db->slot[k].v[0]))
-			r = &db->early[e++];
-		else if (k < db->nslot)
+		if (e == db->nearly) {
+			/* Most rows: the slots' alone. */
+			if (k == db->nslot)
+				break;
 			r = &db->slot[k++];
-		else
-			break;
-		rows[n++] = r;
-		if (n == HWT_CALLS_CHUNK) {
-			rc = write_chunk(db, rows, n);
+			if (r->v[0] != db->calls_base + k - 1)
+				continue;
+		} else {
+			while (k < db->nslot &&
+			       db->slot[k].v[0] != db->calls_base + k)
+				k++;
+			if (k == db->nslot ||
+			    db->early[e].v[0] < db->slot[k].v[0])
+				r = &db->early[e++];
+			else
+				r = &db->slot[k++];
+		}
+		if (!n)
+			min_id = r->v[0];
+		len += hwt_calls_encode_next(db->chunk + len, prev, r);
+		prev = r;
+		if (++n == HWT_CALLS_CHUNK) {
+			rc = write_chunk(db, min_id, r->v[0], n, len);
+			prev = &zero;
 			n = 0;
+			len = 0;
 		}
 	}
 	if (rc == 0 && n)
-		rc = write_chunk(db, rows, n);
+		rc = write_chunk(db, min_id, prev->v[0], n, len);
 	/* The ids up to the last slot's have been given out: rows of them
 	 * that come later are early ones. */
 	db->calls_base += db->nslot;
