@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -907,6 +908,23 @@ int hwt_db_flow(struct hwt_db *db, uint32_t stream, uint64_t seq,
 	return step(db, S_FLOW);
 }
 
+/* struct hwt_call_row's call_path_id to flags are stored fields 2-9. */
+_Static_assert(offsetof(struct hwt_call_row, flags) -
+	       offsetof(struct hwt_call_row, call_path_id) == 7 * 8 &&
+	       offsetof(struct hwt_call_row, call_time) -
+	       offsetof(struct hwt_call_row, call_path_id) == 8 &&
+	       offsetof(struct hwt_call_row, return_time) -
+	       offsetof(struct hwt_call_row, call_path_id) == 2 * 8 &&
+	       offsetof(struct hwt_call_row, call_insn) -
+	       offsetof(struct hwt_call_row, call_path_id) == 3 * 8 &&
+	       offsetof(struct hwt_call_row, return_insn) -
+	       offsetof(struct hwt_call_row, call_path_id) == 4 * 8 &&
+	       offsetof(struct hwt_call_row, branch_count) -
+	       offsetof(struct hwt_call_row, call_path_id) == 5 * 8 &&
+	       offsetof(struct hwt_call_row, parent_id) -
+	       offsetof(struct hwt_call_row, call_path_id) == 6 * 8,
+	       "hwt_call_row must hold stored fields 2-9 in order");
+
 /* Row r of thread_id as its stored fields, in calls_vtab.h's order, into
  * c.  Returns nothing. */
 static inline void call_rec(struct hwt_calls_rec *c, uint64_t thread_id,
@@ -914,14 +932,7 @@ static inline void call_rec(struct hwt_calls_rec *c, uint64_t thread_id,
 {
 	c->v[0] = r->id;
 	c->v[1] = thread_id;
-	c->v[2] = r->call_path_id;
-	c->v[3] = r->call_time;
-	c->v[4] = r->return_time;
-	c->v[5] = r->call_insn;
-	c->v[6] = r->return_insn;
-	c->v[7] = r->branch_count;
-	c->v[8] = r->parent_id;
-	c->v[9] = r->flags;
+	memcpy(&c->v[2], &r->call_path_id, 8 * sizeof(c->v[0]));
 }
 
 /* hwt_db_call() for a row that needs a flush first, a slot not made
