@@ -107,6 +107,7 @@ size_t hwt_calls_encode_next(uint8_t *p, const struct hwt_calls_rec *prev,
 	z[4] = z4;
 	for (i = 0; i < 5; i++)
 		_mm_storeu_si128((__m128i *)&zs[2 * i], z[i]);
+#pragma GCC unroll 10
 	for (i = 0; i < HWT_CALLS_FIELDS; i++)
 		q = put_leb(q, zs[i]);
 	return (size_t)(q - p);
