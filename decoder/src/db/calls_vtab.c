@@ -113,9 +113,15 @@ size_t hwt_calls_encode_next(uint8_t *p, const struct hwt_calls_rec *prev,
 	return (size_t)(q - p);
 }
 #else
+/*
+ * The same rows without SSE2 (arm64): the ten differences first, then one
+ * test for whether all fit a byte (two thirds of a real trace's rows),
+ * those stored a byte each, the others field by field.
+ */
 size_t hwt_calls_encode_next(uint8_t *p, const struct hwt_calls_rec *prev,
 			     const struct hwt_calls_rec *r)
 {
+	uint64_t z[HWT_CALLS_FIELDS], any = 0;
 	uint8_t *q = p;
 	int i;
 
@@ -124,8 +130,18 @@ size_t hwt_calls_encode_next(uint8_t *p, const struct hwt_calls_rec *prev,
 		uint64_t d = r->v[i] - prev->v[i];
 
 		/* zigzag: small differences either way, small numbers */
-		q = put_leb(q, (d << 1) ^ (uint64_t)((int64_t)d >> 63));
+		z[i] = (d << 1) ^ (uint64_t)((int64_t)d >> 63);
+		any |= z[i];
 	}
+	if (any < 0x80) {
+#pragma GCC unroll 10
+		for (i = 0; i < HWT_CALLS_FIELDS; i++)
+			p[i] = (uint8_t)z[i];
+		return HWT_CALLS_FIELDS;
+	}
+#pragma GCC unroll 10
+	for (i = 0; i < HWT_CALLS_FIELDS; i++)
+		q = put_leb(q, z[i]);
 	return (size_t)(q - p);
 }
 #endif
