@@ -30,7 +30,7 @@ struct hwt_callpaths {
 /* Recently met call paths, direct-mapped by (parent, callee): a call
  * from a frame met before costs a probe, not a hash table lookup, also
  * when the frame itself is new (recursion, call trees). */
-#define CPC_BITS	10
+#define CPC_BITS	12
 struct cpc_ent {
 	uint64_t parent, ip, cp;	/* cp 0: empty */
 	uint32_t sym;

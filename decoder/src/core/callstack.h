@@ -11,12 +11,16 @@
 #include "core/blocks.h"
 #include "core/flow.h"
 
+/* call_path_id to flags in the order the database stores them
+ * (db/calls_vtab.h's fields 2-9): one copy takes them. */
 struct hwt_call_row {
-	uint64_t id, parent_id, call_path_id;
-	uint64_t call_insn, return_insn;	/* instruction index in stream */
+	uint64_t id;
+	uint64_t call_path_id;
 	uint64_t call_time, return_time;
-	uint64_t insn_count, branch_count;
-	uint32_t flags;		/* HWT_CALL_* */
+	uint64_t call_insn, return_insn;	/* instruction index in stream */
+	uint64_t branch_count, parent_id;
+	uint64_t flags;		/* HWT_CALL_* */
+	uint64_t insn_count;
 	uint32_t sym_id;
 };
 

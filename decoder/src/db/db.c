@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -907,6 +908,23 @@ int hwt_db_flow(struct hwt_db *db, uint32_t stream, uint64_t seq,
 	return step(db, S_FLOW);
 }
 
+/* struct hwt_call_row's call_path_id to flags are stored fields 2-9. */
+_Static_assert(offsetof(struct hwt_call_row, flags) -
+	       offsetof(struct hwt_call_row, call_path_id) == 7 * 8 &&
+	       offsetof(struct hwt_call_row, call_time) -
+	       offsetof(struct hwt_call_row, call_path_id) == 8 &&
+	       offsetof(struct hwt_call_row, return_time) -
+	       offsetof(struct hwt_call_row, call_path_id) == 2 * 8 &&
+	       offsetof(struct hwt_call_row, call_insn) -
+	       offsetof(struct hwt_call_row, call_path_id) == 3 * 8 &&
+	       offsetof(struct hwt_call_row, return_insn) -
+	       offsetof(struct hwt_call_row, call_path_id) == 4 * 8 &&
+	       offsetof(struct hwt_call_row, branch_count) -
+	       offsetof(struct hwt_call_row, call_path_id) == 5 * 8 &&
+	       offsetof(struct hwt_call_row, parent_id) -
+	       offsetof(struct hwt_call_row, call_path_id) == 6 * 8,
+	       "hwt_call_row must hold stored fields 2-9 in order");
+
 /* Row r of thread_id as its stored fields, in calls_vtab.h's order, into
  * c.  Returns nothing. */
 static inline void call_rec(struct hwt_calls_rec *c, uint64_t thread_id,
@@ -914,14 +932,7 @@ static inline void call_rec(struct hwt_calls_rec *c, uint64_t thread_id,
 {
 	c->v[0] = r->id;
 	c->v[1] = thread_id;
-	c->v[2] = r->call_path_id;
-	c->v[3] = r->call_time;
-	c->v[4] = r->return_time;
-	c->v[5] = r->call_insn;
-	c->v[6] = r->return_insn;
-	c->v[7] = r->branch_count;
-	c->v[8] = r->parent_id;
-	c->v[9] = r->flags;
+	memcpy(&c->v[2], &r->call_path_id, 8 * sizeof(c->v[0]));
 }
 
 /* hwt_db_call() for a row that needs a flush first, a slot not made
@@ -991,24 +1002,13 @@ static int rec_cmp(const void *a, const void *b)
 	return x->v[0] < y->v[0] ? -1 : x->v[0] > y->v[0];
 }
 
-/* rows (n of them, sorted by id) as one call_chunks row.  Returns 0, or
- * -1 on an SQLite error. */
-static int write_chunk(struct hwt_db *db, const struct hwt_calls_rec **rows,
-		       size_t n)
+/* The n rows encoded in db->chunk (len bytes), ids min_id to max_id, as
+ * one call_chunks row.  Returns 0, or -1 on an SQLite error. */
+static int write_chunk(struct hwt_db *db, uint64_t min_id, uint64_t max_id,
+		       size_t n, size_t len)
 {
-	static const struct hwt_calls_rec zero;
-	const struct hwt_calls_rec *prev = &zero;
-	size_t i, len = 0;
-
-	if (!db->chunk)
-		db->chunk = hwt_xrealloc(NULL, HWT_CALLS_CHUNK *
-					 HWT_CALLS_ROW_MAX);
-	for (i = 0; i < n; i++) {
-		len += hwt_calls_encode_next(db->chunk + len, prev, rows[i]);
-		prev = rows[i];
-	}
-	B64(S_CCHUNK, 1, rows[0]->v[0]);
-	B64(S_CCHUNK, 2, rows[n - 1]->v[0]);
+	B64(S_CCHUNK, 1, min_id);
+	B64(S_CCHUNK, 2, max_id);
 	B64(S_CCHUNK, 3, n);
 	sqlite3_bind_blob(db->st[S_CCHUNK], 4, db->chunk, (int)len,
 			  SQLITE_STATIC);
@@ -1016,39 +1016,58 @@ static int write_chunk(struct hwt_db *db, const struct hwt_calls_rec **rows,
 }
 
 /* Writes the kept call rows sorted by id, HWT_CALLS_CHUNK per
- * call_chunks row.  Returns 0, or -1 on an SQLite error. */
+ * call_chunks row, each encoded as it is met.  Returns 0, or -1 on an
+ * SQLite error. */
 static int flush_calls(struct hwt_db *db)
 {
-	const struct hwt_calls_rec *rows[HWT_CALLS_CHUNK];
-	size_t e = 0, k = 0, n = 0;
+	static const struct hwt_calls_rec zero;
+	const struct hwt_calls_rec *prev = &zero;
+	size_t e = 0, k = 0, n = 0, len = 0;
+	uint64_t min_id = 0;
 	int rc = 0;
 
 	if (!db->ncalls)
 		return 0;
+	if (!db->chunk)
+		db->chunk = hwt_xrealloc(NULL, HWT_CALLS_CHUNK *
+					 HWT_CALLS_ROW_MAX);
 	if (db->nearly > 1)
 		qsort(db->early, db->nearly, sizeof(*db->early), rec_cmp);
 	/* Merge the early rows (ids below the slots' but for rows past
-	 * CALLS_SLOTS) with the slots'. */
+	 * CALLS_SLOTS) with the slots' (made ones: a slot holds its id). */
 	while (rc == 0) {
 		const struct hwt_calls_rec *r;
 
-		while (k < db->nslot && db->slot[k].v[0] != db->calls_base + k)
-			k++;
-		if (e < db->nearly && (k == db->nslot ||
-				       db->early[e].v[0] < db->slot[k].v[0]))
-			r = &db->early[e++];
-		else if (k < db->nslot)
+		if (e == db->nearly) {
+			/* Most rows: the slots' alone. */
+			if (k == db->nslot)
+				break;
 			r = &db->slot[k++];
-		else
-			break;
-		rows[n++] = r;
-		if (n == HWT_CALLS_CHUNK) {
-			rc = write_chunk(db, rows, n);
+			if (r->v[0] != db->calls_base + k - 1)
+				continue;
+		} else {
+			while (k < db->nslot &&
+			       db->slot[k].v[0] != db->calls_base + k)
+				k++;
+			if (k == db->nslot ||
+			    db->early[e].v[0] < db->slot[k].v[0])
+				r = &db->early[e++];
+			else
+				r = &db->slot[k++];
+		}
+		if (!n)
+			min_id = r->v[0];
+		len += hwt_calls_encode_next(db->chunk + len, prev, r);
+		prev = r;
+		if (++n == HWT_CALLS_CHUNK) {
+			rc = write_chunk(db, min_id, r->v[0], n, len);
+			prev = &zero;
 			n = 0;
+			len = 0;
 		}
 	}
 	if (rc == 0 && n)
-		rc = write_chunk(db, rows, n);
+		rc = write_chunk(db, min_id, prev->v[0], n, len);
 	/* The ids up to the last slot's have been given out: rows of them
 	 * that come later are early ones. */
 	db->calls_base += db->nslot;

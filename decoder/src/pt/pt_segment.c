@@ -485,8 +485,9 @@ static int feed(struct segment *s, const struct hwt_sink *sink,
 		uint32_t stream)
 {
 	uint32_t ids[1024];
+	const struct item *items;
 	struct hwt_block tmp;
-	size_t j = 0, m;
+	size_t j = 0, m, lim;
 	int rc = 0;
 
 	while (j < s->n && rc == 0) {
@@ -503,23 +504,29 @@ static int feed(struct segment *s, const struct hwt_sink *sink,
 			j++;
 			continue;
 		}
-		for (m = 0; m < HWT_ARRAY_SIZE(ids) && j < s->n &&
-		     s->items[j].kind == IT_FAST; m++, j++) {
-			struct fblock *fb = s->items[j].fb;
+		/* The run's bounds in locals: the sink's interning cannot
+		 * move the items, but the compiler cannot know it. */
+		items = s->items;
+		lim = s->n - j < HWT_ARRAY_SIZE(ids) ?
+		      s->n : j + HWT_ARRAY_SIZE(ids);
+		for (m = 0; j < lim && items[j].kind == IT_FAST; m++, j++) {
+			struct fblock *fb = items[j].fb;
+			uint32_t cid = fb->cid;
 
-			if (!fb->cid) {
+			if (__builtin_expect(!cid, 0)) {
 				const struct hwt_block *b =
-					seg_item_block(s, &s->items[j], &tmp);
+					seg_item_block(s, &items[j], &tmp);
 
 				/* The cache split the block already. */
-				fb->cid = sink->intern_lens ?
-					sink->intern_lens(sink->arg, stream,
-							  b, fb->lens) :
-					sink->intern(sink->arg, stream, b);
-				if (!fb->cid)
+				cid = sink->intern_lens ?
+				      sink->intern_lens(sink->arg, stream,
+							b, fb->lens) :
+				      sink->intern(sink->arg, stream, b);
+				if (!cid)
 					return -1;
+				fb->cid = cid;
 			}
-			ids[m] = fb->cid;
+			ids[m] = cid;
 		}
 		rc = sink->blocks(sink->arg, stream, ids, m);
 	}
