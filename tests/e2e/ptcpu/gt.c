@@ -248,8 +248,14 @@ int main(int argc, char **argv)
 			ptrace(PTRACE_SINGLESTEP, tid, 0, 0);
 			continue;
 		}
-		if (get_pc(tid, &pc, NULL))
+		/* A thread in its step stop is killed by another's
+		 * exit_group before we read it (ESRCH): the instruction at
+		 * its PC never runs, and waitpid() reports its end next. */
+		if (get_pc(tid, &pc, NULL)) {
+			if (errno == ESRCH)
+				continue;
 			return fail("GETREGS");
+		}
 		if (WSTOPSIG(status) == SIGTRAP ||
 		    (WSTOPSIG(status) == SIGSTOP && task[k].n == 0)) {
 			if (!(task[k].n && task[k].last == pc &&
