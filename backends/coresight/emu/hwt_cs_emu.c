@@ -95,6 +95,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/irq_work.h>
@@ -1167,6 +1168,85 @@ EMU_COUNTER(live, EMU_LIVE,
 	    "units enabled, TMCs capturing, funnel ports enabled and claim tags of the driver's, now");
 EMU_COUNTER(unsynced, EMU_UNSYNCED,
 	    "CPU mode: runs begun without an enable of the unit since the switch (their sync point not written)");
+
+/*
+ * irq_selftest: the line's rules seen by a handler with the bug the
+ * emulator must catch.  On CPU 0, its TRBE disabled, with no driver
+ * holding the interrupt: a handler that returns without clearing
+ * TRBSR.IRQ is requested; IRQ is set in the model as a Fill-mode stop
+ * sets it; while the line is masked (never enabled) nothing may be
+ * delivered; once enable_percpu_irq unmasks it the asserted line must
+ * be delivered, and at each EOI with IRQ still set refused and raised
+ * again: 1 + EMU_IRQ_REARMS deliveries, each counted in irqs_held and
+ * refused.  TRBSR is restored and the interrupt freed.
+ */
+static atomic_t emu_selftest_hits;
+
+static irqreturn_t emu_selftest_fn(int irq, void *dev_id)
+{
+	atomic_inc(&emu_selftest_hits);
+	return IRQ_HANDLED;		/* the bug: TRBSR.IRQ left set */
+}
+
+/* In a worker bound to CPU 0.  Returns 0, -EBUSY or -EIO (see above). */
+static long emu_selftest_cpu(void *arg)
+{
+	struct csm *m = per_cpu_ptr(&emu_csm, raw_smp_processor_id());
+	int masked, hits;
+	u64 saved;
+
+	local_irq_disable();
+	if (m->trblimitr & TRBLIMITR_E) {
+		local_irq_enable();
+		return -EBUSY;
+	}
+	saved = m->trbsr;
+	m->trbsr |= TRBSR_IRQ;
+	emu_irq_kick();			/* masked: raises nothing */
+	local_irq_enable();
+	msleep(20);
+	masked = atomic_read(&emu_selftest_hits);
+	enable_percpu_irq(emu_virq, IRQ_TYPE_NONE);
+	msleep(50);
+	disable_percpu_irq(emu_virq);
+	hits = atomic_read(&emu_selftest_hits);
+	local_irq_disable();
+	m->trbsr = saved;
+	local_irq_enable();
+	pr_info("irq_selftest: %d deliveries while masked, %d once unmasked with TRBSR.IRQ never cleared (want 0 and %d)\n",
+		masked, hits, 1 + EMU_IRQ_REARMS);
+	return masked || hits != 1 + EMU_IRQ_REARMS ? -EIO : 0;
+}
+
+/* Returns 0; -ENODEV without the interrupt; -EBUSY if a driver holds it
+ * or CPU 0's TRBE is on; -EIO if a rule did not hold. */
+static int emu_selftest_set(const char *val, const struct kernel_param *kp)
+{
+	int __percpu *cookie;
+	int ret;
+
+	if (!emu_virq)
+		return -ENODEV;
+	cookie = alloc_percpu(int);
+	if (!cookie)
+		return -ENOMEM;
+	ret = request_percpu_irq(emu_virq, emu_selftest_fn,
+				 "hwt_cs_emu-selftest", cookie);
+	if (!ret) {
+		atomic_set(&emu_selftest_hits, 0);
+		ret = work_on_cpu(0, emu_selftest_cpu, NULL);
+		free_percpu_irq(emu_virq, cookie);
+	}
+	free_percpu(cookie);
+	return ret;
+}
+
+static const struct kernel_param_ops emu_selftest_ops = {
+	.set = emu_selftest_set,
+};
+module_param_cb(irq_selftest, &emu_selftest_ops, NULL, 0200);
+MODULE_PARM_DESC(irq_selftest,
+		 "write: check the TRBE interrupt's rules with a handler that never clears TRBSR.IRQ (counts in refused)");
 
 /* Another agent (an external debugger) holding the unit on some CPUs. */
 static unsigned long busy_cpus;
