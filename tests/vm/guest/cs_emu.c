@@ -45,7 +45,8 @@ int main(void)
  *    4 KiB Fill-mode buffer collecting (cs_fill_irq: every delivered
  *    interrupt handled, none held with TRBSR.IRQ set, a gap per stop,
  *    the last fill decoded on the host against the end of ptrace's
- *    ground truth);
+ *    ground truth); and the emulated line's own rules (cs_irq_rules: a
+ *    handler that leaves TRBSR.IRQ set is refused at each EOI);
  *  - ETMv4 + TMC (issue 17, step 3): the soft-etm4 row, a memory-mapped
  *    ETMv4 whose sink is an ETR, with scatter-gather (tmc=etr: the
  *    backend's table over the buffer's pages) and without (tmc=etr-flat:
@@ -1001,6 +1002,34 @@ static void cs_fill_irq(int dev)
 }
 
 /*
+ * The emulated interrupt's own rules, so that a handler bug fails the
+ * tests (hwt_cs_emu's irq_selftest, no driver loaded): a handler that
+ * returns without clearing TRBSR.IRQ gets the asserted line again at
+ * each EOI, 1 + 4 deliveries, each refused (rule D10.3) and counted in
+ * irqs_held; nothing is delivered while the line is masked (the write
+ * fails with EIO otherwise).  With hwt_coresight holding the interrupt
+ * the selftest cannot take it (EBUSY).
+ */
+static void cs_irq_rules(void)
+{
+	t_begin("cs/emu/irq-rules");
+	CHECK(module_load(EMU_KO, "cpu=soft-ete") == 0);
+	CHECK(emu_set("irq_selftest", "1") == 0);
+	printf("INFO: cs/emu/irq-rules: a handler that never clears TRBSR.IRQ: %lld deliveries, %lld held, %lld refused\n",
+	       emu_param("irqs_raised"), emu_param("irqs_held"),
+	       emu_param("refused"));
+	CHECK(emu_param("irqs_raised") == 5);
+	CHECK(emu_param("irqs_held") == 5);
+	CHECK(emu_param("refused") == 5);
+	CHECK(module_load(CS_KO, "") == 0);
+	CHECK(emu_set("irq_selftest", "1") != 0);
+	CHECK(emu_param("irqs_raised") == 5);
+	CHECK(module_unload("hwt_coresight") == 0);
+	CHECK(module_unload("hwt_cs_emu") == 0);
+	t_end();
+}
+
+/*
  * The table's other ETE + TRBE row, "all": 8 comparator pairs, every
  * feature, and TRBPTR aligned to 2 KiB (TRBIDR.Align 11), so each
  * switch-in pads up to 2047 Ignore bytes.  The single-threaded and the
@@ -1696,6 +1725,7 @@ int main(int argc, char **argv)
 	CHECK(module_unload("hwt_coresight") == 0);
 	CHECK(module_unload("hwt_cs_emu") == 0);
 	t_end();
+	cs_irq_rules();
 	cs_all_row();
 	cs_etm4_row("etr", &e4sg_demo_case, &e4sg_mt_case, "cs_e4sg_cpu");
 	cs_etm4_row("etr-flat", &e4fl_demo_case, &e4fl_mt_case, NULL);
