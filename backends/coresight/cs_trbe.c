@@ -106,6 +106,23 @@ bad:
 	return -CS_EINVAL;
 }
 
+enum cs_trbe_act cs_trbe_irq_action(uint64_t trbsr, unsigned int fill)
+{
+	struct cs_trbe_status st;
+
+	if (cs_trbe_status(trbsr, &st) || !cs_trbe_mode_ok(fill))
+		return CS_TRBE_ACT_FATAL;
+	if (!st.irq)
+		return CS_TRBE_ACT_NONE;
+	if (st.ext_abort || st.triggered || !st.wrapped)
+		return CS_TRBE_ACT_FATAL;
+	if (fill == TRB_FM_FILL && st.why == CS_TRBE_FULL && st.stopped)
+		return CS_TRBE_ACT_FULL;
+	if (fill == TRB_FM_WRAP && st.why == CS_TRBE_RUNNING)
+		return CS_TRBE_ACT_WRAP;
+	return CS_TRBE_ACT_FATAL;
+}
+
 int cs_trbe_collect(uint64_t size, uint64_t start, uint64_t now,
 		    unsigned int fill, int wrapped, struct cs_trbe_span *span)
 {

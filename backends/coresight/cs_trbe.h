@@ -85,6 +85,39 @@ struct cs_trbe_status {
  */
 int cs_trbe_status(uint64_t trbsr, struct cs_trbe_status *st);
 
+/* What the TRBE's management interrupt asks of its handler. */
+enum cs_trbe_act {
+	CS_TRBE_ACT_NONE,	/* TRBSR.IRQ clear: nothing pending (a drain
+				 * at a switch got there first): IRQ_NONE */
+	CS_TRBE_ACT_FULL,	/* Fill mode, buffer full: stopped at the
+				 * base; drain (a gap), restart */
+	CS_TRBE_ACT_WRAP,	/* Wrap mode, the pointer wrapped and
+				 * collection goes on: drain a lap, restart */
+	CS_TRBE_ACT_FATAL,	/* anything else: an error, trace stays off */
+};
+
+/*
+ * cs_trbe_irq_action() - what to do for TRBSR_EL1 (trbsr) read in the
+ * TRBE's maintenance interrupt handler, the TRBE programmed in fill mode
+ * fill with the trigger ignored (TRB_TM_IGNORE).  Arm ARM D10.3 "Trace
+ * buffer management events": at the limit the pointer wraps to the base
+ * with TRBSR.WRAP set; in Fill mode collection stops (S, EC 0, BSC
+ * FULL) and TRBSR.IRQ is set; in Wrap mode IRQ is set and collection
+ * goes on; in Circular Buffer mode no event and no interrupt.  As
+ * Linux's coresight-trbe.c trbe_get_fault_act(): a trigger, an external
+ * abort (EA) or a data abort is fatal.
+ *
+ * Returns CS_TRBE_ACT_NONE if IRQ is clear and the value is one the TRBE
+ * defines; CS_TRBE_ACT_FULL if fill is TRB_FM_FILL and TRBSR says WRAP,
+ * S, EC 0 with BSC FULL, no EA or TRG; CS_TRBE_ACT_WRAP if fill is
+ * TRB_FM_WRAP and TRBSR says WRAP, EC 0 with BSC 0, no S, EA or TRG;
+ * CS_TRBE_ACT_FATAL for any other value with IRQ set (an abort, EA, a
+ * GPC fault, an IMPDEF event, a trigger, an event Circular Buffer mode
+ * never raises, a stop without a full buffer) and for a value the TRBE
+ * does not define (cs_trbe_status()) or a fill that is no fill mode.
+ */
+enum cs_trbe_act cs_trbe_irq_action(uint64_t trbsr, unsigned int fill);
+
 /* What the driver may copy out after the unit stopped or was stopped. */
 struct cs_trbe_span {
 	uint64_t off;		/* first byte, from base */

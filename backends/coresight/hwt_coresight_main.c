@@ -27,10 +27,20 @@
  *  - streaming: Fill mode over the whole buffer (D10.3): at its end the
  *    TRBE stops (TRBSR.S, BSC FULL) and what the unit traces until it is
  *    restarted at the base is lost: a gap record, never silent.  Ring
- *    mode (flight recorder): Circular Buffer mode, the pointer wraps.
- *  - no TRBE interrupt: its PPI comes from firmware tables QEMU does not
- *    have; a per-CPU hrtimer (poll_ms) publishes the pointer and restarts
- *    a stopped TRBE, and every switch_out drains.
+ *    mode (flight recorder): the pointer wraps; Wrap mode (an interrupt
+ *    at each wrap, each lap counted) with the TRBE interrupt, Circular
+ *    Buffer mode without.
+ *  - the TRBE interrupt (D10.3, TRBSR.IRQ), a per-CPU interrupt from the
+ *    ops table (the emulated unit's) or the device tree
+ *    (arm,trace-buffer-extension; ACPI's MADT field is not in 6.1's
+ *    headers), requested with request_percpu_irq and enabled on every
+ *    CPU: its handler decodes TRBSR (cs_trbe_irq_action), drains and
+ *    publishes as a switch_out does, and restarts a full (Fill) or
+ *    wrapped (Wrap) TRBE; any other event is a counted error and the
+ *    output's trace stays off.  Without one (QEMU virt's tables have
+ *    none) a per-CPU hrtimer (poll_ms) restarts a stopped TRBE; with
+ *    one, it only publishes the pointer.  The load line says which.
+ *    Every switch_out drains either way.
  * CPU mode, ETE + TRBE (a buffer per traced CPU; docs/coresight-backend.md):
  *  - START: the claim check on every CPU, then an output over each traced
  *    CPU's buffer and, by IPI on that CPU, the same start sequence as a
@@ -99,9 +109,13 @@
 #include <linux/capability.h>
 #include <linux/cpu.h>
 #include <linux/hrtimer.h>
+#include <linux/interrupt.h>
+#include <linux/irq.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/of.h>
+#include <linux/of_irq.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -552,6 +566,7 @@ struct cs_thr {
 	bool on;			/* between thread_start and stop/exit */
 	bool started;			/* CPU mode: START's IPI enabled it */
 	bool gap;			/* the TRBE stopped: record pending */
+	bool faulted;			/* a fatal TRBE interrupt: untraced */
 	/* ETMv4 + TMC */
 	u64 *pa;			/* bus address of each page */
 	struct page **tpages;		/* ETR scatter-gather table */
@@ -604,11 +619,39 @@ static unsigned int poll_ms = 10;
 module_param(poll_ms, uint, 0644);
 MODULE_PARM_DESC(poll_ms, "Poll of a tracing CPU's TRBE, ms (0: off)");
 
-/* The thread we enabled the unit for on this CPU: the poll's. */
+/*
+ * The thread we enabled the unit for on this CPU: the poll's and the
+ * TRBE interrupt's.
+ */
 static DEFINE_PER_CPU(struct cs_thr *, cs_cur);
 static DEFINE_PER_CPU(struct hrtimer, cs_poll_timer);
 static atomic64_t cs_poll_count, cs_busy_count, cs_stop_count;
 static atomic64_t cs_sink_busy_count;
+/*
+ * ETE + TRBE: the TRBE's maintenance interrupt, when the unit or the
+ * device tree gives one (cs_trbe_irq_setup), else 0: the poll then
+ * restarts a stopped TRBE.  cs_irq_cookie: request_percpu_irq's per-CPU
+ * dev_id (unused: the handler reads cs_cur).
+ */
+static int cs_trbe_irq;
+static int __percpu *cs_irq_cookie;
+static DEFINE_PER_CPU(bool, cs_irq_here);	/* enabled on this CPU */
+static atomic64_t cs_irq_count, cs_irq_none_count, cs_irq_fatal_count;
+
+/*
+ * The TRBE's fill mode for a context (Arm ARM D10.3): streaming, Fill
+ * mode (it stops at the end: a gap until it is restarted).  Ring mode
+ * (flight recorder): with the interrupt, Wrap mode, which raises it at
+ * every wrap and goes on, so the handler counts each lap; without,
+ * Circular Buffer mode, which wraps silently (the poll counts a lap
+ * while it is the only one).
+ */
+static unsigned int cs_fill_mode(struct hwt_context *ctx)
+{
+	if (!hwt_context_ring_mode(ctx))
+		return TRB_FM_FILL;
+	return cs_trbe_irq ? TRB_FM_WRAP : TRB_FM_CIRCULAR;
+}
 
 /*
  * Move the thread's position by what the TRBE wrote since its last
@@ -1156,6 +1199,10 @@ static void cs_load(struct cs_thr *ct)
 	lockdep_assert_irqs_disabled();
 	if (ct->cpu >= 0)
 		return;
+	if (ct->faulted) {
+		cs_untraced(ct);
+		return;
+	}
 	if (!cs_etm4 ? cs_start_trbe(ct) :
 	    ct->sink ? cs_start_shared(ct) :
 	    cs_shared ? cs_start_thread_shared(ct) : cs_start_tmc(ct)) {
@@ -1341,9 +1388,10 @@ static void cs_poll_tmc(struct cs_thr *ct)
 
 /*
  * Every poll_ms on a CPU that traces for us: publish where the TRBE
- * writes (TRBPTR_EL1 reads while enabled, D10.2); if it stopped (Fill
- * mode, full: TRBSR.S) or wrapped (Circular Buffer mode: each lap is
- * counted while it is the only one), drain and start again.
+ * writes (TRBPTR_EL1 reads while enabled, D10.2); without the TRBE
+ * interrupt, if it stopped (Fill mode, full: TRBSR.S) or wrapped
+ * (Circular Buffer mode: each lap is counted while it is the only one),
+ * drain and start again; with it, that is the handler's.
  */
 static enum hrtimer_restart cs_poll_fn(struct hrtimer *t)
 {
@@ -1364,6 +1412,10 @@ static enum hrtimer_restart cs_poll_fn(struct hrtimer *t)
 	}
 	if (cs_hw->read(CS_TRBSR, &sr) || cs_hw->read(CS_TRBPTR, &ptr))
 		goto next;
+	/* With the interrupt, its handler drains and restarts. */
+	if (this_cpu_read(cs_irq_here) &&
+	    (sr & (TRBSR_S | TRBSR_IRQ | TRBSR_WRAP)))
+		goto next;
 	if (sr & (TRBSR_S | TRBSR_IRQ | TRBSR_WRAP)) {
 		cs_unload(ct);
 		atomic64_inc(&cs_stop_count);
@@ -1381,6 +1433,149 @@ static enum hrtimer_restart cs_poll_fn(struct hrtimer *t)
 next:
 	hrtimer_forward_now(t, ms_to_ktime(ms));
 	return HRTIMER_RESTART;
+}
+
+/*
+ * The TRBE's maintenance interrupt, on the CPU whose TRBE raised it
+ * (hard IRQ, IRQs off), as Linux's arm_trbe_irq_handler: TRBSR_EL1 read,
+ * its action decided (cs_trbe_irq_action: Arm ARM D10.3); then, for the
+ * output enabled here, the stop sequence (drain: TSB CSYNC, DSB, TRBE
+ * off, TRBPTR and TRBSR read back, TRBSR cleared, which clears IRQ and
+ * deasserts the interrupt) publishes the head and records the gap of a
+ * Fill-mode stop (cs_unload, as a switch_out and the poll do); a full
+ * buffer or a wrap restarts it at the base (cs_load); anything else is a
+ * counted error and the output's trace stays off (faulted: its later
+ * runs are gaps).
+ * Returns IRQ_NONE if TRBSR.IRQ is clear (a switch drained it first)
+ * or no output of ours is enabled here; IRQ_HANDLED otherwise.
+ */
+static irqreturn_t cs_trbe_irq_fn(int irq, void *dev_id)
+{
+	struct cs_thr *ct = this_cpu_read(cs_cur);
+	enum cs_trbe_act act;
+	u64 sr;
+
+	if (!ct || cs_hw->read(CS_TRBSR, &sr)) {
+		atomic64_inc(&cs_irq_none_count);
+		return IRQ_NONE;
+	}
+	act = cs_trbe_irq_action(sr, ct->fill);
+	if (act == CS_TRBE_ACT_NONE) {
+		atomic64_inc(&cs_irq_none_count);
+		return IRQ_NONE;
+	}
+	atomic64_inc(&cs_irq_count);
+	if (act == CS_TRBE_ACT_FATAL) {
+		/* One gap record, at the head cs_unload publishes. */
+		ct->errors++;
+		ct->faulted = true;
+		ct->gap = true;
+		atomic64_inc(&cs_irq_fatal_count);
+		pr_warn_ratelimited("cpu %d: TRBE interrupt with TRBSR_EL1 %#llx: no full buffer or wrap (an abort, EA, trigger or IMPDEF event): its trace stays off\n",
+				    smp_processor_id(), sr);
+		cs_unload(ct);
+		return IRQ_HANDLED;
+	}
+	cs_unload(ct);
+	atomic64_inc(&cs_stop_count);
+	cs_load(ct);
+	return IRQ_HANDLED;
+}
+
+/*
+ * The TRBE interrupt the device tree gives: the first interrupt of the
+ * node compatible "arm,trace-buffer-extension" (Linux's binding,
+ * Documentation/devicetree/bindings/arm/arm,trbe.yaml: one PPI, the same
+ * on every CPU), mapped.  ACPI puts it in the MADT's GICC entries (TRBE
+ * Interrupt, ACPI 6.5), which Debian 6.1's struct
+ * acpi_madt_generic_interrupt does not have (it ends at the ACPI 6.3
+ * SPE interrupt): not read.
+ * Returns the Linux irq number, or 0 if the tree has none.
+ */
+static int cs_trbe_irq_of(void)
+{
+	struct device_node *np;
+	int irq;
+
+	np = of_find_compatible_node(NULL, NULL, "arm,trace-buffer-extension");
+	if (!np)
+		return 0;
+	irq = irq_of_parse_and_map(np, 0);
+	of_node_put(np);
+	return irq;
+}
+
+static void cs_irq_on(void *arg)
+{
+	enable_percpu_irq(cs_trbe_irq, IRQ_TYPE_NONE);
+	this_cpu_write(cs_irq_here, true);
+}
+
+static void cs_irq_off(void *arg)
+{
+	this_cpu_write(cs_irq_here, false);
+	disable_percpu_irq(cs_trbe_irq);
+}
+
+/*
+ * ETE + TRBE: the TRBE's maintenance interrupt, from the unit (the
+ * ops' trbe_irq: the emulated one's) or the device tree, requested as a
+ * per-CPU interrupt and enabled on every online CPU (as Linux's
+ * arm_trbe_probe_irq and arm_trbe_enable_cpu).  Without one (QEMU virt,
+ * a machine whose tables have none, Linux's coresight-trbe holding it),
+ * the poll restarts a stopped TRBE; one line says which.  A CPU that
+ * comes online later has it disabled: its poll restarts its TRBE.
+ */
+static void cs_trbe_irq_setup(void)
+{
+	const char *from = "the device tree";
+	int irq = 0, ret;
+
+	if (cs_etm4)
+		return;
+	if (cs_hw->trbe_irq) {
+		from = cs_hw->name;
+		irq = cs_hw->trbe_irq();
+	} else if (!cs_hw_emulated) {
+		irq = cs_trbe_irq_of();
+	}
+	if (irq <= 0) {
+		pr_info("no TRBE interrupt offered (%s has none; ACPI is not read): every %u ms a poll restarts a stopped TRBE\n",
+			from, poll_ms);
+		return;
+	}
+	if (!irq_is_percpu_devid(irq)) {
+		pr_info("TRBE interrupt %d (%s) is no per-CPU interrupt: every %u ms a poll restarts a stopped TRBE\n",
+			irq, from, poll_ms);
+		return;
+	}
+	cs_irq_cookie = alloc_percpu(int);
+	if (!cs_irq_cookie)
+		return;
+	ret = request_percpu_irq(irq, cs_trbe_irq_fn, "hwt_coresight_trbe",
+				 cs_irq_cookie);
+	if (ret) {
+		pr_info("TRBE interrupt %d (%s): request_percpu_irq %d (held by Linux's coresight-trbe? unload it): every %u ms a poll restarts a stopped TRBE\n",
+			irq, from, ret, poll_ms);
+		free_percpu(cs_irq_cookie);
+		cs_irq_cookie = NULL;
+		return;
+	}
+	cs_trbe_irq = irq;
+	on_each_cpu(cs_irq_on, NULL, 1);
+	pr_info("TRBE interrupt %d (%s) on CPUs %*pbl: it drains and restarts the TRBE; the poll (%u ms) only publishes the pointer\n",
+		irq, from, cpumask_pr_args(cpu_online_mask), poll_ms);
+}
+
+static void cs_trbe_irq_teardown(void)
+{
+	if (!cs_trbe_irq)
+		return;
+	on_each_cpu(cs_irq_off, NULL, 1);
+	free_percpu_irq(cs_trbe_irq, cs_irq_cookie);
+	free_percpu(cs_irq_cookie);
+	cs_irq_cookie = NULL;
+	cs_trbe_irq = 0;
 }
 
 static struct cs_thr *cs_thr_of(struct hwt_thread *thr)
@@ -1724,7 +1919,7 @@ static struct cs_thr *cs_out_new(struct hwt_context *ctx,
 	ct->buf = buf;
 	ct->size = hwt_buffer_size(buf);
 	ct->cpu = -1;
-	ct->fill = hwt_context_ring_mode(ctx) ? TRB_FM_CIRCULAR : TRB_FM_FILL;
+	ct->fill = cs_fill_mode(ctx);
 	ret = cs_thr_map(ct);
 	if (!ret && cs_etm4)
 		ret = cs_thr_tmc(ct);
@@ -1951,7 +2146,7 @@ static void cs_thread_start(struct hwt_context *ctx, struct hwt_thread *thr)
 	ct->buf = hwt_thread_buffer(thr);
 	ct->size = hwt_buffer_size(ct->buf);
 	ct->cpu = -1;
-	ct->fill = hwt_context_ring_mode(ctx) ? TRB_FM_CIRCULAR : TRB_FM_FILL;
+	ct->fill = cs_fill_mode(ctx);
 	ret = cs_thr_map(ct);
 	if (!ret && cs_etm4)
 		ret = cs_thr_tmc(ct);
@@ -2034,6 +2229,12 @@ module_param_cb(sink_busy, &cs_counter_ops, &cs_sink_busy_count, 0444);
 MODULE_PARM_DESC(sink_busy, "thread mode: switch-ins that found the shared sink held (each run untraced, a gap)");
 module_param_cb(stops, &cs_counter_ops, &cs_stop_count, 0444);
 MODULE_PARM_DESC(stops, "TRBE stops or interrupts, TMC wraps or ETF drains, the poll handled");
+module_param_cb(irqs, &cs_counter_ops, &cs_irq_count, 0444);
+MODULE_PARM_DESC(irqs, "TRBE interrupts handled (a full buffer, a wrap, or a fatal event)");
+module_param_cb(irqs_none, &cs_counter_ops, &cs_irq_none_count, 0444);
+MODULE_PARM_DESC(irqs_none, "TRBE interrupts with nothing pending (a switch drained it first)");
+module_param_cb(irqs_fatal, &cs_counter_ops, &cs_irq_fatal_count, 0444);
+MODULE_PARM_DESC(irqs_fatal, "TRBE interrupts for an abort, EA, trigger or IMPDEF event (trace off)");
 
 static const struct hwt_backend_ops cs_ops = {
 	.init = cs_init,
@@ -2282,9 +2483,12 @@ static int __init hwt_coresight_init(void)
 		hrtimer_init(t, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
 		t->function = cs_poll_fn;
 	}
+	cs_trbe_irq_setup();
 	ret = hwt_backend_register(&cs_backend);
-	if (ret)
+	if (ret) {
+		cs_trbe_irq_teardown();
 		goto fail;
+	}
 	if (cs_hw_emulated)
 		pr_info("using the trace unit of %s\n", cs_hw->name);
 	if (cs_etm4)
@@ -2310,6 +2514,7 @@ static void __exit hwt_coresight_exit(void)
 	flush_work(&cs_free_work);
 	for_each_possible_cpu(c)
 		hrtimer_cancel(per_cpu_ptr(&cs_poll_timer, c));
+	cs_trbe_irq_teardown();
 	cs_topo_free();
 	hwt_cs_mmio_close();
 	if (cs_hw_emulated)

@@ -91,6 +91,16 @@ struct cs_hw_ops {
 			uintptr_t *root);
 	int (*link_read)(u64 base, u32 reg, u64 *val);
 	int (*link_write)(u64 base, u32 reg, u64 val);
+	/*
+	 * ETE + TRBE: the TRBE's maintenance interrupt (Arm ARM D10.3,
+	 * TRBSR_EL1.IRQ), a per-CPU interrupt (percpu_devid, as a PPI),
+	 * raised on the CPU whose TRBE set IRQ while the driver has it
+	 * enabled there (enable_percpu_irq), and asserted as long as
+	 * TRBSR_EL1.IRQ is 1.  Returns its Linux irq number, or -ENODEV
+	 * if the unit has none.  Hardware leaves it NULL: the backend
+	 * looks in the firmware tables.
+	 */
+	int (*trbe_irq)(void);
 };
 
 /* hwt_cs_emu's table (a weak reference: see symbol_get()). */

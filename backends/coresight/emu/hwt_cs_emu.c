@@ -54,9 +54,13 @@
  * that does not re-enable the unit at each switch gets runs that do not
  * decode.
  *
- * No TRBE interrupt is raised: QEMU virt has no TRBE PPI in its firmware
- * tables for a driver to request; the TRBSR.IRQ/S the model sets is found
- * by hwt_coresight's poll and at switch-out.
+ * The TRBE's maintenance interrupt (ETE rows; irq=0: none, as on QEMU
+ * virt, whose firmware tables have no TRBE PPI): a per-CPU interrupt in
+ * an irq_domain of this module's, which the ops' trbe_irq hands to
+ * hwt_coresight; raised on the CPU whose TRBSR_EL1.IRQ the model set
+ * (Fill mode full, Wrap mode wrap), level (re-raised and counted in
+ * "refused" if the handler returns with IRQ still set), masked per CPU
+ * by disable_percpu_irq (see emu_irq_fire below).
  *
  * An ETMv4 row (no ETE: TraceVer 0) is a memory-mapped ETMv4
  * (csm_init_mmio: software lock, TRCPDSR/TRCPDCR power rules) whose
@@ -91,6 +95,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/delay.h>
+#include <linux/interrupt.h>
+#include <linux/irq.h>
+#include <linux/irq_work.h>
+#include <linux/irqdomain.h>
+#include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -120,6 +130,10 @@ MODULE_PARM_DESC(cpu, "unit table row whose ID registers the unit answers with (
 static char *tmc = "etr";
 module_param(tmc, charp, 0444);
 MODULE_PARM_DESC(tmc, "an ETMv4 row's sink: etr, etr-flat or etf");
+
+static bool emu_irq_on = true;
+module_param_named(irq, emu_irq_on, bool, 0444);
+MODULE_PARM_DESC(irq, "ETE rows: the TRBE raises its maintenance interrupt (0: none, as on QEMU virt, so that hwt_coresight polls)");
 
 static char *topo = "";
 module_param(topo, charp, 0444);
@@ -400,6 +414,187 @@ static bool emu_run_synced(struct soft_thread *t)
 }
 
 /*
+ * The TRBE's maintenance interrupt (Arm ARM D10.3): a per-CPU interrupt
+ * (percpu_devid, as the PPI of the arm,trace-buffer-extension binding)
+ * in an irq_domain of its own, hwirq 0, with a chip whose mask is per
+ * CPU (enable_percpu_irq / disable_percpu_irq run on the CPU they
+ * change).  A level interrupt: asserted on a CPU while that CPU's
+ * TRBSR_EL1.IRQ is 1, which only the model sets (csm_emit: Fill mode at
+ * the limit, Wrap mode at each wrap; Circular Buffer mode never).  When
+ * an emit sets it, an irq_work is queued on this CPU; it runs in hard
+ * IRQ context on the same CPU once IRQs are on again and, if the line is
+ * still asserted and unmasked, hands it to the flow handler
+ * (generic_handle_domain_irq: handle_percpu_devid_irq, then the driver's
+ * handler with its per-CPU dev_id).  At the EOI, IRQ still 1 means the
+ * handler returned without clearing it: the line stays asserted, which
+ * is refused and counted (a driver bug fails the tests) and re-raised,
+ * at most EMU_IRQ_REARMS times in a row so that the bug is no storm.
+ * A masked line raises nothing; unmasking it while asserted raises it.
+ *
+ * irq_set_percpu_devid and handle_percpu_devid_irq are not exported
+ * (Debian 6.1): resolved by a kprobe on their names, as the stepper's
+ * single-step functions are (soft_arm64_syms.c).
+ */
+#define EMU_IRQ_REARMS	4
+
+static struct irq_domain *emu_irq_domain;
+static struct fwnode_handle *emu_irq_fwnode;
+static unsigned int emu_virq;
+static int (*emu_set_percpu_devid)(unsigned int irq);
+static void (*emu_percpu_devid_flow)(struct irq_desc *desc);
+static DEFINE_PER_CPU(bool, emu_irq_unmasked);
+static DEFINE_PER_CPU(unsigned int, emu_irq_rearmed);
+static DEFINE_PER_CPU(struct irq_work, emu_irq_work);
+static atomic64_t emu_irq_raised, emu_irq_held;
+
+/* The line of this CPU's TRBE: asserted while TRBSR_EL1.IRQ is 1. */
+static bool emu_irq_asserted(void)
+{
+	return this_cpu_ptr(&emu_csm)->trbsr & TRBSR_IRQ;
+}
+
+/* Deliver the asserted line on this CPU, from hard IRQ context. */
+static void emu_irq_fire(struct irq_work *w)
+{
+	if (!this_cpu_read(emu_irq_unmasked) || !emu_irq_asserted())
+		return;
+	atomic64_inc(&emu_irq_raised);
+	generic_handle_domain_irq(emu_irq_domain, 0);
+}
+
+/* IRQs off.  If this CPU's line is asserted and unmasked, raise it. */
+static void emu_irq_kick(void)
+{
+	if (emu_virq && this_cpu_read(emu_irq_unmasked) && emu_irq_asserted())
+		irq_work_queue(this_cpu_ptr(&emu_irq_work));
+}
+
+static void emu_irq_mask(struct irq_data *d)
+{
+	this_cpu_write(emu_irq_unmasked, false);
+}
+
+static void emu_irq_unmask(struct irq_data *d)
+{
+	this_cpu_write(emu_irq_unmasked, true);
+	emu_irq_kick();
+}
+
+/*
+ * After the driver's handler (handle_percpu_devid_irq's EOI): a line
+ * still asserted is a handler that did not clear TRBSR.IRQ (D10.3: the
+ * interrupt is asserted while it is 1): refused, counted, raised again.
+ */
+static void emu_irq_eoi(struct irq_data *d)
+{
+	struct csm *m = this_cpu_ptr(&emu_csm);
+
+	if (!emu_irq_asserted()) {
+		this_cpu_write(emu_irq_rearmed, 0);
+		return;
+	}
+	m->refused++;
+	m->rule = "D10.3: TRBSR_EL1.IRQ still 1 when the handler returned (the interrupt stays asserted)";
+	atomic64_inc(&emu_irq_held);
+	pr_warn_ratelimited("cpu %d: TRBE interrupt handler returned with TRBSR_EL1 %#llx (IRQ set): re-raised\n",
+			    smp_processor_id(), m->trbsr);
+	if (this_cpu_inc_return(emu_irq_rearmed) <= EMU_IRQ_REARMS)
+		irq_work_queue(this_cpu_ptr(&emu_irq_work));
+}
+
+static struct irq_chip emu_irq_chip = {
+	.name = "hwt_cs_emu-trbe",
+	.irq_mask = emu_irq_mask,
+	.irq_unmask = emu_irq_unmask,
+	.irq_eoi = emu_irq_eoi,
+};
+
+static int emu_irq_map(struct irq_domain *d, unsigned int virq,
+		       irq_hw_number_t hw)
+{
+	int ret = emu_set_percpu_devid(virq);
+
+	if (ret)
+		return ret;
+	irq_set_chip_and_handler(virq, &emu_irq_chip, emu_percpu_devid_flow);
+	return 0;
+}
+
+static const struct irq_domain_ops emu_irq_domain_ops = {
+	.map = emu_irq_map,
+};
+
+/* An unexported function's address, by a kprobe on its name. */
+static void *emu_lookup_sym(const char *name)
+{
+	struct kprobe kp = { .symbol_name = name };
+
+	if (register_kprobe(&kp) == 0)
+		unregister_kprobe(&kp);
+	return kp.addr;
+}
+
+/* The driver freed the interrupt first (it holds this module). */
+static void emu_irq_free(void)
+{
+	int c;
+
+	if (!emu_irq_fwnode)
+		return;
+	for_each_possible_cpu(c)
+		irq_work_sync(per_cpu_ptr(&emu_irq_work, c));
+	if (emu_virq)
+		irq_dispose_mapping(emu_virq);
+	emu_virq = 0;
+	if (emu_irq_domain)
+		irq_domain_remove(emu_irq_domain);
+	emu_irq_domain = NULL;
+	if (emu_irq_fwnode)
+		irq_domain_free_fwnode(emu_irq_fwnode);
+	emu_irq_fwnode = NULL;
+}
+
+/*
+ * ETE rows with irq=1: the domain and the interrupt's mapping.
+ * Returns 0 (emu_virq set), or -ENOENT / -ENOMEM / -EINVAL after a line.
+ */
+static int emu_irq_init(void)
+{
+	int c;
+
+	for_each_possible_cpu(c)
+		init_irq_work(per_cpu_ptr(&emu_irq_work, c), emu_irq_fire);
+	emu_set_percpu_devid = emu_lookup_sym("irq_set_percpu_devid");
+	emu_percpu_devid_flow = emu_lookup_sym("handle_percpu_devid_irq");
+	if (!emu_set_percpu_devid || !emu_percpu_devid_flow) {
+		pr_info("irq_set_percpu_devid or handle_percpu_devid_irq not found: not loading (irq=0 offers no TRBE interrupt)\n");
+		return -ENOENT;
+	}
+	emu_irq_fwnode = irq_domain_alloc_named_fwnode("hwt_cs_emu-trbe");
+	if (!emu_irq_fwnode)
+		return -ENOMEM;
+	emu_irq_domain = irq_domain_create_linear(emu_irq_fwnode, 1,
+						  &emu_irq_domain_ops, NULL);
+	if (!emu_irq_domain) {
+		emu_irq_free();
+		return -ENOMEM;
+	}
+	emu_virq = irq_create_mapping(emu_irq_domain, 0);
+	if (!emu_virq || !irq_is_percpu_devid(emu_virq)) {
+		pr_info("the TRBE interrupt could not be mapped as a per-CPU interrupt\n");
+		emu_irq_free();
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The ops' trbe_irq: the Linux irq number, or -ENODEV (irq=0, ETMv4). */
+static int emu_trbe_irq(void)
+{
+	return emu_virq ? (int)emu_virq : -ENODEV;
+}
+
+/*
  * The ETE of one event of user code on this CPU: written at TRBPTR_EL1
  * while the TRBE collects, at most up to the limit at a time (csm_emit
  * then wraps the pointer to the base, WRAP set, and in Fill mode stops,
@@ -413,9 +608,11 @@ static bool emu_emit(struct soft_thread *t, const u8 *buf, size_t len)
 	unsigned long flags;
 	size_t done = 0;
 	struct csm *m;
+	u64 irq_was;
 
 	local_irq_save(flags);
 	m = this_cpu_ptr(&emu_csm);
+	irq_was = m->trbsr & TRBSR_IRQ;
 	rcu_read_lock();
 	if (!emu_run_synced(t)) {
 		/* Not written, as if stored: the run goes on unsynchronised. */
@@ -459,6 +656,9 @@ static bool emu_emit(struct soft_thread *t, const u8 *buf, size_t len)
 	}
 	barrier();
 	this_cpu_write(emu_emitting, 0);
+	/* TRBSR.IRQ rose (D10.3): the line asserts on this CPU. */
+	if (!irq_was)
+		emu_irq_kick();
 	local_irq_restore(flags);
 	if (done < len)
 		atomic64_add(len - done, &emu_dropped);
@@ -843,6 +1043,7 @@ const struct cs_hw_ops hwt_cs_emu_hw_ops = {
 	.topology = emu_topology,
 	.link_read = emu_link_read,
 	.link_write = emu_link_write,
+	.trbe_irq = emu_trbe_irq,
 };
 EXPORT_SYMBOL_GPL(hwt_cs_emu_hw_ops);
 
@@ -850,7 +1051,7 @@ EXPORT_SYMBOL_GPL(hwt_cs_emu_hw_ops);
 enum {
 	EMU_REFUSED, EMU_WRITES, EMU_STORED, EMU_IRQS, EMU_DROPPED,
 	EMU_UNSUPPORTED, EMU_REENTERED, EMU_BAD_PTR, EMU_CPU_TASKS,
-	EMU_UNSYNCED, EMU_LIVE,
+	EMU_UNSYNCED, EMU_LIVE, EMU_IRQ_RAISED, EMU_IRQ_HELD,
 };
 
 /*
@@ -909,6 +1110,10 @@ static int emu_get_counter(char *buf, const struct kernel_param *kp)
 		sum = atomic64_read(&emu_cpu_tasks);
 	else if (which == EMU_UNSYNCED)
 		sum = atomic64_read(&emu_unsynced);
+	else if (which == EMU_IRQ_RAISED)
+		sum = atomic64_read(&emu_irq_raised);
+	else if (which == EMU_IRQ_HELD)
+		sum = atomic64_read(&emu_irq_held);
 	else
 		for_each_possible_cpu(c) {
 			const struct csm *m = per_cpu_ptr(&emu_csm, c);
@@ -945,6 +1150,10 @@ EMU_COUNTER(refused, EMU_REFUSED,
 EMU_COUNTER(writes, EMU_WRITES, "register writes accepted");
 EMU_COUNTER(stored, EMU_STORED, "trace bytes written through the TRBE");
 EMU_COUNTER(irqs, EMU_IRQS, "TRBE management events (TRBSR.IRQ set)");
+EMU_COUNTER(irqs_raised, EMU_IRQ_RAISED,
+	    "TRBE interrupts delivered to the driver's handler");
+EMU_COUNTER(irqs_held, EMU_IRQ_HELD,
+	    "TRBE interrupt handlers that returned with TRBSR.IRQ still set (also in refused)");
 EMU_COUNTER(dropped, EMU_DROPPED,
 	    "trace bytes of user code run while no TRBE collected");
 EMU_COUNTER(unsupported, EMU_UNSUPPORTED,
@@ -959,6 +1168,85 @@ EMU_COUNTER(live, EMU_LIVE,
 	    "units enabled, TMCs capturing, funnel ports enabled and claim tags of the driver's, now");
 EMU_COUNTER(unsynced, EMU_UNSYNCED,
 	    "CPU mode: runs begun without an enable of the unit since the switch (their sync point not written)");
+
+/*
+ * irq_selftest: the line's rules seen by a handler with the bug the
+ * emulator must catch.  On CPU 0, its TRBE disabled, with no driver
+ * holding the interrupt: a handler that returns without clearing
+ * TRBSR.IRQ is requested; IRQ is set in the model as a Fill-mode stop
+ * sets it; while the line is masked (never enabled) nothing may be
+ * delivered; once enable_percpu_irq unmasks it the asserted line must
+ * be delivered, and at each EOI with IRQ still set refused and raised
+ * again: 1 + EMU_IRQ_REARMS deliveries, each counted in irqs_held and
+ * refused.  TRBSR is restored and the interrupt freed.
+ */
+static atomic_t emu_selftest_hits;
+
+static irqreturn_t emu_selftest_fn(int irq, void *dev_id)
+{
+	atomic_inc(&emu_selftest_hits);
+	return IRQ_HANDLED;		/* the bug: TRBSR.IRQ left set */
+}
+
+/* In a worker bound to CPU 0.  Returns 0, -EBUSY or -EIO (see above). */
+static long emu_selftest_cpu(void *arg)
+{
+	struct csm *m = per_cpu_ptr(&emu_csm, raw_smp_processor_id());
+	int masked, hits;
+	u64 saved;
+
+	local_irq_disable();
+	if (m->trblimitr & TRBLIMITR_E) {
+		local_irq_enable();
+		return -EBUSY;
+	}
+	saved = m->trbsr;
+	m->trbsr |= TRBSR_IRQ;
+	emu_irq_kick();			/* masked: raises nothing */
+	local_irq_enable();
+	msleep(20);
+	masked = atomic_read(&emu_selftest_hits);
+	enable_percpu_irq(emu_virq, IRQ_TYPE_NONE);
+	msleep(50);
+	disable_percpu_irq(emu_virq);
+	hits = atomic_read(&emu_selftest_hits);
+	local_irq_disable();
+	m->trbsr = saved;
+	local_irq_enable();
+	pr_info("irq_selftest: %d deliveries while masked, %d once unmasked with TRBSR.IRQ never cleared (want 0 and %d)\n",
+		masked, hits, 1 + EMU_IRQ_REARMS);
+	return masked || hits != 1 + EMU_IRQ_REARMS ? -EIO : 0;
+}
+
+/* Returns 0; -ENODEV without the interrupt; -EBUSY if a driver holds it
+ * or CPU 0's TRBE is on; -EIO if a rule did not hold. */
+static int emu_selftest_set(const char *val, const struct kernel_param *kp)
+{
+	int __percpu *cookie;
+	int ret;
+
+	if (!emu_virq)
+		return -ENODEV;
+	cookie = alloc_percpu(int);
+	if (!cookie)
+		return -ENOMEM;
+	ret = request_percpu_irq(emu_virq, emu_selftest_fn,
+				 "hwt_cs_emu-selftest", cookie);
+	if (!ret) {
+		atomic_set(&emu_selftest_hits, 0);
+		ret = work_on_cpu(0, emu_selftest_cpu, NULL);
+		free_percpu_irq(emu_virq, cookie);
+	}
+	free_percpu(cookie);
+	return ret;
+}
+
+static const struct kernel_param_ops emu_selftest_ops = {
+	.set = emu_selftest_set,
+};
+module_param_cb(irq_selftest, &emu_selftest_ops, NULL, 0200);
+MODULE_PARM_DESC(irq_selftest,
+		 "write: check the TRBE interrupt's rules with a handler that never clears TRBSR.IRQ (counts in refused)");
 
 /* Another agent (an external debugger) holding the unit on some CPUs. */
 static unsigned long busy_cpus;
@@ -1137,6 +1425,10 @@ static int __init hwt_cs_emu_init(void)
 		ret = emu_tmc_init();
 		if (ret)
 			return ret;
+	} else if (emu_irq_on) {
+		ret = emu_irq_init();
+		if (ret)
+			return ret;
 	}
 	if (!strcmp(topo, "shared") || !strcmp(topo, "juno-r1")) {
 		ret = emu_shared_init(strcmp(topo, "shared") ?
@@ -1148,6 +1440,7 @@ static int __init hwt_cs_emu_init(void)
 		}
 	} else if (*topo) {
 		pr_info("topo=%s: neither shared nor juno-r1\n", topo);
+		emu_irq_free();
 		emu_tmc_free();
 		return -EINVAL;
 	}
@@ -1166,9 +1459,10 @@ static int __init hwt_cs_emu_init(void)
 	ret = soft_step_init(&emu_step_ops);
 	if (ret)
 		goto fail_switch;
-	pr_info("emulating the trace unit of %s%s%s%s\n", emu_cpu->name,
+	pr_info("emulating the trace unit of %s%s%s%s%s\n", emu_cpu->name,
 		emu_etm4 ? " with a TMC: " : "", emu_etm4 ? tmc : "",
-		emu_shared ? ", one for every CPU behind funnels" : "");
+		emu_shared ? ", one for every CPU behind funnels" : "",
+		emu_virq ? ", TRBE interrupt as a per-CPU irq" : "");
 	return 0;
 fail_switch:
 	hwt_tracepoint_detach("sched_switch", emu_probe_switch, NULL);
@@ -1177,6 +1471,7 @@ fail_exit:
 	tracepoint_synchronize_unregister();
 fail:
 	emu_shared_free();
+	emu_irq_free();
 	emu_tmc_free();
 	return ret;
 }
@@ -1190,6 +1485,7 @@ static void __exit hwt_cs_emu_exit(void)
 	soft_tasks_free();
 	soft_step_exit();
 	emu_shared_free();
+	emu_irq_free();
 	emu_tmc_free();
 }
 

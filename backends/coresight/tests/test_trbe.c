@@ -104,6 +104,62 @@ static void test_status(void)
 	CHECK(cs_trbe_status(0x400, &s) == -CS_EINVAL);	/* MSS, EC 0 */
 }
 
+/*
+ * The interrupt handler's decision, on TRBSR_EL1 values spelled out from
+ * its register page (S 17, EA 18, WRAP 20, TRG 21, IRQ 22, EC 31:26,
+ * BSC 5:0) and D10.3's events per fill mode.
+ */
+static void test_irq_action(void)
+{
+	const uint64_t S = 1ull << 17, EA = 1ull << 18, WRAP = 1ull << 20,
+		       TRG = 1ull << 21, IRQ = 1ull << 22, FULL = 1;
+	const unsigned int F = TRB_FM_FILL, W = TRB_FM_WRAP,
+			   C = TRB_FM_CIRCULAR;
+
+	/* Nothing pending: running, stopped by software, wrapped silently
+	 * (Circular Buffer mode), a full stop a drain already cleared. */
+	CHECK(cs_trbe_irq_action(0, F) == CS_TRBE_ACT_NONE);
+	CHECK(cs_trbe_irq_action(S, F) == CS_TRBE_ACT_NONE);
+	CHECK(cs_trbe_irq_action(WRAP, C) == CS_TRBE_ACT_NONE);
+	CHECK(cs_trbe_irq_action(WRAP | S | FULL, F) == CS_TRBE_ACT_NONE);
+	/* Fill mode at the limit: WRAP, S, EC 0, BSC FULL, IRQ. */
+	CHECK(cs_trbe_irq_action(IRQ | WRAP | S | FULL, F) ==
+	      CS_TRBE_ACT_FULL);
+	/* Wrap mode: WRAP and IRQ, collection goes on (no S, BSC 0). */
+	CHECK(cs_trbe_irq_action(IRQ | WRAP, W) == CS_TRBE_ACT_WRAP);
+	/* The same values in the other modes are no event they raise. */
+	CHECK(cs_trbe_irq_action(IRQ | WRAP, F) == CS_TRBE_ACT_FATAL);
+	CHECK(cs_trbe_irq_action(IRQ | WRAP, C) == CS_TRBE_ACT_FATAL);
+	CHECK(cs_trbe_irq_action(IRQ | WRAP | S | FULL, W) ==
+	      CS_TRBE_ACT_FATAL);
+	CHECK(cs_trbe_irq_action(IRQ | WRAP | S | FULL, C) ==
+	      CS_TRBE_ACT_FATAL);
+	/* Full without the wrap, or without the stop. */
+	CHECK(cs_trbe_irq_action(IRQ | S | FULL, F) == CS_TRBE_ACT_FATAL);
+	CHECK(cs_trbe_irq_action(IRQ | WRAP | FULL, F) == CS_TRBE_ACT_FATAL);
+	/* A stop with no reason, a trigger (BSC 2, TRG), EA. */
+	CHECK(cs_trbe_irq_action(IRQ | S, F) == CS_TRBE_ACT_FATAL);
+	CHECK(cs_trbe_irq_action(IRQ | S | TRG | 2, F) == CS_TRBE_ACT_FATAL);
+	CHECK(cs_trbe_irq_action(IRQ | WRAP | TRG, W) == CS_TRBE_ACT_FATAL);
+	CHECK(cs_trbe_irq_action(IRQ | WRAP | S | FULL | EA, F) ==
+	      CS_TRBE_ACT_FATAL);
+	/* Aborts (EC 0x24, 0x25), GPC (0x1e), IMPDEF (0x1f): stopped. */
+	CHECK(cs_trbe_irq_action(IRQ | S | 0x24ull << 26 | 0x10, F) ==
+	      CS_TRBE_ACT_FATAL);
+	CHECK(cs_trbe_irq_action(IRQ | S | 0x25ull << 26, W) ==
+	      CS_TRBE_ACT_FATAL);
+	CHECK(cs_trbe_irq_action(IRQ | S | 0x1eull << 26, F) ==
+	      CS_TRBE_ACT_FATAL);
+	CHECK(cs_trbe_irq_action(IRQ | S | 0x1full << 26, F) ==
+	      CS_TRBE_ACT_FATAL);
+	/* Values the TRBE does not define, pending or not; no fill mode. */
+	CHECK(cs_trbe_irq_action(IRQ | S | 3, F) == CS_TRBE_ACT_FATAL);
+	CHECK(cs_trbe_irq_action(1ull << 19, F) == CS_TRBE_ACT_FATAL);
+	CHECK(cs_trbe_irq_action(0x10ull << 26, F) == CS_TRBE_ACT_FATAL);
+	CHECK(cs_trbe_irq_action(IRQ | WRAP, 2) == CS_TRBE_ACT_FATAL);
+	CHECK(cs_trbe_irq_action(0, 4) == CS_TRBE_ACT_FATAL);
+}
+
 static void test_collect(void)
 {
 	struct cs_trbe_span sp;
@@ -135,7 +191,8 @@ static void test_pointer(const struct cs_cpu *c, unsigned int fm)
 	struct cs_caps k;
 	struct cs_regs regs;
 	struct csm m;
-	uint64_t res[2], off, start, total, chunk, want_end, size;
+	uint64_t res[2], off, start, total, chunk, want_end, size, live;
+	enum cs_trbe_act act;
 	int i, j, wrapped, full;
 
 	CHECK(cs_caps_parse(&c->id, &k) == 0);
@@ -152,6 +209,14 @@ static void test_pointer(const struct cs_cpu *c, unsigned int fm)
 			chunk = rnd() % (i & 1 ? size / 2 : 0x2000);
 			total += csm_emit(&m, chunk);
 		}
+		/* The handler's decision on TRBSR as the unit left it: an
+		 * interrupt exactly where D10.3 raises one. */
+		CHECK(csm_read(&m, CS_TRBSR, &live) == 0);
+		act = cs_trbe_irq_action(live, fm);
+		wrapped = start + total >= size;
+		CHECK(act == (fm == TRB_FM_FILL && wrapped ? CS_TRBE_ACT_FULL :
+			      fm == TRB_FM_WRAP && wrapped ? CS_TRBE_ACT_WRAP :
+			      CS_TRBE_ACT_NONE));
 		CHECK(run_stop(&m, &k, 1, res) == 0);
 		CHECKF(m.refused == 0, "refused: %s", m.rule);
 		CHECK(cs_trbe_offset(&trbe, res[0], &off) == 0);
@@ -160,7 +225,6 @@ static void test_pointer(const struct cs_cpu *c, unsigned int fm)
 		 * pointer wraps to the base at the limit in every mode;
 		 * Fill mode stops there. */
 		full = fm == TRB_FM_FILL && start + total >= size;
-		wrapped = start + total >= size;
 		want_end = full ? 0 : (start + total) % size;
 		if (full)
 			CHECK(total == size - start);
@@ -252,6 +316,7 @@ int main(void)
 
 	RUN(test_program(), "trbe register values and refusals");
 	RUN(test_status(), "trbe TRBSR_EL1 decoding");
+	RUN(test_irq_action(), "trbe interrupt action from TRBSR_EL1");
 	RUN(test_collect(), "trbe valid span");
 	RUN(test_advance(), "trbe advance from pointer and status, padding");
 	for (c = 0; c < ARRAY_SIZE(cs_cpus); c++) {

@@ -38,7 +38,15 @@ int main(void)
  *    and CPU mode there (up to 2047 Ignore bytes before each run);
  *  - then loss: a 4 KiB streaming buffer nobody reads fills, the TRBE
  *    stops (Fill mode): gap records, and bytes overwritten unread are
- *    counted in BUFFER records;
+ *    counted in BUFFER records; the TRBE interrupt restarts it (the
+ *    "all" row, loaded with irq=0, through the poll instead);
+ *  - the TRBE interrupt (issue 17): the flight recorder above is Wrap
+ *    mode, each wrap handled by it; and with poll_ms 0 it alone keeps a
+ *    4 KiB Fill-mode buffer collecting (cs_fill_irq: every delivered
+ *    interrupt handled, none held with TRBSR.IRQ set, a gap per stop,
+ *    the last fill decoded on the host against the end of ptrace's
+ *    ground truth); and the emulated line's own rules (cs_irq_rules: a
+ *    handler that leaves TRBSR.IRQ set is refused at each EOI);
  *  - ETMv4 + TMC (issue 17, step 3): the soft-etm4 row, a memory-mapped
  *    ETMv4 whose sink is an ETR, with scatter-gather (tmc=etr: the
  *    backend's table over the buffer's pages) and without (tmc=etr-flat:
@@ -228,6 +236,12 @@ static const struct a64_case a57_demo_case = {
 };
 static const struct a64_case cs_ring_case = {
 	.name = "cs_ring", .fn = ring_workload, .fatal = SIGSEGV,
+};
+static const struct a64_case cs_ring4k_case = {
+	.name = "cs_ring4k", .fn = ring_workload, .fatal = SIGSEGV,
+};
+static const struct a64_case cs_fill_case = {
+	.name = "cs_fill", .fn = ring_workload, .fatal = SIGSEGV,
 };
 
 /* The second process's ground truth (cs_demo's, saved before mt's). */
@@ -779,6 +793,9 @@ static long long cs_param(const char *name)
 	return v;
 }
 
+/* The unit offers no TRBE interrupt (irq=0): the poll restarts it. */
+static int cs_polled;
+
 /*
  * Loss is never silent: soft_a64_ring's workload (some 27 KB of ETE)
  * into a 4 KiB streaming buffer nobody reads.  The TRBE (Fill mode)
@@ -791,6 +808,7 @@ static void cs_loss(int dev, int tmc, int need_gap)
 {
 	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 4096 };
 	long long drop0 = emu_param("dropped"), stops0 = cs_param("stops");
+	long long irqs0 = cs_param("irqs");
 	unsigned long long lost = 0;
 	struct recs r = { 0 };
 	int p[2], ctx, st = 0, gaps = 0;
@@ -836,17 +854,182 @@ static void cs_loss(int dev, int tmc, int need_gap)
 	if (need_gap)
 		CHECK(gaps > 0);
 	CHECK(lost > 0);
-	/* A TRBE in Fill mode stops and drops; a TMC wraps (STS.Full). */
+	/* A TRBE in Fill mode stops and drops (with its interrupt, only
+	 * what the unit traced between the stop and the handler, which may
+	 * be nothing); a TMC wraps (STS.Full) and raises none. */
 	if (tmc)
 		CHECK(emu_param("dropped") == drop0);
-	else
+	else if (cs_polled)
 		CHECK(emu_param("dropped") > drop0);
+	if (tmc || cs_polled)
+		CHECK(cs_param("irqs") == irqs0);
+	else
+		CHECK(cs_param("irqs") > irqs0);
 	CHECK(cs_param("stops") > stops0);
 	recs_free(&r);
 	if (ctx >= 0)
 		close(ctx);
 	close(p[0]);
 	close(p[1]);
+}
+
+static int cs_set_param(const char *name, const char *val)
+{
+	char path[128];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "/sys/module/hwt_coresight/parameters/%s",
+		 name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ok = fputs(val, f) >= 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/*
+ * The TRBE's interrupt alone (issue 17): poll_ms 0, so no timer runs;
+ * soft_a64_ring's workload (some 27 KB of ETE, ending in a SIGSEGV)
+ * streams into a 4 KiB buffer nobody reads, the TRBE in Fill mode.  At
+ * each full buffer the unit stops (TRBSR.S, BSC FULL, IRQ: Arm ARM
+ * D10.3) and only the handler restarts it, so:
+ *  - the handler ran (hwt_coresight's irqs), every interrupt the unit
+ *    delivered was the handler's (irqs + irqs_none = the emulator's
+ *    irqs_raised), none fatal, none returned with TRBSR.IRQ still set
+ *    (irqs_held, refused);
+ *  - every stop is a gap record (at least one per interrupt), and the
+ *    bytes written over unread are counted in BUFFER records;
+ *  - the TRBE went on collecting: it stored several buffers' worth;
+ *  - what the buffer kept, from the base to the head (the run after the
+ *    last restart, which the unit resynchronises after the loss), is
+ *    dumped as a flight recorder's tail ("SOFTA64:cs_fill"): the host
+ *    decodes it and compares it with the end of the ptrace ground truth,
+ *    ending at the faulting instruction.
+ */
+static void cs_fill_irq(int dev)
+{
+	struct hwt_alloc a = { .mode = HWT_MODE_THREAD, .bufsize = 4096 };
+	long long irqs0 = cs_param("irqs"), none0 = cs_param("irqs_none");
+	long long fatal0 = cs_param("irqs_fatal");
+	long long raised0 = emu_param("irqs_raised");
+	long long held0 = emu_param("irqs_held"), ref0 = emu_param("refused");
+	long long stored0 = emu_param("stored"), irqs, raised, stored;
+	unsigned long long lost = 0;
+	struct hwt_bufptr bp = { .idx = 0 };
+	struct recs r = { 0 };
+	int p[2], ctx, st = 0, gaps = 0;
+	const char *tag = "SOFTA64:cs_fill";
+	uint64_t from;
+	size_t k;
+	void *m;
+	pid_t pid;
+	char ch;
+
+	CHECK(a64_ptrace(&cs_fill_case));
+	CHECK(cs_set_param("poll_ms", "0") == 0);
+	if (pipe(p)) {
+		t_fail("pipe");
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (read(p[0], &ch, 1) != 1)
+			_exit(2);
+		ring_workload();
+	}
+	a.pid = pid;
+	snprintf(a.backend, sizeof(a.backend), HWT_CORESIGHT_BACKEND_NAME);
+	ctx = ioctl(dev, HWT_IOC_ALLOC, &a);
+	CHECK(ctx >= 0);
+	CHECK(ctx >= 0 && ioctl(ctx, HWT_IOC_START) == 0);
+	CHECK(write(p[1], "g", 1) == 1);
+	waitpid(pid, &st, 0);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	usleep(200000);
+	CHECK(ctx >= 0 && recs_drain(ctx, &r) == 0 && recs_valid(&r));
+	recs_for_each(&r, h) {
+		const struct hwt_rec_buffer *b = (const void *)h;
+
+		if (h->type != HWT_REC_BUFFER)
+			continue;
+		if (b->flags & HWT_BUFREC_GAP)
+			gaps++;
+		if (b->total_lost > lost)
+			lost = b->total_lost;
+	}
+	irqs = cs_param("irqs") - irqs0;
+	raised = emu_param("irqs_raised") - raised0;
+	stored = emu_param("stored") - stored0;
+	printf("INFO: cs/emu/fill-irq: poll_ms 0: %lld interrupts handled, %lld with nothing pending, %lld fatal, %lld raised by the unit, %lld held; %d gap records, %llu bytes overwritten unread, %lld bytes stored\n",
+	       irqs, cs_param("irqs_none") - none0,
+	       cs_param("irqs_fatal") - fatal0, raised,
+	       emu_param("irqs_held") - held0, gaps, lost, stored);
+	CHECK(irqs > 0);
+	CHECK(raised == irqs + cs_param("irqs_none") - none0);
+	CHECK(cs_param("irqs_fatal") == fatal0);
+	CHECK(emu_param("irqs_held") == held0);
+	CHECK(emu_param("refused") == ref0);
+	CHECK(gaps >= irqs);
+	CHECK(lost > 0);
+	CHECK(stored > 4 * 4096);
+	/* The buffer from the base to the head: the run after the last
+	 * restart, oldest first (a64_dump_thread's ring form). */
+	CHECK(ctx >= 0 && ioctl(ctx, HWT_IOC_BUFPTR_GET, &bp) == 0);
+	from = bp.size ? bp.head % bp.size : 0;
+	CHECK(bp.size == 4096 && from > 0);
+	m = ctx >= 0 && from ? mmap(NULL, bp.size, PROT_READ, MAP_SHARED, ctx,
+				    (off_t)bp.mmap_offset) : MAP_FAILED;
+	CHECK(m != MAP_FAILED);
+	if (m != MAP_FAILED) {
+		printf("%s binary cs_emu\n", tag);
+		printf("%s marker %llx tid %d\n", tag,
+		       (unsigned long long)(uintptr_t)ring_workload, (int)pid);
+		printf("%s tail\n", tag);
+		a64_dump(tag, "ete", m, from);
+		for (k = 0; k < a64_ngt; k++) {
+			if (k % 16 == 0)
+				printf("%s%s gt", k ? "\n" : "", tag);
+			printf(" %llx", (unsigned long long)a64_gt[k]);
+		}
+		printf("\n%s end\n", tag);
+		munmap(m, bp.size);
+	}
+	CHECK(cs_set_param("poll_ms", "10") == 0);
+	recs_free(&r);
+	if (ctx >= 0)
+		close(ctx);
+	close(p[0]);
+	close(p[1]);
+}
+
+/*
+ * The emulated interrupt's own rules, so that a handler bug fails the
+ * tests (hwt_cs_emu's irq_selftest, no driver loaded): a handler that
+ * returns without clearing TRBSR.IRQ gets the asserted line again at
+ * each EOI, 1 + 4 deliveries, each refused (rule D10.3) and counted in
+ * irqs_held; nothing is delivered while the line is masked (the write
+ * fails with EIO otherwise).  With hwt_coresight holding the interrupt
+ * the selftest cannot take it (EBUSY).
+ */
+static void cs_irq_rules(void)
+{
+	t_begin("cs/emu/irq-rules");
+	CHECK(module_load(EMU_KO, "cpu=soft-ete") == 0);
+	CHECK(emu_set("irq_selftest", "1") == 0);
+	printf("INFO: cs/emu/irq-rules: a handler that never clears TRBSR.IRQ: %lld deliveries, %lld held, %lld refused\n",
+	       emu_param("irqs_raised"), emu_param("irqs_held"),
+	       emu_param("refused"));
+	CHECK(emu_param("irqs_raised") == 5);
+	CHECK(emu_param("irqs_held") == 5);
+	CHECK(emu_param("refused") == 5);
+	CHECK(module_load(CS_KO, "") == 0);
+	CHECK(emu_set("irq_selftest", "1") != 0);
+	CHECK(emu_param("irqs_raised") == 5);
+	CHECK(module_unload("hwt_coresight") == 0);
+	CHECK(module_unload("hwt_cs_emu") == 0);
+	t_end();
 }
 
 /*
@@ -860,7 +1043,8 @@ static void cs_all_row(void)
 	int dev;
 
 	t_begin("cs/emu/all/insmod");
-	CHECK(module_load(EMU_KO, "cpu=all") == 0);
+	/* Without the TRBE interrupt: the poll's path (QEMU virt's). */
+	CHECK(module_load(EMU_KO, "cpu=all irq=0") == 0);
 	CHECK(module_load(CS_KO, "") == 0);
 	t_end();
 	if (t_failed)
@@ -890,6 +1074,14 @@ static void cs_all_row(void)
 	CHECK(emu_param("dropped") == 0);
 	CHECK(emu_param("bad_ptr") == 0);
 	CHECK(emu_param("unsupported") == 0);
+	CHECK(cs_param("irqs") == 0 && emu_param("irqs_raised") == 0);
+	t_end();
+	/* Loss, the poll restarting the stopped TRBE. */
+	t_begin("cs/emu/all/loss-polled");
+	cs_polled = 1;
+	cs_loss(dev, 0, 1);
+	cs_polled = 0;
+	CHECK(emu_param("refused") == 0);
 	t_end();
 	close(dev);
 	t_begin("cs/emu/all/rmmod");
@@ -1438,6 +1630,7 @@ static int cs_emu_shared(void)
 
 int main(int argc, char **argv)
 {
+	long long ring_irqs0;
 	struct a64_refs r;
 	int dev, ret;
 
@@ -1483,7 +1676,23 @@ int main(int argc, char **argv)
 	CHECK(a64_ptrace(&cs_ring_case));
 	t_end();
 	t_begin("cs/emu/ring/record");
+	ring_irqs0 = cs_param("irqs");
 	CHECK(a64_record(dev, &cs_ring_case, "cs_emu", 60, RING));
+	/* With the TRBE interrupt the flight recorder is Wrap mode: an
+	 * interrupt at each wrap, each lap counted by the handler. */
+	printf("INFO: cs/emu/ring: %lld TRBE interrupts (wraps) handled\n",
+	       cs_param("irqs") - ring_irqs0);
+	CHECK(cs_param("irqs") > ring_irqs0);
+	t_end();
+	/* A 4 KiB flight recorder: more wraps, each an interrupt whose
+	 * handler counts the lap; the host holds what it kept to the end
+	 * of the ground truth (SOFTA64:cs_ring4k). */
+	t_begin("cs/emu/ring4k/record");
+	ring_irqs0 = cs_param("irqs");
+	CHECK(a64_record(dev, &cs_ring4k_case, "cs_emu", 60, 4096));
+	printf("INFO: cs/emu/ring4k: %lld TRBE interrupts (wraps) handled\n",
+	       cs_param("irqs") - ring_irqs0);
+	CHECK(cs_param("irqs") - ring_irqs0 >= 3);
 	t_end();
 	a64_config_hook = cs_config_of;
 	cfg1.nranges = 1;
@@ -1521,11 +1730,15 @@ int main(int argc, char **argv)
 	t_begin("cs/emu/loss");
 	cs_loss(dev, 0, 1);
 	t_end();
+	t_begin("cs/emu/fill-irq");
+	cs_fill_irq(dev);
+	t_end();
 	ret = a64_end(dev, &r, "cs/emu/refcnt");
 	t_begin("cs/emu/rmmod");
 	CHECK(module_unload("hwt_coresight") == 0);
 	CHECK(module_unload("hwt_cs_emu") == 0);
 	t_end();
+	cs_irq_rules();
 	cs_all_row();
 	cs_etm4_row("etr", &e4sg_demo_case, &e4sg_mt_case, "cs_e4sg_cpu");
 	cs_etm4_row("etr-flat", &e4fl_demo_case, &e4fl_mt_case, NULL);
