@@ -31,9 +31,10 @@
  *    at each wrap, each lap counted) with the TRBE interrupt, Circular
  *    Buffer mode without.
  *  - the TRBE interrupt (D10.3, TRBSR.IRQ), a per-CPU interrupt from the
- *    ops table (the emulated unit's) or the device tree
- *    (arm,trace-buffer-extension; ACPI's MADT field is not in 6.1's
- *    headers), requested with request_percpu_irq and enabled on every
+ *    ops table (the emulated unit's), the device tree
+ *    (arm,trace-buffer-extension) or ACPI's MADT (the GICC TRBE
+ *    Interrupt, hwt_cs_acpi), requested with request_percpu_irq and
+ *    enabled on every
  *    CPU: its handler decodes TRBSR (cs_trbe_irq_action), drains and
  *    publishes as a switch_out does, and restarts a full (Fill) or
  *    wrapped (Wrap) TRBE; any other event is a counted error and the
@@ -134,6 +135,7 @@
 #include "cs_seq.h"
 #include "cs_tmc.h"
 #include "cs_trbe.h"
+#include "hwt_cs_acpi.h"
 #include "hwt_cs_mmio.h"
 #include "hwt_cs_of.h"
 
@@ -1486,10 +1488,8 @@ static irqreturn_t cs_trbe_irq_fn(int irq, void *dev_id)
  * The TRBE interrupt the device tree gives: the first interrupt of the
  * node compatible "arm,trace-buffer-extension" (Linux's binding,
  * Documentation/devicetree/bindings/arm/arm,trbe.yaml: one PPI, the same
- * on every CPU), mapped.  ACPI puts it in the MADT's GICC entries (TRBE
- * Interrupt, ACPI 6.5), which Debian 6.1's struct
- * acpi_madt_generic_interrupt does not have (it ends at the ACPI 6.3
- * SPE interrupt): not read.
+ * on every CPU), mapped.  (ACPI puts it in the MADT's GICC entries:
+ * hwt_cs_acpi_trbe_irq.)
  * Returns the Linux irq number, or 0 if the tree has none.
  */
 static int cs_trbe_irq_of(void)
@@ -1528,7 +1528,7 @@ static void cs_irq_off(void *arg)
  */
 static void cs_trbe_irq_setup(void)
 {
-	const char *from = "the device tree";
+	const char *from = "the device tree or ACPI's MADT";
 	int irq = 0, ret;
 
 	if (cs_etm4)
@@ -1538,20 +1538,29 @@ static void cs_trbe_irq_setup(void)
 		irq = cs_hw->trbe_irq();
 	} else if (!cs_hw_emulated) {
 		irq = cs_trbe_irq_of();
+		if (irq > 0) {
+			from = "the device tree";
+		} else {
+			irq = hwt_cs_acpi_trbe_irq();
+			from = irq > 0 ? "ACPI's MADT" : from;
+		}
 	}
 	if (irq <= 0) {
-		pr_info("no TRBE interrupt offered (%s has none; ACPI is not read): every %u ms a poll restarts a stopped TRBE\n",
+		pr_info("no TRBE interrupt offered (%s has none): every %u ms a poll restarts a stopped TRBE\n",
 			from, poll_ms);
 		return;
 	}
 	if (!irq_is_percpu_devid(irq)) {
 		pr_info("TRBE interrupt %d (%s) is no per-CPU interrupt: every %u ms a poll restarts a stopped TRBE\n",
 			irq, from, poll_ms);
+		hwt_cs_acpi_trbe_put();
 		return;
 	}
 	cs_irq_cookie = alloc_percpu(int);
-	if (!cs_irq_cookie)
+	if (!cs_irq_cookie) {
+		hwt_cs_acpi_trbe_put();
 		return;
+	}
 	ret = request_percpu_irq(irq, cs_trbe_irq_fn, "hwt_coresight_trbe",
 				 cs_irq_cookie);
 	if (ret) {
@@ -1559,6 +1568,7 @@ static void cs_trbe_irq_setup(void)
 			irq, from, ret, poll_ms);
 		free_percpu(cs_irq_cookie);
 		cs_irq_cookie = NULL;
+		hwt_cs_acpi_trbe_put();
 		return;
 	}
 	cs_trbe_irq = irq;
@@ -1576,6 +1586,7 @@ static void cs_trbe_irq_teardown(void)
 	free_percpu(cs_irq_cookie);
 	cs_irq_cookie = NULL;
 	cs_trbe_irq = 0;
+	hwt_cs_acpi_trbe_put();
 }
 
 static struct cs_thr *cs_thr_of(struct hwt_thread *thr)

@@ -28,6 +28,7 @@
 #include <asm/cputype.h>
 
 #include "cs_acpi.h"
+#include "cs_madt.h"
 #include "hwt_cs_acpi.h"
 
 #ifdef CONFIG_ACPI
@@ -348,6 +349,44 @@ void hwt_cs_acpi_free(void)
 	cs_acpi = NULL;
 }
 
+/* The GSIV hwt_cs_acpi_trbe_irq() registered, 0 if none. */
+static u32 cs_acpi_trbe_gsiv;
+
+int hwt_cs_acpi_trbe_irq(void)
+{
+	struct acpi_table_header *madt;
+	int gsiv, irq;
+
+	if (acpi_disabled ||
+	    ACPI_FAILURE(acpi_get_table(ACPI_SIG_MADT, 0, &madt)))
+		return 0;
+	/* The whole table is mapped: its header's length is readable. */
+	gsiv = cs_madt_trbe_gsiv((const u8 *)madt, madt->length);
+	acpi_put_table(madt);
+	if (gsiv < 0) {
+		pr_info("the MADT's GICC TRBE interrupts are malformed or differ between CPUs (ACPI 6.5 5.2.12.14): not used\n");
+		return 0;
+	}
+	if (!gsiv)
+		return 0;
+	irq = acpi_register_gsi(NULL, gsiv, ACPI_LEVEL_SENSITIVE,
+				ACPI_ACTIVE_HIGH);
+	if (irq <= 0) {
+		pr_info("the MADT's TRBE interrupt (GSIV %d) cannot be registered (%d): not used\n",
+			gsiv, irq);
+		return 0;
+	}
+	cs_acpi_trbe_gsiv = gsiv;
+	return irq;
+}
+
+void hwt_cs_acpi_trbe_put(void)
+{
+	if (cs_acpi_trbe_gsiv)
+		acpi_unregister_gsi(cs_acpi_trbe_gsiv);
+	cs_acpi_trbe_gsiv = 0;
+}
+
 #else /* !CONFIG_ACPI */
 
 int hwt_cs_acpi_tree(const struct cs_dt_ops **ops, void **ctx,
@@ -367,6 +406,15 @@ void hwt_cs_acpi_describe(char *buf, size_t len)
 }
 
 void hwt_cs_acpi_free(void)
+{
+}
+
+int hwt_cs_acpi_trbe_irq(void)
+{
+	return 0;
+}
+
+void hwt_cs_acpi_trbe_put(void)
 {
 }
 

@@ -47,4 +47,19 @@ void hwt_cs_acpi_describe(char *buf, size_t len);
 /* Drop the tree (if any). */
 void hwt_cs_acpi_free(void);
 
+/*
+ * The TRBE interrupt ACPI gives: the MADT's GICC TRBE Interrupt, the
+ * same PPI on every CPU (cs_madt), registered as a Linux interrupt,
+ * level-sensitive and active high as Linux 6.5's
+ * arm_trbe_acpi_register_device() does.  Process context.
+ * Returns the Linux irq number (release it with hwt_cs_acpi_trbe_put);
+ * Returns 0 if ACPI is off or its MADT gives no TRBE interrupt, or
+ *   after one line if the MADT's GICCs are malformed or disagree, or
+ *   the GSIV cannot be registered.
+ */
+int hwt_cs_acpi_trbe_irq(void);
+
+/* Unregisters what hwt_cs_acpi_trbe_irq() registered, if anything. */
+void hwt_cs_acpi_trbe_put(void);
+
 #endif /* HWT_CS_ACPI_OPS_H */
