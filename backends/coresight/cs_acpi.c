@@ -246,12 +246,6 @@ static int pair_links(struct cs_acpi_tree *tr)
 	return 0;
 }
 
-/* The tree builder: fails once, and stays failed, when a table is full. */
-struct bld {
-	struct cs_acpi_tree *t;
-	int err;
-};
-
 /* "prefix" and n in decimal, into a node name. */
 static void name_num(char *dst, const char *prefix, unsigned int n)
 {
@@ -268,85 +262,25 @@ static void name_num(char *dst, const char *prefix, unsigned int n)
 	dst[l] = 0;
 }
 
-/* Returns the new node's index (its parent's if the table is full). */
-static unsigned int node(struct bld *b, unsigned int parent, const char *name,
-			 int dev)
+/* A node for component dev (-1: none). Returns its index (its
+ * parent's if a table is full). */
+static unsigned int node(struct cs_acpi_tree *tr, unsigned int parent,
+			 const char *name, int dev)
 {
-	struct cs_acpi_tree *t = b->t;
-	struct cs_acpi_node *n;
-	size_t i;
+	unsigned int n = cs_dtmem_node(&tr->m, parent, name);
 
-	if (t->nnode == CS_ACPI_NODES) {
-		b->err = -CS_E2BIG;
-		return parent;
-	}
-	n = &t->node[t->nnode];
-	for (i = 0; i + 1 < sizeof(n->name) && name[i]; i++)
-		n->name[i] = name[i];
-	n->name[i] = 0;
-	n->parent = (uint16_t)parent;
-	n->prop = (uint16_t)t->nprop;
-	n->nprop = 0;
-	n->dev = (int16_t)dev;
-	return t->nnode++;
-}
-
-/* A property of the node added last (properties stay contiguous). */
-static void prop(struct bld *b, const char *name, const void *val,
-		 unsigned int len)
-{
-	struct cs_acpi_tree *t = b->t;
-	struct cs_acpi_prop *p;
-
-	if (t->nprop == CS_ACPI_PROPS || t->ndata + len > CS_ACPI_DATA ||
-	    !t->nnode) {
-		b->err = -CS_E2BIG;
-		return;
-	}
-	p = &t->prop[t->nprop++];
-	p->name = name;
-	p->off = (uint16_t)t->ndata;
-	p->len = (uint16_t)len;
-	if (len)
-		memcpy(t->data + t->ndata, val, len);
-	t->ndata += len;
-	t->node[t->nnode - 1].nprop++;
-}
-
-/* Cells, big-endian (DT spec 2.2.4). */
-static void prop_cells(struct bld *b, const char *name, const uint32_t *v,
-		       unsigned int n)
-{
-	uint8_t buf[16];
-	unsigned int i;
-
-	for (i = 0; i < n && i < 4; i++) {
-		buf[4 * i] = (uint8_t)(v[i] >> 24);
-		buf[4 * i + 1] = (uint8_t)(v[i] >> 16);
-		buf[4 * i + 2] = (uint8_t)(v[i] >> 8);
-		buf[4 * i + 3] = (uint8_t)v[i];
-	}
-	prop(b, name, buf, 4 * i);
-}
-
-static void prop_u32(struct bld *b, const char *name, uint32_t v)
-{
-	prop_cells(b, name, &v, 1);
-}
-
-static void prop_str(struct bld *b, const char *name, const char *s)
-{
-	prop(b, name, s, (unsigned int)strlen(s) + 1);
+	if (!tr->m.err)
+		tr->node_dev[n] = (int16_t)dev;
+	return n;
 }
 
 #define PH_CPU(i)	(0x10000u + (i))
 #define PH_LINK(i)	(0x20000u + (i))
 
 /* in-ports or out-ports of component di, if it has such links. */
-static void emit_ports(struct bld *b, unsigned int comp, unsigned int di,
-		       int out)
+static void emit_ports(struct cs_acpi_tree *t, unsigned int comp,
+		       unsigned int di, int out)
 {
-	struct cs_acpi_tree *t = b->t;
 	unsigned int i, ports = 0, p;
 	char name[16];
 
@@ -356,14 +290,15 @@ static void emit_ports(struct bld *b, unsigned int comp, unsigned int di,
 		if (k->dev != di || k->out != out)
 			continue;
 		if (!ports)
-			ports = node(b, comp, out ? "out-ports" : "in-ports",
+			ports = node(t, comp, out ? "out-ports" : "in-ports",
 				     -1);
 		name_num(name, "port@", k->port);
-		p = node(b, ports, name, -1);
-		prop_u32(b, "reg", k->port);
-		node(b, p, "endpoint", -1);
-		prop_u32(b, "phandle", PH_LINK(i));
-		prop_u32(b, "remote-endpoint", PH_LINK((unsigned int)k->peer));
+		p = node(t, ports, name, -1);
+		cs_dtmem_u32(&t->m, "reg", k->port);
+		node(t, p, "endpoint", -1);
+		cs_dtmem_u32(&t->m, "phandle", PH_LINK(i));
+		cs_dtmem_u32(&t->m, "remote-endpoint",
+			     PH_LINK((unsigned int)k->peer));
 	}
 }
 
@@ -371,13 +306,15 @@ int cs_acpi_build(struct cs_acpi_tree *tr, const struct cs_acpi_dev *dev,
 		  unsigned int ndev, const struct cs_acpi_cpu *cpu,
 		  unsigned int ncpu)
 {
-	struct bld b = { .t = tr, .err = 0 };
+	struct cs_dtmem *m = &tr->m;
 	uint32_t sgs[(CS_ACPI_MAX_DEV + 31) / 32] = { 0 };
 	unsigned int i, k, cpus, c;
 	char name[16];
 	int ret, sg;
 
-	tr->nnode = tr->nprop = tr->ndata = tr->nlink = 0;
+	cs_dtmem_init(m, tr->node, CS_ACPI_NODES, tr->prop, CS_ACPI_PROPS,
+		      tr->data, CS_ACPI_DATA);
+	tr->nlink = 0;
 	tr->bad_dev = -1;
 	if (ndev > CS_ACPI_MAX_DEV || ncpu > CS_TOPO_MAX_CPU)
 		return -CS_E2BIG;
@@ -398,113 +335,60 @@ int cs_acpi_build(struct cs_acpi_tree *tr, const struct cs_acpi_dev *dev,
 	if (ret)
 		return ret;
 
-	node(&b, 0, "", -1);
-	prop_u32(&b, "#address-cells", 2);
-	prop_u32(&b, "#size-cells", 2);
-	cpus = node(&b, 0, "cpus", -1);
-	prop_u32(&b, "#address-cells", 2);
-	prop_u32(&b, "#size-cells", 0);
+	node(tr, 0, "", -1);
+	cs_dtmem_u32(m, "#address-cells", 2);
+	cs_dtmem_u32(m, "#size-cells", 2);
+	cpus = node(tr, 0, "cpus", -1);
+	cs_dtmem_u32(m, "#address-cells", 2);
+	cs_dtmem_u32(m, "#size-cells", 0);
 	for (k = 0; k < ncpu; k++) {
 		const uint32_t reg[2] = { (uint32_t)(cpu[k].mpidr >> 32),
 					  (uint32_t)cpu[k].mpidr };
 
 		name_num(name, "cpu@", k);
-		node(&b, cpus, name, -1);
-		prop_str(&b, "device_type", "cpu");
-		prop_cells(&b, "reg", reg, 2);
-		prop_u32(&b, "phandle", PH_CPU(k));
+		node(tr, cpus, name, -1);
+		cs_dtmem_str(m, "device_type", "cpu");
+		cs_dtmem_cells(m, "reg", reg, 2);
+		cs_dtmem_u32(m, "phandle", PH_CPU(k));
 	}
 	for (i = 0; i < ndev; i++) {
 		const struct cs_acpi_dev *d = &dev[i];
 		int h = hid_index(d->hid);
 
-		c = node(&b, 0, d->name, (int)i);
-		prop_str(&b, "compatible", hid_table[h].compatible);
+		c = node(tr, 0, d->name, (int)i);
+		cs_dtmem_str(m, "compatible", hid_table[h].compatible);
 		if (d->size) {
 			const uint32_t reg[4] = {
 				(uint32_t)(d->base >> 32), (uint32_t)d->base,
 				(uint32_t)(d->size >> 32), (uint32_t)d->size,
 			};
 
-			prop_cells(&b, "reg", reg, 4);
+			cs_dtmem_cells(m, "reg", reg, 4);
 		}
 		if (!d->enabled)
-			prop_str(&b, "status", "disabled");
+			cs_dtmem_str(m, "status", "disabled");
 		if (sgs[i / 32] & (1u << (i % 32)))
-			prop(&b, "arm,scatter-gather", NULL, 0);
+			cs_dtmem_prop(m, "arm,scatter-gather", NULL, 0);
 		if (!strcmp(hid_table[h].hid, "ARMHC500")) {
 			for (k = 0; k < ncpu; k++)
 				if (cpu[k].handle == d->parent)
 					break;
 			if (k < ncpu) {
-				prop_u32(&b, "cpu", PH_CPU(k));
+				cs_dtmem_u32(m, "cpu", PH_CPU(k));
 			} else if (d->enabled) {
 				tr->bad_dev = (int)i;
 				return -CS_EINVAL;
 			}
 		}
-		emit_ports(&b, c, i, 0);
-		emit_ports(&b, c, i, 1);
+		emit_ports(tr, c, i, 0);
+		emit_ports(tr, c, i, 1);
 	}
-	return b.err;
-}
-
-uintptr_t cs_acpi_tree_root(const struct cs_acpi_tree *tr)
-{
-	return tr->nnode ? 1 : 0;
+	return m->err;
 }
 
 int cs_acpi_tree_dev(const struct cs_acpi_tree *tr, uintptr_t node)
 {
-	if (!node || node > tr->nnode)
+	if (!node || node > tr->m.nnode)
 		return -1;
-	return tr->node[node - 1].dev;
+	return tr->node_dev[node - 1];
 }
-
-/* Handles are node index + 1 (0 is "none"); children follow parents. */
-static uintptr_t at_child(void *ctx, uintptr_t parent, uintptr_t prev)
-{
-	const struct cs_acpi_tree *t = ctx;
-	unsigned int i;
-
-	if (!parent || parent > t->nnode)
-		return 0;
-	for (i = prev ? (unsigned int)prev : (unsigned int)parent;
-	     i < t->nnode; i++)
-		if (t->node[i].parent == parent - 1)
-			return i + 1;
-	return 0;
-}
-
-static const char *at_name(void *ctx, uintptr_t n)
-{
-	const struct cs_acpi_tree *t = ctx;
-
-	return n && n <= t->nnode ? t->node[n - 1].name : "";
-}
-
-static const void *at_prop(void *ctx, uintptr_t n, const char *name,
-			   int *len)
-{
-	const struct cs_acpi_tree *t = ctx;
-	const struct cs_acpi_node *nd;
-	unsigned int i;
-
-	if (!n || n > t->nnode)
-		return NULL;
-	nd = &t->node[n - 1];
-	for (i = nd->prop; i < nd->prop + nd->nprop; i++) {
-		if (strcmp(t->prop[i].name, name))
-			continue;
-		*len = t->prop[i].len;
-		/* An empty property is there: a non-NULL pointer. */
-		return t->data + t->prop[i].off;
-	}
-	return NULL;
-}
-
-const struct cs_dt_ops cs_acpi_tree_ops = {
-	.child = at_child,
-	.name = at_name,
-	.prop = at_prop,
-};

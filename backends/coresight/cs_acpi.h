@@ -50,6 +50,7 @@
 
 #include "cs_pure.h"
 #include "cs_topo.h"
+#include "cs_dtmem.h"
 
 /* union acpi_object's type numbers (ACPICA actypes.h). */
 enum cs_acpi_type {
@@ -90,21 +91,8 @@ struct cs_acpi_cpu {
 #define CS_ACPI_MAX_LINK	CS_TOPO_MAX_EP
 #define CS_ACPI_NODES		1024
 #define CS_ACPI_PROPS		2048
-#define CS_ACPI_DATA		16384
-#define CS_ACPI_NODE_NAME	CS_TOPO_NAME
+#define CS_ACPI_DATA		32768	/* values and node names */
 #define CS_ACPI_DEPTH		6	/* _DSD nesting read */
-
-struct cs_acpi_node {
-	char name[CS_ACPI_NODE_NAME];
-	uint16_t parent;		/* index; the root is its own */
-	uint16_t prop, nprop;		/* its properties, contiguous */
-	int16_t dev;			/* a component's dev[], else -1 */
-};
-
-struct cs_acpi_prop {
-	const char *name;
-	uint16_t off, len;		/* value in data[] */
-};
 
 struct cs_acpi_link {
 	uint16_t dev, remote;		/* indices in dev[] */
@@ -113,11 +101,13 @@ struct cs_acpi_link {
 	int16_t peer;			/* the other end, -1: none yet */
 };
 
+/* The tree built (read it as a cs_dtmem: &tr->m) and its tables. */
 struct cs_acpi_tree {
-	struct cs_acpi_node node[CS_ACPI_NODES];
-	struct cs_acpi_prop prop[CS_ACPI_PROPS];
+	struct cs_dtmem m;
+	struct cs_dtmem_node node[CS_ACPI_NODES];
+	struct cs_dtmem_prop prop[CS_ACPI_PROPS];
 	uint8_t data[CS_ACPI_DATA];
-	unsigned int nnode, nprop, ndata;
+	int16_t node_dev[CS_ACPI_NODES];	/* a component's dev[], or -1 */
 	struct cs_acpi_link link[CS_ACPI_MAX_LINK];
 	unsigned int nlink;
 	/* What a refusal is about: index in dev[], or -1. */
@@ -133,7 +123,7 @@ const char *cs_acpi_hid_at(unsigned int i);
 /*
  * The tree of the components dev[0..ndev) whose ETMs' parents are among
  * the processors cpu[0..ncpu), into *tr (rebuilt from scratch).  Read it
- * with cs_acpi_tree_ops, tr as the context, from cs_acpi_tree_root().
+ * with cs_dtmem_ops, &tr->m as the context, from cs_dtmem_root(&tr->m).
  * Returns 0 if every component and link is well formed;
  * Returns -CS_EINVAL (tr->bad_dev says which device) if a _HID is not a
  *   component's, a programmable component has no memory window, an
@@ -154,16 +144,11 @@ int cs_acpi_build(struct cs_acpi_tree *tr, const struct cs_acpi_dev *dev,
 		  unsigned int ndev, const struct cs_acpi_cpu *cpu,
 		  unsigned int ncpu);
 
-/* The root node's handle (0 if the tree is empty). */
-uintptr_t cs_acpi_tree_root(const struct cs_acpi_tree *tr);
-
 /*
  * The device a component's node stands for.
  * Returns its index in the dev[] given to cs_acpi_build(), or -1 if
  * node is no component's.
  */
 int cs_acpi_tree_dev(const struct cs_acpi_tree *tr, uintptr_t node);
-
-extern const struct cs_dt_ops cs_acpi_tree_ops;
 
 #endif /* HWT_CS_ACPI_H */

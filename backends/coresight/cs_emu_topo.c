@@ -49,97 +49,25 @@ static const char *const port_name[2] = { "port@0", "port@1" };
 #define PH_REPL_OUT(p)	(0x155u + (p))
 #define PH_TPIU_IN	0x157u
 
-/* A builder that fails once, and stays failed, when a table is full. */
-struct bld {
-	struct cs_emu_topo *t;
-	int err;
-};
-
-/* Returns the new node's index (its parent's if a table is full). */
-static unsigned int node(struct bld *b, unsigned int parent,
-			 const char *name)
-{
-	struct cs_emu_topo *t = b->t;
-	struct cs_emu_node *n;
-
-	if (t->nnode == CS_EMU_TOPO_NODES) {
-		b->err = -CS_E2BIG;
-		return parent;
-	}
-	n = &t->node[t->nnode];
-	n->name = name;
-	n->parent = (uint16_t)parent;
-	n->prop = (uint16_t)t->nprop;
-	n->nprop = 0;
-	return t->nnode++;
-}
-
-/* A property of the node added last (properties stay contiguous). */
-static void prop(struct bld *b, const char *name, const void *val,
-		 unsigned int len)
-{
-	struct cs_emu_topo *t = b->t;
-	struct cs_emu_prop *p;
-
-	if (t->nprop == CS_EMU_TOPO_PROPS ||
-	    t->ndata + len > CS_EMU_TOPO_DATA || !t->nnode) {
-		b->err = -CS_E2BIG;
-		return;
-	}
-	p = &t->prop[t->nprop++];
-	p->name = name;
-	p->off = (uint16_t)t->ndata;
-	p->len = (uint16_t)len;
-	if (len)
-		memcpy(t->data + t->ndata, val, len);
-	t->ndata += len;
-	t->node[t->nnode - 1].nprop++;
-}
-
-/* Cells, big-endian (DT spec 2.2.4). */
-static void prop_cells(struct bld *b, const char *name, const uint32_t *v,
-		       unsigned int n)
-{
-	uint8_t buf[16];
-	unsigned int i;
-
-	if (n > 4) {
-		b->err = -CS_EINVAL;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		buf[4 * i] = (uint8_t)(v[i] >> 24);
-		buf[4 * i + 1] = (uint8_t)(v[i] >> 16);
-		buf[4 * i + 2] = (uint8_t)(v[i] >> 8);
-		buf[4 * i + 3] = (uint8_t)v[i];
-	}
-	prop(b, name, buf, 4 * n);
-}
-
-static void prop_u32(struct bld *b, const char *name, uint32_t v)
-{
-	prop_cells(b, name, &v, 1);
-}
-
 /* A string list given with its terminating NULs (sizeof the literal). */
-#define PROP_STR(b, name, s)	prop(b, name, s, sizeof(s))
+#define PROP_STR(m, name, s)	cs_dtmem_prop(m, name, s, sizeof(s))
 
 /* reg = <0 base 0 0x1000> under the root's 2 + 2 cells. */
-static void prop_reg(struct bld *b, uint32_t base)
+static void prop_reg(struct cs_dtmem *m, uint32_t base)
 {
 	const uint32_t r[4] = { 0, base, 0, 0x1000 };
 
-	prop_cells(b, "reg", r, 4);
+	cs_dtmem_cells(m, "reg", r, 4);
 }
 
 /* A ports node ("in-ports", "out-ports") of parent. */
-static unsigned int ports(struct bld *b, unsigned int parent,
+static unsigned int ports(struct cs_dtmem *m, unsigned int parent,
 			  const char *name)
 {
-	unsigned int n = node(b, parent, name);
+	unsigned int n = cs_dtmem_node(m, parent, name);
 
-	prop_u32(b, "#address-cells", 1);
-	prop_u32(b, "#size-cells", 0);
+	cs_dtmem_u32(m, "#address-cells", 1);
+	cs_dtmem_u32(m, "#size-cells", 0);
 	return n;
 }
 
@@ -147,66 +75,68 @@ static unsigned int ports(struct bld *b, unsigned int parent,
  * A port with one endpoint (phandle self) connected to remote.  num < 0:
  * a lone "port" (port 0, no reg).
  */
-static void port(struct bld *b, unsigned int ports_node, int num,
+static void port(struct cs_dtmem *m, unsigned int ports_node, int num,
 		 uint32_t self, uint32_t remote)
 {
-	node(b, ports_node, num < 0 ? "port" : port_name[num]);
+	unsigned int p = cs_dtmem_node(m, ports_node,
+				       num < 0 ? "port" : port_name[num]);
+
 	if (num >= 0)
-		prop_u32(b, "reg", (uint32_t)num);
-	node(b, b->t->nnode - 1, "endpoint");
-	prop_u32(b, "phandle", self);
-	prop_u32(b, "remote-endpoint", remote);
+		cs_dtmem_u32(m, "reg", (uint32_t)num);
+	cs_dtmem_node(m, p, "endpoint");
+	cs_dtmem_u32(m, "phandle", self);
+	cs_dtmem_u32(m, "remote-endpoint", remote);
 }
 
 /* A component node of the root with its compatible and reg. */
-static unsigned int comp(struct bld *b, unsigned int root, const char *name,
-			 const char *compat, unsigned int compat_len,
-			 uint32_t base)
+static unsigned int comp(struct cs_dtmem *m, unsigned int root,
+			 const char *name, const char *compat,
+			 unsigned int compat_len, uint32_t base)
 {
-	unsigned int n = node(b, root, name);
+	unsigned int n = cs_dtmem_node(m, root, name);
 
-	prop(b, "compatible", compat, compat_len);
-	prop_reg(b, base);
+	cs_dtmem_prop(m, "compatible", compat, compat_len);
+	prop_reg(m, base);
 	return n;
 }
 
-#define COMP(b, root, name, compat, base) \
-	comp(b, root, name, compat, sizeof(compat), base)
+#define COMP(m, root, name, compat, base) \
+	comp(m, root, name, compat, sizeof(compat), base)
 
 /*
  * Juno r1 behind the main funnel (juno-base.dtsi, juno-r1.dts): the
  * ETF, funnel@20150000's port 0, the replicator, its port 0 the TPIU
  * and port 1 the ETR.
  */
-static void juno_r1_tail(struct bld *b, unsigned int root)
+static void juno_r1_tail(struct cs_dtmem *m, unsigned int root)
 {
 	unsigned int n, p;
 
-	n = COMP(b, root, "etf@20010000",
+	n = COMP(m, root, "etf@20010000",
 		 "arm,coresight-tmc\0arm,primecell", ETF_BASE);
-	p = ports(b, n, "in-ports");
-	port(b, p, -1, PH_ETF_IN, PH_MAIN_OUT);
-	p = ports(b, n, "out-ports");
-	port(b, p, -1, PH_ETF_OUT, PH_EF_IN);
-	n = COMP(b, root, "funnel@20150000",
+	p = ports(m, n, "in-ports");
+	port(m, p, -1, PH_ETF_IN, PH_MAIN_OUT);
+	p = ports(m, n, "out-ports");
+	port(m, p, -1, PH_ETF_OUT, PH_EF_IN);
+	n = COMP(m, root, "funnel@20150000",
 		 "arm,coresight-dynamic-funnel\0arm,primecell",
 		 ETF_FUNNEL_BASE);
-	p = ports(b, n, "in-ports");
-	port(b, p, 0, PH_EF_IN, PH_ETF_OUT);
-	p = ports(b, n, "out-ports");
-	port(b, p, -1, PH_EF_OUT, PH_REPL_IN);
-	n = COMP(b, root, "replicator@20120000",
+	p = ports(m, n, "in-ports");
+	port(m, p, 0, PH_EF_IN, PH_ETF_OUT);
+	p = ports(m, n, "out-ports");
+	port(m, p, -1, PH_EF_OUT, PH_REPL_IN);
+	n = COMP(m, root, "replicator@20120000",
 		 "arm,coresight-dynamic-replicator\0arm,primecell",
 		 REPL_BASE);
-	p = ports(b, n, "in-ports");
-	port(b, p, -1, PH_REPL_IN, PH_EF_OUT);
-	p = ports(b, n, "out-ports");
-	port(b, p, 0, PH_REPL_OUT(0), PH_TPIU_IN);
-	port(b, p, 1, PH_REPL_OUT(1), PH_ETR_IN);
-	n = COMP(b, root, "tpiu@20030000",
+	p = ports(m, n, "in-ports");
+	port(m, p, -1, PH_REPL_IN, PH_EF_OUT);
+	p = ports(m, n, "out-ports");
+	port(m, p, 0, PH_REPL_OUT(0), PH_TPIU_IN);
+	port(m, p, 1, PH_REPL_OUT(1), PH_ETR_IN);
+	n = COMP(m, root, "tpiu@20030000",
 		 "arm,coresight-tpiu\0arm,primecell", TPIU_BASE);
-	p = ports(b, n, "in-ports");
-	port(b, p, -1, PH_TPIU_IN, PH_REPL_OUT(0));
+	p = ports(m, n, "in-ports");
+	port(m, p, -1, PH_TPIU_IN, PH_REPL_OUT(0));
 }
 
 int cs_emu_topo_build(struct cs_emu_topo *t, unsigned int ncpu,
@@ -219,120 +149,69 @@ int cs_emu_topo_build_shape(struct cs_emu_topo *t,
 			    enum cs_emu_topo_shape shape, unsigned int ncpu,
 			    const uint64_t *mpidr)
 {
-	struct bld b = { .t = t, .err = 0 };
+	struct cs_dtmem *m = &t->m;
 	unsigned int root, cpus, n, p, c, k, nclus;
 	int juno = shape == CS_EMU_TOPO_JUNO_R1;
 
 	if (!ncpu || ncpu > CS_EMU_TOPO_MAX_CPU ||
 	    (shape != CS_EMU_TOPO_FUNNELS && !juno))
 		return -CS_EINVAL;
-	memset(t, 0, sizeof(*t));
+	cs_dtmem_init(m, t->node, CS_EMU_TOPO_NODES, t->prop,
+		      CS_EMU_TOPO_PROPS, t->data, CS_EMU_TOPO_DATA);
 	nclus = ncpu > 1 ? 2 : 1;
-	root = node(&b, 0, "");
-	prop_u32(&b, "#address-cells", 2);
-	prop_u32(&b, "#size-cells", 2);
-	cpus = node(&b, root, "cpus");
-	prop_u32(&b, "#address-cells", 2);
-	prop_u32(&b, "#size-cells", 0);
+	root = cs_dtmem_node(m, 0, "");
+	cs_dtmem_u32(m, "#address-cells", 2);
+	cs_dtmem_u32(m, "#size-cells", 2);
+	cpus = cs_dtmem_node(m, root, "cpus");
+	cs_dtmem_u32(m, "#address-cells", 2);
+	cs_dtmem_u32(m, "#size-cells", 0);
 	for (c = 0; c < ncpu; c++) {
 		const uint32_t reg[2] = {
 			(uint32_t)(mpidr[c] >> 32), (uint32_t)mpidr[c],
 		};
 
-		node(&b, cpus, cpu_name[c]);
-		PROP_STR(&b, "device_type", "cpu");
-		PROP_STR(&b, "compatible", "arm,cortex-a57\0arm,armv8");
-		prop_cells(&b, "reg", reg, 2);
-		prop_u32(&b, "phandle", PH_CPU(c));
+		cs_dtmem_node(m, cpus, cpu_name[c]);
+		PROP_STR(m, "device_type", "cpu");
+		PROP_STR(m, "compatible", "arm,cortex-a57\0arm,armv8");
+		cs_dtmem_cells(m, "reg", reg, 2);
+		cs_dtmem_u32(m, "phandle", PH_CPU(c));
 	}
 	for (c = 0; c < ncpu; c++) {
-		n = node(&b, root, etm_name[c]);
-		PROP_STR(&b, "compatible",
+		n = cs_dtmem_node(m, root, etm_name[c]);
+		PROP_STR(m, "compatible",
 			 "arm,coresight-etm4x\0arm,primecell");
-		prop_reg(&b, etm_base[c]);
-		prop_u32(&b, "cpu", PH_CPU(c));
-		p = ports(&b, n, "out-ports");
-		port(&b, p, -1, PH_ETM_OUT(c), PH_CL_IN(c));
+		prop_reg(m, etm_base[c]);
+		cs_dtmem_u32(m, "cpu", PH_CPU(c));
+		p = ports(m, n, "out-ports");
+		port(m, p, -1, PH_ETM_OUT(c), PH_CL_IN(c));
 	}
 	for (k = 0; k < nclus; k++) {
-		n = node(&b, root, cluster_name[k]);
-		PROP_STR(&b, "compatible",
+		n = cs_dtmem_node(m, root, cluster_name[k]);
+		PROP_STR(m, "compatible",
 			 "arm,coresight-dynamic-funnel\0arm,primecell");
-		prop_reg(&b, cluster_base[k]);
-		p = ports(&b, n, "in-ports");
+		prop_reg(m, cluster_base[k]);
+		p = ports(m, n, "in-ports");
 		for (c = k; c < ncpu; c += 2)
-			port(&b, p, (int)(c / 2), PH_CL_IN(c), PH_ETM_OUT(c));
-		p = ports(&b, n, "out-ports");
-		port(&b, p, -1, PH_CL_OUT(k), PH_MAIN_IN(k));
+			port(m, p, (int)(c / 2), PH_CL_IN(c), PH_ETM_OUT(c));
+		p = ports(m, n, "out-ports");
+		port(m, p, -1, PH_CL_OUT(k), PH_MAIN_IN(k));
 	}
-	n = node(&b, root, "funnel@20040000");
-	PROP_STR(&b, "compatible",
+	n = cs_dtmem_node(m, root, "funnel@20040000");
+	PROP_STR(m, "compatible",
 		 "arm,coresight-dynamic-funnel\0arm,primecell");
-	prop_reg(&b, MAIN_BASE);
-	p = ports(&b, n, "in-ports");
+	prop_reg(m, MAIN_BASE);
+	p = ports(m, n, "in-ports");
 	for (k = 0; k < nclus; k++)
-		port(&b, p, (int)k, PH_MAIN_IN(k), PH_CL_OUT(k));
-	p = ports(&b, n, "out-ports");
-	port(&b, p, -1, PH_MAIN_OUT, juno ? PH_ETF_IN : PH_ETR_IN);
+		port(m, p, (int)k, PH_MAIN_IN(k), PH_CL_OUT(k));
+	p = ports(m, n, "out-ports");
+	port(m, p, -1, PH_MAIN_OUT, juno ? PH_ETF_IN : PH_ETR_IN);
 	if (juno)
-		juno_r1_tail(&b, root);
-	n = node(&b, root, "etr@20070000");
-	PROP_STR(&b, "compatible", "arm,coresight-tmc\0arm,primecell");
-	prop_reg(&b, ETR_BASE);
-	prop(&b, "arm,scatter-gather", NULL, 0);
-	p = ports(&b, n, "in-ports");
-	port(&b, p, -1, PH_ETR_IN, juno ? PH_REPL_OUT(1) : PH_MAIN_OUT);
-	return b.err;
+		juno_r1_tail(m, root);
+	n = cs_dtmem_node(m, root, "etr@20070000");
+	PROP_STR(m, "compatible", "arm,coresight-tmc\0arm,primecell");
+	prop_reg(m, ETR_BASE);
+	cs_dtmem_prop(m, "arm,scatter-gather", NULL, 0);
+	p = ports(m, n, "in-ports");
+	port(m, p, -1, PH_ETR_IN, juno ? PH_REPL_OUT(1) : PH_MAIN_OUT);
+	return m->err;
 }
-
-uintptr_t cs_emu_topo_root(const struct cs_emu_topo *t)
-{
-	return t->nnode ? 1 : 0;
-}
-
-/* Handles are node index + 1 (0 is "none"). */
-static uintptr_t et_child(void *ctx, uintptr_t parent, uintptr_t prev)
-{
-	const struct cs_emu_topo *t = ctx;
-	unsigned int i;
-
-	if (!parent || parent > t->nnode)
-		return 0;
-	for (i = prev ? (unsigned int)prev : 1; i < t->nnode; i++)
-		if (t->node[i].parent == parent - 1)
-			return i + 1;
-	return 0;
-}
-
-static const char *et_name(void *ctx, uintptr_t n)
-{
-	const struct cs_emu_topo *t = ctx;
-
-	return n && n <= t->nnode ? t->node[n - 1].name : "";
-}
-
-static const void *et_prop(void *ctx, uintptr_t n, const char *name,
-			   int *len)
-{
-	const struct cs_emu_topo *t = ctx;
-	const struct cs_emu_node *nd;
-	unsigned int i;
-
-	if (!n || n > t->nnode)
-		return NULL;
-	nd = &t->node[n - 1];
-	for (i = nd->prop; i < nd->prop + nd->nprop; i++) {
-		if (strcmp(t->prop[i].name, name))
-			continue;
-		*len = t->prop[i].len;
-		/* An empty property is there: a non-NULL pointer. */
-		return t->data + t->prop[i].off;
-	}
-	return NULL;
-}
-
-const struct cs_dt_ops cs_emu_topo_ops = {
-	.child = et_child,
-	.name = et_name,
-	.prop = et_prop,
-};

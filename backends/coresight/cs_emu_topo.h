@@ -49,11 +49,12 @@
 
 #include "cs_pure.h"
 #include "cs_topo.h"
+#include "cs_dtmem.h"
 
 #define CS_EMU_TOPO_MAX_CPU	4
 #define CS_EMU_TOPO_NODES	96
 #define CS_EMU_TOPO_PROPS	288
-#define CS_EMU_TOPO_DATA	3072
+#define CS_EMU_TOPO_DATA	4608	/* values and node names */
 
 enum cs_emu_topo_shape {
 	CS_EMU_TOPO_FUNNELS,	/* funnels -> ETR */
@@ -61,28 +62,18 @@ enum cs_emu_topo_shape {
 				 * -> ETR (and TPIU) */
 };
 
-struct cs_emu_node {
-	const char *name;
-	uint16_t parent;		/* index; the root is its own */
-	uint16_t prop, nprop;		/* its properties, contiguous */
-};
-
-struct cs_emu_prop {
-	const char *name;
-	uint16_t off, len;		/* value in data[] */
-};
-
+/* The tree (read it as a cs_dtmem: &t->m) and its tables. */
 struct cs_emu_topo {
-	struct cs_emu_node node[CS_EMU_TOPO_NODES];
-	struct cs_emu_prop prop[CS_EMU_TOPO_PROPS];
+	struct cs_dtmem m;
+	struct cs_dtmem_node node[CS_EMU_TOPO_NODES];
+	struct cs_dtmem_prop prop[CS_EMU_TOPO_PROPS];
 	uint8_t data[CS_EMU_TOPO_DATA];
-	unsigned int nnode, nprop, ndata;
 };
 
 /*
  * cs_emu_topo_build() - the tree for ncpu CPUs whose MPIDR affinities
- * are mpidr[0..ncpu).  The root is cs_emu_topo_root(); read it with
- * cs_emu_topo_ops and t as the context.
+ * are mpidr[0..ncpu).  Read it with cs_dtmem_ops, &t->m as the context,
+ * from cs_dtmem_root(&t->m).
  * Returns 0.
  * Returns -CS_EINVAL if ncpu is 0 or over CS_EMU_TOPO_MAX_CPU.
  */
@@ -98,10 +89,5 @@ int cs_emu_topo_build(struct cs_emu_topo *t, unsigned int ncpu,
 int cs_emu_topo_build_shape(struct cs_emu_topo *t,
 			    enum cs_emu_topo_shape shape, unsigned int ncpu,
 			    const uint64_t *mpidr);
-
-/* The root node's handle. */
-uintptr_t cs_emu_topo_root(const struct cs_emu_topo *t);
-
-extern const struct cs_dt_ops cs_emu_topo_ops;
 
 #endif /* HWT_CS_EMU_TOPO_H */

@@ -309,9 +309,9 @@ int hwt_cs_acpi_tree(const struct cs_dt_ops **ops, void **ctx,
 			return ret;
 		}
 	}
-	*ops = &cs_acpi_tree_ops;
+	*ops = &cs_dtmem_ops;
 	*ctx = &cs_acpi->tree;
-	*root = cs_acpi_tree_root(&cs_acpi->tree);
+	*root = cs_dtmem_root(&cs_acpi->tree.m);
 	return 0;
 }
 

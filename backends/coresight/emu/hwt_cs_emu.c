@@ -981,9 +981,9 @@ static int emu_topology(const struct cs_dt_ops **ops, void **ctx,
 {
 	if (!emu_shared)
 		return -ENODEV;
-	*ops = &cs_emu_topo_ops;
-	*ctx = emu_tree;
-	*root = cs_emu_topo_root(emu_tree);
+	*ops = &cs_dtmem_ops;
+	*ctx = &emu_tree->m;
+	*root = cs_dtmem_root(&emu_tree->m);
 	return 0;
 }
 
@@ -1376,8 +1376,8 @@ static int emu_shared_init(enum cs_emu_topo_shape shape)
 	ret = -EINVAL;
 	on_each_cpu(emu_mpidr_fn, mpidr, 1);
 	if (cs_emu_topo_build_shape(emu_tree, shape, nr_cpu_ids, mpidr) ||
-	    cs_topo_parse(emu_topo, &cs_emu_topo_ops, emu_tree,
-			  cs_emu_topo_root(emu_tree)))
+	    cs_topo_parse(emu_topo, &cs_dtmem_ops, &emu_tree->m,
+			  cs_dtmem_root(&emu_tree->m)))
 		goto fail;
 	etr = cs_topo_find(emu_topo, "etr@20070000");
 	if (etr < 0 || csm_bus_init(emu_bus, emu_topo, emu_links,

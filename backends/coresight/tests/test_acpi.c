@@ -170,8 +170,8 @@ static int build_parse(unsigned int n, unsigned int ncpu)
 
 	if (ret)
 		return ret;
-	return cs_topo_parse(&topo, &cs_acpi_tree_ops, &tree,
-			     cs_acpi_tree_root(&tree));
+	return cs_topo_parse(&topo, &cs_dtmem_ops, &tree.m,
+			     cs_dtmem_root(&tree.m));
 }
 
 /* "name@base 0>1 name@base ..." for a path, names from t. */
@@ -518,8 +518,8 @@ static void test_roundtrip(enum cs_emu_topo_shape shape)
 	npool = 0;
 	memset(dev, 0, sizeof(dev));
 	CHECK(cs_emu_topo_build_shape(&et, shape, 4, mpidr) == 0);
-	ret = cs_topo_parse(&dt_topo, &cs_emu_topo_ops, &et,
-			    cs_emu_topo_root(&et));
+	ret = cs_topo_parse(&dt_topo, &cs_dtmem_ops, &et.m,
+			    cs_dtmem_root(&et.m));
 	CHECKF(ret == 0, "DT parse: %d", ret);
 	if (ret)
 		return;

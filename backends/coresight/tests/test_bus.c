@@ -62,8 +62,8 @@ static int build(unsigned int ncpu)
 
 	if (cs_emu_topo_build_shape(&tree, shape, ncpu, mpidr))
 		return -1;
-	return cs_topo_parse(&topo, &cs_emu_topo_ops, &tree,
-			     cs_emu_topo_root(&tree));
+	return cs_topo_parse(&topo, &cs_dtmem_ops, &tree.m,
+			     cs_dtmem_root(&tree.m));
 }
 
 /* "name:in" for each hop of CPU c's path to the sink it is collected
