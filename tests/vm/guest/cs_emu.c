@@ -797,6 +797,58 @@ static long long cs_param(const char *name)
 static int cs_polled;
 
 /*
+ * soft_a64_ring's workload (some 27 KB of ETE, ending in a SIGSEGV),
+ * forked and traced in thread mode with a (its pid set here): ALLOC,
+ * START, run to its fault; settle_us later, its records drained into r,
+ * the BUFFER records flagged GAP counted into *gaps, the most bytes
+ * overwritten unread into *lost.  *pid: the workload's.
+ * Returns the context's fd, -1 if ALLOC failed (a failed check), -2 if
+ * no pipe could be had (a failed check; nothing to close).
+ */
+static int ring_segv_run(int dev, struct hwt_alloc *a, unsigned int settle_us,
+			 struct recs *r, int *gaps, unsigned long long *lost,
+			 pid_t *pid)
+{
+	int p[2], ctx, st = 0;
+	char ch;
+
+	if (pipe(p)) {
+		t_fail("pipe");
+		return -2;
+	}
+	fflush(stdout);
+	*pid = fork();
+	if (*pid == 0) {
+		if (read(p[0], &ch, 1) != 1)
+			_exit(2);
+		ring_workload();
+	}
+	a->pid = *pid;
+	snprintf(a->backend, sizeof(a->backend), HWT_CORESIGHT_BACKEND_NAME);
+	ctx = ioctl(dev, HWT_IOC_ALLOC, a);
+	CHECK(ctx >= 0);
+	CHECK(ctx >= 0 && ioctl(ctx, HWT_IOC_START) == 0);
+	CHECK(write(p[1], "g", 1) == 1);
+	waitpid(*pid, &st, 0);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	usleep(settle_us);
+	CHECK(ctx >= 0 && recs_drain(ctx, r) == 0 && recs_valid(r));
+	recs_for_each(r, h) {
+		const struct hwt_rec_buffer *b = (const void *)h;
+
+		if (h->type != HWT_REC_BUFFER)
+			continue;
+		if (b->flags & HWT_BUFREC_GAP)
+			(*gaps)++;
+		if (b->total_lost > *lost)
+			*lost = b->total_lost;
+	}
+	close(p[0]);
+	close(p[1]);
+	return ctx;
+}
+
+/*
  * Loss is never silent: soft_a64_ring's workload (some 27 KB of ETE)
  * into a 4 KiB streaming buffer nobody reads.  The TRBE (Fill mode)
  * stops at the buffer's end with TRBSR.S (D10.3); the unit traces into
@@ -811,41 +863,12 @@ static void cs_loss(int dev, int tmc, int need_gap)
 	long long irqs0 = cs_param("irqs");
 	unsigned long long lost = 0;
 	struct recs r = { 0 };
-	int p[2], ctx, st = 0, gaps = 0;
+	int ctx, gaps = 0;
 	pid_t pid;
-	char ch;
 
-	if (pipe(p)) {
-		t_fail("pipe");
+	ctx = ring_segv_run(dev, &a, 100000, &r, &gaps, &lost, &pid);
+	if (ctx == -2)
 		return;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		if (read(p[0], &ch, 1) != 1)
-			_exit(2);
-		ring_workload();
-	}
-	a.pid = pid;
-	snprintf(a.backend, sizeof(a.backend), HWT_CORESIGHT_BACKEND_NAME);
-	ctx = ioctl(dev, HWT_IOC_ALLOC, &a);
-	CHECK(ctx >= 0);
-	CHECK(ctx >= 0 && ioctl(ctx, HWT_IOC_START) == 0);
-	CHECK(write(p[1], "g", 1) == 1);
-	waitpid(pid, &st, 0);
-	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
-	usleep(100000);
-	CHECK(ctx >= 0 && recs_drain(ctx, &r) == 0 && recs_valid(&r));
-	recs_for_each(&r, h) {
-		const struct hwt_rec_buffer *b = (const void *)h;
-
-		if (h->type != HWT_REC_BUFFER)
-			continue;
-		if (b->flags & HWT_BUFREC_GAP)
-			gaps++;
-		if (b->total_lost > lost)
-			lost = b->total_lost;
-	}
 	printf("INFO: cs/emu/loss%s: %d gap records, %llu bytes overwritten unread, %lld bytes traced while the TRBE was stopped, %lld stops drained\n",
 	       tmc ? "/tmc" : "", gaps, lost, emu_param("dropped") - drop0,
 	       cs_param("stops") - stops0);
@@ -869,8 +892,6 @@ static void cs_loss(int dev, int tmc, int need_gap)
 	recs_free(&r);
 	if (ctx >= 0)
 		close(ctx);
-	close(p[0]);
-	close(p[1]);
 }
 
 static int cs_set_param(const char *name, const char *val)
@@ -918,47 +939,18 @@ static void cs_fill_irq(int dev)
 	unsigned long long lost = 0;
 	struct hwt_bufptr bp = { .idx = 0 };
 	struct recs r = { 0 };
-	int p[2], ctx, st = 0, gaps = 0;
+	int ctx, gaps = 0;
 	const char *tag = "SOFTA64:cs_fill";
 	uint64_t from;
 	size_t k;
 	void *m;
 	pid_t pid;
-	char ch;
 
 	CHECK(a64_ptrace(&cs_fill_case));
 	CHECK(cs_set_param("poll_ms", "0") == 0);
-	if (pipe(p)) {
-		t_fail("pipe");
+	ctx = ring_segv_run(dev, &a, 200000, &r, &gaps, &lost, &pid);
+	if (ctx == -2)
 		return;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		if (read(p[0], &ch, 1) != 1)
-			_exit(2);
-		ring_workload();
-	}
-	a.pid = pid;
-	snprintf(a.backend, sizeof(a.backend), HWT_CORESIGHT_BACKEND_NAME);
-	ctx = ioctl(dev, HWT_IOC_ALLOC, &a);
-	CHECK(ctx >= 0);
-	CHECK(ctx >= 0 && ioctl(ctx, HWT_IOC_START) == 0);
-	CHECK(write(p[1], "g", 1) == 1);
-	waitpid(pid, &st, 0);
-	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
-	usleep(200000);
-	CHECK(ctx >= 0 && recs_drain(ctx, &r) == 0 && recs_valid(&r));
-	recs_for_each(&r, h) {
-		const struct hwt_rec_buffer *b = (const void *)h;
-
-		if (h->type != HWT_REC_BUFFER)
-			continue;
-		if (b->flags & HWT_BUFREC_GAP)
-			gaps++;
-		if (b->total_lost > lost)
-			lost = b->total_lost;
-	}
 	irqs = cs_param("irqs") - irqs0;
 	raised = emu_param("irqs_raised") - raised0;
 	stored = emu_param("stored") - stored0;
@@ -1000,8 +992,6 @@ static void cs_fill_irq(int dev)
 	recs_free(&r);
 	if (ctx >= 0)
 		close(ctx);
-	close(p[0]);
-	close(p[1]);
 }
 
 /*
