@@ -15,20 +15,12 @@
 #include <string.h>
 
 #include "db/calls_vtab.h"
+#include "../../tests/lib/unit.h"
 
 #ifndef CALLS_ENC_VARIANT
 #define CALLS_ENC_VARIANT "library"
 #endif
-
-static int failed;
-
-static void check(const char *name, int ok)
-{
-	printf("%s: calls-enc-%s (%s)\n", ok ? "PASS" : "FAIL", name,
-	       CALLS_ENC_VARIANT);
-	if (!ok)
-		failed = 1;
-}
+#define NAME(what)	"calls-enc-" what " (" CALLS_ENC_VARIANT ")"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
@@ -145,9 +137,10 @@ int main(void)
 		    memcmp(got, &rows[start], n * sizeof(got[0])))
 			back = 0;
 	}
-	check("bytes-as-schema", same);
-	check("decodes-back", back);
+	UNIT_RUN(UNIT_CHECK(same), NAME("bytes-as-schema"));
+	UNIT_RUN(UNIT_CHECK(back), NAME("decodes-back"));
 	/* Both paths taken: the all-one-byte rows and the others. */
-	check("both-row-shapes", one > NROWS / 4 && one < NROWS - NROWS / 4);
-	return failed;
+	UNIT_RUN(UNIT_CHECK(one > NROWS / 4 && one < NROWS - NROWS / 4),
+		 NAME("both-row-shapes"));
+	return unit_failed != 0;
 }
