@@ -233,33 +233,23 @@ static int cs_mmio_topology(const struct cs_dt_ops **ops, void **ctx,
 	return hwt_cs_of_tree(ops, ctx, root) ? -ENODEV : 0;
 }
 
-static const struct cs_hw_ops cs_mmio_ops = {
-	.name = "memory-mapped (device tree)",
-	.dfr0 = cs_mmio_dfr0,
-	.read = cs_mmio_read,
-	.write = cs_mmio_write,
-	.order = cs_mmio_order,
-	.tmc_probe = cs_mmio_tmc_probe,
-	.tmc_read = cs_mmio_tmc_read,
-	.tmc_write = cs_mmio_tmc_write,
-	.topology = cs_mmio_topology,
-	.link_read = cs_mmio_link_read,
-	.link_write = cs_mmio_link_write,
-};
+/* The same accessors, named by where the topology came from. */
+#define CS_MMIO_OPS(from) {						\
+	.name = "memory-mapped (" from ")",				\
+	.dfr0 = cs_mmio_dfr0,						\
+	.read = cs_mmio_read,						\
+	.write = cs_mmio_write,						\
+	.order = cs_mmio_order,						\
+	.tmc_probe = cs_mmio_tmc_probe,					\
+	.tmc_read = cs_mmio_tmc_read,					\
+	.tmc_write = cs_mmio_tmc_write,					\
+	.topology = cs_mmio_topology,					\
+	.link_read = cs_mmio_link_read,					\
+	.link_write = cs_mmio_link_write,				\
+}
 
-static const struct cs_hw_ops cs_mmio_acpi_ops = {
-	.name = "memory-mapped (ACPI)",
-	.dfr0 = cs_mmio_dfr0,
-	.read = cs_mmio_read,
-	.write = cs_mmio_write,
-	.order = cs_mmio_order,
-	.tmc_probe = cs_mmio_tmc_probe,
-	.tmc_read = cs_mmio_tmc_read,
-	.tmc_write = cs_mmio_tmc_write,
-	.topology = cs_mmio_topology,
-	.link_read = cs_mmio_link_read,
-	.link_write = cs_mmio_link_write,
-};
+static const struct cs_hw_ops cs_mmio_ops = CS_MMIO_OPS("device tree");
+static const struct cs_hw_ops cs_mmio_acpi_ops = CS_MMIO_OPS("ACPI");
 
 /* Where the topology came from, for the lines below. */
 static const char *cs_mmio_src(void)
