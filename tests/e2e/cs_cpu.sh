@@ -55,15 +55,8 @@ rm -rf "$w"
 mkdir -p "$w"
 result() { echo "$1" | tee -a "$res"; }
 
-cflags="-O2 -g -static -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow"
-cc=aarch64-linux-gnu-gcc
-# shellcheck disable=SC2086
-if ! $cc $cflags -fno-optimize-sibling-calls -o "$w/prog" \
-	"$root/tests/e2e/ptcpu/prog.c" ||
-	! $cc $cflags -o "$w/gt" "$root/tests/e2e/ptcpu/gt.c"; then
-	result "FAIL: $t/build"
-	exit 1
-fi
+. "$root/tests/e2e/task_truth.sh"
+task_build aarch64-linux-gnu-gcc prog || exit 1
 if ! HWT_RESULTS=$w/vm-results HWT_VM_RECORD_PROG=$w/prog \
 	HWT_VM_RECORD_GT=$w/gt HWT_VM_RECORD_OUT=$w/session \
 	HWT_VM_RECORD_OPTS="-b coresight -C $cpus" \
@@ -124,7 +117,6 @@ if [ -n "$is_shared" ]; then
 		result "PASS: $t/trace-ids-per-cpu (threads' trace IDs $ids)" ||
 		result "FAIL: $t/trace-ids-per-cpu ($bad threads off their CPU's ID; $ids)"
 fi
-. "$root/tests/e2e/task_truth.sh"
 # The recorded tasks: main (the launched pid), the process it made (a
 # FORK of a new process), its thread.
 proc=$(q "SELECT pid FROM sideband WHERE type = 'FORK' AND ppid = $L AND

@@ -49,15 +49,8 @@ rm -rf "$w"
 mkdir -p "$w"
 result() { echo "$1" | tee -a "$res"; }
 
-cflags="-O2 -g -static -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow"
-cc=aarch64-linux-gnu-gcc
-# shellcheck disable=SC2086
-if ! $cc $cflags -fno-optimize-sibling-calls -o "$w/share" \
-	"$root/tests/e2e/ptcpu/share.c" ||
-	! $cc $cflags -o "$w/gt" "$root/tests/e2e/ptcpu/gt.c"; then
-	result "FAIL: $t/build"
-	exit 1
-fi
+. "$root/tests/e2e/task_truth.sh"
+task_build aarch64-linux-gnu-gcc share || exit 1
 if ! HWT_RESULTS=$w/vm-results HWT_VM_RECORD_PROG=$w/share \
 	HWT_VM_RECORD_ARGS=$args HWT_VM_RECORD_GT=$w/gt \
 	HWT_VM_RECORD_OUT=$w/session HWT_VM_RECORD_OPTS="-b coresight" \
@@ -110,7 +103,6 @@ else
 		result "PASS: $t/gaps-reported (the sink was never found held, no gap)" ||
 		result "FAIL: $t/gaps-reported ($gaps gaps, sink_busy '$busy')"
 fi
-. "$root/tests/e2e/task_truth.sh"
 q() { "$hwt" query --csv "$w/thr.db" "$1" | tail -n +2; }
 thr=$(q "SELECT tid FROM threads WHERE pid = $L AND tid != $L LIMIT 1")
 nm=aarch64-linux-gnu-nm

@@ -34,14 +34,8 @@ rm -rf "$w"
 mkdir -p "$w"
 result() { echo "$1" | tee -a "$res"; }
 
-cflags="-O2 -g -static -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow"
-# shellcheck disable=SC2086
-if ! gcc $cflags -fno-optimize-sibling-calls -o "$w/prog" \
-	"$root/tests/e2e/ptcpu/prog.c" ||
-	! gcc $cflags -o "$w/gt" "$root/tests/e2e/ptcpu/gt.c"; then
-	result "FAIL: $t/build"
-	exit 1
-fi
+. "$root/tests/e2e/task_truth.sh"
+task_build gcc prog || exit 1
 if ! HWT_RESULTS=$w/vm-results HWT_VM_RECORD_PROG=$w/prog \
 	HWT_VM_RECORD_GT=$w/gt HWT_VM_RECORD_OUT=$w/session \
 	HWT_VM_RECORD_OPTS="-b intel_pt -x tsc,noretcomp -C 1" \
@@ -53,7 +47,6 @@ if ! HWT_RESULTS=$w/vm-results HWT_VM_RECORD_PROG=$w/prog \
 	exit 1
 fi
 top=$w
-. "$root/tests/e2e/task_truth.sh"
 # The checks of one session: $1 the session, $2 the results' prefix, $3
 # a work directory of its own (sh has no locals: these are global).
 check_session() {

@@ -2,8 +2,24 @@
 # VM and compare each task with its ptrace ground truth (tests/e2e/
 # ptcpu/gt.c in the guest: gt/tasks.txt "K PID TID N", one
 # gt/task-K.txt of instruction addresses per task K): cs_cpu.sh,
-# cs_thread.sh, pt_cpu.sh.  The caller sets t (the results' prefix), w
-# (its work directory) and hwt, and defines result().
+# cs_thread.sh, pt_cpu.sh.  The caller sets root, t (the results'
+# prefix), w (its work directory) and hwt, and defines result().
+
+# tests/e2e/ptcpu's program NAME.c and the ground-truth tracer gt.c,
+# built static with $1 (gcc, aarch64-linux-gnu-gcc) into $w/NAME and
+# $w/gt, warnings as errors, the program without sibling calls (each
+# call a call).  $1 the compiler, $2 NAME.
+# Returns 1 after a FAIL line if either does not build.
+task_build() {
+	cflags="-O2 -g -static -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow"
+	# shellcheck disable=SC2086
+	if ! "$1" $cflags -fno-optimize-sibling-calls -o "$w/$2" \
+		"$root/tests/e2e/ptcpu/$2.c" ||
+		! "$1" $cflags -o "$w/gt" "$root/tests/e2e/ptcpu/gt.c"; then
+		result "FAIL: $t/build"
+		return 1
+	fi
+}
 
 # The program's symbol SYM as a replay --format addr line (16 digits).
 # $1 nm (nm or aarch64-linux-gnu-nm), $2 the program, $3 SYM.
