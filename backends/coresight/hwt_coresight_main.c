@@ -1358,6 +1358,18 @@ static void cs_unload(struct cs_thr *ct)
 }
 
 /*
+ * A stopped or wrapped sink handled: drained (the head published, a
+ * gap recorded as cs_unload says), counted in stops, started again at
+ * the base.  IRQs off, on ct's CPU.
+ */
+static void cs_restart(struct cs_thr *ct)
+{
+	cs_unload(ct);
+	atomic64_inc(&cs_stop_count);
+	cs_load(ct);
+}
+
+/*
  * The poll of an ETMv4 + TMC: an ETR's RWP published while it has not
  * wrapped; STS.Full, or an ETF (whose trace is in its RAM), drained and
  * restarted.
@@ -1370,9 +1382,7 @@ static void cs_poll_tmc(struct cs_thr *ct)
 	    (cs_tmc.kind == CS_TMC_ETR && cs_hw->tmc_read(TMC_RWPHI, &hi)))
 		return;
 	if (cs_tmc.kind == CS_TMC_ETF || (sts & TMC_STS_FULL)) {
-		cs_unload(ct);
-		atomic64_inc(&cs_stop_count);
-		cs_load(ct);
+		cs_restart(ct);
 		return;
 	}
 	lo |= hi << 32;
@@ -1419,9 +1429,7 @@ static enum hrtimer_restart cs_poll_fn(struct hrtimer *t)
 	    (sr & (TRBSR_S | TRBSR_IRQ | TRBSR_WRAP)))
 		goto next;
 	if (sr & (TRBSR_S | TRBSR_IRQ | TRBSR_WRAP)) {
-		cs_unload(ct);
-		atomic64_inc(&cs_stop_count);
-		cs_load(ct);
+		cs_restart(ct);
 		if (!this_cpu_read(cs_cur))
 			return HRTIMER_NORESTART;
 	} else if (ptr >= (uintptr_t)ct->vaddr + ct->off &&
@@ -1478,9 +1486,7 @@ static irqreturn_t cs_trbe_irq_fn(int irq, void *dev_id)
 		cs_unload(ct);
 		return IRQ_HANDLED;
 	}
-	cs_unload(ct);
-	atomic64_inc(&cs_stop_count);
-	cs_load(ct);
+	cs_restart(ct);
 	return IRQ_HANDLED;
 }
 
