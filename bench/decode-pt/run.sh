@@ -23,8 +23,10 @@
 # on CPU time (>1: hwt is faster) and the peak RSS.  HWT=PATH times
 # another hwt binary (a build of an older commit) against the same inputs;
 # BASE=PATH also times that binary in the same run (rows base, base-1c,
-# base-1cc: before and after side by side, under the same load).  On a shared machine CPU time is the
-# figure to trust: wall time counts other jobs' load.
+# base-1cc: before and after side by side, under the same load).  RUNS=N
+# runs each command N times and reports the least wall and CPU time of
+# the N and the peak RSS (default 1).  On a shared machine CPU time is
+# the figure to trust: wall time counts other jobs' load.
 set -e
 cd "$(dirname "$0")"
 ROOT=$(cd ../.. && pwd)
@@ -45,11 +47,20 @@ if [ ! -s "$G/pt.bin" ] || [ ! -s "$G/info" ]; then
 fi
 [ -z "$REAL" ] || ./real.sh
 TF=$OUT/time.out
-timed() {	# command...; sets wall, cpu; output of the command to $OUT/cmd.out
-	/usr/bin/time -o "$TF" -f "%e %U %S %M" "$@" >"$OUT/cmd.out"
-	wall=$(awk '{ print $1 }' "$TF")
-	cpu=$(awk '{ printf "%.2f", $2 + $3 }' "$TF")
-	rss=$(awk '{ printf "%.0f", $4 / 1024 }' "$TF")
+RUNS=${RUNS:-1}
+timed() {	# command...; sets wall and cpu (the least of RUNS runs)
+		# and rss (the most); output of the command to $OUT/cmd.out
+	: >"$TF.all"
+	k=0
+	while [ "$k" -lt "$RUNS" ]; do
+		rm -f "$OUT/x.db"
+		/usr/bin/time -o "$TF" -f "%e %U %S %M" "$@" >"$OUT/cmd.out"
+		tail -n 1 "$TF" >>"$TF.all"
+		k=$((k + 1))
+	done
+	wall=$(sort -n -k1,1 "$TF.all" | awk 'NR == 1 { print $1 }')
+	cpu=$(awk '{ printf "%.2f\n", $2 + $3 }' "$TF.all" | sort -n | head -n 1)
+	rss=$(sort -n -k4,4 "$TF.all" | awk 'END { printf "%.0f", $4 / 1024 }')
 }
 run_hwt() {	# extra args (a leading "pin": taskset -c 0 pins the run)
 	rm -f "$OUT/x.db"
