@@ -189,24 +189,43 @@ static void test_blocks(void)
 	hwt_blocks_free(b);
 }
 
+/* Call rows as a call stack writes them, in the order they end; the
+ * symbol of each call path. */
 struct rows {
-	struct hwt_call_row r[64];
+	struct hwt_calls_slots sl;	/* first: rows_slot() finds rows */
+	struct hwt_calls_rec r[64];
+	uint32_t sym[64];
 	int n;
 };
 
-static int out_row(void *arg, const struct hwt_call_row *row)
-{
-	struct rows *rs = arg;
+/* The stored fields of a row (calls_vtab.h's order). */
+#define ROW_ID(x)	((x).v[0])
+#define ROW_PATH(x)	((x).v[2])
+#define ROW_INSNS(x)	((x).v[6] - (x).v[5])
+#define ROW_PARENT(x)	((x).v[8])
+#define ROW_FLAGS(x)	((x).v[9])
+#define ROW_SYM(rs, i)	((rs).sym[ROW_PATH((rs).r[i]) & 63])
 
-	if (rs->n < 64)
-		rs->r[rs->n++] = *row;
-	return 0;
+/* No slot is ever made (cap 0), so every row comes here: the next
+ * record, in the order the rows come.  Returns it. */
+static struct hwt_calls_rec *rows_slot(struct hwt_calls_slots *sl,
+				       uint64_t id)
+{
+	static struct hwt_calls_rec spill;
+	struct rows *rs = (struct rows *)sl;
+
+	(void)id;
+	return rs->n < 64 ? &rs->r[rs->n++] : &spill;
 }
 
 static int out_cp(void *arg, uint64_t id, uint64_t parent, uint32_t sym,
 		  uint64_t ip)
 {
-	(void)arg; (void)id; (void)parent; (void)sym; (void)ip;
+	struct rows *rs = arg;
+
+	(void)parent; (void)ip;
+	if (id < 64)
+		rs->sym[id] = sym;
 	return 0;
 }
 
@@ -214,8 +233,8 @@ static void test_callstack(void)
 {
 	struct hwt_callpaths *cp = hwt_callpaths_alloc();
 	uint64_t next = 1;
-	struct rows rs = { .n = 0 };
-	struct hwt_callstack *cs = hwt_callstack_alloc(cp, &next, out_row,
+	struct rows rs = { .sl.slow = rows_slot };
+	struct hwt_callstack *cs = hwt_callstack_alloc(cp, &next, &rs.sl, 1,
 						       out_cp, &rs);
 	size_t n;
 	const uint64_t *calls;
@@ -235,12 +254,13 @@ static void test_callstack(void)
 	      calls[3] == 1 && calls[4] == 1);
 	/* Rows in pop order: f (tail-called away), g (returned, non-call),
 	 * main (returned to an unseen caller), 4 (open at the end). */
-	check("callstack-rows", rs.n == 4 && rs.r[0].sym_id == 2 &&
-	      rs.r[1].sym_id == 3 &&
-	      (rs.r[1].flags & HWT_CALL_NON_CALL) && rs.r[2].sym_id == 1 &&
-	      (rs.r[2].flags & HWT_CALL_NO_CALL) && rs.r[3].sym_id == 4 &&
-	      (rs.r[3].flags & HWT_CALL_NO_RETURN) &&
-	      rs.r[1].parent_id == rs.r[2].id && rs.r[2].insn_count == 9);
+	check("callstack-rows", rs.n == 4 && ROW_SYM(rs, 0) == 2 &&
+	      ROW_SYM(rs, 1) == 3 &&
+	      (ROW_FLAGS(rs.r[1]) & HWT_CALL_NON_CALL) && ROW_SYM(rs, 2) == 1 &&
+	      (ROW_FLAGS(rs.r[2]) & HWT_CALL_NO_CALL) && ROW_SYM(rs, 3) == 4 &&
+	      (ROW_FLAGS(rs.r[3]) & HWT_CALL_NO_RETURN) &&
+	      ROW_PARENT(rs.r[1]) == ROW_ID(rs.r[2]) &&
+	      ROW_INSNS(rs.r[2]) == 9);
 	hwt_callstack_free(cs);
 	hwt_callpaths_free(cp);
 }
@@ -256,8 +276,8 @@ static int stop_after_call(int enable, uint64_t resume_ip, int gap)
 {
 	struct hwt_callpaths *cp = hwt_callpaths_alloc();
 	uint64_t next = 1;
-	struct rows rs = { .n = 0 };
-	struct hwt_callstack *cs = hwt_callstack_alloc(cp, &next, out_row,
+	struct rows rs = { .sl.slow = rows_slot };
+	struct hwt_callstack *cs = hwt_callstack_alloc(cp, &next, &rs.sl, 1,
 						       out_cp, &rs);
 	int i, r = 0;
 
@@ -272,10 +292,10 @@ static int stop_after_call(int enable, uint64_t resume_ip, int gap)
 			    HWT_IC_OTHER, 3, 0);
 	hwt_callstack_reset(cs, 5, 0);
 	for (i = 0; i < rs.n; i++)
-		if (rs.r[i].sym_id == 2)
-			r = rs.r[i].flags & HWT_CALL_NO_CALL ? 2 :
-			    rs.r[i].parent_id && i + 1 < rs.n &&
-			    rs.r[i].parent_id == rs.r[i + 1].id;
+		if (ROW_SYM(rs, i) == 2)
+			r = ROW_FLAGS(rs.r[i]) & HWT_CALL_NO_CALL ? 2 :
+			    ROW_PARENT(rs.r[i]) && i + 1 < rs.n &&
+			    ROW_PARENT(rs.r[i]) == ROW_ID(rs.r[i + 1]);
 	hwt_callstack_free(cs);
 	hwt_callpaths_free(cp);
 	return r;
@@ -671,7 +691,7 @@ static void test_calls_order(void)
 {
 	static const uint64_t big = 21 + 4 * 65536 + 5;
 	char dir[] = "/tmp/hwt-unit-calls-XXXXXX", path[64], err[256];
-	struct hwt_call_row r;
+	struct hwt_calls_rec *r;
 	struct hwt_db *db;
 	sqlite3 *rd = NULL;
 	sqlite3_stmt *st = NULL;
@@ -686,13 +706,18 @@ static void test_calls_order(void)
 	snprintf(path, sizeof(path), "%s/x.db", dir);
 	db = hwt_db_create(path, 0, 0, err, sizeof(err));
 	ok = db != NULL;
-	memset(&r, 0, sizeof(r));
+	/* A row as a call stack writes it: each stored field in place. */
 #define CALL(x) do {							\
-		r.id = (x);						\
-		r.call_insn = 3 * (x);					\
-		r.return_insn = 3 * (x) + 1 + (x) % 7;			\
-		r.parent_id = (x) / 2;					\
-		ok = ok && hwt_db_call(db, 1 + (x) % 2, &r) == 0;	\
+		r = ok ? hwt_calls_slot(hwt_db_calls(db), (x)) : NULL;	\
+		ok = ok && r != NULL;					\
+		if (r) {						\
+			memset(r, 0, sizeof(*r));			\
+			r->v[0] = (x);					\
+			r->v[1] = 1 + (x) % 2;				\
+			r->v[5] = 3 * (x);				\
+			r->v[6] = 3 * (x) + 1 + (x) % 7;		\
+			r->v[8] = (x) / 2;				\
+		}							\
 	} while (0)
 	/* Commit 1: 1 calls 2 .. 10 (nested: 10 returns first). */
 	for (id = 10; id >= 2; id--)

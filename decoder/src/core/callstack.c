@@ -15,6 +15,7 @@
 #include "core/util.h"
 #include "core/blocks.h"
 #include "core/flow.h"
+#include "db/calls_vtab.h"
 
 struct cp_ent {
 	uint64_t parent, ip, id;
@@ -46,7 +47,8 @@ struct hwt_callstack {
 	struct hwt_callstack_hot h;	/* first: callstack.h's inline step */
 	struct hwt_callpaths *cp;
 	uint64_t *next_call_id;
-	hwt_call_out_fn out;
+	struct hwt_calls_slots *rows;	/* NULL: no call rows */
+	uint64_t thread_id;
 	hwt_cp_out_fn cpout;
 	void *arg;
 	struct frame *st;
@@ -142,7 +144,8 @@ uint64_t hwt_callpath_get(struct hwt_callpaths *cp, uint64_t parent,
 
 struct hwt_callstack *hwt_callstack_alloc(struct hwt_callpaths *cp,
 					  uint64_t *next_call_id,
-					  hwt_call_out_fn out,
+					  struct hwt_calls_slots *rows,
+					  uint64_t thread_id,
 					  hwt_cp_out_fn cpout, void *arg)
 {
 	struct hwt_callstack *cs = hwt_xrealloc(NULL, sizeof(*cs));
@@ -150,7 +153,8 @@ struct hwt_callstack *hwt_callstack_alloc(struct hwt_callpaths *cp,
 	memset(cs, 0, sizeof(*cs));
 	cs->cp = cp;
 	cs->next_call_id = next_call_id;
-	cs->out = out;
+	cs->rows = rows;
+	cs->thread_id = thread_id;
 	cs->cpout = cpout;
 	cs->arg = arg;
 	return cs;
@@ -257,7 +261,7 @@ push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip, uint64_t ret_addr,
 	f->call_insn = insn;
 	f->sym = sym;
 	f->flags = flags;
-	if (cs->out) {	/* what only call rows need */
+	if (cs->rows) {	/* what only call rows need */
 		f->call_id = (*cs->next_call_id)++;
 		f->call_time = time;
 		f->call_blocks = cs->h.blocks;
@@ -271,14 +275,15 @@ push(struct hwt_callstack *cs, uint32_t sym, uint64_t ip, uint64_t ret_addr,
 }
 
 /* The top frame ends at insn (extra_flags: how).  Inline in the slow
- * step, which pops for most returns.  Returns 0, or negative from the
- * output callback. */
+ * step, which pops for most returns.  Returns 0, or -1 if its call row
+ * could not be kept (a write of the kept ones failed). */
 static inline __attribute__((always_inline)) int
 pop(struct hwt_callstack *cs, uint32_t extra_flags, uint64_t insn,
     uint64_t time)
 {
 	const struct frame *f, *below;
-	struct hwt_call_row r;
+	struct hwt_calls_rec *r;
+	uint64_t id, parent;
 	size_t n = cs->h.n;
 
 	/* Callers pop only while frames are left. */
@@ -291,24 +296,29 @@ pop(struct hwt_callstack *cs, uint32_t extra_flags, uint64_t insn,
 	 * room for f->cp). */
 	cs->cpst[f->cp].calls++;
 	cs->cpst[f->cp].insns += insn - f->call_insn;
-	if (!cs->out)
+	if (!cs->rows)
 		return 0;	/* no call rows wanted */
-	r.id = f->call_id;
-	r.parent_id = below ? below->call_id : 0;
-	r.call_path_id = f->cp;
-	r.call_insn = f->call_insn;
-	r.return_insn = insn;
-	r.call_time = f->call_time;
-	r.return_time = time;
-	r.insn_count = insn - f->call_insn;
-	r.branch_count = cs->h.blocks - f->call_blocks;
-	r.flags = f->flags | extra_flags;
-	r.sym_id = f->sym;
-	return cs->out(cs->arg, &r);
+	id = f->call_id;
+	parent = below ? below->call_id : 0;
+	r = hwt_calls_slot(cs->rows, id);
+	if (!r)
+		return -1;
+	/* The stored fields, in calls_vtab.h's order. */
+	r->v[0] = id;
+	r->v[1] = cs->thread_id;
+	r->v[2] = f->cp;
+	r->v[3] = f->call_time;
+	r->v[4] = time;
+	r->v[5] = f->call_insn;
+	r->v[6] = insn;
+	r->v[7] = cs->h.blocks - f->call_blocks;
+	r->v[8] = parent;
+	r->v[9] = f->flags | extra_flags;
+	return 0;
 }
 
-/* Every frame ends at insn, none returned.  Returns 0, or negative from
- * the output callback. */
+/* Every frame ends at insn, none returned.  Returns 0, or negative if
+ * a call row was not kept. */
 static int pop_all(struct hwt_callstack *cs, uint64_t insn, uint64_t time)
 {
 	int rc;
@@ -323,7 +333,7 @@ static int pop_all(struct hwt_callstack *cs, uint64_t insn, uint64_t time)
  * A return to ip that the top frame does not take: to the innermost
  * frame that returns there (the frames above it never returned), or,
  * with none, to a caller never seen called, which becomes the new bottom.
- * Returns 0, or negative from the output callback.
+ * Returns 0, or negative if a call row was not kept.
  */
 static __attribute__((noinline)) int ret_deep(struct hwt_callstack *cs,
 					      uint64_t ip, uint64_t insn,
@@ -347,7 +357,7 @@ static __attribute__((noinline)) int ret_deep(struct hwt_callstack *cs,
  * Tracing resumed in sym, not the top frame's function: keeps the frames
  * up to the innermost of sym (none if sym is 0 or has none), drops the
  * ones above.
- * Returns 0, or negative from the output callback.
+ * Returns 0, or negative if a call row was not kept.
  */
 static __attribute__((noinline)) int resume_in(struct hwt_callstack *cs,
 					       uint32_t sym, uint64_t insn,

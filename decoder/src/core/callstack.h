@@ -11,19 +11,6 @@
 #include "core/blocks.h"
 #include "core/flow.h"
 
-/* call_path_id to flags in the order the database stores them
- * (db/calls_vtab.h's fields 2-9): one copy takes them. */
-struct hwt_call_row {
-	uint64_t id;
-	uint64_t call_path_id;
-	uint64_t call_time, return_time;
-	uint64_t call_insn, return_insn;	/* instruction index in stream */
-	uint64_t branch_count, parent_id;
-	uint64_t flags;		/* HWT_CALL_* */
-	uint64_t insn_count;
-	uint32_t sym_id;
-};
-
 #define HWT_CALL_NO_CALL	(1u << 0)	/* entered without a seen call */
 #define HWT_CALL_NO_RETURN	(1u << 1)	/* left without a seen return */
 #define HWT_CALL_NON_CALL	(1u << 2)	/* entered by a jump (tail call) */
@@ -35,15 +22,21 @@ void hwt_callpaths_free(struct hwt_callpaths *cp);
 uint64_t hwt_callpath_get(struct hwt_callpaths *cp, uint64_t parent,
 			  uint32_t sym, uint64_t ip, int *is_new);
 
-typedef int (*hwt_call_out_fn)(void *arg, const struct hwt_call_row *row);
 typedef int (*hwt_cp_out_fn)(void *arg, uint64_t id, uint64_t parent,
 			     uint32_t sym, uint64_t ip);
 
-/* out NULL: no call rows (call paths and counts still). */
+/*
+ * A call stack whose call rows (ids from *next_call_id) go to rows
+ * (db/calls_vtab.h: one per frame that ends, its fields in place, of
+ * thread_id), NULL: none (call paths and counts still); each new call
+ * path to cpout(arg, ...).  Returns it.
+ */
 struct hwt_callstack;
+struct hwt_calls_slots;
 struct hwt_callstack *hwt_callstack_alloc(struct hwt_callpaths *cp,
 					  uint64_t *next_call_id,
-					  hwt_call_out_fn out,
+					  struct hwt_calls_slots *rows,
+					  uint64_t thread_id,
 					  hwt_cp_out_fn cpout, void *arg);
 void hwt_callstack_free(struct hwt_callstack *cs);
 /*

@@ -191,15 +191,6 @@ static inline uint64_t time_at(const struct stream *s, uint64_t ninsn)
 	return s->insn_clock ? s->time + (ninsn - s->time_ninsn) : s->time;
 }
 
-static int on_call(void *arg, const struct hwt_call_row *row)
-{
-	struct stream *s = arg;
-
-	if (s->core->no_calls)
-		return 0;
-	return hwt_db_call(s->core->db, s->thread_id, row);
-}
-
 static int on_cp(void *arg, uint64_t id, uint64_t parent, uint32_t sym,
 		 uint64_t ip)
 {
@@ -287,7 +278,8 @@ static int sink_begin(void *arg, const struct hwt_stream_info *info)
 	    hwt_db_thread(c->db, s->tid, s->pid, &s->thread_id) < 0)
 		return -1;
 	s->cs = hwt_callstack_alloc(c->cps, &c->next_call_id,
-				    c->no_calls ? NULL : on_call, on_cp, s);
+				    c->no_calls ? NULL : hwt_db_calls(c->db),
+				    s->thread_id, on_cp, s);
 	return hwt_db_stream(c->db, info, s->thread_id);
 }
 

@@ -61,9 +61,12 @@ static inline __m128i zigzag2(const struct hwt_calls_rec *prev,
 	__m128i d = _mm_sub_epi64(
 		_mm_loadu_si128((const __m128i *)&r->v[2 * i]),
 		_mm_loadu_si128((const __m128i *)&prev->v[2 * i]));
-	/* Each lane's sign in all its bits: SSE2 has no 64-bit >>. */
-	__m128i sign = _mm_shuffle_epi32(_mm_srai_epi32(d, 31),
-					 _MM_SHUFFLE(3, 3, 1, 1));
+	/* Each lane's sign in all its bits (SSE2 has no 64-bit >>): its
+	 * high half copied to both halves, then shifted; the shuffle
+	 * first writes a new register, so d needs no copy. */
+	__m128i sign = _mm_srai_epi32(_mm_shuffle_epi32(d, _MM_SHUFFLE(3, 3,
+								      1, 1)),
+				      31);
 
 	return _mm_xor_si128(_mm_slli_epi64(d, 1), sign);
 }

@@ -34,6 +34,47 @@ struct hwt_calls_rec {
 };
 
 /*
+ * Call rows kept in memory until they are written (db.c), by id: the row
+ * of id base + k in slot[k] (a slot holding another id holds none).  The
+ * call stack writes each row into the record hwt_calls_slot() gives.
+ */
+struct hwt_calls_slots {
+	struct hwt_calls_rec *slot;
+	size_t nslot;		/* slots up to the last row's */
+	size_t cap;		/* slots made */
+	size_t n;		/* rows kept, these and others (db.c) */
+	uint64_t base;
+	/* The record for a row hwt_calls_slot() does not place: the kept
+	 * rows written first, slots made, or a record beside them (an id
+	 * below base or too far past it).  NULL on a write error. */
+	struct hwt_calls_rec *(*slow)(struct hwt_calls_slots *sl,
+				      uint64_t id);
+};
+
+/* Rows kept at most: the next one writes them first. */
+#define HWT_CALLS_KEPT	65536
+
+/*
+ * The record to fill with the row of id (its fields in the order above;
+ * a flush may come first).  Returns it, or NULL on a write error.
+ */
+static inline struct hwt_calls_rec *hwt_calls_slot(struct hwt_calls_slots *sl,
+						   uint64_t id)
+{
+	/* An id below base wraps k past every slot. */
+	uint64_t k = id - sl->base;
+
+	/* Most rows: no flush due, their slot made. */
+	if (__builtin_expect(sl->n < HWT_CALLS_KEPT && k < sl->cap, 1)) {
+		if (k >= sl->nslot)
+			sl->nslot = (size_t)k + 1;
+		sl->n++;
+		return &sl->slot[k];
+	}
+	return sl->slow(sl, id);
+}
+
+/*
  * Appends row r to p (room for HWT_CALLS_ROW_MAX bytes), prev the row
  * before in the chunk (zeros for the first), which becomes r.  Returns
  * the bytes written.

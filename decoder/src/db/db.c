@@ -141,10 +141,9 @@ static const char *const stmt_sql[S_NUM] = {
 		   "error_count = ? WHERE id = ?",
 };
 
-#define CALLS_MAX	65536	/* pending call rows at most */
-/* Call rows kept by id - calls_base at most: a row further on (more
+/* Call rows kept by id - calls.base at most: a row further on (more
  * calls still open than this) is kept with the earlier ones. */
-#define CALLS_SLOTS	(4 * CALLS_MAX)
+#define CALLS_SLOTS	(4 * HWT_CALLS_KEPT)
 
 /*
  * Rows of the statements written many times (batched()) are kept and
@@ -186,21 +185,20 @@ struct hwt_db {
 	/* Call rows come at returns, inner calls first: kept until the
 	 * next commit and written sorted by id, so that a chunk's id range
 	 * is narrow and a scan of calls meets them in id order but for long
-	 * calls.  A row whose id is calls_base + k is kept in slot[k]
+	 * calls.  A row whose id is calls.base + k is kept in slot[k]
 	 * (a slot holding another id holds none: slots are not cleared, a
-	 * flush moves calls_base past them), others (calls that began
+	 * flush moves calls.base past them), others (calls that began
 	 * before the last flush) in early, in the order they came. */
-	struct hwt_calls_rec *slot;
-	size_t nslot, slotcap;	/* slots up to the last row's; allocated */
-	uint64_t calls_base;
+	struct hwt_calls_slots calls;
 	struct hwt_calls_rec *early;
 	size_t nearly, earlycap;
-	size_t ncalls;		/* rows kept */
 	uint8_t *chunk;		/* a call_chunks row's data being built */
 	struct batch batch[S_NUM];
 };
 
 static int flush_calls(struct hwt_db *db);
+static struct hwt_calls_rec *call_slot_slow(struct hwt_calls_slots *sl,
+					    uint64_t id);
 static int flush_batches(struct hwt_db *db);
 static void free_batches(struct hwt_db *db);
 
@@ -278,7 +276,8 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 
 	db = hwt_xrealloc(NULL, sizeof(*db));
 	memset(db, 0, sizeof(*db));
-	db->calls_base = 1;	/* call ids start at 1 */
+	db->calls.base = 1;	/* call ids start at 1 */
+	db->calls.slow = call_slot_slow;
 	db->force = force;
 	if (strcmp(path, ":memory:")) {
 		rc = is_sqlite_or_empty(path, err, errlen);
@@ -405,7 +404,7 @@ static void db_free(struct hwt_db *db)
 {
 	int i;
 
-	free(db->slot);
+	free(db->calls.slot);
 	free(db->early);
 	free(db->chunk);
 	for (i = 0; i < S_NUM; i++)
@@ -908,90 +907,47 @@ int hwt_db_flow(struct hwt_db *db, uint32_t stream, uint64_t seq,
 	return step(db, S_FLOW);
 }
 
-/* struct hwt_call_row's call_path_id to flags are stored fields 2-9. */
-_Static_assert(offsetof(struct hwt_call_row, flags) -
-	       offsetof(struct hwt_call_row, call_path_id) == 7 * 8 &&
-	       offsetof(struct hwt_call_row, call_time) -
-	       offsetof(struct hwt_call_row, call_path_id) == 8 &&
-	       offsetof(struct hwt_call_row, return_time) -
-	       offsetof(struct hwt_call_row, call_path_id) == 2 * 8 &&
-	       offsetof(struct hwt_call_row, call_insn) -
-	       offsetof(struct hwt_call_row, call_path_id) == 3 * 8 &&
-	       offsetof(struct hwt_call_row, return_insn) -
-	       offsetof(struct hwt_call_row, call_path_id) == 4 * 8 &&
-	       offsetof(struct hwt_call_row, branch_count) -
-	       offsetof(struct hwt_call_row, call_path_id) == 5 * 8 &&
-	       offsetof(struct hwt_call_row, parent_id) -
-	       offsetof(struct hwt_call_row, call_path_id) == 6 * 8,
-	       "hwt_call_row must hold stored fields 2-9 in order");
-
-/* Row r of thread_id as its stored fields, in calls_vtab.h's order, into
- * c.  Returns nothing. */
-static inline void call_rec(struct hwt_calls_rec *c, uint64_t thread_id,
-			    const struct hwt_call_row *r)
+/* hwt_calls_slot() for a row that needs a flush first, a slot not made
+ * yet, or no slot (an id below calls.base or CALLS_SLOTS past it).
+ * Returns its record, or NULL on an SQLite error. */
+static struct hwt_calls_rec *call_slot_slow(struct hwt_calls_slots *sl,
+					    uint64_t id)
 {
-	c->v[0] = r->id;
-	c->v[1] = thread_id;
-	memcpy(&c->v[2], &r->call_path_id, 8 * sizeof(c->v[0]));
-}
-
-/* hwt_db_call() for a row that needs a flush first, a slot not made
- * yet, or no slot (an id below calls_base or CALLS_SLOTS past it).
- * Returns 0, or -1 on an SQLite error. */
-static __attribute__((noinline)) int call_slow(struct hwt_db *db,
-					       uint64_t thread_id,
-					       const struct hwt_call_row *r)
-{
-	struct hwt_calls_rec *c;
+	struct hwt_db *db = (struct hwt_db *)((char *)sl -
+					      offsetof(struct hwt_db, calls));
 	uint64_t k;
 
-	if (db->ncalls == CALLS_MAX && flush_calls(db) < 0)
-		return -1;
-	k = r->id - db->calls_base;
-	if (r->id >= db->calls_base && k < CALLS_SLOTS) {
-		if (k >= db->slotcap) {
-			/* Zeros: no id (calls_base is at least 1). */
-			size_t n = db->slotcap ? db->slotcap : 4096;
+	if (sl->n == HWT_CALLS_KEPT && flush_calls(db) < 0)
+		return NULL;
+	sl->n++;
+	k = id - sl->base;
+	if (id >= sl->base && k < CALLS_SLOTS) {
+		if (k >= sl->cap) {
+			/* Zeros: no id (calls.base is at least 1). */
+			size_t n = sl->cap ? sl->cap : 4096;
 
 			while (n <= k)
 				n *= 2;
-			db->slot = hwt_xrealloc(db->slot, n * sizeof(*db->slot));
-			memset(db->slot + db->slotcap, 0,
-			       (n - db->slotcap) * sizeof(*db->slot));
-			db->slotcap = n;
+			sl->slot = hwt_xrealloc(sl->slot, n * sizeof(*sl->slot));
+			memset(sl->slot + sl->cap, 0,
+			       (n - sl->cap) * sizeof(*sl->slot));
+			sl->cap = n;
 		}
-		c = &db->slot[k];
-		if (k >= db->nslot)
-			db->nslot = (size_t)k + 1;
-	} else {
-		if (db->nearly == db->earlycap) {
-			db->earlycap = db->earlycap ? 2 * db->earlycap : 256;
-			db->early = hwt_xrealloc(db->early, db->earlycap *
-						 sizeof(*db->early));
-		}
-		c = &db->early[db->nearly++];
+		if (k >= sl->nslot)
+			sl->nslot = (size_t)k + 1;
+		return &sl->slot[k];
 	}
-	call_rec(c, thread_id, r);
-	db->ncalls++;
-	return 0;
+	if (db->nearly == db->earlycap) {
+		db->earlycap = db->earlycap ? 2 * db->earlycap : 256;
+		db->early = hwt_xrealloc(db->early, db->earlycap *
+					 sizeof(*db->early));
+	}
+	return &db->early[db->nearly++];
 }
 
-int hwt_db_call(struct hwt_db *db, uint64_t thread_id,
-		const struct hwt_call_row *r)
+struct hwt_calls_slots *hwt_db_calls(struct hwt_db *db)
 {
-	/* An id below calls_base wraps k past every slot. */
-	uint64_t k = r->id - db->calls_base;
-
-	/* Most rows: no flush due, their slot made (slotcap is at most
-	 * CALLS_SLOTS). */
-	if (__builtin_expect(db->ncalls < CALLS_MAX && k < db->slotcap, 1)) {
-		if (k >= db->nslot)
-			db->nslot = (size_t)k + 1;
-		call_rec(&db->slot[k], thread_id, r);
-		db->ncalls++;
-		return 0;
-	}
-	return call_slow(db, thread_id, r);
+	return &db->calls;
 }
 
 /* Orders call rows by id (qsort). */
@@ -1026,7 +982,7 @@ static int flush_calls(struct hwt_db *db)
 	uint64_t min_id = 0;
 	int rc = 0;
 
-	if (!db->ncalls)
+	if (!db->calls.n)
 		return 0;
 	if (!db->chunk)
 		db->chunk = hwt_xrealloc(NULL, HWT_CALLS_CHUNK *
@@ -1040,20 +996,20 @@ static int flush_calls(struct hwt_db *db)
 
 		if (e == db->nearly) {
 			/* Most rows: the slots' alone. */
-			if (k == db->nslot)
+			if (k == db->calls.nslot)
 				break;
-			r = &db->slot[k++];
-			if (r->v[0] != db->calls_base + k - 1)
+			r = &db->calls.slot[k++];
+			if (r->v[0] != db->calls.base + k - 1)
 				continue;
 		} else {
-			while (k < db->nslot &&
-			       db->slot[k].v[0] != db->calls_base + k)
+			while (k < db->calls.nslot &&
+			       db->calls.slot[k].v[0] != db->calls.base + k)
 				k++;
-			if (k == db->nslot ||
-			    db->early[e].v[0] < db->slot[k].v[0])
+			if (k == db->calls.nslot ||
+			    db->early[e].v[0] < db->calls.slot[k].v[0])
 				r = &db->early[e++];
 			else
-				r = &db->slot[k++];
+				r = &db->calls.slot[k++];
 		}
 		if (!n)
 			min_id = r->v[0];
@@ -1070,10 +1026,10 @@ static int flush_calls(struct hwt_db *db)
 		rc = write_chunk(db, min_id, prev->v[0], n, len);
 	/* The ids up to the last slot's have been given out: rows of them
 	 * that come later are early ones. */
-	db->calls_base += db->nslot;
-	db->nslot = 0;
+	db->calls.base += db->calls.nslot;
+	db->calls.nslot = 0;
 	db->nearly = 0;
-	db->ncalls = 0;
+	db->calls.n = 0;
 	return rc;
 }
 

@@ -51,8 +51,10 @@ int hwt_db_error(struct hwt_db *db, uint64_t id, uint32_t stream,
 int hwt_db_flow(struct hwt_db *db, uint32_t stream, uint64_t seq,
 		uint64_t first_insn, uint64_t ninsn, uint64_t nentries,
 		const uint8_t *data, size_t size);
-int hwt_db_call(struct hwt_db *db, uint64_t thread_id,
-		const struct hwt_call_row *row);
+struct hwt_calls_slots;
+/* Where the call rows go (calls_vtab.h): a call stack fills them in
+ * place, db keeps them until the next flush.  Returns it. */
+struct hwt_calls_slots *hwt_db_calls(struct hwt_db *db);
 int hwt_db_call_path(struct hwt_db *db, uint64_t id, uint64_t parent,
 		     uint32_t sym, uint64_t ip);
 int hwt_db_block_count(struct hwt_db *db, uint32_t stream,
