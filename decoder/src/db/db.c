@@ -324,10 +324,12 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 	 * appended without journaling, cheaper than WAL's double write.
 	 * locking_mode=EXCLUSIVE: the lock taken at the first write is
 	 * held to the end, so a reader of OUT.tmp never makes a commit
-	 * fail (it waits, then says the file is locked).  cache_size: 8 MiB
-	 * holds a commit's dirty pages; the tables are appended, so a page
-	 * once written is seldom read again, and a larger cache only took
-	 * fresh memory (a page fault) for every page of the file.
+	 * fail (it waits, then says the file is locked).  cache_size: 2 MiB;
+	 * the tables are appended, so a page once written is seldom read
+	 * again, and a larger cache only took fresh memory (a page fault)
+	 * for more pages of the file: a commit's dirty pages beyond it are
+	 * written out early, not twice (8 MiB -> 2 MiB: the same pwrite64
+	 * calls, 1,550 page faults fewer, about 20 more page reads).
 	 * temp_store=MEMORY: the statement journal of each batched INSERT
 	 * (the pages it changes, dropped when it ends) stays in memory, not
 	 * in a file under /var/tmp. */
@@ -336,7 +338,7 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 		hwt_errf(err, errlen, "sqlite: %s", sqlite3_errmsg(db->db));
 		goto fail;
 	}
-	if (exec(db->db, "PRAGMA page_size=16384; PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=OFF; PRAGMA cache_size=-8192;"
+	if (exec(db->db, "PRAGMA page_size=16384; PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=OFF; PRAGMA cache_size=-2048;"
 		 "PRAGMA temp_store=MEMORY;"
 		 "PRAGMA locking_mode=EXCLUSIVE; BEGIN;", err, errlen) < 0)
 		goto fail;
