@@ -1145,14 +1145,39 @@ static uint64_t *shared_addrs(const struct hwt_core *c, size_t *n)
 	return out;
 }
 
+/* A lines row to write, seq: the order it was found in. */
+struct line_row {
+	uint64_t addr;
+	const char *file;
+	uint32_t line;
+	size_t seq;
+};
+
+/* qsort order of line_row: by address, then as found.
+ * Returns <0, 0 or >0 as x sorts before, with or after y. */
+static int line_row_cmp(const void *x, const void *y)
+{
+	const struct line_row *a = x, *b = y;
+
+	if (a->addr != b->addr)
+		return a->addr < b->addr ? -1 : 1;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
 /*
  * Source lines of every executed instruction that has DWARF info, from
  * the binary its block's image maps there; where another binary's code
  * ran at that address too (shared_addrs()), by binary (binary_lines).
+ * lines rows are written in address order, the first found per address
+ * (what INSERT OR IGNORE keeps): lines is keyed by address, so its rows
+ * are the same, appended to the table's B-tree instead of inserted all
+ * over it.
  * Returns 0 if written, -1 if a database write failed.
  */
 static int write_lines(struct hwt_core *c)
 {
+	struct line_row *rows = NULL;
+	size_t nrows = 0, cap = 0, k;
 	uint32_t id, i;
 	size_t nshared;
 	uint64_t *shared;
@@ -1176,14 +1201,30 @@ static int write_lines(struct hwt_core *c)
 			if (!l)
 				break;	/* no DWARF here: skip the block */
 			if (nshared && bsearch(&ip, shared, nshared,
-					       sizeof(*shared), addr_cmp))
+					       sizeof(*shared), addr_cmp)) {
 				rc = hwt_db_binary_line(c->db, u->bin_id, ip,
 							file, l->line);
-			else
-				rc = hwt_db_line(c->db, ip, file, l->line);
+				continue;
+			}
+			if (nrows == cap) {
+				cap = cap ? 2 * cap : 1024;
+				rows = hwt_xrealloc(rows, cap * sizeof(*rows));
+			}
+			rows[nrows].addr = ip;
+			rows[nrows].file = file;
+			rows[nrows].line = l->line;
+			rows[nrows].seq = nrows;
+			nrows++;
 		}
 	}
 	free(shared);
+	if (nrows > 1)
+		qsort(rows, nrows, sizeof(*rows), line_row_cmp);
+	for (k = 0; k < nrows && rc >= 0; k++)
+		if (!k || rows[k].addr != rows[k - 1].addr)
+			rc = hwt_db_line(c->db, rows[k].addr, rows[k].file,
+					 rows[k].line);
+	free(rows);
 	return rc;
 }
 
