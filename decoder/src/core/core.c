@@ -222,8 +222,11 @@ static int flush_flow(struct stream *s)
 	s->ffirst = s->ninsn;
 	if (rc < 0)
 		return rc;
-	/* The same rows are written at each flow row (the call chunks end
-	 * here); a killed decode keeps everything up to the last commit. */
+	/* The call chunks end at each flow row, whatever the commits; a
+	 * killed decode keeps everything up to the last commit.  Other
+	 * tables' batched rows wait for a full batch (64 rows a statement)
+	 * or the commit: written at every flow row, they went in
+	 * statements of 16, 4 and 1 rows. */
 	if (s->fseq % FLOW_ROWS_PER_COMMIT)
 		return hwt_db_flush(c->db);
 	return hwt_db_commit(c->db);

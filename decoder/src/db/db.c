@@ -387,14 +387,14 @@ sqlite3 *hwt_db_handle(struct hwt_db *db)
 
 int hwt_db_flush(struct hwt_db *db)
 {
-	return flush_batches(db) < 0 || flush_calls(db) < 0 ? -1 : 0;
+	return flush_calls(db) < 0 ? -1 : 0;
 }
 
 int hwt_db_commit(struct hwt_db *db)
 {
 	char err[256];
 
-	if (hwt_db_flush(db) < 0)
+	if (flush_batches(db) < 0 || flush_calls(db) < 0)
 		return -1;
 	if (exec(db->db, "COMMIT; BEGIN;", err, sizeof(err)) < 0) {
 		fprintf(stderr, "hwt: database commit: %s\n", err);
