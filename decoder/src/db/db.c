@@ -654,8 +654,11 @@ static int flush_batch(struct hwt_db *db, int k)
 		}
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
-		/* Nothing may point into the arena once it moves. */
-		sqlite3_clear_bindings(st);
+		/* Nothing may point into the arena once it moves (a batch
+		 * of integers and NULLs has none: every step binds each
+		 * parameter anew). */
+		if (b->arena)
+			sqlite3_clear_bindings(st);
 		if (rc == SQLITE_DONE) {
 			rc = 0;
 		} else {
