@@ -176,6 +176,7 @@ struct batch {
 	char *arena;
 	size_t alen, acap;
 	sqlite3_stmt *multi[BATCH_SIZES];	/* prepared on first use */
+	uint64_t max_id;	/* the largest id given (cell_id()) */
 };
 
 struct hwt_db {
@@ -739,6 +740,24 @@ static void cell_text(struct hwt_db *db, int k, struct cell *c, const char *s)
 		cell_null(c);
 }
 
+/*
+ * The id (INTEGER PRIMARY KEY) of a row of batch k, whose table's rows
+ * all came through cell_id(): NULL where it is one past the largest so
+ * far, the rowid SQLite gives a NULL there (the largest plus one), found
+ * at the B-tree's end instead of by a search from its root.
+ */
+static void cell_id(struct hwt_db *db, int k, struct cell *c, uint64_t id)
+{
+	struct batch *b = &db->batch[k];
+
+	if (id == b->max_id + 1 && id < (uint64_t)INT64_MAX)
+		cell_null(c);
+	else
+		cell_int(c, (sqlite3_int64)id);
+	if (id > b->max_id)
+		b->max_id = id;
+}
+
 #define C64(c, v) cell_int(c, (sqlite3_int64)(v))
 #define CTXT(k, c, s) cell_text(db, k, c, s)
 
@@ -774,7 +793,7 @@ int hwt_db_image(struct hwt_db *db, struct hwt_image *img)
 			const struct hwt_sym *s = &b->elf.syms[j];
 			struct cell *c = batch_row(db, S_SYMBOL);
 
-			C64(&c[0], s->id);
+			cell_id(db, S_SYMBOL, &c[0], s->id);
 			C64(&c[1], b->id);
 			C64(&c[2], s->start + (uint64_t)b->bias);
 			C64(&c[3], s->start + s->size + (uint64_t)b->bias);
@@ -830,7 +849,7 @@ int hwt_db_block(struct hwt_db *db, uint32_t id, const struct hwt_ublock *b)
 {
 	struct cell *c = batch_row(db, S_BLOCK);
 
-	C64(&c[0], id);
+	cell_id(db, S_BLOCK, &c[0], id);
 	C64(&c[1], b->bin_id);
 	C64(&c[2], b->sym_id);
 	C64(&c[3], b->ip);
@@ -1128,7 +1147,13 @@ int hwt_db_stream_clock(struct hwt_db *db, uint32_t stream,
 int hwt_db_call_path(struct hwt_db *db, uint64_t id, uint64_t parent,
 		     uint32_t sym, uint64_t ip)
 {
-	return insert4(db, S_CP, id, parent, sym, ip);
+	struct cell *c = batch_row(db, S_CP);
+
+	cell_id(db, S_CP, &c[0], id);
+	C64(&c[1], parent);
+	C64(&c[2], sym);
+	C64(&c[3], ip);
+	return batch_add(db, S_CP);
 }
 
 int hwt_db_block_count(struct hwt_db *db, uint32_t stream,
