@@ -1148,23 +1148,52 @@ static uint64_t *shared_addrs(const struct hwt_core *c, size_t *n)
 	return out;
 }
 
-/* A lines row to write, seq: the order it was found in. */
+/* A lines row to write. */
 struct line_row {
 	uint64_t addr;
 	const char *file;
 	uint32_t line;
-	size_t seq;
 };
 
-/* qsort order of line_row: by address, then as found.
- * Returns <0, 0 or >0 as x sorts before, with or after y. */
-static int line_row_cmp(const void *x, const void *y)
+/*
+ * Sorts v (n rows) by address, stably (the rows of an address stay in
+ * the order found): a least-significant-digit radix sort, one pass per
+ * byte in which the addresses differ (qsort of sqlite3's 15,000 rows
+ * through a comparator took 12.8 M instructions).
+ */
+static void sort_line_rows(struct line_row *v, size_t n)
 {
-	const struct line_row *a = x, *b = y;
+	struct line_row *tmp, *src = v, *dst, *t;
+	size_t count[256], i, c, pos, k;
+	uint64_t diff = 0;
+	unsigned sh;
 
-	if (a->addr != b->addr)
-		return a->addr < b->addr ? -1 : 1;
-	return (a->seq > b->seq) - (a->seq < b->seq);
+	for (i = 1; i < n; i++)
+		diff |= v[i].addr ^ v[0].addr;
+	if (!diff)
+		return;
+	tmp = hwt_xrealloc(NULL, n * sizeof(*tmp));
+	dst = tmp;
+	for (sh = 0; sh < 64; sh += 8) {
+		if (!((diff >> sh) & 0xff))
+			continue;
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(src[i].addr >> sh) & 0xff]++;
+		for (c = 0, pos = 0; c < 256; c++) {
+			k = count[c];
+			count[c] = pos;
+			pos += k;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[(src[i].addr >> sh) & 0xff]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
 }
 
 /*
@@ -1215,14 +1244,11 @@ static int write_lines(struct hwt_core *c)
 			}
 			rows[nrows].addr = ip;
 			rows[nrows].file = file;
-			rows[nrows].line = l->line;
-			rows[nrows].seq = nrows;
-			nrows++;
+			rows[nrows++].line = l->line;
 		}
 	}
 	free(shared);
-	if (nrows > 1)
-		qsort(rows, nrows, sizeof(*rows), line_row_cmp);
+	sort_line_rows(rows, nrows);
 	for (k = 0; k < nrows && rc >= 0; k++)
 		if (!k || rows[k].addr != rows[k - 1].addr)
 			rc = hwt_db_line(c->db, rows[k].addr, rows[k].file,
