@@ -4,6 +4,7 @@
  * appends them to the replayable flow, reconstructs calls and writes it all
  * to the database.  Front ends (Intel PT, CoreSight) only produce blocks.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -213,8 +214,11 @@ static int flush_flow(struct stream *s)
 	s->ffirst = s->ninsn;
 	if (rc < 0)
 		return rc;
-	/* The same rows are written at each flow row (the call chunks end
-	 * here); a killed decode keeps everything up to the last commit. */
+	/* The call chunks end at each flow row, whatever the commits; a
+	 * killed decode keeps everything up to the last commit.  Other
+	 * tables' batched rows wait for a full batch (64 rows a statement)
+	 * or the commit: written at every flow row, they went in
+	 * statements of 16, 4 and 1 rows. */
 	if (s->fseq % FLOW_ROWS_PER_COMMIT)
 		return hwt_db_flush(c->db);
 	return hwt_db_commit(c->db);
@@ -1137,14 +1141,83 @@ static uint64_t *shared_addrs(const struct hwt_core *c, size_t *n)
 	return out;
 }
 
+/* A lines row to write (sort_by_key(): the address first). */
+struct line_row {
+	uint64_t addr;
+	const char *file;
+	uint32_t line;
+};
+_Static_assert(offsetof(struct line_row, addr) == 0 &&
+	       offsetof(struct hwt_range, start) == 0,
+	       "sort_by_key() sorts by the uint64_t an element begins with");
+
+/* The uint64_t an element of sort_by_key() begins with. */
+static inline uint64_t elem_key(const uint8_t *p)
+{
+	uint64_t k;
+
+	memcpy(&k, p, sizeof(k));
+	return k;
+}
+
+/*
+ * Sorts the n elements of size bytes at v by the uint64_t each begins
+ * with, stably (elements of a key stay in their order): a least-
+ * significant-digit radix sort, one pass per byte in which the keys
+ * differ (qsort of sqlite3's 15,000 lines rows through a comparator took
+ * 12.8 M instructions).
+ */
+static void sort_by_key(void *v, size_t n, size_t size)
+{
+	uint8_t *src = v, *dst, *tmp, *t;
+	size_t count[256], i, c, pos, k;
+	uint64_t diff = 0;
+	unsigned sh;
+
+	for (i = 1; i < n; i++)
+		diff |= elem_key(src + i * size) ^ elem_key(src);
+	if (!diff)
+		return;
+	tmp = hwt_xrealloc(NULL, n * size);
+	dst = tmp;
+	for (sh = 0; sh < 64; sh += 8) {
+		if (!((diff >> sh) & 0xff))
+			continue;
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(elem_key(src + i * size) >> sh) & 0xff]++;
+		for (c = 0, pos = 0; c < 256; c++) {
+			k = count[c];
+			count[c] = pos;
+			pos += k;
+		}
+		for (i = 0; i < n; i++) {
+			c = (elem_key(src + i * size) >> sh) & 0xff;
+			memcpy(dst + count[c]++ * size, src + i * size, size);
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != (uint8_t *)v)
+		memcpy(v, src, n * size);
+	free(tmp);
+}
+
 /*
  * Source lines of every executed instruction that has DWARF info, from
  * the binary its block's image maps there; where another binary's code
  * ran at that address too (shared_addrs()), by binary (binary_lines).
+ * lines rows are written in address order, the first found per address
+ * (what INSERT OR IGNORE keeps): lines is keyed by address, so its rows
+ * are the same, appended to the table's B-tree instead of inserted all
+ * over it.
  * Returns 0 if written, -1 if a database write failed.
  */
 static int write_lines(struct hwt_core *c)
 {
+	struct line_row *rows = NULL;
+	size_t nrows = 0, cap = 0, k;
 	uint32_t id, i;
 	size_t nshared;
 	uint64_t *shared;
@@ -1168,22 +1241,28 @@ static int write_lines(struct hwt_core *c)
 			if (!l)
 				break;	/* no DWARF here: skip the block */
 			if (nshared && bsearch(&ip, shared, nshared,
-					       sizeof(*shared), addr_cmp))
+					       sizeof(*shared), addr_cmp)) {
 				rc = hwt_db_binary_line(c->db, u->bin_id, ip,
 							file, l->line);
-			else
-				rc = hwt_db_line(c->db, ip, file, l->line);
+				continue;
+			}
+			if (nrows == cap) {
+				cap = cap ? 2 * cap : 1024;
+				rows = hwt_xrealloc(rows, cap * sizeof(*rows));
+			}
+			rows[nrows].addr = ip;
+			rows[nrows].file = file;
+			rows[nrows++].line = l->line;
 		}
 	}
 	free(shared);
+	sort_by_key(rows, nrows, sizeof(*rows));	/* by address */
+	for (k = 0; k < nrows && rc >= 0; k++)
+		if (!k || rows[k].addr != rows[k - 1].addr)
+			rc = hwt_db_line(c->db, rows[k].addr, rows[k].file,
+					 rows[k].line);
+	free(rows);
 	return rc;
-}
-
-static int range_cmp(const void *a, const void *b)
-{
-	const struct hwt_range *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
 }
 
 /* Per binary: the executed code's link-time ranges, sorted and merged. */
@@ -1197,7 +1276,7 @@ static void merge_ranges(struct bin_ranges *r)
 {
 	size_t i, j = 0;
 
-	qsort(r->v, r->n, sizeof(*r->v), range_cmp);
+	sort_by_key(r->v, r->n, sizeof(*r->v));	/* by start */
 	for (i = 0; i < r->n; i++) {
 		struct hwt_range *last = j ? &r->v[j - 1] : NULL;
 

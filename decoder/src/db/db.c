@@ -175,6 +175,7 @@ struct batch {
 	char *arena;
 	size_t alen, acap;
 	sqlite3_stmt *multi[BATCH_SIZES];	/* prepared on first use */
+	uint64_t max_id;	/* the largest id given (cell_id()) */
 };
 
 struct hwt_db {
@@ -323,10 +324,12 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 	 * appended without journaling, cheaper than WAL's double write.
 	 * locking_mode=EXCLUSIVE: the lock taken at the first write is
 	 * held to the end, so a reader of OUT.tmp never makes a commit
-	 * fail (it waits, then says the file is locked).  cache_size: 8 MiB
-	 * holds a commit's dirty pages; the tables are appended, so a page
-	 * once written is seldom read again, and a larger cache only took
-	 * fresh memory (a page fault) for every page of the file.
+	 * fail (it waits, then says the file is locked).  cache_size: 2 MiB;
+	 * the tables are appended, so a page once written is seldom read
+	 * again, and a larger cache only took fresh memory (a page fault)
+	 * for more pages of the file: a commit's dirty pages beyond it are
+	 * written out early, not twice (8 MiB -> 2 MiB: the same pwrite64
+	 * calls, 1,550 page faults fewer, about 20 more page reads).
 	 * temp_store=MEMORY: the statement journal of each batched INSERT
 	 * (the pages it changes, dropped when it ends) stays in memory, not
 	 * in a file under /var/tmp. */
@@ -335,7 +338,7 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 		hwt_errf(err, errlen, "sqlite: %s", sqlite3_errmsg(db->db));
 		goto fail;
 	}
-	if (exec(db->db, "PRAGMA page_size=16384; PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=OFF; PRAGMA cache_size=-8192;"
+	if (exec(db->db, "PRAGMA page_size=16384; PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=OFF; PRAGMA cache_size=-2048;"
 		 "PRAGMA temp_store=MEMORY;"
 		 "PRAGMA locking_mode=EXCLUSIVE; BEGIN;", err, errlen) < 0)
 		goto fail;
@@ -384,14 +387,14 @@ sqlite3 *hwt_db_handle(struct hwt_db *db)
 
 int hwt_db_flush(struct hwt_db *db)
 {
-	return flush_batches(db) < 0 || flush_calls(db) < 0 ? -1 : 0;
+	return flush_calls(db) < 0 ? -1 : 0;
 }
 
 int hwt_db_commit(struct hwt_db *db)
 {
 	char err[256];
 
-	if (hwt_db_flush(db) < 0)
+	if (flush_batches(db) < 0 || flush_calls(db) < 0)
 		return -1;
 	if (exec(db->db, "COMMIT; BEGIN;", err, sizeof(err)) < 0) {
 		fprintf(stderr, "hwt: database commit: %s\n", err);
@@ -651,8 +654,11 @@ static int flush_batch(struct hwt_db *db, int k)
 		}
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
-		/* Nothing may point into the arena once it moves. */
-		sqlite3_clear_bindings(st);
+		/* Nothing may point into the arena once it moves (a batch
+		 * of integers and NULLs has none: every step binds each
+		 * parameter anew). */
+		if (b->arena)
+			sqlite3_clear_bindings(st);
 		if (rc == SQLITE_DONE) {
 			rc = 0;
 		} else {
@@ -733,6 +739,24 @@ static void cell_text(struct hwt_db *db, int k, struct cell *c, const char *s)
 		cell_null(c);
 }
 
+/*
+ * The id (INTEGER PRIMARY KEY) of a row of batch k, whose table's rows
+ * all came through cell_id(): NULL where it is one past the largest so
+ * far, the rowid SQLite gives a NULL there (the largest plus one), found
+ * at the B-tree's end instead of by a search from its root.
+ */
+static void cell_id(struct hwt_db *db, int k, struct cell *c, uint64_t id)
+{
+	struct batch *b = &db->batch[k];
+
+	if (id == b->max_id + 1 && id < (uint64_t)INT64_MAX)
+		cell_null(c);
+	else
+		cell_int(c, (sqlite3_int64)id);
+	if (id > b->max_id)
+		b->max_id = id;
+}
+
 #define C64(c, v) cell_int(c, (sqlite3_int64)(v))
 #define CTXT(k, c, s) cell_text(db, k, c, s)
 
@@ -768,7 +792,7 @@ int hwt_db_image(struct hwt_db *db, struct hwt_image *img)
 			const struct hwt_sym *s = &b->elf.syms[j];
 			struct cell *c = batch_row(db, S_SYMBOL);
 
-			C64(&c[0], s->id);
+			cell_id(db, S_SYMBOL, &c[0], s->id);
 			C64(&c[1], b->id);
 			C64(&c[2], s->start + (uint64_t)b->bias);
 			C64(&c[3], s->start + s->size + (uint64_t)b->bias);
@@ -824,7 +848,7 @@ int hwt_db_block(struct hwt_db *db, uint32_t id, const struct hwt_ublock *b)
 {
 	struct cell *c = batch_row(db, S_BLOCK);
 
-	C64(&c[0], id);
+	cell_id(db, S_BLOCK, &c[0], id);
 	C64(&c[1], b->bin_id);
 	C64(&c[2], b->sym_id);
 	C64(&c[3], b->ip);
@@ -1079,7 +1103,13 @@ int hwt_db_stream_clock(struct hwt_db *db, uint32_t stream,
 int hwt_db_call_path(struct hwt_db *db, uint64_t id, uint64_t parent,
 		     uint32_t sym, uint64_t ip)
 {
-	return insert4(db, S_CP, id, parent, sym, ip);
+	struct cell *c = batch_row(db, S_CP);
+
+	cell_id(db, S_CP, &c[0], id);
+	C64(&c[1], parent);
+	C64(&c[2], sym);
+	C64(&c[3], ip);
+	return batch_add(db, S_CP);
 }
 
 int hwt_db_block_count(struct hwt_db *db, uint32_t stream,

@@ -28,8 +28,9 @@ int hwt_db_finish(struct hwt_db *db, char *err, size_t errlen);
 void hwt_db_abandon(struct hwt_db *db);
 sqlite3 *hwt_db_handle(struct hwt_db *db);
 int hwt_db_commit(struct hwt_db *db);	/* commit + begin */
-/* Writes the rows held in batches and call slots, without a commit:
- * 0, or -1 on an SQLite error. */
+/* Writes the call rows held (their chunk ends here), without a commit;
+ * batched rows of other tables wait for a full batch or the commit.
+ * Returns 0, or -1 on an SQLite error. */
 int hwt_db_flush(struct hwt_db *db);
 int hwt_db_meta(struct hwt_db *db, const char *key, const char *value);
 int hwt_db_image(struct hwt_db *db, struct hwt_image *img);

@@ -175,6 +175,57 @@ static int row_cmp(const void *a, const void *b)
 	       (x->line != 0) == (y->line != 0) ? 0 : -1;
 }
 
+/* Merges v[0..m) and v[m..n), each in row_cmp order, through tmp (n
+ * rows), stably: of equal rows the left run's first. */
+static void merge_rows(struct hwt_line *v, size_t m, size_t n,
+		       struct hwt_line *tmp)
+{
+	size_t i = 0, j = m, k = 0;
+
+	while (i < m && j < n)
+		tmp[k++] = row_cmp(&v[j], &v[i]) < 0 ? v[j++] : v[i++];
+	while (i < m)
+		tmp[k++] = v[i++];
+	memcpy(v, tmp, k * sizeof(*v));	/* v[j..n) is in place */
+}
+
+/*
+ * Sorts v (n rows) in row_cmp order, stably, as qsort's merge sort did:
+ * a line table is in address order but for a few sequences, so the runs
+ * in order are found and merged, a few passes over the rows instead of
+ * n log n calls of a comparator.
+ */
+static void sort_rows(struct hwt_line *v, size_t n)
+{
+	struct hwt_line *tmp;
+	size_t *run, nrun = 0, i, w;
+
+	for (i = 1; i < n && row_cmp(&v[i - 1], &v[i]) <= 0; i++)
+		;
+	if (i >= n)
+		return;		/* in order already */
+	run = hwt_xrealloc(NULL, (n + 1) * sizeof(*run));
+	run[nrun++] = 0;
+	for (i = 1; i < n; i++)
+		if (row_cmp(&v[i - 1], &v[i]) > 0)
+			run[nrun++] = i;
+	run[nrun] = n;
+	tmp = hwt_xrealloc(NULL, n * sizeof(*tmp));
+	/* Adjacent runs merged pairwise until one is left. */
+	while (nrun > 1) {
+		for (i = 0, w = 0; i < nrun; i += 2, w++) {
+			if (i + 1 < nrun)
+				merge_rows(v + run[i], run[i + 1] - run[i],
+					   run[i + 2] - run[i], tmp);
+			run[w] = run[i];
+		}
+		run[w] = n;
+		nrun = w;
+	}
+	free(tmp);
+	free(run);
+}
+
 /*
  * The finished table of b: sorted, the last row kept per address.
  * Returns it, or NULL (b's table freed) if it has no rows.
@@ -190,7 +241,7 @@ static struct hwt_lines *lines_finish(struct lines_build *b)
 		hwt_dwarf_free(l);
 		return NULL;
 	}
-	qsort(l->rows, l->nrows, sizeof(*l->rows), row_cmp);
+	sort_rows(l->rows, l->nrows);
 	/* Keep the last row per address (a real one, see row_cmp). */
 	for (i = 0, j = 0; i < l->nrows; i++) {
 		if (j && l->rows[j - 1].addr == l->rows[i].addr)
