@@ -69,7 +69,9 @@ static int fast_async(struct worker *w, struct segment *seg,
 
 /* The fast path over trace [from, to), its items after seg's;
  * start_disabled: tracing is disabled at the PSB+ at from, its FUP
- * notwithstanding. */
+ * notwithstanding.  The per-block loop keeps seg's item array, count and
+ * tail in locals (an item's store may alias them for the compiler): seg
+ * holds them again before anything else reads or changes them. */
 int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		     uint64_t to, int start_disabled, struct fast_end *fe)
 {
@@ -78,8 +80,10 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 	struct pt_config cfg;
 	uint64_t ip = 0, rs[RETSTACK];
 	unsigned rtop = 0, rn = 0;
-	int status, enabled = 0, taken = 0, ret = FAST_BAIL, way = 0;
-	struct fblock *pfb = NULL;
+	int status, enabled = 0, taken = 0, ret = FAST_BAIL;
+	struct fblock *fb;
+	struct item *items;
+	size_t n, cap, tail;
 
 	seg->tail = seg->n;
 	fe->disabled = 0;
@@ -112,24 +116,26 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		fast_event(seg, HWT_EV_ENABLE, ip);
 		seg->tail = seg->n;
 	}
+	items = seg->items;
+	n = seg->n;
+	cap = seg->cap;
+	tail = seg->tail;
+	fb = seg_cache_lookup(w, ip);
+	if (!fb)
+		goto sync_out;
 	for (;;) {
-		struct fblock *fb;
-		struct item *it;
-
-		/* Items since the last trace read (seg->tail): a loop of
-		 * direct branches (HWT_PT_SPIN_BLOCKS), libipt's decode
-		 * reports it. */
-		if (seg->n - seg->tail > HWT_PT_SPIN_BLOCKS)
-			goto out;
-		fb = seg_next_block(w, pfb, way, ip);
-		if (!fb)
-			goto out;
-		pfb = fb;
-		it = seg_add_item(seg);
+		if (__builtin_expect(n == cap, 0)) {
+			seg->n = n;
+			seg_add_item(seg);	/* grows the array */
+			items = seg->items;
+			cap = seg->cap;
+		}
 		/* kind, flags and x in one store, not three. */
-		memcpy(it, &fast_item, offsetof(struct item, fb));
-		it->fb = fb;
+		memcpy(&items[n], &fast_item, offsetof(struct item, fb));
+		items[n++].fb = fb;
 		if (fb->special) {
+			seg->n = n;
+			seg->tail = tail;
 			if (!fb->syscall) {
 				/* libipt's, unless an interrupt came first
 				 * (a FUP at or before it). */
@@ -155,66 +161,75 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 				fe->resume_ip = f.resume_ip;
 				goto out;
 			}
-			pfb = NULL;
-			continue;
+			goto resume;
 		}
+		/* The next block: the way this one's branch went, the
+		 * successor it led to before (no hash lookup). */
 		switch (fb->iclass) {
 		case HWT_IC_COND_JUMP:
 			status = hwt_fastpkt_cond(&f, &taken);
 			if (status == HWT_FASTPKT_ASYNC)
-				goto async;
+				goto sync_async;
 			if (status < 0)
-				goto end;
+				goto sync_end;
 			ip = taken ? fb->target : fb->next;
-			way = !!taken;
-			seg->tail = seg->n;	/* what follows ran after the
-						 * last trace consumed */
+			tail = n;	/* what follows ran after the last
+					 * trace consumed */
+			fb = seg_succ(w, fb, taken, ip);
 			break;
-		case HWT_IC_JUMP:
-			ip = fb->target;
-			way = 1;
-			continue;	/* no trace */
 		case HWT_IC_CALL:
 			if (fb->push)
 				ret_push(rs, &rtop, &rn, fb->next);
+			__attribute__((fallthrough));
+		case HWT_IC_JUMP:
+			/* No trace: items since the last trace read (tail),
+			 * a loop of direct branches (HWT_PT_SPIN_BLOCKS),
+			 * libipt's decode reports it. */
+			if (n - tail > HWT_PT_SPIN_BLOCKS)
+				goto sync_out;
 			ip = fb->target;
-			way = 1;
-			continue;
+			fb = seg_succ(w, fb, 1, ip);
+			break;
 		case HWT_IC_RET:
 			/* A compressed return is a taken TNT bit. */
 			status = hwt_fastpkt_cond(&f, &taken);
 			if (status == HWT_FASTPKT_ASYNC)
-				goto async;
+				goto sync_async;
 			if (status >= 0) {
 				if (!taken || !rn)
-					goto out;
+					goto sync_out;
 				rtop = (rtop + RETSTACK - 1) % RETSTACK;
 				rn--;
 				ip = rs[rtop];
-				way = 2;
-				seg->tail = seg->n;
+				tail = n;
+				fb = seg_ind(w, fb, ip);
 				break;
 			}
 			if (status != -pte_bad_query)
-				goto end;
+				goto sync_end;
 			/* An uncompressed return is an indirect branch. */
 			__attribute__((fallthrough));
 		case HWT_IC_IND_CALL:
 		case HWT_IC_IND_JUMP:
 			status = hwt_fastpkt_tip(&f, &ip);
 			if (status == HWT_FASTPKT_ASYNC)
-				goto async;
+				goto sync_async;
 			if (status < 0)
-				goto end;
+				goto sync_end;
 			if (fb->push)
 				ret_push(rs, &rtop, &rn, fb->next);
-			way = 2;
-			seg->tail = seg->n;
+			tail = n;
+			fb = seg_ind(w, fb, ip);
 			break;
 		default:
-			goto out;	/* block cut at MAX_BLOCK_INSNS etc. */
+			goto sync_out;	/* block cut at MAX_BLOCK_INSNS etc. */
 		}
+		if (!fb)
+			goto sync_out;
 		continue;
+sync_async:
+		seg->n = n;
+		seg->tail = tail;
 async:
 		/* An interrupt (FUP, TIP.PGD) before the branch queried,
 		 * tracing back at the TIP.PGE. */
@@ -226,8 +241,18 @@ async:
 		}
 		if (status)
 			goto out;
-		pfb = NULL;
+resume:
+		items = seg->items;
+		n = seg->n;
+		cap = seg->cap;
+		tail = seg->tail;
+		fb = seg_cache_lookup(w, ip);
+		if (!fb)
+			goto sync_out;
 	}
+sync_end:
+	seg->n = n;
+	seg->tail = tail;
 end:
 	/* Out of trace at a branch: the segment's end (the block stays, as
 	 * libipt's partial block does); anything else is libipt's job. */
@@ -235,6 +260,10 @@ end:
 		seg->items[seg->n - 1].flags |= HWT_BLK_PARTIAL;
 		ret = FAST_OK;
 	}
+	goto out;
+sync_out:
+	seg->n = n;
+	seg->tail = tail;
 out:
 	hwt_fastpkt_fini(&f);
 	return ret;

@@ -191,8 +191,30 @@ static inline struct hwt_block *seg_item_block(const struct segment *s,
 /* pt_seg_cache.c (the block cache) */
 void seg_cache_grow(struct worker *w);
 struct fblock *seg_cache_lookup(struct worker *w, uint64_t ip);
-struct fblock *seg_next_block(struct worker *w, struct fblock *pfb,
-			      int k, uint64_t ip);
+struct fblock *seg_ind_miss(struct worker *w, struct fblock *pfb,
+			    uint64_t ip);
+
+/* The block at ip that follows pfb by way k (0: falling through, 1: its
+ * direct branch taken); NULL if it cannot be built. */
+static inline struct fblock *seg_succ(struct worker *w, struct fblock *pfb,
+				      int k, uint64_t ip)
+{
+	struct fblock *fb = pfb->succ[k];
+
+	if (__builtin_expect(!fb, 0))
+		fb = pfb->succ[k] = seg_cache_lookup(w, ip);
+	return fb;
+}
+
+/* The block at ip that pfb's indirect branch or return went to; NULL if
+ * it cannot be built. */
+static inline struct fblock *seg_ind(struct worker *w, struct fblock *pfb,
+				     uint64_t ip)
+{
+	if (pfb->ind_ip == ip && pfb->ind)
+		return pfb->ind;
+	return seg_ind_miss(w, pfb, ip);
+}
 
 /* pt_fastpath.c (the fast path) */
 int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,

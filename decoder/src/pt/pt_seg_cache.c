@@ -122,23 +122,13 @@ struct fblock *seg_cache_lookup(struct worker *w, uint64_t ip)
 	return fb;
 }
 
-/* The block at ip, entered from pfb (NULL: unknown) by way k: 0 fall
- * through, 1 direct branch, 2 indirect branch or return. */
-struct fblock *seg_next_block(struct worker *w, struct fblock *pfb,
-			      int k, uint64_t ip)
+/* seg_ind's lookup when pfb's last indirect target was not ip: the
+ * block, remembered as pfb's, or NULL if it cannot be built. */
+struct fblock *seg_ind_miss(struct worker *w, struct fblock *pfb,
+			    uint64_t ip)
 {
-	struct fblock *fb;
+	struct fblock *fb = seg_cache_lookup(w, ip);
 
-	if (!pfb)
-		return seg_cache_lookup(w, ip);
-	if (k < 2) {
-		if (!pfb->succ[k])
-			pfb->succ[k] = seg_cache_lookup(w, ip);
-		return pfb->succ[k];
-	}
-	if (pfb->ind && pfb->ind_ip == ip)
-		return pfb->ind;
-	fb = seg_cache_lookup(w, ip);
 	if (fb) {
 		pfb->ind = fb;
 		pfb->ind_ip = ip;
