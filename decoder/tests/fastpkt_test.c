@@ -207,13 +207,22 @@ static int run_one(int seed, int ops)
 		switch (qs[i].kind) {
 		case Q_COND:
 			st = qry_events(q, pt_qry_cond_branch(q, &qt));
-			fs = hwt_fastpkt_cond(&f, &ft);
+			/* Both forms of the query, the bit as the answer
+			 * and through *taken. */
+			if (i & 1) {
+				fs = hwt_fastpkt_bit(&f);
+				ft = fs;
+				fs = fs == 0 || fs == 1 ? 0 : fs;
+			} else {
+				fs = hwt_fastpkt_cond(&f, &ft);
+			}
 			ok = st >= 0 && fs == 0 && qt == qs[i].taken &&
 			     ft == qs[i].taken;
 			break;
 		case Q_BADQ:
 			st = pt_qry_cond_branch(q, &qt);
-			fs = hwt_fastpkt_cond(&f, &ft);
+			fs = i & 1 ? hwt_fastpkt_bit(&f) :
+			     hwt_fastpkt_cond(&f, &ft);
 			ok = st == -pte_bad_query && fs == -pte_bad_query;
 			break;
 		case Q_TIP:
@@ -281,7 +290,7 @@ static int run_tip_at_end(void)
 		fs = hwt_fastpkt_init(&f, &cfg, &en, &fip);
 		if (st >= 0 && fs >= 0) {
 			st = pt_qry_cond_branch(q, &t);
-			fs = hwt_fastpkt_cond(&f, &t);
+			fs = hwt_fastpkt_bit(&f);
 			ok &= st == -pte_bad_query && fs == -pte_bad_query;
 			st = qry_events(q, pt_qry_indirect_branch(q, &qip));
 			fs = hwt_fastpkt_tip(&f, &fip);

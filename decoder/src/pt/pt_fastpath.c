@@ -80,7 +80,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 	struct pt_config cfg;
 	uint64_t ip = 0, rs[RETSTACK];
 	unsigned rtop = 0, rn = 0;
-	int status, enabled = 0, taken = 0, ret = FAST_BAIL;
+	int status, enabled = 0, ret = FAST_BAIL;
 	struct fblock *fb;
 	struct item *items;
 	size_t n, cap, tail;
@@ -133,22 +133,26 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		/* kind, flags and x in one store, not three. */
 		memcpy(&items[n], &fast_item, offsetof(struct item, fb));
 		items[n++].fb = fb;
-		if (fb->special) {
+		/* The next block: the way this one's branch went, the
+		 * successor it led to before (no hash lookup). */
+		switch (fb->op) {
+		case FOP_SPECIAL:
+			/* libipt's, unless an interrupt came first (a FUP at
+			 * or before it). */
 			seg->n = n;
 			seg->tail = tail;
-			if (!fb->syscall) {
-				/* libipt's, unless an interrupt came first
-				 * (a FUP at or before it). */
-				if (f.index || f.tip_pending)
-					goto out;
-				status = hwt_fastpkt_fill(&f);
-				if (status == HWT_FASTPKT_ASYNC)
-					goto async;
+			if (f.index || f.tip_pending)
 				goto out;
-			}
+			status = hwt_fastpkt_fill(&f);
+			if (status == HWT_FASTPKT_ASYNC)
+				goto async;
+			goto out;
+		case FOP_SYSCALL:
 			/* User-space tracing: TIP.PGD at the SYSCALL, TIP.PGE
 			 * where it returns, as libipt reports them; libipt's
 			 * decoder waits after the SYSCALL. */
+			seg->n = n;
+			seg->tail = tail;
 			f.resume_ip = fb->next;
 			status = hwt_fastpkt_syscall(&f, &ip);
 			if (status == -pte_eos)
@@ -162,20 +166,16 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 				goto out;
 			}
 			goto resume;
-		}
-		/* The next block: the way this one's branch went, the
-		 * successor it led to before (no hash lookup). */
-		switch (fb->iclass) {
 		case HWT_IC_COND_JUMP:
-			status = hwt_fastpkt_cond(&f, &taken);
-			if (status == HWT_FASTPKT_ASYNC)
+			status = hwt_fastpkt_bit(&f);
+			if (status == HWT_FASTPKT_BIT_ASYNC)
 				goto sync_async;
 			if (status < 0)
 				goto sync_end;
-			ip = taken ? fb->target : fb->next;
+			ip = status ? fb->target : fb->next;
 			tail = n;	/* what follows ran after the last
 					 * trace consumed */
-			fb = seg_succ(w, fb, taken, ip);
+			fb = seg_succ(w, fb, status, ip);
 			break;
 		case HWT_IC_CALL:
 			if (fb->push)
@@ -192,11 +192,11 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 			break;
 		case HWT_IC_RET:
 			/* A compressed return is a taken TNT bit. */
-			status = hwt_fastpkt_cond(&f, &taken);
-			if (status == HWT_FASTPKT_ASYNC)
+			status = hwt_fastpkt_bit(&f);
+			if (status == HWT_FASTPKT_BIT_ASYNC)
 				goto sync_async;
 			if (status >= 0) {
-				if (!taken || !rn)
+				if (!status || !rn)
 					goto sync_out;
 				rtop = (rtop + RETSTACK - 1) % RETSTACK;
 				rn--;

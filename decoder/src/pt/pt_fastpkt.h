@@ -56,10 +56,17 @@ void hwt_fastpkt_fini(struct hwt_fastpkt *f);
  * model. */
 int hwt_fastpkt_fill(struct hwt_fastpkt *f);
 
-/* Conditional branch (or compressed return): 0 and *taken, or non-zero as
- * for hwt_fastpkt_fill. */
-static inline int hwt_fastpkt_cond(struct hwt_fastpkt *f, int *taken)
+/* hwt_fastpkt_bit's answer for HWT_FASTPKT_ASYNC (1 is a taken bit). */
+#define HWT_FASTPKT_BIT_ASYNC	2
+
+/* The next TNT bit of a conditional branch (or compressed return): 0 or 1,
+ * or what hwt_fastpkt_fill answers when it has to refill and cannot
+ * (HWT_FASTPKT_ASYNC as HWT_FASTPKT_BIT_ASYNC).  The bit as the return
+ * value: the fast path keeps it in a register. */
+static inline int hwt_fastpkt_bit(struct hwt_fastpkt *f)
 {
+	int bit;
+
 	if (!f->index) {
 		/* A short TNT (even byte other than PAD 0x00 and the 0x02
 		 * prefix) inline: its stop bit sits above the queue's mask. */
@@ -79,11 +86,26 @@ static inline int hwt_fastpkt_cond(struct hwt_fastpkt *f, int *taken)
 			int st = hwt_fastpkt_fill(f);
 
 			if (st)
-				return st;
+				return st == HWT_FASTPKT_ASYNC ?
+				       HWT_FASTPKT_BIT_ASYNC : st;
 		}
 	}
-	*taken = !!(f->tnt & f->index);
+	bit = !!(f->tnt & f->index);
 	f->index >>= 1;
+	return bit;
+}
+
+/* Conditional branch (or compressed return): 0 and *taken, or non-zero as
+ * for hwt_fastpkt_fill. */
+static inline int hwt_fastpkt_cond(struct hwt_fastpkt *f, int *taken)
+{
+	int st = hwt_fastpkt_bit(f);
+
+	if (st == HWT_FASTPKT_BIT_ASYNC)
+		return HWT_FASTPKT_ASYNC;
+	if (st < 0)
+		return st;
+	*taken = st;
 	return 0;
 }
 

@@ -75,6 +75,8 @@ struct fblock {
 	uint8_t special;	/* ends in something the fast path leaves */
 	uint8_t syscall;	/* special: a SYSCALL (0f 05) */
 	uint8_t push;		/* call that pushes a return address */
+	uint8_t op;		/* what the fast path does at its end: the
+				 * iclass, or FOP_SPECIAL, FOP_SYSCALL */
 	uint8_t *lens;
 	uint32_t cid;		/* the sink's id of the block, 0: not yet;
 				 * main thread only (workers never read it) */
@@ -85,6 +87,11 @@ struct fblock {
 	struct fblock *ind;
 	uint64_t ind_ip;
 };
+
+/* fblock.op of a special block (above any hwt_iclass): one switch on op
+ * is the fast path's dispatch. */
+#define FOP_SPECIAL	0x20
+#define FOP_SYSCALL	0x21
 
 struct worker {
 	struct seg_run *run;

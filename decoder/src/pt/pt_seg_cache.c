@@ -98,6 +98,8 @@ static int build(struct worker *w, uint64_t ip, struct fblock *fb)
 		}
 	}
 	fb->next = ip + off;
+	fb->op = !fb->special ? fb->iclass :
+		 fb->syscall ? FOP_SYSCALL : FOP_SPECIAL;
 	fb->lens = hwt_xrealloc(NULL, fb->ninsn);
 	memcpy(fb->lens, lens, fb->ninsn);
 	return 0;
