@@ -15,6 +15,14 @@ static void ret_push(uint64_t *rs, unsigned *top, unsigned *n, uint64_t ip)
 }
 
 
+/* seg's item count and tail from the fast path's pointers. */
+static inline void seg_sync(struct segment *seg, const struct item *it,
+			    const struct item *tail)
+{
+	seg->n = (size_t)(it - seg->items);
+	seg->tail = (size_t)(tail - seg->items);
+}
+
 /* A fast-path item's fields before fb. */
 static const struct item fast_item = { .kind = IT_FAST };
 
@@ -69,9 +77,10 @@ static int fast_async(struct worker *w, struct segment *seg,
 
 /* The fast path over trace [from, to), its items after seg's;
  * start_disabled: tracing is disabled at the PSB+ at from, its FUP
- * notwithstanding.  The per-block loop keeps seg's item array, count and
- * tail in locals (an item's store may alias them for the compiler): seg
- * holds them again before anything else reads or changes them. */
+ * notwithstanding.  The per-block loop keeps where the next item goes,
+ * the array's end and seg->tail as pointers in locals (an item's store may
+ * alias seg's fields for the compiler): seg holds them again before
+ * anything else reads or changes them. */
 int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		     uint64_t to, int start_disabled, struct fast_end *fe)
 {
@@ -82,8 +91,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 	unsigned rtop = 0, rn = 0;
 	int status, enabled = 0, ret = FAST_BAIL;
 	struct fblock *fb;
-	struct item *items;
-	size_t n, cap, tail;
+	struct item *it, *end, *tail;
 
 	seg->tail = seg->n;
 	fe->disabled = 0;
@@ -116,31 +124,39 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		fast_event(seg, HWT_EV_ENABLE, ip);
 		seg->tail = seg->n;
 	}
-	items = seg->items;
-	n = seg->n;
-	cap = seg->cap;
-	tail = seg->tail;
+	if (seg->n == seg->cap) {
+		/* Room for an item: the pointers below into an array. */
+		seg_add_item(seg);
+		seg->n--;
+	}
+	it = seg->items + seg->n;
+	end = seg->items + seg->cap;
+	tail = seg->items + seg->tail;
 	fb = seg_cache_lookup(w, ip);
 	if (!fb)
 		goto sync_out;
 	for (;;) {
-		if (__builtin_expect(n == cap, 0)) {
+		if (__builtin_expect(it == end, 0)) {
+			size_t t = (size_t)(tail - seg->items);
+			size_t n = seg->cap;
+
 			seg->n = n;
 			seg_add_item(seg);	/* grows the array */
-			items = seg->items;
-			cap = seg->cap;
+			it = seg->items + n;
+			end = seg->items + seg->cap;
+			tail = seg->items + t;
 		}
 		/* kind, flags and x in one store, not three. */
-		memcpy(&items[n], &fast_item, offsetof(struct item, fb));
-		items[n++].fb = fb;
+		memcpy(it, &fast_item, offsetof(struct item, fb));
+		it->fb = fb;
+		it++;
 		/* The next block: the way this one's branch went, the
 		 * successor it led to before (no hash lookup). */
 		switch (fb->op) {
 		case FOP_SPECIAL:
 			/* libipt's, unless an interrupt came first (a FUP at
 			 * or before it). */
-			seg->n = n;
-			seg->tail = tail;
+			seg_sync(seg, it, tail);
 			if (f.index || f.tip_pending)
 				goto out;
 			status = hwt_fastpkt_fill(&f);
@@ -151,8 +167,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 			/* User-space tracing: TIP.PGD at the SYSCALL, TIP.PGE
 			 * where it returns, as libipt reports them; libipt's
 			 * decoder waits after the SYSCALL. */
-			seg->n = n;
-			seg->tail = tail;
+			seg_sync(seg, it, tail);
 			f.resume_ip = fb->next;
 			status = hwt_fastpkt_syscall(&f, &ip);
 			if (status == -pte_eos)
@@ -173,7 +188,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 			if (status < 0)
 				goto sync_end;
 			ip = status ? fb->target : fb->next;
-			tail = n;	/* what follows ran after the last
+			tail = it;	/* what follows ran after the last
 					 * trace consumed */
 			fb = seg_succ(w, fb, status, ip);
 			break;
@@ -185,7 +200,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 			/* No trace: items since the last trace read (tail),
 			 * a loop of direct branches (HWT_PT_SPIN_BLOCKS),
 			 * libipt's decode reports it. */
-			if (n - tail > HWT_PT_SPIN_BLOCKS)
+			if (it - tail > HWT_PT_SPIN_BLOCKS)
 				goto sync_out;
 			ip = fb->target;
 			fb = seg_succ(w, fb, 1, ip);
@@ -201,7 +216,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 				rtop = (rtop + RETSTACK - 1) % RETSTACK;
 				rn--;
 				ip = rs[rtop];
-				tail = n;
+				tail = it;
 				fb = seg_ind(w, fb, ip);
 				break;
 			}
@@ -218,7 +233,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 				goto sync_end;
 			if (fb->push)
 				ret_push(rs, &rtop, &rn, fb->next);
-			tail = n;
+			tail = it;
 			fb = seg_ind(w, fb, ip);
 			break;
 		default:
@@ -228,8 +243,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 			goto sync_out;
 		continue;
 sync_async:
-		seg->n = n;
-		seg->tail = tail;
+		seg_sync(seg, it, tail);
 async:
 		/* An interrupt (FUP, TIP.PGD) before the branch queried,
 		 * tracing back at the TIP.PGE. */
@@ -242,17 +256,15 @@ async:
 		if (status)
 			goto out;
 resume:
-		items = seg->items;
-		n = seg->n;
-		cap = seg->cap;
-		tail = seg->tail;
+		it = seg->items + seg->n;
+		end = seg->items + seg->cap;
+		tail = seg->items + seg->tail;
 		fb = seg_cache_lookup(w, ip);
 		if (!fb)
 			goto sync_out;
 	}
 sync_end:
-	seg->n = n;
-	seg->tail = tail;
+	seg_sync(seg, it, tail);
 end:
 	/* Out of trace at a branch: the segment's end (the block stays, as
 	 * libipt's partial block does); anything else is libipt's job. */
@@ -262,8 +274,7 @@ end:
 	}
 	goto out;
 sync_out:
-	seg->n = n;
-	seg->tail = tail;
+	seg_sync(seg, it, tail);
 out:
 	hwt_fastpkt_fini(&f);
 	return ret;
