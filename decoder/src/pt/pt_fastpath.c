@@ -152,7 +152,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		it++;
 		/* The next block: the way this one's branch went, the
 		 * successor it led to before (no hash lookup). */
-		switch (fb->op) {
+		switch (fb->op & 7) {
 		case FOP_SPECIAL:
 			/* libipt's, unless an interrupt came first (a FUP at
 			 * or before it). */
@@ -181,7 +181,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 				goto out;
 			}
 			goto resume;
-		case HWT_IC_COND_JUMP:
+		case FOP_COND:
 			status = hwt_fastpkt_bit(&f);
 			if (status == HWT_FASTPKT_BIT_ASYNC)
 				goto sync_async;
@@ -192,11 +192,11 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 					 * trace consumed */
 			fb = seg_succ(w, fb, status, ip);
 			break;
-		case HWT_IC_CALL:
+		case FOP_CALL:
 			if (fb->push)
 				ret_push(rs, &rtop, &rn, fb->next);
 			__attribute__((fallthrough));
-		case HWT_IC_JUMP:
+		case FOP_JUMP:
 			/* No trace: items since the last trace read (tail),
 			 * a loop of direct branches (HWT_PT_SPIN_BLOCKS),
 			 * libipt's decode reports it. */
@@ -205,7 +205,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 			ip = fb->target;
 			fb = seg_succ(w, fb, 1, ip);
 			break;
-		case HWT_IC_RET:
+		case FOP_RET:
 			/* A compressed return is a taken TNT bit. */
 			status = hwt_fastpkt_bit(&f);
 			if (status == HWT_FASTPKT_BIT_ASYNC)
@@ -224,8 +224,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 				goto sync_end;
 			/* An uncompressed return is an indirect branch. */
 			__attribute__((fallthrough));
-		case HWT_IC_IND_CALL:
-		case HWT_IC_IND_JUMP:
+		case FOP_IND:
 			status = hwt_fastpkt_tip(&f, &ip);
 			if (status == HWT_FASTPKT_ASYNC)
 				goto sync_async;
@@ -236,6 +235,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 			tail = it;
 			fb = seg_ind(w, fb, ip);
 			break;
+		case FOP_EXIT:
 		default:
 			goto sync_out;	/* block cut at MAX_BLOCK_INSNS etc. */
 		}

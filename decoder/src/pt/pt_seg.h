@@ -75,8 +75,8 @@ struct fblock {
 	uint8_t special;	/* ends in something the fast path leaves */
 	uint8_t syscall;	/* special: a SYSCALL (0f 05) */
 	uint8_t push;		/* call that pushes a return address */
-	uint8_t op;		/* what the fast path does at its end: the
-				 * iclass, or FOP_SPECIAL, FOP_SYSCALL */
+	uint8_t op;		/* what the fast path does at its end
+				 * (enum fast_op) */
 	uint8_t *lens;
 	uint32_t cid;		/* the sink's id of the block, 0: not yet;
 				 * main thread only (workers never read it) */
@@ -88,10 +88,19 @@ struct fblock {
 	uint64_t ind_ip;
 };
 
-/* fblock.op of a special block (above any hwt_iclass): one switch on op
- * is the fast path's dispatch. */
-#define FOP_SPECIAL	0x20
-#define FOP_SYSCALL	0x21
+/* What the fast path does at a block's end: its one dispatch, eight
+ * cases (a switch on op & 7 needs no range check). */
+enum fast_op {
+	FOP_EXIT,	/* libipt's (a block cut at MAX_BLOCK_INSNS, a far
+			 * branch) */
+	FOP_COND,	/* a TNT bit */
+	FOP_JUMP,	/* no trace */
+	FOP_CALL,	/* no trace; pushes fb->next if fb->push */
+	FOP_RET,	/* a taken TNT bit (compressed) or a TIP */
+	FOP_IND,	/* a TIP (indirect jump or call) */
+	FOP_SPECIAL,	/* libipt's, unless a FUP came first */
+	FOP_SYSCALL,	/* TIP.PGD, TIP.PGE (user-space tracing) */
+};
 
 struct worker {
 	struct seg_run *run;

@@ -50,6 +50,28 @@ static void fill(struct worker *w, uint64_t ip, size_t *got, size_t want)
 
 #define FILL_STEP	256	/* bytes read at a time (>= 15, an insn) */
 
+/* What the fast path does at fb's end. */
+static uint8_t fast_op(const struct fblock *fb)
+{
+	if (fb->special)
+		return fb->syscall ? FOP_SYSCALL : FOP_SPECIAL;
+	switch (fb->iclass) {
+	case HWT_IC_COND_JUMP:
+		return FOP_COND;
+	case HWT_IC_JUMP:
+		return FOP_JUMP;
+	case HWT_IC_CALL:
+		return FOP_CALL;
+	case HWT_IC_RET:
+		return FOP_RET;
+	case HWT_IC_IND_JUMP:
+	case HWT_IC_IND_CALL:
+		return FOP_IND;
+	default:
+		return FOP_EXIT;
+	}
+}
+
 /* Decodes the block at ip with capstone: sequential instructions up to
  * and including the first branch or special instruction. */
 static int build(struct worker *w, uint64_t ip, struct fblock *fb)
@@ -98,8 +120,7 @@ static int build(struct worker *w, uint64_t ip, struct fblock *fb)
 		}
 	}
 	fb->next = ip + off;
-	fb->op = !fb->special ? fb->iclass :
-		 fb->syscall ? FOP_SYSCALL : FOP_SPECIAL;
+	fb->op = fast_op(fb);
 	fb->lens = hwt_xrealloc(NULL, fb->ninsn);
 	memcpy(fb->lens, lens, fb->ninsn);
 	return 0;
