@@ -187,10 +187,9 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 				goto sync_async;
 			if (status < 0)
 				goto sync_end;
-			ip = status ? fb->target : fb->next;
 			tail = it;	/* what follows ran after the last
 					 * trace consumed */
-			fb = seg_succ(w, fb, status, ip);
+			fb = seg_succ(w, fb, status);
 			break;
 		case FOP_CALL:
 			if (fb->push)
@@ -202,8 +201,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 			 * libipt's decode reports it. */
 			if (it - tail > HWT_PT_SPIN_BLOCKS)
 				goto sync_out;
-			ip = fb->target;
-			fb = seg_succ(w, fb, 1, ip);
+			fb = seg_succ(w, fb, 1);
 			break;
 		case FOP_RET:
 			/* A compressed return is a taken TNT bit. */

@@ -210,15 +210,17 @@ struct fblock *seg_cache_lookup(struct worker *w, uint64_t ip);
 struct fblock *seg_ind_miss(struct worker *w, struct fblock *pfb,
 			    uint64_t ip);
 
-/* The block at ip that follows pfb by way k (0: falling through, 1: its
- * direct branch taken); NULL if it cannot be built. */
+/* The block that follows pfb by way k (0: falling through, 1: its direct
+ * branch taken); NULL if it cannot be built.  Its address is computed
+ * only for the lookup: a repeated path needs none. */
 static inline struct fblock *seg_succ(struct worker *w, struct fblock *pfb,
-				      int k, uint64_t ip)
+				      int k)
 {
 	struct fblock *fb = pfb->succ[k];
 
 	if (__builtin_expect(!fb, 0))
-		fb = pfb->succ[k] = seg_cache_lookup(w, ip);
+		fb = pfb->succ[k] = seg_cache_lookup(w, k ? pfb->target :
+						     pfb->next);
 	return fb;
 }
 
