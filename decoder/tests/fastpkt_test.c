@@ -120,7 +120,8 @@ static size_t gen(int ops, int with_ovf, size_t *nq, uint64_t *ip0)
 			    c == pt_ipc_update_32 ? 0xffffffffull :
 						    0x7fffffffffffull;
 			ip = (ip & ~m) | (rnd() & m);
-			if (c == pt_ipc_full && (rnd() & 1))
+			if ((c == pt_ipc_full || c == pt_ipc_sext_48) &&
+			    (rnd() & 1))
 				ip |= 0xffff800000000000ull; /* kernel half */
 			else if (c == pt_ipc_full || c == pt_ipc_sext_48)
 				ip &= 0x7fffffffffffull;
@@ -206,13 +207,22 @@ static int run_one(int seed, int ops)
 		switch (qs[i].kind) {
 		case Q_COND:
 			st = qry_events(q, pt_qry_cond_branch(q, &qt));
-			fs = hwt_fastpkt_cond(&f, &ft);
+			/* Both forms of the query, the bit as the answer
+			 * and through *taken. */
+			if (i & 1) {
+				fs = hwt_fastpkt_bit(&f);
+				ft = fs;
+				fs = fs == 0 || fs == 1 ? 0 : fs;
+			} else {
+				fs = hwt_fastpkt_cond(&f, &ft);
+			}
 			ok = st >= 0 && fs == 0 && qt == qs[i].taken &&
 			     ft == qs[i].taken;
 			break;
 		case Q_BADQ:
 			st = pt_qry_cond_branch(q, &qt);
-			fs = hwt_fastpkt_cond(&f, &ft);
+			fs = i & 1 ? hwt_fastpkt_bit(&f) :
+			     hwt_fastpkt_cond(&f, &ft);
 			ok = st == -pte_bad_query && fs == -pte_bad_query;
 			break;
 		case Q_TIP:
@@ -235,6 +245,62 @@ static int run_one(int seed, int ops)
 	}
 	pt_qry_free_decoder(q);
 	hwt_fastpkt_fini(&f);
+	return ok;
+}
+
+/* A TIP of each IP compression as the trace's last packet (fewer than 8
+ * bytes after its header: not the inline read), after a TNT query that
+ * must leave it: the target libipt's query decoder gives. */
+static int run_tip_at_end(void)
+{
+	static const enum pt_ip_compression ipc[] = {
+		pt_ipc_update_16, pt_ipc_update_32, pt_ipc_update_48,
+		pt_ipc_sext_48, pt_ipc_full };
+	uint64_t ip0 = 0x7f0000401000ull;
+	size_t c;
+	int ok = 1;
+
+	for (c = 0; c < sizeof(ipc) / sizeof(ipc[0]); c++) {
+		struct pt_config cfg;
+		struct pt_encoder *e;
+		struct pt_query_decoder *q;
+		struct hwt_fastpkt f;
+		struct pt_packet p;
+		uint64_t off = 0, qip = 0, fip = 0;
+		int en = 0, st, fs, t;
+
+		pt_config_init(&cfg);
+		cfg.begin = buf;
+		cfg.end = buf + BUFSZ;
+		e = pt_alloc_encoder(&cfg);
+		if (!e || psb_plus(e, ip0))
+			return 0;
+		memset(&p, 0, sizeof(p));
+		p.type = ppt_tip;
+		p.payload.ip.ipc = ipc[c];
+		p.payload.ip.ip = ipc[c] == pt_ipc_sext_48 ?
+				  0xffff800000001234ull : 0x7f0000405678ull;
+		if (emit(e, &p))
+			return 0;
+		pt_enc_get_offset(e, &off);
+		pt_free_encoder(e);
+		cfg.end = buf + off;
+		q = pt_qry_alloc_decoder(&cfg);
+		st = q ? qry_events(q, pt_qry_sync_forward(q, &qip)) : -1;
+		fs = hwt_fastpkt_init(&f, &cfg, &en, &fip);
+		if (st >= 0 && fs >= 0) {
+			st = pt_qry_cond_branch(q, &t);
+			fs = hwt_fastpkt_bit(&f);
+			ok &= st == -pte_bad_query && fs == -pte_bad_query;
+			st = qry_events(q, pt_qry_indirect_branch(q, &qip));
+			fs = hwt_fastpkt_tip(&f, &fip);
+			ok &= st >= 0 && fs == 0 && fip == qip;
+		} else {
+			ok = 0;
+		}
+		pt_qry_free_decoder(q);
+		hwt_fastpkt_fini(&f);
+	}
 	return ok;
 }
 
@@ -273,5 +339,6 @@ int main(void)
 		ok &= run_one(s, 200 + s * 500);
 	check("fastpkt-matches-query-decoder-20-traces", ok);
 	check("fastpkt-ovf-fails", run_ovf());
+	check("fastpkt-tip-at-trace-end", run_tip_at_end());
 	return failed;
 }

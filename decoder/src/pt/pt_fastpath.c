@@ -15,6 +15,14 @@ static void ret_push(uint64_t *rs, unsigned *top, unsigned *n, uint64_t ip)
 }
 
 
+/* seg's item count and tail from the fast path's pointers. */
+static inline void seg_sync(struct segment *seg, const struct item *it,
+			    const struct item *tail)
+{
+	seg->n = (size_t)(it - seg->items);
+	seg->tail = (size_t)(tail - seg->items);
+}
+
 /* A fast-path item's fields before fb. */
 static const struct item fast_item = { .kind = IT_FAST };
 
@@ -69,7 +77,10 @@ static int fast_async(struct worker *w, struct segment *seg,
 
 /* The fast path over trace [from, to), its items after seg's;
  * start_disabled: tracing is disabled at the PSB+ at from, its FUP
- * notwithstanding. */
+ * notwithstanding.  The per-block loop keeps where the next item goes,
+ * the array's end and seg->tail as pointers in locals (an item's store may
+ * alias seg's fields for the compiler): seg holds them again before
+ * anything else reads or changes them. */
 int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		     uint64_t to, int start_disabled, struct fast_end *fe)
 {
@@ -78,8 +89,9 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 	struct pt_config cfg;
 	uint64_t ip = 0, rs[RETSTACK];
 	unsigned rtop = 0, rn = 0;
-	int status, enabled = 0, taken = 0, ret = FAST_BAIL, way = 0;
-	struct fblock *pfb = NULL;
+	int status, enabled = 0, ret = FAST_BAIL;
+	struct fblock *fb;
+	struct item *it, *end, *tail;
 
 	seg->tail = seg->n;
 	fe->disabled = 0;
@@ -112,37 +124,50 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		fast_event(seg, HWT_EV_ENABLE, ip);
 		seg->tail = seg->n;
 	}
+	if (seg->n == seg->cap) {
+		/* Room for an item: the pointers below into an array. */
+		seg_add_item(seg);
+		seg->n--;
+	}
+	it = seg->items + seg->n;
+	end = seg->items + seg->cap;
+	tail = seg->items + seg->tail;
+	fb = seg_cache_lookup(w, ip);
+	if (!fb)
+		goto sync_out;
 	for (;;) {
-		struct fblock *fb;
-		struct item *it;
+		if (__builtin_expect(it == end, 0)) {
+			size_t t = (size_t)(tail - seg->items);
+			size_t n = seg->cap;
 
-		/* Items since the last trace read (seg->tail): a loop of
-		 * direct branches (HWT_PT_SPIN_BLOCKS), libipt's decode
-		 * reports it. */
-		if (seg->n - seg->tail > HWT_PT_SPIN_BLOCKS)
-			goto out;
-		fb = seg_next_block(w, pfb, way, ip);
-		if (!fb)
-			goto out;
-		pfb = fb;
-		it = seg_add_item(seg);
+			seg->n = n;
+			seg_add_item(seg);	/* grows the array */
+			it = seg->items + n;
+			end = seg->items + seg->cap;
+			tail = seg->items + t;
+		}
 		/* kind, flags and x in one store, not three. */
 		memcpy(it, &fast_item, offsetof(struct item, fb));
 		it->fb = fb;
-		if (fb->special) {
-			if (!fb->syscall) {
-				/* libipt's, unless an interrupt came first
-				 * (a FUP at or before it). */
-				if (f.index || f.tip_pending)
-					goto out;
-				status = hwt_fastpkt_fill(&f);
-				if (status == HWT_FASTPKT_ASYNC)
-					goto async;
+		it++;
+		/* The next block: the way this one's branch went, the
+		 * successor it led to before (no hash lookup). */
+		switch (fb->op & 7) {
+		case FOP_SPECIAL:
+			/* libipt's, unless an interrupt came first (a FUP at
+			 * or before it). */
+			seg_sync(seg, it, tail);
+			if (f.index || f.tip_pending)
 				goto out;
-			}
+			status = hwt_fastpkt_fill(&f);
+			if (status == HWT_FASTPKT_ASYNC)
+				goto async;
+			goto out;
+		case FOP_SYSCALL:
 			/* User-space tracing: TIP.PGD at the SYSCALL, TIP.PGE
 			 * where it returns, as libipt reports them; libipt's
 			 * decoder waits after the SYSCALL. */
+			seg_sync(seg, it, tail);
 			f.resume_ip = fb->next;
 			status = hwt_fastpkt_syscall(&f, &ip);
 			if (status == -pte_eos)
@@ -155,66 +180,68 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 				fe->resume_ip = f.resume_ip;
 				goto out;
 			}
-			pfb = NULL;
-			continue;
-		}
-		switch (fb->iclass) {
-		case HWT_IC_COND_JUMP:
-			status = hwt_fastpkt_cond(&f, &taken);
-			if (status == HWT_FASTPKT_ASYNC)
-				goto async;
+			goto resume;
+		case FOP_COND:
+			status = hwt_fastpkt_bit(&f);
+			if (status == HWT_FASTPKT_BIT_ASYNC)
+				goto sync_async;
 			if (status < 0)
-				goto end;
-			ip = taken ? fb->target : fb->next;
-			way = !!taken;
-			seg->tail = seg->n;	/* what follows ran after the
-						 * last trace consumed */
+				goto sync_end;
+			tail = it;	/* what follows ran after the last
+					 * trace consumed */
+			fb = seg_succ(w, fb, status);
 			break;
-		case HWT_IC_JUMP:
-			ip = fb->target;
-			way = 1;
-			continue;	/* no trace */
-		case HWT_IC_CALL:
+		case FOP_CALL:
 			if (fb->push)
 				ret_push(rs, &rtop, &rn, fb->next);
-			ip = fb->target;
-			way = 1;
-			continue;
-		case HWT_IC_RET:
+			__attribute__((fallthrough));
+		case FOP_JUMP:
+			/* No trace: items since the last trace read (tail),
+			 * a loop of direct branches (HWT_PT_SPIN_BLOCKS),
+			 * libipt's decode reports it. */
+			if (it - tail > HWT_PT_SPIN_BLOCKS)
+				goto sync_out;
+			fb = seg_succ(w, fb, 1);
+			break;
+		case FOP_RET:
 			/* A compressed return is a taken TNT bit. */
-			status = hwt_fastpkt_cond(&f, &taken);
-			if (status == HWT_FASTPKT_ASYNC)
-				goto async;
+			status = hwt_fastpkt_bit(&f);
+			if (status == HWT_FASTPKT_BIT_ASYNC)
+				goto sync_async;
 			if (status >= 0) {
-				if (!taken || !rn)
-					goto out;
+				if (!status || !rn)
+					goto sync_out;
 				rtop = (rtop + RETSTACK - 1) % RETSTACK;
 				rn--;
 				ip = rs[rtop];
-				way = 2;
-				seg->tail = seg->n;
+				tail = it;
+				fb = seg_ind(w, fb, ip);
 				break;
 			}
 			if (status != -pte_bad_query)
-				goto end;
+				goto sync_end;
 			/* An uncompressed return is an indirect branch. */
 			__attribute__((fallthrough));
-		case HWT_IC_IND_CALL:
-		case HWT_IC_IND_JUMP:
+		case FOP_IND:
 			status = hwt_fastpkt_tip(&f, &ip);
 			if (status == HWT_FASTPKT_ASYNC)
-				goto async;
+				goto sync_async;
 			if (status < 0)
-				goto end;
+				goto sync_end;
 			if (fb->push)
 				ret_push(rs, &rtop, &rn, fb->next);
-			way = 2;
-			seg->tail = seg->n;
+			tail = it;
+			fb = seg_ind(w, fb, ip);
 			break;
+		case FOP_EXIT:
 		default:
-			goto out;	/* block cut at MAX_BLOCK_INSNS etc. */
+			goto sync_out;	/* block cut at MAX_BLOCK_INSNS etc. */
 		}
+		if (!fb)
+			goto sync_out;
 		continue;
+sync_async:
+		seg_sync(seg, it, tail);
 async:
 		/* An interrupt (FUP, TIP.PGD) before the branch queried,
 		 * tracing back at the TIP.PGE. */
@@ -226,8 +253,16 @@ async:
 		}
 		if (status)
 			goto out;
-		pfb = NULL;
+resume:
+		it = seg->items + seg->n;
+		end = seg->items + seg->cap;
+		tail = seg->items + seg->tail;
+		fb = seg_cache_lookup(w, ip);
+		if (!fb)
+			goto sync_out;
 	}
+sync_end:
+	seg_sync(seg, it, tail);
 end:
 	/* Out of trace at a branch: the segment's end (the block stays, as
 	 * libipt's partial block does); anything else is libipt's job. */
@@ -235,6 +270,9 @@ end:
 		seg->items[seg->n - 1].flags |= HWT_BLK_PARTIAL;
 		ret = FAST_OK;
 	}
+	goto out;
+sync_out:
+	seg_sync(seg, it, tail);
 out:
 	hwt_fastpkt_fini(&f);
 	return ret;

@@ -282,7 +282,7 @@ int hwt_fastpkt_fill(struct hwt_fastpkt *f)
 	}
 }
 
-int hwt_fastpkt_tip(struct hwt_fastpkt *f, uint64_t *ip)
+int hwt_fastpkt_tip_slow(struct hwt_fastpkt *f, uint64_t *ip)
 {
 	int st;
 

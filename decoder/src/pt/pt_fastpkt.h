@@ -20,6 +20,7 @@
 
 #include <intel-pt.h>
 #include <stdint.h>
+#include <string.h>
 
 struct hwt_fastpkt {
 	struct pt_packet_decoder *pkt;
@@ -55,10 +56,17 @@ void hwt_fastpkt_fini(struct hwt_fastpkt *f);
  * model. */
 int hwt_fastpkt_fill(struct hwt_fastpkt *f);
 
-/* Conditional branch (or compressed return): 0 and *taken, or non-zero as
- * for hwt_fastpkt_fill. */
-static inline int hwt_fastpkt_cond(struct hwt_fastpkt *f, int *taken)
+/* hwt_fastpkt_bit's answer for HWT_FASTPKT_ASYNC (1 is a taken bit). */
+#define HWT_FASTPKT_BIT_ASYNC	2
+
+/* The next TNT bit of a conditional branch (or compressed return): 0 or 1,
+ * or what hwt_fastpkt_fill answers when it has to refill and cannot
+ * (HWT_FASTPKT_ASYNC as HWT_FASTPKT_BIT_ASYNC).  The bit as the return
+ * value: the fast path keeps it in a register. */
+static inline int hwt_fastpkt_bit(struct hwt_fastpkt *f)
 {
+	int bit;
+
 	if (!f->index) {
 		/* A short TNT (even byte other than PAD 0x00 and the 0x02
 		 * prefix) inline: its stop bit sits above the queue's mask. */
@@ -69,21 +77,93 @@ static inline int hwt_fastpkt_cond(struct hwt_fastpkt *f, int *taken)
 			f->tnt = v;
 			f->index = 1ull << (30 - __builtin_clz(v));
 			f->pos++;
+		} else if (f->tip_pending ||
+			   (f->pos < f->end && (f->pos[0] & 0x1f) == 0x0d)) {
+			/* A TIP next: hwt_fastpkt_fill's answer, the packet
+			 * left for hwt_fastpkt_tip to read. */
+			return -pte_bad_query;
 		} else {
 			int st = hwt_fastpkt_fill(f);
 
 			if (st)
-				return st;
+				return st == HWT_FASTPKT_ASYNC ?
+				       HWT_FASTPKT_BIT_ASYNC : st;
 		}
 	}
-	*taken = !!(f->tnt & f->index);
+	bit = !!(f->tnt & f->index);
 	f->index >>= 1;
+	return bit;
+}
+
+/* Conditional branch (or compressed return): 0 and *taken, or non-zero as
+ * for hwt_fastpkt_fill. */
+static inline int hwt_fastpkt_cond(struct hwt_fastpkt *f, int *taken)
+{
+	int st = hwt_fastpkt_bit(f);
+
+	if (st == HWT_FASTPKT_BIT_ASYNC)
+		return HWT_FASTPKT_ASYNC;
+	if (st < 0)
+		return st;
+	*taken = st;
 	return 0;
 }
 
+/* hwt_fastpkt_tip for every case (the inline one takes the common). */
+int hwt_fastpkt_tip_slow(struct hwt_fastpkt *f, uint64_t *ip);
+
 /* Indirect branch target: 0 and *ip, or < 0 as for hwt_fastpkt_fill
- * (-pte_bad_query: TNT bits pending, as libipt's query says). */
-int hwt_fastpkt_tip(struct hwt_fastpkt *f, uint64_t *ip);
+ * (-pte_bad_query: TNT bits pending, as libipt's query says).  A TIP at
+ * pos with a 16-, 32- or 48-bit update, a sign-extended 48-bit or a full
+ * IP, and 8 bytes after its header, is read here: most indirect
+ * branches of a real program's trace are that, and the general path
+ * (a call, its packet and IP compression switches) cost some 70
+ * instructions more. */
+static inline int hwt_fastpkt_tip(struct hwt_fastpkt *f, uint64_t *ip)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (!f->index && !f->tip_pending && f->end - f->pos >= 9 &&
+	    (f->pos[0] & 0x1f) == 0x0d) {
+		uint64_t v, last = f->last_ip;
+		unsigned len;
+
+		memcpy(&v, f->pos + 1, 8);
+		switch (f->pos[0] >> 5) {
+		case pt_ipc_update_16:
+			v = (last & ~0xffffull) | (v & 0xffffull);
+			len = 3;
+			break;
+		case pt_ipc_update_32:
+			v = (last & ~0xffffffffull) | (v & 0xffffffffull);
+			len = 5;
+			break;
+		case pt_ipc_update_48:
+			v = (last & ~0xffffffffffffull) |
+			    (v & 0xffffffffffffull);
+			len = 7;
+			break;
+		case pt_ipc_sext_48:
+			v = (uint64_t)((int64_t)(v << 16) >> 16);
+			f->have_ip = 1;
+			len = 7;
+			break;
+		case pt_ipc_full:
+			f->have_ip = 1;
+			len = 9;
+			break;
+		default:
+			return hwt_fastpkt_tip_slow(f, ip);
+		}
+		if (!f->have_ip)
+			return hwt_fastpkt_tip_slow(f, ip);
+		f->last_ip = v;
+		f->pos += len;
+		*ip = v;
+		return 0;
+	}
+#endif
+	return hwt_fastpkt_tip_slow(f, ip);
+}
 
 /* After a SYSCALL in a user-space trace: TIP.PGD with no IP, then (after
  * timing packets and PSB+ with tracing disabled at most; a PSB+ FUP only

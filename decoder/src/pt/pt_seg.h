@@ -75,6 +75,8 @@ struct fblock {
 	uint8_t special;	/* ends in something the fast path leaves */
 	uint8_t syscall;	/* special: a SYSCALL (0f 05) */
 	uint8_t push;		/* call that pushes a return address */
+	uint8_t op;		/* what the fast path does at its end
+				 * (enum fast_op) */
 	uint8_t *lens;
 	uint32_t cid;		/* the sink's id of the block, 0: not yet;
 				 * main thread only (workers never read it) */
@@ -84,6 +86,20 @@ struct fblock {
 	struct fblock *succ[2];
 	struct fblock *ind;
 	uint64_t ind_ip;
+};
+
+/* What the fast path does at a block's end: its one dispatch, eight
+ * cases (a switch on op & 7 needs no range check). */
+enum fast_op {
+	FOP_EXIT,	/* libipt's (a block cut at MAX_BLOCK_INSNS, a far
+			 * branch) */
+	FOP_COND,	/* a TNT bit */
+	FOP_JUMP,	/* no trace */
+	FOP_CALL,	/* no trace; pushes fb->next if fb->push */
+	FOP_RET,	/* a taken TNT bit (compressed) or a TIP */
+	FOP_IND,	/* a TIP (indirect jump or call) */
+	FOP_SPECIAL,	/* libipt's, unless a FUP came first */
+	FOP_SYSCALL,	/* TIP.PGD, TIP.PGE (user-space tracing) */
 };
 
 struct worker {
@@ -191,8 +207,32 @@ static inline struct hwt_block *seg_item_block(const struct segment *s,
 /* pt_seg_cache.c (the block cache) */
 void seg_cache_grow(struct worker *w);
 struct fblock *seg_cache_lookup(struct worker *w, uint64_t ip);
-struct fblock *seg_next_block(struct worker *w, struct fblock *pfb,
-			      int k, uint64_t ip);
+struct fblock *seg_ind_miss(struct worker *w, struct fblock *pfb,
+			    uint64_t ip);
+
+/* The block that follows pfb by way k (0: falling through, 1: its direct
+ * branch taken); NULL if it cannot be built.  Its address is computed
+ * only for the lookup: a repeated path needs none. */
+static inline struct fblock *seg_succ(struct worker *w, struct fblock *pfb,
+				      int k)
+{
+	struct fblock *fb = pfb->succ[k];
+
+	if (__builtin_expect(!fb, 0))
+		fb = pfb->succ[k] = seg_cache_lookup(w, k ? pfb->target :
+						     pfb->next);
+	return fb;
+}
+
+/* The block at ip that pfb's indirect branch or return went to; NULL if
+ * it cannot be built. */
+static inline struct fblock *seg_ind(struct worker *w, struct fblock *pfb,
+				     uint64_t ip)
+{
+	if (pfb->ind_ip == ip && pfb->ind)
+		return pfb->ind;
+	return seg_ind_miss(w, pfb, ip);
+}
 
 /* pt_fastpath.c (the fast path) */
 int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,

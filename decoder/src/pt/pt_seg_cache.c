@@ -50,6 +50,28 @@ static void fill(struct worker *w, uint64_t ip, size_t *got, size_t want)
 
 #define FILL_STEP	256	/* bytes read at a time (>= 15, an insn) */
 
+/* What the fast path does at fb's end. */
+static uint8_t fast_op(const struct fblock *fb)
+{
+	if (fb->special)
+		return fb->syscall ? FOP_SYSCALL : FOP_SPECIAL;
+	switch (fb->iclass) {
+	case HWT_IC_COND_JUMP:
+		return FOP_COND;
+	case HWT_IC_JUMP:
+		return FOP_JUMP;
+	case HWT_IC_CALL:
+		return FOP_CALL;
+	case HWT_IC_RET:
+		return FOP_RET;
+	case HWT_IC_IND_JUMP:
+	case HWT_IC_IND_CALL:
+		return FOP_IND;
+	default:
+		return FOP_EXIT;
+	}
+}
+
 /* Decodes the block at ip with capstone: sequential instructions up to
  * and including the first branch or special instruction. */
 static int build(struct worker *w, uint64_t ip, struct fblock *fb)
@@ -98,6 +120,7 @@ static int build(struct worker *w, uint64_t ip, struct fblock *fb)
 		}
 	}
 	fb->next = ip + off;
+	fb->op = fast_op(fb);
 	fb->lens = hwt_xrealloc(NULL, fb->ninsn);
 	memcpy(fb->lens, lens, fb->ninsn);
 	return 0;
@@ -122,23 +145,13 @@ struct fblock *seg_cache_lookup(struct worker *w, uint64_t ip)
 	return fb;
 }
 
-/* The block at ip, entered from pfb (NULL: unknown) by way k: 0 fall
- * through, 1 direct branch, 2 indirect branch or return. */
-struct fblock *seg_next_block(struct worker *w, struct fblock *pfb,
-			      int k, uint64_t ip)
+/* seg_ind's lookup when pfb's last indirect target was not ip: the
+ * block, remembered as pfb's, or NULL if it cannot be built. */
+struct fblock *seg_ind_miss(struct worker *w, struct fblock *pfb,
+			    uint64_t ip)
 {
-	struct fblock *fb;
+	struct fblock *fb = seg_cache_lookup(w, ip);
 
-	if (!pfb)
-		return seg_cache_lookup(w, ip);
-	if (k < 2) {
-		if (!pfb->succ[k])
-			pfb->succ[k] = seg_cache_lookup(w, ip);
-		return pfb->succ[k];
-	}
-	if (pfb->ind && pfb->ind_ip == ip)
-		return pfb->ind;
-	fb = seg_cache_lookup(w, ip);
 	if (fb) {
 		pfb->ind = fb;
 		pfb->ind_ip = ip;
