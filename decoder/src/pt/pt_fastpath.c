@@ -72,9 +72,6 @@ static int fast_async(struct worker *w, struct segment *seg,
 	return fast_disabled(seg, st, at, *ip);
 }
 
-
-
-
 /* The fast path over trace [from, to), its items after seg's;
  * start_disabled: tracing is disabled at the PSB+ at from, its FUP
  * notwithstanding.  The per-block loop keeps where the next item goes,
@@ -129,12 +126,8 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		seg_add_item(seg);
 		seg->n--;
 	}
-	it = seg->items + seg->n;
-	end = seg->items + seg->cap;
-	tail = seg->items + seg->tail;
-	fb = seg_cache_lookup(w, ip);
-	if (!fb)
-		goto sync_out;
+	/* The locals from seg and the block at ip, as after an interrupt. */
+	goto resume;
 	for (;;) {
 		if (__builtin_expect(it == end, 0)) {
 			size_t t = (size_t)(tail - seg->items);
