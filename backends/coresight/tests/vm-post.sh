@@ -37,7 +37,13 @@ for c in cs_demo cs_mt cs_mt2 cs_ring cs_filt1 cs_filt2 cs_cpu cs_cpu2 \
 	cs_e4etf_cpu_proc cs_e4sh_demo cs_e4sh_mt cs_e4sh_mt2 cs_e4sh_cpu \
 	cs_e4sh_cpu2 cs_e4sh_cpu_proc cs_e4jr_cpu cs_e4jr_cpu2 cs_e4jr_cpu_proc \
 	cs_cpu_ring cs_e4sg_cpu_ring cs_fill cs_ring4k; do
-	"$soft/build/ete_vmcheck" "$B/console.log" "$B/guest" \
-		"SOFTA64:$c" "cs/emu/$c/vm"
+	out=$("$soft/build/ete_vmcheck" "$B/console.log" "$B/guest" \
+		"SOFTA64:$c" "cs/emu/$c/vm")
+	echo "$out"
+	# A later VM boot rewrites console.log: keep the dump a failure
+	# was read from.
+	case $out in
+	*FAIL:*) cp "$B/console.log" "$B/console-fail-$c.log" ;;
+	esac
 done
 exit 0
