@@ -72,8 +72,6 @@ struct fblock {
 	uint64_t ip, end_ip, next, target;
 	uint32_t ninsn;
 	uint8_t iclass;
-	uint8_t special;	/* ends in something the fast path leaves */
-	uint8_t syscall;	/* special: a SYSCALL (0f 05) */
 	uint8_t push;		/* call that pushes a return address */
 	uint8_t op;		/* what the fast path does at its end
 				 * (enum fast_op) */

@@ -50,12 +50,11 @@ static void fill(struct worker *w, uint64_t ip, size_t *got, size_t want)
 
 #define FILL_STEP	256	/* bytes read at a time (>= 15, an insn) */
 
-/* What the fast path does at fb's end. */
-static uint8_t fast_op(const struct fblock *fb)
+/* What the fast path does at the end of a block whose last instruction
+ * is of class iclass (not special). */
+static uint8_t fast_op(uint8_t iclass)
 {
-	if (fb->special)
-		return fb->syscall ? FOP_SYSCALL : FOP_SPECIAL;
-	switch (fb->iclass) {
+	switch (iclass) {
 	case HWT_IC_COND_JUMP:
 		return FOP_COND;
 	case HWT_IC_JUMP:
@@ -101,17 +100,18 @@ static int build(struct worker *w, uint64_t ip, struct fblock *fb)
 		fb->end_ip = ip + off;
 		off += in.len;
 		if (in.special) {
-			fb->special = 1;
+			fb->op = FOP_SPECIAL;
 			/* What a user-space trace disables tracing at. */
 			if (in.len == 2 && w->buf[off - 2] == 0x0f &&
 			    w->buf[off - 1] == 0x05) {
-				fb->syscall = 1;
+				fb->op = FOP_SYSCALL;
 				fb->iclass = HWT_IC_FAR_CALL;
 			}
 			break;
 		}
 		if (in.iclass) {
 			fb->iclass = in.iclass;
+			fb->op = fast_op(in.iclass);
 			fb->target = in.target;
 			fb->push = (in.iclass == HWT_IC_CALL &&
 				    in.target != ip + off) ||
@@ -120,7 +120,6 @@ static int build(struct worker *w, uint64_t ip, struct fblock *fb)
 		}
 	}
 	fb->next = ip + off;
-	fb->op = fast_op(fb);
 	fb->lens = hwt_xrealloc(NULL, fb->ninsn);
 	memcpy(fb->lens, lens, fb->ninsn);
 	return 0;
