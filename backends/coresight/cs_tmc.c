@@ -188,7 +188,9 @@ void cs_fmt_init(struct cs_fmt *f)
 
 size_t cs_fmt_room(size_t len)
 {
-	return (len + 2) / 15 * CS_FRAME + 2 * CS_FRAME;
+	/* One ID byte at most per 8 frames (119 data bytes) besides the
+	 * change's, and a frame in progress. */
+	return (len + len / 119 + 3) / 15 * CS_FRAME + 2 * CS_FRAME;
 }
 
 /* Byte 15 holds the flag bit of each even byte 2i as its bit i. */
@@ -208,6 +210,7 @@ static int fmt_byte(struct cs_fmt *f, uint8_t b, int is_id, uint8_t *out)
 		 * the new ID's (CoreSight D4). */
 		f->frame[p] = (uint8_t)(b << 1 | 1);
 		fmt_aux(f, p, 0);
+		f->has_id = 1;
 	} else if (!(p & 1)) {
 		/* Even data byte: bit 0 clear, its bit 0 in the flag. */
 		f->frame[p] = b & 0xfe;
@@ -220,6 +223,8 @@ static int fmt_byte(struct cs_fmt *f, uint8_t b, int is_id, uint8_t *out)
 	memcpy(out, f->frame, CS_FRAME);
 	memset(f->frame, 0, CS_FRAME);
 	f->pos = 0;
+	f->quiet = f->has_id ? 0 : f->quiet + 1;
+	f->has_id = 0;
 	return CS_FRAME;
 }
 
@@ -238,6 +243,7 @@ static int fmt_id(struct cs_fmt *f, uint8_t id, uint8_t *out)
 	d = f->frame[p - 1] | ((f->frame[15] >> ((p - 1) / 2)) & 1);
 	f->frame[p - 1] = (uint8_t)(id << 1 | 1);
 	fmt_aux(f, p - 1, 1);
+	f->has_id = 1;
 	f->frame[p] = d;
 	f->pos++;
 	return 0;
@@ -256,8 +262,11 @@ int cs_fmt_put(struct cs_fmt *f, uint8_t id, const uint8_t *data,
 		return 0;
 	if (f->id != id)
 		n += fmt_id(f, id, out + n);
-	for (i = 0; i < len; i++)
+	for (i = 0; i < len; i++) {
+		if (!f->pos && f->quiet >= CS_FMT_QUIET_MAX)
+			fmt_byte(f, id, 1, out + n);	/* pos 0: no frame */
 		n += fmt_byte(f, data[i], 0, out + n);
+	}
 	return (int)n;
 }
 

@@ -241,11 +241,25 @@ struct cs_tmc_adv {
 int cs_tmc_advance(uint64_t size, uint64_t start, uint64_t now,
 		   uint32_t sts, struct cs_tmc_adv *adv);
 
+/*
+ * A formatter names the current ID again in the eighth frame after one
+ * that named an ID, unchanged or not (CoreSight Components TRM, DDI
+ * 0314H 8.12.1: "If the trace source has not changed in eight formatter
+ * frames, an ID change is indicated"; Juno r1's ETF in ../shared/corpus
+ * never writes more than 7 frames in a row without one).  A wrapped
+ * buffer's oldest frames are then one source's again after 8 frames at
+ * most: without it, no byte of a single source after its first frame
+ * could be attributed once the buffer wrapped.
+ */
+#define CS_FMT_QUIET_MAX	7u
+
 /* The formatter of one TMC: frames in progress and the current ID. */
 struct cs_fmt {
 	uint8_t frame[CS_FRAME];
 	uint8_t pos;		/* next byte, 0..14 */
 	uint8_t id;		/* ID of the data being written; 0xff none */
+	uint8_t has_id;		/* the frame in progress names an ID */
+	uint8_t quiet;		/* frames since the last one naming an ID */
 };
 
 void cs_fmt_init(struct cs_fmt *f);
@@ -256,6 +270,8 @@ void cs_fmt_init(struct cs_fmt *f);
  * appended at out (out_cap bytes); an unfinished one stays in f.  An ID
  * change at an odd byte uses the delayed form: the ID takes the even
  * byte before it and its flag bit says the byte after is the old ID's.
+ * A frame begun after CS_FMT_QUIET_MAX frames without an ID opens with
+ * the current one.
  *
  * Returns the bytes appended (a multiple of 16).
  * Returns -CS_EINVAL if id is reserved.

@@ -63,9 +63,16 @@ static int code_at(uint64_t a, uint32_t *w)
 	return 0;
 }
 
-/* Run the program to 0x10; truth gets every executed address. */
-static int run_prog(const struct ete_soft_config *cfg, uint64_t *truth,
-		    int *ntruth, uint8_t *t, size_t cap, size_t *n)
+/* Addresses one decode keeps (the longest run is 1 + 4 x 600). */
+#define MAXADDR	4096
+
+/*
+ * Run the program to 0x10, its loop taken loops times; truth (MAXADDR
+ * entries) gets every executed address.
+ */
+static int run_loops(const struct ete_soft_config *cfg, uint64_t loops,
+		     uint64_t *truth, int *ntruth, uint8_t *t, size_t cap,
+		     size_t *n)
 {
 	struct ete_soft_state st;
 	struct ete_soft_out out = { t, cap, 0 };
@@ -77,14 +84,14 @@ static int run_prog(const struct ete_soft_config *cfg, uint64_t *truth,
 	ete_soft_init(&st, cfg);
 	if (ete_soft_start(&st, ip, 1234, 7, &out))
 		return -1;
-	while (ip != BASE + 0x10 && k < 64) {
+	while (ip != BASE + 0x10 && k < MAXADDR) {
 		if (code_at(ip, &w) || out.cap - out.len < ETE_SOFT_MAX_OUT)
 			return -1;
 		a64_insn_decode(w, ip, &in);
 		truth[k++] = ip;
 		switch (ip - BASE) {
 		case 0x0:
-			x0 = 3;
+			x0 = loops;
 			next = ip + 4;
 			break;
 		case 0x4:
@@ -113,6 +120,13 @@ static int run_prog(const struct ete_soft_config *cfg, uint64_t *truth,
 	return 0;
 }
 
+/* The program as written (movz x0, #3): 13 instructions. */
+static int run_prog(const struct ete_soft_config *cfg, uint64_t *truth,
+		    int *ntruth, uint8_t *t, size_t cap, size_t *n)
+{
+	return run_loops(cfg, 3, truth, ntruth, t, cap, n);
+}
+
 static uint32_t mem_cb(const void *ctx, const ocsd_vaddr_t addr,
 		       const ocsd_mem_space_acc_t space, const uint32_t req,
 		       uint8_t *buf)
@@ -129,7 +143,7 @@ static uint32_t mem_cb(const void *ctx, const ocsd_vaddr_t addr,
 }
 
 struct dec {
-	uint64_t a[128];
+	uint64_t a[MAXADDR];
 	int n, bad;
 	uint8_t id;		/* formatted: the trace ID this one takes */
 	struct dec *other;	/* formatted: the second source's */
@@ -152,7 +166,7 @@ static ocsd_datapath_resp_t elem_cb(const void *ctx,
 	}
 	switch (e->elem_type) {
 	case OCSD_GEN_TRC_ELEM_INSTR_RANGE:
-		for (a = e->st_addr; a < e->en_addr && d->n < 128; a += 4)
+		for (a = e->st_addr; a < e->en_addr && d->n < MAXADDR; a += 4)
 			d->a[d->n++] = a;
 		break;
 	case OCSD_GEN_TRC_ELEM_PE_CONTEXT:
@@ -256,7 +270,7 @@ static void test_unit(const struct cs_cpu *c, uint32_t flags)
 	struct cs_regs regs;
 	struct cs_caps k;
 	struct dec d;
-	uint64_t truth[64];
+	uint64_t truth[MAXADDR];
 	uint8_t t[4096];
 	size_t n;
 	int etm4 = !c->want.ete, nt = 0, i, nr;
@@ -323,7 +337,7 @@ static void test_formatted(const struct cs_cpu *c, uint32_t flags)
 	struct cs_caps k;
 	struct cs_fmt f;
 	struct dec d[2];
-	uint64_t truth[64];
+	uint64_t truth[MAXADDR];
 	uint8_t t[2][4096], out[16384];
 	size_t n[2], pos[2] = { 0, 0 }, len = 0, chunk;
 	unsigned int seed = 7;
@@ -373,6 +387,84 @@ static void test_formatted(const struct cs_cpu *c, uint32_t flags)
 	}
 }
 
+/*
+ * A wrapped ETR's tail: one ETMv4 source (the loop 600 times, a sync
+ * point every 256 bytes) in TMC frames, the oldest frames overwritten
+ * (the capture cut at each frame boundary).  OpenCSD must decode every
+ * cut to an exact suffix of the executed addresses, and to some of them
+ * wherever the cut leaves 8 frames (the formatter's ID again) and two
+ * sync periods: the source's data is named by an ID again 8 frames in
+ * at most.
+ */
+static void test_wrapped(const struct cs_cpu *c)
+{
+	static const uint8_t ids[2] = { 0x21, 0x22 };	/* 0x22: unused */
+	static uint64_t truth[MAXADDR];
+	static uint8_t t[16384], out[20480];
+	struct ete_soft_config ecfg = { 0 };
+	struct hwt_coresight_config x;
+	struct cs_regs regs;
+	struct cs_caps k;
+	struct cs_fmt f;
+	size_t n, pos = 0, len = 0, cut, chunk, i, empty = 0, ncuts = 0;
+	unsigned int seed = 5;
+	struct dec *d;
+	int nt = 0, r;
+
+	CHECK(cs_caps_parse(&c->id, &k) == 0);
+	memset(&x, 0, sizeof(x));
+	x.flags = HWT_CORESIGHT_USER | HWT_CORESIGHT_CONTEXTID;
+	CHECK(cs_config_regs(&k, &x, CS_MODE_THREAD, 0x21, &regs) == 0);
+	ecfg.flags = ETE_SOFT_ETMV4;
+	ecfg.trace_id = 0x21;
+	ecfg.sync_period = 256;
+	CHECK(ete_soft_config_check(&ecfg) == 0);
+	CHECK(run_loops(&ecfg, 600, truth, &nt, t, sizeof(t), &n) == 0);
+	CHECKF(nt == 1 + 4 * 600 && n > 1024, "%d executed, %zu bytes", nt,
+	       n);
+	cs_fmt_init(&f);
+	while (pos < n) {
+		seed = seed * 1103515245u + 12345u;
+		chunk = 1 + (seed >> 16) % 37;
+		if (chunk > n - pos)
+			chunk = n - pos;
+		r = cs_fmt_put(&f, 0x21, t + pos, chunk, out + len,
+			       sizeof(out) - len);
+		CHECK(r >= 0);
+		if (r < 0)
+			return;
+		len += (size_t)r;
+		pos += chunk;
+	}
+	len += (size_t)cs_fmt_flush(&f, out + len);
+	d = calloc(2, sizeof(*d));
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	for (cut = 0; cut < len; cut += 16) {
+		memset(d, 0, 2 * sizeof(*d));
+		d->id = 0x21;
+		d->other = &d[1];
+		d[1].id = 0x22;
+		CHECK(decode_any(&c->id, &regs, 1, out + cut, len - cut, d,
+				 ids) == 0);
+		CHECKF(!d->bad && d->n <= nt && !d[1].n && !d[1].bad,
+		       "cut at %zu: %d bad, %d decoded", cut, d->bad, d->n);
+		for (i = 0; i < (size_t)d->n && d->n <= nt; i++)
+			if (d->a[i] != truth[nt - d->n + (int)i])
+				break;
+		CHECKF(i == (size_t)d->n, "cut at %zu: %zu of %d decoded "
+		       "are the executed suffix", cut, i, d->n);
+		if (len - cut >= 8 * 16 + 2 * 256 * 16 / 15 + 16) {
+			ncuts++;
+			empty += !d->n;
+		}
+	}
+	CHECKF(ncuts > 32 && !empty, "%zu of %zu cuts decoded nothing", empty,
+	       ncuts);
+	free(d);
+}
+
 int main(void)
 {
 	const uint32_t base = HWT_CORESIGHT_USER | HWT_CORESIGHT_CONTEXTID;
@@ -390,5 +482,7 @@ int main(void)
 	    "ocsd deformats TMC frames of two soft ETMv4 sources");
 	RUN(test_formatted(&cs_cpus[3], base | HWT_CORESIGHT_TIMESTAMP),
 	    "ocsd deformats TMC frames of two soft ETMv4 sources, TS");
+	RUN(test_wrapped(&cs_cpus[3]),
+	    "ocsd decodes each cut of a wrapped single-source ETR");
 	return unit_failed ? 1 : 0;
 }

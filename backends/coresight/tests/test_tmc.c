@@ -266,6 +266,120 @@ static void test_fmt(void)
 	CHECK(cs_fmt_put(&f, 0x10, d, 40, out, 16) == -CS_E2BIG);
 }
 
+#ifndef CS_ROOT
+#define CS_ROOT "../.."
+#endif
+#define JUNO_ETF CS_ROOT "/../shared/corpus/coresight/juno_r1_1/cstrace.bin"
+
+/*
+ * Frames in a row naming no ID, the most of them in out[0, len)
+ * (frame sync words skipped), and in *bad the ID bytes that are not id
+ * (id 0xff: any).  Reads the frames by the D4 layout: an even byte with
+ * bit 0 set is an ID.
+ */
+static unsigned int quiet_frames(const uint8_t *out, size_t len, uint8_t id,
+				 unsigned int *bad)
+{
+	unsigned int run = 0, most = 0, i;
+	size_t fr;
+
+	*bad = 0;
+	for (fr = 0; fr + CS_FRAME <= len; fr += CS_FRAME) {
+		const uint8_t *b = out + fr;
+		int named = 0;
+
+		if (b[0] == 0xff && b[1] == 0xff && b[2] == 0xff &&
+		    b[3] == 0x7f)
+			continue;
+		for (i = 0; i < 15; i += 2) {
+			if (!(b[i] & 1))
+				continue;
+			named = 1;
+			*bad += id != 0xff && b[i] >> 1 != id;
+		}
+		run = named ? 0 : run + 1;
+		most = run > most ? run : most;
+	}
+	return most;
+}
+
+/*
+ * The ID named again in the eighth frame of one source (DDI 0314H
+ * 8.12.1): 3000 bytes of ID 0x10 in chunks of 1..61 never make 8 frames
+ * in a row without an ID, and every ID byte is 0x10; the data between
+ * them is the input, byte for byte.  The rule's 8 is what Juno r1's ETF
+ * did (the corpus capture: 7 frames in a row at most, and that often).
+ */
+static void test_fmt_id_repeat(void)
+{
+	static uint8_t d[3000], out[4096], juno[65536];
+	unsigned int seed = 11, bad, i;
+	size_t len = 0, pos = 0, k, fr, got = 0;
+	uint8_t cur;
+	struct cs_fmt f;
+	FILE *jf;
+	int n;
+
+	for (i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(i * 7 + (i >> 8));
+	cs_fmt_init(&f);
+	while (pos < sizeof(d)) {
+		seed = seed * 1103515245u + 12345u;
+		k = 1 + (seed >> 16) % 61;
+		if (k > sizeof(d) - pos)
+			k = sizeof(d) - pos;
+		CHECK(cs_fmt_room(k) <= sizeof(out) - len);
+		n = cs_fmt_put(&f, 0x10, d + pos, k, out + len,
+			       sizeof(out) - len);
+		CHECK(n >= 0 && n % 16 == 0 && (size_t)n <= cs_fmt_room(k));
+		if (n < 0)
+			return;
+		len += (size_t)n;
+		pos += k;
+	}
+	len += (size_t)cs_fmt_flush(&f, out + len);
+	/* The last frame is the flush's (null ID): leave it out. */
+	CHECK(quiet_frames(out, len - CS_FRAME, 0x10, &bad) ==
+	      CS_FMT_QUIET_MAX && bad == 0);
+	/* Data bytes back, in order: an ID byte with flag 1 leaves the
+	 * byte after it to the ID before (the flush's null ID). */
+	for (fr = 0, cur = 0; fr + CS_FRAME <= len; fr += CS_FRAME)
+		for (i = 0; i < 15; i++) {
+			uint8_t b = out[fr + i], flag = !(i & 1) &&
+				out[fr + 15] >> (i / 2) & 1;
+			uint8_t owner = cur;
+
+			if (!(i & 1) && (b & 1)) {
+				cur = b >> 1;
+				if (flag && i < 14) {
+					b = out[fr + ++i];
+					if (owner == 0x10 && got < sizeof(d))
+						CHECK(b == d[got++]);
+				}
+				continue;
+			}
+			if (!(i & 1))
+				b |= flag;
+			if (cur != 0x10)
+				continue;
+			CHECKF(got < sizeof(d) && b == d[got],
+			       "byte %zu: %#x", got, b);
+			got++;
+		}
+	CHECK(got == sizeof(d));
+	jf = fopen(JUNO_ETF, "rb");
+	if (!jf) {
+		printf("SKIP: juno_r1_1 ETF capture (%s)\n", JUNO_ETF);
+		return;
+	}
+	k = fread(juno, 1, sizeof(juno), jf);
+	fclose(jf);
+	CHECK(k == sizeof(juno));
+	CHECKF(quiet_frames(juno, k, 0xff, &bad) == CS_FMT_QUIET_MAX,
+	       "Juno r1's ETF: %u frames in a row without an ID",
+	       quiet_frames(juno, k, 0xff, &bad));
+}
+
 /* A bus address space of NPG scattered 4K pages for the ETR model. */
 #define NPG	1040
 #define TPG	(NPG - 3)	/* the table pages: TPG.. */
@@ -727,6 +841,7 @@ int main(void)
 	RUN(test_sg(), "tmc: SG table walks back to the pages");
 	RUN(test_advance(), "tmc: RWP/STS to bytes, wrap and MemErr");
 	RUN(test_fmt(), "tmc: formatter frames by hand");
+	RUN(test_fmt_id_repeat(), "tmc: formatter names the ID every 8 frames");
 	RUN(test_etr_sessions(), "tmc: ETR model, SG and contiguous sessions");
 	RUN(test_tmc_rules(), "tmc: ETR model refuses each broken rule");
 	RUN(test_etf(), "tmc: ETF model, drained through RRD");
