@@ -144,6 +144,57 @@ else
 	echo "FAIL: perf-export-tsc ($(cat "$TS/err"))"
 fi
 
+# A TSC before every TIP as well (ptgen --tsc-tip 1), main calling g
+# through a one-instruction PLT stub (--plt): libipt binds each such time
+# to the branch that takes the TIP, and perf times that instruction by
+# it.  The stub's jmp is its block's first instruction, and the first of
+# the call to g_plt: hwt's call times must still be perf's.
+TP=$T/tsctip
+mkdir -p "$TP"
+if [ $have_perf = 1 ] &&
+	"$PTGEN" "$TP" --iters 200 --psb 256 --tsc 0x100000000:1000 \
+		--tsc-tip 1 --plt > /dev/null &&
+	mksession "$TP/s" "$TP" --param 0:nom_freq=24 &&
+	"$HWT" export --perf-data "$TP/out.data" "$TP/s" 2> "$TP/err"; then
+	perf script -i "$TP/out.data" --itrace=i0ns --ns -F tid,time,ip \
+		2> "$TP/perr" > "$TP/perf"
+	for m in continuous:--threads=1; do
+		rm -f "$TP/x.db"
+		# shellcheck disable=SC2086
+		"$HWT" decode -q ${m#*:} "$TP/out.data" -o "$TP/x.db" \
+			2>> "$TP/err"
+		"$HWT" query --csv "$TP/x.db" "SELECT call_insn, call_time,
+			return_insn, return_time FROM calls" | tail -n +2 |
+			tr -d '"' > "$TP/calls"
+		python3 - "$TP" "${m%%:*}" <<'PY'
+import sys
+d, mode = sys.argv[1:3]
+truth = [int(l, 16) for l in open(d + '/truth.txt')]
+perf = []
+for l in open(d + '/perf'):
+    tid, t, ip = l.split()
+    s, ns = t.rstrip(':').split('.')
+    perf.append((int(s) * 10**9 + int(ns), int(ip, 16)))
+ok = [p[1] for p in perf] == truth
+n = m = 0
+first = None
+for l in open(d + '/calls'):
+    ci, ct, ri, rt = map(int, l.split(','))
+    for i, t in ((ci, ct), (ri, rt)):
+        if i < len(perf):
+            n += 1
+            if perf[i][0] != t:
+                m += 1
+                first = first or '%#x: %d, perf %d' % (perf[i][1], t,
+                                                       perf[i][0])
+print('%s: perf-export-tsc-tip-%s-call-times-are-perfs (%d call/return '
+      'times, %d differ%s)' % ('PASS' if ok and n and not m else 'FAIL',
+                               mode, n, m, '; ' + first if first else ''))
+PY
+	done
+elif [ $have_perf = 1 ]; then
+	echo "FAIL: perf-export-tsc-tip ($(cat "$TP/err"))"
+fi
 # Two threads interleaved on one CPU (a cpu-mode session): three ptgen
 # traces with TSC (A1, B, A2; each PSB+ ... TIP.PGD) back to back in CPU
 # 0's stream, switch records at the joins (the store's stream_offset).

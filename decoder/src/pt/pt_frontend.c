@@ -35,6 +35,10 @@ struct pt_ctx {
 	 * sent; held_isid: the libipt section it was read from. */
 	struct hwt_block held;
 	int have_held, held_isid;
+	/* The event after a one-instruction block, fetched before the
+	 * block was sent (peek_tick()); peek_status: pt_blk_event's. */
+	struct pt_event peek;
+	int peek_status, have_peek;
 };
 
 int hwt_pt_isa(enum pt_exec_mode m)
@@ -323,14 +327,50 @@ static int emit_block(struct pt_ctx *x, const struct pt_block *b,
 	return send_block(x, &hb);
 }
 
+/*
+ * The next pending event into ev: the one peek_tick() fetched, or the
+ * decoder's.  Returns pt_blk_event's status (negative: an error).
+ */
+static int next_event(struct pt_ctx *x, struct pt_event *ev)
+{
+	if (x->have_peek) {
+		x->have_peek = 0;
+		*ev = x->peek;
+		return x->peek_status;
+	}
+	return pt_blk_event(x->dec, ev, sizeof(*ev));
+}
+
+/*
+ * A one-instruction block b with an event pending: if that event is a
+ * tick bound to b's instruction (libipt binds the time read before a
+ * branch's TIP or TNT to the branch), the instruction retired at the
+ * tick's time, and so did the block begin: perf's decoder times it so
+ * (a PLT stub's jmp after a TSC: the callee's first instruction).  A
+ * longer block's first instruction came before the timing packet.  The
+ * event is kept for drain_events(), which handles it as before.
+ * Returns status.
+ */
+static int peek_tick(struct pt_ctx *x, const struct pt_block *b, int status)
+{
+	if (b->ninsn != 1 || !(status & pts_event_pending) || x->in_prefix)
+		return status;
+	x->peek_status = pt_blk_event(x->dec, &x->peek, sizeof(x->peek));
+	x->have_peek = 1;
+	if (x->peek_status >= 0 && x->peek.type == ptev_tick &&
+	    x->peek.has_tsc && x->peek.variant.tick.ip == b->ip)
+		x->time = x->peek.tsc;
+	return status;
+}
+
 /* Handles pending events; returns the decoder status or negative. */
 static int drain_events(struct pt_ctx *x, int status)
 {
-	while (status & pts_event_pending) {
+	while (x->have_peek || (status & pts_event_pending)) {
 		struct pt_event ev;
 		int rc = 0;
 
-		status = pt_blk_event(x->dec, &ev, sizeof(ev));
+		status = next_event(x, &ev);
 		if (status < 0)
 			return status;
 		if (x->in_prefix) {
@@ -415,10 +455,11 @@ static int check_on(struct pt_ctx *x, int status)
 	struct pt_block block;
 
 	memset(&block, 0, sizeof(block));
-	while (status >= 0 && (status & pts_event_pending)) {
+	while (status >= 0 &&
+	       (x->have_peek || (status & pts_event_pending))) {
 		struct pt_event ev;
 
-		status = pt_blk_event(x->dec, &ev, sizeof(ev));
+		status = next_event(x, &ev);
 	}
 	if (status >= 0 && !(status & pts_eos))
 		status = pt_blk_next(x->dec, &block, sizeof(block));
@@ -447,6 +488,7 @@ static int decode_loop(struct pt_ctx *x)
 
 		memset(&block, 0, sizeof(block));
 		status = pt_blk_sync_forward(x->dec);
+		x->have_peek = 0;	/* the events before it are gone */
 		x->spin_blocks = 0;
 		x->spin_off = UINT64_MAX;
 		if (status >= 0 && x->stop) {
@@ -497,6 +539,8 @@ static int decode_loop(struct pt_ctx *x)
 				return x->aborted;
 			}
 			status = pt_blk_next(x->dec, &block, sizeof(block));
+			if (status >= 0)
+				status = peek_tick(x, &block, status);
 			stop = at_fup(x, &block);
 			if (emit_block(x, &block, status < 0 || stop,
 				       status >= 0 &&

@@ -13,14 +13,19 @@
  * returns, TIP.PGE at the start and TIP.PGD at the end.
  *
  * usage: ptgen OUTDIR [--iters K] [--min-bytes N] [--psb N] [--no-truth]
- *              [--retcomp] [--tsc BASE:STEP] [--switch N] [--switch-fup]
- *              [--variant]
+ *              [--retcomp] [--tsc BASE:STEP] [--tsc-tip N] [--switch N]
+ *              [--switch-fup] [--variant]
  * --retcomp compresses returns (a taken TNT bit) whose call came after the
  * last PSB, as the hardware does with return compression enabled.
  * --tsc puts a TSC packet in every PSB+ (SDM vol. 3C 33.3.7: TSC is part
  * of PSB+ with TSCEn), the n-th PSB+'s (from 0) BASE + n * STEP; psb.txt
  * then has the TSC as a third column (the first PSB+, at offset 0 and
  * instruction 0, is not listed: its TSC is BASE).
+ * --tsc-tip N (with --tsc) also puts a TSC packet, the next value, before
+ * every N-th TIP (a timing packet between a branch's packets, as one
+ * sent on a frequency or C-state change, 33.4.2.11): the TIP's branch
+ * retired after it, a one-instruction block's (f's RET after its inner
+ * loop) as well as a longer one's.
  * --switch N ends a run every N bytes, as an interrupt that switches the
  * thread out does with user-only tracing: FUP (the next instruction)
  * and TIP.PGD (SDM vol. 3C 33.4.2.5, asynchronous event); the next run
@@ -36,6 +41,9 @@
  * --variant makes main's first instruction a NOP instead of a MOV: a
  * different program at the same address (every later address 4 bytes
  * lower).
+ * --plt makes main's indirect call go to g_plt, whose one instruction
+ * jumps to g through the GOT (an indirect jump: a TIP), as a call into a
+ * shared library does; g_plt and g are then each called once a loop.
  * Writes OUTDIR/{pt.bin,prog.elf,prog.bin,truth.txt,stats.txt,psb.txt,info}
  * (and runs.txt).
  */
@@ -95,6 +103,8 @@ static struct ins prog[] = {
 	{ NOP, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ RET, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ NOP, "done", 0, 0, 0, "done", 0, 0, 0 },
+	/* --plt: main calls g through this stub, as through a PLT entry */
+	{ IJMP, "g_plt", "g", 0, 0, "g_plt", 0, 0, 0 },
 	{ END, 0, 0, 0, 0, 0, 0, 0, 0 },
 };
 #define NPROG (sizeof(prog) / sizeof(prog[0]) - 1)
@@ -309,11 +319,22 @@ static void tnt(int taken)
 		flush_tnt();
 }
 
+static int tsc_on;
+static uint64_t tsc_next, tsc_step, tsc_tip_every, ntip;
+
 static void ip_packet(enum pt_packet_type type, uint64_t ip)
 {
 	struct pt_packet p;
 
 	flush_tnt();
+	if (type == ppt_tip && tsc_on && tsc_tip_every &&
+	    ++ntip % tsc_tip_every == 0) {
+		memset(&p, 0, sizeof(p));
+		p.type = ppt_tsc;
+		p.payload.tsc.tsc = tsc_next;
+		emit(&p);
+		tsc_next += tsc_step;
+	}
 	memset(&p, 0, sizeof(p));
 	p.type = type;
 	p.payload.ip.ip = ip;
@@ -339,8 +360,6 @@ static void mode64(void)
 	emit(&p);
 }
 
-static int tsc_on;
-static uint64_t tsc_next, tsc_step;
 
 static void psb_plus(uint64_t ip, int enabled)
 {
@@ -410,6 +429,8 @@ int main(int argc, char **argv)
 			switch_fup = 1;
 		else if (!strcmp(argv[i], "--variant"))
 			prog[0].op = NOP;
+		else if (!strcmp(argv[i], "--plt"))
+			prog[find("main_loop") + 3].target = "g_plt";
 		else if (!strcmp(argv[i], "--tsc") && i + 1 < argc) {
 			char *end;
 
@@ -417,6 +438,8 @@ int main(int argc, char **argv)
 			tsc_next = strtoull(argv[++i], &end, 0);
 			tsc_step = *end == ':' ? strtoull(end + 1, NULL, 0) : 0;
 		}
+		else if (!strcmp(argv[i], "--tsc-tip") && i + 1 < argc)
+			tsc_tip_every = strtoull(argv[++i], NULL, 0);
 		else {
 			fprintf(stderr, "ptgen: bad argument %s\n", argv[i]);
 			return 2;
@@ -553,6 +576,10 @@ int main(int argc, char **argv)
 			}
 			ip_packet(ppt_tip, prog[tgt].addr);
 			next = tgt;
+			if (prog[tgt].func && tgt != fn) {	/* tail call */
+				fn = tgt;
+				calls[fn]++;
+			}
 			break;
 		default:
 			break;
