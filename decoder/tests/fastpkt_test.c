@@ -7,6 +7,10 @@
  * by bit and target by target; a TNT query before a TIP must fail with
  * -pte_bad_query on both (the uncompressed-return case), the end must be
  * -pte_eos, and packets the fast layer does not model must make it fail.
+ * The time too: after each query, libipt's (pt_qry_time: the last TSC's
+ * value at the packet the query read; PSB+s carry one, other TSCs come
+ * between packets) changed exactly when the fast layer says so
+ * (HWT_FASTPKT_TIME), and is then its tsc.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,12 +56,20 @@ static int emit(struct pt_encoder *e, struct pt_packet *p)
 	return pt_enc_next(e, p) < 0 ? -1 : 0;
 }
 
+/* The TSC of the last PSB+ psb_plus() wrote, and of gen()'s first. */
+static uint64_t psb_tsc, first_psb_tsc;
+
 static int psb_plus(struct pt_encoder *e, uint64_t ip)
 {
 	struct pt_packet p;
 
 	memset(&p, 0, sizeof(p));
 	p.type = ppt_psb;
+	if (emit(e, &p))
+		return -1;
+	memset(&p, 0, sizeof(p));
+	p.type = ppt_tsc;	/* with TSCEn, part of every PSB+ (33.3.7) */
+	p.payload.tsc.tsc = psb_tsc = rnd() & 0xffffffffffffffull;
 	if (emit(e, &p))
 		return -1;
 	memset(&p, 0, sizeof(p));
@@ -95,6 +107,7 @@ static size_t gen(int ops, int with_ovf, size_t *nq, uint64_t *ip0)
 	*ip0 = last;
 	if (!e || psb_plus(e, last))
 		return 0;
+	first_psb_tsc = psb_tsc;
 	for (i = 0; i < ops; i++) {
 		unsigned r = rnd() % 16;
 
@@ -179,12 +192,38 @@ static int qry_events(struct pt_query_decoder *q, int st)
 	return st;
 }
 
+/* libipt's time now, 0 if it has none. */
+static uint64_t qry_time(struct pt_query_decoder *q)
+{
+	uint32_t lost_mtc, lost_cyc;
+	uint64_t t;
+
+	return pt_qry_time(q, &t, &lost_mtc, &lost_cyc) < 0 ? 0 : t;
+}
+
+/* Whether the fast layer's word on the time (changed: it said the time
+ * changed) is libipt's at the query, t, since the last query (*was: its
+ * time then).  Sampled before the status events after the packet are
+ * drained: the block decoder reports those (a PSB+'s) later, at their
+ * IP, where the fast layer reads them at its next query. */
+static int same_time(uint64_t t, const struct hwt_fastpkt *f, int changed,
+		     uint64_t *was, size_t *nchanges)
+{
+	int ok = changed == (t != *was) && (!changed || f->tsc == t);
+
+	*nchanges += changed;
+	*was = t;
+	return ok;
+}
+
+static size_t time_changes;	/* the fast layer's, all traces */
+
 static int run_one(int seed, int ops)
 {
 	struct pt_config cfg;
 	struct pt_query_decoder *q;
 	struct hwt_fastpkt f;
-	uint64_t ip0, qip = 0, fip = 0;
+	uint64_t ip0, qip = 0, fip = 0, qtime;
 	size_t nq, size, i;
 	int en = 0, st, fs, ok = 1;
 
@@ -201,23 +240,38 @@ static int run_one(int seed, int ops)
 	fs = hwt_fastpkt_init(&f, &cfg, &en, &fip);
 	if (st < 0 || fs < 0 || !en || qip != ip0 || fip != ip0)
 		ok = 0;
+	/* Time at the first PSB+'s end: its TSC (libipt's query decoder,
+	 * synced there, has read on past the TSCs that follow; a decode
+	 * that runs through the PSB+ has not, as the fast layer). */
+	qtime = first_psb_tsc;
+	if (f.tsc != qtime)
+		ok = 0;
 	for (i = 0; ok && i < nq; i++) {
-		int qt = -1, ft = -1;
+		int qt = -1, ft = -1, changed = 0;
+		uint64_t t;
 
 		switch (qs[i].kind) {
 		case Q_COND:
-			st = qry_events(q, pt_qry_cond_branch(q, &qt));
+			st = pt_qry_cond_branch(q, &qt);
+			t = qry_time(q);
+			st = qry_events(q, st);
 			/* Both forms of the query, the bit as the answer
 			 * and through *taken. */
 			if (i & 1) {
 				fs = hwt_fastpkt_bit(&f);
-				ft = fs;
-				fs = fs == 0 || fs == 1 ? 0 : fs;
+				if (fs >= 0 && fs != HWT_FASTPKT_BIT_ASYNC) {
+					changed = !!(fs & HWT_FASTPKT_BIT_TIME);
+					ft = fs & 1;
+					fs = 0;
+				}
 			} else {
 				fs = hwt_fastpkt_cond(&f, &ft);
+				changed = fs == HWT_FASTPKT_TIME;
+				fs = changed ? 0 : fs;
 			}
 			ok = st >= 0 && fs == 0 && qt == qs[i].taken &&
-			     ft == qs[i].taken;
+			     ft == qs[i].taken &&
+			     same_time(t, &f, changed, &qtime, &time_changes);
 			break;
 		case Q_BADQ:
 			st = pt_qry_cond_branch(q, &qt);
@@ -226,10 +280,15 @@ static int run_one(int seed, int ops)
 			ok = st == -pte_bad_query && fs == -pte_bad_query;
 			break;
 		case Q_TIP:
-			st = qry_events(q, pt_qry_indirect_branch(q, &qip));
+			st = pt_qry_indirect_branch(q, &qip);
+			t = qry_time(q);
+			st = qry_events(q, st);
 			fs = hwt_fastpkt_tip(&f, &fip);
+			changed = fs == HWT_FASTPKT_TIME;
+			fs = changed ? 0 : fs;
 			ok = st >= 0 && fs == 0 && qip == qs[i].ip &&
-			     fip == qs[i].ip;
+			     fip == qs[i].ip &&
+			     same_time(t, &f, changed, &qtime, &time_changes);
 			break;
 		}
 		if (!ok)
@@ -294,7 +353,8 @@ static int run_tip_at_end(void)
 			ok &= st == -pte_bad_query && fs == -pte_bad_query;
 			st = qry_events(q, pt_qry_indirect_branch(q, &qip));
 			fs = hwt_fastpkt_tip(&f, &fip);
-			ok &= st >= 0 && fs == 0 && fip == qip;
+			ok &= st >= 0 && (fs == 0 || fs == HWT_FASTPKT_TIME) &&
+			      fip == qip;
 		} else {
 			ok = 0;
 		}
@@ -325,6 +385,7 @@ static int run_ovf(void)
 	for (i = 0; i < nq && fs >= 0; i++)
 		fs = qs[i].kind == Q_TIP ? hwt_fastpkt_tip(&f, &ip) :
 		     qs[i].kind == Q_COND ? hwt_fastpkt_cond(&f, &t) : 0;
+	/* (HWT_FASTPKT_TIME is an answer too: >= 0.) */
 	if (fs >= 0)
 		fs = hwt_fastpkt_cond(&f, &t);
 	hwt_fastpkt_fini(&f);
@@ -338,6 +399,10 @@ int main(void)
 	for (s = 0; s < 20; s++)
 		ok &= run_one(s, 200 + s * 500);
 	check("fastpkt-matches-query-decoder-20-traces", ok);
+	/* The traces' TSCs did change the time at some queries. */
+	printf("%s: fastpkt-time-changes-are-libipts (%zu)\n",
+	       ok && time_changes > 100 ? "PASS" : "FAIL", time_changes);
+	failed |= !(ok && time_changes > 100);
 	check("fastpkt-ovf-fails", run_ovf());
 	check("fastpkt-tip-at-trace-end", run_tip_at_end());
 	return failed;

@@ -148,7 +148,8 @@ fi
 # through a one-instruction PLT stub (--plt): libipt binds each such time
 # to the branch that takes the TIP, and perf times that instruction by
 # it.  The stub's jmp is its block's first instruction, and the first of
-# the call to g_plt: hwt's call times must still be perf's.
+# the call to g_plt: hwt's call times must still be perf's, decoded
+# continuously and in segments (the fast path's and libipt's).
 TP=$T/tsctip
 mkdir -p "$TP"
 if [ $have_perf = 1 ] &&
@@ -158,7 +159,8 @@ if [ $have_perf = 1 ] &&
 	"$HWT" export --perf-data "$TP/out.data" "$TP/s" 2> "$TP/err"; then
 	perf script -i "$TP/out.data" --itrace=i0ns --ns -F tid,time,ip \
 		2> "$TP/perr" > "$TP/perf"
-	for m in continuous:--threads=1; do
+	for m in continuous:--threads=1 segmented:--segmented \
+		 "libipt-segments:--segmented --test-pt-no-fastpath=1"; do
 		rm -f "$TP/x.db"
 		# shellcheck disable=SC2086
 		"$HWT" decode -q ${m#*:} "$TP/out.data" -o "$TP/x.db" \

@@ -8,7 +8,7 @@
 # continuous decode (--threads 1: libipt's block decoder in ptxed's loop)
 # gives: the same instructions and gaps (replay), instruction and error
 # counts, the same errors, the same blocks and their counts, and the same
-# calls (but their times), call_paths, call_path_stats and function_stats
+# calls with their times, call_paths, call_path_stats and function_stats
 # rows.  Compared between the two databases in SQL (EXCEPT both ways, rows
 # counted).  And a segment's decode depends on its own trace only: the
 # fast path's and libipt's segmented decodes intern the same blocks in
@@ -62,20 +62,25 @@ PATHS='SELECT p.id, p.parent_id, s.name, s.sym_start, p.ip
 	FROM @.call_paths p LEFT JOIN @.symbols s ON s.id = p.symbol_id'
 CALLS='SELECT thread_id, comm_id, call_path_id, call_insn, return_insn,
 	insn_count, branch_count, parent_call_id, flags FROM @.calls'
-# Known to differ, so not checked by default (CHECKS="... TIMES" shows
-# them): the calls' times.  A continuous decode's time at an instruction
-# is the TSC libipt gives the last event before it, its estimate from
-# TSC, TMA/MTC and CYC packets with a CYC calibration carried from the
-# start of the trace (libipt's pt_time.c, not exported).  The fast path
-# reads no timing packets (its call rows carry the last event's time), and
-# a segment that libipt decodes starts from a fresh sync: no time before
-# its PSB+'s TSC, its calibration started over.
+# The calls' times: a continuous decode's time at an instruction is the
+# TSC libipt gives the last event before it (a one-instruction block
+# takes the tick bound to it).  The fast path keeps the TSC's value as
+# libipt's query decoder does and places each change where libipt
+# reports it; a trace with TMA, MTC or CYC (a time libipt estimates with
+# a calibration carried from the start of the trace) goes to libipt's
+# segments, whose times are only checked here on the traces below.
 TIMES='SELECT id, call_time, return_time FROM @.calls'
+# Events (tracing enabled and disabled; exception returns) with their
+# times.  Not arg, an enable's "resumed where it stopped": a segment that
+# starts disabled at a PSB+ without FUP does not know where tracing
+# stopped before it (the fast path's enables after a SYSCALL or an
+# interrupt inside a segment say it as libipt does).
+EVENTS='SELECT stream_id, insn_index, kind, ip, code, time FROM @.events'
 CPSTATS='SELECT thread_id, call_path_id, calls, insn_count
 	FROM @.call_path_stats'
 FSTATS='SELECT name, calls, insn_count FROM @.function_stats'
 
-: "${CHECKS:=ERRORS STREAMS BLOCKS PATHS CALLS CPSTATS FSTATS}"
+: "${CHECKS:=ERRORS EVENTS STREAMS BLOCKS PATHS CALLS TIMES CPSTATS FSTATS}"
 # The segmented modes compare() runs; REPLAY non-empty: the replays too;
 # ORDER non-empty: order() too.
 MODES="segmented inline libipt libipt2 pieces"
@@ -193,7 +198,9 @@ done
 
 # The generator's traces (tests/synthetic.sh's), and one corrupted.
 for cfg in "small:--iters 10" "loop:--iters 2000 --psb 256" \
-	   "psb-dense:--iters 300 --psb 64" "retcomp:--iters 500 --psb 300 --retcomp"; do
+	   "psb-dense:--iters 300 --psb 64" "retcomp:--iters 500 --psb 300 --retcomp" \
+	   "tsc:--iters 2000 --psb 256 --tsc 0x100000000:1000 --tsc-tip 3 --plt" \
+	   "tsc-retcomp:--iters 500 --psb 300 --retcomp --tsc 0x200000000:77 --tsc-tip 2"; do
 	name=${cfg%%:*}; args=${cfg#*:}
 	G=$T/gen-$name
 	mkdir -p "$G"

@@ -26,30 +26,112 @@ static inline void seg_sync(struct segment *seg, const struct item *it,
 /* A fast-path item's fields before fb. */
 static const struct item fast_item = { .kind = IT_FAST };
 
-/* An event of the fast path's (tracing disabled or enabled at ip). */
-static void fast_event(struct segment *seg, uint32_t type, uint64_t ip)
+/* An event of the fast path's (tracing disabled or enabled at ip, or
+ * the time changed), at time.  Returns it. */
+static struct hwt_event *fast_event(struct segment *seg, uint32_t type,
+				    uint64_t ip, uint64_t time)
 {
 	struct hwt_event *e = &seg_add_ext(seg, IT_EVENT)->e;
 
 	memset(e, 0, sizeof(*e));
 	e->type = type;
 	e->ip = ip;
+	e->time = time;
+	return e;
+}
+
+/* Tracing enabled at ip: resumed (the event's arg) where libipt's decoder
+ * waits, where tracing stopped (f->resume_ip). */
+static void fast_enable(struct segment *seg, const struct hwt_fastpkt *f,
+			uint64_t ip)
+{
+	fast_event(seg, HWT_EV_ENABLE, ip, f->tsc)->arg =
+		f->resume_ip && ip == f->resume_ip;
 }
 
 /*
  * Tracing disabled at at (0: not known), and st a TIP.PGE query's answer:
  * 0, enabled again at ip, or 1, disabled to the end.  The events libipt
- * reports; returns st.
+ * reports, each at the time of its packet (*now: the last); returns st.
  */
-static int fast_disabled(struct segment *seg, int st, uint64_t at,
-			 uint64_t ip)
+static int fast_disabled(struct segment *seg, const struct hwt_fastpkt *f,
+			 int st, uint64_t at, uint64_t ip, uint64_t *now)
 {
-	fast_event(seg, HWT_EV_DISABLE, at);
+	fast_event(seg, HWT_EV_DISABLE, at, f->pgd_tsc);
+	*now = f->pgd_tsc;
 	if (st == 1)
 		return 1;
-	fast_event(seg, HWT_EV_ENABLE, ip);
+	fast_enable(seg, f, ip);
+	*now = f->tsc;
 	seg->tail = seg->n;
 	return 0;
+}
+
+/* A time event (t) at item index at of seg's; the items from there on
+ * move up one. */
+static void time_item_at(struct segment *seg, size_t at, uint64_t t)
+{
+	struct item ev;
+
+	fast_event(seg, HWT_EV_TIME, 0, t);
+	ev = seg->items[seg->n - 1];
+	memmove(&seg->items[at + 1], &seg->items[at],
+		(seg->n - 1 - at) * sizeof(ev));
+	seg->items[at] = ev;
+}
+
+/*
+ * The query at the end of the block of the last item (it - 1; tail: the
+ * loop's, seg's items synced from them) said the time changed: libipt's
+ * time at the TNT or TIP packet it read may differ from the last
+ * event's, *now (HWT_FASTPKT_TIME: a TSC of another value came).  A
+ * PSB+ read on the way changed it at its FUP first (libipt's status
+ * update, bound to the FUP's IP: before the first block from tail on that
+ * begins there, else after the one that holds it, else before the last);
+ * then libipt's tick, bound to the branch: the blocks after the last item
+ * take the time, and so does the last item itself if its block is that
+ * one instruction (pt_frontend.c's peek_tick()).
+ * Returns where the loop's next item goes.
+ */
+static __attribute__((noinline)) struct item *
+fast_time(struct segment *seg, struct hwt_fastpkt *f, uint64_t *now,
+	  struct item *it, const struct item *tail)
+{
+	size_t last, i;
+
+	seg_sync(seg, it, tail);
+	last = seg->n - 1;
+	if (f->psb_tsc && f->psb_tsc != *now) {
+		for (i = seg->tail; i < seg->n; i++) {
+			struct hwt_block tmp;
+			const struct hwt_block *b;
+
+			if (seg->items[i].kind == IT_EVENT)
+				continue;
+			b = seg_item_block(seg, &seg->items[i], &tmp);
+			if (b->ip == f->psb_fup)
+				break;
+			if (f->psb_fup > b->ip && f->psb_fup <= b->end_ip) {
+				i++;
+				break;
+			}
+		}
+		if (i == seg->n)
+			i = last;	/* not walked: inconsistent */
+		time_item_at(seg, i, f->psb_tsc);
+		*now = f->psb_tsc;
+		if (i <= last)
+			last++;
+	}
+	f->psb_tsc = 0;
+	if (f->tsc != *now) {
+		const struct item *q = &seg->items[last];
+
+		time_item_at(seg, q->kind == IT_FAST && q->fb->ninsn == 1 ?
+			     last : seg->n, f->tsc);
+		*now = f->tsc;
+	}
+	return seg->items + seg->n;
 }
 
 /*
@@ -59,7 +141,7 @@ static int fast_disabled(struct segment *seg, int st, uint64_t at,
  * -1 for libipt.
  */
 static int fast_async(struct worker *w, struct segment *seg,
-		      struct hwt_fastpkt *f, uint64_t *ip)
+		      struct hwt_fastpkt *f, uint64_t *ip, uint64_t *now)
 {
 	uint64_t at = f->fup_ip;
 	int st;
@@ -69,7 +151,7 @@ static int fast_async(struct worker *w, struct segment *seg,
 	st = hwt_fastpkt_async_pgd(f, ip);
 	if (st < 0)
 		return -1;
-	return fast_disabled(seg, st, at, *ip);
+	return fast_disabled(seg, f, st, at, *ip, now);
 }
 
 /* The fast path over trace [from, to), its items after seg's;
@@ -87,15 +169,21 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 	uint64_t ip = 0, rs[RETSTACK];
 	unsigned rtop = 0, rn = 0;
 	int status, enabled = 0, ret = FAST_BAIL;
+	uint64_t now = 0;	/* the time the blocks walked take */
 	struct fblock *fb;
 	struct item *it, *end, *tail;
 
 	seg->tail = seg->n;
 	fe->disabled = 0;
+	f.tsc = 0;
 	hwt_pt_config(w->run->env, &cfg, b + from, b + to);
 	status = hwt_fastpkt_init(&f, &cfg, &enabled, &ip);
 	if (status < 0)
 		goto out;
+	/* The PSB+'s time: libipt's at the segment's first block. */
+	now = f.tsc;
+	if (now)
+		fast_event(seg, HWT_EV_TIME, 0, now);
 	/* With BDM70 applied libipt drops the FUP of a PSB+ that a TIP.PGE
 	 * follows (and the IP it gives): libipt's case. */
 	if (enabled && !start_disabled && w->run->bdm70 &&
@@ -118,7 +206,8 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		}
 		if (status)
 			goto out;
-		fast_event(seg, HWT_EV_ENABLE, ip);
+		fast_enable(seg, &f, ip);
+		now = f.tsc;
 		seg->tail = seg->n;
 	}
 	if (seg->n == seg->cap) {
@@ -167,7 +256,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 				goto end;	/* the segment ends first */
 			if (status < 0)
 				goto out;
-			if (fast_disabled(seg, status, 0, ip)) {
+			if (fast_disabled(seg, &f, status, 0, ip, &now)) {
 				ret = FAST_OK;	/* disabled to the end */
 				fe->disabled = 1;
 				fe->resume_ip = f.resume_ip;
@@ -176,10 +265,16 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 			goto resume;
 		case FOP_COND:
 			status = hwt_fastpkt_bit(&f);
-			if (status == HWT_FASTPKT_BIT_ASYNC)
-				goto sync_async;
-			if (status < 0)
-				goto sync_end;
+			/* One test for the bit: negative as unsigned too. */
+			if (__builtin_expect((unsigned)status > 1, 0)) {
+				if (status == HWT_FASTPKT_BIT_ASYNC)
+					goto sync_async;
+				if (status < 0)
+					goto sync_end;
+				it = fast_time(seg, &f, &now, it, tail);
+				end = seg->items + seg->cap;
+				status &= 1;
+			}
 			tail = it;	/* what follows ran after the last
 					 * trace consumed */
 			fb = seg_succ(w, fb, status);
@@ -202,6 +297,13 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 			if (status == HWT_FASTPKT_BIT_ASYNC)
 				goto sync_async;
 			if (status >= 0) {
+				if (__builtin_expect(status > 1, 0)) {
+					it = fast_time(seg, &f, &now, it,
+						       tail);
+					end = seg->items + seg->cap;
+					tail = seg->items + seg->tail;
+					status &= 1;
+				}
 				if (!status || !rn)
 					goto sync_out;
 				rtop = (rtop + RETSTACK - 1) % RETSTACK;
@@ -217,10 +319,14 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 			__attribute__((fallthrough));
 		case FOP_IND:
 			status = hwt_fastpkt_tip(&f, &ip);
-			if (status == HWT_FASTPKT_ASYNC)
-				goto sync_async;
-			if (status < 0)
-				goto sync_end;
+			if (__builtin_expect(status != 0, 0)) {
+				if (status == HWT_FASTPKT_ASYNC)
+					goto sync_async;
+				if (status < 0)
+					goto sync_end;
+				it = fast_time(seg, &f, &now, it, tail);
+				end = seg->items + seg->cap;
+			}
 			if (fb->push)
 				ret_push(rs, &rtop, &rn, fb->next);
 			tail = it;
@@ -238,7 +344,7 @@ sync_async:
 async:
 		/* An interrupt (FUP, TIP.PGD) before the branch queried,
 		 * tracing back at the TIP.PGE. */
-		status = fast_async(w, seg, &f, &ip);
+		status = fast_async(w, seg, &f, &ip, &now);
 		if (status == 1) {
 			ret = FAST_OK;	/* disabled to the end */
 			fe->disabled = 1;
@@ -267,6 +373,8 @@ end:
 sync_out:
 	seg_sync(seg, it, tail);
 out:
+	fe->tsc = f.tsc;
+	fe->now = now;
 	hwt_fastpkt_fini(&f);
 	return ret;
 }

@@ -62,15 +62,17 @@ static inline int update_ip(struct hwt_fastpkt *f, const struct pt_packet_ip *p)
 	return 0;
 }
 
-static int skip_packet(const struct pt_packet *p)
+/* Whether p changes nothing this layer models (the time: a TSC's value
+ * kept in f->tsc). */
+static int skip_packet(struct hwt_fastpkt *f, const struct pt_packet *p)
 {
 	switch (p->type) {
-	case ppt_pad:
 	case ppt_tsc:
-	case ppt_tma:
-	case ppt_mtc:
-	case ppt_cyc:
-	case ppt_cbr:
+		f->time_changed |= p->payload.tsc.tsc != f->tsc;
+		f->tsc = p->payload.tsc.tsc;
+		return 1;
+	case ppt_pad:
+	case ppt_cbr:	/* a CYC's frequency: CYC is libipt's */
 	case ppt_mnt:
 		return 1;
 	case ppt_mode:
@@ -107,7 +109,7 @@ static int psb_plus(struct hwt_fastpkt *f, int *enabled)
 			*enabled = 1;
 			continue;
 		}
-		if (!skip_packet(&p))
+		if (!skip_packet(f, &p))
 			return -pte_nosync;
 	}
 }
@@ -121,6 +123,8 @@ int hwt_fastpkt_init(struct hwt_fastpkt *f, const struct pt_config *cfg,
 	f->tnt = f->index = 0;
 	f->tip_pending = 0;
 	f->resume_ip = 0;
+	f->tsc = f->pgd_tsc = f->psb_tsc = f->psb_fup = 0;
+	f->time_changed = 0;
 	f->bdm70 = cfg->errata.bdm70;
 	f->pkt = pt_pkt_alloc_decoder(cfg);
 	if (!f->pkt)
@@ -146,6 +150,7 @@ int hwt_fastpkt_init(struct hwt_fastpkt *f, const struct pt_config *cfg,
 	if (st < 0)
 		return st;
 	*ip = f->last_ip;
+	f->time_changed = 0;	/* the start's time: the caller's */
 	return 0;
 }
 
@@ -273,9 +278,11 @@ int hwt_fastpkt_fill(struct hwt_fastpkt *f)
 				return st;
 			if (!en)
 				return -pte_nosync;
+			f->psb_tsc = f->tsc;
+			f->psb_fup = f->last_ip;
 			continue;
 		default:
-			if (skip_packet(&p))
+			if (skip_packet(f, &p))
 				continue;
 			return -pte_nosync;
 		}
@@ -297,6 +304,10 @@ int hwt_fastpkt_tip_slow(struct hwt_fastpkt *f, uint64_t *ip)
 	}
 	f->tip_pending = 0;
 	*ip = f->tip_ip;
+	if (f->time_changed) {
+		f->time_changed = 0;
+		return HWT_FASTPKT_TIME;
+	}
 	return 0;
 }
 
@@ -327,6 +338,7 @@ static int pgd_pge(struct hwt_fastpkt *f, uint64_t *ip, int disabled,
 				if (st < 0)
 					return st;
 			}
+			f->pgd_tsc = f->tsc;
 			disabled = 1;
 			continue;
 		case ppt_tip_pge:
@@ -336,6 +348,8 @@ static int pgd_pge(struct hwt_fastpkt *f, uint64_t *ip, int disabled,
 			if (st < 0)
 				return st;
 			*ip = f->last_ip;
+			/* The enable's time is its event's. */
+			f->time_changed = 0;
 			return 0;
 		case ppt_psb:
 			if (!disabled)
@@ -350,7 +364,7 @@ static int pgd_pge(struct hwt_fastpkt *f, uint64_t *ip, int disabled,
 				return -pte_nosync;
 			continue;
 		default:
-			if (skip_packet(&p))
+			if (skip_packet(f, &p))
 				continue;
 			return -pte_nosync;
 		}

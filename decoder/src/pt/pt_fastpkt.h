@@ -6,12 +6,15 @@
  * as libipt's tnt cache reads them), TIP with last-IP compression, PSB+
  * (FUP, MODE.Exec, timing) as a status update, MODE.Exec 64-bit, the
  * TIP.PGD/TIP.PGE pair around a SYSCALL or after a FUP (an interrupt) in
- * a user-space trace, and skips
- * PAD and timing packets (TSC, TMA, MTC, CYC, CBR, MNT), which do not
- * change the flow.  Anything else (other TIP.PGE/PGD, FUP with a TIP, OVF,
- * MODE.TSX, PTWRITE, PIP, VMCS, power events, suppressed IPs, non-64-bit
- * modes) is reported as -pte_nosync so that the caller gives the segment
- * to libipt's block decoder, which models it all.  PAD, short and long
+ * a user-space trace, skips PAD, CBR and MNT, and keeps the last TSC's
+ * value: the time, as libipt's query decoder has it, of the flow packets
+ * after it (with TSC alone libipt's time is the last TSC's value); a
+ * query that read a new packet says when it changed (HWT_FASTPKT_TIME).
+ * Anything else (TMA, MTC, CYC: a time libipt estimates between TSCs;
+ * other TIP.PGE/PGD, FUP with a TIP, OVF, MODE.TSX, PTWRITE, PIP, VMCS,
+ * power events, suppressed IPs, non-64-bit modes) is reported as
+ * -pte_nosync so that the caller gives the segment to libipt's block
+ * decoder, which models it all.  PAD, short and long
  * TNT and TIP are parsed here (bounds-checked; anything unusual goes to
  * libipt's packet decoder at the same offset), the rest by pt_pkt_next.
  */
@@ -38,6 +41,13 @@ struct hwt_fastpkt {
 	uint64_t resume_ip;
 	int bdm70;		/* erratum BDM70 applied: libipt drops a
 				 * PSB+ FUP while disabled */
+	/* The last TSC packet's value (0: none yet): the time of the
+	 * packets read since; pgd_tsc: at the last TIP.PGD; psb_tsc and
+	 * psb_fup: the time and FUP of the last PSB+ read while tracing
+	 * was enabled (libipt reports its status at the FUP's IP). */
+	uint64_t tsc, pgd_tsc, psb_tsc, psb_fup;
+	int time_changed;	/* a TSC changed tsc since the last query
+				 * that said so */
 };
 
 /* A query's answer: a FUP (outside PSB+) instead of TNT or TIP, i.e. an
@@ -58,6 +68,14 @@ int hwt_fastpkt_fill(struct hwt_fastpkt *f);
 
 /* hwt_fastpkt_bit's answer for HWT_FASTPKT_ASYNC (1 is a taken bit). */
 #define HWT_FASTPKT_BIT_ASYNC	2
+
+/* A query's answer when the time changed since the last one that said
+ * so (f->tsc; libipt's query decoder's time at the packet it read):
+ * hwt_fastpkt_tip's and hwt_fastpkt_cond's, with the target or *taken;
+ * hwt_fastpkt_bit's, or'ed with the bit.  Only a query that reads a new
+ * packet can say it. */
+#define HWT_FASTPKT_TIME	2
+#define HWT_FASTPKT_BIT_TIME	4
 
 /* The next TNT bit of a conditional branch (or compressed return): 0 or 1,
  * or what hwt_fastpkt_fill answers when it has to refill and cannot
@@ -88,6 +106,12 @@ static inline int hwt_fastpkt_bit(struct hwt_fastpkt *f)
 			if (st)
 				return st == HWT_FASTPKT_ASYNC ?
 				       HWT_FASTPKT_BIT_ASYNC : st;
+			if (f->time_changed) {
+				f->time_changed = 0;
+				bit = !!(f->tnt & f->index);
+				f->index >>= 1;
+				return bit | HWT_FASTPKT_BIT_TIME;
+			}
 		}
 	}
 	bit = !!(f->tnt & f->index);
@@ -95,8 +119,8 @@ static inline int hwt_fastpkt_bit(struct hwt_fastpkt *f)
 	return bit;
 }
 
-/* Conditional branch (or compressed return): 0 and *taken, or non-zero as
- * for hwt_fastpkt_fill. */
+/* Conditional branch (or compressed return): 0 or HWT_FASTPKT_TIME and
+ * *taken, or non-zero as for hwt_fastpkt_fill. */
 static inline int hwt_fastpkt_cond(struct hwt_fastpkt *f, int *taken)
 {
 	int st = hwt_fastpkt_bit(f);
@@ -105,15 +129,16 @@ static inline int hwt_fastpkt_cond(struct hwt_fastpkt *f, int *taken)
 		return HWT_FASTPKT_ASYNC;
 	if (st < 0)
 		return st;
-	*taken = st;
-	return 0;
+	*taken = st & 1;
+	return st & HWT_FASTPKT_BIT_TIME ? HWT_FASTPKT_TIME : 0;
 }
 
 /* hwt_fastpkt_tip for every case (the inline one takes the common). */
 int hwt_fastpkt_tip_slow(struct hwt_fastpkt *f, uint64_t *ip);
 
-/* Indirect branch target: 0 and *ip, or < 0 as for hwt_fastpkt_fill
- * (-pte_bad_query: TNT bits pending, as libipt's query says).  A TIP at
+/* Indirect branch target: 0 or HWT_FASTPKT_TIME and *ip, HWT_FASTPKT_ASYNC,
+ * or < 0 as for hwt_fastpkt_fill (-pte_bad_query: TNT bits pending, as
+ * libipt's query says).  A TIP at
  * pos with a 16-, 32- or 48-bit update, a sign-extended 48-bit or a full
  * IP, and 8 bytes after its header, is read here: most indirect
  * branches of a real program's trace are that, and the general path
@@ -165,7 +190,8 @@ static inline int hwt_fastpkt_tip(struct hwt_fastpkt *f, uint64_t *ip)
 	return hwt_fastpkt_tip_slow(f, ip);
 }
 
-/* After a SYSCALL in a user-space trace: TIP.PGD with no IP, then (after
+/* After a SYSCALL in a user-space trace: TIP.PGD with no IP (its time
+ * in pgd_tsc), then (after
  * timing packets and PSB+ with tracing disabled at most; a PSB+ FUP only
  * at resume_ip, which the caller sets) TIP.PGE: 0 and
  * *ip its target; 1 when the trace ends disabled; -pte_eos when it ends

@@ -146,6 +146,9 @@ enum { FAST_OK = 0, FAST_BAIL = 1 };
 struct fast_end {
 	int disabled;
 	uint64_t resume_ip;
+	/* The last TSC's value (0: none) and the time of the last item:
+	 * a TSC after the last flow packet is the caller's to report. */
+	uint64_t tsc, now;
 };
 
 /* How a decode leaves tracing: a continuous decode goes on from there

@@ -95,6 +95,44 @@ static uint64_t count_modes(const struct seg_run *r, uint64_t from,
 
 static int piece_end(const struct segment *seg, const struct piece *pc);
 
+/* The last TSC packet's value in trace [from, to), 0 if none. */
+static uint64_t last_tsc(const struct seg_run *r, uint64_t from, uint64_t to)
+{
+	struct pt_packet_decoder *p;
+	struct pt_packet pkt;
+	struct pt_config cfg;
+	uint64_t tsc = 0;
+
+	hwt_pt_config(r->env, &cfg, r->buf + from, r->buf + to);
+	p = pt_pkt_alloc_decoder(&cfg);
+	if (!p)
+		return 0;
+	if (pt_pkt_sync_set(p, 0) >= 0)
+		while (pt_pkt_next(p, &pkt, sizeof(pkt)) >= 0)
+			if (pkt.type == ppt_tsc)
+				tsc = pkt.payload.tsc.tsc;
+	pt_pkt_free_decoder(p);
+	return tsc;
+}
+
+/*
+ * The time at the end of a piece, tsc (0: none): its last TSC, which a
+ * continuous decode reports at its next event (a PSB+'s status at the
+ * next piece's start, whose own TSC may come after).  An event after the
+ * piece's items, which its decode ended before reporting it.
+ */
+static void piece_time(struct segment *seg, uint64_t tsc)
+{
+	struct hwt_event *e;
+
+	if (!tsc)
+		return;
+	e = &seg_add_ext(seg, IT_EVENT)->e;
+	memset(e, 0, sizeof(*e));
+	e->type = HWT_EV_TIME;
+	e->time = tsc;
+}
+
 /*
  * A segment libipt decodes, to be joined at the next PSB+'s FUP.  libipt
  * stops where its trace ends, before the instructions that ran without
@@ -176,11 +214,12 @@ static int fast_piece(struct worker *w, struct segment *seg,
 	if (seg_fast_segment(w, seg, pc->from, pc->to, pc->start_disabled,
 			 &fe) != FAST_OK)
 		return 0;
-	if (!pc->has_fup)
-		return 1;
-	if (fe.disabled)
-		return pc->fup == fe.resume_ip;
-	seg_cut(w, seg, seg->tail, pc->fup);
+	if (pc->has_fup && fe.disabled && pc->fup != fe.resume_ip)
+		return 0;
+	if (pc->has_fup && !fe.disabled)
+		seg_cut(w, seg, seg->tail, pc->fup);
+	if (fe.tsc != fe.now)
+		piece_time(seg, fe.tsc);
 	return 1;
 }
 
@@ -201,6 +240,7 @@ static void decode_piece(struct worker *w, struct segment *seg,
 		join_libipt(w, seg, pc);
 	else
 		blk_decode(w, seg, pc, pc->to, NULL);
+	piece_time(seg, last_tsc(w->run, pc->from, pc->to));
 }
 
 /* The IP of the PSB+ at trace offset off: 1 and *ip, or 0 (none). */
