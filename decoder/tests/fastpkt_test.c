@@ -58,6 +58,9 @@ static int emit(struct pt_encoder *e, struct pt_packet *p)
 
 /* The TSC of the last PSB+ psb_plus() wrote, and of gen()'s first. */
 static uint64_t psb_tsc, first_psb_tsc;
+/* The traces' MTC frequency (a TMA gives all of MTC's CTC bits up to
+ * 8, not above) and crystal clock, as the next MTC gives it. */
+static unsigned mtc_freq, mtc_ctc;
 
 static int psb_plus(struct pt_encoder *e, uint64_t ip)
 {
@@ -70,6 +73,13 @@ static int psb_plus(struct pt_encoder *e, uint64_t ip)
 	memset(&p, 0, sizeof(p));
 	p.type = ppt_tsc;	/* with TSCEn, part of every PSB+ (33.3.7) */
 	p.payload.tsc.tsc = psb_tsc = rnd() & 0xffffffffffffffull;
+	if (emit(e, &p))
+		return -1;
+	memset(&p, 0, sizeof(p));
+	p.type = ppt_tma;	/* with MTCEn, after the TSC (33.4.2.12) */
+	p.payload.tma.ctc = (uint16_t)rnd();
+	p.payload.tma.fc = (uint16_t)(rnd() & 0x1ff);
+	mtc_ctc = p.payload.tma.ctc >> mtc_freq;
 	if (emit(e, &p))
 		return -1;
 	memset(&p, 0, sizeof(p));
@@ -153,6 +163,12 @@ static size_t gen(int ops, int with_ovf, size_t *nq, uint64_t *ip0)
 			last = ip;
 		} else if (r < 12) {
 			p.type = ppt_pad;
+		} else if (r < 13 && (rnd() & 3)) {
+			/* An MTC every 1-3 periods (one dropped now and
+			 * then). */
+			mtc_ctc += 1 + rnd() % 3;
+			p.type = ppt_mtc;
+			p.payload.mtc.ctc = (uint8_t)mtc_ctc;
 		} else if (r < 13) {
 			p.type = ppt_tsc;
 			p.payload.tsc.tsc = rnd() & 0xffffffffffffffull;
@@ -228,12 +244,20 @@ static int run_one(int seed, int ops)
 	int en = 0, st, fs, ok = 1;
 
 	rng = 88172645463325252ull + (uint64_t)seed * 7919;
+	/* MTC every 2^3 crystal clocks (the TMA holds all its bits), or
+	 * 2^10 (it does not: the first MTC estimates the rest). */
+	mtc_freq = seed & 1 ? 10 : 3;
 	size = gen(ops, 0, &nq, &ip0);
 	if (!size)
 		return 0;
 	pt_config_init(&cfg);
 	cfg.begin = buf;
 	cfg.end = buf + size;
+	cfg.mtc_freq = (uint8_t)mtc_freq;
+	/* TSC / crystal clock 168/2; no ratio in every fifth (libipt then
+	 * keeps the time at MTCs). */
+	cfg.cpuid_0x15_eax = seed % 5 == 4 ? 0 : 2;
+	cfg.cpuid_0x15_ebx = 168;
 	q = pt_qry_alloc_decoder(&cfg);
 	st = q ? pt_qry_sync_forward(q, &qip) : -1;
 	st = qry_events(q, st);

@@ -63,11 +63,11 @@ PATHS='SELECT p.id, p.parent_id, s.name, s.sym_start, p.ip
 CALLS='SELECT thread_id, comm_id, call_path_id, call_insn, return_insn,
 	insn_count, branch_count, parent_call_id, flags FROM @.calls'
 # The calls' times: a continuous decode's time at an instruction is the
-# TSC libipt gives the last event before it (a one-instruction block
-# takes the tick bound to it).  The fast path keeps the TSC's value as
-# libipt's query decoder does and places each change where libipt
-# reports it; a trace with TMA, MTC or CYC (a time libipt estimates with
-# a calibration carried from the start of the trace) goes to libipt's
+# time libipt gives the last event before it (a one-instruction block
+# takes the tick bound to it).  The fast path keeps the time as libipt's
+# query decoder does (TSC, TMA and MTC) and places each change where
+# libipt reports it; a trace with CYC (a time libipt estimates with a
+# calibration carried from the start of the trace) goes to libipt's
 # segments, whose times are only checked here on the traces below.
 TIMES='SELECT id, call_time, return_time FROM @.calls'
 # Events (tracing enabled and disabled; exception returns) with their
@@ -207,6 +207,27 @@ for cfg in "small:--iters 10" "loop:--iters 2000 --psb 256" \
 	"$PTGEN" "$G" $args >/dev/null || { echo "FAIL: segcmp-gen-$name (ptgen)"; continue; }
 	compare "gen-$name" --pt "$G/pt.bin" --elf "$G/prog.elf"
 done
+# MTC timing (ptgen --mtc: a TMA in each PSB+, an MTC after every
+# second flow packet), from a session whose stream params give libipt
+# the MTC frequency and the TSC/crystal clock ratio: libipt's time
+# between TSCs, which the fast path keeps as libipt does.
+MK=$ROOT/build/store/mksession
+G=$T/gen-mtc
+mkdir -p "$G"
+if [ ! -x "$MK" ]; then
+	echo "SKIP: segcmp-gen-mtc (no $MK: make -C store)"
+elif "$PTGEN" "$G" --iters 2000 --psb 256 --tsc 0x100000000:100000 \
+	--mtc 2 --plt >/dev/null &&
+   "$MK" "$G/s" --meta mode=thread --meta arch=x86_64 \
+	--meta target_pid=42 --stream 0:intel_pt:tid=42 \
+	--param 0:cpu=0/0/0 --param 0:mtc_freq=3 \
+	--param 0:cpuid_15_eax=2 --param 0:cpuid_15_ebx=168 \
+	--data "0:$G/pt.bin:/7" \
+	--mmap "0x400000:0x1000:0x1000:$G/prog.elf:42" >/dev/null; then
+	compare gen-mtc "$G/s"
+else
+	echo "FAIL: segcmp-gen-mtc (ptgen or mksession)"
+fi
 G=$T/gen-loop
 cp "$G/pt.bin" "$T/corrupt.bin"
 printf '\002\002\002\002' | dd of="$T/corrupt.bin" bs=1 seek=1100 conv=notrunc 2>/dev/null

@@ -62,15 +62,121 @@ static inline int update_ip(struct hwt_fastpkt *f, const struct pt_packet_ip *p)
 	return 0;
 }
 
-/* Whether p changes nothing this layer models (the time: a TSC's value
- * kept in f->tsc). */
+void hwt_fastpkt_time_init(struct hwt_fastpkt *f, const struct pt_config *cfg)
+{
+	f->tsc = f->pgd_tsc = f->psb_tsc = f->psb_fup = 0;
+	f->time_changed = 0;
+	f->base = 0;
+	f->ctc = 0;
+	f->have_tsc = f->have_tma = f->have_mtc = 0;
+	f->mtc_freq = cfg->mtc_freq;
+	f->ratio_eax = cfg->cpuid_0x15_eax;
+	f->ratio_ebx = cfg->cpuid_0x15_ebx;
+}
+
+/* The time is now tsc (with a TSC: libipt's tick needs it). */
+static void time_set(struct hwt_fastpkt *f, uint64_t tsc)
+{
+	f->time_changed |= tsc != f->tsc;
+	f->tsc = tsc;
+}
+
+/* A TSC packet: libipt's pt_time_update_tsc(). */
+static void time_tsc(struct hwt_fastpkt *f, uint64_t tsc)
+{
+	f->have_tsc = 1;
+	f->have_tma = f->have_mtc = 0;
+	f->base = tsc;
+	f->ctc = 0;
+	time_set(f, tsc);
+}
+
+/* A TMA packet: libipt's pt_time_update_tma(), which fails (and so does
+ * the decode) without a TSC before it, after another TMA or an MTC.
+ * Returns 0, or -1 where libipt fails. */
+static int time_tma(struct hwt_fastpkt *f, const struct pt_packet_tma *p)
+{
+	uint32_t mtc_hi = f->mtc_freq + 8u;	/* MTC's bits, SDM 33.4.2.13 */
+
+	if (!f->have_tsc || f->have_tma || f->have_mtc || mtc_hi >= 32)
+		return -1;
+	f->have_tma = 1;
+	f->base -= p->fc;
+	/* Enough of the CTC in the TMA: it counts as an MTC. */
+	if (mtc_hi <= 16)
+		f->have_mtc = 1;
+	f->ctc = p->ctc & ((1u << mtc_hi) - 1u);
+	return 0;
+}
+
+/*
+ * An MTC packet: libipt's pt_time_update_mtc().  MTCs between a TSC and
+ * its TMA are ignored, as is the first one without a TMA; the first one
+ * after a TMA that gave too few CTC bits estimates the rest from its
+ * own; one wrap of the CTC is corrected.  Without a CPUID 0x15 ratio
+ * libipt leaves the time (a configuration error it ignores).
+ * Returns 0, or -1 where libipt fails.
+ */
+static int time_mtc(struct hwt_fastpkt *f, const struct pt_packet_mtc *p)
+{
+	uint32_t last_ctc = f->ctc, ctc, ctc_lo, ctc_hi;
+	int had_mtc = f->have_mtc;
+
+	if (!f->have_tsc || !f->have_tma)
+		return 0;	/* no time yet, or between TSC and TMA */
+	ctc = (uint32_t)p->ctc << f->mtc_freq;
+	f->have_mtc = 1;
+	f->ctc = ctc;
+	if (!had_mtc) {
+		if (last_ctc & ~0xffffu)
+			return -1;
+		ctc_lo = ctc & 0xffffu;
+		ctc_hi = ctc & ~0xffffu;
+		if (ctc_lo < last_ctc) {
+			ctc_hi -= 1u << 16;
+			ctc_hi &= 0xffu << f->mtc_freq;
+		}
+		last_ctc |= ctc_hi;
+	}
+	if (ctc < last_ctc) {
+		ctc += 1u << (f->mtc_freq + 8u);
+		if (ctc < last_ctc)
+			return -1;
+	}
+	if (!f->ratio_eax || !f->ratio_ebx)
+		return 0;
+	f->base += (uint64_t)(ctc - last_ctc) * f->ratio_ebx / f->ratio_eax;
+	time_set(f, f->base);
+	return 0;
+}
+
+int hwt_fastpkt_time_packet(struct hwt_fastpkt *f, const struct pt_packet *p)
+{
+	switch (p->type) {
+	case ppt_tsc:
+		time_tsc(f, p->payload.tsc.tsc);
+		return 1;
+	case ppt_tma:
+		return time_tma(f, &p->payload.tma) ? -1 : 1;
+	case ppt_mtc:
+		return time_mtc(f, &p->payload.mtc) ? -1 : 1;
+	case ppt_cyc:
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+/* Whether p changes nothing this layer does not model (the time it
+ * keeps as libipt's). */
 static int skip_packet(struct hwt_fastpkt *f, const struct pt_packet *p)
 {
 	switch (p->type) {
 	case ppt_tsc:
-		f->time_changed |= p->payload.tsc.tsc != f->tsc;
-		f->tsc = p->payload.tsc.tsc;
-		return 1;
+	case ppt_tma:
+	case ppt_mtc:
+	case ppt_cyc:
+		return hwt_fastpkt_time_packet(f, p) > 0;
 	case ppt_pad:
 	case ppt_cbr:	/* a CYC's frequency: CYC is libipt's */
 	case ppt_mnt:
@@ -123,8 +229,7 @@ int hwt_fastpkt_init(struct hwt_fastpkt *f, const struct pt_config *cfg,
 	f->tnt = f->index = 0;
 	f->tip_pending = 0;
 	f->resume_ip = 0;
-	f->tsc = f->pgd_tsc = f->psb_tsc = f->psb_fup = 0;
-	f->time_changed = 0;
+	hwt_fastpkt_time_init(f, cfg);
 	f->bdm70 = cfg->errata.bdm70;
 	f->pkt = pt_pkt_alloc_decoder(cfg);
 	if (!f->pkt)

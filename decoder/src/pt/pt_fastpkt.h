@@ -6,15 +6,16 @@
  * as libipt's tnt cache reads them), TIP with last-IP compression, PSB+
  * (FUP, MODE.Exec, timing) as a status update, MODE.Exec 64-bit, the
  * TIP.PGD/TIP.PGE pair around a SYSCALL or after a FUP (an interrupt) in
- * a user-space trace, skips PAD, CBR and MNT, and keeps the last TSC's
- * value: the time, as libipt's query decoder has it, of the flow packets
- * after it (with TSC alone libipt's time is the last TSC's value); a
- * query that read a new packet says when it changed (HWT_FASTPKT_TIME).
- * Anything else (TMA, MTC, CYC: a time libipt estimates between TSCs;
- * other TIP.PGE/PGD, FUP with a TIP, OVF, MODE.TSX, PTWRITE, PIP, VMCS,
- * power events, suppressed IPs, non-64-bit modes) is reported as
- * -pte_nosync so that the caller gives the segment to libipt's block
- * decoder, which models it all.  PAD, short and long
+ * a user-space trace, skips PAD, CBR and MNT, and keeps the time as
+ * libipt's query decoder has it at the flow packets (TSC, and TMA and
+ * MTC as libipt's pt_time.c estimates between TSCs; libipt does not
+ * export it); a query that read a new packet says when it changed
+ * (HWT_FASTPKT_TIME).  Anything else (CYC, whose time needs libipt's
+ * calibration; a TMA or MTC libipt's time refuses; other TIP.PGE/PGD,
+ * FUP with a TIP, OVF, MODE.TSX, PTWRITE, PIP, VMCS, power events,
+ * suppressed IPs, non-64-bit modes) is reported as -pte_nosync so that
+ * the caller gives the segment to libipt's block decoder, which models
+ * it all.  PAD, short and long
  * TNT and TIP are parsed here (bounds-checked; anything unusual goes to
  * libipt's packet decoder at the same offset), the rest by pt_pkt_next.
  */
@@ -41,13 +42,20 @@ struct hwt_fastpkt {
 	uint64_t resume_ip;
 	int bdm70;		/* erratum BDM70 applied: libipt drops a
 				 * PSB+ FUP while disabled */
-	/* The last TSC packet's value (0: none yet): the time of the
-	 * packets read since; pgd_tsc: at the last TIP.PGD; psb_tsc and
+	/* The time (0: no TSC yet) of the packets read since the last
+	 * timing packet; pgd_tsc: at the last TIP.PGD; psb_tsc and
 	 * psb_fup: the time and FUP of the last PSB+ read while tracing
 	 * was enabled (libipt reports its status at the FUP's IP). */
 	uint64_t tsc, pgd_tsc, psb_tsc, psb_fup;
-	int time_changed;	/* a TSC changed tsc since the last query
-				 * that said so */
+	int time_changed;	/* tsc changed since the last query that
+				 * said so */
+	/* libipt's time state between TSCs (pt_time.c): the TSC less the
+	 * TMA's fast counter plus the MTCs' crystal clock, the last CTC,
+	 * which packets came; the config's MTC frequency and the CPUID
+	 * 0x15 TSC/crystal ratio (eax: denominator, ebx: numerator). */
+	uint64_t base;
+	uint32_t ctc, ratio_eax, ratio_ebx;
+	uint8_t have_tsc, have_tma, have_mtc, mtc_freq;
 };
 
 /* A query's answer: a FUP (outside PSB+) instead of TNT or TIP, i.e. an
@@ -59,6 +67,20 @@ struct hwt_fastpkt {
 int hwt_fastpkt_init(struct hwt_fastpkt *f, const struct pt_config *cfg,
 		     int *enabled, uint64_t *ip);
 void hwt_fastpkt_fini(struct hwt_fastpkt *f);
+
+/* The time's state empty, cfg's MTC frequency and CPUID 0x15 ratio
+ * (hwt_fastpkt_init() starts so).  Returns nothing. */
+void hwt_fastpkt_time_init(struct hwt_fastpkt *f, const struct pt_config *cfg);
+
+/*
+ * p applied to the time (f->tsc) as libipt's query decoder applies it:
+ * for a caller that reads packets itself.
+ * Returns 1 if p is a timing packet this layer models (TSC, TMA, MTC).
+ * Returns 0 if p is no timing packet.
+ * Returns -1 if libipt's time is not this layer's (CYC), or libipt's
+ * decode fails at p (a TMA or MTC out of place).
+ */
+int hwt_fastpkt_time_packet(struct hwt_fastpkt *f, const struct pt_packet *p);
 
 /* Refills the TNT queue; 0, -pte_eos at the end, -pte_bad_query when the
  * next flow packet is a TIP (kept for hwt_fastpkt_tip), HWT_FASTPKT_ASYNC

@@ -69,57 +69,52 @@ static void blk_decode(struct worker *w, struct segment *seg,
 			stop, pc->start_disabled ? &pc->start_ip : NULL);
 }
 
-/* MODE.Exec packets in trace [from, to): libipt reports each as an event. */
-static uint64_t count_modes(const struct seg_run *r, uint64_t from,
-			    uint64_t to)
+/*
+ * What libipt's pieces need of the packets in trace [from, to): how many
+ * MODE.Exec packets (libipt reports each as an event) into *modes, and
+ * libipt's time after them (0: none, or not known: CYC, or a timing
+ * packet libipt refuses) into *tsc.
+ * Returns 0, or -1 if the packets cannot be read.
+ */
+static int packet_census(const struct seg_run *r, uint64_t from, uint64_t to,
+			 uint64_t *modes, uint64_t *tsc)
 {
 	struct pt_packet_decoder *p;
+	struct hwt_fastpkt time;
 	struct pt_packet pkt;
 	struct pt_config cfg;
-	uint64_t n = 0;
+	int known = 1;
 
+	*modes = *tsc = 0;
 	hwt_pt_config(r->env, &cfg, r->buf + from, r->buf + to);
+	hwt_fastpkt_time_init(&time, &cfg);
 	p = pt_pkt_alloc_decoder(&cfg);
 	if (!p)
-		return UINT64_MAX;
+		return -1;
 	if (pt_pkt_sync_set(p, 0) < 0) {
 		pt_pkt_free_decoder(p);
-		return UINT64_MAX;
+		return -1;
 	}
-	while (pt_pkt_next(p, &pkt, sizeof(pkt)) >= 0)
+	while (pt_pkt_next(p, &pkt, sizeof(pkt)) >= 0) {
 		if (pkt.type == ppt_mode && pkt.payload.mode.leaf == pt_mol_exec)
-			n++;
+			(*modes)++;
+		else if (known && hwt_fastpkt_time_packet(&time, &pkt) < 0)
+			known = 0;
+	}
 	pt_pkt_free_decoder(p);
-	return n;
+	if (known)
+		*tsc = time.tsc;
+	return 0;
 }
 
 static int piece_end(const struct segment *seg, const struct piece *pc);
 
-/* The last TSC packet's value in trace [from, to), 0 if none. */
-static uint64_t last_tsc(const struct seg_run *r, uint64_t from, uint64_t to)
-{
-	struct pt_packet_decoder *p;
-	struct pt_packet pkt;
-	struct pt_config cfg;
-	uint64_t tsc = 0;
-
-	hwt_pt_config(r->env, &cfg, r->buf + from, r->buf + to);
-	p = pt_pkt_alloc_decoder(&cfg);
-	if (!p)
-		return 0;
-	if (pt_pkt_sync_set(p, 0) >= 0)
-		while (pt_pkt_next(p, &pkt, sizeof(pkt)) >= 0)
-			if (pkt.type == ppt_tsc)
-				tsc = pkt.payload.tsc.tsc;
-	pt_pkt_free_decoder(p);
-	return tsc;
-}
-
 /*
- * The time at the end of a piece, tsc (0: none): its last TSC, which a
- * continuous decode reports at its next event (a PSB+'s status at the
- * next piece's start, whose own TSC may come after).  An event after the
- * piece's items, which its decode ended before reporting it.
+ * The time at the end of a piece, tsc (0: none): libipt's after the
+ * piece's last timing packet, which a continuous decode reports at its
+ * next event (a PSB+'s status at the next piece's start, whose own TSC
+ * may come after).  An event after the piece's items, which its decode
+ * ended before reporting it.
  */
 static void piece_time(struct segment *seg, uint64_t tsc)
 {
@@ -143,10 +138,11 @@ static void piece_time(struct segment *seg, uint64_t tsc)
  * packet level).  Should that event not be where the FUP says, it decodes
  * once with the segment's own trace, to learn how many instructions that
  * trace decided, and once more with the next segment's too, stopping at
- * the FUP's first occurrence after them.
+ * the FUP's first occurrence after them.  modes: the MODE.Exec packets
+ * in the piece's trace (packet_census(); UINT64_MAX: not known).
  */
 static void join_libipt(struct worker *w, struct segment *seg,
-			struct piece *pc)
+			struct piece *pc, uint64_t modes)
 {
 	struct seg_run *r = w->run;
 	struct hwt_pt_stop stop = {
@@ -156,8 +152,7 @@ static void join_libipt(struct worker *w, struct segment *seg,
 	size_t start;
 	int disabled;
 
-	stop.modes_before = r->join2 ? UINT64_MAX :
-			    count_modes(r, pc->from, pc->to);
+	stop.modes_before = r->join2 ? UINT64_MAX : modes;
 	if (stop.modes_before != UINT64_MAX) {
 		blk_decode(w, seg, pc, pc->next_to, &stop);
 		pc->err_past = stop.err_past;
@@ -227,6 +222,9 @@ static int fast_piece(struct worker *w, struct segment *seg,
 static void decode_piece(struct worker *w, struct segment *seg,
 			 struct piece *pc, int try_fast)
 {
+	uint64_t modes, tsc;
+	int counted;
+
 	pc->base = seg->n;
 	pc->ebase = seg->next;
 	pc->err_past = 0;
@@ -236,11 +234,13 @@ static void decode_piece(struct worker *w, struct segment *seg,
 		seg->n = pc->base;
 		seg->next = pc->ebase;
 	}
+	counted = packet_census(w->run, pc->from, pc->to, &modes, &tsc) == 0;
 	if (pc->has_fup)
-		join_libipt(w, seg, pc);
+		join_libipt(w, seg, pc, counted ? modes : UINT64_MAX);
 	else
 		blk_decode(w, seg, pc, pc->to, NULL);
-	piece_time(seg, last_tsc(w->run, pc->from, pc->to));
+	if (counted)
+		piece_time(seg, tsc);
 }
 
 /* The IP of the PSB+ at trace offset off: 1 and *ip, or 0 (none). */

@@ -13,8 +13,8 @@
  * returns, TIP.PGE at the start and TIP.PGD at the end.
  *
  * usage: ptgen OUTDIR [--iters K] [--min-bytes N] [--psb N] [--no-truth]
- *              [--retcomp] [--tsc BASE:STEP] [--tsc-tip N] [--switch N]
- *              [--switch-fup] [--variant]
+ *              [--retcomp] [--tsc BASE:STEP] [--tsc-tip N] [--mtc N]
+ *              [--switch N] [--switch-fup] [--variant] [--plt]
  * --retcomp compresses returns (a taken TNT bit) whose call came after the
  * last PSB, as the hardware does with return compression enabled.
  * --tsc puts a TSC packet in every PSB+ (SDM vol. 3C 33.3.7: TSC is part
@@ -26,6 +26,11 @@
  * sent on a frequency or C-state change, 33.4.2.11): the TIP's branch
  * retired after it, a one-instruction block's (f's RET after its inner
  * loop) as well as a longer one's.
+ * --mtc N (with --tsc) adds MTC timing: a TMA after each PSB+'s TSC
+ * (33.4.2.12: the crystal clock's low 16 bits, fast counter 0x55) and an
+ * MTC after every N-th TNT or TIP packet, the crystal clock one MTC
+ * period (MTCFreq 3: 8 ticks) on each time; decode it with stream
+ * params mtc_freq=3 and a CPUID 0x15 ratio.
  * --switch N ends a run every N bytes, as an interrupt that switches the
  * thread out does with user-only tracing: FUP (the next instruction)
  * and TIP.PGD (SDM vol. 3C 33.4.2.5, asynchronous event); the next run
@@ -296,6 +301,8 @@ static uint64_t offset(void)
 	return off;
 }
 
+static void after_flow(void);
+
 static void flush_tnt(void)
 {
 	struct pt_packet p;
@@ -309,6 +316,7 @@ static void flush_tnt(void)
 	emit(&p);
 	tnt_n = 0;
 	tnt_bits = 0;
+	after_flow();
 }
 
 static void tnt(int taken)
@@ -321,6 +329,25 @@ static void tnt(int taken)
 
 static int tsc_on;
 static uint64_t tsc_next, tsc_step, tsc_tip_every, ntip;
+/* --mtc: an MTC after every mtc_every-th flow packet; ctc: the crystal
+ * clock (MTCFreq 3). */
+#define PTGEN_MTC_FREQ 3
+static uint64_t mtc_every, nflow;
+static uint32_t ctc;
+
+/* A flow packet went out: an MTC after every mtc_every-th. */
+static void after_flow(void)
+{
+	struct pt_packet p;
+
+	if (!mtc_every || ++nflow % mtc_every)
+		return;
+	ctc += 1u << PTGEN_MTC_FREQ;
+	memset(&p, 0, sizeof(p));
+	p.type = ppt_mtc;
+	p.payload.mtc.ctc = (uint8_t)(ctc >> PTGEN_MTC_FREQ);
+	emit(&p);
+}
 
 static void ip_packet(enum pt_packet_type type, uint64_t ip)
 {
@@ -347,6 +374,8 @@ static void ip_packet(enum pt_packet_type type, uint64_t ip)
 	emit(&p);
 	last_ip = ip;
 	have_last_ip = 1;
+	if (type == ppt_tip)
+		after_flow();
 }
 
 static void mode64(void)
@@ -376,6 +405,13 @@ static void psb_plus(uint64_t ip, int enabled)
 		p.payload.tsc.tsc = tsc_next;
 		emit(&p);
 		tsc_next += tsc_step;
+		if (mtc_every) {
+			memset(&p, 0, sizeof(p));
+			p.type = ppt_tma;
+			p.payload.tma.ctc = (uint16_t)ctc;
+			p.payload.tma.fc = 0x55;
+			emit(&p);
+		}
 	}
 	/* MODE.Exec and FUP only with PacketEn (33.3.7 "PSB+"). */
 	if (enabled) {
@@ -440,6 +476,8 @@ int main(int argc, char **argv)
 		}
 		else if (!strcmp(argv[i], "--tsc-tip") && i + 1 < argc)
 			tsc_tip_every = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--mtc") && i + 1 < argc)
+			mtc_every = strtoull(argv[++i], NULL, 0);
 		else {
 			fprintf(stderr, "ptgen: bad argument %s\n", argv[i]);
 			return 2;
