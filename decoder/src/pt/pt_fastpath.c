@@ -26,26 +26,12 @@ static inline void seg_sync(struct segment *seg, const struct item *it,
 /* A fast-path item's fields before fb. */
 static const struct item fast_item = { .kind = IT_FAST };
 
-/* An event of the fast path's (tracing disabled or enabled at ip, or
- * the time changed), at time.  Returns it. */
-static struct hwt_event *fast_event(struct segment *seg, uint32_t type,
-				    uint64_t ip, uint64_t time)
-{
-	struct hwt_event *e = &seg_add_ext(seg, IT_EVENT)->e;
-
-	memset(e, 0, sizeof(*e));
-	e->type = type;
-	e->ip = ip;
-	e->time = time;
-	return e;
-}
-
 /* Tracing enabled at ip: resumed (the event's arg) where libipt's decoder
  * waits, where tracing stopped (f->resume_ip). */
 static void fast_enable(struct segment *seg, const struct hwt_fastpkt *f,
 			uint64_t ip)
 {
-	fast_event(seg, HWT_EV_ENABLE, ip, f->tsc)->arg =
+	seg_add_event(seg, HWT_EV_ENABLE, ip, f->tsc)->arg =
 		f->resume_ip && ip == f->resume_ip;
 }
 
@@ -57,7 +43,7 @@ static void fast_enable(struct segment *seg, const struct hwt_fastpkt *f,
 static int fast_disabled(struct segment *seg, const struct hwt_fastpkt *f,
 			 int st, uint64_t at, uint64_t ip, uint64_t *now)
 {
-	fast_event(seg, HWT_EV_DISABLE, at, f->pgd_tsc);
+	seg_add_event(seg, HWT_EV_DISABLE, at, f->pgd_tsc);
 	*now = f->pgd_tsc;
 	if (st == 1)
 		return 1;
@@ -73,7 +59,7 @@ static void time_item_at(struct segment *seg, size_t at, uint64_t t)
 {
 	struct item ev;
 
-	fast_event(seg, HWT_EV_TIME, 0, t);
+	seg_add_event(seg, HWT_EV_TIME, 0, t);
 	ev = seg->items[seg->n - 1];
 	memmove(&seg->items[at + 1], &seg->items[at],
 		(seg->n - 1 - at) * sizeof(ev));
@@ -183,7 +169,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 	/* The PSB+'s time: libipt's at the segment's first block. */
 	now = f.tsc;
 	if (now)
-		fast_event(seg, HWT_EV_TIME, 0, now);
+		seg_add_event(seg, HWT_EV_TIME, 0, now);
 	/* With BDM70 applied libipt drops the FUP of a PSB+ that a TIP.PGE
 	 * follows (and the IP it gives): libipt's case. */
 	if (enabled && !start_disabled && w->run->bdm70 &&

@@ -186,6 +186,21 @@ static inline union ext *seg_add_ext(struct segment *s, uint8_t kind)
 	return &s->ext[x];
 }
 
+/* An event of type at ip (0: none) and time (0: none) after s's items.
+ * Returns it, for the fields the caller sets. */
+static inline struct hwt_event *seg_add_event(struct segment *s,
+					      uint32_t type, uint64_t ip,
+					      uint64_t time)
+{
+	struct hwt_event *e = &seg_add_ext(s, IT_EVENT)->e;
+
+	memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->ip = ip;
+	e->time = time;
+	return e;
+}
+
 /* The block of item it (IT_BLOCK or IT_FAST); tmp holds a fast one. */
 static inline struct hwt_block *seg_item_block(const struct segment *s,
 					       const struct item *it,

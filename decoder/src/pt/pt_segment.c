@@ -118,14 +118,8 @@ static int piece_end(const struct segment *seg, const struct piece *pc);
  */
 static void piece_time(struct segment *seg, uint64_t tsc)
 {
-	struct hwt_event *e;
-
-	if (!tsc)
-		return;
-	e = &seg_add_ext(seg, IT_EVENT)->e;
-	memset(e, 0, sizeof(*e));
-	e->type = HWT_EV_TIME;
-	e->time = tsc;
+	if (tsc)
+		seg_add_event(seg, HWT_EV_TIME, 0, tsc);
 }
 
 /*
