@@ -161,7 +161,6 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 
 	seg->tail = seg->n;
 	fe->disabled = 0;
-	f.tsc = 0;
 	hwt_pt_config(w->run->env, &cfg, b + from, b + to);
 	status = hwt_fastpkt_init(&f, &cfg, &enabled, &ip);
 	if (status < 0)
