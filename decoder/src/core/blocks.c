@@ -36,9 +36,7 @@ struct hwt_blocks *hwt_blocks_alloc(void)
 	b->succ = calloc(1, sizeof(*b->succ));	/* succ[0]: start */
 	if (!b->succ)
 		abort();
-	b->tab = calloc(b->mask + 1, sizeof(*b->tab));
-	if (!b->tab)
-		abort();
+	b->tab = hwt_xzalloc(b->mask + 1, sizeof(*b->tab));
 	return b;
 }
 
@@ -61,10 +59,8 @@ void hwt_blocks_free(struct hwt_blocks *b)
 static void grow(struct hwt_blocks *b)
 {
 	uint32_t nmask = b->mask * 2 + 1, i;
-	uint32_t *nt = calloc((size_t)nmask + 1, sizeof(*nt));
+	uint32_t *nt = hwt_xzalloc((size_t)nmask + 1, sizeof(*nt));
 
-	if (!nt)
-		abort();
 	for (i = 0; i < b->n; i++) {
 		const struct hwt_ublock *u = &b->v[i];
 		uint64_t k = hash(u->ip, u->end_ip, u->ninsn) & nmask;

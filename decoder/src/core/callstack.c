@@ -81,9 +81,7 @@ struct hwt_callpaths *hwt_callpaths_alloc(void)
 	cp->mask = 255;
 	cp->n = 0;
 	cp->next_id = 1;	/* 0 is the root (perf: id 0 = unknown) */
-	cp->tab = calloc(cp->mask + 1, sizeof(*cp->tab));
-	if (!cp->tab)
-		abort();
+	cp->tab = hwt_xzalloc(cp->mask + 1, sizeof(*cp->tab));
 	return cp;
 }
 
@@ -122,9 +120,7 @@ uint64_t hwt_callpath_get(struct hwt_callpaths *cp, uint64_t parent,
 		uint64_t id = ot[k].id;
 
 		cp->mask = om * 2 + 1;
-		cp->tab = calloc(cp->mask + 1, sizeof(*cp->tab));
-		if (!cp->tab)
-			abort();
+		cp->tab = hwt_xzalloc(cp->mask + 1, sizeof(*cp->tab));
 		for (i = 0; i <= om; i++) {
 			size_t j;
 
@@ -184,9 +180,12 @@ frame_path_miss(struct hwt_callstack *cs, struct cpc_ent *e, uint64_t parent,
 
 	id = hwt_callpath_get(cs->cp, parent, sym, ip, &is_new);
 	/* Every path this stack meets comes through here first (the
-	 * cache holds earlier results of it). */
+	 * cache holds earlier results of it).  Doubled, not stepped: a big
+	 * array moved by mremap() in a threaded process costs a TLB
+	 * shootdown on every core each time. */
 	if (id >= cs->ncpst) {
-		size_t nn = id + 256;
+		size_t nn = id + 256 > 2 * cs->ncpst ? id + 256 :
+			    2 * cs->ncpst;
 
 		cs->cpst = hwt_xrealloc(cs->cpst, nn * sizeof(*cs->cpst));
 		memset(cs->cpst + cs->ncpst, 0,
@@ -230,7 +229,8 @@ frame_path(struct hwt_callstack *cs, uint64_t parent, uint32_t sym,
 static __attribute__((noinline)) void grow_calls(struct hwt_callstack *cs,
 						 uint32_t sym)
 {
-	size_t nn = (size_t)sym + 256;
+	size_t nn = (size_t)sym + 256 > 2 * cs->ncalls ? (size_t)sym + 256 :
+		    2 * cs->ncalls;
 
 	cs->calls = hwt_xrealloc(cs->calls, nn * sizeof(*cs->calls));
 	memset(cs->calls + cs->ncalls, 0,

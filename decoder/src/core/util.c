@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Small helpers shared by the decoder objects. */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,15 @@ void *hwt_xrealloc(void *p, size_t n)
 		abort();
 	}
 	return q;
+}
+
+void *hwt_xzalloc(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size) {
+		fprintf(stderr, "hwt: out of memory\n");
+		abort();
+	}
+	return memset(hwt_xrealloc(NULL, n * size), 0, n * size);
 }
 
 char *hwt_xstrdup(const char *s)

@@ -17,4 +17,9 @@
 
 void *hwt_xrealloc(void *p, size_t n);	/* aborts on OOM: never a partial state */
 char *hwt_xstrdup(const char *s);
+/* n zeroed elements of size, zeroed by writing (aborts on OOM): a hash
+ * table that calloc() maps fresh is probed (read) before it is written,
+ * and each page then faults twice, the second time with a TLB shootdown
+ * on every core of a threaded process. */
+void *hwt_xzalloc(size_t n, size_t size);
 #endif /* HWT_DECODER_UTIL_H */

@@ -14,9 +14,7 @@ void seg_cache_grow(struct worker *w)
 	struct fblock **ot = w->tab;
 
 	w->mask = om ? om * 2 + 1 : 4095;
-	w->tab = calloc(w->mask + 1, sizeof(*w->tab));
-	if (!w->tab)
-		abort();
+	w->tab = hwt_xzalloc(w->mask + 1, sizeof(*w->tab));
 	for (i = 0; ot && i <= om; i++) {
 		size_t k;
 
