@@ -206,6 +206,7 @@ int hwt_cmd_decode(int argc, char **argv)
 		{ "test-cs-abort-on-child-exit", no_argument, NULL, 4 },
 		{ "test-progress-unthrottled", no_argument, NULL, 5 },
 		{ "test-pt-reverse-segments", no_argument, NULL, 6 },
+		{ "test-db-writer", required_argument, NULL, 7 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -281,6 +282,7 @@ int hwt_cmd_decode(int argc, char **argv)
 		case 4: o.test.cs_abort_on_child_exit = 1; break;
 		case 5: o.test.progress_unthrottled = 1; break;
 		case 6: o.test.pt_reverse_segments = 1; break;
+		case 7: o.test.db_writer = atoi(optarg); break;
 		case 'r':
 		case 'e':
 			/* added after the options: --debug-dir applies */

@@ -121,6 +121,9 @@ struct hwt_decode_opts {
 					 * (sanitizers under the fuzzer) */
 		int progress_unthrottled; /* progress at every report, from
 					 * the start */
+		int db_writer;		/* 1: the database's writer thread
+					 * even on one CPU or --threads 1;
+					 * -1: never (writes in place) */
 	} test;
 };
 

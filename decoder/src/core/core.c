@@ -1016,6 +1016,12 @@ struct hwt_core *hwt_core_alloc(const struct hwt_decode_opts *opts,
 		return NULL;
 	}
 	c->img = img;
+	/* The database's writes beside this thread where another CPU can
+	 * take them (not with --threads 1: one thread asked for). */
+	if (opts->test.db_writer > 0 ||
+	    (!opts->test.db_writer && opts->threads != 1 &&
+	     hwt_usable_cpus() > 1))
+		hwt_db_set_writer(c->db, 1);
 	if (img && hwt_db_image(c->db, img) < 0) {
 		hwt_errf(err, errlen, "%s: cannot write images: %s", db_path,
 			   sqlite3_errmsg(hwt_db_handle(c->db)));

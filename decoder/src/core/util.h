@@ -22,4 +22,9 @@ char *hwt_xstrdup(const char *s);
  * and each page then faults twice, the second time with a TLB shootdown
  * on every core of a threaded process. */
 void *hwt_xzalloc(size_t n, size_t size);
+/* CPUs in this process's affinity mask (taskset, cpusets), at least 1. */
+int hwt_usable_cpus(void);
+/* The calling thread's priority lowered by inc (Linux: nice is per
+ * thread); where it cannot be, as it was.  Returns nothing. */
+void hwt_thread_nice(int inc);
 #endif /* HWT_DECODER_UTIL_H */

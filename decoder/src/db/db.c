@@ -21,6 +21,7 @@
 
 #include "db/db.h"
 #include "db/calls_vtab.h"
+#include "db/db_writer.h"
 #include "db/sideband.h"
 #include "core/util.h"
 #include "image/symtab.h"
@@ -195,13 +196,36 @@ struct hwt_db {
 	size_t nearly, earlycap;
 	uint8_t *chunk;		/* a call_chunks row's data being built */
 	struct batch batch[S_NUM];
+	/* NULL, or the writer thread that runs the batches, flow rows,
+	 * call chunks and commits (hwt_db_set_writer()); every other
+	 * statement waits for it first (sync_point()). */
+	struct hwt_db_writer *w;
 };
+
+/* A write for the writer thread (run_job()): its values, then n rows of
+ * cells (JOB_ROWS), then len bytes (the rows' arena, or a blob). */
+enum job_kind { JOB_ROWS, JOB_FLOW, JOB_CHUNK, JOB_EXEC };
+
+struct db_job {
+	int kind;
+	int k;			/* JOB_ROWS: the statement */
+	size_t n;		/* JOB_ROWS: rows */
+	size_t len;		/* bytes after the cells */
+	uint64_t v[5];		/* JOB_FLOW, JOB_CHUNK: the integers */
+	const char *sql;	/* JOB_EXEC: a static string */
+};
+
+/* Queued bytes at most: flow rows are 64 KiB. */
+#define WRITER_MAX_BYTES	(16u << 20)
 
 static int flush_calls(struct hwt_db *db);
 static struct hwt_calls_rec *call_slot_slow(struct hwt_calls_slots *sl,
 					    uint64_t id);
 static int flush_batches(struct hwt_db *db);
 static void free_batches(struct hwt_db *db);
+static struct db_job *new_job(struct hwt_db *db, int kind, int k, size_t n,
+			      size_t len);
+static int run_job(void *ctx, void *job);
 
 /* Returns whether rows of statement k are batched (struct batch). */
 static int batched(int k)
@@ -380,8 +404,37 @@ fail:
 	return NULL;
 }
 
+/* Where the main thread uses the connection itself: the writer's jobs
+ * all run first (it is idle until the next is submitted).  Returns 0, or
+ * -1 if one of them failed. */
+static int sync_point(struct hwt_db *db)
+{
+	return db->w ? hwt_db_writer_wait(db->w) : 0;
+}
+
+/* Ends the writer thread, its jobs run.  Returns 0, or -1 if one
+ * failed. */
+static int stop_writer(struct hwt_db *db)
+{
+	int rc = sync_point(db);
+
+	hwt_db_writer_stop(db->w);
+	db->w = NULL;
+	return rc;
+}
+
+int hwt_db_set_writer(struct hwt_db *db, int on)
+{
+	if (!on)
+		return stop_writer(db);
+	if (!db->w)
+		db->w = hwt_db_writer_start(run_job, db, WRITER_MAX_BYTES);
+	return 0;
+}
+
 sqlite3 *hwt_db_handle(struct hwt_db *db)
 {
+	sync_point(db);
 	return db->db;
 }
 
@@ -393,9 +446,15 @@ int hwt_db_flush(struct hwt_db *db)
 int hwt_db_commit(struct hwt_db *db)
 {
 	char err[256];
+	struct db_job *j;
 
 	if (flush_batches(db) < 0 || flush_calls(db) < 0)
 		return -1;
+	if (db->w) {
+		j = new_job(db, JOB_EXEC, 0, 0, 0);
+		j->sql = "COMMIT; BEGIN;";
+		return hwt_db_writer_submit(db->w, j);
+	}
 	if (exec(db->db, "COMMIT; BEGIN;", err, sizeof(err)) < 0) {
 		fprintf(stderr, "hwt: database commit: %s\n", err);
 		return -1;
@@ -422,6 +481,7 @@ void hwt_db_abandon(struct hwt_db *db)
 {
 	if (!db)
 		return;
+	stop_writer(db);
 	for (int i = 0; i < S_NUM; i++) {
 		sqlite3_finalize(db->st[i]);
 		db->st[i] = NULL;
@@ -468,6 +528,8 @@ int hwt_db_finish(struct hwt_db *db, char *err, size_t errlen)
 	rc = flush_batches(db);
 	if (!rc)
 		rc = flush_calls(db);
+	if (stop_writer(db) < 0)
+		rc = -1;
 	/* complete is the last row written: a file without it is what a
 	 * decode left that did not finish. */
 	if (!rc)
@@ -605,18 +667,19 @@ static sqlite3_stmt *batch_stmt(struct hwt_db *db, int k, size_t rows)
 	return b->multi[j];
 }
 
-/* Writes the rows of batch k, in order.  Returns 0, or -1 on an SQLite
- * error (said). */
-static int flush_batch(struct hwt_db *db, int k)
+/* Writes n rows of statement k (cells: ncols each, their bytes in arena,
+ * NULL: none), in order.  Returns 0, or -1 on an SQLite error (said). */
+static int write_rows(struct hwt_db *db, int k, const struct cell *cells,
+		      size_t n, const char *arena)
 {
-	struct batch *b = &db->batch[k];
+	const struct batch *b = &db->batch[k];
 	size_t done = 0, rows, r;
 	sqlite3_stmt *st;
 	int c, j, i, rc = 0;
 
-	while (done < b->n && rc == 0) {
+	while (done < n && rc == 0) {
 		for (j = 0; j < BATCH_SIZES &&
-		     batch_size(j) > b->n - done; j++)
+		     batch_size(j) > n - done; j++)
 			;
 		rows = j < BATCH_SIZES ? batch_size(j) : 1;
 		st = batch_stmt(db, k, rows);
@@ -625,12 +688,11 @@ static int flush_batch(struct hwt_db *db, int k)
 			break;
 		}
 		for (r = 0, i = 1; r < rows; r++) {
-			const struct cell *v = &b->cells[(done + r) *
-							 (size_t)b->ncols];
+			const struct cell *v = &cells[(done + r) *
+						      (size_t)b->ncols];
 
 			for (c = 0; c < b->ncols; c++, i++) {
-				const char *p = b->arena ?
-					b->arena + v[c].v : "";
+				const char *p = arena ? arena + v[c].v : "";
 
 				switch (v[c].type) {
 				case CELL_INT:
@@ -657,7 +719,7 @@ static int flush_batch(struct hwt_db *db, int k)
 		/* Nothing may point into the arena once it moves (a batch
 		 * of integers and NULLs has none: every step binds each
 		 * parameter anew). */
-		if (b->arena)
+		if (arena)
 			sqlite3_clear_bindings(st);
 		if (rc == SQLITE_DONE) {
 			rc = 0;
@@ -667,6 +729,107 @@ static int flush_batch(struct hwt_db *db, int k)
 			rc = -1;
 		}
 		done += rows;
+	}
+	return rc;
+}
+
+/* A job of kind for the writer with len bytes after its cells (rows of
+ * statement k: n rows of its cells).  Returns it; its bytes are at
+ * job_bytes(). */
+static struct db_job *new_job(struct hwt_db *db, int kind, int k, size_t n,
+			      size_t len)
+{
+	size_t ncells = kind == JOB_ROWS ? n * (size_t)db->batch[k].ncols : 0;
+	struct db_job *j = hwt_db_writer_alloc(db->w, sizeof(*j) + ncells *
+					       sizeof(struct cell) + len);
+
+	memset(j, 0, sizeof(*j));
+	j->kind = kind;
+	j->k = k;
+	j->n = n;
+	j->len = len;
+	return j;
+}
+
+static struct cell *job_cells(struct db_job *j)
+{
+	return (struct cell *)(j + 1);
+}
+
+static char *job_bytes(struct hwt_db *db, struct db_job *j)
+{
+	size_t ncells = j->kind == JOB_ROWS ?
+			j->n * (size_t)db->batch[j->k].ncols : 0;
+
+	return (char *)(job_cells(j) + ncells);
+}
+
+/* Binds a blob of the writer's job (freed once run) to statement s and
+ * steps it, the blob unbound after.  Returns 0, or -1 (said). */
+static int step_unbind(struct hwt_db *db, int s)
+{
+	int rc = step(db, s);
+
+	sqlite3_clear_bindings(db->st[s]);
+	return rc;
+}
+
+/* The writer thread's hwt_db_job_fn: job run on ctx's connection.
+ * Returns 0, or -1 on an SQLite error (said). */
+static int run_job(void *ctx, void *job)
+{
+	struct hwt_db *db = ctx;
+	struct db_job *j = job;
+	char err[256];
+
+	switch (j->kind) {
+	case JOB_ROWS:
+		return write_rows(db, j->k, job_cells(j), j->n,
+				  j->len ? job_bytes(db, j) : NULL);
+	case JOB_FLOW:
+		B64(S_FLOW, 1, j->v[0]);
+		B64(S_FLOW, 2, j->v[1]);
+		B64(S_FLOW, 3, j->v[2]);
+		B64(S_FLOW, 4, j->v[3]);
+		B64(S_FLOW, 5, j->v[4]);
+		sqlite3_bind_blob(db->st[S_FLOW], 6, job_bytes(db, j),
+				  (int)j->len, SQLITE_STATIC);
+		return step_unbind(db, S_FLOW);
+	case JOB_CHUNK:
+		B64(S_CCHUNK, 1, j->v[0]);
+		B64(S_CCHUNK, 2, j->v[1]);
+		B64(S_CCHUNK, 3, j->v[2]);
+		sqlite3_bind_blob(db->st[S_CCHUNK], 4, job_bytes(db, j),
+				  (int)j->len, SQLITE_STATIC);
+		return step_unbind(db, S_CCHUNK);
+	case JOB_EXEC:
+		if (exec(db->db, j->sql, err, sizeof(err)) < 0) {
+			fprintf(stderr, "hwt: database commit: %s\n", err);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+/* Writes the rows of batch k, in order (by the writer, if any: its cells
+ * and arena copied into the job).  Returns 0, or -1 on an SQLite error
+ * (said; the writer's may be an earlier job's). */
+static int flush_batch(struct hwt_db *db, int k)
+{
+	struct batch *b = &db->batch[k];
+	size_t csize = b->n * (size_t)b->ncols * sizeof(*b->cells);
+	struct db_job *j;
+	int rc;
+
+	if (!db->w) {
+		rc = write_rows(db, k, b->cells, b->n, b->arena);
+	} else {
+		j = new_job(db, JOB_ROWS, k, b->n, b->alen);
+		memcpy(job_cells(j), b->cells, csize);
+		if (b->alen)
+			memcpy(job_bytes(db, j), b->arena, b->alen);
+		rc = hwt_db_writer_submit(db->w, j);
 	}
 	b->n = 0;
 	b->alen = 0;
@@ -762,6 +925,8 @@ static void cell_id(struct hwt_db *db, int k, struct cell *c, uint64_t id)
 
 int hwt_db_meta(struct hwt_db *db, const char *key, const char *value)
 {
+	if (sync_point(db) < 0)
+		return -1;
 	BTXT(S_META, 1, key);
 	BTXT(S_META, 2, value);
 	return step(db, S_META);
@@ -774,6 +939,8 @@ int hwt_db_image(struct hwt_db *db, struct hwt_image *img)
 	for (i = 0; i < hwt_image_nbinaries(img); i++) {
 		const struct hwt_binary *b = hwt_image_binary(img, i);
 
+		if (sync_point(db) < 0)
+			return -1;
 		B64(S_BINARY, 1, b->id);
 		BTXT(S_BINARY, 2, b->path);
 		if (b->build_id[0])
@@ -823,6 +990,8 @@ int hwt_db_image(struct hwt_db *db, struct hwt_image *img)
 int hwt_db_thread(struct hwt_db *db, int64_t tid, int64_t pid,
 		  uint64_t *thread_id)
 {
+	if (sync_point(db) < 0)
+		return -1;
 	B64(S_THREAD, 1, pid);
 	B64(S_THREAD, 2, tid);
 	if (step(db, S_THREAD) < 0)
@@ -834,6 +1003,8 @@ int hwt_db_thread(struct hwt_db *db, int64_t tid, int64_t pid,
 int hwt_db_stream(struct hwt_db *db, const struct hwt_stream_info *info,
 		  uint64_t thread_id)
 {
+	if (sync_point(db) < 0)
+		return -1;
 	B64(S_STREAM, 1, info->id);
 	B64(S_STREAM, 2, thread_id);
 	BTXT(S_STREAM, 3, info->name ? info->name : "");
@@ -922,6 +1093,18 @@ int hwt_db_flow(struct hwt_db *db, uint32_t stream, uint64_t seq,
 		uint64_t first_insn, uint64_t ninsn, uint64_t nentries,
 		const uint8_t *data, size_t size)
 {
+	struct db_job *j;
+
+	if (db->w) {
+		j = new_job(db, JOB_FLOW, 0, 0, size);
+		j->v[0] = stream;
+		j->v[1] = seq;
+		j->v[2] = first_insn;
+		j->v[3] = ninsn;
+		j->v[4] = nentries;
+		memcpy(job_bytes(db, j), data, size);
+		return hwt_db_writer_submit(db->w, j);
+	}
 	B64(S_FLOW, 1, stream);
 	B64(S_FLOW, 2, seq);
 	B64(S_FLOW, 3, first_insn);
@@ -987,6 +1170,16 @@ static int rec_cmp(const void *a, const void *b)
 static int write_chunk(struct hwt_db *db, uint64_t min_id, uint64_t max_id,
 		       size_t n, size_t len)
 {
+	struct db_job *j;
+
+	if (db->w) {
+		j = new_job(db, JOB_CHUNK, 0, 0, len);
+		j->v[0] = min_id;
+		j->v[1] = max_id;
+		j->v[2] = n;
+		memcpy(job_bytes(db, j), db->chunk, len);
+		return hwt_db_writer_submit(db->w, j);
+	}
 	B64(S_CCHUNK, 1, min_id);
 	B64(S_CCHUNK, 2, max_id);
 	B64(S_CCHUNK, 3, n);
@@ -1064,6 +1257,8 @@ static int insert4(struct hwt_db *db, int k, uint64_t a, uint64_t b,
 	struct cell *v;
 
 	if (!batched(k)) {
+		if (sync_point(db) < 0)
+			return -1;
 		B64(k, 1, a);
 		B64(k, 2, b);
 		B64(k, 3, c);
@@ -1090,6 +1285,8 @@ int hwt_db_stream_clock(struct hwt_db *db, uint32_t stream,
 	sqlite3_stmt *st;
 	int rc;
 
+	if (sync_point(db) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(db->db, "UPDATE streams SET clock = ? WHERE "
 			       "id = ?", -1, &st, NULL) != SQLITE_OK)
 		return -1;
@@ -1144,6 +1341,8 @@ int hwt_db_line(struct hwt_db *db, uint64_t addr, const char *file,
 int hwt_db_binary_line(struct hwt_db *db, uint32_t binary_id, uint64_t addr,
 		       const char *file, uint32_t line)
 {
+	if (sync_point(db) < 0)
+		return -1;
 	B64(S_BLINE, 1, binary_id);
 	B64(S_BLINE, 2, addr);
 	BTXT(S_BLINE, 3, file);
@@ -1172,6 +1371,8 @@ int hwt_db_session(struct hwt_db *db, const char *source, const char *kind)
 	sqlite3_stmt *st;
 	int rc;
 
+	if (sync_point(db) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(db->db, "INSERT INTO sessions (source, kind, "
 			       "created) VALUES (?, ?, datetime('now'))", -1,
 			       &st, NULL) != SQLITE_OK)

@@ -26,6 +26,18 @@ struct hwt_db *hwt_db_create(const char *path, int force, unsigned mode,
 int hwt_db_finish(struct hwt_db *db, char *err, size_t errlen);
 /* Closes and removes the temporary file: path is left as it was. */
 void hwt_db_abandon(struct hwt_db *db);
+/*
+ * With on, the batched rows, flow rows, call chunks and commits are
+ * written from here on by a thread of their own (db_writer.h), in order;
+ * any other write, hwt_db_handle() and the end wait for it.  Off: it
+ * ends, its writes done.
+ * Returns 0 if: done (on: also where no thread could start, the writes
+ * then made in place).
+ * Returns -1 if: off, and a write of the thread failed.
+ */
+int hwt_db_set_writer(struct hwt_db *db, int on);
+/* The connection, the writer's jobs all run (it is idle until the next
+ * write). */
 sqlite3 *hwt_db_handle(struct hwt_db *db);
 int hwt_db_commit(struct hwt_db *db);	/* commit + begin */
 /* Writes the call rows held (their chunk ends here), without a commit;

@@ -6,8 +6,6 @@
  * next PSB; the end of the trace ends the decode.  Large traces go to
  * pt_segment.c (PSB segments in parallel).
  */
-#define _GNU_SOURCE	/* sched_getaffinity, CPU_COUNT */
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -776,21 +774,6 @@ struct pt_image *hwt_pt_env_image(const struct hwt_pt_env *env)
 	return pimg;
 }
 
-/* CPUs in this process's affinity mask (taskset, cpusets), at least 1. */
-static int usable_cpus(void)
-{
-	cpu_set_t set;
-	int n;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
-		n = CPU_COUNT(&set);
-		if (n > 0)
-			return n;
-	}
-	n = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? n : 1;
-}
-
 /*
  * buf decoded in one piece with libipt's block decoder, its image
  * switched where env->params.pick says (pick_image()): the segments'
@@ -846,7 +829,7 @@ int hwt_pt_decode(const uint8_t *buf, size_t size, struct hwt_image *img,
 		/* Auto, a big trace: PSB segments (the fast path pays even
 		 * on one CPU), a decoding thread per CPU this process may
 		 * run on (the main thread one of them). */
-		int n = usable_cpus();
+		int n = hwt_usable_cpus();
 
 		threads = n > 8 ? 8 : n;
 		rc = hwt_pt_decode_segments(buf, size, &env, threads, info,
