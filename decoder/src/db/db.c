@@ -203,15 +203,16 @@ struct hwt_db {
 };
 
 /* A write for the writer thread (run_job()): its values, then n rows of
- * cells (JOB_ROWS), then len bytes (the rows' arena, or a blob). */
-enum job_kind { JOB_ROWS, JOB_FLOW, JOB_CHUNK, JOB_EXEC };
+ * cells (JOB_ROWS), then len bytes (the rows' arena, a blob, or n call
+ * rows in id order: JOB_CALLS). */
+enum job_kind { JOB_ROWS, JOB_FLOW, JOB_CALLS, JOB_EXEC };
 
 struct db_job {
 	int kind;
 	int k;			/* JOB_ROWS: the statement */
-	size_t n;		/* JOB_ROWS: rows */
+	size_t n;		/* JOB_ROWS, JOB_CALLS: rows */
 	size_t len;		/* bytes after the cells */
-	uint64_t v[5];		/* JOB_FLOW, JOB_CHUNK: the integers */
+	uint64_t v[5];		/* JOB_FLOW: the integers */
 	const char *sql;	/* JOB_EXEC: a static string */
 };
 
@@ -226,6 +227,7 @@ static void free_batches(struct hwt_db *db);
 static struct db_job *new_job(struct hwt_db *db, int kind, int k, size_t n,
 			      size_t len);
 static int run_job(void *ctx, void *job);
+static int run_calls_job(struct hwt_db *db, struct db_job *j);
 
 /* Returns whether rows of statement k are batched (struct batch). */
 static int batched(int k)
@@ -795,13 +797,8 @@ static int run_job(void *ctx, void *job)
 		sqlite3_bind_blob(db->st[S_FLOW], 6, job_bytes(db, j),
 				  (int)j->len, SQLITE_STATIC);
 		return step_unbind(db, S_FLOW);
-	case JOB_CHUNK:
-		B64(S_CCHUNK, 1, j->v[0]);
-		B64(S_CCHUNK, 2, j->v[1]);
-		B64(S_CCHUNK, 3, j->v[2]);
-		sqlite3_bind_blob(db->st[S_CCHUNK], 4, job_bytes(db, j),
-				  (int)j->len, SQLITE_STATIC);
-		return step_unbind(db, S_CCHUNK);
+	case JOB_CALLS:
+		return run_calls_job(db, j);
 	case JOB_EXEC:
 		if (exec(db->db, j->sql, err, sizeof(err)) < 0) {
 			fprintf(stderr, "hwt: database commit: %s\n", err);
@@ -1166,20 +1163,11 @@ static int rec_cmp(const void *a, const void *b)
 }
 
 /* The n rows encoded in db->chunk (len bytes), ids min_id to max_id, as
- * one call_chunks row.  Returns 0, or -1 on an SQLite error. */
+ * one call_chunks row, written now (by the thread that owns the
+ * connection).  Returns 0, or -1 on an SQLite error. */
 static int write_chunk(struct hwt_db *db, uint64_t min_id, uint64_t max_id,
 		       size_t n, size_t len)
 {
-	struct db_job *j;
-
-	if (db->w) {
-		j = new_job(db, JOB_CHUNK, 0, 0, len);
-		j->v[0] = min_id;
-		j->v[1] = max_id;
-		j->v[2] = n;
-		memcpy(job_bytes(db, j), db->chunk, len);
-		return hwt_db_writer_submit(db->w, j);
-	}
 	B64(S_CCHUNK, 1, min_id);
 	B64(S_CCHUNK, 2, max_id);
 	B64(S_CCHUNK, 3, n);
@@ -1188,59 +1176,171 @@ static int write_chunk(struct hwt_db *db, uint64_t min_id, uint64_t max_id,
 	return step(db, S_CCHUNK);
 }
 
-/* Writes the kept call rows sorted by id, HWT_CALLS_CHUNK per
- * call_chunks row, each encoded as it is met.  Returns 0, or -1 on an
- * SQLite error. */
-static int flush_calls(struct hwt_db *db)
+/* Kept call rows: the slots from base (a slot holds the row of base + k
+ * if its id says so) and the early rows. */
+struct kept_calls {
+	struct hwt_calls_rec *slot, *early;
+	size_t nslot, nearly;
+	uint64_t base;
+};
+
+/* The rows of kc in id order (calls_next()): its early rows (sorted
+ * first) merged with the slots' made ones. */
+struct calls_iter {
+	const struct kept_calls *kc;
+	size_t e, k;
+};
+
+static void calls_begin(struct calls_iter *it, struct kept_calls *kc)
+{
+	if (kc->nearly > 1)
+		qsort(kc->early, kc->nearly, sizeof(*kc->early), rec_cmp);
+	it->kc = kc;
+	it->e = 0;
+	it->k = 0;
+}
+
+/* Returns the next row, or NULL after the last. */
+static const struct hwt_calls_rec *calls_next(struct calls_iter *it)
+{
+	const struct kept_calls *kc = it->kc;
+
+	if (it->e == kc->nearly) {
+		/* Most rows: the slots' alone (a slot holds its id). */
+		while (it->k < kc->nslot) {
+			const struct hwt_calls_rec *r = &kc->slot[it->k++];
+
+			if (r->v[0] == kc->base + it->k - 1)
+				return r;
+		}
+		return NULL;
+	}
+	while (it->k < kc->nslot && kc->slot[it->k].v[0] != kc->base + it->k)
+		it->k++;
+	if (it->k == kc->nslot || kc->early[it->e].v[0] < kc->slot[it->k].v[0])
+		return &kc->early[it->e++];
+	return &kc->slot[it->k++];
+}
+
+/* A call_chunks row being built in db->chunk: its rows so far. */
+struct chunk_out {
+	const struct hwt_calls_rec *prev;
+	size_t n, len;
+	uint64_t min_id;
+};
+
+/* Row r encoded after the chunk's rows (r stays where it is until the
+ * next row is added: that one is encoded against it), the chunk written
+ * once full.  Returns 0, or -1 on an SQLite error. */
+static int chunk_add(struct hwt_db *db, struct chunk_out *co,
+		     const struct hwt_calls_rec *r)
 {
 	static const struct hwt_calls_rec zero;
-	const struct hwt_calls_rec *prev = &zero;
-	size_t e = 0, k = 0, n = 0, len = 0;
-	uint64_t min_id = 0;
-	int rc = 0;
+	size_t len;
 
-	if (!db->calls.n)
-		return 0;
 	if (!db->chunk)
 		db->chunk = hwt_xrealloc(NULL, HWT_CALLS_CHUNK *
 					 HWT_CALLS_ROW_MAX);
-	if (db->nearly > 1)
-		qsort(db->early, db->nearly, sizeof(*db->early), rec_cmp);
-	/* Merge the early rows (ids below the slots' but for rows past
-	 * CALLS_SLOTS) with the slots' (made ones: a slot holds its id). */
-	while (rc == 0) {
-		const struct hwt_calls_rec *r;
-
-		if (e == db->nearly) {
-			/* Most rows: the slots' alone. */
-			if (k == db->calls.nslot)
-				break;
-			r = &db->calls.slot[k++];
-			if (r->v[0] != db->calls.base + k - 1)
-				continue;
-		} else {
-			while (k < db->calls.nslot &&
-			       db->calls.slot[k].v[0] != db->calls.base + k)
-				k++;
-			if (k == db->calls.nslot ||
-			    db->early[e].v[0] < db->calls.slot[k].v[0])
-				r = &db->early[e++];
-			else
-				r = &db->calls.slot[k++];
-		}
-		if (!n)
-			min_id = r->v[0];
-		len += hwt_calls_encode_next(db->chunk + len, prev, r);
-		prev = r;
-		if (++n == HWT_CALLS_CHUNK) {
-			rc = write_chunk(db, min_id, r->v[0], n, len);
-			prev = &zero;
-			n = 0;
-			len = 0;
-		}
+	if (!co->n) {
+		co->prev = &zero;
+		co->min_id = r->v[0];
 	}
-	if (rc == 0 && n)
-		rc = write_chunk(db, min_id, prev->v[0], n, len);
+	co->len += hwt_calls_encode_next(db->chunk + co->len, co->prev, r);
+	co->prev = r;
+	if (++co->n < HWT_CALLS_CHUNK)
+		return 0;
+	len = co->len;
+	co->n = 0;
+	co->len = 0;
+	return write_chunk(db, co->min_id, r->v[0], HWT_CALLS_CHUNK, len);
+}
+
+/* The chunk's rows written, if any.  Returns 0, or -1 on an SQLite
+ * error. */
+static int chunk_end(struct hwt_db *db, struct chunk_out *co)
+{
+	if (!co->n)
+		return 0;
+	return write_chunk(db, co->min_id, co->prev->v[0], co->n, co->len);
+}
+
+/* Writes the rows of kc sorted by id, HWT_CALLS_CHUNK per call_chunks
+ * row, each encoded as it is met.  Returns 0, or -1 on an SQLite
+ * error. */
+static int write_calls(struct hwt_db *db, struct kept_calls *kc)
+{
+	const struct hwt_calls_rec *r;
+	struct chunk_out co = { .n = 0 };
+	struct calls_iter it;
+
+	calls_begin(&it, kc);
+	while ((r = calls_next(&it)))
+		if (chunk_add(db, &co, r) < 0)
+			return -1;
+	return chunk_end(db, &co);
+}
+
+/* The writer's part of a flush_calls(): the job's rows (in id order)
+ * encoded and written.  Returns 0, or -1 on an SQLite error. */
+static int run_calls_job(struct hwt_db *db, struct db_job *j)
+{
+	const struct hwt_calls_rec *rows = (const void *)job_bytes(db, j);
+	struct chunk_out co = { .n = 0 };
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		if (chunk_add(db, &co, &rows[i]) < 0)
+			return -1;
+	return chunk_end(db, &co);
+}
+
+/* The kept call rows (flush_calls()) copied in id order into a job for
+ * the writer, which encodes them (the encoding is most of a flush's
+ * work; a row's copy is 80 bytes).  Returns 0, or -1 if a write of the
+ * writer failed. */
+static int submit_calls(struct hwt_db *db)
+{
+	size_t n = db->calls.n;
+	struct db_job *j = new_job(db, JOB_CALLS, 0, 0,
+				   n * sizeof(struct hwt_calls_rec));
+	struct hwt_calls_rec *rows = (void *)job_bytes(db, j);
+	const struct hwt_calls_rec *r;
+	struct kept_calls kc;
+	struct calls_iter it;
+	size_t i = 0;
+
+	kc.slot = db->calls.slot;
+	kc.nslot = db->calls.nslot;
+	kc.base = db->calls.base;
+	kc.early = db->early;
+	kc.nearly = db->nearly;
+	calls_begin(&it, &kc);
+	while (i < n && (r = calls_next(&it)))
+		rows[i++] = *r;
+	j->n = i;
+	return hwt_db_writer_submit(db->w, j);
+}
+
+/* Writes the kept call rows (write_calls(); by the writer, if any) and
+ * starts the next rows' slots after them.  Returns 0, or -1 on an
+ * SQLite error. */
+static int flush_calls(struct hwt_db *db)
+{
+	struct kept_calls kc;
+	int rc;
+
+	if (!db->calls.n)
+		return 0;
+	if (db->w) {
+		rc = submit_calls(db);
+	} else {
+		kc.slot = db->calls.slot;
+		kc.nslot = db->calls.nslot;
+		kc.base = db->calls.base;
+		kc.early = db->early;
+		kc.nearly = db->nearly;
+		rc = write_calls(db, &kc);
+	}
 	/* The ids up to the last slot's have been given out: rows of them
 	 * that come later are early ones. */
 	db->calls.base += db->calls.nslot;
