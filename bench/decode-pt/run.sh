@@ -4,8 +4,9 @@
 # PT trace (libipt encoder; calls, returns, indirect calls/jumps, loops);
 # with --real also the real-program traces of real.sh (gzip, perl, sqlite3
 # recorded with the soft backend in the VM, once, cached under
-# build/bench/decode-pt/real; each repeated to 8 MiB, images from the
-# session).  Then times, on each input in the same run:
+# build/bench/decode-pt/real; each repeated to REAL_MIB MiB, default 8,
+# images from the session: REAL_MIB=32 gives the 28-32 MB of the real
+# captures issue 21 measured).  Then times, on each input in the same run:
 #   ref      a minimal ptxed-like libipt block-decoder loop (ref_blk.c)
 #   hwt      hwt decode --pt ... -o DB (full pipeline into SQLite; a trace
 #            this big is decoded in PSB segments by worker threads with the
@@ -45,7 +46,7 @@ if [ ! -s "$G/pt.bin" ] || [ ! -s "$G/info" ]; then
 	"$OUT/ptgen" "$G" --min-bytes $((MIB * 1048576)) --psb 4096 \
 		--iters 1000 --no-truth
 fi
-[ -z "$REAL" ] || ./real.sh
+[ -z "$REAL" ] || ./real.sh "${REAL_MIB:-8}"
 TF=$OUT/time.out
 RUNS=${RUNS:-1}
 timed() {	# command...; sets wall and cpu (the least of RUNS runs)
