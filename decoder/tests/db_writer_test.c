@@ -132,6 +132,57 @@ static void test_failure_drops_the_rest(void)
 	free(l.seen);
 }
 
+/* Big jobs (32 KiB to 300 KiB: their memory is reused for later jobs)
+ * each filled with its own byte: every job runs with its own bytes
+ * intact, so no memory is reused while a job holding it is queued. */
+struct big_log {
+	atomic_size_t n, bad;
+};
+
+static int run_big(void *ctx, void *p)
+{
+	struct big_log *l = ctx;
+	const struct job *j = p;
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = sizeof(*j); i < j->size; i++)
+		if (b[i] != (unsigned char)j->no)
+			break;
+	if (i != j->size || j->no != atomic_load(&l->n))
+		atomic_fetch_add(&l->bad, 1);
+	atomic_fetch_add(&l->n, 1);
+	return 0;
+}
+
+static void test_big_jobs_reuse(void)
+{
+	enum { N = 2000 };
+	struct big_log l;
+	struct hwt_db_writer *w;
+	uint32_t i;
+
+	atomic_init(&l.n, 0);
+	atomic_init(&l.bad, 0);
+	w = hwt_db_writer_start(run_big, &l, 1u << 20);
+	UNIT_CHECK(w != NULL);
+	if (!w)
+		return;
+	for (i = 0; i < N; i++) {
+		uint32_t size = 32768 + (i * 104729u) % (300 * 1024 - 32768);
+		struct job *j = hwt_db_writer_alloc(w, size);
+
+		memset(j, (int)(i & 0xff), size);
+		j->no = i;
+		j->size = size;
+		UNIT_CHECK(hwt_db_writer_submit(w, j) == 0);
+	}
+	UNIT_CHECK(hwt_db_writer_wait(w) == 0);
+	UNIT_CHECK(atomic_load(&l.n) == N);
+	UNIT_CHECK(atomic_load(&l.bad) == 0);
+	hwt_db_writer_stop(w);
+}
+
 /* A few small jobs never wake a sleeping writer by their size: wait and
  * stop run them all the same. */
 static void test_wait_and_stop_run_small_jobs(void)
@@ -164,6 +215,7 @@ int main(void)
 {
 	UNIT_RUN(test_order_and_bound(), "db-writer-order-and-bound");
 	UNIT_RUN(test_failure_drops_the_rest(), "db-writer-failure-drops-the-rest");
+	UNIT_RUN(test_big_jobs_reuse(), "db-writer-big-jobs-reuse-memory");
 	UNIT_RUN(test_wait_and_stop_run_small_jobs(),
 		 "db-writer-wait-and-stop-run-small-jobs");
 	return unit_failed != 0;

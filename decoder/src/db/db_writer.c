@@ -9,12 +9,20 @@
 #include "core/util.h"
 #include "db/db_writer.h"
 
-/* Before each job's bytes: its link and size. */
+/* Before each job's bytes: its link, its size as queued and the size of
+ * its memory (a spare job's memory is reused for a smaller one). */
 struct job_hdr {
 	struct job_hdr *next;
-	size_t size;
+	size_t size, cap;
 	alignas(max_align_t) unsigned char data[];
 };
+
+/* Jobs' memory of at least this many bytes is kept for the next jobs
+ * (up to max_bytes of it): big blocks freed and allocated again made the
+ * heap grow and shrink by brk, every page a fresh page fault (a default
+ * decode of bench/decode-pt's trace-64: 466 brk calls, 0.85 s of system
+ * time against 0.2 s without the writer). */
+#define SPARE_MIN	(64u * 1024)
 
 enum { WAIT_NONE, WAIT_ROOM, WAIT_ALL };
 
@@ -28,6 +36,8 @@ struct hwt_db_writer {
 	pthread_cond_t work_cv;	/* the writer: a job came, or stop */
 	pthread_cond_t room_cv;	/* the submitter: room, or all run */
 	struct job_hdr *head, *tail;	/* queued, not yet taken */
+	struct job_hdr *spare;	/* run jobs' memory, for the next */
+	size_t spare_bytes;
 	size_t queued;		/* bytes queued or running */
 	int running;		/* the writer holds a job */
 	int sleeping;		/* the writer waits for work_cv */
@@ -69,7 +79,14 @@ static void *writer_main(void *arg)
 		pthread_mutex_lock(&w->mu);
 		w->running = 0;
 		w->queued -= j->size;
-		free(j);
+		if (j->cap >= SPARE_MIN &&
+		    w->spare_bytes + j->cap <= w->max_bytes) {
+			j->next = w->spare;
+			w->spare = j;
+			w->spare_bytes += j->cap;
+		} else {
+			free(j);
+		}
 		/* The submitter woken once, not per job: with half the
 		 * room free, or with every job run. */
 		if ((w->waiting == WAIT_ROOM &&
@@ -108,14 +125,27 @@ struct hwt_db_writer *hwt_db_writer_start(hwt_db_job_fn run, void *ctx,
 
 void *hwt_db_writer_alloc(struct hwt_db_writer *w, size_t size)
 {
-	struct job_hdr *j;
+	struct job_hdr *j = NULL, **pp;
 
-	(void)w;
 	if (size > SIZE_MAX - sizeof(*j))
 		size = SIZE_MAX;	/* hwt_xrealloc() aborts */
 	else
 		size += sizeof(*j);
-	j = hwt_xrealloc(NULL, size);
+	if (size >= SPARE_MIN / 2) {
+		pthread_mutex_lock(&w->mu);
+		for (pp = &w->spare; *pp; pp = &(*pp)->next)
+			if ((*pp)->cap >= size) {
+				j = *pp;
+				*pp = j->next;
+				w->spare_bytes -= j->cap;
+				break;
+			}
+		pthread_mutex_unlock(&w->mu);
+	}
+	if (!j) {
+		j = hwt_xrealloc(NULL, size);
+		j->cap = size;
+	}
 	j->next = NULL;
 	j->size = size;
 	return j->data;
@@ -190,6 +220,12 @@ void hwt_db_writer_stop(struct hwt_db_writer *w)
 	pthread_cond_signal(&w->work_cv);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->th, NULL);
+	while (w->spare) {
+		struct job_hdr *j = w->spare;
+
+		w->spare = j->next;
+		free(j);
+	}
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->work_cv);
 	pthread_cond_destroy(&w->room_cv);
