@@ -9,8 +9,9 @@
 #include "core/util.h"
 #include "db/db_writer.h"
 
-/* Before each job's bytes: its link, its size as queued and the size of
- * its memory (a spare job's memory is reused for a smaller one). */
+/* Before each job's bytes: its link, its size as queued (its memory's:
+ * a spare block reused for a smaller job counts whole, so the bound is
+ * on memory) and its memory's size. */
 struct job_hdr {
 	struct job_hdr *next;
 	size_t size, cap;
@@ -125,21 +126,24 @@ struct hwt_db_writer *hwt_db_writer_start(hwt_db_job_fn run, void *ctx,
 
 void *hwt_db_writer_alloc(struct hwt_db_writer *w, size_t size)
 {
-	struct job_hdr *j = NULL, **pp;
+	struct job_hdr *j = NULL, **pp, **best = NULL;
 
 	if (size > SIZE_MAX - sizeof(*j))
 		size = SIZE_MAX;	/* hwt_xrealloc() aborts */
 	else
 		size += sizeof(*j);
 	if (size >= SPARE_MIN / 2) {
+		/* The smallest spare block that holds it. */
 		pthread_mutex_lock(&w->mu);
 		for (pp = &w->spare; *pp; pp = &(*pp)->next)
-			if ((*pp)->cap >= size) {
-				j = *pp;
-				*pp = j->next;
-				w->spare_bytes -= j->cap;
-				break;
-			}
+			if ((*pp)->cap >= size &&
+			    (!best || (*pp)->cap < (*best)->cap))
+				best = pp;
+		if (best) {
+			j = *best;
+			*best = j->next;
+			w->spare_bytes -= j->cap;
+		}
 		pthread_mutex_unlock(&w->mu);
 	}
 	if (!j) {
@@ -147,7 +151,7 @@ void *hwt_db_writer_alloc(struct hwt_db_writer *w, size_t size)
 		j->cap = size;
 	}
 	j->next = NULL;
-	j->size = size;
+	j->size = j->cap;
 	return j->data;
 }
 
