@@ -53,6 +53,7 @@
  * holds one of its own, as it can outlive the context.
  */
 
+#include <linux/atomic.h>
 #include <linux/kdebug.h>
 #include <linux/module.h>
 #include <linux/ptrace.h>
@@ -102,6 +103,30 @@ static int soft_decode_at(u64 ip, struct x86_insn_info *in)
 	return x86_insn_decode(b, n, in);
 }
 
+/*
+ * The TSC packets' value: the time-stamp counter, never behind one this
+ * module has already written.  An invariant TSC is synchronized across
+ * cores (SDM vol. 3B, "Invariant TSC"); a VM's vCPUs need not be
+ * (QEMU TCG), and a thread that moved to a lagging one wrote a TSC below
+ * the last: perf drops such a timestamp, libipt takes it, and the two
+ * decoders' times of the same trace differed.
+ */
+u64 soft_tsc(void)
+{
+	static atomic64_t last;
+	u64 now = rdtsc();
+	s64 seen = atomic64_read(&last);
+
+	while (now > (u64)seen) {
+		s64 was = atomic64_cmpxchg(&last, seen, (s64)now);
+
+		if (was == seen)
+			return now;
+		seen = was;
+	}
+	return (u64)seen;
+}
+
 /* Hand the packets of one event to the user; count a loss. */
 static void soft_emit(struct soft_thread *t, struct pt_soft_out *out)
 {
@@ -113,7 +138,7 @@ static void soft_emit(struct soft_thread *t, struct pt_soft_out *out)
 static void soft_resync(struct soft_thread *t, u64 ip,
 			struct pt_soft_out *out)
 {
-	pt_soft_resync(&t->st, ip, rdtsc(), out);
+	pt_soft_resync(&t->st, ip, soft_tsc(), out);
 	t->next_valid = false;
 }
 
@@ -121,7 +146,7 @@ static void soft_resync(struct soft_thread *t, u64 ip,
 static void soft_step(struct soft_thread *t, struct pt_regs *regs)
 {
 	struct pt_soft_out out = { t->out, sizeof(t->out), 0 };
-	u64 from = pt_soft_ip(&t->st), ip = regs->ip, tsc = rdtsc();
+	u64 from = pt_soft_ip(&t->st), ip = regs->ip, tsc = soft_tsc();
 	struct x86_insn_info in;
 	u8 nev = t->log.nev, i;
 	bool in_kernel = false;
@@ -364,9 +389,9 @@ static void soft_rearm_work(struct callback_head *cb)
 		    soft_is_restart(regs->ax))
 			ip -= 2;
 		if (t->pge_start)
-			pt_soft_start_pge(&t->st, ip, rdtsc(), &out);
+			pt_soft_start_pge(&t->st, ip, soft_tsc(), &out);
 		else
-			pt_soft_start(&t->st, ip, rdtsc(), &out);
+			pt_soft_start(&t->st, ip, soft_tsc(), &out);
 		soft_emit(t, &out);
 		t->next_valid = soft_decode_at(ip, &t->next) > 0;
 		t->started = true;

@@ -72,6 +72,10 @@ struct soft_step_ops {
 	bool (*active)(struct soft_thread *t);
 };
 
+/* The time-stamp counter for a TSC packet: rdtsc(), never below a value
+ * this module returned before (soft_step.c).  Returns it. */
+u64 soft_tsc(void);
+
 /* Module init/exit: tracepoint probes and the die notifier. */
 int soft_step_init(const struct soft_step_ops *ops);
 void soft_step_exit(void);

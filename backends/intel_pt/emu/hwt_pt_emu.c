@@ -216,7 +216,7 @@ static int emu_write_msr(u32 msr, u64 val)
 		return -EIO;
 	local_irq_save(flags);
 	m = this_cpu_ptr(&emu_ptm);
-	m->tsc = rdtsc();
+	m->tsc = soft_tsc();
 	pmis = m->pmi;
 	ret = ptm_wrmsr(m, msr, val);
 	if (ret)
