@@ -205,7 +205,7 @@ struct hwt_db {
 /* A write for the writer thread (run_job()): its values, then n rows of
  * cells (JOB_ROWS), then len bytes (the rows' arena, a blob, or n call
  * rows in id order: JOB_CALLS). */
-enum job_kind { JOB_ROWS, JOB_FLOW, JOB_CALLS, JOB_EXEC };
+enum job_kind { JOB_ROWS, JOB_FLOW, JOB_CALLS, JOB_COMMIT };
 
 struct db_job {
 	int kind;
@@ -213,7 +213,6 @@ struct db_job {
 	size_t n;		/* JOB_ROWS, JOB_CALLS: rows */
 	size_t len;		/* bytes after the cells */
 	uint64_t v[5];		/* JOB_FLOW: the integers */
-	const char *sql;	/* JOB_EXEC: a static string */
 };
 
 /* Queued bytes at most: flow rows are 64 KiB. */
@@ -445,23 +444,27 @@ int hwt_db_flush(struct hwt_db *db)
 	return flush_calls(db) < 0 ? -1 : 0;
 }
 
-int hwt_db_commit(struct hwt_db *db)
+/* Commits and begins the next transaction, now (by the thread that owns
+ * the connection).  Returns 0, or -1 on an SQLite error (said). */
+static int commit_now(struct hwt_db *db)
 {
 	char err[256];
-	struct db_job *j;
 
-	if (flush_batches(db) < 0 || flush_calls(db) < 0)
-		return -1;
-	if (db->w) {
-		j = new_job(db, JOB_EXEC, 0, 0, 0);
-		j->sql = "COMMIT; BEGIN;";
-		return hwt_db_writer_submit(db->w, j);
-	}
 	if (exec(db->db, "COMMIT; BEGIN;", err, sizeof(err)) < 0) {
 		fprintf(stderr, "hwt: database commit: %s\n", err);
 		return -1;
 	}
 	return 0;
+}
+
+int hwt_db_commit(struct hwt_db *db)
+{
+	if (flush_batches(db) < 0 || flush_calls(db) < 0)
+		return -1;
+	if (db->w)
+		return hwt_db_writer_submit(db->w,
+					    new_job(db, JOB_COMMIT, 0, 0, 0));
+	return commit_now(db);
 }
 
 static void db_free(struct hwt_db *db)
@@ -766,13 +769,19 @@ static char *job_bytes(struct hwt_db *db, struct db_job *j)
 	return (char *)(job_cells(j) + ncells);
 }
 
-/* Binds a blob of the writer's job (freed once run) to statement s and
- * steps it, the blob unbound after.  Returns 0, or -1 (said). */
-static int step_unbind(struct hwt_db *db, int s)
+/* A flow row (v: stream, seq, first_insn, ninsn, nentries; data: size
+ * bytes), written now; the blob unbound after (a job's is freed once
+ * run).  Returns 0, or -1 on an SQLite error (said). */
+static int write_flow(struct hwt_db *db, const uint64_t v[5],
+		      const void *data, size_t size)
 {
-	int rc = step(db, s);
+	int i, rc;
 
-	sqlite3_clear_bindings(db->st[s]);
+	for (i = 0; i < 5; i++)
+		B64(S_FLOW, i + 1, v[i]);
+	sqlite3_bind_blob(db->st[S_FLOW], 6, data, (int)size, SQLITE_STATIC);
+	rc = step(db, S_FLOW);
+	sqlite3_clear_bindings(db->st[S_FLOW]);
 	return rc;
 }
 
@@ -782,29 +791,17 @@ static int run_job(void *ctx, void *job)
 {
 	struct hwt_db *db = ctx;
 	struct db_job *j = job;
-	char err[256];
 
 	switch (j->kind) {
 	case JOB_ROWS:
 		return write_rows(db, j->k, job_cells(j), j->n,
 				  j->len ? job_bytes(db, j) : NULL);
 	case JOB_FLOW:
-		B64(S_FLOW, 1, j->v[0]);
-		B64(S_FLOW, 2, j->v[1]);
-		B64(S_FLOW, 3, j->v[2]);
-		B64(S_FLOW, 4, j->v[3]);
-		B64(S_FLOW, 5, j->v[4]);
-		sqlite3_bind_blob(db->st[S_FLOW], 6, job_bytes(db, j),
-				  (int)j->len, SQLITE_STATIC);
-		return step_unbind(db, S_FLOW);
+		return write_flow(db, j->v, job_bytes(db, j), j->len);
 	case JOB_CALLS:
 		return run_calls_job(db, j);
-	case JOB_EXEC:
-		if (exec(db->db, j->sql, err, sizeof(err)) < 0) {
-			fprintf(stderr, "hwt: database commit: %s\n", err);
-			return -1;
-		}
-		return 0;
+	case JOB_COMMIT:
+		return commit_now(db);
 	}
 	return -1;
 }
@@ -1090,25 +1087,15 @@ int hwt_db_flow(struct hwt_db *db, uint32_t stream, uint64_t seq,
 		uint64_t first_insn, uint64_t ninsn, uint64_t nentries,
 		const uint8_t *data, size_t size)
 {
+	const uint64_t v[5] = { stream, seq, first_insn, ninsn, nentries };
 	struct db_job *j;
 
-	if (db->w) {
-		j = new_job(db, JOB_FLOW, 0, 0, size);
-		j->v[0] = stream;
-		j->v[1] = seq;
-		j->v[2] = first_insn;
-		j->v[3] = ninsn;
-		j->v[4] = nentries;
-		memcpy(job_bytes(db, j), data, size);
-		return hwt_db_writer_submit(db->w, j);
-	}
-	B64(S_FLOW, 1, stream);
-	B64(S_FLOW, 2, seq);
-	B64(S_FLOW, 3, first_insn);
-	B64(S_FLOW, 4, ninsn);
-	B64(S_FLOW, 5, nentries);
-	sqlite3_bind_blob(db->st[S_FLOW], 6, data, (int)size, SQLITE_STATIC);
-	return step(db, S_FLOW);
+	if (!db->w)
+		return write_flow(db, v, data, size);
+	j = new_job(db, JOB_FLOW, 0, 0, size);
+	memcpy(j->v, v, sizeof(v));
+	memcpy(job_bytes(db, j), data, size);
+	return hwt_db_writer_submit(db->w, j);
 }
 
 /* hwt_calls_slot() for a row that needs a flush first, a slot not made
@@ -1302,23 +1289,17 @@ static int run_calls_job(struct hwt_db *db, struct db_job *j)
  * the writer, which encodes them (the encoding is most of a flush's
  * work; a row's copy is 80 bytes).  Returns 0, or -1 if a write of the
  * writer failed. */
-static int submit_calls(struct hwt_db *db)
+static int submit_calls(struct hwt_db *db, struct kept_calls *kc)
 {
 	size_t n = db->calls.n;
 	struct db_job *j = new_job(db, JOB_CALLS, 0, 0,
 				   n * sizeof(struct hwt_calls_rec));
 	struct hwt_calls_rec *rows = (void *)job_bytes(db, j);
 	const struct hwt_calls_rec *r;
-	struct kept_calls kc;
 	struct calls_iter it;
 	size_t i = 0;
 
-	kc.slot = db->calls.slot;
-	kc.nslot = db->calls.nslot;
-	kc.base = db->calls.base;
-	kc.early = db->early;
-	kc.nearly = db->nearly;
-	calls_begin(&it, &kc);
+	calls_begin(&it, kc);
 	while (i < n && (r = calls_next(&it)))
 		rows[i++] = *r;
 	j->n = i;
@@ -1335,16 +1316,12 @@ static int flush_calls(struct hwt_db *db)
 
 	if (!db->calls.n)
 		return 0;
-	if (db->w) {
-		rc = submit_calls(db);
-	} else {
-		kc.slot = db->calls.slot;
-		kc.nslot = db->calls.nslot;
-		kc.base = db->calls.base;
-		kc.early = db->early;
-		kc.nearly = db->nearly;
-		rc = write_calls(db, &kc);
-	}
+	kc.slot = db->calls.slot;
+	kc.nslot = db->calls.nslot;
+	kc.base = db->calls.base;
+	kc.early = db->early;
+	kc.nearly = db->nearly;
+	rc = db->w ? submit_calls(db, &kc) : write_calls(db, &kc);
 	/* The ids up to the last slot's have been given out: rows of them
 	 * that come later are early ones. */
 	db->calls.base += db->calls.nslot;
