@@ -5,6 +5,7 @@
  * the perf-style thread stack, CPU parsing, image reads, branch targets,
  * transition counts.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -774,6 +775,55 @@ static void test_calls_order(void)
 	check("calls-rows-sorted-per-commit", ok);
 }
 
+/* The descriptors this process has open.  Returns -1 if it cannot
+ * tell. */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* The database keeps OUT.tmp open (its writeback started at each
+ * commit): closed again whether the decode finishes (OUT complete, no
+ * OUT.tmp left) or is abandoned (neither left). */
+static void test_db_files_closed(void)
+{
+	char dir[] = "/tmp/hwt-unit-fds-XXXXXX", path[64], tmp[80];
+	char err[256];
+	struct hwt_db *db;
+	int before, ok;
+
+	if (!mkdtemp(dir)) {
+		check("db-closes-its-files", 0);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/x.db", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	before = open_fds();
+	db = hwt_db_create(path, 0, 0, err, sizeof(err));
+	ok = before > 0 && db && open_fds() > before &&
+	     hwt_db_commit(db) == 0 &&
+	     hwt_db_finish(db, err, sizeof(err)) == 0 &&
+	     open_fds() == before && access(path, F_OK) == 0 &&
+	     access(tmp, F_OK) < 0;
+	unlink(path);
+	db = ok ? hwt_db_create(path, 0, 0, err, sizeof(err)) : NULL;
+	ok = ok && db && access(tmp, F_OK) == 0;
+	hwt_db_abandon(db);
+	ok = ok && open_fds() == before && access(tmp, F_OK) < 0 &&
+	     access(path, F_OK) < 0;
+	unlink(path);
+	rmdir(dir);
+	check("db-closes-its-files", ok);
+}
+
 /* .eh_frame's FDE ranges as read by hwt equal libdwarf's (the ground
  * truth they replace), range for range in order, on this test's own
  * binary and the C library it runs on. */
@@ -815,6 +865,7 @@ int main(void)
 	test_calls_chunk();
 	test_calls_vtab();
 	test_calls_order();
+	test_db_files_closed();
 	test_insn_target();
 	test_edges();
 	test_edges_hit();
