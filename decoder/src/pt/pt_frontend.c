@@ -404,6 +404,13 @@ static int drain_events(struct pt_ctx *x, int status)
 					ev.variant.paging.cr3, "cr3");
 			break;
 		case ptev_async_paging:
+			/* A PSB+'s PIP (SDM vol. 3C 33.3.7: with ContextEn,
+			 * OS=1, with every PSB) says the CR3 in use: while
+			 * tracing is enabled a change of it has a PIP of its
+			 * own (MOV CR3), so this one changes nothing and is
+			 * no break in the flow, as the MODE.Exec beside it. */
+			if (ev.status_update)
+				break;
 			rc = emit_event(x, HWT_EV_CONTEXT, 0,
 					ev.variant.async_paging.ip,
 					ev.variant.async_paging.cr3, "cr3");
