@@ -83,11 +83,12 @@ static __attribute__((noinline)) struct item *
 fast_time(struct segment *seg, struct hwt_fastpkt *f, uint64_t *now,
 	  struct item *it, const struct item *tail)
 {
-	size_t last, i;
+	size_t last, i, at;
 
 	seg_sync(seg, it, tail);
 	last = seg->n - 1;
 	if (f->psb_tsc && f->psb_tsc != *now) {
+		at = last;	/* the FUP not walked: inconsistent */
 		for (i = seg->tail; i < seg->n; i++) {
 			struct hwt_block tmp;
 			const struct hwt_block *b;
@@ -95,18 +96,21 @@ fast_time(struct segment *seg, struct hwt_fastpkt *f, uint64_t *now,
 			if (seg->items[i].kind == IT_EVENT)
 				continue;
 			b = seg_item_block(seg, &seg->items[i], &tmp);
-			if (b->ip == f->psb_fup)
+			if (b->ip == f->psb_fup) {
+				at = i;
 				break;
+			}
+			/* After the block that holds it, the last one
+			 * too: libipt splits it there, the core joins the
+			 * halves at the first's time. */
 			if (f->psb_fup > b->ip && f->psb_fup <= b->end_ip) {
-				i++;
+				at = i + 1;
 				break;
 			}
 		}
-		if (i == seg->n)
-			i = last;	/* not walked: inconsistent */
-		time_item_at(seg, i, f->psb_tsc);
+		time_item_at(seg, at, f->psb_tsc);
 		*now = f->psb_tsc;
-		if (i <= last)
+		if (at <= last)
 			last++;
 	}
 	f->psb_tsc = 0;
