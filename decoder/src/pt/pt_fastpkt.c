@@ -191,6 +191,25 @@ static int skip_packet(struct hwt_fastpkt *f, const struct pt_packet *p)
 	}
 }
 
+/* Whether p, in a PSB+, is status a real capture's PSB+ carries (SDM
+ * vol. 3C 33.3.7) that changes nothing the fast path models: PIP (the
+ * CR3 in use; libipt's status update is no event of the front end's),
+ * VMCS, and MODE.TSX outside a transaction. */
+static int psb_status(const struct pt_packet *p)
+{
+	switch (p->type) {
+	case ppt_pip:
+	case ppt_vmcs:
+		return 1;
+	case ppt_mode:
+		return p->payload.mode.leaf == pt_mol_tsx &&
+		       !p->payload.mode.bits.tsx.intx &&
+		       !p->payload.mode.bits.tsx.abrt;
+	default:
+		return 0;
+	}
+}
+
 /* The PSB+ after a PSB: 0 with *enabled (a FUP with an IP), < 0 else. */
 static int psb_plus(struct hwt_fastpkt *f, int *enabled)
 {
@@ -215,7 +234,7 @@ static int psb_plus(struct hwt_fastpkt *f, int *enabled)
 			*enabled = 1;
 			continue;
 		}
-		if (!skip_packet(f, &p))
+		if (!skip_packet(f, &p) && !psb_status(&p))
 			return -pte_nosync;
 	}
 }
