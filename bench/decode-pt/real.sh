@@ -19,6 +19,8 @@
 #                 one line "FILE VADDR OFFSET SIZE BASE" per executable
 #                 mapping (ref_blk takes FILE VADDR OFFSET SIZE, hwt
 #                 decode --elf FILE:BASE)
+#   NAME-status/  the same trace with MODE.TSX, PIP and VMCS in every
+#                 PSB+ (real/status.py), as real captures have them
 set -e
 cd "$(dirname "$0")"
 HERE=$(pwd)
@@ -73,5 +75,14 @@ for name in gzip perl sqlite; do
 			echo "$f $a $o $l $((a - o))"
 		done >"$d/args"
 		echo "$MIB" >"$d/mib"
+	fi
+	# The same trace with a real capture's PSB+ status (MODE.TSX, PIP,
+	# VMCS: real/status.py), the same images.
+	t=$OUT/$name-status
+	if [ ! -s "$t/pt.bin" ] || [ "$t/pt.bin" -ot "$d/pt.bin" ] ||
+	    [ "$t/pt.bin" -ot "$HERE/real/status.py" ]; then
+		mkdir -p "$t"
+		python3 "$HERE/real/status.py" "$d/pt.bin" "$t/pt.bin"
+		cp "$d/args" "$d/mib" "$t/"
 	fi
 done

@@ -6,7 +6,9 @@
 # recorded with the soft backend in the VM, once, cached under
 # build/bench/decode-pt/real; each repeated to REAL_MIB MiB, default 8,
 # images from the session: REAL_MIB=32 gives the 28-32 MB of the real
-# captures issue 21 measured).  Then times, on each input in the same run:
+# captures issue 21 measured; and each again as NAME-status, with the
+# MODE.TSX, PIP and VMCS that real captures carry in every PSB+).  Then
+# times, on each input in the same run:
 #   ref      a minimal ptxed-like libipt block-decoder loop (ref_blk.c)
 #   hwt      hwt decode --pt ... -o DB (full pipeline into SQLite; a trace
 #            this big is decoded in PSB segments by worker threads with the
@@ -119,7 +121,7 @@ REF="$G/prog.elf 0x400000 0x1000 $(awk '$1 == "size" { print $2 }' "$G/info")"
 IMAGES="--elf $G/prog.elf"
 bench "trace-$MIB"
 if [ -n "$REAL" ]; then
-	for name in gzip perl sqlite; do
+	for name in gzip perl sqlite gzip-status perl-status sqlite-status; do
 		d=$OUT/real/$name
 		PT=$d/pt.bin
 		REF=$(awk '{ printf "%s %s %s %s ", $1, $2, $3, $4 }' "$d/args")

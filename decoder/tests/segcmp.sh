@@ -280,9 +280,11 @@ fi
 # instructions each: no replay text (the calls' instruction indexes, the
 # blocks' counts and the streams' totals pin the instruction sequence),
 # the worker threads' decode and libipt's segments.
+# Each again with a real capture's PSB+ status (MODE.TSX, PIP, VMCS:
+# real/status.py), which the fast path takes as status.
 R=$ROOT/build/bench/decode-pt/real
 MODES="segmented libipt" REPLAY='' ORDER=''
-for name in gzip perl sqlite; do
+for name in gzip perl sqlite gzip-status perl-status sqlite-status; do
 	if [ ! -s "$R/$name/pt.bin" ] || [ ! -s "$R/$name/args" ]; then
 		echo "SKIP: segcmp-real-$name (not recorded: bench/decode-pt/real.sh records it, ~15 min)"
 		continue
