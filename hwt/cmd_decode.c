@@ -212,6 +212,7 @@ int hwt_cmd_decode(int argc, char **argv)
 	};
 	struct hwt_decode_opts o;
 	struct hwt_dwarf_cache_stats cstats;
+	struct hwt_pt_stats ptstats;
 	struct timespec t0, t1;
 	struct progress meter = { .shown = 0 };
 	struct hwt_image *img = hwt_image_alloc();
@@ -226,6 +227,7 @@ int hwt_cmd_decode(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	memset(&cstats, 0, sizeof(cstats));
+	memset(&ptstats, 0, sizeof(ptstats));
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "o:qfh", lo, NULL)) != -1) {
 		switch (opt) {
@@ -346,6 +348,7 @@ int hwt_cmd_decode(int argc, char **argv)
 			o.dwarf_cache = cdir;
 	}
 	o.dwarf_cache_stats = &cstats;
+	o.pt_stats = &ptstats;
 	/* perf.data: --perf-data FILE, or a FILE with its magic */
 	if (!perf && !pt && !snap && optind == argc - 1 &&
 	    hwt_is_perf_data(argv[optind]))
@@ -393,6 +396,15 @@ int hwt_cmd_decode(int argc, char **argv)
 		summary(o.out, perf ? perf : pt ? pt : snap ? snap :
 			argv[optind], (double)(t1.tv_sec - t0.tv_sec) +
 			(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	/* Where a PT decode was slow: the part of the trace the fast
+	 * path gave to libipt (docs/decoder.md "The fast path"). */
+	if (!o.quiet && (ptstats.fast_bytes || ptstats.libipt_bytes))
+		fprintf(stderr, "hwt decode: Intel PT in PSB segments: %llu "
+			"trace bytes by the fast path, %llu by libipt's block "
+			"decoder (packets it does not model)%s\n",
+			(unsigned long long)ptstats.fast_bytes,
+			(unsigned long long)ptstats.libipt_bytes,
+			ptstats.whole_bytes ? "; more in one piece" : "");
 	if (!o.quiet && (cstats.hits || cstats.written || cstats.rejected))
 		fprintf(stderr, "hwt decode: DWARF cache %s: %lu binar%s read "
 			"from it, %lu written, %lu damaged\n", o.dwarf_cache,

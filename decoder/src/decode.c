@@ -97,6 +97,7 @@ int hwt_decode_pt_buffer(const uint8_t *buf, size_t size,
 	params.segment_min = opts->test.pt_segment_min;
 	params.reverse_segments = opts->test.pt_reverse_segments;
 	params.segmented = opts->segmented;
+	params.stats = opts->pt_stats;
 	if (img)
 		hwt_image_set_dwarf_cache(img, opts);
 	core = hwt_core_alloc(opts, img, err, errlen);
@@ -506,6 +507,7 @@ static int pt_stream_params(struct hwt_store_reader *r,
 	params->segment_min = opts->test.pt_segment_min;
 	params->reverse_segments = opts->test.pt_reverse_segments;
 	params->segmented = opts->segmented;
+	params->stats = opts->pt_stats;
 	if (have[1])
 		params->mtc_freq = (uint8_t)strtoul(v[1], NULL, 0);
 	if (have[2])

@@ -68,6 +68,17 @@ struct hwt_dwarf_cache_stats {
 	unsigned long rejected;	/* damaged cache files ignored (warned) */
 };
 
+/* How an Intel PT decode went (hwt_decode_opts): bytes of trace. */
+struct hwt_pt_stats {
+	uint64_t fast_bytes;	/* in PSB segments (or pieces of them
+				 * between PSBs) the fast path decoded */
+	uint64_t libipt_bytes;	/* in those libipt's block decoder decoded:
+				 * packets the fast path does not model */
+	uint64_t whole_bytes;	/* decoded in one piece by libipt (a small
+				 * trace, --threads 1, perf.data's images
+				 * by time) */
+};
+
 struct hwt_decode_opts {
 	const char *out;	/* output database: written as OUT.tmp and
 				 * renamed over OUT when complete */
@@ -98,6 +109,8 @@ struct hwt_decode_opts {
 	const char *dwarf_cache;
 	/* NULL, or counts of what the cache did, added to. */
 	struct hwt_dwarf_cache_stats *dwarf_cache_stats;
+	/* NULL, or how Intel PT traces were decoded, added to. */
+	struct hwt_pt_stats *pt_stats;
 	/* Called from the decoding thread with the trace bytes decoded so
 	 * far and the input's total (0: unknown), at most every half
 	 * second and not during the first second (NULL: never). */

@@ -1833,6 +1833,7 @@ static int decode_pt(struct hwt_perf_decode *pd, struct hwt_image *img,
 	params.no_fastpath = pd->opts->test.pt_no_fastpath;
 	params.segment_min = pd->opts->test.pt_segment_min;
 	params.reverse_segments = pd->opts->test.pt_reverse_segments;
+	params.stats = pd->opts->pt_stats;
 	stream_thread(pd, cpu, &pid, &tid);
 	if (sel->by_tid)
 		thread_pid(pd, sel->tid, &pid, &tid);

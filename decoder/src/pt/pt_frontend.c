@@ -805,6 +805,8 @@ static int decode_picked(const uint8_t *buf, size_t size,
 	if (size)
 		rc = hwt_pt_blk_loop(env, NULL, buf, size, 0, sink, info->id,
 				     NULL, NULL);
+	if (env->params.stats)
+		env->params.stats->whole_bytes += size;
 	if (rc < 0)
 		hwt_errf(err, errlen, "decode aborted (output, or an image "
 			 "libipt could not build)");
@@ -858,6 +860,8 @@ int hwt_pt_decode(const uint8_t *buf, size_t size, struct hwt_image *img,
 	}
 	rc = size ? hwt_pt_blk_loop(&env, pimg, buf, size, 0, sink,
 				    info->id, NULL, NULL) : 0;
+	if (env.params.stats)
+		env.params.stats->whole_bytes += size;
 	if (rc < 0)
 		hwt_errf(err, errlen, "decode aborted (output)");
 	pt_image_free(pimg);

@@ -39,6 +39,7 @@ struct hwt_pt_params {
 	 * decoded in one piece (the segments' workers and the fast path's
 	 * block cache hold one image) */
 	const struct hwt_pt_pick *pick;
+	struct hwt_pt_stats *stats;	/* NULL, or added to */
 };
 
 /*

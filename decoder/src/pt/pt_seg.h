@@ -60,6 +60,10 @@ struct segment {
 	int start_fup, start_disabled, end_state;
 	uint64_t start_ip;
 	int done;
+	/* Its trace bytes the fast path decoded, and libipt's block
+	 * decoder (hwt_pt_stats; counted when fed: a segment decoded
+	 * again is counted once). */
+	uint64_t fast_bytes, libipt_bytes;
 	/* An error past the segment's end (its decode ran on into the next
 	 * segment's trace): a continuous decode resyncs at the first PSB
 	 * after err_off, so the segments that start before it are skipped. */

@@ -223,11 +223,14 @@ static void decode_piece(struct worker *w, struct segment *seg,
 	pc->ebase = seg->next;
 	pc->err_past = 0;
 	if (try_fast && !w->run->no_fast) {
-		if (fast_piece(w, seg, pc))
+		if (fast_piece(w, seg, pc)) {
+			seg->fast_bytes += pc->to - pc->from;
 			return;
+		}
 		seg->n = pc->base;
 		seg->next = pc->ebase;
 	}
+	seg->libipt_bytes += pc->to - pc->from;
 	counted = packet_census(w->run, pc->from, pc->to, &modes, &tsc) == 0;
 	if (pc->has_fup)
 		join_libipt(w, seg, pc, counted ? modes : UINT64_MAX);
@@ -377,8 +380,11 @@ static void decode_segment(struct worker *w, size_t k, int arrival)
 	}
 	seg->n = 0;
 	seg->next = 0;
-	if (!r->no_fast && fast_piece(w, seg, &pc))
+	seg->fast_bytes = seg->libipt_bytes = 0;
+	if (!r->no_fast && fast_piece(w, seg, &pc)) {
+		seg->fast_bytes = pc.to - pc.from;
 		goto done;
+	}
 	seg->n = 0;
 	seg->next = 0;
 	n = r->no_fast ? 0 : inner_psbs(r, seg->start, seg->end, offs,
@@ -687,6 +693,11 @@ int hwt_pt_decode_segments(const uint8_t *buf, size_t size,
 			    (prev_end == END_DISABLED && s->start_fup))
 				decode_segment(mw, i, prev_end == END_DISABLED);
 			rc = feed(s, sink, info->id);
+			if (env->params.stats) {
+				env->params.stats->fast_bytes += s->fast_bytes;
+				env->params.stats->libipt_bytes +=
+					s->libipt_bytes;
+			}
 			if (!rc && sink->progress)
 				rc = sink->progress(sink->arg, info->id, s->end);
 			if (s->err_past)

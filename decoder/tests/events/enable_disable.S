@@ -1,4 +1,5 @@
 # Enable and async disable on the same IP; a resume; a disable at a jump.
+# fast path: all
 	.intel_syntax noprefix
 	.text
 #@ psb

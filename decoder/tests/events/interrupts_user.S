@@ -2,6 +2,7 @@
 # places: in straight-line code after a direct call, at a conditional
 # branch itself, at an indirect jump (a disabled PSB+ in between), at a
 # return resumed in a signal handler; the trace ends disabled.
+# fast path: all
 	.intel_syntax noprefix
 	.text
 #@ psb

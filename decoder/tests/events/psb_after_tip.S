@@ -2,6 +2,7 @@
 # (a loop closed by an indirect jump): the block before the PSB must stay
 # in the segment before it, although the decoder has read past the PSB to
 # finish it.  Then the same after a return and after a compressed return.
+# fast path: all
 	.intel_syntax noprefix
 	.text
 #@ psb

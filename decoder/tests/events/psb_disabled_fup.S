@@ -3,6 +3,7 @@
 # the FUP's IP (full and compressed TIP.PGE; timing and a MODE.Exec
 # between PSBEND and TIP.PGE), at another IP (a signal handler), and after
 # two such PSB+s in a row.
+# fast path: all
 	.intel_syntax noprefix
 	.text
 #@ psb

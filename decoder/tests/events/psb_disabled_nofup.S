@@ -1,6 +1,7 @@
 # A PSB+ while tracing is disabled without a FUP (ContextEn=0: in the
 # kernel during a system call of a user-only trace), with MODE.TSX, PIP,
 # VMCS and timing in it, right after the TIP.PGD and after timing packets.
+# fast path: all
 	.intel_syntax noprefix
 	.text
 #@ psb

@@ -4,6 +4,7 @@
 # carry the IP), with MODE.TSX, PIP, VMCS and CBR in it, then TIP.PGE at
 # that IP and TNT/TIP.  A segment that starts at such a PSB+ must start
 # disabled, waiting for the TIP.PGE, as the continuous decode is there.
+# fast path: all
 	.intel_syntax noprefix
 	.text
 #@ psb

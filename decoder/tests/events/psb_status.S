@@ -6,6 +6,7 @@
 # decode gives the blocks, counts and calls it gives without them
 # (segcmp.sh: tests/events/psb_status.S against this file without the
 # status packets).
+# fast path: all
 	.intel_syntax noprefix
 	.text
 #@ psb

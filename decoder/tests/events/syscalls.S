@@ -1,6 +1,7 @@
 # A user-space trace of a loop that makes system calls: TIP.PGD with no
 # IP at each SYSCALL, TIP.PGE where it returns, timing packets and a PSB+
 # (no FUP: tracing disabled) in between, PSBs between the calls.
+# fast path: all
 	.intel_syntax noprefix
 	.text
 #@ psb
