@@ -125,20 +125,96 @@ fast_time(struct segment *seg, struct hwt_fastpkt *f, uint64_t *now,
 }
 
 /*
+ * The item of seg's from item from on whose block holds at: its index,
+ * or seg->n if none does.
+ */
+static size_t item_at(const struct segment *seg, size_t from, uint64_t at)
+{
+	size_t i;
+
+	for (i = from; i < seg->n; i++) {
+		struct hwt_block tmp;
+		const struct hwt_block *b;
+
+		if (seg->items[i].kind == IT_EVENT)
+			continue;
+		b = seg_item_block(seg, &seg->items[i], &tmp);
+		if (at >= b->ip && at <= b->end_ip)
+			break;
+	}
+	return i;
+}
+
+/*
+ * The return addresses the walk pushed for calls ending the blocks of
+ * items [from, to): direct calls, pushed as walked (the walk since the
+ * last trace consumed has no other), each a whole cached block (a cut
+ * one is no longer IT_FAST).
+ */
+static unsigned walked_calls(const struct segment *seg, size_t from,
+			     size_t to)
+{
+	unsigned n = 0;
+
+	for (; from < to; from++)
+		if (seg->items[from].kind == IT_FAST &&
+		    seg->items[from].fb->push)
+			n++;
+	return n;
+}
+
+/*
  * An asynchronous disable at f->fup_ip: the instructions from there on,
  * walked since the last trace consumed, never ran (cut); then TIP.PGD and
- * TIP.PGE.  Returns 0 with *ip where tracing resumes, 1 if it never does,
- * -1 for libipt.
+ * TIP.PGE.  Or (f->pgd) a TIP.PGD at f->fup_ip, read already, which
+ * libipt binds (pt_blk_proceed_event) where the walk since the last trace
+ * consumed reaches that IP without trace (cut there, tracing expected
+ * back there), else to the branch queried, the last item's: all of it
+ * ran (a call's return address pushed, *ret set to it; tracing expected
+ * back there for a call, nowhere for another branch).  *undo: how many
+ * return addresses the walk pushed for calls that the cut says never ran.
+ * Returns 0 with *ip where tracing resumes, 1 if it never does, -1 for
+ * libipt.
  */
 static int fast_async(struct worker *w, struct segment *seg,
-		      struct hwt_fastpkt *f, uint64_t *ip, uint64_t *now)
+		      struct hwt_fastpkt *f, uint64_t *ip, uint64_t *now,
+		      uint64_t *ret, unsigned *undo)
 {
 	uint64_t at = f->fup_ip;
+	size_t k = item_at(seg, seg->tail, at);
 	int st;
 
-	if (!seg_cut(w, seg, seg->tail, at))
-		return -1;
-	st = hwt_fastpkt_async_pgd(f, ip);
+	*ret = 0;
+	*undo = 0;
+	if (f->pgd && k == seg->n) {
+		const struct item *q = &seg->items[seg->n - 1];
+
+		f->pgd = 0;
+		if (seg->n == seg->tail || q->kind != IT_FAST)
+			return -1;
+		f->resume_ip = q->fb->iclass == HWT_IC_CALL ||
+			       q->fb->iclass == HWT_IC_IND_CALL ?
+			       q->fb->next : 0;
+		if (q->fb->push)
+			*ret = q->fb->next;
+		st = hwt_fastpkt_enable(f, ip);
+	} else {
+		/* The calls walked and cut never ran (the last item's
+		 * branch queried: it pushed nothing yet). */
+		unsigned walked = seg->n > seg->tail ?
+			walked_calls(seg, seg->tail, seg->n - 1) : 0;
+
+		if (k == seg->n || !seg_cut(w, seg, seg->tail, at))
+			return -1;
+		*undo = walked - walked_calls(seg, seg->tail, seg->n);
+		if (f->pgd) {
+			f->pgd = 0;
+			f->resume_ip = at;
+			st = hwt_fastpkt_enable(f, ip);
+		} else {
+			st = hwt_fastpkt_async_pgd(f, ip);
+		}
+	}
 	if (st < 0)
 		return -1;
 	return fast_disabled(seg, f, st, at, *ip, now);
@@ -156,8 +232,8 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 	const uint8_t *b = w->run->buf;
 	struct hwt_fastpkt f;
 	struct pt_config cfg;
-	uint64_t ip = 0, rs[RETSTACK];
-	unsigned rtop = 0, rn = 0;
+	uint64_t ip = 0, ret_ip, rs[RETSTACK];
+	unsigned rtop = 0, rn = 0, undo;
 	int status, enabled = 0, ret = FAST_BAIL;
 	uint64_t now = 0;	/* the time the blocks walked take */
 	struct fblock *fb;
@@ -333,7 +409,17 @@ sync_async:
 async:
 		/* An interrupt (FUP, TIP.PGD) before the branch queried,
 		 * tracing back at the TIP.PGE. */
-		status = fast_async(w, seg, &f, &ip, &now);
+		status = fast_async(w, seg, &f, &ip, &now, &ret_ip, &undo);
+		if (undo) {
+			/* A full ring may have forgotten entries for
+			 * them: libipt's then. */
+			if (status < 0 || rn == RETSTACK || undo > rn)
+				goto out;
+			rn -= undo;
+			rtop = (rtop + RETSTACK - undo) % RETSTACK;
+		}
+		if (ret_ip)
+			ret_push(rs, &rtop, &rn, ret_ip);
 		if (status == 1) {
 			ret = FAST_OK;	/* disabled to the end */
 			fe->disabled = 1;

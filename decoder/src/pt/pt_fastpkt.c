@@ -248,6 +248,7 @@ int hwt_fastpkt_init(struct hwt_fastpkt *f, const struct pt_config *cfg,
 	f->tnt = f->index = 0;
 	f->tip_pending = 0;
 	f->resume_ip = 0;
+	f->pgd = 0;
 	hwt_fastpkt_time_init(f, cfg);
 	f->bdm70 = cfg->errata.bdm70;
 	f->pkt = pt_pkt_alloc_decoder(cfg);
@@ -394,6 +395,18 @@ int hwt_fastpkt_fill(struct hwt_fastpkt *f)
 			if (st < 0)
 				return st;
 			f->fup_ip = f->last_ip;
+			return HWT_FASTPKT_ASYNC;
+		case ppt_tip_pgd:
+			/* Disabled by a branch, at the IP it gives (none:
+			 * libipt's, e.g. SKL014's filter case). */
+			if (p.payload.ip.ipc == pt_ipc_suppressed)
+				return -pte_nosync;
+			st = update_ip(f, &p.payload.ip);
+			if (st < 0)
+				return st;
+			f->fup_ip = f->last_ip;
+			f->pgd_tsc = f->tsc;
+			f->pgd = 1;
 			return HWT_FASTPKT_ASYNC;
 		case ppt_psb:
 			/* A status update while tracing stays enabled. */

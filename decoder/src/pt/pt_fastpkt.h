@@ -37,6 +37,8 @@ struct hwt_fastpkt {
 	int have_ip;
 	int tip_pending;
 	uint64_t fup_ip;	/* HWT_FASTPKT_ASYNC: where */
+	int pgd;		/* HWT_FASTPKT_ASYNC came from a TIP.PGD with
+				 * an IP (fup_ip: it), not from a FUP */
 	/* While tracing is disabled: where libipt's decoder is (where
 	 * tracing stopped; 0 after a sync without FUP).  A PSB+ whose FUP
 	 * carries another IP then fails libipt's continuous decode. */
@@ -60,7 +62,11 @@ struct hwt_fastpkt {
 };
 
 /* A query's answer: a FUP (outside PSB+) instead of TNT or TIP, i.e. an
- * asynchronous event at fup_ip before the branch queried. */
+ * asynchronous event at fup_ip before the branch queried; or (pgd set)
+ * a TIP.PGD with an IP, fup_ip, and its time in pgd_tsc: tracing
+ * disabled by a branch (an IP filter's exit; SDM vol. 3C 33.2.5.3,
+ * 33.4.2.4), which libipt binds where the flow reaches that IP without
+ * trace, else to the branch queried. */
 #define HWT_FASTPKT_ASYNC	1
 
 /* Allocates on cfg and reads the first PSB+.  Returns 0 with *enabled
