@@ -6,19 +6,21 @@
  * as libipt's tnt cache reads them), TIP with last-IP compression, PSB+
  * as a status update (FUP, MODE.Exec, timing, and the PIP, VMCS and
  * MODE.TSX outside a transaction that real captures have there),
- * MODE.Exec 64-bit, the TIP.PGD/TIP.PGE pair around a SYSCALL or after a
- * FUP (an interrupt) in a user-space trace, skips PAD, CBR and MNT, and
- * keeps the time as libipt's query decoder has it at the flow packets
+ * MODE.Exec 64-bit, the TIP.PGD/TIP.PGE pair around a SYSCALL, after a
+ * FUP (an interrupt) in a user-space trace, or with the IP a branch left
+ * an IP filter's range for (HWT_FASTPKT_ASYNC), skips PAD, CBR and MNT,
+ * and keeps the time as libipt's query decoder has it at the flow packets
  * (TSC, and TMA and MTC as libipt's pt_time.c estimates between TSCs;
  * libipt does not export it); a query that read a new packet says when it
  * changed (HWT_FASTPKT_TIME).  Anything else (CYC, whose time needs
- * libipt's calibration; a TMA or MTC libipt's time refuses; other
- * TIP.PGE/PGD, FUP with a TIP, OVF, PTWRITE, power events, suppressed
- * IPs, non-64-bit modes; MODE.TSX, PIP and VMCS outside a PSB+) is
- * reported as -pte_nosync so that the caller gives the segment to
- * libipt's block decoder, which models it all.  PAD, short and long TNT
- * and TIP are parsed here (bounds-checked; anything unusual goes to
- * libipt's packet decoder at the same offset), the rest by pt_pkt_next.
+ * libipt's calibration; a TMA or MTC libipt's time refuses; a TIP.PGD
+ * without IP but at a SYSCALL, a TIP.PGE while enabled, FUP with a TIP,
+ * OVF, PTWRITE, power events, suppressed IPs, non-64-bit modes; MODE.TSX,
+ * PIP and VMCS outside a PSB+) is reported as -pte_nosync so that the
+ * caller gives the segment to libipt's block decoder, which models it
+ * all.  PAD, short and long TNT and TIP are parsed here (bounds-checked;
+ * anything unusual goes to libipt's packet decoder at the same offset),
+ * the rest by pt_pkt_next.
  */
 #ifndef HWT_PT_FASTPKT_H
 #define HWT_PT_FASTPKT_H
