@@ -23,7 +23,8 @@
 # Every run is timed by /usr/bin/time (whole process: start, file reading,
 # decode, database); it prints wall and CPU (user+sys) seconds,
 # instructions/s and MB/s on CPU time, the ratios ref/hwt on wall and
-# on CPU time (>1: hwt is faster) and the peak RSS.  HWT=PATH times
+# on CPU time (>1: hwt is faster) and the peak RSS; after the hwt row, how
+# many trace bytes the fast path decoded and how many libipt did.  HWT=PATH times
 # another hwt binary (a build of an older commit) against the same inputs;
 # BASE=PATH also times that binary in the same run (rows base, base-1c,
 # base-1cc: before and after side by side, under the same load).  RUNS=N
@@ -95,6 +96,12 @@ bench() {	# name; PT, REF (ref_blk's image args), IMAGES (hwt's) set
 	hwt_insn=$("$HWT" query --csv "$OUT/x.db" \
 		"SELECT SUM(insn_count) FROM streams" | tail -1)
 	report hwt
+	# How much of the trace the fast path took (hwt decode says it
+	# without -q; the rest went to libipt's block decoder).
+	rm -f "$OUT/x.db"
+	# shellcheck disable=SC2086
+	"$HWT" decode --pt "$PT" $IMAGES -o "$OUT/x.db" 2>&1 |
+		sed -n 's/^hwt decode: Intel PT in PSB segments: /        /p'
 	run_hwt --no-calls
 	report hwt-nc
 	run_hwt pin --no-calls
