@@ -51,6 +51,19 @@ ndiff() {	# QUERY
 		       (SELECT COUNT(*) FROM ($b EXCEPT $a));"
 }
 
+# Each database of DBS ($SDB) against $CDB on each query named in NAMES:
+# appends to why the rows that differ (nothing more once why is set).
+diffs() {	# DBS NAMES
+	for SDB in $1; do
+		[ -z "$why" ] || break
+		for q in $2; do
+			eval "query=\$$q"
+			n=$(ndiff "$query")
+			[ "$n" = 0 ] || why="$why $q: $n rows differ ($SDB vs $CDB)"
+		done
+	done
+}
+
 BLOCKS='SELECT b.ip, b.end_ip, b.ninsn, b.isa, b.iclass, b.insn_lens,
 	SUM(k.count) FROM @.block_counts k JOIN @.blocks b ON b.id = k.block_id
 	GROUP BY b.id'
@@ -109,14 +122,7 @@ order() {
 		then
 			why="decode failed"
 		fi
-		for SDB in $d/$mode-reverse.db $d/$mode.db; do
-			[ -z "$why" ] || break
-			for q in IDS IDCOUNTS; do
-				eval "query=\$$q"
-				n=$(ndiff "$query")
-				[ "$n" = 0 ] || why="$why $q: $n rows differ ($SDB vs $CDB)"
-			done
-		done
+		diffs "$d/$mode-reverse.db $d/$mode.db" "IDS IDCOUNTS"
 		if [ -n "$why" ]; then
 			echo "FAIL: segcmp-order-$name-$mode ($why)"
 		else
@@ -214,14 +220,8 @@ if [ -s "$e/pt.bin" ]; then
 		--raw "$e/x.bin:0x100000" -o "$CDB" >>"$e/bare.err" 2>&1; then
 		why="the bare trace: $(head -c 200 "$e/bare.err")"
 	fi
-	for SDB in $e/cont.db $e/segmented.db $e/pieces.db; do
-		[ -z "$why" ] || break
-		for q in BLOCKS EDGES CALLS TIMES EVENTS ERRORS STREAMS CPSTATS; do
-			eval "query=\$$q"
-			n=$(ndiff "$query")
-			[ "$n" = 0 ] || why="$why $q: $n rows differ ($SDB vs $CDB)"
-		done
-	done
+	diffs "$e/cont.db $e/segmented.db $e/pieces.db" \
+		"BLOCKS EDGES CALLS TIMES EVENTS ERRORS STREAMS CPSTATS"
 	if [ -n "$why" ]; then
 		echo "FAIL: segcmp-psb-status-changes-nothing ($why)"
 	else
