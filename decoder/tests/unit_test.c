@@ -24,6 +24,7 @@
 #include "db/calls_vtab.h"
 #include "db/db.h"
 #include <sqlite3.h>
+#include <intel-pt.h>
 
 static int failed;
 
@@ -51,6 +52,103 @@ static void test_uleb(void)
 		ok &= n < 2 || hwt_uleb_get(buf, n - 1, &r) == 0;
 	}
 	check("uleb-roundtrip-and-truncation", ok);
+}
+
+/* Reads the 32 bytes at 0x1000 that ipt_class() decodes. */
+static int ipt_read(uint8_t *buffer, size_t size, const struct pt_asid *asid,
+		    uint64_t ip, void *context)
+{
+	const uint8_t *mem = context;
+
+	(void)asid;
+	if (ip < 0x1000 || ip - 0x1000 >= 32)
+		return -pte_nomap;
+	if (size > 32 - (ip - 0x1000))
+		size = 32 - (size_t)(ip - 0x1000);
+	memcpy(buffer, mem + (ip - 0x1000), size);
+	return (int)size;
+}
+
+/* libipt's class of the one x86-64 instruction in code (at 0x1000),
+ * ground truth for the fast path's: its instruction decoder on a PSB+
+ * whose FUP is there (the instruction comes back even where its next IP
+ * needs trace).  Returns the pt_insn_class, or -1. */
+static int ipt_class(const uint8_t *code, size_t len)
+{
+	uint8_t trace[64], mem[32];
+	struct pt_insn_decoder *dec;
+	struct pt_encoder *enc;
+	struct pt_config cfg;
+	struct pt_packet p[4];
+	struct pt_insn insn;
+	uint64_t off = 0;
+	int i, rc = 0, st;
+
+	memset(p, 0, sizeof(p));
+	p[0].type = ppt_psb;
+	p[1].type = ppt_mode;
+	p[1].payload.mode.leaf = pt_mol_exec;
+	p[1].payload.mode.bits.exec.csl = 1;
+	p[2].type = ppt_fup;
+	p[2].payload.ip.ipc = pt_ipc_sext_48;
+	p[2].payload.ip.ip = 0x1000;
+	p[3].type = ppt_psbend;
+	pt_config_init(&cfg);
+	cfg.begin = trace;
+	cfg.end = trace + sizeof(trace);
+	enc = pt_alloc_encoder(&cfg);
+	if (!enc)
+		return -1;
+	for (i = 0; i < 4; i++)
+		rc |= pt_enc_next(enc, &p[i]) < 0;
+	rc |= pt_enc_get_offset(enc, &off) < 0;
+	pt_free_encoder(enc);
+	if (rc || len > sizeof(mem))
+		return -1;
+	memset(mem, 0x90, sizeof(mem));
+	memcpy(mem, code, len);
+	cfg.end = trace + off;
+	dec = pt_insn_alloc_decoder(&cfg);
+	if (!dec)
+		return -1;
+	memset(&insn, 0, sizeof(insn));
+	st = pt_image_set_callback(pt_insn_get_image(dec), ipt_read, mem);
+	if (st >= 0)
+		st = pt_insn_sync_forward(dec);
+	while (st >= 0 && (st & pts_event_pending)) {
+		struct pt_event ev;
+
+		st = pt_insn_event(dec, &ev, sizeof(ev));
+	}
+	if (st >= 0)
+		pt_insn_next(dec, &insn, sizeof(insn));
+	pt_insn_free_decoder(dec);
+	return insn.ip == 0x1000 && insn.size == len ? (int)insn.iclass : -1;
+}
+
+/* The fast path's word on an instruction against libipt's class: a
+ * special far branch of the same kind, or (plain) one it walks through
+ * (not special, or special and plain) that libipt calls ptic_other. */
+static int special_as_libipt(struct hwt_disasm *d, const char *bytes,
+			     size_t len, int plain)
+{
+	static const int far[] = {
+		[ptic_far_call] = HWT_IC_FAR_CALL,
+		[ptic_far_return] = HWT_IC_FAR_RET,
+		[ptic_far_jump] = HWT_IC_FAR_JUMP,
+	};
+	struct hwt_insn_info in;
+	int c = ipt_class((const uint8_t *)bytes, len);
+
+	if (c < 0 || hwt_insn_decode(d, HWT_ISA_X86_64,
+				     (const uint8_t *)bytes, len, 0x1000,
+				     &in) != (int)len)
+		return 0;
+	if (plain)
+		return (!in.special || in.plain) && !in.far &&
+		       c == ptic_other;
+	return in.special && !in.plain && (size_t)c < HWT_ARRAY_SIZE(far) &&
+	       far[c] && in.far == far[c];
 }
 
 static void test_insn(void)
@@ -149,6 +247,58 @@ static void test_insn(void)
 	      hwt_insn_decode(d, HWT_ISA_X86_64,
 			      (const uint8_t *)"\x66\x0f\x85\x10\x00\x00\x00",
 			      7, 0x1000, &in) > 0 && in.special);
+	/* Far branches the fast path follows with their TIP, and kernel
+	 * code's plain system instructions it walks through: as libipt
+	 * classes them.  syscall, sysret, sysenter, sysexit, int 0x80,
+	 * int3, iretq, retf, call far [rax], jmp far [rax]; swapgs, cli,
+	 * sti, rdmsr, wrmsr, mov cr3 rax, in al dx, out dx al. */
+	{
+		static const struct {
+			const char *b;
+			size_t len;
+			int plain;
+		} sp[] = {
+			{ "\x0f\x05", 2, 0 }, { "\x48\x0f\x07", 3, 0 },
+			{ "\x0f\x34", 2, 0 }, { "\x0f\x35", 2, 0 },
+			{ "\xcd\x80", 2, 0 }, { "\xcc", 1, 0 },
+			{ "\x48\xcf", 2, 0 }, { "\xcb", 1, 0 },
+			{ "\xff\x18", 2, 0 }, { "\xff\x28", 2, 0 },
+			{ "\x0f\x01\xf8", 3, 1 }, { "\xfa", 1, 1 },
+			{ "\xfb", 1, 1 }, { "\x0f\x32", 2, 1 },
+			{ "\x0f\x30", 2, 1 }, { "\x0f\x22\xd8", 3, 1 },
+			{ "\xec", 1, 1 }, { "\xee", 1, 1 },
+		};
+		int ok = 1;
+
+		for (size_t k = 0; k < HWT_ARRAY_SIZE(sp); k++)
+			if (!special_as_libipt(d, sp[k].b, sp[k].len,
+					       sp[k].plain)) {
+				fprintf(stderr, "unit: instruction %zu of "
+					"the far/plain list\n", k);
+				ok = 0;
+			}
+		check("insn-decode-far-and-plain-as-libipt", ok);
+	}
+	/* What stays libipt's: neither far nor plain (vmlaunch, xbegin,
+	 * loop, ud2, hlt). */
+	{
+		static const struct {
+			const char *b;
+			size_t len;
+		} lv[] = {
+			{ "\x0f\x01\xc2", 3 },
+			{ "\xc7\xf8\x00\x00\x00\x00", 6 },
+			{ "\xe2\xfe", 2 }, { "\x0f\x0b", 2 }, { "\xf4", 1 },
+		};
+		int ok = 1;
+
+		for (size_t k = 0; k < HWT_ARRAY_SIZE(lv); k++)
+			ok = ok && hwt_insn_decode(d, HWT_ISA_X86_64,
+					(const uint8_t *)lv[k].b, lv[k].len,
+					0x1000, &in) == (int)lv[k].len &&
+			     in.special && !in.far && !in.plain;
+		check("insn-decode-special-stays-libipts", ok);
+	}
 	check("insn-class-iretq-far-ret",
 	      hwt_insn_class(d, HWT_ISA_X86_64, (const uint8_t *)"\x48\xcf",
 			     2, 0x1000) == HWT_IC_FAR_RET);

@@ -36,6 +36,11 @@ struct hwt_insn_info {
 	uint8_t len;
 	uint8_t iclass;		/* enum hwt_iclass, HWT_IC_OTHER: no branch */
 	uint8_t special;
+	/* Of a special one: a far branch (HWT_IC_FAR_CALL, _RET, _JUMP:
+	 * libipt's ptic_far_*, a TIP gives its target), or 0; plain: a
+	 * privileged or system instruction that changes no flow, where
+	 * libipt binds nothing unless a packet (PIP, TIP.PGD, ...) says */
+	uint8_t far, plain;
 	uint64_t target;	/* direct branches */
 };
 int hwt_insn_decode(struct hwt_disasm *d, int isa, const uint8_t *bytes,

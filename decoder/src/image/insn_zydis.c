@@ -103,6 +103,72 @@ static int is_special(const ZydisDecodedInstruction *in)
 	}
 }
 
+/* The class of a far branch as libipt has it (pt_ild.c: ptic_far_call,
+ * ptic_far_return, ptic_far_jump), 0 for anything else. */
+static int far_class(const ZydisDecodedInstruction *in)
+{
+	switch (in->mnemonic) {
+	case ZYDIS_MNEMONIC_SYSCALL: case ZYDIS_MNEMONIC_SYSENTER:
+	case ZYDIS_MNEMONIC_INT: case ZYDIS_MNEMONIC_INT1:
+	case ZYDIS_MNEMONIC_INT3: case ZYDIS_MNEMONIC_INTO:
+		return HWT_IC_FAR_CALL;
+	case ZYDIS_MNEMONIC_SYSRET: case ZYDIS_MNEMONIC_SYSEXIT:
+	case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD:
+	case ZYDIS_MNEMONIC_IRETQ:
+		return HWT_IC_FAR_RET;
+	default:
+		break;
+	}
+	if (in->meta.branch_type != ZYDIS_BRANCH_TYPE_FAR)
+		return 0;
+	switch (in->meta.category) {
+	case ZYDIS_CATEGORY_CALL:
+		return HWT_IC_FAR_CALL;
+	case ZYDIS_CATEGORY_RET:
+		return HWT_IC_FAR_RET;
+	case ZYDIS_CATEGORY_UNCOND_BR:
+		return HWT_IC_FAR_JUMP;
+	default:
+		return 0;
+	}
+}
+
+/* Whether a special instruction (not a far branch) changes no flow and
+ * binds nothing in libipt's block decoder by itself: kernel code's
+ * plain system instructions (SDM vol. 3A 2.8 "System instruction
+ * summary").  A MOV to CR3 binds a PIP, a WRMSR may bind a TIP.PGD: the
+ * fast path gives up at those packets, not at the instruction.  HLT
+ * (what runs after it, runs after an interrupt: the walk would go on into
+ * whatever follows, often no code), VMX, TSX, LOOP, UD and the rest stay
+ * libipt's. */
+static int plain_system(const ZydisDecodedInstruction *in)
+{
+	switch (in->mnemonic) {
+	case ZYDIS_MNEMONIC_CLI: case ZYDIS_MNEMONIC_STI:
+	case ZYDIS_MNEMONIC_SWAPGS:
+	case ZYDIS_MNEMONIC_RDMSR: case ZYDIS_MNEMONIC_WRMSR:
+	case ZYDIS_MNEMONIC_IN: case ZYDIS_MNEMONIC_OUT:
+	case ZYDIS_MNEMONIC_INSB: case ZYDIS_MNEMONIC_INSW:
+	case ZYDIS_MNEMONIC_INSD: case ZYDIS_MNEMONIC_OUTSB:
+	case ZYDIS_MNEMONIC_OUTSW: case ZYDIS_MNEMONIC_OUTSD:
+	case ZYDIS_MNEMONIC_LGDT: case ZYDIS_MNEMONIC_LIDT:
+	case ZYDIS_MNEMONIC_LLDT: case ZYDIS_MNEMONIC_LTR:
+	case ZYDIS_MNEMONIC_STR: case ZYDIS_MNEMONIC_INVLPG:
+	case ZYDIS_MNEMONIC_INVPCID: case ZYDIS_MNEMONIC_WBINVD:
+	case ZYDIS_MNEMONIC_INVD: case ZYDIS_MNEMONIC_CLTS:
+	case ZYDIS_MNEMONIC_LMSW: case ZYDIS_MNEMONIC_RDPMC:
+	case ZYDIS_MNEMONIC_XSETBV:
+		return 1;
+	case ZYDIS_MNEMONIC_MOV:
+		/* MOV to or from CRn, DRn, a segment register */
+		return in->meta.category != ZYDIS_CATEGORY_UNCOND_BR;
+	case ZYDIS_MNEMONIC_POP:
+		return 1;	/* POP FS, POP GS */
+	default:
+		return 0;
+	}
+}
+
 int hwt_insn_decode_zydis(int isa, const uint8_t *bytes, size_t size,
 			  uint64_t ip, struct hwt_insn_info *out)
 {
@@ -150,6 +216,8 @@ int hwt_insn_decode_zydis(int isa, const uint8_t *bytes, size_t size,
 	if (is_special(&in)) {
 		out->special = 1;
 		out->iclass = HWT_IC_OTHER;
+		out->far = (uint8_t)far_class(&in);
+		out->plain = !out->far && plain_system(&in);
 	}
 	/* Operand-size prefixed near branches truncate the IP: leave them
 	 * to libipt (and a direct-looking class without an immediate). */

@@ -212,7 +212,23 @@ static int fast_async(struct worker *w, struct segment *seg,
 			f->resume_ip = at;
 			st = hwt_fastpkt_enable(f, ip);
 		} else {
+			uint64_t tsc = f->tsc;
+
 			st = hwt_fastpkt_async_pgd(f, ip);
+			if (st == 2) {
+				/* An interrupt whose handler is traced:
+				 * libipt's async branch, at the time of its
+				 * FUP (a timing packet between it and the
+				 * TIP: libipt's). */
+				if (f->tsc != tsc)
+					return -1;
+				seg_add_event(seg, HWT_EV_ASYNC, at,
+					      f->tsc)->arg = *ip;
+				*now = f->tsc;
+				f->time_changed = 0;
+				seg->tail = seg->n;
+				return 0;
+			}
 		}
 	}
 	if (st < 0)
@@ -301,6 +317,9 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 		 * successor it led to before (no hash lookup). */
 		switch (fb->op & 7) {
 		case FOP_SPECIAL:
+			/* A far branch: its TIP, as an indirect branch's. */
+			if (fb->far)
+				goto far;
 			/* libipt's, unless an interrupt came first (a FUP at
 			 * or before it). */
 			seg_sync(seg, it, tail);
@@ -321,6 +340,17 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 				goto end;	/* the segment ends first */
 			if (status < 0)
 				goto out;
+			if (status == 2) {
+				/* Traced into the kernel: a far branch. */
+				if (f.time_changed) {
+					f.time_changed = 0;
+					it = fast_time(seg, &f, &now, it, tail);
+					end = seg->items + seg->cap;
+				}
+				tail = it;
+				fb = seg_ind(w, fb, ip);
+				break;
+			}
 			if (fast_disabled(seg, &f, status, 0, ip, &now)) {
 				ret = FAST_OK;	/* disabled to the end */
 				fe->disabled = 1;
@@ -383,6 +413,7 @@ int seg_fast_segment(struct worker *w, struct segment *seg, uint64_t from,
 			/* An uncompressed return is an indirect branch. */
 			__attribute__((fallthrough));
 		case FOP_IND:
+far:
 			status = hwt_fastpkt_tip(&f, &ip);
 			if (__builtin_expect(status != 0, 0)) {
 				if (status == HWT_FASTPKT_ASYNC)

@@ -449,7 +449,8 @@ int hwt_fastpkt_tip_slow(struct hwt_fastpkt *f, uint64_t *ip)
 }
 
 /* TIP.PGD first unless disabled (with no IP unless any_ip), then up to
- * TIP.PGE. */
+ * TIP.PGE; or, not disabled, a TIP instead of the TIP.PGD: 2 with its
+ * IP (traced on: a far branch's target, an interrupt's handler). */
 static int pgd_pge(struct hwt_fastpkt *f, uint64_t *ip, int disabled,
 		   int any_ip)
 {
@@ -478,6 +479,14 @@ static int pgd_pge(struct hwt_fastpkt *f, uint64_t *ip, int disabled,
 			f->pgd_tsc = f->tsc;
 			disabled = 1;
 			continue;
+		case ppt_tip:
+			if (disabled)
+				return -pte_nosync;
+			st = update_ip(f, &p.payload.ip);
+			if (st < 0)
+				return st;
+			*ip = f->last_ip;
+			return 2;
 		case ppt_tip_pge:
 			if (!disabled)
 				return -pte_nosync;

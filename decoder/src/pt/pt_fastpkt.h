@@ -8,14 +8,16 @@
  * MODE.TSX outside a transaction that real captures have there),
  * MODE.Exec 64-bit, the TIP.PGD/TIP.PGE pair around a SYSCALL, after a
  * FUP (an interrupt) in a user-space trace, or with the IP a branch left
- * an IP filter's range for (HWT_FASTPKT_ASYNC), skips PAD, CBR and MNT,
+ * an IP filter's range for (HWT_FASTPKT_ASYNC), a FUP and TIP (an
+ * interrupt whose handler is traced), skips PAD, CBR and MNT,
  * and keeps the time as libipt's query decoder has it at the flow packets
  * (TSC, and TMA and MTC as libipt's pt_time.c estimates between TSCs;
  * libipt does not export it); a query that read a new packet says when it
  * changed (HWT_FASTPKT_TIME).  Anything else (CYC, whose time needs
  * libipt's calibration; a TMA or MTC libipt's time refuses; a TIP.PGD
- * without IP but at a SYSCALL, a TIP.PGE while enabled, FUP with a TIP,
- * OVF, PTWRITE, power events, suppressed IPs, non-64-bit modes; MODE.TSX,
+ * without IP but at a SYSCALL, a TIP.PGE while enabled, a timing packet
+ * between a FUP and its TIP, OVF, PTWRITE, power events, suppressed IPs,
+ * non-64-bit modes; MODE.TSX,
  * PIP and VMCS outside a PSB+) is reported as -pte_nosync so that the
  * caller gives the segment to libipt's block decoder, which models it
  * all.  PAD, short and long TNT and TIP are parsed here (bounds-checked;
@@ -225,8 +227,10 @@ static inline int hwt_fastpkt_tip(struct hwt_fastpkt *f, uint64_t *ip)
  * in pgd_tsc), then (after
  * timing packets and PSB+ with tracing disabled at most; a PSB+ FUP only
  * at resume_ip, which the caller sets) TIP.PGE: 0 and
- * *ip its target; 1 when the trace ends disabled; -pte_eos when it ends
- * before the TIP.PGD; other < 0: something else (libipt's job). */
+ * *ip its target; 1 when the trace ends disabled; 2 and *ip: a TIP
+ * instead of the TIP.PGD (the kernel traced too: the SYSCALL's target);
+ * -pte_eos when it ends before the TIP.PGD; other < 0: something else
+ * (libipt's job). */
 int hwt_fastpkt_syscall(struct hwt_fastpkt *f, uint64_t *ip);
 
 /* Tracing disabled (a PSB+ without FUP): the same from the TIP.PGE on. */
@@ -234,7 +238,8 @@ int hwt_fastpkt_enable(struct hwt_fastpkt *f, uint64_t *ip);
 
 /* After HWT_FASTPKT_ASYNC in a user-space trace: TIP.PGD (an asynchronous
  * disable at fup_ip, which becomes resume_ip), then as
- * hwt_fastpkt_syscall. */
+ * hwt_fastpkt_syscall; 2 and *ip: a TIP instead, an asynchronous branch
+ * from fup_ip to *ip (the interrupt's handler traced too). */
 int hwt_fastpkt_async_pgd(struct hwt_fastpkt *f, uint64_t *ip);
 
 #endif

@@ -79,6 +79,8 @@ struct fblock {
 	uint8_t push;		/* call that pushes a return address */
 	uint8_t op;		/* what the fast path does at its end
 				 * (enum fast_op) */
+	uint8_t far;		/* FOP_SPECIAL, FOP_SYSCALL: a far branch,
+				 * whose target a TIP gives */
 	uint8_t *lens;
 	uint32_t cid;		/* the sink's id of the block, 0: not yet;
 				 * main thread only (workers never read it) */

@@ -97,14 +97,17 @@ static int build(struct worker *w, uint64_t ip, struct fblock *fb)
 		lens[fb->ninsn++] = in.len;
 		fb->end_ip = ip + off;
 		off += in.len;
+		if (in.special && in.plain)
+			continue;	/* kernel code's CLI, SWAPGS, ... */
 		if (in.special) {
 			fb->op = FOP_SPECIAL;
+			/* A far branch: a TIP, as libipt's ptic_far_*. */
+			fb->far = in.far != 0;
+			fb->iclass = in.far;
 			/* What a user-space trace disables tracing at. */
 			if (in.len == 2 && w->buf[off - 2] == 0x0f &&
-			    w->buf[off - 1] == 0x05) {
+			    w->buf[off - 1] == 0x05)
 				fb->op = FOP_SYSCALL;
-				fb->iclass = HWT_IC_FAR_CALL;
-			}
 			break;
 		}
 		if (in.iclass) {
