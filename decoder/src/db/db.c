@@ -709,7 +709,13 @@ static int write_rows(struct hwt_db *db, int k, const struct cell *cells,
 						      (size_t)b->ncols];
 
 			for (c = 0; c < b->ncols; c++, i++) {
-				const char *p = arena ? arena + v[c].v : "";
+				/* v is an offset in the arena for text and
+				 * blobs only (an integer's value else: no
+				 * pointer to form from it). */
+				int in_arena = v[c].type == CELL_TEXT ||
+					       v[c].type == CELL_BLOB;
+				const char *p = arena && in_arena ?
+						arena + v[c].v : "";
 
 				switch (v[c].type) {
 				case CELL_INT:
