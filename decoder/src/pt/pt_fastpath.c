@@ -125,27 +125,6 @@ fast_time(struct segment *seg, struct hwt_fastpkt *f, uint64_t *now,
 }
 
 /*
- * The item of seg's from item from on whose block holds at: its index,
- * or seg->n if none does.
- */
-static size_t item_at(const struct segment *seg, size_t from, uint64_t at)
-{
-	size_t i;
-
-	for (i = from; i < seg->n; i++) {
-		struct hwt_block tmp;
-		const struct hwt_block *b;
-
-		if (seg->items[i].kind == IT_EVENT)
-			continue;
-		b = seg_item_block(seg, &seg->items[i], &tmp);
-		if (at >= b->ip && at <= b->end_ip)
-			break;
-	}
-	return i;
-}
-
-/*
  * The return addresses the walk pushed for calls ending the blocks of
  * items [from, to): direct calls, pushed as walked (the walk since the
  * last trace consumed has no other), each a whole cached block (a cut
@@ -181,31 +160,15 @@ static int fast_async(struct worker *w, struct segment *seg,
 		      uint64_t *ret, unsigned *undo)
 {
 	uint64_t at = f->fup_ip;
-	size_t k = item_at(seg, seg->tail, at);
+	/* The calls walked, which a cut says never ran (the last item's
+	 * branch queried: it pushed nothing yet). */
+	unsigned walked = seg->n > seg->tail ?
+		walked_calls(seg, seg->tail, seg->n - 1) : 0;
 	int st;
 
 	*ret = 0;
 	*undo = 0;
-	if (f->pgd && k == seg->n) {
-		const struct item *q = &seg->items[seg->n - 1];
-
-		f->pgd = 0;
-		if (seg->n == seg->tail || q->kind != IT_FAST)
-			return -1;
-		f->resume_ip = q->fb->iclass == HWT_IC_CALL ||
-			       q->fb->iclass == HWT_IC_IND_CALL ?
-			       q->fb->next : 0;
-		if (q->fb->push)
-			*ret = q->fb->next;
-		st = hwt_fastpkt_enable(f, ip);
-	} else {
-		/* The calls walked and cut never ran (the last item's
-		 * branch queried: it pushed nothing yet). */
-		unsigned walked = seg->n > seg->tail ?
-			walked_calls(seg, seg->tail, seg->n - 1) : 0;
-
-		if (k == seg->n || !seg_cut(w, seg, seg->tail, at))
-			return -1;
+	if (seg_cut(w, seg, seg->tail, at)) {
 		*undo = walked - walked_calls(seg, seg->tail, seg->n);
 		if (f->pgd) {
 			f->pgd = 0;
@@ -230,6 +193,21 @@ static int fast_async(struct worker *w, struct segment *seg,
 				return 0;
 			}
 		}
+	} else if (f->pgd) {
+		/* Not reached without trace: bound to the branch queried. */
+		const struct item *q = &seg->items[seg->n - 1];
+
+		f->pgd = 0;
+		if (seg->n == seg->tail || q->kind != IT_FAST)
+			return -1;
+		f->resume_ip = q->fb->iclass == HWT_IC_CALL ||
+			       q->fb->iclass == HWT_IC_IND_CALL ?
+			       q->fb->next : 0;
+		if (q->fb->push)
+			*ret = q->fb->next;
+		st = hwt_fastpkt_enable(f, ip);
+	} else {
+		return -1;	/* a FUP where the walk never was */
 	}
 	if (st < 0)
 		return -1;
